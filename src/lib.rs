@@ -1,0 +1,10 @@
+pub mod ids;
+pub mod model;
+pub mod protocol;
+pub mod scenario;
+pub mod sim;
+pub mod time;
+pub mod units;
+pub mod metrics;
+pub mod output;
+pub mod run;

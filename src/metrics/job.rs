@@ -1,0 +1,52 @@
+//! Job-level statistics: throughput per operator, back-pressured/busy/idle time per task
+//! (Flink's `backPressuredTimeMsPerSecond`, `busyTimeMsPerSecond`, `idleTimeMsPerSecond`),
+//! record latency, and a per-second timeline.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct JobStats {
+    pub operators: Vec<OperatorStats>,
+    pub tasks: Vec<TaskStats>,
+    /// Source arrival to sink processing, over records that reached a sink after warm-up (ms).
+    pub latency_ms: super::StatsSummary,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct OperatorStats {
+    pub name: String,
+    pub parallelism: u32,
+    /// Records processed per second, all subtasks together, after warm-up.
+    pub records_per_second: f64,
+    pub bytes_per_second: f64,
+    /// Mean over subtasks of `backPressuredTimeMsPerSecond`.
+    pub back_pressured_time_ms_per_second: f64,
+    pub busy_time_ms_per_second: f64,
+    pub idle_time_ms_per_second: f64,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct TaskStats {
+    pub task: String,
+    pub subtask_index: u32,
+    pub records_in: u64,
+    pub records_out: u64,
+    pub back_pressured_time_ms_per_second: f64,
+    pub busy_time_ms_per_second: f64,
+    pub idle_time_ms_per_second: f64,
+}
+
+/// One row of `timeline.csv`: the job sampled once per `timeline` period.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct TimelineSample {
+    pub time_s: f64,
+    /// Records read by all sources in the period, per second.
+    pub source_records_per_second: f64,
+    /// Records processed by all sinks in the period, per second.
+    pub sink_records_per_second: f64,
+    /// Largest lag of a source behind its input: now minus the arrival time of the next record
+    /// it has not read (ms; 0 when caught up).
+    pub input_lag_ms: f64,
+    /// Bytes in network buffers (output queues, on the wire, input queues) at the sample time.
+    pub in_flight_bytes: u64,
+}

@@ -1,0 +1,173 @@
+//! `CheckpointStatsTracker`: turns the coordinator's statistics reports into the rows Flink's
+//! checkpoint history shows (`checkpoints.csv`) and its per-subtask details (`subtasks.csv`).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::CheckpointId;
+use crate::protocol::coordinator::StatsReport;
+use crate::protocol::{CheckpointType, SubtaskCheckpointMetrics};
+use crate::time::SimTime;
+
+use super::ms;
+
+/// One row of `checkpoints.csv`: Flink's checkpoint history entry. Times in ms.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct CheckpointRecord {
+    pub id: u64,
+    /// IN_PROGRESS | COMPLETED | FAILED
+    pub status: String,
+    pub checkpoint_type: String,
+    pub trigger_timestamp: f64,
+    pub latest_ack_timestamp: Option<f64>,
+    /// Completion (or failure) time minus trigger time; for an in-progress checkpoint, up to
+    /// its latest ack.
+    pub end_to_end_duration: Option<f64>,
+    pub state_size: u64,
+    pub checkpointed_size: u64,
+    pub processed_data: u64,
+    pub persisted_data: u64,
+    pub num_subtasks: u32,
+    pub num_acknowledged_subtasks: u32,
+    /// Largest value over acknowledged subtasks, for the phase breakdown.
+    pub max_start_delay: f64,
+    pub max_alignment_duration: f64,
+    pub max_sync_duration: f64,
+    pub max_async_duration: f64,
+    pub failure_timestamp: Option<f64>,
+    pub failure_reason: Option<String>,
+}
+
+/// One row of `subtasks.csv`: a subtask's acknowledgement of a checkpoint.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct SubtaskRecord {
+    pub checkpoint_id: u64,
+    pub task: String,
+    pub index: u32,
+    pub ack_timestamp: f64,
+    pub end_to_end_duration: f64,
+    pub start_delay: f64,
+    pub alignment_duration: f64,
+    pub sync_duration: f64,
+    pub async_duration: f64,
+    pub checkpointed_size: u64,
+    pub state_size: u64,
+    pub processed_data: u64,
+    pub persisted_data: u64,
+}
+
+#[derive(Clone, Debug)]
+struct Tracked {
+    record: CheckpointRecord,
+    trigger: SimTime,
+}
+
+#[derive(Clone, Debug)]
+pub struct CheckpointStatsTracker {
+    subtask_names: Vec<(String, u32)>,
+    history: BTreeMap<CheckpointId, Tracked>,
+    subtasks: Vec<SubtaskRecord>,
+    /// Raw per-subtask metrics of each acknowledgement, in ns (for tests and summaries).
+    raw_acks: Vec<(CheckpointId, u32, SimTime, SubtaskCheckpointMetrics)>,
+}
+
+impl CheckpointStatsTracker {
+    /// `subtask_names[i]` = (task name, subtask index) of ack slot i.
+    pub fn new(subtask_names: Vec<(String, u32)>) -> Self {
+        CheckpointStatsTracker { subtask_names, history: BTreeMap::new(), subtasks: Vec::new(), raw_acks: Vec::new() }
+    }
+
+    pub fn report(&mut self, r: StatsReport) {
+        match r {
+            StatsReport::Pending { checkpoint, trigger_timestamp, checkpoint_type, num_subtasks } => {
+                self.history.insert(
+                    checkpoint,
+                    Tracked {
+                        trigger: trigger_timestamp,
+                        record: CheckpointRecord {
+                            id: checkpoint,
+                            status: "IN_PROGRESS".into(),
+                            checkpoint_type: type_name(checkpoint_type).into(),
+                            trigger_timestamp: ms(trigger_timestamp.as_ns()),
+                            latest_ack_timestamp: None,
+                            end_to_end_duration: None,
+                            state_size: 0,
+                            checkpointed_size: 0,
+                            processed_data: 0,
+                            persisted_data: 0,
+                            num_subtasks,
+                            num_acknowledged_subtasks: 0,
+                            max_start_delay: 0.0,
+                            max_alignment_duration: 0.0,
+                            max_sync_duration: 0.0,
+                            max_async_duration: 0.0,
+                            failure_timestamp: None,
+                            failure_reason: None,
+                        },
+                    },
+                );
+            }
+            StatsReport::SubtaskAck { checkpoint, subtask, ack_timestamp, metrics: m } => {
+                let Some(t) = self.history.get_mut(&checkpoint) else { return };
+                let r = &mut t.record;
+                r.num_acknowledged_subtasks += 1;
+                r.latest_ack_timestamp = Some(ms(ack_timestamp.as_ns()));
+                r.end_to_end_duration = Some(ms(ack_timestamp.since(t.trigger)));
+                r.state_size += m.state_size;
+                r.checkpointed_size += m.checkpointed_size;
+                r.processed_data += m.processed_data;
+                r.persisted_data += m.persisted_data;
+                r.max_start_delay = r.max_start_delay.max(ms(m.start_delay_ns));
+                r.max_alignment_duration = r.max_alignment_duration.max(ms(m.alignment_duration_ns));
+                r.max_sync_duration = r.max_sync_duration.max(ms(m.sync_duration_ns));
+                r.max_async_duration = r.max_async_duration.max(ms(m.async_duration_ns));
+                let (task, index) = self.subtask_names[subtask as usize].clone();
+                self.subtasks.push(SubtaskRecord {
+                    checkpoint_id: checkpoint,
+                    task,
+                    index,
+                    ack_timestamp: ms(ack_timestamp.as_ns()),
+                    end_to_end_duration: ms(ack_timestamp.since(t.trigger)),
+                    start_delay: ms(m.start_delay_ns),
+                    alignment_duration: ms(m.alignment_duration_ns),
+                    sync_duration: ms(m.sync_duration_ns),
+                    async_duration: ms(m.async_duration_ns),
+                    checkpointed_size: m.checkpointed_size,
+                    state_size: m.state_size,
+                    processed_data: m.processed_data,
+                    persisted_data: m.persisted_data,
+                });
+                self.raw_acks.push((checkpoint, subtask, ack_timestamp, m));
+            }
+            StatsReport::Completed { checkpoint, completion_timestamp } => {
+                let Some(t) = self.history.get_mut(&checkpoint) else { return };
+                t.record.status = "COMPLETED".into();
+                t.record.end_to_end_duration = Some(ms(completion_timestamp.since(t.trigger)));
+            }
+            StatsReport::Failed { checkpoint, failure_timestamp, reason } => {
+                let Some(t) = self.history.get_mut(&checkpoint) else { return };
+                t.record.status = "FAILED".into();
+                t.record.end_to_end_duration = Some(ms(failure_timestamp.since(t.trigger)));
+                t.record.failure_timestamp = Some(ms(failure_timestamp.as_ns()));
+                t.record.failure_reason = Some(reason.as_str().into());
+            }
+        }
+    }
+
+    pub fn checkpoints(&self) -> Vec<CheckpointRecord> {
+        self.history.values().map(|t| t.record.clone()).collect()
+    }
+
+    pub fn subtasks(&self) -> &[SubtaskRecord] {
+        &self.subtasks
+    }
+
+    pub fn raw_acks(&self) -> &[(CheckpointId, u32, SimTime, SubtaskCheckpointMetrics)] {
+        &self.raw_acks
+    }
+}
+
+fn type_name(t: CheckpointType) -> &'static str {
+    t.as_str()
+}

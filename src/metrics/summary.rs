@@ -1,0 +1,84 @@
+//! Summaries like Flink's `StatsSummaryDto` (min, max, avg, p50, p90, p95, p99, p999) and the
+//! run summary written to `summary.json`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::job::JobStats;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StatsSummary {
+    pub count: u64,
+    pub min: f64,
+    pub max: f64,
+    pub avg: f64,
+    pub p50: f64,
+    pub p90: f64,
+    pub p95: f64,
+    pub p99: f64,
+    pub p999: f64,
+}
+
+impl StatsSummary {
+    /// Exact quantiles over the values (nearest-rank, as Flink's histogram statistics).
+    pub fn of(values: &[f64]) -> StatsSummary {
+        if values.is_empty() {
+            return StatsSummary::default();
+        }
+        let mut v: Vec<f64> = values.to_vec();
+        v.sort_by(|a, b| a.total_cmp(b));
+        let q = |p: f64| {
+            let rank = ((p * v.len() as f64).ceil() as usize).clamp(1, v.len());
+            v[rank - 1]
+        };
+        StatsSummary {
+            count: v.len() as u64,
+            min: v[0],
+            max: v[v.len() - 1],
+            avg: v.iter().sum::<f64>() / v.len() as f64,
+            p50: q(0.5),
+            p90: q(0.9),
+            p95: q(0.95),
+            p99: q(0.99),
+            p999: q(0.999),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckpointCounts {
+    pub total: u64,
+    pub completed: u64,
+    pub failed: u64,
+    pub in_progress: u64,
+}
+
+/// `summary.json`: everything a run reports beyond the per-checkpoint rows. Deterministic: no
+/// wall-clock figure is in it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RunSummary {
+    pub scenario: String,
+    pub seed: u64,
+    pub simulated_seconds: f64,
+    pub checkpoint_interval_ms: Option<f64>,
+    pub counts: CheckpointCounts,
+    /// Failure reasons of failed checkpoints and refused trigger requests, with their counts.
+    pub failure_reasons: BTreeMap<String, u64>,
+    /// Over completed checkpoints: `end_to_end_duration` (ms), `state_size`,
+    /// `checkpointed_size`, `processed_data`, `persisted_data` (bytes); over their acknowledged
+    /// subtasks: `start_delay`, `alignment_duration`, `sync_duration`, `async_duration` (ms).
+    pub summary: BTreeMap<String, StatsSummary>,
+    /// Mean end-to-end duration over the checkpoint interval: the share of the time a
+    /// checkpoint is in progress.
+    pub checkpoint_time_fraction: Option<f64>,
+    pub job: JobStats,
+    pub engine: EngineStats,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct EngineStats {
+    pub events_processed: u64,
+    /// Fold of every processed event; equal across runs with the same scenario and seed.
+    pub trace_hash: String,
+}

@@ -1,0 +1,182 @@
+//! The job graph expanded into subtasks and channels, with subtasks placed on TaskManagers.
+//!
+//! Placement follows Flink's default slot sharing: subtask i of every vertex shares slot i, and
+//! slots fill TaskManagers in order, so slot i lives on TaskManager `i / slots_per_taskmanager`.
+//! A channel is local when both ends share a TaskManager.
+
+use crate::ids::{ChannelId, InputIndex, SubtaskId, VertexId};
+use crate::scenario::{OperatorKind, Partitioning, Scenario};
+use crate::sim::Dist;
+
+#[derive(Clone, Debug)]
+pub struct Vertex {
+    pub name: String,
+    pub kind: OperatorKind,
+    pub parallelism: u32,
+    pub first_subtask: u32,
+    /// Flink's default max parallelism: `roundUpToPowerOfTwo(1.5 * p)` within [128, 32768];
+    /// key groups of a keyed (hash) input are spread over the subtasks by it.
+    pub max_parallelism: u32,
+    pub service_time: Dist,
+    pub output_record_size: Option<Dist>,
+    pub sync_time: Dist,
+    pub state_bytes_per_key: u64,
+    pub state_initial_bytes: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Subtask {
+    pub vertex: VertexId,
+    pub index: u32,
+    pub taskmanager: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct Channel {
+    pub producer: SubtaskId,
+    pub consumer: SubtaskId,
+    /// Position among the consumer's input channels.
+    pub input_index: InputIndex,
+    /// The consumer's input gate (one per input edge), which owns the floating buffers.
+    pub gate: u32,
+    /// Index of the producer's output edge (result partition) this channel belongs to.
+    pub output_edge: u32,
+    pub remote: bool,
+    /// TaskManager pair connection (`src * n + dst`), shared by all channels between them.
+    pub connection: u32,
+}
+
+/// One output edge of a subtask: a result partition with one subpartition per consumer.
+#[derive(Clone, Debug)]
+pub struct OutputEdge {
+    pub partitioning: Partitioning,
+    /// Indexed by consumer subtask index (forward edges have exactly one).
+    pub channels: Vec<ChannelId>,
+    pub consumer_max_parallelism: u32,
+    pub consumer_parallelism: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct JobGraph {
+    pub vertices: Vec<Vertex>,
+    pub subtasks: Vec<Subtask>,
+    pub channels: Vec<Channel>,
+    pub outputs: Vec<Vec<OutputEdge>>,
+    pub inputs: Vec<Vec<ChannelId>>,
+    /// Number of input gates per subtask.
+    pub gates: Vec<u32>,
+    pub taskmanagers: u32,
+}
+
+pub fn default_max_parallelism(p: u32) -> u32 {
+    let target = (p as u64 * 3).div_ceil(2).max(1);
+    (target.next_power_of_two() as u32).clamp(128, 32768)
+}
+
+impl JobGraph {
+    pub fn build(s: &Scenario) -> JobGraph {
+        let slots = s.cluster.slots_per_taskmanager;
+        let mut vertices = Vec::new();
+        let mut subtasks = Vec::new();
+        for op in &s.operators {
+            let first = subtasks.len() as u32;
+            let v = VertexId(vertices.len() as u32);
+            for i in 0..op.parallelism {
+                subtasks.push(Subtask { vertex: v, index: i, taskmanager: i / slots });
+            }
+            vertices.push(Vertex {
+                name: op.name.clone(),
+                kind: op.kind,
+                parallelism: op.parallelism,
+                first_subtask: first,
+                max_parallelism: default_max_parallelism(op.parallelism),
+                service_time: op.service_time.dist.clone(),
+                output_record_size: op.output_record_size.as_ref().map(|d| d.dist.clone()),
+                sync_time: op.sync_time.dist.clone(),
+                state_bytes_per_key: op.state.bytes_per_key.map(|b| b.as_u64()).unwrap_or(0),
+                state_initial_bytes: op.state.initial.map(|b| b.as_u64()).unwrap_or(0),
+            });
+        }
+        let n = subtasks.len();
+        let tms = s.cluster.taskmanagers;
+        let mut channels = Vec::new();
+        let mut outputs: Vec<Vec<OutputEdge>> = vec![Vec::new(); n];
+        let mut inputs: Vec<Vec<ChannelId>> = vec![Vec::new(); n];
+        let mut gates = vec![0u32; n];
+        for (ci, op) in s.operators.iter().enumerate() {
+            let cons = &vertices[ci];
+            for input in &op.inputs {
+                let pi = s.operators.iter().position(|o| o.name == input.from).expect("validated");
+                let prod = vertices[pi].clone();
+                for c in 0..cons.parallelism {
+                    let cs = SubtaskId(cons.first_subtask + c);
+                    gates[cs.index()] += 1;
+                }
+                for p in 0..prod.parallelism {
+                    let ps = SubtaskId(prod.first_subtask + p);
+                    let edge_index = outputs[ps.index()].len() as u32;
+                    let targets: Vec<u32> = match input.partitioning {
+                        Partitioning::Forward => vec![p],
+                        _ => (0..cons.parallelism).collect(),
+                    };
+                    let mut edge_channels = Vec::with_capacity(targets.len());
+                    for c in targets {
+                        let cs = SubtaskId(cons.first_subtask + c);
+                        let id = ChannelId(channels.len() as u32);
+                        let tm_p = subtasks[ps.index()].taskmanager;
+                        let tm_c = subtasks[cs.index()].taskmanager;
+                        channels.push(Channel {
+                            producer: ps,
+                            consumer: cs,
+                            input_index: inputs[cs.index()].len() as u32,
+                            gate: gates[cs.index()] - 1,
+                            output_edge: edge_index,
+                            remote: tm_p != tm_c,
+                            connection: tm_p * tms + tm_c,
+                        });
+                        inputs[cs.index()].push(id);
+                        edge_channels.push(id);
+                    }
+                    outputs[ps.index()].push(OutputEdge {
+                        partitioning: input.partitioning,
+                        channels: edge_channels,
+                        consumer_max_parallelism: cons.max_parallelism,
+                        consumer_parallelism: cons.parallelism,
+                    });
+                }
+            }
+        }
+        JobGraph { vertices, subtasks, channels, outputs, inputs, gates, taskmanagers: tms }
+    }
+
+    pub fn vertex_of(&self, s: SubtaskId) -> &Vertex {
+        &self.vertices[self.subtasks[s.index()].vertex.index()]
+    }
+}
+
+/// `KeyGroupRangeAssignment`: key -> key group -> operator index.
+pub fn key_to_subtask(key: u32, max_parallelism: u32, parallelism: u32) -> u32 {
+    let key_group = (crate::sim::rng::mix64(key as u64) % max_parallelism as u64) as u32;
+    (key_group as u64 * parallelism as u64 / max_parallelism as u64) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn max_parallelism_follows_flink_defaults() {
+        assert_eq!(default_max_parallelism(1), 128);
+        assert_eq!(default_max_parallelism(100), 256);
+        assert_eq!(default_max_parallelism(32), 128);
+    }
+
+    #[test]
+    fn key_groups_cover_every_subtask() {
+        let mut seen = vec![false; 7];
+        for k in 0..10_000 {
+            seen[key_to_subtask(k, 128, 7) as usize] = true;
+        }
+        assert!(seen.iter().all(|s| *s));
+    }
+}

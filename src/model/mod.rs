@@ -1,0 +1,12 @@
+//! The simulated world that drives the protocol: the job graph expanded into subtasks and
+//! channels, sources, network channels with credit-based flow control, checkpoint storage, and
+//! the event loop (`world`).
+
+pub mod graph;
+pub mod network;
+pub mod records;
+pub mod snapshot;
+pub mod source;
+pub mod storage;
+pub mod task;
+pub mod world;

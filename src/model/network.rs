@@ -1,0 +1,75 @@
+//! Network channels with Flink's credit-based flow control.
+//!
+//! Producer side (`ResultSubpartition`): a buffer being filled, a FIFO of finished buffers, the
+//! credits announced by the receiver, and the `isBlocked` flag an aligned barrier sets. A data
+//! buffer leaves only against a credit; events (barriers, markers) need none. On the wire,
+//! buffers keep FIFO order and their delivery times are monotone, so only the head of each
+//! channel is ever in the event queue. Consumer side (`RemoteInputChannel`): received buffers,
+//! exclusive buffers plus floating ones borrowed from the gate while the sender reports a backlog.
+
+use std::collections::VecDeque;
+
+use crate::model::records::{NetBuffer, Record};
+use crate::time::SimTime;
+
+#[derive(Debug, Default)]
+pub struct ChannelState {
+    // ---- producer side ----
+    /// Records of the buffer being filled (`BufferBuilder`).
+    pub builder: Vec<Record>,
+    pub builder_bytes: u32,
+    /// Finished buffers waiting to be sent.
+    pub queue: VecDeque<NetBuffer>,
+    /// Data buffers in `queue` (each holds one buffer of the producer's pool).
+    pub queued_data: u32,
+    /// Credits the sender holds.
+    pub credit: u32,
+    /// An aligned barrier was sent; nothing more until the consumer resumes consumption.
+    pub blocked: bool,
+    // ---- the wire ----
+    pub wire: VecDeque<(SimTime, NetBuffer)>,
+    pub last_delivery: SimTime,
+    // ---- consumer side ----
+    pub received: VecDeque<NetBuffer>,
+    /// Buffers this channel owns at the receiver: exclusive plus borrowed floating ones.
+    pub owned: u32,
+    pub floating_held: u32,
+    /// Data buffers received and not yet recycled.
+    pub occupied: u32,
+    /// Credits announced whose data has not arrived yet.
+    pub announced_unused: u32,
+    /// Backlog the sender reported with its latest buffer.
+    pub sender_backlog: u32,
+    /// Consumer-side bookkeeping of alignment (`ChannelState.blockChannel`).
+    pub consumer_blocked: bool,
+}
+
+impl ChannelState {
+    pub fn new(exclusive: u32) -> Self {
+        ChannelState { owned: exclusive, credit: exclusive, announced_unused: exclusive, ..Default::default() }
+    }
+
+    /// Whether the head of the queue may be sent now.
+    pub fn can_send_head(&self) -> bool {
+        if self.blocked {
+            return false;
+        }
+        match self.queue.front() {
+            None => false,
+            Some(b) => !b.is_data() || self.credit > 0,
+        }
+    }
+
+    /// Bytes in finished buffers on the producer side, the wire and the consumer side.
+    pub fn buffered_bytes(&self) -> u64 {
+        self.queue.iter().chain(self.wire.iter().map(|(_, b)| b)).chain(self.received.iter()).map(|b| b.bytes as u64).sum()
+    }
+}
+
+/// Floating buffers of one input gate, lent to channels whose sender has a backlog.
+#[derive(Debug, Default)]
+pub struct GatePool {
+    pub available: u32,
+    /// Channels waiting for a floating buffer, in request order.
+    pub waiting: VecDeque<u32>,
+}

@@ -1,0 +1,113 @@
+//! The runtime state of one subtask: what it is doing, its inputs, its checkpoint machinery and
+//! its counters. The logic that moves it lives in `world::task_loop`.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use crate::ids::CheckpointId;
+use crate::model::records::Record;
+use crate::model::source::{ArrivalGen, RecordShape};
+use crate::protocol::barrier_handler::SingleCheckpointBarrierHandler;
+use crate::protocol::subtask::SubtaskCheckpointCoordinator;
+use crate::protocol::{CheckpointBarrier, SubtaskCheckpointMetrics};
+use crate::sim::RngStream;
+use crate::time::SimTime;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TaskPhase {
+    /// Nothing to read.
+    Idle,
+    /// Working through a batch (an input buffer, or a chunk of source records).
+    Processing,
+    /// Back-pressured: the output has no buffer free.
+    WaitingForOutput,
+    /// In the synchronous phase of a snapshot.
+    SyncSnapshot,
+}
+
+/// Records being processed, each with its own completion time, so that a checkpoint trigger
+/// (which Flink runs between records) can split the batch exactly.
+#[derive(Debug, Default)]
+pub struct Batch {
+    pub records: Vec<Record>,
+    pub done_at_ns: Vec<u64>,
+    /// First record not yet emitted.
+    pub next: usize,
+    /// The input buffer to recycle when the batch is done (operators), as a channel index.
+    pub input_channel: Option<u32>,
+    pub end: SimTime,
+    /// Sources: the generator positioned at the batch's first record.
+    pub gen_start: Option<ArrivalGen>,
+}
+
+/// A checkpoint this subtask has started and not yet acknowledged.
+#[derive(Clone, Copy, Debug)]
+pub struct SubtaskCheckpoint {
+    pub id: CheckpointId,
+    pub barrier: CheckpointBarrier,
+    pub metrics: SubtaskCheckpointMetrics,
+    pub async_start: SimTime,
+    /// Storage request of the upload, while one is running.
+    pub upload: Option<u32>,
+}
+
+#[derive(Debug)]
+pub struct SourceRuntime {
+    pub arrivals: ArrivalGen,
+    pub shape: Arc<RecordShape>,
+    pub max_records: Option<u64>,
+}
+
+#[derive(Debug)]
+pub struct Task {
+    pub phase: TaskPhase,
+    /// Generation of the task's wake-up event; a wake with another generation is stale.
+    pub wake_gen: u32,
+    pub batch: Option<Batch>,
+    /// Input channels (by input index) with data to read, in arrival order.
+    pub avail: VecDeque<u32>,
+    pub in_avail: Vec<bool>,
+    pub handler: Option<SingleCheckpointBarrierHandler>,
+    pub coordinator: SubtaskCheckpointCoordinator,
+    pub sync_until: SimTime,
+    pub sync_checkpoint: Option<CheckpointId>,
+    pub resume_after_sync: bool,
+    /// Trigger RPCs that arrived during a synchronous phase (mailbox order).
+    pub deferred_triggers: VecDeque<CheckpointBarrier>,
+    pub checkpoints: Vec<SubtaskCheckpoint>,
+    pub rng: RngStream,
+    pub flush_armed: bool,
+    pub round_robin: Vec<u32>,
+    /// Per output edge: buffers of the partition's pool in use, and subpartitions at their cap.
+    pub pool_used: Vec<u32>,
+    pub channels_at_cap: Vec<u32>,
+    /// Keyed state: one bit per key of the key space.
+    pub keys_seen: Vec<u64>,
+    pub distinct_keys: u64,
+    pub source: Option<SourceRuntime>,
+    // ---- counters ----
+    pub busy_ns: u64,
+    pub back_pressured_ns: u64,
+    pub back_pressured_since: Option<SimTime>,
+    pub records_in: u64,
+    pub records_out: u64,
+    pub bytes_in: u64,
+    /// Bytes processed when the current alignment started (for `processed_data`).
+    pub alignment_bytes_start: u64,
+}
+
+impl Task {
+    pub fn output_available(&self, pool_size: &[u32]) -> bool {
+        self.pool_used.iter().zip(pool_size).all(|(u, max)| u < max) && self.channels_at_cap.iter().all(|c| *c == 0)
+    }
+
+    pub fn mark_seen(&mut self, key: u32) {
+        let (w, b) = ((key / 64) as usize, key % 64);
+        if let Some(word) = self.keys_seen.get_mut(w) {
+            if *word & (1 << b) == 0 {
+                *word |= 1 << b;
+                self.distinct_keys += 1;
+            }
+        }
+    }
+}

@@ -1,0 +1,414 @@
+//! The simulated world and its event loop.
+//!
+//! One `World` is one run: it owns every task, channel, the storage and the coordinator, and
+//! processes events in `(time, seq)` order until the simulated duration is over. It is
+//! single-threaded and draws randomness only from its seeded streams, so a run is a pure
+//! function of (scenario, seed).
+
+mod checkpointing;
+mod events;
+mod network;
+mod stats;
+mod task_loop;
+
+use std::collections::BTreeMap;
+
+pub use events::Event;
+
+use crate::ids::SubtaskId;
+use crate::metrics::histogram::LogHistogram;
+use crate::metrics::{CheckpointStatsTracker, TimelineSample};
+use crate::model::graph::JobGraph;
+use crate::model::network::{ChannelState, GatePool};
+use crate::model::records::Record;
+use crate::model::snapshot::BackendModel;
+use crate::model::source::{ArrivalGen, RecordShape};
+use crate::model::storage::{SharedBandwidth, StorageProfile};
+use crate::model::task::{SourceRuntime, Task, TaskPhase};
+use crate::protocol::barrier_handler::SingleCheckpointBarrierHandler;
+use crate::protocol::coordinator::{CheckpointCoordinator, CoordinatorAction, CoordinatorConfig};
+use crate::protocol::subtask::SubtaskCheckpointCoordinator;
+use crate::run::RunOutput;
+use crate::scenario::{OperatorKind, Scenario};
+use crate::sim::rng::StreamKind;
+use crate::sim::{Dist, EventQueue, RngStream, StreamId, TraceHash};
+use crate::time::{SimTime, NS_PER_S};
+
+/// Settings the event loop reads on its hot path, resolved once from the scenario.
+#[derive(Clone, Debug)]
+pub(crate) struct Settings {
+    pub segment_bytes: u32,
+    pub buffer_timeout_ns: u64,
+    pub exclusive_buffers: u32,
+    pub max_buffers_per_channel: u32,
+    /// Pool size of each (subtask, output edge): `subpartitions * buffers-per-channel + floating`.
+    pub pool_size: Vec<Vec<u32>>,
+    pub local_latency: Dist,
+    pub remote_latency: Dist,
+    pub remote_bandwidth_bytes_per_s: f64,
+    pub rpc_latency: Dist,
+    pub trigger_latency: Dist,
+    pub inline_threshold_bytes: u64,
+    pub end: SimTime,
+    pub warmup: SimTime,
+    pub sample_period_ns: u64,
+    /// Records a source reads per batch: about one buffer's worth, so back-pressure is checked
+    /// at least once per buffer filled.
+    pub source_batch_max: usize,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Baseline {
+    pub busy_ns: u64,
+    pub back_pressured_ns: u64,
+    pub records_in: u64,
+    pub records_out: u64,
+    pub bytes_in: u64,
+}
+
+/// A storage upload in flight.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct StorageRequest {
+    pub subtask: u32,
+    pub checkpoint: u64,
+    pub bytes: u64,
+    pub started: bool,
+    pub cancelled: bool,
+}
+
+pub struct World {
+    pub(crate) label: String,
+    pub(crate) seed: u64,
+    pub(crate) set: Settings,
+    pub(crate) graph: JobGraph,
+    pub(crate) queue: EventQueue<Event>,
+    pub(crate) tasks: Vec<Task>,
+    pub(crate) chans: Vec<ChannelState>,
+    pub(crate) gate_pools: Vec<Vec<GatePool>>,
+    pub(crate) connection_free_at: Vec<SimTime>,
+    pub(crate) net_rng: RngStream,
+    pub(crate) rpc_rng: RngStream,
+    pub(crate) storage_rng: RngStream,
+    pub(crate) coord_rng: RngStream,
+    pub(crate) storage_profile: StorageProfile,
+    pub(crate) storage: SharedBandwidth,
+    pub(crate) storage_requests: Vec<Option<StorageRequest>>,
+    pub(crate) storage_free: Vec<u32>,
+    pub(crate) backend: BackendModel,
+    pub(crate) coordinator: CheckpointCoordinator,
+    pub(crate) tracker: CheckpointStatsTracker,
+    pub(crate) trace: TraceHash,
+    pub(crate) sources: Vec<u32>,
+    pub(crate) sinks: Vec<u32>,
+    pub(crate) latency: LogHistogram,
+    pub(crate) vec_pool: Vec<Vec<Record>>,
+    pub(crate) in_flight_bytes: u64,
+    pub(crate) timeline: Vec<TimelineSample>,
+    pub(crate) last_sample: (u64, u64),
+    pub(crate) failure_reasons: BTreeMap<String, u64>,
+    pub(crate) job_failovers_requested: u64,
+    pub(crate) baseline: Vec<Baseline>,
+    pub(crate) checkpoint_interval_ns: Option<u64>,
+    /// Set by tests: every record a task processes, with the time, for protocol checks.
+    pub(crate) record_log: Option<Vec<(u32, SimTime, u64)>>,
+}
+
+impl World {
+    pub fn new(s: &Scenario, seed: u64, label: &str) -> World {
+        let graph = JobGraph::build(s);
+        let n = &s.network;
+        let pool_size = graph
+            .outputs
+            .iter()
+            .map(|edges| edges.iter().map(|e| e.channels.len() as u32 * n.buffers_per_channel + n.floating_buffers_per_gate).collect())
+            .collect();
+        let segment_bytes = n.segment_size.as_u64() as u32;
+        let mean_record = s
+            .operators
+            .iter()
+            .filter_map(|o| o.record_size.as_ref().map(|d| d.dist.mean()))
+            .fold(crate::model::source::DEFAULT_RECORD_BYTES, f64::min)
+            .max(1.0);
+        let set = Settings {
+            segment_bytes,
+            buffer_timeout_ns: n.buffer_timeout.as_u64(),
+            exclusive_buffers: n.buffers_per_channel,
+            max_buffers_per_channel: n.max_buffers_per_channel,
+            pool_size,
+            local_latency: n.local_latency.dist.clone(),
+            remote_latency: n.remote_latency.dist.clone(),
+            remote_bandwidth_bytes_per_s: n.remote_bandwidth.value,
+            rpc_latency: s.cluster.rpc_latency.dist.clone(),
+            trigger_latency: s.checkpoint.trigger_latency.dist.clone(),
+            inline_threshold_bytes: s.storage.inline_threshold.as_u64(),
+            end: SimTime(s.simulation.duration.as_u64()),
+            warmup: SimTime(s.simulation.warmup.as_u64()),
+            sample_period_ns: NS_PER_S,
+            source_batch_max: ((segment_bytes as f64 / mean_record).ceil() as usize).clamp(1, 4096),
+        };
+        let key_space: u64 = s
+            .operators
+            .iter()
+            .filter(|o| o.kind == OperatorKind::Source)
+            .map(|o| o.keys.as_ref().map(|k| k.count).unwrap_or(crate::model::source::DEFAULT_KEY_COUNT))
+            .max()
+            .unwrap_or(1);
+        let mut tasks = Vec::with_capacity(graph.subtasks.len());
+        let mut sources = Vec::new();
+        let mut sinks = Vec::new();
+        for (i, st) in graph.subtasks.iter().enumerate() {
+            let op = &s.operators[st.vertex.index()];
+            let v = &graph.vertices[st.vertex.index()];
+            let inputs = graph.inputs[i].len();
+            let source = (op.kind == OperatorKind::Source).then(|| {
+                sources.push(i as u32);
+                SourceRuntime {
+                    arrivals: ArrivalGen::new(
+                        op.rate.as_ref().expect("validated"),
+                        RngStream::new(seed, StreamId::new(StreamKind::SourceArrivals, i as u32)),
+                    ),
+                    shape: RecordShape::new(op, seed),
+                    max_records: op.max_records,
+                }
+            });
+            if op.kind == OperatorKind::Sink {
+                sinks.push(i as u32);
+            }
+            let edges = graph.outputs[i].len();
+            tasks.push(Task {
+                phase: TaskPhase::Idle,
+                wake_gen: 0,
+                batch: None,
+                avail: Default::default(),
+                in_avail: vec![false; inputs],
+                handler: (inputs > 0).then(|| SingleCheckpointBarrierHandler::aligned(inputs as u32)),
+                coordinator: SubtaskCheckpointCoordinator::new(),
+                sync_until: SimTime::ZERO,
+                sync_checkpoint: None,
+                resume_after_sync: false,
+                deferred_triggers: Default::default(),
+                checkpoints: Vec::new(),
+                rng: RngStream::new(seed, StreamId::new(StreamKind::TaskService, i as u32)),
+                flush_armed: false,
+                round_robin: (0..edges).map(|e| st.index % graph.outputs[i][e].channels.len() as u32).collect(),
+                pool_used: vec![0; edges],
+                channels_at_cap: vec![0; edges],
+                keys_seen: if v.state_bytes_per_key > 0 { vec![0; key_space.div_ceil(64) as usize] } else { Vec::new() },
+                distinct_keys: 0,
+                source,
+                busy_ns: 0,
+                back_pressured_ns: 0,
+                back_pressured_since: None,
+                records_in: 0,
+                records_out: 0,
+                bytes_in: 0,
+                alignment_bytes_start: 0,
+            });
+        }
+        let chans = graph.channels.iter().map(|_| ChannelState::new(n.buffers_per_channel)).collect();
+        let gate_pools = graph
+            .gates
+            .iter()
+            .map(|g| (0..*g).map(|_| GatePool { available: n.floating_buffers_per_gate, waiting: Default::default() }).collect())
+            .collect();
+        let storage_profile = StorageProfile::from_cfg(&s.storage);
+        let storage = SharedBandwidth::new(&storage_profile);
+        let num_tasks = graph.subtasks.len() as u32;
+        let coordinator = CheckpointCoordinator::new(CoordinatorConfig {
+            interval_ns: s.checkpoint.interval.map(|i| i.as_u64()),
+            timeout_ns: s.checkpoint.timeout.as_u64(),
+            min_pause_ns: s.checkpoint.min_pause.as_u64(),
+            max_concurrent: s.checkpoint.max_concurrent,
+            tolerable_failed: s.checkpoint.tolerable_failed,
+            num_retained: s.checkpoint.num_retained,
+            num_tasks_to_ack: num_tasks,
+            num_tasks_to_trigger: sources.len() as u32,
+        });
+        let names = graph.subtasks.iter().map(|st| (graph.vertices[st.vertex.index()].name.clone(), st.index)).collect();
+        let tms = graph.taskmanagers as usize;
+        World {
+            label: label.to_string(),
+            seed,
+            checkpoint_interval_ns: s.checkpoint.interval.map(|i| i.as_u64()),
+            set,
+            queue: EventQueue::new(),
+            tasks,
+            chans,
+            gate_pools,
+            connection_free_at: vec![SimTime::ZERO; tms * tms],
+            net_rng: RngStream::new(seed, StreamId::new(StreamKind::Network, 0)),
+            rpc_rng: RngStream::new(seed, StreamId::new(StreamKind::Rpc, 0)),
+            storage_rng: RngStream::new(seed, StreamId::new(StreamKind::Storage, 0)),
+            coord_rng: RngStream::new(seed, StreamId::new(StreamKind::Coordinator, 0)),
+            storage_profile,
+            storage,
+            storage_requests: Vec::new(),
+            storage_free: Vec::new(),
+            backend: BackendModel::new(&s.state_backend),
+            coordinator,
+            tracker: CheckpointStatsTracker::new(names),
+            trace: TraceHash::default(),
+            sources,
+            sinks,
+            latency: LogHistogram::default(),
+            vec_pool: Vec::new(),
+            in_flight_bytes: 0,
+            timeline: Vec::new(),
+            last_sample: (0, 0),
+            failure_reasons: BTreeMap::new(),
+            job_failovers_requested: 0,
+            baseline: vec![Baseline::default(); num_tasks as usize],
+            record_log: None,
+            graph,
+        }
+    }
+
+    /// Test hook: record (subtask, time, record id) of every record processed.
+    pub fn enable_record_log(&mut self) {
+        self.record_log = Some(Vec::new());
+    }
+
+    pub fn record_log(&self) -> Option<&[(u32, SimTime, u64)]> {
+        self.record_log.as_deref()
+    }
+
+    pub fn now(&self) -> SimTime {
+        self.queue.now()
+    }
+
+    fn start(&mut self) {
+        for s in self.sources.clone() {
+            self.queue.schedule(SimTime::ZERO, Event::TaskWake { s, generation: 0 });
+        }
+        let mut out = Vec::new();
+        let rng = self.coord_rng.rng_mut();
+        self.coordinator.start_checkpoint_scheduler(SimTime::ZERO, rng, &mut out);
+        self.apply_coordinator_actions(out);
+        self.queue.schedule(SimTime(self.set.sample_period_ns), Event::Sample);
+        if self.set.warmup > SimTime::ZERO {
+            self.queue.schedule(self.set.warmup, Event::WarmupEnd);
+        }
+    }
+
+    /// Runs to the end of the simulated duration and returns the statistics.
+    pub fn run(mut self) -> RunOutput {
+        self.run_to_end();
+        self.finish()
+    }
+
+    /// Runs to the end, keeping the world for inspection (tests).
+    pub fn run_to_end(&mut self) {
+        self.start();
+        while let Some(t) = self.queue.peek_time() {
+            if t > self.set.end {
+                break;
+            }
+            let (now, ev) = self.queue.pop().expect("peeked");
+            let (kind, component) = ev.trace_key();
+            self.trace.fold_event(now.as_ns(), kind, component);
+            self.dispatch(now, ev);
+        }
+    }
+
+    fn dispatch(&mut self, now: SimTime, ev: Event) {
+        match ev {
+            Event::TaskWake { s, generation } => {
+                if self.tasks[s as usize].wake_gen == generation {
+                    self.task_step(now, s);
+                }
+            }
+            Event::Flush { s } => self.on_flush(now, s),
+            Event::Deliver { ch } => self.on_deliver(now, ch),
+            Event::Credit { ch, n } => self.on_credit(now, ch, n),
+            Event::Resume { ch } => self.on_resume(now, ch),
+            Event::CoordTimer(timer) => {
+                let mut out = Vec::new();
+                self.coordinator.on_timer(now, timer, &mut out);
+                self.apply_coordinator_actions(out);
+            }
+            Event::TriggerArrive { s, barrier } => self.on_trigger_arrive(now, s, barrier),
+            Event::AckArrive { s, checkpoint } => self.on_ack_arrive(now, s, checkpoint),
+            Event::DeclineArrive { checkpoint, reason } => {
+                let mut out = Vec::new();
+                self.coordinator.receive_decline(now, checkpoint, reason, &mut out);
+                self.apply_coordinator_actions(out);
+            }
+            Event::NotifyArrive { s, checkpoint, complete } => self.on_notify_arrive(now, s, checkpoint, complete),
+            Event::MetadataWritten { checkpoint } => {
+                let mut out = Vec::new();
+                self.coordinator.on_metadata_written(now, checkpoint, true, &mut out);
+                self.apply_coordinator_actions(out);
+            }
+            Event::StorageStart { req } => self.on_storage_start(now, req),
+            Event::StorageTick { generation } => self.on_storage_tick(now, generation),
+            Event::Sample => self.on_sample(now),
+            Event::WarmupEnd => self.on_warmup_end(now),
+        }
+    }
+
+    /// Schedules a wake-up of task `s` at `at`, superseding any earlier one.
+    pub(crate) fn wake_at(&mut self, s: u32, at: SimTime) {
+        let t = &mut self.tasks[s as usize];
+        t.wake_gen = t.wake_gen.wrapping_add(1);
+        let generation = t.wake_gen;
+        self.queue.schedule(at, Event::TaskWake { s, generation });
+    }
+
+    pub(crate) fn subtask_name(&self, s: u32) -> String {
+        let st = &self.graph.subtasks[s as usize];
+        format!("{}#{}", self.graph.vertices[st.vertex.index()].name, st.index)
+    }
+
+    pub fn graph(&self) -> &JobGraph {
+        &self.graph
+    }
+
+    pub fn tracker(&self) -> &CheckpointStatsTracker {
+        &self.tracker
+    }
+
+    pub fn subtask(&self, s: SubtaskId) -> &Task {
+        &self.tasks[s.index()]
+    }
+
+    /// Coordinator actions become events (RPCs with latency), statistics and counters.
+    pub(crate) fn apply_coordinator_actions(&mut self, actions: Vec<CoordinatorAction>) {
+        let now = self.queue.now();
+        for a in actions {
+            match a {
+                CoordinatorAction::SetTimer { at, timer } => self.queue.schedule(at, Event::CoordTimer(timer)),
+                CoordinatorAction::TriggerTasks { barrier } => {
+                    let pipeline = self.set.trigger_latency.sample_u64(&mut self.rpc_rng);
+                    for s in self.sources.clone() {
+                        let at = now + pipeline + self.set.rpc_latency.sample_u64(&mut self.rpc_rng);
+                        self.queue.schedule(at, Event::TriggerArrive { s, barrier });
+                    }
+                }
+                CoordinatorAction::FinalizeCheckpoint { checkpoint } => {
+                    let d = self.storage_profile.metadata_latency.sample_u64(&mut self.storage_rng);
+                    self.queue.schedule(now + d, Event::MetadataWritten { checkpoint });
+                }
+                CoordinatorAction::NotifyCheckpointComplete { checkpoint } => self.broadcast_notify(now, checkpoint, true),
+                CoordinatorAction::NotifyCheckpointAborted { checkpoint } => self.broadcast_notify(now, checkpoint, false),
+                CoordinatorAction::DiscardCompleted { .. } => {}
+                CoordinatorAction::TriggerRequestFailed { reason, .. } => {
+                    *self.failure_reasons.entry(reason.as_str().to_string()).or_default() += 1;
+                }
+                CoordinatorAction::Report(r) => {
+                    if let crate::protocol::coordinator::StatsReport::Failed { reason, .. } = r {
+                        *self.failure_reasons.entry(reason.as_str().to_string()).or_default() += 1;
+                    }
+                    self.tracker.report(r)
+                }
+                CoordinatorAction::FailJob { .. } => self.job_failovers_requested += 1,
+            }
+        }
+    }
+
+    fn broadcast_notify(&mut self, now: SimTime, checkpoint: u64, complete: bool) {
+        for s in 0..self.tasks.len() as u32 {
+            let at = now + self.set.rpc_latency.sample_u64(&mut self.rpc_rng);
+            self.queue.schedule(at, Event::NotifyArrive { s, checkpoint, complete });
+        }
+    }
+}

@@ -1,0 +1,286 @@
+//! Moving buffers: writing records into output buffers, the output flusher, sending against
+//! credits, delivery, recycling and credit announcements, and resuming blocked channels.
+
+use super::{Event, World};
+use crate::model::records::{NetBuffer, Payload, Record, EVENT_BYTES};
+use crate::model::task::TaskPhase;
+use crate::time::{ns_from_f64, SimTime, NS_PER_S};
+
+impl World {
+    /// Buffers of the producer's pool a channel holds: queued data plus a non-empty builder.
+    fn usage(&self, ch: u32) -> u32 {
+        let c = &self.chans[ch as usize];
+        c.queued_data + (!c.builder.is_empty()) as u32
+    }
+
+    /// Keeps the producer's pool counters in step with a change of one channel's usage.
+    fn account_usage(&mut self, ch: u32, before: u32, after: u32) {
+        let info = &self.graph.channels[ch as usize];
+        let (s, e) = (info.producer.index(), info.output_edge as usize);
+        let cap = self.set.max_buffers_per_channel;
+        let t = &mut self.tasks[s];
+        t.pool_used[e] = t.pool_used[e] + after - before;
+        match (before >= cap, after >= cap) {
+            (false, true) => t.channels_at_cap[e] += 1,
+            (true, false) => t.channels_at_cap[e] -= 1,
+            _ => {}
+        }
+    }
+
+    /// Appends a record to a channel's buffer, finishing the buffer when full (or at once with a
+    /// zero buffer timeout) and arming the output flusher otherwise.
+    pub(crate) fn write_record(&mut self, now: SimTime, s: u32, ch: u32, r: Record) {
+        let before = self.usage(ch);
+        let c = &mut self.chans[ch as usize];
+        if c.builder.capacity() == 0 {
+            c.builder = self.vec_pool.pop().unwrap_or_default();
+        }
+        c.builder.push(r);
+        c.builder_bytes += r.bytes;
+        let full = c.builder_bytes >= self.set.segment_bytes;
+        let after = self.usage(ch);
+        if after != before {
+            self.account_usage(ch, before, after);
+        }
+        if full || self.set.buffer_timeout_ns == 0 {
+            self.finish_builder(now, ch);
+        } else if !self.tasks[s as usize].flush_armed {
+            self.tasks[s as usize].flush_armed = true;
+            let p = self.set.buffer_timeout_ns;
+            // The flusher runs on a fixed grid, as Flink's OutputFlusher thread does.
+            self.queue.schedule(SimTime((now.as_ns() / p + 1) * p), Event::Flush { s });
+        }
+    }
+
+    /// Moves the buffer being filled into the send queue.
+    pub(crate) fn finish_builder(&mut self, now: SimTime, ch: u32) {
+        let c = &mut self.chans[ch as usize];
+        if c.builder.is_empty() {
+            return;
+        }
+        let records = std::mem::take(&mut c.builder);
+        let bytes = std::mem::take(&mut c.builder_bytes);
+        c.queue.push_back(NetBuffer { payload: Payload::Data(records), bytes, backlog: 0 });
+        c.queued_data += 1; // usage unchanged: the builder's buffer became a queued one
+        self.in_flight_bytes += bytes as u64;
+        self.try_send(now, ch);
+    }
+
+    /// Appends an event (barrier, cancellation marker) behind the data of a channel.
+    pub(crate) fn enqueue_event(&mut self, now: SimTime, ch: u32, payload: Payload) {
+        self.finish_builder(now, ch);
+        self.chans[ch as usize].queue.push_back(NetBuffer { payload, bytes: EVENT_BYTES, backlog: 0 });
+        self.try_send(now, ch);
+    }
+
+    pub(crate) fn on_flush(&mut self, now: SimTime, s: u32) {
+        self.tasks[s as usize].flush_armed = false;
+        for e in 0..self.graph.outputs[s as usize].len() {
+            for i in 0..self.graph.outputs[s as usize][e].channels.len() {
+                let ch = self.graph.outputs[s as usize][e].channels[i].0;
+                self.finish_builder(now, ch);
+            }
+        }
+    }
+
+    /// Sends what the channel's credits and blocking allow.
+    pub(crate) fn try_send(&mut self, now: SimTime, ch: u32) {
+        let mut freed = false;
+        while self.chans[ch as usize].can_send_head() {
+            let before = self.usage(ch);
+            let c = &mut self.chans[ch as usize];
+            let mut buf = c.queue.pop_front().expect("can_send_head");
+            let blocks = matches!(buf.payload, Payload::Barrier(_));
+            if buf.is_data() {
+                c.credit -= 1;
+                c.queued_data -= 1;
+                freed = true;
+            }
+            buf.backlog = c.queued_data;
+            let after = self.usage(ch);
+            if after != before {
+                self.account_usage(ch, before, after);
+            }
+            let at = self.delivery_time(now, ch, buf.bytes);
+            let c = &mut self.chans[ch as usize];
+            let was_empty = c.wire.is_empty();
+            c.wire.push_back((at, buf));
+            if was_empty {
+                self.queue.schedule(at, Event::Deliver { ch });
+            }
+            if blocks {
+                // PipelinedSubpartition: after an aligned barrier, no more data until resumed.
+                self.chans[ch as usize].blocked = true;
+                break;
+            }
+        }
+        if freed {
+            self.maybe_unblock_producer(now, self.graph.channels[ch as usize].producer.0);
+        }
+    }
+
+    /// Delivery time: serialization on the TaskManager connection (remote only), then latency;
+    /// never before the previous buffer on the channel (FIFO).
+    fn delivery_time(&mut self, now: SimTime, ch: u32, bytes: u32) -> SimTime {
+        let info = &self.graph.channels[ch as usize];
+        let arrive = if info.remote {
+            let free = &mut self.connection_free_at[info.connection as usize];
+            let start = (*free).max(now);
+            let tx = ns_from_f64(bytes as f64 / self.set.remote_bandwidth_bytes_per_s * NS_PER_S as f64);
+            *free = start + tx;
+            start + tx + self.set.remote_latency.sample_u64(&mut self.net_rng)
+        } else {
+            now + self.set.local_latency.sample_u64(&mut self.net_rng)
+        };
+        let c = &mut self.chans[ch as usize];
+        let at = arrive.max(c.last_delivery);
+        c.last_delivery = at;
+        at
+    }
+
+    fn latency_to(&mut self, ch: u32) -> u64 {
+        if self.graph.channels[ch as usize].remote {
+            self.set.remote_latency.sample_u64(&mut self.net_rng)
+        } else {
+            self.set.local_latency.sample_u64(&mut self.net_rng)
+        }
+    }
+
+    pub(crate) fn on_deliver(&mut self, now: SimTime, ch: u32) {
+        let c = &mut self.chans[ch as usize];
+        let (at, buf) = c.wire.pop_front().expect("a delivery event has a buffer");
+        debug_assert_eq!(at, now);
+        let is_data = buf.is_data();
+        let backlog = buf.backlog;
+        c.received.push_back(buf);
+        if let Some((next, _)) = c.wire.front() {
+            let next = *next;
+            self.queue.schedule(next, Event::Deliver { ch });
+        }
+        if is_data {
+            self.on_data_received(now, ch, backlog);
+        }
+        let info = &self.graph.channels[ch as usize];
+        let (consumer, input) = (info.consumer.0, info.input_index);
+        self.mark_input_available(now, consumer, input);
+    }
+
+    /// Receiver-side credit bookkeeping for an arrived data buffer; asks the gate for floating
+    /// buffers while the sender reports a backlog the announced credit does not cover.
+    fn on_data_received(&mut self, now: SimTime, ch: u32, backlog: u32) {
+        let info = &self.graph.channels[ch as usize];
+        let (consumer, gate) = (info.consumer.index(), info.gate as usize);
+        let c = &mut self.chans[ch as usize];
+        c.announced_unused = c.announced_unused.saturating_sub(1);
+        c.occupied += 1;
+        c.sender_backlog = backlog;
+        let need = backlog.saturating_sub(c.announced_unused);
+        let pool = &mut self.gate_pools[consumer][gate];
+        let mut granted = 0;
+        for _ in 0..need {
+            if pool.available == 0 {
+                if !pool.waiting.contains(&ch) {
+                    pool.waiting.push_back(ch);
+                }
+                break;
+            }
+            pool.available -= 1;
+            granted += 1;
+        }
+        if granted > 0 {
+            let c = &mut self.chans[ch as usize];
+            c.owned += granted;
+            c.floating_held += granted;
+            c.announced_unused += granted;
+            let at = now + self.latency_to(ch);
+            self.queue.schedule(at, Event::Credit { ch, n: granted });
+        }
+    }
+
+    /// The consumer finished with a data buffer: return it as credit, or hand a floating
+    /// buffer back to the gate when the sender has no backlog.
+    pub(crate) fn recycle(&mut self, now: SimTime, ch: u32, bytes: u32, records: Vec<Record>) {
+        self.in_flight_bytes -= bytes as u64;
+        self.give_back_vec(records);
+        let info = &self.graph.channels[ch as usize];
+        let (consumer, gate) = (info.consumer.index(), info.gate as usize);
+        let c = &mut self.chans[ch as usize];
+        c.occupied -= 1;
+        if c.floating_held > 0 && c.sender_backlog <= c.announced_unused {
+            c.owned -= 1;
+            c.floating_held -= 1;
+            let pool = &mut self.gate_pools[consumer][gate];
+            match pool.waiting.pop_front() {
+                Some(other) => {
+                    let o = &mut self.chans[other as usize];
+                    o.owned += 1;
+                    o.floating_held += 1;
+                    o.announced_unused += 1;
+                    let at = now + self.latency_to(other);
+                    self.queue.schedule(at, Event::Credit { ch: other, n: 1 });
+                }
+                None => pool.available += 1,
+            }
+        } else {
+            c.announced_unused += 1;
+            let at = now + self.latency_to(ch);
+            self.queue.schedule(at, Event::Credit { ch, n: 1 });
+        }
+    }
+
+    pub(crate) fn give_back_vec(&mut self, mut v: Vec<Record>) {
+        if v.capacity() > 0 && self.vec_pool.len() < 4096 {
+            v.clear();
+            self.vec_pool.push(v);
+        }
+    }
+
+    pub(crate) fn on_credit(&mut self, now: SimTime, ch: u32, n: u32) {
+        self.chans[ch as usize].credit += n;
+        self.try_send(now, ch);
+    }
+
+    /// Consumer side of `resumeConsumption`: unblock and tell the producer.
+    pub(crate) fn resume_input(&mut self, now: SimTime, s: u32, input: u32) {
+        let ch = self.graph.inputs[s as usize][input as usize].0;
+        let c = &mut self.chans[ch as usize];
+        if !c.consumer_blocked {
+            return;
+        }
+        c.consumer_blocked = false;
+        let at = now + self.latency_to(ch);
+        self.queue.schedule(at, Event::Resume { ch });
+        self.mark_input_available(now, s, input);
+    }
+
+    pub(crate) fn on_resume(&mut self, now: SimTime, ch: u32) {
+        self.chans[ch as usize].blocked = false;
+        self.try_send(now, ch);
+    }
+
+    /// Puts an input channel with readable buffers on the task's available list, and wakes the
+    /// task if it was idle.
+    pub(crate) fn mark_input_available(&mut self, now: SimTime, s: u32, input: u32) {
+        let ch = self.graph.inputs[s as usize][input as usize].0;
+        let c = &self.chans[ch as usize];
+        if c.consumer_blocked || c.received.is_empty() {
+            return;
+        }
+        let t = &mut self.tasks[s as usize];
+        if !t.in_avail[input as usize] {
+            t.in_avail[input as usize] = true;
+            t.avail.push_back(input);
+        }
+        if t.phase == TaskPhase::Idle {
+            self.wake_at(s, now);
+        }
+    }
+
+    /// A producer waiting for output buffers resumes once its pool has room.
+    fn maybe_unblock_producer(&mut self, now: SimTime, s: u32) {
+        let t = &self.tasks[s as usize];
+        if t.phase == TaskPhase::WaitingForOutput && t.output_available(&self.set.pool_size[s as usize]) {
+            self.wake_at(s, now);
+        }
+    }
+}

@@ -1,0 +1,252 @@
+//! What a task does when it wakes: finish its batch and emit the results, then take the next
+//! input (a buffer, a barrier, a marker) or, for a source, read the next records, unless its
+//! output is full (back-pressure) or it is in a synchronous snapshot.
+
+use super::World;
+use crate::model::graph::key_to_subtask;
+use crate::model::records::{Payload, Record};
+use crate::model::task::{Batch, TaskPhase};
+use crate::scenario::Partitioning;
+use crate::time::SimTime;
+
+impl World {
+    pub(crate) fn task_step(&mut self, now: SimTime, s: u32) {
+        let si = s as usize;
+        if self.tasks[si].phase == TaskPhase::SyncSnapshot {
+            if now < self.tasks[si].sync_until {
+                return;
+            }
+            self.end_sync_phase(now, s);
+        }
+        if self.tasks[si].phase == TaskPhase::WaitingForOutput {
+            let t = &mut self.tasks[si];
+            if let Some(since) = t.back_pressured_since.take() {
+                t.back_pressured_ns += now.since(since);
+            }
+            t.phase = TaskPhase::Idle;
+        }
+        loop {
+            if let Some(end) = self.tasks[si].batch.as_ref().map(|b| b.end) {
+                if end > now {
+                    self.tasks[si].phase = TaskPhase::Processing;
+                    self.wake_at(s, end);
+                    return;
+                }
+                self.finish_batch(now, s);
+            }
+            if !self.tasks[si].output_available(&self.set.pool_size[si]) {
+                let t = &mut self.tasks[si];
+                t.phase = TaskPhase::WaitingForOutput;
+                t.back_pressured_since = Some(now);
+                return;
+            }
+            let started = if self.tasks[si].source.is_some() { self.start_source_batch(now, s) } else { self.take_input(now, s) };
+            match started {
+                Step::Batch => continue,
+                Step::Event => {
+                    if self.tasks[si].phase == TaskPhase::SyncSnapshot {
+                        return; // the sync phase's end wakes the task
+                    }
+                    continue;
+                }
+                Step::Nothing => {
+                    self.tasks[si].phase = TaskPhase::Idle;
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Takes the next buffer from the input channels, in the order they became available.
+    fn take_input(&mut self, now: SimTime, s: u32) -> Step {
+        let si = s as usize;
+        let Some(input) = self.tasks[si].avail.pop_front() else { return Step::Nothing };
+        self.tasks[si].in_avail[input as usize] = false;
+        let ch = self.graph.inputs[si][input as usize].0;
+        let c = &mut self.chans[ch as usize];
+        debug_assert!(!c.consumer_blocked, "a blocked channel is never on the available list");
+        let buf = c.received.pop_front().expect("available channels have a buffer");
+        if !c.received.is_empty() {
+            self.tasks[si].in_avail[input as usize] = true;
+            self.tasks[si].avail.push_back(input);
+        }
+        match buf.payload {
+            Payload::Data(records) => {
+                self.start_operator_batch(now, s, ch, buf.bytes, records);
+                Step::Batch
+            }
+            Payload::Barrier(barrier) => {
+                self.on_barrier(now, s, input, barrier);
+                Step::Event
+            }
+            Payload::Cancel(id) => {
+                self.on_cancel_marker(now, s, id);
+                Step::Event
+            }
+        }
+    }
+
+    fn start_operator_batch(&mut self, now: SimTime, s: u32, ch: u32, bytes: u32, records: Vec<Record>) {
+        let si = s as usize;
+        let v = self.graph.subtasks[si].vertex.index();
+        let service = &self.graph.vertices[v].service_time;
+        let t = &mut self.tasks[si];
+        let mut done_at_ns = std::mem::take(&mut t.batch.get_or_insert_with(Batch::default).done_at_ns);
+        done_at_ns.clear();
+        let mut clock = now.as_ns();
+        for _ in 0..records.len() {
+            clock += service.sample_u64(&mut t.rng);
+            done_at_ns.push(clock);
+        }
+        t.busy_ns += clock - now.as_ns();
+        t.records_in += records.len() as u64;
+        t.bytes_in += bytes as u64;
+        if let Some(log) = self.record_log.as_mut() {
+            for (r, d) in records.iter().zip(&done_at_ns) {
+                log.push((s, SimTime(*d), r.id));
+            }
+        }
+        self.tasks[si].batch = Some(Batch { records, done_at_ns, next: 0, input_channel: Some(ch), end: SimTime(clock), gen_start: None });
+        self.tasks[si].phase = TaskPhase::Processing;
+    }
+
+    /// Reads up to one buffer's worth of source records: each starts when it has arrived and
+    /// the previous one is done. The batch stops at the next output flush so that the flusher
+    /// never waits on records read late.
+    fn start_source_batch(&mut self, now: SimTime, s: u32) -> Step {
+        let si = s as usize;
+        let v = self.graph.subtasks[si].vertex.index();
+        let timeout = self.set.buffer_timeout_ns;
+        let max_n = if timeout == 0 { 1 } else { self.set.source_batch_max };
+        let mut records = self.vec_pool.pop().unwrap_or_default();
+        let t = &mut self.tasks[si];
+        let src = t.source.as_mut().expect("source task");
+        let gen_start = src.arrivals.clone();
+        let mut done_at_ns = Vec::with_capacity(max_n);
+        let mut clock = now.as_ns();
+        let mut horizon = u64::MAX;
+        let mut busy = 0;
+        while records.len() < max_n {
+            if src.max_records.is_some_and(|m| src.arrivals.offset() >= m) {
+                break;
+            }
+            let start = clock.max(src.arrivals.peek_arrival_ns());
+            if start > horizon {
+                break;
+            }
+            if records.is_empty() && timeout > 0 {
+                horizon = (start / timeout + 1) * timeout;
+            }
+            let (offset, arrival) = src.arrivals.advance();
+            let service = self.graph.vertices[v].service_time.sample_u64(&mut t.rng);
+            busy += service;
+            clock = start + service;
+            records.push(src.shape.make(s, offset, arrival));
+            done_at_ns.push(clock);
+        }
+        if records.is_empty() {
+            self.give_back_vec(records);
+            return Step::Nothing;
+        }
+        t.busy_ns += busy;
+        t.records_in += records.len() as u64;
+        t.batch = Some(Batch { records, done_at_ns, next: 0, input_channel: None, end: SimTime(clock), gen_start: Some(gen_start) });
+        t.phase = TaskPhase::Processing;
+        Step::Batch
+    }
+
+    /// Emits every record of the batch done by `now`; recycles the input buffer once all are.
+    pub(crate) fn emit_done_records(&mut self, now: SimTime, s: u32) {
+        let si = s as usize;
+        let Some(mut batch) = self.tasks[si].batch.take() else { return };
+        let upto = batch.done_at_ns[batch.next..].partition_point(|d| *d <= now.as_ns()) + batch.next;
+        for i in batch.next..upto {
+            let r = batch.records[i];
+            self.process_record(now, s, r, batch.done_at_ns[i]);
+        }
+        batch.next = upto;
+        self.tasks[si].batch = Some(batch);
+    }
+
+    fn finish_batch(&mut self, now: SimTime, s: u32) {
+        self.emit_done_records(now, s);
+        let batch = self.tasks[s as usize].batch.take().expect("finishing a batch");
+        debug_assert_eq!(batch.next, batch.records.len());
+        let Batch { records, mut done_at_ns, input_channel, .. } = batch;
+        match input_channel {
+            Some(ch) => {
+                let bytes = records.iter().map(|r| r.bytes).sum();
+                self.recycle(now, ch, bytes, records);
+            }
+            None => self.give_back_vec(records),
+        }
+        done_at_ns.clear();
+        // Keep the allocation for the next batch.
+        self.tasks[s as usize].batch = None;
+        drop(done_at_ns);
+    }
+
+    /// The effect of one processed record: state, statistics, and its output records.
+    fn process_record(&mut self, now: SimTime, s: u32, r: Record, done_ns: u64) {
+        let si = s as usize;
+        let v = self.graph.subtasks[si].vertex.index();
+        let t = &mut self.tasks[si];
+        if !t.keys_seen.is_empty() {
+            t.mark_seen(r.key);
+        }
+        if self.graph.outputs[si].is_empty() {
+            // A sink: the record's journey ends here.
+            if done_ns >= self.set.warmup.as_ns() {
+                self.latency.record(done_ns.saturating_sub(r.origin_ns));
+            }
+            return;
+        }
+        t.records_out += 1;
+        let mut out = r;
+        if let Some(d) = &self.graph.vertices[v].output_record_size {
+            out.bytes = (d.sample(&mut t.rng).max(1.0)) as u32;
+        }
+        for e in 0..self.graph.outputs[si].len() {
+            let edge = &self.graph.outputs[si][e];
+            match edge.partitioning {
+                Partitioning::Forward => {
+                    let ch = edge.channels[0].0;
+                    self.write_record(now, s, ch, out);
+                }
+                Partitioning::Hash => {
+                    let idx = key_to_subtask(out.key, edge.consumer_max_parallelism, edge.consumer_parallelism);
+                    let ch = edge.channels[idx as usize].0;
+                    self.write_record(now, s, ch, out);
+                }
+                Partitioning::Rebalance => {
+                    let n = edge.channels.len() as u32;
+                    let rr = &mut self.tasks[si].round_robin[e];
+                    let ch = edge.channels[*rr as usize].0;
+                    *rr = (*rr + 1) % n;
+                    self.write_record(now, s, ch, out);
+                }
+                Partitioning::Broadcast => {
+                    for i in 0..edge.channels.len() {
+                        let ch = self.graph.outputs[si][e].channels[i].0;
+                        self.write_record(now, s, ch, out);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Bytes of keyed and initial state the subtask holds now.
+    pub(crate) fn state_bytes(&self, s: u32) -> u64 {
+        let v = self.graph.vertex_of(crate::ids::SubtaskId(s));
+        v.state_initial_bytes + self.tasks[s as usize].distinct_keys * v.state_bytes_per_key
+    }
+}
+
+pub(crate) enum Step {
+    /// A batch started (or a source read records).
+    Batch,
+    /// An event buffer (barrier, marker) was handled.
+    Event,
+    /// Nothing to do.
+    Nothing,
+}

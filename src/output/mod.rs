@@ -1,0 +1,106 @@
+//! Writing results: CSV and JSON files, each written to a temporary name and renamed into place,
+//! so that a reader (or a resumed sweep) never sees half a file.
+
+pub mod table;
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::run::RunOutput;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OutputError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: {source}")]
+    Csv {
+        path: PathBuf,
+        #[source]
+        source: csv::Error,
+    },
+    #[error("{path}: {source}")]
+    Json {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
+    move |source| OutputError::Io { path: path.to_path_buf(), source }
+}
+
+/// Writes `bytes` to `path` atomically: a sibling temporary file, fsync'd, then renamed.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+    if let Some(dir) = path.parent() {
+        if !dir.as_os_str().is_empty() {
+            fs::create_dir_all(dir).map_err(io_err(dir))?;
+        }
+    }
+    let tmp = path.with_extension(format!(
+        "{}.tmp",
+        path.extension().and_then(|e| e.to_str()).unwrap_or("")
+    ));
+    {
+        let mut f = fs::File::create(&tmp).map_err(io_err(&tmp))?;
+        f.write_all(bytes).map_err(io_err(&tmp))?;
+        f.sync_all().map_err(io_err(&tmp))?;
+    }
+    fs::rename(&tmp, path).map_err(io_err(path))
+}
+
+/// Serializes rows to CSV bytes (header from the row type's field names).
+pub fn csv_bytes<T: Serialize>(rows: &[T], path_for_errors: &Path) -> Result<Vec<u8>, OutputError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for r in rows {
+        w.serialize(r).map_err(|source| OutputError::Csv { path: path_for_errors.to_path_buf(), source })?;
+    }
+    w.into_inner().map_err(|e| OutputError::Io { path: path_for_errors.to_path_buf(), source: e.into_error() })
+}
+
+pub fn write_csv<T: Serialize>(path: &Path, rows: &[T]) -> Result<(), OutputError> {
+    let bytes = csv_bytes(rows, path)?;
+    write_atomic(path, &bytes)
+}
+
+pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), OutputError> {
+    let mut bytes = serde_json::to_vec_pretty(value).map_err(|source| OutputError::Json { path: path.to_path_buf(), source })?;
+    bytes.push(b'\n');
+    write_atomic(path, &bytes)
+}
+
+/// File names `ckptsim run` writes into its output directory.
+pub const CHECKPOINTS_CSV: &str = "checkpoints.csv";
+pub const SUBTASKS_CSV: &str = "subtasks.csv";
+pub const SUMMARY_JSON: &str = "summary.json";
+pub const TIMELINE_CSV: &str = "timeline.csv";
+
+/// Writes a run's files. All are serialized in memory first, so a serialization error leaves no
+/// file behind; each file then lands atomically.
+pub fn write_run(dir: &Path, out: &RunOutput) -> Result<Vec<PathBuf>, OutputError> {
+    let files = [
+        (dir.join(CHECKPOINTS_CSV), csv_bytes(&out.checkpoints, &dir.join(CHECKPOINTS_CSV))?),
+        (dir.join(SUBTASKS_CSV), csv_bytes(&out.subtasks, &dir.join(SUBTASKS_CSV))?),
+        (dir.join(TIMELINE_CSV), csv_bytes(&out.timeline, &dir.join(TIMELINE_CSV))?),
+        (dir.join(SUMMARY_JSON), {
+            let mut b = serde_json::to_vec_pretty(&out.summary)
+                .map_err(|source| OutputError::Json { path: dir.join(SUMMARY_JSON), source })?;
+            b.push(b'\n');
+            b
+        }),
+    ];
+    let mut written = Vec::new();
+    for (path, bytes) in files {
+        write_atomic(&path, &bytes)?;
+        written.push(path);
+    }
+    Ok(written)
+}

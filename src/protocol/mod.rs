@@ -1,0 +1,21 @@
+//! The checkpoint protocol as sans-IO state machines, named and structured after Flink's classes.
+//!
+//! Nothing here reads a clock, draws from a global RNG or performs I/O: time comes in as a
+//! `SimTime` argument, randomness as `&mut impl rand::Rng`, and every effect (an RPC to send, a
+//! timer to set, a statistic to record) is pushed into an outbox `Vec` that the caller drains.
+//! The simulator in `crate::model` is one such caller; a real runtime could be another.
+//!
+//! | here | Flink |
+//! |---|---|
+//! | [`coordinator::CheckpointCoordinator`] | `CheckpointCoordinator` + `CheckpointRequestDecider` |
+//! | [`failure_manager::CheckpointFailureManager`] | `CheckpointFailureManager` |
+//! | [`barrier_handler::SingleCheckpointBarrierHandler`] | `SingleCheckpointBarrierHandler` (aligned states) |
+//! | [`subtask::SubtaskCheckpointCoordinator`] | `SubtaskCheckpointCoordinatorImpl` |
+
+pub mod barrier_handler;
+pub mod coordinator;
+pub mod failure_manager;
+pub mod types;
+pub mod subtask;
+
+pub use types::*;

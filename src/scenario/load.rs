@@ -1,0 +1,223 @@
+//! Reading a scenario: TOML syntax, then types and forms (serde), then ranges and references
+//! (validate), then optional overrides. Every failure becomes a `ScenarioError` naming file, line
+//! and field.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::error::{Origin, ScenarioError};
+use super::schema::Scenario;
+use super::spans::{parse_path, Seg, SpanIndex};
+use super::validate::validate;
+
+/// A scenario together with the raw table it came from (sweeps re-apply overrides to the table).
+#[derive(Clone, Debug)]
+pub struct LoadedScenario {
+    pub file: String,
+    pub table: toml::Table,
+    pub scenario: Scenario,
+}
+
+pub fn load_file(path: &Path) -> Result<LoadedScenario, ScenarioError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io { path: path.to_path_buf(), source })?;
+    parse_str(&text, &path.display().to_string())
+}
+
+/// Parses and validates a scenario given as text; `file` names it in errors.
+pub fn parse_str(text: &str, file: &str) -> Result<LoadedScenario, ScenarioError> {
+    let spans = SpanIndex::new(text);
+    let table: toml::Table = toml::from_str(text).map_err(|e| serde_error(file, &spans, &e))?;
+    let scenario: Scenario = toml::from_str(text).map_err(|e| serde_error(file, &spans, &e))?;
+    if let Err((field, message)) = validate(&scenario) {
+        let origin = match spans.span_of(&field) {
+            Some(span) => {
+                let (line, column) = spans.line_col(span.start);
+                Origin::Line { line, column }
+            }
+            None => Origin::Unknown,
+        };
+        return Err(ScenarioError::Invalid { file: file.into(), origin, field: Some(field), message });
+    }
+    Ok(LoadedScenario { file: file.into(), table, scenario })
+}
+
+fn serde_error(file: &str, spans: &SpanIndex, e: &toml::de::Error) -> ScenarioError {
+    let (origin, field) = match e.span() {
+        Some(span) => {
+            let (line, column) = spans.line_col(span.start);
+            (Origin::Line { line, column }, spans.path_at(span.start))
+        }
+        None => (Origin::Unknown, None),
+    };
+    ScenarioError::Invalid { file: file.into(), origin, field, message: e.message().trim().to_string() }
+}
+
+/// One `field=value` assignment. The value is read as TOML (`8`, `true`, `"20s"`, `[1, 2]`) and
+/// otherwise taken as a string, so `checkpoint.interval=20s` works without shell quoting.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Override {
+    pub path: String,
+    pub value: toml::Value,
+}
+
+impl Override {
+    pub fn parse(assignment: &str) -> Result<Override, String> {
+        let (path, raw) = assignment.split_once('=').ok_or("expected FIELD=VALUE")?;
+        let path = path.trim();
+        if path.is_empty() {
+            return Err("empty field name".into());
+        }
+        let raw = raw.trim();
+        let value = match toml::from_str::<toml::Table>(&format!("v = {raw}")) {
+            Ok(mut t) => t.remove("v").expect("just parsed"),
+            Err(_) => toml::Value::String(raw.to_string()),
+        };
+        Ok(Override { path: path.to_string(), value })
+    }
+
+    pub fn assignment(&self) -> String {
+        format!("{}={}", self.path, self.value)
+    }
+}
+
+impl LoadedScenario {
+    /// The scenario with overrides applied, validated again. Overrides name fields by dotted path;
+    /// an operator can be named by its `name` (`operators.map.parallelism`) or by index
+    /// (`operators[1].parallelism`).
+    pub fn with_overrides(&self, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
+        if overrides.is_empty() {
+            return Ok(self.scenario.clone());
+        }
+        let mut table = self.table.clone();
+        for o in overrides {
+            set_path(&mut table, &o.path, o.value.clone()).map_err(|message| ScenarioError::BadOverride {
+                file: self.file.clone(),
+                assignment: o.assignment(),
+                message,
+            })?;
+        }
+        let scenario = Scenario::deserialize(toml::Value::Table(table)).map_err(|e: toml::de::Error| {
+            ScenarioError::Invalid {
+                file: self.file.clone(),
+                origin: Origin::Override(overrides.iter().map(|o| o.assignment()).collect::<Vec<_>>().join(", ")),
+                field: None,
+                message: e.message().trim().to_string(),
+            }
+        })?;
+        validate(&scenario).map_err(|(field, message)| {
+            let culprit = overrides
+                .iter()
+                .find(|o| field.starts_with(&normalize_path(&self.table, &o.path)))
+                .map(|o| o.assignment())
+                .unwrap_or_else(|| overrides.iter().map(|o| o.assignment()).collect::<Vec<_>>().join(", "));
+            ScenarioError::Invalid { file: self.file.clone(), origin: Origin::Override(culprit), field: Some(field), message }
+        })?;
+        Ok(scenario)
+    }
+}
+
+/// Rewrites `operators.map.x` to `operators[1].x` (for matching validation paths).
+fn normalize_path(table: &toml::Table, path: &str) -> String {
+    let segs = parse_path(path);
+    let mut out = String::new();
+    let mut cur: Option<&toml::Value> = None;
+    for (i, seg) in segs.iter().enumerate() {
+        let container = if i == 0 { None } else { cur };
+        match seg {
+            Seg::Key(k) => {
+                if let Some(toml::Value::Array(a)) = container {
+                    if let Some(idx) = a.iter().position(|v| v.get("name").and_then(|n| n.as_str()) == Some(k)) {
+                        out.push_str(&format!("[{idx}]"));
+                        cur = a.get(idx);
+                        continue;
+                    }
+                }
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(k);
+                cur = if i == 0 { table.get(k) } else { cur.and_then(|c| c.get(k)) };
+            }
+            Seg::Index(n) => {
+                out.push_str(&format!("[{n}]"));
+                cur = cur.and_then(|c| c.get(*n));
+            }
+        }
+    }
+    out
+}
+
+/// Sets a value at a dotted path, creating intermediate tables. Array elements are addressed by
+/// index or, for arrays of tables with a `name`, by name.
+pub fn set_path(table: &mut toml::Table, path: &str, value: toml::Value) -> Result<(), String> {
+    let segs = parse_path(path);
+    if segs.is_empty() {
+        return Err("empty field name".into());
+    }
+    let Seg::Key(first) = &segs[0] else { return Err("a field path starts with a name".into()) };
+    if segs.len() == 1 {
+        table.insert(first.clone(), value);
+        return Ok(());
+    }
+    let mut cur = table.entry(first.clone()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+    for (i, seg) in segs[1..].iter().enumerate() {
+        let last = i + 2 == segs.len();
+        let next: &mut toml::Value = match (seg, cur) {
+            (Seg::Key(k), toml::Value::Table(t)) => {
+                if last {
+                    t.insert(k.clone(), value);
+                    return Ok(());
+                }
+                t.entry(k.clone()).or_insert_with(|| toml::Value::Table(toml::Table::new()))
+            }
+            (Seg::Key(k), toml::Value::Array(a)) => {
+                let idx = a
+                    .iter()
+                    .position(|v| v.get("name").and_then(|n| n.as_str()) == Some(k.as_str()))
+                    .ok_or_else(|| format!("no element named `{k}`"))?;
+                if last {
+                    return Err(format!("`{k}` is a whole element; name one of its fields"));
+                }
+                &mut a[idx]
+            }
+            (Seg::Index(n), toml::Value::Array(a)) => {
+                let len = a.len();
+                let slot = a.get_mut(*n).ok_or_else(|| format!("index {n} is out of range (length {len})"))?;
+                if last {
+                    *slot = value;
+                    return Ok(());
+                }
+                slot
+            }
+            (seg, other) => return Err(format!("cannot descend into {} with {seg:?}", other.type_str())),
+        };
+        cur = next;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn override_values_parse_as_toml_or_fall_back_to_strings() {
+        assert_eq!(Override::parse("a.b=8").unwrap().value, toml::Value::Integer(8));
+        assert_eq!(Override::parse("a.b=20s").unwrap().value, toml::Value::String("20s".into()));
+        assert!(Override::parse("nothing").is_err());
+    }
+
+    #[test]
+    fn set_path_addresses_array_elements_by_name_and_index() {
+        let mut t: toml::Table = toml::from_str("[[ops]]\nname = \"a\"\nx = 1\n[[ops]]\nname = \"b\"\nx = 2").unwrap();
+        set_path(&mut t, "ops.b.x", toml::Value::Integer(5)).unwrap();
+        set_path(&mut t, "ops[0].x", toml::Value::Integer(7)).unwrap();
+        set_path(&mut t, "new.deep.key", toml::Value::Boolean(true)).unwrap();
+        let ops = t["ops"].as_array().unwrap();
+        assert_eq!(ops[0]["x"].as_integer(), Some(7));
+        assert_eq!(ops[1]["x"].as_integer(), Some(5));
+        assert_eq!(t["new"]["deep"]["key"].as_bool(), Some(true));
+        assert!(set_path(&mut t, "ops.zzz.x", toml::Value::Integer(1)).is_err());
+    }
+}

@@ -1,0 +1,11 @@
+//! Scenario files: schema, loading with precise errors, validation and overrides.
+
+pub mod error;
+pub mod load;
+pub mod schema;
+pub mod spans;
+pub mod validate;
+
+pub use error::{Origin, ScenarioError};
+pub use load::{load_file, parse_str, set_path, LoadedScenario, Override};
+pub use schema::*;

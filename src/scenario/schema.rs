@@ -1,0 +1,408 @@
+//! The scenario file schema. Field names follow Flink's configuration keys where one exists
+//! (`execution.checkpointing.interval` is `checkpoint.interval`), with Flink's defaults.
+//! Unknown fields are rejected so that a typo never silently falls back to a default.
+
+use serde::Deserialize;
+
+use crate::sim::dist::{Bytes, BytesDist, Duration, DurationDist, Rate};
+use crate::sim::Dist;
+use crate::time::{NS_PER_MS, NS_PER_S, NS_PER_US};
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Free text shown in reports.
+    #[serde(default)]
+    pub description: String,
+    pub simulation: SimulationCfg,
+    #[serde(default)]
+    pub checkpoint: CheckpointCfg,
+    pub cluster: ClusterCfg,
+    #[serde(default)]
+    pub network: NetworkCfg,
+    #[serde(default)]
+    pub storage: StorageCfg,
+    #[serde(default)]
+    pub state_backend: StateBackendCfg,
+    pub operators: Vec<OperatorCfg>,
+    /// Parameter sweep definition, read by `ckptsim sweep`; ignored by `ckptsim run`.
+    #[serde(default)]
+    pub sweep: Option<toml::Table>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SimulationCfg {
+    /// Simulated time to run.
+    pub duration: Duration,
+    /// Master seed; `--seed` overrides it.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// Statistics (throughput, latency, back-pressure) ignore this initial period.
+    #[serde(default = "zero_duration")]
+    pub warmup: Duration,
+}
+
+fn default_seed() -> u64 {
+    1
+}
+fn zero_duration() -> Duration {
+    Duration::new(0.0)
+}
+fn dur(ns: u64) -> Duration {
+    Duration::new(ns as f64)
+}
+fn dur_dist(ns: u64) -> DurationDist {
+    DurationDist::new(Dist::Constant(ns as f64))
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckpointingMode {
+    ExactlyOnce,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckpointCfg {
+    /// `execution.checkpointing.interval`; absent means periodic checkpointing is off.
+    #[serde(default)]
+    pub interval: Option<Duration>,
+    /// `execution.checkpointing.timeout` (10 min).
+    #[serde(default = "default_timeout")]
+    pub timeout: Duration,
+    /// `execution.checkpointing.min-pause` (0), measured from the last completion.
+    #[serde(default = "zero_duration")]
+    pub min_pause: Duration,
+    /// `execution.checkpointing.max-concurrent-checkpoints` (1).
+    #[serde(default = "one")]
+    pub max_concurrent: u32,
+    /// `execution.checkpointing.tolerable-failed-checkpoints` (0).
+    #[serde(default)]
+    pub tolerable_failed: u32,
+    /// `execution.checkpointing.mode`.
+    #[serde(default = "default_mode")]
+    pub mode: CheckpointingMode,
+    /// `execution.checkpointing.num-retained` (1).
+    #[serde(default = "one")]
+    pub num_retained: u32,
+    /// Time the JobManager spends between the trigger timer firing and the trigger RPCs leaving
+    /// (checkpoint ID counter, storage location, coordinator snapshots).
+    #[serde(default = "zero_dist")]
+    pub trigger_latency: DurationDist,
+}
+
+fn default_timeout() -> Duration {
+    dur(10 * 60 * NS_PER_S)
+}
+fn one() -> u32 {
+    1
+}
+fn default_mode() -> CheckpointingMode {
+    CheckpointingMode::ExactlyOnce
+}
+fn zero_dist() -> DurationDist {
+    dur_dist(0)
+}
+
+impl Default for CheckpointCfg {
+    fn default() -> Self {
+        CheckpointCfg {
+            interval: None,
+            timeout: default_timeout(),
+            min_pause: zero_duration(),
+            max_concurrent: 1,
+            tolerable_failed: 0,
+            mode: default_mode(),
+            num_retained: 1,
+            trigger_latency: zero_dist(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterCfg {
+    pub taskmanagers: u32,
+    pub slots_per_taskmanager: u32,
+    /// One-way latency of an RPC between the JobManager and a TaskManager (trigger, ack, notify).
+    #[serde(default = "default_rpc_latency")]
+    pub rpc_latency: DurationDist,
+}
+
+fn default_rpc_latency() -> DurationDist {
+    dur_dist(NS_PER_MS)
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkCfg {
+    /// `taskmanager.memory.segment-size` (32 KiB): the network buffer size.
+    #[serde(default = "default_segment")]
+    pub segment_size: Bytes,
+    /// `taskmanager.network.memory.buffers-per-channel` (2): exclusive credits per input channel.
+    #[serde(default = "two")]
+    pub buffers_per_channel: u32,
+    /// `taskmanager.network.memory.floating-buffers-per-gate` (8).
+    #[serde(default = "eight")]
+    pub floating_buffers_per_gate: u32,
+    /// `taskmanager.network.memory.max-buffers-per-channel` (10): cap per output subpartition.
+    #[serde(default = "ten")]
+    pub max_buffers_per_channel: u32,
+    /// `execution.buffer-timeout` (100 ms); 0 flushes after every record.
+    #[serde(default = "default_buffer_timeout")]
+    pub buffer_timeout: Duration,
+    /// Latency of a channel whose two ends share a TaskManager.
+    #[serde(default = "default_local_latency")]
+    pub local_latency: DurationDist,
+    /// Latency of a channel between TaskManagers.
+    #[serde(default = "default_remote_latency")]
+    pub remote_latency: DurationDist,
+    /// Bandwidth of the connection between two TaskManagers, shared by all channels on it
+    /// (Flink multiplexes them over one TCP connection).
+    #[serde(default = "default_remote_bandwidth")]
+    pub remote_bandwidth: Rate,
+}
+
+fn default_segment() -> Bytes {
+    Bytes::new(32.0 * 1024.0)
+}
+fn two() -> u32 {
+    2
+}
+fn eight() -> u32 {
+    8
+}
+fn ten() -> u32 {
+    10
+}
+fn default_buffer_timeout() -> Duration {
+    dur(100 * NS_PER_MS)
+}
+fn default_local_latency() -> DurationDist {
+    dur_dist(10 * NS_PER_US)
+}
+fn default_remote_latency() -> DurationDist {
+    dur_dist(100 * NS_PER_US)
+}
+fn default_remote_bandwidth() -> Rate {
+    Rate::new(1.25e9)
+}
+
+impl Default for NetworkCfg {
+    fn default() -> Self {
+        NetworkCfg {
+            segment_size: default_segment(),
+            buffers_per_channel: 2,
+            floating_buffers_per_gate: 8,
+            max_buffers_per_channel: 10,
+            buffer_timeout: default_buffer_timeout(),
+            local_latency: default_local_latency(),
+            remote_latency: default_remote_latency(),
+            remote_bandwidth: default_remote_bandwidth(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StorageCfg {
+    /// `local-disk`, `hdfs` or `s3`; the fields below override the profile's values.
+    #[serde(default = "default_profile")]
+    pub profile: String,
+    /// Latency before an upload starts moving bytes (connection, request, first byte).
+    pub request_latency: Option<DurationDist>,
+    /// Aggregate bandwidth shared by all concurrent uploads.
+    pub bandwidth: Option<Rate>,
+    /// Cap on the bandwidth of a single upload.
+    pub per_request_bandwidth: Option<Rate>,
+    /// Time to write the checkpoint's `_metadata` file on completion.
+    pub metadata_latency: Option<DurationDist>,
+    /// State at or below this size is inlined into the metadata instead of uploaded
+    /// (`execution.checkpointing.data-inline-threshold`, 20 KiB).
+    #[serde(default = "default_inline")]
+    pub inline_threshold: Bytes,
+}
+
+fn default_profile() -> String {
+    "hdfs".into()
+}
+fn default_inline() -> Bytes {
+    Bytes::new(20.0 * 1024.0)
+}
+
+impl Default for StorageCfg {
+    fn default() -> Self {
+        StorageCfg {
+            profile: default_profile(),
+            request_latency: None,
+            bandwidth: None,
+            per_request_bandwidth: None,
+            metadata_latency: None,
+            inline_threshold: default_inline(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum StateBackendKind {
+    /// HashMapStateBackend: copy-on-write snapshot in the sync phase, full upload.
+    Heap,
+    /// EmbeddedRocksDBStateBackend with full checkpoints: memtable flush and hard links in the
+    /// sync phase, full upload.
+    Rocksdb,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StateBackendCfg {
+    #[serde(default = "default_backend")]
+    pub kind: StateBackendKind,
+    /// RocksDB: bytes in the memtable that the sync phase flushes (at most the state size).
+    #[serde(default = "default_memtable")]
+    pub memtable_size: Bytes,
+    /// RocksDB: local disk write speed for the memtable flush.
+    #[serde(default = "default_local_disk")]
+    pub local_disk_bandwidth: Rate,
+}
+
+fn default_backend() -> StateBackendKind {
+    StateBackendKind::Heap
+}
+fn default_memtable() -> Bytes {
+    Bytes::new(64.0 * 1024.0 * 1024.0)
+}
+fn default_local_disk() -> Rate {
+    Rate::new(200e6)
+}
+
+impl Default for StateBackendCfg {
+    fn default() -> Self {
+        StateBackendCfg {
+            kind: default_backend(),
+            memtable_size: default_memtable(),
+            local_disk_bandwidth: default_local_disk(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum OperatorKind {
+    Source,
+    Operator,
+    Sink,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Partitioning {
+    /// One-to-one; both sides need the same parallelism.
+    Forward,
+    /// keyBy: by key hash.
+    Hash,
+    /// Round robin.
+    Rebalance,
+    /// Every record to every consumer subtask.
+    Broadcast,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputCfg {
+    pub from: String,
+    pub partitioning: Partitioning,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ArrivalProcess {
+    /// Evenly spaced records.
+    Constant,
+    /// Exponential gaps.
+    Poisson,
+    /// Poisson at `records_per_second` during `on`, silent during `off`.
+    Bursts,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateCfg {
+    pub process: ArrivalProcess,
+    /// Per source subtask.
+    pub records_per_second: f64,
+    pub on: Option<DurationDist>,
+    pub off: Option<DurationDist>,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyDistribution {
+    Uniform,
+    Zipf,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeysCfg {
+    pub count: u64,
+    #[serde(default = "default_key_dist")]
+    pub distribution: KeyDistribution,
+    /// Zipf exponent s (weight of key k is 1/k^s).
+    #[serde(default = "default_zipf")]
+    pub exponent: f64,
+}
+
+fn default_key_dist() -> KeyDistribution {
+    KeyDistribution::Uniform
+}
+fn default_zipf() -> f64 {
+    1.0
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StateCfg {
+    /// Keyed state per distinct key seen by the subtask.
+    #[serde(default)]
+    pub bytes_per_key: Option<Bytes>,
+    /// State present from the start, per subtask (operator state, or a pre-loaded keyed state).
+    #[serde(default)]
+    pub initial: Option<Bytes>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OperatorCfg {
+    pub name: String,
+    pub kind: OperatorKind,
+    pub parallelism: u32,
+    #[serde(default)]
+    pub inputs: Vec<InputCfg>,
+    /// Sources: arrival process of the external input.
+    pub rate: Option<RateCfg>,
+    /// Sources: size of each record.
+    pub record_size: Option<BytesDist>,
+    /// Sources: the key space of the records.
+    pub keys: Option<KeysCfg>,
+    /// Sources: stop after this many records per subtask (bounded input).
+    pub max_records: Option<u64>,
+    /// Time to process one record (for a source: to read and emit it). Default 1 us.
+    #[serde(default = "default_service")]
+    pub service_time: DurationDist,
+    /// Size of the records this operator emits; default: the size of the input record.
+    pub output_record_size: Option<BytesDist>,
+    #[serde(default)]
+    pub state: StateCfg,
+    /// Fixed part of the synchronous snapshot phase (operator `snapshotState`, timers).
+    #[serde(default = "default_sync")]
+    pub sync_time: DurationDist,
+}
+
+fn default_service() -> DurationDist {
+    dur_dist(NS_PER_US)
+}
+fn default_sync() -> DurationDist {
+    dur_dist(NS_PER_MS)
+}

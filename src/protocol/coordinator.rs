@@ -82,7 +82,6 @@ pub enum CoordinatorAction {
 #[derive(Clone, Debug)]
 struct PendingCheckpoint {
     timestamp: SimTime,
-    props: CheckpointType,
     acknowledged: Vec<bool>,
     num_acknowledged: u32,
     /// Fully acknowledged, `_metadata` being written: the canceller no longer applies (in Flink
@@ -250,7 +249,6 @@ impl CheckpointCoordinator {
             id,
             PendingCheckpoint {
                 timestamp: now,
-                props,
                 acknowledged: vec![false; self.cfg.num_tasks_to_ack as usize],
                 num_acknowledged: 0,
                 finalizing: false,

@@ -70,11 +70,12 @@ fn walk_table(t: &DeTable, offset: usize, path: &mut String, best: &mut Option<S
             path.push('.');
         }
         path.push_str(k.get_ref().as_ref());
-        let key_span = k.span();
-        if v.span().contains(&offset) || key_span.contains(&offset) {
+        // A `[table]`'s span covers only its header, so descend into every table and keep the
+        // deepest key whose own span or value span holds the offset.
+        if v.span().contains(&offset) || k.span().contains(&offset) {
             *best = Some(path.clone());
-            walk_value(v.get_ref(), offset, path, best);
         }
+        walk_value(v.get_ref(), offset, path, best);
         path.truncate(len);
     }
 }
@@ -84,13 +85,13 @@ fn walk_value(v: &DeValue, offset: usize, path: &mut String, best: &mut Option<S
         DeValue::Table(t) => walk_table(t, offset, path, best),
         DeValue::Array(a) => {
             for (i, item) in a.iter().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
                 if item.span().contains(&offset) {
-                    let len = path.len();
-                    path.push_str(&format!("[{i}]"));
                     *best = Some(path.clone());
-                    walk_value(item.get_ref(), offset, path, best);
-                    path.truncate(len);
                 }
+                walk_value(item.get_ref(), offset, path, best);
+                path.truncate(len);
             }
         }
         _ => {}

@@ -50,6 +50,7 @@ impl World {
         let si = s as usize;
         for a in actions {
             match a {
+                BarrierHandlerAction::BlockChannel(_) if self.broken_alignment => {}
                 BarrierHandlerAction::BlockChannel(input) => {
                     let ch = self.graph.inputs[si][input as usize].0;
                     self.chans[ch as usize].consumer_blocked = true;
@@ -141,6 +142,14 @@ impl World {
                         async_start: now + sync_ns,
                         upload: None,
                     });
+                    if self.record_log.is_some() {
+                        let source_offset = self.tasks[si].source.as_ref().map(|src| match &self.tasks[si].batch {
+                            Some(b) if b.next < b.records.len() => b.records[b.next].id & ((1u64 << crate::model::records::OFFSET_BITS) - 1),
+                            _ => src.arrivals.offset(),
+                        });
+                        let records_logged_before = self.record_log.as_ref().map_or(0, |l| l.len());
+                        self.snapshot_log.push(super::SnapshotTaken { subtask: s, checkpoint, time: now, source_offset, records_logged_before });
+                    }
                     self.start_sync_phase(now, s, checkpoint, sync_ns);
                 }
             }

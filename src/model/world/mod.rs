@@ -39,7 +39,6 @@ use crate::time::{SimTime, NS_PER_S};
 pub(crate) struct Settings {
     pub segment_bytes: u32,
     pub buffer_timeout_ns: u64,
-    pub exclusive_buffers: u32,
     pub max_buffers_per_channel: u32,
     /// Pool size of each (subtask, output edge): `subpartitions * buffers-per-channel + floating`.
     pub pool_size: Vec<Vec<u32>>,
@@ -76,6 +75,30 @@ pub(crate) struct StorageRequest {
     pub cancelled: bool,
 }
 
+/// A record processed by a subtask (test hook).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProcessedRecord {
+    pub subtask: u32,
+    /// When the subtask finished processing it.
+    pub done: SimTime,
+    pub record_id: u64,
+    pub origin_ns: u64,
+}
+
+/// A snapshot's synchronous phase starting at a subtask (test hook).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SnapshotTaken {
+    pub subtask: u32,
+    pub checkpoint: u64,
+    pub time: SimTime,
+    /// Sources: offset of the first record not covered by the snapshot.
+    pub source_offset: Option<u64>,
+    /// Length of the record log then: entries before it were processed before the snapshot
+    /// (the log is appended when a batch starts, and a batch always finishes before a
+    /// snapshot of an aligned checkpoint begins).
+    pub records_logged_before: usize,
+}
+
 pub struct World {
     pub(crate) label: String,
     pub(crate) seed: u64,
@@ -109,8 +132,13 @@ pub struct World {
     pub(crate) job_failovers_requested: u64,
     pub(crate) baseline: Vec<Baseline>,
     pub(crate) checkpoint_interval_ns: Option<u64>,
-    /// Set by tests: every record a task processes, with the time, for protocol checks.
-    pub(crate) record_log: Option<Vec<(u32, SimTime, u64)>>,
+    /// Set by tests: every record a task processes, for protocol checks.
+    pub(crate) record_log: Option<Vec<ProcessedRecord>>,
+    /// Set by tests: when each subtask took each snapshot, and a source's offset then.
+    pub(crate) snapshot_log: Vec<SnapshotTaken>,
+    /// Negative control for the checkers: barriers block nothing (a deliberately broken
+    /// aligned handler). Never set outside tests.
+    pub(crate) broken_alignment: bool,
 }
 
 impl World {
@@ -132,7 +160,6 @@ impl World {
         let set = Settings {
             segment_bytes,
             buffer_timeout_ns: n.buffer_timeout.as_u64(),
-            exclusive_buffers: n.buffers_per_channel,
             max_buffers_per_channel: n.max_buffers_per_channel,
             pool_size,
             local_latency: n.local_latency.dist.clone(),
@@ -259,6 +286,8 @@ impl World {
             job_failovers_requested: 0,
             baseline: vec![Baseline::default(); num_tasks as usize],
             record_log: None,
+            snapshot_log: Vec::new(),
+            broken_alignment: false,
             graph,
         }
     }
@@ -268,8 +297,19 @@ impl World {
         self.record_log = Some(Vec::new());
     }
 
-    pub fn record_log(&self) -> Option<&[(u32, SimTime, u64)]> {
+    /// Test hook, for negative controls: make aligned barriers block no channel, so the
+    /// snapshot no longer matches the barrier cut. A checker must catch this.
+    #[doc(hidden)]
+    pub fn break_alignment_for_negative_control(&mut self) {
+        self.broken_alignment = true;
+    }
+
+    pub fn record_log(&self) -> Option<&[ProcessedRecord]> {
         self.record_log.as_deref()
+    }
+
+    pub fn snapshot_log(&self) -> &[SnapshotTaken] {
+        &self.snapshot_log
     }
 
     pub fn now(&self) -> SimTime {
@@ -352,11 +392,6 @@ impl World {
         t.wake_gen = t.wake_gen.wrapping_add(1);
         let generation = t.wake_gen;
         self.queue.schedule(at, Event::TaskWake { s, generation });
-    }
-
-    pub(crate) fn subtask_name(&self, s: u32) -> String {
-        let st = &self.graph.subtasks[s as usize];
-        format!("{}#{}", self.graph.vertices[st.vertex.index()].name, st.index)
     }
 
     pub fn graph(&self) -> &JobGraph {

@@ -28,8 +28,9 @@ impl World {
     }
 
     /// Appends a record to a channel's buffer, finishing the buffer when full (or at once with a
-    /// zero buffer timeout) and arming the output flusher otherwise.
-    pub(crate) fn write_record(&mut self, now: SimTime, s: u32, ch: u32, r: Record) {
+    /// zero buffer timeout) and arming the output flusher otherwise. `written_ns` is when the
+    /// task produced the record (a batch emits its records at its end, possibly later).
+    pub(crate) fn write_record(&mut self, now: SimTime, s: u32, ch: u32, r: Record, written_ns: u64) {
         let before = self.usage(ch);
         let c = &mut self.chans[ch as usize];
         if c.builder.capacity() == 0 {
@@ -47,8 +48,10 @@ impl World {
         } else if !self.tasks[s as usize].flush_armed {
             self.tasks[s as usize].flush_armed = true;
             let p = self.set.buffer_timeout_ns;
-            // The flusher runs on a fixed grid, as Flink's OutputFlusher thread does.
-            self.queue.schedule(SimTime((now.as_ns() / p + 1) * p), Event::Flush { s });
+            // The flusher runs on a fixed grid, as Flink's OutputFlusher thread does: the first
+            // tick after the record was written, or now if that tick has passed meanwhile.
+            let tick = SimTime((written_ns / p + 1) * p).max(now);
+            self.queue.schedule(tick, Event::Flush { s });
         }
     }
 
@@ -108,7 +111,7 @@ impl World {
             if was_empty {
                 self.queue.schedule(at, Event::Deliver { ch });
             }
-            if blocks {
+            if blocks && !self.broken_alignment {
                 // PipelinedSubpartition: after an aligned barrier, no more data until resumed.
                 self.chans[ch as usize].blocked = true;
                 break;

@@ -91,8 +91,7 @@ impl World {
         let v = self.graph.subtasks[si].vertex.index();
         let service = &self.graph.vertices[v].service_time;
         let t = &mut self.tasks[si];
-        let mut done_at_ns = std::mem::take(&mut t.batch.get_or_insert_with(Batch::default).done_at_ns);
-        done_at_ns.clear();
+        let mut done_at_ns = Vec::with_capacity(records.len());
         let mut clock = now.as_ns();
         for _ in 0..records.len() {
             clock += service.sample_u64(&mut t.rng);
@@ -103,7 +102,7 @@ impl World {
         t.bytes_in += bytes as u64;
         if let Some(log) = self.record_log.as_mut() {
             for (r, d) in records.iter().zip(&done_at_ns) {
-                log.push((s, SimTime(*d), r.id));
+                log.push(super::ProcessedRecord { subtask: s, done: SimTime(*d), record_id: r.id, origin_ns: r.origin_ns });
             }
         }
         self.tasks[si].batch = Some(Batch { records, done_at_ns, next: 0, input_channel: Some(ch), end: SimTime(clock), gen_start: None });
@@ -131,8 +130,8 @@ impl World {
                 break;
             }
             let start = clock.max(src.arrivals.peek_arrival_ns());
-            if start > horizon {
-                break;
+            if start >= horizon {
+                break; // the next batch: this one must end by the flusher tick
             }
             if records.is_empty() && timeout > 0 {
                 horizon = (start / timeout + 1) * timeout;
@@ -150,6 +149,7 @@ impl World {
         }
         t.busy_ns += busy;
         t.records_in += records.len() as u64;
+        t.bytes_in += records.iter().map(|r| r.bytes as u64).sum::<u64>();
         t.batch = Some(Batch { records, done_at_ns, next: 0, input_channel: None, end: SimTime(clock), gen_start: Some(gen_start) });
         t.phase = TaskPhase::Processing;
         Step::Batch
@@ -172,18 +172,13 @@ impl World {
         self.emit_done_records(now, s);
         let batch = self.tasks[s as usize].batch.take().expect("finishing a batch");
         debug_assert_eq!(batch.next, batch.records.len());
-        let Batch { records, mut done_at_ns, input_channel, .. } = batch;
-        match input_channel {
+        match batch.input_channel {
             Some(ch) => {
-                let bytes = records.iter().map(|r| r.bytes).sum();
-                self.recycle(now, ch, bytes, records);
+                let bytes = batch.records.iter().map(|r| r.bytes).sum();
+                self.recycle(now, ch, bytes, batch.records);
             }
-            None => self.give_back_vec(records),
+            None => self.give_back_vec(batch.records),
         }
-        done_at_ns.clear();
-        // Keep the allocation for the next batch.
-        self.tasks[s as usize].batch = None;
-        drop(done_at_ns);
     }
 
     /// The effect of one processed record: state, statistics, and its output records.
@@ -211,24 +206,24 @@ impl World {
             match edge.partitioning {
                 Partitioning::Forward => {
                     let ch = edge.channels[0].0;
-                    self.write_record(now, s, ch, out);
+                    self.write_record(now, s, ch, out, done_ns);
                 }
                 Partitioning::Hash => {
                     let idx = key_to_subtask(out.key, edge.consumer_max_parallelism, edge.consumer_parallelism);
                     let ch = edge.channels[idx as usize].0;
-                    self.write_record(now, s, ch, out);
+                    self.write_record(now, s, ch, out, done_ns);
                 }
                 Partitioning::Rebalance => {
                     let n = edge.channels.len() as u32;
                     let rr = &mut self.tasks[si].round_robin[e];
                     let ch = edge.channels[*rr as usize].0;
                     *rr = (*rr + 1) % n;
-                    self.write_record(now, s, ch, out);
+                    self.write_record(now, s, ch, out, done_ns);
                 }
                 Partitioning::Broadcast => {
                     for i in 0..edge.channels.len() {
                         let ch = self.graph.outputs[si][e].channels[i].0;
-                        self.write_record(now, s, ch, out);
+                        self.write_record(now, s, ch, out, done_ns);
                     }
                 }
             }

@@ -1,0 +1,34 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use ckptsim::scenario::{parse_str, Scenario};
+
+/// Parses a scenario written inline in a test; panics with the error (a broken test fixture).
+pub fn scenario(toml: &str) -> Scenario {
+    match parse_str(toml, "<test>") {
+        Ok(l) => l.scenario,
+        Err(e) => panic!("test scenario invalid: {e}"),
+    }
+}
+
+/// Student's t quantile t_{0.995, df}: two-sided 99 % intervals from batch means.
+pub fn t_995(df: usize) -> f64 {
+    // Table values for the degrees of freedom the tests use.
+    match df {
+        9 => 3.250,
+        19 => 2.861,
+        29 => 2.756,
+        39 => 2.708,
+        _ => 2.576, // normal limit, conservative only for large df
+    }
+}
+
+/// Mean and standard error from batch means (the series is split into `batches` equal parts:
+/// the usual way to get a confidence interval from an autocorrelated simulation output).
+pub fn batch_means(xs: &[f64], batches: usize) -> (f64, f64) {
+    let per = xs.len() / batches;
+    let means: Vec<f64> = (0..batches).map(|b| xs[b * per..(b + 1) * per].iter().sum::<f64>() / per as f64).collect();
+    let m = means.iter().sum::<f64>() / batches as f64;
+    let var = means.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (batches - 1) as f64;
+    (m, (var / batches as f64).sqrt())
+}

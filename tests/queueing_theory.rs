@@ -1,0 +1,165 @@
+//! The network and task model against queueing theory (validation-theory.md §3).
+//!
+//! Tolerances come from the run itself: 99 % confidence intervals from batch means (the
+//! standard method for autocorrelated simulation output), except where theory is exact.
+
+mod common;
+
+use ckptsim::model::world::World;
+use ckptsim::time::NS_PER_S;
+
+/// Poisson arrivals (800/s) into one server with exponential service (mean 1 ms): M/M/1 with
+/// rho = 0.8. Buffer timeout 0 sends every record at once; zero latency and zero source and sink
+/// service make the operator the only place a record waits. Back-pressure moves the waiting
+/// line upstream (into the source's input) but keeps it FIFO, so the sojourn time is M/M/1's.
+const MM1: &str = r#"
+[simulation]
+duration = "1500s"
+[cluster]
+taskmanagers = 1
+slots_per_taskmanager = 1
+[network]
+buffer_timeout = "0s"
+local_latency = "0s"
+[[operators]]
+name = "source"
+kind = "source"
+parallelism = 1
+rate = { process = "poisson", records_per_second = 800 }
+service_time = "0s"
+[[operators]]
+name = "server"
+kind = "operator"
+parallelism = 1
+inputs = [{ from = "source", partitioning = "forward" }]
+service_time = { dist = "exponential", mean = "1ms" }
+[[operators]]
+name = "sink"
+kind = "sink"
+parallelism = 1
+inputs = [{ from = "server", partitioning = "forward" }]
+service_time = "0s"
+"#;
+
+struct Sojourns {
+    arrivals_ns: Vec<u64>,
+    departures_ns: Vec<u64>,
+}
+
+fn mm1_sojourns(seed: u64) -> Sojourns {
+    let s = common::scenario(MM1);
+    let mut w = World::new(&s, seed, "mm1");
+    w.enable_record_log();
+    w.run_to_end();
+    let sink = 2;
+    let warmup_ns = 50 * NS_PER_S;
+    let mut arrivals_ns = Vec::new();
+    let mut departures_ns = Vec::new();
+    for r in w.record_log().unwrap().iter().filter(|r| r.subtask == sink && r.origin_ns >= warmup_ns) {
+        arrivals_ns.push(r.origin_ns);
+        departures_ns.push(r.done.as_ns());
+    }
+    Sojourns { arrivals_ns, departures_ns }
+}
+
+#[test]
+fn mm1_mean_sojourn_time_is_one_over_mu_minus_lambda() {
+    let q = mm1_sojourns(11);
+    let w: Vec<f64> = q.arrivals_ns.iter().zip(&q.departures_ns).map(|(a, d)| (d - a) as f64 / 1e6).collect();
+    assert!(w.len() > 1_000_000, "{} records", w.len());
+    let (mean, se) = common::batch_means(&w, 20);
+    let theory = 1.0 / (1000.0 - 800.0) * 1e3; // 5 ms
+    let half = common::t_995(19) * se;
+    assert!((mean - theory).abs() < half, "W = {mean:.4} ms +- {half:.4} (99 %), theory {theory} ms");
+    // The interval must be tight enough to mean something: within 3 % of the theory.
+    assert!(half < 0.03 * theory, "confidence half-width {half} ms is too wide to test anything");
+    // Sojourn time in M/M/1 is Exp(mu - lambda): p99 = ln(100) / (mu - lambda) = 23.03 ms.
+    let mut sorted = w.clone();
+    sorted.sort_by(|a, b| a.total_cmp(b));
+    let p99 = sorted[(0.99 * sorted.len() as f64) as usize];
+    let p99_theory = 100f64.ln() / 200.0 * 1e3;
+    assert!((p99 / p99_theory - 1.0).abs() < 0.03, "p99 {p99:.3} ms vs {p99_theory:.3} ms (+-3 %, validation-theory.md)");
+}
+
+#[test]
+fn littles_law_holds_for_the_time_average_number_in_system() {
+    let q = mm1_sojourns(12);
+    // Time-average number in the system over [t0, t1], integrating N(t) between events.
+    let t0 = q.arrivals_ns[0];
+    let t1 = *q.arrivals_ns.last().unwrap();
+    let mut events: Vec<(u64, i64)> = q.arrivals_ns.iter().map(|a| (*a, 1)).collect();
+    events.extend(q.departures_ns.iter().filter(|d| **d <= t1).map(|d| (*d, -1)));
+    events.sort();
+    let (mut n, mut last, mut area) = (0i64, t0, 0f64);
+    for (t, delta) in events {
+        area += n as f64 * (t - last) as f64;
+        n += delta;
+        last = t;
+    }
+    let l = area / (t1 - t0) as f64;
+    let lambda = q.arrivals_ns.len() as f64 / ((t1 - t0) as f64 / 1e9);
+    let w_mean = q.arrivals_ns.iter().zip(&q.departures_ns).map(|(a, d)| (d - a) as f64 / 1e9).sum::<f64>() / q.arrivals_ns.len() as f64;
+    // L = lambda W holds on the sample path up to boundary effects (records in the system at
+    // t1): 0.5 % as validation-theory.md asks.
+    assert!((l / (lambda * w_mean) - 1.0).abs() < 0.005, "L = {l:.4}, lambda W = {:.4}", lambda * w_mean);
+    // And L matches the theory rho / (1 - rho) = 4 within 5 % (the batch-means interval of W
+    // above is about 2.5 % at 99 %; L inherits it).
+    assert!((l / 4.0 - 1.0).abs() < 0.05, "L = {l:.4}, theory 4");
+}
+
+/// Deterministic tandem with back-pressure: throughput equals the slowest stage exactly, and
+/// only the stages upstream of the bottleneck are back-pressured.
+const TANDEM: &str = r#"
+[simulation]
+duration = "30s"
+warmup = "10s"
+[cluster]
+taskmanagers = 1
+slots_per_taskmanager = 1
+[network]
+buffer_timeout = "0s"
+[[operators]]
+name = "source"
+kind = "source"
+parallelism = 1
+rate = { process = "constant", records_per_second = 10000 }
+service_time = "10us"
+[[operators]]
+name = "fast"
+kind = "operator"
+parallelism = 1
+inputs = [{ from = "source", partitioning = "forward" }]
+service_time = "100us"
+[[operators]]
+name = "bottleneck"
+kind = "operator"
+parallelism = 1
+inputs = [{ from = "fast", partitioning = "forward" }]
+service_time = "400us"
+[[operators]]
+name = "sink"
+kind = "sink"
+parallelism = 1
+inputs = [{ from = "bottleneck", partitioning = "forward" }]
+service_time = "200us"
+"#;
+
+#[test]
+fn deterministic_pipeline_throughput_equals_the_slowest_stage() {
+    let s = common::scenario(TANDEM);
+    let out = ckptsim::run::run(&s, 1);
+    let ops = &out.summary.job.operators;
+    // 20 s window at 1 / 400 us = 2500 records/s: 50000 records; the record in service at
+    // each edge of the window is the only slack.
+    for o in ops.iter().skip(1) {
+        let records = (o.records_per_second * 20.0).round() as i64;
+        assert!((records - 50_000).abs() <= 1, "{}: {records} records in 20 s", o.name);
+    }
+    let bp = |name: &str| ops.iter().find(|o| o.name == name).unwrap().back_pressured_time_ms_per_second;
+    assert!(bp("source") > 700.0, "source back-pressured {} ms/s", bp("source"));
+    assert!(bp("fast") > 700.0, "fast back-pressured {} ms/s", bp("fast"));
+    assert_eq!(bp("bottleneck"), 0.0);
+    assert_eq!(bp("sink"), 0.0);
+    let busy = ops.iter().find(|o| o.name == "bottleneck").unwrap().busy_time_ms_per_second;
+    assert!((busy - 1000.0).abs() < 1.0, "the bottleneck is never idle: busy {busy} ms/s");
+}

@@ -28,6 +28,9 @@ fn main() {
     println!("  wall time                  {wall:.3} s");
     println!("  events processed           {events:.0}");
     println!("  events per second          {:.2} M", events / wall / 1e6);
-    println!("  record steps per second    {:.2} M ({records:.0} records through tasks)", records / wall / 1e6);
+    println!(
+        "  record steps per second    {:.2} M ({records:.0} records through tasks)",
+        records / wall / 1e6
+    );
     println!("  simulated s per wall s     {:.1}", sim_s / wall);
 }

@@ -45,7 +45,8 @@ fn split_number(s: &str) -> Option<(f64, &str)> {
 
 /// Parses a duration into nanoseconds (as f64, so that sub-ns means survive in distributions).
 pub fn parse_duration_ns(s: &str) -> Result<f64, String> {
-    let (v, unit) = split_number(s).ok_or_else(|| format!("`{s}` is not a duration, e.g. {}", UnitKind::Duration.example()))?;
+    let (v, unit) =
+        split_number(s).ok_or_else(|| format!("`{s}` is not a duration, e.g. {}", UnitKind::Duration.example()))?;
     let scale = match unit {
         "ns" => 1.0,
         "us" | "µs" => NS_PER_US as f64,
@@ -55,13 +56,18 @@ pub fn parse_duration_ns(s: &str) -> Result<f64, String> {
         "h" => 3600.0 * NS_PER_S as f64,
         "d" => 86400.0 * NS_PER_S as f64,
         "" => return Err(format!("`{s}` needs a unit, e.g. {}", UnitKind::Duration.example())),
-        other => return Err(format!("unknown duration unit `{other}` in `{s}` (use ns, us, ms, s, min, h or d)")),
+        other => {
+            return Err(format!(
+                "unknown duration unit `{other}` in `{s}` (use ns, us, ms, s, min, h or d)"
+            ));
+        }
     };
     check_finite(v * scale, s)
 }
 
 pub fn parse_bytes(s: &str) -> Result<f64, String> {
-    let (v, unit) = split_number(s).ok_or_else(|| format!("`{s}` is not a size, e.g. {}", UnitKind::Bytes.example()))?;
+    let (v, unit) =
+        split_number(s).ok_or_else(|| format!("`{s}` is not a size, e.g. {}", UnitKind::Bytes.example()))?;
     check_finite(v * byte_scale(unit, s)?, s)
 }
 
@@ -80,19 +86,28 @@ fn byte_scale(unit: &str, s: &str) -> Result<f64, String> {
         "Kbit" => 1e3 / 8.0,
         "Mbit" => 1e6 / 8.0,
         "Gbit" => 1e9 / 8.0,
-        other => return Err(format!("unknown size unit `{other}` in `{s}` (use B, KB, MB, GB, KiB, MiB, GiB or Kbit, Mbit, Gbit)")),
+        other => {
+            return Err(format!(
+                "unknown size unit `{other}` in `{s}` (use B, KB, MB, GB, KiB, MiB, GiB or Kbit, Mbit, Gbit)"
+            ));
+        }
     })
 }
 
 pub fn parse_rate_bytes_per_s(s: &str) -> Result<f64, String> {
     let t = s.trim();
     let body = t.strip_suffix("/s").unwrap_or(t);
-    let (v, unit) = split_number(body).ok_or_else(|| format!("`{s}` is not a rate, e.g. {}", UnitKind::BytesPerSecond.example()))?;
+    let (v, unit) = split_number(body)
+        .ok_or_else(|| format!("`{s}` is not a rate, e.g. {}", UnitKind::BytesPerSecond.example()))?;
     check_finite(v * byte_scale(unit, s)?, s)
 }
 
 fn check_finite(v: f64, s: &str) -> Result<f64, String> {
-    if v.is_finite() { Ok(v) } else { Err(format!("`{s}` is out of range")) }
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(format!("`{s}` is out of range"))
+    }
 }
 
 /// Parses a quantity given as text.
@@ -108,7 +123,10 @@ pub fn parse_text(kind: UnitKind, s: &str) -> Result<f64, String> {
 /// Accepts a bare number for the unit kinds where that is unambiguous.
 pub fn from_number(kind: UnitKind, v: f64) -> Result<f64, String> {
     match kind {
-        UnitKind::Duration => Err(format!("the duration {v} needs a unit, e.g. {}", UnitKind::Duration.example())),
+        UnitKind::Duration => Err(format!(
+            "the duration {v} needs a unit, e.g. {}",
+            UnitKind::Duration.example()
+        )),
         _ => Ok(v),
     }
 }

@@ -88,8 +88,16 @@ fn every_snapshot_covers_exactly_the_records_before_the_source_barriers() {
     }
     let checkpoints = w.tracker().checkpoints();
     assert!(checkpoints.iter().filter(|c| c.status == "COMPLETED").count() >= 10);
-    let aligning = w.tracker().subtasks().iter().filter(|a| a.alignment_duration > 10.0).count();
-    assert!(aligning > 10, "only {aligning} snapshots had a real alignment phase: the test would prove little");
+    let aligning = w
+        .tracker()
+        .subtasks()
+        .iter()
+        .filter(|a| a.alignment_duration > 10.0)
+        .count();
+    assert!(
+        aligning > 10,
+        "only {aligning} snapshots had a real alignment phase: the test would prove little"
+    );
 }
 
 /// Negative control: with alignment broken (barriers block nothing), the same check must fail.
@@ -100,7 +108,10 @@ fn the_consistency_check_catches_a_handler_that_does_not_block() {
     w.break_alignment_for_negative_control();
     w.enable_record_log();
     w.run_to_end();
-    assert!(first_violation(&w).is_some(), "a snapshot without alignment went unnoticed");
+    assert!(
+        first_violation(&w).is_some(),
+        "a snapshot without alignment went unnoticed"
+    );
 }
 
 #[test]
@@ -113,6 +124,10 @@ fn a_checkpoint_completes_only_after_every_subtask_acknowledged() {
         assert_eq!(acks.len() as u32, c.num_subtasks);
         let last_ack = acks.iter().map(|a| a.ack_timestamp).fold(0.0, f64::max);
         let completed_at = c.trigger_timestamp + c.end_to_end_duration.unwrap();
-        assert!(completed_at >= last_ack, "checkpoint {} completed at {completed_at} before its last ack {last_ack}", c.id);
+        assert!(
+            completed_at >= last_ack,
+            "checkpoint {} completed at {completed_at} before its last ack {last_ack}",
+            c.id
+        );
     }
 }

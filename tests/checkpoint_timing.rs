@@ -6,7 +6,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use ckptsim::scenario::{load_file, Override};
+use ckptsim::scenario::{Override, load_file};
 
 /// scenarios/notes_worked_example.toml: 10 tasks, 1 s sync, 200 MB each uploaded at 100 MB/s
 /// (10 x 100 MB/s = the 1 GB/s shared bandwidth), trigger and ack RPCs of 1 ms, a 10 ms
@@ -15,7 +15,9 @@ use ckptsim::scenario::{load_file, Override};
 fn duration_without_backpressure_is_save_plus_write_plus_ack() {
     let loaded = load_file(&PathBuf::from("scenarios/notes_worked_example.toml")).unwrap();
     for (interval, share) in [("10s", 0.30), ("20s", 0.15)] {
-        let sc = loaded.with_overrides(&[Override::parse(&format!("checkpoint.interval={interval}")).unwrap()]).unwrap();
+        let sc = loaded
+            .with_overrides(&[Override::parse(&format!("checkpoint.interval={interval}")).unwrap()])
+            .unwrap();
         let out = ckptsim::run::run(&sc, 1);
         let completed: Vec<_> = out.checkpoints.iter().filter(|c| c.status == "COMPLETED").collect();
         assert!(completed.len() >= 5);
@@ -29,7 +31,10 @@ fn duration_without_backpressure_is_save_plus_write_plus_ack() {
             assert!((3012.0..=3014.1).contains(&d), "checkpoint {} took {d} ms", c.id);
         }
         let frac = out.summary.checkpoint_time_fraction.unwrap();
-        assert!((frac - share).abs() < 0.002, "{interval}: checkpoints take {frac} of the time, the note says {share}");
+        assert!(
+            (frac - share).abs() < 0.002,
+            "{interval}: checkpoints take {frac} of the time, the note says {share}"
+        );
     }
 }
 
@@ -72,7 +77,12 @@ inputs = [{{ from = "slow", partitioning = "forward" }}]
 }
 
 fn mean_start_delay_ms(out: &ckptsim::run::RunOutput, task: &str) -> f64 {
-    let xs: Vec<f64> = out.subtasks.iter().filter(|a| a.task == task && a.checkpoint_id > 2).map(|a| a.start_delay).collect();
+    let xs: Vec<f64> = out
+        .subtasks
+        .iter()
+        .filter(|a| a.task == task && a.checkpoint_id > 2)
+        .map(|a| a.start_delay)
+        .collect();
     xs.iter().sum::<f64>() / xs.len() as f64
 }
 
@@ -87,12 +97,19 @@ fn aligned_start_delay_is_the_buffered_bytes_ahead_over_the_drain_rate() {
         let buffers_ahead = delay / buffer_ms;
         // 20 full buffers can be ahead; the one being processed is partly done and the
         // source's partly filled buffer counts in full: between 18 and 21.
-        assert!((18.0..=21.0).contains(&buffers_ahead), "{segment}: start delay {delay} ms = {buffers_ahead} buffers");
+        assert!(
+            (18.0..=21.0).contains(&buffers_ahead),
+            "{segment}: start delay {delay} ms = {buffers_ahead} buffers"
+        );
         per_buffer_ratio.push(buffers_ahead);
     }
     // Proportional to the bytes ahead: the number of buffers ahead is the same whatever their size.
-    let spread = per_buffer_ratio.iter().cloned().fold(f64::MIN, f64::max) - per_buffer_ratio.iter().cloned().fold(f64::MAX, f64::min);
-    assert!(spread < 1.0, "buffers ahead vary with segment size: {per_buffer_ratio:?}");
+    let spread = per_buffer_ratio.iter().cloned().fold(f64::MIN, f64::max)
+        - per_buffer_ratio.iter().cloned().fold(f64::MAX, f64::min);
+    assert!(
+        spread < 1.0,
+        "buffers ahead vary with segment size: {per_buffer_ratio:?}"
+    );
 }
 
 /// Two inputs: a heavy source whose channel is full, and a light one whose barrier arrives
@@ -137,12 +154,23 @@ inputs = [{{ from = "join", partitioning = "forward" }}]
 "#
         ));
         let out = ckptsim::run::run(&s, 1);
-        let xs: Vec<f64> = out.subtasks.iter().filter(|a| a.task == "join" && a.checkpoint_id > 2).map(|a| a.alignment_duration).collect();
+        let xs: Vec<f64> = out
+            .subtasks
+            .iter()
+            .filter(|a| a.task == "join" && a.checkpoint_id > 2)
+            .map(|a| a.alignment_duration)
+            .collect();
         xs.iter().sum::<f64>() / xs.len() as f64
     };
     let a8 = run("8KiB");
     let a32 = run("32KiB");
     // 8 KiB buffers drain in 8.192 ms; about 20 are ahead of the heavy barrier.
-    assert!((15.0 * 8.192..=21.0 * 8.192).contains(&a8), "alignment {a8} ms with 8 KiB buffers");
-    assert!((a32 / a8 - 4.0).abs() < 0.4, "alignment should scale with the buffer size: {a8} -> {a32}");
+    assert!(
+        (15.0 * 8.192..=21.0 * 8.192).contains(&a8),
+        "alignment {a8} ms with 8 KiB buffers"
+    );
+    assert!(
+        (a32 / a8 - 4.0).abs() < 0.4,
+        "alignment should scale with the buffer size: {a8} -> {a32}"
+    );
 }

@@ -44,21 +44,34 @@ inputs = [{{ from = "op", partitioning = "forward" }}]
 #[test]
 fn a_checkpoint_that_outlives_its_timeout_expires() {
     // 2 x 100 MB at 100 MB/s takes 2 s; the timeout is 500 ms.
-    let s = common::scenario(&job("interval = \"3s\"\ntimeout = \"500ms\"\ntolerable_failed = 100", "100MB/s"));
+    let s = common::scenario(&job(
+        "interval = \"3s\"\ntimeout = \"500ms\"\ntolerable_failed = 100",
+        "100MB/s",
+    ));
     let out = ckptsim::run::run(&s, 1);
     assert!(out.checkpoints.len() >= 10);
     for c in &out.checkpoints {
         assert_eq!(c.status, "FAILED", "checkpoint {}", c.id);
         assert_eq!(c.failure_reason.as_deref(), Some("CHECKPOINT_EXPIRED"));
-        assert!((c.failure_timestamp.unwrap() - c.trigger_timestamp - 500.0).abs() < 1e-6, "expires exactly at the timeout");
+        assert!(
+            (c.failure_timestamp.unwrap() - c.trigger_timestamp - 500.0).abs() < 1e-6,
+            "expires exactly at the timeout"
+        );
     }
 }
 
 #[test]
 fn expired_checkpoints_beyond_the_tolerance_request_a_failover() {
-    let s = common::scenario(&job("interval = \"3s\"\ntimeout = \"500ms\"\ntolerable_failed = 2", "100MB/s"));
+    let s = common::scenario(&job(
+        "interval = \"3s\"\ntimeout = \"500ms\"\ntolerable_failed = 2",
+        "100MB/s",
+    ));
     let out = ckptsim::run::run(&s, 1);
-    let key = out.summary.failure_reasons.keys().find(|k| k.starts_with("EXCEEDED_CHECKPOINT_TOLERABLE_FAILURE"));
+    let key = out
+        .summary
+        .failure_reasons
+        .keys()
+        .find(|k| k.starts_with("EXCEEDED_CHECKPOINT_TOLERABLE_FAILURE"));
     assert!(key.is_some(), "{:?}", out.summary.failure_reasons);
 }
 
@@ -73,23 +86,38 @@ fn slow_checkpoints_are_spaced_by_duration_plus_min_pause() {
         let completed = w[0].trigger_timestamp + w[0].end_to_end_duration.unwrap();
         let gap = w[1].trigger_timestamp - completed;
         // The next trigger fires exactly when the pause since the last completion is over.
-        assert!((gap - 700.0).abs() < 1e-6, "checkpoint {} triggered {gap} ms after {} completed", w[1].id, w[0].id);
+        assert!(
+            (gap - 700.0).abs() < 1e-6,
+            "checkpoint {} triggered {gap} ms after {} completed",
+            w[1].id,
+            w[0].id
+        );
     }
     // So the spacing is duration + min-pause (validation-theory.md §1.2), not the interval.
     let spacing = (done.last().unwrap().trigger_timestamp - done[0].trigger_timestamp) / (done.len() - 1) as f64;
     let mean_d = done.iter().map(|c| c.end_to_end_duration.unwrap()).sum::<f64>() / done.len() as f64;
-    assert!((spacing - (mean_d + 700.0)).abs() < 0.05 * mean_d, "spacing {spacing} vs D + p = {}", mean_d + 700.0);
+    assert!(
+        (spacing - (mean_d + 700.0)).abs() < 0.05 * mean_d,
+        "spacing {spacing} vs D + p = {}",
+        mean_d + 700.0
+    );
 }
 
 #[test]
 fn max_concurrent_bounds_the_checkpoints_in_flight() {
     for max in [1u32, 2] {
-        let s = common::scenario(&job(&format!("interval = \"500ms\"\nmax_concurrent = {max}"), "100MB/s"));
+        let s = common::scenario(&job(
+            &format!("interval = \"500ms\"\nmax_concurrent = {max}"),
+            "100MB/s",
+        ));
         let out = ckptsim::run::run(&s, 1);
         let spans: Vec<(f64, f64)> = out
             .checkpoints
             .iter()
-            .filter_map(|c| c.end_to_end_duration.map(|d| (c.trigger_timestamp, c.trigger_timestamp + d)))
+            .filter_map(|c| {
+                c.end_to_end_duration
+                    .map(|d| (c.trigger_timestamp, c.trigger_timestamp + d))
+            })
             .collect();
         let mut peak = 0;
         for (t, _) in &spans {
@@ -109,6 +137,9 @@ fn with_min_pause_zero_a_slow_checkpoint_is_followed_at_once() {
     let done: Vec<_> = out.checkpoints.iter().filter(|c| c.status == "COMPLETED").collect();
     for w in done.windows(2) {
         let completed = w[0].trigger_timestamp + w[0].end_to_end_duration.unwrap();
-        assert!((w[1].trigger_timestamp - completed).abs() < 1e-6, "queued request runs on completion");
+        assert!(
+            (w[1].trigger_timestamp - completed).abs() < 1e-6,
+            "queued request runs on completion"
+        );
     }
 }

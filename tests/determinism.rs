@@ -12,7 +12,12 @@ fn run_to_files(seed: u64, dir: &str) -> Vec<(String, Vec<u8>)> {
     let files = output::write_run(&dir, &out).unwrap();
     let mut contents: Vec<(String, Vec<u8>)> = files
         .iter()
-        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(p).unwrap()))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(p).unwrap(),
+            )
+        })
         .collect();
     contents.sort();
     std::fs::remove_dir_all(&dir).unwrap();

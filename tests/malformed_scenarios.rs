@@ -26,17 +26,83 @@ inputs = [{ from = "source", partitioning = "hash" }]
 
 /// (what to replace, replacement, expected line, expected field, words the message must contain)
 const CASES: &[(&str, &str, usize, &str, &str)] = &[
-    ("duration = \"10s\"", "duration = \"10 parsecs\"", 2, "simulation.duration", "unknown duration unit"),
-    ("duration = \"10s\"", "duration = 10", 2, "simulation.duration", "needs a unit"),
-    ("interval = \"1s\"", "interval = \"1s\"\nintervall = \"2s\"", 5, "checkpoint.intervall", "unknown field"),
-    ("interval = \"1s\"", "interval = \"0s\"", 4, "checkpoint.interval", "at least 1ms"),
-    ("taskmanagers = 1", "taskmanagers = 0", 6, "cluster.taskmanagers", "at least 1"),
-    ("slots_per_taskmanager = 2", "slots_per_taskmanager = 1", 6, "cluster.taskmanagers", "cannot host"),
-    ("parallelism = 2\nrate", "parallelism = -2\nrate", 11, "operators[0].parallelism", "invalid value"),
-    ("records_per_second = 100", "records_per_second = -5", 12, "operators[0].rate.records_per_second", "must be > 0"),
-    ("from = \"source\"", "from = \"nowhere\"", 17, "operators[1].inputs[0].from", "no operator named `nowhere`"),
-    ("partitioning = \"hash\"", "partitioning = \"shuffle\"", 17, "operators[1].inputs[0].partitioning", "unknown variant `shuffle`"),
-    ("kind = \"sink\"", "kind = \"sinkk\"", 15, "operators[1].kind", "unknown variant"),
+    (
+        "duration = \"10s\"",
+        "duration = \"10 parsecs\"",
+        2,
+        "simulation.duration",
+        "unknown duration unit",
+    ),
+    (
+        "duration = \"10s\"",
+        "duration = 10",
+        2,
+        "simulation.duration",
+        "needs a unit",
+    ),
+    (
+        "interval = \"1s\"",
+        "interval = \"1s\"\nintervall = \"2s\"",
+        5,
+        "checkpoint.intervall",
+        "unknown field",
+    ),
+    (
+        "interval = \"1s\"",
+        "interval = \"0s\"",
+        4,
+        "checkpoint.interval",
+        "at least 1ms",
+    ),
+    (
+        "taskmanagers = 1",
+        "taskmanagers = 0",
+        6,
+        "cluster.taskmanagers",
+        "at least 1",
+    ),
+    (
+        "slots_per_taskmanager = 2",
+        "slots_per_taskmanager = 1",
+        6,
+        "cluster.taskmanagers",
+        "cannot host",
+    ),
+    (
+        "parallelism = 2\nrate",
+        "parallelism = -2\nrate",
+        11,
+        "operators[0].parallelism",
+        "invalid value",
+    ),
+    (
+        "records_per_second = 100",
+        "records_per_second = -5",
+        12,
+        "operators[0].rate.records_per_second",
+        "must be > 0",
+    ),
+    (
+        "from = \"source\"",
+        "from = \"nowhere\"",
+        17,
+        "operators[1].inputs[0].from",
+        "no operator named `nowhere`",
+    ),
+    (
+        "partitioning = \"hash\"",
+        "partitioning = \"shuffle\"",
+        17,
+        "operators[1].inputs[0].partitioning",
+        "unknown variant `shuffle`",
+    ),
+    (
+        "kind = \"sink\"",
+        "kind = \"sinkk\"",
+        15,
+        "operators[1].kind",
+        "unknown variant",
+    ),
     ("[cluster]", "[cluster\n", 5, "", "unclosed table"),
 ];
 
@@ -51,7 +117,10 @@ fn each_malformed_scenario_names_its_line_and_field() {
             Err(e) => e,
         };
         let msg = err.to_string();
-        assert!(msg.starts_with(&format!("bad.toml:{line}:")), "{to}: expected line {line}: {msg}");
+        assert!(
+            msg.starts_with(&format!("bad.toml:{line}:")),
+            "{to}: expected line {line}: {msg}"
+        );
         if !field.is_empty() {
             assert_eq!(err.field(), Some(*field), "{to}: {msg}");
             assert!(msg.contains(&format!("field `{field}`")), "{msg}");
@@ -73,18 +142,35 @@ fn the_cli_rejects_a_bad_scenario_without_panicking_or_writing_files() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
-    assert_eq!(out.status.code(), Some(1), "a clean error exit, not a panic (101): {stderr}");
-    assert!(stderr.contains("bad.toml:6:") && stderr.contains("cluster.taskmanagers"), "{stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a clean error exit, not a panic (101): {stderr}"
+    );
+    assert!(
+        stderr.contains("bad.toml:6:") && stderr.contains("cluster.taskmanagers"),
+        "{stderr}"
+    );
     assert!(!out_dir.exists(), "no output directory for a rejected scenario");
     // A bad override is named too.
     std::fs::write(&file, GOOD).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_ckptsim"))
-        .args(["run", file.to_str().unwrap(), "--out", out_dir.to_str().unwrap(), "--set", "operators.sink.parallelism=0"])
+        .args([
+            "run",
+            file.to_str().unwrap(),
+            "--out",
+            out_dir.to_str().unwrap(),
+            "--set",
+            "operators.sink.parallelism=0",
+        ])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("operators.sink.parallelism=0") && stderr.contains("operators[1].parallelism"), "{stderr}");
+    assert!(
+        stderr.contains("operators.sink.parallelism=0") && stderr.contains("operators[1].parallelism"),
+        "{stderr}"
+    );
     assert!(!out_dir.exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -55,30 +55,52 @@ fn mm1_sojourns(seed: u64) -> Sojourns {
     let warmup_ns = 50 * NS_PER_S;
     let mut arrivals_ns = Vec::new();
     let mut departures_ns = Vec::new();
-    for r in w.record_log().unwrap().iter().filter(|r| r.subtask == sink && r.origin_ns >= warmup_ns) {
+    for r in w
+        .record_log()
+        .unwrap()
+        .iter()
+        .filter(|r| r.subtask == sink && r.origin_ns >= warmup_ns)
+    {
         arrivals_ns.push(r.origin_ns);
         departures_ns.push(r.done.as_ns());
     }
-    Sojourns { arrivals_ns, departures_ns }
+    Sojourns {
+        arrivals_ns,
+        departures_ns,
+    }
 }
 
 #[test]
 fn mm1_mean_sojourn_time_is_one_over_mu_minus_lambda() {
     let q = mm1_sojourns(11);
-    let w: Vec<f64> = q.arrivals_ns.iter().zip(&q.departures_ns).map(|(a, d)| (d - a) as f64 / 1e6).collect();
+    let w: Vec<f64> = q
+        .arrivals_ns
+        .iter()
+        .zip(&q.departures_ns)
+        .map(|(a, d)| (d - a) as f64 / 1e6)
+        .collect();
     assert!(w.len() > 1_000_000, "{} records", w.len());
     let (mean, se) = common::batch_means(&w, 20);
     let theory = 1.0 / (1000.0 - 800.0) * 1e3; // 5 ms
     let half = common::t_995(19) * se;
-    assert!((mean - theory).abs() < half, "W = {mean:.4} ms +- {half:.4} (99 %), theory {theory} ms");
+    assert!(
+        (mean - theory).abs() < half,
+        "W = {mean:.4} ms +- {half:.4} (99 %), theory {theory} ms"
+    );
     // The interval must be tight enough to mean something: within 3 % of the theory.
-    assert!(half < 0.03 * theory, "confidence half-width {half} ms is too wide to test anything");
+    assert!(
+        half < 0.03 * theory,
+        "confidence half-width {half} ms is too wide to test anything"
+    );
     // Sojourn time in M/M/1 is Exp(mu - lambda): p99 = ln(100) / (mu - lambda) = 23.03 ms.
     let mut sorted = w.clone();
     sorted.sort_by(|a, b| a.total_cmp(b));
     let p99 = sorted[(0.99 * sorted.len() as f64) as usize];
     let p99_theory = 100f64.ln() / 200.0 * 1e3;
-    assert!((p99 / p99_theory - 1.0).abs() < 0.03, "p99 {p99:.3} ms vs {p99_theory:.3} ms (+-3 %, validation-theory.md)");
+    assert!(
+        (p99 / p99_theory - 1.0).abs() < 0.03,
+        "p99 {p99:.3} ms vs {p99_theory:.3} ms (+-3 %, validation-theory.md)"
+    );
 }
 
 #[test]
@@ -98,10 +120,20 @@ fn littles_law_holds_for_the_time_average_number_in_system() {
     }
     let l = area / (t1 - t0) as f64;
     let lambda = q.arrivals_ns.len() as f64 / ((t1 - t0) as f64 / 1e9);
-    let w_mean = q.arrivals_ns.iter().zip(&q.departures_ns).map(|(a, d)| (d - a) as f64 / 1e9).sum::<f64>() / q.arrivals_ns.len() as f64;
+    let w_mean = q
+        .arrivals_ns
+        .iter()
+        .zip(&q.departures_ns)
+        .map(|(a, d)| (d - a) as f64 / 1e9)
+        .sum::<f64>()
+        / q.arrivals_ns.len() as f64;
     // L = lambda W holds on the sample path up to boundary effects (records in the system at
     // t1): 0.5 % as validation-theory.md asks.
-    assert!((l / (lambda * w_mean) - 1.0).abs() < 0.005, "L = {l:.4}, lambda W = {:.4}", lambda * w_mean);
+    assert!(
+        (l / (lambda * w_mean) - 1.0).abs() < 0.005,
+        "L = {l:.4}, lambda W = {:.4}",
+        lambda * w_mean
+    );
     // And L matches the theory rho / (1 - rho) = 4 within 5 % (the batch-means interval of W
     // above is about 2.5 % at 99 %; L inherits it).
     assert!((l / 4.0 - 1.0).abs() < 0.05, "L = {l:.4}, theory 4");
@@ -155,11 +187,23 @@ fn deterministic_pipeline_throughput_equals_the_slowest_stage() {
         let records = (o.records_per_second * 20.0).round() as i64;
         assert!((records - 50_000).abs() <= 1, "{}: {records} records in 20 s", o.name);
     }
-    let bp = |name: &str| ops.iter().find(|o| o.name == name).unwrap().back_pressured_time_ms_per_second;
+    let bp = |name: &str| {
+        ops.iter()
+            .find(|o| o.name == name)
+            .unwrap()
+            .back_pressured_time_ms_per_second
+    };
     assert!(bp("source") > 700.0, "source back-pressured {} ms/s", bp("source"));
     assert!(bp("fast") > 700.0, "fast back-pressured {} ms/s", bp("fast"));
     assert_eq!(bp("bottleneck"), 0.0);
     assert_eq!(bp("sink"), 0.0);
-    let busy = ops.iter().find(|o| o.name == "bottleneck").unwrap().busy_time_ms_per_second;
-    assert!((busy - 1000.0).abs() < 1.0, "the bottleneck is never idle: busy {busy} ms/s");
+    let busy = ops
+        .iter()
+        .find(|o| o.name == "bottleneck")
+        .unwrap()
+        .busy_time_ms_per_second;
+    assert!(
+        (busy - 1000.0).abs() < 1.0,
+        "the bottleneck is never idle: busy {busy} ms/s"
+    );
 }

@@ -15,7 +15,13 @@ pub struct LogHistogram {
 
 impl Default for LogHistogram {
     fn default() -> Self {
-        LogHistogram { counts: vec![0; 64 * SUB_BUCKETS as usize], total: 0, sum: 0, min: u64::MAX, max: 0 }
+        LogHistogram {
+            counts: vec![0; 64 * SUB_BUCKETS as usize],
+            total: 0,
+            sum: 0,
+            min: u64::MAX,
+            max: 0,
+        }
     }
 }
 
@@ -54,7 +60,11 @@ impl LogHistogram {
     }
 
     pub fn mean(&self) -> f64 {
-        if self.total == 0 { 0.0 } else { self.sum as f64 / self.total as f64 }
+        if self.total == 0 {
+            0.0
+        } else {
+            self.sum as f64 / self.total as f64
+        }
     }
 
     pub fn min(&self) -> u64 {

@@ -75,12 +75,22 @@ pub struct CheckpointStatsTracker {
 impl CheckpointStatsTracker {
     /// `subtask_names[i]` = (task name, subtask index) of ack slot i.
     pub fn new(subtask_names: Vec<(String, u32)>) -> Self {
-        CheckpointStatsTracker { subtask_names, history: BTreeMap::new(), subtasks: Vec::new(), raw_acks: Vec::new() }
+        CheckpointStatsTracker {
+            subtask_names,
+            history: BTreeMap::new(),
+            subtasks: Vec::new(),
+            raw_acks: Vec::new(),
+        }
     }
 
     pub fn report(&mut self, r: StatsReport) {
         match r {
-            StatsReport::Pending { checkpoint, trigger_timestamp, checkpoint_type, num_subtasks } => {
+            StatsReport::Pending {
+                checkpoint,
+                trigger_timestamp,
+                checkpoint_type,
+                num_subtasks,
+            } => {
                 self.history.insert(
                     checkpoint,
                     Tracked {
@@ -108,8 +118,15 @@ impl CheckpointStatsTracker {
                     },
                 );
             }
-            StatsReport::SubtaskAck { checkpoint, subtask, ack_timestamp, metrics: m } => {
-                let Some(t) = self.history.get_mut(&checkpoint) else { return };
+            StatsReport::SubtaskAck {
+                checkpoint,
+                subtask,
+                ack_timestamp,
+                metrics: m,
+            } => {
+                let Some(t) = self.history.get_mut(&checkpoint) else {
+                    return;
+                };
                 let r = &mut t.record;
                 r.num_acknowledged_subtasks += 1;
                 r.latest_ack_timestamp = Some(ms(ack_timestamp.as_ns()));
@@ -140,13 +157,24 @@ impl CheckpointStatsTracker {
                 });
                 self.raw_acks.push((checkpoint, subtask, ack_timestamp, m));
             }
-            StatsReport::Completed { checkpoint, completion_timestamp } => {
-                let Some(t) = self.history.get_mut(&checkpoint) else { return };
+            StatsReport::Completed {
+                checkpoint,
+                completion_timestamp,
+            } => {
+                let Some(t) = self.history.get_mut(&checkpoint) else {
+                    return;
+                };
                 t.record.status = "COMPLETED".into();
                 t.record.end_to_end_duration = Some(ms(completion_timestamp.since(t.trigger)));
             }
-            StatsReport::Failed { checkpoint, failure_timestamp, reason } => {
-                let Some(t) = self.history.get_mut(&checkpoint) else { return };
+            StatsReport::Failed {
+                checkpoint,
+                failure_timestamp,
+                reason,
+            } => {
+                let Some(t) = self.history.get_mut(&checkpoint) else {
+                    return;
+                };
                 t.record.status = "FAILED".into();
                 t.record.end_to_end_duration = Some(ms(failure_timestamp.since(t.trigger)));
                 t.record.failure_timestamp = Some(ms(failure_timestamp.as_ns()));

@@ -82,7 +82,11 @@ impl JobGraph {
             let first = subtasks.len() as u32;
             let v = VertexId(vertices.len() as u32);
             for i in 0..op.parallelism {
-                subtasks.push(Subtask { vertex: v, index: i, taskmanager: i / slots });
+                subtasks.push(Subtask {
+                    vertex: v,
+                    index: i,
+                    taskmanager: i / slots,
+                });
             }
             vertices.push(Vertex {
                 name: op.name.clone(),
@@ -106,7 +110,11 @@ impl JobGraph {
         for (ci, op) in s.operators.iter().enumerate() {
             let cons = &vertices[ci];
             for input in &op.inputs {
-                let pi = s.operators.iter().position(|o| o.name == input.from).expect("validated");
+                let pi = s
+                    .operators
+                    .iter()
+                    .position(|o| o.name == input.from)
+                    .expect("validated");
                 let prod = vertices[pi].clone();
                 for c in 0..cons.parallelism {
                     let cs = SubtaskId(cons.first_subtask + c);
@@ -146,7 +154,15 @@ impl JobGraph {
                 }
             }
         }
-        JobGraph { vertices, subtasks, channels, outputs, inputs, gates, taskmanagers: tms }
+        JobGraph {
+            vertices,
+            subtasks,
+            channels,
+            outputs,
+            inputs,
+            gates,
+            taskmanagers: tms,
+        }
     }
 
     pub fn vertex_of(&self, s: SubtaskId) -> &Vertex {

@@ -46,7 +46,12 @@ pub struct ChannelState {
 
 impl ChannelState {
     pub fn new(exclusive: u32) -> Self {
-        ChannelState { owned: exclusive, credit: exclusive, announced_unused: exclusive, ..Default::default() }
+        ChannelState {
+            owned: exclusive,
+            credit: exclusive,
+            announced_unused: exclusive,
+            ..Default::default()
+        }
     }
 
     /// Whether the head of the queue may be sent now.
@@ -62,7 +67,12 @@ impl ChannelState {
 
     /// Bytes in finished buffers on the producer side, the wire and the consumer side.
     pub fn buffered_bytes(&self) -> u64 {
-        self.queue.iter().chain(self.wire.iter().map(|(_, b)| b)).chain(self.received.iter()).map(|b| b.bytes as u64).sum()
+        self.queue
+            .iter()
+            .chain(self.wire.iter().map(|(_, b)| b))
+            .chain(self.received.iter())
+            .map(|b| b.bytes as u64)
+            .sum()
     }
 }
 

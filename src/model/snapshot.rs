@@ -2,7 +2,7 @@
 //! asynchronous phase uploads, for a given state size.
 
 use crate::scenario::{StateBackendCfg, StateBackendKind};
-use crate::time::{ns_from_f64, DurationNs, NS_PER_S};
+use crate::time::{DurationNs, NS_PER_S, ns_from_f64};
 
 #[derive(Clone, Debug)]
 pub struct BackendModel {
@@ -13,7 +13,11 @@ pub struct BackendModel {
 
 impl BackendModel {
     pub fn new(cfg: &StateBackendCfg) -> Self {
-        BackendModel { kind: cfg.kind, memtable_bytes: cfg.memtable_size.as_u64(), local_disk_bytes_per_s: cfg.local_disk_bandwidth.value }
+        BackendModel {
+            kind: cfg.kind,
+            memtable_bytes: cfg.memtable_size.as_u64(),
+            local_disk_bytes_per_s: cfg.local_disk_bandwidth.value,
+        }
     }
 
     /// Backend work in the synchronous phase, on top of the operator's own `sync_time`.

@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
-use crate::model::records::{record_id, Record};
+use crate::model::records::{Record, record_id};
 use crate::scenario::{ArrivalProcess, KeyDistribution, OperatorCfg};
-use crate::sim::rng::{mix64, RngStream, SplitMix64};
 use crate::sim::Dist;
+use crate::sim::rng::{RngStream, SplitMix64, mix64};
 
 /// Arrival times of one source subtask's records.
 #[derive(Clone, Debug)]
@@ -32,7 +32,15 @@ impl ArrivalGen {
             )),
             _ => None,
         };
-        let mut g = ArrivalGen { rng, process: cfg.process, mean_gap_ns, t_ns: 0.0, offset: 0, on_phase_end_ns: f64::INFINITY, on };
+        let mut g = ArrivalGen {
+            rng,
+            process: cfg.process,
+            mean_gap_ns,
+            t_ns: 0.0,
+            offset: 0,
+            on_phase_end_ns: f64::INFINITY,
+            on,
+        };
         if let Some((on_d, _)) = &g.on {
             g.on_phase_end_ns = on_d.sample(&mut g.rng);
         }
@@ -104,10 +112,12 @@ impl RecordShape {
                     KeyDistribution::Uniform => None,
                     KeyDistribution::Zipf => {
                         let mut acc = 0.0;
-                        let mut cdf: Vec<f64> = (1..=k.count).map(|i| {
-                            acc += 1.0 / (i as f64).powf(k.exponent);
-                            acc
-                        }).collect();
+                        let mut cdf: Vec<f64> = (1..=k.count)
+                            .map(|i| {
+                                acc += 1.0 / (i as f64).powf(k.exponent);
+                                acc
+                            })
+                            .collect();
                         let total = acc;
                         cdf.iter_mut().for_each(|c| *c /= total);
                         Some(cdf)
@@ -117,8 +127,17 @@ impl RecordShape {
             }
             None => (DEFAULT_KEY_COUNT, None),
         };
-        let size = op.record_size.as_ref().map(|d| d.dist.clone()).unwrap_or(Dist::Constant(DEFAULT_RECORD_BYTES));
-        Arc::new(RecordShape { seed, key_count, zipf_cdf, size })
+        let size = op
+            .record_size
+            .as_ref()
+            .map(|d| d.dist.clone())
+            .unwrap_or(Dist::Constant(DEFAULT_RECORD_BYTES));
+        Arc::new(RecordShape {
+            seed,
+            key_count,
+            zipf_cdf,
+            size,
+        })
     }
 
     pub fn key_count(&self) -> u64 {
@@ -140,7 +159,12 @@ impl RecordShape {
             Dist::Constant(v) => *v as u32,
             d => d.sample(&mut h).max(1.0) as u32,
         };
-        Record { id, origin_ns: arrival_ns, key, bytes: bytes.max(1) }
+        Record {
+            id,
+            origin_ns: arrival_ns,
+            key,
+            bytes: bytes.max(1),
+        }
     }
 }
 
@@ -151,7 +175,12 @@ mod tests {
     use crate::sim::rng::{StreamId, StreamKind};
 
     fn arrivals_of(process: ArrivalProcess, rate: f64) -> ArrivalGen {
-        let cfg = RateCfg { process, records_per_second: rate, on: None, off: None };
+        let cfg = RateCfg {
+            process,
+            records_per_second: rate,
+            on: None,
+            off: None,
+        };
         ArrivalGen::new(&cfg, RngStream::new(5, StreamId::new(StreamKind::SourceArrivals, 0)))
     }
 
@@ -162,7 +191,11 @@ mod tests {
         for _ in 0..300_000 {
             last = g.advance().1;
         }
-        assert_eq!(last, 100_000 * 1_000_000_000, "record 300000 at 3/s arrives at exactly 100000 s");
+        assert_eq!(
+            last,
+            100_000 * 1_000_000_000,
+            "record 300000 at 3/s arrives at exactly 100000 s"
+        );
     }
 
     #[test]

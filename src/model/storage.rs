@@ -7,7 +7,7 @@
 
 use crate::scenario::StorageCfg;
 use crate::sim::Dist;
-use crate::time::{ns_from_f64, SimTime, NS_PER_MS, NS_PER_S};
+use crate::time::{NS_PER_MS, NS_PER_S, SimTime, ns_from_f64};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct StorageProfile {
@@ -31,24 +31,42 @@ impl StorageProfile {
         let p = match name {
             "local-disk" => StorageProfile {
                 name: name.into(),
-                request_latency: Dist::LogNormal { median: 0.1 * ms, sigma: 0.3 },
+                request_latency: Dist::LogNormal {
+                    median: 0.1 * ms,
+                    sigma: 0.3,
+                },
                 bandwidth_bytes_per_s: 500e6,
                 per_request_bandwidth_bytes_per_s: 500e6,
-                metadata_latency: Dist::LogNormal { median: 1.0 * ms, sigma: 0.3 },
+                metadata_latency: Dist::LogNormal {
+                    median: 1.0 * ms,
+                    sigma: 0.3,
+                },
             },
             "hdfs" => StorageProfile {
                 name: name.into(),
-                request_latency: Dist::LogNormal { median: 5.0 * ms, sigma: 0.5 },
+                request_latency: Dist::LogNormal {
+                    median: 5.0 * ms,
+                    sigma: 0.5,
+                },
                 bandwidth_bytes_per_s: 1e9,
                 per_request_bandwidth_bytes_per_s: 150e6,
-                metadata_latency: Dist::LogNormal { median: 10.0 * ms, sigma: 0.5 },
+                metadata_latency: Dist::LogNormal {
+                    median: 10.0 * ms,
+                    sigma: 0.5,
+                },
             },
             "s3" => StorageProfile {
                 name: name.into(),
-                request_latency: Dist::LogNormal { median: 30.0 * ms, sigma: 0.8 },
+                request_latency: Dist::LogNormal {
+                    median: 30.0 * ms,
+                    sigma: 0.8,
+                },
                 bandwidth_bytes_per_s: 2e9,
                 per_request_bandwidth_bytes_per_s: 80e6,
-                metadata_latency: Dist::LogNormal { median: 50.0 * ms, sigma: 0.5 },
+                metadata_latency: Dist::LogNormal {
+                    median: 50.0 * ms,
+                    sigma: 0.5,
+                },
             },
             _ => return None,
         };
@@ -126,7 +144,10 @@ impl SharedBandwidth {
     /// Starts a transfer; returns the next tick to schedule (time, generation).
     pub fn start(&mut self, now: SimTime, id: u32, bytes: u64) -> Option<(SimTime, u64)> {
         self.advance(now);
-        self.active.push(Transfer { id, remaining_bytes: bytes as f64 });
+        self.active.push(Transfer {
+            id,
+            remaining_bytes: bytes as f64,
+        });
         self.next_tick(now)
     }
 
@@ -161,7 +182,11 @@ impl SharedBandwidth {
 
     fn next_tick(&mut self, now: SimTime) -> Option<(SimTime, u64)> {
         self.generation += 1;
-        let min = self.active.iter().map(|t| t.remaining_bytes).fold(f64::INFINITY, f64::min);
+        let min = self
+            .active
+            .iter()
+            .map(|t| t.remaining_bytes)
+            .fold(f64::INFINITY, f64::min);
         if !min.is_finite() {
             return None;
         }

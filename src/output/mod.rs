@@ -35,7 +35,10 @@ pub enum OutputError {
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
-    move |source| OutputError::Io { path: path.to_path_buf(), source }
+    move |source| OutputError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// Writes `bytes` to `path` atomically: a sibling temporary file, fsync'd, then renamed.
@@ -61,9 +64,15 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
 pub fn csv_bytes<T: Serialize>(rows: &[T], path_for_errors: &Path) -> Result<Vec<u8>, OutputError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     for r in rows {
-        w.serialize(r).map_err(|source| OutputError::Csv { path: path_for_errors.to_path_buf(), source })?;
+        w.serialize(r).map_err(|source| OutputError::Csv {
+            path: path_for_errors.to_path_buf(),
+            source,
+        })?;
     }
-    w.into_inner().map_err(|e| OutputError::Io { path: path_for_errors.to_path_buf(), source: e.into_error() })
+    w.into_inner().map_err(|e| OutputError::Io {
+        path: path_for_errors.to_path_buf(),
+        source: e.into_error(),
+    })
 }
 
 pub fn write_csv<T: Serialize>(path: &Path, rows: &[T]) -> Result<(), OutputError> {
@@ -72,7 +81,10 @@ pub fn write_csv<T: Serialize>(path: &Path, rows: &[T]) -> Result<(), OutputErro
 }
 
 pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), OutputError> {
-    let mut bytes = serde_json::to_vec_pretty(value).map_err(|source| OutputError::Json { path: path.to_path_buf(), source })?;
+    let mut bytes = serde_json::to_vec_pretty(value).map_err(|source| OutputError::Json {
+        path: path.to_path_buf(),
+        source,
+    })?;
     bytes.push(b'\n');
     write_atomic(path, &bytes)
 }
@@ -87,12 +99,23 @@ pub const TIMELINE_CSV: &str = "timeline.csv";
 /// file behind; each file then lands atomically.
 pub fn write_run(dir: &Path, out: &RunOutput) -> Result<Vec<PathBuf>, OutputError> {
     let files = [
-        (dir.join(CHECKPOINTS_CSV), csv_bytes(&out.checkpoints, &dir.join(CHECKPOINTS_CSV))?),
-        (dir.join(SUBTASKS_CSV), csv_bytes(&out.subtasks, &dir.join(SUBTASKS_CSV))?),
-        (dir.join(TIMELINE_CSV), csv_bytes(&out.timeline, &dir.join(TIMELINE_CSV))?),
+        (
+            dir.join(CHECKPOINTS_CSV),
+            csv_bytes(&out.checkpoints, &dir.join(CHECKPOINTS_CSV))?,
+        ),
+        (
+            dir.join(SUBTASKS_CSV),
+            csv_bytes(&out.subtasks, &dir.join(SUBTASKS_CSV))?,
+        ),
+        (
+            dir.join(TIMELINE_CSV),
+            csv_bytes(&out.timeline, &dir.join(TIMELINE_CSV))?,
+        ),
         (dir.join(SUMMARY_JSON), {
-            let mut b = serde_json::to_vec_pretty(&out.summary)
-                .map_err(|source| OutputError::Json { path: dir.join(SUMMARY_JSON), source })?;
+            let mut b = serde_json::to_vec_pretty(&out.summary).map_err(|source| OutputError::Json {
+                path: dir.join(SUMMARY_JSON),
+                source,
+            })?;
             b.push(b'\n');
             b
         }),

@@ -7,7 +7,11 @@ use crate::run::RunOutput;
 pub fn render_summary(out: &RunOutput) -> String {
     let s = &out.summary;
     let mut t = String::new();
-    let _ = writeln!(t, "scenario {}  seed {}  simulated {:.1}s", s.scenario, s.seed, s.simulated_seconds);
+    let _ = writeln!(
+        t,
+        "scenario {}  seed {}  simulated {:.1}s",
+        s.scenario, s.seed, s.simulated_seconds
+    );
     let _ = writeln!(
         t,
         "checkpoints: {} triggered, {} completed, {} failed, {} in progress",
@@ -17,9 +21,18 @@ pub fn render_summary(out: &RunOutput) -> String {
         let _ = writeln!(t, "  {reason}: {n}");
     }
     if let (Some(i), Some(f)) = (s.checkpoint_interval_ms, s.checkpoint_time_fraction) {
-        let _ = writeln!(t, "interval {:.0} ms; checkpoints in progress {:.1} % of the time", i, f * 100.0);
+        let _ = writeln!(
+            t,
+            "interval {:.0} ms; checkpoints in progress {:.1} % of the time",
+            i,
+            f * 100.0
+        );
     }
-    let _ = writeln!(t, "\n{:<22} {:>12} {:>12} {:>12} {:>12} {:>12}", "metric", "min", "avg", "p50", "p99", "max");
+    let _ = writeln!(
+        t,
+        "\n{:<22} {:>12} {:>12} {:>12} {:>12} {:>12}",
+        "metric", "min", "avg", "p50", "p99", "max"
+    );
     for (name, unit, key) in [
         ("end_to_end_duration", "ms", "end_to_end_duration"),
         ("start_delay", "ms", "start_delay"),
@@ -44,7 +57,11 @@ pub fn render_summary(out: &RunOutput) -> String {
             );
         }
     }
-    let _ = writeln!(t, "\n{:<16} {:>4} {:>14} {:>14} {:>10} {:>10}", "operator", "par", "records/s", "MB/s", "bp ms/s", "busy ms/s");
+    let _ = writeln!(
+        t,
+        "\n{:<16} {:>4} {:>14} {:>14} {:>10} {:>10}",
+        "operator", "par", "records/s", "MB/s", "bp ms/s", "busy ms/s"
+    );
     for o in &s.job.operators {
         let _ = writeln!(
             t,
@@ -59,7 +76,11 @@ pub fn render_summary(out: &RunOutput) -> String {
     }
     let l = &s.job.latency_ms;
     if l.count > 0 {
-        let _ = writeln!(t, "\nrecord latency (ms): p50 {:.3}  p90 {:.3}  p99 {:.3}  max {:.3}", l.p50, l.p90, l.p99, l.max);
+        let _ = writeln!(
+            t,
+            "\nrecord latency (ms): p50 {:.3}  p90 {:.3}  p99 {:.3}  max {:.3}",
+            l.p50, l.p90, l.p99, l.max
+        );
     }
     t
 }

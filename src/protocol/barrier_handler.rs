@@ -26,9 +26,16 @@ pub enum BarrierHandlerAction {
     /// `unblockAllChannels`, after the snapshot's synchronous part.
     ResumeAllChannels,
     /// All barriers in: take the snapshot (`triggerGlobalCheckpoint`).
-    TriggerCheckpoint { barrier: CheckpointBarrier, start_delay_ns: DurationNs, alignment_duration_ns: DurationNs },
+    TriggerCheckpoint {
+        barrier: CheckpointBarrier,
+        start_delay_ns: DurationNs,
+        alignment_duration_ns: DurationNs,
+    },
     /// Abort the pending checkpoint: decline it and send a `CancelCheckpointMarker` downstream.
-    AbortCheckpoint { checkpoint: CheckpointId, reason: CheckpointFailureReason },
+    AbortCheckpoint {
+        checkpoint: CheckpointId,
+        reason: CheckpointFailureReason,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -72,7 +79,13 @@ impl SingleCheckpointBarrierHandler {
     }
 
     /// `processBarrier`.
-    pub fn process_barrier(&mut self, now: SimTime, channel: InputIndex, barrier: CheckpointBarrier, out: &mut Vec<BarrierHandlerAction>) {
+    pub fn process_barrier(
+        &mut self,
+        now: SimTime,
+        channel: InputIndex,
+        barrier: CheckpointBarrier,
+        out: &mut Vec<BarrierHandlerAction>,
+    ) {
         let id = barrier.id;
         if self.current_checkpoint_id > id || (self.current_checkpoint_id == id && !self.is_checkpoint_pending()) {
             // Obsolete barrier (its checkpoint was completed here, subsumed or cancelled):
@@ -99,7 +112,11 @@ impl SingleCheckpointBarrierHandler {
             // markAlignmentEnd + triggerGlobalCheckpoint + unblockAllChannels
             let alignment_duration_ns = now.since(self.first_barrier_arrival);
             let barrier = self.pending_checkpoint_barrier.take().expect("pending");
-            out.push(BarrierHandlerAction::TriggerCheckpoint { barrier, start_delay_ns: self.start_delay_ns, alignment_duration_ns });
+            out.push(BarrierHandlerAction::TriggerCheckpoint {
+                barrier,
+                start_delay_ns: self.start_delay_ns,
+                alignment_duration_ns,
+            });
             out.push(BarrierHandlerAction::ResumeAllChannels);
             self.reset_alignment();
         } else {
@@ -163,7 +180,11 @@ mod tests {
     use BarrierHandlerAction::*;
 
     fn barrier(id: u64, ts: u64) -> CheckpointBarrier {
-        CheckpointBarrier { id, timestamp: SimTime(ts), options: CheckpointOptions::aligned_no_timeout(CheckpointType::Checkpoint) }
+        CheckpointBarrier {
+            id,
+            timestamp: SimTime(ts),
+            options: CheckpointOptions::aligned_no_timeout(CheckpointType::Checkpoint),
+        }
     }
 
     #[test]
@@ -181,7 +202,11 @@ mod tests {
             vec![
                 BlockChannel(0),
                 BlockChannel(2),
-                TriggerCheckpoint { barrier: barrier(1, 10), start_delay_ns: 5, alignment_duration_ns: 25 },
+                TriggerCheckpoint {
+                    barrier: barrier(1, 10),
+                    start_delay_ns: 5,
+                    alignment_duration_ns: 25
+                },
                 ResumeAllChannels
             ]
         );
@@ -198,7 +223,10 @@ mod tests {
         assert_eq!(
             out,
             vec![
-                AbortCheckpoint { checkpoint: 1, reason: CheckpointFailureReason::CheckpointDeclinedSubsumed },
+                AbortCheckpoint {
+                    checkpoint: 1,
+                    reason: CheckpointFailureReason::CheckpointDeclinedSubsumed
+                },
                 ResumeAllChannels,
                 BlockChannel(1)
             ]
@@ -220,11 +248,18 @@ mod tests {
             out,
             vec![
                 ResumeAllChannels,
-                AbortCheckpoint { checkpoint: 4, reason: CheckpointFailureReason::CheckpointDeclinedOnCancellationBarrier }
+                AbortCheckpoint {
+                    checkpoint: 4,
+                    reason: CheckpointFailureReason::CheckpointDeclinedOnCancellationBarrier
+                }
             ]
         );
         out.clear();
         h.process_barrier(SimTime(2), 1, barrier(4, 0), &mut out);
-        assert_eq!(out, vec![ResumeChannel(1)], "the cancelled checkpoint's late barrier only resumes");
+        assert_eq!(
+            out,
+            vec![ResumeChannel(1)],
+            "the cancelled checkpoint's late barrier only resumes"
+        );
     }
 }

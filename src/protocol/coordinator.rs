@@ -55,28 +55,64 @@ pub enum TriggerKind {
 /// Statistics events, consumed by the stats tracker (`CheckpointStatsTracker`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum StatsReport {
-    Pending { checkpoint: CheckpointId, trigger_timestamp: SimTime, checkpoint_type: CheckpointType, num_subtasks: u32 },
-    SubtaskAck { checkpoint: CheckpointId, subtask: u32, ack_timestamp: SimTime, metrics: SubtaskCheckpointMetrics },
-    Completed { checkpoint: CheckpointId, completion_timestamp: SimTime },
-    Failed { checkpoint: CheckpointId, failure_timestamp: SimTime, reason: CheckpointFailureReason },
+    Pending {
+        checkpoint: CheckpointId,
+        trigger_timestamp: SimTime,
+        checkpoint_type: CheckpointType,
+        num_subtasks: u32,
+    },
+    SubtaskAck {
+        checkpoint: CheckpointId,
+        subtask: u32,
+        ack_timestamp: SimTime,
+        metrics: SubtaskCheckpointMetrics,
+    },
+    Completed {
+        checkpoint: CheckpointId,
+        completion_timestamp: SimTime,
+    },
+    Failed {
+        checkpoint: CheckpointId,
+        failure_timestamp: SimTime,
+        reason: CheckpointFailureReason,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum CoordinatorAction {
-    SetTimer { at: SimTime, timer: CoordinatorTimer },
+    SetTimer {
+        at: SimTime,
+        timer: CoordinatorTimer,
+    },
     /// Send `triggerCheckpoint` to every task in `tasksToTrigger`.
-    TriggerTasks { barrier: CheckpointBarrier },
+    TriggerTasks {
+        barrier: CheckpointBarrier,
+    },
     /// Write the `_metadata` file; answer with [`CheckpointCoordinator::on_metadata_written`].
-    FinalizeCheckpoint { checkpoint: CheckpointId },
-    NotifyCheckpointComplete { checkpoint: CheckpointId },
-    NotifyCheckpointAborted { checkpoint: CheckpointId },
+    FinalizeCheckpoint {
+        checkpoint: CheckpointId,
+    },
+    NotifyCheckpointComplete {
+        checkpoint: CheckpointId,
+    },
+    NotifyCheckpointAborted {
+        checkpoint: CheckpointId,
+    },
     /// A completed checkpoint left the store (subsumed); its files may be deleted.
-    DiscardCompleted { checkpoint: CheckpointId },
+    DiscardCompleted {
+        checkpoint: CheckpointId,
+    },
     /// A trigger request was refused before a checkpoint existed (no id was used).
-    TriggerRequestFailed { at: SimTime, reason: CheckpointFailureReason },
+    TriggerRequestFailed {
+        at: SimTime,
+        reason: CheckpointFailureReason,
+    },
     Report(StatsReport),
     /// Tolerable failures exceeded: the job must fail over.
-    FailJob { checkpoint: CheckpointId, reason: CheckpointFailureReason },
+    FailJob {
+        checkpoint: CheckpointId,
+        reason: CheckpointFailureReason,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -160,13 +196,25 @@ impl CheckpointCoordinator {
     /// `startCheckpointScheduler`: the first periodic trigger after a random delay in
     /// `[min_pause, base_interval]`, then at a fixed rate.
     pub fn start_checkpoint_scheduler(&mut self, now: SimTime, rng: &mut impl Rng, out: &mut Vec<CoordinatorAction>) {
-        let Some(base) = self.cfg.base_interval_ns() else { return };
+        let Some(base) = self.cfg.base_interval_ns() else {
+            return;
+        };
         self.periodic_scheduling = true;
         self.periodic_generation += 1;
         let lo = self.cfg.min_pause_ns;
         let span = base - lo; // base >= min_pause by construction
-        let delay = lo + if span == 0 { 0 } else { ((rng.next_u64() as u128 * (span as u128 + 1)) >> 64) as u64 };
-        out.push(CoordinatorAction::SetTimer { at: now + delay, timer: CoordinatorTimer::Periodic { generation: self.periodic_generation } });
+        let delay = lo
+            + if span == 0 {
+                0
+            } else {
+                ((rng.next_u64() as u128 * (span as u128 + 1)) >> 64) as u64
+            };
+        out.push(CoordinatorAction::SetTimer {
+            at: now + delay,
+            timer: CoordinatorTimer::Periodic {
+                generation: self.periodic_generation,
+            },
+        });
     }
 
     /// `stopCheckpointScheduler`: aborts pending checkpoints and drops queued requests.
@@ -186,8 +234,14 @@ impl CheckpointCoordinator {
                 if !self.periodic_scheduling || generation != self.periodic_generation {
                     return; // rescheduled or stopped since
                 }
-                let base = self.cfg.base_interval_ns().expect("periodic scheduling implies an interval");
-                out.push(CoordinatorAction::SetTimer { at: now + base, timer: CoordinatorTimer::Periodic { generation } });
+                let base = self
+                    .cfg
+                    .base_interval_ns()
+                    .expect("periodic scheduling implies an interval");
+                out.push(CoordinatorAction::SetTimer {
+                    at: now + base,
+                    timer: CoordinatorTimer::Periodic { generation },
+                });
                 self.trigger_checkpoint(now, TriggerKind::Periodic, out);
             }
             CoordinatorTimer::Canceller { checkpoint } => {
@@ -203,14 +257,19 @@ impl CheckpointCoordinator {
         self.queued_requests.push_back(kind);
         if self.queued_requests.len() > MAX_QUEUED_REQUESTS {
             self.queued_requests.pop_back();
-            out.push(CoordinatorAction::TriggerRequestFailed { at: now, reason: CheckpointFailureReason::TooManyCheckpointRequests });
+            out.push(CoordinatorAction::TriggerRequestFailed {
+                at: now,
+                reason: CheckpointFailureReason::TooManyCheckpointRequests,
+            });
         }
         self.execute_queued_request(now, out);
     }
 
     /// `CheckpointRequestDecider.chooseRequestToExecute` followed by `startTriggeringCheckpoint`.
     fn execute_queued_request(&mut self, now: SimTime, out: &mut Vec<CoordinatorAction>) {
-        let Some(&first) = self.queued_requests.front() else { return };
+        let Some(&first) = self.queued_requests.front() else {
+            return;
+        };
         if self.pending.len() >= self.cfg.max_concurrent as usize {
             return; // stays queued until a pending checkpoint completes or aborts
         }
@@ -238,7 +297,12 @@ impl CheckpointCoordinator {
             return;
         }
         self.periodic_generation += 1;
-        out.push(CoordinatorAction::SetTimer { at, timer: CoordinatorTimer::Periodic { generation: self.periodic_generation } });
+        out.push(CoordinatorAction::SetTimer {
+            at,
+            timer: CoordinatorTimer::Periodic {
+                generation: self.periodic_generation,
+            },
+        });
     }
 
     fn start_triggering_checkpoint(&mut self, now: SimTime, out: &mut Vec<CoordinatorAction>) {
@@ -260,8 +324,15 @@ impl CheckpointCoordinator {
             checkpoint_type: props,
             num_subtasks: self.cfg.num_tasks_to_ack,
         }));
-        out.push(CoordinatorAction::SetTimer { at: now + self.cfg.timeout_ns, timer: CoordinatorTimer::Canceller { checkpoint: id } });
-        let barrier = CheckpointBarrier { id, timestamp: now, options: CheckpointOptions::aligned_no_timeout(props) };
+        out.push(CoordinatorAction::SetTimer {
+            at: now + self.cfg.timeout_ns,
+            timer: CoordinatorTimer::Canceller { checkpoint: id },
+        });
+        let barrier = CheckpointBarrier {
+            id,
+            timestamp: now,
+            options: CheckpointOptions::aligned_no_timeout(props),
+        };
         out.push(CoordinatorAction::TriggerTasks { barrier });
     }
 
@@ -274,14 +345,21 @@ impl CheckpointCoordinator {
         metrics: SubtaskCheckpointMetrics,
         out: &mut Vec<CoordinatorAction>,
     ) -> AckResult {
-        let Some(p) = self.pending.get_mut(&checkpoint) else { return AckResult::Unknown };
+        let Some(p) = self.pending.get_mut(&checkpoint) else {
+            return AckResult::Unknown;
+        };
         let slot = &mut p.acknowledged[subtask as usize];
         if *slot {
             return AckResult::Duplicate;
         }
         *slot = true;
         p.num_acknowledged += 1;
-        out.push(CoordinatorAction::Report(StatsReport::SubtaskAck { checkpoint, subtask, ack_timestamp: now, metrics }));
+        out.push(CoordinatorAction::Report(StatsReport::SubtaskAck {
+            checkpoint,
+            subtask,
+            ack_timestamp: now,
+            metrics,
+        }));
         if p.num_acknowledged == self.cfg.num_tasks_to_ack {
             p.finalizing = true;
             out.push(CoordinatorAction::FinalizeCheckpoint { checkpoint });
@@ -290,14 +368,26 @@ impl CheckpointCoordinator {
     }
 
     /// `receiveDeclineMessage`: a task declined; the whole checkpoint is aborted.
-    pub fn receive_decline(&mut self, now: SimTime, checkpoint: CheckpointId, reason: CheckpointFailureReason, out: &mut Vec<CoordinatorAction>) {
+    pub fn receive_decline(
+        &mut self,
+        now: SimTime,
+        checkpoint: CheckpointId,
+        reason: CheckpointFailureReason,
+        out: &mut Vec<CoordinatorAction>,
+    ) {
         if self.pending.get(&checkpoint).is_some_and(|p| !p.finalizing) {
             self.abort_pending(now, checkpoint, reason, out);
         }
     }
 
     /// The `_metadata` write finished (`completePendingCheckpoint` continues here).
-    pub fn on_metadata_written(&mut self, now: SimTime, checkpoint: CheckpointId, ok: bool, out: &mut Vec<CoordinatorAction>) {
+    pub fn on_metadata_written(
+        &mut self,
+        now: SimTime,
+        checkpoint: CheckpointId,
+        ok: bool,
+        out: &mut Vec<CoordinatorAction>,
+    ) {
         if !self.pending.contains_key(&checkpoint) {
             return;
         }
@@ -307,14 +397,21 @@ impl CheckpointCoordinator {
         }
         let p = self.pending.remove(&checkpoint).expect("checked");
         debug_assert!(p.finalizing);
-        self.completed.push_back(CompletedCheckpoint { id: checkpoint, timestamp: p.timestamp, completion: now });
+        self.completed.push_back(CompletedCheckpoint {
+            id: checkpoint,
+            timestamp: p.timestamp,
+            completion: now,
+        });
         while self.completed.len() > self.cfg.num_retained as usize {
             let old = self.completed.pop_front().expect("non-empty");
             out.push(CoordinatorAction::DiscardCompleted { checkpoint: old.id });
         }
         self.last_completion = Some(now);
         self.failure_manager.handle_checkpoint_success(checkpoint);
-        out.push(CoordinatorAction::Report(StatsReport::Completed { checkpoint, completion_timestamp: now }));
+        out.push(CoordinatorAction::Report(StatsReport::Completed {
+            checkpoint,
+            completion_timestamp: now,
+        }));
         // dropSubsumedCheckpoints: older pending checkpoints can no longer be useful.
         let subsumed: Vec<CheckpointId> = self.pending.range(..checkpoint).map(|(id, _)| *id).collect();
         for id in subsumed {
@@ -325,11 +422,21 @@ impl CheckpointCoordinator {
     }
 
     /// `abortPendingCheckpoint`.
-    fn abort_pending(&mut self, now: SimTime, checkpoint: CheckpointId, reason: CheckpointFailureReason, out: &mut Vec<CoordinatorAction>) {
+    fn abort_pending(
+        &mut self,
+        now: SimTime,
+        checkpoint: CheckpointId,
+        reason: CheckpointFailureReason,
+        out: &mut Vec<CoordinatorAction>,
+    ) {
         if self.pending.remove(&checkpoint).is_none() {
             return;
         }
-        out.push(CoordinatorAction::Report(StatsReport::Failed { checkpoint, failure_timestamp: now, reason }));
+        out.push(CoordinatorAction::Report(StatsReport::Failed {
+            checkpoint,
+            failure_timestamp: now,
+            reason,
+        }));
         out.push(CoordinatorAction::NotifyCheckpointAborted { checkpoint });
         if self.failure_manager.handle_checkpoint_failure(checkpoint, reason) {
             out.push(CoordinatorAction::FailJob { checkpoint, reason });

@@ -60,7 +60,10 @@ mod tests {
         assert!(!m.handle_checkpoint_failure(1, CheckpointSubsumed));
         assert!(!m.handle_checkpoint_failure(1, MinimumTimeBetweenCheckpoints));
         assert!(!m.handle_checkpoint_failure(1, CheckpointExpired));
-        assert!(!m.handle_checkpoint_failure(1, CheckpointDeclined), "same id counts once");
+        assert!(
+            !m.handle_checkpoint_failure(1, CheckpointDeclined),
+            "same id counts once"
+        );
         assert_eq!(m.continuous_failures(), 1);
         assert!(m.handle_checkpoint_failure(2, CheckpointExpired), "2 > tolerable 1");
     }
@@ -69,7 +72,10 @@ mod tests {
     fn a_later_success_resets_the_counter() {
         let mut m = CheckpointFailureManager::new(0);
         m.handle_checkpoint_success(3);
-        assert!(!m.handle_checkpoint_failure(2, CheckpointExpired), "older than the last success");
+        assert!(
+            !m.handle_checkpoint_failure(2, CheckpointExpired),
+            "older than the last success"
+        );
         assert!(m.handle_checkpoint_failure(4, CheckpointExpired));
         m.handle_checkpoint_success(5);
         assert_eq!(m.continuous_failures(), 0);

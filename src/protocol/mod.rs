@@ -15,7 +15,7 @@
 pub mod barrier_handler;
 pub mod coordinator;
 pub mod failure_manager;
-pub mod types;
 pub mod subtask;
+pub mod types;
 
 pub use types::*;

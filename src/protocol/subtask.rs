@@ -99,7 +99,11 @@ mod tests {
     use crate::time::SimTime;
 
     fn barrier(id: u64) -> CheckpointBarrier {
-        CheckpointBarrier { id, timestamp: SimTime(0), options: CheckpointOptions::aligned_no_timeout(CheckpointType::Checkpoint) }
+        CheckpointBarrier {
+            id,
+            timestamp: SimTime(0),
+            options: CheckpointOptions::aligned_no_timeout(CheckpointType::Checkpoint),
+        }
     }
 
     #[test]

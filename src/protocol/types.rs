@@ -40,7 +40,10 @@ pub struct CheckpointOptions {
 impl CheckpointOptions {
     /// `CheckpointOptions.alignedNoTimeout`.
     pub fn aligned_no_timeout(checkpoint_type: CheckpointType) -> Self {
-        CheckpointOptions { checkpoint_type, alignment: AlignmentType::Aligned }
+        CheckpointOptions {
+            checkpoint_type,
+            alignment: AlignmentType::Aligned,
+        }
     }
 }
 
@@ -92,7 +95,10 @@ impl CheckpointFailureReason {
     /// counts the plain decline and ignores the subsumption and cancellation-barrier ones.
     pub fn is_counted(self) -> bool {
         use CheckpointFailureReason::*;
-        matches!(self, CheckpointExpired | CheckpointDeclined | CheckpointAsyncException | IoException)
+        matches!(
+            self,
+            CheckpointExpired | CheckpointDeclined | CheckpointAsyncException | IoException
+        )
     }
 }
 

@@ -59,7 +59,10 @@ impl ScenarioError {
     /// The line the error points at, if it has one.
     pub fn line(&self) -> Option<usize> {
         match self {
-            ScenarioError::Invalid { origin: Origin::Line { line, .. }, .. } => Some(*line),
+            ScenarioError::Invalid {
+                origin: Origin::Line { line, .. },
+                ..
+            } => Some(*line),
             _ => None,
         }
     }

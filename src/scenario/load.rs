@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::error::{Origin, ScenarioError};
 use super::schema::Scenario;
-use super::spans::{parse_path, Seg, SpanIndex};
+use super::spans::{Seg, SpanIndex, parse_path};
 use super::validate::validate;
 
 /// A scenario together with the raw table it came from (sweeps re-apply overrides to the table).
@@ -20,7 +20,10 @@ pub struct LoadedScenario {
 }
 
 pub fn load_file(path: &Path) -> Result<LoadedScenario, ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io { path: path.to_path_buf(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
     parse_str(&text, &path.display().to_string())
 }
 
@@ -37,9 +40,18 @@ pub fn parse_str(text: &str, file: &str) -> Result<LoadedScenario, ScenarioError
             }
             None => Origin::Unknown,
         };
-        return Err(ScenarioError::Invalid { file: file.into(), origin, field: Some(field), message });
+        return Err(ScenarioError::Invalid {
+            file: file.into(),
+            origin,
+            field: Some(field),
+            message,
+        });
     }
-    Ok(LoadedScenario { file: file.into(), table, scenario })
+    Ok(LoadedScenario {
+        file: file.into(),
+        table,
+        scenario,
+    })
 }
 
 fn serde_error(file: &str, spans: &SpanIndex, e: &toml::de::Error) -> ScenarioError {
@@ -50,7 +62,12 @@ fn serde_error(file: &str, spans: &SpanIndex, e: &toml::de::Error) -> ScenarioEr
         }
         None => (Origin::Unknown, None),
     };
-    ScenarioError::Invalid { file: file.into(), origin, field, message: e.message().trim().to_string() }
+    ScenarioError::Invalid {
+        file: file.into(),
+        origin,
+        field,
+        message: e.message().trim().to_string(),
+    }
 }
 
 /// One `field=value` assignment. The value is read as TOML (`8`, `true`, `"20s"`, `[1, 2]`) and
@@ -73,7 +90,10 @@ impl Override {
             Ok(mut t) => t.remove("v").expect("just parsed"),
             Err(_) => toml::Value::String(raw.to_string()),
         };
-        Ok(Override { path: path.to_string(), value })
+        Ok(Override {
+            path: path.to_string(),
+            value,
+        })
     }
 
     pub fn assignment(&self) -> String {
@@ -97,21 +117,25 @@ impl LoadedScenario {
                 message,
             })?;
         }
-        let scenario = Scenario::deserialize(toml::Value::Table(table)).map_err(|e: toml::de::Error| {
-            ScenarioError::Invalid {
+        let scenario =
+            Scenario::deserialize(toml::Value::Table(table)).map_err(|e: toml::de::Error| ScenarioError::Invalid {
                 file: self.file.clone(),
                 origin: Origin::Override(overrides.iter().map(|o| o.assignment()).collect::<Vec<_>>().join(", ")),
                 field: None,
                 message: e.message().trim().to_string(),
-            }
-        })?;
+            })?;
         validate(&scenario).map_err(|(field, message)| {
             let culprit = overrides
                 .iter()
                 .find(|o| field.starts_with(&normalize_path(&self.table, &o.path)))
                 .map(|o| o.assignment())
                 .unwrap_or_else(|| overrides.iter().map(|o| o.assignment()).collect::<Vec<_>>().join(", "));
-            ScenarioError::Invalid { file: self.file.clone(), origin: Origin::Override(culprit), field: Some(field), message }
+            ScenarioError::Invalid {
+                file: self.file.clone(),
+                origin: Origin::Override(culprit),
+                field: Some(field),
+                message,
+            }
         })?;
         Ok(scenario)
     }
@@ -137,7 +161,11 @@ fn normalize_path(table: &toml::Table, path: &str) -> String {
                     out.push('.');
                 }
                 out.push_str(k);
-                cur = if i == 0 { table.get(k) } else { cur.and_then(|c| c.get(k)) };
+                cur = if i == 0 {
+                    table.get(k)
+                } else {
+                    cur.and_then(|c| c.get(k))
+                };
             }
             Seg::Index(n) => {
                 out.push_str(&format!("[{n}]"));
@@ -155,12 +183,16 @@ pub fn set_path(table: &mut toml::Table, path: &str, value: toml::Value) -> Resu
     if segs.is_empty() {
         return Err("empty field name".into());
     }
-    let Seg::Key(first) = &segs[0] else { return Err("a field path starts with a name".into()) };
+    let Seg::Key(first) = &segs[0] else {
+        return Err("a field path starts with a name".into());
+    };
     if segs.len() == 1 {
         table.insert(first.clone(), value);
         return Ok(());
     }
-    let mut cur = table.entry(first.clone()).or_insert_with(|| toml::Value::Table(toml::Table::new()));
+    let mut cur = table
+        .entry(first.clone())
+        .or_insert_with(|| toml::Value::Table(toml::Table::new()));
     for (i, seg) in segs[1..].iter().enumerate() {
         let last = i + 2 == segs.len();
         let next: &mut toml::Value = match (seg, cur) {
@@ -169,7 +201,8 @@ pub fn set_path(table: &mut toml::Table, path: &str, value: toml::Value) -> Resu
                     t.insert(k.clone(), value);
                     return Ok(());
                 }
-                t.entry(k.clone()).or_insert_with(|| toml::Value::Table(toml::Table::new()))
+                t.entry(k.clone())
+                    .or_insert_with(|| toml::Value::Table(toml::Table::new()))
             }
             (Seg::Key(k), toml::Value::Array(a)) => {
                 let idx = a
@@ -183,7 +216,9 @@ pub fn set_path(table: &mut toml::Table, path: &str, value: toml::Value) -> Resu
             }
             (Seg::Index(n), toml::Value::Array(a)) => {
                 let len = a.len();
-                let slot = a.get_mut(*n).ok_or_else(|| format!("index {n} is out of range (length {len})"))?;
+                let slot = a
+                    .get_mut(*n)
+                    .ok_or_else(|| format!("index {n} is out of range (length {len})"))?;
                 if last {
                     *slot = value;
                     return Ok(());
@@ -204,7 +239,10 @@ mod tests {
     #[test]
     fn override_values_parse_as_toml_or_fall_back_to_strings() {
         assert_eq!(Override::parse("a.b=8").unwrap().value, toml::Value::Integer(8));
-        assert_eq!(Override::parse("a.b=20s").unwrap().value, toml::Value::String("20s".into()));
+        assert_eq!(
+            Override::parse("a.b=20s").unwrap().value,
+            toml::Value::String("20s".into())
+        );
         assert!(Override::parse("nothing").is_err());
     }
 

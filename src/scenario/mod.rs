@@ -7,5 +7,5 @@ pub mod spans;
 pub mod validate;
 
 pub use error::{Origin, ScenarioError};
-pub use load::{load_file, parse_str, set_path, LoadedScenario, Override};
+pub use load::{LoadedScenario, Override, load_file, parse_str, set_path};
 pub use schema::*;

@@ -4,8 +4,8 @@
 
 use serde::Deserialize;
 
-use crate::sim::dist::{Bytes, BytesDist, Duration, DurationDist, Rate};
 use crate::sim::Dist;
+use crate::sim::dist::{Bytes, BytesDist, Duration, DurationDist, Rate};
 use crate::time::{NS_PER_MS, NS_PER_S, NS_PER_US};
 
 #[derive(Clone, Debug, Deserialize)]

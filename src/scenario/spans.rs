@@ -1,8 +1,8 @@
 //! Maps between byte spans of a TOML document and dotted field paths, so that every error can
 //! name both the line and the field.
 
-use toml::de::{DeTable, DeValue};
 use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
 /// The parsed document with spans, kept beside the typed scenario for error reporting.
 pub struct SpanIndex<'i> {
@@ -12,7 +12,10 @@ pub struct SpanIndex<'i> {
 
 impl<'i> SpanIndex<'i> {
     pub fn new(text: &'i str) -> Self {
-        SpanIndex { text, root: DeTable::parse(text).ok() }
+        SpanIndex {
+            text,
+            root: DeTable::parse(text).ok(),
+        }
     }
 
     /// 1-based line and column of a byte offset.

@@ -31,7 +31,10 @@ pub fn validate(s: &Scenario) -> Result<(), Problem> {
 fn validate_checkpoint(c: &CheckpointCfg) -> Result<(), Problem> {
     if let Some(i) = &c.interval {
         if i.value < NS_PER_MS as f64 {
-            return fail("checkpoint.interval", "must be at least 1ms (Flink's minimum checkpoint interval is 10ms)");
+            return fail(
+                "checkpoint.interval",
+                "must be at least 1ms (Flink's minimum checkpoint interval is 10ms)",
+            );
         }
     }
     if c.timeout.value < NS_PER_MS as f64 {
@@ -59,7 +62,9 @@ fn validate_cluster(s: &Scenario) -> Result<(), Problem> {
     if slots < max_par as u64 {
         return fail(
             "cluster.taskmanagers",
-            format!("{slots} slots cannot host the highest parallelism {max_par} (slot sharing needs one slot per parallel pipeline)"),
+            format!(
+                "{slots} slots cannot host the highest parallelism {max_par} (slot sharing needs one slot per parallel pipeline)"
+            ),
         );
     }
     Ok(())
@@ -70,7 +75,10 @@ fn validate_network(n: &NetworkCfg) -> Result<(), Problem> {
         return fail("network.segment_size", "must be between 64B and 1GiB");
     }
     if n.buffers_per_channel == 0 {
-        return fail("network.buffers_per_channel", "must be at least 1 (a channel without credit never sends)");
+        return fail(
+            "network.buffers_per_channel",
+            "must be at least 1 (a channel without credit never sends)",
+        );
     }
     if n.max_buffers_per_channel == 0 {
         return fail("network.max_buffers_per_channel", "must be at least 1");
@@ -83,9 +91,15 @@ fn validate_network(n: &NetworkCfg) -> Result<(), Problem> {
 
 fn validate_storage(st: &StorageCfg) -> Result<(), Problem> {
     if crate::model::storage::StorageProfile::named(&st.profile).is_none() {
-        return fail("storage.profile", format!("unknown profile `{}` (use local-disk, hdfs or s3)", st.profile));
+        return fail(
+            "storage.profile",
+            format!("unknown profile `{}` (use local-disk, hdfs or s3)", st.profile),
+        );
     }
-    for (name, r) in [("storage.bandwidth", &st.bandwidth), ("storage.per_request_bandwidth", &st.per_request_bandwidth)] {
+    for (name, r) in [
+        ("storage.bandwidth", &st.bandwidth),
+        ("storage.per_request_bandwidth", &st.per_request_bandwidth),
+    ] {
         if let Some(r) = r {
             if r.value <= 0.0 {
                 return fail(name, "must be > 0");
@@ -117,9 +131,17 @@ fn validate_operators(s: &Scenario) -> Result<(), Problem> {
             OperatorKind::Source => validate_source(op, &p)?,
             _ => {
                 if op.inputs.is_empty() {
-                    return fail(p("inputs"), format!("a {:?} needs at least one input", op.kind).to_lowercase());
+                    return fail(
+                        p("inputs"),
+                        format!("a {:?} needs at least one input", op.kind).to_lowercase(),
+                    );
                 }
-                for field in [("rate", op.rate.is_some()), ("keys", op.keys.is_some()), ("max_records", op.max_records.is_some()), ("record_size", op.record_size.is_some())] {
+                for field in [
+                    ("rate", op.rate.is_some()),
+                    ("keys", op.keys.is_some()),
+                    ("max_records", op.max_records.is_some()),
+                    ("record_size", op.record_size.is_some()),
+                ] {
                     if field.1 {
                         return fail(p(field.0), "only sources take this field");
                     }
@@ -133,7 +155,10 @@ fn validate_operators(s: &Scenario) -> Result<(), Problem> {
                 return fail(
                     ip,
                     if later {
-                        format!("`{}` must be defined before `{}` (operators are listed upstream first)", input.from, op.name)
+                        format!(
+                            "`{}` must be defined before `{}` (operators are listed upstream first)",
+                            input.from, op.name
+                        )
                     } else {
                         format!("no operator named `{}`", input.from)
                     },
@@ -145,7 +170,10 @@ fn validate_operators(s: &Scenario) -> Result<(), Problem> {
             if input.partitioning == Partitioning::Forward && up.parallelism != op.parallelism {
                 return fail(
                     format!("operators[{i}].inputs[{j}].partitioning"),
-                    format!("forward needs equal parallelism, but `{}` has {} and `{}` has {}", up.name, up.parallelism, op.name, op.parallelism),
+                    format!(
+                        "forward needs equal parallelism, but `{}` has {} and `{}` has {}",
+                        up.name, up.parallelism, op.name, op.parallelism
+                    ),
                 );
             }
         }
@@ -163,7 +191,10 @@ fn validate_source(op: &OperatorCfg, p: &dyn Fn(&str) -> String) -> Result<(), P
         return fail(p("inputs"), "a source takes no inputs");
     }
     let Some(rate) = &op.rate else {
-        return fail(p("rate"), "a source needs a rate, e.g. { process = \"poisson\", records_per_second = 1000 }");
+        return fail(
+            p("rate"),
+            "a source needs a rate, e.g. { process = \"poisson\", records_per_second = 1000 }",
+        );
     };
     if !(rate.records_per_second > 0.0 && rate.records_per_second <= 1e9) {
         return fail(p("rate.records_per_second"), "must be > 0 and at most 1e9");

@@ -18,8 +18,8 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 
 use crate::sim::rng::Uniform01;
 use crate::units::{self, UnitKind};
@@ -27,14 +27,28 @@ use crate::units::{self, UnitKind};
 #[derive(Clone, Debug, PartialEq)]
 pub enum Dist {
     Constant(f64),
-    Uniform { min: f64, max: f64 },
-    Exponential { mean: f64 },
+    Uniform {
+        min: f64,
+        max: f64,
+    },
+    Exponential {
+        mean: f64,
+    },
     /// Normal clamped at zero (a latency is never negative).
-    Normal { mean: f64, std_dev: f64 },
+    Normal {
+        mean: f64,
+        std_dev: f64,
+    },
     /// `exp(N(ln median, sigma))`.
-    LogNormal { median: f64, sigma: f64 },
+    LogNormal {
+        median: f64,
+        sigma: f64,
+    },
     /// Pareto type I: minimum `scale`, tail index `shape`.
-    Pareto { scale: f64, shape: f64 },
+    Pareto {
+        scale: f64,
+        shape: f64,
+    },
     /// Draws one of the samples uniformly.
     Samples(Vec<f64>),
     /// Piecewise-linear inverse CDF through `(quantile, value)` points, quantiles from 0 to 1.
@@ -78,7 +92,11 @@ impl Dist {
             Dist::Normal { mean, .. } => *mean,
             Dist::LogNormal { median, sigma } => median * (sigma * sigma / 2.0).exp(),
             Dist::Pareto { scale, shape } => {
-                if *shape > 1.0 { shape * scale / (shape - 1.0) } else { f64::INFINITY }
+                if *shape > 1.0 {
+                    shape * scale / (shape - 1.0)
+                } else {
+                    f64::INFINITY
+                }
             }
             Dist::Samples(xs) => xs.iter().sum::<f64>() / xs.len() as f64,
             Dist::Percentiles(points) => points
@@ -92,11 +110,23 @@ impl Dist {
     pub fn scaled(&self, k: f64) -> Dist {
         match self {
             Dist::Constant(v) => Dist::Constant(v * k),
-            Dist::Uniform { min, max } => Dist::Uniform { min: min * k, max: max * k },
+            Dist::Uniform { min, max } => Dist::Uniform {
+                min: min * k,
+                max: max * k,
+            },
             Dist::Exponential { mean } => Dist::Exponential { mean: mean * k },
-            Dist::Normal { mean, std_dev } => Dist::Normal { mean: mean * k, std_dev: std_dev * k },
-            Dist::LogNormal { median, sigma } => Dist::LogNormal { median: median * k, sigma: *sigma },
-            Dist::Pareto { scale, shape } => Dist::Pareto { scale: scale * k, shape: *shape },
+            Dist::Normal { mean, std_dev } => Dist::Normal {
+                mean: mean * k,
+                std_dev: std_dev * k,
+            },
+            Dist::LogNormal { median, sigma } => Dist::LogNormal {
+                median: median * k,
+                sigma: *sigma,
+            },
+            Dist::Pareto { scale, shape } => Dist::Pareto {
+                scale: scale * k,
+                shape: *shape,
+            },
             Dist::Samples(xs) => Dist::Samples(xs.iter().map(|x| x * k).collect()),
             Dist::Percentiles(p) => Dist::Percentiles(p.iter().map(|(q, v)| (*q, v * k)).collect()),
         }
@@ -104,14 +134,22 @@ impl Dist {
 
     fn validate(&self) -> Result<(), String> {
         let nonneg = |name: &str, v: f64| {
-            if v.is_finite() && v >= 0.0 { Ok(()) } else { Err(format!("`{name}` must be finite and >= 0, got {v}")) }
+            if v.is_finite() && v >= 0.0 {
+                Ok(())
+            } else {
+                Err(format!("`{name}` must be finite and >= 0, got {v}"))
+            }
         };
         match self {
             Dist::Constant(v) => nonneg("value", *v),
             Dist::Uniform { min, max } => {
                 nonneg("min", *min)?;
                 nonneg("max", *max)?;
-                if min > max { Err(format!("`min` ({min}) is above `max` ({max})")) } else { Ok(()) }
+                if min > max {
+                    Err(format!("`min` ({min}) is above `max` ({max})"))
+                } else {
+                    Ok(())
+                }
             }
             Dist::Exponential { mean } => nonneg("mean", *mean),
             Dist::Normal { mean, std_dev } => {
@@ -124,7 +162,11 @@ impl Dist {
             }
             Dist::Pareto { scale, shape } => {
                 nonneg("scale", *scale)?;
-                if *shape > 0.0 && shape.is_finite() { Ok(()) } else { Err(format!("`shape` must be > 0, got {shape}")) }
+                if *shape > 0.0 && shape.is_finite() {
+                    Ok(())
+                } else {
+                    Err(format!("`shape` must be > 0, got {shape}"))
+                }
             }
             Dist::Samples(xs) => {
                 if xs.is_empty() {
@@ -206,7 +248,10 @@ pub type BytesDist = DistOf<BytesUnit>;
 
 impl<U> DistOf<U> {
     pub fn new(dist: Dist) -> Self {
-        DistOf { dist, unit: PhantomData }
+        DistOf {
+            dist,
+            unit: PhantomData,
+        }
     }
 }
 
@@ -253,27 +298,45 @@ impl DistTable {
         };
         let dist = match self.dist.as_str() {
             "constant" => Dist::Constant(q("value", self.value)?),
-            "uniform" => Dist::Uniform { min: q("min", self.min)?, max: q("max", self.max)? },
-            "exponential" => Dist::Exponential { mean: q("mean", self.mean)? },
-            "normal" => Dist::Normal { mean: q("mean", self.mean)?, std_dev: q("std_dev", self.std_dev)? },
+            "uniform" => Dist::Uniform {
+                min: q("min", self.min)?,
+                max: q("max", self.max)?,
+            },
+            "exponential" => Dist::Exponential {
+                mean: q("mean", self.mean)?,
+            },
+            "normal" => Dist::Normal {
+                mean: q("mean", self.mean)?,
+                std_dev: q("std_dev", self.std_dev)?,
+            },
             "lognormal" => Dist::LogNormal {
                 median: q("median", self.median)?,
-                sigma: self.sigma.ok_or_else(|| E::custom("distribution `lognormal` needs `sigma`"))?,
+                sigma: self
+                    .sigma
+                    .ok_or_else(|| E::custom("distribution `lognormal` needs `sigma`"))?,
             },
             "pareto" => Dist::Pareto {
                 scale: q("scale", self.scale)?,
-                shape: self.shape.ok_or_else(|| E::custom("distribution `pareto` needs `shape`"))?,
+                shape: self
+                    .shape
+                    .ok_or_else(|| E::custom("distribution `pareto` needs `shape`"))?,
             },
             "empirical" => match (self.samples, self.percentiles) {
                 (Some(xs), None) => Dist::Samples(
-                    xs.into_iter().map(|x| quantity_from_value(kind, x)).collect::<Result<_, E>>()?,
+                    xs.into_iter()
+                        .map(|x| quantity_from_value(kind, x))
+                        .collect::<Result<_, E>>()?,
                 ),
                 (None, Some(ps)) => Dist::Percentiles(
                     ps.into_iter()
                         .map(|(p, x)| quantity_from_value(kind, x).map(|v| (p, v)))
                         .collect::<Result<_, E>>()?,
                 ),
-                _ => return Err(E::custom("distribution `empirical` needs exactly one of `samples` or `percentiles`")),
+                _ => {
+                    return Err(E::custom(
+                        "distribution `empirical` needs exactly one of `samples` or `percentiles`",
+                    ));
+                }
             },
             other => {
                 return Err(E::custom(format!(
@@ -292,7 +355,11 @@ impl<'de, U: DistUnit> Deserialize<'de> for DistOf<U> {
         impl<'de, U: DistUnit> Visitor<'de> for V<U> {
             type Value = DistOf<U>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                write!(f, "a constant ({}) or a table such as {{ dist = \"exponential\", mean = ... }}", U::KIND.example())
+                write!(
+                    f,
+                    "a constant ({}) or a table such as {{ dist = \"exponential\", mean = ... }}",
+                    U::KIND.example()
+                )
             }
             fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
                 let v = units::parse_text(U::KIND, s).map_err(E::custom)?;
@@ -330,7 +397,10 @@ pub struct QuantityOf<U> {
 
 impl<U> QuantityOf<U> {
     pub fn new(value: f64) -> Self {
-        QuantityOf { value, unit: PhantomData }
+        QuantityOf {
+            value,
+            unit: PhantomData,
+        }
     }
     pub fn as_u64(&self) -> u64 {
         crate::time::ns_from_f64(self.value)
@@ -376,13 +446,23 @@ mod tests {
         for d in [
             Dist::Uniform { min: 1.0, max: 3.0 },
             Dist::Exponential { mean: 2.0 },
-            Dist::Normal { mean: 10.0, std_dev: 1.0 },
-            Dist::LogNormal { median: 1.0, sigma: 0.5 },
+            Dist::Normal {
+                mean: 10.0,
+                std_dev: 1.0,
+            },
+            Dist::LogNormal {
+                median: 1.0,
+                sigma: 0.5,
+            },
             Dist::Percentiles(vec![(0.0, 1.0), (0.5, 2.0), (1.0, 4.0)]),
             Dist::Samples(vec![1.0, 2.0, 6.0]),
         ] {
             let m = mean_of(&d, n);
-            assert!((m / d.mean() - 1.0).abs() < 0.02, "{d}: sample mean {m} vs {}", d.mean());
+            assert!(
+                (m / d.mean() - 1.0).abs() < 0.02,
+                "{d}: sample mean {m} vs {}",
+                d.mean()
+            );
         }
     }
 
@@ -404,7 +484,9 @@ mod tests {
         let t: T = toml::from_str("a = { dist = \"exponential\", mean = \"2ms\" }\nb = 100").unwrap();
         assert_eq!(t.a.dist, Dist::Exponential { mean: 2e6 });
         assert_eq!(t.b.dist, Dist::Constant(100.0));
-        let err = toml::from_str::<T>("a = { dist = \"weibull\", mean = \"2ms\" }\nb = 1").err().unwrap();
+        let err = toml::from_str::<T>("a = { dist = \"weibull\", mean = \"2ms\" }\nb = 1")
+            .err()
+            .unwrap();
         assert!(err.to_string().contains("unknown distribution `weibull`"), "{err}");
         assert!(toml::from_str::<T>("a = 5\nb = 1").is_err(), "a duration needs a unit");
     }

@@ -163,7 +163,10 @@ mod tests {
         q.pop();
         assert_eq!(
             q.try_schedule(SimTime(9), 2),
-            Err(ScheduledInPast { at: SimTime(9), now: SimTime(10) })
+            Err(ScheduledInPast {
+                at: SimTime(9),
+                now: SimTime(10)
+            })
         );
     }
 }

@@ -140,6 +140,9 @@ mod tests {
         let first = s.next_u64();
         let mut again = RngStream::new(42, StreamId::new(StreamKind::Coordinator, 0));
         assert_eq!(first, again.next_u64());
-        assert_ne!(first, RngStream::new(43, StreamId::new(StreamKind::Coordinator, 0)).next_u64());
+        assert_ne!(
+            first,
+            RngStream::new(43, StreamId::new(StreamKind::Coordinator, 0)).next_u64()
+        );
     }
 }

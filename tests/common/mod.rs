@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
-use ckptsim::scenario::{parse_str, Scenario};
+use ckptsim::scenario::{Scenario, parse_str};
 
 /// Parses a scenario written inline in a test; panics with the error (a broken test fixture).
 pub fn scenario(toml: &str) -> Scenario {
@@ -27,7 +27,9 @@ pub fn t_995(df: usize) -> f64 {
 /// the usual way to get a confidence interval from an autocorrelated simulation output).
 pub fn batch_means(xs: &[f64], batches: usize) -> (f64, f64) {
     let per = xs.len() / batches;
-    let means: Vec<f64> = (0..batches).map(|b| xs[b * per..(b + 1) * per].iter().sum::<f64>() / per as f64).collect();
+    let means: Vec<f64> = (0..batches)
+        .map(|b| xs[b * per..(b + 1) * per].iter().sum::<f64>() / per as f64)
+        .collect();
     let m = means.iter().sum::<f64>() / batches as f64;
     let var = means.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (batches - 1) as f64;
     (m, (var / batches as f64).sqrt())

@@ -21,7 +21,10 @@ impl World {
             return;
         }
         self.emit_done_records(now, s);
-        let metrics = SubtaskCheckpointMetrics { start_delay_ns: now.since(barrier.timestamp), ..Default::default() };
+        let metrics = SubtaskCheckpointMetrics {
+            start_delay_ns: now.since(barrier.timestamp),
+            ..Default::default()
+        };
         self.perform_checkpoint(now, s, barrier, metrics);
         if self.tasks[si].phase != TaskPhase::SyncSnapshot && self.tasks[si].phase == TaskPhase::Idle {
             self.wake_at(s, now);
@@ -31,7 +34,10 @@ impl World {
     pub(crate) fn on_barrier(&mut self, now: SimTime, s: u32, input: u32, barrier: CheckpointBarrier) {
         let si = s as usize;
         let mut out = Vec::new();
-        let handler = self.tasks[si].handler.as_mut().expect("a task with inputs has a handler");
+        let handler = self.tasks[si]
+            .handler
+            .as_mut()
+            .expect("a task with inputs has a handler");
         let first = !handler.is_checkpoint_pending() && barrier.id > handler.current_checkpoint_id();
         handler.process_barrier(now, input, barrier, &mut out);
         if first {
@@ -42,7 +48,11 @@ impl World {
 
     pub(crate) fn on_cancel_marker(&mut self, now: SimTime, s: u32, id: CheckpointId) {
         let mut out = Vec::new();
-        self.tasks[s as usize].handler.as_mut().expect("handler").process_cancellation_barrier(id, &mut out);
+        self.tasks[s as usize]
+            .handler
+            .as_mut()
+            .expect("handler")
+            .process_cancellation_barrier(id, &mut out);
         self.apply_handler_actions(now, s, out);
     }
 
@@ -68,7 +78,11 @@ impl World {
                         self.resume_all_inputs(now, s);
                     }
                 }
-                BarrierHandlerAction::TriggerCheckpoint { barrier, start_delay_ns, alignment_duration_ns } => {
+                BarrierHandlerAction::TriggerCheckpoint {
+                    barrier,
+                    start_delay_ns,
+                    alignment_duration_ns,
+                } => {
                     let processed = self.tasks[si].bytes_in - self.tasks[si].alignment_bytes_start;
                     let metrics = SubtaskCheckpointMetrics {
                         start_delay_ns,
@@ -81,7 +95,9 @@ impl World {
                 BarrierHandlerAction::AbortCheckpoint { checkpoint, reason } => {
                     self.decline(now, checkpoint, reason);
                     let mut out = Vec::new();
-                    self.tasks[si].coordinator.abort_checkpoint_on_barrier(checkpoint, &mut out);
+                    self.tasks[si]
+                        .coordinator
+                        .abort_checkpoint_on_barrier(checkpoint, &mut out);
                     self.apply_subtask_actions(now, s, out, SubtaskCheckpointMetrics::default());
                 }
             }
@@ -100,13 +116,25 @@ impl World {
     }
 
     /// `performCheckpoint` -> `checkpointState`.
-    fn perform_checkpoint(&mut self, now: SimTime, s: u32, barrier: CheckpointBarrier, metrics: SubtaskCheckpointMetrics) {
+    fn perform_checkpoint(
+        &mut self,
+        now: SimTime,
+        s: u32,
+        barrier: CheckpointBarrier,
+        metrics: SubtaskCheckpointMetrics,
+    ) {
         let mut out = Vec::new();
         self.tasks[s as usize].coordinator.checkpoint_state(barrier, &mut out);
         self.apply_subtask_actions(now, s, out, metrics);
     }
 
-    fn apply_subtask_actions(&mut self, now: SimTime, s: u32, actions: Vec<SubtaskAction>, metrics: SubtaskCheckpointMetrics) {
+    fn apply_subtask_actions(
+        &mut self,
+        now: SimTime,
+        s: u32,
+        actions: Vec<SubtaskAction>,
+        metrics: SubtaskCheckpointMetrics,
+    ) {
         let si = s as usize;
         let mut current_barrier = None;
         for a in actions {
@@ -144,11 +172,19 @@ impl World {
                     });
                     if self.record_log.is_some() {
                         let source_offset = self.tasks[si].source.as_ref().map(|src| match &self.tasks[si].batch {
-                            Some(b) if b.next < b.records.len() => b.records[b.next].id & ((1u64 << crate::model::records::OFFSET_BITS) - 1),
+                            Some(b) if b.next < b.records.len() => {
+                                b.records[b.next].id & ((1u64 << crate::model::records::OFFSET_BITS) - 1)
+                            }
                             _ => src.arrivals.offset(),
                         });
                         let records_logged_before = self.record_log.as_ref().map_or(0, |l| l.len());
-                        self.snapshot_log.push(super::SnapshotTaken { subtask: s, checkpoint, time: now, source_offset, records_logged_before });
+                        self.snapshot_log.push(super::SnapshotTaken {
+                            subtask: s,
+                            checkpoint,
+                            time: now,
+                            source_offset,
+                            records_logged_before,
+                        });
                     }
                     self.start_sync_phase(now, s, checkpoint, sync_ns);
                 }
@@ -217,14 +253,22 @@ impl World {
     /// small), then acknowledge.
     fn start_async_phase(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
         let si = s as usize;
-        let Some(pos) = self.tasks[si].checkpoints.iter().position(|c| c.id == checkpoint) else { return };
+        let Some(pos) = self.tasks[si].checkpoints.iter().position(|c| c.id == checkpoint) else {
+            return;
+        };
         let bytes = self.tasks[si].checkpoints[pos].metrics.checkpointed_size;
         self.tasks[si].checkpoints[pos].async_start = now;
         if bytes <= self.set.inline_threshold_bytes {
             self.async_done(now, s, checkpoint);
             return;
         }
-        let req = StorageRequest { subtask: s, checkpoint, bytes, started: false, cancelled: false };
+        let req = StorageRequest {
+            subtask: s,
+            checkpoint,
+            bytes,
+            started: false,
+            cancelled: false,
+        };
         let id = match self.storage_free.pop() {
             Some(id) => {
                 self.storage_requests[id as usize] = Some(req);
@@ -271,7 +315,9 @@ impl World {
         if !self.tasks[si].coordinator.finish_async(checkpoint) {
             return; // cancelled by an abort notification
         }
-        let Some(c) = self.tasks[si].checkpoints.iter_mut().find(|c| c.id == checkpoint) else { return };
+        let Some(c) = self.tasks[si].checkpoints.iter_mut().find(|c| c.id == checkpoint) else {
+            return;
+        };
         c.metrics.async_duration_ns = now.since(c.async_start);
         c.upload = None;
         let at = now + self.set.rpc_latency.sample_u64(&mut self.rpc_rng);
@@ -280,10 +326,13 @@ impl World {
 
     pub(crate) fn on_ack_arrive(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
         let si = s as usize;
-        let Some(pos) = self.tasks[si].checkpoints.iter().position(|c| c.id == checkpoint) else { return };
+        let Some(pos) = self.tasks[si].checkpoints.iter().position(|c| c.id == checkpoint) else {
+            return;
+        };
         let c = self.tasks[si].checkpoints.swap_remove(pos);
         let mut out = Vec::new();
-        self.coordinator.receive_acknowledge(now, checkpoint, s, c.metrics, &mut out);
+        self.coordinator
+            .receive_acknowledge(now, checkpoint, s, c.metrics, &mut out);
         self.apply_coordinator_actions(out);
     }
 

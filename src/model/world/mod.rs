@@ -32,7 +32,7 @@ use crate::run::RunOutput;
 use crate::scenario::{OperatorKind, Scenario};
 use crate::sim::rng::StreamKind;
 use crate::sim::{Dist, EventQueue, RngStream, StreamId, TraceHash};
-use crate::time::{SimTime, NS_PER_S};
+use crate::time::{NS_PER_S, SimTime};
 
 /// Settings the event loop reads on its hot path, resolved once from the scenario.
 #[derive(Clone, Debug)]
@@ -148,7 +148,12 @@ impl World {
         let pool_size = graph
             .outputs
             .iter()
-            .map(|edges| edges.iter().map(|e| e.channels.len() as u32 * n.buffers_per_channel + n.floating_buffers_per_gate).collect())
+            .map(|edges| {
+                edges
+                    .iter()
+                    .map(|e| e.channels.len() as u32 * n.buffers_per_channel + n.floating_buffers_per_gate)
+                    .collect()
+            })
             .collect();
         let segment_bytes = n.segment_size.as_u64() as u32;
         let mean_record = s
@@ -177,7 +182,12 @@ impl World {
             .operators
             .iter()
             .filter(|o| o.kind == OperatorKind::Source)
-            .map(|o| o.keys.as_ref().map(|k| k.count).unwrap_or(crate::model::source::DEFAULT_KEY_COUNT))
+            .map(|o| {
+                o.keys
+                    .as_ref()
+                    .map(|k| k.count)
+                    .unwrap_or(crate::model::source::DEFAULT_KEY_COUNT)
+            })
             .max()
             .unwrap_or(1);
         let mut tasks = Vec::with_capacity(graph.subtasks.len());
@@ -217,10 +227,16 @@ impl World {
                 checkpoints: Vec::new(),
                 rng: RngStream::new(seed, StreamId::new(StreamKind::TaskService, i as u32)),
                 flush_armed: false,
-                round_robin: (0..edges).map(|e| st.index % graph.outputs[i][e].channels.len() as u32).collect(),
+                round_robin: (0..edges)
+                    .map(|e| st.index % graph.outputs[i][e].channels.len() as u32)
+                    .collect(),
                 pool_used: vec![0; edges],
                 channels_at_cap: vec![0; edges],
-                keys_seen: if v.state_bytes_per_key > 0 { vec![0; key_space.div_ceil(64) as usize] } else { Vec::new() },
+                keys_seen: if v.state_bytes_per_key > 0 {
+                    vec![0; key_space.div_ceil(64) as usize]
+                } else {
+                    Vec::new()
+                },
                 distinct_keys: 0,
                 source,
                 busy_ns: 0,
@@ -232,11 +248,22 @@ impl World {
                 alignment_bytes_start: 0,
             });
         }
-        let chans = graph.channels.iter().map(|_| ChannelState::new(n.buffers_per_channel)).collect();
+        let chans = graph
+            .channels
+            .iter()
+            .map(|_| ChannelState::new(n.buffers_per_channel))
+            .collect();
         let gate_pools = graph
             .gates
             .iter()
-            .map(|g| (0..*g).map(|_| GatePool { available: n.floating_buffers_per_gate, waiting: Default::default() }).collect())
+            .map(|g| {
+                (0..*g)
+                    .map(|_| GatePool {
+                        available: n.floating_buffers_per_gate,
+                        waiting: Default::default(),
+                    })
+                    .collect()
+            })
             .collect();
         let storage_profile = StorageProfile::from_cfg(&s.storage);
         let storage = SharedBandwidth::new(&storage_profile);
@@ -251,7 +278,11 @@ impl World {
             num_tasks_to_ack: num_tasks,
             num_tasks_to_trigger: sources.len() as u32,
         });
-        let names = graph.subtasks.iter().map(|st| (graph.vertices[st.vertex.index()].name.clone(), st.index)).collect();
+        let names = graph
+            .subtasks
+            .iter()
+            .map(|st| (graph.vertices[st.vertex.index()].name.clone(), st.index))
+            .collect();
         let tms = graph.taskmanagers as usize;
         World {
             label: label.to_string(),
@@ -322,7 +353,8 @@ impl World {
         }
         let mut out = Vec::new();
         let rng = self.coord_rng.rng_mut();
-        self.coordinator.start_checkpoint_scheduler(SimTime::ZERO, rng, &mut out);
+        self.coordinator
+            .start_checkpoint_scheduler(SimTime::ZERO, rng, &mut out);
         self.apply_coordinator_actions(out);
         self.queue.schedule(SimTime(self.set.sample_period_ns), Event::Sample);
         if self.set.warmup > SimTime::ZERO {
@@ -373,7 +405,11 @@ impl World {
                 self.coordinator.receive_decline(now, checkpoint, reason, &mut out);
                 self.apply_coordinator_actions(out);
             }
-            Event::NotifyArrive { s, checkpoint, complete } => self.on_notify_arrive(now, s, checkpoint, complete),
+            Event::NotifyArrive {
+                s,
+                checkpoint,
+                complete,
+            } => self.on_notify_arrive(now, s, checkpoint, complete),
             Event::MetadataWritten { checkpoint } => {
                 let mut out = Vec::new();
                 self.coordinator.on_metadata_written(now, checkpoint, true, &mut out);
@@ -423,8 +459,12 @@ impl World {
                     let d = self.storage_profile.metadata_latency.sample_u64(&mut self.storage_rng);
                     self.queue.schedule(now + d, Event::MetadataWritten { checkpoint });
                 }
-                CoordinatorAction::NotifyCheckpointComplete { checkpoint } => self.broadcast_notify(now, checkpoint, true),
-                CoordinatorAction::NotifyCheckpointAborted { checkpoint } => self.broadcast_notify(now, checkpoint, false),
+                CoordinatorAction::NotifyCheckpointComplete { checkpoint } => {
+                    self.broadcast_notify(now, checkpoint, true)
+                }
+                CoordinatorAction::NotifyCheckpointAborted { checkpoint } => {
+                    self.broadcast_notify(now, checkpoint, false)
+                }
                 CoordinatorAction::DiscardCompleted { .. } => {}
                 CoordinatorAction::TriggerRequestFailed { reason, .. } => {
                     *self.failure_reasons.entry(reason.as_str().to_string()).or_default() += 1;
@@ -443,7 +483,14 @@ impl World {
     fn broadcast_notify(&mut self, now: SimTime, checkpoint: u64, complete: bool) {
         for s in 0..self.tasks.len() as u32 {
             let at = now + self.set.rpc_latency.sample_u64(&mut self.rpc_rng);
-            self.queue.schedule(at, Event::NotifyArrive { s, checkpoint, complete });
+            self.queue.schedule(
+                at,
+                Event::NotifyArrive {
+                    s,
+                    checkpoint,
+                    complete,
+                },
+            );
         }
     }
 }

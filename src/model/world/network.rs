@@ -2,9 +2,9 @@
 //! credits, delivery, recycling and credit announcements, and resuming blocked channels.
 
 use super::{Event, World};
-use crate::model::records::{NetBuffer, Payload, Record, EVENT_BYTES};
+use crate::model::records::{EVENT_BYTES, NetBuffer, Payload, Record};
 use crate::model::task::TaskPhase;
-use crate::time::{ns_from_f64, SimTime, NS_PER_S};
+use crate::time::{NS_PER_S, SimTime, ns_from_f64};
 
 impl World {
     /// Buffers of the producer's pool a channel holds: queued data plus a non-empty builder.
@@ -63,7 +63,11 @@ impl World {
         }
         let records = std::mem::take(&mut c.builder);
         let bytes = std::mem::take(&mut c.builder_bytes);
-        c.queue.push_back(NetBuffer { payload: Payload::Data(records), bytes, backlog: 0 });
+        c.queue.push_back(NetBuffer {
+            payload: Payload::Data(records),
+            bytes,
+            backlog: 0,
+        });
         c.queued_data += 1; // usage unchanged: the builder's buffer became a queued one
         self.in_flight_bytes += bytes as u64;
         self.try_send(now, ch);
@@ -72,7 +76,11 @@ impl World {
     /// Appends an event (barrier, cancellation marker) behind the data of a channel.
     pub(crate) fn enqueue_event(&mut self, now: SimTime, ch: u32, payload: Payload) {
         self.finish_builder(now, ch);
-        self.chans[ch as usize].queue.push_back(NetBuffer { payload, bytes: EVENT_BYTES, backlog: 0 });
+        self.chans[ch as usize].queue.push_back(NetBuffer {
+            payload,
+            bytes: EVENT_BYTES,
+            backlog: 0,
+        });
         self.try_send(now, ch);
     }
 

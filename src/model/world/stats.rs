@@ -6,14 +6,19 @@ use super::{Baseline, Event, World};
 use crate::metrics::summary::EngineStats;
 use crate::metrics::{CheckpointCounts, JobStats, OperatorStats, RunSummary, StatsSummary, TaskStats, TimelineSample};
 use crate::run::RunOutput;
-use crate::time::{SimTime, NS_PER_S};
+use crate::time::{NS_PER_S, SimTime};
 
 impl World {
     pub(crate) fn on_sample(&mut self, now: SimTime) {
         let src: u64 = self.sources.iter().map(|s| self.tasks[*s as usize].records_in).sum();
         let snk: u64 = self.sinks.iter().map(|s| self.tasks[*s as usize].records_in).sum();
         let period_s = self.set.sample_period_ns as f64 / NS_PER_S as f64;
-        let lag_ns = self.sources.iter().map(|s| self.source_lag_ns(now, *s)).max().unwrap_or(0);
+        let lag_ns = self
+            .sources
+            .iter()
+            .map(|s| self.source_lag_ns(now, *s))
+            .max()
+            .unwrap_or(0);
         self.timeline.push(TimelineSample {
             time_s: now.as_secs_f64(),
             source_records_per_second: (src - self.last_sample.0) as f64 / period_s,
@@ -97,7 +102,11 @@ impl World {
                     parallelism: vx.parallelism,
                     records_per_second: mine.iter().map(|(_, t, _)| t.records_in).sum::<u64>() as f64 / window_s,
                     bytes_per_second: mine.iter().map(|(_, _, b)| *b).sum::<u64>() as f64 / window_s,
-                    back_pressured_time_ms_per_second: mine.iter().map(|(_, t, _)| t.back_pressured_time_ms_per_second).sum::<f64>() / n,
+                    back_pressured_time_ms_per_second: mine
+                        .iter()
+                        .map(|(_, t, _)| t.back_pressured_time_ms_per_second)
+                        .sum::<f64>()
+                        / n,
                     busy_time_ms_per_second: mine.iter().map(|(_, t, _)| t.busy_time_ms_per_second).sum::<f64>() / n,
                     idle_time_ms_per_second: mine.iter().map(|(_, t, _)| t.idle_time_ms_per_second).sum::<f64>() / n,
                 }
@@ -117,20 +126,32 @@ impl World {
         let completed: Vec<_> = checkpoints.iter().filter(|c| c.status == "COMPLETED").collect();
         let completed_ids: Vec<u64> = completed.iter().map(|c| c.id).collect();
         let mut summary = BTreeMap::new();
-        let of = |f: &dyn Fn(&crate::metrics::CheckpointRecord) -> f64| StatsSummary::of(&completed.iter().map(|c| f(c)).collect::<Vec<_>>());
-        summary.insert("end_to_end_duration".into(), of(&|c| c.end_to_end_duration.unwrap_or(0.0)));
+        let of = |f: &dyn Fn(&crate::metrics::CheckpointRecord) -> f64| {
+            StatsSummary::of(&completed.iter().map(|c| f(c)).collect::<Vec<_>>())
+        };
+        summary.insert(
+            "end_to_end_duration".into(),
+            of(&|c| c.end_to_end_duration.unwrap_or(0.0)),
+        );
         summary.insert("state_size".into(), of(&|c| c.state_size as f64));
         summary.insert("checkpointed_size".into(), of(&|c| c.checkpointed_size as f64));
         summary.insert("processed_data".into(), of(&|c| c.processed_data as f64));
         summary.insert("persisted_data".into(), of(&|c| c.persisted_data as f64));
-        let acks: Vec<_> = subtasks.iter().filter(|s| completed_ids.binary_search(&s.checkpoint_id).is_ok()).collect();
-        let ofs = |f: &dyn Fn(&crate::metrics::SubtaskRecord) -> f64| StatsSummary::of(&acks.iter().map(|s| f(s)).collect::<Vec<_>>());
+        let acks: Vec<_> = subtasks
+            .iter()
+            .filter(|s| completed_ids.binary_search(&s.checkpoint_id).is_ok())
+            .collect();
+        let ofs = |f: &dyn Fn(&crate::metrics::SubtaskRecord) -> f64| {
+            StatsSummary::of(&acks.iter().map(|s| f(s)).collect::<Vec<_>>())
+        };
         summary.insert("start_delay".into(), ofs(&|s| s.start_delay));
         summary.insert("alignment_duration".into(), ofs(&|s| s.alignment_duration));
         summary.insert("sync_duration".into(), ofs(&|s| s.sync_duration));
         summary.insert("async_duration".into(), ofs(&|s| s.async_duration));
         let interval_ms = self.checkpoint_interval_ns.map(|i| i as f64 / 1e6);
-        let fraction = interval_ms.filter(|_| !completed.is_empty()).map(|i| summary["end_to_end_duration"].avg / i);
+        let fraction = interval_ms
+            .filter(|_| !completed.is_empty())
+            .map(|i| summary["end_to_end_duration"].avg / i);
         let h = &self.latency;
         let latency_ms = StatsSummary {
             count: h.count(),
@@ -145,7 +166,10 @@ impl World {
         };
         let mut failure_reasons = self.failure_reasons.clone();
         if self.job_failovers_requested > 0 {
-            failure_reasons.insert("EXCEEDED_CHECKPOINT_TOLERABLE_FAILURE (job failover requested)".into(), self.job_failovers_requested);
+            failure_reasons.insert(
+                "EXCEEDED_CHECKPOINT_TOLERABLE_FAILURE (job failover requested)".into(),
+                self.job_failovers_requested,
+            );
         }
         let summary = RunSummary {
             scenario: self.label.clone(),
@@ -156,9 +180,21 @@ impl World {
             failure_reasons,
             summary,
             checkpoint_time_fraction: fraction,
-            job: JobStats { operators, tasks: tasks.into_iter().map(|(_, t, _)| t).collect(), latency_ms },
-            engine: EngineStats { events_processed: self.queue.processed(), trace_hash: format!("{:016x}", self.trace.value()) },
+            job: JobStats {
+                operators,
+                tasks: tasks.into_iter().map(|(_, t, _)| t).collect(),
+                latency_ms,
+            },
+            engine: EngineStats {
+                events_processed: self.queue.processed(),
+                trace_hash: format!("{:016x}", self.trace.value()),
+            },
         };
-        RunOutput { summary, checkpoints, subtasks, timeline: std::mem::take(&mut self.timeline) }
+        RunOutput {
+            summary,
+            checkpoints,
+            subtasks,
+            timeline: std::mem::take(&mut self.timeline),
+        }
     }
 }

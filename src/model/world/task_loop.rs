@@ -40,7 +40,11 @@ impl World {
                 t.back_pressured_since = Some(now);
                 return;
             }
-            let started = if self.tasks[si].source.is_some() { self.start_source_batch(now, s) } else { self.take_input(now, s) };
+            let started = if self.tasks[si].source.is_some() {
+                self.start_source_batch(now, s)
+            } else {
+                self.take_input(now, s)
+            };
             match started {
                 Step::Batch => continue,
                 Step::Event => {
@@ -60,7 +64,9 @@ impl World {
     /// Takes the next buffer from the input channels, in the order they became available.
     fn take_input(&mut self, now: SimTime, s: u32) -> Step {
         let si = s as usize;
-        let Some(input) = self.tasks[si].avail.pop_front() else { return Step::Nothing };
+        let Some(input) = self.tasks[si].avail.pop_front() else {
+            return Step::Nothing;
+        };
         self.tasks[si].in_avail[input as usize] = false;
         let ch = self.graph.inputs[si][input as usize].0;
         let c = &mut self.chans[ch as usize];
@@ -102,10 +108,22 @@ impl World {
         t.bytes_in += bytes as u64;
         if let Some(log) = self.record_log.as_mut() {
             for (r, d) in records.iter().zip(&done_at_ns) {
-                log.push(super::ProcessedRecord { subtask: s, done: SimTime(*d), record_id: r.id, origin_ns: r.origin_ns });
+                log.push(super::ProcessedRecord {
+                    subtask: s,
+                    done: SimTime(*d),
+                    record_id: r.id,
+                    origin_ns: r.origin_ns,
+                });
             }
         }
-        self.tasks[si].batch = Some(Batch { records, done_at_ns, next: 0, input_channel: Some(ch), end: SimTime(clock), gen_start: None });
+        self.tasks[si].batch = Some(Batch {
+            records,
+            done_at_ns,
+            next: 0,
+            input_channel: Some(ch),
+            end: SimTime(clock),
+            gen_start: None,
+        });
         self.tasks[si].phase = TaskPhase::Processing;
     }
 
@@ -150,7 +168,14 @@ impl World {
         t.busy_ns += busy;
         t.records_in += records.len() as u64;
         t.bytes_in += records.iter().map(|r| r.bytes as u64).sum::<u64>();
-        t.batch = Some(Batch { records, done_at_ns, next: 0, input_channel: None, end: SimTime(clock), gen_start: Some(gen_start) });
+        t.batch = Some(Batch {
+            records,
+            done_at_ns,
+            next: 0,
+            input_channel: None,
+            end: SimTime(clock),
+            gen_start: Some(gen_start),
+        });
         t.phase = TaskPhase::Processing;
         Step::Batch
     }
@@ -158,7 +183,9 @@ impl World {
     /// Emits every record of the batch done by `now`; recycles the input buffer once all are.
     pub(crate) fn emit_done_records(&mut self, now: SimTime, s: u32) {
         let si = s as usize;
-        let Some(mut batch) = self.tasks[si].batch.take() else { return };
+        let Some(mut batch) = self.tasks[si].batch.take() else {
+            return;
+        };
         let upto = batch.done_at_ns[batch.next..].partition_point(|d| *d <= now.as_ns()) + batch.next;
         for i in batch.next..upto {
             let r = batch.records[i];

@@ -83,6 +83,10 @@ fn mm1_mean_sojourn_time_is_one_over_mu_minus_lambda() {
     let (mean, se) = common::batch_means(&w, 20);
     let theory = 1.0 / (1000.0 - 800.0) * 1e3; // 5 ms
     let half = common::t_995(19) * se;
+    println!(
+        "M/M/1: W = {mean:.4} ms +- {half:.4} (99 %), theory {theory} ms, {} records",
+        w.len()
+    );
     assert!(
         (mean - theory).abs() < half,
         "W = {mean:.4} ms +- {half:.4} (99 %), theory {theory} ms"
@@ -97,6 +101,7 @@ fn mm1_mean_sojourn_time_is_one_over_mu_minus_lambda() {
     sorted.sort_by(|a, b| a.total_cmp(b));
     let p99 = sorted[(0.99 * sorted.len() as f64) as usize];
     let p99_theory = 100f64.ln() / 200.0 * 1e3;
+    println!("M/M/1: p99 = {p99:.3} ms, theory {p99_theory:.3} ms");
     assert!(
         (p99 / p99_theory - 1.0).abs() < 0.03,
         "p99 {p99:.3} ms vs {p99_theory:.3} ms (+-3 %, validation-theory.md)"
@@ -119,8 +124,9 @@ fn littles_law_holds_for_the_time_average_number_in_system() {
         last = t;
     }
     let l = area / (t1 - t0) as f64;
+    println!("Little: L = {l:.4} (theory 4)");
     let lambda = q.arrivals_ns.len() as f64 / ((t1 - t0) as f64 / 1e9);
-    let w_mean = q
+    let w_mean: f64 = q
         .arrivals_ns
         .iter()
         .zip(&q.departures_ns)

@@ -8,3 +8,5 @@ pub mod units;
 pub mod metrics;
 pub mod output;
 pub mod run;
+pub mod sweep;
+pub mod plot;

@@ -41,6 +41,36 @@ enum Command {
         #[arg(long = "set", value_name = "FIELD=VALUE")]
         set: Vec<String>,
     },
+    /// Run the scenario's [sweep]: every point and replication, in parallel, resumable.
+    /// Writes DIR/sweep.json, DIR/runs/*.json, then DIR/runs.csv, DIR/points.csv and DIR/plots/.
+    Sweep {
+        scenario: PathBuf,
+        /// Output directory (default: results/<scenario name>). Rerunning into it skips the
+        /// runs already done.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads (default: one per core). Results do not depend on it.
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+        threads: Option<u16>,
+        /// Run only share K of N (1-based), e.g. `--shard 2/4`; join shards with `ckptsim merge`.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<String>,
+        /// Draw no charts.
+        #[arg(long)]
+        no_plots: bool,
+    },
+    /// Join the output directories of sweep shards into one, as a single machine writes it.
+    Merge {
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        #[arg(long)]
+        out: PathBuf,
+        /// Draw no charts.
+        #[arg(long)]
+        no_plots: bool,
+    },
+    /// Draw the charts that fit a run directory or a sweep directory into DIR/plots/.
+    Plot { dir: PathBuf },
 }
 
 fn main() -> ExitCode {
@@ -91,6 +121,30 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             let (_, sc) = load(&path, &set)?;
             let subtasks: u32 = sc.operators.iter().map(|o| o.parallelism).sum();
             println!("{}: ok ({} operators, {} subtasks)", path.display(), sc.operators.len(), subtasks);
+            Ok(())
+        }
+        Command::Sweep { scenario: path, out, threads, shard, no_plots } => {
+            let opts = ckptsim::sweep::SweepOptions {
+                threads: threads.map(usize::from),
+                shard: shard.as_deref().map(ckptsim::sweep::Shard::parse).transpose()?.unwrap_or_default(),
+                plots: !no_plots,
+                progress: true,
+                stop_after_runs: None,
+            };
+            let dir = out.unwrap_or_else(|| default_out_dir(&path));
+            let report = ckptsim::sweep::sweep_file(&path, &dir, &opts)?;
+            print!("{report}");
+            Ok(())
+        }
+        Command::Merge { dirs, out, no_plots } => {
+            let report = ckptsim::sweep::merge(&dirs, &out, !no_plots)?;
+            print!("{report}");
+            Ok(())
+        }
+        Command::Plot { dir } => {
+            for f in ckptsim::plot::plot_dir(&dir)? {
+                println!("wrote {}", f.display());
+            }
             Ok(())
         }
     }

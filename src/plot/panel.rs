@@ -1,0 +1,199 @@
+//! The building block of the line charts: one panel with axes, lines with 95 % confidence bands,
+//! dashed model curves and vertical markers. Sweep charts, the Young/Daly chart, the aligned vs
+//! unaligned comparison and the recovery timeline are one or more panels.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::canvas::{draw_err, Chart};
+use super::fonts::FAMILY;
+use super::style::{color, padded_range, tick, CAPTION_PX, DESC_PX, LABEL_PX, MARKER, PANEL_CAPTION_PX};
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct XY {
+    pub x: f64,
+    pub y: f64,
+    /// Half-width of the 95 % confidence interval around `y`.
+    pub ci: Option<f64>,
+}
+
+impl XY {
+    pub fn new(x: f64, y: f64) -> Self {
+        XY { x, y, ci: None }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stroke {
+    Solid,
+    /// Model curves and references, as opposed to measurements.
+    Dashed,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Series {
+    pub label: String,
+    pub points: Vec<XY>,
+    pub stroke: Stroke,
+    /// Dots at the data points (measurements) or not (dense time series, curves).
+    pub dots: bool,
+    /// A fixed colour; `None` takes the palette colour of the series' position.
+    pub color: Option<RGBColor>,
+}
+
+impl Series {
+    pub fn measured(label: impl Into<String>, points: Vec<XY>) -> Self {
+        Series { label: label.into(), points, stroke: Stroke::Solid, dots: true, color: None }
+    }
+    pub fn line(label: impl Into<String>, points: Vec<XY>) -> Self {
+        Series { label: label.into(), points, stroke: Stroke::Solid, dots: false, color: None }
+    }
+    pub fn model(label: impl Into<String>, points: Vec<XY>, color: RGBColor) -> Self {
+        Series { label: label.into(), points, stroke: Stroke::Dashed, dots: false, color: Some(color) }
+    }
+}
+
+/// A vertical line across the panel (a failure, an optimum).
+#[derive(Clone, Debug, PartialEq)]
+pub struct VMarker {
+    pub x: f64,
+    pub label: String,
+    pub color: RGBColor,
+}
+
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Panel {
+    pub title: Option<String>,
+    pub x_label: String,
+    pub y_label: String,
+    pub series: Vec<Series>,
+    pub markers: Vec<VMarker>,
+    /// Names for x = 0, 1, 2, ... when the x values are categories, not quantities.
+    pub x_categories: Option<Vec<String>>,
+    /// Start the y axis at zero (durations, sizes, rates).
+    pub y_from_zero: bool,
+}
+
+/// Panels stacked vertically under a title.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PanelChart {
+    pub title: String,
+    pub panels: Vec<Panel>,
+}
+
+impl Chart for PanelChart {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+        root.fill(&WHITE).map_err(draw_err)?;
+        let area = root.titled(&self.title, (FAMILY, CAPTION_PX)).map_err(draw_err)?;
+        let areas = area.split_evenly((self.panels.len().max(1), 1));
+        for (panel, area) in self.panels.iter().zip(&areas) {
+            draw_panel(area, panel)?;
+        }
+        Ok(())
+    }
+
+    fn size(&self) -> (u32, u32) {
+        let n = self.panels.len().max(1) as u32;
+        (1000, if n == 1 { 600 } else { 40 + 300 * n })
+    }
+}
+
+pub fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Panel) -> Result<(), String> {
+    let xs = panel.series.iter().flat_map(|s| s.points.iter().map(|p| p.x)).chain(panel.markers.iter().map(|m| m.x));
+    let (x0, x1) = match &panel.x_categories {
+        Some(c) => (-0.5, c.len().max(1) as f64 - 0.5),
+        None => padded_range(xs, false),
+    };
+    let ys = panel.series.iter().flat_map(|s| {
+        s.points.iter().flat_map(|p| {
+            let ci = p.ci.filter(|c| c.is_finite()).unwrap_or(0.0);
+            [p.y - ci, p.y + ci]
+        })
+    });
+    let (y0, y1) = padded_range(ys, panel.y_from_zero);
+
+    let mut builder = ChartBuilder::on(area);
+    builder.margin(12).x_label_area_size(42).y_label_area_size(78);
+    if let Some(t) = &panel.title {
+        builder.caption(t, (FAMILY, PANEL_CAPTION_PX));
+    }
+    let mut chart = builder.build_cartesian_2d(x0..x1, y0..y1).map_err(draw_err)?;
+    let categories = panel.x_categories.clone();
+    let x_fmt = move |v: &f64| match &categories {
+        Some(c) => {
+            let i = v.round();
+            if (v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < c.len() { c[i as usize].clone() } else { String::new() }
+        }
+        None => tick(*v),
+    };
+    let y_fmt = |v: &f64| tick(*v);
+    let mut mesh = chart.configure_mesh();
+    mesh.x_desc(panel.x_label.as_str())
+        .y_desc(panel.y_label.as_str())
+        .label_style((FAMILY, LABEL_PX))
+        .axis_desc_style((FAMILY, DESC_PX))
+        .light_line_style(RGBColor(238, 238, 238))
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt);
+    if let Some(c) = &panel.x_categories {
+        mesh.x_labels(c.len() + 1);
+    }
+    // About one y tick per 45 pixels: short panels get fewer, legible labels.
+    mesh.y_labels((area.dim_in_pixel().1 / 45).clamp(3, 10) as usize);
+    mesh.draw().map_err(draw_err)?;
+
+    let mut labelled = false;
+    for (i, s) in panel.series.iter().enumerate() {
+        let c = s.color.unwrap_or_else(|| color(i));
+        let mut pts: Vec<XY> = s.points.iter().copied().filter(|p| p.x.is_finite() && p.y.is_finite()).collect();
+        pts.sort_by(|a, b| a.x.total_cmp(&b.x));
+        let with_ci: Vec<&XY> = pts.iter().filter(|p| p.ci.is_some_and(f64::is_finite)).collect();
+        if with_ci.len() >= 2 {
+            let upper = with_ci.iter().map(|p| (p.x, p.y + p.ci.unwrap_or(0.0)));
+            let lower = with_ci.iter().rev().map(|p| (p.x, p.y - p.ci.unwrap_or(0.0)));
+            let band: Vec<(f64, f64)> = upper.chain(lower).collect();
+            chart.draw_series(std::iter::once(Polygon::new(band, c.mix(0.18).filled()))).map_err(draw_err)?;
+        } else if let Some(p) = with_ci.first() {
+            let ci = p.ci.unwrap_or(0.0);
+            chart
+                .draw_series(std::iter::once(PathElement::new(vec![(p.x, p.y - ci), (p.x, p.y + ci)], c.stroke_width(2))))
+                .map_err(draw_err)?;
+        }
+        let line: Vec<(f64, f64)> = pts.iter().map(|p| (p.x, p.y)).collect();
+        let style = c.stroke_width(2);
+        let anno = match s.stroke {
+            Stroke::Solid => chart.draw_series(LineSeries::new(line.clone(), style)).map_err(draw_err)?,
+            Stroke::Dashed => chart.draw_series(DashedLineSeries::new(line.clone(), 8, 6, style)).map_err(draw_err)?,
+        };
+        if !s.label.is_empty() {
+            labelled = true;
+            anno.label(s.label.as_str()).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], style));
+        }
+        if s.dots {
+            chart.draw_series(line.iter().map(|&p| Circle::new(p, 3, c.filled()))).map_err(draw_err)?;
+        }
+    }
+    let mut seen = Vec::new();
+    for m in &panel.markers {
+        let style = m.color.stroke_width(2);
+        let anno = chart
+            .draw_series(DashedLineSeries::new(vec![(m.x, y0), (m.x, y1)], 5, 5, style))
+            .map_err(draw_err)?;
+        if !m.label.is_empty() && !seen.contains(&m.label) {
+            seen.push(m.label.clone());
+            labelled = true;
+            anno.label(m.label.as_str()).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], style));
+        }
+    }
+    if labelled {
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.85))
+            .border_style(MARKER)
+            .label_font((FAMILY, LABEL_PX))
+            .draw()
+            .map_err(draw_err)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,122 @@
+//! `ckptsim merge DIR1 DIR2 ... --out DIR`: joins the output directories of shards into the
+//! directory a single machine would have written, byte for byte. The manifests must be
+//! identical; run files are copied as they are; the tables and charts are then written from the
+//! merged files exactly as `ckptsim sweep` writes them.
+
+use std::path::{Path, PathBuf};
+
+use super::aggregate::write_tables;
+use super::error::SweepError;
+use super::layout::{run_file_name, run_file_path, MANIFEST_JSON};
+use super::manifest::Manifest;
+use super::run_file::{parse, RunFileState};
+use crate::output::write_atomic;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MergeReport {
+    pub runs: usize,
+    pub files: Vec<PathBuf>,
+}
+
+pub fn merge(inputs: &[PathBuf], out: &Path, plots: bool) -> Result<MergeReport, SweepError> {
+    if inputs.is_empty() {
+        return Err(SweepError::Merge("no input directories".into()));
+    }
+    let mut manifest: Option<(Manifest, Vec<u8>, &PathBuf)> = None;
+    for dir in inputs {
+        let (m, bytes) = Manifest::read(dir)?
+            .ok_or_else(|| SweepError::Merge(format!("{}: no {MANIFEST_JSON}; not a sweep directory", dir.display())))?;
+        match &manifest {
+            None => manifest = Some((m, bytes, dir)),
+            Some((_, first, first_dir)) if *first != bytes => {
+                return Err(SweepError::Merge(format!(
+                    "{} and {} hold different sweeps (their {MANIFEST_JSON} differ)",
+                    first_dir.display(),
+                    dir.display()
+                )));
+            }
+            Some(_) => {}
+        }
+    }
+    let (manifest, manifest_bytes, _) = manifest.expect("inputs is not empty");
+    if let Some((existing, _)) = Manifest::read(out)? {
+        if existing.fingerprint != manifest.fingerprint {
+            return Err(SweepError::StaleDir {
+                dir: out.to_path_buf(),
+                found: existing.fingerprint,
+                expected: manifest.fingerprint,
+            });
+        }
+    }
+
+    // Gather every run before writing anything, so that a missing shard leaves `out` untouched.
+    let mut runs = Vec::new();
+    let mut missing = Vec::new();
+    for key in manifest.runs() {
+        let mut found: Option<(Vec<u8>, &PathBuf)> = None;
+        for dir in inputs {
+            let path = run_file_path(dir, key.point, key.replication);
+            let Ok(bytes) = std::fs::read(&path) else { continue };
+            match parse(&bytes, &manifest.fingerprint, &key) {
+                RunFileState::Done(_) => {}
+                RunFileState::Foreign { fingerprint } => {
+                    return Err(SweepError::StaleDir {
+                        dir: dir.clone(),
+                        found: fingerprint,
+                        expected: manifest.fingerprint.clone(),
+                    });
+                }
+                // An unreadable copy is skipped: another shard may hold a good one.
+                RunFileState::Invalid(_) | RunFileState::Missing => continue,
+            }
+            match &found {
+                None => found = Some((bytes, dir)),
+                Some((other, other_dir)) if *other != bytes => {
+                    return Err(SweepError::Merge(format!(
+                        "{} differs between {} and {}: the runs are not deterministic, or the directories \
+                         were written by different builds",
+                        run_file_name(key.point, key.replication),
+                        other_dir.display(),
+                        dir.display()
+                    )));
+                }
+                Some(_) => {}
+            }
+        }
+        match found {
+            Some((bytes, _)) => runs.push((key, bytes)),
+            None => missing.push(run_file_name(key.point, key.replication)),
+        }
+    }
+    if !missing.is_empty() {
+        let shown: Vec<&str> = missing.iter().take(5).map(String::as_str).collect();
+        return Err(SweepError::Merge(format!(
+            "{} of {} runs are in none of the inputs ({}{}): run the missing shards first",
+            missing.len(),
+            manifest.runs().len(),
+            shown.join(", "),
+            if missing.len() > shown.len() { ", ..." } else { "" }
+        )));
+    }
+
+    write_atomic(&out.join(MANIFEST_JSON), &manifest_bytes)?;
+    for (key, bytes) in &runs {
+        write_atomic(&run_file_path(out, key.point, key.replication), bytes)?;
+    }
+    let mut files = vec![out.join(MANIFEST_JSON)];
+    files.extend(write_tables(out)?);
+    if plots {
+        files.extend(crate::plot::plot_sweep_dir(out)?);
+    }
+    Ok(MergeReport { runs: runs.len(), files })
+}
+
+impl std::fmt::Display for MergeReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "merged {} runs", self.runs)?;
+        for p in &self.files {
+            writeln!(f, "wrote {}", p.display())?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,32 @@
+//! Parameter sweeps: a scenario's `[sweep]` table expanded into points, each point run with
+//! several seeds in parallel (rayon, across runs only; a run itself is single-threaded), every
+//! finished run stored at once so that an interrupted sweep resumes where it stopped, and the
+//! results tabulated with 95 % confidence intervals.
+//!
+//! Determinism: the files a sweep writes depend on the scenario file and the ckptsim version only,
+//! never on the thread count, the shard split, or whether the sweep was interrupted and resumed.
+
+pub mod aggregate;
+pub mod error;
+pub mod expand;
+pub mod fingerprint;
+pub mod flatten;
+pub mod layout;
+pub mod manifest;
+pub mod merge;
+pub mod plan;
+pub mod progress;
+pub mod run_file;
+pub mod runner;
+pub mod seeds;
+pub mod shard;
+pub mod spec;
+pub mod stats;
+pub mod value;
+
+pub use error::SweepError;
+pub use merge::{merge, MergeReport};
+pub use plan::{plan, Plan};
+pub use runner::{sweep, sweep_file, SweepOptions, SweepReport};
+pub use shard::Shard;
+pub use spec::SweepSpec;

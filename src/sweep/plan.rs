@@ -1,0 +1,67 @@
+//! From a scenario file with a `[sweep]` table to a validated plan: every point is built and
+//! validated before any run starts, so a bad value fails the sweep at once, naming the point and
+//! the assignment, instead of after hours of runs.
+
+use super::error::SweepError;
+use super::expand::{expand, Point};
+use super::fingerprint::sweep_fingerprint;
+use super::manifest::{Manifest, NumericInfo, ParameterInfo, PointInfo, FORMAT};
+use super::seeds::replication_seed;
+use super::spec::SweepSpec;
+use super::value::{numeric_values, render_value};
+use crate::scenario::{LoadedScenario, Scenario};
+
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub spec: SweepSpec,
+    pub points: Vec<Point>,
+    /// The scenario of each point, validated.
+    pub scenarios: Vec<Scenario>,
+    pub manifest: Manifest,
+}
+
+/// `label` names the scenario in run summaries (usually the file's stem).
+pub fn plan(loaded: &LoadedScenario, label: &str) -> Result<Plan, SweepError> {
+    let spec = SweepSpec::from_loaded(loaded)?;
+    let points = expand(&spec);
+    let scenarios = points
+        .iter()
+        .map(|p| {
+            loaded.with_overrides(&p.overrides).map_err(|cause| SweepError::Point {
+                point: p.index,
+                assignments: p.assignments(),
+                cause,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let parameters = spec
+        .parameters
+        .iter()
+        .map(|p| ParameterInfo {
+            path: p.path.clone(),
+            values: p.values.iter().map(render_value).collect(),
+            numeric: numeric_values(&p.values).map(|(kind, values)| NumericInfo { kind, values }),
+        })
+        .collect();
+    let point_infos = points
+        .iter()
+        .zip(&scenarios)
+        .map(|(p, sc)| PointInfo {
+            index: p.index,
+            value_indices: p.value_indices.clone(),
+            seeds: (0..spec.replications).map(|r| replication_seed(sc.simulation.seed, r)).collect(),
+        })
+        .collect();
+    let manifest = Manifest {
+        format: FORMAT,
+        fingerprint: sweep_fingerprint(&loaded.table, label),
+        ckptsim_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario: label.to_string(),
+        mode: spec.mode,
+        replications: spec.replications,
+        parameters,
+        points: point_infos,
+        plot: spec.plot.clone(),
+    };
+    Ok(Plan { spec, points, scenarios, manifest })
+}

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ckptsim::scenario::parse_str;
-use ckptsim::sweep::{plan, sweep, Plan, SweepOptions};
+use ckptsim::sweep::{Plan, SweepOptions, plan, sweep};
 
 fn main() {
     divan::main();
@@ -82,10 +82,14 @@ fn fresh_dir() -> TempDir {
 }
 
 /// The whole sweep (8 runs, tables, no charts) into a fresh directory.
-#[divan::bench(args = [1, 2], sample_count = 5, sample_size = 1)]
+#[divan::bench(args = [1, 2], sample_count = 10, sample_size = 1)]
 fn reference_sweep(bencher: divan::Bencher, threads: usize) {
     let plan = reference_plan();
-    let opts = SweepOptions { threads: Some(threads), plots: false, ..SweepOptions::default() };
+    let opts = SweepOptions {
+        threads: Some(threads),
+        plots: false,
+        ..SweepOptions::default()
+    };
     bencher.with_inputs(fresh_dir).bench_local_values(|dir| {
         let report = sweep(&plan, &dir.0, &opts).expect("sweep runs");
         assert!(report.complete && report.runs_done_now == 8);

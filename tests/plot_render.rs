@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 
 use ckptsim::metrics::{CheckpointRecord, TimelineSample};
 use ckptsim::plot::{
-    plot_checkpoint_timeline, plot_comparison, plot_metric, plot_recovery_timeline, plot_run_dir, Comparison,
-    ComparisonPanel, MetricChart, Series, XY,
+    Comparison, ComparisonPanel, MetricChart, Series, XY, plot_checkpoint_timeline, plot_comparison, plot_metric,
+    plot_recovery_timeline, plot_run_dir,
 };
 use sweep_support::*;
 
@@ -32,22 +32,40 @@ fn decode_png(path: &Path) -> Png {
         other => panic!("unexpected colour type {other:?}"),
     };
     assert_eq!(info.bit_depth, png::BitDepth::Eight);
-    let rgb = buf[..info.buffer_size()].chunks(channels).map(|c| [c[0], c[1], c[2]]).collect();
-    Png { width: info.width, height: info.height, rgb }
+    let rgb = buf[..info.buffer_size()]
+        .chunks(channels)
+        .map(|c| [c[0], c[1], c[2]])
+        .collect();
+    Png {
+        width: info.width,
+        height: info.height,
+        rgb,
+    }
 }
 
 /// Checks both files of a chart: the PNG decodes, has the chart's size and is mostly, but not
 /// only, background; the SVG holds every expected text.
 fn check_chart(files: &[PathBuf], texts: &[&str]) -> Png {
     assert_eq!(files.len(), 2, "{files:?}");
-    let png_path = files.iter().find(|p| p.extension().is_some_and(|e| e == "png")).expect("a png");
-    let svg_path = files.iter().find(|p| p.extension().is_some_and(|e| e == "svg")).expect("an svg");
+    let png_path = files
+        .iter()
+        .find(|p| p.extension().is_some_and(|e| e == "png"))
+        .expect("a png");
+    let svg_path = files
+        .iter()
+        .find(|p| p.extension().is_some_and(|e| e == "svg"))
+        .expect("an svg");
     let png = decode_png(png_path);
     assert!(png.width >= 800 && png.height >= 500, "{}x{}", png.width, png.height);
     assert_eq!(png.rgb.len(), (png.width * png.height) as usize);
     let ink = png.rgb.iter().filter(|p| **p != [255, 255, 255]).count();
     let share = ink as f64 / png.rgb.len() as f64;
-    assert!(share > 0.01 && share < 0.9, "{}: {:.3} of the pixels are not background", png_path.display(), share);
+    assert!(
+        share > 0.01 && share < 0.9,
+        "{}: {:.3} of the pixels are not background",
+        png_path.display(),
+        share
+    );
     let svg = std::fs::read_to_string(svg_path).expect("read svg");
     assert!(svg.starts_with("<svg"), "not an svg");
     for t in texts {
@@ -57,7 +75,7 @@ fn check_chart(files: &[PathBuf], texts: &[&str]) -> Png {
 }
 
 fn has_failed_red(png: &Png) -> bool {
-    png.rgb.iter().any(|p| *p == FAILED_RGB)
+    png.rgb.contains(&FAILED_RGB)
 }
 
 fn record(id: u64, status: &str, trigger_ms: f64, e2e: f64) -> CheckpointRecord {
@@ -86,9 +104,22 @@ fn record(id: u64, status: &str, trigger_ms: f64, e2e: f64) -> CheckpointRecord 
 #[test]
 fn checkpoint_timeline_shows_phases_and_marks_failed_checkpoints() {
     let dir = fresh_dir("plot-timeline");
-    let ok: Vec<CheckpointRecord> = (1..=6).map(|i| record(i, "COMPLETED", i as f64 * 2000.0, 300.0 + 20.0 * i as f64)).collect();
+    let ok: Vec<CheckpointRecord> = (1..=6)
+        .map(|i| record(i, "COMPLETED", i as f64 * 2000.0, 300.0 + 20.0 * i as f64))
+        .collect();
     let files = plot_checkpoint_timeline(&ok, "Checkpoints of test", &dir.join("ok")).unwrap();
-    let png = check_chart(&files, &["Checkpoints of test", "trigger time (s)", "duration (ms)", "start delay", "alignment", "async phase", "end-to-end duration"]);
+    let png = check_chart(
+        &files,
+        &[
+            "Checkpoints of test",
+            "trigger time (s)",
+            "duration (ms)",
+            "start delay",
+            "alignment",
+            "async phase",
+            "end-to-end duration",
+        ],
+    );
     assert!(!has_failed_red(&png), "no checkpoint failed, so nothing is red");
     assert!(!std::fs::read_to_string(&files[1]).unwrap().contains("FAILED"));
 
@@ -104,7 +135,16 @@ fn checkpoint_timeline_shows_phases_and_marks_failed_checkpoints() {
 fn metric_chart_draws_one_line_per_series_with_confidence_bands() {
     let dir = fresh_dir("plot-metric");
     let series = |label: &str, k: f64| {
-        Series::measured(label, (1..=5).map(|i| XY { x: i as f64, y: k * i as f64, ci: Some(0.5) }).collect())
+        Series::measured(
+            label,
+            (1..=5)
+                .map(|i| XY {
+                    x: i as f64,
+                    y: k * i as f64,
+                    ci: Some(0.5),
+                })
+                .collect(),
+        )
     };
     let chart = MetricChart {
         title: "end_to_end_duration.avg vs checkpoint.interval".into(),
@@ -114,7 +154,15 @@ fn metric_chart_draws_one_line_per_series_with_confidence_bands() {
         x_categories: None,
     };
     let files = plot_metric(&chart, &dir.join("metric")).unwrap();
-    check_chart(&files, &["end_to_end_duration.avg vs checkpoint.interval", "checkpoint.interval (s)", "parallelism=2", "parallelism=4"]);
+    check_chart(
+        &files,
+        &[
+            "end_to_end_duration.avg vs checkpoint.interval",
+            "checkpoint.interval (s)",
+            "parallelism=2",
+            "parallelism=4",
+        ],
+    );
     // The band is a filled polygon per series in the SVG.
     let svg = std::fs::read_to_string(&files[1]).unwrap();
     assert!(svg.matches("<polygon").count() >= 2, "two confidence bands");
@@ -133,18 +181,40 @@ fn metric_chart_draws_one_line_per_series_with_confidence_bands() {
 #[test]
 fn comparison_chart_has_both_configurations_in_every_panel() {
     let dir = fresh_dir("plot-comparison");
-    let line = |k: f64| (1..=4).map(|i| XY { x: i as f64 * 10.0, y: k * i as f64, ci: Some(0.2) }).collect::<Vec<_>>();
+    let line = |k: f64| {
+        (1..=4)
+            .map(|i| XY {
+                x: i as f64 * 10.0,
+                y: k * i as f64,
+                ci: Some(0.2),
+            })
+            .collect::<Vec<_>>()
+    };
     let c = Comparison {
         title: "Aligned vs unaligned under backpressure".into(),
         x_label: "source rate (records/s)".into(),
         labels: ["aligned".into(), "unaligned".into()],
         panels: vec![
-            ComparisonPanel { y_label: "checkpoint duration (ms)".into(), series: [line(50.0), line(5.0)] },
-            ComparisonPanel { y_label: "persisted data (MB)".into(), series: [line(0.0), line(3.0)] },
+            ComparisonPanel {
+                y_label: "checkpoint duration (ms)".into(),
+                series: [line(50.0), line(5.0)],
+            },
+            ComparisonPanel {
+                y_label: "persisted data (MB)".into(),
+                series: [line(0.0), line(3.0)],
+            },
         ],
     };
     let files = plot_comparison(&c, &dir.join("cmp")).unwrap();
-    check_chart(&files, &["Aligned vs unaligned under backpressure", "source rate (records/s)", "checkpoint duration (ms)", "persisted data (MB)"]);
+    check_chart(
+        &files,
+        &[
+            "Aligned vs unaligned under backpressure",
+            "source rate (records/s)",
+            "checkpoint duration (ms)",
+            "persisted data (MB)",
+        ],
+    );
     let svg = std::fs::read_to_string(&files[1]).unwrap();
     // plotters writes each text on a line of its own.
     assert_eq!(svg.matches("\nunaligned\n").count(), 2, "a legend entry per panel");
@@ -157,7 +227,13 @@ fn timeline() -> Vec<TimelineSample> {
             let down = (10..14).contains(&t);
             TimelineSample {
                 time_s: t as f64,
-                source_records_per_second: if down { 0.0 } else if (14..20).contains(&t) { 3000.0 } else { 1000.0 },
+                source_records_per_second: if down {
+                    0.0
+                } else if (14..20).contains(&t) {
+                    3000.0
+                } else {
+                    1000.0
+                },
                 sink_records_per_second: if down { 0.0 } else { 1000.0 },
                 input_lag_ms: if down { 1000.0 * (t - 9) as f64 } else { 0.0 },
                 in_flight_bytes: 100_000 + 1000 * t,
@@ -170,7 +246,18 @@ fn timeline() -> Vec<TimelineSample> {
 fn recovery_timeline_marks_failures() {
     let dir = fresh_dir("plot-recovery");
     let files = plot_recovery_timeline("Recovery of test", &timeline(), &[10.0], &dir.join("with")).unwrap();
-    let png = check_chart(&files, &["Recovery of test", "time (s)", "records/s", "input lag (ms)", "in flight (MB)", "failure", "source records/s"]);
+    let png = check_chart(
+        &files,
+        &[
+            "Recovery of test",
+            "time (s)",
+            "records/s",
+            "input lag (ms)",
+            "in flight (MB)",
+            "failure",
+            "source records/s",
+        ],
+    );
     assert!(has_failed_red(&png), "the failure marker is drawn");
     let files = plot_recovery_timeline("Recovery of test", &timeline(), &[], &dir.join("without")).unwrap();
     let png = check_chart(&files, &["Recovery of test"]);
@@ -181,13 +268,21 @@ fn recovery_timeline_marks_failures() {
 #[test]
 fn charts_are_the_same_bytes_every_time() {
     let dir = fresh_dir("plot-repeat");
-    let records: Vec<CheckpointRecord> = (1..=5).map(|i| record(i, "COMPLETED", i as f64 * 1000.0, 100.0 * i as f64)).collect();
+    let records: Vec<CheckpointRecord> = (1..=5)
+        .map(|i| record(i, "COMPLETED", i as f64 * 1000.0, 100.0 * i as f64))
+        .collect();
     let a = plot_checkpoint_timeline(&records, "repeat", &dir.join("a")).unwrap();
     let b = plot_checkpoint_timeline(&records, "repeat", &dir.join("b")).unwrap();
     let c = plot_recovery_timeline("repeat", &timeline(), &[10.0], &dir.join("c")).unwrap();
     let d = plot_recovery_timeline("repeat", &timeline(), &[10.0], &dir.join("d")).unwrap();
     for (x, y) in a.iter().zip(&b).chain(c.iter().zip(&d)) {
-        assert_eq!(std::fs::read(x).unwrap(), std::fs::read(y).unwrap(), "{} vs {}", x.display(), y.display());
+        assert_eq!(
+            std::fs::read(x).unwrap(),
+            std::fs::read(y).unwrap(),
+            "{} vs {}",
+            x.display(),
+            y.display()
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -201,8 +296,14 @@ fn a_real_run_directory_gets_its_timelines() {
     let run_dir = dir.join("base");
     ckptsim::output::write_run(&run_dir, &out).unwrap();
     let files = plot_run_dir(&run_dir).unwrap();
-    let names: Vec<String> = files.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
-    assert_eq!(names, ["checkpoints.png", "checkpoints.svg", "timeline.png", "timeline.svg"]);
+    let names: Vec<String> = files
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        ["checkpoints.png", "checkpoints.svg", "timeline.png", "timeline.svg"]
+    );
     check_chart(&files[..2], &["Checkpoints — base", "trigger time (s)"]);
     check_chart(&files[2..], &["Job timeline — base", "records/s"]);
 

@@ -3,8 +3,8 @@
 
 mod sweep_support;
 
-use ckptsim::plot::{fit_checkpoint_cost_s, young_daly_optimum_s, XY};
-use ckptsim::sweep::{sweep_file, SweepOptions};
+use ckptsim::plot::{XY, fit_checkpoint_cost_s, young_daly_optimum_s};
+use ckptsim::sweep::{SweepOptions, sweep_file};
 use sweep_support::*;
 
 #[test]
@@ -20,14 +20,32 @@ mtbf = "10min"
 "#;
     let scenario = write_file(&dir, "interval.toml", &format!("{BASE}{sweep}"));
     let out = dir.join("out");
-    let report = sweep_file(&scenario, &out, &SweepOptions { threads: Some(2), plots: true, ..SweepOptions::default() }).unwrap();
+    let report = sweep_file(
+        &scenario,
+        &out,
+        &SweepOptions {
+            threads: Some(2),
+            plots: true,
+            ..SweepOptions::default()
+        },
+    )
+    .unwrap();
     assert!(report.complete);
 
     // The overhead measured by the simulator falls with the interval.
     let points = csv_rows(&out.join("points.csv"));
-    let (x, y) = (column(&points, "checkpoint.interval_s"), column(&points, "checkpoint_time_fraction.mean"));
-    let data: Vec<XY> = points[1..].iter().map(|r| XY::new(r[x].parse().unwrap(), r[y].parse().unwrap())).collect();
-    assert!(data.windows(2).all(|w| w[1].y < w[0].y), "overhead falls as the interval grows: {data:?}");
+    let (x, y) = (
+        column(&points, "checkpoint.interval_s"),
+        column(&points, "checkpoint_time_fraction.mean"),
+    );
+    let data: Vec<XY> = points[1..]
+        .iter()
+        .map(|r| XY::new(r[x].parse().unwrap(), r[y].parse().unwrap()))
+        .collect();
+    assert!(
+        data.windows(2).all(|w| w[1].y < w[0].y),
+        "overhead falls as the interval grows: {data:?}"
+    );
 
     let c = fit_checkpoint_cost_s(&data).expect("overhead was measured");
     let t_opt = young_daly_optimum_s(c, 600.0);

@@ -3,7 +3,7 @@
 
 mod sweep_support;
 
-use ckptsim::sweep::{merge, sweep_file, Shard, SweepError, SweepOptions};
+use ckptsim::sweep::{Shard, SweepError, SweepOptions, merge, sweep_file};
 use sweep_support::*;
 
 #[test]
@@ -11,7 +11,16 @@ fn merged_shards_equal_a_single_machine_run() {
     let dir = fresh_dir("merge");
     let scenario = write_file(&dir, "merge.toml", &format!("{BASE}{SWEEP}"));
     let single = dir.join("single");
-    sweep_file(&scenario, &single, &SweepOptions { threads: Some(2), plots: true, ..SweepOptions::default() }).unwrap();
+    sweep_file(
+        &scenario,
+        &single,
+        &SweepOptions {
+            threads: Some(2),
+            plots: true,
+            ..SweepOptions::default()
+        },
+    )
+    .unwrap();
 
     let mut shards = Vec::new();
     let mut runs_in_shards = 0;
@@ -48,8 +57,16 @@ fn merged_shards_equal_a_single_machine_run() {
 fn merge_refuses_shards_of_different_sweeps() {
     let dir = fresh_dir("merge-foreign");
     let a = write_file(&dir, "a.toml", &format!("{BASE}{SWEEP}"));
-    let b = write_file(&dir, "b.toml", &format!("{BASE}{SWEEP}").replace("replications = 2", "replications = 1"));
-    let opts = SweepOptions { threads: Some(1), shard: Shard::parse("1/2").unwrap(), ..SweepOptions::default() };
+    let b = write_file(
+        &dir,
+        "b.toml",
+        &format!("{BASE}{SWEEP}").replace("replications = 2", "replications = 1"),
+    );
+    let opts = SweepOptions {
+        threads: Some(1),
+        shard: Shard::parse("1/2").unwrap(),
+        ..SweepOptions::default()
+    };
     sweep_file(&a, &dir.join("a"), &opts).unwrap();
     sweep_file(&b, &dir.join("b"), &opts).unwrap();
     match merge(&[dir.join("a"), dir.join("b")], &dir.join("m"), false) {

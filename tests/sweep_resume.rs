@@ -4,11 +4,15 @@
 
 mod sweep_support;
 
-use ckptsim::sweep::{sweep_file, SweepError, SweepOptions};
+use ckptsim::sweep::{SweepError, SweepOptions, sweep_file};
 use sweep_support::*;
 
 fn opts(threads: usize) -> SweepOptions {
-    SweepOptions { threads: Some(threads), plots: true, ..SweepOptions::default() }
+    SweepOptions {
+        threads: Some(threads),
+        plots: true,
+        ..SweepOptions::default()
+    }
 }
 
 #[test]
@@ -20,11 +24,22 @@ fn interrupted_sweep_resumes_to_the_same_bytes() {
 
     // Interrupt after 3 runs: what is on disk is 3 complete run files and no tables.
     let resumed = dir.join("resumed");
-    let first = sweep_file(&scenario, &resumed, &SweepOptions { stop_after_runs: Some(3), ..opts(2) }).unwrap();
+    let first = sweep_file(
+        &scenario,
+        &resumed,
+        &SweepOptions {
+            stop_after_runs: Some(3),
+            ..opts(2)
+        },
+    )
+    .unwrap();
     assert!(!first.complete);
     assert_eq!(first.runs_done_now, 3);
     assert!(!resumed.join("runs.csv").exists() && !resumed.join("points.csv").exists());
-    let done: Vec<_> = std::fs::read_dir(resumed.join("runs")).unwrap().map(|e| e.unwrap().path()).collect();
+    let done: Vec<_> = std::fs::read_dir(resumed.join("runs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     assert_eq!(done.len(), 3);
 
     // What a kill in the middle of writing leaves: a temporary file cut short, under the name
@@ -34,7 +49,11 @@ fn interrupted_sweep_resumes_to_the_same_bytes() {
         .find(|name| !resumed.join("runs").join(name).exists())
         .unwrap();
     let whole_bytes = std::fs::read(whole.join("runs").join(&missing)).unwrap();
-    std::fs::write(resumed.join("runs").join(format!("{missing}.tmp")), &whole_bytes[..whole_bytes.len() / 2]).unwrap();
+    std::fs::write(
+        resumed.join("runs").join(format!("{missing}.tmp")),
+        &whole_bytes[..whole_bytes.len() / 2],
+    )
+    .unwrap();
     // And a run file that cannot be read (a disk that lost data): done again, not trusted.
     std::fs::write(&done[0], b"{\"fingerprint\": ").unwrap();
 
@@ -74,11 +93,23 @@ fn a_directory_of_another_sweep_is_refused() {
     let dir = fresh_dir("stale");
     let a = write_file(&dir, "job.toml", &format!("{BASE}{SWEEP}"));
     let out = dir.join("out");
-    sweep_file(&a, &out, &SweepOptions { stop_after_runs: Some(2), ..opts(1) }).unwrap();
+    sweep_file(
+        &a,
+        &out,
+        &SweepOptions {
+            stop_after_runs: Some(2),
+            ..opts(1)
+        },
+    )
+    .unwrap();
     // Same file name, one value changed: resuming into `out` would mix two sweeps.
     let sub = dir.join("changed");
     std::fs::create_dir_all(&sub).unwrap();
-    let b = write_file(&sub, "job.toml", &format!("{BASE}{SWEEP}").replace("\"500ms\"", "\"250ms\""));
+    let b = write_file(
+        &sub,
+        "job.toml",
+        &format!("{BASE}{SWEEP}").replace("\"500ms\"", "\"250ms\""),
+    );
     let before = snapshot(&out);
     match sweep_file(&b, &out, &opts(1)) {
         Err(SweepError::StaleDir { .. }) => {}

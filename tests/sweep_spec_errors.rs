@@ -3,7 +3,7 @@
 
 mod sweep_support;
 
-use ckptsim::sweep::{sweep_file, SweepError, SweepOptions};
+use ckptsim::sweep::{SweepError, SweepOptions, sweep_file};
 use sweep_support::*;
 
 fn sweep_err(name: &str, sweep: &str) -> (SweepError, std::path::PathBuf) {
@@ -18,17 +18,41 @@ fn sweep_err(name: &str, sweep: &str) -> (SweepError, std::path::PathBuf) {
 #[test]
 fn spec_errors_name_the_file_and_the_parameter() {
     let cases = [
-        ("[sweep.parameters]\n\"operators.map.parallelism\" = { from = 4, to = 1, step = 1 }", "operators.map.parallelism", "never gets"),
-        ("[sweep.parameters]\n\"checkpoint.interval\" = []", "checkpoint.interval", "no values"),
-        ("[sweep.parameters]\n\"checkpoint.interval\" = 5", "checkpoint.interval", "expected a list"),
-        ("[sweep.parameters]\n\"checkpoint.interval\" = [\"1s\", \"1s\"]", "checkpoint.interval", "listed twice"),
-        ("[sweep.parameters]\n\"checkpoint.interval\" = { from = 1, to = 2, by = 1 }", "checkpoint.interval", "unknown key `by`"),
+        (
+            "[sweep.parameters]\n\"operators.map.parallelism\" = { from = 4, to = 1, step = 1 }",
+            "operators.map.parallelism",
+            "never gets",
+        ),
+        (
+            "[sweep.parameters]\n\"checkpoint.interval\" = []",
+            "checkpoint.interval",
+            "no values",
+        ),
+        (
+            "[sweep.parameters]\n\"checkpoint.interval\" = 5",
+            "checkpoint.interval",
+            "expected a list",
+        ),
+        (
+            "[sweep.parameters]\n\"checkpoint.interval\" = [\"1s\", \"1s\"]",
+            "checkpoint.interval",
+            "listed twice",
+        ),
+        (
+            "[sweep.parameters]\n\"checkpoint.interval\" = { from = 1, to = 2, by = 1 }",
+            "checkpoint.interval",
+            "unknown key `by`",
+        ),
         (
             "[sweep]\nmode = \"zip\"\n[sweep.parameters]\n\"checkpoint.interval\" = [\"1s\", \"2s\"]\n\"operators.map.parallelism\" = [1, 2, 3]",
             "operators.map.parallelism",
             "equally long",
         ),
-        ("[sweep.parameters]\n\"checkpoint.interval\" = [\"1s\"]\n[sweep.plot]\nx = \"cluster.taskmanagers\"", "cluster.taskmanagers", "not swept"),
+        (
+            "[sweep.parameters]\n\"checkpoint.interval\" = [\"1s\"]\n[sweep.plot]\nx = \"cluster.taskmanagers\"",
+            "cluster.taskmanagers",
+            "not swept",
+        ),
     ];
     for (i, (sweep, parameter, words)) in cases.iter().enumerate() {
         let (err, dir) = sweep_err(&format!("spec{i}"), sweep);

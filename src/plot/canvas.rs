@@ -30,11 +30,17 @@ pub fn draw_err<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) 
 /// Draws `chart` into `path` (`.png` or `.svg`).
 pub fn render(chart: &impl Chart, path: &Path, size: (u32, u32)) -> Result<(), PlotError> {
     register_fonts();
-    let draw_error = |message: String| PlotError::Draw { path: path.to_path_buf(), message };
+    let draw_error = |message: String| PlotError::Draw {
+        path: path.to_path_buf(),
+        message,
+    };
     match path.extension().and_then(|e| e.to_str()) {
         Some("png") => {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(|cause| PlotError::Io { path: dir.to_path_buf(), cause })?;
+                std::fs::create_dir_all(dir).map_err(|cause| PlotError::Io {
+                    path: dir.to_path_buf(),
+                    cause,
+                })?;
             }
             // The encoder picks the format from the extension, so the temporary name keeps `.png`.
             let tmp = path.with_extension("tmp.png");
@@ -43,7 +49,10 @@ pub fn render(chart: &impl Chart, path: &Path, size: (u32, u32)) -> Result<(), P
                 chart.draw(&root).map_err(draw_error)?;
                 root.present().map_err(|e| draw_error(draw_err(e)))?;
             }
-            std::fs::rename(&tmp, path).map_err(|cause| PlotError::Io { path: path.to_path_buf(), cause })
+            std::fs::rename(&tmp, path).map_err(|cause| PlotError::Io {
+                path: path.to_path_buf(),
+                cause,
+            })
         }
         Some("svg") => {
             let mut svg = String::new();
@@ -55,7 +64,9 @@ pub fn render(chart: &impl Chart, path: &Path, size: (u32, u32)) -> Result<(), P
             crate::output::write_atomic(path, svg.as_bytes())?;
             Ok(())
         }
-        _ => Err(PlotError::Format { path: path.to_path_buf() }),
+        _ => Err(PlotError::Format {
+            path: path.to_path_buf(),
+        }),
     }
 }
 

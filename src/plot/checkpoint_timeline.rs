@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::canvas::{draw_err, render_both, Chart};
+use super::canvas::{Chart, draw_err, render_both};
 use super::error::PlotError;
 use super::fonts::FAMILY;
-use super::style::{padded_range, tick, CAPTION_PX, DESC_PX, FAILED, LABEL_PX, MARKER, PALETTE};
+use super::style::{CAPTION_PX, DESC_PX, FAILED, LABEL_PX, MARKER, PALETTE, padded_range, tick};
 use crate::metrics::CheckpointRecord;
 
 pub struct CheckpointTimeline<'a> {
@@ -25,7 +25,13 @@ const PHASES: [&str; 4] = ["start delay", "alignment", "sync phase", "async phas
 const PHASE_COLORS: [RGBColor; 4] = [PALETTE[0], PALETTE[1], PALETTE[2], PALETTE[4]];
 
 fn phases(r: &CheckpointRecord) -> [f64; 4] {
-    [r.max_start_delay, r.max_alignment_duration, r.max_sync_duration, r.max_async_duration].map(|v| v.max(0.0))
+    [
+        r.max_start_delay,
+        r.max_alignment_duration,
+        r.max_sync_duration,
+        r.max_async_duration,
+    ]
+    .map(|v| v.max(0.0))
 }
 
 impl Chart for CheckpointTimeline<'_> {
@@ -39,7 +45,11 @@ impl Chart for CheckpointTimeline<'_> {
             .filter(|d| *d > 0.0)
             .fold(f64::INFINITY, f64::min);
         let span = t_s.last().copied().unwrap_or(0.0) - t_s.first().copied().unwrap_or(0.0);
-        let width = if spacing.is_finite() { 0.6 * spacing } else { (span / 50.0).max(0.5) };
+        let width = if spacing.is_finite() {
+            0.6 * spacing
+        } else {
+            (span / 50.0).max(0.5)
+        };
         let (x0, x1) = padded_range(t_s.iter().flat_map(|t| [t - width, t + width]), false);
         let tops = self
             .records
@@ -71,7 +81,8 @@ impl Chart for CheckpointTimeline<'_> {
             let bars = self.records.iter().zip(&t_s).filter_map(|(r, &t)| {
                 let p = phases(r);
                 let base: f64 = p[..k].iter().sum();
-                (p[k] > 0.0).then(|| Rectangle::new([(t - width / 2.0, base), (t + width / 2.0, base + p[k])], c.filled()))
+                (p[k] > 0.0)
+                    .then(|| Rectangle::new([(t - width / 2.0, base), (t + width / 2.0, base + p[k])], c.filled()))
             });
             chart
                 .draw_series(bars)
@@ -131,6 +142,16 @@ impl Chart for CheckpointTimeline<'_> {
 }
 
 /// Draws `<base>.png` and `<base>.svg`.
-pub fn plot_checkpoint_timeline(records: &[CheckpointRecord], title: &str, base: &Path) -> Result<Vec<PathBuf>, PlotError> {
-    render_both(&CheckpointTimeline { title: title.to_string(), records }, base)
+pub fn plot_checkpoint_timeline(
+    records: &[CheckpointRecord],
+    title: &str,
+    base: &Path,
+) -> Result<Vec<PathBuf>, PlotError> {
+    render_both(
+        &CheckpointTimeline {
+            title: title.to_string(),
+            records,
+        },
+        base,
+    )
 }

@@ -33,7 +33,12 @@ pub fn comparison_chart(c: &Comparison) -> PanelChart {
                 title: None,
                 x_label: c.x_label.clone(),
                 y_label: p.y_label.clone(),
-                series: c.labels.iter().zip(&p.series).map(|(l, pts)| Series::measured(l.clone(), pts.clone())).collect(),
+                series: c
+                    .labels
+                    .iter()
+                    .zip(&p.series)
+                    .map(|(l, pts)| Series::measured(l.clone(), pts.clone()))
+                    .collect(),
                 markers: vec![],
                 x_categories: None,
                 y_from_zero: true,

@@ -7,13 +7,13 @@
 use std::path::{Path, PathBuf};
 
 use super::checkpoint_timeline::plot_checkpoint_timeline;
-use super::comparison::{plot_comparison, Comparison, ComparisonPanel};
+use super::comparison::{Comparison, ComparisonPanel, plot_comparison};
 use super::error::PlotError;
-use super::metric_chart::{plot_metric, MetricChart};
+use super::metric_chart::{MetricChart, plot_metric};
 use super::panel::{Series, XY};
-use super::read::{read_rows, Table};
+use super::read::{Table, read_rows};
 use super::recovery_timeline::plot_recovery_timeline;
-use super::young_daly::{fit_checkpoint_cost_s, plot_overhead_vs_interval, OverheadInput, OverheadSeries};
+use super::young_daly::{OverheadInput, OverheadSeries, fit_checkpoint_cost_s, plot_overhead_vs_interval};
 use crate::metrics::{CheckpointRecord, TimelineSample};
 use crate::output::{CHECKPOINTS_CSV, TIMELINE_CSV};
 use crate::sweep::layout::{MANIFEST_JSON, PLOTS_DIR, POINTS_CSV};
@@ -38,7 +38,11 @@ pub const DEFAULT_OVERHEAD: &str = "checkpoint_time_fraction";
 
 /// A run directory or a sweep directory, whichever `dir` is.
 pub fn plot_dir(dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
-    if dir.join(MANIFEST_JSON).is_file() { plot_sweep_dir(dir) } else { plot_run_dir(dir) }
+    if dir.join(MANIFEST_JSON).is_file() {
+        plot_sweep_dir(dir)
+    } else {
+        plot_run_dir(dir)
+    }
 }
 
 fn dir_name(dir: &Path) -> String {
@@ -59,7 +63,11 @@ pub fn plot_run_dir(dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
     if cp.is_file() {
         let records: Vec<CheckpointRecord> = read_rows(&cp)?;
         if !records.is_empty() {
-            files.extend(plot_checkpoint_timeline(&records, &format!("Checkpoints — {name}"), &plots.join("checkpoints"))?);
+            files.extend(plot_checkpoint_timeline(
+                &records,
+                &format!("Checkpoints — {name}"),
+                &plots.join("checkpoints"),
+            )?);
         }
     }
     if tl.is_file() {
@@ -67,7 +75,12 @@ pub fn plot_run_dir(dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
         if !samples.is_empty() {
             // Failure times will come from the failure-injection output; a run without failures
             // has none to mark.
-            files.extend(plot_recovery_timeline(&format!("Job timeline — {name}"), &samples, &[], &plots.join("timeline"))?);
+            files.extend(plot_recovery_timeline(
+                &format!("Job timeline — {name}"),
+                &samples,
+                &[],
+                &plots.join("timeline"),
+            )?);
         }
     }
     Ok(files)
@@ -82,13 +95,26 @@ struct XAxis {
 }
 
 fn x_axis(m: &Manifest) -> XAxis {
-    let param = m.plot.x.as_ref().and_then(|x| m.parameters.iter().position(|p| &p.path == x)).unwrap_or(0);
+    let param = m
+        .plot
+        .x
+        .as_ref()
+        .and_then(|x| m.parameters.iter().position(|p| &p.path == x))
+        .unwrap_or(0);
     let p = &m.parameters[param];
     let (x_of_point, label, categories) = match &p.numeric {
         Some(n) => {
             let unit = n.kind.unit_label();
-            let label = if unit.is_empty() { p.path.clone() } else { format!("{} ({unit})", p.path) };
-            (m.points.iter().map(|pt| n.values[pt.value_indices[param]]).collect(), label, None)
+            let label = if unit.is_empty() {
+                p.path.clone()
+            } else {
+                format!("{} ({unit})", p.path)
+            };
+            (
+                m.points.iter().map(|pt| n.values[pt.value_indices[param]]).collect(),
+                label,
+                None,
+            )
         }
         None => (
             m.points.iter().map(|pt| pt.value_indices[param] as f64).collect(),
@@ -96,7 +122,12 @@ fn x_axis(m: &Manifest) -> XAxis {
             Some(p.values.clone()),
         ),
     };
-    XAxis { param, x_of_point, label, categories }
+    XAxis {
+        param,
+        x_of_point,
+        label,
+        categories,
+    }
 }
 
 /// Points grouped into series by the values of every parameter except x, in plan order.
@@ -142,8 +173,14 @@ fn short(metric: &str) -> &str {
 pub fn plot_sweep_dir(dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
     let manifest_path = dir.join(MANIFEST_JSON);
     let (m, _) = Manifest::read(dir)
-        .map_err(|e| PlotError::BadInput { path: manifest_path.clone(), message: e.to_string() })?
-        .ok_or_else(|| PlotError::NothingToPlot { dir: dir.to_path_buf(), message: format!("no {MANIFEST_JSON}") })?;
+        .map_err(|e| PlotError::BadInput {
+            path: manifest_path.clone(),
+            message: e.to_string(),
+        })?
+        .ok_or_else(|| PlotError::NothingToPlot {
+            dir: dir.to_path_buf(),
+            message: format!("no {MANIFEST_JSON}"),
+        })?;
     let points_path = dir.join(POINTS_CSV);
     if !points_path.is_file() {
         return Err(PlotError::NothingToPlot {
@@ -152,16 +189,25 @@ pub fn plot_sweep_dir(dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
         });
     }
     let table = Table::read(&points_path)?;
-    let point_col = table
-        .column("point")
-        .ok_or_else(|| PlotError::BadInput { path: points_path.clone(), message: "no `point` column".into() })?;
-    let row_of_point: Vec<Option<usize>> = (0..m.points.len())
-        .map(|p| table.rows.iter().position(|r| r.get(point_col).and_then(|c| c.parse::<usize>().ok()) == Some(p)))
-        .collect();
+    let point_col = table.column("point").ok_or_else(|| PlotError::BadInput {
+        path: points_path.clone(),
+        message: "no `point` column".into(),
+    })?;
+    let mut row_of_point: Vec<Option<usize>> = vec![None; m.points.len()];
+    for (row, cells) in table.rows.iter().enumerate() {
+        if let Some(p) = cells.get(point_col).and_then(|c| c.parse::<usize>().ok())
+            && p < row_of_point.len()
+        {
+            row_of_point[p] = Some(row);
+        }
+    }
     let x = x_axis(&m);
     let groups = series_groups(&m, x.param);
     let series_of = |metric: &str, scale: f64| -> Option<Vec<Series>> {
-        let (mean, ci) = (table.column(&format!("{metric}.mean"))?, table.column(&format!("{metric}.ci95"))?);
+        let (mean, ci) = (
+            table.column(&format!("{metric}.mean"))?,
+            table.column(&format!("{metric}.ci95"))?,
+        );
         Some(
             groups
                 .iter()
@@ -171,7 +217,11 @@ pub fn plot_sweep_dir(dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
                         .filter_map(|&p| {
                             let row = row_of_point[p]?;
                             let y = table.number(row, mean)?;
-                            Some(XY { x: x.x_of_point[p], y: y * scale, ci: table.number(row, ci).map(|c| c * scale) })
+                            Some(XY {
+                                x: x.x_of_point[p],
+                                y: y * scale,
+                                ci: table.number(row, ci).map(|c| c * scale),
+                            })
                         })
                         .collect();
                     Series::measured(label.clone(), xy)
@@ -181,7 +231,11 @@ pub fn plot_sweep_dir(dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
     };
 
     let metrics: Vec<String> = if m.plot.metrics.is_empty() {
-        DEFAULT_METRICS.iter().filter(|k| table.column(&format!("{k}.mean")).is_some()).map(|k| k.to_string()).collect()
+        DEFAULT_METRICS
+            .iter()
+            .filter(|k| table.column(&format!("{k}.mean")).is_some())
+            .map(|k| k.to_string())
+            .collect()
     } else {
         for k in &m.plot.metrics {
             if table.column(&format!("{k}.mean")).is_none() {
@@ -198,7 +252,9 @@ pub fn plot_sweep_dir(dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
     let mut files = Vec::new();
     for metric in &metrics {
         let (y_label, scale) = y_axis(metric);
-        let Some(series) = series_of(metric, scale) else { continue };
+        let Some(series) = series_of(metric, scale) else {
+            continue;
+        };
         let chart = MetricChart {
             title: format!("{} vs {x_path} — {}", short(metric), m.scenario),
             x_label: x.label.clone(),
@@ -215,7 +271,10 @@ pub fn plot_sweep_dir(dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
             .filter_map(|metric| {
                 let (y_label, scale) = y_axis(metric);
                 let s = series_of(metric, scale)?;
-                Some(ComparisonPanel { y_label, series: [s[0].points.clone(), s[1].points.clone()] })
+                Some(ComparisonPanel {
+                    y_label,
+                    series: [s[0].points.clone(), s[1].points.clone()],
+                })
             })
             .collect();
         if !panels.is_empty() {
@@ -230,7 +289,10 @@ pub fn plot_sweep_dir(dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
     }
 
     let interval_swept = x_path == "checkpoint.interval"
-        && m.parameters[x.param].numeric.as_ref().is_some_and(|n| n.kind == NumericKind::Seconds);
+        && m.parameters[x.param]
+            .numeric
+            .as_ref()
+            .is_some_and(|n| n.kind == NumericKind::Seconds);
     if let (true, Some(mtbf_s)) = (interval_swept, m.plot.mtbf_s) {
         let overhead_metric = m.plot.overhead.clone().unwrap_or_else(|| DEFAULT_OVERHEAD.to_string());
         let overhead = series_of(&overhead_metric, 1.0).ok_or_else(|| PlotError::BadInput {

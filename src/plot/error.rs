@@ -7,15 +7,9 @@ pub enum PlotError {
     #[error("{path}: drawing failed: {message}")]
     Draw { path: PathBuf, message: String },
     #[error("{path}: {cause}")]
-    Io {
-        path: PathBuf,
-        cause: std::io::Error,
-    },
+    Io { path: PathBuf, cause: std::io::Error },
     #[error("{path}: {cause}")]
-    Csv {
-        path: PathBuf,
-        cause: csv::Error,
-    },
+    Csv { path: PathBuf, cause: csv::Error },
     #[error(transparent)]
     Output(#[from] crate::output::OutputError),
     /// The input exists but cannot be plotted as asked (a metric that is not in the table, a file

@@ -3,7 +3,7 @@
 
 use std::sync::Once;
 
-use plotters::style::{register_font, FontStyle};
+use plotters::style::{FontStyle, register_font};
 
 /// The family name every chart uses.
 pub const FAMILY: &str = "sans-serif";

@@ -19,11 +19,13 @@ pub mod style;
 pub mod young_daly;
 
 pub use checkpoint_timeline::plot_checkpoint_timeline;
-pub use comparison::{plot_comparison, Comparison, ComparisonPanel};
+pub use comparison::{Comparison, ComparisonPanel, plot_comparison};
 pub use dirs::{plot_dir, plot_run_dir, plot_sweep_dir};
 pub use error::PlotError;
 pub use fonts::register_fonts;
-pub use metric_chart::{plot_metric, MetricChart};
+pub use metric_chart::{MetricChart, plot_metric};
 pub use panel::{Series, XY};
 pub use recovery_timeline::plot_recovery_timeline;
-pub use young_daly::{fit_checkpoint_cost_s, plot_overhead_vs_interval, young_daly_optimum_s, OverheadInput, OverheadSeries};
+pub use young_daly::{
+    OverheadInput, OverheadSeries, fit_checkpoint_cost_s, plot_overhead_vs_interval, young_daly_optimum_s,
+};

@@ -5,9 +5,9 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::canvas::{draw_err, Chart};
+use super::canvas::{Chart, draw_err};
 use super::fonts::FAMILY;
-use super::style::{color, padded_range, tick, CAPTION_PX, DESC_PX, LABEL_PX, MARKER, PANEL_CAPTION_PX};
+use super::style::{CAPTION_PX, DESC_PX, LABEL_PX, MARKER, PANEL_CAPTION_PX, color, padded_range, tick};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct XY {
@@ -43,13 +43,31 @@ pub struct Series {
 
 impl Series {
     pub fn measured(label: impl Into<String>, points: Vec<XY>) -> Self {
-        Series { label: label.into(), points, stroke: Stroke::Solid, dots: true, color: None }
+        Series {
+            label: label.into(),
+            points,
+            stroke: Stroke::Solid,
+            dots: true,
+            color: None,
+        }
     }
     pub fn line(label: impl Into<String>, points: Vec<XY>) -> Self {
-        Series { label: label.into(), points, stroke: Stroke::Solid, dots: false, color: None }
+        Series {
+            label: label.into(),
+            points,
+            stroke: Stroke::Solid,
+            dots: false,
+            color: None,
+        }
     }
     pub fn model(label: impl Into<String>, points: Vec<XY>, color: RGBColor) -> Self {
-        Series { label: label.into(), points, stroke: Stroke::Dashed, dots: false, color: Some(color) }
+        Series {
+            label: label.into(),
+            points,
+            stroke: Stroke::Dashed,
+            dots: false,
+            color: Some(color),
+        }
     }
 }
 
@@ -99,7 +117,11 @@ impl Chart for PanelChart {
 }
 
 pub fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Panel) -> Result<(), String> {
-    let xs = panel.series.iter().flat_map(|s| s.points.iter().map(|p| p.x)).chain(panel.markers.iter().map(|m| m.x));
+    let xs = panel
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.x))
+        .chain(panel.markers.iter().map(|m| m.x));
     let (x0, x1) = match &panel.x_categories {
         Some(c) => (-0.5, c.len().max(1) as f64 - 0.5),
         None => padded_range(xs, false),
@@ -122,7 +144,11 @@ pub fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Pan
     let x_fmt = move |v: &f64| match &categories {
         Some(c) => {
             let i = v.round();
-            if (v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < c.len() { c[i as usize].clone() } else { String::new() }
+            if (v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < c.len() {
+                c[i as usize].clone()
+            } else {
+                String::new()
+            }
         }
         None => tick(*v),
     };
@@ -145,32 +171,49 @@ pub fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Pan
     let mut labelled = false;
     for (i, s) in panel.series.iter().enumerate() {
         let c = s.color.unwrap_or_else(|| color(i));
-        let mut pts: Vec<XY> = s.points.iter().copied().filter(|p| p.x.is_finite() && p.y.is_finite()).collect();
+        let mut pts: Vec<XY> = s
+            .points
+            .iter()
+            .copied()
+            .filter(|p| p.x.is_finite() && p.y.is_finite())
+            .collect();
         pts.sort_by(|a, b| a.x.total_cmp(&b.x));
         let with_ci: Vec<&XY> = pts.iter().filter(|p| p.ci.is_some_and(f64::is_finite)).collect();
         if with_ci.len() >= 2 {
             let upper = with_ci.iter().map(|p| (p.x, p.y + p.ci.unwrap_or(0.0)));
             let lower = with_ci.iter().rev().map(|p| (p.x, p.y - p.ci.unwrap_or(0.0)));
             let band: Vec<(f64, f64)> = upper.chain(lower).collect();
-            chart.draw_series(std::iter::once(Polygon::new(band, c.mix(0.18).filled()))).map_err(draw_err)?;
+            chart
+                .draw_series(std::iter::once(Polygon::new(band, c.mix(0.18).filled())))
+                .map_err(draw_err)?;
         } else if let Some(p) = with_ci.first() {
             let ci = p.ci.unwrap_or(0.0);
             chart
-                .draw_series(std::iter::once(PathElement::new(vec![(p.x, p.y - ci), (p.x, p.y + ci)], c.stroke_width(2))))
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(p.x, p.y - ci), (p.x, p.y + ci)],
+                    c.stroke_width(2),
+                )))
                 .map_err(draw_err)?;
         }
         let line: Vec<(f64, f64)> = pts.iter().map(|p| (p.x, p.y)).collect();
         let style = c.stroke_width(2);
         let anno = match s.stroke {
-            Stroke::Solid => chart.draw_series(LineSeries::new(line.clone(), style)).map_err(draw_err)?,
-            Stroke::Dashed => chart.draw_series(DashedLineSeries::new(line.clone(), 8, 6, style)).map_err(draw_err)?,
+            Stroke::Solid => chart
+                .draw_series(LineSeries::new(line.clone(), style))
+                .map_err(draw_err)?,
+            Stroke::Dashed => chart
+                .draw_series(DashedLineSeries::new(line.clone(), 8, 6, style))
+                .map_err(draw_err)?,
         };
         if !s.label.is_empty() {
             labelled = true;
-            anno.label(s.label.as_str()).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], style));
+            anno.label(s.label.as_str())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], style));
         }
         if s.dots {
-            chart.draw_series(line.iter().map(|&p| Circle::new(p, 3, c.filled()))).map_err(draw_err)?;
+            chart
+                .draw_series(line.iter().map(|&p| Circle::new(p, 3, c.filled())))
+                .map_err(draw_err)?;
         }
     }
     let mut seen = Vec::new();
@@ -182,7 +225,8 @@ pub fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Pan
         if !m.label.is_empty() && !seen.contains(&m.label) {
             seen.push(m.label.clone());
             labelled = true;
-            anno.label(m.label.as_str()).legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], style));
+            anno.label(m.label.as_str())
+                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], style));
         }
     }
     if labelled {

@@ -8,7 +8,10 @@ use super::error::PlotError;
 
 /// All rows of a CSV file with a header, as `T`.
 pub fn read_rows<T: DeserializeOwned>(path: &Path) -> Result<Vec<T>, PlotError> {
-    let csv_err = |cause| PlotError::Csv { path: path.to_path_buf(), cause };
+    let csv_err = |cause| PlotError::Csv {
+        path: path.to_path_buf(),
+        cause,
+    };
     let mut r = csv::Reader::from_path(path).map_err(csv_err)?;
     r.deserialize().collect::<Result<Vec<T>, _>>().map_err(csv_err)
 }
@@ -22,7 +25,10 @@ pub struct Table {
 
 impl Table {
     pub fn read(path: &Path) -> Result<Table, PlotError> {
-        let csv_err = |cause| PlotError::Csv { path: path.to_path_buf(), cause };
+        let csv_err = |cause| PlotError::Csv {
+            path: path.to_path_buf(),
+            cause,
+        };
         let mut r = csv::Reader::from_path(path).map_err(csv_err)?;
         let header = r.headers().map_err(csv_err)?.iter().map(str::to_string).collect();
         let rows = r

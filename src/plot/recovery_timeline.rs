@@ -12,8 +12,14 @@ use crate::metrics::TimelineSample;
 
 pub fn recovery_chart(title: &str, samples: &[TimelineSample], failure_times_s: &[f64]) -> PanelChart {
     let line = |f: &dyn Fn(&TimelineSample) -> f64| samples.iter().map(|s| XY::new(s.time_s, f(s))).collect::<Vec<_>>();
-    let markers: Vec<VMarker> =
-        failure_times_s.iter().map(|&x| VMarker { x, label: "failure".into(), color: FAILED }).collect();
+    let markers: Vec<VMarker> = failure_times_s
+        .iter()
+        .map(|&x| VMarker {
+            x,
+            label: "failure".into(),
+            color: FAILED,
+        })
+        .collect();
     let panel = |y_label: &str, series: Vec<Series>| Panel {
         title: None,
         x_label: "time (s)".into(),
@@ -34,7 +40,10 @@ pub fn recovery_chart(title: &str, samples: &[TimelineSample], failure_times_s: 
                 ],
             ),
             panel("input lag (ms)", vec![Series::line("", line(&|s| s.input_lag_ms))]),
-            panel("in flight (MB)", vec![Series::line("", line(&|s| s.in_flight_bytes as f64 / 1e6))]),
+            panel(
+                "in flight (MB)",
+                vec![Series::line("", line(&|s| s.in_flight_bytes as f64 / 1e6))],
+            ),
         ],
     }
 }

@@ -20,7 +20,9 @@ pub fn young_daly_optimum_s(checkpoint_cost_s: f64, mtbf_s: f64) -> f64 {
 /// The c that fits overhead ≈ c / T best in the least-squares sense: minimising
 /// sum (y_i - c/T_i)^2 gives c = sum(y_i/T_i) / sum(1/T_i^2). `None` without usable points.
 pub fn fit_checkpoint_cost_s(points: &[XY]) -> Option<f64> {
-    let usable = points.iter().filter(|p| p.x > 0.0 && p.x.is_finite() && p.y.is_finite());
+    let usable = points
+        .iter()
+        .filter(|p| p.x > 0.0 && p.x.is_finite() && p.y.is_finite());
     let (num, den) = usable.fold((0.0, 0.0), |(n, d), p| (n + p.y / p.x, d + 1.0 / (p.x * p.x)));
     (den > 0.0 && num > 0.0).then(|| num / den)
 }
@@ -55,7 +57,11 @@ const CURVE_POINTS: usize = 120;
 
 pub fn overhead_chart(input: &OverheadInput) -> PanelChart {
     let m = input.mtbf_s;
-    let optima: Vec<f64> = input.series.iter().map(|s| young_daly_optimum_s(s.checkpoint_cost_s, m)).collect();
+    let optima: Vec<f64> = input
+        .series
+        .iter()
+        .map(|s| young_daly_optimum_s(s.checkpoint_cost_s, m))
+        .collect();
     let xs: Vec<f64> = input
         .series
         .iter()
@@ -67,35 +73,57 @@ pub fn overhead_chart(input: &OverheadInput) -> PanelChart {
     let hi = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max) * 1.2;
     // Log-spaced, so that the steep c/T end is as smooth as the flat end.
     let grid: Vec<f64> = if lo.is_finite() && hi > lo {
-        (0..CURVE_POINTS).map(|i| lo * (hi / lo).powf(i as f64 / (CURVE_POINTS - 1) as f64)).collect()
+        (0..CURVE_POINTS)
+            .map(|i| lo * (hi / lo).powf(i as f64 / (CURVE_POINTS - 1) as f64))
+            .collect()
     } else {
         vec![]
     };
     let curve = |f: &dyn Fn(f64) -> f64| grid.iter().map(|&t| XY::new(t, f(t))).collect::<Vec<_>>();
     let n = input.series.len();
-    let named = |what: &str, s: &OverheadSeries| if s.label.is_empty() { what.to_string() } else { format!("{what}, {}", s.label) };
+    let named = |what: &str, s: &OverheadSeries| {
+        if s.label.is_empty() {
+            what.to_string()
+        } else {
+            format!("{what}, {}", s.label)
+        }
+    };
     let mut series = Vec::new();
     let mut markers = Vec::new();
     for (i, (s, &t_opt)) in input.series.iter().zip(&optima).enumerate() {
         let c_i = color(i);
         let c = s.checkpoint_cost_s;
         let fitted = if s.checkpoint_cost_fitted { " fitted" } else { "" };
-        series.push(Series { color: Some(c_i), ..Series::measured(named(&input.overhead_name, s), s.overhead.clone()) });
+        series.push(Series {
+            color: Some(c_i),
+            ..Series::measured(named(&input.overhead_name, s), s.overhead.clone())
+        });
         if !s.lost_work.is_empty() {
-            series.push(Series { color: Some(color(n + i)), ..Series::measured(named(&input.lost_work_name, s), s.lost_work.clone()) });
+            series.push(Series {
+                color: Some(color(n + i)),
+                ..Series::measured(named(&input.lost_work_name, s), s.lost_work.clone())
+            });
         }
         series.push(Series::model(
             format!("model c/T + T/2M, c = {}{fitted}", secs(c)),
             curve(&|t| c / t + t / (2.0 * m)),
             c_i,
         ));
-        markers.push(VMarker { x: t_opt, label: format!("Young/Daly √(2cM) = {}", secs(t_opt)), color: c_i });
+        markers.push(VMarker {
+            x: t_opt,
+            label: format!("Young/Daly √(2cM) = {}", secs(t_opt)),
+            color: c_i,
+        });
     }
     // With one configuration there is room for the two terms of the model on their own.
     if let [s] = input.series.as_slice() {
         let c = s.checkpoint_cost_s;
         series.push(Series::model("model c/T", curve(&|t| c / t), MODEL_CHECKPOINT));
-        series.push(Series::model(format!("model T/2M, M = {}", secs(m)), curve(&|t| t / (2.0 * m)), MODEL_LOST));
+        series.push(Series::model(
+            format!("model T/2M, M = {}", secs(m)),
+            curve(&|t| t / (2.0 * m)),
+            MODEL_LOST,
+        ));
     }
     PanelChart {
         title: input.title.clone(),
@@ -112,7 +140,11 @@ pub fn overhead_chart(input: &OverheadInput) -> PanelChart {
 }
 
 fn secs(s: f64) -> String {
-    if s >= 100.0 { format!("{s:.0} s") } else { format!("{s:.3} s") }
+    if s >= 100.0 {
+        format!("{s:.0} s")
+    } else {
+        format!("{s:.3} s")
+    }
 }
 
 /// Draws `<base>.png` and `<base>.svg`.
@@ -152,7 +184,12 @@ mod tests {
         for (k, c) in [0.3, 1.2].into_iter().enumerate() {
             let t_opt = young_daly_optimum_s(c, 3600.0);
             assert_eq!(panel.markers[k].x, t_opt);
-            let model = panel.series.iter().filter(|s| s.label.starts_with("model c/T + T/2M")).nth(k).unwrap();
+            let model = panel
+                .series
+                .iter()
+                .filter(|s| s.label.starts_with("model c/T + T/2M"))
+                .nth(k)
+                .unwrap();
             let best = model.points.iter().min_by(|a, b| a.y.total_cmp(&b.y)).unwrap();
             assert!((best.x / t_opt - 1.0).abs() < 0.05, "{} vs {t_opt}", best.x);
         }

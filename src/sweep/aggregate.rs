@@ -6,10 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use super::error::SweepError;
-use super::flatten::{flatten, render_f64, Cell};
-use super::layout::{run_file_path, POINTS_CSV, RUNS_CSV};
+use super::flatten::{Cell, flatten, render_f64};
+use super::layout::{POINTS_CSV, RUNS_CSV, run_file_path};
 use super::manifest::Manifest;
-use super::run_file::{inspect, RunFileState};
+use super::run_file::{RunFileState, inspect};
 use super::stats::estimate;
 use crate::output::write_atomic;
 
@@ -20,11 +20,19 @@ pub fn write_tables(dir: &Path) -> Result<Vec<PathBuf>, SweepError> {
         message: "missing: not a sweep directory".into(),
     })?;
     let runs = read_runs(dir, &manifest)?;
-    let columns: Vec<String> = runs.iter().flat_map(|r| r.metrics.keys().cloned()).collect::<BTreeSet<_>>().into_iter().collect();
+    let columns: Vec<String> = runs
+        .iter()
+        .flat_map(|r| r.metrics.keys().cloned())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let numeric: Vec<&String> = columns
         .iter()
         .filter(|c| {
-            let cells = runs.iter().filter_map(|r| r.metrics.get(*c)).filter(|x| **x != Cell::Empty);
+            let cells = runs
+                .iter()
+                .filter_map(|r| r.metrics.get(*c))
+                .filter(|x| **x != Cell::Empty);
             let mut any = false;
             cells.into_iter().all(|x| {
                 any = true;
@@ -41,7 +49,11 @@ pub fn write_tables(dir: &Path) -> Result<Vec<PathBuf>, SweepError> {
     for r in &runs {
         let mut row = vec![r.point.to_string(), r.replication.to_string(), r.seed.to_string()];
         row.extend(param_cells(&manifest, r.point));
-        row.extend(columns.iter().map(|c| r.metrics.get(c).map(Cell::render).unwrap_or_default()));
+        row.extend(
+            columns
+                .iter()
+                .map(|c| r.metrics.get(c).map(Cell::render).unwrap_or_default()),
+        );
         rows.push(row);
     }
     write_atomic(&runs_path, &csv_bytes(&rows, &runs_path)?)?;
@@ -58,9 +70,14 @@ pub fn write_tables(dir: &Path) -> Result<Vec<PathBuf>, SweepError> {
         let mut row = vec![p.index.to_string()];
         row.extend(param_cells(&manifest, p.index));
         row.push(manifest.replications.to_string());
-        let of_point: Vec<&RunMetrics> = runs.iter().filter(|r| r.point == p.index).collect();
+        // Runs are in plan order, point-major: a point's replications are one contiguous slice.
+        let r = manifest.replications as usize;
+        let of_point = &runs[p.index * r..(p.index + 1) * r];
         for c in &numeric {
-            let xs: Vec<f64> = of_point.iter().filter_map(|r| r.metrics.get(*c).and_then(Cell::as_f64)).collect();
+            let xs: Vec<f64> = of_point
+                .iter()
+                .filter_map(|r| r.metrics.get(*c).and_then(Cell::as_f64))
+                .collect();
             match estimate(&xs) {
                 Some(e) => row.extend([
                     render_f64(e.mean),
@@ -96,7 +113,10 @@ fn read_runs(dir: &Path, manifest: &Manifest) -> Result<Vec<RunMetrics>, SweepEr
                     seed: key.seed,
                     metrics: flatten(&f.summary).into_iter().collect(),
                 }),
-                RunFileState::Missing => Err(SweepError::BadFile { path, message: "missing: the sweep is not complete".into() }),
+                RunFileState::Missing => Err(SweepError::BadFile {
+                    path,
+                    message: "missing: the sweep is not complete".into(),
+                }),
                 RunFileState::Foreign { fingerprint } => Err(SweepError::StaleDir {
                     dir: dir.to_path_buf(),
                     found: fingerprint,
@@ -131,7 +151,10 @@ fn param_cells(m: &Manifest, point: usize) -> Vec<String> {
 }
 
 fn csv_bytes(rows: &[Vec<String>], path: &Path) -> Result<Vec<u8>, SweepError> {
-    let err = |message: String| SweepError::BadFile { path: path.to_path_buf(), message };
+    let err = |message: String| SweepError::BadFile {
+        path: path.to_path_buf(),
+        message,
+    };
     let mut w = csv::Writer::from_writer(Vec::new());
     for r in rows {
         w.write_record(r).map_err(|e| err(e.to_string()))?;

@@ -9,8 +9,9 @@ use crate::scenario::ScenarioError;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum SweepError {
+    /// Boxed, like the other large payloads, so that `Result<_, SweepError>` stays small.
     #[error(transparent)]
-    Scenario(#[from] ScenarioError),
+    Scenario(#[from] Box<ScenarioError>),
     #[error("{file}: no [sweep] table; add one (see `ckptsim sweep --help`) or use `ckptsim run`")]
     NoSweep { file: String },
     /// The `[sweep]` table itself is malformed; `parameter` names the offending parameter.
@@ -26,7 +27,7 @@ pub enum SweepError {
         point: usize,
         assignments: String,
         // Not `#[source]`: the message already includes it, and `{:#}` would print it twice.
-        cause: ScenarioError,
+        cause: Box<ScenarioError>,
     },
     #[error("bad --shard `{0}`: expected K/N with 1 <= K <= N, e.g. 2/4")]
     Shard(String),
@@ -43,10 +44,7 @@ pub enum SweepError {
     #[error("{path}: {message}")]
     BadFile { path: PathBuf, message: String },
     #[error("{path}: {cause}")]
-    Io {
-        path: PathBuf,
-        cause: std::io::Error,
-    },
+    Io { path: PathBuf, cause: std::io::Error },
     #[error(transparent)]
     Output(#[from] OutputError),
     /// The simulator panicked: a bug in ckptsim, reported with what reproduces it.
@@ -69,9 +67,19 @@ pub enum SweepError {
     Plot(#[from] crate::plot::PlotError),
 }
 
+impl From<ScenarioError> for SweepError {
+    fn from(e: ScenarioError) -> Self {
+        SweepError::Scenario(Box::new(e))
+    }
+}
+
 impl SweepError {
     pub(crate) fn spec(file: &str, parameter: Option<&str>, message: impl Into<String>) -> Self {
-        SweepError::Spec { file: file.to_string(), parameter: parameter.map(str::to_string), message: message.into() }
+        SweepError::Spec {
+            file: file.to_string(),
+            parameter: parameter.map(str::to_string),
+            message: message.into(),
+        }
     }
 
     /// The sweep parameter the error is about, if any.

@@ -16,7 +16,11 @@ pub struct Point {
 impl Point {
     /// `path=value, ...`, for messages.
     pub fn assignments(&self) -> String {
-        self.overrides.iter().map(|o| format!("{}={}", o.path, render_value(&o.value))).collect::<Vec<_>>().join(", ")
+        self.overrides
+            .iter()
+            .map(|o| format!("{}={}", o.path, render_value(&o.value)))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -41,9 +45,16 @@ pub fn expand(spec: &SweepSpec) -> Vec<Point> {
                 .parameters
                 .iter()
                 .zip(&value_indices)
-                .map(|(p, &i)| Override { path: p.path.clone(), value: p.values[i].clone() })
+                .map(|(p, &i)| Override {
+                    path: p.path.clone(),
+                    value: p.values[i].clone(),
+                })
                 .collect();
-            Point { index, value_indices, overrides }
+            Point {
+                index,
+                value_indices,
+                overrides,
+            }
         })
         .collect()
 }

@@ -61,7 +61,11 @@ pub fn flatten(summary: &Value) -> Vec<(String, Cell)> {
 }
 
 fn join(prefix: &str, key: &str) -> String {
-    if prefix.is_empty() { key.to_string() } else { format!("{prefix}.{key}") }
+    if prefix.is_empty() {
+        key.to_string()
+    } else {
+        format!("{prefix}.{key}")
+    }
 }
 
 /// `depth` bounds the recursion: summaries are a few levels deep, never a hundred.

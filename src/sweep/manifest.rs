@@ -66,7 +66,12 @@ impl Manifest {
         let mut out = Vec::with_capacity(self.points.len() * self.replications as usize);
         for p in &self.points {
             for (r, &seed) in p.seeds.iter().enumerate() {
-                out.push(RunKey { index: out.len(), point: p.index, replication: r as u32, seed });
+                out.push(RunKey {
+                    index: out.len(),
+                    point: p.index,
+                    replication: r as u32,
+                    seed,
+                });
             }
         }
         out
@@ -83,8 +88,10 @@ impl Manifest {
     }
 
     pub fn bytes(&self) -> Result<Vec<u8>, SweepError> {
-        let mut b = serde_json::to_vec_pretty(self)
-            .map_err(|e| SweepError::BadFile { path: MANIFEST_JSON.into(), message: e.to_string() })?;
+        let mut b = serde_json::to_vec_pretty(self).map_err(|e| SweepError::BadFile {
+            path: MANIFEST_JSON.into(),
+            message: e.to_string(),
+        })?;
         b.push(b'\n');
         Ok(b)
     }
@@ -97,15 +104,21 @@ impl Manifest {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(cause) => return Err(SweepError::Io { path, cause }),
         };
-        let m: Manifest = serde_json::from_slice(&bytes)
-            .map_err(|e| SweepError::BadFile { path: path.clone(), message: format!("not a sweep manifest: {e}") })?;
+        let m: Manifest = serde_json::from_slice(&bytes).map_err(|e| SweepError::BadFile {
+            path: path.clone(),
+            message: format!("not a sweep manifest: {e}"),
+        })?;
         if m.format != FORMAT {
             return Err(SweepError::BadFile {
                 path,
-                message: format!("manifest format {} is not {FORMAT}; rerun the sweep with this ckptsim", m.format),
+                message: format!(
+                    "manifest format {} is not {FORMAT}; rerun the sweep with this ckptsim",
+                    m.format
+                ),
             });
         }
-        m.check_consistent().map_err(|message| SweepError::BadFile { path, message })?;
+        m.check_consistent()
+            .map_err(|message| SweepError::BadFile { path, message })?;
         Ok(Some((m, bytes)))
     }
 
@@ -117,17 +130,27 @@ impl Manifest {
                 return Err(format!("point {i} has index {}", p.index));
             }
             if p.seeds.len() != self.replications as usize {
-                return Err(format!("point {i} has {} seeds for {} replications", p.seeds.len(), self.replications));
+                return Err(format!(
+                    "point {i} has {} seeds for {} replications",
+                    p.seeds.len(),
+                    self.replications
+                ));
             }
             if p.value_indices.len() != self.parameters.len()
-                || p.value_indices.iter().zip(&self.parameters).any(|(&v, q)| v >= q.values.len())
+                || p.value_indices
+                    .iter()
+                    .zip(&self.parameters)
+                    .any(|(&v, q)| v >= q.values.len())
             {
                 return Err(format!("point {i} has value indices out of range"));
             }
         }
         for q in &self.parameters {
             if q.numeric.as_ref().is_some_and(|n| n.values.len() != q.values.len()) {
-                return Err(format!("parameter `{}` has numeric values that do not match its values", q.path));
+                return Err(format!(
+                    "parameter `{}` has numeric values that do not match its values",
+                    q.path
+                ));
             }
         }
         Ok(())

@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 
 use super::aggregate::write_tables;
 use super::error::SweepError;
-use super::layout::{run_file_name, run_file_path, MANIFEST_JSON};
+use super::layout::{MANIFEST_JSON, run_file_name, run_file_path};
 use super::manifest::Manifest;
-use super::run_file::{parse, RunFileState};
+use super::run_file::{RunFileState, parse};
 use crate::output::write_atomic;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,8 +24,9 @@ pub fn merge(inputs: &[PathBuf], out: &Path, plots: bool) -> Result<MergeReport,
     }
     let mut manifest: Option<(Manifest, Vec<u8>, &PathBuf)> = None;
     for dir in inputs {
-        let (m, bytes) = Manifest::read(dir)?
-            .ok_or_else(|| SweepError::Merge(format!("{}: no {MANIFEST_JSON}; not a sweep directory", dir.display())))?;
+        let (m, bytes) = Manifest::read(dir)?.ok_or_else(|| {
+            SweepError::Merge(format!("{}: no {MANIFEST_JSON}; not a sweep directory", dir.display()))
+        })?;
         match &manifest {
             None => manifest = Some((m, bytes, dir)),
             Some((_, first, first_dir)) if *first != bytes => {
@@ -38,15 +39,15 @@ pub fn merge(inputs: &[PathBuf], out: &Path, plots: bool) -> Result<MergeReport,
             Some(_) => {}
         }
     }
-    let (manifest, manifest_bytes, _) = manifest.expect("inputs is not empty");
-    if let Some((existing, _)) = Manifest::read(out)? {
-        if existing.fingerprint != manifest.fingerprint {
-            return Err(SweepError::StaleDir {
-                dir: out.to_path_buf(),
-                found: existing.fingerprint,
-                expected: manifest.fingerprint,
-            });
-        }
+    let (manifest, manifest_bytes, _) = manifest.ok_or_else(|| SweepError::Merge("no input directories".into()))?;
+    if let Some((existing, _)) = Manifest::read(out)?
+        && existing.fingerprint != manifest.fingerprint
+    {
+        return Err(SweepError::StaleDir {
+            dir: out.to_path_buf(),
+            found: existing.fingerprint,
+            expected: manifest.fingerprint,
+        });
     }
 
     // Gather every run before writing anything, so that a missing shard leaves `out` untouched.
@@ -108,7 +109,10 @@ pub fn merge(inputs: &[PathBuf], out: &Path, plots: bool) -> Result<MergeReport,
     if plots {
         files.extend(crate::plot::plot_sweep_dir(out)?);
     }
-    Ok(MergeReport { runs: runs.len(), files })
+    Ok(MergeReport {
+        runs: runs.len(),
+        files,
+    })
 }
 
 impl std::fmt::Display for MergeReport {

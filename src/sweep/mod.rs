@@ -25,8 +25,8 @@ pub mod stats;
 pub mod value;
 
 pub use error::SweepError;
-pub use merge::{merge, MergeReport};
-pub use plan::{plan, Plan};
-pub use runner::{sweep, sweep_file, SweepOptions, SweepReport};
+pub use merge::{MergeReport, merge};
+pub use plan::{Plan, plan};
+pub use runner::{SweepOptions, SweepReport, sweep, sweep_file};
 pub use shard::Shard;
 pub use spec::SweepSpec;

@@ -3,9 +3,9 @@
 //! the assignment, instead of after hours of runs.
 
 use super::error::SweepError;
-use super::expand::{expand, Point};
+use super::expand::{Point, expand};
 use super::fingerprint::sweep_fingerprint;
-use super::manifest::{Manifest, NumericInfo, ParameterInfo, PointInfo, FORMAT};
+use super::manifest::{FORMAT, Manifest, NumericInfo, ParameterInfo, PointInfo};
 use super::seeds::replication_seed;
 use super::spec::SweepSpec;
 use super::value::{numeric_values, render_value};
@@ -30,7 +30,7 @@ pub fn plan(loaded: &LoadedScenario, label: &str) -> Result<Plan, SweepError> {
             loaded.with_overrides(&p.overrides).map_err(|cause| SweepError::Point {
                 point: p.index,
                 assignments: p.assignments(),
-                cause,
+                cause: Box::new(cause),
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -49,7 +49,9 @@ pub fn plan(loaded: &LoadedScenario, label: &str) -> Result<Plan, SweepError> {
         .map(|(p, sc)| PointInfo {
             index: p.index,
             value_indices: p.value_indices.clone(),
-            seeds: (0..spec.replications).map(|r| replication_seed(sc.simulation.seed, r)).collect(),
+            seeds: (0..spec.replications)
+                .map(|r| replication_seed(sc.simulation.seed, r))
+                .collect(),
         })
         .collect();
     let manifest = Manifest {
@@ -63,5 +65,10 @@ pub fn plan(loaded: &LoadedScenario, label: &str) -> Result<Plan, SweepError> {
         points: point_infos,
         plot: spec.plot.clone(),
     };
-    Ok(Plan { spec, points, scenarios, manifest })
+    Ok(Plan {
+        spec,
+        points,
+        scenarios,
+        manifest,
+    })
 }

@@ -11,10 +11,9 @@ pub fn bar(runs: u64, skipped: u64, enabled: bool) -> ProgressBar {
     } else {
         ProgressDrawTarget::hidden()
     };
-    let style = ProgressStyle::with_template(
-        "{prefix}[{elapsed_precise}] {wide_bar} {pos}/{len} runs  {per_sec}  ETA {eta}",
-    )
-    .unwrap_or_else(|_| ProgressStyle::default_bar());
+    let style =
+        ProgressStyle::with_template("{prefix}[{elapsed_precise}] {wide_bar} {pos}/{len} runs  {per_sec}  ETA {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
     let pb = ProgressBar::with_draw_target(Some(runs), target).with_style(style);
     if skipped > 0 {
         pb.set_prefix(format!("{skipped} runs already done  "));

@@ -25,7 +25,9 @@ pub enum RunFileState {
     /// Present and belonging to this run of this sweep.
     Done(RunFile<serde_json::Value>),
     /// Present but of another sweep: the directory is stale.
-    Foreign { fingerprint: String },
+    Foreign {
+        fingerprint: String,
+    },
     /// Unreadable or for another point (a manual copy gone wrong); the run is done again.
     Invalid(String),
 }
@@ -45,7 +47,9 @@ pub fn parse(bytes: &[u8], fingerprint: &str, key: &RunKey) -> RunFileState {
         Err(e) => return RunFileState::Invalid(e.to_string()),
     };
     if f.fingerprint != fingerprint {
-        return RunFileState::Foreign { fingerprint: f.fingerprint };
+        return RunFileState::Foreign {
+            fingerprint: f.fingerprint,
+        };
     }
     if (f.point, f.replication, f.seed) != (key.point, key.replication, key.seed) {
         return RunFileState::Invalid(format!(

@@ -5,7 +5,7 @@
 //! Results do not depend on the thread count: a run's output is a function of its scenario and
 //! seed only, and the tables are written from the run files in plan order.
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -13,10 +13,10 @@ use rayon::prelude::*;
 
 use super::aggregate::write_tables;
 use super::error::SweepError;
-use super::layout::{run_file_name, run_file_path, MANIFEST_JSON, RUNS_DIR};
+use super::layout::{MANIFEST_JSON, RUNS_DIR, run_file_name, run_file_path};
 use super::manifest::{Manifest, RunKey};
-use super::plan::{plan, Plan};
-use super::run_file::{inspect, RunFile, RunFileState};
+use super::plan::{Plan, plan};
+use super::run_file::{RunFile, RunFileState, inspect};
 use super::shard::Shard;
 use crate::output::{write_atomic, write_json};
 use crate::scenario::load_file;
@@ -72,7 +72,11 @@ pub fn sweep(plan: &Plan, out: &Path, opts: &SweepOptions) -> Result<SweepReport
                 todo.push(*key);
             }
             RunFileState::Foreign { fingerprint } => {
-                return Err(SweepError::StaleDir { dir: out.to_path_buf(), found: fingerprint, expected: manifest.fingerprint });
+                return Err(SweepError::StaleDir {
+                    dir: out.to_path_buf(),
+                    found: fingerprint,
+                    expected: manifest.fingerprint,
+                });
             }
         }
     }
@@ -102,14 +106,23 @@ pub fn sweep(plan: &Plan, out: &Path, opts: &SweepOptions) -> Result<SweepReport
 /// Writes the manifest into a new directory, or checks that an existing one holds this sweep.
 /// Returns the manifest as read back from disk, which is what the tables are computed from.
 fn prepare_dir(out: &Path, planned: &Manifest) -> Result<Manifest, SweepError> {
-    remove_stale_temp_files(out)?;
     match Manifest::read(out)? {
         Some((found, _)) if found.fingerprint != planned.fingerprint => Err(SweepError::StaleDir {
             dir: out.to_path_buf(),
             found: found.fingerprint,
             expected: planned.fingerprint.clone(),
         }),
-        Some((found, _)) => Ok(found),
+        // Same fingerprint but another plan: the file was edited by hand.
+        Some((found, _)) if found.points != planned.points || found.replications != planned.replications => {
+            Err(SweepError::BadFile {
+                path: out.join(MANIFEST_JSON),
+                message: "its points or seeds differ from the scenario's sweep; remove the directory".into(),
+            })
+        }
+        Some((found, _)) => {
+            remove_stale_temp_files(out)?;
+            Ok(found)
+        }
         None => {
             write_atomic(&out.join(MANIFEST_JSON), &planned.bytes()?)?;
             Manifest::read(out)?.map(|(m, _)| m).ok_or_else(|| SweepError::BadFile {
@@ -130,11 +143,19 @@ fn remove_stale_temp_files(out: &Path) -> Result<(), SweepError> {
         Err(cause) => return Err(SweepError::Io { path: runs, cause }),
     };
     for entry in entries {
-        let entry = entry.map_err(|cause| SweepError::Io { path: runs.clone(), cause })?;
+        let entry = entry.map_err(|cause| SweepError::Io {
+            path: runs.clone(),
+            cause,
+        })?;
         let name = entry.file_name();
-        let is_ours = name.to_str().is_some_and(|n| n.starts_with('p') && n.ends_with(".json.tmp"));
+        let is_ours = name
+            .to_str()
+            .is_some_and(|n| n.starts_with('p') && n.ends_with(".json.tmp"));
         if is_ours && entry.path().is_file() {
-            std::fs::remove_file(entry.path()).map_err(|cause| SweepError::Io { path: entry.path(), cause })?;
+            std::fs::remove_file(entry.path()).map_err(|cause| SweepError::Io {
+                path: entry.path(),
+                cause,
+            })?;
         }
     }
     Ok(())
@@ -161,10 +182,10 @@ fn execute(
     let results: Vec<Result<bool, SweepError>> = pool.install(|| {
         todo.par_iter()
             .map(|key| {
-                if let Some(limit) = opts.stop_after_runs {
-                    if started.fetch_add(1, Ordering::SeqCst) >= limit {
-                        return Ok(false);
-                    }
+                if let Some(limit) = opts.stop_after_runs
+                    && started.fetch_add(1, Ordering::SeqCst) >= limit
+                {
+                    return Ok(false);
                 }
                 let r = run_one(plan, manifest, out, key);
                 progress.inc(1);
@@ -185,19 +206,20 @@ fn run_one(plan: &Plan, manifest: &Manifest, out: &Path, key: &RunKey) -> Result
     let scenario = &plan.scenarios[key.point];
     let name = run_file_name(key.point, key.replication);
     let label = format!("{}/{}", manifest.scenario, name.trim_end_matches(".json"));
-    let output = catch_unwind(AssertUnwindSafe(|| crate::run::run_labelled(scenario, key.seed, &label))).map_err(
-        |payload| SweepError::RunPanicked {
-            point: key.point,
-            replication: key.replication,
-            seed: key.seed,
-            assignments: plan.points[key.point].assignments(),
-            message: payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "non-text panic payload".into()),
-        },
-    )?;
+    let output = catch_unwind(AssertUnwindSafe(|| {
+        crate::run::run_labelled(scenario, key.seed, &label)
+    }))
+    .map_err(|payload| SweepError::RunPanicked {
+        point: key.point,
+        replication: key.replication,
+        seed: key.seed,
+        assignments: plan.points[key.point].assignments(),
+        message: payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "non-text panic payload".into()),
+    })?;
     let file = RunFile {
         fingerprint: manifest.fingerprint.clone(),
         point: key.point,
@@ -220,7 +242,10 @@ impl std::fmt::Display for SweepReport {
             writeln!(f, "rerun: {} was unreadable", p.display())?;
         }
         if !self.complete {
-            writeln!(f, "incomplete: tables are written once every run is done (rerun, or merge the shards)")?;
+            writeln!(
+                f,
+                "incomplete: tables are written once every run is done (rerun, or merge the shards)"
+            )?;
         }
         for p in &self.files {
             writeln!(f, "wrote {}", p.display())?;

@@ -76,7 +76,9 @@ impl SweepSpec {
         let table = loaded
             .table
             .get("sweep")
-            .ok_or_else(|| SweepError::NoSweep { file: loaded.file.clone() })?
+            .ok_or_else(|| SweepError::NoSweep {
+                file: loaded.file.clone(),
+            })?
             .as_table()
             .ok_or_else(|| SweepError::spec(&loaded.file, None, "must be a table"))?;
         SweepSpec::parse(table, &loaded.file)
@@ -98,7 +100,11 @@ impl SweepSpec {
             Some(toml::Value::String(s)) if s == "grid" => Mode::Grid,
             Some(toml::Value::String(s)) if s == "zip" => Mode::Zip,
             Some(other) => {
-                return Err(SweepError::spec(file, None, format!("`mode` must be \"grid\" or \"zip\", got {other}")));
+                return Err(SweepError::spec(
+                    file,
+                    None,
+                    format!("`mode` must be \"grid\" or \"zip\", got {other}"),
+                ));
             }
         };
         let replications = match table.get("replications") {
@@ -124,7 +130,10 @@ impl SweepSpec {
         for (path, spec) in params {
             let values = parse_values(spec).map_err(|m| SweepError::spec(file, Some(path), m))?;
             check_distinct(&values).map_err(|m| SweepError::spec(file, Some(path), m))?;
-            parameters.push(Parameter { path: path.clone(), values });
+            parameters.push(Parameter {
+                path: path.clone(),
+                values,
+            });
         }
         if mode == Mode::Zip {
             let first = &parameters[0];
@@ -152,14 +161,21 @@ impl SweepSpec {
         };
         let runs = spec.point_count().saturating_mul(replications as usize);
         if runs > MAX_RUNS {
-            return Err(SweepError::spec(file, None, format!("{runs} runs planned; the limit is {MAX_RUNS}")));
+            return Err(SweepError::spec(
+                file,
+                None,
+                format!("{runs} runs planned; the limit is {MAX_RUNS}"),
+            ));
         }
         Ok(spec)
     }
 
     pub fn point_count(&self) -> usize {
         match self.mode {
-            Mode::Grid => self.parameters.iter().fold(1usize, |n, p| n.saturating_mul(p.values.len())),
+            Mode::Grid => self
+                .parameters
+                .iter()
+                .fold(1usize, |n, p| n.saturating_mul(p.values.len())),
             Mode::Zip => self.parameters[0].values.len(),
         }
     }
@@ -186,7 +202,10 @@ fn parse_values(spec: &toml::Value) -> Result<Vec<toml::Value>, String> {
         return Err("no values".into());
     }
     if values.len() > MAX_VALUES_PER_PARAMETER {
-        return Err(format!("{} values; the limit is {MAX_VALUES_PER_PARAMETER}", values.len()));
+        return Err(format!(
+            "{} values; the limit is {MAX_VALUES_PER_PARAMETER}",
+            values.len()
+        ));
     }
     Ok(values)
 }
@@ -220,12 +239,16 @@ fn range(t: &toml::Table) -> Result<Vec<toml::Value>, String> {
     // The epsilon keeps `to` in the range when (to - from) / step is an integer up to rounding.
     let count = ((to - from) / step + 1e-9).floor() + 1.0;
     check_count(count)?;
-    Ok((0..count as i64).map(|i| toml::Value::Float(round_12(from + i as f64 * step))).collect())
+    Ok((0..count as i64)
+        .map(|i| toml::Value::Float(round_12(from + i as f64 * step)))
+        .collect())
 }
 
 fn check_count(count: f64) -> Result<(), String> {
     if count > MAX_VALUES_PER_PARAMETER as f64 {
-        return Err(format!("the range has {count} values; the limit is {MAX_VALUES_PER_PARAMETER}"));
+        return Err(format!(
+            "the range has {count} values; the limit is {MAX_VALUES_PER_PARAMETER}"
+        ));
     }
     Ok(())
 }
@@ -249,14 +272,21 @@ fn parse_plot(v: &toml::Value, params: &[Parameter]) -> Result<PlotSpec, (Option
     let t = v.as_table().ok_or((None, "`plot` must be a table".to_string()))?;
     let mut spec = PlotSpec::default();
     let param = |key: &str, v: &toml::Value| -> Result<String, (Option<String>, String)> {
-        let p = v.as_str().ok_or((None, format!("plot `{key}` must be a parameter path")))?;
+        let p = v
+            .as_str()
+            .ok_or((None, format!("plot `{key}` must be a parameter path")))?;
         if !params.iter().any(|q| q.path == p) {
-            return Err((Some(p.to_string()), format!("plot `{key}` names a field that is not swept")));
+            return Err((
+                Some(p.to_string()),
+                format!("plot `{key}` names a field that is not swept"),
+            ));
         }
         Ok(p.to_string())
     };
     let duration_s = |key: &str, v: &toml::Value| -> Result<f64, (Option<String>, String)> {
-        let s = v.as_str().ok_or((None, format!("plot `{key}` must be a duration such as \"1h\"")))?;
+        let s = v
+            .as_str()
+            .ok_or((None, format!("plot `{key}` must be a duration such as \"1h\"")))?;
         let ns = crate::units::parse_duration_ns(s).map_err(|m| (None, format!("plot `{key}`: {m}")))?;
         if ns <= 0.0 {
             return Err((None, format!("plot `{key}` must be > 0")));
@@ -264,13 +294,17 @@ fn parse_plot(v: &toml::Value, params: &[Parameter]) -> Result<PlotSpec, (Option
         Ok(ns / 1e9)
     };
     let metric = |key: &str, v: &toml::Value| -> Result<String, (Option<String>, String)> {
-        Ok(v.as_str().ok_or((None, format!("plot `{key}` must be a metric name")))?.to_string())
+        Ok(v.as_str()
+            .ok_or((None, format!("plot `{key}` must be a metric name")))?
+            .to_string())
     };
     for (key, v) in t {
         match key.as_str() {
             "x" => spec.x = Some(param(key, v)?),
             "metrics" => {
-                let a = v.as_array().ok_or((None, "plot `metrics` must be a list of names".to_string()))?;
+                let a = v
+                    .as_array()
+                    .ok_or((None, "plot `metrics` must be a list of names".to_string()))?;
                 spec.metrics = a.iter().map(|m| metric(key, m)).collect::<Result<_, _>>()?;
             }
             "mtbf" => spec.mtbf_s = Some(duration_s(key, v)?),
@@ -318,7 +352,8 @@ replications = 2
         assert_eq!(b, [2, 4, 6]);
         let d: Vec<_> = s.parameters[3].values.iter().map(|v| v.as_float().unwrap()).collect();
         assert_eq!(d, [0.1, 0.2, 0.3]);
-        assert_eq!(s.point_count(), 2 * 3 * 1 * 3);
+        // 2 values of a.y, 3 of b.x, 1 of c.z, 3 of d.w.
+        assert_eq!(s.point_count(), 2 * 3 * 3);
     }
 
     #[test]
@@ -326,7 +361,10 @@ replications = 2
         let e = parse("[sweep.parameters]\n\"checkpoint.interval\" = { from = 5, to = 1, step = 1 }").unwrap_err();
         assert_eq!(e.parameter(), Some("checkpoint.interval"));
         let msg = e.to_string();
-        assert!(msg.starts_with("s.toml: [sweep] parameter `checkpoint.interval`"), "{msg}");
+        assert!(
+            msg.starts_with("s.toml: [sweep] parameter `checkpoint.interval`"),
+            "{msg}"
+        );
         let e = parse("[sweep]\nmode = \"zip\"\n[sweep.parameters]\na = [1, 2]\nb = [1]").unwrap_err();
         assert_eq!(e.parameter(), Some("b"));
         let e = parse("[sweep.parameters]\na = [1, 1]").unwrap_err();

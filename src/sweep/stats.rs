@@ -32,12 +32,19 @@ pub fn estimate(xs: &[f64]) -> Option<Estimate> {
         let s = (ss / (n - 1) as f64).sqrt();
         student_t_quantile(0.975, (n - 1) as f64) * s / (n as f64).sqrt()
     });
-    Some(Estimate { n, mean, ci95_half_width })
+    Some(Estimate {
+        n,
+        mean,
+        ci95_half_width,
+    })
 }
 
 /// The p-quantile of Student's t with `dof` > 0 degrees of freedom, for 0 < p < 1.
 pub fn student_t_quantile(p: f64, dof: f64) -> f64 {
-    assert!(p > 0.0 && p < 1.0 && dof > 0.0, "student_t_quantile({p}, {dof}) is undefined");
+    assert!(
+        p > 0.0 && p < 1.0 && dof > 0.0,
+        "student_t_quantile({p}, {dof}) is undefined"
+    );
     if p < 0.5 {
         return -student_t_quantile(1.0 - p, dof);
     }
@@ -178,11 +185,25 @@ mod tests {
             // special cases).
             let c1 = (std::f64::consts::PI * (p - 0.5)).tan();
             let c2 = (2.0 * p - 1.0) / (2.0 * p * (1.0 - p)).sqrt();
-            assert!((student_t_quantile(p, 1.0 + 1e-12) - c1).abs() < 1e-8 * c1.max(1.0), "dof 1, p {p}");
-            assert!((student_t_quantile(p, 2.0 + 1e-12) - c2).abs() < 1e-8 * c2.max(1.0), "dof 2, p {p}");
+            assert!(
+                (student_t_quantile(p, 1.0 + 1e-12) - c1).abs() < 1e-8 * c1.max(1.0),
+                "dof 1, p {p}"
+            );
+            assert!(
+                (student_t_quantile(p, 2.0 + 1e-12) - c2).abs() < 1e-8 * c2.max(1.0),
+                "dof 2, p {p}"
+            );
         }
         // Standard tables (e.g. NIST/SEMATECH e-Handbook, table 1.3.6.7.2), to their 3 decimals.
-        for (dof, expected) in [(3.0, 3.182), (4.0, 2.776), (5.0, 2.571), (9.0, 2.262), (10.0, 2.228), (30.0, 2.042), (100.0, 1.984)] {
+        for (dof, expected) in [
+            (3.0, 3.182),
+            (4.0, 2.776),
+            (5.0, 2.571),
+            (9.0, 2.262),
+            (10.0, 2.228),
+            (30.0, 2.042),
+            (100.0, 1.984),
+        ] {
             let t = student_t_quantile(0.975, dof);
             assert!((t - expected).abs() < 5e-4, "dof {dof}: {t}");
         }

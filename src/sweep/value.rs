@@ -52,7 +52,12 @@ impl NumericKind {
 /// Reads all values as numbers of one kind, or `None` when they are not (names, booleans, a mix
 /// of durations and sizes).
 pub fn numeric_values(values: &[toml::Value]) -> Option<(NumericKind, Vec<f64>)> {
-    let kinds = [NumericKind::Number, NumericKind::Seconds, NumericKind::BytesPerSecond, NumericKind::Bytes];
+    let kinds = [
+        NumericKind::Number,
+        NumericKind::Seconds,
+        NumericKind::BytesPerSecond,
+        NumericKind::Bytes,
+    ];
     kinds.into_iter().find_map(|kind| {
         let xs: Option<Vec<f64>> = values.iter().map(|v| as_number(kind, v)).collect();
         xs.map(|xs| (kind, xs))
@@ -84,10 +89,22 @@ mod tests {
 
     #[test]
     fn quantities_read_in_base_units_and_names_do_not() {
-        assert_eq!(numeric_values(&vals("[2, 4.5]")), Some((NumericKind::Number, vec![2.0, 4.5])));
-        assert_eq!(numeric_values(&vals(r#"["500ms", "2s"]"#)), Some((NumericKind::Seconds, vec![0.5, 2.0])));
-        assert_eq!(numeric_values(&vals(r#"["1KiB", "2KiB"]"#)), Some((NumericKind::Bytes, vec![1024.0, 2048.0])));
-        assert_eq!(numeric_values(&vals(r#"["1MB/s"]"#)), Some((NumericKind::BytesPerSecond, vec![1e6])));
+        assert_eq!(
+            numeric_values(&vals("[2, 4.5]")),
+            Some((NumericKind::Number, vec![2.0, 4.5]))
+        );
+        assert_eq!(
+            numeric_values(&vals(r#"["500ms", "2s"]"#)),
+            Some((NumericKind::Seconds, vec![0.5, 2.0]))
+        );
+        assert_eq!(
+            numeric_values(&vals(r#"["1KiB", "2KiB"]"#)),
+            Some((NumericKind::Bytes, vec![1024.0, 2048.0]))
+        );
+        assert_eq!(
+            numeric_values(&vals(r#"["1MB/s"]"#)),
+            Some((NumericKind::BytesPerSecond, vec![1e6]))
+        );
         assert_eq!(numeric_values(&vals(r#"["hdfs", "s3"]"#)), None);
         assert_eq!(numeric_values(&vals(r#"["1s", "1KiB"]"#)), None);
         assert_eq!(numeric_values(&vals("[true, false]")), None);

@@ -102,10 +102,18 @@ pub fn assert_same_files(a: &BTreeMap<PathBuf, Vec<u8>>, b: &BTreeMap<PathBuf, V
 
 /// Rows of a CSV file (header first) as text cells.
 pub fn csv_rows(path: &Path) -> Vec<Vec<String>> {
-    let mut r = csv::ReaderBuilder::new().has_headers(false).from_path(path).expect("open csv");
-    r.records().map(|rec| rec.expect("csv record").iter().map(str::to_string).collect()).collect()
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(path)
+        .expect("open csv");
+    r.records()
+        .map(|rec| rec.expect("csv record").iter().map(str::to_string).collect())
+        .collect()
 }
 
 pub fn column(rows: &[Vec<String>], name: &str) -> usize {
-    rows[0].iter().position(|h| h == name).unwrap_or_else(|| panic!("no column `{name}` in {:?}", rows[0]))
+    rows[0]
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column `{name}` in {:?}", rows[0]))
 }

@@ -1,6 +1,6 @@
 //! Running one scenario: build the world, run it to the end, collect the statistics.
 
-use crate::metrics::{CheckpointRecord, RunSummary, SubtaskRecord, TimelineSample};
+use crate::metrics::{CheckpointRecord, FailureRecord, RunSummary, SubtaskRecord, TimelineSample};
 use crate::scenario::Scenario;
 
 /// Everything one run produces. Deterministic: a function of (scenario, seed) only.
@@ -10,6 +10,7 @@ pub struct RunOutput {
     pub checkpoints: Vec<CheckpointRecord>,
     pub subtasks: Vec<SubtaskRecord>,
     pub timeline: Vec<TimelineSample>,
+    pub failures: Vec<FailureRecord>,
 }
 
 /// Runs `scenario` with master seed `seed` (the scenario's own seed is ignored here; callers

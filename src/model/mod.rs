@@ -2,11 +2,17 @@
 //! channels, sources, network channels with credit-based flow control, checkpoint storage, and
 //! the event loop (`world`).
 
+pub mod backend;
+pub mod checker;
+pub mod debloat;
+pub mod faults;
 pub mod graph;
 pub mod network;
 pub mod records;
+pub mod regions;
 pub mod snapshot;
 pub mod source;
 pub mod storage;
 pub mod task;
+pub mod theory;
 pub mod world;

@@ -42,6 +42,8 @@ pub struct ChannelState {
     pub sender_backlog: u32,
     /// Consumer-side bookkeeping of alignment (`ChannelState.blockChannel`).
     pub consumer_blocked: bool,
+    /// Bumped when either end restarts: events of an earlier incarnation are stale.
+    pub incarnation: u32,
 }
 
 impl ChannelState {

@@ -108,6 +108,8 @@ pub struct SharedBandwidth {
     active: Vec<Transfer>,
     last_update: SimTime,
     generation: u64,
+    /// Fault windows scale the bandwidth: throttling (0..1), outage (0).
+    factor: f64,
 }
 
 impl SharedBandwidth {
@@ -118,6 +120,7 @@ impl SharedBandwidth {
             active: Vec::new(),
             last_update: SimTime::ZERO,
             generation: 0,
+            factor: 1.0,
         }
     }
 
@@ -129,7 +132,14 @@ impl SharedBandwidth {
         if self.active.is_empty() {
             return 0.0;
         }
-        (self.bandwidth_bytes_per_s / self.active.len() as f64).min(self.per_request_bytes_per_s)
+        (self.bandwidth_bytes_per_s / self.active.len() as f64).min(self.per_request_bytes_per_s) * self.factor
+    }
+
+    /// Scales the bandwidth from now on; returns the rescheduled tick.
+    pub fn set_bandwidth_factor(&mut self, now: SimTime, factor: f64) -> Option<(SimTime, u64)> {
+        self.advance(now);
+        self.factor = factor;
+        self.next_tick(now)
     }
 
     fn advance(&mut self, now: SimTime) {
@@ -191,6 +201,9 @@ impl SharedBandwidth {
             return None;
         }
         let rate = self.rate_each();
+        if rate <= 0.0 {
+            return None; // an outage: nothing moves until the factor changes
+        }
         let dt = ns_from_f64((min.max(0.0) / rate * NS_PER_S as f64).ceil());
         Some((now + dt, self.generation))
     }

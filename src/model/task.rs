@@ -23,6 +23,8 @@ pub enum TaskPhase {
     WaitingForOutput,
     /// In the synchronous phase of a snapshot.
     SyncSnapshot,
+    /// Failed or cancelled, waiting for a restart, or restoring its state.
+    Down,
 }
 
 /// Records being processed, each with its own completion time, so that a checkpoint trigger
@@ -61,6 +63,8 @@ pub struct SourceRuntime {
 #[derive(Debug)]
 pub struct Task {
     pub phase: TaskPhase,
+    /// Bumped at every restart: events of an earlier incarnation are stale.
+    pub incarnation: u32,
     /// Generation of the task's wake-up event; a wake with another generation is stale.
     pub wake_gen: u32,
     pub batch: Option<Batch>,

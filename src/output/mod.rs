@@ -94,6 +94,7 @@ pub const CHECKPOINTS_CSV: &str = "checkpoints.csv";
 pub const SUBTASKS_CSV: &str = "subtasks.csv";
 pub const SUMMARY_JSON: &str = "summary.json";
 pub const TIMELINE_CSV: &str = "timeline.csv";
+pub const FAILURES_CSV: &str = "failures.csv";
 
 /// Writes a run's files. All are serialized in memory first, so a serialization error leaves no
 /// file behind; each file then lands atomically.
@@ -111,6 +112,7 @@ pub fn write_run(dir: &Path, out: &RunOutput) -> Result<Vec<PathBuf>, OutputErro
             dir.join(TIMELINE_CSV),
             csv_bytes(&out.timeline, &dir.join(TIMELINE_CSV))?,
         ),
+        (dir.join(FAILURES_CSV), failures_csv(&out.failures, &dir.join(FAILURES_CSV))?),
         (dir.join(SUMMARY_JSON), {
             let mut b = serde_json::to_vec_pretty(&out.summary).map_err(|source| OutputError::Json {
                 path: dir.join(SUMMARY_JSON),
@@ -126,4 +128,15 @@ pub fn write_run(dir: &Path, out: &RunOutput) -> Result<Vec<PathBuf>, OutputErro
         written.push(path);
     }
     Ok(written)
+}
+
+/// `failures.csv` with its header even when no failure happened (csv writes headers only with
+/// the first row), so readers always find the columns.
+fn failures_csv(rows: &[crate::metrics::FailureRecord], path: &Path) -> Result<Vec<u8>, OutputError> {
+    if !rows.is_empty() {
+        return csv_bytes(rows, path);
+    }
+    Ok(b"failure_timestamp,cause,tasks_restarted,detection_delay,restart_delay,restore_duration,\
+restored_checkpoint,records_replayed,lost_work,downtime,catch_up_time,job_failed\n"
+        .to_vec())
 }

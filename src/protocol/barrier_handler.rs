@@ -1,31 +1,69 @@
-//! `SingleCheckpointBarrierHandler` for aligned exactly-once checkpoints.
+//! `SingleCheckpointBarrierHandler`: exactly-once barrier handling, one checkpoint at a time.
 //!
-//! One checkpoint at a time. Each barrier blocks its channel (the upstream subpartition stops
-//! sending until it is resumed); when the barrier has arrived on every open channel the task
-//! snapshots (`triggerGlobalCheckpoint`) and all channels resume. A barrier with a higher id
-//! aborts a pending alignment (`CHECKPOINT_DECLINED_SUBSUMED`); a `CancelCheckpointMarker`
-//! aborts it too (`CHECKPOINT_DECLINED_ON_CANCELLATION_BARRIER`).
+//! Three factories, as in Flink's `SingleCheckpointBarrierHandler`:
+//! - [`SingleCheckpointBarrierHandler::aligned`]: each barrier blocks its channel (the upstream
+//!   subpartition stops sending until resumed); at the last barrier the task snapshots
+//!   (`triggerGlobalCheckpoint`) and all channels resume.
+//! - [`SingleCheckpointBarrierHandler::alternating`]: what Flink's `InputProcessorUtil` builds
+//!   whenever unaligned checkpoints are enabled. Aligned barriers (savepoints, timeoutable
+//!   barriers) align; an unaligned barrier, the alignment timer or a barrier found timed out
+//!   switches the checkpoint to unaligned (`AlternatingCollectingBarriers.alignmentTimeout`).
+//! - [`SingleCheckpointBarrierHandler::unaligned`]: starts in
+//!   `AlternatingWaitingForFirstBarrierUnaligned`; snapshots at the first barrier.
+//!
+//! A barrier with a higher id aborts a pending checkpoint (`CHECKPOINT_DECLINED_SUBSUMED`); a
+//! `CancelCheckpointMarker` aborts it too (`CHECKPOINT_DECLINED_ON_CANCELLATION_BARRIER`).
+//! The states are Flink's `BarrierHandlerState` classes; the transitions follow
+//! `AbstractAlignedBarrierHandlerState`, `AbstractAlternatingAlignedBarrierHandlerState`,
+//! `AlternatingWaitingForFirstBarrierUnaligned` and `AlternatingCollectingBarriersUnaligned`.
 
 use crate::ids::{CheckpointId, InputIndex};
-use crate::protocol::types::{CheckpointBarrier, CheckpointFailureReason};
+use crate::protocol::types::{CheckpointBarrier, CheckpointFailureReason, CheckpointType};
 use crate::time::{DurationNs, SimTime};
 
-/// `BarrierHandlerState` for the aligned handler.
+/// `BarrierHandlerState`: Flink's state classes, one variant each.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BarrierHandlerState {
     WaitingForFirstBarrier,
     CollectingBarriers,
+    AlternatingWaitingForFirstBarrier,
+    AlternatingCollectingBarriers,
+    AlternatingWaitingForFirstBarrierUnaligned,
+    AlternatingCollectingBarriersUnaligned,
+}
+
+impl BarrierHandlerState {
+    fn is_alternating_aligned(self) -> bool {
+        matches!(
+            self,
+            BarrierHandlerState::AlternatingWaitingForFirstBarrier | BarrierHandlerState::AlternatingCollectingBarriers
+        )
+    }
+
+    fn is_unaligned(self) -> bool {
+        matches!(
+            self,
+            BarrierHandlerState::AlternatingWaitingForFirstBarrierUnaligned
+                | BarrierHandlerState::AlternatingCollectingBarriersUnaligned
+        )
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BarrierHandlerAction {
-    /// Stop consuming from this channel until resumed (`ChannelState.blockChannel`).
+    /// Stop consuming from this channel until resumed (`ChannelState.blockChannel`). An aligned
+    /// barrier blocks its upstream subpartition by being sent; this is the consumer's bookkeeping.
     BlockChannel(InputIndex),
-    /// `resumeConsumption` for one channel (an obsolete barrier's channel).
+    /// `resumeConsumption` for one channel (an obsolete aligned barrier's channel).
     ResumeChannel(InputIndex),
-    /// `unblockAllChannels`, after the snapshot's synchronous part.
+    /// `unblockAllChannels`, after the snapshot's synchronous part (aligned) or once the last
+    /// barrier of an unaligned checkpoint arrived (channels whose aligned barrier came after the
+    /// switch stayed blocked by the credit-based network until then).
     ResumeAllChannels,
-    /// All barriers in: take the snapshot (`triggerGlobalCheckpoint`).
+    /// Take the snapshot (`triggerGlobalCheckpoint`). Aligned: at the last barrier. Unaligned:
+    /// at the first barrier (or at the switch), with `barrier.options` unaligned, so that
+    /// `barrier.options.reported_type()` is `UNALIGNED_CHECKPOINT`; `alignment_duration_ns` is
+    /// then 0 and the real value comes with [`BarrierHandlerAction::AllBarriersReceived`].
     TriggerCheckpoint {
         barrier: CheckpointBarrier,
         start_delay_ns: DurationNs,
@@ -36,32 +74,94 @@ pub enum BarrierHandlerAction {
         checkpoint: CheckpointId,
         reason: CheckpointFailureReason,
     },
+    /// Call [`SingleCheckpointBarrierHandler::on_alignment_timer`] at `at` (a timeoutable
+    /// barrier, `registerAlignmentTimer`). Stale timers are ignored, so none needs cancelling.
+    RegisterAlignmentTimer { checkpoint: CheckpointId, at: SimTime },
+    /// `convertToPriorityEvent`: the announced barrier, still queued behind data in this input
+    /// channel, moves to the head of the queue as an unaligned barrier. The buffers it overtakes
+    /// are covered by the channel's [`BarrierHandlerAction::StartPersisting`].
+    PrioritizeAnnouncedBarrier { channel: InputIndex, sequence_number: u64 },
+    /// `ChannelStatePersister.startPersisting`: write to the checkpoint's channel state every data
+    /// buffer of this channel that precedes the checkpoint's barrier and that the task has not
+    /// consumed yet: the buffers already queued in the input channel, then each one arriving
+    /// until [`BarrierHandlerAction::StopPersisting`]. Emitted for every channel whose barrier
+    /// had not been processed when the checkpoint went unaligned.
+    StartPersisting {
+        checkpoint: CheckpointId,
+        channel: InputIndex,
+    },
+    /// `stopPersisting`: this channel's barrier arrived; its channel state is complete.
+    StopPersisting {
+        checkpoint: CheckpointId,
+        channel: InputIndex,
+    },
+    /// The last barrier of a checkpoint that was triggered unaligned arrived
+    /// (`markAlignmentEnd`, `checkpointStopped`): the channel-state write can finish and the
+    /// acknowledgement may go once the async part is done.
+    AllBarriersReceived {
+        checkpoint: CheckpointId,
+        alignment_duration_ns: DurationNs,
+    },
 }
 
 #[derive(Clone, Debug)]
 pub struct SingleCheckpointBarrierHandler {
+    /// The state each checkpoint starts in (and returns to).
+    initial_state: BarrierHandlerState,
     state: BarrierHandlerState,
     num_open_channels: u32,
     current_checkpoint_id: CheckpointId,
     pending_checkpoint_barrier: Option<CheckpointBarrier>,
     aligned_channels: Vec<bool>,
     num_aligned: u32,
-    first_barrier_arrival: SimTime,
+    blocked_channels: Vec<bool>,
+    persisting_channels: Vec<bool>,
+    /// `ChannelState.seenAnnouncements`: sequence number of the announced barrier per channel.
+    announcements: Vec<Option<u64>>,
+    first_barrier_arrival: Option<SimTime>,
     start_delay_ns: DurationNs,
 }
 
 impl SingleCheckpointBarrierHandler {
     /// `SingleCheckpointBarrierHandler.aligned(...)`.
     pub fn aligned(num_open_channels: u32) -> Self {
+        Self::new(num_open_channels, BarrierHandlerState::WaitingForFirstBarrier)
+    }
+
+    /// `SingleCheckpointBarrierHandler.unaligned(...)`: always unaligned. A savepoint's barrier,
+    /// which can never be unaligned, is aligned as in the alternating handler.
+    pub fn unaligned(num_open_channels: u32) -> Self {
+        Self::new(
+            num_open_channels,
+            BarrierHandlerState::AlternatingWaitingForFirstBarrierUnaligned,
+        )
+    }
+
+    /// `SingleCheckpointBarrierHandler.alternating(...)`: the handler for a job with unaligned
+    /// checkpoints enabled, with or without `aligned-checkpoint-timeout` (the barrier's options
+    /// say which).
+    pub fn alternating(num_open_channels: u32) -> Self {
+        Self::new(
+            num_open_channels,
+            BarrierHandlerState::AlternatingWaitingForFirstBarrier,
+        )
+    }
+
+    fn new(num_open_channels: u32, initial_state: BarrierHandlerState) -> Self {
         assert!(num_open_channels > 0, "a barrier handler needs input channels");
+        let n = num_open_channels as usize;
         SingleCheckpointBarrierHandler {
-            state: BarrierHandlerState::WaitingForFirstBarrier,
+            initial_state,
+            state: initial_state,
             num_open_channels,
             current_checkpoint_id: 0,
             pending_checkpoint_barrier: None,
-            aligned_channels: vec![false; num_open_channels as usize],
+            aligned_channels: vec![false; n],
             num_aligned: 0,
-            first_barrier_arrival: SimTime::ZERO,
+            blocked_channels: vec![false; n],
+            persisting_channels: vec![false; n],
+            announcements: vec![None; n],
+            first_barrier_arrival: None,
             start_delay_ns: 0,
         }
     }
@@ -70,12 +170,25 @@ impl SingleCheckpointBarrierHandler {
         self.state
     }
 
+    pub fn num_open_channels(&self) -> u32 {
+        self.num_open_channels
+    }
+
     pub fn is_checkpoint_pending(&self) -> bool {
         self.pending_checkpoint_barrier.is_some()
     }
 
     pub fn current_checkpoint_id(&self) -> CheckpointId {
         self.current_checkpoint_id
+    }
+
+    /// Whether the pending checkpoint has already been triggered unaligned.
+    pub fn is_unaligned_in_progress(&self) -> bool {
+        self.is_checkpoint_pending() && self.state == BarrierHandlerState::AlternatingCollectingBarriersUnaligned
+    }
+
+    fn is_obsolete(&self, id: CheckpointId) -> bool {
+        self.current_checkpoint_id > id || (self.current_checkpoint_id == id && !self.is_checkpoint_pending())
     }
 
     /// `processBarrier`.
@@ -87,31 +200,140 @@ impl SingleCheckpointBarrierHandler {
         out: &mut Vec<BarrierHandlerAction>,
     ) {
         let id = barrier.id;
-        if self.current_checkpoint_id > id || (self.current_checkpoint_id == id && !self.is_checkpoint_pending()) {
+        if self.is_obsolete(id) {
             // Obsolete barrier (its checkpoint was completed here, subsumed or cancelled):
-            // nothing to align, but the channel was blocked by sending it, so resume it.
-            out.push(BarrierHandlerAction::ResumeChannel(channel));
+            // nothing to align, but an aligned barrier blocked its channel by being sent.
+            if !barrier.options.is_unaligned() {
+                out.push(BarrierHandlerAction::ResumeChannel(channel));
+            }
             return;
         }
         self.check_new_checkpoint(now, barrier, out);
         debug_assert_eq!(self.current_checkpoint_id, id);
-        if self.aligned_channels[channel as usize] {
+        let ch = channel as usize;
+        if self.aligned_channels[ch] {
             // A second barrier of one checkpoint on one channel breaks Chandy-Lamport's
             // "one marker per channel": a bug upstream, not an input error.
             panic!("duplicate barrier {id} on channel {channel}");
         }
-        self.aligned_channels[channel as usize] = true;
+        // markCheckpointAlignedAndTransformState: the channel counts as aligned before the
+        // state reacts, so a switch to unaligned persists only the other channels.
+        self.aligned_channels[ch] = true;
         self.num_aligned += 1;
+        self.announcements[ch] = None;
         if self.num_aligned == 1 {
             // markAlignmentStart
-            self.first_barrier_arrival = now;
+            self.first_barrier_arrival = Some(now);
             self.start_delay_ns = now.since(barrier.timestamp);
         }
+        // A savepoint can never be unaligned: the always-unaligned handler aligns it.
+        if self.state == BarrierHandlerState::AlternatingWaitingForFirstBarrierUnaligned
+            && barrier.options.checkpoint_type == CheckpointType::Savepoint
+            && !barrier.options.is_unaligned()
+        {
+            self.state = BarrierHandlerState::AlternatingWaitingForFirstBarrier;
+        }
+        match self.state {
+            BarrierHandlerState::WaitingForFirstBarrier | BarrierHandlerState::CollectingBarriers => {
+                self.aligned_barrier_received(now, channel, barrier, BarrierHandlerState::CollectingBarriers, out);
+            }
+            BarrierHandlerState::AlternatingWaitingForFirstBarrier
+            | BarrierHandlerState::AlternatingCollectingBarriers => {
+                if barrier.options.is_unaligned() {
+                    // An upstream task already went unaligned: so does this one.
+                    self.alignment_timeout(now, barrier, out);
+                    self.unaligned_barrier_received(now, channel, barrier, out);
+                } else if !self.all_barriers_received() && barrier.is_timed_out(now) {
+                    self.block(channel, out);
+                    self.alignment_timeout(now, barrier, out);
+                    self.unaligned_barrier_received(now, channel, barrier.as_unaligned(), out);
+                } else {
+                    self.aligned_barrier_received(
+                        now,
+                        channel,
+                        barrier,
+                        BarrierHandlerState::AlternatingCollectingBarriers,
+                        out,
+                    );
+                }
+            }
+            BarrierHandlerState::AlternatingWaitingForFirstBarrierUnaligned => {
+                if !barrier.options.is_unaligned() {
+                    self.block(channel, out);
+                }
+                self.alignment_timeout(now, barrier, out);
+                if self.all_barriers_received() {
+                    self.finish_unaligned(now, out);
+                }
+            }
+            BarrierHandlerState::AlternatingCollectingBarriersUnaligned => {
+                self.unaligned_barrier_received(now, channel, barrier, out);
+            }
+        }
+    }
+
+    /// `processBarrierAnnouncement`: a timeoutable barrier reached this input channel but is
+    /// still queued behind data. Starts the checkpoint (and its alignment timer) here early.
+    pub fn process_barrier_announcement(
+        &mut self,
+        now: SimTime,
+        channel: InputIndex,
+        barrier: CheckpointBarrier,
+        sequence_number: u64,
+        out: &mut Vec<BarrierHandlerAction>,
+    ) {
+        self.check_new_checkpoint(now, barrier, out);
+        if self.is_obsolete(barrier.id) || self.aligned_channels[channel as usize] {
+            return;
+        }
+        if self.state.is_unaligned() {
+            out.push(BarrierHandlerAction::PrioritizeAnnouncedBarrier {
+                channel,
+                sequence_number,
+            });
+        } else if self.state.is_alternating_aligned() {
+            self.announcements[channel as usize] = Some(sequence_number);
+        }
+    }
+
+    /// The alignment timer of `checkpoint` fired: if that checkpoint is still aligning, it
+    /// continues unaligned (`AbstractAlternatingAlignedBarrierHandlerState.alignmentTimeout`).
+    pub fn on_alignment_timer(&mut self, now: SimTime, checkpoint: CheckpointId, out: &mut Vec<BarrierHandlerAction>) {
+        if checkpoint != self.current_checkpoint_id || !self.state.is_alternating_aligned() {
+            return; // stale: completed, aborted, superseded or already unaligned
+        }
+        let Some(barrier) = self.pending_checkpoint_barrier else {
+            return;
+        };
+        if barrier.options.checkpoint_type == CheckpointType::Savepoint {
+            return;
+        }
+        self.alignment_timeout(now, barrier, out);
+    }
+
+    fn all_barriers_received(&self) -> bool {
+        self.num_aligned == self.num_open_channels
+    }
+
+    fn block(&mut self, channel: InputIndex, out: &mut Vec<BarrierHandlerAction>) {
+        self.blocked_channels[channel as usize] = true;
         out.push(BarrierHandlerAction::BlockChannel(channel));
-        if self.num_aligned == self.num_open_channels {
+    }
+
+    /// Aligned states: block the channel; at the last barrier snapshot and unblock.
+    fn aligned_barrier_received(
+        &mut self,
+        now: SimTime,
+        channel: InputIndex,
+        barrier: CheckpointBarrier,
+        collecting: BarrierHandlerState,
+        out: &mut Vec<BarrierHandlerAction>,
+    ) {
+        self.block(channel, out);
+        if self.all_barriers_received() {
             // markAlignmentEnd + triggerGlobalCheckpoint + unblockAllChannels
-            let alignment_duration_ns = now.since(self.first_barrier_arrival);
-            let barrier = self.pending_checkpoint_barrier.take().expect("pending");
+            let alignment_duration_ns = now.since(self.first_barrier_arrival.unwrap_or(now));
+            let barrier = self.pending_checkpoint_barrier.take().unwrap_or(barrier);
             out.push(BarrierHandlerAction::TriggerCheckpoint {
                 barrier,
                 start_delay_ns: self.start_delay_ns,
@@ -120,12 +342,102 @@ impl SingleCheckpointBarrierHandler {
             out.push(BarrierHandlerAction::ResumeAllChannels);
             self.reset_alignment();
         } else {
-            self.state = BarrierHandlerState::CollectingBarriers;
+            self.state = collecting;
         }
     }
 
-    /// `checkNewCheckpoint`: a barrier with a higher id than any seen starts a new checkpoint
-    /// and aborts the pending one.
+    /// The switch to unaligned (`alignmentTimeout` of the aligned alternating states, and the
+    /// first barrier of `AlternatingWaitingForFirstBarrierUnaligned`): prioritize announced
+    /// barriers, start persisting every channel whose barrier is still to come, and snapshot now
+    /// as an unaligned checkpoint.
+    fn alignment_timeout(&mut self, now: SimTime, barrier: CheckpointBarrier, out: &mut Vec<BarrierHandlerAction>) {
+        let id = barrier.id;
+        for ch in 0..self.num_open_channels {
+            if let Some(sequence_number) = self.announcements[ch as usize].take() {
+                out.push(BarrierHandlerAction::PrioritizeAnnouncedBarrier {
+                    channel: ch,
+                    sequence_number,
+                });
+            }
+        }
+        for ch in 0..self.num_open_channels {
+            if !self.aligned_channels[ch as usize] {
+                self.persisting_channels[ch as usize] = true;
+                out.push(BarrierHandlerAction::StartPersisting {
+                    checkpoint: id,
+                    channel: ch,
+                });
+            }
+        }
+        let unaligned = barrier.as_unaligned();
+        self.pending_checkpoint_barrier = Some(unaligned);
+        let start_delay_ns = if self.num_aligned == 0 {
+            now.since(barrier.timestamp)
+        } else {
+            self.start_delay_ns
+        };
+        out.push(BarrierHandlerAction::TriggerCheckpoint {
+            barrier: unaligned,
+            start_delay_ns,
+            alignment_duration_ns: 0,
+        });
+        self.state = BarrierHandlerState::AlternatingCollectingBarriersUnaligned;
+    }
+
+    /// `AlternatingCollectingBarriersUnaligned.barrierReceived`.
+    fn unaligned_barrier_received(
+        &mut self,
+        now: SimTime,
+        channel: InputIndex,
+        barrier: CheckpointBarrier,
+        out: &mut Vec<BarrierHandlerAction>,
+    ) {
+        // An aligned barrier arriving after the switch still blocked its upstream subpartition
+        // (credit-based network): keep the books until the checkpoint ends.
+        if !barrier.options.is_unaligned() && !self.blocked_channels[channel as usize] {
+            self.block(channel, out);
+        }
+        if std::mem::take(&mut self.persisting_channels[channel as usize]) {
+            out.push(BarrierHandlerAction::StopPersisting {
+                checkpoint: barrier.id,
+                channel,
+            });
+        }
+        if self.all_barriers_received() {
+            self.finish_unaligned(now, out);
+        }
+    }
+
+    /// Last barrier of an unaligned checkpoint: `markAlignmentEnd`, `checkpointStopped`,
+    /// `unblockAllChannels`.
+    fn finish_unaligned(&mut self, now: SimTime, out: &mut Vec<BarrierHandlerAction>) {
+        let checkpoint = self.current_checkpoint_id;
+        self.stop_persisting_all(checkpoint, out);
+        out.push(BarrierHandlerAction::AllBarriersReceived {
+            checkpoint,
+            alignment_duration_ns: now.since(self.first_barrier_arrival.unwrap_or(now)),
+        });
+        if self.blocked_channels.iter().any(|b| *b) {
+            out.push(BarrierHandlerAction::ResumeAllChannels);
+        }
+        self.pending_checkpoint_barrier = None;
+        self.reset_alignment();
+    }
+
+    fn stop_persisting_all(&mut self, checkpoint: CheckpointId, out: &mut Vec<BarrierHandlerAction>) {
+        for ch in 0..self.num_open_channels {
+            if std::mem::take(&mut self.persisting_channels[ch as usize]) {
+                out.push(BarrierHandlerAction::StopPersisting {
+                    checkpoint,
+                    channel: ch,
+                });
+            }
+        }
+    }
+
+    /// `checkNewCheckpoint`: a barrier (or announcement) with a higher id than any seen starts a
+    /// new checkpoint and aborts the pending one; a timeoutable barrier starts its timer, with
+    /// the delay counted from the checkpoint's trigger time (`BarrierAlignmentUtil.getTimerDelay`).
     fn check_new_checkpoint(&mut self, now: SimTime, barrier: CheckpointBarrier, out: &mut Vec<BarrierHandlerAction>) {
         if barrier.id <= self.current_checkpoint_id {
             return;
@@ -135,11 +447,19 @@ impl SingleCheckpointBarrierHandler {
                 checkpoint: pending.id,
                 reason: CheckpointFailureReason::CheckpointDeclinedSubsumed,
             });
-            self.unblock_all(out);
+            self.abort_state(pending.id, out);
         }
-        let _ = now;
+        self.reset_alignment();
         self.current_checkpoint_id = barrier.id;
         self.pending_checkpoint_barrier = Some(barrier);
+        if self.initial_state != BarrierHandlerState::WaitingForFirstBarrier {
+            if let Some(delay) = barrier.alignment_timer_delay_ns(now) {
+                out.push(BarrierHandlerAction::RegisterAlignmentTimer {
+                    checkpoint: barrier.id,
+                    at: now + delay,
+                });
+            }
+        }
     }
 
     /// `processCancellationBarrier`.
@@ -149,8 +469,8 @@ impl SingleCheckpointBarrierHandler {
         if !(newer || current_pending) {
             return;
         }
-        if self.is_checkpoint_pending() {
-            self.unblock_all(out);
+        if let Some(pending) = self.pending_checkpoint_barrier {
+            self.abort_state(pending.id, out);
         }
         self.current_checkpoint_id = checkpoint;
         self.pending_checkpoint_barrier = None;
@@ -161,105 +481,26 @@ impl SingleCheckpointBarrierHandler {
         });
     }
 
-    fn unblock_all(&mut self, out: &mut Vec<BarrierHandlerAction>) {
-        out.push(BarrierHandlerAction::ResumeAllChannels);
+    /// `BarrierHandlerState.abort`: stop persisting, unblock what was blocked.
+    fn abort_state(&mut self, checkpoint: CheckpointId, out: &mut Vec<BarrierHandlerAction>) {
+        self.stop_persisting_all(checkpoint, out);
+        if self.blocked_channels.iter().any(|b| *b) {
+            out.push(BarrierHandlerAction::ResumeAllChannels);
+        }
         self.reset_alignment();
     }
 
     fn reset_alignment(&mut self) {
         self.aligned_channels.iter_mut().for_each(|a| *a = false);
+        self.blocked_channels.iter_mut().for_each(|a| *a = false);
+        self.persisting_channels.iter_mut().for_each(|a| *a = false);
+        self.announcements.iter_mut().for_each(|a| *a = None);
         self.num_aligned = 0;
-        self.state = BarrierHandlerState::WaitingForFirstBarrier;
+        self.first_barrier_arrival = None;
+        self.state = self.initial_state;
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::protocol::types::{CheckpointOptions, CheckpointType};
-    use BarrierHandlerAction::*;
-
-    fn barrier(id: u64, ts: u64) -> CheckpointBarrier {
-        CheckpointBarrier {
-            id,
-            timestamp: SimTime(ts),
-            options: CheckpointOptions::aligned_no_timeout(CheckpointType::Checkpoint),
-        }
-    }
-
-    #[test]
-    fn snapshot_is_taken_at_the_last_barrier_and_channels_resume_after() {
-        let mut h = SingleCheckpointBarrierHandler::aligned(3);
-        let mut out = vec![];
-        h.process_barrier(SimTime(15), 1, barrier(1, 10), &mut out);
-        assert_eq!(out, vec![BlockChannel(1)]);
-        assert_eq!(h.state(), BarrierHandlerState::CollectingBarriers);
-        out.clear();
-        h.process_barrier(SimTime(20), 0, barrier(1, 10), &mut out);
-        h.process_barrier(SimTime(40), 2, barrier(1, 10), &mut out);
-        assert_eq!(
-            out,
-            vec![
-                BlockChannel(0),
-                BlockChannel(2),
-                TriggerCheckpoint {
-                    barrier: barrier(1, 10),
-                    start_delay_ns: 5,
-                    alignment_duration_ns: 25
-                },
-                ResumeAllChannels
-            ]
-        );
-        assert_eq!(h.state(), BarrierHandlerState::WaitingForFirstBarrier);
-    }
-
-    #[test]
-    fn a_newer_barrier_subsumes_the_pending_alignment() {
-        let mut h = SingleCheckpointBarrierHandler::aligned(2);
-        let mut out = vec![];
-        h.process_barrier(SimTime(1), 0, barrier(1, 0), &mut out);
-        out.clear();
-        h.process_barrier(SimTime(2), 1, barrier(2, 1), &mut out);
-        assert_eq!(
-            out,
-            vec![
-                AbortCheckpoint {
-                    checkpoint: 1,
-                    reason: CheckpointFailureReason::CheckpointDeclinedSubsumed
-                },
-                ResumeAllChannels,
-                BlockChannel(1)
-            ]
-        );
-        out.clear();
-        // The late barrier 1 on channel 0 is obsolete: resume its channel, nothing else.
-        h.process_barrier(SimTime(3), 0, barrier(1, 0), &mut out);
-        assert_eq!(out, vec![ResumeChannel(0)]);
-    }
-
-    #[test]
-    fn a_cancellation_marker_aborts_the_alignment() {
-        let mut h = SingleCheckpointBarrierHandler::aligned(2);
-        let mut out = vec![];
-        h.process_barrier(SimTime(1), 0, barrier(4, 0), &mut out);
-        out.clear();
-        h.process_cancellation_barrier(4, &mut out);
-        assert_eq!(
-            out,
-            vec![
-                ResumeAllChannels,
-                AbortCheckpoint {
-                    checkpoint: 4,
-                    reason: CheckpointFailureReason::CheckpointDeclinedOnCancellationBarrier
-                }
-            ]
-        );
-        out.clear();
-        h.process_barrier(SimTime(2), 1, barrier(4, 0), &mut out);
-        assert_eq!(
-            out,
-            vec![ResumeChannel(1)],
-            "the cancelled checkpoint's late barrier only resumes"
-        );
-    }
-}
+#[path = "barrier_handler_tests.rs"]
+mod tests;

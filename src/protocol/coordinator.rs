@@ -27,12 +27,28 @@ pub struct CoordinatorConfig {
     pub num_tasks_to_ack: u32,
     /// Source subtasks, which receive the trigger RPC (`tasksToTrigger`).
     pub num_tasks_to_trigger: u32,
+    /// `execution.checkpointing.mode`.
+    pub mode: CheckpointingMode,
+    /// `execution.checkpointing.unaligned.enabled`.
+    pub unaligned: bool,
+    /// `execution.checkpointing.aligned-checkpoint-timeout`; `None` or 0 means none.
+    pub aligned_checkpoint_timeout_ns: Option<DurationNs>,
 }
 
 impl CoordinatorConfig {
     /// `baseInterval = max(interval, min-pause)`.
     pub fn base_interval_ns(&self) -> Option<DurationNs> {
         self.interval_ns.map(|i| i.max(self.min_pause_ns))
+    }
+
+    /// Unaligned checkpoints cannot run concurrently (Flink docs, "Unaligned checkpoints",
+    /// limitations): with them enabled at most one checkpoint is pending.
+    pub fn effective_max_concurrent(&self) -> u32 {
+        if self.unaligned && self.mode == CheckpointingMode::ExactlyOnce {
+            1
+        } else {
+            self.max_concurrent
+        }
     }
 }
 
@@ -50,6 +66,10 @@ pub enum CoordinatorTimer {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TriggerKind {
     Periodic,
+    /// A manual savepoint (`triggerSavepoint`): always aligned, never subsumed, not stored with
+    /// the checkpoints, no complete notification. Forced past max-concurrent and min-pause only
+    /// when unaligned checkpoints are off (`CheckpointProperties.forSavepoint`).
+    Savepoint,
 }
 
 /// Statistics events, consumed by the stats tracker (`CheckpointStatsTracker`).
@@ -120,6 +140,7 @@ struct PendingCheckpoint {
     timestamp: SimTime,
     acknowledged: Vec<bool>,
     num_acknowledged: u32,
+    checkpoint_type: CheckpointType,
     /// Fully acknowledged, `_metadata` being written: the canceller no longer applies (in Flink
     /// finalization runs on the coordinator's timer thread, so the canceller cannot interleave).
     finalizing: bool,
@@ -155,6 +176,8 @@ pub struct CheckpointCoordinator {
     periodic_generation: u64,
     queued_requests: VecDeque<TriggerKind>,
     failure_manager: CheckpointFailureManager,
+    /// Ids of completed savepoints, in completion order (bounded by the scenario's savepoints).
+    completed_savepoints: Vec<CheckpointId>,
 }
 
 impl CheckpointCoordinator {
@@ -170,6 +193,7 @@ impl CheckpointCoordinator {
             periodic_generation: 0,
             queued_requests: VecDeque::new(),
             failure_manager,
+            completed_savepoints: Vec::new(),
         }
     }
 
@@ -254,9 +278,26 @@ impl CheckpointCoordinator {
 
     /// Queues a trigger request and starts whatever the request decider allows.
     pub fn trigger_checkpoint(&mut self, now: SimTime, kind: TriggerKind, out: &mut Vec<CoordinatorAction>) {
-        self.queued_requests.push_back(kind);
+        // The decider's queue is sorted savepoints first, then by time (FIFO among equals).
+        match kind {
+            TriggerKind::Savepoint => {
+                let at = self
+                    .queued_requests
+                    .iter()
+                    .position(|k| *k != TriggerKind::Savepoint)
+                    .unwrap_or(self.queued_requests.len());
+                self.queued_requests.insert(at, kind);
+            }
+            TriggerKind::Periodic => self.queued_requests.push_back(kind),
+        }
         if self.queued_requests.len() > MAX_QUEUED_REQUESTS {
-            self.queued_requests.pop_back();
+            // On overflow the newest periodic request is dropped.
+            let drop_at = self
+                .queued_requests
+                .iter()
+                .rposition(|k| *k == TriggerKind::Periodic)
+                .unwrap_or(self.queued_requests.len() - 1);
+            self.queued_requests.remove(drop_at);
             out.push(CoordinatorAction::TriggerRequestFailed {
                 at: now,
                 reason: CheckpointFailureReason::TooManyCheckpointRequests,
@@ -270,7 +311,7 @@ impl CheckpointCoordinator {
         let Some(&first) = self.queued_requests.front() else {
             return;
         };
-        if self.pending.len() >= self.cfg.max_concurrent as usize {
+        if self.pending.len() >= self.cfg.effective_max_concurrent() as usize && !self.is_forced(first) {
             return; // stays queued until a pending checkpoint completes or aborts
         }
         if first == TriggerKind::Periodic {
@@ -288,7 +329,13 @@ impl CheckpointCoordinator {
             }
         }
         self.queued_requests.pop_front();
-        self.start_triggering_checkpoint(now, out);
+        self.start_triggering_checkpoint(now, first, out);
+    }
+
+    /// `CheckpointProperties.forceCheckpoint`: a savepoint bypasses max-concurrent and min-pause
+    /// only when unaligned checkpoints are off (`forSavepoint(!unalignedEnabled, ...)`).
+    fn is_forced(&self, kind: TriggerKind) -> bool {
+        kind == TriggerKind::Savepoint && !self.cfg.unaligned
     }
 
     /// `rescheduleTrigger`: the periodic timer restarts so that it fires when the pause is over.
@@ -305,16 +352,20 @@ impl CheckpointCoordinator {
         });
     }
 
-    fn start_triggering_checkpoint(&mut self, now: SimTime, out: &mut Vec<CoordinatorAction>) {
+    fn start_triggering_checkpoint(&mut self, now: SimTime, kind: TriggerKind, out: &mut Vec<CoordinatorAction>) {
         let id = self.next_checkpoint_id;
         self.next_checkpoint_id += 1;
-        let props = CheckpointType::Checkpoint;
+        let props = match kind {
+            TriggerKind::Periodic => CheckpointType::Checkpoint,
+            TriggerKind::Savepoint => CheckpointType::Savepoint,
+        };
         self.pending.insert(
             id,
             PendingCheckpoint {
                 timestamp: now,
                 acknowledged: vec![false; self.cfg.num_tasks_to_ack as usize],
                 num_acknowledged: 0,
+                checkpoint_type: props,
                 finalizing: false,
             },
         );
@@ -331,7 +382,12 @@ impl CheckpointCoordinator {
         let barrier = CheckpointBarrier {
             id,
             timestamp: now,
-            options: CheckpointOptions::aligned_no_timeout(props),
+            options: CheckpointOptions::for_config(
+                props,
+                self.cfg.mode,
+                self.cfg.unaligned,
+                self.cfg.aligned_checkpoint_timeout_ns,
+            ),
         };
         out.push(CoordinatorAction::TriggerTasks { barrier });
     }
@@ -397,27 +453,43 @@ impl CheckpointCoordinator {
         }
         let p = self.pending.remove(&checkpoint).expect("checked");
         debug_assert!(p.finalizing);
-        self.completed.push_back(CompletedCheckpoint {
-            id: checkpoint,
-            timestamp: p.timestamp,
-            completion: now,
-        });
-        while self.completed.len() > self.cfg.num_retained as usize {
-            let old = self.completed.pop_front().expect("non-empty");
-            out.push(CoordinatorAction::DiscardCompleted { checkpoint: old.id });
+        let is_savepoint = p.checkpoint_type == CheckpointType::Savepoint;
+        if is_savepoint {
+            // Savepoints are user-owned: not in the completed-checkpoint store.
+            self.completed_savepoints.push(checkpoint);
+        } else {
+            self.completed.push_back(CompletedCheckpoint {
+                id: checkpoint,
+                timestamp: p.timestamp,
+                completion: now,
+            });
+            while self.completed.len() > self.cfg.num_retained as usize {
+                let old = self.completed.pop_front().expect("non-empty");
+                out.push(CoordinatorAction::DiscardCompleted { checkpoint: old.id });
+            }
         }
-        self.last_completion = Some(now);
+        // reportCompletedCheckpoint and cleanupAfterCompletedCheckpoint do both for savepoints
+        // too: any completion resets the failure count and restarts the min-pause.
         self.failure_manager.handle_checkpoint_success(checkpoint);
+        self.last_completion = Some(now);
         out.push(CoordinatorAction::Report(StatsReport::Completed {
             checkpoint,
             completion_timestamp: now,
         }));
-        // dropSubsumedCheckpoints: older pending checkpoints can no longer be useful.
-        let subsumed: Vec<CheckpointId> = self.pending.range(..checkpoint).map(|(id, _)| *id).collect();
-        for id in subsumed {
-            self.abort_pending(now, id, CheckpointFailureReason::CheckpointSubsumed, out);
+        if !is_savepoint {
+            // dropSubsumedCheckpoints: older pending checkpoints can no longer be useful; a
+            // savepoint is never subsumed (`canBeSubsumed() = !isSavepoint()`).
+            let subsumed: Vec<CheckpointId> = self
+                .pending
+                .range(..checkpoint)
+                .filter(|(_, p)| p.checkpoint_type != CheckpointType::Savepoint)
+                .map(|(id, _)| *id)
+                .collect();
+            for id in subsumed {
+                self.abort_pending(now, id, CheckpointFailureReason::CheckpointSubsumed, out);
+            }
+            out.push(CoordinatorAction::NotifyCheckpointComplete { checkpoint });
         }
-        out.push(CoordinatorAction::NotifyCheckpointComplete { checkpoint });
         self.execute_queued_request(now, out);
     }
 
@@ -429,19 +501,30 @@ impl CheckpointCoordinator {
         reason: CheckpointFailureReason,
         out: &mut Vec<CoordinatorAction>,
     ) {
-        if self.pending.remove(&checkpoint).is_none() {
+        let Some(p) = self.pending.remove(&checkpoint) else {
             return;
-        }
+        };
         out.push(CoordinatorAction::Report(StatsReport::Failed {
             checkpoint,
             failure_timestamp: now,
             reason,
         }));
         out.push(CoordinatorAction::NotifyCheckpointAborted { checkpoint });
-        if self.failure_manager.handle_checkpoint_failure(checkpoint, reason) {
+        // `handleJobLevelCheckpointException`: a failed (non-synchronous) savepoint is not counted.
+        let counted = p.checkpoint_type != CheckpointType::Savepoint;
+        if counted && self.failure_manager.handle_checkpoint_failure(checkpoint, reason) {
             out.push(CoordinatorAction::FailJob { checkpoint, reason });
         }
         self.execute_queued_request(now, out);
+    }
+
+    pub fn completed_savepoints(&self) -> &[CheckpointId] {
+        &self.completed_savepoints
+    }
+
+    /// The checkpoint type of a pending checkpoint or savepoint.
+    pub fn pending_type(&self, id: CheckpointId) -> Option<CheckpointType> {
+        self.pending.get(&id).map(|p| p.checkpoint_type)
     }
 
     /// Trigger timestamp of a pending checkpoint.
@@ -449,3 +532,7 @@ impl CheckpointCoordinator {
         self.pending.get(&id).map(|p| p.timestamp)
     }
 }
+
+#[cfg(test)]
+#[path = "coordinator_savepoint_tests.rs"]
+mod savepoint_tests;

@@ -9,13 +9,21 @@
 //! |---|---|
 //! | [`coordinator::CheckpointCoordinator`] | `CheckpointCoordinator` + `CheckpointRequestDecider` |
 //! | [`failure_manager::CheckpointFailureManager`] | `CheckpointFailureManager` |
-//! | [`barrier_handler::SingleCheckpointBarrierHandler`] | `SingleCheckpointBarrierHandler` (aligned states) |
+//! | [`barrier_handler::SingleCheckpointBarrierHandler`] | `SingleCheckpointBarrierHandler` (aligned, alternating and unaligned states) |
+//! | [`barrier_tracker::CheckpointBarrierTracker`] | `CheckpointBarrierTracker` (at-least-once) |
+//! | [`input_handler::InputHandler`] | the handler `InputProcessorUtil` picks for a task |
 //! | [`subtask::SubtaskCheckpointCoordinator`] | `SubtaskCheckpointCoordinatorImpl` |
+//! | [`restart::RestartBackoffTimeStrategy`] | `RestartBackoffTimeStrategy` (none, fixed-delay, exponential-delay, failure-rate) |
+//! | [`two_phase_commit::TwoPhaseCommitSink`] | `TwoPhaseCommitSinkFunction` / Sink V2 `CommitterOperator` |
 
 pub mod barrier_handler;
+pub mod barrier_tracker;
 pub mod coordinator;
 pub mod failure_manager;
+pub mod input_handler;
+pub mod restart;
 pub mod subtask;
+pub mod two_phase_commit;
 pub mod types;
 
 pub use types::*;

@@ -6,6 +6,7 @@ use std::collections::VecDeque;
 
 use crate::ids::CheckpointId;
 use crate::protocol::types::CheckpointBarrier;
+use crate::time::SimTime;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SubtaskAction {
@@ -17,6 +18,12 @@ pub enum SubtaskAction {
     BroadcastCancelMarker { checkpoint: CheckpointId },
     /// Synchronous part of the snapshot: the task processes nothing meanwhile.
     TakeSnapshotSync { checkpoint: CheckpointId },
+    /// Output-side alignment timeout (`registerAlignmentTimer`, FLINK-27251), for a timeoutable
+    /// barrier: at `at` (already past if the barrier is late; then at once), if the barrier
+    /// still waits behind data in an output subpartition, the buffers ahead of it are written to
+    /// the checkpoint's output channel state and it moves to the head as an unaligned barrier
+    /// (`PipelinedSubpartition.alignedBarrierTimeout`). A barrier already sent is left alone.
+    RegisterAlignmentTimer { checkpoint: CheckpointId, at: SimTime },
 }
 
 /// Aborted ids remembered, as Flink bounds `abortedCheckpointIds`.
@@ -49,6 +56,17 @@ impl SubtaskCheckpointCoordinator {
         }
         out.push(SubtaskAction::PrepareSnapshotPreBarrier { checkpoint: id });
         out.push(SubtaskAction::BroadcastBarrier { barrier });
+        if let Some(timeout) = barrier
+            .options
+            .aligned_checkpoint_timeout_ns
+            .filter(|_| barrier.options.is_timeoutable())
+        {
+            // BarrierAlignmentUtil.getTimerDelay: counted from the trigger time.
+            out.push(SubtaskAction::RegisterAlignmentTimer {
+                checkpoint: id,
+                at: barrier.timestamp + timeout,
+            });
+        }
         out.push(SubtaskAction::TakeSnapshotSync { checkpoint: id });
         self.running_async.push(id);
     }
@@ -96,7 +114,6 @@ impl SubtaskCheckpointCoordinator {
 mod tests {
     use super::*;
     use crate::protocol::types::{CheckpointOptions, CheckpointType};
-    use crate::time::SimTime;
 
     fn barrier(id: u64) -> CheckpointBarrier {
         CheckpointBarrier {
@@ -132,5 +149,34 @@ mod tests {
         out.clear();
         c.checkpoint_state(barrier(1), &mut out);
         assert!(out.is_empty(), "older ids are dropped");
+    }
+
+    /// FLINK-27251: a timeoutable barrier also times out in the output queue, counted from the
+    /// trigger time; aligned and unaligned barriers set no timer.
+    #[test]
+    fn a_timeoutable_barrier_registers_the_output_alignment_timer() {
+        let mut c = SubtaskCheckpointCoordinator::new();
+        let mut out = vec![];
+        let b = CheckpointBarrier {
+            id: 1,
+            timestamp: SimTime(100),
+            options: CheckpointOptions::aligned_with_timeout(CheckpointType::Checkpoint, 1_000),
+        };
+        c.checkpoint_state(b, &mut out);
+        assert_eq!(
+            out,
+            vec![
+                SubtaskAction::PrepareSnapshotPreBarrier { checkpoint: 1 },
+                SubtaskAction::BroadcastBarrier { barrier: b },
+                SubtaskAction::RegisterAlignmentTimer {
+                    checkpoint: 1,
+                    at: SimTime(1_100)
+                },
+                SubtaskAction::TakeSnapshotSync { checkpoint: 1 }
+            ]
+        );
+        out.clear();
+        c.checkpoint_state(barrier(2), &mut out);
+        assert_eq!(out.len(), 3);
     }
 }

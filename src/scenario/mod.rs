@@ -1,6 +1,7 @@
 //! Scenario files: schema, loading with precise errors, validation and overrides.
 
 pub mod error;
+pub mod faults;
 pub mod load;
 pub mod schema;
 pub mod spans;

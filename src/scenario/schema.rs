@@ -25,6 +25,15 @@ pub struct Scenario {
     #[serde(default)]
     pub state_backend: StateBackendCfg,
     pub operators: Vec<OperatorCfg>,
+    /// Injected failures (`[faults]`); none when absent.
+    #[serde(default)]
+    pub faults: Option<super::faults::FaultsCfg>,
+    /// `restart-strategy.*`; absent: Flink's default (see `faults::effective_restart_strategy`).
+    #[serde(default)]
+    pub restart: Option<super::faults::RestartCfg>,
+    /// Failover strategy and state restore (`[recovery]`).
+    #[serde(default)]
+    pub recovery: super::faults::RecoveryCfg,
     /// Parameter sweep definition, read by `ckptsim sweep`; ignored by `ckptsim run`.
     #[serde(default)]
     pub sweep: Option<toml::Table>,
@@ -60,6 +69,8 @@ fn dur_dist(ns: u64) -> DurationDist {
 #[serde(rename_all = "snake_case")]
 pub enum CheckpointingMode {
     ExactlyOnce,
+    /// Barriers are counted, never aligned (`CheckpointBarrierTracker`).
+    AtLeastOnce,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -90,6 +101,17 @@ pub struct CheckpointCfg {
     /// (checkpoint ID counter, storage location, coordinator snapshots).
     #[serde(default = "zero_dist")]
     pub trigger_latency: DurationDist,
+    /// `execution.checkpointing.unaligned.enabled` (false).
+    #[serde(default)]
+    pub unaligned: bool,
+    /// `execution.checkpointing.aligned-checkpoint-timeout` (0s): with `unaligned`, a checkpoint
+    /// starts aligned and switches to unaligned once this long has passed since its trigger;
+    /// 0 means always unaligned.
+    #[serde(default = "zero_duration")]
+    pub aligned_checkpoint_timeout: Duration,
+    /// Times at which a savepoint is triggered (manual `triggerSavepoint`), e.g. `["20s"]`.
+    #[serde(default)]
+    pub savepoint_times: Vec<Duration>,
 }
 
 fn default_timeout() -> Duration {
@@ -116,6 +138,9 @@ impl Default for CheckpointCfg {
             mode: default_mode(),
             num_retained: 1,
             trigger_latency: zero_dist(),
+            unaligned: false,
+            aligned_checkpoint_timeout: zero_duration(),
+            savepoint_times: Vec::new(),
         }
     }
 }
@@ -162,6 +187,70 @@ pub struct NetworkCfg {
     /// (Flink multiplexes them over one TCP connection).
     #[serde(default = "default_remote_bandwidth")]
     pub remote_bandwidth: Rate,
+    /// Buffer debloating (FLIP-183), off by default.
+    #[serde(default)]
+    pub debloat: DebloatCfg,
+}
+
+/// `taskmanager.network.memory.buffer-debloat.*` and the segment-size bounds it uses.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DebloatCfg {
+    /// `…buffer-debloat.enabled` (false).
+    #[serde(default)]
+    pub enabled: bool,
+    /// `…buffer-debloat.target` (1 s): the time in-flight data should take to consume.
+    #[serde(default = "default_debloat_target")]
+    pub target: Duration,
+    /// `…buffer-debloat.period` (200 ms): how often the buffer size is recalculated.
+    #[serde(default = "default_debloat_period")]
+    pub period: Duration,
+    /// `…buffer-debloat.samples` (20): the moving average's window.
+    #[serde(default = "default_debloat_samples")]
+    pub samples: u32,
+    /// `…buffer-debloat.threshold-percentages` (25): smaller changes are not announced.
+    #[serde(default = "default_debloat_threshold")]
+    pub threshold_percentages: u32,
+    /// `taskmanager.memory.min-segment-size` (256 B).
+    #[serde(default = "default_min_segment")]
+    pub min_segment_size: Bytes,
+    /// `taskmanager.memory.starting-segment-size` (1024 B): buffer size before the first
+    /// announcement.
+    #[serde(default = "default_starting_segment")]
+    pub starting_segment_size: Bytes,
+}
+
+fn default_debloat_target() -> Duration {
+    dur(NS_PER_S)
+}
+fn default_debloat_period() -> Duration {
+    dur(200 * NS_PER_MS)
+}
+fn default_debloat_samples() -> u32 {
+    20
+}
+fn default_debloat_threshold() -> u32 {
+    25
+}
+fn default_min_segment() -> Bytes {
+    Bytes::new(256.0)
+}
+fn default_starting_segment() -> Bytes {
+    Bytes::new(1024.0)
+}
+
+impl Default for DebloatCfg {
+    fn default() -> Self {
+        DebloatCfg {
+            enabled: false,
+            target: default_debloat_target(),
+            period: default_debloat_period(),
+            samples: default_debloat_samples(),
+            threshold_percentages: default_debloat_threshold(),
+            min_segment_size: default_min_segment(),
+            starting_segment_size: default_starting_segment(),
+        }
+    }
 }
 
 fn default_segment() -> Bytes {
@@ -200,6 +289,7 @@ impl Default for NetworkCfg {
             local_latency: default_local_latency(),
             remote_latency: default_remote_latency(),
             remote_bandwidth: default_remote_bandwidth(),
+            debloat: DebloatCfg::default(),
         }
     }
 }
@@ -265,6 +355,106 @@ pub struct StateBackendCfg {
     /// RocksDB: local disk write speed for the memtable flush.
     #[serde(default = "default_local_disk")]
     pub local_disk_bandwidth: Rate,
+    /// `execution.checkpointing.incremental` (false): RocksDB uploads only new SST files.
+    #[serde(default)]
+    pub incremental: bool,
+    /// RocksDB leveled compaction, which decides which SST files exist.
+    #[serde(default)]
+    pub compaction: CompactionCfg,
+    /// The changelog state backend (FLIP-158) wrapping `kind`.
+    #[serde(default)]
+    pub changelog: ChangelogCfg,
+}
+
+/// RocksDB's leveled compaction, with Flink's defaults (`state.backend.rocksdb.compaction.*`)
+/// and RocksDB's where Flink sets none.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompactionCfg {
+    /// RocksDB `level0_file_num_compaction_trigger` (4).
+    #[serde(default = "default_l0_trigger")]
+    pub level0_file_num_compaction_trigger: u32,
+    /// `…compaction.level.max-size-level-base` (256 MiB): target size of level 1.
+    #[serde(default = "default_level_base")]
+    pub max_size_level_base: Bytes,
+    /// RocksDB `max_bytes_for_level_multiplier` (10): each level's target is this times the
+    /// previous one's.
+    #[serde(default = "default_level_multiplier")]
+    pub level_multiplier: u32,
+    /// `…compaction.level.target-file-size-base` (64 MiB): size of the files compaction writes.
+    #[serde(default = "default_target_file")]
+    pub target_file_size_base: Bytes,
+}
+
+fn default_l0_trigger() -> u32 {
+    4
+}
+fn default_level_base() -> Bytes {
+    Bytes::new(256.0 * 1024.0 * 1024.0)
+}
+fn default_level_multiplier() -> u32 {
+    10
+}
+fn default_target_file() -> Bytes {
+    Bytes::new(64.0 * 1024.0 * 1024.0)
+}
+
+impl Default for CompactionCfg {
+    fn default() -> Self {
+        CompactionCfg {
+            level0_file_num_compaction_trigger: default_l0_trigger(),
+            max_size_level_base: default_level_base(),
+            level_multiplier: default_level_multiplier(),
+            target_file_size_base: default_target_file(),
+        }
+    }
+}
+
+/// `state.backend.changelog.*` and `dstl.dfs.*` (FLIP-158), with Flink's defaults.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangelogCfg {
+    /// `state.backend.changelog.enabled` (false).
+    #[serde(default)]
+    pub enabled: bool,
+    /// `state.backend.changelog.periodic-materialize.interval` (10 min).
+    #[serde(default = "default_materialize_interval")]
+    pub periodic_materialize_interval: Duration,
+    /// `dstl.dfs.batch.persist-delay` (10 ms): an upload waits this long to batch more changes.
+    #[serde(default = "default_persist_delay")]
+    pub persist_delay: Duration,
+    /// `dstl.dfs.batch.persist-size-threshold` (10 MiB): a batch this large goes at once.
+    #[serde(default = "default_persist_size")]
+    pub persist_size_threshold: Bytes,
+    /// `dstl.dfs.preemptive-persist-threshold` (5 MiB): changes accumulated past this are
+    /// uploaded without waiting for a checkpoint.
+    #[serde(default = "default_preemptive")]
+    pub preemptive_persist_threshold: Bytes,
+}
+
+fn default_materialize_interval() -> Duration {
+    dur(10 * 60 * NS_PER_S)
+}
+fn default_persist_delay() -> Duration {
+    dur(10 * NS_PER_MS)
+}
+fn default_persist_size() -> Bytes {
+    Bytes::new(10.0 * 1024.0 * 1024.0)
+}
+fn default_preemptive() -> Bytes {
+    Bytes::new(5.0 * 1024.0 * 1024.0)
+}
+
+impl Default for ChangelogCfg {
+    fn default() -> Self {
+        ChangelogCfg {
+            enabled: false,
+            periodic_materialize_interval: default_materialize_interval(),
+            persist_delay: default_persist_delay(),
+            persist_size_threshold: default_persist_size(),
+            preemptive_persist_threshold: default_preemptive(),
+        }
+    }
 }
 
 fn default_backend() -> StateBackendKind {
@@ -283,6 +473,9 @@ impl Default for StateBackendCfg {
             kind: default_backend(),
             memtable_size: default_memtable(),
             local_disk_bandwidth: default_local_disk(),
+            incremental: false,
+            compaction: CompactionCfg::default(),
+            changelog: ChangelogCfg::default(),
         }
     }
 }

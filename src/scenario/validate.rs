@@ -22,10 +22,14 @@ pub fn validate(s: &Scenario) -> Result<(), Problem> {
         return fail("simulation.warmup", "must be shorter than simulation.duration");
     }
     validate_checkpoint(&s.checkpoint)?;
+    validate_savepoints(s)?;
+    validate_state_backend(&s.state_backend)?;
     validate_cluster(s)?;
     validate_network(&s.network)?;
+    validate_debloat(&s.network)?;
     validate_storage(&s.storage)?;
-    validate_operators(s)
+    validate_operators(s)?;
+    super::faults::validate_faults(s)
 }
 
 fn validate_checkpoint(c: &CheckpointCfg) -> Result<(), Problem> {
@@ -45,6 +49,134 @@ fn validate_checkpoint(c: &CheckpointCfg) -> Result<(), Problem> {
     }
     if c.num_retained == 0 {
         return fail("checkpoint.num_retained", "must be at least 1");
+    }
+    if c.aligned_checkpoint_timeout.value < 0.0 {
+        return fail("checkpoint.aligned_checkpoint_timeout", "must be >= 0");
+    }
+    if c.aligned_checkpoint_timeout.value > 0.0 && !c.unaligned {
+        return fail(
+            "checkpoint.aligned_checkpoint_timeout",
+            "only applies with unaligned = true (the timeout switches an aligned checkpoint to unaligned)",
+        );
+    }
+    if c.unaligned && c.mode == CheckpointingMode::AtLeastOnce {
+        return fail(
+            "checkpoint.unaligned",
+            "unaligned checkpoints need mode = \"exactly_once\" (at-least-once never aligns)",
+        );
+    }
+    Ok(())
+}
+
+/// Savepoints beyond the request queue's capacity (`CheckpointRequestDecider`, 1000) would be
+/// refused by the coordinator anyway.
+pub const SAVEPOINTS_MAX: usize = 1000;
+
+fn validate_savepoints(s: &Scenario) -> Result<(), Problem> {
+    let times = &s.checkpoint.savepoint_times;
+    if times.len() > SAVEPOINTS_MAX {
+        return fail(
+            "checkpoint.savepoint_times",
+            format!("at most {SAVEPOINTS_MAX} savepoints"),
+        );
+    }
+    for (i, t) in times.iter().enumerate() {
+        let path = format!("checkpoint.savepoint_times[{i}]");
+        if !(t.value >= 0.0 && t.value < s.simulation.duration.value) {
+            return fail(path, "must be >= 0 and before the end of simulation.duration");
+        }
+        if i > 0 && t.value < times[i - 1].value {
+            return fail(path, "savepoint times must be in ascending order");
+        }
+    }
+    Ok(())
+}
+
+fn validate_state_backend(b: &StateBackendCfg) -> Result<(), Problem> {
+    if !(b.memtable_size.value >= 1024.0 && b.memtable_size.value <= (1u64 << 40) as f64) {
+        return fail("state_backend.memtable_size", "must be between 1KiB and 1TiB");
+    }
+    if b.local_disk_bandwidth.value <= 0.0 {
+        return fail("state_backend.local_disk_bandwidth", "must be > 0");
+    }
+    if b.incremental && b.kind != StateBackendKind::Rocksdb {
+        return fail(
+            "state_backend.incremental",
+            "incremental checkpoints need kind = \"rocksdb\" (the heap backend always writes full snapshots)",
+        );
+    }
+    let c = &b.compaction;
+    if !(2..=1000).contains(&c.level0_file_num_compaction_trigger) {
+        return fail(
+            "state_backend.compaction.level0_file_num_compaction_trigger",
+            "must be between 2 and 1000",
+        );
+    }
+    if !(2..=100).contains(&c.level_multiplier) {
+        return fail("state_backend.compaction.level_multiplier", "must be between 2 and 100");
+    }
+    if !(c.target_file_size_base.value >= 1024.0 && c.target_file_size_base.value <= (1u64 << 40) as f64) {
+        return fail(
+            "state_backend.compaction.target_file_size_base",
+            "must be between 1KiB and 1TiB",
+        );
+    }
+    if !(c.max_size_level_base.value >= c.target_file_size_base.value
+        && c.max_size_level_base.value <= (1u64 << 50) as f64)
+    {
+        return fail(
+            "state_backend.compaction.max_size_level_base",
+            "must be at least target_file_size_base and at most 1PiB",
+        );
+    }
+    let cl = &b.changelog;
+    if cl.periodic_materialize_interval.value < NS_PER_MS as f64 {
+        return fail(
+            "state_backend.changelog.periodic_materialize_interval",
+            "must be at least 1ms",
+        );
+    }
+    if cl.persist_delay.value < 0.0 {
+        return fail("state_backend.changelog.persist_delay", "must be >= 0");
+    }
+    for (name, v) in [
+        ("persist_size_threshold", cl.persist_size_threshold.value),
+        ("preemptive_persist_threshold", cl.preemptive_persist_threshold.value),
+    ] {
+        if !(v >= 1.0 && v <= (1u64 << 40) as f64) {
+            return fail(format!("state_backend.changelog.{name}"), "must be between 1B and 1TiB");
+        }
+    }
+    Ok(())
+}
+
+fn validate_debloat(n: &NetworkCfg) -> Result<(), Problem> {
+    let d = &n.debloat;
+    if d.target.value < NS_PER_MS as f64 {
+        return fail("network.debloat.target", "must be at least 1ms");
+    }
+    if d.period.value < NS_PER_MS as f64 {
+        return fail("network.debloat.period", "must be at least 1ms");
+    }
+    if d.samples == 0 || d.samples > 100_000 {
+        return fail("network.debloat.samples", "must be between 1 and 100000");
+    }
+    if d.threshold_percentages > 100 {
+        return fail("network.debloat.threshold_percentages", "must be between 0 and 100");
+    }
+    if !(d.min_segment_size.value >= 1.0 && d.min_segment_size.value <= n.segment_size.value) {
+        return fail(
+            "network.debloat.min_segment_size",
+            "must be at least 1B and at most network.segment_size",
+        );
+    }
+    if !(d.starting_segment_size.value >= d.min_segment_size.value
+        && d.starting_segment_size.value <= n.segment_size.value)
+    {
+        return fail(
+            "network.debloat.starting_segment_size",
+            "must be between min_segment_size and network.segment_size",
+        );
     }
     Ok(())
 }
@@ -228,4 +360,130 @@ fn validate_source(op: &OperatorCfg, p: &dyn Fn(&str) -> String) -> Result<(), P
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod checkpointing_options_tests {
+    use crate::scenario::{CheckpointingMode, ScenarioError, StateBackendKind, parse_str};
+
+    const JOB: &str = r#"[simulation]
+duration = "60s"
+[cluster]
+taskmanagers = 1
+slots_per_taskmanager = 1
+[[operators]]
+name = "source"
+kind = "source"
+parallelism = 1
+rate = { process = "poisson", records_per_second = 100 }
+"#;
+
+    fn with(extra: &str) -> Result<crate::scenario::LoadedScenario, ScenarioError> {
+        parse_str(&format!("{JOB}{extra}"), "t.toml")
+    }
+
+    fn field_of(extra: &str) -> String {
+        match with(extra) {
+            Err(ScenarioError::Invalid { field, .. }) => field.unwrap_or_default(),
+            Err(e) => panic!("unexpected error {e}"),
+            Ok(_) => panic!("accepted: {extra}"),
+        }
+    }
+
+    /// Flink's defaults (§2): exactly-once, aligned, no timeout, no debloating, heap, full
+    /// checkpoints, changelog off with a 10 min materialization interval.
+    #[test]
+    fn defaults_are_flinks() {
+        let s = with("").expect("valid").scenario;
+        assert_eq!(s.checkpoint.mode, CheckpointingMode::ExactlyOnce);
+        assert!(!s.checkpoint.unaligned);
+        assert_eq!(s.checkpoint.aligned_checkpoint_timeout.value, 0.0);
+        assert!(s.checkpoint.savepoint_times.is_empty());
+        let d = &s.network.debloat;
+        assert!(!d.enabled);
+        assert_eq!((d.target.value, d.period.value), (1e9, 2e8));
+        assert_eq!((d.samples, d.threshold_percentages), (20, 25));
+        assert_eq!(
+            (d.min_segment_size.value, d.starting_segment_size.value),
+            (256.0, 1024.0)
+        );
+        let b = &s.state_backend;
+        assert_eq!(b.kind, StateBackendKind::Heap);
+        assert!(!b.incremental && !b.changelog.enabled);
+        assert_eq!(b.changelog.periodic_materialize_interval.value, 600e9);
+        assert_eq!(b.compaction.level0_file_num_compaction_trigger, 4);
+    }
+
+    #[test]
+    fn the_new_options_parse() {
+        let s = with(
+            r#"[checkpoint]
+mode = "exactly_once"
+unaligned = true
+aligned_checkpoint_timeout = "1s"
+savepoint_times = ["20s", "40s"]
+[network]
+debloat = { enabled = true, target = "500ms" }
+[state_backend]
+kind = "rocksdb"
+incremental = true
+changelog = { enabled = true, periodic_materialize_interval = "3min" }
+compaction = { level_multiplier = 8 }
+"#,
+        )
+        .expect("valid")
+        .scenario;
+        assert_eq!(s.checkpoint.savepoint_times.len(), 2);
+        assert!(s.network.debloat.enabled && s.state_backend.incremental && s.state_backend.changelog.enabled);
+        let alo = with("[checkpoint]\nmode = \"at_least_once\"\n")
+            .expect("valid")
+            .scenario;
+        assert_eq!(alo.checkpoint.mode, CheckpointingMode::AtLeastOnce);
+    }
+
+    #[test]
+    fn bad_values_name_their_field() {
+        for (extra, field) in [
+            (
+                "[checkpoint]\naligned_checkpoint_timeout = \"1s\"\n",
+                "checkpoint.aligned_checkpoint_timeout",
+            ),
+            (
+                "[checkpoint]\nunaligned = true\nmode = \"at_least_once\"\n",
+                "checkpoint.unaligned",
+            ),
+            (
+                "[checkpoint]\nsavepoint_times = [\"90s\"]\n",
+                "checkpoint.savepoint_times[0]",
+            ),
+            (
+                "[checkpoint]\nsavepoint_times = [\"9s\", \"5s\"]\n",
+                "checkpoint.savepoint_times[1]",
+            ),
+            ("[state_backend]\nincremental = true\n", "state_backend.incremental"),
+            (
+                "[state_backend]\ncompaction = { level_multiplier = 1 }\n",
+                "state_backend.compaction.level_multiplier",
+            ),
+            (
+                "[state_backend]\nchangelog = { periodic_materialize_interval = \"0s\" }\n",
+                "state_backend.changelog.periodic_materialize_interval",
+            ),
+            ("[network]\ndebloat = { samples = 0 }\n", "network.debloat.samples"),
+            (
+                "[network]\ndebloat = { threshold_percentages = 101 }\n",
+                "network.debloat.threshold_percentages",
+            ),
+            (
+                "[network]\nsegment_size = \"1KiB\"\ndebloat = { starting_segment_size = \"2KiB\" }\n",
+                "network.debloat.starting_segment_size",
+            ),
+        ] {
+            assert_eq!(field_of(extra), field, "{extra}");
+        }
+        assert!(
+            with("[network]\ndebloat = { enabeld = true }\n").is_err(),
+            "unknown fields are rejected"
+        );
+    }
 }

@@ -92,6 +92,14 @@ impl World {
                     };
                     self.perform_checkpoint(now, s, barrier, metrics);
                 }
+                // Only aligned handlers are built so far: the unaligned ones' actions cannot occur.
+                other @ (BarrierHandlerAction::RegisterAlignmentTimer { .. }
+                | BarrierHandlerAction::PrioritizeAnnouncedBarrier { .. }
+                | BarrierHandlerAction::StartPersisting { .. }
+                | BarrierHandlerAction::StopPersisting { .. }
+                | BarrierHandlerAction::AllBarriersReceived { .. }) => {
+                    unreachable!("an aligned barrier handler produced {other:?}")
+                }
                 BarrierHandlerAction::AbortCheckpoint { checkpoint, reason } => {
                     self.decline(now, checkpoint, reason);
                     let mut out = Vec::new();
@@ -140,6 +148,9 @@ impl World {
         for a in actions {
             match a {
                 SubtaskAction::PrepareSnapshotPreBarrier { .. } => {}
+                other @ SubtaskAction::RegisterAlignmentTimer { .. } => {
+                    unreachable!("only timeoutable barriers register an output alignment timer: {other:?}")
+                }
                 SubtaskAction::BroadcastBarrier { barrier } => {
                     current_barrier = Some(barrier);
                     self.broadcast(now, s, Payload::Barrier(barrier));
@@ -156,7 +167,12 @@ impl World {
                     let state = self.state_bytes(s);
                     let v = self.graph.subtasks[si].vertex.index();
                     let t = &mut self.tasks[si];
-                    let sync_ns = self.graph.vertices[v].sync_time.sample_u64(&mut t.rng) + self.backend.sync_ns(state);
+                    let mut backend_ns = self.backend.sync_ns(state);
+                    if !self.fault_schedule.windows.is_empty() {
+                        let tm = self.graph.subtasks[si].taskmanager;
+                        backend_ns = (backend_ns as f64 * self.fault_schedule.disk_slowdown(tm, now)) as u64;
+                    }
+                    let sync_ns = self.graph.vertices[v].sync_time.sample_u64(&mut t.rng) + backend_ns;
                     let upload = self.backend.upload_bytes(state);
                     t.checkpoints.push(SubtaskCheckpoint {
                         id: checkpoint,
@@ -185,6 +201,9 @@ impl World {
                             source_offset,
                             records_logged_before,
                         });
+                    }
+                    if self.capture_snapshots {
+                        self.capture_snapshot(s, checkpoint, state);
                     }
                     self.start_sync_phase(now, s, checkpoint, sync_ns);
                 }
@@ -262,13 +281,13 @@ impl World {
             self.async_done(now, s, checkpoint);
             return;
         }
-        let req = StorageRequest {
-            subtask: s,
-            checkpoint,
-            bytes,
-            started: false,
-            cancelled: false,
-        };
+        let req = StorageRequest { subtask: s, checkpoint, bytes, started: false, cancelled: false, download_for: None };
+        let id = self.submit_storage_request(now, req);
+        self.tasks[si].checkpoints[pos].upload = Some(id);
+    }
+
+    /// Queues a storage request: its request latency first, then its share of the bandwidth.
+    pub(crate) fn submit_storage_request(&mut self, now: SimTime, req: StorageRequest) -> u32 {
         let id = match self.storage_free.pop() {
             Some(id) => {
                 self.storage_requests[id as usize] = Some(req);
@@ -279,9 +298,12 @@ impl World {
                 (self.storage_requests.len() - 1) as u32
             }
         };
-        self.tasks[si].checkpoints[pos].upload = Some(id);
-        let latency = self.storage_profile.request_latency.sample_u64(&mut self.storage_rng);
+        let mut latency = self.storage_profile.request_latency.sample_u64(&mut self.storage_rng);
+        if !self.fault_schedule.windows.is_empty() {
+            latency = (latency as f64 * self.fault_schedule.storage_latency_factor(now)) as u64;
+        }
         self.queue.schedule(now + latency, Event::StorageStart { req: id });
+        id
     }
 
     pub(crate) fn on_storage_start(&mut self, now: SimTime, req: u32) {
@@ -306,7 +328,22 @@ impl World {
         for req in done {
             let r = self.storage_requests[req as usize].take().expect("live request");
             self.storage_free.push(req);
-            self.async_done(now, r.subtask, r.checkpoint);
+            match r.download_for {
+                Some(inc) => {
+                    if inc == self.tasks[r.subtask as usize].incarnation {
+                        self.on_restored(now, r.subtask);
+                    }
+                }
+                None if self.upload_failures.next_upload_fails() => {
+                    // The upload failed: the task declines (CHECKPOINT_ASYNC_EXCEPTION, counted).
+                    let s = r.subtask;
+                    if self.tasks[s as usize].coordinator.finish_async(r.checkpoint) {
+                        self.tasks[s as usize].checkpoints.retain(|c| c.id != r.checkpoint);
+                        self.decline(now, r.checkpoint, CheckpointFailureReason::CheckpointAsyncException);
+                    }
+                }
+                None => self.async_done(now, r.subtask, r.checkpoint),
+            }
         }
     }
 
@@ -347,21 +384,27 @@ impl World {
             if let Some(pos) = self.tasks[si].checkpoints.iter().position(|c| c.id == checkpoint) {
                 let in_sync = self.tasks[si].sync_checkpoint == Some(checkpoint);
                 if let Some(req) = self.tasks[si].checkpoints[pos].upload {
-                    let r = self.storage_requests[req as usize].as_mut().expect("live request");
-                    if r.started {
-                        self.storage_requests[req as usize] = None;
-                        self.storage_free.push(req);
-                        if let Some((at, generation)) = self.storage.cancel(now, req) {
-                            self.queue.schedule(at, Event::StorageTick { generation });
-                        }
-                    } else {
-                        r.cancelled = true;
-                    }
+                    self.cancel_storage_request(now, req);
                 }
                 if !in_sync {
                     self.tasks[si].checkpoints.swap_remove(pos);
                 }
             }
+        }
+    }
+
+    /// Stops a storage request: a running transfer leaves the bandwidth share at once; one
+    /// still in its request latency is dropped when that ends.
+    pub(crate) fn cancel_storage_request(&mut self, now: SimTime, req: u32) {
+        let Some(r) = self.storage_requests[req as usize].as_mut() else { return };
+        if r.started {
+            self.storage_requests[req as usize] = None;
+            self.storage_free.push(req);
+            if let Some((at, generation)) = self.storage.cancel(now, req) {
+                self.queue.schedule(at, Event::StorageTick { generation });
+            }
+        } else {
+            r.cancelled = true;
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The event type. Small and `Copy`: large payloads (buffers, metrics) live in the world's
-//! tables and events refer to them by index.
+//! tables and events refer to them by index. Events aimed at a task or a channel carry its
+//! incarnation: after a restart, the old incarnation's events are stale and dropped.
 
 use crate::protocol::coordinator::CoordinatorTimer;
 use crate::protocol::{CheckpointBarrier, CheckpointFailureReason};
@@ -7,65 +8,44 @@ use crate::protocol::{CheckpointBarrier, CheckpointFailureReason};
 #[derive(Clone, Copy, Debug)]
 pub enum Event {
     /// A task's batch or sync phase ends, or it has new work; stale when `generation` is old.
-    TaskWake {
-        s: u32,
-        generation: u32,
-    },
+    TaskWake { s: u32, generation: u32 },
     /// The output flusher (`execution.buffer-timeout`) of a task.
-    Flush {
-        s: u32,
-    },
+    Flush { s: u32, inc: u32 },
     /// The head buffer on a channel's wire reaches the consumer.
-    Deliver {
-        ch: u32,
-    },
+    Deliver { ch: u32, inc: u32 },
     /// Credit announcement reaches the producer.
-    Credit {
-        ch: u32,
-        n: u32,
-    },
+    Credit { ch: u32, n: u32, inc: u32 },
     /// `ResumeConsumption` reaches the producer.
-    Resume {
-        ch: u32,
-    },
+    Resume { ch: u32, inc: u32 },
     CoordTimer(CoordinatorTimer),
     /// `triggerCheckpoint` RPC reaches a source task.
-    TriggerArrive {
-        s: u32,
-        barrier: CheckpointBarrier,
-    },
+    TriggerArrive { s: u32, barrier: CheckpointBarrier, inc: u32 },
     /// `acknowledgeCheckpoint` reaches the JobManager.
-    AckArrive {
-        s: u32,
-        checkpoint: u64,
-    },
+    AckArrive { s: u32, checkpoint: u64 },
     /// `declineCheckpoint` reaches the JobManager.
-    DeclineArrive {
-        checkpoint: u64,
-        reason: CheckpointFailureReason,
-    },
+    DeclineArrive { checkpoint: u64, reason: CheckpointFailureReason },
     /// `notifyCheckpointComplete` / `notifyCheckpointAborted` reaches a task.
-    NotifyArrive {
-        s: u32,
-        checkpoint: u64,
-        complete: bool,
-    },
+    NotifyArrive { s: u32, checkpoint: u64, complete: bool },
     /// The `_metadata` file is written.
-    MetadataWritten {
-        checkpoint: u64,
-    },
+    MetadataWritten { checkpoint: u64 },
     /// A storage request's latency is over; its bytes start to flow.
-    StorageStart {
-        req: u32,
-    },
+    StorageStart { req: u32 },
     /// The next storage transfer completes.
-    StorageTick {
-        generation: u64,
-    },
+    StorageTick { generation: u64 },
     /// Timeline sample.
     Sample,
     /// End of warm-up: statistics start counting.
     WarmupEnd,
+    /// An injected fault strikes (index into the world's fault list).
+    Fault { index: u32 },
+    /// The JobManager learns of a failure (immediate report, or heartbeat timeout).
+    FailureDetected { failure: u32 },
+    /// The restart delay is over: the failed tasks are redeployed and start restoring.
+    Restart { failure: u32 },
+    /// A restarting task has its state back and runs again.
+    Restored { s: u32, inc: u32 },
+    /// A fault window (storage outage or throttling, straggler, partition) opens or closes.
+    FaultWindow { window: u32 },
 }
 
 impl Event {
@@ -73,24 +53,25 @@ impl Event {
     pub fn trace_key(&self) -> (u32, u32) {
         match *self {
             Event::TaskWake { s, .. } => (1, s),
-            Event::Flush { s } => (2, s),
-            Event::Deliver { ch } => (3, ch),
-            Event::Credit { ch, n } => (4, ch ^ (n << 24)),
-            Event::Resume { ch } => (5, ch),
+            Event::Flush { s, .. } => (2, s),
+            Event::Deliver { ch, .. } => (3, ch),
+            Event::Credit { ch, n, .. } => (4, ch ^ (n << 24)),
+            Event::Resume { ch, .. } => (5, ch),
             Event::CoordTimer(_) => (6, 0),
-            Event::TriggerArrive { s, barrier } => (7, s ^ ((barrier.id as u32) << 16)),
+            Event::TriggerArrive { s, barrier, .. } => (7, s ^ ((barrier.id as u32) << 16)),
             Event::AckArrive { s, checkpoint } => (8, s ^ ((checkpoint as u32) << 16)),
             Event::DeclineArrive { checkpoint, .. } => (9, checkpoint as u32),
-            Event::NotifyArrive {
-                s,
-                checkpoint,
-                complete,
-            } => (10 + complete as u32, s ^ ((checkpoint as u32) << 16)),
+            Event::NotifyArrive { s, checkpoint, complete } => (10 + complete as u32, s ^ ((checkpoint as u32) << 16)),
             Event::MetadataWritten { checkpoint } => (12, checkpoint as u32),
             Event::StorageStart { req } => (13, req),
             Event::StorageTick { generation } => (14, generation as u32),
             Event::Sample => (15, 0),
             Event::WarmupEnd => (16, 0),
+            Event::Fault { index } => (17, index),
+            Event::FailureDetected { failure } => (18, failure),
+            Event::Restart { failure } => (19, failure),
+            Event::Restored { s, .. } => (20, s),
+            Event::FaultWindow { window } => (21, window),
         }
     }
 }

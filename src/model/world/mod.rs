@@ -8,12 +8,14 @@
 mod checkpointing;
 mod events;
 mod network;
+mod recovery;
 mod stats;
 mod task_loop;
 
 use std::collections::BTreeMap;
 
 pub use events::Event;
+pub use recovery::{FaultKind, PlannedFault, RecoverySettings};
 
 use crate::ids::SubtaskId;
 use crate::metrics::histogram::LogHistogram;
@@ -27,6 +29,9 @@ use crate::model::storage::{SharedBandwidth, StorageProfile};
 use crate::model::task::{SourceRuntime, Task, TaskPhase};
 use crate::protocol::barrier_handler::SingleCheckpointBarrierHandler;
 use crate::protocol::coordinator::{CheckpointCoordinator, CoordinatorAction, CoordinatorConfig};
+use crate::model::faults::FaultSchedule;
+use crate::model::regions::FailoverStrategy;
+use crate::protocol::restart::RestartBackoffTimeStrategy;
 use crate::protocol::subtask::SubtaskCheckpointCoordinator;
 use crate::run::RunOutput;
 use crate::scenario::{OperatorKind, Scenario};
@@ -38,6 +43,8 @@ use crate::time::{NS_PER_S, SimTime};
 #[derive(Clone, Debug)]
 pub(crate) struct Settings {
     pub segment_bytes: u32,
+    pub exclusive_buffers: u32,
+    pub floating_buffers_per_gate: u32,
     pub buffer_timeout_ns: u64,
     pub max_buffers_per_channel: u32,
     /// Pool size of each (subtask, output edge): `subpartitions * buffers-per-channel + floating`.
@@ -73,6 +80,8 @@ pub(crate) struct StorageRequest {
     pub bytes: u64,
     pub started: bool,
     pub cancelled: bool,
+    /// A restore download for the subtask's incarnation, rather than a checkpoint upload.
+    pub download_for: Option<u32>,
 }
 
 /// A record processed by a subtask (test hook).
@@ -139,6 +148,23 @@ pub struct World {
     /// Negative control for the checkers: barriers block nothing (a deliberately broken
     /// aligned handler). Never set outside tests.
     pub(crate) broken_alignment: bool,
+    // ---- failures and recovery ----
+    pub(crate) planned_faults: Vec<PlannedFault>,
+    pub(crate) failures: Vec<recovery::FailureState>,
+    /// Snapshots are kept only when something can fail (they cost memory and time).
+    pub(crate) capture_snapshots: bool,
+    pub(crate) pending_snapshots: BTreeMap<u64, Vec<Option<recovery::TaskSnapshot>>>,
+    pub(crate) completed_snapshots: BTreeMap<u64, Vec<Option<recovery::TaskSnapshot>>>,
+    pub(crate) recovery: RecoverySettings,
+    pub(crate) restart: RestartBackoffTimeStrategy,
+    pub(crate) restart_rng: RngStream,
+    pub(crate) failover: FailoverStrategy,
+    pub(crate) fault_schedule: FaultSchedule,
+    pub(crate) upload_failures: crate::model::faults::UploadFailures,
+    /// Each source's generator at offset 0, to restart from when no checkpoint completed.
+    pub(crate) initial_arrivals: Vec<Option<ArrivalGen>>,
+    /// Per source: read lag at or below which it has caught up after a restart.
+    pub(crate) catch_up_threshold_ns: Vec<Option<u64>>,
 }
 
 impl World {
@@ -164,6 +190,8 @@ impl World {
             .max(1.0);
         let set = Settings {
             segment_bytes,
+            exclusive_buffers: n.buffers_per_channel,
+            floating_buffers_per_gate: n.floating_buffers_per_gate,
             buffer_timeout_ns: n.buffer_timeout.as_u64(),
             max_buffers_per_channel: n.max_buffers_per_channel,
             pool_size,
@@ -214,6 +242,7 @@ impl World {
             let edges = graph.outputs[i].len();
             tasks.push(Task {
                 phase: TaskPhase::Idle,
+                incarnation: 0,
                 wake_gen: 0,
                 batch: None,
                 avail: Default::default(),
@@ -277,7 +306,13 @@ impl World {
             num_retained: s.checkpoint.num_retained,
             num_tasks_to_ack: num_tasks,
             num_tasks_to_trigger: sources.len() as u32,
+            mode: crate::protocol::CheckpointingMode::ExactlyOnce,
+            unaligned: false,
+            aligned_checkpoint_timeout_ns: None,
         });
+        // Validation bounds the fault specs, so a schedule always exists for a valid scenario.
+        let fault_schedule = FaultSchedule::generate(s, &graph, seed).expect("a validated scenario has a fault schedule");
+        let initial_arrivals = tasks.iter().map(|t| t.source.as_ref().map(|s| s.arrivals.clone())).collect();
         let names = graph
             .subtasks
             .iter()
@@ -319,6 +354,21 @@ impl World {
             record_log: None,
             snapshot_log: Vec::new(),
             broken_alignment: false,
+            planned_faults: Vec::new(),
+            failures: Vec::new(),
+            // A failover can follow any checkpoint failure past the tolerance, so keep restore
+            // points whenever checkpointing is on.
+            capture_snapshots: s.checkpoint.interval.is_some(),
+            pending_snapshots: BTreeMap::new(),
+            completed_snapshots: BTreeMap::new(),
+            recovery: RecoverySettings::from_cfg(&s.recovery),
+            restart: crate::scenario::faults::effective_restart_strategy(s).create().expect("validated restart strategy"),
+            restart_rng: RngStream::new(seed, StreamId::new(StreamKind::Restart, 0)),
+            failover: FailoverStrategy::new(s.recovery.failover, &graph),
+            upload_failures: crate::model::faults::UploadFailures::new(seed, fault_schedule.upload_failure_probability),
+            fault_schedule,
+            initial_arrivals,
+            catch_up_threshold_ns: vec![None; num_tasks as usize],
             graph,
         }
     }
@@ -343,11 +393,19 @@ impl World {
         &self.snapshot_log
     }
 
+    #[doc(hidden)]
+    pub fn debug_channels(&self) {
+        for (i, c) in self.chans.iter().enumerate() {
+            println!("ch {i}: queue {} wire {} recv {} credit {} blocked {} cblocked {} owned {} occ {} ann {} inc {}", c.queue.len(), c.wire.len(), c.received.len(), c.credit, c.blocked, c.consumer_blocked, c.owned, c.occupied, c.announced_unused, c.incarnation);
+        }
+    }
+
     pub fn now(&self) -> SimTime {
         self.queue.now()
     }
 
     fn start(&mut self) {
+        self.schedule_planned_faults();
         for s in self.sources.clone() {
             self.queue.schedule(SimTime::ZERO, Event::TaskWake { s, generation: 0 });
         }
@@ -389,16 +447,22 @@ impl World {
                     self.task_step(now, s);
                 }
             }
-            Event::Flush { s } => self.on_flush(now, s),
-            Event::Deliver { ch } => self.on_deliver(now, ch),
-            Event::Credit { ch, n } => self.on_credit(now, ch, n),
-            Event::Resume { ch } => self.on_resume(now, ch),
+            // Events for a task or channel that has been restarted since are stale.
+            Event::Flush { s, inc } if inc == self.tasks[s as usize].incarnation => self.on_flush(now, s),
+            Event::Deliver { ch, inc } if inc == self.chans[ch as usize].incarnation => self.on_deliver(now, ch),
+            Event::Credit { ch, n, inc } if inc == self.chans[ch as usize].incarnation => self.on_credit(now, ch, n),
+            Event::Resume { ch, inc } if inc == self.chans[ch as usize].incarnation => self.on_resume(now, ch),
+            Event::Flush { .. } | Event::Deliver { .. } | Event::Credit { .. } | Event::Resume { .. } => {}
             Event::CoordTimer(timer) => {
                 let mut out = Vec::new();
                 self.coordinator.on_timer(now, timer, &mut out);
                 self.apply_coordinator_actions(out);
             }
-            Event::TriggerArrive { s, barrier } => self.on_trigger_arrive(now, s, barrier),
+            Event::TriggerArrive { s, barrier, inc } => {
+                if inc == self.tasks[s as usize].incarnation && self.tasks[s as usize].phase != TaskPhase::Down {
+                    self.on_trigger_arrive(now, s, barrier)
+                }
+            }
             Event::AckArrive { s, checkpoint } => self.on_ack_arrive(now, s, checkpoint),
             Event::DeclineArrive { checkpoint, reason } => {
                 let mut out = Vec::new();
@@ -419,6 +483,15 @@ impl World {
             Event::StorageTick { generation } => self.on_storage_tick(now, generation),
             Event::Sample => self.on_sample(now),
             Event::WarmupEnd => self.on_warmup_end(now),
+            Event::Fault { index } => self.on_fault(now, index),
+            Event::FaultWindow { .. } => self.on_fault_window(now),
+            Event::FailureDetected { failure } => self.on_failure_detected(now, failure),
+            Event::Restart { failure } => self.on_restart(now, failure),
+            Event::Restored { s, inc } => {
+                if inc == self.tasks[s as usize].incarnation {
+                    self.on_restored(now, s)
+                }
+            }
         }
     }
 
@@ -452,7 +525,8 @@ impl World {
                     let pipeline = self.set.trigger_latency.sample_u64(&mut self.rpc_rng);
                     for s in self.sources.clone() {
                         let at = now + pipeline + self.set.rpc_latency.sample_u64(&mut self.rpc_rng);
-                        self.queue.schedule(at, Event::TriggerArrive { s, barrier });
+                        let inc = self.tasks[s as usize].incarnation;
+                        self.queue.schedule(at, Event::TriggerArrive { s, barrier, inc });
                     }
                 }
                 CoordinatorAction::FinalizeCheckpoint { checkpoint } => {
@@ -470,12 +544,22 @@ impl World {
                     *self.failure_reasons.entry(reason.as_str().to_string()).or_default() += 1;
                 }
                 CoordinatorAction::Report(r) => {
-                    if let crate::protocol::coordinator::StatsReport::Failed { reason, .. } = r {
-                        *self.failure_reasons.entry(reason.as_str().to_string()).or_default() += 1;
+                    use crate::protocol::coordinator::StatsReport;
+                    match r {
+                        StatsReport::Failed { checkpoint, reason, .. } => {
+                            *self.failure_reasons.entry(reason.as_str().to_string()).or_default() += 1;
+                            self.pending_snapshots.remove(&checkpoint);
+                        }
+                        StatsReport::Completed { checkpoint, .. } => self.promote_snapshots(checkpoint),
+                        _ => {}
                     }
                     self.tracker.report(r)
                 }
-                CoordinatorAction::FailJob { .. } => self.job_failovers_requested += 1,
+                CoordinatorAction::FailJob { .. } => {
+                    // Tolerable checkpoint failures exceeded: a global failover.
+                    self.job_failovers_requested += 1;
+                    self.start_failure(now, FaultKind::CheckpointFailureThreshold, &[], 0);
+                }
             }
         }
     }

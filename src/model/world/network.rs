@@ -51,7 +51,8 @@ impl World {
             // The flusher runs on a fixed grid, as Flink's OutputFlusher thread does: the first
             // tick after the record was written, or now if that tick has passed meanwhile.
             let tick = SimTime((written_ns / p + 1) * p).max(now);
-            self.queue.schedule(tick, Event::Flush { s });
+            let inc = self.tasks[s as usize].incarnation;
+            self.queue.schedule(tick, Event::Flush { s, inc });
         }
     }
 
@@ -117,7 +118,8 @@ impl World {
             let was_empty = c.wire.is_empty();
             c.wire.push_back((at, buf));
             if was_empty {
-                self.queue.schedule(at, Event::Deliver { ch });
+                let inc = self.chans[ch as usize].incarnation;
+                self.queue.schedule(at, Event::Deliver { ch, inc });
             }
             if blocks && !self.broken_alignment {
                 // PipelinedSubpartition: after an aligned barrier, no more data until resumed.
@@ -133,6 +135,12 @@ impl World {
     /// Delivery time: serialization on the TaskManager connection (remote only), then latency;
     /// never before the previous buffer on the channel (FIFO).
     fn delivery_time(&mut self, now: SimTime, ch: u32, bytes: u32) -> SimTime {
+        let info = &self.graph.channels[ch as usize];
+        let (tm_a, tm_b) = (
+            self.graph.subtasks[info.producer.index()].taskmanager,
+            self.graph.subtasks[info.consumer.index()].taskmanager,
+        );
+        let now = self.partition_lifted(now, tm_a, tm_b);
         let info = &self.graph.channels[ch as usize];
         let arrive = if info.remote {
             let free = &mut self.connection_free_at[info.connection as usize];
@@ -166,7 +174,8 @@ impl World {
         c.received.push_back(buf);
         if let Some((next, _)) = c.wire.front() {
             let next = *next;
-            self.queue.schedule(next, Event::Deliver { ch });
+            let inc = self.chans[ch as usize].incarnation;
+            self.queue.schedule(next, Event::Deliver { ch, inc });
         }
         if is_data {
             self.on_data_received(now, ch, backlog);
@@ -204,7 +213,8 @@ impl World {
             c.floating_held += granted;
             c.announced_unused += granted;
             let at = now + self.latency_to(ch);
-            self.queue.schedule(at, Event::Credit { ch, n: granted });
+            let inc = self.chans[ch as usize].incarnation;
+            self.queue.schedule(at, Event::Credit { ch, n: granted, inc });
         }
     }
 
@@ -228,14 +238,16 @@ impl World {
                     o.floating_held += 1;
                     o.announced_unused += 1;
                     let at = now + self.latency_to(other);
-                    self.queue.schedule(at, Event::Credit { ch: other, n: 1 });
+                    let inc = self.chans[other as usize].incarnation;
+                    self.queue.schedule(at, Event::Credit { ch: other, n: 1, inc });
                 }
                 None => pool.available += 1,
             }
         } else {
             c.announced_unused += 1;
             let at = now + self.latency_to(ch);
-            self.queue.schedule(at, Event::Credit { ch, n: 1 });
+            let inc = self.chans[ch as usize].incarnation;
+            self.queue.schedule(at, Event::Credit { ch, n: 1, inc });
         }
     }
 
@@ -260,7 +272,8 @@ impl World {
         }
         c.consumer_blocked = false;
         let at = now + self.latency_to(ch);
-        self.queue.schedule(at, Event::Resume { ch });
+        let inc = self.chans[ch as usize].incarnation;
+        self.queue.schedule(at, Event::Resume { ch, inc });
         self.mark_input_available(now, s, input);
     }
 
@@ -293,5 +306,23 @@ impl World {
         if t.phase == TaskPhase::WaitingForOutput && t.output_available(&self.set.pool_size[s as usize]) {
             self.wake_at(s, now);
         }
+    }
+
+    /// A network partition holds traffic between two TaskManagers until it heals (TCP
+    /// retransmits; Flink fails the tasks only if it outlasts the heartbeat timeout, which a
+    /// `taskmanager_loss` fault models).
+    fn partition_lifted(&self, now: SimTime, a: u32, b: u32) -> SimTime {
+        if a == b || self.fault_schedule.windows.is_empty() {
+            return now;
+        }
+        let mut t = now;
+        for w in &self.fault_schedule.windows {
+            if let crate::model::faults::Condition::NetworkPartition { a: x, b: y } = w.condition {
+                if ((x, y) == (a, b) || (x, y) == (b, a)) && w.start <= t && t < w.end {
+                    t = w.end;
+                }
+            }
+        }
+        t
     }
 }

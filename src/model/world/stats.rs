@@ -190,11 +190,7 @@ impl World {
                 trace_hash: format!("{:016x}", self.trace.value()),
             },
         };
-        RunOutput {
-            summary,
-            checkpoints,
-            subtasks,
-            timeline: std::mem::take(&mut self.timeline),
-        }
+        let failures = self.failure_records();
+        RunOutput { summary, checkpoints, subtasks, timeline: std::mem::take(&mut self.timeline), failures }
     }
 }

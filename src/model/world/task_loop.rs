@@ -96,11 +96,12 @@ impl World {
         let si = s as usize;
         let v = self.graph.subtasks[si].vertex.index();
         let service = &self.graph.vertices[v].service_time;
-        let t = &mut self.tasks[si];
         let mut done_at_ns = Vec::with_capacity(records.len());
         let mut clock = now.as_ns();
+        let slowdown = self.slowdown(s, now);
+        let t = &mut self.tasks[si];
         for _ in 0..records.len() {
-            clock += service.sample_u64(&mut t.rng);
+            clock += (service.sample_u64(&mut t.rng) as f64 * slowdown) as u64;
             done_at_ns.push(clock);
         }
         t.busy_ns += clock - now.as_ns();
@@ -143,6 +144,11 @@ impl World {
         let mut clock = now.as_ns();
         let mut horizon = u64::MAX;
         let mut busy = 0;
+        let catch_up = self.catch_up_threshold_ns[si];
+        let slowdown = self.slowdown(s, now);
+        let t = &mut self.tasks[si];
+        let src = t.source.as_mut().expect("source task");
+        let mut caught_up_at = None;
         while records.len() < max_n {
             if src.max_records.is_some_and(|m| src.arrivals.offset() >= m) {
                 break;
@@ -155,7 +161,12 @@ impl World {
                 horizon = (start / timeout + 1) * timeout;
             }
             let (offset, arrival) = src.arrivals.advance();
-            let service = self.graph.vertices[v].service_time.sample_u64(&mut t.rng);
+            if let Some(threshold) = catch_up {
+                if caught_up_at.is_none() && start - arrival <= threshold {
+                    caught_up_at = Some(SimTime(start));
+                }
+            }
+            let service = (self.graph.vertices[v].service_time.sample_u64(&mut t.rng) as f64 * slowdown) as u64;
             busy += service;
             clock = start + service;
             records.push(src.shape.make(s, offset, arrival));
@@ -177,6 +188,10 @@ impl World {
             gen_start: Some(gen_start),
         });
         t.phase = TaskPhase::Processing;
+        if let Some(at) = caught_up_at {
+            self.catch_up_threshold_ns[si] = None;
+            self.note_source_caught_up(at, s);
+        }
         Step::Batch
     }
 
@@ -261,6 +276,16 @@ impl World {
     pub(crate) fn state_bytes(&self, s: u32) -> u64 {
         let v = self.graph.vertex_of(crate::ids::SubtaskId(s));
         v.state_initial_bytes + self.tasks[s as usize].distinct_keys * v.state_bytes_per_key
+    }
+}
+
+impl World {
+    /// Service-time factor of a straggling TaskManager (1 when none is slow).
+    fn slowdown(&self, s: u32, now: SimTime) -> f64 {
+        if self.fault_schedule.windows.is_empty() {
+            return 1.0;
+        }
+        self.fault_schedule.service_slowdown(self.graph.subtasks[s as usize].taskmanager, now)
     }
 }
 

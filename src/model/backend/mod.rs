@@ -1,0 +1,279 @@
+//! State backends as per-subtask cost models (§1.6-1.8). Each answers, for a checkpoint: how
+//! long the backend's synchronous part takes, how many bytes (and files) the asynchronous part
+//! uploads, and the `checkpointed_size` / `state_size` Flink reports; and each reacts to state
+//! writes and to the JobManager's complete / abort notifications. Pure and deterministic: the
+//! world owns one per stateful subtask and tells it what happened.
+//!
+//! | here | Flink |
+//! |---|---|
+//! | [`heap::HeapBackend`] | `HashMapStateBackend` (copy-on-write snapshot) |
+//! | [`rocksdb_full::RocksDbFullBackend`] | `EmbeddedRocksDBStateBackend`, full checkpoints |
+//! | [`rocksdb_incremental::RocksDbIncrementalBackend`] | `RocksIncrementalSnapshotStrategy` |
+//! | [`changelog::ChangelogBackend`] | `ChangelogKeyedStateBackend` + DSTL (FLIP-158) |
+
+pub mod changelog;
+pub mod heap;
+pub mod lsm;
+pub mod rocksdb_full;
+pub mod rocksdb_incremental;
+pub mod shared_registry;
+
+use crate::ids::CheckpointId;
+use crate::scenario::{StateBackendCfg, StateBackendKind};
+use crate::time::{DurationNs, NS_PER_S, SimTime, ns_from_f64};
+
+use changelog::{ChangelogBackend, ChangelogConfig};
+use heap::HeapBackend;
+use lsm::LsmConfig;
+use rocksdb_full::RocksDbFullBackend;
+use rocksdb_incremental::RocksDbIncrementalBackend;
+
+/// What one snapshot costs and reports.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SnapshotCost {
+    /// The backend's part of the synchronous phase (on top of the operator's own `sync_time`).
+    pub sync_ns: DurationNs,
+    /// Bytes the asynchronous phase writes to checkpoint storage.
+    pub upload_bytes: u64,
+    /// Files (storage requests) those bytes go out as; 0 when `upload_bytes` is 0.
+    pub upload_files: u32,
+    /// Wait before the upload starts (the changelog's batching delay).
+    pub async_delay_ns: DurationNs,
+    /// `checkpointed_size`: bytes this checkpoint added to storage.
+    pub checkpointed_size: u64,
+    /// `state_size`: full size of the state this checkpoint refers to.
+    pub state_size: u64,
+    /// Changelog only: log bytes a recovery from this checkpoint replays after loading the
+    /// materialized state.
+    pub changelog_replay_bytes: u64,
+}
+
+/// Backend configuration, resolved from the scenario.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BackendConfig {
+    pub kind: BackendKind,
+    pub local_disk_bytes_per_s: f64,
+    pub lsm: LsmConfig,
+    /// `execution.checkpointing.num-retained`, for the shared-state reference counts.
+    pub num_retained: u32,
+    pub changelog: Option<ChangelogConfig>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BackendKind {
+    Heap,
+    RocksdbFull,
+    RocksdbIncremental,
+}
+
+impl BackendConfig {
+    pub fn from_scenario(cfg: &StateBackendCfg, num_retained: u32) -> Self {
+        let kind = match (cfg.kind, cfg.incremental) {
+            (StateBackendKind::Heap, _) => BackendKind::Heap,
+            (StateBackendKind::Rocksdb, false) => BackendKind::RocksdbFull,
+            (StateBackendKind::Rocksdb, true) => BackendKind::RocksdbIncremental,
+        };
+        let c = &cfg.compaction;
+        let cl = &cfg.changelog;
+        BackendConfig {
+            kind,
+            local_disk_bytes_per_s: cfg.local_disk_bandwidth.value,
+            lsm: LsmConfig {
+                write_buffer_bytes: cfg.memtable_size.as_u64(),
+                level0_file_num_compaction_trigger: c.level0_file_num_compaction_trigger,
+                max_size_level_base_bytes: c.max_size_level_base.as_u64(),
+                level_multiplier: c.level_multiplier,
+                target_file_size_bytes: c.target_file_size_base.as_u64(),
+            },
+            num_retained,
+            changelog: cl.enabled.then(|| ChangelogConfig {
+                materialize_interval_ns: cl.periodic_materialize_interval.as_u64(),
+                persist_delay_ns: cl.persist_delay.as_u64(),
+                persist_size_threshold_bytes: cl.persist_size_threshold.as_u64(),
+                preemptive_persist_threshold_bytes: cl.preemptive_persist_threshold.as_u64(),
+            }),
+        }
+    }
+
+    /// Time to write `bytes` to local disk.
+    pub fn local_write_ns(&self, bytes: u64) -> DurationNs {
+        if self.local_disk_bytes_per_s <= 0.0 {
+            return 0;
+        }
+        ns_from_f64(bytes as f64 / self.local_disk_bytes_per_s * NS_PER_S as f64)
+    }
+}
+
+/// One subtask's keyed state backend.
+#[derive(Clone, Debug)]
+pub enum StateBackend {
+    Heap(HeapBackend),
+    RocksdbFull(RocksDbFullBackend),
+    RocksdbIncremental(RocksDbIncrementalBackend),
+    Changelog(Box<ChangelogBackend>),
+}
+
+impl StateBackend {
+    /// A backend already holding `initial_live_bytes` (the scenario's `state.initial`).
+    pub fn new(cfg: &BackendConfig, initial_live_bytes: u64) -> Self {
+        let plain = Self::plain(cfg, initial_live_bytes);
+        match cfg.changelog {
+            None => plain,
+            Some(cl) => StateBackend::Changelog(Box::new(ChangelogBackend::new(cl, plain, initial_live_bytes))),
+        }
+    }
+
+    /// The backend without the changelog (what a changelog backend materializes).
+    fn plain(cfg: &BackendConfig, initial_live_bytes: u64) -> Self {
+        match cfg.kind {
+            BackendKind::Heap => StateBackend::Heap(HeapBackend::new(initial_live_bytes)),
+            BackendKind::RocksdbFull => StateBackend::RocksdbFull(RocksDbFullBackend::new(*cfg, initial_live_bytes)),
+            BackendKind::RocksdbIncremental => {
+                StateBackend::RocksdbIncremental(RocksDbIncrementalBackend::new(*cfg, initial_live_bytes))
+            }
+        }
+    }
+
+    /// State writes since the last call: `written_bytes` of puts/updates/deletes, after which
+    /// the subtask's live state is `live_bytes`.
+    pub fn on_state_change(&mut self, now: SimTime, written_bytes: u64, live_bytes: u64) {
+        match self {
+            StateBackend::Heap(b) => b.on_state_change(live_bytes),
+            StateBackend::RocksdbFull(b) => b.on_state_change(written_bytes, live_bytes),
+            StateBackend::RocksdbIncremental(b) => b.on_state_change(written_bytes, live_bytes),
+            StateBackend::Changelog(b) => b.on_state_change(now, written_bytes, live_bytes),
+        }
+    }
+
+    /// The snapshot of checkpoint `checkpoint`, taken now (the synchronous phase starts).
+    pub fn snapshot(&mut self, now: SimTime, checkpoint: CheckpointId) -> SnapshotCost {
+        match self {
+            StateBackend::Heap(b) => b.snapshot(),
+            StateBackend::RocksdbFull(b) => b.snapshot(),
+            StateBackend::RocksdbIncremental(b) => b.snapshot(checkpoint),
+            StateBackend::Changelog(b) => b.snapshot(now, checkpoint),
+        }
+    }
+
+    /// A savepoint (canonical format): a full, self-contained copy of the state that shares no
+    /// files with checkpoints and leaves the incremental bookkeeping alone (FLINK-23949).
+    pub fn snapshot_savepoint(&mut self) -> SnapshotCost {
+        match self {
+            StateBackend::Heap(b) => b.snapshot(),
+            StateBackend::RocksdbFull(b) => b.snapshot(),
+            StateBackend::RocksdbIncremental(b) => b.snapshot_full(),
+            StateBackend::Changelog(b) => b.snapshot_savepoint(),
+        }
+    }
+
+    pub fn notify_checkpoint_complete(&mut self, checkpoint: CheckpointId) {
+        match self {
+            StateBackend::Heap(_) | StateBackend::RocksdbFull(_) => {}
+            StateBackend::RocksdbIncremental(b) => b.notify_checkpoint_complete(checkpoint),
+            StateBackend::Changelog(b) => b.notify_checkpoint_complete(checkpoint),
+        }
+    }
+
+    pub fn notify_checkpoint_aborted(&mut self, checkpoint: CheckpointId) {
+        match self {
+            StateBackend::Heap(_) | StateBackend::RocksdbFull(_) => {}
+            StateBackend::RocksdbIncremental(b) => b.notify_checkpoint_aborted(checkpoint),
+            StateBackend::Changelog(b) => b.notify_checkpoint_aborted(checkpoint),
+        }
+    }
+
+    /// Live state now.
+    pub fn live_bytes(&self) -> u64 {
+        match self {
+            StateBackend::Heap(b) => b.live_bytes(),
+            StateBackend::RocksdbFull(b) => b.live_bytes(),
+            StateBackend::RocksdbIncremental(b) => b.live_bytes(),
+            StateBackend::Changelog(b) => b.live_bytes(),
+        }
+    }
+
+    /// The changelog part, for its background uploads and materializations.
+    pub fn changelog_mut(&mut self) -> Option<&mut ChangelogBackend> {
+        match self {
+            StateBackend::Changelog(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    pub fn as_incremental(&self) -> Option<&RocksDbIncrementalBackend> {
+        match self {
+            StateBackend::RocksdbIncremental(b) => Some(b),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::NS_PER_MS;
+
+    const MIB: u64 = 1024 * 1024;
+
+    fn cfg(changelog: bool) -> BackendConfig {
+        BackendConfig {
+            kind: BackendKind::RocksdbIncremental,
+            local_disk_bytes_per_s: 200e6,
+            lsm: LsmConfig {
+                write_buffer_bytes: 64 * MIB,
+                level0_file_num_compaction_trigger: 4,
+                max_size_level_base_bytes: 256 * MIB,
+                level_multiplier: 10,
+                target_file_size_bytes: 64 * MIB,
+            },
+            num_retained: 1,
+            changelog: changelog.then_some(ChangelogConfig {
+                materialize_interval_ns: 600 * NS_PER_S,
+                persist_delay_ns: 10 * NS_PER_MS,
+                persist_size_threshold_bytes: 10 * MIB,
+                preemptive_persist_threshold_bytes: 5 * MIB,
+            }),
+        }
+    }
+
+    /// One job, two backends: 1 GiB of state, 4 MiB/s of updates, a checkpoint every 10 s for
+    /// 5 min. Returns (largest checkpoint upload, largest replay) over the run.
+    fn run(changelog: bool) -> (u64, u64) {
+        let mut b = StateBackend::new(&cfg(changelog), 1024 * MIB);
+        let mut ups = vec![];
+        let (mut max_upload, mut max_replay) = (0, 0);
+        for step in 1..=30_000u64 {
+            let now = SimTime(step * 10 * NS_PER_MS);
+            b.on_state_change(now, 40 * 1024, 1024 * MIB);
+            if let Some(cl) = b.changelog_mut() {
+                cl.poll_uploads(now, &mut ups);
+            }
+            if step % 1000 == 0 {
+                let id = step / 1000;
+                let c = b.snapshot(now, id);
+                b.notify_checkpoint_complete(id);
+                if id > 1 {
+                    max_upload = max_upload.max(c.upload_bytes);
+                }
+                max_replay = max_replay.max(c.changelog_replay_bytes);
+            }
+        }
+        (max_upload, max_replay)
+    }
+
+    /// FLIP-158 / §1.8: the changelog's asynchronous part only carries the log tail, so its
+    /// largest upload stays far below incremental RocksDB's (whose deltas include every flush
+    /// and compaction); the price is the log a recovery replays.
+    #[test]
+    fn changelog_uploads_less_per_checkpoint_but_replays_more_than_incremental() {
+        let (incremental_upload, incremental_replay) = run(false);
+        let (changelog_upload, changelog_replay) = run(true);
+        assert!(changelog_upload < 5 * MIB, "changelog tail {changelog_upload}");
+        assert!(incremental_upload >= 39 * MIB, "incremental delta {incremental_upload}");
+        assert_eq!(incremental_replay, 0);
+        assert!(
+            changelog_replay > 1000 * MIB,
+            "5 min of 4 MiB/s since the last materialization"
+        );
+    }
+}

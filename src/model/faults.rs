@@ -1,0 +1,576 @@
+//! The fault schedule: the scenario's `[faults]` turned into a time-sorted list of events before
+//! the run starts, so a run's faults are a pure function of (scenario, seed).
+//!
+//! Every fault spec draws from its own stream, `(Faults, category << 24 | spec index)`, so adding
+//! a spec, or a component elsewhere, never changes another spec's draws. Per-upload storage
+//! failures are not scheduled (they depend on how many uploads happen): the world draws them
+//! from [`UploadFailures`], a stream of its own.
+
+use crate::ids::SubtaskId;
+use crate::model::graph::JobGraph;
+use crate::scenario::Scenario;
+use crate::scenario::faults::{FaultsCfg, LossDetection, MtbfScope};
+use crate::sim::dist::Duration;
+use crate::sim::rng::{RngStream, StreamId, StreamKind};
+use crate::time::{DurationNs, SimTime, ns_from_f64};
+
+/// Bound on scheduled events (validation rejects scenarios that would come near it).
+pub const SCHEDULE_EVENTS_MAX: usize = 2_000_000;
+
+const CATEGORY_TASK_CRASH: u32 = 1;
+const CATEGORY_TASKMANAGER_LOSS: u32 = 2;
+const CATEGORY_JOBMANAGER_FAILOVER: u32 = 3;
+const CATEGORY_UPLOAD_FAILURES: u32 = 4;
+
+fn stream(seed: u64, category: u32, spec: usize) -> RngStream {
+    let index = (category << 24) | (spec as u32 & 0x00FF_FFFF);
+    RngStream::new(seed, StreamId::new(StreamKind::Faults, index))
+}
+
+/// A condition that holds for a window of time. Overlapping windows of one kind multiply.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Condition {
+    /// No traffic between the two TaskManagers, either way.
+    NetworkPartition { a: u32, b: u32 },
+    /// Checkpoint storage does not answer.
+    StorageOutage,
+    /// Storage request latency × factor (>= 1).
+    StorageLatencySpike { factor: f64 },
+    /// Storage bandwidth × factor (in (0, 1]).
+    StorageThrottling { factor: f64 },
+    /// Every task on the TaskManager: service time × slowdown.
+    SlowTaskManager { taskmanager: u32, slowdown: f64 },
+    /// The TaskManager's local disk: bandwidth / slowdown.
+    SlowDisk { taskmanager: u32, slowdown: f64 },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FaultWindow {
+    pub start: SimTime,
+    pub end: SimTime,
+    pub condition: Condition,
+}
+
+impl FaultWindow {
+    fn holds_at(&self, t: SimTime) -> bool {
+        self.start <= t && t < self.end
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum FaultKind {
+    /// A task throws; the JobManager learns it at once.
+    TaskFailure { subtask: SubtaskId },
+    /// The TaskManager process is gone at this instant; the JobManager notices after
+    /// `detection_delay_ns` and its slots come back after `replacement_delay_ns` from the loss.
+    TaskManagerLost {
+        taskmanager: u32,
+        detection_delay_ns: DurationNs,
+        replacement_delay_ns: DurationNs,
+    },
+    /// The leading JobManager dies; the standby leads after `leader_election_ns`.
+    JobManagerFailover { leader_election_ns: DurationNs },
+    /// `windows[window]` starts holding.
+    WindowBegin { window: u32 },
+    /// `windows[window]` stops holding.
+    WindowEnd { window: u32 },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FaultEvent {
+    pub at: SimTime,
+    pub kind: FaultKind,
+}
+
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum FaultScheduleError {
+    #[error("faults.task_crash[{spec}]: no operator named `{name}`")]
+    UnknownOperator { spec: usize, name: String },
+    #[error("faults.task_crash[{spec}]: operator `{name}` has no subtask {subtask}")]
+    UnknownSubtask { spec: usize, name: String, subtask: u32 },
+    #[error("the fault schedule would exceed {SCHEDULE_EVENTS_MAX} events")]
+    TooManyEvents,
+}
+
+/// All scheduled faults of a run, sorted by time (ties in the order of the scenario file).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FaultSchedule {
+    pub events: Vec<FaultEvent>,
+    /// Referenced by `WindowBegin`/`WindowEnd`.
+    pub windows: Vec<FaultWindow>,
+    /// Chance that one checkpoint upload fails; drawn by [`UploadFailures`].
+    pub upload_failure_probability: f64,
+}
+
+impl FaultSchedule {
+    /// The schedule of `s` for master `seed`, events before the end of the simulation.
+    pub fn generate(s: &Scenario, graph: &JobGraph, seed: u64) -> Result<FaultSchedule, FaultScheduleError> {
+        let end = SimTime(s.simulation.duration.as_u64());
+        let mut b = Builder {
+            end,
+            events: Vec::new(),
+            windows: Vec::new(),
+        };
+        let Some(f) = &s.faults else {
+            return Ok(FaultSchedule::default());
+        };
+        b.task_crashes(f, graph, seed)?;
+        b.taskmanager_losses(f, graph.taskmanagers, seed)?;
+        b.jobmanager_failovers(f, seed)?;
+        b.windows(f)?;
+        // Stable: events at the same instant keep the order of the file.
+        b.events.sort_by_key(|e| e.at);
+        Ok(FaultSchedule {
+            events: b.events,
+            windows: b.windows,
+            upload_failure_probability: f.storage.as_ref().map_or(0.0, |st| st.upload_failure_probability),
+        })
+    }
+
+    fn product(&self, t: SimTime, pick: impl Fn(&Condition) -> Option<f64>) -> f64 {
+        self.windows
+            .iter()
+            .filter(|w| w.holds_at(t))
+            .filter_map(|w| pick(&w.condition))
+            .product()
+    }
+
+    /// Storage request latency multiplier at `t` (1 outside spikes).
+    pub fn storage_latency_factor(&self, t: SimTime) -> f64 {
+        self.product(t, |c| match c {
+            Condition::StorageLatencySpike { factor } => Some(*factor),
+            _ => None,
+        })
+    }
+
+    /// Storage bandwidth multiplier at `t` (1 outside throttling, 0 during an outage).
+    pub fn storage_bandwidth_factor(&self, t: SimTime) -> f64 {
+        self.product(t, |c| match c {
+            Condition::StorageThrottling { factor } => Some(*factor),
+            Condition::StorageOutage => Some(0.0),
+            _ => None,
+        })
+    }
+
+    pub fn storage_available(&self, t: SimTime) -> bool {
+        !self
+            .windows
+            .iter()
+            .any(|w| w.holds_at(t) && w.condition == Condition::StorageOutage)
+    }
+
+    /// Service-time multiplier of tasks on `taskmanager` at `t`.
+    pub fn service_slowdown(&self, taskmanager: u32, t: SimTime) -> f64 {
+        self.product(t, |c| match c {
+            Condition::SlowTaskManager {
+                taskmanager: tm,
+                slowdown,
+            } if *tm == taskmanager => Some(*slowdown),
+            _ => None,
+        })
+    }
+
+    /// Local-disk bandwidth divisor of `taskmanager` at `t`.
+    pub fn disk_slowdown(&self, taskmanager: u32, t: SimTime) -> f64 {
+        self.product(t, |c| match c {
+            Condition::SlowDisk {
+                taskmanager: tm,
+                slowdown,
+            } if *tm == taskmanager => Some(*slowdown),
+            _ => None,
+        })
+    }
+
+    /// Whether traffic between two TaskManagers is cut at `t`.
+    pub fn partitioned(&self, x: u32, y: u32, t: SimTime) -> bool {
+        self.windows.iter().any(|w| {
+            w.holds_at(t)
+                && matches!(w.condition, Condition::NetworkPartition { a, b } if (a, b) == (x, y) || (a, b) == (y, x))
+        })
+    }
+}
+
+struct Builder {
+    end: SimTime,
+    events: Vec<FaultEvent>,
+    windows: Vec<FaultWindow>,
+}
+
+impl Builder {
+    fn push(&mut self, at: SimTime, kind: FaultKind) -> Result<(), FaultScheduleError> {
+        if self.events.len() >= SCHEDULE_EVENTS_MAX {
+            return Err(FaultScheduleError::TooManyEvents);
+        }
+        self.events.push(FaultEvent { at, kind });
+        Ok(())
+    }
+
+    /// The fixed times before the end, then the random arrivals: one Poisson process per
+    /// target (`per = "task"`) or one for the job. Each arrival gets its target.
+    fn arrivals(
+        &self,
+        at: &[Duration],
+        mtbf: Option<&Duration>,
+        per: MtbfScope,
+        targets: u32,
+        rng: &mut RngStream,
+    ) -> Result<Vec<(SimTime, u32)>, FaultScheduleError> {
+        let mut out = Vec::new();
+        let pick = |rng: &mut RngStream| {
+            if targets <= 1 {
+                0
+            } else {
+                rng.below(targets as u64) as u32
+            }
+        };
+        for t in at {
+            let t = SimTime(t.as_u64());
+            if t < self.end {
+                out.push((t, pick(rng)));
+            }
+        }
+        let Some(mtbf) = mtbf else {
+            return Ok(out);
+        };
+        let mean_ns = mtbf.value;
+        let process = |out: &mut Vec<(SimTime, u32)>, target: Option<u32>, rng: &mut RngStream| {
+            let mut t = 0.0f64;
+            loop {
+                // Inverse CDF of Exp(1/M); 1 - U is in (0, 1], so the log is finite.
+                t += -mean_ns * (1.0 - rng.next_f64()).ln();
+                let at = SimTime(ns_from_f64(t));
+                if at >= self.end {
+                    return Ok(());
+                }
+                if out.len() >= SCHEDULE_EVENTS_MAX {
+                    return Err(FaultScheduleError::TooManyEvents);
+                }
+                let target = target.unwrap_or_else(|| pick(rng));
+                out.push((at, target));
+            }
+        };
+        match per {
+            MtbfScope::Task => {
+                for target in 0..targets {
+                    process(&mut out, Some(target), rng)?;
+                }
+            }
+            MtbfScope::Job => process(&mut out, None, rng)?,
+        }
+        Ok(out)
+    }
+
+    fn task_crashes(&mut self, f: &FaultsCfg, graph: &JobGraph, seed: u64) -> Result<(), FaultScheduleError> {
+        for (i, c) in f.task_crash.iter().enumerate() {
+            let (first, count) = match &c.operator {
+                Some(name) => {
+                    let v = graph.vertices.iter().find(|v| &v.name == name).ok_or_else(|| {
+                        FaultScheduleError::UnknownOperator {
+                            spec: i,
+                            name: name.clone(),
+                        }
+                    })?;
+                    match c.subtask {
+                        Some(idx) if idx >= v.parallelism => {
+                            return Err(FaultScheduleError::UnknownSubtask {
+                                spec: i,
+                                name: name.clone(),
+                                subtask: idx,
+                            });
+                        }
+                        Some(idx) => (v.first_subtask + idx, 1),
+                        None => (v.first_subtask, v.parallelism),
+                    }
+                }
+                None => (0, graph.subtasks.len() as u32),
+            };
+            let mut rng = stream(seed, CATEGORY_TASK_CRASH, i);
+            for (at, target) in self.arrivals(&c.at, c.mtbf.as_ref(), c.per, count, &mut rng)? {
+                self.push(
+                    at,
+                    FaultKind::TaskFailure {
+                        subtask: SubtaskId(first + target),
+                    },
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    fn taskmanager_losses(&mut self, f: &FaultsCfg, taskmanagers: u32, seed: u64) -> Result<(), FaultScheduleError> {
+        for (i, l) in f.taskmanager_loss.iter().enumerate() {
+            let (first, count) = match l.taskmanager {
+                Some(tm) => (tm, 1),
+                None => (0, taskmanagers),
+            };
+            let mut rng = stream(seed, CATEGORY_TASKMANAGER_LOSS, i);
+            for (at, target) in self.arrivals(&l.at, l.mtbf.as_ref(), l.per, count, &mut rng)? {
+                let detection_delay_ns = match l.detection {
+                    // The JobManager's monitor times out `heartbeat_timeout` after the last
+                    // heartbeat it received, which came up to one interval before the loss.
+                    LossDetection::Heartbeat => {
+                        let since_last = ns_from_f64(rng.next_f64() * l.heartbeat_interval.value);
+                        l.heartbeat_timeout.as_u64().saturating_sub(since_last)
+                    }
+                    LossDetection::ConnectionDrop => l.connection_drop_delay.as_u64(),
+                };
+                self.push(
+                    at,
+                    FaultKind::TaskManagerLost {
+                        taskmanager: first + target,
+                        detection_delay_ns,
+                        replacement_delay_ns: l.replacement_delay.as_u64(),
+                    },
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    fn jobmanager_failovers(&mut self, f: &FaultsCfg, seed: u64) -> Result<(), FaultScheduleError> {
+        let Some(j) = &f.jobmanager_failover else {
+            return Ok(());
+        };
+        let mut rng = stream(seed, CATEGORY_JOBMANAGER_FAILOVER, 0);
+        for (at, _) in self.arrivals(&j.at, j.mtbf.as_ref(), MtbfScope::Job, 1, &mut rng)? {
+            self.push(
+                at,
+                FaultKind::JobManagerFailover {
+                    leader_election_ns: j.leader_election_time.as_u64(),
+                },
+            )?;
+        }
+        Ok(())
+    }
+
+    fn window(
+        &mut self,
+        start: &Duration,
+        duration: &Duration,
+        condition: Condition,
+    ) -> Result<(), FaultScheduleError> {
+        let start = SimTime(start.as_u64());
+        if start >= self.end {
+            return Ok(());
+        }
+        let id = self.windows.len() as u32;
+        let end = start + duration.as_u64();
+        self.windows.push(FaultWindow { start, end, condition });
+        self.push(start, FaultKind::WindowBegin { window: id })?;
+        self.push(end, FaultKind::WindowEnd { window: id })
+    }
+
+    fn windows(&mut self, f: &FaultsCfg) -> Result<(), FaultScheduleError> {
+        for n in &f.network_partition {
+            let [a, b] = n.between;
+            self.window(&n.start, &n.duration, Condition::NetworkPartition { a, b })?;
+        }
+        if let Some(st) = &f.storage {
+            for w in &st.latency_spikes {
+                self.window(
+                    &w.start,
+                    &w.duration,
+                    Condition::StorageLatencySpike { factor: w.factor },
+                )?;
+            }
+            for w in &st.outages {
+                self.window(&w.start, &w.duration, Condition::StorageOutage)?;
+            }
+            for w in &st.throttling {
+                self.window(&w.start, &w.duration, Condition::StorageThrottling { factor: w.factor })?;
+            }
+        }
+        for g in &f.straggler {
+            let condition = match g.kind {
+                crate::scenario::faults::StragglerKind::Taskmanager => Condition::SlowTaskManager {
+                    taskmanager: g.taskmanager,
+                    slowdown: g.slowdown,
+                },
+                crate::scenario::faults::StragglerKind::Disk => Condition::SlowDisk {
+                    taskmanager: g.taskmanager,
+                    slowdown: g.slowdown,
+                },
+            };
+            self.window(&g.start, &g.duration, condition)?;
+        }
+        Ok(())
+    }
+}
+
+/// Per-upload failures with the configured probability, from a stream of their own.
+#[derive(Clone, Debug)]
+pub struct UploadFailures {
+    probability: f64,
+    rng: RngStream,
+}
+
+impl UploadFailures {
+    pub fn new(seed: u64, probability: f64) -> Self {
+        UploadFailures {
+            probability,
+            rng: stream(seed, CATEGORY_UPLOAD_FAILURES, 0),
+        }
+    }
+
+    /// Whether the next upload fails. Draws nothing when the probability is 0, so enabling
+    /// another fault never perturbs a run without upload failures.
+    pub fn next_upload_fails(&mut self) -> bool {
+        self.probability > 0.0 && self.rng.bernoulli(self.probability)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::NS_PER_S;
+
+    fn setup(faults: &str, duration: &str) -> (Scenario, JobGraph) {
+        let text = format!(
+            "[simulation]\nduration = \"{duration}\"\n[cluster]\ntaskmanagers = 3\nslots_per_taskmanager = 2\n[[operators]]\nname = \"src\"\nkind = \"source\"\nparallelism = 4\nrate = {{ process = \"constant\", records_per_second = 10 }}\n[[operators]]\nname = \"sink\"\nkind = \"sink\"\nparallelism = 4\ninputs = [{{ from = \"src\", partitioning = \"hash\" }}]\n{faults}"
+        );
+        let s: Scenario = toml::from_str(&text).unwrap();
+        crate::scenario::faults::validate_faults(&s).unwrap();
+        let g = JobGraph::build(&s);
+        (s, g)
+    }
+
+    #[test]
+    fn same_seed_same_schedule_other_seed_other_schedule() {
+        let (s, g) = setup(
+            "[[faults.task_crash]]\nmtbf = \"1h\"\nper = \"task\"\n[[faults.taskmanager_loss]]\nmtbf = \"3h\"\n",
+            "24h",
+        );
+        let a = FaultSchedule::generate(&s, &g, 11).unwrap();
+        let b = FaultSchedule::generate(&s, &g, 11).unwrap();
+        let c = FaultSchedule::generate(&s, &g, 12).unwrap();
+        assert!(!a.events.is_empty());
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert!(a.events.windows(2).all(|w| w[0].at <= w[1].at), "time-sorted");
+        assert!(a.events.iter().all(|e| e.at < SimTime(24 * 3600 * NS_PER_S)));
+    }
+
+    #[test]
+    fn adding_a_spec_leaves_the_others_draws_alone() {
+        let (s1, g) = setup("[[faults.task_crash]]\nmtbf = \"1h\"\n", "24h");
+        let (s2, _) = setup(
+            "[[faults.task_crash]]\nmtbf = \"1h\"\n[[faults.taskmanager_loss]]\nmtbf = \"5h\"\n",
+            "24h",
+        );
+        let crashes = |s: &Scenario| -> Vec<FaultEvent> {
+            FaultSchedule::generate(s, &g, 5)
+                .unwrap()
+                .events
+                .into_iter()
+                .filter(|e| matches!(e.kind, FaultKind::TaskFailure { .. }))
+                .collect()
+        };
+        assert_eq!(crashes(&s1), crashes(&s2));
+    }
+
+    /// n exponential gaps of mean M: the sample mean has standard error M/sqrt(n). The last gap
+    /// is censored by the end of the run, so the gaps are taken between events. 4 standard
+    /// errors: a false alarm once in ~16 000 seeds, and the seed is fixed.
+    #[test]
+    fn mtbf_process_has_the_configured_mean() {
+        for (per, expected_rate_per_h) in [("job", 1.0), ("task", 8.0)] {
+            let (s, g) = setup(
+                &format!("[[faults.task_crash]]\nmtbf = \"1h\"\nper = \"{per}\"\n"),
+                "2000h",
+            );
+            let sched = FaultSchedule::generate(&s, &g, 3).unwrap();
+            let n = sched.events.len() as f64;
+            let expected_n = 2000.0 * expected_rate_per_h;
+            assert!(
+                (n - expected_n).abs() < 4.0 * expected_n.sqrt(),
+                "per={per}: {n} events, expected {expected_n} ± {}",
+                expected_n.sqrt()
+            );
+            // Job-wide gaps are Exp(mean 1 h / rate).
+            let times: Vec<f64> = sched.events.iter().map(|e| e.at.as_secs_f64()).collect();
+            let gaps: Vec<f64> = times.windows(2).map(|w| w[1] - w[0]).collect();
+            let mean = gaps.iter().sum::<f64>() / gaps.len() as f64;
+            let m = 3600.0 / expected_rate_per_h;
+            let se = m / (gaps.len() as f64).sqrt();
+            assert!(
+                (mean - m).abs() < 4.0 * se,
+                "per={per}: mean gap {mean} s vs {m} ± {se}"
+            );
+            // Every subtask is hit.
+            let mut hit = [false; 8];
+            for e in &sched.events {
+                if let FaultKind::TaskFailure { subtask } = e.kind {
+                    hit[subtask.index()] = true;
+                }
+            }
+            assert!(hit.iter().all(|h| *h), "per={per}");
+        }
+    }
+
+    #[test]
+    fn fixed_times_hit_the_named_target_and_detection_follows_the_heartbeat() {
+        let (s, g) = setup(
+            "[[faults.task_crash]]\nat = [\"30s\", \"10s\", \"2h\"]\noperator = \"sink\"\nsubtask = 2\n[[faults.taskmanager_loss]]\nat = [\"20s\"]\ntaskmanager = 1\n[[faults.taskmanager_loss]]\nat = [\"25s\"]\ndetection = \"connection_drop\"\n",
+            "1h",
+        );
+        let sched = FaultSchedule::generate(&s, &g, 1).unwrap();
+        let kinds: Vec<_> = sched.events.iter().map(|e| (e.at.as_secs_f64(), e.kind)).collect();
+        assert_eq!(kinds.len(), 4, "the crash at 2h is past the end: {kinds:?}");
+        assert_eq!(kinds[0], (10.0, FaultKind::TaskFailure { subtask: SubtaskId(6) }));
+        match kinds[1].1 {
+            FaultKind::TaskManagerLost {
+                taskmanager: 1,
+                detection_delay_ns,
+                ..
+            } => assert!((40 * NS_PER_S..=50 * NS_PER_S).contains(&detection_delay_ns)),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            kinds[2].1,
+            FaultKind::TaskManagerLost {
+                detection_delay_ns: 100_000_000,
+                ..
+            }
+        ));
+        assert_eq!(kinds[3], (30.0, FaultKind::TaskFailure { subtask: SubtaskId(6) }));
+    }
+
+    #[test]
+    fn windows_begin_and_end_and_answer_queries() {
+        let (s, g) = setup(
+            "[faults.storage]\nupload_failure_probability = 0.5\nthrottling = [{ start = \"10s\", duration = \"10s\", factor = 0.5 }, { start = \"15s\", duration = \"10s\", factor = 0.5 }]\noutages = [{ start = \"40s\", duration = \"5s\" }]\n[[faults.network_partition]]\nstart = \"1s\"\nduration = \"2s\"\nbetween = [2, 0]\n[[faults.straggler]]\nkind = \"taskmanager\"\ntaskmanager = 1\nstart = \"0s\"\nduration = \"1min\"\nslowdown = 4\n",
+            "1h",
+        );
+        let sched = FaultSchedule::generate(&s, &g, 1).unwrap();
+        let t = |x: u64| SimTime(x * NS_PER_S);
+        assert_eq!(sched.storage_bandwidth_factor(t(12)), 0.5);
+        assert_eq!(sched.storage_bandwidth_factor(t(17)), 0.25, "overlaps multiply");
+        assert_eq!(sched.storage_bandwidth_factor(t(25)), 1.0, "end is exclusive");
+        assert!(!sched.storage_available(t(42)) && sched.storage_available(t(45)));
+        assert!(sched.partitioned(0, 2, t(2)) && !sched.partitioned(0, 1, t(2)) && !sched.partitioned(0, 2, t(3)));
+        assert_eq!(sched.service_slowdown(1, t(30)), 4.0);
+        assert_eq!(sched.service_slowdown(0, t(30)), 1.0);
+        let begins = sched
+            .events
+            .iter()
+            .filter(|e| matches!(e.kind, FaultKind::WindowBegin { .. }))
+            .count();
+        let ends = sched
+            .events
+            .iter()
+            .filter(|e| matches!(e.kind, FaultKind::WindowEnd { .. }))
+            .count();
+        assert_eq!((begins, ends), (5, 5));
+        let mut up = UploadFailures::new(1, sched.upload_failure_probability);
+        let fails = (0..10_000).filter(|_| up.next_upload_fails()).count();
+        // Binomial(10 000, 0.5): sd 50.
+        assert!((fails as i64 - 5000).abs() < 200, "{fails}");
+    }
+
+    #[test]
+    fn no_faults_section_is_an_empty_schedule() {
+        let (s, g) = setup("", "1h");
+        assert_eq!(FaultSchedule::generate(&s, &g, 1).unwrap(), FaultSchedule::default());
+        assert!(!UploadFailures::new(1, 0.0).next_upload_fails());
+    }
+}

@@ -1,0 +1,271 @@
+//! Pipelined regions and the failover strategies that restart them.
+//!
+//! `SchedulingPipelinedRegionComputeUtil` computes regions as the connected components over
+//! pipelined result partitions (union-find), then merges strongly connected components. In
+//! streaming every edge is pipelined and the job graph is acyclic, so a region is a connected
+//! component of the subtask graph: any all-to-all edge (hash, rebalance, broadcast) joins both
+//! vertices into one region, and only forward-only pipelines split into one region per
+//! parallel pipeline.
+
+use crate::ids::SubtaskId;
+use crate::model::graph::JobGraph;
+
+/// Regions of the subtask graph, numbered in order of their lowest subtask.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PipelinedRegions {
+    /// Region index of every subtask.
+    region_of: Vec<u32>,
+    /// Subtasks of every region, ascending.
+    members: Vec<Vec<SubtaskId>>,
+    /// Regions consuming from each region (other than itself), ascending.
+    consumers: Vec<Vec<u32>>,
+}
+
+impl PipelinedRegions {
+    pub fn compute(graph: &JobGraph) -> Self {
+        let n = graph.subtasks.len();
+        let mut uf = UnionFind::new(n);
+        for c in &graph.channels {
+            uf.union(c.producer.index(), c.consumer.index());
+        }
+        let mut region_of = vec![u32::MAX; n];
+        let mut members: Vec<Vec<SubtaskId>> = Vec::new();
+        let mut root_region = vec![u32::MAX; n];
+        for s in 0..n {
+            let root = uf.find(s);
+            if root_region[root] == u32::MAX {
+                root_region[root] = members.len() as u32;
+                members.push(Vec::new());
+            }
+            region_of[s] = root_region[root];
+            members[root_region[root] as usize].push(SubtaskId(s as u32));
+        }
+        // Kept for the general rule (consumer regions of restarted regions); empty whenever every
+        // edge is pipelined, as a channel joins its two ends into one region.
+        let mut consumers = vec![Vec::new(); members.len()];
+        for c in &graph.channels {
+            let (p, q) = (region_of[c.producer.index()], region_of[c.consumer.index()]);
+            if p != q {
+                consumers[p as usize].push(q);
+            }
+        }
+        for list in &mut consumers {
+            list.sort_unstable();
+            list.dedup();
+        }
+        PipelinedRegions {
+            region_of,
+            members,
+            consumers,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+
+    /// The region of a subtask; `None` for an id outside the graph.
+    pub fn region_of(&self, s: SubtaskId) -> Option<u32> {
+        self.region_of.get(s.index()).copied()
+    }
+
+    pub fn members(&self, region: u32) -> &[SubtaskId] {
+        self.members.get(region as usize).map_or(&[], |m| m.as_slice())
+    }
+}
+
+/// `jobmanager.execution.failover-strategy`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailoverStrategyKind {
+    /// `RestartPipelinedRegionFailoverStrategy` (Flink's default).
+    Region,
+    /// `RestartAllFailoverStrategy`.
+    Full,
+}
+
+/// A failover strategy bound to a job graph: which subtasks restart when some fail.
+#[derive(Clone, Debug)]
+pub enum FailoverStrategy {
+    RestartAll { num_subtasks: u32 },
+    RestartPipelinedRegion(PipelinedRegions),
+}
+
+impl FailoverStrategy {
+    pub fn new(kind: FailoverStrategyKind, graph: &JobGraph) -> Self {
+        match kind {
+            FailoverStrategyKind::Full => FailoverStrategy::RestartAll {
+                num_subtasks: graph.subtasks.len() as u32,
+            },
+            FailoverStrategyKind::Region => FailoverStrategy::RestartPipelinedRegion(PipelinedRegions::compute(graph)),
+        }
+    }
+
+    /// `getTasksNeedingRestart` for one failed subtask, ascending.
+    pub fn tasks_to_restart(&self, failed: SubtaskId) -> Vec<SubtaskId> {
+        self.tasks_to_restart_all(&[failed])
+    }
+
+    /// The union over several failed subtasks (a lost TaskManager fails all its subtasks).
+    /// Ids outside the graph are ignored. Ascending, without repeats.
+    pub fn tasks_to_restart_all(&self, failed: &[SubtaskId]) -> Vec<SubtaskId> {
+        match self {
+            FailoverStrategy::RestartAll { num_subtasks } => {
+                if failed.iter().any(|s| s.0 < *num_subtasks) {
+                    (0..*num_subtasks).map(SubtaskId).collect()
+                } else {
+                    Vec::new()
+                }
+            }
+            FailoverStrategy::RestartPipelinedRegion(r) => {
+                // The failed regions, then every consumer region of a restarted region (its input
+                // would be gone), transitively. The producer regions of unavailable partitions are
+                // never needed: pipelined partitions are produced by the same region.
+                let mut restart = vec![false; r.len()];
+                let mut stack: Vec<u32> = failed.iter().filter_map(|s| r.region_of(*s)).collect();
+                while let Some(region) = stack.pop() {
+                    if std::mem::replace(&mut restart[region as usize], true) {
+                        continue;
+                    }
+                    stack.extend(r.consumers[region as usize].iter().copied());
+                }
+                let mut out: Vec<SubtaskId> = restart
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| **r)
+                    .flat_map(|(i, _)| r.members(i as u32).iter().copied())
+                    .collect();
+                out.sort_unstable();
+                out
+            }
+        }
+    }
+}
+
+/// Union-find with path halving and union by size.
+struct UnionFind {
+    parent: Vec<usize>,
+    size: Vec<usize>,
+}
+
+impl UnionFind {
+    fn new(n: usize) -> Self {
+        UnionFind {
+            parent: (0..n).collect(),
+            size: vec![1; n],
+        }
+    }
+
+    fn find(&mut self, mut x: usize) -> usize {
+        while self.parent[x] != x {
+            self.parent[x] = self.parent[self.parent[x]];
+            x = self.parent[x];
+        }
+        x
+    }
+
+    fn union(&mut self, a: usize, b: usize) {
+        let (mut a, mut b) = (self.find(a), self.find(b));
+        if a == b {
+            return;
+        }
+        if self.size[a] < self.size[b] {
+            std::mem::swap(&mut a, &mut b);
+        }
+        self.parent[b] = a;
+        self.size[a] += self.size[b];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn graph(ops: &str) -> JobGraph {
+        let text =
+            format!("[simulation]\nduration = \"10s\"\n[cluster]\ntaskmanagers = 4\nslots_per_taskmanager = 4\n{ops}");
+        let loaded = crate::scenario::parse_str(&text, "test.toml").unwrap();
+        JobGraph::build(&loaded.scenario)
+    }
+
+    const SOURCE: &str = "[[operators]]\nname = \"src\"\nkind = \"source\"\nparallelism = 3\nrate = { process = \"constant\", records_per_second = 10 }\n";
+
+    fn op(name: &str, kind: &str, from: &str, partitioning: &str) -> String {
+        format!(
+            "[[operators]]\nname = \"{name}\"\nkind = \"{kind}\"\nparallelism = 3\ninputs = [{{ from = \"{from}\", partitioning = \"{partitioning}\" }}]\n"
+        )
+    }
+
+    #[test]
+    fn a_forward_only_pipeline_has_one_region_per_parallel_pipeline() {
+        let g = graph(&format!(
+            "{SOURCE}{}{}",
+            op("map", "operator", "src", "forward"),
+            op("sink", "sink", "map", "forward")
+        ));
+        let regions = PipelinedRegions::compute(&g);
+        assert_eq!(regions.len(), 3);
+        // Subtasks are numbered vertex by vertex: src 0-2, map 3-5, sink 6-8.
+        assert_eq!(regions.members(1), &[SubtaskId(1), SubtaskId(4), SubtaskId(7)]);
+        let f = FailoverStrategy::new(FailoverStrategyKind::Region, &g);
+        assert_eq!(
+            f.tasks_to_restart(SubtaskId(4)),
+            vec![SubtaskId(1), SubtaskId(4), SubtaskId(7)]
+        );
+        assert_eq!(
+            f.tasks_to_restart_all(&[SubtaskId(0), SubtaskId(8)]),
+            vec![
+                SubtaskId(0),
+                SubtaskId(2),
+                SubtaskId(3),
+                SubtaskId(5),
+                SubtaskId(6),
+                SubtaskId(8)
+            ]
+        );
+    }
+
+    #[test]
+    fn any_all_to_all_edge_makes_the_job_one_region() {
+        for partitioning in ["hash", "rebalance", "broadcast"] {
+            let g = graph(&format!(
+                "{SOURCE}{}{}",
+                op("map", "operator", "src", "forward"),
+                op("sink", "sink", "map", partitioning)
+            ));
+            let regions = PipelinedRegions::compute(&g);
+            assert_eq!(regions.len(), 1, "{partitioning}");
+            let f = FailoverStrategy::new(FailoverStrategyKind::Region, &g);
+            assert_eq!(f.tasks_to_restart(SubtaskId(0)).len(), 9, "{partitioning}");
+        }
+    }
+
+    #[test]
+    fn full_failover_restarts_every_task() {
+        let g = graph(&format!("{SOURCE}{}", op("sink", "sink", "src", "forward")));
+        let f = FailoverStrategy::new(FailoverStrategyKind::Full, &g);
+        assert_eq!(
+            f.tasks_to_restart(SubtaskId(2)),
+            (0..6).map(SubtaskId).collect::<Vec<_>>()
+        );
+        assert!(
+            f.tasks_to_restart(SubtaskId(99)).is_empty(),
+            "an unknown id restarts nothing"
+        );
+    }
+
+    #[test]
+    fn two_disconnected_jobs_in_one_graph_restart_separately() {
+        let second = "[[operators]]\nname = \"src2\"\nkind = \"source\"\nparallelism = 2\nrate = { process = \"constant\", records_per_second = 10 }\n[[operators]]\nname = \"sink2\"\nkind = \"sink\"\nparallelism = 2\ninputs = [{ from = \"src2\", partitioning = \"hash\" }]\n";
+        let g = graph(&format!("{SOURCE}{}{second}", op("sink", "sink", "src", "rebalance")));
+        let f = FailoverStrategy::new(FailoverStrategyKind::Region, &g);
+        assert_eq!(
+            f.tasks_to_restart(SubtaskId(7)),
+            vec![SubtaskId(6), SubtaskId(7), SubtaskId(8), SubtaskId(9)]
+        );
+    }
+}

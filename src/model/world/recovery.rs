@@ -1,0 +1,541 @@
+//! Failures and recovery: tasks die, the JobManager notices (at once for a task exception,
+//! after the heartbeat timeout for a lost TaskManager), cancels the failover region, waits for
+//! the restart strategy's backoff, redeploys the tasks and restores them from the latest
+//! completed checkpoint; sources rewind to their checkpointed offsets and replay.
+
+use super::{Event, StorageRequest, World};
+use crate::ids::CheckpointId;
+use crate::model::network::ChannelState;
+use crate::model::source::ArrivalGen;
+use crate::model::regions::{FailoverStrategy, FailoverStrategyKind};
+use crate::model::task::TaskPhase;
+use crate::scenario::faults::RecoveryCfg;
+use crate::sim::Dist;
+use crate::protocol::restart::{FailureCause, RestartConfigError, RestartStrategyConfig};
+use crate::time::SimTime;
+
+/// What fails.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultKind {
+    /// A task throws: the JobManager hears of it at once.
+    TaskCrash { subtask: u32 },
+    /// A TaskManager process dies or hangs: all its tasks stop; the JobManager notices after
+    /// `detection_ns` (the heartbeat timeout, or the network latency when a connection drop
+    /// gives it away).
+    TaskManagerLoss { taskmanager: u32, detection_ns: u64, replacement_ns: u64 },
+    /// The leading JobManager dies: pending checkpoints are lost, and after the leader
+    /// election the new leader restarts the whole job from the completed checkpoint store.
+    JobManagerFailover { leader_election_ns: u64 },
+    /// Checkpoint failures exceeded the tolerable number: the job fails over as a whole.
+    CheckpointFailureThreshold,
+}
+
+impl FaultKind {
+    pub fn failure_cause(&self) -> FailureCause {
+        match self {
+            FaultKind::TaskCrash { .. } => FailureCause::TaskFailure,
+            FaultKind::TaskManagerLoss { .. } => FailureCause::TaskManagerLost,
+            FaultKind::CheckpointFailureThreshold => FailureCause::CheckpointToleranceExceeded,
+            FaultKind::JobManagerFailover { .. } => FailureCause::JobManagerFailover,
+        }
+    }
+}
+
+/// A fault planned for a time (from the scenario's fault schedule or a test).
+#[derive(Clone, Copy, Debug)]
+pub struct PlannedFault {
+    pub at: SimTime,
+    pub kind: FaultKind,
+}
+
+/// State of one subtask captured at its snapshot, to restore from.
+#[derive(Clone, Debug)]
+pub(crate) struct TaskSnapshot {
+    pub arrivals: Option<ArrivalGen>,
+    pub keys_seen: Vec<u64>,
+    pub distinct_keys: u64,
+    pub state_bytes: u64,
+}
+
+/// How recovery behaves (`[recovery]`: failover strategy, local recovery, restore speed).
+#[derive(Clone, Debug)]
+pub struct RecoverySettings {
+    /// Time to deploy a task again before it restores (scheduling, slot, task startup).
+    pub deploy: Dist,
+    /// `execution.state-recovery.from-local`: a task restarted on a surviving TaskManager
+    /// reads its state from local disk instead of the checkpoint storage.
+    pub local_recovery: bool,
+    pub local_restore_bytes_per_s: f64,
+    /// Download bandwidth per task when restoring from storage; `None` shares the storage's.
+    pub restore_bytes_per_s: Option<f64>,
+    /// `jobmanager.execution.failover-strategy`.
+    pub failover: FailoverStrategyKind,
+}
+
+impl RecoverySettings {
+    pub fn from_cfg(c: &RecoveryCfg) -> Self {
+        RecoverySettings {
+            deploy: c.deployment_time.dist.clone(),
+            local_recovery: c.local,
+            local_restore_bytes_per_s: c.local_restore_bandwidth.value,
+            restore_bytes_per_s: c.restore_bandwidth.map(|b| b.value),
+            failover: c.failover,
+        }
+    }
+
+    /// Immediate redeployment, downloads through the storage, region failover: for tests
+    /// that want the arithmetic plain.
+    pub fn instant(local_recovery: bool) -> Self {
+        RecoverySettings {
+            deploy: Dist::Constant(0.0),
+            local_recovery,
+            local_restore_bytes_per_s: f64::INFINITY,
+            restore_bytes_per_s: None,
+            failover: FailoverStrategyKind::Region,
+        }
+    }
+}
+
+/// One failure and what it cost.
+#[derive(Clone, Debug)]
+pub(crate) struct FailureState {
+    pub kind: FaultKind,
+    pub time: SimTime,
+    pub detected: Option<SimTime>,
+    pub restart_at: Option<SimTime>,
+    pub running_again: Option<SimTime>,
+    pub caught_up: Option<SimTime>,
+    pub tasks: Vec<u32>,
+    pub restored_checkpoint: Option<(CheckpointId, SimTime)>,
+    pub records_replayed: u64,
+    pub restoring: u32,
+    /// Per restarted source: (subtask, read lag before the failure, offset at the failure).
+    pub sources: Vec<(u32, u64, u64)>,
+    pub sources_behind: u32,
+    /// The restart strategy refused to restart: the job stays down.
+    pub gave_up: bool,
+}
+
+/// Read lag above the pre-failure lag that still counts as caught up: one millisecond, the
+/// resolution at which a planner reads catch-up times.
+pub const CATCH_UP_SLACK_NS: u64 = 1_000_000;
+
+impl World {
+    /// Plans a fault (tests and the scenario's fault schedule).
+    pub fn plan_fault(&mut self, fault: PlannedFault) {
+        self.capture_snapshots = true;
+        self.planned_faults.push(fault);
+    }
+
+    /// Replaces the restart strategy (`restart-strategy.type` and its options).
+    pub fn set_restart_strategy(&mut self, cfg: RestartStrategyConfig) -> Result<(), RestartConfigError> {
+        self.restart = cfg.create()?;
+        Ok(())
+    }
+
+    pub fn set_recovery(&mut self, settings: RecoverySettings) {
+        self.failover = FailoverStrategy::new(settings.failover, &self.graph);
+        self.recovery = settings;
+    }
+
+    pub(crate) fn schedule_planned_faults(&mut self) {
+        use crate::model::faults::FaultKind as Scheduled;
+        for e in self.fault_schedule.events.clone() {
+            let kind = match e.kind {
+                Scheduled::TaskFailure { subtask } => FaultKind::TaskCrash { subtask: subtask.0 },
+                Scheduled::TaskManagerLost { taskmanager, detection_delay_ns, replacement_delay_ns } => {
+                    FaultKind::TaskManagerLoss { taskmanager, detection_ns: detection_delay_ns, replacement_ns: replacement_delay_ns }
+                }
+                Scheduled::JobManagerFailover { leader_election_ns } => FaultKind::JobManagerFailover { leader_election_ns },
+                Scheduled::WindowBegin { window } | Scheduled::WindowEnd { window } => {
+                    self.queue.schedule(e.at, Event::FaultWindow { window });
+                    continue;
+                }
+            };
+            self.planned_faults.push(PlannedFault { at: e.at, kind });
+        }
+        // Stable: faults at the same instant keep their order.
+        self.planned_faults.sort_by_key(|f| f.at);
+        for (i, f) in self.planned_faults.iter().enumerate() {
+            self.queue.schedule(f.at, Event::Fault { index: i as u32 });
+        }
+    }
+
+    pub(crate) fn on_fault(&mut self, now: SimTime, index: u32) {
+        let kind = self.planned_faults[index as usize].kind;
+        let (dead, detection_ns): (Vec<u32>, u64) = match kind {
+            FaultKind::TaskCrash { subtask } => (vec![subtask], 0),
+            FaultKind::TaskManagerLoss { taskmanager, detection_ns, .. } => (
+                (0..self.tasks.len() as u32).filter(|s| self.graph.subtasks[*s as usize].taskmanager == taskmanager).collect(),
+                detection_ns,
+            ),
+            FaultKind::CheckpointFailureThreshold => (Vec::new(), 0),
+            FaultKind::JobManagerFailover { leader_election_ns } => {
+                // The pending checkpoints die with the leader.
+                let mut out = Vec::new();
+                self.coordinator.stop_checkpoint_scheduler(now, &mut out);
+                self.apply_coordinator_actions(out);
+                (Vec::new(), leader_election_ns)
+            }
+        };
+        let dead: Vec<u32> = dead.into_iter().filter(|s| self.tasks[*s as usize].phase != TaskPhase::Down || self.restoring(*s)).collect();
+        let global = matches!(kind, FaultKind::CheckpointFailureThreshold | FaultKind::JobManagerFailover { .. });
+        if dead.is_empty() && !global {
+            return; // already down and not restoring: nothing more to break
+        }
+        self.start_failure(now, kind, &dead, detection_ns);
+    }
+
+    fn restoring(&self, s: u32) -> bool {
+        self.failures.iter().any(|f| f.running_again.is_none() && f.restart_at.is_some() && f.tasks.contains(&s) && !f.gave_up)
+    }
+
+    pub(crate) fn start_failure(&mut self, now: SimTime, kind: FaultKind, dead: &[u32], detection_ns: u64) {
+        let id = self.failures.len() as u32;
+        let sources = dead
+            .iter()
+            .filter(|s| self.tasks[**s as usize].source.is_some())
+            .map(|s| (*s, self.source_lag_ns(now, *s), self.source_offset(*s)))
+            .collect();
+        self.kill_tasks(now, dead);
+        self.failures.push(FailureState {
+            kind,
+            time: now,
+            detected: None,
+            restart_at: None,
+            running_again: None,
+            caught_up: None,
+            tasks: dead.to_vec(),
+            restored_checkpoint: None,
+            records_replayed: 0,
+            restoring: 0,
+            sources,
+            sources_behind: 0,
+            gave_up: false,
+        });
+        self.queue.schedule(now + detection_ns, Event::FailureDetected { failure: id });
+    }
+
+    /// Offset of the first record a source has not emitted.
+    pub(crate) fn source_offset(&self, s: u32) -> u64 {
+        let t = &self.tasks[s as usize];
+        let src = t.source.as_ref().expect("source");
+        match &t.batch {
+            Some(b) if b.next < b.records.len() => b.records[b.next].id & ((1u64 << crate::model::records::OFFSET_BITS) - 1),
+            _ => src.arrivals.offset(),
+        }
+    }
+
+    /// The JobManager cancels the failover region, aborts pending checkpoints and asks the
+    /// restart strategy when to restart.
+    pub(crate) fn on_failure_detected(&mut self, now: SimTime, failure: u32) {
+        let fi = failure as usize;
+        self.failures[fi].detected = Some(now);
+        let restart_set = self.failover_set(&self.failures[fi].tasks.clone());
+        let newly: Vec<u32> = restart_set.iter().copied().filter(|s| !self.failures[fi].tasks.contains(s)).collect();
+        let more_sources: Vec<(u32, u64, u64)> = newly
+            .iter()
+            .filter(|s| self.tasks[**s as usize].source.is_some() && self.tasks[**s as usize].phase != TaskPhase::Down)
+            .map(|s| (*s, self.source_lag_ns(now, *s), self.source_offset(*s)))
+            .collect();
+        self.kill_tasks(now, &newly);
+        self.failures[fi].sources.extend(more_sources);
+        self.failures[fi].tasks = restart_set;
+        // Region or global failover aborts all pending checkpoints (not counted as failures)
+        // and the scheduler stops until every task runs again.
+        let mut out = Vec::new();
+        self.coordinator.stop_checkpoint_scheduler(now, &mut out);
+        self.apply_coordinator_actions(out);
+        let cause = self.failures[fi].kind.failure_cause();
+        self.restart.notify_failure(now, cause, self.restart_rng.rng_mut());
+        if self.restart.can_restart() {
+            let mut at = now + self.restart.backoff_time_ns();
+            if let FaultKind::TaskManagerLoss { replacement_ns, .. } = self.failures[fi].kind {
+                at = at.max(self.failures[fi].time + replacement_ns);
+            }
+            self.failures[fi].restart_at = Some(at);
+            self.queue.schedule(at, Event::Restart { failure });
+        } else {
+            self.failures[fi].gave_up = true;
+        }
+    }
+
+    /// Tasks to restart: the failover strategy's answer, or everything for a global failover.
+    fn failover_set(&self, failed: &[u32]) -> Vec<u32> {
+        if failed.is_empty() {
+            return (0..self.tasks.len() as u32).collect();
+        }
+        let failed: Vec<crate::ids::SubtaskId> = failed.iter().map(|s| crate::ids::SubtaskId(*s)).collect();
+        self.failover.tasks_to_restart_all(&failed).into_iter().map(|s| s.0).collect()
+    }
+
+    /// Stops tasks at once: their work in progress, buffers and channels are gone.
+    pub(crate) fn kill_tasks(&mut self, now: SimTime, dead: &[u32]) {
+        for &s in dead {
+            let si = s as usize;
+            let uploads: Vec<u32> = self.tasks[si].checkpoints.iter().filter_map(|c| c.upload).collect();
+            for req in uploads {
+                self.cancel_storage_request(now, req);
+            }
+            // Restore downloads of an earlier failure are cancelled too.
+            let downloads: Vec<u32> = (0..self.storage_requests.len() as u32)
+                .filter(|r| self.storage_requests[*r as usize].as_ref().is_some_and(|q| q.subtask == s && q.download_for.is_some()))
+                .collect();
+            for req in downloads {
+                self.cancel_storage_request(now, req);
+            }
+            let t = &mut self.tasks[si];
+            if let Some(since) = t.back_pressured_since.take() {
+                t.back_pressured_ns += now.since(since);
+            }
+            t.incarnation += 1;
+            t.wake_gen = t.wake_gen.wrapping_add(1);
+            t.phase = TaskPhase::Down;
+            if let Some(b) = t.batch.take() {
+                let v = b.records;
+                self.give_back_vec(v);
+            }
+            let t = &mut self.tasks[si];
+            t.avail.clear();
+            t.in_avail.iter_mut().for_each(|a| *a = false);
+            if t.handler.is_some() {
+                let inputs = self.graph.inputs[si].len() as u32;
+                self.tasks[si].handler = Some(crate::protocol::barrier_handler::SingleCheckpointBarrierHandler::aligned(inputs));
+            }
+            let t = &mut self.tasks[si];
+            t.coordinator = crate::protocol::subtask::SubtaskCheckpointCoordinator::new();
+            t.sync_checkpoint = None;
+            t.resume_after_sync = false;
+            t.deferred_triggers.clear();
+            t.checkpoints.clear();
+            t.flush_armed = false;
+        }
+        // Channels touching a dead task lose everything in them.
+        let exclusive = self.set.exclusive_buffers;
+        for ch in 0..self.chans.len() {
+            let info = &self.graph.channels[ch];
+            let (p, c) = (info.producer.0, info.consumer.0);
+            if !(dead.contains(&p) || dead.contains(&c)) {
+                continue;
+            }
+            let old = std::mem::take(&mut self.chans[ch]);
+            let mut bytes = 0u64;
+            for b in old.queue.into_iter().chain(old.wire.into_iter().map(|(_, b)| b)).chain(old.received) {
+                if let crate::model::records::Payload::Data(v) = b.payload {
+                    bytes += b.bytes as u64;
+                    self.give_back_vec(v);
+                }
+            }
+            self.in_flight_bytes -= bytes;
+            let mut fresh = ChannelState::new(exclusive);
+            fresh.incarnation = old.incarnation + 1;
+            fresh.last_delivery = now;
+            let producer_alive = self.tasks[p as usize].phase != TaskPhase::Down;
+            let consumer_alive = self.tasks[c as usize].phase != TaskPhase::Down;
+            if producer_alive && !consumer_alive {
+                // Nobody grants credit for a dead consumer: its producer backs up.
+                fresh.credit = 0;
+            }
+            self.chans[ch] = fresh;
+            // The producer's output pool loses the buffers this channel held.
+            self.recount_pool(p);
+        }
+        for &s in dead {
+            for g in self.gate_pools[s as usize].iter_mut() {
+                g.available = self.set.floating_buffers_per_gate;
+                g.waiting.clear();
+            }
+        }
+    }
+
+    /// Recomputes a producer's pool counters from its channels (after channels were reset).
+    fn recount_pool(&mut self, s: u32) {
+        let cap = self.set.max_buffers_per_channel;
+        for e in 0..self.graph.outputs[s as usize].len() {
+            let (mut used, mut at_cap) = (0, 0);
+            for ch in &self.graph.outputs[s as usize][e].channels {
+                let c = &self.chans[ch.index()];
+                let u = c.queued_data + (!c.builder.is_empty()) as u32;
+                used += u;
+                at_cap += (u >= cap) as u32;
+            }
+            self.tasks[s as usize].pool_used[e] = used;
+            self.tasks[s as usize].channels_at_cap[e] = at_cap;
+        }
+    }
+
+    /// Redeploys the failed tasks and restores them from the latest completed checkpoint.
+    pub(crate) fn on_restart(&mut self, now: SimTime, failure: u32) {
+        let fi = failure as usize;
+        let tasks = self.failures[fi].tasks.clone();
+        // Tasks of this failure that crashed again meanwhile belong to the newer failure.
+        let latest = self.coordinator.latest_completed();
+        self.failures[fi].restored_checkpoint = latest.map(|c| (c.id, c.timestamp));
+        let snapshot = latest.and_then(|c| self.completed_snapshots.get(&c.id).cloned());
+        let mut replayed = 0;
+        self.failures[fi].restoring = tasks.len() as u32;
+        for &s in &tasks {
+            let si = s as usize;
+            let snap = snapshot.as_ref().and_then(|v| v[si].clone());
+            let t = &mut self.tasks[si];
+            t.incarnation += 1;
+            t.wake_gen = t.wake_gen.wrapping_add(1);
+            t.phase = TaskPhase::Down;
+            let state_bytes = match &snap {
+                Some(sn) => {
+                    t.keys_seen.clone_from(&sn.keys_seen);
+                    t.distinct_keys = sn.distinct_keys;
+                    sn.state_bytes
+                }
+                None => {
+                    t.keys_seen.iter_mut().for_each(|w| *w = 0);
+                    t.distinct_keys = 0;
+                    0
+                }
+            };
+            if let Some(src) = t.source.as_mut() {
+                src.arrivals = match snap.as_ref().and_then(|sn| sn.arrivals.clone()) {
+                    Some(a) => a,
+                    None => self.initial_arrivals[si].clone().expect("sources keep their initial generator"),
+                };
+            }
+            if let Some(&(_, _, at_failure)) = self.failures[fi].sources.iter().find(|(x, _, _)| *x == s) {
+                let from = self.tasks[si].source.as_ref().unwrap().arrivals.offset();
+                replayed += at_failure.saturating_sub(from);
+            }
+            let inc = self.tasks[si].incarnation;
+            let tm_survived = match self.failures[fi].kind {
+                FaultKind::TaskManagerLoss { taskmanager, .. } => self.graph.subtasks[si].taskmanager != taskmanager,
+                _ => true,
+            };
+            let at = now + self.recovery.deploy.sample_u64(&mut self.restart_rng);
+            let local = self.recovery.local_recovery && tm_survived;
+            let fixed_rate = if local { Some(self.recovery.local_restore_bytes_per_s) } else { self.recovery.restore_bytes_per_s };
+            if state_bytes <= self.set.inline_threshold_bytes {
+                self.queue.schedule(at, Event::Restored { s, inc });
+            } else if let Some(rate) = fixed_rate {
+                let ns = crate::time::ns_from_f64(state_bytes as f64 / rate * 1e9);
+                self.queue.schedule(at + ns, Event::Restored { s, inc });
+            } else {
+                // Download the state from checkpoint storage, sharing its bandwidth.
+                let req = StorageRequest {
+                    subtask: s,
+                    checkpoint: 0,
+                    bytes: state_bytes,
+                    started: false,
+                    cancelled: false,
+                    download_for: Some(inc),
+                };
+                self.submit_storage_request(at, req);
+            }
+        }
+        self.failures[fi].records_replayed = replayed;
+        self.failures[fi].sources_behind = self.failures[fi].sources.len() as u32;
+        for &(src, lag_before, _) in &self.failures[fi].sources {
+            self.catch_up_threshold_ns[src as usize] = Some(lag_before + CATCH_UP_SLACK_NS);
+        }
+    }
+
+    /// A task has its state and runs. When the whole restart set runs, checkpointing resumes.
+    pub(crate) fn on_restored(&mut self, now: SimTime, s: u32) {
+        let t = &mut self.tasks[s as usize];
+        if t.phase != TaskPhase::Down {
+            return;
+        }
+        t.phase = TaskPhase::Idle;
+        self.wake_at(s, now);
+        let Some(fi) = self.failures.iter().rposition(|f| f.tasks.contains(&s) && f.restart_at.is_some() && f.running_again.is_none())
+        else {
+            return;
+        };
+        self.failures[fi].restoring -= 1;
+        if self.failures[fi].restoring == 0 {
+            self.failures[fi].running_again = Some(now);
+            if self.tasks.iter().all(|t| t.phase != TaskPhase::Down) {
+                let mut out = Vec::new();
+                let rng = self.coord_rng.rng_mut();
+                self.coordinator.start_checkpoint_scheduler(now, rng, &mut out);
+                self.apply_coordinator_actions(out);
+            }
+        }
+    }
+
+    /// A restarted source read a record with no more lag than before the failure; the job has
+    /// caught up with its input once every restarted source has.
+    pub(crate) fn note_source_caught_up(&mut self, at: SimTime, s: u32) {
+        for f in self.failures.iter_mut().rev() {
+            if f.running_again.is_none() || f.caught_up.is_some() || !f.sources.iter().any(|(x, _, _)| *x == s) {
+                continue;
+            }
+            f.sources_behind -= 1;
+            if f.sources_behind == 0 {
+                f.caught_up = Some(at);
+            }
+            return;
+        }
+    }
+
+    /// Keeps the snapshot a subtask took for a checkpoint, to restore from once it completes.
+    pub(crate) fn capture_snapshot(&mut self, s: u32, checkpoint: CheckpointId, state_bytes: u64) {
+        let si = s as usize;
+        let t = &self.tasks[si];
+        let arrivals = t.source.as_ref().map(|src| match &t.batch {
+            Some(b) if b.next < b.records.len() => {
+                let mut g = b.gen_start.clone().expect("source batches keep their start");
+                for _ in 0..b.next {
+                    g.advance();
+                }
+                g
+            }
+            _ => src.arrivals.clone(),
+        });
+        let snap = super::recovery::TaskSnapshot {
+            arrivals,
+            keys_seen: t.keys_seen.clone(),
+            distinct_keys: t.distinct_keys,
+            state_bytes,
+        };
+        let n = self.tasks.len();
+        self.pending_snapshots.entry(checkpoint).or_insert_with(|| vec![None; n])[si] = Some(snap);
+    }
+
+    /// A checkpoint completed: its snapshots become the restore point; older ones go.
+    pub(crate) fn promote_snapshots(&mut self, checkpoint: CheckpointId) {
+        if let Some(v) = self.pending_snapshots.remove(&checkpoint) {
+            self.completed_snapshots.clear();
+            self.completed_snapshots.insert(checkpoint, v);
+        }
+        self.pending_snapshots.retain(|id, _| *id > checkpoint);
+    }
+
+    /// The failures as output rows.
+    pub(crate) fn failure_records(&self) -> Vec<crate::metrics::FailureRecord> {
+        let ms = |ns: u64| ns as f64 / 1e6;
+        self.failures
+            .iter()
+            .map(|f| crate::metrics::FailureRecord {
+                failure_timestamp: ms(f.time.as_ns()),
+                cause: f.kind.failure_cause().as_str().to_uppercase(),
+                tasks_restarted: f.tasks.len() as u32,
+                detection_delay: ms(f.detected.map_or(0, |d| d.since(f.time))),
+                restart_delay: f.restart_at.zip(f.detected).map(|(r, d)| ms(r.since(d))),
+                restore_duration: f.running_again.zip(f.restart_at).map(|(a, r)| ms(a.since(r))),
+                restored_checkpoint: f.restored_checkpoint.map(|(id, _)| id),
+                records_replayed: f.records_replayed,
+                lost_work: ms(f.time.since(f.restored_checkpoint.map_or(SimTime::ZERO, |(_, ts)| ts))),
+                downtime: f.running_again.map(|a| ms(a.since(f.time))),
+                catch_up_time: f.caught_up.map(|c| ms(c.since(f.time))),
+                job_failed: f.gave_up,
+            })
+            .collect()
+    }
+
+    /// A fault window opened or closed: storage bandwidth follows throttling and outages at
+    /// once; latency spikes, stragglers and partitions are read when they apply.
+    pub(crate) fn on_fault_window(&mut self, now: SimTime) {
+        let factor = self.fault_schedule.storage_bandwidth_factor(now);
+        if let Some((at, generation)) = self.storage.set_bandwidth_factor(now, factor) {
+            self.queue.schedule(at, Event::StorageTick { generation });
+        }
+    }
+}

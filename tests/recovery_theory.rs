@@ -1,0 +1,146 @@
+//! Recovery against the fluid and waste models (validation-theory.md §1): catch-up time after
+//! a failure is (R + rho L) / (1 - rho), and the work lost per failure averages T/2 + D.
+
+mod common;
+
+use ckptsim::model::world::{FaultKind, PlannedFault, RecoverySettings, World};
+use ckptsim::protocol::restart::RestartStrategyConfig;
+use ckptsim::sim::rng::{StreamId, StreamKind};
+use ckptsim::sim::RngStream;
+use ckptsim::time::{SimTime, NS_PER_MS, NS_PER_S};
+
+/// lambda = 5000/s into a server at mu = 10000/s (rho = 0.5). Small (1 KiB) buffers keep the
+/// records held in the network small, so that the sources' read lag, which does not see them,
+/// measures the backlog closely: at most 22 buffers of 10 records sit between source and server
+/// (output pool 2 + 8, input channel 2 + 8, a buffer being filled, one being processed), so
+/// the source catches up at most 220 / (mu - lambda) = 44 ms before the fluid model says.
+const FLUID: &str = r#"
+[simulation]
+duration = "60s"
+[checkpoint]
+interval = "5s"
+[cluster]
+taskmanagers = 1
+slots_per_taskmanager = 1
+[network]
+segment_size = "1KiB"
+buffer_timeout = "1ms"
+[[operators]]
+name = "source"
+kind = "source"
+parallelism = 1
+rate = { process = "constant", records_per_second = 5000 }
+record_size = "100B"
+[[operators]]
+name = "server"
+kind = "operator"
+parallelism = 1
+inputs = [{ from = "source", partitioning = "forward" }]
+service_time = "100us"
+[[operators]]
+name = "sink"
+kind = "sink"
+parallelism = 1
+inputs = [{ from = "server", partitioning = "forward" }]
+service_time = "0s"
+"#;
+
+#[test]
+fn catch_up_time_after_a_failure_is_r_plus_rho_l_over_one_minus_rho() {
+    let s = common::scenario(FLUID);
+    let mut w = World::new(&s, 3, "fluid");
+    let restart_ns = 2 * NS_PER_S;
+    w.set_restart_strategy(RestartStrategyConfig::FixedDelay { attempts: 10, delay_ns: restart_ns }).unwrap();
+    w.set_recovery(RecoverySettings::instant(false));
+    w.plan_fault(PlannedFault { at: SimTime(27_300 * NS_PER_MS), kind: FaultKind::TaskCrash { subtask: 1 } });
+    w.run_to_end();
+    let out = w.finish();
+    assert_eq!(out.failures.len(), 1);
+    let f = &out.failures[0];
+    assert_eq!(f.tasks_restarted, 3, "a forward pipeline of one subtask each is one region");
+    let rho = 0.5;
+    let r = restart_ns as f64 / 1e6;
+    let l = f.lost_work;
+    assert!(l > 0.0 && l < 5000.0 + 50.0, "lost work {l} ms");
+    let expected = (r + rho * l) / (1.0 - rho);
+    let got = f.catch_up_time.expect("caught up");
+    // Tolerance: the records held in network buffers (44 ms early at most, above) plus the 1 ms
+    // catch-up slack either way.
+    assert!(got > expected - 45.0 && got < expected + 1.0, "catch-up {got:.1} ms, fluid model {expected:.1} ms (L = {l:.1} ms)");
+    assert_eq!(f.downtime, Some(r), "no state to download: downtime is the restart delay");
+    // Records replayed: everything the source read since its snapshot, 5 per ms. The source
+    // snapshots when the trigger RPC arrives, 1 ms after the trigger time L is measured from.
+    let replayed = f.records_replayed as f64;
+    assert!((replayed - 5.0 * (l - 1.0)).abs() <= 1.0, "replayed {replayed} for L = {l}");
+    println!("catch-up {got:.1} ms vs {expected:.1} ms; L = {l:.1} ms; replayed {replayed}");
+}
+
+/// Failures far apart (Exp with mean 30 s, but at least 10 s apart) at random times; T = 2 s;
+/// each checkpoint takes D = 400 ms (a 200 ms sync phase plus a 40 MB upload at 200 MB/s).
+const WASTE: &str = r#"
+[simulation]
+duration = "12000s"
+[checkpoint]
+interval = "2s"
+[cluster]
+taskmanagers = 1
+slots_per_taskmanager = 1
+rpc_latency = "0ms"
+[storage]
+profile = "hdfs"
+request_latency = "0ms"
+metadata_latency = "0ms"
+bandwidth = "200MB/s"
+per_request_bandwidth = "200MB/s"
+[[operators]]
+name = "source"
+kind = "source"
+parallelism = 1
+rate = { process = "constant", records_per_second = 200 }
+sync_time = "0ms"
+[[operators]]
+name = "op"
+kind = "operator"
+parallelism = 1
+inputs = [{ from = "source", partitioning = "forward" }]
+state = { initial = "40MB" }
+sync_time = "200ms"
+[[operators]]
+name = "sink"
+kind = "sink"
+parallelism = 1
+inputs = [{ from = "op", partitioning = "forward" }]
+sync_time = "0ms"
+"#;
+
+#[test]
+fn lost_work_per_failure_averages_half_the_interval_plus_the_duration() {
+    let s = common::scenario(WASTE);
+    let mut w = World::new(&s, 9, "waste");
+    w.set_restart_strategy(RestartStrategyConfig::FixedDelay { attempts: 100_000, delay_ns: NS_PER_S }).unwrap();
+    // Local recovery keeps restores instant, so restarts do not overlap the next failure.
+    w.set_recovery(RecoverySettings::instant(true));
+    let mut rng = RngStream::new(77, StreamId::new(StreamKind::Faults, 0));
+    let mut t = 10.0f64;
+    while t < 11_900.0 {
+        t += 10.0 + -20.0 * (1.0 - rng.next_f64()).ln();
+        w.plan_fault(PlannedFault { at: SimTime((t * 1e9) as u64), kind: FaultKind::TaskCrash { subtask: 1 } });
+    }
+    w.run_to_end();
+    let out = w.finish();
+    let done: Vec<_> = out.checkpoints.iter().filter(|c| c.status == "COMPLETED").collect();
+    let d = done.iter().map(|c| c.end_to_end_duration.unwrap()).sum::<f64>() / done.len() as f64;
+    assert!((d - 400.0).abs() < 1.0, "D = {d} ms");
+    // Failures before the first checkpoint after a restart lose everything since the restart's
+    // replay start; keep the ones with a completed checkpoint that the restart did not reset.
+    let lost: Vec<f64> = out.failures.iter().filter(|f| f.restored_checkpoint.is_some()).map(|f| f.lost_work).collect();
+    assert!(lost.len() > 300, "{} failures", lost.len());
+    let n = lost.len() as f64;
+    let mean = lost.iter().sum::<f64>() / n;
+    let sd = (lost.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+    let expected = 2000.0 / 2.0 + d;
+    // 99.7 % interval from the sample: 3 standard errors.
+    let tol = 3.0 * sd / n.sqrt();
+    assert!((mean - expected).abs() < tol, "E[lost] = {mean:.1} +- {tol:.1} ms, theory T/2 + D = {expected:.1} ms");
+    println!("lost work {mean:.1} +- {tol:.1} ms over {} failures, theory {expected:.1}", lost.len());
+}

@@ -10,6 +10,10 @@ pub struct JobStats {
     pub tasks: Vec<TaskStats>,
     /// Source arrival to sink processing, over records that reached a sink after warm-up (ms).
     pub latency_ms: super::StatsSummary,
+    /// Source arrival to the sink's commit making the record visible (two-phase commit: output
+    /// is visible only once its checkpoint completed), ms.
+    #[serde(default)]
+    pub visible_latency_ms: super::StatsSummary,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]

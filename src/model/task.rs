@@ -60,6 +60,15 @@ pub struct SourceRuntime {
     pub max_records: Option<u64>,
 }
 
+/// A sink's two-phase commit: the transaction machinery plus, per transaction, the arrival
+/// times of its records (for the latency until output becomes visible).
+#[derive(Debug)]
+pub struct SinkRuntime {
+    pub txn: crate::protocol::two_phase_commit::TwoPhaseCommitSink,
+    pub open_origins_ns: Vec<u64>,
+    pub pending_origins_ns: std::collections::BTreeMap<CheckpointId, Vec<u64>>,
+}
+
 #[derive(Debug)]
 pub struct Task {
     pub phase: TaskPhase,
@@ -89,6 +98,8 @@ pub struct Task {
     pub keys_seen: Vec<u64>,
     pub distinct_keys: u64,
     pub source: Option<SourceRuntime>,
+    /// Sinks: the exactly-once (two-phase commit) sink.
+    pub sink: Option<SinkRuntime>,
     // ---- counters ----
     pub busy_ns: u64,
     pub back_pressured_ns: u64,

@@ -112,7 +112,10 @@ pub fn write_run(dir: &Path, out: &RunOutput) -> Result<Vec<PathBuf>, OutputErro
             dir.join(TIMELINE_CSV),
             csv_bytes(&out.timeline, &dir.join(TIMELINE_CSV))?,
         ),
-        (dir.join(FAILURES_CSV), failures_csv(&out.failures, &dir.join(FAILURES_CSV))?),
+        (
+            dir.join(FAILURES_CSV),
+            failures_csv(&out.failures, &dir.join(FAILURES_CSV))?,
+        ),
         (dir.join(SUMMARY_JSON), {
             let mut b = serde_json::to_vec_pretty(&out.summary).map_err(|source| OutputError::Json {
                 path: dir.join(SUMMARY_JSON),
@@ -136,7 +139,9 @@ fn failures_csv(rows: &[crate::metrics::FailureRecord], path: &Path) -> Result<V
     if !rows.is_empty() {
         return csv_bytes(rows, path);
     }
-    Ok(b"failure_timestamp,cause,tasks_restarted,detection_delay,restart_delay,restore_duration,\
+    Ok(
+        b"failure_timestamp,cause,tasks_restarted,detection_delay,restart_delay,restore_duration,\
 restored_checkpoint,records_replayed,lost_work,downtime,catch_up_time,job_failed\n"
-        .to_vec())
+            .to_vec(),
+    )
 }

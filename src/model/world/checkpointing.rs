@@ -202,8 +202,16 @@ impl World {
                             records_logged_before,
                         });
                     }
+                    // Two-phase commit: pre-commit the open transaction in the sync phase.
+                    let sink_state = self.tasks[si].sink.as_mut().map(|sink| {
+                        let origins = std::mem::take(&mut sink.open_origins_ns);
+                        sink.pending_origins_ns.insert(checkpoint, origins);
+                        sink.txn
+                            .snapshot_state(checkpoint)
+                            .expect("checkpoint ids grow at a subtask")
+                    });
                     if self.capture_snapshots {
-                        self.capture_snapshot(s, checkpoint, state);
+                        self.capture_snapshot(s, checkpoint, state, sink_state);
                     }
                     self.start_sync_phase(now, s, checkpoint, sync_ns);
                 }
@@ -281,7 +289,14 @@ impl World {
             self.async_done(now, s, checkpoint);
             return;
         }
-        let req = StorageRequest { subtask: s, checkpoint, bytes, started: false, cancelled: false, download_for: None };
+        let req = StorageRequest {
+            subtask: s,
+            checkpoint,
+            bytes,
+            started: false,
+            cancelled: false,
+            download_for: None,
+        };
         let id = self.submit_storage_request(now, req);
         self.tasks[si].checkpoints[pos].upload = Some(id);
     }
@@ -377,6 +392,22 @@ impl World {
         let si = s as usize;
         if complete {
             self.tasks[si].coordinator.notify_checkpoint_complete(checkpoint);
+            if let Some(sink) = self.tasks[si].sink.as_mut() {
+                let mut actions = Vec::new();
+                sink.txn.notify_checkpoint_complete(checkpoint, &mut actions);
+                let committed: Vec<u64> = sink
+                    .pending_origins_ns
+                    .range(..=checkpoint)
+                    .flat_map(|(_, v)| v.iter().copied())
+                    .collect();
+                sink.pending_origins_ns.retain(|c, _| *c > checkpoint);
+                self.apply_transactions(&actions);
+                if now >= self.set.warmup {
+                    for origin in committed {
+                        self.visible_latency.record(now.as_ns().saturating_sub(origin));
+                    }
+                }
+            }
             return;
         }
         if self.tasks[si].coordinator.notify_checkpoint_aborted(checkpoint) {
@@ -396,7 +427,9 @@ impl World {
     /// Stops a storage request: a running transfer leaves the bandwidth share at once; one
     /// still in its request latency is dropped when that ends.
     pub(crate) fn cancel_storage_request(&mut self, now: SimTime, req: u32) {
-        let Some(r) = self.storage_requests[req as usize].as_mut() else { return };
+        let Some(r) = self.storage_requests[req as usize].as_mut() else {
+            return;
+        };
         if r.started {
             self.storage_requests[req as usize] = None;
             self.storage_free.push(req);
@@ -405,6 +438,13 @@ impl World {
             }
         } else {
             r.cancelled = true;
+        }
+    }
+
+    /// Commits and aborts reach the external system (idempotently).
+    pub(crate) fn apply_transactions(&mut self, actions: &[crate::protocol::two_phase_commit::TransactionAction]) {
+        for a in actions {
+            self.transactions.apply(a);
         }
     }
 }

@@ -8,44 +8,91 @@ use crate::protocol::{CheckpointBarrier, CheckpointFailureReason};
 #[derive(Clone, Copy, Debug)]
 pub enum Event {
     /// A task's batch or sync phase ends, or it has new work; stale when `generation` is old.
-    TaskWake { s: u32, generation: u32 },
+    TaskWake {
+        s: u32,
+        generation: u32,
+    },
     /// The output flusher (`execution.buffer-timeout`) of a task.
-    Flush { s: u32, inc: u32 },
+    Flush {
+        s: u32,
+        inc: u32,
+    },
     /// The head buffer on a channel's wire reaches the consumer.
-    Deliver { ch: u32, inc: u32 },
+    Deliver {
+        ch: u32,
+        inc: u32,
+    },
     /// Credit announcement reaches the producer.
-    Credit { ch: u32, n: u32, inc: u32 },
+    Credit {
+        ch: u32,
+        n: u32,
+        inc: u32,
+    },
     /// `ResumeConsumption` reaches the producer.
-    Resume { ch: u32, inc: u32 },
+    Resume {
+        ch: u32,
+        inc: u32,
+    },
     CoordTimer(CoordinatorTimer),
     /// `triggerCheckpoint` RPC reaches a source task.
-    TriggerArrive { s: u32, barrier: CheckpointBarrier, inc: u32 },
+    TriggerArrive {
+        s: u32,
+        barrier: CheckpointBarrier,
+        inc: u32,
+    },
     /// `acknowledgeCheckpoint` reaches the JobManager.
-    AckArrive { s: u32, checkpoint: u64 },
+    AckArrive {
+        s: u32,
+        checkpoint: u64,
+    },
     /// `declineCheckpoint` reaches the JobManager.
-    DeclineArrive { checkpoint: u64, reason: CheckpointFailureReason },
+    DeclineArrive {
+        checkpoint: u64,
+        reason: CheckpointFailureReason,
+    },
     /// `notifyCheckpointComplete` / `notifyCheckpointAborted` reaches a task.
-    NotifyArrive { s: u32, checkpoint: u64, complete: bool },
+    NotifyArrive {
+        s: u32,
+        checkpoint: u64,
+        complete: bool,
+    },
     /// The `_metadata` file is written.
-    MetadataWritten { checkpoint: u64 },
+    MetadataWritten {
+        checkpoint: u64,
+    },
     /// A storage request's latency is over; its bytes start to flow.
-    StorageStart { req: u32 },
+    StorageStart {
+        req: u32,
+    },
     /// The next storage transfer completes.
-    StorageTick { generation: u64 },
+    StorageTick {
+        generation: u64,
+    },
     /// Timeline sample.
     Sample,
     /// End of warm-up: statistics start counting.
     WarmupEnd,
     /// An injected fault strikes (index into the world's fault list).
-    Fault { index: u32 },
+    Fault {
+        index: u32,
+    },
     /// The JobManager learns of a failure (immediate report, or heartbeat timeout).
-    FailureDetected { failure: u32 },
+    FailureDetected {
+        failure: u32,
+    },
     /// The restart delay is over: the failed tasks are redeployed and start restoring.
-    Restart { failure: u32 },
+    Restart {
+        failure: u32,
+    },
     /// A restarting task has its state back and runs again.
-    Restored { s: u32, inc: u32 },
+    Restored {
+        s: u32,
+        inc: u32,
+    },
     /// A fault window (storage outage or throttling, straggler, partition) opens or closes.
-    FaultWindow { window: u32 },
+    FaultWindow {
+        window: u32,
+    },
 }
 
 impl Event {
@@ -61,7 +108,11 @@ impl Event {
             Event::TriggerArrive { s, barrier, .. } => (7, s ^ ((barrier.id as u32) << 16)),
             Event::AckArrive { s, checkpoint } => (8, s ^ ((checkpoint as u32) << 16)),
             Event::DeclineArrive { checkpoint, .. } => (9, checkpoint as u32),
-            Event::NotifyArrive { s, checkpoint, complete } => (10 + complete as u32, s ^ ((checkpoint as u32) << 16)),
+            Event::NotifyArrive {
+                s,
+                checkpoint,
+                complete,
+            } => (10 + complete as u32, s ^ ((checkpoint as u32) << 16)),
             Event::MetadataWritten { checkpoint } => (12, checkpoint as u32),
             Event::StorageStart { req } => (13, req),
             Event::StorageTick { generation } => (14, generation as u32),

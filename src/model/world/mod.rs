@@ -20,17 +20,17 @@ pub use recovery::{FaultKind, PlannedFault, RecoverySettings};
 use crate::ids::SubtaskId;
 use crate::metrics::histogram::LogHistogram;
 use crate::metrics::{CheckpointStatsTracker, TimelineSample};
+use crate::model::faults::FaultSchedule;
 use crate::model::graph::JobGraph;
 use crate::model::network::{ChannelState, GatePool};
 use crate::model::records::Record;
+use crate::model::regions::FailoverStrategy;
 use crate::model::snapshot::BackendModel;
 use crate::model::source::{ArrivalGen, RecordShape};
 use crate::model::storage::{SharedBandwidth, StorageProfile};
 use crate::model::task::{SourceRuntime, Task, TaskPhase};
 use crate::protocol::barrier_handler::SingleCheckpointBarrierHandler;
 use crate::protocol::coordinator::{CheckpointCoordinator, CoordinatorAction, CoordinatorConfig};
-use crate::model::faults::FaultSchedule;
-use crate::model::regions::FailoverStrategy;
 use crate::protocol::restart::RestartBackoffTimeStrategy;
 use crate::protocol::subtask::SubtaskCheckpointCoordinator;
 use crate::run::RunOutput;
@@ -161,6 +161,10 @@ pub struct World {
     pub(crate) failover: FailoverStrategy,
     pub(crate) fault_schedule: FaultSchedule,
     pub(crate) upload_failures: crate::model::faults::UploadFailures,
+    /// The external system the sinks commit to; it survives every failure of the job.
+    pub(crate) transactions: crate::protocol::two_phase_commit::ExternalTransactionLog,
+    /// Source arrival to visibility (commit) of sink output, after warm-up.
+    pub(crate) visible_latency: LogHistogram,
     /// Each source's generator at offset 0, to restart from when no checkpoint completed.
     pub(crate) initial_arrivals: Vec<Option<ArrivalGen>>,
     /// Per source: read lag at or below which it has caught up after a restart.
@@ -268,6 +272,11 @@ impl World {
                 },
                 distinct_keys: 0,
                 source,
+                sink: (op.kind == OperatorKind::Sink).then(|| crate::model::task::SinkRuntime {
+                    txn: crate::protocol::two_phase_commit::TwoPhaseCommitSink::new(i as u32, 0),
+                    open_origins_ns: Vec::new(),
+                    pending_origins_ns: Default::default(),
+                }),
                 busy_ns: 0,
                 back_pressured_ns: 0,
                 back_pressured_since: None,
@@ -311,8 +320,12 @@ impl World {
             aligned_checkpoint_timeout_ns: None,
         });
         // Validation bounds the fault specs, so a schedule always exists for a valid scenario.
-        let fault_schedule = FaultSchedule::generate(s, &graph, seed).expect("a validated scenario has a fault schedule");
-        let initial_arrivals = tasks.iter().map(|t| t.source.as_ref().map(|s| s.arrivals.clone())).collect();
+        let fault_schedule =
+            FaultSchedule::generate(s, &graph, seed).expect("a validated scenario has a fault schedule");
+        let initial_arrivals = tasks
+            .iter()
+            .map(|t| t.source.as_ref().map(|s| s.arrivals.clone()))
+            .collect();
         let names = graph
             .subtasks
             .iter()
@@ -362,11 +375,15 @@ impl World {
             pending_snapshots: BTreeMap::new(),
             completed_snapshots: BTreeMap::new(),
             recovery: RecoverySettings::from_cfg(&s.recovery),
-            restart: crate::scenario::faults::effective_restart_strategy(s).create().expect("validated restart strategy"),
+            restart: crate::scenario::faults::effective_restart_strategy(s)
+                .create()
+                .expect("validated restart strategy"),
             restart_rng: RngStream::new(seed, StreamId::new(StreamKind::Restart, 0)),
             failover: FailoverStrategy::new(s.recovery.failover, &graph),
             upload_failures: crate::model::faults::UploadFailures::new(seed, fault_schedule.upload_failure_probability),
             fault_schedule,
+            transactions: Default::default(),
+            visible_latency: LogHistogram::default(),
             initial_arrivals,
             catch_up_threshold_ns: vec![None; num_tasks as usize],
             graph,
@@ -396,8 +413,26 @@ impl World {
     #[doc(hidden)]
     pub fn debug_channels(&self) {
         for (i, c) in self.chans.iter().enumerate() {
-            println!("ch {i}: queue {} wire {} recv {} credit {} blocked {} cblocked {} owned {} occ {} ann {} inc {}", c.queue.len(), c.wire.len(), c.received.len(), c.credit, c.blocked, c.consumer_blocked, c.owned, c.occupied, c.announced_unused, c.incarnation);
+            println!(
+                "ch {i}: queue {} wire {} recv {} credit {} blocked {} cblocked {} owned {} occ {} ann {} inc {}",
+                c.queue.len(),
+                c.wire.len(),
+                c.received.len(),
+                c.credit,
+                c.blocked,
+                c.consumer_blocked,
+                c.owned,
+                c.occupied,
+                c.announced_unused,
+                c.incarnation
+            );
         }
+    }
+
+    /// Every record id the sinks committed, in commit order (what a `read_committed` consumer
+    /// of the external system sees). The exactly-once checker compares these.
+    pub fn committed_output(&self) -> &[u64] {
+        self.transactions.visible()
     }
 
     pub fn now(&self) -> SimTime {

@@ -6,12 +6,12 @@
 use super::{Event, StorageRequest, World};
 use crate::ids::CheckpointId;
 use crate::model::network::ChannelState;
-use crate::model::source::ArrivalGen;
 use crate::model::regions::{FailoverStrategy, FailoverStrategyKind};
+use crate::model::source::ArrivalGen;
 use crate::model::task::TaskPhase;
+use crate::protocol::restart::{FailureCause, RestartConfigError, RestartStrategyConfig};
 use crate::scenario::faults::RecoveryCfg;
 use crate::sim::Dist;
-use crate::protocol::restart::{FailureCause, RestartConfigError, RestartStrategyConfig};
 use crate::time::SimTime;
 
 /// What fails.
@@ -22,7 +22,11 @@ pub enum FaultKind {
     /// A TaskManager process dies or hangs: all its tasks stop; the JobManager notices after
     /// `detection_ns` (the heartbeat timeout, or the network latency when a connection drop
     /// gives it away).
-    TaskManagerLoss { taskmanager: u32, detection_ns: u64, replacement_ns: u64 },
+    TaskManagerLoss {
+        taskmanager: u32,
+        detection_ns: u64,
+        replacement_ns: u64,
+    },
     /// The leading JobManager dies: pending checkpoints are lost, and after the leader
     /// election the new leader restarts the whole job from the completed checkpoint store.
     JobManagerFailover { leader_election_ns: u64 },
@@ -55,6 +59,7 @@ pub(crate) struct TaskSnapshot {
     pub keys_seen: Vec<u64>,
     pub distinct_keys: u64,
     pub state_bytes: u64,
+    pub sink: Option<crate::protocol::two_phase_commit::TwoPhaseCommitSinkState>,
 }
 
 /// How recovery behaves (`[recovery]`: failover strategy, local recovery, restore speed).
@@ -143,10 +148,18 @@ impl World {
         for e in self.fault_schedule.events.clone() {
             let kind = match e.kind {
                 Scheduled::TaskFailure { subtask } => FaultKind::TaskCrash { subtask: subtask.0 },
-                Scheduled::TaskManagerLost { taskmanager, detection_delay_ns, replacement_delay_ns } => {
-                    FaultKind::TaskManagerLoss { taskmanager, detection_ns: detection_delay_ns, replacement_ns: replacement_delay_ns }
+                Scheduled::TaskManagerLost {
+                    taskmanager,
+                    detection_delay_ns,
+                    replacement_delay_ns,
+                } => FaultKind::TaskManagerLoss {
+                    taskmanager,
+                    detection_ns: detection_delay_ns,
+                    replacement_ns: replacement_delay_ns,
+                },
+                Scheduled::JobManagerFailover { leader_election_ns } => {
+                    FaultKind::JobManagerFailover { leader_election_ns }
                 }
-                Scheduled::JobManagerFailover { leader_election_ns } => FaultKind::JobManagerFailover { leader_election_ns },
                 Scheduled::WindowBegin { window } | Scheduled::WindowEnd { window } => {
                     self.queue.schedule(e.at, Event::FaultWindow { window });
                     continue;
@@ -165,8 +178,14 @@ impl World {
         let kind = self.planned_faults[index as usize].kind;
         let (dead, detection_ns): (Vec<u32>, u64) = match kind {
             FaultKind::TaskCrash { subtask } => (vec![subtask], 0),
-            FaultKind::TaskManagerLoss { taskmanager, detection_ns, .. } => (
-                (0..self.tasks.len() as u32).filter(|s| self.graph.subtasks[*s as usize].taskmanager == taskmanager).collect(),
+            FaultKind::TaskManagerLoss {
+                taskmanager,
+                detection_ns,
+                ..
+            } => (
+                (0..self.tasks.len() as u32)
+                    .filter(|s| self.graph.subtasks[*s as usize].taskmanager == taskmanager)
+                    .collect(),
                 detection_ns,
             ),
             FaultKind::CheckpointFailureThreshold => (Vec::new(), 0),
@@ -178,8 +197,14 @@ impl World {
                 (Vec::new(), leader_election_ns)
             }
         };
-        let dead: Vec<u32> = dead.into_iter().filter(|s| self.tasks[*s as usize].phase != TaskPhase::Down || self.restoring(*s)).collect();
-        let global = matches!(kind, FaultKind::CheckpointFailureThreshold | FaultKind::JobManagerFailover { .. });
+        let dead: Vec<u32> = dead
+            .into_iter()
+            .filter(|s| self.tasks[*s as usize].phase != TaskPhase::Down || self.restoring(*s))
+            .collect();
+        let global = matches!(
+            kind,
+            FaultKind::CheckpointFailureThreshold | FaultKind::JobManagerFailover { .. }
+        );
         if dead.is_empty() && !global {
             return; // already down and not restoring: nothing more to break
         }
@@ -187,7 +212,9 @@ impl World {
     }
 
     fn restoring(&self, s: u32) -> bool {
-        self.failures.iter().any(|f| f.running_again.is_none() && f.restart_at.is_some() && f.tasks.contains(&s) && !f.gave_up)
+        self.failures
+            .iter()
+            .any(|f| f.running_again.is_none() && f.restart_at.is_some() && f.tasks.contains(&s) && !f.gave_up)
     }
 
     pub(crate) fn start_failure(&mut self, now: SimTime, kind: FaultKind, dead: &[u32], detection_ns: u64) {
@@ -213,7 +240,8 @@ impl World {
             sources_behind: 0,
             gave_up: false,
         });
-        self.queue.schedule(now + detection_ns, Event::FailureDetected { failure: id });
+        self.queue
+            .schedule(now + detection_ns, Event::FailureDetected { failure: id });
     }
 
     /// Offset of the first record a source has not emitted.
@@ -221,7 +249,9 @@ impl World {
         let t = &self.tasks[s as usize];
         let src = t.source.as_ref().expect("source");
         match &t.batch {
-            Some(b) if b.next < b.records.len() => b.records[b.next].id & ((1u64 << crate::model::records::OFFSET_BITS) - 1),
+            Some(b) if b.next < b.records.len() => {
+                b.records[b.next].id & ((1u64 << crate::model::records::OFFSET_BITS) - 1)
+            }
             _ => src.arrivals.offset(),
         }
     }
@@ -232,7 +262,11 @@ impl World {
         let fi = failure as usize;
         self.failures[fi].detected = Some(now);
         let restart_set = self.failover_set(&self.failures[fi].tasks.clone());
-        let newly: Vec<u32> = restart_set.iter().copied().filter(|s| !self.failures[fi].tasks.contains(s)).collect();
+        let newly: Vec<u32> = restart_set
+            .iter()
+            .copied()
+            .filter(|s| !self.failures[fi].tasks.contains(s))
+            .collect();
         let more_sources: Vec<(u32, u64, u64)> = newly
             .iter()
             .filter(|s| self.tasks[**s as usize].source.is_some() && self.tasks[**s as usize].phase != TaskPhase::Down)
@@ -266,7 +300,11 @@ impl World {
             return (0..self.tasks.len() as u32).collect();
         }
         let failed: Vec<crate::ids::SubtaskId> = failed.iter().map(|s| crate::ids::SubtaskId(*s)).collect();
-        self.failover.tasks_to_restart_all(&failed).into_iter().map(|s| s.0).collect()
+        self.failover
+            .tasks_to_restart_all(&failed)
+            .into_iter()
+            .map(|s| s.0)
+            .collect()
     }
 
     /// Stops tasks at once: their work in progress, buffers and channels are gone.
@@ -279,7 +317,11 @@ impl World {
             }
             // Restore downloads of an earlier failure are cancelled too.
             let downloads: Vec<u32> = (0..self.storage_requests.len() as u32)
-                .filter(|r| self.storage_requests[*r as usize].as_ref().is_some_and(|q| q.subtask == s && q.download_for.is_some()))
+                .filter(|r| {
+                    self.storage_requests[*r as usize]
+                        .as_ref()
+                        .is_some_and(|q| q.subtask == s && q.download_for.is_some())
+                })
                 .collect();
             for req in downloads {
                 self.cancel_storage_request(now, req);
@@ -300,7 +342,8 @@ impl World {
             t.in_avail.iter_mut().for_each(|a| *a = false);
             if t.handler.is_some() {
                 let inputs = self.graph.inputs[si].len() as u32;
-                self.tasks[si].handler = Some(crate::protocol::barrier_handler::SingleCheckpointBarrierHandler::aligned(inputs));
+                self.tasks[si].handler =
+                    Some(crate::protocol::barrier_handler::SingleCheckpointBarrierHandler::aligned(inputs));
             }
             let t = &mut self.tasks[si];
             t.coordinator = crate::protocol::subtask::SubtaskCheckpointCoordinator::new();
@@ -320,7 +363,12 @@ impl World {
             }
             let old = std::mem::take(&mut self.chans[ch]);
             let mut bytes = 0u64;
-            for b in old.queue.into_iter().chain(old.wire.into_iter().map(|(_, b)| b)).chain(old.received) {
+            for b in old
+                .queue
+                .into_iter()
+                .chain(old.wire.into_iter().map(|(_, b)| b))
+                .chain(old.received)
+            {
                 if let crate::model::records::Payload::Data(v) = b.payload {
                     bytes += b.bytes as u64;
                     self.give_back_vec(v);
@@ -393,10 +441,28 @@ impl World {
                     0
                 }
             };
+            if let Some(sink) = t.sink.as_mut() {
+                // recoverAndCommit the restored pending transactions; the open one died with
+                // the task (it is never committed, so the external system times it out).
+                let attempt = t.incarnation;
+                let mut actions = Vec::new();
+                sink.txn = match snap.as_ref().and_then(|sn| sn.sink.as_ref()) {
+                    Some(state) => {
+                        crate::protocol::two_phase_commit::TwoPhaseCommitSink::restore(s, attempt, state, &mut actions)
+                    }
+                    None => crate::protocol::two_phase_commit::TwoPhaseCommitSink::new(s, attempt),
+                };
+                sink.open_origins_ns.clear();
+                sink.pending_origins_ns.clear();
+                self.apply_transactions(&actions);
+            }
+            let t = &mut self.tasks[si];
             if let Some(src) = t.source.as_mut() {
                 src.arrivals = match snap.as_ref().and_then(|sn| sn.arrivals.clone()) {
                     Some(a) => a,
-                    None => self.initial_arrivals[si].clone().expect("sources keep their initial generator"),
+                    None => self.initial_arrivals[si]
+                        .clone()
+                        .expect("sources keep their initial generator"),
                 };
             }
             if let Some(&(_, _, at_failure)) = self.failures[fi].sources.iter().find(|(x, _, _)| *x == s) {
@@ -410,7 +476,11 @@ impl World {
             };
             let at = now + self.recovery.deploy.sample_u64(&mut self.restart_rng);
             let local = self.recovery.local_recovery && tm_survived;
-            let fixed_rate = if local { Some(self.recovery.local_restore_bytes_per_s) } else { self.recovery.restore_bytes_per_s };
+            let fixed_rate = if local {
+                Some(self.recovery.local_restore_bytes_per_s)
+            } else {
+                self.recovery.restore_bytes_per_s
+            };
             if state_bytes <= self.set.inline_threshold_bytes {
                 self.queue.schedule(at, Event::Restored { s, inc });
             } else if let Some(rate) = fixed_rate {
@@ -444,7 +514,10 @@ impl World {
         }
         t.phase = TaskPhase::Idle;
         self.wake_at(s, now);
-        let Some(fi) = self.failures.iter().rposition(|f| f.tasks.contains(&s) && f.restart_at.is_some() && f.running_again.is_none())
+        let Some(fi) = self
+            .failures
+            .iter()
+            .rposition(|f| f.tasks.contains(&s) && f.restart_at.is_some() && f.running_again.is_none())
         else {
             return;
         };
@@ -476,7 +549,13 @@ impl World {
     }
 
     /// Keeps the snapshot a subtask took for a checkpoint, to restore from once it completes.
-    pub(crate) fn capture_snapshot(&mut self, s: u32, checkpoint: CheckpointId, state_bytes: u64) {
+    pub(crate) fn capture_snapshot(
+        &mut self,
+        s: u32,
+        checkpoint: CheckpointId,
+        state_bytes: u64,
+        sink: Option<crate::protocol::two_phase_commit::TwoPhaseCommitSinkState>,
+    ) {
         let si = s as usize;
         let t = &self.tasks[si];
         let arrivals = t.source.as_ref().map(|src| match &t.batch {
@@ -494,9 +573,12 @@ impl World {
             keys_seen: t.keys_seen.clone(),
             distinct_keys: t.distinct_keys,
             state_bytes,
+            sink,
         };
         let n = self.tasks.len();
-        self.pending_snapshots.entry(checkpoint).or_insert_with(|| vec![None; n])[si] = Some(snap);
+        self.pending_snapshots
+            .entry(checkpoint)
+            .or_insert_with(|| vec![None; n])[si] = Some(snap);
     }
 
     /// A checkpoint completed: its snapshots become the restore point; older ones go.

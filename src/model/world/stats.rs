@@ -152,6 +152,7 @@ impl World {
         let fraction = interval_ms
             .filter(|_| !completed.is_empty())
             .map(|i| summary["end_to_end_duration"].avg / i);
+        let visible_latency_ms = summarize_ms(&self.visible_latency);
         let h = &self.latency;
         let latency_ms = StatsSummary {
             count: h.count(),
@@ -184,6 +185,7 @@ impl World {
                 operators,
                 tasks: tasks.into_iter().map(|(_, t, _)| t).collect(),
                 latency_ms,
+                visible_latency_ms,
             },
             engine: EngineStats {
                 events_processed: self.queue.processed(),
@@ -191,6 +193,27 @@ impl World {
             },
         };
         let failures = self.failure_records();
-        RunOutput { summary, checkpoints, subtasks, timeline: std::mem::take(&mut self.timeline), failures }
+        RunOutput {
+            summary,
+            checkpoints,
+            subtasks,
+            timeline: std::mem::take(&mut self.timeline),
+            failures,
+        }
+    }
+}
+
+fn summarize_ms(h: &crate::metrics::histogram::LogHistogram) -> StatsSummary {
+    let ms = |v: u64| v as f64 / 1e6;
+    StatsSummary {
+        count: h.count(),
+        min: ms(h.min()),
+        max: ms(h.max()),
+        avg: h.mean() / 1e6,
+        p50: ms(h.quantile(0.5)),
+        p90: ms(h.quantile(0.9)),
+        p95: ms(h.quantile(0.95)),
+        p99: ms(h.quantile(0.99)),
+        p999: ms(h.quantile(0.999)),
     }
 }

@@ -231,8 +231,10 @@ impl World {
         if !t.keys_seen.is_empty() {
             t.mark_seen(r.key);
         }
-        if self.graph.outputs[si].is_empty() {
-            // A sink: the record's journey ends here.
+        if let Some(sink) = t.sink.as_mut() {
+            // A sink writes into its open transaction; the record becomes visible on commit.
+            sink.txn.invoke(r.id);
+            sink.open_origins_ns.push(r.origin_ns);
             if done_ns >= self.set.warmup.as_ns() {
                 self.latency.record(done_ns.saturating_sub(r.origin_ns));
             }
@@ -285,7 +287,8 @@ impl World {
         if self.fault_schedule.windows.is_empty() {
             return 1.0;
         }
-        self.fault_schedule.service_slowdown(self.graph.subtasks[s as usize].taskmanager, now)
+        self.fault_schedule
+            .service_slowdown(self.graph.subtasks[s as usize].taskmanager, now)
     }
 }
 

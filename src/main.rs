@@ -34,6 +34,9 @@ enum Command {
         /// Print the summary only; write no files.
         #[arg(long)]
         no_files: bool,
+        /// Write the files but draw no charts (DIR/plots/).
+        #[arg(long)]
+        no_plots: bool,
     },
     /// Check a scenario file and report the first problem with file, line and field.
     Validate {
@@ -71,6 +74,22 @@ enum Command {
     },
     /// Draw the charts that fit a run directory or a sweep directory into DIR/plots/.
     Plot { dir: PathBuf },
+    /// Regenerate results/: run every scenarios/*.toml (sweep those with a [sweep] table) into
+    /// OUT/<name>/, charts included, then write OUT/INDEX.md. Skips the speed benchmark's job.
+    Reproduce {
+        /// Directory of scenario files.
+        #[arg(long, default_value = "scenarios")]
+        scenarios: PathBuf,
+        /// Output directory; each OUT/<name>/ regenerated is removed first.
+        #[arg(long, default_value = "results")]
+        out: PathBuf,
+        /// Worker threads (default: one per core). Results do not depend on it.
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+        threads: Option<u16>,
+        /// Regenerate only this scenario (file stem, e.g. `quickstart`). Repeatable.
+        #[arg(long, value_name = "NAME")]
+        only: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -101,7 +120,7 @@ fn default_out_dir(path: &std::path::Path) -> PathBuf {
 
 fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Run { scenario: path, out, seed, set, no_files } => {
+        Command::Run { scenario: path, out, seed, set, no_files, no_plots } => {
             let (_, sc) = load(&path, &set)?;
             let seed = seed.unwrap_or(sc.simulation.seed);
             let label = path.file_stem().and_then(|s| s.to_str()).unwrap_or("scenario").to_string();
@@ -109,7 +128,10 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             print!("{}", output::table::render_summary(&result));
             if !no_files {
                 let dir = out.unwrap_or_else(|| default_out_dir(&path));
-                let files = output::write_run(&dir, &result).with_context(|| format!("writing results to {}", dir.display()))?;
+                let mut files = output::write_run(&dir, &result).with_context(|| format!("writing results to {}", dir.display()))?;
+                if !no_plots {
+                    files.extend(ckptsim::plot::plot_run_dir(&dir)?);
+                }
                 println!();
                 for f in files {
                     println!("wrote {}", f.display());
@@ -145,6 +167,17 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             for f in ckptsim::plot::plot_dir(&dir)? {
                 println!("wrote {}", f.display());
             }
+            Ok(())
+        }
+        Command::Reproduce { scenarios, out, threads, only } => {
+            let opts = ckptsim::sweep::ReproduceOptions {
+                scenarios,
+                out,
+                threads: threads.map(usize::from),
+                only,
+                progress: true,
+            };
+            print!("{}", ckptsim::sweep::reproduce(&opts)?);
             Ok(())
         }
     }

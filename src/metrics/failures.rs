@@ -30,4 +30,7 @@ pub struct FailureRecord {
     pub catch_up_time: Option<f64>,
     /// The restart strategy gave up: the job stayed down.
     pub job_failed: bool,
+    /// Another failure struck before this one's recovery finished and took it over: the next
+    /// row carries the recovery of both.
+    pub taken_over: bool,
 }

@@ -70,6 +70,7 @@ pub struct CheckpointStatsTracker {
     subtasks: Vec<SubtaskRecord>,
     /// Raw per-subtask metrics of each acknowledgement, in ns (for tests and summaries).
     raw_acks: Vec<(CheckpointId, u32, SimTime, SubtaskCheckpointMetrics)>,
+    changelog_replay: BTreeMap<CheckpointId, u64>,
 }
 
 impl CheckpointStatsTracker {
@@ -80,6 +81,7 @@ impl CheckpointStatsTracker {
             history: BTreeMap::new(),
             subtasks: Vec::new(),
             raw_acks: Vec::new(),
+            changelog_replay: BTreeMap::new(),
         }
     }
 
@@ -181,6 +183,29 @@ impl CheckpointStatsTracker {
                 t.record.failure_reason = Some(reason.as_str().into());
             }
         }
+    }
+
+    /// A subtask acknowledged the checkpoint as unaligned: Flink's REST API then reports the
+    /// whole checkpoint as `UNALIGNED_CHECKPOINT` (`PendingCheckpointStats.unalignedCheckpoint`).
+    pub fn mark_unaligned(&mut self, checkpoint: CheckpointId) {
+        if let Some(t) = self.history.get_mut(&checkpoint) {
+            if t.record.checkpoint_type == "CHECKPOINT" {
+                t.record.checkpoint_type = "UNALIGNED_CHECKPOINT".into();
+            }
+        }
+    }
+
+    /// Changelog backend: log bytes a recovery from this checkpoint replays (summed over subtasks).
+    pub fn add_changelog_replay(&mut self, checkpoint: CheckpointId, bytes: u64) {
+        if self.history.contains_key(&checkpoint) {
+            *self.changelog_replay.entry(checkpoint).or_default() += bytes;
+        }
+    }
+
+    /// Changelog backend (FLIP-158): log bytes a recovery from `checkpoint` replays on top of
+    /// the materialized state, summed over its acknowledged subtasks (0 for other backends).
+    pub fn changelog_replay_bytes(&self, checkpoint: CheckpointId) -> u64 {
+        self.changelog_replay.get(&checkpoint).copied().unwrap_or(0)
     }
 
     pub fn checkpoints(&self) -> Vec<CheckpointRecord> {

@@ -72,6 +72,25 @@ pub struct RunSummary {
     /// Mean end-to-end duration over the checkpoint interval: the share of the time a
     /// checkpoint is in progress.
     pub checkpoint_time_fraction: Option<f64>,
+    /// Savepoints (`checkpoint.savepoint_times`): counted apart, never among the checkpoints.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub savepoints: Option<CheckpointCounts>,
+    /// Largest in-flight network bytes sampled after warm-up, when buffer debloating is on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_flight_bytes_max: Option<u64>,
+    /// Bounded jobs: when a sink first processed the last record of every source (s).
+    #[serde(default)]
+    pub job_finished_s: Option<f64>,
+    /// Failures during the run (rows of failures.csv).
+    #[serde(default)]
+    pub failures: u64,
+    /// Over the failures: `lost_work`, `downtime`, `restore_duration`, `catch_up_time` (ms) and
+    /// `records_replayed`, so that sweeps can tabulate what failures cost.
+    #[serde(default)]
+    pub failure_costs: BTreeMap<String, StatsSummary>,
+    /// Total time with restarted tasks down, over the simulated time: availability lost.
+    #[serde(default)]
+    pub downtime_fraction: f64,
     pub job: JobStats,
     pub engine: EngineStats,
 }

@@ -44,6 +44,15 @@ pub struct ChannelState {
     pub consumer_blocked: bool,
     /// Bumped when either end restarts: events of an earlier incarnation are stale.
     pub incarnation: u32,
+    // ---- issue 3 ----
+    /// Producer: size at which a buffer is finished; 0 means the full segment. Set by the
+    /// consumer's buffer debloater (FLIP-183).
+    pub buffer_size: u32,
+    /// Consumer: the unaligned checkpoint whose channel state this channel is writing
+    /// (`ChannelStatePersister`): every data buffer arriving before the barrier is persisted.
+    pub persisting: Option<crate::ids::CheckpointId>,
+    /// Consumer: sequence numbers of delivered buffers (for barrier announcements).
+    pub delivered_seq: u64,
 }
 
 impl ChannelState {
@@ -65,6 +74,19 @@ impl ChannelState {
             None => false,
             Some(b) => !b.is_data() || self.credit > 0,
         }
+    }
+
+    /// Data bytes received and queued ahead of the first barrier (what the channel state of an
+    /// unaligned checkpoint starts with).
+    pub fn received_data_bytes_before_barrier(&self) -> u64 {
+        let mut n = 0;
+        for b in &self.received {
+            if !b.is_data() {
+                break;
+            }
+            n += b.bytes as u64;
+        }
+        n
     }
 
     /// Bytes in finished buffers on the producer side, the wire and the consumer side.

@@ -5,9 +5,10 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use crate::ids::CheckpointId;
+use crate::model::backend::StateBackend;
 use crate::model::records::Record;
 use crate::model::source::{ArrivalGen, RecordShape};
-use crate::protocol::barrier_handler::SingleCheckpointBarrierHandler;
+use crate::protocol::input_handler::InputHandler;
 use crate::protocol::subtask::SubtaskCheckpointCoordinator;
 use crate::protocol::{CheckpointBarrier, SubtaskCheckpointMetrics};
 use crate::sim::RngStream;
@@ -51,6 +52,46 @@ pub struct SubtaskCheckpoint {
     pub async_start: SimTime,
     /// Storage request of the upload, while one is running.
     pub upload: Option<u32>,
+    /// The backend's upload is done (or was inlined).
+    pub state_done: bool,
+    /// Unaligned: the channel state is complete only once every barrier arrived
+    /// (`AllBarriersReceived`); the acknowledgement waits for it.
+    pub waiting_for_barriers: bool,
+    /// Storage request writing the channel state (in-flight data), while one is running.
+    pub channel_upload: Option<u32>,
+    /// Timeoutable barrier: the acknowledgement waits until the barrier left every output queue
+    /// (sent, or moved to the head by the output alignment timer).
+    pub timeoutable: bool,
+    /// A savepoint (canonical snapshot; no incremental bookkeeping).
+    pub savepoint: bool,
+    /// Channel-state bytes known and not yet handed to storage.
+    pub channel_bytes: u64,
+    /// Bytes the backend's asynchronous part uploads, after `async_delay_ns`.
+    pub upload_bytes: u64,
+    pub async_delay_ns: u64,
+}
+
+/// Channel state (in-flight data) of the checkpoint a task takes unaligned: bytes written so far
+/// (input buffers per `StartPersisting`, output buffers overtaken by the barrier).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ChannelStateAcc {
+    pub checkpoint: CheckpointId,
+    pub input_bytes: u64,
+    pub output_bytes: u64,
+}
+
+/// Mailbox work that must wait for the end of a synchronous phase.
+#[derive(Clone, Copy, Debug)]
+pub enum DeferredMail {
+    /// An unaligned barrier that overtook the input queue of `input`.
+    PriorityBarrier {
+        input: u32,
+        barrier: CheckpointBarrier,
+        /// Data bytes it overtook in the input channel (persisted as channel state).
+        overtaken_bytes: u64,
+    },
+    /// The input-side alignment timer of a checkpoint.
+    AlignmentTimer { checkpoint: CheckpointId },
 }
 
 #[derive(Debug)]
@@ -80,7 +121,7 @@ pub struct Task {
     /// Input channels (by input index) with data to read, in arrival order.
     pub avail: VecDeque<u32>,
     pub in_avail: Vec<bool>,
-    pub handler: Option<SingleCheckpointBarrierHandler>,
+    pub handler: Option<InputHandler>,
     pub coordinator: SubtaskCheckpointCoordinator,
     pub sync_until: SimTime,
     pub sync_checkpoint: Option<CheckpointId>,
@@ -109,6 +150,19 @@ pub struct Task {
     pub bytes_in: u64,
     /// Bytes processed when the current alignment started (for `processed_data`).
     pub alignment_bytes_start: u64,
+    // ---- issue 3: state backend, channel state, deferred mailbox actions ----
+    /// Keyed state backend of a stateful subtask (`None`: stateless).
+    pub backend: Option<StateBackend>,
+    /// State bytes written since the last `on_state_change` (fed once per batch).
+    pub state_written_pending: u64,
+    /// Channel state of the unaligned checkpoint in progress at this task (at most one).
+    pub channel_state: Option<ChannelStateAcc>,
+    /// Priority barriers and alignment timers that arrived during a synchronous phase.
+    pub deferred_mail: VecDeque<DeferredMail>,
+    /// A checkpoint whose acknowledgement waits for its timeoutable barrier to leave an output.
+    pub waiting_output_barrier: Option<CheckpointId>,
+    /// Changelog: log bytes a recovery from each of the latest checkpoints replays.
+    pub changelog_replay_bytes: std::collections::BTreeMap<CheckpointId, u64>,
 }
 
 impl Task {

@@ -14,8 +14,8 @@ use super::panel::{Series, XY};
 use super::read::{Table, read_rows};
 use super::recovery_timeline::plot_recovery_timeline;
 use super::young_daly::{OverheadInput, OverheadSeries, fit_checkpoint_cost_s, plot_overhead_vs_interval};
-use crate::metrics::{CheckpointRecord, TimelineSample};
-use crate::output::{CHECKPOINTS_CSV, TIMELINE_CSV};
+use crate::metrics::{CheckpointRecord, FailureRecord, TimelineSample};
+use crate::output::{CHECKPOINTS_CSV, FAILURES_CSV, TIMELINE_CSV};
 use crate::sweep::layout::{MANIFEST_JSON, PLOTS_DIR, POINTS_CSV};
 use crate::sweep::manifest::Manifest;
 use crate::sweep::value::NumericKind;
@@ -73,12 +73,18 @@ pub fn plot_run_dir(dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
     if tl.is_file() {
         let samples: Vec<TimelineSample> = read_rows(&tl)?;
         if !samples.is_empty() {
-            // Failure times will come from the failure-injection output; a run without failures
-            // has none to mark.
+            // Failures are marked where `failures.csv` has them (older run dirs have no such file).
+            let fl = dir.join(FAILURES_CSV);
+            let failure_times_s: Vec<f64> = if fl.is_file() {
+                let rows: Vec<FailureRecord> = read_rows(&fl)?;
+                rows.iter().map(|f| f.failure_timestamp / 1e3).collect()
+            } else {
+                vec![]
+            };
             files.extend(plot_recovery_timeline(
                 &format!("Job timeline — {name}"),
                 &samples,
-                &[],
+                &failure_times_s,
                 &plots.join("timeline"),
             )?);
         }
@@ -104,14 +110,22 @@ fn x_axis(m: &Manifest) -> XAxis {
     let p = &m.parameters[param];
     let (x_of_point, label, categories) = match &p.numeric {
         Some(n) => {
-            let unit = n.kind.unit_label();
+            // Sizes and rates read better in MB than in bytes on an axis.
+            let (unit, scale) = match n.kind {
+                NumericKind::Bytes => ("MB", 1e-6),
+                NumericKind::BytesPerSecond => ("MB/s", 1e-6),
+                other => (other.unit_label(), 1.0),
+            };
             let label = if unit.is_empty() {
                 p.path.clone()
             } else {
                 format!("{} ({unit})", p.path)
             };
             (
-                m.points.iter().map(|pt| n.values[pt.value_indices[param]]).collect(),
+                m.points
+                    .iter()
+                    .map(|pt| n.values[pt.value_indices[param]] * scale)
+                    .collect(),
                 label,
                 None,
             )
@@ -130,7 +144,8 @@ fn x_axis(m: &Manifest) -> XAxis {
     }
 }
 
-/// Points grouped into series by the values of every parameter except x, in plan order.
+/// Points grouped into series by the values of every parameter except x (or of the parameters
+/// `[sweep.plot] series` names), in plan order.
 fn series_groups(m: &Manifest, x_param: usize) -> Vec<(String, Vec<usize>)> {
     let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
     for pt in &m.points {
@@ -138,7 +153,7 @@ fn series_groups(m: &Manifest, x_param: usize) -> Vec<(String, Vec<usize>)> {
             .parameters
             .iter()
             .enumerate()
-            .filter(|(j, _)| *j != x_param)
+            .filter(|(j, p)| *j != x_param && (m.plot.series.is_empty() || m.plot.series.contains(&p.path)))
             .map(|(j, p)| format!("{}={}", p.path, p.values[pt.value_indices[j]]))
             .collect::<Vec<_>>()
             .join(", ");

@@ -6,6 +6,7 @@
 //! same bytes on every machine.
 
 pub mod canvas;
+pub mod catalog;
 pub mod checkpoint_timeline;
 pub mod comparison;
 pub mod dirs;

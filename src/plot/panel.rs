@@ -196,7 +196,9 @@ pub fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Pan
                 .map_err(draw_err)?;
         }
         let line: Vec<(f64, f64)> = pts.iter().map(|p| (p.x, p.y)).collect();
-        let style = c.stroke_width(2);
+        // Dense lines (a long timeline) at 1 px: plotters joins wide segments with miters, and a
+        // sharp spike between dense points would be drawn as a needle far outside the panel.
+        let style = c.stroke_width(if line.len() > 500 { 1 } else { 2 });
         let anno = match s.stroke {
             Stroke::Solid => chart
                 .draw_series(LineSeries::new(line.clone(), style))

@@ -11,7 +11,12 @@ use super::style::FAILED;
 use crate::metrics::TimelineSample;
 
 pub fn recovery_chart(title: &str, samples: &[TimelineSample], failure_times_s: &[f64]) -> PanelChart {
-    let line = |f: &dyn Fn(&TimelineSample) -> f64| samples.iter().map(|s| XY::new(s.time_s, f(s))).collect::<Vec<_>>();
+    let line = |f: &dyn Fn(&TimelineSample) -> f64| {
+        envelope(
+            &samples.iter().map(|s| XY::new(s.time_s, f(s))).collect::<Vec<_>>(),
+            MAX_POINTS,
+        )
+    };
     let markers: Vec<VMarker> = failure_times_s
         .iter()
         .map(|&x| VMarker {
@@ -48,6 +53,36 @@ pub fn recovery_chart(title: &str, samples: &[TimelineSample], failure_times_s: 
     }
 }
 
+/// Points drawn per line at most: a simulated day has 86 400 samples, more than a chart has
+/// pixels, and as many SVG path points would make a file of megabytes.
+pub const MAX_POINTS: usize = 2000;
+
+/// At most `max` points: the samples cut into equal runs, each drawn by its smallest and largest
+/// value in time order, so that spikes (a failure's drop, a catch-up peak) survive. Unchanged
+/// when short enough.
+pub fn envelope(points: &[XY], max: usize) -> Vec<XY> {
+    if points.len() <= max || max < 2 {
+        return points.to_vec();
+    }
+    let buckets = max / 2;
+    let mut out = Vec::with_capacity(buckets * 2);
+    for b in 0..buckets {
+        let run = &points[b * points.len() / buckets..(b + 1) * points.len() / buckets];
+        let (Some(lo), Some(hi)) = (
+            run.iter().min_by(|a, b| a.y.total_cmp(&b.y)),
+            run.iter().max_by(|a, b| a.y.total_cmp(&b.y)),
+        ) else {
+            continue;
+        };
+        if lo.x <= hi.x {
+            out.extend([*lo, *hi]);
+        } else {
+            out.extend([*hi, *lo]);
+        }
+    }
+    out
+}
+
 pub fn plot_recovery_timeline(
     title: &str,
     samples: &[TimelineSample],
@@ -55,4 +90,32 @@ pub fn plot_recovery_timeline(
     base: &Path,
 ) -> Result<Vec<PathBuf>, PlotError> {
     render_both(&recovery_chart(title, samples, failure_times_s), base)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_envelope_bounds_the_points_and_keeps_the_extremes() {
+        let pts: Vec<XY> = (0..10_000)
+            .map(|i| {
+                XY::new(
+                    i as f64,
+                    if i == 7_777 {
+                        -5.0
+                    } else if i == 1_234 {
+                        9.0
+                    } else {
+                        (i % 7) as f64
+                    },
+                )
+            })
+            .collect();
+        let e = envelope(&pts, 100);
+        assert_eq!(e.len(), 100);
+        assert!(e.windows(2).all(|w| w[0].x <= w[1].x), "in time order");
+        assert!(e.iter().any(|p| p.y == -5.0) && e.iter().any(|p| p.y == 9.0));
+        assert_eq!(envelope(&pts[..50], 100).len(), 50);
+    }
 }

@@ -18,6 +18,10 @@ use crate::time::{DurationNs, SimTime};
 pub struct CoordinatorConfig {
     /// `execution.checkpointing.interval`; `None` disables periodic checkpoints.
     pub interval_ns: Option<DurationNs>,
+    /// Delay of the first periodic trigger after the scheduler starts. `None`: Flink's random
+    /// delay in `[min_pause, base_interval]`; a fixed value gives checkpoints at fixed
+    /// offsets from every (re)start, as checkpoint/restart models (Young, Daly) assume.
+    pub first_trigger_delay_ns: Option<DurationNs>,
     pub timeout_ns: DurationNs,
     pub min_pause_ns: DurationNs,
     pub max_concurrent: u32,
@@ -227,12 +231,11 @@ impl CheckpointCoordinator {
         self.periodic_generation += 1;
         let lo = self.cfg.min_pause_ns;
         let span = base - lo; // base >= min_pause by construction
-        let delay = lo
-            + if span == 0 {
-                0
-            } else {
-                ((rng.next_u64() as u128 * (span as u128 + 1)) >> 64) as u64
-            };
+        let delay = match self.cfg.first_trigger_delay_ns {
+            Some(d) => d,
+            None if span == 0 => lo,
+            None => lo + ((rng.next_u64() as u128 * (span as u128 + 1)) >> 64) as u64,
+        };
         out.push(CoordinatorAction::SetTimer {
             at: now + delay,
             timer: CoordinatorTimer::Periodic {

@@ -6,6 +6,7 @@ use super::*;
 
 fn cfg(unaligned: bool) -> CoordinatorConfig {
     CoordinatorConfig {
+        first_trigger_delay_ns: None,
         interval_ns: Some(1_000),
         timeout_ns: 1_000_000,
         min_pause_ns: 500,

@@ -101,6 +101,11 @@ pub struct CheckpointCfg {
     /// (checkpoint ID counter, storage location, coordinator snapshots).
     #[serde(default = "zero_dist")]
     pub trigger_latency: DurationDist,
+    /// Delay of the first periodic checkpoint after the job starts or restarts. Default: as
+    /// Flink, random in `[min_pause, interval]`. A fixed value places checkpoints at fixed
+    /// offsets, as the checkpoint/restart models (Young, Daly) assume.
+    #[serde(default)]
+    pub first_trigger_delay: Option<Duration>,
     /// `execution.checkpointing.unaligned.enabled` (false).
     #[serde(default)]
     pub unaligned: bool,
@@ -138,6 +143,7 @@ impl Default for CheckpointCfg {
             mode: default_mode(),
             num_retained: 1,
             trigger_latency: zero_dist(),
+            first_trigger_delay: None,
             unaligned: false,
             aligned_checkpoint_timeout: zero_duration(),
             savepoint_times: Vec::new(),

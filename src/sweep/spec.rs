@@ -9,9 +9,12 @@
 //! "checkpoint.interval" = ["5s", "10s", "20s"]
 //! "operators.map.parallelism" = { from = 2, to = 16, step = 2 }   # inclusive range
 //! "storage.profile" = { values = ["hdfs", "s3"] }
+//! "state_backend" = [{ kind = "heap" }, { kind = "rocksdb" }]    # a value may be a whole table
 //! [sweep.plot]             # optional
 //! x = "checkpoint.interval"   # default: the first parameter; each combination of the
 //!                             # other parameters' values is one line (series)
+//! series = ["storage.profile"] # optional: only these parameters tell the lines apart (for a
+//!                             # zip whose other parameters follow from x and these)
 //! metrics = ["summary.end_to_end_duration.avg", "checkpoint_time_fraction"]
 //! mtbf = "1h"              # enables the Young/Daly chart when checkpoint.interval is swept
 //! checkpoint_cost = "2s"   # c of sqrt(2cM); default: fitted to the overhead metric
@@ -20,7 +23,9 @@
 //! ```
 //!
 //! Parameters are kept in the order of their paths (TOML tables are sorted); in grid mode the
-//! last parameter varies fastest.
+//! last parameter varies fastest. In grid mode a parameter lists each value once; in zip mode a
+//! value may repeat (the i-th values of all parameters make a point), but two points may not be
+//! the same combination.
 
 use serde::{Deserialize, Serialize};
 
@@ -54,6 +59,9 @@ pub struct Parameter {
 pub struct PlotSpec {
     /// The parameter on the x axis; the other parameters' combinations are the series.
     pub x: Option<String>,
+    /// Parameters whose values tell the series apart; empty means every parameter but `x`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub series: Vec<String>,
     /// Metrics (columns of runs.csv) to draw against `x`; empty means a default set.
     pub metrics: Vec<String>,
     pub mtbf_s: Option<f64>,
@@ -129,7 +137,9 @@ impl SweepSpec {
         let mut parameters = Vec::with_capacity(params.len());
         for (path, spec) in params {
             let values = parse_values(spec).map_err(|m| SweepError::spec(file, Some(path), m))?;
-            check_distinct(&values).map_err(|m| SweepError::spec(file, Some(path), m))?;
+            if mode == Mode::Grid {
+                check_distinct(&values).map_err(|m| SweepError::spec(file, Some(path), m))?;
+            }
             parameters.push(Parameter {
                 path: path.clone(),
                 values,
@@ -149,6 +159,7 @@ impl SweepSpec {
                     ),
                 ));
             }
+            check_distinct_points(&parameters).map_err(|m| SweepError::spec(file, None, m))?;
         }
         let spec = SweepSpec {
             mode,
@@ -268,6 +279,23 @@ fn check_distinct(values: &[toml::Value]) -> Result<(), String> {
     Ok(())
 }
 
+/// Zip mode: the i-th values of all parameters, as one combination, appear once.
+fn check_distinct_points(params: &[Parameter]) -> Result<(), String> {
+    let mut seen = std::collections::BTreeSet::new();
+    for i in 0..params[0].values.len() {
+        let combo: Vec<String> = params.iter().map(|p| render_value(&p.values[i])).collect();
+        if !seen.insert(combo.clone()) {
+            let shown: Vec<String> = params
+                .iter()
+                .zip(&combo)
+                .map(|(p, v)| format!("{}={v}", p.path))
+                .collect();
+            return Err(format!("point {i} repeats an earlier point ({})", shown.join(", ")));
+        }
+    }
+    Ok(())
+}
+
 fn parse_plot(v: &toml::Value, params: &[Parameter]) -> Result<PlotSpec, (Option<String>, String)> {
     let t = v.as_table().ok_or((None, "`plot` must be a table".to_string()))?;
     let mut spec = PlotSpec::default();
@@ -301,6 +329,12 @@ fn parse_plot(v: &toml::Value, params: &[Parameter]) -> Result<PlotSpec, (Option
     for (key, v) in t {
         match key.as_str() {
             "x" => spec.x = Some(param(key, v)?),
+            "series" => {
+                let a = v
+                    .as_array()
+                    .ok_or((None, "plot `series` must be a list of parameter paths".to_string()))?;
+                spec.series = a.iter().map(|p| param(key, p)).collect::<Result<_, _>>()?;
+            }
             "metrics" => {
                 let a = v
                     .as_array()
@@ -315,11 +349,19 @@ fn parse_plot(v: &toml::Value, params: &[Parameter]) -> Result<PlotSpec, (Option
                 return Err((
                     None,
                     format!(
-                        "unknown plot key `{other}` (expected x, metrics, mtbf, checkpoint_cost, overhead, lost_work)"
+                        "unknown plot key `{other}` (expected x, series, metrics, mtbf, checkpoint_cost, overhead, lost_work)"
                     ),
                 ));
             }
         }
+    }
+    if let (Some(x), true) = (&spec.x, !spec.series.is_empty())
+        && spec.series.contains(x)
+    {
+        return Err((
+            Some(x.clone()),
+            "plot `series` must not name the `x` parameter".to_string(),
+        ));
     }
     Ok(spec)
 }
@@ -357,6 +399,25 @@ replications = 2
     }
 
     #[test]
+    fn a_value_may_be_a_table_that_replaces_a_whole_section() {
+        let s = parse("[sweep.parameters]\n\"state_backend\" = [{ kind = \"heap\" }, { kind = \"rocksdb\" }]").unwrap();
+        assert_eq!(s.parameters[0].values.len(), 2);
+        assert!(s.parameters[0].values[1].is_table());
+        let e = parse("[sweep.parameters]\ns = [{ kind = \"heap\" }, { kind = \"heap\" }]").unwrap_err();
+        assert!(e.to_string().contains("listed twice"), "{e}");
+    }
+
+    #[test]
+    fn zip_values_may_repeat_when_the_points_differ() {
+        let s = parse(
+            "[sweep]\nmode = \"zip\"\n[sweep.parameters]\np = [2, 2, 4]\ntm = [1, 2, 1]\n[sweep.plot]\nx = \"tm\"\nseries = [\"p\"]",
+        )
+        .unwrap();
+        assert_eq!(s.point_count(), 3);
+        assert_eq!(s.plot.series, ["p"]);
+    }
+
+    #[test]
     fn errors_name_the_file_and_the_parameter() {
         let e = parse("[sweep.parameters]\n\"checkpoint.interval\" = { from = 5, to = 1, step = 1 }").unwrap_err();
         assert_eq!(e.parameter(), Some("checkpoint.interval"));
@@ -376,6 +437,10 @@ replications = 2
         assert!(parse("[sweep]\nfoo = 1\n[sweep.parameters]\na = [1]").is_err());
         let e = parse("[sweep.parameters]\na = [1]\n[sweep.plot]\nx = \"nope\"").unwrap_err();
         assert_eq!(e.parameter(), Some("nope"));
+        let e = parse("[sweep]\nmode = \"zip\"\n[sweep.parameters]\na = [1, 1]\nb = [2, 2]").unwrap_err();
+        assert!(e.to_string().contains("repeats an earlier point"), "{e}");
+        let e = parse("[sweep.parameters]\na = [1]\nb = [2]\n[sweep.plot]\nx = \"a\"\nseries = [\"a\"]").unwrap_err();
+        assert!(e.to_string().contains("must not name the `x`"), "{e}");
         let e = parse("[sweep.parameters]\na = { from = 0, to = 1000000, step = 1 }").unwrap_err();
         assert!(e.to_string().contains("limit"), "{e}");
     }

@@ -38,7 +38,7 @@ impl World {
             .handler
             .as_mut()
             .expect("a task with inputs has a handler");
-        let first = !handler.is_checkpoint_pending() && barrier.id > handler.current_checkpoint_id();
+        let first = handler.is_new_checkpoint(barrier.id);
         handler.process_barrier(now, input, barrier, &mut out);
         if first {
             self.tasks[si].alignment_bytes_start = self.tasks[si].bytes_in;
@@ -46,18 +46,19 @@ impl World {
         self.apply_handler_actions(now, s, out);
     }
 
-    pub(crate) fn on_cancel_marker(&mut self, now: SimTime, s: u32, id: CheckpointId) {
+    pub(crate) fn on_cancel_marker(&mut self, now: SimTime, s: u32, input: u32, id: CheckpointId) {
         let mut out = Vec::new();
         self.tasks[s as usize]
             .handler
             .as_mut()
             .expect("handler")
-            .process_cancellation_barrier(id, &mut out);
+            .process_cancellation_barrier(now, input, id, &mut out);
         self.apply_handler_actions(now, s, out);
     }
 
-    fn apply_handler_actions(&mut self, now: SimTime, s: u32, actions: Vec<BarrierHandlerAction>) {
+    pub(crate) fn apply_handler_actions(&mut self, now: SimTime, s: u32, actions: Vec<BarrierHandlerAction>) {
         let si = s as usize;
+        let mut prioritize = Vec::new();
         for a in actions {
             match a {
                 BarrierHandlerAction::BlockChannel(_) if self.broken_alignment => {}
@@ -84,6 +85,19 @@ impl World {
                     alignment_duration_ns,
                 } => {
                     let processed = self.tasks[si].bytes_in - self.tasks[si].alignment_bytes_start;
+                    if barrier.options.is_unaligned() {
+                        // The rest of the input buffer in progress is channel state
+                        // (`StreamTaskNetworkInput.prepareSnapshot`): processed after the snapshot.
+                        let rest: u64 = match &self.tasks[si].batch {
+                            Some(b) if b.input_channel.is_some() => {
+                                b.records[b.next..].iter().map(|r| r.bytes as u64).sum()
+                            }
+                            _ => 0,
+                        };
+                        if let Some(acc) = self.channel_state_mut(s, barrier.id) {
+                            acc.input_bytes += rest;
+                        }
+                    }
                     let metrics = SubtaskCheckpointMetrics {
                         start_delay_ns,
                         alignment_duration_ns,
@@ -92,15 +106,24 @@ impl World {
                     };
                     self.perform_checkpoint(now, s, barrier, metrics);
                 }
-                // Only aligned handlers are built so far: the unaligned ones' actions cannot occur.
-                other @ (BarrierHandlerAction::RegisterAlignmentTimer { .. }
-                | BarrierHandlerAction::PrioritizeAnnouncedBarrier { .. }
-                | BarrierHandlerAction::StartPersisting { .. }
-                | BarrierHandlerAction::StopPersisting { .. }
-                | BarrierHandlerAction::AllBarriersReceived { .. }) => {
-                    unreachable!("an aligned barrier handler produced {other:?}")
+                BarrierHandlerAction::RegisterAlignmentTimer { checkpoint, at } => {
+                    let inc = self.tasks[si].incarnation;
+                    self.queue
+                        .schedule(at.max(now), Event::AlignmentTimer { s, checkpoint, inc });
                 }
+                BarrierHandlerAction::PrioritizeAnnouncedBarrier { channel, .. } => prioritize.push(channel),
+                BarrierHandlerAction::StartPersisting { checkpoint, channel } => {
+                    self.start_persisting(s, checkpoint, channel)
+                }
+                BarrierHandlerAction::StopPersisting { channel, .. } => self.stop_persisting(s, channel),
+                BarrierHandlerAction::AllBarriersReceived {
+                    checkpoint,
+                    alignment_duration_ns,
+                } => self.finalize_channel_state(now, s, checkpoint, Some(alignment_duration_ns)),
                 BarrierHandlerAction::AbortCheckpoint { checkpoint, reason } => {
+                    if self.tasks[si].channel_state.is_some_and(|a| a.checkpoint <= checkpoint) {
+                        self.tasks[si].channel_state = None;
+                    }
                     self.decline(now, checkpoint, reason);
                     let mut out = Vec::new();
                     self.tasks[si]
@@ -110,6 +133,9 @@ impl World {
                 }
             }
         }
+        for input in prioritize {
+            self.prioritize_announced(now, s, input);
+        }
     }
 
     fn resume_all_inputs(&mut self, now: SimTime, s: u32) {
@@ -118,7 +144,7 @@ impl World {
         }
     }
 
-    fn decline(&mut self, now: SimTime, checkpoint: CheckpointId, reason: CheckpointFailureReason) {
+    pub(crate) fn decline(&mut self, now: SimTime, checkpoint: CheckpointId, reason: CheckpointFailureReason) {
         let at = now + self.set.rpc_latency.sample_u64(&mut self.rpc_rng);
         self.queue.schedule(at, Event::DeclineArrive { checkpoint, reason });
     }
@@ -148,8 +174,10 @@ impl World {
         for a in actions {
             match a {
                 SubtaskAction::PrepareSnapshotPreBarrier { .. } => {}
-                other @ SubtaskAction::RegisterAlignmentTimer { .. } => {
-                    unreachable!("only timeoutable barriers register an output alignment timer: {other:?}")
+                SubtaskAction::RegisterAlignmentTimer { checkpoint, at } => {
+                    let inc = self.tasks[si].incarnation;
+                    self.queue
+                        .schedule(at.max(now), Event::OutputAlignmentTimer { s, checkpoint, inc });
                 }
                 SubtaskAction::BroadcastBarrier { barrier } => {
                     current_barrier = Some(barrier);
@@ -165,27 +193,41 @@ impl World {
                     let barrier = current_barrier.expect("the barrier goes out before the sync phase");
                     debug_assert_eq!(barrier.id, checkpoint);
                     let state = self.state_bytes(s);
+                    let cost = self.backend_snapshot(now, s, &barrier, state);
                     let v = self.graph.subtasks[si].vertex.index();
                     let t = &mut self.tasks[si];
-                    let mut backend_ns = self.backend.sync_ns(state);
+                    let mut backend_ns = cost.sync_ns;
                     if !self.fault_schedule.windows.is_empty() {
                         let tm = self.graph.subtasks[si].taskmanager;
                         backend_ns = (backend_ns as f64 * self.fault_schedule.disk_slowdown(tm, now)) as u64;
                     }
                     let sync_ns = self.graph.vertices[v].sync_time.sample_u64(&mut t.rng) + backend_ns;
-                    let upload = self.backend.upload_bytes(state);
+                    let unaligned = barrier.options.is_unaligned();
+                    let has_inputs = t.handler.is_some();
                     t.checkpoints.push(SubtaskCheckpoint {
                         id: checkpoint,
                         barrier,
                         metrics: SubtaskCheckpointMetrics {
                             sync_duration_ns: sync_ns,
-                            state_size: state,
-                            checkpointed_size: upload,
+                            state_size: cost.state_size,
+                            checkpointed_size: cost.checkpointed_size,
                             ..metrics
                         },
                         async_start: now + sync_ns,
                         upload: None,
+                        state_done: false,
+                        waiting_for_barriers: unaligned && has_inputs,
+                        channel_upload: None,
+                        timeoutable: barrier.options.is_timeoutable(),
+                        savepoint: barrier.options.checkpoint_type == crate::protocol::CheckpointType::Savepoint,
+                        channel_bytes: 0,
+                        upload_bytes: cost.upload_bytes,
+                        async_delay_ns: cost.async_delay_ns,
                     });
+                    if unaligned && !has_inputs {
+                        // A source's channel state is only its output buffers, all known now.
+                        self.finalize_channel_state(now, s, checkpoint, None);
+                    }
                     if self.record_log.is_some() {
                         let source_offset = self.tasks[si].source.as_ref().map(|src| match &self.tasks[si].batch {
                             Some(b) if b.next < b.records.len() => {
@@ -219,17 +261,34 @@ impl World {
         }
     }
 
+    /// Emits an event on every output. A barrier goes out with the options its edge supports:
+    /// forward and broadcast edges cannot carry an unaligned or timeoutable barrier and send it
+    /// forced-aligned (`withUnalignedUnsupported`, FLINK-21945); an unaligned barrier overtakes
+    /// the queued buffers (output channel state).
     fn broadcast(&mut self, now: SimTime, s: u32, payload: Payload) {
         let si = s as usize;
         for e in 0..self.graph.outputs[si].len() {
+            let pointwise = matches!(
+                self.graph.outputs[si][e].partitioning,
+                crate::scenario::Partitioning::Forward | crate::scenario::Partitioning::Broadcast
+            );
             for i in 0..self.graph.outputs[si][e].channels.len() {
                 let ch = self.graph.outputs[si][e].channels[i].0;
-                let p = match &payload {
-                    Payload::Barrier(b) => Payload::Barrier(*b),
-                    Payload::Cancel(id) => Payload::Cancel(*id),
+                match &payload {
+                    Payload::Barrier(b) => {
+                        let mut b = *b;
+                        if pointwise {
+                            b.options = b.options.with_unaligned_unsupported();
+                        }
+                        if b.options.is_unaligned() {
+                            self.enqueue_priority_barrier(now, s, ch, b);
+                        } else {
+                            self.enqueue_event(now, ch, Payload::Barrier(b));
+                        }
+                    }
+                    Payload::Cancel(id) => self.enqueue_event(now, ch, Payload::Cancel(*id)),
                     Payload::Data(_) => unreachable!("broadcast carries events only"),
-                };
-                self.enqueue_event(now, ch, p);
+                }
             }
         }
     }
@@ -245,11 +304,22 @@ impl World {
         t.sync_until = now + sync_ns;
         t.sync_checkpoint = Some(checkpoint);
         t.busy_ns += sync_ns;
+        let mut shifted = false;
         if let Some(b) = t.batch.as_mut() {
             for d in &mut b.done_at_ns[b.next..] {
                 *d += sync_ns;
             }
             b.end += sync_ns;
+            shifted = b.next < b.records.len() && b.input_channel.is_some();
+        }
+        if shifted {
+            // An unaligned snapshot split an input buffer: the test log's completion times of
+            // the records after the split move with them.
+            if let Some(log) = self.record_log.as_mut() {
+                for e in log.iter_mut().filter(|e| e.subtask == s && e.done > now) {
+                    e.done = e.done + sync_ns;
+                }
+            }
         }
         let until = t.sync_until;
         self.wake_at(s, until);
@@ -274,6 +344,9 @@ impl World {
                 break;
             }
         }
+        if self.tasks[si].phase != TaskPhase::SyncSnapshot {
+            self.run_deferred_mail(now, s);
+        }
     }
 
     /// `AsyncCheckpointRunnable`: upload the snapshot (state inlined into the metadata when
@@ -283,7 +356,8 @@ impl World {
         let Some(pos) = self.tasks[si].checkpoints.iter().position(|c| c.id == checkpoint) else {
             return;
         };
-        let bytes = self.tasks[si].checkpoints[pos].metrics.checkpointed_size;
+        let bytes = self.tasks[si].checkpoints[pos].upload_bytes;
+        let delay = self.tasks[si].checkpoints[pos].async_delay_ns;
         self.tasks[si].checkpoints[pos].async_start = now;
         if bytes <= self.set.inline_threshold_bytes {
             self.async_done(now, s, checkpoint);
@@ -297,8 +371,17 @@ impl World {
             cancelled: false,
             download_for: None,
         };
-        let id = self.submit_storage_request(now, req);
+        let id = self.submit_storage_request_after(now, req, delay);
         self.tasks[si].checkpoints[pos].upload = Some(id);
+    }
+
+    /// A storage request that starts after `delay_ns` (the changelog's batching delay).
+    pub(crate) fn submit_storage_request_after(&mut self, now: SimTime, req: StorageRequest, delay_ns: u64) -> u32 {
+        if delay_ns == 0 {
+            return self.submit_storage_request(now, req);
+        }
+        let id = self.submit_storage_request(now + delay_ns, req);
+        id
     }
 
     /// Queues a storage request: its request latency first, then its share of the bandwidth.
@@ -343,6 +426,10 @@ impl World {
         for req in done {
             let r = self.storage_requests[req as usize].take().expect("live request");
             self.storage_free.push(req);
+            if let Some(kind) = self.upload_kinds.remove(&req) {
+                self.on_background_upload_done(now, r.subtask, r.checkpoint, kind);
+                continue;
+            }
             match r.download_for {
                 Some(inc) => {
                     if inc == self.tasks[r.subtask as usize].incarnation {
@@ -363,17 +450,16 @@ impl World {
     }
 
     fn async_done(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
-        let si = s as usize;
-        if !self.tasks[si].coordinator.finish_async(checkpoint) {
-            return; // cancelled by an abort notification
-        }
-        let Some(c) = self.tasks[si].checkpoints.iter_mut().find(|c| c.id == checkpoint) else {
+        let Some(c) = self.tasks[s as usize]
+            .checkpoints
+            .iter_mut()
+            .find(|c| c.id == checkpoint)
+        else {
             return;
         };
-        c.metrics.async_duration_ns = now.since(c.async_start);
+        c.state_done = true;
         c.upload = None;
-        let at = now + self.set.rpc_latency.sample_u64(&mut self.rpc_rng);
-        self.queue.schedule(at, Event::AckArrive { s, checkpoint });
+        self.maybe_ack(now, s, checkpoint);
     }
 
     pub(crate) fn on_ack_arrive(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
@@ -382,6 +468,12 @@ impl World {
             return;
         };
         let c = self.tasks[si].checkpoints.swap_remove(pos);
+        if c.barrier.options.reported_type() == crate::protocol::CheckpointType::UnalignedCheckpoint {
+            self.tracker.mark_unaligned(checkpoint);
+        }
+        if let Some(replay) = self.tasks[si].changelog_replay_bytes.get(&checkpoint) {
+            self.tracker.add_changelog_replay(checkpoint, *replay);
+        }
         let mut out = Vec::new();
         self.coordinator
             .receive_acknowledge(now, checkpoint, s, c.metrics, &mut out);
@@ -390,6 +482,13 @@ impl World {
 
     pub(crate) fn on_notify_arrive(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId, complete: bool) {
         let si = s as usize;
+        if let Some(b) = self.tasks[si].backend.as_mut() {
+            if complete {
+                b.notify_checkpoint_complete(checkpoint);
+            } else {
+                b.notify_checkpoint_aborted(checkpoint);
+            }
+        }
         if complete {
             self.tasks[si].coordinator.notify_checkpoint_complete(checkpoint);
             if let Some(sink) = self.tasks[si].sink.as_mut() {
@@ -417,6 +516,9 @@ impl World {
                 if let Some(req) = self.tasks[si].checkpoints[pos].upload {
                     self.cancel_storage_request(now, req);
                 }
+                if let Some(req) = self.tasks[si].checkpoints[pos].channel_upload {
+                    self.cancel_storage_request(now, req);
+                }
                 if !in_sync {
                     self.tasks[si].checkpoints.swap_remove(pos);
                 }
@@ -430,6 +532,7 @@ impl World {
         let Some(r) = self.storage_requests[req as usize].as_mut() else {
             return;
         };
+        self.upload_kinds.remove(&req);
         if r.started {
             self.storage_requests[req as usize] = None;
             self.storage_free.push(req);

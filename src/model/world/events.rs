@@ -93,6 +93,28 @@ pub enum Event {
     FaultWindow {
         window: u32,
     },
+    /// Input-side alignment timer of a timeoutable checkpoint (`registerAlignmentTimer`).
+    AlignmentTimer {
+        s: u32,
+        checkpoint: u64,
+        inc: u32,
+    },
+    /// Output-side alignment timer (FLINK-27251): a barrier still queued in an output
+    /// subpartition overtakes the data ahead of it.
+    OutputAlignmentTimer {
+        s: u32,
+        checkpoint: u64,
+        inc: u32,
+    },
+    /// A scheduled savepoint (`checkpoint.savepoint_times`).
+    SavepointTrigger,
+    /// A subtask's state backend has background work due (changelog uploads, materialization).
+    BackendWake {
+        s: u32,
+        inc: u32,
+    },
+    /// Buffer debloating: every input gate recalculates its buffer size.
+    DebloatTick,
 }
 
 impl Event {
@@ -123,6 +145,11 @@ impl Event {
             Event::Restart { failure } => (19, failure),
             Event::Restored { s, .. } => (20, s),
             Event::FaultWindow { window } => (21, window),
+            Event::AlignmentTimer { s, checkpoint, .. } => (22, s ^ ((checkpoint as u32) << 16)),
+            Event::OutputAlignmentTimer { s, checkpoint, .. } => (23, s ^ ((checkpoint as u32) << 16)),
+            Event::SavepointTrigger => (24, 0),
+            Event::BackendWake { s, .. } => (25, s),
+            Event::DebloatTick => (26, 0),
         }
     }
 }

@@ -5,7 +5,10 @@
 //! single-threaded and draws randomness only from its seeded streams, so a run is a pure
 //! function of (scenario, seed).
 
+mod channel_state;
+mod backends;
 mod checkpointing;
+mod debloating;
 mod events;
 mod network;
 mod recovery;
@@ -29,7 +32,9 @@ use crate::model::snapshot::BackendModel;
 use crate::model::source::{ArrivalGen, RecordShape};
 use crate::model::storage::{SharedBandwidth, StorageProfile};
 use crate::model::task::{SourceRuntime, Task, TaskPhase};
-use crate::protocol::barrier_handler::SingleCheckpointBarrierHandler;
+use crate::model::backend::{BackendConfig, StateBackend};
+use crate::model::debloat::{BufferDebloater, DebloatConfig, ThroughputCalculator};
+use crate::protocol::input_handler::InputHandler;
 use crate::protocol::coordinator::{CheckpointCoordinator, CoordinatorAction, CoordinatorConfig};
 use crate::protocol::restart::RestartBackoffTimeStrategy;
 use crate::protocol::subtask::SubtaskCheckpointCoordinator;
@@ -108,6 +113,24 @@ pub struct SnapshotTaken {
     pub records_logged_before: usize,
 }
 
+/// What a storage request other than a checkpoint's state upload or a restore download is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum UploadKind {
+    /// The channel state (in-flight data) of an unaligned checkpoint.
+    ChannelState,
+    /// A changelog (DSTL) background upload of log batch `seq`.
+    Changelog { seq: u64 },
+    /// A changelog materialization's upload.
+    Materialization { id: u64 },
+}
+
+/// Buffer debloating of one task: one throughput meter, one debloater per input gate.
+#[derive(Clone, Debug)]
+pub(crate) struct TaskDebloat {
+    pub throughput: ThroughputCalculator,
+    pub gates: Vec<BufferDebloater>,
+}
+
 pub struct World {
     pub(crate) label: String,
     pub(crate) seed: u64,
@@ -165,10 +188,29 @@ pub struct World {
     pub(crate) transactions: crate::protocol::two_phase_commit::ExternalTransactionLog,
     /// Source arrival to visibility (commit) of sink output, after warm-up.
     pub(crate) visible_latency: LogHistogram,
+    /// Bounded jobs: when the last record of every bounded source was first processed by a sink.
+    pub(crate) finished_at: Option<SimTime>,
+    pub(crate) last_record_seen: Vec<bool>,
+    pub(crate) bounded_sources_open: u32,
+    /// Stop the run once a bounded job has finished (experiments that measure completion time).
+    pub(crate) stop_when_finished: bool,
     /// Each source's generator at offset 0, to restart from when no checkpoint completed.
     pub(crate) initial_arrivals: Vec<Option<ArrivalGen>>,
     /// Per source: read lag at or below which it has caught up after a restart.
     pub(crate) catch_up_threshold_ns: Vec<Option<u64>>,
+    // ---- issue 3: modes, savepoints, state backends, debloating ----
+    pub(crate) mode: crate::protocol::CheckpointingMode,
+    pub(crate) unaligned: bool,
+    pub(crate) backend_cfg: BackendConfig,
+    /// Storage requests that are neither state uploads nor restore downloads.
+    pub(crate) upload_kinds: BTreeMap<u32, UploadKind>,
+    pub(crate) savepoint_times: Vec<SimTime>,
+    pub(crate) debloat: Option<DebloatConfig>,
+    pub(crate) debloaters: Vec<Option<TaskDebloat>>,
+    /// Largest `in_flight_bytes` seen after warm-up (debloating bounds it).
+    pub(crate) in_flight_bytes_max: u64,
+    /// Per subtask: when its pending `BackendWake` fires.
+    pub(crate) backend_wake_at: Vec<Option<SimTime>>,
 }
 
 impl World {
@@ -207,7 +249,8 @@ impl World {
             inline_threshold_bytes: s.storage.inline_threshold.as_u64(),
             end: SimTime(s.simulation.duration.as_u64()),
             warmup: SimTime(s.simulation.warmup.as_u64()),
-            sample_period_ns: NS_PER_S,
+            // One sample a second, fewer for long runs: at most about 10,000 rows.
+            sample_period_ns: (s.simulation.duration.as_u64() / 10_000).div_ceil(NS_PER_S).max(1) * NS_PER_S,
             source_batch_max: ((segment_bytes as f64 / mean_record).ceil() as usize).clamp(1, 4096),
         };
         let key_space: u64 = s
@@ -222,6 +265,11 @@ impl World {
             })
             .max()
             .unwrap_or(1);
+        let mode = match s.checkpoint.mode {
+            crate::scenario::CheckpointingMode::ExactlyOnce => crate::protocol::CheckpointingMode::ExactlyOnce,
+            crate::scenario::CheckpointingMode::AtLeastOnce => crate::protocol::CheckpointingMode::AtLeastOnce,
+        };
+        let backend_cfg = BackendConfig::from_scenario(&s.state_backend, s.checkpoint.num_retained);
         let mut tasks = Vec::with_capacity(graph.subtasks.len());
         let mut sources = Vec::new();
         let mut sinks = Vec::new();
@@ -251,7 +299,7 @@ impl World {
                 batch: None,
                 avail: Default::default(),
                 in_avail: vec![false; inputs],
-                handler: (inputs > 0).then(|| SingleCheckpointBarrierHandler::aligned(inputs as u32)),
+                handler: (inputs > 0).then(|| InputHandler::for_config(inputs as u32, mode, s.checkpoint.unaligned)),
                 coordinator: SubtaskCheckpointCoordinator::new(),
                 sync_until: SimTime::ZERO,
                 sync_checkpoint: None,
@@ -284,6 +332,13 @@ impl World {
                 records_out: 0,
                 bytes_in: 0,
                 alignment_bytes_start: 0,
+                backend: (v.state_bytes_per_key > 0 || v.state_initial_bytes > 0)
+                    .then(|| StateBackend::new(&backend_cfg, v.state_initial_bytes)),
+                state_written_pending: 0,
+                channel_state: None,
+                deferred_mail: Default::default(),
+                waiting_output_barrier: None,
+                changelog_replay_bytes: Default::default(),
             });
         }
         let chans = graph
@@ -308,6 +363,7 @@ impl World {
         let num_tasks = graph.subtasks.len() as u32;
         let coordinator = CheckpointCoordinator::new(CoordinatorConfig {
             interval_ns: s.checkpoint.interval.map(|i| i.as_u64()),
+            first_trigger_delay_ns: s.checkpoint.first_trigger_delay.map(|d| d.as_u64()),
             timeout_ns: s.checkpoint.timeout.as_u64(),
             min_pause_ns: s.checkpoint.min_pause.as_u64(),
             max_concurrent: s.checkpoint.max_concurrent,
@@ -315,10 +371,21 @@ impl World {
             num_retained: s.checkpoint.num_retained,
             num_tasks_to_ack: num_tasks,
             num_tasks_to_trigger: sources.len() as u32,
-            mode: crate::protocol::CheckpointingMode::ExactlyOnce,
-            unaligned: false,
-            aligned_checkpoint_timeout_ns: None,
+            mode,
+            unaligned: s.checkpoint.unaligned,
+            aligned_checkpoint_timeout_ns: Some(s.checkpoint.aligned_checkpoint_timeout.as_u64()).filter(|t| *t > 0),
         });
+        let debloat = DebloatConfig::from_scenario(n);
+        let debloaters = graph
+            .gates
+            .iter()
+            .map(|g| {
+                debloat.filter(|_| *g > 0).map(|cfg| TaskDebloat {
+                    throughput: ThroughputCalculator::new(SimTime::ZERO),
+                    gates: (0..*g).map(|_| BufferDebloater::new(cfg)).collect(),
+                })
+            })
+            .collect();
         // Validation bounds the fault specs, so a schedule always exists for a valid scenario.
         let fault_schedule =
             FaultSchedule::generate(s, &graph, seed).expect("a validated scenario has a fault schedule");
@@ -384,8 +451,26 @@ impl World {
             fault_schedule,
             transactions: Default::default(),
             visible_latency: LogHistogram::default(),
+            finished_at: None,
+            stop_when_finished: false,
+            last_record_seen: vec![false; num_tasks as usize],
+            bounded_sources_open: s
+                .operators
+                .iter()
+                .filter(|o| o.kind == OperatorKind::Source && o.max_records.is_some())
+                .map(|o| o.parallelism)
+                .sum(),
             initial_arrivals,
             catch_up_threshold_ns: vec![None; num_tasks as usize],
+            mode,
+            unaligned: s.checkpoint.unaligned,
+            backend_cfg,
+            upload_kinds: BTreeMap::new(),
+            savepoint_times: s.checkpoint.savepoint_times.iter().map(|d| SimTime(d.as_u64())).collect(),
+            debloat,
+            debloaters,
+            in_flight_bytes_max: 0,
+            backend_wake_at: vec![None; num_tasks as usize],
             graph,
         }
     }
@@ -435,6 +520,16 @@ impl World {
         self.transactions.visible()
     }
 
+    /// Bounded jobs: end the run as soon as the job has finished.
+    pub fn stop_when_finished(&mut self) {
+        self.stop_when_finished = true;
+    }
+
+    /// Bounded jobs: when every record had been processed by a sink (first time).
+    pub fn finished_at(&self) -> Option<SimTime> {
+        self.finished_at
+    }
+
     pub fn now(&self) -> SimTime {
         self.queue.now()
     }
@@ -450,6 +545,15 @@ impl World {
             .start_checkpoint_scheduler(SimTime::ZERO, rng, &mut out);
         self.apply_coordinator_actions(out);
         self.queue.schedule(SimTime(self.set.sample_period_ns), Event::Sample);
+        for at in self.savepoint_times.clone() {
+            self.queue.schedule(at, Event::SavepointTrigger);
+        }
+        if let Some(d) = self.debloat {
+            self.queue.schedule(SimTime(d.period_ns), Event::DebloatTick);
+        }
+        for s in 0..self.tasks.len() as u32 {
+            self.schedule_backend_wake(s);
+        }
         if self.set.warmup > SimTime::ZERO {
             self.queue.schedule(self.set.warmup, Event::WarmupEnd);
         }
@@ -465,7 +569,7 @@ impl World {
     pub fn run_to_end(&mut self) {
         self.start();
         while let Some(t) = self.queue.peek_time() {
-            if t > self.set.end {
+            if t > self.set.end || (self.stop_when_finished && self.finished_at.is_some()) {
                 break;
             }
             let (now, ev) = self.queue.pop().expect("peeked");
@@ -522,6 +626,28 @@ impl World {
             Event::FaultWindow { .. } => self.on_fault_window(now),
             Event::FailureDetected { failure } => self.on_failure_detected(now, failure),
             Event::Restart { failure } => self.on_restart(now, failure),
+            Event::AlignmentTimer { s, checkpoint, inc } => {
+                if inc == self.tasks[s as usize].incarnation && self.tasks[s as usize].phase != TaskPhase::Down {
+                    self.on_alignment_timer(now, s, checkpoint)
+                }
+            }
+            Event::OutputAlignmentTimer { s, checkpoint, inc } => {
+                if inc == self.tasks[s as usize].incarnation && self.tasks[s as usize].phase != TaskPhase::Down {
+                    self.on_output_alignment_timer(now, s, checkpoint)
+                }
+            }
+            Event::SavepointTrigger => {
+                let mut out = Vec::new();
+                self.coordinator
+                    .trigger_checkpoint(now, crate::protocol::coordinator::TriggerKind::Savepoint, &mut out);
+                self.apply_coordinator_actions(out);
+            }
+            Event::BackendWake { s, inc } => {
+                if inc == self.tasks[s as usize].incarnation && self.tasks[s as usize].phase != TaskPhase::Down {
+                    self.on_backend_wake(now, s)
+                }
+            }
+            Event::DebloatTick => self.on_debloat_tick(now),
             Event::Restored { s, inc } => {
                 if inc == self.tasks[s as usize].incarnation {
                     self.on_restored(now, s)

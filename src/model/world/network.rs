@@ -38,7 +38,13 @@ impl World {
         }
         c.builder.push(r);
         c.builder_bytes += r.bytes;
-        let full = c.builder_bytes >= self.set.segment_bytes;
+        // A debloated channel finishes its buffers at the size its consumer announced.
+        let size = if c.buffer_size == 0 {
+            self.set.segment_bytes
+        } else {
+            c.buffer_size
+        };
+        let full = c.builder_bytes >= size;
         let after = self.usage(ch);
         if after != before {
             self.account_usage(ch, before, after);
@@ -98,11 +104,17 @@ impl World {
     /// Sends what the channel's credits and blocking allow.
     pub(crate) fn try_send(&mut self, now: SimTime, ch: u32) {
         let mut freed = false;
+        let mut barrier_sent = None;
         while self.chans[ch as usize].can_send_head() {
             let before = self.usage(ch);
             let c = &mut self.chans[ch as usize];
             let mut buf = c.queue.pop_front().expect("can_send_head");
-            let blocks = matches!(buf.payload, Payload::Barrier(_));
+            // PipelinedSubpartition: an aligned barrier blocks the subpartition once sent; an
+            // unaligned or at-least-once barrier does not.
+            let blocks = matches!(buf.payload, Payload::Barrier(b) if b.options.needs_alignment());
+            if let Payload::Barrier(b) = buf.payload {
+                barrier_sent = Some(b.id);
+            }
             if buf.is_data() {
                 c.credit -= 1;
                 c.queued_data -= 1;
@@ -129,6 +141,12 @@ impl World {
         }
         if freed {
             self.maybe_unblock_producer(now, self.graph.channels[ch as usize].producer.0);
+        }
+        if let Some(id) = barrier_sent {
+            let p = self.graph.channels[ch as usize].producer.0;
+            if self.tasks[p as usize].waiting_output_barrier == Some(id) {
+                self.maybe_ack(now, p, id);
+            }
         }
     }
 
@@ -171,13 +189,31 @@ impl World {
         debug_assert_eq!(at, now);
         let is_data = buf.is_data();
         let backlog = buf.backlog;
-        c.received.push_back(buf);
+        let bytes = buf.bytes;
+        c.delivered_seq += 1;
+        let seq = c.delivered_seq;
         if let Some((next, _)) = c.wire.front() {
             let next = *next;
             let inc = self.chans[ch as usize].incarnation;
             self.queue.schedule(next, Event::Deliver { ch, inc });
         }
+        if let Payload::Barrier(b) = buf.payload {
+            if b.options.is_unaligned() {
+                // A priority event: it skips the received queue and is handled between records.
+                self.on_priority_barrier_delivered(now, ch, b);
+                return;
+            }
+            let c = &mut self.chans[ch as usize];
+            let behind_data = c.received.iter().any(|x| x.is_data());
+            c.received.push_back(buf);
+            if b.options.is_timeoutable() && behind_data {
+                self.announce_barrier(now, ch, b, seq);
+            }
+        } else {
+            self.chans[ch as usize].received.push_back(buf);
+        }
         if is_data {
+            self.persist_arriving(ch, bytes);
             self.on_data_received(now, ch, backlog);
         }
         let info = &self.graph.channels[ch as usize];

@@ -119,6 +119,9 @@ pub(crate) struct FailureState {
     pub sources_behind: u32,
     /// The restart strategy refused to restart: the job stays down.
     pub gave_up: bool,
+    /// A later failure hit tasks of this one before they ran again: its restart is void and
+    /// the later failure's restart brings them back.
+    pub superseded: bool,
 }
 
 /// Read lag above the pre-failure lag that still counts as caught up: one millisecond, the
@@ -214,17 +217,35 @@ impl World {
     fn restoring(&self, s: u32) -> bool {
         self.failures
             .iter()
-            .any(|f| f.running_again.is_none() && f.restart_at.is_some() && f.tasks.contains(&s) && !f.gave_up)
+            .any(|f| f.running_again.is_none() && f.tasks.contains(&s) && !f.gave_up && !f.superseded)
     }
 
     pub(crate) fn start_failure(&mut self, now: SimTime, kind: FaultKind, dead: &[u32], detection_ns: u64) {
         let id = self.failures.len() as u32;
-        let sources = dead
+        let mut sources: Vec<(u32, u64, u64)> = dead
             .iter()
-            .filter(|s| self.tasks[**s as usize].source.is_some())
+            .filter(|s| self.tasks[**s as usize].source.is_some() && self.tasks[**s as usize].phase != TaskPhase::Down)
             .map(|s| (*s, self.source_lag_ns(now, *s), self.source_offset(*s)))
             .collect();
-        self.kill_tasks(now, dead);
+        // A failure during another's detection or restart takes that one over: its tasks
+        // restart with this one, and its own detection and restart are void.
+        let mut tasks: Vec<u32> = dead.to_vec();
+        for f in self.failures.iter_mut() {
+            let overlaps = dead.is_empty() || f.tasks.iter().any(|t| dead.contains(t));
+            if f.running_again.is_none() && !f.gave_up && !f.superseded && overlaps {
+                f.superseded = true;
+                tasks.extend(f.tasks.iter().copied());
+                for src in &f.sources {
+                    if !sources.iter().any(|(x, _, _)| *x == src.0) {
+                        sources.push(*src);
+                    }
+                }
+            }
+        }
+        tasks.sort_unstable();
+        tasks.dedup();
+        // Every task of a taken-over failure dies again too: its pending restores are void.
+        self.kill_tasks(now, &tasks);
         self.failures.push(FailureState {
             kind,
             time: now,
@@ -232,13 +253,14 @@ impl World {
             restart_at: None,
             running_again: None,
             caught_up: None,
-            tasks: dead.to_vec(),
+            tasks,
             restored_checkpoint: None,
             records_replayed: 0,
             restoring: 0,
             sources,
             sources_behind: 0,
             gave_up: false,
+            superseded: false,
         });
         self.queue
             .schedule(now + detection_ns, Event::FailureDetected { failure: id });
@@ -260,6 +282,9 @@ impl World {
     /// restart strategy when to restart.
     pub(crate) fn on_failure_detected(&mut self, now: SimTime, failure: u32) {
         let fi = failure as usize;
+        if self.failures[fi].superseded {
+            return; // a later failure took it over
+        }
         self.failures[fi].detected = Some(now);
         let restart_set = self.failover_set(&self.failures[fi].tasks.clone());
         let newly: Vec<u32> = restart_set
@@ -342,9 +367,13 @@ impl World {
             t.in_avail.iter_mut().for_each(|a| *a = false);
             if t.handler.is_some() {
                 let inputs = self.graph.inputs[si].len() as u32;
-                self.tasks[si].handler =
-                    Some(crate::protocol::barrier_handler::SingleCheckpointBarrierHandler::aligned(inputs));
+                self.tasks[si].handler = Some(crate::protocol::input_handler::InputHandler::for_config(
+                    inputs,
+                    self.mode,
+                    self.unaligned,
+                ));
             }
+            self.reset_backend(s);
             let t = &mut self.tasks[si];
             t.coordinator = crate::protocol::subtask::SubtaskCheckpointCoordinator::new();
             t.sync_checkpoint = None;
@@ -385,6 +414,13 @@ impl World {
                 fresh.credit = 0;
             }
             self.chans[ch] = fresh;
+            // A live consumer must not look for buffers in the emptied channel.
+            let input = self.graph.channels[ch].input_index;
+            let t = &mut self.tasks[c as usize];
+            if t.in_avail[input as usize] {
+                t.in_avail[input as usize] = false;
+                t.avail.retain(|i| *i != input);
+            }
             // The producer's output pool loses the buffers this channel held.
             self.recount_pool(p);
         }
@@ -415,8 +451,13 @@ impl World {
     /// Redeploys the failed tasks and restores them from the latest completed checkpoint.
     pub(crate) fn on_restart(&mut self, now: SimTime, failure: u32) {
         let fi = failure as usize;
+        if self.failures[fi].superseded {
+            return;
+        }
         let tasks = self.failures[fi].tasks.clone();
-        // Tasks of this failure that crashed again meanwhile belong to the newer failure.
+        // Start from nothing: whatever these tasks held (buffers, batches, half-restored
+        // state) is gone, and so is every event aimed at their earlier incarnations.
+        self.kill_tasks(now, &tasks);
         let latest = self.coordinator.latest_completed();
         self.failures[fi].restored_checkpoint = latest.map(|c| (c.id, c.timestamp));
         let snapshot = latest.and_then(|c| self.completed_snapshots.get(&c.id).cloned());
@@ -517,11 +558,11 @@ impl World {
         let Some(fi) = self
             .failures
             .iter()
-            .rposition(|f| f.tasks.contains(&s) && f.restart_at.is_some() && f.running_again.is_none())
+            .rposition(|f| f.tasks.contains(&s) && f.restart_at.is_some() && f.running_again.is_none() && !f.superseded)
         else {
             return;
         };
-        self.failures[fi].restoring -= 1;
+        self.failures[fi].restoring = self.failures[fi].restoring.saturating_sub(1);
         if self.failures[fi].restoring == 0 {
             self.failures[fi].running_again = Some(now);
             if self.tasks.iter().all(|t| t.phase != TaskPhase::Down) {
@@ -608,6 +649,7 @@ impl World {
                 downtime: f.running_again.map(|a| ms(a.since(f.time))),
                 catch_up_time: f.caught_up.map(|c| ms(c.since(f.time))),
                 job_failed: f.gave_up,
+                taken_over: f.superseded,
             })
             .collect()
     }

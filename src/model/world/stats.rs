@@ -26,6 +26,9 @@ impl World {
             input_lag_ms: lag_ns as f64 / 1e6,
             in_flight_bytes: self.in_flight_bytes,
         });
+        if now >= self.set.warmup {
+            self.in_flight_bytes_max = self.in_flight_bytes_max.max(self.in_flight_bytes);
+        }
         self.last_sample = (src, snk);
         self.queue.schedule(now + self.set.sample_period_ns, Event::Sample);
     }
@@ -115,15 +118,25 @@ impl World {
         let checkpoints = self.tracker.checkpoints();
         let subtasks = self.tracker.subtasks().to_vec();
         let mut counts = CheckpointCounts::default();
+        let mut savepoints = CheckpointCounts::default();
         for c in &checkpoints {
-            counts.total += 1;
+            let n = if c.checkpoint_type == "SAVEPOINT" {
+                &mut savepoints
+            } else {
+                &mut counts
+            };
+            n.total += 1;
             match c.status.as_str() {
-                "COMPLETED" => counts.completed += 1,
-                "FAILED" => counts.failed += 1,
-                _ => counts.in_progress += 1,
+                "COMPLETED" => n.completed += 1,
+                "FAILED" => n.failed += 1,
+                _ => n.in_progress += 1,
             }
         }
-        let completed: Vec<_> = checkpoints.iter().filter(|c| c.status == "COMPLETED").collect();
+        // Savepoints are not checkpoints: they stay out of the counts and the summaries.
+        let completed: Vec<_> = checkpoints
+            .iter()
+            .filter(|c| c.status == "COMPLETED" && c.checkpoint_type != "SAVEPOINT")
+            .collect();
         let completed_ids: Vec<u64> = completed.iter().map(|c| c.id).collect();
         let mut summary = BTreeMap::new();
         let of = |f: &dyn Fn(&crate::metrics::CheckpointRecord) -> f64| {
@@ -137,6 +150,13 @@ impl World {
         summary.insert("checkpointed_size".into(), of(&|c| c.checkpointed_size as f64));
         summary.insert("processed_data".into(), of(&|c| c.processed_data as f64));
         summary.insert("persisted_data".into(), of(&|c| c.persisted_data as f64));
+        if self.backend_cfg.changelog.is_some() {
+            let tracker = &self.tracker;
+            summary.insert(
+                "changelog_replay_bytes".into(),
+                of(&|c| tracker.changelog_replay_bytes(c.id) as f64),
+            );
+        }
         let acks: Vec<_> = subtasks
             .iter()
             .filter(|s| completed_ids.binary_search(&s.checkpoint_id).is_ok())
@@ -172,6 +192,7 @@ impl World {
                 self.job_failovers_requested,
             );
         }
+        let failures = self.failure_records();
         let summary = RunSummary {
             scenario: self.label.clone(),
             seed: self.seed,
@@ -181,6 +202,12 @@ impl World {
             failure_reasons,
             summary,
             checkpoint_time_fraction: fraction,
+            savepoints: (savepoints.total > 0).then_some(savepoints),
+            in_flight_bytes_max: self.debloat.map(|_| self.in_flight_bytes_max),
+            job_finished_s: self.finished_at.map(|t| t.as_secs_f64()),
+            failure_costs: failure_costs(&failures),
+            downtime_fraction: failures.iter().filter_map(|f| f.downtime).sum::<f64>() / 1e3 / end.as_secs_f64(),
+            failures: self.failures.len() as u64,
             job: JobStats {
                 operators,
                 tasks: tasks.into_iter().map(|(_, t, _)| t).collect(),
@@ -192,7 +219,6 @@ impl World {
                 trace_hash: format!("{:016x}", self.trace.value()),
             },
         };
-        let failures = self.failure_records();
         RunOutput {
             summary,
             checkpoints,
@@ -216,4 +242,17 @@ fn summarize_ms(h: &crate::metrics::histogram::LogHistogram) -> StatsSummary {
         p99: ms(h.quantile(0.99)),
         p999: ms(h.quantile(0.999)),
     }
+}
+
+/// Summaries of what the failures cost, over the failures whose recovery finished.
+fn failure_costs(failures: &[crate::metrics::FailureRecord]) -> BTreeMap<String, StatsSummary> {
+    let mut m = BTreeMap::new();
+    let done: Vec<_> = failures.iter().filter(|f| !f.taken_over).collect();
+    let of = |xs: Vec<f64>| StatsSummary::of(&xs);
+    m.insert("lost_work".into(), of(done.iter().map(|f| f.lost_work).collect()));
+    m.insert("records_replayed".into(), of(done.iter().map(|f| f.records_replayed as f64).collect()));
+    m.insert("downtime".into(), of(done.iter().filter_map(|f| f.downtime).collect()));
+    m.insert("restore_duration".into(), of(done.iter().filter_map(|f| f.restore_duration).collect()));
+    m.insert("catch_up_time".into(), of(done.iter().filter_map(|f| f.catch_up_time).collect()));
+    m
 }

@@ -55,6 +55,10 @@ impl World {
                 }
                 Step::Nothing => {
                     self.tasks[si].phase = TaskPhase::Idle;
+                    if let Some(d) = self.debloaters[si].as_mut() {
+                        // Idle time does not count against the throughput (FLIP-183).
+                        d.throughput.pause_measurement(now);
+                    }
                     return;
                 }
             }
@@ -86,7 +90,7 @@ impl World {
                 Step::Event
             }
             Payload::Cancel(id) => {
-                self.on_cancel_marker(now, s, id);
+                self.on_cancel_marker(now, s, input, id);
                 Step::Event
             }
         }
@@ -107,6 +111,10 @@ impl World {
         t.busy_ns += clock - now.as_ns();
         t.records_in += records.len() as u64;
         t.bytes_in += bytes as u64;
+        if let Some(d) = self.debloaters[si].as_mut() {
+            d.throughput.resume_measurement(now);
+            d.throughput.incoming_data(bytes as u64);
+        }
         if let Some(log) = self.record_log.as_mut() {
             for (r, d) in records.iter().zip(&done_at_ns) {
                 log.push(super::ProcessedRecord {
@@ -221,6 +229,9 @@ impl World {
             }
             None => self.give_back_vec(batch.records),
         }
+        if self.tasks[s as usize].state_written_pending > 0 {
+            self.flush_state_changes(now, s);
+        }
     }
 
     /// The effect of one processed record: state, statistics, and its output records.
@@ -230,11 +241,18 @@ impl World {
         let t = &mut self.tasks[si];
         if !t.keys_seen.is_empty() {
             t.mark_seen(r.key);
+            if t.backend.is_some() {
+                // Each record updates its key's state: about `bytes_per_key` written.
+                t.state_written_pending += self.graph.vertices[v].state_bytes_per_key;
+            }
         }
         if let Some(sink) = t.sink.as_mut() {
             // A sink writes into its open transaction; the record becomes visible on commit.
             sink.txn.invoke(r.id);
             sink.open_origins_ns.push(r.origin_ns);
+            if self.finished_at.is_none() {
+                self.note_last_record(r.id, done_ns);
+            }
             if done_ns >= self.set.warmup.as_ns() {
                 self.latency.record(done_ns.saturating_sub(r.origin_ns));
             }
@@ -282,6 +300,24 @@ impl World {
 }
 
 impl World {
+    /// Bounded jobs: the job has finished once a sink processed the last record of every
+    /// bounded source (the first time: replays after a later failure do not count).
+    fn note_last_record(&mut self, id: u64, done_ns: u64) {
+        let src = (id >> crate::model::records::OFFSET_BITS) as usize;
+        let offset = id & ((1u64 << crate::model::records::OFFSET_BITS) - 1);
+        let Some(max) = self.tasks[src].source.as_ref().and_then(|s| s.max_records) else {
+            return;
+        };
+        if offset + 1 != max || self.last_record_seen[src] {
+            return;
+        }
+        self.last_record_seen[src] = true;
+        self.bounded_sources_open -= 1;
+        if self.bounded_sources_open == 0 {
+            self.finished_at = Some(SimTime(done_ns));
+        }
+    }
+
     /// Service-time factor of a straggling TaskManager (1 when none is slow).
     fn slowdown(&self, s: u32, now: SimTime) -> f64 {
         if self.fault_schedule.windows.is_empty() {

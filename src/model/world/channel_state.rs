@@ -1,0 +1,398 @@
+//! Unaligned checkpoints and the aligned-checkpoint timeout in the world (§1.4-1.5, FLIP-76,
+//! FLIP-182, FLINK-27251): priority barriers that overtake queued buffers at the producer and
+//! at the consumer, the in-flight data they overtake written as channel state, barrier
+//! announcements, the input- and output-side alignment timers, and the acknowledgement that
+//! waits for the channel state.
+//!
+//! Channel state is counted in bytes; the buffers themselves stay where they are and are still
+//! delivered and processed after the snapshot, as in Flink, where the persisted copy only
+//! matters on recovery.
+
+use super::{Event, StorageRequest, UploadKind, World};
+use crate::ids::CheckpointId;
+use crate::model::records::{NetBuffer, Payload};
+use crate::model::task::{ChannelStateAcc, DeferredMail, TaskPhase};
+use crate::protocol::CheckpointBarrier;
+use crate::time::SimTime;
+
+impl World {
+    /// The channel-state accumulator of `checkpoint` at task `s`, or `None` when the task is
+    /// already past that checkpoint.
+    pub(crate) fn channel_state_mut(&mut self, s: u32, checkpoint: CheckpointId) -> Option<&mut ChannelStateAcc> {
+        let t = &mut self.tasks[s as usize];
+        match t.channel_state {
+            Some(acc) if acc.checkpoint > checkpoint => None,
+            Some(acc) if acc.checkpoint == checkpoint => t.channel_state.as_mut(),
+            _ => {
+                t.channel_state = Some(ChannelStateAcc {
+                    checkpoint,
+                    ..Default::default()
+                });
+                t.channel_state.as_mut()
+            }
+        }
+    }
+
+    /// `PipelinedSubpartition.add(priority event)`: an unaligned barrier goes to the head of the
+    /// output queue (behind other priority events); the data buffers it overtakes (including the
+    /// one being filled, finished first as `broadcastEvent` does) become output channel state.
+    pub(crate) fn enqueue_priority_barrier(&mut self, now: SimTime, s: u32, ch: u32, barrier: CheckpointBarrier) {
+        self.finish_builder(now, ch);
+        let c = &self.chans[ch as usize];
+        let overtaken: u64 = c.queue.iter().filter(|b| b.is_data()).map(|b| b.bytes as u64).sum();
+        if let Some(acc) = self.channel_state_mut(s, barrier.id) {
+            acc.output_bytes += overtaken;
+        }
+        self.insert_priority(ch, barrier);
+        self.try_send(now, ch);
+    }
+
+    /// Puts an unaligned barrier at the head of a producer queue, after earlier priority events.
+    fn insert_priority(&mut self, ch: u32, barrier: CheckpointBarrier) {
+        let c = &mut self.chans[ch as usize];
+        let pos = c
+            .queue
+            .iter()
+            .position(|b| !matches!(b.payload, Payload::Barrier(x) if x.options.is_unaligned()))
+            .unwrap_or(c.queue.len());
+        c.queue.insert(
+            pos,
+            NetBuffer {
+                payload: Payload::Barrier(barrier),
+                bytes: crate::model::records::EVENT_BYTES,
+                backlog: 0,
+            },
+        );
+    }
+
+    /// An unaligned barrier reached the consumer: it skips the received queue (whose data it
+    /// overtook) and is handled by the task between two records, even while back-pressured.
+    pub(crate) fn on_priority_barrier_delivered(&mut self, now: SimTime, ch: u32, barrier: CheckpointBarrier) {
+        let info = &self.graph.channels[ch as usize];
+        let (consumer, input) = (info.consumer.0, info.input_index);
+        let c = &self.chans[ch as usize];
+        // Buffers it overtook here, unless the channel already persists them (StartPersisting).
+        let overtaken_bytes = if c.persisting == Some(barrier.id) {
+            0
+        } else {
+            c.received_data_bytes_before_barrier()
+        };
+        self.handle_priority_barrier(now, consumer, input, barrier, overtaken_bytes);
+    }
+
+    pub(crate) fn handle_priority_barrier(
+        &mut self,
+        now: SimTime,
+        s: u32,
+        input: u32,
+        barrier: CheckpointBarrier,
+        overtaken_bytes: u64,
+    ) {
+        let si = s as usize;
+        match self.tasks[si].phase {
+            TaskPhase::Down => return,
+            TaskPhase::SyncSnapshot => {
+                self.tasks[si].deferred_mail.push_back(DeferredMail::PriorityBarrier {
+                    input,
+                    barrier,
+                    overtaken_bytes,
+                });
+                return;
+            }
+            _ => {}
+        }
+        // Between records: what is done by now is emitted first.
+        self.emit_done_records(now, s);
+        if overtaken_bytes > 0 {
+            let new = self.tasks[si]
+                .handler
+                .as_ref()
+                .is_some_and(|h| h.is_new_checkpoint(barrier.id));
+            let current = self.tasks[si].channel_state.is_some_and(|a| a.checkpoint == barrier.id);
+            if new || current {
+                if let Some(acc) = self.channel_state_mut(s, barrier.id) {
+                    acc.input_bytes += overtaken_bytes;
+                }
+            }
+        }
+        self.on_barrier(now, s, input, barrier);
+    }
+
+    /// Mailbox actions deferred by a synchronous phase, run when it ends.
+    pub(crate) fn run_deferred_mail(&mut self, now: SimTime, s: u32) {
+        while let Some(m) = self.tasks[s as usize].deferred_mail.pop_front() {
+            match m {
+                DeferredMail::PriorityBarrier {
+                    input,
+                    barrier,
+                    overtaken_bytes,
+                } => self.handle_priority_barrier(now, s, input, barrier, overtaken_bytes),
+                DeferredMail::AlignmentTimer { checkpoint } => self.on_alignment_timer(now, s, checkpoint),
+            }
+            if self.tasks[s as usize].phase == TaskPhase::SyncSnapshot {
+                break;
+            }
+        }
+    }
+
+    /// The input-side alignment timer fired (`BarrierAlignmentUtil`, a mailbox action).
+    pub(crate) fn on_alignment_timer(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
+        let si = s as usize;
+        if self.tasks[si].phase == TaskPhase::SyncSnapshot {
+            self.tasks[si]
+                .deferred_mail
+                .push_back(DeferredMail::AlignmentTimer { checkpoint });
+            return;
+        }
+        self.emit_done_records(now, s);
+        let mut out = Vec::new();
+        if let Some(h) = self.tasks[si].handler.as_mut() {
+            h.on_alignment_timer(now, checkpoint, &mut out);
+        }
+        self.apply_handler_actions(now, s, out);
+    }
+
+    /// `StartPersisting`: the data of this channel ahead of its barrier and not yet consumed is
+    /// channel state, the queued buffers now and each one arriving until `StopPersisting`.
+    pub(crate) fn start_persisting(&mut self, s: u32, checkpoint: CheckpointId, input: u32) {
+        let ch = self.graph.inputs[s as usize][input as usize].0;
+        let c = &mut self.chans[ch as usize];
+        c.persisting = Some(checkpoint);
+        let queued = c.received_data_bytes_before_barrier();
+        if let Some(acc) = self.channel_state_mut(s, checkpoint) {
+            acc.input_bytes += queued;
+        }
+    }
+
+    pub(crate) fn stop_persisting(&mut self, s: u32, input: u32) {
+        let ch = self.graph.inputs[s as usize][input as usize].0;
+        self.chans[ch as usize].persisting = None;
+    }
+
+    /// A data buffer arrived on a channel that is persisting.
+    pub(crate) fn persist_arriving(&mut self, ch: u32, bytes: u32) {
+        let Some(id) = self.chans[ch as usize].persisting else {
+            return;
+        };
+        let s = self.graph.channels[ch as usize].consumer.0;
+        if let Some(acc) = self.channel_state_mut(s, id) {
+            acc.input_bytes += bytes as u64;
+        }
+    }
+
+    /// A timeoutable barrier was queued behind data in an input channel: announce it
+    /// (`EventAnnouncement`), so that a switch to unaligned can prioritize it.
+    pub(crate) fn announce_barrier(&mut self, now: SimTime, ch: u32, barrier: CheckpointBarrier, seq: u64) {
+        let info = &self.graph.channels[ch as usize];
+        let (s, input) = (info.consumer.0, info.input_index);
+        if matches!(self.tasks[s as usize].phase, TaskPhase::SyncSnapshot | TaskPhase::Down) {
+            return; // the barrier is handled in order then
+        }
+        let mut out = Vec::new();
+        if let Some(h) = self.tasks[s as usize].handler.as_mut() {
+            let first = h.is_new_checkpoint(barrier.id);
+            h.process_barrier_announcement(now, input, barrier, seq, &mut out);
+            if first {
+                // The announcement starts the checkpoint here: `processed_data` counts from now.
+                self.tasks[s as usize].alignment_bytes_start = self.tasks[s as usize].bytes_in;
+            }
+        }
+        self.apply_handler_actions(now, s, out);
+    }
+
+    /// `PrioritizeAnnouncedBarrier`: the barrier still queued in the input channel moves to the
+    /// head as an unaligned barrier (the data it overtakes is already being persisted).
+    pub(crate) fn prioritize_announced(&mut self, now: SimTime, s: u32, input: u32) {
+        let ch = self.graph.inputs[s as usize][input as usize].0;
+        let c = &mut self.chans[ch as usize];
+        let Some(pos) = c.received.iter().position(|b| matches!(b.payload, Payload::Barrier(_))) else {
+            return;
+        };
+        let Some(buf) = c.received.remove(pos) else {
+            return;
+        };
+        let Payload::Barrier(barrier) = buf.payload else {
+            unreachable!("found a barrier");
+        };
+        if c.received.is_empty() {
+            let t = &mut self.tasks[s as usize];
+            if t.in_avail[input as usize] {
+                t.in_avail[input as usize] = false;
+                t.avail.retain(|i| *i != input);
+            }
+        }
+        self.handle_priority_barrier(now, s, input, barrier.as_unaligned(), 0);
+    }
+
+    /// Output-side alignment timer (`PipelinedSubpartition.alignedBarrierTimeout`): a barrier of
+    /// `checkpoint` still queued behind data in an output subpartition overtakes it as an
+    /// unaligned barrier; the buffers ahead of it become output channel state of the task's
+    /// checkpoint.
+    pub(crate) fn on_output_alignment_timer(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
+        let si = s as usize;
+        let mut persisted = 0u64;
+        for e in 0..self.graph.outputs[si].len() {
+            for i in 0..self.graph.outputs[si][e].channels.len() {
+                let ch = self.graph.outputs[si][e].channels[i].0;
+                let c = &mut self.chans[ch as usize];
+                let Some(pos) = c
+                    .queue
+                    .iter()
+                    .position(|b| matches!(b.payload, Payload::Barrier(x) if x.id == checkpoint))
+                else {
+                    continue;
+                };
+                let Payload::Barrier(b) = c.queue[pos].payload else {
+                    unreachable!("found a barrier");
+                };
+                if !b.options.is_timeoutable() {
+                    continue; // forced-aligned edges never time out
+                }
+                persisted += c
+                    .queue
+                    .iter()
+                    .take(pos)
+                    .filter(|b| b.is_data())
+                    .map(|b| b.bytes as u64)
+                    .sum::<u64>();
+                c.queue.remove(pos);
+                self.insert_priority(ch, b.as_unaligned());
+                self.try_send(now, ch);
+            }
+        }
+        if let Some(c) = self.tasks[si].checkpoints.iter_mut().find(|c| c.id == checkpoint) {
+            c.metrics.persisted_data += persisted;
+            c.metrics.checkpointed_size += persisted;
+            c.metrics.state_size += persisted;
+            c.channel_bytes += persisted;
+            self.flush_channel_state(now, s, checkpoint);
+            self.maybe_ack(now, s, checkpoint);
+        }
+    }
+
+    /// The channel state of an unaligned checkpoint is complete (its last barrier arrived, or
+    /// the task has no inputs): count it and write it.
+    pub(crate) fn finalize_channel_state(
+        &mut self,
+        now: SimTime,
+        s: u32,
+        checkpoint: CheckpointId,
+        alignment_duration_ns: Option<u64>,
+    ) {
+        let si = s as usize;
+        let acc = match self.tasks[si].channel_state {
+            Some(a) if a.checkpoint == checkpoint => {
+                self.tasks[si].channel_state = None;
+                a
+            }
+            _ => ChannelStateAcc::default(),
+        };
+        let bytes = acc.input_bytes + acc.output_bytes;
+        let Some(c) = self.tasks[si].checkpoints.iter_mut().find(|c| c.id == checkpoint) else {
+            return;
+        };
+        c.waiting_for_barriers = false;
+        if let Some(a) = alignment_duration_ns {
+            c.metrics.alignment_duration_ns = a;
+        }
+        c.metrics.persisted_data += bytes;
+        c.metrics.checkpointed_size += bytes;
+        c.metrics.state_size += bytes;
+        c.channel_bytes += bytes;
+        self.flush_channel_state(now, s, checkpoint);
+        self.maybe_ack(now, s, checkpoint);
+    }
+
+    /// Hands known channel-state bytes to storage (one write at a time per checkpoint;
+    /// `ChannelStateWriter`), or inlines them when small.
+    pub(crate) fn flush_channel_state(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
+        let si = s as usize;
+        let Some(pos) = self.tasks[si].checkpoints.iter().position(|c| c.id == checkpoint) else {
+            return;
+        };
+        let c = &self.tasks[si].checkpoints[pos];
+        if c.channel_upload.is_some() || c.channel_bytes == 0 {
+            return;
+        }
+        let bytes = c.channel_bytes;
+        self.tasks[si].checkpoints[pos].channel_bytes = 0;
+        if bytes <= self.set.inline_threshold_bytes {
+            return;
+        }
+        let req = StorageRequest {
+            subtask: s,
+            checkpoint,
+            bytes,
+            started: false,
+            cancelled: false,
+            download_for: None,
+        };
+        let id = self.submit_storage_request(now, req);
+        self.upload_kinds.insert(id, UploadKind::ChannelState);
+        self.tasks[si].checkpoints[pos].channel_upload = Some(id);
+    }
+
+    /// A channel-state write finished.
+    pub(crate) fn on_channel_state_written(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId, ok: bool) {
+        let si = s as usize;
+        let Some(c) = self.tasks[si].checkpoints.iter_mut().find(|c| c.id == checkpoint) else {
+            return;
+        };
+        c.channel_upload = None;
+        if !ok {
+            if self.tasks[si].coordinator.finish_async(checkpoint) {
+                self.tasks[si].checkpoints.retain(|c| c.id != checkpoint);
+                self.decline(now, checkpoint, crate::protocol::CheckpointFailureReason::IoException);
+            }
+            return;
+        }
+        self.flush_channel_state(now, s, checkpoint);
+        self.maybe_ack(now, s, checkpoint);
+    }
+
+    /// Whether a barrier of `checkpoint` still waits in one of the task's output queues.
+    fn barrier_queued_in_output(&self, s: u32, checkpoint: CheckpointId) -> bool {
+        self.graph.outputs[s as usize].iter().any(|e| {
+            e.channels.iter().any(|ch| {
+                self.chans[ch.index()]
+                    .queue
+                    .iter()
+                    .any(|b| matches!(b.payload, Payload::Barrier(x) if x.id == checkpoint))
+            })
+        })
+    }
+
+    /// Acknowledges once the backend's upload, the channel state and (timeoutable barriers) the
+    /// output barriers are all done.
+    pub(crate) fn maybe_ack(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
+        let si = s as usize;
+        let Some(pos) = self.tasks[si].checkpoints.iter().position(|c| c.id == checkpoint) else {
+            return;
+        };
+        let c = &mut self.tasks[si].checkpoints[pos];
+        if !c.state_done || c.waiting_for_barriers || c.channel_upload.is_some() || c.channel_bytes > 0 {
+            return;
+        }
+        // The async part (state and channel state) is done; a wait for a barrier to leave an
+        // output queue below delays the acknowledgement, not the async phase.
+        if self.tasks[si].waiting_output_barrier != Some(checkpoint) {
+            let c = &mut self.tasks[si].checkpoints[pos];
+            c.metrics.async_duration_ns = now.since(c.async_start);
+        }
+        let c = self.tasks[si].checkpoints[pos];
+        if c.timeoutable && self.barrier_queued_in_output(s, checkpoint) {
+            self.tasks[si].waiting_output_barrier = Some(checkpoint);
+            return;
+        }
+        if self.tasks[si].waiting_output_barrier == Some(checkpoint) {
+            self.tasks[si].waiting_output_barrier = None;
+        }
+        if !self.tasks[si].coordinator.finish_async(checkpoint) {
+            return; // cancelled by an abort notification
+        }
+        let c = &mut self.tasks[si].checkpoints[pos];
+        c.upload = None;
+        let at = now + self.set.rpc_latency.sample_u64(&mut self.rpc_rng);
+        self.queue.schedule(at, Event::AckArrive { s, checkpoint });
+    }
+}

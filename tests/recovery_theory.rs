@@ -144,3 +144,63 @@ fn lost_work_per_failure_averages_half_the_interval_plus_the_duration() {
     assert!((mean - expected).abs() < tol, "E[lost] = {mean:.1} +- {tol:.1} ms, theory T/2 + D = {expected:.1} ms");
     println!("lost work {mean:.1} +- {tol:.1} ms over {} failures, theory {expected:.1}", lost.len());
 }
+
+/// Region failover (`RestartPipelinedRegionFailoverStrategy`): in a forward-only pipeline each
+/// parallel pipeline is a region, so a crash restarts one of them; with a keyBy it is the whole
+/// job. Exponential-delay restarts (Flink's default with checkpointing) wait 1 s, then x1.5,
+/// with a jitter of +-10 %.
+fn pipeline(partitioning: &str, failover: &str) -> String {
+    format!(
+        r#"
+[simulation]
+duration = "40s"
+[checkpoint]
+interval = "2s"
+[cluster]
+taskmanagers = 3
+slots_per_taskmanager = 1
+[recovery]
+failover = "{failover}"
+deployment_time = "0s"
+[[faults.task_crash]]
+at = ["5s", "9s", "12s"]
+operator = "map"
+subtask = 1
+[[operators]]
+name = "source"
+kind = "source"
+parallelism = 3
+rate = {{ process = "poisson", records_per_second = 500 }}
+[[operators]]
+name = "map"
+kind = "operator"
+parallelism = 3
+inputs = [{{ from = "source", partitioning = "{partitioning}" }}]
+[[operators]]
+name = "sink"
+kind = "sink"
+parallelism = 3
+inputs = [{{ from = "map", partitioning = "forward" }}]
+"#
+    )
+}
+
+#[test]
+fn region_failover_restarts_only_the_failed_pipeline_and_full_restarts_all() {
+    let restarted = |p: &str, f: &str| {
+        let out = ckptsim::run::run(&common::scenario(&pipeline(p, f)), 1);
+        out.failures.iter().map(|f| f.tasks_restarted).collect::<Vec<_>>()
+    };
+    assert_eq!(restarted("forward", "region"), vec![3, 3, 3], "one pipeline of source, map, sink");
+    assert_eq!(restarted("hash", "region"), vec![9, 9, 9], "a keyed job is one region");
+    assert_eq!(restarted("forward", "full"), vec![9, 9, 9]);
+}
+
+#[test]
+fn exponential_delay_restarts_grow_by_half_each_time_with_ten_percent_jitter() {
+    let out = ckptsim::run::run(&common::scenario(&pipeline("forward", "region")), 1);
+    let delays: Vec<f64> = out.failures.iter().map(|f| f.restart_delay.unwrap()).collect();
+    for (d, base) in delays.iter().zip([1000.0, 1500.0, 2250.0]) {
+        assert!((d - base).abs() <= 0.1 * base + 1e-6, "restart delays {delays:?}");
+    }
+}

@@ -26,7 +26,8 @@ pub struct FailureRecord {
     pub lost_work: f64,
     /// Fault to every restarted task running again.
     pub downtime: Option<f64>,
-    /// Fault until the restarted sources read with no more lag than before it.
+    /// Fault until the job has caught up: every restarted task runs and the restarted sources
+    /// read with no more lag than before the fault.
     pub catch_up_time: Option<f64>,
     /// The restart strategy gave up: the job stayed down.
     pub job_failed: bool,

@@ -577,15 +577,22 @@ impl World {
     /// A restarted source read a record with no more lag than before the failure; the job has
     /// caught up with its input once every restarted source has.
     pub(crate) fn note_source_caught_up(&mut self, at: SimTime, s: u32) {
-        for f in self.failures.iter_mut().rev() {
-            if f.running_again.is_none() || f.caught_up.is_some() || !f.sources.iter().any(|(x, _, _)| *x == s) {
-                continue;
-            }
-            f.sources_behind -= 1;
-            if f.sources_behind == 0 {
-                f.caught_up = Some(at);
-            }
+        // The newest restarted failure this source belongs to (a source without state may run
+        // again, and catch up, before the rest of its region has restored).
+        let Some(f) = self
+            .failures
+            .iter_mut()
+            .rev()
+            .find(|f| !f.superseded && f.restart_at.is_some() && f.sources.iter().any(|(x, _, _)| *x == s))
+        else {
             return;
+        };
+        if f.caught_up.is_some() {
+            return;
+        }
+        f.sources_behind = f.sources_behind.saturating_sub(1);
+        if f.sources_behind == 0 {
+            f.caught_up = Some(at);
         }
     }
 
@@ -647,7 +654,9 @@ impl World {
                 records_replayed: f.records_replayed,
                 lost_work: ms(f.time.since(f.restored_checkpoint.map_or(SimTime::ZERO, |(_, ts)| ts))),
                 downtime: f.running_again.map(|a| ms(a.since(f.time))),
-                catch_up_time: f.caught_up.map(|c| ms(c.since(f.time))),
+                // Not caught up while a task is still down, even if a stateless source already
+                // reads at the head (into network buffers).
+                catch_up_time: f.caught_up.zip(f.running_again).map(|(c, r)| ms(c.max(r).since(f.time))),
                 job_failed: f.gave_up,
                 taken_over: f.superseded,
             })

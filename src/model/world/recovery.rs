@@ -299,6 +299,27 @@ impl World {
             .collect();
         self.kill_tasks(now, &newly);
         self.failures[fi].sources.extend(more_sources);
+        // Another failure still recovering tasks of this restart set (a failure detected
+        // meanwhile, while this one waited for its heartbeat timeout) is taken over: one
+        // restart brings all of them back.
+        let mut restart_set = restart_set;
+        for gi in 0..self.failures.len() {
+            let g = &self.failures[gi];
+            let open = gi != fi && g.running_again.is_none() && !g.gave_up && !g.superseded && g.detected.is_some();
+            if open && g.tasks.iter().any(|t| restart_set.contains(t)) {
+                self.failures[gi].superseded = true;
+                let (tasks, sources) = (self.failures[gi].tasks.clone(), self.failures[gi].sources.clone());
+                restart_set.extend(tasks);
+                for src in sources {
+                    if !self.failures[fi].sources.iter().any(|(x, _, _)| *x == src.0) {
+                        self.failures[fi].sources.push(src);
+                    }
+                }
+            }
+        }
+        restart_set.sort_unstable();
+        restart_set.dedup();
+        self.kill_tasks(now, &restart_set);
         self.failures[fi].tasks = restart_set;
         // Region or global failover aborts all pending checkpoints (not counted as failures)
         // and the scheduler stops until every task runs again.
@@ -555,11 +576,9 @@ impl World {
         }
         t.phase = TaskPhase::Idle;
         self.wake_at(s, now);
-        let Some(fi) = self
-            .failures
-            .iter()
-            .rposition(|f| f.tasks.contains(&s) && f.restart_at.is_some() && f.running_again.is_none() && !f.superseded)
-        else {
+        let Some(fi) = self.failures.iter().rposition(|f| {
+            f.tasks.contains(&s) && f.restart_at.is_some() && f.running_again.is_none() && !f.superseded
+        }) else {
             return;
         };
         self.failures[fi].restoring = self.failures[fi].restoring.saturating_sub(1);
@@ -656,7 +675,10 @@ impl World {
                 downtime: f.running_again.map(|a| ms(a.since(f.time))),
                 // Not caught up while a task is still down, even if a stateless source already
                 // reads at the head (into network buffers).
-                catch_up_time: f.caught_up.zip(f.running_again).map(|(c, r)| ms(c.max(r).since(f.time))),
+                catch_up_time: f
+                    .caught_up
+                    .zip(f.running_again)
+                    .map(|(c, r)| ms(c.max(r).since(f.time))),
                 job_failed: f.gave_up,
                 taken_over: f.superseded,
             })

@@ -168,7 +168,6 @@ impl World {
         }
     }
 
-    #[allow(dead_code)] // called by recovery once it replays the changelog
     /// Hook for recovery: the changelog a subtask restored from `checkpoint` must download and
     /// replay on top of its materialized state (0 for the other backends).
     pub(crate) fn restore_changelog_bytes(&self, s: u32, checkpoint: CheckpointId) -> u64 {
@@ -179,7 +178,6 @@ impl World {
             .unwrap_or(0)
     }
 
-    #[allow(dead_code)] // called by recovery once it replays the changelog
     /// Hook for recovery: time to re-apply that log to the backend after downloading it, at the
     /// local disk's write speed (each change is written again).
     pub(crate) fn restore_extra_ns(&self, s: u32, checkpoint: CheckpointId) -> u64 {

@@ -536,7 +536,14 @@ impl World {
                 FaultKind::TaskManagerLoss { taskmanager, .. } => self.graph.subtasks[si].taskmanager != taskmanager,
                 _ => true,
             };
-            let at = now + self.recovery.deploy.sample_u64(&mut self.restart_rng);
+            // Changelog backend: the log since the last materialization is downloaded with the
+            // state and re-applied after it.
+            let (log_bytes, replay_ns) = match latest {
+                Some(c) => (self.restore_changelog_bytes(s, c.id), self.restore_extra_ns(s, c.id)),
+                None => (0, 0),
+            };
+            let state_bytes = state_bytes + log_bytes;
+            let at = now + self.recovery.deploy.sample_u64(&mut self.restart_rng) + replay_ns;
             let local = self.recovery.local_recovery && tm_survived;
             let fixed_rate = if local {
                 Some(self.recovery.local_restore_bytes_per_s)

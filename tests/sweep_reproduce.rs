@@ -87,7 +87,6 @@ fn reproduce_regenerates_every_scenario_with_identical_bytes_and_an_index() {
         "4 points (grid mode) x 2 replications = 8 runs",
         "`plots/summary.end_to_end_duration.avg.png` (and `.svg`): against `checkpoint.interval`: mean end-to-end",
         &format!("`{}.toml`: ", SKIPPED[0].0),
-        "Not answered yet",
     ] {
         assert!(index.contains(needle), "INDEX.md lacks {needle:?}:\n{index}");
     }

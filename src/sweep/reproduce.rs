@@ -37,12 +37,7 @@ pub const SKIPPED: [(&str, &str); 1] = [(
 
 /// Reference questions that no scenario answers yet, because the simulator cannot model them yet.
 /// Listed in `INDEX.md` so that the gap is visible rather than filled with a made-up figure.
-pub const PENDING: [(&str, &str); 1] = [(
-    "aligned, unaligned and aligned-with-timeout checkpoints as backpressure rises (duration and persisted \
-     in-flight data)",
-    "needs unaligned checkpoints, which the simulator does not implement yet; the two-configuration chart \
-     (`plot::comparison`) is ready for such a sweep",
-)];
+pub const PENDING: [(&str, &str); 0] = [];
 
 #[derive(Clone, Debug)]
 pub struct ReproduceOptions {
@@ -290,9 +285,11 @@ fn index_markdown(scenarios: &Path, out: &Path, all: &[Entry]) -> Result<String,
     for (stem, reason) in SKIPPED {
         let _ = writeln!(md, "- `{stem}.toml`: {reason}.");
     }
-    let _ = writeln!(md, "\nNot answered yet:\n");
-    for (question, why) in PENDING {
-        let _ = writeln!(md, "- {question}: {why}.");
+    if !PENDING.is_empty() {
+        let _ = writeln!(md, "\nNot answered yet:\n");
+        for (question, why) in PENDING {
+            let _ = writeln!(md, "- {question}: {why}.");
+        }
     }
     let _ = writeln!(md);
     for e in all.iter().filter(|e| skip_reason(&e.stem).is_none()) {

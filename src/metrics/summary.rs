@@ -91,6 +91,10 @@ pub struct RunSummary {
     /// Total time with restarted tasks down, over the simulated time: availability lost.
     #[serde(default)]
     pub downtime_fraction: f64,
+    /// Work lost to failures (time since the restored checkpoint, summed over failures whose
+    /// recovery finished) over the simulated time: the T/(2M) + D/M term of the waste models.
+    #[serde(default)]
+    pub lost_work_fraction: f64,
     pub job: JobStats,
     pub engine: EngineStats,
 }

@@ -1,12 +1,12 @@
 pub mod ids;
+pub mod metrics;
 pub mod model;
+pub mod output;
+pub mod plot;
 pub mod protocol;
+pub mod run;
 pub mod scenario;
 pub mod sim;
+pub mod sweep;
 pub mod time;
 pub mod units;
-pub mod metrics;
-pub mod output;
-pub mod run;
-pub mod sweep;
-pub mod plot;

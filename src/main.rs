@@ -10,7 +10,11 @@ use ckptsim::output;
 use ckptsim::scenario::{self, Override};
 
 #[derive(Parser)]
-#[command(name = "ckptsim", version, about = "Deterministic simulator of Apache Flink's checkpoint protocol")]
+#[command(
+    name = "ckptsim",
+    version,
+    about = "Deterministic simulator of Apache Flink's checkpoint protocol"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -120,15 +124,27 @@ fn default_out_dir(path: &std::path::Path) -> PathBuf {
 
 fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Run { scenario: path, out, seed, set, no_files, no_plots } => {
+        Command::Run {
+            scenario: path,
+            out,
+            seed,
+            set,
+            no_files,
+            no_plots,
+        } => {
             let (_, sc) = load(&path, &set)?;
             let seed = seed.unwrap_or(sc.simulation.seed);
-            let label = path.file_stem().and_then(|s| s.to_str()).unwrap_or("scenario").to_string();
+            let label = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("scenario")
+                .to_string();
             let result = ckptsim::run::run_labelled(&sc, seed, &label);
             print!("{}", output::table::render_summary(&result));
             if !no_files {
                 let dir = out.unwrap_or_else(|| default_out_dir(&path));
-                let mut files = output::write_run(&dir, &result).with_context(|| format!("writing results to {}", dir.display()))?;
+                let mut files = output::write_run(&dir, &result)
+                    .with_context(|| format!("writing results to {}", dir.display()))?;
                 if !no_plots {
                     files.extend(ckptsim::plot::plot_run_dir(&dir)?);
                 }
@@ -142,13 +158,28 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Validate { scenario: path, set } => {
             let (_, sc) = load(&path, &set)?;
             let subtasks: u32 = sc.operators.iter().map(|o| o.parallelism).sum();
-            println!("{}: ok ({} operators, {} subtasks)", path.display(), sc.operators.len(), subtasks);
+            println!(
+                "{}: ok ({} operators, {} subtasks)",
+                path.display(),
+                sc.operators.len(),
+                subtasks
+            );
             Ok(())
         }
-        Command::Sweep { scenario: path, out, threads, shard, no_plots } => {
+        Command::Sweep {
+            scenario: path,
+            out,
+            threads,
+            shard,
+            no_plots,
+        } => {
             let opts = ckptsim::sweep::SweepOptions {
                 threads: threads.map(usize::from),
-                shard: shard.as_deref().map(ckptsim::sweep::Shard::parse).transpose()?.unwrap_or_default(),
+                shard: shard
+                    .as_deref()
+                    .map(ckptsim::sweep::Shard::parse)
+                    .transpose()?
+                    .unwrap_or_default(),
                 plots: !no_plots,
                 progress: true,
                 stop_after_runs: None,
@@ -169,7 +200,12 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Reproduce { scenarios, out, threads, only } => {
+        Command::Reproduce {
+            scenarios,
+            out,
+            threads,
+            only,
+        } => {
             let opts = ckptsim::sweep::ReproduceOptions {
                 scenarios,
                 out,

@@ -92,7 +92,10 @@ fn wall_times(tau_s: f64, mtbf_s: f64, seeds: std::ops::Range<u64>) -> Vec<(f64,
             let mut w = World::new(&s, seed, "daly");
             w.stop_when_finished();
             w.run_to_end();
-            let done = w.finished_at().expect("the job finishes within the horizon").as_secs_f64();
+            let done = w
+                .finished_at()
+                .expect("the job finishes within the horizon")
+                .as_secs_f64();
             let failures = w.finish().failures.len();
             (done, failures)
         })
@@ -115,8 +118,20 @@ fn blocking_checkpoints_reproduce_dalys_expected_wall_time() {
     let (mean, se) = mean_se(&runs.iter().map(|r| r.0).collect::<Vec<_>>());
     let theory = daly_wall_time(tau, DELTA, R, m, TS).unwrap();
     let failures: usize = runs.iter().map(|r| r.1).sum();
-    println!("M = 6 h, tau* = {:.2} min: T_w = {:.1} +- {:.1} h, Daly {:.1} h ({failures} failures)", tau / 60.0, mean / HOUR, se / HOUR, theory / HOUR);
-    assert!((mean - theory).abs() < 2.0 * se, "T_w = {:.2} h +- {:.2} (1 se), Daly {:.2} h", mean / HOUR, se / HOUR, theory / HOUR);
+    println!(
+        "M = 6 h, tau* = {:.2} min: T_w = {:.1} +- {:.1} h, Daly {:.1} h ({failures} failures)",
+        tau / 60.0,
+        mean / HOUR,
+        se / HOUR,
+        theory / HOUR
+    );
+    assert!(
+        (mean - theory).abs() < 2.0 * se,
+        "T_w = {:.2} h +- {:.2} (1 se), Daly {:.2} h",
+        mean / HOUR,
+        se / HOUR,
+        theory / HOUR
+    );
 }
 
 /// Least-squares fit of W(tau) = a / tau + b tau + c; the fitted optimum is sqrt(a / b).
@@ -137,7 +152,9 @@ fn fitted_optimum(points: &[(f64, f64)]) -> f64 {
     let mut m = ata;
     let mut v = atb;
     for col in 0..3 {
-        let p = (col..3).max_by(|a, b| m[*a][col].abs().total_cmp(&m[*b][col].abs())).unwrap();
+        let p = (col..3)
+            .max_by(|a, b| m[*a][col].abs().total_cmp(&m[*b][col].abs()))
+            .unwrap();
         m.swap(col, p);
         v.swap(col, p);
         for r in col + 1..3 {
@@ -168,7 +185,11 @@ fn fitted_ratio(m: f64, runs_per_point: u64) -> (f64, usize) {
         failures += runs.iter().map(|r| r.1).sum::<usize>();
         let (tw, _) = mean_se(&runs.iter().map(|r| r.0).collect::<Vec<_>>());
         let theory = daly_wall_time(tau, DELTA, R, m, TS).unwrap();
-        println!("  tau = {k} tau*: T_w = {:.1} h, Daly {:.1} h", tw / HOUR, theory / HOUR);
+        println!(
+            "  tau = {k} tau*: T_w = {:.1} h, Daly {:.1} h",
+            tw / HOUR,
+            theory / HOUR
+        );
         points.push((tau, 1.0 - TS / tw));
     }
     (fitted_optimum(&points) / tau_star, failures)
@@ -183,9 +204,17 @@ fn fitted_ratio(m: f64, runs_per_point: u64) -> (f64, usize) {
 fn the_fitted_optimum_interval_matches_dalys_for_two_published_cases() {
     for (label, m, runs, expected_min) in [("24 h", 24.0 * HOUR, 160u64, 116.69), ("6 h", 6.0 * HOUR, 40, 56.71)] {
         let tau_star = daly_optimal_interval(DELTA, m).unwrap();
-        assert!((tau_star / 60.0 - expected_min).abs() < 0.01, "Daly's tau* for M = {label}");
+        assert!(
+            (tau_star / 60.0 - expected_min).abs() < 0.01,
+            "Daly's tau* for M = {label}"
+        );
         let (ratio, failures) = fitted_ratio(m, runs);
         println!("M = {label}: fitted tau / tau* = {ratio:.4} ({failures} failures over 7 points)");
-        assert!((ratio - 1.0).abs() < 0.05, "M = {label}: fitted optimum {:.2} min vs Daly's {:.2} min", ratio * tau_star / 60.0, tau_star / 60.0);
+        assert!(
+            (ratio - 1.0).abs() < 0.05,
+            "M = {label}: fitted optimum {:.2} min vs Daly's {:.2} min",
+            ratio * tau_star / 60.0,
+            tau_star / 60.0
+        );
     }
 }

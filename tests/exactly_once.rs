@@ -9,7 +9,7 @@
 
 mod common;
 
-use ckptsim::model::checker::{check_exactly_once_complete, Violation};
+use ckptsim::model::checker::{Violation, check_exactly_once_complete};
 use ckptsim::model::world::World;
 use proptest::prelude::*;
 
@@ -126,7 +126,11 @@ fn committed(toml: &str, seed: u64, broken: bool) -> (Vec<u64>, usize) {
 fn violations(case: &Case, broken: bool) -> (Vec<Violation>, usize, usize) {
     let (expected, _) = committed(&case.toml(false), case.seed, broken);
     let (actual, failures) = committed(&case.toml(true), case.seed, broken);
-    (check_exactly_once_complete(&expected, &actual), expected.len(), failures)
+    (
+        check_exactly_once_complete(&expected, &actual),
+        expected.len(),
+        failures,
+    )
 }
 
 fn partitioning() -> impl Strategy<Value = &'static str> {
@@ -136,8 +140,14 @@ fn partitioning() -> impl Strategy<Value = &'static str> {
 fn case() -> impl Strategy<Value = Case> {
     (
         (1u32..=3, 1u32..=3, 1u32..=3, partitioning(), partitioning()),
-        (prop_oneof![Just(0u32), Just(5), Just(100)], prop_oneof![Just(300u32), Just(700), Just(1500)]),
-        (prop_oneof![Just("heap"), Just("rocksdb")], prop_oneof![Just("region"), Just("full")]),
+        (
+            prop_oneof![Just(0u32), Just(5), Just(100)],
+            prop_oneof![Just(300u32), Just(700), Just(1500)],
+        ),
+        (
+            prop_oneof![Just("heap"), Just("rocksdb")],
+            prop_oneof![Just("region"), Just("full")],
+        ),
         proptest::collection::vec((500u32..2800, 0usize..3, 0u32..3), 1..4),
         proptest::option::of(500u32..2800),
         0u64..1000,
@@ -220,7 +230,10 @@ fn the_checker_catches_snapshots_taken_without_alignment() {
     };
     let (v, _, failures) = violations(&c, true);
     assert!(failures >= 3);
-    assert!(v.iter().any(|x| matches!(x, Violation::Duplicate { .. })), "broken alignment went unnoticed: {v:?}");
+    assert!(
+        v.iter().any(|x| matches!(x, Violation::Duplicate { .. })),
+        "broken alignment went unnoticed: {v:?}"
+    );
 }
 
 /// Negative control: at-least-once mode (`CheckpointBarrierTracker`: barriers are counted, no
@@ -248,7 +261,14 @@ fn at_least_once_mode_with_failures_produces_duplicates_the_checker_catches() {
     assert!(failures >= 3);
     let v = check_exactly_once_complete(&expected, &actual);
     let duplicates = v.iter().filter(|x| matches!(x, Violation::Duplicate { .. })).count();
-    assert!(duplicates > 0, "at-least-once with failures committed no duplicate: the checker proves nothing");
+    assert!(
+        duplicates > 0,
+        "at-least-once with failures committed no duplicate: the checker proves nothing"
+    );
     // Nothing is lost: at-least-once still delivers every record.
-    assert!(!v.iter().any(|x| matches!(x, Violation::Lost { .. })), "{:?}", &v[..v.len().min(3)]);
+    assert!(
+        !v.iter().any(|x| matches!(x, Violation::Lost { .. })),
+        "{:?}",
+        &v[..v.len().min(3)]
+    );
 }

@@ -5,9 +5,9 @@ mod common;
 
 use ckptsim::model::world::{FaultKind, PlannedFault, RecoverySettings, World};
 use ckptsim::protocol::restart::RestartStrategyConfig;
-use ckptsim::sim::rng::{StreamId, StreamKind};
 use ckptsim::sim::RngStream;
-use ckptsim::time::{SimTime, NS_PER_MS, NS_PER_S};
+use ckptsim::sim::rng::{StreamId, StreamKind};
+use ckptsim::time::{NS_PER_MS, NS_PER_S, SimTime};
 
 /// lambda = 5000/s into a server at mu = 10000/s (rho = 0.5). Small (1 KiB) buffers keep the
 /// records held in the network small, so that the sources' read lag, which does not see them,
@@ -50,14 +50,24 @@ fn catch_up_time_after_a_failure_is_r_plus_rho_l_over_one_minus_rho() {
     let s = common::scenario(FLUID);
     let mut w = World::new(&s, 3, "fluid");
     let restart_ns = 2 * NS_PER_S;
-    w.set_restart_strategy(RestartStrategyConfig::FixedDelay { attempts: 10, delay_ns: restart_ns }).unwrap();
+    w.set_restart_strategy(RestartStrategyConfig::FixedDelay {
+        attempts: 10,
+        delay_ns: restart_ns,
+    })
+    .unwrap();
     w.set_recovery(RecoverySettings::instant(false));
-    w.plan_fault(PlannedFault { at: SimTime(27_300 * NS_PER_MS), kind: FaultKind::TaskCrash { subtask: 1 } });
+    w.plan_fault(PlannedFault {
+        at: SimTime(27_300 * NS_PER_MS),
+        kind: FaultKind::TaskCrash { subtask: 1 },
+    });
     w.run_to_end();
     let out = w.finish();
     assert_eq!(out.failures.len(), 1);
     let f = &out.failures[0];
-    assert_eq!(f.tasks_restarted, 3, "a forward pipeline of one subtask each is one region");
+    assert_eq!(
+        f.tasks_restarted, 3,
+        "a forward pipeline of one subtask each is one region"
+    );
     let rho = 0.5;
     let r = restart_ns as f64 / 1e6;
     let l = f.lost_work;
@@ -66,12 +76,22 @@ fn catch_up_time_after_a_failure_is_r_plus_rho_l_over_one_minus_rho() {
     let got = f.catch_up_time.expect("caught up");
     // Tolerance: the records held in network buffers (44 ms early at most, above) plus the 1 ms
     // catch-up slack either way.
-    assert!(got > expected - 45.0 && got < expected + 1.0, "catch-up {got:.1} ms, fluid model {expected:.1} ms (L = {l:.1} ms)");
-    assert_eq!(f.downtime, Some(r), "no state to download: downtime is the restart delay");
+    assert!(
+        got > expected - 45.0 && got < expected + 1.0,
+        "catch-up {got:.1} ms, fluid model {expected:.1} ms (L = {l:.1} ms)"
+    );
+    assert_eq!(
+        f.downtime,
+        Some(r),
+        "no state to download: downtime is the restart delay"
+    );
     // Records replayed: everything the source read since its snapshot, 5 per ms. The source
     // snapshots when the trigger RPC arrives, 1 ms after the trigger time L is measured from.
     let replayed = f.records_replayed as f64;
-    assert!((replayed - 5.0 * (l - 1.0)).abs() <= 1.0, "replayed {replayed} for L = {l}");
+    assert!(
+        (replayed - 5.0 * (l - 1.0)).abs() <= 1.0,
+        "replayed {replayed} for L = {l}"
+    );
     println!("catch-up {got:.1} ms vs {expected:.1} ms; L = {l:.1} ms; replayed {replayed}");
 }
 
@@ -117,14 +137,21 @@ sync_time = "0ms"
 fn lost_work_per_failure_averages_half_the_interval_plus_the_duration() {
     let s = common::scenario(WASTE);
     let mut w = World::new(&s, 9, "waste");
-    w.set_restart_strategy(RestartStrategyConfig::FixedDelay { attempts: 100_000, delay_ns: NS_PER_S }).unwrap();
+    w.set_restart_strategy(RestartStrategyConfig::FixedDelay {
+        attempts: 100_000,
+        delay_ns: NS_PER_S,
+    })
+    .unwrap();
     // Local recovery keeps restores instant, so restarts do not overlap the next failure.
     w.set_recovery(RecoverySettings::instant(true));
     let mut rng = RngStream::new(77, StreamId::new(StreamKind::Faults, 0));
     let mut t = 10.0f64;
     while t < 11_900.0 {
         t += 10.0 + -20.0 * (1.0 - rng.next_f64()).ln();
-        w.plan_fault(PlannedFault { at: SimTime((t * 1e9) as u64), kind: FaultKind::TaskCrash { subtask: 1 } });
+        w.plan_fault(PlannedFault {
+            at: SimTime((t * 1e9) as u64),
+            kind: FaultKind::TaskCrash { subtask: 1 },
+        });
     }
     w.run_to_end();
     let out = w.finish();
@@ -133,7 +160,12 @@ fn lost_work_per_failure_averages_half_the_interval_plus_the_duration() {
     assert!((d - 400.0).abs() < 1.0, "D = {d} ms");
     // Failures before the first checkpoint after a restart lose everything since the restart's
     // replay start; keep the ones with a completed checkpoint that the restart did not reset.
-    let lost: Vec<f64> = out.failures.iter().filter(|f| f.restored_checkpoint.is_some()).map(|f| f.lost_work).collect();
+    let lost: Vec<f64> = out
+        .failures
+        .iter()
+        .filter(|f| f.restored_checkpoint.is_some())
+        .map(|f| f.lost_work)
+        .collect();
     assert!(lost.len() > 300, "{} failures", lost.len());
     let n = lost.len() as f64;
     let mean = lost.iter().sum::<f64>() / n;
@@ -141,8 +173,14 @@ fn lost_work_per_failure_averages_half_the_interval_plus_the_duration() {
     let expected = 2000.0 / 2.0 + d;
     // 99.7 % interval from the sample: 3 standard errors.
     let tol = 3.0 * sd / n.sqrt();
-    assert!((mean - expected).abs() < tol, "E[lost] = {mean:.1} +- {tol:.1} ms, theory T/2 + D = {expected:.1} ms");
-    println!("lost work {mean:.1} +- {tol:.1} ms over {} failures, theory {expected:.1}", lost.len());
+    assert!(
+        (mean - expected).abs() < tol,
+        "E[lost] = {mean:.1} +- {tol:.1} ms, theory T/2 + D = {expected:.1} ms"
+    );
+    println!(
+        "lost work {mean:.1} +- {tol:.1} ms over {} failures, theory {expected:.1}",
+        lost.len()
+    );
 }
 
 /// Region failover (`RestartPipelinedRegionFailoverStrategy`): in a forward-only pipeline each
@@ -191,7 +229,11 @@ fn region_failover_restarts_only_the_failed_pipeline_and_full_restarts_all() {
         let out = ckptsim::run::run(&common::scenario(&pipeline(p, f)), 1);
         out.failures.iter().map(|f| f.tasks_restarted).collect::<Vec<_>>()
     };
-    assert_eq!(restarted("forward", "region"), vec![3, 3, 3], "one pipeline of source, map, sink");
+    assert_eq!(
+        restarted("forward", "region"),
+        vec![3, 3, 3],
+        "one pipeline of source, map, sink"
+    );
     assert_eq!(restarted("hash", "region"), vec![9, 9, 9], "a keyed job is one region");
     assert_eq!(restarted("forward", "full"), vec![9, 9, 9]);
 }

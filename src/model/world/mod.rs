@@ -5,8 +5,8 @@
 //! single-threaded and draws randomness only from its seeded streams, so a run is a pure
 //! function of (scenario, seed).
 
-mod channel_state;
 mod backends;
+mod channel_state;
 mod checkpointing;
 mod debloating;
 mod events;
@@ -23,6 +23,8 @@ pub use recovery::{FaultKind, PlannedFault, RecoverySettings};
 use crate::ids::SubtaskId;
 use crate::metrics::histogram::LogHistogram;
 use crate::metrics::{CheckpointStatsTracker, TimelineSample};
+use crate::model::backend::{BackendConfig, StateBackend};
+use crate::model::debloat::{BufferDebloater, DebloatConfig, ThroughputCalculator};
 use crate::model::faults::FaultSchedule;
 use crate::model::graph::JobGraph;
 use crate::model::network::{ChannelState, GatePool};
@@ -32,10 +34,8 @@ use crate::model::snapshot::BackendModel;
 use crate::model::source::{ArrivalGen, RecordShape};
 use crate::model::storage::{SharedBandwidth, StorageProfile};
 use crate::model::task::{SourceRuntime, Task, TaskPhase};
-use crate::model::backend::{BackendConfig, StateBackend};
-use crate::model::debloat::{BufferDebloater, DebloatConfig, ThroughputCalculator};
-use crate::protocol::input_handler::InputHandler;
 use crate::protocol::coordinator::{CheckpointCoordinator, CoordinatorAction, CoordinatorConfig};
+use crate::protocol::input_handler::InputHandler;
 use crate::protocol::restart::RestartBackoffTimeStrategy;
 use crate::protocol::subtask::SubtaskCheckpointCoordinator;
 use crate::run::RunOutput;
@@ -466,7 +466,12 @@ impl World {
             unaligned: s.checkpoint.unaligned,
             backend_cfg,
             upload_kinds: BTreeMap::new(),
-            savepoint_times: s.checkpoint.savepoint_times.iter().map(|d| SimTime(d.as_u64())).collect(),
+            savepoint_times: s
+                .checkpoint
+                .savepoint_times
+                .iter()
+                .map(|d| SimTime(d.as_u64()))
+                .collect(),
             debloat,
             debloaters,
             in_flight_bytes_max: 0,
@@ -638,8 +643,11 @@ impl World {
             }
             Event::SavepointTrigger => {
                 let mut out = Vec::new();
-                self.coordinator
-                    .trigger_checkpoint(now, crate::protocol::coordinator::TriggerKind::Savepoint, &mut out);
+                self.coordinator.trigger_checkpoint(
+                    now,
+                    crate::protocol::coordinator::TriggerKind::Savepoint,
+                    &mut out,
+                );
                 self.apply_coordinator_actions(out);
             }
             Event::BackendWake { s, inc } => {

@@ -206,7 +206,11 @@ impl World {
             in_flight_bytes_max: self.debloat.map(|_| self.in_flight_bytes_max),
             job_finished_s: self.finished_at.map(|t| t.as_secs_f64()),
             failure_costs: failure_costs(&failures),
-            lost_work_fraction: failures.iter().filter(|f| !f.taken_over).map(|f| f.lost_work).sum::<f64>()
+            lost_work_fraction: failures
+                .iter()
+                .filter(|f| !f.taken_over)
+                .map(|f| f.lost_work)
+                .sum::<f64>()
                 / 1e3
                 / end.as_secs_f64(),
             downtime_fraction: failures.iter().filter_map(|f| f.downtime).sum::<f64>() / 1e3 / end.as_secs_f64(),
@@ -253,9 +257,18 @@ fn failure_costs(failures: &[crate::metrics::FailureRecord]) -> BTreeMap<String,
     let done: Vec<_> = failures.iter().filter(|f| !f.taken_over).collect();
     let of = |xs: Vec<f64>| StatsSummary::of(&xs);
     m.insert("lost_work".into(), of(done.iter().map(|f| f.lost_work).collect()));
-    m.insert("records_replayed".into(), of(done.iter().map(|f| f.records_replayed as f64).collect()));
+    m.insert(
+        "records_replayed".into(),
+        of(done.iter().map(|f| f.records_replayed as f64).collect()),
+    );
     m.insert("downtime".into(), of(done.iter().filter_map(|f| f.downtime).collect()));
-    m.insert("restore_duration".into(), of(done.iter().filter_map(|f| f.restore_duration).collect()));
-    m.insert("catch_up_time".into(), of(done.iter().filter_map(|f| f.catch_up_time).collect()));
+    m.insert(
+        "restore_duration".into(),
+        of(done.iter().filter_map(|f| f.restore_duration).collect()),
+    );
+    m.insert(
+        "catch_up_time".into(),
+        of(done.iter().filter_map(|f| f.catch_up_time).collect()),
+    );
     m
 }

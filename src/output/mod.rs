@@ -14,30 +14,18 @@ use crate::run::RunOutput;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum OutputError {
-    #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("{path}: {source}")]
-    Csv {
-        path: PathBuf,
-        #[source]
-        source: csv::Error,
-    },
-    #[error("{path}: {source}")]
-    Json {
-        path: PathBuf,
-        #[source]
-        source: serde_json::Error,
-    },
+    #[error("{path}: {cause}")]
+    Io { path: PathBuf, cause: std::io::Error },
+    #[error("{path}: {cause}")]
+    Csv { path: PathBuf, cause: csv::Error },
+    #[error("{path}: {cause}")]
+    Json { path: PathBuf, cause: serde_json::Error },
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
-    move |source| OutputError::Io {
+    move |cause| OutputError::Io {
         path: path.to_path_buf(),
-        source,
+        cause,
     }
 }
 
@@ -64,14 +52,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), OutputError> {
 pub fn csv_bytes<T: Serialize>(rows: &[T], path_for_errors: &Path) -> Result<Vec<u8>, OutputError> {
     let mut w = csv::Writer::from_writer(Vec::new());
     for r in rows {
-        w.serialize(r).map_err(|source| OutputError::Csv {
+        w.serialize(r).map_err(|cause| OutputError::Csv {
             path: path_for_errors.to_path_buf(),
-            source,
+            cause,
         })?;
     }
     w.into_inner().map_err(|e| OutputError::Io {
         path: path_for_errors.to_path_buf(),
-        source: e.into_error(),
+        cause: e.into_error(),
     })
 }
 
@@ -81,9 +69,9 @@ pub fn write_csv<T: Serialize>(path: &Path, rows: &[T]) -> Result<(), OutputErro
 }
 
 pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), OutputError> {
-    let mut bytes = serde_json::to_vec_pretty(value).map_err(|source| OutputError::Json {
+    let mut bytes = serde_json::to_vec_pretty(value).map_err(|cause| OutputError::Json {
         path: path.to_path_buf(),
-        source,
+        cause,
     })?;
     bytes.push(b'\n');
     write_atomic(path, &bytes)
@@ -117,9 +105,9 @@ pub fn write_run(dir: &Path, out: &RunOutput) -> Result<Vec<PathBuf>, OutputErro
             failures_csv(&out.failures, &dir.join(FAILURES_CSV))?,
         ),
         (dir.join(SUMMARY_JSON), {
-            let mut b = serde_json::to_vec_pretty(&out.summary).map_err(|source| OutputError::Json {
+            let mut b = serde_json::to_vec_pretty(&out.summary).map_err(|cause| OutputError::Json {
                 path: dir.join(SUMMARY_JSON),
-                source,
+                cause,
             })?;
             b.push(b'\n');
             b

@@ -17,12 +17,8 @@ pub enum Origin {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ScenarioError {
-    #[error("{path}: cannot read scenario: {source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error("{path}: cannot read scenario: {cause}")]
+    Io { path: PathBuf, cause: std::io::Error },
     /// The file is not valid TOML, or a value has the wrong type or form.
     #[error("{}", render(file, origin, field.as_deref(), message))]
     Invalid {

@@ -20,9 +20,9 @@ pub struct LoadedScenario {
 }
 
 pub fn load_file(path: &Path) -> Result<LoadedScenario, ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
+    let text = std::fs::read_to_string(path).map_err(|cause| ScenarioError::Io {
         path: path.to_path_buf(),
-        source,
+        cause,
     })?;
     parse_str(&text, &path.display().to_string())
 }

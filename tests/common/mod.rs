@@ -13,14 +13,7 @@ pub fn scenario(toml: &str) -> Scenario {
 
 /// Student's t quantile t_{0.995, df}: two-sided 99 % intervals from batch means.
 pub fn t_995(df: usize) -> f64 {
-    // Table values for the degrees of freedom the tests use.
-    match df {
-        9 => 3.250,
-        19 => 2.861,
-        29 => 2.756,
-        39 => 2.708,
-        _ => 2.576, // normal limit, conservative only for large df
-    }
+    ckptsim::sweep::stats::student_t_quantile(0.995, df as f64)
 }
 
 /// Mean and standard error from batch means (the series is split into `batches` equal parts:

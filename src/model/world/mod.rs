@@ -500,25 +500,6 @@ impl World {
         &self.snapshot_log
     }
 
-    #[doc(hidden)]
-    pub fn debug_channels(&self) {
-        for (i, c) in self.chans.iter().enumerate() {
-            println!(
-                "ch {i}: queue {} wire {} recv {} credit {} blocked {} cblocked {} owned {} occ {} ann {} inc {}",
-                c.queue.len(),
-                c.wire.len(),
-                c.received.len(),
-                c.credit,
-                c.blocked,
-                c.consumer_blocked,
-                c.owned,
-                c.occupied,
-                c.announced_unused,
-                c.incarnation
-            );
-        }
-    }
-
     /// Every record id the sinks committed, in commit order (what a `read_committed` consumer
     /// of the external system sees). The exactly-once checker compares these.
     pub fn committed_output(&self) -> &[u64] {

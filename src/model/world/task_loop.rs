@@ -250,7 +250,8 @@ impl World {
             // A sink writes into its open transaction; the record becomes visible on commit.
             sink.txn.invoke(r.id);
             sink.open_origins_ns.push(r.origin_ns);
-            if self.finished_at.is_none() {
+            // Zero once every bounded source's last record was seen, and for unbounded jobs.
+            if self.bounded_sources_open > 0 {
                 self.note_last_record(r.id, done_ns);
             }
             if done_ns >= self.set.warmup.as_ns() {

@@ -2,10 +2,14 @@
 //! "Exactly Once vs. At Least Once"; `TwoPhaseCommitSinkFunction`): the output a two-phase-commit
 //! sink commits with failures is the output it commits without them, every record once.
 //!
-//! Property tests generate topologies, parallelisms, buffer timeouts, intervals, state
-//! backends, failover strategies and fault schedules. A failing case shrinks and is printed as
-//! a scenario file plus a seed that `ckptsim run` replays. Negative controls prove the checker
-//! can fail: a snapshot taken without alignment is caught.
+//! Property tests generate topologies, parallelisms, barrier modes (aligned, unaligned, aligned
+//! with a timeout), load (light, or back-pressured so that unaligned checkpoints persist
+//! in-flight data), buffer timeouts, intervals, state backends, failover strategies and fault
+//! schedules. Every run also checks the run-time invariants (records conserved on every
+//! channel, one barrier per channel per checkpoint). A failing case shrinks and is printed as a
+//! scenario file plus a seed that `ckptsim run` replays. Negative controls prove the checkers
+//! can fail: a snapshot taken without alignment, at-least-once mode, an unaligned checkpoint
+//! whose channel state is not restored, and a lost buffer are all caught.
 
 mod common;
 
@@ -22,6 +26,11 @@ struct Case {
     sink_partitioning: &'static str,
     buffer_timeout_ms: u32,
     interval_ms: u32,
+    /// aligned, unaligned, or timeout (unaligned after an aligned-checkpoint timeout).
+    mode: &'static str,
+    /// Mean service time of the map: 150 us is light load, 900 us back-pressures it.
+    service_us: u32,
+    /// heap, rocksdb (full), rocksdb_incremental, changelog.
     backend: &'static str,
     failover: &'static str,
     /// (time in ms, operator index 0..3, subtask)
@@ -45,6 +54,7 @@ impl Case {
 duration = "20s"
 [checkpoint]
 interval = "{interval}ms"
+{mode}
 [cluster]
 taskmanagers = 2
 slots_per_taskmanager = {slots}
@@ -52,7 +62,7 @@ rpc_latency = {{ dist = "uniform", min = "1ms", max = "30ms" }}
 [network]
 buffer_timeout = "{bt}ms"
 [state_backend]
-kind = "{backend}"
+{backend}
 [restart]
 strategy = "fixed-delay"
 attempts = 1000
@@ -71,7 +81,7 @@ name = "map"
 kind = "operator"
 parallelism = {ops}
 inputs = [{{ from = "source", partitioning = "{part}" }}]
-service_time = {{ dist = "exponential", mean = "150us" }}
+service_time = {{ dist = "exponential", mean = "{service}us" }}
 state = {{ bytes_per_key = "64B" }}
 [[operators]]
 name = "sink"
@@ -83,7 +93,20 @@ inputs = [{{ from = "map", partitioning = "{sink_part}" }}]
             interval = self.interval_ms,
             slots = max_par.div_ceil(2),
             bt = self.buffer_timeout_ms,
-            backend = self.backend,
+            mode = match self.mode {
+                "unaligned" => "unaligned = true",
+                "timeout" => "unaligned = true\naligned_checkpoint_timeout = \"30ms\"",
+                _ => "",
+            },
+            service = self.service_us,
+            backend = match self.backend {
+                "rocksdb" => "kind = \"rocksdb\"",
+                "rocksdb_incremental" => "kind = \"rocksdb\"\nincremental = true",
+                "changelog" => {
+                    "kind = \"rocksdb\"\nincremental = true\nchangelog = { enabled = true, periodic_materialize_interval = \"1s\" }"
+                }
+                _ => "kind = \"heap\"",
+            },
             failover = self.failover,
             sources = self.sources,
             rate = RATE,
@@ -118,6 +141,12 @@ fn committed(toml: &str, seed: u64, broken: bool) -> (Vec<u64>, usize) {
         w.break_alignment_for_negative_control();
     }
     w.run_to_end();
+    let broken_invariants = w.invariant_violations();
+    assert!(
+        broken_invariants.is_empty(),
+        "{:?}",
+        &broken_invariants[..broken_invariants.len().min(3)]
+    );
     let out = w.committed_output().to_vec();
     let failures = w.finish().failures.len();
     (out, failures)
@@ -145,36 +174,47 @@ fn case() -> impl Strategy<Value = Case> {
             prop_oneof![Just(300u32), Just(700), Just(1500)],
         ),
         (
-            prop_oneof![Just("heap"), Just("rocksdb")],
+            prop_oneof![
+                Just("heap"),
+                Just("rocksdb"),
+                Just("rocksdb_incremental"),
+                Just("changelog")
+            ],
             prop_oneof![Just("region"), Just("full")],
+            prop_oneof![Just("aligned"), Just("unaligned"), Just("timeout")],
+            prop_oneof![Just(150u32), Just(900)],
         ),
         proptest::collection::vec((500u32..2800, 0usize..3, 0u32..3), 1..4),
         proptest::option::of(500u32..2800),
         0u64..1000,
     )
-        .prop_map(|((so, op, si, p1, p2), (bt, iv), (be, fo), crashes, tm, seed)| {
-            // Forward needs equal parallelism on both sides.
-            let ops = if p1 == "forward" { so } else { op };
-            let sinks = if p2 == "forward" { ops } else { si };
-            Case {
-                sources: so,
-                ops,
-                sinks,
-                partitioning: p1,
-                sink_partitioning: p2,
-                buffer_timeout_ms: bt,
-                interval_ms: iv,
-                backend: be,
-                failover: fo,
-                crashes,
-                taskmanager_loss_ms: tm,
-                seed,
-            }
-        })
+        .prop_map(
+            |((so, op, si, p1, p2), (bt, iv), (be, fo, mode, service_us), crashes, tm, seed)| {
+                // Forward needs equal parallelism on both sides.
+                let ops = if p1 == "forward" { so } else { op };
+                let sinks = if p2 == "forward" { ops } else { si };
+                Case {
+                    sources: so,
+                    ops,
+                    sinks,
+                    partitioning: p1,
+                    sink_partitioning: p2,
+                    buffer_timeout_ms: bt,
+                    interval_ms: iv,
+                    mode,
+                    service_us,
+                    backend: be,
+                    failover: fo,
+                    crashes,
+                    taskmanager_loss_ms: tm,
+                    seed,
+                }
+            },
+        )
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, max_shrink_iters: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 64, max_shrink_iters: 64, ..ProptestConfig::default() })]
 
     #[test]
     fn committed_output_is_exactly_once_under_any_fault_schedule(c in case()) {
@@ -197,6 +237,8 @@ fn a_keyed_job_with_repeated_crashes_and_a_lost_taskmanager_commits_each_record_
         sink_partitioning: "rebalance",
         buffer_timeout_ms: 5,
         interval_ms: 400,
+        mode: "aligned",
+        service_us: 150,
         backend: "heap",
         failover: "region",
         crashes: vec![(700, 1, 0), (1300, 0, 2), (1900, 2, 1), (2500, 1, 1)],
@@ -222,6 +264,8 @@ fn the_checker_catches_snapshots_taken_without_alignment() {
         sink_partitioning: "hash",
         buffer_timeout_ms: 5,
         interval_ms: 400,
+        mode: "aligned",
+        service_us: 150,
         backend: "heap",
         failover: "full",
         crashes: vec![(900, 2, 0), (1700, 1, 1), (2400, 2, 1)],
@@ -249,6 +293,8 @@ fn at_least_once_mode_with_failures_produces_duplicates_the_checker_catches() {
         sink_partitioning: "hash",
         buffer_timeout_ms: 5,
         interval_ms: 400,
+        mode: "aligned",
+        service_us: 150,
         backend: "heap",
         failover: "full",
         crashes: vec![(900, 2, 0), (1700, 1, 1), (2400, 2, 1)],
@@ -271,4 +317,79 @@ fn at_least_once_mode_with_failures_produces_duplicates_the_checker_catches() {
         "{:?}",
         &v[..v.len().min(3)]
     );
+}
+
+/// A back-pressured keyed job under unaligned checkpoints: failures restore the in-flight data
+/// the checkpoints persisted (records put back into channels), and the output stays exactly once.
+fn unaligned_case() -> Case {
+    Case {
+        sources: 3,
+        ops: 2,
+        sinks: 2,
+        partitioning: "hash",
+        sink_partitioning: "hash",
+        buffer_timeout_ms: 5,
+        interval_ms: 300,
+        mode: "unaligned",
+        service_us: 900,
+        backend: "heap",
+        failover: "full",
+        crashes: vec![(1900, 1, 0), (3700, 2, 1), (5300, 1, 1)],
+        taskmanager_loss_ms: None,
+        seed: 7,
+    }
+}
+
+fn run_case(c: &Case, setup: impl Fn(&mut World)) -> (Vec<u64>, ckptsim::run::RunOutput) {
+    let s = common::scenario(&c.toml(true));
+    let mut w = World::new(&s, c.seed, "unaligned");
+    setup(&mut w);
+    w.run_to_end();
+    let out = w.committed_output().to_vec();
+    (out, w.finish())
+}
+
+#[test]
+fn unaligned_recovery_replays_persisted_in_flight_data_exactly_once() {
+    let c = unaligned_case();
+    let (expected, _) = committed(&c.toml(false), c.seed, false);
+    let (actual, run) = run_case(&c, |_| {});
+    let restored: u64 = run.failures.iter().map(|f| f.channel_state_records).sum();
+    assert!(run.failures.len() >= 3, "{} failures", run.failures.len());
+    assert!(
+        restored > 0,
+        "no failure restored in-flight records: the case does not exercise channel state"
+    );
+    let v = check_exactly_once_complete(&expected, &actual);
+    assert!(v.is_empty(), "{} violations, first {:?}", v.len(), &v[..v.len().min(3)]);
+}
+
+/// Negative control: the same unaligned case, recovered without its channel state, must lose
+/// records, and the checker must say so.
+#[test]
+fn the_checker_catches_an_unaligned_recovery_that_forgets_channel_state() {
+    let c = unaligned_case();
+    let (expected, _) = committed(&c.toml(false), c.seed, false);
+    let (actual, _) = run_case(&c, |w| w.forget_channel_state_for_negative_control());
+    let v = check_exactly_once_complete(&expected, &actual);
+    assert!(
+        v.iter().any(|x| matches!(x, Violation::Lost { .. })),
+        "forgotten channel state went unnoticed: {:?}",
+        &v[..v.len().min(3)]
+    );
+}
+
+/// Negative control for the run-time conservation check: a buffer that vanishes on the wire
+/// breaks the books of its channel.
+#[test]
+fn the_conservation_check_catches_a_lost_buffer() {
+    use ckptsim::model::checker::InvariantViolation;
+    let c = unaligned_case();
+    let s = common::scenario(&c.toml(false));
+    let mut w = World::new(&s, c.seed, "lost buffer");
+    w.lose_a_buffer_for_negative_control();
+    w.run_to_end();
+    let v = w.invariant_violations();
+    assert_eq!(v.len(), 1, "{v:?}");
+    assert!(matches!(v[0], InvariantViolation::RecordsNotConserved { .. }), "{v:?}");
 }

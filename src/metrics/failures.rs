@@ -22,6 +22,9 @@ pub struct FailureRecord {
     pub restored_checkpoint: Option<u64>,
     /// Records the sources read again: their offset at the failure minus the restored offset.
     pub records_replayed: u64,
+    /// In-flight records restored from an unaligned checkpoint's channel state and processed
+    /// again before new input.
+    pub channel_state_records: u64,
     /// Time since the restored checkpoint's trigger: the processing to redo.
     pub lost_work: f64,
     /// Fault to every restarted task running again.

@@ -108,11 +108,12 @@ pub fn check_key_counts(expected: &BTreeMap<u64, u64>, actual: &BTreeMap<u64, u6
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum InvariantViolation {
     #[error(
-        "channel {channel:?}: records sent {sent} != delivered {delivered} + in flight {in_flight} + dropped on failover {dropped}"
+        "channel {channel:?}: records sent {sent} + restored {restored} != delivered {delivered} + in flight {in_flight} + dropped on failover {dropped}"
     )]
     RecordsNotConserved {
         channel: ChannelId,
         sent: u64,
+        restored: u64,
         delivered: u64,
         in_flight: u64,
         dropped: u64,
@@ -138,23 +139,26 @@ pub enum InvariantViolation {
 pub struct ChannelCounters {
     pub channel: ChannelId,
     pub records_sent: u64,
+    /// Put back from an unaligned checkpoint's channel state on recovery.
+    pub records_restored: u64,
     pub records_delivered: u64,
     pub records_in_flight: u64,
     /// Discarded when a failover reset the channel.
     pub records_dropped: u64,
 }
 
-/// Records are conserved on every channel: sent = delivered + in flight + dropped.
+/// Records are conserved on every channel: sent + restored = delivered + in flight + dropped.
 pub fn check_records_conserved(channels: &[ChannelCounters]) -> Vec<InvariantViolation> {
     channels
         .iter()
         .filter(|c| {
             let accounted = (c.records_delivered as u128) + (c.records_in_flight as u128) + (c.records_dropped as u128);
-            accounted != c.records_sent as u128
+            accounted != c.records_sent as u128 + c.records_restored as u128
         })
         .map(|c| InvariantViolation::RecordsNotConserved {
             channel: c.channel,
             sent: c.records_sent,
+            restored: c.records_restored,
             delivered: c.records_delivered,
             in_flight: c.records_in_flight,
             dropped: c.records_dropped,
@@ -314,6 +318,7 @@ mod tests {
         let ok = ChannelCounters {
             channel: ChannelId(0),
             records_sent: 10,
+            records_restored: 0,
             records_delivered: 6,
             records_in_flight: 3,
             records_dropped: 1,
@@ -321,6 +326,7 @@ mod tests {
         let leak = ChannelCounters {
             channel: ChannelId(1),
             records_sent: 10,
+            records_restored: 0,
             records_delivered: 6,
             records_in_flight: 3,
             records_dropped: 0,

@@ -53,6 +53,13 @@ pub struct ChannelState {
     pub persisting: Option<crate::ids::CheckpointId>,
     /// Consumer: sequence numbers of delivered buffers (for barrier announcements).
     pub delivered_seq: u64,
+    /// Consumer: buffers at the head of `received` that were restored from channel state
+    /// (`RecoveredInputChannel`): read before anything new, and holding no credit.
+    pub recovered_ahead: u32,
+    /// Consumer: the barrier was sent aligned (its subpartition blocked itself) and then
+    /// prioritized here: the subpartition is resumed when the checkpoint ends at this task
+    /// (`unblockAllChannels`), as no `BlockChannel` covers it.
+    pub resume_at_checkpoint_end: bool,
 }
 
 impl ChannelState {
@@ -79,14 +86,28 @@ impl ChannelState {
     /// Data bytes received and queued ahead of the first barrier (what the channel state of an
     /// unaligned checkpoint starts with).
     pub fn received_data_bytes_before_barrier(&self) -> u64 {
-        let mut n = 0;
-        for b in &self.received {
-            if !b.is_data() {
-                break;
-            }
-            n += b.bytes as u64;
-        }
-        n
+        self.received_data_before_barrier().map(|b| b.bytes as u64).sum()
+    }
+
+    /// Data buffers received and queued ahead of the first event.
+    pub fn received_data_buffers_before_barrier(&self) -> u32 {
+        self.received_data_before_barrier().count() as u32
+    }
+
+    fn received_data_before_barrier(&self) -> impl Iterator<Item = &NetBuffer> {
+        self.received.iter().take_while(|b| b.is_data())
+    }
+
+    /// The records of the first `n` received buffers (data buffers only).
+    pub fn received_head_records(&self, n: u32) -> impl Iterator<Item = &Record> {
+        self.received
+            .iter()
+            .take(n as usize)
+            .filter_map(|b| match &b.payload {
+                crate::model::records::Payload::Data(v) => Some(v.iter()),
+                _ => None,
+            })
+            .flatten()
     }
 
     /// Bytes in finished buffers on the producer side, the wire and the consumer side.

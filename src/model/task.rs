@@ -41,6 +41,8 @@ pub struct Batch {
     pub end: SimTime,
     /// Sources: the generator positioned at the batch's first record.
     pub gen_start: Option<ArrivalGen>,
+    /// The input buffer was restored channel state: it holds no credit, so nothing is recycled.
+    pub recovered: bool,
 }
 
 /// A checkpoint this subtask has started and not yet acknowledged.
@@ -72,12 +74,67 @@ pub struct SubtaskCheckpoint {
 }
 
 /// Channel state (in-flight data) of the checkpoint a task takes unaligned: bytes written so far
-/// (input buffers per `StartPersisting`, output buffers overtaken by the barrier).
-#[derive(Clone, Copy, Debug, Default)]
+/// (input buffers per `StartPersisting`, output buffers overtaken by the barrier), and, when
+/// restore points are kept, the records themselves, to put back into the channels on recovery.
+#[derive(Clone, Debug, Default)]
 pub struct ChannelStateAcc {
     pub checkpoint: CheckpointId,
     pub input_bytes: u64,
     pub output_bytes: u64,
+    /// Persisted records per channel, in channel order.
+    pub records: Vec<PersistedChannel>,
+}
+
+/// Which end of a channel a piece of channel state belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChannelSide {
+    /// Received by the consumer, not yet processed (`InputChannelStateHandle`).
+    Input,
+    /// Produced, not yet sent (`ResultSubpartitionStateHandle`).
+    Output,
+}
+
+/// The persisted in-flight records of one channel at one end.
+#[derive(Clone, Debug)]
+pub struct PersistedChannel {
+    pub channel: u32,
+    pub side: ChannelSide,
+    pub records: Vec<Record>,
+}
+
+impl ChannelStateAcc {
+    /// Appends records to a channel's state (behind what it already holds).
+    pub fn push_records(&mut self, channel: u32, side: ChannelSide, records: &[Record]) {
+        if records.is_empty() {
+            return;
+        }
+        match self.records.iter_mut().find(|p| p.channel == channel && p.side == side) {
+            Some(p) => p.records.extend_from_slice(records),
+            None => self.records.push(PersistedChannel {
+                channel,
+                side,
+                records: records.to_vec(),
+            }),
+        }
+    }
+
+    /// Puts records ahead of what a channel's state already holds (the rest of the buffer the
+    /// task was reading when the snapshot was taken comes before the queued ones).
+    pub fn prepend_records(&mut self, channel: u32, side: ChannelSide, records: &[Record]) {
+        if records.is_empty() {
+            return;
+        }
+        match self.records.iter_mut().find(|p| p.channel == channel && p.side == side) {
+            Some(p) => {
+                p.records.splice(0..0, records.iter().copied());
+            }
+            None => self.records.push(PersistedChannel {
+                channel,
+                side,
+                records: records.to_vec(),
+            }),
+        }
+    }
 }
 
 /// Mailbox work that must wait for the end of a synchronous phase.
@@ -87,8 +144,9 @@ pub enum DeferredMail {
     PriorityBarrier {
         input: u32,
         barrier: CheckpointBarrier,
-        /// Data bytes it overtook in the input channel (persisted as channel state).
-        overtaken_bytes: u64,
+        /// Data buffers at the head of the input channel it overtook (persisted as channel
+        /// state); they stay there while the synchronous phase runs.
+        overtaken_buffers: u32,
     },
     /// The input-side alignment timer of a checkpoint.
     AlignmentTimer { checkpoint: CheckpointId },

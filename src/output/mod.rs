@@ -129,7 +129,7 @@ fn failures_csv(rows: &[crate::metrics::FailureRecord], path: &Path) -> Result<V
     }
     Ok(
         b"failure_timestamp,cause,tasks_restarted,detection_delay,restart_delay,restore_duration,\
-restored_checkpoint,records_replayed,lost_work,downtime,catch_up_time,job_failed,taken_over\n"
+restored_checkpoint,records_replayed,channel_state_records,lost_work,downtime,catch_up_time,job_failed,taken_over\n"
             .to_vec(),
     )
 }

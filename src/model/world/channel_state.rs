@@ -4,14 +4,15 @@
 //! announcements, the input- and output-side alignment timers, and the acknowledgement that
 //! waits for the channel state.
 //!
-//! Channel state is counted in bytes; the buffers themselves stay where they are and are still
-//! delivered and processed after the snapshot, as in Flink, where the persisted copy only
-//! matters on recovery.
+//! The buffers themselves stay where they are and are still delivered and processed after the
+//! snapshot, as in Flink, where the persisted copy only matters on recovery. The copy is counted
+//! in bytes for the statistics and, when restore points are kept, also kept as records: a
+//! recovery puts them back into the channels before any new input (`recovery.rs`).
 
 use super::{Event, StorageRequest, UploadKind, World};
 use crate::ids::CheckpointId;
 use crate::model::records::{NetBuffer, Payload};
-use crate::model::task::{ChannelStateAcc, DeferredMail, TaskPhase};
+use crate::model::task::{ChannelSide, ChannelStateAcc, DeferredMail, PersistedChannel, TaskPhase};
 use crate::protocol::CheckpointBarrier;
 use crate::time::SimTime;
 
@@ -20,9 +21,9 @@ impl World {
     /// already past that checkpoint.
     pub(crate) fn channel_state_mut(&mut self, s: u32, checkpoint: CheckpointId) -> Option<&mut ChannelStateAcc> {
         let t = &mut self.tasks[s as usize];
-        match t.channel_state {
-            Some(acc) if acc.checkpoint > checkpoint => None,
-            Some(acc) if acc.checkpoint == checkpoint => t.channel_state.as_mut(),
+        match t.channel_state.as_ref().map(|a| a.checkpoint) {
+            Some(current) if current > checkpoint => None,
+            Some(current) if current == checkpoint => t.channel_state.as_mut(),
             _ => {
                 t.channel_state = Some(ChannelStateAcc {
                     checkpoint,
@@ -40,8 +41,14 @@ impl World {
         self.finish_builder(now, ch);
         let c = &self.chans[ch as usize];
         let overtaken: u64 = c.queue.iter().filter(|b| b.is_data()).map(|b| b.bytes as u64).sum();
+        let records = if self.capture_snapshots {
+            data_records(c.queue.iter())
+        } else {
+            Vec::new()
+        };
         if let Some(acc) = self.channel_state_mut(s, barrier.id) {
             acc.output_bytes += overtaken;
+            acc.push_records(ch, ChannelSide::Output, &records);
         }
         self.insert_priority(ch, barrier);
         self.try_send(now, ch);
@@ -70,14 +77,18 @@ impl World {
     pub(crate) fn on_priority_barrier_delivered(&mut self, now: SimTime, ch: u32, barrier: CheckpointBarrier) {
         let info = &self.graph.channels[ch as usize];
         let (consumer, input) = (info.consumer.0, info.input_index);
-        let c = &self.chans[ch as usize];
+        let c = &mut self.chans[ch as usize];
         // Buffers it overtook here, unless the channel already persists them (StartPersisting).
-        let overtaken_bytes = if c.persisting == Some(barrier.id) {
+        // Either way the channel's share of the checkpoint ends with the barrier's arrival
+        // (`ChannelStatePersister.checkForBarrier`), even if the task handles the barrier only
+        // after a synchronous phase: what arrives after it is not persisted.
+        let overtaken_buffers = if c.persisting == Some(barrier.id) {
+            c.persisting = None;
             0
         } else {
-            c.received_data_bytes_before_barrier()
+            c.received_data_buffers_before_barrier()
         };
-        self.handle_priority_barrier(now, consumer, input, barrier, overtaken_bytes);
+        self.handle_priority_barrier(now, consumer, input, barrier, overtaken_buffers);
     }
 
     pub(crate) fn handle_priority_barrier(
@@ -86,7 +97,7 @@ impl World {
         s: u32,
         input: u32,
         barrier: CheckpointBarrier,
-        overtaken_bytes: u64,
+        overtaken_buffers: u32,
     ) {
         let si = s as usize;
         match self.tasks[si].phase {
@@ -95,7 +106,7 @@ impl World {
                 self.tasks[si].deferred_mail.push_back(DeferredMail::PriorityBarrier {
                     input,
                     barrier,
-                    overtaken_bytes,
+                    overtaken_buffers,
                 });
                 return;
             }
@@ -103,15 +114,34 @@ impl World {
         }
         // Between records: what is done by now is emitted first.
         self.emit_done_records(now, s);
-        if overtaken_bytes > 0 {
+        if overtaken_buffers > 0 {
             let new = self.tasks[si]
                 .handler
                 .as_ref()
                 .is_some_and(|h| h.is_new_checkpoint(barrier.id));
-            let current = self.tasks[si].channel_state.is_some_and(|a| a.checkpoint == barrier.id);
+            let current = self.tasks[si]
+                .channel_state
+                .as_ref()
+                .is_some_and(|a| a.checkpoint == barrier.id);
             if new || current {
+                // The overtaken buffers are still at the head of the channel: nothing is read
+                // from it between the barrier's arrival and its handling.
+                let ch = self.graph.inputs[si][input as usize].0;
+                let c = &self.chans[ch as usize];
+                let bytes: u64 = c
+                    .received
+                    .iter()
+                    .take(overtaken_buffers as usize)
+                    .map(|b| b.bytes as u64)
+                    .sum();
+                let records = if self.capture_snapshots {
+                    data_records(c.received.iter().take(overtaken_buffers as usize))
+                } else {
+                    Vec::new()
+                };
                 if let Some(acc) = self.channel_state_mut(s, barrier.id) {
-                    acc.input_bytes += overtaken_bytes;
+                    acc.input_bytes += bytes;
+                    acc.push_records(ch, ChannelSide::Input, &records);
                 }
             }
         }
@@ -125,8 +155,8 @@ impl World {
                 DeferredMail::PriorityBarrier {
                     input,
                     barrier,
-                    overtaken_bytes,
-                } => self.handle_priority_barrier(now, s, input, barrier, overtaken_bytes),
+                    overtaken_buffers,
+                } => self.handle_priority_barrier(now, s, input, barrier, overtaken_buffers),
                 DeferredMail::AlignmentTimer { checkpoint } => self.on_alignment_timer(now, s, checkpoint),
             }
             if self.tasks[s as usize].phase == TaskPhase::SyncSnapshot {
@@ -159,8 +189,15 @@ impl World {
         let c = &mut self.chans[ch as usize];
         c.persisting = Some(checkpoint);
         let queued = c.received_data_bytes_before_barrier();
+        let records = if self.capture_snapshots {
+            let n = c.received_data_buffers_before_barrier() as usize;
+            data_records(c.received.iter().take(n))
+        } else {
+            Vec::new()
+        };
         if let Some(acc) = self.channel_state_mut(s, checkpoint) {
             acc.input_bytes += queued;
+            acc.push_records(ch, ChannelSide::Input, &records);
         }
     }
 
@@ -169,14 +206,21 @@ impl World {
         self.chans[ch as usize].persisting = None;
     }
 
-    /// A data buffer arrived on a channel that is persisting.
+    /// A data buffer arrived (the last one received) on a channel that is persisting.
     pub(crate) fn persist_arriving(&mut self, ch: u32, bytes: u32) {
-        let Some(id) = self.chans[ch as usize].persisting else {
+        let c = &self.chans[ch as usize];
+        let Some(id) = c.persisting else {
             return;
+        };
+        let records = if self.capture_snapshots {
+            data_records(c.received.back().into_iter())
+        } else {
+            Vec::new()
         };
         let s = self.graph.channels[ch as usize].consumer.0;
         if let Some(acc) = self.channel_state_mut(s, id) {
             acc.input_bytes += bytes as u64;
+            acc.push_records(ch, ChannelSide::Input, &records);
         }
     }
 
@@ -214,6 +258,8 @@ impl World {
         let Payload::Barrier(barrier) = buf.payload else {
             unreachable!("found a barrier");
         };
+        // The producer blocked its subpartition when it sent this barrier aligned.
+        c.resume_at_checkpoint_end = true;
         if c.received.is_empty() {
             let t = &mut self.tasks[s as usize];
             if t.in_avail[input as usize] {
@@ -231,6 +277,7 @@ impl World {
     pub(crate) fn on_output_alignment_timer(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
         let si = s as usize;
         let mut persisted = 0u64;
+        let mut persisted_records = Vec::new();
         for e in 0..self.graph.outputs[si].len() {
             for i in 0..self.graph.outputs[si][e].channels.len() {
                 let ch = self.graph.outputs[si][e].channels[i].0;
@@ -255,6 +302,16 @@ impl World {
                     .filter(|b| b.is_data())
                     .map(|b| b.bytes as u64)
                     .sum::<u64>();
+                if self.capture_snapshots {
+                    let records = data_records(c.queue.iter().take(pos));
+                    if !records.is_empty() {
+                        persisted_records.push(PersistedChannel {
+                            channel: ch,
+                            side: ChannelSide::Output,
+                            records,
+                        });
+                    }
+                }
                 c.queue.remove(pos);
                 self.insert_priority(ch, b.as_unaligned());
                 self.try_send(now, ch);
@@ -265,6 +322,7 @@ impl World {
             c.metrics.checkpointed_size += persisted;
             c.metrics.state_size += persisted;
             c.channel_bytes += persisted;
+            self.keep_channel_state(checkpoint, persisted_records);
             self.flush_channel_state(now, s, checkpoint);
             self.maybe_ack(now, s, checkpoint);
         }
@@ -280,12 +338,12 @@ impl World {
         alignment_duration_ns: Option<u64>,
     ) {
         let si = s as usize;
-        let acc = match self.tasks[si].channel_state {
-            Some(a) if a.checkpoint == checkpoint => {
-                self.tasks[si].channel_state = None;
-                a
+        let acc = match self.tasks[si].channel_state.take() {
+            Some(a) if a.checkpoint == checkpoint => a,
+            other => {
+                self.tasks[si].channel_state = other;
+                ChannelStateAcc::default()
             }
-            _ => ChannelStateAcc::default(),
         };
         let bytes = acc.input_bytes + acc.output_bytes;
         let Some(c) = self.tasks[si].checkpoints.iter_mut().find(|c| c.id == checkpoint) else {
@@ -299,6 +357,7 @@ impl World {
         c.metrics.checkpointed_size += bytes;
         c.metrics.state_size += bytes;
         c.channel_bytes += bytes;
+        self.keep_channel_state(checkpoint, acc.records);
         self.flush_channel_state(now, s, checkpoint);
         self.maybe_ack(now, s, checkpoint);
     }
@@ -395,4 +454,15 @@ impl World {
         let at = now + self.set.rpc_latency.sample_u64(&mut self.rpc_rng);
         self.queue.schedule(at, Event::AckArrive { s, checkpoint });
     }
+}
+
+/// Copies of the records in the data buffers among `buffers`, in order.
+fn data_records<'a>(buffers: impl Iterator<Item = &'a NetBuffer>) -> Vec<crate::model::records::Record> {
+    let mut out = Vec::new();
+    for b in buffers {
+        if let Payload::Data(v) = &b.payload {
+            out.extend_from_slice(v);
+        }
+    }
+    out
 }

@@ -88,14 +88,23 @@ impl World {
                     if barrier.options.is_unaligned() {
                         // The rest of the input buffer in progress is channel state
                         // (`StreamTaskNetworkInput.prepareSnapshot`): processed after the snapshot.
-                        let rest: u64 = match &self.tasks[si].batch {
+                        let (rest, ch, records) = match &self.tasks[si].batch {
                             Some(b) if b.input_channel.is_some() => {
-                                b.records[b.next..].iter().map(|r| r.bytes as u64).sum()
+                                let rest = &b.records[b.next..];
+                                let bytes: u64 = rest.iter().map(|r| r.bytes as u64).sum();
+                                let records = if self.capture_snapshots {
+                                    rest.to_vec()
+                                } else {
+                                    Vec::new()
+                                };
+                                (bytes, b.input_channel.unwrap_or_default(), records)
                             }
-                            _ => 0,
+                            _ => (0, 0, Vec::new()),
                         };
                         if let Some(acc) = self.channel_state_mut(s, barrier.id) {
                             acc.input_bytes += rest;
+                            // Ahead of the buffers still queued in that channel.
+                            acc.prepend_records(ch, crate::model::task::ChannelSide::Input, &records);
                         }
                     }
                     let metrics = SubtaskCheckpointMetrics {
@@ -119,12 +128,20 @@ impl World {
                 BarrierHandlerAction::AllBarriersReceived {
                     checkpoint,
                     alignment_duration_ns,
-                } => self.finalize_channel_state(now, s, checkpoint, Some(alignment_duration_ns)),
+                } => {
+                    self.finalize_channel_state(now, s, checkpoint, Some(alignment_duration_ns));
+                    self.resume_prioritized_inputs(now, s);
+                }
                 BarrierHandlerAction::AbortCheckpoint { checkpoint, reason } => {
-                    if self.tasks[si].channel_state.is_some_and(|a| a.checkpoint <= checkpoint) {
+                    if self.tasks[si]
+                        .channel_state
+                        .as_ref()
+                        .is_some_and(|a| a.checkpoint <= checkpoint)
+                    {
                         self.tasks[si].channel_state = None;
                     }
                     self.decline(now, checkpoint, reason);
+                    self.resume_prioritized_inputs(now, s);
                     let mut out = Vec::new();
                     self.tasks[si]
                         .coordinator
@@ -135,6 +152,17 @@ impl World {
         }
         for input in prioritize {
             self.prioritize_announced(now, s, input);
+        }
+    }
+
+    /// The checkpoint ended at this task: subpartitions whose aligned barrier was prioritized
+    /// here resume.
+    fn resume_prioritized_inputs(&mut self, now: SimTime, s: u32) {
+        for input in 0..self.graph.inputs[s as usize].len() {
+            let ch = self.graph.inputs[s as usize][input].0;
+            if std::mem::take(&mut self.chans[ch as usize].resume_at_checkpoint_end) {
+                self.send_resume(now, ch);
+            }
         }
     }
 

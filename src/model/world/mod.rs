@@ -10,6 +10,7 @@ mod channel_state;
 mod checkpointing;
 mod debloating;
 mod events;
+mod invariants;
 mod network;
 mod recovery;
 mod stats;
@@ -176,8 +177,8 @@ pub struct World {
     pub(crate) failures: Vec<recovery::FailureState>,
     /// Snapshots are kept only when something can fail (they cost memory and time).
     pub(crate) capture_snapshots: bool,
-    pub(crate) pending_snapshots: BTreeMap<u64, Vec<Option<recovery::TaskSnapshot>>>,
-    pub(crate) completed_snapshots: BTreeMap<u64, Vec<Option<recovery::TaskSnapshot>>>,
+    pub(crate) pending_snapshots: BTreeMap<u64, recovery::RestorePoint>,
+    pub(crate) completed_snapshots: BTreeMap<u64, recovery::RestorePoint>,
     pub(crate) recovery: RecoverySettings,
     pub(crate) restart: RestartBackoffTimeStrategy,
     pub(crate) restart_rng: RngStream,
@@ -211,6 +212,17 @@ pub struct World {
     pub(crate) in_flight_bytes_max: u64,
     /// Per subtask: when its pending `BackendWake` fires.
     pub(crate) backend_wake_at: Vec<Option<SimTime>>,
+    // ---- run-time invariants ----
+    /// Per channel: records in and out, for the conservation check.
+    pub(crate) record_counts: Vec<invariants::RecordCounts>,
+    pub(crate) barrier_ledger: crate::model::checker::BarrierLedger,
+    pub(crate) invariant_violations: Vec<crate::model::checker::InvariantViolation>,
+    /// Negative control: the next data buffer to arrive vanishes.
+    pub(crate) lose_next_data_buffer: bool,
+    /// Negative control: recoveries ignore the channel state of unaligned checkpoints.
+    pub(crate) forget_channel_state: bool,
+    /// Per TaskManager: when its slots can run tasks again after a loss (detected, replaced).
+    pub(crate) taskmanager_back_at: Vec<SimTime>,
 }
 
 impl World {
@@ -476,6 +488,12 @@ impl World {
             debloaters,
             in_flight_bytes_max: 0,
             backend_wake_at: vec![None; num_tasks as usize],
+            record_counts: vec![Default::default(); graph.channels.len()],
+            barrier_ledger: Default::default(),
+            invariant_violations: Vec::new(),
+            lose_next_data_buffer: false,
+            forget_channel_state: false,
+            taskmanager_back_at: vec![SimTime::ZERO; tms],
             graph,
         }
     }
@@ -700,7 +718,10 @@ impl World {
                             *self.failure_reasons.entry(reason.as_str().to_string()).or_default() += 1;
                             self.pending_snapshots.remove(&checkpoint);
                         }
-                        StatsReport::Completed { checkpoint, .. } => self.promote_snapshots(checkpoint),
+                        StatsReport::Completed { checkpoint, .. } => {
+                            self.promote_snapshots(checkpoint);
+                            self.prune_barrier_ledger(checkpoint);
+                        }
                         _ => {}
                     }
                     self.tracker.report(r)

@@ -32,6 +32,7 @@ impl World {
     /// task produced the record (a batch emits its records at its end, possibly later).
     pub(crate) fn write_record(&mut self, now: SimTime, s: u32, ch: u32, r: Record, written_ns: u64) {
         let before = self.usage(ch);
+        self.record_counts[ch as usize].sent += 1;
         let c = &mut self.chans[ch as usize];
         if c.builder.capacity() == 0 {
             c.builder = self.vec_pool.pop().unwrap_or_default();
@@ -197,7 +198,15 @@ impl World {
             let inc = self.chans[ch as usize].incarnation;
             self.queue.schedule(next, Event::Deliver { ch, inc });
         }
+        if self.lose_next_data_buffer && is_data {
+            self.lose_next_data_buffer = false;
+            if let Payload::Data(v) = buf.payload {
+                self.give_back_vec(v);
+            }
+            return;
+        }
         if let Payload::Barrier(b) = buf.payload {
+            self.note_barrier_delivered(b.id, ch);
             if b.options.is_unaligned() {
                 // A priority event: it skips the received queue and is handled between records.
                 self.on_priority_barrier_delivered(now, ch, b);
@@ -307,10 +316,15 @@ impl World {
             return;
         }
         c.consumer_blocked = false;
+        self.send_resume(now, ch);
+        self.mark_input_available(now, s, input);
+    }
+
+    /// `resumeConsumption` travels to the producer's subpartition.
+    pub(crate) fn send_resume(&mut self, now: SimTime, ch: u32) {
         let at = now + self.latency_to(ch);
         let inc = self.chans[ch as usize].incarnation;
         self.queue.schedule(at, Event::Resume { ch, inc });
-        self.mark_input_available(now, s, input);
     }
 
     pub(crate) fn on_resume(&mut self, now: SimTime, ch: u32) {

@@ -6,9 +6,11 @@
 use super::{Event, StorageRequest, World};
 use crate::ids::CheckpointId;
 use crate::model::network::ChannelState;
+use crate::model::records::{NetBuffer, Payload, Record};
 use crate::model::regions::{FailoverStrategy, FailoverStrategyKind};
 use crate::model::source::ArrivalGen;
 use crate::model::task::TaskPhase;
+use crate::model::task::{ChannelSide, PersistedChannel};
 use crate::protocol::restart::{FailureCause, RestartConfigError, RestartStrategyConfig};
 use crate::scenario::faults::RecoveryCfg;
 use crate::sim::Dist;
@@ -62,6 +64,14 @@ pub(crate) struct TaskSnapshot {
     pub sink: Option<crate::protocol::two_phase_commit::TwoPhaseCommitSinkState>,
 }
 
+/// What a completed checkpoint restores: each subtask's snapshot and the in-flight records an
+/// unaligned checkpoint persisted (`TaskStateSnapshot` with its channel state handles).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct RestorePoint {
+    pub tasks: Vec<Option<TaskSnapshot>>,
+    pub channels: Vec<crate::model::task::PersistedChannel>,
+}
+
 /// How recovery behaves (`[recovery]`: failover strategy, local recovery, restore speed).
 #[derive(Clone, Debug)]
 pub struct RecoverySettings {
@@ -113,6 +123,8 @@ pub(crate) struct FailureState {
     pub tasks: Vec<u32>,
     pub restored_checkpoint: Option<(CheckpointId, SimTime)>,
     pub records_replayed: u64,
+    /// Records put back into channels from the restored unaligned checkpoint's channel state.
+    pub channel_state_records: u64,
     pub restoring: u32,
     /// Per restarted source: (subtask, read lag before the failure, offset at the failure).
     pub sources: Vec<(u32, u64, u64)>,
@@ -184,13 +196,20 @@ impl World {
             FaultKind::TaskManagerLoss {
                 taskmanager,
                 detection_ns,
-                ..
-            } => (
-                (0..self.tasks.len() as u32)
-                    .filter(|s| self.graph.subtasks[*s as usize].taskmanager == taskmanager)
-                    .collect(),
-                detection_ns,
-            ),
+                replacement_ns,
+            } => {
+                // Until the JobManager notices and a replacement registers, nothing can run in
+                // this TaskManager's slots: a restart meanwhile (another failure's) waits.
+                let back = now + detection_ns.max(replacement_ns);
+                let slot = &mut self.taskmanager_back_at[taskmanager as usize];
+                *slot = (*slot).max(back);
+                (
+                    (0..self.tasks.len() as u32)
+                        .filter(|s| self.graph.subtasks[*s as usize].taskmanager == taskmanager)
+                        .collect(),
+                    detection_ns,
+                )
+            }
             FaultKind::CheckpointFailureThreshold => (Vec::new(), 0),
             FaultKind::JobManagerFailover { leader_election_ns } => {
                 // The pending checkpoints die with the leader.
@@ -256,6 +275,7 @@ impl World {
             tasks,
             restored_checkpoint: None,
             records_replayed: 0,
+            channel_state_records: 0,
             restoring: 0,
             sources,
             sources_behind: 0,
@@ -380,6 +400,10 @@ impl World {
             t.wake_gen = t.wake_gen.wrapping_add(1);
             t.phase = TaskPhase::Down;
             if let Some(b) = t.batch.take() {
+                if b.input_channel.is_some() {
+                    // The input buffer being read is gone with the task (it held its bytes).
+                    self.in_flight_bytes -= b.records.iter().map(|r| r.bytes as u64).sum::<u64>();
+                }
                 let v = b.records;
                 self.give_back_vec(v);
             }
@@ -402,6 +426,10 @@ impl World {
             t.deferred_triggers.clear();
             t.checkpoints.clear();
             t.flush_armed = false;
+            // Stateless tasks too: no channel state or deferred mailbox action survives.
+            t.channel_state = None;
+            t.deferred_mail.clear();
+            t.waiting_output_barrier = None;
         }
         // Channels touching a dead task lose everything in them.
         let exclusive = self.set.exclusive_buffers;
@@ -412,6 +440,7 @@ impl World {
                 continue;
             }
             let old = std::mem::take(&mut self.chans[ch]);
+            self.record_counts[ch].dropped += super::invariants::records_in_channel(&old);
             let mut bytes = 0u64;
             for b in old
                 .queue
@@ -482,11 +511,29 @@ impl World {
         let latest = self.coordinator.latest_completed();
         self.failures[fi].restored_checkpoint = latest.map(|c| (c.id, c.timestamp));
         let snapshot = latest.and_then(|c| self.completed_snapshots.get(&c.id).cloned());
+        // The channel state of the restarted tasks: downloaded with their state, then put back
+        // into the channels.
+        let channels: Vec<PersistedChannel> = snapshot
+            .as_ref()
+            .map(|p| {
+                p.channels
+                    .iter()
+                    .filter(|c| !self.forget_channel_state && tasks.contains(&self.channel_owner(c)))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
         let mut replayed = 0;
         self.failures[fi].restoring = tasks.len() as u32;
         for &s in &tasks {
             let si = s as usize;
-            let snap = snapshot.as_ref().and_then(|v| v[si].clone());
+            let snap = snapshot.as_ref().and_then(|p| p.tasks.get(si).cloned().flatten());
+            let channel_bytes: u64 = channels
+                .iter()
+                .filter(|c| self.channel_owner(c) == s)
+                .flat_map(|c| c.records.iter())
+                .map(|r| r.bytes as u64)
+                .sum();
             let t = &mut self.tasks[si];
             t.incarnation += 1;
             t.wake_gen = t.wake_gen.wrapping_add(1);
@@ -542,8 +589,9 @@ impl World {
                 Some(c) => (self.restore_changelog_bytes(s, c.id), self.restore_extra_ns(s, c.id)),
                 None => (0, 0),
             };
-            let state_bytes = state_bytes + log_bytes;
-            let at = now + self.recovery.deploy.sample_u64(&mut self.restart_rng) + replay_ns;
+            let state_bytes = state_bytes + log_bytes + channel_bytes;
+            let deploy_at = now.max(self.taskmanager_back_at[self.graph.subtasks[si].taskmanager as usize]);
+            let at = deploy_at + self.recovery.deploy.sample_u64(&mut self.restart_rng) + replay_ns;
             let local = self.recovery.local_recovery && tm_survived;
             let fixed_rate = if local {
                 Some(self.recovery.local_restore_bytes_per_s)
@@ -568,7 +616,16 @@ impl World {
                 self.submit_storage_request(at, req);
             }
         }
+        let mut restored_records = 0;
+        for c in &channels {
+            restored_records += c.records.len() as u64;
+            self.restore_channel(c);
+        }
+        for &s in &tasks {
+            self.recount_pool(s);
+        }
         self.failures[fi].records_replayed = replayed;
+        self.failures[fi].channel_state_records = restored_records;
         self.failures[fi].sources_behind = self.failures[fi].sources.len() as u32;
         for &(src, lag_before, _) in &self.failures[fi].sources {
             self.catch_up_threshold_ns[src as usize] = Some(lag_before + CATCH_UP_SLACK_NS);
@@ -583,6 +640,15 @@ impl World {
         }
         t.phase = TaskPhase::Idle;
         self.wake_at(s, now);
+        // Restored output channel state goes out first (credits permitting).
+        for e in 0..self.graph.outputs[s as usize].len() {
+            for i in 0..self.graph.outputs[s as usize][e].channels.len() {
+                let ch = self.graph.outputs[s as usize][e].channels[i].0;
+                if !self.chans[ch as usize].queue.is_empty() {
+                    self.try_send(now, ch);
+                }
+            }
+        }
         let Some(fi) = self.failures.iter().rposition(|f| {
             f.tasks.contains(&s) && f.restart_at.is_some() && f.running_again.is_none() && !f.superseded
         }) else {
@@ -649,10 +715,81 @@ impl World {
             state_bytes,
             sink,
         };
+        self.restore_point_mut(checkpoint).tasks[si] = Some(snap);
+    }
+
+    /// Keeps the channel state a subtask persisted for a checkpoint, to restore from.
+    pub(crate) fn keep_channel_state(&mut self, checkpoint: CheckpointId, channels: Vec<PersistedChannel>) {
+        if self.capture_snapshots && !channels.is_empty() {
+            self.restore_point_mut(checkpoint).channels.extend(channels);
+        }
+    }
+
+    fn restore_point_mut(&mut self, checkpoint: CheckpointId) -> &mut RestorePoint {
         let n = self.tasks.len();
-        self.pending_snapshots
-            .entry(checkpoint)
-            .or_insert_with(|| vec![None; n])[si] = Some(snap);
+        let point = self.pending_snapshots.entry(checkpoint).or_default();
+        if point.tasks.is_empty() {
+            point.tasks = vec![None; n];
+        }
+        point
+    }
+
+    /// The task a piece of channel state belongs to: the consumer of input state, the producer
+    /// of output state.
+    fn channel_owner(&self, c: &PersistedChannel) -> u32 {
+        let info = &self.graph.channels[c.channel as usize];
+        match c.side {
+            ChannelSide::Input => info.consumer.0,
+            ChannelSide::Output => info.producer.0,
+        }
+    }
+
+    /// Puts restored channel state back into its (freshly reset) channel, in buffers of at most
+    /// a segment: input state at the head of the consumer's queue, read before anything new
+    /// and holding no credit (`RecoveredInputChannel`); output state in the producer's
+    /// subpartition, sent first once the producer runs.
+    fn restore_channel(&mut self, p: &PersistedChannel) {
+        let segment = self.set.segment_bytes.max(1);
+        let mut buffers = Vec::new();
+        let mut records = self.vec_pool.pop().unwrap_or_default();
+        let mut bytes = 0u32;
+        for r in &p.records {
+            records.push(*r);
+            bytes += r.bytes;
+            if bytes >= segment {
+                buffers.push(data_buffer(std::mem::take(&mut records), std::mem::take(&mut bytes)));
+            }
+        }
+        if !records.is_empty() {
+            buffers.push(data_buffer(records, bytes));
+        }
+        self.in_flight_bytes += buffers.iter().map(|b| b.bytes as u64).sum::<u64>();
+        let ch = p.channel as usize;
+        self.record_counts[ch].restored += p.records.len() as u64;
+        let n = buffers.len() as u32;
+        match p.side {
+            ChannelSide::Input => {
+                let c = &mut self.chans[ch];
+                for b in buffers.into_iter().rev() {
+                    c.received.push_front(b);
+                }
+                c.recovered_ahead += n;
+                let info = &self.graph.channels[ch];
+                let (s, input) = (info.consumer.index(), info.input_index as usize);
+                let t = &mut self.tasks[s];
+                if n > 0 && !t.in_avail[input] {
+                    t.in_avail[input] = true;
+                    t.avail.push_back(input as u32);
+                }
+            }
+            ChannelSide::Output => {
+                let c = &mut self.chans[ch];
+                for b in buffers.into_iter().rev() {
+                    c.queue.push_front(b);
+                }
+                c.queued_data += n;
+            }
+        }
     }
 
     /// A checkpoint completed: its snapshots become the restore point; older ones go.
@@ -678,6 +815,7 @@ impl World {
                 restore_duration: f.running_again.zip(f.restart_at).map(|(a, r)| ms(a.since(r))),
                 restored_checkpoint: f.restored_checkpoint.map(|(id, _)| id),
                 records_replayed: f.records_replayed,
+                channel_state_records: f.channel_state_records,
                 lost_work: ms(f.time.since(f.restored_checkpoint.map_or(SimTime::ZERO, |(_, ts)| ts))),
                 downtime: f.running_again.map(|a| ms(a.since(f.time))),
                 // Not caught up while a task is still down, even if a stateless source already
@@ -699,5 +837,13 @@ impl World {
         if let Some((at, generation)) = self.storage.set_bandwidth_factor(now, factor) {
             self.queue.schedule(at, Event::StorageTick { generation });
         }
+    }
+}
+
+fn data_buffer(records: Vec<Record>, bytes: u32) -> NetBuffer {
+    NetBuffer {
+        payload: Payload::Data(records),
+        bytes,
+        backlog: 0,
     }
 }

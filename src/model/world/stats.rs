@@ -66,6 +66,13 @@ impl World {
 
     /// Turns the run's counters into the report.
     pub fn finish(mut self) -> RunOutput {
+        // A broken invariant is a bug in the simulator, not in the scenario.
+        if let Some(v) = self.invariant_violations().first() {
+            panic!(
+                "internal invariant broken in run '{}' (seed {}): {v}",
+                self.label, self.seed
+            );
+        }
         let end = self.set.end;
         let window_s = end.since(self.set.warmup) as f64 / NS_PER_S as f64;
         let mut tasks = Vec::new();

@@ -76,13 +76,18 @@ impl World {
         let c = &mut self.chans[ch as usize];
         debug_assert!(!c.consumer_blocked, "a blocked channel is never on the available list");
         let buf = c.received.pop_front().expect("available channels have a buffer");
+        let recovered = c.recovered_ahead > 0;
+        if recovered {
+            c.recovered_ahead -= 1;
+        }
         if !c.received.is_empty() {
             self.tasks[si].in_avail[input as usize] = true;
             self.tasks[si].avail.push_back(input);
         }
         match buf.payload {
             Payload::Data(records) => {
-                self.start_operator_batch(now, s, ch, buf.bytes, records);
+                self.record_counts[ch as usize].delivered += records.len() as u64;
+                self.start_operator_batch(now, s, ch, buf.bytes, records, recovered);
                 Step::Batch
             }
             Payload::Barrier(barrier) => {
@@ -96,7 +101,15 @@ impl World {
         }
     }
 
-    fn start_operator_batch(&mut self, now: SimTime, s: u32, ch: u32, bytes: u32, records: Vec<Record>) {
+    fn start_operator_batch(
+        &mut self,
+        now: SimTime,
+        s: u32,
+        ch: u32,
+        bytes: u32,
+        records: Vec<Record>,
+        recovered: bool,
+    ) {
         let si = s as usize;
         let v = self.graph.subtasks[si].vertex.index();
         let service = &self.graph.vertices[v].service_time;
@@ -132,6 +145,7 @@ impl World {
             input_channel: Some(ch),
             end: SimTime(clock),
             gen_start: None,
+            recovered,
         });
         self.tasks[si].phase = TaskPhase::Processing;
     }
@@ -194,6 +208,7 @@ impl World {
             input_channel: None,
             end: SimTime(clock),
             gen_start: Some(gen_start),
+            recovered: false,
         });
         t.phase = TaskPhase::Processing;
         if let Some(at) = caught_up_at {
@@ -223,9 +238,14 @@ impl World {
         let batch = self.tasks[s as usize].batch.take().expect("finishing a batch");
         debug_assert_eq!(batch.next, batch.records.len());
         match batch.input_channel {
-            Some(ch) => {
+            Some(ch) if !batch.recovered => {
                 let bytes = batch.records.iter().map(|r| r.bytes).sum();
                 self.recycle(now, ch, bytes, batch.records);
+            }
+            Some(_) => {
+                // Restored channel state: no credit to return.
+                self.in_flight_bytes -= batch.records.iter().map(|r| r.bytes as u64).sum::<u64>();
+                self.give_back_vec(batch.records);
             }
             None => self.give_back_vec(batch.records),
         }

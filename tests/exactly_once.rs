@@ -36,6 +36,8 @@ struct Case {
     /// (time in ms, operator index 0..3, subtask)
     crashes: Vec<(u32, usize, u32)>,
     taskmanager_loss_ms: Option<u32>,
+    /// A dropped connection between the two TaskManagers.
+    connection_loss_ms: Option<u32>,
     seed: u64,
 }
 
@@ -129,6 +131,11 @@ inputs = [{{ from = "map", partitioning = "{sink_part}" }}]
                     "[[faults.taskmanager_loss]]\nat = [\"{at}ms\"]\ntaskmanager = 1\ndetection = \"heartbeat\"\nheartbeat_timeout = \"2s\"\nheartbeat_interval = \"1s\"\n"
                 ));
             }
+            if let Some(at) = self.connection_loss_ms {
+                t.push_str(&format!(
+                    "[[faults.connection_loss]]\nat = [\"{at}ms\"]\nbetween = [0, 1]\n"
+                ));
+            }
         }
         t
     }
@@ -185,11 +192,11 @@ fn case() -> impl Strategy<Value = Case> {
             prop_oneof![Just(150u32), Just(900)],
         ),
         proptest::collection::vec((500u32..2800, 0usize..3, 0u32..3), 1..4),
-        proptest::option::of(500u32..2800),
+        (proptest::option::of(500u32..2800), proptest::option::of(500u32..2800)),
         0u64..1000,
     )
         .prop_map(
-            |((so, op, si, p1, p2), (bt, iv), (be, fo, mode, service_us), crashes, tm, seed)| {
+            |((so, op, si, p1, p2), (bt, iv), (be, fo, mode, service_us), crashes, (tm, conn), seed)| {
                 // Forward needs equal parallelism on both sides.
                 let ops = if p1 == "forward" { so } else { op };
                 let sinks = if p2 == "forward" { ops } else { si };
@@ -207,6 +214,7 @@ fn case() -> impl Strategy<Value = Case> {
                     failover: fo,
                     crashes,
                     taskmanager_loss_ms: tm,
+                    connection_loss_ms: conn,
                     seed,
                 }
             },
@@ -243,6 +251,7 @@ fn a_keyed_job_with_repeated_crashes_and_a_lost_taskmanager_commits_each_record_
         failover: "region",
         crashes: vec![(700, 1, 0), (1300, 0, 2), (1900, 2, 1), (2500, 1, 1)],
         taskmanager_loss_ms: Some(1100),
+        connection_loss_ms: Some(2100),
         seed: 5,
     };
     let (v, expected, failures) = violations(&c, false);
@@ -270,6 +279,7 @@ fn the_checker_catches_snapshots_taken_without_alignment() {
         failover: "full",
         crashes: vec![(900, 2, 0), (1700, 1, 1), (2400, 2, 1)],
         taskmanager_loss_ms: None,
+        connection_loss_ms: None,
         seed: 11,
     };
     let (v, _, failures) = violations(&c, true);
@@ -299,6 +309,7 @@ fn at_least_once_mode_with_failures_produces_duplicates_the_checker_catches() {
         failover: "full",
         crashes: vec![(900, 2, 0), (1700, 1, 1), (2400, 2, 1)],
         taskmanager_loss_ms: None,
+        connection_loss_ms: None,
         seed: 11,
     };
     let at_least_once = |toml: String| toml.replacen("[checkpoint]\n", "[checkpoint]\nmode = \"at_least_once\"\n", 1);
@@ -336,6 +347,7 @@ fn unaligned_case() -> Case {
         failover: "full",
         crashes: vec![(1900, 1, 0), (3700, 2, 1), (5300, 1, 1)],
         taskmanager_loss_ms: None,
+        connection_loss_ms: None,
         seed: 7,
     }
 }

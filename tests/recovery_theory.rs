@@ -246,3 +246,47 @@ fn exponential_delay_restarts_grow_by_half_each_time_with_ten_percent_jitter() {
         assert!((d - base).abs() <= 0.1 * base + 1e-6, "restart delays {delays:?}");
     }
 }
+
+/// A dropped connection between two TaskManagers fails the tasks that read an input channel
+/// across it (`RemoteTransportException`), reported at once; a partition does the same once it
+/// outlasts `fail_after`, and otherwise only holds the traffic until it heals.
+#[test]
+fn a_dropped_connection_fails_the_tasks_reading_across_it() {
+    let with = |partitioning: &str, faults: &str| {
+        let toml = pipeline(partitioning, "region").replace(
+            "[[faults.task_crash]]\nat = [\"5s\", \"9s\", \"12s\"]\noperator = \"map\"\nsubtask = 1\n",
+            faults,
+        );
+        assert!(toml.contains(faults), "the template changed");
+        ckptsim::run::run(&common::scenario(&toml), 1)
+    };
+    let loss = "[[faults.connection_loss]]\nat = [\"5s\"]\nbetween = [0, 1]\n";
+    // Forward pipelines keep every channel inside its TaskManager: nothing crosses.
+    assert!(with("forward", loss).failures.is_empty());
+    // A keyBy reads across every TaskManager: the maps on 0 and 1 fail, and the keyed job is
+    // one region.
+    let out = with("hash", loss);
+    assert_eq!(out.failures.len(), 1);
+    let f = &out.failures[0];
+    assert_eq!(
+        (
+            f.cause.as_str(),
+            f.failure_timestamp,
+            f.detection_delay,
+            f.tasks_restarted
+        ),
+        ("NETWORK_FAILURE", 5000.0, 0.0, 9)
+    );
+    let partition = |fail_after: &str| {
+        format!(
+            "[[faults.network_partition]]\nstart = \"5s\"\nduration = \"10s\"\nbetween = [0, 2]\nfail_after = \"{fail_after}\"\n"
+        )
+    };
+    let out = with("hash", &partition("3s"));
+    assert_eq!(out.failures.len(), 1);
+    assert_eq!(
+        (out.failures[0].cause.as_str(), out.failures[0].failure_timestamp),
+        ("NETWORK_FAILURE", 8000.0)
+    );
+    assert!(with("hash", &partition("10s")).failures.is_empty(), "it healed first");
+}

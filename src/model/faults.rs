@@ -21,6 +21,7 @@ const CATEGORY_TASK_CRASH: u32 = 1;
 const CATEGORY_TASKMANAGER_LOSS: u32 = 2;
 const CATEGORY_JOBMANAGER_FAILOVER: u32 = 3;
 const CATEGORY_UPLOAD_FAILURES: u32 = 4;
+const CATEGORY_CONNECTION_LOSS: u32 = 5;
 
 fn stream(seed: u64, category: u32, spec: usize) -> RngStream {
     let index = (category << 24) | (spec as u32 & 0x00FF_FFFF);
@@ -70,6 +71,8 @@ pub enum FaultKind {
     },
     /// The leading JobManager dies; the standby leads after `leader_election_ns`.
     JobManagerFailover { leader_election_ns: DurationNs },
+    /// The connection between TaskManagers `a` and `b` is gone: tasks reading across it fail.
+    ConnectionLost { a: u32, b: u32 },
     /// `windows[window]` starts holding.
     WindowBegin { window: u32 },
     /// `windows[window]` stops holding.
@@ -117,6 +120,7 @@ impl FaultSchedule {
         b.task_crashes(f, graph, seed)?;
         b.taskmanager_losses(f, graph.taskmanagers, seed)?;
         b.jobmanager_failovers(f, seed)?;
+        b.connection_losses(f, graph.taskmanagers, seed)?;
         b.windows(f)?;
         // Stable: events at the same instant keep the order of the file.
         b.events.sort_by_key(|e| e.at);
@@ -343,6 +347,32 @@ impl Builder {
         Ok(())
     }
 
+    fn connection_losses(&mut self, f: &FaultsCfg, taskmanagers: u32, seed: u64) -> Result<(), FaultScheduleError> {
+        for (i, c) in f.connection_loss.iter().enumerate() {
+            let mut rng = stream(seed, CATEGORY_CONNECTION_LOSS, i);
+            let pairs = taskmanagers * taskmanagers.saturating_sub(1) / 2;
+            for (at, target) in self.arrivals(&c.at, c.mtbf.as_ref(), MtbfScope::Job, pairs, &mut rng)? {
+                let (a, b) = match c.between {
+                    Some([a, b]) => (a, b),
+                    None => nth_pair(target, taskmanagers),
+                };
+                self.push(at, FaultKind::ConnectionLost { a, b })?;
+            }
+        }
+        // A partition that outlasts its `fail_after` breaks the connections then.
+        for n in &f.network_partition {
+            let Some(after) = &n.fail_after else { continue };
+            if after.value < n.duration.value {
+                let at = SimTime(n.start.as_u64() + after.as_u64());
+                if at < self.end {
+                    let [a, b] = n.between;
+                    self.push(at, FaultKind::ConnectionLost { a, b })?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn window(
         &mut self,
         start: &Duration,
@@ -419,6 +449,18 @@ impl UploadFailures {
     }
 }
 
+/// The `k`-th unordered pair of distinct TaskManagers among `n`: (0,1), (0,2), .., (1,2), ..
+fn nth_pair(mut k: u32, n: u32) -> (u32, u32) {
+    for a in 0..n {
+        let with_a = n - a - 1;
+        if k < with_a {
+            return (a, a + 1 + k);
+        }
+        k -= with_a;
+    }
+    unreachable!("k is below n (n - 1) / 2")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -432,6 +474,48 @@ mod tests {
         crate::scenario::faults::validate_faults(&s).unwrap();
         let g = JobGraph::build(&s);
         (s, g)
+    }
+
+    /// Random connection losses draw every TaskManager pair alike; a partition with a
+    /// `fail_after` shorter than itself breaks the connection then, a longer one never.
+    #[test]
+    fn connection_losses_cover_every_pair_and_partitions_fail_after_their_timeout() {
+        assert_eq!(
+            (0..3).map(|k| nth_pair(k, 3)).collect::<Vec<_>>(),
+            vec![(0, 1), (0, 2), (1, 2)]
+        );
+        let (s, g) = setup(
+            "[[faults.connection_loss]]\nmtbf = \"1h\"\n[[faults.network_partition]]\nstart = \"10s\"\nduration = \"30s\"\nbetween = [2, 0]\nfail_after = \"20s\"\n[[faults.network_partition]]\nstart = \"1min\"\nduration = \"30s\"\nbetween = [1, 0]\nfail_after = \"40s\"\n",
+            "300h",
+        );
+        let sched = FaultSchedule::generate(&s, &g, 4).unwrap();
+        let mut per_pair = [0u32; 3];
+        for e in &sched.events {
+            if let FaultKind::ConnectionLost { a, b } = e.kind {
+                if e.at == SimTime(30 * NS_PER_S) {
+                    assert_eq!((a, b), (2, 0), "the partition's timeout");
+                    continue;
+                }
+                per_pair[(0..3).position(|k| nth_pair(k, 3) == (a, b)).expect("a pair")] += 1;
+            }
+        }
+        let n: u32 = per_pair.iter().sum();
+        assert!(
+            (n as f64 - 300.0).abs() < 4.0 * 300f64.sqrt(),
+            "{n} losses in 300 h at 1 h MTBF"
+        );
+        // Each pair ~ Binomial(n, 1/3): 4 standard deviations.
+        let sd = (n as f64 * (1.0 / 3.0) * (2.0 / 3.0)).sqrt();
+        assert!(
+            per_pair.iter().all(|c| (*c as f64 - n as f64 / 3.0).abs() < 4.0 * sd),
+            "{per_pair:?}"
+        );
+        let at_partition = sched
+            .events
+            .iter()
+            .filter(|e| matches!(e.kind, FaultKind::ConnectionLost { a: 1, b: 0 }) && e.at < SimTime(200 * NS_PER_S))
+            .count();
+        assert_eq!(at_partition, 0, "the second partition heals before its 40 s timeout");
     }
 
     #[test]

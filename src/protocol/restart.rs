@@ -24,8 +24,9 @@ pub enum FailureCause {
     CheckpointToleranceExceeded,
     /// The JobManager failed over; the new leader restores from the completed checkpoint store.
     JobManagerFailover,
-    /// A network partition made a remote input channel fail (`RemoteTransportException`).
-    NetworkPartition,
+    /// A remote input channel failed (`RemoteTransportException`): its TCP connection dropped,
+    /// or a network partition outlasted the connection's timeout.
+    NetworkFailure,
 }
 
 impl FailureCause {
@@ -35,7 +36,7 @@ impl FailureCause {
             FailureCause::TaskManagerLost => "task_manager_lost",
             FailureCause::CheckpointToleranceExceeded => "checkpoint_tolerance_exceeded",
             FailureCause::JobManagerFailover => "job_manager_failover",
-            FailureCause::NetworkPartition => "network_partition",
+            FailureCause::NetworkFailure => "network_failure",
         }
     }
 }

@@ -27,6 +27,11 @@
 //! start = "5min"
 //! duration = "30s"
 //! between = [0, 1]
+//! fail_after = "20s"                  # optional: connections time out, consumers fail
+//!
+//! [[faults.connection_loss]]
+//! at = ["7min"]                       # or mtbf = "2h"
+//! between = [0, 1]                    # default: a uniformly drawn pair per loss
 //!
 //! [faults.storage]
 //! upload_failure_probability = 0.01
@@ -226,6 +231,8 @@ pub struct FaultsCfg {
     #[serde(default)]
     pub network_partition: Vec<NetworkPartitionCfg>,
     #[serde(default)]
+    pub connection_loss: Vec<ConnectionLossCfg>,
+    #[serde(default)]
     pub storage: Option<StorageFaultsCfg>,
     #[serde(default)]
     pub straggler: Vec<StragglerCfg>,
@@ -327,6 +334,22 @@ pub struct NetworkPartitionCfg {
     pub start: Duration,
     pub duration: Duration,
     pub between: [u32; 2],
+    /// When set and the partition lasts at least this long, the TCP connections between the
+    /// two TaskManagers are declared dead then (retransmission timeout, `tcp_retries2`) and
+    /// every task reading a channel across them fails. Default: traffic waits for the heal.
+    pub fail_after: Option<Duration>,
+}
+
+/// The TCP connection between two TaskManagers drops: every task reading an input channel
+/// across it fails at once (`RemoteTransportException: Connection unexpectedly closed`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionLossCfg {
+    #[serde(default)]
+    pub at: Vec<Duration>,
+    pub mtbf: Option<Duration>,
+    /// The two TaskManagers; default a uniformly drawn pair per loss.
+    pub between: Option<[u32; 2]>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -468,6 +491,26 @@ pub fn validate_faults(s: &Scenario) -> Result<(), Problem> {
         if a == b {
             return fail(p("between"), "names one TaskManager twice; a partition is between two");
         }
+        if let Some(t) = &n.fail_after {
+            if t.value <= 0.0 {
+                return fail(p("fail_after"), "must be > 0");
+            }
+        }
+    }
+    for (i, c) in f.connection_loss.iter().enumerate() {
+        let p = |field: &str| format!("faults.connection_loss[{i}].{field}");
+        validate_arrivals(&c.at, c.mtbf.as_ref(), &p)?;
+        match c.between {
+            Some([a, b]) if a >= tms || b >= tms => {
+                return fail(p("between"), format!("the cluster has TaskManagers 0..{tms}"));
+            }
+            Some([a, b]) if a == b => {
+                return fail(p("between"), "names one TaskManager twice; a connection is between two");
+            }
+            None if tms < 2 => return fail(p("between"), "needs at least two TaskManagers"),
+            _ => {}
+        }
+        check_event_count(run_ns, c.mtbf.as_ref(), MtbfScope::Job, 1, &p)?;
     }
     if let Some(st) = &f.storage {
         validate_storage_faults(st)?;
@@ -734,6 +777,18 @@ at = ["20min"]
             (
                 "[[faults.network_partition]]\nstart = \"1s\"\nduration = \"1s\"\nbetween = [1, 1]\n",
                 "faults.network_partition[0].between",
+            ),
+            (
+                "[[faults.network_partition]]\nstart = \"1s\"\nduration = \"1s\"\nbetween = [0, 1]\nfail_after = \"0s\"\n",
+                "faults.network_partition[0].fail_after",
+            ),
+            (
+                "[[faults.connection_loss]]\nat = [\"1s\"]\nbetween = [0, 2]\n",
+                "faults.connection_loss[0].between",
+            ),
+            (
+                "[[faults.connection_loss]]\nbetween = [0, 1]\n",
+                "faults.connection_loss[0].at",
             ),
             (
                 "[faults.storage]\nthrottling = [{ start = \"1s\", duration = \"1s\", factor = 2 }]\n",

@@ -359,8 +359,8 @@ impl World {
     }
 
     /// A network partition holds traffic between two TaskManagers until it heals (TCP
-    /// retransmits; Flink fails the tasks only if it outlasts the heartbeat timeout, which a
-    /// `taskmanager_loss` fault models).
+    /// retransmits). If it outlasts its `fail_after`, the schedule also breaks the connections
+    /// then, and the readers fail (`FaultKind::ConnectionLoss`).
     fn partition_lifted(&self, now: SimTime, a: u32, b: u32) -> SimTime {
         if a == b || self.fault_schedule.windows.is_empty() {
             return now;

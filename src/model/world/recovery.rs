@@ -32,6 +32,9 @@ pub enum FaultKind {
     /// The leading JobManager dies: pending checkpoints are lost, and after the leader
     /// election the new leader restarts the whole job from the completed checkpoint store.
     JobManagerFailover { leader_election_ns: u64 },
+    /// The connection between two TaskManagers broke: every task reading an input channel
+    /// across it fails with a `RemoteTransportException`, reported at once.
+    ConnectionLoss { a: u32, b: u32 },
     /// Checkpoint failures exceeded the tolerable number: the job fails over as a whole.
     CheckpointFailureThreshold,
 }
@@ -43,6 +46,7 @@ impl FaultKind {
             FaultKind::TaskManagerLoss { .. } => FailureCause::TaskManagerLost,
             FaultKind::CheckpointFailureThreshold => FailureCause::CheckpointToleranceExceeded,
             FaultKind::JobManagerFailover { .. } => FailureCause::JobManagerFailover,
+            FaultKind::ConnectionLoss { .. } => FailureCause::NetworkFailure,
         }
     }
 }
@@ -175,6 +179,7 @@ impl World {
                 Scheduled::JobManagerFailover { leader_election_ns } => {
                     FaultKind::JobManagerFailover { leader_election_ns }
                 }
+                Scheduled::ConnectionLost { a, b } => FaultKind::ConnectionLoss { a, b },
                 Scheduled::WindowBegin { window } | Scheduled::WindowEnd { window } => {
                     self.queue.schedule(e.at, Event::FaultWindow { window });
                     continue;
@@ -211,6 +216,24 @@ impl World {
                 )
             }
             FaultKind::CheckpointFailureThreshold => (Vec::new(), 0),
+            FaultKind::ConnectionLoss { a, b } => {
+                let mut readers: Vec<u32> = self
+                    .graph
+                    .channels
+                    .iter()
+                    .filter(|c| {
+                        let (p, q) = (
+                            self.graph.subtasks[c.producer.index()].taskmanager,
+                            self.graph.subtasks[c.consumer.index()].taskmanager,
+                        );
+                        (p, q) == (a, b) || (p, q) == (b, a)
+                    })
+                    .map(|c| c.consumer.0)
+                    .collect();
+                readers.sort_unstable();
+                readers.dedup();
+                (readers, 0)
+            }
             FaultKind::JobManagerFailover { leader_election_ns } => {
                 // The pending checkpoints die with the leader.
                 let mut out = Vec::new();

@@ -166,6 +166,8 @@ pub struct SinkRuntime {
     pub txn: crate::protocol::two_phase_commit::TwoPhaseCommitSink,
     pub open_origins_ns: Vec<u64>,
     pub pending_origins_ns: std::collections::BTreeMap<CheckpointId, Vec<u64>>,
+    /// Records processed, per source subtask (for the consistent-cut check).
+    pub absorbed_per_source: Vec<u64>,
 }
 
 #[derive(Debug)]

@@ -78,6 +78,7 @@ impl World {
     /// vanishes (a deliberately broken network). Never set outside tests.
     pub fn lose_a_buffer_for_negative_control(&mut self) {
         self.lose_next_data_buffer = true;
+        self.negative_control = true;
     }
 
     /// Negative control for the exactly-once checker: recoveries restore operator state and
@@ -85,5 +86,36 @@ impl World {
     /// outside tests.
     pub fn forget_channel_state_for_negative_control(&mut self) {
         self.forget_channel_state = true;
+        self.negative_control = true;
+    }
+
+    /// A completed checkpoint is a consistent cut: each source's snapshotted offset equals the
+    /// records of that source the cut holds, processed by a sink before its snapshot or
+    /// persisted in some channel's state (each record maps to one record downstream).
+    pub(crate) fn check_cut(&mut self, checkpoint: CheckpointId, point: &super::recovery::RestorePoint) {
+        if !self.cut_check {
+            return;
+        }
+        let mut offsets = Vec::new();
+        let mut absorbed: Vec<(u32, u64)> = Vec::new();
+        for (s, snap) in point.tasks.iter().enumerate() {
+            let Some(snap) = snap else {
+                return; // not every task snapshotted (cannot happen for a completed checkpoint)
+            };
+            if let Some(a) = &snap.arrivals {
+                offsets.push((s as u32, a.offset()));
+            }
+            if let Some(per_source) = &snap.sink_absorbed {
+                absorbed.extend(per_source.iter().enumerate().map(|(src, n)| (src as u32, *n)));
+            }
+        }
+        for c in &point.channels {
+            for r in &c.records {
+                absorbed.push(((r.id >> crate::model::records::OFFSET_BITS) as u32, 1));
+            }
+        }
+        absorbed.retain(|(_, n)| *n > 0);
+        let v = crate::model::checker::check_cut_consistent(checkpoint, &offsets, &absorbed);
+        self.invariant_violations.extend(v);
     }
 }

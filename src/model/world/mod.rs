@@ -223,6 +223,11 @@ pub struct World {
     pub(crate) forget_channel_state: bool,
     /// Per TaskManager: when its slots can run tasks again after a loss (detected, replaced).
     pub(crate) taskmanager_back_at: Vec<SimTime>,
+    /// Completed checkpoints are checked to be consistent cuts (exactly-once mode, and every
+    /// record maps to one record downstream: no broadcast, no fan-out to two edges).
+    pub(crate) cut_check: bool,
+    /// A negative control is active: broken invariants are expected, not a bug.
+    pub(crate) negative_control: bool,
 }
 
 impl World {
@@ -336,6 +341,7 @@ impl World {
                     txn: crate::protocol::two_phase_commit::TwoPhaseCommitSink::new(i as u32, 0),
                     open_origins_ns: Vec::new(),
                     pending_origins_ns: Default::default(),
+                    absorbed_per_source: vec![0; graph.subtasks.len()],
                 }),
                 busy_ns: 0,
                 back_pressured_ns: 0,
@@ -494,6 +500,14 @@ impl World {
             lose_next_data_buffer: false,
             forget_channel_state: false,
             taskmanager_back_at: vec![SimTime::ZERO; tms],
+            cut_check: mode == crate::protocol::CheckpointingMode::ExactlyOnce
+                && graph.outputs.iter().all(|edges| {
+                    edges.len() <= 1
+                        && edges
+                            .iter()
+                            .all(|e| e.partitioning != crate::scenario::Partitioning::Broadcast)
+                }),
+            negative_control: false,
             graph,
         }
     }
@@ -508,6 +522,7 @@ impl World {
     #[doc(hidden)]
     pub fn break_alignment_for_negative_control(&mut self) {
         self.broken_alignment = true;
+        self.negative_control = true;
     }
 
     pub fn record_log(&self) -> Option<&[ProcessedRecord]> {

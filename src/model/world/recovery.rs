@@ -66,6 +66,8 @@ pub(crate) struct TaskSnapshot {
     pub distinct_keys: u64,
     pub state_bytes: u64,
     pub sink: Option<crate::protocol::two_phase_commit::TwoPhaseCommitSinkState>,
+    /// Sinks: records processed per source subtask.
+    pub sink_absorbed: Option<Vec<u64>>,
 }
 
 /// What a completed checkpoint restores: each subtask's snapshot and the in-flight records an
@@ -586,6 +588,10 @@ impl World {
                 };
                 sink.open_origins_ns.clear();
                 sink.pending_origins_ns.clear();
+                match snap.as_ref().and_then(|sn| sn.sink_absorbed.as_ref()) {
+                    Some(a) => sink.absorbed_per_source.clone_from(a),
+                    None => sink.absorbed_per_source.iter_mut().for_each(|n| *n = 0),
+                }
                 self.apply_transactions(&actions);
             }
             let t = &mut self.tasks[si];
@@ -737,6 +743,7 @@ impl World {
             distinct_keys: t.distinct_keys,
             state_bytes,
             sink,
+            sink_absorbed: t.sink.as_ref().map(|k| k.absorbed_per_source.clone()),
         };
         self.restore_point_mut(checkpoint).tasks[si] = Some(snap);
     }
@@ -818,6 +825,7 @@ impl World {
     /// A checkpoint completed: its snapshots become the restore point; older ones go.
     pub(crate) fn promote_snapshots(&mut self, checkpoint: CheckpointId) {
         if let Some(v) = self.pending_snapshots.remove(&checkpoint) {
+            self.check_cut(checkpoint, &v);
             self.completed_snapshots.clear();
             self.completed_snapshots.insert(checkpoint, v);
         }

@@ -269,6 +269,7 @@ impl World {
         if let Some(sink) = t.sink.as_mut() {
             // A sink writes into its open transaction; the record becomes visible on commit.
             sink.txn.invoke(r.id);
+            sink.absorbed_per_source[(r.id >> crate::model::records::OFFSET_BITS) as usize] += 1;
             sink.open_origins_ns.push(r.origin_ns);
             // Zero once every bounded source's last record was seen, and for unbounded jobs.
             if self.bounded_sources_open > 0 {

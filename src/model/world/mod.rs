@@ -223,6 +223,8 @@ pub struct World {
     pub(crate) forget_channel_state: bool,
     /// Per TaskManager: when its slots can run tasks again after a loss (detected, replaced).
     pub(crate) taskmanager_back_at: Vec<SimTime>,
+    /// Per TaskManager: its latest loss (local state copies taken before it are gone).
+    pub(crate) taskmanager_lost_at: Vec<Option<SimTime>>,
     /// Completed checkpoints are checked to be consistent cuts (exactly-once mode, and every
     /// record maps to one record downstream: no broadcast, no fan-out to two edges).
     pub(crate) cut_check: bool,
@@ -500,6 +502,7 @@ impl World {
             lose_next_data_buffer: false,
             forget_channel_state: false,
             taskmanager_back_at: vec![SimTime::ZERO; tms],
+            taskmanager_lost_at: vec![None; tms],
             cut_check: mode == crate::protocol::CheckpointingMode::ExactlyOnce
                 && graph.outputs.iter().all(|edges| {
                     edges.len() <= 1

@@ -210,6 +210,7 @@ impl World {
                 let back = now + detection_ns.max(replacement_ns);
                 let slot = &mut self.taskmanager_back_at[taskmanager as usize];
                 *slot = (*slot).max(back);
+                self.taskmanager_lost_at[taskmanager as usize] = Some(now);
                 (
                     (0..self.tasks.len() as u32)
                         .filter(|s| self.graph.subtasks[*s as usize].taskmanager == taskmanager)
@@ -608,9 +609,12 @@ impl World {
                 replayed += at_failure.saturating_sub(from);
             }
             let inc = self.tasks[si].incarnation;
-            let tm_survived = match self.failures[fi].kind {
-                FaultKind::TaskManagerLoss { taskmanager, .. } => self.graph.subtasks[si].taskmanager != taskmanager,
-                _ => true,
+            // The local copy exists only if the TaskManager was not lost since the snapshot.
+            let tm = self.graph.subtasks[si].taskmanager as usize;
+            let tm_survived = match (self.taskmanager_lost_at[tm], latest) {
+                (None, _) => true,
+                (Some(lost), Some(c)) => lost < c.timestamp,
+                (Some(_), None) => false,
             };
             // Changelog backend: the log since the last materialization is downloaded with the
             // state and re-applied after it.

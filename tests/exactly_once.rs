@@ -384,6 +384,13 @@ fn unaligned_recovery_replays_persisted_in_flight_data_exactly_once() {
         "no failure restored in-flight records: the case does not exercise channel state"
     );
     let v = check_exactly_once_complete(&expected, &actual);
+    println!(
+        "{} failures, {} in-flight records restored, {} records committed, {} violations",
+        run.failures.len(),
+        restored,
+        actual.len(),
+        v.len()
+    );
     assert!(v.is_empty(), "{} violations, first {:?}", v.len(), &v[..v.len().min(3)]);
 }
 
@@ -395,6 +402,10 @@ fn the_checker_catches_an_unaligned_recovery_that_forgets_channel_state() {
     let (expected, _) = committed(&c.toml(false), c.seed, false);
     let (actual, _) = run_case(&c, |w| w.forget_channel_state_for_negative_control());
     let v = check_exactly_once_complete(&expected, &actual);
+    println!(
+        "without channel state: {} lost records",
+        v.iter().filter(|x| matches!(x, Violation::Lost { .. })).count()
+    );
     assert!(
         v.iter().any(|x| matches!(x, Violation::Lost { .. })),
         "forgotten channel state went unnoticed: {:?}",

@@ -43,6 +43,9 @@ pub struct Batch {
     pub gen_start: Option<ArrivalGen>,
     /// The input buffer was restored channel state: it holds no credit, so nothing is recycled.
     pub recovered: bool,
+    /// No record from `next` on starts before this (the batch's start, then the end of a sync
+    /// phase that shifted the rest of the batch).
+    pub not_before_ns: u64,
 }
 
 /// A checkpoint this subtask has started and not yet acknowledged.

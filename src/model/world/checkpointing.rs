@@ -12,8 +12,9 @@ use crate::protocol::{CheckpointBarrier, CheckpointFailureReason, SubtaskCheckpo
 use crate::time::SimTime;
 
 impl World {
-    /// `triggerCheckpoint` at a source: runs between records, so a batch in progress is split
-    /// at the current record.
+    /// `triggerCheckpoint` at a source: a mailbox action, so it runs between records: a record
+    /// being processed finishes first (and is in the snapshot), and a batch read ahead is split
+    /// after it.
     pub(crate) fn on_trigger_arrive(&mut self, now: SimTime, s: u32, barrier: CheckpointBarrier) {
         let si = s as usize;
         if self.tasks[si].phase == TaskPhase::SyncSnapshot {
@@ -21,6 +22,12 @@ impl World {
             return;
         }
         self.emit_done_records(now, s);
+        if let Some(done) = self.source_record_in_progress(now, s) {
+            let inc = self.tasks[si].incarnation;
+            self.queue
+                .schedule(SimTime(done), Event::TriggerArrive { s, barrier, inc });
+            return;
+        }
         let metrics = SubtaskCheckpointMetrics {
             start_delay_ns: now.since(barrier.timestamp),
             ..Default::default()
@@ -29,6 +36,17 @@ impl World {
         if self.tasks[si].phase != TaskPhase::SyncSnapshot && self.tasks[si].phase == TaskPhase::Idle {
             self.wake_at(s, now);
         }
+    }
+
+    /// When the source record started before `now` and not yet done finishes, if any.
+    fn source_record_in_progress(&self, now: SimTime, s: u32) -> Option<u64> {
+        let b = self.tasks[s as usize].batch.as_ref()?;
+        if b.input_channel.is_some() || b.next >= b.records.len() {
+            return None;
+        }
+        let prev_done = if b.next > 0 { b.done_at_ns[b.next - 1] } else { 0 };
+        let start = b.not_before_ns.max(prev_done).max(b.records[b.next].origin_ns);
+        (start < now.as_ns() && b.done_at_ns[b.next] > now.as_ns()).then_some(b.done_at_ns[b.next])
     }
 
     pub(crate) fn on_barrier(&mut self, now: SimTime, s: u32, input: u32, barrier: CheckpointBarrier) {
@@ -338,6 +356,7 @@ impl World {
                 *d += sync_ns;
             }
             b.end += sync_ns;
+            b.not_before_ns = b.not_before_ns.max(now.as_ns() + sync_ns);
             shifted = b.next < b.records.len() && b.input_channel.is_some();
         }
         if shifted {

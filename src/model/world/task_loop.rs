@@ -146,6 +146,7 @@ impl World {
             end: SimTime(clock),
             gen_start: None,
             recovered,
+            not_before_ns: now.as_ns(),
         });
         self.tasks[si].phase = TaskPhase::Processing;
     }
@@ -209,6 +210,7 @@ impl World {
             end: SimTime(clock),
             gen_start: Some(gen_start),
             recovered: false,
+            not_before_ns: now.as_ns(),
         });
         t.phase = TaskPhase::Processing;
         if let Some(at) = caught_up_at {

@@ -22,6 +22,12 @@ const CATEGORY_TASKMANAGER_LOSS: u32 = 2;
 const CATEGORY_JOBMANAGER_FAILOVER: u32 = 3;
 const CATEGORY_UPLOAD_FAILURES: u32 = 4;
 const CATEGORY_CONNECTION_LOSS: u32 = 5;
+// Fault windows, one category per kind, so that a spec's windows never shift another's.
+const CATEGORY_PARTITION: u32 = 6;
+const CATEGORY_LATENCY_SPIKE: u32 = 7;
+const CATEGORY_OUTAGE: u32 = 8;
+const CATEGORY_THROTTLING: u32 = 9;
+const CATEGORY_STRAGGLER: u32 = 10;
 
 fn stream(seed: u64, category: u32, spec: usize) -> RngStream {
     let index = (category << 24) | (spec as u32 & 0x00FF_FFFF);
@@ -121,7 +127,7 @@ impl FaultSchedule {
         b.taskmanager_losses(f, graph.taskmanagers, seed)?;
         b.jobmanager_failovers(f, seed)?;
         b.connection_losses(f, graph.taskmanagers, seed)?;
-        b.windows(f)?;
+        b.windows(f, seed)?;
         // Stable: events at the same instant keep the order of the file.
         b.events.sort_by_key(|e| e.at);
         Ok(FaultSchedule {
@@ -359,27 +365,32 @@ impl Builder {
                 self.push(at, FaultKind::ConnectionLost { a, b })?;
             }
         }
-        // A partition that outlasts its `fail_after` breaks the connections then.
-        for n in &f.network_partition {
-            let Some(after) = &n.fail_after else { continue };
-            if after.value < n.duration.value {
-                let at = SimTime(n.start.as_u64() + after.as_u64());
-                if at < self.end {
-                    let [a, b] = n.between;
-                    self.push(at, FaultKind::ConnectionLost { a, b })?;
-                }
-            }
-        }
         Ok(())
     }
 
-    fn window(
+    /// The windows of one spec: one at `start`, or windows starting as a Poisson process with
+    /// mean gap `mtbf`. Returns their start times.
+    fn windows_of(
         &mut self,
-        start: &Duration,
+        start: Option<&Duration>,
+        mtbf: Option<&Duration>,
         duration: &Duration,
         condition: Condition,
-    ) -> Result<(), FaultScheduleError> {
-        let start = SimTime(start.as_u64());
+        rng: &mut RngStream,
+    ) -> Result<Vec<SimTime>, FaultScheduleError> {
+        let at: Vec<Duration> = start.into_iter().cloned().collect();
+        let starts: Vec<SimTime> = self
+            .arrivals(&at, mtbf, MtbfScope::Job, 1, rng)?
+            .into_iter()
+            .map(|(t, _)| t)
+            .collect();
+        for t in &starts {
+            self.window(*t, duration, condition)?;
+        }
+        Ok(starts)
+    }
+
+    fn window(&mut self, start: SimTime, duration: &Duration, condition: Condition) -> Result<(), FaultScheduleError> {
         if start >= self.end {
             return Ok(());
         }
@@ -390,27 +401,40 @@ impl Builder {
         self.push(end, FaultKind::WindowEnd { window: id })
     }
 
-    fn windows(&mut self, f: &FaultsCfg) -> Result<(), FaultScheduleError> {
-        for n in &f.network_partition {
+    fn windows(&mut self, f: &FaultsCfg, seed: u64) -> Result<(), FaultScheduleError> {
+        for (i, n) in f.network_partition.iter().enumerate() {
             let [a, b] = n.between;
-            self.window(&n.start, &n.duration, Condition::NetworkPartition { a, b })?;
+            let mut rng = stream(seed, CATEGORY_PARTITION, i);
+            let condition = Condition::NetworkPartition { a, b };
+            let starts = self.windows_of(n.start.as_ref(), n.mtbf.as_ref(), &n.duration, condition, &mut rng)?;
+            // A partition that outlasts its `fail_after` breaks the connections then.
+            if let Some(after) = n.fail_after.as_ref().filter(|t| t.value < n.duration.value) {
+                for s in starts {
+                    let at = s + after.as_u64();
+                    if at < self.end {
+                        self.push(at, FaultKind::ConnectionLost { a, b })?;
+                    }
+                }
+            }
         }
         if let Some(st) = &f.storage {
-            for w in &st.latency_spikes {
-                self.window(
-                    &w.start,
-                    &w.duration,
-                    Condition::StorageLatencySpike { factor: w.factor },
-                )?;
+            for (i, w) in st.latency_spikes.iter().enumerate() {
+                let mut rng = stream(seed, CATEGORY_LATENCY_SPIKE, i);
+                let condition = Condition::StorageLatencySpike { factor: w.factor };
+                self.windows_of(w.start.as_ref(), w.mtbf.as_ref(), &w.duration, condition, &mut rng)?;
             }
-            for w in &st.outages {
-                self.window(&w.start, &w.duration, Condition::StorageOutage)?;
+            for (i, w) in st.outages.iter().enumerate() {
+                let mut rng = stream(seed, CATEGORY_OUTAGE, i);
+                let condition = Condition::StorageOutage;
+                self.windows_of(w.start.as_ref(), w.mtbf.as_ref(), &w.duration, condition, &mut rng)?;
             }
-            for w in &st.throttling {
-                self.window(&w.start, &w.duration, Condition::StorageThrottling { factor: w.factor })?;
+            for (i, w) in st.throttling.iter().enumerate() {
+                let mut rng = stream(seed, CATEGORY_THROTTLING, i);
+                let condition = Condition::StorageThrottling { factor: w.factor };
+                self.windows_of(w.start.as_ref(), w.mtbf.as_ref(), &w.duration, condition, &mut rng)?;
             }
         }
-        for g in &f.straggler {
+        for (i, g) in f.straggler.iter().enumerate() {
             let condition = match g.kind {
                 crate::scenario::faults::StragglerKind::Taskmanager => Condition::SlowTaskManager {
                     taskmanager: g.taskmanager,
@@ -421,7 +445,8 @@ impl Builder {
                     slowdown: g.slowdown,
                 },
             };
-            self.window(&g.start, &g.duration, condition)?;
+            let mut rng = stream(seed, CATEGORY_STRAGGLER, i);
+            self.windows_of(g.start.as_ref(), g.mtbf.as_ref(), &g.duration, condition, &mut rng)?;
         }
         Ok(())
     }
@@ -516,6 +541,38 @@ mod tests {
             .filter(|e| matches!(e.kind, FaultKind::ConnectionLost { a: 1, b: 0 }) && e.at < SimTime(200 * NS_PER_S))
             .count();
         assert_eq!(at_partition, 0, "the second partition heals before its 40 s timeout");
+    }
+
+    /// Windows given an MTBF start as a Poisson process (count within 4 standard deviations);
+    /// each random partition with a shorter `fail_after` breaks its connections once.
+    #[test]
+    fn random_windows_start_as_a_poisson_process() {
+        let (s, g) = setup(
+            "[faults.storage]\noutages = [{ mtbf = \"1h\", duration = \"1min\" }]\n[[faults.straggler]]\nkind = \"disk\"\ntaskmanager = 2\nmtbf = \"2h\"\nduration = \"5min\"\nslowdown = 3\n[[faults.network_partition]]\nmtbf = \"4h\"\nduration = \"30s\"\nbetween = [0, 1]\nfail_after = \"20s\"\n",
+            "1000h",
+        );
+        let sched = FaultSchedule::generate(&s, &g, 9).unwrap();
+        let count = |f: &dyn Fn(&Condition) -> bool| sched.windows.iter().filter(|w| f(&w.condition)).count() as f64;
+        for (n, expected) in [
+            (count(&|c| *c == Condition::StorageOutage), 1000.0),
+            (
+                count(&|c| matches!(c, Condition::SlowDisk { taskmanager: 2, .. })),
+                500.0,
+            ),
+            (count(&|c| matches!(c, Condition::NetworkPartition { .. })), 250.0),
+        ] {
+            assert!(
+                (n - expected).abs() < 4.0 * f64::sqrt(expected),
+                "{n} windows, expected {expected}"
+            );
+        }
+        assert!(sched.windows.iter().all(|w| w.end.since(w.start) > 0));
+        let losses = sched
+            .events
+            .iter()
+            .filter(|e| matches!(e.kind, FaultKind::ConnectionLost { a: 0, b: 1 }))
+            .count() as f64;
+        assert_eq!(losses, count(&|c| matches!(c, Condition::NetworkPartition { .. })));
     }
 
     #[test]

@@ -33,6 +33,10 @@
 //! at = ["7min"]                       # or mtbf = "2h"
 //! between = [0, 1]                    # default: a uniformly drawn pair per loss
 //!
+//! # Every window (partitions, storage latency spikes, outages, throttling, stragglers) takes
+//! # `start` (one window) or `mtbf` (windows starting as a Poisson process with that mean gap),
+//! # plus its `duration`.
+//!
 //! [faults.storage]
 //! upload_failure_probability = 0.01
 //! latency_spikes = [{ start = "3min", duration = "1min", factor = 10 }]
@@ -331,7 +335,9 @@ fn zero() -> Duration {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NetworkPartitionCfg {
-    pub start: Duration,
+    /// One window from here, or (with `mtbf`) windows starting as a Poisson process.
+    pub start: Option<Duration>,
+    pub mtbf: Option<Duration>,
     pub duration: Duration,
     pub between: [u32; 2],
     /// When set and the partition lasts at least this long, the TCP connections between the
@@ -355,14 +361,16 @@ pub struct ConnectionLossCfg {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WindowCfg {
-    pub start: Duration,
+    pub start: Option<Duration>,
+    pub mtbf: Option<Duration>,
     pub duration: Duration,
 }
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FactorWindowCfg {
-    pub start: Duration,
+    pub start: Option<Duration>,
+    pub mtbf: Option<Duration>,
     pub duration: Duration,
     pub factor: f64,
 }
@@ -399,7 +407,8 @@ pub enum StragglerKind {
 pub struct StragglerCfg {
     pub kind: StragglerKind,
     pub taskmanager: u32,
-    pub start: Duration,
+    pub start: Option<Duration>,
+    pub mtbf: Option<Duration>,
     pub duration: Duration,
     /// Service-time multiplier (taskmanager) or disk-bandwidth divisor (disk), >= 1.
     pub slowdown: f64,
@@ -483,7 +492,7 @@ pub fn validate_faults(s: &Scenario) -> Result<(), Problem> {
     }
     for (i, n) in f.network_partition.iter().enumerate() {
         let p = |field: &str| format!("faults.network_partition[{i}].{field}");
-        window(&n.duration, &p)?;
+        window(n.start.as_ref(), n.mtbf.as_ref(), &n.duration, run_ns, &p)?;
         let [a, b] = n.between;
         if a >= tms || b >= tms {
             return fail(p("between"), format!("the cluster has TaskManagers 0..{tms}"));
@@ -513,11 +522,11 @@ pub fn validate_faults(s: &Scenario) -> Result<(), Problem> {
         check_event_count(run_ns, c.mtbf.as_ref(), MtbfScope::Job, 1, &p)?;
     }
     if let Some(st) = &f.storage {
-        validate_storage_faults(st)?;
+        validate_storage_faults(st, run_ns)?;
     }
     for (i, g) in f.straggler.iter().enumerate() {
         let p = |field: &str| format!("faults.straggler[{i}].{field}");
-        window(&g.duration, &p)?;
+        window(g.start.as_ref(), g.mtbf.as_ref(), &g.duration, run_ns, &p)?;
         if g.taskmanager >= tms {
             return fail(p("taskmanager"), format!("the cluster has TaskManagers 0..{tms}"));
         }
@@ -583,24 +592,25 @@ fn validate_recovery(r: &RecoveryCfg) -> Result<(), Problem> {
     Ok(())
 }
 
-fn validate_storage_faults(st: &StorageFaultsCfg) -> Result<(), Problem> {
+fn validate_storage_faults(st: &StorageFaultsCfg, run_ns: f64) -> Result<(), Problem> {
     let p = |field: String| format!("faults.storage.{field}");
     if !(0.0..=1.0).contains(&st.upload_failure_probability) {
         return fail(p("upload_failure_probability".into()), "must be between 0 and 1");
     }
     for (i, w) in st.latency_spikes.iter().enumerate() {
         let q = |f: &str| p(format!("latency_spikes[{i}].{f}"));
-        window(&w.duration, &q)?;
+        window(w.start.as_ref(), w.mtbf.as_ref(), &w.duration, run_ns, &q)?;
         if !(w.factor.is_finite() && (1.0..=1e6).contains(&w.factor)) {
             return fail(q("factor"), "must be between 1 and 1e6 (a latency multiplier)");
         }
     }
     for (i, w) in st.outages.iter().enumerate() {
-        window(&w.duration, &|f: &str| p(format!("outages[{i}].{f}")))?;
+        let q = |f: &str| p(format!("outages[{i}].{f}"));
+        window(w.start.as_ref(), w.mtbf.as_ref(), &w.duration, run_ns, &q)?;
     }
     for (i, w) in st.throttling.iter().enumerate() {
         let q = |f: &str| p(format!("throttling[{i}].{f}"));
-        window(&w.duration, &q)?;
+        window(w.start.as_ref(), w.mtbf.as_ref(), &w.duration, run_ns, &q)?;
         if !(w.factor.is_finite() && w.factor > 0.0 && w.factor <= 1.0) {
             return fail(q("factor"), "must be in (0, 1] (a bandwidth multiplier)");
         }
@@ -608,7 +618,26 @@ fn validate_storage_faults(st: &StorageFaultsCfg) -> Result<(), Problem> {
     Ok(())
 }
 
-fn window(duration: &Duration, p: &dyn Fn(&str) -> String) -> Result<(), Problem> {
+/// A fault window: one at `start`, or a Poisson process of them with mean gap `mtbf`.
+fn window(
+    start: Option<&Duration>,
+    mtbf: Option<&Duration>,
+    duration: &Duration,
+    run_ns: f64,
+    p: &dyn Fn(&str) -> String,
+) -> Result<(), Problem> {
+    match (start, mtbf) {
+        (None, None) => {
+            return fail(
+                p("start"),
+                "give a start (`start = \"5min\"`) or a random process (`mtbf = \"6h\"`)",
+            );
+        }
+        (Some(_), Some(_)) => return fail(p("mtbf"), "give `start` or `mtbf`, not both"),
+        (None, Some(m)) if m.value < MTBF_MIN_NS => return fail(p("mtbf"), "must be at least 1ms"),
+        _ => {}
+    }
+    check_event_count(run_ns, mtbf, MtbfScope::Job, 1, p)?;
     if duration.value < 1.0 {
         return fail(p("duration"), "must be > 0");
     }
@@ -789,6 +818,14 @@ at = ["20min"]
             (
                 "[[faults.connection_loss]]\nbetween = [0, 1]\n",
                 "faults.connection_loss[0].at",
+            ),
+            (
+                "[faults.storage]\noutages = [{ start = \"1s\", mtbf = \"1h\", duration = \"1s\" }]\n",
+                "faults.storage.outages[0].mtbf",
+            ),
+            (
+                "[[faults.straggler]]\nkind = \"disk\"\ntaskmanager = 0\nduration = \"1s\"\nslowdown = 2\n",
+                "faults.straggler[0].start",
             ),
             (
                 "[faults.storage]\nthrottling = [{ start = \"1s\", duration = \"1s\", factor = 2 }]\n",

@@ -92,7 +92,7 @@ impl World {
     /// A completed checkpoint is a consistent cut: each source's snapshotted offset equals the
     /// records of that source the cut holds, processed by a sink before its snapshot or
     /// persisted in some channel's state (each record maps to one record downstream).
-    pub(crate) fn check_cut(&mut self, checkpoint: CheckpointId, point: &super::recovery::RestorePoint) {
+    pub(crate) fn check_cut(&mut self, checkpoint: CheckpointId, point: &super::restore_point::RestorePoint) {
         if !self.cut_check {
             return;
         }

@@ -13,6 +13,7 @@ mod events;
 mod invariants;
 mod network;
 mod recovery;
+mod restore_point;
 mod stats;
 mod task_loop;
 
@@ -177,8 +178,8 @@ pub struct World {
     pub(crate) failures: Vec<recovery::FailureState>,
     /// Snapshots are kept only when something can fail (they cost memory and time).
     pub(crate) capture_snapshots: bool,
-    pub(crate) pending_snapshots: BTreeMap<u64, recovery::RestorePoint>,
-    pub(crate) completed_snapshots: BTreeMap<u64, recovery::RestorePoint>,
+    pub(crate) pending_snapshots: BTreeMap<u64, restore_point::RestorePoint>,
+    pub(crate) completed_snapshots: BTreeMap<u64, restore_point::RestorePoint>,
     pub(crate) recovery: RecoverySettings,
     pub(crate) restart: RestartBackoffTimeStrategy,
     pub(crate) restart_rng: RngStream,

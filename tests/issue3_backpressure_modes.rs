@@ -357,13 +357,12 @@ fn debloating_bounds_in_flight_bytes_near_throughput_times_target_and_aligned_du
         "settled in-flight {settled:.0} B = {:.2} x throughput x target",
         settled / bound
     );
-    // Tolerance: each gate sizes its buffers for the buffers queued at the consumer only, and
-    // the producer side holds as many buffers of that size again, so in-flight data settles
-    // near 2x throughput x target at best. Measured: 4.1x (18x without debloating); the other
-    // factor of 2 is not explained yet (see the issue-3 report), so the bound asserted is 5x:
-    // it proves the bound exists and scales with throughput x target, not its tightness.
+    // Flink counts the buffers in use on both ends (received + the sender's backlog), so the
+    // data in flight settles near 1x throughput x target. Measured: 1.46x (18x without
+    // debloating): records do not span buffers here, so a buffer sized for 1.5 KB holds two
+    // 1 KB records, and the announcement threshold (25 %) lets the size lag.
     assert!(in_flight_mean(&debloated) < 0.5 * in_flight_mean(&plain));
-    assert!(settled < 5.0 * bound, "settled in flight {settled:.0} vs {bound:.0}");
+    assert!(settled < 2.0 * bound, "settled in flight {settled:.0} vs {bound:.0}");
     assert!(max_in_flight < in_flight_mean(&plain), "max {max_in_flight:.0}");
     assert!(e2e_ms(&debloated) < 0.7 * e2e_ms(&plain));
 }

@@ -116,7 +116,8 @@ impl BufferDebloater {
     }
 
     /// `recalculateBufferSize`, once per period: `throughput_bytes_per_s` over the last period
-    /// and the gate's buffers in use (queued in its channels). Returns the size to announce
+    /// and the gate's buffers in use (queued at the receiver plus the senders' backlogs, as
+    /// Flink's `getBuffersInUseCount`). Returns the size to announce
     /// upstream, or `None` when the change stays under the threshold.
     pub fn recalculate_buffer_size(&mut self, throughput_bytes_per_s: u64, buffers_in_use: u32) -> Option<u32> {
         let buffers = buffers_in_use.max(1);

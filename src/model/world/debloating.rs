@@ -20,7 +20,13 @@ impl World {
                 let in_use: u32 = self.graph.inputs[s]
                     .iter()
                     .filter(|ch| self.graph.channels[ch.index()].gate as usize == g)
-                    .map(|ch| self.chans[ch.index()].occupied)
+                    .map(|ch| {
+                        // Flink's `getBuffersInUseCount`: the buffers queued at the receiver plus
+                        // the backlog the sender reported (a local channel counts its
+                        // subpartition's queue), so the data on both ends takes `target`.
+                        let c = &self.chans[ch.index()];
+                        c.occupied + c.sender_backlog
+                    })
                     .sum();
                 let d = self.debloaters[s].as_mut().expect("checked");
                 if let Some(size) = d.gates[g].recalculate_buffer_size(throughput, in_use) {

@@ -68,6 +68,8 @@ pub(crate) struct Settings {
     /// Records a source reads per batch: about one buffer's worth, so back-pressure is checked
     /// at least once per buffer filled.
     pub source_batch_max: usize,
+    /// The record size `source_batch_max` assumes (the smallest mean, at most 100 B).
+    pub batch_record_bytes: f64,
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -272,6 +274,7 @@ impl World {
             // One sample a second, fewer for long runs: at most about 10,000 rows.
             sample_period_ns: (s.simulation.duration.as_u64() / 10_000).div_ceil(NS_PER_S).max(1) * NS_PER_S,
             source_batch_max: ((segment_bytes as f64 / mean_record).ceil() as usize).clamp(1, 4096),
+            batch_record_bytes: mean_record,
         };
         let key_space: u64 = s
             .operators

@@ -158,7 +158,20 @@ impl World {
         let si = s as usize;
         let v = self.graph.subtasks[si].vertex.index();
         let timeout = self.set.buffer_timeout_ns;
-        let max_n = if timeout == 0 { 1 } else { self.set.source_batch_max };
+        let mut max_n = if timeout == 0 { 1 } else { self.set.source_batch_max };
+        if self.debloat.is_some() {
+            // Debloated outputs finish smaller buffers: read about one of them per batch, so
+            // back-pressure is still checked once per buffer filled.
+            let smallest = self.graph.outputs[si]
+                .iter()
+                .flat_map(|e| e.channels.iter())
+                .map(|ch| self.chans[ch.index()].buffer_size)
+                .filter(|b| *b > 0)
+                .min();
+            if let Some(b) = smallest {
+                max_n = max_n.min(((b as f64 / self.set.batch_record_bytes).ceil() as usize).max(1));
+            }
+        }
         let mut records = self.vec_pool.pop().unwrap_or_default();
         let t = &mut self.tasks[si];
         let src = t.source.as_mut().expect("source task");

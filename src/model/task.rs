@@ -39,8 +39,9 @@ pub struct Batch {
     /// The input buffer to recycle when the batch is done (operators), as a channel index.
     pub input_channel: Option<u32>,
     pub end: SimTime,
-    /// Sources: the generator positioned at the batch's first record.
-    pub gen_start: Option<ArrivalGen>,
+    /// Sources: the generator positioned at the batch's first record. Boxed: the generator is
+    /// large, and the batch is moved out of and back into its task at every emit.
+    pub gen_start: Option<Box<ArrivalGen>>,
     /// The input buffer was restored channel state: it holds no credit, so nothing is recycled.
     pub recovered: bool,
     /// No record from `next` on starts before this (the batch's start, then the end of a sync

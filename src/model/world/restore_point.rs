@@ -42,7 +42,7 @@ impl World {
         let t = &self.tasks[si];
         let arrivals = t.source.as_ref().map(|src| match &t.batch {
             Some(b) if b.next < b.records.len() => {
-                let mut g = b.gen_start.clone().expect("source batches keep their start");
+                let mut g = ArrivalGen::clone(b.gen_start.as_ref().expect("source batches keep their start"));
                 for _ in 0..b.next {
                     g.advance();
                 }

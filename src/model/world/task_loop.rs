@@ -175,7 +175,7 @@ impl World {
         let mut records = self.vec_pool.pop().unwrap_or_default();
         let t = &mut self.tasks[si];
         let src = t.source.as_mut().expect("source task");
-        let gen_start = src.arrivals.clone();
+        let gen_start = Box::new(src.arrivals.clone());
         let mut done_at_ns = Vec::with_capacity(max_n);
         let mut clock = now.as_ns();
         let mut horizon = u64::MAX;

@@ -188,10 +188,10 @@ impl CheckpointStatsTracker {
     /// A subtask acknowledged the checkpoint as unaligned: Flink's REST API then reports the
     /// whole checkpoint as `UNALIGNED_CHECKPOINT` (`PendingCheckpointStats.unalignedCheckpoint`).
     pub fn mark_unaligned(&mut self, checkpoint: CheckpointId) {
-        if let Some(t) = self.history.get_mut(&checkpoint) {
-            if t.record.checkpoint_type == "CHECKPOINT" {
-                t.record.checkpoint_type = "UNALIGNED_CHECKPOINT".into();
-            }
+        if let Some(t) = self.history.get_mut(&checkpoint)
+            && t.record.checkpoint_type == "CHECKPOINT"
+        {
+            t.record.checkpoint_type = "UNALIGNED_CHECKPOINT".into();
         }
     }
 

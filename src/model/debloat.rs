@@ -266,7 +266,7 @@ mod tests {
             }
         }
         let s = announced.expect("announced once past the threshold");
-        assert!(s <= 1024 * 3 / 4 + 1 && s >= 256, "{s}");
+        assert!((256..=1024 * 3 / 4 + 1).contains(&s), "{s}");
     }
 
     /// `ThroughputCalculator`: idle time is excluded.

@@ -210,7 +210,7 @@ mod tests {
 
     #[test]
     fn key_groups_cover_every_subtask() {
-        let mut seen = vec![false; 7];
+        let mut seen = [false; 7];
         for k in 0..10_000 {
             seen[key_to_subtask(k, 128, 7) as usize] = true;
         }

@@ -236,11 +236,11 @@ impl Task {
 
     pub fn mark_seen(&mut self, key: u32) {
         let (w, b) = ((key / 64) as usize, key % 64);
-        if let Some(word) = self.keys_seen.get_mut(w) {
-            if *word & (1 << b) == 0 {
-                *word |= 1 << b;
-                self.distinct_keys += 1;
-            }
+        if let Some(word) = self.keys_seen.get_mut(w)
+            && *word & (1 << b) == 0
+        {
+            *word |= 1 << b;
+            self.distinct_keys += 1;
         }
     }
 }

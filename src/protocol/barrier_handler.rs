@@ -452,13 +452,13 @@ impl SingleCheckpointBarrierHandler {
         self.reset_alignment();
         self.current_checkpoint_id = barrier.id;
         self.pending_checkpoint_barrier = Some(barrier);
-        if self.initial_state != BarrierHandlerState::WaitingForFirstBarrier {
-            if let Some(delay) = barrier.alignment_timer_delay_ns(now) {
-                out.push(BarrierHandlerAction::RegisterAlignmentTimer {
-                    checkpoint: barrier.id,
-                    at: now + delay,
-                });
-            }
+        if self.initial_state != BarrierHandlerState::WaitingForFirstBarrier
+            && let Some(delay) = barrier.alignment_timer_delay_ns(now)
+        {
+            out.push(BarrierHandlerAction::RegisterAlignmentTimer {
+                checkpoint: barrier.id,
+                at: now + delay,
+            });
         }
     }
 

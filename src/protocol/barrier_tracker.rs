@@ -109,7 +109,7 @@ impl CheckpointBarrierTracker {
             let count = self.pending[pos].mark_channel_aligned(channel);
             if count == self.num_open_channels {
                 // This one and all older ones (subsumed) leave the deque.
-                let done = self.pending.drain(..=pos).last().expect("pos is in range");
+                let done = self.pending.drain(..=pos).next_back().expect("pos is in range");
                 if !done.aborted {
                     out.push(BarrierHandlerAction::TriggerCheckpoint {
                         barrier: done.barrier.unwrap_or(barrier),

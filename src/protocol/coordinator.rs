@@ -317,18 +317,18 @@ impl CheckpointCoordinator {
         if self.pending.len() >= self.cfg.effective_max_concurrent() as usize && !self.is_forced(first) {
             return; // stays queued until a pending checkpoint completes or aborts
         }
-        if first == TriggerKind::Periodic {
-            if let Some(last) = self.last_completion {
-                let earliest = last + self.cfg.min_pause_ns;
-                if earliest > now {
-                    self.queued_requests.pop_front();
-                    out.push(CoordinatorAction::TriggerRequestFailed {
-                        at: now,
-                        reason: CheckpointFailureReason::MinimumTimeBetweenCheckpoints,
-                    });
-                    self.reschedule_trigger(earliest, out);
-                    return;
-                }
+        if first == TriggerKind::Periodic
+            && let Some(last) = self.last_completion
+        {
+            let earliest = last + self.cfg.min_pause_ns;
+            if earliest > now {
+                self.queued_requests.pop_front();
+                out.push(CoordinatorAction::TriggerRequestFailed {
+                    at: now,
+                    reason: CheckpointFailureReason::MinimumTimeBetweenCheckpoints,
+                });
+                self.reschedule_trigger(earliest, out);
+                return;
             }
         }
         self.queued_requests.pop_front();

@@ -500,10 +500,10 @@ pub fn validate_faults(s: &Scenario) -> Result<(), Problem> {
         if a == b {
             return fail(p("between"), "names one TaskManager twice; a partition is between two");
         }
-        if let Some(t) = &n.fail_after {
-            if t.value <= 0.0 {
-                return fail(p("fail_after"), "must be > 0");
-            }
+        if let Some(t) = &n.fail_after
+            && t.value <= 0.0
+        {
+            return fail(p("fail_after"), "must be > 0");
         }
     }
     for (i, c) in f.connection_loss.iter().enumerate() {
@@ -581,10 +581,10 @@ fn strategy_name(k: RestartStrategyKind) -> &'static str {
 }
 
 fn validate_recovery(r: &RecoveryCfg) -> Result<(), Problem> {
-    if let Some(b) = &r.restore_bandwidth {
-        if b.value <= 0.0 {
-            return fail("recovery.restore_bandwidth", "must be > 0");
-        }
+    if let Some(b) = &r.restore_bandwidth
+        && b.value <= 0.0
+    {
+        return fail("recovery.restore_bandwidth", "must be > 0");
     }
     if r.local_restore_bandwidth.value <= 0.0 {
         return fail("recovery.local_restore_bandwidth", "must be > 0");
@@ -654,10 +654,10 @@ fn validate_arrivals(at: &[Duration], mtbf: Option<&Duration>, p: &dyn Fn(&str) 
     if at.len() as f64 > FAULT_EVENTS_MAX {
         return fail(p("at"), format!("at most {FAULT_EVENTS_MAX} times"));
     }
-    if let Some(m) = mtbf {
-        if m.value < MTBF_MIN_NS {
-            return fail(p("mtbf"), "must be at least 1ms");
-        }
+    if let Some(m) = mtbf
+        && m.value < MTBF_MIN_NS
+    {
+        return fail(p("mtbf"), "must be at least 1ms");
     }
     Ok(())
 }
@@ -697,7 +697,7 @@ mod tests {
 
     fn err(extra: &str) -> (String, String) {
         let s = scenario(extra).expect("parses");
-        super::validate_faults(&s).err().expect("should be rejected")
+        super::validate_faults(&s).expect_err("should be rejected")
     }
 
     #[test]

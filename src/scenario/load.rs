@@ -150,12 +150,12 @@ fn normalize_path(table: &toml::Table, path: &str) -> String {
         let container = if i == 0 { None } else { cur };
         match seg {
             Seg::Key(k) => {
-                if let Some(toml::Value::Array(a)) = container {
-                    if let Some(idx) = a.iter().position(|v| v.get("name").and_then(|n| n.as_str()) == Some(k)) {
-                        out.push_str(&format!("[{idx}]"));
-                        cur = a.get(idx);
-                        continue;
-                    }
+                if let Some(toml::Value::Array(a)) = container
+                    && let Some(idx) = a.iter().position(|v| v.get("name").and_then(|n| n.as_str()) == Some(k))
+                {
+                    out.push_str(&format!("[{idx}]"));
+                    cur = a.get(idx);
+                    continue;
                 }
                 if !out.is_empty() {
                     out.push('.');

@@ -33,13 +33,13 @@ pub fn validate(s: &Scenario) -> Result<(), Problem> {
 }
 
 fn validate_checkpoint(c: &CheckpointCfg) -> Result<(), Problem> {
-    if let Some(i) = &c.interval {
-        if i.value < NS_PER_MS as f64 {
-            return fail(
-                "checkpoint.interval",
-                "must be at least 1ms (Flink's minimum checkpoint interval is 10ms)",
-            );
-        }
+    if let Some(i) = &c.interval
+        && i.value < NS_PER_MS as f64
+    {
+        return fail(
+            "checkpoint.interval",
+            "must be at least 1ms (Flink's minimum checkpoint interval is 10ms)",
+        );
     }
     if c.timeout.value < NS_PER_MS as f64 {
         return fail("checkpoint.timeout", "must be at least 1ms");
@@ -232,10 +232,10 @@ fn validate_storage(st: &StorageCfg) -> Result<(), Problem> {
         ("storage.bandwidth", &st.bandwidth),
         ("storage.per_request_bandwidth", &st.per_request_bandwidth),
     ] {
-        if let Some(r) = r {
-            if r.value <= 0.0 {
-                return fail(name, "must be > 0");
-            }
+        if let Some(r) = r
+            && r.value <= 0.0
+        {
+            return fail(name, "must be > 0");
         }
     }
     Ok(())
@@ -309,10 +309,10 @@ fn validate_operators(s: &Scenario) -> Result<(), Problem> {
                 );
             }
         }
-        if let Some(b) = &op.state.bytes_per_key {
-            if b.value > 1e9 {
-                return fail(p("state.bytes_per_key"), "must be at most 1GB");
-            }
+        if let Some(b) = &op.state.bytes_per_key
+            && b.value > 1e9
+        {
+            return fail(p("state.bytes_per_key"), "must be at most 1GB");
         }
     }
     Ok(())
@@ -346,10 +346,10 @@ fn validate_source(op: &OperatorCfg, p: &dyn Fn(&str) -> String) -> Result<(), P
             }
         }
     }
-    if let Some(size) = &op.record_size {
-        if size.dist.mean() < 1.0 {
-            return fail(p("record_size"), "records must have at least 1 byte on average");
-        }
+    if let Some(size) = &op.record_size
+        && size.dist.mean() < 1.0
+    {
+        return fail(p("record_size"), "records must have at least 1 byte on average");
     }
     if let Some(k) = &op.keys {
         if k.count == 0 || k.count > KEY_COUNT_MAX {

@@ -280,10 +280,10 @@ impl ChangelogBackend {
     /// A completed checkpoint confirms the materialization it refers to in the wrapped backend
     /// (its files become the base of the next incremental materialization).
     pub fn notify_checkpoint_complete(&mut self, checkpoint: CheckpointId) {
-        if let Some(m) = self.checkpoint_materialization.remove(&checkpoint) {
-            if m > 0 {
-                self.inner.notify_checkpoint_complete(m);
-            }
+        if let Some(m) = self.checkpoint_materialization.remove(&checkpoint)
+            && m > 0
+        {
+            self.inner.notify_checkpoint_complete(m);
         }
         self.checkpoint_materialization.retain(|id, _| *id > checkpoint);
     }

@@ -364,7 +364,7 @@ impl World {
             // the records after the split move with them.
             if let Some(log) = self.record_log.as_mut() {
                 for e in log.iter_mut().filter(|e| e.subtask == s && e.done > now) {
-                    e.done = e.done + sync_ns;
+                    e.done += sync_ns;
                 }
             }
         }
@@ -427,8 +427,8 @@ impl World {
         if delay_ns == 0 {
             return self.submit_storage_request(now, req);
         }
-        let id = self.submit_storage_request(now + delay_ns, req);
-        id
+
+        self.submit_storage_request(now + delay_ns, req)
     }
 
     /// Queues a storage request: its request latency first, then its share of the bandwidth.

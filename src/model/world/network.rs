@@ -367,10 +367,12 @@ impl World {
         }
         let mut t = now;
         for w in &self.fault_schedule.windows {
-            if let crate::model::faults::Condition::NetworkPartition { a: x, b: y } = w.condition {
-                if ((x, y) == (a, b) || (x, y) == (b, a)) && w.start <= t && t < w.end {
-                    t = w.end;
-                }
+            if let crate::model::faults::Condition::NetworkPartition { a: x, b: y } = w.condition
+                && ((x, y) == (a, b) || (x, y) == (b, a))
+                && w.start <= t
+                && t < w.end
+            {
+                t = w.end;
             }
         }
         t

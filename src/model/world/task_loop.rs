@@ -197,10 +197,11 @@ impl World {
                 horizon = (start / timeout + 1) * timeout;
             }
             let (offset, arrival) = src.arrivals.advance();
-            if let Some(threshold) = catch_up {
-                if caught_up_at.is_none() && start - arrival <= threshold {
-                    caught_up_at = Some(SimTime(start));
-                }
+            if let Some(threshold) = catch_up
+                && caught_up_at.is_none()
+                && start - arrival <= threshold
+            {
+                caught_up_at = Some(SimTime(start));
             }
             let service = (self.graph.vertices[v].service_time.sample_u64(&mut t.rng) as f64 * slowdown) as u64;
             busy += service;

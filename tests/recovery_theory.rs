@@ -290,3 +290,33 @@ fn a_dropped_connection_fails_the_tasks_reading_across_it() {
     );
     assert!(with("hash", &partition("10s")).failures.is_empty(), "it healed first");
 }
+
+/// A lost TaskManager's slots come back only with its replacement: the region (here the whole
+/// keyed job) is deployed once every slot exists, so the restart strategy's backoff stays the
+/// restart delay and the wait for the replacement shows in the restore duration.
+#[test]
+fn a_region_waits_for_the_lost_taskmanagers_replacement() {
+    let toml = pipeline("hash", "region").replace(
+        "[[faults.task_crash]]\nat = [\"5s\", \"9s\", \"12s\"]\noperator = \"map\"\nsubtask = 1\n",
+        "[[faults.taskmanager_loss]]\nat = [\"5s\"]\ntaskmanager = 1\ndetection = \"connection_drop\"\nreplacement_delay = \"10s\"\n",
+    );
+    assert!(toml.contains("replacement_delay"), "the template changed");
+    let out = ckptsim::run::run(&common::scenario(&toml), 1);
+    assert_eq!(out.failures.len(), 1);
+    let f = &out.failures[0];
+    let (restart, restore, downtime) = (
+        f.restart_delay.unwrap(),
+        f.restore_duration.unwrap(),
+        f.downtime.unwrap(),
+    );
+    // Exponential-delay's first backoff: 1 s +- 10 % jitter; connection drop: 100 ms.
+    assert!((restart - 1000.0).abs() <= 100.0, "restart delay {restart}");
+    assert!(
+        (10_000.0..10_500.0).contains(&downtime),
+        "downtime {downtime} ms: the replacement arrives 10 s after the loss"
+    );
+    assert!(
+        (restore - (10_000.0 - 100.0 - restart)).abs() < 500.0,
+        "restore {restore} ms holds the wait for the replacement"
+    );
+}

@@ -16,7 +16,8 @@ pub struct FailureRecord {
     pub detection_delay: f64,
     /// Detection to redeployment: the restart strategy's backoff.
     pub restart_delay: Option<f64>,
-    /// Redeployment to every restarted task running again (deploy + state download).
+    /// Redeployment to every restarted task running again: waiting for slots (a lost
+    /// TaskManager's replacement), deploy, state download.
     pub restore_duration: Option<f64>,
     /// Checkpoint restored (empty: none had completed, the job starts over).
     pub restored_checkpoint: Option<u64>,

@@ -3,6 +3,8 @@
 //! the restart strategy's backoff, redeploys the tasks and restores them from the latest
 //! completed checkpoint; sources rewind to their checkpointed offsets and replay.
 
+use std::collections::BTreeMap;
+
 use super::{Event, StorageRequest, World};
 use crate::ids::CheckpointId;
 use crate::model::network::ChannelState;
@@ -353,10 +355,7 @@ impl World {
         let cause = self.failures[fi].kind.failure_cause();
         self.restart.notify_failure(now, cause, self.restart_rng.rng_mut());
         if self.restart.can_restart() {
-            let mut at = now + self.restart.backoff_time_ns();
-            if let FaultKind::TaskManagerLoss { replacement_ns, .. } = self.failures[fi].kind {
-                at = at.max(self.failures[fi].time + replacement_ns);
-            }
+            let at = now + self.restart.backoff_time_ns();
             self.failures[fi].restart_at = Some(at);
             self.queue.schedule(at, Event::Restart { failure });
         } else {
@@ -527,17 +526,26 @@ impl World {
                     .collect()
             })
             .unwrap_or_default();
+        let mut channel_bytes: BTreeMap<u32, u64> = BTreeMap::new();
+        for c in &channels {
+            *channel_bytes.entry(self.channel_owner(c)).or_default() +=
+                c.records.iter().map(|r| r.bytes as u64).sum::<u64>();
+        }
+        // A region is deployed once slots for all its tasks exist (pipelined region scheduling):
+        // a TaskManager lost, by this failure or an earlier one, is back only once the loss was
+        // detected and a replacement registered.
+        let slots_back = tasks
+            .iter()
+            .map(|s| self.taskmanager_back_at[self.graph.subtasks[*s as usize].taskmanager as usize])
+            .max()
+            .unwrap_or(SimTime::ZERO);
+        let deploy_at = now.max(slots_back);
         let mut replayed = 0;
         self.failures[fi].restoring = tasks.len() as u32;
         for &s in &tasks {
             let si = s as usize;
             let snap = snapshot.as_ref().and_then(|p| p.tasks.get(si).cloned().flatten());
-            let channel_bytes: u64 = channels
-                .iter()
-                .filter(|c| self.channel_owner(c) == s)
-                .flat_map(|c| c.records.iter())
-                .map(|r| r.bytes as u64)
-                .sum();
+            let channel_bytes = channel_bytes.get(&s).copied().unwrap_or(0);
             let t = &mut self.tasks[si];
             t.incarnation += 1;
             t.wake_gen = t.wake_gen.wrapping_add(1);
@@ -601,7 +609,6 @@ impl World {
                 None => (0, 0),
             };
             let state_bytes = state_bytes + log_bytes + channel_bytes;
-            let deploy_at = now.max(self.taskmanager_back_at[self.graph.subtasks[si].taskmanager as usize]);
             let at = deploy_at + self.recovery.deploy.sample_u64(&mut self.restart_rng) + replay_ns;
             let local = self.recovery.local_recovery && tm_survived;
             let fixed_rate = if local {

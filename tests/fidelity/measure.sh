@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Regenerates the real side of the fidelity suite: runs every configuration of configs.tsv on a
+# real Flink 2.3 MiniCluster with ../shared/flink-real/run.sh (calibration runs once, table runs
+# twice, r1 then r2 over the whole list so that drift shows as run-to-run spread), rejects and
+# redoes a run whose whole-host CPU exceeded the Flink JVM's by more than 0.2 cores (other load on
+# the machine), and copies Flink's statistics into real/ (the raw REST JSON stays in SCRATCH).
+#
+# usage: tests/fidelity/measure.sh [NAME ...]     (default: every configuration)
+# env:   SCRATCH=/tmp/ckptsim-fidelity   DURATION=45 (s observed per run)   HARNESS=../shared/flink-real
+# Takes about a minute per run (34 runs: about 35 minutes). Run it alone on a quiet machine.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+harness="${HARNESS:-$root/../shared/flink-real}"
+scratch="${SCRATCH:-/tmp/ckptsim-fidelity}"
+export DURATION="${DURATION:-45}" WARMUP=10 RESULTS="$scratch/runs"
+mkdir -p "$RESULTS"
+python="${FLINK_ENV:-/tmp/flinkenv}/bin/python"
+
+excess_cpu_cores() { # mean whole-host CPU minus the JVM's after warm-up, in cores
+  "$python" - "$1/metrics.csv" <<'PY'
+import csv, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["vertex"] == "host" and float(r["t_rel_s"] or 0) >= 10]
+mean = lambda m: [float(r["avg"]) for r in rows if r["metric"] == m and r["avg"]]
+h, j = mean("cpu_busy_cores"), mean("jvm_cpu_cores")
+print("%.3f" % (sum(h) / len(h) - sum(j) / len(j)) if h and j else "nan")
+PY
+}
+
+want=("$@")
+selected() { [ ${#want[@]} -eq 0 ] && return 0; local w; for w in "${want[@]}"; do [ "$w" = "$1" ] && return 0; done; return 1; }
+
+for rep in r1 r2; do
+  while IFS=$'\t' read -r name args _; do
+    case "$name" in ''|'#'*) continue ;; esac
+    selected "$name" || continue
+    case "$name" in c*) [ "$rep" = r2 ] && continue ;; esac
+    run="$name.$rep"
+    for attempt in 1 2 3; do
+      # shellcheck disable=SC2086  # the options are words
+      "$harness/run.sh" "$run" $args > "$scratch/log-$run.txt" 2>&1 || true
+      excess="$(excess_cpu_cores "$RESULTS/$run")"
+      echo "$(date +%T) $run attempt $attempt: host CPU beyond the JVM's = $excess cores"
+      if "$python" -c 'import sys; x = sys.argv[1]; sys.exit(0 if x != "nan" and float(x) <= 0.2 else 1)' "$excess"; then
+        break
+      fi
+      rm -rf "$RESULTS/rejected.$run.$attempt"
+      mv "$RESULTS/$run" "$RESULTS/rejected.$run.$attempt"
+    done
+  done < "$here/configs.tsv"
+done
+
+# Flink's statistics, without the raw REST JSON (tens of MB).
+"$python" "$harness/summarize.py" --results "$RESULTS" --warmup 10 > /dev/null
+mkdir -p "$here/real"
+for d in "$RESULTS"/*.r[12]; do
+  [ -f "$d/checkpoints.csv" ] || continue
+  n="$(basename "$d")"
+  mkdir -p "$here/real/$n"
+  cp "$d"/{checkpoints.csv,subtasks.csv,metrics.csv,run-info.txt} "$here/real/$n/"
+  [ -s "$d/events.jsonl" ] && cp "$d/events.jsonl" "$here/real/$n/"
+done
+cp "$RESULTS"/summary.md "$RESULTS"/summary.csv "$here/real/"
+[ -f "$RESULTS/recovery.csv" ] && cp "$RESULTS/recovery.csv" "$here/real/"
+echo "real/ updated; now run: cargo test --release --test fidelity -- --nocapture"

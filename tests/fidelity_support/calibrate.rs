@@ -1,0 +1,189 @@
+//! Constants that no document gives and the table must not set: each is measured on a
+//! dedicated calibration run (`c…` in `configs.tsv`), one value for every row of the table.
+
+use super::configs::Config;
+use super::real::RealRuns;
+
+/// One calibrated constant, with where its value comes from.
+#[derive(Clone, Debug)]
+pub struct Constant {
+    pub name: &'static str,
+    pub value: f64,
+    pub unit: &'static str,
+    pub source: String,
+}
+
+/// The calibrated constants the translation uses.
+#[derive(Clone, Debug)]
+pub struct Calibration {
+    /// Heap snapshot throughput (serialization plus the write to the local checkpoint
+    /// directory), bytes/s: the storage bandwidth of every scenario.
+    pub heap_snapshot_bytes_per_s: f64,
+    /// Asynchronous phase of an almost empty snapshot: the storage request latency, ms.
+    pub storage_request_ms: f64,
+    /// Start delay of a source subtask without backpressure: the trigger RPC, ms.
+    pub rpc_ms: f64,
+    /// Heap state per `ValueState<Long>` entry, bytes.
+    pub long_entry_bytes: f64,
+    /// Heap state per `ValueState<byte[N]>` entry beyond its N bytes, bytes.
+    pub value_entry_overhead_bytes: f64,
+    /// CPU time of one record in the chained map and sink, us (busy time over records).
+    pub map_record_cpu_us: f64,
+    /// CPU time of one record in the generator source, us.
+    pub source_record_cpu_us: f64,
+    /// RocksDB synchronous phase: bytes written since the previous checkpoint over the sync
+    /// duration, bytes/s.
+    pub rocksdb_flush_bytes_per_s: f64,
+}
+
+fn calibration_run<'a>(configs: &'a [Config], name: &str) -> (&'a Config, String) {
+    let c = configs
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("calibration configuration {name} missing from configs.tsv"));
+    (c, format!("{name}.r1"))
+}
+
+/// Expected distinct keys among `records` uniform draws from `keys` keys.
+fn distinct_keys(keys: u64, records: f64) -> f64 {
+    keys as f64 * (1.0 - (-records / keys as f64).exp())
+}
+
+/// State bytes per key from the growth of the run's state: the harness's generator emits at
+/// its rate from an unknown instant t0 after the job's start, so state(t) = b x distinct keys
+/// among rate x (t - t0) records. Least squares over every completed checkpoint: b in closed
+/// form for each t0 on a 10 ms grid over [-3 s, 5 s], the best pair kept. (Checked on the
+/// calibration runs: t0 = 1.36 s and 1.35 s, residuals under 0.3 % of the state.)
+fn state_bytes_per_key(real: &RealRuns, run: &str, c: &Config) -> f64 {
+    let points = real.checkpoint_states(run);
+    assert!(
+        points.len() >= 5,
+        "{run}: too few completed checkpoints to calibrate state size"
+    );
+    let mut best: Option<(f64, f64)> = None; // (squared error, bytes per key)
+    for step in -300..=500 {
+        let t0 = step as f64 / 100.0;
+        let xs: Vec<f64> = points
+            .iter()
+            .map(|(t, _)| distinct_keys(c.options.keys, c.options.rate_per_s * (t - t0).max(0.0)))
+            .collect();
+        let sxx: f64 = xs.iter().map(|x| x * x).sum();
+        if sxx == 0.0 {
+            continue;
+        }
+        let b = points.iter().zip(&xs).map(|((_, s), x)| s * x).sum::<f64>() / sxx;
+        let sse: f64 = points.iter().zip(&xs).map(|((_, s), x)| (s - b * x).powi(2)).sum();
+        if best.is_none_or(|(e, _)| sse < e) {
+            best = Some((sse, b));
+        }
+    }
+    best.expect("a grid point with records").1
+}
+
+fn need(v: Option<f64>, what: &str) -> f64 {
+    v.unwrap_or_else(|| panic!("calibration needs {what}, which the measurement lacks"))
+}
+
+impl Calibration {
+    pub fn measure(configs: &[Config], real: &RealRuns) -> Calibration {
+        let (c01, r01) = calibration_run(configs, "c01_heap_bytes");
+        let (c02, r02) = calibration_run(configs, "c02_heap_entries");
+        let (c03, r03) = calibration_run(configs, "c03_rocks_bytes");
+        let (_, r04) = calibration_run(configs, "c04_empty");
+        let state01 = need(real.summary(&r01, "state_size_b_median"), "c01 state size");
+        let async01 = need(real.summary(&r01, "map_sub_async_ms_median"), "c01 async");
+        let value_overhead = state_bytes_per_key(real, &r01, c01) - c01.options.state_bytes as f64;
+        let busy_map = need(
+            real.metric_mean(&r02, "stateful-map", "busyTimeMsPerSecond", "avg", 10.0),
+            "c02 map busy time",
+        );
+        let busy_src = need(
+            real.metric_mean(&r02, "Source", "busyTimeMsPerSecond", "avg", 10.0),
+            "c02 source busy time",
+        );
+        let rate_in = need(real.summary(&r02, "map_records_in_per_s_mean"), "c02 map input rate");
+        let rate_out = need(
+            real.summary(&r02, "src_records_out_per_s_mean"),
+            "c02 source output rate",
+        );
+        let p02 = c02.options.parallelism as f64;
+        let sync03 = need(real.summary(&r03, "map_sub_sync_ms_median"), "c03 sync");
+        let written03 = c03.options.rate_per_s
+            * (c03.options.interval_ms as f64 / 1000.0)
+            * (c03.options.state_bytes as f64 + value_overhead);
+        Calibration {
+            heap_snapshot_bytes_per_s: state01 / (async01 / 1000.0),
+            storage_request_ms: need(real.summary(&r04, "map_sub_async_ms_median"), "c04 async"),
+            rpc_ms: need(
+                real.summary(&r04, "src_sub_start_delay_ms_median"),
+                "c04 source start delay",
+            ),
+            long_entry_bytes: state_bytes_per_key(real, &r02, c02),
+            value_entry_overhead_bytes: value_overhead,
+            // busy ms per second over records per second and subtask: ms per record.
+            map_record_cpu_us: 1000.0 * busy_map / (rate_in / p02),
+            source_record_cpu_us: 1000.0 * busy_src / (rate_out / p02),
+            rocksdb_flush_bytes_per_s: written03 / (sync03.max(1.0) / 1000.0),
+        }
+    }
+
+    /// The constants with their sources, for the test to print.
+    pub fn constants(&self) -> Vec<Constant> {
+        let c = |name, value, unit, source: &str| Constant {
+            name,
+            value,
+            unit,
+            source: source.to_string(),
+        };
+        vec![
+            c(
+                "storage.bandwidth (heap snapshot throughput)",
+                self.heap_snapshot_bytes_per_s / 1e6,
+                "MB/s",
+                "c01_heap_bytes: median state size / median map async duration (40 MB of 1000 B values)",
+            ),
+            c(
+                "storage.request_latency",
+                self.storage_request_ms,
+                "ms",
+                "c04_empty: median map async duration of a near-empty snapshot",
+            ),
+            c(
+                "cluster.rpc_latency",
+                self.rpc_ms,
+                "ms",
+                "c04_empty: median source start delay (trigger to the source's snapshot)",
+            ),
+            c(
+                "state per ValueState<Long> entry",
+                self.long_entry_bytes,
+                "B",
+                "c02_heap_entries: state size against distinct keys touched, least squares",
+            ),
+            c(
+                "state per ValueState<byte[N]> entry beyond N",
+                self.value_entry_overhead_bytes,
+                "B",
+                "c01_heap_bytes: state size against distinct keys touched, least squares, minus 1000 B",
+            ),
+            c(
+                "map + sink CPU per record",
+                self.map_record_cpu_us,
+                "us",
+                "c02_heap_entries: map busyTimeMsPerSecond / map records in per second and subtask",
+            ),
+            c(
+                "source CPU per record",
+                self.source_record_cpu_us,
+                "us",
+                "c02_heap_entries: source busyTimeMsPerSecond / records out per second and subtask",
+            ),
+            c(
+                "state_backend.local_disk_bandwidth (RocksDB flush)",
+                self.rocksdb_flush_bytes_per_s / 1e6,
+                "MB/s",
+                "c03_rocks_bytes: bytes written per interval / median map sync duration",
+            ),
+        ]
+    }
+}

@@ -1,0 +1,219 @@
+//! The figures compared, computed alike on both sides: medians over the checkpoints triggered
+//! at least 10 s after the start (and over the stateful map's subtask acknowledgements of
+//! those checkpoints), throughput after warm-up, and recovery times of the first failure.
+
+use std::collections::BTreeMap;
+
+use ckptsim::run::RunOutput;
+
+use super::percentile;
+use super::real::RealRuns;
+use super::translate::MAP;
+
+/// The harness's and the test's warm-up cut.
+pub const WARMUP_MS: f64 = 10_000.0;
+
+/// A compared figure: its key, its unit, and whether it is a headline figure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Figure {
+    EndToEndMs,
+    MapStartDelayMs,
+    MapAlignmentMs,
+    MapSyncMs,
+    MapAsyncMs,
+    StateSizeB,
+    CheckpointedSizeB,
+    PersistedDataB,
+    MapPersistedB,
+    MapRecordsPerS,
+    FailToRestartingMs,
+    FailToRunningMs,
+    FailToProcessingMs,
+    FailToFirstCheckpointMs,
+}
+
+impl Figure {
+    pub const CHECKPOINT: [Figure; 9] = [
+        Figure::EndToEndMs,
+        Figure::MapStartDelayMs,
+        Figure::MapAlignmentMs,
+        Figure::MapSyncMs,
+        Figure::MapAsyncMs,
+        Figure::StateSizeB,
+        Figure::CheckpointedSizeB,
+        Figure::PersistedDataB,
+        Figure::MapPersistedB,
+    ];
+    pub const RECOVERY: [Figure; 4] = [
+        Figure::FailToRestartingMs,
+        Figure::FailToRunningMs,
+        Figure::FailToProcessingMs,
+        Figure::FailToFirstCheckpointMs,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Figure::EndToEndMs => "p50 end_to_end_duration (ms)",
+            Figure::MapStartDelayMs => "p50 map start_delay (ms)",
+            Figure::MapAlignmentMs => "p50 map alignment_duration (ms)",
+            Figure::MapSyncMs => "p50 map sync_duration (ms)",
+            Figure::MapAsyncMs => "p50 map async_duration (ms)",
+            Figure::StateSizeB => "p50 state_size (B)",
+            Figure::CheckpointedSizeB => "p50 checkpointed_size (B)",
+            Figure::PersistedDataB => "p50 persisted_data (B)",
+            Figure::MapPersistedB => "p50 map persisted_data (B)",
+            Figure::MapRecordsPerS => "map records in per s",
+            Figure::FailToRestartingMs => "failure to RESTARTING (ms)",
+            Figure::FailToRunningMs => "failure to RUNNING (ms)",
+            Figure::FailToProcessingMs => "failure to processing again (ms)",
+            Figure::FailToFirstCheckpointMs => "failure to first completed checkpoint (ms)",
+        }
+    }
+
+    /// A short name for tables and the known-gaps file.
+    pub fn short(self) -> &'static str {
+        match self {
+            Figure::EndToEndMs => "e2e_ms",
+            Figure::MapStartDelayMs => "start_delay_ms",
+            Figure::MapAlignmentMs => "alignment_ms",
+            Figure::MapSyncMs => "sync_ms",
+            Figure::MapAsyncMs => "async_ms",
+            Figure::StateSizeB => "state_size_b",
+            Figure::CheckpointedSizeB => "checkpointed_size_b",
+            Figure::PersistedDataB => "persisted_data_b",
+            Figure::MapPersistedB => "map_persisted_b",
+            Figure::MapRecordsPerS => "map_records_per_s",
+            Figure::FailToRestartingMs => "fail_to_restarting_ms",
+            Figure::FailToRunningMs => "fail_to_running_ms",
+            Figure::FailToProcessingMs => "fail_to_processing_ms",
+            Figure::FailToFirstCheckpointMs => "fail_to_first_checkpoint_ms",
+        }
+    }
+
+    pub fn from_short(s: &str) -> Option<Figure> {
+        Figure::CHECKPOINT
+            .iter()
+            .chain(Figure::RECOVERY.iter())
+            .chain([Figure::MapRecordsPerS].iter())
+            .copied()
+            .find(|f| f.short() == s)
+    }
+
+    pub fn is_bytes(self) -> bool {
+        matches!(
+            self,
+            Figure::StateSizeB | Figure::CheckpointedSizeB | Figure::PersistedDataB | Figure::MapPersistedB
+        )
+    }
+
+    /// The two figures a row must get within ±25 % (or ±2 ms) to be green.
+    pub fn is_headline(self) -> bool {
+        matches!(self, Figure::EndToEndMs | Figure::MapStartDelayMs)
+    }
+
+    /// `summary.csv`'s column for this figure (recovery figures come from `recovery.csv`).
+    fn real_column(self) -> &'static str {
+        match self {
+            Figure::EndToEndMs => "e2e_ms_median",
+            Figure::MapStartDelayMs => "map_sub_start_delay_ms_median",
+            Figure::MapAlignmentMs => "map_sub_alignment_ms_median",
+            Figure::MapSyncMs => "map_sub_sync_ms_median",
+            Figure::MapAsyncMs => "map_sub_async_ms_median",
+            Figure::StateSizeB => "state_size_b_median",
+            Figure::CheckpointedSizeB => "checkpointed_size_b_median",
+            Figure::PersistedDataB => "persisted_data_b_median",
+            Figure::MapPersistedB => "map_sub_persisted_b_median",
+            Figure::MapRecordsPerS => "map_records_in_per_s_mean",
+            Figure::FailToRestartingMs => "fail_to_job_RESTARTING_ms",
+            Figure::FailToRunningMs => "fail_to_job_RUNNING_again_ms",
+            Figure::FailToProcessingMs => "fail_to_all_map_subtasks_processing_ms",
+            Figure::FailToFirstCheckpointMs => "fail_to_first_completed_cp_after_restore_ms",
+        }
+    }
+}
+
+pub type Figures = BTreeMap<Figure, f64>;
+
+/// Flink's figures for one measured run.
+pub fn real_figures(real: &RealRuns, run: &str) -> Figures {
+    let mut f = Figures::new();
+    for fig in Figure::CHECKPOINT.iter().chain([Figure::MapRecordsPerS].iter()) {
+        if let Some(v) = real.summary(run, fig.real_column()) {
+            f.insert(*fig, v);
+        }
+    }
+    for fig in Figure::RECOVERY {
+        if let Some(v) = real.recovery(run, fig.real_column()) {
+            f.insert(fig, v);
+        }
+    }
+    f
+}
+
+/// Completed checkpoints the simulated side keeps: triggered after the warm-up.
+pub fn completed_after_warmup(out: &RunOutput) -> Vec<&ckptsim::metrics::CheckpointRecord> {
+    out.checkpoints
+        .iter()
+        .filter(|c| {
+            c.status == "COMPLETED" && !c.checkpoint_type.contains("SAVEPOINT") && c.trigger_timestamp >= WARMUP_MS
+        })
+        .collect()
+}
+
+/// ckptsim's figures for one run of a translated scenario.
+pub fn sim_figures(out: &RunOutput) -> Figures {
+    let mut f = Figures::new();
+    let done = completed_after_warmup(out);
+    let ids: std::collections::BTreeSet<u64> = done.iter().map(|c| c.id).collect();
+    let cp = |get: &dyn Fn(&ckptsim::metrics::CheckpointRecord) -> f64| {
+        percentile(&done.iter().map(|c| get(c)).collect::<Vec<_>>(), 0.5)
+    };
+    let subs: Vec<_> = out
+        .subtasks
+        .iter()
+        .filter(|s| s.task == MAP && ids.contains(&s.checkpoint_id))
+        .collect();
+    let sub = |get: &dyn Fn(&ckptsim::metrics::SubtaskRecord) -> f64| {
+        percentile(&subs.iter().map(|s| get(s)).collect::<Vec<_>>(), 0.5)
+    };
+    let mut put = |fig, v: Option<f64>| {
+        if let Some(v) = v {
+            f.insert(fig, v);
+        }
+    };
+    put(Figure::EndToEndMs, cp(&|c| c.end_to_end_duration.unwrap_or(f64::NAN)));
+    put(Figure::StateSizeB, cp(&|c| c.state_size as f64));
+    put(Figure::CheckpointedSizeB, cp(&|c| c.checkpointed_size as f64));
+    put(Figure::PersistedDataB, cp(&|c| c.persisted_data as f64));
+    put(Figure::MapStartDelayMs, sub(&|s| s.start_delay));
+    put(Figure::MapAlignmentMs, sub(&|s| s.alignment_duration));
+    put(Figure::MapSyncMs, sub(&|s| s.sync_duration));
+    put(Figure::MapAsyncMs, sub(&|s| s.async_duration));
+    put(Figure::MapPersistedB, sub(&|s| s.persisted_data as f64));
+    put(
+        Figure::MapRecordsPerS,
+        out.summary
+            .job
+            .operators
+            .iter()
+            .find(|o| o.name == MAP)
+            .map(|o| o.records_per_second),
+    );
+    if let Some(fail) = out.failures.first() {
+        let t = fail.failure_timestamp;
+        put(Figure::FailToRestartingMs, Some(fail.detection_delay));
+        put(
+            Figure::FailToRunningMs,
+            fail.restart_delay.map(|r| fail.detection_delay + r),
+        );
+        put(Figure::FailToProcessingMs, fail.downtime);
+        let first = out
+            .checkpoints
+            .iter()
+            .filter(|c| c.status == "COMPLETED" && c.trigger_timestamp > t)
+            .filter_map(|c| c.latest_ack_timestamp)
+            .fold(f64::INFINITY, f64::min);
+        put(Figure::FailToFirstCheckpointMs, first.is_finite().then_some(first - t));
+    }
+    f
+}

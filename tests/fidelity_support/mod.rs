@@ -1,0 +1,35 @@
+//! The real-Flink fidelity suite's machinery: the configurations measured on a real Flink 2.3
+//! (`tests/fidelity/configs.tsv`), Flink's own statistics of those runs (`tests/fidelity/real/`),
+//! the constants calibrated on dedicated runs, the translation of a configuration into a
+//! scenario, the figures compared on both sides, and the pinned known gaps.
+
+#![allow(dead_code)]
+
+pub mod calibrate;
+pub mod compare;
+pub mod configs;
+pub mod figures;
+pub mod gaps;
+pub mod real;
+pub mod translate;
+
+use std::path::PathBuf;
+
+/// `tests/fidelity/`, where the suite's data and scenarios live.
+pub fn suite_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fidelity")
+}
+
+/// Percentile with linear interpolation between closest ranks, as the harness's `summarize.py`
+/// computes Flink's side (numpy's default), so both sides are summarised alike.
+pub fn percentile(values: &[f64], q: f64) -> Option<f64> {
+    let mut xs: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    if xs.is_empty() {
+        return None;
+    }
+    xs.sort_by(f64::total_cmp);
+    let pos = (xs.len() - 1) as f64 * q;
+    let lo = pos.floor() as usize;
+    let hi = (lo + 1).min(xs.len() - 1);
+    Some(xs[lo] + (xs[hi] - xs[lo]) * (pos - lo as f64))
+}

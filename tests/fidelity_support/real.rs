@@ -1,0 +1,101 @@
+//! Flink's own statistics of the measured runs, as the harness summarised them
+//! (`tests/fidelity/real/summary.csv`, `recovery.csv`) and its sampled task metrics
+//! (`real/<run>/metrics.csv`). Checkpoints triggered in the first 10 s are already left out
+//! there (the harness's WARMUP), the same cut the simulated side applies.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+type Row = BTreeMap<String, String>;
+
+fn read_rows(path: &Path) -> Vec<Row> {
+    let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let headers = r.headers().expect("header").clone();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            headers
+                .iter()
+                .zip(rec.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+fn by_run(rows: Vec<Row>) -> BTreeMap<String, Row> {
+    rows.into_iter().map(|r| (r["scenario"].clone(), r)).collect()
+}
+
+/// The measured runs, keyed by run name (`f04_bp_aligned_local.r1`).
+pub struct RealRuns {
+    dir: PathBuf,
+    summary: BTreeMap<String, Row>,
+    recovery: BTreeMap<String, Row>,
+}
+
+impl RealRuns {
+    pub fn load() -> RealRuns {
+        let dir = super::suite_dir().join("real");
+        let summary = by_run(read_rows(&dir.join("summary.csv")));
+        let recovery_path = dir.join("recovery.csv");
+        let recovery = if recovery_path.exists() {
+            by_run(read_rows(&recovery_path))
+        } else {
+            BTreeMap::new()
+        };
+        RealRuns { dir, summary, recovery }
+    }
+
+    pub fn has_run(&self, run: &str) -> bool {
+        self.summary.contains_key(run)
+    }
+
+    /// A column of `summary.csv` (e.g. `e2e_ms_median`); `None` when empty.
+    pub fn summary(&self, run: &str, column: &str) -> Option<f64> {
+        let row = self
+            .summary
+            .get(run)
+            .unwrap_or_else(|| panic!("no measured run {run} in real/summary.csv"));
+        row.get(column).and_then(|v| v.parse::<f64>().ok())
+    }
+
+    /// A column of `recovery.csv` (e.g. `fail_to_job_RESTARTING_ms`).
+    pub fn recovery(&self, run: &str, column: &str) -> Option<f64> {
+        self.recovery.get(run)?.get(column).and_then(|v| v.parse::<f64>().ok())
+    }
+
+    /// Mean over the samples taken at least `warmup_s` after the start of a task metric's
+    /// per-vertex aggregate (`avg`, `sum`, ...) for the vertex whose name starts with `vertex`.
+    pub fn metric_mean(&self, run: &str, vertex: &str, metric: &str, field: &str, warmup_s: f64) -> Option<f64> {
+        let rows = read_rows(&self.dir.join(run).join("metrics.csv"));
+        let xs: Vec<f64> = rows
+            .iter()
+            .filter(|r| r["vertex"].starts_with(vertex) && r["metric"] == metric)
+            .filter(|r| r["t_rel_s"].parse::<f64>().is_ok_and(|t| t >= warmup_s))
+            .filter_map(|r| r.get(field)?.parse::<f64>().ok())
+            .collect();
+        (!xs.is_empty()).then(|| xs.iter().sum::<f64>() / xs.len() as f64)
+    }
+
+    /// Trigger times (s since the job started) of the run's checkpoints, from its
+    /// `checkpoints.csv`.
+    pub fn trigger_times_s(&self, run: &str) -> Vec<f64> {
+        read_rows(&self.dir.join(run).join("checkpoints.csv"))
+            .iter()
+            .filter_map(|r| r["t_since_job_start_s"].parse::<f64>().ok())
+            .collect()
+    }
+}
+
+impl RealRuns {
+    /// `(trigger time s since the job started, state size B)` of the run's completed
+    /// checkpoints.
+    pub fn checkpoint_states(&self, run: &str) -> Vec<(f64, f64)> {
+        read_rows(&self.dir.join(run).join("checkpoints.csv"))
+            .iter()
+            .filter(|r| r["status"] == "COMPLETED")
+            .filter_map(|r| Some((r["t_since_job_start_s"].parse().ok()?, r["state_size_b"].parse().ok()?)))
+            .collect()
+    }
+}

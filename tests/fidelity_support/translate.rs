@@ -1,0 +1,270 @@
+//! A configuration of the harness written as a ckptsim scenario: the job's documented inputs
+//! (rates, record and state sizes, per-record costs, cluster shape, Flink's defaults as the
+//! harness sets them) plus the calibrated constants, never a value taken from the table.
+//!
+//! What the scenario cannot say yet is said in its comments: ckptsim has no operator chaining
+//! (the chained `stateful-map -> discard: Writer` task is one sink-kind operator holding the
+//! map's keyed state and cost), no local input channels (every channel has receiver-side
+//! credit; channels within a TaskManager only have a shorter latency), no rate-limited
+//! generator source (a constant-rate source builds a backlog under backpressure) and no CPU
+//! model (every subtask owns a processor).
+
+use std::fmt::Write;
+
+use super::calibrate::Calibration;
+use super::configs::Config;
+
+/// The map task's operator name in every scenario (operator names are identifiers).
+pub const MAP: &str = "stateful_map";
+pub const SOURCE: &str = "gen";
+pub const UNCHAINED_SINK: &str = "discard";
+
+/// Bytes of a record on the wire besides its payload: `{long key, long seq, long ts, byte[]}`
+/// serialized (the harness README: "about 46 + payload bytes").
+const RECORD_OVERHEAD_BYTES: u64 = 46;
+
+/// The scenario text for `cfg`, simulated for `duration_s` (long enough to trigger as many
+/// checkpoints as the real run did).
+pub fn scenario_toml(cfg: &Config, cal: &Calibration, duration_s: u64) -> String {
+    let o = &cfg.options;
+    let p = o.parallelism;
+    let mut s = String::new();
+    let w = &mut s;
+    let _ = writeln!(
+        w,
+        "# Real-Flink fidelity suite, configuration `{}`: {}.",
+        cfg.name, cfg.about
+    );
+    let _ = writeln!(
+        w,
+        "# Written by tests/fidelity.rs from tests/fidelity/configs.tsv (harness options:"
+    );
+    let _ = writeln!(w, "# {}) and the calibrated constants it prints;", harness_args(cfg));
+    let _ = writeln!(
+        w,
+        "# regenerate with FIDELITY_WRITE=1 cargo test --release --test fidelity."
+    );
+    let _ = writeln!(
+        w,
+        "# Measured: tests/fidelity/real/{}.r*/ (Flink 2.3.0 MiniCluster on 2 cores).",
+        cfg.name
+    );
+    let _ = writeln!(w);
+    let _ = writeln!(w, "description = \"{}\"", cfg.about.replace('"', "'"));
+    let _ = writeln!(w);
+    let _ = writeln!(w, "[simulation]");
+    let _ = writeln!(
+        w,
+        "duration = \"{duration_s}s\"       # as many checkpoints as the real run triggered"
+    );
+    let _ = writeln!(
+        w,
+        "warmup = \"10s\"          # the harness's WARMUP: statistics skip the first 10 s"
+    );
+    let _ = writeln!(w, "seed = 1");
+    let _ = writeln!(w);
+    let _ = writeln!(w, "[checkpoint]");
+    let _ = writeln!(w, "interval = \"{}ms\"       # --cpIntervalMs", o.interval_ms);
+    let _ = writeln!(w, "timeout = \"{}ms\"      # --cpTimeoutMs", o.timeout_ms);
+    let _ = writeln!(w, "min_pause = \"{}ms\"      # --minPauseMs", o.min_pause_ms);
+    let _ = writeln!(
+        w,
+        "tolerable_failed = 1000   # the harness sets 1000 tolerable failed checkpoints"
+    );
+    if o.unaligned {
+        let _ = writeln!(w, "unaligned = true          # --unaligned");
+        let _ = writeln!(
+            w,
+            "aligned_checkpoint_timeout = \"{}ms\"  # --alignedTimeoutMs",
+            o.aligned_timeout_ms
+        );
+    }
+    let _ = writeln!(w);
+    let _ = writeln!(w, "[cluster]");
+    let _ = writeln!(w, "taskmanagers = {}          # --tms", o.tms);
+    let _ = writeln!(
+        w,
+        "slots_per_taskmanager = {}  # P / tms: subtask i of source and map share a slot",
+        p.div_ceil(o.tms)
+    );
+    let _ = writeln!(
+        w,
+        "rpc_latency = \"{:.3}ms\"  # calibrated: c04_empty source start delay",
+        cal.rpc_ms
+    );
+    let _ = writeln!(w);
+    let _ = writeln!(
+        w,
+        "[network]                  # Flink's defaults (32 KiB segments, 2 exclusive, 8 floating, 10 per subpartition)"
+    );
+    let _ = writeln!(
+        w,
+        "buffer_timeout = \"{}ms\"    # --bufferTimeoutMs",
+        o.buffer_timeout_ms
+    );
+    if o.debloat {
+        let _ = writeln!(
+            w,
+            "debloat = {{ enabled = true }}  # --debloat (Flink's default target 1 s, period 200 ms)"
+        );
+    }
+    let _ = writeln!(w);
+    let _ = writeln!(
+        w,
+        "[storage]                  # a local checkpoint directory (`file://`) on this host"
+    );
+    let _ = writeln!(w, "profile = \"local-disk\"");
+    let _ = writeln!(
+        w,
+        "request_latency = \"{:.3}ms\"  # calibrated: c04_empty async phase",
+        cal.storage_request_ms
+    );
+    let mbps = cal.heap_snapshot_bytes_per_s / 1e6;
+    let _ = writeln!(
+        w,
+        "bandwidth = \"{mbps:.1}MB/s\"      # calibrated: c01_heap_bytes snapshot throughput"
+    );
+    let _ = writeln!(w, "per_request_bandwidth = \"{mbps:.1}MB/s\"");
+    let _ = writeln!(w);
+    let _ = writeln!(w, "[state_backend]");
+    if o.rocksdb {
+        let _ = writeln!(w, "kind = \"rocksdb\"            # --backend rocksdb");
+        let _ = writeln!(w, "incremental = {}         # --incremental", o.incremental);
+        let _ = writeln!(
+            w,
+            "local_disk_bandwidth = \"{:.1}MB/s\"  # calibrated: c03_rocks_bytes flush throughput",
+            cal.rocksdb_flush_bytes_per_s / 1e6
+        );
+    } else {
+        let _ = writeln!(w, "kind = \"heap\"               # --backend hashmap");
+    }
+    if o.fail_after > 0 {
+        let per_subtask_rate = o.rate_per_s / p as f64;
+        let fail_at_s = o.fail_after as f64 / per_subtask_rate;
+        let _ = writeln!(w);
+        let _ = writeln!(
+            w,
+            "[restart]                  # the harness: fixed-delay, 3 attempts, --restartDelayMs"
+        );
+        let _ = writeln!(w, "strategy = \"fixed-delay\"");
+        let _ = writeln!(w, "attempts = 3");
+        let _ = writeln!(w, "delay = \"{}ms\"", o.restart_delay_ms);
+        let _ = writeln!(w);
+        let _ = writeln!(
+            w,
+            "# --failAfter {}: map subtask 0 throws after that many records; with uniform keys",
+            o.fail_after
+        );
+        let _ = writeln!(
+            w,
+            "# it receives rate / P = {per_subtask_rate} records/s, so it fails {fail_at_s} s after the start."
+        );
+        let _ = writeln!(w, "[[faults.task_crash]]");
+        let _ = writeln!(w, "at = [\"{}ms\"]", (fail_at_s * 1000.0).round() as u64);
+        let _ = writeln!(w, "operator = \"{MAP}\"");
+        let _ = writeln!(w, "subtask = 0");
+    }
+    let _ = writeln!(w);
+    write_operators(w, cfg, cal);
+    s
+}
+
+fn write_operators(w: &mut String, cfg: &Config, cal: &Calibration) {
+    let o = &cfg.options;
+    let p = o.parallelism;
+    let _ = writeln!(
+        w,
+        "# DataGeneratorSource, rate-limited to --rate {} records/s in total.",
+        o.rate_per_s
+    );
+    let _ = writeln!(w, "[[operators]]");
+    let _ = writeln!(w, "name = \"{SOURCE}\"");
+    let _ = writeln!(w, "kind = \"source\"");
+    let _ = writeln!(w, "parallelism = {p}");
+    let _ = writeln!(
+        w,
+        "rate = {{ process = \"constant\", records_per_second = {} }}",
+        o.rate_per_s / p as f64
+    );
+    let _ = writeln!(
+        w,
+        "record_size = \"{}B\"       # 46 B of fields + --payload {}",
+        RECORD_OVERHEAD_BYTES + o.payload_bytes,
+        o.payload_bytes
+    );
+    let _ = writeln!(
+        w,
+        "keys = {{ count = {}, distribution = \"uniform\" }}  # --keys",
+        o.keys
+    );
+    let _ = writeln!(
+        w,
+        "service_time = \"{:.3}us\"   # calibrated: c02_heap_entries source CPU per record",
+        cal.source_record_cpu_us
+    );
+    let _ = writeln!(w);
+    let per_key = if o.state_bytes == 0 {
+        format!(
+            "{:.0}B\" }}  # calibrated: c02_heap_entries, one ValueState<Long> entry",
+            cal.long_entry_bytes
+        )
+    } else {
+        format!(
+            "{:.0}B\" }}  # --stateBytes {} + calibrated per-entry overhead (c01_heap_bytes)",
+            o.state_bytes as f64 + cal.value_entry_overhead_bytes,
+            o.state_bytes
+        )
+    };
+    let service = format!(
+        "\"{:.3}us\"  # --opCostUs {} + calibrated CPU per record (c02_heap_entries)",
+        o.op_cost_us + cal.map_record_cpu_us,
+        o.op_cost_us
+    );
+    if o.chain {
+        let _ = writeln!(
+            w,
+            "# The chained task `stateful-map -> discard: Writer`: ckptsim has no chaining yet, so"
+        );
+        let _ = writeln!(
+            w,
+            "# the chain is one sink-kind operator with the map's keyed state and cost."
+        );
+        let _ = writeln!(w, "[[operators]]");
+        let _ = writeln!(w, "name = \"{MAP}\"");
+        let _ = writeln!(w, "kind = \"sink\"");
+    } else {
+        let _ = writeln!(
+            w,
+            "# --chain false: `stateful-map` and `discard: Writer` are separate tasks."
+        );
+        let _ = writeln!(w, "[[operators]]");
+        let _ = writeln!(w, "name = \"{MAP}\"");
+        let _ = writeln!(w, "kind = \"operator\"");
+    }
+    let _ = writeln!(w, "parallelism = {p}");
+    let _ = writeln!(
+        w,
+        "inputs = [{{ from = \"{SOURCE}\", partitioning = \"hash\" }}]  # keyBy(key)"
+    );
+    let _ = writeln!(w, "service_time = {service}");
+    let _ = writeln!(w, "state = {{ bytes_per_key = \"{per_key}");
+    if !o.chain {
+        let _ = writeln!(w);
+        let _ = writeln!(w, "[[operators]]");
+        let _ = writeln!(w, "name = \"{UNCHAINED_SINK}\"");
+        let _ = writeln!(w, "kind = \"sink\"");
+        let _ = writeln!(w, "parallelism = {p}");
+        let _ = writeln!(w, "inputs = [{{ from = \"{MAP}\", partitioning = \"forward\" }}]");
+    }
+}
+
+fn harness_args(cfg: &Config) -> String {
+    let path = super::suite_dir().join("configs.tsv");
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    text.lines()
+        .find_map(|l| {
+            let mut cols = l.split('\t');
+            (cols.next() == Some(cfg.name.as_str())).then(|| cols.next().unwrap_or("").to_string())
+        })
+        .unwrap_or_default()
+}

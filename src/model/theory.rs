@@ -172,7 +172,7 @@ pub fn daly_waste_band(delta: f64, restart: f64, mtbf: f64, rel: f64) -> Result<
 }
 
 /// §1.1: expected work lost per failure, uniform failure time, interval `interval`, checkpoint
-/// duration `duration` <= `interval`, max-concurrent 1: E[lost] = T/2 + D. The restored cut is the
+/// duration `duration` <= `interval`, max-concurrent 1: E\[lost\] = T/2 + D. The restored cut is the
 /// trigger time of the last *completed* checkpoint, hence the + D.
 pub fn expected_lost_work(interval: f64, duration: f64) -> Result<f64, TheoryError> {
     Ok(positive("interval", interval)? / 2.0 + non_negative("duration", duration)?)

@@ -1,4 +1,4 @@
-//! State backends in the world (issue 3; Flink docs `ops/state/state_backends`,
+//! State backends in the world (Flink docs `ops/state/state_backends`,
 //! `ops/state/large_state_tuning` "Incremental checkpoints", FLIP-158 "Generalized incremental
 //! checkpoints"): a job with large, slowly changing keyed state.
 

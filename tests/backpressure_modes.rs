@@ -1,4 +1,4 @@
-//! Checkpointing under backpressure (issue 3), each test named after the behaviour it shows and
+//! Checkpointing under backpressure, each test named after the behaviour it shows and
 //! citing Flink's docs: `ops/state/checkpointing_under_backpressure` (unaligned checkpoints,
 //! aligned-checkpoint timeout, buffer debloating; FLIP-76, FLIP-182, FLIP-183),
 //! `concepts/stateful-stream-processing` (at-least-once), `ops/state/savepoints`.

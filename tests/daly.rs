@@ -8,8 +8,9 @@
 //! Daly's published cases: T_s = 500 h, R = 10 min, delta = 5 min; M = 24 h, 6 h and 15 min.
 
 mod common;
+mod theory;
 
-use ckptsim::model::theory::{daly_optimal_interval, daly_wall_time};
+use theory::{daly_optimal_interval, daly_wall_time};
 use ckptsim::model::world::World;
 use rayon::prelude::*;
 

@@ -14,5 +14,4 @@ pub mod snapshot;
 pub mod source;
 pub mod storage;
 pub mod task;
-pub mod theory;
 pub mod world;

@@ -2,8 +2,10 @@
 //! and Daly's optimum checkpoint interval, Daly's expected wall time, and the lost-work and
 //! catch-up formulas of the asynchronous (Flink-like) model.
 //!
-//! Plain `f64` in any one consistent time unit: these are reference values for tests and plots,
-//! never simulated time.
+//! Plain `f64` in any one consistent time unit: these are reference values for the tests, never
+//! simulated time. An oracle, not part of the simulator: it lives with the tests that use it.
+
+#![allow(dead_code)]
 
 /// Why a formula has no value for its inputs.
 #[derive(Clone, Copy, Debug, PartialEq, thiserror::Error)]

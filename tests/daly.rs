@@ -10,9 +10,9 @@
 mod common;
 mod theory;
 
-use theory::{daly_optimal_interval, daly_wall_time};
 use ckptsim::model::world::World;
 use rayon::prelude::*;
+use theory::{daly_optimal_interval, daly_wall_time};
 
 const HOUR: f64 = 3600.0;
 const TS: f64 = 500.0 * HOUR;

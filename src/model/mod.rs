@@ -5,6 +5,7 @@
 pub mod backend;
 pub mod checker;
 pub mod debloat;
+pub mod external_log;
 pub mod faults;
 pub mod graph;
 pub mod network;

@@ -189,7 +189,7 @@ pub struct World {
     pub(crate) fault_schedule: FaultSchedule,
     pub(crate) upload_failures: crate::model::faults::UploadFailures,
     /// The external system the sinks commit to; it survives every failure of the job.
-    pub(crate) transactions: crate::protocol::two_phase_commit::ExternalTransactionLog,
+    pub(crate) transactions: crate::model::external_log::ExternalTransactionLog,
     /// Source arrival to visibility (commit) of sink output, after warm-up.
     pub(crate) visible_latency: LogHistogram,
     /// Bounded jobs: when the last record of every bounded source was first processed by a sink.

@@ -159,8 +159,9 @@ fn fitted_optimum(points: &[(f64, f64)]) -> f64 {
         v.swap(col, p);
         for r in col + 1..3 {
             let f = m[r][col] / m[col][col];
-            for c in col..3 {
-                m[r][c] -= f * m[col][c];
+            let pivot_row = m[col];
+            for (x, p) in m[r].iter_mut().zip(pivot_row).skip(col) {
+                *x -= f * p;
             }
             v[r] -= f * v[col];
         }

@@ -31,13 +31,13 @@ impl PipelinedRegions {
         let mut region_of = vec![u32::MAX; n];
         let mut members: Vec<Vec<SubtaskId>> = Vec::new();
         let mut root_region = vec![u32::MAX; n];
-        for s in 0..n {
+        for (s, region) in region_of.iter_mut().enumerate() {
             let root = uf.find(s);
             if root_region[root] == u32::MAX {
                 root_region[root] = members.len() as u32;
                 members.push(Vec::new());
             }
-            region_of[s] = root_region[root];
+            *region = root_region[root];
             members[root_region[root] as usize].push(SubtaskId(s as u32));
         }
         // Kept for the general rule (consumer regions of restarted regions); empty whenever every

@@ -109,7 +109,8 @@ impl BackendConfig {
 pub enum StateBackend {
     Heap(HeapBackend),
     RocksdbFull(RocksDbFullBackend),
-    RocksdbIncremental(RocksDbIncrementalBackend),
+    /// Boxed: its SST bookkeeping is several times the size of the other variants.
+    RocksdbIncremental(Box<RocksDbIncrementalBackend>),
     Changelog(Box<ChangelogBackend>),
 }
 
@@ -129,7 +130,7 @@ impl StateBackend {
             BackendKind::Heap => StateBackend::Heap(HeapBackend::new(initial_live_bytes)),
             BackendKind::RocksdbFull => StateBackend::RocksdbFull(RocksDbFullBackend::new(*cfg, initial_live_bytes)),
             BackendKind::RocksdbIncremental => {
-                StateBackend::RocksdbIncremental(RocksDbIncrementalBackend::new(*cfg, initial_live_bytes))
+                StateBackend::RocksdbIncremental(Box::new(RocksDbIncrementalBackend::new(*cfg, initial_live_bytes)))
             }
         }
     }

@@ -2,6 +2,7 @@
 
 pub mod error;
 pub mod faults;
+pub mod flink;
 pub mod load;
 pub mod schema;
 pub mod spans;

@@ -343,7 +343,9 @@ impl Default for StorageCfg {
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum StateBackendKind {
-    /// HashMapStateBackend: copy-on-write snapshot in the sync phase, full upload.
+    /// HashMapStateBackend: copy-on-write snapshot in the sync phase, full upload. `hashmap`,
+    /// Flink's name for it (`state.backend.type`), is accepted too.
+    #[serde(alias = "hashmap")]
     Heap,
     /// EmbeddedRocksDBStateBackend with full checkpoints: memtable flush and hard links in the
     /// sync phase, full upload.

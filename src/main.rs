@@ -1,6 +1,6 @@
 //! The `ckptsim` command line: parses arguments, calls the library, prints. No logic of its own.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -22,9 +22,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run one scenario and write checkpoints.csv, subtasks.csv, timeline.csv and summary.json.
+    /// Run one scenario and write checkpoints.csv, subtasks.csv, timeline.csv, failures.csv,
+    /// summary.json, and checkpoints.json / checkpoint_details.json (Flink's REST shape).
     Run {
         scenario: PathBuf,
+        /// Epoch milliseconds of simulated time zero, for checkpoints.json (default: the
+        /// scenario's `simulation.start_epoch_ms`, 2024-01-01T00:00:00Z unless set).
+        #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(0..=253_402_300_799_999))]
+        start_epoch_ms: Option<u64>,
         /// Output directory (default: results/<scenario name>).
         #[arg(long)]
         out: Option<PathBuf>,
@@ -107,7 +112,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn load(path: &PathBuf, set: &[String]) -> anyhow::Result<(scenario::LoadedScenario, scenario::Scenario)> {
+fn load(path: &Path, set: &[String]) -> anyhow::Result<(scenario::LoadedScenario, scenario::Scenario)> {
     let loaded = scenario::load_file(path)?;
     let overrides = set
         .iter()
@@ -126,13 +131,17 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Run {
             scenario: path,
+            start_epoch_ms,
             out,
             seed,
             set,
             no_files,
             no_plots,
         } => {
-            let (_, sc) = load(&path, &set)?;
+            let (_, mut sc) = load(&path, &set)?;
+            if let Some(ms) = start_epoch_ms {
+                sc.simulation.start_epoch_ms = ms;
+            }
             let seed = seed.unwrap_or(sc.simulation.seed);
             let label = path
                 .file_stem()

@@ -50,6 +50,18 @@ pub struct SimulationCfg {
     /// Statistics (throughput, latency, back-pressure) ignore this initial period.
     #[serde(default = "zero_duration")]
     pub warmup: Duration,
+    /// Wall-clock time of simulated time zero, in epoch milliseconds, for the timestamps of
+    /// `checkpoints.json` (Flink's REST API reports epoch milliseconds). Fixed by default, never
+    /// the real clock, so that a run's bytes do not depend on when it ran.
+    #[serde(default = "default_start_epoch_ms")]
+    pub start_epoch_ms: u64,
+}
+
+/// 2024-01-01T00:00:00Z.
+pub const DEFAULT_START_EPOCH_MS: u64 = 1_704_067_200_000;
+
+fn default_start_epoch_ms() -> u64 {
+    DEFAULT_START_EPOCH_MS
 }
 
 fn default_seed() -> u64 {
@@ -117,6 +129,15 @@ pub struct CheckpointCfg {
     /// Times at which a savepoint is triggered (manual `triggerSavepoint`), e.g. `["20s"]`.
     #[serde(default)]
     pub savepoint_times: Vec<Duration>,
+    /// `web.checkpoints.history` (10): the most recent checkpoints whose entries and details
+    /// `checkpoints.json` and `checkpoint_details.json` keep, as Flink's REST API keeps them
+    /// (counts and summaries cover every checkpoint; `checkpoints.csv` lists them all).
+    #[serde(default = "default_history_size")]
+    pub history_size: u32,
+}
+
+fn default_history_size() -> u32 {
+    10
 }
 
 fn default_timeout() -> Duration {
@@ -147,6 +168,7 @@ impl Default for CheckpointCfg {
             unaligned: false,
             aligned_checkpoint_timeout: zero_duration(),
             savepoint_times: Vec::new(),
+            history_size: default_history_size(),
         }
     }
 }

@@ -26,6 +26,10 @@ enum Command {
     /// summary.json, and checkpoints.json / checkpoint_details.json (Flink's REST shape).
     Run {
         scenario: PathBuf,
+        /// A Flink config.yaml whose keys (execution.checkpointing.interval, state.backend.type,
+        /// ...) replace the scenario fields they correspond to (see scenarios/REFERENCE.md).
+        #[arg(long, value_name = "CONFIG_YAML")]
+        flink_conf: Option<PathBuf>,
         /// Epoch milliseconds of simulated time zero, for checkpoints.json (default: the
         /// scenario's `simulation.start_epoch_ms`, 2024-01-01T00:00:00Z unless set).
         #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(0..=253_402_300_799_999))]
@@ -50,6 +54,9 @@ enum Command {
     /// Check a scenario file and report the first problem with file, line and field.
     Validate {
         scenario: PathBuf,
+        /// A Flink config.yaml applied on top, as for `run`.
+        #[arg(long, value_name = "CONFIG_YAML")]
+        flink_conf: Option<PathBuf>,
         #[arg(long = "set", value_name = "FIELD=VALUE")]
         set: Vec<String>,
     },
@@ -112,8 +119,15 @@ fn main() -> ExitCode {
     }
 }
 
-fn load(path: &Path, set: &[String]) -> anyhow::Result<(scenario::LoadedScenario, scenario::Scenario)> {
-    let loaded = scenario::load_file(path)?;
+fn load(
+    path: &Path,
+    set: &[String],
+    flink_conf: Option<&Path>,
+) -> anyhow::Result<(scenario::LoadedScenario, scenario::Scenario)> {
+    let loaded = match flink_conf {
+        Some(conf) => scenario::load_file_with_flink_conf(path, &scenario::FlinkConf::load(conf)?)?,
+        None => scenario::load_file(path)?,
+    };
     let overrides = set
         .iter()
         .map(|s| Override::parse(s).map_err(|m| anyhow::anyhow!("bad --set `{s}`: {m}")))
@@ -131,6 +145,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Run {
             scenario: path,
+            flink_conf,
             start_epoch_ms,
             out,
             seed,
@@ -138,7 +153,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             no_files,
             no_plots,
         } => {
-            let (_, mut sc) = load(&path, &set)?;
+            let (_, mut sc) = load(&path, &set, flink_conf.as_deref())?;
             if let Some(ms) = start_epoch_ms {
                 sc.simulation.start_epoch_ms = ms;
             }
@@ -164,8 +179,12 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Validate { scenario: path, set } => {
-            let (_, sc) = load(&path, &set)?;
+        Command::Validate {
+            scenario: path,
+            flink_conf,
+            set,
+        } => {
+            let (_, sc) = load(&path, &set, flink_conf.as_deref())?;
             let subtasks: u32 = sc.operators.iter().map(|o| o.parallelism).sum();
             println!(
                 "{}: ok ({} operators, {} subtasks)",

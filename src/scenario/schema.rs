@@ -37,6 +37,10 @@ pub struct Scenario {
     /// Parameter sweep definition, read by `ckptsim sweep`; ignored by `ckptsim run`.
     #[serde(default)]
     pub sweep: Option<toml::Table>,
+    /// Flink configuration keys (`"execution.checkpointing.interval" = "30 s"`), mapped onto
+    /// the fields above when the file is loaded (`scenario::flink`); always `None` afterwards.
+    #[serde(default)]
+    pub flink: Option<toml::Table>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -177,6 +181,8 @@ impl Default for CheckpointCfg {
 #[serde(deny_unknown_fields)]
 pub struct ClusterCfg {
     pub taskmanagers: u32,
+    /// `taskmanager.numberOfTaskSlots` (1).
+    #[serde(default = "one")]
     pub slots_per_taskmanager: u32,
     /// One-way latency of an RPC between the JobManager and a TaskManager (trigger, ack, notify).
     #[serde(default = "default_rpc_latency")]

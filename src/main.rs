@@ -60,6 +60,12 @@ enum Command {
         #[arg(long = "set", value_name = "FIELD=VALUE")]
         set: Vec<String>,
     },
+    /// Write the scenario reference (REFERENCE.md) and its JSON Schema
+    /// (ckptsim-scenario.schema.json), generated from the code, into DIR.
+    Reference {
+        #[arg(long, default_value = "scenarios")]
+        out: PathBuf,
+    },
     /// Run the scenario's [sweep]: every point and replication, in parallel, resumable.
     /// Writes DIR/sweep.json, DIR/runs/*.json, then DIR/runs.csv, DIR/points.csv and DIR/plots/.
     Sweep {
@@ -220,6 +226,23 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Merge { dirs, out, no_plots } => {
             let report = ckptsim::sweep::merge(&dirs, &out, !no_plots)?;
             print!("{report}");
+            Ok(())
+        }
+        Command::Reference { out } => {
+            for (name, text) in [
+                (
+                    scenario::reference::REFERENCE_MD,
+                    scenario::reference::markdown::markdown(),
+                ),
+                (
+                    scenario::reference::SCHEMA_JSON,
+                    scenario::reference::json_schema::json_schema(),
+                ),
+            ] {
+                let path = out.join(name);
+                output::write_atomic(&path, text.as_bytes())?;
+                println!("wrote {}", path.display());
+            }
             Ok(())
         }
         Command::Plot { dir } => {

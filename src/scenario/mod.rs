@@ -4,6 +4,7 @@ pub mod error;
 pub mod faults;
 pub mod flink;
 pub mod load;
+pub mod reference;
 pub mod schema;
 pub mod spans;
 pub mod validate;

@@ -24,6 +24,11 @@ pub fn parse_flink_duration_ns(text: &str) -> Result<u64, String> {
         .parse()
         .map_err(|_| format!("the value `{number}` cannot be represented as an integer number"))?;
     let unit = unit.trim();
+    if unit.starts_with(['.', ',']) {
+        return Err(format!(
+            "`{trimmed}`: Flink reads a duration as a whole number and a unit; write e.g. `1500 ms` for `1.5 s`"
+        ));
+    }
     let per_unit = if unit.is_empty() {
         NS_PER_MS
     } else {
@@ -96,6 +101,7 @@ mod tests {
         ] {
             assert!(parse_flink_duration_ns(bad).is_err(), "`{bad}` should be refused");
         }
+        assert!(parse_flink_duration_ns("1.5 s").unwrap_err().contains("whole number"));
         let e = parse_flink_duration_ns("5 parsecs").unwrap_err();
         assert!(
             e.contains("parsecs") && e.contains("MINUTES: (min | m | minute | minutes)"),

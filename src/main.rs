@@ -1,6 +1,6 @@
 //! The `ckptsim` command line: parses arguments, calls the library, prints. No logic of its own.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -22,9 +22,18 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run one scenario and write checkpoints.csv, subtasks.csv, timeline.csv and summary.json.
+    /// Run one scenario and write checkpoints.csv, subtasks.csv, timeline.csv, failures.csv,
+    /// summary.json, and checkpoints.json / checkpoint_details.json (Flink's REST shape).
     Run {
         scenario: PathBuf,
+        /// A Flink config.yaml whose keys (execution.checkpointing.interval, state.backend.type,
+        /// ...) replace the scenario fields they correspond to (see scenarios/REFERENCE.md).
+        #[arg(long, value_name = "CONFIG_YAML")]
+        flink_conf: Option<PathBuf>,
+        /// Epoch milliseconds of simulated time zero, for checkpoints.json (default: the
+        /// scenario's `simulation.start_epoch_ms`, 2024-01-01T00:00:00Z unless set).
+        #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(0..=253_402_300_799_999))]
+        start_epoch_ms: Option<u64>,
         /// Output directory (default: results/<scenario name>).
         #[arg(long)]
         out: Option<PathBuf>,
@@ -45,8 +54,17 @@ enum Command {
     /// Check a scenario file and report the first problem with file, line and field.
     Validate {
         scenario: PathBuf,
+        /// A Flink config.yaml applied on top, as for `run`.
+        #[arg(long, value_name = "CONFIG_YAML")]
+        flink_conf: Option<PathBuf>,
         #[arg(long = "set", value_name = "FIELD=VALUE")]
         set: Vec<String>,
+    },
+    /// Write the scenario reference (REFERENCE.md) and its JSON Schema
+    /// (ckptsim-scenario.schema.json), generated from the code, into DIR.
+    Reference {
+        #[arg(long, default_value = "scenarios")]
+        out: PathBuf,
     },
     /// Run the scenario's [sweep]: every point and replication, in parallel, resumable.
     /// Writes DIR/sweep.json, DIR/runs/*.json, then DIR/runs.csv, DIR/points.csv and DIR/plots/.
@@ -107,8 +125,15 @@ fn main() -> ExitCode {
     }
 }
 
-fn load(path: &PathBuf, set: &[String]) -> anyhow::Result<(scenario::LoadedScenario, scenario::Scenario)> {
-    let loaded = scenario::load_file(path)?;
+fn load(
+    path: &Path,
+    set: &[String],
+    flink_conf: Option<&Path>,
+) -> anyhow::Result<(scenario::LoadedScenario, scenario::Scenario)> {
+    let loaded = match flink_conf {
+        Some(conf) => scenario::load_file_with_flink_conf(path, &scenario::FlinkConf::load(conf)?)?,
+        None => scenario::load_file(path)?,
+    };
     let overrides = set
         .iter()
         .map(|s| Override::parse(s).map_err(|m| anyhow::anyhow!("bad --set `{s}`: {m}")))
@@ -126,13 +151,18 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Run {
             scenario: path,
+            flink_conf,
+            start_epoch_ms,
             out,
             seed,
             set,
             no_files,
             no_plots,
         } => {
-            let (_, sc) = load(&path, &set)?;
+            let (_, mut sc) = load(&path, &set, flink_conf.as_deref())?;
+            if let Some(ms) = start_epoch_ms {
+                sc.simulation.start_epoch_ms = ms;
+            }
             let seed = seed.unwrap_or(sc.simulation.seed);
             let label = path
                 .file_stem()
@@ -155,8 +185,12 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Validate { scenario: path, set } => {
-            let (_, sc) = load(&path, &set)?;
+        Command::Validate {
+            scenario: path,
+            flink_conf,
+            set,
+        } => {
+            let (_, sc) = load(&path, &set, flink_conf.as_deref())?;
             let subtasks: u32 = sc.operators.iter().map(|o| o.parallelism).sum();
             println!(
                 "{}: ok ({} operators, {} subtasks)",
@@ -192,6 +226,23 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Merge { dirs, out, no_plots } => {
             let report = ckptsim::sweep::merge(&dirs, &out, !no_plots)?;
             print!("{report}");
+            Ok(())
+        }
+        Command::Reference { out } => {
+            for (name, text) in [
+                (
+                    scenario::reference::REFERENCE_MD,
+                    scenario::reference::markdown::markdown(),
+                ),
+                (
+                    scenario::reference::SCHEMA_JSON,
+                    scenario::reference::json_schema::json_schema(),
+                ),
+            ] {
+                let path = out.join(name);
+                output::write_atomic(&path, text.as_bytes())?;
+                println!("wrote {}", path.display());
+            }
             Ok(())
         }
         Command::Plot { dir } => {

@@ -1,6 +1,6 @@
 //! Running one scenario: build the world, run it to the end, collect the statistics.
 
-use crate::metrics::{CheckpointRecord, FailureRecord, RunSummary, SubtaskRecord, TimelineSample};
+use crate::metrics::{CheckpointLog, CheckpointRecord, FailureRecord, RunSummary, SubtaskRecord, TimelineSample};
 use crate::scenario::Scenario;
 
 /// Everything one run produces. Deterministic: a function of (scenario, seed) only.
@@ -11,6 +11,8 @@ pub struct RunOutput {
     pub subtasks: Vec<SubtaskRecord>,
     pub timeline: Vec<TimelineSample>,
     pub failures: Vec<FailureRecord>,
+    /// The checkpoint statistics in integer nanoseconds, per vertex, for Flink's REST shape.
+    pub checkpoint_log: CheckpointLog,
 }
 
 /// Runs `scenario` with master seed `seed` (the scenario's own seed is ignored here; callers

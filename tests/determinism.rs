@@ -28,7 +28,7 @@ fn run_to_files(seed: u64, dir: &str) -> Vec<(String, Vec<u8>)> {
 fn same_seed_gives_byte_identical_files() {
     let a = run_to_files(5, "a");
     let b = run_to_files(5, "b");
-    assert_eq!(a.len(), 5);
+    assert_eq!(a.len(), 7);
     for ((na, ca), (nb, cb)) in a.iter().zip(&b) {
         assert_eq!(na, nb);
         assert!(ca == cb, "{na} differs between two runs with the same seed");

@@ -1,12 +1,14 @@
 //! What a run measures, named as Flink's REST API and metrics name it. Durations in output files
 //! are milliseconds (Flink's unit) as decimals with nanosecond precision; sizes are bytes.
 
+pub mod checkpoint_log;
 pub mod failures;
 pub mod histogram;
 pub mod job;
 pub mod stats_tracker;
 pub mod summary;
 
+pub use checkpoint_log::CheckpointLog;
 pub use failures::FailureRecord;
 pub use job::{JobStats, OperatorStats, TaskStats, TimelineSample};
 pub use stats_tracker::{CheckpointRecord, CheckpointStatsTracker, SubtaskRecord};

@@ -1,7 +1,7 @@
 //! `CheckpointStatsTracker`: turns the coordinator's statistics reports into the rows Flink's
 //! checkpoint history shows (`checkpoints.csv`) and its per-subtask details (`subtasks.csv`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -10,6 +10,7 @@ use crate::protocol::coordinator::StatsReport;
 use crate::protocol::{CheckpointType, SubtaskCheckpointMetrics};
 use crate::time::SimTime;
 
+use super::checkpoint_log::{CheckpointLog, LoggedAck, LoggedCheckpoint, LoggedRestore, LoggedStatus, LoggedVertex};
 use super::ms;
 
 /// One row of `checkpoints.csv`: Flink's checkpoint history entry. Times in ms.
@@ -61,6 +62,10 @@ pub struct SubtaskRecord {
 struct Tracked {
     record: CheckpointRecord,
     trigger: SimTime,
+    type_name: &'static str,
+    /// Completion or failure time.
+    end: Option<SimTime>,
+    discarded: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -71,6 +76,9 @@ pub struct CheckpointStatsTracker {
     /// Raw per-subtask metrics of each acknowledgement, in ns (for tests and summaries).
     raw_acks: Vec<(CheckpointId, u32, SimTime, SubtaskCheckpointMetrics)>,
     changelog_replay: BTreeMap<CheckpointId, u64>,
+    /// (checkpoint, ack slot) of the acknowledgements taken unaligned.
+    unaligned_acks: BTreeSet<(CheckpointId, u32)>,
+    restores: Vec<LoggedRestore>,
 }
 
 impl CheckpointStatsTracker {
@@ -82,6 +90,8 @@ impl CheckpointStatsTracker {
             subtasks: Vec::new(),
             raw_acks: Vec::new(),
             changelog_replay: BTreeMap::new(),
+            unaligned_acks: BTreeSet::new(),
+            restores: Vec::new(),
         }
     }
 
@@ -97,6 +107,9 @@ impl CheckpointStatsTracker {
                     checkpoint,
                     Tracked {
                         trigger: trigger_timestamp,
+                        type_name: type_name(checkpoint_type),
+                        end: None,
+                        discarded: false,
                         record: CheckpointRecord {
                             id: checkpoint,
                             status: "IN_PROGRESS".into(),
@@ -167,6 +180,7 @@ impl CheckpointStatsTracker {
                     return;
                 };
                 t.record.status = "COMPLETED".into();
+                t.end = Some(completion_timestamp);
                 t.record.end_to_end_duration = Some(ms(completion_timestamp.since(t.trigger)));
             }
             StatsReport::Failed {
@@ -178,6 +192,7 @@ impl CheckpointStatsTracker {
                     return;
                 };
                 t.record.status = "FAILED".into();
+                t.end = Some(failure_timestamp);
                 t.record.end_to_end_duration = Some(ms(failure_timestamp.since(t.trigger)));
                 t.record.failure_timestamp = Some(ms(failure_timestamp.as_ns()));
                 t.record.failure_reason = Some(reason.as_str().into());
@@ -185,13 +200,91 @@ impl CheckpointStatsTracker {
         }
     }
 
-    /// A subtask acknowledged the checkpoint as unaligned: Flink's REST API then reports the
-    /// whole checkpoint as `UNALIGNED_CHECKPOINT` (`PendingCheckpointStats.unalignedCheckpoint`).
-    pub fn mark_unaligned(&mut self, checkpoint: CheckpointId) {
-        if let Some(t) = self.history.get_mut(&checkpoint)
-            && t.record.checkpoint_type == "CHECKPOINT"
-        {
-            t.record.checkpoint_type = "UNALIGNED_CHECKPOINT".into();
+    /// Subtask `subtask` (ack slot) acknowledged the checkpoint as unaligned: Flink's REST API
+    /// then reports the whole checkpoint as `UNALIGNED_CHECKPOINT`
+    /// (`PendingCheckpointStats.unalignedCheckpoint`) and the subtask's `unaligned_checkpoint`.
+    pub fn mark_unaligned(&mut self, checkpoint: CheckpointId, subtask: u32) {
+        if let Some(t) = self.history.get_mut(&checkpoint) {
+            self.unaligned_acks.insert((checkpoint, subtask));
+            if t.record.checkpoint_type == "CHECKPOINT" {
+                t.record.checkpoint_type = "UNALIGNED_CHECKPOINT".into();
+                t.type_name = "UNALIGNED_CHECKPOINT";
+            }
+        }
+    }
+
+    /// The completed checkpoint left the store (subsumed beyond `num_retained`) and was deleted
+    /// (`CompletedCheckpointStats.discarded`).
+    pub fn mark_discarded(&mut self, checkpoint: CheckpointId) {
+        if let Some(t) = self.history.get_mut(&checkpoint) {
+            t.discarded = true;
+        }
+    }
+
+    /// A recovery restored `checkpoint` at `now` (`reportRestoredCheckpoint`).
+    pub fn report_restored(&mut self, now: SimTime, checkpoint: CheckpointId) {
+        self.restores.push(LoggedRestore {
+            checkpoint,
+            restore_ns: now.as_ns(),
+        });
+    }
+
+    /// The statistics in integer nanoseconds, with vertices and restores, for exports.
+    pub fn log(&self) -> CheckpointLog {
+        // Ack slots are grouped by vertex in job-graph order, and operator names are unique.
+        let mut vertices: Vec<LoggedVertex> = Vec::new();
+        let mut slot_vertex = Vec::with_capacity(self.subtask_names.len());
+        for (name, _) in &self.subtask_names {
+            match vertices.last_mut() {
+                Some(v) if &v.name == name => v.parallelism += 1,
+                _ => vertices.push(LoggedVertex {
+                    name: name.clone(),
+                    parallelism: 1,
+                }),
+            }
+            slot_vertex.push(vertices.len() as u32 - 1);
+        }
+        let mut checkpoints: BTreeMap<CheckpointId, LoggedCheckpoint> = self
+            .history
+            .iter()
+            .map(|(id, t)| {
+                let status = match t.record.status.as_str() {
+                    "COMPLETED" => LoggedStatus::Completed,
+                    "FAILED" => LoggedStatus::Failed,
+                    _ => LoggedStatus::InProgress,
+                };
+                let c = LoggedCheckpoint {
+                    id: *id,
+                    checkpoint_type: t.type_name,
+                    status,
+                    trigger_ns: t.trigger.as_ns(),
+                    end_ns: t.end.map(|e| e.as_ns()),
+                    failure_reason: t.record.failure_reason.clone(),
+                    num_subtasks: t.record.num_subtasks,
+                    acks: Vec::new(),
+                    discarded: t.discarded,
+                };
+                (*id, c)
+            })
+            .collect();
+        for (checkpoint, slot, at, m) in &self.raw_acks {
+            if let Some(c) = checkpoints.get_mut(checkpoint) {
+                c.acks.push(LoggedAck {
+                    vertex: slot_vertex[*slot as usize],
+                    index: self.subtask_names[*slot as usize].1,
+                    ack_ns: at.as_ns(),
+                    metrics: *m,
+                    unaligned: self.unaligned_acks.contains(&(*checkpoint, *slot)),
+                });
+            }
+        }
+        CheckpointLog {
+            start_epoch_ms: 0,
+            checkpoint_dir: String::new(),
+            history_size: 0,
+            vertices,
+            checkpoints: checkpoints.into_values().collect(),
+            restores: self.restores.clone(),
         }
     }
 

@@ -1,6 +1,7 @@
 //! Writing results: CSV and JSON files, each written to a temporary name and renamed into place,
 //! so that a reader (or a resumed sweep) never sees half a file.
 
+pub mod flink_rest;
 pub mod table;
 
 use std::fs;
@@ -83,6 +84,7 @@ pub const SUBTASKS_CSV: &str = "subtasks.csv";
 pub const SUMMARY_JSON: &str = "summary.json";
 pub const TIMELINE_CSV: &str = "timeline.csv";
 pub const FAILURES_CSV: &str = "failures.csv";
+pub use flink_rest::{CHECKPOINT_DETAILS_JSON, CHECKPOINTS_JSON};
 
 /// Writes a run's files. All are serialized in memory first, so a serialization error leaves no
 /// file behind; each file then lands atomically.
@@ -104,11 +106,19 @@ pub fn write_run(dir: &Path, out: &RunOutput) -> Result<Vec<PathBuf>, OutputErro
             dir.join(FAILURES_CSV),
             failures_csv(&out.failures, &dir.join(FAILURES_CSV))?,
         ),
-        (dir.join(SUMMARY_JSON), {
-            let mut b = serde_json::to_vec_pretty(&out.summary).map_err(|cause| OutputError::Json {
-                path: dir.join(SUMMARY_JSON),
-                cause,
-            })?;
+        (
+            dir.join(SUMMARY_JSON),
+            json_bytes(&out.summary, &dir.join(SUMMARY_JSON))?,
+        ),
+        (
+            dir.join(CHECKPOINTS_JSON),
+            json_bytes(&flink_rest::checkpoints(out), &dir.join(CHECKPOINTS_JSON))?,
+        ),
+        // Compact, as Flink sends it: one entry per checkpoint and vertex adds up.
+        (dir.join(CHECKPOINT_DETAILS_JSON), {
+            let path = dir.join(CHECKPOINT_DETAILS_JSON);
+            let mut b =
+                serde_json::to_vec(&flink_rest::details(out)).map_err(|cause| OutputError::Json { path, cause })?;
             b.push(b'\n');
             b
         }),
@@ -119,6 +129,16 @@ pub fn write_run(dir: &Path, out: &RunOutput) -> Result<Vec<PathBuf>, OutputErro
         written.push(path);
     }
     Ok(written)
+}
+
+/// Pretty JSON with a final newline.
+fn json_bytes<T: Serialize>(value: &T, path: &Path) -> Result<Vec<u8>, OutputError> {
+    let mut b = serde_json::to_vec_pretty(value).map_err(|cause| OutputError::Json {
+        path: path.to_path_buf(),
+        cause,
+    })?;
+    b.push(b'\n');
+    Ok(b)
 }
 
 /// `failures.csv` with its header even when no failure happened (csv writes headers only with

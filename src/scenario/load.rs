@@ -7,6 +7,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::error::{Origin, ScenarioError};
+use super::flink::{AppliedField, Conflict, FlinkConf, FlinkEntry, FlinkSource};
 use super::schema::Scenario;
 use super::spans::{Seg, SpanIndex, parse_path};
 use super::validate::validate;
@@ -27,31 +28,94 @@ pub fn load_file(path: &Path) -> Result<LoadedScenario, ScenarioError> {
     parse_str(&text, &path.display().to_string())
 }
 
-/// Parses and validates a scenario given as text; `file` names it in errors.
+/// Parses and validates a scenario given as text; `file` names it in errors. A `[flink]` table
+/// is mapped onto the fields it names first (`super::flink`).
 pub fn parse_str(text: &str, file: &str) -> Result<LoadedScenario, ScenarioError> {
+    parse_with_flink_conf(text, file, None)
+}
+
+/// Reads a scenario file with a Flink configuration file (`--flink-conf`) on top.
+pub fn load_file_with_flink_conf(path: &Path, conf: &FlinkConf) -> Result<LoadedScenario, ScenarioError> {
+    let text = std::fs::read_to_string(path).map_err(|cause| ScenarioError::Io {
+        path: path.to_path_buf(),
+        cause,
+    })?;
+    parse_with_flink_conf(&text, &path.display().to_string(), Some(conf))
+}
+
+/// As [`parse_str`], then the keys of `conf` (a Flink `config.yaml`) replace the fields they
+/// correspond to, as `--set` does; validation runs once, on the result. Errors about a field a
+/// Flink key set name the Flink file, line and key.
+pub fn parse_with_flink_conf(
+    text: &str,
+    file: &str,
+    conf: Option<&FlinkConf>,
+) -> Result<LoadedScenario, ScenarioError> {
     let spans = SpanIndex::new(text);
-    let table: toml::Table = toml::from_str(text).map_err(|e| serde_error(file, &spans, &e))?;
+    let mut table: toml::Table = toml::from_str(text).map_err(|e| serde_error(file, &spans, &e))?;
     let scenario: Scenario = toml::from_str(text).map_err(|e| serde_error(file, &spans, &e))?;
-    if let Err((field, message)) = validate(&scenario) {
-        let origin = match spans.span_of(&field) {
-            Some(span) => {
-                let (line, column) = spans.line_col(span.start);
-                Origin::Line { line, column }
-            }
-            None => Origin::Unknown,
-        };
-        return Err(ScenarioError::Invalid {
+    let inline = match table.remove("flink") {
+        None => None,
+        Some(toml::Value::Table(t)) => Some(super::flink::entries_from_table(&t, &spans, file)?),
+        Some(_) => return Err(invalid_at(file, &spans, "flink".into(), "must be a table".into())),
+    };
+    if inline.is_none() && conf.is_none() {
+        validate(&scenario).map_err(|(field, message)| invalid_at(file, &spans, field, message))?;
+        return Ok(LoadedScenario {
             file: file.into(),
-            origin,
-            field: Some(field),
-            message,
+            table,
+            scenario,
         });
     }
+    let mut scenario = scenario;
+    let mut sources: Vec<(&str, &[FlinkEntry], Vec<AppliedField>)> = Vec::new();
+    if let Some(entries) = &inline {
+        let (s, applied) = super::flink::merge(&mut table, entries, file, Conflict::Reject, file)?;
+        scenario = s;
+        sources.push((file, entries.as_slice(), applied));
+    }
+    if let Some(conf) = conf {
+        let (s, applied) = super::flink::merge(&mut table, &conf.entries, &conf.file, Conflict::Replace, file)?;
+        scenario = s;
+        sources.push((conf.file.as_str(), conf.entries.as_slice(), applied));
+    }
+    validate(&scenario).map_err(|(field, message)| {
+        // The last source to set a field is the one in force.
+        sources
+            .iter()
+            .rev()
+            .find_map(|(f, entries, applied)| {
+                FlinkSource {
+                    file: f,
+                    entries,
+                    applied,
+                }
+                .error_for(&field, &message)
+            })
+            .unwrap_or_else(|| invalid_at(file, &spans, field, message))
+    })?;
     Ok(LoadedScenario {
         file: file.into(),
         table,
         scenario,
     })
+}
+
+/// A validation problem at the field's position in the file.
+fn invalid_at(file: &str, spans: &SpanIndex, field: String, message: String) -> ScenarioError {
+    let origin = match spans.span_of(&field) {
+        Some(span) => {
+            let (line, column) = spans.line_col(span.start);
+            Origin::Line { line, column }
+        }
+        None => Origin::Unknown,
+    };
+    ScenarioError::Invalid {
+        file: file.into(),
+        origin,
+        field: Some(field),
+        message,
+    }
 }
 
 fn serde_error(file: &str, spans: &SpanIndex, e: &toml::de::Error) -> ScenarioError {

@@ -37,6 +37,10 @@ pub struct Scenario {
     /// Parameter sweep definition, read by `ckptsim sweep`; ignored by `ckptsim run`.
     #[serde(default)]
     pub sweep: Option<toml::Table>,
+    /// Flink configuration keys (`"execution.checkpointing.interval" = "30 s"`), mapped onto
+    /// the fields above when the file is loaded (`scenario::flink`); always `None` afterwards.
+    #[serde(default)]
+    pub flink: Option<toml::Table>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -50,6 +54,18 @@ pub struct SimulationCfg {
     /// Statistics (throughput, latency, back-pressure) ignore this initial period.
     #[serde(default = "zero_duration")]
     pub warmup: Duration,
+    /// Wall-clock time of simulated time zero, in epoch milliseconds, for the timestamps of
+    /// `checkpoints.json` (Flink's REST API reports epoch milliseconds). Fixed by default, never
+    /// the real clock, so that a run's bytes do not depend on when it ran.
+    #[serde(default = "default_start_epoch_ms")]
+    pub start_epoch_ms: u64,
+}
+
+/// 2024-01-01T00:00:00Z.
+pub const DEFAULT_START_EPOCH_MS: u64 = 1_704_067_200_000;
+
+fn default_start_epoch_ms() -> u64 {
+    DEFAULT_START_EPOCH_MS
 }
 
 fn default_seed() -> u64 {
@@ -117,6 +133,15 @@ pub struct CheckpointCfg {
     /// Times at which a savepoint is triggered (manual `triggerSavepoint`), e.g. `["20s"]`.
     #[serde(default)]
     pub savepoint_times: Vec<Duration>,
+    /// `web.checkpoints.history` (10): the most recent checkpoints whose entries and details
+    /// `checkpoints.json` and `checkpoint_details.json` keep, as Flink's REST API keeps them
+    /// (counts and summaries cover every checkpoint; `checkpoints.csv` lists them all).
+    #[serde(default = "default_history_size")]
+    pub history_size: u32,
+}
+
+fn default_history_size() -> u32 {
+    10
 }
 
 fn default_timeout() -> Duration {
@@ -147,6 +172,7 @@ impl Default for CheckpointCfg {
             unaligned: false,
             aligned_checkpoint_timeout: zero_duration(),
             savepoint_times: Vec::new(),
+            history_size: default_history_size(),
         }
     }
 }
@@ -155,6 +181,8 @@ impl Default for CheckpointCfg {
 #[serde(deny_unknown_fields)]
 pub struct ClusterCfg {
     pub taskmanagers: u32,
+    /// `taskmanager.numberOfTaskSlots` (1).
+    #[serde(default = "one")]
     pub slots_per_taskmanager: u32,
     /// One-way latency of an RPC between the JobManager and a TaskManager (trigger, ack, notify).
     #[serde(default = "default_rpc_latency")]
@@ -343,7 +371,9 @@ impl Default for StorageCfg {
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum StateBackendKind {
-    /// HashMapStateBackend: copy-on-write snapshot in the sync phase, full upload.
+    /// HashMapStateBackend: copy-on-write snapshot in the sync phase, full upload. `hashmap`,
+    /// Flink's name for it (`state.backend.type`), is accepted too.
+    #[serde(alias = "hashmap")]
     Heap,
     /// EmbeddedRocksDBStateBackend with full checkpoints: memtable flush and hard links in the
     /// sync phase, full upload.

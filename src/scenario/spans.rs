@@ -55,6 +55,25 @@ impl<'i> SpanIndex<'i> {
         Some(span)
     }
 
+    /// The span of the key reached by following `keys` exactly (each one key, dots and all), as
+    /// for the quoted keys of `[flink]`: `["flink", "execution.checkpointing.interval"]`.
+    pub fn span_of_keys(&self, keys: &[&str]) -> Option<std::ops::Range<usize>> {
+        let root = self.root.as_ref()?;
+        let mut table: &DeTable = root.get_ref();
+        let mut span = None;
+        for (i, k) in keys.iter().enumerate() {
+            let (key, value) = table.iter().find(|(key, _)| key.get_ref().as_ref() == *k)?;
+            span = Some(key.span());
+            if i + 1 < keys.len() {
+                match value.get_ref() {
+                    DeValue::Table(t) => table = t,
+                    _ => return None,
+                }
+            }
+        }
+        span
+    }
+
     /// The innermost dotted path whose value span contains `offset` (to name the field of a
     /// serde error, which carries only a span).
     pub fn path_at(&self, offset: usize) -> Option<String> {

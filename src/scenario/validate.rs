@@ -13,6 +13,11 @@ fn fail<T>(path: impl Into<String>, msg: impl Into<String>) -> Result<T, Problem
 /// Upper bounds keep a typo from asking for a run that cannot fit in memory.
 pub const PARALLELISM_MAX: u32 = 4096;
 pub const KEY_COUNT_MAX: u64 = 50_000_000;
+/// Checkpoints kept in the REST-shaped history: every one of a long run's would make the files
+/// large without telling more than `checkpoints.csv`.
+pub const HISTORY_SIZE_MAX: u32 = 100_000;
+/// The last millisecond of year 9999: epoch milliseconds stay far from overflowing.
+pub const START_EPOCH_MS_MAX: u64 = 253_402_300_799_999;
 
 pub fn validate(s: &Scenario) -> Result<(), Problem> {
     if s.simulation.duration.value < 1.0 {
@@ -20,6 +25,12 @@ pub fn validate(s: &Scenario) -> Result<(), Problem> {
     }
     if s.simulation.warmup.value >= s.simulation.duration.value {
         return fail("simulation.warmup", "must be shorter than simulation.duration");
+    }
+    if s.simulation.start_epoch_ms > START_EPOCH_MS_MAX {
+        return fail(
+            "simulation.start_epoch_ms",
+            format!("must be at most {START_EPOCH_MS_MAX} (9999-12-31T23:59:59.999Z)"),
+        );
     }
     validate_checkpoint(&s.checkpoint)?;
     validate_savepoints(s)?;
@@ -49,6 +60,9 @@ fn validate_checkpoint(c: &CheckpointCfg) -> Result<(), Problem> {
     }
     if c.num_retained == 0 {
         return fail("checkpoint.num_retained", "must be at least 1");
+    }
+    if c.history_size > HISTORY_SIZE_MAX {
+        return fail("checkpoint.history_size", format!("must be at most {HISTORY_SIZE_MAX}"));
     }
     if c.aligned_checkpoint_timeout.value < 0.0 {
         return fail("checkpoint.aligned_checkpoint_timeout", "must be >= 0");

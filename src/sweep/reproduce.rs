@@ -21,7 +21,8 @@ use super::plan::plan;
 use super::runner::{SweepOptions, sweep};
 use super::shard::Shard;
 use crate::output::{
-    CHECKPOINTS_CSV, FAILURES_CSV, OutputError, SUBTASKS_CSV, SUMMARY_JSON, TIMELINE_CSV, write_atomic, write_run,
+    CHECKPOINT_DETAILS_JSON, CHECKPOINTS_CSV, CHECKPOINTS_JSON, FAILURES_CSV, OutputError, SUBTASKS_CSV, SUMMARY_JSON,
+    TIMELINE_CSV, write_atomic, write_run,
 };
 use crate::plot::{PlotError, catalog, plot_run_dir};
 use crate::scenario::{LoadedScenario, ScenarioError, load_file};
@@ -335,11 +336,19 @@ fn index_markdown(scenarios: &Path, out: &Path, all: &[Entry]) -> Result<String,
 }
 
 fn index_run(md: &mut String, dir: &Path) -> Result<(), ReproduceError> {
-    let data: Vec<String> = [CHECKPOINTS_CSV, SUBTASKS_CSV, SUMMARY_JSON, TIMELINE_CSV, FAILURES_CSV]
-        .iter()
-        .filter(|f| dir.join(f).is_file())
-        .map(|f| format!("`{f}`"))
-        .collect();
+    let data: Vec<String> = [
+        CHECKPOINTS_CSV,
+        SUBTASKS_CSV,
+        SUMMARY_JSON,
+        TIMELINE_CSV,
+        FAILURES_CSV,
+        CHECKPOINTS_JSON,
+        CHECKPOINT_DETAILS_JSON,
+    ]
+    .iter()
+    .filter(|f| dir.join(f).is_file())
+    .map(|f| format!("`{f}`"))
+    .collect();
     let _ = writeln!(md, "Data: {} (fields: README, \"Output files\").\n", data.join(", "));
     for (stem, svg) in charts(dir)? {
         let sentence = catalog::run_figure(&stem).unwrap_or("a chart without a catalogue entry");

@@ -516,7 +516,7 @@ impl World {
         };
         let c = self.tasks[si].checkpoints.swap_remove(pos);
         if c.barrier.options.reported_type() == crate::protocol::CheckpointType::UnalignedCheckpoint {
-            self.tracker.mark_unaligned(checkpoint);
+            self.tracker.mark_unaligned(checkpoint, s);
         }
         if let Some(replay) = self.tasks[si].changelog_replay_bytes.get(&checkpoint) {
             self.tracker.add_changelog_replay(checkpoint, *replay);

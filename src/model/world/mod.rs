@@ -138,6 +138,10 @@ pub(crate) struct TaskDebloat {
 pub struct World {
     pub(crate) label: String,
     pub(crate) seed: u64,
+    /// For exports in Flink's shape: epoch milliseconds of time zero, checkpoint location.
+    pub(crate) start_epoch_ms: u64,
+    pub(crate) checkpoint_dir: String,
+    pub(crate) history_size: u32,
     pub(crate) set: Settings,
     pub(crate) graph: JobGraph,
     pub(crate) queue: EventQueue<Event>,
@@ -426,6 +430,9 @@ impl World {
         World {
             label: label.to_string(),
             seed,
+            start_epoch_ms: s.simulation.start_epoch_ms,
+            checkpoint_dir: checkpoint_dir_of(&storage_profile.name),
+            history_size: s.checkpoint.history_size,
             checkpoint_interval_ns: s.checkpoint.interval.map(|i| i.as_u64()),
             set,
             queue: EventQueue::new(),
@@ -729,7 +736,7 @@ impl World {
                 CoordinatorAction::NotifyCheckpointAborted { checkpoint } => {
                     self.broadcast_notify(now, checkpoint, false)
                 }
-                CoordinatorAction::DiscardCompleted { .. } => {}
+                CoordinatorAction::DiscardCompleted { checkpoint } => self.tracker.mark_discarded(checkpoint),
                 CoordinatorAction::TriggerRequestFailed { reason, .. } => {
                     *self.failure_reasons.entry(reason.as_str().to_string()).or_default() += 1;
                 }
@@ -769,5 +776,15 @@ impl World {
                 },
             );
         }
+    }
+}
+
+/// A plausible `execution.checkpointing.dir` for the storage profile, for the `external_path`
+/// Flink reports of a completed checkpoint.
+fn checkpoint_dir_of(profile: &str) -> String {
+    match profile {
+        "s3" => "s3://ckptsim/checkpoints".into(),
+        "hdfs" => "hdfs:///ckptsim/checkpoints".into(),
+        _ => "file:/ckptsim/checkpoints".into(),
     }
 }

@@ -513,6 +513,9 @@ impl World {
         self.kill_tasks(now, &tasks);
         let latest = self.coordinator.latest_completed();
         self.failures[fi].restored_checkpoint = latest.map(|c| (c.id, c.timestamp));
+        if let Some(c) = latest {
+            self.tracker.report_restored(now, c.id);
+        }
         let snapshot = latest.and_then(|c| self.completed_snapshots.get(&c.id).cloned());
         // The channel state of the restarted tasks: downloaded with their state, then put back
         // into the channels.

@@ -4,7 +4,9 @@ use std::collections::BTreeMap;
 
 use super::{Baseline, Event, World};
 use crate::metrics::summary::EngineStats;
-use crate::metrics::{CheckpointCounts, JobStats, OperatorStats, RunSummary, StatsSummary, TaskStats, TimelineSample};
+use crate::metrics::{
+    CheckpointCounts, CheckpointLog, JobStats, OperatorStats, RunSummary, StatsSummary, TaskStats, TimelineSample,
+};
 use crate::run::RunOutput;
 use crate::time::{NS_PER_S, SimTime};
 
@@ -239,6 +241,12 @@ impl World {
             subtasks,
             timeline: std::mem::take(&mut self.timeline),
             failures,
+            checkpoint_log: CheckpointLog {
+                start_epoch_ms: self.start_epoch_ms,
+                checkpoint_dir: self.checkpoint_dir.clone(),
+                history_size: self.history_size,
+                ..self.tracker.log()
+            },
         }
     }
 }

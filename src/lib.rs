@@ -32,8 +32,9 @@
 //! - [`scenario`]: the scenario file: schema, validation, errors naming file, line and field,
 //!   `--set` overrides.
 //! - [`metrics`]: the statistics a run produces (checkpoint history, per-subtask
-//!   acknowledgements, job metrics, failures), under Flink's REST names.
-//! - [`run`]: one scenario run end to end ([`run::run`]) and its [`run::RunOutput`].
+//!   acknowledgements, job metrics, failures, all of it as a [`metrics::RunOutput`]), under
+//!   Flink's REST names.
+//! - [`run`]: one scenario run end to end ([`run::run`]), returning a [`metrics::RunOutput`].
 //! - [`output`]: the files and the summary table of `ckptsim run`.
 //! - [`sweep`]: parameter sweeps, shards and merging, reproduction of `results/`.
 //! - [`plot`]: charts of runs and sweeps.
@@ -44,10 +45,10 @@
 //!
 //! `main.rs` → `sweep`, `plot`, `output`, `run` → `model` → `protocol` and `sim`;
 //! `model` → `metrics`; everything may use `time`, `ids`, `units`. `protocol` and `sim` import
-//! nothing above them. Three back-edges remain and are being removed by the re-housing of the
+//! nothing above them. The world returns [`metrics::RunOutput`], so `model` does not depend on
+//! `run`, which drives it. Two back-edges remain and are being removed by the re-housing of the
 //! world into components: `model` reads `scenario`'s types directly (instead of configurations
-//! compiled from it), `sweep` and `plot` import each other, and `model::world` returns
-//! `run::RunOutput`.
+//! compiled from it), and `sweep` and `plot` import each other.
 //!
 //! ## The ordering contract
 //!

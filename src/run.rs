@@ -1,19 +1,7 @@
 //! Running one scenario: build the world, run it to the end, collect the statistics.
 
-use crate::metrics::{CheckpointLog, CheckpointRecord, FailureRecord, RunSummary, SubtaskRecord, TimelineSample};
+pub use crate::metrics::RunOutput;
 use crate::scenario::Scenario;
-
-/// Everything one run produces. Deterministic: a function of (scenario, seed) only.
-#[derive(Clone, Debug)]
-pub struct RunOutput {
-    pub summary: RunSummary,
-    pub checkpoints: Vec<CheckpointRecord>,
-    pub subtasks: Vec<SubtaskRecord>,
-    pub timeline: Vec<TimelineSample>,
-    pub failures: Vec<FailureRecord>,
-    /// The checkpoint statistics in integer nanoseconds, per vertex, for Flink's REST shape.
-    pub checkpoint_log: CheckpointLog,
-}
 
 /// Runs `scenario` with master seed `seed` (the scenario's own seed is ignored here; callers
 /// pass `scenario.simulation.seed` unless overridden).

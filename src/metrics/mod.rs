@@ -5,12 +5,14 @@ pub mod checkpoint_log;
 pub mod failures;
 pub mod histogram;
 pub mod job;
+pub mod run_output;
 pub mod stats_tracker;
 pub mod summary;
 
 pub use checkpoint_log::CheckpointLog;
 pub use failures::FailureRecord;
 pub use job::{JobStats, OperatorStats, TaskStats, TimelineSample};
+pub use run_output::RunOutput;
 pub use stats_tracker::{CheckpointRecord, CheckpointStatsTracker, SubtaskRecord};
 pub use summary::{CheckpointCounts, RunSummary, StatsSummary};
 

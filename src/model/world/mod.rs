@@ -23,6 +23,7 @@ pub use events::Event;
 pub use recovery::{FaultKind, PlannedFault, RecoverySettings};
 
 use crate::ids::SubtaskId;
+use crate::metrics::RunOutput;
 use crate::metrics::histogram::LogHistogram;
 use crate::metrics::{CheckpointStatsTracker, TimelineSample};
 use crate::model::backend::{BackendConfig, StateBackend};
@@ -40,7 +41,6 @@ use crate::protocol::coordinator::{CheckpointCoordinator, CoordinatorAction, Coo
 use crate::protocol::input_handler::InputHandler;
 use crate::protocol::restart::RestartBackoffTimeStrategy;
 use crate::protocol::subtask::SubtaskCheckpointCoordinator;
-use crate::run::RunOutput;
 use crate::scenario::{OperatorKind, Scenario};
 use crate::sim::rng::StreamKind;
 use crate::sim::{Dist, EventQueue, RngStream, StreamId, TraceHash};

@@ -3,11 +3,11 @@
 use std::collections::BTreeMap;
 
 use super::{Baseline, Event, World};
+use crate::metrics::RunOutput;
 use crate::metrics::summary::EngineStats;
 use crate::metrics::{
     CheckpointCounts, CheckpointLog, JobStats, OperatorStats, RunSummary, StatsSummary, TaskStats, TimelineSample,
 };
-use crate::run::RunOutput;
 use crate::time::{NS_PER_S, SimTime};
 
 impl World {

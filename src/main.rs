@@ -4,10 +4,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
 use ckptsim::output;
-use ckptsim::scenario::{self, Override};
+use ckptsim::scenario::{self, Limits, Override};
 
 #[derive(Parser)]
 #[command(
@@ -18,6 +18,47 @@ use ckptsim::scenario::{self, Override};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+}
+
+/// How much a scenario may ask for; checked before anything runs.
+#[derive(Args, Clone, Copy, Debug)]
+struct LimitArgs {
+    /// Refuse a run estimated to need more memory than this (e.g. 32GiB).
+    #[arg(long, value_name = "SIZE", default_value = "8GiB", value_parser = parse_size)]
+    limit_memory: u64,
+    /// Refuse a run estimated to take more simulation steps than this (records through an
+    /// operator, barriers through a channel, ...; about 20 M steps per second).
+    #[arg(long, value_name = "STEPS", default_value = "1e11", value_parser = parse_steps)]
+    limit_work: u64,
+    /// Refuse a scenario file larger than this.
+    #[arg(long, value_name = "SIZE", default_value = "1MiB", value_parser = parse_size)]
+    limit_input: u64,
+}
+
+impl LimitArgs {
+    fn limits(self) -> Limits {
+        Limits {
+            memory_bytes_max: self.limit_memory,
+            work_steps_max: self.limit_work,
+            input_bytes_max: self.limit_input,
+        }
+    }
+}
+
+fn parse_size(s: &str) -> Result<u64, String> {
+    let v = ckptsim::units::parse_bytes(s)?;
+    if !(v >= 1.0 && v <= u64::MAX as f64) {
+        return Err(format!("`{s}` is not a positive size"));
+    }
+    Ok(v as u64)
+}
+
+fn parse_steps(s: &str) -> Result<u64, String> {
+    let v: f64 = s.trim().parse().map_err(|_| format!("`{s}` is not a number"))?;
+    if !(v >= 1.0 && v <= u64::MAX as f64) {
+        return Err(format!("`{s}` is not a positive number of steps"));
+    }
+    Ok(v as u64)
 }
 
 #[derive(Subcommand)]
@@ -41,12 +82,17 @@ enum Command {
         /// Write the files but draw no charts (DIR/plots/).
         #[arg(long)]
         no_plots: bool,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
-    /// Check a scenario file and report the first problem with file, line and field.
+    /// Check a scenario file and report the first problem with file, line and field, or what
+    /// its run needs (memory, simulation steps).
     Validate {
         scenario: PathBuf,
         #[arg(long = "set", value_name = "FIELD=VALUE")]
         set: Vec<String>,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Run the scenario's [sweep]: every point and replication, in parallel, resumable.
     /// Writes DIR/sweep.json, DIR/runs/*.json, then DIR/runs.csv, DIR/points.csv and DIR/plots/.
@@ -65,6 +111,8 @@ enum Command {
         /// Draw no charts.
         #[arg(long)]
         no_plots: bool,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Join the output directories of sweep shards into one, as a single machine writes it.
     Merge {
@@ -93,6 +141,8 @@ enum Command {
         /// Regenerate only this scenario (file stem, e.g. `quickstart`). Repeatable.
         #[arg(long, value_name = "NAME")]
         only: Vec<String>,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
 }
 
@@ -107,8 +157,12 @@ fn main() -> ExitCode {
     }
 }
 
-fn load(path: &PathBuf, set: &[String]) -> anyhow::Result<(scenario::LoadedScenario, scenario::Scenario)> {
-    let loaded = scenario::load_file(path)?;
+fn load(
+    path: &PathBuf,
+    set: &[String],
+    limits: &Limits,
+) -> anyhow::Result<(scenario::LoadedScenario, scenario::Scenario)> {
+    let loaded = scenario::load_file_with(path, limits)?;
     let overrides = set
         .iter()
         .map(|s| Override::parse(s).map_err(|m| anyhow::anyhow!("bad --set `{s}`: {m}")))
@@ -131,8 +185,9 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             set,
             no_files,
             no_plots,
+            limits,
         } => {
-            let (_, sc) = load(&path, &set)?;
+            let (_, sc) = load(&path, &set, &limits.limits())?;
             let seed = seed.unwrap_or(sc.simulation.seed);
             let label = path
                 .file_stem()
@@ -155,14 +210,21 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Validate { scenario: path, set } => {
-            let (_, sc) = load(&path, &set)?;
+        Command::Validate {
+            scenario: path,
+            set,
+            limits,
+        } => {
+            let (_, sc) = load(&path, &set, &limits.limits())?;
             let subtasks: u32 = sc.operators.iter().map(|o| o.parallelism).sum();
+            let needs = scenario::budget::estimate(&sc);
             println!(
-                "{}: ok ({} operators, {} subtasks)",
+                "{}: ok ({} operators, {} subtasks; a run needs about {} of memory and {:.1e} simulation steps)",
                 path.display(),
                 sc.operators.len(),
-                subtasks
+                subtasks,
+                scenario::limits::human_bytes(needs.memory_bytes()),
+                needs.work_steps()
             );
             Ok(())
         }
@@ -172,6 +234,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             threads,
             shard,
             no_plots,
+            limits,
         } => {
             let opts = ckptsim::sweep::SweepOptions {
                 threads: threads.map(usize::from),
@@ -183,6 +246,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 plots: !no_plots,
                 progress: true,
                 stop_after_runs: None,
+                limits: limits.limits(),
             };
             let dir = out.unwrap_or_else(|| default_out_dir(&path));
             let report = ckptsim::sweep::sweep_file(&path, &dir, &opts)?;
@@ -205,6 +269,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             out,
             threads,
             only,
+            limits,
         } => {
             let opts = ckptsim::sweep::ReproduceOptions {
                 scenarios,
@@ -212,6 +277,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 threads: threads.map(usize::from),
                 only,
                 progress: true,
+                limits: limits.limits(),
             };
             print!("{}", ckptsim::sweep::reproduce(&opts)?);
             Ok(())

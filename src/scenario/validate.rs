@@ -13,6 +13,12 @@ fn fail<T>(path: impl Into<String>, msg: impl Into<String>) -> Result<T, Problem
 /// Upper bounds keep a typo from asking for a run that cannot fit in memory.
 pub const PARALLELISM_MAX: u32 = 4096;
 pub const KEY_COUNT_MAX: u64 = 50_000_000;
+/// A TaskManager pair is numbered `a * n + b` in a `u32`.
+pub const TASKMANAGERS_MAX: u32 = 65_535;
+/// Records carry their size in a `u32`: sizes must stay below 4 GiB.
+pub const RECORD_BYTES_BELOW: f64 = 4_294_967_296.0;
+/// One record in 30 years: slower sources never emit, and their arrival times leave the clock.
+pub const RECORDS_PER_SECOND_MIN: f64 = 1e-9;
 
 pub fn validate(s: &Scenario) -> Result<(), Problem> {
     if s.simulation.duration.value < 1.0 {
@@ -186,6 +192,9 @@ fn validate_cluster(s: &Scenario) -> Result<(), Problem> {
     if c.taskmanagers == 0 {
         return fail("cluster.taskmanagers", "must be at least 1");
     }
+    if c.taskmanagers > TASKMANAGERS_MAX {
+        return fail("cluster.taskmanagers", format!("must be at most {TASKMANAGERS_MAX}"));
+    }
     if c.slots_per_taskmanager == 0 {
         return fail("cluster.slots_per_taskmanager", "must be at least 1");
     }
@@ -314,6 +323,9 @@ fn validate_operators(s: &Scenario) -> Result<(), Problem> {
         {
             return fail(p("state.bytes_per_key"), "must be at most 1GB");
         }
+        if let Some(size) = &op.output_record_size {
+            record_size_fits(&size.dist, &p("output_record_size"))?;
+        }
     }
     Ok(())
 }
@@ -328,8 +340,11 @@ fn validate_source(op: &OperatorCfg, p: &dyn Fn(&str) -> String) -> Result<(), P
             "a source needs a rate, e.g. { process = \"poisson\", records_per_second = 1000 }",
         );
     };
-    if !(rate.records_per_second > 0.0 && rate.records_per_second <= 1e9) {
-        return fail(p("rate.records_per_second"), "must be > 0 and at most 1e9");
+    if !(rate.records_per_second >= RECORDS_PER_SECOND_MIN && rate.records_per_second <= 1e9) {
+        return fail(
+            p("rate.records_per_second"),
+            "must be > 0 (at least 1e-9) and at most 1e9",
+        );
     }
     match rate.process {
         ArrivalProcess::Bursts => {
@@ -346,10 +361,11 @@ fn validate_source(op: &OperatorCfg, p: &dyn Fn(&str) -> String) -> Result<(), P
             }
         }
     }
-    if let Some(size) = &op.record_size
-        && size.dist.mean() < 1.0
-    {
-        return fail(p("record_size"), "records must have at least 1 byte on average");
+    if let Some(size) = &op.record_size {
+        if size.dist.mean() < 1.0 {
+            return fail(p("record_size"), "records must have at least 1 byte on average");
+        }
+        record_size_fits(&size.dist, &p("record_size"))?;
     }
     if let Some(k) = &op.keys {
         if k.count == 0 || k.count > KEY_COUNT_MAX {
@@ -358,6 +374,19 @@ fn validate_source(op: &OperatorCfg, p: &dyn Fn(&str) -> String) -> Result<(), P
         if !(k.exponent > 0.0 && k.exponent.is_finite()) {
             return fail(p("keys.exponent"), "must be > 0");
         }
+    }
+    Ok(())
+}
+
+/// A record's size is a `u32`: a distribution that draws 4 GiB or more (more often than once in
+/// a billion records) would be cut short, so it is refused instead.
+fn record_size_fits(d: &crate::sim::Dist, path: &str) -> Result<(), Problem> {
+    let tail = d.upper_tail();
+    if tail.is_nan() || tail >= RECORD_BYTES_BELOW {
+        return fail(
+            path,
+            format!("records must be smaller than 4GiB, but this distribution draws up to {tail:.3e} bytes"),
+        );
     }
     Ok(())
 }

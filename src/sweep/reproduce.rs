@@ -24,7 +24,7 @@ use crate::output::{
     CHECKPOINTS_CSV, FAILURES_CSV, OutputError, SUBTASKS_CSV, SUMMARY_JSON, TIMELINE_CSV, write_atomic, write_run,
 };
 use crate::plot::{PlotError, catalog, plot_run_dir};
-use crate::scenario::{LoadedScenario, ScenarioError, load_file};
+use crate::scenario::{Limits, LoadedScenario, ScenarioError, load_file_with};
 
 pub const INDEX_MD: &str = "INDEX.md";
 
@@ -51,6 +51,8 @@ pub struct ReproduceOptions {
     pub only: Vec<String>,
     /// Progress bars on stderr (only when it is a terminal).
     pub progress: bool,
+    /// What each scenario and sweep point may ask for.
+    pub limits: Limits,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -113,7 +115,7 @@ fn skip_reason(stem: &str) -> Option<&'static str> {
 
 /// The `*.toml` files of `dir`, by file name, loaded and validated (all of them, before anything
 /// runs, so that a bad file fails at once).
-fn entries(dir: &Path) -> Result<Vec<Entry>, ReproduceError> {
+fn entries(dir: &Path, limits: &Limits) -> Result<Vec<Entry>, ReproduceError> {
     let io = |cause| ReproduceError::Io {
         path: dir.to_path_buf(),
         cause,
@@ -132,7 +134,7 @@ fn entries(dir: &Path) -> Result<Vec<Entry>, ReproduceError> {
     files
         .into_iter()
         .map(|path| {
-            let loaded = load_file(&path).map_err(Box::new)?;
+            let loaded = load_file_with(&path, limits).map_err(Box::new)?;
             let kind = if loaded.table.contains_key("sweep") {
                 Kind::Sweep
             } else {
@@ -165,7 +167,7 @@ fn remove_dir(dir: &Path) -> Result<(), ReproduceError> {
 
 /// `ckptsim reproduce`.
 pub fn reproduce(opts: &ReproduceOptions) -> Result<ReproduceReport, ReproduceError> {
-    let all = entries(&opts.scenarios)?;
+    let all = entries(&opts.scenarios, &opts.limits)?;
     for name in &opts.only {
         if let Some(reason) = skip_reason(name) {
             return Err(ReproduceError::OnlySkipped {
@@ -210,6 +212,7 @@ pub fn reproduce(opts: &ReproduceOptions) -> Result<ReproduceReport, ReproduceEr
             plots: true,
             progress: opts.progress,
             stop_after_runs: None,
+            limits: opts.limits,
         };
         let wrap = |cause| ReproduceError::Sweep {
             stem: e.stem.clone(),

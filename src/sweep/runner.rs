@@ -19,7 +19,7 @@ use super::plan::{Plan, plan};
 use super::run_file::{RunFile, RunFileState, inspect};
 use super::shard::Shard;
 use crate::output::{write_atomic, write_json};
-use crate::scenario::load_file;
+use crate::scenario::{Limits, load_file_with};
 
 #[derive(Clone, Debug, Default)]
 pub struct SweepOptions {
@@ -32,6 +32,8 @@ pub struct SweepOptions {
     pub progress: bool,
     /// Test hook standing in for an interruption: start no more than this many runs.
     pub stop_after_runs: Option<usize>,
+    /// What the scenario and every point may ask for (memory, work, input size).
+    pub limits: Limits,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,7 +53,7 @@ pub struct SweepReport {
 
 /// `ckptsim sweep SCENARIO --out DIR`.
 pub fn sweep_file(scenario: &Path, out: &Path, opts: &SweepOptions) -> Result<SweepReport, SweepError> {
-    let loaded = load_file(scenario)?;
+    let loaded = load_file_with(scenario, &opts.limits)?;
     let label = scenario.file_stem().and_then(|s| s.to_str()).unwrap_or("scenario");
     sweep(&plan(&loaded, label)?, out, opts)
 }

@@ -171,9 +171,11 @@ fn load(
     Ok((loaded, sc))
 }
 
-fn default_out_dir(path: &std::path::Path) -> PathBuf {
+/// `results/<file stem>`, when the stem is a plain name (`...toml` has the stem `..`).
+fn default_out_dir(path: &std::path::Path) -> anyhow::Result<PathBuf> {
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("run");
-    PathBuf::from("results").join(stem)
+    output::child_path(std::path::Path::new("results"), stem)
+        .context("the scenario file's name cannot name its output directory; give --out")
 }
 
 fn dispatch(cli: Cli) -> anyhow::Result<()> {
@@ -197,7 +199,10 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             let result = ckptsim::run::run_labelled(&sc, seed, &label);
             print!("{}", output::table::render_summary(&result));
             if !no_files {
-                let dir = out.unwrap_or_else(|| default_out_dir(&path));
+                let dir = match out {
+                    Some(d) => d,
+                    None => default_out_dir(&path)?,
+                };
                 let mut files = output::write_run(&dir, &result)
                     .with_context(|| format!("writing results to {}", dir.display()))?;
                 if !no_plots {
@@ -248,7 +253,10 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 stop_after_runs: None,
                 limits: limits.limits(),
             };
-            let dir = out.unwrap_or_else(|| default_out_dir(&path));
+            let dir = match out {
+                Some(d) => d,
+                None => default_out_dir(&path)?,
+            };
             let report = ckptsim::sweep::sweep_file(&path, &dir, &opts)?;
             print!("{report}");
             Ok(())

@@ -1,7 +1,10 @@
 //! Writing results: CSV and JSON files, each written to a temporary name and renamed into place,
 //! so that a reader (or a resumed sweep) never sees half a file.
 
+pub mod contained;
 pub mod table;
+
+pub use contained::child_path;
 
 use std::fs;
 use std::io::Write;
@@ -20,6 +23,13 @@ pub enum OutputError {
     Csv { path: PathBuf, cause: csv::Error },
     #[error("{path}: {cause}")]
     Json { path: PathBuf, cause: serde_json::Error },
+    /// A file name built from input would leave its directory.
+    #[error("{dir}: `{name}` cannot name a file inside it: {message}")]
+    UnsafeName {
+        dir: PathBuf,
+        name: String,
+        message: &'static str,
+    },
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {

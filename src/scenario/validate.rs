@@ -19,6 +19,17 @@ pub const TASKMANAGERS_MAX: u32 = 65_535;
 pub const RECORD_BYTES_BELOW: f64 = 4_294_967_296.0;
 /// One record in 30 years: slower sources never emit, and their arrival times leave the clock.
 pub const RECORDS_PER_SECOND_MIN: f64 = 1e-9;
+/// Operator names become parts of file names (charts) and column names: identifiers only.
+pub const OPERATOR_NAME_BYTES_MAX: usize = 64;
+
+/// `[A-Za-z_][A-Za-z0-9_-]*`, at most [`OPERATOR_NAME_BYTES_MAX`] bytes: safe in a file name, a
+/// CSV header, a `--set operators.NAME.field` path and a chart legend.
+pub fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    name.len() <= OPERATOR_NAME_BYTES_MAX
+        && chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
 
 pub fn validate(s: &Scenario) -> Result<(), Problem> {
     if s.simulation.duration.value < 1.0 {
@@ -261,6 +272,16 @@ fn validate_operators(s: &Scenario) -> Result<(), Problem> {
         let p = |f: &str| format!("operators[{i}].{f}");
         if op.name.is_empty() {
             return fail(p("name"), "must not be empty");
+        }
+        if !is_identifier(&op.name) {
+            return fail(
+                p("name"),
+                format!(
+                    "{:?} is not an identifier: use letters, digits, `_` and `-`, starting with a letter or `_`, \
+                     at most {OPERATOR_NAME_BYTES_MAX} bytes",
+                    op.name
+                ),
+            );
         }
         if s.operators[..i].iter().any(|o| o.name == op.name) {
             return fail(p("name"), format!("`{}` is used by an earlier operator", op.name));

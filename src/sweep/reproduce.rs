@@ -21,7 +21,8 @@ use super::plan::plan;
 use super::runner::{SweepOptions, sweep};
 use super::shard::Shard;
 use crate::output::{
-    CHECKPOINTS_CSV, FAILURES_CSV, OutputError, SUBTASKS_CSV, SUMMARY_JSON, TIMELINE_CSV, write_atomic, write_run,
+    CHECKPOINTS_CSV, FAILURES_CSV, OutputError, SUBTASKS_CSV, SUMMARY_JSON, TIMELINE_CSV, child_path, write_atomic,
+    write_run,
 };
 use crate::plot::{PlotError, catalog, plot_run_dir};
 use crate::scenario::{Limits, LoadedScenario, ScenarioError, load_file_with};
@@ -140,12 +141,16 @@ fn entries(dir: &Path, limits: &Limits) -> Result<Vec<Entry>, ReproduceError> {
             } else {
                 Kind::Run
             };
+            let stem = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("scenario")
+                .to_string();
+            // The stem names a directory that is removed and rewritten: `...toml` has the
+            // stem `..`, which would be the output directory's parent.
+            child_path(Path::new(""), &stem)?;
             Ok(Entry {
-                stem: path
-                    .file_stem()
-                    .and_then(|s| s.to_str())
-                    .unwrap_or("scenario")
-                    .to_string(),
+                stem,
                 file_name: path.file_name().and_then(|s| s.to_str()).unwrap_or("").to_string(),
                 kind,
                 loaded,

@@ -190,6 +190,15 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             limits,
         } => {
             let (_, sc) = load(&path, &set, &limits.limits())?;
+            let dir = match (no_files, out) {
+                (true, _) => None,
+                (false, Some(d)) => Some(d),
+                (false, None) => Some(default_out_dir(&path)?),
+            };
+            // Before the run, not after it: a directory that will not be replaced is said at once.
+            if let Some(d) = &dir {
+                output::run_dir::check_replaceable(d)?;
+            }
             let seed = seed.unwrap_or(sc.simulation.seed);
             let label = path
                 .file_stem()
@@ -198,16 +207,9 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 .to_string();
             let result = ckptsim::run::run_labelled(&sc, seed, &label);
             print!("{}", output::table::render_summary(&result));
-            if !no_files {
-                let dir = match out {
-                    Some(d) => d,
-                    None => default_out_dir(&path)?,
-                };
-                let mut files = output::write_run(&dir, &result)
+            if let Some(dir) = dir {
+                let files = output::write_run_dir(&dir, &result, !no_plots)
                     .with_context(|| format!("writing results to {}", dir.display()))?;
-                if !no_plots {
-                    files.extend(ckptsim::plot::plot_run_dir(&dir)?);
-                }
                 println!();
                 for f in files {
                     println!("wrote {}", f.display());

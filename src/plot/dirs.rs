@@ -50,6 +50,12 @@ fn dir_name(dir: &Path) -> String {
 }
 
 pub fn plot_run_dir(dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
+    plot_run_dir_as(dir, &dir_name(dir))
+}
+
+/// As [`plot_run_dir`], titling the charts with `name` (a run written into a staging directory
+/// is titled with the name it will have).
+pub fn plot_run_dir_as(dir: &Path, name: &str) -> Result<Vec<PathBuf>, PlotError> {
     let (cp, tl) = (dir.join(CHECKPOINTS_CSV), dir.join(TIMELINE_CSV));
     if !cp.is_file() && !tl.is_file() {
         return Err(PlotError::NothingToPlot {
@@ -57,7 +63,6 @@ pub fn plot_run_dir(dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
             message: format!("neither {CHECKPOINTS_CSV} nor {TIMELINE_CSV} nor {MANIFEST_JSON}"),
         });
     }
-    let name = dir_name(dir);
     let plots = dir.join(PLOTS_DIR);
     let mut files = Vec::new();
     if cp.is_file() {

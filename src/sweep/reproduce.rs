@@ -21,10 +21,10 @@ use super::plan::plan;
 use super::runner::{SweepOptions, sweep};
 use super::shard::Shard;
 use crate::output::{
-    CHECKPOINTS_CSV, FAILURES_CSV, OutputError, SUBTASKS_CSV, SUMMARY_JSON, TIMELINE_CSV, child_path, write_atomic,
-    write_run,
+    CHECKPOINTS_CSV, FAILURES_CSV, OutputError, Replace, RunDirError, SUBTASKS_CSV, SUMMARY_JSON, TIMELINE_CSV,
+    child_path, write_atomic, write_run_dir_replacing,
 };
-use crate::plot::{PlotError, catalog, plot_run_dir};
+use crate::plot::catalog;
 use crate::scenario::{Limits, LoadedScenario, ScenarioError, load_file_with};
 
 pub const INDEX_MD: &str = "INDEX.md";
@@ -66,7 +66,7 @@ pub enum ReproduceError {
     #[error("{stem}: {cause}")]
     Sweep { stem: String, cause: SweepError },
     #[error("{stem}: {cause}")]
-    Plot { stem: String, cause: PlotError },
+    Run { stem: String, cause: RunDirError },
     #[error(transparent)]
     Output(#[from] OutputError),
     #[error("--only {name}: no scenarios/{name}.toml (there are: {available})")]
@@ -236,14 +236,15 @@ pub fn reproduce(opts: &ReproduceOptions) -> Result<ReproduceReport, ReproduceEr
 
 fn reproduce_run(e: &Entry, out: &Path) -> Result<usize, ReproduceError> {
     let dir = out.join(&e.stem);
-    remove_dir(&dir)?;
     let sc = &e.loaded.scenario;
     let result = crate::run::run_labelled(sc, sc.simulation.seed, &e.stem);
-    let mut files = write_run(&dir, &result)?;
-    files.extend(plot_run_dir(&dir).map_err(|cause| ReproduceError::Plot {
-        stem: e.stem.clone(),
-        cause,
-    })?);
+    // Replaced as a whole, as `ckptsim run` does, whatever it held (reproduce owns it): nothing
+    // of an older version survives, and an interruption leaves the older version complete.
+    let files =
+        write_run_dir_replacing(&dir, &result, true, Replace::Anything).map_err(|cause| ReproduceError::Run {
+            stem: e.stem.clone(),
+            cause,
+        })?;
     Ok(files.len())
 }
 

@@ -522,9 +522,14 @@ impl World {
             forget_channel_state: false,
             taskmanager_back_at: vec![SimTime::ZERO; tms],
             taskmanager_lost_at: vec![None; tms],
+            // The check counts each source's records where they end: at a sink, or in persisted
+            // channel state. It applies when every record takes exactly one path to a sink: one
+            // output edge per non-sink (a job whose last operator is no sink drops its records
+            // there), none of them broadcast.
             cut_check: mode == crate::protocol::CheckpointingMode::ExactlyOnce
-                && graph.outputs.iter().all(|edges| {
-                    edges.len() <= 1
+                && graph.outputs.iter().enumerate().all(|(i, edges)| {
+                    let sink = graph.vertex_of(SubtaskId(i as u32)).kind == OperatorKind::Sink;
+                    (if sink { edges.is_empty() } else { edges.len() == 1 })
                         && edges
                             .iter()
                             .all(|e| e.partitioning != crate::scenario::Partitioning::Broadcast)

@@ -4,10 +4,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
 use ckptsim::output;
-use ckptsim::scenario::{self, Override};
+use ckptsim::scenario::{self, Limits, Override};
 
 #[derive(Parser)]
 #[command(
@@ -18,6 +18,47 @@ use ckptsim::scenario::{self, Override};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+}
+
+/// How much a scenario may ask for; checked before anything runs.
+#[derive(Args, Clone, Copy, Debug)]
+struct LimitArgs {
+    /// Refuse a run estimated to need more memory than this (e.g. 32GiB).
+    #[arg(long, value_name = "SIZE", default_value = "8GiB", value_parser = parse_size)]
+    limit_memory: u64,
+    /// Refuse a run estimated to take more simulation steps than this (records through an
+    /// operator, barriers through a channel, ...; about 20 M steps per second).
+    #[arg(long, value_name = "STEPS", default_value = "1e11", value_parser = parse_steps)]
+    limit_work: u64,
+    /// Refuse a scenario file larger than this.
+    #[arg(long, value_name = "SIZE", default_value = "1MiB", value_parser = parse_size)]
+    limit_input: u64,
+}
+
+impl LimitArgs {
+    fn limits(self) -> Limits {
+        Limits {
+            memory_bytes_max: self.limit_memory,
+            work_steps_max: self.limit_work,
+            input_bytes_max: self.limit_input,
+        }
+    }
+}
+
+fn parse_size(s: &str) -> Result<u64, String> {
+    let v = ckptsim::units::parse_bytes(s)?;
+    if !(v >= 1.0 && v <= u64::MAX as f64) {
+        return Err(format!("`{s}` is not a positive size"));
+    }
+    Ok(v as u64)
+}
+
+fn parse_steps(s: &str) -> Result<u64, String> {
+    let v: f64 = s.trim().parse().map_err(|_| format!("`{s}` is not a number"))?;
+    if !(v >= 1.0 && v <= u64::MAX as f64) {
+        return Err(format!("`{s}` is not a positive number of steps"));
+    }
+    Ok(v as u64)
 }
 
 #[derive(Subcommand)]
@@ -50,8 +91,11 @@ enum Command {
         /// Write the files but draw no charts (DIR/plots/).
         #[arg(long)]
         no_plots: bool,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
-    /// Check a scenario file and report the first problem with file, line and field.
+    /// Check a scenario file and report the first problem with file, line and field, or what
+    /// its run needs (memory, simulation steps).
     Validate {
         scenario: PathBuf,
         /// A Flink config.yaml applied on top, as for `run`.
@@ -59,6 +103,8 @@ enum Command {
         flink_conf: Option<PathBuf>,
         #[arg(long = "set", value_name = "FIELD=VALUE")]
         set: Vec<String>,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Write the scenario reference (REFERENCE.md) and its JSON Schema
     /// (ckptsim-scenario.schema.json), generated from the code, into DIR.
@@ -83,6 +129,8 @@ enum Command {
         /// Draw no charts.
         #[arg(long)]
         no_plots: bool,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Join the output directories of sweep shards into one, as a single machine writes it.
     Merge {
@@ -111,6 +159,8 @@ enum Command {
         /// Regenerate only this scenario (file stem, e.g. `quickstart`). Repeatable.
         #[arg(long, value_name = "NAME")]
         only: Vec<String>,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
 }
 
@@ -129,11 +179,10 @@ fn load(
     path: &Path,
     set: &[String],
     flink_conf: Option<&Path>,
+    limits: &Limits,
 ) -> anyhow::Result<(scenario::LoadedScenario, scenario::Scenario)> {
-    let loaded = match flink_conf {
-        Some(conf) => scenario::load_file_with_flink_conf(path, &scenario::FlinkConf::load(conf)?)?,
-        None => scenario::load_file(path)?,
-    };
+    let conf = flink_conf.map(scenario::FlinkConf::load).transpose()?;
+    let loaded = scenario::load_file_with_options(path, conf.as_ref(), limits)?;
     let overrides = set
         .iter()
         .map(|s| Override::parse(s).map_err(|m| anyhow::anyhow!("bad --set `{s}`: {m}")))
@@ -142,9 +191,11 @@ fn load(
     Ok((loaded, sc))
 }
 
-fn default_out_dir(path: &std::path::Path) -> PathBuf {
+/// `results/<file stem>`, when the stem is a plain name (`...toml` has the stem `..`).
+fn default_out_dir(path: &std::path::Path) -> anyhow::Result<PathBuf> {
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("run");
-    PathBuf::from("results").join(stem)
+    output::child_path(std::path::Path::new("results"), stem)
+        .context("the scenario file's name cannot name its output directory; give --out")
 }
 
 fn dispatch(cli: Cli) -> anyhow::Result<()> {
@@ -158,10 +209,20 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             set,
             no_files,
             no_plots,
+            limits,
         } => {
-            let (_, mut sc) = load(&path, &set, flink_conf.as_deref())?;
+            let (_, mut sc) = load(&path, &set, flink_conf.as_deref(), &limits.limits())?;
             if let Some(ms) = start_epoch_ms {
                 sc.simulation.start_epoch_ms = ms;
+            }
+            let dir = match (no_files, out) {
+                (true, _) => None,
+                (false, Some(d)) => Some(d),
+                (false, None) => Some(default_out_dir(&path)?),
+            };
+            // Before the run, not after it: a directory that will not be replaced is said at once.
+            if let Some(d) = &dir {
+                output::run_dir::check_replaceable(d)?;
             }
             let seed = seed.unwrap_or(sc.simulation.seed);
             let label = path
@@ -171,13 +232,9 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 .to_string();
             let result = ckptsim::run::run_labelled(&sc, seed, &label);
             print!("{}", output::table::render_summary(&result));
-            if !no_files {
-                let dir = out.unwrap_or_else(|| default_out_dir(&path));
-                let mut files = output::write_run(&dir, &result)
+            if let Some(dir) = dir {
+                let files = output::write_run_dir(&dir, &result, !no_plots)
                     .with_context(|| format!("writing results to {}", dir.display()))?;
-                if !no_plots {
-                    files.extend(ckptsim::plot::plot_run_dir(&dir)?);
-                }
                 println!();
                 for f in files {
                     println!("wrote {}", f.display());
@@ -189,14 +246,18 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             scenario: path,
             flink_conf,
             set,
+            limits,
         } => {
-            let (_, sc) = load(&path, &set, flink_conf.as_deref())?;
+            let (_, sc) = load(&path, &set, flink_conf.as_deref(), &limits.limits())?;
             let subtasks: u32 = sc.operators.iter().map(|o| o.parallelism).sum();
+            let needs = scenario::budget::estimate(&sc);
             println!(
-                "{}: ok ({} operators, {} subtasks)",
+                "{}: ok ({} operators, {} subtasks; a run needs about {} of memory and {:.1e} simulation steps)",
                 path.display(),
                 sc.operators.len(),
-                subtasks
+                subtasks,
+                scenario::limits::human_bytes(needs.memory_bytes()),
+                needs.work_steps()
             );
             Ok(())
         }
@@ -206,6 +267,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             threads,
             shard,
             no_plots,
+            limits,
         } => {
             let opts = ckptsim::sweep::SweepOptions {
                 threads: threads.map(usize::from),
@@ -217,8 +279,12 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 plots: !no_plots,
                 progress: true,
                 stop_after_runs: None,
+                limits: limits.limits(),
             };
-            let dir = out.unwrap_or_else(|| default_out_dir(&path));
+            let dir = match out {
+                Some(d) => d,
+                None => default_out_dir(&path)?,
+            };
             let report = ckptsim::sweep::sweep_file(&path, &dir, &opts)?;
             print!("{report}");
             Ok(())
@@ -256,6 +322,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             out,
             threads,
             only,
+            limits,
         } => {
             let opts = ckptsim::sweep::ReproduceOptions {
                 scenarios,
@@ -263,6 +330,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 threads: threads.map(usize::from),
                 only,
                 progress: true,
+                limits: limits.limits(),
             };
             print!("{}", ckptsim::sweep::reproduce(&opts)?);
             Ok(())

@@ -36,6 +36,7 @@ fn reproduce_regenerates_every_scenario_with_identical_bytes_and_an_index() {
         threads: Some(1),
         only: vec![],
         progress: false,
+        limits: Default::default(),
     });
     assert!(skipped_err.is_err(), "every file is validated, skipped or not");
     std::fs::write(scenarios.join(format!("{}.toml", SKIPPED[0].0)), BASE).unwrap();
@@ -57,6 +58,7 @@ fn reproduce_regenerates_every_scenario_with_identical_bytes_and_an_index() {
             threads: Some(threads),
             only: vec![],
             progress: false,
+            limits: Default::default(),
         })
         .expect("reproduce runs");
         assert_eq!(report.done.len(), 2, "{report}");
@@ -100,6 +102,7 @@ fn reproduce_regenerates_every_scenario_with_identical_bytes_and_an_index() {
         threads: Some(2),
         only: vec!["single".into()],
         progress: false,
+        limits: Default::default(),
     })
     .unwrap();
     assert!(!out.join("swept").exists());
@@ -112,6 +115,7 @@ fn reproduce_regenerates_every_scenario_with_identical_bytes_and_an_index() {
             threads: Some(1),
             only: vec![bad.into()],
             progress: false,
+            limits: Default::default(),
         })
         .unwrap_err();
         assert!(e.to_string().contains(bad), "{e}");

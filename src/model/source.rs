@@ -20,10 +20,20 @@ pub struct ArrivalGen {
     offset: u64,
     on_phase_end_ns: f64,
     on: Option<(Dist, Dist)>,
+    /// No record arriving after this is ever read (the run's end): the search for the next
+    /// arrival stops once past it, instead of walking on/off phases until a record at 1e-9/s
+    /// turns up centuries later.
+    horizon_ns: f64,
 }
 
 impl ArrivalGen {
     pub fn new(cfg: &crate::scenario::RateCfg, rng: RngStream) -> Self {
+        Self::until(cfg, rng, f64::INFINITY)
+    }
+
+    /// Arrivals up to `horizon_ns` (the run's end); beyond it the generator stops looking and
+    /// stands at some time past the horizon. Arrivals before the horizon are those of `new`.
+    pub fn until(cfg: &crate::scenario::RateCfg, rng: RngStream, horizon_ns: f64) -> Self {
         let mean_gap_ns = 1e9 / cfg.records_per_second;
         let on = match cfg.process {
             ArrivalProcess::Bursts => Some((
@@ -40,6 +50,7 @@ impl ArrivalGen {
             offset: 0,
             on_phase_end_ns: f64::INFINITY,
             on,
+            horizon_ns,
         };
         if let Some((on_d, _)) = &g.on {
             g.on_phase_end_ns = on_d.sample(&mut g.rng);
@@ -66,6 +77,10 @@ impl ArrivalGen {
                     let on = on_d.sample(&mut self.rng).max(1.0);
                     t = self.on_phase_end_ns + off;
                     self.on_phase_end_ns = t + on;
+                    if t > self.horizon_ns {
+                        // Never read: any time past the horizon will do.
+                        return t;
+                    }
                 }
             }
         }
@@ -210,6 +225,46 @@ mod tests {
         let mean_gap = last as f64 / n as f64;
         let se = 1e6 / (n as f64).sqrt();
         assert!((mean_gap - 1e6).abs() < 4.0 * se, "mean gap {mean_gap}");
+    }
+
+    #[test]
+    fn a_nearly_silent_burst_source_stops_at_the_horizon() {
+        // 1e-9 records/s during 1 ms on-phases: the first record would come after about 1e12
+        // phases, which walking them one by one never reaches.
+        let ms = || crate::sim::dist::DurationDist::new(Dist::Exponential { mean: 1e6 });
+        let cfg = RateCfg {
+            process: ArrivalProcess::Bursts,
+            records_per_second: 1e-9,
+            on: Some(ms()),
+            off: Some(ms()),
+        };
+        let rng = RngStream::new(5, StreamId::new(StreamKind::SourceArrivals, 0));
+        let g = ArrivalGen::until(&cfg, rng, 60e9);
+        assert!(
+            g.peek_arrival_ns() as f64 > 60e9,
+            "the next record lies past the run's end"
+        );
+    }
+
+    #[test]
+    fn a_horizon_leaves_the_arrivals_before_it_alone() {
+        let ms = |v: f64| crate::sim::dist::DurationDist::new(Dist::Exponential { mean: v });
+        let cfg = RateCfg {
+            process: ArrivalProcess::Bursts,
+            records_per_second: 5000.0,
+            on: Some(ms(2e7)),
+            off: Some(ms(5e7)),
+        };
+        let stream = || RngStream::new(9, StreamId::new(StreamKind::SourceArrivals, 3));
+        let mut free = ArrivalGen::new(&cfg, stream());
+        let mut bounded = ArrivalGen::until(&cfg, stream(), 1e9);
+        loop {
+            let (a, b) = (free.advance(), bounded.advance());
+            if a.1 as f64 > 1e9 {
+                break;
+            }
+            assert_eq!(a, b);
+        }
     }
 
     #[test]

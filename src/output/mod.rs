@@ -1,8 +1,13 @@
 //! Writing results: CSV and JSON files, each written to a temporary name and renamed into place,
 //! so that a reader (or a resumed sweep) never sees half a file.
 
+pub mod contained;
 pub mod flink_rest;
+pub mod run_dir;
 pub mod table;
+
+pub use contained::child_path;
+pub use run_dir::{Replace, RunDirError, publish_dir, write_run_dir, write_run_dir_replacing};
 
 use std::fs;
 use std::io::Write;
@@ -21,6 +26,21 @@ pub enum OutputError {
     Csv { path: PathBuf, cause: csv::Error },
     #[error("{path}: {cause}")]
     Json { path: PathBuf, cause: serde_json::Error },
+    /// The output directory holds something ckptsim did not write there: it is not replaced.
+    #[error(
+        "{dir}: holds {entry}, which `ckptsim run` does not write; refusing to replace the directory \
+         (choose another --out, or remove it)"
+    )]
+    ForeignDir { dir: PathBuf, entry: PathBuf },
+    #[error("{path}: {message}")]
+    BadTarget { path: PathBuf, message: String },
+    /// A file name built from input would leave its directory.
+    #[error("{dir}: `{name}` cannot name a file inside it: {message}")]
+    UnsafeName {
+        dir: PathBuf,
+        name: String,
+        message: &'static str,
+    },
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {

@@ -15,7 +15,7 @@ use super::read::{Table, read_rows};
 use super::recovery_timeline::plot_recovery_timeline;
 use super::young_daly::{OverheadInput, OverheadSeries, fit_checkpoint_cost_s, plot_overhead_vs_interval};
 use crate::metrics::{CheckpointRecord, FailureRecord, TimelineSample};
-use crate::output::{CHECKPOINTS_CSV, FAILURES_CSV, TIMELINE_CSV};
+use crate::output::{CHECKPOINTS_CSV, FAILURES_CSV, TIMELINE_CSV, child_path};
 use crate::sweep::layout::{MANIFEST_JSON, PLOTS_DIR, POINTS_CSV};
 use crate::sweep::manifest::Manifest;
 use crate::sweep::value::NumericKind;
@@ -50,6 +50,12 @@ fn dir_name(dir: &Path) -> String {
 }
 
 pub fn plot_run_dir(dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
+    plot_run_dir_as(dir, &dir_name(dir))
+}
+
+/// As [`plot_run_dir`], titling the charts with `name` (a run written into a staging directory
+/// is titled with the name it will have).
+pub fn plot_run_dir_as(dir: &Path, name: &str) -> Result<Vec<PathBuf>, PlotError> {
     let (cp, tl) = (dir.join(CHECKPOINTS_CSV), dir.join(TIMELINE_CSV));
     if !cp.is_file() && !tl.is_file() {
         return Err(PlotError::NothingToPlot {
@@ -57,7 +63,6 @@ pub fn plot_run_dir(dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
             message: format!("neither {CHECKPOINTS_CSV} nor {TIMELINE_CSV} nor {MANIFEST_JSON}"),
         });
     }
-    let name = dir_name(dir);
     let plots = dir.join(PLOTS_DIR);
     let mut files = Vec::new();
     if cp.is_file() {
@@ -277,7 +282,9 @@ pub fn plot_sweep_dir(dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
             series,
             x_categories: x.categories.clone(),
         };
-        files.extend(plot_metric(&chart, &plots.join(metric))?);
+        // The metric comes from the manifest and names a column, which may hold an operator
+        // name: it becomes a file name only if it stays inside `plots/`.
+        files.extend(plot_metric(&chart, &child_path(&plots, metric)?)?);
     }
 
     if groups.len() == 2 && x.categories.is_none() {

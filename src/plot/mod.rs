@@ -21,7 +21,7 @@ pub mod young_daly;
 
 pub use checkpoint_timeline::plot_checkpoint_timeline;
 pub use comparison::{Comparison, ComparisonPanel, plot_comparison};
-pub use dirs::{plot_dir, plot_run_dir, plot_sweep_dir};
+pub use dirs::{plot_dir, plot_run_dir, plot_run_dir_as, plot_sweep_dir};
 pub use error::PlotError;
 pub use fonts::register_fonts;
 pub use metric_chart::{MetricChart, plot_metric};

@@ -171,17 +171,27 @@ pub fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Pan
     let mut labelled = false;
     for (i, s) in panel.series.iter().enumerate() {
         let c = s.color.unwrap_or_else(|| color(i));
+        // Points inside the axes stay as they are; a value beyond what an axis can span (see
+        // `padded_range`) is drawn at its edge rather than millions of pixels away.
         let mut pts: Vec<XY> = s
             .points
             .iter()
             .copied()
             .filter(|p| p.x.is_finite() && p.y.is_finite())
+            .map(|p| XY {
+                x: p.x.clamp(x0, x1),
+                y: p.y.clamp(y0, y1),
+                ci: p.ci,
+            })
             .collect();
         pts.sort_by(|a, b| a.x.total_cmp(&b.x));
         let with_ci: Vec<&XY> = pts.iter().filter(|p| p.ci.is_some_and(f64::is_finite)).collect();
         if with_ci.len() >= 2 {
-            let upper = with_ci.iter().map(|p| (p.x, p.y + p.ci.unwrap_or(0.0)));
-            let lower = with_ci.iter().rev().map(|p| (p.x, p.y - p.ci.unwrap_or(0.0)));
+            let upper = with_ci.iter().map(|p| (p.x, (p.y + p.ci.unwrap_or(0.0)).clamp(y0, y1)));
+            let lower = with_ci
+                .iter()
+                .rev()
+                .map(|p| (p.x, (p.y - p.ci.unwrap_or(0.0)).clamp(y0, y1)));
             let band: Vec<(f64, f64)> = upper.chain(lower).collect();
             chart
                 .draw_series(std::iter::once(Polygon::new(band, c.mix(0.18).filled())))
@@ -190,7 +200,7 @@ pub fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Pan
             let ci = p.ci.unwrap_or(0.0);
             chart
                 .draw_series(std::iter::once(PathElement::new(
-                    vec![(p.x, p.y - ci), (p.x, p.y + ci)],
+                    vec![(p.x, (p.y - ci).clamp(y0, y1)), (p.x, (p.y + ci).clamp(y0, y1))],
                     c.stroke_width(2),
                 )))
                 .map_err(draw_err)?;

@@ -29,9 +29,17 @@ pub fn color(i: usize) -> RGBColor {
 }
 
 /// An axis range that contains all finite `values`, padded by 5 % of the span, never empty.
+/// Largest magnitude an axis spans. Beyond it the span `hi - lo` or its padding overflows to
+/// infinity, and plotters then looks for tick marks forever; values beyond are drawn at the edge.
+pub const AXIS_ABS_MAX: f64 = 1e300;
+
 pub fn padded_range(values: impl IntoIterator<Item = f64>, include_zero: bool) -> (f64, f64) {
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-    for v in values.into_iter().filter(|v| v.is_finite()) {
+    for v in values
+        .into_iter()
+        .filter(|v| v.is_finite())
+        .map(|v| v.clamp(-AXIS_ABS_MAX, AXIS_ABS_MAX))
+    {
         lo = lo.min(v);
         hi = hi.max(v);
     }
@@ -83,5 +91,23 @@ mod tests {
         assert_eq!(tick(2.5), "2.5");
         assert_eq!(tick(1e7), "1.00e7");
         assert_eq!(tick(100.0), "100");
+    }
+
+    #[test]
+    fn extreme_values_give_a_finite_range() {
+        for values in [
+            vec![-1e308, 1e308],
+            vec![f64::MAX, -f64::MAX],
+            vec![1e308, 1e308],
+            vec![-1e308],
+        ] {
+            for zero in [false, true] {
+                let (lo, hi) = padded_range(values.iter().copied(), zero);
+                assert!(
+                    lo.is_finite() && hi.is_finite() && (hi - lo).is_finite() && hi > lo,
+                    "{values:?}: {lo} {hi}"
+                );
+            }
+        }
     }
 }

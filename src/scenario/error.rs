@@ -19,6 +19,19 @@ pub enum Origin {
 pub enum ScenarioError {
     #[error("{path}: cannot read scenario: {cause}")]
     Io { path: PathBuf, cause: std::io::Error },
+    /// The file is larger than the input limit; it is not read.
+    #[error(
+        "{file}: the scenario file has {bytes} bytes, more than the limit of {limit} (raise it with --limit-input)"
+    )]
+    TooLarge { file: String, bytes: u64, limit: u64 },
+    /// The file is not UTF-8 text: where the first bad byte is.
+    #[error("{file}:{line}:{column}: not UTF-8 text: invalid byte at offset {offset}")]
+    NotUtf8 {
+        file: String,
+        offset: usize,
+        line: usize,
+        column: usize,
+    },
     /// The file is not valid TOML, or a value has the wrong type or form.
     #[error("{}", render(file, origin, field.as_deref(), message))]
     Invalid {
@@ -58,7 +71,8 @@ impl ScenarioError {
             ScenarioError::Invalid {
                 origin: Origin::Line { line, .. },
                 ..
-            } => Some(*line),
+            }
+            | ScenarioError::NotUtf8 { line, .. } => Some(*line),
             _ => None,
         }
     }

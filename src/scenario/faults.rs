@@ -539,7 +539,55 @@ pub fn validate_faults(s: &Scenario) -> Result<(), Problem> {
         validate_arrivals(&j.at, j.mtbf.as_ref(), &p)?;
         check_event_count(run_ns, j.mtbf.as_ref(), MtbfScope::Job, 1, &p)?;
     }
+    // Each spec is bounded on its own; their sum must fit the schedule too (it holds twice
+    // this, so a random schedule of this expected size never overflows it).
+    let total = total_events(f, run_ns, subtasks as f64, tms as f64);
+    if total > FAULT_EVENTS_MAX {
+        return fail(
+            "faults",
+            format!(
+                "the fault specs together ask for about {total:.0} events; at most {FAULT_EVENTS_MAX} are supported"
+            ),
+        );
+    }
     Ok(())
+}
+
+/// Expected number of scheduled events of all specs (a window is two: its begin and end).
+fn total_events(f: &FaultsCfg, run_ns: f64, subtasks: f64, tms: f64) -> f64 {
+    let count = |at: usize, mtbf: Option<&Duration>, processes: f64| {
+        at as f64 + mtbf.map_or(0.0, |m| run_ns / m.value.max(1.0) * processes)
+    };
+    let scope = |per: MtbfScope, targets: f64| if per == MtbfScope::Task { targets } else { 1.0 };
+    let windows = |start: Option<&Duration>, mtbf: Option<&Duration>| 2.0 * count(start.is_some() as usize, mtbf, 1.0);
+    let mut total = 0.0;
+    for c in &f.task_crash {
+        total += count(c.at.len(), c.mtbf.as_ref(), scope(c.per, subtasks));
+    }
+    for l in &f.taskmanager_loss {
+        total += count(l.at.len(), l.mtbf.as_ref(), scope(l.per, tms));
+    }
+    for c in &f.connection_loss {
+        total += count(c.at.len(), c.mtbf.as_ref(), 1.0);
+    }
+    if let Some(j) = &f.jobmanager_failover {
+        total += count(j.at.len(), j.mtbf.as_ref(), 1.0);
+    }
+    for n in &f.network_partition {
+        total += windows(n.start.as_ref(), n.mtbf.as_ref());
+    }
+    for g in &f.straggler {
+        total += windows(g.start.as_ref(), g.mtbf.as_ref());
+    }
+    if let Some(st) = &f.storage {
+        for w in st.latency_spikes.iter().chain(&st.throttling) {
+            total += windows(w.start.as_ref(), w.mtbf.as_ref());
+        }
+        for w in &st.outages {
+            total += windows(w.start.as_ref(), w.mtbf.as_ref());
+        }
+    }
+    total
 }
 
 fn validate_restart(r: &RestartCfg) -> Result<(), Problem> {

@@ -8,39 +8,55 @@ use serde::Deserialize;
 
 use super::error::{Origin, ScenarioError};
 use super::flink::{AppliedField, Conflict, FlinkConf, FlinkEntry, FlinkSource};
+use super::limits::Limits;
+use super::read::read_text;
 use super::schema::Scenario;
-use super::spans::{Seg, SpanIndex, parse_path};
+use super::spans::{Seg, SpanIndex, parse_path, parse_path_strict};
 use super::validate::validate;
 
-/// A scenario together with the raw table it came from (sweeps re-apply overrides to the table).
+/// A scenario together with the raw table it came from (sweeps re-apply overrides to the table)
+/// and the limits it was checked against (overrides are checked against the same).
 #[derive(Clone, Debug)]
 pub struct LoadedScenario {
     pub file: String,
     pub table: toml::Table,
     pub scenario: Scenario,
+    pub limits: Limits,
 }
 
 pub fn load_file(path: &Path) -> Result<LoadedScenario, ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|cause| ScenarioError::Io {
-        path: path.to_path_buf(),
-        cause,
-    })?;
-    parse_str(&text, &path.display().to_string())
+    load_file_with_options(path, None, &Limits::default())
+}
+
+/// Reads, parses and validates a scenario file, refusing one whose run would exceed `limits`.
+pub fn load_file_with(path: &Path, limits: &Limits) -> Result<LoadedScenario, ScenarioError> {
+    load_file_with_options(path, None, limits)
+}
+
+/// Reads a scenario file with a Flink configuration file (`--flink-conf`) on top.
+pub fn load_file_with_flink_conf(path: &Path, conf: &FlinkConf) -> Result<LoadedScenario, ScenarioError> {
+    load_file_with_options(path, Some(conf), &Limits::default())
+}
+
+/// Reads a scenario file, with a Flink configuration file on top when given, against `limits`.
+pub fn load_file_with_options(
+    path: &Path,
+    conf: Option<&FlinkConf>,
+    limits: &Limits,
+) -> Result<LoadedScenario, ScenarioError> {
+    let text = read_text(path, limits.input_bytes_max)?;
+    parse(&text, &path.display().to_string(), conf, limits)
 }
 
 /// Parses and validates a scenario given as text; `file` names it in errors. A `[flink]` table
 /// is mapped onto the fields it names first (`super::flink`).
 pub fn parse_str(text: &str, file: &str) -> Result<LoadedScenario, ScenarioError> {
-    parse_with_flink_conf(text, file, None)
+    parse(text, file, None, &Limits::default())
 }
 
-/// Reads a scenario file with a Flink configuration file (`--flink-conf`) on top.
-pub fn load_file_with_flink_conf(path: &Path, conf: &FlinkConf) -> Result<LoadedScenario, ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|cause| ScenarioError::Io {
-        path: path.to_path_buf(),
-        cause,
-    })?;
-    parse_with_flink_conf(&text, &path.display().to_string(), Some(conf))
+/// As [`parse_str`], against `limits` instead of the defaults.
+pub fn parse_str_with(text: &str, file: &str, limits: &Limits) -> Result<LoadedScenario, ScenarioError> {
+    parse(text, file, None, limits)
 }
 
 /// As [`parse_str`], then the keys of `conf` (a Flink `config.yaml`) replace the fields they
@@ -51,6 +67,31 @@ pub fn parse_with_flink_conf(
     file: &str,
     conf: Option<&FlinkConf>,
 ) -> Result<LoadedScenario, ScenarioError> {
+    parse(text, file, conf, &Limits::default())
+}
+
+/// Validation, then the estimate of what the run needs against `limits`: one error path, so
+/// a refusal for size names its file, line and field like any other.
+fn check(scenario: &Scenario, limits: &Limits) -> Result<(), (String, String)> {
+    validate(scenario)?;
+    super::budget::check(scenario, limits)
+}
+
+/// The one reading path: size limit, TOML, types, the `[flink]` table and `--flink-conf`, then
+/// validation and the estimate of what the run needs.
+pub fn parse(
+    text: &str,
+    file: &str,
+    conf: Option<&FlinkConf>,
+    limits: &Limits,
+) -> Result<LoadedScenario, ScenarioError> {
+    if text.len() as u64 > limits.input_bytes_max {
+        return Err(ScenarioError::TooLarge {
+            file: file.into(),
+            bytes: text.len() as u64,
+            limit: limits.input_bytes_max,
+        });
+    }
     let spans = SpanIndex::new(text);
     let mut table: toml::Table = toml::from_str(text).map_err(|e| serde_error(file, &spans, &e))?;
     let scenario: Scenario = toml::from_str(text).map_err(|e| serde_error(file, &spans, &e))?;
@@ -60,11 +101,12 @@ pub fn parse_with_flink_conf(
         Some(_) => return Err(invalid_at(file, &spans, "flink".into(), "must be a table".into())),
     };
     if inline.is_none() && conf.is_none() {
-        validate(&scenario).map_err(|(field, message)| invalid_at(file, &spans, field, message))?;
+        check(&scenario, limits).map_err(|(field, message)| invalid_at(file, &spans, field, message))?;
         return Ok(LoadedScenario {
             file: file.into(),
             table,
             scenario,
+            limits: *limits,
         });
     }
     let mut scenario = scenario;
@@ -79,7 +121,7 @@ pub fn parse_with_flink_conf(
         scenario = s;
         sources.push((conf.file.as_str(), conf.entries.as_slice(), applied));
     }
-    validate(&scenario).map_err(|(field, message)| {
+    check(&scenario, limits).map_err(|(field, message)| {
         // The last source to set a field is the one in force.
         sources
             .iter()
@@ -98,6 +140,7 @@ pub fn parse_with_flink_conf(
         file: file.into(),
         table,
         scenario,
+        limits: *limits,
     })
 }
 
@@ -124,7 +167,9 @@ fn serde_error(file: &str, spans: &SpanIndex, e: &toml::de::Error) -> ScenarioEr
             let (line, column) = spans.line_col(span.start);
             (Origin::Line { line, column }, spans.path_at(span.start))
         }
-        None => (Origin::Unknown, None),
+        // Without a span (a section missing from the whole file), the message still names the
+        // field: `missing field `simulation``.
+        None => (Origin::Unknown, missing_field(e.message())),
     };
     ScenarioError::Invalid {
         file: file.into(),
@@ -132,6 +177,11 @@ fn serde_error(file: &str, spans: &SpanIndex, e: &toml::de::Error) -> ScenarioEr
         field,
         message: e.message().trim().to_string(),
     }
+}
+
+fn missing_field(message: &str) -> Option<String> {
+    let rest = message.split("missing field `").nth(1)?;
+    Some(rest.split('`').next()?.to_string())
 }
 
 /// One `field=value` assignment. The value is read as TOML (`8`, `true`, `"20s"`, `[1, 2]`) and
@@ -149,9 +199,15 @@ impl Override {
         if path.is_empty() {
             return Err("empty field name".into());
         }
+        parse_path_strict(path)?;
         let raw = raw.trim();
+        if raw.contains(['\n', '\r']) {
+            return Err("a value is one line; TOML after it would be dropped".into());
+        }
         let value = match toml::from_str::<toml::Table>(&format!("v = {raw}")) {
-            Ok(mut t) => t.remove("v").expect("just parsed"),
+            Ok(mut t) if t.len() == 1 => t.remove("v").expect("just parsed"),
+            // `v = 1\nx = 2` parses, but `x` is not the value: refuse rather than drop it.
+            Ok(_) => return Err(format!("`{raw}` is more than one value")),
             Err(_) => toml::Value::String(raw.to_string()),
         };
         Ok(Override {
@@ -188,7 +244,7 @@ impl LoadedScenario {
                 field: None,
                 message: e.message().trim().to_string(),
             })?;
-        validate(&scenario).map_err(|(field, message)| {
+        check(&scenario, &self.limits).map_err(|(field, message)| {
             let culprit = overrides
                 .iter()
                 .find(|o| field.starts_with(&normalize_path(&self.table, &o.path)))
@@ -243,7 +299,7 @@ fn normalize_path(table: &toml::Table, path: &str) -> String {
 /// Sets a value at a dotted path, creating intermediate tables. Array elements are addressed by
 /// index or, for arrays of tables with a `name`, by name.
 pub fn set_path(table: &mut toml::Table, path: &str, value: toml::Value) -> Result<(), String> {
-    let segs = parse_path(path);
+    let segs = parse_path_strict(path)?;
     if segs.is_empty() {
         return Err("empty field name".into());
     }

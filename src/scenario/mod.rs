@@ -1,9 +1,12 @@
 //! Scenario files: schema, loading with precise errors, validation and overrides.
 
+pub mod budget;
 pub mod error;
 pub mod faults;
 pub mod flink;
+pub mod limits;
 pub mod load;
+pub mod read;
 pub mod reference;
 pub mod schema;
 pub mod spans;
@@ -11,7 +14,9 @@ pub mod validate;
 
 pub use error::{Origin, ScenarioError};
 pub use flink::FlinkConf;
+pub use limits::Limits;
 pub use load::{
-    LoadedScenario, Override, load_file, load_file_with_flink_conf, parse_str, parse_with_flink_conf, set_path,
+    LoadedScenario, Override, load_file, load_file_with, load_file_with_flink_conf, load_file_with_options, parse,
+    parse_str, parse_str_with, parse_with_flink_conf, set_path,
 };
 pub use schema::*;

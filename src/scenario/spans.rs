@@ -149,3 +149,69 @@ pub fn parse_path(path: &str) -> Vec<Seg> {
     }
     out
 }
+
+/// Splits `a.b[2].c` into segments, refusing what `parse_path` would skip: an empty name
+/// (`a..b`), an index that is not a number (`ops[x]`), an unclosed `[` or text after a `]`.
+/// For paths typed by a user (`--set`, sweep parameters), where a skipped part would silently
+/// set another field.
+pub fn parse_path_strict(path: &str) -> Result<Vec<Seg>, String> {
+    let mut out = Vec::new();
+    for part in path.split('.') {
+        let (name, mut rest) = match part.find('[') {
+            Some(i) => part.split_at(i),
+            None => (part, ""),
+        };
+        if name.is_empty() && (out.is_empty() || rest.is_empty()) {
+            return Err(format!("`{path}` has an empty name"));
+        }
+        if name.contains(']') {
+            return Err(format!("`{path}` has a `]` without its `[`"));
+        }
+        if !name.is_empty() {
+            out.push(Seg::Key(name.to_string()));
+        }
+        while !rest.is_empty() {
+            let Some(inner) = rest.strip_prefix('[') else {
+                return Err(format!("`{path}`: unexpected `{rest}` after an index"));
+            };
+            let Some(end) = inner.find(']') else {
+                return Err(format!("`{path}`: `[` is not closed"));
+            };
+            let n: usize = inner[..end]
+                .parse()
+                .map_err(|_| format!("`{path}`: index `{}` is not a number", &inner[..end]))?;
+            out.push(Seg::Index(n));
+            rest = &inner[end + 1..];
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod strict_path_tests {
+    use super::*;
+
+    #[test]
+    fn strict_paths_refuse_what_the_lenient_parser_skips() {
+        assert_eq!(
+            parse_path_strict("operators[1].service_time").unwrap(),
+            vec![
+                Seg::Key("operators".into()),
+                Seg::Index(1),
+                Seg::Key("service_time".into())
+            ]
+        );
+        for bad in [
+            "operators[x].parallelism",
+            "a..b",
+            "a[1",
+            "a[1]x",
+            ".a",
+            "a]",
+            "",
+            "[0]",
+        ] {
+            assert!(parse_path_strict(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -18,6 +18,23 @@ pub const KEY_COUNT_MAX: u64 = 50_000_000;
 pub const HISTORY_SIZE_MAX: u32 = 100_000;
 /// The last millisecond of year 9999: epoch milliseconds stay far from overflowing.
 pub const START_EPOCH_MS_MAX: u64 = 253_402_300_799_999;
+/// A TaskManager pair is numbered `a * n + b` in a `u32`.
+pub const TASKMANAGERS_MAX: u32 = 65_535;
+/// Records carry their size in a `u32`: sizes must stay below 4 GiB.
+pub const RECORD_BYTES_BELOW: f64 = 4_294_967_296.0;
+/// One record in 30 years: slower sources never emit, and their arrival times leave the clock.
+pub const RECORDS_PER_SECOND_MIN: f64 = 1e-9;
+/// Operator names become parts of file names (charts) and column names: identifiers only.
+pub const OPERATOR_NAME_BYTES_MAX: usize = 64;
+
+/// `[A-Za-z_][A-Za-z0-9_-]*`, at most [`OPERATOR_NAME_BYTES_MAX`] bytes: safe in a file name, a
+/// CSV header, a `--set operators.NAME.field` path and a chart legend.
+pub fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    name.len() <= OPERATOR_NAME_BYTES_MAX
+        && chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
 
 pub fn validate(s: &Scenario) -> Result<(), Problem> {
     if s.simulation.duration.value < 1.0 {
@@ -200,6 +217,9 @@ fn validate_cluster(s: &Scenario) -> Result<(), Problem> {
     if c.taskmanagers == 0 {
         return fail("cluster.taskmanagers", "must be at least 1");
     }
+    if c.taskmanagers > TASKMANAGERS_MAX {
+        return fail("cluster.taskmanagers", format!("must be at most {TASKMANAGERS_MAX}"));
+    }
     if c.slots_per_taskmanager == 0 {
         return fail("cluster.slots_per_taskmanager", "must be at least 1");
     }
@@ -267,6 +287,16 @@ fn validate_operators(s: &Scenario) -> Result<(), Problem> {
         if op.name.is_empty() {
             return fail(p("name"), "must not be empty");
         }
+        if !is_identifier(&op.name) {
+            return fail(
+                p("name"),
+                format!(
+                    "{:?} is not an identifier: use letters, digits, `_` and `-`, starting with a letter or `_`, \
+                     at most {OPERATOR_NAME_BYTES_MAX} bytes",
+                    op.name
+                ),
+            );
+        }
         if s.operators[..i].iter().any(|o| o.name == op.name) {
             return fail(p("name"), format!("`{}` is used by an earlier operator", op.name));
         }
@@ -328,6 +358,9 @@ fn validate_operators(s: &Scenario) -> Result<(), Problem> {
         {
             return fail(p("state.bytes_per_key"), "must be at most 1GB");
         }
+        if let Some(size) = &op.output_record_size {
+            record_size_fits(&size.dist, &p("output_record_size"))?;
+        }
     }
     Ok(())
 }
@@ -342,8 +375,11 @@ fn validate_source(op: &OperatorCfg, p: &dyn Fn(&str) -> String) -> Result<(), P
             "a source needs a rate, e.g. { process = \"poisson\", records_per_second = 1000 }",
         );
     };
-    if !(rate.records_per_second > 0.0 && rate.records_per_second <= 1e9) {
-        return fail(p("rate.records_per_second"), "must be > 0 and at most 1e9");
+    if !(rate.records_per_second >= RECORDS_PER_SECOND_MIN && rate.records_per_second <= 1e9) {
+        return fail(
+            p("rate.records_per_second"),
+            "must be > 0 (at least 1e-9) and at most 1e9",
+        );
     }
     match rate.process {
         ArrivalProcess::Bursts => {
@@ -360,10 +396,11 @@ fn validate_source(op: &OperatorCfg, p: &dyn Fn(&str) -> String) -> Result<(), P
             }
         }
     }
-    if let Some(size) = &op.record_size
-        && size.dist.mean() < 1.0
-    {
-        return fail(p("record_size"), "records must have at least 1 byte on average");
+    if let Some(size) = &op.record_size {
+        if size.dist.mean() < 1.0 {
+            return fail(p("record_size"), "records must have at least 1 byte on average");
+        }
+        record_size_fits(&size.dist, &p("record_size"))?;
     }
     if let Some(k) = &op.keys {
         if k.count == 0 || k.count > KEY_COUNT_MAX {
@@ -372,6 +409,19 @@ fn validate_source(op: &OperatorCfg, p: &dyn Fn(&str) -> String) -> Result<(), P
         if !(k.exponent > 0.0 && k.exponent.is_finite()) {
             return fail(p("keys.exponent"), "must be > 0");
         }
+    }
+    Ok(())
+}
+
+/// A record's size is a `u32`: a distribution that draws 4 GiB or more (more often than once in
+/// a billion records) would be cut short, so it is refused instead.
+fn record_size_fits(d: &crate::sim::Dist, path: &str) -> Result<(), Problem> {
+    let tail = d.upper_tail();
+    if tail.is_nan() || tail >= RECORD_BYTES_BELOW {
+        return fail(
+            path,
+            format!("records must be smaller than 4GiB, but this distribution draws up to {tail:.3e} bytes"),
+        );
     }
     Ok(())
 }

@@ -106,6 +106,25 @@ impl Dist {
         }
     }
 
+    /// A value exceeded by at most one draw in a billion: the largest value a run will meet in
+    /// practice. Infinite (or NaN) for a distribution whose tail is too heavy to simulate.
+    pub fn upper_tail(&self) -> f64 {
+        // ln(1e9): the exponential's and Pareto's one-in-a-billion quantile; 6 standard
+        // deviations put a normal's tail at 1e-9.
+        const LN_1E9: f64 = 20.723_265_836_946_41;
+        const Z_1E9: f64 = 6.0;
+        match self {
+            Dist::Constant(v) => *v,
+            Dist::Uniform { max, .. } => *max,
+            Dist::Exponential { mean } => mean * LN_1E9,
+            Dist::Normal { mean, std_dev } => mean + Z_1E9 * std_dev,
+            Dist::LogNormal { median, sigma } => median * (Z_1E9 * sigma).exp(),
+            Dist::Pareto { scale, shape } => scale * (LN_1E9 / shape).exp(),
+            Dist::Samples(xs) => xs.iter().copied().fold(0.0, f64::max),
+            Dist::Percentiles(points) => points.last().map(|p| p.1).unwrap_or(0.0),
+        }
+    }
+
     /// Multiplies every value (used for "slow TaskManager" factors and unit scaling).
     pub fn scaled(&self, k: f64) -> Dist {
         match self {
@@ -140,7 +159,7 @@ impl Dist {
                 Err(format!("`{name}` must be finite and >= 0, got {v}"))
             }
         };
-        match self {
+        let fields = match self {
             Dist::Constant(v) => nonneg("value", *v),
             Dist::Uniform { min, max } => {
                 nonneg("min", *min)?;
@@ -188,9 +207,26 @@ impl Dist {
                 }
                 points.iter().try_for_each(|(_, v)| nonneg("percentiles", *v))
             }
+        };
+        fields?;
+        // A draw beyond this is not a value but a run that never ends (a task busy for
+        // centuries) or a size no buffer holds; `pareto` with a tiny shape or `lognormal` with a
+        // huge sigma draw such values routinely while each parameter looks finite.
+        let tail = self.upper_tail();
+        if tail.is_nan() || tail > VALUE_MAX {
+            return Err(format!(
+                "the distribution is effectively unbounded: one draw in a billion exceeds {tail:.3e}, above the \
+                 largest value {VALUE_MAX:.0e} (ns or bytes); a `pareto` needs a larger `shape`, a `lognormal` a \
+                 smaller `sigma`"
+            ));
         }
+        Ok(())
     }
 }
+
+/// The largest value a distribution or quantity may take, in base units: 1e18 ns is 31 years,
+/// 1e18 bytes an exabyte. Well inside `u64`, so sums of a few such values do not overflow.
+pub const VALUE_MAX: f64 = 1e18;
 
 /// Standard normal by Box-Muller (one of the pair; simple and exact enough for latencies).
 fn standard_normal(u: &mut impl Uniform01) -> f64 {
@@ -423,6 +459,11 @@ impl<'de, U: DistUnit> Deserialize<'de> for QuantityOf<U> {
         let v = quantity_from_value::<D::Error>(U::KIND, raw)?;
         if !(v >= 0.0) {
             return Err(de::Error::custom(format!("must be >= 0, got {v}")));
+        }
+        if v > VALUE_MAX {
+            return Err(de::Error::custom(format!(
+                "{v:.3e} is above the largest value {VALUE_MAX:.0e} (in ns, bytes or bytes/s)"
+            )));
         }
         Ok(QuantityOf::new(v))
     }

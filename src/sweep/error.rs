@@ -61,6 +61,11 @@ pub enum SweepError {
     },
     #[error("merge: {0}")]
     Merge(String),
+    /// Another sweep or merge is writing into the directory.
+    #[error(
+        "{dir}: another ckptsim sweep or merge is writing into this directory; wait for it or choose another --out"
+    )]
+    Locked { dir: PathBuf },
     #[error("rayon thread pool: {0}")]
     ThreadPool(String),
     #[error(transparent)]

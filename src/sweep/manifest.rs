@@ -125,6 +125,13 @@ impl Manifest {
     /// Indices in range and one seed per replication: a hand-edited manifest must not make the
     /// table writers index out of bounds.
     fn check_consistent(&self) -> Result<(), String> {
+        // Tables and charts index parameter 0 and point 0: a sweep always has both.
+        if self.parameters.is_empty() {
+            return Err("no parameters: a sweep varies at least one field".into());
+        }
+        if self.points.is_empty() {
+            return Err("no points".into());
+        }
         for (i, p) in self.points.iter().enumerate() {
             if p.index != i {
                 return Err(format!("point {i} has index {}", p.index));

@@ -1,13 +1,17 @@
 //! `ckptsim merge DIR1 DIR2 ... --out DIR`: joins the output directories of shards into the
 //! directory a single machine would have written, byte for byte. The manifests must be
 //! identical; run files are copied as they are; the tables and charts are then written from the
-//! merged files exactly as `ckptsim sweep` writes them.
+//! merged files exactly as `ckptsim sweep` writes them. Every run file is checked against the
+//! checksum its shard recorded when it wrote it (`checksums.json`), so a damaged or edited copy
+//! is refused rather than merged.
 
 use std::path::{Path, PathBuf};
 
 use super::aggregate::write_tables;
+use super::checksums::{CHECKSUMS_JSON, Checksums, checksum};
 use super::error::SweepError;
 use super::layout::{MANIFEST_JSON, run_file_name, run_file_path};
+use super::lock::DirLock;
 use super::manifest::Manifest;
 use super::run_file::{RunFileState, parse};
 use crate::output::write_atomic;
@@ -40,6 +44,24 @@ pub fn merge(inputs: &[PathBuf], out: &Path, plots: bool) -> Result<MergeReport,
         }
     }
     let (manifest, manifest_bytes, _) = manifest.ok_or_else(|| SweepError::Merge("no input directories".into()))?;
+    let mut ledgers = Vec::with_capacity(inputs.len());
+    for dir in inputs {
+        let ledger = Checksums::read(dir)?.ok_or_else(|| {
+            SweepError::Merge(format!(
+                "{}: no {CHECKSUMS_JSON}: merge joins the directories of `ckptsim sweep --shard K/N`, which record \
+                 a checksum of every run file (rerun the shard with this ckptsim)",
+                dir.display()
+            ))
+        })?;
+        if ledger.fingerprint != manifest.fingerprint {
+            return Err(SweepError::StaleDir {
+                dir: dir.clone(),
+                found: ledger.fingerprint,
+                expected: manifest.fingerprint.clone(),
+            });
+        }
+        ledgers.push(ledger);
+    }
     if let Some((existing, _)) = Manifest::read(out)?
         && existing.fingerprint != manifest.fingerprint
     {
@@ -55,9 +77,28 @@ pub fn merge(inputs: &[PathBuf], out: &Path, plots: bool) -> Result<MergeReport,
     let mut missing = Vec::new();
     for key in manifest.runs() {
         let mut found: Option<(Vec<u8>, &PathBuf)> = None;
-        for dir in inputs {
+        for (dir, ledger) in inputs.iter().zip(&ledgers) {
             let path = run_file_path(dir, key.point, key.replication);
             let Ok(bytes) = std::fs::read(&path) else { continue };
+            let name = run_file_name(key.point, key.replication);
+            let sum = checksum(&bytes);
+            match ledger.runs.get(&name) {
+                Some(recorded) if *recorded == sum => {}
+                Some(recorded) => {
+                    return Err(SweepError::Merge(format!(
+                        "{}: checksum {sum} is not the {recorded} its shard recorded when it wrote the file: the file \
+                         changed since (rerun that shard)",
+                        path.display()
+                    )));
+                }
+                None => {
+                    return Err(SweepError::Merge(format!(
+                        "{}: its shard recorded no checksum for it in {CHECKSUMS_JSON}: the file was not written by \
+                         that shard's sweep (rerun that shard)",
+                        path.display()
+                    )));
+                }
+            }
             match parse(&bytes, &manifest.fingerprint, &key) {
                 RunFileState::Done(_) => {}
                 RunFileState::Foreign { fingerprint } => {
@@ -100,6 +141,8 @@ pub fn merge(inputs: &[PathBuf], out: &Path, plots: bool) -> Result<MergeReport,
         )));
     }
 
+    // Locked only now: a merge that fails on its inputs leaves no trace in `out`.
+    let _lock = DirLock::acquire(out)?;
     write_atomic(&out.join(MANIFEST_JSON), &manifest_bytes)?;
     for (key, bytes) in &runs {
         write_atomic(&run_file_path(out, key.point, key.replication), bytes)?;

@@ -7,11 +7,13 @@
 //! never on the thread count, the shard split, or whether the sweep was interrupted and resumed.
 
 pub mod aggregate;
+pub mod checksums;
 pub mod error;
 pub mod expand;
 pub mod fingerprint;
 pub mod flatten;
 pub mod layout;
+pub mod lock;
 pub mod manifest;
 pub mod merge;
 pub mod plan;

@@ -9,7 +9,36 @@ use super::manifest::{FORMAT, Manifest, NumericInfo, ParameterInfo, PointInfo};
 use super::seeds::replication_seed;
 use super::spec::SweepSpec;
 use super::value::{numeric_values, render_value};
+use crate::scenario::limits::human_bytes;
 use crate::scenario::{LoadedScenario, Scenario};
+
+/// What the plan keeps per point beyond the scenario text: the validated `Scenario`, its
+/// overrides and manifest entry (measured at a few KiB for the bundled sweeps, rounded up).
+const POINT_FIXED_BYTES: f64 = 8192.0;
+
+/// Every point is built and kept before the first run: up to a million of them. The plan's
+/// memory is checked against the same limit as a run's, before anything is expanded.
+fn check_plan_memory(loaded: &LoadedScenario, spec: &SweepSpec) -> Result<(), SweepError> {
+    // A point's table is a copy of the scenario's with the overrides applied: about the size of
+    // the scenario's canonical text, several times over while it is turned into a `Scenario`.
+    let text_bytes = toml::to_string(&loaded.table).map(|t| t.len()).unwrap_or(0) as f64;
+    let bytes = spec.point_count() as f64 * (POINT_FIXED_BYTES + 4.0 * text_bytes);
+    let limit = loaded.limits.memory_bytes_max as f64;
+    if bytes.is_nan() || bytes > limit {
+        return Err(SweepError::spec(
+            &loaded.file,
+            None,
+            format!(
+                "the plan of {} points would need about {} of memory, above the limit of {} (raise it with \
+                 --limit-memory, or sweep fewer values)",
+                spec.point_count(),
+                human_bytes(bytes),
+                human_bytes(limit)
+            ),
+        ));
+    }
+    Ok(())
+}
 
 #[derive(Clone, Debug)]
 pub struct Plan {
@@ -23,6 +52,7 @@ pub struct Plan {
 /// `label` names the scenario in run summaries (usually the file's stem).
 pub fn plan(loaded: &LoadedScenario, label: &str) -> Result<Plan, SweepError> {
     let spec = SweepSpec::from_loaded(loaded)?;
+    check_plan_memory(loaded, &spec)?;
     let points = expand(&spec);
     let scenarios = points
         .iter()

@@ -21,11 +21,11 @@ use super::plan::plan;
 use super::runner::{SweepOptions, sweep};
 use super::shard::Shard;
 use crate::output::{
-    CHECKPOINT_DETAILS_JSON, CHECKPOINTS_CSV, CHECKPOINTS_JSON, FAILURES_CSV, OutputError, SUBTASKS_CSV, SUMMARY_JSON,
-    TIMELINE_CSV, write_atomic, write_run,
+    CHECKPOINT_DETAILS_JSON, CHECKPOINTS_CSV, CHECKPOINTS_JSON, FAILURES_CSV, OutputError, Replace, RunDirError,
+    SUBTASKS_CSV, SUMMARY_JSON, TIMELINE_CSV, child_path, write_atomic, write_run_dir_replacing,
 };
-use crate::plot::{PlotError, catalog, plot_run_dir};
-use crate::scenario::{LoadedScenario, ScenarioError, load_file};
+use crate::plot::catalog;
+use crate::scenario::{Limits, LoadedScenario, ScenarioError, load_file_with};
 
 pub const INDEX_MD: &str = "INDEX.md";
 
@@ -52,6 +52,8 @@ pub struct ReproduceOptions {
     pub only: Vec<String>,
     /// Progress bars on stderr (only when it is a terminal).
     pub progress: bool,
+    /// What each scenario and sweep point may ask for.
+    pub limits: Limits,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -64,7 +66,7 @@ pub enum ReproduceError {
     #[error("{stem}: {cause}")]
     Sweep { stem: String, cause: SweepError },
     #[error("{stem}: {cause}")]
-    Plot { stem: String, cause: PlotError },
+    Run { stem: String, cause: RunDirError },
     #[error(transparent)]
     Output(#[from] OutputError),
     #[error("--only {name}: no scenarios/{name}.toml (there are: {available})")]
@@ -114,7 +116,7 @@ fn skip_reason(stem: &str) -> Option<&'static str> {
 
 /// The `*.toml` files of `dir`, by file name, loaded and validated (all of them, before anything
 /// runs, so that a bad file fails at once).
-fn entries(dir: &Path) -> Result<Vec<Entry>, ReproduceError> {
+fn entries(dir: &Path, limits: &Limits) -> Result<Vec<Entry>, ReproduceError> {
     let io = |cause| ReproduceError::Io {
         path: dir.to_path_buf(),
         cause,
@@ -133,18 +135,22 @@ fn entries(dir: &Path) -> Result<Vec<Entry>, ReproduceError> {
     files
         .into_iter()
         .map(|path| {
-            let loaded = load_file(&path).map_err(Box::new)?;
+            let loaded = load_file_with(&path, limits).map_err(Box::new)?;
             let kind = if loaded.table.contains_key("sweep") {
                 Kind::Sweep
             } else {
                 Kind::Run
             };
+            let stem = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("scenario")
+                .to_string();
+            // The stem names a directory that is removed and rewritten: `...toml` has the
+            // stem `..`, which would be the output directory's parent.
+            child_path(Path::new(""), &stem)?;
             Ok(Entry {
-                stem: path
-                    .file_stem()
-                    .and_then(|s| s.to_str())
-                    .unwrap_or("scenario")
-                    .to_string(),
+                stem,
                 file_name: path.file_name().and_then(|s| s.to_str()).unwrap_or("").to_string(),
                 kind,
                 loaded,
@@ -166,7 +172,7 @@ fn remove_dir(dir: &Path) -> Result<(), ReproduceError> {
 
 /// `ckptsim reproduce`.
 pub fn reproduce(opts: &ReproduceOptions) -> Result<ReproduceReport, ReproduceError> {
-    let all = entries(&opts.scenarios)?;
+    let all = entries(&opts.scenarios, &opts.limits)?;
     for name in &opts.only {
         if let Some(reason) = skip_reason(name) {
             return Err(ReproduceError::OnlySkipped {
@@ -211,6 +217,7 @@ pub fn reproduce(opts: &ReproduceOptions) -> Result<ReproduceReport, ReproduceEr
             plots: true,
             progress: opts.progress,
             stop_after_runs: None,
+            limits: opts.limits,
         };
         let wrap = |cause| ReproduceError::Sweep {
             stem: e.stem.clone(),
@@ -229,14 +236,15 @@ pub fn reproduce(opts: &ReproduceOptions) -> Result<ReproduceReport, ReproduceEr
 
 fn reproduce_run(e: &Entry, out: &Path) -> Result<usize, ReproduceError> {
     let dir = out.join(&e.stem);
-    remove_dir(&dir)?;
     let sc = &e.loaded.scenario;
     let result = crate::run::run_labelled(sc, sc.simulation.seed, &e.stem);
-    let mut files = write_run(&dir, &result)?;
-    files.extend(plot_run_dir(&dir).map_err(|cause| ReproduceError::Plot {
-        stem: e.stem.clone(),
-        cause,
-    })?);
+    // Replaced as a whole, as `ckptsim run` does, whatever it held (reproduce owns it): nothing
+    // of an older version survives, and an interruption leaves the older version complete.
+    let files =
+        write_run_dir_replacing(&dir, &result, true, Replace::Anything).map_err(|cause| ReproduceError::Run {
+            stem: e.stem.clone(),
+            cause,
+        })?;
     Ok(files.len())
 }
 

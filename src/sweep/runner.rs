@@ -12,14 +12,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rayon::prelude::*;
 
 use super::aggregate::write_tables;
+use super::checksums::{Checksums, checksum};
 use super::error::SweepError;
 use super::layout::{MANIFEST_JSON, RUNS_DIR, run_file_name, run_file_path};
+use super::lock::DirLock;
 use super::manifest::{Manifest, RunKey};
 use super::plan::{Plan, plan};
 use super::run_file::{RunFile, RunFileState, inspect};
 use super::shard::Shard;
-use crate::output::{write_atomic, write_json};
-use crate::scenario::load_file;
+use crate::output::write_atomic;
+use crate::scenario::{Limits, load_file_with};
 
 #[derive(Clone, Debug, Default)]
 pub struct SweepOptions {
@@ -32,6 +34,8 @@ pub struct SweepOptions {
     pub progress: bool,
     /// Test hook standing in for an interruption: start no more than this many runs.
     pub stop_after_runs: Option<usize>,
+    /// What the scenario and every point may ask for (memory, work, input size).
+    pub limits: Limits,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,12 +55,13 @@ pub struct SweepReport {
 
 /// `ckptsim sweep SCENARIO --out DIR`.
 pub fn sweep_file(scenario: &Path, out: &Path, opts: &SweepOptions) -> Result<SweepReport, SweepError> {
-    let loaded = load_file(scenario)?;
+    let loaded = load_file_with(scenario, &opts.limits)?;
     let label = scenario.file_stem().and_then(|s| s.to_str()).unwrap_or("scenario");
     sweep(&plan(&loaded, label)?, out, opts)
 }
 
 pub fn sweep(plan: &Plan, out: &Path, opts: &SweepOptions) -> Result<SweepReport, SweepError> {
+    let _lock = DirLock::acquire(out)?;
     let manifest = prepare_dir(out, &plan.manifest)?;
     let all = manifest.runs();
     let mine: Vec<RunKey> = all.iter().copied().filter(|k| opts.shard.owns(k.index)).collect();
@@ -81,7 +86,11 @@ pub fn sweep(plan: &Plan, out: &Path, opts: &SweepOptions) -> Result<SweepReport
         }
     }
     let skipped = mine.len() - todo.len();
-    let done_now = execute(plan, &manifest, out, &todo, skipped, opts)?;
+    let written = execute(plan, &manifest, out, &todo, skipped, opts)?;
+    let done_now = written.len();
+    if !opts.shard.is_whole() {
+        record_checksums(out, &manifest, &mine, written)?;
+    }
 
     let complete = all.iter().all(|k| run_file_path(out, k.point, k.replication).is_file());
     let mut files = vec![out.join(MANIFEST_JSON)];
@@ -133,8 +142,53 @@ fn prepare_dir(out: &Path, planned: &Manifest) -> Result<Manifest, SweepError> {
     }
 }
 
-/// Removes `runs/*.json.tmp`: what an interrupted `write_atomic` leaves behind. Such a file is
-/// never read (a run counts as done only under its final name), but it would litter the directory.
+/// Updates `checksums.json` of a shard: the runs written now with the checksum of the bytes
+/// written, earlier runs with their recorded checksum (or, when an interruption came before it
+/// was recorded, that of the file as found).
+fn record_checksums(
+    out: &Path,
+    manifest: &Manifest,
+    mine: &[RunKey],
+    written: Vec<(RunKey, String)>,
+) -> Result<(), SweepError> {
+    let old = Checksums::read(out)?.filter(|c| c.fingerprint == manifest.fingerprint);
+    let mut ledger = Checksums::new(&manifest.fingerprint);
+    let mut now: std::collections::BTreeMap<String, String> = written
+        .into_iter()
+        .map(|(k, sum)| (run_file_name(k.point, k.replication), sum))
+        .collect();
+    for key in mine {
+        let name = run_file_name(key.point, key.replication);
+        let sum = match now.remove(&name) {
+            Some(sum) => sum,
+            None => match old.as_ref().and_then(|c| c.runs.get(&name)) {
+                Some(sum) => sum.clone(),
+                None => match std::fs::read(run_file_path(out, key.point, key.replication)) {
+                    Ok(bytes) => checksum(&bytes),
+                    Err(_) => continue,
+                },
+            },
+        };
+        ledger.runs.insert(name, sum);
+    }
+    ledger.write(out)
+}
+
+/// `pNNNN-rRRR.json.tmp`, exactly as `write_atomic` names a run file's temporary.
+fn is_run_temp(name: &str) -> bool {
+    let Some(body) = name.strip_prefix('p').and_then(|n| n.strip_suffix(".json.tmp")) else {
+        return false;
+    };
+    let Some((point, replication)) = body.split_once("-r") else {
+        return false;
+    };
+    let digits = |s: &str, min: usize| s.len() >= min && s.bytes().all(|b| b.is_ascii_digit());
+    digits(point, 4) && digits(replication, 3)
+}
+
+/// Removes `runs/pNNNN-rRRR.json.tmp`: what an interrupted `write_atomic` of a run file leaves
+/// behind. Such a file is never read (a run counts as done only under its final name), but it
+/// would litter the directory. Nothing else is touched, whatever its name ends with.
 fn remove_stale_temp_files(out: &Path) -> Result<(), SweepError> {
     let runs = out.join(RUNS_DIR);
     let entries = match std::fs::read_dir(&runs) {
@@ -148,9 +202,7 @@ fn remove_stale_temp_files(out: &Path) -> Result<(), SweepError> {
             cause,
         })?;
         let name = entry.file_name();
-        let is_ours = name
-            .to_str()
-            .is_some_and(|n| n.starts_with('p') && n.ends_with(".json.tmp"));
+        let is_ours = name.to_str().is_some_and(is_run_temp);
         if is_ours && entry.path().is_file() {
             std::fs::remove_file(entry.path()).map_err(|cause| SweepError::Io {
                 path: entry.path(),
@@ -161,7 +213,8 @@ fn remove_stale_temp_files(out: &Path) -> Result<(), SweepError> {
     Ok(())
 }
 
-/// Runs `todo` on a pool of `opts.threads`; returns how many finished.
+/// Runs `todo` on a pool of `opts.threads`; returns the runs finished, each with the checksum
+/// of its file.
 fn execute(
     plan: &Plan,
     manifest: &Manifest,
@@ -169,9 +222,9 @@ fn execute(
     todo: &[RunKey],
     skipped: usize,
     opts: &SweepOptions,
-) -> Result<usize, SweepError> {
+) -> Result<Vec<(RunKey, String)>, SweepError> {
     if todo.is_empty() {
-        return Ok(0);
+        return Ok(Vec::new());
     }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads.unwrap_or(0))
@@ -179,30 +232,31 @@ fn execute(
         .map_err(|e| SweepError::ThreadPool(e.to_string()))?;
     let progress = super::progress::bar(todo.len() as u64, skipped as u64, opts.progress);
     let started = AtomicUsize::new(0);
-    let results: Vec<Result<bool, SweepError>> = pool.install(|| {
+    let results: Vec<Result<Option<(RunKey, String)>, SweepError>> = pool.install(|| {
         todo.par_iter()
             .map(|key| {
                 if let Some(limit) = opts.stop_after_runs
                     && started.fetch_add(1, Ordering::SeqCst) >= limit
                 {
-                    return Ok(false);
+                    return Ok(None);
                 }
                 let r = run_one(plan, manifest, out, key);
                 progress.inc(1);
-                r.map(|()| true)
+                r.map(|sum| Some((*key, sum)))
             })
             .collect()
     });
     progress.finish_and_clear();
-    let mut done = 0;
+    let mut done = Vec::new();
     // The first error in plan order, whichever thread hit it first.
     for r in results {
-        done += r? as usize;
+        done.extend(r?);
     }
     Ok(done)
 }
 
-fn run_one(plan: &Plan, manifest: &Manifest, out: &Path, key: &RunKey) -> Result<(), SweepError> {
+/// Runs one (point, replication) and writes its file; returns the file's checksum.
+fn run_one(plan: &Plan, manifest: &Manifest, out: &Path, key: &RunKey) -> Result<String, SweepError> {
     let scenario = &plan.scenarios[key.point];
     let name = run_file_name(key.point, key.replication);
     let label = format!("{}/{}", manifest.scenario, name.trim_end_matches(".json"));
@@ -227,8 +281,15 @@ fn run_one(plan: &Plan, manifest: &Manifest, out: &Path, key: &RunKey) -> Result
         seed: key.seed,
         summary: &output.summary,
     };
-    write_json(&run_file_path(out, key.point, key.replication), &file)?;
-    Ok(())
+    let path = run_file_path(out, key.point, key.replication);
+    // As `write_json` writes it, but the bytes are kept for their checksum.
+    let mut bytes = serde_json::to_vec_pretty(&file).map_err(|e| SweepError::BadFile {
+        path: path.clone(),
+        message: e.to_string(),
+    })?;
+    bytes.push(b'\n');
+    write_atomic(&path, &bytes)?;
+    Ok(checksum(&bytes))
 }
 
 impl std::fmt::Display for SweepReport {
@@ -251,5 +312,25 @@ impl std::fmt::Display for SweepReport {
             writeln!(f, "wrote {}", p.display())?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_run_temp;
+
+    #[test]
+    fn only_run_file_temporaries_count_as_ours() {
+        assert!(is_run_temp("p0003-r001.json.tmp"));
+        assert!(is_run_temp("p12345-r1000.json.tmp"));
+        for other in [
+            "pnotes.json.tmp",
+            "p0003-r001.json",
+            "p03-r001.json.tmp",
+            "q0003-r001.json.tmp",
+            "p0003-rx01.json.tmp",
+        ] {
+            assert!(!is_run_temp(other), "{other}");
+        }
     }
 }

@@ -322,9 +322,14 @@ fn parse_plot(v: &toml::Value, params: &[Parameter]) -> Result<PlotSpec, (Option
         Ok(ns / 1e9)
     };
     let metric = |key: &str, v: &toml::Value| -> Result<String, (Option<String>, String)> {
-        Ok(v.as_str()
-            .ok_or((None, format!("plot `{key}` must be a metric name")))?
-            .to_string())
+        let name = v
+            .as_str()
+            .ok_or((None, format!("plot `{key}` must be a metric name")))?;
+        // A metric names its chart's file: refused here already if it could not be one.
+        if let Err(e) = crate::output::child_path(std::path::Path::new(""), name) {
+            return Err((None, format!("plot `{key}`: {e}")));
+        }
+        Ok(name.to_string())
     };
     for (key, v) in t {
         match key.as_str() {

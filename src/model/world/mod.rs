@@ -18,6 +18,7 @@ mod stats;
 mod task_loop;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 pub use events::Event;
 pub use recovery::{FaultKind, PlannedFault, RecoverySettings};
@@ -182,6 +183,9 @@ pub struct World {
     // ---- failures and recovery ----
     pub(crate) planned_faults: Vec<PlannedFault>,
     pub(crate) failures: Vec<recovery::FailureState>,
+    /// Indices of `failures` that may still be open, ascending (see `open_failures`).
+    pub(crate) open_failure_ids: Vec<u32>,
+    pub(crate) failure_scan_steps: u64,
     /// Snapshots are kept only when something can fail (they cost memory and time).
     pub(crate) capture_snapshots: bool,
     pub(crate) pending_snapshots: BTreeMap<u64, restore_point::RestorePoint>,
@@ -300,6 +304,14 @@ impl World {
         let mut tasks = Vec::with_capacity(graph.subtasks.len());
         let mut sources = Vec::new();
         let mut sinks = Vec::new();
+        // Keys and sizes are functions of (seed, record id) only: one shape, and one Zipf table,
+        // per source operator, shared by its subtasks.
+        let shapes: Vec<Option<Arc<RecordShape>>> = s
+            .operators
+            .iter()
+            .map(|op| (op.kind == OperatorKind::Source).then(|| RecordShape::new(op, seed)))
+            .collect();
+        let end_ns = s.simulation.duration.value;
         for (i, st) in graph.subtasks.iter().enumerate() {
             let op = &s.operators[st.vertex.index()];
             let v = &graph.vertices[st.vertex.index()];
@@ -307,11 +319,12 @@ impl World {
             let source = (op.kind == OperatorKind::Source).then(|| {
                 sources.push(i as u32);
                 SourceRuntime {
-                    arrivals: ArrivalGen::new(
+                    arrivals: ArrivalGen::until(
                         op.rate.as_ref().expect("validated"),
                         RngStream::new(seed, StreamId::new(StreamKind::SourceArrivals, i as u32)),
+                        end_ns,
                     ),
-                    shape: RecordShape::new(op, seed),
+                    shape: Arc::clone(shapes[st.vertex.index()].as_ref().expect("a source has a shape")),
                     max_records: op.max_records,
                 }
             });
@@ -467,6 +480,8 @@ impl World {
             broken_alignment: false,
             planned_faults: Vec::new(),
             failures: Vec::new(),
+            open_failure_ids: Vec::new(),
+            failure_scan_steps: 0,
             // A failover can follow any checkpoint failure past the tolerance, so keep restore
             // points whenever checkpointing is on.
             capture_snapshots: s.checkpoint.interval.is_some(),
@@ -514,9 +529,14 @@ impl World {
             forget_channel_state: false,
             taskmanager_back_at: vec![SimTime::ZERO; tms],
             taskmanager_lost_at: vec![None; tms],
+            // The check counts each source's records where they end: at a sink, or in persisted
+            // channel state. It applies when every record takes exactly one path to a sink: one
+            // output edge per non-sink (a job whose last operator is no sink drops its records
+            // there), none of them broadcast.
             cut_check: mode == crate::protocol::CheckpointingMode::ExactlyOnce
-                && graph.outputs.iter().all(|edges| {
-                    edges.len() <= 1
+                && graph.outputs.iter().enumerate().all(|(i, edges)| {
+                    let sink = graph.vertex_of(SubtaskId(i as u32)).kind == OperatorKind::Sink;
+                    (if sink { edges.is_empty() } else { edges.len() == 1 })
                         && edges
                             .iter()
                             .all(|e| e.partitioning != crate::scenario::Partitioning::Broadcast)
@@ -786,5 +806,26 @@ fn checkpoint_dir_of(profile: &str) -> String {
         "s3" => "s3://ckptsim/checkpoints".into(),
         "hdfs" => "hdfs:///ckptsim/checkpoints".into(),
         _ => "file:/ckptsim/checkpoints".into(),
+    }
+}
+
+#[cfg(test)]
+mod shared_shape_tests {
+    /// A Zipf table of 50 M keys is 400 MB: built once per source operator, not per subtask.
+    #[test]
+    fn the_subtasks_of_a_source_share_one_record_shape() {
+        let text = "[simulation]\nduration = \"1s\"\n[cluster]\ntaskmanagers = 1\nslots_per_taskmanager = 4\n\
+                    [[operators]]\nname = \"source\"\nkind = \"source\"\nparallelism = 4\n\
+                    rate = { process = \"constant\", records_per_second = 10 }\n\
+                    keys = { count = 1000, distribution = \"zipf\", exponent = 1.1 }\n";
+        let loaded = crate::scenario::parse_str(text, "shapes.toml").expect("valid");
+        let w = super::World::new(&loaded.scenario, 1, "shapes");
+        let shapes: Vec<_> = w
+            .tasks
+            .iter()
+            .filter_map(|t| t.source.as_ref().map(|s| &s.shape))
+            .collect();
+        assert_eq!(shapes.len(), 4);
+        assert!(shapes.windows(2).all(|p| std::sync::Arc::ptr_eq(p[0], p[1])));
     }
 }

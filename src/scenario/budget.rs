@@ -1,0 +1,469 @@
+//! What a run will need, estimated from the products of the scenario's numbers before anything
+//! is allocated: each number may be in range while their product (p^2 channels of a hash edge,
+//! a bitset of every key per stateful subtask, a pending checkpoint per interval of the timeout)
+//! is not. A run estimated above the limits is refused with the field that contributes most,
+//! so the user sees which number to lower, or raises the limit on the command line.
+//!
+//! The constants are sizes of the structures the world allocates, rounded up; the estimate is
+//! meant to be a ceiling of the same order as the truth, not an exact figure.
+
+use super::faults::{FaultsCfg, MtbfScope};
+use super::limits::{Limits, human_bytes};
+use super::schema::*;
+use crate::model::source::{DEFAULT_KEY_COUNT, DEFAULT_RECORD_BYTES};
+
+type Problem = (String, String);
+
+/// A subtask's fixed structures (task runtime, handler, coordinator, statistics).
+const TASK_BYTES: f64 = 4096.0;
+/// One channel: its description, both ends' state, counters, the slot in its edge.
+const CHANNEL_BYTES: f64 = 400.0;
+/// One record inside a network buffer (`Record`, 24 bytes, plus vector slack).
+const RECORD_IN_BUFFER_BYTES: f64 = 32.0;
+/// One pending checkpoint per subtask (statistics, ack bookkeeping, restore point entry).
+const PENDING_CHECKPOINT_PER_SUBTASK_BYTES: f64 = 512.0;
+/// One finished checkpoint per subtask kept for `subtasks.csv` and the summary.
+const CHECKPOINT_RECORD_PER_SUBTASK_BYTES: f64 = 256.0;
+/// One scheduled fault or fault window.
+const FAULT_EVENT_BYTES: f64 = 96.0;
+/// One record written by a sink: its id in the transaction and the visible output, its origin.
+const SINK_RECORD_BYTES: f64 = 24.0;
+/// One SST file of the RocksDB model.
+const SST_FILE_BYTES: f64 = 96.0;
+
+/// One contribution to the estimate: which field drives it and what it is.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Item {
+    pub field: String,
+    pub amount: f64,
+    pub what: String,
+}
+
+/// Memory (bytes) and work (steps) of one run, by contribution.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Estimate {
+    pub memory: Vec<Item>,
+    pub work: Vec<Item>,
+}
+
+impl Estimate {
+    pub fn memory_bytes(&self) -> f64 {
+        self.memory.iter().map(|i| i.amount).sum()
+    }
+    pub fn work_steps(&self) -> f64 {
+        self.work.iter().map(|i| i.amount).sum()
+    }
+    fn mem(&mut self, field: impl Into<String>, amount: f64, what: impl Into<String>) {
+        self.memory.push(Item {
+            field: field.into(),
+            amount,
+            what: what.into(),
+        });
+    }
+    fn work(&mut self, field: impl Into<String>, amount: f64, what: impl Into<String>) {
+        self.work.push(Item {
+            field: field.into(),
+            amount,
+            what: what.into(),
+        });
+    }
+}
+
+/// Refuses a validated scenario whose run would need more than `limits`.
+pub fn check(s: &Scenario, limits: &Limits) -> Result<(), Problem> {
+    let e = estimate(s);
+    let memory = e.memory_bytes();
+    // NaN (an estimate from an undefined product) is refused like infinity.
+    if memory.is_nan() || memory > limits.memory_bytes_max as f64 {
+        let top = largest(&e.memory);
+        return Err((
+            top.field.clone(),
+            format!(
+                "the run would need about {} of memory, above the limit of {} (raise it with --limit-memory); \
+                 the largest part: {}, {}",
+                human_bytes(memory),
+                human_bytes(limits.memory_bytes_max as f64),
+                top.what,
+                human_bytes(top.amount)
+            ),
+        ));
+    }
+    let work = e.work_steps();
+    if work.is_nan() || work > limits.work_steps_max as f64 {
+        let top = largest(&e.work);
+        return Err((
+            top.field.clone(),
+            format!(
+                "the run would take about {work:.2e} simulation steps, above the limit of {:.2e} (raise it with \
+                 --limit-work); the largest part: {}, {:.2e} steps",
+                limits.work_steps_max as f64, top.what, top.amount
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn largest(items: &[Item]) -> &Item {
+    items
+        .iter()
+        .max_by(|a, b| a.amount.total_cmp(&b.amount))
+        .expect("an estimate always has a task item")
+}
+
+/// Number of channels of the edge from `up` into `op`.
+fn edge_channels(up: &OperatorCfg, op: &OperatorCfg, partitioning: Partitioning) -> f64 {
+    match partitioning {
+        Partitioning::Forward => op.parallelism as f64,
+        _ => up.parallelism as f64 * op.parallelism as f64,
+    }
+}
+
+/// The estimate of a validated scenario (references resolve, numbers are in range).
+pub fn estimate(s: &Scenario) -> Estimate {
+    let mut e = Estimate::default();
+    let duration_s = s.simulation.duration.value / 1e9;
+    let subtasks: f64 = s.operators.iter().map(|o| o.parallelism as f64).sum();
+    e.mem("operators", subtasks * TASK_BYTES, format!("{subtasks} subtasks"));
+
+    let tms = s.cluster.taskmanagers as f64;
+    e.mem(
+        "cluster.taskmanagers",
+        tms * tms * 8.0 + tms * 64.0,
+        format!("connections between {tms} TaskManagers"),
+    );
+
+    // Channels and the records their buffers can hold when back-pressure fills them.
+    let n = &s.network;
+    let record_bytes = s
+        .operators
+        .iter()
+        .filter_map(|o| o.record_size.as_ref().map(|d| d.dist.mean()))
+        .fold(DEFAULT_RECORD_BYTES, f64::min)
+        .max(1.0);
+    let records_per_buffer = (n.segment_size.value / record_bytes).max(1.0);
+    // Both ends: the producer's pool holds `buffers_per_channel` per subpartition plus the
+    // floating ones, the consumer's exclusive buffers as many, plus floating ones per gate.
+    let buffers_per_channel = 2.0 * n.buffers_per_channel as f64;
+    let floating = n.floating_buffers_per_gate as f64;
+    let mut channels_total = 0.0;
+    let mut buffer_bytes_total = 0.0;
+    let mut rate_out: Vec<f64> = Vec::with_capacity(s.operators.len());
+    let mut record_steps_total = 0.0;
+    for (i, op) in s.operators.iter().enumerate() {
+        let mut rate_in = 0.0;
+        for (j, input) in op.inputs.iter().enumerate() {
+            let Some(u) = s.operators.iter().position(|o| o.name == input.from) else {
+                continue;
+            };
+            let up = &s.operators[u];
+            let channels = edge_channels(up, op, input.partitioning);
+            channels_total += channels;
+            let kind = format!("{:?}", input.partitioning).to_lowercase();
+            e.mem(
+                format!("operators[{i}].inputs[{j}].partitioning"),
+                channels * CHANNEL_BYTES,
+                format!(
+                    "{channels} channels of the {kind} edge from `{}` to `{}`",
+                    up.name, op.name
+                ),
+            );
+            let buffers = channels * buffers_per_channel + (up.parallelism as f64 + op.parallelism as f64) * floating;
+            let buffer_bytes = buffers * records_per_buffer * RECORD_IN_BUFFER_BYTES;
+            buffer_bytes_total += buffer_bytes;
+            e.mem(
+                format!("operators[{i}].inputs[{j}].partitioning"),
+                buffer_bytes,
+                format!(
+                    "{buffers} full network buffers of the edge from `{}` to `{}` ({records_per_buffer:.0} records \
+                     each, from network.segment_size and the record size)",
+                    up.name, op.name
+                ),
+            );
+            let upstream = rate_out.get(u).copied().unwrap_or(0.0);
+            rate_in += match input.partitioning {
+                Partitioning::Broadcast => upstream * op.parallelism as f64,
+                _ => upstream,
+            };
+            if op.kind == OperatorKind::Sink {
+                // Each sink subtask counts what it absorbed from every subtask.
+                e.mem(
+                    format!("operators[{i}].parallelism"),
+                    op.parallelism as f64 * subtasks * 8.0,
+                    format!("per-source counters of the {} sink subtasks", op.parallelism),
+                );
+            }
+        }
+        if op.kind == OperatorKind::Source
+            && let Some(rate) = &op.rate
+        {
+            let mut records = rate.records_per_second * op.parallelism as f64 * duration_s;
+            if let Some(max) = op.max_records {
+                records = records.min(max as f64 * op.parallelism as f64);
+            }
+            rate_in = records / duration_s.max(1e-9);
+            if let (Some(on), Some(off)) = (&rate.on, &rate.off) {
+                let phase_s = ((on.dist.mean() + off.dist.mean()) / 1e9).max(1e-9);
+                e.work(
+                    format!("operators[{i}].rate.on"),
+                    duration_s / phase_s * op.parallelism as f64,
+                    format!("on/off phases of `{}`", op.name),
+                );
+            }
+            if let Some(k) = &op.keys
+                && k.distribution == KeyDistribution::Zipf
+            {
+                e.mem(
+                    format!("operators[{i}].keys.count"),
+                    k.count as f64 * 8.0,
+                    format!("the Zipf table of `{}` ({} keys)", op.name, k.count),
+                );
+            }
+        }
+        rate_out.push(rate_in);
+        let steps = rate_in * duration_s;
+        if op.kind == OperatorKind::Sink {
+            // Every record a sink writes stays in its transaction, then in the external system's
+            // visible output, by id (the exactly-once checks read them), with its origin time
+            // until the transaction commits.
+            e.mem(
+                "simulation.duration",
+                steps * SINK_RECORD_BYTES,
+                format!("ids of the {steps:.3e} records written by sink `{}`", op.name),
+            );
+        }
+        record_steps_total += steps;
+        e.work(
+            format!("operators[{i}].parallelism"),
+            steps,
+            format!("records through `{}`", op.name),
+        );
+    }
+    e.mem(
+        "operators",
+        channels_total * 16.0,
+        "per-channel record counters".to_string(),
+    );
+
+    // Keys: a bitset of every key per stateful subtask, and one per retained restore point.
+    let (key_field, key_space) = s
+        .operators
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| o.kind == OperatorKind::Source)
+        .map(|(i, o)| {
+            (
+                format!("operators[{i}].keys.count"),
+                o.keys.as_ref().map(|k| k.count).unwrap_or(DEFAULT_KEY_COUNT) as f64,
+            )
+        })
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .unwrap_or(("operators".into(), 1.0));
+    let stateful: f64 = s
+        .operators
+        .iter()
+        .filter(|o| o.state.bytes_per_key.is_some_and(|b| b.value >= 0.5))
+        .map(|o| o.parallelism as f64)
+        .sum();
+    let bitset_bytes = (key_space / 8.0).ceil() + 8.0;
+    e.mem(
+        key_field.clone(),
+        stateful * bitset_bytes,
+        format!("key bitsets of {stateful} stateful subtasks over {key_space} keys"),
+    );
+
+    // Checkpoints: pending ones (each with a restore point) and finished ones kept for output.
+    let c = &s.checkpoint;
+    let savepoints = c.savepoint_times.len() as f64;
+    let (pending, checkpoints) = match &c.interval {
+        Some(i) => {
+            let interval = i.value.max(1.0);
+            let pending = (c.timeout.value / interval + 1.0).min(c.max_concurrent as f64) + savepoints;
+            (pending.max(1.0), s.simulation.duration.value / interval + savepoints)
+        }
+        None => (savepoints.max(1.0), savepoints),
+    };
+    let restore_points = pending + c.num_retained as f64;
+    e.mem(
+        "checkpoint.max_concurrent",
+        pending * subtasks * PENDING_CHECKPOINT_PER_SUBTASK_BYTES,
+        format!("{pending:.0} pending checkpoints of {subtasks} subtasks"),
+    );
+    e.mem(
+        if c.max_concurrent > 1 {
+            "checkpoint.max_concurrent".to_string()
+        } else {
+            key_field
+        },
+        restore_points * stateful * bitset_bytes,
+        format!("{restore_points:.0} restore points with key bitsets"),
+    );
+    if c.unaligned {
+        // An unaligned checkpoint copies the in-flight buffers it overtakes, and a restore
+        // point keeps them: at most every buffer, per pending and retained checkpoint.
+        e.mem(
+            if c.max_concurrent > 1 {
+                "checkpoint.max_concurrent"
+            } else {
+                "checkpoint.num_retained"
+            },
+            restore_points * buffer_bytes_total,
+            format!("in-flight data persisted by {restore_points:.0} unaligned checkpoints"),
+        );
+    }
+    e.mem(
+        "checkpoint.interval",
+        checkpoints * subtasks * CHECKPOINT_RECORD_PER_SUBTASK_BYTES,
+        format!("statistics of {checkpoints:.0} checkpoints of {subtasks} subtasks"),
+    );
+    e.work(
+        "checkpoint.interval",
+        checkpoints * (channels_total + subtasks),
+        format!("barriers of {checkpoints:.0} checkpoints"),
+    );
+
+    // RocksDB keeps a list of SST files whose number follows the state size.
+    if s.state_backend.kind == StateBackendKind::Rocksdb {
+        let file_bytes = s.state_backend.compaction.target_file_size_base.value.max(1.0);
+        let state_bytes: f64 = s
+            .operators
+            .iter()
+            .map(|o| {
+                let per_key = o.state.bytes_per_key.map(|b| b.value).unwrap_or(0.0);
+                let initial = o.state.initial.map(|b| b.value).unwrap_or(0.0);
+                (per_key * key_space + initial) * o.parallelism as f64
+            })
+            .sum();
+        e.mem(
+            "state_backend.compaction.target_file_size_base",
+            state_bytes / file_bytes * SST_FILE_BYTES * restore_points.min(16.0),
+            "SST file lists of the RocksDB model".to_string(),
+        );
+    }
+    let cl = &s.state_backend.changelog;
+    if cl.enabled {
+        e.work(
+            "state_backend.changelog.periodic_materialize_interval",
+            s.simulation.duration.value / cl.periodic_materialize_interval.value.max(1.0) * stateful,
+            "changelog materializations".to_string(),
+        );
+    }
+    if n.debloat.enabled {
+        e.work(
+            "network.debloat.period",
+            s.simulation.duration.value / n.debloat.period.value.max(1.0) * subtasks,
+            "buffer debloating rounds".to_string(),
+        );
+    }
+
+    if let Some(f) = &s.faults {
+        faults(&mut e, f, s, subtasks, channels_total, record_steps_total, checkpoints);
+    }
+    e
+}
+
+/// Faults: each failure restarts tasks (work over all subtasks and channels); each fault window
+/// is consulted by every network and storage operation while the schedule holds it.
+fn faults(
+    e: &mut Estimate,
+    f: &FaultsCfg,
+    s: &Scenario,
+    subtasks: f64,
+    channels: f64,
+    record_steps: f64,
+    checkpoints: f64,
+) {
+    let run_ns = s.simulation.duration.value;
+    let count = |at: usize, mtbf: Option<f64>, processes: f64| -> f64 {
+        at as f64 + mtbf.map(|m| run_ns / m.max(1.0) * processes).unwrap_or(0.0)
+    };
+    let tms = s.cluster.taskmanagers as f64;
+    let mut failures: Vec<(String, f64)> = Vec::new();
+    for (i, c) in f.task_crash.iter().enumerate() {
+        let processes = if c.per == MtbfScope::Task { subtasks } else { 1.0 };
+        let field = if c.mtbf.is_some() { "mtbf" } else { "at" };
+        failures.push((
+            format!("faults.task_crash[{i}].{field}"),
+            count(c.at.len(), c.mtbf.map(|m| m.value), processes),
+        ));
+    }
+    for (i, l) in f.taskmanager_loss.iter().enumerate() {
+        let processes = if l.per == MtbfScope::Task { tms } else { 1.0 };
+        let field = if l.mtbf.is_some() { "mtbf" } else { "at" };
+        failures.push((
+            format!("faults.taskmanager_loss[{i}].{field}"),
+            count(l.at.len(), l.mtbf.map(|m| m.value), processes),
+        ));
+    }
+    for (i, c) in f.connection_loss.iter().enumerate() {
+        let field = if c.mtbf.is_some() { "mtbf" } else { "at" };
+        failures.push((
+            format!("faults.connection_loss[{i}].{field}"),
+            count(c.at.len(), c.mtbf.map(|m| m.value), 1.0),
+        ));
+    }
+    if let Some(j) = &f.jobmanager_failover {
+        let field = if j.mtbf.is_some() { "mtbf" } else { "at" };
+        failures.push((
+            format!("faults.jobmanager_failover.{field}"),
+            count(j.at.len(), j.mtbf.map(|m| m.value), 1.0),
+        ));
+    }
+    for (field, n) in failures {
+        e.mem(field.clone(), n * FAULT_EVENT_BYTES, format!("{n:.0} failures"));
+        e.work(field, n * (subtasks + channels), format!("restarts of {n:.0} failures"));
+    }
+    let mut windows: Vec<(String, f64)> = Vec::new();
+    let window = |start: bool, mtbf: Option<f64>| if start { 1.0 } else { count(0, mtbf, 1.0) };
+    for (i, w) in f.network_partition.iter().enumerate() {
+        windows.push((
+            format!("faults.network_partition[{i}].mtbf"),
+            window(w.start.is_some(), w.mtbf.map(|m| m.value)),
+        ));
+    }
+    for (i, g) in f.straggler.iter().enumerate() {
+        windows.push((
+            format!("faults.straggler[{i}].mtbf"),
+            window(g.start.is_some(), g.mtbf.map(|m| m.value)),
+        ));
+    }
+    if let Some(st) = &f.storage {
+        for (name, list) in [("latency_spikes", &st.latency_spikes), ("throttling", &st.throttling)] {
+            for (i, w) in list.iter().enumerate() {
+                windows.push((
+                    format!("faults.storage.{name}[{i}].mtbf"),
+                    window(w.start.is_some(), w.mtbf.map(|m| m.value)),
+                ));
+            }
+        }
+        for (i, w) in st.outages.iter().enumerate() {
+            windows.push((
+                format!("faults.storage.outages[{i}].mtbf"),
+                window(w.start.is_some(), w.mtbf.map(|m| m.value)),
+            ));
+        }
+    }
+    // Every buffer sent and every storage request asks the windows whether they apply.
+    let lookups = record_steps / 16.0 + checkpoints * subtasks;
+    for (field, n) in windows {
+        e.mem(
+            field.clone(),
+            2.0 * n * FAULT_EVENT_BYTES,
+            format!("{n:.0} fault windows"),
+        );
+        e.work(field, n * (1.0 + lookups), format!("lookups in {n:.0} fault windows"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn largest_names_the_biggest_contribution() {
+        let mut e = Estimate::default();
+        e.mem("a", 1.0, "small");
+        e.mem("b", 5.0, "big");
+        assert_eq!(largest(&e.memory).field, "b");
+        assert_eq!(e.memory_bytes(), 6.0);
+    }
+}

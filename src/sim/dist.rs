@@ -457,7 +457,8 @@ impl<'de, U: DistUnit> Deserialize<'de> for QuantityOf<U> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let raw = QuantityRaw::deserialize(d)?;
         let v = quantity_from_value::<D::Error>(U::KIND, raw)?;
-        if !(v >= 0.0) {
+        // NaN is refused here too: it is neither below nor at or above 0.
+        if v.is_nan() || v < 0.0 {
             return Err(de::Error::custom(format!("must be >= 0, got {v}")));
         }
         if v > VALUE_MAX {

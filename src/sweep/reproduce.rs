@@ -20,10 +20,7 @@ use super::manifest::Manifest;
 use super::plan::plan;
 use super::runner::{SweepOptions, sweep};
 use super::shard::Shard;
-use crate::output::{
-    CHECKPOINT_DETAILS_JSON, CHECKPOINTS_CSV, CHECKPOINTS_JSON, FAILURES_CSV, OutputError, Replace, RunDirError,
-    SUBTASKS_CSV, SUMMARY_JSON, TIMELINE_CSV, child_path, write_atomic, write_run_dir_replacing,
-};
+use crate::output::{OutputError, Replace, RunDirError, child_path, write_atomic, write_run_dir_replacing};
 use crate::plot::catalog;
 use crate::scenario::{Limits, LoadedScenario, ScenarioError, load_file_with};
 
@@ -344,19 +341,11 @@ fn index_markdown(scenarios: &Path, out: &Path, all: &[Entry]) -> Result<String,
 }
 
 fn index_run(md: &mut String, dir: &Path) -> Result<(), ReproduceError> {
-    let data: Vec<String> = [
-        CHECKPOINTS_CSV,
-        SUBTASKS_CSV,
-        SUMMARY_JSON,
-        TIMELINE_CSV,
-        FAILURES_CSV,
-        CHECKPOINTS_JSON,
-        CHECKPOINT_DETAILS_JSON,
-    ]
-    .iter()
-    .filter(|f| dir.join(f).is_file())
-    .map(|f| format!("`{f}`"))
-    .collect();
+    let data: Vec<String> = crate::output::run_dir::RUN_FILES
+        .iter()
+        .filter(|f| dir.join(f).is_file())
+        .map(|f| format!("`{f}`"))
+        .collect();
     let _ = writeln!(md, "Data: {} (fields: README, \"Output files\").\n", data.join(", "));
     for (stem, svg) in charts(dir)? {
         let sentence = catalog::run_figure(&stem).unwrap_or("a chart without a catalogue entry");

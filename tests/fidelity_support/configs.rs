@@ -7,6 +7,8 @@ use std::fs;
 #[derive(Clone, Debug)]
 pub struct Config {
     pub name: String,
+    /// The harness options as written (`--parallelism 2 --rate 10000 ...`).
+    pub args: String,
     pub options: HarnessOptions,
     /// What the configuration shows (the line's third column).
     pub about: String,
@@ -151,6 +153,7 @@ pub fn load() -> Vec<Config> {
             let options = HarnessOptions::parse(cols[1]).unwrap_or_else(|e| panic!("configs.tsv:{}: {e}", i + 1));
             Config {
                 name: cols[0].to_string(),
+                args: cols[1].to_string(),
                 options,
                 about: cols[2].to_string(),
             }

@@ -39,7 +39,7 @@ pub fn scenario_toml(cfg: &Config, cal: &Calibration, duration_s: u64) -> String
         w,
         "# Written by tests/fidelity.rs from tests/fidelity/configs.tsv (harness options:"
     );
-    let _ = writeln!(w, "# {}) and the calibrated constants it prints;", harness_args(cfg));
+    let _ = writeln!(w, "# {}) and the calibrated constants it prints;", cfg.args);
     let _ = writeln!(
         w,
         "# regenerate with FIDELITY_WRITE=1 cargo test --release --test fidelity."
@@ -256,15 +256,4 @@ fn write_operators(w: &mut String, cfg: &Config, cal: &Calibration) {
         let _ = writeln!(w, "parallelism = {p}");
         let _ = writeln!(w, "inputs = [{{ from = \"{MAP}\", partitioning = \"forward\" }}]");
     }
-}
-
-fn harness_args(cfg: &Config) -> String {
-    let path = super::suite_dir().join("configs.tsv");
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    text.lines()
-        .find_map(|l| {
-            let mut cols = l.split('\t');
-            (cols.next() == Some(cfg.name.as_str())).then(|| cols.next().unwrap_or("").to_string())
-        })
-        .unwrap_or_default()
 }

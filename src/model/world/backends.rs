@@ -121,8 +121,8 @@ impl World {
             if m.upload_bytes == 0 {
                 self.on_background_upload_done(now, s, 0, UploadKind::Materialization { id: m.id });
             } else {
-                let id = self.submit_storage_request_after(now, req, m.sync_ns);
-                self.upload_kinds.insert(id, UploadKind::Materialization { id: m.id });
+                let kind = UploadKind::Materialization { id: m.id };
+                self.storage.submit(now + m.sync_ns, req, Some(kind), &mut self.queue);
             }
         }
         self.schedule_backend_wake(s);
@@ -137,8 +137,7 @@ impl World {
             cancelled: false,
             download_for: None,
         };
-        let id = self.submit_storage_request(now, req);
-        self.upload_kinds.insert(id, kind);
+        self.storage.submit(now, req, Some(kind), &mut self.queue);
     }
 
     /// A storage request that was not a state upload or a restore finished.
@@ -151,7 +150,7 @@ impl World {
     ) {
         match kind {
             UploadKind::ChannelState => {
-                let ok = !self.upload_failures.next_upload_fails();
+                let ok = !self.storage.upload_fails();
                 self.on_channel_state_written(now, s, checkpoint, ok);
             }
             UploadKind::Changelog { seq } => {

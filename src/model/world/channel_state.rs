@@ -386,8 +386,9 @@ impl World {
             cancelled: false,
             download_for: None,
         };
-        let id = self.submit_storage_request(now, req);
-        self.upload_kinds.insert(id, UploadKind::ChannelState);
+        let id = self
+            .storage
+            .submit(now, req, Some(UploadKind::ChannelState), &mut self.queue);
         self.tasks[si].checkpoints[pos].channel_upload = Some(id);
     }
 

@@ -418,62 +418,15 @@ impl World {
             cancelled: false,
             download_for: None,
         };
-        let id = self.submit_storage_request_after(now, req, delay);
+        let id = self.storage.submit(now + delay, req, None, &mut self.queue);
         self.tasks[si].checkpoints[pos].upload = Some(id);
     }
 
-    /// A storage request that starts after `delay_ns` (the changelog's batching delay).
-    pub(crate) fn submit_storage_request_after(&mut self, now: SimTime, req: StorageRequest, delay_ns: u64) -> u32 {
-        if delay_ns == 0 {
-            return self.submit_storage_request(now, req);
-        }
-
-        self.submit_storage_request(now + delay_ns, req)
-    }
-
-    /// Queues a storage request: its request latency first, then its share of the bandwidth.
-    pub(crate) fn submit_storage_request(&mut self, now: SimTime, req: StorageRequest) -> u32 {
-        let id = match self.storage_free.pop() {
-            Some(id) => {
-                self.storage_requests[id as usize] = Some(req);
-                id
-            }
-            None => {
-                self.storage_requests.push(Some(req));
-                (self.storage_requests.len() - 1) as u32
-            }
-        };
-        let mut latency = self.storage_profile.request_latency.sample_u64(&mut self.storage_rng);
-        if !self.fault_schedule.windows.is_empty() {
-            latency = (latency as f64 * self.fault_schedule.storage_latency_factor(now)) as u64;
-        }
-        self.queue.schedule(now + latency, Event::StorageStart { req: id });
-        id
-    }
-
-    pub(crate) fn on_storage_start(&mut self, now: SimTime, req: u32) {
-        let r = self.storage_requests[req as usize].as_mut().expect("live request");
-        if r.cancelled {
-            self.storage_requests[req as usize] = None;
-            self.storage_free.push(req);
-            return;
-        }
-        r.started = true;
-        let bytes = r.bytes;
-        if let Some((at, generation)) = self.storage.start(now, req, bytes) {
-            self.queue.schedule(at, Event::StorageTick { generation });
-        }
-    }
-
     pub(crate) fn on_storage_tick(&mut self, now: SimTime, generation: u64) {
-        let mut done = Vec::new();
-        if let Some((at, generation)) = self.storage.on_tick(now, generation, &mut done) {
-            self.queue.schedule(at, Event::StorageTick { generation });
-        }
-        for req in done {
-            let r = self.storage_requests[req as usize].take().expect("live request");
-            self.storage_free.push(req);
-            if let Some(kind) = self.upload_kinds.remove(&req) {
+        for req in self.storage.on_tick(now, generation, &mut self.queue) {
+            let finished = self.storage.finish(req);
+            let r = finished.request;
+            if let Some(kind) = finished.kind {
                 self.on_background_upload_done(now, r.subtask, r.checkpoint, kind);
                 continue;
             }
@@ -483,7 +436,7 @@ impl World {
                         self.on_restored(now, r.subtask);
                     }
                 }
-                None if self.upload_failures.next_upload_fails() => {
+                None if self.storage.upload_fails() => {
                     // The upload failed: the task declines (CHECKPOINT_ASYNC_EXCEPTION, counted).
                     let s = r.subtask;
                     if self.tasks[s as usize].coordinator.finish_async(r.checkpoint) {
@@ -561,33 +514,15 @@ impl World {
             if let Some(pos) = self.tasks[si].checkpoints.iter().position(|c| c.id == checkpoint) {
                 let in_sync = self.tasks[si].sync_checkpoint == Some(checkpoint);
                 if let Some(req) = self.tasks[si].checkpoints[pos].upload {
-                    self.cancel_storage_request(now, req);
+                    self.storage.cancel(now, req, &mut self.queue);
                 }
                 if let Some(req) = self.tasks[si].checkpoints[pos].channel_upload {
-                    self.cancel_storage_request(now, req);
+                    self.storage.cancel(now, req, &mut self.queue);
                 }
                 if !in_sync {
                     self.tasks[si].checkpoints.swap_remove(pos);
                 }
             }
-        }
-    }
-
-    /// Stops a storage request: a running transfer leaves the bandwidth share at once; one
-    /// still in its request latency is dropped when that ends.
-    pub(crate) fn cancel_storage_request(&mut self, now: SimTime, req: u32) {
-        let Some(r) = self.storage_requests[req as usize].as_mut() else {
-            return;
-        };
-        self.upload_kinds.remove(&req);
-        if r.started {
-            self.storage_requests[req as usize] = None;
-            self.storage_free.push(req);
-            if let Some((at, generation)) = self.storage.cancel(now, req) {
-                self.queue.schedule(at, Event::StorageTick { generation });
-            }
-        } else {
-            r.cancelled = true;
         }
     }
 

@@ -7,6 +7,7 @@
 
 mod backends;
 mod channel_state;
+mod checkpoint_storage;
 mod checkpointing;
 mod debloating;
 mod events;
@@ -20,6 +21,7 @@ mod task_loop;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use checkpoint_storage::CheckpointStorage;
 pub use events::Event;
 pub use recovery::{FaultKind, PlannedFault, RecoverySettings};
 
@@ -36,7 +38,7 @@ use crate::model::records::Record;
 use crate::model::regions::FailoverStrategy;
 use crate::model::snapshot::BackendModel;
 use crate::model::source::{ArrivalGen, RecordShape};
-use crate::model::storage::{SharedBandwidth, StorageProfile};
+use crate::model::storage::StorageProfile;
 use crate::model::task::{SourceRuntime, Task, TaskPhase};
 use crate::protocol::coordinator::{CheckpointCoordinator, CoordinatorAction, CoordinatorConfig};
 use crate::protocol::input_handler::InputHandler;
@@ -152,12 +154,8 @@ pub struct World {
     pub(crate) connection_free_at: Vec<SimTime>,
     pub(crate) net_rng: RngStream,
     pub(crate) rpc_rng: RngStream,
-    pub(crate) storage_rng: RngStream,
     pub(crate) coord_rng: RngStream,
-    pub(crate) storage_profile: StorageProfile,
-    pub(crate) storage: SharedBandwidth,
-    pub(crate) storage_requests: Vec<Option<StorageRequest>>,
-    pub(crate) storage_free: Vec<u32>,
+    pub(crate) storage: CheckpointStorage,
     pub(crate) backend: BackendModel,
     pub(crate) coordinator: CheckpointCoordinator,
     pub(crate) tracker: CheckpointStatsTracker,
@@ -195,7 +193,6 @@ pub struct World {
     pub(crate) restart_rng: RngStream,
     pub(crate) failover: FailoverStrategy,
     pub(crate) fault_schedule: FaultSchedule,
-    pub(crate) upload_failures: crate::model::faults::UploadFailures,
     /// The external system the sinks commit to; it survives every failure of the job.
     pub(crate) transactions: crate::model::external_log::ExternalTransactionLog,
     /// Source arrival to visibility (commit) of sink output, after warm-up.
@@ -214,8 +211,6 @@ pub struct World {
     pub(crate) mode: crate::protocol::CheckpointingMode,
     pub(crate) unaligned: bool,
     pub(crate) backend_cfg: BackendConfig,
-    /// Storage requests that are neither state uploads nor restore downloads.
-    pub(crate) upload_kinds: BTreeMap<u32, UploadKind>,
     pub(crate) savepoint_times: Vec<SimTime>,
     pub(crate) debloat: Option<DebloatConfig>,
     pub(crate) debloaters: Vec<Option<TaskDebloat>>,
@@ -399,8 +394,6 @@ impl World {
                     .collect()
             })
             .collect();
-        let storage_profile = StorageProfile::from_cfg(&s.storage);
-        let storage = SharedBandwidth::new(&storage_profile);
         let num_tasks = graph.subtasks.len() as u32;
         let coordinator = CheckpointCoordinator::new(CoordinatorConfig {
             interval_ns: s.checkpoint.interval.map(|i| i.as_u64()),
@@ -439,12 +432,18 @@ impl World {
             .iter()
             .map(|st| (graph.vertices[st.vertex.index()].name.clone(), st.index))
             .collect();
+        let storage = CheckpointStorage::new(
+            StorageProfile::from_cfg(&s.storage),
+            RngStream::new(seed, StreamId::new(StreamKind::Storage, 0)),
+            crate::model::faults::UploadFailures::new(seed, fault_schedule.upload_failure_probability),
+            fault_schedule.clone(),
+        );
         let tms = graph.taskmanagers as usize;
         World {
             label: label.to_string(),
             seed,
             start_epoch_ms: s.simulation.start_epoch_ms,
-            checkpoint_dir: checkpoint_dir_of(&storage_profile.name),
+            checkpoint_dir: checkpoint_dir_of(storage.profile_name()),
             history_size: s.checkpoint.history_size,
             checkpoint_interval_ns: s.checkpoint.interval.map(|i| i.as_u64()),
             set,
@@ -455,12 +454,8 @@ impl World {
             connection_free_at: vec![SimTime::ZERO; tms * tms],
             net_rng: RngStream::new(seed, StreamId::new(StreamKind::Network, 0)),
             rpc_rng: RngStream::new(seed, StreamId::new(StreamKind::Rpc, 0)),
-            storage_rng: RngStream::new(seed, StreamId::new(StreamKind::Storage, 0)),
             coord_rng: RngStream::new(seed, StreamId::new(StreamKind::Coordinator, 0)),
-            storage_profile,
             storage,
-            storage_requests: Vec::new(),
-            storage_free: Vec::new(),
             backend: BackendModel::new(&s.state_backend),
             coordinator,
             tracker: CheckpointStatsTracker::new(names),
@@ -493,7 +488,6 @@ impl World {
                 .expect("validated restart strategy"),
             restart_rng: RngStream::new(seed, StreamId::new(StreamKind::Restart, 0)),
             failover: FailoverStrategy::new(s.recovery.failover, &graph),
-            upload_failures: crate::model::faults::UploadFailures::new(seed, fault_schedule.upload_failure_probability),
             fault_schedule,
             transactions: Default::default(),
             visible_latency: LogHistogram::default(),
@@ -511,7 +505,6 @@ impl World {
             mode,
             unaligned: s.checkpoint.unaligned,
             backend_cfg,
-            upload_kinds: BTreeMap::new(),
             savepoint_times: s
                 .checkpoint
                 .savepoint_times
@@ -671,7 +664,7 @@ impl World {
                 self.coordinator.on_metadata_written(now, checkpoint, true, &mut out);
                 self.apply_coordinator_actions(out);
             }
-            Event::StorageStart { req } => self.on_storage_start(now, req),
+            Event::StorageStart { req } => self.storage.on_start(now, req, &mut self.queue),
             Event::StorageTick { generation } => self.on_storage_tick(now, generation),
             Event::Sample => self.on_sample(now),
             Event::WarmupEnd => self.on_warmup_end(now),
@@ -747,7 +740,7 @@ impl World {
                     }
                 }
                 CoordinatorAction::FinalizeCheckpoint { checkpoint } => {
-                    let d = self.storage_profile.metadata_latency.sample_u64(&mut self.storage_rng);
+                    let d = self.storage.metadata_write_ns();
                     self.queue.schedule(now + d, Event::MetadataWritten { checkpoint });
                 }
                 CoordinatorAction::NotifyCheckpointComplete { checkpoint } => {

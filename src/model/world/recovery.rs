@@ -404,18 +404,11 @@ impl World {
             let si = s as usize;
             let uploads: Vec<u32> = self.tasks[si].checkpoints.iter().filter_map(|c| c.upload).collect();
             for req in uploads {
-                self.cancel_storage_request(now, req);
+                self.storage.cancel(now, req, &mut self.queue);
             }
             // Restore downloads of an earlier failure are cancelled too.
-            let downloads: Vec<u32> = (0..self.storage_requests.len() as u32)
-                .filter(|r| {
-                    self.storage_requests[*r as usize]
-                        .as_ref()
-                        .is_some_and(|q| q.subtask == s && q.download_for.is_some())
-                })
-                .collect();
-            for req in downloads {
-                self.cancel_storage_request(now, req);
+            for req in self.storage.downloads_of(s) {
+                self.storage.cancel(now, req, &mut self.queue);
             }
             let t = &mut self.tasks[si];
             if let Some(since) = t.back_pressured_since.take() {
@@ -656,7 +649,7 @@ impl World {
                     cancelled: false,
                     download_for: Some(inc),
                 };
-                self.submit_storage_request(at, req);
+                self.storage.submit(at, req, None, &mut self.queue);
             }
         }
         let mut restored_records = 0;
@@ -766,9 +759,6 @@ impl World {
     /// A fault window opened or closed: storage bandwidth follows throttling and outages at
     /// once; latency spikes, stragglers and partitions are read when they apply.
     pub(crate) fn on_fault_window(&mut self, now: SimTime) {
-        let factor = self.fault_schedule.storage_bandwidth_factor(now);
-        if let Some((at, generation)) = self.storage.set_bandwidth_factor(now, factor) {
-            self.queue.schedule(at, Event::StorageTick { generation });
-        }
+        self.storage.on_fault_window(now, &mut self.queue);
     }
 }

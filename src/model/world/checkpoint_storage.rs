@@ -1,0 +1,180 @@
+//! The checkpoint storage as one component: the table of requests in flight (uploads and
+//! restore downloads), their request latency, the bandwidth they share, what the storage's
+//! fault windows do to both, and which uploads fail.
+//!
+//! Its state is private. The world reaches it through a handful of methods that take the
+//! current time and the event queue (to schedule `StorageStart` and `StorageTick`) and hand
+//! back what finished; what a finished request means for a task is the world's business.
+
+use std::collections::BTreeMap;
+
+use super::{Event, StorageRequest, UploadKind};
+use crate::model::faults::{FaultSchedule, UploadFailures};
+use crate::model::storage::{SharedBandwidth, StorageProfile};
+use crate::sim::{EventQueue, RngStream};
+use crate::time::SimTime;
+
+pub(crate) struct CheckpointStorage {
+    profile: StorageProfile,
+    bandwidth: SharedBandwidth,
+    /// Slots of requests in flight, indexed by request id; freed ids are reused.
+    requests: Vec<Option<StorageRequest>>,
+    free: Vec<u32>,
+    /// Requests that are neither state uploads nor restore downloads.
+    kinds: BTreeMap<u32, UploadKind>,
+    /// Request and metadata latencies.
+    rng: RngStream,
+    upload_failures: UploadFailures,
+    /// The scenario's fault windows: the storage reads its latency spikes, throttling and
+    /// outages from them.
+    faults: FaultSchedule,
+}
+
+/// A request the storage finished, handed back to the world.
+pub(crate) struct FinishedRequest {
+    pub request: StorageRequest,
+    /// What the request was for, when it was neither a state upload nor a restore download.
+    pub kind: Option<UploadKind>,
+}
+
+impl CheckpointStorage {
+    pub fn new(
+        profile: StorageProfile,
+        rng: RngStream,
+        upload_failures: UploadFailures,
+        faults: FaultSchedule,
+    ) -> Self {
+        CheckpointStorage {
+            bandwidth: SharedBandwidth::new(&profile),
+            profile,
+            requests: Vec::new(),
+            free: Vec::new(),
+            kinds: BTreeMap::new(),
+            rng,
+            upload_failures,
+            faults,
+        }
+    }
+
+    /// The storage profile's name (`local-disk`, `hdfs`, `s3`, or a custom one).
+    pub fn profile_name(&self) -> &str {
+        &self.profile.name
+    }
+
+    /// Queues a request at `at`: its request latency first (stretched by a latency spike),
+    /// then its share of the bandwidth. `kind` says what it is for, when it is neither a state
+    /// upload nor a restore download. Returns the request's id.
+    pub fn submit(
+        &mut self,
+        at: SimTime,
+        req: StorageRequest,
+        kind: Option<UploadKind>,
+        queue: &mut EventQueue<Event>,
+    ) -> u32 {
+        let id = match self.free.pop() {
+            Some(id) => {
+                self.requests[id as usize] = Some(req);
+                id
+            }
+            None => {
+                self.requests.push(Some(req));
+                (self.requests.len() - 1) as u32
+            }
+        };
+        let mut latency = self.profile.request_latency.sample_u64(&mut self.rng);
+        if !self.faults.windows.is_empty() {
+            latency = (latency as f64 * self.faults.storage_latency_factor(at)) as u64;
+        }
+        queue.schedule(at + latency, Event::StorageStart { req: id });
+        if let Some(kind) = kind {
+            self.kinds.insert(id, kind);
+        }
+        id
+    }
+
+    /// A request's latency is over: its bytes start to flow, unless it was cancelled meanwhile.
+    pub fn on_start(&mut self, now: SimTime, req: u32, queue: &mut EventQueue<Event>) {
+        let r = self.requests[req as usize].as_mut().expect("live request");
+        if r.cancelled {
+            self.release(req);
+            return;
+        }
+        r.started = true;
+        let bytes = r.bytes;
+        if let Some((at, generation)) = self.bandwidth.start(now, req, bytes) {
+            queue.schedule(at, Event::StorageTick { generation });
+        }
+    }
+
+    /// The next transfer completion: returns the ids of the requests that finished, in order.
+    /// The world takes each back with [`CheckpointStorage::finish`] as it handles it, so an id
+    /// freed by one is free for a request the handling of the next submits.
+    pub fn on_tick(&mut self, now: SimTime, generation: u64, queue: &mut EventQueue<Event>) -> Vec<u32> {
+        let mut done = Vec::new();
+        if let Some((at, generation)) = self.bandwidth.on_tick(now, generation, &mut done) {
+            queue.schedule(at, Event::StorageTick { generation });
+        }
+        done
+    }
+
+    /// Takes a finished request out of the table.
+    pub fn finish(&mut self, req: u32) -> FinishedRequest {
+        let request = self.requests[req as usize].take().expect("live request");
+        self.free.push(req);
+        FinishedRequest {
+            request,
+            kind: self.kinds.remove(&req),
+        }
+    }
+
+    /// Whether a finished upload failed (`state.checkpoint-storage` faults: upload failures).
+    pub fn upload_fails(&mut self) -> bool {
+        self.upload_failures.next_upload_fails()
+    }
+
+    /// Stops a request: a running transfer leaves the bandwidth share at once; one still in its
+    /// request latency is dropped when that ends.
+    pub fn cancel(&mut self, now: SimTime, req: u32, queue: &mut EventQueue<Event>) {
+        let Some(r) = self.requests[req as usize].as_mut() else {
+            return;
+        };
+        self.kinds.remove(&req);
+        if r.started {
+            self.release(req);
+            if let Some((at, generation)) = self.bandwidth.cancel(now, req) {
+                queue.schedule(at, Event::StorageTick { generation });
+            }
+        } else {
+            r.cancelled = true;
+        }
+    }
+
+    /// Every restore download in flight for subtask `s`, by id.
+    pub fn downloads_of(&self, s: u32) -> Vec<u32> {
+        (0..self.requests.len() as u32)
+            .filter(|r| {
+                self.requests[*r as usize]
+                    .as_ref()
+                    .is_some_and(|q| q.subtask == s && q.download_for.is_some())
+            })
+            .collect()
+    }
+
+    /// How long writing a checkpoint's `_metadata` file takes.
+    pub fn metadata_write_ns(&mut self) -> u64 {
+        self.profile.metadata_latency.sample_u64(&mut self.rng)
+    }
+
+    /// A fault window opened or closed: the bandwidth follows throttling and outages at once.
+    pub fn on_fault_window(&mut self, now: SimTime, queue: &mut EventQueue<Event>) {
+        let factor = self.faults.storage_bandwidth_factor(now);
+        if let Some((at, generation)) = self.bandwidth.set_bandwidth_factor(now, factor) {
+            queue.schedule(at, Event::StorageTick { generation });
+        }
+    }
+
+    fn release(&mut self, req: u32) {
+        self.requests[req as usize] = None;
+        self.free.push(req);
+    }
+}

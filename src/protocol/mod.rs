@@ -8,6 +8,7 @@
 //! | here | Flink |
 //! |---|---|
 //! | [`coordinator::CheckpointCoordinator`] | `CheckpointCoordinator` + `CheckpointRequestDecider` |
+//! | [`checkpoint_store::CompletedCheckpointStore`] | `CompletedCheckpointStore` + the restore choice of `restoreLatestCheckpointedState` |
 //! | [`failure_manager::CheckpointFailureManager`] | `CheckpointFailureManager` |
 //! | [`barrier_handler::SingleCheckpointBarrierHandler`] | `SingleCheckpointBarrierHandler` (aligned, alternating and unaligned states) |
 //! | [`barrier_tracker::CheckpointBarrierTracker`] | `CheckpointBarrierTracker` (at-least-once) |
@@ -18,6 +19,7 @@
 
 pub mod barrier_handler;
 pub mod barrier_tracker;
+pub mod checkpoint_store;
 pub mod coordinator;
 pub mod failure_manager;
 pub mod input_handler;

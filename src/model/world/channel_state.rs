@@ -41,7 +41,7 @@ impl World {
         self.finish_builder(now, ch);
         let c = &self.chans[ch as usize];
         let overtaken: u64 = c.queue.iter().filter(|b| b.is_data()).map(|b| b.bytes as u64).sum();
-        let records = if self.capture_snapshots {
+        let records = if self.jm.captures_snapshots() {
             data_records(c.queue.iter())
         } else {
             Vec::new()
@@ -134,7 +134,7 @@ impl World {
                     .take(overtaken_buffers as usize)
                     .map(|b| b.bytes as u64)
                     .sum();
-                let records = if self.capture_snapshots {
+                let records = if self.jm.captures_snapshots() {
                     data_records(c.received.iter().take(overtaken_buffers as usize))
                 } else {
                     Vec::new()
@@ -189,7 +189,7 @@ impl World {
         let c = &mut self.chans[ch as usize];
         c.persisting = Some(checkpoint);
         let queued = c.received_data_bytes_before_barrier();
-        let records = if self.capture_snapshots {
+        let records = if self.jm.captures_snapshots() {
             let n = c.received_data_buffers_before_barrier() as usize;
             data_records(c.received.iter().take(n))
         } else {
@@ -212,7 +212,7 @@ impl World {
         let Some(id) = c.persisting else {
             return;
         };
-        let records = if self.capture_snapshots {
+        let records = if self.jm.captures_snapshots() {
             data_records(c.received.back().into_iter())
         } else {
             Vec::new()
@@ -302,7 +302,7 @@ impl World {
                     .filter(|b| b.is_data())
                     .map(|b| b.bytes as u64)
                     .sum::<u64>();
-                if self.capture_snapshots {
+                if self.jm.captures_snapshots() {
                     let records = data_records(c.queue.iter().take(pos));
                     if !records.is_empty() {
                         persisted_records.push(PersistedChannel {

@@ -110,7 +110,7 @@ impl World {
                             Some(b) if b.input_channel.is_some() => {
                                 let rest = &b.records[b.next..];
                                 let bytes: u64 = rest.iter().map(|r| r.bytes as u64).sum();
-                                let records = if self.capture_snapshots {
+                                let records = if self.jm.captures_snapshots() {
                                     rest.to_vec()
                                 } else {
                                     Vec::new()
@@ -298,7 +298,7 @@ impl World {
                             .snapshot_state(checkpoint)
                             .expect("checkpoint ids grow at a subtask")
                     });
-                    if self.capture_snapshots {
+                    if self.jm.captures_snapshots() {
                         self.capture_snapshot(s, checkpoint, state, sink_state);
                     }
                     self.start_sync_phase(now, s, checkpoint, sync_ns);
@@ -469,14 +469,12 @@ impl World {
         };
         let c = self.tasks[si].checkpoints.swap_remove(pos);
         if c.barrier.options.reported_type() == crate::protocol::CheckpointType::UnalignedCheckpoint {
-            self.tracker.mark_unaligned(checkpoint, s);
+            self.stats.mark_unaligned(checkpoint, s);
         }
         if let Some(replay) = self.tasks[si].changelog_replay_bytes.get(&checkpoint) {
-            self.tracker.add_changelog_replay(checkpoint, *replay);
+            self.stats.add_changelog_replay(checkpoint, *replay);
         }
-        let mut out = Vec::new();
-        self.coordinator
-            .receive_acknowledge(now, checkpoint, s, c.metrics, &mut out);
+        let out = self.jm.receive_acknowledge(now, checkpoint, s, c.metrics);
         self.apply_coordinator_actions(out);
     }
 
@@ -501,11 +499,7 @@ impl World {
                     .collect();
                 sink.pending_origins_ns.retain(|c, _| *c > checkpoint);
                 self.apply_transactions(&actions);
-                if now >= self.set.warmup {
-                    for origin in committed {
-                        self.visible_latency.record(now.as_ns().saturating_sub(origin));
-                    }
-                }
+                self.stats.record_visible(now, committed);
             }
             return;
         }

@@ -12,23 +12,25 @@ mod checkpointing;
 mod debloating;
 mod events;
 mod invariants;
+mod jobmanager;
 mod network;
 mod recovery;
 mod restore_point;
+mod statistics;
 mod stats;
 mod task_loop;
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use checkpoint_storage::CheckpointStorage;
 pub use events::Event;
+use jobmanager::JobManager;
 pub use recovery::{FaultKind, PlannedFault, RecoverySettings};
+use statistics::Statistics;
 
 use crate::ids::SubtaskId;
+use crate::metrics::CheckpointStatsTracker;
 use crate::metrics::RunOutput;
-use crate::metrics::histogram::LogHistogram;
-use crate::metrics::{CheckpointStatsTracker, TimelineSample};
 use crate::model::backend::{BackendConfig, StateBackend};
 use crate::model::debloat::{BufferDebloater, DebloatConfig, ThroughputCalculator};
 use crate::model::faults::FaultSchedule;
@@ -154,21 +156,15 @@ pub struct World {
     pub(crate) connection_free_at: Vec<SimTime>,
     pub(crate) net_rng: RngStream,
     pub(crate) rpc_rng: RngStream,
-    pub(crate) coord_rng: RngStream,
     pub(crate) storage: CheckpointStorage,
     pub(crate) backend: BackendModel,
-    pub(crate) coordinator: CheckpointCoordinator,
-    pub(crate) tracker: CheckpointStatsTracker,
+    pub(crate) jm: JobManager,
+    pub(crate) stats: Statistics,
     pub(crate) trace: TraceHash,
     pub(crate) sources: Vec<u32>,
     pub(crate) sinks: Vec<u32>,
-    pub(crate) latency: LogHistogram,
     pub(crate) vec_pool: Vec<Vec<Record>>,
     pub(crate) in_flight_bytes: u64,
-    pub(crate) timeline: Vec<TimelineSample>,
-    pub(crate) last_sample: (u64, u64),
-    pub(crate) failure_reasons: BTreeMap<String, u64>,
-    pub(crate) job_failovers_requested: u64,
     pub(crate) baseline: Vec<Baseline>,
     pub(crate) checkpoint_interval_ns: Option<u64>,
     /// Set by tests: every record a task processes, for protocol checks.
@@ -184,10 +180,6 @@ pub struct World {
     /// Indices of `failures` that may still be open, ascending (see `open_failures`).
     pub(crate) open_failure_ids: Vec<u32>,
     pub(crate) failure_scan_steps: u64,
-    /// Snapshots are kept only when something can fail (they cost memory and time).
-    pub(crate) capture_snapshots: bool,
-    pub(crate) pending_snapshots: BTreeMap<u64, restore_point::RestorePoint>,
-    pub(crate) completed_snapshots: BTreeMap<u64, restore_point::RestorePoint>,
     pub(crate) recovery: RecoverySettings,
     pub(crate) restart: RestartBackoffTimeStrategy,
     pub(crate) restart_rng: RngStream,
@@ -195,8 +187,6 @@ pub struct World {
     pub(crate) fault_schedule: FaultSchedule,
     /// The external system the sinks commit to; it survives every failure of the job.
     pub(crate) transactions: crate::model::external_log::ExternalTransactionLog,
-    /// Source arrival to visibility (commit) of sink output, after warm-up.
-    pub(crate) visible_latency: LogHistogram,
     /// Bounded jobs: when the last record of every bounded source was first processed by a sink.
     pub(crate) finished_at: Option<SimTime>,
     pub(crate) last_record_seen: Vec<bool>,
@@ -211,11 +201,8 @@ pub struct World {
     pub(crate) mode: crate::protocol::CheckpointingMode,
     pub(crate) unaligned: bool,
     pub(crate) backend_cfg: BackendConfig,
-    pub(crate) savepoint_times: Vec<SimTime>,
     pub(crate) debloat: Option<DebloatConfig>,
     pub(crate) debloaters: Vec<Option<TaskDebloat>>,
-    /// Largest `in_flight_bytes` seen after warm-up (debloating bounds it).
-    pub(crate) in_flight_bytes_max: u64,
     /// Per subtask: when its pending `BackendWake` fires.
     pub(crate) backend_wake_at: Vec<Option<SimTime>>,
     // ---- run-time invariants ----
@@ -454,21 +441,29 @@ impl World {
             connection_free_at: vec![SimTime::ZERO; tms * tms],
             net_rng: RngStream::new(seed, StreamId::new(StreamKind::Network, 0)),
             rpc_rng: RngStream::new(seed, StreamId::new(StreamKind::Rpc, 0)),
-            coord_rng: RngStream::new(seed, StreamId::new(StreamKind::Coordinator, 0)),
             storage,
             backend: BackendModel::new(&s.state_backend),
-            coordinator,
-            tracker: CheckpointStatsTracker::new(names),
+            jm: JobManager::new(
+                coordinator,
+                RngStream::new(seed, StreamId::new(StreamKind::Coordinator, 0)),
+                // A failover can follow any checkpoint failure past the tolerance, so keep
+                // restore points whenever checkpointing is on.
+                s.checkpoint.interval.is_some(),
+                s.checkpoint
+                    .savepoint_times
+                    .iter()
+                    .map(|d| SimTime(d.as_u64()))
+                    .collect(),
+            ),
+            stats: Statistics::new(
+                CheckpointStatsTracker::new(names),
+                SimTime(s.simulation.warmup.as_u64()),
+            ),
             trace: TraceHash::default(),
             sources,
             sinks,
-            latency: LogHistogram::default(),
             vec_pool: Vec::new(),
             in_flight_bytes: 0,
-            timeline: Vec::new(),
-            last_sample: (0, 0),
-            failure_reasons: BTreeMap::new(),
-            job_failovers_requested: 0,
             baseline: vec![Baseline::default(); num_tasks as usize],
             record_log: None,
             snapshot_log: Vec::new(),
@@ -477,11 +472,6 @@ impl World {
             failures: Vec::new(),
             open_failure_ids: Vec::new(),
             failure_scan_steps: 0,
-            // A failover can follow any checkpoint failure past the tolerance, so keep restore
-            // points whenever checkpointing is on.
-            capture_snapshots: s.checkpoint.interval.is_some(),
-            pending_snapshots: BTreeMap::new(),
-            completed_snapshots: BTreeMap::new(),
             recovery: RecoverySettings::from_cfg(&s.recovery),
             restart: crate::scenario::faults::effective_restart_strategy(s)
                 .create()
@@ -490,7 +480,6 @@ impl World {
             failover: FailoverStrategy::new(s.recovery.failover, &graph),
             fault_schedule,
             transactions: Default::default(),
-            visible_latency: LogHistogram::default(),
             finished_at: None,
             stop_when_finished: false,
             last_record_seen: vec![false; num_tasks as usize],
@@ -505,15 +494,8 @@ impl World {
             mode,
             unaligned: s.checkpoint.unaligned,
             backend_cfg,
-            savepoint_times: s
-                .checkpoint
-                .savepoint_times
-                .iter()
-                .map(|d| SimTime(d.as_u64()))
-                .collect(),
             debloat,
             debloaters,
-            in_flight_bytes_max: 0,
             backend_wake_at: vec![None; num_tasks as usize],
             record_counts: vec![Default::default(); graph.channels.len()],
             barrier_ledger: Default::default(),
@@ -585,13 +567,10 @@ impl World {
         for s in self.sources.clone() {
             self.queue.schedule(SimTime::ZERO, Event::TaskWake { s, generation: 0 });
         }
-        let mut out = Vec::new();
-        let rng = self.coord_rng.rng_mut();
-        self.coordinator
-            .start_checkpoint_scheduler(SimTime::ZERO, rng, &mut out);
+        let out = self.jm.start_checkpoint_scheduler(SimTime::ZERO);
         self.apply_coordinator_actions(out);
         self.queue.schedule(SimTime(self.set.sample_period_ns), Event::Sample);
-        for at in self.savepoint_times.clone() {
+        for at in self.jm.savepoint_times().to_vec() {
             self.queue.schedule(at, Event::SavepointTrigger);
         }
         if let Some(d) = self.debloat {
@@ -639,8 +618,7 @@ impl World {
             Event::Resume { ch, inc } if inc == self.chans[ch as usize].incarnation => self.on_resume(now, ch),
             Event::Flush { .. } | Event::Deliver { .. } | Event::Credit { .. } | Event::Resume { .. } => {}
             Event::CoordTimer(timer) => {
-                let mut out = Vec::new();
-                self.coordinator.on_timer(now, timer, &mut out);
+                let out = self.jm.on_timer(now, timer);
                 self.apply_coordinator_actions(out);
             }
             Event::TriggerArrive { s, barrier, inc } => {
@@ -650,8 +628,7 @@ impl World {
             }
             Event::AckArrive { s, checkpoint } => self.on_ack_arrive(now, s, checkpoint),
             Event::DeclineArrive { checkpoint, reason } => {
-                let mut out = Vec::new();
-                self.coordinator.receive_decline(now, checkpoint, reason, &mut out);
+                let out = self.jm.receive_decline(now, checkpoint, reason);
                 self.apply_coordinator_actions(out);
             }
             Event::NotifyArrive {
@@ -660,8 +637,7 @@ impl World {
                 complete,
             } => self.on_notify_arrive(now, s, checkpoint, complete),
             Event::MetadataWritten { checkpoint } => {
-                let mut out = Vec::new();
-                self.coordinator.on_metadata_written(now, checkpoint, true, &mut out);
+                let out = self.jm.on_metadata_written(now, checkpoint);
                 self.apply_coordinator_actions(out);
             }
             Event::StorageStart { req } => self.storage.on_start(now, req, &mut self.queue),
@@ -683,12 +659,7 @@ impl World {
                 }
             }
             Event::SavepointTrigger => {
-                let mut out = Vec::new();
-                self.coordinator.trigger_checkpoint(
-                    now,
-                    crate::protocol::coordinator::TriggerKind::Savepoint,
-                    &mut out,
-                );
+                let out = self.jm.trigger_savepoint(now);
                 self.apply_coordinator_actions(out);
             }
             Event::BackendWake { s, inc } => {
@@ -718,7 +689,7 @@ impl World {
     }
 
     pub fn tracker(&self) -> &CheckpointStatsTracker {
-        &self.tracker
+        self.stats.tracker()
     }
 
     pub fn subtask(&self, s: SubtaskId) -> &Task {
@@ -749,16 +720,16 @@ impl World {
                 CoordinatorAction::NotifyCheckpointAborted { checkpoint } => {
                     self.broadcast_notify(now, checkpoint, false)
                 }
-                CoordinatorAction::DiscardCompleted { checkpoint } => self.tracker.mark_discarded(checkpoint),
+                CoordinatorAction::DiscardCompleted { checkpoint } => self.stats.mark_discarded(checkpoint),
                 CoordinatorAction::TriggerRequestFailed { reason, .. } => {
-                    *self.failure_reasons.entry(reason.as_str().to_string()).or_default() += 1;
+                    self.stats.count_failure(reason.as_str());
                 }
                 CoordinatorAction::Report(r) => {
                     use crate::protocol::coordinator::StatsReport;
                     match r {
                         StatsReport::Failed { checkpoint, reason, .. } => {
-                            *self.failure_reasons.entry(reason.as_str().to_string()).or_default() += 1;
-                            self.pending_snapshots.remove(&checkpoint);
+                            self.stats.count_failure(reason.as_str());
+                            self.jm.discard_restore_point(checkpoint);
                         }
                         StatsReport::Completed { checkpoint, .. } => {
                             self.promote_snapshots(checkpoint);
@@ -766,11 +737,11 @@ impl World {
                         }
                         _ => {}
                     }
-                    self.tracker.report(r)
+                    self.stats.report(r)
                 }
                 CoordinatorAction::FailJob { .. } => {
                     // Tolerable checkpoint failures exceeded: a global failover.
-                    self.job_failovers_requested += 1;
+                    self.jm.note_failover_requested();
                     self.start_failure(now, FaultKind::CheckpointFailureThreshold, &[], 0);
                 }
             }

@@ -129,7 +129,7 @@ pub const CATCH_UP_SLACK_NS: u64 = 1_000_000;
 impl World {
     /// Plans a fault (tests and the scenario's fault schedule).
     pub fn plan_fault(&mut self, fault: PlannedFault) {
-        self.capture_snapshots = true;
+        self.jm.capture_snapshots();
         self.planned_faults.push(fault);
     }
 
@@ -219,8 +219,7 @@ impl World {
             }
             FaultKind::JobManagerFailover { leader_election_ns } => {
                 // The pending checkpoints die with the leader.
-                let mut out = Vec::new();
-                self.coordinator.stop_checkpoint_scheduler(now, &mut out);
+                let out = self.jm.stop_checkpoint_scheduler(now);
                 self.apply_coordinator_actions(out);
                 (Vec::new(), leader_election_ns)
             }
@@ -371,8 +370,7 @@ impl World {
         self.failures[fi].tasks = restart_set;
         // Region or global failover aborts all pending checkpoints (not counted as failures)
         // and the scheduler stops until every task runs again.
-        let mut out = Vec::new();
-        self.coordinator.stop_checkpoint_scheduler(now, &mut out);
+        let out = self.jm.stop_checkpoint_scheduler(now);
         self.apply_coordinator_actions(out);
         let cause = self.failures[fi].kind.failure_cause();
         self.restart.notify_failure(now, cause, self.restart_rng.rng_mut());
@@ -526,12 +524,11 @@ impl World {
         // Start from nothing: whatever these tasks held (buffers, batches, half-restored
         // state) is gone, and so is every event aimed at their earlier incarnations.
         self.kill_tasks(now, &tasks);
-        let latest = self.coordinator.latest_completed();
+        let (latest, snapshot) = self.jm.restore_latest();
         self.failures[fi].restored_checkpoint = latest.map(|c| (c.id, c.timestamp));
         if let Some(c) = latest {
-            self.tracker.report_restored(now, c.id);
+            self.stats.report_restored(now, c.id);
         }
-        let snapshot = latest.and_then(|c| self.completed_snapshots.get(&c.id).cloned());
         // The channel state of the restarted tasks: downloaded with their state, then put back
         // into the channels.
         let channels: Vec<PersistedChannel> = snapshot
@@ -697,9 +694,7 @@ impl World {
         if self.failures[fi].restoring == 0 {
             self.failures[fi].running_again = Some(now);
             if self.tasks.iter().all(|t| t.phase != TaskPhase::Down) {
-                let mut out = Vec::new();
-                let rng = self.coord_rng.rng_mut();
-                self.coordinator.start_checkpoint_scheduler(now, rng, &mut out);
+                let out = self.jm.start_checkpoint_scheduler(now);
                 self.apply_coordinator_actions(out);
             }
         }

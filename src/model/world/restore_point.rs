@@ -63,18 +63,14 @@ impl World {
 
     /// Keeps the channel state a subtask persisted for a checkpoint, to restore from.
     pub(crate) fn keep_channel_state(&mut self, checkpoint: CheckpointId, channels: Vec<PersistedChannel>) {
-        if self.capture_snapshots && !channels.is_empty() {
+        if self.jm.captures_snapshots() && !channels.is_empty() {
             self.restore_point_mut(checkpoint).channels.extend(channels);
         }
     }
 
     fn restore_point_mut(&mut self, checkpoint: CheckpointId) -> &mut RestorePoint {
         let n = self.tasks.len();
-        let point = self.pending_snapshots.entry(checkpoint).or_default();
-        if point.tasks.is_empty() {
-            point.tasks = vec![None; n];
-        }
-        point
+        self.jm.restore_point_mut(checkpoint, n)
     }
 
     /// The task a piece of channel state belongs to: the consumer of input state, the producer
@@ -137,12 +133,10 @@ impl World {
 
     /// A checkpoint completed: its snapshots become the restore point; older ones go.
     pub(crate) fn promote_snapshots(&mut self, checkpoint: CheckpointId) {
-        if let Some(v) = self.pending_snapshots.remove(&checkpoint) {
-            self.check_cut(checkpoint, &v);
-            self.completed_snapshots.clear();
-            self.completed_snapshots.insert(checkpoint, v);
+        if let Some(point) = self.jm.take_completing(checkpoint) {
+            self.check_cut(checkpoint, &point);
+            self.jm.keep_completed(checkpoint, point);
         }
-        self.pending_snapshots.retain(|id, _| *id > checkpoint);
     }
 }
 

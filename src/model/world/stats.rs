@@ -5,9 +5,7 @@ use std::collections::BTreeMap;
 use super::{Baseline, Event, World};
 use crate::metrics::RunOutput;
 use crate::metrics::summary::EngineStats;
-use crate::metrics::{
-    CheckpointCounts, CheckpointLog, JobStats, OperatorStats, RunSummary, StatsSummary, TaskStats, TimelineSample,
-};
+use crate::metrics::{CheckpointLog, JobStats, OperatorStats, RunSummary, StatsSummary, TaskStats};
 use crate::time::{NS_PER_S, SimTime};
 
 impl World {
@@ -21,17 +19,8 @@ impl World {
             .map(|s| self.source_lag_ns(now, *s))
             .max()
             .unwrap_or(0);
-        self.timeline.push(TimelineSample {
-            time_s: now.as_secs_f64(),
-            source_records_per_second: (src - self.last_sample.0) as f64 / period_s,
-            sink_records_per_second: (snk - self.last_sample.1) as f64 / period_s,
-            input_lag_ms: lag_ns as f64 / 1e6,
-            in_flight_bytes: self.in_flight_bytes,
-        });
-        if now >= self.set.warmup {
-            self.in_flight_bytes_max = self.in_flight_bytes_max.max(self.in_flight_bytes);
-        }
-        self.last_sample = (src, snk);
+        self.stats
+            .sample(now, period_s, (src, snk), lag_ns, self.in_flight_bytes);
         self.queue.schedule(now + self.set.sample_period_ns, Event::Sample);
     }
 
@@ -124,83 +113,22 @@ impl World {
                 }
             })
             .collect();
-        let checkpoints = self.tracker.checkpoints();
-        let subtasks = self.tracker.subtasks().to_vec();
-        let mut counts = CheckpointCounts::default();
-        let mut savepoints = CheckpointCounts::default();
-        for c in &checkpoints {
-            let n = if c.checkpoint_type == "SAVEPOINT" {
-                &mut savepoints
-            } else {
-                &mut counts
-            };
-            n.total += 1;
-            match c.status.as_str() {
-                "COMPLETED" => n.completed += 1,
-                "FAILED" => n.failed += 1,
-                _ => n.in_progress += 1,
-            }
-        }
-        // Savepoints are not checkpoints: they stay out of the counts and the summaries.
-        let completed: Vec<_> = checkpoints
-            .iter()
-            .filter(|c| c.status == "COMPLETED" && c.checkpoint_type != "SAVEPOINT")
-            .collect();
-        let completed_ids: Vec<u64> = completed.iter().map(|c| c.id).collect();
-        let mut summary = BTreeMap::new();
-        let of = |f: &dyn Fn(&crate::metrics::CheckpointRecord) -> f64| {
-            StatsSummary::of(&completed.iter().map(|c| f(c)).collect::<Vec<_>>())
-        };
-        summary.insert(
-            "end_to_end_duration".into(),
-            of(&|c| c.end_to_end_duration.unwrap_or(0.0)),
+        let report = self.stats.checkpoint_report(self.backend_cfg.changelog.is_some());
+        let (checkpoints, subtasks, counts, savepoints, summary) = (
+            report.checkpoints,
+            report.subtasks,
+            report.counts,
+            report.savepoints,
+            report.summary,
         );
-        summary.insert("state_size".into(), of(&|c| c.state_size as f64));
-        summary.insert("checkpointed_size".into(), of(&|c| c.checkpointed_size as f64));
-        summary.insert("processed_data".into(), of(&|c| c.processed_data as f64));
-        summary.insert("persisted_data".into(), of(&|c| c.persisted_data as f64));
-        if self.backend_cfg.changelog.is_some() {
-            let tracker = &self.tracker;
-            summary.insert(
-                "changelog_replay_bytes".into(),
-                of(&|c| tracker.changelog_replay_bytes(c.id) as f64),
-            );
-        }
-        let acks: Vec<_> = subtasks
-            .iter()
-            .filter(|s| completed_ids.binary_search(&s.checkpoint_id).is_ok())
-            .collect();
-        let ofs = |f: &dyn Fn(&crate::metrics::SubtaskRecord) -> f64| {
-            StatsSummary::of(&acks.iter().map(|s| f(s)).collect::<Vec<_>>())
-        };
-        summary.insert("start_delay".into(), ofs(&|s| s.start_delay));
-        summary.insert("alignment_duration".into(), ofs(&|s| s.alignment_duration));
-        summary.insert("sync_duration".into(), ofs(&|s| s.sync_duration));
-        summary.insert("async_duration".into(), ofs(&|s| s.async_duration));
+        let completed = counts.completed;
         let interval_ms = self.checkpoint_interval_ns.map(|i| i as f64 / 1e6);
         let fraction = interval_ms
-            .filter(|_| !completed.is_empty())
+            .filter(|_| completed > 0)
             .map(|i| summary["end_to_end_duration"].avg / i);
-        let visible_latency_ms = summarize_ms(&self.visible_latency);
-        let h = &self.latency;
-        let latency_ms = StatsSummary {
-            count: h.count(),
-            min: h.min() as f64 / 1e6,
-            max: h.max() as f64 / 1e6,
-            avg: h.mean() / 1e6,
-            p50: h.quantile(0.5) as f64 / 1e6,
-            p90: h.quantile(0.9) as f64 / 1e6,
-            p95: h.quantile(0.95) as f64 / 1e6,
-            p99: h.quantile(0.99) as f64 / 1e6,
-            p999: h.quantile(0.999) as f64 / 1e6,
-        };
-        let mut failure_reasons = self.failure_reasons.clone();
-        if self.job_failovers_requested > 0 {
-            failure_reasons.insert(
-                "EXCEEDED_CHECKPOINT_TOLERABLE_FAILURE (job failover requested)".into(),
-                self.job_failovers_requested,
-            );
-        }
+        let visible_latency_ms = self.stats.visible_latency_ms();
+        let latency_ms = self.stats.latency_ms();
+        let failure_reasons = self.stats.failure_reasons(self.jm.failovers_requested());
         let failures = self.failure_records();
         let summary = RunSummary {
             scenario: self.label.clone(),
@@ -212,7 +140,7 @@ impl World {
             summary,
             checkpoint_time_fraction: fraction,
             savepoints: (savepoints.total > 0).then_some(savepoints),
-            in_flight_bytes_max: self.debloat.map(|_| self.in_flight_bytes_max),
+            in_flight_bytes_max: self.debloat.map(|_| self.stats.in_flight_bytes_max()),
             job_finished_s: self.finished_at.map(|t| t.as_secs_f64()),
             failure_costs: failure_costs(&failures),
             lost_work_fraction: failures
@@ -239,30 +167,15 @@ impl World {
             summary,
             checkpoints,
             subtasks,
-            timeline: std::mem::take(&mut self.timeline),
+            timeline: self.stats.take_timeline(),
             failures,
             checkpoint_log: CheckpointLog {
                 start_epoch_ms: self.start_epoch_ms,
                 checkpoint_dir: self.checkpoint_dir.clone(),
                 history_size: self.history_size,
-                ..self.tracker.log()
+                ..self.stats.checkpoint_log()
             },
         }
-    }
-}
-
-fn summarize_ms(h: &crate::metrics::histogram::LogHistogram) -> StatsSummary {
-    let ms = |v: u64| v as f64 / 1e6;
-    StatsSummary {
-        count: h.count(),
-        min: ms(h.min()),
-        max: ms(h.max()),
-        avg: h.mean() / 1e6,
-        p50: ms(h.quantile(0.5)),
-        p90: ms(h.quantile(0.9)),
-        p95: ms(h.quantile(0.95)),
-        p99: ms(h.quantile(0.99)),
-        p999: ms(h.quantile(0.999)),
     }
 }
 

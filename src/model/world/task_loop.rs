@@ -291,9 +291,7 @@ impl World {
             if self.bounded_sources_open > 0 {
                 self.note_last_record(r.id, done_ns);
             }
-            if done_ns >= self.set.warmup.as_ns() {
-                self.latency.record(done_ns.saturating_sub(r.origin_ns));
-            }
+            self.stats.record_processed(done_ns, r.origin_ns);
             return;
         }
         t.records_out += 1;

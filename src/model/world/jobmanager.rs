@@ -1,0 +1,162 @@
+//! The JobManager's checkpointing side as one component: the `CheckpointCoordinator`, the
+//! random stream it draws its first trigger delay from, the store of restore points, the
+//! scheduled savepoints, and the count of failovers it asked for.
+//!
+//! Its state is private. Each method takes the current time and returns the coordinator's
+//! actions for the world to carry out (RPCs to the tasks, timers, statistics, a failover).
+
+use super::restore_point::RestorePoint;
+use crate::ids::CheckpointId;
+use crate::protocol::checkpoint_store::CompletedCheckpointStore;
+use crate::protocol::coordinator::{
+    CheckpointCoordinator, CompletedCheckpoint, CoordinatorAction, CoordinatorTimer, TriggerKind,
+};
+use crate::protocol::{CheckpointFailureReason, SubtaskCheckpointMetrics};
+use crate::sim::RngStream;
+use crate::time::SimTime;
+
+pub(crate) struct JobManager {
+    coordinator: CheckpointCoordinator,
+    /// The checkpoint scheduler's random first delay.
+    rng: RngStream,
+    store: CompletedCheckpointStore<RestorePoint>,
+    /// Restore points are collected only when something can fail (they cost memory and time).
+    capture_snapshots: bool,
+    savepoint_times: Vec<SimTime>,
+    /// Global failovers the coordinator asked for (tolerable checkpoint failures exceeded).
+    failovers_requested: u64,
+}
+
+type Actions = Vec<CoordinatorAction>;
+
+impl JobManager {
+    pub fn new(
+        coordinator: CheckpointCoordinator,
+        rng: RngStream,
+        capture_snapshots: bool,
+        savepoint_times: Vec<SimTime>,
+    ) -> Self {
+        JobManager {
+            coordinator,
+            rng,
+            store: CompletedCheckpointStore::default(),
+            capture_snapshots,
+            savepoint_times,
+            failovers_requested: 0,
+        }
+    }
+
+    /// `startCheckpointScheduler` (at job start, and once every task runs again after a restart).
+    pub fn start_checkpoint_scheduler(&mut self, now: SimTime) -> Actions {
+        let mut out = Vec::new();
+        self.coordinator
+            .start_checkpoint_scheduler(now, self.rng.rng_mut(), &mut out);
+        out
+    }
+
+    /// `stopCheckpointScheduler`: a failover aborts the pending checkpoints.
+    pub fn stop_checkpoint_scheduler(&mut self, now: SimTime) -> Actions {
+        let mut out = Vec::new();
+        self.coordinator.stop_checkpoint_scheduler(now, &mut out);
+        out
+    }
+
+    pub fn on_timer(&mut self, now: SimTime, timer: CoordinatorTimer) -> Actions {
+        let mut out = Vec::new();
+        self.coordinator.on_timer(now, timer, &mut out);
+        out
+    }
+
+    pub fn trigger_savepoint(&mut self, now: SimTime) -> Actions {
+        let mut out = Vec::new();
+        self.coordinator
+            .trigger_checkpoint(now, TriggerKind::Savepoint, &mut out);
+        out
+    }
+
+    pub fn receive_acknowledge(
+        &mut self,
+        now: SimTime,
+        checkpoint: CheckpointId,
+        subtask: u32,
+        metrics: SubtaskCheckpointMetrics,
+    ) -> Actions {
+        let mut out = Vec::new();
+        self.coordinator
+            .receive_acknowledge(now, checkpoint, subtask, metrics, &mut out);
+        out
+    }
+
+    pub fn receive_decline(
+        &mut self,
+        now: SimTime,
+        checkpoint: CheckpointId,
+        reason: CheckpointFailureReason,
+    ) -> Actions {
+        let mut out = Vec::new();
+        self.coordinator.receive_decline(now, checkpoint, reason, &mut out);
+        out
+    }
+
+    pub fn on_metadata_written(&mut self, now: SimTime, checkpoint: CheckpointId) -> Actions {
+        let mut out = Vec::new();
+        self.coordinator.on_metadata_written(now, checkpoint, true, &mut out);
+        out
+    }
+
+    pub fn latest_completed(&self) -> Option<CompletedCheckpoint> {
+        self.coordinator.latest_completed()
+    }
+
+    pub fn savepoint_times(&self) -> &[SimTime] {
+        &self.savepoint_times
+    }
+
+    pub fn note_failover_requested(&mut self) {
+        self.failovers_requested += 1;
+    }
+
+    pub fn failovers_requested(&self) -> u64 {
+        self.failovers_requested
+    }
+
+    // ---- restore points ----
+
+    pub fn captures_snapshots(&self) -> bool {
+        self.capture_snapshots
+    }
+
+    /// A fault is planned: from now on restore points are needed.
+    pub fn capture_snapshots(&mut self) {
+        self.capture_snapshots = true;
+    }
+
+    /// The restore point a pending checkpoint collects, sized for `subtasks` on first use.
+    pub fn restore_point_mut(&mut self, checkpoint: CheckpointId, subtasks: usize) -> &mut RestorePoint {
+        let point = self.store.pending_mut(checkpoint);
+        if point.tasks.is_empty() {
+            point.tasks = vec![None; subtasks];
+        }
+        point
+    }
+
+    pub fn discard_restore_point(&mut self, checkpoint: CheckpointId) {
+        self.store.discard_pending(checkpoint);
+    }
+
+    /// A checkpoint completed: its restore point, to check before [`JobManager::keep_completed`].
+    pub fn take_completing(&mut self, checkpoint: CheckpointId) -> Option<RestorePoint> {
+        self.store.take_completing(checkpoint)
+    }
+
+    pub fn keep_completed(&mut self, checkpoint: CheckpointId, point: RestorePoint) {
+        self.store.add_completed(checkpoint, point);
+    }
+
+    /// `restoreLatestCheckpointedState`: the latest completed checkpoint and its restore point.
+    pub fn restore_latest(&self) -> (Option<CompletedCheckpoint>, Option<RestorePoint>) {
+        let latest = self.latest_completed();
+        let point = self.store.restore_point(latest.map(|c| c.id)).cloned();
+        (latest, point)
+    }
+}

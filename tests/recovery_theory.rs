@@ -3,7 +3,9 @@
 
 mod common;
 
-use ckptsim::model::world::{FaultKind, PlannedFault, RecoverySettings, World};
+use ckptsim::ids::SubtaskId;
+use ckptsim::model::faults::{Fault, FaultEvent};
+use ckptsim::model::world::{RecoverySettings, World};
 use ckptsim::protocol::restart::RestartStrategyConfig;
 use ckptsim::sim::RngStream;
 use ckptsim::sim::rng::{StreamId, StreamKind};
@@ -56,9 +58,9 @@ fn catch_up_time_after_a_failure_is_r_plus_rho_l_over_one_minus_rho() {
     })
     .unwrap();
     w.set_recovery(RecoverySettings::instant(false));
-    w.plan_fault(PlannedFault {
+    w.plan_fault(FaultEvent {
         at: SimTime(27_300 * NS_PER_MS),
-        kind: FaultKind::TaskCrash { subtask: 1 },
+        kind: Fault::TaskFailure { subtask: SubtaskId(1) },
     });
     w.run_to_end();
     let out = w.finish();
@@ -148,9 +150,9 @@ fn lost_work_per_failure_averages_half_the_interval_plus_the_duration() {
     let mut t = 10.0f64;
     while t < 11_900.0 {
         t += 10.0 + -20.0 * (1.0 - rng.next_f64()).ln();
-        w.plan_fault(PlannedFault {
+        w.plan_fault(FaultEvent {
             at: SimTime((t * 1e9) as u64),
-            kind: FaultKind::TaskCrash { subtask: 1 },
+            kind: Fault::TaskFailure { subtask: SubtaskId(1) },
         });
     }
     w.run_to_end();

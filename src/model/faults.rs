@@ -64,8 +64,12 @@ impl FaultWindow {
     }
 }
 
+/// One fault, whatever it hits: the one vocabulary for the scenario's fault schedule and for
+/// faults a test plans. Failures (a task, a TaskManager, the JobManager, a connection) go to
+/// the failover life cycle; window edges go to the components whose conditions they change
+/// (storage latency and bandwidth, a TaskManager's speed, its disk, a network partition).
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum FaultKind {
+pub enum Fault {
     /// A task throws; the JobManager learns it at once.
     TaskFailure { subtask: SubtaskId },
     /// The TaskManager process is gone at this instant; the JobManager notices after
@@ -88,7 +92,7 @@ pub enum FaultKind {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct FaultEvent {
     pub at: SimTime,
-    pub kind: FaultKind,
+    pub kind: Fault,
 }
 
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -207,7 +211,7 @@ struct Builder {
 }
 
 impl Builder {
-    fn push(&mut self, at: SimTime, kind: FaultKind) -> Result<(), FaultScheduleError> {
+    fn push(&mut self, at: SimTime, kind: Fault) -> Result<(), FaultScheduleError> {
         if self.events.len() >= SCHEDULE_EVENTS_MAX {
             return Err(FaultScheduleError::TooManyEvents);
         }
@@ -298,7 +302,7 @@ impl Builder {
             for (at, target) in self.arrivals(&c.at, c.mtbf.as_ref(), c.per, count, &mut rng)? {
                 self.push(
                     at,
-                    FaultKind::TaskFailure {
+                    Fault::TaskFailure {
                         subtask: SubtaskId(first + target),
                     },
                 )?;
@@ -326,7 +330,7 @@ impl Builder {
                 };
                 self.push(
                     at,
-                    FaultKind::TaskManagerLost {
+                    Fault::TaskManagerLost {
                         taskmanager: first + target,
                         detection_delay_ns,
                         replacement_delay_ns: l.replacement_delay.as_u64(),
@@ -345,7 +349,7 @@ impl Builder {
         for (at, _) in self.arrivals(&j.at, j.mtbf.as_ref(), MtbfScope::Job, 1, &mut rng)? {
             self.push(
                 at,
-                FaultKind::JobManagerFailover {
+                Fault::JobManagerFailover {
                     leader_election_ns: j.leader_election_time.as_u64(),
                 },
             )?;
@@ -362,7 +366,7 @@ impl Builder {
                     Some([a, b]) => (a, b),
                     None => nth_pair(target, taskmanagers),
                 };
-                self.push(at, FaultKind::ConnectionLost { a, b })?;
+                self.push(at, Fault::ConnectionLost { a, b })?;
             }
         }
         Ok(())
@@ -397,8 +401,8 @@ impl Builder {
         let id = self.windows.len() as u32;
         let end = start + duration.as_u64();
         self.windows.push(FaultWindow { start, end, condition });
-        self.push(start, FaultKind::WindowBegin { window: id })?;
-        self.push(end, FaultKind::WindowEnd { window: id })
+        self.push(start, Fault::WindowBegin { window: id })?;
+        self.push(end, Fault::WindowEnd { window: id })
     }
 
     fn windows(&mut self, f: &FaultsCfg, seed: u64) -> Result<(), FaultScheduleError> {
@@ -412,7 +416,7 @@ impl Builder {
                 for s in starts {
                     let at = s + after.as_u64();
                     if at < self.end {
-                        self.push(at, FaultKind::ConnectionLost { a, b })?;
+                        self.push(at, Fault::ConnectionLost { a, b })?;
                     }
                 }
             }
@@ -516,7 +520,7 @@ mod tests {
         let sched = FaultSchedule::generate(&s, &g, 4).unwrap();
         let mut per_pair = [0u32; 3];
         for e in &sched.events {
-            if let FaultKind::ConnectionLost { a, b } = e.kind {
+            if let Fault::ConnectionLost { a, b } = e.kind {
                 if e.at == SimTime(30 * NS_PER_S) {
                     assert_eq!((a, b), (2, 0), "the partition's timeout");
                     continue;
@@ -538,7 +542,7 @@ mod tests {
         let at_partition = sched
             .events
             .iter()
-            .filter(|e| matches!(e.kind, FaultKind::ConnectionLost { a: 1, b: 0 }) && e.at < SimTime(200 * NS_PER_S))
+            .filter(|e| matches!(e.kind, Fault::ConnectionLost { a: 1, b: 0 }) && e.at < SimTime(200 * NS_PER_S))
             .count();
         assert_eq!(at_partition, 0, "the second partition heals before its 40 s timeout");
     }
@@ -570,7 +574,7 @@ mod tests {
         let losses = sched
             .events
             .iter()
-            .filter(|e| matches!(e.kind, FaultKind::ConnectionLost { a: 0, b: 1 }))
+            .filter(|e| matches!(e.kind, Fault::ConnectionLost { a: 0, b: 1 }))
             .count() as f64;
         assert_eq!(losses, count(&|c| matches!(c, Condition::NetworkPartition { .. })));
     }
@@ -603,7 +607,7 @@ mod tests {
                 .unwrap()
                 .events
                 .into_iter()
-                .filter(|e| matches!(e.kind, FaultKind::TaskFailure { .. }))
+                .filter(|e| matches!(e.kind, Fault::TaskFailure { .. }))
                 .collect()
         };
         assert_eq!(crashes(&s1), crashes(&s2));
@@ -640,7 +644,7 @@ mod tests {
             // Every subtask is hit.
             let mut hit = [false; 8];
             for e in &sched.events {
-                if let FaultKind::TaskFailure { subtask } = e.kind {
+                if let Fault::TaskFailure { subtask } = e.kind {
                     hit[subtask.index()] = true;
                 }
             }
@@ -657,9 +661,9 @@ mod tests {
         let sched = FaultSchedule::generate(&s, &g, 1).unwrap();
         let kinds: Vec<_> = sched.events.iter().map(|e| (e.at.as_secs_f64(), e.kind)).collect();
         assert_eq!(kinds.len(), 4, "the crash at 2h is past the end: {kinds:?}");
-        assert_eq!(kinds[0], (10.0, FaultKind::TaskFailure { subtask: SubtaskId(6) }));
+        assert_eq!(kinds[0], (10.0, Fault::TaskFailure { subtask: SubtaskId(6) }));
         match kinds[1].1 {
-            FaultKind::TaskManagerLost {
+            Fault::TaskManagerLost {
                 taskmanager: 1,
                 detection_delay_ns,
                 ..
@@ -668,12 +672,12 @@ mod tests {
         }
         assert!(matches!(
             kinds[2].1,
-            FaultKind::TaskManagerLost {
+            Fault::TaskManagerLost {
                 detection_delay_ns: 100_000_000,
                 ..
             }
         ));
-        assert_eq!(kinds[3], (30.0, FaultKind::TaskFailure { subtask: SubtaskId(6) }));
+        assert_eq!(kinds[3], (30.0, Fault::TaskFailure { subtask: SubtaskId(6) }));
     }
 
     #[test]
@@ -694,12 +698,12 @@ mod tests {
         let begins = sched
             .events
             .iter()
-            .filter(|e| matches!(e.kind, FaultKind::WindowBegin { .. }))
+            .filter(|e| matches!(e.kind, Fault::WindowBegin { .. }))
             .count();
         let ends = sched
             .events
             .iter()
-            .filter(|e| matches!(e.kind, FaultKind::WindowEnd { .. }))
+            .filter(|e| matches!(e.kind, Fault::WindowEnd { .. }))
             .count();
         assert_eq!((begins, ends), (5, 5));
         let mut up = UploadFailures::new(1, sched.upload_failure_probability);

@@ -9,6 +9,7 @@
 //! |---|---|
 //! | [`coordinator::CheckpointCoordinator`] | `CheckpointCoordinator` + `CheckpointRequestDecider` |
 //! | [`checkpoint_store::CompletedCheckpointStore`] | `CompletedCheckpointStore` + the restore choice of `restoreLatestCheckpointedState` |
+//! | [`failover::FailoverLifecycle`] | `DefaultScheduler` + `ExecutionFailureHandler`: a failure's detection, restart set, takeovers, backoff, redeploy |
 //! | [`failure_manager::CheckpointFailureManager`] | `CheckpointFailureManager` |
 //! | [`barrier_handler::SingleCheckpointBarrierHandler`] | `SingleCheckpointBarrierHandler` (aligned, alternating and unaligned states) |
 //! | [`barrier_tracker::CheckpointBarrierTracker`] | `CheckpointBarrierTracker` (at-least-once) |
@@ -21,6 +22,9 @@ pub mod barrier_handler;
 pub mod barrier_tracker;
 pub mod checkpoint_store;
 pub mod coordinator;
+pub mod failover;
+#[cfg(test)]
+mod failover_tests;
 pub mod failure_manager;
 pub mod input_handler;
 pub mod restart;

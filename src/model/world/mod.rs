@@ -19,13 +19,14 @@ mod restore_point;
 mod statistics;
 mod stats;
 mod task_loop;
+mod task_reset;
 
 use std::sync::Arc;
 
 use checkpoint_storage::CheckpointStorage;
 pub use events::Event;
 use jobmanager::JobManager;
-pub use recovery::{FaultKind, PlannedFault, RecoverySettings};
+pub use recovery::RecoverySettings;
 use statistics::Statistics;
 
 use crate::ids::SubtaskId;
@@ -33,7 +34,7 @@ use crate::metrics::CheckpointStatsTracker;
 use crate::metrics::RunOutput;
 use crate::model::backend::{BackendConfig, StateBackend};
 use crate::model::debloat::{BufferDebloater, DebloatConfig, ThroughputCalculator};
-use crate::model::faults::FaultSchedule;
+use crate::model::faults::{FaultEvent, FaultSchedule};
 use crate::model::graph::JobGraph;
 use crate::model::network::{ChannelState, GatePool};
 use crate::model::records::Record;
@@ -43,8 +44,8 @@ use crate::model::source::{ArrivalGen, RecordShape};
 use crate::model::storage::StorageProfile;
 use crate::model::task::{SourceRuntime, Task, TaskPhase};
 use crate::protocol::coordinator::{CheckpointCoordinator, CoordinatorAction, CoordinatorConfig};
+use crate::protocol::failover::FailoverLifecycle;
 use crate::protocol::input_handler::InputHandler;
-use crate::protocol::restart::RestartBackoffTimeStrategy;
 use crate::protocol::subtask::SubtaskCheckpointCoordinator;
 use crate::scenario::{OperatorKind, Scenario};
 use crate::sim::rng::StreamKind;
@@ -175,15 +176,13 @@ pub struct World {
     /// aligned handler). Never set outside tests.
     pub(crate) broken_alignment: bool,
     // ---- failures and recovery ----
-    pub(crate) planned_faults: Vec<PlannedFault>,
-    pub(crate) failures: Vec<recovery::FailureState>,
-    /// Indices of `failures` that may still be open, ascending (see `open_failures`).
-    pub(crate) open_failure_ids: Vec<u32>,
-    pub(crate) failure_scan_steps: u64,
+    /// Failures planned by the fault schedule or a test, in time order.
+    pub(crate) planned_faults: Vec<FaultEvent>,
+    pub(crate) failover: FailoverLifecycle,
     pub(crate) recovery: RecoverySettings,
-    pub(crate) restart: RestartBackoffTimeStrategy,
     pub(crate) restart_rng: RngStream,
-    pub(crate) failover: FailoverStrategy,
+    /// `jobmanager.execution.failover-strategy`: which tasks a failure restarts.
+    pub(crate) failover_strategy: FailoverStrategy,
     pub(crate) fault_schedule: FaultSchedule,
     /// The external system the sinks commit to; it survives every failure of the job.
     pub(crate) transactions: crate::model::external_log::ExternalTransactionLog,
@@ -214,10 +213,6 @@ pub struct World {
     pub(crate) lose_next_data_buffer: bool,
     /// Negative control: recoveries ignore the channel state of unaligned checkpoints.
     pub(crate) forget_channel_state: bool,
-    /// Per TaskManager: when its slots can run tasks again after a loss (detected, replaced).
-    pub(crate) taskmanager_back_at: Vec<SimTime>,
-    /// Per TaskManager: its latest loss (local state copies taken before it are gone).
-    pub(crate) taskmanager_lost_at: Vec<Option<SimTime>>,
     /// Completed checkpoints are checked to be consistent cuts (exactly-once mode, and every
     /// record maps to one record downstream: no broadcast, no fan-out to two edges).
     pub(crate) cut_check: bool,
@@ -469,15 +464,15 @@ impl World {
             snapshot_log: Vec::new(),
             broken_alignment: false,
             planned_faults: Vec::new(),
-            failures: Vec::new(),
-            open_failure_ids: Vec::new(),
-            failure_scan_steps: 0,
+            failover: FailoverLifecycle::new(
+                crate::scenario::faults::effective_restart_strategy(s)
+                    .create()
+                    .expect("validated restart strategy"),
+                tms,
+            ),
             recovery: RecoverySettings::from_cfg(&s.recovery),
-            restart: crate::scenario::faults::effective_restart_strategy(s)
-                .create()
-                .expect("validated restart strategy"),
             restart_rng: RngStream::new(seed, StreamId::new(StreamKind::Restart, 0)),
-            failover: FailoverStrategy::new(s.recovery.failover, &graph),
+            failover_strategy: FailoverStrategy::new(s.recovery.failover, &graph),
             fault_schedule,
             transactions: Default::default(),
             finished_at: None,
@@ -502,8 +497,6 @@ impl World {
             invariant_violations: Vec::new(),
             lose_next_data_buffer: false,
             forget_channel_state: false,
-            taskmanager_back_at: vec![SimTime::ZERO; tms],
-            taskmanager_lost_at: vec![None; tms],
             // The check counts each source's records where they end: at a sink, or in persisted
             // channel state. It applies when every record takes exactly one path to a sink: one
             // output edge per non-sink (a job whose last operator is no sink drops its records
@@ -742,7 +735,12 @@ impl World {
                 CoordinatorAction::FailJob { .. } => {
                     // Tolerable checkpoint failures exceeded: a global failover.
                     self.jm.note_failover_requested();
-                    self.start_failure(now, FaultKind::CheckpointFailureThreshold, &[], 0);
+                    self.start_failure(
+                        now,
+                        crate::protocol::restart::FailureCause::CheckpointToleranceExceeded,
+                        &[],
+                        0,
+                    );
                 }
             }
         }

@@ -360,7 +360,7 @@ impl World {
 
     /// A network partition holds traffic between two TaskManagers until it heals (TCP
     /// retransmits). If it outlasts its `fail_after`, the schedule also breaks the connections
-    /// then, and the readers fail (`FaultKind::ConnectionLoss`).
+    /// then, and the readers fail (`Fault::ConnectionLost`).
     fn partition_lifted(&self, now: SimTime, a: u32, b: u32) -> SimTime {
         if a == b || self.fault_schedule.windows.is_empty() {
             return now;

@@ -151,7 +151,7 @@ impl World {
                 / 1e3
                 / end.as_secs_f64(),
             downtime_fraction: failures.iter().filter_map(|f| f.downtime).sum::<f64>() / 1e3 / end.as_secs_f64(),
-            failures: self.failures.len() as u64,
+            failures: self.failover.failures().len() as u64,
             job: JobStats {
                 operators,
                 tasks: tasks.into_iter().map(|(_, t, _)| t).collect(),

@@ -8,6 +8,7 @@ use crate::ids::CheckpointId;
 use crate::model::backend::StateBackend;
 use crate::model::records::Record;
 use crate::model::source::{ArrivalGen, RecordShape};
+use crate::protocol::async_checkpoint::AsyncCheckpointProgress;
 use crate::protocol::input_handler::InputHandler;
 use crate::protocol::subtask::SubtaskCheckpointCoordinator;
 use crate::protocol::{CheckpointBarrier, SubtaskCheckpointMetrics};
@@ -55,23 +56,12 @@ pub struct SubtaskCheckpoint {
     pub id: CheckpointId,
     pub barrier: CheckpointBarrier,
     pub metrics: SubtaskCheckpointMetrics,
-    pub async_start: SimTime,
+    /// What the acknowledgement waits for (upload, channel state, output barrier).
+    pub progress: AsyncCheckpointProgress,
     /// Storage request of the upload, while one is running.
     pub upload: Option<u32>,
-    /// The backend's upload is done (or was inlined).
-    pub state_done: bool,
-    /// Unaligned: the channel state is complete only once every barrier arrived
-    /// (`AllBarriersReceived`); the acknowledgement waits for it.
-    pub waiting_for_barriers: bool,
-    /// Storage request writing the channel state (in-flight data), while one is running.
-    pub channel_upload: Option<u32>,
-    /// Timeoutable barrier: the acknowledgement waits until the barrier left every output queue
-    /// (sent, or moved to the head by the output alignment timer).
-    pub timeoutable: bool,
     /// A savepoint (canonical snapshot; no incremental bookkeeping).
     pub savepoint: bool,
-    /// Channel-state bytes known and not yet handed to storage.
-    pub channel_bytes: u64,
     /// Bytes the backend's asynchronous part uploads, after `async_delay_ns`.
     pub upload_bytes: u64,
     pub async_delay_ns: u64,

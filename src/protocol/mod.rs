@@ -15,9 +15,11 @@
 //! | [`barrier_tracker::CheckpointBarrierTracker`] | `CheckpointBarrierTracker` (at-least-once) |
 //! | [`input_handler::InputHandler`] | the handler `InputProcessorUtil` picks for a task |
 //! | [`subtask::SubtaskCheckpointCoordinator`] | `SubtaskCheckpointCoordinatorImpl` |
+//! | [`async_checkpoint::AsyncCheckpointProgress`] | `AsyncCheckpointRunnable`: when a subtask acknowledges |
 //! | [`restart::RestartBackoffTimeStrategy`] | `RestartBackoffTimeStrategy` (none, fixed-delay, exponential-delay, failure-rate) |
 //! | [`two_phase_commit::TwoPhaseCommitSink`] | `TwoPhaseCommitSinkFunction` / Sink V2 `CommitterOperator` |
 
+pub mod async_checkpoint;
 pub mod barrier_handler;
 pub mod barrier_tracker;
 pub mod checkpoint_store;

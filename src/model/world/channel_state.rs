@@ -14,6 +14,7 @@ use crate::ids::CheckpointId;
 use crate::model::records::{NetBuffer, Payload};
 use crate::model::task::{ChannelSide, ChannelStateAcc, DeferredMail, PersistedChannel, TaskPhase};
 use crate::protocol::CheckpointBarrier;
+use crate::protocol::async_checkpoint::AckDecision;
 use crate::time::SimTime;
 
 impl World {
@@ -321,7 +322,7 @@ impl World {
             c.metrics.persisted_data += persisted;
             c.metrics.checkpointed_size += persisted;
             c.metrics.state_size += persisted;
-            c.channel_bytes += persisted;
+            c.progress.add_channel_bytes(persisted);
             self.keep_channel_state(checkpoint, persisted_records);
             self.flush_channel_state(now, s, checkpoint);
             self.maybe_ack(now, s, checkpoint);
@@ -349,14 +350,14 @@ impl World {
         let Some(c) = self.tasks[si].checkpoints.iter_mut().find(|c| c.id == checkpoint) else {
             return;
         };
-        c.waiting_for_barriers = false;
+        c.progress.all_barriers_received();
         if let Some(a) = alignment_duration_ns {
             c.metrics.alignment_duration_ns = a;
         }
         c.metrics.persisted_data += bytes;
         c.metrics.checkpointed_size += bytes;
         c.metrics.state_size += bytes;
-        c.channel_bytes += bytes;
+        c.progress.add_channel_bytes(bytes);
         self.keep_channel_state(checkpoint, acc.records);
         self.flush_channel_state(now, s, checkpoint);
         self.maybe_ack(now, s, checkpoint);
@@ -369,12 +370,9 @@ impl World {
         let Some(pos) = self.tasks[si].checkpoints.iter().position(|c| c.id == checkpoint) else {
             return;
         };
-        let c = &self.tasks[si].checkpoints[pos];
-        if c.channel_upload.is_some() || c.channel_bytes == 0 {
+        let Some(bytes) = self.tasks[si].checkpoints[pos].progress.take_channel_bytes() else {
             return;
-        }
-        let bytes = c.channel_bytes;
-        self.tasks[si].checkpoints[pos].channel_bytes = 0;
+        };
         if bytes <= self.set.inline_threshold_bytes {
             return;
         }
@@ -389,7 +387,7 @@ impl World {
         let id = self
             .storage
             .submit(now, req, Some(UploadKind::ChannelState), &mut self.queue);
-        self.tasks[si].checkpoints[pos].channel_upload = Some(id);
+        self.tasks[si].checkpoints[pos].progress.channel_write_started(id);
     }
 
     /// A channel-state write finished.
@@ -398,7 +396,7 @@ impl World {
         let Some(c) = self.tasks[si].checkpoints.iter_mut().find(|c| c.id == checkpoint) else {
             return;
         };
-        c.channel_upload = None;
+        c.progress.channel_write_finished();
         if !ok {
             if self.tasks[si].coordinator.finish_async(checkpoint) {
                 self.tasks[si].checkpoints.retain(|c| c.id != checkpoint);
@@ -429,18 +427,19 @@ impl World {
         let Some(pos) = self.tasks[si].checkpoints.iter().position(|c| c.id == checkpoint) else {
             return;
         };
-        let c = &mut self.tasks[si].checkpoints[pos];
-        if !c.state_done || c.waiting_for_barriers || c.channel_upload.is_some() || c.channel_bytes > 0 {
+        let waiting_for_output = self.tasks[si].waiting_output_barrier == Some(checkpoint);
+        let decision = self.tasks[si].checkpoints[pos]
+            .progress
+            .decide(now, waiting_for_output, || self.barrier_queued_in_output(s, checkpoint));
+        let (AckDecision::WaitForOutputBarrier { async_duration_ns } | AckDecision::Acknowledge { async_duration_ns }) =
+            decision
+        else {
             return;
+        };
+        if let Some(d) = async_duration_ns {
+            self.tasks[si].checkpoints[pos].metrics.async_duration_ns = d;
         }
-        // The async part (state and channel state) is done; a wait for a barrier to leave an
-        // output queue below delays the acknowledgement, not the async phase.
-        if self.tasks[si].waiting_output_barrier != Some(checkpoint) {
-            let c = &mut self.tasks[si].checkpoints[pos];
-            c.metrics.async_duration_ns = now.since(c.async_start);
-        }
-        let c = self.tasks[si].checkpoints[pos];
-        if c.timeoutable && self.barrier_queued_in_output(s, checkpoint) {
+        if let AckDecision::WaitForOutputBarrier { .. } = decision {
             self.tasks[si].waiting_output_barrier = Some(checkpoint);
             return;
         }

@@ -6,6 +6,7 @@ use super::{Event, StorageRequest, World};
 use crate::ids::CheckpointId;
 use crate::model::records::Payload;
 use crate::model::task::{SubtaskCheckpoint, TaskPhase};
+use crate::protocol::async_checkpoint::AsyncCheckpointProgress;
 use crate::protocol::barrier_handler::BarrierHandlerAction;
 use crate::protocol::subtask::SubtaskAction;
 use crate::protocol::{CheckpointBarrier, CheckpointFailureReason, SubtaskCheckpointMetrics};
@@ -259,14 +260,13 @@ impl World {
                             checkpointed_size: cost.checkpointed_size,
                             ..metrics
                         },
-                        async_start: now + sync_ns,
+                        progress: AsyncCheckpointProgress::new(
+                            now + sync_ns,
+                            unaligned && has_inputs,
+                            barrier.options.is_timeoutable(),
+                        ),
                         upload: None,
-                        state_done: false,
-                        waiting_for_barriers: unaligned && has_inputs,
-                        channel_upload: None,
-                        timeoutable: barrier.options.is_timeoutable(),
                         savepoint: barrier.options.checkpoint_type == crate::protocol::CheckpointType::Savepoint,
-                        channel_bytes: 0,
                         upload_bytes: cost.upload_bytes,
                         async_delay_ns: cost.async_delay_ns,
                     });
@@ -405,7 +405,7 @@ impl World {
         };
         let bytes = self.tasks[si].checkpoints[pos].upload_bytes;
         let delay = self.tasks[si].checkpoints[pos].async_delay_ns;
-        self.tasks[si].checkpoints[pos].async_start = now;
+        self.tasks[si].checkpoints[pos].progress.start_async(now);
         if bytes <= self.set.inline_threshold_bytes {
             self.async_done(now, s, checkpoint);
             return;
@@ -457,7 +457,7 @@ impl World {
         else {
             return;
         };
-        c.state_done = true;
+        c.progress.state_uploaded();
         c.upload = None;
         self.maybe_ack(now, s, checkpoint);
     }
@@ -510,7 +510,7 @@ impl World {
                 if let Some(req) = self.tasks[si].checkpoints[pos].upload {
                     self.storage.cancel(now, req, &mut self.queue);
                 }
-                if let Some(req) = self.tasks[si].checkpoints[pos].channel_upload {
+                if let Some(req) = self.tasks[si].checkpoints[pos].progress.channel_write() {
                     self.storage.cancel(now, req, &mut self.queue);
                 }
                 if !in_sync {

@@ -72,3 +72,4 @@ pub mod sim;
 pub mod sweep;
 pub mod time;
 pub mod units;
+pub mod vocab;

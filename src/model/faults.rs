@@ -9,10 +9,11 @@
 use crate::ids::SubtaskId;
 use crate::model::graph::JobGraph;
 use crate::scenario::Scenario;
-use crate::scenario::faults::{FaultsCfg, LossDetection, MtbfScope};
+use crate::scenario::faults::FaultsCfg;
 use crate::sim::dist::Duration;
 use crate::sim::rng::{RngStream, StreamId, StreamKind};
 use crate::time::{DurationNs, SimTime, ns_from_f64};
+use crate::vocab::{LossDetection, MtbfScope, StragglerKind};
 
 /// Bound on scheduled events (validation rejects scenarios that would come near it).
 pub const SCHEDULE_EVENTS_MAX: usize = 2_000_000;
@@ -436,11 +437,11 @@ impl Builder {
         }
         for (i, g) in f.straggler.iter().enumerate() {
             let condition = match g.kind {
-                crate::scenario::faults::StragglerKind::Taskmanager => Condition::SlowTaskManager {
+                StragglerKind::Taskmanager => Condition::SlowTaskManager {
                     taskmanager: g.taskmanager,
                     slowdown: g.slowdown,
                 },
-                crate::scenario::faults::StragglerKind::Disk => Condition::SlowDisk {
+                StragglerKind::Disk => Condition::SlowDisk {
                     taskmanager: g.taskmanager,
                     slowdown: g.slowdown,
                 },

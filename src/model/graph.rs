@@ -5,8 +5,9 @@
 //! A channel is local when both ends share a TaskManager.
 
 use crate::ids::{ChannelId, InputIndex, SubtaskId, VertexId};
-use crate::scenario::{OperatorKind, Partitioning, Scenario};
+use crate::scenario::Scenario;
 use crate::sim::Dist;
+use crate::vocab::{OperatorKind, Partitioning};
 
 #[derive(Clone, Debug)]
 pub struct Vertex {

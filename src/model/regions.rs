@@ -9,6 +9,7 @@
 
 use crate::ids::SubtaskId;
 use crate::model::graph::JobGraph;
+use crate::vocab::FailoverStrategyKind;
 
 /// Regions of the subtask graph, numbered in order of their lowest subtask.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -76,16 +77,6 @@ impl PipelinedRegions {
     pub fn members(&self, region: u32) -> &[SubtaskId] {
         self.members.get(region as usize).map_or(&[], |m| m.as_slice())
     }
-}
-
-/// `jobmanager.execution.failover-strategy`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FailoverStrategyKind {
-    /// `RestartPipelinedRegionFailoverStrategy` (Flink's default).
-    Region,
-    /// `RestartAllFailoverStrategy`.
-    Full,
 }
 
 /// A failover strategy bound to a job graph: which subtasks restart when some fail.

@@ -1,8 +1,9 @@
 //! State backend cost models: how long the synchronous phase takes and how many bytes the
 //! asynchronous phase uploads, for a given state size.
 
-use crate::scenario::{StateBackendCfg, StateBackendKind};
+use crate::scenario::StateBackendCfg;
 use crate::time::{DurationNs, NS_PER_S, ns_from_f64};
+use crate::vocab::StateBackendKind;
 
 #[derive(Clone, Debug)]
 pub struct BackendModel {

@@ -5,9 +5,10 @@
 use std::sync::Arc;
 
 use crate::model::records::{Record, record_id};
-use crate::scenario::{ArrivalProcess, KeyDistribution, OperatorCfg};
+use crate::scenario::OperatorCfg;
 use crate::sim::Dist;
 use crate::sim::rng::{RngStream, SplitMix64, mix64};
+use crate::vocab::{ArrivalProcess, DEFAULT_KEY_COUNT, DEFAULT_RECORD_BYTES, KeyDistribution};
 
 /// Arrival times of one source subtask's records.
 #[derive(Clone, Debug)]
@@ -113,11 +114,6 @@ pub struct RecordShape {
     zipf_cdf: Option<Vec<f64>>,
     size: Dist,
 }
-
-/// Default key space when a source names none.
-pub const DEFAULT_KEY_COUNT: u64 = 1024;
-/// Default record size when a source names none.
-pub const DEFAULT_RECORD_BYTES: f64 = 100.0;
 
 impl RecordShape {
     pub fn new(op: &OperatorCfg, seed: u64) -> Arc<RecordShape> {

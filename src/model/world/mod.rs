@@ -42,10 +42,11 @@ use crate::protocol::coordinator::{CheckpointCoordinator, CoordinatorAction, Coo
 use crate::protocol::input_handler::InputHandler;
 use crate::protocol::restart::RestartBackoffTimeStrategy;
 use crate::protocol::subtask::SubtaskCheckpointCoordinator;
-use crate::scenario::{OperatorKind, Scenario};
+use crate::scenario::Scenario;
 use crate::sim::rng::StreamKind;
 use crate::sim::{Dist, EventQueue, RngStream, StreamId, TraceHash};
 use crate::time::{NS_PER_S, SimTime};
+use crate::vocab::OperatorKind;
 
 /// Settings the event loop reads on its hot path, resolved once from the scenario.
 #[derive(Clone, Debug)]
@@ -262,7 +263,7 @@ impl World {
             .operators
             .iter()
             .filter_map(|o| o.record_size.as_ref().map(|d| d.dist.mean()))
-            .fold(crate::model::source::DEFAULT_RECORD_BYTES, f64::min)
+            .fold(crate::vocab::DEFAULT_RECORD_BYTES, f64::min)
             .max(1.0);
         let set = Settings {
             segment_bytes,
@@ -292,14 +293,11 @@ impl World {
                 o.keys
                     .as_ref()
                     .map(|k| k.count)
-                    .unwrap_or(crate::model::source::DEFAULT_KEY_COUNT)
+                    .unwrap_or(crate::vocab::DEFAULT_KEY_COUNT)
             })
             .max()
             .unwrap_or(1);
-        let mode = match s.checkpoint.mode {
-            crate::scenario::CheckpointingMode::ExactlyOnce => crate::protocol::CheckpointingMode::ExactlyOnce,
-            crate::scenario::CheckpointingMode::AtLeastOnce => crate::protocol::CheckpointingMode::AtLeastOnce,
-        };
+        let mode = s.checkpoint.mode;
         let backend_cfg = BackendConfig::from_scenario(&s.state_backend, s.checkpoint.num_retained);
         let mut tasks = Vec::with_capacity(graph.subtasks.len());
         let mut sources = Vec::new();
@@ -539,7 +537,7 @@ impl World {
                     (if sink { edges.is_empty() } else { edges.len() == 1 })
                         && edges
                             .iter()
-                            .all(|e| e.partitioning != crate::scenario::Partitioning::Broadcast)
+                            .all(|e| e.partitioning != crate::vocab::Partitioning::Broadcast)
                 }),
             negative_control: false,
             graph,

@@ -8,13 +8,14 @@ use std::collections::BTreeMap;
 use super::{Event, StorageRequest, World};
 use crate::ids::CheckpointId;
 use crate::model::network::ChannelState;
-use crate::model::regions::{FailoverStrategy, FailoverStrategyKind};
+use crate::model::regions::FailoverStrategy;
 use crate::model::task::PersistedChannel;
 use crate::model::task::TaskPhase;
 use crate::protocol::restart::{FailureCause, RestartConfigError, RestartStrategyConfig};
 use crate::scenario::faults::RecoveryCfg;
 use crate::sim::Dist;
 use crate::time::SimTime;
+use crate::vocab::FailoverStrategyKind;
 
 /// What fails.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -19,7 +19,6 @@ pub mod rocksdb_incremental;
 pub mod shared_registry;
 
 use crate::ids::CheckpointId;
-use crate::scenario::StateBackendCfg;
 use crate::time::{DurationNs, NS_PER_S, SimTime, ns_from_f64};
 use crate::vocab::StateBackendKind;
 
@@ -49,7 +48,7 @@ pub struct SnapshotCost {
     pub changelog_replay_bytes: u64,
 }
 
-/// Backend configuration, resolved from the scenario.
+/// Backend configuration (compiled from the scenario's `[state_backend]`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct BackendConfig {
     pub kind: StateBackendKind,
@@ -63,30 +62,6 @@ pub struct BackendConfig {
 }
 
 impl BackendConfig {
-    pub fn from_scenario(cfg: &StateBackendCfg, num_retained: u32) -> Self {
-        let c = &cfg.compaction;
-        let cl = &cfg.changelog;
-        BackendConfig {
-            kind: cfg.kind,
-            incremental: cfg.incremental,
-            local_disk_bytes_per_s: cfg.local_disk_bandwidth.value,
-            lsm: LsmConfig {
-                write_buffer_bytes: cfg.memtable_size.as_u64(),
-                level0_file_num_compaction_trigger: c.level0_file_num_compaction_trigger,
-                max_size_level_base_bytes: c.max_size_level_base.as_u64(),
-                level_multiplier: c.level_multiplier,
-                target_file_size_bytes: c.target_file_size_base.as_u64(),
-            },
-            num_retained,
-            changelog: cl.enabled.then(|| ChangelogConfig {
-                materialize_interval_ns: cl.periodic_materialize_interval.as_u64(),
-                persist_delay_ns: cl.persist_delay.as_u64(),
-                persist_size_threshold_bytes: cl.persist_size_threshold.as_u64(),
-                preemptive_persist_threshold_bytes: cl.preemptive_persist_threshold.as_u64(),
-            }),
-        }
-    }
-
     /// RocksDB with full checkpoints (neither heap nor incremental).
     pub fn rocksdb_full(&self) -> bool {
         self.kind == StateBackendKind::Rocksdb && !self.incremental

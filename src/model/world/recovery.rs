@@ -12,7 +12,6 @@ use crate::model::regions::FailoverStrategy;
 use crate::model::task::PersistedChannel;
 use crate::model::task::TaskPhase;
 use crate::protocol::restart::{FailureCause, RestartConfigError, RestartStrategyConfig};
-use crate::scenario::faults::RecoveryCfg;
 use crate::sim::Dist;
 use crate::time::SimTime;
 use crate::vocab::FailoverStrategyKind;
@@ -75,16 +74,6 @@ pub struct RecoverySettings {
 }
 
 impl RecoverySettings {
-    pub fn from_cfg(c: &RecoveryCfg) -> Self {
-        RecoverySettings {
-            deploy: c.deployment_time.dist.clone(),
-            local_recovery: c.local,
-            local_restore_bytes_per_s: c.local_restore_bandwidth.value,
-            restore_bytes_per_s: c.restore_bandwidth.map(|b| b.value),
-            failover: c.failover,
-        }
-    }
-
     /// Immediate redeployment, downloads through the storage, region failover: for tests
     /// that want the arithmetic plain.
     pub fn instant(local_recovery: bool) -> Self {

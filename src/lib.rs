@@ -28,13 +28,23 @@
 //!   returns what to send; it imports nothing from the simulator.
 //! - [`model`]: the simulated world that drives the protocol: job graph, tasks, network
 //!   channels, storage, state backends, faults, recovery, and the event loop
-//!   ([`model::world::World`]).
+//!   ([`model::world::World`]). It runs on its own configuration types, one per component,
+//!   gathered in [`model::config::WorldConfig`]; it never reads a scenario.
 //! - [`scenario`]: the scenario file: schema, validation, errors naming file, line and field,
-//!   `--set` overrides.
+//!   `--set` overrides. It knows nothing of the model.
+//! - [`compile`]: the one step from a validated scenario to the model's configuration
+//!   ([`compile::world_config`]: job spec, network, coordinator, storage, state backend,
+//!   recovery, restart strategy, fault plan, run settings).
+//! - [`vocab`]: the enums (and defaults) the scenario file and the model share, defined once
+//!   below both (operator kind, partitioning, arrival process, key distribution, state-backend
+//!   kind, failover strategy, fault scopes); `scenario` re-exports them, so a file spells them
+//!   as the model names them. Vocabulary that is the protocol's stays in [`protocol`]
+//!   ([`protocol::CheckpointingMode`], which the scenario file reads directly).
 //! - [`metrics`]: the statistics a run produces (checkpoint history, per-subtask
 //!   acknowledgements, job metrics, failures, all of it as a [`metrics::RunOutput`]), under
 //!   Flink's REST names.
-//! - [`run`]: one scenario run end to end ([`run::run`]), returning a [`metrics::RunOutput`].
+//! - [`run`]: one scenario run end to end ([`run::run`]: compile, build the world, run it),
+//!   returning a [`metrics::RunOutput`].
 //! - [`output`]: the files and the summary table of `ckptsim run`.
 //! - [`sweep`]: parameter sweeps, shards and merging, reproduction of `results/`.
 //! - [`plot`]: charts of runs and sweeps.
@@ -43,12 +53,18 @@
 //!
 //! ## Which way dependencies point
 //!
-//! `main.rs` → `sweep`, `plot`, `output`, `run` → `model` → `protocol` and `sim`;
-//! `model` → `metrics`; everything may use `time`, `ids`, `units`. `protocol` and `sim` import
-//! nothing above them. The world returns [`metrics::RunOutput`], so `model` does not depend on
-//! `run`, which drives it. Two back-edges remain and are being removed by the re-housing of the
-//! world into components: `model` reads `scenario`'s types directly (instead of configurations
-//! compiled from it), and `sweep` and `plot` import each other.
+//! `main.rs` → `sweep`, `plot`, `output`, `run` → `compile` → `scenario` and `model`;
+//! `model` → `protocol`, `sim`, `metrics`; `scenario` → `protocol` and `sim` (for the
+//! protocol's configuration types and the distributions a file writes); both `scenario` and
+//! `model` → `vocab`. Everything may use `time`, `ids`, `units`, `vocab`. `protocol`, `sim` and
+//! `vocab` import nothing above them.
+//!
+//! Configuration flows one way: scenario file → [`scenario::Scenario`] (parsed, validated) →
+//! [`compile::world_config`] → [`model::config::WorldConfig`] → [`model::world::World::new`].
+//! Nothing under `model` names `scenario`, and `scenario` names nothing under `model`. The world
+//! returns [`metrics::RunOutput`], so `model` does not depend on `run`, which drives it. Two
+//! back-edges remain and are being removed by the re-housing of the world: `sweep` and `plot`
+//! import each other, and so do `output` and `plot`.
 //!
 //! ## The ordering contract
 //!
@@ -60,6 +76,7 @@
 //! therefore a pure function of (scenario, seed): same inputs, same bytes out, and the same
 //! trace hash (a fold over every processed event, in `summary.json`).
 
+pub mod compile;
 pub mod ids;
 pub mod metrics;
 pub mod model;
@@ -72,3 +89,4 @@ pub mod sim;
 pub mod sweep;
 pub mod time;
 pub mod units;
+pub mod vocab;

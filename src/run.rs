@@ -1,4 +1,4 @@
-//! Running one scenario: build the world, run it to the end, collect the statistics.
+//! Running one scenario: compile it, build the world, run it to the end, collect the statistics.
 
 pub use crate::metrics::RunOutput;
 use crate::scenario::Scenario;
@@ -11,5 +11,5 @@ pub fn run(scenario: &Scenario, seed: u64) -> RunOutput {
 
 /// As [`run`], naming the scenario in the summary.
 pub fn run_labelled(scenario: &Scenario, seed: u64, label: &str) -> RunOutput {
-    crate::model::world::World::new(scenario, seed, label).run()
+    crate::model::world::World::new(&crate::compile::world_config(scenario), seed, label).run()
 }

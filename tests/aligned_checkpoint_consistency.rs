@@ -80,7 +80,7 @@ fn first_violation(w: &World) -> Option<String> {
 #[test]
 fn every_snapshot_covers_exactly_the_records_before_the_source_barriers() {
     let s = common::scenario(JOB);
-    let mut w = World::new(&s, 7, "consistency");
+    let mut w = World::new(&ckptsim::compile::world_config(&s), 7, "consistency");
     w.enable_record_log();
     w.run_to_end();
     if let Some(v) = first_violation(&w) {
@@ -104,7 +104,7 @@ fn every_snapshot_covers_exactly_the_records_before_the_source_barriers() {
 #[test]
 fn the_consistency_check_catches_a_handler_that_does_not_block() {
     let s = common::scenario(JOB);
-    let mut w = World::new(&s, 7, "broken");
+    let mut w = World::new(&ckptsim::compile::world_config(&s), 7, "broken");
     w.break_alignment_for_negative_control();
     w.enable_record_log();
     w.run_to_end();

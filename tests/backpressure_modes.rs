@@ -227,7 +227,7 @@ fn at_least_once_never_blocks_and_processes_records_behind_an_arrived_barrier() 
             "slots_per_taskmanager = 2",
             "slots_per_taskmanager = 2\nrpc_latency = { dist = \"uniform\", min = \"1ms\", max = \"300ms\" }",
         );
-        let mut w = World::new(&common::scenario(&toml), 3, "alo");
+        let mut w = World::new(&ckptsim::compile::world_config(&common::scenario(&toml)), 3, "alo");
         w.enable_record_log();
         w.run_to_end();
         let log = w.record_log().unwrap();

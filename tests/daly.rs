@@ -89,7 +89,7 @@ fn wall_times(tau_s: f64, mtbf_s: f64, seeds: std::ops::Range<u64>) -> Vec<(f64,
     seeds
         .into_par_iter()
         .map(|seed| {
-            let mut w = World::new(&s, seed, "daly");
+            let mut w = World::new(&ckptsim::compile::world_config(&s), seed, "daly");
             w.stop_when_finished();
             w.run_to_end();
             let done = w

@@ -48,7 +48,7 @@ struct Sojourns {
 
 fn mm1_sojourns(seed: u64) -> Sojourns {
     let s = common::scenario(MM1);
-    let mut w = World::new(&s, seed, "mm1");
+    let mut w = World::new(&ckptsim::compile::world_config(&s), seed, "mm1");
     w.enable_record_log();
     w.run_to_end();
     let sink = 2;

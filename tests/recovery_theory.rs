@@ -50,7 +50,7 @@ service_time = "0s"
 #[test]
 fn catch_up_time_after_a_failure_is_r_plus_rho_l_over_one_minus_rho() {
     let s = common::scenario(FLUID);
-    let mut w = World::new(&s, 3, "fluid");
+    let mut w = World::new(&ckptsim::compile::world_config(&s), 3, "fluid");
     let restart_ns = 2 * NS_PER_S;
     w.set_restart_strategy(RestartStrategyConfig::FixedDelay {
         attempts: 10,
@@ -138,7 +138,7 @@ sync_time = "0ms"
 #[test]
 fn lost_work_per_failure_averages_half_the_interval_plus_the_duration() {
     let s = common::scenario(WASTE);
-    let mut w = World::new(&s, 9, "waste");
+    let mut w = World::new(&ckptsim::compile::world_config(&s), 9, "waste");
     w.set_restart_strategy(RestartStrategyConfig::FixedDelay {
         attempts: 100_000,
         delay_ns: NS_PER_S,

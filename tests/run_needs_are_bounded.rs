@@ -189,7 +189,7 @@ inputs = [{{ from = "source", partitioning = "forward" }}]
         times.join(", ")
     );
     let s = parse_str(&text, "crashes.toml").expect("valid").scenario;
-    let mut w = World::new(&s, 3, "crashes");
+    let mut w = World::new(&ckptsim::compile::world_config(&s), 3, "crashes");
     w.run_to_end();
     let scans = w.failure_scan_steps();
     let failures = w.finish().failures.len() as u64;

@@ -48,7 +48,11 @@ inputs = [{{ from = "state", partitioning = "forward" }}]
 }
 
 fn run(backend: &str) -> World {
-    let mut w = World::new(&common::scenario(&job(backend)), 11, "backends");
+    let mut w = World::new(
+        &ckptsim::compile::world_config(&common::scenario(&job(backend))),
+        11,
+        "backends",
+    );
     w.run_to_end();
     w
 }

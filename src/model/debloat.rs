@@ -7,7 +7,6 @@
 //! [`BufferDebloater`] is Flink's `BufferDebloater` + `BufferSizeEMA`;
 //! [`ThroughputCalculator`] is Flink's `ThroughputCalculator` (idle time excluded).
 
-use crate::scenario::{DebloatCfg, NetworkCfg};
 use crate::time::{DurationNs, NS_PER_S, SimTime};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -26,27 +25,6 @@ pub struct DebloatConfig {
     pub max_buffer_bytes: u32,
     /// `taskmanager.memory.starting-segment-size`: the size before the first announcement.
     pub starting_buffer_bytes: u32,
-}
-
-impl DebloatConfig {
-    /// `None` when debloating is off.
-    pub fn from_scenario(n: &NetworkCfg) -> Option<Self> {
-        let d: &DebloatCfg = &n.debloat;
-        if !d.enabled {
-            return None;
-        }
-        let max = n.segment_size.as_u64().min(u32::MAX as u64) as u32;
-        let min = (d.min_segment_size.as_u64().min(max as u64) as u32).max(1);
-        Some(DebloatConfig {
-            target_ns: d.target.as_u64(),
-            period_ns: d.period.as_u64(),
-            samples: d.samples.max(1),
-            threshold_percentages: d.threshold_percentages,
-            min_buffer_bytes: min,
-            max_buffer_bytes: max,
-            starting_buffer_bytes: (d.starting_segment_size.as_u64().min(max as u64) as u32).max(min),
-        })
-    }
 }
 
 /// `BufferSizeEMA`: exponential moving average over `samples`, with the instant value capped at

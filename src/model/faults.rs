@@ -1,5 +1,6 @@
-//! The fault schedule: the scenario's `[faults]` turned into a time-sorted list of events before
-//! the run starts, so a run's faults are a pure function of (scenario, seed).
+//! The fault schedule: the run's fault plan (the scenario's `[faults]`) turned into a
+//! time-sorted list of events before the run starts, so a run's faults are a pure function of
+//! (scenario, seed).
 //!
 //! Every fault spec draws from its own stream, `(Faults, category << 24 | spec index)`, so adding
 //! a spec, or a component elsewhere, never changes another spec's draws. Per-upload storage
@@ -7,12 +8,12 @@
 //! from [`UploadFailures`], a stream of its own.
 
 use crate::ids::SubtaskId;
+use crate::model::fault_plan::FaultPlan;
 use crate::model::graph::JobGraph;
-use crate::scenario::Scenario;
-use crate::scenario::faults::{FaultsCfg, LossDetection, MtbfScope};
 use crate::sim::dist::Duration;
 use crate::sim::rng::{RngStream, StreamId, StreamKind};
 use crate::time::{DurationNs, SimTime, ns_from_f64};
+use crate::vocab::{LossDetection, MtbfScope, StragglerKind};
 
 /// Bound on scheduled events (validation rejects scenarios that would come near it).
 pub const SCHEDULE_EVENTS_MAX: usize = 2_000_000;
@@ -116,16 +117,18 @@ pub struct FaultSchedule {
 }
 
 impl FaultSchedule {
-    /// The schedule of `s` for master `seed`, events before the end of the simulation.
-    pub fn generate(s: &Scenario, graph: &JobGraph, seed: u64) -> Result<FaultSchedule, FaultScheduleError> {
-        let end = SimTime(s.simulation.duration.as_u64());
+    /// The schedule of plan `f` for master `seed`, events before `end` (the end of the
+    /// simulation).
+    pub fn generate(
+        f: &FaultPlan,
+        end: SimTime,
+        graph: &JobGraph,
+        seed: u64,
+    ) -> Result<FaultSchedule, FaultScheduleError> {
         let mut b = Builder {
             end,
             events: Vec::new(),
             windows: Vec::new(),
-        };
-        let Some(f) = &s.faults else {
-            return Ok(FaultSchedule::default());
         };
         b.task_crashes(f, graph, seed)?;
         b.taskmanager_losses(f, graph.taskmanagers, seed)?;
@@ -274,7 +277,7 @@ impl Builder {
         Ok(out)
     }
 
-    fn task_crashes(&mut self, f: &FaultsCfg, graph: &JobGraph, seed: u64) -> Result<(), FaultScheduleError> {
+    fn task_crashes(&mut self, f: &FaultPlan, graph: &JobGraph, seed: u64) -> Result<(), FaultScheduleError> {
         for (i, c) in f.task_crash.iter().enumerate() {
             let (first, count) = match &c.operator {
                 Some(name) => {
@@ -311,7 +314,7 @@ impl Builder {
         Ok(())
     }
 
-    fn taskmanager_losses(&mut self, f: &FaultsCfg, taskmanagers: u32, seed: u64) -> Result<(), FaultScheduleError> {
+    fn taskmanager_losses(&mut self, f: &FaultPlan, taskmanagers: u32, seed: u64) -> Result<(), FaultScheduleError> {
         for (i, l) in f.taskmanager_loss.iter().enumerate() {
             let (first, count) = match l.taskmanager {
                 Some(tm) => (tm, 1),
@@ -341,7 +344,7 @@ impl Builder {
         Ok(())
     }
 
-    fn jobmanager_failovers(&mut self, f: &FaultsCfg, seed: u64) -> Result<(), FaultScheduleError> {
+    fn jobmanager_failovers(&mut self, f: &FaultPlan, seed: u64) -> Result<(), FaultScheduleError> {
         let Some(j) = &f.jobmanager_failover else {
             return Ok(());
         };
@@ -357,7 +360,7 @@ impl Builder {
         Ok(())
     }
 
-    fn connection_losses(&mut self, f: &FaultsCfg, taskmanagers: u32, seed: u64) -> Result<(), FaultScheduleError> {
+    fn connection_losses(&mut self, f: &FaultPlan, taskmanagers: u32, seed: u64) -> Result<(), FaultScheduleError> {
         for (i, c) in f.connection_loss.iter().enumerate() {
             let mut rng = stream(seed, CATEGORY_CONNECTION_LOSS, i);
             let pairs = taskmanagers * taskmanagers.saturating_sub(1) / 2;
@@ -405,7 +408,7 @@ impl Builder {
         self.push(end, Fault::WindowEnd { window: id })
     }
 
-    fn windows(&mut self, f: &FaultsCfg, seed: u64) -> Result<(), FaultScheduleError> {
+    fn windows(&mut self, f: &FaultPlan, seed: u64) -> Result<(), FaultScheduleError> {
         for (i, n) in f.network_partition.iter().enumerate() {
             let [a, b] = n.between;
             let mut rng = stream(seed, CATEGORY_PARTITION, i);
@@ -440,11 +443,11 @@ impl Builder {
         }
         for (i, g) in f.straggler.iter().enumerate() {
             let condition = match g.kind {
-                crate::scenario::faults::StragglerKind::Taskmanager => Condition::SlowTaskManager {
+                StragglerKind::Taskmanager => Condition::SlowTaskManager {
                     taskmanager: g.taskmanager,
                     slowdown: g.slowdown,
                 },
-                crate::scenario::faults::StragglerKind::Disk => Condition::SlowDisk {
+                StragglerKind::Disk => Condition::SlowDisk {
                     taskmanager: g.taskmanager,
                     slowdown: g.slowdown,
                 },
@@ -479,7 +482,7 @@ impl UploadFailures {
 }
 
 /// The `k`-th unordered pair of distinct TaskManagers among `n`: (0,1), (0,2), .., (1,2), ..
-fn nth_pair(mut k: u32, n: u32) -> (u32, u32) {
+pub(crate) fn nth_pair(mut k: u32, n: u32) -> (u32, u32) {
     for a in 0..n {
         let with_a = n - a - 1;
         if k < with_a {
@@ -488,234 +491,4 @@ fn nth_pair(mut k: u32, n: u32) -> (u32, u32) {
         k -= with_a;
     }
     unreachable!("k is below n (n - 1) / 2")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::time::NS_PER_S;
-
-    fn setup(faults: &str, duration: &str) -> (Scenario, JobGraph) {
-        let text = format!(
-            "[simulation]\nduration = \"{duration}\"\n[cluster]\ntaskmanagers = 3\nslots_per_taskmanager = 2\n[[operators]]\nname = \"src\"\nkind = \"source\"\nparallelism = 4\nrate = {{ process = \"constant\", records_per_second = 10 }}\n[[operators]]\nname = \"sink\"\nkind = \"sink\"\nparallelism = 4\ninputs = [{{ from = \"src\", partitioning = \"hash\" }}]\n{faults}"
-        );
-        let s: Scenario = toml::from_str(&text).unwrap();
-        crate::scenario::faults::validate_faults(&s).unwrap();
-        let g = JobGraph::build(&s);
-        (s, g)
-    }
-
-    /// Random connection losses draw every TaskManager pair alike; a partition with a
-    /// `fail_after` shorter than itself breaks the connection then, a longer one never.
-    #[test]
-    fn connection_losses_cover_every_pair_and_partitions_fail_after_their_timeout() {
-        assert_eq!(
-            (0..3).map(|k| nth_pair(k, 3)).collect::<Vec<_>>(),
-            vec![(0, 1), (0, 2), (1, 2)]
-        );
-        let (s, g) = setup(
-            "[[faults.connection_loss]]\nmtbf = \"1h\"\n[[faults.network_partition]]\nstart = \"10s\"\nduration = \"30s\"\nbetween = [2, 0]\nfail_after = \"20s\"\n[[faults.network_partition]]\nstart = \"1min\"\nduration = \"30s\"\nbetween = [1, 0]\nfail_after = \"40s\"\n",
-            "300h",
-        );
-        let sched = FaultSchedule::generate(&s, &g, 4).unwrap();
-        let mut per_pair = [0u32; 3];
-        for e in &sched.events {
-            if let Fault::ConnectionLost { a, b } = e.kind {
-                if e.at == SimTime(30 * NS_PER_S) {
-                    assert_eq!((a, b), (2, 0), "the partition's timeout");
-                    continue;
-                }
-                per_pair[(0..3).position(|k| nth_pair(k, 3) == (a, b)).expect("a pair")] += 1;
-            }
-        }
-        let n: u32 = per_pair.iter().sum();
-        assert!(
-            (n as f64 - 300.0).abs() < 4.0 * 300f64.sqrt(),
-            "{n} losses in 300 h at 1 h MTBF"
-        );
-        // Each pair ~ Binomial(n, 1/3): 4 standard deviations.
-        let sd = (n as f64 * (1.0 / 3.0) * (2.0 / 3.0)).sqrt();
-        assert!(
-            per_pair.iter().all(|c| (*c as f64 - n as f64 / 3.0).abs() < 4.0 * sd),
-            "{per_pair:?}"
-        );
-        let at_partition = sched
-            .events
-            .iter()
-            .filter(|e| matches!(e.kind, Fault::ConnectionLost { a: 1, b: 0 }) && e.at < SimTime(200 * NS_PER_S))
-            .count();
-        assert_eq!(at_partition, 0, "the second partition heals before its 40 s timeout");
-    }
-
-    /// Windows given an MTBF start as a Poisson process (count within 4 standard deviations);
-    /// each random partition with a shorter `fail_after` breaks its connections once.
-    #[test]
-    fn random_windows_start_as_a_poisson_process() {
-        let (s, g) = setup(
-            "[faults.storage]\noutages = [{ mtbf = \"1h\", duration = \"1min\" }]\n[[faults.straggler]]\nkind = \"disk\"\ntaskmanager = 2\nmtbf = \"2h\"\nduration = \"5min\"\nslowdown = 3\n[[faults.network_partition]]\nmtbf = \"4h\"\nduration = \"30s\"\nbetween = [0, 1]\nfail_after = \"20s\"\n",
-            "1000h",
-        );
-        let sched = FaultSchedule::generate(&s, &g, 9).unwrap();
-        let count = |f: &dyn Fn(&Condition) -> bool| sched.windows.iter().filter(|w| f(&w.condition)).count() as f64;
-        for (n, expected) in [
-            (count(&|c| *c == Condition::StorageOutage), 1000.0),
-            (
-                count(&|c| matches!(c, Condition::SlowDisk { taskmanager: 2, .. })),
-                500.0,
-            ),
-            (count(&|c| matches!(c, Condition::NetworkPartition { .. })), 250.0),
-        ] {
-            assert!(
-                (n - expected).abs() < 4.0 * f64::sqrt(expected),
-                "{n} windows, expected {expected}"
-            );
-        }
-        assert!(sched.windows.iter().all(|w| w.end.since(w.start) > 0));
-        let losses = sched
-            .events
-            .iter()
-            .filter(|e| matches!(e.kind, Fault::ConnectionLost { a: 0, b: 1 }))
-            .count() as f64;
-        assert_eq!(losses, count(&|c| matches!(c, Condition::NetworkPartition { .. })));
-    }
-
-    #[test]
-    fn same_seed_same_schedule_other_seed_other_schedule() {
-        let (s, g) = setup(
-            "[[faults.task_crash]]\nmtbf = \"1h\"\nper = \"task\"\n[[faults.taskmanager_loss]]\nmtbf = \"3h\"\n",
-            "24h",
-        );
-        let a = FaultSchedule::generate(&s, &g, 11).unwrap();
-        let b = FaultSchedule::generate(&s, &g, 11).unwrap();
-        let c = FaultSchedule::generate(&s, &g, 12).unwrap();
-        assert!(!a.events.is_empty());
-        assert_eq!(a, b);
-        assert_ne!(a, c);
-        assert!(a.events.windows(2).all(|w| w[0].at <= w[1].at), "time-sorted");
-        assert!(a.events.iter().all(|e| e.at < SimTime(24 * 3600 * NS_PER_S)));
-    }
-
-    #[test]
-    fn adding_a_spec_leaves_the_others_draws_alone() {
-        let (s1, g) = setup("[[faults.task_crash]]\nmtbf = \"1h\"\n", "24h");
-        let (s2, _) = setup(
-            "[[faults.task_crash]]\nmtbf = \"1h\"\n[[faults.taskmanager_loss]]\nmtbf = \"5h\"\n",
-            "24h",
-        );
-        let crashes = |s: &Scenario| -> Vec<FaultEvent> {
-            FaultSchedule::generate(s, &g, 5)
-                .unwrap()
-                .events
-                .into_iter()
-                .filter(|e| matches!(e.kind, Fault::TaskFailure { .. }))
-                .collect()
-        };
-        assert_eq!(crashes(&s1), crashes(&s2));
-    }
-
-    /// n exponential gaps of mean M: the sample mean has standard error M/sqrt(n). The last gap
-    /// is censored by the end of the run, so the gaps are taken between events. 4 standard
-    /// errors: a false alarm once in ~16 000 seeds, and the seed is fixed.
-    #[test]
-    fn mtbf_process_has_the_configured_mean() {
-        for (per, expected_rate_per_h) in [("job", 1.0), ("task", 8.0)] {
-            let (s, g) = setup(
-                &format!("[[faults.task_crash]]\nmtbf = \"1h\"\nper = \"{per}\"\n"),
-                "2000h",
-            );
-            let sched = FaultSchedule::generate(&s, &g, 3).unwrap();
-            let n = sched.events.len() as f64;
-            let expected_n = 2000.0 * expected_rate_per_h;
-            assert!(
-                (n - expected_n).abs() < 4.0 * expected_n.sqrt(),
-                "per={per}: {n} events, expected {expected_n} ± {}",
-                expected_n.sqrt()
-            );
-            // Job-wide gaps are Exp(mean 1 h / rate).
-            let times: Vec<f64> = sched.events.iter().map(|e| e.at.as_secs_f64()).collect();
-            let gaps: Vec<f64> = times.windows(2).map(|w| w[1] - w[0]).collect();
-            let mean = gaps.iter().sum::<f64>() / gaps.len() as f64;
-            let m = 3600.0 / expected_rate_per_h;
-            let se = m / (gaps.len() as f64).sqrt();
-            assert!(
-                (mean - m).abs() < 4.0 * se,
-                "per={per}: mean gap {mean} s vs {m} ± {se}"
-            );
-            // Every subtask is hit.
-            let mut hit = [false; 8];
-            for e in &sched.events {
-                if let Fault::TaskFailure { subtask } = e.kind {
-                    hit[subtask.index()] = true;
-                }
-            }
-            assert!(hit.iter().all(|h| *h), "per={per}");
-        }
-    }
-
-    #[test]
-    fn fixed_times_hit_the_named_target_and_detection_follows_the_heartbeat() {
-        let (s, g) = setup(
-            "[[faults.task_crash]]\nat = [\"30s\", \"10s\", \"2h\"]\noperator = \"sink\"\nsubtask = 2\n[[faults.taskmanager_loss]]\nat = [\"20s\"]\ntaskmanager = 1\n[[faults.taskmanager_loss]]\nat = [\"25s\"]\ndetection = \"connection_drop\"\n",
-            "1h",
-        );
-        let sched = FaultSchedule::generate(&s, &g, 1).unwrap();
-        let kinds: Vec<_> = sched.events.iter().map(|e| (e.at.as_secs_f64(), e.kind)).collect();
-        assert_eq!(kinds.len(), 4, "the crash at 2h is past the end: {kinds:?}");
-        assert_eq!(kinds[0], (10.0, Fault::TaskFailure { subtask: SubtaskId(6) }));
-        match kinds[1].1 {
-            Fault::TaskManagerLost {
-                taskmanager: 1,
-                detection_delay_ns,
-                ..
-            } => assert!((40 * NS_PER_S..=50 * NS_PER_S).contains(&detection_delay_ns)),
-            other => panic!("{other:?}"),
-        }
-        assert!(matches!(
-            kinds[2].1,
-            Fault::TaskManagerLost {
-                detection_delay_ns: 100_000_000,
-                ..
-            }
-        ));
-        assert_eq!(kinds[3], (30.0, Fault::TaskFailure { subtask: SubtaskId(6) }));
-    }
-
-    #[test]
-    fn windows_begin_and_end_and_answer_queries() {
-        let (s, g) = setup(
-            "[faults.storage]\nupload_failure_probability = 0.5\nthrottling = [{ start = \"10s\", duration = \"10s\", factor = 0.5 }, { start = \"15s\", duration = \"10s\", factor = 0.5 }]\noutages = [{ start = \"40s\", duration = \"5s\" }]\n[[faults.network_partition]]\nstart = \"1s\"\nduration = \"2s\"\nbetween = [2, 0]\n[[faults.straggler]]\nkind = \"taskmanager\"\ntaskmanager = 1\nstart = \"0s\"\nduration = \"1min\"\nslowdown = 4\n",
-            "1h",
-        );
-        let sched = FaultSchedule::generate(&s, &g, 1).unwrap();
-        let t = |x: u64| SimTime(x * NS_PER_S);
-        assert_eq!(sched.storage_bandwidth_factor(t(12)), 0.5);
-        assert_eq!(sched.storage_bandwidth_factor(t(17)), 0.25, "overlaps multiply");
-        assert_eq!(sched.storage_bandwidth_factor(t(25)), 1.0, "end is exclusive");
-        assert!(!sched.storage_available(t(42)) && sched.storage_available(t(45)));
-        assert!(sched.partitioned(0, 2, t(2)) && !sched.partitioned(0, 1, t(2)) && !sched.partitioned(0, 2, t(3)));
-        assert_eq!(sched.service_slowdown(1, t(30)), 4.0);
-        assert_eq!(sched.service_slowdown(0, t(30)), 1.0);
-        let begins = sched
-            .events
-            .iter()
-            .filter(|e| matches!(e.kind, Fault::WindowBegin { .. }))
-            .count();
-        let ends = sched
-            .events
-            .iter()
-            .filter(|e| matches!(e.kind, Fault::WindowEnd { .. }))
-            .count();
-        assert_eq!((begins, ends), (5, 5));
-        let mut up = UploadFailures::new(1, sched.upload_failure_probability);
-        let fails = (0..10_000).filter(|_| up.next_upload_fails()).count();
-        // Binomial(10 000, 0.5): sd 50.
-        assert!((fails as i64 - 5000).abs() < 200, "{fails}");
-    }
-
-    #[test]
-    fn no_faults_section_is_an_empty_schedule() {
-        let (s, g) = setup("", "1h");
-        assert_eq!(FaultSchedule::generate(&s, &g, 1).unwrap(), FaultSchedule::default());
-        assert!(!UploadFailures::new(1, 0.0).next_upload_fails());
-    }
 }

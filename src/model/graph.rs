@@ -5,8 +5,48 @@
 //! A channel is local when both ends share a TaskManager.
 
 use crate::ids::{ChannelId, InputIndex, SubtaskId, VertexId};
-use crate::scenario::{OperatorKind, Partitioning, Scenario};
+use crate::model::source::SourceSpec;
 use crate::sim::Dist;
+use crate::vocab::{OperatorKind, Partitioning};
+
+/// The job as the world runs it: its operators (upstream first) and the cluster they are
+/// placed on.
+#[derive(Clone, Debug)]
+pub struct JobSpec {
+    pub operators: Vec<OperatorSpec>,
+    pub taskmanagers: u32,
+    /// `taskmanager.numberOfTaskSlots`.
+    pub slots_per_taskmanager: u32,
+}
+
+/// One operator of the job.
+#[derive(Clone, Debug)]
+pub struct OperatorSpec {
+    pub name: String,
+    pub kind: OperatorKind,
+    pub parallelism: u32,
+    pub inputs: Vec<InputSpec>,
+    /// Sources (and only sources): what they read.
+    pub source: Option<SourceSpec>,
+    /// Time to process one record.
+    pub service_time: Dist,
+    /// Size of the records emitted; `None`: the size of the input record.
+    pub output_record_size: Option<Dist>,
+    /// Fixed part of the synchronous snapshot phase.
+    pub sync_time: Dist,
+    /// Keyed state per distinct key seen by a subtask (0: none).
+    pub state_bytes_per_key: u64,
+    /// State present from the start, per subtask.
+    pub state_initial_bytes: u64,
+}
+
+/// An input edge of an operator.
+#[derive(Clone, Copy, Debug)]
+pub struct InputSpec {
+    /// Index of the upstream operator in [`JobSpec::operators`].
+    pub from: usize,
+    pub partitioning: Partitioning,
+}
 
 #[derive(Clone, Debug)]
 pub struct Vertex {
@@ -74,8 +114,8 @@ pub fn default_max_parallelism(p: u32) -> u32 {
 }
 
 impl JobGraph {
-    pub fn build(s: &Scenario) -> JobGraph {
-        let slots = s.cluster.slots_per_taskmanager;
+    pub fn build(s: &JobSpec) -> JobGraph {
+        let slots = s.slots_per_taskmanager;
         let mut vertices = Vec::new();
         let mut subtasks = Vec::new();
         for op in &s.operators {
@@ -94,15 +134,15 @@ impl JobGraph {
                 parallelism: op.parallelism,
                 first_subtask: first,
                 max_parallelism: default_max_parallelism(op.parallelism),
-                service_time: op.service_time.dist.clone(),
-                output_record_size: op.output_record_size.as_ref().map(|d| d.dist.clone()),
-                sync_time: op.sync_time.dist.clone(),
-                state_bytes_per_key: op.state.bytes_per_key.map(|b| b.as_u64()).unwrap_or(0),
-                state_initial_bytes: op.state.initial.map(|b| b.as_u64()).unwrap_or(0),
+                service_time: op.service_time.clone(),
+                output_record_size: op.output_record_size.clone(),
+                sync_time: op.sync_time.clone(),
+                state_bytes_per_key: op.state_bytes_per_key,
+                state_initial_bytes: op.state_initial_bytes,
             });
         }
         let n = subtasks.len();
-        let tms = s.cluster.taskmanagers;
+        let tms = s.taskmanagers;
         let mut channels = Vec::new();
         let mut outputs: Vec<Vec<OutputEdge>> = vec![Vec::new(); n];
         let mut inputs: Vec<Vec<ChannelId>> = vec![Vec::new(); n];
@@ -110,11 +150,7 @@ impl JobGraph {
         for (ci, op) in s.operators.iter().enumerate() {
             let cons = &vertices[ci];
             for input in &op.inputs {
-                let pi = s
-                    .operators
-                    .iter()
-                    .position(|o| o.name == input.from)
-                    .expect("validated");
+                let pi = input.from;
                 let prod = vertices[pi].clone();
                 for c in 0..cons.parallelism {
                     let cs = SubtaskId(cons.first_subtask + c);

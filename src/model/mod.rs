@@ -4,8 +4,10 @@
 
 pub mod backend;
 pub mod checker;
+pub mod config;
 pub mod debloat;
 pub mod external_log;
+pub mod fault_plan;
 pub mod faults;
 pub mod graph;
 pub mod network;

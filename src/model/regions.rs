@@ -9,6 +9,7 @@
 
 use crate::ids::SubtaskId;
 use crate::model::graph::JobGraph;
+use crate::vocab::FailoverStrategyKind;
 
 /// Regions of the subtask graph, numbered in order of their lowest subtask.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -76,16 +77,6 @@ impl PipelinedRegions {
     pub fn members(&self, region: u32) -> &[SubtaskId] {
         self.members.get(region as usize).map_or(&[], |m| m.as_slice())
     }
-}
-
-/// `jobmanager.execution.failover-strategy`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FailoverStrategyKind {
-    /// `RestartPipelinedRegionFailoverStrategy` (Flink's default).
-    Region,
-    /// `RestartAllFailoverStrategy`.
-    Full,
 }
 
 /// A failover strategy bound to a job graph: which subtasks restart when some fail.
@@ -178,94 +169,5 @@ impl UnionFind {
         }
         self.parent[b] = a;
         self.size[a] += self.size[b];
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn graph(ops: &str) -> JobGraph {
-        let text =
-            format!("[simulation]\nduration = \"10s\"\n[cluster]\ntaskmanagers = 4\nslots_per_taskmanager = 4\n{ops}");
-        let loaded = crate::scenario::parse_str(&text, "test.toml").unwrap();
-        JobGraph::build(&loaded.scenario)
-    }
-
-    const SOURCE: &str = "[[operators]]\nname = \"src\"\nkind = \"source\"\nparallelism = 3\nrate = { process = \"constant\", records_per_second = 10 }\n";
-
-    fn op(name: &str, kind: &str, from: &str, partitioning: &str) -> String {
-        format!(
-            "[[operators]]\nname = \"{name}\"\nkind = \"{kind}\"\nparallelism = 3\ninputs = [{{ from = \"{from}\", partitioning = \"{partitioning}\" }}]\n"
-        )
-    }
-
-    #[test]
-    fn a_forward_only_pipeline_has_one_region_per_parallel_pipeline() {
-        let g = graph(&format!(
-            "{SOURCE}{}{}",
-            op("map", "operator", "src", "forward"),
-            op("sink", "sink", "map", "forward")
-        ));
-        let regions = PipelinedRegions::compute(&g);
-        assert_eq!(regions.len(), 3);
-        // Subtasks are numbered vertex by vertex: src 0-2, map 3-5, sink 6-8.
-        assert_eq!(regions.members(1), &[SubtaskId(1), SubtaskId(4), SubtaskId(7)]);
-        let f = FailoverStrategy::new(FailoverStrategyKind::Region, &g);
-        assert_eq!(
-            f.tasks_to_restart(SubtaskId(4)),
-            vec![SubtaskId(1), SubtaskId(4), SubtaskId(7)]
-        );
-        assert_eq!(
-            f.tasks_to_restart_all(&[SubtaskId(0), SubtaskId(8)]),
-            vec![
-                SubtaskId(0),
-                SubtaskId(2),
-                SubtaskId(3),
-                SubtaskId(5),
-                SubtaskId(6),
-                SubtaskId(8)
-            ]
-        );
-    }
-
-    #[test]
-    fn any_all_to_all_edge_makes_the_job_one_region() {
-        for partitioning in ["hash", "rebalance", "broadcast"] {
-            let g = graph(&format!(
-                "{SOURCE}{}{}",
-                op("map", "operator", "src", "forward"),
-                op("sink", "sink", "map", partitioning)
-            ));
-            let regions = PipelinedRegions::compute(&g);
-            assert_eq!(regions.len(), 1, "{partitioning}");
-            let f = FailoverStrategy::new(FailoverStrategyKind::Region, &g);
-            assert_eq!(f.tasks_to_restart(SubtaskId(0)).len(), 9, "{partitioning}");
-        }
-    }
-
-    #[test]
-    fn full_failover_restarts_every_task() {
-        let g = graph(&format!("{SOURCE}{}", op("sink", "sink", "src", "forward")));
-        let f = FailoverStrategy::new(FailoverStrategyKind::Full, &g);
-        assert_eq!(
-            f.tasks_to_restart(SubtaskId(2)),
-            (0..6).map(SubtaskId).collect::<Vec<_>>()
-        );
-        assert!(
-            f.tasks_to_restart(SubtaskId(99)).is_empty(),
-            "an unknown id restarts nothing"
-        );
-    }
-
-    #[test]
-    fn two_disconnected_jobs_in_one_graph_restart_separately() {
-        let second = "[[operators]]\nname = \"src2\"\nkind = \"source\"\nparallelism = 2\nrate = { process = \"constant\", records_per_second = 10 }\n[[operators]]\nname = \"sink2\"\nkind = \"sink\"\nparallelism = 2\ninputs = [{ from = \"src2\", partitioning = \"hash\" }]\n";
-        let g = graph(&format!("{SOURCE}{}{second}", op("sink", "sink", "src", "rebalance")));
-        let f = FailoverStrategy::new(FailoverStrategyKind::Region, &g);
-        assert_eq!(
-            f.tasks_to_restart(SubtaskId(7)),
-            vec![SubtaskId(6), SubtaskId(7), SubtaskId(8), SubtaskId(9)]
-        );
     }
 }

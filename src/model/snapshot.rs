@@ -1,8 +1,9 @@
 //! State backend cost models: how long the synchronous phase takes and how many bytes the
 //! asynchronous phase uploads, for a given state size.
 
-use crate::scenario::{StateBackendCfg, StateBackendKind};
+use crate::model::backend::BackendConfig;
 use crate::time::{DurationNs, NS_PER_S, ns_from_f64};
+use crate::vocab::StateBackendKind;
 
 #[derive(Clone, Debug)]
 pub struct BackendModel {
@@ -12,11 +13,11 @@ pub struct BackendModel {
 }
 
 impl BackendModel {
-    pub fn new(cfg: &StateBackendCfg) -> Self {
+    pub fn new(cfg: &BackendConfig) -> Self {
         BackendModel {
             kind: cfg.kind,
-            memtable_bytes: cfg.memtable_size.as_u64(),
-            local_disk_bytes_per_s: cfg.local_disk_bandwidth.value,
+            memtable_bytes: cfg.lsm.write_buffer_bytes,
+            local_disk_bytes_per_s: cfg.local_disk_bytes_per_s,
         }
     }
 

@@ -5,9 +5,39 @@
 use std::sync::Arc;
 
 use crate::model::records::{Record, record_id};
-use crate::scenario::{ArrivalProcess, KeyDistribution, OperatorCfg};
 use crate::sim::Dist;
 use crate::sim::rng::{RngStream, SplitMix64, mix64};
+use crate::vocab::{ArrivalProcess, DEFAULT_KEY_COUNT, DEFAULT_RECORD_BYTES, KeyDistribution};
+
+/// A source's arrival process: `process` at `records_per_second` per subtask; bursts are on
+/// for `on` and off for `off`.
+#[derive(Clone, Debug)]
+pub struct RateSpec {
+    pub process: ArrivalProcess,
+    pub records_per_second: f64,
+    pub on: Option<Dist>,
+    pub off: Option<Dist>,
+}
+
+/// A source's key space: `count` keys drawn by `distribution` (Zipf with `exponent`).
+#[derive(Clone, Copy, Debug)]
+pub struct KeySpace {
+    pub count: u64,
+    pub distribution: KeyDistribution,
+    pub exponent: f64,
+}
+
+/// What a source operator reads: when records arrive, their keys and sizes, and (bounded
+/// input) how many there are per subtask.
+#[derive(Clone, Debug)]
+pub struct SourceSpec {
+    pub rate: RateSpec,
+    /// Default: [`DEFAULT_RECORD_BYTES`].
+    pub record_size: Option<Dist>,
+    /// Default: [`DEFAULT_KEY_COUNT`] uniform keys.
+    pub keys: Option<KeySpace>,
+    pub max_records: Option<u64>,
+}
 
 /// Arrival times of one source subtask's records.
 #[derive(Clone, Debug)]
@@ -27,18 +57,18 @@ pub struct ArrivalGen {
 }
 
 impl ArrivalGen {
-    pub fn new(cfg: &crate::scenario::RateCfg, rng: RngStream) -> Self {
+    pub fn new(cfg: &RateSpec, rng: RngStream) -> Self {
         Self::until(cfg, rng, f64::INFINITY)
     }
 
     /// Arrivals up to `horizon_ns` (the run's end); beyond it the generator stops looking and
     /// stands at some time past the horizon. Arrivals before the horizon are those of `new`.
-    pub fn until(cfg: &crate::scenario::RateCfg, rng: RngStream, horizon_ns: f64) -> Self {
+    pub fn until(cfg: &RateSpec, rng: RngStream, horizon_ns: f64) -> Self {
         let mean_gap_ns = 1e9 / cfg.records_per_second;
         let on = match cfg.process {
             ArrivalProcess::Bursts => Some((
-                cfg.on.as_ref().expect("validated").dist.clone(),
-                cfg.off.as_ref().expect("validated").dist.clone(),
+                cfg.on.as_ref().expect("validated").clone(),
+                cfg.off.as_ref().expect("validated").clone(),
             )),
             _ => None,
         };
@@ -114,13 +144,8 @@ pub struct RecordShape {
     size: Dist,
 }
 
-/// Default key space when a source names none.
-pub const DEFAULT_KEY_COUNT: u64 = 1024;
-/// Default record size when a source names none.
-pub const DEFAULT_RECORD_BYTES: f64 = 100.0;
-
 impl RecordShape {
-    pub fn new(op: &OperatorCfg, seed: u64) -> Arc<RecordShape> {
+    pub fn new(op: &SourceSpec, seed: u64) -> Arc<RecordShape> {
         let (key_count, zipf_cdf) = match &op.keys {
             Some(k) => {
                 let cdf = match k.distribution {
@@ -145,7 +170,7 @@ impl RecordShape {
         let size = op
             .record_size
             .as_ref()
-            .map(|d| d.dist.clone())
+            .cloned()
             .unwrap_or(Dist::Constant(DEFAULT_RECORD_BYTES));
         Arc::new(RecordShape {
             seed,
@@ -186,11 +211,10 @@ impl RecordShape {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::RateCfg;
     use crate::sim::rng::{StreamId, StreamKind};
 
     fn arrivals_of(process: ArrivalProcess, rate: f64) -> ArrivalGen {
-        let cfg = RateCfg {
+        let cfg = RateSpec {
             process,
             records_per_second: rate,
             on: None,
@@ -231,8 +255,8 @@ mod tests {
     fn a_nearly_silent_burst_source_stops_at_the_horizon() {
         // 1e-9 records/s during 1 ms on-phases: the first record would come after about 1e12
         // phases, which walking them one by one never reaches.
-        let ms = || crate::sim::dist::DurationDist::new(Dist::Exponential { mean: 1e6 });
-        let cfg = RateCfg {
+        let ms = || Dist::Exponential { mean: 1e6 };
+        let cfg = RateSpec {
             process: ArrivalProcess::Bursts,
             records_per_second: 1e-9,
             on: Some(ms()),
@@ -248,8 +272,8 @@ mod tests {
 
     #[test]
     fn a_horizon_leaves_the_arrivals_before_it_alone() {
-        let ms = |v: f64| crate::sim::dist::DurationDist::new(Dist::Exponential { mean: v });
-        let cfg = RateCfg {
+        let ms = |v: f64| Dist::Exponential { mean: v };
+        let cfg = RateSpec {
             process: ArrivalProcess::Bursts,
             records_per_second: 5000.0,
             on: Some(ms(2e7)),

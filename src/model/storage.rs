@@ -5,7 +5,6 @@
 //! scheduled; a change in the number of active transfers reschedules it (stale ticks are
 //! recognised by generation).
 
-use crate::scenario::StorageCfg;
 use crate::sim::Dist;
 use crate::time::{NS_PER_MS, NS_PER_S, SimTime, ns_from_f64};
 
@@ -71,26 +70,6 @@ impl StorageProfile {
             _ => return None,
         };
         Some(p)
-    }
-
-    pub fn from_cfg(cfg: &StorageCfg) -> StorageProfile {
-        let mut p = StorageProfile::named(&cfg.profile).expect("validated profile");
-        if let Some(d) = &cfg.request_latency {
-            p.request_latency = d.dist.clone();
-        }
-        if let Some(b) = &cfg.bandwidth {
-            p.bandwidth_bytes_per_s = b.value;
-            if cfg.per_request_bandwidth.is_none() {
-                p.per_request_bandwidth_bytes_per_s = p.per_request_bandwidth_bytes_per_s.max(b.value);
-            }
-        }
-        if let Some(b) = &cfg.per_request_bandwidth {
-            p.per_request_bandwidth_bytes_per_s = b.value;
-        }
-        if let Some(d) = &cfg.metadata_latency {
-            p.metadata_latency = d.dist.clone();
-        }
-        p
     }
 }
 

@@ -48,7 +48,7 @@ impl AsyncCheckpointProgress {
             waiting_for_barriers: unaligned_with_inputs,
             channel_write: None,
             channel_bytes: 0,
-            timeoutable: timeoutable,
+            timeoutable,
         }
     }
 

@@ -3,7 +3,7 @@
 //! Nothing here reads a clock, draws from a global RNG or performs I/O: time comes in as a
 //! `SimTime` argument, randomness as `&mut impl rand::Rng`, and every effect (an RPC to send, a
 //! timer to set, a statistic to record) is pushed into an outbox `Vec` that the caller drains.
-//! The simulator in `crate::model` is one such caller; a real runtime could be another.
+//! The simulator (the `model` module) is one such caller; a real runtime could be another.
 //!
 //! | here | Flink |
 //! |---|---|

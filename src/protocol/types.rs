@@ -25,8 +25,10 @@ impl CheckpointType {
     }
 }
 
-/// `execution.checkpointing.mode`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// `execution.checkpointing.mode`, as the scenario file spells it too (`exactly_once`,
+/// `at_least_once`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum CheckpointingMode {
     #[default]
     ExactlyOnce,

@@ -10,7 +10,7 @@
 use super::faults::{FaultsCfg, MtbfScope};
 use super::limits::{Limits, human_bytes};
 use super::schema::*;
-use crate::model::source::{DEFAULT_KEY_COUNT, DEFAULT_RECORD_BYTES};
+use crate::vocab::{DEFAULT_KEY_COUNT, DEFAULT_RECORD_BYTES};
 
 type Problem = (String, String);
 

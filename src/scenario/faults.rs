@@ -57,11 +57,12 @@
 use serde::Deserialize;
 
 use super::schema::Scenario;
-use crate::model::regions::FailoverStrategyKind;
 use crate::protocol::restart::RestartStrategyConfig;
 use crate::sim::Dist;
 use crate::sim::dist::{Duration, DurationDist, Rate};
 use crate::time::{NS_PER_MS, NS_PER_S};
+/// The vocabulary the file shares with the model, defined below both.
+pub use crate::vocab::{FailoverStrategyKind, LossDetection, MtbfScope, StragglerKind};
 
 type Problem = (String, String);
 
@@ -244,19 +245,6 @@ pub struct FaultsCfg {
     pub jobmanager_failover: Option<JobManagerFailoverCfg>,
 }
 
-/// Who owns a random failure process: each target separately, or the job as a whole (one
-/// process whose events hit a uniformly drawn target).
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum MtbfScope {
-    /// Every subtask (task crashes) or every TaskManager (losses) fails independently with the
-    /// given MTBF; the job's MTBF is MTBF / targets.
-    #[serde(alias = "taskmanager")]
-    Task,
-    /// The job as a whole fails with the given MTBF.
-    Job,
-}
-
 fn default_scope() -> MtbfScope {
     MtbfScope::Job
 }
@@ -277,17 +265,6 @@ pub struct TaskCrashCfg {
     pub operator: Option<String>,
     /// With `operator`: exactly this subtask index; default a uniformly drawn one per crash.
     pub subtask: Option<u32>,
-}
-
-/// How the JobManager learns that a TaskManager is gone.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum LossDetection {
-    /// A hung or unreachable process: only `heartbeat.timeout` after its last heartbeat.
-    Heartbeat,
-    /// A dead process: its TCP connections close, and RPC and netty report it within
-    /// `connection_drop_delay`.
-    ConnectionDrop,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -391,15 +368,6 @@ pub struct StorageFaultsCfg {
     /// Bandwidth multiplied by `factor` (in (0, 1]) during the window.
     #[serde(default)]
     pub throttling: Vec<FactorWindowCfg>,
-}
-
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum StragglerKind {
-    /// Every task on the TaskManager processes `slowdown` times slower (CPU contention, GC).
-    Taskmanager,
-    /// The TaskManager's local disk is `slowdown` times slower (RocksDB flushes, local recovery).
-    Disk,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -795,7 +763,7 @@ at = ["20min"]
         super::validate_faults(&s).unwrap();
         let f = s.faults.as_ref().unwrap();
         assert_eq!(f.task_crash.len(), 2);
-        assert_eq!(s.recovery.failover, crate::model::regions::FailoverStrategyKind::Full);
+        assert_eq!(s.recovery.failover, crate::vocab::FailoverStrategyKind::Full);
         assert_eq!(
             super::effective_restart_strategy(&s),
             crate::protocol::restart::RestartStrategyConfig::FailureRate {
@@ -814,7 +782,7 @@ at = ["20min"]
             super::effective_restart_strategy(&s),
             crate::protocol::restart::RestartStrategyConfig::exponential_delay_default()
         );
-        assert_eq!(s.recovery.failover, crate::model::regions::FailoverStrategyKind::Region);
+        assert_eq!(s.recovery.failover, crate::vocab::FailoverStrategyKind::Region);
         let no_ckpt = parse_str(&BASE.replace("interval = \"10s\"", ""), "t.toml")
             .unwrap()
             .scenario;

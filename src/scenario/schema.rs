@@ -8,6 +8,10 @@ use crate::sim::Dist;
 use crate::sim::dist::{Bytes, BytesDist, Duration, DurationDist, Rate};
 use crate::time::{NS_PER_MS, NS_PER_S, NS_PER_US};
 
+/// The vocabulary the file shares with the model, defined below both.
+pub use crate::protocol::CheckpointingMode;
+pub use crate::vocab::{ArrivalProcess, KeyDistribution, OperatorKind, Partitioning, StateBackendKind};
+
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
@@ -79,14 +83,6 @@ fn dur(ns: u64) -> Duration {
 }
 fn dur_dist(ns: u64) -> DurationDist {
     DurationDist::new(Dist::Constant(ns as f64))
-}
-
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum CheckpointingMode {
-    ExactlyOnce,
-    /// Barriers are counted, never aligned (`CheckpointBarrierTracker`).
-    AtLeastOnce,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -368,18 +364,6 @@ impl Default for StorageCfg {
     }
 }
 
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum StateBackendKind {
-    /// HashMapStateBackend: copy-on-write snapshot in the sync phase, full upload. `hashmap`,
-    /// Flink's name for it (`state.backend.type`), is accepted too.
-    #[serde(alias = "hashmap")]
-    Heap,
-    /// EmbeddedRocksDBStateBackend with full checkpoints: memtable flush and hard links in the
-    /// sync phase, full upload.
-    Rocksdb,
-}
-
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StateBackendCfg {
@@ -516,43 +500,11 @@ impl Default for StateBackendCfg {
     }
 }
 
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum OperatorKind {
-    Source,
-    Operator,
-    Sink,
-}
-
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Partitioning {
-    /// One-to-one; both sides need the same parallelism.
-    Forward,
-    /// keyBy: by key hash.
-    Hash,
-    /// Round robin.
-    Rebalance,
-    /// Every record to every consumer subtask.
-    Broadcast,
-}
-
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InputCfg {
     pub from: String,
     pub partitioning: Partitioning,
-}
-
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum ArrivalProcess {
-    /// Evenly spaced records.
-    Constant,
-    /// Exponential gaps.
-    Poisson,
-    /// Poisson at `records_per_second` during `on`, silent during `off`.
-    Bursts,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -563,13 +515,6 @@ pub struct RateCfg {
     pub records_per_second: f64,
     pub on: Option<DurationDist>,
     pub off: Option<DurationDist>,
-}
-
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum KeyDistribution {
-    Uniform,
-    Zipf,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -256,7 +256,7 @@ fn validate_network(n: &NetworkCfg) -> Result<(), Problem> {
 }
 
 fn validate_storage(st: &StorageCfg) -> Result<(), Problem> {
-    if crate::model::storage::StorageProfile::named(&st.profile).is_none() {
+    if !crate::vocab::STORAGE_PROFILES.contains(&st.profile.as_str()) {
         return fail(
             "storage.profile",
             format!("unknown profile `{}` (use local-disk, hdfs or s3)", st.profile),

@@ -296,15 +296,17 @@ impl ChangelogBackend {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::backend::BackendConfig;
     use crate::model::backend::lsm::LsmConfig;
-    use crate::model::backend::{BackendConfig, BackendKind};
     use crate::time::{NS_PER_MS, NS_PER_S};
+    use crate::vocab::StateBackendKind;
 
     const MIB: u64 = 1024 * 1024;
 
-    fn cfg(kind: BackendKind) -> BackendConfig {
+    fn cfg(kind: StateBackendKind, incremental: bool) -> BackendConfig {
         BackendConfig {
             kind,
+            incremental,
             local_disk_bytes_per_s: 200e6,
             lsm: LsmConfig {
                 write_buffer_bytes: 64 * MIB,
@@ -331,7 +333,7 @@ mod tests {
     /// the batching delay (10 ms); a checkpoint only uploads the small remaining tail.
     #[test]
     fn changelog_uploads_continuously_and_a_checkpoint_only_persists_the_tail() {
-        let mut b = StateBackend::new(&cfg(BackendKind::RocksdbIncremental), 1024 * MIB);
+        let mut b = StateBackend::new(&cfg(StateBackendKind::Rocksdb, true), 1024 * MIB);
         let mut ups = vec![];
         let mut live = 1024 * MIB;
         for ms in 0..1000u64 {
@@ -359,7 +361,7 @@ mod tests {
     /// checkpoint after it counts its upload in `checkpointed_size`.
     #[test]
     fn materialization_truncates_the_log_to_replay() {
-        let mut b = StateBackend::new(&cfg(BackendKind::Heap), 100 * MIB);
+        let mut b = StateBackend::new(&cfg(StateBackendKind::Heap, false), 100 * MIB);
         let t0 = SimTime(0);
         b.on_state_change(t0, 50 * MIB, 110 * MIB);
         let cl = changelog(&mut b);
@@ -389,7 +391,7 @@ mod tests {
     /// No change since the last materialization: nothing to materialize (Flink skips it).
     #[test]
     fn an_unchanged_state_is_not_materialized_again() {
-        let mut b = StateBackend::new(&cfg(BackendKind::Heap), 10 * MIB);
+        let mut b = StateBackend::new(&cfg(StateBackendKind::Heap, false), 10 * MIB);
         let cl = changelog(&mut b);
         assert!(cl.poll_materialization(SimTime(600 * NS_PER_S)).is_none());
         assert_eq!(cl.next_wakeup(), Some(SimTime(1200 * NS_PER_S)));

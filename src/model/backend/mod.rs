@@ -19,8 +19,8 @@ pub mod rocksdb_incremental;
 pub mod shared_registry;
 
 use crate::ids::CheckpointId;
-use crate::scenario::{StateBackendCfg, StateBackendKind};
 use crate::time::{DurationNs, NS_PER_S, SimTime, ns_from_f64};
+use crate::vocab::StateBackendKind;
 
 use changelog::{ChangelogBackend, ChangelogConfig};
 use heap::HeapBackend;
@@ -48,10 +48,12 @@ pub struct SnapshotCost {
     pub changelog_replay_bytes: u64,
 }
 
-/// Backend configuration, resolved from the scenario.
+/// Backend configuration (compiled from the scenario's `[state_backend]`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct BackendConfig {
-    pub kind: BackendKind,
+    pub kind: StateBackendKind,
+    /// `execution.checkpointing.incremental`: RocksDB uploads only new SST files.
+    pub incremental: bool,
     pub local_disk_bytes_per_s: f64,
     pub lsm: LsmConfig,
     /// `execution.checkpointing.num-retained`, for the shared-state reference counts.
@@ -59,40 +61,10 @@ pub struct BackendConfig {
     pub changelog: Option<ChangelogConfig>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BackendKind {
-    Heap,
-    RocksdbFull,
-    RocksdbIncremental,
-}
-
 impl BackendConfig {
-    pub fn from_scenario(cfg: &StateBackendCfg, num_retained: u32) -> Self {
-        let kind = match (cfg.kind, cfg.incremental) {
-            (StateBackendKind::Heap, _) => BackendKind::Heap,
-            (StateBackendKind::Rocksdb, false) => BackendKind::RocksdbFull,
-            (StateBackendKind::Rocksdb, true) => BackendKind::RocksdbIncremental,
-        };
-        let c = &cfg.compaction;
-        let cl = &cfg.changelog;
-        BackendConfig {
-            kind,
-            local_disk_bytes_per_s: cfg.local_disk_bandwidth.value,
-            lsm: LsmConfig {
-                write_buffer_bytes: cfg.memtable_size.as_u64(),
-                level0_file_num_compaction_trigger: c.level0_file_num_compaction_trigger,
-                max_size_level_base_bytes: c.max_size_level_base.as_u64(),
-                level_multiplier: c.level_multiplier,
-                target_file_size_bytes: c.target_file_size_base.as_u64(),
-            },
-            num_retained,
-            changelog: cl.enabled.then(|| ChangelogConfig {
-                materialize_interval_ns: cl.periodic_materialize_interval.as_u64(),
-                persist_delay_ns: cl.persist_delay.as_u64(),
-                persist_size_threshold_bytes: cl.persist_size_threshold.as_u64(),
-                preemptive_persist_threshold_bytes: cl.preemptive_persist_threshold.as_u64(),
-            }),
-        }
+    /// RocksDB with full checkpoints (neither heap nor incremental).
+    pub fn rocksdb_full(&self) -> bool {
+        self.kind == StateBackendKind::Rocksdb && !self.incremental
     }
 
     /// Time to write `bytes` to local disk.
@@ -126,10 +98,12 @@ impl StateBackend {
 
     /// The backend without the changelog (what a changelog backend materializes).
     fn plain(cfg: &BackendConfig, initial_live_bytes: u64) -> Self {
-        match cfg.kind {
-            BackendKind::Heap => StateBackend::Heap(HeapBackend::new(initial_live_bytes)),
-            BackendKind::RocksdbFull => StateBackend::RocksdbFull(RocksDbFullBackend::new(*cfg, initial_live_bytes)),
-            BackendKind::RocksdbIncremental => {
+        match (cfg.kind, cfg.incremental) {
+            (StateBackendKind::Heap, _) => StateBackend::Heap(HeapBackend::new(initial_live_bytes)),
+            (StateBackendKind::Rocksdb, false) => {
+                StateBackend::RocksdbFull(RocksDbFullBackend::new(*cfg, initial_live_bytes))
+            }
+            (StateBackendKind::Rocksdb, true) => {
                 StateBackend::RocksdbIncremental(Box::new(RocksDbIncrementalBackend::new(*cfg, initial_live_bytes)))
             }
         }
@@ -218,7 +192,8 @@ mod tests {
 
     fn cfg(changelog: bool) -> BackendConfig {
         BackendConfig {
-            kind: BackendKind::RocksdbIncremental,
+            kind: StateBackendKind::Rocksdb,
+            incremental: true,
             local_disk_bytes_per_s: 200e6,
             lsm: LsmConfig {
                 write_buffer_bytes: 64 * MIB,

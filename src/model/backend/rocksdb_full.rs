@@ -60,12 +60,13 @@ impl RocksDbFullBackend {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::backend::BackendKind;
     use crate::model::backend::lsm::LsmConfig;
+    use crate::vocab::StateBackendKind;
 
     pub(crate) fn cfg() -> BackendConfig {
         BackendConfig {
-            kind: BackendKind::RocksdbFull,
+            kind: StateBackendKind::Rocksdb,
+            incremental: false,
             local_disk_bytes_per_s: 100e6,
             lsm: LsmConfig {
                 write_buffer_bytes: 64 << 20,

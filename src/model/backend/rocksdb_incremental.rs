@@ -171,14 +171,15 @@ impl RocksDbIncrementalBackend {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::backend::BackendKind;
     use crate::model::backend::lsm::LsmConfig;
+    use crate::vocab::StateBackendKind;
 
     const MIB: u64 = 1024 * 1024;
 
     fn cfg(num_retained: u32) -> BackendConfig {
         BackendConfig {
-            kind: BackendKind::RocksdbIncremental,
+            kind: StateBackendKind::Rocksdb,
+            incremental: true,
             local_disk_bytes_per_s: 200e6,
             lsm: LsmConfig {
                 write_buffer_bytes: 64 * MIB,

@@ -5,7 +5,7 @@
 
 use super::{Event, StorageRequest, UploadKind, World};
 use crate::ids::CheckpointId;
-use crate::model::backend::{BackendKind, SnapshotCost};
+use crate::model::backend::SnapshotCost;
 use crate::protocol::{CheckpointBarrier, CheckpointType};
 use crate::time::{NS_PER_S, SimTime, ns_from_f64};
 
@@ -42,7 +42,7 @@ impl World {
         let si = s as usize;
         self.flush_state_changes(now, s);
         let legacy_sync = self.backend.sync_ns(state);
-        let kind = self.backend_cfg.kind;
+        let rocksdb_full = self.backend_cfg.rocksdb_full();
         let changelog = self.backend_cfg.changelog.is_some();
         let Some(b) = self.tasks[si].backend.as_mut() else {
             return SnapshotCost {
@@ -55,7 +55,7 @@ impl World {
         } else {
             b.snapshot(now, barrier.id)
         };
-        if kind == BackendKind::RocksdbFull && !changelog {
+        if rocksdb_full && !changelog {
             cost.sync_ns = legacy_sync;
         }
         if changelog && barrier.options.checkpoint_type != CheckpointType::Savepoint {

@@ -56,11 +56,6 @@ impl CheckpointStorage {
         }
     }
 
-    /// The storage profile's name (`local-disk`, `hdfs`, `s3`, or a custom one).
-    pub fn profile_name(&self) -> &str {
-        &self.profile.name
-    }
-
     /// Queues a request at `at`: its request latency first (stretched by a latency spike),
     /// then its share of the bandwidth. `kind` says what it is for, when it is neither a state
     /// upload nor a restore download. Returns the request's id.

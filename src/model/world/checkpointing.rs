@@ -316,7 +316,7 @@ impl World {
         for e in 0..self.graph.outputs[si].len() {
             let pointwise = matches!(
                 self.graph.outputs[si][e].partitioning,
-                crate::scenario::Partitioning::Forward | crate::scenario::Partitioning::Broadcast
+                crate::vocab::Partitioning::Forward | crate::vocab::Partitioning::Broadcast
             );
             for i in 0..self.graph.outputs[si][e].channels.len() {
                 let ch = self.graph.outputs[si][e].channels[i].0;

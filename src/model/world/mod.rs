@@ -3,7 +3,8 @@
 //! One `World` is one run: it owns every task, channel, the storage and the coordinator, and
 //! processes events in `(time, seq)` order until the simulated duration is over. It is
 //! single-threaded and draws randomness only from its seeded streams, so a run is a pure
-//! function of (scenario, seed).
+//! function of (configuration, seed). The configuration ([`WorldConfig`]) is compiled from a
+//! scenario by the `compile` module.
 
 mod backends;
 mod channel_state;
@@ -33,6 +34,7 @@ use crate::ids::SubtaskId;
 use crate::metrics::CheckpointStatsTracker;
 use crate::metrics::RunOutput;
 use crate::model::backend::{BackendConfig, StateBackend};
+use crate::model::config::WorldConfig;
 use crate::model::debloat::{BufferDebloater, DebloatConfig, ThroughputCalculator};
 use crate::model::faults::{FaultEvent, FaultSchedule};
 use crate::model::graph::JobGraph;
@@ -41,18 +43,17 @@ use crate::model::records::Record;
 use crate::model::regions::FailoverStrategy;
 use crate::model::snapshot::BackendModel;
 use crate::model::source::{ArrivalGen, RecordShape};
-use crate::model::storage::StorageProfile;
 use crate::model::task::{SourceRuntime, Task, TaskPhase};
-use crate::protocol::coordinator::{CheckpointCoordinator, CoordinatorAction, CoordinatorConfig};
+use crate::protocol::coordinator::{CheckpointCoordinator, CoordinatorAction};
 use crate::protocol::failover::FailoverLifecycle;
 use crate::protocol::input_handler::InputHandler;
 use crate::protocol::subtask::SubtaskCheckpointCoordinator;
-use crate::scenario::{OperatorKind, Scenario};
 use crate::sim::rng::StreamKind;
 use crate::sim::{Dist, EventQueue, RngStream, StreamId, TraceHash};
 use crate::time::{NS_PER_S, SimTime};
+use crate::vocab::OperatorKind;
 
-/// Settings the event loop reads on its hot path, resolved once from the scenario.
+/// Settings the event loop reads on its hot path, resolved once from the configuration.
 #[derive(Clone, Debug)]
 pub(crate) struct Settings {
     pub segment_bytes: u32,
@@ -221,9 +222,9 @@ pub struct World {
 }
 
 impl World {
-    pub fn new(s: &Scenario, seed: u64, label: &str) -> World {
-        let graph = JobGraph::build(s);
-        let n = &s.network;
+    pub fn new(cfg: &WorldConfig, seed: u64, label: &str) -> World {
+        let graph = JobGraph::build(&cfg.job);
+        let n = &cfg.network;
         let pool_size = graph
             .outputs
             .iter()
@@ -234,75 +235,76 @@ impl World {
                     .collect()
             })
             .collect();
-        let segment_bytes = n.segment_size.as_u64() as u32;
-        let mean_record = s
+        let segment_bytes = n.segment_bytes as u32;
+        let mean_record = cfg
+            .job
             .operators
             .iter()
-            .filter_map(|o| o.record_size.as_ref().map(|d| d.dist.mean()))
-            .fold(crate::model::source::DEFAULT_RECORD_BYTES, f64::min)
+            .filter_map(|o| o.source.as_ref()?.record_size.as_ref().map(|d| d.mean()))
+            .fold(crate::vocab::DEFAULT_RECORD_BYTES, f64::min)
             .max(1.0);
         let set = Settings {
             segment_bytes,
             exclusive_buffers: n.buffers_per_channel,
             floating_buffers_per_gate: n.floating_buffers_per_gate,
-            buffer_timeout_ns: n.buffer_timeout.as_u64(),
+            buffer_timeout_ns: n.buffer_timeout_ns,
             max_buffers_per_channel: n.max_buffers_per_channel,
             pool_size,
-            local_latency: n.local_latency.dist.clone(),
-            remote_latency: n.remote_latency.dist.clone(),
-            remote_bandwidth_bytes_per_s: n.remote_bandwidth.value,
-            rpc_latency: s.cluster.rpc_latency.dist.clone(),
-            trigger_latency: s.checkpoint.trigger_latency.dist.clone(),
-            inline_threshold_bytes: s.storage.inline_threshold.as_u64(),
-            end: SimTime(s.simulation.duration.as_u64()),
-            warmup: SimTime(s.simulation.warmup.as_u64()),
+            local_latency: n.local_latency.clone(),
+            remote_latency: n.remote_latency.clone(),
+            remote_bandwidth_bytes_per_s: n.remote_bandwidth_bytes_per_s,
+            rpc_latency: n.rpc_latency.clone(),
+            trigger_latency: cfg.trigger_latency.clone(),
+            inline_threshold_bytes: cfg.storage.inline_threshold_bytes,
+            end: SimTime(cfg.run.duration.as_u64()),
+            warmup: cfg.run.warmup,
             // One sample a second, fewer for long runs: at most about 10,000 rows.
-            sample_period_ns: (s.simulation.duration.as_u64() / 10_000).div_ceil(NS_PER_S).max(1) * NS_PER_S,
+            sample_period_ns: (cfg.run.duration.as_u64() / 10_000).div_ceil(NS_PER_S).max(1) * NS_PER_S,
             source_batch_max: ((segment_bytes as f64 / mean_record).ceil() as usize).clamp(1, 4096),
             batch_record_bytes: mean_record,
         };
-        let key_space: u64 = s
+        let key_space: u64 = cfg
+            .job
             .operators
             .iter()
-            .filter(|o| o.kind == OperatorKind::Source)
-            .map(|o| {
-                o.keys
+            .filter_map(|o| o.source.as_ref())
+            .map(|src| {
+                src.keys
                     .as_ref()
                     .map(|k| k.count)
-                    .unwrap_or(crate::model::source::DEFAULT_KEY_COUNT)
+                    .unwrap_or(crate::vocab::DEFAULT_KEY_COUNT)
             })
             .max()
             .unwrap_or(1);
-        let mode = match s.checkpoint.mode {
-            crate::scenario::CheckpointingMode::ExactlyOnce => crate::protocol::CheckpointingMode::ExactlyOnce,
-            crate::scenario::CheckpointingMode::AtLeastOnce => crate::protocol::CheckpointingMode::AtLeastOnce,
-        };
-        let backend_cfg = BackendConfig::from_scenario(&s.state_backend, s.checkpoint.num_retained);
+        let mode = cfg.coordinator.mode;
+        let unaligned = cfg.coordinator.unaligned;
+        let backend_cfg: BackendConfig = cfg.backend;
         let mut tasks = Vec::with_capacity(graph.subtasks.len());
         let mut sources = Vec::new();
         let mut sinks = Vec::new();
         // Keys and sizes are functions of (seed, record id) only: one shape, and one Zipf table,
         // per source operator, shared by its subtasks.
-        let shapes: Vec<Option<Arc<RecordShape>>> = s
+        let shapes: Vec<Option<Arc<RecordShape>>> = cfg
+            .job
             .operators
             .iter()
-            .map(|op| (op.kind == OperatorKind::Source).then(|| RecordShape::new(op, seed)))
+            .map(|op| op.source.as_ref().map(|src| RecordShape::new(src, seed)))
             .collect();
-        let end_ns = s.simulation.duration.value;
+        let end_ns = cfg.run.duration.value;
         for (i, st) in graph.subtasks.iter().enumerate() {
-            let op = &s.operators[st.vertex.index()];
+            let op = &cfg.job.operators[st.vertex.index()];
             let v = &graph.vertices[st.vertex.index()];
             let inputs = graph.inputs[i].len();
-            let source = (op.kind == OperatorKind::Source).then(|| {
+            let source = op.source.as_ref().map(|src| {
                 sources.push(i as u32);
                 SourceRuntime {
                     arrivals: ArrivalGen::until(
-                        op.rate.as_ref().expect("validated"),
+                        &src.rate,
                         RngStream::new(seed, StreamId::new(StreamKind::SourceArrivals, i as u32)),
                         end_ns,
                     ),
                     shape: Arc::clone(shapes[st.vertex.index()].as_ref().expect("a source has a shape")),
-                    max_records: op.max_records,
+                    max_records: src.max_records,
                 }
             });
             if op.kind == OperatorKind::Sink {
@@ -316,7 +318,7 @@ impl World {
                 batch: None,
                 avail: Default::default(),
                 in_avail: vec![false; inputs],
-                handler: (inputs > 0).then(|| InputHandler::for_config(inputs as u32, mode, s.checkpoint.unaligned)),
+                handler: (inputs > 0).then(|| InputHandler::for_config(inputs as u32, mode, unaligned)),
                 coordinator: SubtaskCheckpointCoordinator::new(),
                 sync_until: SimTime::ZERO,
                 sync_checkpoint: None,
@@ -377,21 +379,13 @@ impl World {
             })
             .collect();
         let num_tasks = graph.subtasks.len() as u32;
-        let coordinator = CheckpointCoordinator::new(CoordinatorConfig {
-            interval_ns: s.checkpoint.interval.map(|i| i.as_u64()),
-            first_trigger_delay_ns: s.checkpoint.first_trigger_delay.map(|d| d.as_u64()),
-            timeout_ns: s.checkpoint.timeout.as_u64(),
-            min_pause_ns: s.checkpoint.min_pause.as_u64(),
-            max_concurrent: s.checkpoint.max_concurrent,
-            tolerable_failed: s.checkpoint.tolerable_failed,
-            num_retained: s.checkpoint.num_retained,
-            num_tasks_to_ack: num_tasks,
-            num_tasks_to_trigger: sources.len() as u32,
-            mode,
-            unaligned: s.checkpoint.unaligned,
-            aligned_checkpoint_timeout_ns: Some(s.checkpoint.aligned_checkpoint_timeout.as_u64()).filter(|t| *t > 0),
-        });
-        let debloat = DebloatConfig::from_scenario(n);
+        debug_assert_eq!(
+            (cfg.coordinator.num_tasks_to_ack, cfg.coordinator.num_tasks_to_trigger),
+            (num_tasks, sources.len() as u32),
+            "the compiled coordinator counts the graph's tasks"
+        );
+        let coordinator = CheckpointCoordinator::new(cfg.coordinator.clone());
+        let debloat: Option<DebloatConfig> = n.debloat;
         let debloaters = graph
             .gates
             .iter()
@@ -403,8 +397,8 @@ impl World {
             })
             .collect();
         // Validation bounds the fault specs, so a schedule always exists for a valid scenario.
-        let fault_schedule =
-            FaultSchedule::generate(s, &graph, seed).expect("a validated scenario has a fault schedule");
+        let fault_schedule = FaultSchedule::generate(&cfg.faults, set.end, &graph, seed)
+            .expect("a validated scenario has a fault schedule");
         let initial_arrivals = tasks
             .iter()
             .map(|t| t.source.as_ref().map(|s| s.arrivals.clone()))
@@ -415,19 +409,20 @@ impl World {
             .map(|st| (graph.vertices[st.vertex.index()].name.clone(), st.index))
             .collect();
         let storage = CheckpointStorage::new(
-            StorageProfile::from_cfg(&s.storage),
+            cfg.storage.profile.clone(),
             RngStream::new(seed, StreamId::new(StreamKind::Storage, 0)),
             crate::model::faults::UploadFailures::new(seed, fault_schedule.upload_failure_probability),
             fault_schedule.clone(),
         );
         let tms = graph.taskmanagers as usize;
+        let warmup = set.warmup;
         World {
             label: label.to_string(),
             seed,
-            start_epoch_ms: s.simulation.start_epoch_ms,
-            checkpoint_dir: checkpoint_dir_of(storage.profile_name()),
-            history_size: s.checkpoint.history_size,
-            checkpoint_interval_ns: s.checkpoint.interval.map(|i| i.as_u64()),
+            start_epoch_ms: cfg.run.start_epoch_ms,
+            checkpoint_dir: cfg.run.checkpoint_dir.clone(),
+            history_size: cfg.run.history_size,
+            checkpoint_interval_ns: cfg.coordinator.interval_ns,
             set,
             queue: EventQueue::new(),
             tasks,
@@ -437,23 +432,16 @@ impl World {
             net_rng: RngStream::new(seed, StreamId::new(StreamKind::Network, 0)),
             rpc_rng: RngStream::new(seed, StreamId::new(StreamKind::Rpc, 0)),
             storage,
-            backend: BackendModel::new(&s.state_backend),
+            backend: BackendModel::new(&backend_cfg),
             jm: JobManager::new(
                 coordinator,
                 RngStream::new(seed, StreamId::new(StreamKind::Coordinator, 0)),
                 // A failover can follow any checkpoint failure past the tolerance, so keep
                 // restore points whenever checkpointing is on.
-                s.checkpoint.interval.is_some(),
-                s.checkpoint
-                    .savepoint_times
-                    .iter()
-                    .map(|d| SimTime(d.as_u64()))
-                    .collect(),
+                cfg.coordinator.interval_ns.is_some(),
+                cfg.run.savepoint_times.clone(),
             ),
-            stats: Statistics::new(
-                CheckpointStatsTracker::new(names),
-                SimTime(s.simulation.warmup.as_u64()),
-            ),
+            stats: Statistics::new(CheckpointStatsTracker::new(names), warmup),
             trace: TraceHash::default(),
             sources,
             sinks,
@@ -464,30 +452,26 @@ impl World {
             snapshot_log: Vec::new(),
             broken_alignment: false,
             planned_faults: Vec::new(),
-            failover: FailoverLifecycle::new(
-                crate::scenario::faults::effective_restart_strategy(s)
-                    .create()
-                    .expect("validated restart strategy"),
-                tms,
-            ),
-            recovery: RecoverySettings::from_cfg(&s.recovery),
+            failover: FailoverLifecycle::new(cfg.restart.create().expect("validated restart strategy"), tms),
+            recovery: cfg.recovery.clone(),
             restart_rng: RngStream::new(seed, StreamId::new(StreamKind::Restart, 0)),
-            failover_strategy: FailoverStrategy::new(s.recovery.failover, &graph),
+            failover_strategy: FailoverStrategy::new(cfg.recovery.failover, &graph),
             fault_schedule,
             transactions: Default::default(),
             finished_at: None,
             stop_when_finished: false,
             last_record_seen: vec![false; num_tasks as usize],
-            bounded_sources_open: s
+            bounded_sources_open: cfg
+                .job
                 .operators
                 .iter()
-                .filter(|o| o.kind == OperatorKind::Source && o.max_records.is_some())
+                .filter(|o| o.source.as_ref().is_some_and(|src| src.max_records.is_some()))
                 .map(|o| o.parallelism)
                 .sum(),
             initial_arrivals,
             catch_up_threshold_ns: vec![None; num_tasks as usize],
             mode,
-            unaligned: s.checkpoint.unaligned,
+            unaligned,
             backend_cfg,
             debloat,
             debloaters,
@@ -507,7 +491,7 @@ impl World {
                     (if sink { edges.is_empty() } else { edges.len() == 1 })
                         && edges
                             .iter()
-                            .all(|e| e.partitioning != crate::scenario::Partitioning::Broadcast)
+                            .all(|e| e.partitioning != crate::vocab::Partitioning::Broadcast)
                 }),
             negative_control: false,
             graph,
@@ -758,36 +742,5 @@ impl World {
                 },
             );
         }
-    }
-}
-
-/// A plausible `execution.checkpointing.dir` for the storage profile, for the `external_path`
-/// Flink reports of a completed checkpoint.
-fn checkpoint_dir_of(profile: &str) -> String {
-    match profile {
-        "s3" => "s3://ckptsim/checkpoints".into(),
-        "hdfs" => "hdfs:///ckptsim/checkpoints".into(),
-        _ => "file:/ckptsim/checkpoints".into(),
-    }
-}
-
-#[cfg(test)]
-mod shared_shape_tests {
-    /// A Zipf table of 50 M keys is 400 MB: built once per source operator, not per subtask.
-    #[test]
-    fn the_subtasks_of_a_source_share_one_record_shape() {
-        let text = "[simulation]\nduration = \"1s\"\n[cluster]\ntaskmanagers = 1\nslots_per_taskmanager = 4\n\
-                    [[operators]]\nname = \"source\"\nkind = \"source\"\nparallelism = 4\n\
-                    rate = { process = \"constant\", records_per_second = 10 }\n\
-                    keys = { count = 1000, distribution = \"zipf\", exponent = 1.1 }\n";
-        let loaded = crate::scenario::parse_str(text, "shapes.toml").expect("valid");
-        let w = super::World::new(&loaded.scenario, 1, "shapes");
-        let shapes: Vec<_> = w
-            .tasks
-            .iter()
-            .filter_map(|t| t.source.as_ref().map(|s| &s.shape))
-            .collect();
-        assert_eq!(shapes.len(), 4);
-        assert!(shapes.windows(2).all(|p| std::sync::Arc::ptr_eq(p[0], p[1])));
     }
 }

@@ -10,15 +10,15 @@ use std::collections::BTreeMap;
 use super::restore_point::TaskSnapshot;
 use super::{Event, StorageRequest, World};
 use crate::model::faults::{Fault, FaultEvent};
-use crate::model::regions::{FailoverStrategy, FailoverStrategyKind};
+use crate::model::regions::FailoverStrategy;
 use crate::model::task::PersistedChannel;
 use crate::model::task::TaskPhase;
 use crate::protocol::coordinator::CompletedCheckpoint;
 use crate::protocol::failover::{FailoverAction, SourcePosition};
 use crate::protocol::restart::{FailureCause, RestartConfigError, RestartStrategyConfig};
-use crate::scenario::faults::RecoveryCfg;
 use crate::sim::Dist;
 use crate::time::SimTime;
+use crate::vocab::FailoverStrategyKind;
 
 /// How recovery behaves (`[recovery]`: failover strategy, local recovery, restore speed).
 #[derive(Clone, Debug)]
@@ -36,16 +36,6 @@ pub struct RecoverySettings {
 }
 
 impl RecoverySettings {
-    pub fn from_cfg(c: &RecoveryCfg) -> Self {
-        RecoverySettings {
-            deploy: c.deployment_time.dist.clone(),
-            local_recovery: c.local,
-            local_restore_bytes_per_s: c.local_restore_bandwidth.value,
-            restore_bytes_per_s: c.restore_bandwidth.map(|b| b.value),
-            failover: c.failover,
-        }
-    }
-
     /// Immediate redeployment, downloads through the storage, region failover: for tests
     /// that want the arithmetic plain.
     pub fn instant(local_recovery: bool) -> Self {

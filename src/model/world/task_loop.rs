@@ -6,8 +6,8 @@ use super::World;
 use crate::model::graph::key_to_subtask;
 use crate::model::records::{Payload, Record};
 use crate::model::task::{Batch, TaskPhase};
-use crate::scenario::Partitioning;
 use crate::time::SimTime;
+use crate::vocab::Partitioning;
 
 impl World {
     pub(crate) fn task_step(&mut self, now: SimTime, s: u32) {

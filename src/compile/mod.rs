@@ -1,0 +1,334 @@
+//! The compile step: turns a validated [`Scenario`] into the per-component configurations the
+//! model runs on ([`WorldConfig`]). Configuration flows one way, scenario → compile → model:
+//! the model never reads a scenario, and the scenario knows nothing of the model.
+//!
+//! ```no_run
+//! let loaded = ckptsim::scenario::load_file(std::path::Path::new("scenarios/quickstart.toml"))?;
+//! let cfg = ckptsim::compile::world_config(&loaded.scenario);
+//! let out = ckptsim::model::world::World::new(&cfg, loaded.scenario.simulation.seed, "quickstart").run();
+//! # Ok::<(), ckptsim::scenario::ScenarioError>(())
+//! ```
+
+use crate::model::backend::BackendConfig;
+use crate::model::backend::changelog::ChangelogConfig;
+use crate::model::backend::lsm::LsmConfig;
+use crate::model::config::{NetworkConfig, RunConfig, StorageConfig, WorldConfig};
+use crate::model::debloat::DebloatConfig;
+use crate::model::fault_plan::{
+    ConnectionLossPlan, FactorWindowPlan, FaultPlan, JobManagerFailoverPlan, NetworkPartitionPlan, StorageFaultPlan,
+    StragglerPlan, TaskCrashPlan, TaskManagerLossPlan, WindowPlan,
+};
+use crate::model::graph::{InputSpec, JobSpec, OperatorSpec};
+use crate::model::source::{KeySpace, RateSpec, SourceSpec};
+use crate::model::storage::StorageProfile;
+use crate::model::world::RecoverySettings;
+use crate::protocol::coordinator::CoordinatorConfig;
+use crate::scenario::faults::{FactorWindowCfg, FaultsCfg, RecoveryCfg, WindowCfg, effective_restart_strategy};
+use crate::scenario::{NetworkCfg, OperatorCfg, OperatorKind, Scenario, StateBackendCfg, StorageCfg};
+use crate::time::SimTime;
+
+#[cfg(test)]
+mod tests;
+
+/// The configuration of a run of `s` (validated: a scenario that failed validation may panic
+/// here, as it would have in the world).
+pub fn world_config(s: &Scenario) -> WorldConfig {
+    let job = job_spec(s);
+    let storage = storage_profile(&s.storage);
+    WorldConfig {
+        run: RunConfig {
+            duration: s.simulation.duration,
+            warmup: SimTime(s.simulation.warmup.as_u64()),
+            start_epoch_ms: s.simulation.start_epoch_ms,
+            history_size: s.checkpoint.history_size,
+            savepoint_times: s
+                .checkpoint
+                .savepoint_times
+                .iter()
+                .map(|d| SimTime(d.as_u64()))
+                .collect(),
+            checkpoint_dir: checkpoint_dir_of(&storage.name),
+        },
+        network: network_config(&s.network, s),
+        coordinator: coordinator_config(s, &job),
+        trigger_latency: s.checkpoint.trigger_latency.dist.clone(),
+        storage: StorageConfig {
+            profile: storage,
+            inline_threshold_bytes: s.storage.inline_threshold.as_u64(),
+        },
+        backend: backend_config(&s.state_backend, s.checkpoint.num_retained),
+        recovery: recovery_settings(&s.recovery),
+        restart: effective_restart_strategy(s),
+        faults: s.faults.as_ref().map(fault_plan).unwrap_or_default(),
+        job,
+    }
+}
+
+/// The operators, with inputs resolved to operator indices, and their placement.
+pub fn job_spec(s: &Scenario) -> JobSpec {
+    JobSpec {
+        operators: s.operators.iter().map(|op| operator_spec(op, s)).collect(),
+        taskmanagers: s.cluster.taskmanagers,
+        slots_per_taskmanager: s.cluster.slots_per_taskmanager,
+    }
+}
+
+fn operator_spec(op: &OperatorCfg, s: &Scenario) -> OperatorSpec {
+    OperatorSpec {
+        name: op.name.clone(),
+        kind: op.kind,
+        parallelism: op.parallelism,
+        inputs: op
+            .inputs
+            .iter()
+            .map(|input| InputSpec {
+                from: s
+                    .operators
+                    .iter()
+                    .position(|o| o.name == input.from)
+                    .expect("validated"),
+                partitioning: input.partitioning,
+            })
+            .collect(),
+        source: (op.kind == OperatorKind::Source).then(|| source_spec(op)),
+        service_time: op.service_time.dist.clone(),
+        output_record_size: op.output_record_size.as_ref().map(|d| d.dist.clone()),
+        sync_time: op.sync_time.dist.clone(),
+        state_bytes_per_key: op.state.bytes_per_key.map(|b| b.as_u64()).unwrap_or(0),
+        state_initial_bytes: op.state.initial.map(|b| b.as_u64()).unwrap_or(0),
+    }
+}
+
+fn source_spec(op: &OperatorCfg) -> SourceSpec {
+    let rate = op.rate.as_ref().expect("validated: a source has a rate");
+    SourceSpec {
+        rate: RateSpec {
+            process: rate.process,
+            records_per_second: rate.records_per_second,
+            on: rate.on.as_ref().map(|d| d.dist.clone()),
+            off: rate.off.as_ref().map(|d| d.dist.clone()),
+        },
+        record_size: op.record_size.as_ref().map(|d| d.dist.clone()),
+        keys: op.keys.as_ref().map(|k| KeySpace {
+            count: k.count,
+            distribution: k.distribution,
+            exponent: k.exponent,
+        }),
+        max_records: op.max_records,
+    }
+}
+
+fn network_config(n: &NetworkCfg, s: &Scenario) -> NetworkConfig {
+    NetworkConfig {
+        segment_bytes: n.segment_size.as_u64(),
+        buffers_per_channel: n.buffers_per_channel,
+        floating_buffers_per_gate: n.floating_buffers_per_gate,
+        max_buffers_per_channel: n.max_buffers_per_channel,
+        buffer_timeout_ns: n.buffer_timeout.as_u64(),
+        local_latency: n.local_latency.dist.clone(),
+        remote_latency: n.remote_latency.dist.clone(),
+        remote_bandwidth_bytes_per_s: n.remote_bandwidth.value,
+        rpc_latency: s.cluster.rpc_latency.dist.clone(),
+        debloat: debloat_config(n),
+    }
+}
+
+/// The coordinator's configuration; it waits for every subtask and triggers every source
+/// subtask of `job`.
+fn coordinator_config(s: &Scenario, job: &JobSpec) -> CoordinatorConfig {
+    let c = &s.checkpoint;
+    let subtasks = |sources_only: bool| -> u32 {
+        job.operators
+            .iter()
+            .filter(|o| !sources_only || o.kind == OperatorKind::Source)
+            .map(|o| o.parallelism)
+            .sum()
+    };
+    CoordinatorConfig {
+        interval_ns: c.interval.map(|i| i.as_u64()),
+        first_trigger_delay_ns: c.first_trigger_delay.map(|d| d.as_u64()),
+        timeout_ns: c.timeout.as_u64(),
+        min_pause_ns: c.min_pause.as_u64(),
+        max_concurrent: c.max_concurrent,
+        tolerable_failed: c.tolerable_failed,
+        num_retained: c.num_retained,
+        num_tasks_to_ack: subtasks(false),
+        num_tasks_to_trigger: subtasks(true),
+        mode: c.mode,
+        unaligned: c.unaligned,
+        aligned_checkpoint_timeout_ns: Some(c.aligned_checkpoint_timeout.as_u64()).filter(|t| *t > 0),
+    }
+}
+
+/// Buffer debloating; `None` when it is off.
+pub fn debloat_config(n: &NetworkCfg) -> Option<DebloatConfig> {
+    let d = &n.debloat;
+    if !d.enabled {
+        return None;
+    }
+    let max = n.segment_size.as_u64().min(u32::MAX as u64) as u32;
+    let min = (d.min_segment_size.as_u64().min(max as u64) as u32).max(1);
+    Some(DebloatConfig {
+        target_ns: d.target.as_u64(),
+        period_ns: d.period.as_u64(),
+        samples: d.samples.max(1),
+        threshold_percentages: d.threshold_percentages,
+        min_buffer_bytes: min,
+        max_buffer_bytes: max,
+        starting_buffer_bytes: (d.starting_segment_size.as_u64().min(max as u64) as u32).max(min),
+    })
+}
+
+/// The named profile with the scenario's overrides applied.
+pub fn storage_profile(cfg: &StorageCfg) -> StorageProfile {
+    let mut p = StorageProfile::named(&cfg.profile).expect("validated profile");
+    if let Some(d) = &cfg.request_latency {
+        p.request_latency = d.dist.clone();
+    }
+    if let Some(b) = &cfg.bandwidth {
+        p.bandwidth_bytes_per_s = b.value;
+        if cfg.per_request_bandwidth.is_none() {
+            p.per_request_bandwidth_bytes_per_s = p.per_request_bandwidth_bytes_per_s.max(b.value);
+        }
+    }
+    if let Some(b) = &cfg.per_request_bandwidth {
+        p.per_request_bandwidth_bytes_per_s = b.value;
+    }
+    if let Some(d) = &cfg.metadata_latency {
+        p.metadata_latency = d.dist.clone();
+    }
+    p
+}
+
+/// A plausible `execution.checkpointing.dir` for the storage profile, for the `external_path`
+/// Flink reports of a completed checkpoint.
+fn checkpoint_dir_of(profile: &str) -> String {
+    match profile {
+        "s3" => "s3://ckptsim/checkpoints".into(),
+        "hdfs" => "hdfs:///ckptsim/checkpoints".into(),
+        _ => "file:/ckptsim/checkpoints".into(),
+    }
+}
+
+/// The state backend; `num_retained` (`execution.checkpointing.num-retained`) bounds the
+/// shared-state reference counts.
+pub fn backend_config(cfg: &StateBackendCfg, num_retained: u32) -> BackendConfig {
+    let c = &cfg.compaction;
+    let cl = &cfg.changelog;
+    BackendConfig {
+        kind: cfg.kind,
+        incremental: cfg.incremental,
+        local_disk_bytes_per_s: cfg.local_disk_bandwidth.value,
+        lsm: LsmConfig {
+            write_buffer_bytes: cfg.memtable_size.as_u64(),
+            level0_file_num_compaction_trigger: c.level0_file_num_compaction_trigger,
+            max_size_level_base_bytes: c.max_size_level_base.as_u64(),
+            level_multiplier: c.level_multiplier,
+            target_file_size_bytes: c.target_file_size_base.as_u64(),
+        },
+        num_retained,
+        changelog: cl.enabled.then(|| ChangelogConfig {
+            materialize_interval_ns: cl.periodic_materialize_interval.as_u64(),
+            persist_delay_ns: cl.persist_delay.as_u64(),
+            persist_size_threshold_bytes: cl.persist_size_threshold.as_u64(),
+            preemptive_persist_threshold_bytes: cl.preemptive_persist_threshold.as_u64(),
+        }),
+    }
+}
+
+/// `[recovery]`.
+pub fn recovery_settings(c: &RecoveryCfg) -> RecoverySettings {
+    RecoverySettings {
+        deploy: c.deployment_time.dist.clone(),
+        local_recovery: c.local,
+        local_restore_bytes_per_s: c.local_restore_bandwidth.value,
+        restore_bytes_per_s: c.restore_bandwidth.map(|b| b.value),
+        failover: c.failover,
+    }
+}
+
+/// `[faults]`, spec for spec in the order of the file.
+pub fn fault_plan(f: &FaultsCfg) -> FaultPlan {
+    let window = |w: &WindowCfg| WindowPlan {
+        start: w.start,
+        mtbf: w.mtbf,
+        duration: w.duration,
+    };
+    let factor_window = |w: &FactorWindowCfg| FactorWindowPlan {
+        start: w.start,
+        mtbf: w.mtbf,
+        duration: w.duration,
+        factor: w.factor,
+    };
+    FaultPlan {
+        task_crash: f
+            .task_crash
+            .iter()
+            .map(|c| TaskCrashPlan {
+                at: c.at.clone(),
+                mtbf: c.mtbf,
+                per: c.per,
+                operator: c.operator.clone(),
+                subtask: c.subtask,
+            })
+            .collect(),
+        taskmanager_loss: f
+            .taskmanager_loss
+            .iter()
+            .map(|l| TaskManagerLossPlan {
+                at: l.at.clone(),
+                mtbf: l.mtbf,
+                per: l.per,
+                taskmanager: l.taskmanager,
+                detection: l.detection,
+                heartbeat_timeout: l.heartbeat_timeout,
+                heartbeat_interval: l.heartbeat_interval,
+                connection_drop_delay: l.connection_drop_delay,
+                replacement_delay: l.replacement_delay,
+            })
+            .collect(),
+        network_partition: f
+            .network_partition
+            .iter()
+            .map(|n| NetworkPartitionPlan {
+                start: n.start,
+                mtbf: n.mtbf,
+                duration: n.duration,
+                between: n.between,
+                fail_after: n.fail_after,
+            })
+            .collect(),
+        connection_loss: f
+            .connection_loss
+            .iter()
+            .map(|c| ConnectionLossPlan {
+                at: c.at.clone(),
+                mtbf: c.mtbf,
+                between: c.between,
+            })
+            .collect(),
+        storage: f.storage.as_ref().map(|st| StorageFaultPlan {
+            upload_failure_probability: st.upload_failure_probability,
+            latency_spikes: st.latency_spikes.iter().map(factor_window).collect(),
+            outages: st.outages.iter().map(window).collect(),
+            throttling: st.throttling.iter().map(factor_window).collect(),
+        }),
+        straggler: f
+            .straggler
+            .iter()
+            .map(|g| StragglerPlan {
+                kind: g.kind,
+                taskmanager: g.taskmanager,
+                start: g.start,
+                mtbf: g.mtbf,
+                duration: g.duration,
+                slowdown: g.slowdown,
+            })
+            .collect(),
+        jobmanager_failover: f.jobmanager_failover.as_ref().map(|j| JobManagerFailoverPlan {
+            at: j.at.clone(),
+            mtbf: j.mtbf,
+            leader_election_time: j.leader_election_time,
+        }),
+    }
+}

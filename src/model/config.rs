@@ -1,0 +1,89 @@
+//! The configuration the world runs on, one part per component, compiled from a scenario by the
+//! `compile` module (the model never reads a scenario).
+//! [`World::new`](crate::model::world::World::new) takes a [`WorldConfig`] and a seed.
+
+use crate::model::backend::BackendConfig;
+use crate::model::debloat::DebloatConfig;
+use crate::model::fault_plan::FaultPlan;
+use crate::model::graph::JobSpec;
+use crate::model::storage::StorageProfile;
+use crate::model::world::RecoverySettings;
+use crate::protocol::coordinator::CoordinatorConfig;
+use crate::protocol::restart::RestartStrategyConfig;
+use crate::sim::Dist;
+use crate::sim::dist::Duration;
+use crate::time::SimTime;
+
+/// Everything one run of the world is configured with.
+#[derive(Clone, Debug)]
+pub struct WorldConfig {
+    /// The run itself: how long, what to report and how.
+    pub run: RunConfig,
+    /// The job's operators and the cluster they are placed on.
+    pub job: JobSpec,
+    /// Channels, buffers, flushing, latencies, RPCs and buffer debloating.
+    pub network: NetworkConfig,
+    /// The JobManager's `CheckpointCoordinator` (its task counts are the job's).
+    pub coordinator: CoordinatorConfig,
+    /// Time between the trigger timer firing and the trigger RPCs leaving the JobManager.
+    pub trigger_latency: Dist,
+    /// Checkpoint storage.
+    pub storage: StorageConfig,
+    /// The state backend of every stateful subtask.
+    pub backend: BackendConfig,
+    /// Failover strategy, redeployment and state restore.
+    pub recovery: RecoverySettings,
+    /// `restart-strategy.*`, Flink's default already resolved.
+    pub restart: RestartStrategyConfig,
+    /// What is to go wrong.
+    pub faults: FaultPlan,
+}
+
+/// Settings of the run as a whole.
+#[derive(Clone, Debug)]
+pub struct RunConfig {
+    /// Simulated time to run.
+    pub duration: Duration,
+    /// Statistics ignore the time before this.
+    pub warmup: SimTime,
+    /// Wall-clock time (epoch ms) of simulated time zero, for Flink-shaped exports.
+    pub start_epoch_ms: u64,
+    /// `web.checkpoints.history`.
+    pub history_size: u32,
+    /// When savepoints are triggered.
+    pub savepoint_times: Vec<SimTime>,
+    /// `execution.checkpointing.dir`, for the `external_path` of completed checkpoints.
+    pub checkpoint_dir: String,
+}
+
+/// The network stack of the TaskManagers, and the RPCs between them and the JobManager.
+#[derive(Clone, Debug)]
+pub struct NetworkConfig {
+    /// `taskmanager.memory.segment-size`.
+    pub segment_bytes: u64,
+    /// Exclusive credits per input channel.
+    pub buffers_per_channel: u32,
+    pub floating_buffers_per_gate: u32,
+    /// Cap per output subpartition.
+    pub max_buffers_per_channel: u32,
+    /// `execution.buffer-timeout`.
+    pub buffer_timeout_ns: u64,
+    /// Latency of a channel within a TaskManager.
+    pub local_latency: Dist,
+    /// Latency of a channel between TaskManagers.
+    pub remote_latency: Dist,
+    /// Bandwidth of the connection between two TaskManagers.
+    pub remote_bandwidth_bytes_per_s: f64,
+    /// One-way latency of a JobManager <-> TaskManager RPC.
+    pub rpc_latency: Dist,
+    /// Buffer debloating; `None` when off.
+    pub debloat: Option<DebloatConfig>,
+}
+
+/// Checkpoint storage.
+#[derive(Clone, Debug)]
+pub struct StorageConfig {
+    pub profile: StorageProfile,
+    /// State at or below this size is inlined into the checkpoint's metadata.
+    pub inline_threshold_bytes: u64,
+}

@@ -451,7 +451,7 @@ impl World {
         }
         let c = &mut self.tasks[si].checkpoints[pos];
         c.upload = None;
-        let at = now + self.set.rpc_latency.sample_u64(&mut self.rpc_rng);
+        let at = now + self.rpc.call_ns();
         self.queue.schedule(at, Event::AckArrive { s, checkpoint });
     }
 }

@@ -80,7 +80,7 @@ impl World {
         let mut prioritize = Vec::new();
         for a in actions {
             match a {
-                BarrierHandlerAction::BlockChannel(_) if self.broken_alignment => {}
+                BarrierHandlerAction::BlockChannel(_) if self.checks.alignment_broken() => {}
                 BarrierHandlerAction::BlockChannel(input) => {
                     let ch = self.graph.inputs[si][input as usize].0;
                     self.chans[ch as usize].consumer_blocked = true;
@@ -192,7 +192,7 @@ impl World {
     }
 
     pub(crate) fn decline(&mut self, now: SimTime, checkpoint: CheckpointId, reason: CheckpointFailureReason) {
-        let at = now + self.set.rpc_latency.sample_u64(&mut self.rpc_rng);
+        let at = now + self.rpc.call_ns();
         self.queue.schedule(at, Event::DeclineArrive { checkpoint, reason });
     }
 
@@ -522,8 +522,6 @@ impl World {
 
     /// Commits and aborts reach the external system (idempotently).
     pub(crate) fn apply_transactions(&mut self, actions: &[crate::protocol::two_phase_commit::TransactionAction]) {
-        for a in actions {
-            self.transactions.apply(a);
-        }
+        self.endpoints.apply_transactions(actions);
     }
 }

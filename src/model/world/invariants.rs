@@ -1,9 +1,11 @@
 //! Run-time invariants: every channel conserves its records (what entered it was delivered, is
 //! still in it, or was dropped by a failover's reset), and no channel carries a second barrier
-//! for one checkpoint (Chandy-Lamport's marker rule). The world counts as it runs; a run checks
-//! at its end, and tests may check whenever they like.
+//! for one checkpoint (Chandy-Lamport's marker rule), and every completed checkpoint is a
+//! consistent cut. `Checks` is the component that counts and checks as the run goes (and holds
+//! the test-only switches of the negative controls that must trip it); a run checks at its end,
+//! and tests may check whenever they like.
 
-use super::World;
+use super::restore_point::RestorePoint;
 use crate::ids::{ChannelId, CheckpointId};
 use crate::model::checker::{ChannelCounters, InvariantViolation, check_records_conserved};
 use crate::model::network::ChannelState;
@@ -38,25 +40,76 @@ pub(crate) fn records_in_channel(c: &ChannelState) -> u64 {
     (c.builder.len() + buffered) as u64
 }
 
-impl World {
+/// The run-time checker: what it counted, what it found, and the negative controls' switches.
+pub(crate) struct Checks {
+    /// Per channel: records in and out, for the conservation check.
+    record_counts: Vec<RecordCounts>,
+    barrier_ledger: crate::model::checker::BarrierLedger,
+    violations: Vec<InvariantViolation>,
+    /// Completed checkpoints are checked to be consistent cuts (exactly-once mode, and every
+    /// record maps to one record downstream: no broadcast, no fan-out to two edges).
+    cut_check: bool,
+    /// Negative control: the next data buffer to arrive vanishes.
+    lose_next_data_buffer: bool,
+    /// Negative control: recoveries ignore the channel state of unaligned checkpoints.
+    forget_channel_state: bool,
+    /// Negative control: barriers block nothing (a deliberately broken aligned handler).
+    broken_alignment: bool,
+    /// A negative control is active: broken invariants are expected, not a bug.
+    negative_control: bool,
+}
+
+impl Checks {
+    pub fn new(channels: usize, cut_check: bool) -> Self {
+        Checks {
+            record_counts: vec![RecordCounts::default(); channels],
+            barrier_ledger: Default::default(),
+            violations: Vec::new(),
+            cut_check,
+            lose_next_data_buffer: false,
+            forget_channel_state: false,
+            broken_alignment: false,
+            negative_control: false,
+        }
+    }
+
+    // ---- counting ----
+
+    pub fn record_sent(&mut self, ch: u32) {
+        self.record_counts[ch as usize].sent += 1;
+    }
+
+    pub fn records_delivered(&mut self, ch: u32, n: u64) {
+        self.record_counts[ch as usize].delivered += n;
+    }
+
+    pub fn records_restored(&mut self, ch: u32, n: u64) {
+        self.record_counts[ch as usize].restored += n;
+    }
+
+    pub fn records_dropped(&mut self, ch: u32, n: u64) {
+        self.record_counts[ch as usize].dropped += n;
+    }
+
     /// A barrier reached the consumer end of a channel.
-    pub(crate) fn note_barrier_delivered(&mut self, checkpoint: CheckpointId, ch: u32) {
+    pub fn barrier_delivered(&mut self, checkpoint: CheckpointId, ch: u32) {
         if let Err(v) = self.barrier_ledger.on_barrier(checkpoint, ChannelId(ch)) {
-            self.invariant_violations.push(v);
+            self.violations.push(v);
         }
     }
 
     /// Barriers of checkpoints before a completed one are all delivered or dropped: forget them
     /// (a late one would only be recorded again, never flagged).
-    pub(crate) fn prune_barrier_ledger(&mut self, completed: CheckpointId) {
+    pub fn checkpoint_completed(&mut self, completed: CheckpointId) {
         self.barrier_ledger.prune_up_to(completed.saturating_sub(1));
     }
 
+    // ---- checking ----
+
     /// Every broken invariant so far: duplicate barriers seen during the run, and channels whose
-    /// records do not add up now.
-    pub fn invariant_violations(&self) -> Vec<InvariantViolation> {
-        let counters: Vec<ChannelCounters> = self
-            .chans
+    /// records do not add up now (`chans`: the channels as they are).
+    pub fn violations(&self, chans: &[ChannelState]) -> Vec<InvariantViolation> {
+        let counters: Vec<ChannelCounters> = chans
             .iter()
             .zip(&self.record_counts)
             .enumerate()
@@ -69,30 +122,15 @@ impl World {
                 records_dropped: n.dropped,
             })
             .collect();
-        let mut v = self.invariant_violations.clone();
+        let mut v = self.violations.clone();
         v.extend(check_records_conserved(&counters));
         v
-    }
-
-    /// Negative control for the conservation check: the next data buffer to arrive anywhere
-    /// vanishes (a deliberately broken network). Never set outside tests.
-    pub fn lose_a_buffer_for_negative_control(&mut self) {
-        self.lose_next_data_buffer = true;
-        self.negative_control = true;
-    }
-
-    /// Negative control for the exactly-once checker: recoveries restore operator state and
-    /// source offsets but not the in-flight data an unaligned checkpoint persisted. Never set
-    /// outside tests.
-    pub fn forget_channel_state_for_negative_control(&mut self) {
-        self.forget_channel_state = true;
-        self.negative_control = true;
     }
 
     /// A completed checkpoint is a consistent cut: each source's snapshotted offset equals the
     /// records of that source the cut holds, processed by a sink before its snapshot or
     /// persisted in some channel's state (each record maps to one record downstream).
-    pub(crate) fn check_cut(&mut self, checkpoint: CheckpointId, point: &super::restore_point::RestorePoint) {
+    pub fn check_cut(&mut self, checkpoint: CheckpointId, point: &RestorePoint) {
         if !self.cut_check {
             return;
         }
@@ -116,6 +154,62 @@ impl World {
         }
         absorbed.retain(|(_, n)| *n > 0);
         let v = crate::model::checker::check_cut_consistent(checkpoint, &offsets, &absorbed);
-        self.invariant_violations.extend(v);
+        self.violations.extend(v);
+    }
+
+    /// Broken invariants are expected (a negative control is on), not a bug.
+    pub fn negative_control(&self) -> bool {
+        self.negative_control
+    }
+
+    // ---- negative controls (tests only) ----
+
+    pub fn lose_next_data_buffer(&mut self) {
+        self.lose_next_data_buffer = true;
+        self.negative_control = true;
+    }
+
+    /// Whether this arriving data buffer is the one to lose (once).
+    pub fn take_lost_buffer(&mut self) -> bool {
+        std::mem::take(&mut self.lose_next_data_buffer)
+    }
+
+    pub fn forget_channel_state(&mut self) {
+        self.forget_channel_state = true;
+        self.negative_control = true;
+    }
+
+    pub fn forgets_channel_state(&self) -> bool {
+        self.forget_channel_state
+    }
+
+    pub fn break_alignment(&mut self) {
+        self.broken_alignment = true;
+        self.negative_control = true;
+    }
+
+    pub fn alignment_broken(&self) -> bool {
+        self.broken_alignment
+    }
+}
+
+impl super::World {
+    /// Every broken invariant so far: duplicate barriers seen during the run, and channels whose
+    /// records do not add up now.
+    pub fn invariant_violations(&self) -> Vec<InvariantViolation> {
+        self.checks.violations(&self.chans)
+    }
+
+    /// Negative control for the conservation check: the next data buffer to arrive anywhere
+    /// vanishes (a deliberately broken network). Never set outside tests.
+    pub fn lose_a_buffer_for_negative_control(&mut self) {
+        self.checks.lose_next_data_buffer();
+    }
+
+    /// Negative control for the exactly-once checker: recoveries restore operator state and
+    /// source offsets but not the in-flight data an unaligned checkpoint persisted. Never set
+    /// outside tests.
+    pub fn forget_channel_state_for_negative_control(&mut self) {
+        self.checks.forget_channel_state();
     }
 }

@@ -11,12 +11,14 @@ mod channel_state;
 mod checkpoint_storage;
 mod checkpointing;
 mod debloating;
+mod endpoints;
 mod events;
 mod invariants;
 mod jobmanager;
 mod network;
 mod recovery;
 mod restore_point;
+mod rpc;
 mod statistics;
 mod stats;
 mod task_loop;
@@ -25,9 +27,12 @@ mod task_reset;
 use std::sync::Arc;
 
 use checkpoint_storage::CheckpointStorage;
+use endpoints::Endpoints;
 pub use events::Event;
+use invariants::Checks;
 use jobmanager::JobManager;
 pub use recovery::RecoverySettings;
+use rpc::Rpc;
 use statistics::Statistics;
 
 use crate::ids::SubtaskId;
@@ -66,8 +71,6 @@ pub(crate) struct Settings {
     pub local_latency: Dist,
     pub remote_latency: Dist,
     pub remote_bandwidth_bytes_per_s: f64,
-    pub rpc_latency: Dist,
-    pub trigger_latency: Dist,
     pub inline_threshold_bytes: u64,
     pub end: SimTime,
     pub warmup: SimTime,
@@ -157,14 +160,14 @@ pub struct World {
     pub(crate) gate_pools: Vec<Vec<GatePool>>,
     pub(crate) connection_free_at: Vec<SimTime>,
     pub(crate) net_rng: RngStream,
-    pub(crate) rpc_rng: RngStream,
+    pub(crate) rpc: Rpc,
     pub(crate) storage: CheckpointStorage,
     pub(crate) backend: BackendModel,
     pub(crate) jm: JobManager,
     pub(crate) stats: Statistics,
+    pub(crate) endpoints: Endpoints,
+    pub(crate) checks: Checks,
     pub(crate) trace: TraceHash,
-    pub(crate) sources: Vec<u32>,
-    pub(crate) sinks: Vec<u32>,
     pub(crate) vec_pool: Vec<Vec<Record>>,
     pub(crate) in_flight_bytes: u64,
     pub(crate) baseline: Vec<Baseline>,
@@ -173,9 +176,6 @@ pub struct World {
     pub(crate) record_log: Option<Vec<ProcessedRecord>>,
     /// Set by tests: when each subtask took each snapshot, and a source's offset then.
     pub(crate) snapshot_log: Vec<SnapshotTaken>,
-    /// Negative control for the checkers: barriers block nothing (a deliberately broken
-    /// aligned handler). Never set outside tests.
-    pub(crate) broken_alignment: bool,
     // ---- failures and recovery ----
     /// Failures planned by the fault schedule or a test, in time order.
     pub(crate) planned_faults: Vec<FaultEvent>,
@@ -185,18 +185,6 @@ pub struct World {
     /// `jobmanager.execution.failover-strategy`: which tasks a failure restarts.
     pub(crate) failover_strategy: FailoverStrategy,
     pub(crate) fault_schedule: FaultSchedule,
-    /// The external system the sinks commit to; it survives every failure of the job.
-    pub(crate) transactions: crate::model::external_log::ExternalTransactionLog,
-    /// Bounded jobs: when the last record of every bounded source was first processed by a sink.
-    pub(crate) finished_at: Option<SimTime>,
-    pub(crate) last_record_seen: Vec<bool>,
-    pub(crate) bounded_sources_open: u32,
-    /// Stop the run once a bounded job has finished (experiments that measure completion time).
-    pub(crate) stop_when_finished: bool,
-    /// Each source's generator at offset 0, to restart from when no checkpoint completed.
-    pub(crate) initial_arrivals: Vec<Option<ArrivalGen>>,
-    /// Per source: read lag at or below which it has caught up after a restart.
-    pub(crate) catch_up_threshold_ns: Vec<Option<u64>>,
     // ---- issue 3: modes, savepoints, state backends, debloating ----
     pub(crate) mode: crate::protocol::CheckpointingMode,
     pub(crate) unaligned: bool,
@@ -205,20 +193,6 @@ pub struct World {
     pub(crate) debloaters: Vec<Option<TaskDebloat>>,
     /// Per subtask: when its pending `BackendWake` fires.
     pub(crate) backend_wake_at: Vec<Option<SimTime>>,
-    // ---- run-time invariants ----
-    /// Per channel: records in and out, for the conservation check.
-    pub(crate) record_counts: Vec<invariants::RecordCounts>,
-    pub(crate) barrier_ledger: crate::model::checker::BarrierLedger,
-    pub(crate) invariant_violations: Vec<crate::model::checker::InvariantViolation>,
-    /// Negative control: the next data buffer to arrive vanishes.
-    pub(crate) lose_next_data_buffer: bool,
-    /// Negative control: recoveries ignore the channel state of unaligned checkpoints.
-    pub(crate) forget_channel_state: bool,
-    /// Completed checkpoints are checked to be consistent cuts (exactly-once mode, and every
-    /// record maps to one record downstream: no broadcast, no fan-out to two edges).
-    pub(crate) cut_check: bool,
-    /// A negative control is active: broken invariants are expected, not a bug.
-    pub(crate) negative_control: bool,
 }
 
 impl World {
@@ -253,8 +227,6 @@ impl World {
             local_latency: n.local_latency.clone(),
             remote_latency: n.remote_latency.clone(),
             remote_bandwidth_bytes_per_s: n.remote_bandwidth_bytes_per_s,
-            rpc_latency: n.rpc_latency.clone(),
-            trigger_latency: cfg.trigger_latency.clone(),
             inline_threshold_bytes: cfg.storage.inline_threshold_bytes,
             end: SimTime(cfg.run.duration.as_u64()),
             warmup: cfg.run.warmup,
@@ -416,6 +388,27 @@ impl World {
         );
         let tms = graph.taskmanagers as usize;
         let warmup = set.warmup;
+        let bounded_sources = cfg
+            .job
+            .operators
+            .iter()
+            .filter(|o| o.source.as_ref().is_some_and(|src| src.max_records.is_some()))
+            .map(|o| o.parallelism)
+            .sum();
+        let endpoints = Endpoints::new(sources, sinks, initial_arrivals, bounded_sources);
+        // The check counts each source's records where they end: at a sink, or in persisted
+        // channel state. It applies when every record takes exactly one path to a sink: one
+        // output edge per non-sink (a job whose last operator is no sink drops its records
+        // there), none of them broadcast.
+        let cut_check = mode == crate::protocol::CheckpointingMode::ExactlyOnce
+            && graph.outputs.iter().enumerate().all(|(i, edges)| {
+                let sink = graph.vertex_of(SubtaskId(i as u32)).kind == OperatorKind::Sink;
+                (if sink { edges.is_empty() } else { edges.len() == 1 })
+                    && edges
+                        .iter()
+                        .all(|e| e.partitioning != crate::vocab::Partitioning::Broadcast)
+            });
+        let checks = Checks::new(graph.channels.len(), cut_check);
         World {
             label: label.to_string(),
             seed,
@@ -430,7 +423,11 @@ impl World {
             gate_pools,
             connection_free_at: vec![SimTime::ZERO; tms * tms],
             net_rng: RngStream::new(seed, StreamId::new(StreamKind::Network, 0)),
-            rpc_rng: RngStream::new(seed, StreamId::new(StreamKind::Rpc, 0)),
+            rpc: Rpc::new(
+                n.rpc_latency.clone(),
+                cfg.trigger_latency.clone(),
+                RngStream::new(seed, StreamId::new(StreamKind::Rpc, 0)),
+            ),
             storage,
             backend: BackendModel::new(&backend_cfg),
             jm: JobManager::new(
@@ -442,58 +439,26 @@ impl World {
                 cfg.run.savepoint_times.clone(),
             ),
             stats: Statistics::new(CheckpointStatsTracker::new(names), warmup),
+            endpoints,
+            checks,
             trace: TraceHash::default(),
-            sources,
-            sinks,
             vec_pool: Vec::new(),
             in_flight_bytes: 0,
             baseline: vec![Baseline::default(); num_tasks as usize],
             record_log: None,
             snapshot_log: Vec::new(),
-            broken_alignment: false,
             planned_faults: Vec::new(),
             failover: FailoverLifecycle::new(cfg.restart.create().expect("validated restart strategy"), tms),
             recovery: cfg.recovery.clone(),
             restart_rng: RngStream::new(seed, StreamId::new(StreamKind::Restart, 0)),
             failover_strategy: FailoverStrategy::new(cfg.recovery.failover, &graph),
             fault_schedule,
-            transactions: Default::default(),
-            finished_at: None,
-            stop_when_finished: false,
-            last_record_seen: vec![false; num_tasks as usize],
-            bounded_sources_open: cfg
-                .job
-                .operators
-                .iter()
-                .filter(|o| o.source.as_ref().is_some_and(|src| src.max_records.is_some()))
-                .map(|o| o.parallelism)
-                .sum(),
-            initial_arrivals,
-            catch_up_threshold_ns: vec![None; num_tasks as usize],
             mode,
             unaligned,
             backend_cfg,
             debloat,
             debloaters,
             backend_wake_at: vec![None; num_tasks as usize],
-            record_counts: vec![Default::default(); graph.channels.len()],
-            barrier_ledger: Default::default(),
-            invariant_violations: Vec::new(),
-            lose_next_data_buffer: false,
-            forget_channel_state: false,
-            // The check counts each source's records where they end: at a sink, or in persisted
-            // channel state. It applies when every record takes exactly one path to a sink: one
-            // output edge per non-sink (a job whose last operator is no sink drops its records
-            // there), none of them broadcast.
-            cut_check: mode == crate::protocol::CheckpointingMode::ExactlyOnce
-                && graph.outputs.iter().enumerate().all(|(i, edges)| {
-                    let sink = graph.vertex_of(SubtaskId(i as u32)).kind == OperatorKind::Sink;
-                    (if sink { edges.is_empty() } else { edges.len() == 1 })
-                        && edges
-                            .iter()
-                            .all(|e| e.partitioning != crate::vocab::Partitioning::Broadcast)
-                }),
-            negative_control: false,
             graph,
         }
     }
@@ -507,8 +472,7 @@ impl World {
     /// snapshot no longer matches the barrier cut. A checker must catch this.
     #[doc(hidden)]
     pub fn break_alignment_for_negative_control(&mut self) {
-        self.broken_alignment = true;
-        self.negative_control = true;
+        self.checks.break_alignment();
     }
 
     pub fn record_log(&self) -> Option<&[ProcessedRecord]> {
@@ -522,17 +486,17 @@ impl World {
     /// Every record id the sinks committed, in commit order (what a `read_committed` consumer
     /// of the external system sees). The exactly-once checker compares these.
     pub fn committed_output(&self) -> &[u64] {
-        self.transactions.visible()
+        self.endpoints.committed()
     }
 
     /// Bounded jobs: end the run as soon as the job has finished.
     pub fn stop_when_finished(&mut self) {
-        self.stop_when_finished = true;
+        self.endpoints.stop_when_finished();
     }
 
     /// Bounded jobs: when every record had been processed by a sink (first time).
     pub fn finished_at(&self) -> Option<SimTime> {
-        self.finished_at
+        self.endpoints.finished_at()
     }
 
     pub fn now(&self) -> SimTime {
@@ -541,7 +505,7 @@ impl World {
 
     fn start(&mut self) {
         self.schedule_planned_faults();
-        for s in self.sources.clone() {
+        for s in self.endpoints.sources().to_vec() {
             self.queue.schedule(SimTime::ZERO, Event::TaskWake { s, generation: 0 });
         }
         let out = self.jm.start_checkpoint_scheduler(SimTime::ZERO);
@@ -571,7 +535,7 @@ impl World {
     pub fn run_to_end(&mut self) {
         self.start();
         while let Some(t) = self.queue.peek_time() {
-            if t > self.set.end || (self.stop_when_finished && self.finished_at.is_some()) {
+            if t > self.set.end || self.endpoints.run_over() {
                 break;
             }
             let (now, ev) = self.queue.pop().expect("peeked");
@@ -680,9 +644,9 @@ impl World {
             match a {
                 CoordinatorAction::SetTimer { at, timer } => self.queue.schedule(at, Event::CoordTimer(timer)),
                 CoordinatorAction::TriggerTasks { barrier } => {
-                    let pipeline = self.set.trigger_latency.sample_u64(&mut self.rpc_rng);
-                    for s in self.sources.clone() {
-                        let at = now + pipeline + self.set.rpc_latency.sample_u64(&mut self.rpc_rng);
+                    let pipeline = self.rpc.trigger_pipeline_ns();
+                    for s in self.endpoints.sources().to_vec() {
+                        let at = now + pipeline + self.rpc.call_ns();
                         let inc = self.tasks[s as usize].incarnation;
                         self.queue.schedule(at, Event::TriggerArrive { s, barrier, inc });
                     }
@@ -710,7 +674,7 @@ impl World {
                         }
                         StatsReport::Completed { checkpoint, .. } => {
                             self.promote_snapshots(checkpoint);
-                            self.prune_barrier_ledger(checkpoint);
+                            self.checks.checkpoint_completed(checkpoint);
                         }
                         _ => {}
                     }
@@ -732,7 +696,7 @@ impl World {
 
     fn broadcast_notify(&mut self, now: SimTime, checkpoint: u64, complete: bool) {
         for s in 0..self.tasks.len() as u32 {
-            let at = now + self.set.rpc_latency.sample_u64(&mut self.rpc_rng);
+            let at = now + self.rpc.call_ns();
             self.queue.schedule(
                 at,
                 Event::NotifyArrive {

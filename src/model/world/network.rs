@@ -32,7 +32,7 @@ impl World {
     /// task produced the record (a batch emits its records at its end, possibly later).
     pub(crate) fn write_record(&mut self, now: SimTime, s: u32, ch: u32, r: Record, written_ns: u64) {
         let before = self.usage(ch);
-        self.record_counts[ch as usize].sent += 1;
+        self.checks.record_sent(ch);
         let c = &mut self.chans[ch as usize];
         if c.builder.capacity() == 0 {
             c.builder = self.vec_pool.pop().unwrap_or_default();
@@ -134,7 +134,7 @@ impl World {
                 let inc = self.chans[ch as usize].incarnation;
                 self.queue.schedule(at, Event::Deliver { ch, inc });
             }
-            if blocks && !self.broken_alignment {
+            if blocks && !self.checks.alignment_broken() {
                 // PipelinedSubpartition: after an aligned barrier, no more data until resumed.
                 self.chans[ch as usize].blocked = true;
                 break;
@@ -198,15 +198,14 @@ impl World {
             let inc = self.chans[ch as usize].incarnation;
             self.queue.schedule(next, Event::Deliver { ch, inc });
         }
-        if self.lose_next_data_buffer && is_data {
-            self.lose_next_data_buffer = false;
+        if is_data && self.checks.take_lost_buffer() {
             if let Payload::Data(v) = buf.payload {
                 self.give_back_vec(v);
             }
             return;
         }
         if let Payload::Barrier(b) = buf.payload {
-            self.note_barrier_delivered(b.id, ch);
+            self.checks.barrier_delivered(b.id, ch);
             if b.options.is_unaligned() {
                 // A priority event: it skips the received queue and is handled between records.
                 self.on_priority_barrier_delivered(now, ch, b);

@@ -253,7 +253,7 @@ impl World {
             .map(|p| {
                 p.channels
                     .iter()
-                    .filter(|c| !self.forget_channel_state && tasks.contains(&self.channel_owner(c)))
+                    .filter(|c| !self.checks.forgets_channel_state() && tasks.contains(&self.channel_owner(c)))
                     .cloned()
                     .collect()
             })
@@ -287,9 +287,13 @@ impl World {
             self.recount_pool(s);
         }
         let restored = latest.map(|c| (c.id, c.timestamp));
-        let sources = self.failover.restarted(failure, restored, replayed, restored_records);
+        let sources = self
+            .failover
+            .restarted(failure, restored, replayed, restored_records)
+            .to_vec();
         for src in sources {
-            self.catch_up_threshold_ns[src.subtask as usize] = Some(src.lag_ns + CATCH_UP_SLACK_NS);
+            self.endpoints
+                .watch_catch_up(src.subtask, src.lag_ns + CATCH_UP_SLACK_NS);
         }
     }
 
@@ -347,9 +351,7 @@ impl World {
         if let Some(src) = t.source.as_mut() {
             src.arrivals = match snap.as_ref().and_then(|sn| sn.arrivals.clone()) {
                 Some(a) => a,
-                None => self.initial_arrivals[si]
-                    .clone()
-                    .expect("sources keep their initial generator"),
+                None => self.endpoints.initial_arrivals(s),
             };
         }
         let mut replayed = 0;

@@ -104,7 +104,7 @@ impl World {
         }
         self.in_flight_bytes += buffers.iter().map(|b| b.bytes as u64).sum::<u64>();
         let ch = p.channel as usize;
-        self.record_counts[ch].restored += p.records.len() as u64;
+        self.checks.records_restored(p.channel, p.records.len() as u64);
         let n = buffers.len() as u32;
         match p.side {
             ChannelSide::Input => {
@@ -134,7 +134,7 @@ impl World {
     /// A checkpoint completed: its snapshots become the restore point; older ones go.
     pub(crate) fn promote_snapshots(&mut self, checkpoint: CheckpointId) {
         if let Some(point) = self.jm.take_completing(checkpoint) {
-            self.check_cut(checkpoint, &point);
+            self.checks.check_cut(checkpoint, &point);
             self.jm.keep_completed(checkpoint, point);
         }
     }

@@ -10,11 +10,22 @@ use crate::time::{NS_PER_S, SimTime};
 
 impl World {
     pub(crate) fn on_sample(&mut self, now: SimTime) {
-        let src: u64 = self.sources.iter().map(|s| self.tasks[*s as usize].records_in).sum();
-        let snk: u64 = self.sinks.iter().map(|s| self.tasks[*s as usize].records_in).sum();
+        let src: u64 = self
+            .endpoints
+            .sources()
+            .iter()
+            .map(|s| self.tasks[*s as usize].records_in)
+            .sum();
+        let snk: u64 = self
+            .endpoints
+            .sinks()
+            .iter()
+            .map(|s| self.tasks[*s as usize].records_in)
+            .sum();
         let period_s = self.set.sample_period_ns as f64 / NS_PER_S as f64;
         let lag_ns = self
-            .sources
+            .endpoints
+            .sources()
             .iter()
             .map(|s| self.source_lag_ns(now, *s))
             .max()
@@ -58,7 +69,11 @@ impl World {
     /// Turns the run's counters into the report.
     pub fn finish(mut self) -> RunOutput {
         // A broken invariant is a bug in the simulator, not in the scenario.
-        if let Some(v) = self.invariant_violations().first().filter(|_| !self.negative_control) {
+        if let Some(v) = self
+            .invariant_violations()
+            .first()
+            .filter(|_| !self.checks.negative_control())
+        {
             panic!(
                 "internal invariant broken in run '{}' (seed {}): {v}",
                 self.label, self.seed
@@ -141,7 +156,7 @@ impl World {
             checkpoint_time_fraction: fraction,
             savepoints: (savepoints.total > 0).then_some(savepoints),
             in_flight_bytes_max: self.debloat.map(|_| self.stats.in_flight_bytes_max()),
-            job_finished_s: self.finished_at.map(|t| t.as_secs_f64()),
+            job_finished_s: self.endpoints.finished_at().map(|t| t.as_secs_f64()),
             failure_costs: failure_costs(&failures),
             lost_work_fraction: failures
                 .iter()

@@ -86,7 +86,7 @@ impl World {
         }
         match buf.payload {
             Payload::Data(records) => {
-                self.record_counts[ch as usize].delivered += records.len() as u64;
+                self.checks.records_delivered(ch, records.len() as u64);
                 self.start_operator_batch(now, s, ch, buf.bytes, records, recovered);
                 Step::Batch
             }
@@ -180,7 +180,7 @@ impl World {
         let mut clock = now.as_ns();
         let mut horizon = u64::MAX;
         let mut busy = 0;
-        let catch_up = self.catch_up_threshold_ns[si];
+        let catch_up = self.endpoints.catch_up_threshold_ns(s);
         let slowdown = self.slowdown(s, now);
         let t = &mut self.tasks[si];
         let src = t.source.as_mut().expect("source task");
@@ -228,7 +228,7 @@ impl World {
         });
         t.phase = TaskPhase::Processing;
         if let Some(at) = caught_up_at {
-            self.catch_up_threshold_ns[si] = None;
+            self.endpoints.caught_up(s);
             self.note_source_caught_up(at, s);
         }
         Step::Batch
@@ -288,7 +288,7 @@ impl World {
             sink.absorbed_per_source[(r.id >> crate::model::records::OFFSET_BITS) as usize] += 1;
             sink.open_origins_ns.push(r.origin_ns);
             // Zero once every bounded source's last record was seen, and for unbounded jobs.
-            if self.bounded_sources_open > 0 {
+            if self.endpoints.bounded_input_open() {
                 self.note_last_record(r.id, done_ns);
             }
             self.stats.record_processed(done_ns, r.origin_ns);
@@ -336,22 +336,12 @@ impl World {
 }
 
 impl World {
-    /// Bounded jobs: the job has finished once a sink processed the last record of every
-    /// bounded source (the first time: replays after a later failure do not count).
+    /// Bounded jobs: a sink processed record `id` at `done_ns`.
     fn note_last_record(&mut self, id: u64, done_ns: u64) {
-        let src = (id >> crate::model::records::OFFSET_BITS) as usize;
+        let src = (id >> crate::model::records::OFFSET_BITS) as u32;
         let offset = id & ((1u64 << crate::model::records::OFFSET_BITS) - 1);
-        let Some(max) = self.tasks[src].source.as_ref().and_then(|s| s.max_records) else {
-            return;
-        };
-        if offset + 1 != max || self.last_record_seen[src] {
-            return;
-        }
-        self.last_record_seen[src] = true;
-        self.bounded_sources_open -= 1;
-        if self.bounded_sources_open == 0 {
-            self.finished_at = Some(SimTime(done_ns));
-        }
+        let max = self.tasks[src as usize].source.as_ref().and_then(|s| s.max_records);
+        self.endpoints.note_record_at_sink(src, offset, max, done_ns);
     }
 
     /// Service-time factor of a straggling TaskManager (1 when none is slow).

@@ -68,7 +68,8 @@ impl World {
                 continue;
             }
             let old = std::mem::take(&mut self.chans[ch]);
-            self.record_counts[ch].dropped += super::invariants::records_in_channel(&old);
+            self.checks
+                .records_dropped(ch as u32, super::invariants::records_in_channel(&old));
             let mut bytes = 0u64;
             for b in old
                 .queue

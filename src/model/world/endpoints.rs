@@ -1,0 +1,127 @@
+//! What lies at the two ends of the job, as one component: the sources' input (which subtasks
+//! read it, the generator each restarts from when no checkpoint completed, the lag at which a
+//! restarted source has caught up, when bounded input was all processed) and the external
+//! system the sinks commit to, which survives every failure of the job.
+//!
+//! Its state is private; the world asks and tells it through the methods below.
+
+use crate::model::external_log::ExternalTransactionLog;
+use crate::model::source::ArrivalGen;
+use crate::protocol::two_phase_commit::TransactionAction;
+use crate::time::SimTime;
+
+pub(crate) struct Endpoints {
+    /// Subtasks that are sources, and sinks, in subtask order.
+    sources: Vec<u32>,
+    sinks: Vec<u32>,
+    /// Each source's generator at offset 0, to restart from when no checkpoint completed.
+    initial_arrivals: Vec<Option<ArrivalGen>>,
+    /// Per source: read lag at or below which it has caught up after a restart.
+    catch_up_threshold_ns: Vec<Option<u64>>,
+    transactions: ExternalTransactionLog,
+    /// Bounded jobs: per source, whether a sink processed its last record; how many have not.
+    last_record_seen: Vec<bool>,
+    bounded_sources_open: u32,
+    /// When the last record of every bounded source was first processed by a sink.
+    finished_at: Option<SimTime>,
+    /// Stop the run once a bounded job has finished (experiments that measure completion time).
+    stop_when_finished: bool,
+}
+
+impl Endpoints {
+    pub fn new(
+        sources: Vec<u32>,
+        sinks: Vec<u32>,
+        initial_arrivals: Vec<Option<ArrivalGen>>,
+        bounded_sources: u32,
+    ) -> Self {
+        let n = initial_arrivals.len();
+        Endpoints {
+            sources,
+            sinks,
+            initial_arrivals,
+            catch_up_threshold_ns: vec![None; n],
+            transactions: Default::default(),
+            last_record_seen: vec![false; n],
+            bounded_sources_open: bounded_sources,
+            finished_at: None,
+            stop_when_finished: false,
+        }
+    }
+
+    pub fn sources(&self) -> &[u32] {
+        &self.sources
+    }
+
+    pub fn sinks(&self) -> &[u32] {
+        &self.sinks
+    }
+
+    /// A source's generator at offset 0 (a restart with no checkpoint to restore from).
+    pub fn initial_arrivals(&self, s: u32) -> ArrivalGen {
+        self.initial_arrivals[s as usize]
+            .clone()
+            .expect("sources keep their initial generator")
+    }
+
+    /// After a restart: the source has caught up once its lag is at most `threshold_ns`.
+    pub fn watch_catch_up(&mut self, s: u32, threshold_ns: u64) {
+        self.catch_up_threshold_ns[s as usize] = Some(threshold_ns);
+    }
+
+    pub fn catch_up_threshold_ns(&self, s: u32) -> Option<u64> {
+        self.catch_up_threshold_ns[s as usize]
+    }
+
+    pub fn caught_up(&mut self, s: u32) {
+        self.catch_up_threshold_ns[s as usize] = None;
+    }
+
+    /// Commits and aborts reach the external system (idempotently).
+    pub fn apply_transactions(&mut self, actions: &[TransactionAction]) {
+        for a in actions {
+            self.transactions.apply(a);
+        }
+    }
+
+    /// Every record id the sinks committed, in commit order.
+    pub fn committed(&self) -> &[u64] {
+        self.transactions.visible()
+    }
+
+    /// Some bounded source's last record has not reached a sink yet.
+    pub fn bounded_input_open(&self) -> bool {
+        self.bounded_sources_open > 0
+    }
+
+    /// A sink processed record `offset` of source `src` at `done_ns`; `max_records` is that
+    /// source's bound. The job has finished once every bounded source's last record was
+    /// processed (the first time: replays after a later failure do not count).
+    pub fn note_record_at_sink(&mut self, src: u32, offset: u64, max_records: Option<u64>, done_ns: u64) {
+        let Some(max) = max_records else {
+            return;
+        };
+        let src = src as usize;
+        if offset + 1 != max || self.last_record_seen[src] {
+            return;
+        }
+        self.last_record_seen[src] = true;
+        self.bounded_sources_open -= 1;
+        if self.bounded_sources_open == 0 {
+            self.finished_at = Some(SimTime(done_ns));
+        }
+    }
+
+    pub fn finished_at(&self) -> Option<SimTime> {
+        self.finished_at
+    }
+
+    pub fn stop_when_finished(&mut self) {
+        self.stop_when_finished = true;
+    }
+
+    /// The run should end now: the job finished and the experiment stops there.
+    pub fn run_over(&self) -> bool {
+        self.stop_when_finished && self.finished_at.is_some()
+    }
+}

@@ -172,9 +172,6 @@ pub struct Task {
     /// Generation of the task's wake-up event; a wake with another generation is stale.
     pub wake_gen: u32,
     pub batch: Option<Batch>,
-    /// Input channels (by input index) with data to read, in arrival order.
-    pub avail: VecDeque<u32>,
-    pub in_avail: Vec<bool>,
     pub handler: Option<InputHandler>,
     pub coordinator: SubtaskCheckpointCoordinator,
     pub sync_until: SimTime,
@@ -184,11 +181,6 @@ pub struct Task {
     pub deferred_triggers: VecDeque<CheckpointBarrier>,
     pub checkpoints: Vec<SubtaskCheckpoint>,
     pub rng: RngStream,
-    pub flush_armed: bool,
-    pub round_robin: Vec<u32>,
-    /// Per output edge: buffers of the partition's pool in use, and subpartitions at their cap.
-    pub pool_used: Vec<u32>,
-    pub channels_at_cap: Vec<u32>,
     /// Keyed state: one bit per key of the key space.
     pub keys_seen: Vec<u64>,
     pub distinct_keys: u64,
@@ -220,10 +212,6 @@ pub struct Task {
 }
 
 impl Task {
-    pub fn output_available(&self, pool_size: &[u32]) -> bool {
-        self.pool_used.iter().zip(pool_size).all(|(u, max)| u < max) && self.channels_at_cap.iter().all(|c| *c == 0)
-    }
-
     pub fn mark_seen(&mut self, key: u32) {
         let (w, b) = ((key / 64) as usize, key % 64);
         if let Some(word) = self.keys_seen.get_mut(w)

@@ -11,7 +11,6 @@
 
 use super::{Event, StorageRequest, UploadKind, World};
 use crate::ids::CheckpointId;
-use crate::model::records::{NetBuffer, Payload};
 use crate::model::task::{ChannelSide, ChannelStateAcc, DeferredMail, PersistedChannel, TaskPhase};
 use crate::protocol::CheckpointBarrier;
 use crate::protocol::async_checkpoint::AckDecision;
@@ -40,37 +39,13 @@ impl World {
     /// one being filled, finished first as `broadcastEvent` does) become output channel state.
     pub(crate) fn enqueue_priority_barrier(&mut self, now: SimTime, s: u32, ch: u32, barrier: CheckpointBarrier) {
         self.finish_builder(now, ch);
-        let c = &self.chans[ch as usize];
-        let overtaken: u64 = c.queue.iter().filter(|b| b.is_data()).map(|b| b.bytes as u64).sum();
-        let records = if self.jm.captures_snapshots() {
-            data_records(c.queue.iter())
-        } else {
-            Vec::new()
-        };
+        let (overtaken, records) = self.net.queued_output(ch, self.jm.captures_snapshots());
         if let Some(acc) = self.channel_state_mut(s, barrier.id) {
             acc.output_bytes += overtaken;
             acc.push_records(ch, ChannelSide::Output, &records);
         }
-        self.insert_priority(ch, barrier);
-        self.try_send(now, ch);
-    }
-
-    /// Puts an unaligned barrier at the head of a producer queue, after earlier priority events.
-    fn insert_priority(&mut self, ch: u32, barrier: CheckpointBarrier) {
-        let c = &mut self.chans[ch as usize];
-        let pos = c
-            .queue
-            .iter()
-            .position(|b| !matches!(b.payload, Payload::Barrier(x) if x.options.is_unaligned()))
-            .unwrap_or(c.queue.len());
-        c.queue.insert(
-            pos,
-            NetBuffer {
-                payload: Payload::Barrier(barrier),
-                bytes: crate::model::records::EVENT_BYTES,
-                backlog: 0,
-            },
-        );
+        let sent = self.net.send_priority(now, ch, barrier, &self.graph, &mut self.queue);
+        self.after_send(now, sent);
     }
 
     /// An unaligned barrier reached the consumer: it skips the received queue (whose data it
@@ -78,17 +53,11 @@ impl World {
     pub(crate) fn on_priority_barrier_delivered(&mut self, now: SimTime, ch: u32, barrier: CheckpointBarrier) {
         let info = &self.graph.channels[ch as usize];
         let (consumer, input) = (info.consumer.0, info.input_index);
-        let c = &mut self.chans[ch as usize];
         // Buffers it overtook here, unless the channel already persists them (StartPersisting).
         // Either way the channel's share of the checkpoint ends with the barrier's arrival
         // (`ChannelStatePersister.checkForBarrier`), even if the task handles the barrier only
         // after a synchronous phase: what arrives after it is not persisted.
-        let overtaken_buffers = if c.persisting == Some(barrier.id) {
-            c.persisting = None;
-            0
-        } else {
-            c.received_data_buffers_before_barrier()
-        };
+        let overtaken_buffers = self.net.priority_barrier_arrived(ch, barrier.id);
         self.handle_priority_barrier(now, consumer, input, barrier, overtaken_buffers);
     }
 
@@ -128,18 +97,9 @@ impl World {
                 // The overtaken buffers are still at the head of the channel: nothing is read
                 // from it between the barrier's arrival and its handling.
                 let ch = self.graph.inputs[si][input as usize].0;
-                let c = &self.chans[ch as usize];
-                let bytes: u64 = c
-                    .received
-                    .iter()
-                    .take(overtaken_buffers as usize)
-                    .map(|b| b.bytes as u64)
-                    .sum();
-                let records = if self.jm.captures_snapshots() {
-                    data_records(c.received.iter().take(overtaken_buffers as usize))
-                } else {
-                    Vec::new()
-                };
+                let (bytes, records) = self
+                    .net
+                    .received_head(ch, overtaken_buffers, self.jm.captures_snapshots());
                 if let Some(acc) = self.channel_state_mut(s, barrier.id) {
                     acc.input_bytes += bytes;
                     acc.push_records(ch, ChannelSide::Input, &records);
@@ -187,15 +147,7 @@ impl World {
     /// channel state, the queued buffers now and each one arriving until `StopPersisting`.
     pub(crate) fn start_persisting(&mut self, s: u32, checkpoint: CheckpointId, input: u32) {
         let ch = self.graph.inputs[s as usize][input as usize].0;
-        let c = &mut self.chans[ch as usize];
-        c.persisting = Some(checkpoint);
-        let queued = c.received_data_bytes_before_barrier();
-        let records = if self.jm.captures_snapshots() {
-            let n = c.received_data_buffers_before_barrier() as usize;
-            data_records(c.received.iter().take(n))
-        } else {
-            Vec::new()
-        };
+        let (queued, records) = self.net.start_persisting(ch, checkpoint, self.jm.captures_snapshots());
         if let Some(acc) = self.channel_state_mut(s, checkpoint) {
             acc.input_bytes += queued;
             acc.push_records(ch, ChannelSide::Input, &records);
@@ -204,19 +156,13 @@ impl World {
 
     pub(crate) fn stop_persisting(&mut self, s: u32, input: u32) {
         let ch = self.graph.inputs[s as usize][input as usize].0;
-        self.chans[ch as usize].persisting = None;
+        self.net.stop_persisting(ch);
     }
 
     /// A data buffer arrived (the last one received) on a channel that is persisting.
     pub(crate) fn persist_arriving(&mut self, ch: u32, bytes: u32) {
-        let c = &self.chans[ch as usize];
-        let Some(id) = c.persisting else {
+        let Some((id, records)) = self.net.persisting_arrival(ch, self.jm.captures_snapshots()) else {
             return;
-        };
-        let records = if self.jm.captures_snapshots() {
-            data_records(c.received.back().into_iter())
-        } else {
-            Vec::new()
         };
         let s = self.graph.channels[ch as usize].consumer.0;
         if let Some(acc) = self.channel_state_mut(s, id) {
@@ -248,26 +194,9 @@ impl World {
     /// `PrioritizeAnnouncedBarrier`: the barrier still queued in the input channel moves to the
     /// head as an unaligned barrier (the data it overtakes is already being persisted).
     pub(crate) fn prioritize_announced(&mut self, now: SimTime, s: u32, input: u32) {
-        let ch = self.graph.inputs[s as usize][input as usize].0;
-        let c = &mut self.chans[ch as usize];
-        let Some(pos) = c.received.iter().position(|b| matches!(b.payload, Payload::Barrier(_))) else {
+        let Some(barrier) = self.net.take_announced_barrier(s, input, &self.graph) else {
             return;
         };
-        let Some(buf) = c.received.remove(pos) else {
-            return;
-        };
-        let Payload::Barrier(barrier) = buf.payload else {
-            unreachable!("found a barrier");
-        };
-        // The producer blocked its subpartition when it sent this barrier aligned.
-        c.resume_at_checkpoint_end = true;
-        if c.received.is_empty() {
-            let t = &mut self.tasks[s as usize];
-            if t.in_avail[input as usize] {
-                t.in_avail[input as usize] = false;
-                t.avail.retain(|i| *i != input);
-            }
-        }
         self.handle_priority_barrier(now, s, input, barrier.as_unaligned(), 0);
     }
 
@@ -282,40 +211,22 @@ impl World {
         for e in 0..self.graph.outputs[si].len() {
             for i in 0..self.graph.outputs[si][e].channels.len() {
                 let ch = self.graph.outputs[si][e].channels[i].0;
-                let c = &mut self.chans[ch as usize];
-                let Some(pos) = c
-                    .queue
-                    .iter()
-                    .position(|b| matches!(b.payload, Payload::Barrier(x) if x.id == checkpoint))
-                else {
+                let with_records = self.jm.captures_snapshots();
+                let Some((b, bytes, records)) = self.net.take_queued_barrier(ch, checkpoint, with_records) else {
                     continue;
                 };
-                let Payload::Barrier(b) = c.queue[pos].payload else {
-                    unreachable!("found a barrier");
-                };
-                if !b.options.is_timeoutable() {
-                    continue; // forced-aligned edges never time out
+                persisted += bytes;
+                if !records.is_empty() {
+                    persisted_records.push(PersistedChannel {
+                        channel: ch,
+                        side: ChannelSide::Output,
+                        records,
+                    });
                 }
-                persisted += c
-                    .queue
-                    .iter()
-                    .take(pos)
-                    .filter(|b| b.is_data())
-                    .map(|b| b.bytes as u64)
-                    .sum::<u64>();
-                if self.jm.captures_snapshots() {
-                    let records = data_records(c.queue.iter().take(pos));
-                    if !records.is_empty() {
-                        persisted_records.push(PersistedChannel {
-                            channel: ch,
-                            side: ChannelSide::Output,
-                            records,
-                        });
-                    }
-                }
-                c.queue.remove(pos);
-                self.insert_priority(ch, b.as_unaligned());
-                self.try_send(now, ch);
+                let sent = self
+                    .net
+                    .send_priority(now, ch, b.as_unaligned(), &self.graph, &mut self.queue);
+                self.after_send(now, sent);
             }
         }
         if let Some(c) = self.tasks[si].checkpoints.iter_mut().find(|c| c.id == checkpoint) {
@@ -408,18 +319,6 @@ impl World {
         self.maybe_ack(now, s, checkpoint);
     }
 
-    /// Whether a barrier of `checkpoint` still waits in one of the task's output queues.
-    fn barrier_queued_in_output(&self, s: u32, checkpoint: CheckpointId) -> bool {
-        self.graph.outputs[s as usize].iter().any(|e| {
-            e.channels.iter().any(|ch| {
-                self.chans[ch.index()]
-                    .queue
-                    .iter()
-                    .any(|b| matches!(b.payload, Payload::Barrier(x) if x.id == checkpoint))
-            })
-        })
-    }
-
     /// Acknowledges once the backend's upload, the channel state and (timeoutable barriers) the
     /// output barriers are all done.
     pub(crate) fn maybe_ack(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
@@ -430,7 +329,9 @@ impl World {
         let waiting_for_output = self.tasks[si].waiting_output_barrier == Some(checkpoint);
         let decision = self.tasks[si].checkpoints[pos]
             .progress
-            .decide(now, waiting_for_output, || self.barrier_queued_in_output(s, checkpoint));
+            .decide(now, waiting_for_output, || {
+                self.net.barrier_queued_in_output(s, checkpoint, &self.graph)
+            });
         let (AckDecision::WaitForOutputBarrier { async_duration_ns } | AckDecision::Acknowledge { async_duration_ns }) =
             decision
         else {
@@ -454,15 +355,4 @@ impl World {
         let at = now + self.rpc.call_ns();
         self.queue.schedule(at, Event::AckArrive { s, checkpoint });
     }
-}
-
-/// Copies of the records in the data buffers among `buffers`, in order.
-fn data_records<'a>(buffers: impl Iterator<Item = &'a NetBuffer>) -> Vec<crate::model::records::Record> {
-    let mut out = Vec::new();
-    for b in buffers {
-        if let Payload::Data(v) = &b.payload {
-            out.extend_from_slice(v);
-        }
-    }
-    out
 }

@@ -82,13 +82,7 @@ impl World {
             match a {
                 BarrierHandlerAction::BlockChannel(_) if self.checks.alignment_broken() => {}
                 BarrierHandlerAction::BlockChannel(input) => {
-                    let ch = self.graph.inputs[si][input as usize].0;
-                    self.chans[ch as usize].consumer_blocked = true;
-                    let t = &mut self.tasks[si];
-                    if t.in_avail[input as usize] {
-                        t.in_avail[input as usize] = false;
-                        t.avail.retain(|i| *i != input);
-                    }
+                    self.net.block_input(s, input, &self.graph);
                 }
                 BarrierHandlerAction::ResumeChannel(input) => self.resume_input(now, s, input),
                 BarrierHandlerAction::ResumeAllChannels => {
@@ -179,8 +173,8 @@ impl World {
     fn resume_prioritized_inputs(&mut self, now: SimTime, s: u32) {
         for input in 0..self.graph.inputs[s as usize].len() {
             let ch = self.graph.inputs[s as usize][input].0;
-            if std::mem::take(&mut self.chans[ch as usize].resume_at_checkpoint_end) {
-                self.send_resume(now, ch);
+            if self.net.take_resume_at_checkpoint_end(ch) {
+                self.net.send_resume(now, ch, &self.graph, &mut self.queue);
             }
         }
     }

@@ -197,7 +197,7 @@ impl super::World {
     /// Every broken invariant so far: duplicate barriers seen during the run, and channels whose
     /// records do not add up now.
     pub fn invariant_violations(&self) -> Vec<InvariantViolation> {
-        self.checks.violations(&self.chans)
+        self.checks.violations(self.net.channels())
     }
 
     /// Negative control for the conservation check: the next data buffer to arrive anywhere

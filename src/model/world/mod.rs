@@ -16,6 +16,7 @@ mod events;
 mod invariants;
 mod jobmanager;
 mod network;
+mod network_stack;
 mod recovery;
 mod restore_point;
 mod rpc;
@@ -31,6 +32,7 @@ use endpoints::Endpoints;
 pub use events::Event;
 use invariants::Checks;
 use jobmanager::JobManager;
+use network_stack::{Network, NetworkSettings};
 pub use recovery::RecoverySettings;
 use rpc::Rpc;
 use statistics::Statistics;
@@ -40,11 +42,8 @@ use crate::metrics::CheckpointStatsTracker;
 use crate::metrics::RunOutput;
 use crate::model::backend::{BackendConfig, StateBackend};
 use crate::model::config::WorldConfig;
-use crate::model::debloat::{BufferDebloater, DebloatConfig, ThroughputCalculator};
 use crate::model::faults::{FaultEvent, FaultSchedule};
 use crate::model::graph::JobGraph;
-use crate::model::network::{ChannelState, GatePool};
-use crate::model::records::Record;
 use crate::model::regions::FailoverStrategy;
 use crate::model::snapshot::BackendModel;
 use crate::model::source::{ArrivalGen, RecordShape};
@@ -54,23 +53,14 @@ use crate::protocol::failover::FailoverLifecycle;
 use crate::protocol::input_handler::InputHandler;
 use crate::protocol::subtask::SubtaskCheckpointCoordinator;
 use crate::sim::rng::StreamKind;
-use crate::sim::{Dist, EventQueue, RngStream, StreamId, TraceHash};
+use crate::sim::{EventQueue, RngStream, StreamId, TraceHash};
 use crate::time::{NS_PER_S, SimTime};
 use crate::vocab::OperatorKind;
 
 /// Settings the event loop reads on its hot path, resolved once from the configuration.
 #[derive(Clone, Debug)]
 pub(crate) struct Settings {
-    pub segment_bytes: u32,
-    pub exclusive_buffers: u32,
-    pub floating_buffers_per_gate: u32,
     pub buffer_timeout_ns: u64,
-    pub max_buffers_per_channel: u32,
-    /// Pool size of each (subtask, output edge): `subpartitions * buffers-per-channel + floating`.
-    pub pool_size: Vec<Vec<u32>>,
-    pub local_latency: Dist,
-    pub remote_latency: Dist,
-    pub remote_bandwidth_bytes_per_s: f64,
     pub inline_threshold_bytes: u64,
     pub end: SimTime,
     pub warmup: SimTime,
@@ -80,6 +70,55 @@ pub(crate) struct Settings {
     pub source_batch_max: usize,
     /// The record size `source_batch_max` assumes (the smallest mean, at most 100 B).
     pub batch_record_bytes: f64,
+}
+
+impl Settings {
+    fn new(cfg: &WorldConfig) -> Settings {
+        let n = &cfg.network;
+        let mean_record = cfg
+            .job
+            .operators
+            .iter()
+            .filter_map(|o| o.source.as_ref()?.record_size.as_ref().map(|d| d.mean()))
+            .fold(crate::vocab::DEFAULT_RECORD_BYTES, f64::min)
+            .max(1.0);
+        Settings {
+            buffer_timeout_ns: n.buffer_timeout_ns,
+            inline_threshold_bytes: cfg.storage.inline_threshold_bytes,
+            end: SimTime(cfg.run.duration.as_u64()),
+            warmup: cfg.run.warmup,
+            // One sample a second, fewer for long runs: at most about 10,000 rows.
+            sample_period_ns: (cfg.run.duration.as_u64() / 10_000).div_ceil(NS_PER_S).max(1) * NS_PER_S,
+            source_batch_max: ((n.segment_bytes as f64 / mean_record).ceil() as usize).clamp(1, 4096),
+            batch_record_bytes: mean_record,
+        }
+    }
+}
+
+/// The network stack's settings: the configuration's, and each output pool's size.
+fn network_settings(cfg: &WorldConfig, graph: &JobGraph) -> NetworkSettings {
+    let n = &cfg.network;
+    NetworkSettings {
+        segment_bytes: n.segment_bytes as u32,
+        exclusive_buffers: n.buffers_per_channel,
+        floating_buffers_per_gate: n.floating_buffers_per_gate,
+        buffer_timeout_ns: n.buffer_timeout_ns,
+        max_buffers_per_channel: n.max_buffers_per_channel,
+        // Per (subtask, output edge): `subpartitions * buffers-per-channel + floating`.
+        pool_size: graph
+            .outputs
+            .iter()
+            .map(|edges| {
+                edges
+                    .iter()
+                    .map(|e| e.channels.len() as u32 * n.buffers_per_channel + n.floating_buffers_per_gate)
+                    .collect()
+            })
+            .collect(),
+        local_latency: n.local_latency.clone(),
+        remote_latency: n.remote_latency.clone(),
+        remote_bandwidth_bytes_per_s: n.remote_bandwidth_bytes_per_s,
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default)]
@@ -138,13 +177,6 @@ pub(crate) enum UploadKind {
     Materialization { id: u64 },
 }
 
-/// Buffer debloating of one task: one throughput meter, one debloater per input gate.
-#[derive(Clone, Debug)]
-pub(crate) struct TaskDebloat {
-    pub throughput: ThroughputCalculator,
-    pub gates: Vec<BufferDebloater>,
-}
-
 pub struct World {
     pub(crate) label: String,
     pub(crate) seed: u64,
@@ -155,11 +187,8 @@ pub struct World {
     pub(crate) set: Settings,
     pub(crate) graph: JobGraph,
     pub(crate) queue: EventQueue<Event>,
+    pub(crate) net: Network,
     pub(crate) tasks: Vec<Task>,
-    pub(crate) chans: Vec<ChannelState>,
-    pub(crate) gate_pools: Vec<Vec<GatePool>>,
-    pub(crate) connection_free_at: Vec<SimTime>,
-    pub(crate) net_rng: RngStream,
     pub(crate) rpc: Rpc,
     pub(crate) storage: CheckpointStorage,
     pub(crate) backend: BackendModel,
@@ -168,8 +197,6 @@ pub struct World {
     pub(crate) endpoints: Endpoints,
     pub(crate) checks: Checks,
     pub(crate) trace: TraceHash,
-    pub(crate) vec_pool: Vec<Vec<Record>>,
-    pub(crate) in_flight_bytes: u64,
     pub(crate) baseline: Vec<Baseline>,
     pub(crate) checkpoint_interval_ns: Option<u64>,
     /// Set by tests: every record a task processes, for protocol checks.
@@ -189,8 +216,6 @@ pub struct World {
     pub(crate) mode: crate::protocol::CheckpointingMode,
     pub(crate) unaligned: bool,
     pub(crate) backend_cfg: BackendConfig,
-    pub(crate) debloat: Option<DebloatConfig>,
-    pub(crate) debloaters: Vec<Option<TaskDebloat>>,
     /// Per subtask: when its pending `BackendWake` fires.
     pub(crate) backend_wake_at: Vec<Option<SimTime>>,
 }
@@ -199,42 +224,17 @@ impl World {
     pub fn new(cfg: &WorldConfig, seed: u64, label: &str) -> World {
         let graph = JobGraph::build(&cfg.job);
         let n = &cfg.network;
-        let pool_size = graph
-            .outputs
-            .iter()
-            .map(|edges| {
-                edges
-                    .iter()
-                    .map(|e| e.channels.len() as u32 * n.buffers_per_channel + n.floating_buffers_per_gate)
-                    .collect()
-            })
-            .collect();
-        let segment_bytes = n.segment_bytes as u32;
-        let mean_record = cfg
-            .job
-            .operators
-            .iter()
-            .filter_map(|o| o.source.as_ref()?.record_size.as_ref().map(|d| d.mean()))
-            .fold(crate::vocab::DEFAULT_RECORD_BYTES, f64::min)
-            .max(1.0);
-        let set = Settings {
-            segment_bytes,
-            exclusive_buffers: n.buffers_per_channel,
-            floating_buffers_per_gate: n.floating_buffers_per_gate,
-            buffer_timeout_ns: n.buffer_timeout_ns,
-            max_buffers_per_channel: n.max_buffers_per_channel,
-            pool_size,
-            local_latency: n.local_latency.clone(),
-            remote_latency: n.remote_latency.clone(),
-            remote_bandwidth_bytes_per_s: n.remote_bandwidth_bytes_per_s,
-            inline_threshold_bytes: cfg.storage.inline_threshold_bytes,
-            end: SimTime(cfg.run.duration.as_u64()),
-            warmup: cfg.run.warmup,
-            // One sample a second, fewer for long runs: at most about 10,000 rows.
-            sample_period_ns: (cfg.run.duration.as_u64() / 10_000).div_ceil(NS_PER_S).max(1) * NS_PER_S,
-            source_batch_max: ((segment_bytes as f64 / mean_record).ceil() as usize).clamp(1, 4096),
-            batch_record_bytes: mean_record,
-        };
+        let set = Settings::new(cfg);
+        // Validation bounds the fault specs, so a schedule always exists for a valid scenario.
+        let fault_schedule = FaultSchedule::generate(&cfg.faults, set.end, &graph, seed)
+            .expect("a validated scenario has a fault schedule");
+        let net = Network::new(
+            network_settings(cfg, &graph),
+            &graph,
+            RngStream::new(seed, StreamId::new(StreamKind::Network, 0)),
+            n.debloat,
+            &fault_schedule.windows,
+        );
         let key_space: u64 = cfg
             .job
             .operators
@@ -282,14 +282,11 @@ impl World {
             if op.kind == OperatorKind::Sink {
                 sinks.push(i as u32);
             }
-            let edges = graph.outputs[i].len();
             tasks.push(Task {
                 phase: TaskPhase::Idle,
                 incarnation: 0,
                 wake_gen: 0,
                 batch: None,
-                avail: Default::default(),
-                in_avail: vec![false; inputs],
                 handler: (inputs > 0).then(|| InputHandler::for_config(inputs as u32, mode, unaligned)),
                 coordinator: SubtaskCheckpointCoordinator::new(),
                 sync_until: SimTime::ZERO,
@@ -298,12 +295,6 @@ impl World {
                 deferred_triggers: Default::default(),
                 checkpoints: Vec::new(),
                 rng: RngStream::new(seed, StreamId::new(StreamKind::TaskService, i as u32)),
-                flush_armed: false,
-                round_robin: (0..edges)
-                    .map(|e| st.index % graph.outputs[i][e].channels.len() as u32)
-                    .collect(),
-                pool_used: vec![0; edges],
-                channels_at_cap: vec![0; edges],
                 keys_seen: if v.state_bytes_per_key > 0 {
                     vec![0; key_space.div_ceil(64) as usize]
                 } else {
@@ -333,23 +324,6 @@ impl World {
                 changelog_replay_bytes: Default::default(),
             });
         }
-        let chans = graph
-            .channels
-            .iter()
-            .map(|_| ChannelState::new(n.buffers_per_channel))
-            .collect();
-        let gate_pools = graph
-            .gates
-            .iter()
-            .map(|g| {
-                (0..*g)
-                    .map(|_| GatePool {
-                        available: n.floating_buffers_per_gate,
-                        waiting: Default::default(),
-                    })
-                    .collect()
-            })
-            .collect();
         let num_tasks = graph.subtasks.len() as u32;
         debug_assert_eq!(
             (cfg.coordinator.num_tasks_to_ack, cfg.coordinator.num_tasks_to_trigger),
@@ -357,20 +331,6 @@ impl World {
             "the compiled coordinator counts the graph's tasks"
         );
         let coordinator = CheckpointCoordinator::new(cfg.coordinator.clone());
-        let debloat: Option<DebloatConfig> = n.debloat;
-        let debloaters = graph
-            .gates
-            .iter()
-            .map(|g| {
-                debloat.filter(|_| *g > 0).map(|cfg| TaskDebloat {
-                    throughput: ThroughputCalculator::new(SimTime::ZERO),
-                    gates: (0..*g).map(|_| BufferDebloater::new(cfg)).collect(),
-                })
-            })
-            .collect();
-        // Validation bounds the fault specs, so a schedule always exists for a valid scenario.
-        let fault_schedule = FaultSchedule::generate(&cfg.faults, set.end, &graph, seed)
-            .expect("a validated scenario has a fault schedule");
         let initial_arrivals = tasks
             .iter()
             .map(|t| t.source.as_ref().map(|s| s.arrivals.clone()))
@@ -418,11 +378,8 @@ impl World {
             checkpoint_interval_ns: cfg.coordinator.interval_ns,
             set,
             queue: EventQueue::new(),
+            net,
             tasks,
-            chans,
-            gate_pools,
-            connection_free_at: vec![SimTime::ZERO; tms * tms],
-            net_rng: RngStream::new(seed, StreamId::new(StreamKind::Network, 0)),
             rpc: Rpc::new(
                 n.rpc_latency.clone(),
                 cfg.trigger_latency.clone(),
@@ -442,8 +399,6 @@ impl World {
             endpoints,
             checks,
             trace: TraceHash::default(),
-            vec_pool: Vec::new(),
-            in_flight_bytes: 0,
             baseline: vec![Baseline::default(); num_tasks as usize],
             record_log: None,
             snapshot_log: Vec::new(),
@@ -456,8 +411,6 @@ impl World {
             mode,
             unaligned,
             backend_cfg,
-            debloat,
-            debloaters,
             backend_wake_at: vec![None; num_tasks as usize],
             graph,
         }
@@ -473,6 +426,7 @@ impl World {
     #[doc(hidden)]
     pub fn break_alignment_for_negative_control(&mut self) {
         self.checks.break_alignment();
+        self.net.break_alignment();
     }
 
     pub fn record_log(&self) -> Option<&[ProcessedRecord]> {
@@ -514,7 +468,7 @@ impl World {
         for at in self.jm.savepoint_times().to_vec() {
             self.queue.schedule(at, Event::SavepointTrigger);
         }
-        if let Some(d) = self.debloat {
+        if let Some(d) = self.net.debloat() {
             self.queue.schedule(SimTime(d.period_ns), Event::DebloatTick);
         }
         for s in 0..self.tasks.len() as u32 {
@@ -554,9 +508,9 @@ impl World {
             }
             // Events for a task or channel that has been restarted since are stale.
             Event::Flush { s, inc } if inc == self.tasks[s as usize].incarnation => self.on_flush(now, s),
-            Event::Deliver { ch, inc } if inc == self.chans[ch as usize].incarnation => self.on_deliver(now, ch),
-            Event::Credit { ch, n, inc } if inc == self.chans[ch as usize].incarnation => self.on_credit(now, ch, n),
-            Event::Resume { ch, inc } if inc == self.chans[ch as usize].incarnation => self.on_resume(now, ch),
+            Event::Deliver { ch, inc } if inc == self.net.incarnation(ch) => self.on_deliver(now, ch),
+            Event::Credit { ch, n, inc } if inc == self.net.incarnation(ch) => self.on_credit(now, ch, n),
+            Event::Resume { ch, inc } if inc == self.net.incarnation(ch) => self.on_resume(now, ch),
             Event::Flush { .. } | Event::Deliver { .. } | Event::Credit { .. } | Event::Resume { .. } => {}
             Event::CoordTimer(timer) => {
                 let out = self.jm.on_timer(now, timer);

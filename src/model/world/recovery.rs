@@ -284,7 +284,7 @@ impl World {
             self.restore_channel(c);
         }
         for &s in &tasks {
-            self.recount_pool(s);
+            self.net.recount_pool(s, &self.graph);
         }
         let restored = latest.map(|c| (c.id, c.timestamp));
         let sources = self
@@ -409,7 +409,7 @@ impl World {
         for e in 0..self.graph.outputs[s as usize].len() {
             for i in 0..self.graph.outputs[s as usize][e].channels.len() {
                 let ch = self.graph.outputs[s as usize][e].channels[i].0;
-                if !self.chans[ch as usize].queue.is_empty() {
+                if self.net.has_queued_output(ch) {
                     self.try_send(now, ch);
                 }
             }

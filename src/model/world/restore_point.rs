@@ -5,7 +5,6 @@
 
 use super::World;
 use crate::ids::CheckpointId;
-use crate::model::records::{NetBuffer, Payload, Record};
 use crate::model::source::ArrivalGen;
 use crate::model::task::{ChannelSide, PersistedChannel};
 
@@ -83,52 +82,10 @@ impl World {
         }
     }
 
-    /// Puts restored channel state back into its (freshly reset) channel, in buffers of at most
-    /// a segment: input state at the head of the consumer's queue, read before anything new
-    /// and holding no credit (`RecoveredInputChannel`); output state in the producer's
-    /// subpartition, sent first once the producer runs.
+    /// Puts restored channel state back into its (freshly reset) channel.
     pub(crate) fn restore_channel(&mut self, p: &PersistedChannel) {
-        let segment = self.set.segment_bytes.max(1);
-        let mut buffers = Vec::new();
-        let mut records = self.vec_pool.pop().unwrap_or_default();
-        let mut bytes = 0u32;
-        for r in &p.records {
-            records.push(*r);
-            bytes += r.bytes;
-            if bytes >= segment {
-                buffers.push(data_buffer(std::mem::take(&mut records), std::mem::take(&mut bytes)));
-            }
-        }
-        if !records.is_empty() {
-            buffers.push(data_buffer(records, bytes));
-        }
-        self.in_flight_bytes += buffers.iter().map(|b| b.bytes as u64).sum::<u64>();
-        let ch = p.channel as usize;
         self.checks.records_restored(p.channel, p.records.len() as u64);
-        let n = buffers.len() as u32;
-        match p.side {
-            ChannelSide::Input => {
-                let c = &mut self.chans[ch];
-                for b in buffers.into_iter().rev() {
-                    c.received.push_front(b);
-                }
-                c.recovered_ahead += n;
-                let info = &self.graph.channels[ch];
-                let (s, input) = (info.consumer.index(), info.input_index as usize);
-                let t = &mut self.tasks[s];
-                if n > 0 && !t.in_avail[input] {
-                    t.in_avail[input] = true;
-                    t.avail.push_back(input as u32);
-                }
-            }
-            ChannelSide::Output => {
-                let c = &mut self.chans[ch];
-                for b in buffers.into_iter().rev() {
-                    c.queue.push_front(b);
-                }
-                c.queued_data += n;
-            }
-        }
+        self.net.restore_channel(p, &self.graph);
     }
 
     /// A checkpoint completed: its snapshots become the restore point; older ones go.
@@ -137,13 +94,5 @@ impl World {
             self.checks.check_cut(checkpoint, &point);
             self.jm.keep_completed(checkpoint, point);
         }
-    }
-}
-
-fn data_buffer(records: Vec<Record>, bytes: u32) -> NetBuffer {
-    NetBuffer {
-        payload: Payload::Data(records),
-        bytes,
-        backlog: 0,
     }
 }

@@ -31,7 +31,7 @@ impl World {
             .max()
             .unwrap_or(0);
         self.stats
-            .sample(now, period_s, (src, snk), lag_ns, self.in_flight_bytes);
+            .sample(now, period_s, (src, snk), lag_ns, self.net.in_flight_bytes());
         self.queue.schedule(now + self.set.sample_period_ns, Event::Sample);
     }
 
@@ -155,7 +155,7 @@ impl World {
             summary,
             checkpoint_time_fraction: fraction,
             savepoints: (savepoints.total > 0).then_some(savepoints),
-            in_flight_bytes_max: self.debloat.map(|_| self.stats.in_flight_bytes_max()),
+            in_flight_bytes_max: self.net.debloat().map(|_| self.stats.in_flight_bytes_max()),
             job_finished_s: self.endpoints.finished_at().map(|t| t.as_secs_f64()),
             failure_costs: failure_costs(&failures),
             lost_work_fraction: failures

@@ -3,6 +3,7 @@
 //! output is full (back-pressure) or it is in a synchronous snapshot.
 
 use super::World;
+use super::network_stack::Taken;
 use crate::model::graph::key_to_subtask;
 use crate::model::records::{Payload, Record};
 use crate::model::task::{Batch, TaskPhase};
@@ -34,7 +35,7 @@ impl World {
                 }
                 self.finish_batch(now, s);
             }
-            if !self.tasks[si].output_available(&self.set.pool_size[si]) {
+            if !self.net.output_available(s) {
                 let t = &mut self.tasks[si];
                 t.phase = TaskPhase::WaitingForOutput;
                 t.back_pressured_since = Some(now);
@@ -55,10 +56,8 @@ impl World {
                 }
                 Step::Nothing => {
                     self.tasks[si].phase = TaskPhase::Idle;
-                    if let Some(d) = self.debloaters[si].as_mut() {
-                        // Idle time does not count against the throughput (FLIP-183).
-                        d.throughput.pause_measurement(now);
-                    }
+                    // Idle time does not count against the throughput (FLIP-183).
+                    self.net.note_idle(s, now);
                     return;
                 }
             }
@@ -67,23 +66,15 @@ impl World {
 
     /// Takes the next buffer from the input channels, in the order they became available.
     fn take_input(&mut self, now: SimTime, s: u32) -> Step {
-        let si = s as usize;
-        let Some(input) = self.tasks[si].avail.pop_front() else {
+        let Some(Taken {
+            input,
+            ch,
+            buffer: buf,
+            recovered,
+        }) = self.net.take_input(s, &self.graph)
+        else {
             return Step::Nothing;
         };
-        self.tasks[si].in_avail[input as usize] = false;
-        let ch = self.graph.inputs[si][input as usize].0;
-        let c = &mut self.chans[ch as usize];
-        debug_assert!(!c.consumer_blocked, "a blocked channel is never on the available list");
-        let buf = c.received.pop_front().expect("available channels have a buffer");
-        let recovered = c.recovered_ahead > 0;
-        if recovered {
-            c.recovered_ahead -= 1;
-        }
-        if !c.received.is_empty() {
-            self.tasks[si].in_avail[input as usize] = true;
-            self.tasks[si].avail.push_back(input);
-        }
         match buf.payload {
             Payload::Data(records) => {
                 self.checks.records_delivered(ch, records.len() as u64);
@@ -124,10 +115,7 @@ impl World {
         t.busy_ns += clock - now.as_ns();
         t.records_in += records.len() as u64;
         t.bytes_in += bytes as u64;
-        if let Some(d) = self.debloaters[si].as_mut() {
-            d.throughput.resume_measurement(now);
-            d.throughput.incoming_data(bytes as u64);
-        }
+        self.net.note_consumed(s, now, bytes as u64);
         if let Some(log) = self.record_log.as_mut() {
             for (r, d) in records.iter().zip(&done_at_ns) {
                 log.push(super::ProcessedRecord {
@@ -159,20 +147,14 @@ impl World {
         let v = self.graph.subtasks[si].vertex.index();
         let timeout = self.set.buffer_timeout_ns;
         let mut max_n = if timeout == 0 { 1 } else { self.set.source_batch_max };
-        if self.debloat.is_some() {
+        if self.net.debloat().is_some() {
             // Debloated outputs finish smaller buffers: read about one of them per batch, so
             // back-pressure is still checked once per buffer filled.
-            let smallest = self.graph.outputs[si]
-                .iter()
-                .flat_map(|e| e.channels.iter())
-                .map(|ch| self.chans[ch.index()].buffer_size)
-                .filter(|b| *b > 0)
-                .min();
-            if let Some(b) = smallest {
+            if let Some(b) = self.net.smallest_output_buffer(s, &self.graph) {
                 max_n = max_n.min(((b as f64 / self.set.batch_record_bytes).ceil() as usize).max(1));
             }
         }
-        let mut records = self.vec_pool.pop().unwrap_or_default();
+        let mut records = self.net.take_vec();
         let t = &mut self.tasks[si];
         let src = t.source.as_mut().expect("source task");
         let gen_start = Box::new(src.arrivals.clone());
@@ -210,7 +192,7 @@ impl World {
             done_at_ns.push(clock);
         }
         if records.is_empty() {
-            self.give_back_vec(records);
+            self.net.give_back_vec(records);
             return Step::Nothing;
         }
         t.busy_ns += busy;
@@ -260,10 +242,11 @@ impl World {
             }
             Some(_) => {
                 // Restored channel state: no credit to return.
-                self.in_flight_bytes -= batch.records.iter().map(|r| r.bytes as u64).sum::<u64>();
-                self.give_back_vec(batch.records);
+                self.net
+                    .drop_in_flight(batch.records.iter().map(|r| r.bytes as u64).sum::<u64>());
+                self.net.give_back_vec(batch.records);
             }
-            None => self.give_back_vec(batch.records),
+            None => self.net.give_back_vec(batch.records),
         }
         if self.tasks[s as usize].state_written_pending > 0 {
             self.flush_state_changes(now, s);
@@ -313,9 +296,7 @@ impl World {
                 }
                 Partitioning::Rebalance => {
                     let n = edge.channels.len() as u32;
-                    let rr = &mut self.tasks[si].round_robin[e];
-                    let ch = edge.channels[*rr as usize].0;
-                    *rr = (*rr + 1) % n;
+                    let ch = edge.channels[self.net.next_round_robin(s, e, n)].0;
                     self.write_record(now, s, ch, out, done_ns);
                 }
                 Partitioning::Broadcast => {

@@ -238,9 +238,9 @@ impl World {
                     let v = self.graph.subtasks[si].vertex.index();
                     let t = &mut self.tasks[si];
                     let mut backend_ns = cost.sync_ns;
-                    if !self.fault_schedule.windows.is_empty() {
+                    if self.faults.has_windows() {
                         let tm = self.graph.subtasks[si].taskmanager;
-                        backend_ns = (backend_ns as f64 * self.fault_schedule.disk_slowdown(tm, now)) as u64;
+                        backend_ns = (backend_ns as f64 * self.faults.disk_slowdown(tm, now)) as u64;
                     }
                     let sync_ns = self.graph.vertices[v].sync_time.sample_u64(&mut t.rng) + backend_ns;
                     let unaligned = barrier.options.is_unaligned();

@@ -7,17 +7,20 @@
 //! scenario by the `compile` module.
 
 mod backends;
+mod build;
 mod channel_state;
 mod checkpoint_storage;
 mod checkpointing;
 mod debloating;
 mod endpoints;
 mod events;
+mod fault_injector;
 mod invariants;
 mod jobmanager;
 mod network;
 mod network_stack;
 mod recovery;
+mod redeployment;
 mod restore_point;
 mod rpc;
 mod statistics;
@@ -25,37 +28,32 @@ mod stats;
 mod task_loop;
 mod task_reset;
 
-use std::sync::Arc;
-
 use checkpoint_storage::CheckpointStorage;
 use endpoints::Endpoints;
 pub use events::Event;
+use fault_injector::FaultInjector;
 use invariants::Checks;
 use jobmanager::JobManager;
 use network_stack::{Network, NetworkSettings};
 pub use recovery::RecoverySettings;
+use redeployment::Redeployment;
 use rpc::Rpc;
 use statistics::Statistics;
 
 use crate::ids::SubtaskId;
 use crate::metrics::CheckpointStatsTracker;
 use crate::metrics::RunOutput;
-use crate::model::backend::{BackendConfig, StateBackend};
+use crate::model::backend::BackendConfig;
 use crate::model::config::WorldConfig;
-use crate::model::faults::{FaultEvent, FaultSchedule};
+use crate::model::faults::FaultSchedule;
 use crate::model::graph::JobGraph;
-use crate::model::regions::FailoverStrategy;
 use crate::model::snapshot::BackendModel;
-use crate::model::source::{ArrivalGen, RecordShape};
-use crate::model::task::{SourceRuntime, Task, TaskPhase};
+use crate::model::task::{Task, TaskPhase};
 use crate::protocol::coordinator::{CheckpointCoordinator, CoordinatorAction};
 use crate::protocol::failover::FailoverLifecycle;
-use crate::protocol::input_handler::InputHandler;
-use crate::protocol::subtask::SubtaskCheckpointCoordinator;
 use crate::sim::rng::StreamKind;
 use crate::sim::{EventQueue, RngStream, StreamId, TraceHash};
 use crate::time::{NS_PER_S, SimTime};
-use crate::vocab::OperatorKind;
 
 /// Settings the event loop reads on its hot path, resolved once from the configuration.
 #[derive(Clone, Debug)]
@@ -177,13 +175,33 @@ pub(crate) enum UploadKind {
     Materialization { id: u64 },
 }
 
+/// What names and places a run in its output: the scenario's label and seed, and for exports
+/// in Flink's shape the epoch milliseconds of time zero, the checkpoint location, the history
+/// size and the checkpoint interval.
+pub(crate) struct RunInfo {
+    pub label: String,
+    pub seed: u64,
+    pub start_epoch_ms: u64,
+    pub checkpoint_dir: String,
+    pub history_size: u32,
+    pub checkpoint_interval_ns: Option<u64>,
+}
+
+impl RunInfo {
+    fn new(cfg: &WorldConfig, seed: u64, label: &str) -> Self {
+        RunInfo {
+            label: label.to_string(),
+            seed,
+            start_epoch_ms: cfg.run.start_epoch_ms,
+            checkpoint_dir: cfg.run.checkpoint_dir.clone(),
+            history_size: cfg.run.history_size,
+            checkpoint_interval_ns: cfg.coordinator.interval_ns,
+        }
+    }
+}
+
 pub struct World {
-    pub(crate) label: String,
-    pub(crate) seed: u64,
-    /// For exports in Flink's shape: epoch milliseconds of time zero, checkpoint location.
-    pub(crate) start_epoch_ms: u64,
-    pub(crate) checkpoint_dir: String,
-    pub(crate) history_size: u32,
+    pub(crate) run: RunInfo,
     pub(crate) set: Settings,
     pub(crate) graph: JobGraph,
     pub(crate) queue: EventQueue<Event>,
@@ -198,20 +216,14 @@ pub struct World {
     pub(crate) checks: Checks,
     pub(crate) trace: TraceHash,
     pub(crate) baseline: Vec<Baseline>,
-    pub(crate) checkpoint_interval_ns: Option<u64>,
     /// Set by tests: every record a task processes, for protocol checks.
     pub(crate) record_log: Option<Vec<ProcessedRecord>>,
     /// Set by tests: when each subtask took each snapshot, and a source's offset then.
     pub(crate) snapshot_log: Vec<SnapshotTaken>,
     // ---- failures and recovery ----
-    /// Failures planned by the fault schedule or a test, in time order.
-    pub(crate) planned_faults: Vec<FaultEvent>,
+    pub(crate) faults: FaultInjector,
     pub(crate) failover: FailoverLifecycle,
-    pub(crate) recovery: RecoverySettings,
-    pub(crate) restart_rng: RngStream,
-    /// `jobmanager.execution.failover-strategy`: which tasks a failure restarts.
-    pub(crate) failover_strategy: FailoverStrategy,
-    pub(crate) fault_schedule: FaultSchedule,
+    pub(crate) redeployment: Redeployment,
     // ---- issue 3: modes, savepoints, state backends, debloating ----
     pub(crate) mode: crate::protocol::CheckpointingMode,
     pub(crate) unaligned: bool,
@@ -223,195 +235,71 @@ pub struct World {
 impl World {
     pub fn new(cfg: &WorldConfig, seed: u64, label: &str) -> World {
         let graph = JobGraph::build(&cfg.job);
-        let n = &cfg.network;
         let set = Settings::new(cfg);
+        let stream = |kind, index| RngStream::new(seed, StreamId::new(kind, index));
         // Validation bounds the fault specs, so a schedule always exists for a valid scenario.
         let fault_schedule = FaultSchedule::generate(&cfg.faults, set.end, &graph, seed)
             .expect("a validated scenario has a fault schedule");
+        let n = &cfg.network;
         let net = Network::new(
             network_settings(cfg, &graph),
             &graph,
-            RngStream::new(seed, StreamId::new(StreamKind::Network, 0)),
+            stream(StreamKind::Network, 0),
             n.debloat,
             &fault_schedule.windows,
         );
-        let key_space: u64 = cfg
-            .job
-            .operators
-            .iter()
-            .filter_map(|o| o.source.as_ref())
-            .map(|src| {
-                src.keys
-                    .as_ref()
-                    .map(|k| k.count)
-                    .unwrap_or(crate::vocab::DEFAULT_KEY_COUNT)
-            })
-            .max()
-            .unwrap_or(1);
-        let mode = cfg.coordinator.mode;
-        let unaligned = cfg.coordinator.unaligned;
-        let backend_cfg: BackendConfig = cfg.backend;
-        let mut tasks = Vec::with_capacity(graph.subtasks.len());
-        let mut sources = Vec::new();
-        let mut sinks = Vec::new();
-        // Keys and sizes are functions of (seed, record id) only: one shape, and one Zipf table,
-        // per source operator, shared by its subtasks.
-        let shapes: Vec<Option<Arc<RecordShape>>> = cfg
-            .job
-            .operators
-            .iter()
-            .map(|op| op.source.as_ref().map(|src| RecordShape::new(src, seed)))
-            .collect();
-        let end_ns = cfg.run.duration.value;
-        for (i, st) in graph.subtasks.iter().enumerate() {
-            let op = &cfg.job.operators[st.vertex.index()];
-            let v = &graph.vertices[st.vertex.index()];
-            let inputs = graph.inputs[i].len();
-            let source = op.source.as_ref().map(|src| {
-                sources.push(i as u32);
-                SourceRuntime {
-                    arrivals: ArrivalGen::until(
-                        &src.rate,
-                        RngStream::new(seed, StreamId::new(StreamKind::SourceArrivals, i as u32)),
-                        end_ns,
-                    ),
-                    shape: Arc::clone(shapes[st.vertex.index()].as_ref().expect("a source has a shape")),
-                    max_records: src.max_records,
-                }
-            });
-            if op.kind == OperatorKind::Sink {
-                sinks.push(i as u32);
-            }
-            tasks.push(Task {
-                phase: TaskPhase::Idle,
-                incarnation: 0,
-                wake_gen: 0,
-                batch: None,
-                handler: (inputs > 0).then(|| InputHandler::for_config(inputs as u32, mode, unaligned)),
-                coordinator: SubtaskCheckpointCoordinator::new(),
-                sync_until: SimTime::ZERO,
-                sync_checkpoint: None,
-                resume_after_sync: false,
-                deferred_triggers: Default::default(),
-                checkpoints: Vec::new(),
-                rng: RngStream::new(seed, StreamId::new(StreamKind::TaskService, i as u32)),
-                keys_seen: if v.state_bytes_per_key > 0 {
-                    vec![0; key_space.div_ceil(64) as usize]
-                } else {
-                    Vec::new()
-                },
-                distinct_keys: 0,
-                source,
-                sink: (op.kind == OperatorKind::Sink).then(|| crate::model::task::SinkRuntime {
-                    txn: crate::protocol::two_phase_commit::TwoPhaseCommitSink::new(i as u32, 0),
-                    open_origins_ns: Vec::new(),
-                    pending_origins_ns: Default::default(),
-                    absorbed_per_source: vec![0; graph.subtasks.len()],
-                }),
-                busy_ns: 0,
-                back_pressured_ns: 0,
-                back_pressured_since: None,
-                records_in: 0,
-                records_out: 0,
-                bytes_in: 0,
-                alignment_bytes_start: 0,
-                backend: (v.state_bytes_per_key > 0 || v.state_initial_bytes > 0)
-                    .then(|| StateBackend::new(&backend_cfg, v.state_initial_bytes)),
-                state_written_pending: 0,
-                channel_state: None,
-                deferred_mail: Default::default(),
-                waiting_output_barrier: None,
-                changelog_replay_bytes: Default::default(),
-            });
-        }
-        let num_tasks = graph.subtasks.len() as u32;
+        let built = build::build_tasks(cfg, &graph, seed);
         debug_assert_eq!(
             (cfg.coordinator.num_tasks_to_ack, cfg.coordinator.num_tasks_to_trigger),
-            (num_tasks, sources.len() as u32),
+            (built.tasks.len() as u32, built.sources.len() as u32),
             "the compiled coordinator counts the graph's tasks"
         );
-        let coordinator = CheckpointCoordinator::new(cfg.coordinator.clone());
-        let initial_arrivals = tasks
-            .iter()
-            .map(|t| t.source.as_ref().map(|s| s.arrivals.clone()))
-            .collect();
-        let names = graph
-            .subtasks
-            .iter()
-            .map(|st| (graph.vertices[st.vertex.index()].name.clone(), st.index))
-            .collect();
         let storage = CheckpointStorage::new(
             cfg.storage.profile.clone(),
-            RngStream::new(seed, StreamId::new(StreamKind::Storage, 0)),
+            stream(StreamKind::Storage, 0),
             crate::model::faults::UploadFailures::new(seed, fault_schedule.upload_failure_probability),
             fault_schedule.clone(),
         );
+        let num_tasks = built.tasks.len();
         let tms = graph.taskmanagers as usize;
-        let warmup = set.warmup;
-        let bounded_sources = cfg
-            .job
-            .operators
-            .iter()
-            .filter(|o| o.source.as_ref().is_some_and(|src| src.max_records.is_some()))
-            .map(|o| o.parallelism)
-            .sum();
-        let endpoints = Endpoints::new(sources, sinks, initial_arrivals, bounded_sources);
-        // The check counts each source's records where they end: at a sink, or in persisted
-        // channel state. It applies when every record takes exactly one path to a sink: one
-        // output edge per non-sink (a job whose last operator is no sink drops its records
-        // there), none of them broadcast.
-        let cut_check = mode == crate::protocol::CheckpointingMode::ExactlyOnce
-            && graph.outputs.iter().enumerate().all(|(i, edges)| {
-                let sink = graph.vertex_of(SubtaskId(i as u32)).kind == OperatorKind::Sink;
-                (if sink { edges.is_empty() } else { edges.len() == 1 })
-                    && edges
-                        .iter()
-                        .all(|e| e.partitioning != crate::vocab::Partitioning::Broadcast)
-            });
-        let checks = Checks::new(graph.channels.len(), cut_check);
         World {
-            label: label.to_string(),
-            seed,
-            start_epoch_ms: cfg.run.start_epoch_ms,
-            checkpoint_dir: cfg.run.checkpoint_dir.clone(),
-            history_size: cfg.run.history_size,
-            checkpoint_interval_ns: cfg.coordinator.interval_ns,
-            set,
+            run: RunInfo::new(cfg, seed, label),
             queue: EventQueue::new(),
             net,
-            tasks,
             rpc: Rpc::new(
                 n.rpc_latency.clone(),
                 cfg.trigger_latency.clone(),
-                RngStream::new(seed, StreamId::new(StreamKind::Rpc, 0)),
+                stream(StreamKind::Rpc, 0),
             ),
             storage,
-            backend: BackendModel::new(&backend_cfg),
+            backend: BackendModel::new(&cfg.backend),
             jm: JobManager::new(
-                coordinator,
-                RngStream::new(seed, StreamId::new(StreamKind::Coordinator, 0)),
+                CheckpointCoordinator::new(cfg.coordinator.clone()),
+                stream(StreamKind::Coordinator, 0),
                 // A failover can follow any checkpoint failure past the tolerance, so keep
                 // restore points whenever checkpointing is on.
                 cfg.coordinator.interval_ns.is_some(),
                 cfg.run.savepoint_times.clone(),
             ),
-            stats: Statistics::new(CheckpointStatsTracker::new(names), warmup),
-            endpoints,
-            checks,
+            stats: Statistics::new(CheckpointStatsTracker::new(build::subtask_names(&graph)), set.warmup),
+            endpoints: build::endpoints(cfg, &built),
+            checks: Checks::new(
+                graph.channels.len(),
+                build::cut_check_applies(cfg.coordinator.mode, &graph),
+            ),
             trace: TraceHash::default(),
-            baseline: vec![Baseline::default(); num_tasks as usize],
+            baseline: vec![Baseline::default(); num_tasks],
             record_log: None,
             snapshot_log: Vec::new(),
-            planned_faults: Vec::new(),
+            faults: FaultInjector::new(fault_schedule),
             failover: FailoverLifecycle::new(cfg.restart.create().expect("validated restart strategy"), tms),
-            recovery: cfg.recovery.clone(),
-            restart_rng: RngStream::new(seed, StreamId::new(StreamKind::Restart, 0)),
-            failover_strategy: FailoverStrategy::new(cfg.recovery.failover, &graph),
-            fault_schedule,
-            mode,
-            unaligned,
-            backend_cfg,
-            backend_wake_at: vec![None; num_tasks as usize],
+            redeployment: Redeployment::new(cfg.recovery.clone(), &graph, stream(StreamKind::Restart, 0)),
+            mode: cfg.coordinator.mode,
+            unaligned: cfg.coordinator.unaligned,
+            backend_cfg: cfg.backend,
+            backend_wake_at: vec![None; num_tasks],
+            tasks: built.tasks,
+            set,
             graph,
         }
     }

@@ -10,7 +10,6 @@ use std::collections::BTreeMap;
 use super::restore_point::TaskSnapshot;
 use super::{Event, StorageRequest, World};
 use crate::model::faults::{Fault, FaultEvent};
-use crate::model::regions::FailoverStrategy;
 use crate::model::task::PersistedChannel;
 use crate::model::task::TaskPhase;
 use crate::protocol::coordinator::CompletedCheckpoint;
@@ -57,7 +56,7 @@ impl World {
     /// Plans a fault (tests and the scenario's fault schedule).
     pub fn plan_fault(&mut self, fault: FaultEvent) {
         self.jm.capture_snapshots();
-        self.planned_faults.push(fault);
+        self.faults.plan(fault);
     }
 
     /// Replaces the restart strategy (`restart-strategy.type` and its options).
@@ -67,30 +66,24 @@ impl World {
     }
 
     pub fn set_recovery(&mut self, settings: RecoverySettings) {
-        self.failover_strategy = FailoverStrategy::new(settings.failover, &self.graph);
-        self.recovery = settings;
+        self.redeployment.set_settings(settings, &self.graph);
     }
 
     /// Schedules the fault schedule's events: window edges go to the components they affect;
     /// failures are planned with the test's own.
     pub(crate) fn schedule_planned_faults(&mut self) {
-        for e in self.fault_schedule.events.clone() {
-            match e.kind {
-                Fault::WindowBegin { window } | Fault::WindowEnd { window } => {
-                    self.queue.schedule(e.at, Event::FaultWindow { window });
-                }
-                _ => self.planned_faults.push(e),
+        for e in self.faults.start() {
+            if let Fault::WindowBegin { window } | Fault::WindowEnd { window } = e.kind {
+                self.queue.schedule(e.at, Event::FaultWindow { window });
             }
         }
-        // Stable: faults at the same instant keep their order.
-        self.planned_faults.sort_by_key(|f| f.at);
-        for (i, f) in self.planned_faults.iter().enumerate() {
+        for (i, f) in self.faults.planned().iter().enumerate() {
             self.queue.schedule(f.at, Event::Fault { index: i as u32 });
         }
     }
 
     pub(crate) fn on_fault(&mut self, now: SimTime, index: u32) {
-        let fault = self.planned_faults[index as usize].kind;
+        let fault = self.faults.fault(index);
         let (hit, detection_ns): (Vec<u32>, u64) = match fault {
             Fault::TaskFailure { subtask } => (vec![subtask.0], 0),
             Fault::TaskManagerLost {
@@ -212,26 +205,17 @@ impl World {
         let Some(failed) = self.failover.failed_tasks(failure).map(<[u32]>::to_vec) else {
             return; // a later failure took it over
         };
-        let restart_set = self.failover_set(&failed);
+        let restart_set = self.redeployment.restart_set(&failed, self.tasks.len() as u32);
         let newly: Vec<u32> = restart_set.iter().copied().filter(|s| !failed.contains(s)).collect();
         let newly_sources = self.running_sources(now, &newly);
-        let actions = self
-            .failover
-            .on_detected(now, failure, restart_set, newly_sources, self.restart_rng.rng_mut());
+        let actions = self.failover.on_detected(
+            now,
+            failure,
+            restart_set,
+            newly_sources,
+            self.redeployment.rng_mut().rng_mut(),
+        );
         self.apply_failover_actions(now, actions);
-    }
-
-    /// Tasks to restart: the failover strategy's answer, or everything for a global failover.
-    fn failover_set(&self, failed: &[u32]) -> Vec<u32> {
-        if failed.is_empty() {
-            return (0..self.tasks.len() as u32).collect();
-        }
-        let failed: Vec<crate::ids::SubtaskId> = failed.iter().map(|s| crate::ids::SubtaskId(*s)).collect();
-        self.failover_strategy
-            .tasks_to_restart_all(&failed)
-            .into_iter()
-            .map(|s| s.0)
-            .collect()
     }
 
     /// Redeploys the failed tasks and restores them from the latest completed checkpoint.
@@ -370,13 +354,8 @@ impl World {
             None => (0, 0),
         };
         let state_bytes = state_bytes + log_bytes + channel_bytes;
-        let at = deploy_at + self.recovery.deploy.sample_u64(&mut self.restart_rng) + replay_ns;
-        let local = self.recovery.local_recovery && tm_survived;
-        let fixed_rate = if local {
-            Some(self.recovery.local_restore_bytes_per_s)
-        } else {
-            self.recovery.restore_bytes_per_s
-        };
+        let at = deploy_at + self.redeployment.deploy_ns() + replay_ns;
+        let fixed_rate = self.redeployment.restore_rate(tm_survived);
         if state_bytes <= self.set.inline_threshold_bytes {
             self.queue.schedule(at, Event::Restored { s, inc });
         } else if let Some(rate) = fixed_rate {

@@ -76,7 +76,7 @@ impl World {
         {
             panic!(
                 "internal invariant broken in run '{}' (seed {}): {v}",
-                self.label, self.seed
+                self.run.label, self.run.seed
             );
         }
         let end = self.set.end;
@@ -137,7 +137,7 @@ impl World {
             report.summary,
         );
         let completed = counts.completed;
-        let interval_ms = self.checkpoint_interval_ns.map(|i| i as f64 / 1e6);
+        let interval_ms = self.run.checkpoint_interval_ns.map(|i| i as f64 / 1e6);
         let fraction = interval_ms
             .filter(|_| completed > 0)
             .map(|i| summary["end_to_end_duration"].avg / i);
@@ -146,8 +146,8 @@ impl World {
         let failure_reasons = self.stats.failure_reasons(self.jm.failovers_requested());
         let failures = self.failure_records();
         let summary = RunSummary {
-            scenario: self.label.clone(),
-            seed: self.seed,
+            scenario: self.run.label.clone(),
+            seed: self.run.seed,
             simulated_seconds: end.as_secs_f64(),
             checkpoint_interval_ms: interval_ms,
             counts,
@@ -185,9 +185,9 @@ impl World {
             timeline: self.stats.take_timeline(),
             failures,
             checkpoint_log: CheckpointLog {
-                start_epoch_ms: self.start_epoch_ms,
-                checkpoint_dir: self.checkpoint_dir.clone(),
-                history_size: self.history_size,
+                start_epoch_ms: self.run.start_epoch_ms,
+                checkpoint_dir: self.run.checkpoint_dir.clone(),
+                history_size: self.run.history_size,
                 ..self.stats.checkpoint_log()
             },
         }

@@ -327,10 +327,7 @@ impl World {
 
     /// Service-time factor of a straggling TaskManager (1 when none is slow).
     fn slowdown(&self, s: u32, now: SimTime) -> f64 {
-        if self.fault_schedule.windows.is_empty() {
-            return 1.0;
-        }
-        self.fault_schedule
+        self.faults
             .service_slowdown(self.graph.subtasks[s as usize].taskmanager, now)
     }
 }

@@ -1,0 +1,200 @@
+//! Building the world's tasks and the components that depend on them from the compiled
+//! configuration: each subtask's runtime (input handler, service stream, keyed state, source or
+//! sink), which subtasks are sources and sinks, and whether completed checkpoints can be checked
+//! as consistent cuts.
+
+use std::sync::Arc;
+
+use super::endpoints::Endpoints;
+use crate::ids::SubtaskId;
+use crate::model::backend::{BackendConfig, StateBackend};
+use crate::model::config::WorldConfig;
+use crate::model::graph::JobGraph;
+use crate::model::source::{ArrivalGen, RecordShape};
+use crate::model::task::{SourceRuntime, Task, TaskPhase};
+use crate::protocol::input_handler::InputHandler;
+use crate::protocol::subtask::SubtaskCheckpointCoordinator;
+use crate::sim::rng::StreamKind;
+use crate::sim::{RngStream, StreamId};
+use crate::time::SimTime;
+use crate::vocab::OperatorKind;
+
+/// Every subtask's runtime, and which are sources and sinks.
+pub(super) struct BuiltTasks {
+    pub tasks: Vec<Task>,
+    pub sources: Vec<u32>,
+    pub sinks: Vec<u32>,
+}
+
+pub(super) fn build_tasks(cfg: &WorldConfig, graph: &JobGraph, seed: u64) -> BuiltTasks {
+    let key_space: u64 = cfg
+        .job
+        .operators
+        .iter()
+        .filter_map(|o| o.source.as_ref())
+        .map(|src| {
+            src.keys
+                .as_ref()
+                .map(|k| k.count)
+                .unwrap_or(crate::vocab::DEFAULT_KEY_COUNT)
+        })
+        .max()
+        .unwrap_or(1);
+    let ctx = TaskContext {
+        mode: cfg.coordinator.mode,
+        unaligned: cfg.coordinator.unaligned,
+        backend: cfg.backend,
+        key_space,
+        seed,
+    };
+    let mut tasks = Vec::with_capacity(graph.subtasks.len());
+    let mut sources = Vec::new();
+    let mut sinks = Vec::new();
+    // Keys and sizes are functions of (seed, record id) only: one shape, and one Zipf table,
+    // per source operator, shared by its subtasks.
+    let shapes: Vec<Option<Arc<RecordShape>>> = cfg
+        .job
+        .operators
+        .iter()
+        .map(|op| op.source.as_ref().map(|src| RecordShape::new(src, seed)))
+        .collect();
+    let end_ns = cfg.run.duration.value;
+    for (i, st) in graph.subtasks.iter().enumerate() {
+        let op = &cfg.job.operators[st.vertex.index()];
+        let v = &graph.vertices[st.vertex.index()];
+        let source = op.source.as_ref().map(|src| {
+            sources.push(i as u32);
+            SourceRuntime {
+                arrivals: ArrivalGen::until(
+                    &src.rate,
+                    RngStream::new(seed, StreamId::new(StreamKind::SourceArrivals, i as u32)),
+                    end_ns,
+                ),
+                shape: Arc::clone(shapes[st.vertex.index()].as_ref().expect("a source has a shape")),
+                max_records: src.max_records,
+            }
+        });
+        if op.kind == OperatorKind::Sink {
+            sinks.push(i as u32);
+        }
+        tasks.push(new_task(
+            i as u32,
+            op.kind == OperatorKind::Sink,
+            v,
+            graph,
+            &ctx,
+            source,
+        ));
+    }
+    BuiltTasks { tasks, sources, sinks }
+}
+
+/// The sources' and sinks' ends of the job: each source's generator at offset 0 (to restart
+/// from when no checkpoint completed) and how many bounded sources must finish.
+pub(super) fn endpoints(cfg: &WorldConfig, built: &BuiltTasks) -> Endpoints {
+    let initial_arrivals = built
+        .tasks
+        .iter()
+        .map(|t| t.source.as_ref().map(|s| s.arrivals.clone()))
+        .collect();
+    let bounded_sources = cfg
+        .job
+        .operators
+        .iter()
+        .filter(|o| o.source.as_ref().is_some_and(|src| src.max_records.is_some()))
+        .map(|o| o.parallelism)
+        .sum();
+    Endpoints::new(
+        built.sources.clone(),
+        built.sinks.clone(),
+        initial_arrivals,
+        bounded_sources,
+    )
+}
+
+/// (operator name, subtask index) of every subtask, as Flink's statistics name them.
+pub(super) fn subtask_names(graph: &JobGraph) -> Vec<(String, u32)> {
+    graph
+        .subtasks
+        .iter()
+        .map(|st| (graph.vertices[st.vertex.index()].name.clone(), st.index))
+        .collect()
+}
+
+/// The cut check counts each source's records where they end: at a sink, or in persisted
+/// channel state. It applies when every record takes exactly one path to a sink: one output
+/// edge per non-sink (a job whose last operator is no sink drops its records there), none of
+/// them broadcast, in exactly-once mode.
+pub(super) fn cut_check_applies(mode: crate::protocol::CheckpointingMode, graph: &JobGraph) -> bool {
+    mode == crate::protocol::CheckpointingMode::ExactlyOnce
+        && graph.outputs.iter().enumerate().all(|(i, edges)| {
+            let sink = graph.vertex_of(SubtaskId(i as u32)).kind == OperatorKind::Sink;
+            (if sink { edges.is_empty() } else { edges.len() == 1 })
+                && edges
+                    .iter()
+                    .all(|e| e.partitioning != crate::vocab::Partitioning::Broadcast)
+        })
+}
+
+/// What every task's runtime is built with.
+struct TaskContext {
+    mode: crate::protocol::CheckpointingMode,
+    unaligned: bool,
+    backend: BackendConfig,
+    /// Keys any source draws from: the size of a keyed operator's seen-keys bitset.
+    key_space: u64,
+    seed: u64,
+}
+
+/// Subtask `i`'s runtime, idle at time zero.
+fn new_task(
+    i: u32,
+    is_sink: bool,
+    v: &crate::model::graph::Vertex,
+    graph: &JobGraph,
+    ctx: &TaskContext,
+    source: Option<SourceRuntime>,
+) -> Task {
+    let inputs = graph.inputs[i as usize].len();
+    Task {
+        phase: TaskPhase::Idle,
+        incarnation: 0,
+        wake_gen: 0,
+        batch: None,
+        handler: (inputs > 0).then(|| InputHandler::for_config(inputs as u32, ctx.mode, ctx.unaligned)),
+        coordinator: SubtaskCheckpointCoordinator::new(),
+        sync_until: SimTime::ZERO,
+        sync_checkpoint: None,
+        resume_after_sync: false,
+        deferred_triggers: Default::default(),
+        checkpoints: Vec::new(),
+        rng: RngStream::new(ctx.seed, StreamId::new(StreamKind::TaskService, i)),
+        keys_seen: if v.state_bytes_per_key > 0 {
+            vec![0; ctx.key_space.div_ceil(64) as usize]
+        } else {
+            Vec::new()
+        },
+        distinct_keys: 0,
+        source,
+        sink: is_sink.then(|| crate::model::task::SinkRuntime {
+            txn: crate::protocol::two_phase_commit::TwoPhaseCommitSink::new(i, 0),
+            open_origins_ns: Vec::new(),
+            pending_origins_ns: Default::default(),
+            absorbed_per_source: vec![0; graph.subtasks.len()],
+        }),
+        busy_ns: 0,
+        back_pressured_ns: 0,
+        back_pressured_since: None,
+        records_in: 0,
+        records_out: 0,
+        bytes_in: 0,
+        alignment_bytes_start: 0,
+        backend: (v.state_bytes_per_key > 0 || v.state_initial_bytes > 0)
+            .then(|| StateBackend::new(&ctx.backend, v.state_initial_bytes)),
+        state_written_pending: 0,
+        channel_state: None,
+        deferred_mail: Default::default(),
+        waiting_output_barrier: None,
+        changelog_replay_bytes: Default::default(),
+    }
+}

@@ -96,38 +96,7 @@ impl World {
                     barrier,
                     start_delay_ns,
                     alignment_duration_ns,
-                } => {
-                    let processed = self.tasks[si].bytes_in - self.tasks[si].alignment_bytes_start;
-                    if barrier.options.is_unaligned() {
-                        // The rest of the input buffer in progress is channel state
-                        // (`StreamTaskNetworkInput.prepareSnapshot`): processed after the snapshot.
-                        let (rest, ch, records) = match &self.tasks[si].batch {
-                            Some(b) if b.input_channel.is_some() => {
-                                let rest = &b.records[b.next..];
-                                let bytes: u64 = rest.iter().map(|r| r.bytes as u64).sum();
-                                let records = if self.jm.captures_snapshots() {
-                                    rest.to_vec()
-                                } else {
-                                    Vec::new()
-                                };
-                                (bytes, b.input_channel.unwrap_or_default(), records)
-                            }
-                            _ => (0, 0, Vec::new()),
-                        };
-                        if let Some(acc) = self.channel_state_mut(s, barrier.id) {
-                            acc.input_bytes += rest;
-                            // Ahead of the buffers still queued in that channel.
-                            acc.prepend_records(ch, crate::model::task::ChannelSide::Input, &records);
-                        }
-                    }
-                    let metrics = SubtaskCheckpointMetrics {
-                        start_delay_ns,
-                        alignment_duration_ns,
-                        processed_data: processed,
-                        ..Default::default()
-                    };
-                    self.perform_checkpoint(now, s, barrier, metrics);
-                }
+                } => self.trigger_at_barrier(now, s, barrier, start_delay_ns, alignment_duration_ns),
                 BarrierHandlerAction::RegisterAlignmentTimer { checkpoint, at } => {
                     let inc = self.tasks[si].incarnation;
                     self.queue
@@ -146,26 +115,78 @@ impl World {
                     self.resume_prioritized_inputs(now, s);
                 }
                 BarrierHandlerAction::AbortCheckpoint { checkpoint, reason } => {
-                    if self.tasks[si]
-                        .channel_state
-                        .as_ref()
-                        .is_some_and(|a| a.checkpoint <= checkpoint)
-                    {
-                        self.tasks[si].channel_state = None;
-                    }
-                    self.decline(now, checkpoint, reason);
-                    self.resume_prioritized_inputs(now, s);
-                    let mut out = Vec::new();
-                    self.tasks[si]
-                        .coordinator
-                        .abort_checkpoint_on_barrier(checkpoint, &mut out);
-                    self.apply_subtask_actions(now, s, out, SubtaskCheckpointMetrics::default());
+                    self.abort_at_barrier(now, s, checkpoint, reason)
                 }
             }
         }
         for input in prioritize {
             self.prioritize_announced(now, s, input);
         }
+    }
+
+    /// The handler triggers the checkpoint at this task (all barriers aligned, or the first
+    /// unaligned one): under unaligned checkpoints the rest of the input buffer in progress
+    /// becomes channel state; then `performCheckpoint`.
+    fn trigger_at_barrier(
+        &mut self,
+        now: SimTime,
+        s: u32,
+        barrier: CheckpointBarrier,
+        start_delay_ns: u64,
+        alignment_duration_ns: u64,
+    ) {
+        let si = s as usize;
+        let processed = self.tasks[si].bytes_in - self.tasks[si].alignment_bytes_start;
+        if barrier.options.is_unaligned() {
+            // The rest of the input buffer in progress is channel state
+            // (`StreamTaskNetworkInput.prepareSnapshot`): processed after the snapshot.
+            let (rest, ch, records) = match &self.tasks[si].batch {
+                Some(b) if b.input_channel.is_some() => {
+                    let rest = &b.records[b.next..];
+                    let bytes: u64 = rest.iter().map(|r| r.bytes as u64).sum();
+                    let records = if self.jm.captures_snapshots() {
+                        rest.to_vec()
+                    } else {
+                        Vec::new()
+                    };
+                    (bytes, b.input_channel.unwrap_or_default(), records)
+                }
+                _ => (0, 0, Vec::new()),
+            };
+            if let Some(acc) = self.channel_state_mut(s, barrier.id) {
+                acc.input_bytes += rest;
+                // Ahead of the buffers still queued in that channel.
+                acc.prepend_records(ch, crate::model::task::ChannelSide::Input, &records);
+            }
+        }
+        let metrics = SubtaskCheckpointMetrics {
+            start_delay_ns,
+            alignment_duration_ns,
+            processed_data: processed,
+            ..Default::default()
+        };
+        self.perform_checkpoint(now, s, barrier, metrics);
+    }
+
+    /// The handler aborts a checkpoint at this task (a cancellation marker, a newer barrier,
+    /// a checkpoint subsumed): its channel state goes, the JobManager hears of the decline,
+    /// prioritized inputs resume, and the subtask coordinator cleans up.
+    fn abort_at_barrier(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId, reason: CheckpointFailureReason) {
+        let si = s as usize;
+        if self.tasks[si]
+            .channel_state
+            .as_ref()
+            .is_some_and(|a| a.checkpoint <= checkpoint)
+        {
+            self.tasks[si].channel_state = None;
+        }
+        self.decline(now, checkpoint, reason);
+        self.resume_prioritized_inputs(now, s);
+        let mut out = Vec::new();
+        self.tasks[si]
+            .coordinator
+            .abort_checkpoint_on_barrier(checkpoint, &mut out);
+        self.apply_subtask_actions(now, s, out, SubtaskCheckpointMetrics::default());
     }
 
     /// The checkpoint ended at this task: subpartitions whose aligned barrier was prioritized
@@ -233,71 +254,92 @@ impl World {
                 SubtaskAction::TakeSnapshotSync { checkpoint } => {
                     let barrier = current_barrier.expect("the barrier goes out before the sync phase");
                     debug_assert_eq!(barrier.id, checkpoint);
-                    let state = self.state_bytes(s);
-                    let cost = self.backend_snapshot(now, s, &barrier, state);
-                    let v = self.graph.subtasks[si].vertex.index();
-                    let t = &mut self.tasks[si];
-                    let mut backend_ns = cost.sync_ns;
-                    if self.faults.has_windows() {
-                        let tm = self.graph.subtasks[si].taskmanager;
-                        backend_ns = (backend_ns as f64 * self.faults.disk_slowdown(tm, now)) as u64;
-                    }
-                    let sync_ns = self.graph.vertices[v].sync_time.sample_u64(&mut t.rng) + backend_ns;
-                    let unaligned = barrier.options.is_unaligned();
-                    let has_inputs = t.handler.is_some();
-                    t.checkpoints.push(SubtaskCheckpoint {
-                        id: checkpoint,
-                        barrier,
-                        metrics: SubtaskCheckpointMetrics {
-                            sync_duration_ns: sync_ns,
-                            state_size: cost.state_size,
-                            checkpointed_size: cost.checkpointed_size,
-                            ..metrics
-                        },
-                        progress: AsyncCheckpointProgress::new(
-                            now + sync_ns,
-                            unaligned && has_inputs,
-                            barrier.options.is_timeoutable(),
-                        ),
-                        upload: None,
-                        savepoint: barrier.options.checkpoint_type == crate::protocol::CheckpointType::Savepoint,
-                        upload_bytes: cost.upload_bytes,
-                        async_delay_ns: cost.async_delay_ns,
-                    });
-                    if unaligned && !has_inputs {
-                        // A source's channel state is only its output buffers, all known now.
-                        self.finalize_channel_state(now, s, checkpoint, None);
-                    }
-                    if self.record_log.is_some() {
-                        let source_offset = self.tasks[si].source.as_ref().map(|src| match &self.tasks[si].batch {
-                            Some(b) if b.next < b.records.len() => {
-                                b.records[b.next].id & ((1u64 << crate::model::records::OFFSET_BITS) - 1)
-                            }
-                            _ => src.arrivals.offset(),
-                        });
-                        let records_logged_before = self.record_log.as_ref().map_or(0, |l| l.len());
-                        self.snapshot_log.push(super::SnapshotTaken {
-                            subtask: s,
-                            checkpoint,
-                            time: now,
-                            source_offset,
-                            records_logged_before,
-                        });
-                    }
-                    // Two-phase commit: pre-commit the open transaction in the sync phase.
-                    let sink_state = self.tasks[si].sink.as_mut().map(|sink| {
-                        let origins = std::mem::take(&mut sink.open_origins_ns);
-                        sink.pending_origins_ns.insert(checkpoint, origins);
-                        sink.txn
-                            .snapshot_state(checkpoint)
-                            .expect("checkpoint ids grow at a subtask")
-                    });
-                    if self.jm.captures_snapshots() {
-                        self.capture_snapshot(s, checkpoint, state, sink_state);
-                    }
-                    self.start_sync_phase(now, s, checkpoint, sync_ns);
+                    self.take_snapshot_sync(now, s, barrier, metrics);
                 }
             }
+        }
+    }
+
+    /// `takeSnapshotSync`: the backend's synchronous part (stretched by a slow disk), the
+    /// checkpoint's bookkeeping, a source's channel state (its output buffers, all known now),
+    /// the test log, the sink's pre-commit, the restore point, then the task pauses for it.
+    fn take_snapshot_sync(
+        &mut self,
+        now: SimTime,
+        s: u32,
+        barrier: CheckpointBarrier,
+        metrics: SubtaskCheckpointMetrics,
+    ) {
+        let si = s as usize;
+        let checkpoint = barrier.id;
+        let state = self.state_bytes(s);
+        let cost = self.backend_snapshot(now, s, &barrier, state);
+        let v = self.graph.subtasks[si].vertex.index();
+        let t = &mut self.tasks[si];
+        let mut backend_ns = cost.sync_ns;
+        if self.faults.has_windows() {
+            let tm = self.graph.subtasks[si].taskmanager;
+            backend_ns = (backend_ns as f64 * self.faults.disk_slowdown(tm, now)) as u64;
+        }
+        let sync_ns = self.graph.vertices[v].sync_time.sample_u64(&mut t.rng) + backend_ns;
+        let unaligned = barrier.options.is_unaligned();
+        let has_inputs = t.handler.is_some();
+        t.checkpoints.push(SubtaskCheckpoint {
+            id: checkpoint,
+            barrier,
+            metrics: SubtaskCheckpointMetrics {
+                sync_duration_ns: sync_ns,
+                state_size: cost.state_size,
+                checkpointed_size: cost.checkpointed_size,
+                ..metrics
+            },
+            progress: AsyncCheckpointProgress::new(
+                now + sync_ns,
+                unaligned && has_inputs,
+                barrier.options.is_timeoutable(),
+            ),
+            upload: None,
+            savepoint: barrier.options.checkpoint_type == crate::protocol::CheckpointType::Savepoint,
+            upload_bytes: cost.upload_bytes,
+            async_delay_ns: cost.async_delay_ns,
+        });
+        if unaligned && !has_inputs {
+            // A source's channel state is only its output buffers, all known now.
+            self.finalize_channel_state(now, s, checkpoint, None);
+        }
+        self.log_snapshot(now, s, checkpoint);
+        // Two-phase commit: pre-commit the open transaction in the sync phase.
+        let sink_state = self.tasks[si].sink.as_mut().map(|sink| {
+            let origins = std::mem::take(&mut sink.open_origins_ns);
+            sink.pending_origins_ns.insert(checkpoint, origins);
+            sink.txn
+                .snapshot_state(checkpoint)
+                .expect("checkpoint ids grow at a subtask")
+        });
+        if self.jm.captures_snapshots() {
+            self.capture_snapshot(s, checkpoint, state, sink_state);
+        }
+        self.start_sync_phase(now, s, checkpoint, sync_ns);
+    }
+
+    /// Test hook: when the subtask took its snapshot, and a source's offset then.
+    fn log_snapshot(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
+        let si = s as usize;
+        if self.record_log.is_some() {
+            let source_offset = self.tasks[si].source.as_ref().map(|src| match &self.tasks[si].batch {
+                Some(b) if b.next < b.records.len() => {
+                    b.records[b.next].id & ((1u64 << crate::model::records::OFFSET_BITS) - 1)
+                }
+                _ => src.arrivals.offset(),
+            });
+            let records_logged_before = self.record_log.as_ref().map_or(0, |l| l.len());
+            self.snapshot_log.push(super::SnapshotTaken {
+                subtask: s,
+                checkpoint,
+                time: now,
+                source_offset,
+                records_logged_before,
+            });
         }
     }
 

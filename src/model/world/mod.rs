@@ -387,76 +387,90 @@ impl World {
         }
     }
 
+    /// Routes an event to the component it is for.
     fn dispatch(&mut self, now: SimTime, ev: Event) {
         match ev {
-            Event::TaskWake { s, generation } => {
-                if self.tasks[s as usize].wake_gen == generation {
-                    self.task_step(now, s);
-                }
+            Event::Flush { .. } | Event::Deliver { .. } | Event::Credit { .. } | Event::Resume { .. } => {
+                self.dispatch_network(now, ev)
             }
-            // Events for a task or channel that has been restarted since are stale.
+            Event::TaskWake { .. }
+            | Event::TriggerArrive { .. }
+            | Event::NotifyArrive { .. }
+            | Event::AlignmentTimer { .. }
+            | Event::OutputAlignmentTimer { .. }
+            | Event::BackendWake { .. }
+            | Event::Restored { .. } => self.dispatch_task(now, ev),
+            Event::CoordTimer(_)
+            | Event::AckArrive { .. }
+            | Event::DeclineArrive { .. }
+            | Event::MetadataWritten { .. }
+            | Event::SavepointTrigger
+            | Event::FailureDetected { .. }
+            | Event::Restart { .. } => self.dispatch_jobmanager(now, ev),
+            Event::StorageStart { req } => self.storage.on_start(now, req, &mut self.queue),
+            Event::StorageTick { generation } => self.on_storage_tick(now, generation),
+            Event::Fault { index } => self.on_fault(now, index),
+            Event::FaultWindow { .. } => self.on_fault_window(now),
+            Event::Sample => self.on_sample(now),
+            Event::WarmupEnd => self.on_warmup_end(now),
+            Event::DebloatTick => self.on_debloat_tick(now),
+        }
+    }
+
+    /// Events of the network stack; those for a channel or task restarted since are stale.
+    fn dispatch_network(&mut self, now: SimTime, ev: Event) {
+        match ev {
             Event::Flush { s, inc } if inc == self.tasks[s as usize].incarnation => self.on_flush(now, s),
             Event::Deliver { ch, inc } if inc == self.net.incarnation(ch) => self.on_deliver(now, ch),
             Event::Credit { ch, n, inc } if inc == self.net.incarnation(ch) => self.on_credit(now, ch, n),
             Event::Resume { ch, inc } if inc == self.net.incarnation(ch) => self.on_resume(now, ch),
-            Event::Flush { .. } | Event::Deliver { .. } | Event::Credit { .. } | Event::Resume { .. } => {}
-            Event::CoordTimer(timer) => {
-                let out = self.jm.on_timer(now, timer);
-                self.apply_coordinator_actions(out);
+            _ => {}
+        }
+    }
+
+    /// Whether task `s` still runs as incarnation `inc` (else the event is stale).
+    fn running(&self, s: u32, inc: u32) -> bool {
+        let t = &self.tasks[s as usize];
+        inc == t.incarnation && t.phase != TaskPhase::Down
+    }
+
+    /// Events for a task: its loop, RPCs reaching it, its timers, its backend, its restore.
+    fn dispatch_task(&mut self, now: SimTime, ev: Event) {
+        match ev {
+            Event::TaskWake { s, generation } if self.tasks[s as usize].wake_gen == generation => {
+                self.task_step(now, s)
             }
-            Event::TriggerArrive { s, barrier, inc } => {
-                if inc == self.tasks[s as usize].incarnation && self.tasks[s as usize].phase != TaskPhase::Down {
-                    self.on_trigger_arrive(now, s, barrier)
-                }
-            }
-            Event::AckArrive { s, checkpoint } => self.on_ack_arrive(now, s, checkpoint),
-            Event::DeclineArrive { checkpoint, reason } => {
-                let out = self.jm.receive_decline(now, checkpoint, reason);
-                self.apply_coordinator_actions(out);
-            }
+            Event::TriggerArrive { s, barrier, inc } if self.running(s, inc) => self.on_trigger_arrive(now, s, barrier),
             Event::NotifyArrive {
                 s,
                 checkpoint,
                 complete,
             } => self.on_notify_arrive(now, s, checkpoint, complete),
-            Event::MetadataWritten { checkpoint } => {
-                let out = self.jm.on_metadata_written(now, checkpoint);
-                self.apply_coordinator_actions(out);
+            Event::AlignmentTimer { s, checkpoint, inc } if self.running(s, inc) => {
+                self.on_alignment_timer(now, s, checkpoint)
             }
-            Event::StorageStart { req } => self.storage.on_start(now, req, &mut self.queue),
-            Event::StorageTick { generation } => self.on_storage_tick(now, generation),
-            Event::Sample => self.on_sample(now),
-            Event::WarmupEnd => self.on_warmup_end(now),
-            Event::Fault { index } => self.on_fault(now, index),
-            Event::FaultWindow { .. } => self.on_fault_window(now),
-            Event::FailureDetected { failure } => self.on_failure_detected(now, failure),
-            Event::Restart { failure } => self.on_restart(now, failure),
-            Event::AlignmentTimer { s, checkpoint, inc } => {
-                if inc == self.tasks[s as usize].incarnation && self.tasks[s as usize].phase != TaskPhase::Down {
-                    self.on_alignment_timer(now, s, checkpoint)
-                }
+            Event::OutputAlignmentTimer { s, checkpoint, inc } if self.running(s, inc) => {
+                self.on_output_alignment_timer(now, s, checkpoint)
             }
-            Event::OutputAlignmentTimer { s, checkpoint, inc } => {
-                if inc == self.tasks[s as usize].incarnation && self.tasks[s as usize].phase != TaskPhase::Down {
-                    self.on_output_alignment_timer(now, s, checkpoint)
-                }
-            }
-            Event::SavepointTrigger => {
-                let out = self.jm.trigger_savepoint(now);
-                self.apply_coordinator_actions(out);
-            }
-            Event::BackendWake { s, inc } => {
-                if inc == self.tasks[s as usize].incarnation && self.tasks[s as usize].phase != TaskPhase::Down {
-                    self.on_backend_wake(now, s)
-                }
-            }
-            Event::DebloatTick => self.on_debloat_tick(now),
-            Event::Restored { s, inc } => {
-                if inc == self.tasks[s as usize].incarnation {
-                    self.on_restored(now, s)
-                }
-            }
+            Event::BackendWake { s, inc } if self.running(s, inc) => self.on_backend_wake(now, s),
+            Event::Restored { s, inc } if inc == self.tasks[s as usize].incarnation => self.on_restored(now, s),
+            _ => {}
         }
+    }
+
+    /// Events for the JobManager: the coordinator's timers and RPCs, savepoints, failovers.
+    fn dispatch_jobmanager(&mut self, now: SimTime, ev: Event) {
+        let out = match ev {
+            Event::CoordTimer(timer) => self.jm.on_timer(now, timer),
+            Event::AckArrive { s, checkpoint } => return self.on_ack_arrive(now, s, checkpoint),
+            Event::DeclineArrive { checkpoint, reason } => self.jm.receive_decline(now, checkpoint, reason),
+            Event::MetadataWritten { checkpoint } => self.jm.on_metadata_written(now, checkpoint),
+            Event::SavepointTrigger => self.jm.trigger_savepoint(now),
+            Event::FailureDetected { failure } => return self.on_failure_detected(now, failure),
+            Event::Restart { failure } => return self.on_restart(now, failure),
+            _ => return,
+        };
+        self.apply_coordinator_actions(out);
     }
 
     /// Schedules a wake-up of task `s` at `at`, superseding any earlier one.

@@ -296,48 +296,7 @@ impl World {
         deploy_at: SimTime,
     ) -> u64 {
         let si = s as usize;
-        let t = &mut self.tasks[si];
-        t.incarnation += 1;
-        t.wake_gen = t.wake_gen.wrapping_add(1);
-        t.phase = TaskPhase::Down;
-        let state_bytes = match &snap {
-            Some(sn) => {
-                t.keys_seen.clone_from(&sn.keys_seen);
-                t.distinct_keys = sn.distinct_keys;
-                sn.state_bytes
-            }
-            None => {
-                t.keys_seen.iter_mut().for_each(|w| *w = 0);
-                t.distinct_keys = 0;
-                0
-            }
-        };
-        if let Some(sink) = t.sink.as_mut() {
-            // recoverAndCommit the restored pending transactions; the open one died with
-            // the task (it is never committed, so the external system times it out).
-            let attempt = t.incarnation;
-            let mut actions = Vec::new();
-            sink.txn = match snap.as_ref().and_then(|sn| sn.sink.as_ref()) {
-                Some(state) => {
-                    crate::protocol::two_phase_commit::TwoPhaseCommitSink::restore(s, attempt, state, &mut actions)
-                }
-                None => crate::protocol::two_phase_commit::TwoPhaseCommitSink::new(s, attempt),
-            };
-            sink.open_origins_ns.clear();
-            sink.pending_origins_ns.clear();
-            match snap.as_ref().and_then(|sn| sn.sink_absorbed.as_ref()) {
-                Some(a) => sink.absorbed_per_source.clone_from(a),
-                None => sink.absorbed_per_source.iter_mut().for_each(|n| *n = 0),
-            }
-            self.apply_transactions(&actions);
-        }
-        let t = &mut self.tasks[si];
-        if let Some(src) = t.source.as_mut() {
-            src.arrivals = match snap.as_ref().and_then(|sn| sn.arrivals.clone()) {
-                Some(a) => a,
-                None => self.endpoints.initial_arrivals(s),
-            };
-        }
+        let state_bytes = self.restore_task_state(s, snap.as_ref());
         let mut replayed = 0;
         if let Some(at_failure) = self.failover.source_at_failure(failure, s) {
             let from = self.tasks[si].source.as_ref().unwrap().arrivals.offset();
@@ -374,6 +333,56 @@ impl World {
             self.storage.submit(at, req, None, &mut self.queue);
         }
         replayed
+    }
+
+    /// A redeployed task takes its snapshot's keyed state, sink transactions (committing the
+    /// restored pending ones) and source position, or starts from scratch. Returns the bytes of
+    /// keyed state it reads back.
+    fn restore_task_state(&mut self, s: u32, snap: Option<&TaskSnapshot>) -> u64 {
+        let si = s as usize;
+        let t = &mut self.tasks[si];
+        t.incarnation += 1;
+        t.wake_gen = t.wake_gen.wrapping_add(1);
+        t.phase = TaskPhase::Down;
+        let state_bytes = match snap {
+            Some(sn) => {
+                t.keys_seen.clone_from(&sn.keys_seen);
+                t.distinct_keys = sn.distinct_keys;
+                sn.state_bytes
+            }
+            None => {
+                t.keys_seen.iter_mut().for_each(|w| *w = 0);
+                t.distinct_keys = 0;
+                0
+            }
+        };
+        if let Some(sink) = t.sink.as_mut() {
+            // recoverAndCommit the restored pending transactions; the open one died with
+            // the task (it is never committed, so the external system times it out).
+            let attempt = t.incarnation;
+            let mut actions = Vec::new();
+            sink.txn = match snap.and_then(|sn| sn.sink.as_ref()) {
+                Some(state) => {
+                    crate::protocol::two_phase_commit::TwoPhaseCommitSink::restore(s, attempt, state, &mut actions)
+                }
+                None => crate::protocol::two_phase_commit::TwoPhaseCommitSink::new(s, attempt),
+            };
+            sink.open_origins_ns.clear();
+            sink.pending_origins_ns.clear();
+            match snap.and_then(|sn| sn.sink_absorbed.as_ref()) {
+                Some(a) => sink.absorbed_per_source.clone_from(a),
+                None => sink.absorbed_per_source.iter_mut().for_each(|n| *n = 0),
+            }
+            self.apply_transactions(&actions);
+        }
+        let t = &mut self.tasks[si];
+        if let Some(src) = t.source.as_mut() {
+            src.arrivals = match snap.and_then(|sn| sn.arrivals.clone()) {
+                Some(a) => a,
+                None => self.endpoints.initial_arrivals(s),
+            };
+        }
+        state_bytes
     }
 
     /// A task has its state and runs. When the whole restart set runs, checkpointing resumes.

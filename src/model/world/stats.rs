@@ -81,6 +81,68 @@ impl World {
         }
         let end = self.set.end;
         let window_s = end.since(self.set.warmup) as f64 / NS_PER_S as f64;
+        let tasks = self.task_stats(end, window_s);
+        let operators = operator_stats(&self.graph, &tasks, window_s);
+        let report = self.stats.checkpoint_report(self.backend_cfg.changelog.is_some());
+        let (checkpoints, subtasks, counts, savepoints, summary) = (
+            report.checkpoints,
+            report.subtasks,
+            report.counts,
+            report.savepoints,
+            report.summary,
+        );
+        let completed = counts.completed;
+        let interval_ms = self.run.checkpoint_interval_ns.map(|i| i as f64 / 1e6);
+        let fraction = interval_ms
+            .filter(|_| completed > 0)
+            .map(|i| summary["end_to_end_duration"].avg / i);
+        let failure_reasons = self.stats.failure_reasons(self.jm.failovers_requested());
+        let failures = self.failure_records();
+        let summary = RunSummary {
+            scenario: self.run.label.clone(),
+            seed: self.run.seed,
+            simulated_seconds: end.as_secs_f64(),
+            checkpoint_interval_ms: interval_ms,
+            counts,
+            failure_reasons,
+            summary,
+            checkpoint_time_fraction: fraction,
+            savepoints: (savepoints.total > 0).then_some(savepoints),
+            in_flight_bytes_max: self.net.debloat().map(|_| self.stats.in_flight_bytes_max()),
+            job_finished_s: self.endpoints.finished_at().map(|t| t.as_secs_f64()),
+            failure_costs: failure_costs(&failures),
+            lost_work_fraction: lost_work_fraction(&failures, end),
+            downtime_fraction: failures.iter().filter_map(|f| f.downtime).sum::<f64>() / 1e3 / end.as_secs_f64(),
+            failures: self.failover.failures().len() as u64,
+            job: JobStats {
+                operators,
+                tasks: tasks.into_iter().map(|(_, t, _)| t).collect(),
+                latency_ms: self.stats.latency_ms(),
+                visible_latency_ms: self.stats.visible_latency_ms(),
+            },
+            engine: EngineStats {
+                events_processed: self.queue.processed(),
+                trace_hash: format!("{:016x}", self.trace.value()),
+            },
+        };
+        RunOutput {
+            summary,
+            checkpoints,
+            subtasks,
+            timeline: self.stats.take_timeline(),
+            failures,
+            checkpoint_log: CheckpointLog {
+                start_epoch_ms: self.run.start_epoch_ms,
+                checkpoint_dir: self.run.checkpoint_dir.clone(),
+                history_size: self.run.history_size,
+                ..self.stats.checkpoint_log()
+            },
+        }
+    }
+
+    /// Flink's per-subtask metrics over the measured window (after warm-up), with the bytes
+    /// each read, and its vertex.
+    fn task_stats(&mut self, end: SimTime, window_s: f64) -> Vec<(usize, TaskStats, u64)> {
         let mut tasks = Vec::new();
         for (i, t) in self.tasks.iter_mut().enumerate() {
             if let Some(since) = t.back_pressured_since.take() {
@@ -105,92 +167,7 @@ impl World {
                 t.bytes_in - b.bytes_in,
             ));
         }
-        let operators = self
-            .graph
-            .vertices
-            .iter()
-            .enumerate()
-            .map(|(v, vx)| {
-                let mine: Vec<_> = tasks.iter().filter(|(tv, _, _)| *tv == v).collect();
-                let n = mine.len() as f64;
-                OperatorStats {
-                    name: vx.name.clone(),
-                    parallelism: vx.parallelism,
-                    records_per_second: mine.iter().map(|(_, t, _)| t.records_in).sum::<u64>() as f64 / window_s,
-                    bytes_per_second: mine.iter().map(|(_, _, b)| *b).sum::<u64>() as f64 / window_s,
-                    back_pressured_time_ms_per_second: mine
-                        .iter()
-                        .map(|(_, t, _)| t.back_pressured_time_ms_per_second)
-                        .sum::<f64>()
-                        / n,
-                    busy_time_ms_per_second: mine.iter().map(|(_, t, _)| t.busy_time_ms_per_second).sum::<f64>() / n,
-                    idle_time_ms_per_second: mine.iter().map(|(_, t, _)| t.idle_time_ms_per_second).sum::<f64>() / n,
-                }
-            })
-            .collect();
-        let report = self.stats.checkpoint_report(self.backend_cfg.changelog.is_some());
-        let (checkpoints, subtasks, counts, savepoints, summary) = (
-            report.checkpoints,
-            report.subtasks,
-            report.counts,
-            report.savepoints,
-            report.summary,
-        );
-        let completed = counts.completed;
-        let interval_ms = self.run.checkpoint_interval_ns.map(|i| i as f64 / 1e6);
-        let fraction = interval_ms
-            .filter(|_| completed > 0)
-            .map(|i| summary["end_to_end_duration"].avg / i);
-        let visible_latency_ms = self.stats.visible_latency_ms();
-        let latency_ms = self.stats.latency_ms();
-        let failure_reasons = self.stats.failure_reasons(self.jm.failovers_requested());
-        let failures = self.failure_records();
-        let summary = RunSummary {
-            scenario: self.run.label.clone(),
-            seed: self.run.seed,
-            simulated_seconds: end.as_secs_f64(),
-            checkpoint_interval_ms: interval_ms,
-            counts,
-            failure_reasons,
-            summary,
-            checkpoint_time_fraction: fraction,
-            savepoints: (savepoints.total > 0).then_some(savepoints),
-            in_flight_bytes_max: self.net.debloat().map(|_| self.stats.in_flight_bytes_max()),
-            job_finished_s: self.endpoints.finished_at().map(|t| t.as_secs_f64()),
-            failure_costs: failure_costs(&failures),
-            lost_work_fraction: failures
-                .iter()
-                .filter(|f| !f.taken_over)
-                .map(|f| f.lost_work)
-                .sum::<f64>()
-                / 1e3
-                / end.as_secs_f64(),
-            downtime_fraction: failures.iter().filter_map(|f| f.downtime).sum::<f64>() / 1e3 / end.as_secs_f64(),
-            failures: self.failover.failures().len() as u64,
-            job: JobStats {
-                operators,
-                tasks: tasks.into_iter().map(|(_, t, _)| t).collect(),
-                latency_ms,
-                visible_latency_ms,
-            },
-            engine: EngineStats {
-                events_processed: self.queue.processed(),
-                trace_hash: format!("{:016x}", self.trace.value()),
-            },
-        };
-        RunOutput {
-            summary,
-            checkpoints,
-            subtasks,
-            timeline: self.stats.take_timeline(),
-            failures,
-            checkpoint_log: CheckpointLog {
-                start_epoch_ms: self.run.start_epoch_ms,
-                checkpoint_dir: self.run.checkpoint_dir.clone(),
-                history_size: self.run.history_size,
-                ..self.stats.checkpoint_log()
-            },
-        }
+        tasks
     }
 }
 
@@ -214,4 +191,46 @@ fn failure_costs(failures: &[crate::metrics::FailureRecord]) -> BTreeMap<String,
         of(done.iter().filter_map(|f| f.catch_up_time).collect()),
     );
     m
+}
+
+/// Flink's per-operator metrics: rates summed over the subtasks, times averaged.
+fn operator_stats(
+    graph: &crate::model::graph::JobGraph,
+    tasks: &[(usize, TaskStats, u64)],
+    window_s: f64,
+) -> Vec<OperatorStats> {
+    graph
+        .vertices
+        .iter()
+        .enumerate()
+        .map(|(v, vx)| {
+            let mine: Vec<_> = tasks.iter().filter(|(tv, _, _)| *tv == v).collect();
+            let n = mine.len() as f64;
+            OperatorStats {
+                name: vx.name.clone(),
+                parallelism: vx.parallelism,
+                records_per_second: mine.iter().map(|(_, t, _)| t.records_in).sum::<u64>() as f64 / window_s,
+                bytes_per_second: mine.iter().map(|(_, _, b)| *b).sum::<u64>() as f64 / window_s,
+                back_pressured_time_ms_per_second: mine
+                    .iter()
+                    .map(|(_, t, _)| t.back_pressured_time_ms_per_second)
+                    .sum::<f64>()
+                    / n,
+                busy_time_ms_per_second: mine.iter().map(|(_, t, _)| t.busy_time_ms_per_second).sum::<f64>() / n,
+                idle_time_ms_per_second: mine.iter().map(|(_, t, _)| t.idle_time_ms_per_second).sum::<f64>() / n,
+            }
+        })
+        .collect()
+}
+
+/// Work lost to failures (from the restored checkpoint to the failure), as a fraction of the
+/// run; a failure taken over by a later one loses nothing of its own.
+fn lost_work_fraction(failures: &[crate::metrics::FailureRecord], end: SimTime) -> f64 {
+    failures
+        .iter()
+        .filter(|f| !f.taken_over)
+        .map(|f| f.lost_work)
+        .sum::<f64>()
+        / 1e3
+        / end.as_secs_f64()
 }

@@ -146,14 +146,7 @@ impl World {
         let si = s as usize;
         let v = self.graph.subtasks[si].vertex.index();
         let timeout = self.set.buffer_timeout_ns;
-        let mut max_n = if timeout == 0 { 1 } else { self.set.source_batch_max };
-        if self.net.debloat().is_some() {
-            // Debloated outputs finish smaller buffers: read about one of them per batch, so
-            // back-pressure is still checked once per buffer filled.
-            if let Some(b) = self.net.smallest_output_buffer(s, &self.graph) {
-                max_n = max_n.min(((b as f64 / self.set.batch_record_bytes).ceil() as usize).max(1));
-            }
-        }
+        let max_n = self.source_batch_limit(s);
         let mut records = self.net.take_vec();
         let t = &mut self.tasks[si];
         let src = t.source.as_mut().expect("source task");
@@ -214,6 +207,22 @@ impl World {
             self.note_source_caught_up(at, s);
         }
         Step::Batch
+    }
+
+    /// Records a source reads per batch: about one output buffer's worth (one record with a zero
+    /// buffer timeout), so back-pressure is checked at least once per buffer filled; debloated
+    /// outputs finish smaller buffers, so about one of those.
+    fn source_batch_limit(&self, s: u32) -> usize {
+        if self.set.buffer_timeout_ns == 0 {
+            return 1;
+        }
+        let mut max_n = self.set.source_batch_max;
+        if self.net.debloat().is_some()
+            && let Some(b) = self.net.smallest_output_buffer(s, &self.graph)
+        {
+            max_n = max_n.min(((b as f64 / self.set.batch_record_bytes).ceil() as usize).max(1));
+        }
+        max_n
     }
 
     /// Emits every record of the batch done by `now`; recycles the input buffer once all are.

@@ -187,13 +187,8 @@ pub struct Task {
     pub source: Option<SourceRuntime>,
     /// Sinks: the exactly-once (two-phase commit) sink.
     pub sink: Option<SinkRuntime>,
-    // ---- counters ----
-    pub busy_ns: u64,
-    pub back_pressured_ns: u64,
-    pub back_pressured_since: Option<SimTime>,
-    pub records_in: u64,
-    pub records_out: u64,
-    pub bytes_in: u64,
+    /// Flink's task I/O metrics, counted from the start.
+    pub io: TaskIoCounters,
     /// Bytes processed when the current alignment started (for `processed_data`).
     pub alignment_bytes_start: u64,
     // ---- issue 3: state backend, channel state, deferred mailbox actions ----
@@ -209,6 +204,19 @@ pub struct Task {
     pub waiting_output_barrier: Option<CheckpointId>,
     /// Changelog: log bytes a recovery from each of the latest checkpoints replays.
     pub changelog_replay_bytes: std::collections::BTreeMap<CheckpointId, u64>,
+}
+
+/// What Flink's `TaskIOMetricGroup` counts for a task: busy and back-pressured time, records
+/// in and out, bytes in.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TaskIoCounters {
+    pub busy_ns: u64,
+    pub back_pressured_ns: u64,
+    /// Back-pressured since then (waiting for an output buffer), if it is now.
+    pub back_pressured_since: Option<SimTime>,
+    pub records_in: u64,
+    pub records_out: u64,
+    pub bytes_in: u64,
 }
 
 impl Task {

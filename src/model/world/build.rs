@@ -182,12 +182,7 @@ fn new_task(
             pending_origins_ns: Default::default(),
             absorbed_per_source: vec![0; graph.subtasks.len()],
         }),
-        busy_ns: 0,
-        back_pressured_ns: 0,
-        back_pressured_since: None,
-        records_in: 0,
-        records_out: 0,
-        bytes_in: 0,
+        io: Default::default(),
         alignment_bytes_start: 0,
         backend: (v.state_bytes_per_key > 0 || v.state_initial_bytes > 0)
             .then(|| StateBackend::new(&ctx.backend, v.state_initial_bytes)),

@@ -185,7 +185,7 @@ impl World {
             h.process_barrier_announcement(now, input, barrier, seq, &mut out);
             if first {
                 // The announcement starts the checkpoint here: `processed_data` counts from now.
-                self.tasks[s as usize].alignment_bytes_start = self.tasks[s as usize].bytes_in;
+                self.tasks[s as usize].alignment_bytes_start = self.tasks[s as usize].io.bytes_in;
             }
         }
         self.apply_handler_actions(now, s, out);

@@ -60,7 +60,7 @@ impl World {
         let first = handler.is_new_checkpoint(barrier.id);
         handler.process_barrier(now, input, barrier, &mut out);
         if first {
-            self.tasks[si].alignment_bytes_start = self.tasks[si].bytes_in;
+            self.tasks[si].alignment_bytes_start = self.tasks[si].io.bytes_in;
         }
         self.apply_handler_actions(now, s, out);
     }
@@ -136,7 +136,7 @@ impl World {
         alignment_duration_ns: u64,
     ) {
         let si = s as usize;
-        let processed = self.tasks[si].bytes_in - self.tasks[si].alignment_bytes_start;
+        let processed = self.tasks[si].io.bytes_in - self.tasks[si].alignment_bytes_start;
         if barrier.options.is_unaligned() {
             // The rest of the input buffer in progress is channel state
             // (`StreamTaskNetworkInput.prepareSnapshot`): processed after the snapshot.
@@ -379,13 +379,13 @@ impl World {
     /// records read ahead) resumes after it, shifted by the sync time.
     fn start_sync_phase(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId, sync_ns: u64) {
         let t = &mut self.tasks[s as usize];
-        if let Some(since) = t.back_pressured_since.take() {
-            t.back_pressured_ns += now.since(since);
+        if let Some(since) = t.io.back_pressured_since.take() {
+            t.io.back_pressured_ns += now.since(since);
         }
         t.phase = TaskPhase::SyncSnapshot;
         t.sync_until = now + sync_ns;
         t.sync_checkpoint = Some(checkpoint);
-        t.busy_ns += sync_ns;
+        t.io.busy_ns += sync_ns;
         let mut shifted = false;
         if let Some(b) = t.batch.as_mut() {
             for d in &mut b.done_at_ns[b.next..] {

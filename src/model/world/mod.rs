@@ -1,10 +1,35 @@
-//! The simulated world and its event loop.
+//! The simulated world: an event loop that routes each event to the component it is for.
 //!
-//! One `World` is one run: it owns every task, channel, the storage and the coordinator, and
-//! processes events in `(time, seq)` order until the simulated duration is over. It is
-//! single-threaded and draws randomness only from its seeded streams, so a run is a pure
-//! function of (configuration, seed). The configuration ([`WorldConfig`]) is compiled from a
-//! scenario by the `compile` module.
+//! One `World` is one run. It processes events in `(time, seq)` order until the simulated
+//! duration is over, single-threaded, drawing randomness only from seeded streams, so a run is
+//! a pure function of (configuration, seed). The configuration ([`WorldConfig`]) is compiled
+//! from a scenario by the `compile` module.
+//!
+//! ## Components
+//!
+//! Each owns its state (private fields) and is reached through a few methods that take the
+//! current time (and the event queue, to schedule its own events) and return what the others
+//! must hear of; none reads another's fields:
+//!
+//! | component | owns | Flink |
+//! |---|---|---|
+//! | `Network` (`network_stack.rs`) | channels, credits, gate buffers, output pools, connections, debloating, buffers in flight | the TaskManagers' shuffle environment: `ResultPartition`, `PipelinedSubpartition`, `RemoteInputChannel`, `SingleInputGate`, `BufferDebloater` |
+//! | `CheckpointStorage` | request table, request latency, shared bandwidth, storage faults, upload failures | the checkpoint storage (`FsCheckpointStorage` streams) |
+//! | `JobManager` | the `CheckpointCoordinator`, restore points (`protocol::checkpoint_store`), savepoints | `CheckpointCoordinator`, `CompletedCheckpointStore` |
+//! | `FailoverLifecycle` (`protocol::failover`) and `Redeployment` | failures, takeovers, restart strategy; failover strategy, deployment, restore rates | `DefaultScheduler`, `ExecutionFailureHandler`, `RestartBackoffTimeStrategy` |
+//! | `Rpc` | RPC latencies | the Pekko RPC service |
+//! | `Endpoints` | the sources' input logs and catch-up, the sinks' external transaction log, the end of bounded input | Kafka-like sources, the transactional sink's external system |
+//! | `FaultInjector` | the fault schedule and planned failures | (the environment) |
+//! | `Statistics` | the `CheckpointStatsTracker`, latency histograms, failure reasons, timeline | `CheckpointStatsTracker`, job metrics |
+//! | `Checks` | run-time invariants and the negative controls that must trip them | (the test harness) |
+//!
+//! The tasks themselves (`Vec<Task>` with their state backends) are the world's own: the task
+//! loop (`task_loop.rs`), the subtask side of the protocol (`checkpointing.rs`,
+//! `channel_state.rs`, `backends.rs`) and recovery (`recovery.rs`, `task_reset.rs`,
+//! `restore_point.rs`) drive the protocol's sans-IO state machines (barrier handler, subtask
+//! coordinator, `AsyncCheckpointRunnable` progress, two-phase-commit sink) and tell the
+//! components what to do. `network.rs` is the glue between the network and the tasks: what a
+//! send or a delivery means for a task, in the order Flink's threads see it.
 
 mod backends;
 mod build;

@@ -14,13 +14,13 @@ impl World {
             .endpoints
             .sources()
             .iter()
-            .map(|s| self.tasks[*s as usize].records_in)
+            .map(|s| self.tasks[*s as usize].io.records_in)
             .sum();
         let snk: u64 = self
             .endpoints
             .sinks()
             .iter()
-            .map(|s| self.tasks[*s as usize].records_in)
+            .map(|s| self.tasks[*s as usize].io.records_in)
             .sum();
         let period_s = self.set.sample_period_ns as f64 / NS_PER_S as f64;
         let lag_ns = self
@@ -52,16 +52,16 @@ impl World {
 
     pub(crate) fn on_warmup_end(&mut self, now: SimTime) {
         for (t, b) in self.tasks.iter_mut().zip(self.baseline.iter_mut()) {
-            if let Some(since) = t.back_pressured_since {
-                t.back_pressured_ns += now.since(since);
-                t.back_pressured_since = Some(now);
+            if let Some(since) = t.io.back_pressured_since {
+                t.io.back_pressured_ns += now.since(since);
+                t.io.back_pressured_since = Some(now);
             }
             *b = Baseline {
-                busy_ns: t.busy_ns,
-                back_pressured_ns: t.back_pressured_ns,
-                records_in: t.records_in,
-                records_out: t.records_out,
-                bytes_in: t.bytes_in,
+                busy_ns: t.io.busy_ns,
+                back_pressured_ns: t.io.back_pressured_ns,
+                records_in: t.io.records_in,
+                records_out: t.io.records_out,
+                bytes_in: t.io.bytes_in,
             };
         }
     }
@@ -145,26 +145,26 @@ impl World {
     fn task_stats(&mut self, end: SimTime, window_s: f64) -> Vec<(usize, TaskStats, u64)> {
         let mut tasks = Vec::new();
         for (i, t) in self.tasks.iter_mut().enumerate() {
-            if let Some(since) = t.back_pressured_since.take() {
-                t.back_pressured_ns += end.since(since);
+            if let Some(since) = t.io.back_pressured_since.take() {
+                t.io.back_pressured_ns += end.since(since);
             }
             let b = self.baseline[i];
             // Busy time is booked when a batch starts; cap at the window for the last batch.
-            let busy = ((t.busy_ns - b.busy_ns) as f64 / 1e6 / window_s).min(1000.0);
-            let bp = ((t.back_pressured_ns - b.back_pressured_ns) as f64 / 1e6 / window_s).min(1000.0 - busy);
+            let busy = ((t.io.busy_ns - b.busy_ns) as f64 / 1e6 / window_s).min(1000.0);
+            let bp = ((t.io.back_pressured_ns - b.back_pressured_ns) as f64 / 1e6 / window_s).min(1000.0 - busy);
             let st = &self.graph.subtasks[i];
             tasks.push((
                 st.vertex.index(),
                 TaskStats {
                     task: self.graph.vertices[st.vertex.index()].name.clone(),
                     subtask_index: st.index,
-                    records_in: t.records_in - b.records_in,
-                    records_out: t.records_out - b.records_out,
+                    records_in: t.io.records_in - b.records_in,
+                    records_out: t.io.records_out - b.records_out,
                     back_pressured_time_ms_per_second: bp,
                     busy_time_ms_per_second: busy,
                     idle_time_ms_per_second: (1000.0 - busy - bp).max(0.0),
                 },
-                t.bytes_in - b.bytes_in,
+                t.io.bytes_in - b.bytes_in,
             ));
         }
         tasks

@@ -21,8 +21,8 @@ impl World {
         }
         if self.tasks[si].phase == TaskPhase::WaitingForOutput {
             let t = &mut self.tasks[si];
-            if let Some(since) = t.back_pressured_since.take() {
-                t.back_pressured_ns += now.since(since);
+            if let Some(since) = t.io.back_pressured_since.take() {
+                t.io.back_pressured_ns += now.since(since);
             }
             t.phase = TaskPhase::Idle;
         }
@@ -38,7 +38,7 @@ impl World {
             if !self.net.output_available(s) {
                 let t = &mut self.tasks[si];
                 t.phase = TaskPhase::WaitingForOutput;
-                t.back_pressured_since = Some(now);
+                t.io.back_pressured_since = Some(now);
                 return;
             }
             let started = if self.tasks[si].source.is_some() {
@@ -112,9 +112,9 @@ impl World {
             clock += (service.sample_u64(&mut t.rng) as f64 * slowdown) as u64;
             done_at_ns.push(clock);
         }
-        t.busy_ns += clock - now.as_ns();
-        t.records_in += records.len() as u64;
-        t.bytes_in += bytes as u64;
+        t.io.busy_ns += clock - now.as_ns();
+        t.io.records_in += records.len() as u64;
+        t.io.bytes_in += bytes as u64;
         self.net.note_consumed(s, now, bytes as u64);
         if let Some(log) = self.record_log.as_mut() {
             for (r, d) in records.iter().zip(&done_at_ns) {
@@ -188,9 +188,9 @@ impl World {
             self.net.give_back_vec(records);
             return Step::Nothing;
         }
-        t.busy_ns += busy;
-        t.records_in += records.len() as u64;
-        t.bytes_in += records.iter().map(|r| r.bytes as u64).sum::<u64>();
+        t.io.busy_ns += busy;
+        t.io.records_in += records.len() as u64;
+        t.io.bytes_in += records.iter().map(|r| r.bytes as u64).sum::<u64>();
         t.batch = Some(Batch {
             records,
             done_at_ns,
@@ -286,7 +286,7 @@ impl World {
             self.stats.record_processed(done_ns, r.origin_ns);
             return;
         }
-        t.records_out += 1;
+        t.io.records_out += 1;
         let mut out = r;
         if let Some(d) = &self.graph.vertices[v].output_record_size {
             out.bytes = (d.sample(&mut t.rng).max(1.0)) as u32;

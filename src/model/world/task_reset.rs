@@ -33,8 +33,8 @@ impl World {
             self.storage.cancel(now, req, &mut self.queue);
         }
         let t = &mut self.tasks[si];
-        if let Some(since) = t.back_pressured_since.take() {
-            t.back_pressured_ns += now.since(since);
+        if let Some(since) = t.io.back_pressured_since.take() {
+            t.io.back_pressured_ns += now.since(since);
         }
         t.incarnation += 1;
         t.wake_gen = t.wake_gen.wrapping_add(1);

@@ -143,3 +143,44 @@ fn with_min_pause_zero_a_slow_checkpoint_is_followed_at_once() {
         );
     }
 }
+
+/// `CheckpointFailureManager.checkFailureAgainstCounter` calls `clearCount()` before it fails
+/// the job over: the failover it triggers starts the count afresh, so a job whose checkpoints
+/// always expire fails over once per `tolerable + 1` counted failures, not on every failure
+/// after the first `tolerable + 1`.
+#[test]
+fn the_failover_for_exceeded_tolerable_failures_clears_the_failure_count() {
+    // Every checkpoint takes ~2 s (2 x 100 MB at 100 MB/s) and expires after 1.5 s.
+    let text = job(
+        "interval = \"1s\"\ntimeout = \"1500ms\"\ntolerable_failed = 2",
+        "100MB/s",
+    )
+    .replace("duration = \"60s\"", "duration = \"30s\"");
+    let out = ckptsim::run::run(&common::scenario(&text), 1);
+    let failovers: Vec<_> = out
+        .failures
+        .iter()
+        .filter(|f| f.cause == "CHECKPOINT_TOLERANCE_EXCEEDED")
+        .collect();
+    // Between two failovers at least tolerable + 1 = 3 checkpoints expired.
+    for w in failovers.windows(2) {
+        let expired = out
+            .checkpoints
+            .iter()
+            .filter(|c| c.failure_reason.as_deref() == Some("CHECKPOINT_EXPIRED"))
+            .filter(|c| {
+                let t = c.failure_timestamp.unwrap();
+                t > w[0].failure_timestamp && t <= w[1].failure_timestamp
+            })
+            .count();
+        assert!(
+            expired >= 3,
+            "only {expired} checkpoints expired between the failovers at {} ms and {} ms",
+            w[0].failure_timestamp,
+            w[1].failure_timestamp
+        );
+    }
+    let n = failovers.len();
+    eprintln!("failovers in 30 s: {n}");
+    assert!(n >= 1, "the tolerance is still exceeded");
+}

@@ -69,8 +69,9 @@ pub struct RunSummary {
     /// `checkpointed_size`, `processed_data`, `persisted_data` (bytes); over their acknowledged
     /// subtasks: `start_delay`, `alignment_duration`, `sync_duration`, `async_duration` (ms).
     pub summary: BTreeMap<String, StatsSummary>,
-    /// Mean end-to-end duration over the checkpoint interval: the share of the time a
-    /// checkpoint is in progress.
+    /// The fraction of the run's time with at least one checkpoint in progress (trigger to
+    /// completion or failure, concurrent checkpoints counted once, savepoints not counted):
+    /// never above 1, however long checkpoints outlast the interval.
     pub checkpoint_time_fraction: Option<f64>,
     /// Savepoints (`checkpoint.savepoint_times`): counted apart, never among the checkpoints.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -20,11 +20,14 @@ pub fn render_summary(out: &RunOutput) -> String {
     for (reason, n) in &s.failure_reasons {
         let _ = writeln!(t, "  {reason}: {n}");
     }
-    if let (Some(i), Some(f)) = (s.checkpoint_interval_ms, s.checkpoint_time_fraction) {
+    if let Some(f) = s.checkpoint_time_fraction {
+        let interval = s.checkpoint_interval_ms.map_or_else(
+            || "no periodic checkpoints".to_string(),
+            |i| format!("interval {i:.0} ms"),
+        );
         let _ = writeln!(
             t,
-            "interval {:.0} ms; checkpoints in progress {:.1} % of the time",
-            i,
+            "{interval}; at least one checkpoint in progress {:.1} % of the run time",
             f * 100.0
         );
     }

@@ -178,9 +178,7 @@ impl World {
         summary.insert("sync_duration".into(), ofs(&|s| s.sync_duration));
         summary.insert("async_duration".into(), ofs(&|s| s.async_duration));
         let interval_ms = self.checkpoint_interval_ns.map(|i| i as f64 / 1e6);
-        let fraction = interval_ms
-            .filter(|_| !completed.is_empty())
-            .map(|i| summary["end_to_end_duration"].avg / i);
+        let fraction = self.checkpoint_time_fraction(end);
         let visible_latency_ms = summarize_ms(&self.visible_latency);
         let h = &self.latency;
         let latency_ms = StatsSummary {
@@ -248,6 +246,23 @@ impl World {
                 ..self.tracker.log()
             },
         }
+    }
+}
+
+impl World {
+    /// The share of the run with at least one checkpoint (not a savepoint) in progress, from
+    /// trigger to completion or failure; `None` when checkpointing is off and none ran.
+    fn checkpoint_time_fraction(&self, end: SimTime) -> Option<f64> {
+        let spans: Vec<(u64, u64)> = self
+            .tracker
+            .spans_ns()
+            .filter(|(kind, _, _)| *kind != "SAVEPOINT")
+            .map(|(_, trigger, done)| (trigger, done.unwrap_or(end.as_ns())))
+            .collect();
+        if self.checkpoint_interval_ns.is_none() && spans.is_empty() {
+            return None;
+        }
+        crate::metrics::in_progress::time_fraction_in_progress(spans, end.as_ns())
     }
 }
 

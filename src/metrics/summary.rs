@@ -7,7 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use super::job::JobStats;
 
+/// Over no values (`count` 0) every statistic is undefined: it is written as `null`, never as
+/// a zero that reads like a measurement (see [`StatsSummaryJson`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(into = "StatsSummaryJson", from = "StatsSummaryJson")]
 pub struct StatsSummary {
     pub count: u64,
     pub min: f64,
@@ -42,6 +45,54 @@ impl StatsSummary {
             p95: q(0.95),
             p99: q(0.99),
             p999: q(0.999),
+        }
+    }
+}
+
+/// The serialised shape of [`StatsSummary`]: the statistics are `null` when `count` is 0.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StatsSummaryJson {
+    pub count: u64,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub avg: Option<f64>,
+    pub p50: Option<f64>,
+    pub p90: Option<f64>,
+    pub p95: Option<f64>,
+    pub p99: Option<f64>,
+    pub p999: Option<f64>,
+}
+
+impl From<StatsSummary> for StatsSummaryJson {
+    fn from(s: StatsSummary) -> Self {
+        let v = |x: f64| (s.count > 0).then_some(x);
+        StatsSummaryJson {
+            count: s.count,
+            min: v(s.min),
+            max: v(s.max),
+            avg: v(s.avg),
+            p50: v(s.p50),
+            p90: v(s.p90),
+            p95: v(s.p95),
+            p99: v(s.p99),
+            p999: v(s.p999),
+        }
+    }
+}
+
+impl From<StatsSummaryJson> for StatsSummary {
+    fn from(j: StatsSummaryJson) -> Self {
+        let v = |x: Option<f64>| x.unwrap_or(0.0);
+        StatsSummary {
+            count: j.count,
+            min: v(j.min),
+            max: v(j.max),
+            avg: v(j.avg),
+            p50: v(j.p50),
+            p90: v(j.p90),
+            p95: v(j.p95),
+            p99: v(j.p99),
+            p999: v(j.p999),
         }
     }
 }

@@ -48,15 +48,17 @@ pub fn render_summary(out: &RunOutput) -> String {
         ("persisted_data", "B", "persisted_data"),
     ] {
         if let Some(v) = s.summary.get(key) {
+            // Over no values the statistics are undefined: blank, not zeros.
+            let f = |x: f64| if v.count == 0 { String::new() } else { fmt(x) };
             let _ = writeln!(
                 t,
                 "{:<22} {:>12} {:>12} {:>12} {:>12} {:>12}",
                 format!("{name} ({unit})"),
-                fmt(v.min),
-                fmt(v.avg),
-                fmt(v.p50),
-                fmt(v.p99),
-                fmt(v.max)
+                f(v.min),
+                f(v.avg),
+                f(v.p50),
+                f(v.p99),
+                f(v.max)
             );
         }
     }

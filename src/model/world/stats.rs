@@ -213,14 +213,17 @@ impl World {
             in_flight_bytes_max: self.debloat.map(|_| self.in_flight_bytes_max),
             job_finished_s: self.finished_at.map(|t| t.as_secs_f64()),
             failure_costs: failure_costs(&failures),
+            // Folded from +0.0: `Sum` of no f64 is -0.0, which printed as "-0.0".
             lost_work_fraction: failures
                 .iter()
                 .filter(|f| !f.taken_over)
                 .map(|f| f.lost_work)
-                .sum::<f64>()
+                .fold(0.0, |a, b| a + b)
                 / 1e3
                 / end.as_secs_f64(),
-            downtime_fraction: failures.iter().filter_map(|f| f.downtime).sum::<f64>() / 1e3 / end.as_secs_f64(),
+            downtime_fraction: failures.iter().filter_map(|f| f.downtime).fold(0.0, |a, b| a + b)
+                / 1e3
+                / end.as_secs_f64(),
             failures: self.failures.len() as u64,
             job: JobStats {
                 operators,

@@ -31,36 +31,30 @@ pub fn render_summary(out: &RunOutput) -> String {
             f * 100.0
         );
     }
-    let _ = writeln!(
-        t,
-        "\n{:<22} {:>12} {:>12} {:>12} {:>12} {:>12}",
-        "metric", "min", "avg", "p50", "p99", "max"
-    );
-    for (name, unit, key) in [
-        ("end_to_end_duration", "ms", "end_to_end_duration"),
-        ("start_delay", "ms", "start_delay"),
-        ("alignment_duration", "ms", "alignment_duration"),
-        ("sync_duration", "ms", "sync_duration"),
-        ("async_duration", "ms", "async_duration"),
-        ("checkpointed_size", "B", "checkpointed_size"),
-        ("state_size", "B", "state_size"),
-        ("processed_data", "B", "processed_data"),
-        ("persisted_data", "B", "persisted_data"),
+    // As Flink's web UI: the checkpoint summary is over completed checkpoints, the subtask
+    // phases over the subtasks' acknowledgements of them; two tables, never one.
+    for (title, rows) in [
+        (
+            "per checkpoint (completed checkpoints)",
+            &[
+                ("end_to_end_duration", "ms"),
+                ("checkpointed_size", "B"),
+                ("state_size", "B"),
+                ("processed_data", "B"),
+                ("persisted_data", "B"),
+            ][..],
+        ),
+        (
+            "per subtask (acknowledgements of completed checkpoints)",
+            &[
+                ("start_delay", "ms"),
+                ("alignment_duration", "ms"),
+                ("sync_duration", "ms"),
+                ("async_duration", "ms"),
+            ][..],
+        ),
     ] {
-        if let Some(v) = s.summary.get(key) {
-            // Over no values the statistics are undefined: blank, not zeros.
-            let f = |x: f64| if v.count == 0 { String::new() } else { fmt(x) };
-            let _ = writeln!(
-                t,
-                "{:<22} {:>12} {:>12} {:>12} {:>12} {:>12}",
-                format!("{name} ({unit})"),
-                f(v.min),
-                f(v.avg),
-                f(v.p50),
-                f(v.p99),
-                f(v.max)
-            );
-        }
+        summary_block(&mut t, s, title, rows);
     }
     let _ = writeln!(
         t,
@@ -88,6 +82,33 @@ pub fn render_summary(out: &RunOutput) -> String {
         );
     }
     t
+}
+
+/// One labelled table of summary statistics, with the number of values each is over.
+fn summary_block(t: &mut String, s: &crate::metrics::RunSummary, title: &str, rows: &[(&str, &str)]) {
+    let _ = writeln!(t, "\n{title}");
+    let _ = writeln!(
+        t,
+        "{:<26} {:>8} {:>12} {:>12} {:>12} {:>12} {:>12}",
+        "metric", "count", "min", "avg", "p50", "p99", "max"
+    );
+    for (key, unit) in rows {
+        if let Some(v) = s.summary.get(*key) {
+            // Over no values the statistics are undefined: blank, not zeros.
+            let f = |x: f64| if v.count == 0 { String::new() } else { fmt(x) };
+            let _ = writeln!(
+                t,
+                "{:<26} {:>8} {:>12} {:>12} {:>12} {:>12} {:>12}",
+                format!("{key} ({unit})"),
+                v.count,
+                f(v.min),
+                f(v.avg),
+                f(v.p50),
+                f(v.p99),
+                f(v.max)
+            );
+        }
+    }
 }
 
 fn fmt(v: f64) -> String {

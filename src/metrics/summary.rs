@@ -133,6 +133,13 @@ pub struct RunSummary {
     /// Bounded jobs: when a sink first processed the last record of every source (s).
     #[serde(default)]
     pub job_finished_s: Option<f64>,
+    /// Flink's `JobStatus` when the run ended: RUNNING, or FAILED (the restart strategy gave
+    /// up; the job was not simulated further).
+    #[serde(default = "running")]
+    pub job_status: String,
+    /// When the job failed for good (s), if it did.
+    #[serde(default)]
+    pub job_failed_s: Option<f64>,
     /// Failures during the run (rows of failures.csv).
     #[serde(default)]
     pub failures: u64,
@@ -149,6 +156,10 @@ pub struct RunSummary {
     pub lost_work_fraction: f64,
     pub job: JobStats,
     pub engine: EngineStats,
+}
+
+fn running() -> String {
+    "RUNNING".into()
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -17,6 +17,12 @@ pub fn render_summary(out: &RunOutput) -> String {
         "checkpoints: {} triggered, {} completed, {} failed, {} in progress",
         s.counts.total, s.counts.completed, s.counts.failed, s.counts.in_progress
     );
+    if let Some(at) = s.job_failed_s {
+        let _ = writeln!(
+            t,
+            "job FAILED at {at:.1} s: the restart strategy gave up; every task was cancelled and the run stopped there"
+        );
+    }
     for (reason, n) in &s.failure_reasons {
         let _ = writeln!(t, "  {reason}: {n}");
     }

@@ -11,6 +11,7 @@ mod checkpointing;
 mod debloating;
 mod events;
 mod invariants;
+mod job_status;
 mod network;
 mod recovery;
 mod restore_point;
@@ -241,6 +242,8 @@ pub struct World {
     pub(crate) cut_check: bool,
     /// A negative control is active: broken invariants are expected, not a bug.
     pub(crate) negative_control: bool,
+    /// The restart strategy gave up: the job is FAILED and no longer simulated.
+    pub(crate) job_failed_at: Option<SimTime>,
 }
 
 impl World {
@@ -542,6 +545,7 @@ impl World {
                             .all(|e| e.partitioning != crate::scenario::Partitioning::Broadcast)
                 }),
             negative_control: false,
+            job_failed_at: None,
             graph,
         }
     }
@@ -622,7 +626,10 @@ impl World {
     pub fn run_to_end(&mut self) {
         self.start();
         while let Some(t) = self.queue.peek_time() {
-            if t > self.set.end || (self.stop_when_finished && self.finished_at.is_some()) {
+            if t > self.set.end
+                || (self.stop_when_finished && self.finished_at.is_some())
+                || self.job_failed_at.is_some()
+            {
                 break;
             }
             let (now, ev) = self.queue.pop().expect("peeked");

@@ -382,6 +382,7 @@ impl World {
             self.queue.schedule(at, Event::Restart { failure });
         } else {
             self.failures[fi].gave_up = true;
+            self.fail_job(now);
         }
     }
 

@@ -212,6 +212,8 @@ impl World {
             savepoints: (savepoints.total > 0).then_some(savepoints),
             in_flight_bytes_max: self.debloat.map(|_| self.in_flight_bytes_max),
             job_finished_s: self.finished_at.map(|t| t.as_secs_f64()),
+            job_status: self.job_status().into(),
+            job_failed_s: self.job_failed_at.map(|t| t.as_secs_f64()),
             failure_costs: failure_costs(&failures),
             // Folded from +0.0: `Sum` of no f64 is -0.0, which printed as "-0.0".
             lost_work_fraction: failures

@@ -89,7 +89,7 @@ impl World {
                         t.avail.retain(|i| *i != input);
                     }
                 }
-                BarrierHandlerAction::ResumeChannel(input) => self.resume_input(now, s, input),
+                BarrierHandlerAction::ResumeChannel(input) => self.resume_after_obsolete_barrier(now, s, input),
                 BarrierHandlerAction::ResumeAllChannels => {
                     if self.tasks[si].phase == TaskPhase::SyncSnapshot {
                         self.tasks[si].resume_after_sync = true;

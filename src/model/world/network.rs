@@ -320,6 +320,19 @@ impl World {
         self.mark_input_available(now, s, input);
     }
 
+    /// `resumeConsumption` for an obsolete aligned barrier (`SingleCheckpointBarrierHandler`
+    /// resumes its channel unconditionally): the barrier blocked its producer's subpartition by
+    /// being sent, whether or not this consumer ever blocked the channel. It had not when a newer
+    /// checkpoint (an unaligned barrier that overtook the data, or a cancellation marker) had
+    /// already replaced the barrier's one here, so [`World::resume_input`], which resumes only
+    /// channels the consumer blocked, left the subpartition blocked for good.
+    pub(crate) fn resume_after_obsolete_barrier(&mut self, now: SimTime, s: u32, input: u32) {
+        let ch = self.graph.inputs[s as usize][input as usize].0;
+        self.chans[ch as usize].consumer_blocked = false;
+        self.send_resume(now, ch);
+        self.mark_input_available(now, s, input);
+    }
+
     /// `resumeConsumption` travels to the producer's subpartition.
     pub(crate) fn send_resume(&mut self, now: SimTime, ch: u32) {
         let at = now + self.latency_to(ch);

@@ -12,6 +12,7 @@ mod debloating;
 mod events;
 mod invariants;
 mod job_status;
+mod liveness;
 mod network;
 mod recovery;
 mod restore_point;
@@ -244,6 +245,8 @@ pub struct World {
     pub(crate) negative_control: bool,
     /// The restart strategy gave up: the job is FAILED and no longer simulated.
     pub(crate) job_failed_at: Option<SimTime>,
+    /// The liveness invariant's marks (checked at every sample).
+    pub(crate) liveness: liveness::Liveness,
 }
 
 impl World {
@@ -546,6 +549,7 @@ impl World {
                 }),
             negative_control: false,
             job_failed_at: None,
+            liveness: Default::default(),
             graph,
         }
     }

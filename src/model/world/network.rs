@@ -341,6 +341,9 @@ impl World {
     }
 
     pub(crate) fn on_resume(&mut self, now: SimTime, ch: u32) {
+        if self.lose_this_resume() {
+            return;
+        }
         self.chans[ch as usize].blocked = false;
         self.try_send(now, ch);
     }

@@ -32,6 +32,7 @@ impl World {
             self.in_flight_bytes_max = self.in_flight_bytes_max.max(self.in_flight_bytes);
         }
         self.last_sample = (src, snk);
+        self.check_liveness(now);
         self.queue.schedule(now + self.set.sample_period_ns, Event::Sample);
     }
 

@@ -222,7 +222,10 @@ impl World {
                 let mut out = Vec::new();
                 self.coordinator.stop_checkpoint_scheduler(now, &mut out);
                 self.apply_coordinator_actions(out);
-                (Vec::new(), leader_election_ns)
+                // The TaskManagers lose their JobManager (`JobLeaderService` reports the leader
+                // lost; `disconnectJobManager` fails the job's tasks): every task stops now,
+                // and the new leader redeploys the job once elected.
+                ((0..self.tasks.len() as u32).collect(), leader_election_ns)
             }
         };
         let open = self.open_failures();
@@ -374,6 +377,14 @@ impl World {
         let mut out = Vec::new();
         self.coordinator.stop_checkpoint_scheduler(now, &mut out);
         self.apply_coordinator_actions(out);
+        if let super::FaultKind::JobManagerFailover { .. } = self.failures[fi].kind {
+            // The new leader's JobMaster recovers the job from the job graph store and restores
+            // the latest checkpoint of the completed-checkpoint store at once: a new scheduler,
+            // not a restart the old one's strategy decides on.
+            self.failures[fi].restart_at = Some(now);
+            self.queue.schedule(now, Event::Restart { failure });
+            return;
+        }
         let cause = self.failures[fi].kind.failure_cause();
         self.restart.notify_failure(now, cause, self.restart_rng.rng_mut());
         if self.restart.can_restart() {

@@ -700,6 +700,9 @@ impl World {
                     self.on_output_alignment_timer(now, s, checkpoint)
                 }
             }
+            Event::SavepointTrigger if self.tasks.iter().any(|t| t.phase == TaskPhase::Down) => {
+                self.refuse_savepoint_while_tasks_are_down();
+            }
             Event::SavepointTrigger => {
                 let mut out = Vec::new();
                 self.coordinator.trigger_checkpoint(
@@ -777,6 +780,11 @@ impl World {
                         StatsReport::Failed { checkpoint, reason, .. } => {
                             *self.failure_reasons.entry(reason.as_str().to_string()).or_default() += 1;
                             self.pending_snapshots.remove(&checkpoint);
+                        }
+                        StatsReport::Completed { checkpoint, .. }
+                            if self.coordinator.completed_savepoints().last() == Some(&checkpoint) =>
+                        {
+                            self.complete_savepoint_snapshot(checkpoint);
                         }
                         StatsReport::Completed { checkpoint, .. } => {
                             self.promote_snapshots(checkpoint);

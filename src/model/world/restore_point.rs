@@ -146,6 +146,30 @@ impl World {
     }
 }
 
+impl World {
+    /// A savepoint completed: its cut is checked, but it is not in the completed-checkpoint
+    /// store, so it is never what a failover restores, and it must neither replace the restore
+    /// point of the latest completed checkpoint nor drop the snapshots of checkpoints still
+    /// pending. (Promoting it as a checkpoint left a failover with no state to restore while
+    /// the sources rewound to their start: the sinks committed records twice.)
+    /// `DefaultCheckpointPlanCalculator` refuses a trigger unless every task runs
+    /// (`NOT_ALL_REQUIRED_TASKS_RUNNING`): a savepoint requested during a failover fails at
+    /// once. Triggered anyway, its barriers reached only the running sources, and the
+    /// alignment behind them blocked the job until the savepoint timed out.
+    pub(crate) fn refuse_savepoint_while_tasks_are_down(&mut self) {
+        *self
+            .failure_reasons
+            .entry("NOT_ALL_REQUIRED_TASKS_RUNNING (savepoint refused)".to_string())
+            .or_default() += 1;
+    }
+
+    pub(crate) fn complete_savepoint_snapshot(&mut self, savepoint: CheckpointId) {
+        if let Some(v) = self.pending_snapshots.remove(&savepoint) {
+            self.check_cut(savepoint, &v);
+        }
+    }
+}
+
 fn data_buffer(records: Vec<Record>, bytes: u32) -> NetBuffer {
     NetBuffer {
         payload: Payload::Data(records),

@@ -143,3 +143,88 @@ fn with_min_pause_zero_a_slow_checkpoint_is_followed_at_once() {
         );
     }
 }
+
+/// `CheckpointFailureManager.checkFailureAgainstCounter` calls `clearCount()` before it fails
+/// the job over: the failover it triggers starts the count afresh, so a job whose checkpoints
+/// always expire fails over once per `tolerable + 1` counted failures, not on every failure
+/// after the first `tolerable + 1`.
+#[test]
+fn the_failover_for_exceeded_tolerable_failures_clears_the_failure_count() {
+    // Every checkpoint takes ~2 s (2 x 100 MB at 100 MB/s) and expires after 1.5 s.
+    let text = job(
+        "interval = \"1s\"\ntimeout = \"1500ms\"\ntolerable_failed = 2",
+        "100MB/s",
+    )
+    .replace("duration = \"60s\"", "duration = \"30s\"");
+    let out = ckptsim::run::run(&common::scenario(&text), 1);
+    let failovers: Vec<_> = out
+        .failures
+        .iter()
+        .filter(|f| f.cause == "CHECKPOINT_TOLERANCE_EXCEEDED")
+        .collect();
+    // Between two failovers at least tolerable + 1 = 3 checkpoints expired.
+    for w in failovers.windows(2) {
+        let expired = out
+            .checkpoints
+            .iter()
+            .filter(|c| c.failure_reason.as_deref() == Some("CHECKPOINT_EXPIRED"))
+            .filter(|c| {
+                let t = c.failure_timestamp.unwrap();
+                t > w[0].failure_timestamp && t <= w[1].failure_timestamp
+            })
+            .count();
+        assert!(
+            expired >= 3,
+            "only {expired} checkpoints expired between the failovers at {} ms and {} ms",
+            w[0].failure_timestamp,
+            w[1].failure_timestamp
+        );
+    }
+    let n = failovers.len();
+    eprintln!("failovers in 30 s: {n}");
+    assert!(n >= 1, "the tolerance is still exceeded");
+}
+
+/// Flink's checkpoint history shows each checkpoint from trigger to completion or failure; the
+/// time a job spends checkpointing is the union of those spans. With checkpoints (~2 s) far
+/// longer than the interval (500 ms) and two allowed at once, "mean duration over the
+/// interval" read 400 %: the fraction must be of time, at most 100 %.
+#[test]
+fn checkpoint_time_fraction_is_the_share_of_run_time_with_a_checkpoint_in_progress() {
+    let s = common::scenario(&job("interval = \"500ms\"\nmax_concurrent = 2", "100MB/s"));
+    let out = ckptsim::run::run(&s, 1);
+    let frac = out.summary.checkpoint_time_fraction.expect("checkpointing is on");
+    let end_ms = out.summary.simulated_seconds * 1e3;
+    let mut spans: Vec<(f64, f64)> = out
+        .checkpoints
+        .iter()
+        .map(|c| {
+            let done = c
+                .failure_timestamp
+                .or(c
+                    .end_to_end_duration
+                    .filter(|_| c.status == "COMPLETED")
+                    .map(|d| c.trigger_timestamp + d))
+                .unwrap_or(end_ms);
+            (c.trigger_timestamp, done.min(end_ms))
+        })
+        .collect();
+    spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut covered = 0.0;
+    let mut cur: Option<(f64, f64)> = None;
+    for (a, b) in spans {
+        cur = match cur {
+            Some((ca, cb)) if a <= cb => Some((ca, cb.max(b))),
+            Some((ca, cb)) => {
+                covered += cb - ca;
+                Some((a, b))
+            }
+            None => Some((a, b)),
+        };
+    }
+    covered += cur.map_or(0.0, |(a, b)| b - a);
+    eprintln!("checkpoint_time_fraction {frac}");
+    assert!(frac <= 1.0, "a fraction of time: {frac}");
+    assert!((frac - covered / end_ms).abs() < 1e-6, "{frac} vs {}", covered / end_ms);
+    assert!(frac > 0.9, "checkpoints run back to back: {frac}");
+}

@@ -4,8 +4,9 @@
 //!
 //! Property tests generate topologies, parallelisms, barrier modes (aligned, unaligned, aligned
 //! with a timeout), load (light, or back-pressured so that unaligned checkpoints persist
-//! in-flight data), buffer timeouts, intervals, state backends, failover strategies and fault
-//! schedules. Every run also checks the run-time invariants (records conserved on every
+//! in-flight data), buffer timeouts, intervals, state backends, failover strategies, restart
+//! strategies (fixed-delay, failure-rate), savepoints, bounded sources and fault schedules
+//! (crashes, TaskManager and connection losses, JobManager failovers). Every run also checks the run-time invariants (records conserved on every
 //! channel, one barrier per channel per checkpoint, every completed checkpoint a consistent
 //! cut of the sources' offsets). A failing case shrinks and is printed as a
 //! scenario file plus a seed that `ckptsim run` replays. Negative controls prove the checkers
@@ -39,6 +40,12 @@ struct Case {
     taskmanager_loss_ms: Option<u32>,
     /// A dropped connection between the two TaskManagers.
     connection_loss_ms: Option<u32>,
+    /// A manual savepoint (aligned, never committed by the sinks), with and without faults.
+    savepoint_ms: Option<u32>,
+    /// A JobManager failover: every task fails, the new leader restores after its election.
+    jobmanager_failover_ms: Option<u32>,
+    /// `failure-rate` restart strategy (tolerant enough never to give up) instead of fixed-delay.
+    failure_rate: bool,
     seed: u64,
 }
 
@@ -67,9 +74,7 @@ buffer_timeout = "{bt}ms"
 [state_backend]
 {backend}
 [restart]
-strategy = "fixed-delay"
-attempts = 1000
-delay = "200ms"
+{restart}
 [recovery]
 failover = "{failover}"
 [[operators]]
@@ -93,6 +98,11 @@ parallelism = {sinks}
 inputs = [{{ from = "map", partitioning = "{sink_part}" }}]
 "#,
             seed = self.seed,
+            restart = if self.failure_rate {
+                "strategy = \"failure-rate\"\nmax_failures_per_interval = 1000\nfailure_rate_interval = \"1min\"\ndelay = \"200ms\""
+            } else {
+                "strategy = \"fixed-delay\"\nattempts = 1000\ndelay = \"200ms\""
+            },
             interval = self.interval_ms,
             slots = max_par.div_ceil(2),
             bt = self.buffer_timeout_ms,
@@ -100,7 +110,11 @@ inputs = [{{ from = "map", partitioning = "{sink_part}" }}]
                 "unaligned" => "unaligned = true",
                 "timeout" => "unaligned = true\naligned_checkpoint_timeout = \"30ms\"",
                 _ => "",
-            },
+            }
+            .to_string()
+                + &self
+                    .savepoint_ms
+                    .map_or(String::new(), |at| format!("\nsavepoint_times = [\"{at}ms\"]")),
             service = self.service_us,
             backend = match self.backend {
                 "rocksdb" => "kind = \"rocksdb\"",
@@ -135,6 +149,11 @@ inputs = [{{ from = "map", partitioning = "{sink_part}" }}]
             if let Some(at) = self.connection_loss_ms {
                 t.push_str(&format!(
                     "[[faults.connection_loss]]\nat = [\"{at}ms\"]\nbetween = [0, 1]\n"
+                ));
+            }
+            if let Some(at) = self.jobmanager_failover_ms {
+                t.push_str(&format!(
+                    "[faults.jobmanager_failover]\nat = [\"{at}ms\"]\nleader_election_time = \"500ms\"\n"
                 ));
             }
         }
@@ -203,11 +222,17 @@ fn case() -> impl Strategy<Value = Case> {
             prop_oneof![Just(150u32), Just(900)],
         ),
         proptest::collection::vec((500u32..2800, 0usize..3, 0u32..3), 1..4),
-        (proptest::option::of(500u32..2800), proptest::option::of(500u32..2800)),
+        (
+            proptest::option::of(500u32..2800),
+            proptest::option::of(500u32..2800),
+            proptest::option::of(300u32..2800),
+            proptest::option::of(500u32..2800),
+            any::<bool>(),
+        ),
         0u64..1000,
     )
         .prop_map(
-            |((so, op, si, p1, p2), (bt, iv), (be, fo, mode, service_us), crashes, (tm, conn), seed)| {
+            |((so, op, si, p1, p2), (bt, iv), (be, fo, mode, service_us), crashes, (tm, conn, sp, jm, fr), seed)| {
                 // Forward needs equal parallelism on both sides.
                 let ops = if p1 == "forward" { so } else { op };
                 let sinks = if p2 == "forward" { ops } else { si };
@@ -226,6 +251,13 @@ fn case() -> impl Strategy<Value = Case> {
                     crashes,
                     taskmanager_loss_ms: tm,
                     connection_loss_ms: conn,
+                    // Not generated with aligned checkpoints yet, where a savepoint is forced
+                    // past max-concurrent and can run beside a periodic checkpoint: that can
+                    // leave the savepoint pending for good (open, issue 13; the fixed cases
+                    // below cover aligned savepoints around failovers).
+                    savepoint_ms: sp.filter(|_| mode != "aligned"),
+                    jobmanager_failover_ms: jm,
+                    failure_rate: fr,
                     seed,
                 }
             },
@@ -263,12 +295,61 @@ fn a_keyed_job_with_repeated_crashes_and_a_lost_taskmanager_commits_each_record_
         crashes: vec![(700, 1, 0), (1300, 0, 2), (1900, 2, 1), (2500, 1, 1)],
         taskmanager_loss_ms: Some(1100),
         connection_loss_ms: Some(2100),
+        savepoint_ms: None,
+        jobmanager_failover_ms: None,
+        failure_rate: false,
         seed: 5,
     };
     let (v, expected, failures) = violations(&c, false);
     assert_eq!(expected, 9000);
     assert!(failures >= 5, "{failures} failures");
     assert!(v.is_empty(), "{} violations, first {:?}", v.len(), &v[..v.len().min(3)]);
+}
+
+fn savepoint_case(seed: u64, sources: u32, crashes: Vec<(u32, usize, u32)>, tm: Option<u32>, sp: u32) -> Case {
+    Case {
+        sources,
+        ops: 1,
+        sinks: 1,
+        partitioning: "hash",
+        sink_partitioning: "hash",
+        buffer_timeout_ms: 0,
+        interval_ms: 300,
+        mode: "aligned",
+        service_us: 150,
+        backend: "heap",
+        failover: "region",
+        crashes,
+        taskmanager_loss_ms: tm,
+        connection_loss_ms: None,
+        savepoint_ms: Some(sp),
+        jobmanager_failover_ms: None,
+        failure_rate: false,
+        seed,
+    }
+}
+
+/// A savepoint is not in the completed-checkpoint store, so a failover restores the latest
+/// checkpoint, never the savepoint (found by the generator: the savepoint's completion replaced
+/// the restore point, the failover restored no state and rewound the sources to 0, and the
+/// sinks committed records twice).
+#[test]
+fn a_failover_after_a_savepoint_restores_the_latest_checkpoint_exactly_once() {
+    let (v, expected, failures) = violations(&savepoint_case(417, 1, vec![(500, 0, 0)], None, 300), false);
+    assert_eq!(expected, 3000);
+    assert!(failures >= 1);
+    assert!(v.is_empty(), "{} violations, first {:?}", v.len(), v.first());
+}
+
+/// `NOT_ALL_REQUIRED_TASKS_RUNNING`: a savepoint requested while tasks are down is refused
+/// (found by the generator: triggered anyway, its barriers reached only the running sources
+/// and the alignment behind them blocked the job until the run's end).
+#[test]
+fn a_savepoint_requested_during_a_failover_is_refused_and_the_job_stays_live() {
+    let c = savepoint_case(537, 3, vec![(897, 0, 0)], Some(846), 1903);
+    let (v, _, failures) = violations(&c, false);
+    assert!(failures >= 1);
+    assert!(v.is_empty(), "{} violations, first {:?}", v.len(), v.first());
 }
 
 /// Negative control: the same checker with alignment broken (barriers block nothing, so a
@@ -291,6 +372,9 @@ fn the_checker_catches_snapshots_taken_without_alignment() {
         crashes: vec![(900, 2, 0), (1700, 1, 1), (2400, 2, 1)],
         taskmanager_loss_ms: None,
         connection_loss_ms: None,
+        savepoint_ms: None,
+        jobmanager_failover_ms: None,
+        failure_rate: false,
         seed: 11,
     };
     let (v, _, failures) = violations(&c, true);
@@ -321,6 +405,9 @@ fn at_least_once_mode_with_failures_produces_duplicates_the_checker_catches() {
         crashes: vec![(900, 2, 0), (1700, 1, 1), (2400, 2, 1)],
         taskmanager_loss_ms: None,
         connection_loss_ms: None,
+        savepoint_ms: None,
+        jobmanager_failover_ms: None,
+        failure_rate: false,
         seed: 11,
     };
     let at_least_once = |toml: String| toml.replacen("[checkpoint]\n", "[checkpoint]\nmode = \"at_least_once\"\n", 1);
@@ -359,6 +446,9 @@ fn unaligned_case() -> Case {
         crashes: vec![(1900, 1, 0), (3700, 2, 1), (5300, 1, 1)],
         taskmanager_loss_ms: None,
         connection_loss_ms: None,
+        savepoint_ms: None,
+        jobmanager_failover_ms: None,
+        failure_rate: false,
         seed: 7,
     }
 }

@@ -4,6 +4,7 @@
 pub mod checkpoint_log;
 pub mod failures;
 pub mod histogram;
+pub mod in_progress;
 pub mod job;
 pub mod run_output;
 pub mod stats_tracker;

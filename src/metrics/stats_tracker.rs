@@ -229,6 +229,13 @@ impl CheckpointStatsTracker {
         });
     }
 
+    /// Per checkpoint or savepoint in id order: (type name, trigger ns, completion or failure ns).
+    pub fn spans_ns(&self) -> impl Iterator<Item = (&'static str, u64, Option<u64>)> + '_ {
+        self.history
+            .values()
+            .map(|t| (t.type_name, t.trigger.as_ns(), t.end.map(|e| e.as_ns())))
+    }
+
     /// The statistics in integer nanoseconds, with vertices and restores, for exports.
     pub fn log(&self) -> CheckpointLog {
         // Ack slots are grouped by vertex in job-graph order, and operator names are unique.

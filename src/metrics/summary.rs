@@ -7,7 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use super::job::JobStats;
 
+/// Over no values (`count` 0) every statistic is undefined: it is written as `null`, never as
+/// a zero that reads like a measurement (see [`StatsSummaryJson`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(into = "StatsSummaryJson", from = "StatsSummaryJson")]
 pub struct StatsSummary {
     pub count: u64,
     pub min: f64,
@@ -46,6 +49,54 @@ impl StatsSummary {
     }
 }
 
+/// The serialised shape of [`StatsSummary`]: the statistics are `null` when `count` is 0.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StatsSummaryJson {
+    pub count: u64,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub avg: Option<f64>,
+    pub p50: Option<f64>,
+    pub p90: Option<f64>,
+    pub p95: Option<f64>,
+    pub p99: Option<f64>,
+    pub p999: Option<f64>,
+}
+
+impl From<StatsSummary> for StatsSummaryJson {
+    fn from(s: StatsSummary) -> Self {
+        let v = |x: f64| (s.count > 0).then_some(x);
+        StatsSummaryJson {
+            count: s.count,
+            min: v(s.min),
+            max: v(s.max),
+            avg: v(s.avg),
+            p50: v(s.p50),
+            p90: v(s.p90),
+            p95: v(s.p95),
+            p99: v(s.p99),
+            p999: v(s.p999),
+        }
+    }
+}
+
+impl From<StatsSummaryJson> for StatsSummary {
+    fn from(j: StatsSummaryJson) -> Self {
+        let v = |x: Option<f64>| x.unwrap_or(0.0);
+        StatsSummary {
+            count: j.count,
+            min: v(j.min),
+            max: v(j.max),
+            avg: v(j.avg),
+            p50: v(j.p50),
+            p90: v(j.p90),
+            p95: v(j.p95),
+            p99: v(j.p99),
+            p999: v(j.p999),
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckpointCounts {
     pub total: u64,
@@ -69,8 +120,9 @@ pub struct RunSummary {
     /// `checkpointed_size`, `processed_data`, `persisted_data` (bytes); over their acknowledged
     /// subtasks: `start_delay`, `alignment_duration`, `sync_duration`, `async_duration` (ms).
     pub summary: BTreeMap<String, StatsSummary>,
-    /// Mean end-to-end duration over the checkpoint interval: the share of the time a
-    /// checkpoint is in progress.
+    /// The fraction of the run's time with at least one checkpoint in progress (trigger to
+    /// completion or failure, concurrent checkpoints counted once, savepoints not counted):
+    /// never above 1, however long checkpoints outlast the interval.
     pub checkpoint_time_fraction: Option<f64>,
     /// Savepoints (`checkpoint.savepoint_times`): counted apart, never among the checkpoints.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -81,6 +133,13 @@ pub struct RunSummary {
     /// Bounded jobs: when a sink first processed the last record of every source (s).
     #[serde(default)]
     pub job_finished_s: Option<f64>,
+    /// Flink's `JobStatus` when the run ended: RUNNING, or FAILED (the restart strategy gave
+    /// up; the job was not simulated further).
+    #[serde(default = "running")]
+    pub job_status: String,
+    /// When the job failed for good (s), if it did.
+    #[serde(default)]
+    pub job_failed_s: Option<f64>,
     /// Failures during the run (rows of failures.csv).
     #[serde(default)]
     pub failures: u64,
@@ -97,6 +156,10 @@ pub struct RunSummary {
     pub lost_work_fraction: f64,
     pub job: JobStats,
     pub engine: EngineStats,
+}
+
+fn running() -> String {
+    "RUNNING".into()
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -132,6 +132,22 @@ pub enum InvariantViolation {
         offset: u64,
         absorbed: u64,
     },
+    #[error(
+        "source subtask {source_subtask} has input but emitted nothing from {since_ns} ns to {at_ns} ns, nor did the job"
+    )]
+    SourceStalled {
+        source_subtask: u32,
+        since_ns: u64,
+        at_ns: u64,
+    },
+    #[error(
+        "channel {channel:?} blocked at its producer from {since_ns} ns to {at_ns} ns with no pending alignment at its consumer"
+    )]
+    ChannelBlockedWithoutCheckpoint {
+        channel: ChannelId,
+        since_ns: u64,
+        at_ns: u64,
+    },
 }
 
 /// One channel's record counters, as the world keeps them.

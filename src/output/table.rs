@@ -17,45 +17,50 @@ pub fn render_summary(out: &RunOutput) -> String {
         "checkpoints: {} triggered, {} completed, {} failed, {} in progress",
         s.counts.total, s.counts.completed, s.counts.failed, s.counts.in_progress
     );
+    if let Some(at) = s.job_failed_s {
+        let _ = writeln!(
+            t,
+            "job FAILED at {at:.1} s: the restart strategy gave up; every task was cancelled and the run stopped there"
+        );
+    }
     for (reason, n) in &s.failure_reasons {
         let _ = writeln!(t, "  {reason}: {n}");
     }
-    if let (Some(i), Some(f)) = (s.checkpoint_interval_ms, s.checkpoint_time_fraction) {
+    if let Some(f) = s.checkpoint_time_fraction {
+        let interval = s.checkpoint_interval_ms.map_or_else(
+            || "no periodic checkpoints".to_string(),
+            |i| format!("interval {i:.0} ms"),
+        );
         let _ = writeln!(
             t,
-            "interval {:.0} ms; checkpoints in progress {:.1} % of the time",
-            i,
+            "{interval}; at least one checkpoint in progress {:.1} % of the run time",
             f * 100.0
         );
     }
-    let _ = writeln!(
-        t,
-        "\n{:<22} {:>12} {:>12} {:>12} {:>12} {:>12}",
-        "metric", "min", "avg", "p50", "p99", "max"
-    );
-    for (name, unit, key) in [
-        ("end_to_end_duration", "ms", "end_to_end_duration"),
-        ("start_delay", "ms", "start_delay"),
-        ("alignment_duration", "ms", "alignment_duration"),
-        ("sync_duration", "ms", "sync_duration"),
-        ("async_duration", "ms", "async_duration"),
-        ("checkpointed_size", "B", "checkpointed_size"),
-        ("state_size", "B", "state_size"),
-        ("processed_data", "B", "processed_data"),
-        ("persisted_data", "B", "persisted_data"),
+    // As Flink's web UI: the checkpoint summary is over completed checkpoints, the subtask
+    // phases over the subtasks' acknowledgements of them; two tables, never one.
+    for (title, rows) in [
+        (
+            "per checkpoint (completed checkpoints)",
+            &[
+                ("end_to_end_duration", "ms"),
+                ("checkpointed_size", "B"),
+                ("state_size", "B"),
+                ("processed_data", "B"),
+                ("persisted_data", "B"),
+            ][..],
+        ),
+        (
+            "per subtask (acknowledgements of completed checkpoints)",
+            &[
+                ("start_delay", "ms"),
+                ("alignment_duration", "ms"),
+                ("sync_duration", "ms"),
+                ("async_duration", "ms"),
+            ][..],
+        ),
     ] {
-        if let Some(v) = s.summary.get(key) {
-            let _ = writeln!(
-                t,
-                "{:<22} {:>12} {:>12} {:>12} {:>12} {:>12}",
-                format!("{name} ({unit})"),
-                fmt(v.min),
-                fmt(v.avg),
-                fmt(v.p50),
-                fmt(v.p99),
-                fmt(v.max)
-            );
-        }
+        summary_block(&mut t, s, title, rows);
     }
     let _ = writeln!(
         t,
@@ -83,6 +88,33 @@ pub fn render_summary(out: &RunOutput) -> String {
         );
     }
     t
+}
+
+/// One labelled table of summary statistics, with the number of values each is over.
+fn summary_block(t: &mut String, s: &crate::metrics::RunSummary, title: &str, rows: &[(&str, &str)]) {
+    let _ = writeln!(t, "\n{title}");
+    let _ = writeln!(
+        t,
+        "{:<26} {:>8} {:>12} {:>12} {:>12} {:>12} {:>12}",
+        "metric", "count", "min", "avg", "p50", "p99", "max"
+    );
+    for (key, unit) in rows {
+        if let Some(v) = s.summary.get(*key) {
+            // Over no values the statistics are undefined: blank, not zeros.
+            let f = |x: f64| if v.count == 0 { String::new() } else { fmt(x) };
+            let _ = writeln!(
+                t,
+                "{:<26} {:>8} {:>12} {:>12} {:>12} {:>12} {:>12}",
+                format!("{key} ({unit})"),
+                v.count,
+                f(v.min),
+                f(v.avg),
+                f(v.p50),
+                f(v.p99),
+                f(v.max)
+            );
+        }
+    }
 }
 
 fn fmt(v: f64) -> String {

@@ -33,7 +33,7 @@ pub const METRICS: [(&str, &str); 17] = [
     ),
     (
         "checkpoint_time_fraction",
-        "checkpoint overhead: mean checkpoint duration over the interval, the fraction of time a checkpoint is in progress",
+        "checkpoint overhead: the fraction of the run time with at least one checkpoint in progress",
     ),
     // The phase statistics are over subtask acknowledgements, as Flink's subtask summary.
     (

@@ -49,6 +49,12 @@ impl<P> CompletedCheckpointStore<P> {
         point
     }
 
+    /// A savepoint completed: what its subtasks collected, to check. A savepoint never enters the
+    /// store (a failover never restores it), and it subsumes no pending checkpoint.
+    pub fn take_savepoint(&mut self, savepoint: CheckpointId) -> Option<P> {
+        self.pending.remove(&savepoint)
+    }
+
     /// `addCheckpointAndSubsumeOldestOne` with one retained checkpoint: the new restore point
     /// replaces the older ones.
     pub fn add_completed(&mut self, checkpoint: CheckpointId, point: P) {

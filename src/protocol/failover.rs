@@ -79,6 +79,9 @@ pub enum FailoverAction {
     StopCheckpointScheduler,
     /// The restart backoff ends at `at`: call [`FailoverLifecycle::begin_restart`].
     ScheduleRestart { failure: u32, at: SimTime },
+    /// The restart strategy gave up: the job goes FAILED, every task is cancelled, and it is no
+    /// longer run (`DefaultScheduler` with an unrecoverable `FailureHandlingResult`).
+    FailJob,
 }
 
 pub struct FailoverLifecycle {
@@ -274,6 +277,14 @@ impl FailoverLifecycle {
             FailoverAction::StopCheckpointScheduler,
         ];
         let cause = self.failures[fi].cause;
+        if cause == FailureCause::JobManagerFailover {
+            // The new leader's JobMaster recovers the job from the job graph store and restores
+            // the latest checkpoint of the completed-checkpoint store at once: a new scheduler,
+            // not a restart the old one's strategy decides on.
+            self.failures[fi].restart_at = Some(now);
+            actions.push(FailoverAction::ScheduleRestart { failure, at: now });
+            return actions;
+        }
         self.restart.notify_failure(now, cause, rng);
         if self.restart.can_restart() {
             let at = now + self.restart.backoff_time_ns();
@@ -281,8 +292,14 @@ impl FailoverLifecycle {
             actions.push(FailoverAction::ScheduleRestart { failure, at });
         } else {
             self.failures[fi].gave_up = true;
+            actions.push(FailoverAction::FailJob);
         }
         actions
+    }
+
+    /// Whether a failure is still being recovered (not running again, given up or taken over).
+    pub fn has_open_failure(&self) -> bool {
+        self.open_ids.iter().any(|&i| self.failures[i as usize].is_open())
     }
 
     /// The backoff is over: the tasks to redeploy and restore (`None` when a later failure

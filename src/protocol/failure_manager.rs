@@ -38,7 +38,19 @@ impl CheckpointFailureManager {
         if self.counted_ids.insert(id) {
             self.continuous_failure_counter += 1;
         }
-        self.continuous_failure_counter > self.tolerable_failures
+        if self.continuous_failure_counter > self.tolerable_failures {
+            // `checkFailureAgainstCounter` calls `clearCount()` before failing the job over:
+            // the failover starts the count afresh.
+            self.clear_count();
+            return true;
+        }
+        false
+    }
+
+    /// `clearCount`: forget every counted failure.
+    fn clear_count(&mut self) {
+        self.continuous_failure_counter = 0;
+        self.counted_ids.clear();
     }
 
     /// A completed checkpoint resets the count (only a newer one than the counted failures).
@@ -66,6 +78,19 @@ mod tests {
         );
         assert_eq!(m.continuous_failures(), 1);
         assert!(m.handle_checkpoint_failure(2, CheckpointExpired), "2 > tolerable 1");
+    }
+
+    #[test]
+    fn exceeding_the_tolerance_clears_the_count_as_the_failover_does() {
+        let mut m = CheckpointFailureManager::new(1);
+        assert!(!m.handle_checkpoint_failure(1, CheckpointExpired));
+        assert!(m.handle_checkpoint_failure(2, CheckpointExpired), "2 > tolerable 1");
+        assert_eq!(m.continuous_failures(), 0, "clearCount() before the failover");
+        assert!(
+            !m.handle_checkpoint_failure(3, CheckpointExpired),
+            "counting starts afresh"
+        );
+        assert!(m.handle_checkpoint_failure(4, CheckpointExpired));
     }
 
     #[test]

@@ -82,7 +82,9 @@ impl InputHandler {
     /// bookkeeping such as `processed_data`).
     pub fn is_new_checkpoint(&self, id: CheckpointId) -> bool {
         match self {
-            InputHandler::Single(h) => !h.is_checkpoint_pending() && id > h.current_checkpoint_id(),
+            // A newer id starts a new checkpoint even while an older one is pending here: it
+            // subsumes that one (`checkNewCheckpoint`).
+            InputHandler::Single(h) => id > h.current_checkpoint_id(),
             InputHandler::Tracker(t) => id > t.latest_pending_checkpoint_id(),
         }
     }

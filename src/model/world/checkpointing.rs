@@ -84,7 +84,7 @@ impl World {
                 BarrierHandlerAction::BlockChannel(input) => {
                     self.net.block_input(s, input, &self.graph);
                 }
-                BarrierHandlerAction::ResumeChannel(input) => self.resume_input(now, s, input),
+                BarrierHandlerAction::ResumeChannel(input) => self.resume_after_obsolete_barrier(now, s, input),
                 BarrierHandlerAction::ResumeAllChannels => {
                     if self.tasks[si].phase == TaskPhase::SyncSnapshot {
                         self.tasks[si].resume_after_sync = true;

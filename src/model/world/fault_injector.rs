@@ -49,6 +49,11 @@ impl FaultInjector {
         self.planned[index as usize].kind
     }
 
+    /// Whether some condition window holds at `now`.
+    pub fn window_active(&self, now: SimTime) -> bool {
+        self.schedule.windows.iter().any(|w| w.start <= now && now < w.end)
+    }
+
     /// Whether any condition window exists (else no slowdown is ever read).
     pub fn has_windows(&self) -> bool {
         !self.schedule.windows.is_empty()

@@ -55,6 +55,8 @@ pub(crate) struct Checks {
     forget_channel_state: bool,
     /// Negative control: barriers block nothing (a deliberately broken aligned handler).
     broken_alignment: bool,
+    /// Negative control: the next resume of a subpartition is lost.
+    lose_next_resume: bool,
     /// A negative control is active: broken invariants are expected, not a bug.
     negative_control: bool,
 }
@@ -69,6 +71,7 @@ impl Checks {
             lose_next_data_buffer: false,
             forget_channel_state: false,
             broken_alignment: false,
+            lose_next_resume: false,
             negative_control: false,
         }
     }
@@ -181,6 +184,21 @@ impl Checks {
 
     pub fn forgets_channel_state(&self) -> bool {
         self.forget_channel_state
+    }
+
+    pub fn lose_next_resume(&mut self) {
+        self.lose_next_resume = true;
+        self.negative_control = true;
+    }
+
+    /// Whether this resume is the one to lose (once).
+    pub fn take_lost_resume(&mut self) -> bool {
+        std::mem::take(&mut self.lose_next_resume)
+    }
+
+    /// A broken invariant the run found itself (the liveness check).
+    pub fn report(&mut self, v: InvariantViolation) {
+        self.violations.push(v);
     }
 
     pub fn break_alignment(&mut self) {

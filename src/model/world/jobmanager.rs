@@ -25,6 +25,8 @@ pub(crate) struct JobManager {
     savepoint_times: Vec<SimTime>,
     /// Global failovers the coordinator asked for (tolerable checkpoint failures exceeded).
     failovers_requested: u64,
+    /// The restart strategy gave up: the job is FAILED and no longer simulated.
+    job_failed_at: Option<SimTime>,
 }
 
 type Actions = Vec<CoordinatorAction>;
@@ -43,6 +45,7 @@ impl JobManager {
             capture_snapshots,
             savepoint_times,
             failovers_requested: 0,
+            job_failed_at: None,
         }
     }
 
@@ -120,6 +123,29 @@ impl JobManager {
         self.failovers_requested
     }
 
+    /// The job is FAILED from `now` on.
+    pub fn job_failed(&mut self, now: SimTime) {
+        self.job_failed_at.get_or_insert(now);
+    }
+
+    pub fn job_failed_at(&self) -> Option<SimTime> {
+        self.job_failed_at
+    }
+
+    /// Flink's `JobStatus` at the end of the run.
+    pub fn job_status(&self) -> &'static str {
+        if self.job_failed_at.is_some() {
+            "FAILED"
+        } else {
+            "RUNNING"
+        }
+    }
+
+    /// Whether `checkpoint` is the savepoint that just completed.
+    pub fn is_completed_savepoint(&self, checkpoint: CheckpointId) -> bool {
+        self.coordinator.completed_savepoints().last() == Some(&checkpoint)
+    }
+
     // ---- restore points ----
 
     pub fn captures_snapshots(&self) -> bool {
@@ -147,6 +173,11 @@ impl JobManager {
     /// A checkpoint completed: its restore point, to check before [`JobManager::keep_completed`].
     pub fn take_completing(&mut self, checkpoint: CheckpointId) -> Option<RestorePoint> {
         self.store.take_completing(checkpoint)
+    }
+
+    /// A savepoint completed: its restore point, to check; it is never restored.
+    pub fn take_savepoint_point(&mut self, savepoint: CheckpointId) -> Option<RestorePoint> {
+        self.store.take_savepoint(savepoint)
     }
 
     pub fn keep_completed(&mut self, checkpoint: CheckpointId, point: RestorePoint) {

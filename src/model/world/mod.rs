@@ -41,7 +41,9 @@ mod endpoints;
 mod events;
 mod fault_injector;
 mod invariants;
+mod job_status;
 mod jobmanager;
+mod liveness;
 mod network;
 mod network_stack;
 mod recovery;
@@ -239,6 +241,8 @@ pub struct World {
     pub(crate) stats: Statistics,
     pub(crate) endpoints: Endpoints,
     pub(crate) checks: Checks,
+    /// The liveness invariant's marks (checked at every sample).
+    pub(crate) liveness: liveness::Liveness,
     pub(crate) trace: TraceHash,
     pub(crate) baseline: Vec<Baseline>,
     /// Set by tests: every record a task processes, for protocol checks.
@@ -308,6 +312,7 @@ impl World {
             ),
             stats: Statistics::new(CheckpointStatsTracker::new(build::subtask_names(&graph)), set.warmup),
             endpoints: build::endpoints(cfg, &built),
+            liveness: Default::default(),
             checks: Checks::new(
                 graph.channels.len(),
                 build::cut_check_applies(cfg.coordinator.mode, &graph),
@@ -402,7 +407,7 @@ impl World {
     pub fn run_to_end(&mut self) {
         self.start();
         while let Some(t) = self.queue.peek_time() {
-            if t > self.set.end || self.endpoints.run_over() {
+            if t > self.set.end || self.endpoints.run_over() || self.jm.job_failed_at().is_some() {
                 break;
             }
             let (now, ev) = self.queue.pop().expect("peeked");
@@ -490,6 +495,9 @@ impl World {
             Event::AckArrive { s, checkpoint } => return self.on_ack_arrive(now, s, checkpoint),
             Event::DeclineArrive { checkpoint, reason } => self.jm.receive_decline(now, checkpoint, reason),
             Event::MetadataWritten { checkpoint } => self.jm.on_metadata_written(now, checkpoint),
+            Event::SavepointTrigger if self.tasks.iter().any(|t| t.phase == TaskPhase::Down) => {
+                return self.refuse_savepoint_while_tasks_are_down();
+            }
             Event::SavepointTrigger => self.jm.trigger_savepoint(now),
             Event::FailureDetected { failure } => return self.on_failure_detected(now, failure),
             Event::Restart { failure } => return self.on_restart(now, failure),
@@ -552,6 +560,9 @@ impl World {
                         StatsReport::Failed { checkpoint, reason, .. } => {
                             self.stats.count_failure(reason.as_str());
                             self.jm.discard_restore_point(checkpoint);
+                        }
+                        StatsReport::Completed { checkpoint, .. } if self.jm.is_completed_savepoint(checkpoint) => {
+                            self.complete_savepoint_snapshot(checkpoint);
                         }
                         StatsReport::Completed { checkpoint, .. } => {
                             self.promote_snapshots(checkpoint);

@@ -112,7 +112,21 @@ impl World {
         }
     }
 
+    /// `resumeConsumption` for an obsolete aligned barrier (`SingleCheckpointBarrierHandler`
+    /// resumes its channel unconditionally): the barrier blocked its producer's subpartition by
+    /// being sent, whether or not this consumer ever blocked the channel. It had not when a newer
+    /// checkpoint (an unaligned barrier that overtook the data, or a cancellation marker) had
+    /// already replaced the barrier's one here, so [`World::resume_input`], which resumes only
+    /// channels the consumer blocked, left the subpartition blocked for good.
+    pub(crate) fn resume_after_obsolete_barrier(&mut self, now: SimTime, s: u32, input: u32) {
+        self.net.force_resume_input(now, s, input, &self.graph, &mut self.queue);
+        self.mark_input_available(now, s, input);
+    }
+
     pub(crate) fn on_resume(&mut self, now: SimTime, ch: u32) {
+        if self.checks.take_lost_resume() {
+            return;
+        }
         let sent = self.net.on_resume(now, ch, &self.graph, &mut self.queue);
         self.after_send(now, sent);
     }

@@ -774,6 +774,28 @@ impl Network {
         true
     }
 
+    /// Consumer side of `resumeConsumption` for an obsolete barrier: unblock (whether or not it
+    /// was blocked here) and tell the producer.
+    pub fn force_resume_input(&mut self, now: SimTime, s: u32, input: u32, g: &JobGraph, q: &mut EventQueue<Event>) {
+        let ch = g.inputs[s as usize][input as usize].0;
+        self.chans[ch as usize].consumer_blocked = false;
+        self.send_resume(now, ch, g, q);
+    }
+
+    /// Whether the producer side of `ch` is blocked with no alignment at its consumer for it:
+    /// no barrier on the wire or queued there, the consumer not blocking the channel, no
+    /// prioritized barrier waiting for its checkpoint's end (the liveness invariant).
+    pub fn blocked_without_alignment(&self, ch: u32) -> bool {
+        let c = &self.chans[ch as usize];
+        let barrier_ahead = c
+            .wire
+            .iter()
+            .map(|(_, b)| b)
+            .chain(c.received.iter())
+            .any(|b| matches!(b.payload, Payload::Barrier(_)));
+        c.blocked && !c.consumer_blocked && !c.resume_at_checkpoint_end && !barrier_ahead
+    }
+
     /// `resumeConsumption` travels to the producer's subpartition.
     pub fn send_resume(&mut self, now: SimTime, ch: u32, g: &JobGraph, q: &mut EventQueue<Event>) {
         let at = now + self.latency_to(ch, g);

@@ -107,7 +107,10 @@ impl World {
                 // The pending checkpoints die with the leader.
                 let out = self.jm.stop_checkpoint_scheduler(now);
                 self.apply_coordinator_actions(out);
-                (Vec::new(), leader_election_ns)
+                // The TaskManagers lose their JobManager (`JobLeaderService` reports the leader
+                // lost; `disconnectJobManager` fails the job's tasks): every task stops now,
+                // and the new leader redeploys the job once elected.
+                ((0..self.tasks.len() as u32).collect(), leader_election_ns)
             }
             Fault::WindowBegin { .. } | Fault::WindowEnd { .. } => unreachable!("windows are not planned"),
         };
@@ -182,6 +185,7 @@ impl World {
                     self.apply_coordinator_actions(out);
                 }
                 FailoverAction::ScheduleRestart { failure, at } => self.queue.schedule(at, Event::Restart { failure }),
+                FailoverAction::FailJob => self.fail_job(now),
             }
         }
     }

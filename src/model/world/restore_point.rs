@@ -88,6 +88,26 @@ impl World {
         self.net.restore_channel(p, &self.graph);
     }
 
+    /// `DefaultCheckpointPlanCalculator` refuses a trigger unless every task runs
+    /// (`NOT_ALL_REQUIRED_TASKS_RUNNING`): a savepoint requested during a failover fails at
+    /// once. Triggered anyway, its barriers reached only the running sources, and the
+    /// alignment behind them blocked the job until the savepoint timed out.
+    pub(crate) fn refuse_savepoint_while_tasks_are_down(&mut self) {
+        self.stats
+            .count_failure("NOT_ALL_REQUIRED_TASKS_RUNNING (savepoint refused)");
+    }
+
+    /// A savepoint completed: its cut is checked, but it is not in the completed-checkpoint
+    /// store, so it is never what a failover restores, and it must neither replace the restore
+    /// point of the latest completed checkpoint nor drop the snapshots of checkpoints still
+    /// pending. (Promoting it as a checkpoint left a failover with no state to restore while
+    /// the sources rewound to their start: the sinks committed records twice.)
+    pub(crate) fn complete_savepoint_snapshot(&mut self, savepoint: CheckpointId) {
+        if let Some(point) = self.jm.take_savepoint_point(savepoint) {
+            self.checks.check_cut(savepoint, &point);
+        }
+    }
+
     /// A checkpoint completed: its snapshots become the restore point; older ones go.
     pub(crate) fn promote_snapshots(&mut self, checkpoint: CheckpointId) {
         if let Some(point) = self.jm.take_completing(checkpoint) {

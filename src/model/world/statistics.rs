@@ -206,6 +206,22 @@ impl Statistics {
         reasons
     }
 
+    /// The share of the run (to `end`) with at least one checkpoint (not a savepoint) in
+    /// progress, from trigger to completion or failure; `None` when checkpointing is off
+    /// (`periodic` false) and none ran.
+    pub fn checkpoint_time_fraction(&self, end: SimTime, periodic: bool) -> Option<f64> {
+        let spans: Vec<(u64, u64)> = self
+            .tracker
+            .spans_ns()
+            .filter(|(kind, _, _)| *kind != "SAVEPOINT")
+            .map(|(_, trigger, done)| (trigger, done.unwrap_or(end.as_ns())))
+            .collect();
+        if !periodic && spans.is_empty() {
+            return None;
+        }
+        crate::metrics::in_progress::time_fraction_in_progress(spans, end.as_ns())
+    }
+
     pub fn in_flight_bytes_max(&self) -> u64 {
         self.in_flight_bytes_max
     }

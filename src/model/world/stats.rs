@@ -32,6 +32,7 @@ impl World {
             .unwrap_or(0);
         self.stats
             .sample(now, period_s, (src, snk), lag_ns, self.net.in_flight_bytes());
+        self.check_liveness(now);
         self.queue.schedule(now + self.set.sample_period_ns, Event::Sample);
     }
 
@@ -91,11 +92,10 @@ impl World {
             report.savepoints,
             report.summary,
         );
-        let completed = counts.completed;
         let interval_ms = self.run.checkpoint_interval_ns.map(|i| i as f64 / 1e6);
-        let fraction = interval_ms
-            .filter(|_| completed > 0)
-            .map(|i| summary["end_to_end_duration"].avg / i);
+        let fraction = self
+            .stats
+            .checkpoint_time_fraction(end, self.run.checkpoint_interval_ns.is_some());
         let failure_reasons = self.stats.failure_reasons(self.jm.failovers_requested());
         let failures = self.failure_records();
         let summary = RunSummary {
@@ -110,9 +110,14 @@ impl World {
             savepoints: (savepoints.total > 0).then_some(savepoints),
             in_flight_bytes_max: self.net.debloat().map(|_| self.stats.in_flight_bytes_max()),
             job_finished_s: self.endpoints.finished_at().map(|t| t.as_secs_f64()),
+            job_status: self.jm.job_status().into(),
+            job_failed_s: self.jm.job_failed_at().map(|t| t.as_secs_f64()),
             failure_costs: failure_costs(&failures),
             lost_work_fraction: lost_work_fraction(&failures, end),
-            downtime_fraction: failures.iter().filter_map(|f| f.downtime).sum::<f64>() / 1e3 / end.as_secs_f64(),
+            // Folded from +0.0: `Sum` of no f64 is -0.0, which printed as "-0.0".
+            downtime_fraction: failures.iter().filter_map(|f| f.downtime).fold(0.0, |a, b| a + b)
+                / 1e3
+                / end.as_secs_f64(),
             failures: self.failover.failures().len() as u64,
             job: JobStats {
                 operators,
@@ -230,7 +235,7 @@ fn lost_work_fraction(failures: &[crate::metrics::FailureRecord], end: SimTime) 
         .iter()
         .filter(|f| !f.taken_over)
         .map(|f| f.lost_work)
-        .sum::<f64>()
+        .fold(0.0, |a, b| a + b)
         / 1e3
         / end.as_secs_f64()
 }

@@ -142,8 +142,23 @@ enum Command {
         #[arg(long)]
         no_plots: bool,
     },
-    /// Draw the charts that fit a run directory or a sweep directory into DIR/plots/.
-    Plot { dir: PathBuf },
+    /// Draw the charts that fit a run directory or a sweep directory into DIR/plots/. For a
+    /// finished sweep, the options below choose its charts instead of its [sweep.plot] table
+    /// (nothing is run again, and sweep.json is left as it is).
+    Plot {
+        dir: PathBuf,
+        /// The swept parameter on the x axis, e.g. `--x checkpoint.interval`.
+        #[arg(long, value_name = "PARAMETER")]
+        x: Option<String>,
+        /// A swept parameter whose values tell the lines apart. Repeatable. Default: every other
+        /// parameter that does not follow from x (a zip sweep varied together is one line).
+        #[arg(long, value_name = "PARAMETER")]
+        series: Vec<String>,
+        /// A metric (numeric column of runs.csv) to draw against x, e.g.
+        /// `--metric summary.end_to_end_duration.p99`. Repeatable. Default: [sweep.plot] metrics.
+        #[arg(long, value_name = "METRIC")]
+        metric: Vec<String>,
+    },
     /// Regenerate results/: run every scenarios/*.toml (sweep those with a [sweep] table) into
     /// OUT/<name>/, charts included, then write OUT/INDEX.md. Skips the speed benchmark's job.
     Reproduce {
@@ -311,8 +326,13 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Plot { dir } => {
-            for f in ckptsim::plot::plot_dir(&dir)? {
+        Command::Plot { dir, x, series, metric } => {
+            let options = ckptsim::plot::PlotOptions {
+                x,
+                series,
+                metrics: metric,
+            };
+            for f in ckptsim::plot::plot_dir_with(&dir, &options)? {
                 println!("wrote {}", f.display());
             }
             Ok(())

@@ -389,16 +389,18 @@ fn index_sweep(md: &mut String, dir: &Path, stem: &str) -> Result<(), ReproduceE
         "\nData: `{MANIFEST_JSON}` (the plan: parameters, points, seeds), `{RUNS_DIR}/` (one summary per run), \
          `{RUNS_CSV}` (one row per run), `{POINTS_CSV}` (per point: mean and 95 % confidence interval of every metric).\n"
     );
-    let x_param = m.plot.x.clone().unwrap_or_else(|| m.parameters[0].path.clone());
-    let series: Vec<String> = if m.plot.series.is_empty() {
-        m.parameters
-            .iter()
-            .map(|p| p.path.clone())
-            .filter(|p| *p != x_param)
-            .collect()
-    } else {
-        m.plot.series.clone()
-    };
+    let x_index = m
+        .plot
+        .x
+        .as_ref()
+        .and_then(|x| m.parameters.iter().position(|p| &p.path == x))
+        .unwrap_or(0);
+    let x_param = m.parameters[x_index].path.clone();
+    // The lines of the charts, as `plot` groups them (a zip varied together is one line).
+    let series: Vec<String> = crate::plot::grouping::series_parameters(&m, x_index, &m.plot.series)
+        .into_iter()
+        .map(|j| m.parameters[j].path.clone())
+        .collect();
     let series = if series.is_empty() {
         "configuration".to_string()
     } else {

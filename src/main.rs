@@ -64,7 +64,8 @@ fn parse_steps(s: &str) -> Result<u64, String> {
 #[derive(Subcommand)]
 enum Command {
     /// Run one scenario and write checkpoints.csv, subtasks.csv, timeline.csv, failures.csv,
-    /// summary.json, and checkpoints.json / checkpoint_details.json (Flink's REST shape).
+    /// summary.json, checkpoints.json / checkpoint_details.json (Flink's REST shape), and
+    /// report.html (one page: summary, charts, checkpoint history).
     Run {
         scenario: PathBuf,
         /// A Flink config.yaml whose keys (execution.checkpointing.interval, state.backend.type,
@@ -113,7 +114,8 @@ enum Command {
         out: PathBuf,
     },
     /// Run the scenario's [sweep]: every point and replication, in parallel, resumable.
-    /// Writes DIR/sweep.json, DIR/runs/*.json, then DIR/runs.csv, DIR/points.csv and DIR/plots/.
+    /// Writes DIR/sweep.json, DIR/runs/*.json, then DIR/runs.csv, DIR/points.csv, DIR/plots/ and
+    /// DIR/report.html.
     Sweep {
         scenario: PathBuf,
         /// Output directory (default: results/<scenario name>). Rerunning into it skips the
@@ -332,7 +334,10 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 series,
                 metrics: metric,
             };
-            for f in ckptsim::plot::plot_dir_with(&dir, &options)? {
+            let mut files = ckptsim::plot::plot_dir_with(&dir, &options)?;
+            // The page embeds the charts: redrawn with them.
+            files.push(ckptsim::report::write_report_for(&dir)?);
+            for f in files {
                 println!("wrote {}", f.display());
             }
             Ok(())

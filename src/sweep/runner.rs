@@ -99,6 +99,7 @@ pub fn sweep(plan: &Plan, out: &Path, opts: &SweepOptions) -> Result<SweepReport
         if opts.plots {
             files.extend(crate::plot::plot_sweep_dir(out)?);
         }
+        files.push(crate::report::write_sweep_report(out)?);
     }
     Ok(SweepReport {
         points: manifest.points.len(),

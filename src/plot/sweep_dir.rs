@@ -401,6 +401,9 @@ pub fn plot_sweep_dir_with(dir: &Path, options: &PlotOptions) -> Result<Vec<Path
     Ok(files)
 }
 
+/// A mean and, when there are enough replications, its 95 % half-width.
+type MeanCi = (f64, Option<f64>);
+
 /// Per point, the mean over replications of each run's overhead plus lost work (from runs.csv,
 /// so that the interval is that of the sum, not a sum of intervals) and its 95 % half-width.
 fn total_cost(
@@ -409,7 +412,7 @@ fn total_cost(
     overhead: &str,
     lost_work: Option<&str>,
     bands: bool,
-) -> Result<Vec<Option<(f64, Option<f64>)>>, PlotError> {
+) -> Result<Vec<Option<MeanCi>>, PlotError> {
     let path = dir.join(RUNS_CSV);
     let runs = Table::read(&path)?;
     let column = |name: &str| {

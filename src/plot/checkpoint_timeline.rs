@@ -22,7 +22,7 @@ pub struct CheckpointTimeline<'a> {
 }
 
 /// The legend's column right of the plot, wide enough for its longest label (in progress ...).
-const LEGEND_PX: u32 = 320;
+const LEGEND_PX: u32 = 300;
 
 const PHASES: [&str; 4] = ["start delay", "alignment", "sync phase", "async phase"];
 /// Palette colours without the red that marks FAILED checkpoints.

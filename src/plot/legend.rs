@@ -5,7 +5,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::canvas::draw_err;
-use super::fonts::FAMILY;
+use super::fonts::{FAMILY, register_fonts};
 use super::panel::{Panel, Stroke};
 use super::style::{LABEL_PX, color};
 
@@ -36,10 +36,9 @@ pub struct LegendEntry {
 const SAMPLE_PX: i32 = 26;
 const GAP_PX: i32 = 8;
 const ROW_PX: i32 = 22;
-/// An upper bound of DejaVu Sans' advance at `LABEL_PX` (digits and most letters are narrower),
-/// so that the column is sized before any text is laid out, the same on every machine.
+/// An upper bound of DejaVu Sans' advance at `LABEL_PX`, should a label fail to be measured.
 const CHAR_PX: u32 = 7;
-const LEGEND_MAX_PX: u32 = 560;
+const LEGEND_MAX_PX: u32 = 1000;
 
 /// The labelled series, then each distinct marker label, in drawing order.
 pub fn legend_entries(panel: &Panel) -> Vec<LegendEntry> {
@@ -77,13 +76,24 @@ pub fn legend_width_px(panel: &Panel) -> u32 {
     entries_width_px(&legend_entries(panel))
 }
 
-/// Pixels a legend column of `entries` takes; 0 for none.
+/// Pixels a legend column of `entries` takes; 0 for none. The labels are measured in the
+/// embedded font (the same on every machine), so the column fits its longest label.
 pub fn entries_width_px(entries: &[LegendEntry]) -> u32 {
-    let chars = entries.iter().map(|e| e.label.chars().count()).max().unwrap_or(0) as u32;
-    if chars == 0 {
-        return 0;
+    register_fonts();
+    let font = (FAMILY, LABEL_PX).into_font();
+    let text_px = entries
+        .iter()
+        .filter(|e| !e.label.is_empty())
+        .map(|e| {
+            font.box_size(&e.label)
+                .map(|(w, _)| w)
+                .unwrap_or(e.label.chars().count() as u32 * CHAR_PX)
+        })
+        .max();
+    match text_px {
+        None => 0,
+        Some(w) => (w + (SAMPLE_PX + 4 * GAP_PX) as u32).min(LEGEND_MAX_PX),
     }
-    (chars * CHAR_PX + (SAMPLE_PX + 3 * GAP_PX) as u32).min(LEGEND_MAX_PX)
 }
 
 pub fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, entries: &[LegendEntry]) -> Result<(), String> {

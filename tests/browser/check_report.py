@@ -75,11 +75,14 @@ def read_csv(path):
         return list(csv.DictReader(f))
 
 
-# All rows of a table in one round trip: [{data-col: text}, ...].
+# All rows of a table in one round trip: [{column: text}, ...], the column of each cell named by
+# the data-col of its table's header cell at the same position.
 ROWS_JS = """
 return Array.from(document.querySelectorAll(arguments[0])).map(function (tr) {
+  var cols = Array.from(tr.closest('table').querySelectorAll(':scope > thead > tr > th'))
+    .map(function (th) { return th.dataset.col; });
   var row = {};
-  tr.querySelectorAll('td[data-col]').forEach(function (td) { row[td.dataset.col] = td.textContent; });
+  Array.from(tr.children).forEach(function (td, i) { if (cols[i]) { row[cols[i]] = td.textContent; } });
   return row;
 });
 """
@@ -152,8 +155,8 @@ def corrupted_copy(page, tmp):
     """A copy of the page with one digit of one history cell changed, as a wrong number would be."""
     with open(page, encoding="utf-8") as f:
         html = f.read()
-    m = re.search(r'(<tr class="checkpoint[^"]*" data-id="[^"]*">.*?<td data-col="end_to_end_duration">)([0-9])',
-                  html)
+    # The end-to-end duration is the 5th cell of a history row (see HISTORY_COLUMNS in src/report/run.rs).
+    m = re.search(r'(<tr class="checkpoint[^"]*" data-id="[^"]*">(?:<td>[^<]*</td>){4}<td>)([0-9])', html)
     if not m:
         sys.exit(f"{page}: no end-to-end duration to corrupt")
     digit = "1" if m.group(2) != "1" else "2"

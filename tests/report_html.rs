@@ -52,6 +52,21 @@ fn a_run_report_is_deterministic_self_contained_and_shows_every_checkpoint() {
 }
 
 #[test]
+fn a_run_without_checkpoints_gets_a_report_too() {
+    let dir = fresh_dir("report-none");
+    // The first checkpoint would come after the end of the run.
+    let text = BASE.replace("interval = \"1s\"", "interval = \"1h\"");
+    let sc = parse_str(&text, "job.toml").expect("loads").scenario;
+    let result = ckptsim::run::run_labelled(&sc, 5, "job");
+    assert!(result.checkpoints.is_empty());
+    let out = dir.join("job");
+    write_run_dir(&out, &result, false).unwrap();
+    let html = std::fs::read_to_string(out.join(REPORT_HTML)).unwrap();
+    assert!(html.contains("No checkpoint was triggered in this run."));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn a_sweep_writes_its_report_once_complete() {
     let dir = fresh_dir("report-sweep");
     let scenario = write_file(&dir, "sw.toml", &format!("{BASE}{SWEEP}"));

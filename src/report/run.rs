@@ -84,8 +84,15 @@ pub fn run_report(dir: &Path, name: &str) -> Result<Report, ReportError> {
         });
     }
     let cp = dir.join(CHECKPOINTS_CSV);
-    if cp.is_file() {
-        let checkpoints = read_csv(&cp)?;
+    // A run that triggered no checkpoint has an empty checkpoints.csv, without even a header.
+    let checkpoints = if cp.is_file() { Some(read_csv(&cp)?) } else { None };
+    if checkpoints.as_ref().is_some_and(|(_, rows)| rows.is_empty()) {
+        sections.push(Section {
+            id: "history".into(),
+            heading: "Checkpoint history".into(),
+            blocks: vec![Block::Paragraph("No checkpoint was triggered in this run.".into())],
+        });
+    } else if let Some(checkpoints) = checkpoints {
         let st = dir.join(SUBTASKS_CSV);
         let subtasks = if st.is_file() { Some(read_csv(&st)?) } else { None };
         sections.push(Section {

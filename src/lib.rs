@@ -83,6 +83,7 @@ pub mod model;
 pub mod output;
 pub mod plot;
 pub mod protocol;
+pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod sim;

@@ -64,7 +64,8 @@ fn parse_steps(s: &str) -> Result<u64, String> {
 #[derive(Subcommand)]
 enum Command {
     /// Run one scenario and write checkpoints.csv, subtasks.csv, timeline.csv, failures.csv,
-    /// summary.json, and checkpoints.json / checkpoint_details.json (Flink's REST shape).
+    /// summary.json, checkpoints.json / checkpoint_details.json (Flink's REST shape), and
+    /// report.html (one page: summary, charts, checkpoint history).
     Run {
         scenario: PathBuf,
         /// A Flink config.yaml whose keys (execution.checkpointing.interval, state.backend.type,
@@ -113,7 +114,8 @@ enum Command {
         out: PathBuf,
     },
     /// Run the scenario's [sweep]: every point and replication, in parallel, resumable.
-    /// Writes DIR/sweep.json, DIR/runs/*.json, then DIR/runs.csv, DIR/points.csv and DIR/plots/.
+    /// Writes DIR/sweep.json, DIR/runs/*.json, then DIR/runs.csv, DIR/points.csv, DIR/plots/ and
+    /// DIR/report.html.
     Sweep {
         scenario: PathBuf,
         /// Output directory (default: results/<scenario name>). Rerunning into it skips the
@@ -142,8 +144,23 @@ enum Command {
         #[arg(long)]
         no_plots: bool,
     },
-    /// Draw the charts that fit a run directory or a sweep directory into DIR/plots/.
-    Plot { dir: PathBuf },
+    /// Draw the charts that fit a run directory or a sweep directory into DIR/plots/. For a
+    /// finished sweep, the options below choose its charts instead of its [sweep.plot] table
+    /// (nothing is run again, and sweep.json is left as it is).
+    Plot {
+        dir: PathBuf,
+        /// The swept parameter on the x axis, e.g. `--x checkpoint.interval`.
+        #[arg(long, value_name = "PARAMETER")]
+        x: Option<String>,
+        /// A swept parameter whose values tell the lines apart. Repeatable. Default: every other
+        /// parameter that does not follow from x (a zip sweep varied together is one line).
+        #[arg(long, value_name = "PARAMETER")]
+        series: Vec<String>,
+        /// A metric (numeric column of runs.csv) to draw against x, e.g.
+        /// `--metric summary.end_to_end_duration.p99`. Repeatable. Default: [sweep.plot] metrics.
+        #[arg(long, value_name = "METRIC")]
+        metric: Vec<String>,
+    },
     /// Regenerate results/: run every scenarios/*.toml (sweep those with a [sweep] table) into
     /// OUT/<name>/, charts included, then write OUT/INDEX.md. Skips the speed benchmark's job.
     Reproduce {
@@ -311,8 +328,16 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Plot { dir } => {
-            for f in ckptsim::plot::plot_dir(&dir)? {
+        Command::Plot { dir, x, series, metric } => {
+            let options = ckptsim::plot::PlotOptions {
+                x,
+                series,
+                metrics: metric,
+            };
+            let mut files = ckptsim::plot::plot_dir_with(&dir, &options)?;
+            // The page embeds the charts: redrawn with them.
+            files.push(ckptsim::report::write_report_for(&dir)?);
+            for f in files {
                 println!("wrote {}", f.display());
             }
             Ok(())

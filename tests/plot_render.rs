@@ -166,6 +166,15 @@ fn metric_chart_draws_one_line_per_series_with_confidence_bands() {
     // The band is a filled polygon per series in the SVG.
     let svg = std::fs::read_to_string(&files[1]).unwrap();
     assert!(svg.matches("<polygon").count() >= 2, "two confidence bands");
+    // The legend has a column of its own right of the plot's 1000 pixels: it hides no point.
+    let label_x: f64 = svg
+        .split("<text ")
+        .find(|t| t.contains("\nparallelism=4\n"))
+        .and_then(|t| t.strip_prefix("x=\""))
+        .and_then(|t| t.split('"').next())
+        .and_then(|x| x.parse().ok())
+        .expect("the legend names the series");
+    assert!(label_x >= 1000.0, "legend label at x = {label_x}, inside the plot");
 
     // Values that are names, not quantities, are categories on the x axis.
     let chart = MetricChart {
@@ -198,10 +207,12 @@ fn comparison_chart_has_both_configurations_in_every_panel() {
             ComparisonPanel {
                 y_label: "checkpoint duration (ms)".into(),
                 series: [line(50.0), line(5.0)],
+                y_limits: (0.0, f64::INFINITY),
             },
             ComparisonPanel {
                 y_label: "persisted data (MB)".into(),
                 series: [line(0.0), line(3.0)],
+                y_limits: (0.0, f64::INFINITY),
             },
         ],
     };

@@ -3,7 +3,7 @@
 
 mod sweep_support;
 
-use ckptsim::plot::{XY, fit_checkpoint_cost_s, young_daly_optimum_s};
+use ckptsim::plot::{PlotOptions, XY, fit_checkpoint_cost_s, plot_sweep_dir_with, young_daly_optimum_s};
 use ckptsim::sweep::{SweepOptions, sweep_file};
 use sweep_support::*;
 
@@ -61,5 +61,40 @@ mtbf = "10min"
         assert!(svg.contains(&text), "young_daly.svg lacks `{text}`");
     }
     assert!(out.join("plots/young_daly.png").is_file());
+    assert!(
+        svg.contains("simulated minimum, T = "),
+        "the simulated minimum is marked"
+    );
+    // Two replications: too few for a 95 % band, so none is drawn.
+    assert!(!svg.contains("<polygon"), "no band from two replications");
+
+    // Redrawn with other settings, without running anything: only the charts asked for remain.
+    let runs_before = std::fs::read(out.join("runs.csv")).unwrap();
+    let options = PlotOptions {
+        metrics: vec!["summary.end_to_end_duration.p99".into()],
+        ..PlotOptions::default()
+    };
+    plot_sweep_dir_with(&out, &options).unwrap();
+    let mut charts: Vec<String> = std::fs::read_dir(out.join("plots"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    charts.sort();
+    assert_eq!(
+        charts,
+        [
+            "summary.end_to_end_duration.p99.png",
+            "summary.end_to_end_duration.p99.svg",
+            "young_daly.png",
+            "young_daly.svg"
+        ]
+    );
+    assert_eq!(std::fs::read(out.join("runs.csv")).unwrap(), runs_before);
+    let bad = PlotOptions {
+        x: Some("storage.bandwidth".into()),
+        ..PlotOptions::default()
+    };
+    let err = plot_sweep_dir_with(&out, &bad).unwrap_err().to_string();
+    assert!(err.contains("not a swept parameter"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -66,6 +66,7 @@ fn a_run_without_charts_leaves_no_older_charts() {
             "checkpoints.csv",
             "checkpoints.json",
             "failures.csv",
+            "report.html",
             "subtasks.csv",
             "summary.json",
             "timeline.csv"

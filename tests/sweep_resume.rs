@@ -118,3 +118,26 @@ fn a_directory_of_another_sweep_is_refused() {
     assert_same_files(&before, &snapshot(&out));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn changed_plot_settings_keep_the_runs_and_redraw() {
+    let dir = fresh_dir("replot");
+    let a = write_file(&dir, "job.toml", &format!("{BASE}{SWEEP}"));
+    let out = dir.join("out");
+    sweep_file(&a, &out, &opts(1)).unwrap();
+    let runs_before = std::fs::read(out.join("runs.csv")).unwrap();
+    // Same file name, another x axis: `[sweep.plot]` says how to draw, not what was run.
+    let sub = dir.join("replotted");
+    std::fs::create_dir_all(&sub).unwrap();
+    let b = write_file(
+        &sub,
+        "job.toml",
+        &format!("{BASE}{SWEEP}[sweep.plot]\nx = \"operators.map.parallelism\"\n"),
+    );
+    let report = sweep_file(&b, &out, &opts(1)).expect("a plot change is not another sweep");
+    assert_eq!((report.runs_skipped, report.runs_done_now), (8, 0));
+    assert_eq!(std::fs::read(out.join("runs.csv")).unwrap(), runs_before);
+    let manifest = std::fs::read_to_string(out.join("sweep.json")).unwrap();
+    assert!(manifest.contains("\"x\": \"operators.map.parallelism\""), "{manifest}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -13,11 +13,12 @@ use super::{
     TIMELINE_CSV, write_run,
 };
 use crate::plot::PlotError;
+use crate::report::{REPORT_HTML, ReportError};
 use crate::run::RunOutput;
 use crate::sweep::layout::PLOTS_DIR;
 
 /// The files of a run directory.
-pub const RUN_FILES: [&str; 7] = [
+pub const RUN_FILES: [&str; 8] = [
     CHECKPOINTS_CSV,
     SUBTASKS_CSV,
     SUMMARY_JSON,
@@ -25,6 +26,7 @@ pub const RUN_FILES: [&str; 7] = [
     FAILURES_CSV,
     CHECKPOINTS_JSON,
     CHECKPOINT_DETAILS_JSON,
+    REPORT_HTML,
 ];
 
 /// Marks the staging and retired directories beside a target: `.NAME.ckptsim-staging-PID`.
@@ -38,6 +40,8 @@ pub enum RunDirError {
     Output(#[from] OutputError),
     #[error(transparent)]
     Plot(#[from] PlotError),
+    #[error(transparent)]
+    Report(#[from] ReportError),
 }
 
 /// What may be replaced.
@@ -69,6 +73,8 @@ pub fn write_run_dir_replacing(
         if plots {
             files.extend(crate::plot::plot_run_dir_as(staging, &name)?);
         }
+        // Last: the page shows the files and charts written above, and is staged with them.
+        files.push(crate::report::write_run_report(staging, &name)?);
         Ok(files)
     })
 }

@@ -2,10 +2,15 @@
 
 use std::fmt::Write;
 
+use crate::metrics::RunSummary;
 use crate::run::RunOutput;
 
 pub fn render_summary(out: &RunOutput) -> String {
-    let s = &out.summary;
+    render_summary_of(&out.summary)
+}
+
+/// As [`render_summary`], from the summary alone (as `summary.json` holds it).
+pub fn render_summary_of(s: &RunSummary) -> String {
     let mut t = String::new();
     let _ = writeln!(
         t,

@@ -105,17 +105,22 @@ pub fn sweep_figure(stem: &str, x: &str, series: &str) -> String {
     match stem {
         "comparison" => format!(
             "the two configurations ({series}) side by side against `{x}`: mean checkpoint duration and \
-             persisted in-flight data, with 95 % confidence bands"
+             persisted in-flight data, with 95 % confidence bands (from 3 replications up)"
         ),
         "young_daly" => format!(
-            "checkpoint overhead against `{x}` with the first-order waste model c/T + T/(2M) and its \
-             Young/Daly optimum sqrt(2cM) marked, one curve per {series} (c fitted to the overhead unless set)"
+            "what each `{x}` costs, from the simulated runs: checkpoint overhead plus work lost to failures \
+             (mean over replications of each run's sum, 95 % band), its minimum marked, one line per {series}; \
+             the Young/Daly optimum sqrt(2cM) and its model c/T + T/(2M) dashed as a reference (c fitted to the \
+             overhead unless set); below, the two parts of the cost"
         ),
         metric_name => {
             let what = metric(metric_name)
                 .map(str::to_string)
                 .unwrap_or_else(|| format!("`{metric_name}`"));
-            format!("against `{x}`: {what} (mean over replications, 95 % confidence band), one line per {series}")
+            format!(
+                "against `{x}`: {what} (mean over replications, 95 % confidence band from 3 replications up, cut \
+                 to what the quantity can be), one line per {series}"
+            )
         }
     }
 }
@@ -123,7 +128,7 @@ pub fn sweep_figure(stem: &str, x: &str, series: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plot::dirs::DEFAULT_METRICS;
+    use crate::plot::sweep_dir::DEFAULT_METRICS;
 
     #[test]
     fn every_default_chart_has_a_sentence() {
@@ -132,5 +137,6 @@ mod tests {
         }
         assert!(run_figure("checkpoints").is_some() && run_figure("timeline").is_some());
         assert!(sweep_figure("young_daly", "checkpoint.interval", "storage.bandwidth").contains("Young/Daly"));
+        assert!(sweep_figure("young_daly", "checkpoint.interval", "storage.bandwidth").contains("minimum"));
     }
 }

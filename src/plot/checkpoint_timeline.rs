@@ -9,16 +9,20 @@ use std::path::{Path, PathBuf};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::canvas::{Chart, draw_err, render_both};
+use super::canvas::{Chart, SIZE, draw_err, render_both};
 use super::error::PlotError;
 use super::fonts::FAMILY;
-use super::style::{CAPTION_PX, DESC_PX, FAILED, LABEL_PX, MARKER, PALETTE, padded_range, tick};
+use super::legend::{Glyph, LegendEntry, draw_legend};
+use super::style::{CAPTION_PX, DESC_PX, FAILED, LABEL_PX, PALETTE, padded_range, tick};
 use crate::metrics::CheckpointRecord;
 
 pub struct CheckpointTimeline<'a> {
     pub title: String,
     pub records: &'a [CheckpointRecord],
 }
+
+/// The legend's column right of the plot, wide enough for its longest label (in progress ...).
+const LEGEND_PX: u32 = 300;
 
 const PHASES: [&str; 4] = ["start delay", "alignment", "sync phase", "async phase"];
 /// Palette colours without the red that marks FAILED checkpoints.
@@ -57,8 +61,11 @@ impl Chart for CheckpointTimeline<'_> {
             .flat_map(|r| [phases(r).iter().sum::<f64>(), r.end_to_end_duration.unwrap_or(0.0)]);
         let (y0, y1) = padded_range(tops, true);
 
-        let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, (FAMILY, CAPTION_PX))
+        let titled = root.titled(&self.title, (FAMILY, CAPTION_PX)).map_err(draw_err)?;
+        let (w, _) = titled.dim_in_pixel();
+        let (plot, side) = titled.split_horizontally(w.saturating_sub(LEGEND_PX));
+        let mut legend = Vec::new();
+        let mut chart = ChartBuilder::on(&plot)
             .margin(14)
             .x_label_area_size(44)
             .y_label_area_size(80)
@@ -84,11 +91,12 @@ impl Chart for CheckpointTimeline<'_> {
                 (p[k] > 0.0)
                     .then(|| Rectangle::new([(t - width / 2.0, base), (t + width / 2.0, base + p[k])], c.filled()))
             });
-            chart
-                .draw_series(bars)
-                .map_err(draw_err)?
-                .label(*name)
-                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], c.filled()));
+            chart.draw_series(bars).map_err(draw_err)?;
+            legend.push(LegendEntry {
+                label: name.to_string(),
+                color: c,
+                glyph: Glyph::Box,
+            });
         }
         let completed: Vec<(f64, f64)> = self
             .records
@@ -99,9 +107,12 @@ impl Chart for CheckpointTimeline<'_> {
             .collect();
         chart
             .draw_series(completed.iter().map(|&p| Circle::new(p, 4, BLACK.filled())))
-            .map_err(draw_err)?
-            .label("end-to-end duration")
-            .legend(|(x, y)| Circle::new((x + 7, y), 4, BLACK.filled()));
+            .map_err(draw_err)?;
+        legend.push(LegendEntry {
+            label: "end-to-end duration".into(),
+            color: BLACK,
+            glyph: Glyph::Dot,
+        });
         let in_progress: Vec<(f64, f64)> = self
             .records
             .iter()
@@ -112,9 +123,12 @@ impl Chart for CheckpointTimeline<'_> {
         if !in_progress.is_empty() {
             chart
                 .draw_series(in_progress.iter().map(|&p| Circle::new(p, 4, BLACK.stroke_width(2))))
-                .map_err(draw_err)?
-                .label("in progress at the end (until latest ack)")
-                .legend(|(x, y)| Circle::new((x + 7, y), 4, BLACK.stroke_width(2)));
+                .map_err(draw_err)?;
+            legend.push(LegendEntry {
+                label: "in progress at the end (until latest ack)".into(),
+                color: BLACK,
+                glyph: Glyph::Ring,
+            });
         }
         let failed: Vec<(f64, f64)> = self
             .records
@@ -126,18 +140,18 @@ impl Chart for CheckpointTimeline<'_> {
         if !failed.is_empty() {
             chart
                 .draw_series(failed.iter().map(|&p| Cross::new(p, 7, FAILED.stroke_width(3))))
-                .map_err(draw_err)?
-                .label("FAILED (duration until failure)")
-                .legend(|(x, y)| Cross::new((x + 7, y), 6, FAILED.stroke_width(3)));
+                .map_err(draw_err)?;
+            legend.push(LegendEntry {
+                label: "FAILED (duration until failure)".into(),
+                color: FAILED,
+                glyph: Glyph::Cross,
+            });
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.85))
-            .border_style(MARKER)
-            .label_font((FAMILY, LABEL_PX))
-            .draw()
-            .map_err(draw_err)
+        draw_legend(&side, &legend)
+    }
+
+    fn size(&self) -> (u32, u32) {
+        (SIZE.0 + LEGEND_PX, SIZE.1)
     }
 }
 

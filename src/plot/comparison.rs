@@ -13,6 +13,8 @@ pub struct ComparisonPanel {
     pub y_label: String,
     /// One list of points per configuration, in the order of `Comparison::labels`.
     pub series: [Vec<XY>; 2],
+    /// What the metric can physically be; the confidence bands are cut there.
+    pub y_limits: (f64, f64),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -37,7 +39,7 @@ pub fn comparison_chart(c: &Comparison) -> PanelChart {
                     .labels
                     .iter()
                     .zip(&p.series)
-                    .map(|(l, pts)| Series::measured(l.clone(), pts.clone()))
+                    .map(|(l, pts)| Series::measured(l.clone(), pts.clone()).limited(p.y_limits))
                     .collect(),
                 markers: vec![],
                 x_categories: None,

@@ -7,7 +7,8 @@ use plotters::prelude::*;
 
 use super::canvas::{Chart, draw_err};
 use super::fonts::FAMILY;
-use super::style::{CAPTION_PX, DESC_PX, LABEL_PX, MARKER, PANEL_CAPTION_PX, color, padded_range, tick};
+use super::legend::{draw_legend, legend_entries, legend_width_px};
+use super::style::{CAPTION_PX, DESC_PX, LABEL_PX, PANEL_CAPTION_PX, color, padded_range, tick};
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct XY {
@@ -39,6 +40,17 @@ pub struct Series {
     pub dots: bool,
     /// A fixed colour; `None` takes the palette colour of the series' position.
     pub color: Option<RGBColor>,
+    /// What the quantity can physically be (durations and sizes >= 0, fractions <= 1): the
+    /// confidence band is cut there, since a band below zero claims an impossible value.
+    pub y_limits: (f64, f64),
+}
+
+/// No physical limit.
+pub const UNBOUNDED: (f64, f64) = (f64::NEG_INFINITY, f64::INFINITY);
+
+/// A band edge inside what the quantity can be.
+fn band_edge(y: f64, (lo, hi): (f64, f64)) -> f64 {
+    y.max(lo).min(hi)
 }
 
 impl Series {
@@ -49,6 +61,8 @@ impl Series {
             stroke: Stroke::Solid,
             dots: true,
             color: None,
+
+            y_limits: UNBOUNDED,
         }
     }
     pub fn line(label: impl Into<String>, points: Vec<XY>) -> Self {
@@ -58,6 +72,8 @@ impl Series {
             stroke: Stroke::Solid,
             dots: false,
             color: None,
+
+            y_limits: UNBOUNDED,
         }
     }
     pub fn model(label: impl Into<String>, points: Vec<XY>, color: RGBColor) -> Self {
@@ -67,6 +83,15 @@ impl Series {
             stroke: Stroke::Dashed,
             dots: false,
             color: Some(color),
+
+            y_limits: UNBOUNDED,
+        }
+    }
+    /// The same series with its confidence band cut to `limits`.
+    pub fn limited(self, limits: (f64, f64)) -> Self {
+        Series {
+            y_limits: limits,
+            ..self
         }
     }
 }
@@ -77,6 +102,8 @@ pub struct VMarker {
     pub x: f64,
     pub label: String,
     pub color: RGBColor,
+    /// Dashed for references (a model's optimum, a failure), solid for what was measured.
+    pub stroke: Stroke,
 }
 
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -104,19 +131,32 @@ impl Chart for PanelChart {
         root.fill(&WHITE).map_err(draw_err)?;
         let area = root.titled(&self.title, (FAMILY, CAPTION_PX)).map_err(draw_err)?;
         let areas = area.split_evenly((self.panels.len().max(1), 1));
+        // One legend width for every panel, so that their x axes line up.
+        let legend_px = self.panels.iter().map(legend_width_px).max().unwrap_or(0);
         for (panel, area) in self.panels.iter().zip(&areas) {
-            draw_panel(area, panel)?;
+            draw_panel_with_legend(area, panel, legend_px)?;
         }
         Ok(())
     }
 
     fn size(&self) -> (u32, u32) {
         let n = self.panels.len().max(1) as u32;
-        (1000, if n == 1 { 600 } else { 40 + 300 * n })
+        // The legend gets a column of its own beside the plot, so the plot keeps its width.
+        let legend_px = self.panels.iter().map(legend_width_px).max().unwrap_or(0);
+        (1000 + legend_px, if n == 1 { 600 } else { 40 + 300 * n })
     }
 }
 
 pub fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Panel) -> Result<(), String> {
+    draw_panel_with_legend(area, panel, legend_width_px(panel))
+}
+
+/// As [`draw_panel`], with a legend column `legend_px` wide (when the panel has a legend).
+pub fn draw_panel_with_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    panel: &Panel,
+    legend_px: u32,
+) -> Result<(), String> {
     let xs = panel
         .series
         .iter()
@@ -129,11 +169,20 @@ pub fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Pan
     let ys = panel.series.iter().flat_map(|s| {
         s.points.iter().flat_map(|p| {
             let ci = p.ci.filter(|c| c.is_finite()).unwrap_or(0.0);
-            [p.y - ci, p.y + ci]
+            [band_edge(p.y - ci, s.y_limits), band_edge(p.y + ci, s.y_limits)]
         })
     });
     let (y0, y1) = padded_range(ys, panel.y_from_zero);
 
+    let legend = legend_entries(panel);
+    let (area, legend_area) = if legend.is_empty() {
+        (area.clone(), None)
+    } else {
+        let (w, _) = area.dim_in_pixel();
+        let (plot, side) = area.split_horizontally(w.saturating_sub(legend_px));
+        (plot, Some(side))
+    };
+    let area = &area;
     let mut builder = ChartBuilder::on(area);
     builder.margin(12).x_label_area_size(42).y_label_area_size(78);
     if let Some(t) = &panel.title {
@@ -168,7 +217,6 @@ pub fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Pan
     mesh.y_labels((area.dim_in_pixel().1 / 45).clamp(3, 10) as usize);
     mesh.draw().map_err(draw_err)?;
 
-    let mut labelled = false;
     for (i, s) in panel.series.iter().enumerate() {
         let c = s.color.unwrap_or_else(|| color(i));
         // Points inside the axes stay as they are; a value beyond what an axis can span (see
@@ -186,12 +234,10 @@ pub fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Pan
             .collect();
         pts.sort_by(|a, b| a.x.total_cmp(&b.x));
         let with_ci: Vec<&XY> = pts.iter().filter(|p| p.ci.is_some_and(f64::is_finite)).collect();
+        let edge = |y: f64| band_edge(y, s.y_limits).clamp(y0, y1);
         if with_ci.len() >= 2 {
-            let upper = with_ci.iter().map(|p| (p.x, (p.y + p.ci.unwrap_or(0.0)).clamp(y0, y1)));
-            let lower = with_ci
-                .iter()
-                .rev()
-                .map(|p| (p.x, (p.y - p.ci.unwrap_or(0.0)).clamp(y0, y1)));
+            let upper = with_ci.iter().map(|p| (p.x, edge(p.y + p.ci.unwrap_or(0.0))));
+            let lower = with_ci.iter().rev().map(|p| (p.x, edge(p.y - p.ci.unwrap_or(0.0))));
             let band: Vec<(f64, f64)> = upper.chain(lower).collect();
             chart
                 .draw_series(std::iter::once(Polygon::new(band, c.mix(0.18).filled())))
@@ -200,7 +246,7 @@ pub fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Pan
             let ci = p.ci.unwrap_or(0.0);
             chart
                 .draw_series(std::iter::once(PathElement::new(
-                    vec![(p.x, (p.y - ci).clamp(y0, y1)), (p.x, (p.y + ci).clamp(y0, y1))],
+                    vec![(p.x, edge(p.y - ci)), (p.x, edge(p.y + ci))],
                     c.stroke_width(2),
                 )))
                 .map_err(draw_err)?;
@@ -209,7 +255,7 @@ pub fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Pan
         // Dense lines (a long timeline) at 1 px: plotters joins wide segments with miters, and a
         // sharp spike between dense points would be drawn as a needle far outside the panel.
         let style = c.stroke_width(if line.len() > 500 { 1 } else { 2 });
-        let anno = match s.stroke {
+        match s.stroke {
             Stroke::Solid => chart
                 .draw_series(LineSeries::new(line.clone(), style))
                 .map_err(draw_err)?,
@@ -217,39 +263,69 @@ pub fn draw_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, panel: &Pan
                 .draw_series(DashedLineSeries::new(line.clone(), 8, 6, style))
                 .map_err(draw_err)?,
         };
-        if !s.label.is_empty() {
-            labelled = true;
-            anno.label(s.label.as_str())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], style));
-        }
         if s.dots {
             chart
                 .draw_series(line.iter().map(|&p| Circle::new(p, 3, c.filled())))
                 .map_err(draw_err)?;
         }
     }
-    let mut seen = Vec::new();
     for m in &panel.markers {
         let style = m.color.stroke_width(2);
-        let anno = chart
-            .draw_series(DashedLineSeries::new(vec![(m.x, y0), (m.x, y1)], 5, 5, style))
-            .map_err(draw_err)?;
-        if !m.label.is_empty() && !seen.contains(&m.label) {
-            seen.push(m.label.clone());
-            labelled = true;
-            anno.label(m.label.as_str())
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 22, y)], style));
-        }
+        let line = vec![(m.x, y0), (m.x, y1)];
+        match m.stroke {
+            Stroke::Solid => chart.draw_series(LineSeries::new(line, style)).map_err(draw_err)?,
+            Stroke::Dashed => chart
+                .draw_series(DashedLineSeries::new(line, 5, 5, style))
+                .map_err(draw_err)?,
+        };
     }
-    if labelled {
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.85))
-            .border_style(MARKER)
-            .label_font((FAMILY, LABEL_PX))
-            .draw()
-            .map_err(draw_err)?;
+    if let Some(side) = legend_area {
+        draw_legend(&side, &legend)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use plotters::prelude::SVGBackend;
+
+    fn svg_of(series: Series) -> String {
+        crate::plot::register_fonts();
+        let chart = PanelChart {
+            title: "t".into(),
+            panels: vec![Panel {
+                x_label: "x".into(),
+                y_label: "y".into(),
+                series: vec![series],
+                ..Panel::default()
+            }],
+        };
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, chart.size()).into_drawing_area();
+            chart.draw(&root).unwrap();
+            root.present().unwrap();
+        }
+        svg
+    }
+
+    #[test]
+    fn a_band_stops_at_what_the_quantity_can_be() {
+        // Two replications' interval around small durations reaches far below zero.
+        let points: Vec<XY> = (1..=3)
+            .map(|i| XY {
+                x: i as f64,
+                y: 1.0,
+                ci: Some(5.0),
+            })
+            .collect();
+        let negative_tick = |svg: &str| svg.contains("\n-");
+        assert!(negative_tick(&svg_of(Series::measured("d", points.clone()))));
+        assert!(!negative_tick(&svg_of(
+            Series::measured("d", points).limited((0.0, f64::INFINITY))
+        )));
+        assert_eq!(band_edge(-4.0, (0.0, 1.0)), 0.0);
+        assert_eq!(band_edge(6.0, (0.0, 1.0)), 1.0);
+    }
 }

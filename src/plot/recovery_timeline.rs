@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::canvas::render_both;
 use super::error::PlotError;
-use super::panel::{Panel, PanelChart, Series, VMarker, XY};
+use super::panel::{Panel, PanelChart, Series, Stroke, VMarker, XY};
 use super::style::FAILED;
 use crate::metrics::TimelineSample;
 
@@ -23,6 +23,7 @@ pub fn recovery_chart(title: &str, samples: &[TimelineSample], failure_times_s: 
             x,
             label: "failure".into(),
             color: FAILED,
+            stroke: Stroke::Dashed,
         })
         .collect();
     let panel = |y_label: &str, series: Vec<Series>| Panel {

@@ -1,16 +1,15 @@
-//! Chart (c): checkpoint overhead and lost work against the checkpoint interval, with the
-//! Young/Daly optimum interval sqrt(2 c M) marked, for a checkpoint cost c and a mean time between
-//! failures M (Young 1974; Daly 2006, first order). The dashed model curve is the first-order
-//! waste c/T + T/(2M) (checkpointing plus work lost to a failure), smallest at T = sqrt(2 c M).
-//! Each configuration (series) has its own c, so its own curve and optimum, in its colour.
+//! Chart (c): what a checkpoint interval costs, from the simulated runs of a sweep over the
+//! interval. The upper panel is the simulated total cost per configuration (checkpointing
+//! overhead plus work lost to failures, each run's sum averaged over replications) with its
+//! minimum marked; the Young/Daly optimum sqrt(2 c M) (Young 1974; Daly 2006, first order) and
+//! its waste model c/T + T/(2M) are drawn dashed, as a reference to compare with, for a
+//! checkpoint cost c and a mean time between failures M. The lower panel shows the two parts.
 
 use std::path::{Path, PathBuf};
 
-use plotters::style::RGBColor;
-
 use super::canvas::render_both;
 use super::error::PlotError;
-use super::panel::{Panel, PanelChart, Series, VMarker, XY};
+use super::panel::{Panel, PanelChart, Series, Stroke, VMarker, XY};
 use super::style::color;
 
 pub fn young_daly_optimum_s(checkpoint_cost_s: f64, mtbf_s: f64) -> f64 {
@@ -36,6 +35,9 @@ pub struct OverheadSeries {
     pub overhead: Vec<XY>,
     /// Measured lost work; empty until the scenario injects failures.
     pub lost_work: Vec<XY>,
+    /// Simulated total cost: per run overhead plus lost work, mean and confidence half-width over
+    /// the replications of each interval (the overhead alone when no lost work is measured).
+    pub total: Vec<XY>,
     pub checkpoint_cost_s: f64,
     /// `checkpoint_cost_s` was fitted to the overhead (see [`fit_checkpoint_cost_s`]).
     pub checkpoint_cost_fitted: bool,
@@ -46,14 +48,25 @@ pub struct OverheadInput {
     pub title: String,
     /// Names the overhead metric in the legend.
     pub overhead_name: String,
-    pub lost_work_name: String,
+    /// Names the lost-work metric; `None` when the sweep measures none (no failures simulated).
+    pub lost_work_name: Option<String>,
     pub series: Vec<OverheadSeries>,
     pub mtbf_s: f64,
 }
 
-const MODEL_CHECKPOINT: RGBColor = RGBColor(120, 120, 120);
-const MODEL_LOST: RGBColor = RGBColor(170, 120, 60);
+/// The interval of the smallest simulated total cost of a configuration.
+pub fn simulated_minimum(total: &[XY]) -> Option<XY> {
+    total
+        .iter()
+        .copied()
+        .filter(|p| p.x.is_finite() && p.y.is_finite())
+        .min_by(|a, b| a.y.total_cmp(&b.y).then(a.x.total_cmp(&b.x)))
+}
+
 const CURVE_POINTS: usize = 120;
+/// Fractions of time and their sums cannot be negative. They can exceed 1: the overhead is the
+/// mean checkpoint duration over the interval, and lost work is summed over failures.
+const NON_NEGATIVE: (f64, f64) = (0.0, f64::INFINITY);
 
 pub fn overhead_chart(input: &OverheadInput) -> PanelChart {
     let m = input.mtbf_s;
@@ -65,7 +78,7 @@ pub fn overhead_chart(input: &OverheadInput) -> PanelChart {
     let xs: Vec<f64> = input
         .series
         .iter()
-        .flat_map(|s| s.overhead.iter().chain(&s.lost_work).map(|p| p.x))
+        .flat_map(|s| s.overhead.iter().chain(&s.lost_work).chain(&s.total).map(|p| p.x))
         .chain(optima.iter().copied())
         .filter(|x| *x > 0.0 && x.is_finite())
         .collect();
@@ -88,59 +101,80 @@ pub fn overhead_chart(input: &OverheadInput) -> PanelChart {
             format!("{what}, {}", s.label)
         }
     };
-    let mut series = Vec::new();
-    let mut markers = Vec::new();
+    let (total_name, total_title) = match &input.lost_work_name {
+        Some(l) => (
+            "simulated total cost",
+            format!("Simulated total cost = {} + {l}, and its minimum", input.overhead_name),
+        ),
+        None => (
+            "simulated cost",
+            format!(
+                "Simulated cost = {} (no failures simulated: set [sweep.plot] lost_work)",
+                input.overhead_name
+            ),
+        ),
+    };
+    let (mut totals, mut parts, mut markers) = (Vec::new(), Vec::new(), Vec::new());
     for (i, (s, &t_opt)) in input.series.iter().zip(&optima).enumerate() {
         let c_i = color(i);
         let c = s.checkpoint_cost_s;
         let fitted = if s.checkpoint_cost_fitted { " fitted" } else { "" };
-        series.push(Series {
+        totals.push(Series {
             color: Some(c_i),
-            ..Series::measured(named(&input.overhead_name, s), s.overhead.clone())
+            ..Series::measured(named(total_name, s), s.total.clone()).limited(NON_NEGATIVE)
         });
-        if !s.lost_work.is_empty() {
-            series.push(Series {
-                color: Some(color(n + i)),
-                ..Series::measured(named(&input.lost_work_name, s), s.lost_work.clone())
-            });
-        }
-        series.push(Series::model(
-            format!("model c/T + T/2M, c = {}{fitted}", secs(c)),
+        totals.push(Series::model(
+            format!("reference: model c/T + T/2M, c = {}{fitted}", secs(c)),
             curve(&|t| c / t + t / (2.0 * m)),
             c_i,
         ));
+        if let Some(best) = simulated_minimum(&s.total) {
+            markers.push(VMarker {
+                x: best.x,
+                label: named(&format!("simulated minimum, T = {}", secs(best.x)), s),
+                color: c_i,
+                stroke: Stroke::Solid,
+            });
+        }
         markers.push(VMarker {
             x: t_opt,
-            label: format!("Young/Daly √(2cM) = {}", secs(t_opt)),
+            label: format!("reference: Young/Daly √(2cM) = {}", secs(t_opt)),
             color: c_i,
+            stroke: Stroke::Dashed,
         });
+        parts.push(Series {
+            color: Some(c_i),
+            ..Series::measured(named(&input.overhead_name, s), s.overhead.clone()).limited(NON_NEGATIVE)
+        });
+        if let Some(l) = &input.lost_work_name
+            && !s.lost_work.is_empty()
+        {
+            parts.push(Series {
+                color: Some(color(n + i)),
+                ..Series::measured(named(l, s), s.lost_work.clone()).limited(NON_NEGATIVE)
+            });
+        }
     }
-    // With one configuration there is room for the two terms of the model on their own.
-    if let [s] = input.series.as_slice() {
-        let c = s.checkpoint_cost_s;
-        series.push(Series::model("model c/T", curve(&|t| c / t), MODEL_CHECKPOINT));
-        series.push(Series::model(
-            format!("model T/2M, M = {}", secs(m)),
-            curve(&|t| t / (2.0 * m)),
-            MODEL_LOST,
-        ));
-    }
+    let panel = |title: String, series: Vec<Series>, markers: Vec<VMarker>| Panel {
+        title: Some(title),
+        x_label: "checkpoint interval T (s)".into(),
+        y_label: "fraction of time".into(),
+        series,
+        markers,
+        x_categories: None,
+        y_from_zero: true,
+    };
     PanelChart {
         title: input.title.clone(),
-        panels: vec![Panel {
-            title: None,
-            x_label: "checkpoint interval T (s)".into(),
-            y_label: "fraction of time".into(),
-            series,
-            markers,
-            x_categories: None,
-            y_from_zero: true,
-        }],
+        panels: vec![
+            panel(format!("{total_title} (M = {})", secs(m)), totals, markers),
+            panel("The two parts of the cost".into(), parts, vec![]),
+        ],
     }
 }
 
 fn secs(s: f64) -> String {
-    if s >= 100.0 {
+    if s >= 100.0 || s == s.round() {
         format!("{s:.0} s")
     } else {
         format!("{s:.3} s")
@@ -164,34 +198,61 @@ mod tests {
         assert_eq!(fit_checkpoint_cost_s(&[]), None);
     }
 
-    #[test]
-    fn chart_marks_each_optimum_at_the_minimum_of_its_model_curve() {
-        let one = |label: &str, c: f64| OverheadSeries {
+    fn one(label: &str, c: f64) -> OverheadSeries {
+        let total = vec![XY::new(5.0, 0.3), XY::new(10.0, 0.1), XY::new(20.0, 0.2)];
+        OverheadSeries {
             label: label.into(),
             overhead: vec![XY::new(5.0, c / 5.0), XY::new(10.0, c / 10.0)],
             lost_work: vec![],
+            total,
             checkpoint_cost_s: c,
             checkpoint_cost_fitted: false,
-        };
+        }
+    }
+
+    #[test]
+    fn chart_marks_each_optimum_at_the_minimum_of_its_model_curve() {
         let input = OverheadInput {
             title: "t".into(),
             overhead_name: "overhead".into(),
-            lost_work_name: "lost work".into(),
+            lost_work_name: Some("lost work".into()),
             series: vec![one("a", 0.3), one("b", 1.2)],
             mtbf_s: 3600.0,
         };
         let panel = &overhead_chart(&input).panels[0];
+        let references: Vec<&VMarker> = panel.markers.iter().filter(|m| m.stroke == Stroke::Dashed).collect();
         for (k, c) in [0.3, 1.2].into_iter().enumerate() {
             let t_opt = young_daly_optimum_s(c, 3600.0);
-            assert_eq!(panel.markers[k].x, t_opt);
+            assert_eq!(references[k].x, t_opt);
             let model = panel
                 .series
                 .iter()
-                .filter(|s| s.label.starts_with("model c/T + T/2M"))
+                .filter(|s| s.label.contains("model c/T + T/2M"))
                 .nth(k)
                 .unwrap();
             let best = model.points.iter().min_by(|a, b| a.y.total_cmp(&b.y)).unwrap();
             assert!((best.x / t_opt - 1.0).abs() < 0.05, "{} vs {t_opt}", best.x);
         }
+    }
+
+    #[test]
+    fn the_simulated_minimum_is_marked_where_the_total_cost_is_smallest() {
+        let input = OverheadInput {
+            title: "t".into(),
+            overhead_name: "overhead".into(),
+            lost_work_name: None,
+            series: vec![one("", 0.3)],
+            mtbf_s: 3600.0,
+        };
+        let panel = &overhead_chart(&input).panels[0];
+        let minimum = panel.markers.iter().find(|m| m.stroke == Stroke::Solid).unwrap();
+        assert_eq!(minimum.x, 10.0);
+        assert!(
+            minimum.label.contains("simulated minimum, T = 10 s"),
+            "{}",
+            minimum.label
+        );
+        assert_eq!(panel.series[0].label, "simulated cost");
+        assert!(panel.title.as_deref().unwrap_or("").contains("no failures simulated"));
     }
 }

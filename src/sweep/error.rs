@@ -47,6 +47,8 @@ pub enum SweepError {
     Io { path: PathBuf, cause: std::io::Error },
     #[error(transparent)]
     Output(#[from] OutputError),
+    #[error(transparent)]
+    Report(#[from] crate::report::ReportError),
     /// The simulator panicked: a bug in ckptsim, reported with what reproduces it.
     #[error(
         "run of point {point} replication {replication} (seed {seed}) panicked: {message}; \

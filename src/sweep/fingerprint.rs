@@ -1,6 +1,7 @@
 //! A stable fingerprint of a sweep: what its results depend on (the scenario file's content,
 //! including its `[sweep]` table, the scenario's name, and the ckptsim version). A resumed sweep or
-//! a merge refuses to mix runs of different fingerprints.
+//! a merge refuses to mix runs of different fingerprints. `[sweep.plot]` is left out: it says how
+//! to draw the runs, not what they are, so changing a chart never invalidates finished runs.
 //!
 //! FNV-1a over the canonical TOML of the table: unlike `std`'s `DefaultHasher`, its value is
 //! fixed by its definition, so it is the same on every machine and Rust version.
@@ -16,6 +17,11 @@ pub fn fnv1a_64(bytes: &[u8]) -> u64 {
 
 /// `table` is the whole scenario file; `label` names the scenario in run summaries.
 pub fn sweep_fingerprint(table: &toml::Table, label: &str) -> String {
+    let mut table = table.clone();
+    if let Some(toml::Value::Table(sweep)) = table.get_mut("sweep") {
+        sweep.remove("plot");
+    }
+    let table = &table;
     // Serialized TOML is canonical for a given table: keys sorted, one spelling per value. A table
     // parsed from TOML always serializes; the Debug form is an equally stable fallback.
     let canonical = toml::to_string(table).unwrap_or_else(|_| format!("{table:?}"));
@@ -46,5 +52,14 @@ mod tests {
         assert_eq!(sweep_fingerprint(&a, "l"), sweep_fingerprint(&b, "l"));
         assert_ne!(sweep_fingerprint(&a, "l"), sweep_fingerprint(&c, "l"));
         assert_ne!(sweep_fingerprint(&a, "l"), sweep_fingerprint(&a, "m"));
+    }
+
+    #[test]
+    fn plot_settings_are_not_part_of_the_fingerprint() {
+        let a: toml::Table = toml::from_str("[sweep.parameters]\nx = [1, 2]\n[sweep.plot]\nx = \"x\"").unwrap();
+        let b: toml::Table = toml::from_str("[sweep.parameters]\nx = [1, 2]\n[sweep.plot]\nmetrics = [\"m\"]").unwrap();
+        let c: toml::Table = toml::from_str("[sweep.parameters]\nx = [1, 3]\n[sweep.plot]\nx = \"x\"").unwrap();
+        assert_eq!(sweep_fingerprint(&a, "l"), sweep_fingerprint(&b, "l"));
+        assert_ne!(sweep_fingerprint(&a, "l"), sweep_fingerprint(&c, "l"));
     }
 }

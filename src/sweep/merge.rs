@@ -152,6 +152,7 @@ pub fn merge(inputs: &[PathBuf], out: &Path, plots: bool) -> Result<MergeReport,
     if plots {
         files.extend(crate::plot::plot_sweep_dir(out)?);
     }
+    files.push(crate::report::write_sweep_report(out)?);
     Ok(MergeReport {
         runs: runs.len(),
         files,

@@ -343,15 +343,30 @@ fn index_markdown(scenarios: &Path, out: &Path, all: &[Entry]) -> Result<String,
 fn index_run(md: &mut String, dir: &Path) -> Result<(), ReproduceError> {
     let data: Vec<String> = crate::output::run_dir::RUN_FILES
         .iter()
-        .filter(|f| dir.join(f).is_file())
+        .filter(|f| **f != crate::report::REPORT_HTML && dir.join(f).is_file())
         .map(|f| format!("`{f}`"))
         .collect();
     let _ = writeln!(md, "Data: {} (fields: README, \"Output files\").\n", data.join(", "));
+    report_line(
+        md,
+        dir,
+        "the run on one page: verdict, summary table, charts, and the checkpoint history with each checkpoint's subtasks",
+    );
     for (stem, svg) in charts(dir)? {
         let sentence = catalog::run_figure(&stem).unwrap_or("a chart without a catalogue entry");
         figure_line(md, &stem, svg, sentence);
     }
     Ok(())
+}
+
+fn report_line(md: &mut String, dir: &Path, what: &str) {
+    if dir.join(crate::report::REPORT_HTML).is_file() {
+        let _ = writeln!(
+            md,
+            "- `{}`: {what} (self-contained; open it in a browser).",
+            crate::report::REPORT_HTML
+        );
+    }
 }
 
 fn index_sweep(md: &mut String, dir: &Path, stem: &str) -> Result<(), ReproduceError> {
@@ -389,21 +404,28 @@ fn index_sweep(md: &mut String, dir: &Path, stem: &str) -> Result<(), ReproduceE
         "\nData: `{MANIFEST_JSON}` (the plan: parameters, points, seeds), `{RUNS_DIR}/` (one summary per run), \
          `{RUNS_CSV}` (one row per run), `{POINTS_CSV}` (per point: mean and 95 % confidence interval of every metric).\n"
     );
-    let x_param = m.plot.x.clone().unwrap_or_else(|| m.parameters[0].path.clone());
-    let series: Vec<String> = if m.plot.series.is_empty() {
-        m.parameters
-            .iter()
-            .map(|p| p.path.clone())
-            .filter(|p| *p != x_param)
-            .collect()
-    } else {
-        m.plot.series.clone()
-    };
+    let x_index = m
+        .plot
+        .x
+        .as_ref()
+        .and_then(|x| m.parameters.iter().position(|p| &p.path == x))
+        .unwrap_or(0);
+    let x_param = m.parameters[x_index].path.clone();
+    // The lines of the charts, as `plot` groups them (a zip varied together is one line).
+    let series: Vec<String> = crate::plot::grouping::series_parameters(&m, x_index, &m.plot.series)
+        .into_iter()
+        .map(|j| m.parameters[j].path.clone())
+        .collect();
     let series = if series.is_empty() {
         "configuration".to_string()
     } else {
         series.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(" x ")
     };
+    report_line(
+        md,
+        dir,
+        "the sweep on one page: what was varied, the charts, and every point's means with their 95 % intervals",
+    );
     for (chart, svg) in charts(dir)? {
         figure_line(md, &chart, svg, &catalog::sweep_figure(&chart, &x_param, &series));
     }

@@ -99,6 +99,7 @@ pub fn sweep(plan: &Plan, out: &Path, opts: &SweepOptions) -> Result<SweepReport
         if opts.plots {
             files.extend(crate::plot::plot_sweep_dir(out)?);
         }
+        files.push(crate::report::write_sweep_report(out)?);
     }
     Ok(SweepReport {
         points: manifest.points.len(),
@@ -127,6 +128,17 @@ fn prepare_dir(out: &Path, planned: &Manifest) -> Result<Manifest, SweepError> {
                 path: out.join(MANIFEST_JSON),
                 message: "its points or seeds differ from the scenario's sweep; remove the directory".into(),
             })
+        }
+        // Same runs, other chart settings (`[sweep.plot]` is not in the fingerprint): the scenario's
+        // settings are the ones to draw with from now on.
+        Some((found, _)) if found.plot != planned.plot => {
+            remove_stale_temp_files(out)?;
+            let updated = Manifest {
+                plot: planned.plot.clone(),
+                ..found
+            };
+            write_atomic(&out.join(MANIFEST_JSON), &updated.bytes()?)?;
+            Ok(updated)
         }
         Some((found, _)) => {
             remove_stale_temp_files(out)?;

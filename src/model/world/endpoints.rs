@@ -49,10 +49,12 @@ impl Endpoints {
         }
     }
 
+    #[inline]
     pub fn sources(&self) -> &[u32] {
         &self.sources
     }
 
+    #[inline]
     pub fn sinks(&self) -> &[u32] {
         &self.sinks
     }
@@ -69,6 +71,7 @@ impl Endpoints {
         self.catch_up_threshold_ns[s as usize] = Some(threshold_ns);
     }
 
+    #[inline]
     pub fn catch_up_threshold_ns(&self, s: u32) -> Option<u64> {
         self.catch_up_threshold_ns[s as usize]
     }
@@ -90,6 +93,7 @@ impl Endpoints {
     }
 
     /// Some bounded source's last record has not reached a sink yet.
+    #[inline]
     pub fn bounded_input_open(&self) -> bool {
         self.bounded_sources_open > 0
     }

@@ -55,11 +55,13 @@ impl FaultInjector {
     }
 
     /// Whether any condition window exists (else no slowdown is ever read).
+    #[inline]
     pub fn has_windows(&self) -> bool {
         !self.schedule.windows.is_empty()
     }
 
     /// Service-time factor of a straggling TaskManager at `now` (1 when none is slow).
+    #[inline]
     pub fn service_slowdown(&self, taskmanager: u32, now: SimTime) -> f64 {
         if self.schedule.windows.is_empty() {
             return 1.0;
@@ -68,6 +70,7 @@ impl FaultInjector {
     }
 
     /// Local-disk slowdown of a TaskManager at `now` (1 when its disk is fine).
+    #[inline]
     pub fn disk_slowdown(&self, taskmanager: u32, now: SimTime) -> f64 {
         if self.schedule.windows.is_empty() {
             return 1.0;

@@ -78,10 +78,12 @@ impl Checks {
 
     // ---- counting ----
 
+    #[inline]
     pub fn record_sent(&mut self, ch: u32) {
         self.record_counts[ch as usize].sent += 1;
     }
 
+    #[inline]
     pub fn records_delivered(&mut self, ch: u32, n: u64) {
         self.record_counts[ch as usize].delivered += n;
     }

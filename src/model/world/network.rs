@@ -13,6 +13,7 @@ use crate::time::SimTime;
 
 impl World {
     /// Tells the tasks what a send did.
+    #[inline]
     pub(crate) fn after_send(&mut self, now: SimTime, sent: Sent) {
         if let Some(p) = sent.freed_producer {
             self.maybe_unblock_producer(now, p);
@@ -132,6 +133,7 @@ impl World {
     }
 
     /// Lists an input channel with readable buffers, and wakes the task if it was idle.
+    #[inline]
     pub(crate) fn mark_input_available(&mut self, now: SimTime, s: u32, input: u32) {
         if self.net.mark_input_available(s, input, &self.graph) && self.tasks[s as usize].phase == TaskPhase::Idle {
             self.wake_at(s, now);

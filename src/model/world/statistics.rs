@@ -87,6 +87,7 @@ impl Statistics {
     }
 
     /// A sink processed a record at `done_ns` that arrived at its source at `origin_ns`.
+    #[inline]
     pub fn record_processed(&mut self, done_ns: u64, origin_ns: u64) {
         if done_ns >= self.warmup.as_ns() {
             self.latency.record(done_ns.saturating_sub(origin_ns));

@@ -1,0 +1,89 @@
+//! What the consumer side hands to channel-state persistence: the buffers an unaligned barrier
+//! overtook, `StartPersisting` / `StopPersisting`, and announced barriers moved to the head
+//! (`ChannelStatePersister`).
+
+use super::*;
+
+impl Network {
+    // ---- unaligned barriers at the consumer (channel state) ----
+
+    /// An unaligned barrier arrived: how many data buffers it overtook in the received queue,
+    /// unless the channel already persists them (`StartPersisting`). Either way the channel's
+    /// share of the checkpoint ends with the barrier's arrival
+    /// (`ChannelStatePersister.checkForBarrier`).
+    pub fn priority_barrier_arrived(&mut self, ch: u32, checkpoint: CheckpointId) -> u32 {
+        let c = &mut self.chans[ch as usize];
+        if c.persisting == Some(checkpoint) {
+            c.persisting = None;
+            0
+        } else {
+            c.received_data_buffers_before_barrier()
+        }
+    }
+
+    /// The first `n` received buffers of a channel: bytes, and records when `with_records`.
+    pub fn received_head(&self, ch: u32, n: u32, with_records: bool) -> (u64, Vec<Record>) {
+        let c = &self.chans[ch as usize];
+        let bytes = c.received.iter().take(n as usize).map(|b| b.bytes as u64).sum();
+        let records = if with_records {
+            data_records(c.received.iter().take(n as usize))
+        } else {
+            Vec::new()
+        };
+        (bytes, records)
+    }
+
+    /// `StartPersisting`: the channel's data ahead of its barrier and not yet consumed is
+    /// channel state, the queued buffers now and each one arriving until `StopPersisting`.
+    /// Returns what is queued now.
+    pub fn start_persisting(&mut self, ch: u32, checkpoint: CheckpointId, with_records: bool) -> (u64, Vec<Record>) {
+        let c = &mut self.chans[ch as usize];
+        c.persisting = Some(checkpoint);
+        let queued = c.received_data_bytes_before_barrier();
+        let records = if with_records {
+            let n = c.received_data_buffers_before_barrier() as usize;
+            data_records(c.received.iter().take(n))
+        } else {
+            Vec::new()
+        };
+        (queued, records)
+    }
+
+    pub fn stop_persisting(&mut self, ch: u32) {
+        self.chans[ch as usize].persisting = None;
+    }
+
+    /// A data buffer just arrived on a channel: if it persists for a checkpoint, that one, with
+    /// the buffer's records when `with_records`.
+    pub fn persisting_arrival(&self, ch: u32, with_records: bool) -> Option<(CheckpointId, Vec<Record>)> {
+        let c = &self.chans[ch as usize];
+        let id = c.persisting?;
+        let records = if with_records {
+            data_records(c.received.back().into_iter())
+        } else {
+            Vec::new()
+        };
+        Some((id, records))
+    }
+
+    /// `PrioritizeAnnouncedBarrier`: the barrier still queued in the input channel moves to the
+    /// head; the producer blocked its subpartition when it sent it aligned, and is resumed when
+    /// the checkpoint ends. Returns the barrier.
+    pub fn take_announced_barrier(&mut self, s: u32, input: u32, g: &JobGraph) -> Option<CheckpointBarrier> {
+        let ch = g.inputs[s as usize][input as usize].0;
+        let c = &mut self.chans[ch as usize];
+        let pos = c
+            .received
+            .iter()
+            .position(|b| matches!(b.payload, Payload::Barrier(_)))?;
+        let buf = c.received.remove(pos)?;
+        let Payload::Barrier(barrier) = buf.payload else {
+            unreachable!("found a barrier");
+        };
+        c.resume_at_checkpoint_end = true;
+        if c.received.is_empty() {
+            self.unlist_input(s, input);
+        }
+        Some(barrier)
+    }
+}

@@ -1,0 +1,315 @@
+//! The network stack of the TaskManagers as one component: every channel (its producer-side
+//! subpartition, the wire, its consumer-side input channel), the gates' floating buffers, the
+//! TCP connections between TaskManagers, each producer's output pool (`ResultPartition`), each
+//! consumer's queue of channels with data (`SingleInputGate`), buffer debloating, and the
+//! records' buffers in flight.
+//!
+//! Its state is private. The world reaches it through methods that take the current time, the
+//! job graph (the topology, read-only) and the event queue (to schedule `Deliver`, `Credit`,
+//! `Resume` and `Flush`), and return what the tasks must hear of: a producer whose pool freed a
+//! buffer, a barrier that left an output queue, what arrived on a channel. The network never
+//! calls into a task; the world tells the task, in the order Flink's threads would.
+
+mod channel_state;
+mod debloating;
+mod receive;
+mod reset;
+mod send;
+
+use std::collections::VecDeque;
+
+use super::Event;
+use super::invariants::{Checks, records_in_channel};
+use crate::ids::CheckpointId;
+use crate::model::debloat::{BufferDebloater, DebloatConfig, ThroughputCalculator};
+use crate::model::faults::{Condition, FaultWindow};
+use crate::model::graph::JobGraph;
+use crate::model::network::{ChannelState, GatePool};
+use crate::model::records::{EVENT_BYTES, NetBuffer, Payload, Record};
+use crate::model::task::{ChannelSide, PersistedChannel};
+use crate::protocol::CheckpointBarrier;
+use crate::sim::{Dist, EventQueue, RngStream};
+use crate::time::{NS_PER_S, SimTime, ns_from_f64};
+
+/// The network's settings, resolved once from the configuration.
+#[derive(Clone, Debug)]
+pub(crate) struct NetworkSettings {
+    pub segment_bytes: u32,
+    pub exclusive_buffers: u32,
+    pub floating_buffers_per_gate: u32,
+    pub buffer_timeout_ns: u64,
+    pub max_buffers_per_channel: u32,
+    /// Pool size of each (subtask, output edge): `subpartitions * buffers-per-channel + floating`.
+    pub pool_size: Vec<Vec<u32>>,
+    pub local_latency: Dist,
+    pub remote_latency: Dist,
+    pub remote_bandwidth_bytes_per_s: f64,
+}
+
+/// A producer's output side (`ResultPartition` with its `RecordWriter`).
+#[derive(Clone, Debug, Default)]
+struct OutputPool {
+    /// Per output edge: buffers of the pool its channels hold, and how many channels are at
+    /// their cap (`maxBuffersPerChannel`).
+    used: Vec<u32>,
+    channels_at_cap: Vec<u32>,
+    /// Per output edge: the next channel of a rebalance.
+    round_robin: Vec<u32>,
+    /// The output flusher is armed.
+    flush_armed: bool,
+}
+
+/// A consumer's input gate: the input channels with readable buffers, in the order they
+/// became available (`SingleInputGate.inputChannelsWithData`).
+#[derive(Clone, Debug, Default)]
+struct InputQueue {
+    avail: VecDeque<u32>,
+    in_avail: Vec<bool>,
+}
+
+/// Buffer debloating of one task: one throughput meter, one debloater per input gate.
+#[derive(Clone, Debug)]
+struct TaskDebloat {
+    throughput: ThroughputCalculator,
+    gates: Vec<BufferDebloater>,
+}
+
+/// What a send did that the tasks must hear of.
+#[derive(Clone, Copy, Debug, Default)]
+#[must_use = "the producer may wait for a buffer or an acknowledgement"]
+pub(crate) struct Sent {
+    /// The producer whose pool got a buffer back (it may be waiting for one).
+    pub freed_producer: Option<u32>,
+    /// A barrier (producer, checkpoint) left an output queue.
+    pub barrier: Option<(u32, CheckpointId)>,
+}
+
+/// What arrived at the consumer end of a channel.
+pub(crate) enum Arrival {
+    /// A data buffer (already in the received queue), with the sender's backlog.
+    Data { bytes: u32, backlog: u32 },
+    /// An aligned or at-least-once barrier, queued behind `behind_data` data; `seq` numbers
+    /// the deliveries on the channel.
+    Barrier {
+        barrier: CheckpointBarrier,
+        behind_data: bool,
+        seq: u64,
+    },
+    /// An unaligned barrier: a priority event, handled between records, not queued.
+    PriorityBarrier(CheckpointBarrier),
+    /// A cancellation marker (queued).
+    Marker,
+    /// A negative control swallowed the buffer.
+    Lost,
+}
+
+/// A buffer the consumer takes from its input.
+pub(crate) struct Taken {
+    pub input: u32,
+    pub ch: u32,
+    pub buffer: NetBuffer,
+    /// Restored channel state: processed before anything new, holding no credit.
+    pub recovered: bool,
+}
+
+pub(crate) struct Network {
+    set: NetworkSettings,
+    chans: Vec<ChannelState>,
+    gate_pools: Vec<Vec<GatePool>>,
+    /// Per pair of TaskManagers: when their connection is free to serialize the next buffer.
+    connection_free_at: Vec<SimTime>,
+    rng: RngStream,
+    outputs: Vec<OutputPool>,
+    inputs: Vec<InputQueue>,
+    debloat: Option<DebloatConfig>,
+    debloaters: Vec<Option<TaskDebloat>>,
+    /// Record vectors to reuse, so that buffers do not allocate.
+    vec_pool: Vec<Vec<Record>>,
+    /// Bytes in network buffers (queued, on the wire, received, or being processed).
+    in_flight_bytes: u64,
+    /// The scenario's network partitions (fault windows).
+    partitions: Vec<FaultWindow>,
+    /// Negative control: an aligned barrier blocks no subpartition (tests only).
+    alignment_broken: bool,
+}
+
+impl Network {
+    pub fn new(
+        set: NetworkSettings,
+        g: &JobGraph,
+        rng: RngStream,
+        debloat: Option<DebloatConfig>,
+        windows: &[FaultWindow],
+    ) -> Self {
+        let outputs = (0..g.subtasks.len())
+            .map(|i| {
+                let edges = g.outputs[i].len();
+                OutputPool {
+                    used: vec![0; edges],
+                    channels_at_cap: vec![0; edges],
+                    round_robin: (0..edges)
+                        .map(|e| g.subtasks[i].index % g.outputs[i][e].channels.len() as u32)
+                        .collect(),
+                    flush_armed: false,
+                }
+            })
+            .collect();
+        let inputs = (0..g.subtasks.len())
+            .map(|i| InputQueue {
+                avail: VecDeque::new(),
+                in_avail: vec![false; g.inputs[i].len()],
+            })
+            .collect();
+        let gate_pools = g
+            .gates
+            .iter()
+            .map(|n| {
+                (0..*n)
+                    .map(|_| GatePool {
+                        available: set.floating_buffers_per_gate,
+                        waiting: Default::default(),
+                    })
+                    .collect()
+            })
+            .collect();
+        let debloaters = g
+            .gates
+            .iter()
+            .map(|n| {
+                debloat.filter(|_| *n > 0).map(|cfg| TaskDebloat {
+                    throughput: ThroughputCalculator::new(SimTime::ZERO),
+                    gates: (0..*n).map(|_| BufferDebloater::new(cfg)).collect(),
+                })
+            })
+            .collect();
+        let tms = g.taskmanagers as usize;
+        Network {
+            chans: g
+                .channels
+                .iter()
+                .map(|_| ChannelState::new(set.exclusive_buffers))
+                .collect(),
+            gate_pools,
+            connection_free_at: vec![SimTime::ZERO; tms * tms],
+            rng,
+            outputs,
+            inputs,
+            debloat,
+            debloaters,
+            vec_pool: Vec::new(),
+            in_flight_bytes: 0,
+            partitions: windows
+                .iter()
+                .filter(|w| matches!(w.condition, Condition::NetworkPartition { .. }))
+                .copied()
+                .collect(),
+            alignment_broken: false,
+            set,
+        }
+    }
+
+    // ---- reading ----
+
+    #[inline]
+    pub fn channels(&self) -> &[ChannelState] {
+        &self.chans
+    }
+
+    #[inline]
+    pub fn in_flight_bytes(&self) -> u64 {
+        self.in_flight_bytes
+    }
+
+    #[inline]
+    pub fn debloat(&self) -> Option<DebloatConfig> {
+        self.debloat
+    }
+
+    /// The producer's pool has a buffer for every output edge, and no channel is at its cap.
+    #[inline]
+    pub fn output_available(&self, s: u32) -> bool {
+        let o = &self.outputs[s as usize];
+        o.used
+            .iter()
+            .zip(&self.set.pool_size[s as usize])
+            .all(|(u, max)| u < max)
+            && o.channels_at_cap.iter().all(|c| *c == 0)
+    }
+
+    /// The smallest buffer size a debloating consumer announced to the task's outputs.
+    pub fn smallest_output_buffer(&self, s: u32, g: &JobGraph) -> Option<u32> {
+        g.outputs[s as usize]
+            .iter()
+            .flat_map(|e| e.channels.iter())
+            .map(|ch| self.chans[ch.index()].buffer_size)
+            .filter(|b| *b > 0)
+            .min()
+    }
+
+    /// Whether a barrier of `checkpoint` still waits in one of the task's output queues.
+    pub fn barrier_queued_in_output(&self, s: u32, checkpoint: CheckpointId, g: &JobGraph) -> bool {
+        g.outputs[s as usize].iter().any(|e| {
+            e.channels.iter().any(|ch| {
+                self.chans[ch.index()]
+                    .queue
+                    .iter()
+                    .any(|b| matches!(b.payload, Payload::Barrier(x) if x.id == checkpoint))
+            })
+        })
+    }
+
+    /// Whether any output channel of the task has buffers queued (restored output state).
+    pub fn has_queued_output(&self, ch: u32) -> bool {
+        !self.chans[ch as usize].queue.is_empty()
+    }
+
+    /// The incarnation of a channel: events for an older one are stale.
+    #[inline]
+    pub fn incarnation(&self, ch: u32) -> u32 {
+        self.chans[ch as usize].incarnation
+    }
+
+    /// Negative control: aligned barriers no longer block their subpartition.
+    pub fn break_alignment(&mut self) {
+        self.alignment_broken = true;
+    }
+
+    // ---- record buffers ----
+
+    #[inline]
+    pub fn take_vec(&mut self) -> Vec<Record> {
+        self.vec_pool.pop().unwrap_or_default()
+    }
+
+    #[inline]
+    pub fn give_back_vec(&mut self, mut v: Vec<Record>) {
+        if v.capacity() > 0 && self.vec_pool.len() < 4096 {
+            v.clear();
+            self.vec_pool.push(v);
+        }
+    }
+
+    /// Bytes of a buffer being processed left the network (restored state, or a dead task's).
+    pub fn drop_in_flight(&mut self, bytes: u64) {
+        self.in_flight_bytes -= bytes;
+    }
+}
+
+fn data_buffer(records: Vec<Record>, bytes: u32) -> NetBuffer {
+    NetBuffer {
+        payload: Payload::Data(records),
+        bytes,
+        backlog: 0,
+    }
+}
+
+/// Copies of the records in the data buffers among `buffers`, in order.
+pub(crate) fn data_records<'a>(buffers: impl Iterator<Item = &'a NetBuffer>) -> Vec<Record> {
+    let mut out = Vec::new();
+    for b in buffers {
+        if let Payload::Data(v) = &b.payload {
+            out.extend_from_slice(v);
+        }
+    }
+    out
+}

@@ -1,0 +1,234 @@
+//! The consumer side of the network stack: deliveries, credit and floating-buffer bookkeeping
+//! (`RemoteInputChannel`), recycling, the gate's queue of channels with data, blocking and
+//! resuming channels (`SingleInputGate`).
+
+use super::*;
+
+impl Network {
+    // ---- consumer side ----
+
+    /// The head buffer on a channel's wire reaches the consumer.
+    pub fn deliver(&mut self, now: SimTime, ch: u32, checks: &mut Checks, q: &mut EventQueue<Event>) -> Arrival {
+        let c = &mut self.chans[ch as usize];
+        let (at, buf) = c.wire.pop_front().expect("a delivery event has a buffer");
+        debug_assert_eq!(at, now);
+        let is_data = buf.is_data();
+        let backlog = buf.backlog;
+        let bytes = buf.bytes;
+        c.delivered_seq += 1;
+        let seq = c.delivered_seq;
+        if let Some((next, _)) = c.wire.front() {
+            let next = *next;
+            let inc = c.incarnation;
+            q.schedule(next, Event::Deliver { ch, inc });
+        }
+        if is_data && checks.take_lost_buffer() {
+            if let Payload::Data(v) = buf.payload {
+                self.give_back_vec(v);
+            }
+            return Arrival::Lost;
+        }
+        match buf.payload {
+            Payload::Barrier(b) if b.options.is_unaligned() => {
+                // A priority event: it skips the received queue and is handled between records.
+                Arrival::PriorityBarrier(b)
+            }
+            Payload::Barrier(barrier) => {
+                let c = &mut self.chans[ch as usize];
+                let behind_data = c.received.iter().any(|x| x.is_data());
+                c.received.push_back(buf);
+                Arrival::Barrier {
+                    barrier,
+                    behind_data,
+                    seq,
+                }
+            }
+            Payload::Cancel(_) => {
+                self.chans[ch as usize].received.push_back(buf);
+                Arrival::Marker
+            }
+            Payload::Data(_) => {
+                self.chans[ch as usize].received.push_back(buf);
+                Arrival::Data { bytes, backlog }
+            }
+        }
+    }
+
+    /// Receiver-side credit bookkeeping for an arrived data buffer; asks the gate for floating
+    /// buffers while the sender reports a backlog the announced credit does not cover.
+    pub fn on_data_received(&mut self, now: SimTime, ch: u32, backlog: u32, g: &JobGraph, q: &mut EventQueue<Event>) {
+        let info = &g.channels[ch as usize];
+        let (consumer, gate) = (info.consumer.index(), info.gate as usize);
+        let c = &mut self.chans[ch as usize];
+        c.announced_unused = c.announced_unused.saturating_sub(1);
+        c.occupied += 1;
+        c.sender_backlog = backlog;
+        let need = backlog.saturating_sub(c.announced_unused);
+        let pool = &mut self.gate_pools[consumer][gate];
+        let mut granted = 0;
+        for _ in 0..need {
+            if pool.available == 0 {
+                if !pool.waiting.contains(&ch) {
+                    pool.waiting.push_back(ch);
+                }
+                break;
+            }
+            pool.available -= 1;
+            granted += 1;
+        }
+        if granted > 0 {
+            let c = &mut self.chans[ch as usize];
+            c.owned += granted;
+            c.floating_held += granted;
+            c.announced_unused += granted;
+            let at = now + self.latency_to(ch, g);
+            let inc = self.chans[ch as usize].incarnation;
+            q.schedule(at, Event::Credit { ch, n: granted, inc });
+        }
+    }
+
+    /// The consumer finished with a data buffer: return it as credit, or hand a floating
+    /// buffer back to the gate when the sender has no backlog.
+    pub fn recycle(
+        &mut self,
+        now: SimTime,
+        ch: u32,
+        bytes: u32,
+        records: Vec<Record>,
+        g: &JobGraph,
+        q: &mut EventQueue<Event>,
+    ) {
+        self.in_flight_bytes -= bytes as u64;
+        self.give_back_vec(records);
+        let info = &g.channels[ch as usize];
+        let (consumer, gate) = (info.consumer.index(), info.gate as usize);
+        let c = &mut self.chans[ch as usize];
+        c.occupied -= 1;
+        if c.floating_held > 0 && c.sender_backlog <= c.announced_unused {
+            c.owned -= 1;
+            c.floating_held -= 1;
+            let pool = &mut self.gate_pools[consumer][gate];
+            match pool.waiting.pop_front() {
+                Some(other) => {
+                    let o = &mut self.chans[other as usize];
+                    o.owned += 1;
+                    o.floating_held += 1;
+                    o.announced_unused += 1;
+                    let at = now + self.latency_to(other, g);
+                    let inc = self.chans[other as usize].incarnation;
+                    q.schedule(at, Event::Credit { ch: other, n: 1, inc });
+                }
+                None => pool.available += 1,
+            }
+        } else {
+            c.announced_unused += 1;
+            let at = now + self.latency_to(ch, g);
+            let inc = self.chans[ch as usize].incarnation;
+            q.schedule(at, Event::Credit { ch, n: 1, inc });
+        }
+    }
+
+    /// Puts an input channel with readable buffers on the consumer's available list. Returns
+    /// whether it has any (the consumer, if idle, wakes up).
+    pub fn mark_input_available(&mut self, s: u32, input: u32, g: &JobGraph) -> bool {
+        let ch = g.inputs[s as usize][input as usize].0;
+        let c = &self.chans[ch as usize];
+        if c.consumer_blocked || c.received.is_empty() {
+            return false;
+        }
+        let q = &mut self.inputs[s as usize];
+        if !q.in_avail[input as usize] {
+            q.in_avail[input as usize] = true;
+            q.avail.push_back(input);
+        }
+        true
+    }
+
+    /// Takes the next buffer from the input channels, in the order they became available.
+    pub fn take_input(&mut self, s: u32, g: &JobGraph) -> Option<Taken> {
+        let si = s as usize;
+        let input = self.inputs[si].avail.pop_front()?;
+        self.inputs[si].in_avail[input as usize] = false;
+        let ch = g.inputs[si][input as usize].0;
+        let c = &mut self.chans[ch as usize];
+        debug_assert!(!c.consumer_blocked, "a blocked channel is never on the available list");
+        let buffer = c.received.pop_front().expect("available channels have a buffer");
+        let recovered = c.recovered_ahead > 0;
+        if recovered {
+            c.recovered_ahead -= 1;
+        }
+        if !c.received.is_empty() {
+            self.inputs[si].in_avail[input as usize] = true;
+            self.inputs[si].avail.push_back(input);
+        }
+        Some(Taken {
+            input,
+            ch,
+            buffer,
+            recovered,
+        })
+    }
+
+    pub(super) fn unlist_input(&mut self, s: u32, input: u32) {
+        let q = &mut self.inputs[s as usize];
+        if q.in_avail[input as usize] {
+            q.in_avail[input as usize] = false;
+            q.avail.retain(|i| *i != input);
+        }
+    }
+
+    /// The barrier handler blocks an input channel (aligned checkpoints).
+    pub fn block_input(&mut self, s: u32, input: u32, g: &JobGraph) {
+        let ch = g.inputs[s as usize][input as usize].0;
+        self.chans[ch as usize].consumer_blocked = true;
+        self.unlist_input(s, input);
+    }
+
+    /// Consumer side of `resumeConsumption`: unblock and tell the producer. Returns whether the
+    /// channel was blocked (its buffers are readable again).
+    pub fn resume_input(&mut self, now: SimTime, s: u32, input: u32, g: &JobGraph, q: &mut EventQueue<Event>) -> bool {
+        let ch = g.inputs[s as usize][input as usize].0;
+        let c = &mut self.chans[ch as usize];
+        if !c.consumer_blocked {
+            return false;
+        }
+        c.consumer_blocked = false;
+        self.send_resume(now, ch, g, q);
+        true
+    }
+
+    /// Consumer side of `resumeConsumption` for an obsolete barrier: unblock (whether or not it
+    /// was blocked here) and tell the producer.
+    pub fn force_resume_input(&mut self, now: SimTime, s: u32, input: u32, g: &JobGraph, q: &mut EventQueue<Event>) {
+        let ch = g.inputs[s as usize][input as usize].0;
+        self.chans[ch as usize].consumer_blocked = false;
+        self.send_resume(now, ch, g, q);
+    }
+
+    /// Whether the producer side of `ch` is blocked with no alignment at its consumer for it:
+    /// no barrier on the wire or queued there, the consumer not blocking the channel, no
+    /// prioritized barrier waiting for its checkpoint's end (the liveness invariant).
+    pub fn blocked_without_alignment(&self, ch: u32) -> bool {
+        let c = &self.chans[ch as usize];
+        let barrier_ahead = c
+            .wire
+            .iter()
+            .map(|(_, b)| b)
+            .chain(c.received.iter())
+            .any(|b| matches!(b.payload, Payload::Barrier(_)));
+        c.blocked && !c.consumer_blocked && !c.resume_at_checkpoint_end && !barrier_ahead
+    }
+
+    /// `resumeConsumption` travels to the producer's subpartition.
+    pub fn send_resume(&mut self, now: SimTime, ch: u32, g: &JobGraph, q: &mut EventQueue<Event>) {
+        let at = now + self.latency_to(ch, g);
+        let inc = self.chans[ch as usize].incarnation;
+        q.schedule(at, Event::Resume { ch, inc });
+    }
+
+    /// The checkpoint ended at the consumer: whether this channel's producer waits for a
+    /// resume because its aligned barrier was prioritized here.
+    pub fn take_resume_at_checkpoint_end(&mut self, ch: u32) -> bool {
+        std::mem::take(&mut self.chans[ch as usize].resume_at_checkpoint_end)
+    }
+}

@@ -1,0 +1,310 @@
+//! The producer side of the network stack: writing records into subpartitions, the output
+//! flusher, sending against credits (`PipelinedSubpartition`), delivery times over the
+//! TaskManagers' connections, and unaligned barriers overtaking the queued buffers.
+
+use super::*;
+
+impl Network {
+    // ---- producer side ----
+
+    /// Buffers of the producer's pool a channel holds: queued data plus a non-empty builder.
+    #[inline]
+    pub(super) fn usage(&self, ch: u32) -> u32 {
+        let c = &self.chans[ch as usize];
+        c.queued_data + (!c.builder.is_empty()) as u32
+    }
+
+    /// Keeps the producer's pool counters in step with a change of one channel's usage.
+    pub(super) fn account_usage(&mut self, ch: u32, before: u32, after: u32, g: &JobGraph) {
+        let info = &g.channels[ch as usize];
+        let (s, e) = (info.producer.index(), info.output_edge as usize);
+        let cap = self.set.max_buffers_per_channel;
+        let o = &mut self.outputs[s];
+        o.used[e] = o.used[e] + after - before;
+        match (before >= cap, after >= cap) {
+            (false, true) => o.channels_at_cap[e] += 1,
+            (true, false) => o.channels_at_cap[e] -= 1,
+            _ => {}
+        }
+    }
+
+    /// The next channel of a rebalance on output edge `e` of producer `s`.
+    #[inline]
+    pub fn next_round_robin(&mut self, s: u32, e: usize, channels: u32) -> usize {
+        let rr = &mut self.outputs[s as usize].round_robin[e];
+        let next = *rr as usize;
+        *rr = (*rr + 1) % channels;
+        next
+    }
+
+    /// Appends a record to a channel's buffer, finishing the buffer when full (or at once with
+    /// a zero buffer timeout) and arming the output flusher otherwise. `written_ns` is when the
+    /// task produced the record (a batch emits its records at its end, possibly later);
+    /// `incarnation` is the producer's.
+    #[allow(clippy::too_many_arguments)]
+    pub fn write_record(
+        &mut self,
+        now: SimTime,
+        s: u32,
+        incarnation: u32,
+        ch: u32,
+        r: Record,
+        written_ns: u64,
+        g: &JobGraph,
+        q: &mut EventQueue<Event>,
+    ) -> Sent {
+        let before = self.usage(ch);
+        let c = &mut self.chans[ch as usize];
+        if c.builder.capacity() == 0 {
+            c.builder = self.vec_pool.pop().unwrap_or_default();
+        }
+        c.builder.push(r);
+        c.builder_bytes += r.bytes;
+        // A debloated channel finishes its buffers at the size its consumer announced.
+        let size = if c.buffer_size == 0 {
+            self.set.segment_bytes
+        } else {
+            c.buffer_size
+        };
+        let full = c.builder_bytes >= size;
+        let after = self.usage(ch);
+        if after != before {
+            self.account_usage(ch, before, after, g);
+        }
+        if full || self.set.buffer_timeout_ns == 0 {
+            return self.finish_builder(now, ch, g, q);
+        }
+        if !self.outputs[s as usize].flush_armed {
+            self.outputs[s as usize].flush_armed = true;
+            let p = self.set.buffer_timeout_ns;
+            // The flusher runs on a fixed grid, as Flink's OutputFlusher thread does: the first
+            // tick after the record was written, or now if that tick has passed meanwhile.
+            let tick = SimTime((written_ns / p + 1) * p).max(now);
+            q.schedule(tick, Event::Flush { s, inc: incarnation });
+        }
+        Sent::default()
+    }
+
+    /// The output flusher of producer `s` fired: it is no longer armed.
+    pub fn flush_fired(&mut self, s: u32) {
+        self.outputs[s as usize].flush_armed = false;
+    }
+
+    /// Moves the buffer being filled into the send queue.
+    pub fn finish_builder(&mut self, now: SimTime, ch: u32, g: &JobGraph, q: &mut EventQueue<Event>) -> Sent {
+        let c = &mut self.chans[ch as usize];
+        if c.builder.is_empty() {
+            return Sent::default();
+        }
+        let records = std::mem::take(&mut c.builder);
+        let bytes = std::mem::take(&mut c.builder_bytes);
+        c.queue.push_back(NetBuffer {
+            payload: Payload::Data(records),
+            bytes,
+            backlog: 0,
+        });
+        c.queued_data += 1; // usage unchanged: the builder's buffer became a queued one
+        self.in_flight_bytes += bytes as u64;
+        self.try_send(now, ch, g, q)
+    }
+
+    /// Appends an event (barrier, cancellation marker) behind the data of a channel, whose
+    /// builder the caller finished first.
+    pub fn push_event(
+        &mut self,
+        now: SimTime,
+        ch: u32,
+        payload: Payload,
+        g: &JobGraph,
+        q: &mut EventQueue<Event>,
+    ) -> Sent {
+        self.chans[ch as usize].queue.push_back(NetBuffer {
+            payload,
+            bytes: EVENT_BYTES,
+            backlog: 0,
+        });
+        self.try_send(now, ch, g, q)
+    }
+
+    /// Sends what the channel's credits and blocking allow.
+    pub fn try_send(&mut self, now: SimTime, ch: u32, g: &JobGraph, q: &mut EventQueue<Event>) -> Sent {
+        let mut freed = false;
+        let mut barrier_sent = None;
+        while self.chans[ch as usize].can_send_head() {
+            let before = self.usage(ch);
+            let c = &mut self.chans[ch as usize];
+            let mut buf = c.queue.pop_front().expect("can_send_head");
+            // PipelinedSubpartition: an aligned barrier blocks the subpartition once sent; an
+            // unaligned or at-least-once barrier does not.
+            let blocks = matches!(buf.payload, Payload::Barrier(b) if b.options.needs_alignment());
+            if let Payload::Barrier(b) = buf.payload {
+                barrier_sent = Some(b.id);
+            }
+            if buf.is_data() {
+                c.credit -= 1;
+                c.queued_data -= 1;
+                freed = true;
+            }
+            buf.backlog = c.queued_data;
+            let after = self.usage(ch);
+            if after != before {
+                self.account_usage(ch, before, after, g);
+            }
+            let at = self.delivery_time(now, ch, buf.bytes, g);
+            let c = &mut self.chans[ch as usize];
+            let was_empty = c.wire.is_empty();
+            c.wire.push_back((at, buf));
+            if was_empty {
+                let inc = c.incarnation;
+                q.schedule(at, Event::Deliver { ch, inc });
+            }
+            if blocks && !self.alignment_broken {
+                // PipelinedSubpartition: after an aligned barrier, no more data until resumed.
+                self.chans[ch as usize].blocked = true;
+                break;
+            }
+        }
+        let producer = g.channels[ch as usize].producer.0;
+        Sent {
+            freed_producer: freed.then_some(producer),
+            barrier: barrier_sent.map(|id| (producer, id)),
+        }
+    }
+
+    /// Delivery time: serialization on the TaskManager connection (remote only), then latency;
+    /// never before the previous buffer on the channel (FIFO).
+    pub(super) fn delivery_time(&mut self, now: SimTime, ch: u32, bytes: u32, g: &JobGraph) -> SimTime {
+        let info = &g.channels[ch as usize];
+        let (tm_a, tm_b) = (
+            g.subtasks[info.producer.index()].taskmanager,
+            g.subtasks[info.consumer.index()].taskmanager,
+        );
+        let now = self.partition_lifted(now, tm_a, tm_b);
+        let arrive = if info.remote {
+            let free = &mut self.connection_free_at[info.connection as usize];
+            let start = (*free).max(now);
+            let tx = ns_from_f64(bytes as f64 / self.set.remote_bandwidth_bytes_per_s * NS_PER_S as f64);
+            *free = start + tx;
+            start + tx + self.set.remote_latency.sample_u64(&mut self.rng)
+        } else {
+            now + self.set.local_latency.sample_u64(&mut self.rng)
+        };
+        let c = &mut self.chans[ch as usize];
+        let at = arrive.max(c.last_delivery);
+        c.last_delivery = at;
+        at
+    }
+
+    /// A network partition holds traffic between two TaskManagers until it heals (TCP
+    /// retransmits). If it outlasts its `fail_after`, the schedule also breaks the connections
+    /// then, and the readers fail (`Fault::ConnectionLost`).
+    pub(super) fn partition_lifted(&self, now: SimTime, a: u32, b: u32) -> SimTime {
+        if a == b || self.partitions.is_empty() {
+            return now;
+        }
+        let mut t = now;
+        for w in &self.partitions {
+            if let Condition::NetworkPartition { a: x, b: y } = w.condition
+                && ((x, y) == (a, b) || (x, y) == (b, a))
+                && w.start <= t
+                && t < w.end
+            {
+                t = w.end;
+            }
+        }
+        t
+    }
+
+    pub(super) fn latency_to(&mut self, ch: u32, g: &JobGraph) -> u64 {
+        if g.channels[ch as usize].remote {
+            self.set.remote_latency.sample_u64(&mut self.rng)
+        } else {
+            self.set.local_latency.sample_u64(&mut self.rng)
+        }
+    }
+
+    pub fn on_credit(&mut self, now: SimTime, ch: u32, n: u32, g: &JobGraph, q: &mut EventQueue<Event>) -> Sent {
+        self.chans[ch as usize].credit += n;
+        self.try_send(now, ch, g, q)
+    }
+
+    /// `resumeConsumption` reached the producer's subpartition.
+    pub fn on_resume(&mut self, now: SimTime, ch: u32, g: &JobGraph, q: &mut EventQueue<Event>) -> Sent {
+        self.chans[ch as usize].blocked = false;
+        self.try_send(now, ch, g, q)
+    }
+
+    // ---- unaligned barriers at the producer ----
+
+    /// The data buffers queued in a subpartition (the one being filled already finished), which
+    /// an unaligned barrier put at the head overtakes: their bytes, and their records when
+    /// `with_records`.
+    pub fn queued_output(&self, ch: u32, with_records: bool) -> (u64, Vec<Record>) {
+        let c = &self.chans[ch as usize];
+        let bytes = c.queue.iter().filter(|b| b.is_data()).map(|b| b.bytes as u64).sum();
+        let records = if with_records {
+            data_records(c.queue.iter())
+        } else {
+            Vec::new()
+        };
+        (bytes, records)
+    }
+
+    /// `PipelinedSubpartition.add(priority event)`: an unaligned barrier goes to the head of the
+    /// output queue (behind other priority events), then the channel sends.
+    pub fn send_priority(
+        &mut self,
+        now: SimTime,
+        ch: u32,
+        barrier: CheckpointBarrier,
+        g: &JobGraph,
+        q: &mut EventQueue<Event>,
+    ) -> Sent {
+        let c = &mut self.chans[ch as usize];
+        let pos = c
+            .queue
+            .iter()
+            .position(|b| !matches!(b.payload, Payload::Barrier(x) if x.options.is_unaligned()))
+            .unwrap_or(c.queue.len());
+        c.queue.insert(
+            pos,
+            NetBuffer {
+                payload: Payload::Barrier(barrier),
+                bytes: EVENT_BYTES,
+                backlog: 0,
+            },
+        );
+        self.try_send(now, ch, g, q)
+    }
+
+    /// Output-side alignment timer on one subpartition: a timeoutable barrier of `checkpoint`
+    /// still queued there is taken out, with the data ahead of it (bytes, and records when
+    /// `with_records`); the caller sends it as an unaligned barrier.
+    pub fn take_queued_barrier(
+        &mut self,
+        ch: u32,
+        checkpoint: CheckpointId,
+        with_records: bool,
+    ) -> Option<(CheckpointBarrier, u64, Vec<Record>)> {
+        let c = &mut self.chans[ch as usize];
+        let pos = c
+            .queue
+            .iter()
+            .position(|b| matches!(b.payload, Payload::Barrier(x) if x.id == checkpoint))?;
+        let Payload::Barrier(b) = c.queue[pos].payload else {
+            unreachable!("found a barrier");
+        };
+        if !b.options.is_timeoutable() {
+            return None; // forced-aligned edges never time out
+        }
+        let ahead = || c.queue.iter().take(pos);
+        let bytes = ahead().filter(|b| b.is_data()).map(|b| b.bytes as u64).sum();
+        let records = if with_records {
+            data_records(ahead())
+        } else {
+            Vec::new()
+        };
+        c.queue.remove(pos);
+        Some((b, bytes, records))
+    }
+}

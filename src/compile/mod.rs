@@ -12,6 +12,7 @@
 use crate::model::backend::BackendConfig;
 use crate::model::backend::changelog::ChangelogConfig;
 use crate::model::backend::lsm::LsmConfig;
+use crate::model::config::RecoverySettings;
 use crate::model::config::{NetworkConfig, RunConfig, StorageConfig, WorldConfig};
 use crate::model::debloat::DebloatConfig;
 use crate::model::fault_plan::{
@@ -21,7 +22,6 @@ use crate::model::fault_plan::{
 use crate::model::graph::{InputSpec, JobSpec, OperatorSpec};
 use crate::model::source::{KeySpace, RateSpec, SourceSpec};
 use crate::model::storage::StorageProfile;
-use crate::model::world::RecoverySettings;
 use crate::protocol::coordinator::CoordinatorConfig;
 use crate::scenario::faults::{FactorWindowCfg, FaultsCfg, RecoveryCfg, WindowCfg, effective_restart_strategy};
 use crate::scenario::{NetworkCfg, OperatorCfg, OperatorKind, Scenario, StateBackendCfg, StorageCfg};

@@ -7,12 +7,12 @@ use crate::model::debloat::DebloatConfig;
 use crate::model::fault_plan::FaultPlan;
 use crate::model::graph::JobSpec;
 use crate::model::storage::StorageProfile;
-use crate::model::world::RecoverySettings;
 use crate::protocol::coordinator::CoordinatorConfig;
 use crate::protocol::restart::RestartStrategyConfig;
 use crate::sim::Dist;
 use crate::sim::dist::Duration;
 use crate::time::SimTime;
+use crate::vocab::FailoverStrategyKind;
 
 /// Everything one run of the world is configured with.
 #[derive(Clone, Debug)]
@@ -86,4 +86,33 @@ pub struct StorageConfig {
     pub profile: StorageProfile,
     /// State at or below this size is inlined into the checkpoint's metadata.
     pub inline_threshold_bytes: u64,
+}
+
+/// How recovery behaves (`[recovery]`: failover strategy, local recovery, restore speed).
+#[derive(Clone, Debug)]
+pub struct RecoverySettings {
+    /// Time to deploy a task again before it restores (scheduling, slot, task startup).
+    pub deploy: Dist,
+    /// `execution.state-recovery.from-local`: a task restarted on a surviving TaskManager
+    /// reads its state from local disk instead of the checkpoint storage.
+    pub local_recovery: bool,
+    pub local_restore_bytes_per_s: f64,
+    /// Download bandwidth per task when restoring from storage; `None` shares the storage's.
+    pub restore_bytes_per_s: Option<f64>,
+    /// `jobmanager.execution.failover-strategy`.
+    pub failover: FailoverStrategyKind,
+}
+
+impl RecoverySettings {
+    /// Immediate redeployment, downloads through the storage, region failover: for tests
+    /// that want the arithmetic plain.
+    pub fn instant(local_recovery: bool) -> Self {
+        RecoverySettings {
+            deploy: Dist::Constant(0.0),
+            local_recovery,
+            local_restore_bytes_per_s: f64::INFINITY,
+            restore_bytes_per_s: None,
+            failover: FailoverStrategyKind::Region,
+        }
+    }
 }

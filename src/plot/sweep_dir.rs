@@ -137,13 +137,13 @@ fn y_axis(metric: &str) -> (String, f64) {
     }
 }
 
-/// What a metric can physically be, from its name: the share of time the job is down lies in
-/// [0, 1]; durations, sizes, counts, rates, latencies and the other fractions are not negative
-/// (`checkpoint_time_fraction` is the mean duration over the interval and `lost_work_fraction`
-/// a sum over failures: both can exceed 1). Anything else is not limited.
+/// What a metric can physically be, from its name: the shares of time the job is down and has a
+/// checkpoint in progress lie in [0, 1]; durations, sizes, counts, rates, latencies and the
+/// other fractions are not negative (`lost_work_fraction` is a sum over failures and can exceed
+/// 1). Anything else is not limited.
 pub fn physical_limits(metric: &str) -> (f64, f64) {
     let m = short(metric);
-    if m == "downtime_fraction" {
+    if m == "downtime_fraction" || m == "checkpoint_time_fraction" {
         return (0.0, 1.0);
     }
     let non_negative = [
@@ -479,7 +479,7 @@ mod tests {
     #[test]
     fn limits_follow_what_a_metric_measures() {
         assert_eq!(physical_limits("downtime_fraction"), (0.0, 1.0));
-        assert_eq!(physical_limits("checkpoint_time_fraction"), (0.0, f64::INFINITY));
+        assert_eq!(physical_limits("checkpoint_time_fraction"), (0.0, 1.0));
         assert_eq!(physical_limits("summary.end_to_end_duration.avg"), (0.0, f64::INFINITY));
         assert_eq!(physical_limits("summary.persisted_data.avg"), (0.0, f64::INFINITY));
         assert_eq!(physical_limits("counts.failed"), (0.0, f64::INFINITY));

@@ -55,6 +55,7 @@ mod stats;
 mod task_loop;
 mod task_reset;
 
+pub use crate::model::config::RecoverySettings;
 use checkpoint_storage::CheckpointStorage;
 use endpoints::Endpoints;
 pub use events::Event;
@@ -62,7 +63,6 @@ use fault_injector::FaultInjector;
 use invariants::Checks;
 use jobmanager::JobManager;
 use network_stack::{Network, NetworkSettings};
-pub use recovery::RecoverySettings;
 use redeployment::Redeployment;
 use rpc::Rpc;
 use statistics::Statistics;

@@ -9,44 +9,14 @@ use std::collections::BTreeMap;
 
 use super::restore_point::TaskSnapshot;
 use super::{Event, StorageRequest, World};
+use crate::model::config::RecoverySettings;
 use crate::model::faults::{Fault, FaultEvent};
 use crate::model::task::PersistedChannel;
 use crate::model::task::TaskPhase;
 use crate::protocol::coordinator::CompletedCheckpoint;
 use crate::protocol::failover::{FailoverAction, SourcePosition};
 use crate::protocol::restart::{FailureCause, RestartConfigError, RestartStrategyConfig};
-use crate::sim::Dist;
 use crate::time::SimTime;
-use crate::vocab::FailoverStrategyKind;
-
-/// How recovery behaves (`[recovery]`: failover strategy, local recovery, restore speed).
-#[derive(Clone, Debug)]
-pub struct RecoverySettings {
-    /// Time to deploy a task again before it restores (scheduling, slot, task startup).
-    pub deploy: Dist,
-    /// `execution.state-recovery.from-local`: a task restarted on a surviving TaskManager
-    /// reads its state from local disk instead of the checkpoint storage.
-    pub local_recovery: bool,
-    pub local_restore_bytes_per_s: f64,
-    /// Download bandwidth per task when restoring from storage; `None` shares the storage's.
-    pub restore_bytes_per_s: Option<f64>,
-    /// `jobmanager.execution.failover-strategy`.
-    pub failover: FailoverStrategyKind,
-}
-
-impl RecoverySettings {
-    /// Immediate redeployment, downloads through the storage, region failover: for tests
-    /// that want the arithmetic plain.
-    pub fn instant(local_recovery: bool) -> Self {
-        RecoverySettings {
-            deploy: Dist::Constant(0.0),
-            local_recovery,
-            local_restore_bytes_per_s: f64::INFINITY,
-            restore_bytes_per_s: None,
-            failover: FailoverStrategyKind::Region,
-        }
-    }
-}
 
 /// Read lag above the pre-failure lag that still counts as caught up: one millisecond, the
 /// resolution at which a planner reads catch-up times.

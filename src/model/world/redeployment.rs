@@ -3,7 +3,7 @@
 //! where restored state is read from and how fast (`[recovery]`), and the random stream both
 //! the restart strategy and the deployment draw from.
 
-use super::recovery::RecoverySettings;
+use crate::model::config::RecoverySettings;
 use crate::model::graph::JobGraph;
 use crate::model::regions::FailoverStrategy;
 use crate::sim::RngStream;

@@ -50,20 +50,14 @@ pub fn write_report_for(dir: &Path) -> Result<PathBuf, ReportError> {
     }
 }
 
-/// A CSV file as text cells: the page shows each number exactly as the file holds it.
+/// A CSV file as text cells: the page shows each number exactly as the file holds it (the
+/// charts read their tables the same way: `plot::read::Table`).
 pub(crate) fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>), ReportError> {
-    let csv_err = |cause| ReportError::Csv {
-        path: path.to_path_buf(),
-        cause,
-    };
-    let mut r = csv::Reader::from_path(path).map_err(csv_err)?;
-    let header = r.headers().map_err(csv_err)?.iter().map(str::to_string).collect();
-    let rows = r
-        .records()
-        .map(|rec| rec.map(|rec| rec.iter().map(str::to_string).collect()))
-        .collect::<Result<Vec<Vec<String>>, _>>()
-        .map_err(csv_err)?;
-    Ok((header, rows))
+    match crate::plot::read::Table::read(path) {
+        Ok(t) => Ok((t.header, t.rows)),
+        Err(crate::plot::PlotError::Csv { path, cause }) => Err(ReportError::Csv { path, cause }),
+        Err(other) => unreachable!("reading a table fails only on CSV errors, not: {other}"),
+    }
 }
 
 /// The PNG charts in `dir/plots/` with their stems, in the order of `stems` and then sorted.

@@ -90,4 +90,5 @@ pub mod sim;
 pub mod sweep;
 pub mod time;
 pub mod units;
+pub mod verdict;
 pub mod vocab;

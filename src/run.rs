@@ -1,4 +1,5 @@
-//! Running one scenario: compile it, build the world, run it to the end, collect the statistics.
+//! Running one scenario: compile it, build the world, run it to the end, collect the statistics
+//! and judge them (the verdict).
 
 pub use crate::metrics::RunOutput;
 use crate::scenario::Scenario;
@@ -11,5 +12,7 @@ pub fn run(scenario: &Scenario, seed: u64) -> RunOutput {
 
 /// As [`run`], naming the scenario in the summary.
 pub fn run_labelled(scenario: &Scenario, seed: u64, label: &str) -> RunOutput {
-    crate::model::world::World::new(&crate::compile::world_config(scenario), seed, label).run()
+    let mut out = crate::model::world::World::new(&crate::compile::world_config(scenario), seed, label).run();
+    out.summary.verdict = crate::verdict::judge(&out, &crate::verdict::JobShape::of(scenario));
+    out
 }

@@ -9,6 +9,7 @@ pub mod job;
 pub mod run_output;
 pub mod stats_tracker;
 pub mod summary;
+pub mod verdict;
 
 pub use checkpoint_log::CheckpointLog;
 pub use failures::FailureRecord;
@@ -16,6 +17,7 @@ pub use job::{JobStats, OperatorStats, TaskStats, TimelineSample};
 pub use run_output::RunOutput;
 pub use stats_tracker::{CheckpointRecord, CheckpointStatsTracker, SubtaskRecord};
 pub use summary::{CheckpointCounts, RunSummary, StatsSummary};
+pub use verdict::{Finding, Status};
 
 /// Nanoseconds to milliseconds, for output.
 pub fn ms(ns: u64) -> f64 {

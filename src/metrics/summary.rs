@@ -114,6 +114,10 @@ pub struct RunSummary {
     pub simulated_seconds: f64,
     pub checkpoint_interval_ms: Option<f64>,
     pub counts: CheckpointCounts,
+    /// The run judged in plain sentences, before any table: see `crate::verdict` for the rules
+    /// and thresholds. Empty until the run's driver judges it (`run::run`).
+    #[serde(default)]
+    pub verdict: Vec<super::Finding>,
     /// Failure reasons of failed checkpoints and refused trigger requests, with their counts.
     pub failure_reasons: BTreeMap<String, u64>,
     /// Over completed checkpoints: `end_to_end_duration` (ms), `state_size`,

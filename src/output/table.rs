@@ -22,6 +22,11 @@ pub fn render_summary_of(s: &RunSummary) -> String {
         "checkpoints: {} triggered, {} completed, {} failed, {} in progress",
         s.counts.total, s.counts.completed, s.counts.failed, s.counts.in_progress
     );
+    if !s.verdict.is_empty() {
+        t.push('\n');
+        t.push_str(&crate::verdict::render(&s.verdict));
+        t.push('\n');
+    }
     if let Some(at) = s.job_failed_s {
         let _ = writeln!(
             t,

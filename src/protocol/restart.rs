@@ -111,6 +111,16 @@ impl RestartStrategyConfig {
         }
     }
 
+    /// The backoff before the first restart (`None`: the strategy never restarts).
+    pub fn first_delay_ns(&self) -> Option<u64> {
+        match *self {
+            RestartStrategyConfig::NoRestart => None,
+            RestartStrategyConfig::FixedDelay { delay_ns, .. }
+            | RestartStrategyConfig::FailureRate { delay_ns, .. } => Some(delay_ns),
+            RestartStrategyConfig::ExponentialDelay { initial_backoff_ns, .. } => Some(initial_backoff_ns),
+        }
+    }
+
     /// Flink's `checkArgument`s, as errors.
     pub fn validate(&self) -> Result<(), RestartConfigError> {
         match *self {

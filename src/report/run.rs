@@ -115,7 +115,16 @@ pub fn run_report(dir: &Path, name: &str) -> Result<Report, ReportError> {
     })
 }
 
+/// The run's own verdict (`summary.json`), or for a summary written before runs were judged,
+/// the facts it holds.
 fn verdict(s: &RunSummary) -> Vec<String> {
+    if !s.verdict.is_empty() {
+        return s
+            .verdict
+            .iter()
+            .map(|f| format!("{}: {}", f.status.label(), f.text))
+            .collect();
+    }
     let c = &s.counts;
     let mut v = vec![format!(
         "{} checkpoints triggered in {:.1} s of simulated time (seed {}): {} completed, {} failed, {} in progress \

@@ -5,7 +5,8 @@
 //! - statistics summaries (objects with count, avg, p99, max) keep those four;
 //! - lists of named objects are keyed by name: `job.operators.map.records_per_second`;
 //! - `scenario` and `seed` are skipped (the run's seed is its own column), and so is `job.tasks`:
-//!   per-subtask detail belongs to single runs, sweeps compare operators.
+//!   per-subtask detail belongs to single runs, sweeps compare operators; and `verdict`, whose
+//!   sentences are for reading a run, not for tabulating.
 
 use serde_json::Value;
 
@@ -50,7 +51,7 @@ pub fn render_f64(f: f64) -> String {
     if f.is_nan() { String::new() } else { format!("{f:?}") }
 }
 
-const SKIPPED: [&str; 3] = ["scenario", "seed", "job.tasks"];
+const SKIPPED: [&str; 4] = ["scenario", "seed", "job.tasks", "verdict"];
 const STATS_KEPT: [&str; 4] = ["count", "avg", "p99", "max"];
 
 /// The metrics of a summary in key order.

@@ -104,6 +104,7 @@ impl World {
             simulated_seconds: end.as_secs_f64(),
             checkpoint_interval_ms: interval_ms,
             counts,
+            verdict: Vec::new(),
             failure_reasons,
             summary,
             checkpoint_time_fraction: fraction,

@@ -1,0 +1,72 @@
+//! Where does backpressure sit? Flink's reading of its web UI: operators back-pressured above
+//! 10 % of the time (LOW) or 50 % (HIGH) wait for a slower one downstream; the bottleneck is the
+//! first operator downstream of them that is not back-pressured itself, the busiest of them.
+
+use super::thresholds::{BACK_PRESSURE_HIGH, BACK_PRESSURE_LOW};
+use super::{JobShape, finding};
+use crate::metrics::{Finding, OperatorStats, RunSummary, Status};
+
+pub fn judge(s: &RunSummary, job: &JobShape) -> Finding {
+    let ops = &s.job.operators;
+    let bp = |o: &OperatorStats| o.back_pressured_time_ms_per_second / 1000.0;
+    let busy = |o: &OperatorStats| o.busy_time_ms_per_second / 1000.0;
+    let Some(busiest) = ops.iter().max_by(|a, b| busy(a).total_cmp(&busy(b))) else {
+        return finding("backpressure", Status::Info, "No operator statistics.".into(), &[]);
+    };
+    let pressured: Vec<&OperatorStats> = ops.iter().filter(|o| bp(o) > BACK_PRESSURE_LOW).collect();
+    if pressured.is_empty() {
+        return finding(
+            "backpressure",
+            Status::Ok,
+            format!(
+                "No backpressure (every operator at most {:.0} % back-pressured); the busiest operator, `{}`, is \
+                 busy {:.0} % of the time.",
+                BACK_PRESSURE_LOW * 100.0,
+                busiest.name,
+                busy(busiest) * 100.0
+            ),
+            &[("busiest_busy_ratio", busy(busiest))],
+        );
+    }
+    // Candidates: not back-pressured, reading from a back-pressured operator.
+    let is_pressured = |name: &str| pressured.iter().any(|p| p.name == name);
+    let bottleneck = ops
+        .iter()
+        .filter(|o| !is_pressured(&o.name))
+        .filter(|o| {
+            job.operators
+                .iter()
+                .find(|(n, _, _)| *n == o.name)
+                .is_some_and(|(_, _, inputs)| inputs.iter().any(|i| is_pressured(i)))
+        })
+        .max_by(|a, b| busy(a).total_cmp(&busy(b)))
+        .unwrap_or(busiest);
+    let worst = pressured
+        .iter()
+        .max_by(|a, b| bp(a).total_cmp(&bp(b)))
+        .expect("non-empty");
+    let level = if bp(worst) > BACK_PRESSURE_HIGH { "HIGH" } else { "LOW" };
+    let names = pressured
+        .iter()
+        .map(|o| format!("`{}` {:.0} %", o.name, bp(o) * 100.0))
+        .collect::<Vec<_>>()
+        .join(", ");
+    finding(
+        "backpressure",
+        if level == "HIGH" {
+            Status::Problem
+        } else {
+            Status::Warning
+        },
+        format!(
+            "Backpressure {level}: {names} of the time back-pressured. The bottleneck is `{}`, busy {:.0} % of the \
+             time: give it more parallelism or cheaper records.",
+            bottleneck.name,
+            busy(bottleneck) * 100.0
+        ),
+        &[
+            ("back_pressured_ratio_max", bp(worst)),
+            ("bottleneck_busy_ratio", busy(bottleneck)),
+        ],
+    )
+}

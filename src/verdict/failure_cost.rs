@@ -1,0 +1,154 @@
+//! What does one failure cost? Measured from `failures.csv` when the run had failures (the
+//! median of each recovery step), estimated from the run's own figures when it had none; and
+//! the spare throughput (headroom) the job has to catch up with.
+
+use super::thresholds::HEADROOM_WARNING;
+use super::{JobShape, finding, human_ms};
+use crate::metrics::{Finding, RunOutput, RunSummary, StatsSummary, Status};
+
+/// Spare throughput: how much more input the busiest subtask could take. A subtask busy a
+/// share `rho` of the time can process `1 / rho` times its input, so the spare is `1/rho - 1`.
+#[derive(Clone, Debug)]
+pub struct Headroom {
+    pub busiest: String,
+    pub busy_ratio: f64,
+}
+
+impl Headroom {
+    pub fn of(s: &RunSummary) -> Headroom {
+        let t = s
+            .job
+            .tasks
+            .iter()
+            .max_by(|a, b| a.busy_time_ms_per_second.total_cmp(&b.busy_time_ms_per_second));
+        Headroom {
+            busiest: t.map_or_else(String::new, |t| format!("{} #{}", t.task, t.subtask_index)),
+            busy_ratio: t.map_or(0.0, |t| (t.busy_time_ms_per_second / 1000.0).clamp(1e-3, 1.0)),
+        }
+    }
+
+    pub fn spare(&self) -> f64 {
+        1.0 / self.busy_ratio - 1.0
+    }
+
+    fn sentence(&self) -> String {
+        format!(
+            "Spare throughput {:.0} %: the busiest subtask (`{}`) is busy {:.0} % of the time, so the job can \
+             process {:.1}x its input.",
+            self.spare() * 100.0,
+            self.busiest,
+            self.busy_ratio * 100.0,
+            1.0 / self.busy_ratio
+        )
+    }
+}
+
+pub fn judge(out: &RunOutput, job: &JobShape, h: &Headroom) -> Finding {
+    let recovered: Vec<_> = out.failures.iter().filter(|f| !f.taken_over && !f.job_failed).collect();
+    if recovered.is_empty() {
+        return estimate(&out.summary, job, h);
+    }
+    let median = |v: Vec<f64>| StatsSummary::of(&v).p50;
+    let never = recovered.iter().filter(|f| f.catch_up_time.is_none()).count();
+    let detection = median(recovered.iter().map(|f| f.detection_delay).collect());
+    let restart = median(recovered.iter().filter_map(|f| f.restart_delay).collect());
+    let restore = median(recovered.iter().filter_map(|f| f.restore_duration).collect());
+    let lost = median(recovered.iter().map(|f| f.lost_work).collect());
+    let replayed = median(recovered.iter().map(|f| f.records_replayed as f64).collect());
+    let caught_up = median(recovered.iter().filter_map(|f| f.catch_up_time).collect());
+    let figures = [
+        ("failures", recovered.len() as f64),
+        ("not_caught_up", never as f64),
+        ("detection_p50_ms", detection),
+        ("restart_p50_ms", restart),
+        ("restore_p50_ms", restore),
+        ("lost_work_p50_ms", lost),
+        ("records_replayed_p50", replayed),
+        ("catch_up_p50_ms", caught_up),
+        ("spare_throughput", h.spare()),
+    ];
+    let mut text = format!(
+        "{} failure{} in the run; the median one: detected after {}, restarted after {} more, restored in {}, {:.0} \
+         records replayed ({} of lost work), ",
+        recovered.len(),
+        if recovered.len() == 1 { "" } else { "s" },
+        human_ms(detection),
+        human_ms(restart),
+        human_ms(restore),
+        replayed,
+        human_ms(lost)
+    );
+    let status = if never > 0 {
+        text += &format!("and {never} did not catch up by the end of the run. ");
+        Status::Problem
+    } else {
+        text += &format!("output live again {} after the fault. ", human_ms(caught_up));
+        headroom_status(h)
+    };
+    finding("failures", status, text + &h.sentence(), &figures)
+}
+
+/// No failure in the run: the cost of one task failure from the run's own figures. The
+/// backlog (outage plus the work since the restored checkpoint) drains at the spare rate, so it
+/// takes `backlog * rho / (1 - rho)`.
+fn estimate(s: &RunSummary, job: &JobShape, h: &Headroom) -> Finding {
+    let p = |name: &str, f: fn(&StatsSummary) -> f64| s.summary.get(name).filter(|x| x.count > 0).map_or(0.0, f);
+    let restore = p("async_duration", |x| x.p99);
+    let lost = job
+        .interval_ms
+        .map_or(f64::NAN, |i| i / 2.0 + p("end_to_end_duration", |x| x.p50));
+    let down = job.restart_and_deploy_ms + restore;
+    let rho = h.busy_ratio;
+    let catch_up = if rho < 1.0 {
+        (down + lost) * rho / (1.0 - rho)
+    } else {
+        f64::INFINITY
+    };
+    let figures = [
+        ("estimated_downtime_ms", down),
+        ("estimated_lost_work_ms", lost),
+        ("estimated_back_live_ms", down + catch_up),
+        ("spare_throughput", h.spare()),
+    ];
+    let text = if !lost.is_finite() {
+        format!(
+            "No failure in the run; without checkpoints a failure replays the input from its beginning. {}",
+            h.sentence()
+        )
+    } else if catch_up.is_finite() {
+        format!(
+            "No failure in the run. Estimate for one task failure: {} down (restart and deployment {}, state \
+             download about as long as the p99 upload, {}), {} of input to replay (half an interval plus a \
+             checkpoint), output live again about {} after the fault (`ckptsim advise` simulates it). {}",
+            human_ms(down),
+            human_ms(job.restart_and_deploy_ms),
+            human_ms(restore),
+            human_ms(lost),
+            human_ms(down + catch_up),
+            h.sentence()
+        )
+    } else {
+        format!(
+            "No failure in the run, but after one the job could never catch up: its busiest subtask is busy all \
+             the time. {}",
+            h.sentence()
+        )
+    };
+    let status = if lost.is_finite() {
+        headroom_status(h)
+    } else {
+        Status::Warning
+    };
+    finding("failures", status, text, &figures)
+}
+
+fn headroom_status(h: &Headroom) -> Status {
+    let spare = h.spare();
+    if spare < 0.02 {
+        Status::Problem
+    } else if spare < HEADROOM_WARNING {
+        Status::Warning
+    } else {
+        Status::Ok
+    }
+}

@@ -1,0 +1,42 @@
+//! How late is the output? For a two-phase-commit sink what counts is when a record becomes
+//! visible (its transaction commits once the checkpoint after it completes), not when the sink
+//! processed it.
+
+use super::{finding, human_ms};
+use crate::metrics::{Finding, RunSummary, Status};
+
+pub fn judge(s: &RunSummary) -> Option<Finding> {
+    let v = &s.job.visible_latency_ms;
+    let l = &s.job.latency_ms;
+    if v.count > 0 {
+        return Some(finding(
+            "latency",
+            Status::Info,
+            format!(
+                "Exactly-once output becomes visible p50 {} and p99 {} after a record arrives (it waits for the \
+                 checkpoint that commits its transaction); processing alone takes p99 {}.",
+                human_ms(v.p50),
+                human_ms(v.p99),
+                human_ms(l.p99)
+            ),
+            &[
+                ("visible_latency_p50_ms", v.p50),
+                ("visible_latency_p99_ms", v.p99),
+                ("latency_p99_ms", l.p99),
+            ],
+        ));
+    }
+    (l.count > 0).then(|| {
+        finding(
+            "latency",
+            Status::Info,
+            format!(
+                "Records reach the sinks p50 {} and p99 {} after they arrive (no transactional sink: output is \
+                 visible as written).",
+                human_ms(l.p50),
+                human_ms(l.p99)
+            ),
+            &[("latency_p50_ms", l.p50), ("latency_p99_ms", l.p99)],
+        )
+    })
+}

@@ -1,0 +1,115 @@
+//! The verdict of a run: the questions a planner asks of it, answered in plain sentences with
+//! the numbers behind them, before any table. Each topic has its own file and rules; the
+//! thresholds are in [`thresholds`], each with its origin.
+//!
+//! A verdict is a function of the run's output and the job's shape ([`JobShape`], what the
+//! scenario says about the job that the output does not repeat: timeout, warm-up, topology).
+
+mod backpressure;
+mod checkpoints;
+mod failure_cost;
+mod latency;
+pub mod thresholds;
+mod throughput;
+
+use crate::metrics::{Finding, RunOutput, Status};
+use crate::scenario::{CheckpointingMode, OperatorKind, Scenario};
+
+/// What the verdict needs to know of the job beyond its output.
+#[derive(Clone, Debug)]
+pub struct JobShape {
+    pub warmup_s: f64,
+    pub interval_ms: Option<f64>,
+    pub timeout_ms: f64,
+    /// `aligned`, `unaligned`, `aligned with a 30000 ms timeout`, `at-least-once`.
+    pub mode: String,
+    /// Operators in file order with the names of their inputs.
+    pub operators: Vec<(String, OperatorKind, Vec<String>)>,
+    /// Restart strategy's first delay plus deployment, for the estimate of a failure's cost
+    /// when the run had none (ms).
+    pub restart_and_deploy_ms: f64,
+}
+
+impl JobShape {
+    pub fn of(s: &Scenario) -> JobShape {
+        let c = &s.checkpoint;
+        let mode = match (c.mode, c.unaligned, c.aligned_checkpoint_timeout.as_u64()) {
+            (CheckpointingMode::AtLeastOnce, _, _) => "at-least-once".to_string(),
+            (_, false, _) => "aligned".to_string(),
+            (_, true, 0) => "unaligned".to_string(),
+            (_, true, t) => format!("aligned with a {:.0} ms timeout", t as f64 / 1e6),
+        };
+        let first_delay_ns = crate::scenario::faults::effective_restart_strategy(s).first_delay_ns();
+        JobShape {
+            warmup_s: s.simulation.warmup.as_u64() as f64 / 1e9,
+            interval_ms: c.interval.as_ref().map(|i| i.as_u64() as f64 / 1e6),
+            timeout_ms: c.timeout.as_u64() as f64 / 1e6,
+            mode,
+            operators: s
+                .operators
+                .iter()
+                .map(|o| {
+                    (
+                        o.name.clone(),
+                        o.kind,
+                        o.inputs.iter().map(|i| i.from.clone()).collect(),
+                    )
+                })
+                .collect(),
+            restart_and_deploy_ms: (first_delay_ns.unwrap_or(0) as f64 + s.recovery.deployment_time.dist.mean()) / 1e6,
+        }
+    }
+}
+
+/// Judges the run: one finding per topic, in the order a planner asks.
+pub fn judge(out: &RunOutput, job: &JobShape) -> Vec<Finding> {
+    let headroom = failure_cost::Headroom::of(&out.summary);
+    [
+        Some(throughput::judge(out, job)),
+        checkpoints::judge(out, job),
+        Some(backpressure::judge(&out.summary, job)),
+        latency::judge(&out.summary),
+        Some(failure_cost::judge(out, job, &headroom)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// The verdict as the terminal prints it: a status word and the sentence.
+pub fn render(findings: &[Finding]) -> String {
+    let mut t = String::from("verdict\n");
+    for f in findings {
+        t.push_str(&format!("  {:<8} {}\n", f.status.label(), f.text));
+    }
+    t
+}
+
+fn finding(topic: &str, status: Status, text: String, figures: &[(&str, f64)]) -> Finding {
+    Finding {
+        topic: topic.into(),
+        status,
+        text,
+        figures: figures
+            .iter()
+            .filter(|(_, v)| v.is_finite())
+            .map(|(k, v)| (k.to_string(), *v))
+            .collect(),
+    }
+}
+
+/// Seconds with one decimal below a minute, minutes above: how a person says a duration.
+fn human_ms(ms: f64) -> String {
+    if ms < 1000.0 {
+        format!("{ms:.0} ms")
+    } else if ms < 60_000.0 {
+        format!("{:.1} s", ms / 1e3)
+    } else if ms < 3_600_000.0 {
+        format!("{:.1} min", ms / 6e4)
+    } else {
+        format!("{:.1} h", ms / 3.6e6)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,28 @@
+//! Every threshold the verdict judges by, with where it comes from. Change one here and the
+//! README's table of them (section "The verdict") with it.
+
+/// A source whose input lag stays under this at the end of the run keeps up (ms). One second:
+/// below it the lag is queueing noise and a first checkpoint's alignment, not a trend.
+pub const LAG_OK_MS: f64 = 1000.0;
+
+/// Over the last half of the measured window, a lag that grows faster than this (seconds of lag
+/// per second of run) means the job does not keep up with its input: at 1 % the job falls 15
+/// minutes behind a day, which no one running it would call keeping up.
+pub const LAG_GROWTH_LIMIT: f64 = 0.01;
+
+/// p99 end-to-end duration above this share of `execution.checkpointing.timeout` is a warning:
+/// a slowdown of 2x (a traffic spike, a slower storage) would make checkpoints expire.
+pub const TIMEOUT_SHARE_WARNING: f64 = 0.5;
+
+/// Share of the run with a checkpoint in progress above which checkpointing never rests: the
+/// next trigger waits for the previous checkpoint (max-concurrent-checkpoints 1).
+pub const BUSY_CHECKPOINTING_WARNING: f64 = 0.5;
+
+/// Flink's web UI back-pressure levels (`backPressuredTimeMsPerSecond` / 1000): OK up to 10 %,
+/// LOW up to 50 %, HIGH above (Flink docs, "Monitoring Back Pressure").
+pub const BACK_PRESSURE_LOW: f64 = 0.10;
+pub const BACK_PRESSURE_HIGH: f64 = 0.50;
+
+/// Spare throughput (capacity over input, minus one) under which recovery is slow: at 25 % the
+/// backlog of one second of outage takes four seconds to work off.
+pub const HEADROOM_WARNING: f64 = 0.25;

@@ -1,0 +1,123 @@
+//! Every run is judged before any table: does it keep up, are checkpoints healthy, where does
+//! backpressure sit, how late is the output, what does a failure cost. Each test pairs a job
+//! that should pass a question with one that should fail it, so a verdict that always says
+//! "OK" (or always "PROBLEM") cannot pass.
+
+mod common;
+
+use ckptsim::metrics::{Finding, Status};
+
+fn job(service: &str, rate: u32, extra: &str) -> String {
+    format!(
+        r#"
+[simulation]
+duration = "40s"
+warmup = "5s"
+[checkpoint]
+interval = "2s"
+timeout = "30s"
+[cluster]
+taskmanagers = 1
+slots_per_taskmanager = 2
+[[operators]]
+name = "source"
+kind = "source"
+parallelism = 2
+rate = {{ process = "poisson", records_per_second = {rate} }}
+[[operators]]
+name = "map"
+kind = "operator"
+parallelism = 2
+inputs = [{{ from = "source", partitioning = "hash" }}]
+service_time = "{service}"
+state = {{ initial = "20MB" }}
+[[operators]]
+name = "sink"
+kind = "sink"
+parallelism = 2
+inputs = [{{ from = "map", partitioning = "forward" }}]
+{extra}
+"#
+    )
+}
+
+fn verdict(toml: &str) -> Vec<Finding> {
+    let s = common::scenario(toml);
+    ckptsim::run::run(&s, 7).summary.verdict
+}
+
+fn topic<'a>(v: &'a [Finding], name: &str) -> &'a Finding {
+    v.iter()
+        .find(|f| f.topic == name)
+        .unwrap_or_else(|| panic!("no `{name}` finding in {v:#?}"))
+}
+
+#[test]
+fn a_job_with_spare_capacity_keeps_up_and_one_without_does_not() {
+    // 1000 records/s per subtask at 200 us: 20 % busy. At 1.2 ms: 120 %, it cannot keep up.
+    let fine = verdict(&job("200us", 1000, ""));
+    let t = topic(&fine, "throughput");
+    assert_eq!(t.status, Status::Ok, "{}", t.text);
+    let b = topic(&fine, "backpressure");
+    assert_eq!(b.status, Status::Ok, "{}", b.text);
+    let f = topic(&fine, "failures");
+    assert_eq!(f.status, Status::Ok, "{}", f.text);
+    assert!(f.figures["spare_throughput"] > 2.0, "{:?}", f.figures);
+
+    let over = verdict(&job("1200us", 1000, ""));
+    let t = topic(&over, "throughput");
+    assert_eq!(t.status, Status::Problem, "{}", t.text);
+    assert!(t.figures["lag_growth_s_per_s"] > 0.1, "{:?}", t.figures);
+    let b = topic(&over, "backpressure");
+    assert_eq!(b.status, Status::Problem, "{}", b.text);
+    assert!(b.text.contains("bottleneck is `map`"), "{}", b.text);
+    assert_eq!(topic(&over, "failures").status, Status::Problem);
+}
+
+#[test]
+fn expired_checkpoints_are_a_problem_and_slow_ones_a_warning() {
+    // 20 MB per subtask over a 2 MB/s storage: about 10 s per checkpoint.
+    let slow = "[storage]\nprofile = \"s3\"\nbandwidth = \"2MB/s\"\n";
+    let warned = verdict(&job("200us", 1000, slow));
+    let c = topic(&warned, "checkpoints");
+    assert_eq!(c.status, Status::Warning, "{}", c.text);
+    let expiring = verdict(&job("200us", 1000, slow).replace("timeout = \"30s\"", "timeout = \"4s\""));
+    let c = topic(&expiring, "checkpoints");
+    assert_eq!(c.status, Status::Problem, "{}", c.text);
+    assert!(c.figures["expired"] >= 1.0 && c.text.contains("expired"), "{}", c.text);
+    let fast = verdict(&job("200us", 1000, ""));
+    assert_eq!(topic(&fast, "checkpoints").status, Status::Ok);
+}
+
+#[test]
+fn a_failure_is_costed_from_the_run_when_one_happened() {
+    let crash = "[[faults.task_crash]]\nat = [\"15s\"]\noperator = \"map\"\nsubtask = 0\n";
+    let v = verdict(&job("200us", 1000, crash));
+    let f = topic(&v, "failures");
+    assert_eq!(f.figures["failures"], 1.0, "{:?}", f.figures);
+    assert!(f.figures["catch_up_p50_ms"] > 0.0, "{:?}", f.figures);
+    assert!(f.text.starts_with("1 failure in the run"), "{}", f.text);
+    // Without the crash the same finding is an estimate, said as one.
+    let none = verdict(&job("200us", 1000, ""));
+    assert!(topic(&none, "failures").text.starts_with("No failure in the run"));
+}
+
+#[test]
+fn the_verdict_is_in_summary_json_and_printed_before_the_tables() {
+    let s = common::scenario(&job("200us", 1000, ""));
+    let out = ckptsim::run::run(&s, 7);
+    let json = serde_json::to_value(&out.summary).unwrap();
+    let topics: Vec<&str> = json["verdict"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["topic"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        topics,
+        ["throughput", "checkpoints", "backpressure", "latency", "failures"]
+    );
+    let printed = ckptsim::output::table::render_summary(&out);
+    let at = |s: &str| printed.find(s).unwrap_or_else(|| panic!("`{s}` not in\n{printed}"));
+    assert!(at("verdict") < at("per checkpoint"), "{printed}");
+}

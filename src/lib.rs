@@ -76,6 +76,7 @@
 //! therefore a pure function of (scenario, seed): same inputs, same bytes out, and the same
 //! trace hash (a fold over every processed event, in `summary.json`).
 
+pub mod advise;
 pub mod compile;
 pub mod ids;
 pub mod metrics;

@@ -53,6 +53,28 @@ fn parse_size(s: &str) -> Result<u64, String> {
     Ok(v as u64)
 }
 
+fn parse_duration_s(s: &str) -> Result<f64, String> {
+    let ns = ckptsim::units::parse_duration_ns(s)?;
+    if !(ns > 0.0 && ns.is_finite()) {
+        return Err(format!("`{s}` is not a positive duration"));
+    }
+    Ok(ns / 1e9)
+}
+
+fn parse_share(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v > 0.0 && v <= 1.0 => Ok(v),
+        _ => Err(format!("`{s}` is not a share in (0, 1]")),
+    }
+}
+
+fn parse_factor(s: &str) -> Result<f64, String> {
+    match s.trim().trim_end_matches(['x', 'X']).parse::<f64>() {
+        Ok(v) if v > 0.0 && v <= 100.0 => Ok(v),
+        _ => Err(format!("`{s}` is not a factor in (0, 100]")),
+    }
+}
+
 fn parse_steps(s: &str) -> Result<u64, String> {
     let v: f64 = s.trim().parse().map_err(|_| format!("`{s}` is not a number"))?;
     if !(v >= 1.0 && v <= u64::MAX as f64) {
@@ -161,6 +183,68 @@ enum Command {
         #[arg(long, value_name = "METRIC")]
         metric: Vec<String>,
     },
+    /// Answer a planner's questions by simulating the job: the checkpoint interval for a failure
+    /// rate, the storage bandwidth for a p99 target, the spare throughput to catch up after a
+    /// failure, whether checkpoints survive a traffic spike (and what fixes them), and the barrier
+    /// mode. Prints each answer with its evidence and writes DIR/advice.json, DIR/plots/ and
+    /// DIR/report.html.
+    Advise {
+        scenario: PathBuf,
+        /// The questions to answer (comma-separated). Default: all.
+        #[arg(long, value_enum, value_delimiter = ',', default_values_t = [
+            ckptsim::advise::Question::Interval,
+            ckptsim::advise::Question::Bandwidth,
+            ckptsim::advise::Question::CatchUp,
+            ckptsim::advise::Question::Spike,
+            ckptsim::advise::Question::Mode,
+        ])]
+        question: Vec<ckptsim::advise::Question>,
+        /// Mean time between failures, e.g. `1d`, `6h` (of each TaskManager, or of the job: --mtbf-per).
+        #[arg(long, default_value = "1d", value_parser = parse_duration_s)]
+        mtbf: f64,
+        #[arg(long, value_enum, default_value = "taskmanager")]
+        mtbf_per: ckptsim::advise::MtbfPer,
+        /// What fails.
+        #[arg(long, value_enum, default_value = "taskmanager-lost")]
+        failure: ckptsim::advise::FailureKind,
+        /// Bandwidth: keep p99 checkpoint duration under this share of the interval.
+        #[arg(long, default_value_t = 0.5, value_parser = parse_share)]
+        target_share: f64,
+        /// Catch-up: output live again within this time after a failure.
+        #[arg(long, default_value = "2min", value_parser = parse_duration_s)]
+        catch_up: f64,
+        /// Spike: input multiplied by this factor (`2` or `2x`).
+        #[arg(long, default_value = "2", value_parser = parse_factor)]
+        spike: f64,
+        /// Spike: for this long.
+        #[arg(long, default_value = "1min", value_parser = parse_duration_s)]
+        spike_length: f64,
+        /// Check the advised interval with this many random-failure runs at it, at half and at
+        /// twice it (0: no check).
+        #[arg(long, default_value_t = 0)]
+        verify_runs: u32,
+        /// Length of each check run, in MTBFs of the job.
+        #[arg(long, default_value_t = 20.0)]
+        verify_mtbfs: f64,
+        /// Output directory (default: results/advice_<scenario name>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Master seed (default: the scenario's `simulation.seed`).
+        #[arg(long)]
+        seed: Option<u64>,
+        #[arg(long = "set", value_name = "FIELD=VALUE")]
+        set: Vec<String>,
+        #[arg(long, value_name = "CONFIG_YAML")]
+        flink_conf: Option<PathBuf>,
+        /// Worker threads (default: one per core). Answers do not depend on it.
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+        threads: Option<u16>,
+        /// Draw no charts.
+        #[arg(long)]
+        no_plots: bool,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
     /// Regenerate results/: run every scenarios/*.toml (sweep those with a [sweep] table) into
     /// OUT/<name>/, charts included, then write OUT/INDEX.md. Skips the speed benchmark's job.
     Reproduce {
@@ -200,12 +284,14 @@ fn load(
 ) -> anyhow::Result<(scenario::LoadedScenario, scenario::Scenario)> {
     let conf = flink_conf.map(scenario::FlinkConf::load).transpose()?;
     let loaded = scenario::load_file_with_options(path, conf.as_ref(), limits)?;
-    let overrides = set
-        .iter()
-        .map(|s| Override::parse(s).map_err(|m| anyhow::anyhow!("bad --set `{s}`: {m}")))
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    let sc = loaded.with_overrides(&overrides)?;
+    let sc = loaded.with_overrides(&parse_overrides(set)?)?;
     Ok((loaded, sc))
+}
+
+fn parse_overrides(set: &[String]) -> anyhow::Result<Vec<Override>> {
+    set.iter()
+        .map(|s| Override::parse(s).map_err(|m| anyhow::anyhow!("bad --set `{s}`: {m}")))
+        .collect()
 }
 
 /// `results/<file stem>`, when the stem is a plain name (`...toml` has the stem `..`).
@@ -337,6 +423,60 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             let mut files = ckptsim::plot::plot_dir_with(&dir, &options)?;
             // The page embeds the charts: redrawn with them.
             files.push(ckptsim::report::write_report_for(&dir)?);
+            for f in files {
+                println!("wrote {}", f.display());
+            }
+            Ok(())
+        }
+        Command::Advise {
+            scenario: path,
+            question,
+            mtbf,
+            mtbf_per,
+            failure,
+            target_share,
+            catch_up,
+            spike,
+            spike_length,
+            verify_runs,
+            verify_mtbfs,
+            out,
+            seed,
+            set,
+            flink_conf,
+            threads,
+            no_plots,
+            limits,
+        } => {
+            let (loaded, _) = load(&path, &set, flink_conf.as_deref(), &limits.limits())?;
+            let user = parse_overrides(&set)?;
+            let label = path.file_stem().and_then(|s| s.to_str()).unwrap_or("scenario").to_string();
+            let dir = match out {
+                Some(d) => d,
+                None => output::child_path(Path::new("results"), &format!("advice_{label}"))
+                    .context("the scenario file's name cannot name its output directory; give --out")?,
+            };
+            let opts = ckptsim::advise::AdviseOptions {
+                questions: question,
+                failure,
+                mtbf_s: mtbf,
+                mtbf_per,
+                target_share,
+                catch_up_ms: catch_up * 1e3,
+                spike_factor: spike,
+                spike_length_ms: spike_length * 1e3,
+                verify_runs,
+                verify_mtbfs,
+                threads: threads.map(usize::from),
+            };
+            let advice = ckptsim::advise::advise(&loaded, &user, &label, seed, &opts)?;
+            println!("advice for {label} (seed {})\n", advice.seed);
+            for (q, sentence) in advice.sentences() {
+                println!("{q}:\n  {sentence}\n");
+            }
+            print!("{}", ckptsim::verdict::render(&advice.verdict).replace("verdict", "the scenario as written"));
+            let files = ckptsim::advise::report::write_advice_dir(&dir, &advice, !no_plots)?;
+            println!();
             for f in files {
                 println!("wrote {}", f.display());
             }

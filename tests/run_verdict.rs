@@ -95,7 +95,7 @@ fn a_failure_is_costed_from_the_run_when_one_happened() {
     let v = verdict(&job("200us", 1000, crash));
     let f = topic(&v, "failures");
     assert_eq!(f.figures["failures"], 1.0, "{:?}", f.figures);
-    assert!(f.figures["catch_up_p50_ms"] > 0.0, "{:?}", f.figures);
+    assert!(f.figures["live_again_p50_ms"] > 0.0, "{:?}", f.figures);
     assert!(f.text.starts_with("1 failure in the run"), "{}", f.text);
     // Without the crash the same finding is an estimate, said as one.
     let none = verdict(&job("200us", 1000, ""));

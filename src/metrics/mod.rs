@@ -6,6 +6,7 @@ pub mod failures;
 pub mod histogram;
 pub mod in_progress;
 pub mod job;
+pub mod live_again;
 pub mod run_output;
 pub mod stats_tracker;
 pub mod summary;

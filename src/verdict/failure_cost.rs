@@ -4,6 +4,7 @@
 
 use super::thresholds::HEADROOM_WARNING;
 use super::{JobShape, finding, human_ms};
+use crate::metrics::live_again::stale_spans;
 use crate::metrics::{Finding, RunOutput, RunSummary, StatsSummary, Status};
 
 /// Spare throughput: how much more input the busiest subtask could take. A subtask busy a
@@ -49,13 +50,15 @@ pub fn judge(out: &RunOutput, job: &JobShape, h: &Headroom) -> Finding {
         return estimate(&out.summary, job, h);
     }
     let median = |v: Vec<f64>| StatsSummary::of(&v).p50;
-    let never = recovered.iter().filter(|f| f.catch_up_time.is_none()).count();
+    // Live again as the timeline shows it, not as `catch_up_time` (see `metrics::live_again`).
+    let spans = stale_spans(&out.timeline, &out.failures, out.summary.simulated_seconds * 1e3);
+    let never = spans.iter().filter(|s| s.censored).count();
     let detection = median(recovered.iter().map(|f| f.detection_delay).collect());
     let restart = median(recovered.iter().filter_map(|f| f.restart_delay).collect());
     let restore = median(recovered.iter().filter_map(|f| f.restore_duration).collect());
     let lost = median(recovered.iter().map(|f| f.lost_work).collect());
     let replayed = median(recovered.iter().map(|f| f.records_replayed as f64).collect());
-    let caught_up = median(recovered.iter().filter_map(|f| f.catch_up_time).collect());
+    let caught_up = median(spans.iter().filter(|s| !s.censored).map(|s| s.duration_ms()).collect());
     let figures = [
         ("failures", recovered.len() as f64),
         ("not_caught_up", never as f64),
@@ -64,7 +67,7 @@ pub fn judge(out: &RunOutput, job: &JobShape, h: &Headroom) -> Finding {
         ("restore_p50_ms", restore),
         ("lost_work_p50_ms", lost),
         ("records_replayed_p50", replayed),
-        ("catch_up_p50_ms", caught_up),
+        ("live_again_p50_ms", caught_up),
         ("spare_throughput", h.spare()),
     ];
     let mut text = format!(
@@ -79,7 +82,7 @@ pub fn judge(out: &RunOutput, job: &JobShape, h: &Headroom) -> Finding {
         human_ms(lost)
     );
     let status = if never > 0 {
-        text += &format!("and {never} did not catch up by the end of the run. ");
+        text += &format!("and {never} left the output stale until the end of the run. ");
         Status::Problem
     } else {
         text += &format!("output live again {} after the fault. ", human_ms(caught_up));

@@ -12,6 +12,8 @@ mod latency;
 pub mod thresholds;
 mod throughput;
 
+pub use failure_cost::Headroom;
+
 use crate::metrics::{Finding, RunOutput, Status};
 use crate::scenario::{CheckpointingMode, OperatorKind, Scenario};
 

@@ -1,0 +1,69 @@
+//! What a failure and checkpointing cost, in the one unit the interval answer minimises: the
+//! share of time the job's output is not live.
+//!
+//! - A failure makes output stale from the fault until the job is live again: detection,
+//!   restart, state download, replay of the work since the restored checkpoint, and working off
+//!   the backlog, read from the timeline ([`crate::metrics::live_again`]). A failure the run ends
+//!   before that counts until the end (censored, and said so).
+//! - Checkpointing takes the task thread of the bottleneck operator for the synchronous phase
+//!   and holds its input during alignment: that share of its time is capacity lost. (An upper
+//!   bound: an aligning task still reads its other channels.)
+
+use crate::metrics::RunOutput;
+
+/// The operator whose subtasks are busiest: where capacity lost to checkpointing costs
+/// throughput first.
+fn bottleneck(out: &RunOutput) -> Option<&str> {
+    out.summary
+        .job
+        .operators
+        .iter()
+        .max_by(|a, b| a.busy_time_ms_per_second.total_cmp(&b.busy_time_ms_per_second))
+        .map(|o| o.name.as_str())
+}
+
+/// Mean time per checkpoint a bottleneck subtask spends in the synchronous phase and aligning
+/// (ms), over the run's acknowledgements of checkpoints after the first (the first covers
+/// everything since the job started, not one interval: a RocksDB flush, for one, grows with
+/// the data written since the last checkpoint).
+pub fn blocked_ms_per_checkpoint(out: &RunOutput) -> f64 {
+    let Some(op) = bottleneck(out) else { return 0.0 };
+    let first = out.subtasks.iter().map(|s| s.checkpoint_id).min().unwrap_or(0);
+    let acks: Vec<f64> = out
+        .subtasks
+        .iter()
+        .filter(|s| s.task == op && s.checkpoint_id > first)
+        .map(|s| s.sync_duration + s.alignment_duration)
+        .collect();
+    if acks.is_empty() { 0.0 } else { acks.iter().sum::<f64>() / acks.len() as f64 }
+}
+
+/// Share of the run the bottleneck's subtasks spent blocked by checkpoints.
+pub fn blocked_share(out: &RunOutput) -> f64 {
+    let Some(op) = bottleneck(out) else { return 0.0 };
+    let p = out.summary.job.operators.iter().find(|o| o.name == op).map_or(1, |o| o.parallelism.max(1));
+    let blocked: f64 = out
+        .subtasks
+        .iter()
+        .filter(|s| s.task == op)
+        .map(|s| s.sync_duration + s.alignment_duration)
+        .sum();
+    blocked / (p as f64 * out.summary.simulated_seconds * 1e3)
+}
+
+/// Fault-to-live spans of a run's failures (ms): from the fault until the sources' lag is back
+/// and stays back ([`crate::metrics::live_again`]), merged when one failure strikes during
+/// another's recovery; `true` when the run ended first.
+pub fn stale_spans_ms(out: &RunOutput) -> Vec<(f64, f64, bool)> {
+    crate::metrics::live_again::stale_spans(&out.timeline, &out.failures, out.summary.simulated_seconds * 1e3)
+        .iter()
+        .map(|s| (s.fault_ms, s.live_ms, s.censored))
+        .collect()
+}
+
+/// The share of a run's time lost: output stale after failures plus capacity blocked by
+/// checkpoints. Comparable across intervals and seeds of one job.
+pub fn time_lost_fraction(out: &RunOutput) -> f64 {
+    let stale: f64 = stale_spans_ms(out).iter().map(|s| s.1 - s.0).sum();
+    stale / (out.summary.simulated_seconds * 1e3) + blocked_share(out)
+}

@@ -1,0 +1,149 @@
+//! How much spare throughput does the job need to be live again within a target time after a
+//! failure?
+//!
+//! The input rate of every source is scaled (the same job with more or less input), a failure
+//! strikes at 2.5 intervals plus the warm-up (half an interval after a checkpoint, the average
+//! case) and the run measures how long the job takes from the fault to live output, up to 1.25
+//! times the target (a run that is not live by then misses it). The factors simulated are
+//! today's and five around the limit a queueing estimate predicts ([`factors`]). The spare
+//! throughput at input factor `r` is `1 / (rho r) - 1`, with `rho` the busiest subtask's busy
+//! share at the scenario's input (busy time grows with the records it processes). The largest
+//! factor that still meets the target, interpolated between the two runs around it, gives the
+//! spare throughput the job needs.
+
+use serde::Serialize;
+
+use super::baseline::Baseline;
+use super::cost::stale_spans_ms;
+use super::failure::FailureModel;
+use super::variants::{Runner, Variant, dur};
+use super::{AdviseError, human_ms};
+
+/// Around the predicted limit: the runs go where the answer is.
+const AROUND: [f64; 5] = [0.7, 0.85, 1.0, 1.15, 1.3];
+
+/// Input factors to simulate: today's, and five around the limit a queue predicts. An outage
+/// `down` plus `lost` work to replay is a backlog of `(down + lost) lambda` records, worked off
+/// at `mu - lambda`; so the time to live output is `down + (down + lost) x / (1 - x)` with
+/// `x = rho r`, the busiest subtask's busy share at input factor `r`. Solved for the target.
+fn factors(base: &Baseline, failure: &FailureModel, interval_ms: f64, target_ms: f64, rho: f64) -> Vec<f64> {
+    let restore = base.out.summary.summary.get("async_duration").filter(|e| e.count > 0).map_or(0.0, |e| e.p99);
+    let down = failure.detection_ms() + base.shape.restart_and_deploy_ms + restore;
+    let lost = interval_ms / 2.0 + base.checkpoint_p50_ms();
+    let k = ((target_ms - down) / (down + lost)).max(0.05);
+    let predicted = (k / (1.0 + k)) / rho;
+    let mut f: Vec<f64> = AROUND
+        .iter()
+        .map(|a| a * predicted)
+        .chain([1.0])
+        .filter(|f| rho * f < 1.1)
+        .map(|f| (f * 100.0).round() / 100.0)
+        .collect();
+    f.sort_by(f64::total_cmp);
+    f.dedup_by(|a, b| (*a - *b).abs() < 0.02);
+    f
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct HeadroomPoint {
+    pub input_factor: f64,
+    pub spare_throughput: f64,
+    /// Fault to live output (ms); the run's end when it never got there.
+    pub back_live_ms: f64,
+    pub censored: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct HeadroomAnswer {
+    pub target_ms: f64,
+    pub busy_ratio: f64,
+    pub current_spare: f64,
+    /// Largest input factor meeting the target (interpolated).
+    pub max_input_factor: Option<f64>,
+    pub needed_spare: Option<f64>,
+    pub points: Vec<HeadroomPoint>,
+    pub sentence: String,
+}
+
+pub fn answer(r: &Runner, base: &Baseline, failure: &FailureModel, target_ms: f64) -> Result<HeadroomAnswer, AdviseError> {
+    let interval = base
+        .interval_ms()
+        .ok_or_else(|| AdviseError::Question("catch-up: the scenario takes no periodic checkpoints".into()))?;
+    let h = base.headroom();
+    let rho = h.busy_ratio;
+    let at_ns = base.warmup_ns() + 2.5 * interval * 1e6;
+    let end_ns = at_ns + 1.25 * target_ms * 1e6;
+    let factors = factors(base, failure, interval, target_ms, rho);
+    let variants: Vec<Variant> = factors
+        .iter()
+        .map(|f| {
+            let mut v = Variant::new(base.seed_for(0)).set("simulation.duration", dur(end_ns));
+            for o in &base.scenario.operators {
+                if let Some(rate) = &o.rate {
+                    v = v.set(
+                        &format!("operators.{}.rate.records_per_second", o.name),
+                        rate.records_per_second * f,
+                    );
+                }
+            }
+            failure.once(v, at_ns)
+        })
+        .collect();
+    let outs = r.run_all(&variants)?;
+    let points: Vec<HeadroomPoint> = factors
+        .iter()
+        .zip(&outs)
+        .map(|(&f, o)| {
+            let spans = stale_spans_ms(o);
+            HeadroomPoint {
+                input_factor: f,
+                spare_throughput: 1.0 / (rho * f) - 1.0,
+                back_live_ms: spans.iter().map(|s| s.1 - s.0).sum(),
+                censored: spans.iter().any(|s| s.2),
+            }
+        })
+        .collect();
+    let ok = |p: &HeadroomPoint| !p.censored && p.back_live_ms <= target_ms;
+    // The largest factor meeting the target, interpolated towards the first one missing it.
+    let last_ok = points.iter().take_while(|p| ok(p)).count().checked_sub(1);
+    let max_factor = last_ok.map(|i| match points.get(i + 1) {
+        Some(next) if !next.censored => {
+            let a = &points[i];
+            let w = (target_ms - a.back_live_ms) / (next.back_live_ms - a.back_live_ms);
+            a.input_factor + w.clamp(0.0, 1.0) * (next.input_factor - a.input_factor)
+        }
+        _ => points[i].input_factor,
+    });
+    let needed = max_factor.map(|f| 1.0 / (rho * f) - 1.0);
+    let now = points.iter().find(|p| p.input_factor == 1.0);
+    let sentence = match (needed, now) {
+        (Some(n), Some(now)) => format!(
+            "To be live again within {} of {}, the job needs at least {:.0} % spare throughput (its busiest subtask \
+             at most {:.0} % busy). It has {:.0} % ({}): after the failure its output is live again in {}{}. It \
+             stays within the target up to {:.2}x today's input.",
+            human_ms(target_ms),
+            failure.describe().split(" every").next().unwrap_or("a failure"),
+            n * 100.0,
+            100.0 / (1.0 + n),
+            h.spare() * 100.0,
+            h.busiest,
+            human_ms(now.back_live_ms),
+            if ok(now) { ", within the target" } else { ", OVER the target" },
+            max_factor.unwrap_or(0.0)
+        ),
+        _ => format!(
+            "Even at half today's input the job is not live again within {} of a failure: the outage itself \
+             (detection, restart, state download) is too long, whatever the spare throughput.",
+            human_ms(target_ms)
+        ),
+    };
+    Ok(HeadroomAnswer {
+        target_ms,
+        busy_ratio: rho,
+        current_spare: h.spare(),
+        max_input_factor: max_factor,
+        needed_spare: needed,
+        points,
+        sentence,
+    })
+}

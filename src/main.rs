@@ -450,7 +450,11 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         } => {
             let (loaded, _) = load(&path, &set, flink_conf.as_deref(), &limits.limits())?;
             let user = parse_overrides(&set)?;
-            let label = path.file_stem().and_then(|s| s.to_str()).unwrap_or("scenario").to_string();
+            let label = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("scenario")
+                .to_string();
             let dir = match out {
                 Some(d) => d,
                 None => output::child_path(Path::new("results"), &format!("advice_{label}"))
@@ -474,7 +478,10 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             for (q, sentence) in advice.sentences() {
                 println!("{q}:\n  {sentence}\n");
             }
-            print!("{}", ckptsim::verdict::render(&advice.verdict).replace("verdict", "the scenario as written"));
+            print!(
+                "{}",
+                ckptsim::verdict::render(&advice.verdict).replace("verdict", "the scenario as written")
+            );
             let files = ckptsim::advise::report::write_advice_dir(&dir, &advice, !no_plots)?;
             println!();
             for f in files {

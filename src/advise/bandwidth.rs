@@ -58,7 +58,10 @@ pub fn answer(r: &Runner, base: &Baseline, target_share: f64) -> Result<Bandwidt
             .map(|f| {
                 Variant::new(base.seed_for(0))
                     .set("storage.bandwidth", format!("\"{}B/s\"", (bw0 * f).round()))
-                    .set("storage.per_request_bandwidth", format!("\"{}B/s\"", (per0 * f).round()))
+                    .set(
+                        "storage.per_request_bandwidth",
+                        format!("\"{}B/s\"", (per0 * f).round()),
+                    )
                     .set("simulation.duration", dur(end_ns))
             })
             .collect();

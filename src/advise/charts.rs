@@ -12,6 +12,7 @@ use crate::plot::style::{FAILED, MARKER};
 use crate::plot::{PlotError, Series, Stroke, VMarker, XY};
 
 const TARGET: RGBColor = RGBColor(120, 120, 120);
+const TODAY: RGBColor = RGBColor(44, 160, 44);
 
 fn panel(x_label: &str, y_label: &str, series: Vec<Series>, markers: Vec<VMarker>, cats: Option<Vec<String>>) -> Panel {
     Panel {
@@ -30,7 +31,12 @@ fn chart(title: String, panels: Vec<Panel>, base: &Path) -> Result<Vec<PathBuf>,
 }
 
 fn marker(x: f64, label: String, stroke: Stroke, c: RGBColor) -> VMarker {
-    VMarker { x, label, color: c, stroke }
+    VMarker {
+        x,
+        label,
+        color: c,
+        stroke,
+    }
 }
 
 /// Every chart the advice has answers for, into `dir` (`DIR/plots/`).
@@ -41,28 +47,48 @@ pub fn draw(advice: &Advice, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
         let x0 = a.points[0].interval_ms;
         let x = |ms: f64| (ms / x0).log2();
         let last = a.points.last().map_or(x0, |p| p.interval_ms);
-        let cats = (0..=x(last).floor() as i32).map(|k| human_ms(x0 * 2f64.powi(k))).collect();
-        let line = |label: &str, f: fn(&super::interval::IntervalPoint) -> f64, measured: bool| {
-            let pts = a.points.iter().map(|p| XY::new(x(p.interval_ms), f(p) * 100.0)).collect();
-            if measured { Series::measured(label, pts) } else { Series::line(label, pts) }
-        };
-        let mut markers = vec![marker(
-            x(a.best_interval_ms),
-            format!("advised: {}", human_ms(a.best_interval_ms)),
-            Stroke::Solid,
-            FAILED,
-        )];
-        if a.young_interval_ms >= x0 && a.young_interval_ms <= a.points.last().map_or(0.0, |p| p.interval_ms) {
-            markers.push(marker(
-                x(a.young_interval_ms),
-                format!("Young (reference): {}", human_ms(a.young_interval_ms)),
-                Stroke::Dashed,
-                MARKER,
-            ));
-        }
-        files.extend(chart(
-            format!("Checkpoint interval: time lost, {}", a.failure.describe()),
-            vec![panel(
+        let cats: Vec<String> = (0..=x(last).floor() as i32)
+            .map(|k| human_ms(x0 * 2f64.powi(k)))
+            .collect();
+        let min = a.points.iter().map(|p| p.total_share).fold(f64::INFINITY, f64::min);
+        // Two panels: every candidate, then those within 4x of the minimum, where the choice is.
+        let panel_of = |keep: &dyn Fn(&super::interval::IntervalPoint) -> bool| {
+            let line = |label: &str, f: fn(&super::interval::IntervalPoint) -> f64, measured: bool| {
+                let pts = a
+                    .points
+                    .iter()
+                    .filter(|p| keep(p))
+                    .map(|p| XY::new(x(p.interval_ms), f(p) * 100.0))
+                    .collect();
+                if measured {
+                    Series::measured(label, pts)
+                } else {
+                    Series::line(label, pts)
+                }
+            };
+            let mut markers = vec![marker(
+                x(a.best_interval_ms),
+                format!("advised: {}", human_ms(a.best_interval_ms)),
+                Stroke::Solid,
+                FAILED,
+            )];
+            if let Some(cur) = a.current_interval_ms {
+                markers.push(marker(
+                    x(cur),
+                    format!("today: {}", human_ms(cur)),
+                    Stroke::Dashed,
+                    TODAY,
+                ));
+            }
+            if a.young_interval_ms >= x0 && a.young_interval_ms <= last {
+                markers.push(marker(
+                    x(a.young_interval_ms),
+                    format!("Young (reference): {}", human_ms(a.young_interval_ms)),
+                    Stroke::Dashed,
+                    MARKER,
+                ));
+            }
+            panel(
                 "checkpoint interval",
                 "time lost (% of run time)",
                 vec![
@@ -71,8 +97,18 @@ pub fn draw(advice: &Advice, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
                     line("to checkpoints (blocked)", |p| p.checkpoint_share, false),
                 ],
                 markers,
-                Some(cats),
-            )],
+                Some(cats.clone()),
+            )
+        };
+        let mut panels = vec![panel_of(&|_| true)];
+        if a.points.iter().any(|p| p.total_share > 4.0 * min) {
+            let mut zoom = panel_of(&|p| p.total_share <= 4.0 * min);
+            zoom.title = Some("around the minimum".into());
+            panels.push(zoom);
+        }
+        files.extend(chart(
+            format!("Checkpoint interval: time lost, {}", a.failure.describe()),
+            panels,
             &dir.join("advice_interval"),
         )?);
     }
@@ -90,7 +126,12 @@ pub fn draw(advice: &Advice, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
         let target = vec![XY::new(0.0, a.target_ms / 1e3), XY::new(8.0, a.target_ms / 1e3)];
         let mut markers = vec![marker(4.0, "as configured".into(), Stroke::Dashed, MARKER)];
         if let Some(n) = a.needed_bytes_per_s {
-            markers.push(marker(x(n), format!("needed: {}", super::bandwidth::mb(n)), Stroke::Solid, FAILED));
+            markers.push(marker(
+                x(n),
+                format!("needed: {}", super::bandwidth::mb(n)),
+                Stroke::Solid,
+                FAILED,
+            ));
         }
         files.extend(chart(
             "Storage bandwidth: p99 checkpoint duration".into(),
@@ -99,7 +140,11 @@ pub fn draw(advice: &Advice, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
                 "p99 end-to-end duration (s)",
                 vec![
                     Series::measured("p99 (simulated)", pts),
-                    Series::model(format!("target: {:.0} % of the interval", a.target_share * 100.0), target, TARGET),
+                    Series::model(
+                        format!("target: {:.0} % of the interval", a.target_share * 100.0),
+                        target,
+                        TARGET,
+                    ),
                 ],
                 markers,
                 Some(cats),
@@ -138,7 +183,11 @@ pub fn draw(advice: &Advice, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
     if let Some(a) = &advice.spike {
         let cats: Vec<String> = a.runs.iter().map(|r| r.name.clone()).collect();
         let pts = |f: fn(&super::spike::SpikeRun) -> f64| {
-            a.runs.iter().enumerate().map(|(i, r)| XY::new(i as f64, f(r))).collect::<Vec<_>>()
+            a.runs
+                .iter()
+                .enumerate()
+                .map(|(i, r)| XY::new(i as f64, f(r)))
+                .collect::<Vec<_>>()
         };
         files.extend(chart(
             format!("Checkpoints under a {}x spike of {}", a.factor, human_ms(a.length_ms)),
@@ -160,7 +209,10 @@ pub fn draw(advice: &Advice, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
                         Series::measured("longest completed", pts(|r| r.max_ms / 1e3)),
                         Series::model(
                             "timeout",
-                            vec![XY::new(0.0, a.timeout_ms / 1e3), XY::new((cats.len() - 1) as f64, a.timeout_ms / 1e3)],
+                            vec![
+                                XY::new(0.0, a.timeout_ms / 1e3),
+                                XY::new((cats.len() - 1) as f64, a.timeout_ms / 1e3),
+                            ],
                             TARGET,
                         ),
                     ],
@@ -174,7 +226,11 @@ pub fn draw(advice: &Advice, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
     if let Some(a) = &advice.mode {
         let cats: Vec<String> = a.points.iter().map(|m| m.mode.clone()).collect();
         let pts = |f: fn(&super::mode::ModePoint) -> f64| {
-            a.points.iter().enumerate().map(|(i, m)| XY::new(i as f64, f(m))).collect::<Vec<_>>()
+            a.points
+                .iter()
+                .enumerate()
+                .map(|(i, m)| XY::new(i as f64, f(m)))
+                .collect::<Vec<_>>()
         };
         files.extend(chart(
             format!("Barrier mode (advised: {})", a.chosen),
@@ -192,8 +248,13 @@ pub fn draw(advice: &Advice, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
                 panel(
                     "",
                     "after one failure (s)",
-                    vec![Series::measured("fault to live output", pts(|m| m.back_live_ms.unwrap_or(f64::NAN) / 1e3))
-                        .limited((0.0, f64::INFINITY))],
+                    vec![
+                        Series::measured(
+                            "fault to live output",
+                            pts(|m| m.back_live_ms.unwrap_or(f64::NAN) / 1e3),
+                        )
+                        .limited((0.0, f64::INFINITY)),
+                    ],
                     vec![],
                     Some(cats),
                 ),

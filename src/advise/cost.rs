@@ -35,13 +35,23 @@ pub fn blocked_ms_per_checkpoint(out: &RunOutput) -> f64 {
         .filter(|s| s.task == op && s.checkpoint_id > first)
         .map(|s| s.sync_duration + s.alignment_duration)
         .collect();
-    if acks.is_empty() { 0.0 } else { acks.iter().sum::<f64>() / acks.len() as f64 }
+    if acks.is_empty() {
+        0.0
+    } else {
+        acks.iter().sum::<f64>() / acks.len() as f64
+    }
 }
 
 /// Share of the run the bottleneck's subtasks spent blocked by checkpoints.
 pub fn blocked_share(out: &RunOutput) -> f64 {
     let Some(op) = bottleneck(out) else { return 0.0 };
-    let p = out.summary.job.operators.iter().find(|o| o.name == op).map_or(1, |o| o.parallelism.max(1));
+    let p = out
+        .summary
+        .job
+        .operators
+        .iter()
+        .find(|o| o.name == op)
+        .map_or(1, |o| o.parallelism.max(1));
     let blocked: f64 = out
         .subtasks
         .iter()

@@ -27,7 +27,13 @@ const AROUND: [f64; 5] = [0.7, 0.85, 1.0, 1.15, 1.3];
 /// at `mu - lambda`; so the time to live output is `down + (down + lost) x / (1 - x)` with
 /// `x = rho r`, the busiest subtask's busy share at input factor `r`. Solved for the target.
 fn factors(base: &Baseline, failure: &FailureModel, interval_ms: f64, target_ms: f64, rho: f64) -> Vec<f64> {
-    let restore = base.out.summary.summary.get("async_duration").filter(|e| e.count > 0).map_or(0.0, |e| e.p99);
+    let restore = base
+        .out
+        .summary
+        .summary
+        .get("async_duration")
+        .filter(|e| e.count > 0)
+        .map_or(0.0, |e| e.p99);
     let down = failure.detection_ms() + base.shape.restart_and_deploy_ms + restore;
     let lost = interval_ms / 2.0 + base.checkpoint_p50_ms();
     let k = ((target_ms - down) / (down + lost)).max(0.05);
@@ -65,7 +71,12 @@ pub struct HeadroomAnswer {
     pub sentence: String,
 }
 
-pub fn answer(r: &Runner, base: &Baseline, failure: &FailureModel, target_ms: f64) -> Result<HeadroomAnswer, AdviseError> {
+pub fn answer(
+    r: &Runner,
+    base: &Baseline,
+    failure: &FailureModel,
+    target_ms: f64,
+) -> Result<HeadroomAnswer, AdviseError> {
     let interval = base
         .interval_ms()
         .ok_or_else(|| AdviseError::Question("catch-up: the scenario takes no periodic checkpoints".into()))?;
@@ -128,7 +139,11 @@ pub fn answer(r: &Runner, base: &Baseline, failure: &FailureModel, target_ms: f6
             h.spare() * 100.0,
             h.busiest,
             human_ms(now.back_live_ms),
-            if ok(now) { ", within the target" } else { ", OVER the target" },
+            if ok(now) {
+                ", within the target"
+            } else {
+                ", OVER the target"
+            },
             max_factor.unwrap_or(0.0)
         ),
         _ => format!(

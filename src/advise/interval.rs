@@ -85,7 +85,12 @@ pub fn answer(r: &Runner, base: &Baseline, failure: &FailureModel) -> Result<Int
     }
     let f0_ns = base.warmup_ns().max(1e9);
     // The first checkpoint uploads all the state there is: the steady runs wait it out.
-    let first_ms = base.out.summary.summary.get("end_to_end_duration").map_or(0.0, |e| e.max);
+    let first_ms = base
+        .out
+        .summary
+        .summary
+        .get("end_to_end_duration")
+        .map_or(0.0, |e| e.max);
     let variants_for = |t: f64| -> Vec<Variant> {
         // The failure strikes a phase into an interval once the first checkpoint (which uploads
         // all the state) is long done, so what is lost is what a steady job loses.

@@ -130,10 +130,7 @@ pub fn advise(
 ) -> Result<Advice, AdviseError> {
     let scenario = loaded.with_overrides(user)?;
     let seed = seed.unwrap_or(scenario.simulation.seed);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.threads.unwrap_or(0))
-        .build()
-        .map_err(|e| AdviseError::Question(format!("no thread pool: {e}")))?;
+    let pool = pool(opts)?;
     let runner = variants::Runner {
         loaded,
         user,
@@ -148,7 +145,7 @@ pub fn advise(
         .then(|| interval::answer(&runner, &base, &failure))
         .transpose()?;
     let verification = match &interval {
-        Some(a) if opts.verify_runs > 0 => Some(verify::check(&runner, &base, &failure, a.best_interval_ms, opts)?),
+        Some(a) if opts.verify_runs > 0 => Some(verify::check(&runner, seed, &failure, a.best_interval_ms, opts)?),
         _ => None,
     };
     Ok(Advice {
@@ -171,6 +168,14 @@ pub fn advise(
             .then(|| mode::answer(&runner, &base, &failure))
             .transpose()?,
     })
+}
+
+/// The pool the answers' runs share (`threads`: one per core when `None`).
+fn pool(opts: &AdviseOptions) -> Result<rayon::ThreadPool, AdviseError> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads.unwrap_or(0))
+        .build()
+        .map_err(|e| AdviseError::Question(format!("no thread pool: {e}")))
 }
 
 /// A duration as a person says it.

@@ -96,7 +96,10 @@ pub fn answer(r: &Runner, base: &Baseline, failure: &FailureModel) -> Result<Mod
             let spans = stale_spans_ms(&o[1]);
             ModePoint {
                 mode: name.clone(),
-                settings: settings.iter().map(|(k, v)| format!("{k}={}", v.trim_matches('"'))).collect(),
+                settings: settings
+                    .iter()
+                    .map(|(k, v)| format!("{k}={}", v.trim_matches('"')))
+                    .collect(),
                 completed: o[0].summary.counts.completed,
                 failed: o[0].summary.counts.failed,
                 p50_ms: p(&o[0], "end_to_end_duration", |s| s.p50),
@@ -114,7 +117,11 @@ pub fn answer(r: &Runner, base: &Baseline, failure: &FailureModel) -> Result<Mod
     let pick = healthy
         .iter()
         .find(|m| m.mode == "aligned" && m.p99_ms <= ALIGNED_SLACK * fastest)
-        .or_else(|| healthy.iter().find(|m| m.mode.starts_with("aligned,") && m.p99_ms <= ALIGNED_SLACK * fastest))
+        .or_else(|| {
+            healthy
+                .iter()
+                .find(|m| m.mode.starts_with("aligned,") && m.p99_ms <= ALIGNED_SLACK * fastest)
+        })
         .or_else(|| healthy.iter().find(|m| m.mode == "unaligned"))
         .or_else(|| healthy.first());
     let (chosen, sentence) = match pick {
@@ -127,8 +134,11 @@ pub fn answer(r: &Runner, base: &Baseline, failure: &FailureModel) -> Result<Mod
                 human_ms(m.p99_ms),
                 human_ms(fastest),
                 bytes(m.persisted_p99_bytes),
-                m.back_live_ms
-                    .map_or(String::new(), |b| format!(", output live again {} after {}", human_ms(b), failure.describe().split(" every").next().unwrap_or("a failure")))
+                m.back_live_ms.map_or(String::new(), |b| format!(
+                    ", output live again {} after {}",
+                    human_ms(b),
+                    failure.describe().split(" every").next().unwrap_or("a failure")
+                ))
             ),
         ),
         None => (
@@ -138,7 +148,11 @@ pub fn answer(r: &Runner, base: &Baseline, failure: &FailureModel) -> Result<Mod
                 .into(),
         ),
     };
-    Ok(ModeAnswer { points, chosen, sentence })
+    Ok(ModeAnswer {
+        points,
+        chosen,
+        sentence,
+    })
 }
 
 fn set_all(mut v: Variant, settings: &[(&str, String)]) -> Variant {

@@ -50,10 +50,15 @@ pub fn write_advice_dir(dir: &Path, advice: &Advice, plots: bool) -> Result<Vec<
 }
 
 fn png(charts: &[PathBuf], stem: &str) -> Result<Option<Vec<u8>>, AdviseError> {
-    let Some(p) = charts.iter().find(|p| p.file_name().and_then(|n| n.to_str()) == Some(&format!("{stem}.png"))) else {
+    let Some(p) = charts
+        .iter()
+        .find(|p| p.file_name().and_then(|n| n.to_str()) == Some(&format!("{stem}.png")))
+    else {
         return Ok(None);
     };
-    Ok(Some(std::fs::read(p).map_err(|cause| OutputError::Io { path: p.clone(), cause })?))
+    Ok(Some(
+        std::fs::read(p).map_err(|cause| OutputError::Io { path: p.clone(), cause })?,
+    ))
 }
 
 fn table(header: &[&str], rows: Vec<Vec<String>>) -> Block {
@@ -71,7 +76,11 @@ fn pct(x: f64) -> String {
 fn page(a: &Advice, charts: &[PathBuf]) -> Result<Report, AdviseError> {
     let mut sections = Vec::new();
     let mut section = |id: &str, heading: &str, sentence: &str, how: &str, t: Block, chart: Option<(&str, &str)>| {
-        let mut blocks = vec![Block::Paragraph(sentence.to_string()), Block::Paragraph(how.to_string()), t];
+        let mut blocks = vec![
+            Block::Paragraph(sentence.to_string()),
+            Block::Paragraph(how.to_string()),
+            t,
+        ];
         if let Some((stem, caption)) = chart
             && let Ok(Some(png)) = png(charts, stem)
         {
@@ -100,7 +109,14 @@ fn page(a: &Advice, charts: &[PathBuf]) -> Result<Report, AdviseError> {
                 human_ms(i.checkpoint_p50_ms)
             ),
             table(
-                &["interval", "blocked per checkpoint", "fault to live output per phase", "to checkpoints", "to failures", "total"],
+                &[
+                    "interval",
+                    "blocked per checkpoint",
+                    "fault to live output per phase",
+                    "to checkpoints",
+                    "to failures",
+                    "total",
+                ],
                 i.points
                     .iter()
                     .map(|p| {
@@ -115,7 +131,10 @@ fn page(a: &Advice, charts: &[PathBuf]) -> Result<Report, AdviseError> {
                     })
                     .collect(),
             ),
-            Some(("advice_interval", "Time lost against the interval: total, and its two parts.")),
+            Some((
+                "advice_interval",
+                "Time lost against the interval: total, and its two parts.",
+            )),
         );
     }
     if let Some(v) = &a.verification {
@@ -164,7 +183,10 @@ fn page(a: &Advice, charts: &[PathBuf]) -> Result<Report, AdviseError> {
                     })
                     .collect(),
             ),
-            Some(("advice_bandwidth", "p99 checkpoint duration against storage bandwidth, with the target.")),
+            Some((
+                "advice_bandwidth",
+                "p99 checkpoint duration against storage bandwidth, with the target.",
+            )),
         );
     }
     if let Some(c) = &a.catch_up {
@@ -191,7 +213,10 @@ fn page(a: &Advice, charts: &[PathBuf]) -> Result<Report, AdviseError> {
                     })
                     .collect(),
             ),
-            Some(("advice_catch_up", "Time from a failure to live output against the input rate, with the target.")),
+            Some((
+                "advice_catch_up",
+                "Time from a failure to live output against the input rate, with the target.",
+            )),
         );
     }
     if let Some(s) = &a.spike {
@@ -201,7 +226,16 @@ fn page(a: &Advice, charts: &[PathBuf]) -> Result<Report, AdviseError> {
             &s.sentence,
             "Every source's rate stepped up for the spike (rate.profile); checkpoints triggered from the spike on.",
             table(
-                &["run", "Flink configuration", "completed", "failed", "expired", "p99", "longest", "max lag"],
+                &[
+                    "run",
+                    "Flink configuration",
+                    "completed",
+                    "failed",
+                    "expired",
+                    "p99",
+                    "longest",
+                    "max lag",
+                ],
                 s.runs
                     .iter()
                     .map(|r| {
@@ -218,7 +252,10 @@ fn page(a: &Advice, charts: &[PathBuf]) -> Result<Report, AdviseError> {
                     })
                     .collect(),
             ),
-            Some(("advice_spike", "Checkpoints from the spike on, as configured and with each fix.")),
+            Some((
+                "advice_spike",
+                "Checkpoints from the spike on, as configured and with each fix.",
+            )),
         );
     }
     if let Some(m) = &a.mode {
@@ -228,7 +265,16 @@ fn page(a: &Advice, charts: &[PathBuf]) -> Result<Report, AdviseError> {
             &m.sentence,
             "Each mode run as written and once more failing halfway through.",
             table(
-                &["mode", "completed", "failed", "p50", "p99", "persisted p99 (B)", "restore", "fault to live output"],
+                &[
+                    "mode",
+                    "completed",
+                    "failed",
+                    "p50",
+                    "p99",
+                    "persisted p99 (B)",
+                    "restore",
+                    "fault to live output",
+                ],
                 m.points
                     .iter()
                     .map(|p| {
@@ -249,7 +295,11 @@ fn page(a: &Advice, charts: &[PathBuf]) -> Result<Report, AdviseError> {
         );
     }
     let mut verdict: Vec<String> = a.sentences().iter().map(|(q, s)| format!("{q}: {s}")).collect();
-    verdict.extend(a.verdict.iter().map(|f| format!("as written, {}: {}", f.status.label(), f.text)));
+    verdict.extend(
+        a.verdict
+            .iter()
+            .map(|f| format!("as written, {}: {}", f.status.label(), f.text)),
+    );
     Ok(Report {
         title: format!("Advice — {}", a.scenario),
         verdict,

@@ -73,7 +73,10 @@ pub fn answer(r: &Runner, base: &Baseline, factor: f64, length_ms: f64) -> Resul
         let fixes: Vec<(&str, Vec<(&str, String)>, String)> = vec![
             (
                 "unaligned checkpoints",
-                vec![("checkpoint.unaligned", "true".into()), ("checkpoint.aligned_checkpoint_timeout", dur(0.0))],
+                vec![
+                    ("checkpoint.unaligned", "true".into()),
+                    ("checkpoint.aligned_checkpoint_timeout", dur(0.0)),
+                ],
                 "execution.checkpointing.unaligned.enabled: true".into(),
             ),
             (
@@ -112,11 +115,18 @@ pub fn answer(r: &Runner, base: &Baseline, factor: f64, length_ms: f64) -> Resul
             })
             .collect();
         for ((name, set, flink), o) in fixes.iter().zip(r.run_all(&variants)?) {
-            let settings = set.iter().map(|(k, v)| format!("{k}={}", v.trim_matches('"'))).collect();
+            let settings = set
+                .iter()
+                .map(|(k, v)| format!("{k}={}", v.trim_matches('"')))
+                .collect();
             runs.push(summarise(name, settings, flink.clone(), &o, start_ms));
         }
     }
-    let fixes: Vec<String> = runs[1..].iter().filter(|r| r.failed == 0).map(|r| r.name.clone()).collect();
+    let fixes: Vec<String> = runs[1..]
+        .iter()
+        .filter(|r| r.failed == 0)
+        .map(|r| r.name.clone())
+        .collect();
     let first = &runs[0];
     let what = format!(
         "Under a {factor}x traffic spike lasting {} (from {} in)",

@@ -1,0 +1,157 @@
+//! `ckptsim advise` answers by simulation, and its answers hold: each question is asked of a job
+//! built to give a known answer and of one built to give the opposite, and the advised interval
+//! is checked by runs the search never saw (with a deliberately wrong interval as the negative
+//! control of that check).
+
+use ckptsim::advise::{AdviseOptions, FailureKind, MtbfPer, Question, advise, verify};
+use ckptsim::scenario::parse_str;
+
+/// A keyed aggregation at `busy` of its capacity, 1 GB of RocksDB state per subtask on S3, whose
+/// synchronous phase holds the task thread for `sync`.
+fn job(busy: f64, sync: &str, extra: &str) -> String {
+    let service_ms = busy * 1000.0 / 10.0;
+    format!(
+        r#"
+[simulation]
+duration = "10min"
+warmup = "30s"
+seed = 5
+[checkpoint]
+interval = "2min"
+timeout = "10min"
+[cluster]
+taskmanagers = 2
+slots_per_taskmanager = 1
+[storage]
+profile = "s3"
+[state_backend]
+kind = "rocksdb"
+incremental = true
+[[operators]]
+name = "source"
+kind = "source"
+parallelism = 2
+rate = {{ process = "poisson", records_per_second = 10 }}
+record_size = "50KB"
+keys = {{ count = 50000 }}
+[[operators]]
+name = "aggregate"
+kind = "operator"
+parallelism = 2
+inputs = [{{ from = "source", partitioning = "hash" }}]
+service_time = {{ dist = "exponential", mean = "{service_ms}ms" }}
+state = {{ bytes_per_key = "2KB", initial = "1GB" }}
+sync_time = "{sync}"
+[[operators]]
+name = "sink"
+kind = "sink"
+parallelism = 2
+inputs = [{{ from = "aggregate", partitioning = "forward" }}]
+service_time = "1ms"
+{extra}
+"#
+    )
+}
+
+fn options(questions: &[Question]) -> AdviseOptions {
+    AdviseOptions {
+        questions: questions.to_vec(),
+        failure: FailureKind::TaskmanagerLost,
+        mtbf_s: 2.0 * 3600.0,
+        mtbf_per: MtbfPer::Job,
+        target_share: 0.5,
+        catch_up_ms: 120e3,
+        spike_factor: 2.0,
+        spike_length_ms: 60e3,
+        verify_runs: 0,
+        verify_mtbfs: 8.0,
+        threads: Some(2),
+    }
+}
+
+fn ask(toml: &str, opts: &AdviseOptions) -> ckptsim::advise::Advice {
+    let loaded = parse_str(toml, "<test>").unwrap_or_else(|e| panic!("{e}"));
+    advise(&loaded, &[], "test", None, opts).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn a_costlier_synchronous_phase_moves_the_advised_interval_longer() {
+    let opts = options(&[Question::Interval]);
+    let cheap = ask(&job(0.6, "10ms", ""), &opts).interval.unwrap();
+    let dear = ask(&job(0.6, "500ms", ""), &opts).interval.unwrap();
+    assert!(
+        dear.best_interval_ms > cheap.best_interval_ms,
+        "sync 500 ms: {} ms, sync 10 ms: {} ms",
+        dear.best_interval_ms,
+        cheap.best_interval_ms
+    );
+    // The advised candidate is the cheapest simulated, and the curve rises past it.
+    let best = dear.points.iter().map(|p| p.total_share).fold(f64::INFINITY, f64::min);
+    let at = dear
+        .points
+        .iter()
+        .find(|p| p.interval_ms == dear.best_interval_ms)
+        .unwrap();
+    assert_eq!(at.total_share, best);
+    assert!(dear.points.last().unwrap().total_share > best);
+    assert!(dear.sentence.contains("Young"), "{}", dear.sentence);
+}
+
+#[test]
+fn the_advice_is_the_same_whatever_the_number_of_threads() {
+    let mut one = options(&[Question::Interval, Question::Mode]);
+    one.threads = Some(1);
+    let a = serde_json::to_string(&ask(&job(0.6, "200ms", ""), &one)).unwrap();
+    let b = serde_json::to_string(&ask(
+        &job(0.6, "200ms", ""),
+        &options(&[Question::Interval, Question::Mode]),
+    ))
+    .unwrap();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn the_advised_interval_holds_in_random_failure_runs_and_a_wrong_one_does_not() {
+    let toml = job(0.6, "500ms", "");
+    let mut opts = options(&[Question::Interval]);
+    opts.mtbf_s = 3600.0;
+    let loaded = parse_str(&toml, "<test>").unwrap();
+    opts.verify_runs = 6;
+    let advice = advise(&loaded, &[], "test", None, &opts).unwrap();
+    let v = advice.verification.as_ref().unwrap();
+    assert!(v.holds, "{}", v.sentence);
+    assert!(v.intervals.iter().all(|i| i.failures >= 20), "{:?}", v.intervals);
+    // Negative control: the same check of an interval 16 times too long must fail.
+    let best = advice.interval.as_ref().unwrap().best_interval_ms;
+    let wrong = verify::check_interval(&loaded, &[], &opts, best * 16.0).unwrap();
+    assert!(!wrong.holds, "{}", wrong.sentence);
+}
+
+#[test]
+fn storage_bandwidth_needed_grows_with_a_tighter_target() {
+    let mut opts = options(&[Question::Bandwidth]);
+    opts.target_share = 0.2;
+    let loose = ask(&job(0.3, "10ms", ""), &opts).bandwidth.unwrap();
+    opts.target_share = 0.02;
+    let tight = ask(&job(0.3, "10ms", ""), &opts).bandwidth.unwrap();
+    let (l, t) = (loose.needed_bytes_per_s.unwrap(), tight.needed_bytes_per_s.unwrap());
+    assert!(t > l, "20 %: {l}, 2 %: {t}");
+    // What the answer says is what its runs show: the needed bandwidth meets the target.
+    let at = tight.points.iter().find(|p| p.bandwidth_bytes_per_s == t).unwrap();
+    assert!(at.p99_ms <= tight.target_ms);
+}
+
+#[test]
+fn catching_up_faster_needs_more_spare_throughput() {
+    let mut opts = options(&[Question::CatchUp]);
+    opts.catch_up_ms = 300e3;
+    let slow = ask(&job(0.5, "10ms", ""), &opts).catch_up.unwrap();
+    opts.catch_up_ms = 60e3;
+    let fast = ask(&job(0.5, "10ms", ""), &opts).catch_up.unwrap();
+    assert!(
+        fast.needed_spare.unwrap() > slow.needed_spare.unwrap(),
+        "{}\n{}",
+        fast.sentence,
+        slow.sentence
+    );
+}

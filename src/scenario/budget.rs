@@ -196,7 +196,13 @@ pub fn estimate(s: &Scenario) -> Estimate {
         if op.kind == OperatorKind::Source
             && let Some(rate) = &op.rate
         {
-            let mut records = rate.records_per_second * op.parallelism as f64 * duration_s;
+            // A profile's mean factor over the run: the records the run is expected to read
+            // (a spike's peak lasts only its window; the buffers above bound the peak's memory).
+            let factor = rate
+                .profile
+                .as_ref()
+                .map_or(1.0, |p| p.model().mean_factor(duration_s * 1e9));
+            let mut records = rate.records_per_second * factor * op.parallelism as f64 * duration_s;
             if let Some(max) = op.max_records {
                 records = records.min(max as f64 * op.parallelism as f64);
             }
@@ -219,7 +225,8 @@ pub fn estimate(s: &Scenario) -> Estimate {
                 );
             }
         }
-        rate_out.push(rate_in);
+        // Records out per record in: what the next operators read.
+        rate_out.push(rate_in * op.selectivity);
         let steps = rate_in * duration_s;
         if op.kind == OperatorKind::Sink {
             // Every record a sink writes stays in its transaction, then in the external system's

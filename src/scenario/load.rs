@@ -250,14 +250,17 @@ impl LoadedScenario {
                 field: None,
                 message: e.message().trim().to_string(),
             })?;
-        super::rate_profile::load_profile_files(&mut scenario, &self.file, self.limits.input_bytes_max, |field, message| {
-            ScenarioError::Invalid {
+        super::rate_profile::load_profile_files(
+            &mut scenario,
+            &self.file,
+            self.limits.input_bytes_max,
+            |field, message| ScenarioError::Invalid {
                 file: self.file.clone(),
                 origin: Origin::Override(all()),
                 field: Some(field),
                 message,
-            }
-        })?;
+            },
+        )?;
         check(&scenario, &self.limits).map_err(|(field, message)| {
             let culprit = overrides
                 .iter()

@@ -158,7 +158,8 @@ pub fn validate_profile(p: &RateProfileCfg, path: &str) -> Result<(), Problem> {
         if p.points.is_empty() {
             return fail(
                 at("points"),
-                "needs at least one point, e.g. points = [[\"0s\", 1.0], [\"60s\", 2.0]], or file = \"rates.csv\"".into(),
+                "needs at least one point, e.g. points = [[\"0s\", 1.0], [\"60s\", 2.0]], or file = \"rates.csv\""
+                    .into(),
             );
         }
         return check_points(&p.points).map_err(|(i, msg)| (format!("{path}.points[{i}]"), msg));
@@ -183,10 +184,16 @@ pub fn validate_profile(p: &RateProfileCfg, path: &str) -> Result<(), Problem> {
         return fail(at("trough"), format!("must be at most peak ({peak})"));
     }
     if peak <= 0.0 {
-        return fail(at("peak"), "must be > 0 (a source that never emits needs no profile)".into());
+        return fail(
+            at("peak"),
+            "must be > 0 (a source that never emits needs no profile)".into(),
+        );
     }
     if p.peak_at.is_none() {
-        return fail(path.to_string(), "shape = \"daily\" needs `peak_at`, e.g. \"14h\"".into());
+        return fail(
+            path.to_string(),
+            "shape = \"daily\" needs `peak_at`, e.g. \"14h\"".into(),
+        );
     }
     if p.period.is_some_and(|d| d.value < NS_PER_S as f64) {
         return fail(at("period"), "must be at least 1s".into());
@@ -237,7 +244,9 @@ pub fn load_profile_files(
         }
         let csv_path = base.join(file);
         let text = super::read::read_text(&csv_path, bytes_max).map_err(|e| match e {
-            ScenarioError::Io { cause, .. } => at_field(field.clone(), format!("cannot read {}: {cause}", csv_path.display())),
+            ScenarioError::Io { cause, .. } => {
+                at_field(field.clone(), format!("cannot read {}: {cause}", csv_path.display()))
+            }
             other => other,
         })?;
         p.points = parse_points_csv(&text, &csv_path.display().to_string(), &field)?;
@@ -270,7 +279,10 @@ pub fn parse_points_csv(text: &str, csv_file: &str, field: &str) -> Result<Vec<(
     for (line, row) in lines {
         let cells: Vec<&str> = row.split(',').map(str::trim).collect();
         let [time, factor] = cells[..] else {
-            return Err(err(line, format!("expected two columns (time_s,factor), found {}", cells.len())));
+            return Err(err(
+                line,
+                format!("expected two columns (time_s,factor), found {}", cells.len()),
+            ));
         };
         let number = |name: &str, v: &str| -> Result<f64, ScenarioError> {
             v.parse::<f64>()

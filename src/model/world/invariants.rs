@@ -65,11 +65,7 @@ pub(crate) struct Checks {
 }
 
 impl Checks {
-    pub fn new(
-        channels: usize,
-        cut_check: bool,
-        sink_records: Option<super::sink_records::SinkRecordCounts>,
-    ) -> Self {
+    pub fn new(channels: usize, cut_check: bool, sink_records: Option<super::sink_records::SinkRecordCounts>) -> Self {
         Checks {
             record_counts: vec![RecordCounts::default(); channels],
             barrier_ledger: Default::default(),

@@ -163,7 +163,11 @@ impl Checks {
         }
         for c in &point.channels {
             for r in &c.records {
-                absorbed.push(((r.id >> crate::model::records::OFFSET_BITS) as u32, 1));
+                let becomes = match self.sink_records.as_ref() {
+                    Some(counts) => counts.from_channel(c.channel, r.id),
+                    None => 1,
+                };
+                absorbed.push(((r.id >> crate::model::records::OFFSET_BITS) as u32, becomes));
             }
         }
         absorbed.retain(|(_, n)| *n > 0);

@@ -1,20 +1,23 @@
-//! The consistent-cut check's count for jobs with selective operators: how many records reach
-//! a sink from a source subtask's first `offset` records. Each record's count of outputs is a
-//! pure function of its id (`model::selectivity`) and every copy keeps that id, so along the
-//! one path a source's records take (the cut check applies only when there is one) a record
-//! becomes the product of its counts at the selective operators on it.
+//! The consistent-cut check's counts for jobs with selective operators: how many records reach
+//! a sink from a source subtask's first `offset` records, and from one record persisted in a
+//! channel's state. Each record's count of outputs at an operator is a pure function of its id
+//! (`model::selectivity`) and every copy keeps that id, so along the one path records take
+//! from an operator to a sink (the cut check applies only when there is one) a record becomes
+//! the product of its counts at the selective operators still ahead of it.
 
-use crate::ids::SubtaskId;
 use crate::model::graph::JobGraph;
-use crate::model::records::record_id;
+use crate::model::records::{OFFSET_BITS, record_id};
 use crate::model::selectivity::outputs_of;
-use crate::vocab::OperatorKind;
 
 pub(crate) struct SinkRecordCounts {
     seed: u64,
-    /// Per subtask (empty for non-sources): (vertex, selectivity) of each selective operator
-    /// its records cross on their way to a sink.
-    paths: Vec<Vec<(u32, f64)>>,
+    /// Per vertex: (vertex, selectivity) of each selective operator from it (itself included)
+    /// to the sink its records reach.
+    ahead: Vec<Vec<(u32, f64)>>,
+    /// Per subtask: its vertex.
+    vertex_of: Vec<u32>,
+    /// Per channel: its consumer's vertex.
+    consumer_vertex: Vec<u32>,
     /// Per subtask: a bounded source's record count (its last record passes every filter).
     max_records: Vec<Option<u64>>,
     /// Per subtask: the last answer, (offset, sink records of the offsets below it): completed
@@ -30,21 +33,21 @@ impl SinkRecordCounts {
         if graph.vertices.iter().all(|v| v.selectivity == 1.0) {
             return None;
         }
-        let paths = (0..graph.subtasks.len())
-            .map(|s| {
+        let ahead = (0..graph.vertices.len())
+            .map(|v| {
                 let mut path = Vec::new();
-                if graph.vertex_of(SubtaskId(s as u32)).kind != OperatorKind::Source {
-                    return path;
-                }
-                let mut cur = s;
-                // One output edge per non-sink: any of its channels leads to the next vertex.
-                while let Some(edge) = graph.outputs[cur].first() {
-                    cur = graph.channels[edge.channels[0].0 as usize].consumer.0 as usize;
-                    let v = graph.subtasks[cur].vertex.index();
-                    let selectivity = graph.vertices[v].selectivity;
+                let mut cur = graph.vertices[v].first_subtask as usize;
+                loop {
+                    let vertex = graph.subtasks[cur].vertex.index();
+                    let selectivity = graph.vertices[vertex].selectivity;
                     if selectivity != 1.0 {
-                        path.push((v as u32, selectivity));
+                        path.push((vertex as u32, selectivity));
                     }
+                    // One output edge per non-sink: any of its channels leads to the next vertex.
+                    let Some(edge) = graph.outputs[cur].first() else {
+                        break;
+                    };
+                    cur = graph.channels[edge.channels[0].0 as usize].consumer.0 as usize;
                 }
                 path
             })
@@ -52,7 +55,13 @@ impl SinkRecordCounts {
         let n = graph.subtasks.len();
         Some(SinkRecordCounts {
             seed,
-            paths,
+            ahead,
+            vertex_of: graph.subtasks.iter().map(|st| st.vertex.index() as u32).collect(),
+            consumer_vertex: graph
+                .channels
+                .iter()
+                .map(|c| graph.subtasks[c.consumer.0 as usize].vertex.index() as u32)
+                .collect(),
             max_records,
             cursor: vec![(0, 0); n],
         })
@@ -65,18 +74,27 @@ impl SinkRecordCounts {
         if offset < at {
             (at, total) = (0, 0); // a restored, earlier cut: count again from the start
         }
+        let vertex = self.vertex_of[si];
         for k in at..offset {
-            total += self.of_record(s, k);
+            total += self.from(vertex, record_id(s, k));
         }
         self.cursor[si] = (offset, total);
         total
     }
 
-    fn of_record(&self, s: u32, offset: u64) -> u64 {
-        let id = record_id(s, offset);
-        let last = self.max_records[s as usize].is_some_and(|m| offset + 1 == m);
+    /// Records at the sinks that record `id`, persisted in `channel`'s state (not yet processed
+    /// by the channel's consumer), becomes.
+    pub fn from_channel(&self, channel: u32, id: u64) -> u64 {
+        self.from(self.consumer_vertex[channel as usize], id)
+    }
+
+    /// Records at the sinks that record `id` becomes from vertex `vertex` on.
+    fn from(&self, vertex: u32, id: u64) -> u64 {
+        let source = (id >> OFFSET_BITS) as usize;
+        let offset = id & ((1u64 << OFFSET_BITS) - 1);
+        let last = self.max_records[source].is_some_and(|m| offset + 1 == m);
         let mut copies = 1u64;
-        for &(v, selectivity) in &self.paths[s as usize] {
+        for &(v, selectivity) in &self.ahead[vertex as usize] {
             let n = outputs_of(self.seed, v, id, selectivity) as u64;
             // As the world does: the last record of a bounded source always passes.
             copies *= if n == 0 && last { 1 } else { n };

@@ -18,12 +18,15 @@
 
 use crate::sim::rng::mix64;
 
+/// Keeps the hash apart from the other functions of (seed, record id): the key and the size.
+const SALT: u64 = 0x5E1E_C71F_17A5_0000;
+
 /// Records emitted for record `id` read by vertex `vertex` of selectivity `selectivity`.
 #[inline]
 pub fn outputs_of(seed: u64, vertex: u32, id: u64, selectivity: f64) -> u32 {
     let whole = selectivity.floor();
     let fraction = selectivity - whole;
-    let h = mix64(seed ^ mix64(id ^ mix64(0x5E1E_C7u64 << 32 | vertex as u64)));
+    let h = mix64(seed ^ mix64(id ^ mix64(SALT | vertex as u64)));
     let u = (h >> 11) as f64 / (1u64 << 53) as f64;
     whole as u32 + u32::from(u < fraction)
 }

@@ -164,7 +164,7 @@ impl Checks {
         for c in &point.channels {
             for r in &c.records {
                 let becomes = match self.sink_records.as_ref() {
-                    Some(counts) => counts.from_channel(c.channel, r.id),
+                    Some(counts) => counts.of_persisted(c.channel, r.id),
                     None => 1,
                 };
                 absorbed.push(((r.id >> crate::model::records::OFFSET_BITS) as u32, becomes));

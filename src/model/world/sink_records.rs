@@ -76,7 +76,7 @@ impl SinkRecordCounts {
         }
         let vertex = self.vertex_of[si];
         for k in at..offset {
-            total += self.from(vertex, record_id(s, k));
+            total += self.downstream_of(vertex, record_id(s, k));
         }
         self.cursor[si] = (offset, total);
         total
@@ -84,12 +84,12 @@ impl SinkRecordCounts {
 
     /// Records at the sinks that record `id`, persisted in `channel`'s state (not yet processed
     /// by the channel's consumer), becomes.
-    pub fn from_channel(&self, channel: u32, id: u64) -> u64 {
-        self.from(self.consumer_vertex[channel as usize], id)
+    pub fn of_persisted(&self, channel: u32, id: u64) -> u64 {
+        self.downstream_of(self.consumer_vertex[channel as usize], id)
     }
 
     /// Records at the sinks that record `id` becomes from vertex `vertex` on.
-    fn from(&self, vertex: u32, id: u64) -> u64 {
+    fn downstream_of(&self, vertex: u32, id: u64) -> u64 {
         let source = (id >> OFFSET_BITS) as usize;
         let offset = id & ((1u64 << OFFSET_BITS) - 1);
         let last = self.max_records[source].is_some_and(|m| offset + 1 == m);

@@ -279,12 +279,13 @@ mod tests {
             assert!((p.cumulative_ns(t) - tau).abs() < 1.0, "τ {tau_h} h: within a ns");
         }
         // A trough at 0: Newton meets a zero derivative there and must still converge. Λ is
-        // flat to third order at the trough (the midpoint by symmetry), so clock times within
-        // a fraction of a millisecond of it all reach τ to within a nanosecond: no arrival can
-        // tell them apart, and τ is what must be met.
+        // flat to third order at the trough (the midpoint by symmetry): Λ(t0 ± δ) − Λ(t0) =
+        // (2π/day)²δ³/3, below the f64 resolution of τ (~0.008 ns at half a day) for δ up to
+        // ~0.17 s. Every clock time in that range meets τ as well as f64 can say, and the
+        // factor there is below 1e-11, so no arrival can tell them apart.
         let deep = RateProfile::daily(0.0, 2.0, 0.0, day);
         let t = deep.clock_ns(day / 2.0);
         assert!((deep.cumulative_ns(t) - day / 2.0).abs() < 1.0, "{t}");
-        assert!((t - day / 2.0).abs() < 1e6, "{t}");
+        assert!((t - day / 2.0).abs() < 0.2 * S, "{t}");
     }
 }

@@ -235,7 +235,8 @@ pub fn load_profile_files(
         let Some(p) = op.rate.as_mut().and_then(|r| r.profile.as_mut()) else {
             continue;
         };
-        let Some(file) = &p.file else {
+        // A daily curve takes no file: validation says so, rather than a failed read.
+        let (Some(file), false) = (&p.file, p.shape == ProfileShape::Daily) else {
             continue;
         };
         let field = format!("operators[{i}].rate.profile.file");

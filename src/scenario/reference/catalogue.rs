@@ -600,7 +600,7 @@ pub const FIELDS: &[FieldDoc] = &[
     f(
         "operators[].rate.profile.points",
         TimeFactor,
-        Value("[]"),
+        Absent("required by steps and linear, unless `file` gives them"),
         SRC,
         "Steps and linear: `[time, factor]` points, strictly ascending from `\"0s\"`, factors between 0 and 1000 (or `file`).",
     ),

@@ -5,8 +5,10 @@
 //! Property tests generate topologies, parallelisms, barrier modes (aligned, unaligned, aligned
 //! with a timeout), load (light, or back-pressured so that unaligned checkpoints persist
 //! in-flight data), buffer timeouts, intervals, state backends, failover strategies, restart
-//! strategies (fixed-delay, failure-rate), savepoints, bounded sources and fault schedules
-//! (crashes, TaskManager and connection losses, JobManager failovers). Every run also checks the run-time invariants (records conserved on every
+//! strategies (fixed-delay, failure-rate), savepoints, bounded sources, operator selectivity
+//! (a map emitting 0.3 or 2.5 records per record read), source rate profiles (a spike, a
+//! silent window, a ramp) and fault schedules (crashes, TaskManager and connection losses,
+//! JobManager failovers). Every run also checks the run-time invariants (records conserved on every
 //! channel, one barrier per channel per checkpoint, every completed checkpoint a consistent
 //! cut of the sources' offsets). A failing case shrinks and is printed as a
 //! scenario file plus a seed that `ckptsim run` replays. Negative controls prove the checkers
@@ -46,6 +48,10 @@ struct Case {
     jobmanager_failover_ms: Option<u32>,
     /// `failure-rate` restart strategy (tolerant enough never to give up) instead of fixed-delay.
     failure_rate: bool,
+    /// Records the map emits per record it reads (1: one each).
+    selectivity: f64,
+    /// The sources' `rate.profile`, as TOML (a spike, a silent window, a ramp), if any.
+    profile: Option<&'static str>,
     seed: u64,
 }
 
@@ -81,7 +87,7 @@ failover = "{failover}"
 name = "source"
 kind = "source"
 parallelism = {sources}
-rate = {{ process = "poisson", records_per_second = {rate} }}
+rate = {{ process = "poisson", records_per_second = {rate}{profile} }}
 max_records = {records}
 keys = {{ count = 200 }}
 [[operators]]
@@ -91,6 +97,7 @@ parallelism = {ops}
 inputs = [{{ from = "source", partitioning = "{part}" }}]
 service_time = {{ dist = "exponential", mean = "{service}us" }}
 state = {{ bytes_per_key = "64B" }}
+selectivity = {selectivity}
 [[operators]]
 name = "sink"
 kind = "sink"
@@ -127,6 +134,8 @@ inputs = [{{ from = "map", partitioning = "{sink_part}" }}]
             failover = self.failover,
             sources = self.sources,
             rate = RATE,
+            profile = self.profile.map_or(String::new(), |p| format!(", profile = {p}")),
+            selectivity = self.selectivity,
             records = RECORDS_PER_SOURCE,
             ops = self.ops,
             part = self.partitioning,
@@ -199,6 +208,30 @@ fn violations(case: &Case, broken: bool) -> (Vec<Violation>, usize, usize) {
     )
 }
 
+/// Rate profiles the generator gives the sources: three times the rate for a second, no input
+/// for half a second, and a ramp from half to twice the rate over the input's three seconds.
+const SPIKE: &str = r#"{ shape = "steps", points = [["0s", 1.0], ["1s", 3.0], ["2s", 1.0]] }"#;
+const SILENT_WINDOW: &str = r#"{ shape = "steps", points = [["0s", 1.0], ["1s", 0.0], ["1500ms", 1.0]] }"#;
+const RAMP: &str = r#"{ shape = "linear", points = [["0s", 0.5], ["3s", 2.0]] }"#;
+
+/// Records the sinks of a drained failure-free run commit: the map (vertex 1) emits
+/// `outputs_of` records for each source record, and the last record of each bounded source
+/// passes whatever its count.
+fn records_committed_without_failures(c: &Case) -> u64 {
+    use ckptsim::model::records::record_id;
+    use ckptsim::model::selectivity::outputs_of;
+    if c.selectivity == 1.0 {
+        return RECORDS_PER_SOURCE * c.sources as u64;
+    }
+    (0..c.sources)
+        .flat_map(|s| (0..RECORDS_PER_SOURCE).map(move |k| (s, k)))
+        .map(|(s, k)| {
+            let n = outputs_of(c.seed, 1, record_id(s, k), c.selectivity) as u64;
+            if n == 0 && k + 1 == RECORDS_PER_SOURCE { 1 } else { n }
+        })
+        .sum()
+}
+
 fn partitioning() -> impl Strategy<Value = &'static str> {
     prop_oneof![Just("hash"), Just("rebalance"), Just("forward")]
 }
@@ -229,10 +262,27 @@ fn case() -> impl Strategy<Value = Case> {
             proptest::option::of(500u32..2800),
             any::<bool>(),
         ),
+        (
+            prop_oneof![3 => Just(1.0f64), 1 => Just(0.3), 1 => Just(2.5)],
+            prop_oneof![
+                3 => Just(None),
+                1 => Just(Some(SPIKE)),
+                1 => Just(Some(SILENT_WINDOW)),
+                1 => Just(Some(RAMP)),
+            ],
+        ),
         0u64..1000,
     )
         .prop_map(
-            |((so, op, si, p1, p2), (bt, iv), (be, fo, mode, service_us), crashes, (tm, conn, sp, jm, fr), seed)| {
+            |(
+                (so, op, si, p1, p2),
+                (bt, iv),
+                (be, fo, mode, service_us),
+                crashes,
+                (tm, conn, sp, jm, fr),
+                (selectivity, profile),
+                seed,
+            )| {
                 // Forward needs equal parallelism on both sides.
                 let ops = if p1 == "forward" { so } else { op };
                 let sinks = if p2 == "forward" { ops } else { si };
@@ -258,6 +308,8 @@ fn case() -> impl Strategy<Value = Case> {
                     savepoint_ms: sp.filter(|_| mode != "aligned"),
                     jobmanager_failover_ms: jm,
                     failure_rate: fr,
+                    selectivity,
+                    profile,
                     seed,
                 }
             },
@@ -270,7 +322,7 @@ proptest! {
     #[test]
     fn committed_output_is_exactly_once_under_any_fault_schedule(c in case()) {
         let (v, expected, failures) = violations(&c, false);
-        prop_assert_eq!(expected as u64, RECORDS_PER_SOURCE * c.sources as u64 * if c.sink_partitioning == "broadcast" { c.sinks as u64 } else { 1 },
+        prop_assert_eq!(expected as u64, records_committed_without_failures(&c) * if c.sink_partitioning == "broadcast" { c.sinks as u64 } else { 1 },
             "the failure-free run commits every record");
         prop_assert!(failures >= 1, "the schedule injected no failure");
         prop_assert!(v.is_empty(), "{} violations, first {:?}\n--- scenario (seed {}) ---\n{}", v.len(), v.first(), c.seed, c.toml(true));
@@ -298,12 +350,106 @@ fn a_keyed_job_with_repeated_crashes_and_a_lost_taskmanager_commits_each_record_
         savepoint_ms: None,
         jobmanager_failover_ms: None,
         failure_rate: false,
+        selectivity: 1.0,
+        profile: None,
         seed: 5,
     };
     let (v, expected, failures) = violations(&c, false);
     assert_eq!(expected, 9000);
     assert!(failures >= 5, "{failures} failures");
     assert!(v.is_empty(), "{} violations, first {:?}", v.len(), &v[..v.len().min(3)]);
+}
+
+/// A map that keeps about a third of its records (aligned) or emits two or three per record
+/// (unaligned, back-pressured), under a traffic spike, crashes and a lost TaskManager: every
+/// derived record is committed as often as without failures, and every completed checkpoint is
+/// a consistent cut of what the sources' records became.
+#[test]
+fn selective_maps_commit_each_derived_record_exactly_once_under_failures() {
+    for (selectivity, mode, service_us, seed) in [(0.3, "aligned", 150, 21), (2.5, "unaligned", 900, 22)] {
+        let c = Case {
+            sources: 3,
+            ops: 2,
+            sinks: 2,
+            partitioning: "hash",
+            sink_partitioning: "rebalance",
+            buffer_timeout_ms: 5,
+            interval_ms: 300,
+            mode,
+            service_us,
+            backend: "heap",
+            failover: "region",
+            crashes: vec![(700, 1, 0), (1300, 0, 2), (1900, 2, 1), (2500, 1, 1)],
+            taskmanager_loss_ms: Some(1100),
+            connection_loss_ms: None,
+            savepoint_ms: None,
+            jobmanager_failover_ms: None,
+            failure_rate: false,
+            selectivity,
+            profile: Some(SPIKE),
+            seed,
+        };
+        let (v, expected, failures) = violations(&c, false);
+        assert_eq!(
+            expected as u64,
+            records_committed_without_failures(&c),
+            "selectivity {selectivity}"
+        );
+        assert!(failures >= 4, "{failures} failures");
+        assert!(
+            v.is_empty(),
+            "selectivity {selectivity}: {} violations, first {:?}",
+            v.len(),
+            v.first()
+        );
+        eprintln!(
+            "selectivity {selectivity} ({mode}): {expected} records committed exactly once over {failures} failures"
+        );
+    }
+}
+
+/// Negative controls with a selective map: snapshots taken without alignment break the
+/// consistent-cut check (which counts what the sources' records became at the sinks), and
+/// at-least-once mode commits copies twice, which the multiset comparison sees.
+#[test]
+fn the_checkers_still_catch_broken_alignment_and_at_least_once_with_a_selective_map() {
+    let c = Case {
+        sources: 3,
+        ops: 2,
+        sinks: 2,
+        partitioning: "hash",
+        sink_partitioning: "hash",
+        buffer_timeout_ms: 5,
+        interval_ms: 400,
+        mode: "aligned",
+        service_us: 150,
+        backend: "heap",
+        failover: "full",
+        crashes: vec![(900, 2, 0), (1700, 1, 1), (2400, 2, 1)],
+        taskmanager_loss_ms: None,
+        connection_loss_ms: None,
+        savepoint_ms: None,
+        jobmanager_failover_ms: None,
+        failure_rate: false,
+        selectivity: 2.5,
+        profile: None,
+        seed: 11,
+    };
+    // `committed` asserts that the cut check reports an inconsistent cut.
+    let (v, _, _) = violations(&c, true);
+    assert!(
+        v.iter().any(|x| matches!(x, Violation::Duplicate { .. })),
+        "broken alignment went unnoticed: {v:?}"
+    );
+    let at_least_once = |toml: String| toml.replacen("[checkpoint]\n", "[checkpoint]\nmode = \"at_least_once\"\n", 1);
+    let (expected, _) = committed(&at_least_once(c.toml(false)), c.seed, false);
+    let (actual, failures) = committed(&at_least_once(c.toml(true)), c.seed, false);
+    assert!(failures >= 3);
+    let v = check_exactly_once_complete(&expected, &actual);
+    assert!(
+        v.iter().any(|x| matches!(x, Violation::Duplicate { .. })),
+        "at-least-once with a selective map committed no duplicate"
+    );
 }
 
 fn savepoint_case(seed: u64, sources: u32, crashes: Vec<(u32, usize, u32)>, tm: Option<u32>, sp: u32) -> Case {
@@ -325,6 +471,8 @@ fn savepoint_case(seed: u64, sources: u32, crashes: Vec<(u32, usize, u32)>, tm: 
         savepoint_ms: Some(sp),
         jobmanager_failover_ms: None,
         failure_rate: false,
+        selectivity: 1.0,
+        profile: None,
         seed,
     }
 }
@@ -375,6 +523,8 @@ fn the_checker_catches_snapshots_taken_without_alignment() {
         savepoint_ms: None,
         jobmanager_failover_ms: None,
         failure_rate: false,
+        selectivity: 1.0,
+        profile: None,
         seed: 11,
     };
     let (v, _, failures) = violations(&c, true);
@@ -408,6 +558,8 @@ fn at_least_once_mode_with_failures_produces_duplicates_the_checker_catches() {
         savepoint_ms: None,
         jobmanager_failover_ms: None,
         failure_rate: false,
+        selectivity: 1.0,
+        profile: None,
         seed: 11,
     };
     let at_least_once = |toml: String| toml.replacen("[checkpoint]\n", "[checkpoint]\nmode = \"at_least_once\"\n", 1);
@@ -449,6 +601,8 @@ fn unaligned_case() -> Case {
         savepoint_ms: None,
         jobmanager_failover_ms: None,
         failure_rate: false,
+        selectivity: 1.0,
+        profile: None,
         seed: 7,
     }
 }

@@ -52,7 +52,7 @@ strategy = "fixed-delay"
 name = "source"
 kind = "source"
 parallelism = 2
-rate = { process = "poisson", records_per_second = 100 }
+rate = { process = "poisson", records_per_second = 100, profile = { shape = "steps", points = [["0s", 1.0]] } }
 keys = { count = 100 }
 [[operators]]
 name = "map"

@@ -93,6 +93,7 @@ fn operator_spec(op: &OperatorCfg, s: &Scenario) -> OperatorSpec {
         source: (op.kind == OperatorKind::Source).then(|| source_spec(op)),
         service_time: op.service_time.dist.clone(),
         output_record_size: op.output_record_size.as_ref().map(|d| d.dist.clone()),
+        selectivity: op.selectivity,
         sync_time: op.sync_time.dist.clone(),
         state_bytes_per_key: op.state.bytes_per_key.map(|b| b.as_u64()).unwrap_or(0),
         state_initial_bytes: op.state.initial.map(|b| b.as_u64()).unwrap_or(0),
@@ -107,6 +108,7 @@ fn source_spec(op: &OperatorCfg) -> SourceSpec {
             records_per_second: rate.records_per_second,
             on: rate.on.as_ref().map(|d| d.dist.clone()),
             off: rate.off.as_ref().map(|d| d.dist.clone()),
+            profile: rate.profile.as_ref().map(|p| std::sync::Arc::new(p.model())),
         },
         record_size: op.record_size.as_ref().map(|d| d.dist.clone()),
         keys: op.keys.as_ref().map(|k| KeySpace {

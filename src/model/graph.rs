@@ -32,6 +32,8 @@ pub struct OperatorSpec {
     pub service_time: Dist,
     /// Size of the records emitted; `None`: the size of the input record.
     pub output_record_size: Option<Dist>,
+    /// Records out per record in (`model::selectivity`); 1 for sources and sinks.
+    pub selectivity: f64,
     /// Fixed part of the synchronous snapshot phase.
     pub sync_time: Dist,
     /// Keyed state per distinct key seen by a subtask (0: none).
@@ -59,6 +61,7 @@ pub struct Vertex {
     pub max_parallelism: u32,
     pub service_time: Dist,
     pub output_record_size: Option<Dist>,
+    pub selectivity: f64,
     pub sync_time: Dist,
     pub state_bytes_per_key: u64,
     pub state_initial_bytes: u64,
@@ -136,6 +139,7 @@ impl JobGraph {
                 max_parallelism: default_max_parallelism(op.parallelism),
                 service_time: op.service_time.clone(),
                 output_record_size: op.output_record_size.clone(),
+                selectivity: op.selectivity,
                 sync_time: op.sync_time.clone(),
                 state_bytes_per_key: op.state_bytes_per_key,
                 state_initial_bytes: op.state_initial_bytes,

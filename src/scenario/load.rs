@@ -94,13 +94,16 @@ pub fn parse(
     }
     let spans = SpanIndex::new(text);
     let mut table: toml::Table = toml::from_str(text).map_err(|e| serde_error(file, &spans, &e))?;
-    let scenario: Scenario = toml::from_str(text).map_err(|e| serde_error(file, &spans, &e))?;
+    let mut scenario: Scenario = toml::from_str(text).map_err(|e| serde_error(file, &spans, &e))?;
     let inline = match table.remove("flink") {
         None => None,
         Some(toml::Value::Table(t)) => Some(super::flink::entries_from_table(&t, &spans, file)?),
         Some(_) => return Err(invalid_at(file, &spans, "flink".into(), "must be a table".into())),
     };
     if inline.is_none() && conf.is_none() {
+        super::rate_profile::load_profile_files(&mut scenario, file, limits.input_bytes_max, |field, message| {
+            invalid_at(file, &spans, field, message)
+        })?;
         check(&scenario, limits).map_err(|(field, message)| invalid_at(file, &spans, field, message))?;
         return Ok(LoadedScenario {
             file: file.into(),
@@ -109,7 +112,6 @@ pub fn parse(
             limits: *limits,
         });
     }
-    let mut scenario = scenario;
     let mut sources: Vec<(&str, &[FlinkEntry], Vec<AppliedField>)> = Vec::new();
     if let Some(entries) = &inline {
         let (s, applied) = super::flink::merge(&mut table, entries, file, Conflict::Reject, file)?;
@@ -121,6 +123,9 @@ pub fn parse(
         scenario = s;
         sources.push((conf.file.as_str(), conf.entries.as_slice(), applied));
     }
+    super::rate_profile::load_profile_files(&mut scenario, file, limits.input_bytes_max, |field, message| {
+        invalid_at(file, &spans, field, message)
+    })?;
     check(&scenario, limits).map_err(|(field, message)| {
         // The last source to set a field is the one in force.
         sources
@@ -237,13 +242,25 @@ impl LoadedScenario {
                 message,
             })?;
         }
-        let scenario =
+        let all = || overrides.iter().map(|o| o.assignment()).collect::<Vec<_>>().join(", ");
+        let mut scenario =
             Scenario::deserialize(toml::Value::Table(table)).map_err(|e: toml::de::Error| ScenarioError::Invalid {
                 file: self.file.clone(),
-                origin: Origin::Override(overrides.iter().map(|o| o.assignment()).collect::<Vec<_>>().join(", ")),
+                origin: Origin::Override(all()),
                 field: None,
                 message: e.message().trim().to_string(),
             })?;
+        super::rate_profile::load_profile_files(
+            &mut scenario,
+            &self.file,
+            self.limits.input_bytes_max,
+            |field, message| ScenarioError::Invalid {
+                file: self.file.clone(),
+                origin: Origin::Override(all()),
+                field: Some(field),
+                message,
+            },
+        )?;
         check(&scenario, &self.limits).map_err(|(field, message)| {
             let culprit = overrides
                 .iter()

@@ -6,6 +6,7 @@ pub mod faults;
 pub mod flink;
 pub mod limits;
 pub mod load;
+pub mod rate_profile;
 pub mod read;
 pub mod reference;
 pub mod schema;
@@ -19,4 +20,5 @@ pub use load::{
     LoadedScenario, Override, load_file, load_file_with, load_file_with_flink_conf, load_file_with_options, parse,
     parse_str, parse_str_with, parse_with_flink_conf, set_path,
 };
+pub use rate_profile::{ProfileShape, RateProfileCfg, RateSpikeError};
 pub use schema::*;

@@ -515,6 +515,10 @@ pub struct RateCfg {
     pub records_per_second: f64,
     pub on: Option<DurationDist>,
     pub off: Option<DurationDist>,
+    /// The rate over time: a factor on `records_per_second` (steps, ramps, a daily curve, or
+    /// points from a CSV file); constant when absent.
+    #[serde(default)]
+    pub profile: Option<super::rate_profile::RateProfileCfg>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -567,11 +571,18 @@ pub struct OperatorCfg {
     pub service_time: DurationDist,
     /// Size of the records this operator emits; default: the size of the input record.
     pub output_record_size: Option<BytesDist>,
+    /// Records out per record in: below 1 a filter or window aggregation, above 1 a flatMap.
+    #[serde(default = "one_f64")]
+    pub selectivity: f64,
     #[serde(default)]
     pub state: StateCfg,
     /// Fixed part of the synchronous snapshot phase (operator `snapshotState`, timers).
     #[serde(default = "default_sync")]
     pub sync_time: DurationDist,
+}
+
+fn one_f64() -> f64 {
+    1.0
 }
 
 fn default_service() -> DurationDist {

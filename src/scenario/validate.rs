@@ -24,6 +24,9 @@ pub const TASKMANAGERS_MAX: u32 = 65_535;
 pub const RECORD_BYTES_BELOW: f64 = 4_294_967_296.0;
 /// One record in 30 years: slower sources never emit, and their arrival times leave the clock.
 pub const RECORDS_PER_SECOND_MIN: f64 = 1e-9;
+/// Records out per record in, at most: a flatMap splitting a line into its words, say. More
+/// is a typo sooner than a job, and would multiply the run's work by as much per operator.
+pub const SELECTIVITY_MAX: f64 = 100.0;
 /// Operator names become parts of file names (charts) and column names: identifiers only.
 pub const OPERATOR_NAME_BYTES_MAX: usize = 64;
 
@@ -303,6 +306,7 @@ fn validate_operators(s: &Scenario) -> Result<(), Problem> {
         if op.parallelism == 0 || op.parallelism > PARALLELISM_MAX {
             return fail(p("parallelism"), format!("must be between 1 and {PARALLELISM_MAX}"));
         }
+        validate_selectivity(op, &p)?;
         match op.kind {
             OperatorKind::Source => validate_source(op, &p)?,
             _ => {
@@ -381,6 +385,9 @@ fn validate_source(op: &OperatorCfg, p: &dyn Fn(&str) -> String) -> Result<(), P
             "must be > 0 (at least 1e-9) and at most 1e9",
         );
     }
+    if let Some(profile) = &rate.profile {
+        super::rate_profile::validate_profile(profile, &p("rate.profile"))?;
+    }
     match rate.process {
         ArrivalProcess::Bursts => {
             if rate.on.is_none() || rate.off.is_none() {
@@ -409,6 +416,28 @@ fn validate_source(op: &OperatorCfg, p: &dyn Fn(&str) -> String) -> Result<(), P
         if !(k.exponent > 0.0 && k.exponent.is_finite()) {
             return fail(p("keys.exponent"), "must be > 0");
         }
+    }
+    Ok(())
+}
+
+/// Records out per record in, for operators: a source's output is its rate, a sink emits none.
+fn validate_selectivity(op: &OperatorCfg, p: &dyn Fn(&str) -> String) -> Result<(), Problem> {
+    if op.selectivity == 1.0 {
+        return Ok(());
+    }
+    if op.kind != OperatorKind::Operator {
+        let what = if op.kind == OperatorKind::Source {
+            "a source emits what it reads: set its rate instead"
+        } else {
+            "a sink emits no records"
+        };
+        return fail(p("selectivity"), format!("only operators take a selectivity ({what})"));
+    }
+    if !(op.selectivity > 0.0 && op.selectivity <= SELECTIVITY_MAX) {
+        return fail(
+            p("selectivity"),
+            format!("must be > 0 and at most {SELECTIVITY_MAX} (records out per record in)"),
+        );
     }
     Ok(())
 }

@@ -47,8 +47,11 @@ pub(crate) struct Checks {
     barrier_ledger: crate::model::checker::BarrierLedger,
     violations: Vec<InvariantViolation>,
     /// Completed checkpoints are checked to be consistent cuts (exactly-once mode, and every
-    /// record maps to one record downstream: no broadcast, no fan-out to two edges).
+    /// record takes one path: no broadcast, no fan-out to two edges).
     cut_check: bool,
+    /// With selective operators: how many sink records a source's first records become (what
+    /// the cut must hold of them, instead of the offset itself).
+    sink_records: Option<super::sink_records::SinkRecordCounts>,
     /// Negative control: the next data buffer to arrive vanishes.
     lose_next_data_buffer: bool,
     /// Negative control: recoveries ignore the channel state of unaligned checkpoints.
@@ -62,12 +65,13 @@ pub(crate) struct Checks {
 }
 
 impl Checks {
-    pub fn new(channels: usize, cut_check: bool) -> Self {
+    pub fn new(channels: usize, cut_check: bool, sink_records: Option<super::sink_records::SinkRecordCounts>) -> Self {
         Checks {
             record_counts: vec![RecordCounts::default(); channels],
             barrier_ledger: Default::default(),
             violations: Vec::new(),
             cut_check,
+            sink_records,
             lose_next_data_buffer: false,
             forget_channel_state: false,
             broken_alignment: false,
@@ -134,7 +138,8 @@ impl Checks {
 
     /// A completed checkpoint is a consistent cut: each source's snapshotted offset equals the
     /// records of that source the cut holds, processed by a sink before its snapshot or
-    /// persisted in some channel's state (each record maps to one record downstream).
+    /// persisted in some channel's state (each record maps to one record downstream; with
+    /// selective operators, to as many as its records before the offset become).
     pub fn check_cut(&mut self, checkpoint: CheckpointId, point: &RestorePoint) {
         if !self.cut_check {
             return;
@@ -146,7 +151,11 @@ impl Checks {
                 return; // not every task snapshotted (cannot happen for a completed checkpoint)
             };
             if let Some(a) = &snap.arrivals {
-                offsets.push((s as u32, a.offset()));
+                let expected = match self.sink_records.as_mut() {
+                    Some(counts) => counts.below(s as u32, a.offset()),
+                    None => a.offset(),
+                };
+                offsets.push((s as u32, expected));
             }
             if let Some(per_source) = &snap.sink_absorbed {
                 absorbed.extend(per_source.iter().enumerate().map(|(src, n)| (src as u32, *n)));
@@ -154,7 +163,11 @@ impl Checks {
         }
         for c in &point.channels {
             for r in &c.records {
-                absorbed.push(((r.id >> crate::model::records::OFFSET_BITS) as u32, 1));
+                let becomes = match self.sink_records.as_ref() {
+                    Some(counts) => counts.of_persisted(c.channel, r.id),
+                    None => 1,
+                };
+                absorbed.push(((r.id >> crate::model::records::OFFSET_BITS) as u32, becomes));
             }
         }
         absorbed.retain(|(_, n)| *n > 0);

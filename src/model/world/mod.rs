@@ -50,6 +50,7 @@ mod recovery;
 mod redeployment;
 mod restore_point;
 mod rpc;
+mod sink_records;
 mod statistics;
 mod stats;
 mod task_loop;
@@ -291,6 +292,17 @@ impl World {
         );
         let num_tasks = built.tasks.len();
         let tms = graph.taskmanagers as usize;
+        let cut_check = build::cut_check_applies(cfg.coordinator.mode, &graph);
+        let sink_records = if cut_check {
+            let bounds = built
+                .tasks
+                .iter()
+                .map(|t| t.source.as_ref().and_then(|s| s.max_records))
+                .collect();
+            sink_records::SinkRecordCounts::new(&graph, seed, bounds)
+        } else {
+            None
+        };
         World {
             run: RunInfo::new(cfg, seed, label),
             queue: EventQueue::new(),
@@ -313,10 +325,7 @@ impl World {
             stats: Statistics::new(CheckpointStatsTracker::new(build::subtask_names(&graph)), set.warmup),
             endpoints: build::endpoints(cfg, &built),
             liveness: Default::default(),
-            checks: Checks::new(
-                graph.channels.len(),
-                build::cut_check_applies(cfg.coordinator.mode, &graph),
-            ),
+            checks: Checks::new(graph.channels.len(), cut_check, sink_records),
             trace: TraceHash::default(),
             baseline: vec![Baseline::default(); num_tasks],
             record_log: None,

@@ -286,6 +286,29 @@ impl World {
             self.stats.record_processed(done_ns, r.origin_ns);
             return;
         }
+        let selectivity = self.graph.vertices[v].selectivity;
+        if selectivity == 1.0 {
+            self.emit_output(now, s, v, r, done_ns);
+            return;
+        }
+        let mut copies = crate::model::selectivity::outputs_of(self.run.seed, v as u32, r.id, selectivity);
+        if copies == 0 && self.is_last_of_bounded_source(r.id) {
+            // Flink ends a bounded input with an end-of-partition event whatever the filters
+            // drop; the model marks the end by the last record reaching a sink, so that record
+            // passes every filter.
+            copies = 1;
+        }
+        for _ in 0..copies {
+            self.emit_output(now, s, v, r, done_ns);
+        }
+    }
+
+    /// Emits one record derived from `r` (its size redrawn when the operator sets one) on every
+    /// output edge.
+    #[inline]
+    fn emit_output(&mut self, now: SimTime, s: u32, v: usize, r: Record, done_ns: u64) {
+        let si = s as usize;
+        let t = &mut self.tasks[si];
         t.io.records_out += 1;
         let mut out = r;
         if let Some(d) = &self.graph.vertices[v].output_record_size {
@@ -326,6 +349,17 @@ impl World {
 }
 
 impl World {
+    /// Record `id` is the last one of a bounded source.
+    fn is_last_of_bounded_source(&self, id: u64) -> bool {
+        let src = (id >> crate::model::records::OFFSET_BITS) as usize;
+        let offset = id & ((1u64 << crate::model::records::OFFSET_BITS) - 1);
+        self.tasks[src]
+            .source
+            .as_ref()
+            .and_then(|s| s.max_records)
+            .is_some_and(|max| offset + 1 == max)
+    }
+
     /// Bounded jobs: a sink processed record `id` at `done_ns`.
     fn note_last_record(&mut self, id: u64, done_ns: u64) {
         let src = (id >> crate::model::records::OFFSET_BITS) as u32;

@@ -16,6 +16,8 @@ pub enum Unit {
     BytesDist,
     /// `"400MB/s"`, `"10Gbit/s"` or bytes per second.
     Rate,
+    /// A `[time, factor]` pair: `["60s", 2.0]`.
+    TimeFactor,
     Integer,
     Number,
     Bool,
@@ -34,6 +36,7 @@ impl Unit {
             Unit::Bytes => "bytes",
             Unit::BytesDist => "bytes or distribution",
             Unit::Rate => "bytes/s",
+            Unit::TimeFactor => "[duration, factor]",
             Unit::Integer => "integer",
             Unit::Number => "number",
             Unit::Bool => "boolean",
@@ -116,6 +119,10 @@ pub const SECTIONS: &[(&str, &str)] = &[
     (
         "operators[].rate",
         "Sources: the arrival process of the external input.",
+    ),
+    (
+        "operators[].rate.profile",
+        "Sources: the rate over time, as a factor on `records_per_second`: `steps` (each point's factor holds until the next), `linear` (ramps between points), or `daily` (a sinusoid from `trough` to `peak`, peaking at `peak_at` and every `period` after and before). Steps and ramps hold their last factor after the last point. Arrivals are mapped exactly through the cumulative rate (a Poisson process stays Poisson, with the profile's intensity); a factor of 0 means no arrivals. Points may come from a CSV file: a header line `time_s,factor`, then one point per line (time in seconds from the start of the run, factor >= 0), `#` comments and blank lines skipped; the path is relative to the scenario file. Example: `profile = { shape = \"steps\", points = [[\"0s\", 1.0], [\"60s\", 2.0], [\"120s\", 1.0]] }`.",
     ),
     ("operators[].keys", "Sources: the key space of the records."),
     ("operators[].state", "Keyed and operator state of the operator."),
@@ -584,6 +591,55 @@ pub const FIELDS: &[FieldDoc] = &[
         "Bursts: length of an off period.",
     ),
     f(
+        "operators[].rate.profile.shape",
+        Enum,
+        Required,
+        SRC,
+        "`steps`, `linear` (ramps) or `daily` (a sinusoid).",
+    ),
+    f(
+        "operators[].rate.profile.points",
+        TimeFactor,
+        Absent("required by steps and linear, unless `file` gives them"),
+        SRC,
+        "Steps and linear: `[time, factor]` points, strictly ascending from `\"0s\"`, factors between 0 and 1000 (or `file`).",
+    ),
+    f(
+        "operators[].rate.profile.file",
+        Text,
+        Absent("the points are given inline"),
+        SRC,
+        "Steps and linear: a CSV file of the points (header `time_s,factor`), relative to the scenario file.",
+    ),
+    f(
+        "operators[].rate.profile.trough",
+        Number,
+        Absent("required by daily"),
+        SRC,
+        "Daily: the lowest factor (>= 0, at most `peak`).",
+    ),
+    f(
+        "operators[].rate.profile.peak",
+        Number,
+        Absent("required by daily"),
+        SRC,
+        "Daily: the highest factor (> 0).",
+    ),
+    f(
+        "operators[].rate.profile.peak_at",
+        Duration,
+        Absent("required by daily"),
+        SRC,
+        "Daily: when, from the start of the run, the factor peaks (the trough is half a period away).",
+    ),
+    f(
+        "operators[].rate.profile.period",
+        Duration,
+        Absent("24h"),
+        SRC,
+        "Daily: the length of one cycle.",
+    ),
+    f(
         "operators[].record_size",
         BytesDist,
         Absent("100 bytes"),
@@ -631,6 +687,13 @@ pub const FIELDS: &[FieldDoc] = &[
         Absent("the input record's size"),
         "per record",
         "Size of the records the operator emits.",
+    ),
+    f(
+        "operators[].selectivity",
+        Number,
+        Value("1.0"),
+        OP,
+        "Operators: records emitted per record read, between 0 (exclusive) and 100: 0.1 for a window aggregation or filter that keeps one in ten, 3 for a flatMap emitting three. Each record's count is decided by a hash of its id (the fraction rounded up or down with its probability), so replays emit the same records; emitted records keep the id of the record read.",
     ),
     f(
         "operators[].state.bytes_per_key",

@@ -18,6 +18,12 @@ fn leaf(f: &Field) -> Value {
         Unit::Text => json!({ "type": "string" }),
         Unit::Enum => json!({ "type": "string", "enum": f.enum_values() }),
         Unit::Table => json!({ "type": "object" }),
+        Unit::TimeFactor => json!({
+            "type": "array",
+            "minItems": 2,
+            "maxItems": 2,
+            "items": [{ "type": ["string", "integer"] }, { "type": "number" }]
+        }),
     };
     if f.doc.path == "flink" {
         v = flink_table();

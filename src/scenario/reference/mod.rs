@@ -65,7 +65,12 @@ pub fn mismatches() -> Vec<String> {
                     (&t.kind, doc.unit),
                     (
                         LeafKind::Any,
-                        Unit::Duration | Unit::DurationDist | Unit::Bytes | Unit::BytesDist | Unit::Rate,
+                        Unit::Duration
+                            | Unit::DurationDist
+                            | Unit::Bytes
+                            | Unit::BytesDist
+                            | Unit::Rate
+                            | Unit::TimeFactor,
                     ) | (LeafKind::Integer, Unit::Integer)
                         | (LeafKind::Float, Unit::Number)
                         | (LeafKind::Bool, Unit::Bool)

@@ -109,11 +109,11 @@ pub fn answer(r: &Runner, base: &Baseline, failure: &FailureModel) -> Result<Int
                 failure.once(v, at_ns)
             })
             .chain([
-                // No failure: what checkpoints at this interval block, over five of them.
+                // No failure: what checkpoints at this interval block, over the two or three after the first.
                 Variant::new(base.seed_for(0))
                     .set("checkpoint.interval", dur(t * 1e6))
                     .set("checkpoint.first_trigger_delay", dur(f0_ns))
-                    .set("simulation.duration", dur(f0_ns + (first_ms + 6.0 * t.max(d50)) * 1e6)),
+                    .set("simulation.duration", dur(f0_ns + (first_ms + 3.5 * t.max(d50)) * 1e6)),
             ])
             .collect()
     };

@@ -64,6 +64,9 @@ pub enum CoordinatorTimer {
     Periodic { generation: u64 },
     /// `CheckpointCanceller`: expires the checkpoint if still pending.
     Canceller { checkpoint: CheckpointId },
+    /// The trigger RPCs of the checkpoint being triggered have reached their tasks
+    /// (`onTriggerSuccess`): a request queued behind it may start.
+    TriggerComplete,
 }
 
 /// Why a checkpoint was triggered.
@@ -182,6 +185,15 @@ pub struct CheckpointCoordinator {
     failure_manager: CheckpointFailureManager,
     /// Ids of completed savepoints, in completion order (bounded by the scenario's savepoints).
     completed_savepoints: Vec<CheckpointId>,
+    /// `CheckpointRequestDecider.isTriggering`: until when the last trigger's RPCs are still on
+    /// their way to the tasks. Flink starts no other trigger before they have all arrived, so
+    /// every task sees the triggers in id order; without this a savepoint forced past
+    /// max-concurrent could reach a source before the periodic checkpoint triggered just
+    /// before it, the source dropped the older id as out of order, and that checkpoint stayed
+    /// pending, holding back every later one.
+    triggering_until: Option<SimTime>,
+    /// A `TriggerComplete` timer is set for `triggering_until`.
+    trigger_complete_timer_set: bool,
 }
 
 impl CheckpointCoordinator {
@@ -198,6 +210,8 @@ impl CheckpointCoordinator {
             queued_requests: VecDeque::new(),
             failure_manager,
             completed_savepoints: Vec::new(),
+            triggering_until: None,
+            trigger_complete_timer_set: false,
         }
     }
 
@@ -276,6 +290,37 @@ impl CheckpointCoordinator {
                     self.abort_pending(now, checkpoint, CheckpointFailureReason::CheckpointExpired, out);
                 }
             }
+            CoordinatorTimer::TriggerComplete => {
+                self.trigger_complete_timer_set = false;
+                self.execute_queued_request(now, out);
+            }
+        }
+    }
+
+    /// The runtime sent the trigger RPCs of the checkpoint just triggered; the last reaches
+    /// its task at `at`. Until then the trigger is in progress (`isTriggering`).
+    pub fn trigger_rpcs_sent(&mut self, at: SimTime) {
+        self.triggering_until = Some(at);
+    }
+
+    /// Whether a trigger is still in its pipeline at `now` (its RPCs not all arrived); if so,
+    /// asks to be woken when it is over.
+    fn is_triggering(&mut self, now: SimTime, out: &mut Vec<CoordinatorAction>) -> bool {
+        match self.triggering_until {
+            Some(until) if until > now => {
+                if !self.trigger_complete_timer_set {
+                    self.trigger_complete_timer_set = true;
+                    out.push(CoordinatorAction::SetTimer {
+                        at: until,
+                        timer: CoordinatorTimer::TriggerComplete,
+                    });
+                }
+                true
+            }
+            _ => {
+                self.triggering_until = None;
+                false
+            }
         }
     }
 
@@ -314,6 +359,9 @@ impl CheckpointCoordinator {
         let Some(&first) = self.queued_requests.front() else {
             return;
         };
+        if self.is_triggering(now, out) {
+            return; // stays queued until the trigger in progress is over
+        }
         if self.pending.len() >= self.cfg.effective_max_concurrent() as usize && !self.is_forced(first) {
             return; // stays queued until a pending checkpoint completes or aborts
         }

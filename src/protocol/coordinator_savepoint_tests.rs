@@ -169,3 +169,29 @@ fn barriers_carry_the_options_for_config() {
     assert_eq!(b[0].options.alignment, AlignmentType::AtLeastOnce);
     assert_eq!(c.num_pending(), 2, "at-least-once keeps max-concurrent");
 }
+
+/// `CheckpointRequestDecider.isTriggering`: a savepoint forced past max-concurrent still waits
+/// for the periodic trigger before it to reach every task (`onTriggerSuccess`), so that each
+/// source sees the two triggers in id order; then it starts at once.
+#[test]
+fn a_forced_savepoint_waits_until_the_trigger_in_progress_reached_the_tasks() {
+    let mut c = CheckpointCoordinator::new(cfg(false));
+    let mut out = vec![];
+    c.trigger_checkpoint(SimTime(0), TriggerKind::Periodic, &mut out);
+    c.trigger_rpcs_sent(SimTime(30));
+    c.trigger_checkpoint(SimTime(1), TriggerKind::Savepoint, &mut out);
+    assert_eq!(
+        triggered(&out).len(),
+        1,
+        "the savepoint started while checkpoint 1 was triggering"
+    );
+    assert!(out.contains(&CoordinatorAction::SetTimer {
+        at: SimTime(30),
+        timer: CoordinatorTimer::TriggerComplete,
+    }));
+    out.clear();
+    c.on_timer(SimTime(30), CoordinatorTimer::TriggerComplete, &mut out);
+    let b = triggered(&out);
+    assert_eq!(b.len(), 1, "the queued savepoint starts once the trigger is over");
+    assert_eq!((b[0].id, b[0].options.checkpoint_type), (2, CheckpointType::Savepoint));
+}

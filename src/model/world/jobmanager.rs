@@ -70,6 +70,11 @@ impl JobManager {
         out
     }
 
+    /// The trigger RPCs just sent all arrive by `at` (`isTriggering` until then).
+    pub fn trigger_rpcs_sent(&mut self, at: SimTime) {
+        self.coordinator.trigger_rpcs_sent(at);
+    }
+
     pub fn trigger_savepoint(&mut self, now: SimTime) -> Actions {
         let mut out = Vec::new();
         self.coordinator

@@ -534,11 +534,14 @@ impl World {
                 CoordinatorAction::SetTimer { at, timer } => self.queue.schedule(at, Event::CoordTimer(timer)),
                 CoordinatorAction::TriggerTasks { barrier } => {
                     let pipeline = self.rpc.trigger_pipeline_ns();
+                    let mut last = now;
                     for s in self.endpoints.sources().to_vec() {
                         let at = now + pipeline + self.rpc.call_ns();
+                        last = last.max(at);
                         let inc = self.tasks[s as usize].incarnation;
                         self.queue.schedule(at, Event::TriggerArrive { s, barrier, inc });
                     }
+                    self.jm.trigger_rpcs_sent(last);
                 }
                 CoordinatorAction::FinalizeCheckpoint { checkpoint } => {
                     let d = self.storage.metadata_write_ns();

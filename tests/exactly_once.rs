@@ -184,6 +184,13 @@ fn committed(toml: &str, seed: u64, broken: bool) -> (Vec<u64>, usize) {
             &broken_invariants[..broken_invariants.len().min(3)]
         );
     }
+    // FLIP-147: the bounded job ends FINISHED, its last transactions committed by the final
+    // checkpoint, long before the run's 20 s.
+    assert!(
+        w.job_finished_at().is_some(),
+        "the bounded job did not finish (committed {} records)",
+        w.committed_output().len()
+    );
     let out = w.committed_output().to_vec();
     let failures = w.finish().failures.len();
     (out, failures)

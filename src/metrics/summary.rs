@@ -130,11 +130,13 @@ pub struct RunSummary {
     /// Largest in-flight network bytes sampled after warm-up, when buffer debloating is on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub in_flight_bytes_max: Option<u64>,
-    /// Bounded jobs: when a sink first processed the last record of every source (s).
+    /// Bounded jobs: when the job reached FINISHED (s): every task finished after its final
+    /// checkpoint (FLIP-147); the run ends there.
     #[serde(default)]
     pub job_finished_s: Option<f64>,
-    /// Flink's `JobStatus` when the run ended: RUNNING, or FAILED (the restart strategy gave
-    /// up; the job was not simulated further).
+    /// Flink's `JobStatus` when the run ended: RUNNING, FINISHED (a bounded job whose every
+    /// task finished), or FAILED (the restart strategy gave up). A run ends at either of the
+    /// last two.
     #[serde(default = "running")]
     pub job_status: String,
     /// When the job failed for good (s), if it did.

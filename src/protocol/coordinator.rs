@@ -194,11 +194,15 @@ pub struct CheckpointCoordinator {
     triggering_until: Option<SimTime>,
     /// A `TriggerComplete` timer is set for `triggering_until`.
     trigger_complete_timer_set: bool,
+    /// Subtasks in state `FINISHED` (FLIP-147): a new checkpoint neither triggers nor waits for
+    /// them; they are reported as finished, with no state (`FullyFinishedOperatorState`).
+    finished_tasks: Vec<bool>,
 }
 
 impl CheckpointCoordinator {
     pub fn new(cfg: CoordinatorConfig) -> Self {
         let failure_manager = CheckpointFailureManager::new(cfg.tolerable_failed);
+        let num_tasks = cfg.num_tasks_to_ack as usize;
         CheckpointCoordinator {
             cfg,
             next_checkpoint_id: 1,
@@ -212,6 +216,7 @@ impl CheckpointCoordinator {
             completed_savepoints: Vec::new(),
             triggering_until: None,
             trigger_complete_timer_set: false,
+            finished_tasks: vec![false; num_tasks],
         }
     }
 
@@ -269,6 +274,18 @@ impl CheckpointCoordinator {
         }
     }
 
+    /// `shutdown` when the job reached a terminal state (FINISHED): no more triggers, and what
+    /// is still pending is aborted.
+    pub fn shutdown(&mut self, now: SimTime, out: &mut Vec<CoordinatorAction>) {
+        self.periodic_scheduling = false;
+        self.periodic_generation += 1;
+        self.queued_requests.clear();
+        let ids: Vec<CheckpointId> = self.pending.keys().copied().collect();
+        for id in ids {
+            self.abort_pending(now, id, CheckpointFailureReason::CheckpointCoordinatorShutdown, out);
+        }
+    }
+
     pub fn on_timer(&mut self, now: SimTime, timer: CoordinatorTimer, out: &mut Vec<CoordinatorAction>) {
         match timer {
             CoordinatorTimer::Periodic { generation } => {
@@ -295,6 +312,20 @@ impl CheckpointCoordinator {
                 self.execute_queued_request(now, out);
             }
         }
+    }
+
+    /// A subtask reached `FINISHED` (its final checkpoint completed and its inputs ended).
+    pub fn task_finished(&mut self, subtask: u32) {
+        self.finished_tasks[subtask as usize] = true;
+    }
+
+    /// A subtask was restarted: it runs again (until it finishes again).
+    pub fn task_restarted(&mut self, subtask: u32) {
+        self.finished_tasks[subtask as usize] = false;
+    }
+
+    pub fn is_task_finished(&self, subtask: u32) -> bool {
+        self.finished_tasks[subtask as usize]
     }
 
     /// The runtime sent the trigger RPCs of the checkpoint just triggered; the last reaches
@@ -410,12 +441,14 @@ impl CheckpointCoordinator {
             TriggerKind::Periodic => CheckpointType::Checkpoint,
             TriggerKind::Savepoint => CheckpointType::Savepoint,
         };
+        // `calculateAfterTasksFinished`: finished subtasks are not waited for.
+        let num_finished = self.finished_tasks.iter().filter(|f| **f).count() as u32;
         self.pending.insert(
             id,
             PendingCheckpoint {
                 timestamp: now,
-                acknowledged: vec![false; self.cfg.num_tasks_to_ack as usize],
-                num_acknowledged: 0,
+                acknowledged: self.finished_tasks.clone(),
+                num_acknowledged: num_finished,
                 checkpoint_type: props,
                 finalizing: false,
             },

@@ -195,3 +195,26 @@ fn a_forced_savepoint_waits_until_the_trigger_in_progress_reached_the_tasks() {
     assert_eq!(b.len(), 1, "the queued savepoint starts once the trigger is over");
     assert_eq!((b[0].id, b[0].options.checkpoint_type), (2, CheckpointType::Savepoint));
 }
+
+/// FLIP-147 (`calculateAfterTasksFinished`): a checkpoint triggered after a subtask finished
+/// does not wait for it; once the subtask is restarted it is waited for again.
+#[test]
+fn a_checkpoint_does_not_wait_for_finished_tasks() {
+    let mut config = cfg(false);
+    config.num_tasks_to_ack = 2;
+    let mut c = CheckpointCoordinator::new(config);
+    let mut out = vec![];
+    c.task_finished(0);
+    c.trigger_checkpoint(SimTime(0), TriggerKind::Periodic, &mut out);
+    c.receive_acknowledge(SimTime(5), 1, 1, SubtaskCheckpointMetrics::default(), &mut out);
+    assert!(
+        out.contains(&CoordinatorAction::FinalizeCheckpoint { checkpoint: 1 }),
+        "the finished subtask 0 was waited for"
+    );
+    c.on_metadata_written(SimTime(6), 1, true, &mut out);
+    c.task_restarted(0);
+    out.clear();
+    c.trigger_checkpoint(SimTime(1_000), TriggerKind::Periodic, &mut out);
+    c.receive_acknowledge(SimTime(1_005), 2, 1, SubtaskCheckpointMetrics::default(), &mut out);
+    assert!(!out.contains(&CoordinatorAction::FinalizeCheckpoint { checkpoint: 2 }));
+}

@@ -27,7 +27,14 @@ pub(crate) struct JobManager {
     failovers_requested: u64,
     /// The restart strategy gave up: the job is FAILED and no longer simulated.
     job_failed_at: Option<SimTime>,
+    /// Every task finished (FLIP-147): the job is FINISHED and no longer simulated.
+    job_finished_at: Option<SimTime>,
+    /// Per subtask, once it finished: the state it finished with, which every later
+    /// checkpoint reports for it (`FullyFinishedOperatorState`).
+    finished_snapshots: Vec<Option<RestorePointTask>>,
 }
+
+type RestorePointTask = super::restore_point::TaskSnapshot;
 
 type Actions = Vec<CoordinatorAction>;
 
@@ -46,12 +53,17 @@ impl JobManager {
             savepoint_times,
             failovers_requested: 0,
             job_failed_at: None,
+            job_finished_at: None,
+            finished_snapshots: Vec::new(),
         }
     }
 
     /// `startCheckpointScheduler` (at job start, and once every task runs again after a restart).
     pub fn start_checkpoint_scheduler(&mut self, now: SimTime) -> Actions {
         let mut out = Vec::new();
+        if self.job_finished_at.is_some() {
+            return out; // the last restored tasks were deployed as finished
+        }
         self.coordinator
             .start_checkpoint_scheduler(now, self.rng.rng_mut(), &mut out);
         out
@@ -141,9 +153,54 @@ impl JobManager {
     pub fn job_status(&self) -> &'static str {
         if self.job_failed_at.is_some() {
             "FAILED"
+        } else if self.job_finished_at.is_some() {
+            "FINISHED"
         } else {
             "RUNNING"
         }
+    }
+
+    /// Subtask `s` is FINISHED; `snapshot` is its final state (when restore points are kept).
+    pub fn task_finished(&mut self, s: u32, snapshot: Option<RestorePointTask>) {
+        self.coordinator.task_finished(s);
+        let si = s as usize;
+        if self.finished_snapshots.len() <= si {
+            self.finished_snapshots.resize(si + 1, None);
+        }
+        self.finished_snapshots[si] = snapshot;
+    }
+
+    /// Subtask `s` was restarted: it runs again.
+    pub fn task_restarted(&mut self, s: u32) {
+        self.coordinator.task_restarted(s);
+        if let Some(slot) = self.finished_snapshots.get_mut(s as usize) {
+            *slot = None;
+        }
+    }
+
+    /// A completed checkpoint reports its finished tasks with the state they finished with.
+    pub fn add_finished_tasks(&self, point: &mut RestorePoint) {
+        for (s, snap) in self.finished_snapshots.iter().enumerate() {
+            if let (Some(snap), Some(slot)) = (snap, point.tasks.get_mut(s))
+                && slot.is_none()
+            {
+                *slot = Some(snap.clone());
+            }
+        }
+    }
+
+    /// Every task finished: the job is FINISHED and the coordinator shuts down.
+    pub fn job_finished(&mut self, now: SimTime) -> Actions {
+        let mut out = Vec::new();
+        if self.job_finished_at.is_none() {
+            self.job_finished_at = Some(now);
+            self.coordinator.shutdown(now, &mut out);
+        }
+        out
+    }
+
+    pub fn job_finished_at(&self) -> Option<SimTime> {
+        self.job_finished_at
     }
 
     /// Whether `checkpoint` is the savepoint that just completed.

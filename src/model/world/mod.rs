@@ -37,6 +37,7 @@ mod channel_state;
 mod checkpoint_storage;
 mod checkpointing;
 mod debloating;
+mod end_of_input;
 mod endpoints;
 mod events;
 mod fault_injector;
@@ -361,14 +362,15 @@ impl World {
         self.endpoints.committed()
     }
 
-    /// Bounded jobs: end the run as soon as the job has finished.
-    pub fn stop_when_finished(&mut self) {
-        self.endpoints.stop_when_finished();
+    /// Bounded jobs: end the run as soon as a sink processed every record (before the final
+    /// checkpoint and the job's end), for experiments that measure the time to do the work.
+    pub fn stop_when_input_processed(&mut self) {
+        self.endpoints.stop_when_input_processed();
     }
 
     /// Bounded jobs: when every record had been processed by a sink (first time).
-    pub fn finished_at(&self) -> Option<SimTime> {
-        self.endpoints.finished_at()
+    pub fn input_processed_at(&self) -> Option<SimTime> {
+        self.endpoints.input_processed_at()
     }
 
     pub fn now(&self) -> SimTime {
@@ -407,7 +409,11 @@ impl World {
     pub fn run_to_end(&mut self) {
         self.start();
         while let Some(t) = self.queue.peek_time() {
-            if t > self.set.end || self.endpoints.run_over() || self.jm.job_failed_at().is_some() {
+            if t > self.set.end
+                || self.endpoints.run_over()
+                || self.jm.job_failed_at().is_some()
+                || self.jm.job_finished_at().is_some()
+            {
                 break;
             }
             let (now, ev) = self.queue.pop().expect("peeked");
@@ -535,7 +541,7 @@ impl World {
                 CoordinatorAction::TriggerTasks { barrier } => {
                     let pipeline = self.rpc.trigger_pipeline_ns();
                     let mut last = now;
-                    for s in self.endpoints.sources().to_vec() {
+                    for s in self.tasks_to_trigger() {
                         let at = now + pipeline + self.rpc.call_ns();
                         last = last.max(at);
                         let inc = self.tasks[s as usize].incarnation;

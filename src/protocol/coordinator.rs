@@ -390,11 +390,13 @@ impl CheckpointCoordinator {
         let Some(&first) = self.queued_requests.front() else {
             return;
         };
-        if self.is_triggering(now, out) {
-            return; // stays queued until the trigger in progress is over
-        }
         if self.pending.len() >= self.cfg.effective_max_concurrent() as usize && !self.is_forced(first) {
             return; // stays queued until a pending checkpoint completes or aborts
+        }
+        // Checked after max-concurrent (Flink checks it first): a request held back by both
+        // waits for the pending checkpoint anyway, and needs no wake-up at the trigger's end.
+        if self.is_triggering(now, out) {
+            return; // stays queued until the trigger in progress is over
         }
         if first == TriggerKind::Periodic
             && let Some(last) = self.last_completion

@@ -527,6 +527,19 @@ impl World {
         if let Some(replay) = self.tasks[si].changelog_replay_bytes.get(&checkpoint) {
             self.stats.add_changelog_replay(checkpoint, *replay);
         }
+        if !c.savepoint && self.jm.is_pending(checkpoint) {
+            // Savepoints are self-contained and user-owned: their files are not registered.
+            let shared: Vec<(u64, u64)> = self.tasks[si]
+                .backend
+                .as_ref()
+                .and_then(|b| b.as_incremental())
+                .and_then(|b| b.referenced_files(checkpoint))
+                .map(|fs| fs.iter().filter(|f| f.shared).map(|f| (f.id, f.bytes)).collect())
+                .unwrap_or_default();
+            let shared_bytes: u64 = shared.iter().map(|f| f.1).sum();
+            let own = (c.metrics.state_size.saturating_sub(shared_bytes)) + c.metrics.persisted_data;
+            self.jm.register_checkpoint_files(checkpoint, s, &shared, own);
+        }
         let out = self.jm.receive_acknowledge(now, checkpoint, s, c.metrics);
         self.apply_coordinator_actions(out);
     }

@@ -168,6 +168,16 @@ impl World {
             .collect()
     }
 
+    /// Bytes in checkpoint storage held by the retained and pending checkpoints.
+    pub fn retained_checkpoint_bytes(&self) -> u64 {
+        self.jm.retained_checkpoint_bytes()
+    }
+
+    /// The retained completed checkpoints whose restore points the store holds.
+    pub fn restorable_checkpoints(&self) -> Vec<u64> {
+        self.jm.restorable_checkpoints()
+    }
+
     /// When the job reached `FINISHED` (every task finished), if it did.
     pub fn job_finished_at(&self) -> Option<SimTime> {
         self.jm.job_finished_at()

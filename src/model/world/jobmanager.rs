@@ -7,6 +7,7 @@
 
 use super::restore_point::RestorePoint;
 use crate::ids::CheckpointId;
+use crate::model::backend::shared_registry::SharedStateRegistry;
 use crate::protocol::checkpoint_store::CompletedCheckpointStore;
 use crate::protocol::coordinator::{
     CheckpointCoordinator, CompletedCheckpoint, CoordinatorAction, CoordinatorTimer, TriggerKind,
@@ -29,12 +30,22 @@ pub(crate) struct JobManager {
     job_failed_at: Option<SimTime>,
     /// Every task finished (FLIP-147): the job is FINISHED and no longer simulated.
     job_finished_at: Option<SimTime>,
+    /// The JobManager's `SharedStateRegistry` over checkpoint storage: every file the retained
+    /// (and pending) checkpoints refer to, shared incremental files counted once. A checkpoint
+    /// discarded by the store releases its files.
+    storage_files: SharedStateRegistry,
+    /// Ids for files private to one checkpoint (full snapshots, channel state), above every
+    /// shared file's id.
+    next_private_file: u64,
     /// Per subtask, once it finished: the state it finished with, which every later
     /// checkpoint reports for it (`FullyFinishedOperatorState`).
     finished_snapshots: Vec<Option<RestorePointTask>>,
 }
 
 type RestorePointTask = super::restore_point::TaskSnapshot;
+
+/// Shared files are keyed (subtask << 40 | file id); private files get ids from here up.
+const PRIVATE_FILE_BASE: u64 = 1 << 62;
 
 type Actions = Vec<CoordinatorAction>;
 
@@ -55,6 +66,8 @@ impl JobManager {
             job_failed_at: None,
             job_finished_at: None,
             finished_snapshots: Vec::new(),
+            storage_files: SharedStateRegistry::new(u32::MAX),
+            next_private_file: PRIVATE_FILE_BASE,
         }
     }
 
@@ -187,6 +200,55 @@ impl JobManager {
                 *slot = Some(snap.clone());
             }
         }
+    }
+
+    /// Subtask `s` acknowledged `checkpoint`: its shared files (incremental SSTs, as (id,
+    /// bytes)) and the bytes only this checkpoint holds are registered (`registerSharedStates`).
+    pub fn register_checkpoint_files(
+        &mut self,
+        checkpoint: CheckpointId,
+        s: u32,
+        shared: &[(u64, u64)],
+        private_bytes: u64,
+    ) {
+        let mut files: Vec<(u64, u64)> = shared.iter().map(|(id, b)| (((s as u64) << 40) | id, *b)).collect();
+        if private_bytes > 0 {
+            files.push((self.next_private_file, private_bytes));
+            self.next_private_file += 1;
+        }
+        self.storage_files.add_files(checkpoint, files);
+    }
+
+    /// The store discarded `checkpoint` (subsumed beyond `num-retained`) or it failed: it can
+    /// no longer be restored, and its files no other checkpoint refers to are deleted.
+    pub fn discard_checkpoint(&mut self, checkpoint: CheckpointId) {
+        self.store.discard_completed(checkpoint);
+        self.storage_files.checkpoint_discarded(checkpoint);
+    }
+
+    /// Bytes in checkpoint storage held by the retained and pending checkpoints.
+    pub fn retained_checkpoint_bytes(&self) -> u64 {
+        self.storage_files.stored_bytes()
+    }
+
+    /// Completed checkpoints the store retains (restorable), oldest first.
+    pub fn retained_checkpoints(&self) -> Vec<CheckpointId> {
+        self.coordinator.completed_checkpoints().map(|c| c.id).collect()
+    }
+
+    /// Completed checkpoints whose restore points the store holds (restore points are kept
+    /// only when something can fail), oldest first.
+    pub fn restorable_checkpoints(&self) -> Vec<CheckpointId> {
+        self.store.retained().collect()
+    }
+
+    pub fn is_pending(&self, checkpoint: CheckpointId) -> bool {
+        self.coordinator.is_pending(checkpoint)
+    }
+
+    /// `num-retained`.
+    pub fn num_retained(&self) -> u32 {
+        self.coordinator.config().num_retained
     }
 
     /// Every task finished: the job is FINISHED and the coordinator shuts down.

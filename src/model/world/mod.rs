@@ -559,7 +559,10 @@ impl World {
                 CoordinatorAction::NotifyCheckpointAborted { checkpoint } => {
                     self.broadcast_notify(now, checkpoint, false)
                 }
-                CoordinatorAction::DiscardCompleted { checkpoint } => self.stats.mark_discarded(checkpoint),
+                CoordinatorAction::DiscardCompleted { checkpoint } => {
+                    self.stats.mark_discarded(checkpoint);
+                    self.jm.discard_checkpoint(checkpoint);
+                }
                 CoordinatorAction::TriggerRequestFailed { reason, .. } => {
                     self.stats.count_failure(reason.as_str());
                 }
@@ -569,6 +572,7 @@ impl World {
                         StatsReport::Failed { checkpoint, reason, .. } => {
                             self.stats.count_failure(reason.as_str());
                             self.jm.discard_restore_point(checkpoint);
+                            self.jm.discard_checkpoint(checkpoint);
                         }
                         StatsReport::Completed { checkpoint, .. } if self.jm.is_completed_savepoint(checkpoint) => {
                             self.complete_savepoint_snapshot(checkpoint);

@@ -114,6 +114,11 @@ impl World {
             checkpoint_time_fraction: fraction,
             savepoints: (savepoints.total > 0).then_some(savepoints),
             in_flight_bytes_max: self.net.debloat().map(|_| self.stats.in_flight_bytes_max()),
+            retained_checkpoints: (self.jm.num_retained() > 1).then(|| crate::metrics::summary::RetainedCheckpoints {
+                num_retained: self.jm.num_retained(),
+                ids: self.jm.retained_checkpoints(),
+                storage_bytes: self.jm.retained_checkpoint_bytes(),
+            }),
             job_finished_s: self.jm.job_finished_at().map(|t| t.as_secs_f64()),
             job_status: self.jm.job_status().into(),
             job_failed_s: self.jm.job_failed_at().map(|t| t.as_secs_f64()),

@@ -90,10 +90,10 @@ fn wall_times(tau_s: f64, mtbf_s: f64, seeds: std::ops::Range<u64>) -> Vec<(f64,
         .into_par_iter()
         .map(|seed| {
             let mut w = World::new(&ckptsim::compile::world_config(&s), seed, "daly");
-            w.stop_when_finished();
+            w.stop_when_input_processed();
             w.run_to_end();
             let done = w
-                .finished_at()
+                .input_processed_at()
                 .expect("the job finishes within the horizon")
                 .as_secs_f64();
             let failures = w.finish().failures.len();

@@ -134,11 +134,18 @@ pub struct RunSummary {
     /// Largest in-flight network bytes sampled after warm-up, when buffer debloating is on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub in_flight_bytes_max: Option<u64>,
-    /// Bounded jobs: when a sink first processed the last record of every source (s).
+    /// `checkpoint.num_retained` above its default 1: the completed checkpoints the store still
+    /// retains (restorable) at the end, and the bytes in checkpoint storage they and the pending
+    /// ones hold (shared incremental files counted once, savepoints not included).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retained_checkpoints: Option<RetainedCheckpoints>,
+    /// Bounded jobs: when the job reached FINISHED (s): every task finished after its final
+    /// checkpoint (FLIP-147); the run ends there.
     #[serde(default)]
     pub job_finished_s: Option<f64>,
-    /// Flink's `JobStatus` when the run ended: RUNNING, or FAILED (the restart strategy gave
-    /// up; the job was not simulated further).
+    /// Flink's `JobStatus` when the run ended: RUNNING, FINISHED (a bounded job whose every
+    /// task finished), or FAILED (the restart strategy gave up). A run ends at either of the
+    /// last two.
     #[serde(default = "running")]
     pub job_status: String,
     /// When the job failed for good (s), if it did.
@@ -171,4 +178,14 @@ pub struct EngineStats {
     pub events_processed: u64,
     /// Fold of every processed event; equal across runs with the same scenario and seed.
     pub trace_hash: String,
+}
+
+/// The completed-checkpoint store at the end of the run (`state.checkpoints.num-retained`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RetainedCheckpoints {
+    pub num_retained: u32,
+    /// Ids of the retained completed checkpoints, oldest first.
+    pub ids: Vec<u64>,
+    /// Bytes in checkpoint storage the retained and pending checkpoints refer to.
+    pub storage_bytes: u64,
 }

@@ -28,6 +28,10 @@ pub enum Payload {
     Barrier(CheckpointBarrier),
     /// `CancelCheckpointMarker`.
     Cancel(CheckpointId),
+    /// `EndOfData`: the producer's data ended (its last records are ahead of it).
+    EndOfData,
+    /// `EndOfPartitionEvent`: the producer finished; the channel carries nothing more.
+    EndOfPartition,
 }
 
 /// Size on the wire of an event buffer (barrier or marker).

@@ -27,6 +27,9 @@ pub enum TaskPhase {
     SyncSnapshot,
     /// Failed or cancelled, waiting for a restart, or restoring its state.
     Down,
+    /// `FINISHED` (FLIP-147): its input ended, its final checkpoint completed, and its outputs
+    /// carry `EndOfPartition`. It runs no more.
+    Finished,
 }
 
 /// Records being processed, each with its own completion time, so that a checkpoint trigger
@@ -144,6 +147,8 @@ pub enum DeferredMail {
     },
     /// The input-side alignment timer of a checkpoint.
     AlignmentTimer { checkpoint: CheckpointId },
+    /// The task finishes (its final checkpoint's notification came during a sync phase).
+    Finish,
 }
 
 #[derive(Debug)]
@@ -204,6 +209,11 @@ pub struct Task {
     pub waiting_output_barrier: Option<CheckpointId>,
     /// Changelog: log bytes a recovery from each of the latest checkpoints replays.
     pub changelog_replay_bytes: std::collections::BTreeMap<CheckpointId, u64>,
+    /// End of data, final checkpoint and finishing (FLIP-147).
+    pub end_of_input: crate::protocol::end_of_input::EndOfInput,
+    /// A trigger RPC that reached a task with inputs after all its upstream tasks finished,
+    /// waiting for the `EndOfPartition` of its still-open channels.
+    pub deferred_rpc_trigger: Option<CheckpointBarrier>,
 }
 
 /// What Flink's `TaskIOMetricGroup` counts for a task: busy and back-pressured time, records

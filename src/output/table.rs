@@ -33,6 +33,12 @@ pub fn render_summary_of(s: &RunSummary) -> String {
             "job FAILED at {at:.1} s: the restart strategy gave up; every task was cancelled and the run stopped there"
         );
     }
+    if let Some(at) = s.job_finished_s {
+        let _ = writeln!(
+            t,
+            "job FINISHED at {at:.3} s: every task finished after its final checkpoint; the run stopped there"
+        );
+    }
     for (reason, n) in &s.failure_reasons {
         let _ = writeln!(t, "  {reason}: {n}");
     }

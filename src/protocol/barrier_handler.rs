@@ -118,6 +118,9 @@ pub struct SingleCheckpointBarrierHandler {
     persisting_channels: Vec<bool>,
     /// `ChannelState.seenAnnouncements`: sequence number of the announced barrier per channel.
     announcements: Vec<Option<u64>>,
+    /// Channels whose upstream finished (`EndOfPartition`, FLIP-147): they count as aligned for
+    /// every checkpoint from then on.
+    closed_channels: Vec<bool>,
     first_barrier_arrival: Option<SimTime>,
     start_delay_ns: DurationNs,
 }
@@ -161,6 +164,7 @@ impl SingleCheckpointBarrierHandler {
             blocked_channels: vec![false; n],
             persisting_channels: vec![false; n],
             announcements: vec![None; n],
+            closed_channels: vec![false; n],
             first_barrier_arrival: None,
             start_delay_ns: 0,
         }
@@ -221,7 +225,7 @@ impl SingleCheckpointBarrierHandler {
         self.aligned_channels[ch] = true;
         self.num_aligned += 1;
         self.announcements[ch] = None;
-        if self.num_aligned == 1 {
+        if self.first_barrier_arrival.is_none() {
             // markAlignmentStart
             self.first_barrier_arrival = Some(now);
             self.start_delay_ns = now.since(barrier.timestamp);
@@ -270,6 +274,51 @@ impl SingleCheckpointBarrierHandler {
                 self.unaligned_barrier_received(now, channel, barrier, out);
             }
         }
+    }
+
+    /// `processEndOfPartition` with checkpoints after tasks finish: the channel's upstream
+    /// finished, so no barrier will come from it. For a pending checkpoint the channel counts as
+    /// aligned (the last one completes the alignment); later checkpoints no longer wait for it.
+    pub fn process_end_of_partition(&mut self, now: SimTime, channel: InputIndex, out: &mut Vec<BarrierHandlerAction>) {
+        let ch = channel as usize;
+        if std::mem::replace(&mut self.closed_channels[ch], true) || self.aligned_channels[ch] {
+            return; // its barrier already arrived: nothing changes for the pending checkpoint
+        }
+        self.aligned_channels[ch] = true;
+        self.num_aligned += 1;
+        self.announcements[ch] = None;
+        if std::mem::take(&mut self.persisting_channels[ch]) {
+            // Everything the channel held before its end was persisted: its state is complete.
+            out.push(BarrierHandlerAction::StopPersisting {
+                checkpoint: self.current_checkpoint_id,
+                channel,
+            });
+        }
+        let Some(barrier) = self.pending_checkpoint_barrier else {
+            return;
+        };
+        if !self.all_barriers_received() || self.first_barrier_arrival.is_none() {
+            return; // still waiting, or only announced so far
+        }
+        if self.state == BarrierHandlerState::AlternatingCollectingBarriersUnaligned {
+            self.finish_unaligned(now, out);
+        } else if !self.state.is_unaligned() {
+            // The last channel to align ended: markAlignmentEnd, triggerGlobalCheckpoint,
+            // unblockAllChannels.
+            let alignment_duration_ns = now.since(self.first_barrier_arrival.unwrap_or(now));
+            self.pending_checkpoint_barrier = None;
+            out.push(BarrierHandlerAction::TriggerCheckpoint {
+                barrier,
+                start_delay_ns: self.start_delay_ns,
+                alignment_duration_ns,
+            });
+            out.push(BarrierHandlerAction::ResumeAllChannels);
+            self.reset_alignment();
+        }
+    }
+
+    fn num_closed(&self) -> u32 {
+        self.closed_channels.iter().filter(|c| **c).count() as u32
     }
 
     /// `processBarrierAnnouncement`: a timeoutable barrier reached this input channel but is
@@ -371,7 +420,7 @@ impl SingleCheckpointBarrierHandler {
         }
         let unaligned = barrier.as_unaligned();
         self.pending_checkpoint_barrier = Some(unaligned);
-        let start_delay_ns = if self.num_aligned == 0 {
+        let start_delay_ns = if self.first_barrier_arrival.is_none() {
             now.since(barrier.timestamp)
         } else {
             self.start_delay_ns
@@ -491,11 +540,11 @@ impl SingleCheckpointBarrierHandler {
     }
 
     fn reset_alignment(&mut self) {
-        self.aligned_channels.iter_mut().for_each(|a| *a = false);
+        self.aligned_channels.clone_from(&self.closed_channels);
         self.blocked_channels.iter_mut().for_each(|a| *a = false);
         self.persisting_channels.iter_mut().for_each(|a| *a = false);
         self.announcements.iter_mut().for_each(|a| *a = None);
-        self.num_aligned = 0;
+        self.num_aligned = self.num_closed();
         self.first_barrier_arrival = None;
         self.state = self.initial_state;
     }

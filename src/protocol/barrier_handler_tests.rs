@@ -452,3 +452,52 @@ fn a_forced_aligned_barrier_blocks_its_channel_in_an_unaligned_checkpoint() {
         ]
     );
 }
+
+/// FLIP-147 (`processEndOfPartition` with checkpoints after tasks finish): a channel whose
+/// upstream finished counts as aligned for the pending checkpoint, so its end completes the
+/// alignment, and later checkpoints no longer wait for it.
+#[test]
+fn an_ended_channel_counts_as_aligned_for_the_pending_and_every_later_checkpoint() {
+    let mut h = SingleCheckpointBarrierHandler::aligned(2);
+    let mut out = vec![];
+    h.process_barrier(SimTime(15), 0, barrier(1, 10), &mut out);
+    out.clear();
+    h.process_end_of_partition(SimTime(30), 1, &mut out);
+    assert_eq!(
+        out,
+        vec![
+            TriggerCheckpoint {
+                barrier: barrier(1, 10),
+                start_delay_ns: 5,
+                alignment_duration_ns: 15
+            },
+            ResumeAllChannels
+        ]
+    );
+    out.clear();
+    h.process_barrier(SimTime(50), 0, barrier(2, 45), &mut out);
+    assert_eq!(
+        out,
+        vec![
+            BlockChannel(0),
+            TriggerCheckpoint {
+                barrier: barrier(2, 45),
+                start_delay_ns: 5,
+                alignment_duration_ns: 0
+            },
+            ResumeAllChannels
+        ],
+        "checkpoint 2 waits for the open channel only"
+    );
+}
+
+/// An ended channel with no checkpoint pending starts nothing.
+#[test]
+fn an_ended_channel_without_a_pending_checkpoint_triggers_nothing() {
+    let mut h = SingleCheckpointBarrierHandler::aligned(2);
+    let mut out = vec![];
+    h.process_end_of_partition(SimTime(30), 1, &mut out);
+    h.process_end_of_partition(SimTime(30), 1, &mut out);
+    assert!(out.is_empty());
+    assert!(!h.is_checkpoint_pending());
+}

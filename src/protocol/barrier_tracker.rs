@@ -61,7 +61,10 @@ impl CheckpointBarrierCount {
 
 #[derive(Clone, Debug)]
 pub struct CheckpointBarrierTracker {
-    num_open_channels: u32,
+    /// Input channels, open or not.
+    num_channels: u32,
+    /// Channels whose upstream finished (`EndOfPartition`): counted for every checkpoint.
+    closed_channels: Vec<bool>,
     pending: VecDeque<CheckpointBarrierCount>,
     latest_pending_checkpoint_id: CheckpointId,
 }
@@ -70,7 +73,8 @@ impl CheckpointBarrierTracker {
     pub fn new(num_open_channels: u32) -> Self {
         assert!(num_open_channels > 0, "a barrier tracker needs input channels");
         CheckpointBarrierTracker {
-            num_open_channels,
+            num_channels: num_open_channels,
+            closed_channels: vec![false; num_open_channels as usize],
             pending: VecDeque::new(),
             latest_pending_checkpoint_id: 0,
         }
@@ -93,7 +97,7 @@ impl CheckpointBarrierTracker {
         out: &mut Vec<BarrierHandlerAction>,
     ) {
         let id = barrier.id;
-        if self.num_open_channels == 1 {
+        if self.num_channels == 1 {
             // Fast path: one channel, every new barrier is complete at once.
             if id > self.latest_pending_checkpoint_id {
                 self.latest_pending_checkpoint_id = id;
@@ -107,7 +111,7 @@ impl CheckpointBarrierTracker {
         }
         if let Some(pos) = self.pending.iter().position(|c| c.checkpoint == id) {
             let count = self.pending[pos].mark_channel_aligned(channel);
-            if count == self.num_open_channels {
+            if count == self.num_channels {
                 // This one and all older ones (subsumed) leave the deque.
                 let done = self.pending.drain(..=pos).next_back().expect("pos is in range");
                 if !done.aborted {
@@ -121,11 +125,54 @@ impl CheckpointBarrierTracker {
         } else if id > self.latest_pending_checkpoint_id {
             // First barrier of a newer checkpoint; an older id cannot complete here any more.
             self.latest_pending_checkpoint_id = id;
-            let mut count = CheckpointBarrierCount::new(id, Some(barrier), self.num_open_channels, now);
-            count.mark_channel_aligned(channel);
+            let mut count = self.new_count(id, Some(barrier), now);
+            if count.mark_channel_aligned(channel) == self.num_channels {
+                // Every other channel ended (FLIP-147): the one barrier completes it, and the
+                // older ones leave with it.
+                self.pending.clear();
+                out.push(BarrierHandlerAction::TriggerCheckpoint {
+                    barrier,
+                    start_delay_ns: now.since(barrier.timestamp),
+                    alignment_duration_ns: 0,
+                });
+                return;
+            }
             self.pending.push_back(count);
             if self.pending.len() > MAX_CHECKPOINTS_TO_TRACK {
                 self.pending.pop_front();
+            }
+        }
+    }
+
+    /// A count for a new checkpoint: closed channels have nothing more to deliver.
+    fn new_count(&self, id: CheckpointId, barrier: Option<CheckpointBarrier>, now: SimTime) -> CheckpointBarrierCount {
+        let mut count = CheckpointBarrierCount::new(id, barrier, self.num_channels, now);
+        for (ch, closed) in self.closed_channels.iter().enumerate() {
+            if *closed {
+                count.mark_channel_aligned(ch as InputIndex);
+            }
+        }
+        count
+    }
+
+    /// `processEndOfPartition` with checkpoints after tasks finish: the channel will deliver no
+    /// more barriers, so it counts for every pending checkpoint; one that is now complete
+    /// triggers (older ones leave with it).
+    pub fn process_end_of_partition(&mut self, now: SimTime, channel: InputIndex, out: &mut Vec<BarrierHandlerAction>) {
+        if std::mem::replace(&mut self.closed_channels[channel as usize], true) {
+            return;
+        }
+        for c in self.pending.iter_mut() {
+            c.mark_channel_aligned(channel);
+        }
+        while let Some(pos) = self.pending.iter().position(|c| c.num_aligned == self.num_channels) {
+            let done = self.pending.drain(..=pos).next_back().expect("pos is in range");
+            if let (false, Some(barrier)) = (done.aborted, done.barrier) {
+                out.push(BarrierHandlerAction::TriggerCheckpoint {
+                    barrier,
+                    start_delay_ns: done.start_delay_ns,
+                    alignment_duration_ns: now.since(done.first_barrier_arrival),
+                });
             }
         }
     }
@@ -144,7 +191,7 @@ impl CheckpointBarrierTracker {
                 reason: CheckpointFailureReason::CheckpointDeclinedOnCancellationBarrier,
             })
         };
-        if self.num_open_channels == 1 {
+        if self.num_channels == 1 {
             if checkpoint > self.latest_pending_checkpoint_id {
                 self.latest_pending_checkpoint_id = checkpoint;
                 abort(checkpoint, out);
@@ -163,14 +210,14 @@ impl CheckpointBarrierTracker {
                     abort(checkpoint, out);
                 }
                 // Keep counting, so the entry leaves once every channel delivered its marker.
-                if c.mark_channel_aligned(channel) == self.num_open_channels {
+                if c.mark_channel_aligned(channel) == self.num_channels {
                     self.pending.pop_front();
                 }
             }
             _ if checkpoint > self.latest_pending_checkpoint_id => {
                 abort(checkpoint, out);
                 self.latest_pending_checkpoint_id = checkpoint;
-                let mut marker = CheckpointBarrierCount::new(checkpoint, None, self.num_open_channels, now);
+                let mut marker = self.new_count(checkpoint, None, now);
                 marker.mark_aborted();
                 marker.mark_channel_aligned(channel);
                 self.pending.push_front(marker);
@@ -274,5 +321,36 @@ mod tests {
         out.clear();
         t.process_barrier(SimTime(6), 1, barrier(7, 0), &mut out);
         assert!(out.is_empty());
+    }
+
+    /// FLIP-147 (`processEndOfPartition`): an ended channel completes the count of a pending
+    /// checkpoint, and a later checkpoint triggers on the barriers of the open channels alone.
+    #[test]
+    fn an_ended_channel_completes_pending_counts_and_is_not_waited_for_again() {
+        let mut t = CheckpointBarrierTracker::new(3);
+        let mut out = vec![];
+        t.process_barrier(SimTime(5), 0, barrier(1, 0), &mut out);
+        t.process_barrier(SimTime(6), 1, barrier(1, 0), &mut out);
+        assert!(out.is_empty());
+        t.process_end_of_partition(SimTime(9), 2, &mut out);
+        assert_eq!(
+            out,
+            vec![TriggerCheckpoint {
+                barrier: barrier(1, 0),
+                start_delay_ns: 5,
+                alignment_duration_ns: 4
+            }]
+        );
+        out.clear();
+        t.process_end_of_partition(SimTime(10), 1, &mut out);
+        t.process_barrier(SimTime(12), 0, barrier(2, 10), &mut out);
+        assert_eq!(
+            out,
+            vec![TriggerCheckpoint {
+                barrier: barrier(2, 10),
+                start_delay_ns: 2,
+                alignment_duration_ns: 0
+            }]
+        );
     }
 }

@@ -4,9 +4,10 @@
 //! What a restore point holds is the caller's business (the simulator keeps each subtask's
 //! snapshot and the persisted channel state); the store decides which ones exist. Snapshots
 //! accumulate under a pending checkpoint while its subtasks take them; a checkpoint that
-//! completes becomes the restore point and subsumes every older one, pending or completed (one
-//! retained checkpoint, Flink's default `state.checkpoints.num-retained`); a checkpoint that
-//! fails drops its snapshots. A restore reads the latest completed checkpoint's point.
+//! completes becomes the latest restore point and subsumes the older pending ones; the
+//! completed ones beyond `state.checkpoints.num-retained` (default 1) are discarded when the
+//! coordinator subsumes them (`addCheckpointAndSubsumeOldestOne`); a checkpoint that fails drops
+//! its snapshots. A restore reads a retained checkpoint's point, the latest one on failover.
 
 use std::collections::BTreeMap;
 
@@ -55,17 +56,26 @@ impl<P> CompletedCheckpointStore<P> {
         self.pending.remove(&savepoint)
     }
 
-    /// `addCheckpointAndSubsumeOldestOne` with one retained checkpoint: the new restore point
-    /// replaces the older ones.
+    /// `addCheckpointAndSubsumeOldestOne`: the new restore point joins the retained ones; the
+    /// oldest leaves through [`CompletedCheckpointStore::discard_completed`].
     pub fn add_completed(&mut self, checkpoint: CheckpointId, point: P) {
-        self.completed.clear();
         self.completed.insert(checkpoint, point);
     }
 
-    /// `restoreLatestCheckpointedState`: the restore point of the latest completed checkpoint,
-    /// if the store still holds it.
-    pub fn restore_point(&self, latest_completed: Option<CheckpointId>) -> Option<&P> {
-        latest_completed.and_then(|id| self.completed.get(&id))
+    /// A completed checkpoint was subsumed beyond `num-retained`: it can no longer be restored.
+    pub fn discard_completed(&mut self, checkpoint: CheckpointId) {
+        self.completed.remove(&checkpoint);
+    }
+
+    /// `restoreLatestCheckpointedState` (or a restore from a chosen retained checkpoint): the
+    /// restore point of that checkpoint, if the store still retains it.
+    pub fn restore_point(&self, checkpoint: Option<CheckpointId>) -> Option<&P> {
+        checkpoint.and_then(|id| self.completed.get(&id))
+    }
+
+    /// The retained completed checkpoints, oldest first.
+    pub fn retained(&self) -> impl Iterator<Item = CheckpointId> + '_ {
+        self.completed.keys().copied()
     }
 }
 
@@ -85,9 +95,27 @@ mod tests {
         // Checkpoint 3 completes before 2: 2 is subsumed and can no longer complete.
         let three = store.take_completing(3).expect("pending");
         store.add_completed(3, three);
+        store.discard_completed(1); // the coordinator subsumes it (one retained checkpoint)
         assert_eq!(store.take_completing(2), None);
         assert_eq!(store.restore_point(Some(1)), None, "one retained checkpoint");
         assert_eq!(store.restore_point(Some(3)), Some(&vec![30]));
+    }
+
+    /// `state.checkpoints.num-retained` = 2: the two latest completed checkpoints can be
+    /// restored, the one the coordinator subsumed cannot.
+    #[test]
+    fn num_retained_bounds_restorable_checkpoints() {
+        let mut store: CompletedCheckpointStore<Vec<u32>> = CompletedCheckpointStore::default();
+        for id in 1..=3 {
+            store.pending_mut(id).push(id as u32 * 10);
+            let point = store.take_completing(id).expect("pending");
+            store.add_completed(id, point);
+        }
+        store.discard_completed(1);
+        assert_eq!(store.restore_point(Some(1)), None, "subsumed");
+        assert_eq!(store.restore_point(Some(2)), Some(&vec![20]), "retained");
+        assert_eq!(store.restore_point(Some(3)), Some(&vec![30]));
+        assert_eq!(store.retained().collect::<Vec<_>>(), vec![2, 3]);
     }
 
     #[test]

@@ -64,6 +64,9 @@ pub enum CoordinatorTimer {
     Periodic { generation: u64 },
     /// `CheckpointCanceller`: expires the checkpoint if still pending.
     Canceller { checkpoint: CheckpointId },
+    /// The trigger RPCs of the checkpoint being triggered have reached their tasks
+    /// (`onTriggerSuccess`): a request queued behind it may start.
+    TriggerComplete,
 }
 
 /// Why a checkpoint was triggered.
@@ -182,11 +185,24 @@ pub struct CheckpointCoordinator {
     failure_manager: CheckpointFailureManager,
     /// Ids of completed savepoints, in completion order (bounded by the scenario's savepoints).
     completed_savepoints: Vec<CheckpointId>,
+    /// `CheckpointRequestDecider.isTriggering`: until when the last trigger's RPCs are still on
+    /// their way to the tasks. Flink starts no other trigger before they have all arrived, so
+    /// every task sees the triggers in id order; without this a savepoint forced past
+    /// max-concurrent could reach a source before the periodic checkpoint triggered just
+    /// before it, the source dropped the older id as out of order, and that checkpoint stayed
+    /// pending, holding back every later one.
+    triggering_until: Option<SimTime>,
+    /// A `TriggerComplete` timer is set for `triggering_until`.
+    trigger_complete_timer_set: bool,
+    /// Subtasks in state `FINISHED` (FLIP-147): a new checkpoint neither triggers nor waits for
+    /// them; they are reported as finished, with no state (`FullyFinishedOperatorState`).
+    finished_tasks: Vec<bool>,
 }
 
 impl CheckpointCoordinator {
     pub fn new(cfg: CoordinatorConfig) -> Self {
         let failure_manager = CheckpointFailureManager::new(cfg.tolerable_failed);
+        let num_tasks = cfg.num_tasks_to_ack as usize;
         CheckpointCoordinator {
             cfg,
             next_checkpoint_id: 1,
@@ -198,6 +214,9 @@ impl CheckpointCoordinator {
             queued_requests: VecDeque::new(),
             failure_manager,
             completed_savepoints: Vec::new(),
+            triggering_until: None,
+            trigger_complete_timer_set: false,
+            finished_tasks: vec![false; num_tasks],
         }
     }
 
@@ -255,6 +274,18 @@ impl CheckpointCoordinator {
         }
     }
 
+    /// `shutdown` when the job reached a terminal state (FINISHED): no more triggers, and what
+    /// is still pending is aborted.
+    pub fn shutdown(&mut self, now: SimTime, out: &mut Vec<CoordinatorAction>) {
+        self.periodic_scheduling = false;
+        self.periodic_generation += 1;
+        self.queued_requests.clear();
+        let ids: Vec<CheckpointId> = self.pending.keys().copied().collect();
+        for id in ids {
+            self.abort_pending(now, id, CheckpointFailureReason::CheckpointCoordinatorShutdown, out);
+        }
+    }
+
     pub fn on_timer(&mut self, now: SimTime, timer: CoordinatorTimer, out: &mut Vec<CoordinatorAction>) {
         match timer {
             CoordinatorTimer::Periodic { generation } => {
@@ -275,6 +306,51 @@ impl CheckpointCoordinator {
                 if self.pending.get(&checkpoint).is_some_and(|p| !p.finalizing) {
                     self.abort_pending(now, checkpoint, CheckpointFailureReason::CheckpointExpired, out);
                 }
+            }
+            CoordinatorTimer::TriggerComplete => {
+                self.trigger_complete_timer_set = false;
+                self.execute_queued_request(now, out);
+            }
+        }
+    }
+
+    /// A subtask reached `FINISHED` (its final checkpoint completed and its inputs ended).
+    pub fn task_finished(&mut self, subtask: u32) {
+        self.finished_tasks[subtask as usize] = true;
+    }
+
+    /// A subtask was restarted: it runs again (until it finishes again).
+    pub fn task_restarted(&mut self, subtask: u32) {
+        self.finished_tasks[subtask as usize] = false;
+    }
+
+    pub fn is_task_finished(&self, subtask: u32) -> bool {
+        self.finished_tasks[subtask as usize]
+    }
+
+    /// The runtime sent the trigger RPCs of the checkpoint just triggered; the last reaches
+    /// its task at `at`. Until then the trigger is in progress (`isTriggering`).
+    pub fn trigger_rpcs_sent(&mut self, at: SimTime) {
+        self.triggering_until = Some(at);
+    }
+
+    /// Whether a trigger is still in its pipeline at `now` (its RPCs not all arrived); if so,
+    /// asks to be woken when it is over.
+    fn is_triggering(&mut self, now: SimTime, out: &mut Vec<CoordinatorAction>) -> bool {
+        match self.triggering_until {
+            Some(until) if until > now => {
+                if !self.trigger_complete_timer_set {
+                    self.trigger_complete_timer_set = true;
+                    out.push(CoordinatorAction::SetTimer {
+                        at: until,
+                        timer: CoordinatorTimer::TriggerComplete,
+                    });
+                }
+                true
+            }
+            _ => {
+                self.triggering_until = None;
+                false
             }
         }
     }
@@ -316,6 +392,11 @@ impl CheckpointCoordinator {
         };
         if self.pending.len() >= self.cfg.effective_max_concurrent() as usize && !self.is_forced(first) {
             return; // stays queued until a pending checkpoint completes or aborts
+        }
+        // Checked after max-concurrent (Flink checks it first): a request held back by both
+        // waits for the pending checkpoint anyway, and needs no wake-up at the trigger's end.
+        if self.is_triggering(now, out) {
+            return; // stays queued until the trigger in progress is over
         }
         if first == TriggerKind::Periodic
             && let Some(last) = self.last_completion
@@ -362,12 +443,14 @@ impl CheckpointCoordinator {
             TriggerKind::Periodic => CheckpointType::Checkpoint,
             TriggerKind::Savepoint => CheckpointType::Savepoint,
         };
+        // `calculateAfterTasksFinished`: finished subtasks are not waited for.
+        let num_finished = self.finished_tasks.iter().filter(|f| **f).count() as u32;
         self.pending.insert(
             id,
             PendingCheckpoint {
                 timestamp: now,
-                acknowledged: vec![false; self.cfg.num_tasks_to_ack as usize],
-                num_acknowledged: 0,
+                acknowledged: self.finished_tasks.clone(),
+                num_acknowledged: num_finished,
                 checkpoint_type: props,
                 finalizing: false,
             },

@@ -169,3 +169,52 @@ fn barriers_carry_the_options_for_config() {
     assert_eq!(b[0].options.alignment, AlignmentType::AtLeastOnce);
     assert_eq!(c.num_pending(), 2, "at-least-once keeps max-concurrent");
 }
+
+/// `CheckpointRequestDecider.isTriggering`: a savepoint forced past max-concurrent still waits
+/// for the periodic trigger before it to reach every task (`onTriggerSuccess`), so that each
+/// source sees the two triggers in id order; then it starts at once.
+#[test]
+fn a_forced_savepoint_waits_until_the_trigger_in_progress_reached_the_tasks() {
+    let mut c = CheckpointCoordinator::new(cfg(false));
+    let mut out = vec![];
+    c.trigger_checkpoint(SimTime(0), TriggerKind::Periodic, &mut out);
+    c.trigger_rpcs_sent(SimTime(30));
+    c.trigger_checkpoint(SimTime(1), TriggerKind::Savepoint, &mut out);
+    assert_eq!(
+        triggered(&out).len(),
+        1,
+        "the savepoint started while checkpoint 1 was triggering"
+    );
+    assert!(out.contains(&CoordinatorAction::SetTimer {
+        at: SimTime(30),
+        timer: CoordinatorTimer::TriggerComplete,
+    }));
+    out.clear();
+    c.on_timer(SimTime(30), CoordinatorTimer::TriggerComplete, &mut out);
+    let b = triggered(&out);
+    assert_eq!(b.len(), 1, "the queued savepoint starts once the trigger is over");
+    assert_eq!((b[0].id, b[0].options.checkpoint_type), (2, CheckpointType::Savepoint));
+}
+
+/// FLIP-147 (`calculateAfterTasksFinished`): a checkpoint triggered after a subtask finished
+/// does not wait for it; once the subtask is restarted it is waited for again.
+#[test]
+fn a_checkpoint_does_not_wait_for_finished_tasks() {
+    let mut config = cfg(false);
+    config.num_tasks_to_ack = 2;
+    let mut c = CheckpointCoordinator::new(config);
+    let mut out = vec![];
+    c.task_finished(0);
+    c.trigger_checkpoint(SimTime(0), TriggerKind::Periodic, &mut out);
+    c.receive_acknowledge(SimTime(5), 1, 1, SubtaskCheckpointMetrics::default(), &mut out);
+    assert!(
+        out.contains(&CoordinatorAction::FinalizeCheckpoint { checkpoint: 1 }),
+        "the finished subtask 0 was waited for"
+    );
+    c.on_metadata_written(SimTime(6), 1, true, &mut out);
+    c.task_restarted(0);
+    out.clear();
+    c.trigger_checkpoint(SimTime(1_000), TriggerKind::Periodic, &mut out);
+    c.receive_acknowledge(SimTime(1_005), 2, 1, SubtaskCheckpointMetrics::default(), &mut out);
+    assert!(!out.contains(&CoordinatorAction::FinalizeCheckpoint { checkpoint: 2 }));
+}

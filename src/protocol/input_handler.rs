@@ -58,6 +58,14 @@ impl InputHandler {
         }
     }
 
+    /// `EndOfPartition` from `channel`: its upstream finished (FLIP-147).
+    pub fn process_end_of_partition(&mut self, now: SimTime, channel: InputIndex, out: &mut Vec<BarrierHandlerAction>) {
+        match self {
+            InputHandler::Single(h) => h.process_end_of_partition(now, channel, out),
+            InputHandler::Tracker(t) => t.process_end_of_partition(now, channel, out),
+        }
+    }
+
     /// A timeoutable barrier reached an input channel behind data (the tracker ignores it).
     pub fn process_barrier_announcement(
         &mut self,

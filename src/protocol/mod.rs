@@ -15,6 +15,7 @@
 //! | [`barrier_tracker::CheckpointBarrierTracker`] | `CheckpointBarrierTracker` (at-least-once) |
 //! | [`input_handler::InputHandler`] | the handler `InputProcessorUtil` picks for a task |
 //! | [`subtask::SubtaskCheckpointCoordinator`] | `SubtaskCheckpointCoordinatorImpl` |
+//! | [`end_of_input::EndOfInput`] | `StreamTask`'s end of data, final checkpoint and finishing (FLIP-147) |
 //! | [`async_checkpoint::AsyncCheckpointProgress`] | `AsyncCheckpointRunnable`: when a subtask acknowledges |
 //! | [`restart::RestartBackoffTimeStrategy`] | `RestartBackoffTimeStrategy` (none, fixed-delay, exponential-delay, failure-rate) |
 //! | [`two_phase_commit::TwoPhaseCommitSink`] | `TwoPhaseCommitSinkFunction` / Sink V2 `CommitterOperator` |
@@ -24,6 +25,7 @@ pub mod barrier_handler;
 pub mod barrier_tracker;
 pub mod checkpoint_store;
 pub mod coordinator;
+pub mod end_of_input;
 pub mod failover;
 #[cfg(test)]
 mod failover_tests;

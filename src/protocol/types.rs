@@ -223,6 +223,10 @@ pub enum CheckpointFailureReason {
     TooManyCheckpointRequests,
     MinimumTimeBetweenCheckpoints,
     CheckpointCoordinatorSuspend,
+    /// The job finished: the coordinator shuts down and aborts what is still pending.
+    CheckpointCoordinatorShutdown,
+    /// The trigger reached a task that is no longer running (it finished).
+    CheckpointDeclinedTaskNotReady,
 }
 
 impl CheckpointFailureReason {
@@ -239,6 +243,8 @@ impl CheckpointFailureReason {
             TooManyCheckpointRequests => "TOO_MANY_CHECKPOINT_REQUESTS",
             MinimumTimeBetweenCheckpoints => "MINIMUM_TIME_BETWEEN_CHECKPOINTS",
             CheckpointCoordinatorSuspend => "CHECKPOINT_COORDINATOR_SUSPEND",
+            CheckpointCoordinatorShutdown => "CHECKPOINT_COORDINATOR_SHUTDOWN",
+            CheckpointDeclinedTaskNotReady => "CHECKPOINT_DECLINED_TASK_NOT_READY",
         }
     }
 

@@ -52,6 +52,28 @@ impl SharedStateRegistry {
         }
     }
 
+    /// More files of a checkpoint (another subtask's acknowledgement), kept with the ones it
+    /// already registered.
+    pub fn add_files(&mut self, checkpoint: CheckpointId, files: Vec<(u64, u64)>) {
+        for (id, bytes) in &files {
+            self.files
+                .entry(*id)
+                .or_insert(Entry {
+                    bytes: *bytes,
+                    references: 0,
+                })
+                .references += 1;
+        }
+        self.checkpoints.entry(checkpoint).or_default().extend(files);
+    }
+
+    /// The store discarded the checkpoint (subsumed beyond `num-retained`, or failed): its
+    /// references go, and files no other checkpoint refers to are deleted.
+    pub fn checkpoint_discarded(&mut self, checkpoint: CheckpointId) {
+        self.retained.retain(|c| *c != checkpoint);
+        self.drop_checkpoint(checkpoint);
+    }
+
     /// The checkpoint completed: it is retained, and the oldest beyond `num-retained` is
     /// subsumed and drops its references.
     pub fn checkpoint_completed(&mut self, checkpoint: CheckpointId) {
@@ -120,6 +142,22 @@ impl SharedStateRegistry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The JobManager's registry: a checkpoint the store discards releases its files; a shared
+    /// file a retained checkpoint still refers to stays.
+    #[test]
+    fn discarded_checkpoint_releases_shared_files() {
+        let mut r = SharedStateRegistry::new(u32::MAX);
+        r.add_files(1, vec![(10, 100), (11, 50)]);
+        r.add_files(1, vec![(20, 5)]);
+        r.add_files(2, vec![(10, 100), (12, 70)]);
+        r.checkpoint_discarded(1);
+        assert_eq!(r.references(10), 1, "checkpoint 2 still refers to file 10");
+        assert_eq!(r.references(11), 0);
+        assert_eq!(r.references(20), 0);
+        assert_eq!(r.stored_bytes(), 170);
+        assert_eq!(r.discarded_bytes_total(), 55);
+    }
 
     /// §1.7: shared files are deleted once no retained checkpoint references them.
     #[test]

@@ -3,6 +3,7 @@
 //! sink), which subtasks are sources and sinks, and whether completed checkpoints can be checked
 //! as consistent cuts.
 
+use crate::protocol::end_of_input::EndOfInput;
 use std::sync::Arc;
 
 use super::endpoints::Endpoints;
@@ -43,6 +44,7 @@ pub(super) fn build_tasks(cfg: &WorldConfig, graph: &JobGraph, seed: u64) -> Bui
     let ctx = TaskContext {
         mode: cfg.coordinator.mode,
         unaligned: cfg.coordinator.unaligned,
+        checkpointing: cfg.coordinator.interval_ns.is_some(),
         backend: cfg.backend,
         key_space,
         seed,
@@ -140,6 +142,8 @@ pub(super) fn cut_check_applies(mode: crate::protocol::CheckpointingMode, graph:
 struct TaskContext {
     mode: crate::protocol::CheckpointingMode,
     unaligned: bool,
+    /// Periodic checkpoints: a task waits for its final checkpoint before it finishes.
+    checkpointing: bool,
     backend: BackendConfig,
     /// Keys any source draws from: the size of a keyed operator's seen-keys bitset.
     key_space: u64,
@@ -191,5 +195,7 @@ fn new_task(
         deferred_mail: Default::default(),
         waiting_output_barrier: None,
         changelog_replay_bytes: Default::default(),
+        end_of_input: EndOfInput::new(inputs as u32, ctx.checkpointing),
+        deferred_rpc_trigger: None,
     }
 }

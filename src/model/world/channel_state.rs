@@ -119,6 +119,7 @@ impl World {
                     overtaken_buffers,
                 } => self.handle_priority_barrier(now, s, input, barrier, overtaken_buffers),
                 DeferredMail::AlignmentTimer { checkpoint } => self.on_alignment_timer(now, s, checkpoint),
+                DeferredMail::Finish => self.finish_task(now, s),
             }
             if self.tasks[s as usize].phase == TaskPhase::SyncSnapshot {
                 break;

@@ -18,8 +18,19 @@ impl World {
     /// after it.
     pub(crate) fn on_trigger_arrive(&mut self, now: SimTime, s: u32, barrier: CheckpointBarrier) {
         let si = s as usize;
+        if self.tasks[si].phase == TaskPhase::Finished {
+            return self.decline_trigger_at_finished_task(now, barrier.id);
+        }
         if self.tasks[si].phase == TaskPhase::SyncSnapshot {
             self.tasks[si].deferred_triggers.push_back(barrier);
+            return;
+        }
+        if self.tasks[si].handler.is_some() {
+            // Every upstream task finished: the trigger comes by RPC (FLIP-147).
+            self.trigger_task_with_inputs(now, s, barrier);
+            if self.tasks[si].phase == TaskPhase::Idle {
+                self.wake_at(s, now);
+            }
             return;
         }
         self.emit_done_records(now, s);
@@ -212,7 +223,7 @@ impl World {
     }
 
     /// `performCheckpoint` -> `checkpointState`.
-    fn perform_checkpoint(
+    pub(crate) fn perform_checkpoint(
         &mut self,
         now: SimTime,
         s: u32,
@@ -272,6 +283,8 @@ impl World {
     ) {
         let si = s as usize;
         let checkpoint = barrier.id;
+        // The first checkpoint after the end of data is the task's final one (FLIP-147).
+        self.tasks[si].end_of_input.checkpoint_started(checkpoint);
         let state = self.state_bytes(s);
         let cost = self.backend_snapshot(now, s, &barrier, state);
         let v = self.graph.subtasks[si].vertex.index();
@@ -283,7 +296,8 @@ impl World {
         }
         let sync_ns = self.graph.vertices[v].sync_time.sample_u64(&mut t.rng) + backend_ns;
         let unaligned = barrier.options.is_unaligned();
-        let has_inputs = t.handler.is_some();
+        // A task triggered by RPC after its inputs ended has no input channel state to wait for.
+        let has_inputs = t.handler.is_some() && !t.end_of_input.all_partitions_ended();
         t.checkpoints.push(SubtaskCheckpoint {
             id: checkpoint,
             barrier,
@@ -304,7 +318,8 @@ impl World {
             async_delay_ns: cost.async_delay_ns,
         });
         if unaligned && !has_inputs {
-            // A source's channel state is only its output buffers, all known now.
+            // A source's channel state is only its output buffers, all known now (so is that
+            // of a task whose every input ended).
             self.finalize_channel_state(now, s, checkpoint, None);
         }
         self.log_snapshot(now, s, checkpoint);
@@ -347,7 +362,7 @@ impl World {
     /// forward and broadcast edges cannot carry an unaligned or timeoutable barrier and send it
     /// forced-aligned (`withUnalignedUnsupported`, FLINK-21945); an unaligned barrier overtakes
     /// the queued buffers (output channel state).
-    fn broadcast(&mut self, now: SimTime, s: u32, payload: Payload) {
+    pub(crate) fn broadcast(&mut self, now: SimTime, s: u32, payload: Payload) {
         let si = s as usize;
         for e in 0..self.graph.outputs[si].len() {
             let pointwise = matches!(
@@ -369,6 +384,8 @@ impl World {
                         }
                     }
                     Payload::Cancel(id) => self.enqueue_event(now, ch, Payload::Cancel(*id)),
+                    Payload::EndOfData => self.enqueue_event(now, ch, Payload::EndOfData),
+                    Payload::EndOfPartition => self.enqueue_event(now, ch, Payload::EndOfPartition),
                     Payload::Data(_) => unreachable!("broadcast carries events only"),
                 }
             }
@@ -510,6 +527,19 @@ impl World {
         if let Some(replay) = self.tasks[si].changelog_replay_bytes.get(&checkpoint) {
             self.stats.add_changelog_replay(checkpoint, *replay);
         }
+        if !c.savepoint && self.jm.is_pending(checkpoint) {
+            // Savepoints are self-contained and user-owned: their files are not registered.
+            let shared: Vec<(u64, u64)> = self.tasks[si]
+                .backend
+                .as_ref()
+                .and_then(|b| b.as_incremental())
+                .and_then(|b| b.referenced_files(checkpoint))
+                .map(|fs| fs.iter().filter(|f| f.shared).map(|f| (f.id, f.bytes)).collect())
+                .unwrap_or_default();
+            let shared_bytes: u64 = shared.iter().map(|f| f.1).sum();
+            let own = (c.metrics.state_size.saturating_sub(shared_bytes)) + c.metrics.persisted_data;
+            self.jm.register_checkpoint_files(checkpoint, s, &shared, own);
+        }
         let out = self.jm.receive_acknowledge(now, checkpoint, s, c.metrics);
         self.apply_coordinator_actions(out);
     }
@@ -537,6 +567,7 @@ impl World {
                 self.apply_transactions(&actions);
                 self.stats.record_visible(now, committed);
             }
+            self.end_of_input_checkpoint_completed(now, s, checkpoint);
             return;
         }
         if self.tasks[si].coordinator.notify_checkpoint_aborted(checkpoint) {

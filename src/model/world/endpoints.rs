@@ -23,9 +23,9 @@ pub(crate) struct Endpoints {
     last_record_seen: Vec<bool>,
     bounded_sources_open: u32,
     /// When the last record of every bounded source was first processed by a sink.
-    finished_at: Option<SimTime>,
-    /// Stop the run once a bounded job has finished (experiments that measure completion time).
-    stop_when_finished: bool,
+    input_processed_at: Option<SimTime>,
+    /// Stop the run once every record was processed (experiments that measure the work's time).
+    stop_when_input_processed: bool,
 }
 
 impl Endpoints {
@@ -44,8 +44,8 @@ impl Endpoints {
             transactions: Default::default(),
             last_record_seen: vec![false; n],
             bounded_sources_open: bounded_sources,
-            finished_at: None,
-            stop_when_finished: false,
+            input_processed_at: None,
+            stop_when_input_processed: false,
         }
     }
 
@@ -99,8 +99,8 @@ impl Endpoints {
     }
 
     /// A sink processed record `offset` of source `src` at `done_ns`; `max_records` is that
-    /// source's bound. The job has finished once every bounded source's last record was
-    /// processed (the first time: replays after a later failure do not count).
+    /// source's bound. The input is processed once every bounded source's last record was
+    /// (the first time: replays after a later failure do not count).
     pub fn note_record_at_sink(&mut self, src: u32, offset: u64, max_records: Option<u64>, done_ns: u64) {
         let Some(max) = max_records else {
             return;
@@ -112,20 +112,20 @@ impl Endpoints {
         self.last_record_seen[src] = true;
         self.bounded_sources_open -= 1;
         if self.bounded_sources_open == 0 {
-            self.finished_at = Some(SimTime(done_ns));
+            self.input_processed_at = Some(SimTime(done_ns));
         }
     }
 
-    pub fn finished_at(&self) -> Option<SimTime> {
-        self.finished_at
+    pub fn input_processed_at(&self) -> Option<SimTime> {
+        self.input_processed_at
     }
 
-    pub fn stop_when_finished(&mut self) {
-        self.stop_when_finished = true;
+    pub fn stop_when_input_processed(&mut self) {
+        self.stop_when_input_processed = true;
     }
 
-    /// The run should end now: the job finished and the experiment stops there.
+    /// The run should end now: every record was processed and the experiment stops there.
     pub fn run_over(&self) -> bool {
-        self.stop_when_finished && self.finished_at.is_some()
+        self.stop_when_input_processed && self.input_processed_at.is_some()
     }
 }

@@ -7,6 +7,7 @@
 
 use super::restore_point::RestorePoint;
 use crate::ids::CheckpointId;
+use crate::model::backend::shared_registry::SharedStateRegistry;
 use crate::protocol::checkpoint_store::CompletedCheckpointStore;
 use crate::protocol::coordinator::{
     CheckpointCoordinator, CompletedCheckpoint, CoordinatorAction, CoordinatorTimer, TriggerKind,
@@ -27,7 +28,24 @@ pub(crate) struct JobManager {
     failovers_requested: u64,
     /// The restart strategy gave up: the job is FAILED and no longer simulated.
     job_failed_at: Option<SimTime>,
+    /// Every task finished (FLIP-147): the job is FINISHED and no longer simulated.
+    job_finished_at: Option<SimTime>,
+    /// The JobManager's `SharedStateRegistry` over checkpoint storage: every file the retained
+    /// (and pending) checkpoints refer to, shared incremental files counted once. A checkpoint
+    /// discarded by the store releases its files.
+    storage_files: SharedStateRegistry,
+    /// Ids for files private to one checkpoint (full snapshots, channel state), above every
+    /// shared file's id.
+    next_private_file: u64,
+    /// Per subtask, once it finished: the state it finished with, which every later
+    /// checkpoint reports for it (`FullyFinishedOperatorState`).
+    finished_snapshots: Vec<Option<RestorePointTask>>,
 }
+
+type RestorePointTask = super::restore_point::TaskSnapshot;
+
+/// Shared files are keyed (subtask << 40 | file id); private files get ids from here up.
+const PRIVATE_FILE_BASE: u64 = 1 << 62;
 
 type Actions = Vec<CoordinatorAction>;
 
@@ -46,12 +64,19 @@ impl JobManager {
             savepoint_times,
             failovers_requested: 0,
             job_failed_at: None,
+            job_finished_at: None,
+            finished_snapshots: Vec::new(),
+            storage_files: SharedStateRegistry::new(u32::MAX),
+            next_private_file: PRIVATE_FILE_BASE,
         }
     }
 
     /// `startCheckpointScheduler` (at job start, and once every task runs again after a restart).
     pub fn start_checkpoint_scheduler(&mut self, now: SimTime) -> Actions {
         let mut out = Vec::new();
+        if self.job_finished_at.is_some() {
+            return out; // the last restored tasks were deployed as finished
+        }
         self.coordinator
             .start_checkpoint_scheduler(now, self.rng.rng_mut(), &mut out);
         out
@@ -68,6 +93,11 @@ impl JobManager {
         let mut out = Vec::new();
         self.coordinator.on_timer(now, timer, &mut out);
         out
+    }
+
+    /// The trigger RPCs just sent all arrive by `at` (`isTriggering` until then).
+    pub fn trigger_rpcs_sent(&mut self, at: SimTime) {
+        self.coordinator.trigger_rpcs_sent(at);
     }
 
     pub fn trigger_savepoint(&mut self, now: SimTime) -> Actions {
@@ -136,9 +166,103 @@ impl JobManager {
     pub fn job_status(&self) -> &'static str {
         if self.job_failed_at.is_some() {
             "FAILED"
+        } else if self.job_finished_at.is_some() {
+            "FINISHED"
         } else {
             "RUNNING"
         }
+    }
+
+    /// Subtask `s` is FINISHED; `snapshot` is its final state (when restore points are kept).
+    pub fn task_finished(&mut self, s: u32, snapshot: Option<RestorePointTask>) {
+        self.coordinator.task_finished(s);
+        let si = s as usize;
+        if self.finished_snapshots.len() <= si {
+            self.finished_snapshots.resize(si + 1, None);
+        }
+        self.finished_snapshots[si] = snapshot;
+    }
+
+    /// Subtask `s` was restarted: it runs again.
+    pub fn task_restarted(&mut self, s: u32) {
+        self.coordinator.task_restarted(s);
+        if let Some(slot) = self.finished_snapshots.get_mut(s as usize) {
+            *slot = None;
+        }
+    }
+
+    /// A completed checkpoint reports its finished tasks with the state they finished with.
+    pub fn add_finished_tasks(&self, point: &mut RestorePoint) {
+        for (s, snap) in self.finished_snapshots.iter().enumerate() {
+            if let (Some(snap), Some(slot)) = (snap, point.tasks.get_mut(s))
+                && slot.is_none()
+            {
+                *slot = Some(snap.clone());
+            }
+        }
+    }
+
+    /// Subtask `s` acknowledged `checkpoint`: its shared files (incremental SSTs, as (id,
+    /// bytes)) and the bytes only this checkpoint holds are registered (`registerSharedStates`).
+    pub fn register_checkpoint_files(
+        &mut self,
+        checkpoint: CheckpointId,
+        s: u32,
+        shared: &[(u64, u64)],
+        private_bytes: u64,
+    ) {
+        let mut files: Vec<(u64, u64)> = shared.iter().map(|(id, b)| (((s as u64) << 40) | id, *b)).collect();
+        if private_bytes > 0 {
+            files.push((self.next_private_file, private_bytes));
+            self.next_private_file += 1;
+        }
+        self.storage_files.add_files(checkpoint, files);
+    }
+
+    /// The store discarded `checkpoint` (subsumed beyond `num-retained`) or it failed: it can
+    /// no longer be restored, and its files no other checkpoint refers to are deleted.
+    pub fn discard_checkpoint(&mut self, checkpoint: CheckpointId) {
+        self.store.discard_completed(checkpoint);
+        self.storage_files.checkpoint_discarded(checkpoint);
+    }
+
+    /// Bytes in checkpoint storage held by the retained and pending checkpoints.
+    pub fn retained_checkpoint_bytes(&self) -> u64 {
+        self.storage_files.stored_bytes()
+    }
+
+    /// Completed checkpoints the store retains (restorable), oldest first.
+    pub fn retained_checkpoints(&self) -> Vec<CheckpointId> {
+        self.coordinator.completed_checkpoints().map(|c| c.id).collect()
+    }
+
+    /// Completed checkpoints whose restore points the store holds (restore points are kept
+    /// only when something can fail), oldest first.
+    pub fn restorable_checkpoints(&self) -> Vec<CheckpointId> {
+        self.store.retained().collect()
+    }
+
+    pub fn is_pending(&self, checkpoint: CheckpointId) -> bool {
+        self.coordinator.is_pending(checkpoint)
+    }
+
+    /// `num-retained`.
+    pub fn num_retained(&self) -> u32 {
+        self.coordinator.config().num_retained
+    }
+
+    /// Every task finished: the job is FINISHED and the coordinator shuts down.
+    pub fn job_finished(&mut self, now: SimTime) -> Actions {
+        let mut out = Vec::new();
+        if self.job_finished_at.is_none() {
+            self.job_finished_at = Some(now);
+            self.coordinator.shutdown(now, &mut out);
+        }
+        out
+    }
+
+    pub fn job_finished_at(&self) -> Option<SimTime> {
+        self.job_finished_at
     }
 
     /// Whether `checkpoint` is the savepoint that just completed.

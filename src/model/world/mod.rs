@@ -37,6 +37,7 @@ mod channel_state;
 mod checkpoint_storage;
 mod checkpointing;
 mod debloating;
+mod end_of_input;
 mod endpoints;
 mod events;
 mod fault_injector;
@@ -370,14 +371,15 @@ impl World {
         self.endpoints.committed()
     }
 
-    /// Bounded jobs: end the run as soon as the job has finished.
-    pub fn stop_when_finished(&mut self) {
-        self.endpoints.stop_when_finished();
+    /// Bounded jobs: end the run as soon as a sink processed every record (before the final
+    /// checkpoint and the job's end), for experiments that measure the time to do the work.
+    pub fn stop_when_input_processed(&mut self) {
+        self.endpoints.stop_when_input_processed();
     }
 
     /// Bounded jobs: when every record had been processed by a sink (first time).
-    pub fn finished_at(&self) -> Option<SimTime> {
-        self.endpoints.finished_at()
+    pub fn input_processed_at(&self) -> Option<SimTime> {
+        self.endpoints.input_processed_at()
     }
 
     pub fn now(&self) -> SimTime {
@@ -416,7 +418,11 @@ impl World {
     pub fn run_to_end(&mut self) {
         self.start();
         while let Some(t) = self.queue.peek_time() {
-            if t > self.set.end || self.endpoints.run_over() || self.jm.job_failed_at().is_some() {
+            if t > self.set.end
+                || self.endpoints.run_over()
+                || self.jm.job_failed_at().is_some()
+                || self.jm.job_finished_at().is_some()
+            {
                 break;
             }
             let (now, ev) = self.queue.pop().expect("peeked");
@@ -543,11 +549,14 @@ impl World {
                 CoordinatorAction::SetTimer { at, timer } => self.queue.schedule(at, Event::CoordTimer(timer)),
                 CoordinatorAction::TriggerTasks { barrier } => {
                     let pipeline = self.rpc.trigger_pipeline_ns();
-                    for s in self.endpoints.sources().to_vec() {
+                    let mut last = now;
+                    for s in self.tasks_to_trigger() {
                         let at = now + pipeline + self.rpc.call_ns();
+                        last = last.max(at);
                         let inc = self.tasks[s as usize].incarnation;
                         self.queue.schedule(at, Event::TriggerArrive { s, barrier, inc });
                     }
+                    self.jm.trigger_rpcs_sent(last);
                 }
                 CoordinatorAction::FinalizeCheckpoint { checkpoint } => {
                     let d = self.storage.metadata_write_ns();
@@ -559,7 +568,10 @@ impl World {
                 CoordinatorAction::NotifyCheckpointAborted { checkpoint } => {
                     self.broadcast_notify(now, checkpoint, false)
                 }
-                CoordinatorAction::DiscardCompleted { checkpoint } => self.stats.mark_discarded(checkpoint),
+                CoordinatorAction::DiscardCompleted { checkpoint } => {
+                    self.stats.mark_discarded(checkpoint);
+                    self.jm.discard_checkpoint(checkpoint);
+                }
                 CoordinatorAction::TriggerRequestFailed { reason, .. } => {
                     self.stats.count_failure(reason.as_str());
                 }
@@ -569,6 +581,7 @@ impl World {
                         StatsReport::Failed { checkpoint, reason, .. } => {
                             self.stats.count_failure(reason.as_str());
                             self.jm.discard_restore_point(checkpoint);
+                            self.jm.discard_checkpoint(checkpoint);
                         }
                         StatsReport::Completed { checkpoint, .. } if self.jm.is_completed_savepoint(checkpoint) => {
                             self.complete_savepoint_snapshot(checkpoint);

@@ -356,6 +356,10 @@ impl World {
                 None => self.endpoints.initial_arrivals(s),
             };
         }
+        if snap.is_some_and(|sn| sn.finished) {
+            // Deployed as finished: it ends its data and finishes once restored.
+            t.end_of_input.deployed_as_finished(&mut Vec::new());
+        }
         state_bytes
     }
 
@@ -366,7 +370,11 @@ impl World {
             return;
         }
         t.phase = TaskPhase::Idle;
-        self.wake_at(s, now);
+        if t.end_of_input.is_finished() {
+            self.finish_restored_task(now, s);
+        } else {
+            self.wake_at(s, now);
+        }
         // Restored output channel state goes out first (credits permitting).
         for e in 0..self.graph.outputs[s as usize].len() {
             for i in 0..self.graph.outputs[s as usize][e].channels.len() {

@@ -18,6 +18,9 @@ pub(crate) struct TaskSnapshot {
     pub sink: Option<crate::protocol::two_phase_commit::TwoPhaseCommitSinkState>,
     /// Sinks: records processed per source subtask.
     pub sink_absorbed: Option<Vec<u64>>,
+    /// The task had finished (`FullyFinishedOperatorState`): restored from this checkpoint, it
+    /// is deployed as finished.
+    pub finished: bool,
 }
 
 /// What a completed checkpoint restores: each subtask's snapshot and the in-flight records an
@@ -56,6 +59,7 @@ impl World {
             state_bytes,
             sink,
             sink_absorbed: t.sink.as_ref().map(|k| k.absorbed_per_source.clone()),
+            finished: false,
         };
         self.restore_point_mut(checkpoint).tasks[si] = Some(snap);
     }
@@ -110,7 +114,8 @@ impl World {
 
     /// A checkpoint completed: its snapshots become the restore point; older ones go.
     pub(crate) fn promote_snapshots(&mut self, checkpoint: CheckpointId) {
-        if let Some(point) = self.jm.take_completing(checkpoint) {
+        if let Some(mut point) = self.jm.take_completing(checkpoint) {
+            self.jm.add_finished_tasks(&mut point);
             self.checks.check_cut(checkpoint, &point);
             self.jm.keep_completed(checkpoint, point);
         }

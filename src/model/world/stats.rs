@@ -80,7 +80,12 @@ impl World {
                 self.run.label, self.run.seed
             );
         }
-        let end = self.set.end;
+        // A finished job's run ends when it finished: rates are over the job's life.
+        let end = self
+            .jm
+            .job_finished_at()
+            .filter(|t| *t > self.set.warmup)
+            .unwrap_or(self.set.end);
         let window_s = end.since(self.set.warmup) as f64 / NS_PER_S as f64;
         let tasks = self.task_stats(end, window_s);
         let operators = operator_stats(&self.graph, &tasks, window_s);
@@ -110,7 +115,12 @@ impl World {
             checkpoint_time_fraction: fraction,
             savepoints: (savepoints.total > 0).then_some(savepoints),
             in_flight_bytes_max: self.net.debloat().map(|_| self.stats.in_flight_bytes_max()),
-            job_finished_s: self.endpoints.finished_at().map(|t| t.as_secs_f64()),
+            retained_checkpoints: (self.jm.num_retained() > 1).then(|| crate::metrics::summary::RetainedCheckpoints {
+                num_retained: self.jm.num_retained(),
+                ids: self.jm.retained_checkpoints(),
+                storage_bytes: self.jm.retained_checkpoint_bytes(),
+            }),
+            job_finished_s: self.jm.job_finished_at().map(|t| t.as_secs_f64()),
             job_status: self.jm.job_status().into(),
             job_failed_s: self.jm.job_failed_at().map(|t| t.as_secs_f64()),
             failure_costs: failure_costs(&failures),

@@ -13,11 +13,17 @@ use crate::vocab::Partitioning;
 impl World {
     pub(crate) fn task_step(&mut self, now: SimTime, s: u32) {
         let si = s as usize;
+        if self.tasks[si].phase == TaskPhase::Finished {
+            return;
+        }
         if self.tasks[si].phase == TaskPhase::SyncSnapshot {
             if now < self.tasks[si].sync_until {
                 return;
             }
             self.end_sync_phase(now, s);
+            if self.tasks[si].phase == TaskPhase::Finished {
+                return; // its deferred finish ran at the end of the sync phase
+            }
         }
         if self.tasks[si].phase == TaskPhase::WaitingForOutput {
             let t = &mut self.tasks[si];
@@ -49,10 +55,19 @@ impl World {
             match started {
                 Step::Batch => continue,
                 Step::Event => {
-                    if self.tasks[si].phase == TaskPhase::SyncSnapshot {
-                        return; // the sync phase's end wakes the task
+                    if matches!(self.tasks[si].phase, TaskPhase::SyncSnapshot | TaskPhase::Finished) {
+                        return; // the sync phase's end wakes the task; a finished one stays
                     }
                     continue;
+                }
+                Step::Nothing if self.tasks[si].source.is_some() && self.source_input_exhausted(s) => {
+                    self.source_input_ended(now, s);
+                    if self.tasks[si].phase == TaskPhase::Finished {
+                        return;
+                    }
+                    self.tasks[si].phase = TaskPhase::Idle;
+                    self.net.note_idle(s, now);
+                    return;
                 }
                 Step::Nothing => {
                     self.tasks[si].phase = TaskPhase::Idle;
@@ -87,6 +102,14 @@ impl World {
             }
             Payload::Cancel(id) => {
                 self.on_cancel_marker(now, s, input, id);
+                Step::Event
+            }
+            Payload::EndOfData => {
+                self.on_end_of_data(now, s, input);
+                Step::Event
+            }
+            Payload::EndOfPartition => {
+                self.on_end_of_partition(now, s, input);
                 Step::Event
             }
         }

@@ -4,6 +4,7 @@
 
 use super::World;
 use crate::model::task::TaskPhase;
+use crate::protocol::end_of_input::EndOfInput;
 use crate::protocol::input_handler::InputHandler;
 use crate::protocol::subtask::SubtaskCheckpointCoordinator;
 use crate::time::SimTime;
@@ -63,6 +64,10 @@ impl World {
         t.channel_state = None;
         t.deferred_mail.clear();
         t.waiting_output_barrier = None;
+        let waits = t.end_of_input.waits_for_final_checkpoint();
+        t.end_of_input = EndOfInput::new(self.graph.inputs[si].len() as u32, waits);
+        t.deferred_rpc_trigger = None;
+        self.jm.task_restarted(s);
     }
 
     /// Channels touching a dead task lose everything in them; producers' pools are recounted.

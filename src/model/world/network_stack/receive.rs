@@ -43,7 +43,7 @@ impl Network {
                     seq,
                 }
             }
-            Payload::Cancel(_) => {
+            Payload::Cancel(_) | Payload::EndOfData | Payload::EndOfPartition => {
                 self.chans[ch as usize].received.push_back(buf);
                 Arrival::Marker
             }

@@ -1,0 +1,185 @@
+//! Bounded input in the world (FLIP-147, checkpoints after tasks finish): a source whose input
+//! is exhausted ends its data, `EndOfData` and `EndOfPartition` travel down the channels behind
+//! the last records, each task finishes once its final checkpoint completed and its inputs
+//! ended, checkpoints go on without the finished tasks, and the job is `FINISHED` when every
+//! task is. The decisions are [`crate::protocol::end_of_input::EndOfInput`]'s; this file carries
+//! them out.
+
+use super::World;
+use super::restore_point::TaskSnapshot;
+use crate::ids::CheckpointId;
+use crate::model::records::Payload;
+use crate::model::task::{DeferredMail, TaskPhase};
+use crate::protocol::end_of_input::EndOfInputAction;
+use crate::protocol::{CheckpointBarrier, CheckpointFailureReason, SubtaskCheckpointMetrics};
+use crate::time::SimTime;
+
+impl World {
+    /// Whether source `s` emitted the last record of its bounded input.
+    pub(crate) fn source_input_exhausted(&self, s: u32) -> bool {
+        let t = &self.tasks[s as usize];
+        t.batch.is_none()
+            && t.source
+                .as_ref()
+                .is_some_and(|src| src.max_records.is_some_and(|m| src.arrivals.offset() >= m))
+    }
+
+    /// A source's input ended: `endData` (once).
+    pub(crate) fn source_input_ended(&mut self, now: SimTime, s: u32) {
+        if self.tasks[s as usize].end_of_input.end_of_data_received() {
+            return;
+        }
+        let mut out = Vec::new();
+        self.tasks[s as usize].end_of_input.source_input_ended(&mut out);
+        self.apply_end_of_input_actions(now, s, out);
+    }
+
+    /// `EndOfData` taken from input channel `input`.
+    pub(crate) fn on_end_of_data(&mut self, now: SimTime, s: u32, input: u32) {
+        let mut out = Vec::new();
+        self.tasks[s as usize].end_of_input.on_end_of_data(input, &mut out);
+        self.apply_end_of_input_actions(now, s, out);
+    }
+
+    /// `EndOfPartition` taken from input channel `input`: the barrier handler stops waiting
+    /// for it, a trigger RPC waiting for the inputs to end runs, and the task may finish.
+    pub(crate) fn on_end_of_partition(&mut self, now: SimTime, s: u32, input: u32) {
+        let si = s as usize;
+        let mut actions = Vec::new();
+        if let Some(h) = self.tasks[si].handler.as_mut() {
+            h.process_end_of_partition(now, input, &mut actions);
+        }
+        self.apply_handler_actions(now, s, actions);
+        let mut out = Vec::new();
+        self.tasks[si].end_of_input.on_end_of_partition(input, &mut out);
+        if self.tasks[si].end_of_input.all_partitions_ended()
+            && let Some(barrier) = self.tasks[si].deferred_rpc_trigger.take()
+        {
+            self.perform_rpc_triggered_checkpoint(now, s, barrier);
+        }
+        self.apply_end_of_input_actions(now, s, out);
+    }
+
+    /// A trigger RPC reached a task with inputs (every upstream task finished): once its open
+    /// channels have delivered their `EndOfPartition` (nothing else is left in them: the
+    /// upstream tasks' final checkpoints already covered their data), it checkpoints as a
+    /// source does. Flink injects the barrier into the open channels instead
+    /// (`triggerUnfinishedChannelsCheckpoint`), which, with only `EndOfPartition` left in them,
+    /// takes the same snapshot.
+    pub(crate) fn trigger_task_with_inputs(&mut self, now: SimTime, s: u32, barrier: CheckpointBarrier) {
+        if self.tasks[s as usize].end_of_input.all_partitions_ended() {
+            self.perform_rpc_triggered_checkpoint(now, s, barrier);
+        } else {
+            self.tasks[s as usize].deferred_rpc_trigger = Some(barrier);
+        }
+    }
+
+    fn perform_rpc_triggered_checkpoint(&mut self, now: SimTime, s: u32, barrier: CheckpointBarrier) {
+        let metrics = SubtaskCheckpointMetrics {
+            start_delay_ns: now.since(barrier.timestamp),
+            ..Default::default()
+        };
+        self.perform_checkpoint(now, s, barrier, metrics);
+    }
+
+    /// A trigger RPC reached a task that has finished: the TaskExecutor no longer knows it
+    /// (`CHECKPOINT_DECLINED_TASK_NOT_READY`, not counted as a failure).
+    pub(crate) fn decline_trigger_at_finished_task(&mut self, now: SimTime, checkpoint: CheckpointId) {
+        self.decline(now, checkpoint, CheckpointFailureReason::CheckpointDeclinedTaskNotReady);
+    }
+
+    /// `notifyCheckpointComplete` reached task `s` (after its sink committed): its final
+    /// checkpoint may be complete now.
+    pub(crate) fn end_of_input_checkpoint_completed(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
+        if self.tasks[s as usize].phase == TaskPhase::Down {
+            return;
+        }
+        let mut out = Vec::new();
+        self.tasks[s as usize]
+            .end_of_input
+            .checkpoint_completed(checkpoint, &mut out);
+        self.apply_end_of_input_actions(now, s, out);
+    }
+
+    fn apply_end_of_input_actions(&mut self, now: SimTime, s: u32, actions: Vec<EndOfInputAction>) {
+        for a in actions {
+            match a {
+                EndOfInputAction::EndData => self.broadcast(now, s, Payload::EndOfData),
+                // Mailbox order: the notification waits for the synchronous phase to end.
+                EndOfInputAction::Finish if self.tasks[s as usize].phase == TaskPhase::SyncSnapshot => {
+                    self.tasks[s as usize].deferred_mail.push_back(DeferredMail::Finish)
+                }
+                EndOfInputAction::Finish => self.finish_task(now, s),
+            }
+        }
+    }
+
+    /// The task is `FINISHED`: `EndOfPartition` goes out, and the JobManager stops triggering
+    /// and waiting for it, keeping its final state for the checkpoints to come
+    /// (`FullyFinishedOperatorState`). The job finishes with its last task.
+    pub(crate) fn finish_task(&mut self, now: SimTime, s: u32) {
+        self.broadcast(now, s, Payload::EndOfPartition);
+        let si = s as usize;
+        let t = &mut self.tasks[si];
+        if let Some(since) = t.io.back_pressured_since.take() {
+            t.io.back_pressured_ns += now.since(since);
+        }
+        t.phase = TaskPhase::Finished;
+        t.wake_gen = t.wake_gen.wrapping_add(1);
+        let snapshot = self.jm.captures_snapshots().then(|| self.finished_snapshot(s));
+        self.jm.task_finished(s, snapshot);
+        if self.tasks.iter().all(|t| t.phase == TaskPhase::Finished) {
+            let out = self.jm.job_finished(now);
+            self.apply_coordinator_actions(out);
+        }
+    }
+
+    /// A task deployed as finished: `EndOfData` and `EndOfPartition` go out at once.
+    pub(crate) fn finish_restored_task(&mut self, now: SimTime, s: u32) {
+        self.broadcast(now, s, Payload::EndOfData);
+        self.finish_task(now, s);
+    }
+
+    /// What a finished task restores to: its final position and state, no open transaction.
+    fn finished_snapshot(&self, s: u32) -> TaskSnapshot {
+        let t = &self.tasks[s as usize];
+        TaskSnapshot {
+            arrivals: t.source.as_ref().map(|src| src.arrivals.clone()),
+            keys_seen: t.keys_seen.clone(),
+            distinct_keys: t.distinct_keys,
+            state_bytes: self.state_bytes(s),
+            sink: None,
+            sink_absorbed: t.sink.as_ref().map(|k| k.absorbed_per_source.clone()),
+            finished: true,
+        }
+    }
+
+    /// `DefaultCheckpointPlanCalculator.calculateAfterTasksFinished`: the running sources, and
+    /// every running task whose upstream tasks have all finished, in subtask order.
+    pub(crate) fn tasks_to_trigger(&self) -> Vec<u32> {
+        (0..self.tasks.len() as u32)
+            .filter(|&s| {
+                self.tasks[s as usize].phase != TaskPhase::Finished
+                    && self.graph.inputs[s as usize].iter().all(|ch| {
+                        let producer = self.graph.channels[ch.0 as usize].producer.0;
+                        self.tasks[producer as usize].phase == TaskPhase::Finished
+                    })
+            })
+            .collect()
+    }
+
+    /// Bytes in checkpoint storage held by the retained and pending checkpoints.
+    pub fn retained_checkpoint_bytes(&self) -> u64 {
+        self.jm.retained_checkpoint_bytes()
+    }
+
+    /// The retained completed checkpoints whose restore points the store holds.
+    pub fn restorable_checkpoints(&self) -> Vec<u64> {
+        self.jm.restorable_checkpoints()
+    }
+
+    /// When the job reached `FINISHED` (every task finished), if it did.
+    pub fn job_finished_at(&self) -> Option<SimTime> {
+        self.jm.job_finished_at()
+    }
+}

@@ -45,15 +45,21 @@
 //!   Flink's REST names.
 //! - [`run`]: one scenario run end to end ([`run::run`]: compile, build the world, run it),
 //!   returning a [`metrics::RunOutput`].
+//! - [`verdict`]: a run judged in plain sentences (keeps up? checkpoints healthy? where is the
+//!   backpressure? how late is the output? what does a failure cost?), with documented thresholds.
+//! - [`advise`]: `ckptsim advise`, a planner's questions answered by simulating variants of the
+//!   job (interval, storage bandwidth, catch-up headroom, traffic spike, barrier mode).
 //! - [`output`]: the files and the summary table of `ckptsim run`.
-//! - [`sweep`]: parameter sweeps, shards and merging, reproduction of `results/`.
+//! - [`sweep`]: parameter sweeps, shards and merging.
+//! - [`reproduce`]: `results/` regenerated from `scenarios/` (runs, sweeps and advice).
 //! - [`plot`]: charts of runs and sweeps.
 //! - [`time`], [`ids`], [`units`]: small shared vocabulary (nanosecond time, typed ids,
 //!   quantities with units) that every side may import.
 //!
 //! ## Which way dependencies point
 //!
-//! `main.rs` → `sweep`, `plot`, `output`, `run` → `compile` → `scenario` and `model`;
+//! `main.rs` → `reproduce` → `advise` → `sweep`, `plot`, `output`, `run` → `verdict`, `compile` →
+//! `scenario` and `model`;
 //! `model` → `protocol`, `sim`, `metrics`; `scenario` → `protocol` and `sim` (for the
 //! protocol's configuration types and the distributions a file writes); both `scenario` and
 //! `model` → `vocab`. Everything may use `time`, `ids`, `units`, `vocab`. `protocol`, `sim` and
@@ -85,6 +91,7 @@ pub mod output;
 pub mod plot;
 pub mod protocol;
 pub mod report;
+pub mod reproduce;
 pub mod run;
 pub mod scenario;
 pub mod sim;

@@ -190,42 +190,39 @@ enum Command {
     /// DIR/report.html.
     Advise {
         scenario: PathBuf,
-        /// The questions to answer (comma-separated). Default: all.
-        #[arg(long, value_enum, value_delimiter = ',', default_values_t = [
-            ckptsim::advise::Question::Interval,
-            ckptsim::advise::Question::Bandwidth,
-            ckptsim::advise::Question::CatchUp,
-            ckptsim::advise::Question::Spike,
-            ckptsim::advise::Question::Mode,
-        ])]
+        /// The questions to answer (comma-separated). Default: the scenario's `[advise]`
+        /// questions, else all.
+        #[arg(long, value_enum, value_delimiter = ',')]
         question: Vec<ckptsim::advise::Question>,
-        /// Mean time between failures, e.g. `1d`, `6h` (of each TaskManager, or of the job: --mtbf-per).
-        #[arg(long, default_value = "1d", value_parser = parse_duration_s)]
-        mtbf: f64,
-        #[arg(long, value_enum, default_value = "taskmanager")]
-        mtbf_per: ckptsim::advise::MtbfPer,
-        /// What fails.
-        #[arg(long, value_enum, default_value = "taskmanager-lost")]
-        failure: ckptsim::advise::FailureKind,
-        /// Bandwidth: keep p99 checkpoint duration under this share of the interval.
-        #[arg(long, default_value_t = 0.5, value_parser = parse_share)]
-        target_share: f64,
-        /// Catch-up: output live again within this time after a failure.
-        #[arg(long, default_value = "2min", value_parser = parse_duration_s)]
-        catch_up: f64,
-        /// Spike: input multiplied by this factor (`2` or `2x`).
-        #[arg(long, default_value = "2", value_parser = parse_factor)]
-        spike: f64,
-        /// Spike: for this long.
-        #[arg(long, default_value = "1min", value_parser = parse_duration_s)]
-        spike_length: f64,
+        /// Mean time between failures, e.g. `1d`, `6h` (of each TaskManager, or of the job:
+        /// --mtbf-per). Default 1d.
+        #[arg(long, value_parser = parse_duration_s)]
+        mtbf: Option<f64>,
+        /// Default: taskmanager.
+        #[arg(long, value_enum)]
+        mtbf_per: Option<ckptsim::advise::MtbfPer>,
+        /// What fails. Default: taskmanager-lost.
+        #[arg(long, value_enum)]
+        failure: Option<ckptsim::advise::FailureKind>,
+        /// Bandwidth: keep p99 checkpoint duration under this share of the interval. Default 0.5.
+        #[arg(long, value_parser = parse_share)]
+        target_share: Option<f64>,
+        /// Catch-up: output live again within this time after a failure. Default 2min.
+        #[arg(long, value_parser = parse_duration_s)]
+        catch_up: Option<f64>,
+        /// Spike: input multiplied by this factor (`2` or `2x`). Default 2.
+        #[arg(long, value_parser = parse_factor)]
+        spike: Option<f64>,
+        /// Spike: for this long. Default 1min.
+        #[arg(long, value_parser = parse_duration_s)]
+        spike_length: Option<f64>,
         /// Check the advised interval with this many random-failure runs at it, at half and at
-        /// twice it (0: no check).
-        #[arg(long, default_value_t = 0)]
-        verify_runs: u32,
-        /// Length of each check run, in MTBFs of the job.
-        #[arg(long, default_value_t = 20.0)]
-        verify_mtbfs: f64,
+        /// twice it (0, the default: no check).
+        #[arg(long)]
+        verify_runs: Option<u32>,
+        /// Length of each check run, in MTBFs of the job. Default 20.
+        #[arg(long)]
+        verify_mtbfs: Option<f64>,
         /// Output directory (default: results/advice_<scenario name>).
         #[arg(long)]
         out: Option<PathBuf>,
@@ -460,19 +457,25 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 None => output::child_path(Path::new("results"), &format!("advice_{label}"))
                     .context("the scenario file's name cannot name its output directory; give --out")?,
             };
-            let opts = ckptsim::advise::AdviseOptions {
-                questions: question,
-                failure,
-                mtbf_s: mtbf,
-                mtbf_per,
-                target_share,
-                catch_up_ms: catch_up * 1e3,
-                spike_factor: spike,
-                spike_length_ms: spike_length * 1e3,
-                verify_runs,
-                verify_mtbfs,
-                threads: threads.map(usize::from),
-            };
+            // Defaults, then the scenario's [advise] table, then what was given here.
+            let mut opts = ckptsim::advise::AdviseOptions::default();
+            if let Some(t) = &loaded.scenario.advise {
+                opts.apply_table(t)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            }
+            if !question.is_empty() {
+                opts.questions = question;
+            }
+            opts.failure = failure.unwrap_or(opts.failure);
+            opts.mtbf_s = mtbf.unwrap_or(opts.mtbf_s);
+            opts.mtbf_per = mtbf_per.unwrap_or(opts.mtbf_per);
+            opts.target_share = target_share.unwrap_or(opts.target_share);
+            opts.catch_up_ms = catch_up.map_or(opts.catch_up_ms, |s| s * 1e3);
+            opts.spike_factor = spike.unwrap_or(opts.spike_factor);
+            opts.spike_length_ms = spike_length.map_or(opts.spike_length_ms, |s| s * 1e3);
+            opts.verify_runs = verify_runs.unwrap_or(opts.verify_runs);
+            opts.verify_mtbfs = verify_mtbfs.unwrap_or(opts.verify_mtbfs);
+            opts.threads = threads.map(usize::from);
             let advice = ckptsim::advise::advise(&loaded, &user, &label, seed, &opts)?;
             println!("advice for {label} (seed {})\n", advice.seed);
             for (q, sentence) in advice.sentences() {
@@ -496,7 +499,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             only,
             limits,
         } => {
-            let opts = ckptsim::sweep::ReproduceOptions {
+            let opts = ckptsim::reproduce::ReproduceOptions {
                 scenarios,
                 out,
                 threads: threads.map(usize::from),
@@ -504,7 +507,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 progress: true,
                 limits: limits.limits(),
             };
-            print!("{}", ckptsim::sweep::reproduce(&opts)?);
+            print!("{}", ckptsim::reproduce::reproduce(&opts)?);
             Ok(())
         }
     }

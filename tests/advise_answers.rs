@@ -155,3 +155,39 @@ fn catching_up_faster_needs_more_spare_throughput() {
         slow.sentence
     );
 }
+
+#[test]
+fn a_spike_that_makes_aligned_checkpoints_expire_is_said_and_its_fix_named() {
+    let loaded = ckptsim::scenario::load_file(std::path::Path::new("scenarios/spike_aligned.toml")).unwrap();
+    let mut opts = options(&[Question::Spike]);
+    opts.spike_factor = 3.0;
+    let spike = advise(&loaded, &[], "spike_aligned", None, &opts)
+        .unwrap()
+        .spike
+        .unwrap();
+    assert!(spike.runs[0].expired > 0, "{}", spike.sentence);
+    assert!(
+        spike.fixes.iter().any(|f| f == "unaligned checkpoints"),
+        "{:?}",
+        spike.fixes
+    );
+    assert!(
+        spike
+            .sentence
+            .contains("execution.checkpointing.unaligned.enabled: true"),
+        "{}",
+        spike.sentence
+    );
+    // Control: a spike the job absorbs (1.2x) leaves every checkpoint complete, and no fix is run.
+    opts.spike_factor = 1.2;
+    let mild = advise(&loaded, &[], "spike_aligned", None, &opts)
+        .unwrap()
+        .spike
+        .unwrap();
+    assert_eq!(mild.runs.len(), 1, "{}", mild.sentence);
+    assert!(
+        mild.sentence.contains("every checkpoint still completes"),
+        "{}",
+        mild.sentence
+    );
+}

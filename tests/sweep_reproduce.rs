@@ -4,8 +4,8 @@
 
 mod sweep_support;
 
-use ckptsim::sweep::reproduce::{INDEX_MD, SKIPPED};
-use ckptsim::sweep::{ReproduceOptions, reproduce};
+use ckptsim::reproduce::{INDEX_MD, SKIPPED};
+use ckptsim::reproduce::{ReproduceOptions, reproduce};
 use sweep_support::*;
 
 #[test]

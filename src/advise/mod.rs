@@ -22,6 +22,7 @@ pub mod failure;
 pub mod headroom;
 pub mod interval;
 pub mod mode;
+pub mod options;
 pub mod report;
 pub mod spike;
 pub mod variants;

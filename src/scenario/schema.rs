@@ -41,6 +41,9 @@ pub struct Scenario {
     /// Parameter sweep definition, read by `ckptsim sweep`; ignored by `ckptsim run`.
     #[serde(default)]
     pub sweep: Option<toml::Table>,
+    /// The planner's questions for this job (`ckptsim advise`'s options); ignored by `ckptsim run`.
+    #[serde(default)]
+    pub advise: Option<toml::Table>,
     /// Flink configuration keys (`"execution.checkpointing.interval" = "30 s"`), mapped onto
     /// the fields above when the file is loaded (`scenario::flink`); always `None` afterwards.
     #[serde(default)]

@@ -8,6 +8,8 @@ checkpoints.csv (and every subtask table to subtasks.csv).
   check_report.py --run-dir DIR --corrupt-one-cell
                                            the same on a copy with one number changed: must fail
   check_report.py --sweep-report FILE      a sweep report: console, charts, points table
+  check_report.py --advice-dir DIR         an advice report: console, charts, every answer of
+                                           DIR/advice.json in the verdict, one table per answer
 
 Exit status: 0 when every check holds, 3 when the page disagrees with the files (what the
 negative control expects), 1 for anything else (no browser, no page).
@@ -151,6 +153,30 @@ def check_sweep(driver, page):
     print(f"browser: {page}: {charts} charts decoded, {rows} points; no console errors")
 
 
+def check_advice(driver, advice_dir):
+    import json
+    page = os.path.join(advice_dir, "report.html")
+    with open(os.path.join(advice_dir, "advice.json"), encoding="utf-8") as f:
+        advice = json.load(f)
+    open_page(driver, page)
+    check_console(driver, page)
+    charts = check_charts(driver, page, 1)
+    shown = driver.execute_script(
+        "return Array.from(document.querySelectorAll('#verdict li')).map(li => li.innerText);")
+    answers = [advice[k]["sentence"] for k in ("interval", "verification", "bandwidth", "catch_up", "spike", "mode")
+               if advice.get(k)]
+    if not answers:
+        raise Mismatch(f"{page}: advice.json holds no answer")
+    for a in answers:
+        if not any(a in line for line in shown):
+            raise Mismatch(f"{page}: the answer `{a[:80]}...` is not in the verdict")
+    tables = driver.execute_script("return document.querySelectorAll('section table').length")
+    if tables < len(answers):
+        raise Mismatch(f"{page}: {tables} tables for {len(answers)} answers")
+    print(f"browser: {page}: {len(answers)} answers in the verdict as advice.json holds them, "
+          f"{tables} tables, {charts} charts decoded; no console errors")
+
+
 def corrupted_copy(page, tmp):
     """A copy of the page with one digit of one history cell changed, as a wrong number would be."""
     with open(page, encoding="utf-8") as f:
@@ -172,6 +198,7 @@ def main():
     ap.add_argument("--run-dir")
     ap.add_argument("--corrupt-one-cell", action="store_true")
     ap.add_argument("--sweep-report")
+    ap.add_argument("--advice-dir")
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="ckptsim-browser-")
     driver = browser()
@@ -183,6 +210,8 @@ def main():
             check_run(driver, args.run_dir, page)
         if args.sweep_report:
             check_sweep(driver, args.sweep_report)
+        if args.advice_dir:
+            check_advice(driver, args.advice_dir)
     except Mismatch as e:
         print(f"browser: MISMATCH: {e}", file=sys.stderr)
         return MISMATCH

@@ -31,6 +31,9 @@ for scenario in quickstart failures_flaky_storage; do
   "$venv/bin/python" "$here/check_report.py" --run-dir "$work/$scenario"
 done
 "$venv/bin/python" "$here/check_report.py" --sweep-report "$root/results/sweep_interval/report.html"
+# An advice report: the spike and mode answers of spike_aligned.
+"$bin" advise "$root/scenarios/spike_aligned.toml" --out "$work/advice_spike_aligned" > /dev/null
+"$venv/bin/python" "$here/check_report.py" --advice-dir "$work/advice_spike_aligned"
 
 # Negative control: one changed digit in the history must be caught (exit 3), not pass.
 set +e

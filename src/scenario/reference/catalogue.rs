@@ -1137,6 +1137,13 @@ pub const FIELDS: &[FieldDoc] = &[
         "Parameter sweep, read by `ckptsim sweep` (see the README).",
     ),
     f(
+        "advise",
+        Table,
+        Absent("no questions"),
+        JOB,
+        "The planner's questions `ckptsim advise` answers for this job by default, and `ckptsim reproduce` answers into results/advice_<name>/ (keys as advise's options: questions, mtbf, mtbf_per, failure, target_share, catch_up, spike, spike_length, verify_runs, verify_mtbfs).",
+    ),
+    f(
         "flink",
         Table,
         Absent("none"),

@@ -14,15 +14,15 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::error::SweepError;
-use super::layout::{MANIFEST_JSON, PLOTS_DIR, POINTS_CSV, RUNS_CSV, RUNS_DIR};
-use super::manifest::Manifest;
-use super::plan::plan;
-use super::runner::{SweepOptions, sweep};
-use super::shard::Shard;
 use crate::output::{OutputError, Replace, RunDirError, child_path, write_atomic, write_run_dir_replacing};
 use crate::plot::catalog;
 use crate::scenario::{Limits, LoadedScenario, ScenarioError, load_file_with};
+use crate::sweep::error::SweepError;
+use crate::sweep::layout::{MANIFEST_JSON, PLOTS_DIR, POINTS_CSV, RUNS_CSV, RUNS_DIR};
+use crate::sweep::manifest::Manifest;
+use crate::sweep::plan::plan;
+use crate::sweep::runner::{SweepOptions, sweep};
+use crate::sweep::shard::Shard;
 
 pub const INDEX_MD: &str = "INDEX.md";
 
@@ -74,12 +74,19 @@ pub enum ReproduceError {
     NoScenarios(PathBuf),
     #[error("rayon thread pool: {0}")]
     ThreadPool(String),
+    #[error("{stem}: [advise]: {cause}")]
+    Advise {
+        stem: String,
+        cause: crate::advise::AdviseError,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     Run,
     Sweep,
+    /// The planner's questions of a scenario's `[advise]` table, into `advice_<stem>/`.
+    Advice,
 }
 
 impl Kind {
@@ -87,6 +94,7 @@ impl Kind {
         match self {
             Kind::Run => "run",
             Kind::Sweep => "sweep",
+            Kind::Advice => "advise",
         }
     }
 }
@@ -224,11 +232,43 @@ pub fn reproduce(opts: &ReproduceOptions) -> Result<ReproduceReport, ReproduceEr
         let files = report.files.len() + report.runs_done_now;
         done.push((e.stem.clone(), Kind::Sweep, dir, files));
     }
+    for e in chosen.iter().filter(|e| e.loaded.scenario.advise.is_some()) {
+        let dir = opts.out.join(advice_dir(&e.stem));
+        done.push((
+            advice_dir(&e.stem),
+            Kind::Advice,
+            dir.clone(),
+            reproduce_advice(e, &dir, opts.threads)?,
+        ));
+    }
     done.sort_by(|a, b| a.0.cmp(&b.0));
 
     let index = opts.out.join(INDEX_MD);
     write_atomic(&index, index_markdown(&opts.scenarios, &opts.out, &all)?.as_bytes())?;
     Ok(ReproduceReport { done, skipped, index })
+}
+
+/// Where a scenario's advice goes: beside its run, under a name no scenario file can take.
+pub fn advice_dir(stem: &str) -> String {
+    format!("advice_{stem}")
+}
+
+/// `ckptsim advise` with the options of the scenario's `[advise]` table, as `results/` keeps it.
+fn reproduce_advice(e: &Entry, dir: &Path, threads: Option<usize>) -> Result<usize, ReproduceError> {
+    let wrap = |cause| ReproduceError::Advise {
+        stem: e.stem.clone(),
+        cause,
+    };
+    let mut opts = crate::advise::AdviseOptions::default();
+    if let Some(t) = &e.loaded.scenario.advise {
+        opts.apply_table(t)
+            .map_err(|m| wrap(crate::advise::AdviseError::Question(m)))?;
+    }
+    opts.threads = threads;
+    let advice = crate::advise::advise(&e.loaded, &[], &e.stem, None, &opts).map_err(wrap)?;
+    Ok(crate::advise::report::write_advice_dir(dir, &advice, true)
+        .map_err(wrap)?
+        .len())
 }
 
 fn reproduce_run(e: &Entry, out: &Path) -> Result<usize, ReproduceError> {
@@ -326,9 +366,10 @@ fn index_markdown(scenarios: &Path, out: &Path, all: &[Entry]) -> Result<String,
             continue;
         }
         match e.kind {
-            Kind::Run => index_run(&mut md, &dir)?,
+            Kind::Run | Kind::Advice => index_run(&mut md, &dir)?,
             Kind::Sweep => index_sweep(&mut md, &dir, &e.stem)?,
         }
+        index_advice(&mut md, &out.join(advice_dir(&e.stem)), &e.stem)?;
         let _ = writeln!(md);
     }
     let _ = writeln!(
@@ -359,6 +400,30 @@ fn index_run(md: &mut String, dir: &Path) -> Result<(), ReproduceError> {
     Ok(())
 }
 
+/// The answers of `advice_<stem>/advice.json`, as sentences, when the scenario asked questions.
+fn index_advice(md: &mut String, dir: &Path, stem: &str) -> Result<(), ReproduceError> {
+    let path = dir.join(crate::advise::report::ADVICE_JSON);
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Ok(());
+    };
+    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| ReproduceError::Io {
+        path: path.clone(),
+        cause: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+    })?;
+    let _ = writeln!(
+        md,
+        "\nIts `[advise]` questions, answered by `ckptsim advise` into `{}/` (`advice.json`, `report.html`, \
+         charts under `plots/`):\n",
+        advice_dir(stem)
+    );
+    for key in ["interval", "verification", "bandwidth", "catch_up", "spike", "mode"] {
+        if let Some(s) = v.get(key).and_then(|a| a.get("sentence")).and_then(|s| s.as_str()) {
+            let _ = writeln!(md, "- {key}: {s}");
+        }
+    }
+    Ok(())
+}
+
 fn report_line(md: &mut String, dir: &Path, what: &str) {
     if dir.join(crate::report::REPORT_HTML).is_file() {
         let _ = writeln!(
@@ -385,8 +450,8 @@ fn index_sweep(md: &mut String, dir: &Path, stem: &str) -> Result<(), ReproduceE
         "{} points ({} mode) x {} replications = {runs} runs, over:\n",
         m.points.len(),
         match m.mode {
-            super::spec::Mode::Grid => "grid",
-            super::spec::Mode::Zip => "zip",
+            crate::sweep::spec::Mode::Grid => "grid",
+            crate::sweep::spec::Mode::Zip => "zip",
         },
         m.replications
     );

@@ -54,9 +54,15 @@ impl FailureModel {
         }
     }
 
-    /// One failure at `at_ns`.
+    /// One failure at `at_ns`. A lost TaskManager is the first: it always holds subtask 0 of
+    /// every operator (slot i runs subtask i), where a random one may hold no task at all and
+    /// cost nothing.
     pub fn once(&self, v: Variant, at_ns: f64) -> Variant {
-        v.set("faults", self.table(&format!("at = [{}]", dur(at_ns))))
+        let at = format!("at = [{}]", dur(at_ns));
+        match self.kind {
+            FailureKind::Task => v.set("faults", self.table(&at)),
+            _ => v.set("faults", self.table(&format!("{at}, taskmanager = 0"))),
+        }
     }
 
     /// Failures at random with the job's MTBF.

@@ -5,7 +5,7 @@
 //! strikes at 2.5 intervals plus the warm-up (half an interval after a checkpoint, the average
 //! case) and the run measures how long the job takes from the fault to live output, up to 1.25
 //! times the target (a run that is not live by then misses it). The factors simulated are
-//! today's and five around the limit a queueing estimate predicts ([`factors`]). The spare
+//! today's and five around the limit a queueing estimate predicts (`factors`). The spare
 //! throughput at input factor `r` is `1 / (rho r) - 1`, with `rho` the busiest subtask's busy
 //! share at the scenario's input (busy time grows with the records it processes). The largest
 //! factor that still meets the target, interpolated between the two runs around it, gives the

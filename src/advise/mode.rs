@@ -35,7 +35,10 @@ pub struct ModePoint {
     pub persisted_p99_bytes: f64,
     pub restore_ms: Option<f64>,
     pub channel_state_records: u64,
+    /// Fault to live output (ms); with `back_live_censored`, the run ended first and this is a
+    /// lower bound.
     pub back_live_ms: Option<f64>,
+    pub back_live_censored: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -107,8 +110,8 @@ pub fn answer(r: &Runner, base: &Baseline, failure: &FailureModel) -> Result<Mod
                 persisted_p99_bytes: p(&o[0], "persisted_data", |s| s.p99),
                 restore_ms: f.and_then(|f| f.restore_duration),
                 channel_state_records: f.map_or(0, |f| f.channel_state_records),
-                back_live_ms: (!spans.is_empty() && !spans.iter().any(|s| s.2))
-                    .then(|| spans.iter().map(|s| s.1 - s.0).sum()),
+                back_live_ms: (!spans.is_empty()).then(|| spans.iter().map(|s| s.1 - s.0).sum()),
+                back_live_censored: spans.iter().any(|s| s.2),
             }
         })
         .collect();

@@ -286,7 +286,11 @@ fn page(a: &Advice, charts: &[PathBuf]) -> Result<Report, AdviseError> {
                             human_ms(p.p99_ms),
                             format!("{:.0}", p.persisted_p99_bytes),
                             p.restore_ms.map_or("-".into(), human_ms),
-                            p.back_live_ms.map_or("-".into(), human_ms),
+                            match (p.back_live_ms, p.back_live_censored) {
+                                (None, _) => "-".into(),
+                                (Some(b), true) => format!("> {} (run ended)", human_ms(b)),
+                                (Some(b), false) => human_ms(b),
+                            },
                         ]
                     })
                     .collect(),

@@ -15,6 +15,9 @@ use super::variants::{Runner, Variant, dur};
 use super::{AdviseError, human_ms};
 use crate::metrics::RunOutput;
 
+/// A fix tried: its name, its `--set` overrides, its Flink configuration.
+struct Fix(&'static str, Vec<(&'static str, String)>, String);
+
 #[derive(Clone, Debug, Serialize)]
 pub struct SpikeRun {
     pub name: String,
@@ -70,8 +73,8 @@ pub fn answer(r: &Runner, base: &Baseline, factor: f64, length_ms: f64) -> Resul
             .iter()
             .filter_map(|c| c.end_to_end_duration)
             .fold(timeout_ms, f64::max);
-        let fixes: Vec<(&str, Vec<(&str, String)>, String)> = vec![
-            (
+        let fixes: Vec<Fix> = vec![
+            Fix(
                 "unaligned checkpoints",
                 vec![
                     ("checkpoint.unaligned", "true".into()),
@@ -79,7 +82,7 @@ pub fn answer(r: &Runner, base: &Baseline, factor: f64, length_ms: f64) -> Resul
                 ],
                 "execution.checkpointing.unaligned.enabled: true".into(),
             ),
-            (
+            Fix(
                 "aligned with a timeout",
                 vec![
                     ("checkpoint.unaligned", "true".into()),
@@ -90,12 +93,12 @@ pub fn answer(r: &Runner, base: &Baseline, factor: f64, length_ms: f64) -> Resul
                     super::interval::flink_duration(interval / 2.0)
                 ),
             ),
-            (
+            Fix(
                 "buffer debloating",
                 vec![("network.debloat.enabled", "true".into())],
                 "taskmanager.network.memory.buffer-debloat.enabled: true".into(),
             ),
-            (
+            Fix(
                 "a longer timeout",
                 vec![("checkpoint.timeout", dur(4.0 * longest * 1e6))],
                 format!(
@@ -106,7 +109,7 @@ pub fn answer(r: &Runner, base: &Baseline, factor: f64, length_ms: f64) -> Resul
         ];
         let variants: Vec<Variant> = fixes
             .iter()
-            .map(|(_, set, _)| {
+            .map(|Fix(_, set, _)| {
                 let mut v = Variant::new(base.seed_for(0));
                 for (k, val) in set {
                     v = v.set(k, val);
@@ -114,7 +117,7 @@ pub fn answer(r: &Runner, base: &Baseline, factor: f64, length_ms: f64) -> Resul
                 spiked(v)
             })
             .collect();
-        for ((name, set, flink), o) in fixes.iter().zip(r.run_all(&variants)?) {
+        for (Fix(name, set, flink), o) in fixes.iter().zip(r.run_all(&variants)?) {
             let settings = set
                 .iter()
                 .map(|(k, v)| format!("{k}={}", v.trim_matches('"')))

@@ -63,11 +63,9 @@ impl Baseline {
         replication_seed(self.master_seed, k)
     }
 
-    /// Time after a failure to let a run go on so that the job can be live again: twice an
-    /// estimate of detection, restart, state download and the catch-up of the outage plus
-    /// `lost_ms` of replay at the job's spare rate, plus 10 s; at most 4 hours (ms). A run that
-    /// is still not live at its end is reported as censored, never silently cut.
-    pub fn recovery_window_ms(&self, failure: &FailureModel, lost_ms: f64) -> f64 {
+    /// An estimate of the outage after `failure`: detection, restart and deployment, and a state
+    /// download as long as the p99 upload (the same bytes over the same storage) (ms).
+    pub fn outage_estimate_ms(&self, failure: &FailureModel) -> f64 {
         let restore = self
             .out
             .summary
@@ -75,7 +73,15 @@ impl Baseline {
             .get("async_duration")
             .filter(|e| e.count > 0)
             .map_or(0.0, |e| e.p99);
-        let down = failure.detection_ms() + self.shape.restart_and_deploy_ms + restore;
+        failure.detection_ms() + self.shape.restart_and_deploy_ms + restore
+    }
+
+    /// Time after a failure to let a run go on so that the job can be live again: twice an
+    /// estimate of detection, restart, state download and the catch-up of the outage plus
+    /// `lost_ms` of replay at the job's spare rate, plus 10 s; at most 4 hours (ms). A run that
+    /// is still not live at its end is reported as censored, never silently cut.
+    pub fn recovery_window_ms(&self, failure: &FailureModel, lost_ms: f64) -> f64 {
+        let down = self.outage_estimate_ms(failure);
         let rho = self.headroom().busy_ratio.min(0.95);
         let estimate = down + (down + lost_ms) * rho / (1.0 - rho);
         (10e3 + 2.0 * estimate).min(4.0 * 3600e3)

@@ -27,14 +27,7 @@ const AROUND: [f64; 5] = [0.7, 0.85, 1.0, 1.15, 1.3];
 /// at `mu - lambda`; so the time to live output is `down + (down + lost) x / (1 - x)` with
 /// `x = rho r`, the busiest subtask's busy share at input factor `r`. Solved for the target.
 fn factors(base: &Baseline, failure: &FailureModel, interval_ms: f64, target_ms: f64, rho: f64) -> Vec<f64> {
-    let restore = base
-        .out
-        .summary
-        .summary
-        .get("async_duration")
-        .filter(|e| e.count > 0)
-        .map_or(0.0, |e| e.p99);
-    let down = failure.detection_ms() + base.shape.restart_and_deploy_ms + restore;
+    let down = base.outage_estimate_ms(failure);
     let lost = interval_ms / 2.0 + base.checkpoint_p50_ms();
     let k = ((target_ms - down) / (down + lost)).max(0.05);
     let predicted = (k / (1.0 + k)) / rho;

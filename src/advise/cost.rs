@@ -10,6 +10,7 @@
 //!   bound: an aligning task still reads its other channels.)
 
 use crate::metrics::RunOutput;
+use crate::metrics::live_again::StaleSpan;
 
 /// The operator whose subtasks are busiest: where capacity lost to checkpointing costs
 /// throughput first.
@@ -61,19 +62,25 @@ pub fn blocked_share(out: &RunOutput) -> f64 {
     blocked / (p as f64 * out.summary.simulated_seconds * 1e3)
 }
 
-/// Fault-to-live spans of a run's failures (ms): from the fault until the sources' lag is back
-/// and stays back ([`crate::metrics::live_again`]), merged when one failure strikes during
-/// another's recovery; `true` when the run ended first.
-pub fn stale_spans_ms(out: &RunOutput) -> Vec<(f64, f64, bool)> {
+/// Fault-to-live spans of a run's failures: from the fault until the sources' lag is back and
+/// stays back ([`crate::metrics::live_again`]), merged when one failure strikes during another's
+/// recovery.
+pub fn stale_spans(out: &RunOutput) -> Vec<StaleSpan> {
     crate::metrics::live_again::stale_spans(&out.timeline, &out.failures, out.summary.simulated_seconds * 1e3)
-        .iter()
-        .map(|s| (s.fault_ms, s.live_ms, s.censored))
-        .collect()
+}
+
+/// Total stale time of a run (ms), and whether any span was cut by the run's end.
+pub fn stale_total_ms(out: &RunOutput) -> (f64, bool) {
+    let spans = stale_spans(out);
+    (
+        spans.iter().map(StaleSpan::duration_ms).sum(),
+        spans.iter().any(|s| s.censored),
+    )
 }
 
 /// The share of a run's time lost: output stale after failures plus capacity blocked by
 /// checkpoints. Comparable across intervals and seeds of one job.
 pub fn time_lost_fraction(out: &RunOutput) -> f64 {
-    let stale: f64 = stale_spans_ms(out).iter().map(|s| s.1 - s.0).sum();
+    let (stale, _) = stale_total_ms(out);
     stale / (out.summary.simulated_seconds * 1e3) + blocked_share(out)
 }

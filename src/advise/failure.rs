@@ -85,12 +85,20 @@ impl FailureModel {
         }
     }
 
-    pub fn describe(&self) -> String {
-        let what = match self.kind {
+    /// What fails, as a sentence names it.
+    pub fn what(&self) -> &'static str {
+        match self.kind {
             FailureKind::Task => "a task failure",
             FailureKind::TaskmanagerLost => "a lost TaskManager",
             FailureKind::TaskmanagerUnreachable => "an unreachable TaskManager (heartbeat timeout)",
-        };
-        format!("{what} every {} on average (job-wide)", super::human_s(self.job_mtbf_s))
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        format!(
+            "{} every {} on average (job-wide)",
+            self.what(),
+            super::human_s(self.job_mtbf_s)
+        )
     }
 }

@@ -14,7 +14,7 @@
 use serde::Serialize;
 
 use super::baseline::Baseline;
-use super::cost::stale_spans_ms;
+use super::cost::stale_total_ms;
 use super::failure::FailureModel;
 use super::variants::{Runner, Variant, dur};
 use super::{AdviseError, human_ms};
@@ -98,12 +98,12 @@ pub fn answer(
         .iter()
         .zip(&outs)
         .map(|(&f, o)| {
-            let spans = stale_spans_ms(o);
+            let (back_live_ms, censored) = stale_total_ms(o);
             HeadroomPoint {
                 input_factor: f,
                 spare_throughput: 1.0 / (rho * f) - 1.0,
-                back_live_ms: spans.iter().map(|s| s.1 - s.0).sum(),
-                censored: spans.iter().any(|s| s.2),
+                back_live_ms,
+                censored,
             }
         })
         .collect();
@@ -126,7 +126,7 @@ pub fn answer(
              at most {:.0} % busy). It has {:.0} % ({}): after the failure its output is live again in {}{}. It \
              stays within the target up to {:.2}x today's input.",
             human_ms(target_ms),
-            failure.describe().split(" every").next().unwrap_or("a failure"),
+            failure.what(),
             n * 100.0,
             100.0 / (1.0 + n),
             h.spare() * 100.0,

@@ -23,7 +23,7 @@
 use serde::Serialize;
 
 use super::baseline::Baseline;
-use super::cost::{blocked_ms_per_checkpoint, stale_spans_ms};
+use super::cost::{blocked_ms_per_checkpoint, stale_total_ms};
 use super::failure::FailureModel;
 use super::variants::{Runner, Variant, dur};
 use super::{AdviseError, human_ms};
@@ -188,13 +188,7 @@ fn point(
     failure: &FailureModel,
 ) -> IntervalPoint {
     let c = blocked_ms_per_checkpoint(steady);
-    let spans: Vec<(f64, bool)> = runs
-        .iter()
-        .map(|o| {
-            let s = stale_spans_ms(o);
-            (s.iter().map(|x| x.1 - x.0).sum::<f64>(), s.iter().any(|x| x.2))
-        })
-        .collect();
+    let spans: Vec<(f64, bool)> = runs.iter().map(stale_total_ms).collect();
     let stale_ms: Vec<f64> = spans.iter().map(|s| s.0).collect();
     let mean = stale_ms.iter().sum::<f64>() / stale_ms.len() as f64;
     let checkpoint_share = c / t.max(d50);

@@ -14,7 +14,7 @@
 use serde::Serialize;
 
 use super::baseline::Baseline;
-use super::cost::stale_spans_ms;
+use super::cost::stale_spans;
 use super::failure::FailureModel;
 use super::variants::{Runner, Variant, dur};
 use super::{AdviseError, human_ms};
@@ -96,7 +96,7 @@ pub fn answer(r: &Runner, base: &Baseline, failure: &FailureModel) -> Result<Mod
         .zip(outs.chunks(2))
         .map(|((name, settings), o)| {
             let f = o[1].failures.first();
-            let spans = stale_spans_ms(&o[1]);
+            let spans = stale_spans(&o[1]);
             ModePoint {
                 mode: name.clone(),
                 settings: settings
@@ -110,8 +110,8 @@ pub fn answer(r: &Runner, base: &Baseline, failure: &FailureModel) -> Result<Mod
                 persisted_p99_bytes: p(&o[0], "persisted_data", |s| s.p99),
                 restore_ms: f.and_then(|f| f.restore_duration),
                 channel_state_records: f.map_or(0, |f| f.channel_state_records),
-                back_live_ms: (!spans.is_empty()).then(|| spans.iter().map(|s| s.1 - s.0).sum()),
-                back_live_censored: spans.iter().any(|s| s.2),
+                back_live_ms: (!spans.is_empty()).then(|| spans.iter().map(|s| s.duration_ms()).sum()),
+                back_live_censored: spans.iter().any(|s| s.censored),
             }
         })
         .collect();
@@ -140,7 +140,7 @@ pub fn answer(r: &Runner, base: &Baseline, failure: &FailureModel) -> Result<Mod
                 m.back_live_ms.map_or(String::new(), |b| format!(
                     ", output live again {} after {}",
                     human_ms(b),
-                    failure.describe().split(" every").next().unwrap_or("a failure")
+                    failure.what()
                 ))
             ),
         ),

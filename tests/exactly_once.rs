@@ -221,6 +221,23 @@ const SPIKE: &str = r#"{ shape = "steps", points = [["0s", 1.0], ["1s", 3.0], ["
 const SILENT_WINDOW: &str = r#"{ shape = "steps", points = [["0s", 1.0], ["1s", 0.0], ["1500ms", 1.0]] }"#;
 const RAMP: &str = r#"{ shape = "linear", points = [["0s", 0.5], ["3s", 2.0]] }"#;
 
+/// When a source's last record is due at the flat rate: `RECORDS_PER_SOURCE / RATE`.
+const FLAT_INPUT_END_MS: u64 = 3000;
+
+/// When a source's last record is due under `profile` (the mean, from the profile's integral).
+fn input_end_ms(profile: Option<&str>) -> u64 {
+    match profile {
+        None => FLAT_INPUT_END_MS,
+        // 1000 records in the first second, the other 2000 at three times the rate.
+        Some(SPIKE) => 1667,
+        // 1000 records, half a second of silence, then 2000 more at the flat rate.
+        Some(SILENT_WINDOW) => 3500,
+        // 500 t + 250 t^2 = 3000 records at t = sqrt(13) - 1 = 2.606 s.
+        Some(RAMP) => 2606,
+        Some(other) => panic!("no input end known for the profile {other}"),
+    }
+}
+
 /// Records the sinks of a drained failure-free run commit: the map (vertex 1) emits
 /// `outputs_of` records for each source record, and the last record of each bounded source
 /// passes whatever its count.
@@ -293,6 +310,13 @@ fn case() -> impl Strategy<Value = Case> {
                 // Forward needs equal parallelism on both sides.
                 let ops = if p1 == "forward" { so } else { op };
                 let sinks = if p2 == "forward" { ops } else { si };
+                // Fault times are drawn for the 3 s of input at the flat rate; a profile that
+                // reads the input faster (the spike ends it near 1.67 s) would otherwise see the
+                // bounded job finish before its faults.
+                let end_ms = input_end_ms(profile);
+                let at = |t: u32| (u64::from(t) * end_ms / FLAT_INPUT_END_MS) as u32;
+                let crashes = crashes.into_iter().map(|(t, o, s)| (at(t), o, s)).collect();
+                let (tm, conn, sp, jm) = (tm.map(at), conn.map(at), sp.map(at), jm.map(at));
                 Case {
                     sources: so,
                     ops,

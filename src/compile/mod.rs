@@ -9,9 +9,9 @@
 //! # Ok::<(), ckptsim::scenario::ScenarioError>(())
 //! ```
 
-use crate::model::backend::BackendConfig;
 use crate::model::backend::changelog::ChangelogConfig;
 use crate::model::backend::lsm::LsmConfig;
+use crate::model::backend::{BackendConfig, HeapSerializeCost};
 use crate::model::config::RecoverySettings;
 use crate::model::config::{NetworkConfig, RunConfig, StorageConfig, WorldConfig};
 use crate::model::debloat::DebloatConfig;
@@ -70,6 +70,11 @@ pub fn job_spec(s: &Scenario) -> JobSpec {
         operators: s.operators.iter().map(|op| operator_spec(op, s)).collect(),
         taskmanagers: s.cluster.taskmanagers,
         slots_per_taskmanager: s.cluster.slots_per_taskmanager,
+        cores_per_taskmanager: s
+            .cluster
+            .cores_per_taskmanager
+            .unwrap_or(s.cluster.slots_per_taskmanager as f64),
+        taskmanagers_per_host: s.cluster.taskmanagers_per_host,
     }
 }
 
@@ -92,6 +97,7 @@ fn operator_spec(op: &OperatorCfg, s: &Scenario) -> OperatorSpec {
             .collect(),
         source: (op.kind == OperatorKind::Source).then(|| source_spec(op)),
         service_time: op.service_time.dist.clone(),
+        wait_time: op.wait_time.dist.clone(),
         output_record_size: op.output_record_size.as_ref().map(|d| d.dist.clone()),
         selectivity: op.selectivity,
         sync_time: op.sync_time.dist.clone(),
@@ -229,6 +235,10 @@ pub fn backend_config(cfg: &StateBackendCfg, num_retained: u32) -> BackendConfig
             target_file_size_bytes: c.target_file_size_base.as_u64(),
         },
         num_retained,
+        heap: HeapSerializeCost {
+            ns_per_entry: cfg.heap_serialize_per_entry.value,
+            bytes_per_s: cfg.heap_serialize_bandwidth.value,
+        },
         changelog: cl.enabled.then(|| ChangelogConfig {
             materialize_interval_ns: cl.periodic_materialize_interval.as_u64(),
             persist_delay_ns: cl.persist_delay.as_u64(),

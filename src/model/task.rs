@@ -68,6 +68,8 @@ pub struct SubtaskCheckpoint {
     /// Bytes the backend's asynchronous part uploads, after `async_delay_ns`.
     pub upload_bytes: u64,
     pub async_delay_ns: u64,
+    /// CPU the snapshot thread has still to spend before the upload (heap serialization).
+    pub async_cpu_left_ns: u64,
 }
 
 /// Channel state (in-flight data) of the checkpoint a task takes unaligned: bytes written so far

@@ -3,6 +3,7 @@
 //! output is full (back-pressure) or it is in a synchronous snapshot.
 
 use super::World;
+use super::cores::Thread;
 use super::network_stack::Taken;
 use crate::model::graph::key_to_subtask;
 use crate::model::records::{Payload, Record};
@@ -126,15 +127,27 @@ impl World {
     ) {
         let si = s as usize;
         let v = self.graph.subtasks[si].vertex.index();
-        let service = &self.graph.vertices[v].service_time;
+        // A record's CPU part runs at the thread's share of the host's cores; its waiting part
+        // holds the thread without a core.
+        let stretch = self.slowdown(s, now) / self.cpu_share(s, now);
+        let vertex = &self.graph.vertices[v];
+        let (service, wait) = (&vertex.service_time, &vertex.wait_time);
+        let waits = !matches!(wait, crate::sim::Dist::Constant(w) if *w == 0.0);
         let mut done_at_ns = Vec::with_capacity(records.len());
         let mut clock = now.as_ns();
-        let slowdown = self.slowdown(s, now);
+        let mut runnable = 0;
         let t = &mut self.tasks[si];
         for _ in 0..records.len() {
-            clock += (service.sample_u64(&mut t.rng) as f64 * slowdown) as u64;
+            let cpu = (service.sample_u64(&mut t.rng) as f64 * stretch) as u64;
+            runnable += cpu;
+            clock += cpu;
+            if waits {
+                clock += wait.sample_u64(&mut t.rng);
+            }
             done_at_ns.push(clock);
         }
+        self.claim_cpu(s, now, SimTime(clock), runnable);
+        let t = &mut self.tasks[si];
         t.io.busy_ns += clock - now.as_ns();
         t.io.records_in += records.len() as u64;
         t.io.bytes_in += bytes as u64;
@@ -179,7 +192,11 @@ impl World {
         let mut horizon = u64::MAX;
         let mut busy = 0;
         let catch_up = self.endpoints.catch_up_threshold_ns(s);
-        let slowdown = self.slowdown(s, now);
+        let stretch = self.slowdown(s, now) / self.cpu_share(s, now);
+        let vertex = &self.graph.vertices[v];
+        let wait = &vertex.wait_time;
+        let waits = !matches!(wait, crate::sim::Dist::Constant(w) if *w == 0.0);
+        let mut runnable = 0;
         let t = &mut self.tasks[si];
         let src = t.source.as_mut().expect("source task");
         let mut caught_up_at = None;
@@ -201,7 +218,9 @@ impl World {
             {
                 caught_up_at = Some(SimTime(start));
             }
-            let service = (self.graph.vertices[v].service_time.sample_u64(&mut t.rng) as f64 * slowdown) as u64;
+            let cpu = (vertex.service_time.sample_u64(&mut t.rng) as f64 * stretch) as u64;
+            let service = if waits { cpu + wait.sample_u64(&mut t.rng) } else { cpu };
+            runnable += cpu;
             busy += service;
             clock = start + service;
             records.push(src.shape.make(s, offset, arrival));
@@ -211,6 +230,8 @@ impl World {
             self.net.give_back_vec(records);
             return Step::Nothing;
         }
+        self.claim_cpu(s, now, SimTime(clock), runnable);
+        let t = &mut self.tasks[si];
         t.io.busy_ns += busy;
         t.io.records_in += records.len() as u64;
         t.io.bytes_in += records.iter().map(|r| r.bytes as u64).sum::<u64>();
@@ -389,6 +410,18 @@ impl World {
         let offset = id & ((1u64 << crate::model::records::OFFSET_BITS) - 1);
         let max = self.tasks[src as usize].source.as_ref().and_then(|s| s.max_records);
         self.endpoints.note_record_at_sink(src, offset, max, done_ns);
+    }
+
+    /// The share of a core subtask `s`'s task thread gets for a batch starting now.
+    fn cpu_share(&mut self, s: u32, now: SimTime) -> f64 {
+        let tm = self.graph.subtasks[s as usize].taskmanager;
+        self.cores.share(tm, Thread::Task(s), now)
+    }
+
+    /// Subtask `s`'s task thread works on its batch until `until`, runnable for `runnable_ns`.
+    fn claim_cpu(&mut self, s: u32, now: SimTime, until: SimTime, runnable_ns: u64) {
+        let tm = self.graph.subtasks[s as usize].taskmanager;
+        self.cores.claim(tm, Thread::Task(s), now, until, runnable_ns);
     }
 
     /// Service-time factor of a straggling TaskManager (1 when none is slow).

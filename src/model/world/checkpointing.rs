@@ -407,7 +407,7 @@ impl World {
         let mut shifted = false;
         if let Some(b) = t.batch.as_mut() {
             for d in &mut b.done_at_ns[b.next..] {
-                *d += sync_ns;
+                *d = d.saturating_add(sync_ns); // unscheduled quanta stay unscheduled
             }
             b.end += sync_ns;
             b.not_before_ns = b.not_before_ns.max(now.as_ns() + sync_ns);
@@ -466,13 +466,13 @@ impl World {
     }
 
     /// The snapshot thread serializes the next chunk of the state (at most
-    /// `SNAPSHOT_CHUNK_CPU_NS` of CPU) at its share of the TaskManager's cores.
+    /// `CPU_QUANTUM_NS` of CPU) at its share of the TaskManager's cores.
     fn run_snapshot_chunk(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
         let si = s as usize;
         let Some(c) = self.tasks[si].checkpoints.iter_mut().find(|c| c.id == checkpoint) else {
             return;
         };
-        let chunk = c.async_cpu_left_ns.min(super::cores::SNAPSHOT_CHUNK_CPU_NS);
+        let chunk = c.async_cpu_left_ns.min(super::cores::CPU_QUANTUM_NS);
         c.async_cpu_left_ns -= chunk;
         let tm = self.graph.subtasks[si].taskmanager;
         let thread = super::cores::Thread::Snapshot(s);

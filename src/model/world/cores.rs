@@ -9,18 +9,20 @@
 //! work gets `min(1, cores / runnable)` of a core for all of it, where `runnable` counts itself
 //! plus every other thread of the host with work in progress, each weighted by the fraction of
 //! its quantum it is runnable (a source batch waiting for arrivals, or a record's waiting part,
-//! holds its thread without a core). The quantum is one batch of a task (at most one network
-//! buffer's worth of records, and a source batch never runs past the next output flush) or one
-//! chunk of at most [`SNAPSHOT_CHUNK_CPU_NS`] of snapshot CPU, so a thread's share is
-//! re-evaluated at least that often. When every thread stays runnable, the shares are exactly
+//! holds its thread without a core). The quantum is [`CPU_QUANTUM_NS`] of CPU (1 ms, at least
+//! one record) for an operator's input buffer, scheduled a quantum at a time, and for a
+//! snapshot's serialization, done in chunks of that size; a source's batch is one quantum (at
+//! most one network buffer's worth of records, never past the next output flush). A thread's
+//! share is re-evaluated at each quantum. When every thread stays runnable, the shares are exactly
 //! `cores / threads` and the host delivers exactly its cores; in between, a quantum keeps the
 //! share it started with (Linux's CFS, the scheduler Flink's threads see, likewise gives
 //! runnable threads equal shares, re-evaluated every few milliseconds).
 
 use crate::time::SimTime;
 
-/// Largest piece of snapshot CPU work scheduled at one share (1 ms of CPU).
-pub(crate) const SNAPSHOT_CHUNK_CPU_NS: u64 = 1_000_000;
+/// Largest piece of CPU work a thread does at one share (1 ms of CPU): a batch of records is
+/// scheduled a quantum at a time, a snapshot's serialization in chunks of this size.
+pub(crate) const CPU_QUANTUM_NS: u64 = 1_000_000;
 
 /// A thread of a subtask.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 //! output is full (back-pressure) or it is in a synchronous snapshot.
 
 use super::World;
-use super::cores::Thread;
+use super::cores::{CPU_QUANTUM_NS, Thread};
 use super::network_stack::Taken;
 use crate::model::graph::key_to_subtask;
 use crate::model::records::{Payload, Record};
@@ -39,6 +39,16 @@ impl World {
                     self.tasks[si].phase = TaskPhase::Processing;
                     self.wake_at(s, end);
                     return;
+                }
+                if self.tasks[si]
+                    .batch
+                    .as_ref()
+                    .is_some_and(|b| b.done_at_ns.last() == Some(&UNSCHEDULED))
+                {
+                    // The quantum is over, the input buffer is not: the next quantum.
+                    self.emit_done_records(now, s);
+                    self.schedule_quantum(now, s);
+                    continue;
                 }
                 self.finish_batch(now, s);
             }
@@ -126,6 +136,31 @@ impl World {
         recovered: bool,
     ) {
         let si = s as usize;
+        let t = &mut self.tasks[si];
+        t.io.records_in += records.len() as u64;
+        t.io.bytes_in += bytes as u64;
+        self.net.note_consumed(s, now, bytes as u64);
+        // Completion times are set one CPU quantum at a time (`schedule_quantum`).
+        let done_at_ns = vec![UNSCHEDULED; records.len()];
+        self.tasks[si].batch = Some(Batch {
+            records,
+            done_at_ns,
+            next: 0,
+            input_channel: Some(ch),
+            end: now,
+            gen_start: None,
+            recovered,
+            not_before_ns: now.as_ns(),
+        });
+        self.tasks[si].phase = TaskPhase::Processing;
+        self.schedule_quantum(now, s);
+    }
+
+    /// Sets the completion times of the next records of the operator batch in progress, up to
+    /// [`CPU_QUANTUM_NS`] of CPU (at least one record), at the share of the cores the task
+    /// thread gets now: the scheduler re-evaluates the share at each quantum.
+    fn schedule_quantum(&mut self, now: SimTime, s: u32) {
+        let si = s as usize;
         let v = self.graph.subtasks[si].vertex.index();
         // A record's CPU part runs at the thread's share of the host's cores; its waiting part
         // holds the thread without a core.
@@ -133,27 +168,31 @@ impl World {
         let vertex = &self.graph.vertices[v];
         let (service, wait) = (&vertex.service_time, &vertex.wait_time);
         let waits = !matches!(wait, crate::sim::Dist::Constant(w) if *w == 0.0);
-        let mut done_at_ns = Vec::with_capacity(records.len());
-        let mut clock = now.as_ns();
-        let mut runnable = 0;
         let t = &mut self.tasks[si];
-        for _ in 0..records.len() {
-            let cpu = (service.sample_u64(&mut t.rng) as f64 * stretch) as u64;
+        let b = t.batch.as_mut().expect("a batch in progress");
+        let from = b.done_at_ns.partition_point(|d| *d != UNSCHEDULED);
+        let mut clock = now.as_ns();
+        let (mut runnable, mut cpu_ns) = (0, 0);
+        let mut upto = from;
+        while upto < b.records.len() {
+            let raw = service.sample_u64(&mut t.rng);
+            let cpu = (raw as f64 * stretch) as u64;
+            cpu_ns += raw;
             runnable += cpu;
             clock += cpu;
             if waits {
                 clock += wait.sample_u64(&mut t.rng);
             }
-            done_at_ns.push(clock);
+            b.done_at_ns[upto] = clock;
+            upto += 1;
+            if cpu_ns >= CPU_QUANTUM_NS {
+                break;
+            }
         }
-        self.claim_cpu(s, now, SimTime(clock), runnable);
-        let t = &mut self.tasks[si];
+        b.end = SimTime(clock);
         t.io.busy_ns += clock - now.as_ns();
-        t.io.records_in += records.len() as u64;
-        t.io.bytes_in += bytes as u64;
-        self.net.note_consumed(s, now, bytes as u64);
         if let Some(log) = self.record_log.as_mut() {
-            for (r, d) in records.iter().zip(&done_at_ns) {
+            for (r, d) in b.records[from..upto].iter().zip(&b.done_at_ns[from..upto]) {
                 log.push(super::ProcessedRecord {
                     subtask: s,
                     done: SimTime(*d),
@@ -162,17 +201,7 @@ impl World {
                 });
             }
         }
-        self.tasks[si].batch = Some(Batch {
-            records,
-            done_at_ns,
-            next: 0,
-            input_channel: Some(ch),
-            end: SimTime(clock),
-            gen_start: None,
-            recovered,
-            not_before_ns: now.as_ns(),
-        });
-        self.tasks[si].phase = TaskPhase::Processing;
+        self.claim_cpu(s, now, SimTime(clock), runnable);
     }
 
     /// Reads up to one buffer's worth of source records: each starts when it has arrived and
@@ -196,6 +225,9 @@ impl World {
         let vertex = &self.graph.vertices[v];
         let wait = &vertex.wait_time;
         let waits = !matches!(wait, crate::sim::Dist::Constant(w) if *w == 0.0);
+        // A source batch is one quantum: its records share one share of the cores. (Ending
+        // it after 1 ms of CPU would also check back-pressure more often than once per buffer,
+        // which the network model is calibrated on.)
         let mut runnable = 0;
         let t = &mut self.tasks[si];
         let src = t.source.as_mut().expect("source task");
@@ -430,6 +462,9 @@ impl World {
             .service_slowdown(self.graph.subtasks[s as usize].taskmanager, now)
     }
 }
+
+/// Completion time of a record of the batch whose CPU quantum has not been scheduled yet.
+const UNSCHEDULED: u64 = u64::MAX;
 
 pub(crate) enum Step {
     /// A batch started (or a source read records).

@@ -2,9 +2,9 @@
 //! `compile` module (the model never reads a scenario).
 //! [`World::new`](crate::model::world::World::new) takes a [`WorldConfig`] and a seed.
 
+use crate::fault_spec::FaultsCfg;
 use crate::model::backend::BackendConfig;
 use crate::model::debloat::DebloatConfig;
-use crate::model::fault_plan::FaultPlan;
 use crate::model::graph::JobSpec;
 use crate::model::storage::StorageProfile;
 use crate::protocol::coordinator::CoordinatorConfig;
@@ -36,7 +36,7 @@ pub struct WorldConfig {
     /// `restart-strategy.*`, Flink's default already resolved.
     pub restart: RestartStrategyConfig,
     /// What is to go wrong.
-    pub faults: FaultPlan,
+    pub faults: FaultsCfg,
 }
 
 /// Settings of the run as a whole.

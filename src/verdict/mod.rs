@@ -41,7 +41,7 @@ impl JobShape {
             (_, true, 0) => "unaligned".to_string(),
             (_, true, t) => format!("aligned with a {:.0} ms timeout", t as f64 / 1e6),
         };
-        let first_delay_ns = crate::scenario::faults::effective_restart_strategy(s).first_delay_ns();
+        let first_delay_ns = crate::scenario::restart::effective_restart_strategy(s).first_delay_ns();
         JobShape {
             warmup_s: s.simulation.warmup.as_u64() as f64 / 1e9,
             interval_ms: c.interval.as_ref().map(|i| i.as_u64() as f64 / 1e6),

@@ -329,7 +329,10 @@ mod tests {
 
     fn err(extra: &str) -> (String, String) {
         let s = scenario(extra).expect("parses");
-        super::validate_faults(&s).expect_err("should be rejected")
+        // `[restart]` and `[recovery]` are validated in `scenario::restart`, before `[faults]`.
+        crate::scenario::restart::validate_restart_and_recovery(&s)
+            .and_then(|()| super::validate_faults(&s))
+            .expect_err("should be rejected")
     }
 
     #[test]

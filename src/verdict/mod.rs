@@ -16,6 +16,7 @@ pub use failure_cost::Headroom;
 
 use crate::metrics::{Finding, RunOutput, Status};
 use crate::scenario::{CheckpointingMode, OperatorKind, Scenario};
+use crate::units::human_ms;
 
 /// What the verdict needs to know of the job beyond its output.
 #[derive(Clone, Debug)]
@@ -97,19 +98,6 @@ fn finding(topic: &str, status: Status, text: String, figures: &[(&str, f64)]) -
             .filter(|(_, v)| v.is_finite())
             .map(|(k, v)| (k.to_string(), *v))
             .collect(),
-    }
-}
-
-/// Seconds with one decimal below a minute, minutes above: how a person says a duration.
-fn human_ms(ms: f64) -> String {
-    if ms < 1000.0 {
-        format!("{ms:.0} ms")
-    } else if ms < 60_000.0 {
-        format!("{:.1} s", ms / 1e3)
-    } else if ms < 3_600_000.0 {
-        format!("{:.1} min", ms / 6e4)
-    } else {
-        format!("{:.1} h", ms / 3.6e6)
     }
 }
 

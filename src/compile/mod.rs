@@ -44,6 +44,7 @@ pub fn world_config(s: &Scenario) -> WorldConfig {
                 .map(|d| SimTime(d.as_u64()))
                 .collect(),
             checkpoint_dir: checkpoint_dir_of(&storage.name),
+            keep_committed_output: false,
         },
         network: network_config(&s.network, s),
         coordinator: coordinator_config(s, &job),

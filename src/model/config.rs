@@ -54,6 +54,10 @@ pub struct RunConfig {
     pub savepoint_times: Vec<SimTime>,
     /// `execution.checkpointing.dir`, for the `external_path` of completed checkpoints.
     pub checkpoint_dir: String,
+    /// Keep the id of every record the sinks write and commit, for the exactly-once checker
+    /// ([`World::committed_output`](crate::model::world::World::committed_output)). Off in a
+    /// run: the ids would grow with it (8 bytes per committed record, kept to the end).
+    pub keep_committed_output: bool,
 }
 
 /// The network stack of the TaskManagers, and the RPCs between them and the JobManager.

@@ -40,6 +40,8 @@
 //!   kind, failover strategy, fault scopes); `scenario` re-exports them, so a file spells them
 //!   as the model names them. Vocabulary that is the protocol's stays in [`protocol`]
 //!   ([`protocol::CheckpointingMode`], which the scenario file reads directly).
+//! - [`fault_spec`]: `[faults]` as the scenario file writes it (fixed times, MTBFs, windows),
+//!   defined once below both: the scenario reads it, the model draws its fault schedule from it.
 //! - [`metrics`]: the statistics a run produces (checkpoint history, per-subtask
 //!   acknowledgements, job metrics, failures, all of it as a [`metrics::RunOutput`]), under
 //!   Flink's REST names.
@@ -84,6 +86,7 @@
 
 pub mod advise;
 pub mod compile;
+pub mod fault_spec;
 pub mod ids;
 pub mod metrics;
 pub mod model;

@@ -172,7 +172,7 @@ inputs = [{{ from = "map", partitioning = "{sink_part}" }}]
 
 fn committed(toml: &str, seed: u64, broken: bool) -> (Vec<u64>, usize) {
     let s = common::scenario(toml);
-    let mut w = World::new(&ckptsim::compile::world_config(&s), seed, "exactly-once");
+    let mut w = World::new(&common::world_config_keeping_output(&s), seed, "exactly-once");
     if broken {
         w.break_alignment_for_negative_control();
     }
@@ -198,9 +198,9 @@ fn committed(toml: &str, seed: u64, broken: bool) -> (Vec<u64>, usize) {
     assert!(
         w.job_finished_at().is_some(),
         "the bounded job did not finish (committed {} records)",
-        w.committed_output().len()
+        w.committed_output().expect("kept").len()
     );
-    let out = w.committed_output().to_vec();
+    let out = w.committed_output().expect("kept").to_vec();
     let failures = w.finish().failures.len();
     (out, failures)
 }
@@ -662,10 +662,10 @@ fn unaligned_case() -> Case {
 
 fn run_case(c: &Case, setup: impl Fn(&mut World)) -> (Vec<u64>, ckptsim::run::RunOutput) {
     let s = common::scenario(&c.toml(true));
-    let mut w = World::new(&ckptsim::compile::world_config(&s), c.seed, "unaligned");
+    let mut w = World::new(&common::world_config_keeping_output(&s), c.seed, "unaligned");
     setup(&mut w);
     w.run_to_end();
-    let out = w.committed_output().to_vec();
+    let out = w.committed_output().expect("kept").to_vec();
     (out, w.finish())
 }
 
@@ -717,7 +717,7 @@ fn the_conservation_check_catches_a_lost_buffer() {
     use ckptsim::model::checker::InvariantViolation;
     let c = unaligned_case();
     let s = common::scenario(&c.toml(false));
-    let mut w = World::new(&ckptsim::compile::world_config(&s), c.seed, "lost buffer");
+    let mut w = World::new(&common::world_config_keeping_output(&s), c.seed, "lost buffer");
     w.lose_a_buffer_for_negative_control();
     w.run_to_end();
     let v = w.invariant_violations();

@@ -32,12 +32,12 @@ pub struct Scenario {
     /// Injected failures (`[faults]`); none when absent.
     #[serde(default)]
     pub faults: Option<super::faults::FaultsCfg>,
-    /// `restart-strategy.*`; absent: Flink's default (see `faults::effective_restart_strategy`).
+    /// `restart-strategy.*`; absent: Flink's default (see `restart::effective_restart_strategy`).
     #[serde(default)]
-    pub restart: Option<super::faults::RestartCfg>,
+    pub restart: Option<super::restart::RestartCfg>,
     /// Failover strategy and state restore (`[recovery]`).
     #[serde(default)]
-    pub recovery: super::faults::RecoveryCfg,
+    pub recovery: super::restart::RecoveryCfg,
     /// Parameter sweep definition, read by `ckptsim sweep`; ignored by `ckptsim run`.
     #[serde(default)]
     pub sweep: Option<toml::Table>,

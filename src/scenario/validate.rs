@@ -60,6 +60,7 @@ pub fn validate(s: &Scenario) -> Result<(), Problem> {
     validate_debloat(&s.network)?;
     validate_storage(&s.storage)?;
     validate_operators(s)?;
+    super::restart::validate_restart_and_recovery(s)?;
     super::faults::validate_faults(s)
 }
 

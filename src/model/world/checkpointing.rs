@@ -7,7 +7,7 @@ use crate::ids::CheckpointId;
 use crate::model::records::Payload;
 use crate::model::task::{SubtaskCheckpoint, TaskPhase};
 use crate::protocol::async_checkpoint::AsyncCheckpointProgress;
-use crate::protocol::barrier_handler::BarrierHandlerAction;
+use crate::protocol::input_handler::barrier_handler::BarrierHandlerAction;
 use crate::protocol::subtask::SubtaskAction;
 use crate::protocol::{CheckpointBarrier, CheckpointFailureReason, SubtaskCheckpointMetrics};
 use crate::time::SimTime;

@@ -375,8 +375,9 @@ impl World {
     }
 
     /// Every record id the sinks committed, in commit order (what a `read_committed` consumer
-    /// of the external system sees). The exactly-once checker compares these.
-    pub fn committed_output(&self) -> &[u64] {
+    /// of the external system sees). The exactly-once checker compares these. `None` unless
+    /// the configuration asked to keep them (`RunConfig::keep_committed_output`).
+    pub fn committed_output(&self) -> Option<&[u64]> {
         self.endpoints.committed()
     }
 

@@ -354,7 +354,9 @@ impl World {
             // A sink writes into its open transaction; the record becomes visible on commit.
             sink.txn.invoke(r.id);
             sink.absorbed_per_source[(r.id >> crate::model::records::OFFSET_BITS) as usize] += 1;
-            sink.open_origins_ns.push(r.origin_ns);
+            if sink.commits {
+                sink.open_origins_ns.push(r.origin_ns);
+            }
             // Zero once every bounded source's last record was seen, and for unbounded jobs.
             if self.endpoints.bounded_input_open() {
                 self.note_last_record(r.id, done_ns);

@@ -40,6 +40,9 @@
 //!   kind, failover strategy, fault scopes); `scenario` re-exports them, so a file spells them
 //!   as the model names them. Vocabulary that is the protocol's stays in [`protocol`]
 //!   ([`protocol::CheckpointingMode`], which the scenario file reads directly).
+//! - [`rate_profile`]: a source's rate over time (steps, ramps, a daily curve) and the time
+//!   change that realises it, below both sides: the model's sources draw their arrivals through
+//!   it, the scenario's run budget reads its mean factor.
 //! - [`metrics`]: the statistics a run produces (checkpoint history, per-subtask
 //!   acknowledgements, job metrics, failures, all of it as a [`metrics::RunOutput`]), under
 //!   Flink's REST names.
@@ -62,8 +65,8 @@
 //! `scenario` and `model`;
 //! `model` → `protocol`, `sim`, `metrics`; `scenario` → `protocol` and `sim` (for the
 //! protocol's configuration types and the distributions a file writes); both `scenario` and
-//! `model` → `vocab`. Everything may use `time`, `ids`, `units`, `vocab`. `protocol`, `sim` and
-//! `vocab` import nothing above them.
+//! `model` → `vocab` and `rate_profile`. Everything may use `time`, `ids`, `units`, `vocab`.
+//! `protocol`, `sim`, `vocab` and `rate_profile` import nothing above them.
 //!
 //! Configuration flows one way: scenario file → [`scenario::Scenario`] (parsed, validated) →
 //! [`compile::world_config`] → [`model::config::WorldConfig`] → [`model::world::World::new`].
@@ -90,6 +93,7 @@ pub mod model;
 pub mod output;
 pub mod plot;
 pub mod protocol;
+pub mod rate_profile;
 pub mod report;
 pub mod reproduce;
 pub mod run;

@@ -11,7 +11,6 @@ pub mod fault_plan;
 pub mod faults;
 pub mod graph;
 pub mod network;
-pub mod rate_profile;
 pub mod records;
 pub mod regions;
 pub mod selectivity;

@@ -52,7 +52,8 @@
 //!   backpressure? how late is the output? what does a failure cost?), with documented thresholds.
 //! - [`advise`]: `ckptsim advise`, a planner's questions answered by simulating variants of the
 //!   job (interval, storage bandwidth, catch-up headroom, traffic spike, barrier mode).
-//! - [`output`]: the files and the summary table of `ckptsim run`.
+//! - [`output`]: the files of `ckptsim run`.
+//! - [`summary_table`]: the readable summary `ckptsim run` prints and its report shows.
 //! - [`sweep`]: parameter sweeps, shards and merging.
 //! - [`reproduce`]: `results/` regenerated from `scenarios/` (runs, sweeps and advice).
 //! - [`plot`]: charts of runs and sweeps.
@@ -99,6 +100,7 @@ pub mod reproduce;
 pub mod run;
 pub mod scenario;
 pub mod sim;
+pub mod summary_table;
 pub mod sweep;
 pub mod time;
 pub mod units;

@@ -331,7 +331,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 .unwrap_or("scenario")
                 .to_string();
             let result = ckptsim::run::run_labelled(&sc, seed, &label);
-            print!("{}", output::table::render_summary(&result));
+            print!("{}", ckptsim::summary_table::render_summary(&result));
             if let Some(dir) = dir {
                 let files = output::write_run_dir(&dir, &result, !no_plots)
                     .with_context(|| format!("writing results to {}", dir.display()))?;

@@ -4,7 +4,6 @@
 pub mod contained;
 pub mod flink_rest;
 pub mod run_dir;
-pub mod table;
 
 pub use contained::child_path;
 pub use run_dir::{Replace, RunDirError, publish_dir, write_run_dir, write_run_dir_replacing};

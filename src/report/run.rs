@@ -65,7 +65,7 @@ pub fn run_report(dir: &Path, name: &str) -> Result<Report, ReportError> {
     let mut sections = vec![Section {
         id: "summary".into(),
         heading: "Summary".into(),
-        blocks: vec![Block::Preformatted(crate::output::table::render_summary_of(&summary))],
+        blocks: vec![Block::Preformatted(crate::summary_table::render_summary_of(&summary))],
     }];
     let charts: Vec<Block> = read_charts(dir, &["checkpoints", "timeline"])?
         .into_iter()

@@ -52,6 +52,8 @@
 //!   backpressure? how late is the output? what does a failure cost?), with documented thresholds.
 //! - [`advise`]: `ckptsim advise`, a planner's questions answered by simulating variants of the
 //!   job (interval, storage bandwidth, catch-up headroom, traffic spike, barrier mode).
+//! - [`files`]: a file written whole (a temporary name, then renamed) under a name that stays
+//!   inside its directory; below every writer (run directory, sweep, charts, report pages).
 //! - [`output`]: the files of `ckptsim run`.
 //! - [`summary_table`]: the readable summary `ckptsim run` prints and its report shows.
 //! - [`sweep`]: parameter sweeps, shards and merging.
@@ -88,6 +90,7 @@
 
 pub mod advise;
 pub mod compile;
+pub mod files;
 pub mod ids;
 pub mod metrics;
 pub mod model;

@@ -294,7 +294,7 @@ fn parse_overrides(set: &[String]) -> anyhow::Result<Vec<Override>> {
 /// `results/<file stem>`, when the stem is a plain name (`...toml` has the stem `..`).
 fn default_out_dir(path: &std::path::Path) -> anyhow::Result<PathBuf> {
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("run");
-    output::child_path(std::path::Path::new("results"), stem)
+    ckptsim::files::child_path(std::path::Path::new("results"), stem)
         .context("the scenario file's name cannot name its output directory; give --out")
 }
 
@@ -406,7 +406,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 ),
             ] {
                 let path = out.join(name);
-                output::write_atomic(&path, text.as_bytes())?;
+                ckptsim::files::write_atomic(&path, text.as_bytes())?;
                 println!("wrote {}", path.display());
             }
             Ok(())
@@ -454,7 +454,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 .to_string();
             let dir = match out {
                 Some(d) => d,
-                None => output::child_path(Path::new("results"), &format!("advice_{label}"))
+                None => ckptsim::files::child_path(Path::new("results"), &format!("advice_{label}"))
                     .context("the scenario file's name cannot name its output directory; give --out")?,
             };
             // Defaults, then the scenario's [advise] table, then what was given here.

@@ -14,7 +14,8 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::output::{OutputError, Replace, RunDirError, child_path, write_atomic, write_run_dir_replacing};
+use crate::files::{FileError, child_path, write_atomic};
+use crate::output::{Replace, RunDirError, write_run_dir_replacing};
 use crate::plot::catalog;
 use crate::scenario::{Limits, LoadedScenario, ScenarioError, load_file_with};
 use crate::sweep::error::SweepError;
@@ -65,7 +66,7 @@ pub enum ReproduceError {
     #[error("{stem}: {cause}")]
     Run { stem: String, cause: RunDirError },
     #[error(transparent)]
-    Output(#[from] OutputError),
+    File(#[from] FileError),
     #[error("--only {name}: no scenarios/{name}.toml (there are: {available})")]
     UnknownOnly { name: String, available: String },
     #[error("--only {name}: this scenario is skipped by reproduce: {reason}")]

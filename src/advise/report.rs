@@ -6,7 +6,8 @@
 use std::path::{Path, PathBuf};
 
 use super::{Advice, AdviseError, human_ms};
-use crate::output::{OutputError, Replace, publish_dir, write_json};
+use crate::files::write_json;
+use crate::output::{OutputError, Replace, publish_dir};
 use crate::report::{Block, Report, Section, write_report};
 
 pub const ADVICE_JSON: &str = "advice.json";

@@ -13,7 +13,7 @@ use super::metric_chart::{MetricChart, plot_metric};
 use super::panel::{Series, UNBOUNDED, XY};
 use super::read::Table;
 use super::young_daly::{OverheadInput, OverheadSeries, fit_checkpoint_cost_s, plot_overhead_vs_interval};
-use crate::output::child_path;
+use crate::files::child_path;
 use crate::sweep::layout::{MANIFEST_JSON, PLOTS_DIR, POINTS_CSV, RUNS_CSV};
 use crate::sweep::manifest::Manifest;
 use crate::sweep::spec::PlotSpec;

@@ -16,7 +16,7 @@ pub use page::{Block, Report, Section};
 pub use run::{run_report, write_run_report};
 pub use sweep::{sweep_report, write_sweep_report};
 
-use crate::output::OutputError;
+use crate::files::FileError;
 
 /// The page's file name, in a run directory and in a sweep directory.
 pub const REPORT_HTML: &str = "report.html";
@@ -31,12 +31,12 @@ pub enum ReportError {
     #[error("{path}: {message}")]
     BadInput { path: PathBuf, message: String },
     #[error(transparent)]
-    Output(#[from] OutputError),
+    File(#[from] FileError),
 }
 
 /// Writes `report` into `path` (atomically: a reader never sees half a page).
 pub fn write_report(path: &Path, report: &Report) -> Result<PathBuf, ReportError> {
-    crate::output::write_atomic(path, report.render().as_bytes())?;
+    crate::files::write_atomic(path, report.render().as_bytes())?;
     Ok(path.to_path_buf())
 }
 

@@ -11,7 +11,7 @@ use super::layout::{POINTS_CSV, RUNS_CSV, run_file_path};
 use super::manifest::Manifest;
 use super::run_file::{RunFileState, inspect};
 use super::stats::estimate;
-use crate::output::write_atomic;
+use crate::files::write_atomic;
 
 /// Writes both tables; every run of the manifest must be done.
 pub fn write_tables(dir: &Path) -> Result<Vec<PathBuf>, SweepError> {

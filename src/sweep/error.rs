@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::output::OutputError;
+use crate::files::FileError;
 use crate::scenario::ScenarioError;
 
 #[derive(Debug, thiserror::Error)]
@@ -46,7 +46,7 @@ pub enum SweepError {
     #[error("{path}: {cause}")]
     Io { path: PathBuf, cause: std::io::Error },
     #[error(transparent)]
-    Output(#[from] OutputError),
+    File(#[from] FileError),
     #[error(transparent)]
     Report(#[from] crate::report::ReportError),
     /// The simulator panicked: a bug in ckptsim, reported with what reproduces it.

@@ -14,7 +14,7 @@ use super::layout::{MANIFEST_JSON, run_file_name, run_file_path};
 use super::lock::DirLock;
 use super::manifest::Manifest;
 use super::run_file::{RunFileState, parse};
-use crate::output::write_atomic;
+use crate::files::write_atomic;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MergeReport {

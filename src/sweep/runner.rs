@@ -20,7 +20,7 @@ use super::manifest::{Manifest, RunKey};
 use super::plan::{Plan, plan};
 use super::run_file::{RunFile, RunFileState, inspect};
 use super::shard::Shard;
-use crate::output::write_atomic;
+use crate::files::write_atomic;
 use crate::scenario::{Limits, load_file_with};
 
 #[derive(Clone, Debug, Default)]

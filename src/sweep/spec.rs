@@ -326,7 +326,7 @@ fn parse_plot(v: &toml::Value, params: &[Parameter]) -> Result<PlotSpec, (Option
             .as_str()
             .ok_or((None, format!("plot `{key}` must be a metric name")))?;
         // A metric names its chart's file: refused here already if it could not be one.
-        if let Err(e) = crate::output::child_path(std::path::Path::new(""), name) {
+        if let Err(e) = crate::files::child_path(std::path::Path::new(""), name) {
             return Err((None, format!("plot `{key}`: {e}")));
         }
         Ok(name.to_string())

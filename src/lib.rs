@@ -54,6 +54,8 @@
 //!   job (interval, storage bandwidth, catch-up headroom, traffic spike, barrier mode).
 //! - [`files`]: a file written whole (a temporary name, then renamed) under a name that stays
 //!   inside its directory; below every writer (run directory, sweep, charts, report pages).
+//! - [`layout`]: the names of the files in a run directory and a sweep directory, so that the
+//!   readers (charts, report pages, `reproduce`) find them without importing their writers.
 //! - [`output`]: the files of `ckptsim run`.
 //! - [`summary_table`]: the readable summary `ckptsim run` prints and its report shows.
 //! - [`sweep`]: parameter sweeps, shards and merging.
@@ -92,6 +94,7 @@ pub mod advise;
 pub mod compile;
 pub mod files;
 pub mod ids;
+pub mod layout;
 pub mod metrics;
 pub mod model;
 pub mod output;

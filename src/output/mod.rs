@@ -9,6 +9,9 @@ pub use run_dir::{Replace, RunDirError, publish_dir, write_run_dir, write_run_di
 use std::path::{Path, PathBuf};
 
 use crate::files::{FileError, csv_bytes, json_bytes, write_atomic};
+use crate::layout::run::{
+    CHECKPOINT_DETAILS_JSON, CHECKPOINTS_CSV, CHECKPOINTS_JSON, FAILURES_CSV, SUBTASKS_CSV, SUMMARY_JSON, TIMELINE_CSV,
+};
 use crate::run::RunOutput;
 
 /// Why a run directory (or another directory replaced as a whole) could not be written.
@@ -30,14 +33,6 @@ pub enum OutputError {
     #[error("{path}: {message}")]
     BadTarget { path: PathBuf, message: String },
 }
-
-/// File names `ckptsim run` writes into its output directory.
-pub const CHECKPOINTS_CSV: &str = "checkpoints.csv";
-pub const SUBTASKS_CSV: &str = "subtasks.csv";
-pub const SUMMARY_JSON: &str = "summary.json";
-pub const TIMELINE_CSV: &str = "timeline.csv";
-pub const FAILURES_CSV: &str = "failures.csv";
-pub use flink_rest::{CHECKPOINT_DETAILS_JSON, CHECKPOINTS_JSON};
 
 /// Writes a run's files. All are serialized in memory first, so a serialization error leaves no
 /// file behind; each file then lands atomically.

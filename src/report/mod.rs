@@ -18,9 +18,6 @@ pub use sweep::{sweep_report, write_sweep_report};
 
 use crate::files::FileError;
 
-/// The page's file name, in a run directory and in a sweep directory.
-pub const REPORT_HTML: &str = "report.html";
-
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ReportError {
@@ -42,7 +39,7 @@ pub fn write_report(path: &Path, report: &Report) -> Result<PathBuf, ReportError
 
 /// Rewrites the report of a run or sweep directory (after its charts were redrawn).
 pub fn write_report_for(dir: &Path) -> Result<PathBuf, ReportError> {
-    if dir.join(crate::sweep::layout::MANIFEST_JSON).is_file() {
+    if dir.join(crate::layout::sweep::MANIFEST_JSON).is_file() {
         write_sweep_report(dir)
     } else {
         let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("run");
@@ -62,7 +59,7 @@ pub(crate) fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>), R
 
 /// The PNG charts in `dir/plots/` with their stems, in the order of `stems` and then sorted.
 pub(crate) fn read_charts(dir: &Path, first: &[&str]) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
-    let plots = dir.join(crate::sweep::layout::PLOTS_DIR);
+    let plots = dir.join(crate::layout::PLOTS_DIR);
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |cause| ReportError::Io { path, cause }

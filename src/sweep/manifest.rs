@@ -7,9 +7,9 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::error::SweepError;
-use super::layout::MANIFEST_JSON;
 use super::spec::{Mode, PlotSpec};
 use super::value::NumericKind;
+use crate::layout::sweep::MANIFEST_JSON;
 
 pub const FORMAT: u32 = 1;
 

@@ -12,7 +12,6 @@ pub mod error;
 pub mod expand;
 pub mod fingerprint;
 pub mod flatten;
-pub mod layout;
 pub mod lock;
 pub mod manifest;
 pub mod merge;

@@ -14,13 +14,13 @@ use rayon::prelude::*;
 use super::aggregate::write_tables;
 use super::checksums::{Checksums, checksum};
 use super::error::SweepError;
-use super::layout::{MANIFEST_JSON, RUNS_DIR, run_file_name, run_file_path};
 use super::lock::DirLock;
 use super::manifest::{Manifest, RunKey};
 use super::plan::{Plan, plan};
 use super::run_file::{RunFile, RunFileState, inspect};
 use super::shard::Shard;
 use crate::files::write_atomic;
+use crate::layout::sweep::{MANIFEST_JSON, RUNS_DIR, run_file_name, run_file_path};
 use crate::scenario::{Limits, load_file_with};
 
 #[derive(Clone, Debug, Default)]

@@ -59,6 +59,8 @@
 //! - [`output`]: the files of `ckptsim run`.
 //! - [`summary_table`]: the readable summary `ckptsim run` prints and its report shows.
 //! - [`sweep`]: parameter sweeps, shards and merging.
+//! - [`confidence`]: means and 95 % confidence intervals over replications (Student's t), for
+//!   the sweep's tables, the charts' bands and the checks of `advise`.
 //! - [`reproduce`]: `results/` regenerated from `scenarios/` (runs, sweeps and advice).
 //! - [`plot`]: charts of runs and sweeps.
 //! - [`time`], [`ids`], [`units`]: small shared vocabulary (nanosecond time, typed ids,
@@ -92,6 +94,7 @@
 
 pub mod advise;
 pub mod compile;
+pub mod confidence;
 pub mod files;
 pub mod ids;
 pub mod layout;

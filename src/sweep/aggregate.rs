@@ -9,7 +9,7 @@ use super::error::SweepError;
 use super::flatten::{Cell, flatten, render_f64};
 use super::manifest::Manifest;
 use super::run_file::{RunFileState, inspect};
-use super::stats::estimate;
+use crate::confidence::estimate;
 use crate::files::write_atomic;
 use crate::layout::sweep::{POINTS_CSV, RUNS_CSV, run_file_path};
 

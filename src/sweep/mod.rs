@@ -22,7 +22,6 @@ pub mod runner;
 pub mod seeds;
 pub mod shard;
 pub mod spec;
-pub mod stats;
 pub mod value;
 
 pub use error::SweepError;

@@ -59,6 +59,8 @@
 //! - [`output`]: the files of `ckptsim run`.
 //! - [`summary_table`]: the readable summary `ckptsim run` prints and its report shows.
 //! - [`sweep`]: parameter sweeps, shards and merging.
+//! - [`sweep_manifest`]: a sweep directory's plan (`sweep.json`: parameters, points, seeds, the
+//!   charts asked for), written by `sweep` and read by the charts and the report page.
 //! - [`confidence`]: means and 95 % confidence intervals over replications (Student's t), for
 //!   the sweep's tables, the charts' bands and the checks of `advise`.
 //! - [`reproduce`]: `results/` regenerated from `scenarios/` (runs, sweeps and advice).
@@ -111,6 +113,7 @@ pub mod scenario;
 pub mod sim;
 pub mod summary_table;
 pub mod sweep;
+pub mod sweep_manifest;
 pub mod time;
 pub mod units;
 pub mod verdict;

@@ -22,10 +22,10 @@ use crate::output::{Replace, RunDirError, write_run_dir_replacing};
 use crate::plot::catalog;
 use crate::scenario::{Limits, LoadedScenario, ScenarioError, load_file_with};
 use crate::sweep::error::SweepError;
-use crate::sweep::manifest::Manifest;
 use crate::sweep::plan::plan;
 use crate::sweep::runner::{SweepOptions, sweep};
 use crate::sweep::shard::Shard;
+use crate::sweep_manifest::{Manifest, Mode};
 
 pub const INDEX_MD: &str = "INDEX.md";
 
@@ -441,7 +441,7 @@ fn index_sweep(md: &mut String, dir: &Path, stem: &str) -> Result<(), ReproduceE
     let (m, _) = Manifest::read(dir)
         .map_err(|cause| ReproduceError::Sweep {
             stem: stem.to_string(),
-            cause,
+            cause: cause.into(),
         })?
         .ok_or_else(|| ReproduceError::Io {
             path: dir.join(MANIFEST_JSON),
@@ -453,8 +453,8 @@ fn index_sweep(md: &mut String, dir: &Path, stem: &str) -> Result<(), ReproduceE
         "{} points ({} mode) x {} replications = {runs} runs, over:\n",
         m.points.len(),
         match m.mode {
-            crate::sweep::spec::Mode::Grid => "grid",
-            crate::sweep::spec::Mode::Zip => "zip",
+            Mode::Grid => "grid",
+            Mode::Zip => "zip",
         },
         m.replications
     );

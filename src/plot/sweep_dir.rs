@@ -17,9 +17,7 @@ use crate::confidence::estimate;
 use crate::files::child_path;
 use crate::layout::PLOTS_DIR;
 use crate::layout::sweep::{MANIFEST_JSON, POINTS_CSV, RUNS_CSV};
-use crate::sweep::manifest::Manifest;
-use crate::sweep::spec::PlotSpec;
-use crate::sweep::value::NumericKind;
+use crate::sweep_manifest::{Manifest, NumericKind, PlotSpec};
 
 /// Charts drawn for a sweep when `[sweep.plot] metrics` is not given (those present).
 pub const DEFAULT_METRICS: [&str; 7] = [

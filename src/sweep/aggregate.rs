@@ -7,11 +7,11 @@ use std::path::{Path, PathBuf};
 
 use super::error::SweepError;
 use super::flatten::{Cell, flatten, render_f64};
-use super::manifest::Manifest;
 use super::run_file::{RunFileState, inspect};
 use crate::confidence::estimate;
 use crate::files::write_atomic;
 use crate::layout::sweep::{POINTS_CSV, RUNS_CSV, run_file_path};
+use crate::sweep_manifest::Manifest;
 
 /// Writes both tables; every run of the manifest must be done.
 pub fn write_tables(dir: &Path) -> Result<Vec<PathBuf>, SweepError> {

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use crate::files::FileError;
 use crate::scenario::ScenarioError;
+use crate::sweep_manifest::ManifestError;
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -47,6 +48,9 @@ pub enum SweepError {
     Io { path: PathBuf, cause: std::io::Error },
     #[error(transparent)]
     File(#[from] FileError),
+    /// `sweep.json` cannot be read or written.
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
     #[error(transparent)]
     Report(#[from] crate::report::ReportError),
     /// The simulator panicked: a bug in ckptsim, reported with what reproduces it.

@@ -13,7 +13,6 @@ pub mod expand;
 pub mod fingerprint;
 pub mod flatten;
 pub mod lock;
-pub mod manifest;
 pub mod merge;
 pub mod plan;
 pub mod progress;

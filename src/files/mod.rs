@@ -1,16 +1,16 @@
-//! Files written whole, under names that stay inside their directory: the one way every writer
-//! (a run's files, a sweep's tables and run files, charts, report pages, advice) puts bytes on
-//! disk. A file is written to a temporary name and renamed into place, so that a reader (or a
-//! resumed sweep) never sees half a file; a name built from input goes through [`child_path`].
+//! Files written whole, under names that stay inside their directory: how the writers (a run's
+//! files, a sweep's tables and run files, SVG charts, report pages, advice) put a file on disk.
+//! A file is written to a temporary name and renamed into place, so that a reader (or a resumed
+//! sweep) never sees half a file; a name built from input goes through [`child_path`].
 //!
 //! It stands below every writer and knows none of them, so that charts and report pages need
 //! not import the run-directory writer, nor the sweep runner import it, to write a file.
 
 pub mod atomic;
-pub mod child_path;
+pub mod contained;
 
 pub use atomic::{csv_bytes, json_bytes, write_atomic, write_csv, write_json};
-pub use child_path::child_path;
+pub use contained::child_path;
 
 use std::path::PathBuf;
 

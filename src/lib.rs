@@ -43,6 +43,8 @@
 //! - [`rate_profile`]: a source's rate over time (steps, ramps, a daily curve) and the time
 //!   change that realises it, below both sides: the model's sources draw their arrivals through
 //!   it, the scenario's run budget reads its mean factor.
+//! - [`fault_spec`]: `[faults]` as the scenario file writes it (fixed times, MTBFs, windows),
+//!   defined once below both: the scenario reads it, the model draws its fault schedule from it.
 //! - [`metrics`]: the statistics a run produces (checkpoint history, per-subtask
 //!   acknowledgements, job metrics, failures, all of it as a [`metrics::RunOutput`]), under
 //!   Flink's REST names.
@@ -106,6 +108,7 @@ pub mod advise;
 pub mod compile;
 pub mod confidence;
 pub mod files;
+pub mod fault_spec;
 pub mod ids;
 pub mod layout;
 pub mod metrics;

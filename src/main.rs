@@ -9,6 +9,36 @@ use clap::{Args, Parser, Subcommand};
 use ckptsim::output;
 use ckptsim::scenario::{self, Limits, Override};
 
+/// Prints to standard output, which a reader may close early (`ckptsim run … | head`): then
+/// the rest of what would be printed is dropped and the command still finishes its work (a run
+/// still writes its directory), where `print!` would panic on the broken pipe.
+fn emit(args: std::fmt::Arguments) {
+    use std::io::Write;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static CLOSED: AtomicBool = AtomicBool::new(false);
+    if CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_fmt(args).and_then(|()| out.flush()) {
+        CLOSED.store(true, Ordering::Relaxed);
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("warning: standard output failed ({e}); nothing more is printed");
+        }
+    }
+}
+
+/// `print!` through [`emit`].
+macro_rules! say {
+    ($($arg:tt)*) => { emit(format_args!($($arg)*)) };
+}
+
+/// `println!` through [`emit`].
+macro_rules! sayln {
+    () => { emit(format_args!("\n")) };
+    ($($arg:tt)*) => { emit(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
 #[derive(Parser)]
 #[command(
     name = "ckptsim",
@@ -331,13 +361,13 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 .unwrap_or("scenario")
                 .to_string();
             let result = ckptsim::run::run_labelled(&sc, seed, &label);
-            print!("{}", ckptsim::summary_table::render_summary(&result));
+            say!("{}", ckptsim::summary_table::render_summary(&result));
             if let Some(dir) = dir {
                 let files = output::write_run_dir(&dir, &result, !no_plots)
                     .with_context(|| format!("writing results to {}", dir.display()))?;
-                println!();
+                sayln!();
                 for f in files {
-                    println!("wrote {}", f.display());
+                    sayln!("wrote {}", f.display());
                 }
             }
             Ok(())
@@ -351,7 +381,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             let (_, sc) = load(&path, &set, flink_conf.as_deref(), &limits.limits())?;
             let subtasks: u32 = sc.operators.iter().map(|o| o.parallelism).sum();
             let needs = scenario::budget::estimate(&sc);
-            println!(
+            sayln!(
                 "{}: ok ({} operators, {} subtasks; a run needs about {} of memory and {:.1e} simulation steps)",
                 path.display(),
                 sc.operators.len(),
@@ -386,12 +416,12 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 None => default_out_dir(&path)?,
             };
             let report = ckptsim::sweep::sweep_file(&path, &dir, &opts)?;
-            print!("{report}");
+            say!("{report}");
             Ok(())
         }
         Command::Merge { dirs, out, no_plots } => {
             let report = ckptsim::sweep::merge(&dirs, &out, !no_plots)?;
-            print!("{report}");
+            say!("{report}");
             Ok(())
         }
         Command::Reference { out } => {
@@ -407,7 +437,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             ] {
                 let path = out.join(name);
                 ckptsim::files::write_atomic(&path, text.as_bytes())?;
-                println!("wrote {}", path.display());
+                sayln!("wrote {}", path.display());
             }
             Ok(())
         }
@@ -421,7 +451,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             // The page embeds the charts: redrawn with them.
             files.push(ckptsim::report::write_report_for(&dir)?);
             for f in files {
-                println!("wrote {}", f.display());
+                sayln!("wrote {}", f.display());
             }
             Ok(())
         }
@@ -477,18 +507,18 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             opts.verify_mtbfs = verify_mtbfs.unwrap_or(opts.verify_mtbfs);
             opts.threads = threads.map(usize::from);
             let advice = ckptsim::advise::advise(&loaded, &user, &label, seed, &opts)?;
-            println!("advice for {label} (seed {})\n", advice.seed);
+            sayln!("advice for {label} (seed {})\n", advice.seed);
             for (q, sentence) in advice.sentences() {
-                println!("{q}:\n  {sentence}\n");
+                sayln!("{q}:\n  {sentence}\n");
             }
-            print!(
+            say!(
                 "{}",
                 ckptsim::verdict::render(&advice.verdict).replace("verdict", "the scenario as written")
             );
             let files = ckptsim::advise::report::write_advice_dir(&dir, &advice, !no_plots)?;
-            println!();
+            sayln!();
             for f in files {
-                println!("wrote {}", f.display());
+                sayln!("wrote {}", f.display());
             }
             Ok(())
         }
@@ -507,7 +537,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 progress: true,
                 limits: limits.limits(),
             };
-            print!("{}", ckptsim::reproduce::reproduce(&opts)?);
+            say!("{}", ckptsim::reproduce::reproduce(&opts)?);
             Ok(())
         }
     }

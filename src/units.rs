@@ -274,6 +274,28 @@ pub fn from_number(kind: UnitKind, v: f64) -> Result<f64, String> {
     }
 }
 
+/// A duration for a sentence, as a person says it: ms below a second, seconds below a minute,
+/// minutes below an hour, hours above; "(none)" for a value that does not exist (infinite or
+/// NaN). The verdict and the advice both write it.
+pub fn human_ms(ms: f64) -> String {
+    if !ms.is_finite() {
+        "(none)".into()
+    } else if ms < 1000.0 {
+        format!("{ms:.0} ms")
+    } else if ms < 60_000.0 {
+        format!("{:.1} s", ms / 1e3)
+    } else if ms < 3_600_000.0 {
+        format!("{:.1} min", ms / 6e4)
+    } else {
+        format!("{:.1} h", ms / 3.6e6)
+    }
+}
+
+/// [`human_ms`] of a number of seconds.
+pub fn human_s(s: f64) -> String {
+    human_ms(s * 1e3)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

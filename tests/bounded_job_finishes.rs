@@ -57,9 +57,9 @@ service_time = "20us"
 
 fn run(faults: &str, seed: u64) -> (Vec<u64>, ckptsim::run::RunOutput) {
     let s = common::scenario(&scenario(faults));
-    let mut w = World::new(&ckptsim::compile::world_config(&s), seed, "bounded");
+    let mut w = World::new(&common::world_config_keeping_output(&s), seed, "bounded");
     w.run_to_end();
-    let committed = w.committed_output().to_vec();
+    let committed = w.committed_output().expect("kept").to_vec();
     (committed, w.finish())
 }
 

@@ -83,7 +83,8 @@ fn slow_checkpoints_are_spaced_by_duration_plus_min_pause() {
     let done: Vec<_> = out.checkpoints.iter().filter(|c| c.status == "COMPLETED").collect();
     assert!(done.len() >= 10);
     for w in done.windows(2) {
-        let completed = w[0].trigger_timestamp + w[0].end_to_end_duration.unwrap();
+        let completed =
+            w[0].trigger_timestamp + w[0].end_to_end_duration.unwrap() + w[0].metadata_write_duration.unwrap_or(0.0);
         let gap = w[1].trigger_timestamp - completed;
         // The next trigger fires exactly when the pause since the last completion is over.
         assert!(
@@ -115,8 +116,10 @@ fn max_concurrent_bounds_the_checkpoints_in_flight() {
             .checkpoints
             .iter()
             .filter_map(|c| {
-                c.end_to_end_duration
-                    .map(|d| (c.trigger_timestamp, c.trigger_timestamp + d))
+                c.end_to_end_duration.map(|d| {
+                    let metadata = c.metadata_write_duration.unwrap_or(0.0);
+                    (c.trigger_timestamp, c.trigger_timestamp + d + metadata)
+                })
             })
             .collect();
         let mut peak = 0;
@@ -136,7 +139,8 @@ fn with_min_pause_zero_a_slow_checkpoint_is_followed_at_once() {
     let out = ckptsim::run::run(&s, 1);
     let done: Vec<_> = out.checkpoints.iter().filter(|c| c.status == "COMPLETED").collect();
     for w in done.windows(2) {
-        let completed = w[0].trigger_timestamp + w[0].end_to_end_duration.unwrap();
+        let completed =
+            w[0].trigger_timestamp + w[0].end_to_end_duration.unwrap() + w[0].metadata_write_duration.unwrap_or(0.0);
         assert!(
             (w[1].trigger_timestamp - completed).abs() < 1e-6,
             "queued request runs on completion"
@@ -204,7 +208,7 @@ fn checkpoint_time_fraction_is_the_share_of_run_time_with_a_checkpoint_in_progre
                 .or(c
                     .end_to_end_duration
                     .filter(|_| c.status == "COMPLETED")
-                    .map(|d| c.trigger_timestamp + d))
+                    .map(|d| c.trigger_timestamp + d + c.metadata_write_duration.unwrap_or(0.0)))
                 .unwrap_or(end_ms);
             (c.trigger_timestamp, done.min(end_ms))
         })

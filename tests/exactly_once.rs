@@ -172,7 +172,7 @@ inputs = [{{ from = "map", partitioning = "{sink_part}" }}]
 
 fn committed(toml: &str, seed: u64, broken: bool) -> (Vec<u64>, usize) {
     let s = common::scenario(toml);
-    let mut w = World::new(&ckptsim::compile::world_config(&s), seed, "exactly-once");
+    let mut w = World::new(&common::world_config_keeping_output(&s), seed, "exactly-once");
     if broken {
         w.break_alignment_for_negative_control();
     }
@@ -198,9 +198,9 @@ fn committed(toml: &str, seed: u64, broken: bool) -> (Vec<u64>, usize) {
     assert!(
         w.job_finished_at().is_some(),
         "the bounded job did not finish (committed {} records)",
-        w.committed_output().len()
+        w.committed_output().expect("kept").len()
     );
-    let out = w.committed_output().to_vec();
+    let out = w.committed_output().expect("kept").to_vec();
     let failures = w.finish().failures.len();
     (out, failures)
 }
@@ -220,6 +220,23 @@ fn violations(case: &Case, broken: bool) -> (Vec<Violation>, usize, usize) {
 const SPIKE: &str = r#"{ shape = "steps", points = [["0s", 1.0], ["1s", 3.0], ["2s", 1.0]] }"#;
 const SILENT_WINDOW: &str = r#"{ shape = "steps", points = [["0s", 1.0], ["1s", 0.0], ["1500ms", 1.0]] }"#;
 const RAMP: &str = r#"{ shape = "linear", points = [["0s", 0.5], ["3s", 2.0]] }"#;
+
+/// When a source's last record is due at the flat rate: `RECORDS_PER_SOURCE / RATE`.
+const FLAT_INPUT_END_MS: u64 = 3000;
+
+/// When a source's last record is due under `profile` (the mean, from the profile's integral).
+fn input_end_ms(profile: Option<&str>) -> u64 {
+    match profile {
+        None => FLAT_INPUT_END_MS,
+        // 1000 records in the first second, the other 2000 at three times the rate.
+        Some(SPIKE) => 1667,
+        // 1000 records, half a second of silence, then 2000 more at the flat rate.
+        Some(SILENT_WINDOW) => 3500,
+        // 500 t + 250 t^2 = 3000 records at t = sqrt(13) - 1 = 2.606 s.
+        Some(RAMP) => 2606,
+        Some(other) => panic!("no input end known for the profile {other}"),
+    }
+}
 
 /// Records the sinks of a drained failure-free run commit: the map (vertex 1) emits
 /// `outputs_of` records for each source record, and the last record of each bounded source
@@ -293,6 +310,13 @@ fn case() -> impl Strategy<Value = Case> {
                 // Forward needs equal parallelism on both sides.
                 let ops = if p1 == "forward" { so } else { op };
                 let sinks = if p2 == "forward" { ops } else { si };
+                // Fault times are drawn for the 3 s of input at the flat rate; a profile that
+                // reads the input faster (the spike ends it near 1.67 s) would otherwise see the
+                // bounded job finish before its faults.
+                let end_ms = input_end_ms(profile);
+                let at = |t: u32| (u64::from(t) * end_ms / FLAT_INPUT_END_MS) as u32;
+                let crashes = crashes.into_iter().map(|(t, o, s)| (at(t), o, s)).collect();
+                let (tm, conn, sp, jm) = (tm.map(at), conn.map(at), sp.map(at), jm.map(at));
                 Case {
                     sources: so,
                     ops,
@@ -638,10 +662,10 @@ fn unaligned_case() -> Case {
 
 fn run_case(c: &Case, setup: impl Fn(&mut World)) -> (Vec<u64>, ckptsim::run::RunOutput) {
     let s = common::scenario(&c.toml(true));
-    let mut w = World::new(&ckptsim::compile::world_config(&s), c.seed, "unaligned");
+    let mut w = World::new(&common::world_config_keeping_output(&s), c.seed, "unaligned");
     setup(&mut w);
     w.run_to_end();
-    let out = w.committed_output().to_vec();
+    let out = w.committed_output().expect("kept").to_vec();
     (out, w.finish())
 }
 
@@ -693,7 +717,7 @@ fn the_conservation_check_catches_a_lost_buffer() {
     use ckptsim::model::checker::InvariantViolation;
     let c = unaligned_case();
     let s = common::scenario(&c.toml(false));
-    let mut w = World::new(&ckptsim::compile::world_config(&s), c.seed, "lost buffer");
+    let mut w = World::new(&common::world_config_keeping_output(&s), c.seed, "lost buffer");
     w.lose_a_buffer_for_negative_control();
     w.run_to_end();
     let v = w.invariant_violations();

@@ -200,6 +200,12 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "",
     ),
     (
+        "taskmanager.cpu.cores",
+        "1.5",
+        "[cluster]\ncores_per_taskmanager = 1.5",
+        "",
+    ),
+    (
         "taskmanager.memory.segment-size",
         "16 kb",
         "[network]\nsegment_size = \"16KiB\"",

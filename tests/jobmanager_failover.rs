@@ -48,7 +48,9 @@ fn jobmanager_failover_fails_every_task_and_restores_from_the_checkpoint_store_a
         .checkpoints
         .iter()
         .filter(|c| c.status == "COMPLETED")
-        .filter(|c| c.trigger_timestamp + c.end_to_end_duration.unwrap() <= 20_000.0)
+        .filter(|c| {
+            c.trigger_timestamp + c.end_to_end_duration.unwrap() + c.metadata_write_duration.unwrap_or(0.0) <= 20_000.0
+        })
         .map(|c| c.id)
         .max();
     assert!(latest.is_some());

@@ -98,6 +98,7 @@ fn record(id: u64, status: &str, trigger_ms: f64, e2e: f64) -> CheckpointRecord 
         max_async_duration: e2e * 0.4,
         failure_timestamp: (status == "FAILED").then_some(trigger_ms + e2e),
         failure_reason: (status == "FAILED").then(|| "CHECKPOINT_EXPIRED".into()),
+        metadata_write_duration: None,
     }
 }
 

@@ -3,7 +3,7 @@
 //! documented (and nothing else is), every documented default is the one the code applies, and
 //! every field documented as required is refused when absent.
 
-use ckptsim::scenario::reference::{self, Def, FIELDS};
+use ckptsim::scenario::reference::{self, Def, catalogue};
 use ckptsim::scenario::{Override, parse_str};
 
 #[test]
@@ -34,7 +34,7 @@ fn committed_reference_and_schema_match_the_code() {
 fn every_schema_field_is_documented_and_every_documented_field_exists() {
     let problems = reference::mismatches();
     assert!(problems.is_empty(), "{}", problems.join("\n"));
-    assert_eq!(reference::fields().len(), FIELDS.len());
+    assert_eq!(reference::fields().len(), catalogue::all().count());
 }
 
 /// A scenario with one entry in every list and every optional table, so that every field has a
@@ -95,7 +95,7 @@ fn concrete(path: &str) -> String {
 fn documented_defaults_are_the_ones_the_code_applies() {
     let base = parse_str(FULL, "full.toml").unwrap();
     let reference = format!("{:?}", base.scenario);
-    for doc in FIELDS {
+    for doc in catalogue::all() {
         let Def::Value(literal) = doc.default else {
             continue;
         };
@@ -141,7 +141,7 @@ fn remove(table: &mut toml::Table, path: &str) -> bool {
 #[test]
 fn fields_documented_as_required_are_refused_when_absent() {
     let base: toml::Table = toml::from_str(FULL).unwrap();
-    for doc in FIELDS.iter().filter(|d| d.default == Def::Required) {
+    for doc in catalogue::all().filter(|d| d.default == Def::Required) {
         let mut t = base.clone();
         assert!(
             remove(&mut t, &concrete(doc.path)),

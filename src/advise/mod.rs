@@ -34,6 +34,7 @@ pub use failure::{FailureKind, FailureModel, MtbfPer};
 
 use crate::metrics::Finding;
 use crate::scenario::{LoadedScenario, Override};
+use crate::units::{human_ms, human_s};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AdviseError {
@@ -179,23 +180,4 @@ fn pool(opts: &AdviseOptions) -> Result<rayon::ThreadPool, AdviseError> {
         .num_threads(opts.threads.unwrap_or(0))
         .build()
         .map_err(|e| AdviseError::Question(format!("no thread pool: {e}")))
-}
-
-/// A duration as a person says it.
-pub fn human_ms(ms: f64) -> String {
-    if !ms.is_finite() {
-        "(none)".into()
-    } else if ms < 1000.0 {
-        format!("{ms:.0} ms")
-    } else if ms < 120_000.0 {
-        format!("{:.1} s", ms / 1e3)
-    } else if ms < 7_200_000.0 {
-        format!("{:.1} min", ms / 6e4)
-    } else {
-        format!("{:.1} h", ms / 3.6e6)
-    }
-}
-
-pub fn human_s(s: f64) -> String {
-    human_ms(s * 1e3)
 }

@@ -9,21 +9,17 @@
 //! # Ok::<(), ckptsim::scenario::ScenarioError>(())
 //! ```
 
-use crate::model::backend::BackendConfig;
 use crate::model::backend::changelog::ChangelogConfig;
 use crate::model::backend::lsm::LsmConfig;
+use crate::model::backend::{BackendConfig, HeapSerializeCost};
 use crate::model::config::RecoverySettings;
 use crate::model::config::{NetworkConfig, RunConfig, StorageConfig, WorldConfig};
 use crate::model::debloat::DebloatConfig;
-use crate::model::fault_plan::{
-    ConnectionLossPlan, FactorWindowPlan, FaultPlan, JobManagerFailoverPlan, NetworkPartitionPlan, StorageFaultPlan,
-    StragglerPlan, TaskCrashPlan, TaskManagerLossPlan, WindowPlan,
-};
 use crate::model::graph::{InputSpec, JobSpec, OperatorSpec};
 use crate::model::source::{KeySpace, RateSpec, SourceSpec};
 use crate::model::storage::StorageProfile;
 use crate::protocol::coordinator::CoordinatorConfig;
-use crate::scenario::faults::{FactorWindowCfg, FaultsCfg, RecoveryCfg, WindowCfg, effective_restart_strategy};
+use crate::scenario::restart::{RecoveryCfg, effective_restart_strategy};
 use crate::scenario::{NetworkCfg, OperatorCfg, OperatorKind, Scenario, StateBackendCfg, StorageCfg};
 use crate::time::SimTime;
 
@@ -48,6 +44,7 @@ pub fn world_config(s: &Scenario) -> WorldConfig {
                 .map(|d| SimTime(d.as_u64()))
                 .collect(),
             checkpoint_dir: checkpoint_dir_of(&storage.name),
+            keep_committed_output: false,
         },
         network: network_config(&s.network, s),
         coordinator: coordinator_config(s, &job),
@@ -59,7 +56,7 @@ pub fn world_config(s: &Scenario) -> WorldConfig {
         backend: backend_config(&s.state_backend, s.checkpoint.num_retained),
         recovery: recovery_settings(&s.recovery),
         restart: effective_restart_strategy(s),
-        faults: s.faults.as_ref().map(fault_plan).unwrap_or_default(),
+        faults: s.faults.clone().unwrap_or_default(),
         job,
     }
 }
@@ -70,6 +67,11 @@ pub fn job_spec(s: &Scenario) -> JobSpec {
         operators: s.operators.iter().map(|op| operator_spec(op, s)).collect(),
         taskmanagers: s.cluster.taskmanagers,
         slots_per_taskmanager: s.cluster.slots_per_taskmanager,
+        cores_per_taskmanager: s
+            .cluster
+            .cores_per_taskmanager
+            .unwrap_or(s.cluster.slots_per_taskmanager as f64),
+        taskmanagers_per_host: s.cluster.taskmanagers_per_host,
     }
 }
 
@@ -92,6 +94,7 @@ fn operator_spec(op: &OperatorCfg, s: &Scenario) -> OperatorSpec {
             .collect(),
         source: (op.kind == OperatorKind::Source).then(|| source_spec(op)),
         service_time: op.service_time.dist.clone(),
+        wait_time: op.wait_time.dist.clone(),
         output_record_size: op.output_record_size.as_ref().map(|d| d.dist.clone()),
         selectivity: op.selectivity,
         sync_time: op.sync_time.dist.clone(),
@@ -229,6 +232,10 @@ pub fn backend_config(cfg: &StateBackendCfg, num_retained: u32) -> BackendConfig
             target_file_size_bytes: c.target_file_size_base.as_u64(),
         },
         num_retained,
+        heap: HeapSerializeCost {
+            ns_per_entry: cfg.heap_serialize_per_entry.value,
+            bytes_per_s: cfg.heap_serialize_bandwidth.value,
+        },
         changelog: cl.enabled.then(|| ChangelogConfig {
             materialize_interval_ns: cl.periodic_materialize_interval.as_u64(),
             persist_delay_ns: cl.persist_delay.as_u64(),
@@ -246,91 +253,5 @@ pub fn recovery_settings(c: &RecoveryCfg) -> RecoverySettings {
         local_restore_bytes_per_s: c.local_restore_bandwidth.value,
         restore_bytes_per_s: c.restore_bandwidth.map(|b| b.value),
         failover: c.failover,
-    }
-}
-
-/// `[faults]`, spec for spec in the order of the file.
-pub fn fault_plan(f: &FaultsCfg) -> FaultPlan {
-    let window = |w: &WindowCfg| WindowPlan {
-        start: w.start,
-        mtbf: w.mtbf,
-        duration: w.duration,
-    };
-    let factor_window = |w: &FactorWindowCfg| FactorWindowPlan {
-        start: w.start,
-        mtbf: w.mtbf,
-        duration: w.duration,
-        factor: w.factor,
-    };
-    FaultPlan {
-        task_crash: f
-            .task_crash
-            .iter()
-            .map(|c| TaskCrashPlan {
-                at: c.at.clone(),
-                mtbf: c.mtbf,
-                per: c.per,
-                operator: c.operator.clone(),
-                subtask: c.subtask,
-            })
-            .collect(),
-        taskmanager_loss: f
-            .taskmanager_loss
-            .iter()
-            .map(|l| TaskManagerLossPlan {
-                at: l.at.clone(),
-                mtbf: l.mtbf,
-                per: l.per,
-                taskmanager: l.taskmanager,
-                detection: l.detection,
-                heartbeat_timeout: l.heartbeat_timeout,
-                heartbeat_interval: l.heartbeat_interval,
-                connection_drop_delay: l.connection_drop_delay,
-                replacement_delay: l.replacement_delay,
-            })
-            .collect(),
-        network_partition: f
-            .network_partition
-            .iter()
-            .map(|n| NetworkPartitionPlan {
-                start: n.start,
-                mtbf: n.mtbf,
-                duration: n.duration,
-                between: n.between,
-                fail_after: n.fail_after,
-            })
-            .collect(),
-        connection_loss: f
-            .connection_loss
-            .iter()
-            .map(|c| ConnectionLossPlan {
-                at: c.at.clone(),
-                mtbf: c.mtbf,
-                between: c.between,
-            })
-            .collect(),
-        storage: f.storage.as_ref().map(|st| StorageFaultPlan {
-            upload_failure_probability: st.upload_failure_probability,
-            latency_spikes: st.latency_spikes.iter().map(factor_window).collect(),
-            outages: st.outages.iter().map(window).collect(),
-            throttling: st.throttling.iter().map(factor_window).collect(),
-        }),
-        straggler: f
-            .straggler
-            .iter()
-            .map(|g| StragglerPlan {
-                kind: g.kind,
-                taskmanager: g.taskmanager,
-                start: g.start,
-                mtbf: g.mtbf,
-                duration: g.duration,
-                slowdown: g.slowdown,
-            })
-            .collect(),
-        jobmanager_failover: f.jobmanager_failover.as_ref().map(|j| JobManagerFailoverPlan {
-            at: j.at.clone(),
-            mtbf: j.mtbf,
-            leader_election_time: j.leader_election_time,
-        }),
     }
 }

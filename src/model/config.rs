@@ -2,9 +2,9 @@
 //! `compile` module (the model never reads a scenario).
 //! [`World::new`](crate::model::world::World::new) takes a [`WorldConfig`] and a seed.
 
+use crate::fault_spec::FaultsCfg;
 use crate::model::backend::BackendConfig;
 use crate::model::debloat::DebloatConfig;
-use crate::model::fault_plan::FaultPlan;
 use crate::model::graph::JobSpec;
 use crate::model::storage::StorageProfile;
 use crate::protocol::coordinator::CoordinatorConfig;
@@ -36,7 +36,7 @@ pub struct WorldConfig {
     /// `restart-strategy.*`, Flink's default already resolved.
     pub restart: RestartStrategyConfig,
     /// What is to go wrong.
-    pub faults: FaultPlan,
+    pub faults: FaultsCfg,
 }
 
 /// Settings of the run as a whole.
@@ -54,6 +54,10 @@ pub struct RunConfig {
     pub savepoint_times: Vec<SimTime>,
     /// `execution.checkpointing.dir`, for the `external_path` of completed checkpoints.
     pub checkpoint_dir: String,
+    /// Keep the id of every record the sinks write and commit, for the exactly-once checker
+    /// ([`World::committed_output`](crate::model::world::World::committed_output)). Off in a
+    /// run: the ids would grow with it (8 bytes per committed record, kept to the end).
+    pub keep_committed_output: bool,
 }
 
 /// The network stack of the TaskManagers, and the RPCs between them and the JobManager.

@@ -24,11 +24,23 @@ pub struct ExternalTransactionLog {
     committed: BTreeSet<TransactionId>,
     aborted: BTreeSet<TransactionId>,
     visible: Vec<RecordId>,
+    /// Whether `visible` is kept (for the exactly-once checker); without it only the
+    /// transactions' fates are, and memory does not grow with the output.
+    keep_visible: bool,
 }
 
 impl ExternalTransactionLog {
+    /// A log that keeps every committed record, in commit order.
     pub fn new() -> Self {
-        Self::default()
+        Self::keeping_visible(true)
+    }
+
+    /// A log that keeps the committed records only if `keep`.
+    pub fn keeping_visible(keep: bool) -> Self {
+        ExternalTransactionLog {
+            keep_visible: keep,
+            ..Self::default()
+        }
     }
 
     pub fn apply(&mut self, action: &TransactionAction) -> Applied<'_> {
@@ -39,7 +51,9 @@ impl ExternalTransactionLog {
                 }
                 self.committed.insert(transaction.id);
                 let start = self.visible.len();
-                self.visible.extend_from_slice(&transaction.records);
+                if self.keep_visible {
+                    self.visible.extend_from_slice(&transaction.records);
+                }
                 Applied::Committed(&self.visible[start..])
             }
             TransactionAction::Abort { transaction } => {
@@ -51,9 +65,10 @@ impl ExternalTransactionLog {
         }
     }
 
-    /// Every committed record, in commit order (what a consumer with `read_committed` sees).
-    pub fn visible(&self) -> &[RecordId] {
-        &self.visible
+    /// Every committed record, in commit order (what a consumer with `read_committed` sees);
+    /// `None` when the log does not keep them.
+    pub fn visible(&self) -> Option<&[RecordId]> {
+        self.keep_visible.then_some(self.visible.as_slice())
     }
 
     pub fn is_committed(&self, id: TransactionId) -> bool {
@@ -85,10 +100,10 @@ mod tests {
         sink.invoke(2);
         sink.snapshot_state(1).unwrap();
         sink.invoke(3);
-        assert!(log.visible().is_empty(), "pre-committed is not visible");
+        assert!(log.visible().unwrap().is_empty(), "pre-committed is not visible");
         sink.notify_checkpoint_complete(1, &mut out);
         assert_eq!(apply_all(&mut log, &mut out), vec![1, 2]);
-        assert_eq!(log.visible(), &[1, 2], "record 3 is in the open transaction");
+        assert_eq!(log.visible().unwrap(), &[1, 2], "record 3 is in the open transaction");
     }
 
     /// TwoPhaseCommitSinkFunction: "commit all pending transactions ≤ id" — an aborted
@@ -140,7 +155,7 @@ mod tests {
         let restored = TwoPhaseCommitSink::restore(4, 1, &state2, &mut out);
         assert!(matches!(out.last(), Some(TransactionAction::Abort { .. })));
         assert_eq!(apply_all(&mut log, &mut out), vec![11], "10 was committed already");
-        assert_eq!(log.visible(), &[10, 11]);
+        assert_eq!(log.visible().unwrap(), &[10, 11]);
         assert_ne!(restored.current_transaction(), state2.pending_transaction.unwrap());
         assert_eq!(restored.current_transaction().attempt, 1);
     }
@@ -162,7 +177,7 @@ mod tests {
             transaction: Transaction { id, records: vec![1] },
         };
         assert_eq!(log.apply(&commit), Applied::AlreadyFinished);
-        assert!(log.visible().is_empty());
+        assert!(log.visible().unwrap().is_empty());
     }
 
     #[test]

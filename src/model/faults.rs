@@ -7,8 +7,8 @@
 //! failures are not scheduled (they depend on how many uploads happen): the world draws them
 //! from [`UploadFailures`], a stream of its own.
 
+use crate::fault_spec::FaultsCfg;
 use crate::ids::SubtaskId;
-use crate::model::fault_plan::FaultPlan;
 use crate::model::graph::JobGraph;
 use crate::sim::dist::Duration;
 use crate::sim::rng::{RngStream, StreamId, StreamKind};
@@ -120,7 +120,7 @@ impl FaultSchedule {
     /// The schedule of plan `f` for master `seed`, events before `end` (the end of the
     /// simulation).
     pub fn generate(
-        f: &FaultPlan,
+        f: &FaultsCfg,
         end: SimTime,
         graph: &JobGraph,
         seed: u64,
@@ -277,7 +277,7 @@ impl Builder {
         Ok(out)
     }
 
-    fn task_crashes(&mut self, f: &FaultPlan, graph: &JobGraph, seed: u64) -> Result<(), FaultScheduleError> {
+    fn task_crashes(&mut self, f: &FaultsCfg, graph: &JobGraph, seed: u64) -> Result<(), FaultScheduleError> {
         for (i, c) in f.task_crash.iter().enumerate() {
             let (first, count) = match &c.operator {
                 Some(name) => {
@@ -314,7 +314,7 @@ impl Builder {
         Ok(())
     }
 
-    fn taskmanager_losses(&mut self, f: &FaultPlan, taskmanagers: u32, seed: u64) -> Result<(), FaultScheduleError> {
+    fn taskmanager_losses(&mut self, f: &FaultsCfg, taskmanagers: u32, seed: u64) -> Result<(), FaultScheduleError> {
         for (i, l) in f.taskmanager_loss.iter().enumerate() {
             let (first, count) = match l.taskmanager {
                 Some(tm) => (tm, 1),
@@ -344,7 +344,7 @@ impl Builder {
         Ok(())
     }
 
-    fn jobmanager_failovers(&mut self, f: &FaultPlan, seed: u64) -> Result<(), FaultScheduleError> {
+    fn jobmanager_failovers(&mut self, f: &FaultsCfg, seed: u64) -> Result<(), FaultScheduleError> {
         let Some(j) = &f.jobmanager_failover else {
             return Ok(());
         };
@@ -360,7 +360,7 @@ impl Builder {
         Ok(())
     }
 
-    fn connection_losses(&mut self, f: &FaultPlan, taskmanagers: u32, seed: u64) -> Result<(), FaultScheduleError> {
+    fn connection_losses(&mut self, f: &FaultsCfg, taskmanagers: u32, seed: u64) -> Result<(), FaultScheduleError> {
         for (i, c) in f.connection_loss.iter().enumerate() {
             let mut rng = stream(seed, CATEGORY_CONNECTION_LOSS, i);
             let pairs = taskmanagers * taskmanagers.saturating_sub(1) / 2;
@@ -408,7 +408,7 @@ impl Builder {
         self.push(end, Fault::WindowEnd { window: id })
     }
 
-    fn windows(&mut self, f: &FaultPlan, seed: u64) -> Result<(), FaultScheduleError> {
+    fn windows(&mut self, f: &FaultsCfg, seed: u64) -> Result<(), FaultScheduleError> {
         for (i, n) in f.network_partition.iter().enumerate() {
             let [a, b] = n.between;
             let mut rng = stream(seed, CATEGORY_PARTITION, i);

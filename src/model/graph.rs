@@ -17,6 +17,10 @@ pub struct JobSpec {
     pub taskmanagers: u32,
     /// `taskmanager.numberOfTaskSlots`.
     pub slots_per_taskmanager: u32,
+    /// Cores of each TaskManager (infinite: every thread has a core of its own).
+    pub cores_per_taskmanager: f64,
+    /// TaskManagers sharing one host's cores.
+    pub taskmanagers_per_host: u32,
 }
 
 /// One operator of the job.
@@ -28,8 +32,10 @@ pub struct OperatorSpec {
     pub inputs: Vec<InputSpec>,
     /// Sources (and only sources): what they read.
     pub source: Option<SourceSpec>,
-    /// Time to process one record.
+    /// CPU time to process one record.
     pub service_time: Dist,
+    /// Time a record holds the task thread without a core.
+    pub wait_time: Dist,
     /// Size of the records emitted; `None`: the size of the input record.
     pub output_record_size: Option<Dist>,
     /// Records out per record in (`model::selectivity`); 1 for sources and sinks.
@@ -60,6 +66,7 @@ pub struct Vertex {
     /// key groups of a keyed (hash) input are spread over the subtasks by it.
     pub max_parallelism: u32,
     pub service_time: Dist,
+    pub wait_time: Dist,
     pub output_record_size: Option<Dist>,
     pub selectivity: f64,
     pub sync_time: Dist,
@@ -138,6 +145,7 @@ impl JobGraph {
                 first_subtask: first,
                 max_parallelism: default_max_parallelism(op.parallelism),
                 service_time: op.service_time.clone(),
+                wait_time: op.wait_time.clone(),
                 output_record_size: op.output_record_size.clone(),
                 selectivity: op.selectivity,
                 sync_time: op.sync_time.clone(),

@@ -7,7 +7,6 @@ pub mod checker;
 pub mod config;
 pub mod debloat;
 pub mod external_log;
-pub mod fault_plan;
 pub mod faults;
 pub mod graph;
 pub mod network;

@@ -68,6 +68,8 @@ pub struct SubtaskCheckpoint {
     /// Bytes the backend's asynchronous part uploads, after `async_delay_ns`.
     pub upload_bytes: u64,
     pub async_delay_ns: u64,
+    /// CPU the snapshot thread has still to spend before the upload (heap serialization).
+    pub async_cpu_left_ns: u64,
 }
 
 /// Channel state (in-flight data) of the checkpoint a task takes unaligned: bytes written so far
@@ -165,6 +167,9 @@ pub struct SinkRuntime {
     pub txn: crate::protocol::two_phase_commit::TwoPhaseCommitSink,
     pub open_origins_ns: Vec<u64>,
     pub pending_origins_ns: std::collections::BTreeMap<CheckpointId, Vec<u64>>,
+    /// Periodic checkpoints commit its transactions. Without them nothing ever becomes
+    /// visible (savepoints commit nothing), so no arrival time is kept: it would grow forever.
+    pub commits: bool,
     /// Records processed, per source subtask (for the consistent-cut check).
     pub absorbed_per_source: Vec<u64>,
 }

@@ -11,8 +11,8 @@
 //! | [`checkpoint_store::CompletedCheckpointStore`] | `CompletedCheckpointStore` + the restore choice of `restoreLatestCheckpointedState` |
 //! | [`failover::FailoverLifecycle`] | `DefaultScheduler` + `ExecutionFailureHandler`: a failure's detection, restart set, takeovers, backoff, redeploy |
 //! | [`failure_manager::CheckpointFailureManager`] | `CheckpointFailureManager` |
-//! | [`barrier_handler::SingleCheckpointBarrierHandler`] | `SingleCheckpointBarrierHandler` (aligned, alternating and unaligned states) |
-//! | [`barrier_tracker::CheckpointBarrierTracker`] | `CheckpointBarrierTracker` (at-least-once) |
+//! | [`input_handler::barrier_handler::SingleCheckpointBarrierHandler`] | `SingleCheckpointBarrierHandler` (aligned, alternating and unaligned states) |
+//! | [`input_handler::barrier_tracker::CheckpointBarrierTracker`] | `CheckpointBarrierTracker` (at-least-once) |
 //! | [`input_handler::InputHandler`] | the handler `InputProcessorUtil` picks for a task |
 //! | [`subtask::SubtaskCheckpointCoordinator`] | `SubtaskCheckpointCoordinatorImpl` |
 //! | [`end_of_input::EndOfInput`] | `StreamTask`'s end of data, final checkpoint and finishing (FLIP-147) |
@@ -21,8 +21,6 @@
 //! | [`two_phase_commit::TwoPhaseCommitSink`] | `TwoPhaseCommitSinkFunction` / Sink V2 `CommitterOperator` |
 
 pub mod async_checkpoint;
-pub mod barrier_handler;
-pub mod barrier_tracker;
 pub mod checkpoint_store;
 pub mod coordinator;
 pub mod end_of_input;

@@ -1,15 +1,8 @@
-//! Scenario sections for failures and recovery: `[faults]` (what goes wrong and when),
-//! `[restart]` (`restart-strategy.*`) and `[recovery]` (failover strategy, state restore).
+//! The scenario's `[faults]` section (what goes wrong and when): its validation, and the types
+//! from `crate::fault_spec` re-exported under the scenario's name. `[restart]` and `[recovery]`
+//! are in `scenario::restart`.
 //!
 //! ```toml
-//! [restart]
-//! strategy = "exponential-delay"      # none | fixed-delay | exponential-delay | failure-rate
-//! initial_backoff = "1s"              # Flink's names and defaults, see RestartCfg
-//!
-//! [recovery]
-//! failover = "region"                 # region | full
-//! local = false                       # execution.state-recovery.from-local
-//!
 //! [[faults.task_crash]]
 //! at = ["2min"]                       # fixed times ...
 //! operator = "map"                    # ... of a random subtask of `map`
@@ -54,15 +47,17 @@
 //! at = ["20min"]
 //! ```
 
-use serde::Deserialize;
-
 use super::schema::Scenario;
-use crate::protocol::restart::RestartStrategyConfig;
-use crate::sim::Dist;
-use crate::sim::dist::{Duration, DurationDist, Rate};
-use crate::time::{NS_PER_MS, NS_PER_S};
+/// `[faults]` as the file writes it, defined below the scenario and the model, which draws
+/// its schedule from the same types.
+pub use crate::fault_spec::{
+    ConnectionLossCfg, FactorWindowCfg, FaultsCfg, JobManagerFailoverCfg, NetworkPartitionCfg, StorageFaultsCfg,
+    StragglerCfg, TaskCrashCfg, TaskManagerLossCfg, WindowCfg,
+};
+use crate::sim::dist::Duration;
+use crate::time::NS_PER_MS;
 /// The vocabulary the file shares with the model, defined below both.
-pub use crate::vocab::{FailoverStrategyKind, LossDetection, MtbfScope, StragglerKind};
+pub use crate::vocab::{LossDetection, MtbfScope, StragglerKind};
 
 type Problem = (String, String);
 
@@ -76,339 +71,10 @@ pub const FAULT_EVENTS_MAX: f64 = 1_000_000.0;
 pub const MTBF_MIN_NS: f64 = NS_PER_MS as f64;
 
 // ---------------------------------------------------------------------------------------------
-// [restart]
-
-/// `restart-strategy.type`, with Flink's accepted spellings.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
-pub enum RestartStrategyKind {
-    #[serde(rename = "none", alias = "off", alias = "disable")]
-    None,
-    #[serde(rename = "fixed-delay", alias = "fixeddelay")]
-    FixedDelay,
-    #[serde(rename = "exponential-delay", alias = "exponentialdelay")]
-    ExponentialDelay,
-    #[serde(rename = "failure-rate", alias = "failurerate")]
-    FailureRate,
-}
-
-/// `restart-strategy.*`. Only the options of the chosen strategy may be given; absent ones take
-/// Flink's defaults.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RestartCfg {
-    pub strategy: RestartStrategyKind,
-    /// fixed-delay: `restart-strategy.fixed-delay.attempts` (1).
-    pub attempts: Option<u32>,
-    /// fixed-delay and failure-rate: `….delay` (1 s).
-    pub delay: Option<Duration>,
-    /// exponential-delay: `….initial-backoff` (1 s).
-    pub initial_backoff: Option<Duration>,
-    /// exponential-delay: `….max-backoff` (1 min).
-    pub max_backoff: Option<Duration>,
-    /// exponential-delay: `….backoff-multiplier` (1.5).
-    pub backoff_multiplier: Option<f64>,
-    /// exponential-delay: `….jitter-factor` (0.1).
-    pub jitter_factor: Option<f64>,
-    /// exponential-delay: `….reset-backoff-threshold` (1 h).
-    pub reset_backoff_threshold: Option<Duration>,
-    /// exponential-delay: `….attempts-before-reset-backoff` (unlimited).
-    pub attempts_before_reset_backoff: Option<u32>,
-    /// failure-rate: `….max-failures-per-interval` (1).
-    pub max_failures_per_interval: Option<u32>,
-    /// failure-rate: `….failure-rate-interval` (1 min).
-    pub failure_rate_interval: Option<Duration>,
-}
-
-impl RestartCfg {
-    /// The protocol's configuration, defaults filled in.
-    pub fn to_config(&self) -> RestartStrategyConfig {
-        let ns = |d: &Option<Duration>, default: u64| d.as_ref().map_or(default, |d| d.as_u64());
-        match self.strategy {
-            RestartStrategyKind::None => RestartStrategyConfig::NoRestart,
-            RestartStrategyKind::FixedDelay => RestartStrategyConfig::FixedDelay {
-                attempts: self.attempts.unwrap_or(1),
-                delay_ns: ns(&self.delay, NS_PER_S),
-            },
-            RestartStrategyKind::ExponentialDelay => RestartStrategyConfig::ExponentialDelay {
-                initial_backoff_ns: ns(&self.initial_backoff, NS_PER_S),
-                max_backoff_ns: ns(&self.max_backoff, 60 * NS_PER_S),
-                backoff_multiplier: self.backoff_multiplier.unwrap_or(1.5),
-                jitter_factor: self.jitter_factor.unwrap_or(0.1),
-                reset_backoff_threshold_ns: ns(&self.reset_backoff_threshold, 3600 * NS_PER_S),
-                attempts_before_reset_backoff: self.attempts_before_reset_backoff.unwrap_or(i32::MAX as u32),
-            },
-            RestartStrategyKind::FailureRate => RestartStrategyConfig::FailureRate {
-                max_failures_per_interval: self.max_failures_per_interval.unwrap_or(1),
-                failure_rate_interval_ns: ns(&self.failure_rate_interval, 60 * NS_PER_S),
-                delay_ns: ns(&self.delay, NS_PER_S),
-            },
-        }
-    }
-
-    /// The options given, by name, to reject those that do not belong to the strategy.
-    fn given(&self) -> [(&'static str, bool); 10] {
-        [
-            ("attempts", self.attempts.is_some()),
-            ("delay", self.delay.is_some()),
-            ("initial_backoff", self.initial_backoff.is_some()),
-            ("max_backoff", self.max_backoff.is_some()),
-            ("backoff_multiplier", self.backoff_multiplier.is_some()),
-            ("jitter_factor", self.jitter_factor.is_some()),
-            ("reset_backoff_threshold", self.reset_backoff_threshold.is_some()),
-            (
-                "attempts_before_reset_backoff",
-                self.attempts_before_reset_backoff.is_some(),
-            ),
-            ("max_failures_per_interval", self.max_failures_per_interval.is_some()),
-            ("failure_rate_interval", self.failure_rate_interval.is_some()),
-        ]
-    }
-}
-
-/// Flink's default restart strategy: exponential-delay when checkpointing is enabled (1.19+),
-/// none (`disable`) otherwise.
-pub fn effective_restart_strategy(s: &Scenario) -> RestartStrategyConfig {
-    match &s.restart {
-        Some(r) => r.to_config(),
-        None if s.checkpoint.interval.is_some() => RestartStrategyConfig::exponential_delay_default(),
-        None => RestartStrategyConfig::NoRestart,
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// [recovery]
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RecoveryCfg {
-    /// `jobmanager.execution.failover-strategy` (region).
-    #[serde(default = "default_failover")]
-    pub failover: FailoverStrategyKind,
-    /// `execution.state-recovery.from-local` (false): keyed state is read from the TaskManager's
-    /// local copy when the task is redeployed to the same TaskManager.
-    #[serde(default)]
-    pub local: bool,
-    /// Download bandwidth for restoring state from checkpoint storage; default: the storage
-    /// profile's bandwidth.
-    #[serde(default)]
-    pub restore_bandwidth: Option<Rate>,
-    /// Read bandwidth of the local copy used by local recovery.
-    #[serde(default = "default_local_restore_bandwidth")]
-    pub local_restore_bandwidth: Rate,
-    /// Scheduling and deployment of the restarted tasks onto slots, after the restart delay
-    /// (not a Flink option: what the JobManager and TaskManagers spend before `INITIALIZING`).
-    #[serde(default = "default_deployment_time")]
-    pub deployment_time: DurationDist,
-}
-
-fn default_failover() -> FailoverStrategyKind {
-    FailoverStrategyKind::Region
-}
-fn default_local_restore_bandwidth() -> Rate {
-    Rate::new(200e6)
-}
-fn default_deployment_time() -> DurationDist {
-    DurationDist::new(Dist::Constant(500.0 * NS_PER_MS as f64))
-}
-
-impl Default for RecoveryCfg {
-    fn default() -> Self {
-        RecoveryCfg {
-            failover: default_failover(),
-            local: false,
-            restore_bandwidth: None,
-            local_restore_bandwidth: default_local_restore_bandwidth(),
-            deployment_time: default_deployment_time(),
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// [faults]
-
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FaultsCfg {
-    #[serde(default)]
-    pub task_crash: Vec<TaskCrashCfg>,
-    #[serde(default)]
-    pub taskmanager_loss: Vec<TaskManagerLossCfg>,
-    #[serde(default)]
-    pub network_partition: Vec<NetworkPartitionCfg>,
-    #[serde(default)]
-    pub connection_loss: Vec<ConnectionLossCfg>,
-    #[serde(default)]
-    pub storage: Option<StorageFaultsCfg>,
-    #[serde(default)]
-    pub straggler: Vec<StragglerCfg>,
-    #[serde(default)]
-    pub jobmanager_failover: Option<JobManagerFailoverCfg>,
-}
-
-fn default_scope() -> MtbfScope {
-    MtbfScope::Job
-}
-
-/// A task throws (`TaskFailure`): detected at once.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TaskCrashCfg {
-    /// Fixed crash times.
-    #[serde(default)]
-    pub at: Vec<Duration>,
-    /// Mean time between crashes of an exponential (Poisson) process.
-    pub mtbf: Option<Duration>,
-    /// Whose MTBF `mtbf` is (job).
-    #[serde(default = "default_scope")]
-    pub per: MtbfScope,
-    /// Restricts targets to this operator's subtasks; default all subtasks.
-    pub operator: Option<String>,
-    /// With `operator`: exactly this subtask index; default a uniformly drawn one per crash.
-    pub subtask: Option<u32>,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TaskManagerLossCfg {
-    #[serde(default)]
-    pub at: Vec<Duration>,
-    pub mtbf: Option<Duration>,
-    #[serde(default = "default_scope")]
-    pub per: MtbfScope,
-    /// The TaskManager lost; default a uniformly drawn one per loss.
-    pub taskmanager: Option<u32>,
-    #[serde(default = "default_detection")]
-    pub detection: LossDetection,
-    /// `heartbeat.timeout` (50 s).
-    #[serde(default = "default_heartbeat_timeout")]
-    pub heartbeat_timeout: Duration,
-    /// `heartbeat.interval` (10 s): the last heartbeat was up to one interval before the loss.
-    #[serde(default = "default_heartbeat_interval")]
-    pub heartbeat_interval: Duration,
-    #[serde(default = "default_connection_drop_delay")]
-    pub connection_drop_delay: Duration,
-    /// Until a replacement TaskManager has registered its slots; 0 when spare slots exist.
-    #[serde(default = "zero")]
-    pub replacement_delay: Duration,
-}
-
-fn default_detection() -> LossDetection {
-    LossDetection::Heartbeat
-}
-fn default_heartbeat_timeout() -> Duration {
-    Duration::new(50.0 * NS_PER_S as f64)
-}
-fn default_heartbeat_interval() -> Duration {
-    Duration::new(10.0 * NS_PER_S as f64)
-}
-fn default_connection_drop_delay() -> Duration {
-    Duration::new(100.0 * NS_PER_MS as f64)
-}
-fn zero() -> Duration {
-    Duration::new(0.0)
-}
-
-/// The network between two TaskManagers is cut for a while (both directions).
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NetworkPartitionCfg {
-    /// One window from here, or (with `mtbf`) windows starting as a Poisson process.
-    pub start: Option<Duration>,
-    pub mtbf: Option<Duration>,
-    pub duration: Duration,
-    pub between: [u32; 2],
-    /// When set and the partition lasts at least this long, the TCP connections between the
-    /// two TaskManagers are declared dead then (retransmission timeout, `tcp_retries2`) and
-    /// every task reading a channel across them fails. Default: traffic waits for the heal.
-    pub fail_after: Option<Duration>,
-}
-
-/// The TCP connection between two TaskManagers drops: every task reading an input channel
-/// across it fails at once (`RemoteTransportException: Connection unexpectedly closed`).
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ConnectionLossCfg {
-    #[serde(default)]
-    pub at: Vec<Duration>,
-    pub mtbf: Option<Duration>,
-    /// The two TaskManagers; default a uniformly drawn pair per loss.
-    pub between: Option<[u32; 2]>,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WindowCfg {
-    pub start: Option<Duration>,
-    pub mtbf: Option<Duration>,
-    pub duration: Duration,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FactorWindowCfg {
-    pub start: Option<Duration>,
-    pub mtbf: Option<Duration>,
-    pub duration: Duration,
-    pub factor: f64,
-}
-
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct StorageFaultsCfg {
-    /// Each checkpoint upload fails (`IO_EXCEPTION` at the task, a declined checkpoint) with
-    /// this probability.
-    #[serde(default)]
-    pub upload_failure_probability: f64,
-    /// Request latency multiplied by `factor` (>= 1) during the window.
-    #[serde(default)]
-    pub latency_spikes: Vec<FactorWindowCfg>,
-    /// Storage unreachable: uploads and downloads stall (and checkpoints expire) during the window.
-    #[serde(default)]
-    pub outages: Vec<WindowCfg>,
-    /// Bandwidth multiplied by `factor` (in (0, 1]) during the window.
-    #[serde(default)]
-    pub throttling: Vec<FactorWindowCfg>,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct StragglerCfg {
-    pub kind: StragglerKind,
-    pub taskmanager: u32,
-    pub start: Option<Duration>,
-    pub mtbf: Option<Duration>,
-    pub duration: Duration,
-    /// Service-time multiplier (taskmanager) or disk-bandwidth divisor (disk), >= 1.
-    pub slowdown: f64,
-}
-
-/// The JobManager fails over to a standby: pending checkpoints are lost and the new leader
-/// recovers the job from the completed checkpoint store.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct JobManagerFailoverCfg {
-    #[serde(default)]
-    pub at: Vec<Duration>,
-    pub mtbf: Option<Duration>,
-    /// Leader election and job recovery by the new JobManager (Kubernetes HA lease: 15 s).
-    #[serde(default = "default_leader_election")]
-    pub leader_election_time: Duration,
-}
-
-fn default_leader_election() -> Duration {
-    Duration::new(15.0 * NS_PER_S as f64)
-}
-
-// ---------------------------------------------------------------------------------------------
 // validation
 
-/// Range and reference checks for `[faults]`, `[restart]` and `[recovery]`, as
-/// (dotted field path, message).
+/// Range and reference checks for `[faults]`, as (dotted field path, message).
 pub fn validate_faults(s: &Scenario) -> Result<(), Problem> {
-    if let Some(r) = &s.restart {
-        validate_restart(r)?;
-    }
-    validate_recovery(&s.recovery)?;
     let Some(f) = &s.faults else {
         return Ok(());
     };
@@ -558,56 +224,6 @@ fn total_events(f: &FaultsCfg, run_ns: f64, subtasks: f64, tms: f64) -> f64 {
     total
 }
 
-fn validate_restart(r: &RestartCfg) -> Result<(), Problem> {
-    let allowed: &[&str] = match r.strategy {
-        RestartStrategyKind::None => &[],
-        RestartStrategyKind::FixedDelay => &["attempts", "delay"],
-        RestartStrategyKind::ExponentialDelay => &[
-            "initial_backoff",
-            "max_backoff",
-            "backoff_multiplier",
-            "jitter_factor",
-            "reset_backoff_threshold",
-            "attempts_before_reset_backoff",
-        ],
-        RestartStrategyKind::FailureRate => &["max_failures_per_interval", "failure_rate_interval", "delay"],
-    };
-    for (name, given) in r.given() {
-        if given && !allowed.contains(&name) {
-            return fail(
-                format!("restart.{name}"),
-                format!("does not apply to strategy = \"{}\"", strategy_name(r.strategy)),
-            );
-        }
-    }
-    r.to_config().validate().map_err(|e| match e {
-        crate::protocol::restart::RestartConfigError::Invalid { field, message } => {
-            (format!("restart.{field}"), message)
-        }
-    })
-}
-
-fn strategy_name(k: RestartStrategyKind) -> &'static str {
-    match k {
-        RestartStrategyKind::None => "none",
-        RestartStrategyKind::FixedDelay => "fixed-delay",
-        RestartStrategyKind::ExponentialDelay => "exponential-delay",
-        RestartStrategyKind::FailureRate => "failure-rate",
-    }
-}
-
-fn validate_recovery(r: &RecoveryCfg) -> Result<(), Problem> {
-    if let Some(b) = &r.restore_bandwidth
-        && b.value <= 0.0
-    {
-        return fail("recovery.restore_bandwidth", "must be > 0");
-    }
-    if r.local_restore_bandwidth.value <= 0.0 {
-        return fail("recovery.local_restore_bandwidth", "must be > 0");
-    }
-    Ok(())
-}
-
 fn validate_storage_faults(st: &StorageFaultsCfg, run_ns: f64) -> Result<(), Problem> {
     let p = |field: String| format!("faults.storage.{field}");
     if !(0.0..=1.0).contains(&st.upload_failure_probability) {
@@ -713,7 +329,10 @@ mod tests {
 
     fn err(extra: &str) -> (String, String) {
         let s = scenario(extra).expect("parses");
-        super::validate_faults(&s).expect_err("should be rejected")
+        // `[restart]` and `[recovery]` are validated in `scenario::restart`, before `[faults]`.
+        crate::scenario::restart::validate_restart_and_recovery(&s)
+            .and_then(|()| super::validate_faults(&s))
+            .expect_err("should be rejected")
     }
 
     #[test]
@@ -765,7 +384,7 @@ at = ["20min"]
         assert_eq!(f.task_crash.len(), 2);
         assert_eq!(s.recovery.failover, crate::vocab::FailoverStrategyKind::Full);
         assert_eq!(
-            super::effective_restart_strategy(&s),
+            crate::scenario::restart::effective_restart_strategy(&s),
             crate::protocol::restart::RestartStrategyConfig::FailureRate {
                 max_failures_per_interval: 3,
                 failure_rate_interval_ns: 300 * crate::time::NS_PER_S,
@@ -779,7 +398,7 @@ at = ["20min"]
         let s = parse_str(BASE, "t.toml").unwrap().scenario;
         assert!(s.faults.is_none());
         assert_eq!(
-            super::effective_restart_strategy(&s),
+            crate::scenario::restart::effective_restart_strategy(&s),
             crate::protocol::restart::RestartStrategyConfig::exponential_delay_default()
         );
         assert_eq!(s.recovery.failover, crate::vocab::FailoverStrategyKind::Region);
@@ -787,7 +406,7 @@ at = ["20min"]
             .unwrap()
             .scenario;
         assert_eq!(
-            super::effective_restart_strategy(&no_ckpt),
+            crate::scenario::restart::effective_restart_strategy(&no_ckpt),
             crate::protocol::restart::RestartStrategyConfig::NoRestart
         );
     }

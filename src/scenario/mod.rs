@@ -9,6 +9,7 @@ pub mod load;
 pub mod rate_profile;
 pub mod read;
 pub mod reference;
+pub mod restart;
 pub mod schema;
 pub mod spans;
 pub mod validate;

@@ -32,12 +32,12 @@ pub struct Scenario {
     /// Injected failures (`[faults]`); none when absent.
     #[serde(default)]
     pub faults: Option<super::faults::FaultsCfg>,
-    /// `restart-strategy.*`; absent: Flink's default (see `faults::effective_restart_strategy`).
+    /// `restart-strategy.*`; absent: Flink's default (see `restart::effective_restart_strategy`).
     #[serde(default)]
-    pub restart: Option<super::faults::RestartCfg>,
+    pub restart: Option<super::restart::RestartCfg>,
     /// Failover strategy and state restore (`[recovery]`).
     #[serde(default)]
-    pub recovery: super::faults::RecoveryCfg,
+    pub recovery: super::restart::RecoveryCfg,
     /// Parameter sweep definition, read by `ckptsim sweep`; ignored by `ckptsim run`.
     #[serde(default)]
     pub sweep: Option<toml::Table>,
@@ -186,6 +186,14 @@ pub struct ClusterCfg {
     /// One-way latency of an RPC between the JobManager and a TaskManager (trigger, ack, notify).
     #[serde(default = "default_rpc_latency")]
     pub rpc_latency: DurationDist,
+    /// Cores of each TaskManager, shared by its task threads and asynchronous snapshot
+    /// threads; absent: one per slot.
+    #[serde(default)]
+    pub cores_per_taskmanager: Option<f64>,
+    /// TaskManagers per host (1): those of one host pool their cores (a MiniCluster runs every
+    /// TaskManager on its host's cores).
+    #[serde(default = "one")]
+    pub taskmanagers_per_host: u32,
 }
 
 fn default_rpc_latency() -> DurationDist {
@@ -387,6 +395,23 @@ pub struct StateBackendCfg {
     /// The changelog state backend (FLIP-158) wrapping `kind`.
     #[serde(default)]
     pub changelog: ChangelogCfg,
+    /// Heap: CPU time the asynchronous snapshot thread spends serializing one state entry
+    /// (`CopyOnWriteStateMapSnapshot.writeState`: key, namespace, value serializers).
+    #[serde(default = "default_heap_entry_cpu")]
+    pub heap_serialize_per_entry: Duration,
+    /// Heap: bytes per second of CPU the snapshot thread serializes, on top of the per-entry
+    /// cost (the write to checkpoint storage is the storage model's).
+    #[serde(default = "default_heap_byte_rate")]
+    pub heap_serialize_bandwidth: Rate,
+}
+
+/// Calibrated on Flink 2.3 (`tests/fidelity`: runs c01_heap_bytes, c02_heap_entries and
+/// c03_rocks_bytes on a 2-core host), rounded.
+fn default_heap_entry_cpu() -> Duration {
+    dur(250)
+}
+fn default_heap_byte_rate() -> Rate {
+    Rate::new(2.5e9)
 }
 
 /// RocksDB's leveled compaction, with Flink's defaults (`state.backend.rocksdb.compaction.*`)
@@ -499,6 +524,8 @@ impl Default for StateBackendCfg {
             incremental: false,
             compaction: CompactionCfg::default(),
             changelog: ChangelogCfg::default(),
+            heap_serialize_per_entry: default_heap_entry_cpu(),
+            heap_serialize_bandwidth: default_heap_byte_rate(),
         }
     }
 }
@@ -569,9 +596,13 @@ pub struct OperatorCfg {
     pub keys: Option<KeysCfg>,
     /// Sources: stop after this many records per subtask (bounded input).
     pub max_records: Option<u64>,
-    /// Time to process one record (for a source: to read and emit it). Default 1 us.
+    /// CPU time to process one record (for a source: to read and emit it). Default 1 us.
     #[serde(default = "default_service")]
     pub service_time: DurationDist,
+    /// Time a record holds the task thread without a core (I/O, a remote call, a sleep), on
+    /// top of `service_time`. Default 0.
+    #[serde(default = "zero_dist")]
+    pub wait_time: DurationDist,
     /// Size of the records this operator emits; default: the size of the input record.
     pub output_record_size: Option<BytesDist>,
     /// Records out per record in: below 1 a filter or window aggregation, above 1 a flatMap.
@@ -579,8 +610,9 @@ pub struct OperatorCfg {
     pub selectivity: f64,
     #[serde(default)]
     pub state: StateCfg,
-    /// Fixed part of the synchronous snapshot phase (operator `snapshotState`, timers).
-    #[serde(default = "default_sync")]
+    /// Fixed part of the synchronous snapshot phase (operator `snapshotState`, timers), on top
+    /// of the state backend's. Default 0: the backend's model alone.
+    #[serde(default = "zero_dist")]
     pub sync_time: DurationDist,
 }
 
@@ -590,7 +622,4 @@ fn one_f64() -> f64 {
 
 fn default_service() -> DurationDist {
     dur_dist(NS_PER_US)
-}
-fn default_sync() -> DurationDist {
-    dur_dist(NS_PER_MS)
 }

@@ -60,6 +60,7 @@ pub fn validate(s: &Scenario) -> Result<(), Problem> {
     validate_debloat(&s.network)?;
     validate_storage(&s.storage)?;
     validate_operators(s)?;
+    super::restart::validate_restart_and_recovery(s)?;
     super::faults::validate_faults(s)
 }
 
@@ -132,6 +133,12 @@ fn validate_state_backend(b: &StateBackendCfg) -> Result<(), Problem> {
     }
     if b.local_disk_bandwidth.value <= 0.0 {
         return fail("state_backend.local_disk_bandwidth", "must be > 0");
+    }
+    if b.heap_serialize_bandwidth.value <= 0.0 {
+        return fail("state_backend.heap_serialize_bandwidth", "must be > 0");
+    }
+    if !(b.heap_serialize_per_entry.value.is_finite() && b.heap_serialize_per_entry.value <= 1e9) {
+        return fail("state_backend.heap_serialize_per_entry", "must be at most 1s");
     }
     if b.incremental && b.kind != StateBackendKind::Rocksdb {
         return fail(
@@ -225,6 +232,14 @@ fn validate_cluster(s: &Scenario) -> Result<(), Problem> {
     }
     if c.slots_per_taskmanager == 0 {
         return fail("cluster.slots_per_taskmanager", "must be at least 1");
+    }
+    if let Some(cores) = c.cores_per_taskmanager
+        && !(cores > 0.0 && cores <= 1e6)
+    {
+        return fail("cluster.cores_per_taskmanager", "must be > 0 and at most 1000000");
+    }
+    if c.taskmanagers_per_host == 0 {
+        return fail("cluster.taskmanagers_per_host", "must be at least 1");
     }
     let max_par = s.operators.iter().map(|o| o.parallelism).max().unwrap_or(1);
     let slots = c.taskmanagers as u64 * c.slots_per_taskmanager as u64;

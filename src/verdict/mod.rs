@@ -16,6 +16,7 @@ pub use failure_cost::Headroom;
 
 use crate::metrics::{Finding, RunOutput, Status};
 use crate::scenario::{CheckpointingMode, OperatorKind, Scenario};
+use crate::units::human_ms;
 
 /// What the verdict needs to know of the job beyond its output.
 #[derive(Clone, Debug)]
@@ -41,7 +42,7 @@ impl JobShape {
             (_, true, 0) => "unaligned".to_string(),
             (_, true, t) => format!("aligned with a {:.0} ms timeout", t as f64 / 1e6),
         };
-        let first_delay_ns = crate::scenario::faults::effective_restart_strategy(s).first_delay_ns();
+        let first_delay_ns = crate::scenario::restart::effective_restart_strategy(s).first_delay_ns();
         JobShape {
             warmup_s: s.simulation.warmup.as_u64() as f64 / 1e9,
             interval_ms: c.interval.as_ref().map(|i| i.as_u64() as f64 / 1e6),
@@ -97,19 +98,6 @@ fn finding(topic: &str, status: Status, text: String, figures: &[(&str, f64)]) -
             .filter(|(_, v)| v.is_finite())
             .map(|(k, v)| (k.to_string(), *v))
             .collect(),
-    }
-}
-
-/// Seconds with one decimal below a minute, minutes above: how a person says a duration.
-fn human_ms(ms: f64) -> String {
-    if ms < 1000.0 {
-        format!("{ms:.0} ms")
-    } else if ms < 60_000.0 {
-        format!("{:.1} s", ms / 1e3)
-    } else if ms < 3_600_000.0 {
-        format!("{:.1} min", ms / 6e4)
-    } else {
-        format!("{:.1} h", ms / 3.6e6)
     }
 }
 

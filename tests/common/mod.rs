@@ -11,6 +11,14 @@ pub fn scenario(toml: &str) -> Scenario {
     }
 }
 
+/// The model's configuration of a scenario, keeping every committed record's id for the
+/// exactly-once checker (`World::committed_output`), which a plain run drops.
+pub fn world_config_keeping_output(s: &Scenario) -> ckptsim::model::config::WorldConfig {
+    let mut cfg = ckptsim::compile::world_config(s);
+    cfg.run.keep_committed_output = true;
+    cfg
+}
+
 /// Student's t quantile t_{0.995, df}: two-sided 99 % intervals from batch means.
 pub fn t_995(df: usize) -> f64 {
     ckptsim::confidence::student_t_quantile(0.995, df as f64)

@@ -16,9 +16,13 @@ pub struct Constant {
 /// The calibrated constants the translation uses.
 #[derive(Clone, Debug)]
 pub struct Calibration {
-    /// Heap snapshot throughput (serialization plus the write to the local checkpoint
-    /// directory), bytes/s: the storage bandwidth of every scenario.
-    pub heap_snapshot_bytes_per_s: f64,
+    /// Write throughput of the local checkpoint directory, bytes/s: the storage bandwidth of
+    /// every scenario (a full RocksDB snapshot's asynchronous phase is its write).
+    pub storage_bytes_per_s: f64,
+    /// Heap snapshot serialization CPU per state entry, ns.
+    pub heap_entry_cpu_ns: f64,
+    /// Heap snapshot serialization CPU throughput beyond the per-entry cost, bytes/s.
+    pub heap_serialize_bytes_per_s: f64,
     /// Asynchronous phase of an almost empty snapshot: the storage request latency, ms.
     pub storage_request_ms: f64,
     /// Start delay of a source subtask without backpressure: the trigger RPC, ms.
@@ -107,18 +111,45 @@ impl Calibration {
             "c02 source output rate",
         );
         let p02 = c02.options.parallelism as f64;
+        let storage_request_ms = need(real.summary(&r04, "map_sub_async_ms_median"), "c04 async");
+        let state03 = need(real.summary(&r03, "state_size_b_median"), "c03 state size");
+        let async03 = need(real.summary(&r03, "map_sub_async_ms_median"), "c03 async");
+        let storage_bytes_per_s = state03 / ((async03 - storage_request_ms) / 1000.0);
+        // A heap snapshot's asynchronous phase: the request latency, the serialization (CPU:
+        // e per entry + b per byte), the write. Two runs, two unknowns: c01 (few large
+        // entries) and c02 (many small ones).
+        let long_entry_bytes = state_bytes_per_key(real, &r02, c02);
+        let state02 = need(real.summary(&r02, "state_size_b_median"), "c02 state size");
+        let async02 = need(real.summary(&r02, "map_sub_async_ms_median"), "c02 async");
+        let serialize_ns =
+            |async_ms: f64, state: f64| (async_ms - storage_request_ms) * 1e6 - state / storage_bytes_per_s * 1e9;
+        let (n1, b1, t1) = (
+            state01 / (c01.options.state_bytes as f64 + value_overhead),
+            state01,
+            serialize_ns(async01, state01),
+        );
+        let (n2, b2, t2) = (state02 / long_entry_bytes, state02, serialize_ns(async02, state02));
+        let det = n1 * b2 - n2 * b1;
+        let heap_entry_cpu_ns = (t1 * b2 - t2 * b1) / det;
+        let heap_byte_cpu_ns = (n1 * t2 - n2 * t1) / det;
+        assert!(
+            heap_entry_cpu_ns > 0.0 && heap_byte_cpu_ns > 0.0,
+            "heap serialization costs must come out positive: {heap_entry_cpu_ns} ns/entry, {heap_byte_cpu_ns} ns/B"
+        );
         let sync03 = need(real.summary(&r03, "map_sub_sync_ms_median"), "c03 sync");
         let written03 = c03.options.rate_per_s
             * (c03.options.interval_ms as f64 / 1000.0)
             * (c03.options.state_bytes as f64 + value_overhead);
         Calibration {
-            heap_snapshot_bytes_per_s: state01 / (async01 / 1000.0),
-            storage_request_ms: need(real.summary(&r04, "map_sub_async_ms_median"), "c04 async"),
+            storage_bytes_per_s,
+            heap_entry_cpu_ns,
+            heap_serialize_bytes_per_s: 1e9 / heap_byte_cpu_ns,
+            storage_request_ms,
             rpc_ms: need(
                 real.summary(&r04, "src_sub_start_delay_ms_median"),
                 "c04 source start delay",
             ),
-            long_entry_bytes: state_bytes_per_key(real, &r02, c02),
+            long_entry_bytes,
             value_entry_overhead_bytes: value_overhead,
             // busy ms per second over records per second and subtask: ms per record.
             map_record_cpu_us: 1000.0 * busy_map / (rate_in / p02),
@@ -137,10 +168,22 @@ impl Calibration {
         };
         vec![
             c(
-                "storage.bandwidth (heap snapshot throughput)",
-                self.heap_snapshot_bytes_per_s / 1e6,
+                "storage.bandwidth (local checkpoint directory)",
+                self.storage_bytes_per_s / 1e6,
                 "MB/s",
-                "c01_heap_bytes: median state size / median map async duration (40 MB of 1000 B values)",
+                "c03_rocks_bytes: median state size / (median map async - c04 request latency): a full RocksDB snapshot's write",
+            ),
+            c(
+                "state_backend.heap_serialize_per_entry",
+                self.heap_entry_cpu_ns,
+                "ns",
+                "c01_heap_bytes + c02_heap_entries: median map async - request latency - write, solved for a cost per entry and per byte",
+            ),
+            c(
+                "state_backend.heap_serialize_bandwidth",
+                self.heap_serialize_bytes_per_s / 1e6,
+                "MB/s",
+                "c01_heap_bytes + c02_heap_entries: the per-byte part of the same fit",
             ),
             c(
                 "storage.request_latency",

@@ -209,6 +209,7 @@ impl ChangelogBackend {
             upload_bytes: tail,
             upload_files: u32::from(tail > 0),
             async_delay_ns: if tail > 0 { self.cfg.persist_delay_ns } else { 0 },
+            async_cpu_ns: 0,
             checkpointed_size: tail
                 + if new_materialization {
                     self.materialized.uploaded_bytes
@@ -316,6 +317,7 @@ mod tests {
                 target_file_size_bytes: 64 * MIB,
             },
             num_retained: 1,
+            heap: crate::model::backend::HeapSerializeCost::FREE,
             changelog: Some(ChangelogConfig {
                 materialize_interval_ns: 600 * NS_PER_S,
                 persist_delay_ns: 10 * NS_PER_MS,

@@ -39,6 +39,9 @@ pub struct SnapshotCost {
     pub upload_files: u32,
     /// Wait before the upload starts (the changelog's batching delay).
     pub async_delay_ns: DurationNs,
+    /// CPU the asynchronous snapshot thread spends before the upload (heap: serializing the
+    /// state table), on the TaskManager's cores.
+    pub async_cpu_ns: DurationNs,
     /// `checkpointed_size`: bytes this checkpoint added to storage.
     pub checkpointed_size: u64,
     /// `state_size`: full size of the state this checkpoint refers to.
@@ -46,6 +49,32 @@ pub struct SnapshotCost {
     /// Changelog only: log bytes a recovery from this checkpoint replays after loading the
     /// materialized state.
     pub changelog_replay_bytes: u64,
+}
+
+/// CPU the heap backend's asynchronous snapshot spends serializing its state table.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct HeapSerializeCost {
+    pub ns_per_entry: f64,
+    /// Bytes serialized per second of CPU (infinite: free).
+    pub bytes_per_s: f64,
+}
+
+impl HeapSerializeCost {
+    /// No serialization cost (tests that want the upload alone).
+    pub const FREE: HeapSerializeCost = HeapSerializeCost {
+        ns_per_entry: 0.0,
+        bytes_per_s: f64::INFINITY,
+    };
+
+    /// CPU to serialize `entries` entries holding `bytes` bytes.
+    pub fn cpu_ns(&self, entries: u64, bytes: u64) -> DurationNs {
+        let per_byte = if self.bytes_per_s > 0.0 && self.bytes_per_s.is_finite() {
+            bytes as f64 / self.bytes_per_s * NS_PER_S as f64
+        } else {
+            0.0
+        };
+        ns_from_f64(entries as f64 * self.ns_per_entry + per_byte)
+    }
 }
 
 /// Backend configuration (compiled from the scenario's `[state_backend]`).
@@ -58,6 +87,8 @@ pub struct BackendConfig {
     pub lsm: LsmConfig,
     /// `execution.checkpointing.num-retained`, for the shared-state reference counts.
     pub num_retained: u32,
+    /// Heap: the asynchronous snapshot thread's CPU per entry and per byte.
+    pub heap: HeapSerializeCost,
     pub changelog: Option<ChangelogConfig>,
 }
 
@@ -99,7 +130,7 @@ impl StateBackend {
     /// The backend without the changelog (what a changelog backend materializes).
     fn plain(cfg: &BackendConfig, initial_live_bytes: u64) -> Self {
         match (cfg.kind, cfg.incremental) {
-            (StateBackendKind::Heap, _) => StateBackend::Heap(HeapBackend::new(initial_live_bytes)),
+            (StateBackendKind::Heap, _) => StateBackend::Heap(HeapBackend::new(initial_live_bytes, cfg.heap)),
             (StateBackendKind::Rocksdb, false) => {
                 StateBackend::RocksdbFull(RocksDbFullBackend::new(*cfg, initial_live_bytes))
             }
@@ -117,6 +148,13 @@ impl StateBackend {
             StateBackend::RocksdbFull(b) => b.on_state_change(written_bytes, live_bytes),
             StateBackend::RocksdbIncremental(b) => b.on_state_change(written_bytes, live_bytes),
             StateBackend::Changelog(b) => b.on_state_change(now, written_bytes, live_bytes),
+        }
+    }
+
+    /// The keyed state now holds `entries` entries (one per distinct key).
+    pub fn on_entries(&mut self, entries: u64) {
+        if let StateBackend::Heap(b) = self {
+            b.on_entries(entries);
         }
     }
 
@@ -203,6 +241,7 @@ mod tests {
                 target_file_size_bytes: 64 * MIB,
             },
             num_retained: 1,
+            heap: HeapSerializeCost::FREE,
             changelog: changelog.then_some(ChangelogConfig {
                 materialize_interval_ns: 600 * NS_PER_S,
                 persist_delay_ns: 10 * NS_PER_MS,

@@ -50,6 +50,7 @@ impl RocksDbFullBackend {
             upload_bytes: self.live_bytes,
             upload_files: u32::from(self.live_bytes > 0),
             async_delay_ns: 0,
+            async_cpu_ns: 0,
             checkpointed_size: self.live_bytes,
             state_size: self.live_bytes,
             changelog_replay_bytes: 0,
@@ -76,6 +77,7 @@ mod tests {
                 target_file_size_bytes: 64 << 20,
             },
             num_retained: 1,
+            heap: crate::model::backend::HeapSerializeCost::FREE,
             changelog: None,
         }
     }

@@ -129,6 +129,7 @@ impl RocksDbIncrementalBackend {
             upload_bytes: new_bytes + misc_bytes,
             upload_files: new.len() as u32 + MISC_FILES,
             async_delay_ns: 0,
+            async_cpu_ns: 0,
             checkpointed_size: new_bytes + misc_bytes,
             state_size,
             changelog_replay_bytes: 0,
@@ -143,6 +144,7 @@ impl RocksDbIncrementalBackend {
             upload_bytes: live,
             upload_files: u32::from(live > 0),
             async_delay_ns: 0,
+            async_cpu_ns: 0,
             checkpointed_size: live,
             state_size: live,
             changelog_replay_bytes: 0,
@@ -189,6 +191,7 @@ mod tests {
                 target_file_size_bytes: 64 * MIB,
             },
             num_retained,
+            heap: crate::model::backend::HeapSerializeCost::FREE,
             changelog: None,
         }
     }

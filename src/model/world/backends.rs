@@ -22,8 +22,10 @@ impl World {
         let live = self.state_bytes(s);
         let t = &mut self.tasks[si];
         let written = std::mem::take(&mut t.state_written_pending);
+        let entries = t.distinct_keys;
         let b = t.backend.as_mut().expect("checked");
         b.on_state_change(now, written, live);
+        b.on_entries(entries);
         if written > 0 && b.changelog_mut().is_some() {
             self.schedule_backend_wake(s);
         }

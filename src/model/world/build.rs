@@ -48,6 +48,7 @@ pub(super) fn build_tasks(cfg: &WorldConfig, graph: &JobGraph, seed: u64) -> Bui
         backend: cfg.backend,
         key_space,
         seed,
+        keep_record_ids: cfg.run.keep_committed_output,
     };
     let mut tasks = Vec::with_capacity(graph.subtasks.len());
     let mut sources = Vec::new();
@@ -111,6 +112,7 @@ pub(super) fn endpoints(cfg: &WorldConfig, built: &BuiltTasks) -> Endpoints {
         built.sinks.clone(),
         initial_arrivals,
         bounded_sources,
+        cfg.run.keep_committed_output,
     )
 }
 
@@ -148,6 +150,8 @@ struct TaskContext {
     /// Keys any source draws from: the size of a keyed operator's seen-keys bitset.
     key_space: u64,
     seed: u64,
+    /// Sinks keep the ids of the records they write (`RunConfig::keep_committed_output`).
+    keep_record_ids: bool,
 }
 
 /// Subtask `i`'s runtime, idle at time zero.
@@ -181,9 +185,10 @@ fn new_task(
         distinct_keys: 0,
         source,
         sink: is_sink.then(|| crate::model::task::SinkRuntime {
-            txn: crate::protocol::two_phase_commit::TwoPhaseCommitSink::new(i, 0),
+            txn: crate::protocol::two_phase_commit::TwoPhaseCommitSink::new(i, 0).with_record_ids(ctx.keep_record_ids),
             open_origins_ns: Vec::new(),
             pending_origins_ns: Default::default(),
+            commits: ctx.checkpointing,
             absorbed_per_source: vec![0; graph.subtasks.len()],
         }),
         io: Default::default(),

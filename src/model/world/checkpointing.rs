@@ -7,7 +7,7 @@ use crate::ids::CheckpointId;
 use crate::model::records::Payload;
 use crate::model::task::{SubtaskCheckpoint, TaskPhase};
 use crate::protocol::async_checkpoint::AsyncCheckpointProgress;
-use crate::protocol::barrier_handler::BarrierHandlerAction;
+use crate::protocol::input_handler::barrier_handler::BarrierHandlerAction;
 use crate::protocol::subtask::SubtaskAction;
 use crate::protocol::{CheckpointBarrier, CheckpointFailureReason, SubtaskCheckpointMetrics};
 use crate::time::SimTime;
@@ -316,6 +316,7 @@ impl World {
             savepoint: barrier.options.checkpoint_type == crate::protocol::CheckpointType::Savepoint,
             upload_bytes: cost.upload_bytes,
             async_delay_ns: cost.async_delay_ns,
+            async_cpu_left_ns: cost.async_cpu_ns,
         });
         if unaligned && !has_inputs {
             // A source's channel state is only its output buffers, all known now (so is that
@@ -406,7 +407,7 @@ impl World {
         let mut shifted = false;
         if let Some(b) = t.batch.as_mut() {
             for d in &mut b.done_at_ns[b.next..] {
-                *d += sync_ns;
+                *d = d.saturating_add(sync_ns); // unscheduled quanta stay unscheduled
             }
             b.end += sync_ns;
             b.not_before_ns = b.not_before_ns.max(now.as_ns() + sync_ns);
@@ -449,16 +450,63 @@ impl World {
         }
     }
 
-    /// `AsyncCheckpointRunnable`: upload the snapshot (state inlined into the metadata when
-    /// small), then acknowledge.
+    /// `AsyncCheckpointRunnable`: serialize the snapshot (heap), upload it (inlined into the
+    /// metadata when small), then acknowledge.
     fn start_async_phase(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
+        let si = s as usize;
+        let Some(pos) = self.tasks[si].checkpoints.iter().position(|c| c.id == checkpoint) else {
+            return;
+        };
+        self.tasks[si].checkpoints[pos].progress.start_async(now);
+        if self.tasks[si].checkpoints[pos].async_cpu_left_ns > 0 {
+            self.run_snapshot_chunk(now, s, checkpoint);
+        } else {
+            self.start_upload(now, s, checkpoint);
+        }
+    }
+
+    /// The snapshot thread serializes the next chunk of the state (at most
+    /// `CPU_QUANTUM_NS` of CPU) at its share of the TaskManager's cores.
+    fn run_snapshot_chunk(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
+        let si = s as usize;
+        let Some(c) = self.tasks[si].checkpoints.iter_mut().find(|c| c.id == checkpoint) else {
+            return;
+        };
+        let chunk = c.async_cpu_left_ns.min(super::cores::CPU_QUANTUM_NS);
+        c.async_cpu_left_ns -= chunk;
+        let tm = self.graph.subtasks[si].taskmanager;
+        let thread = super::cores::Thread::Snapshot(s);
+        let share = self.cores.share(tm, thread, now);
+        let took = ((chunk as f64 / share) as u64).max(1);
+        self.cores.claim(tm, thread, now, now + took, took);
+        let inc = self.tasks[si].incarnation;
+        self.queue
+            .schedule(now + took, Event::SnapshotChunk { s, checkpoint, inc });
+    }
+
+    /// A chunk of serialization is done: the next, or the upload.
+    pub(crate) fn on_snapshot_chunk(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
+        let si = s as usize;
+        match self.tasks[si].checkpoints.iter().find(|c| c.id == checkpoint) {
+            None => {
+                // Aborted meanwhile: the snapshot thread stops.
+                let tm = self.graph.subtasks[si].taskmanager;
+                self.cores.release(tm, super::cores::Thread::Snapshot(s));
+            }
+            Some(c) if c.async_cpu_left_ns > 0 => self.run_snapshot_chunk(now, s, checkpoint),
+            Some(_) => self.start_upload(now, s, checkpoint),
+        }
+    }
+
+    /// The asynchronous part's write to checkpoint storage (inlined into the metadata when
+    /// small).
+    fn start_upload(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
         let si = s as usize;
         let Some(pos) = self.tasks[si].checkpoints.iter().position(|c| c.id == checkpoint) else {
             return;
         };
         let bytes = self.tasks[si].checkpoints[pos].upload_bytes;
         let delay = self.tasks[si].checkpoints[pos].async_delay_ns;
-        self.tasks[si].checkpoints[pos].progress.start_async(now);
         if bytes <= self.set.inline_threshold_bytes {
             self.async_done(now, s, checkpoint);
             return;

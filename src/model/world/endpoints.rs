@@ -34,6 +34,7 @@ impl Endpoints {
         sinks: Vec<u32>,
         initial_arrivals: Vec<Option<ArrivalGen>>,
         bounded_sources: u32,
+        keep_committed_output: bool,
     ) -> Self {
         let n = initial_arrivals.len();
         Endpoints {
@@ -41,7 +42,7 @@ impl Endpoints {
             sinks,
             initial_arrivals,
             catch_up_threshold_ns: vec![None; n],
-            transactions: Default::default(),
+            transactions: ExternalTransactionLog::keeping_visible(keep_committed_output),
             last_record_seen: vec![false; n],
             bounded_sources_open: bounded_sources,
             input_processed_at: None,
@@ -87,8 +88,8 @@ impl Endpoints {
         }
     }
 
-    /// Every record id the sinks committed, in commit order.
-    pub fn committed(&self) -> &[u64] {
+    /// Every record id the sinks committed, in commit order, if they are kept.
+    pub fn committed(&self) -> Option<&[u64]> {
         self.transactions.visible()
     }
 

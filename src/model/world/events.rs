@@ -115,6 +115,12 @@ pub enum Event {
     },
     /// Buffer debloating: every input gate recalculates its buffer size.
     DebloatTick,
+    /// A subtask's snapshot thread finished a chunk of serialization.
+    SnapshotChunk {
+        s: u32,
+        checkpoint: u64,
+        inc: u32,
+    },
 }
 
 impl Event {
@@ -150,6 +156,7 @@ impl Event {
             Event::SavepointTrigger => (24, 0),
             Event::BackendWake { s, .. } => (25, s),
             Event::DebloatTick => (26, 0),
+            Event::SnapshotChunk { s, checkpoint, .. } => (27, s ^ ((checkpoint as u32) << 16)),
         }
     }
 }

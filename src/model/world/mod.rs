@@ -18,6 +18,7 @@
 //! | `JobManager` | the `CheckpointCoordinator`, restore points (`protocol::checkpoint_store`), savepoints | `CheckpointCoordinator`, `CompletedCheckpointStore` |
 //! | `FailoverLifecycle` (`protocol::failover`) and `Redeployment` | failures, takeovers, restart strategy; failover strategy, deployment, restore rates | `DefaultScheduler`, `ExecutionFailureHandler`, `RestartBackoffTimeStrategy` |
 //! | `Rpc` | RPC latencies | the Pekko RPC service |
+//! | `Cores` (`cores.rs`) | each host's cores and the quanta of CPU work in progress on them | the TaskManagers' CPUs, shared by task threads and snapshot threads |
 //! | `Endpoints` | the sources' input logs and catch-up, the sinks' external transaction log, the end of bounded input | Kafka-like sources, the transactional sink's external system |
 //! | `FaultInjector` | the fault schedule and planned failures | (the environment) |
 //! | `Statistics` | the `CheckpointStatsTracker`, latency histograms, failure reasons, timeline | `CheckpointStatsTracker`, job metrics |
@@ -36,6 +37,7 @@ mod build;
 mod channel_state;
 mod checkpoint_storage;
 mod checkpointing;
+mod cores;
 mod debloating;
 mod end_of_input;
 mod endpoints;
@@ -238,6 +240,8 @@ pub struct World {
     pub(crate) tasks: Vec<Task>,
     pub(crate) rpc: Rpc,
     pub(crate) storage: CheckpointStorage,
+    /// The hosts' cores, shared by task and snapshot threads.
+    pub(crate) cores: cores::Cores,
     pub(crate) backend: BackendModel,
     pub(crate) jm: JobManager,
     pub(crate) stats: Statistics,
@@ -314,6 +318,11 @@ impl World {
                 stream(StreamKind::Rpc, 0),
             ),
             storage,
+            cores: cores::Cores::new(
+                graph.taskmanagers,
+                cfg.job.cores_per_taskmanager,
+                cfg.job.taskmanagers_per_host,
+            ),
             backend: BackendModel::new(&cfg.backend),
             jm: JobManager::new(
                 CheckpointCoordinator::new(cfg.coordinator.clone()),
@@ -366,8 +375,9 @@ impl World {
     }
 
     /// Every record id the sinks committed, in commit order (what a `read_committed` consumer
-    /// of the external system sees). The exactly-once checker compares these.
-    pub fn committed_output(&self) -> &[u64] {
+    /// of the external system sees). The exactly-once checker compares these. `None` unless
+    /// the configuration asked to keep them (`RunConfig::keep_committed_output`).
+    pub fn committed_output(&self) -> Option<&[u64]> {
         self.endpoints.committed()
     }
 
@@ -444,6 +454,7 @@ impl World {
             | Event::AlignmentTimer { .. }
             | Event::OutputAlignmentTimer { .. }
             | Event::BackendWake { .. }
+            | Event::SnapshotChunk { .. }
             | Event::Restored { .. } => self.dispatch_task(now, ev),
             Event::CoordTimer(_)
             | Event::AckArrive { .. }
@@ -498,6 +509,9 @@ impl World {
                 self.on_output_alignment_timer(now, s, checkpoint)
             }
             Event::BackendWake { s, inc } if self.running(s, inc) => self.on_backend_wake(now, s),
+            Event::SnapshotChunk { s, checkpoint, inc } if self.running(s, inc) => {
+                self.on_snapshot_chunk(now, s, checkpoint)
+            }
             Event::Restored { s, inc } if inc == self.tasks[s as usize].incarnation => self.on_restored(now, s),
             _ => {}
         }

@@ -335,12 +335,14 @@ impl World {
             // the task (it is never committed, so the external system times it out).
             let attempt = t.incarnation;
             let mut actions = Vec::new();
+            let keep_record_ids = sink.txn.keeps_record_ids();
             sink.txn = match snap.and_then(|sn| sn.sink.as_ref()) {
                 Some(state) => {
                     crate::protocol::two_phase_commit::TwoPhaseCommitSink::restore(s, attempt, state, &mut actions)
                 }
                 None => crate::protocol::two_phase_commit::TwoPhaseCommitSink::new(s, attempt),
-            };
+            }
+            .with_record_ids(keep_record_ids);
             sink.open_origins_ns.clear();
             sink.pending_origins_ns.clear();
             match snap.and_then(|sn| sn.sink_absorbed.as_ref()) {

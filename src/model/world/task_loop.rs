@@ -3,6 +3,7 @@
 //! output is full (back-pressure) or it is in a synchronous snapshot.
 
 use super::World;
+use super::cores::{CPU_QUANTUM_NS, Thread};
 use super::network_stack::Taken;
 use crate::model::graph::key_to_subtask;
 use crate::model::records::{Payload, Record};
@@ -38,6 +39,16 @@ impl World {
                     self.tasks[si].phase = TaskPhase::Processing;
                     self.wake_at(s, end);
                     return;
+                }
+                if self.tasks[si]
+                    .batch
+                    .as_ref()
+                    .is_some_and(|b| b.done_at_ns.last() == Some(&UNSCHEDULED))
+                {
+                    // The quantum is over, the input buffer is not: the next quantum.
+                    self.emit_done_records(now, s);
+                    self.schedule_quantum(now, s);
+                    continue;
                 }
                 self.finish_batch(now, s);
             }
@@ -125,22 +136,63 @@ impl World {
         recovered: bool,
     ) {
         let si = s as usize;
-        let v = self.graph.subtasks[si].vertex.index();
-        let service = &self.graph.vertices[v].service_time;
-        let mut done_at_ns = Vec::with_capacity(records.len());
-        let mut clock = now.as_ns();
-        let slowdown = self.slowdown(s, now);
         let t = &mut self.tasks[si];
-        for _ in 0..records.len() {
-            clock += (service.sample_u64(&mut t.rng) as f64 * slowdown) as u64;
-            done_at_ns.push(clock);
-        }
-        t.io.busy_ns += clock - now.as_ns();
         t.io.records_in += records.len() as u64;
         t.io.bytes_in += bytes as u64;
         self.net.note_consumed(s, now, bytes as u64);
+        // Completion times are set one CPU quantum at a time (`schedule_quantum`).
+        let done_at_ns = vec![UNSCHEDULED; records.len()];
+        self.tasks[si].batch = Some(Batch {
+            records,
+            done_at_ns,
+            next: 0,
+            input_channel: Some(ch),
+            end: now,
+            gen_start: None,
+            recovered,
+            not_before_ns: now.as_ns(),
+        });
+        self.tasks[si].phase = TaskPhase::Processing;
+        self.schedule_quantum(now, s);
+    }
+
+    /// Sets the completion times of the next records of the operator batch in progress, up to
+    /// [`CPU_QUANTUM_NS`] of CPU (at least one record), at the share of the cores the task
+    /// thread gets now: the scheduler re-evaluates the share at each quantum.
+    fn schedule_quantum(&mut self, now: SimTime, s: u32) {
+        let si = s as usize;
+        let v = self.graph.subtasks[si].vertex.index();
+        // A record's CPU part runs at the thread's share of the host's cores; its waiting part
+        // holds the thread without a core.
+        let stretch = self.slowdown(s, now) / self.cpu_share(s, now);
+        let vertex = &self.graph.vertices[v];
+        let (service, wait) = (&vertex.service_time, &vertex.wait_time);
+        let waits = !matches!(wait, crate::sim::Dist::Constant(w) if *w == 0.0);
+        let t = &mut self.tasks[si];
+        let b = t.batch.as_mut().expect("a batch in progress");
+        let from = b.done_at_ns.partition_point(|d| *d != UNSCHEDULED);
+        let mut clock = now.as_ns();
+        let (mut runnable, mut cpu_ns) = (0, 0);
+        let mut upto = from;
+        while upto < b.records.len() {
+            let raw = service.sample_u64(&mut t.rng);
+            let cpu = (raw as f64 * stretch) as u64;
+            cpu_ns += raw;
+            runnable += cpu;
+            clock += cpu;
+            if waits {
+                clock += wait.sample_u64(&mut t.rng);
+            }
+            b.done_at_ns[upto] = clock;
+            upto += 1;
+            if cpu_ns >= CPU_QUANTUM_NS {
+                break;
+            }
+        }
+        b.end = SimTime(clock);
+        t.io.busy_ns += clock - now.as_ns();
         if let Some(log) = self.record_log.as_mut() {
-            for (r, d) in records.iter().zip(&done_at_ns) {
+            for (r, d) in b.records[from..upto].iter().zip(&b.done_at_ns[from..upto]) {
                 log.push(super::ProcessedRecord {
                     subtask: s,
                     done: SimTime(*d),
@@ -149,17 +201,7 @@ impl World {
                 });
             }
         }
-        self.tasks[si].batch = Some(Batch {
-            records,
-            done_at_ns,
-            next: 0,
-            input_channel: Some(ch),
-            end: SimTime(clock),
-            gen_start: None,
-            recovered,
-            not_before_ns: now.as_ns(),
-        });
-        self.tasks[si].phase = TaskPhase::Processing;
+        self.claim_cpu(s, now, SimTime(clock), runnable);
     }
 
     /// Reads up to one buffer's worth of source records: each starts when it has arrived and
@@ -179,7 +221,14 @@ impl World {
         let mut horizon = u64::MAX;
         let mut busy = 0;
         let catch_up = self.endpoints.catch_up_threshold_ns(s);
-        let slowdown = self.slowdown(s, now);
+        let stretch = self.slowdown(s, now) / self.cpu_share(s, now);
+        let vertex = &self.graph.vertices[v];
+        let wait = &vertex.wait_time;
+        let waits = !matches!(wait, crate::sim::Dist::Constant(w) if *w == 0.0);
+        // A source batch is one quantum: its records share one share of the cores. (Ending
+        // it after 1 ms of CPU would also check back-pressure more often than once per buffer,
+        // which the network model is calibrated on.)
+        let mut runnable = 0;
         let t = &mut self.tasks[si];
         let src = t.source.as_mut().expect("source task");
         let mut caught_up_at = None;
@@ -201,7 +250,9 @@ impl World {
             {
                 caught_up_at = Some(SimTime(start));
             }
-            let service = (self.graph.vertices[v].service_time.sample_u64(&mut t.rng) as f64 * slowdown) as u64;
+            let cpu = (vertex.service_time.sample_u64(&mut t.rng) as f64 * stretch) as u64;
+            let service = if waits { cpu + wait.sample_u64(&mut t.rng) } else { cpu };
+            runnable += cpu;
             busy += service;
             clock = start + service;
             records.push(src.shape.make(s, offset, arrival));
@@ -211,6 +262,8 @@ impl World {
             self.net.give_back_vec(records);
             return Step::Nothing;
         }
+        self.claim_cpu(s, now, SimTime(clock), runnable);
+        let t = &mut self.tasks[si];
         t.io.busy_ns += busy;
         t.io.records_in += records.len() as u64;
         t.io.bytes_in += records.iter().map(|r| r.bytes as u64).sum::<u64>();
@@ -301,7 +354,9 @@ impl World {
             // A sink writes into its open transaction; the record becomes visible on commit.
             sink.txn.invoke(r.id);
             sink.absorbed_per_source[(r.id >> crate::model::records::OFFSET_BITS) as usize] += 1;
-            sink.open_origins_ns.push(r.origin_ns);
+            if sink.commits {
+                sink.open_origins_ns.push(r.origin_ns);
+            }
             // Zero once every bounded source's last record was seen, and for unbounded jobs.
             if self.endpoints.bounded_input_open() {
                 self.note_last_record(r.id, done_ns);
@@ -391,12 +446,27 @@ impl World {
         self.endpoints.note_record_at_sink(src, offset, max, done_ns);
     }
 
+    /// The share of a core subtask `s`'s task thread gets for a batch starting now.
+    fn cpu_share(&mut self, s: u32, now: SimTime) -> f64 {
+        let tm = self.graph.subtasks[s as usize].taskmanager;
+        self.cores.share(tm, Thread::Task(s), now)
+    }
+
+    /// Subtask `s`'s task thread works on its batch until `until`, runnable for `runnable_ns`.
+    fn claim_cpu(&mut self, s: u32, now: SimTime, until: SimTime, runnable_ns: u64) {
+        let tm = self.graph.subtasks[s as usize].taskmanager;
+        self.cores.claim(tm, Thread::Task(s), now, until, runnable_ns);
+    }
+
     /// Service-time factor of a straggling TaskManager (1 when none is slow).
     fn slowdown(&self, s: u32, now: SimTime) -> f64 {
         self.faults
             .service_slowdown(self.graph.subtasks[s as usize].taskmanager, now)
     }
 }
+
+/// Completion time of a record of the batch whose CPU quantum has not been scheduled yet.
+const UNSCHEDULED: u64 = u64::MAX;
 
 pub(crate) enum Step {
     /// A batch started (or a source read records).

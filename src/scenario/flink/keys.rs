@@ -195,6 +195,7 @@ pub const KEYS: &[FlinkKey] = &[
         Integer,
         "cluster.slots_per_taskmanager",
     ),
+    key("taskmanager.cpu.cores", Double, "cluster.cores_per_taskmanager"),
     key("taskmanager.memory.segment-size", MemorySize, "network.segment_size"),
     key(
         "taskmanager.memory.min-segment-size",

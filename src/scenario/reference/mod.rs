@@ -8,7 +8,7 @@ pub mod json_schema;
 pub mod markdown;
 pub mod trace;
 
-pub use catalogue::{Def, FIELDS, FieldDoc, SECTIONS, Unit};
+pub use catalogue::{Def, FieldDoc, SECTIONS, Unit};
 pub use trace::{LeafKind, TracedField, trace_scenario};
 
 /// File names inside `scenarios/`.
@@ -41,8 +41,7 @@ impl Field {
 /// side are left out here and reported by [`mismatches`].
 pub fn fields() -> Vec<Field> {
     let (traced, _) = trace_scenario();
-    FIELDS
-        .iter()
+    catalogue::all()
         .filter_map(|doc| {
             traced
                 .iter()
@@ -87,7 +86,7 @@ pub fn mismatches() -> Vec<String> {
             }
         }
     }
-    for doc in FIELDS {
+    for doc in catalogue::all() {
         if !traced.iter().any(|t| t.path == doc.path) {
             out.push(format!("`{}` is in the catalogue but not in the schema", doc.path));
         }

@@ -11,7 +11,7 @@
 use std::collections::VecDeque;
 
 use crate::ids::{CheckpointId, InputIndex};
-use crate::protocol::barrier_handler::BarrierHandlerAction;
+use crate::protocol::input_handler::barrier_handler::BarrierHandlerAction;
 use crate::protocol::types::{CheckpointBarrier, CheckpointFailureReason};
 use crate::time::{DurationNs, SimTime};
 

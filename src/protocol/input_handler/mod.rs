@@ -2,10 +2,18 @@
 //! (`InputProcessorUtil.createCheckpointBarrierHandler`): exactly-once without unaligned
 //! checkpoints → aligned; exactly-once with unaligned checkpoints → alternating (it aligns
 //! savepoints, and timeoutable barriers until they time out); at-least-once → the tracker.
+//!
+//! Each handler is a submodule, as Flink keeps them together in
+//! `org.apache.flink.streaming.runtime.io.checkpointing`: a barrier mode adds its variant to
+//! [`CheckpointingMode`] (which the scenario file reads directly), its handler file here, and its
+//! case in [`InputHandler::for_config`].
+
+pub mod barrier_handler;
+pub mod barrier_tracker;
 
 use crate::ids::{CheckpointId, InputIndex};
-use crate::protocol::barrier_handler::{BarrierHandlerAction, SingleCheckpointBarrierHandler};
-use crate::protocol::barrier_tracker::CheckpointBarrierTracker;
+use crate::protocol::input_handler::barrier_handler::{BarrierHandlerAction, SingleCheckpointBarrierHandler};
+use crate::protocol::input_handler::barrier_tracker::CheckpointBarrierTracker;
 use crate::protocol::types::{CheckpointBarrier, CheckpointingMode};
 use crate::time::SimTime;
 
@@ -101,7 +109,7 @@ impl InputHandler {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::barrier_handler::BarrierHandlerState;
+    use crate::protocol::input_handler::barrier_handler::BarrierHandlerState;
 
     /// `InputProcessorUtil`: the mode and the unaligned switch pick the handler.
     #[test]

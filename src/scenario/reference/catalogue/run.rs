@@ -1,0 +1,123 @@
+//! The catalogue's entries for `[simulation]` and `[checkpoint]`, in the order the reference lists them.
+
+use super::Def::*;
+use super::JOB;
+use super::Unit::*;
+use super::{FieldDoc, f};
+
+pub(super) const FIELDS: &[FieldDoc] = &[
+    f("description", Text, Value("\"\""), JOB, "Free text shown in reports."),
+    f("simulation.duration", Duration, Required, JOB, "Simulated time to run."),
+    f(
+        "simulation.seed",
+        Integer,
+        Value("1"),
+        JOB,
+        "Master seed; `--seed` overrides it. Same seed, same bytes.",
+    ),
+    f(
+        "simulation.warmup",
+        Duration,
+        Value("\"0s\""),
+        JOB,
+        "Throughput, latency and back-pressure statistics ignore this initial period.",
+    ),
+    f(
+        "simulation.start_epoch_ms",
+        Integer,
+        Value("1704067200000"),
+        JOB,
+        "Epoch milliseconds of simulated time zero, for the timestamps of `checkpoints.json` (default 2024-01-01T00:00:00Z; never the real clock). `--start-epoch-ms` overrides it.",
+    ),
+    f(
+        "checkpoint.interval",
+        Duration,
+        Absent("periodic checkpoints off"),
+        JOB,
+        "Time between periodic checkpoint triggers.",
+    ),
+    f(
+        "checkpoint.timeout",
+        Duration,
+        Value("\"10min\""),
+        "per checkpoint",
+        "A checkpoint not complete after this long expires (`CHECKPOINT_EXPIRED`).",
+    ),
+    f(
+        "checkpoint.min_pause",
+        Duration,
+        Value("\"0s\""),
+        JOB,
+        "Least time from a checkpoint's completion to the next trigger.",
+    ),
+    f(
+        "checkpoint.max_concurrent",
+        Integer,
+        Value("1"),
+        JOB,
+        "Checkpoints in progress at once.",
+    ),
+    f(
+        "checkpoint.tolerable_failed",
+        Integer,
+        Value("0"),
+        JOB,
+        "Consecutive failed checkpoints tolerated before the job fails over.",
+    ),
+    f(
+        "checkpoint.mode",
+        Enum,
+        Value("\"exactly_once\""),
+        JOB,
+        "Exactly-once aligns barriers; at-least-once only counts them.",
+    ),
+    f(
+        "checkpoint.num_retained",
+        Integer,
+        Value("1"),
+        JOB,
+        "Completed checkpoints kept; older ones are discarded (and their shared files released).",
+    ),
+    f(
+        "checkpoint.trigger_latency",
+        DurationDist,
+        Value("\"0s\""),
+        "per checkpoint",
+        "JobManager time from the trigger timer to the trigger RPCs leaving (not a Flink option).",
+    ),
+    f(
+        "checkpoint.first_trigger_delay",
+        Duration,
+        Absent("random in [min_pause, interval], as Flink"),
+        JOB,
+        "Delay of the first periodic checkpoint after a (re)start; fixed values place checkpoints at fixed offsets.",
+    ),
+    f(
+        "checkpoint.unaligned",
+        Bool,
+        Value("false"),
+        JOB,
+        "Unaligned checkpoints: barriers overtake in-flight data, which is persisted.",
+    ),
+    f(
+        "checkpoint.aligned_checkpoint_timeout",
+        Duration,
+        Value("\"0s\""),
+        JOB,
+        "With `unaligned`: start aligned, switch to unaligned this long after the trigger; 0 = always unaligned.",
+    ),
+    f(
+        "checkpoint.savepoint_times",
+        Duration,
+        Value("[]"),
+        JOB,
+        "Times at which a savepoint is triggered (a list).",
+    ),
+    f(
+        "checkpoint.history_size",
+        Integer,
+        Value("10"),
+        JOB,
+        "The newest checkpoints whose entries and details `checkpoints.json` and `checkpoint_details.json` keep, as Flink's REST API does; counts and summaries cover all, `checkpoints.csv` lists all.",
+    ),
+];

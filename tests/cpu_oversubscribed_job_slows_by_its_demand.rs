@@ -1,0 +1,189 @@
+//! A TaskManager has cores (issue 12, part 1): task threads share them, so a job whose tasks
+//! need more CPU than its TaskManagers have runs slower by exactly that factor and
+//! back-pressures its sources, and an asynchronous snapshot's serialization stretches while
+//! the task threads keep the cores busy.
+
+mod common;
+
+use ckptsim::model::world::World;
+use ckptsim::time::NS_PER_S;
+
+/// Two pipelines `source -> sink` on one TaskManager with 2 cores (the default: one per slot). Each record costs 75 us of
+/// CPU in the source and 75 us in the sink; each source is offered 10,000 records/s, so the
+/// job needs 2 x 10,000 x 150 us = 3 cores: 1.5 times what it has.
+fn oversubscribed(cores: &str) -> String {
+    format!(
+        r#"
+[simulation]
+duration = "40s"
+[cluster]
+taskmanagers = 1
+slots_per_taskmanager = 2
+{cores}
+[[operators]]
+name = "source"
+kind = "source"
+parallelism = 2
+rate = {{ process = "constant", records_per_second = 10000 }}
+record_size = "100B"
+service_time = "75us"
+[[operators]]
+name = "sink"
+kind = "sink"
+parallelism = 2
+inputs = [{{ from = "source", partitioning = "forward" }}]
+service_time = "75us"
+"#
+    )
+}
+
+/// Records the sinks processed in each second from 10 s to 40 s, and the 99 % confidence
+/// interval of the mean rate (batch means over the 30 one-second windows).
+fn sink_rate(cores: &str) -> (f64, f64) {
+    let s = common::scenario(&oversubscribed(cores));
+    let mut w = World::new(&ckptsim::compile::world_config(&s), 7, "oversubscribed");
+    w.enable_record_log();
+    w.run_to_end();
+    let sinks = [2u32, 3];
+    let mut per_s = vec![0.0; 40];
+    for r in w.record_log().unwrap().iter().filter(|r| sinks.contains(&r.subtask)) {
+        let sec = (r.done.as_ns() / NS_PER_S) as usize;
+        if sec < 40 {
+            per_s[sec] += 1.0;
+        }
+    }
+    let windows = &per_s[10..40];
+    let (mean, se) = common::batch_means(windows, 10);
+    (mean, common::t_995(9) * se)
+}
+
+#[test]
+fn a_job_needing_one_and_a_half_times_its_cores_runs_at_two_thirds_of_its_offered_rate() {
+    let offered = 20_000.0;
+    // Default: one core per slot, 2 cores.
+    let (rate, half_width) = sink_rate("");
+    let expected = offered / 1.5;
+    println!("offered {offered}/s, processed {rate:.1}/s +- {half_width:.1}, expected {expected:.1}/s");
+    assert!(
+        (rate - expected).abs() <= half_width + 1.0,
+        "processed {rate:.1}/s, expected {expected:.1}/s (99 % CI half-width {half_width:.1})"
+    );
+    // Control: with 3 cores the job gets all it needs and keeps up with its input.
+    let (rate3, hw3) = sink_rate("cores_per_taskmanager = 3");
+    println!("with 3 cores: {rate3:.1}/s +- {hw3:.1}");
+    assert!((rate3 - offered).abs() <= hw3 + 1.0, "3 cores: {rate3:.1}/s");
+}
+
+/// The same demand with the sink the costlier stage (25 us of CPU in the source, 125 us in the
+/// sink): the sink threads get what the sources leave of the 2 cores, the job still does 1/1.5
+/// of its input, and the sources, which could read faster, are back-pressured.
+#[test]
+fn an_oversubscribed_sink_back_pressures_its_sources() {
+    let text = oversubscribed("")
+        .replace("duration = \"40s\"", "duration = \"40s\"\nwarmup = \"10s\"")
+        .replacen("service_time = \"75us\"", "service_time = \"25us\"", 1)
+        .replacen("service_time = \"75us\"", "service_time = \"125us\"", 1);
+    let out = ckptsim::run::run(&common::scenario(&text), 7);
+    let op = |name: &str| {
+        out.summary
+            .job
+            .operators
+            .iter()
+            .find(|o| o.name == name)
+            .unwrap()
+            .clone()
+    };
+    let (source, sink) = (op("source"), op("sink"));
+    println!(
+        "sink {:.1} records/s; source back-pressured {:.0} ms/s, sink busy {:.0} ms/s",
+        sink.records_per_second, source.back_pressured_time_ms_per_second, sink.busy_time_ms_per_second
+    );
+    // The sinks' shares are re-evaluated every 1 ms of CPU (with one share per 37.5 ms input
+    // buffer they got 10 % too much); a source batch is one quantum (a buffer's worth of
+    // records, 7.5 ms of CPU here), so shares lag by up to that: within 2 % (measured -1.4 %).
+    let ratio = sink.records_per_second / (20_000.0 / 1.5);
+    assert!((ratio - 1.0).abs() < 0.02, "{ratio}");
+    assert!(source.back_pressured_time_ms_per_second > 500.0);
+    assert!(sink.busy_time_ms_per_second > 990.0);
+}
+
+/// One source saturating the TaskManager's single core (it is offered twice what the core
+/// processes) and a stateful sink that costs no CPU per record. Its heap snapshot serializes
+/// 1,000 entries at 10 us each: 10 ms of CPU. With the source thread always runnable, the
+/// snapshot thread gets half the core (min(1, 1 core / 2 runnable threads)), so the
+/// asynchronous phase takes twice as long as when the source is idle.
+fn snapshot_scenario(rate: u32) -> String {
+    format!(
+        r#"
+[simulation]
+duration = "30s"
+[checkpoint]
+interval = "1s"
+[cluster]
+taskmanagers = 1
+slots_per_taskmanager = 1
+cores_per_taskmanager = 1
+[storage]
+profile = "local-disk"
+request_latency = "0s"
+bandwidth = "1000GB/s"
+per_request_bandwidth = "1000GB/s"
+[state_backend]
+kind = "heap"
+heap_serialize_per_entry = "10us"
+heap_serialize_bandwidth = "1000000GB/s"
+[[operators]]
+name = "source"
+kind = "source"
+parallelism = 1
+rate = {{ process = "constant", records_per_second = {rate} }}
+record_size = "100B"
+keys = {{ count = 1000, distribution = "uniform" }}
+service_time = "100us"
+[[operators]]
+name = "sink"
+kind = "sink"
+parallelism = 1
+inputs = [{{ from = "source", partitioning = "hash" }}]
+service_time = "0s"
+state = {{ bytes_per_key = "100B" }}
+"#
+    )
+}
+
+/// Median async duration (ms) of the sink's acknowledgements after 10 s.
+fn sink_async_ms(rate: u32) -> f64 {
+    let s = common::scenario(&snapshot_scenario(rate));
+    let out = ckptsim::run::run(&s, 3);
+    let mut xs: Vec<f64> = out
+        .subtasks
+        .iter()
+        .filter(|r| r.task == "sink" && r.ack_timestamp >= 10_000.0)
+        .map(|r| r.async_duration)
+        .collect();
+    assert!(xs.len() >= 10, "{} acknowledgements", xs.len());
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
+}
+
+#[test]
+fn an_asynchronous_snapshot_stretches_by_the_cores_share_when_task_threads_saturate_them() {
+    // 1,000 records/s x 100 us = 0.1 core: the source thread is runnable a tenth of the time,
+    // so it counts as a tenth of a thread: the snapshot gets 1 / 1.1 of the core.
+    let idle = sink_async_ms(1000);
+    // 20,000 records/s x 100 us = 2 cores on 1: the source thread is always runnable.
+    let saturated = sink_async_ms(20_000);
+    println!(
+        "async: idle {idle:.3} ms, saturated {saturated:.3} ms, factor {:.3}",
+        saturated / idle
+    );
+    assert!(
+        (idle / 11.0 - 1.0).abs() < 0.01,
+        "idle: {idle} ms, expected 10 ms x 1.1"
+    );
+    assert!(
+        (saturated / 20.0 - 1.0).abs() < 0.01,
+        "saturated: {saturated} ms, expected 10 ms of CPU at half a core = 20 ms"
+    );
+    assert!((saturated / idle - 2.0 / 1.1).abs() < 0.02);
+}

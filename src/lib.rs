@@ -107,8 +107,8 @@
 pub mod advise;
 pub mod compile;
 pub mod confidence;
-pub mod files;
 pub mod fault_spec;
+pub mod files;
 pub mod ids;
 pub mod layout;
 pub mod metrics;

@@ -40,6 +40,9 @@
 //!   kind, failover strategy, fault scopes); `scenario` re-exports them, so a file spells them
 //!   as the model names them. Vocabulary that is the protocol's stays in [`protocol`]
 //!   ([`protocol::CheckpointingMode`], which the scenario file reads directly).
+//! - [`rate_profile`]: a source's rate over time (steps, ramps, a daily curve) and the time
+//!   change that realises it, below both sides: the model's sources draw their arrivals through
+//!   it, the scenario's run budget reads its mean factor.
 //! - [`fault_spec`]: `[faults]` as the scenario file writes it (fixed times, MTBFs, windows),
 //!   defined once below both: the scenario reads it, the model draws its fault schedule from it.
 //! - [`metrics`]: the statistics a run produces (checkpoint history, per-subtask
@@ -49,30 +52,47 @@
 //!   returning a [`metrics::RunOutput`].
 //! - [`verdict`]: a run judged in plain sentences (keeps up? checkpoints healthy? where is the
 //!   backpressure? how late is the output? what does a failure cost?), with documented thresholds.
+//! - [`summary_table`]: the readable summary `ckptsim run` prints and its report page shows.
+//! - [`files`]: a file written whole (a temporary name, then renamed) under a name that stays
+//!   inside its directory; below every writer (run directory, sweep, charts, report pages).
+//! - [`layout`]: the names of the files in a run directory and a sweep directory, so that the
+//!   readers (charts, report pages, `reproduce`) find them without importing their writers.
+//! - [`sweep_manifest`]: a sweep directory's plan (`sweep.json`: parameters, points, seeds, the
+//!   charts asked for), written by `sweep` and read by the charts and the report page.
+//! - [`confidence`]: means and 95 % confidence intervals over replications (Student's t), for
+//!   the sweep's tables, the charts' bands and the checks of `advise`.
+//! - [`plot`]: charts of runs and sweeps.
+//! - [`report`]: the HTML page of a run, a sweep or advice (`report.html`).
+//! - [`output`]: the run directory `ckptsim run` writes (files, charts, page), put in place whole.
+//! - [`sweep`]: parameter sweeps, shards and merging.
 //! - [`advise`]: `ckptsim advise`, a planner's questions answered by simulating variants of the
 //!   job (interval, storage bandwidth, catch-up headroom, traffic spike, barrier mode).
-//! - [`output`]: the files and the summary table of `ckptsim run`.
-//! - [`sweep`]: parameter sweeps, shards and merging.
 //! - [`reproduce`]: `results/` regenerated from `scenarios/` (runs, sweeps and advice).
-//! - [`plot`]: charts of runs and sweeps.
 //! - [`time`], [`ids`], [`units`]: small shared vocabulary (nanosecond time, typed ids,
 //!   quantities with units) that every side may import.
 //!
 //! ## Which way dependencies point
 //!
-//! `main.rs` → `reproduce` → `advise` → `sweep`, `plot`, `output`, `run` → `verdict`, `compile` →
-//! `scenario` and `model`;
-//! `model` → `protocol`, `sim`, `metrics`; `scenario` → `protocol` and `sim` (for the
-//! protocol's configuration types and the distributions a file writes); both `scenario` and
-//! `model` → `vocab`. Everything may use `time`, `ids`, `units`, `vocab`. `protocol`, `sim` and
-//! `vocab` import nothing above them.
+//! No two top-level modules import each other; every arrow below points one way.
+//!
+//! - Results: `main.rs` → `reproduce` → `advise` → `sweep` and `output` (neither imports the
+//!   other; the sweep runner and the run-directory writer both call the charts and the page) →
+//!   `report` → `plot` and `summary_table`. Below all of them: `files` (how a file is written),
+//!   `layout` (what it is called), `sweep_manifest` (what `sweep.json` holds) and `confidence`
+//!   (the statistics the sweep tabulates and the charts draw), which import none of them.
+//! - Simulation: `sweep`, `output`, `advise` → `run` → `verdict`, `compile` → `scenario` and
+//!   `model`; `summary_table` → `verdict` → `metrics`; `model` → `protocol`, `sim`, `metrics`;
+//!   `scenario` → `protocol` and `sim` (for the protocol's configuration types and the
+//!   distributions a file writes); both `scenario` and `model` → `vocab` and `rate_profile`.
+//! - Everything may use `time`, `ids`, `units`, `vocab`. `protocol`, `sim`, `vocab`,
+//!   `rate_profile`, `files`, `layout` and `confidence` import nothing above them.
 //!
 //! Configuration flows one way: scenario file → [`scenario::Scenario`] (parsed, validated) →
 //! [`compile::world_config`] → [`model::config::WorldConfig`] → [`model::world::World::new`].
 //! Nothing under `model` names `scenario`, and `scenario` names nothing under `model`. The world
-//! returns [`metrics::RunOutput`], so `model` does not depend on `run`, which drives it. Two
-//! back-edges remain and are being removed by the re-housing of the world: `sweep` and `plot`
-//! import each other, and so do `output` and `plot`.
+//! returns [`metrics::RunOutput`], so `model` does not depend on `run`, which drives it; the
+//! metrics hold the verdict's shape, and `verdict` fills it in, so `metrics` names no module
+//! above it.
 //!
 //! ## The ordering contract
 //!
@@ -86,19 +106,25 @@
 
 pub mod advise;
 pub mod compile;
+pub mod confidence;
 pub mod fault_spec;
+pub mod files;
 pub mod ids;
+pub mod layout;
 pub mod metrics;
 pub mod model;
 pub mod output;
 pub mod plot;
 pub mod protocol;
+pub mod rate_profile;
 pub mod report;
 pub mod reproduce;
 pub mod run;
 pub mod scenario;
 pub mod sim;
+pub mod summary_table;
 pub mod sweep;
+pub mod sweep_manifest;
 pub mod time;
 pub mod units;
 pub mod verdict;

@@ -324,7 +324,7 @@ fn parse_overrides(set: &[String]) -> anyhow::Result<Vec<Override>> {
 /// `results/<file stem>`, when the stem is a plain name (`...toml` has the stem `..`).
 fn default_out_dir(path: &std::path::Path) -> anyhow::Result<PathBuf> {
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("run");
-    output::child_path(std::path::Path::new("results"), stem)
+    ckptsim::files::child_path(std::path::Path::new("results"), stem)
         .context("the scenario file's name cannot name its output directory; give --out")
 }
 
@@ -361,7 +361,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 .unwrap_or("scenario")
                 .to_string();
             let result = ckptsim::run::run_labelled(&sc, seed, &label);
-            say!("{}", output::table::render_summary(&result));
+            say!("{}", ckptsim::summary_table::render_summary(&result));
             if let Some(dir) = dir {
                 let files = output::write_run_dir(&dir, &result, !no_plots)
                     .with_context(|| format!("writing results to {}", dir.display()))?;
@@ -436,7 +436,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 ),
             ] {
                 let path = out.join(name);
-                output::write_atomic(&path, text.as_bytes())?;
+                ckptsim::files::write_atomic(&path, text.as_bytes())?;
                 sayln!("wrote {}", path.display());
             }
             Ok(())
@@ -484,7 +484,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 .to_string();
             let dir = match out {
                 Some(d) => d,
-                None => output::child_path(Path::new("results"), &format!("advice_{label}"))
+                None => ckptsim::files::child_path(Path::new("results"), &format!("advice_{label}"))
                     .context("the scenario file's name cannot name its output directory; give --out")?,
             };
             // Defaults, then the scenario's [advise] table, then what was given here.

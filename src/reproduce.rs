@@ -14,15 +14,18 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::output::{OutputError, Replace, RunDirError, child_path, write_atomic, write_run_dir_replacing};
+use crate::files::{FileError, child_path, write_atomic};
+use crate::layout::run::RUN_FILES;
+use crate::layout::sweep::{MANIFEST_JSON, POINTS_CSV, RUNS_CSV, RUNS_DIR};
+use crate::layout::{PLOTS_DIR, REPORT_HTML};
+use crate::output::{Replace, RunDirError, write_run_dir_replacing};
 use crate::plot::catalog;
 use crate::scenario::{Limits, LoadedScenario, ScenarioError, load_file_with};
 use crate::sweep::error::SweepError;
-use crate::sweep::layout::{MANIFEST_JSON, PLOTS_DIR, POINTS_CSV, RUNS_CSV, RUNS_DIR};
-use crate::sweep::manifest::Manifest;
 use crate::sweep::plan::plan;
 use crate::sweep::runner::{SweepOptions, sweep};
 use crate::sweep::shard::Shard;
+use crate::sweep_manifest::{Manifest, Mode};
 
 pub const INDEX_MD: &str = "INDEX.md";
 
@@ -65,7 +68,7 @@ pub enum ReproduceError {
     #[error("{stem}: {cause}")]
     Run { stem: String, cause: RunDirError },
     #[error(transparent)]
-    Output(#[from] OutputError),
+    File(#[from] FileError),
     #[error("--only {name}: no scenarios/{name}.toml (there are: {available})")]
     UnknownOnly { name: String, available: String },
     #[error("--only {name}: this scenario is skipped by reproduce: {reason}")]
@@ -382,9 +385,9 @@ fn index_markdown(scenarios: &Path, out: &Path, all: &[Entry]) -> Result<String,
 }
 
 fn index_run(md: &mut String, dir: &Path) -> Result<(), ReproduceError> {
-    let data: Vec<String> = crate::output::run_dir::RUN_FILES
+    let data: Vec<String> = RUN_FILES
         .iter()
-        .filter(|f| **f != crate::report::REPORT_HTML && dir.join(f).is_file())
+        .filter(|f| **f != REPORT_HTML && dir.join(f).is_file())
         .map(|f| format!("`{f}`"))
         .collect();
     let _ = writeln!(md, "Data: {} (fields: README, \"Output files\").\n", data.join(", "));
@@ -425,11 +428,11 @@ fn index_advice(md: &mut String, dir: &Path, stem: &str) -> Result<(), Reproduce
 }
 
 fn report_line(md: &mut String, dir: &Path, what: &str) {
-    if dir.join(crate::report::REPORT_HTML).is_file() {
+    if dir.join(REPORT_HTML).is_file() {
         let _ = writeln!(
             md,
             "- `{}`: {what} (self-contained; open it in a browser).",
-            crate::report::REPORT_HTML
+            REPORT_HTML
         );
     }
 }
@@ -438,7 +441,7 @@ fn index_sweep(md: &mut String, dir: &Path, stem: &str) -> Result<(), ReproduceE
     let (m, _) = Manifest::read(dir)
         .map_err(|cause| ReproduceError::Sweep {
             stem: stem.to_string(),
-            cause,
+            cause: cause.into(),
         })?
         .ok_or_else(|| ReproduceError::Io {
             path: dir.join(MANIFEST_JSON),
@@ -450,8 +453,8 @@ fn index_sweep(md: &mut String, dir: &Path, stem: &str) -> Result<(), ReproduceE
         "{} points ({} mode) x {} replications = {runs} runs, over:\n",
         m.points.len(),
         match m.mode {
-            crate::sweep::spec::Mode::Grid => "grid",
-            crate::sweep::spec::Mode::Zip => "zip",
+            Mode::Grid => "grid",
+            Mode::Zip => "zip",
         },
         m.replications
     );

@@ -79,7 +79,7 @@ fn a_bounded_job_finishes_after_its_final_checkpoint_committed_every_record() {
         out.checkpoints.iter().all(|c| c.trigger_timestamp <= finished_s * 1e3),
         "checkpoints after the job finished"
     );
-    let text = ckptsim::output::table::render_summary(&out);
+    let text = ckptsim::summary_table::render_summary(&out);
     assert!(text.contains("job FINISHED at"), "{text}");
 }
 

@@ -4,8 +4,8 @@
 
 mod sweep_support;
 
+use ckptsim::layout::REPORT_HTML;
 use ckptsim::output::write_run_dir;
-use ckptsim::report::REPORT_HTML;
 use ckptsim::scenario::parse_str;
 use ckptsim::sweep::{SweepOptions, sweep_file};
 use sweep_support::*;

@@ -61,6 +61,6 @@ fn a_failure_rate_strategy_that_gives_up_fails_the_whole_job_and_the_run_stops()
         out.checkpoints.iter().all(|c| c.trigger_timestamp <= failed_s * 1e3),
         "checkpoints after the job failed"
     );
-    let text = ckptsim::output::table::render_summary(&out);
+    let text = ckptsim::summary_table::render_summary(&out);
     assert!(text.contains("job FAILED at 10.0 s"), "{text}");
 }

@@ -117,7 +117,7 @@ fn the_verdict_is_in_summary_json_and_printed_before_the_tables() {
         topics,
         ["throughput", "checkpoints", "backpressure", "latency", "failures"]
     );
-    let printed = ckptsim::output::table::render_summary(&out);
+    let printed = ckptsim::summary_table::render_summary(&out);
     let at = |s: &str| printed.find(s).unwrap_or_else(|| panic!("`{s}` not in\n{printed}"));
     assert!(at("verdict") < at("per checkpoint"), "{printed}");
 }

@@ -23,7 +23,7 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use ckptsim::output::run_dir::RUN_FILES;
+use ckptsim::layout::run::RUN_FILES;
 use ckptsim::output::write_run_dir;
 use ckptsim::scenario::{Limits, LoadedScenario, Origin, Override, Scenario, ScenarioError, load_file_with};
 use ckptsim::sweep::{SweepError, plan};

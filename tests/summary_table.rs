@@ -30,7 +30,7 @@ state = { initial = "10MB" }
 "#,
     );
     let out = ckptsim::run::run(&s, 1);
-    let text = ckptsim::output::table::render_summary(&out);
+    let text = ckptsim::summary_table::render_summary(&out);
     let line_of = |needle: &str| {
         text.lines()
             .position(|l| l.starts_with(needle))

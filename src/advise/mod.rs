@@ -41,6 +41,8 @@ pub enum AdviseError {
     #[error(transparent)]
     Scenario(#[from] crate::scenario::ScenarioError),
     #[error(transparent)]
+    File(#[from] crate::files::FileError),
+    #[error(transparent)]
     Output(#[from] crate::output::OutputError),
     #[error(transparent)]
     Plot(#[from] crate::plot::PlotError),

@@ -6,12 +6,12 @@
 use std::path::{Path, PathBuf};
 
 use super::{Advice, AdviseError, human_ms};
-use crate::output::{OutputError, Replace, publish_dir, write_json};
+use crate::files::write_json;
+use crate::layout::{PLOTS_DIR, REPORT_HTML};
+use crate::output::{OutputError, Replace, publish_dir};
 use crate::report::{Block, Report, Section, write_report};
 
 pub const ADVICE_JSON: &str = "advice.json";
-const REPORT_HTML: &str = "report.html";
-const PLOTS: &str = "plots";
 
 /// Refuses a directory that is not an advice directory written before.
 fn check_replaceable(dir: &Path) -> Result<(), OutputError> {
@@ -21,7 +21,7 @@ fn check_replaceable(dir: &Path) -> Result<(), OutputError> {
     for e in entries.flatten() {
         let name = e.file_name();
         let name = name.to_str().unwrap_or("");
-        if ![ADVICE_JSON, REPORT_HTML, PLOTS].contains(&name) {
+        if ![ADVICE_JSON, REPORT_HTML, PLOTS_DIR].contains(&name) {
             return Err(OutputError::ForeignDir {
                 dir: dir.to_path_buf(),
                 entry: e.path(),
@@ -39,7 +39,7 @@ pub fn write_advice_dir(dir: &Path, advice: &Advice, plots: bool) -> Result<Vec<
         let mut files = vec![json];
         let mut charts = Vec::new();
         if plots {
-            let p = staging.join(PLOTS);
+            let p = staging.join(PLOTS_DIR);
             std::fs::create_dir_all(&p).map_err(|cause| OutputError::Io { path: p.clone(), cause })?;
             charts = super::charts::draw(advice, &p)?;
             files.extend(charts.iter().cloned());

@@ -142,6 +142,6 @@ pub fn mean_ci95(xs: &[f64]) -> (f64, f64) {
         return (mean, f64::INFINITY);
     }
     let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
-    let t = crate::sweep::stats::student_t_quantile(0.975, n - 1.0);
+    let t = crate::confidence::student_t_quantile(0.975, n - 1.0);
     (mean, t * (var / n).sqrt())
 }

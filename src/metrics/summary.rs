@@ -114,8 +114,8 @@ pub struct RunSummary {
     pub simulated_seconds: f64,
     pub checkpoint_interval_ms: Option<f64>,
     pub counts: CheckpointCounts,
-    /// The run judged in plain sentences, before any table: see `crate::verdict` for the rules
-    /// and thresholds. Empty until the run's driver judges it (`run::run`).
+    /// The run judged in plain sentences, before any table (the verdict module holds the rules
+    /// and thresholds). Empty until the run's driver judges it (`run::run`).
     #[serde(default)]
     pub verdict: Vec<super::Finding>,
     /// Failure reasons of failed checkpoints and refused trigger requests, with their counts.

@@ -1,7 +1,8 @@
 //! The verdict of a run as `summary.json` carries it: one finding per question a planner asks
 //! (does the job keep up, are checkpoints healthy, where does backpressure sit, how late is the
-//! output, what does a failure cost), each a plain sentence with the figures behind it. The
-//! judging itself (thresholds, rules) lives in `crate::verdict`; this is only its shape.
+//! output, what does a failure cost), each a plain sentence with the figures behind it. This is
+//! only its shape: the judging itself (thresholds, rules) is the verdict module's, which reads
+//! the metrics and fills this shape in, so the metrics never name the module that judges them.
 
 use std::collections::BTreeMap;
 

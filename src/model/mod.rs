@@ -10,7 +10,6 @@ pub mod external_log;
 pub mod faults;
 pub mod graph;
 pub mod network;
-pub mod rate_profile;
 pub mod records;
 pub mod regions;
 pub mod selectivity;

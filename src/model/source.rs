@@ -4,8 +4,8 @@
 
 use std::sync::Arc;
 
-use crate::model::rate_profile::RateProfile;
 use crate::model::records::{Record, record_id};
+use crate::rate_profile::RateProfile;
 use crate::sim::Dist;
 use crate::sim::rng::{RngStream, SplitMix64, mix64};
 use crate::vocab::{ArrivalProcess, DEFAULT_KEY_COUNT, DEFAULT_RECORD_BYTES, KeyDistribution};

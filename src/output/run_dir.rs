@@ -8,26 +8,12 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{
-    CHECKPOINT_DETAILS_JSON, CHECKPOINTS_CSV, CHECKPOINTS_JSON, FAILURES_CSV, OutputError, SUBTASKS_CSV, SUMMARY_JSON,
-    TIMELINE_CSV, write_run,
-};
+use super::{OutputError, write_run};
+use crate::layout::PLOTS_DIR;
+use crate::layout::run::RUN_FILES;
 use crate::plot::PlotError;
-use crate::report::{REPORT_HTML, ReportError};
+use crate::report::ReportError;
 use crate::run::RunOutput;
-use crate::sweep::layout::PLOTS_DIR;
-
-/// The files of a run directory.
-pub const RUN_FILES: [&str; 8] = [
-    CHECKPOINTS_CSV,
-    SUBTASKS_CSV,
-    SUMMARY_JSON,
-    TIMELINE_CSV,
-    FAILURES_CSV,
-    CHECKPOINTS_JSON,
-    CHECKPOINT_DETAILS_JSON,
-    REPORT_HTML,
-];
 
 /// Marks the staging and retired directories beside a target: `.NAME.ckptsim-staging-PID`.
 const STAGING: &str = "ckptsim-staging";

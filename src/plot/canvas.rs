@@ -61,7 +61,7 @@ pub fn render(chart: &impl Chart, path: &Path, size: (u32, u32)) -> Result<(), P
                 chart.draw(&root).map_err(draw_error)?;
                 root.present().map_err(|e| draw_error(draw_err(e)))?;
             }
-            crate::output::write_atomic(path, svg.as_bytes())?;
+            crate::files::write_atomic(path, svg.as_bytes())?;
             Ok(())
         }
         _ => Err(PlotError::Format {

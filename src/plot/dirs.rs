@@ -9,9 +9,10 @@ use super::error::PlotError;
 use super::read::read_rows;
 use super::recovery_timeline::plot_recovery_timeline;
 use super::sweep_dir::{PlotOptions, plot_sweep_dir_with};
+use crate::layout::PLOTS_DIR;
+use crate::layout::run::{CHECKPOINTS_CSV, FAILURES_CSV, TIMELINE_CSV};
+use crate::layout::sweep::MANIFEST_JSON;
 use crate::metrics::{CheckpointRecord, FailureRecord, TimelineSample};
-use crate::output::{CHECKPOINTS_CSV, FAILURES_CSV, TIMELINE_CSV};
-use crate::sweep::layout::{MANIFEST_JSON, PLOTS_DIR};
 
 /// A run directory or a sweep directory, whichever `dir` is.
 pub fn plot_dir(dir: &Path) -> Result<Vec<PathBuf>, PlotError> {

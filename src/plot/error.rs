@@ -11,7 +11,7 @@ pub enum PlotError {
     #[error("{path}: {cause}")]
     Csv { path: PathBuf, cause: csv::Error },
     #[error(transparent)]
-    Output(#[from] crate::output::OutputError),
+    File(#[from] crate::files::FileError),
     /// The input exists but cannot be plotted as asked (a metric that is not in the table, a file
     /// that is not what its name says).
     #[error("{path}: {message}")]

@@ -3,7 +3,7 @@
 //! parallelism and TaskManagers together, the TaskManagers follow from the parallelism, so the
 //! points make one line over the parallelism instead of one single-point series each.
 
-use crate::sweep::manifest::Manifest;
+use crate::sweep_manifest::Manifest;
 
 /// Does the value of parameter `target` follow from the values of `given` (same values of
 /// `given` at two points, same value of `target`)?
@@ -81,8 +81,7 @@ pub fn series_groups(m: &Manifest, series: &[usize]) -> Vec<(String, Vec<usize>)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sweep::manifest::{FORMAT, ParameterInfo, PointInfo};
-    use crate::sweep::spec::{Mode, PlotSpec};
+    use crate::sweep_manifest::{FORMAT, Mode, ParameterInfo, PlotSpec, PointInfo};
 
     fn manifest(mode: Mode, params: &[(&str, &[&str])], points: &[&[usize]]) -> Manifest {
         Manifest {

@@ -13,12 +13,11 @@ use super::metric_chart::{MetricChart, plot_metric};
 use super::panel::{Series, UNBOUNDED, XY};
 use super::read::Table;
 use super::young_daly::{OverheadInput, OverheadSeries, fit_checkpoint_cost_s, plot_overhead_vs_interval};
-use crate::output::child_path;
-use crate::sweep::layout::{MANIFEST_JSON, PLOTS_DIR, POINTS_CSV, RUNS_CSV};
-use crate::sweep::manifest::Manifest;
-use crate::sweep::spec::PlotSpec;
-use crate::sweep::stats::estimate;
-use crate::sweep::value::NumericKind;
+use crate::confidence::estimate;
+use crate::files::child_path;
+use crate::layout::PLOTS_DIR;
+use crate::layout::sweep::{MANIFEST_JSON, POINTS_CSV, RUNS_CSV};
+use crate::sweep_manifest::{Manifest, NumericKind, PlotSpec};
 
 /// Charts drawn for a sweep when `[sweep.plot] metrics` is not given (those present).
 pub const DEFAULT_METRICS: [&str; 7] = [

@@ -16,10 +16,7 @@ pub use page::{Block, Report, Section};
 pub use run::{run_report, write_run_report};
 pub use sweep::{sweep_report, write_sweep_report};
 
-use crate::output::OutputError;
-
-/// The page's file name, in a run directory and in a sweep directory.
-pub const REPORT_HTML: &str = "report.html";
+use crate::files::FileError;
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -31,18 +28,18 @@ pub enum ReportError {
     #[error("{path}: {message}")]
     BadInput { path: PathBuf, message: String },
     #[error(transparent)]
-    Output(#[from] OutputError),
+    File(#[from] FileError),
 }
 
 /// Writes `report` into `path` (atomically: a reader never sees half a page).
 pub fn write_report(path: &Path, report: &Report) -> Result<PathBuf, ReportError> {
-    crate::output::write_atomic(path, report.render().as_bytes())?;
+    crate::files::write_atomic(path, report.render().as_bytes())?;
     Ok(path.to_path_buf())
 }
 
 /// Rewrites the report of a run or sweep directory (after its charts were redrawn).
 pub fn write_report_for(dir: &Path) -> Result<PathBuf, ReportError> {
-    if dir.join(crate::sweep::layout::MANIFEST_JSON).is_file() {
+    if dir.join(crate::layout::sweep::MANIFEST_JSON).is_file() {
         write_sweep_report(dir)
     } else {
         let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("run");
@@ -62,7 +59,7 @@ pub(crate) fn read_csv(path: &Path) -> Result<(Vec<String>, Vec<Vec<String>>), R
 
 /// The PNG charts in `dir/plots/` with their stems, in the order of `stems` and then sorted.
 pub(crate) fn read_charts(dir: &Path, first: &[&str]) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
-    let plots = dir.join(crate::sweep::layout::PLOTS_DIR);
+    let plots = dir.join(crate::layout::PLOTS_DIR);
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |cause| ReportError::Io { path, cause }

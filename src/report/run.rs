@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 
 use super::html::escape;
 use super::page::{Block, Report, Section};
-use super::{REPORT_HTML, ReportError, read_charts, read_csv, write_report};
+use super::{ReportError, read_charts, read_csv, write_report};
+use crate::layout::REPORT_HTML;
+use crate::layout::run::{CHECKPOINTS_CSV, SUBTASKS_CSV, SUMMARY_JSON};
 use crate::metrics::RunSummary;
-use crate::output::{CHECKPOINTS_CSV, SUBTASKS_CSV, SUMMARY_JSON};
 use crate::plot::catalog;
 
 /// Columns of the history table: the checkpoints.csv column and its heading, in the order of
@@ -65,7 +66,7 @@ pub fn run_report(dir: &Path, name: &str) -> Result<Report, ReportError> {
     let mut sections = vec![Section {
         id: "summary".into(),
         heading: "Summary".into(),
-        blocks: vec![Block::Preformatted(crate::output::table::render_summary_of(&summary))],
+        blocks: vec![Block::Preformatted(crate::summary_table::render_summary_of(&summary))],
     }];
     let charts: Vec<Block> = read_charts(dir, &["checkpoints", "timeline"])?
         .into_iter()

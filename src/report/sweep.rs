@@ -5,13 +5,13 @@
 use std::path::{Path, PathBuf};
 
 use super::page::{Block, Report, Section};
-use super::{REPORT_HTML, ReportError, read_charts, read_csv, write_report};
+use super::{ReportError, read_charts, read_csv, write_report};
+use crate::layout::REPORT_HTML;
+use crate::layout::sweep::{MANIFEST_JSON, POINTS_CSV};
 use crate::plot::catalog;
 use crate::plot::grouping::series_parameters;
 use crate::plot::sweep_dir::DEFAULT_METRICS;
-use crate::sweep::layout::{MANIFEST_JSON, POINTS_CSV};
-use crate::sweep::manifest::Manifest;
-use crate::sweep::spec::Mode;
+use crate::sweep_manifest::{Manifest, Mode};
 
 /// Writes `DIR/report.html` for the finished sweep in `dir`.
 pub fn write_sweep_report(dir: &Path) -> Result<PathBuf, ReportError> {

@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use super::error::{Origin, ScenarioError};
 use super::schema::Scenario;
-use crate::model::rate_profile::RateProfile;
+use crate::rate_profile::RateProfile;
 use crate::sim::dist::Duration;
 use crate::time::NS_PER_S;
 

@@ -7,16 +7,16 @@ use std::path::{Path, PathBuf};
 
 use super::error::SweepError;
 use super::flatten::{Cell, flatten, render_f64};
-use super::layout::{POINTS_CSV, RUNS_CSV, run_file_path};
-use super::manifest::Manifest;
 use super::run_file::{RunFileState, inspect};
-use super::stats::estimate;
-use crate::output::write_atomic;
+use crate::confidence::estimate;
+use crate::files::write_atomic;
+use crate::layout::sweep::{POINTS_CSV, RUNS_CSV, run_file_path};
+use crate::sweep_manifest::Manifest;
 
 /// Writes both tables; every run of the manifest must be done.
 pub fn write_tables(dir: &Path) -> Result<Vec<PathBuf>, SweepError> {
     let (manifest, _) = Manifest::read(dir)?.ok_or_else(|| SweepError::BadFile {
-        path: dir.join(super::layout::MANIFEST_JSON),
+        path: dir.join(crate::layout::sweep::MANIFEST_JSON),
         message: "missing: not a sweep directory".into(),
     })?;
     let runs = read_runs(dir, &manifest)?;

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::SweepError;
 use super::fingerprint::fnv1a_64;
-use crate::output::write_atomic;
+use crate::files::write_atomic;
 
 pub const CHECKSUMS_JSON: &str = "checksums.json";
 pub const FORMAT: u32 = 1;

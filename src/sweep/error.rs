@@ -3,8 +3,9 @@
 
 use std::path::PathBuf;
 
-use crate::output::OutputError;
+use crate::files::FileError;
 use crate::scenario::ScenarioError;
+use crate::sweep_manifest::ManifestError;
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -46,7 +47,10 @@ pub enum SweepError {
     #[error("{path}: {cause}")]
     Io { path: PathBuf, cause: std::io::Error },
     #[error(transparent)]
-    Output(#[from] OutputError),
+    File(#[from] FileError),
+    /// `sweep.json` cannot be read or written.
+    #[error(transparent)]
+    Manifest(#[from] ManifestError),
     #[error(transparent)]
     Report(#[from] crate::report::ReportError),
     /// The simulator panicked: a bug in ckptsim, reported with what reproduces it.

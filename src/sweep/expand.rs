@@ -1,8 +1,9 @@
 //! Expanding a sweep into points: each point is one assignment of a value to every parameter.
 
-use super::spec::{Mode, SweepSpec};
+use super::spec::SweepSpec;
 use super::value::render_value;
 use crate::scenario::Override;
+use crate::sweep_manifest::Mode;
 
 /// One combination of parameter values, in the order of `SweepSpec::parameters`.
 #[derive(Clone, Debug, PartialEq)]

@@ -10,11 +10,11 @@ use std::path::{Path, PathBuf};
 use super::aggregate::write_tables;
 use super::checksums::{CHECKSUMS_JSON, Checksums, checksum};
 use super::error::SweepError;
-use super::layout::{MANIFEST_JSON, run_file_name, run_file_path};
 use super::lock::DirLock;
-use super::manifest::Manifest;
 use super::run_file::{RunFileState, parse};
-use crate::output::write_atomic;
+use crate::files::write_atomic;
+use crate::layout::sweep::{MANIFEST_JSON, run_file_name, run_file_path};
+use crate::sweep_manifest::Manifest;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MergeReport {

@@ -12,9 +12,7 @@ pub mod error;
 pub mod expand;
 pub mod fingerprint;
 pub mod flatten;
-pub mod layout;
 pub mod lock;
-pub mod manifest;
 pub mod merge;
 pub mod plan;
 pub mod progress;
@@ -23,7 +21,6 @@ pub mod runner;
 pub mod seeds;
 pub mod shard;
 pub mod spec;
-pub mod stats;
 pub mod value;
 
 pub use error::SweepError;

@@ -5,12 +5,12 @@
 use super::error::SweepError;
 use super::expand::{Point, expand};
 use super::fingerprint::sweep_fingerprint;
-use super::manifest::{FORMAT, Manifest, NumericInfo, ParameterInfo, PointInfo};
 use super::seeds::replication_seed;
 use super::spec::SweepSpec;
 use super::value::{numeric_values, render_value};
 use crate::scenario::limits::human_bytes;
 use crate::scenario::{LoadedScenario, Scenario};
+use crate::sweep_manifest::{FORMAT, Manifest, NumericInfo, ParameterInfo, PointInfo};
 
 /// What the plan keeps per point beyond the scenario text: the validated `Scenario`, its
 /// overrides and manifest entry (measured at a few KiB for the bundled sweeps, rounded up).

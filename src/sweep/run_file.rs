@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::manifest::RunKey;
+use crate::sweep_manifest::RunKey;
 
 /// The file's content. `S` is the run summary: `RunSummary` when writing, a JSON value when
 /// reading (tables flatten whatever fields the summary has).

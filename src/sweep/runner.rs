@@ -14,14 +14,14 @@ use rayon::prelude::*;
 use super::aggregate::write_tables;
 use super::checksums::{Checksums, checksum};
 use super::error::SweepError;
-use super::layout::{MANIFEST_JSON, RUNS_DIR, run_file_name, run_file_path};
 use super::lock::DirLock;
-use super::manifest::{Manifest, RunKey};
 use super::plan::{Plan, plan};
 use super::run_file::{RunFile, RunFileState, inspect};
 use super::shard::Shard;
-use crate::output::write_atomic;
+use crate::files::write_atomic;
+use crate::layout::sweep::{MANIFEST_JSON, RUNS_DIR, run_file_name, run_file_path};
 use crate::scenario::{Limits, load_file_with};
+use crate::sweep_manifest::{Manifest, RunKey};
 
 #[derive(Clone, Debug, Default)]
 pub struct SweepOptions {

@@ -27,47 +27,21 @@
 //! value may repeat (the i-th values of all parameters make a point), but two points may not be
 //! the same combination.
 
-use serde::{Deserialize, Serialize};
-
 use super::error::SweepError;
 use super::value::render_value;
 use crate::scenario::LoadedScenario;
+use crate::sweep_manifest::{Mode, PlotSpec};
 
 /// Bounds that keep a typo (a step of 0.0001) from planning a sweep that never ends.
 pub const MAX_VALUES_PER_PARAMETER: usize = 10_000;
 pub const MAX_REPLICATIONS: u32 = 10_000;
 pub const MAX_RUNS: usize = 1_000_000;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Mode {
-    /// The cartesian product of all parameters' values.
-    Grid,
-    /// The i-th values of all parameters together; all lists have the same length.
-    Zip,
-}
-
 /// One swept field: a dotted scenario path and the values it takes.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Parameter {
     pub path: String,
     pub values: Vec<toml::Value>,
-}
-
-/// Which charts `ckptsim plot` draws for the sweep.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct PlotSpec {
-    /// The parameter on the x axis; the other parameters' combinations are the series.
-    pub x: Option<String>,
-    /// Parameters whose values tell the series apart; empty means every parameter but `x`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub series: Vec<String>,
-    /// Metrics (columns of runs.csv) to draw against `x`; empty means a default set.
-    pub metrics: Vec<String>,
-    pub mtbf_s: Option<f64>,
-    pub checkpoint_cost_s: Option<f64>,
-    pub overhead: Option<String>,
-    pub lost_work: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -326,7 +300,7 @@ fn parse_plot(v: &toml::Value, params: &[Parameter]) -> Result<PlotSpec, (Option
             .as_str()
             .ok_or((None, format!("plot `{key}` must be a metric name")))?;
         // A metric names its chart's file: refused here already if it could not be one.
-        if let Err(e) = crate::output::child_path(std::path::Path::new(""), name) {
+        if let Err(e) = crate::files::child_path(std::path::Path::new(""), name) {
             return Err((None, format!("plot `{key}`: {e}")));
         }
         Ok(name.to_string())

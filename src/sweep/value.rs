@@ -1,8 +1,7 @@
 //! Parameter values as they appear in tables and on axes: the text as written, and where the
 //! values are quantities, a number in a base unit so that they can be plotted and sorted.
 
-use serde::{Deserialize, Serialize};
-
+use crate::sweep_manifest::NumericKind;
 use crate::units;
 
 /// A value as a table cell: strings without quotes (`5s`), everything else as TOML (`8`, `0.5`).
@@ -10,42 +9,6 @@ pub fn render_value(v: &toml::Value) -> String {
     match v {
         toml::Value::String(s) => s.clone(),
         other => other.to_string(),
-    }
-}
-
-/// How a parameter's values read as numbers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NumericKind {
-    /// Plain numbers: the values themselves.
-    Number,
-    /// Durations such as "5s", read in seconds.
-    Seconds,
-    /// Sizes such as "32KiB", read in bytes.
-    Bytes,
-    /// Rates such as "400MB/s", read in bytes per second.
-    BytesPerSecond,
-}
-
-impl NumericKind {
-    /// The suffix of the extra numeric column (`checkpoint.interval_s`); none for plain numbers,
-    /// whose column already is numeric.
-    pub fn column_suffix(self) -> Option<&'static str> {
-        match self {
-            NumericKind::Number => None,
-            NumericKind::Seconds => Some("_s"),
-            NumericKind::Bytes => Some("_bytes"),
-            NumericKind::BytesPerSecond => Some("_bytes_per_s"),
-        }
-    }
-
-    pub fn unit_label(self) -> &'static str {
-        match self {
-            NumericKind::Number => "",
-            NumericKind::Seconds => "s",
-            NumericKind::Bytes => "bytes",
-            NumericKind::BytesPerSecond => "bytes/s",
-        }
     }
 }
 

@@ -21,7 +21,7 @@ pub fn world_config_keeping_output(s: &Scenario) -> ckptsim::model::config::Worl
 
 /// Student's t quantile t_{0.995, df}: two-sided 99 % intervals from batch means.
 pub fn t_995(df: usize) -> f64 {
-    ckptsim::sweep::stats::student_t_quantile(0.995, df as f64)
+    ckptsim::confidence::student_t_quantile(0.995, df as f64)
 }
 
 /// Mean and standard error from batch means (the series is split into `batches` equal parts:

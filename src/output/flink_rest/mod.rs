@@ -19,10 +19,6 @@ pub use build::RestContext;
 
 use crate::run::RunOutput;
 
-/// File names beside the CSVs.
-pub const CHECKPOINTS_JSON: &str = "checkpoints.json";
-pub const CHECKPOINT_DETAILS_JSON: &str = "checkpoint_details.json";
-
 /// The ids and places of a run: job id from scenario name and seed, vertex ids from the
 /// operators, start time and checkpoint directory from the scenario.
 pub fn context(out: &RunOutput) -> RestContext {

@@ -1,4 +1,6 @@
-//! Means and 95 % confidence intervals over replications.
+//! Means and 95 % confidence intervals over replications: what a sweep tabulates per point,
+//! what its charts draw as bands, and what `advise` checks its answers against. Plain
+//! statistics, below all three, so that the charts need not import the sweep runner for them.
 //!
 //! For n replications with values x_i, mean m and sample standard deviation
 //! s = sqrt(sum (x_i - m)^2 / (n - 1)), the half-width of the two-sided 95 % interval is

@@ -1,9 +1,11 @@
-//! The readable summary `ckptsim run` prints.
+//! The readable summary `ckptsim run` prints, and the run's report page shows: the verdict, the
+//! checkpoint counts and statistics, each operator's throughput and backpressure. A module of its
+//! own below both the run-directory writer (`output`) and the report, which both show it, so
+//! that neither imports the other for it; it reads only the summary and the verdict's sentences.
 
 use std::fmt::Write;
 
-use crate::metrics::RunSummary;
-use crate::run::RunOutput;
+use crate::metrics::{RunOutput, RunSummary};
 
 pub fn render_summary(out: &RunOutput) -> String {
     render_summary_of(&out.summary)
@@ -107,7 +109,7 @@ pub fn render_summary_of(s: &RunSummary) -> String {
 }
 
 /// One labelled table of summary statistics, with the number of values each is over.
-fn summary_block(t: &mut String, s: &crate::metrics::RunSummary, title: &str, rows: &[(&str, &str)]) {
+fn summary_block(t: &mut String, s: &RunSummary, title: &str, rows: &[(&str, &str)]) {
     let _ = writeln!(t, "\n{title}");
     let _ = writeln!(
         t,

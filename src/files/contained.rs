@@ -4,15 +4,15 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use super::OutputError;
+use super::FileError;
 
 /// Longest file name accepted (file systems allow 255 bytes; room for `.png.tmp`).
 pub const FILE_NAME_BYTES_MAX: usize = 200;
 
 /// `dir/name`, when `name` is a plain file name: ASCII letters, digits and `._-[]()=,+@`, not
 /// starting with a dot, at most [`FILE_NAME_BYTES_MAX`] bytes.
-pub fn child_path(dir: &Path, name: &str) -> Result<PathBuf, OutputError> {
-    let bad = |message: &'static str| OutputError::UnsafeName {
+pub fn child_path(dir: &Path, name: &str) -> Result<PathBuf, FileError> {
+    let bad = |message: &'static str| FileError::UnsafeName {
         dir: dir.to_path_buf(),
         name: name.escape_debug().to_string(),
         message,

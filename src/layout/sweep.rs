@@ -5,7 +5,8 @@
 //! DIR/runs/p0003-r001.json  one finished run (point 3, replication 1): its summary
 //! DIR/runs.csv              one row per run, once every run is done
 //! DIR/points.csv            one row per point: mean and 95 % CI over replications
-//! DIR/plots/                charts drawn from points.csv
+//! DIR/plots/                charts drawn from points.csv (see `super::PLOTS_DIR`)
+//! DIR/report.html           the page (see `super::REPORT_HTML`)
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -14,7 +15,6 @@ pub const MANIFEST_JSON: &str = "sweep.json";
 pub const RUNS_DIR: &str = "runs";
 pub const RUNS_CSV: &str = "runs.csv";
 pub const POINTS_CSV: &str = "points.csv";
-pub const PLOTS_DIR: &str = "plots";
 
 pub fn run_file_name(point: usize, replication: u32) -> String {
     format!("p{point:04}-r{replication:03}.json")

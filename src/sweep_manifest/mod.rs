@@ -1,15 +1,27 @@
 //! `sweep.json`: everything needed to turn run files into tables and charts without the scenario
 //! file (so `ckptsim merge` and `ckptsim plot` work on another machine), plus the fingerprint that
 //! guards a directory against runs of a different sweep.
+//!
+//! The format of a sweep directory's plan, below both its writer and its readers: the sweep runner
+//! writes it and reads it back to resume or merge, the charts and the report page read it. None
+//! of them imports another for it, so the runner may call the charts and the report, and they
+//! never import the runner.
+
+pub mod error;
+pub mod mode;
+pub mod numeric_kind;
+pub mod plot_spec;
+
+pub use error::ManifestError;
+pub use mode::Mode;
+pub use numeric_kind::NumericKind;
+pub use plot_spec::PlotSpec;
 
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::error::SweepError;
-use super::layout::MANIFEST_JSON;
-use super::spec::{Mode, PlotSpec};
-use super::value::NumericKind;
+use crate::layout::sweep::MANIFEST_JSON;
 
 pub const FORMAT: u32 = 1;
 
@@ -87,8 +99,8 @@ impl Manifest {
         Some(n.values[self.points[point].value_indices[param]])
     }
 
-    pub fn bytes(&self) -> Result<Vec<u8>, SweepError> {
-        let mut b = serde_json::to_vec_pretty(self).map_err(|e| SweepError::BadFile {
+    pub fn bytes(&self) -> Result<Vec<u8>, ManifestError> {
+        let mut b = serde_json::to_vec_pretty(self).map_err(|e| ManifestError::BadFile {
             path: MANIFEST_JSON.into(),
             message: e.to_string(),
         })?;
@@ -97,19 +109,19 @@ impl Manifest {
     }
 
     /// Reads `DIR/sweep.json`; `Ok(None)` when there is none.
-    pub fn read(dir: &Path) -> Result<Option<(Manifest, Vec<u8>)>, SweepError> {
+    pub fn read(dir: &Path) -> Result<Option<(Manifest, Vec<u8>)>, ManifestError> {
         let path = dir.join(MANIFEST_JSON);
         let bytes = match std::fs::read(&path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(cause) => return Err(SweepError::Io { path, cause }),
+            Err(cause) => return Err(ManifestError::Io { path, cause }),
         };
-        let m: Manifest = serde_json::from_slice(&bytes).map_err(|e| SweepError::BadFile {
+        let m: Manifest = serde_json::from_slice(&bytes).map_err(|e| ManifestError::BadFile {
             path: path.clone(),
             message: format!("not a sweep manifest: {e}"),
         })?;
         if m.format != FORMAT {
-            return Err(SweepError::BadFile {
+            return Err(ManifestError::BadFile {
                 path,
                 message: format!(
                     "manifest format {} is not {FORMAT}; rerun the sweep with this ckptsim",
@@ -118,7 +130,7 @@ impl Manifest {
             });
         }
         m.check_consistent()
-            .map_err(|message| SweepError::BadFile { path, message })?;
+            .map_err(|message| ManifestError::BadFile { path, message })?;
         Ok(Some((m, bytes)))
     }
 

@@ -9,6 +9,10 @@
 //! Λ is kept in nanoseconds of operational time. Piecewise factors (steps, linear ramps) give a
 //! piecewise linear or quadratic Λ, inverted in closed form; the daily sinusoid's Λ is inverted
 //! by safeguarded Newton iteration to well below a nanosecond.
+//!
+//! It stands below both `model` and `scenario`: the model's sources draw their arrivals through
+//! it, and the scenario's run budget reads its mean factor over the run, without either naming
+//! the other. It knows neither the scenario file's schema nor the simulated world.
 
 /// Arrivals that never come (a factor that drops to 0 for good) stand this far out: far past
 /// any run, and far enough from `u64::MAX` that adding service times cannot overflow.

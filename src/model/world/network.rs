@@ -26,6 +26,7 @@ impl World {
     }
 
     /// A task writes a record into an output channel.
+    #[inline]
     pub(crate) fn write_record(&mut self, now: SimTime, s: u32, ch: u32, r: Record, written_ns: u64) {
         self.checks.record_sent(ch);
         let inc = self.tasks[s as usize].incarnation;

@@ -42,6 +42,7 @@ impl Network {
     /// task produced the record (a batch emits its records at its end, possibly later);
     /// `incarnation` is the producer's.
     #[allow(clippy::too_many_arguments)]
+    #[inline]
     pub fn write_record(
         &mut self,
         now: SimTime,

@@ -12,9 +12,18 @@ use crate::model::task::TaskPhase;
 use crate::time::SimTime;
 
 impl World {
-    /// Tells the tasks what a send did.
-    #[inline]
+    /// Tells the tasks what a send did. Most sends (a record appended to a buffer) did nothing
+    /// a task must hear of: that test is inlined into every caller on the record path, the rest
+    /// is not.
+    #[inline(always)]
     pub(crate) fn after_send(&mut self, now: SimTime, sent: Sent) {
+        if sent.freed_producer.is_some() || sent.barrier.is_some() {
+            self.tell_tasks_after_send(now, sent);
+        }
+    }
+
+    #[inline(never)]
+    fn tell_tasks_after_send(&mut self, now: SimTime, sent: Sent) {
         if let Some(p) = sent.freed_producer {
             self.maybe_unblock_producer(now, p);
         }

@@ -64,6 +64,11 @@ impl Dist {
         matches!(self, Dist::Constant(_))
     }
 
+    /// Always 0 (a cost that is not there: nothing to draw).
+    pub fn is_zero(&self) -> bool {
+        matches!(self, Dist::Constant(v) if *v == 0.0)
+    }
+
     pub fn sample(&self, u: &mut impl Uniform01) -> f64 {
         match self {
             Dist::Constant(v) => *v,

@@ -167,7 +167,7 @@ impl World {
         let stretch = self.slowdown(s, now) / self.cpu_share(s, now);
         let vertex = &self.graph.vertices[v];
         let (service, wait) = (&vertex.service_time, &vertex.wait_time);
-        let waits = !matches!(wait, crate::sim::Dist::Constant(w) if *w == 0.0);
+        let waits = !wait.is_zero();
         let t = &mut self.tasks[si];
         let b = t.batch.as_mut().expect("a batch in progress");
         let from = b.done_at_ns.partition_point(|d| *d != UNSCHEDULED);
@@ -213,9 +213,6 @@ impl World {
         let timeout = self.set.buffer_timeout_ns;
         let max_n = self.source_batch_limit(s);
         let mut records = self.net.take_vec();
-        let t = &mut self.tasks[si];
-        let src = t.source.as_mut().expect("source task");
-        let gen_start = Box::new(src.arrivals.clone());
         let mut done_at_ns = Vec::with_capacity(max_n);
         let mut clock = now.as_ns();
         let mut horizon = u64::MAX;
@@ -224,13 +221,14 @@ impl World {
         let stretch = self.slowdown(s, now) / self.cpu_share(s, now);
         let vertex = &self.graph.vertices[v];
         let wait = &vertex.wait_time;
-        let waits = !matches!(wait, crate::sim::Dist::Constant(w) if *w == 0.0);
+        let waits = !wait.is_zero();
         // A source batch is one quantum: its records share one share of the cores. (Ending
         // it after 1 ms of CPU would also check back-pressure more often than once per buffer,
         // which the network model is calibrated on.)
         let mut runnable = 0;
         let t = &mut self.tasks[si];
         let src = t.source.as_mut().expect("source task");
+        let gen_start = Box::new(src.arrivals.clone());
         let mut caught_up_at = None;
         while records.len() < max_n {
             if src.max_records.is_some_and(|m| src.arrivals.offset() >= m) {

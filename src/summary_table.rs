@@ -80,15 +80,17 @@ pub fn render_summary_of(s: &RunSummary) -> String {
     ] {
         summary_block(&mut t, s, title, rows);
     }
+    // Chained tasks have long names (`map -> sink: Writer`): the column fits the longest.
+    let w = s.job.operators.iter().map(|o| o.name.len()).max().unwrap_or(0).max(16);
     let _ = writeln!(
         t,
-        "\n{:<16} {:>4} {:>14} {:>14} {:>10} {:>10}",
+        "\n{:<w$} {:>4} {:>14} {:>14} {:>10} {:>10}",
         "operator", "par", "records/s", "MB/s", "bp ms/s", "busy ms/s"
     );
     for o in &s.job.operators {
         let _ = writeln!(
             t,
-            "{:<16} {:>4} {:>14.1} {:>14.3} {:>10.1} {:>10.1}",
+            "{:<w$} {:>4} {:>14.1} {:>14.3} {:>10.1} {:>10.1}",
             o.name,
             o.parallelism,
             o.records_per_second,

@@ -26,6 +26,33 @@ pub enum OperatorKind {
     Sink,
 }
 
+/// What a sink promises about its output after a failure: Flink's `DeliveryGuarantee`
+/// (`org.apache.flink.connector.base.DeliveryGuarantee`), spelled as Flink prints it.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DeliveryGuarantee {
+    /// Two-phase commit: records become visible when the checkpoint that covers them
+    /// completes, and each exactly once (a Kafka sink with transactions, a file sink).
+    #[default]
+    ExactlyOnce,
+    /// Records are visible as soon as they are written; the writer flushes what is pending in
+    /// the synchronous phase of a checkpoint, and a failover replays (and duplicates) what came
+    /// after the restored checkpoint.
+    AtLeastOnce,
+    /// Nothing is kept (Flink's `DiscardingSink`): no output, no transaction.
+    None,
+}
+
+/// An operator's chaining strategy as the DataStream API sets it (`ChainingStrategy`).
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChainingStrategy {
+    /// `disableChaining()` (`NEVER`): chained with neither its input nor its output.
+    Disable,
+    /// `startNewChain()` (`HEAD`): heads a new chain; its output may still chain to it.
+    StartNewChain,
+}
+
 /// How an edge distributes records over the consumer's subtasks.
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]

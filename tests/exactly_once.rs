@@ -7,7 +7,9 @@
 //! in-flight data), buffer timeouts, intervals, state backends, failover strategies, restart
 //! strategies (fixed-delay, failure-rate), savepoints, bounded sources, operator selectivity
 //! (a map emitting 0.3 or 2.5 records per record read), source rate profiles (a spike, a
-//! silent window, a ramp) and fault schedules (crashes, TaskManager and connection losses,
+//! silent window, a ramp), operator chaining on and off (forward edges chain the map and the
+//! sink), the sink's delivery guarantee (exactly-once, at-least-once: nothing lost; none:
+//! nothing kept) and fault schedules (crashes, TaskManager and connection losses,
 //! JobManager failovers). Every run also checks the run-time invariants (records conserved on every
 //! channel, one barrier per channel per checkpoint, every completed checkpoint a consistent
 //! cut of the sources' offsets). A failing case shrinks and is printed as a
@@ -17,7 +19,7 @@
 
 mod common;
 
-use ckptsim::model::checker::{Violation, check_exactly_once_complete};
+use ckptsim::model::checker::{Violation, check_at_least_once_complete, check_exactly_once_complete};
 use ckptsim::model::world::World;
 use proptest::prelude::*;
 
@@ -52,6 +54,11 @@ struct Case {
     selectivity: f64,
     /// The sources' `rate.profile`, as TOML (a spike, a silent window, a ramp), if any.
     profile: Option<&'static str>,
+    /// `pipeline.operator-chaining.enabled`: forward edges chain the map to the source and the
+    /// sink to the map.
+    chaining: bool,
+    /// The sink's `delivery_guarantee`: exactly-once (two-phase commit), at-least-once, none.
+    guarantee: &'static str,
     seed: u64,
 }
 
@@ -83,6 +90,8 @@ buffer_timeout = "{bt}ms"
 {restart}
 [recovery]
 failover = "{failover}"
+[pipeline]
+operator_chaining = {chaining}
 [[operators]]
 name = "source"
 kind = "source"
@@ -103,6 +112,7 @@ name = "sink"
 kind = "sink"
 parallelism = {sinks}
 inputs = [{{ from = "map", partitioning = "{sink_part}" }}]
+delivery_guarantee = "{guarantee}"
 "#,
             seed = self.seed,
             restart = if self.failure_rate {
@@ -141,6 +151,8 @@ inputs = [{{ from = "map", partitioning = "{sink_part}" }}]
             part = self.partitioning,
             sinks = self.sinks,
             sink_part = self.sink_partitioning,
+            chaining = self.chaining,
+            guarantee = self.guarantee,
         );
         if faults {
             for (at, op, sub) in &self.crashes {
@@ -205,14 +217,17 @@ fn committed(toml: &str, seed: u64, broken: bool) -> (Vec<u64>, usize) {
     (out, failures)
 }
 
+/// What the sink's delivery guarantee promises, broken: exactly-once (the multisets are
+/// equal), at-least-once (nothing lost, duplicates allowed), none (nothing kept at all).
 fn violations(case: &Case, broken: bool) -> (Vec<Violation>, usize, usize) {
     let (expected, _) = committed(&case.toml(false), case.seed, broken);
     let (actual, failures) = committed(&case.toml(true), case.seed, broken);
-    (
-        check_exactly_once_complete(&expected, &actual),
-        expected.len(),
-        failures,
-    )
+    let v = match case.guarantee {
+        "exactly-once" => check_exactly_once_complete(&expected, &actual),
+        "at-least-once" => check_at_least_once_complete(&expected, &actual),
+        _ => check_exactly_once_complete(&[], &actual),
+    };
+    (v, expected.len(), failures)
 }
 
 /// Rate profiles the generator gives the sources: three times the rate for a second, no input
@@ -294,6 +309,8 @@ fn case() -> impl Strategy<Value = Case> {
                 1 => Just(Some(SILENT_WINDOW)),
                 1 => Just(Some(RAMP)),
             ],
+            prop_oneof![3 => Just(true), 1 => Just(false)],
+            prop_oneof![3 => Just("exactly-once"), 2 => Just("at-least-once"), 1 => Just("none")],
         ),
         0u64..1000,
     )
@@ -304,7 +321,7 @@ fn case() -> impl Strategy<Value = Case> {
                 (be, fo, mode, service_us),
                 crashes,
                 (tm, conn, sp, jm, fr),
-                (selectivity, profile),
+                (selectivity, profile, chaining, guarantee),
                 seed,
             )| {
                 // Forward needs equal parallelism on both sides.
@@ -337,6 +354,8 @@ fn case() -> impl Strategy<Value = Case> {
                     failure_rate: fr,
                     selectivity,
                     profile,
+                    chaining,
+                    guarantee,
                     seed,
                 }
             },
@@ -359,7 +378,8 @@ proptest! {
     #[test]
     fn committed_output_is_exactly_once_under_any_fault_schedule(c in case()) {
         let (v, expected, failures) = violations(&c, false);
-        prop_assert_eq!(expected as u64, records_committed_without_failures(&c) * if c.sink_partitioning == "broadcast" { c.sinks as u64 } else { 1 },
+        let writes = if c.guarantee == "none" { 0 } else { records_committed_without_failures(&c) };
+        prop_assert_eq!(expected as u64, writes * if c.sink_partitioning == "broadcast" { c.sinks as u64 } else { 1 },
             "the failure-free run commits every record");
         prop_assert!(failures >= 1, "the schedule injected no failure");
         prop_assert!(v.is_empty(), "{} violations, first {:?}\n--- scenario (seed {}) ---\n{}", v.len(), v.first(), c.seed, c.toml(true));
@@ -389,6 +409,8 @@ fn a_keyed_job_with_repeated_crashes_and_a_lost_taskmanager_commits_each_record_
         failure_rate: false,
         selectivity: 1.0,
         profile: None,
+        chaining: true,
+        guarantee: "exactly-once",
         seed: 5,
     };
     let (v, expected, failures) = violations(&c, false);
@@ -424,6 +446,8 @@ fn selective_maps_commit_each_derived_record_exactly_once_under_failures() {
             failure_rate: false,
             selectivity,
             profile: Some(SPIKE),
+            chaining: true,
+            guarantee: "exactly-once",
             seed,
         };
         let (v, expected, failures) = violations(&c, false);
@@ -470,6 +494,8 @@ fn the_checkers_still_catch_broken_alignment_and_at_least_once_with_a_selective_
         failure_rate: false,
         selectivity: 2.5,
         profile: None,
+        chaining: true,
+        guarantee: "exactly-once",
         seed: 11,
     };
     // `committed` asserts that the cut check reports an inconsistent cut.
@@ -510,6 +536,8 @@ fn savepoint_case(seed: u64, sources: u32, crashes: Vec<(u32, usize, u32)>, tm: 
         failure_rate: false,
         selectivity: 1.0,
         profile: None,
+        chaining: true,
+        guarantee: "exactly-once",
         seed,
     }
 }
@@ -578,6 +606,8 @@ fn the_checker_catches_snapshots_taken_without_alignment() {
         failure_rate: false,
         selectivity: 1.0,
         profile: None,
+        chaining: true,
+        guarantee: "exactly-once",
         seed: 11,
     };
     let (v, _, failures) = violations(&c, true);
@@ -613,6 +643,8 @@ fn at_least_once_mode_with_failures_produces_duplicates_the_checker_catches() {
         failure_rate: false,
         selectivity: 1.0,
         profile: None,
+        chaining: true,
+        guarantee: "exactly-once",
         seed: 11,
     };
     let at_least_once = |toml: String| toml.replacen("[checkpoint]\n", "[checkpoint]\nmode = \"at_least_once\"\n", 1);
@@ -656,6 +688,8 @@ fn unaligned_case() -> Case {
         failure_rate: false,
         selectivity: 1.0,
         profile: None,
+        chaining: true,
+        guarantee: "exactly-once",
         seed: 7,
     }
 }

@@ -15,7 +15,7 @@ use crate::model::backend::{BackendConfig, HeapSerializeCost};
 use crate::model::config::RecoverySettings;
 use crate::model::config::{NetworkConfig, RunConfig, StorageConfig, WorldConfig};
 use crate::model::debloat::DebloatConfig;
-use crate::model::graph::{InputSpec, JobSpec, OperatorSpec};
+use crate::model::graph::{ChainedOperator, InputSpec, JobSpec, OperatorSpec};
 use crate::model::source::{KeySpace, RateSpec, SourceSpec};
 use crate::model::storage::StorageProfile;
 use crate::protocol::coordinator::CoordinatorConfig;
@@ -23,6 +23,7 @@ use crate::scenario::restart::{RecoveryCfg, effective_restart_strategy};
 use crate::scenario::{NetworkCfg, OperatorCfg, OperatorKind, Scenario, StateBackendCfg, StorageCfg};
 use crate::time::SimTime;
 
+pub mod chain;
 #[cfg(test)]
 mod tests;
 
@@ -61,10 +62,12 @@ pub fn world_config(s: &Scenario) -> WorldConfig {
     }
 }
 
-/// The operators, with inputs resolved to operator indices, and their placement.
+/// The tasks (operators, chained as Flink chains them: [`chain`]), with inputs resolved to
+/// task indices, and their placement.
 pub fn job_spec(s: &Scenario) -> JobSpec {
+    let chains = chain::chains(s);
     JobSpec {
-        operators: s.operators.iter().map(|op| operator_spec(op, s)).collect(),
+        operators: chains.iter().map(|c| task_spec(c, &chains, s)).collect(),
         taskmanagers: s.cluster.taskmanagers,
         slots_per_taskmanager: s.cluster.slots_per_taskmanager,
         cores_per_taskmanager: s
@@ -75,31 +78,50 @@ pub fn job_spec(s: &Scenario) -> JobSpec {
     }
 }
 
-fn operator_spec(op: &OperatorCfg, s: &Scenario) -> OperatorSpec {
+/// One task: the chain's head reads its inputs (and the source, if it is one), its operators
+/// run in turn, its tail's output is the task's.
+fn task_spec(members: &[usize], chains: &[Vec<usize>], s: &Scenario) -> OperatorSpec {
+    let ops: Vec<&OperatorCfg> = members.iter().map(|&i| &s.operators[i]).collect();
+    let (head, tail) = (ops[0], ops[ops.len() - 1]);
+    let task_of = |name: &str| {
+        let i = s.operators.iter().position(|o| o.name == name).expect("validated");
+        chains.iter().position(|c| c.contains(&i)).expect("every operator is in a chain")
+    };
+    let sum = |f: &dyn Fn(&OperatorCfg) -> u64| ops.iter().map(|o| f(o)).sum();
     OperatorSpec {
-        name: op.name.clone(),
-        kind: op.kind,
-        parallelism: op.parallelism,
-        inputs: op
+        name: chain::chain_name(s, members),
+        kind: chain::task_kind(head.kind, tail.kind),
+        parallelism: head.parallelism,
+        inputs: head
             .inputs
             .iter()
             .map(|input| InputSpec {
-                from: s
-                    .operators
-                    .iter()
-                    .position(|o| o.name == input.from)
-                    .expect("validated"),
+                from: task_of(&input.from),
                 partitioning: input.partitioning,
             })
             .collect(),
-        source: (op.kind == OperatorKind::Source).then(|| source_spec(op)),
-        service_time: op.service_time.dist.clone(),
-        wait_time: op.wait_time.dist.clone(),
-        output_record_size: op.output_record_size.as_ref().map(|d| d.dist.clone()),
-        selectivity: op.selectivity,
-        sync_time: op.sync_time.dist.clone(),
-        state_bytes_per_key: op.state.bytes_per_key.map(|b| b.as_u64()).unwrap_or(0),
-        state_initial_bytes: op.state.initial.map(|b| b.as_u64()).unwrap_or(0),
+        source: (head.kind == OperatorKind::Source).then(|| source_spec(head)),
+        chain: members
+            .iter()
+            .map(|&i| {
+                let op = &s.operators[i];
+                ChainedOperator {
+                    name: op.name.clone(),
+                    id: i as u32,
+                    service_time: op.service_time.dist.clone(),
+                    wait_time: op.wait_time.dist.clone(),
+                    selectivity: op.selectivity,
+                    sync_time: op.sync_time.dist.clone(),
+                }
+            })
+            .collect(),
+        output_record_size: ops
+            .iter()
+            .rev()
+            .find_map(|o| o.output_record_size.as_ref().map(|d| d.dist.clone())),
+        state_bytes_per_key: sum(&|o| o.state.bytes_per_key.map(|b| b.as_u64()).unwrap_or(0)),
+        state_initial_bytes: sum(&|o| o.state.initial.map(|b| b.as_u64()).unwrap_or(0)),
+        delivery_guarantee: tail.delivery_guarantee.unwrap_or_default(),
     }
 }
 
@@ -145,7 +167,7 @@ fn coordinator_config(s: &Scenario, job: &JobSpec) -> CoordinatorConfig {
     let subtasks = |sources_only: bool| -> u32 {
         job.operators
             .iter()
-            .filter(|o| !sources_only || o.kind == OperatorKind::Source)
+            .filter(|o| !sources_only || o.source.is_some())
             .map(|o| o.parallelism)
             .sum()
     };

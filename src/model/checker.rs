@@ -84,6 +84,16 @@ pub fn check_exactly_once_complete(expected: &[RecordId], actual: &[RecordId]) -
     check_exactly_once(expected, actual, |_| true)
 }
 
+/// At-least-once (an at-least-once sink, Flink's `DeliveryGuarantee.AT_LEAST_ONCE`): every
+/// record the failure-free run wrote appears at least as often in the faulty run's output;
+/// duplicates are allowed, losses and records the failure-free run never wrote are not.
+pub fn check_at_least_once_complete(expected: &[RecordId], actual: &[RecordId]) -> Vec<Violation> {
+    check_exactly_once_complete(expected, actual)
+        .into_iter()
+        .filter(|v| !matches!(v, Violation::Duplicate { .. }))
+        .collect()
+}
+
 /// Compares final operator state as counts per key (a key absent from one side counts 0).
 pub fn check_key_counts(expected: &BTreeMap<u64, u64>, actual: &BTreeMap<u64, u64>) -> Vec<Violation> {
     let mut out = Vec::new();

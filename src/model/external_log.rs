@@ -65,6 +65,13 @@ impl ExternalTransactionLog {
         }
     }
 
+    /// A write outside any transaction (an at-least-once sink): visible at once.
+    pub fn write(&mut self, id: RecordId) {
+        if self.keep_visible {
+            self.visible.push(id);
+        }
+    }
+
     /// Every committed record, in commit order (what a consumer with `read_committed` sees);
     /// `None` when the log does not keep them.
     pub fn visible(&self) -> Option<&[RecordId]> {

@@ -281,7 +281,8 @@ impl Builder {
         for (i, c) in f.task_crash.iter().enumerate() {
             let (first, count) = match &c.operator {
                 Some(name) => {
-                    let v = graph.vertices.iter().find(|v| &v.name == name).ok_or_else(|| {
+                    // An operator inside a chain fails with its task: the chain's vertex is the target.
+                    let v = graph.vertices.iter().find(|v| v.runs_operator(name)).ok_or_else(|| {
                         FaultScheduleError::UnknownOperator {
                             spec: i,
                             name: name.clone(),

@@ -3,11 +3,16 @@
 //! Placement follows Flink's default slot sharing: subtask i of every vertex shares slot i, and
 //! slots fill TaskManagers in order, so slot i lives on TaskManager `i / slots_per_taskmanager`.
 //! A channel is local when both ends share a TaskManager.
+//!
+//! A vertex is a task: one operator, or a chain of operators (Flink's `OperatorChain`, formed by
+//! the compile step as `StreamingJobGraphGenerator` forms it) that runs on one thread with no
+//! channel between its operators.
 
 use crate::ids::{ChannelId, InputIndex, SubtaskId, VertexId};
 use crate::model::source::SourceSpec;
 use crate::sim::Dist;
-use crate::vocab::{OperatorKind, Partitioning};
+use crate::sim::rng::Uniform01;
+use crate::vocab::{DeliveryGuarantee, OperatorKind, Partitioning};
 
 /// The job as the world runs it: its operators (upstream first) and the cluster they are
 /// placed on.
@@ -23,29 +28,47 @@ pub struct JobSpec {
     pub taskmanagers_per_host: u32,
 }
 
-/// One operator of the job.
+/// One task of the job: an operator, or a chain of operators run as one.
 #[derive(Clone, Debug)]
 pub struct OperatorSpec {
+    /// Flink's vertex name: the chained operators' names joined by ` -> `.
     pub name: String,
+    /// A chain ending in a sink is a sink; one starting at a source reads the source
+    /// (`source` is set).
     pub kind: OperatorKind,
     pub parallelism: u32,
     pub inputs: Vec<InputSpec>,
-    /// Sources (and only sources): what they read.
+    /// Sources (and only chains headed by one): what they read.
     pub source: Option<SourceSpec>,
+    /// The chained operators, head first (one for an unchained operator).
+    pub chain: Vec<ChainedOperator>,
+    /// Size of the records the task emits (the last chained operator that sets one); `None`:
+    /// the size of the input record.
+    pub output_record_size: Option<Dist>,
+    /// Keyed state per distinct key seen by a subtask (0: none), over the chained operators.
+    pub state_bytes_per_key: u64,
+    /// State present from the start, per subtask, over the chained operators.
+    pub state_initial_bytes: u64,
+    /// Sinks: what the sink promises after a failure.
+    pub delivery_guarantee: DeliveryGuarantee,
+}
+
+/// One operator of a task's chain, with what it costs per record.
+#[derive(Clone, Debug)]
+pub struct ChainedOperator {
+    /// The operator's name in the scenario (faults and sweeps name it).
+    pub name: String,
+    /// Its position in the scenario's operator list: names its selectivity draws, so a record's
+    /// outputs do not depend on whether the operator is chained.
+    pub id: u32,
     /// CPU time to process one record.
     pub service_time: Dist,
     /// Time a record holds the task thread without a core.
     pub wait_time: Dist,
-    /// Size of the records emitted; `None`: the size of the input record.
-    pub output_record_size: Option<Dist>,
     /// Records out per record in (`model::selectivity`); 1 for sources and sinks.
     pub selectivity: f64,
     /// Fixed part of the synchronous snapshot phase.
     pub sync_time: Dist,
-    /// Keyed state per distinct key seen by a subtask (0: none).
-    pub state_bytes_per_key: u64,
-    /// State present from the start, per subtask.
-    pub state_initial_bytes: u64,
 }
 
 /// An input edge of an operator.
@@ -65,13 +88,57 @@ pub struct Vertex {
     /// Flink's default max parallelism: `roundUpToPowerOfTwo(1.5 * p)` within [128, 32768];
     /// key groups of a keyed (hash) input are spread over the subtasks by it.
     pub max_parallelism: u32,
-    pub service_time: Dist,
-    pub wait_time: Dist,
+    /// The chained operators, head first.
+    pub chain: Vec<ChainedOperator>,
     pub output_record_size: Option<Dist>,
-    pub selectivity: f64,
-    pub sync_time: Dist,
     pub state_bytes_per_key: u64,
     pub state_initial_bytes: u64,
+    pub delivery_guarantee: DeliveryGuarantee,
+}
+
+impl Vertex {
+    /// Some chained operator emits other than one record per record read.
+    pub fn is_selective(&self) -> bool {
+        self.chain.iter().any(|op| op.selectivity != 1.0)
+    }
+
+    /// Whether the task runs the scenario operator `name`.
+    pub fn runs_operator(&self, name: &str) -> bool {
+        self.chain.iter().any(|op| op.name == name)
+    }
+
+    /// The chained operators' waiting time is never anything (no draw to make).
+    pub fn waits(&self) -> bool {
+        self.chain.iter().any(|op| !op.wait_time.is_zero())
+    }
+
+    /// CPU and waiting time (ns) of one input record through the chain: each operator's draw,
+    /// weighted by the records of this input that reach it (the product of the selectivities
+    /// before it, the mean of its draws; one draw per operator keeps a record's cost bounded
+    /// whatever a flatMap emits). An unchained operator draws exactly as it always did.
+    #[inline]
+    pub fn record_cost_ns(&self, u: &mut impl Uniform01, waits: bool) -> (u64, u64) {
+        if let [op] = self.chain.as_slice() {
+            let cpu = op.service_time.sample_u64(u);
+            let wait = if waits { op.wait_time.sample_u64(u) } else { 0 };
+            return (cpu, wait);
+        }
+        let (mut cpu, mut wait, mut reach) = (0.0, 0.0, 1.0);
+        for op in &self.chain {
+            cpu += reach * op.service_time.sample(u);
+            if waits {
+                wait += reach * op.wait_time.sample(u);
+            }
+            reach *= op.selectivity;
+        }
+        (crate::time::ns_from_f64(cpu), crate::time::ns_from_f64(wait))
+    }
+
+    /// The operators' part of the synchronous snapshot phase: each chained operator snapshots
+    /// in turn (`OperatorChain.snapshotState`).
+    pub fn sync_time_ns(&self, u: &mut impl Uniform01) -> u64 {
+        self.chain.iter().map(|op| op.sync_time.sample_u64(u)).sum()
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -144,13 +211,11 @@ impl JobGraph {
                 parallelism: op.parallelism,
                 first_subtask: first,
                 max_parallelism: default_max_parallelism(op.parallelism),
-                service_time: op.service_time.clone(),
-                wait_time: op.wait_time.clone(),
+                chain: op.chain.clone(),
                 output_record_size: op.output_record_size.clone(),
-                selectivity: op.selectivity,
-                sync_time: op.sync_time.clone(),
                 state_bytes_per_key: op.state_bytes_per_key,
                 state_initial_bytes: op.state_initial_bytes,
+                delivery_guarantee: op.delivery_guarantee,
             });
         }
         let n = subtasks.len();

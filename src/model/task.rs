@@ -160,10 +160,12 @@ pub struct SourceRuntime {
     pub max_records: Option<u64>,
 }
 
-/// A sink's two-phase commit: the transaction machinery plus, per transaction, the arrival
-/// times of its records (for the latency until output becomes visible).
+/// A sink: what it promises (its delivery guarantee) and, for an exactly-once sink, its
+/// two-phase commit: the transaction machinery plus, per transaction, the arrival times of its
+/// records (for the latency until output becomes visible).
 #[derive(Debug)]
 pub struct SinkRuntime {
+    pub guarantee: crate::vocab::DeliveryGuarantee,
     pub txn: crate::protocol::two_phase_commit::TwoPhaseCommitSink,
     pub open_origins_ns: Vec<u64>,
     pub pending_origins_ns: std::collections::BTreeMap<CheckpointId, Vec<u64>>,
@@ -195,7 +197,7 @@ pub struct Task {
     pub keys_seen: Vec<u64>,
     pub distinct_keys: u64,
     pub source: Option<SourceRuntime>,
-    /// Sinks: the exactly-once (two-phase commit) sink.
+    /// Sinks: the sink's writer (and its two-phase commit when it is exactly-once).
     pub sink: Option<SinkRuntime>,
     /// Flink's task I/O metrics, counted from the start.
     pub io: TaskIoCounters,

@@ -10,7 +10,9 @@ use crate::time::{NS_PER_MS, NS_PER_S, NS_PER_US};
 
 /// The vocabulary the file shares with the model, defined below both.
 pub use crate::protocol::CheckpointingMode;
-pub use crate::vocab::{ArrivalProcess, KeyDistribution, OperatorKind, Partitioning, StateBackendKind};
+pub use crate::vocab::{
+    ArrivalProcess, ChainingStrategy, DeliveryGuarantee, KeyDistribution, OperatorKind, Partitioning, StateBackendKind,
+};
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -28,6 +30,9 @@ pub struct Scenario {
     pub storage: StorageCfg,
     #[serde(default)]
     pub state_backend: StateBackendCfg,
+    /// How the job's operators become tasks (`pipeline.*`).
+    #[serde(default)]
+    pub pipeline: PipelineCfg,
     pub operators: Vec<OperatorCfg>,
     /// Injected failures (`[faults]`); none when absent.
     #[serde(default)]
@@ -86,6 +91,26 @@ fn dur(ns: u64) -> Duration {
 }
 fn dur_dist(ns: u64) -> DurationDist {
     DurationDist::new(Dist::Constant(ns as f64))
+}
+
+/// `pipeline.*`: how the job graph is built from the operators.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PipelineCfg {
+    /// `pipeline.operator-chaining.enabled` (true): forward edges between operators of equal
+    /// parallelism chain them into one task.
+    #[serde(default = "yes")]
+    pub operator_chaining: bool,
+}
+
+impl Default for PipelineCfg {
+    fn default() -> Self {
+        PipelineCfg { operator_chaining: true }
+    }
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -614,6 +639,13 @@ pub struct OperatorCfg {
     /// of the state backend's. Default 0: the backend's model alone.
     #[serde(default = "zero_dist")]
     pub sync_time: DurationDist,
+    /// `disableChaining()` / `startNewChain()`; absent: chained where Flink would chain it.
+    #[serde(default)]
+    pub chaining: Option<ChainingStrategy>,
+    /// Sinks: what the sink promises after a failure (Flink's `DeliveryGuarantee`); absent:
+    /// exactly-once, a two-phase-commit sink.
+    #[serde(default)]
+    pub delivery_guarantee: Option<DeliveryGuarantee>,
 }
 
 fn one_f64() -> f64 {

@@ -322,6 +322,9 @@ fn validate_operators(s: &Scenario) -> Result<(), Problem> {
             return fail(p("parallelism"), format!("must be between 1 and {PARALLELISM_MAX}"));
         }
         validate_selectivity(op, &p)?;
+        if op.delivery_guarantee.is_some() && op.kind != OperatorKind::Sink {
+            return fail(p("delivery_guarantee"), "only sinks take this field");
+        }
         match op.kind {
             OperatorKind::Source => validate_source(op, &p)?,
             _ => {

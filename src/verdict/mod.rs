@@ -48,17 +48,8 @@ impl JobShape {
             interval_ms: c.interval.as_ref().map(|i| i.as_u64() as f64 / 1e6),
             timeout_ms: c.timeout.as_u64() as f64 / 1e6,
             mode,
-            operators: s
-                .operators
-                .iter()
-                .map(|o| {
-                    (
-                        o.name.clone(),
-                        o.kind,
-                        o.inputs.iter().map(|i| i.from.clone()).collect(),
-                    )
-                })
-                .collect(),
+            // The tasks, as the statistics name them (chains under Flink's chained names).
+            operators: crate::compile::chain::task_names(s),
             restart_and_deploy_ms: (first_delay_ns.unwrap_or(0) as f64 + s.recovery.deployment_time.dist.mean()) / 1e6,
         }
     }

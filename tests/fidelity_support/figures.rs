@@ -8,7 +8,7 @@ use ckptsim::run::RunOutput;
 
 use super::percentile;
 use super::real::RealRuns;
-use super::translate::MAP;
+use super::translate::is_map_task;
 
 /// The harness's and the test's warm-up cut.
 pub const WARMUP_MS: f64 = 10_000.0;
@@ -171,7 +171,7 @@ pub fn sim_figures(out: &RunOutput) -> Figures {
     let subs: Vec<_> = out
         .subtasks
         .iter()
-        .filter(|s| s.task == MAP && ids.contains(&s.checkpoint_id))
+        .filter(|s| is_map_task(&s.task) && ids.contains(&s.checkpoint_id))
         .collect();
     let sub = |get: &dyn Fn(&ckptsim::metrics::SubtaskRecord) -> f64| {
         percentile(&subs.iter().map(|s| get(s)).collect::<Vec<_>>(), 0.5)
@@ -196,7 +196,7 @@ pub fn sim_figures(out: &RunOutput) -> Figures {
             .job
             .operators
             .iter()
-            .find(|o| o.name == MAP)
+            .find(|o| is_map_task(&o.name))
             .map(|o| o.records_per_second),
     );
     if let Some(fail) = out.failures.first() {

@@ -2,13 +2,16 @@
 //! (rates, record and state sizes, per-record costs, cluster shape, Flink's defaults as the
 //! harness sets them) plus the calibrated constants, never a value taken from the table.
 //!
-//! What the scenario cannot say yet is said in its comments: ckptsim has no operator chaining
-//! (the chained `stateful-map -> discard: Writer` task is one sink-kind operator holding the
-//! map's keyed state and cost), no local input channels (every channel has receiver-side
-//! credit; channels within a TaskManager only have a shorter latency), no rate-limited
-//! generator source (a constant-rate source builds a backlog under backpressure) and no
-//! network threads (netty's work is not on the cores). The real runs are a MiniCluster on a
-//! 2-core host: every TaskManager's threads share those 2 cores.
+//! The job is the harness's: `Source: gen -> keyBy -> stateful-map -> discard: Writer`, a keyed
+//! map and a `DiscardingSink` (`delivery_guarantee = "none"`) joined by a forward edge, so
+//! chained into one task by default and two tasks under `--chain false` (`[pipeline]
+//! operator_chaining = false`, as the harness's `disableOperatorChaining()`).
+//!
+//! What the scenario cannot say yet is said in its comments: no local input channels (every
+//! channel has receiver-side credit; channels within a TaskManager only have a shorter
+//! latency), no rate-limited generator source (a constant-rate source builds a backlog under
+//! backpressure) and no network threads (netty's work is not on the cores). The real runs are
+//! a MiniCluster on a 2-core host: every TaskManager's threads share those 2 cores.
 
 use std::fmt::Write;
 
@@ -18,10 +21,17 @@ use super::configs::Config;
 /// Cores of the host the real runs had (`run-info.txt`: host_cpus=2).
 const HOST_CORES: u32 = 2;
 
-/// The map task's operator name in every scenario (operator names are identifiers).
-pub const MAP: &str = "stateful_map";
+/// The map operator's name in every scenario, as the harness names it.
+pub const MAP: &str = "stateful-map";
 pub const SOURCE: &str = "gen";
-pub const UNCHAINED_SINK: &str = "discard";
+/// The `DiscardingSink`, named `discard` (its writer shows as `discard: Writer`).
+pub const SINK: &str = "discard";
+
+/// Whether `task` (a vertex name in the run's output) is the task running the map: the chain
+/// `stateful-map -> discard: Writer`, or the map alone when chaining is off.
+pub fn is_map_task(task: &str) -> bool {
+    task == MAP || task.strip_prefix(MAP).is_some_and(|rest| rest.starts_with(" -> "))
+}
 
 /// Bytes of a record on the wire besides its payload: `{long key, long seq, long ts, byte[]}`
 /// serialized (the harness README: "about 46 + payload bytes").
@@ -84,6 +94,14 @@ pub fn scenario_toml(cfg: &Config, cal: &Calibration, duration_s: u64) -> String
         );
     }
     let _ = writeln!(w);
+    if !o.chain {
+        let _ = writeln!(w, "[pipeline]");
+        let _ = writeln!(
+            w,
+            "operator_chaining = false  # --chain false (disableOperatorChaining)"
+        );
+        let _ = writeln!(w);
+    }
     let _ = writeln!(w, "[cluster]");
     let _ = writeln!(w, "taskmanagers = {}          # --tms", o.tms);
     let _ = writeln!(
@@ -243,27 +261,9 @@ fn write_operators(w: &mut String, cfg: &Config, cal: &Calibration) {
         "\"{:.3}us\"  # calibrated CPU per record (c02_heap_entries)",
         cal.map_record_cpu_us
     );
-    if o.chain {
-        let _ = writeln!(
-            w,
-            "# The chained task `stateful-map -> discard: Writer`: ckptsim has no chaining yet, so"
-        );
-        let _ = writeln!(
-            w,
-            "# the chain is one sink-kind operator with the map's keyed state and cost."
-        );
-        let _ = writeln!(w, "[[operators]]");
-        let _ = writeln!(w, "name = \"{MAP}\"");
-        let _ = writeln!(w, "kind = \"sink\"");
-    } else {
-        let _ = writeln!(
-            w,
-            "# --chain false: `stateful-map` and `discard: Writer` are separate tasks."
-        );
-        let _ = writeln!(w, "[[operators]]");
-        let _ = writeln!(w, "name = \"{MAP}\"");
-        let _ = writeln!(w, "kind = \"operator\"");
-    }
+    let _ = writeln!(w, "[[operators]]");
+    let _ = writeln!(w, "name = \"{MAP}\"");
+    let _ = writeln!(w, "kind = \"operator\"");
     let _ = writeln!(w, "parallelism = {p}");
     let _ = writeln!(
         w,
@@ -278,12 +278,27 @@ fn write_operators(w: &mut String, cfg: &Config, cal: &Calibration) {
         );
     }
     let _ = writeln!(w, "state = {{ bytes_per_key = \"{per_key}");
-    if !o.chain {
-        let _ = writeln!(w);
-        let _ = writeln!(w, "[[operators]]");
-        let _ = writeln!(w, "name = \"{UNCHAINED_SINK}\"");
-        let _ = writeln!(w, "kind = \"sink\"");
-        let _ = writeln!(w, "parallelism = {p}");
-        let _ = writeln!(w, "inputs = [{{ from = \"{MAP}\", partitioning = \"forward\" }}]");
+    let _ = writeln!(w);
+    if o.chain {
+        let _ = writeln!(
+            w,
+            "# DiscardingSink; chained with the map (forward, equal parallelism): one task"
+        );
+        let _ = writeln!(w, "# `stateful-map -> discard: Writer`.");
+    } else {
+        let _ = writeln!(
+            w,
+            "# DiscardingSink; --chain false: `stateful-map` and `discard: Writer` are separate tasks."
+        );
     }
+    let _ = writeln!(w, "[[operators]]");
+    let _ = writeln!(w, "name = \"{SINK}\"");
+    let _ = writeln!(w, "kind = \"sink\"");
+    let _ = writeln!(w, "parallelism = {p}");
+    let _ = writeln!(w, "inputs = [{{ from = \"{MAP}\", partitioning = \"forward\" }}]");
+    let _ = writeln!(w, "delivery_guarantee = \"none\"  # keeps nothing");
+    let _ = writeln!(
+        w,
+        "service_time = \"0us\"  # in the map's: the CPU per record was calibrated on the chained task"
+    );
 }

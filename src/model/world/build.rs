@@ -18,7 +18,7 @@ use crate::protocol::subtask::SubtaskCheckpointCoordinator;
 use crate::sim::rng::StreamKind;
 use crate::sim::{RngStream, StreamId};
 use crate::time::SimTime;
-use crate::vocab::OperatorKind;
+use crate::vocab::{DeliveryGuarantee, OperatorKind};
 
 /// Every subtask's runtime, and which are sources and sinks.
 pub(super) struct BuiltTasks {
@@ -77,12 +77,15 @@ pub(super) fn build_tasks(cfg: &WorldConfig, graph: &JobGraph, seed: u64) -> Bui
                 max_records: src.max_records,
             }
         });
-        if op.kind == OperatorKind::Sink {
+        // A task whose output goes nowhere (the last operator of a job without a sink) ends
+        // its records as a discarding sink would: counted where they end, kept nowhere.
+        let end = ends_records(op.kind, graph, i);
+        if end.is_some() {
             sinks.push(i as u32);
         }
         tasks.push(new_task(
             i as u32,
-            op.kind == OperatorKind::Sink,
+            end,
             v,
             graph,
             &ctx,
@@ -116,6 +119,18 @@ pub(super) fn endpoints(cfg: &WorldConfig, built: &BuiltTasks) -> Endpoints {
     )
 }
 
+/// Where subtask `i`'s records end, if they end there: a sink writes them as its delivery
+/// guarantee says; a task with no output drops them, like a discarding sink.
+fn ends_records(kind: OperatorKind, graph: &JobGraph, i: usize) -> Option<DeliveryGuarantee> {
+    if kind == OperatorKind::Sink {
+        Some(graph.vertex_of(SubtaskId(i as u32)).delivery_guarantee)
+    } else if graph.outputs[i].is_empty() {
+        Some(DeliveryGuarantee::None)
+    } else {
+        None
+    }
+}
+
 /// (operator name, subtask index) of every subtask, as Flink's statistics name them.
 pub(super) fn subtask_names(graph: &JobGraph) -> Vec<(String, u32)> {
     graph
@@ -125,15 +140,14 @@ pub(super) fn subtask_names(graph: &JobGraph) -> Vec<(String, u32)> {
         .collect()
 }
 
-/// The cut check counts each source's records where they end: at a sink, or in persisted
-/// channel state. It applies when every record takes exactly one path to a sink: one output
-/// edge per non-sink (a job whose last operator is no sink drops its records there), none of
-/// them broadcast, in exactly-once mode.
+/// The cut check counts each source's records where they end: at a sink or a task with no
+/// output (the last operator of a job without a sink), or in persisted channel state. It
+/// applies when every record takes exactly one path to its end: at most one output edge per
+/// task, none of them broadcast, in exactly-once mode.
 pub(super) fn cut_check_applies(mode: crate::protocol::CheckpointingMode, graph: &JobGraph) -> bool {
     mode == crate::protocol::CheckpointingMode::ExactlyOnce
-        && graph.outputs.iter().enumerate().all(|(i, edges)| {
-            let sink = graph.vertex_of(SubtaskId(i as u32)).kind == OperatorKind::Sink;
-            (if sink { edges.is_empty() } else { edges.len() == 1 })
+        && graph.outputs.iter().all(|edges| {
+            edges.len() <= 1
                 && edges
                     .iter()
                     .all(|e| e.partitioning != crate::vocab::Partitioning::Broadcast)
@@ -157,7 +171,7 @@ struct TaskContext {
 /// Subtask `i`'s runtime, idle at time zero.
 fn new_task(
     i: u32,
-    is_sink: bool,
+    sink: Option<DeliveryGuarantee>,
     v: &crate::model::graph::Vertex,
     graph: &JobGraph,
     ctx: &TaskContext,
@@ -184,7 +198,8 @@ fn new_task(
         },
         distinct_keys: 0,
         source,
-        sink: is_sink.then(|| crate::model::task::SinkRuntime {
+        sink: sink.map(|guarantee| crate::model::task::SinkRuntime {
+            guarantee,
             txn: crate::protocol::two_phase_commit::TwoPhaseCommitSink::new(i, 0).with_record_ids(ctx.keep_record_ids),
             open_origins_ns: Vec::new(),
             pending_origins_ns: Default::default(),

@@ -2,6 +2,7 @@
 //! the barrier handler, the subtask checkpoint steps (barrier out, sync phase, async upload),
 //! acknowledgements, declines and the JobManager's notifications.
 
+use crate::vocab::DeliveryGuarantee;
 use super::{Event, StorageRequest, World};
 use crate::ids::CheckpointId;
 use crate::model::records::Payload;
@@ -294,7 +295,7 @@ impl World {
             let tm = self.graph.subtasks[si].taskmanager;
             backend_ns = (backend_ns as f64 * self.faults.disk_slowdown(tm, now)) as u64;
         }
-        let sync_ns = self.graph.vertices[v].sync_time.sample_u64(&mut t.rng) + backend_ns;
+        let sync_ns = self.graph.vertices[v].sync_time_ns(&mut t.rng) + backend_ns;
         let unaligned = barrier.options.is_unaligned();
         // A task triggered by RPC after its inputs ended has no input channel state to wait for.
         let has_inputs = t.handler.is_some() && !t.end_of_input.all_partitions_ended();
@@ -325,7 +326,10 @@ impl World {
         }
         self.log_snapshot(now, s, checkpoint);
         // Two-phase commit: pre-commit the open transaction in the sync phase.
-        let sink_state = self.tasks[si].sink.as_mut().map(|sink| {
+        // An at-least-once writer flushes what it has pending here (`SinkWriter.flush`); the
+        // model's writes are visible at once, so nothing is pending. A discarding sink keeps
+        // nothing.
+        let sink_state = self.tasks[si].sink.as_mut().filter(|sink| sink.guarantee == DeliveryGuarantee::ExactlyOnce).map(|sink| {
             let origins = std::mem::take(&mut sink.open_origins_ns);
             sink.pending_origins_ns.insert(checkpoint, origins);
             sink.txn
@@ -603,7 +607,9 @@ impl World {
         }
         if complete {
             self.tasks[si].coordinator.notify_checkpoint_complete(checkpoint);
-            if let Some(sink) = self.tasks[si].sink.as_mut() {
+            if let Some(sink) = self.tasks[si].sink.as_mut()
+                && sink.guarantee == DeliveryGuarantee::ExactlyOnce
+            {
                 let mut actions = Vec::new();
                 sink.txn.notify_checkpoint_complete(checkpoint, &mut actions);
                 let committed: Vec<u64> = sink

@@ -88,6 +88,11 @@ impl Endpoints {
         }
     }
 
+    /// An at-least-once sink wrote record `id`: visible at once, whatever happens to the job.
+    pub fn write_visible(&mut self, id: u64) {
+        self.transactions.write(id);
+    }
+
     /// Every record id the sinks committed, in commit order, if they are kept.
     pub fn committed(&self) -> Option<&[u64]> {
         self.transactions.visible()

@@ -11,8 +11,8 @@ use crate::model::selectivity::outputs_of;
 
 pub(crate) struct SinkRecordCounts {
     seed: u64,
-    /// Per vertex: (vertex, selectivity) of each selective operator from it (itself included)
-    /// to the sink its records reach.
+    /// Per vertex: (operator id, selectivity) of each selective operator from it (its own
+    /// chained operators included) to the sink its records reach.
     ahead: Vec<Vec<(u32, f64)>>,
     /// Per subtask: its vertex.
     vertex_of: Vec<u32>,
@@ -30,7 +30,7 @@ impl SinkRecordCounts {
     /// `max_records[s]`: the bound of source subtask `s`. Call only where the cut check
     /// applies (one output edge per non-sink).
     pub fn new(graph: &JobGraph, seed: u64, max_records: Vec<Option<u64>>) -> Option<Self> {
-        if graph.vertices.iter().all(|v| v.selectivity == 1.0) {
+        if !graph.vertices.iter().any(|v| v.is_selective()) {
             return None;
         }
         let ahead = (0..graph.vertices.len())
@@ -39,9 +39,10 @@ impl SinkRecordCounts {
                 let mut cur = graph.vertices[v].first_subtask as usize;
                 loop {
                     let vertex = graph.subtasks[cur].vertex.index();
-                    let selectivity = graph.vertices[vertex].selectivity;
-                    if selectivity != 1.0 {
-                        path.push((vertex as u32, selectivity));
+                    for op in &graph.vertices[vertex].chain {
+                        if op.selectivity != 1.0 {
+                            path.push((op.id, op.selectivity));
+                        }
                     }
                     // One output edge per non-sink: any of its channels leads to the next vertex.
                     let Some(edge) = graph.outputs[cur].first() else {

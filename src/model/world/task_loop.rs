@@ -9,7 +9,7 @@ use crate::model::graph::key_to_subtask;
 use crate::model::records::{Payload, Record};
 use crate::model::task::{Batch, TaskPhase};
 use crate::time::SimTime;
-use crate::vocab::Partitioning;
+use crate::vocab::{DeliveryGuarantee, Partitioning};
 
 impl World {
     pub(crate) fn task_step(&mut self, now: SimTime, s: u32) {
@@ -166,8 +166,7 @@ impl World {
         // holds the thread without a core.
         let stretch = self.slowdown(s, now) / self.cpu_share(s, now);
         let vertex = &self.graph.vertices[v];
-        let (service, wait) = (&vertex.service_time, &vertex.wait_time);
-        let waits = !wait.is_zero();
+        let waits = vertex.waits();
         let t = &mut self.tasks[si];
         let b = t.batch.as_mut().expect("a batch in progress");
         let from = b.done_at_ns.partition_point(|d| *d != UNSCHEDULED);
@@ -175,14 +174,11 @@ impl World {
         let (mut runnable, mut cpu_ns) = (0, 0);
         let mut upto = from;
         while upto < b.records.len() {
-            let raw = service.sample_u64(&mut t.rng);
+            let (raw, wait_ns) = vertex.record_cost_ns(&mut t.rng, waits);
             let cpu = (raw as f64 * stretch) as u64;
             cpu_ns += raw;
             runnable += cpu;
-            clock += cpu;
-            if waits {
-                clock += wait.sample_u64(&mut t.rng);
-            }
+            clock += cpu + wait_ns;
             b.done_at_ns[upto] = clock;
             upto += 1;
             if cpu_ns >= CPU_QUANTUM_NS {
@@ -220,8 +216,7 @@ impl World {
         let catch_up = self.endpoints.catch_up_threshold_ns(s);
         let stretch = self.slowdown(s, now) / self.cpu_share(s, now);
         let vertex = &self.graph.vertices[v];
-        let wait = &vertex.wait_time;
-        let waits = !wait.is_zero();
+        let waits = vertex.waits();
         // A source batch is one quantum: its records share one share of the cores. (Ending
         // it after 1 ms of CPU would also check back-pressure more often than once per buffer,
         // which the network model is calibrated on.)
@@ -248,8 +243,9 @@ impl World {
             {
                 caught_up_at = Some(SimTime(start));
             }
-            let cpu = (vertex.service_time.sample_u64(&mut t.rng) as f64 * stretch) as u64;
-            let service = if waits { cpu + wait.sample_u64(&mut t.rng) } else { cpu };
+            let (raw, wait_ns) = vertex.record_cost_ns(&mut t.rng, waits);
+            let cpu = (raw as f64 * stretch) as u64;
+            let service = cpu + wait_ns;
             runnable += cpu;
             busy += service;
             clock = start + service;
@@ -336,7 +332,9 @@ impl World {
         }
     }
 
-    /// The effect of one processed record: state, statistics, and its output records.
+    /// The effect of one processed record: state, statistics, and its output records. In a
+    /// chain, the record passes the chained operators in turn: each copy keeps the record's id,
+    /// so the copies the task emits (or its sink writes) are the product of each operator's.
     fn process_record(&mut self, now: SimTime, s: u32, r: Record, done_ns: u64) {
         let si = s as usize;
         let v = self.graph.subtasks[si].vertex.index();
@@ -348,35 +346,65 @@ impl World {
                 t.state_written_pending += self.graph.vertices[v].state_bytes_per_key;
             }
         }
-        if let Some(sink) = t.sink.as_mut() {
-            // A sink writes into its open transaction; the record becomes visible on commit.
-            sink.txn.invoke(r.id);
-            sink.absorbed_per_source[(r.id >> crate::model::records::OFFSET_BITS) as usize] += 1;
-            if sink.commits {
-                sink.open_origins_ns.push(r.origin_ns);
+        let copies = if self.graph.vertices[v].is_selective() {
+            self.copies_through_chain(v, r.id)
+        } else {
+            1
+        };
+        if self.tasks[si].sink.is_some() {
+            for _ in 0..copies {
+                self.write_to_sink(s, r, done_ns);
             }
-            // Zero once every bounded source's last record was seen, and for unbounded jobs.
-            if self.endpoints.bounded_input_open() {
-                self.note_last_record(r.id, done_ns);
-            }
-            self.stats.record_processed(done_ns, r.origin_ns);
             return;
-        }
-        let selectivity = self.graph.vertices[v].selectivity;
-        if selectivity == 1.0 {
-            self.emit_output(now, s, v, r, done_ns);
-            return;
-        }
-        let mut copies = crate::model::selectivity::outputs_of(self.run.seed, v as u32, r.id, selectivity);
-        if copies == 0 && self.is_last_of_bounded_source(r.id) {
-            // Flink ends a bounded input with an end-of-partition event whatever the filters
-            // drop; the model marks the end by the last record reaching a sink, so that record
-            // passes every filter.
-            copies = 1;
         }
         for _ in 0..copies {
             self.emit_output(now, s, v, r, done_ns);
         }
+    }
+
+    /// Records the chained operators of vertex `v` make of record `id`.
+    fn copies_through_chain(&self, v: usize, id: u64) -> u32 {
+        let mut copies = 1;
+        for op in &self.graph.vertices[v].chain {
+            if op.selectivity == 1.0 {
+                continue;
+            }
+            let mut n = crate::model::selectivity::outputs_of(self.run.seed, op.id, id, op.selectivity);
+            if n == 0 && self.is_last_of_bounded_source(id) {
+                // Flink ends a bounded input with an end-of-partition event whatever the filters
+                // drop; the model marks the end by the last record reaching a sink, so that record
+                // passes every filter.
+                n = 1;
+            }
+            copies *= n;
+        }
+        copies
+    }
+
+    /// A sink writes one record, as its delivery guarantee says: into its open transaction
+    /// (exactly-once: visible on commit), straight to the external system (at-least-once), or
+    /// nowhere (a discarding sink).
+    fn write_to_sink(&mut self, s: u32, r: Record, done_ns: u64) {
+        let sink = self.tasks[s as usize].sink.as_mut().expect("a sink task");
+        sink.absorbed_per_source[(r.id >> crate::model::records::OFFSET_BITS) as usize] += 1;
+        match sink.guarantee {
+            DeliveryGuarantee::ExactlyOnce => {
+                sink.txn.invoke(r.id);
+                if sink.commits {
+                    sink.open_origins_ns.push(r.origin_ns);
+                }
+            }
+            DeliveryGuarantee::AtLeastOnce => {
+                self.endpoints.write_visible(r.id);
+                self.stats.record_visible(SimTime(done_ns), [r.origin_ns]);
+            }
+            DeliveryGuarantee::None => {}
+        }
+        // Zero once every bounded source's last record was seen, and for unbounded jobs.
+        if self.endpoints.bounded_input_open() {
+            self.note_last_record(r.id, done_ns);
+        }
+        self.stats.record_processed(done_ns, r.origin_ns);
     }
 
     /// Emits one record derived from `r` (its size redrawn when the operator sets one) on every

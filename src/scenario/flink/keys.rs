@@ -89,6 +89,11 @@ const RESTART: &[(&str, &str)] = &[
 
 pub const KEYS: &[FlinkKey] = &[
     key("execution.checkpointing.interval", Duration, "checkpoint.interval"),
+    key(
+        "pipeline.operator-chaining.enabled",
+        Boolean,
+        "pipeline.operator_chaining",
+    ),
     key("web.checkpoints.history", Integer, "checkpoint.history_size"),
     key("execution.checkpointing.timeout", Duration, "checkpoint.timeout"),
     key("execution.checkpointing.min-pause", Duration, "checkpoint.min_pause"),

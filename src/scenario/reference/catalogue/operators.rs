@@ -190,4 +190,18 @@ pub(super) const FIELDS: &[FieldDoc] = &[
         SUB,
         "Operator part of the synchronous snapshot phase (`snapshotState`, timers), on top of the state backend's (heap: a copy-on-write snapshot, zero; RocksDB: the memtable flush). Flink reports the heap backend's as 0 ms (tests/fidelity/real: every heap row's median map sync is 0).",
     ),
+    f(
+        "operators[].chaining",
+        Enum,
+        Absent("chained where Flink chains: a forward input from an operator of equal parallelism, when it is the operator's only input and that operator's only output"),
+        OP,
+        "Flink's `disableChaining()` (`disable`: chained with neither neighbour) or `startNewChain()` (`start_new_chain`: not chained to its input; its output may chain to it).",
+    ),
+    f(
+        "operators[].delivery_guarantee",
+        Enum,
+        Absent("exactly-once"),
+        "per sink",
+        "Flink's `DeliveryGuarantee`: `exactly-once` (two-phase commit: visible when the checkpoint completes), `at-least-once` (visible at once, flushed in the synchronous phase; a failover duplicates), `none` (a `DiscardingSink`: nothing kept). Default: exactly-once, the transactional sink ckptsim has always modelled.",
+    ),
 ];

@@ -9,6 +9,13 @@ pub(super) const FIELDS: &[FieldDoc] = &[
     f("description", Text, Value("\"\""), JOB, "Free text shown in reports."),
     f("simulation.duration", Duration, Required, JOB, "Simulated time to run."),
     f(
+        "pipeline.operator_chaining",
+        Bool,
+        Value("true"),
+        JOB,
+        "`pipeline.operator-chaining.enabled` (Flink's default true): operators joined by a forward edge with equal parallelism run as one task (one thread, no network hop, one barrier handler), named as Flink names the chain (`map -> sink: Writer`).",
+    ),
+    f(
         "simulation.seed",
         Integer,
         Value("1"),

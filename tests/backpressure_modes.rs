@@ -21,6 +21,8 @@ use ckptsim::run::RunOutput;
 fn job(service_us: u32, floating: u32, extra_checkpoint: &str, extra_network: &str) -> String {
     format!(
         r#"
+[pipeline]
+operator_chaining = false  # one task per operator: the test reads each one's figures
 [simulation]
 duration = "40s"
 warmup = "5s"

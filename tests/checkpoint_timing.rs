@@ -48,6 +48,8 @@ fn duration_without_backpressure_is_save_plus_write_plus_ack() {
 fn backpressured(segment: &str) -> ckptsim::run::RunOutput {
     let s = common::scenario(&format!(
         r#"
+[pipeline]
+operator_chaining = false  # one task per operator: the test reads each one's figures
 [simulation]
 duration = "40s"
 [checkpoint]
@@ -122,6 +124,8 @@ fn alignment_grows_with_the_bytes_buffered_on_the_late_channel() {
     let run = |segment: &str| {
         let s = common::scenario(&format!(
             r#"
+[pipeline]
+operator_chaining = false  # one task per operator: the test reads each one's figures
 [simulation]
 duration = "40s"
 [checkpoint]

@@ -14,6 +14,8 @@ use ckptsim::time::NS_PER_S;
 fn oversubscribed(cores: &str) -> String {
     format!(
         r#"
+[pipeline]
+operator_chaining = false  # one task per operator: the test reads each one's figures
 [simulation]
 duration = "40s"
 [cluster]
@@ -93,7 +95,7 @@ fn an_oversubscribed_sink_back_pressures_its_sources() {
             .unwrap()
             .clone()
     };
-    let (source, sink) = (op("source"), op("sink"));
+    let (source, sink) = (op("source"), op("sink: Writer"));
     println!(
         "sink {:.1} records/s; source back-pressured {:.0} ms/s, sink busy {:.0} ms/s",
         sink.records_per_second, source.back_pressured_time_ms_per_second, sink.busy_time_ms_per_second
@@ -115,6 +117,8 @@ fn an_oversubscribed_sink_back_pressures_its_sources() {
 fn snapshot_scenario(rate: u32) -> String {
     format!(
         r#"
+[pipeline]
+operator_chaining = false  # one task per operator: the test reads each one's figures
 [simulation]
 duration = "30s"
 [checkpoint]
@@ -158,7 +162,7 @@ fn sink_async_ms(rate: u32) -> f64 {
     let mut xs: Vec<f64> = out
         .subtasks
         .iter()
-        .filter(|r| r.task == "sink" && r.ack_timestamp >= 10_000.0)
+        .filter(|r| r.task == "sink: Writer" && r.ack_timestamp >= 10_000.0)
         .map(|r| r.async_duration)
         .collect();
     assert!(xs.len() >= 10, "{} acknowledgements", xs.len());

@@ -66,6 +66,12 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "[checkpoint]\ninterval = \"7s\"",
         "",
     ),
+    (
+        "pipeline.operator-chaining.enabled",
+        "false",
+        "[pipeline]\noperator_chaining = false",
+        "",
+    ),
     ("web.checkpoints.history", "25", "[checkpoint]\nhistory_size = 25", ""),
     (
         "execution.checkpointing.timeout",

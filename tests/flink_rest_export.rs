@@ -13,6 +13,8 @@ use ckptsim::scenario::parse_str;
 /// tolerated), a crash that restores a checkpoint, and one still in progress at the end: every
 /// kind of entry.
 const SCENARIO: &str = r#"
+[pipeline]
+operator_chaining = false  # one task per operator: the test reads each one's figures
 [simulation]
 duration = "30s"
 seed = 3

@@ -7,6 +7,8 @@
 mod common;
 
 const JOB: &str = r#"
+[pipeline]
+operator_chaining = false  # one task per operator: the test reads each one's figures
 [simulation]
 duration = "60s"
 [checkpoint]

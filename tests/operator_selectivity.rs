@@ -17,7 +17,9 @@ const RECORDS: u64 = 20_000;
 /// `bounded`, 60 s at 2 x 2000 records/s otherwise.
 fn job(selectivity: &str, bounded: bool) -> String {
     format!(
-        r#"[simulation]
+        r#"[pipeline]
+operator_chaining = false  # one task per operator: the test reads each one's figures
+[simulation]
 duration = "{duration}"
 warmup = "{warmup}"
 [cluster]

@@ -13,6 +13,8 @@ use ckptsim::time::NS_PER_S;
 /// service make the operator the only place a record waits. Back-pressure moves the waiting
 /// line upstream (into the source's input) but keeps it FIFO, so the sojourn time is M/M/1's.
 const MM1: &str = r#"
+[pipeline]
+operator_chaining = false  # one task per operator: the test reads each one's figures
 [simulation]
 duration = "1500s"
 [cluster]
@@ -150,6 +152,8 @@ fn littles_law_holds_for_the_time_average_number_in_system() {
 /// threads has a core of its own (the stages need 0.71 core-seconds per 1,000 records: on the
 /// one core of the default they would share it).
 const TANDEM: &str = r#"
+[pipeline]
+operator_chaining = false  # one task per operator: the test reads each one's figures
 [simulation]
 duration = "30s"
 warmup = "10s"

@@ -17,6 +17,8 @@ use ckptsim::time::{NS_PER_MS, NS_PER_S, SimTime};
 /// (output pool 2 + 8, input channel 2 + 8, a buffer being filled, one being processed), so
 /// the source catches up at most 220 / (mu - lambda) = 44 ms before the fluid model says.
 const FLUID: &str = r#"
+[pipeline]
+operator_chaining = false  # one task per operator: the test reads each one's figures
 [simulation]
 duration = "60s"
 [checkpoint]
@@ -101,6 +103,8 @@ fn catch_up_time_after_a_failure_is_r_plus_rho_l_over_one_minus_rho() {
 /// each checkpoint takes D = 416 ms (a 200 ms sync phase, the heap snapshot's serialization of
 /// 40 MB at the default 2.5 GB/s of CPU, 16 ms, and a 40 MB upload at 200 MB/s, 200 ms).
 const WASTE: &str = r#"
+[pipeline]
+operator_chaining = false  # one task per operator: the test reads each one's figures
 [simulation]
 duration = "12000s"
 [checkpoint]
@@ -193,6 +197,8 @@ fn lost_work_per_failure_averages_half_the_interval_plus_the_duration() {
 fn pipeline(partitioning: &str, failover: &str) -> String {
     format!(
         r#"
+[pipeline]
+operator_chaining = false  # one task per operator: the test reads each one's figures
 [simulation]
 duration = "40s"
 [checkpoint]

@@ -10,6 +10,8 @@ use ckptsim::metrics::{Finding, Status};
 fn job(service: &str, rate: u32, extra: &str) -> String {
     format!(
         r#"
+[pipeline]
+operator_chaining = false  # one task per operator: the test reads each one's figures
 [simulation]
 duration = "40s"
 warmup = "5s"

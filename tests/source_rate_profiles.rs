@@ -22,7 +22,9 @@ fn job(process: &str, profile: &str, duration_s: u32) -> String {
         format!(", profile = {profile}")
     };
     format!(
-        r#"[simulation]
+        r#"[pipeline]
+operator_chaining = false  # one task per operator: the test reads each one's figures
+[simulation]
 duration = "{duration_s}s"
 [cluster]
 taskmanagers = 2

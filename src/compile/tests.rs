@@ -246,9 +246,11 @@ mod regions {
     use crate::model::regions::*;
     use crate::vocab::FailoverStrategyKind;
 
+    /// The job with chaining off: the regions are those of its operators' subtasks.
     fn graph(ops: &str) -> JobGraph {
-        let text =
-            format!("[simulation]\nduration = \"10s\"\n[cluster]\ntaskmanagers = 4\nslots_per_taskmanager = 4\n{ops}");
+        let text = format!(
+            "[simulation]\nduration = \"10s\"\n[pipeline]\noperator_chaining = false\n[cluster]\ntaskmanagers = 4\nslots_per_taskmanager = 4\n{ops}"
+        );
         let loaded = crate::scenario::parse_str(&text, "test.toml").unwrap();
         JobGraph::build(&super::super::job_spec(&loaded.scenario))
     }

@@ -67,7 +67,11 @@ fn a_chained_pipeline_has_one_barrier_alignment_and_no_network_latency_between_i
     assert!((40.0..60.0).contains(&cl), "chained p50 latency {cl} ms");
     assert!((80.0..100.0).contains(&ul), "unchained p50 latency {ul} ms");
     // One barrier handler per chained subtask: one row (one alignment) per subtask of the chain.
-    let first = c.checkpoints.iter().find(|r| r.status == "COMPLETED").expect("a completed checkpoint");
+    let first = c
+        .checkpoints
+        .iter()
+        .find(|r| r.status == "COMPLETED")
+        .expect("a completed checkpoint");
     let rows: Vec<&str> = c
         .subtasks
         .iter()
@@ -87,7 +91,13 @@ fn the_chained_name_appears_in_every_output() {
     let name = "map -> sink: Writer";
     assert!(out.subtasks.iter().any(|r| r.task == name));
     assert!(out.summary.job.operators.iter().any(|o| o.name == name));
-    assert!(out.summary.job.operators.iter().all(|o| o.name != "map" && o.name != "sink"));
+    assert!(
+        out.summary
+            .job
+            .operators
+            .iter()
+            .all(|o| o.name != "map" && o.name != "sink")
+    );
     let details = serde_json::to_string(&ckptsim::output::flink_rest::details(&out)).unwrap();
     assert!(details.contains(name), "the REST export names the chained vertex");
     assert!(!details.contains("\"map\""));
@@ -142,22 +152,24 @@ fn forward_edges_of_equal_parallelism_into_a_single_input_chain() {
 
 #[test]
 fn hash_rebalance_and_parallelism_changes_break_chains() {
-    let text = ops(
-        &(op("b", "operator", 2, &[("a", "hash")], "")
-            + &op("c", "operator", 2, &[("b", "rebalance")], "")
-            + &op("d", "sink", 3, &[("c", "rebalance")], "")),
-    );
+    let text = ops(&(op("b", "operator", 2, &[("a", "hash")], "")
+        + &op("c", "operator", 2, &[("b", "rebalance")], "")
+        + &op("d", "sink", 3, &[("c", "rebalance")], "")));
     assert_eq!(chain_names(&text), [vec!["a"], vec!["b"], vec!["c"], vec!["d"]]);
 }
 
 #[test]
 fn an_operator_with_two_inputs_heads_its_own_chain() {
-    let text = ops(
-        &(op("b", "source", 2, &[], "rate = { process = \"constant\", records_per_second = 10 }")
-            .replace("inputs = []\n", "")
-            + &op("join", "operator", 2, &[("a", "forward"), ("b", "forward")], "")
-            + &op("out", "sink", 2, &[("join", "forward")], "")),
-    );
+    let text = ops(&(op(
+        "b",
+        "source",
+        2,
+        &[],
+        "rate = { process = \"constant\", records_per_second = 10 }",
+    )
+    .replace("inputs = []\n", "")
+        + &op("join", "operator", 2, &[("a", "forward"), ("b", "forward")], "")
+        + &op("out", "sink", 2, &[("join", "forward")], "")));
     assert_eq!(chain_names(&text), [vec!["a"], vec!["b"], vec!["join", "out"]]);
 }
 
@@ -173,23 +185,27 @@ fn chaining_switched_off_for_the_job_makes_every_operator_a_task() {
     let off = format!("[pipeline]\noperator_chaining = false\n{}", ops(&body));
     assert_eq!(chain_names(&off), [vec!["a"], vec!["b"], vec!["c"]]);
     // The same through Flink's key.
-    let flink = format!("[flink]\n\"pipeline.operator-chaining.enabled\" = \"false\"\n{}", ops(&body));
+    let flink = format!(
+        "[flink]\n\"pipeline.operator-chaining.enabled\" = \"false\"\n{}",
+        ops(&body)
+    );
     assert_eq!(chain_names(&flink), [vec!["a"], vec!["b"], vec!["c"]]);
 }
 
 #[test]
 fn start_new_chain_and_disable_chaining_break_the_chain_where_flink_does() {
     // startNewChain() on b: b heads a chain, and c still chains to it.
-    let text = ops(
-        &(op("b", "operator", 2, &[("a", "forward")], "chaining = \"start_new_chain\"")
-            + &op("c", "sink", 2, &[("b", "forward")], "")),
-    );
+    let text = ops(&(op(
+        "b",
+        "operator",
+        2,
+        &[("a", "forward")],
+        "chaining = \"start_new_chain\"",
+    ) + &op("c", "sink", 2, &[("b", "forward")], "")));
     assert_eq!(chain_names(&text), [vec!["a"], vec!["b", "c"]]);
     // disableChaining() on b: chained with neither neighbour.
-    let text = ops(
-        &(op("b", "operator", 2, &[("a", "forward")], "chaining = \"disable\"")
-            + &op("c", "sink", 2, &[("b", "forward")], "")),
-    );
+    let text = ops(&(op("b", "operator", 2, &[("a", "forward")], "chaining = \"disable\"")
+        + &op("c", "sink", 2, &[("b", "forward")], "")));
     assert_eq!(chain_names(&text), [vec!["a"], vec!["b"], vec!["c"]]);
 }
 
@@ -197,12 +213,23 @@ fn start_new_chain_and_disable_chaining_break_the_chain_where_flink_does() {
 /// chained and unchained writes the same records at its sink.
 #[test]
 fn a_chain_of_selective_operators_writes_what_the_unchained_job_writes() {
-    let body = op("f", "operator", 2, &[("a", "hash")], "selectivity = 0.4\nstate = { bytes_per_key = \"10B\" }")
-        + &op("g", "operator", 2, &[("f", "forward")], "selectivity = 2.5")
+    let body = op(
+        "f",
+        "operator",
+        2,
+        &[("a", "hash")],
+        "selectivity = 0.4\nstate = { bytes_per_key = \"10B\" }",
+    ) + &op("g", "operator", 2, &[("f", "forward")], "selectivity = 2.5")
         + &op("k", "sink", 2, &[("g", "forward")], "");
     let text = ops(&body)
-        .replace("records_per_second = 10 }", "records_per_second = 500 }\nmax_records = 1000")
-        .replace("duration = \"1s\"", "duration = \"10s\"\n[checkpoint]\ninterval = \"300ms\"");
+        .replace(
+            "records_per_second = 10 }",
+            "records_per_second = 500 }\nmax_records = 1000",
+        )
+        .replace(
+            "duration = \"1s\"",
+            "duration = \"10s\"\n[checkpoint]\ninterval = \"300ms\"",
+        );
     let committed = |chaining: bool| {
         let t = format!("[pipeline]\noperator_chaining = {chaining}\n{text}");
         let s = common::scenario(&t);

@@ -123,6 +123,9 @@ fn delivery_guarantee_is_refused_on_an_operator_that_is_no_sink() {
         "state = { bytes_per_key = \"64B\" }\ndelivery_guarantee = \"none\"",
         1,
     );
-    let err = ckptsim::scenario::parse_str(&text, "bad.toml").err().expect("refused").to_string();
+    let Err(err) = ckptsim::scenario::parse_str(&text, "bad.toml") else {
+        panic!("a delivery guarantee on a map was accepted");
+    };
+    let err = err.to_string();
     assert!(err.contains("operators[1].delivery_guarantee"), "{err}");
 }

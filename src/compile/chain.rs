@@ -81,7 +81,10 @@ pub fn task_names(s: &Scenario) -> Vec<(String, OperatorKind, Vec<String>)> {
     let names: Vec<String> = chains.iter().map(|c| chain_name(s, c)).collect();
     let task_of = |op: &str| {
         let i = s.operators.iter().position(|o| o.name == op).expect("validated");
-        chains.iter().position(|c| c.contains(&i)).expect("every operator is in a chain")
+        chains
+            .iter()
+            .position(|c| c.contains(&i))
+            .expect("every operator is in a chain")
     };
     chains
         .iter()

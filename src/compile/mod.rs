@@ -85,7 +85,10 @@ fn task_spec(members: &[usize], chains: &[Vec<usize>], s: &Scenario) -> Operator
     let (head, tail) = (ops[0], ops[ops.len() - 1]);
     let task_of = |name: &str| {
         let i = s.operators.iter().position(|o| o.name == name).expect("validated");
-        chains.iter().position(|c| c.contains(&i)).expect("every operator is in a chain")
+        chains
+            .iter()
+            .position(|c| c.contains(&i))
+            .expect("every operator is in a chain")
     };
     let sum = |f: &dyn Fn(&OperatorCfg) -> u64| ops.iter().map(|o| f(o)).sum();
     OperatorSpec {

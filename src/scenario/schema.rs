@@ -105,7 +105,9 @@ pub struct PipelineCfg {
 
 impl Default for PipelineCfg {
     fn default() -> Self {
-        PipelineCfg { operator_chaining: true }
+        PipelineCfg {
+            operator_chaining: true,
+        }
     }
 }
 

@@ -83,14 +83,7 @@ pub(super) fn build_tasks(cfg: &WorldConfig, graph: &JobGraph, seed: u64) -> Bui
         if end.is_some() {
             sinks.push(i as u32);
         }
-        tasks.push(new_task(
-            i as u32,
-            end,
-            v,
-            graph,
-            &ctx,
-            source,
-        ));
+        tasks.push(new_task(i as u32, end, v, graph, &ctx, source));
     }
     BuiltTasks { tasks, sources, sinks }
 }

@@ -2,7 +2,6 @@
 //! the barrier handler, the subtask checkpoint steps (barrier out, sync phase, async upload),
 //! acknowledgements, declines and the JobManager's notifications.
 
-use crate::vocab::DeliveryGuarantee;
 use super::{Event, StorageRequest, World};
 use crate::ids::CheckpointId;
 use crate::model::records::Payload;
@@ -12,6 +11,7 @@ use crate::protocol::input_handler::barrier_handler::BarrierHandlerAction;
 use crate::protocol::subtask::SubtaskAction;
 use crate::protocol::{CheckpointBarrier, CheckpointFailureReason, SubtaskCheckpointMetrics};
 use crate::time::SimTime;
+use crate::vocab::DeliveryGuarantee;
 
 impl World {
     /// `triggerCheckpoint` at a source: a mailbox action, so it runs between records: a record
@@ -329,13 +329,17 @@ impl World {
         // An at-least-once writer flushes what it has pending here (`SinkWriter.flush`); the
         // model's writes are visible at once, so nothing is pending. A discarding sink keeps
         // nothing.
-        let sink_state = self.tasks[si].sink.as_mut().filter(|sink| sink.guarantee == DeliveryGuarantee::ExactlyOnce).map(|sink| {
-            let origins = std::mem::take(&mut sink.open_origins_ns);
-            sink.pending_origins_ns.insert(checkpoint, origins);
-            sink.txn
-                .snapshot_state(checkpoint)
-                .expect("checkpoint ids grow at a subtask")
-        });
+        let sink_state = self.tasks[si]
+            .sink
+            .as_mut()
+            .filter(|sink| sink.guarantee == DeliveryGuarantee::ExactlyOnce)
+            .map(|sink| {
+                let origins = std::mem::take(&mut sink.open_origins_ns);
+                sink.pending_origins_ns.insert(checkpoint, origins);
+                sink.txn
+                    .snapshot_state(checkpoint)
+                    .expect("checkpoint ids grow at a subtask")
+            });
         if self.jm.captures_snapshots() {
             self.capture_snapshot(s, checkpoint, state, sink_state);
         }

@@ -84,7 +84,10 @@ const fn f(path: &'static str, unit: Unit, default: Def, scope: &'static str, me
 pub const SECTIONS: &[(&str, &str)] = &[
     ("", "Top level."),
     ("simulation", "How long to simulate, and the seed."),
-    ("pipeline", "How the operators become tasks (`pipeline.*`): operator chaining."),
+    (
+        "pipeline",
+        "How the operators become tasks (`pipeline.*`): operator chaining.",
+    ),
     (
         "checkpoint",
         "Flink's checkpointing options (`execution.checkpointing.*`), with Flink's defaults.",

@@ -193,7 +193,9 @@ pub(super) const FIELDS: &[FieldDoc] = &[
     f(
         "operators[].chaining",
         Enum,
-        Absent("chained where Flink chains: a forward input from an operator of equal parallelism, when it is the operator's only input and that operator's only output"),
+        Absent(
+            "chained where Flink chains: a forward input from an operator of equal parallelism, when it is the operator's only input and that operator's only output",
+        ),
         OP,
         "Flink's `disableChaining()` (`disable`: chained with neither neighbour) or `startNewChain()` (`start_new_chain`: not chained to its input; its output may chain to it).",
     ),

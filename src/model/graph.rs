@@ -107,7 +107,7 @@ impl Vertex {
         self.chain.iter().any(|op| op.name == name)
     }
 
-    /// The chained operators' waiting time is never anything (no draw to make).
+    /// Some chained operator holds the thread without a core (a waiting time to draw).
     pub fn waits(&self) -> bool {
         self.chain.iter().any(|op| !op.wait_time.is_zero())
     }

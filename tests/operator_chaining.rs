@@ -10,13 +10,14 @@ use ckptsim::compile::chain::chains;
 use ckptsim::model::world::World;
 
 /// source (p 2) -hash-> map (p 2) -forward-> sink (p 2), every channel 40 ms long, flushed
-/// after every record; `extra` goes into `[checkpoint]`'s neighbourhood (a `[pipeline]` table).
+/// after every record, at a rate far below what 2 credits per 80 ms round trip carry (25 buffers/s
+/// per channel), so no record queues; `extra` is a `[pipeline]` table, `map_extra` more fields of the map.
 fn pipeline(extra: &str, map_extra: &str) -> String {
     format!(
         r#"
 {extra}
 [simulation]
-duration = "6s"
+duration = "10s"
 [checkpoint]
 interval = "500ms"
 [cluster]
@@ -30,7 +31,7 @@ remote_latency = "40ms"
 name = "source"
 kind = "source"
 parallelism = 2
-rate = {{ process = "constant", records_per_second = 200 }}
+rate = {{ process = "constant", records_per_second = 5 }}
 keys = {{ count = 100 }}
 [[operators]]
 name = "map"

@@ -17,9 +17,7 @@ const RECORDS: u64 = 20_000;
 /// `bounded`, 60 s at 2 x 2000 records/s otherwise.
 fn job(selectivity: &str, bounded: bool) -> String {
     format!(
-        r#"[pipeline]
-operator_chaining = false  # one task per operator: the test reads each one's figures
-[simulation]
+        r#"[simulation]
 duration = "{duration}"
 warmup = "{warmup}"
 [cluster]
@@ -85,7 +83,7 @@ fn run(toml: &str) -> ckptsim::metrics::RunOutput {
 fn selectivity_0_1_lets_a_tenth_of_the_records_reach_the_sinks() {
     let out = run(&job("selectivity = 0.1", true));
     let (window_in, window_out) = task_counts(&out, "window");
-    let (sink_in, _) = task_counts(&out, "sink");
+    let (sink_in, _) = task_counts(&out, "sink: Writer");
     let read = SOURCES as u64 * RECORDS;
     assert_eq!(window_in, read, "the bounded input drained");
     assert_eq!(sink_in, expected_at_sinks(1, 0.1), "each record's count is its hash's");
@@ -99,7 +97,7 @@ fn selectivity_0_1_lets_a_tenth_of_the_records_reach_the_sinks() {
 fn selectivity_3_triples_the_records_and_2_5_gives_two_or_three_each() {
     let out = run(&job("selectivity = 3", true));
     let (window_in, window_out) = task_counts(&out, "window");
-    let (sink_in, _) = task_counts(&out, "sink");
+    let (sink_in, _) = task_counts(&out, "sink: Writer");
     assert_eq!(window_in, SOURCES as u64 * RECORDS);
     assert_eq!(sink_in, 3 * window_in);
     assert_eq!(window_out, sink_in);
@@ -123,7 +121,7 @@ fn the_sinks_rate_is_the_selectivity_times_the_sources_rate() {
                 .unwrap()
                 .records_per_second
         };
-        let (source, sink) = (rate("source"), rate("sink"));
+        let (source, sink) = (rate("source"), rate("sink: Writer"));
         // Given the n records read in the 55 s after warm-up, the sinks' count is Binomial
         // with standard deviation sqrt(n·s(1−s)) (0 for a whole s); add the records in flight
         // at the window's two ends (about 0.1 s each: a buffer timeout).
@@ -143,7 +141,7 @@ fn without_a_selectivity_every_record_read_reaches_a_sink_once() {
     let out = run(&job("", true));
     let read = SOURCES as u64 * RECORDS;
     assert_eq!(task_counts(&out, "window"), (read, read));
-    assert_eq!(task_counts(&out, "sink").0, read);
+    assert_eq!(task_counts(&out, "sink: Writer").0, read);
 }
 
 #[test]

@@ -209,7 +209,7 @@ fn deterministic_pipeline_throughput_equals_the_slowest_stage() {
     assert!(bp("source") > 700.0, "source back-pressured {} ms/s", bp("source"));
     assert!(bp("fast") > 700.0, "fast back-pressured {} ms/s", bp("fast"));
     assert_eq!(bp("bottleneck"), 0.0);
-    assert_eq!(bp("sink"), 0.0);
+    assert_eq!(bp("sink: Writer"), 0.0);
     let busy = ops
         .iter()
         .find(|o| o.name == "bottleneck")

@@ -310,7 +310,7 @@ fn bad_profiles_are_refused_naming_line_and_field() {
     for (profile, field) in cases {
         let e = refused(profile);
         assert_eq!(e.field(), Some(field), "{profile}: {e}");
-        assert_eq!(e.line(), Some(12), "{profile}: {e}");
+        assert_eq!(e.line(), Some(14), "{profile}: {e}");
     }
     // NaN cannot be written in a TOML point as a factor that passes: `nan` is refused too.
     let e = refused(r#"{ shape = "steps", points = [["0s", nan]] }"#);

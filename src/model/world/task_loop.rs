@@ -97,12 +97,20 @@ impl World {
             ch,
             buffer: buf,
             recovered,
+            persist,
         }) = self.net.take_input(s, &self.graph)
         else {
             return Step::Nothing;
         };
+        if self.net.channels()[ch as usize].flush_requested {
+            // A local consumer that read everything else reaches the flushed buffer being filled.
+            self.try_send(now, ch);
+        }
         match buf.payload {
             Payload::Data(records) => {
+                if let Some(id) = persist {
+                    self.persist_taken(s, ch, id, buf.bytes, &records);
+                }
                 self.checks.records_delivered(ch, records.len() as u64);
                 self.start_operator_batch(now, s, ch, buf.bytes, records, recovered);
                 Step::Batch

@@ -211,7 +211,9 @@ impl Network {
                     freed = true;
                 }
             }
-            buf.backlog = c.queued_data;
+            // `PipelinedSubpartition.getBuffersInBacklog`: the finished buffers, and the one being
+            // filled once a flush made it readable.
+            buf.backlog = c.queued_data + (c.flush_requested && !c.builder.is_empty()) as u32;
             let after = self.usage(ch);
             if after != before {
                 self.account_usage(ch, before, after, g);

@@ -102,7 +102,8 @@ impl World {
         else {
             return Step::Nothing;
         };
-        if self.net.channels()[ch as usize].flush_requested {
+        let c = &self.net.channels()[ch as usize];
+        if c.local && c.flush_requested {
             // A local consumer that read everything else reaches the flushed buffer being filled.
             self.try_send(now, ch);
         }

@@ -77,8 +77,11 @@ struct TaskDebloat {
 /// Overdraft buffers of an output pool (`LocalBufferPool.maxOverdraftBuffersPerGate`): buffers
 /// beyond the pool's size that a record already being written may take when the pool is
 /// exhausted (`requestOverdraftMemorySegmentFromGlobal`, only once `numberOfRequestedMemorySegments`
-/// reached the pool's size); availability never counts them. 20 as Flink 2.3 fixes it (issue 11);
-/// the bound the tests check a local edge's in-flight data against.
+/// reached the pool's size); availability never counts them. 20 as issue 11 states Flink 2.3
+/// fixes it (not checked against 2.3's source here; Flink 1.x configured it with
+/// `taskmanager.network.memory.max-overdraft-buffers-per-gate`). The model checks availability per
+/// batch rather than per record and hands out no buffer explicitly as overdraft: the constant is
+/// the bound the tests hold a local edge's in-flight data to.
 pub(crate) const MAX_OVERDRAFT_BUFFERS_PER_GATE: u32 = 20;
 
 /// What a send did that the tasks must hear of.

@@ -120,7 +120,6 @@ impl Network {
     /// more than `backlog + initialCredit` available, when a floating buffer goes back to the gate
     /// (`AvailableBufferQueue.addExclusiveBuffer(buffer, numRequiredBuffers)`), to the first
     /// waiting channel still short of its own target (`BufferManager.notifyBufferAvailable`).
-    #[allow(clippy::too_many_arguments)]
     pub fn recycle(
         &mut self,
         now: SimTime,

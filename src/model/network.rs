@@ -6,6 +6,13 @@
 //! buffers keep FIFO order and their delivery times are monotone, so only the head of each
 //! channel is ever in the event queue. Consumer side (`RemoteInputChannel`): received buffers,
 //! exclusive buffers plus floating ones borrowed from the gate while the sender reports a backlog.
+//!
+//! A channel whose two ends share a TaskManager is Flink's `LocalInputChannel`: the consumer
+//! reads the producer's subpartition (`PipelinedSubpartitionView`) directly. It has no credit and
+//! no buffers of its own at the receiver; a data buffer stays one of the producer's pool until the
+//! consumer recycles it. Here its buffers still pass `wire` (the local hand-over latency) and
+//! `received`, but both are the producer's subpartition: they hold the producer's buffers
+//! (`lent`), and an unaligned barrier overtaking them makes them the producer's output state.
 
 use std::collections::VecDeque;
 
@@ -44,6 +51,14 @@ pub struct ChannelState {
     pub consumer_blocked: bool,
     /// Bumped when either end restarts: events of an earlier incarnation are stale.
     pub incarnation: u32,
+    /// Both ends share a TaskManager (`LocalInputChannel`): no credit, no receiver buffers.
+    pub local: bool,
+    /// Local channels: data buffers of the producer's pool handed to the consumer (on the
+    /// wire, received, or being read) and not yet recycled by it.
+    pub lent: u32,
+    /// The output flusher asked for the buffer being filled while its reader was still behind
+    /// (`PipelinedSubpartition.flushRequested`): the reader takes it when it gets there.
+    pub flush_requested: bool,
     // ---- issue 3 ----
     /// Producer: size at which a buffer is finished; 0 means the full segment. Set by the
     /// consumer's buffer debloater (FLIP-183).
@@ -63,11 +78,15 @@ pub struct ChannelState {
 }
 
 impl ChannelState {
-    pub fn new(exclusive: u32) -> Self {
+    /// A remote channel starts with its exclusive buffers announced as credit
+    /// (`RemoteInputChannel.setup`); a local one has neither (`LocalInputChannel`).
+    pub fn new(exclusive: u32, local: bool) -> Self {
+        let exclusive = if local { 0 } else { exclusive };
         ChannelState {
             owned: exclusive,
             credit: exclusive,
             announced_unused: exclusive,
+            local,
             ..Default::default()
         }
     }
@@ -79,7 +98,8 @@ impl ChannelState {
         }
         match self.queue.front() {
             None => false,
-            Some(b) => !b.is_data() || self.credit > 0,
+            // A local consumer reads the subpartition itself: no credit needed.
+            Some(b) => !b.is_data() || self.local || self.credit > 0,
         }
     }
 

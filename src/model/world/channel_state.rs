@@ -44,8 +44,7 @@ impl World {
             acc.output_bytes += overtaken;
             acc.push_records(ch, ChannelSide::Output, &records);
         }
-        let sent = self.net.send_priority(now, ch, barrier, &self.graph, &mut self.queue);
-        self.after_send(now, sent);
+        self.send_priority_barrier(now, ch, barrier);
     }
 
     /// An unaligned barrier reached the consumer: it skips the received queue (whose data it
@@ -172,6 +171,25 @@ impl World {
         }
     }
 
+    /// A local channel that persists for `checkpoint` handed the consumer a buffer: it is
+    /// channel state (read before the channel's barrier, processed after the snapshot).
+    pub(crate) fn persist_taken(
+        &mut self,
+        s: u32,
+        ch: u32,
+        checkpoint: CheckpointId,
+        bytes: u32,
+        records: &[crate::model::records::Record],
+    ) {
+        let with_records = self.jm.captures_snapshots();
+        if let Some(acc) = self.channel_state_mut(s, checkpoint) {
+            acc.input_bytes += bytes as u64;
+            if with_records {
+                acc.push_records(ch, ChannelSide::Input, records);
+            }
+        }
+    }
+
     /// A timeoutable barrier was queued behind data in an input channel: announce it
     /// (`EventAnnouncement`), so that a switch to unaligned can prioritize it.
     pub(crate) fn announce_barrier(&mut self, now: SimTime, ch: u32, barrier: CheckpointBarrier, seq: u64) {
@@ -195,10 +213,10 @@ impl World {
     /// `PrioritizeAnnouncedBarrier`: the barrier still queued in the input channel moves to the
     /// head as an unaligned barrier (the data it overtakes is already being persisted).
     pub(crate) fn prioritize_announced(&mut self, now: SimTime, s: u32, input: u32) {
-        let Some(barrier) = self.net.take_announced_barrier(s, input, &self.graph) else {
+        let Some((barrier, overtaken_local)) = self.net.take_announced_barrier(s, input, &self.graph) else {
             return;
         };
-        self.handle_priority_barrier(now, s, input, barrier.as_unaligned(), 0);
+        self.handle_priority_barrier(now, s, input, barrier.as_unaligned(), overtaken_local);
     }
 
     /// Output-side alignment timer (`PipelinedSubpartition.alignedBarrierTimeout`): a barrier of
@@ -224,10 +242,7 @@ impl World {
                         records,
                     });
                 }
-                let sent = self
-                    .net
-                    .send_priority(now, ch, b.as_unaligned(), &self.graph, &mut self.queue);
-                self.after_send(now, sent);
+                self.send_priority_barrier(now, ch, b.as_unaligned());
             }
         }
         if let Some(c) = self.tasks[si].checkpoints.iter_mut().find(|c| c.id == checkpoint) {

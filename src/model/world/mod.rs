@@ -133,7 +133,12 @@ fn network_settings(cfg: &WorldConfig, graph: &JobGraph) -> NetworkSettings {
         floating_buffers_per_gate: n.floating_buffers_per_gate,
         buffer_timeout_ns: n.buffer_timeout_ns,
         max_buffers_per_channel: n.max_buffers_per_channel,
-        // Per (subtask, output edge): `subpartitions * buffers-per-channel + floating`.
+        // Per (subtask, output edge), Flink's `getMinMaxNetworkBuffersPerResultPartition`: a
+        // pipelined partition of n subpartitions gets at least n + 1 buffers and at most
+        // `n * buffers-per-channel + floating-per-gate` (2n + 8 with the defaults), and takes the
+        // most when network memory is ample, which the model assumes. The cap per subpartition
+        // (`max_buffers_per_channel`, 10) and the overdraft buffers
+        // (`MAX_OVERDRAFT_BUFFERS_PER_GATE`) are the network stack's.
         pool_size: graph
             .outputs
             .iter()
@@ -426,6 +431,12 @@ impl World {
 
     /// Runs to the end, keeping the world for inspection (tests).
     pub fn run_to_end(&mut self) {
+        self.run_to_end_observing(|_| {});
+    }
+
+    /// Runs to the end, handing the world to `each_event` after every event (tests that check a
+    /// property at every step).
+    pub fn run_to_end_observing(&mut self, mut each_event: impl FnMut(&World)) {
         self.start();
         while let Some(t) = self.queue.peek_time() {
             if t > self.set.end
@@ -439,6 +450,7 @@ impl World {
             let (kind, component) = ev.trace_key();
             self.trace.fold_event(now.as_ns(), kind, component);
             self.dispatch(now, ev);
+            each_event(self);
         }
     }
 

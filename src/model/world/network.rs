@@ -64,7 +64,8 @@ impl World {
         for e in 0..self.graph.outputs[s as usize].len() {
             for i in 0..self.graph.outputs[s as usize][e].channels.len() {
                 let ch = self.graph.outputs[s as usize][e].channels[i].0;
-                self.finish_builder(now, ch);
+                let sent = self.net.flush_channel(now, ch, &self.graph, &mut self.queue);
+                self.after_send(now, sent);
             }
         }
     }
@@ -106,9 +107,25 @@ impl World {
         self.mark_input_available(now, consumer, input);
     }
 
-    /// The consumer finished with a data buffer.
+    /// The consumer finished with a data buffer: on a local channel the producer's pool gets it
+    /// back, and a producer waiting for a buffer resumes.
     pub(crate) fn recycle(&mut self, now: SimTime, ch: u32, bytes: u32, records: Vec<Record>) {
-        self.net.recycle(now, ch, bytes, records, &self.graph, &mut self.queue);
+        let sent = self.net.recycle(now, ch, bytes, records, &self.graph, &mut self.queue);
+        self.after_send(now, sent);
+    }
+
+    /// Sends an unaligned barrier ahead of the data in a subpartition. On a local channel the
+    /// consumer polls priority events before any buffer (`LocalInputChannel`), so it gets the
+    /// barrier at once: nothing it takes afterwards was left out of the producer's output state.
+    pub(crate) fn send_priority_barrier(&mut self, now: SimTime, ch: u32, barrier: crate::protocol::CheckpointBarrier) {
+        if !self.graph.channels[ch as usize].remote {
+            self.net.priority_event_local(ch);
+            self.checks.barrier_delivered(barrier.id, ch);
+            self.on_priority_barrier_delivered(now, ch, barrier);
+            return;
+        }
+        let sent = self.net.send_priority(now, ch, barrier, &self.graph, &mut self.queue);
+        self.after_send(now, sent);
     }
 
     pub(crate) fn on_credit(&mut self, now: SimTime, ch: u32, n: u32) {
@@ -155,5 +172,60 @@ impl World {
         if self.tasks[s as usize].phase == TaskPhase::WaitingForOutput && self.net.output_available(s) {
             self.wake_at(s, now);
         }
+    }
+}
+
+/// Test hooks on the network: what a test observes at every step.
+impl World {
+    /// Every channel as it is now (tests).
+    pub fn channels(&self) -> &[crate::model::network::ChannelState] {
+        self.net.channels()
+    }
+
+    /// Floating buffers input gate `gate` of subtask `s` has left, and the channels waiting for
+    /// one (tests).
+    pub fn gate_floating(&self, s: u32, gate: u32) -> (u32, Vec<u32>) {
+        self.net.gate_floating(s, gate)
+    }
+
+    /// Data bytes of producer `s`'s outputs not yet recycled: in its buffers being filled, its
+    /// subpartitions, on the wire, received, and in the input buffers its consumers are reading
+    /// (a buffer is held whole until recycled).
+    pub fn output_in_flight_bytes(&self, s: u32) -> u64 {
+        let mut bytes = 0u64;
+        for e in &self.graph.outputs[s as usize] {
+            for ch in &e.channels {
+                let c = &self.net.channels()[ch.index()];
+                bytes += c.builder_bytes as u64 + c.buffered_bytes();
+            }
+        }
+        for t in &self.tasks {
+            if let Some(b) = t.batch.as_ref()
+                && !b.recovered
+                && let Some(ch) = b.input_channel
+                && self.graph.channels[ch as usize].producer.0 == s
+            {
+                bytes += b.records.iter().map(|r| r.bytes as u64).sum::<u64>();
+            }
+        }
+        bytes
+    }
+
+    /// Bytes producer `s`'s output pools hold at most, overdraft buffers included, in full
+    /// segments (tests).
+    pub fn output_pools_bytes(&self, s: u32) -> u64 {
+        self.net.output_pools_bytes(s)
+    }
+
+    /// Negative control for the local-channel pool bound: a local channel's buffer goes back to
+    /// the producer's pool when sent, not when its consumer recycles it. Never set outside tests.
+    pub fn free_local_buffers_at_send_for_negative_control(&mut self) {
+        self.net.free_local_buffers_at_send();
+    }
+
+    /// Negative control for the floating-buffer rule: remote channels ask for floating buffers
+    /// up to their sender's backlog only. Never set outside tests.
+    pub fn floating_target_without_initial_credit_for_negative_control(&mut self) {
+        self.net.floating_target_without_initial_credit();
     }
 }

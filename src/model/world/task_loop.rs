@@ -97,12 +97,21 @@ impl World {
             ch,
             buffer: buf,
             recovered,
+            persist,
         }) = self.net.take_input(s, &self.graph)
         else {
             return Step::Nothing;
         };
+        let c = &self.net.channels()[ch as usize];
+        if c.local && c.flush_requested {
+            // A local consumer that read everything else reaches the flushed buffer being filled.
+            self.try_send(now, ch);
+        }
         match buf.payload {
             Payload::Data(records) => {
+                if let Some(id) = persist {
+                    self.persist_taken(s, ch, id, buf.bytes, &records);
+                }
                 self.checks.records_delivered(ch, records.len() as u64);
                 self.start_operator_batch(now, s, ch, buf.bytes, records, recovered);
                 Step::Batch

@@ -16,9 +16,20 @@ impl Network {
         if c.persisting == Some(checkpoint) {
             c.persisting = None;
             0
+        } else if c.local {
+            // `LocalInputChannel`: what the consumer has not taken is still the producer's
+            // subpartition, persisted by the producer as output state.
+            0
         } else {
             c.received_data_buffers_before_barrier()
         }
+    }
+
+    /// A priority barrier was put into a local channel's subpartition: the consumer sees it at
+    /// its next poll, before any buffer (`LocalInputChannel.getNextBuffer` polls priority events
+    /// first), so it is handed over at once rather than over the wire.
+    pub fn priority_event_local(&mut self, ch: u32) {
+        self.chans[ch as usize].delivered_seq += 1;
     }
 
     /// The first `n` received buffers of a channel: bytes, and records when `with_records`.
@@ -39,6 +50,11 @@ impl Network {
     pub fn start_persisting(&mut self, ch: u32, checkpoint: CheckpointId, with_records: bool) -> (u64, Vec<Record>) {
         let c = &mut self.chans[ch as usize];
         c.persisting = Some(checkpoint);
+        if c.local {
+            // `LocalInputChannel.checkpointStarted`: nothing is queued at the consumer; it persists
+            // each buffer as it reads it (`take_input`) until the barrier.
+            return (0, Vec::new());
+        }
         let queued = c.received_data_bytes_before_barrier();
         let records = if with_records {
             let n = c.received_data_buffers_before_barrier() as usize;
@@ -57,6 +73,9 @@ impl Network {
     /// the buffer's records when `with_records`.
     pub fn persisting_arrival(&self, ch: u32, with_records: bool) -> Option<(CheckpointId, Vec<Record>)> {
         let c = &self.chans[ch as usize];
+        if c.local {
+            return None; // persisted when read
+        }
         let id = c.persisting?;
         let records = if with_records {
             data_records(c.received.back().into_iter())
@@ -68,8 +87,10 @@ impl Network {
 
     /// `PrioritizeAnnouncedBarrier`: the barrier still queued in the input channel moves to the
     /// head; the producer blocked its subpartition when it sent it aligned, and is resumed when
-    /// the checkpoint ends. Returns the barrier.
-    pub fn take_announced_barrier(&mut self, s: u32, input: u32, g: &JobGraph) -> Option<CheckpointBarrier> {
+    /// the checkpoint ends. Returns the barrier, and on a local channel the data buffers it
+    /// overtook there, which the consumer persists (as nothing queued at it was persisted when it
+    /// started persisting).
+    pub fn take_announced_barrier(&mut self, s: u32, input: u32, g: &JobGraph) -> Option<(CheckpointBarrier, u32)> {
         let ch = g.inputs[s as usize][input as usize].0;
         let c = &mut self.chans[ch as usize];
         let pos = c
@@ -81,9 +102,15 @@ impl Network {
             unreachable!("found a barrier");
         };
         c.resume_at_checkpoint_end = true;
+        let overtaken = if c.local {
+            c.persisting = None;
+            c.received.iter().take(pos).filter(|b| b.is_data()).count() as u32
+        } else {
+            0
+        };
         if c.received.is_empty() {
             self.unlist_input(s, input);
         }
-        Some(barrier)
+        Some((barrier, overtaken))
     }
 }

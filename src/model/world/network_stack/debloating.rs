@@ -37,11 +37,17 @@ impl Network {
                     .iter()
                     .filter(|ch| g.channels[ch.index()].gate as usize == gate)
                     .map(|ch| {
-                        // Flink's `getBuffersInUseCount`: the buffers queued at the receiver plus
-                        // the backlog the sender reported (a local channel counts its
-                        // subpartition's queue), so the data on both ends takes `target`.
+                        // Flink's `getBuffersInUseCount`, so that the data on both ends takes
+                        // `target`: a remote channel counts the buffers queued at the receiver
+                        // plus the backlog its sender reported; a local one its subpartition's
+                        // buffers (`PipelinedSubpartition.getNumberOfQueuedBuffers`), the one
+                        // being filled included.
                         let c = &self.chans[ch.index()];
-                        c.occupied + c.sender_backlog
+                        if c.local {
+                            c.occupied + c.queued_data + (!c.builder.is_empty()) as u32
+                        } else {
+                            c.occupied + c.sender_backlog
+                        }
                     })
                     .sum();
                 let d = self.debloaters[s].as_mut().expect("checked");

@@ -54,16 +54,26 @@ impl Network {
         }
     }
 
-    /// Receiver-side credit bookkeeping for an arrived data buffer; asks the gate for floating
-    /// buffers while the sender reports a backlog the announced credit does not cover.
+    /// Receiver-side bookkeeping for an arrived data buffer. A remote channel
+    /// (`RemoteInputChannel.onBuffer` -> `onSenderBacklog`) asks the gate for floating buffers so
+    /// that `backlog + initialCredit` buffers are available to announce as credit
+    /// (`BufferManager.requestFloatingBuffers(backlog + initialCredit)`), as many as the gate has,
+    /// and waits in the gate's queue for the rest. A local channel has no credit.
     pub fn on_data_received(&mut self, now: SimTime, ch: u32, backlog: u32, g: &JobGraph, q: &mut EventQueue<Event>) {
         let info = &g.channels[ch as usize];
         let (consumer, gate) = (info.consumer.index(), info.gate as usize);
         let c = &mut self.chans[ch as usize];
-        c.announced_unused = c.announced_unused.saturating_sub(1);
         c.occupied += 1;
         c.sender_backlog = backlog;
-        let need = backlog.saturating_sub(c.announced_unused);
+        if c.local {
+            return;
+        }
+        c.announced_unused = c.announced_unused.saturating_sub(1);
+        // The channel's available buffers (exclusive and floating ones holding no data) are
+        // exactly its announced, unused credit.
+        let need = self
+            .floating_target(ch)
+            .saturating_sub(self.chans[ch as usize].announced_unused);
         let pool = &mut self.gate_pools[consumer][gate];
         let mut granted = 0;
         for _ in 0..need {
@@ -77,18 +87,39 @@ impl Network {
             granted += 1;
         }
         if granted > 0 {
-            let c = &mut self.chans[ch as usize];
-            c.owned += granted;
-            c.floating_held += granted;
-            c.announced_unused += granted;
-            let at = now + self.latency_to(ch, g);
-            let inc = self.chans[ch as usize].incarnation;
-            q.schedule(at, Event::Credit { ch, n: granted, inc });
+            self.grant_floating(now, ch, granted, g, q);
         }
     }
 
-    /// The consumer finished with a data buffer: return it as credit, or hand a floating
-    /// buffer back to the gate when the sender has no backlog.
+    /// The buffers a remote channel wants available: its sender's backlog plus its initial
+    /// credit (`numRequiredBuffers = backlog + initialCredit`).
+    #[inline]
+    fn floating_target(&self, ch: u32) -> u32 {
+        let initial_credit = if self.floating_without_initial_credit {
+            0
+        } else {
+            self.set.exclusive_buffers
+        };
+        self.chans[ch as usize].sender_backlog + initial_credit
+    }
+
+    /// `n` floating buffers join a channel and are announced as credit.
+    fn grant_floating(&mut self, now: SimTime, ch: u32, n: u32, g: &JobGraph, q: &mut EventQueue<Event>) {
+        let c = &mut self.chans[ch as usize];
+        c.owned += n;
+        c.floating_held += n;
+        c.announced_unused += n;
+        let at = now + self.latency_to(ch, g);
+        let inc = self.chans[ch as usize].incarnation;
+        q.schedule(at, Event::Credit { ch, n, inc });
+    }
+
+    /// The consumer finished with a data buffer. Local channel: the buffer goes back to the
+    /// producer's pool (`LocalBufferPool.recycle`), which may wake a producer waiting for one.
+    /// Remote channel: it is available again and announced as credit, unless the channel then has
+    /// more than `backlog + initialCredit` available, when a floating buffer goes back to the gate
+    /// (`AvailableBufferQueue.addExclusiveBuffer(buffer, numRequiredBuffers)`), to the first
+    /// waiting channel still short of its own target (`BufferManager.notifyBufferAvailable`).
     pub fn recycle(
         &mut self,
         now: SimTime,
@@ -97,35 +128,67 @@ impl Network {
         records: Vec<Record>,
         g: &JobGraph,
         q: &mut EventQueue<Event>,
-    ) {
+    ) -> Sent {
         self.in_flight_bytes -= bytes as u64;
         self.give_back_vec(records);
         let info = &g.channels[ch as usize];
         let (consumer, gate) = (info.consumer.index(), info.gate as usize);
         let c = &mut self.chans[ch as usize];
-        c.occupied -= 1;
-        if c.floating_held > 0 && c.sender_backlog <= c.announced_unused {
+        c.occupied = c.occupied.saturating_sub(1);
+        if c.local {
+            let before = self.usage(ch);
+            let c = &mut self.chans[ch as usize];
+            // Saturating: a buffer read before its channel was reset belongs to no pool now.
+            c.lent = c.lent.saturating_sub(1);
+            let after = self.usage(ch);
+            if after == before {
+                return Sent::default();
+            }
+            self.account_usage(ch, before, after, g);
+            return Sent {
+                freed_producer: Some(info.producer.0),
+                barrier: None,
+            };
+        }
+        let target = self.floating_target(ch);
+        let c = &mut self.chans[ch as usize];
+        if c.floating_held > 0 && c.announced_unused >= target {
             c.owned -= 1;
             c.floating_held -= 1;
-            let pool = &mut self.gate_pools[consumer][gate];
-            match pool.waiting.pop_front() {
-                Some(other) => {
-                    let o = &mut self.chans[other as usize];
-                    o.owned += 1;
-                    o.floating_held += 1;
-                    o.announced_unused += 1;
-                    let at = now + self.latency_to(other, g);
-                    let inc = self.chans[other as usize].incarnation;
-                    q.schedule(at, Event::Credit { ch: other, n: 1, inc });
-                }
-                None => pool.available += 1,
-            }
+            self.release_floating(now, consumer, gate, g, q);
         } else {
             c.announced_unused += 1;
             let at = now + self.latency_to(ch, g);
             let inc = self.chans[ch as usize].incarnation;
             q.schedule(at, Event::Credit { ch, n: 1, inc });
         }
+        Sent::default()
+    }
+
+    /// A floating buffer goes back to the gate: to the first waiting channel still below its
+    /// target (one that no longer needs it stops waiting), else to the gate's pool.
+    fn release_floating(
+        &mut self,
+        now: SimTime,
+        consumer: usize,
+        gate: usize,
+        g: &JobGraph,
+        q: &mut EventQueue<Event>,
+    ) {
+        while let Some(other) = self.gate_pools[consumer][gate].waiting.pop_front() {
+            let target = self.floating_target(other);
+            let available = self.chans[other as usize].announced_unused;
+            if available >= target {
+                continue;
+            }
+            self.grant_floating(now, other, 1, g, q);
+            if available + 1 < target {
+                // Still short: it waits on (`NotificationResult.BUFFER_USED_NEED_MORE`).
+                self.gate_pools[consumer][gate].waiting.push_back(other);
+            }
+            return;
+        }
+        self.gate_pools[consumer][gate].available += 1;
     }
 
     /// Puts an input channel with readable buffers on the consumer's available list. Returns
@@ -157,6 +220,7 @@ impl Network {
         if recovered {
             c.recovered_ahead -= 1;
         }
+        let persist = c.persisting.filter(|_| c.local && buffer.is_data());
         if !c.received.is_empty() {
             self.inputs[si].in_avail[input as usize] = true;
             self.inputs[si].avail.push_back(input);
@@ -166,6 +230,7 @@ impl Network {
             ch,
             buffer,
             recovered,
+            persist,
         })
     }
 

@@ -33,7 +33,7 @@ impl Network {
             }
         }
         self.in_flight_bytes -= bytes;
-        let mut fresh = ChannelState::new(self.set.exclusive_buffers);
+        let mut fresh = ChannelState::new(self.set.exclusive_buffers, old.local);
         fresh.incarnation = old.incarnation + 1;
         fresh.last_delivery = now;
         if producer_alive && !consumer_alive {
@@ -64,7 +64,7 @@ impl Network {
             let (mut used, mut at_cap) = (0, 0);
             for ch in &g.outputs[s as usize][e].channels {
                 let c = &self.chans[ch.index()];
-                let u = c.queued_data + (!c.builder.is_empty()) as u32;
+                let u = c.queued_data + c.lent + (!c.builder.is_empty()) as u32;
                 used += u;
                 at_cap += (u >= cap) as u32;
             }

@@ -7,11 +7,12 @@ use super::*;
 impl Network {
     // ---- producer side ----
 
-    /// Buffers of the producer's pool a channel holds: queued data plus a non-empty builder.
+    /// Buffers of the producer's pool a channel holds: queued data, a non-empty builder, and on a
+    /// local channel the buffers its consumer has not recycled yet.
     #[inline]
     pub(super) fn usage(&self, ch: u32) -> u32 {
         let c = &self.chans[ch as usize];
-        c.queued_data + (!c.builder.is_empty()) as u32
+        c.queued_data + c.lent + (!c.builder.is_empty()) as u32
     }
 
     /// Keeps the producer's pool counters in step with a change of one channel's usage.
@@ -93,12 +94,18 @@ impl Network {
 
     /// Moves the buffer being filled into the send queue.
     pub fn finish_builder(&mut self, now: SimTime, ch: u32, g: &JobGraph, q: &mut EventQueue<Event>) -> Sent {
-        let c = &mut self.chans[ch as usize];
-        if c.builder.is_empty() {
+        if self.chans[ch as usize].builder.is_empty() {
             return Sent::default();
         }
+        self.cut_builder(ch);
+        self.try_send(now, ch, g, q)
+    }
+
+    fn cut_builder(&mut self, ch: u32) {
+        let c = &mut self.chans[ch as usize];
         let records = std::mem::take(&mut c.builder);
         let bytes = std::mem::take(&mut c.builder_bytes);
+        c.flush_requested = false;
         c.queue.push_back(NetBuffer {
             payload: Payload::Data(records),
             bytes,
@@ -106,7 +113,44 @@ impl Network {
         });
         c.queued_data += 1; // usage unchanged: the builder's buffer became a queued one
         self.in_flight_bytes += bytes as u64;
-        self.try_send(now, ch, g, q)
+    }
+
+    /// The output flusher reached a channel (`PipelinedSubpartition.flush`). Flink does not
+    /// finish the buffer being filled: it makes what it holds readable, and its reader takes a
+    /// slice of it when it gets there, while the same buffer fills on. Here the buffer is
+    /// finished at once when its reader has nothing else to read (it would take the slice now);
+    /// when the reader is behind (a remote channel's queue waits for credit, a local consumer has
+    /// unread buffers), the flush is only noted and the buffer finished when the reader reaches
+    /// it, having filled meanwhile, so that back-pressured subpartitions hold full buffers as in
+    /// Flink rather than one partial buffer per flush.
+    pub fn flush_channel(&mut self, now: SimTime, ch: u32, g: &JobGraph, q: &mut EventQueue<Event>) -> Sent {
+        let c = &mut self.chans[ch as usize];
+        if c.builder.is_empty() {
+            return Sent::default();
+        }
+        let reader_behind = !c.queue.is_empty() || (c.local && (!c.wire.is_empty() || !c.received.is_empty()));
+        if reader_behind {
+            c.flush_requested = true;
+            return Sent::default();
+        }
+        self.finish_builder(now, ch, g, q)
+    }
+
+    /// A flushed buffer being filled whose reader reached it: nothing queued ahead, the channel
+    /// not blocked, and a remote one with credit for it or a local one whose consumer has read
+    /// everything else.
+    #[inline]
+    fn flushed_builder_reached(&self, ch: u32) -> bool {
+        let c = &self.chans[ch as usize];
+        c.flush_requested
+            && !c.builder.is_empty()
+            && c.queue.is_empty()
+            && !c.blocked
+            && if c.local {
+                c.wire.is_empty() && c.received.is_empty()
+            } else {
+                c.credit > 0
+            }
     }
 
     /// Appends an event (barrier, cancellation marker) behind the data of a channel, whose
@@ -127,8 +171,20 @@ impl Network {
         self.try_send(now, ch, g, q)
     }
 
-    /// Sends what the channel's credits and blocking allow.
+    /// Sends what the channel's credits and blocking allow, and then a flushed buffer being
+    /// filled once its reader reached it.
     pub fn try_send(&mut self, now: SimTime, ch: u32, g: &JobGraph, q: &mut EventQueue<Event>) -> Sent {
+        let mut sent = self.send_queued(now, ch, g, q);
+        if self.flushed_builder_reached(ch) {
+            self.cut_builder(ch);
+            let more = self.send_queued(now, ch, g, q);
+            sent.freed_producer = sent.freed_producer.or(more.freed_producer);
+            sent.barrier = sent.barrier.or(more.barrier);
+        }
+        sent
+    }
+
+    fn send_queued(&mut self, now: SimTime, ch: u32, g: &JobGraph, q: &mut EventQueue<Event>) -> Sent {
         let mut freed = false;
         let mut barrier_sent = None;
         while self.chans[ch as usize].can_send_head() {
@@ -142,11 +198,22 @@ impl Network {
                 barrier_sent = Some(b.id);
             }
             if buf.is_data() {
-                c.credit -= 1;
                 c.queued_data -= 1;
-                freed = true;
+                if c.local && self.local_freed_at_send {
+                    freed = true; // negative control: the pool no longer bounds the channel
+                } else if c.local {
+                    // `LocalInputChannel`: the consumer reads the producer's buffer itself, which
+                    // goes back to the pool only when it is recycled.
+                    c.lent += 1;
+                } else {
+                    // Netty copied it to the wire: the buffer is back in the producer's pool.
+                    c.credit -= 1;
+                    freed = true;
+                }
             }
-            buf.backlog = c.queued_data;
+            // `PipelinedSubpartition.getBuffersInBacklog`: the finished buffers, and the one being
+            // filled once a flush made it readable.
+            buf.backlog = c.queued_data + (c.flush_requested && !c.builder.is_empty()) as u32;
             let after = self.usage(ch);
             if after != before {
                 self.account_usage(ch, before, after, g);
@@ -239,12 +306,27 @@ impl Network {
 
     /// The data buffers queued in a subpartition (the one being filled already finished), which
     /// an unaligned barrier put at the head overtakes: their bytes, and their records when
-    /// `with_records`.
+    /// `with_records`. On a local channel the subpartition is also what its consumer has not
+    /// taken yet (`wire` and `received`, oldest first): the producer persists those as its output
+    /// state (`PipelinedSubpartition.addPriorityEvent` -> `ChannelStateWriter.addOutputData`), and the
+    /// consumer only the rest of the buffer it is reading.
     pub fn queued_output(&self, ch: u32, with_records: bool) -> (u64, Vec<Record>) {
         let c = &self.chans[ch as usize];
-        let bytes = c.queue.iter().filter(|b| b.is_data()).map(|b| b.bytes as u64).sum();
+        let ahead = || -> Box<dyn Iterator<Item = &NetBuffer>> {
+            if c.local {
+                Box::new(
+                    c.received
+                        .iter()
+                        .chain(c.wire.iter().map(|(_, b)| b))
+                        .chain(c.queue.iter()),
+                )
+            } else {
+                Box::new(c.queue.iter())
+            }
+        };
+        let bytes = ahead().filter(|b| b.is_data()).map(|b| b.bytes as u64).sum();
         let records = if with_records {
-            data_records(c.queue.iter())
+            data_records(ahead())
         } else {
             Vec::new()
         };
@@ -298,7 +380,16 @@ impl Network {
         if !b.options.is_timeoutable() {
             return None; // forced-aligned edges never time out
         }
-        let ahead = || c.queue.iter().take(pos);
+        // On a local channel what the consumer has not taken is ahead of it too (the consumer
+        // gets the barrier at once, see `queued_output`).
+        let ahead = || -> Box<dyn Iterator<Item = &NetBuffer>> {
+            let queued = c.queue.iter().take(pos);
+            if c.local {
+                Box::new(c.received.iter().chain(c.wire.iter().map(|(_, b)| b)).chain(queued))
+            } else {
+                Box::new(queued)
+            }
+        };
         let bytes = ahead().filter(|b| b.is_data()).map(|b| b.bytes as u64).sum();
         let records = if with_records {
             data_records(ahead())

@@ -218,7 +218,7 @@ impl World {
     }
 
     pub(crate) fn decline(&mut self, now: SimTime, checkpoint: CheckpointId, reason: CheckpointFailureReason) {
-        let at = now + self.rpc.call_ns();
+        let at = now + self.rpc.acknowledge_ns();
         self.queue.schedule(at, Event::DeclineArrive { checkpoint, reason });
     }
 

@@ -16,12 +16,13 @@ use crate::model::config::RecoverySettings;
 use crate::model::config::{NetworkConfig, RpcConfig, RunConfig, StorageConfig, WorldConfig};
 use crate::model::debloat::DebloatConfig;
 use crate::model::graph::{InputSpec, JobSpec, OperatorSpec};
-use crate::model::source::{KeySpace, RateSpec, SourceSpec};
+use crate::model::source::{KeySpace, RateSpec, SourceKind, SourceSpec};
 use crate::model::storage::StorageProfile;
 use crate::protocol::coordinator::CoordinatorConfig;
 use crate::scenario::restart::{RecoveryCfg, effective_restart_strategy};
 use crate::scenario::{NetworkCfg, OperatorCfg, OperatorKind, Scenario, StateBackendCfg, StorageCfg};
 use crate::time::SimTime;
+use crate::vocab::SourceConnector;
 
 #[cfg(test)]
 mod tests;
@@ -106,6 +107,10 @@ fn operator_spec(op: &OperatorCfg, s: &Scenario) -> OperatorSpec {
 fn source_spec(op: &OperatorCfg) -> SourceSpec {
     let rate = op.rate.as_ref().expect("validated: a source has a rate");
     SourceSpec {
+        kind: match op.connector.unwrap_or_default() {
+            SourceConnector::Log => SourceKind::Log,
+            SourceConnector::Datagen => SourceKind::Generator,
+        },
         rate: RateSpec {
             process: rate.process,
             records_per_second: rate.records_per_second,

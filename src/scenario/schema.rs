@@ -10,7 +10,9 @@ use crate::time::{NS_PER_MS, NS_PER_S, NS_PER_US};
 
 /// The vocabulary the file shares with the model, defined below both.
 pub use crate::protocol::CheckpointingMode;
-pub use crate::vocab::{ArrivalProcess, KeyDistribution, OperatorKind, Partitioning, StateBackendKind};
+pub use crate::vocab::{
+    ArrivalProcess, KeyDistribution, OperatorKind, Partitioning, SourceConnector, StateBackendKind,
+};
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -608,7 +610,10 @@ pub struct OperatorCfg {
     pub parallelism: u32,
     #[serde(default)]
     pub inputs: Vec<InputCfg>,
-    /// Sources: arrival process of the external input.
+    /// Sources: what the source reads: a log (default) or a rate-limited generator.
+    #[serde(default)]
+    pub connector: Option<SourceConnector>,
+    /// Sources: arrival process of the external input (a generator: its rate limit).
     pub rate: Option<RateCfg>,
     /// Sources: size of each record.
     pub record_size: Option<BytesDist>,

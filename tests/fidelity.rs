@@ -515,7 +515,8 @@ fn orderings_real_flink_shows_hold_or_are_pinned() {
 }
 
 /// Negative control: the suite must catch a wrong parameter. The first green row is run again
-/// with a trigger/ack RPC 20 ms slower; its end-to-end duration must then fall out of tolerance.
+/// with a trigger (and notify) RPC 20 ms slower; its end-to-end duration must then fall out of
+/// tolerance.
 #[test]
 fn a_wrong_rpc_latency_turns_a_green_row_red() {
     let suite = suite();

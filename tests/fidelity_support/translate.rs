@@ -5,8 +5,7 @@
 //! What the scenario cannot say yet is said in its comments: ckptsim has no operator chaining
 //! (the chained `stateful-map -> discard: Writer` task is one sink-kind operator holding the
 //! map's keyed state and cost), no local input channels (every channel has receiver-side
-//! credit; channels within a TaskManager only have a shorter latency), no rate-limited
-//! generator source (a constant-rate source builds a backlog under backpressure) and no
+//! credit; channels within a TaskManager only have a shorter latency) and no
 //! network threads (netty's work is not on the cores). The real runs are a MiniCluster on a
 //! 2-core host: every TaskManager's threads share those 2 cores.
 
@@ -103,8 +102,13 @@ pub fn scenario_toml(cfg: &Config, cal: &Calibration, duration_s: u64) -> String
     );
     let _ = writeln!(
         w,
-        "rpc_latency = \"{:.3}ms\"  # calibrated: c04_empty source start delay",
-        cal.rpc_ms
+        "rpc_latency = {}  # calibrated: c04_empty source start delay (trigger; notify alike)",
+        empirical_ms(&cal.rpc_percentiles_ms)
+    );
+    let _ = writeln!(
+        w,
+        "acknowledge_rpc_latency = {}  # calibrated: c04_empty source e2e - start delay - sync - async",
+        empirical_ms(&cal.ack_percentiles_ms)
     );
     let _ = writeln!(w);
     let _ = writeln!(
@@ -207,6 +211,10 @@ fn write_operators(w: &mut String, cfg: &Config, cal: &Calibration) {
     let _ = writeln!(w, "parallelism = {p}");
     let _ = writeln!(
         w,
+        "connector = \"datagen\"     # RateLimiterStrategy.perSecond(--rate): --rate / P per subtask"
+    );
+    let _ = writeln!(
+        w,
         "rate = {{ process = \"constant\", records_per_second = {} }}",
         o.rate_per_s / p as f64
     );
@@ -286,4 +294,10 @@ fn write_operators(w: &mut String, cfg: &Config, cal: &Calibration) {
         let _ = writeln!(w, "parallelism = {p}");
         let _ = writeln!(w, "inputs = [{{ from = \"{MAP}\", partitioning = \"forward\" }}]");
     }
+}
+
+/// An empirical latency distribution through `(quantile, ms)` points, as a scenario writes it.
+fn empirical_ms(points: &[(f64, f64)]) -> String {
+    let pts: Vec<String> = points.iter().map(|(q, ms)| format!("[{q:.2}, \"{ms:.3}ms\"]")).collect();
+    format!("{{ dist = \"empirical\", percentiles = [{}] }}", pts.join(", "))
 }

@@ -7,7 +7,8 @@
 //! in-flight data), buffer timeouts, intervals, state backends, failover strategies, restart
 //! strategies (fixed-delay, failure-rate), savepoints, bounded sources, operator selectivity
 //! (a map emitting 0.3 or 2.5 records per record read), source rate profiles (a spike, a
-//! silent window, a ramp) and fault schedules (crashes, TaskManager and connection losses,
+//! silent window, a ramp), both source kinds (a log, and a rate-limited generator that
+//! regenerates from its checkpointed count) and fault schedules (crashes, TaskManager and connection losses,
 //! JobManager failovers). Every run also checks the run-time invariants (records conserved on every
 //! channel, one barrier per channel per checkpoint, every completed checkpoint a consistent
 //! cut of the sources' offsets). A failing case shrinks and is printed as a
@@ -52,6 +53,8 @@ struct Case {
     selectivity: f64,
     /// The sources' `rate.profile`, as TOML (a spike, a silent window, a ramp), if any.
     profile: Option<&'static str>,
+    /// Rate-limited generator sources (`connector = "datagen"`, no profile) instead of logs.
+    generator: bool,
     seed: u64,
 }
 
@@ -87,7 +90,7 @@ failover = "{failover}"
 name = "source"
 kind = "source"
 parallelism = {sources}
-rate = {{ process = "poisson", records_per_second = {rate}{profile} }}
+{connector}rate = {{ process = "{process}", records_per_second = {rate}{profile} }}
 max_records = {records}
 keys = {{ count = 200 }}
 [[operators]]
@@ -135,6 +138,8 @@ inputs = [{{ from = "map", partitioning = "{sink_part}" }}]
             sources = self.sources,
             rate = RATE,
             profile = self.profile.map_or(String::new(), |p| format!(", profile = {p}")),
+            connector = if self.generator { "connector = \"datagen\"\n" } else { "" },
+            process = if self.generator { "constant" } else { "poisson" },
             selectivity = self.selectivity,
             records = RECORDS_PER_SOURCE,
             ops = self.ops,
@@ -294,6 +299,7 @@ fn case() -> impl Strategy<Value = Case> {
                 1 => Just(Some(SILENT_WINDOW)),
                 1 => Just(Some(RAMP)),
             ],
+            prop_oneof![3 => Just(false), 1 => Just(true)],
         ),
         0u64..1000,
     )
@@ -304,9 +310,11 @@ fn case() -> impl Strategy<Value = Case> {
                 (be, fo, mode, service_us),
                 crashes,
                 (tm, conn, sp, jm, fr),
-                (selectivity, profile),
+                (selectivity, profile, generator),
                 seed,
             )| {
+                // A generator has one rate (no profile).
+                let profile = if generator { None } else { profile };
                 // Forward needs equal parallelism on both sides.
                 let ops = if p1 == "forward" { so } else { op };
                 let sinks = if p2 == "forward" { ops } else { si };
@@ -337,6 +345,7 @@ fn case() -> impl Strategy<Value = Case> {
                     failure_rate: fr,
                     selectivity,
                     profile,
+                    generator,
                     seed,
                 }
             },
@@ -389,12 +398,49 @@ fn a_keyed_job_with_repeated_crashes_and_a_lost_taskmanager_commits_each_record_
         failure_rate: false,
         selectivity: 1.0,
         profile: None,
+        generator: false,
         seed: 5,
     };
     let (v, expected, failures) = violations(&c, false);
     assert_eq!(expected, 9000);
     assert!(failures >= 5, "{failures} failures");
     assert!(v.is_empty(), "{} violations, first {:?}", v.len(), &v[..v.len().min(3)]);
+}
+
+/// Rate-limited generators, back-pressured and unaligned, with crashes, a lost TaskManager and
+/// a JobManager failover: after each restore they regenerate from their checkpointed sequence
+/// numbers (nothing comes from a log), and every record is committed once.
+#[test]
+fn rate_limited_generators_regenerate_from_their_checkpointed_count_and_commit_each_record_once() {
+    for (mode, service_us, seed) in [("aligned", 150, 31), ("unaligned", 900, 32)] {
+        let c = Case {
+            sources: 3,
+            ops: 2,
+            sinks: 2,
+            partitioning: "hash",
+            sink_partitioning: "rebalance",
+            buffer_timeout_ms: 5,
+            interval_ms: 300,
+            mode,
+            service_us,
+            backend: "rocksdb_incremental",
+            failover: "region",
+            crashes: vec![(700, 0, 1), (1600, 1, 0), (2400, 2, 1)],
+            taskmanager_loss_ms: Some(1200),
+            connection_loss_ms: None,
+            savepoint_ms: None,
+            jobmanager_failover_ms: Some(2000),
+            failure_rate: false,
+            selectivity: 1.0,
+            profile: None,
+            generator: true,
+            seed,
+        };
+        let (v, expected, failures) = violations(&c, false);
+        assert_eq!(expected, 9000);
+        assert!(failures >= 4, "{mode}: {failures} failures");
+        assert!(v.is_empty(), "{mode}: {} violations, first {:?}", v.len(), &v[..v.len().min(3)]);
+    }
 }
 
 /// A map that keeps about a third of its records (aligned) or emits two or three per record
@@ -424,6 +470,7 @@ fn selective_maps_commit_each_derived_record_exactly_once_under_failures() {
             failure_rate: false,
             selectivity,
             profile: Some(SPIKE),
+            generator: false,
             seed,
         };
         let (v, expected, failures) = violations(&c, false);
@@ -470,6 +517,7 @@ fn the_checkers_still_catch_broken_alignment_and_at_least_once_with_a_selective_
         failure_rate: false,
         selectivity: 2.5,
         profile: None,
+        generator: false,
         seed: 11,
     };
     // `committed` asserts that the cut check reports an inconsistent cut.
@@ -510,6 +558,7 @@ fn savepoint_case(seed: u64, sources: u32, crashes: Vec<(u32, usize, u32)>, tm: 
         failure_rate: false,
         selectivity: 1.0,
         profile: None,
+        generator: false,
         seed,
     }
 }
@@ -578,6 +627,7 @@ fn the_checker_catches_snapshots_taken_without_alignment() {
         failure_rate: false,
         selectivity: 1.0,
         profile: None,
+        generator: false,
         seed: 11,
     };
     let (v, _, failures) = violations(&c, true);
@@ -613,6 +663,7 @@ fn at_least_once_mode_with_failures_produces_duplicates_the_checker_catches() {
         failure_rate: false,
         selectivity: 1.0,
         profile: None,
+        generator: false,
         seed: 11,
     };
     let at_least_once = |toml: String| toml.replacen("[checkpoint]\n", "[checkpoint]\nmode = \"at_least_once\"\n", 1);
@@ -656,6 +707,7 @@ fn unaligned_case() -> Case {
         failure_rate: false,
         selectivity: 1.0,
         profile: None,
+        generator: false,
         seed: 7,
     }
 }

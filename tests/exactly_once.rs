@@ -138,7 +138,11 @@ inputs = [{{ from = "map", partitioning = "{sink_part}" }}]
             sources = self.sources,
             rate = RATE,
             profile = self.profile.map_or(String::new(), |p| format!(", profile = {p}")),
-            connector = if self.generator { "connector = \"datagen\"\n" } else { "" },
+            connector = if self.generator {
+                "connector = \"datagen\"\n"
+            } else {
+                ""
+            },
             process = if self.generator { "constant" } else { "poisson" },
             selectivity = self.selectivity,
             records = RECORDS_PER_SOURCE,
@@ -439,7 +443,12 @@ fn rate_limited_generators_regenerate_from_their_checkpointed_count_and_commit_e
         let (v, expected, failures) = violations(&c, false);
         assert_eq!(expected, 9000);
         assert!(failures >= 4, "{mode}: {failures} failures");
-        assert!(v.is_empty(), "{mode}: {} violations, first {:?}", v.len(), &v[..v.len().min(3)]);
+        assert!(
+            v.is_empty(),
+            "{mode}: {} violations, first {:?}",
+            v.len(),
+            &v[..v.len().min(3)]
+        );
     }
 }
 

@@ -87,7 +87,10 @@ fn a_generator_under_backpressure_emits_what_the_bottleneck_drains_and_has_no_la
     // The log source read what it could too, but its input kept arriving at 2000/s: by the end
     // it is about 10 s behind (half of every second of input waits).
     let lag_end_s = out.timeline.last().unwrap().input_lag_ms / 1e3;
-    assert!((8.0..=11.0).contains(&lag_end_s), "log source's lag at the end {lag_end_s} s");
+    assert!(
+        (8.0..=11.0).contains(&lag_end_s),
+        "log source's lag at the end {lag_end_s} s"
+    );
 
     // The generator alone: the same backpressure, no lag at any instant.
     let alone = run(&pipeline("gen", "connector = \"datagen\""), SECONDS, "");
@@ -95,7 +98,11 @@ fn a_generator_under_backpressure_emits_what_the_bottleneck_drains_and_has_no_la
     for t in &alone.timeline {
         assert_eq!(t.input_lag_ms, 0.0, "generator lag at {} s", t.time_s);
     }
-    assert_eq!(task(&alone, "gen").records_out, emitted, "the log pipeline did not disturb it");
+    assert_eq!(
+        task(&alone, "gen").records_out,
+        emitted,
+        "the log pipeline did not disturb it"
+    );
     // The verdict reads it as throttled, not as behind.
     let throughput = alone.summary.verdict.iter().find(|f| f.topic == "throughput").unwrap();
     assert!(
@@ -164,14 +171,21 @@ fn the_limiter_bursts_at_most_one_second_of_permits_when_backpressure_ends() {
     // The second after it ends: the stored second of permits (1000) on top of the rate (1000),
     // plus the one permit Guava grants on credit.
     let after = at(11.0);
-    assert!(after > 1500.0, "no burst after backpressure: {after} records in the second after");
+    assert!(
+        after > 1500.0,
+        "no burst after backpressure: {after} records in the second after"
+    );
     assert!(after <= 2001.0, "burst beyond one second of permits: {after} records");
     // Any second: at most the rate plus one second of stored permits (and the credit).
     for (t, n) in &per_second {
         assert!(*n <= 2001.0, "{n} records in the second to {t} s");
     }
     // Then back at the rate: nothing stored is left.
-    assert!((at(13.0) - 1000.0).abs() <= 1.0, "{} records/s after the burst", at(13.0));
+    assert!(
+        (at(13.0) - 1000.0).abs() <= 1.0,
+        "{} records/s after the burst",
+        at(13.0)
+    );
 }
 
 fn bounded(connector: &str, crash: bool) -> RunOutput {
@@ -223,7 +237,11 @@ fn after_a_restore_a_generator_continues_from_its_checkpointed_count_at_its_rate
     // It regenerates the records since the checkpoint (those count as replayed) at its rate,
     // after the downtime: it finishes that much later, no sooner (nothing to catch up on).
     let replayed_s = f.records_replayed as f64 / 1000.0;
-    assert!(f.records_replayed > 0 && f.records_replayed < 150, "{}", f.records_replayed);
+    assert!(
+        f.records_replayed > 0 && f.records_replayed < 150,
+        "{}",
+        f.records_replayed
+    );
     let late_s = crashed.summary.job_finished_s.unwrap() - plain.summary.job_finished_s.unwrap();
     // Tolerance: the final checkpoint comes up to one interval (0.1 s) after the last record.
     assert!(
@@ -234,7 +252,10 @@ fn after_a_restore_a_generator_continues_from_its_checkpointed_count_at_its_rate
     let log_plain = bounded("", false);
     let log_crashed = bounded("", true);
     let log_late_s = log_crashed.summary.job_finished_s.unwrap() - log_plain.summary.job_finished_s.unwrap();
-    assert!(log_late_s < late_s / 2.0, "log source {log_late_s} s late, generator {late_s} s");
+    assert!(
+        log_late_s < late_s / 2.0,
+        "log source {log_late_s} s late, generator {late_s} s"
+    );
 }
 
 #[test]
@@ -249,8 +270,18 @@ fn a_generator_takes_a_constant_rate_and_no_profile() {
         Err(e) => e.to_string(),
     };
     let e = err("{ process = \"poisson\", records_per_second = 10 }");
-    assert!(e.contains("operators[0].rate.process") && e.contains("process = \"constant\""), "{e}");
-    let e = err("{ process = \"constant\", records_per_second = 10, profile = { shape = \"steps\", points = [[\"0s\", 1.0]] } }");
-    assert!(e.contains("operators[0].rate.profile") && e.contains("log source"), "{e}");
-    assert!(ckptsim::scenario::parse_str(&base("{ process = \"constant\", records_per_second = 10 }"), "g.toml").is_ok());
+    assert!(
+        e.contains("operators[0].rate.process") && e.contains("process = \"constant\""),
+        "{e}"
+    );
+    let e = err(
+        "{ process = \"constant\", records_per_second = 10, profile = { shape = \"steps\", points = [[\"0s\", 1.0]] } }",
+    );
+    assert!(
+        e.contains("operators[0].rate.profile") && e.contains("log source"),
+        "{e}"
+    );
+    assert!(
+        ckptsim::scenario::parse_str(&base("{ process = \"constant\", records_per_second = 10 }"), "g.toml").is_ok()
+    );
 }

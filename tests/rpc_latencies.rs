@@ -44,7 +44,9 @@ inputs = [{{ from = "map", partitioning = "forward" }}]
 }
 
 fn acks<'a>(out: &'a RunOutput, task: &'a str) -> impl Iterator<Item = &'a ckptsim::metrics::SubtaskRecord> + 'a {
-    out.subtasks.iter().filter(move |a| a.task == task && a.checkpoint_id > 4)
+    out.subtasks
+        .iter()
+        .filter(move |a| a.task == task && a.checkpoint_id > 4)
 }
 
 /// Checkpoints whose four source subtasks did not all receive the trigger at the same instant.
@@ -70,7 +72,10 @@ fn sources_receive_the_trigger_at_different_instants_and_maps_align_without_back
     let out = job("");
     let (spread, total) = checkpoints_with_spread_triggers(&out);
     assert!(total >= 15, "{total} checkpoints");
-    assert_eq!(spread, total, "every checkpoint's sources got the trigger at different instants");
+    assert_eq!(
+        spread, total,
+        "every checkpoint's sources got the trigger at different instants"
+    );
     let alignment = median(acks(&out, "map").map(|a| a.alignment_duration).collect());
     let processed: u64 = acks(&out, "map").map(|a| a.processed_data).sum();
     // A map waits for the last of four sources' barriers: the spread of four draws of the
@@ -86,7 +91,10 @@ fn sources_receive_the_trigger_at_different_instants_and_maps_align_without_back
     // for one of them (the barriers reach it within the channel latency's draw).
     let constant = job("rpc_latency = \"1ms\"");
     let (spread, _) = checkpoints_with_spread_triggers(&constant);
-    assert_eq!(spread, 0, "a constant RPC latency triggers every source at the same instant");
+    assert_eq!(
+        spread, 0,
+        "a constant RPC latency triggers every source at the same instant"
+    );
     let alignment_constant = median(acks(&constant, "map").map(|a| a.alignment_duration).collect());
     assert!(
         alignment_constant < alignment / 2.0,
@@ -107,7 +115,12 @@ fn the_acknowledgement_rpc_has_its_own_latency_after_the_subtasks_phases() {
     let out = job("acknowledge_rpc_latency = \"25ms\"");
     for a in acks(&out, "source").chain(acks(&out, "map")) {
         let ack = a.end_to_end_duration - a.start_delay - a.alignment_duration - a.sync_duration - a.async_duration;
-        assert!((ack - 25.0).abs() < 1e-6, "{} {}: acknowledgement took {ack} ms", a.task, a.index);
+        assert!(
+            (ack - 25.0).abs() < 1e-6,
+            "{} {}: acknowledgement took {ack} ms",
+            a.task,
+            a.index
+        );
     }
     // The trigger kept the shared, jittered default.
     let (spread, total) = checkpoints_with_spread_triggers(&out);

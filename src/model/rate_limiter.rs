@@ -61,8 +61,7 @@ impl RateLimiter {
         let free = match self.next_free_ns {
             None => now,
             Some(free) if now > free => {
-                self.stored_permits =
-                    (self.stored_permits + (now - free) / self.interval_ns).min(self.max_permits);
+                self.stored_permits = (self.stored_permits + (now - free) / self.interval_ns).min(self.max_permits);
                 now
             }
             Some(free) => free,

@@ -171,8 +171,11 @@ impl Calibration {
             c04_sources
                 .iter()
                 .map(|r| {
-                    (column(r, "end_to_end_ms") - column(r, "start_delay_ms") - column(r, "sync_ms") - column(r, "async_ms"))
-                        .max(0.0)
+                    (column(r, "end_to_end_ms")
+                        - column(r, "start_delay_ms")
+                        - column(r, "sync_ms")
+                        - column(r, "async_ms"))
+                    .max(0.0)
                 })
                 .collect(),
             "c04 source acknowledgement",

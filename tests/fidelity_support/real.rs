@@ -101,7 +101,11 @@ impl RealRuns {
         read_rows(&self.dir.join(run).join("subtasks.csv"))
             .iter()
             .filter(|r| r["vertex"].starts_with(vertex) && measured.contains(&r["checkpoint_id"]))
-            .map(|r| r.iter().filter_map(|(k, v)| Some((k.clone(), v.parse::<f64>().ok()?))).collect())
+            .map(|r| {
+                r.iter()
+                    .filter_map(|(k, v)| Some((k.clone(), v.parse::<f64>().ok()?)))
+                    .collect()
+            })
             .collect()
     }
 

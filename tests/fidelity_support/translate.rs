@@ -298,6 +298,9 @@ fn write_operators(w: &mut String, cfg: &Config, cal: &Calibration) {
 
 /// An empirical latency distribution through `(quantile, ms)` points, as a scenario writes it.
 fn empirical_ms(points: &[(f64, f64)]) -> String {
-    let pts: Vec<String> = points.iter().map(|(q, ms)| format!("[{q:.2}, \"{ms:.3}ms\"]")).collect();
+    let pts: Vec<String> = points
+        .iter()
+        .map(|(q, ms)| format!("[{q:.2}, \"{ms:.3}ms\"]"))
+        .collect();
     format!("{{ dist = \"empirical\", percentiles = [{}] }}", pts.join(", "))
 }

@@ -236,7 +236,8 @@ fn check_against_pins(found: &[Gap], slack: &dyn Fn(&Gap) -> f64, pinned: &[Gap]
             )),
             Some(p) => {
                 let allowed = p.error + slack(g);
-                if g.error > allowed + 1e-9 {
+                // known_gaps.csv keeps 3 decimals: an error that rounds to the pin is the pin.
+                if g.error > allowed + 5e-4 {
                     failures.push(format!(
                         "{} {}: pinned gap got worse: error {:.3} > pinned {:.3} + spread {:.3}",
                         g.row,

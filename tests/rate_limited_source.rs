@@ -91,6 +91,12 @@ fn a_generator_under_backpressure_emits_what_the_bottleneck_drains_and_has_no_la
         (8.0..=11.0).contains(&lag_end_s),
         "log source's lag at the end {lag_end_s} s"
     );
+    let mixed = out.summary.verdict.iter().find(|f| f.topic == "throughput").unwrap();
+    assert!(
+        mixed.text.contains("does NOT keep up") && mixed.text.contains("The lag is the log sources'"),
+        "{}",
+        mixed.text
+    );
 
     // The generator alone: the same backpressure, no lag at any instant.
     let alone = run(&pipeline("gen", "connector = \"datagen\""), SECONDS, "");

@@ -37,6 +37,14 @@ pub fn judge(out: &RunOutput, job: &JobShape) -> Finding {
         );
     };
     let lag_max_ms = measured.iter().map(|m| m.1).fold(0.0, f64::max);
+    // Beside log sources, generators add no lag (they are throttled): the lag read is the logs'.
+    let generators = if job.generators.is_empty() {
+        String::new()
+    } else {
+        " (The lag is the log sources': the rate-limited generators among the sources cannot fall behind, \
+         they are throttled.)"
+            .to_string()
+    };
     let half = &measured[measured.len() / 2..];
     let growth = slope(half) / 1e3;
     let rate = half.iter().map(|m| m.2).sum::<f64>() / half.len() as f64;
@@ -52,7 +60,7 @@ pub fn judge(out: &RunOutput, job: &JobShape) -> Finding {
             Status::Problem,
             format!(
                 "The job does NOT keep up with its input: the sources' lag grows by {:.0} ms every second over \
-                 the last half of the run and ends {} behind (sources read {rate:.0} records/s).",
+                 the last half of the run and ends {} behind (sources read {rate:.0} records/s).{generators}",
                 growth * 1e3,
                 human_ms(lag_end_ms)
             ),
@@ -63,7 +71,7 @@ pub fn judge(out: &RunOutput, job: &JobShape) -> Finding {
             "throughput",
             Status::Warning,
             format!(
-                "The job ends {} behind its input, but the lag is not growing (it is working a backlog off).",
+                "The job ends {} behind its input, but the lag is not growing (it is working a backlog off).{generators}",
                 human_ms(lag_end_ms)
             ),
             &figures,
@@ -74,7 +82,7 @@ pub fn judge(out: &RunOutput, job: &JobShape) -> Finding {
             Status::Ok,
             format!(
                 "The job keeps up with its input: {rate:.0} records/s read, input lag {} at the end ({} at most \
-                 after the warm-up).",
+                 after the warm-up).{generators}",
                 human_ms(lag_end_ms),
                 human_ms(lag_max_ms)
             ),

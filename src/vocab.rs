@@ -79,6 +79,19 @@ pub enum ArrivalProcess {
     Bursts,
 }
 
+/// What a source reads from (`connector`, as a Flink SQL table names it).
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceConnector {
+    /// A log (Kafka-like): records arrive at `rate` whether or not the job reads them; they
+    /// wait there (input lag) while it is slow or down and are read again after a restore.
+    #[default]
+    Log,
+    /// Flink's `DataGeneratorSource` with `RateLimiterStrategy.perSecond` (the SQL `datagen`
+    /// connector): emits at most `rate`, slows under backpressure, builds no backlog.
+    Datagen,
+}
+
 /// How a source's record keys are drawn.
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]

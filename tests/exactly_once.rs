@@ -7,9 +7,10 @@
 //! in-flight data), buffer timeouts, intervals, state backends, failover strategies, restart
 //! strategies (fixed-delay, failure-rate), savepoints, bounded sources, operator selectivity
 //! (a map emitting 0.3 or 2.5 records per record read), source rate profiles (a spike, a
-//! silent window, a ramp), operator chaining on and off (forward edges chain the map and the
-//! sink), the sink's delivery guarantee (exactly-once, at-least-once: nothing lost; none:
-//! nothing kept) and fault schedules (crashes, TaskManager and connection losses,
+//! silent window, a ramp), both source kinds (a log, and a rate-limited generator that
+//! regenerates from its checkpointed count), operator chaining on and off (forward edges
+//! chain the map and the sink), the sink's delivery guarantee (exactly-once, at-least-once:
+//! nothing lost; none: nothing kept) and fault schedules (crashes, TaskManager and connection losses,
 //! JobManager failovers). Every run also checks the run-time invariants (records conserved on every
 //! channel, one barrier per channel per checkpoint, every completed checkpoint a consistent
 //! cut of the sources' offsets). A failing case shrinks and is printed as a
@@ -59,6 +60,8 @@ struct Case {
     chaining: bool,
     /// The sink's `delivery_guarantee`: exactly-once (two-phase commit), at-least-once, none.
     guarantee: &'static str,
+    /// Rate-limited generator sources (`connector = "datagen"`, no profile) instead of logs.
+    generator: bool,
     seed: u64,
 }
 
@@ -96,7 +99,7 @@ operator_chaining = {chaining}
 name = "source"
 kind = "source"
 parallelism = {sources}
-rate = {{ process = "poisson", records_per_second = {rate}{profile} }}
+{connector}rate = {{ process = "{process}", records_per_second = {rate}{profile} }}
 max_records = {records}
 keys = {{ count = 200 }}
 [[operators]]
@@ -145,6 +148,12 @@ delivery_guarantee = "{guarantee}"
             sources = self.sources,
             rate = RATE,
             profile = self.profile.map_or(String::new(), |p| format!(", profile = {p}")),
+            connector = if self.generator {
+                "connector = \"datagen\"\n"
+            } else {
+                ""
+            },
+            process = if self.generator { "constant" } else { "poisson" },
             selectivity = self.selectivity,
             records = RECORDS_PER_SOURCE,
             ops = self.ops,
@@ -311,6 +320,7 @@ fn case() -> impl Strategy<Value = Case> {
             ],
             prop_oneof![3 => Just(true), 1 => Just(false)],
             prop_oneof![3 => Just("exactly-once"), 2 => Just("at-least-once"), 1 => Just("none")],
+            prop_oneof![3 => Just(false), 1 => Just(true)],
         ),
         0u64..1000,
     )
@@ -321,9 +331,11 @@ fn case() -> impl Strategy<Value = Case> {
                 (be, fo, mode, service_us),
                 crashes,
                 (tm, conn, sp, jm, fr),
-                (selectivity, profile, chaining, guarantee),
+                (selectivity, profile, chaining, guarantee, generator),
                 seed,
             )| {
+                // A generator has one rate (no profile).
+                let profile = if generator { None } else { profile };
                 // Forward needs equal parallelism on both sides.
                 let ops = if p1 == "forward" { so } else { op };
                 let sinks = if p2 == "forward" { ops } else { si };
@@ -356,6 +368,7 @@ fn case() -> impl Strategy<Value = Case> {
                     profile,
                     chaining,
                     guarantee,
+                    generator,
                     seed,
                 }
             },
@@ -411,12 +424,56 @@ fn a_keyed_job_with_repeated_crashes_and_a_lost_taskmanager_commits_each_record_
         profile: None,
         chaining: true,
         guarantee: "exactly-once",
+        generator: false,
         seed: 5,
     };
     let (v, expected, failures) = violations(&c, false);
     assert_eq!(expected, 9000);
     assert!(failures >= 5, "{failures} failures");
     assert!(v.is_empty(), "{} violations, first {:?}", v.len(), &v[..v.len().min(3)]);
+}
+
+/// Rate-limited generators, back-pressured and unaligned, with crashes, a lost TaskManager and
+/// a JobManager failover: after each restore they regenerate from their checkpointed sequence
+/// numbers (nothing comes from a log), and every record is committed once.
+#[test]
+fn rate_limited_generators_regenerate_from_their_checkpointed_count_and_commit_each_record_once() {
+    for (mode, service_us, seed) in [("aligned", 150, 31), ("unaligned", 900, 32)] {
+        let c = Case {
+            sources: 3,
+            ops: 2,
+            sinks: 2,
+            partitioning: "hash",
+            sink_partitioning: "rebalance",
+            buffer_timeout_ms: 5,
+            interval_ms: 300,
+            mode,
+            service_us,
+            backend: "rocksdb_incremental",
+            failover: "region",
+            crashes: vec![(700, 0, 1), (1600, 1, 0), (2400, 2, 1)],
+            taskmanager_loss_ms: Some(1200),
+            connection_loss_ms: None,
+            savepoint_ms: None,
+            jobmanager_failover_ms: Some(2000),
+            failure_rate: false,
+            selectivity: 1.0,
+            profile: None,
+            chaining: true,
+            guarantee: "exactly-once",
+            generator: true,
+            seed,
+        };
+        let (v, expected, failures) = violations(&c, false);
+        assert_eq!(expected, 9000);
+        assert!(failures >= 4, "{mode}: {failures} failures");
+        assert!(
+            v.is_empty(),
+            "{mode}: {} violations, first {:?}",
+            v.len(),
+            &v[..v.len().min(3)]
+        );
+    }
 }
 
 /// A map that keeps about a third of its records (aligned) or emits two or three per record
@@ -448,6 +505,7 @@ fn selective_maps_commit_each_derived_record_exactly_once_under_failures() {
             profile: Some(SPIKE),
             chaining: true,
             guarantee: "exactly-once",
+            generator: false,
             seed,
         };
         let (v, expected, failures) = violations(&c, false);
@@ -496,6 +554,7 @@ fn the_checkers_still_catch_broken_alignment_and_at_least_once_with_a_selective_
         profile: None,
         chaining: true,
         guarantee: "exactly-once",
+        generator: false,
         seed: 11,
     };
     // `committed` asserts that the cut check reports an inconsistent cut.
@@ -538,6 +597,7 @@ fn savepoint_case(seed: u64, sources: u32, crashes: Vec<(u32, usize, u32)>, tm: 
         profile: None,
         chaining: true,
         guarantee: "exactly-once",
+        generator: false,
         seed,
     }
 }
@@ -608,6 +668,7 @@ fn the_checker_catches_snapshots_taken_without_alignment() {
         profile: None,
         chaining: true,
         guarantee: "exactly-once",
+        generator: false,
         seed: 11,
     };
     let (v, _, failures) = violations(&c, true);
@@ -645,6 +706,7 @@ fn at_least_once_mode_with_failures_produces_duplicates_the_checker_catches() {
         profile: None,
         chaining: true,
         guarantee: "exactly-once",
+        generator: false,
         seed: 11,
     };
     let at_least_once = |toml: String| toml.replacen("[checkpoint]\n", "[checkpoint]\nmode = \"at_least_once\"\n", 1);
@@ -690,6 +752,7 @@ fn unaligned_case() -> Case {
         profile: None,
         chaining: true,
         guarantee: "exactly-once",
+        generator: false,
         seed: 7,
     }
 }

@@ -236,7 +236,8 @@ fn check_against_pins(found: &[Gap], slack: &dyn Fn(&Gap) -> f64, pinned: &[Gap]
             )),
             Some(p) => {
                 let allowed = p.error + slack(g);
-                if g.error > allowed + 1e-9 {
+                // known_gaps.csv keeps 3 decimals: an error that rounds to the pin is the pin.
+                if g.error > allowed + 5e-4 {
                     failures.push(format!(
                         "{} {}: pinned gap got worse: error {:.3} > pinned {:.3} + spread {:.3}",
                         g.row,
@@ -515,9 +516,9 @@ fn orderings_real_flink_shows_hold_or_are_pinned() {
 }
 
 /// Negative control: the suite must catch a wrong parameter. The green row with the tightest
-/// end-to-end tolerance is run again with a trigger/ack RPC 20 ms slower; its end-to-end duration
-/// must then fall out of tolerance. (A back-pressured row's second-long checkpoints have a
-/// tolerance far above what 20 ms of RPC moves them.)
+/// end-to-end tolerance is run again with a trigger (and notify) RPC 20 ms slower; its end-to-end
+/// duration must then fall out of tolerance. (A back-pressured row's second-long checkpoints have
+/// a tolerance far above what 20 ms of RPC moves them.)
 #[test]
 fn a_wrong_rpc_latency_turns_a_green_row_red() {
     let suite = suite();

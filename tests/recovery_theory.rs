@@ -26,6 +26,7 @@ interval = "5s"
 [cluster]
 taskmanagers = 1
 slots_per_taskmanager = 1
+rpc_latency = "1ms"         # constant: the replay count below is 5 per ms since the trigger + 1 ms
 [network]
 segment_size = "1KiB"
 buffer_timeout = "1ms"

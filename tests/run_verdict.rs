@@ -69,7 +69,10 @@ fn a_job_with_spare_capacity_keeps_up_and_one_without_does_not() {
     let over = verdict(&job("1200us", 1000, ""));
     let t = topic(&over, "throughput");
     assert_eq!(t.status, Status::Problem, "{}", t.text);
-    assert!(t.figures["lag_growth_s_per_s"] > 0.1, "{:?}", t.figures);
+    // The fluid model's growth is 1 - 1667/2000 = 0.17 s/s, but the source reads in bursts as
+    // network buffers free, so the slope over the last half varies with the run's draws (0.10
+    // with the default jittered RPCs, 0.16 with a constant 1 ms); PROBLEM starts at 0.01.
+    assert!(t.figures["lag_growth_s_per_s"] > 0.05, "{:?}", t.figures);
     let b = topic(&over, "backpressure");
     assert_eq!(b.status, Status::Problem, "{}", b.text);
     assert!(b.text.contains("bottleneck is `map`"), "{}", b.text);

@@ -48,6 +48,18 @@ pub fn answer(r: &Runner, base: &Baseline, factor: f64, length_ms: f64) -> Resul
     let interval = base
         .interval_ms()
         .ok_or_else(|| AdviseError::Question("spike: the scenario takes no periodic checkpoints".into()))?;
+    if let Some(o) = base
+        .scenario
+        .operators
+        .iter()
+        .find(|o| o.connector == Some(crate::vocab::SourceConnector::Datagen))
+    {
+        return Err(AdviseError::Question(format!(
+            "spike: source `{}` is a rate-limited generator (connector = \"datagen\"): nothing arrives from outside, \
+             so its input cannot spike (it emits at most its limit); ask about a log source",
+            o.name
+        )));
+    }
     let timeout_ms = base.shape.timeout_ms;
     let start_ms = base.warmup_ns() / 1e6 + 3.0 * interval;
     let end_ns = (start_ms + length_ms + timeout_ms + 5.0 * interval) * 1e6;

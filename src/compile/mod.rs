@@ -13,15 +13,16 @@ use crate::model::backend::changelog::ChangelogConfig;
 use crate::model::backend::lsm::LsmConfig;
 use crate::model::backend::{BackendConfig, HeapSerializeCost};
 use crate::model::config::RecoverySettings;
-use crate::model::config::{NetworkConfig, RunConfig, StorageConfig, WorldConfig};
+use crate::model::config::{NetworkConfig, RpcConfig, RunConfig, StorageConfig, WorldConfig};
 use crate::model::debloat::DebloatConfig;
 use crate::model::graph::{ChainedOperator, InputSpec, JobSpec, OperatorSpec};
-use crate::model::source::{KeySpace, RateSpec, SourceSpec};
+use crate::model::source::{KeySpace, RateSpec, SourceKind, SourceSpec};
 use crate::model::storage::StorageProfile;
 use crate::protocol::coordinator::CoordinatorConfig;
 use crate::scenario::restart::{RecoveryCfg, effective_restart_strategy};
 use crate::scenario::{NetworkCfg, OperatorCfg, OperatorKind, Scenario, StateBackendCfg, StorageCfg};
 use crate::time::SimTime;
+use crate::vocab::SourceConnector;
 
 pub mod chain;
 #[cfg(test)]
@@ -47,9 +48,9 @@ pub fn world_config(s: &Scenario) -> WorldConfig {
             checkpoint_dir: checkpoint_dir_of(&storage.name),
             keep_committed_output: false,
         },
-        network: network_config(&s.network, s),
+        network: network_config(&s.network),
         coordinator: coordinator_config(s, &job),
-        trigger_latency: s.checkpoint.trigger_latency.dist.clone(),
+        rpc: rpc_config(s),
         storage: StorageConfig {
             profile: storage,
             inline_threshold_bytes: s.storage.inline_threshold.as_u64(),
@@ -131,6 +132,10 @@ fn task_spec(members: &[usize], chains: &[Vec<usize>], s: &Scenario) -> Operator
 fn source_spec(op: &OperatorCfg) -> SourceSpec {
     let rate = op.rate.as_ref().expect("validated: a source has a rate");
     SourceSpec {
+        kind: match op.connector.unwrap_or_default() {
+            SourceConnector::Log => SourceKind::Log,
+            SourceConnector::Datagen => SourceKind::Generator,
+        },
         rate: RateSpec {
             process: rate.process,
             records_per_second: rate.records_per_second,
@@ -148,7 +153,19 @@ fn source_spec(op: &OperatorCfg) -> SourceSpec {
     }
 }
 
-fn network_config(n: &NetworkCfg, s: &Scenario) -> NetworkConfig {
+/// Each RPC kind's latency: its own key, else the shared `cluster.rpc_latency`.
+fn rpc_config(s: &Scenario) -> RpcConfig {
+    let c = &s.cluster;
+    let or_shared = |d: &Option<_>| d.as_ref().unwrap_or(&c.rpc_latency).dist.clone();
+    RpcConfig {
+        trigger_pipeline: s.checkpoint.trigger_latency.dist.clone(),
+        trigger: or_shared(&c.trigger_rpc_latency),
+        acknowledge: or_shared(&c.acknowledge_rpc_latency),
+        notify: or_shared(&c.notify_rpc_latency),
+    }
+}
+
+fn network_config(n: &NetworkCfg) -> NetworkConfig {
     NetworkConfig {
         segment_bytes: n.segment_size.as_u64(),
         buffers_per_channel: n.buffers_per_channel,
@@ -158,7 +175,6 @@ fn network_config(n: &NetworkCfg, s: &Scenario) -> NetworkConfig {
         local_latency: n.local_latency.dist.clone(),
         remote_latency: n.remote_latency.dist.clone(),
         remote_bandwidth_bytes_per_s: n.remote_bandwidth.value,
-        rpc_latency: s.cluster.rpc_latency.dist.clone(),
         debloat: debloat_config(n),
     }
 }

@@ -25,8 +25,8 @@ pub struct WorldConfig {
     pub network: NetworkConfig,
     /// The JobManager's `CheckpointCoordinator` (its task counts are the job's).
     pub coordinator: CoordinatorConfig,
-    /// Time between the trigger timer firing and the trigger RPCs leaving the JobManager.
-    pub trigger_latency: Dist,
+    /// The JobManager <-> TaskManager RPCs of the checkpoint protocol.
+    pub rpc: RpcConfig,
     /// Checkpoint storage.
     pub storage: StorageConfig,
     /// The state backend of every stateful subtask.
@@ -60,7 +60,7 @@ pub struct RunConfig {
     pub keep_committed_output: bool,
 }
 
-/// The network stack of the TaskManagers, and the RPCs between them and the JobManager.
+/// The network stack of the TaskManagers.
 #[derive(Clone, Debug)]
 pub struct NetworkConfig {
     /// `taskmanager.memory.segment-size`.
@@ -78,10 +78,23 @@ pub struct NetworkConfig {
     pub remote_latency: Dist,
     /// Bandwidth of the connection between two TaskManagers.
     pub remote_bandwidth_bytes_per_s: f64,
-    /// One-way latency of a JobManager <-> TaskManager RPC.
-    pub rpc_latency: Dist,
     /// Buffer debloating; `None` when off.
     pub debloat: Option<DebloatConfig>,
+}
+
+/// One-way latencies of the checkpoint protocol's RPCs, each kind its own (as Flink's
+/// statistics tell them apart: the trigger shows in a source's start delay, the
+/// acknowledgement in a subtask's end-to-end duration).
+#[derive(Clone, Debug)]
+pub struct RpcConfig {
+    /// Time between the trigger timer firing and the trigger RPCs leaving the JobManager.
+    pub trigger_pipeline: Dist,
+    /// `triggerCheckpoint`, JobManager -> each source task.
+    pub trigger: Dist,
+    /// `acknowledgeCheckpoint` / `declineCheckpoint`, a task -> the JobManager.
+    pub acknowledge: Dist,
+    /// `notifyCheckpointComplete` / `notifyCheckpointAborted`, JobManager -> each task.
+    pub notify: Dist,
 }
 
 /// Checkpoint storage.

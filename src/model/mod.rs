@@ -10,6 +10,7 @@ pub mod external_log;
 pub mod faults;
 pub mod graph;
 pub mod network;
+pub mod rate_limiter;
 pub mod records;
 pub mod regions;
 pub mod selectivity;

@@ -1,9 +1,12 @@
-//! Source input: when records arrive in the external system (Kafka, say), what key and size each
-//! has. The arrival process is a clonable generator positioned at the next record to read, so a
-//! source's snapshot is a clone and a rewind replays exactly the same records.
+//! Source input, of two kinds: a log (Kafka, say), where records arrive on their own schedule
+//! and wait while the job is slow or down, and Flink's rate-limited `DataGeneratorSource`, which
+//! makes each record when its rate limiter lets it, so nothing ever waits. What key and size a
+//! record has is a function of its id. Either reader is clonable and positioned at the next
+//! record to read, so a source's snapshot is a clone and a rewind replays the same records.
 
 use std::sync::Arc;
 
+use crate::model::rate_limiter::RateLimiter;
 use crate::model::records::{Record, record_id};
 use crate::rate_profile::RateProfile;
 use crate::sim::Dist;
@@ -29,10 +32,22 @@ pub struct KeySpace {
     pub exponent: f64,
 }
 
+/// What kind of source an operator is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SourceKind {
+    /// Reads a log: `rate` is when records arrive there; they accumulate (lag) while the job is
+    /// slow or down, and a restore reads them again from the checkpointed offset.
+    Log,
+    /// Flink's `DataGeneratorSource` with `RateLimiterStrategy.perSecond`: `rate` is each
+    /// subtask's limit; it emits at most that, slows under backpressure and builds no backlog.
+    Generator,
+}
+
 /// What a source operator reads: when records arrive, their keys and sizes, and (bounded
 /// input) how many there are per subtask.
 #[derive(Clone, Debug)]
 pub struct SourceSpec {
+    pub kind: SourceKind,
     pub rate: RateSpec,
     /// Default: [`DEFAULT_RECORD_BYTES`].
     pub record_size: Option<Dist>,
@@ -158,6 +173,98 @@ impl ArrivalGen {
         self.clock_ns = self.clock_of(self.t_ns, self.clock_ns);
         debug_assert!(self.clock_ns >= r.1 as f64 - 0.5, "arrivals are monotone");
         r
+    }
+}
+
+/// What one source subtask reads, positioned at its next record.
+// One reader per source task, kept in place: boxing the log's larger generator would only add
+// an indirection to every record it reads.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug)]
+pub enum SourceReader {
+    /// A log: records arrive on their own schedule.
+    Log(ArrivalGen),
+    /// A rate-limited generator: record `offset` (its sequence number, as a
+    /// `NumberSequenceSplit`'s) is made when the limiter grants its permit.
+    Generator { offset: u64, limiter: RateLimiter },
+}
+
+impl SourceReader {
+    /// Subtask `rng`'s reader of `spec`; a log's arrivals are searched up to `horizon_ns`.
+    pub fn new(spec: &SourceSpec, rng: RngStream, horizon_ns: f64) -> Self {
+        match spec.kind {
+            SourceKind::Log => SourceReader::Log(ArrivalGen::until(&spec.rate, rng, horizon_ns)),
+            SourceKind::Generator => SourceReader::Generator {
+                offset: 0,
+                limiter: RateLimiter::per_second(spec.rate.records_per_second),
+            },
+        }
+    }
+
+    pub fn offset(&self) -> u64 {
+        match self {
+            SourceReader::Log(g) => g.offset(),
+            SourceReader::Generator { offset, .. } => *offset,
+        }
+    }
+
+    pub fn is_generator(&self) -> bool {
+        matches!(self, SourceReader::Generator { .. })
+    }
+
+    /// When a task that asks at `ask_ns` reads the next record: once it has arrived (a log), or
+    /// once its permit is granted (a generator). Changes nothing.
+    #[inline]
+    pub fn next_read_ns(&self, ask_ns: u64) -> u64 {
+        match self {
+            SourceReader::Log(g) => ask_ns.max(g.peek_arrival_ns()),
+            SourceReader::Generator { limiter, .. } => limiter.grant_ns(ask_ns),
+        }
+    }
+
+    /// Reads the next record, asked for at `ask_ns`: its offset and when it entered the job's
+    /// input (its arrival in the log; for a generator, the instant it is made).
+    #[inline]
+    pub fn read(&mut self, ask_ns: u64) -> (u64, u64) {
+        match self {
+            SourceReader::Log(g) => g.advance(),
+            SourceReader::Generator { offset, limiter } => {
+                let made = limiter.acquire(ask_ns);
+                *offset += 1;
+                (*offset - 1, made)
+            }
+        }
+    }
+
+    /// Moves past the next record without timing it (a snapshot's position inside a batch).
+    pub fn skip(&mut self) {
+        match self {
+            SourceReader::Log(g) => {
+                g.advance();
+            }
+            SourceReader::Generator { offset, .. } => *offset += 1,
+        }
+    }
+
+    /// Arrival of the next unread record in the log; `None` for a generator, where nothing
+    /// waits to be read (it cannot fall behind, it is throttled).
+    pub fn next_arrival_ns(&self) -> Option<u64> {
+        match self {
+            SourceReader::Log(g) => Some(g.peek_arrival_ns()),
+            SourceReader::Generator { .. } => None,
+        }
+    }
+
+    /// The reader a restarted task gets from this position: a log's stays where it was; a
+    /// generator continues from its sequence number with a new limiter (nothing stored).
+    pub fn restarted(&self) -> Self {
+        match self {
+            SourceReader::Log(g) => SourceReader::Log(g.clone()),
+            SourceReader::Generator { offset, limiter } => SourceReader::Generator {
+                offset: *offset,
+                limiter: limiter.recreated(),
+            },
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::ids::CheckpointId;
 use crate::model::backend::StateBackend;
 use crate::model::records::Record;
-use crate::model::source::{ArrivalGen, RecordShape};
+use crate::model::source::{RecordShape, SourceReader};
 use crate::protocol::async_checkpoint::AsyncCheckpointProgress;
 use crate::protocol::input_handler::InputHandler;
 use crate::protocol::subtask::SubtaskCheckpointCoordinator;
@@ -45,7 +45,7 @@ pub struct Batch {
     pub end: SimTime,
     /// Sources: the generator positioned at the batch's first record. Boxed: the generator is
     /// large, and the batch is moved out of and back into its task at every emit.
-    pub gen_start: Option<Box<ArrivalGen>>,
+    pub gen_start: Option<Box<SourceReader>>,
     /// The input buffer was restored channel state: it holds no credit, so nothing is recycled.
     pub recovered: bool,
     /// No record from `next` on starts before this (the batch's start, then the end of a sync
@@ -155,7 +155,7 @@ pub enum DeferredMail {
 
 #[derive(Debug)]
 pub struct SourceRuntime {
-    pub arrivals: ArrivalGen,
+    pub reader: SourceReader,
     pub shape: Arc<RecordShape>,
     pub max_records: Option<u64>,
 }

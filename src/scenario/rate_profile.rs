@@ -115,6 +115,11 @@ pub enum RateSpikeError {
     ProfileExists(String),
     #[error("a spike needs a length > 0 and a finite factor >= 0")]
     BadSpike,
+    #[error(
+        "source `{0}` is a rate-limited generator (connector = \"datagen\"): nothing arrives from outside, so its input \
+         cannot spike; it emits at most its limit"
+    )]
+    GeneratorSource(String),
 }
 
 impl Scenario {
@@ -131,6 +136,13 @@ impl Scenario {
             .find(|o| o.rate.as_ref().is_some_and(|r| r.profile.is_some()))
         {
             return Err(RateSpikeError::ProfileExists(op.name.clone()));
+        }
+        if let Some(op) = self
+            .operators
+            .iter()
+            .find(|o| o.connector == Some(super::SourceConnector::Datagen))
+        {
+            return Err(RateSpikeError::GeneratorSource(op.name.clone()));
         }
         for rate in self.operators.iter_mut().filter_map(|o| o.rate.as_mut()) {
             rate.profile = Some(RateProfileCfg::spike(at_ns, length_ns, factor));

@@ -335,6 +335,7 @@ fn validate_operators(s: &Scenario) -> Result<(), Problem> {
                     );
                 }
                 for field in [
+                    ("connector", op.connector.is_some()),
                     ("rate", op.rate.is_some()),
                     ("keys", op.keys.is_some()),
                     ("max_records", op.max_records.is_some()),
@@ -405,6 +406,23 @@ fn validate_source(op: &OperatorCfg, p: &dyn Fn(&str) -> String) -> Result<(), P
     }
     if let Some(profile) = &rate.profile {
         super::rate_profile::validate_profile(profile, &p("rate.profile"))?;
+    }
+    if op.connector == Some(SourceConnector::Datagen) {
+        // A Guava rate limiter hands out evenly spaced permits at one rate.
+        if rate.process != ArrivalProcess::Constant {
+            return fail(
+                p("rate.process"),
+                "a rate-limited generator (connector = \"datagen\") emits evenly at its limit: use process = \"constant\" \
+                 (a poisson or bursty input is a log: leave `connector` out)",
+            );
+        }
+        if rate.profile.is_some() {
+            return fail(
+                p("rate.profile"),
+                "a rate-limited generator (connector = \"datagen\") has one rate (RateLimiterStrategy.perSecond): \
+                 a rate that changes over time needs a log source (leave `connector` out)",
+            );
+        }
     }
     match rate.process {
         ArrivalProcess::Bursts => {

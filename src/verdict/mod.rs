@@ -31,6 +31,11 @@ pub struct JobShape {
     /// Restart strategy's first delay plus deployment, for the estimate of a failure's cost
     /// when the run had none (ms).
     pub restart_and_deploy_ms: f64,
+    /// Rate-limited generator sources (`connector = "datagen"`): name and limit, records/s
+    /// over all subtasks.
+    pub generators: Vec<(String, f64)>,
+    /// Sources that read a log (the default connector).
+    pub log_sources: usize,
 }
 
 impl JobShape {
@@ -51,6 +56,21 @@ impl JobShape {
             // The tasks, as the statistics name them (chains under Flink's chained names).
             operators: crate::compile::chain::task_names(s),
             restart_and_deploy_ms: (first_delay_ns.unwrap_or(0) as f64 + s.recovery.deployment_time.dist.mean()) / 1e6,
+            generators: s
+                .operators
+                .iter()
+                .filter(|o| o.connector == Some(crate::vocab::SourceConnector::Datagen))
+                .filter_map(|o| {
+                    let r = o.rate.as_ref()?;
+                    Some((o.name.clone(), r.records_per_second * o.parallelism as f64))
+                })
+                .collect(),
+            log_sources: s
+                .operators
+                .iter()
+                .filter(|o| o.kind == OperatorKind::Source)
+                .filter(|o| o.connector.unwrap_or_default() == crate::vocab::SourceConnector::Log)
+                .count(),
         }
     }
 }

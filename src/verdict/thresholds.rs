@@ -10,6 +10,11 @@ pub const LAG_OK_MS: f64 = 1000.0;
 /// minutes behind a day, which no one running it would call keeping up.
 pub const LAG_GROWTH_LIMIT: f64 = 0.01;
 
+/// A rate-limited generator (which has no lag) held below this share of its limit is throttled
+/// by backpressure: the same 1 % shortfall as `LAG_GROWTH_LIMIT` (a log source fed at that rate
+/// would fall behind by 1 % of each second).
+pub const GENERATOR_FULL_SHARE: f64 = 1.0 - LAG_GROWTH_LIMIT;
+
 /// p99 end-to-end duration above this share of `execution.checkpointing.timeout` is a warning:
 /// a slowdown of 2x (a traffic spike, a slower storage) would make checkpoints expire.
 pub const TIMEOUT_SHARE_WARNING: f64 = 0.5;

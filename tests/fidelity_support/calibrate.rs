@@ -25,8 +25,13 @@ pub struct Calibration {
     pub heap_serialize_bytes_per_s: f64,
     /// Asynchronous phase of an almost empty snapshot: the storage request latency, ms.
     pub storage_request_ms: f64,
-    /// Start delay of a source subtask without backpressure: the trigger RPC, ms.
+    /// Start delay of a source subtask without backpressure: the trigger RPC, ms (median).
     pub rpc_ms: f64,
+    /// The same, as a distribution: `(quantile, ms)` points of the start delays.
+    pub rpc_percentiles_ms: Vec<(f64, f64)>,
+    /// A source subtask's end-to-end duration beyond its start delay, sync and async phases:
+    /// the acknowledgement RPC, `(quantile, ms)` points.
+    pub ack_percentiles_ms: Vec<(f64, f64)>,
     /// Heap state per `ValueState<Long>` entry, bytes.
     pub long_entry_bytes: f64,
     /// Heap state per `ValueState<byte[N]>` entry beyond its N bytes, bytes.
@@ -84,6 +89,23 @@ fn state_bytes_per_key(real: &RealRuns, run: &str, c: &Config) -> f64 {
     best.expect("a grid point with records").1
 }
 
+/// The quantiles an RPC latency is described by (an empirical distribution, linear between).
+const RPC_QUANTILES: [f64; 7] = [0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0];
+
+/// `(q, x_q)` for each of `RPC_QUANTILES`, linear interpolation between order statistics.
+fn percentiles(mut xs: Vec<f64>, what: &str) -> Vec<(f64, f64)> {
+    assert!(xs.len() >= 10, "calibration of {what}: only {} samples", xs.len());
+    xs.sort_by(f64::total_cmp);
+    RPC_QUANTILES
+        .iter()
+        .map(|&q| {
+            let k = (xs.len() - 1) as f64 * q;
+            let (lo, hi) = (k.floor() as usize, k.ceil() as usize);
+            (q, xs[lo] + (xs[hi] - xs[lo]) * (k - lo as f64))
+        })
+        .collect()
+}
+
 fn need(v: Option<f64>, what: &str) -> f64 {
     v.unwrap_or_else(|| panic!("calibration needs {what}, which the measurement lacks"))
 }
@@ -136,6 +158,28 @@ impl Calibration {
             heap_entry_cpu_ns > 0.0 && heap_byte_cpu_ns > 0.0,
             "heap serialization costs must come out positive: {heap_entry_cpu_ns} ns/entry, {heap_byte_cpu_ns} ns/B"
         );
+        // The RPCs, from the near-empty run's source subtasks after the warm-up: the trigger is
+        // its start delay; what its end-to-end duration holds beyond its start delay, sync and
+        // async phases is the acknowledgement.
+        let c04_sources = real.subtask_rows(&r04, "Source", super::figures::WARMUP_MS / 1e3);
+        let column = |r: &std::collections::BTreeMap<String, f64>, c: &str| r.get(c).copied().unwrap_or(0.0);
+        let rpc_percentiles_ms = percentiles(
+            c04_sources.iter().map(|r| column(r, "start_delay_ms")).collect(),
+            "c04 source start delay",
+        );
+        let ack_percentiles_ms = percentiles(
+            c04_sources
+                .iter()
+                .map(|r| {
+                    (column(r, "end_to_end_ms")
+                        - column(r, "start_delay_ms")
+                        - column(r, "sync_ms")
+                        - column(r, "async_ms"))
+                    .max(0.0)
+                })
+                .collect(),
+            "c04 source acknowledgement",
+        );
         let sync03 = need(real.summary(&r03, "map_sub_sync_ms_median"), "c03 sync");
         let written03 = c03.options.rate_per_s
             * (c03.options.interval_ms as f64 / 1000.0)
@@ -149,6 +193,8 @@ impl Calibration {
                 real.summary(&r04, "src_sub_start_delay_ms_median"),
                 "c04 source start delay",
             ),
+            rpc_percentiles_ms,
+            ack_percentiles_ms,
             long_entry_bytes,
             value_entry_overhead_bytes: value_overhead,
             // busy ms per second over records per second and subtask: ms per record.
@@ -192,10 +238,16 @@ impl Calibration {
                 "c04_empty: median map async duration of a near-empty snapshot",
             ),
             c(
-                "cluster.rpc_latency",
+                "cluster.rpc_latency (trigger, notify)",
                 self.rpc_ms,
                 "ms",
-                "c04_empty: median source start delay (trigger to the source's snapshot)",
+                "c04_empty: source start delay after the warm-up (trigger to the source's snapshot); median shown, the empirical distribution (p0/p10/p25/p50/p75/p90/p100) is used",
+            ),
+            c(
+                "cluster.acknowledge_rpc_latency",
+                self.ack_percentiles_ms[3].1,
+                "ms",
+                "c04_empty: source end-to-end - start delay - sync - async after the warm-up; median shown, the empirical distribution is used",
             ),
             c(
                 "state per ValueState<Long> entry",

@@ -89,6 +89,26 @@ impl RealRuns {
 }
 
 impl RealRuns {
+    /// Per completed checkpoint triggered at least `warmup_s` after the job started, each
+    /// subtask of the vertex whose name starts with `vertex`: its `subtasks.csv` row.
+    pub fn subtask_rows(&self, run: &str, vertex: &str, warmup_s: f64) -> Vec<BTreeMap<String, f64>> {
+        let measured: std::collections::BTreeSet<String> = read_rows(&self.dir.join(run).join("checkpoints.csv"))
+            .iter()
+            .filter(|r| r["status"] == "COMPLETED")
+            .filter(|r| r["t_since_job_start_s"].parse::<f64>().is_ok_and(|t| t >= warmup_s))
+            .map(|r| r["checkpoint_id"].clone())
+            .collect();
+        read_rows(&self.dir.join(run).join("subtasks.csv"))
+            .iter()
+            .filter(|r| r["vertex"].starts_with(vertex) && measured.contains(&r["checkpoint_id"]))
+            .map(|r| {
+                r.iter()
+                    .filter_map(|(k, v)| Some((k.clone(), v.parse::<f64>().ok()?)))
+                    .collect()
+            })
+            .collect()
+    }
+
     /// `(trigger time s since the job started, state size B)` of the run's completed
     /// checkpoints.
     pub fn checkpoint_states(&self, run: &str) -> Vec<(f64, f64)> {

@@ -2,16 +2,15 @@
 //! (rates, record and state sizes, per-record costs, cluster shape, Flink's defaults as the
 //! harness sets them) plus the calibrated constants, never a value taken from the table.
 //!
-//! The job is the harness's: `Source: gen -> keyBy -> stateful-map -> discard: Writer`, a keyed
-//! map and a `DiscardingSink` (`delivery_guarantee = "none"`) joined by a forward edge, so
-//! chained into one task by default and two tasks under `--chain false` (`[pipeline]
-//! operator_chaining = false`, as the harness's `disableOperatorChaining()`).
+//! The job is the harness's: `Source: gen -> keyBy -> stateful-map -> discard: Writer`, a
+//! rate-limited generator (`connector = "datagen"`), a keyed map and a `DiscardingSink`
+//! (`delivery_guarantee = "none"`) joined by a forward edge, so chained into one task by default
+//! and two tasks under `--chain false` (`[pipeline] operator_chaining = false`, as the harness's
+//! `disableOperatorChaining()`). Channels between subtasks of one TaskManager are local ones.
 //!
-//! What the scenario cannot say yet is said in its comments: no local input channels (every
-//! channel has receiver-side credit; channels within a TaskManager only have a shorter
-//! latency), no rate-limited generator source (a constant-rate source builds a backlog under
-//! backpressure) and no network threads (netty's work is not on the cores). The real runs are
-//! a MiniCluster on a 2-core host: every TaskManager's threads share those 2 cores.
+//! What the scenario cannot say yet is said in its comments: no network threads (netty's work
+//! is not on the cores). The real runs are a MiniCluster on a 2-core host: every TaskManager's
+//! threads share those 2 cores.
 
 use std::fmt::Write;
 
@@ -121,8 +120,13 @@ pub fn scenario_toml(cfg: &Config, cal: &Calibration, duration_s: u64) -> String
     );
     let _ = writeln!(
         w,
-        "rpc_latency = \"{:.3}ms\"  # calibrated: c04_empty source start delay",
-        cal.rpc_ms
+        "rpc_latency = {}  # calibrated: c04_empty source start delay (trigger; notify alike)",
+        empirical_ms(&cal.rpc_percentiles_ms)
+    );
+    let _ = writeln!(
+        w,
+        "acknowledge_rpc_latency = {}  # calibrated: c04_empty source e2e - start delay - sync - async",
+        empirical_ms(&cal.ack_percentiles_ms)
     );
     let _ = writeln!(w);
     let _ = writeln!(
@@ -225,6 +229,10 @@ fn write_operators(w: &mut String, cfg: &Config, cal: &Calibration) {
     let _ = writeln!(w, "parallelism = {p}");
     let _ = writeln!(
         w,
+        "connector = \"datagen\"     # RateLimiterStrategy.perSecond(--rate): --rate / P per subtask"
+    );
+    let _ = writeln!(
+        w,
         "rate = {{ process = \"constant\", records_per_second = {} }}",
         o.rate_per_s / p as f64
     );
@@ -301,4 +309,13 @@ fn write_operators(w: &mut String, cfg: &Config, cal: &Calibration) {
         w,
         "service_time = \"0us\"  # in the map's: the CPU per record was calibrated on the chained task"
     );
+}
+
+/// An empirical latency distribution through `(quantile, ms)` points, as a scenario writes it.
+fn empirical_ms(points: &[(f64, f64)]) -> String {
+    let pts: Vec<String> = points
+        .iter()
+        .map(|(q, ms)| format!("[{q:.2}, \"{ms:.3}ms\"]"))
+        .collect();
+    format!("{{ dist = \"empirical\", percentiles = [{}] }}", pts.join(", "))
 }

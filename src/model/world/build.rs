@@ -11,7 +11,7 @@ use crate::ids::SubtaskId;
 use crate::model::backend::{BackendConfig, StateBackend};
 use crate::model::config::WorldConfig;
 use crate::model::graph::JobGraph;
-use crate::model::source::{ArrivalGen, RecordShape};
+use crate::model::source::{RecordShape, SourceReader};
 use crate::model::task::{SourceRuntime, Task, TaskPhase};
 use crate::protocol::input_handler::InputHandler;
 use crate::protocol::subtask::SubtaskCheckpointCoordinator;
@@ -68,8 +68,8 @@ pub(super) fn build_tasks(cfg: &WorldConfig, graph: &JobGraph, seed: u64) -> Bui
         let source = op.source.as_ref().map(|src| {
             sources.push(i as u32);
             SourceRuntime {
-                arrivals: ArrivalGen::until(
-                    &src.rate,
+                reader: SourceReader::new(
+                    src,
                     RngStream::new(seed, StreamId::new(StreamKind::SourceArrivals, i as u32)),
                     end_ns,
                 ),
@@ -91,10 +91,10 @@ pub(super) fn build_tasks(cfg: &WorldConfig, graph: &JobGraph, seed: u64) -> Bui
 /// The sources' and sinks' ends of the job: each source's generator at offset 0 (to restart
 /// from when no checkpoint completed) and how many bounded sources must finish.
 pub(super) fn endpoints(cfg: &WorldConfig, built: &BuiltTasks) -> Endpoints {
-    let initial_arrivals = built
+    let initial_readers = built
         .tasks
         .iter()
-        .map(|t| t.source.as_ref().map(|s| s.arrivals.clone()))
+        .map(|t| t.source.as_ref().map(|s| s.reader.clone()))
         .collect();
     let bounded_sources = cfg
         .job
@@ -106,7 +106,7 @@ pub(super) fn endpoints(cfg: &WorldConfig, built: &BuiltTasks) -> Endpoints {
     Endpoints::new(
         built.sources.clone(),
         built.sinks.clone(),
-        initial_arrivals,
+        initial_readers,
         bounded_sources,
         cfg.run.keep_committed_output,
     )

@@ -368,7 +368,7 @@ impl World {
         }
         let c = &mut self.tasks[si].checkpoints[pos];
         c.upload = None;
-        let at = now + self.rpc.call_ns();
+        let at = now + self.rpc.acknowledge_ns();
         self.queue.schedule(at, Event::AckArrive { s, checkpoint });
     }
 }

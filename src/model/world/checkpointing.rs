@@ -219,7 +219,7 @@ impl World {
     }
 
     pub(crate) fn decline(&mut self, now: SimTime, checkpoint: CheckpointId, reason: CheckpointFailureReason) {
-        let at = now + self.rpc.call_ns();
+        let at = now + self.rpc.acknowledge_ns();
         self.queue.schedule(at, Event::DeclineArrive { checkpoint, reason });
     }
 
@@ -354,7 +354,7 @@ impl World {
                 Some(b) if b.next < b.records.len() => {
                     b.records[b.next].id & ((1u64 << crate::model::records::OFFSET_BITS) - 1)
                 }
-                _ => src.arrivals.offset(),
+                _ => src.reader.offset(),
             });
             let records_logged_before = self.record_log.as_ref().map_or(0, |l| l.len());
             self.snapshot_log.push(super::SnapshotTaken {

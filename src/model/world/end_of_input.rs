@@ -21,7 +21,7 @@ impl World {
         t.batch.is_none()
             && t.source
                 .as_ref()
-                .is_some_and(|src| src.max_records.is_some_and(|m| src.arrivals.offset() >= m))
+                .is_some_and(|src| src.max_records.is_some_and(|m| src.reader.offset() >= m))
     }
 
     /// A source's input ended: `endData` (once).
@@ -144,7 +144,7 @@ impl World {
     fn finished_snapshot(&self, s: u32) -> TaskSnapshot {
         let t = &self.tasks[s as usize];
         TaskSnapshot {
-            arrivals: t.source.as_ref().map(|src| src.arrivals.clone()),
+            reader: t.source.as_ref().map(|src| src.reader.clone()),
             keys_seen: t.keys_seen.clone(),
             distinct_keys: t.distinct_keys,
             state_bytes: self.state_bytes(s),

@@ -6,7 +6,7 @@
 //! Its state is private; the world asks and tells it through the methods below.
 
 use crate::model::external_log::ExternalTransactionLog;
-use crate::model::source::ArrivalGen;
+use crate::model::source::SourceReader;
 use crate::protocol::two_phase_commit::TransactionAction;
 use crate::time::SimTime;
 
@@ -15,7 +15,7 @@ pub(crate) struct Endpoints {
     sources: Vec<u32>,
     sinks: Vec<u32>,
     /// Each source's generator at offset 0, to restart from when no checkpoint completed.
-    initial_arrivals: Vec<Option<ArrivalGen>>,
+    initial_readers: Vec<Option<SourceReader>>,
     /// Per source: read lag at or below which it has caught up after a restart.
     catch_up_threshold_ns: Vec<Option<u64>>,
     transactions: ExternalTransactionLog,
@@ -32,15 +32,15 @@ impl Endpoints {
     pub fn new(
         sources: Vec<u32>,
         sinks: Vec<u32>,
-        initial_arrivals: Vec<Option<ArrivalGen>>,
+        initial_readers: Vec<Option<SourceReader>>,
         bounded_sources: u32,
         keep_committed_output: bool,
     ) -> Self {
-        let n = initial_arrivals.len();
+        let n = initial_readers.len();
         Endpoints {
             sources,
             sinks,
-            initial_arrivals,
+            initial_readers,
             catch_up_threshold_ns: vec![None; n],
             transactions: ExternalTransactionLog::keeping_visible(keep_committed_output),
             last_record_seen: vec![false; n],
@@ -60,11 +60,12 @@ impl Endpoints {
         &self.sinks
     }
 
-    /// A source's generator at offset 0 (a restart with no checkpoint to restore from).
-    pub fn initial_arrivals(&self, s: u32) -> ArrivalGen {
-        self.initial_arrivals[s as usize]
-            .clone()
-            .expect("sources keep their initial generator")
+    /// A source's reader at offset 0 (a restart with no checkpoint to restore from).
+    pub fn initial_reader(&self, s: u32) -> SourceReader {
+        self.initial_readers[s as usize]
+            .as_ref()
+            .expect("sources keep their initial reader")
+            .restarted()
     }
 
     /// After a restart: the source has caught up once its lag is at most `threshold_ns`.

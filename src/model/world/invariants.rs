@@ -150,7 +150,7 @@ impl Checks {
             let Some(snap) = snap else {
                 return; // not every task snapshotted (cannot happen for a completed checkpoint)
             };
-            if let Some(a) = &snap.arrivals {
+            if let Some(a) = &snap.reader {
                 let expected = match self.sink_records.as_mut() {
                     Some(counts) => counts.below(s as u32, a.offset()),
                     None => a.offset(),

@@ -317,11 +317,7 @@ impl World {
             run: RunInfo::new(cfg, seed, label),
             queue: EventQueue::new(),
             net,
-            rpc: Rpc::new(
-                n.rpc_latency.clone(),
-                cfg.trigger_latency.clone(),
-                stream(StreamKind::Rpc, 0),
-            ),
+            rpc: Rpc::new(cfg.rpc.clone(), seed),
             storage,
             cores: cores::Cores::new(
                 graph.taskmanagers,
@@ -577,7 +573,7 @@ impl World {
                     let pipeline = self.rpc.trigger_pipeline_ns();
                     let mut last = now;
                     for s in self.tasks_to_trigger() {
-                        let at = now + pipeline + self.rpc.call_ns();
+                        let at = now + pipeline + self.rpc.trigger_ns();
                         last = last.max(at);
                         let inc = self.tasks[s as usize].incarnation;
                         self.queue.schedule(at, Event::TriggerArrive { s, barrier, inc });
@@ -636,7 +632,7 @@ impl World {
 
     fn broadcast_notify(&mut self, now: SimTime, checkpoint: u64, complete: bool) {
         for s in 0..self.tasks.len() as u32 {
-            let at = now + self.rpc.call_ns();
+            let at = now + self.rpc.notify_ns();
             self.queue.schedule(
                 at,
                 Event::NotifyArrive {

@@ -168,7 +168,7 @@ impl World {
             Some(b) if b.next < b.records.len() => {
                 b.records[b.next].id & ((1u64 << crate::model::records::OFFSET_BITS) - 1)
             }
-            _ => src.arrivals.offset(),
+            _ => src.reader.offset(),
         }
     }
 
@@ -273,7 +273,7 @@ impl World {
         let state_bytes = self.restore_task_state(s, snap.as_ref());
         let mut replayed = 0;
         if let Some(at_failure) = self.failover.source_at_failure(failure, s) {
-            let from = self.tasks[si].source.as_ref().unwrap().arrivals.offset();
+            let from = self.tasks[si].source.as_ref().unwrap().reader.offset();
             replayed = at_failure.offset.saturating_sub(from);
         }
         let inc = self.tasks[si].incarnation;
@@ -353,9 +353,11 @@ impl World {
         }
         let t = &mut self.tasks[si];
         if let Some(src) = t.source.as_mut() {
-            src.arrivals = match snap.and_then(|sn| sn.arrivals.clone()) {
-                Some(a) => a,
-                None => self.endpoints.initial_arrivals(s),
+            // A new reader at the snapshot's position: a log's records since then are read
+            // again; a generator continues from its sequence number with a fresh limiter.
+            src.reader = match snap.and_then(|sn| sn.reader.as_ref()) {
+                Some(r) => r.restarted(),
+                None => self.endpoints.initial_reader(s),
             };
         }
         if snap.is_some_and(|sn| sn.finished) {

@@ -5,13 +5,13 @@
 
 use super::World;
 use crate::ids::CheckpointId;
-use crate::model::source::ArrivalGen;
+use crate::model::source::SourceReader;
 use crate::model::task::{ChannelSide, PersistedChannel};
 
 /// State of one subtask captured at its snapshot, to restore from.
 #[derive(Clone, Debug)]
 pub(crate) struct TaskSnapshot {
-    pub arrivals: Option<ArrivalGen>,
+    pub reader: Option<SourceReader>,
     pub keys_seen: Vec<u64>,
     pub distinct_keys: u64,
     pub state_bytes: u64,
@@ -42,18 +42,18 @@ impl World {
     ) {
         let si = s as usize;
         let t = &self.tasks[si];
-        let arrivals = t.source.as_ref().map(|src| match &t.batch {
+        let reader = t.source.as_ref().map(|src| match &t.batch {
             Some(b) if b.next < b.records.len() => {
-                let mut g = ArrivalGen::clone(b.gen_start.as_ref().expect("source batches keep their start"));
+                let mut g = SourceReader::clone(b.gen_start.as_ref().expect("source batches keep their start"));
                 for _ in 0..b.next {
-                    g.advance();
+                    g.skip();
                 }
                 g
             }
-            _ => src.arrivals.clone(),
+            _ => src.reader.clone(),
         });
         let snap = TaskSnapshot {
-            arrivals,
+            reader,
             keys_seen: t.keys_seen.clone(),
             distinct_keys: t.distinct_keys,
             state_bytes,

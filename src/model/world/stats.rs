@@ -41,12 +41,16 @@ impl World {
     pub(crate) fn source_lag_ns(&self, now: SimTime, s: u32) -> u64 {
         let t = &self.tasks[s as usize];
         let src = t.source.as_ref().expect("source");
-        if src.max_records.is_some_and(|m| src.arrivals.offset() >= m) && t.batch.is_none() {
+        if src.max_records.is_some_and(|m| src.reader.offset() >= m) && t.batch.is_none() {
             return 0;
         }
-        let oldest = match &t.batch {
-            Some(b) if b.next < b.records.len() => b.records[b.next].origin_ns,
-            _ => src.arrivals.peek_arrival_ns(),
+        if src.reader.is_generator() {
+            return 0; // it makes each record when it reads it: throttled, never behind
+        }
+        let oldest = match (&t.batch, src.reader.next_arrival_ns()) {
+            (Some(b), _) if b.next < b.records.len() => b.records[b.next].origin_ns,
+            (_, Some(arrival)) => arrival,
+            (_, None) => return 0,
         };
         now.as_ns().saturating_sub(oldest)
     }

@@ -232,20 +232,20 @@ impl World {
         let mut runnable = 0;
         let t = &mut self.tasks[si];
         let src = t.source.as_mut().expect("source task");
-        let gen_start = Box::new(src.arrivals.clone());
+        let gen_start = Box::new(src.reader.clone());
         let mut caught_up_at = None;
         while records.len() < max_n {
-            if src.max_records.is_some_and(|m| src.arrivals.offset() >= m) {
+            if src.max_records.is_some_and(|m| src.reader.offset() >= m) {
                 break;
             }
-            let start = clock.max(src.arrivals.peek_arrival_ns());
+            let start = src.reader.next_read_ns(clock);
             if start >= horizon {
                 break; // the next batch: this one must end by the flusher tick
             }
             if records.is_empty() && timeout > 0 {
                 horizon = (start / timeout + 1) * timeout;
             }
-            let (offset, arrival) = src.arrivals.advance();
+            let (offset, arrival) = src.reader.read(clock);
             if let Some(threshold) = catch_up
                 && caught_up_at.is_none()
                 && start - arrival <= threshold

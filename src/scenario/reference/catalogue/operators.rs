@@ -30,6 +30,13 @@ pub(super) const FIELDS: &[FieldDoc] = &[
         "How records are distributed over this operator's subtasks (`forward` needs equal parallelism).",
     ),
     f(
+        "operators[].connector",
+        Enum,
+        Absent("`\"log\"`"),
+        SRC,
+        "What the source reads, named as a Flink SQL table's `connector`. `\"log\"` (Kafka-like): records arrive at `rate` whether or not the job reads them, wait there while it is slow or down (the input lag) and are read again from the checkpointed offset after a restore. `\"datagen\"`: Flink's `DataGeneratorSource` with `RateLimiterStrategy.perSecond` (a Guava `SmoothBursty` limiter, one permit per record): it emits at most `rate.records_per_second` per subtask (Flink's `perSecond(R)` gives each of P subtasks R / P), simply slows when back-pressured, builds no backlog and reports no lag; its limiter stores up to one second of unused permits, so it briefly exceeds its rate when backpressure ends; after a restore it continues from the checkpointed sequence number with a fresh limiter. Needs `process = \"constant\"` and no `profile`.",
+    ),
+    f(
         "operators[].rate.process",
         Enum,
         Required,
@@ -41,7 +48,7 @@ pub(super) const FIELDS: &[FieldDoc] = &[
         Number,
         Required,
         SRC,
-        "Arrival rate of each source subtask.",
+        "Arrival rate of each source subtask; for `connector = \"datagen\"`, its rate limit.",
     ),
     f(
         "operators[].rate.on",

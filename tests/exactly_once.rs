@@ -833,8 +833,9 @@ fn the_conservation_check_catches_a_lost_buffer() {
 /// with one slot per two subtasks, so a job with a parallelism of 2 or more has channels within
 /// a TaskManager (`LocalInputChannel`: no credit, the producer's buffers) and across the two
 /// (`RemoteInputChannel`: credit, exclusive and floating buffers) unless its edges are all
-/// forward with 2 subtasks; one of parallelism 1 has only local ones. Checked on the first 64
-/// cases of a deterministic run of the strategy.
+/// forward with 2 subtasks; one of parallelism 1 has only local ones (and one whose edges are all
+/// forward of equal parallelism is one chained task, with no channel at all). Checked on the
+/// first 64 cases of a deterministic run of the strategy.
 #[test]
 fn the_generated_jobs_have_local_and_remote_channels() {
     use proptest::strategy::ValueTree;
@@ -844,9 +845,12 @@ fn the_generated_jobs_have_local_and_remote_channels() {
         let c = case().new_tree(&mut runner).expect("a case").current();
         let s = common::scenario(&c.toml(false));
         let w = World::new(&common::world_config_keeping_output(&s), c.seed, "channel kinds");
+        if w.graph().channels.is_empty() {
+            continue; // forward edges of equal parallelism, chained into one task: no network
+        }
         let remote = w.graph().channels.iter().filter(|ch| ch.remote).count();
         let local = w.graph().channels.len() - remote;
-        assert!(local > 0, "every job has local channels (subtask 0s share a slot)");
+        assert!(local > 0, "every job with a channel has local ones (subtask 0s share a slot)");
         // Forward edges of parallelism 2 stay within each TaskManager; the others cross.
         with_both += (remote > 0) as u32;
     }

@@ -46,6 +46,8 @@ duration = "{duration_s}s"
 warmup = "0s"
 [checkpoint]
 interval = "1s"
+[pipeline]
+operator_chaining = false   # the generator and its bottleneck are separate tasks, a channel apart
 [cluster]
 taskmanagers = 1
 cores_per_taskmanager = 8   # the pipelines do not compete for a core

@@ -42,7 +42,7 @@ fn p50_sink_start_delay_ms(o: &RunOutput) -> f64 {
     let mut v: Vec<f64> = o
         .subtasks
         .iter()
-        .filter(|r| r.task == "sink")
+        .filter(|r| r.task == "sink: Writer")
         .map(|r| r.start_delay)
         .collect();
     assert!(v.len() > 10, "{} sink acknowledgements", v.len());

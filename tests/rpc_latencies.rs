@@ -62,6 +62,9 @@ fn checkpoints_with_spread_triggers(out: &RunOutput) -> (usize, usize) {
     (spread, by_checkpoint.len())
 }
 
+/// The map, chained with the sink behind it (a forward edge of equal parallelism).
+const MAP_TASK: &str = "map -> sink: Writer";
+
 fn median(mut xs: Vec<f64>) -> f64 {
     xs.sort_by(f64::total_cmp);
     xs[xs.len() / 2]
@@ -76,8 +79,8 @@ fn sources_receive_the_trigger_at_different_instants_and_maps_align_without_back
         spread, total,
         "every checkpoint's sources got the trigger at different instants"
     );
-    let alignment = median(acks(&out, "map").map(|a| a.alignment_duration).collect());
-    let processed: u64 = acks(&out, "map").map(|a| a.processed_data).sum();
+    let alignment = median(acks(&out, MAP_TASK).map(|a| a.alignment_duration).collect());
+    let processed: u64 = acks(&out, MAP_TASK).map(|a| a.processed_data).sum();
     // A map waits for the last of four sources' barriers: the spread of four draws of the
     // default latency (median 1 ms, sigma 0.73) is about a millisecond.
     assert!(alignment > 0.2, "median map alignment {alignment} ms");
@@ -95,7 +98,7 @@ fn sources_receive_the_trigger_at_different_instants_and_maps_align_without_back
         spread, 0,
         "a constant RPC latency triggers every source at the same instant"
     );
-    let alignment_constant = median(acks(&constant, "map").map(|a| a.alignment_duration).collect());
+    let alignment_constant = median(acks(&constant, MAP_TASK).map(|a| a.alignment_duration).collect());
     assert!(
         alignment_constant < alignment / 2.0,
         "constant RPC: median alignment {alignment_constant} ms, jittered {alignment} ms"
@@ -113,7 +116,7 @@ fn the_trigger_rpc_has_its_own_latency_and_is_the_sources_start_delay() {
 #[test]
 fn the_acknowledgement_rpc_has_its_own_latency_after_the_subtasks_phases() {
     let out = job("acknowledge_rpc_latency = \"25ms\"");
-    for a in acks(&out, "source").chain(acks(&out, "map")) {
+    for a in acks(&out, "source").chain(acks(&out, MAP_TASK)) {
         let ack = a.end_to_end_duration - a.start_delay - a.alignment_duration - a.sync_duration - a.async_duration;
         assert!(
             (ack - 25.0).abs() < 1e-6,

@@ -59,7 +59,7 @@ fn persisted_per_subtask(o: &RunOutput, task: &str) -> f64 {
 #[test]
 fn a_local_consumer_persists_only_what_it_had_taken_while_the_producer_persists_its_queued_output() {
     let local = run(1);
-    let consumer = persisted_per_subtask(&local, "sink");
+    let consumer = persisted_per_subtask(&local, "sink: Writer");
     let producer = persisted_per_subtask(&local, "source");
     // The consumer: at most about the buffer it was reading.
     assert!(
@@ -75,8 +75,8 @@ fn a_local_consumer_persists_only_what_it_had_taken_while_the_producer_persists_
 
 #[test]
 fn a_remote_consumer_persists_the_buffers_it_received_far_more_than_a_local_one() {
-    let local = persisted_per_subtask(&run(1), "sink");
-    let remote = persisted_per_subtask(&run(2), "sink");
+    let local = persisted_per_subtask(&run(1), "sink: Writer");
+    let remote = persisted_per_subtask(&run(2), "sink: Writer");
     // A remote channel's consumer holds up to its exclusive and floating buffers ahead of the
     // barrier; a local one none.
     assert!(remote >= 3.0 * SEGMENT, "remote consumer persisted {remote:.0} B");

@@ -258,7 +258,7 @@ fn exponential_delay_restarts_grow_by_half_each_time_with_ten_percent_jitter() {
 }
 
 /// A dropped connection between two TaskManagers fails the tasks that read an input channel
-/// across it (`RemoteTransportException`), reported at once; a partition does the same once it
+/// across it (`RemoteTransportException`), reported as a task reports its own failure; a partition does the same once it
 /// outlasts `fail_after`, and otherwise only holds the traffic until it heals.
 #[test]
 fn a_dropped_connection_fails_the_tasks_reading_across_it() {
@@ -285,7 +285,12 @@ fn a_dropped_connection_fails_the_tasks_reading_across_it() {
             f.detection_delay,
             f.tasks_restarted
         ),
-        ("NETWORK_FAILURE", 5000.0, 0.0, 9)
+        (
+            "NETWORK_FAILURE",
+            5000.0,
+            ckptsim::scenario::restart::TASK_FAILURE_REPORT_DELAY_MS,
+            9
+        )
     );
     let partition = |fail_after: &str| {
         format!(

@@ -290,6 +290,7 @@ pub fn backend_config(cfg: &StateBackendCfg, num_retained: u32) -> BackendConfig
 pub fn recovery_settings(c: &RecoveryCfg) -> RecoverySettings {
     RecoverySettings {
         deploy: c.deployment_time.dist.clone(),
+        task_failure_report: c.task_failure_report_delay.dist.clone(),
         local_recovery: c.local,
         local_restore_bytes_per_s: c.local_restore_bandwidth.value,
         restore_bytes_per_s: c.restore_bandwidth.map(|b| b.value),

@@ -11,8 +11,8 @@ pub struct FailureRecord {
     pub cause: String,
     /// Subtasks restarted (the failover region, or all).
     pub tasks_restarted: u32,
-    /// Fault to the JobManager noticing it (0 for a task exception, the heartbeat timeout for a
-    /// hung TaskManager).
+    /// Fault to the JobManager noticing it (the failed task's report for a task exception, the
+    /// heartbeat timeout for a hung TaskManager): the job is RESTARTING from then on.
     pub detection_delay: f64,
     /// Detection to redeployment: the restart strategy's backoff.
     pub restart_delay: Option<f64>,

@@ -110,6 +110,9 @@ pub struct StorageConfig {
 pub struct RecoverySettings {
     /// Time to deploy a task again before it restores (scheduling, slot, task startup).
     pub deploy: Dist,
+    /// A failed task's cleanup and `FAILED` report: what the JobManager waits before it learns
+    /// of a task failure.
+    pub task_failure_report: Dist,
     /// `execution.state-recovery.from-local`: a task restarted on a surviving TaskManager
     /// reads its state from local disk instead of the checkpoint storage.
     pub local_recovery: bool,
@@ -126,6 +129,7 @@ impl RecoverySettings {
     pub fn instant(local_recovery: bool) -> Self {
         RecoverySettings {
             deploy: Dist::Constant(0.0),
+            task_failure_report: Dist::Constant(0.0),
             local_recovery,
             local_restore_bytes_per_s: f64::INFINITY,
             restore_bytes_per_s: None,

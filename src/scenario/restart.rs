@@ -151,6 +151,12 @@ pub struct RecoveryCfg {
     /// (not a Flink option: what the JobManager and TaskManagers spend before `INITIALIZING`).
     #[serde(default = "default_deployment_time")]
     pub deployment_time: DurationDist,
+    /// From a task's exception (or a reader's broken connection) to the JobManager handling
+    /// it: the task cancels its invokable and releases its resources, then reports `FAILED`
+    /// (`TaskExecutor.updateTaskExecutionState`); the scheduler then moves the job to
+    /// `RESTARTING` (not a Flink option).
+    #[serde(default = "default_task_failure_report_delay")]
+    pub task_failure_report_delay: DurationDist,
 }
 
 fn default_failover() -> FailoverStrategyKind {
@@ -160,8 +166,21 @@ fn default_local_restore_bandwidth() -> Rate {
     Rate::new(200e6)
 }
 fn default_deployment_time() -> DurationDist {
-    DurationDist::new(Dist::Constant(500.0 * NS_PER_MS as f64))
+    DurationDist::new(Dist::Constant(DEPLOYMENT_TIME_MS * NS_PER_MS as f64))
 }
+
+fn default_task_failure_report_delay() -> DurationDist {
+    DurationDist::new(Dist::Constant(TASK_FAILURE_REPORT_DELAY_MS * NS_PER_MS as f64))
+}
+
+/// Single-host defaults of the recovery timings, measured on Flink 2.3 (MiniCluster, 2 cores:
+/// the calibration run `c05_failure` of `tests/fidelity/configs.tsv`). On a cluster they grow
+/// with the RPC latency, the slot allocation and the size of the job's jars: measure yours.
+/// `c05_failure`: the map's exception to the job's RESTARTING.
+pub const TASK_FAILURE_REPORT_DELAY_MS: f64 = 29.0;
+/// `c05_failure`: the job RUNNING again to the restarted map subtask open (slot, deployment,
+/// restore of a few kB of state).
+pub const DEPLOYMENT_TIME_MS: f64 = 95.0;
 
 impl Default for RecoveryCfg {
     fn default() -> Self {
@@ -171,6 +190,7 @@ impl Default for RecoveryCfg {
             restore_bandwidth: None,
             local_restore_bandwidth: default_local_restore_bandwidth(),
             deployment_time: default_deployment_time(),
+            task_failure_report_delay: default_task_failure_report_delay(),
         }
     }
 }

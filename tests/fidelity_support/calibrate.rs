@@ -43,6 +43,12 @@ pub struct Calibration {
     /// RocksDB synchronous phase: bytes written since the previous checkpoint over the sync
     /// duration, bytes/s.
     pub rocksdb_flush_bytes_per_s: f64,
+    /// A map subtask's exception to the job's RESTARTING: the task's cleanup and `FAILED`
+    /// report, ms.
+    pub task_failure_report_ms: f64,
+    /// The job RUNNING again to every restarted map subtask open: slots, deployment, state
+    /// restore of a small state, ms.
+    pub deployment_ms: f64,
 }
 
 fn calibration_run<'a>(configs: &'a [Config], name: &str) -> (&'a Config, String) {
@@ -116,6 +122,7 @@ impl Calibration {
         let (c02, r02) = calibration_run(configs, "c02_heap_entries");
         let (c03, r03) = calibration_run(configs, "c03_rocks_bytes");
         let (_, r04) = calibration_run(configs, "c04_empty");
+        let (_, r05) = calibration_run(configs, "c05_failure");
         let state01 = need(real.summary(&r01, "state_size_b_median"), "c01 state size");
         let async01 = need(real.summary(&r01, "map_sub_async_ms_median"), "c01 async");
         let value_overhead = state_bytes_per_key(real, &r01, c01) - c01.options.state_bytes as f64;
@@ -201,6 +208,17 @@ impl Calibration {
             map_record_cpu_us: 1000.0 * busy_map / (rate_in / p02),
             source_record_cpu_us: 1000.0 * busy_src / (rate_out / p02),
             rocksdb_flush_bytes_per_s: written03 / (sync03.max(1.0) / 1000.0),
+            task_failure_report_ms: need(
+                real.recovery(&r05, "fail_to_job_RESTARTING_ms"),
+                "c05 failure to RESTARTING",
+            ),
+            deployment_ms: need(
+                real.recovery(&r05, "fail_to_all_map_subtasks_open_ms"),
+                "c05 failure to every map subtask open",
+            ) - need(
+                real.recovery(&r05, "fail_to_job_RUNNING_again_ms"),
+                "c05 failure to RUNNING again",
+            ),
         }
     }
 
@@ -278,6 +296,18 @@ impl Calibration {
                 self.rocksdb_flush_bytes_per_s / 1e6,
                 "MB/s",
                 "c03_rocks_bytes: bytes written per interval / median map sync duration",
+            ),
+            c(
+                "recovery.task_failure_report_delay",
+                self.task_failure_report_ms,
+                "ms",
+                "c05_failure: the map's exception to the job's RESTARTING (REST job timestamps)",
+            ),
+            c(
+                "recovery.deployment_time",
+                self.deployment_ms,
+                "ms",
+                "c05_failure: the job RUNNING again to every restarted map subtask open",
             ),
         ]
     }

@@ -196,6 +196,18 @@ pub fn scenario_toml(cfg: &Config, cal: &Calibration, duration_s: u64) -> String
         let _ = writeln!(w, "attempts = 3");
         let _ = writeln!(w, "delay = \"{}ms\"", o.restart_delay_ms);
         let _ = writeln!(w);
+        let _ = writeln!(w, "[recovery]");
+        let _ = writeln!(
+            w,
+            "task_failure_report_delay = \"{:.1}ms\"  # calibrated: c05_failure failure to RESTARTING",
+            cal.task_failure_report_ms
+        );
+        let _ = writeln!(
+            w,
+            "deployment_time = \"{:.1}ms\"  # calibrated: c05_failure RUNNING to every map subtask open",
+            cal.deployment_ms
+        );
+        let _ = writeln!(w);
         let _ = writeln!(
             w,
             "# --failAfter {}: map subtask 0 throws after that many records; with uniform keys",

@@ -55,7 +55,8 @@ impl World {
     pub(crate) fn on_fault(&mut self, now: SimTime, index: u32) {
         let fault = self.faults.fault(index);
         let (hit, detection_ns): (Vec<u32>, u64) = match fault {
-            Fault::TaskFailure { subtask } => (vec![subtask.0], 0),
+            // The task reports its own failure once it has cleaned up.
+            Fault::TaskFailure { subtask } => (vec![subtask.0], self.redeployment.task_failure_report_ns()),
             Fault::TaskManagerLost {
                 taskmanager,
                 detection_delay_ns,
@@ -72,7 +73,11 @@ impl World {
                     detection_delay_ns,
                 )
             }
-            Fault::ConnectionLost { a, b } => (self.readers_across(a, b), 0),
+            // The readers fail with a `RemoteTransportException` and report it like any task.
+            Fault::ConnectionLost { a, b } => (
+                self.readers_across(a, b),
+                self.redeployment.task_failure_report_ns(),
+            ),
             Fault::JobManagerFailover { leader_election_ns } => {
                 // The pending checkpoints die with the leader.
                 let out = self.jm.stop_checkpoint_scheduler(now);

@@ -53,6 +53,11 @@ impl Redeployment {
         self.settings.deploy.sample_u64(&mut self.rng)
     }
 
+    /// How long a failed task takes to report its failure to the JobManager.
+    pub fn task_failure_report_ns(&mut self) -> u64 {
+        self.settings.task_failure_report.sample_u64(&mut self.rng)
+    }
+
     /// The rate at which a task reads its state back: from local disk when local recovery is on
     /// and its TaskManager kept the copy, else the fixed restore rate if one is set (`None`:
     /// download through the checkpoint storage, sharing its bandwidth).

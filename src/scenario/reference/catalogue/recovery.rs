@@ -114,8 +114,17 @@ pub(super) const FIELDS: &[FieldDoc] = &[
     f(
         "recovery.deployment_time",
         DurationDist,
-        Value("\"500ms\""),
+        Value("\"95ms\""),
         "per restart",
-        "Scheduling and deployment of restarted tasks (not a Flink option).",
+        "Scheduling and deployment of restarted tasks (not a Flink option; cluster-dependent, \
+         single-host default).",
+    ),
+    f(
+        "recovery.task_failure_report_delay",
+        DurationDist,
+        Value("\"29ms\""),
+        "per failure",
+        "A failed task's cleanup and FAILED report to the JobManager, which then moves the job to \
+         RESTARTING (not a Flink option; single-host default).",
     ),
 ];

@@ -1,0 +1,92 @@
+//! Recovery timing as Flink's scheduler shows it: a task that throws first cleans up and reports
+//! `FAILED` to the JobManager (`TaskExecutor.updateTaskExecutionState`); the `DefaultScheduler`
+//! then marks the restart set pending, which moves the job to RESTARTING, cancels the region and
+//! restarts it after the restart strategy's delay, when the job is RUNNING again and the
+//! checkpoint scheduler starts over.
+
+mod common;
+
+/// One pipeline region (a hash edge), a crash of the map's subtask 0 at 10 s, a fixed-delay
+/// restart of 1 s, and a failure report of 40 ms.
+fn job(report: &str) -> String {
+    format!(
+        r#"
+[simulation]
+duration = "20s"
+[checkpoint]
+interval = "1s"
+[cluster]
+taskmanagers = 1
+slots_per_taskmanager = 2
+[restart]
+strategy = "fixed-delay"
+attempts = 3
+delay = "1s"
+[recovery]
+deployment_time = "100ms"
+{report}
+[[faults.task_crash]]
+at = ["10s"]
+operator = "map"
+subtask = 0
+[[operators]]
+name = "source"
+kind = "source"
+parallelism = 2
+rate = {{ process = "constant", records_per_second = 2000 }}
+keys = {{ count = 1000 }}
+[[operators]]
+name = "map"
+kind = "sink"
+parallelism = 2
+inputs = [{{ from = "source", partitioning = "hash" }}]
+service_time = "50us"
+"#
+    )
+}
+
+#[test]
+fn the_job_restarts_once_the_failed_task_has_reported_and_the_delay_has_passed() {
+    let out = ckptsim::run::run(&common::scenario(&job("task_failure_report_delay = \"40ms\"")), 1);
+    let f = out.failures.first().expect("one failure");
+    assert_eq!(f.failure_timestamp, 10_000.0);
+    assert_eq!(f.detection_delay, 40.0, "failure to RESTARTING is the task's report");
+    assert_eq!(f.restart_delay, Some(1000.0), "RESTARTING to RUNNING is the restart delay");
+    // No checkpoint is triggered between the report and RUNNING again (the scheduler stops
+    // while the job restarts), and the first one after it comes from the restarted scheduler.
+    let triggers: Vec<f64> = out.checkpoints.iter().map(|c| c.trigger_timestamp).collect();
+    assert!(
+        !triggers.iter().any(|t| (10_040.0..11_040.0).contains(t)),
+        "a checkpoint triggered while RESTARTING: {triggers:?}"
+    );
+    assert!(triggers.iter().any(|t| *t >= 11_040.0), "checkpointing resumed: {triggers:?}");
+}
+
+#[test]
+fn the_report_delay_defaults_to_the_single_host_measurement() {
+    let out = ckptsim::run::run(&common::scenario(&job("")), 1);
+    let f = out.failures.first().expect("one failure");
+    let default_ms = ckptsim::scenario::restart::TASK_FAILURE_REPORT_DELAY_MS;
+    assert_eq!(f.detection_delay, default_ms);
+    // The default is what Flink 2.3 measured on a single host (calibration run c05_failure).
+    assert_eq!(default_ms, c05("fail_to_job_RESTARTING_ms"));
+    let deployment_ms = c05("fail_to_all_map_subtasks_open_ms") - c05("fail_to_job_RUNNING_again_ms");
+    assert_eq!(ckptsim::scenario::restart::DEPLOYMENT_TIME_MS, deployment_ms);
+    // With no report delay the JobManager hears at once: the figure really comes from the key.
+    let out0 = ckptsim::run::run(&common::scenario(&job("task_failure_report_delay = \"0ms\"")), 1);
+    assert_eq!(out0.failures[0].detection_delay, 0.0);
+}
+
+/// A column of the calibration run `c05_failure.r1` in the real-Flink recovery table.
+fn c05(column: &str) -> f64 {
+    let text = std::fs::read_to_string("tests/fidelity/real/recovery.csv").expect("recovery.csv");
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    let row: Vec<&str> = lines
+        .find(|l| l.starts_with("c05_failure.r1,"))
+        .expect("the c05 calibration run")
+        .split(',')
+        .collect();
+    let i = header.iter().position(|h| *h == column).expect("column");
+    row[i].parse().expect("a number")
+}

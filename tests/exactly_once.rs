@@ -850,7 +850,10 @@ fn the_generated_jobs_have_local_and_remote_channels() {
         }
         let remote = w.graph().channels.iter().filter(|ch| ch.remote).count();
         let local = w.graph().channels.len() - remote;
-        assert!(local > 0, "every job with a channel has local ones (subtask 0s share a slot)");
+        assert!(
+            local > 0,
+            "every job with a channel has local ones (subtask 0s share a slot)"
+        );
         // Forward edges of parallelism 2 stay within each TaskManager; the others cross.
         with_both += (remote > 0) as u32;
     }

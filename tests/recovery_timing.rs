@@ -51,7 +51,11 @@ fn the_job_restarts_once_the_failed_task_has_reported_and_the_delay_has_passed()
     let f = out.failures.first().expect("one failure");
     assert_eq!(f.failure_timestamp, 10_000.0);
     assert_eq!(f.detection_delay, 40.0, "failure to RESTARTING is the task's report");
-    assert_eq!(f.restart_delay, Some(1000.0), "RESTARTING to RUNNING is the restart delay");
+    assert_eq!(
+        f.restart_delay,
+        Some(1000.0),
+        "RESTARTING to RUNNING is the restart delay"
+    );
     // No checkpoint is triggered between the report and RUNNING again (the scheduler stops
     // while the job restarts), and the first one after it comes from the restarted scheduler.
     let triggers: Vec<f64> = out.checkpoints.iter().map(|c| c.trigger_timestamp).collect();
@@ -59,7 +63,10 @@ fn the_job_restarts_once_the_failed_task_has_reported_and_the_delay_has_passed()
         !triggers.iter().any(|t| (10_040.0..11_040.0).contains(t)),
         "a checkpoint triggered while RESTARTING: {triggers:?}"
     );
-    assert!(triggers.iter().any(|t| *t >= 11_040.0), "checkpointing resumed: {triggers:?}");
+    assert!(
+        triggers.iter().any(|t| *t >= 11_040.0),
+        "checkpointing resumed: {triggers:?}"
+    );
 }
 
 #[test]

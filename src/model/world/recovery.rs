@@ -74,10 +74,7 @@ impl World {
                 )
             }
             // The readers fail with a `RemoteTransportException` and report it like any task.
-            Fault::ConnectionLost { a, b } => (
-                self.readers_across(a, b),
-                self.redeployment.task_failure_report_ns(),
-            ),
+            Fault::ConnectionLost { a, b } => (self.readers_across(a, b), self.redeployment.task_failure_report_ns()),
             Fault::JobManagerFailover { leader_election_ns } => {
                 // The pending checkpoints die with the leader.
                 let out = self.jm.stop_checkpoint_scheduler(now);

@@ -193,9 +193,6 @@ pub struct Task {
     pub deferred_triggers: VecDeque<CheckpointBarrier>,
     pub checkpoints: Vec<SubtaskCheckpoint>,
     pub rng: RngStream,
-    /// Keyed state: one bit per key of the key space.
-    pub keys_seen: Vec<u64>,
-    pub distinct_keys: u64,
     pub source: Option<SourceRuntime>,
     /// Sinks: the sink's writer (and its two-phase commit when it is exactly-once).
     pub sink: Option<SinkRuntime>,
@@ -234,16 +231,4 @@ pub struct TaskIoCounters {
     pub records_in: u64,
     pub records_out: u64,
     pub bytes_in: u64,
-}
-
-impl Task {
-    pub fn mark_seen(&mut self, key: u32) {
-        let (w, b) = ((key / 64) as usize, key % 64);
-        if let Some(word) = self.keys_seen.get_mut(w)
-            && *word & (1 << b) == 0
-        {
-            *word |= 1 << b;
-            self.distinct_keys += 1;
-        }
-    }
 }

@@ -1,6 +1,6 @@
 //! What a run will need, estimated from the products of the scenario's numbers before anything
 //! is allocated: each number may be in range while their product (p^2 channels of a hash edge,
-//! a bitset of every key per stateful subtask, a pending checkpoint per interval of the timeout)
+//! a pending checkpoint per interval of the timeout)
 //! is not. A run estimated above the limits is refused with the field that contributes most,
 //! so the user sees which number to lower, or raises the limit on the command line.
 //!
@@ -28,6 +28,8 @@ const CHECKPOINT_RECORD_PER_SUBTASK_BYTES: f64 = 256.0;
 const FAULT_EVENT_BYTES: f64 = 96.0;
 /// One record written by a sink: its id in the transaction and the visible output, its origin.
 const SINK_RECORD_BYTES: f64 = 24.0;
+/// One key in a subtask's log of the keys it saw first (a `u32`), kept with restore points.
+const KEY_LOG_BYTES: f64 = 4.0;
 /// One SST file of the RocksDB model.
 const SST_FILE_BYTES: f64 = 96.0;
 
@@ -149,6 +151,7 @@ pub fn estimate(s: &Scenario) -> Estimate {
     let mut buffer_bytes_total = 0.0;
     let mut rate_out: Vec<f64> = Vec::with_capacity(s.operators.len());
     let mut record_steps_total = 0.0;
+    let mut steps_of: Vec<f64> = Vec::with_capacity(s.operators.len());
     for (i, op) in s.operators.iter().enumerate() {
         let mut rate_in = 0.0;
         for (j, input) in op.inputs.iter().enumerate() {
@@ -239,6 +242,7 @@ pub fn estimate(s: &Scenario) -> Estimate {
             );
         }
         record_steps_total += steps;
+        steps_of.push(steps);
         e.work(
             format!("operators[{i}].parallelism"),
             steps,
@@ -251,7 +255,10 @@ pub fn estimate(s: &Scenario) -> Estimate {
         "per-channel record counters".to_string(),
     );
 
-    // Keys: a bitset of every key per stateful subtask, and one per retained restore point.
+    // Keys (`model::world::seen_keys`): behind keyed inputs only, an operator's subtasks see
+    // disjoint keys and share one bitset over the key space; behind any other input each
+    // subtask has its own. While restore points are kept (checkpointing on, or faults planned)
+    // each subtask logs its new keys (4 bytes each), and a restore point keeps only their count.
     let (key_field, key_space) = s
         .operators
         .iter()
@@ -272,11 +279,26 @@ pub fn estimate(s: &Scenario) -> Estimate {
         .map(|o| o.parallelism as f64)
         .sum();
     let bitset_bytes = (key_space / 8.0).ceil() + 8.0;
-    e.mem(
-        key_field.clone(),
-        stateful * bitset_bytes,
-        format!("key bitsets of {stateful} stateful subtasks over {key_space} keys"),
-    );
+    for (i, o) in s.operators.iter().enumerate() {
+        if !o.state.bytes_per_key.is_some_and(|b| b.value >= 0.5) {
+            continue;
+        }
+        let keyed = !o.inputs.is_empty() && o.inputs.iter().all(|i| i.partitioning == Partitioning::Hash);
+        let bitsets = if keyed { 1.0 } else { o.parallelism as f64 };
+        e.mem(
+            key_field.clone(),
+            bitsets * bitset_bytes,
+            format!("{bitsets} key bitsets of `{}` over {key_space} keys", o.name),
+        );
+        if s.checkpoint.interval.is_some() || s.faults.is_some() {
+            let logged = steps_of[i].min(bitsets * key_space);
+            e.mem(
+                key_field.clone(),
+                logged * KEY_LOG_BYTES,
+                format!("the log of up to {logged:.3e} keys first seen by `{}`", o.name),
+            );
+        }
+    }
 
     // Checkpoints: pending ones (each with a restore point) and finished ones kept for output.
     let c = &s.checkpoint;
@@ -294,15 +316,6 @@ pub fn estimate(s: &Scenario) -> Estimate {
         "checkpoint.max_concurrent",
         pending * subtasks * PENDING_CHECKPOINT_PER_SUBTASK_BYTES,
         format!("{pending:.0} pending checkpoints of {subtasks} subtasks"),
-    );
-    e.mem(
-        if c.max_concurrent > 1 {
-            "checkpoint.max_concurrent".to_string()
-        } else {
-            key_field
-        },
-        restore_points * stateful * bitset_bytes,
-        format!("{restore_points:.0} restore points with key bitsets"),
     );
     if c.unaligned {
         // An unaligned checkpoint copies the in-flight buffers it overtakes, and a restore
@@ -500,5 +513,39 @@ mod tests {
         assert!((spiked_src - 190_000.0).abs() < 1e-6, "{spiked_src}");
         let (_, filtered_sink) = job("", 0.1);
         assert!((filtered_sink - 10_000.0).abs() < 1e-6, "{filtered_sink}");
+    }
+
+    /// A keyed operator's subtasks see disjoint keys (their key groups) and share one bitset:
+    /// at p = 128 over 50 M keys the keys cost about keys / 8 bytes (6.25 MB), not p times that
+    /// (800 MB), whatever the restore points keep (a count: the log of first-seen keys is 4 bytes
+    /// per record at most); behind a forward input each subtask has its own.
+    #[test]
+    fn keyed_state_keys_cost_one_bitset_per_keyed_operator() {
+        let job = |partitioning: &str, checkpoint: &str, faults: &str| {
+            let text = format!(
+                "[simulation]\nduration = \"10s\"\n{checkpoint}[cluster]\ntaskmanagers = 32\nslots_per_taskmanager = 4\n[[operators]]\nname = \"src\"\nkind = \"source\"\nparallelism = 128\nrate = {{ process = \"poisson\", records_per_second = 1000 }}\nkeys = {{ count = 50000000 }}\n[[operators]]\nname = \"count\"\nkind = \"operator\"\nparallelism = 128\ninputs = [{{ from = \"src\", partitioning = \"{partitioning}\" }}]\nstate = {{ bytes_per_key = \"1KiB\" }}\n{faults}"
+            );
+            let e = estimate(&crate::scenario::parse_str(&text, "t.toml").unwrap().scenario);
+            let keys = |what: &str| -> f64 {
+                e.memory
+                    .iter()
+                    .filter(|i| i.what.contains(what))
+                    .map(|i| i.amount)
+                    .sum()
+            };
+            (keys("key bitsets"), keys("keys first seen"))
+        };
+        let per_copy = 50e6 / 8.0;
+        let (bits, log) = job("hash", "", "");
+        assert!((bits - per_copy).abs() < 16.0, "{bits}");
+        assert_eq!(log, 0.0, "no checkpoint, no fault: no restore point, no log");
+        let checkpoint = "[checkpoint]\ninterval = \"1s\"\nnum_retained = 3\n";
+        let crash = "[[faults.task_crash]]\nat = [\"5s\"]\noperator = \"count\"\nsubtask = 1\n";
+        let (bits, log) = job("hash", checkpoint, crash);
+        assert!((bits - per_copy).abs() < 16.0, "restore points keep no bitset: {bits}");
+        // 128 subtasks x 1000 records/s x 10 s, 4 bytes each.
+        assert!((log - 1.28e6 * 4.0).abs() < 1.0, "{log}");
+        let (own, _) = job("forward", "", "");
+        assert!((own - 128.0 * per_copy).abs() < 128.0 * 16.0, "{own}");
     }
 }

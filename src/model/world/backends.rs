@@ -20,9 +20,9 @@ impl World {
             return;
         }
         let live = self.state_bytes(s);
+        let entries = self.keys.distinct(s);
         let t = &mut self.tasks[si];
         let written = std::mem::take(&mut t.state_written_pending);
-        let entries = t.distinct_keys;
         let b = t.backend.as_mut().expect("checked");
         b.on_state_change(now, written, live);
         b.on_entries(entries);

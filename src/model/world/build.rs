@@ -23,6 +23,8 @@ use crate::vocab::{DeliveryGuarantee, OperatorKind};
 /// Every subtask's runtime, and which are sources and sinks.
 pub(super) struct BuiltTasks {
     pub tasks: Vec<Task>,
+    /// Keys any source draws from: the size of a keyed operator's seen-keys bitset.
+    pub key_space: u64,
     pub sources: Vec<u32>,
     pub sinks: Vec<u32>,
 }
@@ -46,7 +48,6 @@ pub(super) fn build_tasks(cfg: &WorldConfig, graph: &JobGraph, seed: u64) -> Bui
         unaligned: cfg.coordinator.unaligned,
         checkpointing: cfg.coordinator.interval_ns.is_some(),
         backend: cfg.backend,
-        key_space,
         seed,
         keep_record_ids: cfg.run.keep_committed_output,
     };
@@ -85,7 +86,12 @@ pub(super) fn build_tasks(cfg: &WorldConfig, graph: &JobGraph, seed: u64) -> Bui
         }
         tasks.push(new_task(i as u32, end, v, graph, &ctx, source));
     }
-    BuiltTasks { tasks, sources, sinks }
+    BuiltTasks {
+        tasks,
+        key_space,
+        sources,
+        sinks,
+    }
 }
 
 /// The sources' and sinks' ends of the job: each source's generator at offset 0 (to restart
@@ -154,8 +160,6 @@ struct TaskContext {
     /// Periodic checkpoints: a task waits for its final checkpoint before it finishes.
     checkpointing: bool,
     backend: BackendConfig,
-    /// Keys any source draws from: the size of a keyed operator's seen-keys bitset.
-    key_space: u64,
     seed: u64,
     /// Sinks keep the ids of the records they write (`RunConfig::keep_committed_output`).
     keep_record_ids: bool,
@@ -184,12 +188,6 @@ fn new_task(
         deferred_triggers: Default::default(),
         checkpoints: Vec::new(),
         rng: RngStream::new(ctx.seed, StreamId::new(StreamKind::TaskService, i)),
-        keys_seen: if v.state_bytes_per_key > 0 {
-            vec![0; ctx.key_space.div_ceil(64) as usize]
-        } else {
-            Vec::new()
-        },
-        distinct_keys: 0,
         source,
         sink: sink.map(|guarantee| crate::model::task::SinkRuntime {
             guarantee,

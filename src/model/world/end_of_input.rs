@@ -145,8 +145,7 @@ impl World {
         let t = &self.tasks[s as usize];
         TaskSnapshot {
             reader: t.source.as_ref().map(|src| src.reader.clone()),
-            keys_seen: t.keys_seen.clone(),
-            distinct_keys: t.distinct_keys,
+            keys: self.keys.mark(s),
             state_bytes: self.state_bytes(s),
             sink: None,
             sink_absorbed: t.sink.as_ref().map(|k| k.absorbed_per_source.clone()),

@@ -308,6 +308,13 @@ impl JobManager {
         self.store.add_completed(checkpoint, point);
     }
 
+    /// The restore points of the retained completed checkpoints (what a restore can reach).
+    pub fn retained_points(&self) -> impl Iterator<Item = &RestorePoint> + '_ {
+        self.store
+            .retained()
+            .filter_map(|id| self.store.restore_point(Some(id)))
+    }
+
     /// `restoreLatestCheckpointedState`: the latest completed checkpoint and its restore point.
     pub fn restore_latest(&self) -> (Option<CompletedCheckpoint>, Option<RestorePoint>) {
         let latest = self.latest_completed();

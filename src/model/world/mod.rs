@@ -53,6 +53,7 @@ mod recovery;
 mod redeployment;
 mod restore_point;
 mod rpc;
+mod seen_keys;
 mod sink_records;
 mod statistics;
 mod stats;
@@ -243,6 +244,8 @@ pub struct World {
     pub(crate) queue: EventQueue<Event>,
     pub(crate) net: Network,
     pub(crate) tasks: Vec<Task>,
+    /// The keys each stateful subtask has seen (its keyed state's entries).
+    pub(crate) keys: seen_keys::SeenKeys,
     pub(crate) rpc: Rpc,
     pub(crate) storage: CheckpointStorage,
     /// The hosts' cores, shared by task and snapshot threads.
@@ -348,6 +351,7 @@ impl World {
             unaligned: cfg.coordinator.unaligned,
             backend_cfg: cfg.backend,
             backend_wake_at: vec![None; num_tasks],
+            keys: seen_keys::SeenKeys::new(&graph, built.key_space, cfg.coordinator.interval_ns.is_some()),
             tasks: built.tasks,
             set,
             graph,

@@ -26,6 +26,7 @@ impl World {
     /// Plans a fault (tests and the scenario's fault schedule).
     pub fn plan_fault(&mut self, fault: FaultEvent) {
         self.jm.capture_snapshots();
+        self.keys.keep_log();
         self.faults.plan(fault);
     }
 
@@ -230,6 +231,15 @@ impl World {
             .failover
             .slots_back_at(tasks.iter().map(|s| self.graph.subtasks[*s as usize].taskmanager));
         let deploy_at = now.max(slots_back);
+        // Keyed state: each task's keys back to its snapshot's (one pass for all of them).
+        let marks: Vec<_> = tasks
+            .iter()
+            .map(|&s| {
+                let snap = snapshot.as_ref().and_then(|p| p.tasks.get(s as usize)?.as_ref());
+                (s, snap.map(|sn| sn.keys))
+            })
+            .collect();
+        self.keys.restore(&marks);
         let mut replayed = 0;
         for &s in &tasks {
             let snap = snapshot
@@ -321,16 +331,8 @@ impl World {
         t.wake_gen = t.wake_gen.wrapping_add(1);
         t.phase = TaskPhase::Down;
         let state_bytes = match snap {
-            Some(sn) => {
-                t.keys_seen.clone_from(&sn.keys_seen);
-                t.distinct_keys = sn.distinct_keys;
-                sn.state_bytes
-            }
-            None => {
-                t.keys_seen.iter_mut().for_each(|w| *w = 0);
-                t.distinct_keys = 0;
-                0
-            }
+            Some(sn) => sn.state_bytes,
+            None => 0,
         };
         if let Some(sink) = t.sink.as_mut() {
             // recoverAndCommit the restored pending transactions; the open one died with

@@ -12,8 +12,8 @@ use crate::model::task::{ChannelSide, PersistedChannel};
 #[derive(Clone, Debug)]
 pub(crate) struct TaskSnapshot {
     pub reader: Option<SourceReader>,
-    pub keys_seen: Vec<u64>,
-    pub distinct_keys: u64,
+    /// Its keyed state's keys: the first `distinct` it saw (see [`super::seen_keys`]).
+    pub keys: super::seen_keys::KeysMark,
     pub state_bytes: u64,
     pub sink: Option<crate::protocol::two_phase_commit::TwoPhaseCommitSinkState>,
     /// Sinks: records processed per source subtask.
@@ -54,8 +54,7 @@ impl World {
         });
         let snap = TaskSnapshot {
             reader,
-            keys_seen: t.keys_seen.clone(),
-            distinct_keys: t.distinct_keys,
+            keys: self.keys.mark(s),
             state_bytes,
             sink,
             sink_absorbed: t.sink.as_ref().map(|k| k.absorbed_per_source.clone()),
@@ -118,6 +117,26 @@ impl World {
             self.jm.add_finished_tasks(&mut point);
             self.checks.check_cut(checkpoint, &point);
             self.jm.keep_completed(checkpoint, point);
+            self.trim_key_logs();
+        }
+    }
+
+    /// A restore reaches back at most to the oldest retained checkpoint: each stateful
+    /// subtask's log of first-seen keys starts at its snapshot there.
+    fn trim_key_logs(&mut self) {
+        for s in 0..self.tasks.len() {
+            let oldest = self
+                .jm
+                .retained_points()
+                .map(|p| p.tasks.get(s).and_then(|t| t.as_ref()).map(|t| t.keys))
+                .try_fold(None, |m: Option<super::seen_keys::KeysMark>, k| {
+                    let k = k?;
+                    Some(Some(m.map_or(k, |m| if k.distinct < m.distinct { k } else { m })))
+                })
+                .flatten();
+            if let Some(mark) = oldest {
+                self.keys.trim_log(s as u32, mark);
+            }
         }
     }
 }

@@ -347,9 +347,8 @@ impl World {
     fn process_record(&mut self, now: SimTime, s: u32, r: Record, done_ns: u64) {
         let si = s as usize;
         let v = self.graph.subtasks[si].vertex.index();
-        let t = &mut self.tasks[si];
-        if !t.keys_seen.is_empty() {
-            t.mark_seen(r.key);
+        if self.keys.see(s, r.key) {
+            let t = &mut self.tasks[si];
             if t.backend.is_some() {
                 // Each record updates its key's state: about `bytes_per_key` written.
                 t.state_written_pending += self.graph.vertices[v].state_bytes_per_key;
@@ -457,7 +456,7 @@ impl World {
     /// Bytes of keyed and initial state the subtask holds now.
     pub(crate) fn state_bytes(&self, s: u32) -> u64 {
         let v = self.graph.vertex_of(crate::ids::SubtaskId(s));
-        v.state_initial_bytes + self.tasks[s as usize].distinct_keys * v.state_bytes_per_key
+        v.state_initial_bytes + self.keys.distinct(s) * v.state_bytes_per_key
     }
 }
 

@@ -1,0 +1,400 @@
+//! The keys each stateful subtask has seen: its keyed state holds one entry per distinct key
+//! (`state_bytes_per_key` each), so the count of distinct keys is what the state backend and
+//! the restore read.
+//!
+//! Memory grows with the keys a subtask can own, not with the whole key space per subtask.
+//! Behind keyed (hash) inputs only, a subtask sees just the keys of its key groups
+//! (`KeyGroupRangeAssignment`, see [`crate::model::graph::key_to_subtask`]): the subtasks of an
+//! operator see disjoint keys, so they share one bitset over the key space, each setting only
+//! its own keys' bits (key space / 8 bytes per operator instead of per subtask). Behind a
+//! forward, rebalance or broadcast input (or in a stateful source) any subtask may see any key:
+//! each has a bitset of its own. Bitsets are zero-allocated, so the pages of keys never seen are
+//! never touched.
+//!
+//! A restore point keeps no copy of a bitset: keys are only ever added between restores, so a
+//! subtask's set at its snapshot is the first `n` keys it saw, and the mark is `n`. While
+//! restore points are kept (checkpointing is on, or faults are planned), each subtask logs its new keys in the order it saw
+//! them (4 bytes per key), from its oldest retained snapshot on (the log before it is dropped
+//! when a checkpoint completes); a restore clears the bits of the keys logged after the mark.
+
+use crate::model::graph::{JobGraph, key_to_subtask};
+use crate::vocab::Partitioning;
+
+/// A subtask without keyed state.
+const STATELESS: u32 = u32::MAX;
+
+/// What a snapshot keeps of a subtask's keys: how many it had seen, and how many times its log
+/// had been cut back by restores then (a later cut below `distinct` means the snapshot belongs
+/// to a timeline that a restore undid).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct KeysMark {
+    pub distinct: u64,
+    cuts: usize,
+}
+
+/// One bitset over the key space, and the subtasks that share it when their keys are disjoint.
+struct KeyBits {
+    words: Vec<u64>,
+    /// Shared by an operator's subtasks: (first subtask, max parallelism, parallelism), to
+    /// tell a key's owner.
+    shared_by: Option<(u32, u32, u32)>,
+}
+
+/// One subtask's keys (what the per-record path reads first).
+#[derive(Clone, Default)]
+struct SubtaskKeys {
+    /// Its bitset, or `STATELESS`.
+    bits: u32,
+    /// Distinct keys seen.
+    distinct: u64,
+    /// Its new keys since `log_base`, in the order seen.
+    log: Vec<u32>,
+    /// The distinct-key count at which its log starts.
+    log_base: u64,
+    /// The counts its log was cut back to by restores, in order.
+    cuts: Vec<u64>,
+}
+
+pub(crate) struct SeenKeys {
+    bits: Vec<KeyBits>,
+    subtasks: Vec<SubtaskKeys>,
+    /// Whether new keys are logged (restores can happen).
+    logging: bool,
+}
+
+impl SeenKeys {
+    /// Bitsets over `key_space` keys for the vertices with keyed state; `logging` when restore
+    /// points are kept from the start.
+    pub(crate) fn new(graph: &JobGraph, key_space: u64, logging: bool) -> SeenKeys {
+        let n = graph.subtasks.len();
+        let words = key_space.div_ceil(64) as usize;
+        let mut bits = Vec::new();
+        let mut subtasks = vec![
+            SubtaskKeys {
+                bits: STATELESS,
+                ..Default::default()
+            };
+            n
+        ];
+        for v in graph.vertices.iter().filter(|v| v.state_bytes_per_key > 0) {
+            let own = v.first_subtask as usize..(v.first_subtask + v.parallelism) as usize;
+            if keyed_inputs_only(graph, v.first_subtask) {
+                let shared_by = Some((v.first_subtask, v.max_parallelism, v.parallelism));
+                subtasks[own].iter_mut().for_each(|k| k.bits = bits.len() as u32);
+                bits.push(KeyBits {
+                    words: vec![0; words],
+                    shared_by,
+                });
+            } else {
+                for k in &mut subtasks[own] {
+                    k.bits = bits.len() as u32;
+                    bits.push(KeyBits {
+                        words: vec![0; words],
+                        shared_by: None,
+                    });
+                }
+            }
+        }
+        SeenKeys {
+            bits,
+            subtasks,
+            logging,
+        }
+    }
+
+    /// From now on restores can happen: new keys are logged.
+    pub(crate) fn keep_log(&mut self) {
+        if !self.logging {
+            self.logging = true;
+            self.subtasks.iter_mut().for_each(|k| k.log_base = k.distinct);
+        }
+    }
+
+    /// Subtask `s` processed a record of `key`. False if `s` keeps no keyed state.
+    #[inline]
+    pub(crate) fn see(&mut self, s: u32, key: u32) -> bool {
+        let k = &mut self.subtasks[s as usize];
+        if k.bits == STATELESS {
+            return false;
+        }
+        let (w, bit) = ((key / 64) as usize, key % 64);
+        if let Some(word) = self.bits[k.bits as usize].words.get_mut(w)
+            && *word & (1 << bit) == 0
+        {
+            *word |= 1 << bit;
+            k.distinct += 1;
+            if self.logging {
+                k.log.push(key);
+            }
+        }
+        true
+    }
+
+    /// Distinct keys subtask `s` has seen.
+    #[inline]
+    pub(crate) fn distinct(&self, s: u32) -> u64 {
+        self.subtasks[s as usize].distinct
+    }
+
+    /// What a snapshot of subtask `s` keeps.
+    pub(crate) fn mark(&self, s: u32) -> KeysMark {
+        let k = &self.subtasks[s as usize];
+        KeysMark {
+            distinct: k.distinct,
+            cuts: k.cuts.len(),
+        }
+    }
+
+    /// Restores the keys of each subtask to its snapshot's mark, or to none.
+    pub(crate) fn restore(&mut self, targets: &[(u32, Option<KeysMark>)]) {
+        let mut clear_all = vec![false; self.subtasks.len()];
+        for &(s, mark) in targets {
+            let k = &mut self.subtasks[s as usize];
+            if k.bits == STATELESS {
+                continue;
+            }
+            let to = mark.map_or(0, |m| m.distinct);
+            if let Some(m) = mark {
+                assert!(self.logging, "subtask {s}: a snapshot restored without the key log");
+                assert!(
+                    k.holds(m),
+                    "subtask {s}: a snapshot restored after a restore that undid it"
+                );
+                assert!(to >= k.log_base, "subtask {s}: a snapshot older than its key log");
+            }
+            if to < k.log_base {
+                // From nothing, with keys seen before the log starts: cleared by owner below.
+                clear_all[s as usize] = true;
+                continue;
+            }
+            let keep = ((to - k.log_base) as usize).min(k.log.len());
+            let words = &mut self.bits[k.bits as usize].words;
+            for &key in &k.log[keep..] {
+                words[(key / 64) as usize] &= !(1 << (key % 64));
+            }
+            k.log.truncate(keep);
+            k.distinct = to;
+            k.cuts.push(to);
+        }
+        if clear_all.iter().any(|c| *c) {
+            self.clear_subtasks(&clear_all);
+        }
+    }
+
+    /// No restore goes back beyond `oldest` (the oldest retained snapshot of subtask `s`): the
+    /// log before it goes (the keys stay seen). The log holds only the keys first seen since.
+    pub(crate) fn trim_log(&mut self, s: u32, oldest: KeysMark) {
+        let k = &mut self.subtasks[s as usize];
+        if !k.holds(oldest) || oldest.distinct <= k.log_base {
+            return;
+        }
+        let drop = (oldest.distinct.min(k.distinct) - k.log_base) as usize;
+        k.log.drain(..drop);
+        if k.log.capacity() > 4 * k.log.len() + 64 {
+            k.log.shrink_to(2 * k.log.len());
+        }
+        k.log_base += drop as u64;
+    }
+
+    /// Forgets every key of the flagged subtasks (a restore from nothing without a log).
+    fn clear_subtasks(&mut self, flagged: &[bool]) {
+        for (bi, kb) in self.bits.iter_mut().enumerate() {
+            let owners: Vec<usize> = (0..flagged.len())
+                .filter(|&s| flagged[s] && self.subtasks[s].bits == bi as u32)
+                .collect();
+            if owners.is_empty() {
+                continue;
+            }
+            match kb.shared_by {
+                None => kb.words.iter_mut().for_each(|w| *w = 0),
+                Some((first, max_p, p)) => {
+                    for (wi, word) in kb.words.iter_mut().enumerate() {
+                        let mut rest = *word;
+                        while rest != 0 {
+                            let bit = rest.trailing_zeros();
+                            rest &= rest - 1;
+                            let key = wi as u32 * 64 + bit;
+                            if flagged[(first + key_to_subtask(key, max_p, p)) as usize] {
+                                *word &= !(1 << bit);
+                            }
+                        }
+                    }
+                }
+            }
+            for s in owners {
+                let k = &mut self.subtasks[s];
+                k.distinct = 0;
+                k.log.clear();
+                k.log_base = 0;
+                k.cuts.push(0);
+            }
+        }
+    }
+}
+
+impl SubtaskKeys {
+    /// The mark is of this subtask's current timeline: no restore since cut below it.
+    fn holds(&self, mark: KeysMark) -> bool {
+        self.cuts[mark.cuts..].iter().all(|&c| c >= mark.distinct)
+    }
+}
+
+/// Every input of the vertex whose first subtask is `s` is a hash edge: its subtasks see
+/// disjoint keys.
+fn keyed_inputs_only(graph: &JobGraph, s: u32) -> bool {
+    let inputs = &graph.inputs[s as usize];
+    !inputs.is_empty()
+        && inputs.iter().all(|c| {
+            let ch = &graph.channels[c.0 as usize];
+            graph.outputs[ch.producer.0 as usize][ch.output_edge as usize].partitioning == Partitioning::Hash
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shared(p: u32, key_space: u64) -> SeenKeys {
+        let mut k = SeenKeys {
+            bits: vec![KeyBits {
+                words: vec![0; key_space.div_ceil(64) as usize],
+                shared_by: Some((0, 128, p)),
+            }],
+            subtasks: vec![SubtaskKeys::default(); p as usize],
+            logging: false,
+        };
+        k.keep_log();
+        k
+    }
+
+    /// Each subtask of a keyed operator sees the keys of its key groups; its distinct count
+    /// and a restore to its snapshot are those of a bitset of its own.
+    #[test]
+    fn a_shared_bitset_counts_and_restores_each_subtask_like_its_own() {
+        let (p, keys) = (7u32, 5000u32);
+        let mut k = shared(p, keys as u64);
+        let owner = |key: u32| key_to_subtask(key, 128, p);
+        let mut own: Vec<std::collections::BTreeSet<u32>> = vec![Default::default(); p as usize];
+        let mut marks = Vec::new();
+        for round in 0..3u32 {
+            for i in 0..keys {
+                let key = (i * 7919 + round * 13) % keys;
+                if i % (round + 2) == 0 {
+                    let s = owner(key);
+                    assert!(k.see(s, key));
+                    own[s as usize].insert(key);
+                }
+            }
+            marks.push(((0..p).map(|s| k.mark(s)).collect::<Vec<_>>(), own.clone()));
+        }
+        for s in 0..p {
+            assert_eq!(k.distinct(s), own[s as usize].len() as u64);
+        }
+        // Back to the first snapshot: each count and each key's presence are the snapshot's.
+        let (first, sets) = &marks[0];
+        let targets: Vec<_> = (0..p).map(|s| (s, Some(first[s as usize]))).collect();
+        k.restore(&targets);
+        for key in 0..keys {
+            let s = owner(key);
+            let present = k.bits[0].words[(key / 64) as usize] & (1 << (key % 64)) != 0;
+            assert_eq!(present, sets[s as usize].contains(&key), "key {key}");
+        }
+        for s in 0..p {
+            assert_eq!(k.distinct(s), sets[s as usize].len() as u64);
+        }
+    }
+
+    /// Negative control: restoring one subtask leaves its neighbours' keys in the shared bitset.
+    #[test]
+    fn restoring_one_subtask_keeps_the_others_keys() {
+        let p = 4u32;
+        let mut k = shared(p, 4096);
+        for key in 0..4096u32 {
+            k.see(key_to_subtask(key, 128, p), key);
+        }
+        let before: Vec<u64> = (0..p).map(|s| k.distinct(s)).collect();
+        k.restore(&[(1, None)]);
+        assert_eq!(k.distinct(1), 0);
+        for s in [0u32, 2, 3] {
+            assert_eq!(k.distinct(s), before[s as usize]);
+        }
+        // Subtask 1 sees its keys again as new; the others see theirs as known.
+        for key in 0..4096u32 {
+            k.see(key_to_subtask(key, 128, p), key);
+        }
+        let after: Vec<u64> = (0..p).map(|s| k.distinct(s)).collect();
+        assert_eq!(after, before);
+    }
+
+    /// Once a checkpoint is the oldest a restore can reach, the log before it goes, and a
+    /// restore to it is still exact.
+    #[test]
+    fn a_trimmed_log_still_restores_to_the_oldest_retained_snapshot() {
+        let p = 4u32;
+        let mut k = shared(p, 8192);
+        let owner = |key: u32| key_to_subtask(key, 128, p);
+        (0..4096u32).for_each(|key| assert!(k.see(owner(key), key)));
+        let marks: Vec<KeysMark> = (0..p).map(|s| k.mark(s)).collect();
+        (0..p).for_each(|s| k.trim_log(s, marks[s as usize]));
+        assert!(
+            k.subtasks.iter().all(|t| t.log.is_empty()),
+            "nothing after the retained snapshot yet"
+        );
+        (4096..8192u32).for_each(|key| assert!(k.see(owner(key), key)));
+        let logged: usize = k.subtasks.iter().map(|t| t.log.len()).sum();
+        assert_eq!(logged, 4096, "only keys first seen after the snapshot are logged");
+        k.restore(&(0..p).map(|s| (s, Some(marks[s as usize]))).collect::<Vec<_>>());
+        let ones: Vec<u32> = k.bits[0].words.iter().map(|w| w.count_ones()).collect();
+        assert!(ones[..64].iter().all(|&n| n == 64) && ones[64..].iter().all(|&n| n == 0));
+        (0..p).for_each(|s| assert_eq!(k.distinct(s), marks[s as usize].distinct));
+    }
+
+    /// Without a log (no fault planned) a restore from nothing clears exactly the owner's bits.
+    #[test]
+    fn a_restore_without_log_clears_only_the_owners_keys() {
+        let p = 4u32;
+        let mut k = shared(p, 4096);
+        k.logging = false;
+        for key in 0..4096u32 {
+            k.see(key_to_subtask(key, 128, p), key);
+        }
+        k.keep_log(); // starts late: the keys before it are not in the log
+        let before: Vec<u64> = (0..p).map(|s| k.distinct(s)).collect();
+        k.restore(&[(2, None)]);
+        let ones: u64 = k.bits[0].words.iter().map(|w| w.count_ones() as u64).sum();
+        assert_eq!(ones, 4096 - before[2]);
+        assert_eq!(k.distinct(2), 0);
+    }
+
+    /// On a compiled job: the operator behind a hash edge shares one bitset (its subtasks get
+    /// disjoint keys) and counts per subtask the distinct keys its key groups route to it; the
+    /// operator behind a forward edge, whose every subtask sees every key here, has one bitset
+    /// per subtask and counts all of them at each (one shared bitset would count them once).
+    #[test]
+    fn a_keyed_operator_shares_a_bitset_and_a_forward_fed_one_does_not() {
+        let text = "[simulation]\nduration = \"1s\"\n[pipeline]\noperator_chaining = false\n[cluster]\ntaskmanagers = 2\nslots_per_taskmanager = 4\n[[operators]]\nname = \"src\"\nkind = \"source\"\nparallelism = 4\nrate = { process = \"constant\", records_per_second = 10 }\nkeys = { count = 10000 }\n[[operators]]\nname = \"count\"\nkind = \"operator\"\nparallelism = 4\ninputs = [{ from = \"src\", partitioning = \"hash\" }]\nstate = { bytes_per_key = \"100B\" }\n[[operators]]\nname = \"agg\"\nkind = \"operator\"\nparallelism = 4\ninputs = [{ from = \"count\", partitioning = \"forward\" }]\nstate = { bytes_per_key = \"100B\" }\n";
+        let loaded = crate::scenario::parse_str(text, "t.toml").unwrap();
+        let g = JobGraph::build(&crate::compile::world_config(&loaded.scenario).job);
+        let mut k = SeenKeys::new(&g, 10_000, true);
+        assert_eq!(k.bits.len(), 1 + 4, "one shared bitset for `count`, four for `agg`");
+        let (count, agg) = (&g.vertices[1], &g.vertices[2]);
+        let mut routed = vec![std::collections::BTreeSet::new(); 4];
+        for _source in 0..4 {
+            for key in 0..10_000u32 {
+                let i = key_to_subtask(key, count.max_parallelism, count.parallelism);
+                routed[i as usize].insert(key);
+                assert!(k.see(count.first_subtask + i, key));
+                assert!(k.see(agg.first_subtask + (key % 4), key));
+                assert!(k.see(agg.first_subtask + ((key + 1) % 4), key));
+            }
+        }
+        for i in 0..4 {
+            assert_eq!(k.distinct(count.first_subtask + i), routed[i as usize].len() as u64);
+            assert_eq!(k.distinct(agg.first_subtask + i), 5_000);
+        }
+        assert!(
+            !k.see(g.vertices[0].first_subtask, 7),
+            "sources here keep no keyed state"
+        );
+    }
+}

@@ -53,7 +53,7 @@ mod recovery;
 mod redeployment;
 mod restore_point;
 mod rpc;
-mod seen_keys;
+pub(crate) mod seen_keys;
 mod sink_records;
 mod statistics;
 mod stats;

@@ -6,8 +6,10 @@
 //!   the backlog, read from the timeline ([`crate::metrics::live_again`]). A failure the run ends
 //!   before that counts until the end (censored, and said so).
 //! - Checkpointing takes the task thread of the bottleneck operator for the synchronous phase
-//!   and holds its input during alignment: that share of its time is capacity lost. (An upper
-//!   bound: an aligning task still reads its other channels.)
+//!   and holds its input during alignment, and the asynchronous snapshot threads of its host
+//!   take cores its task thread would otherwise have had (serialization on the TaskManager's
+//!   cores): those shares of its time are capacity lost. (An upper bound: an aligning task
+//!   still reads its other channels.)
 
 use crate::metrics::RunOutput;
 use crate::metrics::live_again::StaleSpan;
@@ -15,12 +17,21 @@ use crate::metrics::live_again::StaleSpan;
 /// The operator whose subtasks are busiest: where capacity lost to checkpointing costs
 /// throughput first.
 fn bottleneck(out: &RunOutput) -> Option<&str> {
+    bottleneck_stats(out).map(|o| o.name.as_str())
+}
+
+fn bottleneck_stats(out: &RunOutput) -> Option<&crate::metrics::OperatorStats> {
     out.summary
         .job
         .operators
         .iter()
         .max_by(|a, b| a.busy_time_ms_per_second.total_cmp(&b.busy_time_ms_per_second))
-        .map(|o| o.name.as_str())
+}
+
+/// Share of its time the bottleneck's task threads ran slower because the host's asynchronous
+/// snapshot threads held cores (over the run's measured window).
+pub fn slowed_by_snapshots_share(out: &RunOutput) -> f64 {
+    bottleneck_stats(out).map_or(0.0, |o| o.slowed_by_snapshots_ms_per_second / 1e3)
 }
 
 /// Mean time per checkpoint a bottleneck subtask spends in the synchronous phase and aligning
@@ -43,8 +54,14 @@ pub fn blocked_ms_per_checkpoint(out: &RunOutput) -> f64 {
     }
 }
 
-/// Share of the run the bottleneck's subtasks spent blocked by checkpoints.
+/// Share of the run the bottleneck's subtasks lost to checkpoints: blocked in the synchronous
+/// phase and alignment, and slowed by the snapshot threads.
 pub fn blocked_share(out: &RunOutput) -> f64 {
+    sync_and_alignment_share(out) + slowed_by_snapshots_share(out)
+}
+
+/// Share of the run the bottleneck's subtasks spent in the synchronous phase and aligning.
+fn sync_and_alignment_share(out: &RunOutput) -> f64 {
     let Some(op) = bottleneck(out) else { return 0.0 };
     let p = out
         .summary

@@ -2,7 +2,8 @@
 //!
 //! The expected share of time lost at interval `T` is what checkpointing blocks plus what
 //! failures cost, each simulated: `c(T) / max(T, D) + E[stale(T)] / M`, where `c(T)` is the time
-//! per checkpoint the bottleneck operator spends blocked (synchronous phase and alignment) in a
+//! per checkpoint the bottleneck operator loses (synchronous phase, alignment, and the slowdown
+//! of its task threads while the host's snapshot threads hold cores) in a
 //! run at interval `T` without failure (it depends on `T`: a RocksDB flush grows with the data
 //! written between checkpoints), `D` the checkpoint's p50 duration (checkpoints cannot come
 //! closer together), `M` the job's MTBF and `stale(T)` the time from a failure until the job's
@@ -23,7 +24,7 @@
 use serde::Serialize;
 
 use super::baseline::Baseline;
-use super::cost::{blocked_ms_per_checkpoint, stale_total_ms};
+use super::cost::{blocked_ms_per_checkpoint, slowed_by_snapshots_share, stale_total_ms};
 use super::failure::FailureModel;
 use super::variants::{Runner, Variant, dur};
 use super::{AdviseError, human_ms};
@@ -38,8 +39,9 @@ const BATCH: usize = 2;
 #[derive(Clone, Debug, Serialize)]
 pub struct IntervalPoint {
     pub interval_ms: f64,
-    /// Time a bottleneck subtask is blocked per checkpoint at this interval (ms), from a run
-    /// without failure.
+    /// Time a bottleneck subtask loses per checkpoint at this interval (ms), from a run
+    /// without failure: synchronous phase, alignment, and the slowdown while snapshot threads
+    /// held its host's cores.
     pub blocked_ms_per_checkpoint: f64,
     /// Share of time blocked by checkpoints.
     pub checkpoint_share: f64,
@@ -187,11 +189,14 @@ fn point(
     d50: f64,
     failure: &FailureModel,
 ) -> IntervalPoint {
-    let c = blocked_ms_per_checkpoint(steady);
+    // Blocked per checkpoint: the synchronous phase and alignment, plus the slowdown the
+    // snapshot threads cause over the time between two checkpoints' starts.
+    let period = t.max(d50);
+    let c = blocked_ms_per_checkpoint(steady) + slowed_by_snapshots_share(steady) * period;
     let spans: Vec<(f64, bool)> = runs.iter().map(stale_total_ms).collect();
     let stale_ms: Vec<f64> = spans.iter().map(|s| s.0).collect();
     let mean = stale_ms.iter().sum::<f64>() / stale_ms.len() as f64;
-    let checkpoint_share = c / t.max(d50);
+    let checkpoint_share = c / period;
     let failure_share = mean / 1e3 / failure.job_mtbf_s;
     IntervalPoint {
         interval_ms: t,

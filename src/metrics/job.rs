@@ -27,6 +27,12 @@ pub struct OperatorStats {
     pub back_pressured_time_ms_per_second: f64,
     pub busy_time_ms_per_second: f64,
     pub idle_time_ms_per_second: f64,
+    /// Part of the busy time by which the asynchronous snapshot threads of the host slowed the
+    /// task thread, taking cores it would otherwise have had (processor sharing, issue 12): what
+    /// checkpointing costs the task's throughput beyond its synchronous phase and alignment. 0
+    /// when the host has a core for every thread. Not a Flink metric.
+    #[serde(default)]
+    pub slowed_by_snapshots_ms_per_second: f64,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -38,6 +44,12 @@ pub struct TaskStats {
     pub back_pressured_time_ms_per_second: f64,
     pub busy_time_ms_per_second: f64,
     pub idle_time_ms_per_second: f64,
+    /// Part of the busy time by which the asynchronous snapshot threads of the host slowed the
+    /// task thread, taking cores it would otherwise have had (processor sharing, issue 12): what
+    /// checkpointing costs the task's throughput beyond its synchronous phase and alignment. 0
+    /// when the host has a core for every thread. Not a Flink metric.
+    #[serde(default)]
+    pub slowed_by_snapshots_ms_per_second: f64,
 }
 
 /// One row of `timeline.csv`: the job sampled once per `timeline` period.

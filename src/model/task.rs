@@ -231,4 +231,7 @@ pub struct TaskIoCounters {
     pub records_in: u64,
     pub records_out: u64,
     pub bytes_in: u64,
+    /// Time the task thread's work took longer because asynchronous snapshot threads of its
+    /// host held cores it would otherwise have had (part of `busy_ns`).
+    pub slowed_by_snapshots_ns: u64,
 }

@@ -77,15 +77,36 @@ impl Cores {
 
     /// The share of a core `thread` (of TaskManager `tm`) gets for a quantum starting now.
     pub fn share(&mut self, tm: u32, thread: Thread, now: SimTime) -> f64 {
+        self.shares(tm, thread, now).0
+    }
+
+    /// The share of a core `thread` gets for a quantum starting now, and the share it would get
+    /// if no asynchronous snapshot thread of its host held a core: their ratio is how much the
+    /// snapshots slow it (what checkpointing costs a task thread beyond its synchronous phase).
+    pub fn shares(&mut self, tm: u32, thread: Thread, now: SimTime) -> (f64, f64) {
         let h = self.host(tm);
         let cores = self.cores[h];
         if !cores.is_finite() {
-            return 1.0;
+            return (1.0, 1.0);
         }
         let claims = &mut self.claims[h];
         claims.retain(|c| c.until > now && c.thread != thread);
         let others: f64 = claims.iter().map(|c| c.weight).sum();
-        (cores / (others + 1.0)).min(1.0)
+        let share = (cores / (others + 1.0)).min(1.0);
+        let snapshots: f64 = claims
+            .iter()
+            .filter(|c| matches!(c.thread, Thread::Snapshot(_)))
+            .map(|c| c.weight)
+            .sum();
+        if snapshots == 0.0 {
+            return (share, share);
+        }
+        let tasks: f64 = claims
+            .iter()
+            .filter(|c| matches!(c.thread, Thread::Task(_)))
+            .map(|c| c.weight)
+            .sum();
+        (share, (cores / (tasks + 1.0)).min(1.0))
     }
 
     /// `thread` works from `now` to `until`, runnable for `runnable_ns` of it (its CPU at the
@@ -132,6 +153,20 @@ mod tests {
         // A thread's own earlier quantum does not count against it; expired quanta do not count.
         assert_eq!(c.share(0, Thread::Task(0), t0), 1.0);
         assert_eq!(c.share(0, Thread::Task(2), SimTime(100)), 1.0);
+    }
+
+    #[test]
+    fn the_share_without_snapshots_leaves_out_only_the_snapshot_threads() {
+        let mut c = Cores::new(1, 1.0, 1);
+        let t0 = SimTime(0);
+        assert_eq!(c.shares(0, Thread::Task(0), t0), (1.0, 1.0));
+        c.claim(0, Thread::Snapshot(1), t0, SimTime(100), 100);
+        // One core, a snapshot thread runnable: the task thread gets half, a whole core without it.
+        assert_eq!(c.shares(0, Thread::Task(0), t0), (0.5, 1.0));
+        c.claim(0, Thread::Task(2), t0, SimTime(100), 50);
+        // Another task thread, runnable half the time, counts in both.
+        let (with, without) = c.shares(0, Thread::Task(0), t0);
+        assert!((with - 1.0 / 2.5).abs() < 1e-12 && (without - 1.0 / 1.5).abs() < 1e-12);
     }
 
     #[test]

@@ -163,6 +163,7 @@ pub(crate) struct Baseline {
     pub records_in: u64,
     pub records_out: u64,
     pub bytes_in: u64,
+    pub slowed_by_snapshots_ns: u64,
 }
 
 /// A storage upload in flight.

@@ -67,6 +67,7 @@ impl World {
                 records_in: t.io.records_in,
                 records_out: t.io.records_out,
                 bytes_in: t.io.bytes_in,
+                slowed_by_snapshots_ns: t.io.slowed_by_snapshots_ns,
             };
         }
     }
@@ -183,6 +184,11 @@ impl World {
                     back_pressured_time_ms_per_second: bp,
                     busy_time_ms_per_second: busy,
                     idle_time_ms_per_second: (1000.0 - busy - bp).max(0.0),
+                    slowed_by_snapshots_ms_per_second: ((t.io.slowed_by_snapshots_ns - b.slowed_by_snapshots_ns)
+                        as f64
+                        / 1e6
+                        / window_s)
+                        .min(busy),
                 },
                 t.io.bytes_in - b.bytes_in,
             ));
@@ -238,6 +244,11 @@ fn operator_stats(
                     / n,
                 busy_time_ms_per_second: mine.iter().map(|(_, t, _)| t.busy_time_ms_per_second).sum::<f64>() / n,
                 idle_time_ms_per_second: mine.iter().map(|(_, t, _)| t.idle_time_ms_per_second).sum::<f64>() / n,
+                slowed_by_snapshots_ms_per_second: mine
+                    .iter()
+                    .map(|(_, t, _)| t.slowed_by_snapshots_ms_per_second)
+                    .sum::<f64>()
+                    / n,
             }
         })
         .collect()

@@ -173,7 +173,8 @@ impl World {
         let v = self.graph.subtasks[si].vertex.index();
         // A record's CPU part runs at the thread's share of the host's cores; its waiting part
         // holds the thread without a core.
-        let stretch = self.slowdown(s, now) / self.cpu_share(s, now);
+        let (share, share_without_snapshots) = self.cpu_shares(s, now);
+        let stretch = self.slowdown(s, now) / share;
         let vertex = &self.graph.vertices[v];
         let waits = vertex.waits();
         let t = &mut self.tasks[si];
@@ -196,6 +197,7 @@ impl World {
         }
         b.end = SimTime(clock);
         t.io.busy_ns += clock - now.as_ns();
+        t.io.slowed_by_snapshots_ns += slowed_by_snapshots_ns(runnable, share, share_without_snapshots);
         if let Some(log) = self.record_log.as_mut() {
             for (r, d) in b.records[from..upto].iter().zip(&b.done_at_ns[from..upto]) {
                 log.push(super::ProcessedRecord {
@@ -223,7 +225,8 @@ impl World {
         let mut horizon = u64::MAX;
         let mut busy = 0;
         let catch_up = self.endpoints.catch_up_threshold_ns(s);
-        let stretch = self.slowdown(s, now) / self.cpu_share(s, now);
+        let (share, share_without_snapshots) = self.cpu_shares(s, now);
+        let stretch = self.slowdown(s, now) / share;
         let vertex = &self.graph.vertices[v];
         let waits = vertex.waits();
         // A source batch is one quantum: its records share one share of the cores. (Ending
@@ -268,6 +271,7 @@ impl World {
         self.claim_cpu(s, now, SimTime(clock), runnable);
         let t = &mut self.tasks[si];
         t.io.busy_ns += busy;
+        t.io.slowed_by_snapshots_ns += slowed_by_snapshots_ns(runnable, share, share_without_snapshots);
         t.io.records_in += records.len() as u64;
         t.io.bytes_in += records.iter().map(|r| r.bytes as u64).sum::<u64>();
         t.batch = Some(Batch {
@@ -480,10 +484,11 @@ impl World {
         self.endpoints.note_record_at_sink(src, offset, max, done_ns);
     }
 
-    /// The share of a core subtask `s`'s task thread gets for a batch starting now.
-    fn cpu_share(&mut self, s: u32, now: SimTime) -> f64 {
+    /// The share of a core subtask `s`'s task thread gets for a batch starting now, and the
+    /// share it would get without the host's asynchronous snapshot threads.
+    fn cpu_shares(&mut self, s: u32, now: SimTime) -> (f64, f64) {
         let tm = self.graph.subtasks[s as usize].taskmanager;
-        self.cores.share(tm, Thread::Task(s), now)
+        self.cores.shares(tm, Thread::Task(s), now)
     }
 
     /// Subtask `s`'s task thread works on its batch until `until`, runnable for `runnable_ns`.
@@ -497,6 +502,15 @@ impl World {
         self.faults
             .service_slowdown(self.graph.subtasks[s as usize].taskmanager, now)
     }
+}
+
+/// How much longer `runnable_ns` of CPU work took at `share` of a core than at the share the
+/// thread would have had without snapshot threads: `runnable (1 - share / without)`.
+fn slowed_by_snapshots_ns(runnable_ns: u64, share: f64, share_without_snapshots: f64) -> u64 {
+    if share >= share_without_snapshots {
+        return 0;
+    }
+    (runnable_ns as f64 * (1.0 - share / share_without_snapshots)) as u64
 }
 
 /// Completion time of a record of the batch whose CPU quantum has not been scheduled yet.

@@ -125,7 +125,11 @@ fn taskmanagers_do_not_help_when_the_storage_aggregate_is_the_limit() {
     let four_x_ms = 4.0 * STATE_BYTES / 100e6 * 1e3; // 2000 ms
     let one = async_ms(&job(1, Some("1GB/s"), "100MB/s", ""));
     let four = async_ms(&job(4, Some("1GB/s"), "100MB/s", ""));
-    println!("storage-bound async on 1 TaskManager {:?}, on 4 {:?} ms", range(&one), range(&four));
+    println!(
+        "storage-bound async on 1 TaskManager {:?}, on 4 {:?} ms",
+        range(&one),
+        range(&four)
+    );
     assert!(all_near(&one, four_x_ms), "{:?}", range(&one));
     assert!(all_near(&four, four_x_ms), "{:?}", range(&four));
 }

@@ -145,6 +145,22 @@ fn storage_bandwidth_needed_grows_with_a_tighter_target() {
     assert!(at.p99_ms <= tight.target_ms);
 }
 
+/// When each TaskManager's NIC holds the uploads back, more storage bandwidth does not help, and
+/// the answer says the NIC was not scaled; the same job without the NIC limit finds a bandwidth
+/// (`storage_bandwidth_needed_grows_with_a_tighter_target`).
+#[test]
+fn storage_bandwidth_cannot_help_uploads_held_by_the_nics() {
+    let mut opts = options(&[Question::Bandwidth]);
+    opts.target_share = 0.02;
+    let nic_bound = job(0.3, "10ms", "").replace(
+        "cores_per_taskmanager = 3",
+        "cores_per_taskmanager = 3\nnic_bandwidth = \"5MB/s\"",
+    );
+    let a = ask(&nic_bound, &opts).bandwidth.unwrap();
+    assert!(a.needed_bytes_per_s.is_none(), "{}", a.sentence);
+    assert!(a.sentence.contains("cluster.nic_bandwidth"), "{}", a.sentence);
+}
+
 #[test]
 fn catching_up_faster_needs_more_spare_throughput() {
     let mut opts = options(&[Question::CatchUp]);

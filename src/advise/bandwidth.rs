@@ -99,12 +99,13 @@ pub fn answer(r: &Runner, base: &Baseline, target_share: f64) -> Result<Bandwidt
             let fastest = points.last().expect("nine runs");
             format!(
                 "Even at 16x the storage bandwidth ({}), p99 checkpoint duration is {} against a target of {} ({:.0} \
-                 % of the interval): storage bandwidth is not what limits it. {}",
+                 % of the interval): storage bandwidth is not what limits it. {}{}",
                 mb(fastest.bandwidth_bytes_per_s),
                 human_ms(fastest.p99_ms),
                 human_ms(target_ms),
                 target_share * 100.0,
-                limiting_phase(&base.out)
+                limiting_phase(&base.out),
+                nic_note(base)
             )
         }
     };
@@ -129,6 +130,19 @@ fn point(o: &RunOutput, bw: f64, per: f64) -> BandwidthPoint {
             .filter(|e| e.count > 0)
             .map_or(f64::INFINITY, |e| e.p99),
         failed: s.counts.failed,
+    }
+}
+
+/// The TaskManagers' NICs are not scaled with the storage: when they are limited, they may be
+/// what holds the uploads back.
+fn nic_note(base: &Baseline) -> String {
+    match &base.scenario.cluster.nic_bandwidth {
+        Some(nic) => format!(
+            " Each TaskManager's NIC ({}, `cluster.nic_bandwidth`) was not scaled: if the uploads are the longest \
+             phase, the NICs may be their limit (more TaskManagers spread them over more NICs).",
+            mb(nic.value)
+        ),
+        None => String::new(),
     }
 }
 

@@ -54,6 +54,7 @@ pub fn world_config(s: &Scenario) -> WorldConfig {
         storage: StorageConfig {
             profile: storage,
             inline_threshold_bytes: s.storage.inline_threshold.as_u64(),
+            nic_bytes_per_s: s.cluster.nic_bandwidth.map(|r| r.value),
         },
         backend: backend_config(&s.state_backend, s.checkpoint.num_retained),
         recovery: recovery_settings(&s.recovery),

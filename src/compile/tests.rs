@@ -356,8 +356,9 @@ mod shared_shape_tests {
 /// Every profile name the scenario accepts has figures in the model.
 #[test]
 fn every_accepted_storage_profile_has_figures() {
-    for name in crate::vocab::STORAGE_PROFILES {
-        assert!(crate::model::storage::StorageProfile::named(name).is_some(), "{name}");
+    for p in crate::vocab::STORAGE_PROFILES {
+        let named = crate::model::storage::StorageProfile::named(p.name).expect(p.name);
+        assert_eq!(named.bandwidth_bytes_per_s, p.bandwidth_bytes_per_s, "{}", p.name);
     }
     assert!(crate::model::storage::StorageProfile::named("tape").is_none());
 }

@@ -103,6 +103,9 @@ pub struct StorageConfig {
     pub profile: StorageProfile,
     /// State at or below this size is inlined into the checkpoint's metadata.
     pub inline_threshold_bytes: u64,
+    /// Bandwidth of each TaskManager's network interface, shared by its storage transfers;
+    /// `None`: unlimited.
+    pub nic_bytes_per_s: Option<f64>,
 }
 
 /// How recovery behaves (`[recovery]`: failover strategy, local recovery, restore speed).

@@ -18,58 +18,66 @@ pub struct StorageProfile {
 }
 
 impl StorageProfile {
-    /// Built-in profiles. Their figures are plausible defaults for a planner to override with
-    /// measurements of their own storage, not measurements themselves:
-    /// - `local-disk`: an SSD on the TaskManager host, ~0.1 ms per request, 500 MB/s;
-    /// - `hdfs`: a datacenter HDFS, ~5 ms per request with a lognormal tail, 1 GB/s for the job,
-    ///   150 MB/s per stream;
-    /// - `s3`: an object store, ~30 ms first-byte latency with a heavy tail, 2 GB/s for the
-    ///   job, 80 MB/s per stream.
+    /// The built-in profile called `name`, from its figures in [`crate::vocab::STORAGE_PROFILES`]
+    /// (the one place names and values live; the README's profile table gives their sources):
+    /// `local-disk` (a synced local SSD), `local-page-cache` (a local file system whose writes
+    /// land in memory), `hdfs` and `s3`. Figures for a planner to override with measurements of
+    /// their own storage.
     pub fn named(name: &str) -> Option<StorageProfile> {
+        let f = crate::vocab::storage_profile_figures(name)?;
         let ms = NS_PER_MS as f64;
-        let p = match name {
-            "local-disk" => StorageProfile {
-                name: name.into(),
-                request_latency: Dist::LogNormal {
-                    median: 0.1 * ms,
-                    sigma: 0.3,
-                },
-                bandwidth_bytes_per_s: 500e6,
-                per_request_bandwidth_bytes_per_s: 500e6,
-                metadata_latency: Dist::LogNormal {
-                    median: 1.0 * ms,
-                    sigma: 0.3,
-                },
+        Some(StorageProfile {
+            name: name.into(),
+            request_latency: Dist::LogNormal {
+                median: f.request_latency_ms_median * ms,
+                sigma: f.request_latency_sigma,
             },
-            "hdfs" => StorageProfile {
-                name: name.into(),
-                request_latency: Dist::LogNormal {
-                    median: 5.0 * ms,
-                    sigma: 0.5,
-                },
-                bandwidth_bytes_per_s: 1e9,
-                per_request_bandwidth_bytes_per_s: 150e6,
-                metadata_latency: Dist::LogNormal {
-                    median: 10.0 * ms,
-                    sigma: 0.5,
-                },
+            bandwidth_bytes_per_s: f.bandwidth_bytes_per_s,
+            per_request_bandwidth_bytes_per_s: f.per_request_bandwidth_bytes_per_s,
+            metadata_latency: Dist::LogNormal {
+                median: f.metadata_latency_ms_median * ms,
+                sigma: f.metadata_latency_sigma,
             },
-            "s3" => StorageProfile {
-                name: name.into(),
-                request_latency: Dist::LogNormal {
-                    median: 30.0 * ms,
-                    sigma: 0.8,
-                },
-                bandwidth_bytes_per_s: 2e9,
-                per_request_bandwidth_bytes_per_s: 80e6,
-                metadata_latency: Dist::LogNormal {
-                    median: 50.0 * ms,
-                    sigma: 0.5,
-                },
-            },
-            _ => return None,
+        })
+    }
+}
+
+/// The network interfaces between the TaskManagers and the checkpoint storage: each host's
+/// (its TaskManagers' bandwidths pooled, as their cores are) is shared by the storage transfers
+/// of the subtasks it hosts.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Nics {
+    /// Bandwidth of each host's interface; empty: unlimited (only the storage limits).
+    pub bytes_per_s: Vec<f64>,
+    /// The interface each subtask's transfers cross (its TaskManager's host).
+    pub of_subtask: Vec<u32>,
+}
+
+impl Nics {
+    /// `per_taskmanager_bytes_per_s` for each TaskManager (`None`: unlimited), the TaskManagers
+    /// `per_host` to a host in order, as `model::world::cores` groups them.
+    pub fn new(
+        per_taskmanager_bytes_per_s: Option<f64>,
+        taskmanager_of_subtask: &[u32],
+        taskmanagers: u32,
+        per_host: u32,
+    ) -> Nics {
+        let Some(nic) = per_taskmanager_bytes_per_s else {
+            return Nics::default();
         };
-        Some(p)
+        let per_host = per_host.max(1);
+        let hosts = taskmanagers.div_ceil(per_host).max(1);
+        Nics {
+            bytes_per_s: (0..hosts)
+                .map(|h| nic * per_host.min(taskmanagers - h * per_host) as f64)
+                .collect(),
+            of_subtask: taskmanager_of_subtask.iter().map(|tm| tm / per_host).collect(),
+        }
+    }
+
+    /// The interface subtask `s`'s transfers cross (0 when unlimited: nothing reads it).
+    pub fn of(&self, s: u32) -> u32 {
+        self.of_subtask.get(s as usize).copied().unwrap_or(0)
     }
 }
 
@@ -77,17 +85,29 @@ impl StorageProfile {
 struct Transfer {
     id: u32,
     remaining_bytes: f64,
+    /// The network interface it crosses (an index into `Nics::bytes_per_s`).
+    nic: u32,
+    /// Its share, bytes/s, from the last change of the transfers in flight or of the factor.
+    rate_bytes_per_s: f64,
 }
 
-/// The shared-bandwidth part of storage.
+/// The shared-bandwidth part of storage: every transfer in flight gets its max-min fair share
+/// of three kinds of capacity: the storage's aggregate bandwidth, its per-request cap, and the
+/// network interface of the host it comes from (when `Nics` limits them). Max-min fair
+/// (progressive filling): every share rises together until a capacity is used up; the
+/// transfers it limits keep that share, the others rise on. Only the storage limiting (no
+/// NICs), that gives every transfer the same `min(bandwidth / n, per_request)`.
 #[derive(Clone, Debug)]
 pub struct SharedBandwidth {
     bandwidth_bytes_per_s: f64,
     per_request_bytes_per_s: f64,
+    /// Bandwidth of each network interface; empty: unlimited.
+    nic_bytes_per_s: Vec<f64>,
     active: Vec<Transfer>,
     last_update: SimTime,
     generation: u64,
-    /// Fault windows scale the bandwidth: throttling (0..1), outage (0).
+    /// Fault windows scale the storage's bandwidth (aggregate and per request): throttling
+    /// (0..1), outage (0). The NICs are not the storage's: they keep theirs.
     factor: f64,
 }
 
@@ -96,6 +116,7 @@ impl SharedBandwidth {
         SharedBandwidth {
             bandwidth_bytes_per_s: p.bandwidth_bytes_per_s,
             per_request_bytes_per_s: p.per_request_bandwidth_bytes_per_s,
+            nic_bytes_per_s: Vec::new(),
             active: Vec::new(),
             last_update: SimTime::ZERO,
             generation: 0,
@@ -103,10 +124,17 @@ impl SharedBandwidth {
         }
     }
 
+    /// The network interfaces' bandwidths (`Nics::bytes_per_s`); empty: unlimited.
+    pub fn with_nics(mut self, nic_bytes_per_s: Vec<f64>) -> Self {
+        self.nic_bytes_per_s = nic_bytes_per_s;
+        self
+    }
+
     pub fn active(&self) -> usize {
         self.active.len()
     }
 
+    /// Every transfer's share when only the storage limits: max-min fairness in closed form.
     fn rate_each(&self) -> f64 {
         if self.active.is_empty() {
             return 0.0;
@@ -114,7 +142,58 @@ impl SharedBandwidth {
         (self.bandwidth_bytes_per_s / self.active.len() as f64).min(self.per_request_bytes_per_s) * self.factor
     }
 
-    /// Scales the bandwidth from now on; returns the rescheduled tick.
+    /// Gives every transfer in flight its max-min fair share (see the type's docs).
+    fn allocate(&mut self) {
+        if self.nic_bytes_per_s.is_empty() {
+            let rate = self.rate_each();
+            for t in &mut self.active {
+                t.rate_bytes_per_s = rate;
+            }
+            return;
+        }
+        let per_request = self.per_request_bytes_per_s * self.factor;
+        let mut storage_left = self.bandwidth_bytes_per_s * self.factor;
+        let mut nic_left = self.nic_bytes_per_s.clone();
+        let mut on_nic = vec![0u32; nic_left.len()];
+        let mut open: Vec<usize> = (0..self.active.len()).collect();
+        // Each round fixes the transfers of at least one interface, or all that are left.
+        while !open.is_empty() {
+            on_nic.fill(0);
+            for &i in &open {
+                on_nic[self.active[i].nic as usize] += 1;
+            }
+            let storage_share = (storage_left / open.len() as f64).min(per_request).max(0.0);
+            let nic_share = |g: usize| nic_left[g].max(0.0) / on_nic[g] as f64;
+            let tightest_nic = (0..nic_left.len())
+                .filter(|&g| on_nic[g] > 0)
+                .map(nic_share)
+                .fold(f64::INFINITY, f64::min);
+            if tightest_nic >= storage_share {
+                // The storage (aggregate or per-request cap) limits every open transfer alike.
+                for &i in &open {
+                    self.active[i].rate_bytes_per_s = storage_share;
+                }
+                break;
+            }
+            let level = tightest_nic;
+            let tight: Vec<bool> = (0..nic_left.len())
+                .map(|g| on_nic[g] > 0 && nic_share(g) <= level)
+                .collect();
+            let active = &mut self.active;
+            open.retain(|&i| {
+                let g = active[i].nic as usize;
+                if !tight[g] {
+                    return true;
+                }
+                active[i].rate_bytes_per_s = level;
+                storage_left -= level;
+                nic_left[g] -= level;
+                false
+            });
+        }
+    }
+
+    /// Scales the storage's bandwidth from now on; returns the rescheduled tick.
     pub fn set_bandwidth_factor(&mut self, now: SimTime, factor: f64) -> Option<(SimTime, u64)> {
         self.advance(now);
         self.factor = factor;
@@ -123,19 +202,22 @@ impl SharedBandwidth {
 
     fn advance(&mut self, now: SimTime) {
         let dt_s = now.since(self.last_update) as f64 / NS_PER_S as f64;
-        let moved = self.rate_each() * dt_s;
         for t in &mut self.active {
-            t.remaining_bytes -= moved;
+            t.remaining_bytes -= t.rate_bytes_per_s * dt_s;
         }
         self.last_update = now;
     }
 
-    /// Starts a transfer; returns the next tick to schedule (time, generation).
-    pub fn start(&mut self, now: SimTime, id: u32, bytes: u64) -> Option<(SimTime, u64)> {
+    /// Starts a transfer through network interface `nic` (`Nics::of`); returns the next tick
+    /// to schedule (time, generation).
+    pub fn start(&mut self, now: SimTime, id: u32, bytes: u64, nic: u32) -> Option<(SimTime, u64)> {
         self.advance(now);
+        debug_assert!(self.nic_bytes_per_s.is_empty() || (nic as usize) < self.nic_bytes_per_s.len());
         self.active.push(Transfer {
             id,
             remaining_bytes: bytes as f64,
+            nic,
+            rate_bytes_per_s: 0.0,
         });
         self.next_tick(now)
     }
@@ -169,22 +251,22 @@ impl SharedBandwidth {
         self.next_tick(now)
     }
 
+    /// Shares the bandwidth anew and schedules the next completion: the earliest over the
+    /// transfers, each at its own share. (With one share for all, as without NICs, that is the
+    /// smallest remaining size over the share: rounding up is monotonic.)
     fn next_tick(&mut self, now: SimTime) -> Option<(SimTime, u64)> {
         self.generation += 1;
-        let min = self
+        self.allocate();
+        let next_ns = self
             .active
             .iter()
-            .map(|t| t.remaining_bytes)
+            .filter(|t| t.rate_bytes_per_s > 0.0) // an outage: nothing moves until the factor changes
+            .map(|t| (t.remaining_bytes.max(0.0) / t.rate_bytes_per_s * NS_PER_S as f64).ceil())
             .fold(f64::INFINITY, f64::min);
-        if !min.is_finite() {
+        if !next_ns.is_finite() {
             return None;
         }
-        let rate = self.rate_each();
-        if rate <= 0.0 {
-            return None; // an outage: nothing moves until the factor changes
-        }
-        let dt = ns_from_f64((min.max(0.0) / rate * NS_PER_S as f64).ceil());
-        Some((now + dt, self.generation))
+        Some((now + ns_from_f64(next_ns), self.generation))
     }
 }
 
@@ -218,7 +300,7 @@ mod tests {
         let mut s = SharedBandwidth::new(&profile(1e9, 1e9));
         let mut tick = None;
         for id in 0..10 {
-            tick = s.start(SimTime::ZERO, id, 100_000_000);
+            tick = s.start(SimTime::ZERO, id, 100_000_000, 0);
         }
         let done = drain(&mut s, tick);
         assert_eq!(done.len(), 10);
@@ -228,16 +310,70 @@ mod tests {
     #[test]
     fn per_request_cap_limits_a_lone_upload() {
         let mut s = SharedBandwidth::new(&profile(1e9, 100e6));
-        let tick = s.start(SimTime::ZERO, 0, 100_000_000);
+        let tick = s.start(SimTime::ZERO, 0, 100_000_000, 0);
         assert_eq!(drain(&mut s, tick), vec![(0, SimTime(NS_PER_S))]);
+    }
+
+    fn with_nics(bw: f64, nics: Vec<f64>) -> SharedBandwidth {
+        SharedBandwidth::new(&profile(bw, bw)).with_nics(nics)
+    }
+
+    #[test]
+    fn uploads_through_one_nic_share_it() {
+        // Storage unlimited (1 TB/s), NICs of 100 MB/s: four 100 MB uploads through one NIC
+        // take 4 s; through four NICs, 1 s.
+        let mut one = with_nics(1e12, vec![100e6]);
+        let mut tick = None;
+        for id in 0..4 {
+            tick = one.start(SimTime::ZERO, id, 100_000_000, 0);
+        }
+        let done = drain(&mut one, tick);
+        assert!(done.iter().all(|(_, t)| t.0 == 4 * NS_PER_S), "{done:?}");
+        let mut four = with_nics(1e12, vec![100e6; 4]);
+        for id in 0..4 {
+            tick = four.start(SimTime::ZERO, id, 100_000_000, id);
+        }
+        let done = drain(&mut four, tick);
+        assert!(done.iter().all(|(_, t)| t.0 == NS_PER_S), "{done:?}");
+    }
+
+    #[test]
+    fn shares_are_max_min_fair_over_storage_and_nics() {
+        // NICs of 100 MB/s, storage 200 MB/s: three uploads through NIC 0 are held to a third of
+        // it (33.3 MB/s each); the one through NIC 1 gets what the storage has left, 100 MB/s.
+        let mut s = with_nics(200e6, vec![100e6, 100e6]);
+        for id in 0..3 {
+            s.start(SimTime::ZERO, id, 100_000_000, 0);
+        }
+        let tick = s.start(SimTime::ZERO, 3, 100_000_000, 1);
+        let done = drain(&mut s, tick);
+        assert_eq!(done[0], (3, SimTime(NS_PER_S)));
+        // Then the three alone: still 33.3 MB/s each (their NIC), 3 s in all (a completion is
+        // rounded up to the next whole nanosecond).
+        assert!(
+            done[1..].iter().all(|(_, t)| t.0.abs_diff(3 * NS_PER_S) <= 1),
+            "{done:?}"
+        );
+    }
+
+    #[test]
+    fn storage_below_the_nics_limits_every_transfer_alike() {
+        // Storage 100 MB/s, NICs 1 GB/s each: four uploads on four NICs take 4 s, as on one.
+        let mut s = with_nics(100e6, vec![1e9; 4]);
+        let mut tick = None;
+        for id in 0..4 {
+            tick = s.start(SimTime::ZERO, id, 100_000_000, id);
+        }
+        let done = drain(&mut s, tick);
+        assert!(done.iter().all(|(_, t)| t.0 == 4 * NS_PER_S), "{done:?}");
     }
 
     #[test]
     fn a_late_arrival_slows_the_first() {
         // 100 MB at 100 MB/s alone for 0.5 s (50 MB left), then two share: 50 MB/s each, 1 s more.
         let mut s = SharedBandwidth::new(&profile(100e6, 100e6));
-        s.start(SimTime::ZERO, 0, 100_000_000);
-        let tick = s.start(SimTime(NS_PER_S / 2), 1, 100_000_000);
+        s.start(SimTime::ZERO, 0, 100_000_000, 0);
+        let tick = s.start(SimTime(NS_PER_S / 2), 1, 100_000_000, 0);
         let done = drain(&mut s, tick);
         assert_eq!(done[0], (0, SimTime(3 * NS_PER_S / 2)));
         assert_eq!(done[1], (1, SimTime(2 * NS_PER_S)));

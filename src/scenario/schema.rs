@@ -232,6 +232,13 @@ pub struct ClusterCfg {
     /// TaskManager on its host's cores).
     #[serde(default = "one")]
     pub taskmanagers_per_host: u32,
+    /// Bandwidth of each TaskManager's network interface, which its checkpoint uploads,
+    /// channel-state uploads and restore downloads share (on top of the storage's aggregate and
+    /// per-request bandwidth); TaskManagers of one host pool theirs, as they pool their cores.
+    /// Absent: unlimited (only the storage limits a transfer). Flink has no key for it: it is
+    /// the machine's, not Flink's.
+    #[serde(default)]
+    pub nic_bandwidth: Option<Rate>,
 }
 
 /// Median 1 ms (a JobManager-TaskManager round of Pekko RPC on one network); the spread is
@@ -386,7 +393,8 @@ impl Default for NetworkCfg {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StorageCfg {
-    /// `local-disk`, `hdfs` or `s3`; the fields below override the profile's values.
+    /// `local-disk`, `local-page-cache`, `hdfs` or `s3` (`vocab::STORAGE_PROFILES`); the fields
+    /// below override the profile's values.
     #[serde(default = "default_profile")]
     pub profile: String,
     /// Latency before an upload starts moving bytes (connection, request, first byte).

@@ -241,6 +241,11 @@ fn validate_cluster(s: &Scenario) -> Result<(), Problem> {
     if c.taskmanagers_per_host == 0 {
         return fail("cluster.taskmanagers_per_host", "must be at least 1");
     }
+    if let Some(nic) = &c.nic_bandwidth
+        && !(nic.value > 0.0 && nic.value.is_finite())
+    {
+        return fail("cluster.nic_bandwidth", "must be > 0");
+    }
     let max_par = s.operators.iter().map(|o| o.parallelism).max().unwrap_or(1);
     let slots = c.taskmanagers as u64 * c.slots_per_taskmanager as u64;
     if slots < max_par as u64 {
@@ -274,10 +279,14 @@ fn validate_network(n: &NetworkCfg) -> Result<(), Problem> {
 }
 
 fn validate_storage(st: &StorageCfg) -> Result<(), Problem> {
-    if !crate::vocab::STORAGE_PROFILES.contains(&st.profile.as_str()) {
+    if crate::vocab::storage_profile_figures(&st.profile).is_none() {
         return fail(
             "storage.profile",
-            format!("unknown profile `{}` (use local-disk, hdfs or s3)", st.profile),
+            format!(
+                "unknown profile `{}` (use {})",
+                st.profile,
+                crate::vocab::storage_profile_names()
+            ),
         );
     }
     for (name, r) in [

@@ -1,6 +1,7 @@
 //! The checkpoint storage as one component: the table of requests in flight (uploads and
-//! restore downloads), their request latency, the bandwidth they share, what the storage's
-//! fault windows do to both, and which uploads fail.
+//! restore downloads), their request latency, the bandwidth they share (the storage's, and
+//! that of the network interface of the TaskManager each comes from), what the storage's fault
+//! windows do to both, and which uploads fail.
 //!
 //! Its state is private. The world reaches it through a handful of methods that take the
 //! current time and the event queue (to schedule `StorageStart` and `StorageTick`) and hand
@@ -10,13 +11,15 @@ use std::collections::BTreeMap;
 
 use super::{Event, StorageRequest, UploadKind};
 use crate::model::faults::{FaultSchedule, UploadFailures};
-use crate::model::storage::{SharedBandwidth, StorageProfile};
+use crate::model::storage::{Nics, SharedBandwidth, StorageProfile};
 use crate::sim::{EventQueue, RngStream};
 use crate::time::SimTime;
 
 pub(crate) struct CheckpointStorage {
     profile: StorageProfile,
     bandwidth: SharedBandwidth,
+    /// The network interface each subtask's transfers cross.
+    nics: Nics,
     /// Slots of requests in flight, indexed by request id; freed ids are reused.
     requests: Vec<Option<StorageRequest>>,
     free: Vec<u32>,
@@ -40,12 +43,14 @@ pub(crate) struct FinishedRequest {
 impl CheckpointStorage {
     pub fn new(
         profile: StorageProfile,
+        nics: Nics,
         rng: RngStream,
         upload_failures: UploadFailures,
         faults: FaultSchedule,
     ) -> Self {
         CheckpointStorage {
-            bandwidth: SharedBandwidth::new(&profile),
+            bandwidth: SharedBandwidth::new(&profile).with_nics(nics.bytes_per_s.clone()),
+            nics,
             profile,
             requests: Vec::new(),
             free: Vec::new(),
@@ -95,8 +100,8 @@ impl CheckpointStorage {
             return;
         }
         r.started = true;
-        let bytes = r.bytes;
-        if let Some((at, generation)) = self.bandwidth.start(now, req, bytes) {
+        let (bytes, nic) = (r.bytes, self.nics.of(r.subtask));
+        if let Some((at, generation)) = self.bandwidth.start(now, req, bytes, nic) {
             queue.schedule(at, Event::StorageTick { generation });
         }
     }

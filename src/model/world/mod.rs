@@ -298,8 +298,15 @@ impl World {
             (built.tasks.len() as u32, built.sources.len() as u32),
             "the compiled coordinator counts the graph's tasks"
         );
+        let tm_of_subtask: Vec<u32> = graph.subtasks.iter().map(|st| st.taskmanager).collect();
         let storage = CheckpointStorage::new(
             cfg.storage.profile.clone(),
+            crate::model::storage::Nics::new(
+                cfg.storage.nic_bytes_per_s,
+                &tm_of_subtask,
+                cfg.job.taskmanagers,
+                cfg.job.taskmanagers_per_host,
+            ),
             stream(StreamKind::Storage, 0),
             crate::model::faults::UploadFailures::new(seed, fault_schedule.upload_failure_probability),
             fault_schedule.clone(),

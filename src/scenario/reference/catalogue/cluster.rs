@@ -35,6 +35,13 @@ pub(super) const FIELDS: &[FieldDoc] = &[
         "TaskManagers that share one host and pool its cores (`cores_per_taskmanager` each): a MiniCluster runs every TaskManager in one JVM on its host's cores.",
     ),
     f(
+        "cluster.nic_bandwidth",
+        Rate,
+        Absent("unlimited: only the storage's `bandwidth` and `per_request_bandwidth` limit a transfer"),
+        "per TaskManager",
+        "Bandwidth of a TaskManager's network interface to the checkpoint storage, shared by its checkpoint uploads, channel-state uploads and restore downloads (both directions count against it), on top of the storage's aggregate and per-request bandwidth: the transfers in flight get max-min fair shares of all three. TaskManagers of one host pool theirs (`taskmanagers_per_host`), as they pool their cores. Spreading a job over more TaskManagers shortens its uploads when the NICs, not the storage, are the limit. No Flink key: the bandwidth is the machine's, not a Flink option.",
+    ),
+    f(
         "cluster.rpc_latency",
         DurationDist,
         Value("{ dist = \"lognormal\", median = \"1ms\", sigma = 0.73 }"),
@@ -172,7 +179,7 @@ pub(super) const FIELDS: &[FieldDoc] = &[
         Text,
         Value("\"hdfs\""),
         JOB,
-        "`local-disk`, `hdfs` or `s3`: request latency, bandwidth, metadata latency.",
+        "`local-disk` (a synced local SSD), `local-page-cache` (a local file system whose writes land in memory), `hdfs` or `s3`: request latency, bandwidth, per-request bandwidth, metadata latency. Their figures and sources: README, \"Checkpoint storage profiles\".",
     ),
     f(
         "storage.request_latency",

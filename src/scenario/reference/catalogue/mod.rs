@@ -106,7 +106,7 @@ pub const SECTIONS: &[(&str, &str)] = &[
     ),
     (
         "storage",
-        "Checkpoint storage: a profile (`local-disk`, `hdfs`, `s3`) and overrides of its values.",
+        "Checkpoint storage: a profile (`local-disk`, `local-page-cache`, `hdfs`, `s3`) and overrides of its values.",
     ),
     ("state_backend", "The state backend and how it snapshots."),
     (

@@ -174,6 +174,7 @@ fn network_config(n: &NetworkCfg) -> NetworkConfig {
         buffer_timeout_ns: n.buffer_timeout.as_u64(),
         local_latency: n.local_latency.dist.clone(),
         remote_latency: n.remote_latency.dist.clone(),
+        input_handoff_latency: n.input_handoff_latency.dist.clone(),
         remote_bandwidth_bytes_per_s: n.remote_bandwidth.value,
         debloat: debloat_config(n),
     }

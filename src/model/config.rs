@@ -76,6 +76,9 @@ pub struct NetworkConfig {
     pub local_latency: Dist,
     /// Latency of a channel between TaskManagers.
     pub remote_latency: Dist,
+    /// The consumer's hand-off of a buffer or event reaching an input channel with nothing
+    /// pending (its task thread waking to read it).
+    pub input_handoff_latency: Dist,
     /// Bandwidth of the connection between two TaskManagers.
     pub remote_bandwidth_bytes_per_s: f64,
     /// Buffer debloating; `None` when off.

@@ -272,6 +272,16 @@ pub struct NetworkCfg {
     /// Latency of a channel between TaskManagers.
     #[serde(default = "default_remote_latency")]
     pub remote_latency: DurationDist,
+    /// The consumer's hand-off: from a buffer or event reaching an input channel that had
+    /// nothing pending to the consumer's task thread reading it (Flink: the channel's
+    /// `notifyChannelNonEmpty` completes the input gate's availability future, whose callback
+    /// puts a mail that resumes the task's suspended default action). A buffer that arrives
+    /// while an earlier one on its channel is still being handed off goes with it. Default:
+    /// measured on real Flink 2.3, the calibration runs c01, c02, c04 and c05 of
+    /// `tests/fidelity/` (the map's start delay minus its source's, per checkpoint, on a
+    /// local channel; `cargo test --release --test fidelity -- --nocapture` prints it).
+    #[serde(default = "default_input_handoff_latency")]
+    pub input_handoff_latency: DurationDist,
     /// Bandwidth of the connection between two TaskManagers, shared by all channels on it
     /// (Flink multiplexes them over one TCP connection).
     #[serde(default = "default_remote_bandwidth")]
@@ -363,6 +373,25 @@ fn default_local_latency() -> DurationDist {
 fn default_remote_latency() -> DurationDist {
     dur_dist(100 * NS_PER_US)
 }
+/// The consumer's hand-off as measured on real Flink 2.3 (`tests/fidelity/` calibration runs
+/// c01, c02, c04, c05; the fidelity test checks these points against the measurement).
+pub const DEFAULT_INPUT_HANDOFF_PERCENTILES_MS: [(f64, f64); 7] = [
+    (0.0, 0.0),
+    (0.1, 0.0),
+    (0.25, 1.0),
+    (0.5, 1.0),
+    (0.75, 2.0),
+    (0.9, 3.0),
+    (1.0, 15.0),
+];
+fn default_input_handoff_latency() -> DurationDist {
+    DurationDist::new(Dist::Percentiles(
+        DEFAULT_INPUT_HANDOFF_PERCENTILES_MS
+            .iter()
+            .map(|&(q, ms)| (q, ms * NS_PER_MS as f64))
+            .collect(),
+    ))
+}
 fn default_remote_bandwidth() -> Rate {
     Rate::new(1.25e9)
 }
@@ -377,6 +406,7 @@ impl Default for NetworkCfg {
             buffer_timeout: default_buffer_timeout(),
             local_latency: default_local_latency(),
             remote_latency: default_remote_latency(),
+            input_handoff_latency: default_input_handoff_latency(),
             remote_bandwidth: default_remote_bandwidth(),
             debloat: DebloatCfg::default(),
         }

@@ -152,6 +152,7 @@ fn network_settings(cfg: &WorldConfig, graph: &JobGraph) -> NetworkSettings {
             .collect(),
         local_latency: n.local_latency.clone(),
         remote_latency: n.remote_latency.clone(),
+        input_handoff_latency: n.input_handoff_latency.clone(),
         remote_bandwidth_bytes_per_s: n.remote_bandwidth_bytes_per_s,
     }
 }

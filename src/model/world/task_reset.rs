@@ -67,6 +67,7 @@ impl World {
         let waits = t.end_of_input.waits_for_final_checkpoint();
         t.end_of_input = EndOfInput::new(self.graph.inputs[si].len() as u32, waits);
         t.deferred_rpc_trigger = None;
+        t.input_handoff_until = None;
         self.jm.task_restarted(s);
     }
 

@@ -54,6 +54,7 @@ pub fn world_config(s: &Scenario) -> WorldConfig {
         storage: StorageConfig {
             profile: storage,
             inline_threshold_bytes: s.storage.inline_threshold.as_u64(),
+            max_subtasks_per_channel_state_file: s.checkpoint.max_subtasks_per_channel_state_file,
         },
         backend: backend_config(&s.state_backend, s.checkpoint.num_retained),
         recovery: recovery_settings(&s.recovery),

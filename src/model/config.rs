@@ -106,6 +106,9 @@ pub struct StorageConfig {
     pub profile: StorageProfile,
     /// State at or below this size is inlined into the checkpoint's metadata.
     pub inline_threshold_bytes: u64,
+    /// `execution.checkpointing.unaligned.max-subtasks-per-channel-state-file`: subtasks of a
+    /// TaskManager sharing one channel-state writer and file.
+    pub max_subtasks_per_channel_state_file: u32,
 }
 
 /// How recovery behaves (`[recovery]`: failover strategy, local recovery, restore speed).

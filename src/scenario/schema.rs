@@ -157,6 +157,12 @@ pub struct CheckpointCfg {
     /// 0 means always unaligned.
     #[serde(default = "zero_duration")]
     pub aligned_checkpoint_timeout: Duration,
+    /// `execution.checkpointing.unaligned.max-subtasks-per-channel-state-file` (5): on each
+    /// TaskManager, the job's subtasks share channel-state writers, this many per writer; a
+    /// writer puts their channel state of a checkpoint into one file, and a subtask's
+    /// channel state is complete when that file is closed, after all of theirs.
+    #[serde(default = "five")]
+    pub max_subtasks_per_channel_state_file: u32,
     /// Times at which a savepoint is triggered (manual `triggerSavepoint`), e.g. `["20s"]`.
     #[serde(default)]
     pub savepoint_times: Vec<Duration>,
@@ -198,6 +204,7 @@ impl Default for CheckpointCfg {
             first_trigger_delay: None,
             unaligned: false,
             aligned_checkpoint_timeout: zero_duration(),
+            max_subtasks_per_channel_state_file: five(),
             savepoint_times: Vec::new(),
             history_size: default_history_size(),
         }
@@ -357,6 +364,9 @@ fn default_segment() -> Bytes {
 }
 fn two() -> u32 {
     2
+}
+fn five() -> u32 {
+    5
 }
 fn eight() -> u32 {
     8

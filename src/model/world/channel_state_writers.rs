@@ -187,7 +187,7 @@ mod tests {
     use super::{ChannelStateWriters, FileStep};
     use crate::ids::CheckpointId;
 
-    const C: CheckpointId = CheckpointId(1);
+    const C: CheckpointId = 1;
 
     #[test]
     fn six_subtasks_on_one_taskmanager_with_five_per_file_share_two_writers() {

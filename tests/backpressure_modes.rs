@@ -34,6 +34,7 @@ timeout = "2min"
 taskmanagers = 2
 slots_per_taskmanager = 2
 [network]
+input_handoff_latency = "0s"  # durations against buffered bytes alone, without the idle wake-up
 floating_buffers_per_gate = {floating}
 max_buffers_per_channel = 1000
 {extra_network}
@@ -147,9 +148,12 @@ fn aligned_duration_follows_buffered_bytes_while_unaligned_stays_flat_and_persis
         a1 > 3.0 * u1,
         "unaligned ({u1:.0} ms) is far below aligned ({a1:.0} ms)"
     );
+    // Unaligned does not wait for the drain: it grows only by writing the larger channel state
+    // (one shared file per TaskManager's writer, written by one thread, as Flink writes it), a
+    // small part of the aligned growth.
     assert!(
-        (u1 - u0).abs() < 0.25 * u0.max(50.0),
-        "unaligned stays flat: {u0:.0} -> {u1:.0} ms"
+        (u1 - u0).abs() < 0.25 * u0.max(50.0) + 0.05 * (a1 - a0),
+        "unaligned stays flat: {u0:.0} -> {u1:.0} ms (aligned {a0:.0} -> {a1:.0} ms)"
     );
     // Tolerance: the trigger catches the queues at a random phase of the Poisson input and the
     // sources' half-filled buffers; the in-flight figure is a 1 s sample mean. 25 %.

@@ -552,3 +552,20 @@ fn a_wrong_rpc_latency_turns_a_green_row_red() {
     assert!(!row.green(), "{} stayed green with a wrong RPC latency", green.cfg.name);
     assert!(!e2e.within());
 }
+
+/// `network.input_handoff_latency` defaults to what the calibration runs measure: the default
+/// in the schema is these points, so a new measurement that moves them fails here until the
+/// default follows.
+#[test]
+fn the_default_input_handoff_is_the_calibrated_one() {
+    let suite = suite();
+    let measured = &suite.calibration.handoff_percentiles_ms;
+    let default = ckptsim::scenario::schema::DEFAULT_INPUT_HANDOFF_PERCENTILES_MS;
+    assert_eq!(measured.len(), default.len());
+    for ((q, ms), (dq, dms)) in measured.iter().zip(default.iter()) {
+        assert!(
+            (q - dq).abs() < 1e-9 && (ms - dms).abs() < 1e-3,
+            "calibrated hand-off {measured:?} != the schema's default {default:?}"
+        );
+    }
+}

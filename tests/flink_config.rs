@@ -92,6 +92,12 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "",
     ),
     (
+        "execution.checkpointing.unaligned.max-subtasks-per-channel-state-file",
+        "2",
+        "[checkpoint]\nmax_subtasks_per_channel_state_file = 2",
+        "",
+    ),
+    (
         "execution.checkpointing.tolerable-failed-checkpoints",
         "3",
         "[checkpoint]\ntolerable_failed = 3",

@@ -21,6 +21,7 @@ duration = "1500s"
 taskmanagers = 1
 slots_per_taskmanager = 1
 [network]
+input_handoff_latency = "0s"  # the theory's queues have no wake-up latency
 buffer_timeout = "0s"
 local_latency = "0s"
 [[operators]]
@@ -162,6 +163,7 @@ taskmanagers = 1
 slots_per_taskmanager = 1
 cores_per_taskmanager = 4
 [network]
+input_handoff_latency = "0s"  # the theory's queues have no wake-up latency
 buffer_timeout = "0s"
 [[operators]]
 name = "source"

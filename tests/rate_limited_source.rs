@@ -52,6 +52,7 @@ operator_chaining = false   # the generator and its bottleneck are separate task
 taskmanagers = 1
 cores_per_taskmanager = 8   # the pipelines do not compete for a core
 [network]
+input_handoff_latency = "0s"  # the bottleneck's capacity, without the idle wake-up
 buffer_timeout = "0ms"
 {pipelines}
 {extra}
@@ -134,6 +135,7 @@ interval = "1s"
 [cluster]
 taskmanagers = 1
 [network]
+input_handoff_latency = "0s"  # the bottleneck's capacity, without the idle wake-up
 buffer_timeout = "0ms"
 [[operators]]
 name = "gen"

@@ -29,6 +29,7 @@ slots_per_taskmanager = 1
 rpc_latency = "1ms"         # constant: the replay count below is 5 per ms since the trigger + 1 ms
 [network]
 segment_size = "1KiB"
+input_handoff_latency = "0s"  # the fluid model has no wake-up latency
 buffer_timeout = "1ms"
 [[operators]]
 name = "source"
@@ -114,6 +115,8 @@ interval = "2s"
 taskmanagers = 1
 slots_per_taskmanager = 1
 rpc_latency = "0ms"
+[network]
+input_handoff_latency = "0s"  # the waste formula has no wake-up latency
 [storage]
 profile = "hdfs"
 request_latency = "0ms"

@@ -55,6 +55,7 @@ pub fn world_config(s: &Scenario) -> WorldConfig {
             profile: storage,
             inline_threshold_bytes: s.storage.inline_threshold.as_u64(),
             nic_bytes_per_s: s.cluster.nic_bandwidth.map(|r| r.value),
+            max_subtasks_per_channel_state_file: s.checkpoint.max_subtasks_per_channel_state_file,
         },
         backend: backend_config(&s.state_backend, s.checkpoint.num_retained),
         recovery: recovery_settings(&s.recovery),
@@ -175,6 +176,7 @@ fn network_config(n: &NetworkCfg) -> NetworkConfig {
         buffer_timeout_ns: n.buffer_timeout.as_u64(),
         local_latency: n.local_latency.dist.clone(),
         remote_latency: n.remote_latency.dist.clone(),
+        input_handoff_latency: n.input_handoff_latency.dist.clone(),
         remote_bandwidth_bytes_per_s: n.remote_bandwidth.value,
         debloat: debloat_config(n),
     }

@@ -76,6 +76,9 @@ pub struct NetworkConfig {
     pub local_latency: Dist,
     /// Latency of a channel between TaskManagers.
     pub remote_latency: Dist,
+    /// The consumer's hand-off of a buffer or event reaching an input channel with nothing
+    /// pending (its task thread waking to read it).
+    pub input_handoff_latency: Dist,
     /// Bandwidth of the connection between two TaskManagers.
     pub remote_bandwidth_bytes_per_s: f64,
     /// Buffer debloating; `None` when off.
@@ -106,6 +109,9 @@ pub struct StorageConfig {
     /// Bandwidth of each TaskManager's network interface, shared by its storage transfers;
     /// `None`: unlimited.
     pub nic_bytes_per_s: Option<f64>,
+    /// `execution.checkpointing.unaligned.max-subtasks-per-channel-state-file`: subtasks of a
+    /// TaskManager sharing one channel-state writer and file.
+    pub max_subtasks_per_channel_state_file: u32,
 }
 
 /// How recovery behaves (`[recovery]`: failover strategy, local recovery, restore speed).

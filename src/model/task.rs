@@ -218,6 +218,8 @@ pub struct Task {
     /// A trigger RPC that reached a task with inputs after all its upstream tasks finished,
     /// waiting for the `EndOfPartition` of its still-open channels.
     pub deferred_rpc_trigger: Option<CheckpointBarrier>,
+    /// An idle task's input hand-off in progress: it wakes then to read its inputs.
+    pub input_handoff_until: Option<SimTime>,
 }
 
 /// What Flink's `TaskIOMetricGroup` counts for a task: busy and back-pressured time, records

@@ -23,6 +23,9 @@ pub struct AsyncCheckpointProgress {
     channel_bytes: u64,
     /// The acknowledgement also waits for the barrier to leave every output queue.
     timeoutable: bool,
+    /// The channel state goes into a file shared with the TaskManager's other subtasks
+    /// (`ChannelStateCheckpointWriter`): it is complete only once that file is closed.
+    shared_file: Option<bool>,
 }
 
 /// What [`AsyncCheckpointProgress::decide`] tells the caller.
@@ -49,7 +52,35 @@ impl AsyncCheckpointProgress {
             channel_write: None,
             channel_bytes: 0,
             timeoutable,
+            shared_file: None,
         }
+    }
+
+    /// The channel state is written into a file shared with other subtasks.
+    pub fn use_shared_file(&mut self) {
+        self.shared_file = Some(false);
+    }
+
+    pub fn uses_shared_file(&self) -> bool {
+        self.shared_file.is_some()
+    }
+
+    /// The channel state waits for a shared file still open.
+    pub fn waits_for_shared_file(&self) -> bool {
+        self.shared_file == Some(false)
+    }
+
+    /// The shared file was closed: the channel state is complete.
+    pub fn shared_file_closed(&mut self) {
+        if self.shared_file.is_some() {
+            self.shared_file = Some(true);
+        }
+    }
+
+    /// Every barrier arrived and every channel-state byte was handed on (to a write or the
+    /// shared file): this subtask's part of the channel state is complete.
+    pub fn channel_state_handed_over(&self) -> bool {
+        !self.waiting_for_barriers && self.channel_write.is_none() && self.channel_bytes == 0
     }
 
     /// The asynchronous part starts now (the upload is submitted or inlined).
@@ -97,7 +128,12 @@ impl AsyncCheckpointProgress {
     /// this checkpoint's barrier to leave its outputs (the asynchronous part ended then);
     /// `barrier_queued` tells whether it still waits in an output queue.
     pub fn decide(&self, now: SimTime, waiting_for_output: bool, barrier_queued: impl FnOnce() -> bool) -> AckDecision {
-        if !self.state_done || self.waiting_for_barriers || self.channel_write.is_some() || self.channel_bytes > 0 {
+        if !self.state_done
+            || self.waiting_for_barriers
+            || self.channel_write.is_some()
+            || self.channel_bytes > 0
+            || self.shared_file == Some(false)
+        {
             return AckDecision::NotReady;
         }
         // A wait for a barrier to leave an output queue delays the acknowledgement, not the
@@ -151,6 +187,27 @@ mod tests {
         assert_eq!(p.channel_write(), Some(7));
         p.channel_write_finished();
         assert_eq!(p.take_channel_bytes(), Some(50));
+        assert_eq!(
+            p.decide(SimTime(9), false, || false),
+            AckDecision::Acknowledge {
+                async_duration_ns: Some(9)
+            }
+        );
+    }
+
+    #[test]
+    fn a_shared_channel_state_file_holds_the_acknowledgement_until_it_is_closed() {
+        let mut p = AsyncCheckpointProgress::new(SimTime(0), true, false);
+        p.use_shared_file();
+        p.state_uploaded();
+        p.all_barriers_received();
+        assert!(p.channel_state_handed_over());
+        assert_eq!(
+            p.decide(SimTime(5), false, || false),
+            AckDecision::NotReady,
+            "file open"
+        );
+        p.shared_file_closed();
         assert_eq!(
             p.decide(SimTime(9), false, || false),
             AckDecision::Acknowledge {

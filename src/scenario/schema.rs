@@ -157,6 +157,12 @@ pub struct CheckpointCfg {
     /// 0 means always unaligned.
     #[serde(default = "zero_duration")]
     pub aligned_checkpoint_timeout: Duration,
+    /// `execution.checkpointing.unaligned.max-subtasks-per-channel-state-file` (5): on each
+    /// TaskManager, the job's subtasks share channel-state writers, this many per writer; a
+    /// writer puts their channel state of a checkpoint into one file, and a subtask's
+    /// channel state is complete when that file is closed, after all of theirs.
+    #[serde(default = "five")]
+    pub max_subtasks_per_channel_state_file: u32,
     /// Times at which a savepoint is triggered (manual `triggerSavepoint`), e.g. `["20s"]`.
     #[serde(default)]
     pub savepoint_times: Vec<Duration>,
@@ -198,6 +204,7 @@ impl Default for CheckpointCfg {
             first_trigger_delay: None,
             unaligned: false,
             aligned_checkpoint_timeout: zero_duration(),
+            max_subtasks_per_channel_state_file: five(),
             savepoint_times: Vec::new(),
             history_size: default_history_size(),
         }
@@ -279,6 +286,16 @@ pub struct NetworkCfg {
     /// Latency of a channel between TaskManagers.
     #[serde(default = "default_remote_latency")]
     pub remote_latency: DurationDist,
+    /// The consumer's hand-off: from a buffer or event reaching an input channel that had
+    /// nothing pending to the consumer's task thread reading it (Flink: the channel's
+    /// `notifyChannelNonEmpty` completes the input gate's availability future, whose callback
+    /// puts a mail that resumes the task's suspended default action). A buffer that arrives
+    /// while an earlier one on its channel is still being handed off goes with it. Default:
+    /// measured on real Flink 2.3, the calibration runs c01, c02, c04 and c05 of
+    /// `tests/fidelity/` (the map's start delay minus its source's, per checkpoint, on a
+    /// local channel; `cargo test --release --test fidelity -- --nocapture` prints it).
+    #[serde(default = "default_input_handoff_latency")]
+    pub input_handoff_latency: DurationDist,
     /// Bandwidth of the connection between two TaskManagers, shared by all channels on it
     /// (Flink multiplexes them over one TCP connection).
     #[serde(default = "default_remote_bandwidth")]
@@ -355,6 +372,9 @@ fn default_segment() -> Bytes {
 fn two() -> u32 {
     2
 }
+fn five() -> u32 {
+    5
+}
 fn eight() -> u32 {
     8
 }
@@ -370,6 +390,25 @@ fn default_local_latency() -> DurationDist {
 fn default_remote_latency() -> DurationDist {
     dur_dist(100 * NS_PER_US)
 }
+/// The consumer's hand-off as measured on real Flink 2.3 (`tests/fidelity/` calibration runs
+/// c01, c02, c04, c05; the fidelity test checks these points against the measurement).
+pub const DEFAULT_INPUT_HANDOFF_PERCENTILES_MS: [(f64, f64); 7] = [
+    (0.0, 0.0),
+    (0.1, 0.0),
+    (0.25, 1.0),
+    (0.5, 1.0),
+    (0.75, 2.0),
+    (0.9, 3.0),
+    (1.0, 15.0),
+];
+fn default_input_handoff_latency() -> DurationDist {
+    DurationDist::new(Dist::Percentiles(
+        DEFAULT_INPUT_HANDOFF_PERCENTILES_MS
+            .iter()
+            .map(|&(q, ms)| (q, ms * NS_PER_MS as f64))
+            .collect(),
+    ))
+}
 fn default_remote_bandwidth() -> Rate {
     Rate::new(1.25e9)
 }
@@ -384,6 +423,7 @@ impl Default for NetworkCfg {
             buffer_timeout: default_buffer_timeout(),
             local_latency: default_local_latency(),
             remote_latency: default_remote_latency(),
+            input_handoff_latency: default_input_handoff_latency(),
             remote_bandwidth: default_remote_bandwidth(),
             debloat: DebloatCfg::default(),
         }

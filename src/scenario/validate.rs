@@ -85,6 +85,9 @@ fn validate_checkpoint(c: &CheckpointCfg) -> Result<(), Problem> {
     if c.history_size > HISTORY_SIZE_MAX {
         return fail("checkpoint.history_size", format!("must be at most {HISTORY_SIZE_MAX}"));
     }
+    if c.max_subtasks_per_channel_state_file == 0 {
+        return fail("checkpoint.max_subtasks_per_channel_state_file", "must be at least 1");
+    }
     if c.aligned_checkpoint_timeout.value < 0.0 {
         return fail("checkpoint.aligned_checkpoint_timeout", "must be >= 0");
     }

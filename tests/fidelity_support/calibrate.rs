@@ -32,12 +32,18 @@ pub struct Calibration {
     /// A source subtask's end-to-end duration beyond its start delay, sync and async phases:
     /// the acknowledgement RPC, `(quantile, ms)` points.
     pub ack_percentiles_ms: Vec<(f64, f64)>,
+    /// A local channel's hand-off: from the source's barrier broadcast to the map's task
+    /// thread reading it, `(quantile, ms)` points (the map's start delay minus its source's, per
+    /// checkpoint, in the heap calibration runs).
+    pub handoff_percentiles_ms: Vec<(f64, f64)>,
     /// Heap state per `ValueState<Long>` entry, bytes.
     pub long_entry_bytes: f64,
     /// Heap state per `ValueState<byte[N]>` entry beyond its N bytes, bytes.
     pub value_entry_overhead_bytes: f64,
     /// CPU time of one record in the chained map and sink, us (busy time over records).
     pub map_record_cpu_us: f64,
+    /// CPU time of one record in the chained map and sink on RocksDB, us.
+    pub rocksdb_map_record_cpu_us: f64,
     /// CPU time of one record in the generator source, us.
     pub source_record_cpu_us: f64,
     /// RocksDB synchronous phase: bytes written since the previous checkpoint over the sync
@@ -187,6 +193,36 @@ impl Calibration {
                 .collect(),
             "c04 source acknowledgement",
         );
+        // The barrier's hand-off from source to map on a local channel: in the heap
+        // calibration runs (parallelism 1, one TaskManager) the map's start delay minus its
+        // source's, per checkpoint. The map's records ahead of the barrier cost under 0.1 ms
+        // there (at most 100 ms of one subpartition's records at c02's CPU per record), so the
+        // difference is the hand-off: the subpartition's notification reaching the map's
+        // task thread and its mailbox resuming the input (both timestamps are whole ms, which
+        // leaves the mean of the difference unbiased).
+        let mut handoff = Vec::new();
+        for run in [&r01, &r02, &r04, &r05] {
+            let cut = super::figures::WARMUP_MS / 1e3;
+            let by_checkpoint = |vertex: &str| -> std::collections::BTreeMap<u64, f64> {
+                real.subtask_rows(run, vertex, cut)
+                    .iter()
+                    .map(|r| (column(r, "checkpoint_id") as u64, column(r, "start_delay_ms")))
+                    .collect()
+            };
+            let sources = by_checkpoint("Source");
+            for (id, map) in by_checkpoint("stateful-map") {
+                if let Some(src) = sources.get(&id) {
+                    handoff.push((map - src).max(0.0));
+                }
+            }
+        }
+        let handoff_percentiles_ms = percentiles(handoff, "heap calibration runs' source-to-map hand-off");
+        let busy_map03 = need(
+            real.metric_mean(&r03, "stateful-map", "busyTimeMsPerSecond", "avg", 10.0),
+            "c03 map busy time",
+        );
+        let rate_in03 = need(real.summary(&r03, "map_records_in_per_s_mean"), "c03 map input rate");
+        let p03 = c03.options.parallelism as f64;
         let sync03 = need(real.summary(&r03, "map_sub_sync_ms_median"), "c03 sync");
         let written03 = c03.options.rate_per_s
             * (c03.options.interval_ms as f64 / 1000.0)
@@ -202,11 +238,13 @@ impl Calibration {
             ),
             rpc_percentiles_ms,
             ack_percentiles_ms,
+            handoff_percentiles_ms,
             long_entry_bytes,
             value_entry_overhead_bytes: value_overhead,
             // busy ms per second over records per second and subtask: ms per record.
             map_record_cpu_us: 1000.0 * busy_map / (rate_in / p02),
             source_record_cpu_us: 1000.0 * busy_src / (rate_out / p02),
+            rocksdb_map_record_cpu_us: 1000.0 * busy_map03 / (rate_in03 / p03),
             rocksdb_flush_bytes_per_s: written03 / (sync03.max(1.0) / 1000.0),
             task_failure_report_ms: need(
                 real.recovery(&r05, "fail_to_job_RESTARTING_ms"),
@@ -268,6 +306,12 @@ impl Calibration {
                 "c04_empty: source end-to-end - start delay - sync - async after the warm-up; median shown, the empirical distribution is used",
             ),
             c(
+                "network.local_latency (source-to-map hand-off)",
+                self.handoff_percentiles_ms[3].1,
+                "ms",
+                "c01, c02, c04, c05 (heap, one TaskManager): map start delay - source start delay per checkpoint; median shown, the empirical distribution is used",
+            ),
+            c(
                 "state per ValueState<Long> entry",
                 self.long_entry_bytes,
                 "B",
@@ -284,6 +328,12 @@ impl Calibration {
                 self.map_record_cpu_us,
                 "us",
                 "c02_heap_entries: map busyTimeMsPerSecond / map records in per second and subtask",
+            ),
+            c(
+                "map + sink CPU per record on RocksDB",
+                self.rocksdb_map_record_cpu_us,
+                "us",
+                "c03_rocks_bytes: map busyTimeMsPerSecond / map records in per second and subtask",
             ),
             c(
                 "source CPU per record",

@@ -138,6 +138,11 @@ pub fn scenario_toml(cfg: &Config, cal: &Calibration, duration_s: u64) -> String
         "buffer_timeout = \"{}ms\"    # --bufferTimeoutMs",
         o.buffer_timeout_ms
     );
+    let _ = writeln!(
+        w,
+        "input_handoff_latency = {}  # calibrated: c01/c02/c04/c05 map start delay - source start delay",
+        empirical_ms(&cal.handoff_percentiles_ms)
+    );
     if o.debloat {
         let _ = writeln!(
             w,
@@ -277,10 +282,17 @@ fn write_operators(w: &mut String, cfg: &Config, cal: &Calibration) {
             o.state_bytes
         )
     };
-    let service = format!(
-        "\"{:.3}us\"  # calibrated CPU per record (c02_heap_entries)",
-        cal.map_record_cpu_us
-    );
+    let service = if o.rocksdb {
+        format!(
+            "\"{:.3}us\"  # calibrated CPU per record on RocksDB (c03_rocks_bytes)",
+            cal.rocksdb_map_record_cpu_us
+        )
+    } else {
+        format!(
+            "\"{:.3}us\"  # calibrated CPU per record (c02_heap_entries)",
+            cal.map_record_cpu_us
+        )
+    };
     let _ = writeln!(w, "[[operators]]");
     let _ = writeln!(w, "name = \"{MAP}\"");
     let _ = writeln!(w, "kind = \"operator\"");

@@ -155,6 +155,10 @@ impl World {
                 let ok = !self.storage.upload_fails();
                 self.on_channel_state_written(now, s, checkpoint, ok);
             }
+            UploadKind::ChannelStateFile { writer } => {
+                let ok = !self.storage.upload_fails();
+                self.on_channel_file_written(now, writer, checkpoint, ok);
+            }
             UploadKind::Changelog { seq } => {
                 if let Some(cl) = self.tasks[s as usize].backend.as_mut().and_then(|b| b.changelog_mut()) {
                     cl.on_upload_complete(seq);

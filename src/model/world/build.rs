@@ -208,5 +208,6 @@ fn new_task(
         changelog_replay_bytes: Default::default(),
         end_of_input: EndOfInput::new(inputs as u32, ctx.checkpointing),
         deferred_rpc_trigger: None,
+        input_handoff_until: None,
     }
 }

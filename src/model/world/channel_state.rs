@@ -9,6 +9,7 @@
 //! in bytes for the statistics and, when restore points are kept, also kept as records: a
 //! recovery puts them back into the channels before any new input (`recovery.rs`).
 
+use super::channel_state_writers::FileStep;
 use super::{Event, StorageRequest, UploadKind, World};
 use crate::ids::CheckpointId;
 use crate::model::task::{ChannelSide, ChannelStateAcc, DeferredMail, PersistedChannel, TaskPhase};
@@ -297,6 +298,17 @@ impl World {
         let Some(pos) = self.tasks[si].checkpoints.iter().position(|c| c.id == checkpoint) else {
             return;
         };
+        if self.tasks[si].checkpoints[pos].progress.uses_shared_file() {
+            let w = self
+                .channel_state_writers
+                .writer_of(s)
+                .expect("a shared file has a writer");
+            if let Some(bytes) = self.tasks[si].checkpoints[pos].progress.take_channel_bytes() {
+                self.channel_state_writers.add_bytes(w, checkpoint, bytes);
+            }
+            self.channel_file_progress(now, s, checkpoint);
+            return;
+        }
         let Some(bytes) = self.tasks[si].checkpoints[pos].progress.take_channel_bytes() else {
             return;
         };
@@ -339,6 +351,7 @@ impl World {
     /// output barriers are all done.
     pub(crate) fn maybe_ack(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
         let si = s as usize;
+        self.channel_file_progress(now, s, checkpoint);
         let Some(pos) = self.tasks[si].checkpoints.iter().position(|c| c.id == checkpoint) else {
             return;
         };
@@ -370,5 +383,95 @@ impl World {
         c.upload = None;
         let at = now + self.rpc.acknowledge_ns();
         self.queue.schedule(at, Event::AckArrive { s, checkpoint });
+    }
+
+    /// Subtask `s`'s part of its writer's shared file of `checkpoint`: once every barrier
+    /// arrived, every byte was handed on and (a timeoutable barrier) the barrier left every
+    /// output queue, it is complete (`completeInput`, `completeOutput`); then the file moves on.
+    pub(crate) fn channel_file_progress(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
+        let Some(w) = self.channel_state_writers.writer_of(s) else {
+            return;
+        };
+        let si = s as usize;
+        let Some(c) = self.tasks[si].checkpoints.iter().find(|c| c.id == checkpoint) else {
+            return;
+        };
+        if !c.progress.waits_for_shared_file() || self.channel_state_writers.is_member_complete(w, checkpoint, s) {
+            return;
+        }
+        let timeoutable = c.barrier.options.is_timeoutable();
+        if !c.progress.channel_state_handed_over()
+            || (timeoutable && self.net.barrier_queued_in_output(s, checkpoint, &self.graph))
+        {
+            return;
+        }
+        self.channel_state_writers.member_complete(w, checkpoint, s);
+        self.pump_channel_file(now, w, checkpoint);
+    }
+
+    /// Writes what the file holds (one write at a time: the writer's one thread), or closes it
+    /// once every member completed: each member's channel state is complete then.
+    pub(crate) fn pump_channel_file(&mut self, now: SimTime, w: u32, checkpoint: CheckpointId) {
+        let tasks = &self.tasks;
+        let step = self
+            .channel_state_writers
+            .next_step(w, checkpoint, |m| tasks[m as usize].phase == TaskPhase::Finished);
+        match step {
+            FileStep::Wait => {}
+            FileStep::Write(bytes) => {
+                let req = StorageRequest {
+                    subtask: self.channel_state_writers.members(w)[0],
+                    checkpoint,
+                    bytes,
+                    started: false,
+                    cancelled: false,
+                    download_for: None,
+                };
+                let id = self.storage.submit(
+                    now,
+                    req,
+                    Some(UploadKind::ChannelStateFile { writer: w }),
+                    &mut self.queue,
+                );
+                self.channel_state_writers.write_started(w, checkpoint, id);
+            }
+            FileStep::Closed(members) => {
+                for m in members {
+                    let Some(c) = self.tasks[m as usize]
+                        .checkpoints
+                        .iter_mut()
+                        .find(|c| c.id == checkpoint)
+                    else {
+                        continue;
+                    };
+                    c.progress.shared_file_closed();
+                    self.maybe_ack(now, m, checkpoint);
+                }
+            }
+        }
+    }
+
+    /// A write of writer `w`'s file of `checkpoint` finished (`ok`: without an I/O error). A
+    /// failed write fails every member's channel state (`CHANNEL_STATE_SHARED_STREAM_EXCEPTION`).
+    pub(crate) fn on_channel_file_written(&mut self, now: SimTime, w: u32, checkpoint: CheckpointId, ok: bool) {
+        if !self.channel_state_writers.write_finished(w, checkpoint) {
+            return; // the checkpoint was dropped
+        }
+        if ok {
+            self.pump_channel_file(now, w, checkpoint);
+            return;
+        }
+        self.channel_state_writers.drop_checkpoint(checkpoint);
+        let mut declined = false;
+        for m in self.channel_state_writers.members(w).to_vec() {
+            let t = &mut self.tasks[m as usize];
+            if t.checkpoints.iter().any(|c| c.id == checkpoint) && t.coordinator.finish_async(checkpoint) {
+                t.checkpoints.retain(|c| c.id != checkpoint);
+                if !declined {
+                    declined = true;
+                    self.decline(now, checkpoint, crate::protocol::CheckpointFailureReason::IoException);
+                }
+            }
+        }
     }
 }

@@ -319,11 +319,26 @@ impl World {
             async_delay_ns: cost.async_delay_ns,
             async_cpu_left_ns: cost.async_cpu_ns,
         });
+        if let Some(w) = self.channel_state_writers.writer_of(s) {
+            if unaligned || barrier.options.is_timeoutable() {
+                // `initInputsCheckpoint` starts the shared writer when the checkpoint needs
+                // channel state (unaligned, or aligned with a timeout).
+                if let Some(c) = self.tasks[si].checkpoints.last_mut() {
+                    c.progress.use_shared_file();
+                }
+            } else {
+                // Aligned here (a barrier forced aligned on a pointwise edge, a savepoint): no
+                // channel state of this subtask for its neighbours' file to wait for.
+                self.channel_state_writers.member_complete(w, checkpoint, s);
+                self.pump_channel_file(now, w, checkpoint);
+            }
+        }
         if unaligned && !has_inputs {
             // A source's channel state is only its output buffers, all known now (so is that
             // of a task whose every input ended).
             self.finalize_channel_state(now, s, checkpoint, None);
         }
+        self.channel_file_progress(now, s, checkpoint);
         self.log_snapshot(now, s, checkpoint);
         // Two-phase commit: pre-commit the open transaction in the sync phase.
         // An at-least-once writer flushes what it has pending here (`SinkWriter.flush`); the
@@ -636,6 +651,9 @@ impl World {
                     self.storage.cancel(now, req, &mut self.queue);
                 }
                 if let Some(req) = self.tasks[si].checkpoints[pos].progress.channel_write() {
+                    self.storage.cancel(now, req, &mut self.queue);
+                }
+                for req in self.channel_state_writers.drop_checkpoint(checkpoint) {
                     self.storage.cancel(now, req, &mut self.queue);
                 }
                 if !in_sync {

@@ -128,6 +128,12 @@ impl World {
         t.wake_gen = t.wake_gen.wrapping_add(1);
         let snapshot = self.jm.captures_snapshots().then(|| self.finished_snapshot(s));
         self.jm.task_finished(s, snapshot);
+        // A finished task no longer holds its writer's files open (`releaseSubtask`).
+        if let Some(w) = self.channel_state_writers.writer_of(s) {
+            for checkpoint in self.channel_state_writers.open_checkpoints(w) {
+                self.pump_channel_file(now, w, checkpoint);
+            }
+        }
         if self.tasks.iter().all(|t| t.phase == TaskPhase::Finished) {
             let out = self.jm.job_finished(now);
             self.apply_coordinator_actions(out);

@@ -35,6 +35,7 @@
 mod backends;
 mod build;
 mod channel_state;
+mod channel_state_writers;
 mod checkpoint_storage;
 mod checkpointing;
 mod cores;
@@ -152,6 +153,7 @@ fn network_settings(cfg: &WorldConfig, graph: &JobGraph) -> NetworkSettings {
             .collect(),
         local_latency: n.local_latency.clone(),
         remote_latency: n.remote_latency.clone(),
+        input_handoff_latency: n.input_handoff_latency.clone(),
         remote_bandwidth_bytes_per_s: n.remote_bandwidth_bytes_per_s,
     }
 }
@@ -207,6 +209,8 @@ pub struct SnapshotTaken {
 pub(crate) enum UploadKind {
     /// The channel state (in-flight data) of an unaligned checkpoint.
     ChannelState,
+    /// A write to a shared channel-state writer's file.
+    ChannelStateFile { writer: u32 },
     /// A changelog (DSTL) background upload of log batch `seq`.
     Changelog { seq: u64 },
     /// A changelog materialization's upload.
@@ -249,6 +253,8 @@ pub struct World {
     pub(crate) keys: seen_keys::SeenKeys,
     pub(crate) rpc: Rpc,
     pub(crate) storage: CheckpointStorage,
+    /// The TaskManagers' shared channel-state writers (unaligned checkpoints).
+    pub(crate) channel_state_writers: channel_state_writers::ChannelStateWriters,
     /// The hosts' cores, shared by task and snapshot threads.
     pub(crate) cores: cores::Cores,
     pub(crate) backend: BackendModel,
@@ -324,7 +330,18 @@ impl World {
         } else {
             None
         };
+        let channel_state_writers = if cfg.coordinator.unaligned {
+            let tm_of: Vec<u32> = graph.subtasks.iter().map(|s| s.taskmanager).collect();
+            channel_state_writers::ChannelStateWriters::new(
+                &tm_of,
+                cfg.storage.max_subtasks_per_channel_state_file,
+                cfg.storage.inline_threshold_bytes,
+            )
+        } else {
+            channel_state_writers::ChannelStateWriters::none(num_tasks)
+        };
         World {
+            channel_state_writers,
             run: RunInfo::new(cfg, seed, label),
             queue: EventQueue::new(),
             net,

@@ -161,9 +161,18 @@ impl World {
 
     /// Lists an input channel with readable buffers, and wakes the task if it was idle.
     #[inline]
+    /// An idle consumer wakes after the input hand-off (`notifyChannelNonEmpty` completes the
+    /// gate's availability future; its callback mails the task thread, which resumes reading);
+    /// what arrives before it wakes is read then too. A busy consumer reads the input when it is
+    /// done with what it does, without a hand-off.
     pub(crate) fn mark_input_available(&mut self, now: SimTime, s: u32, input: u32) {
         if self.net.mark_input_available(s, input, &self.graph) && self.tasks[s as usize].phase == TaskPhase::Idle {
-            self.wake_at(s, now);
+            if self.tasks[s as usize].input_handoff_until.is_some_and(|at| at > now) {
+                return; // already being woken: it reads this input too
+            }
+            let at = now + self.net.sample_input_handoff_ns();
+            self.tasks[s as usize].input_handoff_until = Some(at);
+            self.wake_at(s, at);
         }
     }
 

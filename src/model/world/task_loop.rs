@@ -14,6 +14,8 @@ use crate::vocab::{DeliveryGuarantee, Partitioning};
 impl World {
     pub(crate) fn task_step(&mut self, now: SimTime, s: u32) {
         let si = s as usize;
+        // Awake: an input hand-off in progress is over (whichever wake-up came first).
+        self.tasks[si].input_handoff_until = None;
         if self.tasks[si].phase == TaskPhase::Finished {
             return;
         }

@@ -29,6 +29,12 @@ impl World {
         for req in uploads {
             self.storage.cancel(now, req, &mut self.queue);
         }
+        // Its writer's shared channel-state files fail with it.
+        if let Some(w) = self.channel_state_writers.writer_of(s) {
+            for req in self.channel_state_writers.drop_writer(w) {
+                self.storage.cancel(now, req, &mut self.queue);
+            }
+        }
         // Restore downloads of an earlier failure are cancelled too.
         for req in self.storage.downloads_of(s) {
             self.storage.cancel(now, req, &mut self.queue);
@@ -67,6 +73,7 @@ impl World {
         let waits = t.end_of_input.waits_for_final_checkpoint();
         t.end_of_input = EndOfInput::new(self.graph.inputs[si].len() as u32, waits);
         t.deferred_rpc_trigger = None;
+        t.input_handoff_until = None;
         self.jm.task_restarted(s);
     }
 

@@ -133,6 +133,11 @@ pub const KEYS: &[FlinkKey] = &[
         &["execution.checkpointing.alignment-timeout"],
     ),
     key(
+        "execution.checkpointing.unaligned.max-subtasks-per-channel-state-file",
+        Integer,
+        "checkpoint.max_subtasks_per_channel_state_file",
+    ),
+    key(
         "execution.checkpointing.data-inline-threshold",
         MemorySize,
         "storage.inline_threshold",

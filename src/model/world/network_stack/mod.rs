@@ -43,6 +43,7 @@ pub(crate) struct NetworkSettings {
     pub pool_size: Vec<Vec<u32>>,
     pub local_latency: Dist,
     pub remote_latency: Dist,
+    pub input_handoff_latency: Dist,
     pub remote_bandwidth_bytes_per_s: f64,
 }
 
@@ -83,6 +84,14 @@ struct TaskDebloat {
 /// batch rather than per record and hands out no buffer explicitly as overdraft: the constant is
 /// the bound the tests hold a local edge's in-flight data to.
 pub(crate) const MAX_OVERDRAFT_BUFFERS_PER_GATE: u32 = 20;
+
+impl Network {
+    /// A consumer's input hand-off (`network.input_handoff_latency`), drawn from the network's
+    /// stream.
+    pub fn sample_input_handoff_ns(&mut self) -> u64 {
+        self.set.input_handoff_latency.sample_u64(&mut self.rng)
+    }
+}
 
 /// What a send did that the tasks must hear of.
 #[derive(Clone, Copy, Debug, Default)]

@@ -114,6 +114,13 @@ pub(super) const FIELDS: &[FieldDoc] = &[
         "With `unaligned`: start aligned, switch to unaligned this long after the trigger; 0 = always unaligned.",
     ),
     f(
+        "checkpoint.max_subtasks_per_channel_state_file",
+        Integer,
+        Value("5"),
+        "per TaskManager",
+        "With `unaligned`: subtasks of a TaskManager sharing one channel-state writer and file; a subtask's channel state completes when that file closes.",
+    ),
+    f(
         "checkpoint.savepoint_times",
         Duration,
         Value("[]"),

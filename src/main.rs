@@ -489,7 +489,10 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 Some(url) => {
                     let jid = job.as_deref().expect("clap: --rest requires --job");
                     ckptsim::import::fetch::fetch(url, jid, &dir)?;
-                    sayln!("fetched the REST responses of job {jid} from {url} into {}", dir.display());
+                    sayln!(
+                        "fetched the REST responses of job {jid} from {url} into {}",
+                        dir.display()
+                    );
                     format!("{url} (saved in {})", dir.display())
                 }
                 None => dir.display().to_string(),
@@ -506,7 +509,10 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 imported.plan_summary,
                 imported.checkpoints
             );
-            sayln!("check the lines marked `ASSUMPTION: edit.`, then `ckptsim run {}`", out.display());
+            sayln!(
+                "check the lines marked `ASSUMPTION: edit.`, then `ckptsim run {}`",
+                out.display()
+            );
             Ok(())
         }
         Command::Reference { out } => {

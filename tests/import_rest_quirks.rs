@@ -73,7 +73,9 @@ fn edit_json(file: &Path, change: impl FnOnce(&mut serde_json::Value)) {
 }
 
 fn toml_of(dir: &Path) -> String {
-    import_dir(dir, &options(CAPTURE)).unwrap_or_else(|e| panic!("{e}")).to_toml("x")
+    import_dir(dir, &options(CAPTURE))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .to_toml("x")
 }
 
 #[test]
@@ -126,16 +128,56 @@ fn per_subtask_percentiles_written_as_nan_strings_are_read() {
     }
     assert!(changed > 0);
     assert_eq!(toml_of(&dir), base);
-    // A sample whose averages are "NaN" is left out of the medians, not read as 0.
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The `rate = ...` line of the source.
+fn rate_line(text: &str) -> String {
+    text.lines()
+        .find(|l| l.starts_with("rate = "))
+        .expect("a rate line")
+        .to_string()
+}
+
+#[test]
+fn per_second_meters_are_read_once_their_window_is_full_and_nan_samples_are_left_out() {
+    // The captures ran 45 s: shorter than the 60 s window of Flink's per-second meters, so
+    // the importer uses the vertices' counters. A job running longer uses the meters.
+    let short = toml_of(&capture(CAPTURE));
+    assert!(
+        rate_line(&short).contains("write-records / status-duration.RUNNING"),
+        "{short}"
+    );
+    let dir = copy_of(CAPTURE, "meters");
+    for f in files(&job_dir(&dir).join("vertices")) {
+        if f.parent().is_some_and(|p| p.ends_with("vertices")) {
+            edit_json(&f, |v| {
+                for s in v["subtasks"].as_array_mut().unwrap() {
+                    s["status-duration"]["RUNNING"] = 120_000.into();
+                }
+            });
+        }
+    }
+    let long = toml_of(&dir);
+    let line = rate_line(&long);
+    assert!(
+        line.contains("subtasks/metrics numRecordsOutPerSecond avg, median of"),
+        "{line}"
+    );
+    // A sample whose averages are "NaN" is left out of the median, not read as 0.
     let l = Layout::open(&dir, None).unwrap();
-    let vid = ckptsim::import::rest_model::Job::read(&l).unwrap().vertices[0].id.clone();
-    let metrics = job_dir(&dir).join(format!("vertices/{vid}/subtasks/metrics.zz.json"));
-    std::fs::write(
-        &metrics,
-        r#"[{"id":"numRecordsOutPerSecond","min":"NaN","max":"NaN","avg":"NaN","sum":"NaN"}]"#,
-    )
-    .unwrap();
-    assert_eq!(toml_of(&dir), base);
+    let vid = ckptsim::import::rest_model::Job::read(&l).unwrap().vertices[0]
+        .id
+        .clone();
+    let value = |line: &str| line.split('#').next().unwrap().to_string();
+    for n in 0..3 {
+        std::fs::write(
+            job_dir(&dir).join(format!("vertices/{vid}/subtasks/metrics.zz{n}.json")),
+            r#"[{"id":"numRecordsOutPerSecond","min":"NaN","max":"NaN","avg":"NaN","sum":"NaN"}]"#,
+        )
+        .unwrap();
+    }
+    assert_eq!(value(&rate_line(&toml_of(&dir))), value(&line));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -174,9 +216,15 @@ fn a_malformed_field_is_named_with_its_file() {
     edit_json(&job, |v| {
         v["vertices"][1]["parallelism"] = 2.into();
     });
-    let msg = import_dir(&dir, &ImportOptions::default()).err().expect("an error").to_string();
+    let msg = import_dir(&dir, &ImportOptions::default())
+        .err()
+        .expect("an error")
+        .to_string();
     assert!(msg.contains(&cfg.display().to_string()), "{msg}");
-    assert!(msg.contains("GET /jobs/") && msg.contains("/checkpoints/config"), "{msg}");
+    assert!(
+        msg.contains("GET /jobs/") && msg.contains("/checkpoints/config"),
+        "{msg}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -184,21 +232,29 @@ fn a_malformed_field_is_named_with_its_file() {
 fn an_unknown_ship_strategy_is_named() {
     let dir = copy_of(CAPTURE, "ship");
     assert!(replace_all(&dir, "\"HASH\"", "\"GLOBAL\"") > 0);
-    let msg = import_dir(&dir, &ImportOptions::default()).err().expect("an error").to_string();
+    let msg = import_dir(&dir, &ImportOptions::default())
+        .err()
+        .expect("an error")
+        .to_string();
     assert!(msg.contains("ship_strategy") && msg.contains("GLOBAL"), "{msg}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn every_line_names_its_source_or_is_an_assumption() {
-    let text = import_dir(&capture(CAPTURE), &ImportOptions::default()).unwrap().to_toml("x");
+    let text = import_dir(&capture(CAPTURE), &ImportOptions::default())
+        .unwrap()
+        .to_toml("x");
     let mut assumptions = 0;
     for line in text.lines() {
         let t = line.trim_start();
-        if t.is_empty() || t.starts_with('#') || t.starts_with('[') || t.starts_with('{') || t == "]" {
+        if t.is_empty() || t.starts_with('#') || t.starts_with('[') || t.starts_with("{ statistic") || t == "]" {
             continue;
         }
-        assert!(line.contains(" = ") && line.contains("  # "), "a line without its source: {line}");
+        assert!(
+            line.contains(" = ") && line.contains("  # "),
+            "a line without its source: {line}"
+        );
         if line.contains("# ASSUMPTION: edit.") {
             assumptions += 1;
         }
@@ -206,10 +262,16 @@ fn every_line_names_its_source_or_is_an_assumption() {
     // Cores, TaskManagers per host, the connector, the keys, the sink's guarantee.
     assert!(assumptions >= 5, "{text}");
     for what in ["cores_per_taskmanager", "taskmanagers_per_host", "keys", "connector"] {
-        let l = text.lines().find(|l| l.starts_with(what)).unwrap_or_else(|| panic!("no {what}"));
+        let l = text
+            .lines()
+            .find(|l| l.starts_with(what))
+            .unwrap_or_else(|| panic!("no {what}"));
         assert!(l.contains("ASSUMPTION: edit."), "{l}");
     }
-    assert!(text.contains("Source: gen") && text.contains("ship_strategy HASH"), "{text}");
+    assert!(
+        text.contains("Source: gen") && text.contains("ship_strategy HASH"),
+        "{text}"
+    );
 }
 
 /// Serves the capture's files over HTTP/1.1, as Flink's REST endpoint would; the metrics
@@ -245,7 +307,9 @@ fn serve(dir: PathBuf) -> (String, Arc<Mutex<Vec<String>>>) {
                 Ok(body) => {
                     // Chunked, as Flink's netty sends large bodies.
                     let mid = body.len() / 2;
-                    let mut resp = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+                    let mut resp =
+                        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                            .to_vec();
                     for part in [&body[..mid], &body[mid..]] {
                         resp.extend(format!("{:x}\r\n", part.len()).as_bytes());
                         resp.extend(part);
@@ -278,14 +342,22 @@ fn fetching_from_a_rest_address_saves_the_layout_import_reads() {
     let _ = std::fs::remove_dir_all(&dst);
     ckptsim::import::fetch::fetch(&addr, &jid, &dst).unwrap_or_else(|e| panic!("{e}"));
     let seen = seen.lock().unwrap().clone();
-    assert!(seen.iter().any(|p| p.contains("/subtasks/metrics?get=") && p.contains("busyTimeMsPerSecond")));
+    assert!(
+        seen.iter()
+            .any(|p| p.contains("/subtasks/metrics?get=") && p.contains("busyTimeMsPerSecond"))
+    );
     // Every file but the metrics sample is the served one, byte for byte.
     for f in files(&dst) {
         let rel = f.strip_prefix(&dst).unwrap();
         if rel.ends_with("metrics.json") {
             continue;
         }
-        assert_eq!(std::fs::read(&f).unwrap(), std::fs::read(src.join(rel)).unwrap(), "{}", rel.display());
+        assert_eq!(
+            std::fs::read(&f).unwrap(),
+            std::fs::read(src.join(rel)).unwrap(),
+            "{}",
+            rel.display()
+        );
     }
     let fetched = import_dir(&dst, &options(CAPTURE)).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(fetched.checkpoints, all.checkpoints);
@@ -297,8 +369,14 @@ fn fetching_from_a_rest_address_saves_the_layout_import_reads() {
 fn a_rest_error_names_the_address() {
     let (addr, _) = serve(PathBuf::from("/nonexistent"));
     let dst = std::env::temp_dir().join(format!("ckptsim-import-{}-404", std::process::id()));
-    let msg = ckptsim::import::fetch::fetch(&addr, "abc", &dst).err().expect("404").to_string();
-    assert!(msg.contains(&format!("{addr}/jobs/abc")) && msg.contains("404"), "{msg}");
+    let msg = ckptsim::import::fetch::fetch(&addr, "abc", &dst)
+        .err()
+        .expect("404")
+        .to_string();
+    assert!(
+        msg.contains(&format!("{addr}/jobs/abc")) && msg.contains("404"),
+        "{msg}"
+    );
     let _ = std::fs::remove_dir_all(&dst);
 }
 
@@ -310,32 +388,59 @@ fn the_command_writes_a_scenario_that_validates_and_runs_with_a_calibration_repo
     std::fs::create_dir_all(&dir).unwrap();
     let sc = dir.join("job.toml");
     let out = std::process::Command::new(exe)
-        .args(["import", capture(CAPTURE).to_str().unwrap(), "--out", sc.to_str().unwrap()])
+        .args([
+            "import",
+            capture(CAPTURE).to_str().unwrap(),
+            "--out",
+            sc.to_str().unwrap(),
+        ])
         .args(["--cores-per-taskmanager", "2"])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let v = std::process::Command::new(exe).args(["validate", sc.to_str().unwrap()]).output().unwrap();
+    let v = std::process::Command::new(exe)
+        .args(["validate", sc.to_str().unwrap()])
+        .output()
+        .unwrap();
     assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
     let run_dir = dir.join("run");
     let r = std::process::Command::new(exe)
-        .args(["run", sc.to_str().unwrap(), "--no-plots", "--out", run_dir.to_str().unwrap()])
+        .args([
+            "run",
+            sc.to_str().unwrap(),
+            "--no-plots",
+            "--out",
+            run_dir.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
     let stdout = String::from_utf8_lossy(&r.stdout);
-    assert!(stdout.contains("Calibration") && stdout.contains("end_to_end_duration"), "{stdout}");
+    assert!(
+        stdout.contains("Calibration") && stdout.contains("end_to_end_duration"),
+        "{stdout}"
+    );
     let summary: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(run_dir.join("summary.json")).unwrap()).unwrap();
     let rows = summary["calibration"].as_array().expect("calibration in summary.json");
-    let e2e = rows.iter().find(|r| r["statistic"] == "end_to_end_duration").expect("e2e row");
-    assert!(e2e["job_median"].as_f64().unwrap() > 0.0 && e2e["ratio"].as_f64().unwrap() > 0.0, "{e2e}");
+    let e2e = rows
+        .iter()
+        .find(|r| r["statistic"] == "end_to_end_duration")
+        .expect("e2e row");
+    assert!(
+        e2e["job_median"].as_f64().unwrap() > 0.0 && e2e["ratio"].as_f64().unwrap() > 0.0,
+        "{e2e}"
+    );
     // Errors go to stderr naming the file.
     let bad = std::process::Command::new(exe)
         .args(["import", dir.to_str().unwrap(), "--out", sc.to_str().unwrap()])
         .output()
         .unwrap();
     assert!(!bad.status.success());
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("jobs"), "{}", String::from_utf8_lossy(&bad.stderr));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("jobs"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -25,6 +25,9 @@ const WARMUP_S: u64 = 10;
 /// state reaches the measured size before statistics count.
 const KEYS_PER_KEY_GROUP: u64 = 100;
 
+/// `state_backend.memtable_size`'s default (64 MiB), which the importer leaves as it is.
+const MEMTABLE_BYTES: f64 = 64.0 * 1024.0 * 1024.0;
+
 struct VertexData {
     acks: Vec<SubtaskAck>,
     tms: Vec<String>,
@@ -76,7 +79,9 @@ fn rates(j: &str, vid: &str, det: &rest::VertexDetails, metrics: Option<VertexMe
         det.running_ms_min / 1000.0
     );
     let src = |field: &str| {
-        format!("/jobs/{j}/vertices/{vid} subtasks[].metrics.{field} / status-duration.RUNNING, summed over subtasks ({why})")
+        format!(
+            "/jobs/{j}/vertices/{vid} subtasks[].metrics.{field} / status-duration.RUNNING, summed over subtasks ({why})"
+        )
     };
     Ok(Rates {
         in_per_s: det.read_records / s,
@@ -157,17 +162,37 @@ pub fn derive(layout: &Layout, opts: &ImportOptions) -> Result<Imported, ImportE
     if let Some(i) = cc.interval_ms {
         ck.put("interval", quote(&format!("{i}ms")), format!("{ccp} interval"));
     }
-    ck.put("timeout", quote(&format!("{}ms", cc.timeout_ms)), format!("{ccp} timeout"))
-        .put("min_pause", quote(&format!("{}ms", cc.min_pause_ms)), format!("{ccp} min_pause"))
-        .put("max_concurrent", cc.max_concurrent.max(1).to_string(), format!("{ccp} max_concurrent"))
-        .put(
-            "tolerable_failed",
-            cc.tolerable_failed.to_string(),
-            format!("{ccp} tolerable_failed_checkpoints"),
-        );
-    let mode = if cc.mode.contains("least") { "at_least_once" } else { "exactly_once" };
+    ck.put(
+        "timeout",
+        quote(&format!("{}ms", cc.timeout_ms)),
+        format!("{ccp} timeout"),
+    )
+    .put(
+        "min_pause",
+        quote(&format!("{}ms", cc.min_pause_ms)),
+        format!("{ccp} min_pause"),
+    )
+    .put(
+        "max_concurrent",
+        cc.max_concurrent.max(1).to_string(),
+        format!("{ccp} max_concurrent"),
+    )
+    .put(
+        "tolerable_failed",
+        cc.tolerable_failed.to_string(),
+        format!("{ccp} tolerable_failed_checkpoints"),
+    );
+    let mode = if cc.mode.contains("least") {
+        "at_least_once"
+    } else {
+        "exactly_once"
+    };
     ck.put("mode", quote(mode), format!("{ccp} mode = {}", cc.mode));
-    ck.put("unaligned", cc.unaligned.to_string(), format!("{ccp} unaligned_checkpoints"));
+    ck.put(
+        "unaligned",
+        cc.unaligned.to_string(),
+        format!("{ccp} unaligned_checkpoints"),
+    );
     if cc.unaligned {
         ck.put(
             "aligned_checkpoint_timeout",
@@ -193,7 +218,9 @@ pub fn derive(layout: &Layout, opts: &ImportOptions) -> Result<Imported, ImportE
         slots = slots.max(per_tm.values().copied().max().unwrap_or(1));
     }
     let tms = all_tms.len().max(1) as u32;
-    let src_vertices: Vec<usize> = (0..job.vertices.len()).filter(|&i| job.vertices[i].inputs.is_empty()).collect();
+    let src_vertices: Vec<usize> = (0..job.vertices.len())
+        .filter(|&i| job.vertices[i].inputs.is_empty())
+        .collect();
     let src_acks: Vec<&SubtaskAck> = src_vertices.iter().flat_map(|&i| data[i].acks.iter()).collect();
     let start: Vec<f64> = src_acks.iter().map(|a| a.start_delay_ms).collect();
     let ack: Vec<f64> = src_acks
@@ -213,7 +240,11 @@ pub fn derive(layout: &Layout, opts: &ImportOptions) -> Result<Imported, ImportE
         "most subtasks of one vertex on one TaskManager (slot sharing puts one of each vertex in a slot)",
     );
     match opts.cores_per_taskmanager {
-        Some(c) => cl.assume("cores_per_taskmanager", format!("{c}"), "given with --cores-per-taskmanager"),
+        Some(c) => cl.assume(
+            "cores_per_taskmanager",
+            format!("{c}"),
+            "given with --cores-per-taskmanager",
+        ),
         None => cl.assume(
             "cores_per_taskmanager",
             slots.to_string(),
@@ -221,7 +252,11 @@ pub fn derive(layout: &Layout, opts: &ImportOptions) -> Result<Imported, ImportE
         ),
     };
     match opts.taskmanagers_per_host {
-        Some(t) => cl.assume("taskmanagers_per_host", t.to_string(), "given with --taskmanagers-per-host"),
+        Some(t) => cl.assume(
+            "taskmanagers_per_host",
+            t.to_string(),
+            "given with --taskmanagers-per-host",
+        ),
         None => cl.assume(
             "taskmanagers_per_host",
             "1",
@@ -242,7 +277,9 @@ pub fn derive(layout: &Layout, opts: &ImportOptions) -> Result<Imported, ImportE
         cl.put(
             "acknowledge_rpc_latency",
             empirical_ms(&a),
-            format!("{subs} sources' end_to_end_duration - start_delay - checkpoint.sync - checkpoint.async, percentiles"),
+            format!(
+                "{subs} sources' end_to_end_duration - start_delay - checkpoint.sync - checkpoint.async, percentiles"
+            ),
         );
     }
     sections.push(cl);
@@ -270,7 +307,10 @@ pub fn derive(layout: &Layout, opts: &ImportOptions) -> Result<Imported, ImportE
         Some(p) => st.put(
             "profile",
             quote(profile),
-            format!("the scheme of /jobs/{j}/checkpoints history[].external_path ({})", scheme(p)),
+            format!(
+                "the scheme of /jobs/{j}/checkpoints history[].external_path ({})",
+                scheme(p)
+            ),
         ),
         None => st.assume("profile", quote(profile), "no external_path in the history"),
     };
@@ -317,13 +357,14 @@ pub fn derive(layout: &Layout, opts: &ImportOptions) -> Result<Imported, ImportE
         quote(if rocks { "rocksdb" } else { "heap" }),
         format!("{ccp} state_backend = {}", cc.state_backend),
     );
+    let incremental_key = rest::jobmanager_key(layout, "execution.checkpointing.incremental")?
+        .or(rest::jobmanager_key(layout, "state.backend.incremental")?);
+    let incremental = rocks && incremental_key.as_deref().is_some_and(|v| v.trim() == "true");
     if rocks {
-        match rest::jobmanager_key(layout, "execution.checkpointing.incremental")?
-            .or(rest::jobmanager_key(layout, "state.backend.incremental")?)
-        {
-            Some(v) => sb.put(
+        match &incremental_key {
+            Some(_) => sb.put(
                 "incremental",
-                (v.trim() == "true").to_string(),
+                incremental.to_string(),
                 "/jobmanager/config execution.checkpointing.incremental",
             ),
             None => sb.assume(
@@ -338,10 +379,18 @@ pub fn derive(layout: &Layout, opts: &ImportOptions) -> Result<Imported, ImportE
             quote("0ns"),
             "folded into the storage fit: REST shows serialization and upload only as their sum (async)",
         )
-        .put("heap_serialize_bandwidth", quote("1000TB/s"), "as heap_serialize_per_entry");
+        .put(
+            "heap_serialize_bandwidth",
+            quote("1000TB/s"),
+            "as heap_serialize_per_entry",
+        );
     }
     if cc.changelog {
-        sb.put("changelog", "{ enabled = true }", format!("{ccp} state_changelog_enabled"));
+        sb.put(
+            "changelog",
+            "{ enabled = true }",
+            format!("{ccp} state_changelog_enabled"),
+        );
     }
     // RocksDB's sync phase flushes the memtable: its speed is fitted after the operators.
     let sb_index = sections.len();
@@ -354,10 +403,20 @@ pub fn derive(layout: &Layout, opts: &ImportOptions) -> Result<Imported, ImportE
         .filter(|v| v.inputs.iter().any(|(_, s)| s.eq_ignore_ascii_case("HASH")))
         .map(|v| v.max_parallelism)
         .max();
-    let keys = opts.keys.unwrap_or(KEYS_PER_KEY_GROUP * u64::from(keyed_max_p.unwrap_or(128)));
-    let mut medians = vec![("end_to_end_duration".to_string(), None, median_of(&history, |e| e.end_to_end_ms))];
+    let keys = opts
+        .keys
+        .unwrap_or(KEYS_PER_KEY_GROUP * u64::from(keyed_max_p.unwrap_or(128)));
+    let mut medians = vec![(
+        "end_to_end_duration".to_string(),
+        None,
+        median_of(&history, |e| e.end_to_end_ms),
+    )];
     medians.push(("state_size".into(), None, median_of(&history, |e| e.state_size)));
-    medians.push(("checkpointed_size".into(), None, median_of(&history, |e| e.checkpointed_size)));
+    medians.push((
+        "checkpointed_size".into(),
+        None,
+        median_of(&history, |e| e.checkpointed_size),
+    ));
     if cc.unaligned {
         medians.push(("persisted_data".into(), None, median_of(&history, |e| e.persisted_data)));
     }
@@ -368,7 +427,10 @@ pub fn derive(layout: &Layout, opts: &ImportOptions) -> Result<Imported, ImportE
         let vd = &data[vi];
         let mut s = Section::new("[[operators]]");
         if op.head {
-            s.note(format!("Vertex `{}` ({}), task `{}` here.", v.name, v.id, plan.task_names[vi]));
+            s.note(format!(
+                "Vertex `{}` ({}), task `{}` here.",
+                v.name, v.id, plan.task_names[vi]
+            ));
         }
         s.put("name", quote(&op.name), format!("from the vertex name `{}`", v.name));
         let kind = match op.kind {
@@ -377,7 +439,11 @@ pub fn derive(layout: &Layout, opts: &ImportOptions) -> Result<Imported, ImportE
             OperatorKind::Sink => "sink",
         };
         s.put("kind", quote(kind), kind_comment(op.kind));
-        s.put("parallelism", v.parallelism.to_string(), format!("/jobs/{j} vertices[id = {}].parallelism", v.id));
+        s.put(
+            "parallelism",
+            v.parallelism.to_string(),
+            format!("/jobs/{j} vertices[id = {}].parallelism", v.id),
+        );
         if !op.inputs.is_empty() {
             let ins: Vec<String> = op
                 .inputs
@@ -391,11 +457,18 @@ pub fn derive(layout: &Layout, opts: &ImportOptions) -> Result<Imported, ImportE
                     if ship == "chained" {
                         "chained in the vertex".to_string()
                     } else {
-                        format!("ship_strategy {ship}{}", super::plan::partitioning(ship).map(|x| x.1).unwrap_or(""))
+                        format!(
+                            "ship_strategy {ship}{}",
+                            super::plan::partitioning(ship).map(|x| x.1).unwrap_or("")
+                        )
                     }
                 })
                 .collect();
-            s.put("inputs", format!("[{}]", ins.join(", ")), format!("/jobs/{j} plan.nodes[].inputs: {}", how.join("; ")));
+            s.put(
+                "inputs",
+                format!("[{}]", ins.join(", ")),
+                format!("/jobs/{j} plan.nodes[].inputs: {}", how.join("; ")),
+            );
         }
         if op.start_new_chain {
             s.put(
@@ -472,13 +545,22 @@ pub fn derive(layout: &Layout, opts: &ImportOptions) -> Result<Imported, ImportE
                 ),
             );
         } else {
-            s.put("service_time", quote("0us"), "in the vertex's first operator: REST measures the task, not each operator");
+            s.put(
+                "service_time",
+                quote("0us"),
+                "in the vertex's first operator: REST measures the task, not each operator",
+            );
         }
         // The vertex's state, on its first operator.
         // Flink counts an unaligned checkpoint's persisted in-flight data in the state size;
         // the simulator persists its own, so the operator's state is the rest.
-        let state = median(&vd.acks.iter().map(|a| (a.state_size - a.persisted).max(0.0)).collect::<Vec<_>>())
-            .unwrap_or(0.0);
+        let state = median(
+            &vd.acks
+                .iter()
+                .map(|a| (a.state_size - a.persisted).max(0.0))
+                .collect::<Vec<_>>(),
+        )
+        .unwrap_or(0.0);
         let keyed = op.head && op.inputs.iter().any(|(_, p, _)| *p == Partitioning::Hash);
         if op.head && state > 0.0 {
             if keyed {
@@ -494,9 +576,15 @@ pub fn derive(layout: &Layout, opts: &ImportOptions) -> Result<Imported, ImportE
                 if rocks {
                     let rate_in = r.in_per_s;
                     let sync = median(&vd.acks.iter().map(|a| a.sync_ms).collect::<Vec<_>>()).unwrap_or(0.0);
-                    let written = rate_in * per_key.round() * interval_s.unwrap_or(1.0);
-                    if sync > 0.0 && written > 0.0 {
-                        rocks_sync = Some((written, sync, v.name.clone()));
+                    // What the simulator's sync phase flushes: full checkpoints, the memtable
+                    // (at most the state); incremental ones, the writes since the last one.
+                    let flushed = if incremental {
+                        rate_in * per_key.round() * interval_s.unwrap_or(1.0)
+                    } else {
+                        state.min(MEMTABLE_BYTES)
+                    };
+                    if sync > 0.0 && flushed > 0.0 {
+                        rocks_sync = Some((flushed, sync, v.name.clone()));
                     }
                 }
             } else {
@@ -533,13 +621,17 @@ pub fn derive(layout: &Layout, opts: &ImportOptions) -> Result<Imported, ImportE
         }
         sections.push(s);
     }
-    if let Some((written, sync, vname)) = rocks_sync {
+    if let Some((flushed, sync, vname)) = rocks_sync {
+        let what = if incremental {
+            "bytes written per subtask and interval (records in per second x bytes_per_key x interval)"
+        } else {
+            "min(state per subtask, memtable_size 64 MiB)"
+        };
         sections[sb_index].put(
             "local_disk_bandwidth",
-            bytes_per_s(written / sync * 1000.0),
+            bytes_per_s(flushed / sync * 1000.0),
             format!(
-                "bytes written per subtask and interval (records in per second x bytes_per_key x interval) / median checkpoint.sync of `{vname}` ({:.1} ms): the memtable flush",
-                sync
+                "{what} / median checkpoint.sync of `{vname}` ({sync:.1} ms): the sync phase flushes the memtable at this speed"
             ),
         );
     }

@@ -29,7 +29,11 @@ fn parse_base(rest: &str) -> Result<(String, String), ImportError> {
     if host.is_empty() {
         return Err(err("no host"));
     }
-    let host = if host.contains(':') { host.to_string() } else { format!("{host}:80") };
+    let host = if host.contains(':') {
+        host.to_string()
+    } else {
+        format!("{host}:80")
+    };
     Ok((host, path.to_string()))
 }
 
@@ -44,7 +48,9 @@ pub fn get(rest: &str, path: &str) -> Result<String, ImportError> {
     let mut conn = TcpStream::connect(&host).map_err(|e| fail(format!("connect: {e}")))?;
     let _ = conn.set_read_timeout(Some(Duration::from_secs(30)));
     let host_name = host.split(':').next().unwrap_or(&host);
-    let req = format!("GET {base}/{path} HTTP/1.1\r\nHost: {host_name}\r\nAccept: application/json\r\nConnection: close\r\n\r\n");
+    let req = format!(
+        "GET {base}/{path} HTTP/1.1\r\nHost: {host_name}\r\nAccept: application/json\r\nConnection: close\r\n\r\n"
+    );
     conn.write_all(req.as_bytes()).map_err(|e| fail(format!("send: {e}")))?;
     let mut raw = Vec::new();
     conn.take(RESPONSE_BYTES_MAX)

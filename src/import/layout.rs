@@ -121,7 +121,11 @@ impl Layout {
     /// As [`Layout::read`], `None` when the file does not exist.
     pub fn read_optional(&self, rest_path: &str) -> Result<Option<Doc>, ImportError> {
         let f = self.file(rest_path);
-        if f.exists() { Doc::read(&f, rest_path).map(Some) } else { Ok(None) }
+        if f.exists() {
+            Doc::read(&f, rest_path).map(Some)
+        } else {
+            Ok(None)
+        }
     }
 }
 
@@ -197,13 +201,21 @@ pub struct Node<'a> {
 
 impl<'a> Node<'a> {
     fn child_path(&self, key: &str) -> String {
-        if self.path.is_empty() { key.to_string() } else { format!("{}.{key}", self.path) }
+        if self.path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{}.{key}", self.path)
+        }
     }
 
     pub fn error(&self, message: impl Into<String>) -> ImportError {
         ImportError::Malformed {
             file: self.file.to_path_buf(),
-            field: if self.path.is_empty() { "(the document)".into() } else { self.path.clone() },
+            field: if self.path.is_empty() {
+                "(the document)".into()
+            } else {
+                self.path.clone()
+            },
             message: message.into(),
         }
     }
@@ -270,5 +282,54 @@ impl<'a> Node<'a> {
 
     pub fn bool(&self) -> Result<bool, ImportError> {
         self.value.as_bool().ok_or_else(|| self.error("not true or false"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(json: &str) -> Doc {
+        Doc {
+            file: PathBuf::from("d/x.json"),
+            value: serde_json::from_str(json).unwrap(),
+        }
+    }
+
+    #[test]
+    fn nan_strings_read_as_nan_and_other_strings_are_named_errors() {
+        let d = doc(r#"{"s": {"p50": "NaN", "p90": "12.5", "p99": "many"}}"#);
+        let s = d.root().get("s").unwrap();
+        assert!(s.get("p50").unwrap().f64().unwrap().is_nan());
+        assert_eq!(s.get("p90").unwrap().f64().unwrap(), 12.5);
+        let e = s.get("p99").unwrap().f64().unwrap_err().to_string();
+        assert!(
+            e.contains("d/x.json") && e.contains("s.p99") && e.contains("many"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_missing_field_is_named_by_its_path() {
+        let d = doc(r#"{"vertices": [{"id": "a"}]}"#);
+        let v = &d.root().get("vertices").unwrap().items().unwrap()[0];
+        let e = v.get("parallelism").err().unwrap().to_string();
+        assert!(e.contains("vertices[0].parallelism") && e.contains("missing"), "{e}");
+    }
+
+    #[test]
+    fn a_query_string_is_not_part_of_the_file_name() {
+        let l = Layout {
+            dir: PathBuf::from("d"),
+            job_id: "j".into(),
+        };
+        assert_eq!(
+            l.file(&l.metrics_query("v")),
+            PathBuf::from("d/jobs/j/vertices/v/subtasks/metrics.json")
+        );
+        assert_eq!(
+            l.file(&l.subtask_details(7, "v")),
+            PathBuf::from("d/jobs/j/checkpoints/details/7/subtasks/v.json")
+        );
     }
 }

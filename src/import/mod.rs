@@ -89,7 +89,10 @@ impl Imported {
         let mut sections: Vec<&write::Section> = self.sections.iter().collect();
         let imported = self.imported_section(from);
         // [imported] goes before the operators (after [state_backend]).
-        let at = sections.iter().position(|s| s.header == "[[operators]]").unwrap_or(sections.len());
+        let at = sections
+            .iter()
+            .position(|s| s.header == "[[operators]]")
+            .unwrap_or(sections.len());
         sections.insert(at, &imported);
         let owned: Vec<write::Section> = sections
             .into_iter()
@@ -118,7 +121,11 @@ impl Imported {
         s.note("of /jobs/<jid>/checkpoints/details/<cid>/subtasks/<vid> (linear interpolation, as numpy).");
         s.put("from", write::quote(from), "where the REST responses were read");
         s.put("job_id", write::quote(&self.job_id), "/jobs/<jid> jid");
-        s.put("checkpoints", self.checkpoints.to_string(), "completed checkpoints the medians are over");
+        s.put(
+            "checkpoints",
+            self.checkpoints.to_string(),
+            "completed checkpoints the medians are over",
+        );
         let rows: Vec<String> = self
             .medians
             .iter()
@@ -132,7 +139,11 @@ impl Imported {
                 None => format!("  {{ statistic = {}, value = {v:.3} }},", write::quote(stat)),
             })
             .collect();
-        s.put("medians", format!("[\n{}\n]", rows.join("\n")), "ms for durations, bytes for sizes");
+        s.put(
+            "medians",
+            format!("[\n{}\n]", rows.join("\n")),
+            "ms for durations, bytes for sizes",
+        );
         s
     }
 }

@@ -47,7 +47,10 @@ fn parse_part(s: &str) -> Part {
         Part::Source(n.trim().to_string())
     } else if let Some(n) = s.strip_suffix(": Writer") {
         Part::Sink(n.trim().to_string())
-    } else if let Some(n) = s.strip_suffix(": Committer").or_else(|| s.strip_suffix(": Global Committer")) {
+    } else if let Some(n) = s
+        .strip_suffix(": Committer")
+        .or_else(|| s.strip_suffix(": Global Committer"))
+    {
         Part::Committer(n.trim().to_string())
     } else if let Some(n) = s.strip_prefix("Sink: ") {
         Part::Sink(n.trim().to_string())
@@ -123,7 +126,11 @@ pub fn plan(job: &Job, file: &Path) -> Result<Plan, ImportError> {
             let (kind, base) = match parse_part(part) {
                 Part::Committer(n) => {
                     // The committer of a sink: that sink commits on checkpoint completion.
-                    match ops.iter_mut().rev().find(|o| o.kind == OperatorKind::Sink && o.name == n) {
+                    match ops
+                        .iter_mut()
+                        .rev()
+                        .find(|o| o.kind == OperatorKind::Sink && o.name == n)
+                    {
                         Some(sink) => sink.committer = true,
                         None => {
                             return Err(ImportError::Malformed {
@@ -204,4 +211,80 @@ pub fn plan(job: &Job, file: &Path) -> Result<Plan, ImportError> {
     // An operator nothing reads from and that is not a sink ends the job: the simulator
     // needs no sink, so it stays an operator.
     Ok(Plan { ops, task_names })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::rest_model::Vertex;
+
+    fn vertex(id: &str, name: &str, p: u32, inputs: &[(&str, &str)]) -> Vertex {
+        Vertex {
+            id: id.into(),
+            name: name.into(),
+            parallelism: p,
+            max_parallelism: 128,
+            inputs: inputs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect(),
+        }
+    }
+
+    fn job(vertices: Vec<Vertex>) -> Job {
+        Job {
+            id: "j".into(),
+            name: "n".into(),
+            vertices,
+        }
+    }
+
+    #[test]
+    fn vertex_names_become_chained_operators_with_their_kinds() {
+        // Listed sink first, as Flink's plan may list them: the order is topological after.
+        let j = job(vec![
+            vertex("b", "stateful-map -> discard: Writer", 2, &[("a", "HASH")]),
+            vertex("a", "Source: gen", 2, &[]),
+        ]);
+        let p = plan(&j, Path::new("f")).unwrap();
+        let names: Vec<(&str, OperatorKind)> = p.ops.iter().map(|o| (o.name.as_str(), o.kind)).collect();
+        assert_eq!(
+            names,
+            [
+                ("gen", OperatorKind::Source),
+                ("stateful-map", OperatorKind::Operator),
+                ("discard", OperatorKind::Sink)
+            ]
+        );
+        assert_eq!(p.ops[1].inputs[0].1, Partitioning::Hash);
+        assert_eq!(p.ops[2].inputs[0].2, "chained");
+        assert_eq!(p.task_names, ["stateful-map -> discard: Writer", "gen"]);
+        assert!(!p.ops.iter().any(|o| o.start_new_chain));
+    }
+
+    #[test]
+    fn an_unchained_forward_edge_starts_a_new_chain_and_a_committer_makes_two_phase_commit() {
+        let j = job(vec![
+            vertex("a", "Source: in", 3, &[]),
+            vertex("b", "parse", 3, &[("a", "FORWARD")]),
+            vertex("c", "out: Writer -> out: Committer", 2, &[("b", "REBALANCE")]),
+        ]);
+        let p = plan(&j, Path::new("f")).unwrap();
+        let parse = p.ops.iter().find(|o| o.name == "parse").unwrap();
+        assert!(
+            parse.start_new_chain,
+            "Flink did not chain it: the scenario must not either"
+        );
+        let out = p.ops.iter().find(|o| o.name == "out").unwrap();
+        assert!(out.committer && out.kind == OperatorKind::Sink);
+        assert_eq!(out.inputs[0].1, Partitioning::Rebalance);
+        assert_eq!(p.ops.len(), 3, "the committer is the sink's, not an operator");
+    }
+
+    #[test]
+    fn a_cycle_or_a_dangling_input_is_named() {
+        let j = job(vec![
+            vertex("a", "Source: s", 1, &[]),
+            vertex("b", "m", 1, &[("zz", "HASH")]),
+        ]);
+        let e = plan(&j, Path::new("f.json")).err().unwrap().to_string();
+        assert!(e.contains("f.json") && e.contains("plan.nodes[].inputs"), "{e}");
+    }
 }

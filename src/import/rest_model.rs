@@ -43,7 +43,10 @@ impl Job {
             let mut ins = Vec::new();
             if let Some(list) = node.opt("inputs") {
                 for i in list.items()? {
-                    ins.push((i.get("id")?.str()?.to_string(), i.get("ship_strategy")?.str()?.to_string()));
+                    ins.push((
+                        i.get("id")?.str()?.to_string(),
+                        i.get("ship_strategy")?.str()?.to_string(),
+                    ));
                 }
             }
             inputs.insert(id, ins);
@@ -60,9 +63,9 @@ impl Job {
                 return Err(v.get("parallelism")?.error("parallelism 0"));
             }
             vertices.push(Vertex {
-                inputs: inputs.remove(&id).ok_or_else(|| {
-                    r.error(format!("vertex {id} is in `vertices` but not in `plan.nodes`"))
-                })?,
+                inputs: inputs
+                    .remove(&id)
+                    .ok_or_else(|| r.error(format!("vertex {id} is in `vertices` but not in `plan.nodes`")))?,
                 name: v.get("name")?.str()?.to_string(),
                 parallelism,
                 max_parallelism: if max_p == 0 { 128 } else { max_p },
@@ -74,7 +77,11 @@ impl Job {
         }
         Ok(Job {
             id: r.get("jid")?.str()?.to_string(),
-            name: r.opt("name").map(|n| n.str().map(str::to_string)).transpose()?.unwrap_or_default(),
+            name: r
+                .opt("name")
+                .map(|n| n.str().map(str::to_string))
+                .transpose()?
+                .unwrap_or_default(),
             vertices,
         })
     }

@@ -103,5 +103,13 @@ pub fn render(header: &[String], top: &[Line], sections: &[Section]) -> String {
 
 fn line(s: &mut String, l: &Line) {
     let tag = if l.assumption { "ASSUMPTION: edit. " } else { "" };
-    let _ = writeln!(s, "{} = {}  # {tag}{}", l.key, l.value, l.comment);
+    // A value over several lines (an array) carries its comment on its first line.
+    let (first, rest) = match l.value.split_once('\n') {
+        Some((a, b)) => (a, Some(b)),
+        None => (l.value.as_str(), None),
+    };
+    let _ = writeln!(s, "{} = {first}  # {tag}{}", l.key, l.comment);
+    if let Some(rest) = rest {
+        let _ = writeln!(s, "{rest}");
+    }
 }

@@ -98,11 +98,18 @@ pub fn percentile(values: &[f64], q: f64) -> Option<f64> {
 
 /// The simulated median of `stat` (of `task`'s subtasks for per-subtask statistics) over the
 /// completed checkpoints (not savepoints) triggered at or after `warmup_ms`.
-pub fn simulated_median(out: &RunOutput, stat: CalibrationStatistic, task: Option<&str>, warmup_ms: f64) -> Option<f64> {
+pub fn simulated_median(
+    out: &RunOutput,
+    stat: CalibrationStatistic,
+    task: Option<&str>,
+    warmup_ms: f64,
+) -> Option<f64> {
     let done: Vec<&CheckpointRecord> = out
         .checkpoints
         .iter()
-        .filter(|c| c.status == "COMPLETED" && !c.checkpoint_type.contains("SAVEPOINT") && c.trigger_timestamp >= warmup_ms)
+        .filter(|c| {
+            c.status == "COMPLETED" && !c.checkpoint_type.contains("SAVEPOINT") && c.trigger_timestamp >= warmup_ms
+        })
         .collect();
     let values: Vec<f64> = match task {
         None => done.iter().filter_map(|c| stat.of_checkpoint(c)).collect(),
@@ -119,7 +126,11 @@ pub fn simulated_median(out: &RunOutput, stat: CalibrationStatistic, task: Optio
 }
 
 /// The report's rows for the job's medians `job`: `(statistic, task, median)`.
-pub fn report(out: &RunOutput, job: &[(CalibrationStatistic, Option<String>, f64)], warmup_ms: f64) -> Vec<CalibrationRow> {
+pub fn report(
+    out: &RunOutput,
+    job: &[(CalibrationStatistic, Option<String>, f64)],
+    warmup_ms: f64,
+) -> Vec<CalibrationRow> {
     job.iter()
         .map(|(stat, task, job_median)| {
             let sim = simulated_median(out, *stat, task.as_deref(), warmup_ms);
@@ -139,11 +150,22 @@ pub fn report(out: &RunOutput, job: &[(CalibrationStatistic, Option<String>, f64
 pub fn render(rows: &[CalibrationRow]) -> String {
     use std::fmt::Write;
     let mut s = String::new();
-    let _ = writeln!(s, "Calibration (the imported job's median vs this run's, after the warm-up):");
-    let _ = writeln!(s, "  {:<20} {:<34} {:>12} {:>12} {:>7}", "statistic", "task", "job", "simulated", "ratio");
+    let _ = writeln!(
+        s,
+        "Calibration (the imported job's median vs this run's, after the warm-up):"
+    );
+    let _ = writeln!(
+        s,
+        "  {:<20} {:<34} {:>12} {:>12} {:>7}",
+        "statistic", "task", "job", "simulated", "ratio"
+    );
     for r in rows {
         let num = |v: f64| {
-            if r.unit == "B" { format!("{v:.0} B") } else { format!("{v:.1} ms") }
+            if r.unit == "B" {
+                format!("{v:.0} B")
+            } else {
+                format!("{v:.1} ms")
+            }
         };
         let _ = writeln!(
             s,

@@ -10,7 +10,9 @@ use ckptsim::scenario::{LoadedScenario, Override, parse_str};
 
 /// `tests/fidelity/import/<name>`.
 pub fn capture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fidelity/import").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fidelity/import")
+        .join(name)
 }
 
 /// The task running the keyed map, as Flink and the simulator name it.
@@ -112,9 +114,13 @@ pub fn check(pair: &str, what: &str, real: f64, sim: f64, gap: Option<f64>) -> R
         Some(pinned) => {
             let pinned_err = (pinned - 1.0).abs();
             if within(real, sim) {
-                Err(format!("{pair} {what}: now within the criterion (ratio {ratio:.2}); unpin the known gap {pinned:.2}"))
+                Err(format!(
+                    "{pair} {what}: now within the criterion (ratio {ratio:.2}); unpin the known gap {pinned:.2}"
+                ))
             } else if (ratio - 1.0).abs() > pinned_err + 0.05 {
-                Err(format!("{pair} {what}: the known gap widened: ratio {ratio:.2}, pinned {pinned:.2}"))
+                Err(format!(
+                    "{pair} {what}: the known gap widened: ratio {ratio:.2}, pinned {pinned:.2}"
+                ))
             } else {
                 Ok(())
             }

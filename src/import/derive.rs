@@ -613,7 +613,7 @@ pub fn derive(layout: &Layout, opts: &ImportOptions) -> Result<Imported, ImportE
         if op.head {
             let task = plan.task_names[vi].clone();
             for (stat, get) in SUBTASK_STATS {
-                let xs: Vec<f64> = vd.acks.iter().map(|a| get(a)).collect();
+                let xs: Vec<f64> = vd.acks.iter().map(get).collect();
                 if let Some(mv) = median(&xs) {
                     medians.push((stat.to_string(), Some(task.clone()), mv));
                 }

@@ -55,7 +55,7 @@ pub fn least_squares(points: &[(f64, f64)]) -> Option<Line> {
     let sxx: f64 = pts.iter().map(|p| (p.0 - mx) * (p.0 - mx)).sum();
     let sxy: f64 = pts.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
     let spread = (sxx / n).sqrt();
-    if !(spread > 0.01 * mx.abs()) || sxx <= 0.0 {
+    if spread.is_nan() || spread <= 0.01 * mx.abs() || sxx <= 0.0 {
         return None;
     }
     let slope = sxy / sxx;

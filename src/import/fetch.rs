@@ -1,4 +1,4 @@
-//! Fetching a job's REST responses into the [`Layout`](super::Layout) directory: plain
+//! Fetching a job's REST responses into the [`Layout`] directory: plain
 //! HTTP/1.1 GETs over a `TcpStream` (Flink's REST endpoint speaks plain HTTP; no TLS here).
 
 use std::io::{Read, Write};

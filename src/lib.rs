@@ -110,6 +110,7 @@ pub mod confidence;
 pub mod fault_spec;
 pub mod files;
 pub mod ids;
+pub mod import;
 pub mod layout;
 pub mod metrics;
 pub mod model;

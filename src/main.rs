@@ -113,6 +113,21 @@ fn parse_steps(s: &str) -> Result<u64, String> {
     Ok(v as u64)
 }
 
+/// The file layout `ckptsim import` reads, shown by `ckptsim import --help`.
+const IMPORT_LAYOUT: &str = "\
+Layout of DIR: one JSON file per REST path, as `curl -o DIR/<path>.json http://HOST:PORT/<path>` saves it:
+  jobs/<jid>.json                                   GET /jobs/<jid>  (vertices and plan)
+  jobs/<jid>/config.json                            GET /jobs/<jid>/config  (optional)
+  jobs/<jid>/checkpoints.json                       GET /jobs/<jid>/checkpoints
+  jobs/<jid>/checkpoints/config.json                GET /jobs/<jid>/checkpoints/config
+  jobs/<jid>/checkpoints/details/<cid>.json         GET /jobs/<jid>/checkpoints/details/<cid>  (each completed <cid> of the history)
+  jobs/<jid>/checkpoints/details/<cid>/subtasks/<vid>.json   GET .../details/<cid>/subtasks/<vid>  (each vertex)
+  jobs/<jid>/vertices/<vid>.json                    GET /jobs/<jid>/vertices/<vid>
+  jobs/<jid>/vertices/<vid>/subtasks/metrics.json   GET /jobs/<jid>/vertices/<vid>/subtasks/metrics?get=numRecordsInPerSecond,numRecordsOutPerSecond,numBytesInPerSecond,numBytesOutPerSecond,busyTimeMsPerSecond,backPressuredTimeMsPerSecond&agg=min,max,avg,sum
+                                                    (more samples as metrics.1.json, metrics.2.json, ...: the median is taken)
+  jobmanager/config.json                            GET /jobmanager/config  (optional: RocksDB incremental)
+See README.md, \"Start from your running job\".";
+
 #[derive(Subcommand)]
 enum Command {
     /// Run one scenario and write checkpoints.csv, subtasks.csv, timeline.csv, failures.csv,
@@ -272,6 +287,36 @@ enum Command {
         #[command(flatten)]
         limits: LimitArgs,
     },
+    /// Write a calibrated scenario for a running Flink job from its REST API responses: the
+    /// topology and chaining, parallelism, source rates and record sizes, per-record costs,
+    /// state sizes, storage latency and bandwidth (fitted), RPC latency and the checkpoint
+    /// configuration, every line naming its source; what REST cannot tell is marked
+    /// `# ASSUMPTION: edit.` `ckptsim run` on the result prints a calibration report.
+    #[command(after_long_help = IMPORT_LAYOUT)]
+    Import {
+        /// Directory of saved REST responses (layout below); with --rest, where they are saved.
+        dir: PathBuf,
+        /// Fetch the responses first from this REST address (e.g. http://localhost:8081).
+        #[arg(long, value_name = "URL", requires = "job")]
+        rest: Option<String>,
+        /// The job id (default: the only `jobs/<jid>.json` in DIR).
+        #[arg(long, value_name = "JID")]
+        job: Option<String>,
+        /// The scenario file to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Distinct keys of the keyed streams (REST cannot tell; default 100 per key group).
+        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+        keys: Option<u64>,
+        /// Cores behind each TaskManager (REST cannot tell; default one per slot).
+        #[arg(long, value_name = "CORES")]
+        cores_per_taskmanager: Option<f64>,
+        /// TaskManagers sharing one host's cores (default 1).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+        taskmanagers_per_host: Option<u32>,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
     /// Regenerate results/: run every scenarios/*.toml (sweep those with a [sweep] table) into
     /// OUT/<name>/, charts included, then write OUT/INDEX.md. Skips the speed benchmark's job.
     Reproduce {
@@ -422,6 +467,52 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
         Command::Merge { dirs, out, no_plots } => {
             let report = ckptsim::sweep::merge(&dirs, &out, !no_plots)?;
             say!("{report}");
+            Ok(())
+        }
+        Command::Import {
+            dir,
+            rest,
+            job,
+            out,
+            keys,
+            cores_per_taskmanager,
+            taskmanagers_per_host,
+            limits,
+        } => {
+            let opts = ckptsim::import::ImportOptions {
+                job_id: job.clone(),
+                keys,
+                cores_per_taskmanager,
+                taskmanagers_per_host,
+            };
+            let from = match &rest {
+                Some(url) => {
+                    let jid = job.as_deref().expect("clap: --rest requires --job");
+                    ckptsim::import::fetch::fetch(url, jid, &dir)?;
+                    sayln!(
+                        "fetched the REST responses of job {jid} from {url} into {}",
+                        dir.display()
+                    );
+                    format!("{url} (saved in {})", dir.display())
+                }
+                None => dir.display().to_string(),
+            };
+            let imported = ckptsim::import::import_dir(&dir, &opts)?;
+            let text = imported.to_toml(&from);
+            // The written scenario must load as any other: checked before it is written.
+            scenario::parse_str_with(&text, &out.display().to_string(), &limits.limits())
+                .with_context(|| "the imported scenario does not load (a bug in the importer)")?;
+            ckptsim::files::write_atomic(&out, text.as_bytes())?;
+            sayln!(
+                "wrote {}: tasks {}; figures from {} completed checkpoints",
+                out.display(),
+                imported.plan_summary,
+                imported.checkpoints
+            );
+            sayln!(
+                "check the lines marked `ASSUMPTION: edit.`, then `ckptsim run {}`",
+                out.display()
+            );
             Ok(())
         }
         Command::Reference { out } => {

@@ -14,5 +14,14 @@ pub fn run(scenario: &Scenario, seed: u64) -> RunOutput {
 pub fn run_labelled(scenario: &Scenario, seed: u64, label: &str) -> RunOutput {
     let mut out = crate::model::world::World::new(&crate::compile::world_config(scenario), seed, label).run();
     out.summary.verdict = crate::verdict::judge(&out, &crate::verdict::JobShape::of(scenario));
+    if let Some(imp) = &scenario.imported {
+        let job: Vec<_> = imp
+            .medians
+            .iter()
+            .map(|m| (m.statistic, m.task.clone(), m.value))
+            .collect();
+        let warmup_ms = scenario.simulation.warmup.value / 1e6;
+        out.summary.calibration = crate::metrics::calibration::report(&out, &job, warmup_ms);
+    }
     out
 }

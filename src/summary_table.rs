@@ -99,6 +99,10 @@ pub fn render_summary_of(s: &RunSummary) -> String {
             o.busy_time_ms_per_second
         );
     }
+    if !s.calibration.is_empty() {
+        t.push('\n');
+        t.push_str(&crate::metrics::calibration::render(&s.calibration));
+    }
     let l = &s.job.latency_ms;
     if l.count > 0 {
         let _ = writeln!(

@@ -81,6 +81,9 @@ duration = "1s"
 slowdown = 2
 [faults.jobmanager_failover]
 mtbf = "1h"
+[imported]
+from = "jobs/"
+medians = [{ statistic = "start_delay", task = "map", value = 3.0 }]
 "#;
 
 /// The path of the field's first instance in `FULL` (input edges belong to its second operator).

@@ -1,6 +1,7 @@
 //! What a run measures, named as Flink's REST API and metrics name it. Durations in output files
 //! are milliseconds (Flink's unit) as decimals with nanosecond precision; sizes are bytes.
 
+pub mod calibration;
 pub mod checkpoint_log;
 pub mod failures;
 pub mod histogram;

@@ -167,6 +167,10 @@ pub struct RunSummary {
     pub lost_work_fraction: f64,
     pub job: JobStats,
     pub engine: EngineStats,
+    /// An imported scenario's calibration report: per statistic, the job's own median (its
+    /// `[imported]` table), the simulated one and their ratio. Empty for other scenarios.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub calibration: Vec<super::calibration::CalibrationRow>,
 }
 
 fn running() -> String {

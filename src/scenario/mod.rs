@@ -4,6 +4,7 @@ pub mod budget;
 pub mod error;
 pub mod faults;
 pub mod flink;
+pub mod imported;
 pub mod limits;
 pub mod load;
 pub mod rate_profile;

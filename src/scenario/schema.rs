@@ -54,6 +54,10 @@ pub struct Scenario {
     /// the fields above when the file is loaded (`scenario::flink`); always `None` afterwards.
     #[serde(default)]
     pub flink: Option<toml::Table>,
+    /// Where an imported scenario's job data came from and the job's own medians
+    /// (`ckptsim import` writes it); `ckptsim run` prints them beside the simulated ones.
+    #[serde(default)]
+    pub imported: Option<super::imported::ImportedCfg>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -145,6 +145,7 @@ impl World {
                 events_processed: self.queue.processed(),
                 trace_hash: format!("{:016x}", self.trace.value()),
             },
+            calibration: Vec::new(),
         };
         RunOutput {
             summary,

@@ -129,6 +129,11 @@ pub const SECTIONS: &[(&str, &str)] = &[
     ),
     ("operators[].keys", "Sources: the key space of the records."),
     ("operators[].state", "Keyed and operator state of the operator."),
+    (
+        "imported",
+        "Written by `ckptsim import`: where the job's REST responses came from and the job's own medians. With it, `ckptsim run` prints a calibration report (the job's median, the run's, their ratio) and writes it to summary.json; the simulation ignores it.",
+    ),
+    ("imported.medians[]", "One median of the job."),
     ("faults", "Injected failures; none when absent."),
     ("faults.task_crash[]", "A task throws: detected at once."),
     (

@@ -1,4 +1,4 @@
-//! The catalogue's entries for `[sweep]`, `[advise]` and `[flink]`, in the order the reference lists them.
+//! The catalogue's entries for `[sweep]`, `[advise]`, `[flink]` and `[imported]`, in the order the reference lists them.
 
 use super::Def::*;
 use super::JOB;
@@ -26,5 +26,47 @@ pub(super) const FIELDS: &[FieldDoc] = &[
         Absent("none"),
         JOB,
         "Flink configuration keys, mapped onto the fields above (see \"Flink keys\" below).",
+    ),
+    f(
+        "imported.from",
+        Text,
+        Required,
+        JOB,
+        "Where `ckptsim import` read the job's REST responses (a directory or a REST address). With `[imported]`, `ckptsim run` prints a calibration report and writes it to summary.json (`calibration`).",
+    ),
+    f(
+        "imported.job_id",
+        Text,
+        Value("\"\""),
+        JOB,
+        "The imported Flink job's id.",
+    ),
+    f(
+        "imported.checkpoints",
+        Integer,
+        Value("0"),
+        JOB,
+        "Completed checkpoints of the job the medians are over.",
+    ),
+    f(
+        "imported.medians[].statistic",
+        Enum,
+        Required,
+        JOB,
+        "A statistic of the job's checkpoints (end_to_end_duration, state_size, checkpointed_size, persisted_data) or of a task's subtasks (start_delay, alignment_duration, sync_duration, async_duration), as Flink's REST API names it.",
+    ),
+    f(
+        "imported.medians[].task",
+        Text,
+        Absent("a checkpoint statistic"),
+        JOB,
+        "The task (as the run names it, `map -> sink: Writer`) of a per-subtask statistic.",
+    ),
+    f(
+        "imported.medians[].value",
+        Number,
+        Required,
+        JOB,
+        "The job's own median: milliseconds for durations, bytes for sizes. The report sets the run's median (checkpoints triggered after the warm-up) beside it, with their ratio.",
     ),
 ];

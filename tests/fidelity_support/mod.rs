@@ -21,15 +21,6 @@ pub fn suite_dir() -> PathBuf {
 }
 
 /// Percentile with linear interpolation between closest ranks, as the harness's `summarize.py`
-/// computes Flink's side (numpy's default), so both sides are summarised alike.
-pub fn percentile(values: &[f64], q: f64) -> Option<f64> {
-    let mut xs: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
-    if xs.is_empty() {
-        return None;
-    }
-    xs.sort_by(f64::total_cmp);
-    let pos = (xs.len() - 1) as f64 * q;
-    let lo = pos.floor() as usize;
-    let hi = (lo + 1).min(xs.len() - 1);
-    Some(xs[lo] + (xs[hi] - xs[lo]) * (pos - lo as f64))
-}
+/// computes Flink's side (numpy's default), so both sides are summarised alike: the one the
+/// importer's calibration report uses.
+pub use ckptsim::metrics::calibration::percentile;

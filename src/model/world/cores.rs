@@ -91,21 +91,20 @@ impl Cores {
         }
         let claims = &mut self.claims[h];
         claims.retain(|c| c.until > now && c.thread != thread);
-        let others: f64 = claims.iter().map(|c| c.weight).sum();
+        // One pass: every other claim counts against the thread; task claims alone give the
+        // share it would have without the snapshot threads (same summation order as before).
+        let (mut others, mut tasks, mut any_snapshot) = (0.0, 0.0, false);
+        for c in claims.iter() {
+            others += c.weight;
+            match c.thread {
+                Thread::Task(_) => tasks += c.weight,
+                Thread::Snapshot(_) => any_snapshot = true,
+            }
+        }
         let share = (cores / (others + 1.0)).min(1.0);
-        let snapshots: f64 = claims
-            .iter()
-            .filter(|c| matches!(c.thread, Thread::Snapshot(_)))
-            .map(|c| c.weight)
-            .sum();
-        if snapshots == 0.0 {
+        if !any_snapshot {
             return (share, share);
         }
-        let tasks: f64 = claims
-            .iter()
-            .filter(|c| matches!(c.thread, Thread::Task(_)))
-            .map(|c| c.weight)
-            .sum();
         (share, (cores / (tasks + 1.0)).min(1.0))
     }
 

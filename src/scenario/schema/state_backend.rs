@@ -1,0 +1,162 @@
+//! `[state_backend]`: heap, RocksDB (compaction) and the changelog wrapper.
+
+use super::StateBackendKind;
+use super::dur;
+use crate::sim::dist::{Bytes, Duration, Rate};
+use crate::time::{NS_PER_MS, NS_PER_S};
+use serde::Deserialize;
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StateBackendCfg {
+    #[serde(default = "default_backend")]
+    pub kind: StateBackendKind,
+    /// RocksDB: bytes in the memtable that the sync phase flushes (at most the state size).
+    #[serde(default = "default_memtable")]
+    pub memtable_size: Bytes,
+    /// RocksDB: local disk write speed for the memtable flush.
+    #[serde(default = "default_local_disk")]
+    pub local_disk_bandwidth: Rate,
+    /// `execution.checkpointing.incremental` (false): RocksDB uploads only new SST files.
+    #[serde(default)]
+    pub incremental: bool,
+    /// RocksDB leveled compaction, which decides which SST files exist.
+    #[serde(default)]
+    pub compaction: CompactionCfg,
+    /// The changelog state backend (FLIP-158) wrapping `kind`.
+    #[serde(default)]
+    pub changelog: ChangelogCfg,
+    /// Heap: CPU time the asynchronous snapshot thread spends serializing one state entry
+    /// (`CopyOnWriteStateMapSnapshot.writeState`: key, namespace, value serializers).
+    #[serde(default = "default_heap_entry_cpu")]
+    pub heap_serialize_per_entry: Duration,
+    /// Heap: bytes per second of CPU the snapshot thread serializes, on top of the per-entry
+    /// cost (the write to checkpoint storage is the storage model's).
+    #[serde(default = "default_heap_byte_rate")]
+    pub heap_serialize_bandwidth: Rate,
+}
+
+/// Calibrated on Flink 2.3 (`tests/fidelity`: runs c01_heap_bytes, c02_heap_entries and
+/// c03_rocks_bytes on a 2-core host), rounded.
+fn default_heap_entry_cpu() -> Duration {
+    dur(250)
+}
+fn default_heap_byte_rate() -> Rate {
+    Rate::new(2.5e9)
+}
+
+/// RocksDB's leveled compaction, with Flink's defaults (`state.backend.rocksdb.compaction.*`)
+/// and RocksDB's where Flink sets none.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompactionCfg {
+    /// RocksDB `level0_file_num_compaction_trigger` (4).
+    #[serde(default = "default_l0_trigger")]
+    pub level0_file_num_compaction_trigger: u32,
+    /// `…compaction.level.max-size-level-base` (256 MiB): target size of level 1.
+    #[serde(default = "default_level_base")]
+    pub max_size_level_base: Bytes,
+    /// RocksDB `max_bytes_for_level_multiplier` (10): each level's target is this times the
+    /// previous one's.
+    #[serde(default = "default_level_multiplier")]
+    pub level_multiplier: u32,
+    /// `…compaction.level.target-file-size-base` (64 MiB): size of the files compaction writes.
+    #[serde(default = "default_target_file")]
+    pub target_file_size_base: Bytes,
+}
+
+fn default_l0_trigger() -> u32 {
+    4
+}
+fn default_level_base() -> Bytes {
+    Bytes::new(256.0 * 1024.0 * 1024.0)
+}
+fn default_level_multiplier() -> u32 {
+    10
+}
+fn default_target_file() -> Bytes {
+    Bytes::new(64.0 * 1024.0 * 1024.0)
+}
+
+impl Default for CompactionCfg {
+    fn default() -> Self {
+        CompactionCfg {
+            level0_file_num_compaction_trigger: default_l0_trigger(),
+            max_size_level_base: default_level_base(),
+            level_multiplier: default_level_multiplier(),
+            target_file_size_base: default_target_file(),
+        }
+    }
+}
+
+/// `state.backend.changelog.*` and `dstl.dfs.*` (FLIP-158), with Flink's defaults.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangelogCfg {
+    /// `state.backend.changelog.enabled` (false).
+    #[serde(default)]
+    pub enabled: bool,
+    /// `state.backend.changelog.periodic-materialize.interval` (10 min).
+    #[serde(default = "default_materialize_interval")]
+    pub periodic_materialize_interval: Duration,
+    /// `dstl.dfs.batch.persist-delay` (10 ms): an upload waits this long to batch more changes.
+    #[serde(default = "default_persist_delay")]
+    pub persist_delay: Duration,
+    /// `dstl.dfs.batch.persist-size-threshold` (10 MiB): a batch this large goes at once.
+    #[serde(default = "default_persist_size")]
+    pub persist_size_threshold: Bytes,
+    /// `dstl.dfs.preemptive-persist-threshold` (5 MiB): changes accumulated past this are
+    /// uploaded without waiting for a checkpoint.
+    #[serde(default = "default_preemptive")]
+    pub preemptive_persist_threshold: Bytes,
+}
+
+fn default_materialize_interval() -> Duration {
+    dur(10 * 60 * NS_PER_S)
+}
+fn default_persist_delay() -> Duration {
+    dur(10 * NS_PER_MS)
+}
+fn default_persist_size() -> Bytes {
+    Bytes::new(10.0 * 1024.0 * 1024.0)
+}
+fn default_preemptive() -> Bytes {
+    Bytes::new(5.0 * 1024.0 * 1024.0)
+}
+
+impl Default for ChangelogCfg {
+    fn default() -> Self {
+        ChangelogCfg {
+            enabled: false,
+            periodic_materialize_interval: default_materialize_interval(),
+            persist_delay: default_persist_delay(),
+            persist_size_threshold: default_persist_size(),
+            preemptive_persist_threshold: default_preemptive(),
+        }
+    }
+}
+
+fn default_backend() -> StateBackendKind {
+    StateBackendKind::Heap
+}
+fn default_memtable() -> Bytes {
+    Bytes::new(64.0 * 1024.0 * 1024.0)
+}
+fn default_local_disk() -> Rate {
+    Rate::new(200e6)
+}
+
+impl Default for StateBackendCfg {
+    fn default() -> Self {
+        StateBackendCfg {
+            kind: default_backend(),
+            memtable_size: default_memtable(),
+            local_disk_bandwidth: default_local_disk(),
+            incremental: false,
+            compaction: CompactionCfg::default(),
+            changelog: ChangelogCfg::default(),
+            heap_serialize_per_entry: default_heap_entry_cpu(),
+            heap_serialize_bandwidth: default_heap_byte_rate(),
+        }
+    }
+}

@@ -6,7 +6,7 @@ use plotters::prelude::*;
 
 use super::canvas::draw_err;
 use super::fonts::{FAMILY, register_fonts};
-use super::panel::{Panel, Stroke};
+use super::panel_spec::{Panel, Stroke};
 use super::style::{LABEL_PX, color};
 
 /// What a legend line shows before its label.

@@ -16,6 +16,7 @@ pub mod grouping;
 pub mod legend;
 pub mod metric_chart;
 pub mod panel;
+pub mod panel_spec;
 pub mod read;
 pub mod recovery_timeline;
 pub mod style;

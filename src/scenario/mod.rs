@@ -13,6 +13,7 @@ pub mod reference;
 pub mod restart;
 pub mod schema;
 pub mod spans;
+pub mod toml_path;
 pub mod validate;
 
 pub use error::{Origin, ScenarioError};
@@ -20,7 +21,8 @@ pub use flink::FlinkConf;
 pub use limits::Limits;
 pub use load::{
     LoadedScenario, Override, load_file, load_file_with, load_file_with_flink_conf, load_file_with_options, parse,
-    parse_str, parse_str_with, parse_with_flink_conf, set_path,
+    parse_str, parse_str_with, parse_with_flink_conf,
 };
 pub use rate_profile::{ProfileShape, RateProfileCfg, RateSpikeError};
 pub use schema::*;
+pub use toml_path::set_path;

@@ -7,8 +7,8 @@ use super::duration::parse_flink_duration_ns;
 use super::keys::{FlinkKey, FlinkType, lookup};
 use super::memory::parse_flink_memory_bytes;
 use super::yaml::FlinkEntry;
-use crate::scenario::load::set_path;
 use crate::scenario::spans::{Seg, parse_path};
+use crate::scenario::toml_path::set_path;
 
 /// A problem with one entry: its index, and the message.
 pub type EntryProblem = (usize, String);

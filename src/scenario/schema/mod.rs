@@ -36,13 +36,13 @@ pub struct Scenario {
     pub operators: Vec<OperatorCfg>,
     /// Injected failures (`[faults]`); none when absent.
     #[serde(default)]
-    pub faults: Option<crate::scenario::faults::FaultsCfg>,
+    pub faults: Option<crate::fault_spec::FaultsCfg>,
     /// `restart-strategy.*`; absent: Flink's default (see `restart::effective_restart_strategy`).
     #[serde(default)]
-    pub restart: Option<crate::scenario::restart::RestartCfg>,
+    pub restart: Option<RestartCfg>,
     /// Failover strategy and state restore (`[recovery]`).
     #[serde(default)]
-    pub recovery: crate::scenario::restart::RecoveryCfg,
+    pub recovery: RecoveryCfg,
     /// Parameter sweep definition, read by `ckptsim sweep`; ignored by `ckptsim run`.
     #[serde(default)]
     pub sweep: Option<toml::Table>,
@@ -134,6 +134,8 @@ mod checkpoint;
 mod cluster;
 mod network;
 mod operators;
+mod rate_profile;
+mod restart;
 mod state_backend;
 mod storage;
 
@@ -141,5 +143,10 @@ pub use checkpoint::CheckpointCfg;
 pub use cluster::{ClusterCfg, DEFAULT_RPC_LATENCY_SIGMA};
 pub use network::{DEFAULT_INPUT_HANDOFF_PERCENTILES_MS, DebloatCfg, NetworkCfg};
 pub use operators::{InputCfg, KeysCfg, OperatorCfg, RateCfg, StateCfg};
+pub use rate_profile::{FACTOR_MAX, POINTS_MAX, ProfileShape, RateProfileCfg};
+pub use restart::{
+    DEPLOYMENT_TIME_MS, FailoverStrategyKind, RecoveryCfg, RestartCfg, RestartStrategyKind,
+    TASK_FAILURE_REPORT_DELAY_MS,
+};
 pub use state_backend::{ChangelogCfg, CompactionCfg, StateBackendCfg};
 pub use storage::StorageCfg;

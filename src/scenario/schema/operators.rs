@@ -26,7 +26,7 @@ pub struct RateCfg {
     /// The rate over time: a factor on `records_per_second` (steps, ramps, a daily curve, or
     /// points from a CSV file); constant when absent.
     #[serde(default)]
-    pub profile: Option<crate::scenario::rate_profile::RateProfileCfg>,
+    pub profile: Option<super::RateProfileCfg>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -355,8 +355,21 @@ fn load(
     limits: &Limits,
 ) -> anyhow::Result<(scenario::LoadedScenario, scenario::Scenario)> {
     let conf = flink_conf.map(scenario::FlinkConf::load).transpose()?;
-    let loaded = scenario::load_file_with_options(path, conf.as_ref(), limits)?;
-    let sc = loaded.with_overrides(&parse_overrides(set)?)?;
+    let overrides = parse_overrides(set)?;
+    // The budget is for the run that happens: a one-hour file shortened with
+    // `--set simulation.duration=60s` is checked as the minute it runs, not refused for its hour.
+    // The file is still read, typed and validated on its own; `with_overrides` checks the budget.
+    let file_limits = if overrides.is_empty() {
+        *limits
+    } else {
+        Limits {
+            memory_bytes_max: u64::MAX,
+            work_steps_max: u64::MAX,
+            ..*limits
+        }
+    };
+    let loaded = scenario::load_file_with_options(path, conf.as_ref(), &file_limits)?.with_limits(*limits);
+    let sc = loaded.with_overrides(&overrides)?;
     Ok((loaded, sc))
 }
 

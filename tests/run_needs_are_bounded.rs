@@ -111,7 +111,8 @@ fn work_beyond_the_limit_is_refused_naming_the_rate() {
     let (field, msg) = refused_field(text);
     assert_eq!(field, "operators[0].parallelism", "{msg}");
     assert!(msg.contains("--limit-work"), "{msg}");
-    // A sink keeps every record's id: the same rate into a sink is refused for memory first.
+    // An exactly-once sink holds each record's origin time until the checkpoint that covers it
+    // commits (about two intervals): the same rate into a sink is refused for memory first.
     let with_sink = job(
         "taskmanagers = 1\nslots_per_taskmanager = 4",
         "parallelism = 4\nrate = { process = \"constant\", records_per_second = 1e9 }",
@@ -119,7 +120,39 @@ fn work_beyond_the_limit_is_refused_naming_the_rate() {
     )
     .replace("duration = \"2s\"", "duration = \"1d\"");
     let (field, msg) = refused_field(&with_sink);
-    assert_eq!(field, "simulation.duration", "{msg}");
+    assert_eq!(field, "checkpoint.interval", "{msg}");
+}
+
+/// The budget is for the run that happens: a day-long file over the limits runs when
+/// `--set simulation.duration=…` shortens it, and the shortened run is still checked.
+#[test]
+fn a_long_file_shortened_on_the_command_line_is_budgeted_as_it_runs() {
+    let dir = std::env::temp_dir().join(format!("ckptsim-budget-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("day.toml");
+    let text = "[simulation]\nduration = \"1d\"\n[cluster]\ntaskmanagers = 1\nslots_per_taskmanager = 4\n\
+                [[operators]]\nname = \"source\"\nkind = \"source\"\nparallelism = 4\n\
+                rate = { process = \"constant\", records_per_second = 1e9 }\n";
+    std::fs::write(&file, text).unwrap();
+    let validate = |set: &[&str]| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_ckptsim"));
+        cmd.arg("validate").arg(&file);
+        for s in set {
+            cmd.arg("--set").arg(s);
+        }
+        let out = cmd.output().unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stderr).to_string())
+    };
+    let (ok, err) = validate(&[]);
+    assert!(!ok && err.contains("--limit-work"), "the day is refused: {err}");
+    let (ok, err) = validate(&["simulation.duration=1s"]);
+    assert!(ok, "one second fits: {err}");
+    let (ok, err) = validate(&["simulation.duration=2h"]);
+    assert!(
+        !ok && err.contains("simulation.duration=\"2h\"") && err.contains("--limit-work"),
+        "two hours do not: {err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

@@ -26,8 +26,10 @@ const PENDING_CHECKPOINT_PER_SUBTASK_BYTES: f64 = 512.0;
 const CHECKPOINT_RECORD_PER_SUBTASK_BYTES: f64 = 256.0;
 /// One scheduled fault or fault window.
 const FAULT_EVENT_BYTES: f64 = 96.0;
-/// One record written by a sink: its id in the transaction and the visible output, its origin.
-const SINK_RECORD_BYTES: f64 = 24.0;
+/// One record an exactly-once sink holds until its transaction commits: its origin time (the
+/// end-to-end latency is measured on commit). A run keeps no record ids (only the exactly-once
+/// tests ask for them, through `RunConfig::keep_committed_output`).
+const SINK_PENDING_RECORD_BYTES: f64 = 8.0;
 /// One key in a subtask's log of the keys it saw first (a `u32`), kept with restore points.
 const KEY_LOG_BYTES: f64 = 4.0;
 /// One SST file of the RocksDB model.
@@ -231,14 +233,23 @@ pub fn estimate(s: &Scenario) -> Estimate {
         // Records out per record in: what the next operators read.
         rate_out.push(rate_in * op.selectivity);
         let steps = rate_in * duration_s;
-        if op.kind == OperatorKind::Sink {
-            // Every record a sink writes stays in its transaction, then in the external system's
-            // visible output, by id (the exactly-once checks read them), with its origin time
-            // until the transaction commits.
+        if op.kind == OperatorKind::Sink
+            && op.delivery_guarantee.unwrap_or(DeliveryGuarantee::ExactlyOnce) == DeliveryGuarantee::ExactlyOnce
+            && let Some(interval) = &s.checkpoint.interval
+        {
+            // An exactly-once sink holds each record's origin time in its open transaction and
+            // then in the pre-committed one until the checkpoint's commit: about two intervals'
+            // worth, bounded by the run (without periodic checkpoints nothing commits, and the
+            // sink keeps nothing). At-least-once and discarding sinks keep nothing per record.
+            let held_s = (2.0 * interval.value / 1e9).min(duration_s);
+            let held = rate_in * held_s;
             e.mem(
-                "simulation.duration",
-                steps * SINK_RECORD_BYTES,
-                format!("ids of the {steps:.3e} records written by sink `{}`", op.name),
+                "checkpoint.interval",
+                held * SINK_PENDING_RECORD_BYTES,
+                format!(
+                    "origin times of the {held:.3e} records sink `{}` holds until a commit",
+                    op.name
+                ),
             );
         }
         record_steps_total += steps;
@@ -513,6 +524,29 @@ mod tests {
         assert!((spiked_src - 190_000.0).abs() < 1e-6, "{spiked_src}");
         let (_, filtered_sink) = job("", 0.1);
         assert!((filtered_sink - 10_000.0).abs() < 1e-6, "{filtered_sink}");
+    }
+
+    /// An exactly-once sink holds origin times for about two checkpoint intervals, not for the
+    /// whole run; a discarding sink and a job without periodic checkpoints hold none.
+    #[test]
+    fn sinks_hold_records_for_two_intervals_not_the_run() {
+        let held = |checkpoint: &str, guarantee: &str| -> f64 {
+            let text = format!(
+                "[simulation]\nduration = \"1h\"\n{checkpoint}[cluster]\ntaskmanagers = 1\n[[operators]]\nname = \"src\"\nkind = \"source\"\nparallelism = 1\nrate = {{ process = \"poisson\", records_per_second = 1000 }}\n[[operators]]\nname = \"sink\"\nkind = \"sink\"\nparallelism = 1\ninputs = [{{ from = \"src\", partitioning = \"forward\" }}]\n{guarantee}"
+            );
+            let e = estimate(&crate::scenario::parse_str(&text, "t.toml").unwrap().scenario);
+            e.memory
+                .iter()
+                .filter(|i| i.what.contains("holds until a commit"))
+                .map(|i| i.amount)
+                .sum()
+        };
+        let every_10s = "[checkpoint]\ninterval = \"10s\"\n";
+        // 1000 records/s for 2 x 10 s, 8 bytes each.
+        assert_eq!(held(every_10s, ""), 1000.0 * 20.0 * 8.0);
+        assert_eq!(held(every_10s, "delivery_guarantee = \"none\"\n"), 0.0);
+        assert_eq!(held(every_10s, "delivery_guarantee = \"at-least-once\"\n"), 0.0);
+        assert_eq!(held("", ""), 0.0);
     }
 
     /// A keyed operator's subtasks see disjoint keys (their key groups) and share one bitset:

@@ -228,6 +228,13 @@ impl Override {
 }
 
 impl LoadedScenario {
+    /// The same file with other limits for the scenarios [`with_overrides`](Self::with_overrides)
+    /// makes (the file itself was checked against the limits it was loaded with).
+    pub fn with_limits(mut self, limits: Limits) -> LoadedScenario {
+        self.limits = limits;
+        self
+    }
+
     /// The scenario with overrides applied, validated again. Overrides name fields by dotted path;
     /// an operator can be named by its `name` (`operators.map.parallelism`) or by index
     /// (`operators[1].parallelism`).

@@ -1,0 +1,297 @@
+//! Scale: CPU time per simulated second and peak memory as the job grows in parallelism, in
+//! duration and to a production shape, and the per-record overhead against a bare event loop.
+//!
+//! `cargo bench --bench scale [-- SERIES...]`, SERIES among `parallelism`, `production`,
+//! `memory`, `tandem` (default: all). Every measured run is a child process of this bench, so
+//! its CPU time (`/proc/self/stat`, user + system) and peak RSS (`VmHWM`) are its own. CPU time
+//! per simulated second is the slope between two run lengths, so the fixed cost of building the
+//! world and writing nothing does not count. Instruction counts (the issue's measure for the
+//! tandem comparison) come from running a child under callgrind:
+//! `valgrind --tool=callgrind target/release/deps/scale-* --child tandem-bare 1000000` and
+//! `... --child run tandem 100`.
+
+use std::path::Path;
+use std::process::Command;
+
+/// The reference job's shape (scenarios/bench_reference.toml) at parallelism p.
+fn reference_at(p: u32) -> Vec<String> {
+    let mut v = vec![format!("cluster.taskmanagers={}", p.div_ceil(4))];
+    for op in ["source", "window", "sink"] {
+        v.push(format!("operators.{op}.parallelism={p}"));
+    }
+    v
+}
+
+/// One measured child run.
+#[derive(Clone, Copy, Debug)]
+struct Sample {
+    cpu_s: f64,
+    peak_rss_kb: u64,
+    simulated_s: f64,
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    if args.first().map(String::as_str) == Some("--child") {
+        child(&args[1..]);
+        return;
+    }
+    let all = ["parallelism", "production", "memory", "tandem"];
+    let wanted: Vec<&str> = if args.is_empty() {
+        all.to_vec()
+    } else {
+        args.iter().map(String::as_str).collect()
+    };
+    for series in wanted {
+        match series {
+            "parallelism" => parallelism(),
+            "production" => production(),
+            "memory" => memory(),
+            "tandem" => tandem(),
+            other => eprintln!("unknown series `{other}`; one of {all:?}"),
+        }
+    }
+}
+
+/// The reference job at p = 8 … 512: CPU per simulated second should grow with the records
+/// moved (p × 10 k/s), not with the channels (p²).
+fn parallelism() {
+    println!("## parallelism: reference job (3 operators, hash shuffles, 10 k records/s per source subtask)");
+    println!("| p | channels per shuffle | CPU s per simulated s | per million records | peak RSS |");
+    println!("|---|---|---|---|---|");
+    for (p, short_s) in [(8u32, 8.0), (32, 4.0), (128, 2.0), (256, 1.0), (512, 1.0)] {
+        let set = reference_at(p);
+        let a = measure("scenarios/bench_reference.toml", short_s, &set);
+        let b = measure("scenarios/bench_reference.toml", 2.0 * short_s, &set);
+        let slope = (b.cpu_s - a.cpu_s) / (b.simulated_s - a.simulated_s);
+        let records_per_s = p as f64 * 10_000.0;
+        println!(
+            "| {p} | {} | {slope:.3} | {:.3} | {} |",
+            p * p,
+            slope / records_per_s * 1e6,
+            mb(b.peak_rss_kb)
+        );
+    }
+}
+
+/// The production shape, shortened: three lengths, a line through them, the hour extrapolated,
+/// and how far the middle point is off the line (linearity check).
+fn production() {
+    let file = "benches/scenarios/production_hour.toml";
+    println!("## production shape: 3 x 100 subtasks, hash shuffles, 1 M records/s, 10 GB state, S3, 30 s interval");
+    let lengths = [20.0, 40.0, 80.0];
+    let samples: Vec<Sample> = lengths.iter().map(|&d| measure(file, d, &[])).collect();
+    println!("| simulated | CPU | peak RSS |");
+    println!("|---|---|---|");
+    for s in &samples {
+        println!("| {:.0} s | {:.1} s | {} |", s.simulated_s, s.cpu_s, mb(s.peak_rss_kb));
+    }
+    let (first, last) = (samples[0], samples[2]);
+    let slope = (last.cpu_s - first.cpu_s) / (last.simulated_s - first.simulated_s);
+    let fixed = first.cpu_s - slope * first.simulated_s;
+    let mid = samples[1];
+    let predicted_mid = fixed + slope * mid.simulated_s;
+    println!(
+        "slope {slope:.3} CPU s per simulated s; the 40 s run is {:+.1} % off the line through 20 s and 80 s",
+        (mid.cpu_s / predicted_mid - 1.0) * 100.0
+    );
+    println!(
+        "the hour, extrapolated: {:.1} CPU minutes (target: 3; record-level model at most 6)",
+        (fixed + slope * 3600.0) / 60.0
+    );
+}
+
+/// Peak memory against simulated duration: bounded by what a checkpoint interval holds, so
+/// it should stay flat as the run gets longer.
+fn memory() {
+    println!("## memory: peak RSS against simulated duration");
+    println!("| scenario | simulated | peak RSS | CPU |");
+    println!("|---|---|---|---|");
+    for (file, lengths) in [
+        ("scenarios/quickstart.toml", [60.0, 240.0, 960.0]),
+        ("benches/scenarios/production_hour.toml", [15.0, 30.0, 60.0]),
+    ] {
+        for d in lengths {
+            let s = measure(file, d, &[]);
+            let name = Path::new(file).file_stem().and_then(|n| n.to_str()).unwrap_or(file);
+            println!("| {name} | {d:.0} s | {} | {:.1} s |", mb(s.peak_rss_kb), s.cpu_s);
+        }
+    }
+}
+
+/// ckptsim's tandem M/M/1 (a Poisson source, one exponential server, a sink; checkpointing
+/// off) against a bare `BinaryHeap` event loop running the same queue, per record.
+fn tandem() {
+    println!("## tandem M/M/1: ckptsim against a bare event loop (CPU ns per record)");
+    let a = measure_child(&["run", "tandem", "50"]);
+    let b = measure_child(&["run", "tandem", "100"]);
+    let records = (b.simulated_s - a.simulated_s) * TANDEM_RATE;
+    let ckptsim_ns = (b.cpu_s - a.cpu_s) / records * 1e9;
+    let n = 20_000_000u64;
+    let bare_a = measure_child(&["tandem-bare", &(n / 2).to_string()]);
+    let bare_b = measure_child(&["tandem-bare", &n.to_string()]);
+    let bare_ns = (bare_b.cpu_s - bare_a.cpu_s) / (n / 2) as f64 * 1e9;
+    println!("| model | CPU ns per record |");
+    println!("|---|---|");
+    println!("| ckptsim | {ckptsim_ns:.0} |");
+    println!("| bare BinaryHeap loop | {bare_ns:.0} |");
+    println!(
+        "ratio {:.1}x (target: 2x in instructions; see the module docs for callgrind)",
+        ckptsim_ns / bare_ns
+    );
+}
+
+const TANDEM_RATE: f64 = 20_000.0;
+
+/// A tandem M/M/1 queue at load 0.5 on one task thread each: Poisson arrivals at
+/// `TANDEM_RATE`, exponential service with mean 1 / (2 × rate); no checkpoints, unchained.
+fn tandem_scenario(duration_s: f64) -> String {
+    format!(
+        "[pipeline]\noperator_chaining = false\n[simulation]\nduration = \"{duration_s}s\"\n[cluster]\ntaskmanagers = 1\nslots_per_taskmanager = 1\ncores_per_taskmanager = 3\n\
+         [network]\nbuffer_timeout = \"0s\"\n\
+         [[operators]]\nname = \"source\"\nkind = \"source\"\nparallelism = 1\nrate = {{ process = \"poisson\", records_per_second = {TANDEM_RATE} }}\nservice_time = \"0us\"\n\
+         [[operators]]\nname = \"server\"\nkind = \"operator\"\nparallelism = 1\ninputs = [{{ from = \"source\", partitioning = \"forward\" }}]\nservice_time = {{ dist = \"exponential\", mean = \"25us\" }}\n\
+         [[operators]]\nname = \"sink\"\nkind = \"sink\"\nparallelism = 1\ninputs = [{{ from = \"server\", partitioning = \"forward\" }}]\nservice_time = \"0us\"\ndelivery_guarantee = \"none\"\n"
+    )
+}
+
+fn measure(file: &str, duration_s: f64, set: &[String]) -> Sample {
+    let d = duration_s.to_string();
+    let mut args = vec!["run", file, &d];
+    args.extend(set.iter().map(String::as_str));
+    measure_child(&args)
+}
+
+fn measure_child(args: &[&str]) -> Sample {
+    let exe = std::env::current_exe().expect("the bench's own path");
+    let out = Command::new(exe)
+        .arg("--child")
+        .args(args)
+        .output()
+        .expect("the bench can start itself");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("MEASURED "))
+        .unwrap_or_else(|| panic!("child {args:?} failed: {}", String::from_utf8_lossy(&out.stderr)));
+    let f: Vec<f64> = line["MEASURED ".len()..]
+        .split(' ')
+        .map(|x| x.parse().expect("a number"))
+        .collect();
+    Sample {
+        cpu_s: f[0],
+        peak_rss_kb: f[1] as u64,
+        simulated_s: f[2],
+    }
+}
+
+/// Runs one measured job in this process and prints `MEASURED cpu_s peak_rss_kb simulated_s`.
+fn child(args: &[String]) {
+    let simulated_s = match args[0].as_str() {
+        "run" => {
+            let duration_s: f64 = args[2].parse().expect("a duration in seconds");
+            let scenario = if args[1] == "tandem" {
+                ckptsim::scenario::parse_str(&tandem_scenario(duration_s), "tandem.toml")
+                    .expect("the tandem scenario")
+                    .scenario
+            } else {
+                let mut set: Vec<ckptsim::scenario::Override> = vec![
+                    ckptsim::scenario::Override::parse(&format!("simulation.duration={duration_s}s"))
+                        .expect("an override"),
+                ];
+                for a in &args[3..] {
+                    set.push(ckptsim::scenario::Override::parse(a).expect("an override"));
+                }
+                let limits = ckptsim::scenario::Limits {
+                    memory_bytes_max: u64::MAX,
+                    work_steps_max: u64::MAX,
+                    ..Default::default()
+                };
+                ckptsim::scenario::load_file_with(Path::new(&args[1]), &limits)
+                    .expect("a bundled scenario")
+                    .with_overrides(&set)
+                    .expect("valid overrides")
+            };
+            let out = ckptsim::run::run(&scenario, 1);
+            out.summary.simulated_seconds
+        }
+        "tandem-bare" => {
+            let n: u64 = args[1].parse().expect("a record count");
+            std::hint::black_box(bare_tandem(n));
+            n as f64 / TANDEM_RATE
+        }
+        other => panic!("unknown child job `{other}`"),
+    };
+    println!("MEASURED {} {} {simulated_s}", cpu_seconds(), peak_rss_kb());
+}
+
+/// The same tandem queue as a bare discrete-event loop: a `BinaryHeap` of (time, seq, event),
+/// exponential gaps and service times from a seeded ChaCha stream. Returns the mean sojourn.
+fn bare_tandem(records: u64) -> f64 {
+    use rand::{Rng, SeedableRng};
+    use std::cmp::Reverse;
+    use std::collections::{BinaryHeap, VecDeque};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+    // Uniform draws as ckptsim's streams make them (53 bits of one `next_u64`).
+    let mut exp = |mean_ns: f64| -> u64 {
+        let u = (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
+        (-(1.0 - u).ln() * mean_ns) as u64
+    };
+    let (gap_ns, service_ns) = (1e9 / TANDEM_RATE, 0.5e9 / TANDEM_RATE);
+    // Event 0: an arrival; event 1: a departure.
+    let mut heap: BinaryHeap<Reverse<(u64, u64, u8)>> = BinaryHeap::new();
+    let mut seq = 0u64;
+    heap.push(Reverse((0, seq, 0)));
+    let mut queue: VecDeque<u64> = VecDeque::new();
+    let (mut arrived, mut done, mut sojourn_ns) = (0u64, 0u64, 0u128);
+    while let Some(Reverse((t, _, kind))) = heap.pop() {
+        if kind == 0 {
+            arrived += 1;
+            queue.push_back(t);
+            if queue.len() == 1 {
+                seq += 1;
+                heap.push(Reverse((t + exp(service_ns), seq, 1)));
+            }
+            if arrived < records {
+                seq += 1;
+                heap.push(Reverse((t + exp(gap_ns), seq, 0)));
+            }
+        } else {
+            let start = queue.pop_front().expect("a departure has a job");
+            sojourn_ns += (t - start) as u128;
+            done += 1;
+            if !queue.is_empty() {
+                seq += 1;
+                heap.push(Reverse((t + exp(service_ns), seq, 1)));
+            }
+        }
+    }
+    sojourn_ns as f64 / done.max(1) as f64
+}
+
+/// User + system CPU time of this process (`/proc/self/stat` fields 14 and 15, in clock ticks
+/// of 1/100 s, Linux's USER_HZ).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").expect("/proc/self/stat");
+    // The command name (field 2) may hold spaces; the fields after its closing parenthesis
+    // start at field 3.
+    let rest = &stat[stat.rfind(')').expect("a command name") + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = f[11].parse::<u64>().expect("utime") + f[12].parse::<u64>().expect("stime");
+    ticks as f64 / 100.0
+}
+
+/// Peak resident set of this process (`VmHWM` in `/proc/self/status`), in kB.
+fn peak_rss_kb() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .expect("VmHWM")
+}
+
+fn mb(kb: u64) -> String {
+    format!("{:.0} MB", kb as f64 / 1024.0)
+}

@@ -3,6 +3,7 @@
 //! has its own file.
 
 mod backend;
+mod channel_files;
 mod cluster;
 mod config;
 mod operators;

@@ -5,22 +5,38 @@ use super::super::ImportError;
 use super::super::fit::{self, median};
 use super::super::layout::Layout;
 use super::super::write::{Section, bytes_per_s, ms, quote};
-use super::Ctx;
+use super::{Ctx, channel_files};
 
 pub(super) fn storage(cx: &Ctx) -> Result<Section, ImportError> {
-    // Async duration against checkpointed size, over every acknowledging subtask.
-    let points: Vec<(f64, f64)> = cx
-        .data
-        .iter()
-        .flat_map(|v| v.acks.iter().map(|a| (a.checkpointed_size, a.async_ms)))
-        .collect();
     let path = history_path(cx.layout)?;
     let mut st = Section::new("[storage]");
-    st.note(format!(
-        "Fitted by least squares: async_ms = request_latency + checkpointed_size / bandwidth over {} subtask acks ({} checkpoint.async, checkpointed_size).",
-        points.len(),
-        cx.subs
-    ));
+    let files = if cx.cc.unaligned {
+        channel_files::points(cx)
+    } else {
+        Vec::new()
+    };
+    let points = if files.is_empty() {
+        // Async duration against checkpointed size, over every acknowledging subtask.
+        st.note(format!(
+            "Fitted by least squares: async_ms = request_latency + checkpointed_size / bandwidth over {} subtask acks ({} checkpoint.async, checkpointed_size).",
+            cx.data.iter().map(|v| v.acks.len()).sum::<usize>(),
+            cx.subs
+        ));
+        cx.data
+            .iter()
+            .flat_map(|v| v.acks.iter().map(|a| (a.checkpointed_size, a.async_ms)))
+            .collect()
+    } else {
+        st.note(format!(
+            "Unaligned checkpoints share one channel-state file per TaskManager and up to 5 subtasks: fitted by least squares over {} (file, member) points,",
+            files.len()
+        ));
+        st.note(format!(
+            "the file's bytes (sum of alignment.persisted) against the end of async of a member without operator state of its own, after the last member's hand-over (start_delay + sync + alignment) ({}).",
+            cx.subs
+        ));
+        files
+    };
     st.note("The async phase also holds the heap backend's serialization: it is folded in here (see [state_backend]).");
     profile(&mut st, cx, path.as_deref());
     let subtasks: u32 = cx.job.vertices.iter().map(|v| v.parallelism).sum();

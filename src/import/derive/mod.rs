@@ -1,5 +1,5 @@
 //! From the REST responses to the scenario's sections: every value with the path, field and
-//! statistic it came from. [`derive`] reads the responses once into a [`Ctx`]; each section
+//! statistic it came from. `derive()` reads the responses once into a `Ctx`; each section
 //! has its own file.
 
 mod backend;

@@ -1,0 +1,299 @@
+//! The `[[operators]]` sections: one per operator of the plan, with its inputs and chaining,
+//! a source's rate, record size and keys, the vertex's cost per record and state on its first
+//! operator, a sink's guarantee; and the per-task medians of the calibration report.
+
+use crate::vocab::{OperatorKind, Partitioning};
+
+use super::super::fit::median;
+use super::super::plan::Op;
+use super::super::rest_model::SubtaskAck;
+use super::super::write::{Section, bytes, quote, us};
+use super::backend::{Backend, MEMTABLE_BYTES, RocksSync};
+use super::{Ctx, KEYS_PER_KEY_GROUP, Median, f};
+
+/// A source backpressured more than this share of its time emits less than it would: its
+/// measured rate is then only a lower bound of the rate it is asked to produce.
+const BACKPRESSURED_SHARE: f64 = 0.1;
+
+/// The operator sections, the per-task medians appended to `medians`, and what RocksDB's sync
+/// phase flushed (for `local_disk_bandwidth`).
+pub(super) fn operators(cx: &Ctx, b: &Backend, medians: &mut Vec<Median>) -> (Vec<Section>, Option<RocksSync>) {
+    let mut sections = Vec::new();
+    let mut rocks_sync = None;
+    for op in &cx.plan.ops {
+        let mut s = Section::new("[[operators]]");
+        shape(&mut s, cx, op);
+        if op.kind == OperatorKind::Source {
+            source(&mut s, cx, op);
+        }
+        service_time(&mut s, cx, op);
+        if let Some(r) = state(&mut s, cx, b, op) {
+            rocks_sync = Some(r);
+        }
+        if op.kind == OperatorKind::Sink {
+            sink(&mut s, op);
+        }
+        if op.head {
+            task_medians(cx, op, medians);
+        }
+        sections.push(s);
+    }
+    (sections, rocks_sync)
+}
+
+/// Name, kind, parallelism, inputs and chaining.
+fn shape(s: &mut Section, cx: &Ctx, op: &Op) {
+    let v = &cx.job.vertices[op.vertex];
+    if op.head {
+        s.note(format!(
+            "Vertex `{}` ({}), task `{}` here.",
+            v.name, v.id, cx.plan.task_names[op.vertex]
+        ));
+    }
+    s.put("name", quote(&op.name), format!("from the vertex name `{}`", v.name));
+    s.put("kind", quote(kind_name(op.kind)), kind_comment(op.kind));
+    s.put(
+        "parallelism",
+        v.parallelism.to_string(),
+        format!("/jobs/{} vertices[id = {}].parallelism", cx.j, v.id),
+    );
+    if !op.inputs.is_empty() {
+        inputs(s, cx, op);
+    }
+    if op.start_new_chain {
+        s.put(
+            "chaining",
+            quote("start_new_chain"),
+            "a forward edge of equal parallelism that Flink did not chain (a vertex of its own)",
+        );
+    }
+}
+
+fn inputs(s: &mut Section, cx: &Ctx, op: &Op) {
+    let ins: Vec<String> = op
+        .inputs
+        .iter()
+        .map(|(from, p, _)| format!("{{ from = {}, partitioning = {} }}", quote(from), quote(part_name(*p))))
+        .collect();
+    let how: Vec<String> = op
+        .inputs
+        .iter()
+        .map(|(_, _, ship)| {
+            if ship == "chained" {
+                "chained in the vertex".to_string()
+            } else {
+                format!(
+                    "ship_strategy {ship}{}",
+                    super::super::plan::partitioning(ship).map(|x| x.1).unwrap_or("")
+                )
+            }
+        })
+        .collect();
+    s.put(
+        "inputs",
+        format!("[{}]", ins.join(", ")),
+        format!("/jobs/{} plan.nodes[].inputs: {}", cx.j, how.join("; ")),
+    );
+}
+
+/// A source's connector, rate, record size and keys.
+fn source(s: &mut Section, cx: &Ctx, op: &Op) {
+    let r = &cx.data[op.vertex].rates;
+    let out = r.out_per_s;
+    let bp = r.backpressured_ms_per_s / 1000.0;
+    s.assume(
+        "connector",
+        quote("datagen"),
+        "REST does not tell a generator from a log reader: \"datagen\" emits the rate and never catches up; a Kafka-like source that falls behind is \"log\"",
+    );
+    if bp > BACKPRESSURED_SHARE {
+        let rate = out / (1.0 - bp.min(0.99));
+        s.assume(
+            "rate",
+            format!("{{ process = \"constant\", records_per_second = {} }}", f(rate)),
+            format!(
+                "backpressured {:.0} % of the time ({}), so its {} records/s per subtask ({}) are a lower bound; taken as records out / (1 - backpressured share)",
+                bp * 100.0,
+                r.source[4],
+                f(out),
+                r.source[1]
+            ),
+        );
+    } else {
+        s.put(
+            "rate",
+            format!("{{ process = \"constant\", records_per_second = {} }}", f(out)),
+            format!("records out per second and subtask: {}", r.source[1]),
+        );
+    }
+    if out > 0.0 {
+        s.put(
+            "record_size",
+            bytes(r.bytes_out_per_s / out),
+            format!("bytes out / records out: {}", r.source[2]),
+        );
+    }
+    let keys_comment = match cx.opts.keys {
+        Some(_) => "given with --keys".to_string(),
+        None => format!(
+            "REST does not show key counts: {KEYS_PER_KEY_GROUP} per key group of maxParallelism {} (--keys)",
+            cx.keyed_max_p.unwrap_or(128)
+        ),
+    };
+    s.assume(
+        "keys",
+        format!("{{ count = {}, distribution = \"uniform\" }}", cx.keys),
+        keys_comment,
+    );
+}
+
+/// The vertex's busy time per record, on its first operator (REST measures the task).
+fn service_time(s: &mut Section, cx: &Ctx, op: &Op) {
+    if !op.head {
+        s.put(
+            "service_time",
+            quote("0us"),
+            "in the vertex's first operator: REST measures the task, not each operator",
+        );
+        return;
+    }
+    let r = &cx.data[op.vertex].rates;
+    let (per, rate) = if op.kind == OperatorKind::Source {
+        ("records out", r.out_per_s)
+    } else {
+        ("records in", r.in_per_s)
+    };
+    let cost_us = if rate > 0.0 {
+        r.busy_ms_per_s * 1000.0 / rate
+    } else {
+        0.0
+    };
+    s.put(
+        "service_time",
+        us(cost_us),
+        format!(
+            "busy time / {per} ({}): the whole task's cost per record; CPU assumed, move time spent waiting (I/O, calls) to wait_time",
+            r.source[3]
+        ),
+    );
+}
+
+/// The vertex's state, on its first operator. Flink counts an unaligned checkpoint's persisted
+/// in-flight data in the state size; the simulator persists its own, so the operator's state
+/// is the rest. Returns what RocksDB's sync phase flushed for a keyed RocksDB operator.
+fn state(s: &mut Section, cx: &Ctx, b: &Backend, op: &Op) -> Option<RocksSync> {
+    let vd = &cx.data[op.vertex];
+    let state = median(
+        &vd.acks
+            .iter()
+            .map(|a| (a.state_size - a.persisted).max(0.0))
+            .collect::<Vec<_>>(),
+    )
+    .unwrap_or(0.0);
+    if !op.head || state <= 0.0 {
+        return None;
+    }
+    let keyed = op.inputs.iter().any(|(_, p, _)| *p == Partitioning::Hash);
+    let (subs, cp_range) = (&cx.subs, &cx.cp_range);
+    if !keyed {
+        s.put(
+            "state",
+            format!("{{ initial = {} }}", bytes(state)),
+            format!("median state_size - alignment.persisted per subtask ({subs}, {cp_range})"),
+        );
+        return None;
+    }
+    let p = cx.job.vertices[op.vertex].parallelism as f64;
+    let per_key = state * p / cx.keys as f64;
+    s.put(
+        "state",
+        format!("{{ bytes_per_key = {} }}", bytes(per_key)),
+        format!(
+            "median state_size - alignment.persisted per subtask {} B ({subs}, {cp_range}) x parallelism / keys",
+            f(state)
+        ),
+    );
+    if b.rocks {
+        rocks_sync(cx, b, op, state, per_key)
+    } else {
+        None
+    }
+}
+
+/// What the simulator's sync phase flushes: full checkpoints, the memtable (at most the
+/// state); incremental ones, the writes since the last one.
+fn rocks_sync(cx: &Ctx, b: &Backend, op: &Op, state: f64, per_key: f64) -> Option<RocksSync> {
+    let vd = &cx.data[op.vertex];
+    let sync = median(&vd.acks.iter().map(|a| a.sync_ms).collect::<Vec<_>>()).unwrap_or(0.0);
+    let flushed = if b.incremental {
+        vd.rates.in_per_s * per_key.round() * cx.interval_s().unwrap_or(1.0)
+    } else {
+        state.min(MEMTABLE_BYTES)
+    };
+    (sync > 0.0 && flushed > 0.0).then(|| RocksSync {
+        flushed_bytes: flushed,
+        sync_ms: sync,
+        vertex: cx.job.vertices[op.vertex].name.clone(),
+    })
+}
+
+fn sink(s: &mut Section, op: &Op) {
+    if op.committer {
+        s.put(
+            "delivery_guarantee",
+            quote("exactly-once"),
+            format!("the vertex name shows `{}: Committer`: two-phase commit", op.name),
+        );
+    } else {
+        s.assume(
+            "delivery_guarantee",
+            quote("at-least-once"),
+            "a writer without a committer: at-least-once (flushes on checkpoint) or \"none\" (keeps nothing, a DiscardingSink)",
+        );
+    }
+}
+
+type Stat = (&'static str, fn(&SubtaskAck) -> f64);
+
+/// The per-subtask statistics the calibration report compares, as the run names them.
+const SUBTASK_STATS: [Stat; 4] = [
+    ("start_delay", |a| a.start_delay_ms),
+    ("alignment_duration", |a| a.alignment_ms),
+    ("sync_duration", |a| a.sync_ms),
+    ("async_duration", |a| a.async_ms),
+];
+
+fn task_medians(cx: &Ctx, op: &Op, medians: &mut Vec<Median>) {
+    let task = cx.plan.task_names[op.vertex].clone();
+    for (stat, get) in SUBTASK_STATS {
+        let xs: Vec<f64> = cx.data[op.vertex].acks.iter().map(get).collect();
+        if let Some(mv) = median(&xs) {
+            medians.push((stat.to_string(), Some(task.clone()), mv));
+        }
+    }
+}
+
+fn kind_name(k: OperatorKind) -> &'static str {
+    match k {
+        OperatorKind::Source => "source",
+        OperatorKind::Operator => "operator",
+        OperatorKind::Sink => "sink",
+    }
+}
+
+fn part_name(p: Partitioning) -> &'static str {
+    match p {
+        Partitioning::Forward => "forward",
+        Partitioning::Hash => "hash",
+        Partitioning::Rebalance => "rebalance",
+        Partitioning::Broadcast => "broadcast",
+    }
+}
+
+fn kind_comment(k: OperatorKind) -> &'static str {
+    match k {
+        OperatorKind::Source => "`Source: ` in the vertex name (or the first operator of a vertex without inputs)",
+        OperatorKind::Sink => "`: Writer` in the vertex name (a Sink V2 writer)",
+        OperatorKind::Operator => "neither `Source: ` nor `: Writer` in the vertex name",
+    }
+}

@@ -16,12 +16,12 @@ impl World {
     /// Hands the state writes accumulated since the last call to the backend.
     pub(crate) fn flush_state_changes(&mut self, now: SimTime, s: u32) {
         let si = s as usize;
-        if self.tasks[si].backend.is_none() {
+        if self.tasks.task(si).backend.is_none() {
             return;
         }
         let live = self.state_bytes(s);
         let entries = self.keys.distinct(s);
-        let t = &mut self.tasks[si];
+        let t = self.tasks.task_mut(si);
         let written = std::mem::take(&mut t.state_written_pending);
         let b = t.backend.as_mut().expect("checked");
         b.on_state_change(now, written, live);
@@ -46,7 +46,7 @@ impl World {
         let legacy_sync = self.backend.sync_ns(state);
         let rocksdb_full = self.backend_cfg.rocksdb_full();
         let changelog = self.backend_cfg.changelog.is_some();
-        let Some(b) = self.tasks[si].backend.as_mut() else {
+        let Some(b) = self.tasks.task_mut(si).backend.as_mut() else {
             return SnapshotCost {
                 sync_ns: legacy_sync,
                 ..Default::default()
@@ -61,7 +61,7 @@ impl World {
             cost.sync_ns = legacy_sync;
         }
         if changelog && barrier.options.checkpoint_type != CheckpointType::Savepoint {
-            let m = &mut self.tasks[si].changelog_replay_bytes;
+            let m = &mut self.tasks.task_mut(si).changelog_replay_bytes;
             m.insert(barrier.id, cost.changelog_replay_bytes);
             while m.len() > REPLAY_REMEMBERED {
                 m.pop_first();
@@ -73,7 +73,9 @@ impl World {
     /// Schedules the backend's next background step, if it has one earlier than the pending.
     pub(crate) fn schedule_backend_wake(&mut self, s: u32) {
         let si = s as usize;
-        let Some(at) = self.tasks[si]
+        let Some(at) = self
+            .tasks
+            .task_mut(si)
             .backend
             .as_mut()
             .and_then(|b| b.changelog_mut())
@@ -86,7 +88,7 @@ impl World {
             return;
         }
         self.backend_wake_at[si] = Some(at);
-        let inc = self.tasks[si].incarnation;
+        let inc = self.tasks.incarnation(s);
         self.queue.schedule(at, Event::BackendWake { s, inc });
     }
 
@@ -99,7 +101,7 @@ impl World {
         self.backend_wake_at[si] = None;
         self.flush_state_changes(now, s);
         let mut ups = Vec::new();
-        let mat = match self.tasks[si].backend.as_mut().and_then(|b| b.changelog_mut()) {
+        let mat = match self.tasks.task_mut(si).backend.as_mut().and_then(|b| b.changelog_mut()) {
             Some(cl) => {
                 cl.poll_uploads(now, &mut ups);
                 cl.poll_materialization(now)
@@ -160,12 +162,24 @@ impl World {
                 self.on_channel_file_written(now, writer, checkpoint, ok);
             }
             UploadKind::Changelog { seq } => {
-                if let Some(cl) = self.tasks[s as usize].backend.as_mut().and_then(|b| b.changelog_mut()) {
+                if let Some(cl) = self
+                    .tasks
+                    .task_mut(s as usize)
+                    .backend
+                    .as_mut()
+                    .and_then(|b| b.changelog_mut())
+                {
                     cl.on_upload_complete(seq);
                 }
             }
             UploadKind::Materialization { id } => {
-                if let Some(cl) = self.tasks[s as usize].backend.as_mut().and_then(|b| b.changelog_mut()) {
+                if let Some(cl) = self
+                    .tasks
+                    .task_mut(s as usize)
+                    .backend
+                    .as_mut()
+                    .and_then(|b| b.changelog_mut())
+                {
                     cl.on_materialization_complete(now, id);
                 }
                 self.schedule_backend_wake(s);
@@ -176,7 +190,8 @@ impl World {
     /// Hook for recovery: the changelog a subtask restored from `checkpoint` must download and
     /// replay on top of its materialized state (0 for the other backends).
     pub(crate) fn restore_changelog_bytes(&self, s: u32, checkpoint: CheckpointId) -> u64 {
-        self.tasks[s as usize]
+        self.tasks
+            .task(s as usize)
             .changelog_replay_bytes
             .get(&checkpoint)
             .copied()
@@ -197,14 +212,14 @@ impl World {
     /// After a restart: the subtask's backend starts over from the restored state.
     pub(crate) fn reset_backend(&mut self, s: u32) {
         let si = s as usize;
-        if self.tasks[si].backend.is_some() {
+        if self.tasks.task(si).backend.is_some() {
             let v = self.graph.vertex_of(crate::ids::SubtaskId(s));
             let live = v.state_initial_bytes;
-            self.tasks[si].backend = Some(crate::model::backend::StateBackend::new(&self.backend_cfg, live));
-            self.tasks[si].state_written_pending = 0;
-            self.tasks[si].channel_state = None;
-            self.tasks[si].deferred_mail.clear();
-            self.tasks[si].waiting_output_barrier = None;
+            self.tasks.task_mut(si).backend = Some(crate::model::backend::StateBackend::new(&self.backend_cfg, live));
+            self.tasks.task_mut(si).state_written_pending = 0;
+            self.tasks.task_mut(si).channel_state = None;
+            self.tasks.task_mut(si).deferred_mail.clear();
+            self.tasks.task_mut(si).waiting_output_barrier = None;
             self.backend_wake_at[si] = None;
         }
     }

@@ -21,7 +21,7 @@ impl World {
     /// The channel-state accumulator of `checkpoint` at task `s`, or `None` when the task is
     /// already past that checkpoint.
     pub(crate) fn channel_state_mut(&mut self, s: u32, checkpoint: CheckpointId) -> Option<&mut ChannelStateAcc> {
-        let t = &mut self.tasks[s as usize];
+        let t = self.tasks.task_mut(s as usize);
         match t.channel_state.as_ref().map(|a| a.checkpoint) {
             Some(current) if current > checkpoint => None,
             Some(current) if current == checkpoint => t.channel_state.as_mut(),
@@ -70,14 +70,17 @@ impl World {
         overtaken_buffers: u32,
     ) {
         let si = s as usize;
-        match self.tasks[si].phase {
+        match self.tasks.task(si).phase {
             TaskPhase::Down => return,
             TaskPhase::SyncSnapshot => {
-                self.tasks[si].deferred_mail.push_back(DeferredMail::PriorityBarrier {
-                    input,
-                    barrier,
-                    overtaken_buffers,
-                });
+                self.tasks
+                    .task_mut(si)
+                    .deferred_mail
+                    .push_back(DeferredMail::PriorityBarrier {
+                        input,
+                        barrier,
+                        overtaken_buffers,
+                    });
                 return;
             }
             _ => {}
@@ -85,11 +88,15 @@ impl World {
         // Between records: what is done by now is emitted first.
         self.emit_done_records(now, s);
         if overtaken_buffers > 0 {
-            let new = self.tasks[si]
+            let new = self
+                .tasks
+                .task(si)
                 .handler
                 .as_ref()
                 .is_some_and(|h| h.is_new_checkpoint(barrier.id));
-            let current = self.tasks[si]
+            let current = self
+                .tasks
+                .task(si)
                 .channel_state
                 .as_ref()
                 .is_some_and(|a| a.checkpoint == barrier.id);
@@ -111,7 +118,7 @@ impl World {
 
     /// Mailbox actions deferred by a synchronous phase, run when it ends.
     pub(crate) fn run_deferred_mail(&mut self, now: SimTime, s: u32) {
-        while let Some(m) = self.tasks[s as usize].deferred_mail.pop_front() {
+        while let Some(m) = self.tasks.task_mut(s as usize).deferred_mail.pop_front() {
             match m {
                 DeferredMail::PriorityBarrier {
                     input,
@@ -121,7 +128,7 @@ impl World {
                 DeferredMail::AlignmentTimer { checkpoint } => self.on_alignment_timer(now, s, checkpoint),
                 DeferredMail::Finish => self.finish_task(now, s),
             }
-            if self.tasks[s as usize].phase == TaskPhase::SyncSnapshot {
+            if self.tasks.phase(s) == TaskPhase::SyncSnapshot {
                 break;
             }
         }
@@ -130,15 +137,16 @@ impl World {
     /// The input-side alignment timer fired (`BarrierAlignmentUtil`, a mailbox action).
     pub(crate) fn on_alignment_timer(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
         let si = s as usize;
-        if self.tasks[si].phase == TaskPhase::SyncSnapshot {
-            self.tasks[si]
+        if self.tasks.phase(s) == TaskPhase::SyncSnapshot {
+            self.tasks
+                .task_mut(si)
                 .deferred_mail
                 .push_back(DeferredMail::AlignmentTimer { checkpoint });
             return;
         }
         self.emit_done_records(now, s);
         let mut out = Vec::new();
-        if let Some(h) = self.tasks[si].handler.as_mut() {
+        if let Some(h) = self.tasks.task_mut(si).handler.as_mut() {
             h.on_alignment_timer(now, checkpoint, &mut out);
         }
         self.apply_handler_actions(now, s, out);
@@ -196,16 +204,16 @@ impl World {
     pub(crate) fn announce_barrier(&mut self, now: SimTime, ch: u32, barrier: CheckpointBarrier, seq: u64) {
         let info = &self.graph.channels[ch as usize];
         let (s, input) = (info.consumer.0, info.input_index);
-        if matches!(self.tasks[s as usize].phase, TaskPhase::SyncSnapshot | TaskPhase::Down) {
+        if matches!(self.tasks.phase(s), TaskPhase::SyncSnapshot | TaskPhase::Down) {
             return; // the barrier is handled in order then
         }
         let mut out = Vec::new();
-        if let Some(h) = self.tasks[s as usize].handler.as_mut() {
+        if let Some(h) = self.tasks.task_mut(s as usize).handler.as_mut() {
             let first = h.is_new_checkpoint(barrier.id);
             h.process_barrier_announcement(now, input, barrier, seq, &mut out);
             if first {
                 // The announcement starts the checkpoint here: `processed_data` counts from now.
-                self.tasks[s as usize].alignment_bytes_start = self.tasks[s as usize].io.bytes_in;
+                self.tasks.task_mut(s as usize).alignment_bytes_start = self.tasks.task_mut(s as usize).io.bytes_in;
             }
         }
         self.apply_handler_actions(now, s, out);
@@ -246,7 +254,13 @@ impl World {
                 self.send_priority_barrier(now, ch, b.as_unaligned());
             }
         }
-        if let Some(c) = self.tasks[si].checkpoints.iter_mut().find(|c| c.id == checkpoint) {
+        if let Some(c) = self
+            .tasks
+            .task_mut(si)
+            .checkpoints
+            .iter_mut()
+            .find(|c| c.id == checkpoint)
+        {
             c.metrics.persisted_data += persisted;
             c.metrics.checkpointed_size += persisted;
             c.metrics.state_size += persisted;
@@ -267,15 +281,21 @@ impl World {
         alignment_duration_ns: Option<u64>,
     ) {
         let si = s as usize;
-        let acc = match self.tasks[si].channel_state.take() {
+        let acc = match self.tasks.task_mut(si).channel_state.take() {
             Some(a) if a.checkpoint == checkpoint => a,
             other => {
-                self.tasks[si].channel_state = other;
+                self.tasks.task_mut(si).channel_state = other;
                 ChannelStateAcc::default()
             }
         };
         let bytes = acc.input_bytes + acc.output_bytes;
-        let Some(c) = self.tasks[si].checkpoints.iter_mut().find(|c| c.id == checkpoint) else {
+        let Some(c) = self
+            .tasks
+            .task_mut(si)
+            .checkpoints
+            .iter_mut()
+            .find(|c| c.id == checkpoint)
+        else {
             return;
         };
         c.progress.all_barriers_received();
@@ -295,21 +315,21 @@ impl World {
     /// `ChannelStateWriter`), or inlines them when small.
     pub(crate) fn flush_channel_state(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
         let si = s as usize;
-        let Some(pos) = self.tasks[si].checkpoints.iter().position(|c| c.id == checkpoint) else {
+        let Some(pos) = self.tasks.task(si).checkpoints.iter().position(|c| c.id == checkpoint) else {
             return;
         };
-        if self.tasks[si].checkpoints[pos].progress.uses_shared_file() {
+        if self.tasks.task(si).checkpoints[pos].progress.uses_shared_file() {
             let w = self
                 .channel_state_writers
                 .writer_of(s)
                 .expect("a shared file has a writer");
-            if let Some(bytes) = self.tasks[si].checkpoints[pos].progress.take_channel_bytes() {
+            if let Some(bytes) = self.tasks.task_mut(si).checkpoints[pos].progress.take_channel_bytes() {
                 self.channel_state_writers.add_bytes(w, checkpoint, bytes);
             }
             self.channel_file_progress(now, s, checkpoint);
             return;
         }
-        let Some(bytes) = self.tasks[si].checkpoints[pos].progress.take_channel_bytes() else {
+        let Some(bytes) = self.tasks.task_mut(si).checkpoints[pos].progress.take_channel_bytes() else {
             return;
         };
         if bytes <= self.set.inline_threshold_bytes {
@@ -326,19 +346,27 @@ impl World {
         let id = self
             .storage
             .submit(now, req, Some(UploadKind::ChannelState), &mut self.queue);
-        self.tasks[si].checkpoints[pos].progress.channel_write_started(id);
+        self.tasks.task_mut(si).checkpoints[pos]
+            .progress
+            .channel_write_started(id);
     }
 
     /// A channel-state write finished.
     pub(crate) fn on_channel_state_written(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId, ok: bool) {
         let si = s as usize;
-        let Some(c) = self.tasks[si].checkpoints.iter_mut().find(|c| c.id == checkpoint) else {
+        let Some(c) = self
+            .tasks
+            .task_mut(si)
+            .checkpoints
+            .iter_mut()
+            .find(|c| c.id == checkpoint)
+        else {
             return;
         };
         c.progress.channel_write_finished();
         if !ok {
-            if self.tasks[si].coordinator.finish_async(checkpoint) {
-                self.tasks[si].checkpoints.retain(|c| c.id != checkpoint);
+            if self.tasks.task_mut(si).coordinator.finish_async(checkpoint) {
+                self.tasks.task_mut(si).checkpoints.retain(|c| c.id != checkpoint);
                 self.decline(now, checkpoint, crate::protocol::CheckpointFailureReason::IoException);
             }
             return;
@@ -352,11 +380,11 @@ impl World {
     pub(crate) fn maybe_ack(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
         let si = s as usize;
         self.channel_file_progress(now, s, checkpoint);
-        let Some(pos) = self.tasks[si].checkpoints.iter().position(|c| c.id == checkpoint) else {
+        let Some(pos) = self.tasks.task(si).checkpoints.iter().position(|c| c.id == checkpoint) else {
             return;
         };
-        let waiting_for_output = self.tasks[si].waiting_output_barrier == Some(checkpoint);
-        let decision = self.tasks[si].checkpoints[pos]
+        let waiting_for_output = self.tasks.task(si).waiting_output_barrier == Some(checkpoint);
+        let decision = self.tasks.task(si).checkpoints[pos]
             .progress
             .decide(now, waiting_for_output, || {
                 self.net.barrier_queued_in_output(s, checkpoint, &self.graph)
@@ -367,19 +395,19 @@ impl World {
             return;
         };
         if let Some(d) = async_duration_ns {
-            self.tasks[si].checkpoints[pos].metrics.async_duration_ns = d;
+            self.tasks.task_mut(si).checkpoints[pos].metrics.async_duration_ns = d;
         }
         if let AckDecision::WaitForOutputBarrier { .. } = decision {
-            self.tasks[si].waiting_output_barrier = Some(checkpoint);
+            self.tasks.task_mut(si).waiting_output_barrier = Some(checkpoint);
             return;
         }
-        if self.tasks[si].waiting_output_barrier == Some(checkpoint) {
-            self.tasks[si].waiting_output_barrier = None;
+        if self.tasks.task(si).waiting_output_barrier == Some(checkpoint) {
+            self.tasks.task_mut(si).waiting_output_barrier = None;
         }
-        if !self.tasks[si].coordinator.finish_async(checkpoint) {
+        if !self.tasks.task_mut(si).coordinator.finish_async(checkpoint) {
             return; // cancelled by an abort notification
         }
-        let c = &mut self.tasks[si].checkpoints[pos];
+        let c = &mut self.tasks.task_mut(si).checkpoints[pos];
         c.upload = None;
         let at = now + self.rpc.acknowledge_ns();
         self.queue.schedule(at, Event::AckArrive { s, checkpoint });
@@ -393,7 +421,7 @@ impl World {
             return;
         };
         let si = s as usize;
-        let Some(c) = self.tasks[si].checkpoints.iter().find(|c| c.id == checkpoint) else {
+        let Some(c) = self.tasks.task(si).checkpoints.iter().find(|c| c.id == checkpoint) else {
             return;
         };
         if !c.progress.waits_for_shared_file() || self.channel_state_writers.is_member_complete(w, checkpoint, s) {
@@ -415,7 +443,7 @@ impl World {
         let tasks = &self.tasks;
         let step = self
             .channel_state_writers
-            .next_step(w, checkpoint, |m| tasks[m as usize].phase == TaskPhase::Finished);
+            .next_step(w, checkpoint, |m| tasks.is_finished(m));
         match step {
             FileStep::Wait => {}
             FileStep::Write(bytes) => {
@@ -437,7 +465,9 @@ impl World {
             }
             FileStep::Closed(members) => {
                 for m in members {
-                    let Some(c) = self.tasks[m as usize]
+                    let Some(c) = self
+                        .tasks
+                        .task_mut(m as usize)
                         .checkpoints
                         .iter_mut()
                         .find(|c| c.id == checkpoint)
@@ -464,7 +494,7 @@ impl World {
         self.channel_state_writers.drop_checkpoint(checkpoint);
         let mut declined = false;
         for m in self.channel_state_writers.members(w).to_vec() {
-            let t = &mut self.tasks[m as usize];
+            let t = self.tasks.task_mut(m as usize);
             if t.checkpoints.iter().any(|c| c.id == checkpoint) && t.coordinator.finish_async(checkpoint) {
                 t.checkpoints.retain(|c| c.id != checkpoint);
                 if !declined {

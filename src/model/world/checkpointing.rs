@@ -19,24 +19,24 @@ impl World {
     /// after it.
     pub(crate) fn on_trigger_arrive(&mut self, now: SimTime, s: u32, barrier: CheckpointBarrier) {
         let si = s as usize;
-        if self.tasks[si].phase == TaskPhase::Finished {
+        if self.tasks.phase(s) == TaskPhase::Finished {
             return self.decline_trigger_at_finished_task(now, barrier.id);
         }
-        if self.tasks[si].phase == TaskPhase::SyncSnapshot {
-            self.tasks[si].deferred_triggers.push_back(barrier);
+        if self.tasks.phase(s) == TaskPhase::SyncSnapshot {
+            self.tasks.task_mut(si).deferred_triggers.push_back(barrier);
             return;
         }
-        if self.tasks[si].handler.is_some() {
+        if self.tasks.task(si).handler.is_some() {
             // Every upstream task finished: the trigger comes by RPC (FLIP-147).
             self.trigger_task_with_inputs(now, s, barrier);
-            if self.tasks[si].phase == TaskPhase::Idle {
+            if self.tasks.phase(s) == TaskPhase::Idle {
                 self.wake_at(s, now);
             }
             return;
         }
         self.emit_done_records(now, s);
         if let Some(done) = self.source_record_in_progress(now, s) {
-            let inc = self.tasks[si].incarnation;
+            let inc = self.tasks.incarnation(s);
             self.queue
                 .schedule(SimTime(done), Event::TriggerArrive { s, barrier, inc });
             return;
@@ -46,14 +46,14 @@ impl World {
             ..Default::default()
         };
         self.perform_checkpoint(now, s, barrier, metrics);
-        if self.tasks[si].phase != TaskPhase::SyncSnapshot && self.tasks[si].phase == TaskPhase::Idle {
+        if self.tasks.phase(s) != TaskPhase::SyncSnapshot && self.tasks.phase(s) == TaskPhase::Idle {
             self.wake_at(s, now);
         }
     }
 
     /// When the source record started before `now` and not yet done finishes, if any.
     fn source_record_in_progress(&self, now: SimTime, s: u32) -> Option<u64> {
-        let b = self.tasks[s as usize].batch.as_ref()?;
+        let b = self.tasks.task(s as usize).batch.as_ref()?;
         if b.input_channel.is_some() || b.next >= b.records.len() {
             return None;
         }
@@ -65,21 +65,24 @@ impl World {
     pub(crate) fn on_barrier(&mut self, now: SimTime, s: u32, input: u32, barrier: CheckpointBarrier) {
         let si = s as usize;
         let mut out = Vec::new();
-        let handler = self.tasks[si]
+        let handler = self
+            .tasks
+            .task_mut(si)
             .handler
             .as_mut()
             .expect("a task with inputs has a handler");
         let first = handler.is_new_checkpoint(barrier.id);
         handler.process_barrier(now, input, barrier, &mut out);
         if first {
-            self.tasks[si].alignment_bytes_start = self.tasks[si].io.bytes_in;
+            self.tasks.task_mut(si).alignment_bytes_start = self.tasks.task_mut(si).io.bytes_in;
         }
         self.apply_handler_actions(now, s, out);
     }
 
     pub(crate) fn on_cancel_marker(&mut self, now: SimTime, s: u32, input: u32, id: CheckpointId) {
         let mut out = Vec::new();
-        self.tasks[s as usize]
+        self.tasks
+            .task_mut(s as usize)
             .handler
             .as_mut()
             .expect("handler")
@@ -98,8 +101,8 @@ impl World {
                 }
                 BarrierHandlerAction::ResumeChannel(input) => self.resume_after_obsolete_barrier(now, s, input),
                 BarrierHandlerAction::ResumeAllChannels => {
-                    if self.tasks[si].phase == TaskPhase::SyncSnapshot {
-                        self.tasks[si].resume_after_sync = true;
+                    if self.tasks.phase(s) == TaskPhase::SyncSnapshot {
+                        self.tasks.task_mut(si).resume_after_sync = true;
                     } else {
                         self.resume_all_inputs(now, s);
                     }
@@ -110,7 +113,7 @@ impl World {
                     alignment_duration_ns,
                 } => self.trigger_at_barrier(now, s, barrier, start_delay_ns, alignment_duration_ns),
                 BarrierHandlerAction::RegisterAlignmentTimer { checkpoint, at } => {
-                    let inc = self.tasks[si].incarnation;
+                    let inc = self.tasks.incarnation(s);
                     self.queue
                         .schedule(at.max(now), Event::AlignmentTimer { s, checkpoint, inc });
                 }
@@ -148,11 +151,11 @@ impl World {
         alignment_duration_ns: u64,
     ) {
         let si = s as usize;
-        let processed = self.tasks[si].io.bytes_in - self.tasks[si].alignment_bytes_start;
+        let processed = self.tasks.task(si).io.bytes_in - self.tasks.task(si).alignment_bytes_start;
         if barrier.options.is_unaligned() {
             // The rest of the input buffer in progress is channel state
             // (`StreamTaskNetworkInput.prepareSnapshot`): processed after the snapshot.
-            let (rest, ch, records) = match &self.tasks[si].batch {
+            let (rest, ch, records) = match &self.tasks.task(si).batch {
                 Some(b) if b.input_channel.is_some() => {
                     let rest = &b.records[b.next..];
                     let bytes: u64 = rest.iter().map(|r| r.bytes as u64).sum();
@@ -185,17 +188,20 @@ impl World {
     /// prioritized inputs resume, and the subtask coordinator cleans up.
     fn abort_at_barrier(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId, reason: CheckpointFailureReason) {
         let si = s as usize;
-        if self.tasks[si]
+        if self
+            .tasks
+            .task(si)
             .channel_state
             .as_ref()
             .is_some_and(|a| a.checkpoint <= checkpoint)
         {
-            self.tasks[si].channel_state = None;
+            self.tasks.task_mut(si).channel_state = None;
         }
         self.decline(now, checkpoint, reason);
         self.resume_prioritized_inputs(now, s);
         let mut out = Vec::new();
-        self.tasks[si]
+        self.tasks
+            .task_mut(si)
             .coordinator
             .abort_checkpoint_on_barrier(checkpoint, &mut out);
         self.apply_subtask_actions(now, s, out, SubtaskCheckpointMetrics::default());
@@ -232,7 +238,10 @@ impl World {
         metrics: SubtaskCheckpointMetrics,
     ) {
         let mut out = Vec::new();
-        self.tasks[s as usize].coordinator.checkpoint_state(barrier, &mut out);
+        self.tasks
+            .task_mut(s as usize)
+            .coordinator
+            .checkpoint_state(barrier, &mut out);
         self.apply_subtask_actions(now, s, out, metrics);
     }
 
@@ -249,7 +258,7 @@ impl World {
             match a {
                 SubtaskAction::PrepareSnapshotPreBarrier { .. } => {}
                 SubtaskAction::RegisterAlignmentTimer { checkpoint, at } => {
-                    let inc = self.tasks[si].incarnation;
+                    let inc = self.tasks.incarnation(s);
                     self.queue
                         .schedule(at.max(now), Event::OutputAlignmentTimer { s, checkpoint, inc });
                 }
@@ -285,11 +294,11 @@ impl World {
         let si = s as usize;
         let checkpoint = barrier.id;
         // The first checkpoint after the end of data is the task's final one (FLIP-147).
-        self.tasks[si].end_of_input.checkpoint_started(checkpoint);
+        self.tasks.task_mut(si).end_of_input.checkpoint_started(checkpoint);
         let state = self.state_bytes(s);
         let cost = self.backend_snapshot(now, s, &barrier, state);
         let v = self.graph.subtasks[si].vertex.index();
-        let t = &mut self.tasks[si];
+        let t = self.tasks.task_mut(si);
         let mut backend_ns = cost.sync_ns;
         if self.faults.has_windows() {
             let tm = self.graph.subtasks[si].taskmanager;
@@ -323,7 +332,7 @@ impl World {
             if unaligned || barrier.options.is_timeoutable() {
                 // `initInputsCheckpoint` starts the shared writer when the checkpoint needs
                 // channel state (unaligned, or aligned with a timeout).
-                if let Some(c) = self.tasks[si].checkpoints.last_mut() {
+                if let Some(c) = self.tasks.task_mut(si).checkpoints.last_mut() {
                     c.progress.use_shared_file();
                 }
             } else {
@@ -344,7 +353,9 @@ impl World {
         // An at-least-once writer flushes what it has pending here (`SinkWriter.flush`); the
         // model's writes are visible at once, so nothing is pending. A discarding sink keeps
         // nothing.
-        let sink_state = self.tasks[si]
+        let sink_state = self
+            .tasks
+            .task_mut(si)
             .sink
             .as_mut()
             .filter(|sink| sink.guarantee == DeliveryGuarantee::ExactlyOnce)
@@ -365,12 +376,17 @@ impl World {
     fn log_snapshot(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
         let si = s as usize;
         if self.record_log.is_some() {
-            let source_offset = self.tasks[si].source.as_ref().map(|src| match &self.tasks[si].batch {
-                Some(b) if b.next < b.records.len() => {
-                    b.records[b.next].id & ((1u64 << crate::model::records::OFFSET_BITS) - 1)
-                }
-                _ => src.reader.offset(),
-            });
+            let source_offset = self
+                .tasks
+                .task(si)
+                .source
+                .as_ref()
+                .map(|src| match &self.tasks.task(si).batch {
+                    Some(b) if b.next < b.records.len() => {
+                        b.records[b.next].id & ((1u64 << crate::model::records::OFFSET_BITS) - 1)
+                    }
+                    _ => src.reader.offset(),
+                });
             let records_logged_before = self.record_log.as_ref().map_or(0, |l| l.len());
             self.snapshot_log.push(super::SnapshotTaken {
                 subtask: s,
@@ -419,7 +435,7 @@ impl World {
     /// The task stops processing for the synchronous part. A batch in progress (a source's
     /// records read ahead) resumes after it, shifted by the sync time.
     fn start_sync_phase(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId, sync_ns: u64) {
-        let t = &mut self.tasks[s as usize];
+        let t = self.tasks.task_mut(s as usize);
         if let Some(since) = t.io.back_pressured_since.take() {
             t.io.back_pressured_ns += now.since(since);
         }
@@ -451,24 +467,24 @@ impl World {
 
     pub(crate) fn end_sync_phase(&mut self, now: SimTime, s: u32) {
         let si = s as usize;
-        let t = &mut self.tasks[si];
+        let t = self.tasks.task_mut(si);
         t.phase = TaskPhase::Idle;
         let checkpoint = t.sync_checkpoint.take().expect("a sync phase belongs to a checkpoint");
         if std::mem::take(&mut t.resume_after_sync) {
             self.resume_all_inputs(now, s);
         }
-        if self.tasks[si].coordinator.is_async_running(checkpoint) {
+        if self.tasks.task(si).coordinator.is_async_running(checkpoint) {
             self.start_async_phase(now, s, checkpoint);
         } else {
-            self.tasks[si].checkpoints.retain(|c| c.id != checkpoint);
+            self.tasks.task_mut(si).checkpoints.retain(|c| c.id != checkpoint);
         }
-        while let Some(barrier) = self.tasks[si].deferred_triggers.pop_front() {
+        while let Some(barrier) = self.tasks.task_mut(si).deferred_triggers.pop_front() {
             self.on_trigger_arrive(now, s, barrier);
-            if self.tasks[si].phase == TaskPhase::SyncSnapshot {
+            if self.tasks.phase(s) == TaskPhase::SyncSnapshot {
                 break;
             }
         }
-        if self.tasks[si].phase != TaskPhase::SyncSnapshot {
+        if self.tasks.phase(s) != TaskPhase::SyncSnapshot {
             self.run_deferred_mail(now, s);
         }
     }
@@ -477,11 +493,11 @@ impl World {
     /// metadata when small), then acknowledge.
     fn start_async_phase(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
         let si = s as usize;
-        let Some(pos) = self.tasks[si].checkpoints.iter().position(|c| c.id == checkpoint) else {
+        let Some(pos) = self.tasks.task(si).checkpoints.iter().position(|c| c.id == checkpoint) else {
             return;
         };
-        self.tasks[si].checkpoints[pos].progress.start_async(now);
-        if self.tasks[si].checkpoints[pos].async_cpu_left_ns > 0 {
+        self.tasks.task_mut(si).checkpoints[pos].progress.start_async(now);
+        if self.tasks.task(si).checkpoints[pos].async_cpu_left_ns > 0 {
             self.run_snapshot_chunk(now, s, checkpoint);
         } else {
             self.start_upload(now, s, checkpoint);
@@ -492,7 +508,13 @@ impl World {
     /// `CPU_QUANTUM_NS` of CPU) at its share of the TaskManager's cores.
     fn run_snapshot_chunk(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
         let si = s as usize;
-        let Some(c) = self.tasks[si].checkpoints.iter_mut().find(|c| c.id == checkpoint) else {
+        let Some(c) = self
+            .tasks
+            .task_mut(si)
+            .checkpoints
+            .iter_mut()
+            .find(|c| c.id == checkpoint)
+        else {
             return;
         };
         let chunk = c.async_cpu_left_ns.min(super::cores::CPU_QUANTUM_NS);
@@ -502,7 +524,7 @@ impl World {
         let share = self.cores.share(tm, thread, now);
         let took = ((chunk as f64 / share) as u64).max(1);
         self.cores.claim(tm, thread, now, now + took, took);
-        let inc = self.tasks[si].incarnation;
+        let inc = self.tasks.incarnation(s);
         self.queue
             .schedule(now + took, Event::SnapshotChunk { s, checkpoint, inc });
     }
@@ -510,7 +532,7 @@ impl World {
     /// A chunk of serialization is done: the next, or the upload.
     pub(crate) fn on_snapshot_chunk(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
         let si = s as usize;
-        match self.tasks[si].checkpoints.iter().find(|c| c.id == checkpoint) {
+        match self.tasks.task(si).checkpoints.iter().find(|c| c.id == checkpoint) {
             None => {
                 // Aborted meanwhile: the snapshot thread stops.
                 let tm = self.graph.subtasks[si].taskmanager;
@@ -525,11 +547,11 @@ impl World {
     /// small).
     fn start_upload(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
         let si = s as usize;
-        let Some(pos) = self.tasks[si].checkpoints.iter().position(|c| c.id == checkpoint) else {
+        let Some(pos) = self.tasks.task(si).checkpoints.iter().position(|c| c.id == checkpoint) else {
             return;
         };
-        let bytes = self.tasks[si].checkpoints[pos].upload_bytes;
-        let delay = self.tasks[si].checkpoints[pos].async_delay_ns;
+        let bytes = self.tasks.task(si).checkpoints[pos].upload_bytes;
+        let delay = self.tasks.task(si).checkpoints[pos].async_delay_ns;
         if bytes <= self.set.inline_threshold_bytes {
             self.async_done(now, s, checkpoint);
             return;
@@ -543,7 +565,7 @@ impl World {
             download_for: None,
         };
         let id = self.storage.submit(now + delay, req, None, &mut self.queue);
-        self.tasks[si].checkpoints[pos].upload = Some(id);
+        self.tasks.task_mut(si).checkpoints[pos].upload = Some(id);
     }
 
     pub(crate) fn on_storage_tick(&mut self, now: SimTime, generation: u64) {
@@ -556,15 +578,18 @@ impl World {
             }
             match r.download_for {
                 Some(inc) => {
-                    if inc == self.tasks[r.subtask as usize].incarnation {
+                    if inc == self.tasks.task(r.subtask as usize).incarnation {
                         self.on_restored(now, r.subtask);
                     }
                 }
                 None if self.storage.upload_fails() => {
                     // The upload failed: the task declines (CHECKPOINT_ASYNC_EXCEPTION, counted).
                     let s = r.subtask;
-                    if self.tasks[s as usize].coordinator.finish_async(r.checkpoint) {
-                        self.tasks[s as usize].checkpoints.retain(|c| c.id != r.checkpoint);
+                    if self.tasks.task_mut(s as usize).coordinator.finish_async(r.checkpoint) {
+                        self.tasks
+                            .task_mut(s as usize)
+                            .checkpoints
+                            .retain(|c| c.id != r.checkpoint);
                         self.decline(now, r.checkpoint, CheckpointFailureReason::CheckpointAsyncException);
                     }
                 }
@@ -574,7 +599,9 @@ impl World {
     }
 
     fn async_done(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
-        let Some(c) = self.tasks[s as usize]
+        let Some(c) = self
+            .tasks
+            .task_mut(s as usize)
             .checkpoints
             .iter_mut()
             .find(|c| c.id == checkpoint)
@@ -588,19 +615,21 @@ impl World {
 
     pub(crate) fn on_ack_arrive(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
         let si = s as usize;
-        let Some(pos) = self.tasks[si].checkpoints.iter().position(|c| c.id == checkpoint) else {
+        let Some(pos) = self.tasks.task(si).checkpoints.iter().position(|c| c.id == checkpoint) else {
             return;
         };
-        let c = self.tasks[si].checkpoints.swap_remove(pos);
+        let c = self.tasks.task_mut(si).checkpoints.swap_remove(pos);
         if c.barrier.options.reported_type() == crate::protocol::CheckpointType::UnalignedCheckpoint {
             self.stats.mark_unaligned(checkpoint, s);
         }
-        if let Some(replay) = self.tasks[si].changelog_replay_bytes.get(&checkpoint) {
+        if let Some(replay) = self.tasks.task(si).changelog_replay_bytes.get(&checkpoint) {
             self.stats.add_changelog_replay(checkpoint, *replay);
         }
         if !c.savepoint && self.jm.is_pending(checkpoint) {
             // Savepoints are self-contained and user-owned: their files are not registered.
-            let shared: Vec<(u64, u64)> = self.tasks[si]
+            let shared: Vec<(u64, u64)> = self
+                .tasks
+                .task(si)
                 .backend
                 .as_ref()
                 .and_then(|b| b.as_incremental())
@@ -617,7 +646,7 @@ impl World {
 
     pub(crate) fn on_notify_arrive(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId, complete: bool) {
         let si = s as usize;
-        if let Some(b) = self.tasks[si].backend.as_mut() {
+        if let Some(b) = self.tasks.task_mut(si).backend.as_mut() {
             if complete {
                 b.notify_checkpoint_complete(checkpoint);
             } else {
@@ -625,8 +654,11 @@ impl World {
             }
         }
         if complete {
-            self.tasks[si].coordinator.notify_checkpoint_complete(checkpoint);
-            if let Some(sink) = self.tasks[si].sink.as_mut()
+            self.tasks
+                .task_mut(si)
+                .coordinator
+                .notify_checkpoint_complete(checkpoint);
+            if let Some(sink) = self.tasks.task_mut(si).sink.as_mut()
                 && sink.guarantee == DeliveryGuarantee::ExactlyOnce
             {
                 let mut actions = Vec::new();
@@ -643,21 +675,26 @@ impl World {
             self.end_of_input_checkpoint_completed(now, s, checkpoint);
             return;
         }
-        if self.tasks[si].coordinator.notify_checkpoint_aborted(checkpoint) {
+        if self
+            .tasks
+            .task_mut(si)
+            .coordinator
+            .notify_checkpoint_aborted(checkpoint)
+        {
             // The async part was running: cancel its upload.
-            if let Some(pos) = self.tasks[si].checkpoints.iter().position(|c| c.id == checkpoint) {
-                let in_sync = self.tasks[si].sync_checkpoint == Some(checkpoint);
-                if let Some(req) = self.tasks[si].checkpoints[pos].upload {
+            if let Some(pos) = self.tasks.task(si).checkpoints.iter().position(|c| c.id == checkpoint) {
+                let in_sync = self.tasks.task(si).sync_checkpoint == Some(checkpoint);
+                if let Some(req) = self.tasks.task(si).checkpoints[pos].upload {
                     self.storage.cancel(now, req, &mut self.queue);
                 }
-                if let Some(req) = self.tasks[si].checkpoints[pos].progress.channel_write() {
+                if let Some(req) = self.tasks.task(si).checkpoints[pos].progress.channel_write() {
                     self.storage.cancel(now, req, &mut self.queue);
                 }
                 for req in self.channel_state_writers.drop_checkpoint(checkpoint) {
                     self.storage.cancel(now, req, &mut self.queue);
                 }
                 if !in_sync {
-                    self.tasks[si].checkpoints.swap_remove(pos);
+                    self.tasks.task_mut(si).checkpoints.swap_remove(pos);
                 }
             }
         }

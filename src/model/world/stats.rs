@@ -10,18 +10,8 @@ use crate::time::{NS_PER_S, SimTime};
 
 impl World {
     pub(crate) fn on_sample(&mut self, now: SimTime) {
-        let src: u64 = self
-            .endpoints
-            .sources()
-            .iter()
-            .map(|s| self.tasks[*s as usize].io.records_in)
-            .sum();
-        let snk: u64 = self
-            .endpoints
-            .sinks()
-            .iter()
-            .map(|s| self.tasks[*s as usize].io.records_in)
-            .sum();
+        let src: u64 = self.endpoints.sources().iter().map(|s| self.tasks.records_in(*s)).sum();
+        let snk: u64 = self.endpoints.sinks().iter().map(|s| self.tasks.records_in(*s)).sum();
         let period_s = self.set.sample_period_ns as f64 / NS_PER_S as f64;
         let lag_ns = self
             .endpoints
@@ -39,7 +29,7 @@ impl World {
     /// How far a source is behind its input: now minus the arrival of the oldest record it has
     /// not yet emitted.
     pub(crate) fn source_lag_ns(&self, now: SimTime, s: u32) -> u64 {
-        let t = &self.tasks[s as usize];
+        let t = self.tasks.task(s as usize);
         let src = t.source.as_ref().expect("source");
         if src.max_records.is_some_and(|m| src.reader.offset() >= m) && t.batch.is_none() {
             return 0;

@@ -1,0 +1,127 @@
+//! The tasks, as one component: every subtask's runtime state ([`Task`]: its phase and
+//! incarnation, the batch it works on, its barrier handler and subtask checkpoint coordinator,
+//! its checkpoints in progress, its state backend, its source or sink, its I/O counters).
+//!
+//! The state is private: the world asks and tells the tasks through the methods below, named
+//! for what they mean. What a task does that needs another component (sending, storage,
+//! cores) stays with the world, which passes the component in or routes what the tasks return.
+
+use std::ops::Range;
+
+use crate::model::task::{Task, TaskPhase};
+
+/// The subtasks' runtime state, indexed by subtask.
+#[derive(Debug)]
+pub(crate) struct Tasks {
+    tasks: Vec<Task>,
+}
+
+impl Tasks {
+    pub fn new(tasks: Vec<Task>) -> Tasks {
+        Tasks { tasks }
+    }
+
+    /// Every subtask, in subtask order.
+    pub fn subtasks(&self) -> Range<u32> {
+        0..self.tasks.len() as u32
+    }
+
+    pub fn count(&self) -> usize {
+        self.tasks.len()
+    }
+
+    /// Task `si`'s state, for the task-side code of the world that has not moved in yet.
+    #[inline]
+    pub fn task(&self, si: usize) -> &Task {
+        &self.tasks[si]
+    }
+
+    /// Task `si`'s state, for the task-side code of the world that has not moved in yet.
+    #[inline]
+    pub fn task_mut(&mut self, si: usize) -> &mut Task {
+        &mut self.tasks[si]
+    }
+
+    /// Bumped at every restart: events of an earlier incarnation are stale.
+    #[inline]
+    pub fn incarnation(&self, s: u32) -> u32 {
+        self.tasks[s as usize].incarnation
+    }
+
+    #[inline]
+    pub fn phase(&self, s: u32) -> TaskPhase {
+        self.tasks[s as usize].phase
+    }
+
+    /// Whether task `s` still runs as incarnation `inc` (else an event for it is stale).
+    #[inline]
+    pub fn is_running(&self, s: u32, inc: u32) -> bool {
+        let t = &self.tasks[s as usize];
+        inc == t.incarnation && t.phase != TaskPhase::Down
+    }
+
+    pub fn is_finished(&self, s: u32) -> bool {
+        self.tasks[s as usize].phase == TaskPhase::Finished
+    }
+
+    pub fn is_down(&self, s: u32) -> bool {
+        self.tasks[s as usize].phase == TaskPhase::Down
+    }
+
+    /// Some task is failed, cancelled or restoring.
+    pub fn any_down(&self) -> bool {
+        self.tasks.iter().any(|t| t.phase == TaskPhase::Down)
+    }
+
+    pub fn all_finished(&self) -> bool {
+        self.tasks.iter().all(|t| t.phase == TaskPhase::Finished)
+    }
+
+    /// A new generation for task `s`'s wake-up event: any earlier one is stale from now on.
+    #[inline]
+    pub fn next_wake_generation(&mut self, s: u32) -> u32 {
+        let t = &mut self.tasks[s as usize];
+        t.wake_gen = t.wake_gen.wrapping_add(1);
+        t.wake_gen
+    }
+
+    /// Whether a wake-up of `generation` is task `s`'s latest (else it was superseded).
+    #[inline]
+    pub fn wake_is_current(&self, s: u32, generation: u32) -> bool {
+        self.tasks[s as usize].wake_gen == generation
+    }
+
+    /// Records read and written by every task since the start (the liveness invariant's mark).
+    pub fn records_processed(&self) -> u64 {
+        self.tasks.iter().map(|t| t.io.records_in + t.io.records_out).sum()
+    }
+
+    pub fn records_in(&self, s: u32) -> u64 {
+        self.tasks[s as usize].io.records_in
+    }
+
+    pub fn records_out(&self, s: u32) -> u64 {
+        self.tasks[s as usize].io.records_out
+    }
+
+    /// Bytes of the input buffers tasks are reading that came from producer `s` over
+    /// `producer_of` (a buffer is held whole until recycled; restored ones hold no credit).
+    pub fn input_bytes_being_read_from(&self, s: u32, producer_of: impl Fn(u32) -> u32) -> u64 {
+        let mut bytes = 0u64;
+        for t in &self.tasks {
+            if let Some(b) = t.batch.as_ref()
+                && !b.recovered
+                && let Some(ch) = b.input_channel
+                && producer_of(ch) == s
+            {
+                bytes += b.records.iter().map(|r| r.bytes as u64).sum::<u64>();
+            }
+        }
+        bytes
+    }
+
+    /// Every task's state, for the statistics at the warm-up's end and the run's end.
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut Task> {
+        self.tasks.iter_mut()
+    }
+}

@@ -72,22 +72,13 @@ impl World {
 
     /// Schedules the backend's next background step, if it has one earlier than the pending.
     pub(crate) fn schedule_backend_wake(&mut self, s: u32) {
-        let si = s as usize;
-        let Some(at) = self
-            .tasks
-            .task_mut(si)
-            .backend
-            .as_mut()
-            .and_then(|b| b.changelog_mut())
-            .and_then(|cl| cl.next_wakeup())
-        else {
+        let Some(at) = self.tasks.next_backend_step(s) else {
             return;
         };
         let at = at.max(self.queue.now());
-        if self.backend_wake_at[si].is_some_and(|w| w <= at) {
+        if !self.tasks.book_backend_wake(s, at) {
             return;
         }
-        self.backend_wake_at[si] = Some(at);
         let inc = self.tasks.incarnation(s);
         self.queue.schedule(at, Event::BackendWake { s, inc });
     }
@@ -95,10 +86,9 @@ impl World {
     /// Changelog: uploads due batches of the log, starts a due materialization.
     pub(crate) fn on_backend_wake(&mut self, now: SimTime, s: u32) {
         let si = s as usize;
-        if self.backend_wake_at[si] != Some(now) {
+        if !self.tasks.take_backend_wake(s, now) {
             return; // superseded by an earlier wake
         }
-        self.backend_wake_at[si] = None;
         self.flush_state_changes(now, s);
         let mut ups = Vec::new();
         let mat = match self.tasks.task_mut(si).backend.as_mut().and_then(|b| b.changelog_mut()) {
@@ -220,7 +210,7 @@ impl World {
             self.tasks.task_mut(si).channel_state = None;
             self.tasks.task_mut(si).deferred_mail.clear();
             self.tasks.task_mut(si).waiting_output_barrier = None;
-            self.backend_wake_at[si] = None;
+            self.tasks.cancel_backend_wake(s);
         }
     }
 }

@@ -145,10 +145,7 @@ impl World {
             return;
         }
         self.emit_done_records(now, s);
-        let mut out = Vec::new();
-        if let Some(h) = self.tasks.task_mut(si).handler.as_mut() {
-            h.on_alignment_timer(now, checkpoint, &mut out);
-        }
+        let out = self.tasks.on_alignment_timer(s, now, checkpoint);
         self.apply_handler_actions(now, s, out);
     }
 
@@ -207,15 +204,7 @@ impl World {
         if matches!(self.tasks.phase(s), TaskPhase::SyncSnapshot | TaskPhase::Down) {
             return; // the barrier is handled in order then
         }
-        let mut out = Vec::new();
-        if let Some(h) = self.tasks.task_mut(s as usize).handler.as_mut() {
-            let first = h.is_new_checkpoint(barrier.id);
-            h.process_barrier_announcement(now, input, barrier, seq, &mut out);
-            if first {
-                // The announcement starts the checkpoint here: `processed_data` counts from now.
-                self.tasks.task_mut(s as usize).alignment_bytes_start = self.tasks.task_mut(s as usize).io.bytes_in;
-            }
-        }
+        let out = self.tasks.process_barrier_announcement(s, now, input, barrier, seq);
         self.apply_handler_actions(now, s, out);
     }
 

@@ -18,15 +18,14 @@ impl World {
     /// being processed finishes first (and is in the snapshot), and a batch read ahead is split
     /// after it.
     pub(crate) fn on_trigger_arrive(&mut self, now: SimTime, s: u32, barrier: CheckpointBarrier) {
-        let si = s as usize;
         if self.tasks.phase(s) == TaskPhase::Finished {
             return self.decline_trigger_at_finished_task(now, barrier.id);
         }
         if self.tasks.phase(s) == TaskPhase::SyncSnapshot {
-            self.tasks.task_mut(si).deferred_triggers.push_back(barrier);
+            self.tasks.defer_trigger(s, barrier);
             return;
         }
-        if self.tasks.task(si).handler.is_some() {
+        if self.tasks.has_inputs(s) {
             // Every upstream task finished: the trigger comes by RPC (FLIP-147).
             self.trigger_task_with_inputs(now, s, barrier);
             if self.tasks.phase(s) == TaskPhase::Idle {
@@ -35,7 +34,7 @@ impl World {
             return;
         }
         self.emit_done_records(now, s);
-        if let Some(done) = self.source_record_in_progress(now, s) {
+        if let Some(done) = self.tasks.source_record_in_progress(s, now) {
             let inc = self.tasks.incarnation(s);
             self.queue
                 .schedule(SimTime(done), Event::TriggerArrive { s, barrier, inc });
@@ -51,47 +50,17 @@ impl World {
         }
     }
 
-    /// When the source record started before `now` and not yet done finishes, if any.
-    fn source_record_in_progress(&self, now: SimTime, s: u32) -> Option<u64> {
-        let b = self.tasks.task(s as usize).batch.as_ref()?;
-        if b.input_channel.is_some() || b.next >= b.records.len() {
-            return None;
-        }
-        let prev_done = if b.next > 0 { b.done_at_ns[b.next - 1] } else { 0 };
-        let start = b.not_before_ns.max(prev_done).max(b.records[b.next].origin_ns);
-        (start < now.as_ns() && b.done_at_ns[b.next] > now.as_ns()).then_some(b.done_at_ns[b.next])
-    }
-
     pub(crate) fn on_barrier(&mut self, now: SimTime, s: u32, input: u32, barrier: CheckpointBarrier) {
-        let si = s as usize;
-        let mut out = Vec::new();
-        let handler = self
-            .tasks
-            .task_mut(si)
-            .handler
-            .as_mut()
-            .expect("a task with inputs has a handler");
-        let first = handler.is_new_checkpoint(barrier.id);
-        handler.process_barrier(now, input, barrier, &mut out);
-        if first {
-            self.tasks.task_mut(si).alignment_bytes_start = self.tasks.task_mut(si).io.bytes_in;
-        }
+        let out = self.tasks.process_barrier(s, now, input, barrier);
         self.apply_handler_actions(now, s, out);
     }
 
     pub(crate) fn on_cancel_marker(&mut self, now: SimTime, s: u32, input: u32, id: CheckpointId) {
-        let mut out = Vec::new();
-        self.tasks
-            .task_mut(s as usize)
-            .handler
-            .as_mut()
-            .expect("handler")
-            .process_cancellation_barrier(now, input, id, &mut out);
+        let out = self.tasks.process_cancellation_barrier(s, now, input, id);
         self.apply_handler_actions(now, s, out);
     }
 
     pub(crate) fn apply_handler_actions(&mut self, now: SimTime, s: u32, actions: Vec<BarrierHandlerAction>) {
-        let si = s as usize;
         let mut prioritize = Vec::new();
         for a in actions {
             match a {
@@ -102,7 +71,7 @@ impl World {
                 BarrierHandlerAction::ResumeChannel(input) => self.resume_after_obsolete_barrier(now, s, input),
                 BarrierHandlerAction::ResumeAllChannels => {
                     if self.tasks.phase(s) == TaskPhase::SyncSnapshot {
-                        self.tasks.task_mut(si).resume_after_sync = true;
+                        self.tasks.resume_inputs_after_sync(s);
                     } else {
                         self.resume_all_inputs(now, s);
                     }
@@ -151,7 +120,7 @@ impl World {
         alignment_duration_ns: u64,
     ) {
         let si = s as usize;
-        let processed = self.tasks.task(si).io.bytes_in - self.tasks.task(si).alignment_bytes_start;
+        let processed = self.tasks.processed_since_alignment_bytes(s);
         if barrier.options.is_unaligned() {
             // The rest of the input buffer in progress is channel state
             // (`StreamTaskNetworkInput.prepareSnapshot`): processed after the snapshot.
@@ -478,7 +447,7 @@ impl World {
         } else {
             self.tasks.task_mut(si).checkpoints.retain(|c| c.id != checkpoint);
         }
-        while let Some(barrier) = self.tasks.task_mut(si).deferred_triggers.pop_front() {
+        while let Some(barrier) = self.tasks.next_deferred_trigger(s) {
             self.on_trigger_arrive(now, s, barrier);
             if self.tasks.phase(s) == TaskPhase::SyncSnapshot {
                 break;

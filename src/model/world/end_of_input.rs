@@ -51,10 +51,7 @@ impl World {
     /// for it, a trigger RPC waiting for the inputs to end runs, and the task may finish.
     pub(crate) fn on_end_of_partition(&mut self, now: SimTime, s: u32, input: u32) {
         let si = s as usize;
-        let mut actions = Vec::new();
-        if let Some(h) = self.tasks.task_mut(si).handler.as_mut() {
-            h.process_end_of_partition(now, input, &mut actions);
-        }
+        let actions = self.tasks.process_end_of_partition(s, now, input);
         self.apply_handler_actions(now, s, actions);
         let mut out = Vec::new();
         self.tasks

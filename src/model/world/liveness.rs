@@ -55,7 +55,7 @@ impl World {
         for i in 0..n_sources {
             let s = self.endpoints.sources()[i];
             let out = self.tasks.records_out(s);
-            let has_input = self.source_lag_ns(now, s) > 0;
+            let has_input = self.tasks.source_lag_ns(s, now) > 0;
             let mark = self.liveness.source_marks[i];
             if suspended || out != mark.0 || !has_input {
                 self.liveness.source_marks[i] = (out, now);

@@ -160,16 +160,6 @@ fn network_settings(cfg: &WorldConfig, graph: &JobGraph) -> NetworkSettings {
     }
 }
 
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct Baseline {
-    pub busy_ns: u64,
-    pub back_pressured_ns: u64,
-    pub records_in: u64,
-    pub records_out: u64,
-    pub bytes_in: u64,
-    pub slowed_by_snapshots_ns: u64,
-}
-
 /// A storage upload in flight.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct StorageRequest {
@@ -267,7 +257,6 @@ pub struct World {
     /// The liveness invariant's marks (checked at every sample).
     pub(crate) liveness: liveness::Liveness,
     pub(crate) trace: TraceHash,
-    pub(crate) baseline: Vec<Baseline>,
     /// Set by tests: every record a task processes, for protocol checks.
     pub(crate) record_log: Option<Vec<ProcessedRecord>>,
     /// Set by tests: when each subtask took each snapshot, and a source's offset then.
@@ -280,8 +269,6 @@ pub struct World {
     pub(crate) mode: crate::protocol::CheckpointingMode,
     pub(crate) unaligned: bool,
     pub(crate) backend_cfg: BackendConfig,
-    /// Per subtask: when its pending `BackendWake` fires.
-    pub(crate) backend_wake_at: Vec<Option<SimTime>>,
 }
 
 impl World {
@@ -368,7 +355,6 @@ impl World {
             liveness: Default::default(),
             checks: Checks::new(graph.channels.len(), cut_check, sink_records),
             trace: TraceHash::default(),
-            baseline: vec![Baseline::default(); num_tasks],
             record_log: None,
             snapshot_log: Vec::new(),
             faults: FaultInjector::new(fault_schedule),
@@ -377,7 +363,6 @@ impl World {
             mode: cfg.coordinator.mode,
             unaligned: cfg.coordinator.unaligned,
             backend_cfg: cfg.backend,
-            backend_wake_at: vec![None; num_tasks],
             keys: seen_keys::SeenKeys::new(&graph, built.key_space, cfg.coordinator.interval_ns.is_some()),
             tasks: Tasks::new(built.tasks),
             set,

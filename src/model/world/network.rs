@@ -28,7 +28,7 @@ impl World {
             self.maybe_unblock_producer(now, p);
         }
         if let Some((p, id)) = sent.barrier {
-            if self.tasks.task(p as usize).waiting_output_barrier == Some(id) {
+            if self.tasks.awaits_output_barrier(p, id) {
                 self.maybe_ack(now, p, id);
             } else {
                 // A timeoutable barrier that left its last output queue completes this
@@ -172,17 +172,14 @@ impl World {
     /// done with what it does, without a hand-off.
     pub(crate) fn mark_input_available(&mut self, now: SimTime, s: u32, input: u32) {
         if self.net.mark_input_available(s, input, &self.graph) && self.tasks.phase(s) == TaskPhase::Idle {
-            if self
+            let net = &mut self.net;
+            // Else already being woken: it reads this input too.
+            if let Some(at) = self
                 .tasks
-                .task(s as usize)
-                .input_handoff_until
-                .is_some_and(|at| at > now)
+                .start_input_handoff(s, now, || now + net.sample_input_handoff_ns())
             {
-                return; // already being woken: it reads this input too
+                self.wake_at(s, at);
             }
-            let at = now + self.net.sample_input_handoff_ns();
-            self.tasks.task_mut(s as usize).input_handoff_until = Some(at);
-            self.wake_at(s, at);
         }
     }
 

@@ -135,12 +135,10 @@ impl World {
     fn running_sources(&self, now: SimTime, tasks: &[u32]) -> Vec<SourcePosition> {
         tasks
             .iter()
-            .filter(|s| {
-                self.tasks.task(**s as usize).source.is_some() && self.tasks.task(**s as usize).phase != TaskPhase::Down
-            })
+            .filter(|s| self.tasks.is_source(**s) && !self.tasks.is_down(**s))
             .map(|s| SourcePosition {
                 subtask: *s,
-                lag_ns: self.source_lag_ns(now, *s),
+                lag_ns: self.tasks.source_lag_ns(*s, now),
                 offset: self.source_offset(*s),
             })
             .collect()

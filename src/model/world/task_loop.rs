@@ -15,7 +15,7 @@ impl World {
     pub(crate) fn task_step(&mut self, now: SimTime, s: u32) {
         let si = s as usize;
         // Awake: an input hand-off in progress is over (whichever wake-up came first).
-        self.tasks.task_mut(si).input_handoff_until = None;
+        self.tasks.end_input_handoff(s);
         if self.tasks.phase(s) == TaskPhase::Finished {
             return;
         }
@@ -29,11 +29,8 @@ impl World {
             }
         }
         if self.tasks.phase(s) == TaskPhase::WaitingForOutput {
-            let t = self.tasks.task_mut(si);
-            if let Some(since) = t.io.back_pressured_since.take() {
-                t.io.back_pressured_ns += now.since(since);
-            }
-            t.phase = TaskPhase::Idle;
+            self.tasks.end_back_pressure(s, now);
+            self.tasks.task_mut(si).phase = TaskPhase::Idle;
         }
         loop {
             if let Some(end) = self.tasks.task(si).batch.as_ref().map(|b| b.end) {
@@ -57,12 +54,11 @@ impl World {
                 self.finish_batch(now, s);
             }
             if !self.net.output_available(s) {
-                let t = self.tasks.task_mut(si);
-                t.phase = TaskPhase::WaitingForOutput;
-                t.io.back_pressured_since = Some(now);
+                self.tasks.task_mut(si).phase = TaskPhase::WaitingForOutput;
+                self.tasks.begin_back_pressure(s, now);
                 return;
             }
-            let started = if self.tasks.task_mut(si).source.is_some() {
+            let started = if self.tasks.is_source(s) {
                 self.start_source_batch(now, s)
             } else {
                 self.take_input(now, s)
@@ -75,7 +71,7 @@ impl World {
                     }
                     continue;
                 }
-                Step::Nothing if self.tasks.task(si).source.is_some() && self.source_input_exhausted(s) => {
+                Step::Nothing if self.tasks.is_source(s) && self.source_input_exhausted(s) => {
                     self.source_input_ended(now, s);
                     if self.tasks.phase(s) == TaskPhase::Finished {
                         return;
@@ -149,9 +145,7 @@ impl World {
         recovered: bool,
     ) {
         let si = s as usize;
-        let t = self.tasks.task_mut(si);
-        t.io.records_in += records.len() as u64;
-        t.io.bytes_in += bytes as u64;
+        self.tasks.count_input(s, records.len() as u64, bytes as u64);
         self.net.note_consumed(s, now, bytes as u64);
         // Completion times are set one CPU quantum at a time (`schedule_quantum`).
         let done_at_ns = vec![UNSCHEDULED; records.len()];
@@ -367,7 +361,7 @@ impl World {
         } else {
             1
         };
-        if self.tasks.task(si).sink.is_some() {
+        if self.tasks.is_sink(s) {
             for _ in 0..copies {
                 self.write_to_sink(s, r, done_ns);
             }
@@ -471,13 +465,10 @@ impl World {
 impl World {
     /// Record `id` is the last one of a bounded source.
     fn is_last_of_bounded_source(&self, id: u64) -> bool {
-        let src = (id >> crate::model::records::OFFSET_BITS) as usize;
+        let src = (id >> crate::model::records::OFFSET_BITS) as u32;
         let offset = id & ((1u64 << crate::model::records::OFFSET_BITS) - 1);
         self.tasks
-            .task(src)
-            .source
-            .as_ref()
-            .and_then(|s| s.max_records)
+            .source_max_records(src as u32)
             .is_some_and(|max| offset + 1 == max)
     }
 
@@ -485,12 +476,7 @@ impl World {
     fn note_last_record(&mut self, id: u64, done_ns: u64) {
         let src = (id >> crate::model::records::OFFSET_BITS) as u32;
         let offset = id & ((1u64 << crate::model::records::OFFSET_BITS) - 1);
-        let max = self
-            .tasks
-            .task(src as usize)
-            .source
-            .as_ref()
-            .and_then(|s| s.max_records);
+        let max = self.tasks.source_max_records(src);
         self.endpoints.note_record_at_sink(src, offset, max, done_ns);
     }
 

@@ -6,19 +6,35 @@
 //! for what they mean. What a task does that needs another component (sending, storage,
 //! cores) stays with the world, which passes the component in or routes what the tasks return.
 
+mod barriers;
+mod io;
+mod sources;
+mod wakeups;
+
 use std::ops::Range;
 
 use crate::model::task::{Task, TaskPhase};
+use crate::time::SimTime;
+use io::Baseline;
 
 /// The subtasks' runtime state, indexed by subtask.
 #[derive(Debug)]
 pub(crate) struct Tasks {
     tasks: Vec<Task>,
+    /// Per subtask: its counters when the warm-up ended.
+    baseline: Vec<Baseline>,
+    /// Per subtask: when its pending `BackendWake` fires.
+    backend_wake_at: Vec<Option<SimTime>>,
 }
 
 impl Tasks {
     pub fn new(tasks: Vec<Task>) -> Tasks {
-        Tasks { tasks }
+        let n = tasks.len();
+        Tasks {
+            tasks,
+            baseline: vec![Baseline::default(); n],
+            backend_wake_at: vec![None; n],
+        }
     }
 
     /// Every subtask, in subtask order.
@@ -91,6 +107,13 @@ impl Tasks {
         self.tasks[s as usize].wake_gen == generation
     }
 
+    /// Whether task `s`'s acknowledgement of checkpoint `id` waits for its barrier to leave
+    /// an output.
+    #[inline]
+    pub fn awaits_output_barrier(&self, s: u32, id: crate::ids::CheckpointId) -> bool {
+        self.tasks[s as usize].waiting_output_barrier == Some(id)
+    }
+
     /// Records read and written by every task since the start (the liveness invariant's mark).
     pub fn records_processed(&self) -> u64 {
         self.tasks.iter().map(|t| t.io.records_in + t.io.records_out).sum()
@@ -118,10 +141,5 @@ impl Tasks {
             }
         }
         bytes
-    }
-
-    /// Every task's state, for the statistics at the warm-up's end and the run's end.
-    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut Task> {
-        self.tasks.iter_mut()
     }
 }

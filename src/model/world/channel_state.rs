@@ -342,20 +342,12 @@ impl World {
 
     /// A channel-state write finished.
     pub(crate) fn on_channel_state_written(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId, ok: bool) {
-        let si = s as usize;
-        let Some(c) = self
-            .tasks
-            .task_mut(si)
-            .checkpoints
-            .iter_mut()
-            .find(|c| c.id == checkpoint)
-        else {
+        let Some(c) = self.tasks.checkpoint_mut(s, checkpoint) else {
             return;
         };
         c.progress.channel_write_finished();
         if !ok {
-            if self.tasks.task_mut(si).coordinator.finish_async(checkpoint) {
-                self.tasks.task_mut(si).checkpoints.retain(|c| c.id != checkpoint);
+            if self.tasks.fail_async(s, checkpoint) {
                 self.decline(now, checkpoint, crate::protocol::CheckpointFailureReason::IoException);
             }
             return;

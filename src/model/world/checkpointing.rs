@@ -156,23 +156,10 @@ impl World {
     /// a checkpoint subsumed): its channel state goes, the JobManager hears of the decline,
     /// prioritized inputs resume, and the subtask coordinator cleans up.
     fn abort_at_barrier(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId, reason: CheckpointFailureReason) {
-        let si = s as usize;
-        if self
-            .tasks
-            .task(si)
-            .channel_state
-            .as_ref()
-            .is_some_and(|a| a.checkpoint <= checkpoint)
-        {
-            self.tasks.task_mut(si).channel_state = None;
-        }
+        self.tasks.drop_channel_state_up_to(s, checkpoint);
         self.decline(now, checkpoint, reason);
         self.resume_prioritized_inputs(now, s);
-        let mut out = Vec::new();
-        self.tasks
-            .task_mut(si)
-            .coordinator
-            .abort_checkpoint_on_barrier(checkpoint, &mut out);
+        let out = self.tasks.abort_checkpoint_on_barrier(s, checkpoint);
         self.apply_subtask_actions(now, s, out, SubtaskCheckpointMetrics::default());
     }
 
@@ -206,11 +193,7 @@ impl World {
         barrier: CheckpointBarrier,
         metrics: SubtaskCheckpointMetrics,
     ) {
-        let mut out = Vec::new();
-        self.tasks
-            .task_mut(s as usize)
-            .coordinator
-            .checkpoint_state(barrier, &mut out);
+        let out = self.tasks.checkpoint_state(s, barrier);
         self.apply_subtask_actions(now, s, out, metrics);
     }
 
@@ -404,23 +387,7 @@ impl World {
     /// The task stops processing for the synchronous part. A batch in progress (a source's
     /// records read ahead) resumes after it, shifted by the sync time.
     fn start_sync_phase(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId, sync_ns: u64) {
-        let t = self.tasks.task_mut(s as usize);
-        if let Some(since) = t.io.back_pressured_since.take() {
-            t.io.back_pressured_ns += now.since(since);
-        }
-        t.phase = TaskPhase::SyncSnapshot;
-        t.sync_until = now + sync_ns;
-        t.sync_checkpoint = Some(checkpoint);
-        t.io.busy_ns += sync_ns;
-        let mut shifted = false;
-        if let Some(b) = t.batch.as_mut() {
-            for d in &mut b.done_at_ns[b.next..] {
-                *d = d.saturating_add(sync_ns); // unscheduled quanta stay unscheduled
-            }
-            b.end += sync_ns;
-            b.not_before_ns = b.not_before_ns.max(now.as_ns() + sync_ns);
-            shifted = b.next < b.records.len() && b.input_channel.is_some();
-        }
+        let (shifted, until) = self.tasks.begin_sync_phase(s, now, checkpoint, sync_ns);
         if shifted {
             // An unaligned snapshot split an input buffer: the test log's completion times of
             // the records after the split move with them.
@@ -430,22 +397,18 @@ impl World {
                 }
             }
         }
-        let until = t.sync_until;
         self.wake_at(s, until);
     }
 
     pub(crate) fn end_sync_phase(&mut self, now: SimTime, s: u32) {
-        let si = s as usize;
-        let t = self.tasks.task_mut(si);
-        t.phase = TaskPhase::Idle;
-        let checkpoint = t.sync_checkpoint.take().expect("a sync phase belongs to a checkpoint");
-        if std::mem::take(&mut t.resume_after_sync) {
+        let (checkpoint, resume_inputs) = self.tasks.end_sync_phase(s);
+        if resume_inputs {
             self.resume_all_inputs(now, s);
         }
-        if self.tasks.task(si).coordinator.is_async_running(checkpoint) {
+        if self.tasks.is_async_running(s, checkpoint) {
             self.start_async_phase(now, s, checkpoint);
         } else {
-            self.tasks.task_mut(si).checkpoints.retain(|c| c.id != checkpoint);
+            self.tasks.forget_checkpoint(s, checkpoint);
         }
         while let Some(barrier) = self.tasks.next_deferred_trigger(s) {
             self.on_trigger_arrive(now, s, barrier);
@@ -547,18 +510,13 @@ impl World {
             }
             match r.download_for {
                 Some(inc) => {
-                    if inc == self.tasks.task(r.subtask as usize).incarnation {
+                    if inc == self.tasks.incarnation(r.subtask) {
                         self.on_restored(now, r.subtask);
                     }
                 }
                 None if self.storage.upload_fails() => {
                     // The upload failed: the task declines (CHECKPOINT_ASYNC_EXCEPTION, counted).
-                    let s = r.subtask;
-                    if self.tasks.task_mut(s as usize).coordinator.finish_async(r.checkpoint) {
-                        self.tasks
-                            .task_mut(s as usize)
-                            .checkpoints
-                            .retain(|c| c.id != r.checkpoint);
+                    if self.tasks.fail_async(r.subtask, r.checkpoint) {
                         self.decline(now, r.checkpoint, CheckpointFailureReason::CheckpointAsyncException);
                     }
                 }
@@ -568,13 +526,7 @@ impl World {
     }
 
     fn async_done(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
-        let Some(c) = self
-            .tasks
-            .task_mut(s as usize)
-            .checkpoints
-            .iter_mut()
-            .find(|c| c.id == checkpoint)
-        else {
+        let Some(c) = self.tasks.checkpoint_mut(s, checkpoint) else {
             return;
         };
         c.progress.state_uploaded();
@@ -583,28 +535,18 @@ impl World {
     }
 
     pub(crate) fn on_ack_arrive(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
-        let si = s as usize;
-        let Some(pos) = self.tasks.task(si).checkpoints.iter().position(|c| c.id == checkpoint) else {
+        let Some(c) = self.tasks.take_acknowledged(s, checkpoint) else {
             return;
         };
-        let c = self.tasks.task_mut(si).checkpoints.swap_remove(pos);
         if c.barrier.options.reported_type() == crate::protocol::CheckpointType::UnalignedCheckpoint {
             self.stats.mark_unaligned(checkpoint, s);
         }
-        if let Some(replay) = self.tasks.task(si).changelog_replay_bytes.get(&checkpoint) {
-            self.stats.add_changelog_replay(checkpoint, *replay);
+        if let Some(replay) = self.tasks.changelog_replay_bytes(s, checkpoint) {
+            self.stats.add_changelog_replay(checkpoint, replay);
         }
         if !c.savepoint && self.jm.is_pending(checkpoint) {
             // Savepoints are self-contained and user-owned: their files are not registered.
-            let shared: Vec<(u64, u64)> = self
-                .tasks
-                .task(si)
-                .backend
-                .as_ref()
-                .and_then(|b| b.as_incremental())
-                .and_then(|b| b.referenced_files(checkpoint))
-                .map(|fs| fs.iter().filter(|f| f.shared).map(|f| (f.id, f.bytes)).collect())
-                .unwrap_or_default();
+            let shared = self.tasks.shared_files(s, checkpoint);
             let shared_bytes: u64 = shared.iter().map(|f| f.1).sum();
             let own = (c.metrics.state_size.saturating_sub(shared_bytes)) + c.metrics.persisted_data;
             self.jm.register_checkpoint_files(checkpoint, s, &shared, own);
@@ -614,57 +556,22 @@ impl World {
     }
 
     pub(crate) fn on_notify_arrive(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId, complete: bool) {
-        let si = s as usize;
-        if let Some(b) = self.tasks.task_mut(si).backend.as_mut() {
-            if complete {
-                b.notify_checkpoint_complete(checkpoint);
-            } else {
-                b.notify_checkpoint_aborted(checkpoint);
-            }
-        }
+        self.tasks.notify_backend(s, checkpoint, complete);
         if complete {
-            self.tasks
-                .task_mut(si)
-                .coordinator
-                .notify_checkpoint_complete(checkpoint);
-            if let Some(sink) = self.tasks.task_mut(si).sink.as_mut()
-                && sink.guarantee == DeliveryGuarantee::ExactlyOnce
-            {
-                let mut actions = Vec::new();
-                sink.txn.notify_checkpoint_complete(checkpoint, &mut actions);
-                let committed: Vec<u64> = sink
-                    .pending_origins_ns
-                    .range(..=checkpoint)
-                    .flat_map(|(_, v)| v.iter().copied())
-                    .collect();
-                sink.pending_origins_ns.retain(|c, _| *c > checkpoint);
+            if let Some((actions, committed)) = self.tasks.notify_complete(s, checkpoint) {
                 self.apply_transactions(&actions);
                 self.stats.record_visible(now, committed);
             }
             self.end_of_input_checkpoint_completed(now, s, checkpoint);
             return;
         }
-        if self
-            .tasks
-            .task_mut(si)
-            .coordinator
-            .notify_checkpoint_aborted(checkpoint)
-        {
-            // The async part was running: cancel its upload.
-            if let Some(pos) = self.tasks.task(si).checkpoints.iter().position(|c| c.id == checkpoint) {
-                let in_sync = self.tasks.task(si).sync_checkpoint == Some(checkpoint);
-                if let Some(req) = self.tasks.task(si).checkpoints[pos].upload {
-                    self.storage.cancel(now, req, &mut self.queue);
-                }
-                if let Some(req) = self.tasks.task(si).checkpoints[pos].progress.channel_write() {
-                    self.storage.cancel(now, req, &mut self.queue);
-                }
-                for req in self.channel_state_writers.drop_checkpoint(checkpoint) {
-                    self.storage.cancel(now, req, &mut self.queue);
-                }
-                if !in_sync {
-                    self.tasks.task_mut(si).checkpoints.swap_remove(pos);
-                }
+        // The async part was running: cancel its upload.
+        if let Some(running) = self.tasks.notify_aborted(s, checkpoint) {
+            for req in running.into_iter().flatten() {
+                self.storage.cancel(now, req, &mut self.queue);
+            }
+            for req in self.channel_state_writers.drop_checkpoint(checkpoint) {
+                self.storage.cancel(now, req, &mut self.queue);
             }
         }
     }

@@ -5,6 +5,7 @@
 use super::World;
 use super::cores::{CPU_QUANTUM_NS, Thread};
 use super::network_stack::Taken;
+use super::tasks::UNSCHEDULED;
 use crate::model::graph::key_to_subtask;
 use crate::model::records::{Payload, Record};
 use crate::model::task::{Batch, TaskPhase};
@@ -13,14 +14,13 @@ use crate::vocab::{DeliveryGuarantee, Partitioning};
 
 impl World {
     pub(crate) fn task_step(&mut self, now: SimTime, s: u32) {
-        let si = s as usize;
         // Awake: an input hand-off in progress is over (whichever wake-up came first).
         self.tasks.end_input_handoff(s);
         if self.tasks.phase(s) == TaskPhase::Finished {
             return;
         }
         if self.tasks.phase(s) == TaskPhase::SyncSnapshot {
-            if now < self.tasks.task(si).sync_until {
+            if !self.tasks.sync_phase_over(s, now) {
                 return;
             }
             self.end_sync_phase(now, s);
@@ -29,23 +29,16 @@ impl World {
             }
         }
         if self.tasks.phase(s) == TaskPhase::WaitingForOutput {
-            self.tasks.end_back_pressure(s, now);
-            self.tasks.task_mut(si).phase = TaskPhase::Idle;
+            self.tasks.stop_waiting_for_output(s, now);
         }
         loop {
-            if let Some(end) = self.tasks.task(si).batch.as_ref().map(|b| b.end) {
+            if let Some(end) = self.tasks.batch_end(s) {
                 if end > now {
-                    self.tasks.task_mut(si).phase = TaskPhase::Processing;
+                    self.tasks.resume_processing(s);
                     self.wake_at(s, end);
                     return;
                 }
-                if self
-                    .tasks
-                    .task(si)
-                    .batch
-                    .as_ref()
-                    .is_some_and(|b| b.done_at_ns.last() == Some(&UNSCHEDULED))
-                {
+                if self.tasks.batch_has_unscheduled_records(s) {
                     // The quantum is over, the input buffer is not: the next quantum.
                     self.emit_done_records(now, s);
                     self.schedule_quantum(now, s);
@@ -54,8 +47,7 @@ impl World {
                 self.finish_batch(now, s);
             }
             if !self.net.output_available(s) {
-                self.tasks.task_mut(si).phase = TaskPhase::WaitingForOutput;
-                self.tasks.begin_back_pressure(s, now);
+                self.tasks.wait_for_output(s, now);
                 return;
             }
             let started = if self.tasks.is_source(s) {
@@ -76,12 +68,12 @@ impl World {
                     if self.tasks.phase(s) == TaskPhase::Finished {
                         return;
                     }
-                    self.tasks.task_mut(si).phase = TaskPhase::Idle;
+                    self.tasks.go_idle(s);
                     self.net.note_idle(s, now);
                     return;
                 }
                 Step::Nothing => {
-                    self.tasks.task_mut(si).phase = TaskPhase::Idle;
+                    self.tasks.go_idle(s);
                     // Idle time does not count against the throughput (FLIP-183).
                     self.net.note_idle(s, now);
                     return;
@@ -144,22 +136,23 @@ impl World {
         records: Vec<Record>,
         recovered: bool,
     ) {
-        let si = s as usize;
         self.tasks.count_input(s, records.len() as u64, bytes as u64);
         self.net.note_consumed(s, now, bytes as u64);
         // Completion times are set one CPU quantum at a time (`schedule_quantum`).
         let done_at_ns = vec![UNSCHEDULED; records.len()];
-        self.tasks.task_mut(si).batch = Some(Batch {
-            records,
-            done_at_ns,
-            next: 0,
-            input_channel: Some(ch),
-            end: now,
-            gen_start: None,
-            recovered,
-            not_before_ns: now.as_ns(),
-        });
-        self.tasks.task_mut(si).phase = TaskPhase::Processing;
+        self.tasks.start_batch(
+            s,
+            Batch {
+                records,
+                done_at_ns,
+                next: 0,
+                input_channel: Some(ch),
+                end: now,
+                gen_start: None,
+                recovered,
+                not_before_ns: now.as_ns(),
+            },
+        );
         self.schedule_quantum(now, s);
     }
 
@@ -308,8 +301,7 @@ impl World {
 
     /// Emits every record of the batch done by `now`; recycles the input buffer once all are.
     pub(crate) fn emit_done_records(&mut self, now: SimTime, s: u32) {
-        let si = s as usize;
-        let Some(mut batch) = self.tasks.task_mut(si).batch.take() else {
+        let Some(mut batch) = self.tasks.take_batch(s) else {
             return;
         };
         let upto = batch.done_at_ns[batch.next..].partition_point(|d| *d <= now.as_ns()) + batch.next;
@@ -318,12 +310,12 @@ impl World {
             self.process_record(now, s, r, batch.done_at_ns[i]);
         }
         batch.next = upto;
-        self.tasks.task_mut(si).batch = Some(batch);
+        self.tasks.put_batch(s, batch);
     }
 
     fn finish_batch(&mut self, now: SimTime, s: u32) {
         self.emit_done_records(now, s);
-        let batch = self.tasks.task_mut(s as usize).batch.take().expect("finishing a batch");
+        let batch = self.tasks.take_batch(s).expect("finishing a batch");
         debug_assert_eq!(batch.next, batch.records.len());
         match batch.input_channel {
             Some(ch) if !batch.recovered => {
@@ -508,9 +500,6 @@ fn slowed_by_snapshots_ns(runnable_ns: u64, share: f64, share_without_snapshots:
     }
     (runnable_ns as f64 * (1.0 - share / share_without_snapshots)) as u64
 }
-
-/// Completion time of a record of the batch whose CPU quantum has not been scheduled yet.
-const UNSCHEDULED: u64 = u64::MAX;
 
 pub(crate) enum Step {
     /// A batch started (or a source read records).

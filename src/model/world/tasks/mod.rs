@@ -7,7 +7,9 @@
 //! cores) stays with the world, which passes the component in or routes what the tasks return.
 
 mod barriers;
+mod checkpoints;
 mod io;
+mod phases;
 mod sources;
 mod wakeups;
 
@@ -16,6 +18,7 @@ use std::ops::Range;
 use crate::model::task::{Task, TaskPhase};
 use crate::time::SimTime;
 use io::Baseline;
+pub(crate) use phases::UNSCHEDULED;
 
 /// The subtasks' runtime state, indexed by subtask.
 #[derive(Debug)]

@@ -137,7 +137,7 @@ impl World {
                 }
                 _ => (0, 0, Vec::new()),
             };
-            if let Some(acc) = self.channel_state_mut(s, barrier.id) {
+            if let Some(acc) = self.tasks.channel_state_mut(s, barrier.id) {
                 acc.input_bytes += rest;
                 // Ahead of the buffers still queued in that channel.
                 acc.prepend_records(ch, crate::model::task::ChannelSide::Input, &records);

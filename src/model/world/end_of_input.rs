@@ -113,11 +113,9 @@ impl World {
             match a {
                 EndOfInputAction::EndData => self.broadcast(now, s, Payload::EndOfData),
                 // Mailbox order: the notification waits for the synchronous phase to end.
-                EndOfInputAction::Finish if self.tasks.phase(s) == TaskPhase::SyncSnapshot => self
-                    .tasks
-                    .task_mut(s as usize)
-                    .deferred_mail
-                    .push_back(DeferredMail::Finish),
+                EndOfInputAction::Finish if self.tasks.phase(s) == TaskPhase::SyncSnapshot => {
+                    self.tasks.defer_mail(s, DeferredMail::Finish)
+                }
                 EndOfInputAction::Finish => self.finish_task(now, s),
             }
         }

@@ -7,6 +7,7 @@
 //! cores) stays with the world, which passes the component in or routes what the tasks return.
 
 mod barriers;
+mod channel_state;
 mod checkpoints;
 mod io;
 mod phases;

@@ -249,6 +249,8 @@ impl World {
         self.tasks.task_mut(si).end_of_input.checkpoint_started(checkpoint);
         let state = self.state_bytes(s);
         let cost = self.backend_snapshot(now, s, &barrier, state);
+        // A task triggered by RPC after its inputs ended has no input channel state to wait for.
+        let has_inputs = self.tasks.has_open_inputs(s);
         let v = self.graph.subtasks[si].vertex.index();
         let t = self.tasks.task_mut(si);
         let mut backend_ns = cost.sync_ns;
@@ -258,8 +260,6 @@ impl World {
         }
         let sync_ns = self.graph.vertices[v].sync_time_ns(&mut t.rng) + backend_ns;
         let unaligned = barrier.options.is_unaligned();
-        // A task triggered by RPC after its inputs ended has no input channel state to wait for.
-        let has_inputs = t.handler.is_some() && !t.end_of_input.all_partitions_ended();
         t.checkpoints.push(SubtaskCheckpoint {
             id: checkpoint,
             barrier,

@@ -15,52 +15,25 @@ use crate::protocol::{CheckpointBarrier, CheckpointFailureReason, SubtaskCheckpo
 use crate::time::SimTime;
 
 impl World {
-    /// Whether source `s` emitted the last record of its bounded input.
-    pub(crate) fn source_input_exhausted(&self, s: u32) -> bool {
-        let t = self.tasks.task(s as usize);
-        t.batch.is_none()
-            && t.source
-                .as_ref()
-                .is_some_and(|src| src.max_records.is_some_and(|m| src.reader.offset() >= m))
-    }
-
     /// A source's input ended: `endData` (once).
     pub(crate) fn source_input_ended(&mut self, now: SimTime, s: u32) {
-        if self.tasks.task(s as usize).end_of_input.end_of_data_received() {
-            return;
-        }
-        let mut out = Vec::new();
-        self.tasks
-            .task_mut(s as usize)
-            .end_of_input
-            .source_input_ended(&mut out);
+        let out = self.tasks.source_input_ended(s);
         self.apply_end_of_input_actions(now, s, out);
     }
 
     /// `EndOfData` taken from input channel `input`.
     pub(crate) fn on_end_of_data(&mut self, now: SimTime, s: u32, input: u32) {
-        let mut out = Vec::new();
-        self.tasks
-            .task_mut(s as usize)
-            .end_of_input
-            .on_end_of_data(input, &mut out);
+        let out = self.tasks.on_end_of_data(s, input);
         self.apply_end_of_input_actions(now, s, out);
     }
 
     /// `EndOfPartition` taken from input channel `input`: the barrier handler stops waiting
     /// for it, a trigger RPC waiting for the inputs to end runs, and the task may finish.
     pub(crate) fn on_end_of_partition(&mut self, now: SimTime, s: u32, input: u32) {
-        let si = s as usize;
         let actions = self.tasks.process_end_of_partition(s, now, input);
         self.apply_handler_actions(now, s, actions);
-        let mut out = Vec::new();
-        self.tasks
-            .task_mut(si)
-            .end_of_input
-            .on_end_of_partition(input, &mut out);
-        if self.tasks.task(si).end_of_input.all_partitions_ended()
-            && let Some(barrier) = self.tasks.task_mut(si).deferred_rpc_trigger.take()
-        {
+        let (out, trigger) = self.tasks.on_end_of_partition(s, input);
+        if let Some(barrier) = trigger {
             self.perform_rpc_triggered_checkpoint(now, s, barrier);
         }
         self.apply_end_of_input_actions(now, s, out);
@@ -73,10 +46,8 @@ impl World {
     /// (`triggerUnfinishedChannelsCheckpoint`), which, with only `EndOfPartition` left in them,
     /// takes the same snapshot.
     pub(crate) fn trigger_task_with_inputs(&mut self, now: SimTime, s: u32, barrier: CheckpointBarrier) {
-        if self.tasks.task(s as usize).end_of_input.all_partitions_ended() {
+        if self.tasks.trigger_when_inputs_ended(s, barrier) {
             self.perform_rpc_triggered_checkpoint(now, s, barrier);
-        } else {
-            self.tasks.task_mut(s as usize).deferred_rpc_trigger = Some(barrier);
         }
     }
 
@@ -100,11 +71,7 @@ impl World {
         if self.tasks.phase(s) == TaskPhase::Down {
             return;
         }
-        let mut out = Vec::new();
-        self.tasks
-            .task_mut(s as usize)
-            .end_of_input
-            .checkpoint_completed(checkpoint, &mut out);
+        let out = self.tasks.end_of_input_checkpoint_completed(s, checkpoint);
         self.apply_end_of_input_actions(now, s, out);
     }
 
@@ -126,13 +93,7 @@ impl World {
     /// (`FullyFinishedOperatorState`). The job finishes with its last task.
     pub(crate) fn finish_task(&mut self, now: SimTime, s: u32) {
         self.broadcast(now, s, Payload::EndOfPartition);
-        let si = s as usize;
-        let t = self.tasks.task_mut(si);
-        if let Some(since) = t.io.back_pressured_since.take() {
-            t.io.back_pressured_ns += now.since(since);
-        }
-        t.phase = TaskPhase::Finished;
-        t.wake_gen = t.wake_gen.wrapping_add(1);
+        self.tasks.finish(s, now);
         let snapshot = self.jm.captures_snapshots().then(|| self.finished_snapshot(s));
         self.jm.task_finished(s, snapshot);
         // A finished task no longer holds its writer's files open (`releaseSubtask`).

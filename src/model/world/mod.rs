@@ -13,6 +13,7 @@
 //!
 //! | component | owns | Flink |
 //! |---|---|---|
+//! | `Tasks` (`tasks/`) | every subtask's runtime state: phase and incarnation, the batch in progress, the barrier handler and subtask checkpoint coordinator, the checkpoints in progress, channel state and deferred mailbox work, state backend, end of input, I/O counters and warm-up baseline, wake-up generations | `StreamTask`, `SubtaskCheckpointCoordinatorImpl`, `AsyncCheckpointRunnable`, `CheckpointedInputGate`, `TaskIOMetricGroup` |
 //! | `Network` (`network_stack.rs`) | channels, credits, gate buffers, output pools, connections, debloating, buffers in flight | the TaskManagers' shuffle environment: `ResultPartition`, `PipelinedSubpartition`, `RemoteInputChannel`, `SingleInputGate`, `BufferDebloater` |
 //! | `CheckpointStorage` | request table, request latency, shared bandwidth, storage faults, upload failures | the checkpoint storage (`FsCheckpointStorage` streams) |
 //! | `JobManager` | the `CheckpointCoordinator`, restore points (`protocol::checkpoint_store`), savepoints | `CheckpointCoordinator`, `CompletedCheckpointStore` |
@@ -24,13 +25,16 @@
 //! | `Statistics` | the `CheckpointStatsTracker`, latency histograms, failure reasons, timeline | `CheckpointStatsTracker`, job metrics |
 //! | `Checks` | run-time invariants and the negative controls that must trip them | (the test harness) |
 //!
-//! The tasks themselves (`Vec<Task>` with their state backends) are the world's own: the task
-//! loop (`task_loop.rs`), the subtask side of the protocol (`checkpointing.rs`,
-//! `channel_state.rs`, `backends.rs`) and recovery (`recovery.rs`, `task_reset.rs`,
-//! `restore_point.rs`) drive the protocol's sans-IO state machines (barrier handler, subtask
-//! coordinator, `AsyncCheckpointRunnable` progress, two-phase-commit sink) and tell the
-//! components what to do. `network.rs` is the glue between the network and the tasks: what a
-//! send or a delivery means for a task, in the order Flink's threads see it.
+//! The world's task-side files say what a task does that involves the others, asking the
+//! `Tasks` component by name and carrying out what it returns: the task loop
+//! (`task_loop.rs`: batches, CPU quanta on the cores, records out to the network), the subtask
+//! side of the protocol (`checkpointing.rs`, `channel_state.rs`, `backends.rs`,
+//! `end_of_input.rs`: barriers out, uploads to storage, acknowledgements) and recovery
+//! (`recovery.rs`, `task_reset.rs`, `restore_point.rs`). `network.rs` is the glue between the
+//! network and the tasks: what a send or a delivery means for a task, in the order Flink's
+//! threads see it. (The task loop's batch arithmetic, the snapshot's sync-phase bookkeeping
+//! and the restore still reach a task's state through `Tasks::task`/`task_mut`; moving them
+//! in is the next step.)
 
 mod backends;
 mod build;

@@ -63,7 +63,7 @@ impl World {
                     }
                     continue;
                 }
-                Step::Nothing if self.tasks.is_source(s) && self.source_input_exhausted(s) => {
+                Step::Nothing if self.tasks.is_source(s) && self.tasks.source_input_exhausted(s) => {
                     self.source_input_ended(now, s);
                     if self.tasks.phase(s) == TaskPhase::Finished {
                         return;
@@ -330,7 +330,7 @@ impl World {
             }
             None => self.net.give_back_vec(batch.records),
         }
-        if self.tasks.task(s as usize).state_written_pending > 0 {
+        if self.tasks.has_pending_state_writes(s) {
             self.flush_state_changes(now, s);
         }
     }
@@ -342,11 +342,9 @@ impl World {
         let si = s as usize;
         let v = self.graph.subtasks[si].vertex.index();
         if self.keys.see(s, r.key) {
-            let t = self.tasks.task_mut(si);
-            if t.backend.is_some() {
-                // Each record updates its key's state: about `bytes_per_key` written.
-                t.state_written_pending += self.graph.vertices[v].state_bytes_per_key;
-            }
+            // Each record updates its key's state: about `bytes_per_key` written.
+            self.tasks
+                .note_state_written(s, self.graph.vertices[v].state_bytes_per_key);
         }
         let copies = if self.graph.vertices[v].is_selective() {
             self.copies_through_chain(v, r.id)

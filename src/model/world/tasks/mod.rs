@@ -6,9 +6,11 @@
 //! for what they mean. What a task does that needs another component (sending, storage,
 //! cores) stays with the world, which passes the component in or routes what the tasks return.
 
+mod backends;
 mod barriers;
 mod channel_state;
 mod checkpoints;
+mod end_of_input;
 mod io;
 mod phases;
 mod sources;

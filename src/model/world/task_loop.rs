@@ -343,8 +343,8 @@ impl World {
         let v = self.graph.subtasks[si].vertex.index();
         if self.keys.see(s, r.key) {
             // Each record updates its key's state: about `bytes_per_key` written.
-            self.tasks
-                .note_state_written(s, self.graph.vertices[v].state_bytes_per_key);
+            let vertices = &self.graph.vertices;
+            self.tasks.note_state_written(s, || vertices[v].state_bytes_per_key);
         }
         let copies = if self.graph.vertices[v].is_selective() {
             self.copies_through_chain(v, r.id)

@@ -17,13 +17,13 @@ impl Tasks {
         self.tasks[s as usize].backend.is_some()
     }
 
-    /// Task `s` wrote `bytes` of keyed state, if it is stateful (fed to its backend once per
-    /// batch).
+    /// Task `s` wrote `bytes()` of keyed state, if it is stateful (fed to its backend once
+    /// per batch).
     #[inline]
-    pub fn note_state_written(&mut self, s: u32, bytes: u64) {
+    pub fn note_state_written(&mut self, s: u32, bytes: impl FnOnce() -> u64) {
         let t = &mut self.tasks[s as usize];
         if t.backend.is_some() {
-            t.state_written_pending += bytes;
+            t.state_written_pending += bytes();
         }
     }
 
@@ -35,6 +35,7 @@ impl Tasks {
 
     /// Feeds stateful task `s`'s backend the writes since the last call, with its live state
     /// bytes and entries now. Whether the changelog has new log to upload (a wake-up is due).
+    #[inline]
     pub fn feed_state_changes(&mut self, s: u32, now: SimTime, live_bytes: u64, entries: u64) -> bool {
         let t = &mut self.tasks[s as usize];
         let written = std::mem::take(&mut t.state_written_pending);
@@ -78,6 +79,7 @@ impl Tasks {
     }
 
     /// Task `s`'s changelog backend, if it has one.
+    #[inline]
     pub fn changelog_mut(&mut self, s: u32) -> Option<&mut ChangelogBackend> {
         self.tasks[s as usize].backend.as_mut().and_then(|b| b.changelog_mut())
     }

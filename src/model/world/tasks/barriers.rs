@@ -75,6 +75,7 @@ impl Tasks {
     }
 
     /// The input-side alignment timer of `checkpoint` fires at task `s`.
+    #[inline]
     pub fn on_alignment_timer(&mut self, s: u32, now: SimTime, checkpoint: CheckpointId) -> Vec<BarrierHandlerAction> {
         let mut out = Vec::new();
         if let Some(h) = self.tasks[s as usize].handler.as_mut() {
@@ -84,6 +85,7 @@ impl Tasks {
     }
 
     /// `EndOfPartition` taken from input `input` of task `s`.
+    #[inline]
     pub fn process_end_of_partition(&mut self, s: u32, now: SimTime, input: u32) -> Vec<BarrierHandlerAction> {
         let mut out = Vec::new();
         if let Some(h) = self.tasks[s as usize].handler.as_mut() {
@@ -93,29 +95,34 @@ impl Tasks {
     }
 
     /// Input bytes task `s` processed since its current alignment started (`processed_data`).
+    #[inline]
     pub fn processed_since_alignment_bytes(&self, s: u32) -> u64 {
         let t = &self.tasks[s as usize];
         t.io.bytes_in - t.alignment_bytes_start
     }
 
     /// A trigger RPC reached task `s` in a synchronous phase: it runs after it (mailbox order).
+    #[inline]
     pub fn defer_trigger(&mut self, s: u32, barrier: CheckpointBarrier) {
         self.tasks[s as usize].deferred_triggers.push_back(barrier);
     }
 
     /// The next trigger RPC deferred by task `s`'s synchronous phase, if any.
+    #[inline]
     pub fn next_deferred_trigger(&mut self, s: u32) -> Option<CheckpointBarrier> {
         self.tasks[s as usize].deferred_triggers.pop_front()
     }
 
     /// The handler resumed every input of task `s` during its synchronous phase: they resume
     /// when it ends.
+    #[inline]
     pub fn resume_inputs_after_sync(&mut self, s: u32) {
         self.tasks[s as usize].resume_after_sync = true;
     }
 
     /// When the source record of task `s` started before `now` and not yet done finishes, if
     /// any (a trigger waits for it: Flink runs mailbox actions between records).
+    #[inline]
     pub fn source_record_in_progress(&self, s: u32, now: SimTime) -> Option<u64> {
         let b = self.tasks[s as usize].batch.as_ref()?;
         if b.input_channel.is_some() || b.next >= b.records.len() {

@@ -28,6 +28,7 @@ impl Tasks {
 
     /// Whether task `s` collects (or is about to collect) channel state for `checkpoint`: the
     /// barrier is the first of a new checkpoint, or the one it collects for.
+    #[inline]
     pub fn collects_channel_state_for(&self, s: u32, checkpoint: CheckpointId) -> bool {
         let t = &self.tasks[s as usize];
         let new = t.handler.as_ref().is_some_and(|h| h.is_new_checkpoint(checkpoint));
@@ -37,6 +38,7 @@ impl Tasks {
 
     /// Takes task `s`'s channel state of `checkpoint` out (it is complete); an empty one if
     /// the task collects none for it.
+    #[inline]
     pub fn take_channel_state(&mut self, s: u32, checkpoint: CheckpointId) -> ChannelStateAcc {
         let t = &mut self.tasks[s as usize];
         match t.channel_state.take() {
@@ -50,17 +52,20 @@ impl Tasks {
 
     /// Channel-state bytes of `checkpoint` at task `s` ready to be written, if the task holds
     /// the checkpoint: whether they go to a shared file, and the bytes (taken).
+    #[inline]
     pub fn take_channel_bytes(&mut self, s: u32, checkpoint: CheckpointId) -> Option<(bool, Option<u64>)> {
         let c = self.checkpoint_mut(s, checkpoint)?;
         Some((c.progress.uses_shared_file(), c.progress.take_channel_bytes()))
     }
 
     /// Mailbox work that reached task `s` in its synchronous phase: it runs after it.
+    #[inline]
     pub fn defer_mail(&mut self, s: u32, mail: DeferredMail) {
         self.tasks[s as usize].deferred_mail.push_back(mail);
     }
 
     /// The next mailbox work deferred by task `s`'s synchronous phase, if any.
+    #[inline]
     pub fn next_deferred_mail(&mut self, s: u32) -> Option<DeferredMail> {
         self.tasks[s as usize].deferred_mail.pop_front()
     }
@@ -109,6 +114,7 @@ impl Tasks {
 
     /// A shared channel-state file of `checkpoint` failed: task `s`'s asynchronous part fails
     /// if the task holds the checkpoint and it was running (then the task forgets it).
+    #[inline]
     pub fn fail_async_if_held(&mut self, s: u32, checkpoint: CheckpointId) -> bool {
         let t = &mut self.tasks[s as usize];
         if t.checkpoints.iter().any(|c| c.id == checkpoint) && t.coordinator.finish_async(checkpoint) {

@@ -12,6 +12,7 @@ use crate::vocab::DeliveryGuarantee;
 
 impl Tasks {
     /// `checkpointState` at task `s`: what its subtask coordinator does for `barrier`.
+    #[inline]
     pub fn checkpoint_state(&mut self, s: u32, barrier: CheckpointBarrier) -> Vec<SubtaskAction> {
         let mut out = Vec::new();
         self.tasks[s as usize].coordinator.checkpoint_state(barrier, &mut out);
@@ -20,6 +21,7 @@ impl Tasks {
 
     /// The barrier handler aborted `checkpoint` at task `s`: its channel state (of this or an
     /// earlier checkpoint) goes.
+    #[inline]
     pub fn drop_channel_state_up_to(&mut self, s: u32, checkpoint: CheckpointId) {
         let t = &mut self.tasks[s as usize];
         if t.channel_state.as_ref().is_some_and(|a| a.checkpoint <= checkpoint) {
@@ -28,6 +30,7 @@ impl Tasks {
     }
 
     /// `abortCheckpointOnBarrier` at task `s`: what its subtask coordinator does.
+    #[inline]
     pub fn abort_checkpoint_on_barrier(&mut self, s: u32, checkpoint: CheckpointId) -> Vec<SubtaskAction> {
         let mut out = Vec::new();
         self.tasks[s as usize]
@@ -37,17 +40,20 @@ impl Tasks {
     }
 
     /// Whether the asynchronous part of `checkpoint` runs at task `s`.
+    #[inline]
     pub fn is_async_running(&self, s: u32, checkpoint: CheckpointId) -> bool {
         self.tasks[s as usize].coordinator.is_async_running(checkpoint)
     }
 
     /// Task `s` forgets `checkpoint` (it will not acknowledge it).
+    #[inline]
     pub fn forget_checkpoint(&mut self, s: u32, checkpoint: CheckpointId) {
         self.tasks[s as usize].checkpoints.retain(|c| c.id != checkpoint);
     }
 
     /// The asynchronous part of `checkpoint` ends at task `s` without an acknowledgement (it
     /// failed): whether it was running (then the task forgets the checkpoint).
+    #[inline]
     pub fn fail_async(&mut self, s: u32, checkpoint: CheckpointId) -> bool {
         let t = &mut self.tasks[s as usize];
         if !t.coordinator.finish_async(checkpoint) {
@@ -58,6 +64,7 @@ impl Tasks {
     }
 
     /// Checkpoint `checkpoint` in progress at task `s`, if it is.
+    #[inline]
     pub fn checkpoint_mut(&mut self, s: u32, checkpoint: CheckpointId) -> Option<&mut SubtaskCheckpoint> {
         self.tasks[s as usize]
             .checkpoints
@@ -67,6 +74,7 @@ impl Tasks {
 
     /// The JobManager received task `s`'s acknowledgement of `checkpoint`: the task no longer
     /// holds it. What it acknowledged, if it still held it.
+    #[inline]
     pub fn take_acknowledged(&mut self, s: u32, checkpoint: CheckpointId) -> Option<SubtaskCheckpoint> {
         let t = &mut self.tasks[s as usize];
         let pos = t.checkpoints.iter().position(|c| c.id == checkpoint)?;
@@ -74,12 +82,14 @@ impl Tasks {
     }
 
     /// Changelog: log bytes a recovery from `checkpoint` replays at task `s`, if recorded.
+    #[inline]
     pub fn changelog_replay_bytes(&self, s: u32, checkpoint: CheckpointId) -> Option<u64> {
         self.tasks[s as usize].changelog_replay_bytes.get(&checkpoint).copied()
     }
 
     /// Files (id, bytes) of `checkpoint` at task `s` shared with earlier checkpoints
     /// (incremental backends).
+    #[inline]
     pub fn shared_files(&self, s: u32, checkpoint: CheckpointId) -> Vec<(u64, u64)> {
         self.tasks[s as usize]
             .backend
@@ -91,6 +101,7 @@ impl Tasks {
     }
 
     /// `notifyCheckpointComplete` / `notifyCheckpointAborted` reaches task `s`'s backend.
+    #[inline]
     pub fn notify_backend(&mut self, s: u32, checkpoint: CheckpointId, complete: bool) {
         if let Some(b) = self.tasks[s as usize].backend.as_mut() {
             if complete {

@@ -26,12 +26,8 @@ impl Tasks {
         io.bytes_in += bytes;
     }
 
-    /// Task `s` found no output buffer free at `now`: it is back-pressured from then.
-    pub fn begin_back_pressure(&mut self, s: u32, now: SimTime) {
-        self.tasks[s as usize].io.back_pressured_since = Some(now);
-    }
-
     /// Task `s` has an output buffer again at `now`: the back-pressured time ends.
+    #[inline]
     pub fn end_back_pressure(&mut self, s: u32, now: SimTime) {
         let io = &mut self.tasks[s as usize].io;
         if let Some(since) = io.back_pressured_since.take() {

@@ -34,6 +34,7 @@ pub(crate) struct Tasks {
 }
 
 impl Tasks {
+    #[inline]
     pub fn new(tasks: Vec<Task>) -> Tasks {
         let n = tasks.len();
         Tasks {
@@ -44,10 +45,12 @@ impl Tasks {
     }
 
     /// Every subtask, in subtask order.
+    #[inline]
     pub fn subtasks(&self) -> Range<u32> {
         0..self.tasks.len() as u32
     }
 
+    #[inline]
     pub fn count(&self) -> usize {
         self.tasks.len()
     }
@@ -82,19 +85,23 @@ impl Tasks {
         inc == t.incarnation && t.phase != TaskPhase::Down
     }
 
+    #[inline]
     pub fn is_finished(&self, s: u32) -> bool {
         self.tasks[s as usize].phase == TaskPhase::Finished
     }
 
+    #[inline]
     pub fn is_down(&self, s: u32) -> bool {
         self.tasks[s as usize].phase == TaskPhase::Down
     }
 
     /// Some task is failed, cancelled or restoring.
+    #[inline]
     pub fn any_down(&self) -> bool {
         self.tasks.iter().any(|t| t.phase == TaskPhase::Down)
     }
 
+    #[inline]
     pub fn all_finished(&self) -> bool {
         self.tasks.iter().all(|t| t.phase == TaskPhase::Finished)
     }
@@ -121,14 +128,17 @@ impl Tasks {
     }
 
     /// Records read and written by every task since the start (the liveness invariant's mark).
+    #[inline]
     pub fn records_processed(&self) -> u64 {
         self.tasks.iter().map(|t| t.io.records_in + t.io.records_out).sum()
     }
 
+    #[inline]
     pub fn records_in(&self, s: u32) -> u64 {
         self.tasks[s as usize].io.records_in
     }
 
+    #[inline]
     pub fn records_out(&self, s: u32) -> u64 {
         self.tasks[s as usize].io.records_out
     }

@@ -34,15 +34,19 @@ impl Tasks {
     /// Task `s` found no output buffer free at `now`: back-pressured until one frees.
     #[inline]
     pub fn wait_for_output(&mut self, s: u32, now: SimTime) {
-        self.tasks[s as usize].phase = TaskPhase::WaitingForOutput;
-        self.begin_back_pressure(s, now);
+        let t = &mut self.tasks[s as usize];
+        t.phase = TaskPhase::WaitingForOutput;
+        t.io.back_pressured_since = Some(now);
     }
 
     /// Task `s` waited for an output buffer and woke at `now`: it is idle until it looks again.
     #[inline]
     pub fn stop_waiting_for_output(&mut self, s: u32, now: SimTime) {
-        self.end_back_pressure(s, now);
-        self.tasks[s as usize].phase = TaskPhase::Idle;
+        let t = &mut self.tasks[s as usize];
+        if let Some(since) = t.io.back_pressured_since.take() {
+            t.io.back_pressured_ns += now.since(since);
+        }
+        t.phase = TaskPhase::Idle;
     }
 
     /// When task `s`'s batch in progress is done (or its current quantum), if it has one.
@@ -109,6 +113,7 @@ impl Tasks {
 
     /// Task `s`'s synchronous phase ends: it is idle. Returns the checkpoint it was for, and
     /// whether the inputs resumed during it must resume now.
+    #[inline]
     pub fn end_sync_phase(&mut self, s: u32) -> (CheckpointId, bool) {
         let t = &mut self.tasks[s as usize];
         t.phase = TaskPhase::Idle;

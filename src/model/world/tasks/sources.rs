@@ -6,14 +6,17 @@ use crate::time::SimTime;
 
 impl Tasks {
     /// Records source `s` reads at most (a bounded source), if it is one.
+    #[inline]
     pub fn source_max_records(&self, s: u32) -> Option<u64> {
         self.tasks[s as usize].source.as_ref().and_then(|src| src.max_records)
     }
 
+    #[inline]
     pub fn is_source(&self, s: u32) -> bool {
         self.tasks[s as usize].source.is_some()
     }
 
+    #[inline]
     pub fn is_sink(&self, s: u32) -> bool {
         self.tasks[s as usize].sink.is_some()
     }

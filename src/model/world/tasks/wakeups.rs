@@ -14,6 +14,7 @@ impl Tasks {
 
     /// Starts an input hand-off that wakes idle task `s` at `at`, unless one in progress wakes
     /// it after `now` already (it reads this input too then). Whether one was started.
+    #[inline]
     pub fn start_input_handoff(&mut self, s: u32, now: SimTime, at: impl FnOnce() -> SimTime) -> Option<SimTime> {
         let t = &mut self.tasks[s as usize];
         if t.input_handoff_until.is_some_and(|until| until > now) {
@@ -25,6 +26,7 @@ impl Tasks {
     }
 
     /// When task `s`'s state backend wants its next background step, if it has one.
+    #[inline]
     pub fn next_backend_step(&mut self, s: u32) -> Option<SimTime> {
         self.tasks[s as usize]
             .backend
@@ -35,6 +37,7 @@ impl Tasks {
 
     /// Books a backend wake-up of task `s` at `at`, unless one is pending no later. Whether it
     /// was booked (the caller schedules it).
+    #[inline]
     pub fn book_backend_wake(&mut self, s: u32, at: SimTime) -> bool {
         let pending = &mut self.backend_wake_at[s as usize];
         if pending.is_some_and(|w| w <= at) {
@@ -46,6 +49,7 @@ impl Tasks {
 
     /// A backend wake-up of task `s` fires at `now`: whether it is the one booked (an earlier
     /// one superseded the others). It is no longer pending.
+    #[inline]
     pub fn take_backend_wake(&mut self, s: u32, now: SimTime) -> bool {
         let pending = &mut self.backend_wake_at[s as usize];
         if *pending != Some(now) {
@@ -56,6 +60,7 @@ impl Tasks {
     }
 
     /// Forgets task `s`'s pending backend wake-up (its backend starts over).
+    #[inline]
     pub fn cancel_backend_wake(&mut self, s: u32) {
         self.backend_wake_at[s as usize] = None;
     }

@@ -66,18 +66,16 @@ impl World {
         }
         // Between records: what is done by now is emitted first.
         self.emit_done_records(now, s);
-        if overtaken_buffers > 0 {
-            if self.tasks.collects_channel_state_for(s, barrier.id) {
-                // The overtaken buffers are still at the head of the channel: nothing is read
-                // from it between the barrier's arrival and its handling.
-                let ch = self.graph.inputs[s as usize][input as usize].0;
-                let (bytes, records) = self
-                    .net
-                    .received_head(ch, overtaken_buffers, self.jm.captures_snapshots());
-                if let Some(acc) = self.tasks.channel_state_mut(s, barrier.id) {
-                    acc.input_bytes += bytes;
-                    acc.push_records(ch, ChannelSide::Input, &records);
-                }
+        if overtaken_buffers > 0 && self.tasks.collects_channel_state_for(s, barrier.id) {
+            // The overtaken buffers are still at the head of the channel: nothing is read
+            // from it between the barrier's arrival and its handling.
+            let ch = self.graph.inputs[s as usize][input as usize].0;
+            let (bytes, records) = self
+                .net
+                .received_head(ch, overtaken_buffers, self.jm.captures_snapshots());
+            if let Some(acc) = self.tasks.channel_state_mut(s, barrier.id) {
+                acc.input_bytes += bytes;
+                acc.push_records(ch, ChannelSide::Input, &records);
             }
         }
         self.on_barrier(now, s, input, barrier);
@@ -389,11 +387,10 @@ impl World {
         self.channel_state_writers.drop_checkpoint(checkpoint);
         let mut declined = false;
         for m in self.channel_state_writers.members(w).to_vec() {
-            if self.tasks.fail_async_if_held(m, checkpoint) {
-                if !declined {
-                    declined = true;
-                    self.decline(now, checkpoint, crate::protocol::CheckpointFailureReason::IoException);
-                }
+            // Every member fails; the JobManager hears of it once.
+            if self.tasks.fail_async_if_held(m, checkpoint) && !declined {
+                declined = true;
+                self.decline(now, checkpoint, crate::protocol::CheckpointFailureReason::IoException);
             }
         }
     }

@@ -457,9 +457,7 @@ impl World {
     fn is_last_of_bounded_source(&self, id: u64) -> bool {
         let src = (id >> crate::model::records::OFFSET_BITS) as u32;
         let offset = id & ((1u64 << crate::model::records::OFFSET_BITS) - 1);
-        self.tasks
-            .source_max_records(src as u32)
-            .is_some_and(|max| offset + 1 == max)
+        self.tasks.source_max_records(src).is_some_and(|max| offset + 1 == max)
     }
 
     /// Bounded jobs: a sink processed record `id` at `done_ns`.

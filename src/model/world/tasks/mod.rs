@@ -78,6 +78,12 @@ impl Tasks {
         self.tasks[s as usize].phase
     }
 
+    /// Every task's state, in subtask order (unit tests).
+    #[cfg(test)]
+    pub fn iter(&self) -> impl Iterator<Item = &Task> {
+        self.tasks.iter()
+    }
+
     /// Whether task `s` still runs as incarnation `inc` (else an event for it is stale).
     #[inline]
     pub fn is_running(&self, s: u32, inc: u32) -> bool {

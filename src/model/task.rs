@@ -1,5 +1,6 @@
 //! The runtime state of one subtask: what it is doing, its inputs, its checkpoint machinery and
-//! its counters. The logic that moves it lives in `world::task_loop`.
+//! its counters. The world's `Tasks` component (`world::tasks`) owns every subtask's `Task`
+//! and is the only one that changes it; tests read it through `World::subtask`.
 
 use std::collections::VecDeque;
 use std::sync::Arc;

@@ -6,34 +6,24 @@
 use super::{Event, StorageRequest, UploadKind, World};
 use crate::ids::CheckpointId;
 use crate::model::backend::SnapshotCost;
-use crate::protocol::{CheckpointBarrier, CheckpointType};
+use crate::protocol::CheckpointBarrier;
 use crate::time::{NS_PER_S, SimTime, ns_from_f64};
-
-/// Checkpoints per subtask whose changelog replay size is remembered (for recovery).
-const REPLAY_REMEMBERED: usize = 16;
 
 impl World {
     /// Hands the state writes accumulated since the last call to the backend.
     pub(crate) fn flush_state_changes(&mut self, now: SimTime, s: u32) {
-        let si = s as usize;
-        if self.tasks[si].backend.is_none() {
+        if !self.tasks.is_stateful(s) {
             return;
         }
         let live = self.state_bytes(s);
         let entries = self.keys.distinct(s);
-        let t = &mut self.tasks[si];
-        let written = std::mem::take(&mut t.state_written_pending);
-        let b = t.backend.as_mut().expect("checked");
-        b.on_state_change(now, written, live);
-        b.on_entries(entries);
-        if written > 0 && b.changelog_mut().is_some() {
+        if self.tasks.feed_state_changes(s, now, live, entries) {
             self.schedule_backend_wake(s);
         }
     }
 
-    /// The backend's part of a snapshot. Stateless subtasks cost nothing. Full RocksDB keeps the
-    /// simulator's original sync model (flush of min(state, memtable)), so results from before
-    /// the incremental and changelog backends existed are unchanged.
+    /// The backend's part of a snapshot. Stateless subtasks cost the simulator's original sync
+    /// model (flush of min(state, memtable)), which full RocksDB keeps too.
     pub(crate) fn backend_snapshot(
         &mut self,
         now: SimTime,
@@ -41,65 +31,37 @@ impl World {
         barrier: &CheckpointBarrier,
         state: u64,
     ) -> SnapshotCost {
-        let si = s as usize;
         self.flush_state_changes(now, s);
         let legacy_sync = self.backend.sync_ns(state);
-        let rocksdb_full = self.backend_cfg.rocksdb_full();
-        let changelog = self.backend_cfg.changelog.is_some();
-        let Some(b) = self.tasks[si].backend.as_mut() else {
-            return SnapshotCost {
+        self.tasks
+            .snapshot_backend(s, now, barrier, legacy_sync, &self.backend_cfg)
+            .unwrap_or(SnapshotCost {
                 sync_ns: legacy_sync,
                 ..Default::default()
-            };
-        };
-        let mut cost = if barrier.options.checkpoint_type == CheckpointType::Savepoint {
-            b.snapshot_savepoint()
-        } else {
-            b.snapshot(now, barrier.id)
-        };
-        if rocksdb_full && !changelog {
-            cost.sync_ns = legacy_sync;
-        }
-        if changelog && barrier.options.checkpoint_type != CheckpointType::Savepoint {
-            let m = &mut self.tasks[si].changelog_replay_bytes;
-            m.insert(barrier.id, cost.changelog_replay_bytes);
-            while m.len() > REPLAY_REMEMBERED {
-                m.pop_first();
-            }
-        }
-        cost
+            })
     }
 
     /// Schedules the backend's next background step, if it has one earlier than the pending.
     pub(crate) fn schedule_backend_wake(&mut self, s: u32) {
-        let si = s as usize;
-        let Some(at) = self.tasks[si]
-            .backend
-            .as_mut()
-            .and_then(|b| b.changelog_mut())
-            .and_then(|cl| cl.next_wakeup())
-        else {
+        let Some(at) = self.tasks.next_backend_step(s) else {
             return;
         };
         let at = at.max(self.queue.now());
-        if self.backend_wake_at[si].is_some_and(|w| w <= at) {
+        if !self.tasks.book_backend_wake(s, at) {
             return;
         }
-        self.backend_wake_at[si] = Some(at);
-        let inc = self.tasks[si].incarnation;
+        let inc = self.tasks.incarnation(s);
         self.queue.schedule(at, Event::BackendWake { s, inc });
     }
 
     /// Changelog: uploads due batches of the log, starts a due materialization.
     pub(crate) fn on_backend_wake(&mut self, now: SimTime, s: u32) {
-        let si = s as usize;
-        if self.backend_wake_at[si] != Some(now) {
+        if !self.tasks.take_backend_wake(s, now) {
             return; // superseded by an earlier wake
         }
-        self.backend_wake_at[si] = None;
         self.flush_state_changes(now, s);
         let mut ups = Vec::new();
-        let mat = match self.tasks[si].backend.as_mut().and_then(|b| b.changelog_mut()) {
+        let mat = match self.tasks.changelog_mut(s) {
             Some(cl) => {
                 cl.poll_uploads(now, &mut ups);
                 cl.poll_materialization(now)
@@ -160,12 +122,12 @@ impl World {
                 self.on_channel_file_written(now, writer, checkpoint, ok);
             }
             UploadKind::Changelog { seq } => {
-                if let Some(cl) = self.tasks[s as usize].backend.as_mut().and_then(|b| b.changelog_mut()) {
+                if let Some(cl) = self.tasks.changelog_mut(s) {
                     cl.on_upload_complete(seq);
                 }
             }
             UploadKind::Materialization { id } => {
-                if let Some(cl) = self.tasks[s as usize].backend.as_mut().and_then(|b| b.changelog_mut()) {
+                if let Some(cl) = self.tasks.changelog_mut(s) {
                     cl.on_materialization_complete(now, id);
                 }
                 self.schedule_backend_wake(s);
@@ -176,7 +138,8 @@ impl World {
     /// Hook for recovery: the changelog a subtask restored from `checkpoint` must download and
     /// replay on top of its materialized state (0 for the other backends).
     pub(crate) fn restore_changelog_bytes(&self, s: u32, checkpoint: CheckpointId) -> u64 {
-        self.tasks[s as usize]
+        self.tasks
+            .task(s as usize)
             .changelog_replay_bytes
             .get(&checkpoint)
             .copied()
@@ -196,16 +159,7 @@ impl World {
 
     /// After a restart: the subtask's backend starts over from the restored state.
     pub(crate) fn reset_backend(&mut self, s: u32) {
-        let si = s as usize;
-        if self.tasks[si].backend.is_some() {
-            let v = self.graph.vertex_of(crate::ids::SubtaskId(s));
-            let live = v.state_initial_bytes;
-            self.tasks[si].backend = Some(crate::model::backend::StateBackend::new(&self.backend_cfg, live));
-            self.tasks[si].state_written_pending = 0;
-            self.tasks[si].channel_state = None;
-            self.tasks[si].deferred_mail.clear();
-            self.tasks[si].waiting_output_barrier = None;
-            self.backend_wake_at[si] = None;
-        }
+        let live = self.graph.vertex_of(crate::ids::SubtaskId(s)).state_initial_bytes;
+        self.tasks.restart_backend(s, &self.backend_cfg, live);
     }
 }

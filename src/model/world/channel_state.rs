@@ -12,36 +12,18 @@
 use super::channel_state_writers::FileStep;
 use super::{Event, StorageRequest, UploadKind, World};
 use crate::ids::CheckpointId;
-use crate::model::task::{ChannelSide, ChannelStateAcc, DeferredMail, PersistedChannel, TaskPhase};
+use crate::model::task::{ChannelSide, DeferredMail, PersistedChannel, TaskPhase};
 use crate::protocol::CheckpointBarrier;
-use crate::protocol::async_checkpoint::AckDecision;
 use crate::time::SimTime;
 
 impl World {
-    /// The channel-state accumulator of `checkpoint` at task `s`, or `None` when the task is
-    /// already past that checkpoint.
-    pub(crate) fn channel_state_mut(&mut self, s: u32, checkpoint: CheckpointId) -> Option<&mut ChannelStateAcc> {
-        let t = &mut self.tasks[s as usize];
-        match t.channel_state.as_ref().map(|a| a.checkpoint) {
-            Some(current) if current > checkpoint => None,
-            Some(current) if current == checkpoint => t.channel_state.as_mut(),
-            _ => {
-                t.channel_state = Some(ChannelStateAcc {
-                    checkpoint,
-                    ..Default::default()
-                });
-                t.channel_state.as_mut()
-            }
-        }
-    }
-
     /// `PipelinedSubpartition.add(priority event)`: an unaligned barrier goes to the head of the
     /// output queue (behind other priority events); the data buffers it overtakes (including the
     /// one being filled, finished first as `broadcastEvent` does) become output channel state.
     pub(crate) fn enqueue_priority_barrier(&mut self, now: SimTime, s: u32, ch: u32, barrier: CheckpointBarrier) {
         self.finish_builder(now, ch);
         let (overtaken, records) = self.net.queued_output(ch, self.jm.captures_snapshots());
-        if let Some(acc) = self.channel_state_mut(s, barrier.id) {
+        if let Some(acc) = self.tasks.channel_state_mut(s, barrier.id) {
             acc.output_bytes += overtaken;
             acc.push_records(ch, ChannelSide::Output, &records);
         }
@@ -69,41 +51,31 @@ impl World {
         barrier: CheckpointBarrier,
         overtaken_buffers: u32,
     ) {
-        let si = s as usize;
-        match self.tasks[si].phase {
+        match self.tasks.phase(s) {
             TaskPhase::Down => return,
             TaskPhase::SyncSnapshot => {
-                self.tasks[si].deferred_mail.push_back(DeferredMail::PriorityBarrier {
+                let mail = DeferredMail::PriorityBarrier {
                     input,
                     barrier,
                     overtaken_buffers,
-                });
+                };
+                self.tasks.defer_mail(s, mail);
                 return;
             }
             _ => {}
         }
         // Between records: what is done by now is emitted first.
         self.emit_done_records(now, s);
-        if overtaken_buffers > 0 {
-            let new = self.tasks[si]
-                .handler
-                .as_ref()
-                .is_some_and(|h| h.is_new_checkpoint(barrier.id));
-            let current = self.tasks[si]
-                .channel_state
-                .as_ref()
-                .is_some_and(|a| a.checkpoint == barrier.id);
-            if new || current {
-                // The overtaken buffers are still at the head of the channel: nothing is read
-                // from it between the barrier's arrival and its handling.
-                let ch = self.graph.inputs[si][input as usize].0;
-                let (bytes, records) = self
-                    .net
-                    .received_head(ch, overtaken_buffers, self.jm.captures_snapshots());
-                if let Some(acc) = self.channel_state_mut(s, barrier.id) {
-                    acc.input_bytes += bytes;
-                    acc.push_records(ch, ChannelSide::Input, &records);
-                }
+        if overtaken_buffers > 0 && self.tasks.collects_channel_state_for(s, barrier.id) {
+            // The overtaken buffers are still at the head of the channel: nothing is read
+            // from it between the barrier's arrival and its handling.
+            let ch = self.graph.inputs[s as usize][input as usize].0;
+            let (bytes, records) = self
+                .net
+                .received_head(ch, overtaken_buffers, self.jm.captures_snapshots());
+            if let Some(acc) = self.tasks.channel_state_mut(s, barrier.id) {
+                acc.input_bytes += bytes;
+                acc.push_records(ch, ChannelSide::Input, &records);
             }
         }
         self.on_barrier(now, s, input, barrier);
@@ -111,7 +83,7 @@ impl World {
 
     /// Mailbox actions deferred by a synchronous phase, run when it ends.
     pub(crate) fn run_deferred_mail(&mut self, now: SimTime, s: u32) {
-        while let Some(m) = self.tasks[s as usize].deferred_mail.pop_front() {
+        while let Some(m) = self.tasks.next_deferred_mail(s) {
             match m {
                 DeferredMail::PriorityBarrier {
                     input,
@@ -121,7 +93,7 @@ impl World {
                 DeferredMail::AlignmentTimer { checkpoint } => self.on_alignment_timer(now, s, checkpoint),
                 DeferredMail::Finish => self.finish_task(now, s),
             }
-            if self.tasks[s as usize].phase == TaskPhase::SyncSnapshot {
+            if self.tasks.phase(s) == TaskPhase::SyncSnapshot {
                 break;
             }
         }
@@ -129,18 +101,12 @@ impl World {
 
     /// The input-side alignment timer fired (`BarrierAlignmentUtil`, a mailbox action).
     pub(crate) fn on_alignment_timer(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
-        let si = s as usize;
-        if self.tasks[si].phase == TaskPhase::SyncSnapshot {
-            self.tasks[si]
-                .deferred_mail
-                .push_back(DeferredMail::AlignmentTimer { checkpoint });
+        if self.tasks.phase(s) == TaskPhase::SyncSnapshot {
+            self.tasks.defer_mail(s, DeferredMail::AlignmentTimer { checkpoint });
             return;
         }
         self.emit_done_records(now, s);
-        let mut out = Vec::new();
-        if let Some(h) = self.tasks[si].handler.as_mut() {
-            h.on_alignment_timer(now, checkpoint, &mut out);
-        }
+        let out = self.tasks.on_alignment_timer(s, now, checkpoint);
         self.apply_handler_actions(now, s, out);
     }
 
@@ -149,7 +115,7 @@ impl World {
     pub(crate) fn start_persisting(&mut self, s: u32, checkpoint: CheckpointId, input: u32) {
         let ch = self.graph.inputs[s as usize][input as usize].0;
         let (queued, records) = self.net.start_persisting(ch, checkpoint, self.jm.captures_snapshots());
-        if let Some(acc) = self.channel_state_mut(s, checkpoint) {
+        if let Some(acc) = self.tasks.channel_state_mut(s, checkpoint) {
             acc.input_bytes += queued;
             acc.push_records(ch, ChannelSide::Input, &records);
         }
@@ -166,7 +132,7 @@ impl World {
             return;
         };
         let s = self.graph.channels[ch as usize].consumer.0;
-        if let Some(acc) = self.channel_state_mut(s, id) {
+        if let Some(acc) = self.tasks.channel_state_mut(s, id) {
             acc.input_bytes += bytes as u64;
             acc.push_records(ch, ChannelSide::Input, &records);
         }
@@ -183,7 +149,7 @@ impl World {
         records: &[crate::model::records::Record],
     ) {
         let with_records = self.jm.captures_snapshots();
-        if let Some(acc) = self.channel_state_mut(s, checkpoint) {
+        if let Some(acc) = self.tasks.channel_state_mut(s, checkpoint) {
             acc.input_bytes += bytes as u64;
             if with_records {
                 acc.push_records(ch, ChannelSide::Input, records);
@@ -196,18 +162,10 @@ impl World {
     pub(crate) fn announce_barrier(&mut self, now: SimTime, ch: u32, barrier: CheckpointBarrier, seq: u64) {
         let info = &self.graph.channels[ch as usize];
         let (s, input) = (info.consumer.0, info.input_index);
-        if matches!(self.tasks[s as usize].phase, TaskPhase::SyncSnapshot | TaskPhase::Down) {
+        if matches!(self.tasks.phase(s), TaskPhase::SyncSnapshot | TaskPhase::Down) {
             return; // the barrier is handled in order then
         }
-        let mut out = Vec::new();
-        if let Some(h) = self.tasks[s as usize].handler.as_mut() {
-            let first = h.is_new_checkpoint(barrier.id);
-            h.process_barrier_announcement(now, input, barrier, seq, &mut out);
-            if first {
-                // The announcement starts the checkpoint here: `processed_data` counts from now.
-                self.tasks[s as usize].alignment_bytes_start = self.tasks[s as usize].io.bytes_in;
-            }
-        }
+        let out = self.tasks.process_barrier_announcement(s, now, input, barrier, seq);
         self.apply_handler_actions(now, s, out);
     }
 
@@ -246,7 +204,7 @@ impl World {
                 self.send_priority_barrier(now, ch, b.as_unaligned());
             }
         }
-        if let Some(c) = self.tasks[si].checkpoints.iter_mut().find(|c| c.id == checkpoint) {
+        if let Some(c) = self.tasks.checkpoint_mut(s, checkpoint) {
             c.metrics.persisted_data += persisted;
             c.metrics.checkpointed_size += persisted;
             c.metrics.state_size += persisted;
@@ -266,16 +224,9 @@ impl World {
         checkpoint: CheckpointId,
         alignment_duration_ns: Option<u64>,
     ) {
-        let si = s as usize;
-        let acc = match self.tasks[si].channel_state.take() {
-            Some(a) if a.checkpoint == checkpoint => a,
-            other => {
-                self.tasks[si].channel_state = other;
-                ChannelStateAcc::default()
-            }
-        };
+        let acc = self.tasks.take_channel_state(s, checkpoint);
         let bytes = acc.input_bytes + acc.output_bytes;
-        let Some(c) = self.tasks[si].checkpoints.iter_mut().find(|c| c.id == checkpoint) else {
+        let Some(c) = self.tasks.checkpoint_mut(s, checkpoint) else {
             return;
         };
         c.progress.all_barriers_received();
@@ -294,22 +245,21 @@ impl World {
     /// Hands known channel-state bytes to storage (one write at a time per checkpoint;
     /// `ChannelStateWriter`), or inlines them when small.
     pub(crate) fn flush_channel_state(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
-        let si = s as usize;
-        let Some(pos) = self.tasks[si].checkpoints.iter().position(|c| c.id == checkpoint) else {
+        let Some((shared_file, taken)) = self.tasks.take_channel_bytes(s, checkpoint) else {
             return;
         };
-        if self.tasks[si].checkpoints[pos].progress.uses_shared_file() {
+        if shared_file {
             let w = self
                 .channel_state_writers
                 .writer_of(s)
                 .expect("a shared file has a writer");
-            if let Some(bytes) = self.tasks[si].checkpoints[pos].progress.take_channel_bytes() {
+            if let Some(bytes) = taken {
                 self.channel_state_writers.add_bytes(w, checkpoint, bytes);
             }
             self.channel_file_progress(now, s, checkpoint);
             return;
         }
-        let Some(bytes) = self.tasks[si].checkpoints[pos].progress.take_channel_bytes() else {
+        let Some(bytes) = taken else {
             return;
         };
         if bytes <= self.set.inline_threshold_bytes {
@@ -326,19 +276,19 @@ impl World {
         let id = self
             .storage
             .submit(now, req, Some(UploadKind::ChannelState), &mut self.queue);
-        self.tasks[si].checkpoints[pos].progress.channel_write_started(id);
+        if let Some(c) = self.tasks.checkpoint_mut(s, checkpoint) {
+            c.progress.channel_write_started(id);
+        }
     }
 
     /// A channel-state write finished.
     pub(crate) fn on_channel_state_written(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId, ok: bool) {
-        let si = s as usize;
-        let Some(c) = self.tasks[si].checkpoints.iter_mut().find(|c| c.id == checkpoint) else {
+        let Some(c) = self.tasks.checkpoint_mut(s, checkpoint) else {
             return;
         };
         c.progress.channel_write_finished();
         if !ok {
-            if self.tasks[si].coordinator.finish_async(checkpoint) {
-                self.tasks[si].checkpoints.retain(|c| c.id != checkpoint);
+            if self.tasks.fail_async(s, checkpoint) {
                 self.decline(now, checkpoint, crate::protocol::CheckpointFailureReason::IoException);
             }
             return;
@@ -350,37 +300,14 @@ impl World {
     /// Acknowledges once the backend's upload, the channel state and (timeoutable barriers) the
     /// output barriers are all done.
     pub(crate) fn maybe_ack(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
-        let si = s as usize;
         self.channel_file_progress(now, s, checkpoint);
-        let Some(pos) = self.tasks[si].checkpoints.iter().position(|c| c.id == checkpoint) else {
-            return;
-        };
-        let waiting_for_output = self.tasks[si].waiting_output_barrier == Some(checkpoint);
-        let decision = self.tasks[si].checkpoints[pos]
-            .progress
-            .decide(now, waiting_for_output, || {
-                self.net.barrier_queued_in_output(s, checkpoint, &self.graph)
-            });
-        let (AckDecision::WaitForOutputBarrier { async_duration_ns } | AckDecision::Acknowledge { async_duration_ns }) =
-            decision
-        else {
-            return;
-        };
-        if let Some(d) = async_duration_ns {
-            self.tasks[si].checkpoints[pos].metrics.async_duration_ns = d;
-        }
-        if let AckDecision::WaitForOutputBarrier { .. } = decision {
-            self.tasks[si].waiting_output_barrier = Some(checkpoint);
+        let (net, graph) = (&self.net, &self.graph);
+        let ready = self.tasks.ready_to_acknowledge(s, checkpoint, now, || {
+            net.barrier_queued_in_output(s, checkpoint, graph)
+        });
+        if !ready {
             return;
         }
-        if self.tasks[si].waiting_output_barrier == Some(checkpoint) {
-            self.tasks[si].waiting_output_barrier = None;
-        }
-        if !self.tasks[si].coordinator.finish_async(checkpoint) {
-            return; // cancelled by an abort notification
-        }
-        let c = &mut self.tasks[si].checkpoints[pos];
-        c.upload = None;
         let at = now + self.rpc.acknowledge_ns();
         self.queue.schedule(at, Event::AckArrive { s, checkpoint });
     }
@@ -393,7 +320,7 @@ impl World {
             return;
         };
         let si = s as usize;
-        let Some(c) = self.tasks[si].checkpoints.iter().find(|c| c.id == checkpoint) else {
+        let Some(c) = self.tasks.task(si).checkpoints.iter().find(|c| c.id == checkpoint) else {
             return;
         };
         if !c.progress.waits_for_shared_file() || self.channel_state_writers.is_member_complete(w, checkpoint, s) {
@@ -415,7 +342,7 @@ impl World {
         let tasks = &self.tasks;
         let step = self
             .channel_state_writers
-            .next_step(w, checkpoint, |m| tasks[m as usize].phase == TaskPhase::Finished);
+            .next_step(w, checkpoint, |m| tasks.is_finished(m));
         match step {
             FileStep::Wait => {}
             FileStep::Write(bytes) => {
@@ -437,11 +364,7 @@ impl World {
             }
             FileStep::Closed(members) => {
                 for m in members {
-                    let Some(c) = self.tasks[m as usize]
-                        .checkpoints
-                        .iter_mut()
-                        .find(|c| c.id == checkpoint)
-                    else {
+                    let Some(c) = self.tasks.checkpoint_mut(m, checkpoint) else {
                         continue;
                     };
                     c.progress.shared_file_closed();
@@ -464,13 +387,10 @@ impl World {
         self.channel_state_writers.drop_checkpoint(checkpoint);
         let mut declined = false;
         for m in self.channel_state_writers.members(w).to_vec() {
-            let t = &mut self.tasks[m as usize];
-            if t.checkpoints.iter().any(|c| c.id == checkpoint) && t.coordinator.finish_async(checkpoint) {
-                t.checkpoints.retain(|c| c.id != checkpoint);
-                if !declined {
-                    declined = true;
-                    self.decline(now, checkpoint, crate::protocol::CheckpointFailureReason::IoException);
-                }
+            // Every member fails; the JobManager hears of it once.
+            if self.tasks.fail_async_if_held(m, checkpoint) && !declined {
+                declined = true;
+                self.decline(now, checkpoint, crate::protocol::CheckpointFailureReason::IoException);
             }
         }
     }

@@ -18,25 +18,24 @@ impl World {
     /// being processed finishes first (and is in the snapshot), and a batch read ahead is split
     /// after it.
     pub(crate) fn on_trigger_arrive(&mut self, now: SimTime, s: u32, barrier: CheckpointBarrier) {
-        let si = s as usize;
-        if self.tasks[si].phase == TaskPhase::Finished {
+        if self.tasks.phase(s) == TaskPhase::Finished {
             return self.decline_trigger_at_finished_task(now, barrier.id);
         }
-        if self.tasks[si].phase == TaskPhase::SyncSnapshot {
-            self.tasks[si].deferred_triggers.push_back(barrier);
+        if self.tasks.phase(s) == TaskPhase::SyncSnapshot {
+            self.tasks.defer_trigger(s, barrier);
             return;
         }
-        if self.tasks[si].handler.is_some() {
+        if self.tasks.has_inputs(s) {
             // Every upstream task finished: the trigger comes by RPC (FLIP-147).
             self.trigger_task_with_inputs(now, s, barrier);
-            if self.tasks[si].phase == TaskPhase::Idle {
+            if self.tasks.phase(s) == TaskPhase::Idle {
                 self.wake_at(s, now);
             }
             return;
         }
         self.emit_done_records(now, s);
-        if let Some(done) = self.source_record_in_progress(now, s) {
-            let inc = self.tasks[si].incarnation;
+        if let Some(done) = self.tasks.source_record_in_progress(s, now) {
+            let inc = self.tasks.incarnation(s);
             self.queue
                 .schedule(SimTime(done), Event::TriggerArrive { s, barrier, inc });
             return;
@@ -46,49 +45,22 @@ impl World {
             ..Default::default()
         };
         self.perform_checkpoint(now, s, barrier, metrics);
-        if self.tasks[si].phase != TaskPhase::SyncSnapshot && self.tasks[si].phase == TaskPhase::Idle {
+        if self.tasks.phase(s) != TaskPhase::SyncSnapshot && self.tasks.phase(s) == TaskPhase::Idle {
             self.wake_at(s, now);
         }
     }
 
-    /// When the source record started before `now` and not yet done finishes, if any.
-    fn source_record_in_progress(&self, now: SimTime, s: u32) -> Option<u64> {
-        let b = self.tasks[s as usize].batch.as_ref()?;
-        if b.input_channel.is_some() || b.next >= b.records.len() {
-            return None;
-        }
-        let prev_done = if b.next > 0 { b.done_at_ns[b.next - 1] } else { 0 };
-        let start = b.not_before_ns.max(prev_done).max(b.records[b.next].origin_ns);
-        (start < now.as_ns() && b.done_at_ns[b.next] > now.as_ns()).then_some(b.done_at_ns[b.next])
-    }
-
     pub(crate) fn on_barrier(&mut self, now: SimTime, s: u32, input: u32, barrier: CheckpointBarrier) {
-        let si = s as usize;
-        let mut out = Vec::new();
-        let handler = self.tasks[si]
-            .handler
-            .as_mut()
-            .expect("a task with inputs has a handler");
-        let first = handler.is_new_checkpoint(barrier.id);
-        handler.process_barrier(now, input, barrier, &mut out);
-        if first {
-            self.tasks[si].alignment_bytes_start = self.tasks[si].io.bytes_in;
-        }
+        let out = self.tasks.process_barrier(s, now, input, barrier);
         self.apply_handler_actions(now, s, out);
     }
 
     pub(crate) fn on_cancel_marker(&mut self, now: SimTime, s: u32, input: u32, id: CheckpointId) {
-        let mut out = Vec::new();
-        self.tasks[s as usize]
-            .handler
-            .as_mut()
-            .expect("handler")
-            .process_cancellation_barrier(now, input, id, &mut out);
+        let out = self.tasks.process_cancellation_barrier(s, now, input, id);
         self.apply_handler_actions(now, s, out);
     }
 
     pub(crate) fn apply_handler_actions(&mut self, now: SimTime, s: u32, actions: Vec<BarrierHandlerAction>) {
-        let si = s as usize;
         let mut prioritize = Vec::new();
         for a in actions {
             match a {
@@ -98,8 +70,8 @@ impl World {
                 }
                 BarrierHandlerAction::ResumeChannel(input) => self.resume_after_obsolete_barrier(now, s, input),
                 BarrierHandlerAction::ResumeAllChannels => {
-                    if self.tasks[si].phase == TaskPhase::SyncSnapshot {
-                        self.tasks[si].resume_after_sync = true;
+                    if self.tasks.phase(s) == TaskPhase::SyncSnapshot {
+                        self.tasks.resume_inputs_after_sync(s);
                     } else {
                         self.resume_all_inputs(now, s);
                     }
@@ -110,7 +82,7 @@ impl World {
                     alignment_duration_ns,
                 } => self.trigger_at_barrier(now, s, barrier, start_delay_ns, alignment_duration_ns),
                 BarrierHandlerAction::RegisterAlignmentTimer { checkpoint, at } => {
-                    let inc = self.tasks[si].incarnation;
+                    let inc = self.tasks.incarnation(s);
                     self.queue
                         .schedule(at.max(now), Event::AlignmentTimer { s, checkpoint, inc });
                 }
@@ -148,11 +120,11 @@ impl World {
         alignment_duration_ns: u64,
     ) {
         let si = s as usize;
-        let processed = self.tasks[si].io.bytes_in - self.tasks[si].alignment_bytes_start;
+        let processed = self.tasks.processed_since_alignment_bytes(s);
         if barrier.options.is_unaligned() {
             // The rest of the input buffer in progress is channel state
             // (`StreamTaskNetworkInput.prepareSnapshot`): processed after the snapshot.
-            let (rest, ch, records) = match &self.tasks[si].batch {
+            let (rest, ch, records) = match &self.tasks.task(si).batch {
                 Some(b) if b.input_channel.is_some() => {
                     let rest = &b.records[b.next..];
                     let bytes: u64 = rest.iter().map(|r| r.bytes as u64).sum();
@@ -165,7 +137,7 @@ impl World {
                 }
                 _ => (0, 0, Vec::new()),
             };
-            if let Some(acc) = self.channel_state_mut(s, barrier.id) {
+            if let Some(acc) = self.tasks.channel_state_mut(s, barrier.id) {
                 acc.input_bytes += rest;
                 // Ahead of the buffers still queued in that channel.
                 acc.prepend_records(ch, crate::model::task::ChannelSide::Input, &records);
@@ -184,20 +156,10 @@ impl World {
     /// a checkpoint subsumed): its channel state goes, the JobManager hears of the decline,
     /// prioritized inputs resume, and the subtask coordinator cleans up.
     fn abort_at_barrier(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId, reason: CheckpointFailureReason) {
-        let si = s as usize;
-        if self.tasks[si]
-            .channel_state
-            .as_ref()
-            .is_some_and(|a| a.checkpoint <= checkpoint)
-        {
-            self.tasks[si].channel_state = None;
-        }
+        self.tasks.drop_channel_state_up_to(s, checkpoint);
         self.decline(now, checkpoint, reason);
         self.resume_prioritized_inputs(now, s);
-        let mut out = Vec::new();
-        self.tasks[si]
-            .coordinator
-            .abort_checkpoint_on_barrier(checkpoint, &mut out);
+        let out = self.tasks.abort_checkpoint_on_barrier(s, checkpoint);
         self.apply_subtask_actions(now, s, out, SubtaskCheckpointMetrics::default());
     }
 
@@ -231,8 +193,7 @@ impl World {
         barrier: CheckpointBarrier,
         metrics: SubtaskCheckpointMetrics,
     ) {
-        let mut out = Vec::new();
-        self.tasks[s as usize].coordinator.checkpoint_state(barrier, &mut out);
+        let out = self.tasks.checkpoint_state(s, barrier);
         self.apply_subtask_actions(now, s, out, metrics);
     }
 
@@ -249,7 +210,7 @@ impl World {
             match a {
                 SubtaskAction::PrepareSnapshotPreBarrier { .. } => {}
                 SubtaskAction::RegisterAlignmentTimer { checkpoint, at } => {
-                    let inc = self.tasks[si].incarnation;
+                    let inc = self.tasks.incarnation(s);
                     self.queue
                         .schedule(at.max(now), Event::OutputAlignmentTimer { s, checkpoint, inc });
                 }
@@ -285,11 +246,13 @@ impl World {
         let si = s as usize;
         let checkpoint = barrier.id;
         // The first checkpoint after the end of data is the task's final one (FLIP-147).
-        self.tasks[si].end_of_input.checkpoint_started(checkpoint);
+        self.tasks.task_mut(si).end_of_input.checkpoint_started(checkpoint);
         let state = self.state_bytes(s);
         let cost = self.backend_snapshot(now, s, &barrier, state);
+        // A task triggered by RPC after its inputs ended has no input channel state to wait for.
+        let has_inputs = self.tasks.has_open_inputs(s);
         let v = self.graph.subtasks[si].vertex.index();
-        let t = &mut self.tasks[si];
+        let t = self.tasks.task_mut(si);
         let mut backend_ns = cost.sync_ns;
         if self.faults.has_windows() {
             let tm = self.graph.subtasks[si].taskmanager;
@@ -297,8 +260,6 @@ impl World {
         }
         let sync_ns = self.graph.vertices[v].sync_time_ns(&mut t.rng) + backend_ns;
         let unaligned = barrier.options.is_unaligned();
-        // A task triggered by RPC after its inputs ended has no input channel state to wait for.
-        let has_inputs = t.handler.is_some() && !t.end_of_input.all_partitions_ended();
         t.checkpoints.push(SubtaskCheckpoint {
             id: checkpoint,
             barrier,
@@ -323,7 +284,7 @@ impl World {
             if unaligned || barrier.options.is_timeoutable() {
                 // `initInputsCheckpoint` starts the shared writer when the checkpoint needs
                 // channel state (unaligned, or aligned with a timeout).
-                if let Some(c) = self.tasks[si].checkpoints.last_mut() {
+                if let Some(c) = self.tasks.task_mut(si).checkpoints.last_mut() {
                     c.progress.use_shared_file();
                 }
             } else {
@@ -344,7 +305,9 @@ impl World {
         // An at-least-once writer flushes what it has pending here (`SinkWriter.flush`); the
         // model's writes are visible at once, so nothing is pending. A discarding sink keeps
         // nothing.
-        let sink_state = self.tasks[si]
+        let sink_state = self
+            .tasks
+            .task_mut(si)
             .sink
             .as_mut()
             .filter(|sink| sink.guarantee == DeliveryGuarantee::ExactlyOnce)
@@ -365,12 +328,17 @@ impl World {
     fn log_snapshot(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
         let si = s as usize;
         if self.record_log.is_some() {
-            let source_offset = self.tasks[si].source.as_ref().map(|src| match &self.tasks[si].batch {
-                Some(b) if b.next < b.records.len() => {
-                    b.records[b.next].id & ((1u64 << crate::model::records::OFFSET_BITS) - 1)
-                }
-                _ => src.reader.offset(),
-            });
+            let source_offset = self
+                .tasks
+                .task(si)
+                .source
+                .as_ref()
+                .map(|src| match &self.tasks.task(si).batch {
+                    Some(b) if b.next < b.records.len() => {
+                        b.records[b.next].id & ((1u64 << crate::model::records::OFFSET_BITS) - 1)
+                    }
+                    _ => src.reader.offset(),
+                });
             let records_logged_before = self.record_log.as_ref().map_or(0, |l| l.len());
             self.snapshot_log.push(super::SnapshotTaken {
                 subtask: s,
@@ -419,23 +387,7 @@ impl World {
     /// The task stops processing for the synchronous part. A batch in progress (a source's
     /// records read ahead) resumes after it, shifted by the sync time.
     fn start_sync_phase(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId, sync_ns: u64) {
-        let t = &mut self.tasks[s as usize];
-        if let Some(since) = t.io.back_pressured_since.take() {
-            t.io.back_pressured_ns += now.since(since);
-        }
-        t.phase = TaskPhase::SyncSnapshot;
-        t.sync_until = now + sync_ns;
-        t.sync_checkpoint = Some(checkpoint);
-        t.io.busy_ns += sync_ns;
-        let mut shifted = false;
-        if let Some(b) = t.batch.as_mut() {
-            for d in &mut b.done_at_ns[b.next..] {
-                *d = d.saturating_add(sync_ns); // unscheduled quanta stay unscheduled
-            }
-            b.end += sync_ns;
-            b.not_before_ns = b.not_before_ns.max(now.as_ns() + sync_ns);
-            shifted = b.next < b.records.len() && b.input_channel.is_some();
-        }
+        let (shifted, until) = self.tasks.begin_sync_phase(s, now, checkpoint, sync_ns);
         if shifted {
             // An unaligned snapshot split an input buffer: the test log's completion times of
             // the records after the split move with them.
@@ -445,30 +397,26 @@ impl World {
                 }
             }
         }
-        let until = t.sync_until;
         self.wake_at(s, until);
     }
 
     pub(crate) fn end_sync_phase(&mut self, now: SimTime, s: u32) {
-        let si = s as usize;
-        let t = &mut self.tasks[si];
-        t.phase = TaskPhase::Idle;
-        let checkpoint = t.sync_checkpoint.take().expect("a sync phase belongs to a checkpoint");
-        if std::mem::take(&mut t.resume_after_sync) {
+        let (checkpoint, resume_inputs) = self.tasks.end_sync_phase(s);
+        if resume_inputs {
             self.resume_all_inputs(now, s);
         }
-        if self.tasks[si].coordinator.is_async_running(checkpoint) {
+        if self.tasks.is_async_running(s, checkpoint) {
             self.start_async_phase(now, s, checkpoint);
         } else {
-            self.tasks[si].checkpoints.retain(|c| c.id != checkpoint);
+            self.tasks.forget_checkpoint(s, checkpoint);
         }
-        while let Some(barrier) = self.tasks[si].deferred_triggers.pop_front() {
+        while let Some(barrier) = self.tasks.next_deferred_trigger(s) {
             self.on_trigger_arrive(now, s, barrier);
-            if self.tasks[si].phase == TaskPhase::SyncSnapshot {
+            if self.tasks.phase(s) == TaskPhase::SyncSnapshot {
                 break;
             }
         }
-        if self.tasks[si].phase != TaskPhase::SyncSnapshot {
+        if self.tasks.phase(s) != TaskPhase::SyncSnapshot {
             self.run_deferred_mail(now, s);
         }
     }
@@ -477,11 +425,11 @@ impl World {
     /// metadata when small), then acknowledge.
     fn start_async_phase(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
         let si = s as usize;
-        let Some(pos) = self.tasks[si].checkpoints.iter().position(|c| c.id == checkpoint) else {
+        let Some(pos) = self.tasks.task(si).checkpoints.iter().position(|c| c.id == checkpoint) else {
             return;
         };
-        self.tasks[si].checkpoints[pos].progress.start_async(now);
-        if self.tasks[si].checkpoints[pos].async_cpu_left_ns > 0 {
+        self.tasks.task_mut(si).checkpoints[pos].progress.start_async(now);
+        if self.tasks.task(si).checkpoints[pos].async_cpu_left_ns > 0 {
             self.run_snapshot_chunk(now, s, checkpoint);
         } else {
             self.start_upload(now, s, checkpoint);
@@ -492,7 +440,13 @@ impl World {
     /// `CPU_QUANTUM_NS` of CPU) at its share of the TaskManager's cores.
     fn run_snapshot_chunk(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
         let si = s as usize;
-        let Some(c) = self.tasks[si].checkpoints.iter_mut().find(|c| c.id == checkpoint) else {
+        let Some(c) = self
+            .tasks
+            .task_mut(si)
+            .checkpoints
+            .iter_mut()
+            .find(|c| c.id == checkpoint)
+        else {
             return;
         };
         let chunk = c.async_cpu_left_ns.min(super::cores::CPU_QUANTUM_NS);
@@ -502,7 +456,7 @@ impl World {
         let share = self.cores.share(tm, thread, now);
         let took = ((chunk as f64 / share) as u64).max(1);
         self.cores.claim(tm, thread, now, now + took, took);
-        let inc = self.tasks[si].incarnation;
+        let inc = self.tasks.incarnation(s);
         self.queue
             .schedule(now + took, Event::SnapshotChunk { s, checkpoint, inc });
     }
@@ -510,7 +464,7 @@ impl World {
     /// A chunk of serialization is done: the next, or the upload.
     pub(crate) fn on_snapshot_chunk(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
         let si = s as usize;
-        match self.tasks[si].checkpoints.iter().find(|c| c.id == checkpoint) {
+        match self.tasks.task(si).checkpoints.iter().find(|c| c.id == checkpoint) {
             None => {
                 // Aborted meanwhile: the snapshot thread stops.
                 let tm = self.graph.subtasks[si].taskmanager;
@@ -525,11 +479,11 @@ impl World {
     /// small).
     fn start_upload(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
         let si = s as usize;
-        let Some(pos) = self.tasks[si].checkpoints.iter().position(|c| c.id == checkpoint) else {
+        let Some(pos) = self.tasks.task(si).checkpoints.iter().position(|c| c.id == checkpoint) else {
             return;
         };
-        let bytes = self.tasks[si].checkpoints[pos].upload_bytes;
-        let delay = self.tasks[si].checkpoints[pos].async_delay_ns;
+        let bytes = self.tasks.task(si).checkpoints[pos].upload_bytes;
+        let delay = self.tasks.task(si).checkpoints[pos].async_delay_ns;
         if bytes <= self.set.inline_threshold_bytes {
             self.async_done(now, s, checkpoint);
             return;
@@ -543,7 +497,7 @@ impl World {
             download_for: None,
         };
         let id = self.storage.submit(now + delay, req, None, &mut self.queue);
-        self.tasks[si].checkpoints[pos].upload = Some(id);
+        self.tasks.task_mut(si).checkpoints[pos].upload = Some(id);
     }
 
     pub(crate) fn on_storage_tick(&mut self, now: SimTime, generation: u64) {
@@ -556,15 +510,13 @@ impl World {
             }
             match r.download_for {
                 Some(inc) => {
-                    if inc == self.tasks[r.subtask as usize].incarnation {
+                    if inc == self.tasks.incarnation(r.subtask) {
                         self.on_restored(now, r.subtask);
                     }
                 }
                 None if self.storage.upload_fails() => {
                     // The upload failed: the task declines (CHECKPOINT_ASYNC_EXCEPTION, counted).
-                    let s = r.subtask;
-                    if self.tasks[s as usize].coordinator.finish_async(r.checkpoint) {
-                        self.tasks[s as usize].checkpoints.retain(|c| c.id != r.checkpoint);
+                    if self.tasks.fail_async(r.subtask, r.checkpoint) {
                         self.decline(now, r.checkpoint, CheckpointFailureReason::CheckpointAsyncException);
                     }
                 }
@@ -574,11 +526,7 @@ impl World {
     }
 
     fn async_done(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
-        let Some(c) = self.tasks[s as usize]
-            .checkpoints
-            .iter_mut()
-            .find(|c| c.id == checkpoint)
-        else {
+        let Some(c) = self.tasks.checkpoint_mut(s, checkpoint) else {
             return;
         };
         c.progress.state_uploaded();
@@ -587,26 +535,18 @@ impl World {
     }
 
     pub(crate) fn on_ack_arrive(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
-        let si = s as usize;
-        let Some(pos) = self.tasks[si].checkpoints.iter().position(|c| c.id == checkpoint) else {
+        let Some(c) = self.tasks.take_acknowledged(s, checkpoint) else {
             return;
         };
-        let c = self.tasks[si].checkpoints.swap_remove(pos);
         if c.barrier.options.reported_type() == crate::protocol::CheckpointType::UnalignedCheckpoint {
             self.stats.mark_unaligned(checkpoint, s);
         }
-        if let Some(replay) = self.tasks[si].changelog_replay_bytes.get(&checkpoint) {
-            self.stats.add_changelog_replay(checkpoint, *replay);
+        if let Some(replay) = self.tasks.changelog_replay_bytes(s, checkpoint) {
+            self.stats.add_changelog_replay(checkpoint, replay);
         }
         if !c.savepoint && self.jm.is_pending(checkpoint) {
             // Savepoints are self-contained and user-owned: their files are not registered.
-            let shared: Vec<(u64, u64)> = self.tasks[si]
-                .backend
-                .as_ref()
-                .and_then(|b| b.as_incremental())
-                .and_then(|b| b.referenced_files(checkpoint))
-                .map(|fs| fs.iter().filter(|f| f.shared).map(|f| (f.id, f.bytes)).collect())
-                .unwrap_or_default();
+            let shared = self.tasks.shared_files(s, checkpoint);
             let shared_bytes: u64 = shared.iter().map(|f| f.1).sum();
             let own = (c.metrics.state_size.saturating_sub(shared_bytes)) + c.metrics.persisted_data;
             self.jm.register_checkpoint_files(checkpoint, s, &shared, own);
@@ -616,49 +556,22 @@ impl World {
     }
 
     pub(crate) fn on_notify_arrive(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId, complete: bool) {
-        let si = s as usize;
-        if let Some(b) = self.tasks[si].backend.as_mut() {
-            if complete {
-                b.notify_checkpoint_complete(checkpoint);
-            } else {
-                b.notify_checkpoint_aborted(checkpoint);
-            }
-        }
+        self.tasks.notify_backend(s, checkpoint, complete);
         if complete {
-            self.tasks[si].coordinator.notify_checkpoint_complete(checkpoint);
-            if let Some(sink) = self.tasks[si].sink.as_mut()
-                && sink.guarantee == DeliveryGuarantee::ExactlyOnce
-            {
-                let mut actions = Vec::new();
-                sink.txn.notify_checkpoint_complete(checkpoint, &mut actions);
-                let committed: Vec<u64> = sink
-                    .pending_origins_ns
-                    .range(..=checkpoint)
-                    .flat_map(|(_, v)| v.iter().copied())
-                    .collect();
-                sink.pending_origins_ns.retain(|c, _| *c > checkpoint);
+            if let Some((actions, committed)) = self.tasks.notify_complete(s, checkpoint) {
                 self.apply_transactions(&actions);
                 self.stats.record_visible(now, committed);
             }
             self.end_of_input_checkpoint_completed(now, s, checkpoint);
             return;
         }
-        if self.tasks[si].coordinator.notify_checkpoint_aborted(checkpoint) {
-            // The async part was running: cancel its upload.
-            if let Some(pos) = self.tasks[si].checkpoints.iter().position(|c| c.id == checkpoint) {
-                let in_sync = self.tasks[si].sync_checkpoint == Some(checkpoint);
-                if let Some(req) = self.tasks[si].checkpoints[pos].upload {
-                    self.storage.cancel(now, req, &mut self.queue);
-                }
-                if let Some(req) = self.tasks[si].checkpoints[pos].progress.channel_write() {
-                    self.storage.cancel(now, req, &mut self.queue);
-                }
-                for req in self.channel_state_writers.drop_checkpoint(checkpoint) {
-                    self.storage.cancel(now, req, &mut self.queue);
-                }
-                if !in_sync {
-                    self.tasks[si].checkpoints.swap_remove(pos);
-                }
+        // The async part was running: cancel its upload.
+        if let Some(running) = self.tasks.notify_aborted(s, checkpoint) {
+            for req in running.into_iter().flatten() {
+                self.storage.cancel(now, req, &mut self.queue);
+            }
+            for req in self.channel_state_writers.drop_checkpoint(checkpoint) {
+                self.storage.cancel(now, req, &mut self.queue);
             }
         }
     }

@@ -15,46 +15,25 @@ use crate::protocol::{CheckpointBarrier, CheckpointFailureReason, SubtaskCheckpo
 use crate::time::SimTime;
 
 impl World {
-    /// Whether source `s` emitted the last record of its bounded input.
-    pub(crate) fn source_input_exhausted(&self, s: u32) -> bool {
-        let t = &self.tasks[s as usize];
-        t.batch.is_none()
-            && t.source
-                .as_ref()
-                .is_some_and(|src| src.max_records.is_some_and(|m| src.reader.offset() >= m))
-    }
-
     /// A source's input ended: `endData` (once).
     pub(crate) fn source_input_ended(&mut self, now: SimTime, s: u32) {
-        if self.tasks[s as usize].end_of_input.end_of_data_received() {
-            return;
-        }
-        let mut out = Vec::new();
-        self.tasks[s as usize].end_of_input.source_input_ended(&mut out);
+        let out = self.tasks.source_input_ended(s);
         self.apply_end_of_input_actions(now, s, out);
     }
 
     /// `EndOfData` taken from input channel `input`.
     pub(crate) fn on_end_of_data(&mut self, now: SimTime, s: u32, input: u32) {
-        let mut out = Vec::new();
-        self.tasks[s as usize].end_of_input.on_end_of_data(input, &mut out);
+        let out = self.tasks.on_end_of_data(s, input);
         self.apply_end_of_input_actions(now, s, out);
     }
 
     /// `EndOfPartition` taken from input channel `input`: the barrier handler stops waiting
     /// for it, a trigger RPC waiting for the inputs to end runs, and the task may finish.
     pub(crate) fn on_end_of_partition(&mut self, now: SimTime, s: u32, input: u32) {
-        let si = s as usize;
-        let mut actions = Vec::new();
-        if let Some(h) = self.tasks[si].handler.as_mut() {
-            h.process_end_of_partition(now, input, &mut actions);
-        }
+        let actions = self.tasks.process_end_of_partition(s, now, input);
         self.apply_handler_actions(now, s, actions);
-        let mut out = Vec::new();
-        self.tasks[si].end_of_input.on_end_of_partition(input, &mut out);
-        if self.tasks[si].end_of_input.all_partitions_ended()
-            && let Some(barrier) = self.tasks[si].deferred_rpc_trigger.take()
-        {
+        let (out, trigger) = self.tasks.on_end_of_partition(s, input);
+        if let Some(barrier) = trigger {
             self.perform_rpc_triggered_checkpoint(now, s, barrier);
         }
         self.apply_end_of_input_actions(now, s, out);
@@ -67,10 +46,8 @@ impl World {
     /// (`triggerUnfinishedChannelsCheckpoint`), which, with only `EndOfPartition` left in them,
     /// takes the same snapshot.
     pub(crate) fn trigger_task_with_inputs(&mut self, now: SimTime, s: u32, barrier: CheckpointBarrier) {
-        if self.tasks[s as usize].end_of_input.all_partitions_ended() {
+        if self.tasks.trigger_when_inputs_ended(s, barrier) {
             self.perform_rpc_triggered_checkpoint(now, s, barrier);
-        } else {
-            self.tasks[s as usize].deferred_rpc_trigger = Some(barrier);
         }
     }
 
@@ -91,13 +68,10 @@ impl World {
     /// `notifyCheckpointComplete` reached task `s` (after its sink committed): its final
     /// checkpoint may be complete now.
     pub(crate) fn end_of_input_checkpoint_completed(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
-        if self.tasks[s as usize].phase == TaskPhase::Down {
+        if self.tasks.phase(s) == TaskPhase::Down {
             return;
         }
-        let mut out = Vec::new();
-        self.tasks[s as usize]
-            .end_of_input
-            .checkpoint_completed(checkpoint, &mut out);
+        let out = self.tasks.end_of_input_checkpoint_completed(s, checkpoint);
         self.apply_end_of_input_actions(now, s, out);
     }
 
@@ -106,8 +80,8 @@ impl World {
             match a {
                 EndOfInputAction::EndData => self.broadcast(now, s, Payload::EndOfData),
                 // Mailbox order: the notification waits for the synchronous phase to end.
-                EndOfInputAction::Finish if self.tasks[s as usize].phase == TaskPhase::SyncSnapshot => {
-                    self.tasks[s as usize].deferred_mail.push_back(DeferredMail::Finish)
+                EndOfInputAction::Finish if self.tasks.phase(s) == TaskPhase::SyncSnapshot => {
+                    self.tasks.defer_mail(s, DeferredMail::Finish)
                 }
                 EndOfInputAction::Finish => self.finish_task(now, s),
             }
@@ -119,13 +93,7 @@ impl World {
     /// (`FullyFinishedOperatorState`). The job finishes with its last task.
     pub(crate) fn finish_task(&mut self, now: SimTime, s: u32) {
         self.broadcast(now, s, Payload::EndOfPartition);
-        let si = s as usize;
-        let t = &mut self.tasks[si];
-        if let Some(since) = t.io.back_pressured_since.take() {
-            t.io.back_pressured_ns += now.since(since);
-        }
-        t.phase = TaskPhase::Finished;
-        t.wake_gen = t.wake_gen.wrapping_add(1);
+        self.tasks.finish(s, now);
         let snapshot = self.jm.captures_snapshots().then(|| self.finished_snapshot(s));
         self.jm.task_finished(s, snapshot);
         // A finished task no longer holds its writer's files open (`releaseSubtask`).
@@ -134,7 +102,7 @@ impl World {
                 self.pump_channel_file(now, w, checkpoint);
             }
         }
-        if self.tasks.iter().all(|t| t.phase == TaskPhase::Finished) {
+        if self.tasks.all_finished() {
             let out = self.jm.job_finished(now);
             self.apply_coordinator_actions(out);
         }
@@ -148,7 +116,7 @@ impl World {
 
     /// What a finished task restores to: its final position and state, no open transaction.
     fn finished_snapshot(&self, s: u32) -> TaskSnapshot {
-        let t = &self.tasks[s as usize];
+        let t = self.tasks.task(s as usize);
         TaskSnapshot {
             reader: t.source.as_ref().map(|src| src.reader.clone()),
             keys: self.keys.mark(s),
@@ -162,12 +130,13 @@ impl World {
     /// `DefaultCheckpointPlanCalculator.calculateAfterTasksFinished`: the running sources, and
     /// every running task whose upstream tasks have all finished, in subtask order.
     pub(crate) fn tasks_to_trigger(&self) -> Vec<u32> {
-        (0..self.tasks.len() as u32)
+        self.tasks
+            .subtasks()
             .filter(|&s| {
-                self.tasks[s as usize].phase != TaskPhase::Finished
+                self.tasks.phase(s) != TaskPhase::Finished
                     && self.graph.inputs[s as usize].iter().all(|ch| {
                         let producer = self.graph.channels[ch.0 as usize].producer.0;
-                        self.tasks[producer as usize].phase == TaskPhase::Finished
+                        self.tasks.phase(producer) == TaskPhase::Finished
                     })
             })
             .collect()

@@ -13,7 +13,7 @@ impl World {
         }
         let out = self.jm.stop_checkpoint_scheduler(now);
         self.apply_coordinator_actions(out);
-        let all: Vec<u32> = (0..self.tasks.len() as u32).collect();
+        let all: Vec<u32> = self.tasks.subtasks().collect();
         self.kill_tasks(now, &all);
         self.jm.job_failed(now);
     }

@@ -12,7 +12,6 @@
 use super::World;
 use crate::ids::ChannelId;
 use crate::model::checker::InvariantViolation;
-use crate::model::task::TaskPhase;
 use crate::time::{NS_PER_S, SimTime};
 
 /// What the liveness check remembers between samples.
@@ -37,7 +36,7 @@ impl World {
         self.jm.job_failed_at().is_some()
             || self.failover.has_open_failure()
             || self.faults.window_active(now)
-            || self.tasks.iter().any(|t| t.phase == TaskPhase::Down)
+            || self.tasks.any_down()
     }
 
     pub(crate) fn check_liveness(&mut self, now: SimTime) {
@@ -48,15 +47,15 @@ impl World {
         let lv = &mut self.liveness;
         lv.source_marks.resize(n_sources, (0, SimTime::ZERO));
         lv.unexplained_since.resize(n_chans, None);
-        let processed: u64 = self.tasks.iter().map(|t| t.io.records_in + t.io.records_out).sum();
+        let processed = self.tasks.records_processed();
         if suspended || processed != self.liveness.job_mark.0 {
             self.liveness.job_mark = (processed, now);
         }
         let job_stalled = now.since(self.liveness.job_mark.1) > window;
         for i in 0..n_sources {
             let s = self.endpoints.sources()[i];
-            let out = self.tasks[s as usize].io.records_out;
-            let has_input = self.source_lag_ns(now, s) > 0;
+            let out = self.tasks.records_out(s);
+            let has_input = self.tasks.source_lag_ns(s, now) > 0;
             let mark = self.liveness.source_marks[i];
             if suspended || out != mark.0 || !has_input {
                 self.liveness.source_marks[i] = (out, now);

@@ -13,6 +13,7 @@
 //!
 //! | component | owns | Flink |
 //! |---|---|---|
+//! | `Tasks` (`tasks/`) | every subtask's runtime state: phase and incarnation, the batch in progress, the barrier handler and subtask checkpoint coordinator, the checkpoints in progress, channel state and deferred mailbox work, state backend, end of input, I/O counters and warm-up baseline, wake-up generations | `StreamTask`, `SubtaskCheckpointCoordinatorImpl`, `AsyncCheckpointRunnable`, `CheckpointedInputGate`, `TaskIOMetricGroup` |
 //! | `Network` (`network_stack.rs`) | channels, credits, gate buffers, output pools, connections, debloating, buffers in flight | the TaskManagers' shuffle environment: `ResultPartition`, `PipelinedSubpartition`, `RemoteInputChannel`, `SingleInputGate`, `BufferDebloater` |
 //! | `CheckpointStorage` | request table, request latency, shared bandwidth, storage faults, upload failures | the checkpoint storage (`FsCheckpointStorage` streams) |
 //! | `JobManager` | the `CheckpointCoordinator`, restore points (`protocol::checkpoint_store`), savepoints | `CheckpointCoordinator`, `CompletedCheckpointStore` |
@@ -24,13 +25,16 @@
 //! | `Statistics` | the `CheckpointStatsTracker`, latency histograms, failure reasons, timeline | `CheckpointStatsTracker`, job metrics |
 //! | `Checks` | run-time invariants and the negative controls that must trip them | (the test harness) |
 //!
-//! The tasks themselves (`Vec<Task>` with their state backends) are the world's own: the task
-//! loop (`task_loop.rs`), the subtask side of the protocol (`checkpointing.rs`,
-//! `channel_state.rs`, `backends.rs`) and recovery (`recovery.rs`, `task_reset.rs`,
-//! `restore_point.rs`) drive the protocol's sans-IO state machines (barrier handler, subtask
-//! coordinator, `AsyncCheckpointRunnable` progress, two-phase-commit sink) and tell the
-//! components what to do. `network.rs` is the glue between the network and the tasks: what a
-//! send or a delivery means for a task, in the order Flink's threads see it.
+//! The world's task-side files say what a task does that involves the others, asking the
+//! `Tasks` component by name and carrying out what it returns: the task loop
+//! (`task_loop.rs`: batches, CPU quanta on the cores, records out to the network), the subtask
+//! side of the protocol (`checkpointing.rs`, `channel_state.rs`, `backends.rs`,
+//! `end_of_input.rs`: barriers out, uploads to storage, acknowledgements) and recovery
+//! (`recovery.rs`, `task_reset.rs`, `restore_point.rs`). `network.rs` is the glue between the
+//! network and the tasks: what a send or a delivery means for a task, in the order Flink's
+//! threads see it. (The task loop's batch arithmetic, the snapshot's sync-phase bookkeeping
+//! and the restore still reach a task's state through `Tasks::task`/`task_mut`; moving them
+//! in is the next step.)
 
 mod backends;
 mod build;
@@ -60,6 +64,7 @@ mod statistics;
 mod stats;
 mod task_loop;
 mod task_reset;
+mod tasks;
 
 pub use crate::model::config::RecoverySettings;
 use checkpoint_storage::CheckpointStorage;
@@ -72,6 +77,7 @@ use network_stack::{Network, NetworkSettings};
 use redeployment::Redeployment;
 use rpc::Rpc;
 use statistics::Statistics;
+use tasks::Tasks;
 
 use crate::ids::SubtaskId;
 use crate::metrics::CheckpointStatsTracker;
@@ -81,7 +87,7 @@ use crate::model::config::WorldConfig;
 use crate::model::faults::FaultSchedule;
 use crate::model::graph::JobGraph;
 use crate::model::snapshot::BackendModel;
-use crate::model::task::{Task, TaskPhase};
+use crate::model::task::Task;
 use crate::protocol::coordinator::{CheckpointCoordinator, CoordinatorAction};
 use crate::protocol::failover::FailoverLifecycle;
 use crate::sim::rng::StreamKind;
@@ -156,16 +162,6 @@ fn network_settings(cfg: &WorldConfig, graph: &JobGraph) -> NetworkSettings {
         input_handoff_latency: n.input_handoff_latency.clone(),
         remote_bandwidth_bytes_per_s: n.remote_bandwidth_bytes_per_s,
     }
-}
-
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct Baseline {
-    pub busy_ns: u64,
-    pub back_pressured_ns: u64,
-    pub records_in: u64,
-    pub records_out: u64,
-    pub bytes_in: u64,
-    pub slowed_by_snapshots_ns: u64,
 }
 
 /// A storage upload in flight.
@@ -248,7 +244,7 @@ pub struct World {
     pub(crate) graph: JobGraph,
     pub(crate) queue: EventQueue<Event>,
     pub(crate) net: Network,
-    pub(crate) tasks: Vec<Task>,
+    pub(crate) tasks: Tasks,
     /// The keys each stateful subtask has seen (its keyed state's entries).
     pub(crate) keys: seen_keys::SeenKeys,
     pub(crate) rpc: Rpc,
@@ -265,7 +261,6 @@ pub struct World {
     /// The liveness invariant's marks (checked at every sample).
     pub(crate) liveness: liveness::Liveness,
     pub(crate) trace: TraceHash,
-    pub(crate) baseline: Vec<Baseline>,
     /// Set by tests: every record a task processes, for protocol checks.
     pub(crate) record_log: Option<Vec<ProcessedRecord>>,
     /// Set by tests: when each subtask took each snapshot, and a source's offset then.
@@ -278,8 +273,6 @@ pub struct World {
     pub(crate) mode: crate::protocol::CheckpointingMode,
     pub(crate) unaligned: bool,
     pub(crate) backend_cfg: BackendConfig,
-    /// Per subtask: when its pending `BackendWake` fires.
-    pub(crate) backend_wake_at: Vec<Option<SimTime>>,
 }
 
 impl World {
@@ -366,7 +359,6 @@ impl World {
             liveness: Default::default(),
             checks: Checks::new(graph.channels.len(), cut_check, sink_records),
             trace: TraceHash::default(),
-            baseline: vec![Baseline::default(); num_tasks],
             record_log: None,
             snapshot_log: Vec::new(),
             faults: FaultInjector::new(fault_schedule),
@@ -375,9 +367,8 @@ impl World {
             mode: cfg.coordinator.mode,
             unaligned: cfg.coordinator.unaligned,
             backend_cfg: cfg.backend,
-            backend_wake_at: vec![None; num_tasks],
             keys: seen_keys::SeenKeys::new(&graph, built.key_space, cfg.coordinator.interval_ns.is_some()),
-            tasks: built.tasks,
+            tasks: Tasks::new(built.tasks),
             set,
             graph,
         }
@@ -440,7 +431,7 @@ impl World {
         if let Some(d) = self.net.debloat() {
             self.queue.schedule(SimTime(d.period_ns), Event::DebloatTick);
         }
-        for s in 0..self.tasks.len() as u32 {
+        for s in self.tasks.subtasks() {
             self.schedule_backend_wake(s);
         }
         if self.set.warmup > SimTime::ZERO {
@@ -513,7 +504,7 @@ impl World {
     /// Events of the network stack; those for a channel or task restarted since are stale.
     fn dispatch_network(&mut self, now: SimTime, ev: Event) {
         match ev {
-            Event::Flush { s, inc } if inc == self.tasks[s as usize].incarnation => self.on_flush(now, s),
+            Event::Flush { s, inc } if inc == self.tasks.incarnation(s) => self.on_flush(now, s),
             Event::Deliver { ch, inc } if inc == self.net.incarnation(ch) => self.on_deliver(now, ch),
             Event::Credit { ch, n, inc } if inc == self.net.incarnation(ch) => self.on_credit(now, ch, n),
             Event::Resume { ch, inc } if inc == self.net.incarnation(ch) => self.on_resume(now, ch),
@@ -521,35 +512,29 @@ impl World {
         }
     }
 
-    /// Whether task `s` still runs as incarnation `inc` (else the event is stale).
-    fn running(&self, s: u32, inc: u32) -> bool {
-        let t = &self.tasks[s as usize];
-        inc == t.incarnation && t.phase != TaskPhase::Down
-    }
-
     /// Events for a task: its loop, RPCs reaching it, its timers, its backend, its restore.
     fn dispatch_task(&mut self, now: SimTime, ev: Event) {
         match ev {
-            Event::TaskWake { s, generation } if self.tasks[s as usize].wake_gen == generation => {
-                self.task_step(now, s)
+            Event::TaskWake { s, generation } if self.tasks.wake_is_current(s, generation) => self.task_step(now, s),
+            Event::TriggerArrive { s, barrier, inc } if self.tasks.is_running(s, inc) => {
+                self.on_trigger_arrive(now, s, barrier)
             }
-            Event::TriggerArrive { s, barrier, inc } if self.running(s, inc) => self.on_trigger_arrive(now, s, barrier),
             Event::NotifyArrive {
                 s,
                 checkpoint,
                 complete,
             } => self.on_notify_arrive(now, s, checkpoint, complete),
-            Event::AlignmentTimer { s, checkpoint, inc } if self.running(s, inc) => {
+            Event::AlignmentTimer { s, checkpoint, inc } if self.tasks.is_running(s, inc) => {
                 self.on_alignment_timer(now, s, checkpoint)
             }
-            Event::OutputAlignmentTimer { s, checkpoint, inc } if self.running(s, inc) => {
+            Event::OutputAlignmentTimer { s, checkpoint, inc } if self.tasks.is_running(s, inc) => {
                 self.on_output_alignment_timer(now, s, checkpoint)
             }
-            Event::BackendWake { s, inc } if self.running(s, inc) => self.on_backend_wake(now, s),
-            Event::SnapshotChunk { s, checkpoint, inc } if self.running(s, inc) => {
+            Event::BackendWake { s, inc } if self.tasks.is_running(s, inc) => self.on_backend_wake(now, s),
+            Event::SnapshotChunk { s, checkpoint, inc } if self.tasks.is_running(s, inc) => {
                 self.on_snapshot_chunk(now, s, checkpoint)
             }
-            Event::Restored { s, inc } if inc == self.tasks[s as usize].incarnation => self.on_restored(now, s),
+            Event::Restored { s, inc } if inc == self.tasks.incarnation(s) => self.on_restored(now, s),
             _ => {}
         }
     }
@@ -561,7 +546,7 @@ impl World {
             Event::AckArrive { s, checkpoint } => return self.on_ack_arrive(now, s, checkpoint),
             Event::DeclineArrive { checkpoint, reason } => self.jm.receive_decline(now, checkpoint, reason),
             Event::MetadataWritten { checkpoint } => self.jm.on_metadata_written(now, checkpoint),
-            Event::SavepointTrigger if self.tasks.iter().any(|t| t.phase == TaskPhase::Down) => {
+            Event::SavepointTrigger if self.tasks.any_down() => {
                 return self.refuse_savepoint_while_tasks_are_down();
             }
             Event::SavepointTrigger => self.jm.trigger_savepoint(now),
@@ -574,9 +559,7 @@ impl World {
 
     /// Schedules a wake-up of task `s` at `at`, superseding any earlier one.
     pub(crate) fn wake_at(&mut self, s: u32, at: SimTime) {
-        let t = &mut self.tasks[s as usize];
-        t.wake_gen = t.wake_gen.wrapping_add(1);
-        let generation = t.wake_gen;
+        let generation = self.tasks.next_wake_generation(s);
         self.queue.schedule(at, Event::TaskWake { s, generation });
     }
 
@@ -589,7 +572,7 @@ impl World {
     }
 
     pub fn subtask(&self, s: SubtaskId) -> &Task {
-        &self.tasks[s.index()]
+        self.tasks.task(s.index())
     }
 
     /// Coordinator actions become events (RPCs with latency), statistics and counters.
@@ -604,7 +587,7 @@ impl World {
                     for s in self.tasks_to_trigger() {
                         let at = now + pipeline + self.rpc.trigger_ns();
                         last = last.max(at);
-                        let inc = self.tasks[s as usize].incarnation;
+                        let inc = self.tasks.incarnation(s);
                         self.queue.schedule(at, Event::TriggerArrive { s, barrier, inc });
                     }
                     self.jm.trigger_rpcs_sent(last);
@@ -660,7 +643,7 @@ impl World {
     }
 
     fn broadcast_notify(&mut self, now: SimTime, checkpoint: u64, complete: bool) {
-        for s in 0..self.tasks.len() as u32 {
+        for s in self.tasks.subtasks() {
             let at = now + self.rpc.notify_ns();
             self.queue.schedule(
                 at,

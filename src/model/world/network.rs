@@ -28,7 +28,7 @@ impl World {
             self.maybe_unblock_producer(now, p);
         }
         if let Some((p, id)) = sent.barrier {
-            if self.tasks[p as usize].waiting_output_barrier == Some(id) {
+            if self.tasks.awaits_output_barrier(p, id) {
                 self.maybe_ack(now, p, id);
             } else {
                 // A timeoutable barrier that left its last output queue completes this
@@ -43,7 +43,7 @@ impl World {
     #[inline]
     pub(crate) fn write_record(&mut self, now: SimTime, s: u32, ch: u32, r: Record, written_ns: u64) {
         self.checks.record_sent(ch);
-        let inc = self.tasks[s as usize].incarnation;
+        let inc = self.tasks.incarnation(s);
         let sent = self
             .net
             .write_record(now, s, inc, ch, r, written_ns, &self.graph, &mut self.queue);
@@ -171,19 +171,21 @@ impl World {
     /// what arrives before it wakes is read then too. A busy consumer reads the input when it is
     /// done with what it does, without a hand-off.
     pub(crate) fn mark_input_available(&mut self, now: SimTime, s: u32, input: u32) {
-        if self.net.mark_input_available(s, input, &self.graph) && self.tasks[s as usize].phase == TaskPhase::Idle {
-            if self.tasks[s as usize].input_handoff_until.is_some_and(|at| at > now) {
-                return; // already being woken: it reads this input too
+        if self.net.mark_input_available(s, input, &self.graph) && self.tasks.phase(s) == TaskPhase::Idle {
+            let net = &mut self.net;
+            // Else already being woken: it reads this input too.
+            if let Some(at) = self
+                .tasks
+                .start_input_handoff(s, now, || now + net.sample_input_handoff_ns())
+            {
+                self.wake_at(s, at);
             }
-            let at = now + self.net.sample_input_handoff_ns();
-            self.tasks[s as usize].input_handoff_until = Some(at);
-            self.wake_at(s, at);
         }
     }
 
     /// A producer waiting for output buffers resumes once its pool has room.
     fn maybe_unblock_producer(&mut self, now: SimTime, s: u32) {
-        if self.tasks[s as usize].phase == TaskPhase::WaitingForOutput && self.net.output_available(s) {
+        if self.tasks.phase(s) == TaskPhase::WaitingForOutput && self.net.output_available(s) {
             self.wake_at(s, now);
         }
     }
@@ -213,16 +215,11 @@ impl World {
                 bytes += c.builder_bytes as u64 + c.buffered_bytes();
             }
         }
-        for t in &self.tasks {
-            if let Some(b) = t.batch.as_ref()
-                && !b.recovered
-                && let Some(ch) = b.input_channel
-                && self.graph.channels[ch as usize].producer.0 == s
-            {
-                bytes += b.records.iter().map(|r| r.bytes as u64).sum::<u64>();
-            }
-        }
+        let channels = &self.graph.channels;
         bytes
+            + self
+                .tasks
+                .input_bytes_being_read_from(s, |ch| channels[ch as usize].producer.0)
     }
 
     /// Bytes producer `s`'s output pools hold at most, overdraft buffers included, in full

@@ -68,7 +68,8 @@ impl World {
                 let back = now + detection_delay_ns.max(replacement_delay_ns);
                 self.failover.taskmanager_lost(now, taskmanager, back);
                 (
-                    (0..self.tasks.len() as u32)
+                    self.tasks
+                        .subtasks()
                         .filter(|s| self.graph.subtasks[*s as usize].taskmanager == taskmanager)
                         .collect(),
                     detection_delay_ns,
@@ -83,14 +84,11 @@ impl World {
                 // The TaskManagers lose their JobManager (`JobLeaderService` reports the leader
                 // lost; `disconnectJobManager` fails the job's tasks): every task stops now,
                 // and the new leader redeploys the job once elected.
-                ((0..self.tasks.len() as u32).collect(), leader_election_ns)
+                (self.tasks.subtasks().collect(), leader_election_ns)
             }
             Fault::WindowBegin { .. } | Fault::WindowEnd { .. } => unreachable!("windows are not planned"),
         };
-        let tasks = &self.tasks;
-        let dead = self
-            .failover
-            .tasks_hit(hit, |s| tasks[s as usize].phase == TaskPhase::Down);
+        let dead = self.failover.tasks_hit(hit, |s| self.tasks.is_down(s));
         let global = matches!(fault, Fault::JobManagerFailover { .. });
         if dead.is_empty() && !global {
             return; // already down and not restoring: nothing more to break
@@ -137,10 +135,10 @@ impl World {
     fn running_sources(&self, now: SimTime, tasks: &[u32]) -> Vec<SourcePosition> {
         tasks
             .iter()
-            .filter(|s| self.tasks[**s as usize].source.is_some() && self.tasks[**s as usize].phase != TaskPhase::Down)
+            .filter(|s| self.tasks.is_source(**s) && !self.tasks.is_down(**s))
             .map(|s| SourcePosition {
                 subtask: *s,
-                lag_ns: self.source_lag_ns(now, *s),
+                lag_ns: self.tasks.source_lag_ns(*s, now),
                 offset: self.source_offset(*s),
             })
             .collect()
@@ -165,7 +163,7 @@ impl World {
 
     /// Offset of the first record a source has not emitted.
     pub(crate) fn source_offset(&self, s: u32) -> u64 {
-        let t = &self.tasks[s as usize];
+        let t = self.tasks.task(s as usize);
         let src = t.source.as_ref().expect("source");
         match &t.batch {
             Some(b) if b.next < b.records.len() => {
@@ -182,7 +180,7 @@ impl World {
         let Some(failed) = self.failover.failed_tasks(failure).map(<[u32]>::to_vec) else {
             return; // a later failure took it over
         };
-        let restart_set = self.redeployment.restart_set(&failed, self.tasks.len() as u32);
+        let restart_set = self.redeployment.restart_set(&failed, self.tasks.count() as u32);
         let newly: Vec<u32> = restart_set.iter().copied().filter(|s| !failed.contains(s)).collect();
         let newly_sources = self.running_sources(now, &newly);
         let actions = self.failover.on_detected(
@@ -285,10 +283,10 @@ impl World {
         let state_bytes = self.restore_task_state(s, snap.as_ref());
         let mut replayed = 0;
         if let Some(at_failure) = self.failover.source_at_failure(failure, s) {
-            let from = self.tasks[si].source.as_ref().unwrap().reader.offset();
+            let from = self.tasks.task(si).source.as_ref().unwrap().reader.offset();
             replayed = at_failure.offset.saturating_sub(from);
         }
-        let inc = self.tasks[si].incarnation;
+        let inc = self.tasks.incarnation(s);
         // The local copy exists only if the TaskManager was not lost since the snapshot.
         let tm = self.graph.subtasks[si].taskmanager;
         let tm_survived = self.failover.taskmanager_survived(tm, latest.map(|c| c.timestamp));
@@ -326,7 +324,7 @@ impl World {
     /// keyed state it reads back.
     fn restore_task_state(&mut self, s: u32, snap: Option<&TaskSnapshot>) -> u64 {
         let si = s as usize;
-        let t = &mut self.tasks[si];
+        let t = self.tasks.task_mut(si);
         t.incarnation += 1;
         t.wake_gen = t.wake_gen.wrapping_add(1);
         t.phase = TaskPhase::Down;
@@ -355,7 +353,7 @@ impl World {
             }
             self.apply_transactions(&actions);
         }
-        let t = &mut self.tasks[si];
+        let t = self.tasks.task_mut(si);
         if let Some(src) = t.source.as_mut() {
             // A new reader at the snapshot's position: a log's records since then are read
             // again; a generator continues from its sequence number with a fresh limiter.
@@ -373,7 +371,7 @@ impl World {
 
     /// A task has its state and runs. When the whole restart set runs, checkpointing resumes.
     pub(crate) fn on_restored(&mut self, now: SimTime, s: u32) {
-        let t = &mut self.tasks[s as usize];
+        let t = self.tasks.task_mut(s as usize);
         if t.phase != TaskPhase::Down {
             return;
         }
@@ -392,7 +390,7 @@ impl World {
                 }
             }
         }
-        if self.failover.task_restored(now, s) && self.tasks.iter().all(|t| t.phase != TaskPhase::Down) {
+        if self.failover.task_restored(now, s) && !self.tasks.any_down() {
             let out = self.jm.start_checkpoint_scheduler(now);
             self.apply_coordinator_actions(out);
         }

@@ -41,7 +41,7 @@ impl World {
         sink: Option<crate::protocol::two_phase_commit::TwoPhaseCommitSinkState>,
     ) {
         let si = s as usize;
-        let t = &self.tasks[si];
+        let t = self.tasks.task(si);
         let reader = t.source.as_ref().map(|src| match &t.batch {
             Some(b) if b.next < b.records.len() => {
                 let mut g = SourceReader::clone(b.gen_start.as_ref().expect("source batches keep their start"));
@@ -71,7 +71,7 @@ impl World {
     }
 
     fn restore_point_mut(&mut self, checkpoint: CheckpointId) -> &mut RestorePoint {
-        let n = self.tasks.len();
+        let n = self.tasks.count();
         self.jm.restore_point_mut(checkpoint, n)
     }
 
@@ -124,7 +124,7 @@ impl World {
     /// A restore reaches back at most to the oldest retained checkpoint: each stateful
     /// subtask's log of first-seen keys starts at its snapshot there.
     fn trim_key_logs(&mut self) {
-        for s in 0..self.tasks.len() {
+        for s in 0..self.tasks.count() {
             let oldest = self
                 .jm
                 .retained_points()

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Baseline, Event, World};
+use super::{Event, World};
 use crate::metrics::RunOutput;
 use crate::metrics::summary::EngineStats;
 use crate::metrics::{CheckpointLog, JobStats, OperatorStats, RunSummary, StatsSummary, TaskStats};
@@ -10,24 +10,14 @@ use crate::time::{NS_PER_S, SimTime};
 
 impl World {
     pub(crate) fn on_sample(&mut self, now: SimTime) {
-        let src: u64 = self
-            .endpoints
-            .sources()
-            .iter()
-            .map(|s| self.tasks[*s as usize].io.records_in)
-            .sum();
-        let snk: u64 = self
-            .endpoints
-            .sinks()
-            .iter()
-            .map(|s| self.tasks[*s as usize].io.records_in)
-            .sum();
+        let src: u64 = self.endpoints.sources().iter().map(|s| self.tasks.records_in(*s)).sum();
+        let snk: u64 = self.endpoints.sinks().iter().map(|s| self.tasks.records_in(*s)).sum();
         let period_s = self.set.sample_period_ns as f64 / NS_PER_S as f64;
         let lag_ns = self
             .endpoints
             .sources()
             .iter()
-            .map(|s| self.source_lag_ns(now, *s))
+            .map(|s| self.tasks.source_lag_ns(*s, now))
             .max()
             .unwrap_or(0);
         self.stats
@@ -36,40 +26,8 @@ impl World {
         self.queue.schedule(now + self.set.sample_period_ns, Event::Sample);
     }
 
-    /// How far a source is behind its input: now minus the arrival of the oldest record it has
-    /// not yet emitted.
-    pub(crate) fn source_lag_ns(&self, now: SimTime, s: u32) -> u64 {
-        let t = &self.tasks[s as usize];
-        let src = t.source.as_ref().expect("source");
-        if src.max_records.is_some_and(|m| src.reader.offset() >= m) && t.batch.is_none() {
-            return 0;
-        }
-        if src.reader.is_generator() {
-            return 0; // it makes each record when it reads it: throttled, never behind
-        }
-        let oldest = match (&t.batch, src.reader.next_arrival_ns()) {
-            (Some(b), _) if b.next < b.records.len() => b.records[b.next].origin_ns,
-            (_, Some(arrival)) => arrival,
-            (_, None) => return 0,
-        };
-        now.as_ns().saturating_sub(oldest)
-    }
-
     pub(crate) fn on_warmup_end(&mut self, now: SimTime) {
-        for (t, b) in self.tasks.iter_mut().zip(self.baseline.iter_mut()) {
-            if let Some(since) = t.io.back_pressured_since {
-                t.io.back_pressured_ns += now.since(since);
-                t.io.back_pressured_since = Some(now);
-            }
-            *b = Baseline {
-                busy_ns: t.io.busy_ns,
-                back_pressured_ns: t.io.back_pressured_ns,
-                records_in: t.io.records_in,
-                records_out: t.io.records_out,
-                bytes_in: t.io.bytes_in,
-                slowed_by_snapshots_ns: t.io.slowed_by_snapshots_ns,
-            };
-        }
+        self.tasks.mark_warmup_end(now);
     }
 
     /// Turns the run's counters into the report.
@@ -92,7 +50,7 @@ impl World {
             .filter(|t| *t > self.set.warmup)
             .unwrap_or(self.set.end);
         let window_s = end.since(self.set.warmup) as f64 / NS_PER_S as f64;
-        let tasks = self.task_stats(end, window_s);
+        let tasks = self.tasks.task_stats(end, window_s, &self.graph);
         let operators = operator_stats(&self.graph, &tasks, window_s);
         let report = self.stats.checkpoint_report(self.backend_cfg.changelog.is_some());
         let (checkpoints, subtasks, counts, savepoints, summary) = (
@@ -160,41 +118,6 @@ impl World {
                 ..self.stats.checkpoint_log()
             },
         }
-    }
-
-    /// Flink's per-subtask metrics over the measured window (after warm-up), with the bytes
-    /// each read, and its vertex.
-    fn task_stats(&mut self, end: SimTime, window_s: f64) -> Vec<(usize, TaskStats, u64)> {
-        let mut tasks = Vec::new();
-        for (i, t) in self.tasks.iter_mut().enumerate() {
-            if let Some(since) = t.io.back_pressured_since.take() {
-                t.io.back_pressured_ns += end.since(since);
-            }
-            let b = self.baseline[i];
-            // Busy time is booked when a batch starts; cap at the window for the last batch.
-            let busy = ((t.io.busy_ns - b.busy_ns) as f64 / 1e6 / window_s).min(1000.0);
-            let bp = ((t.io.back_pressured_ns - b.back_pressured_ns) as f64 / 1e6 / window_s).min(1000.0 - busy);
-            let st = &self.graph.subtasks[i];
-            tasks.push((
-                st.vertex.index(),
-                TaskStats {
-                    task: self.graph.vertices[st.vertex.index()].name.clone(),
-                    subtask_index: st.index,
-                    records_in: t.io.records_in - b.records_in,
-                    records_out: t.io.records_out - b.records_out,
-                    back_pressured_time_ms_per_second: bp,
-                    busy_time_ms_per_second: busy,
-                    idle_time_ms_per_second: (1000.0 - busy - bp).max(0.0),
-                    slowed_by_snapshots_ms_per_second: ((t.io.slowed_by_snapshots_ns - b.slowed_by_snapshots_ns)
-                        as f64
-                        / 1e6
-                        / window_s)
-                        .min(busy),
-                },
-                t.io.bytes_in - b.bytes_in,
-            ));
-        }
-        tasks
     }
 }
 

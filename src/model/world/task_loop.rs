@@ -5,6 +5,7 @@
 use super::World;
 use super::cores::{CPU_QUANTUM_NS, Thread};
 use super::network_stack::Taken;
+use super::tasks::UNSCHEDULED;
 use crate::model::graph::key_to_subtask;
 use crate::model::records::{Payload, Record};
 use crate::model::task::{Batch, TaskPhase};
@@ -13,40 +14,31 @@ use crate::vocab::{DeliveryGuarantee, Partitioning};
 
 impl World {
     pub(crate) fn task_step(&mut self, now: SimTime, s: u32) {
-        let si = s as usize;
         // Awake: an input hand-off in progress is over (whichever wake-up came first).
-        self.tasks[si].input_handoff_until = None;
-        if self.tasks[si].phase == TaskPhase::Finished {
+        self.tasks.end_input_handoff(s);
+        if self.tasks.phase(s) == TaskPhase::Finished {
             return;
         }
-        if self.tasks[si].phase == TaskPhase::SyncSnapshot {
-            if now < self.tasks[si].sync_until {
+        if self.tasks.phase(s) == TaskPhase::SyncSnapshot {
+            if !self.tasks.sync_phase_over(s, now) {
                 return;
             }
             self.end_sync_phase(now, s);
-            if self.tasks[si].phase == TaskPhase::Finished {
+            if self.tasks.phase(s) == TaskPhase::Finished {
                 return; // its deferred finish ran at the end of the sync phase
             }
         }
-        if self.tasks[si].phase == TaskPhase::WaitingForOutput {
-            let t = &mut self.tasks[si];
-            if let Some(since) = t.io.back_pressured_since.take() {
-                t.io.back_pressured_ns += now.since(since);
-            }
-            t.phase = TaskPhase::Idle;
+        if self.tasks.phase(s) == TaskPhase::WaitingForOutput {
+            self.tasks.stop_waiting_for_output(s, now);
         }
         loop {
-            if let Some(end) = self.tasks[si].batch.as_ref().map(|b| b.end) {
+            if let Some(end) = self.tasks.batch_end(s) {
                 if end > now {
-                    self.tasks[si].phase = TaskPhase::Processing;
+                    self.tasks.resume_processing(s);
                     self.wake_at(s, end);
                     return;
                 }
-                if self.tasks[si]
-                    .batch
-                    .as_ref()
-                    .is_some_and(|b| b.done_at_ns.last() == Some(&UNSCHEDULED))
-                {
+                if self.tasks.batch_has_unscheduled_records(s) {
                     // The quantum is over, the input buffer is not: the next quantum.
                     self.emit_done_records(now, s);
                     self.schedule_quantum(now, s);
@@ -55,12 +47,10 @@ impl World {
                 self.finish_batch(now, s);
             }
             if !self.net.output_available(s) {
-                let t = &mut self.tasks[si];
-                t.phase = TaskPhase::WaitingForOutput;
-                t.io.back_pressured_since = Some(now);
+                self.tasks.wait_for_output(s, now);
                 return;
             }
-            let started = if self.tasks[si].source.is_some() {
+            let started = if self.tasks.is_source(s) {
                 self.start_source_batch(now, s)
             } else {
                 self.take_input(now, s)
@@ -68,22 +58,22 @@ impl World {
             match started {
                 Step::Batch => continue,
                 Step::Event => {
-                    if matches!(self.tasks[si].phase, TaskPhase::SyncSnapshot | TaskPhase::Finished) {
+                    if matches!(self.tasks.phase(s), TaskPhase::SyncSnapshot | TaskPhase::Finished) {
                         return; // the sync phase's end wakes the task; a finished one stays
                     }
                     continue;
                 }
-                Step::Nothing if self.tasks[si].source.is_some() && self.source_input_exhausted(s) => {
+                Step::Nothing if self.tasks.is_source(s) && self.tasks.source_input_exhausted(s) => {
                     self.source_input_ended(now, s);
-                    if self.tasks[si].phase == TaskPhase::Finished {
+                    if self.tasks.phase(s) == TaskPhase::Finished {
                         return;
                     }
-                    self.tasks[si].phase = TaskPhase::Idle;
+                    self.tasks.go_idle(s);
                     self.net.note_idle(s, now);
                     return;
                 }
                 Step::Nothing => {
-                    self.tasks[si].phase = TaskPhase::Idle;
+                    self.tasks.go_idle(s);
                     // Idle time does not count against the throughput (FLIP-183).
                     self.net.note_idle(s, now);
                     return;
@@ -146,24 +136,23 @@ impl World {
         records: Vec<Record>,
         recovered: bool,
     ) {
-        let si = s as usize;
-        let t = &mut self.tasks[si];
-        t.io.records_in += records.len() as u64;
-        t.io.bytes_in += bytes as u64;
+        self.tasks.count_input(s, records.len() as u64, bytes as u64);
         self.net.note_consumed(s, now, bytes as u64);
         // Completion times are set one CPU quantum at a time (`schedule_quantum`).
         let done_at_ns = vec![UNSCHEDULED; records.len()];
-        self.tasks[si].batch = Some(Batch {
-            records,
-            done_at_ns,
-            next: 0,
-            input_channel: Some(ch),
-            end: now,
-            gen_start: None,
-            recovered,
-            not_before_ns: now.as_ns(),
-        });
-        self.tasks[si].phase = TaskPhase::Processing;
+        self.tasks.start_batch(
+            s,
+            Batch {
+                records,
+                done_at_ns,
+                next: 0,
+                input_channel: Some(ch),
+                end: now,
+                gen_start: None,
+                recovered,
+                not_before_ns: now.as_ns(),
+            },
+        );
         self.schedule_quantum(now, s);
     }
 
@@ -179,7 +168,7 @@ impl World {
         let stretch = self.slowdown(s, now) / share;
         let vertex = &self.graph.vertices[v];
         let waits = vertex.waits();
-        let t = &mut self.tasks[si];
+        let t = self.tasks.task_mut(si);
         let b = t.batch.as_mut().expect("a batch in progress");
         let from = b.done_at_ns.partition_point(|d| *d != UNSCHEDULED);
         let mut clock = now.as_ns();
@@ -235,7 +224,7 @@ impl World {
         // it after 1 ms of CPU would also check back-pressure more often than once per buffer,
         // which the network model is calibrated on.)
         let mut runnable = 0;
-        let t = &mut self.tasks[si];
+        let t = self.tasks.task_mut(si);
         let src = t.source.as_mut().expect("source task");
         let gen_start = Box::new(src.reader.clone());
         let mut caught_up_at = None;
@@ -271,7 +260,7 @@ impl World {
             return Step::Nothing;
         }
         self.claim_cpu(s, now, SimTime(clock), runnable);
-        let t = &mut self.tasks[si];
+        let t = self.tasks.task_mut(si);
         t.io.busy_ns += busy;
         t.io.slowed_by_snapshots_ns += slowed_by_snapshots_ns(runnable, share, share_without_snapshots);
         t.io.records_in += records.len() as u64;
@@ -312,8 +301,7 @@ impl World {
 
     /// Emits every record of the batch done by `now`; recycles the input buffer once all are.
     pub(crate) fn emit_done_records(&mut self, now: SimTime, s: u32) {
-        let si = s as usize;
-        let Some(mut batch) = self.tasks[si].batch.take() else {
+        let Some(mut batch) = self.tasks.take_batch(s) else {
             return;
         };
         let upto = batch.done_at_ns[batch.next..].partition_point(|d| *d <= now.as_ns()) + batch.next;
@@ -322,12 +310,12 @@ impl World {
             self.process_record(now, s, r, batch.done_at_ns[i]);
         }
         batch.next = upto;
-        self.tasks[si].batch = Some(batch);
+        self.tasks.put_batch(s, batch);
     }
 
     fn finish_batch(&mut self, now: SimTime, s: u32) {
         self.emit_done_records(now, s);
-        let batch = self.tasks[s as usize].batch.take().expect("finishing a batch");
+        let batch = self.tasks.take_batch(s).expect("finishing a batch");
         debug_assert_eq!(batch.next, batch.records.len());
         match batch.input_channel {
             Some(ch) if !batch.recovered => {
@@ -342,7 +330,7 @@ impl World {
             }
             None => self.net.give_back_vec(batch.records),
         }
-        if self.tasks[s as usize].state_written_pending > 0 {
+        if self.tasks.has_pending_state_writes(s) {
             self.flush_state_changes(now, s);
         }
     }
@@ -354,18 +342,16 @@ impl World {
         let si = s as usize;
         let v = self.graph.subtasks[si].vertex.index();
         if self.keys.see(s, r.key) {
-            let t = &mut self.tasks[si];
-            if t.backend.is_some() {
-                // Each record updates its key's state: about `bytes_per_key` written.
-                t.state_written_pending += self.graph.vertices[v].state_bytes_per_key;
-            }
+            // Each record updates its key's state: about `bytes_per_key` written.
+            let vertices = &self.graph.vertices;
+            self.tasks.note_state_written(s, || vertices[v].state_bytes_per_key);
         }
         let copies = if self.graph.vertices[v].is_selective() {
             self.copies_through_chain(v, r.id)
         } else {
             1
         };
-        if self.tasks[si].sink.is_some() {
+        if self.tasks.is_sink(s) {
             for _ in 0..copies {
                 self.write_to_sink(s, r, done_ns);
             }
@@ -399,7 +385,7 @@ impl World {
     /// (exactly-once: visible on commit), straight to the external system (at-least-once), or
     /// nowhere (a discarding sink).
     fn write_to_sink(&mut self, s: u32, r: Record, done_ns: u64) {
-        let sink = self.tasks[s as usize].sink.as_mut().expect("a sink task");
+        let sink = self.tasks.task_mut(s as usize).sink.as_mut().expect("a sink task");
         sink.absorbed_per_source[(r.id >> crate::model::records::OFFSET_BITS) as usize] += 1;
         match sink.guarantee {
             DeliveryGuarantee::ExactlyOnce => {
@@ -426,7 +412,7 @@ impl World {
     #[inline]
     fn emit_output(&mut self, now: SimTime, s: u32, v: usize, r: Record, done_ns: u64) {
         let si = s as usize;
-        let t = &mut self.tasks[si];
+        let t = self.tasks.task_mut(si);
         t.io.records_out += 1;
         let mut out = r;
         if let Some(d) = &self.graph.vertices[v].output_record_size {
@@ -469,20 +455,16 @@ impl World {
 impl World {
     /// Record `id` is the last one of a bounded source.
     fn is_last_of_bounded_source(&self, id: u64) -> bool {
-        let src = (id >> crate::model::records::OFFSET_BITS) as usize;
+        let src = (id >> crate::model::records::OFFSET_BITS) as u32;
         let offset = id & ((1u64 << crate::model::records::OFFSET_BITS) - 1);
-        self.tasks[src]
-            .source
-            .as_ref()
-            .and_then(|s| s.max_records)
-            .is_some_and(|max| offset + 1 == max)
+        self.tasks.source_max_records(src).is_some_and(|max| offset + 1 == max)
     }
 
     /// Bounded jobs: a sink processed record `id` at `done_ns`.
     fn note_last_record(&mut self, id: u64, done_ns: u64) {
         let src = (id >> crate::model::records::OFFSET_BITS) as u32;
         let offset = id & ((1u64 << crate::model::records::OFFSET_BITS) - 1);
-        let max = self.tasks[src as usize].source.as_ref().and_then(|s| s.max_records);
+        let max = self.tasks.source_max_records(src);
         self.endpoints.note_record_at_sink(src, offset, max, done_ns);
     }
 
@@ -514,9 +496,6 @@ fn slowed_by_snapshots_ns(runnable_ns: u64, share: f64, share_without_snapshots:
     }
     (runnable_ns as f64 * (1.0 - share / share_without_snapshots)) as u64
 }
-
-/// Completion time of a record of the batch whose CPU quantum has not been scheduled yet.
-const UNSCHEDULED: u64 = u64::MAX;
 
 pub(crate) enum Step {
     /// A batch started (or a source read records).

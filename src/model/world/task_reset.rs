@@ -25,7 +25,13 @@ impl World {
     /// backend, checkpoints and mailbox are gone, and events for it go stale.
     fn kill_task(&mut self, now: SimTime, s: u32) {
         let si = s as usize;
-        let uploads: Vec<u32> = self.tasks[si].checkpoints.iter().filter_map(|c| c.upload).collect();
+        let uploads: Vec<u32> = self
+            .tasks
+            .task(si)
+            .checkpoints
+            .iter()
+            .filter_map(|c| c.upload)
+            .collect();
         for req in uploads {
             self.storage.cancel(now, req, &mut self.queue);
         }
@@ -39,7 +45,7 @@ impl World {
         for req in self.storage.downloads_of(s) {
             self.storage.cancel(now, req, &mut self.queue);
         }
-        let t = &mut self.tasks[si];
+        let t = self.tasks.task_mut(si);
         if let Some(since) = t.io.back_pressured_since.take() {
             t.io.back_pressured_ns += now.since(since);
         }
@@ -55,12 +61,12 @@ impl World {
             self.net.give_back_vec(b.records);
         }
         self.net.reset_task(s);
-        if self.tasks[si].handler.is_some() {
+        if self.tasks.task(si).handler.is_some() {
             let inputs = self.graph.inputs[si].len() as u32;
-            self.tasks[si].handler = Some(InputHandler::for_config(inputs, self.mode, self.unaligned));
+            self.tasks.task_mut(si).handler = Some(InputHandler::for_config(inputs, self.mode, self.unaligned));
         }
         self.reset_backend(s);
-        let t = &mut self.tasks[si];
+        let t = self.tasks.task_mut(si);
         t.coordinator = SubtaskCheckpointCoordinator::new();
         t.sync_checkpoint = None;
         t.resume_after_sync = false;
@@ -85,8 +91,8 @@ impl World {
             if !(dead.contains(&p) || dead.contains(&c)) {
                 continue;
             }
-            let producer_alive = self.tasks[p as usize].phase != TaskPhase::Down;
-            let consumer_alive = self.tasks[c as usize].phase != TaskPhase::Down;
+            let producer_alive = self.tasks.phase(p) != TaskPhase::Down;
+            let consumer_alive = self.tasks.phase(c) != TaskPhase::Down;
             // Nobody grants credit for a dead consumer: its producer backs up.
             let records = self.net.reset_channel(now, ch as u32, producer_alive, consumer_alive);
             self.checks.records_dropped(ch as u32, records);

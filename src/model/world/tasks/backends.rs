@@ -1,0 +1,101 @@
+//! The tasks' keyed state backends (`model::backend`): the state writes each stateful task
+//! feeds its backend, a snapshot's costs, the changelog's background steps, a restart.
+
+use super::Tasks;
+use crate::model::backend::changelog::ChangelogBackend;
+use crate::model::backend::{BackendConfig, SnapshotCost, StateBackend};
+use crate::protocol::{CheckpointBarrier, CheckpointType};
+use crate::time::SimTime;
+
+/// Checkpoints per subtask whose changelog replay size is remembered (for recovery).
+const REPLAY_REMEMBERED: usize = 16;
+
+impl Tasks {
+    /// Whether task `s` keeps keyed state (has a backend).
+    #[inline]
+    pub fn is_stateful(&self, s: u32) -> bool {
+        self.tasks[s as usize].backend.is_some()
+    }
+
+    /// Task `s` wrote `bytes()` of keyed state, if it is stateful (fed to its backend once
+    /// per batch).
+    #[inline]
+    pub fn note_state_written(&mut self, s: u32, bytes: impl FnOnce() -> u64) {
+        let t = &mut self.tasks[s as usize];
+        if t.backend.is_some() {
+            t.state_written_pending += bytes();
+        }
+    }
+
+    /// Whether task `s` has state writes not yet fed to its backend.
+    #[inline]
+    pub fn has_pending_state_writes(&self, s: u32) -> bool {
+        self.tasks[s as usize].state_written_pending > 0
+    }
+
+    /// Feeds stateful task `s`'s backend the writes since the last call, with its live state
+    /// bytes and entries now. Whether the changelog has new log to upload (a wake-up is due).
+    #[inline]
+    pub fn feed_state_changes(&mut self, s: u32, now: SimTime, live_bytes: u64, entries: u64) -> bool {
+        let t = &mut self.tasks[s as usize];
+        let written = std::mem::take(&mut t.state_written_pending);
+        let b = t.backend.as_mut().expect("a stateful task");
+        b.on_state_change(now, written, live_bytes);
+        b.on_entries(entries);
+        written > 0 && b.changelog_mut().is_some()
+    }
+
+    /// The backend's part of task `s`'s snapshot for `barrier`, `None` for a stateless task.
+    /// Full RocksDB keeps the simulator's original sync model (`legacy_sync_ns`), so results
+    /// from before the incremental and changelog backends existed are unchanged.
+    pub fn snapshot_backend(
+        &mut self,
+        s: u32,
+        now: SimTime,
+        barrier: &CheckpointBarrier,
+        legacy_sync_ns: u64,
+        cfg: &BackendConfig,
+    ) -> Option<SnapshotCost> {
+        let t = &mut self.tasks[s as usize];
+        let b = t.backend.as_mut()?;
+        let savepoint = barrier.options.checkpoint_type == CheckpointType::Savepoint;
+        let mut cost = if savepoint {
+            b.snapshot_savepoint()
+        } else {
+            b.snapshot(now, barrier.id)
+        };
+        let changelog = cfg.changelog.is_some();
+        if cfg.rocksdb_full() && !changelog {
+            cost.sync_ns = legacy_sync_ns;
+        }
+        if changelog && !savepoint {
+            let m = &mut t.changelog_replay_bytes;
+            m.insert(barrier.id, cost.changelog_replay_bytes);
+            while m.len() > REPLAY_REMEMBERED {
+                m.pop_first();
+            }
+        }
+        Some(cost)
+    }
+
+    /// Task `s`'s changelog backend, if it has one.
+    #[inline]
+    pub fn changelog_mut(&mut self, s: u32) -> Option<&mut ChangelogBackend> {
+        self.tasks[s as usize].backend.as_mut().and_then(|b| b.changelog_mut())
+    }
+
+    /// After a restart: stateful task `s`'s backend starts over from `live_bytes` of restored
+    /// state, with no channel state, deferred mail or output-barrier wait left over.
+    pub fn restart_backend(&mut self, s: u32, cfg: &BackendConfig, live_bytes: u64) {
+        let t = &mut self.tasks[s as usize];
+        if t.backend.is_none() {
+            return;
+        }
+        t.backend = Some(StateBackend::new(cfg, live_bytes));
+        t.state_written_pending = 0;
+        t.channel_state = None;
+        t.deferred_mail.clear();
+        t.waiting_output_barrier = None;
+        self.cancel_backend_wake(s);
+    }
+}

@@ -1,0 +1,126 @@
+//! The tasks' channel state (unaligned checkpoints): the in-flight data each task collects for
+//! the checkpoint it takes unaligned, the mailbox work its synchronous phase defers, and the
+//! acknowledgement that waits for the channel state and the output barriers.
+
+use super::Tasks;
+use crate::ids::CheckpointId;
+use crate::model::task::{ChannelStateAcc, DeferredMail};
+use crate::protocol::async_checkpoint::AckDecision;
+use crate::time::SimTime;
+
+impl Tasks {
+    /// The channel-state accumulator of `checkpoint` at task `s`, or `None` when the task is
+    /// already past that checkpoint.
+    pub fn channel_state_mut(&mut self, s: u32, checkpoint: CheckpointId) -> Option<&mut ChannelStateAcc> {
+        let t = &mut self.tasks[s as usize];
+        match t.channel_state.as_ref().map(|a| a.checkpoint) {
+            Some(current) if current > checkpoint => None,
+            Some(current) if current == checkpoint => t.channel_state.as_mut(),
+            _ => {
+                t.channel_state = Some(ChannelStateAcc {
+                    checkpoint,
+                    ..Default::default()
+                });
+                t.channel_state.as_mut()
+            }
+        }
+    }
+
+    /// Whether task `s` collects (or is about to collect) channel state for `checkpoint`: the
+    /// barrier is the first of a new checkpoint, or the one it collects for.
+    #[inline]
+    pub fn collects_channel_state_for(&self, s: u32, checkpoint: CheckpointId) -> bool {
+        let t = &self.tasks[s as usize];
+        let new = t.handler.as_ref().is_some_and(|h| h.is_new_checkpoint(checkpoint));
+        let current = t.channel_state.as_ref().is_some_and(|a| a.checkpoint == checkpoint);
+        new || current
+    }
+
+    /// Takes task `s`'s channel state of `checkpoint` out (it is complete); an empty one if
+    /// the task collects none for it.
+    #[inline]
+    pub fn take_channel_state(&mut self, s: u32, checkpoint: CheckpointId) -> ChannelStateAcc {
+        let t = &mut self.tasks[s as usize];
+        match t.channel_state.take() {
+            Some(a) if a.checkpoint == checkpoint => a,
+            other => {
+                t.channel_state = other;
+                ChannelStateAcc::default()
+            }
+        }
+    }
+
+    /// Channel-state bytes of `checkpoint` at task `s` ready to be written, if the task holds
+    /// the checkpoint: whether they go to a shared file, and the bytes (taken).
+    #[inline]
+    pub fn take_channel_bytes(&mut self, s: u32, checkpoint: CheckpointId) -> Option<(bool, Option<u64>)> {
+        let c = self.checkpoint_mut(s, checkpoint)?;
+        Some((c.progress.uses_shared_file(), c.progress.take_channel_bytes()))
+    }
+
+    /// Mailbox work that reached task `s` in its synchronous phase: it runs after it.
+    #[inline]
+    pub fn defer_mail(&mut self, s: u32, mail: DeferredMail) {
+        self.tasks[s as usize].deferred_mail.push_back(mail);
+    }
+
+    /// The next mailbox work deferred by task `s`'s synchronous phase, if any.
+    #[inline]
+    pub fn next_deferred_mail(&mut self, s: u32) -> Option<DeferredMail> {
+        self.tasks[s as usize].deferred_mail.pop_front()
+    }
+
+    /// Whether task `s` acknowledges `checkpoint` now (`AsyncCheckpointRunnable`): the upload
+    /// and the channel state are done and, for a timeoutable barrier, the barrier left every
+    /// output (`barrier_queued` says whether one is still queued; if so the task waits for
+    /// it). On yes, the asynchronous part is finished (unless an abort notification cancelled
+    /// it: then no).
+    pub fn ready_to_acknowledge(
+        &mut self,
+        s: u32,
+        checkpoint: CheckpointId,
+        now: SimTime,
+        barrier_queued: impl FnOnce() -> bool,
+    ) -> bool {
+        let t = &mut self.tasks[s as usize];
+        let Some(pos) = t.checkpoints.iter().position(|c| c.id == checkpoint) else {
+            return false;
+        };
+        let waiting_for_output = t.waiting_output_barrier == Some(checkpoint);
+        let decision = t.checkpoints[pos]
+            .progress
+            .decide(now, waiting_for_output, barrier_queued);
+        let (AckDecision::WaitForOutputBarrier { async_duration_ns } | AckDecision::Acknowledge { async_duration_ns }) =
+            decision
+        else {
+            return false;
+        };
+        if let Some(d) = async_duration_ns {
+            t.checkpoints[pos].metrics.async_duration_ns = d;
+        }
+        if let AckDecision::WaitForOutputBarrier { .. } = decision {
+            t.waiting_output_barrier = Some(checkpoint);
+            return false;
+        }
+        if t.waiting_output_barrier == Some(checkpoint) {
+            t.waiting_output_barrier = None;
+        }
+        if !t.coordinator.finish_async(checkpoint) {
+            return false; // cancelled by an abort notification
+        }
+        t.checkpoints[pos].upload = None;
+        true
+    }
+
+    /// A shared channel-state file of `checkpoint` failed: task `s`'s asynchronous part fails
+    /// if the task holds the checkpoint and it was running (then the task forgets it).
+    #[inline]
+    pub fn fail_async_if_held(&mut self, s: u32, checkpoint: CheckpointId) -> bool {
+        let t = &mut self.tasks[s as usize];
+        if t.checkpoints.iter().any(|c| c.id == checkpoint) && t.coordinator.finish_async(checkpoint) {
+            t.checkpoints.retain(|c| c.id != checkpoint);
+            return true;
+        }
+        false
+    }
+}

@@ -1,0 +1,123 @@
+//! Where a task is in its loop: idle, processing a batch, back-pressured, in the synchronous
+//! phase of a snapshot. The world's task loop (`world::task_loop`) moves a task between these
+//! through the methods here.
+
+use super::Tasks;
+use crate::ids::CheckpointId;
+use crate::model::task::{Batch, TaskPhase};
+use crate::time::SimTime;
+
+/// Completion time of a record of the batch whose CPU quantum has not been scheduled yet.
+pub(crate) const UNSCHEDULED: u64 = u64::MAX;
+
+impl Tasks {
+    /// Task `s` has nothing to read.
+    #[inline]
+    pub fn go_idle(&mut self, s: u32) {
+        self.tasks[s as usize].phase = TaskPhase::Idle;
+    }
+
+    /// Task `s` works through the batch it holds.
+    #[inline]
+    pub fn resume_processing(&mut self, s: u32) {
+        self.tasks[s as usize].phase = TaskPhase::Processing;
+    }
+
+    /// Task `s` starts working through `batch`.
+    #[inline]
+    pub fn start_batch(&mut self, s: u32, batch: Batch) {
+        let t = &mut self.tasks[s as usize];
+        t.batch = Some(batch);
+        t.phase = TaskPhase::Processing;
+    }
+
+    /// Task `s` found no output buffer free at `now`: back-pressured until one frees.
+    #[inline]
+    pub fn wait_for_output(&mut self, s: u32, now: SimTime) {
+        let t = &mut self.tasks[s as usize];
+        t.phase = TaskPhase::WaitingForOutput;
+        t.io.back_pressured_since = Some(now);
+    }
+
+    /// Task `s` waited for an output buffer and woke at `now`: it is idle until it looks again.
+    #[inline]
+    pub fn stop_waiting_for_output(&mut self, s: u32, now: SimTime) {
+        let t = &mut self.tasks[s as usize];
+        if let Some(since) = t.io.back_pressured_since.take() {
+            t.io.back_pressured_ns += now.since(since);
+        }
+        t.phase = TaskPhase::Idle;
+    }
+
+    /// When task `s`'s batch in progress is done (or its current quantum), if it has one.
+    #[inline]
+    pub fn batch_end(&self, s: u32) -> Option<SimTime> {
+        self.tasks[s as usize].batch.as_ref().map(|b| b.end)
+    }
+
+    /// Whether the batch of task `s` has records whose CPU quantum is not scheduled yet
+    /// (its current quantum is over, its input buffer is not).
+    #[inline]
+    pub fn batch_has_unscheduled_records(&self, s: u32) -> bool {
+        self.tasks[s as usize]
+            .batch
+            .as_ref()
+            .is_some_and(|b| b.done_at_ns.last() == Some(&UNSCHEDULED))
+    }
+
+    /// Takes task `s`'s batch out (to emit its records), if it has one.
+    #[inline]
+    pub fn take_batch(&mut self, s: u32) -> Option<Batch> {
+        self.tasks[s as usize].batch.take()
+    }
+
+    /// Gives task `s` its batch back.
+    #[inline]
+    pub fn put_batch(&mut self, s: u32, batch: Batch) {
+        self.tasks[s as usize].batch = Some(batch);
+    }
+
+    /// Whether task `s`'s synchronous phase is over at `now`.
+    #[inline]
+    pub fn sync_phase_over(&self, s: u32, now: SimTime) -> bool {
+        now >= self.tasks[s as usize].sync_until
+    }
+
+    /// Task `s` stops processing at `now` for the synchronous part of `checkpoint`, `sync_ns`
+    /// long (busy time). A batch in progress (a source's records read ahead) resumes after it,
+    /// shifted by the sync time. Whether that split an input buffer, and when the phase ends.
+    pub fn begin_sync_phase(
+        &mut self,
+        s: u32,
+        now: SimTime,
+        checkpoint: CheckpointId,
+        sync_ns: u64,
+    ) -> (bool, SimTime) {
+        self.end_back_pressure(s, now);
+        let t = &mut self.tasks[s as usize];
+        t.phase = TaskPhase::SyncSnapshot;
+        t.sync_until = now + sync_ns;
+        t.sync_checkpoint = Some(checkpoint);
+        t.io.busy_ns += sync_ns;
+        let mut split = false;
+        if let Some(b) = t.batch.as_mut() {
+            for d in &mut b.done_at_ns[b.next..] {
+                *d = d.saturating_add(sync_ns); // unscheduled quanta stay unscheduled
+            }
+            b.end += sync_ns;
+            b.not_before_ns = b.not_before_ns.max(now.as_ns() + sync_ns);
+            split = b.next < b.records.len() && b.input_channel.is_some();
+        }
+        (split, t.sync_until)
+    }
+
+    /// Task `s`'s synchronous phase ends: it is idle. Returns the checkpoint it was for, and
+    /// whether the inputs resumed during it must resume now.
+    #[inline]
+    pub fn end_sync_phase(&mut self, s: u32) -> (CheckpointId, bool) {
+        let t = &mut self.tasks[s as usize];
+        t.phase = TaskPhase::Idle;
+        let checkpoint = t.sync_checkpoint.take().expect("a sync phase belongs to a checkpoint");
+        (checkpoint, std::mem::take(&mut t.resume_after_sync))
+    }
+}

@@ -345,7 +345,7 @@ impl World {
             .next_step(w, checkpoint, |m| tasks.is_finished(m));
         match step {
             FileStep::Wait => {}
-            FileStep::Write(bytes) => {
+            FileStep::Write { bytes, append } => {
                 let req = StorageRequest {
                     subtask: self.channel_state_writers.members(w)[0],
                     checkpoint,
@@ -354,12 +354,14 @@ impl World {
                     cancelled: false,
                     download_for: None,
                 };
-                let id = self.storage.submit(
-                    now,
-                    req,
-                    Some(UploadKind::ChannelStateFile { writer: w }),
-                    &mut self.queue,
-                );
+                let kind = Some(UploadKind::ChannelStateFile { writer: w });
+                // One file is one stream, as Flink's `ChannelStateCheckpointWriter` writes it:
+                // only its first write pays the storage's request latency.
+                let id = if append {
+                    self.storage.submit_append(now, req, kind, &mut self.queue)
+                } else {
+                    self.storage.submit(now, req, kind, &mut self.queue)
+                };
                 self.channel_state_writers.write_started(w, checkpoint, id);
             }
             FileStep::Closed(members) => {

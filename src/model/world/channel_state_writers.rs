@@ -27,6 +27,8 @@ struct OpenFile {
     total_bytes: u64,
     /// The write in flight (a storage request handle).
     in_flight: Option<u32>,
+    /// A write went out already: the file's stream is open, and later writes append to it.
+    opened: bool,
 }
 
 /// What [`ChannelStateWriters::next_step`] asks the world to do with a file.
@@ -34,8 +36,10 @@ struct OpenFile {
 pub(crate) enum FileStep {
     /// Nothing now (a write in flight, or members still to complete).
     Wait,
-    /// Write these bytes (one write at a time per file: the writer has one thread).
-    Write(u64),
+    /// Write these bytes (one write at a time per file: the writer has one thread). The first
+    /// write opens the file's stream (`createCheckpointStateOutputStream`: a storage request);
+    /// later ones `append` to the open stream, which costs bandwidth but no new request.
+    Write { bytes: u64, append: bool },
     /// The file is closed: these members' channel state is complete.
     Closed(Vec<u32>),
 }
@@ -151,7 +155,11 @@ impl ChannelStateWriters {
             .all(|m| f.complete.contains(m) || gone(*m));
         let spills = f.total_bytes > self.inline_threshold_bytes;
         if f.pending_bytes > 0 && spills {
-            return FileStep::Write(std::mem::take(&mut f.pending_bytes));
+            let append = std::mem::replace(&mut f.opened, true);
+            return FileStep::Write {
+                bytes: std::mem::take(&mut f.pending_bytes),
+                append,
+            };
         }
         if !all {
             return FileStep::Wait;
@@ -212,11 +220,25 @@ mod tests {
         w.member_complete(0, C, 0);
         assert_eq!(
             w.next_step(0, C, |_| false),
-            FileStep::Write(100),
+            FileStep::Write {
+                bytes: 100,
+                append: false
+            },
             "written as it comes"
         );
         w.write_started(0, C, 7);
+        w.add_bytes(0, C, 50);
         assert_eq!(w.next_step(0, C, |_| false), FileStep::Wait, "one write at a time");
+        assert!(w.write_finished(0, C));
+        assert_eq!(
+            w.next_step(0, C, |_| false),
+            FileStep::Write {
+                bytes: 50,
+                append: true
+            },
+            "the second write appends to the open stream"
+        );
+        w.write_started(0, C, 8);
         assert!(w.write_finished(0, C));
         w.member_complete(0, C, 1);
         assert_eq!(w.next_step(0, C, |_| false), FileStep::Wait, "subtask 2 still writing");

@@ -71,6 +71,30 @@ impl CheckpointStorage {
         kind: Option<UploadKind>,
         queue: &mut EventQueue<Event>,
     ) -> u32 {
+        let id = self.insert(req, kind);
+        let mut latency = self.profile.request_latency.sample_u64(&mut self.rng);
+        if !self.faults.windows.is_empty() {
+            latency = (latency as f64 * self.faults.storage_latency_factor(at)) as u64;
+        }
+        queue.schedule(at + latency, Event::StorageStart { req: id });
+        id
+    }
+
+    /// As [`submit`](Self::submit), for bytes appended to a stream an earlier request opened:
+    /// they start to flow at once, with no request latency of their own.
+    pub fn submit_append(
+        &mut self,
+        at: SimTime,
+        req: StorageRequest,
+        kind: Option<UploadKind>,
+        queue: &mut EventQueue<Event>,
+    ) -> u32 {
+        let id = self.insert(req, kind);
+        queue.schedule(at, Event::StorageStart { req: id });
+        id
+    }
+
+    fn insert(&mut self, req: StorageRequest, kind: Option<UploadKind>) -> u32 {
         let id = match self.free.pop() {
             Some(id) => {
                 self.requests[id as usize] = Some(req);
@@ -81,11 +105,6 @@ impl CheckpointStorage {
                 (self.requests.len() - 1) as u32
             }
         };
-        let mut latency = self.profile.request_latency.sample_u64(&mut self.rng);
-        if !self.faults.windows.is_empty() {
-            latency = (latency as f64 * self.faults.storage_latency_factor(at)) as u64;
-        }
-        queue.schedule(at + latency, Event::StorageStart { req: id });
         if let Some(kind) = kind {
             self.kinds.insert(id, kind);
         }

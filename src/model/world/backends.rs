@@ -31,35 +31,19 @@ impl World {
         }
     }
 
-    /// The backend's part of a snapshot. Stateless subtasks cost nothing. Full RocksDB keeps the
-    /// simulator's original sync model (flush of min(state, memtable)), so results from before
-    /// the incremental and changelog backends existed are unchanged.
-    pub(crate) fn backend_snapshot(
-        &mut self,
-        now: SimTime,
-        s: u32,
-        barrier: &CheckpointBarrier,
-        state: u64,
-    ) -> SnapshotCost {
+    /// The backend's part of a snapshot. Stateless subtasks cost nothing.
+    pub(crate) fn backend_snapshot(&mut self, now: SimTime, s: u32, barrier: &CheckpointBarrier) -> SnapshotCost {
         let si = s as usize;
         self.flush_state_changes(now, s);
-        let legacy_sync = self.backend.sync_ns(state);
-        let rocksdb_full = self.backend_cfg.rocksdb_full();
         let changelog = self.backend_cfg.changelog.is_some();
         let Some(b) = self.tasks[si].backend.as_mut() else {
-            return SnapshotCost {
-                sync_ns: legacy_sync,
-                ..Default::default()
-            };
+            return SnapshotCost::default();
         };
-        let mut cost = if barrier.options.checkpoint_type == CheckpointType::Savepoint {
+        let cost = if barrier.options.checkpoint_type == CheckpointType::Savepoint {
             b.snapshot_savepoint()
         } else {
             b.snapshot(now, barrier.id)
         };
-        if rocksdb_full && !changelog {
-            cost.sync_ns = legacy_sync;
-        }
         if changelog && barrier.options.checkpoint_type != CheckpointType::Savepoint {
             let m = &mut self.tasks[si].changelog_replay_bytes;
             m.insert(barrier.id, cost.changelog_replay_bytes);
@@ -68,6 +52,21 @@ impl World {
             }
         }
         cost
+    }
+
+    /// Wall time of the synchronous phase's CPU work (RocksDB building the flushed SST): the
+    /// task thread waits for it while it runs on the TaskManager's cores, at the share a thread
+    /// of the task gets now (held for the whole flush).
+    pub(crate) fn sync_cpu_wall_ns(&mut self, now: SimTime, s: u32, cpu_ns: u64) -> u64 {
+        if cpu_ns == 0 {
+            return 0;
+        }
+        let tm = self.graph.subtasks[s as usize].taskmanager;
+        let thread = super::cores::Thread::Task(s);
+        let share = self.cores.share(tm, thread, now);
+        let took = ((cpu_ns as f64 / share) as u64).max(1);
+        self.cores.claim(tm, thread, now, now + took, took);
+        took
     }
 
     /// Schedules the backend's next background step, if it has one earlier than the pending.

@@ -380,7 +380,7 @@ impl World {
             return; // cancelled by an abort notification
         }
         let c = &mut self.tasks[si].checkpoints[pos];
-        c.upload = None;
+        c.uploads.clear();
         let at = now + self.rpc.acknowledge_ns();
         self.queue.schedule(at, Event::AckArrive { s, checkpoint });
     }

@@ -287,10 +287,11 @@ impl World {
         // The first checkpoint after the end of data is the task's final one (FLIP-147).
         self.tasks[si].end_of_input.checkpoint_started(checkpoint);
         let state = self.state_bytes(s);
-        let cost = self.backend_snapshot(now, s, &barrier, state);
+        let cost = self.backend_snapshot(now, s, &barrier);
+        let cpu_wall_ns = self.sync_cpu_wall_ns(now, s, cost.sync_cpu_ns);
         let v = self.graph.subtasks[si].vertex.index();
         let t = &mut self.tasks[si];
-        let mut backend_ns = cost.sync_ns;
+        let mut backend_ns = cost.sync_ns + cpu_wall_ns;
         if self.faults.has_windows() {
             let tm = self.graph.subtasks[si].taskmanager;
             backend_ns = (backend_ns as f64 * self.faults.disk_slowdown(tm, now)) as u64;
@@ -313,9 +314,9 @@ impl World {
                 unaligned && has_inputs,
                 barrier.options.is_timeoutable(),
             ),
-            upload: None,
+            uploads: Vec::new(),
             savepoint: barrier.options.checkpoint_type == crate::protocol::CheckpointType::Savepoint,
-            upload_bytes: cost.upload_bytes,
+            transfer: crate::model::backend::transfer::TransferPool::new(&cost.upload_plan, cost.upload_threads),
             async_delay_ns: cost.async_delay_ns,
             async_cpu_left_ns: cost.async_cpu_ns,
         });
@@ -521,34 +522,68 @@ impl World {
         }
     }
 
-    /// The asynchronous part's write to checkpoint storage (inlined into the metadata when
-    /// small).
+    /// The asynchronous part's write to checkpoint storage, after its delay.
     fn start_upload(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
+        let Some(c) = self.tasks[s as usize].checkpoints.iter().find(|c| c.id == checkpoint) else {
+            return;
+        };
+        let at = now + c.async_delay_ns;
+        self.pump_upload(now, at, s, checkpoint);
+    }
+
+    /// Starts the files the transfer threads are free for (from `at`); a file at or below the
+    /// inline threshold goes into the metadata (no request). When every file is up, the
+    /// asynchronous part is done.
+    fn pump_upload(&mut self, now: SimTime, at: SimTime, s: u32, checkpoint: CheckpointId) {
         let si = s as usize;
-        let Some(pos) = self.tasks[si].checkpoints.iter().position(|c| c.id == checkpoint) else {
-            return;
-        };
-        let bytes = self.tasks[si].checkpoints[pos].upload_bytes;
-        let delay = self.tasks[si].checkpoints[pos].async_delay_ns;
-        if bytes <= self.set.inline_threshold_bytes {
-            self.async_done(now, s, checkpoint);
-            return;
+        loop {
+            let Some(pos) = self.tasks[si].checkpoints.iter().position(|c| c.id == checkpoint) else {
+                return;
+            };
+            let files = self.tasks[si].checkpoints[pos].transfer.start_next();
+            if files.is_empty() {
+                if self.tasks[si].checkpoints[pos].transfer.is_done() {
+                    self.async_done(now, s, checkpoint);
+                }
+                return;
+            }
+            let mut inlined = false;
+            for bytes in files {
+                if bytes <= self.set.inline_threshold_bytes {
+                    self.tasks[si].checkpoints[pos].transfer.file_done();
+                    inlined = true;
+                    continue;
+                }
+                let req = StorageRequest {
+                    subtask: s,
+                    checkpoint,
+                    bytes,
+                    started: false,
+                    cancelled: false,
+                    download_for: None,
+                };
+                let id = self.storage.submit(at, req, None, &mut self.queue);
+                self.tasks[si].checkpoints[pos].uploads.push(id);
+            }
+            if !inlined {
+                return;
+            }
         }
-        let req = StorageRequest {
-            subtask: s,
-            checkpoint,
-            bytes,
-            started: false,
-            cancelled: false,
-            download_for: None,
+    }
+
+    /// One file of a state upload is up: the next, or the acknowledgement.
+    fn upload_file_done(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId, req: u32) {
+        let Some(c) = self.tasks[s as usize].checkpoints.iter_mut().find(|c| c.id == checkpoint) else {
+            return;
         };
-        let id = self.storage.submit(now + delay, req, None, &mut self.queue);
-        self.tasks[si].checkpoints[pos].upload = Some(id);
+        c.uploads.retain(|r| *r != req);
+        c.transfer.file_done();
+        self.pump_upload(now, now, s, checkpoint);
     }
 
     pub(crate) fn on_storage_tick(&mut self, now: SimTime, generation: u64) {
-        for req in self.storage.on_tick(now, generation, &mut self.queue) {
-            let finished = self.storage.finish(req);
+        for req_id in self.storage.on_tick(now, generation, &mut self.queue) {
+            let finished = self.storage.finish(req_id);
             let r = finished.request;
             if let Some(kind) = finished.kind {
                 self.on_background_upload_done(now, r.subtask, r.checkpoint, kind);
@@ -563,12 +598,23 @@ impl World {
                 None if self.storage.upload_fails() => {
                     // The upload failed: the task declines (CHECKPOINT_ASYNC_EXCEPTION, counted).
                     let s = r.subtask;
+                    // The other files of the snapshot are abandoned with it.
+                    let rest: Vec<u32> = self.tasks[s as usize]
+                        .checkpoints
+                        .iter()
+                        .filter(|c| c.id == r.checkpoint)
+                        .flat_map(|c| c.uploads.iter().copied())
+                        .filter(|q| *q != req_id)
+                        .collect();
+                    for q in rest {
+                        self.storage.cancel(now, q, &mut self.queue);
+                    }
                     if self.tasks[s as usize].coordinator.finish_async(r.checkpoint) {
                         self.tasks[s as usize].checkpoints.retain(|c| c.id != r.checkpoint);
                         self.decline(now, r.checkpoint, CheckpointFailureReason::CheckpointAsyncException);
                     }
                 }
-                None => self.async_done(now, r.subtask, r.checkpoint),
+                None => self.upload_file_done(now, r.subtask, r.checkpoint, req_id),
             }
         }
     }
@@ -582,7 +628,7 @@ impl World {
             return;
         };
         c.progress.state_uploaded();
-        c.upload = None;
+        c.uploads.clear();
         self.maybe_ack(now, s, checkpoint);
     }
 
@@ -647,7 +693,7 @@ impl World {
             // The async part was running: cancel its upload.
             if let Some(pos) = self.tasks[si].checkpoints.iter().position(|c| c.id == checkpoint) {
                 let in_sync = self.tasks[si].sync_checkpoint == Some(checkpoint);
-                if let Some(req) = self.tasks[si].checkpoints[pos].upload {
+                for req in std::mem::take(&mut self.tasks[si].checkpoints[pos].uploads) {
                     self.storage.cancel(now, req, &mut self.queue);
                 }
                 if let Some(req) = self.tasks[si].checkpoints[pos].progress.channel_write() {

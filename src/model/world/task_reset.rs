@@ -25,7 +25,11 @@ impl World {
     /// backend, checkpoints and mailbox are gone, and events for it go stale.
     fn kill_task(&mut self, now: SimTime, s: u32) {
         let si = s as usize;
-        let uploads: Vec<u32> = self.tasks[si].checkpoints.iter().filter_map(|c| c.upload).collect();
+        let uploads: Vec<u32> = self.tasks[si]
+            .checkpoints
+            .iter()
+            .flat_map(|c| c.uploads.iter().copied())
+            .collect();
         for req in uploads {
             self.storage.cancel(now, req, &mut self.queue);
         }

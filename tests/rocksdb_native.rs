@@ -59,7 +59,7 @@ inputs = [{{ from = "process", partitioning = "forward" }}]
 }
 
 fn process_rows(out: &ckptsim::run::RunOutput) -> Vec<&ckptsim::metrics::SubtaskRecord> {
-    out.subtasks.iter().filter(|r| r.task == "process").collect()
+    out.subtasks.iter().filter(|r| r.task.starts_with("process")).collect()
 }
 
 fn median(mut xs: Vec<f64>) -> f64 {

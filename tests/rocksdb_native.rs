@@ -102,8 +102,14 @@ per_request_bandwidth = "100MB/s""#;
     let one = async_ms(1);
     let four = async_ms(4);
     let file_ms = 64.0 * 1024.0 * 1024.0 / 100e6 * 1000.0;
-    assert!((one - 8.0 * file_ms).abs() < 0.02 * one, "1 thread: 8 files in a row, got {one}");
-    assert!((four - 2.0 * file_ms).abs() < 0.02 * four, "4 threads: 2 rounds, got {four}");
+    assert!(
+        (one - 8.0 * file_ms).abs() < 0.02 * one,
+        "1 thread: 8 files in a row, got {one}"
+    );
+    assert!(
+        (four - 2.0 * file_ms).abs() < 0.02 * four,
+        "4 threads: 2 rounds, got {four}"
+    );
 }
 
 /// A savepoint at 12 s among checkpoints every 5 s, of 100 MB of state: canonical, it spends
@@ -120,7 +126,9 @@ per_request_bandwidth = "200MB/s""#;
             "5s",
             state,
             100,
-            &format!("savepoint_format = \"{format}\"\nheap_serialize_per_entry = \"0ns\"\nheap_serialize_bandwidth = \"500MB/s\""),
+            &format!(
+                "savepoint_format = \"{format}\"\nheap_serialize_per_entry = \"0ns\"\nheap_serialize_bandwidth = \"500MB/s\""
+            ),
             savepoint,
             storage,
         );
@@ -141,7 +149,13 @@ per_request_bandwidth = "200MB/s""#;
     let (canonical, checkpoint) = run("canonical");
     // 100 MiB: serialized at 500 MB/s (210 ms), then one stream at 200 MB/s (524 ms), against
     // two 50 MiB files in parallel (262 ms).
-    assert!(canonical > 2.5 * checkpoint, "canonical {canonical} ms vs checkpoint {checkpoint} ms");
+    assert!(
+        canonical > 2.5 * checkpoint,
+        "canonical {canonical} ms vs checkpoint {checkpoint} ms"
+    );
     let (native, checkpoint) = run("native");
-    assert!((native - checkpoint).abs() < 0.05 * checkpoint, "native {native} ms vs {checkpoint} ms");
+    assert!(
+        (native - checkpoint).abs() < 0.05 * checkpoint,
+        "native {native} ms vs {checkpoint} ms"
+    );
 }

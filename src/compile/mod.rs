@@ -20,7 +20,9 @@ use crate::model::source::{KeySpace, RateSpec, SourceKind, SourceSpec};
 use crate::model::storage::StorageProfile;
 use crate::protocol::coordinator::CoordinatorConfig;
 use crate::scenario::restart::{RecoveryCfg, effective_restart_strategy};
-use crate::scenario::{NetworkCfg, OperatorCfg, OperatorKind, SavepointFormatCfg, Scenario, StateBackendCfg, StorageCfg};
+use crate::scenario::{
+    NetworkCfg, OperatorCfg, OperatorKind, SavepointFormatCfg, Scenario, StateBackendCfg, StorageCfg,
+};
 use crate::time::SimTime;
 use crate::vocab::SourceConnector;
 

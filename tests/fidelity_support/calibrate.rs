@@ -122,7 +122,10 @@ fn percentiles(mut xs: Vec<f64>, what: &str) -> Vec<(f64, f64)> {
 /// `state_backend.native_checkpoint_time`'s default, ms: the part of the sync phase that is not
 /// the flush's CPU.
 fn native_fixed_ms() -> f64 {
-    ckptsim::scenario::StateBackendCfg::default().native_checkpoint_time.value / 1e6
+    ckptsim::scenario::StateBackendCfg::default()
+        .native_checkpoint_time
+        .value
+        / 1e6
 }
 
 fn need(v: Option<f64>, what: &str) -> f64 {

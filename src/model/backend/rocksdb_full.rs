@@ -180,7 +180,10 @@ pub(crate) mod tests {
             live_only.state_size = b.live_bytes();
             live_only.checkpointed_size = b.live_bytes();
             if c.state_size != b.live_bytes() {
-                assert!(check_full_size(&live_only, files).is_err(), "the legacy definition is caught");
+                assert!(
+                    check_full_size(&live_only, files).is_err(),
+                    "the legacy definition is caught"
+                );
             }
         }
     }
@@ -219,7 +222,11 @@ pub(crate) mod tests {
         let two = sync_after(4_000_000);
         assert_eq!(one.sync_cpu_ns, 20_000_000, "2 MB at 100 MB/s");
         assert_eq!(two.sync_cpu_ns, 2 * one.sync_cpu_ns);
-        assert_eq!(one.sync_ns, 2_000_000 + 3 * HARD_LINK_NS, "fixed + 2 L1 files + the new one");
+        assert_eq!(
+            one.sync_ns,
+            2_000_000 + 3 * HARD_LINK_NS,
+            "fixed + 2 L1 files + the new one"
+        );
         let mut b = RocksDbFullBackend::new(cfg(), 100 * MIB);
         b.on_state_change(2_000_000, 100 * MIB);
         b.snapshot(1);
@@ -243,8 +250,15 @@ pub(crate) mod tests {
         let cp = checkpointing.snapshot(1);
         let nsp = native.snapshot_savepoint();
         // 200 000 entries x 250 ns + 100 MiB at 2.5 GB/s.
-        assert!(sp.async_cpu_ns.abs_diff(50_000_000 + 41_943_040) <= 1, "{}", sp.async_cpu_ns);
-        assert_eq!((sp.upload_bytes, sp.upload_threads, sp.upload_files()), (100 * MIB, 1, 1));
+        assert!(
+            sp.async_cpu_ns.abs_diff(50_000_000 + 41_943_040) <= 1,
+            "{}",
+            sp.async_cpu_ns
+        );
+        assert_eq!(
+            (sp.upload_bytes, sp.upload_threads, sp.upload_files()),
+            (100 * MIB, 1, 1)
+        );
         assert_eq!(sp.sync_cpu_ns + sp.sync_ns, 0, "a RocksDB snapshot, no flush");
         assert_eq!(cp.async_cpu_ns, 0, "a checkpoint uploads files, it serializes nothing");
         assert_eq!(nsp, cp, "a native savepoint is a full checkpoint's copy of the files");

@@ -50,7 +50,11 @@ pub struct NativeCheckpoint {
 impl NativeCheckpoint {
     /// Every file of the directory: the SSTs, then the misc files.
     pub fn all_file_bytes(&self) -> Vec<u64> {
-        self.ssts.iter().map(|f| f.bytes).chain(self.misc_bytes.iter().copied()).collect()
+        self.ssts
+            .iter()
+            .map(|f| f.bytes)
+            .chain(self.misc_bytes.iter().copied())
+            .collect()
     }
 
     pub fn total_bytes(&self) -> u64 {
@@ -162,7 +166,11 @@ mod tests {
         assert_eq!(nc.ssts.len(), 3, "two 64 MiB files and the flushed one");
         assert_eq!(nc.sync_ns, 5_000_000 + 3 * HARD_LINK_NS);
         let again = take_native_checkpoint(&mut lsm, &flush);
-        assert_eq!((again.flushed_bytes, again.sync_cpu_ns), (0, 0), "nothing since the flush");
+        assert_eq!(
+            (again.flushed_bytes, again.sync_cpu_ns),
+            (0, 0),
+            "nothing since the flush"
+        );
         assert_eq!(again.sync_ns, 5_000_000 + 3 * HARD_LINK_NS, "the fixed part stays");
     }
 
@@ -170,6 +178,9 @@ mod tests {
     fn misc_files_add_up() {
         let m = misc_file_bytes(10);
         assert_eq!(m.len(), MISC_FILES as usize);
-        assert_eq!(m.iter().sum::<u64>(), MISC_FILES_BASE_BYTES + 10 * MANIFEST_BYTES_PER_FILE);
+        assert_eq!(
+            m.iter().sum::<u64>(),
+            MISC_FILES_BASE_BYTES + 10 * MANIFEST_BYTES_PER_FILE
+        );
     }
 }

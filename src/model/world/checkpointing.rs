@@ -573,7 +573,11 @@ impl World {
 
     /// One file of a state upload is up: the next, or the acknowledgement.
     fn upload_file_done(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId, req: u32) {
-        let Some(c) = self.tasks[s as usize].checkpoints.iter_mut().find(|c| c.id == checkpoint) else {
+        let Some(c) = self.tasks[s as usize]
+            .checkpoints
+            .iter_mut()
+            .find(|c| c.id == checkpoint)
+        else {
             return;
         };
         c.uploads.retain(|r| *r != req);
@@ -582,7 +586,8 @@ impl World {
     }
 
     pub(crate) fn on_storage_tick(&mut self, now: SimTime, generation: u64) {
-        for req_id in self.storage.on_tick(now, generation, &mut self.queue) {
+        let done = self.storage.on_tick(now, generation, &mut self.queue);
+        for (i, &req_id) in done.iter().enumerate() {
             let finished = self.storage.finish(req_id);
             let r = finished.request;
             if let Some(kind) = finished.kind {
@@ -604,7 +609,9 @@ impl World {
                         .iter()
                         .filter(|c| c.id == r.checkpoint)
                         .flat_map(|c| c.uploads.iter().copied())
-                        .filter(|q| *q != req_id)
+                        // Those finishing later in this tick are taken back below (and find
+                        // their checkpoint gone); cancelling them would free them twice.
+                        .filter(|q| *q != req_id && !done[i + 1..].contains(q))
                         .collect();
                     for q in rest {
                         self.storage.cancel(now, q, &mut self.queue);

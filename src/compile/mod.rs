@@ -11,7 +11,7 @@
 
 use crate::model::backend::changelog::ChangelogConfig;
 use crate::model::backend::lsm::LsmConfig;
-use crate::model::backend::{BackendConfig, HeapSerializeCost};
+use crate::model::backend::{BackendConfig, FlushCost, HeapSerializeCost, SavepointFormat};
 use crate::model::config::RecoverySettings;
 use crate::model::config::{NetworkConfig, RpcConfig, RunConfig, StorageConfig, WorldConfig};
 use crate::model::debloat::DebloatConfig;
@@ -20,7 +20,9 @@ use crate::model::source::{KeySpace, RateSpec, SourceKind, SourceSpec};
 use crate::model::storage::StorageProfile;
 use crate::protocol::coordinator::CoordinatorConfig;
 use crate::scenario::restart::{RecoveryCfg, effective_restart_strategy};
-use crate::scenario::{NetworkCfg, OperatorCfg, OperatorKind, Scenario, StateBackendCfg, StorageCfg};
+use crate::scenario::{
+    NetworkCfg, OperatorCfg, OperatorKind, SavepointFormatCfg, Scenario, StateBackendCfg, StorageCfg,
+};
 use crate::time::SimTime;
 use crate::vocab::SourceConnector;
 
@@ -268,6 +270,15 @@ pub fn backend_config(cfg: &StateBackendCfg, num_retained: u32) -> BackendConfig
         kind: cfg.kind,
         incremental: cfg.incremental,
         local_disk_bytes_per_s: cfg.local_disk_bandwidth.value,
+        flush: FlushCost {
+            bytes_per_s: cfg.flush_throughput.value,
+            fixed_ns: cfg.native_checkpoint_time.as_u64(),
+        },
+        transfer_threads: cfg.transfer_threads,
+        savepoint_format: match cfg.savepoint_format {
+            SavepointFormatCfg::Canonical => SavepointFormat::Canonical,
+            SavepointFormatCfg::Native => SavepointFormat::Native,
+        },
         lsm: LsmConfig {
             write_buffer_bytes: cfg.memtable_size.as_u64(),
             level0_file_num_compaction_trigger: c.level0_file_num_compaction_trigger,

@@ -14,7 +14,6 @@ pub mod rate_limiter;
 pub mod records;
 pub mod regions;
 pub mod selectivity;
-pub mod snapshot;
 pub mod source;
 pub mod storage;
 pub mod task;

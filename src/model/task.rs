@@ -55,19 +55,19 @@ pub struct Batch {
 }
 
 /// A checkpoint this subtask has started and not yet acknowledged.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct SubtaskCheckpoint {
     pub id: CheckpointId,
     pub barrier: CheckpointBarrier,
     pub metrics: SubtaskCheckpointMetrics,
     /// What the acknowledgement waits for (upload, channel state, output barrier).
     pub progress: AsyncCheckpointProgress,
-    /// Storage request of the upload, while one is running.
-    pub upload: Option<u32>,
+    /// Storage requests of the upload's files in flight.
+    pub uploads: Vec<u32>,
     /// A savepoint (canonical snapshot; no incremental bookkeeping).
     pub savepoint: bool,
-    /// Bytes the backend's asynchronous part uploads, after `async_delay_ns`.
-    pub upload_bytes: u64,
+    /// The files the backend's asynchronous part uploads, after `async_delay_ns`.
+    pub transfer: crate::model::backend::transfer::TransferPool,
     pub async_delay_ns: u64,
     /// CPU the snapshot thread has still to spend before the upload (heap serialization).
     pub async_cpu_left_ns: u64,

@@ -140,6 +140,15 @@ fn validate_state_backend(b: &StateBackendCfg) -> Result<(), Problem> {
     if b.heap_serialize_bandwidth.value <= 0.0 {
         return fail("state_backend.heap_serialize_bandwidth", "must be > 0");
     }
+    if !(b.flush_throughput.value > 0.0 && b.flush_throughput.value.is_finite()) {
+        return fail("state_backend.flush_throughput", "must be > 0");
+    }
+    if !(b.native_checkpoint_time.value.is_finite() && b.native_checkpoint_time.value <= 60e9) {
+        return fail("state_backend.native_checkpoint_time", "must be at most 1min");
+    }
+    if !(1..=1024).contains(&b.transfer_threads) {
+        return fail("state_backend.transfer_threads", "must be between 1 and 1024");
+    }
     if !(b.heap_serialize_per_entry.value.is_finite() && b.heap_serialize_per_entry.value <= 1e9) {
         return fail("state_backend.heap_serialize_per_entry", "must be at most 1s");
     }

@@ -173,7 +173,7 @@ pub fn scenario_toml(cfg: &Config, cal: &Calibration, duration_s: u64) -> String
         let _ = writeln!(w, "incremental = {}         # --incremental", o.incremental);
         let _ = writeln!(
             w,
-            "local_disk_bandwidth = \"{:.1}MB/s\"  # calibrated: c03_rocks_bytes flush throughput",
+            "flush_throughput = \"{:.1}MB/s\"  # calibrated: c03_rocks_bytes flush throughput",
             cal.rocksdb_flush_bytes_per_s / 1e6
         );
     } else {

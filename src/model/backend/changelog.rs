@@ -61,7 +61,9 @@ struct Materialized {
 struct Running {
     id: u64,
     log_offset: u64,
-    cost: SnapshotCost,
+    /// The wrapped backend's `state_size` and `checkpointed_size` for this materialization.
+    state_size: u64,
+    uploaded_bytes: u64,
 }
 
 /// `BatchingStateChangeUploadScheduler`'s open batch.
@@ -128,6 +130,11 @@ impl ChangelogBackend {
     /// Log bytes since the last completed materialization (what a recovery replays).
     pub fn log_since_materialization_bytes(&self) -> u64 {
         self.log_offset - self.materialized.log_offset
+    }
+
+    /// The keyed state now holds `entries` entries (the wrapped backend's snapshots need it).
+    pub fn on_entries(&mut self, entries: u64) {
+        self.inner.on_entries(entries);
     }
 
     pub fn on_state_change(&mut self, now: SimTime, written_bytes: u64, live_bytes: u64) {
@@ -206,8 +213,10 @@ impl ChangelogBackend {
         }
         SnapshotCost {
             sync_ns: 0,
+            sync_cpu_ns: 0,
             upload_bytes: tail,
-            upload_files: u32::from(tail > 0),
+            upload_plan: SnapshotCost::one_file(tail),
+            upload_threads: 1,
             async_delay_ns: if tail > 0 { self.cfg.persist_delay_ns } else { 0 },
             async_cpu_ns: 0,
             checkpointed_size: tail
@@ -240,17 +249,19 @@ impl ChangelogBackend {
         let id = self.materialization_counter;
         // The wrapped backend sees materialization ids as its checkpoint ids.
         let cost = self.inner.snapshot(now, id);
+        let start = MaterializationStart {
+            id,
+            sync_ns: cost.sync_ns + cost.sync_cpu_ns,
+            upload_bytes: cost.upload_bytes,
+            upload_files: cost.upload_files(),
+        };
         self.running = Some(Running {
             id,
             log_offset: self.log_offset,
-            cost,
+            state_size: cost.state_size,
+            uploaded_bytes: cost.checkpointed_size,
         });
-        Some(MaterializationStart {
-            id,
-            sync_ns: cost.sync_ns,
-            upload_bytes: cost.upload_bytes,
-            upload_files: cost.upload_files,
-        })
+        Some(start)
     }
 
     /// The materialization's upload finished: checkpoints from now on refer to it, and the log
@@ -262,8 +273,8 @@ impl ChangelogBackend {
         self.running = None;
         self.materialized = Materialized {
             id,
-            state_size: r.cost.state_size,
-            uploaded_bytes: r.cost.checkpointed_size,
+            state_size: r.state_size,
+            uploaded_bytes: r.uploaded_bytes,
             log_offset: r.log_offset,
         };
         self.materialized_reported = false;
@@ -309,6 +320,12 @@ mod tests {
             kind,
             incremental,
             local_disk_bytes_per_s: 200e6,
+            flush: crate::model::backend::FlushCost {
+                bytes_per_s: 200e6,
+                fixed_ns: 0,
+            },
+            transfer_threads: 4,
+            savepoint_format: crate::model::backend::SavepointFormat::Canonical,
             lsm: LsmConfig {
                 write_buffer_bytes: 64 * MIB,
                 level0_file_num_compaction_trigger: 4,

@@ -42,8 +42,10 @@ impl HeapBackend {
     pub fn snapshot(&self) -> SnapshotCost {
         SnapshotCost {
             sync_ns: 0,
+            sync_cpu_ns: 0,
             upload_bytes: self.live_bytes,
-            upload_files: u32::from(self.live_bytes > 0),
+            upload_plan: SnapshotCost::one_file(self.live_bytes),
+            upload_threads: 1,
             async_delay_ns: 0,
             async_cpu_ns: self.serialize.cpu_ns(self.entries, self.live_bytes),
             checkpointed_size: self.live_bytes,

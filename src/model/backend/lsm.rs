@@ -1,7 +1,7 @@
 //! A deterministic model of RocksDB's LSM tree with leveled compaction: which SST files exist,
 //! how big they are, and when compaction replaces them. It decides what an incremental
 //! checkpoint must upload (§1.7: only files not yet uploaded), so compaction shows up as the
-//! upload spikes Flink users see.
+//! upload spikes Flink users see, and what a native full checkpoint uploads (every live file).
 //!
 //! - Writes fill the memtable (`state.backend.rocksdb.writebuffer.size`); a full memtable, or
 //!   the flush in a checkpoint's synchronous phase (`takeDBNativeCheckpoint`), writes one L0 file.

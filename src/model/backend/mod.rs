@@ -7,8 +7,10 @@
 //! | here | Flink |
 //! |---|---|
 //! | [`heap::HeapBackend`] | `HashMapStateBackend` (copy-on-write snapshot) |
-//! | [`rocksdb_full::RocksDbFullBackend`] | `EmbeddedRocksDBStateBackend`, full checkpoints |
+//! | [`rocksdb_full::RocksDbFullBackend`] | `RocksNativeFullSnapshotStrategy` (full checkpoints) |
 //! | [`rocksdb_incremental::RocksDbIncrementalBackend`] | `RocksIncrementalSnapshotStrategy` |
+//! | [`rocksdb_snapshot`] | `RocksDBSnapshotStrategyBase` (native checkpoint), `RocksFullSnapshotStrategy` (canonical savepoints) |
+//! | [`transfer::TransferPool`] | `RocksDBStateUploader` (`…checkpoint.transfer.thread.num` streams) |
 //! | [`changelog::ChangelogBackend`] | `ChangelogKeyedStateBackend` + DSTL (FLIP-158) |
 
 pub mod changelog;
@@ -16,7 +18,9 @@ pub mod heap;
 pub mod lsm;
 pub mod rocksdb_full;
 pub mod rocksdb_incremental;
+pub mod rocksdb_snapshot;
 pub mod shared_registry;
+pub mod transfer;
 
 use crate::ids::CheckpointId;
 use crate::time::{DurationNs, NS_PER_S, SimTime, ns_from_f64};
@@ -29,14 +33,23 @@ use rocksdb_full::RocksDbFullBackend;
 use rocksdb_incremental::RocksDbIncrementalBackend;
 
 /// What one snapshot costs and reports.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct SnapshotCost {
-    /// The backend's part of the synchronous phase (on top of the operator's own `sync_time`).
+    /// The backend's part of the synchronous phase that waits without a core (on top of the
+    /// operator's own `sync_time`): RocksDB's fixed native-checkpoint cost and hard links.
     pub sync_ns: DurationNs,
-    /// Bytes the asynchronous phase writes to checkpoint storage.
+    /// CPU of the synchronous phase, on the TaskManager's cores: RocksDB building the SST of
+    /// the memtable it flushes.
+    pub sync_cpu_ns: DurationNs,
+    /// Bytes the asynchronous phase writes to checkpoint storage (the sum of `upload_plan`).
     pub upload_bytes: u64,
-    /// Files (storage requests) those bytes go out as; 0 when `upload_bytes` is 0.
-    pub upload_files: u32,
+    /// The files those bytes go out as, in stages: a stage starts when the one before it has
+    /// finished (RocksDB uploads new SSTs, then the misc files); within a stage, files go
+    /// `upload_threads` at a time.
+    pub upload_plan: Vec<Vec<u64>>,
+    /// Files of a stage uploaded at once (`state.backend.rocksdb.checkpoint.transfer.thread.num`
+    /// for RocksDB's file uploads; 1 for a single stream).
+    pub upload_threads: u32,
     /// Wait before the upload starts (the changelog's batching delay).
     pub async_delay_ns: DurationNs,
     /// CPU the asynchronous snapshot thread spends before the upload (heap: serializing the
@@ -49,6 +62,18 @@ pub struct SnapshotCost {
     /// Changelog only: log bytes a recovery from this checkpoint replays after loading the
     /// materialized state.
     pub changelog_replay_bytes: u64,
+}
+
+impl SnapshotCost {
+    /// An upload of `bytes` as one file in one stream (nothing when `bytes` is 0).
+    pub fn one_file(bytes: u64) -> Vec<Vec<u64>> {
+        if bytes == 0 { vec![] } else { vec![vec![bytes]] }
+    }
+
+    /// Files the asynchronous phase uploads.
+    pub fn upload_files(&self) -> u32 {
+        self.upload_plan.iter().map(|stage| stage.len() as u32).sum()
+    }
 }
 
 /// CPU the heap backend's asynchronous snapshot spends serializing its state table.
@@ -77,13 +102,54 @@ impl HeapSerializeCost {
     }
 }
 
+/// What RocksDB's native checkpoint (`takeDBNativeCheckpoint`: `db.flush`, then
+/// `Checkpoint.createCheckpoint`) costs in the synchronous phase.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FlushCost {
+    /// Bytes of memtable per second of CPU that building an SST file takes (iterating the
+    /// memtable, encoding blocks, compressing, checksums, the write).
+    pub bytes_per_s: f64,
+    /// Fixed part of a native checkpoint, whatever it flushes: the synced writes of the new
+    /// SST, the MANIFEST record, the checkpoint directory and its CURRENT and MANIFEST copies.
+    pub fixed_ns: DurationNs,
+}
+
+impl FlushCost {
+    /// CPU to build an SST of `bytes` of memtable.
+    pub fn cpu_ns(&self, bytes: u64) -> DurationNs {
+        if bytes == 0 || self.bytes_per_s <= 0.0 || !self.bytes_per_s.is_finite() {
+            return 0;
+        }
+        ns_from_f64(bytes as f64 / self.bytes_per_s * NS_PER_S as f64)
+    }
+}
+
+/// Format of a RocksDB savepoint (`SavepointFormatType`, REST `formatType`, CLI `--type`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SavepointFormat {
+    /// `CANONICAL` (Flink's default): every entry iterated and written into one stream, in the
+    /// backend-independent format (`RocksFullSnapshotStrategy`).
+    #[default]
+    Canonical,
+    /// `NATIVE`: a native checkpoint's files copied, none shared with checkpoints.
+    Native,
+}
+
 /// Backend configuration (compiled from the scenario's `[state_backend]`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct BackendConfig {
     pub kind: StateBackendKind,
     /// `execution.checkpointing.incremental`: RocksDB uploads only new SST files.
     pub incremental: bool,
+    /// Local disk write speed: a changelog recovery re-applies its log at it.
     pub local_disk_bytes_per_s: f64,
+    /// RocksDB's native checkpoint in the synchronous phase.
+    pub flush: FlushCost,
+    /// `state.backend.rocksdb.checkpoint.transfer.thread.num`: RocksDB files uploaded at once
+    /// per subtask.
+    pub transfer_threads: u32,
+    /// Format of RocksDB savepoints.
+    pub savepoint_format: SavepointFormat,
     pub lsm: LsmConfig,
     /// `execution.checkpointing.num-retained`, for the shared-state reference counts.
     pub num_retained: u32,
@@ -93,11 +159,6 @@ pub struct BackendConfig {
 }
 
 impl BackendConfig {
-    /// RocksDB with full checkpoints (neither heap nor incremental).
-    pub fn rocksdb_full(&self) -> bool {
-        self.kind == StateBackendKind::Rocksdb && !self.incremental
-    }
-
     /// Time to write `bytes` to local disk.
     pub fn local_write_ns(&self, bytes: u64) -> DurationNs {
         if self.local_disk_bytes_per_s <= 0.0 {
@@ -111,7 +172,7 @@ impl BackendConfig {
 #[derive(Clone, Debug)]
 pub enum StateBackend {
     Heap(HeapBackend),
-    RocksdbFull(RocksDbFullBackend),
+    RocksdbFull(Box<RocksDbFullBackend>),
     /// Boxed: its SST bookkeeping is several times the size of the other variants.
     RocksdbIncremental(Box<RocksDbIncrementalBackend>),
     Changelog(Box<ChangelogBackend>),
@@ -132,7 +193,7 @@ impl StateBackend {
         match (cfg.kind, cfg.incremental) {
             (StateBackendKind::Heap, _) => StateBackend::Heap(HeapBackend::new(initial_live_bytes, cfg.heap)),
             (StateBackendKind::Rocksdb, false) => {
-                StateBackend::RocksdbFull(RocksDbFullBackend::new(*cfg, initial_live_bytes))
+                StateBackend::RocksdbFull(Box::new(RocksDbFullBackend::new(*cfg, initial_live_bytes)))
             }
             (StateBackendKind::Rocksdb, true) => {
                 StateBackend::RocksdbIncremental(Box::new(RocksDbIncrementalBackend::new(*cfg, initial_live_bytes)))
@@ -153,8 +214,11 @@ impl StateBackend {
 
     /// The keyed state now holds `entries` entries (one per distinct key).
     pub fn on_entries(&mut self, entries: u64) {
-        if let StateBackend::Heap(b) = self {
-            b.on_entries(entries);
+        match self {
+            StateBackend::Heap(b) => b.on_entries(entries),
+            StateBackend::RocksdbFull(b) => b.on_entries(entries),
+            StateBackend::RocksdbIncremental(b) => b.on_entries(entries),
+            StateBackend::Changelog(b) => b.on_entries(entries),
         }
     }
 
@@ -162,19 +226,21 @@ impl StateBackend {
     pub fn snapshot(&mut self, now: SimTime, checkpoint: CheckpointId) -> SnapshotCost {
         match self {
             StateBackend::Heap(b) => b.snapshot(),
-            StateBackend::RocksdbFull(b) => b.snapshot(),
+            StateBackend::RocksdbFull(b) => b.snapshot(checkpoint),
             StateBackend::RocksdbIncremental(b) => b.snapshot(checkpoint),
             StateBackend::Changelog(b) => b.snapshot(now, checkpoint),
         }
     }
 
-    /// A savepoint (canonical format): a full, self-contained copy of the state that shares no
-    /// files with checkpoints and leaves the incremental bookkeeping alone (FLINK-23949).
+    /// A savepoint: a full, self-contained copy of the state that shares no files with
+    /// checkpoints and leaves the incremental bookkeeping alone (FLINK-23949). RocksDB writes
+    /// it in the configured [`SavepointFormat`]; the heap backend's native format is its
+    /// canonical one.
     pub fn snapshot_savepoint(&mut self) -> SnapshotCost {
         match self {
             StateBackend::Heap(b) => b.snapshot(),
-            StateBackend::RocksdbFull(b) => b.snapshot(),
-            StateBackend::RocksdbIncremental(b) => b.snapshot_full(),
+            StateBackend::RocksdbFull(b) => b.snapshot_savepoint(),
+            StateBackend::RocksdbIncremental(b) => b.snapshot_savepoint(),
             StateBackend::Changelog(b) => b.snapshot_savepoint(),
         }
     }
@@ -233,6 +299,12 @@ mod tests {
             kind: StateBackendKind::Rocksdb,
             incremental: true,
             local_disk_bytes_per_s: 200e6,
+            flush: FlushCost {
+                bytes_per_s: 200e6,
+                fixed_ns: 0,
+            },
+            transfer_threads: 4,
+            savepoint_format: SavepointFormat::Canonical,
             lsm: LsmConfig {
                 write_buffer_bytes: 64 * MIB,
                 level0_file_num_compaction_trigger: 4,

@@ -9,17 +9,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::lsm::{LsmTree, SstFile};
-use super::rocksdb_full::HARD_LINK_NS;
+use super::rocksdb_snapshot::{self, take_native_checkpoint};
 use super::shared_registry::SharedStateRegistry;
-use super::{BackendConfig, SnapshotCost};
+use super::{BackendConfig, SavepointFormat, SnapshotCost};
 use crate::ids::CheckpointId;
-
-/// CURRENT + OPTIONS + the MANIFEST's fixed part, uploaded with every checkpoint.
-pub const MISC_FILES_BASE_BYTES: u64 = 8 * 1024;
-/// The MANIFEST grows with the number of live files (one version edit per file).
-pub const MANIFEST_BYTES_PER_FILE: u64 = 128;
-/// CURRENT, OPTIONS and MANIFEST.
-pub const MISC_FILES: u32 = 3;
 /// Private (not shared) files get ids in their own space, above every SST id.
 const PRIVATE_ID_BASE: u64 = 1 << 62;
 /// Per-checkpoint file lists kept for inspection (pending and retained ones; more is a leak).
@@ -44,6 +37,8 @@ pub struct RocksDbIncrementalBackend {
     registry: SharedStateRegistry,
     referenced: BTreeMap<CheckpointId, Vec<CheckpointFile>>,
     next_private_id: u64,
+    /// Distinct keys (entries) in the state, for canonical savepoints.
+    entries: u64,
 }
 
 impl RocksDbIncrementalBackend {
@@ -56,7 +51,12 @@ impl RocksDbIncrementalBackend {
             registry: SharedStateRegistry::new(cfg.num_retained),
             referenced: BTreeMap::new(),
             next_private_id: PRIVATE_ID_BASE,
+            entries: 0,
         }
+    }
+
+    pub fn on_entries(&mut self, entries: u64) {
+        self.entries = entries;
     }
 
     pub fn on_state_change(&mut self, written_bytes: u64, live_bytes: u64) {
@@ -82,10 +82,8 @@ impl RocksDbIncrementalBackend {
 
     pub fn snapshot(&mut self, checkpoint: CheckpointId) -> SnapshotCost {
         // Sync: takeDBNativeCheckpoint = flush the memtable, hard-link every live SST.
-        let flushed = self.lsm.memtable_bytes();
-        self.lsm.flush_without_compaction();
-        let ssts: Vec<SstFile> = self.lsm.live_files().copied().collect();
-        let sync_ns = self.cfg.local_write_ns(flushed) + ssts.len() as u64 * HARD_LINK_NS;
+        let nc = take_native_checkpoint(&mut self.lsm, &self.cfg.flush);
+        let ssts: &[SstFile] = &nc.ssts;
 
         // Async: upload what the last completed checkpoint did not confirm.
         let confirmed: BTreeSet<u64> = self
@@ -95,7 +93,7 @@ impl RocksDbIncrementalBackend {
             .unwrap_or_default();
         let new: Vec<&SstFile> = ssts.iter().filter(|f| !confirmed.contains(&f.id)).collect();
         let new_bytes: u64 = new.iter().map(|f| f.bytes).sum();
-        let misc_bytes = MISC_FILES_BASE_BYTES + MANIFEST_BYTES_PER_FILE * ssts.len() as u64;
+        let misc_bytes: u64 = nc.misc_bytes.iter().sum();
 
         let mut files: Vec<CheckpointFile> = ssts
             .iter()
@@ -124,10 +122,18 @@ impl RocksDbIncrementalBackend {
         // its new files go out with the next checkpoint (the "compaction spike").
         self.lsm.maybe_compact();
 
+        // `uploadSnapshotFiles`: the new SSTs, then (once they are all up) the misc files.
+        let mut upload_plan = vec![];
+        if !new.is_empty() {
+            upload_plan.push(new.iter().map(|f| f.bytes).collect());
+        }
+        upload_plan.push(nc.misc_bytes.clone());
         SnapshotCost {
-            sync_ns,
+            sync_ns: nc.sync_ns,
+            sync_cpu_ns: nc.sync_cpu_ns,
             upload_bytes: new_bytes + misc_bytes,
-            upload_files: new.len() as u32 + MISC_FILES,
+            upload_plan,
+            upload_threads: self.cfg.transfer_threads.max(1),
             async_delay_ns: 0,
             async_cpu_ns: 0,
             checkpointed_size: new_bytes + misc_bytes,
@@ -136,18 +142,14 @@ impl RocksDbIncrementalBackend {
         }
     }
 
-    /// A full copy of the live state (savepoints): no flush, no shared files, no bookkeeping.
-    pub fn snapshot_full(&self) -> SnapshotCost {
-        let live = self.lsm.live_bytes();
-        SnapshotCost {
-            sync_ns: 0,
-            upload_bytes: live,
-            upload_files: u32::from(live > 0),
-            async_delay_ns: 0,
-            async_cpu_ns: 0,
-            checkpointed_size: live,
-            state_size: live,
-            changelog_replay_bytes: 0,
+    /// A savepoint in the configured format: no shared files, no bookkeeping (a native one
+    /// uploads every file, `SharingFilesStrategy.NO_SHARING`).
+    pub fn snapshot_savepoint(&mut self) -> SnapshotCost {
+        match self.cfg.savepoint_format {
+            SavepointFormat::Canonical => {
+                rocksdb_snapshot::canonical_savepoint(self.lsm.live_bytes(), self.entries, &self.cfg.heap)
+            }
+            SavepointFormat::Native => rocksdb_snapshot::native_savepoint(&mut self.lsm, &self.cfg),
         }
     }
 
@@ -183,6 +185,12 @@ mod tests {
             kind: StateBackendKind::Rocksdb,
             incremental: true,
             local_disk_bytes_per_s: 200e6,
+            flush: crate::model::backend::FlushCost {
+                bytes_per_s: 200e6,
+                fixed_ns: 0,
+            },
+            transfer_threads: 4,
+            savepoint_format: SavepointFormat::Canonical,
             lsm: LsmConfig {
                 write_buffer_bytes: 64 * MIB,
                 level0_file_num_compaction_trigger: 4,

@@ -22,23 +22,27 @@ impl World {
         }
     }
 
-    /// The backend's part of a snapshot. Stateless subtasks cost the simulator's original sync
-    /// model (flush of min(state, memtable)), which full RocksDB keeps too.
-    pub(crate) fn backend_snapshot(
-        &mut self,
-        now: SimTime,
-        s: u32,
-        barrier: &CheckpointBarrier,
-        state: u64,
-    ) -> SnapshotCost {
+    /// The backend's part of a snapshot. Stateless subtasks cost nothing.
+    pub(crate) fn backend_snapshot(&mut self, now: SimTime, s: u32, barrier: &CheckpointBarrier) -> SnapshotCost {
         self.flush_state_changes(now, s);
-        let legacy_sync = self.backend.sync_ns(state);
         self.tasks
-            .snapshot_backend(s, now, barrier, legacy_sync, &self.backend_cfg)
-            .unwrap_or(SnapshotCost {
-                sync_ns: legacy_sync,
-                ..Default::default()
-            })
+            .snapshot_backend(s, now, barrier, &self.backend_cfg)
+            .unwrap_or_default()
+    }
+
+    /// Wall time of the synchronous phase's CPU work (RocksDB building the flushed SST): the
+    /// task thread waits for it while it runs on the TaskManager's cores, at the share a thread
+    /// of the task gets now (held for the whole flush).
+    pub(crate) fn sync_cpu_wall_ns(&mut self, now: SimTime, s: u32, cpu_ns: u64) -> u64 {
+        if cpu_ns == 0 {
+            return 0;
+        }
+        let tm = self.graph.subtasks[s as usize].taskmanager;
+        let thread = super::cores::Thread::Task(s);
+        let share = self.cores.share(tm, thread, now);
+        let took = ((cpu_ns as f64 / share) as u64).max(1);
+        self.cores.claim(tm, thread, now, now + took, took);
+        took
     }
 
     /// Schedules the backend's next background step, if it has one earlier than the pending.

@@ -248,12 +248,13 @@ impl World {
         // The first checkpoint after the end of data is the task's final one (FLIP-147).
         self.tasks.task_mut(si).end_of_input.checkpoint_started(checkpoint);
         let state = self.state_bytes(s);
-        let cost = self.backend_snapshot(now, s, &barrier, state);
+        let cost = self.backend_snapshot(now, s, &barrier);
+        let cpu_wall_ns = self.sync_cpu_wall_ns(now, s, cost.sync_cpu_ns);
         // A task triggered by RPC after its inputs ended has no input channel state to wait for.
         let has_inputs = self.tasks.has_open_inputs(s);
         let v = self.graph.subtasks[si].vertex.index();
         let t = self.tasks.task_mut(si);
-        let mut backend_ns = cost.sync_ns;
+        let mut backend_ns = cost.sync_ns + cpu_wall_ns;
         if self.faults.has_windows() {
             let tm = self.graph.subtasks[si].taskmanager;
             backend_ns = (backend_ns as f64 * self.faults.disk_slowdown(tm, now)) as u64;
@@ -274,9 +275,9 @@ impl World {
                 unaligned && has_inputs,
                 barrier.options.is_timeoutable(),
             ),
-            upload: None,
+            uploads: Vec::new(),
             savepoint: barrier.options.checkpoint_type == crate::protocol::CheckpointType::Savepoint,
-            upload_bytes: cost.upload_bytes,
+            transfer: crate::model::backend::transfer::TransferPool::new(&cost.upload_plan, cost.upload_threads),
             async_delay_ns: cost.async_delay_ns,
             async_cpu_left_ns: cost.async_cpu_ns,
         });
@@ -475,34 +476,72 @@ impl World {
         }
     }
 
-    /// The asynchronous part's write to checkpoint storage (inlined into the metadata when
-    /// small).
+    /// The asynchronous part's write to checkpoint storage, after its delay.
     fn start_upload(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
-        let si = s as usize;
-        let Some(pos) = self.tasks.task(si).checkpoints.iter().position(|c| c.id == checkpoint) else {
+        let Some(c) = self.tasks.checkpoint_mut(s, checkpoint) else {
             return;
         };
-        let bytes = self.tasks.task(si).checkpoints[pos].upload_bytes;
-        let delay = self.tasks.task(si).checkpoints[pos].async_delay_ns;
-        if bytes <= self.set.inline_threshold_bytes {
-            self.async_done(now, s, checkpoint);
-            return;
+        let at = now + c.async_delay_ns;
+        self.pump_upload(now, at, s, checkpoint);
+    }
+
+    /// Starts the files the transfer threads are free for (from `at`); a file at or below the
+    /// inline threshold goes into the metadata (no request). When every file is up, the
+    /// asynchronous part is done.
+    fn pump_upload(&mut self, now: SimTime, at: SimTime, s: u32, checkpoint: CheckpointId) {
+        loop {
+            let Some(c) = self.tasks.checkpoint_mut(s, checkpoint) else {
+                return;
+            };
+            let files = c.transfer.start_next();
+            if files.is_empty() {
+                if c.transfer.is_done() {
+                    self.async_done(now, s, checkpoint);
+                }
+                return;
+            }
+            let mut inlined = false;
+            for bytes in files {
+                if bytes <= self.set.inline_threshold_bytes {
+                    if let Some(c) = self.tasks.checkpoint_mut(s, checkpoint) {
+                        c.transfer.file_done();
+                    }
+                    inlined = true;
+                    continue;
+                }
+                let req = StorageRequest {
+                    subtask: s,
+                    checkpoint,
+                    bytes,
+                    started: false,
+                    cancelled: false,
+                    download_for: None,
+                };
+                let id = self.storage.submit(at, req, None, &mut self.queue);
+                if let Some(c) = self.tasks.checkpoint_mut(s, checkpoint) {
+                    c.uploads.push(id);
+                }
+            }
+            if !inlined {
+                return;
+            }
         }
-        let req = StorageRequest {
-            subtask: s,
-            checkpoint,
-            bytes,
-            started: false,
-            cancelled: false,
-            download_for: None,
+    }
+
+    /// One file of a state upload is up: the next, or the acknowledgement.
+    fn upload_file_done(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId, req: u32) {
+        let Some(c) = self.tasks.checkpoint_mut(s, checkpoint) else {
+            return;
         };
-        let id = self.storage.submit(now + delay, req, None, &mut self.queue);
-        self.tasks.task_mut(si).checkpoints[pos].upload = Some(id);
+        c.uploads.retain(|r| *r != req);
+        c.transfer.file_done();
+        self.pump_upload(now, now, s, checkpoint);
     }
 
     pub(crate) fn on_storage_tick(&mut self, now: SimTime, generation: u64) {
-        for req in self.storage.on_tick(now, generation, &mut self.queue) {
-            let finished = self.storage.finish(req);
+        let done = self.storage.on_tick(now, generation, &mut self.queue);
+        for (i, &req_id) in done.iter().enumerate() {
+            let finished = self.storage.finish(req_id);
             let r = finished.request;
             if let Some(kind) = finished.kind {
                 self.on_background_upload_done(now, r.subtask, r.checkpoint, kind);
@@ -516,11 +555,24 @@ impl World {
                 }
                 None if self.storage.upload_fails() => {
                     // The upload failed: the task declines (CHECKPOINT_ASYNC_EXCEPTION, counted).
-                    if self.tasks.fail_async(r.subtask, r.checkpoint) {
+                    let s = r.subtask;
+                    // The other files of the snapshot are abandoned with it.
+                    let rest: Vec<u32> = self
+                        .tasks
+                        .uploads_in_flight(s, r.checkpoint)
+                        .into_iter()
+                        // Those finishing later in this tick are taken back below (and find
+                        // their checkpoint gone); cancelling them would free them twice.
+                        .filter(|q| *q != req_id && !done[i + 1..].contains(q))
+                        .collect();
+                    for q in rest {
+                        self.storage.cancel(now, q, &mut self.queue);
+                    }
+                    if self.tasks.fail_async(s, r.checkpoint) {
                         self.decline(now, r.checkpoint, CheckpointFailureReason::CheckpointAsyncException);
                     }
                 }
-                None => self.async_done(now, r.subtask, r.checkpoint),
+                None => self.upload_file_done(now, r.subtask, r.checkpoint, req_id),
             }
         }
     }
@@ -530,7 +582,7 @@ impl World {
             return;
         };
         c.progress.state_uploaded();
-        c.upload = None;
+        c.uploads.clear();
         self.maybe_ack(now, s, checkpoint);
     }
 
@@ -567,7 +619,7 @@ impl World {
         }
         // The async part was running: cancel its upload.
         if let Some(running) = self.tasks.notify_aborted(s, checkpoint) {
-            for req in running.into_iter().flatten() {
+            for req in running {
                 self.storage.cancel(now, req, &mut self.queue);
             }
             for req in self.channel_state_writers.drop_checkpoint(checkpoint) {

@@ -86,7 +86,6 @@ use crate::model::backend::BackendConfig;
 use crate::model::config::WorldConfig;
 use crate::model::faults::FaultSchedule;
 use crate::model::graph::JobGraph;
-use crate::model::snapshot::BackendModel;
 use crate::model::task::Task;
 use crate::protocol::coordinator::{CheckpointCoordinator, CoordinatorAction};
 use crate::protocol::failover::FailoverLifecycle;
@@ -253,7 +252,6 @@ pub struct World {
     pub(crate) channel_state_writers: channel_state_writers::ChannelStateWriters,
     /// The hosts' cores, shared by task and snapshot threads.
     pub(crate) cores: cores::Cores,
-    pub(crate) backend: BackendModel,
     pub(crate) jm: JobManager,
     pub(crate) stats: Statistics,
     pub(crate) endpoints: Endpoints,
@@ -345,7 +343,6 @@ impl World {
                 cfg.job.cores_per_taskmanager,
                 cfg.job.taskmanagers_per_host,
             ),
-            backend: BackendModel::new(&cfg.backend),
             jm: JobManager::new(
                 CheckpointCoordinator::new(cfg.coordinator.clone()),
                 stream(StreamKind::Coordinator, 0),

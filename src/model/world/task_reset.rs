@@ -30,7 +30,7 @@ impl World {
             .task(si)
             .checkpoints
             .iter()
-            .filter_map(|c| c.upload)
+            .flat_map(|c| c.uploads.iter().copied())
             .collect();
         for req in uploads {
             self.storage.cancel(now, req, &mut self.queue);

@@ -157,6 +157,11 @@ pub const KEYS: &[FlinkKey] = &[
         "state_backend.memtable_size",
     ),
     key(
+        "state.backend.rocksdb.checkpoint.transfer.thread.num",
+        Integer,
+        "state_backend.transfer_threads",
+    ),
+    key(
         "state.backend.rocksdb.compaction.level.max-size-level-base",
         MemorySize,
         "state_backend.compaction.max_size_level_base",

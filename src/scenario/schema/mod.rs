@@ -148,5 +148,5 @@ pub use restart::{
     DEPLOYMENT_TIME_MS, FailoverStrategyKind, RecoveryCfg, RestartCfg, RestartStrategyKind,
     TASK_FAILURE_REPORT_DELAY_MS,
 };
-pub use state_backend::{ChangelogCfg, CompactionCfg, StateBackendCfg};
+pub use state_backend::{ChangelogCfg, CompactionCfg, SavepointFormatCfg, StateBackendCfg};
 pub use storage::StorageCfg;

@@ -11,12 +11,32 @@ use serde::Deserialize;
 pub struct StateBackendCfg {
     #[serde(default = "default_backend")]
     pub kind: StateBackendKind,
-    /// RocksDB: bytes in the memtable that the sync phase flushes (at most the state size).
+    /// RocksDB `state.backend.rocksdb.writebuffer.size` (64 MiB): a memtable this full is
+    /// flushed to a new L0 file in the background; a checkpoint flushes what it holds then.
     #[serde(default = "default_memtable")]
     pub memtable_size: Bytes,
-    /// RocksDB: local disk write speed for the memtable flush.
+    /// Local disk write speed: a recovery of the changelog backend re-applies its log at it.
+    /// (Before the native RocksDB model it also set the checkpoint flush; that is
+    /// `flush_throughput` and `native_checkpoint_time` now.)
     #[serde(default = "default_local_disk")]
     pub local_disk_bandwidth: Rate,
+    /// RocksDB: memtable bytes per second of CPU that building the flushed SST file takes, in
+    /// a checkpoint's native checkpoint (the synchronous phase), on the TaskManager's cores.
+    #[serde(default = "default_flush_throughput")]
+    pub flush_throughput: Rate,
+    /// RocksDB: the fixed part of a native checkpoint, whatever it flushes (synced writes of the
+    /// flush's MANIFEST record and directory, the checkpoint's MANIFEST copy, CURRENT and
+    /// directory).
+    #[serde(default = "default_native_checkpoint_time")]
+    pub native_checkpoint_time: Duration,
+    /// `state.backend.rocksdb.checkpoint.transfer.thread.num` (4): RocksDB files a subtask
+    /// uploads at once.
+    #[serde(default = "default_transfer_threads")]
+    pub transfer_threads: u32,
+    /// Format of RocksDB savepoints (REST `formatType`, CLI `--type`): `canonical` (Flink's
+    /// default: every entry iterated and written) or `native` (the files copied).
+    #[serde(default)]
+    pub savepoint_format: SavepointFormatCfg,
     /// `execution.checkpointing.incremental` (false): RocksDB uploads only new SST files.
     #[serde(default)]
     pub incremental: bool,
@@ -34,6 +54,36 @@ pub struct StateBackendCfg {
     /// cost (the write to checkpoint storage is the storage model's).
     #[serde(default = "default_heap_byte_rate")]
     pub heap_serialize_bandwidth: Rate,
+}
+
+/// `savepoint_format`.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SavepointFormatCfg {
+    #[default]
+    Canonical,
+    Native,
+}
+
+/// Five synced small-file writes (the flush's MANIFEST record and directory; the checkpoint's
+/// MANIFEST copy, CURRENT and directory) at 1 ms each, the `local-disk` profile's `_metadata`
+/// write (a synced small file on a local SSD; assumed, see the README's profile table).
+fn default_native_checkpoint_time() -> Duration {
+    dur(5 * NS_PER_MS)
+}
+
+/// Calibrated on Flink 2.3 (`tests/fidelity` run c03_rocks_bytes: bytes written per interval
+/// over the map's median sync duration less `native_checkpoint_time`: 144.7 MB/s), rounded.
+fn default_flush_throughput() -> Rate {
+    Rate::new(FLUSH_THROUGHPUT_DEFAULT_BYTES_PER_S)
+}
+
+/// See [`default_flush_throughput`].
+pub const FLUSH_THROUGHPUT_DEFAULT_BYTES_PER_S: f64 = 145e6;
+
+/// Flink's default (`RocksDBConfigurableOptions.CHECKPOINT_TRANSFER_THREAD_NUM`).
+fn default_transfer_threads() -> u32 {
+    4
 }
 
 /// Calibrated on Flink 2.3 (`tests/fidelity`: runs c01_heap_bytes, c02_heap_entries and
@@ -152,6 +202,10 @@ impl Default for StateBackendCfg {
             kind: default_backend(),
             memtable_size: default_memtable(),
             local_disk_bandwidth: default_local_disk(),
+            flush_throughput: default_flush_throughput(),
+            native_checkpoint_time: default_native_checkpoint_time(),
+            transfer_threads: default_transfer_threads(),
+            savepoint_format: SavepointFormatCfg::Canonical,
             incremental: false,
             compaction: CompactionCfg::default(),
             changelog: ChangelogCfg::default(),

@@ -46,28 +46,22 @@ impl Tasks {
     }
 
     /// The backend's part of task `s`'s snapshot for `barrier`, `None` for a stateless task.
-    /// Full RocksDB keeps the simulator's original sync model (`legacy_sync_ns`), so results
-    /// from before the incremental and changelog backends existed are unchanged.
     pub fn snapshot_backend(
         &mut self,
         s: u32,
         now: SimTime,
         barrier: &CheckpointBarrier,
-        legacy_sync_ns: u64,
         cfg: &BackendConfig,
     ) -> Option<SnapshotCost> {
         let t = &mut self.tasks[s as usize];
         let b = t.backend.as_mut()?;
         let savepoint = barrier.options.checkpoint_type == CheckpointType::Savepoint;
-        let mut cost = if savepoint {
+        let cost = if savepoint {
             b.snapshot_savepoint()
         } else {
             b.snapshot(now, barrier.id)
         };
         let changelog = cfg.changelog.is_some();
-        if cfg.rocksdb_full() && !changelog {
-            cost.sync_ns = legacy_sync_ns;
-        }
         if changelog && !savepoint {
             let m = &mut t.changelog_replay_bytes;
             m.insert(barrier.id, cost.changelog_replay_bytes);

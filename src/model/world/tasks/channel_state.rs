@@ -108,7 +108,7 @@ impl Tasks {
         if !t.coordinator.finish_async(checkpoint) {
             return false; // cancelled by an abort notification
         }
-        t.checkpoints[pos].upload = None;
+        t.checkpoints[pos].uploads.clear();
         true
     }
 

@@ -63,6 +63,16 @@ impl Tasks {
         true
     }
 
+    /// The storage requests of checkpoint `checkpoint`'s upload at task `s` still in flight.
+    pub fn uploads_in_flight(&self, s: u32, checkpoint: CheckpointId) -> Vec<u32> {
+        self.tasks[s as usize]
+            .checkpoints
+            .iter()
+            .filter(|c| c.id == checkpoint)
+            .flat_map(|c| c.uploads.iter().copied())
+            .collect()
+    }
+
     /// Checkpoint `checkpoint` in progress at task `s`, if it is.
     #[inline]
     pub fn checkpoint_mut(&mut self, s: u32, checkpoint: CheckpointId) -> Option<&mut SubtaskCheckpoint> {
@@ -134,15 +144,17 @@ impl Tasks {
     }
 
     /// `notifyCheckpointAborted` at task `s`. If the asynchronous part was running and the task
-    /// holds the checkpoint, the storage requests to cancel (its upload, its channel-state
-    /// write); the task forgets the checkpoint unless it is in its synchronous phase.
-    pub fn notify_aborted(&mut self, s: u32, checkpoint: CheckpointId) -> Option<[Option<u32>; 2]> {
+    /// holds the checkpoint, the storage requests to cancel (its upload's files in flight,
+    /// then its channel-state write); the task forgets the checkpoint unless it is in its synchronous phase.
+    pub fn notify_aborted(&mut self, s: u32, checkpoint: CheckpointId) -> Option<Vec<u32>> {
         let t = &mut self.tasks[s as usize];
         if !t.coordinator.notify_checkpoint_aborted(checkpoint) {
             return None;
         }
         let pos = t.checkpoints.iter().position(|c| c.id == checkpoint)?;
-        let running = [t.checkpoints[pos].upload, t.checkpoints[pos].progress.channel_write()];
+        let c = &mut t.checkpoints[pos];
+        let mut running = std::mem::take(&mut c.uploads);
+        running.extend(c.progress.channel_write());
         if t.sync_checkpoint != Some(checkpoint) {
             t.checkpoints.swap_remove(pos);
         }

@@ -1,0 +1,186 @@
+//! What RocksDB's snapshot strategies share (`RocksDBSnapshotStrategyBase`): the native
+//! checkpoint of the synchronous part, the small files every file-based snapshot carries, and
+//! the two savepoint formats.
+//!
+//! - **Native checkpoint** (`takeDBNativeCheckpoint`): `db.flush` writes what the memtable holds
+//!   since the last flush as a new L0 SST (CPU to build it, at [`FlushCost::bytes_per_s`]), then
+//!   `Checkpoint.createCheckpoint` hard-links every live SST into a local directory and writes
+//!   its CURRENT, MANIFEST and OPTIONS; the synced writes are [`FlushCost::fixed_ns`]. The full
+//!   (`RocksNativeFullSnapshotStrategy`) and incremental strategies both start with it.
+//! - **Canonical savepoint** (`RocksFullSnapshotStrategy`): the synchronous part only takes a
+//!   RocksDB snapshot (`db.getSnapshot()`, no flush); the asynchronous part iterates every
+//!   entry and writes it into one stream in the backend-independent format.
+//! - **Native savepoint**: a native checkpoint whose files are all uploaded and shared with no
+//!   checkpoint (`SharingFilesStrategy.NO_SHARING`).
+//!
+//! The keyed backend's meta-data file (`materializeMetaData`: the serializers' snapshots, a few
+//! hundred bytes) is written before the files; it is below Flink's inline threshold and goes
+//! into the checkpoint's `_metadata`, so it costs no storage request and is not modelled.
+
+use super::lsm::{LsmTree, SstFile};
+use super::{BackendConfig, FlushCost, HeapSerializeCost, SnapshotCost};
+use crate::time::DurationNs;
+
+/// Cost of one `link(2)` of an SST file into the checkpoint directory: a metadata-only
+/// operation of a few microseconds on a local file system.
+pub const HARD_LINK_NS: u64 = 10_000;
+
+/// CURRENT + OPTIONS + the MANIFEST's fixed part, uploaded with every file-based snapshot.
+pub const MISC_FILES_BASE_BYTES: u64 = 8 * 1024;
+/// The MANIFEST grows with the number of live files (one version edit per file).
+pub const MANIFEST_BYTES_PER_FILE: u64 = 128;
+/// CURRENT, OPTIONS and MANIFEST.
+pub const MISC_FILES: u32 = 3;
+
+/// The local directory a native checkpoint leaves for the asynchronous part.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NativeCheckpoint {
+    /// Every live SST, hard-linked (the flushed one included).
+    pub ssts: Vec<SstFile>,
+    /// Sizes of CURRENT, OPTIONS and MANIFEST.
+    pub misc_bytes: Vec<u64>,
+    /// Memtable bytes the flush wrote.
+    pub flushed_bytes: u64,
+    /// The synchronous part without a core: the fixed cost and the links.
+    pub sync_ns: DurationNs,
+    /// The synchronous part on a core: building the flushed SST.
+    pub sync_cpu_ns: DurationNs,
+}
+
+impl NativeCheckpoint {
+    /// Every file of the directory: the SSTs, then the misc files.
+    pub fn all_file_bytes(&self) -> Vec<u64> {
+        self.ssts
+            .iter()
+            .map(|f| f.bytes)
+            .chain(self.misc_bytes.iter().copied())
+            .collect()
+    }
+
+    pub fn total_bytes(&self) -> u64 {
+        self.all_file_bytes().iter().sum()
+    }
+}
+
+/// Sizes of CURRENT, OPTIONS and MANIFEST of a directory of `ssts` SST files: their bytes,
+/// `MISC_FILES_BASE_BYTES` plus the MANIFEST's edits, split evenly (only their sum and count
+/// matter: each is far below a stripe of any storage).
+pub fn misc_file_bytes(ssts: usize) -> Vec<u64> {
+    let total = MISC_FILES_BASE_BYTES + MANIFEST_BYTES_PER_FILE * ssts as u64;
+    let n = MISC_FILES as u64;
+    (0..n).map(|i| total / n + u64::from(i < total % n)).collect()
+}
+
+/// `takeDBNativeCheckpoint`: flushes the memtable (without the compaction that follows it:
+/// the directory is taken right after the flush) and links every live SST.
+pub fn take_native_checkpoint(lsm: &mut LsmTree, flush: &FlushCost) -> NativeCheckpoint {
+    let flushed_bytes = lsm.memtable_bytes();
+    lsm.flush_without_compaction();
+    let ssts: Vec<SstFile> = lsm.live_files().copied().collect();
+    NativeCheckpoint {
+        misc_bytes: misc_file_bytes(ssts.len()),
+        flushed_bytes,
+        sync_ns: flush.fixed_ns + ssts.len() as u64 * HARD_LINK_NS,
+        sync_cpu_ns: flush.cpu_ns(flushed_bytes),
+        ssts,
+    }
+}
+
+/// A canonical savepoint of `live_bytes` in `entries` entries: no flush, one stream, and the
+/// snapshot thread iterating and writing every entry. RocksDB keeps keys and values serialized,
+/// so writing them costs what the heap backend's serializer spends per entry and per byte
+/// (`serialize`): the key-group-ordered iteration re-frames each entry with the same stream
+/// format. That is a lower bound: RocksDB's iterator also merges the levels' versions.
+pub fn canonical_savepoint(live_bytes: u64, entries: u64, serialize: &HeapSerializeCost) -> SnapshotCost {
+    SnapshotCost {
+        sync_ns: 0,
+        sync_cpu_ns: 0,
+        upload_bytes: live_bytes,
+        upload_plan: SnapshotCost::one_file(live_bytes),
+        upload_threads: 1,
+        async_delay_ns: 0,
+        async_cpu_ns: serialize.cpu_ns(entries, live_bytes),
+        checkpointed_size: live_bytes,
+        state_size: live_bytes,
+        changelog_replay_bytes: 0,
+    }
+}
+
+/// The cost of uploading a whole native checkpoint (a full checkpoint, a native savepoint):
+/// every file, `transfer_threads` at a time.
+pub fn upload_everything(nc: &NativeCheckpoint, cfg: &BackendConfig) -> SnapshotCost {
+    let files = nc.all_file_bytes();
+    let total: u64 = files.iter().sum();
+    SnapshotCost {
+        sync_ns: nc.sync_ns,
+        sync_cpu_ns: nc.sync_cpu_ns,
+        upload_bytes: total,
+        upload_plan: vec![files],
+        upload_threads: cfg.transfer_threads.max(1),
+        async_delay_ns: 0,
+        async_cpu_ns: 0,
+        checkpointed_size: total,
+        state_size: total,
+        changelog_replay_bytes: 0,
+    }
+}
+
+/// A native savepoint of `lsm`: a native checkpoint, every file uploaded; the compaction the
+/// flush made due runs afterwards, as after any flush.
+pub fn native_savepoint(lsm: &mut LsmTree, cfg: &BackendConfig) -> SnapshotCost {
+    let nc = take_native_checkpoint(lsm, &cfg.flush);
+    lsm.maybe_compact();
+    upload_everything(&nc, cfg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::backend::lsm::LsmConfig;
+
+    const MIB: u64 = 1024 * 1024;
+
+    fn lsm_cfg() -> LsmConfig {
+        LsmConfig {
+            write_buffer_bytes: 64 * MIB,
+            level0_file_num_compaction_trigger: 4,
+            max_size_level_base_bytes: 256 * MIB,
+            level_multiplier: 10,
+            target_file_size_bytes: 64 * MIB,
+        }
+    }
+
+    /// The flush costs CPU in proportion to what the memtable holds, plus a fixed part; the
+    /// links cost per live file.
+    #[test]
+    fn native_checkpoint_costs_cpu_per_flushed_byte_plus_a_fixed_part() {
+        let flush = FlushCost {
+            bytes_per_s: 100e6,
+            fixed_ns: 5_000_000,
+        };
+        let mut lsm = LsmTree::new(lsm_cfg(), 128 * MIB, 1);
+        lsm.write(10_000_000, 130 * MIB);
+        let nc = take_native_checkpoint(&mut lsm, &flush);
+        assert_eq!(nc.flushed_bytes, 10_000_000);
+        assert_eq!(nc.sync_cpu_ns, 100_000_000, "10 MB at 100 MB/s of CPU");
+        assert_eq!(nc.ssts.len(), 3, "two 64 MiB files and the flushed one");
+        assert_eq!(nc.sync_ns, 5_000_000 + 3 * HARD_LINK_NS);
+        let again = take_native_checkpoint(&mut lsm, &flush);
+        assert_eq!(
+            (again.flushed_bytes, again.sync_cpu_ns),
+            (0, 0),
+            "nothing since the flush"
+        );
+        assert_eq!(again.sync_ns, 5_000_000 + 3 * HARD_LINK_NS, "the fixed part stays");
+    }
+
+    #[test]
+    fn misc_files_add_up() {
+        let m = misc_file_bytes(10);
+        assert_eq!(m.len(), MISC_FILES as usize);
+        assert_eq!(
+            m.iter().sum::<u64>(),
+            MISC_FILES_BASE_BYTES + 10 * MANIFEST_BYTES_PER_FILE
+        );
+    }
+}

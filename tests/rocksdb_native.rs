@@ -159,3 +159,30 @@ per_request_bandwidth = "200MB/s""#;
         "native {native} ms vs {checkpoint} ms"
     );
 }
+
+/// A source's state (its readers' splits and offsets) is operator state, kept on the heap by
+/// Flink's `DefaultOperatorStateBackend` whatever the keyed backend: with RocksDB configured, a
+/// source with state pays no flush and no native-checkpoint cost (its sync is 0, as Flink
+/// reports it), while the keyed operator behind it pays both.
+#[test]
+fn a_source_s_operator_state_takes_no_rocksdb_native_checkpoint() {
+    let toml = job("1s", r#"bytes_per_key = "400B""#, 5000, "", "", "").replace(
+        "rate = { process = \"constant\", records_per_second = 5000 }",
+        "rate = { process = \"constant\", records_per_second = 5000 }\nstate = { initial = \"1MB\" }",
+    );
+    assert!(toml.contains("initial = \"1MB\""), "the source got its state");
+    let out = ckptsim::run::run(&common::scenario(&toml), 1);
+    let source_sync: Vec<f64> = out
+        .subtasks
+        .iter()
+        .filter(|r| r.task == "source")
+        .map(|r| r.sync_duration)
+        .collect();
+    assert!(
+        !source_sync.is_empty(),
+        "source rows: {:?}",
+        out.subtasks.iter().map(|r| &r.task).collect::<Vec<_>>()
+    );
+    assert!(source_sync.iter().all(|&s| s == 0.0), "source sync {source_sync:?}");
+    assert!(median(process_rows(&out).iter().map(|r| r.sync_duration).collect()) >= 5.0);
+}

@@ -188,6 +188,14 @@ impl StateBackend {
         }
     }
 
+    /// A source's state: its readers' splits and offsets are operator state, which Flink keeps
+    /// in the `DefaultOperatorStateBackend` on the heap whatever the keyed state backend is
+    /// (RocksDB and the changelog hold keyed state only), so it costs no flush and no native
+    /// checkpoint.
+    pub fn operator_state(cfg: &BackendConfig, initial_live_bytes: u64) -> Self {
+        StateBackend::Heap(HeapBackend::new(initial_live_bytes, cfg.heap))
+    }
+
     /// The backend without the changelog (what a changelog backend materializes).
     fn plain(cfg: &BackendConfig, initial_live_bytes: u64) -> Self {
         match (cfg.kind, cfg.incremental) {

@@ -199,8 +199,13 @@ fn new_task(
         }),
         io: Default::default(),
         alignment_bytes_start: 0,
-        backend: (v.state_bytes_per_key > 0 || v.state_initial_bytes > 0)
-            .then(|| StateBackend::new(&ctx.backend, v.state_initial_bytes)),
+        backend: (v.state_bytes_per_key > 0 || v.state_initial_bytes > 0).then(|| {
+            if v.kind == OperatorKind::Source {
+                StateBackend::operator_state(&ctx.backend, v.state_initial_bytes)
+            } else {
+                StateBackend::new(&ctx.backend, v.state_initial_bytes)
+            }
+        }),
         state_written_pending: 0,
         channel_state: None,
         deferred_mail: Default::default(),

@@ -78,14 +78,7 @@ impl World {
         if let Some(m) = mat {
             // The materialization's sync part (a memtable flush) runs on the task thread in Flink;
             // here it only delays the upload.
-            let req = StorageRequest {
-                subtask: s,
-                checkpoint: 0,
-                bytes: m.upload_bytes,
-                started: false,
-                cancelled: false,
-                download_for: None,
-            };
+            let req = StorageRequest::upload(s, 0, m.upload_bytes);
             if m.upload_bytes == 0 {
                 self.on_background_upload_done(now, s, 0, UploadKind::Materialization { id: m.id });
             } else {
@@ -97,14 +90,7 @@ impl World {
     }
 
     fn submit_background(&mut self, now: SimTime, s: u32, bytes: u64, kind: UploadKind) {
-        let req = StorageRequest {
-            subtask: s,
-            checkpoint: 0,
-            bytes,
-            started: false,
-            cancelled: false,
-            download_for: None,
-        };
+        let req = StorageRequest::upload(s, 0, bytes);
         self.storage.submit(now, req, Some(kind), &mut self.queue);
     }
 

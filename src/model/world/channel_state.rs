@@ -265,14 +265,7 @@ impl World {
         if bytes <= self.set.inline_threshold_bytes {
             return;
         }
-        let req = StorageRequest {
-            subtask: s,
-            checkpoint,
-            bytes,
-            started: false,
-            cancelled: false,
-            download_for: None,
-        };
+        let req = StorageRequest::upload(s, checkpoint, bytes);
         let id = self
             .storage
             .submit(now, req, Some(UploadKind::ChannelState), &mut self.queue);
@@ -346,14 +339,7 @@ impl World {
         match step {
             FileStep::Wait => {}
             FileStep::Write { bytes, append } => {
-                let req = StorageRequest {
-                    subtask: self.channel_state_writers.members(w)[0],
-                    checkpoint,
-                    bytes,
-                    started: false,
-                    cancelled: false,
-                    download_for: None,
-                };
+                let req = StorageRequest::upload(self.channel_state_writers.members(w)[0], checkpoint, bytes);
                 let kind = Some(UploadKind::ChannelStateFile { writer: w });
                 // One file is one stream, as Flink's `ChannelStateCheckpointWriter` writes it:
                 // only its first write pays the storage's request latency.

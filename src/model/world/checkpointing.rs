@@ -509,14 +509,7 @@ impl World {
                     inlined = true;
                     continue;
                 }
-                let req = StorageRequest {
-                    subtask: s,
-                    checkpoint,
-                    bytes,
-                    started: false,
-                    cancelled: false,
-                    download_for: None,
-                };
+                let req = StorageRequest::upload(s, checkpoint, bytes);
                 let id = self.storage.submit(at, req, None, &mut self.queue);
                 if let Some(c) = self.tasks.checkpoint_mut(s, checkpoint) {
                     c.uploads.push(id);

@@ -175,6 +175,28 @@ pub(crate) struct StorageRequest {
     pub download_for: Option<u32>,
 }
 
+impl StorageRequest {
+    /// An upload of `bytes` by subtask `subtask` for `checkpoint` (0: not for one checkpoint).
+    pub(crate) fn upload(subtask: u32, checkpoint: u64, bytes: u64) -> Self {
+        StorageRequest {
+            subtask,
+            checkpoint,
+            bytes,
+            started: false,
+            cancelled: false,
+            download_for: None,
+        }
+    }
+
+    /// A restore download of `bytes` for incarnation `incarnation` of subtask `subtask`.
+    pub(crate) fn download(subtask: u32, bytes: u64, incarnation: u32) -> Self {
+        StorageRequest {
+            download_for: Some(incarnation),
+            ..StorageRequest::upload(subtask, 0, bytes)
+        }
+    }
+}
+
 /// A record processed by a subtask (test hook).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ProcessedRecord {

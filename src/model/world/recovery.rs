@@ -306,14 +306,7 @@ impl World {
             self.queue.schedule(at + ns, Event::Restored { s, inc });
         } else {
             // Download the state from checkpoint storage, sharing its bandwidth.
-            let req = StorageRequest {
-                subtask: s,
-                checkpoint: 0,
-                bytes: state_bytes,
-                started: false,
-                cancelled: false,
-                download_for: Some(inc),
-            };
+            let req = StorageRequest::download(s, state_bytes, inc);
             self.storage.submit(at, req, None, &mut self.queue);
         }
         replayed

@@ -8,11 +8,17 @@ use super::Ctx;
 /// simulation first fills its state and queues. The harness skips the same 10 s.
 const WARMUP_S: u64 = 10;
 
-pub(super) fn simulation(cx: &Ctx) -> Section {
-    let n_cp = cx.cids.len();
+/// The simulated run's `(duration, warm-up)` in seconds, as `[simulation]` writes them.
+pub(super) fn run_length_s(cx: &Ctx) -> (u64, u64) {
     let measured_s = (WARMUP_S as f64 + 15.0 * cx.interval_s().unwrap_or(2.0))
         .max(40.0)
         .ceil() as u64;
+    (measured_s, WARMUP_S)
+}
+
+pub(super) fn simulation(cx: &Ctx) -> Section {
+    let n_cp = cx.cids.len();
+    let (measured_s, _) = run_length_s(cx);
     let mut sim = Section::new("[simulation]");
     sim.put(
         "duration",

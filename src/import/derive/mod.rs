@@ -8,6 +8,7 @@ mod cluster;
 mod config;
 mod operators;
 mod rates;
+mod rocks_state;
 mod storage;
 
 use super::fit::median;
@@ -67,14 +68,15 @@ pub fn derive(layout: &Layout, opts: &ImportOptions) -> Result<Imported, ImportE
         storage::storage(&cx)?,
     ];
     let b = backend::Backend::read(&cx)?;
-    // RocksDB's sync phase flushes the memtable: its speed is fitted after the operators.
+    // RocksDB's sync phase flushes the memtable: its throughput is fitted after the operators'
+    // state is inverted.
     let sb_index = sections.len();
     sections.push(backend::state_backend(&cx, &b));
     let mut medians = job_medians(&cx);
     let (ops, rocks_sync) = operators::operators(&cx, &b, &mut medians);
     sections.extend(ops);
     if let Some(r) = rocks_sync {
-        backend::put_flush_speed(&mut sections[sb_index], &b, &r);
+        backend::put_flush_speed(&mut sections[sb_index], &r);
     }
     Ok(Imported {
         job_id: cx.job.id.clone(),

@@ -8,7 +8,9 @@ use super::super::fit::median;
 use super::super::plan::Op;
 use super::super::rest_model::SubtaskAck;
 use super::super::write::{Section, bytes, quote, us};
-use super::backend::{Backend, MEMTABLE_BYTES, RocksSync};
+use super::backend::{Backend, RocksSync, model_config};
+use super::config::run_length_s;
+use super::rocks_state::RocksSubtask;
 use super::{Ctx, KEYS_PER_KEY_GROUP, Median, f};
 
 /// A source backpressured more than this share of its time emits less than it would: its
@@ -16,7 +18,7 @@ use super::{Ctx, KEYS_PER_KEY_GROUP, Median, f};
 const BACKPRESSURED_SHARE: f64 = 0.1;
 
 /// The operator sections, the per-task medians appended to `medians`, and what RocksDB's sync
-/// phase flushed (for `local_disk_bandwidth`).
+/// phase flushed (for `flush_throughput`).
 pub(super) fn operators(cx: &Ctx, b: &Backend, medians: &mut Vec<Median>) -> (Vec<Section>, Option<RocksSync>) {
     let mut sections = Vec::new();
     let mut rocks_sync = None;
@@ -204,6 +206,43 @@ fn state(s: &mut Section, cx: &Ctx, b: &Backend, op: &Op) -> Option<RocksSync> {
         return None;
     }
     let p = cx.job.vertices[op.vertex].parallelism as f64;
+    // RocksDB (not under the changelog, whose size is its materialization plus the log):
+    // Flink's size counts the SST versions not yet compacted, which the simulator's LSM adds
+    // again, so the live state is found by inverting the model.
+    if b.rocks && !cx.cc.changelog {
+        let model = rocks_model(cx, b, op);
+        if let Some((per_key, run)) = model.invert(state) {
+            s.put(
+                "state",
+                format!("{{ bytes_per_key = \"{per_key}B\" }}"),
+                format!(
+                    "inverted LSM model: the backend model alone ({}, default memtable and compaction; {:.0} keys and {} records/s per subtask, a checkpoint every {} s, checkpoints after the warm-up) gives {:.0} B, the median state_size - alignment.persisted per subtask {:.0} B ({subs}, {cp_range}): live state plus the SST versions not yet compacted",
+                    if b.incremental { "incremental" } else { "native full" },
+                    model.keys,
+                    f(model.records_per_s),
+                    model.interval_s,
+                    run.state_size_bytes,
+                    state
+                ),
+            );
+            let sync = median(&vd.acks.iter().map(|a| a.sync_ms).collect::<Vec<_>>()).unwrap_or(0.0);
+            return Some(RocksSync {
+                run,
+                sync_ms: sync,
+                vertex: cx.job.vertices[op.vertex].name.clone(),
+            });
+        }
+        let per_key = state * p / cx.keys as f64;
+        s.assume(
+            "state",
+            format!("{{ bytes_per_key = {} }}", bytes(per_key)),
+            format!(
+                "the LSM model cannot reach the median state_size - alignment.persisted per subtask {} B ({subs}, {cp_range}) with 1 B to 1 GB per key: taken as live state (x parallelism / keys), which the model inflates by the SST versions not yet compacted",
+                f(state)
+            ),
+        );
+        return None;
+    }
     let per_key = state * p / cx.keys as f64;
     s.put(
         "state",
@@ -213,28 +252,23 @@ fn state(s: &mut Section, cx: &Ctx, b: &Backend, op: &Op) -> Option<RocksSync> {
             f(state)
         ),
     );
-    if b.rocks {
-        rocks_sync(cx, b, op, state, per_key)
-    } else {
-        None
-    }
+    None
 }
 
-/// What the simulator's sync phase flushes: full checkpoints, the memtable (at most the
-/// state); incremental ones, the writes since the last one.
-fn rocks_sync(cx: &Ctx, b: &Backend, op: &Op, state: f64, per_key: f64) -> Option<RocksSync> {
-    let vd = &cx.data[op.vertex];
-    let sync = median(&vd.acks.iter().map(|a| a.sync_ms).collect::<Vec<_>>()).unwrap_or(0.0);
-    let flushed = if b.incremental {
-        vd.rates.in_per_s * per_key.round() * cx.interval_s().unwrap_or(1.0)
-    } else {
-        state.min(MEMTABLE_BYTES)
-    };
-    (sync > 0.0 && flushed > 0.0).then(|| RocksSync {
-        flushed_bytes: flushed,
-        sync_ms: sync,
-        vertex: cx.job.vertices[op.vertex].name.clone(),
-    })
+/// A keyed RocksDB subtask of `op` as the simulation will run it: the keys spread over the
+/// parallelism, the vertex's records in per subtask, the checkpoint interval, the run's
+/// warm-up and length.
+fn rocks_model(cx: &Ctx, b: &Backend, op: &Op) -> RocksSubtask {
+    let p = u64::from(cx.job.vertices[op.vertex].parallelism.max(1));
+    let (duration_s, warmup_s) = run_length_s(cx);
+    RocksSubtask {
+        cfg: model_config(b),
+        keys: cx.keys.div_ceil(p),
+        records_per_s: cx.data[op.vertex].rates.in_per_s,
+        interval_s: cx.interval_s().unwrap_or(1.0),
+        warmup_s: warmup_s as f64,
+        duration_s: duration_s as f64,
+    }
 }
 
 fn sink(s: &mut Section, op: &Op) {

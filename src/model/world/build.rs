@@ -203,7 +203,7 @@ pub(super) fn job_manager(cfg: &WorldConfig, seed: u64) -> JobManager {
 /// applies when every record takes exactly one path to its end: at most one output edge per
 /// task, none of them broadcast, in exactly-once mode.
 pub(super) fn cut_check_applies(mode: crate::protocol::CheckpointingMode, graph: &JobGraph) -> bool {
-    mode == crate::protocol::CheckpointingMode::ExactlyOnce
+    mode.aligns_barriers()
         && graph.outputs.iter().all(|edges| {
             edges.len() <= 1
                 && edges

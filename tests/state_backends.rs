@@ -93,13 +93,7 @@ fn incremental_checkpoints_upload_the_delta_and_reference_files_adding_up_to_sta
     // Per subtask: the retained checkpoints' referenced files sum to the acknowledged size.
     let mut checked = 0;
     for s in [2u32, 3] {
-        let b = w
-            .subtask(SubtaskId(s))
-            .backend
-            .as_ref()
-            .unwrap()
-            .as_incremental()
-            .unwrap();
+        let b = w.subtask_backend(SubtaskId(s)).unwrap().as_incremental().unwrap();
         for (id, sub, _, m) in w.tracker().raw_acks().iter().filter(|a| a.1 == s) {
             if let Some(files) = b.referenced_files(*id) {
                 let sum: u64 = files.iter().map(|f| f.bytes).sum();

@@ -343,11 +343,7 @@ mod shared_shape_tests {
                     keys = { count = 1000, distribution = \"zipf\", exponent = 1.1 }\n";
         let loaded = crate::scenario::parse_str(text, "shapes.toml").expect("valid");
         let w = crate::model::world::World::new(&super::super::world_config(&loaded.scenario), 1, "shapes");
-        let shapes: Vec<_> = w
-            .tasks
-            .iter()
-            .filter_map(|t| t.source.as_ref().map(|s| &s.shape))
-            .collect();
+        let shapes = w.tasks.source_shapes();
         assert_eq!(shapes.len(), 4);
         assert!(shapes.windows(2).all(|p| std::sync::Arc::ptr_eq(p[0], p[1])));
     }

@@ -185,6 +185,99 @@ pub struct JobGraph {
     pub taskmanagers: u32,
 }
 
+/// Every operator's vertex and its subtasks, in operator order, each subtask in the slot its
+/// index gives (`slots_per_taskmanager` per TaskManager).
+fn place_subtasks(s: &JobSpec) -> (Vec<Vertex>, Vec<Subtask>) {
+    let slots = s.slots_per_taskmanager;
+    let mut vertices = Vec::new();
+    let mut subtasks = Vec::new();
+    for op in &s.operators {
+        let first = subtasks.len() as u32;
+        let v = VertexId(vertices.len() as u32);
+        for i in 0..op.parallelism {
+            subtasks.push(Subtask {
+                vertex: v,
+                index: i,
+                taskmanager: i / slots,
+            });
+        }
+        vertices.push(Vertex {
+            name: op.name.clone(),
+            kind: op.kind,
+            parallelism: op.parallelism,
+            first_subtask: first,
+            max_parallelism: default_max_parallelism(op.parallelism),
+            chain: op.chain.clone(),
+            output_record_size: op.output_record_size.clone(),
+            state_bytes_per_key: op.state_bytes_per_key,
+            state_initial_bytes: op.state_initial_bytes,
+            delivery_guarantee: op.delivery_guarantee,
+        });
+    }
+    (vertices, subtasks)
+}
+
+/// The channels, output edges, inputs and gates of a graph being built, per subtask.
+struct Wiring {
+    channels: Vec<Channel>,
+    outputs: Vec<Vec<OutputEdge>>,
+    inputs: Vec<Vec<ChannelId>>,
+    gates: Vec<u32>,
+}
+
+impl Wiring {
+    fn new(n: usize) -> Wiring {
+        Wiring {
+            channels: Vec::new(),
+            outputs: vec![Vec::new(); n],
+            inputs: vec![Vec::new(); n],
+            gates: vec![0u32; n],
+        }
+    }
+
+    /// Connects every subtask of `prod` to the subtasks of `cons` it feeds by `partitioning`
+    /// (one to one for forward, all to all otherwise): a new gate at each consumer, a new
+    /// output edge at each producer.
+    fn connect(&mut self, prod: &Vertex, cons: &Vertex, partitioning: Partitioning, subtasks: &[Subtask], tms: u32) {
+        for c in 0..cons.parallelism {
+            let cs = SubtaskId(cons.first_subtask + c);
+            self.gates[cs.index()] += 1;
+        }
+        for p in 0..prod.parallelism {
+            let ps = SubtaskId(prod.first_subtask + p);
+            let edge_index = self.outputs[ps.index()].len() as u32;
+            let targets: Vec<u32> = match partitioning {
+                Partitioning::Forward => vec![p],
+                _ => (0..cons.parallelism).collect(),
+            };
+            let mut edge_channels = Vec::with_capacity(targets.len());
+            for c in targets {
+                let cs = SubtaskId(cons.first_subtask + c);
+                let id = ChannelId(self.channels.len() as u32);
+                let tm_p = subtasks[ps.index()].taskmanager;
+                let tm_c = subtasks[cs.index()].taskmanager;
+                self.channels.push(Channel {
+                    producer: ps,
+                    consumer: cs,
+                    input_index: self.inputs[cs.index()].len() as u32,
+                    gate: self.gates[cs.index()] - 1,
+                    output_edge: edge_index,
+                    remote: tm_p != tm_c,
+                    connection: tm_p * tms + tm_c,
+                });
+                self.inputs[cs.index()].push(id);
+                edge_channels.push(id);
+            }
+            self.outputs[ps.index()].push(OutputEdge {
+                partitioning,
+                channels: edge_channels,
+                consumer_max_parallelism: cons.max_parallelism,
+                consumer_parallelism: cons.parallelism,
+            });
+        }
+    }
+}
+
 pub fn default_max_parallelism(p: u32) -> u32 {
     let target = (p as u64 * 3).div_ceil(2).max(1);
     (target.next_power_of_two() as u32).clamp(128, 32768)
@@ -192,88 +285,23 @@ pub fn default_max_parallelism(p: u32) -> u32 {
 
 impl JobGraph {
     pub fn build(s: &JobSpec) -> JobGraph {
-        let slots = s.slots_per_taskmanager;
-        let mut vertices = Vec::new();
-        let mut subtasks = Vec::new();
-        for op in &s.operators {
-            let first = subtasks.len() as u32;
-            let v = VertexId(vertices.len() as u32);
-            for i in 0..op.parallelism {
-                subtasks.push(Subtask {
-                    vertex: v,
-                    index: i,
-                    taskmanager: i / slots,
-                });
-            }
-            vertices.push(Vertex {
-                name: op.name.clone(),
-                kind: op.kind,
-                parallelism: op.parallelism,
-                first_subtask: first,
-                max_parallelism: default_max_parallelism(op.parallelism),
-                chain: op.chain.clone(),
-                output_record_size: op.output_record_size.clone(),
-                state_bytes_per_key: op.state_bytes_per_key,
-                state_initial_bytes: op.state_initial_bytes,
-                delivery_guarantee: op.delivery_guarantee,
-            });
-        }
-        let n = subtasks.len();
+        let (vertices, subtasks) = place_subtasks(s);
         let tms = s.taskmanagers;
-        let mut channels = Vec::new();
-        let mut outputs: Vec<Vec<OutputEdge>> = vec![Vec::new(); n];
-        let mut inputs: Vec<Vec<ChannelId>> = vec![Vec::new(); n];
-        let mut gates = vec![0u32; n];
+        let mut w = Wiring::new(subtasks.len());
         for (ci, op) in s.operators.iter().enumerate() {
             let cons = &vertices[ci];
             for input in &op.inputs {
-                let pi = input.from;
-                let prod = vertices[pi].clone();
-                for c in 0..cons.parallelism {
-                    let cs = SubtaskId(cons.first_subtask + c);
-                    gates[cs.index()] += 1;
-                }
-                for p in 0..prod.parallelism {
-                    let ps = SubtaskId(prod.first_subtask + p);
-                    let edge_index = outputs[ps.index()].len() as u32;
-                    let targets: Vec<u32> = match input.partitioning {
-                        Partitioning::Forward => vec![p],
-                        _ => (0..cons.parallelism).collect(),
-                    };
-                    let mut edge_channels = Vec::with_capacity(targets.len());
-                    for c in targets {
-                        let cs = SubtaskId(cons.first_subtask + c);
-                        let id = ChannelId(channels.len() as u32);
-                        let tm_p = subtasks[ps.index()].taskmanager;
-                        let tm_c = subtasks[cs.index()].taskmanager;
-                        channels.push(Channel {
-                            producer: ps,
-                            consumer: cs,
-                            input_index: inputs[cs.index()].len() as u32,
-                            gate: gates[cs.index()] - 1,
-                            output_edge: edge_index,
-                            remote: tm_p != tm_c,
-                            connection: tm_p * tms + tm_c,
-                        });
-                        inputs[cs.index()].push(id);
-                        edge_channels.push(id);
-                    }
-                    outputs[ps.index()].push(OutputEdge {
-                        partitioning: input.partitioning,
-                        channels: edge_channels,
-                        consumer_max_parallelism: cons.max_parallelism,
-                        consumer_parallelism: cons.parallelism,
-                    });
-                }
+                let prod = vertices[input.from].clone();
+                w.connect(&prod, cons, input.partitioning, &subtasks, tms);
             }
         }
         JobGraph {
             vertices,
             subtasks,
-            channels,
-            outputs,
-            inputs,
-            gates,
+            channels: w.channels,
+            outputs: w.outputs,
+            inputs: w.inputs,
+            gates: w.gates,
             taskmanagers: tms,
         }
     }

@@ -1,19 +1,14 @@
-//! The runtime state of one subtask: what it is doing, its inputs, its checkpoint machinery and
-//! its counters. The world's `Tasks` component (`world::tasks`) owns every subtask's `Task`
-//! and is the only one that changes it; tests read it through `World::subtask`.
+//! The pieces of a subtask's runtime state: its phase, the batch it works on, its checkpoints
+//! in progress, its channel state, its source or sink, its I/O counters. The subtask's state as
+//! a whole (`Task`) is private to the world's `Tasks` component (`world::tasks`).
 
-use std::collections::VecDeque;
 use std::sync::Arc;
 
 use crate::ids::CheckpointId;
-use crate::model::backend::StateBackend;
 use crate::model::records::Record;
 use crate::model::source::{RecordShape, SourceReader};
 use crate::protocol::async_checkpoint::AsyncCheckpointProgress;
-use crate::protocol::input_handler::InputHandler;
-use crate::protocol::subtask::SubtaskCheckpointCoordinator;
 use crate::protocol::{CheckpointBarrier, SubtaskCheckpointMetrics};
-use crate::sim::RngStream;
 use crate::time::SimTime;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -175,52 +170,6 @@ pub struct SinkRuntime {
     pub commits: bool,
     /// Records processed, per source subtask (for the consistent-cut check).
     pub absorbed_per_source: Vec<u64>,
-}
-
-#[derive(Debug)]
-pub struct Task {
-    pub phase: TaskPhase,
-    /// Bumped at every restart: events of an earlier incarnation are stale.
-    pub incarnation: u32,
-    /// Generation of the task's wake-up event; a wake with another generation is stale.
-    pub wake_gen: u32,
-    pub batch: Option<Batch>,
-    pub handler: Option<InputHandler>,
-    pub coordinator: SubtaskCheckpointCoordinator,
-    pub sync_until: SimTime,
-    pub sync_checkpoint: Option<CheckpointId>,
-    pub resume_after_sync: bool,
-    /// Trigger RPCs that arrived during a synchronous phase (mailbox order).
-    pub deferred_triggers: VecDeque<CheckpointBarrier>,
-    pub checkpoints: Vec<SubtaskCheckpoint>,
-    pub rng: RngStream,
-    pub source: Option<SourceRuntime>,
-    /// Sinks: the sink's writer (and its two-phase commit when it is exactly-once).
-    pub sink: Option<SinkRuntime>,
-    /// Flink's task I/O metrics, counted from the start.
-    pub io: TaskIoCounters,
-    /// Bytes processed when the current alignment started (for `processed_data`).
-    pub alignment_bytes_start: u64,
-    // ---- issue 3: state backend, channel state, deferred mailbox actions ----
-    /// Keyed state backend of a stateful subtask (`None`: stateless).
-    pub backend: Option<StateBackend>,
-    /// State bytes written since the last `on_state_change` (fed once per batch).
-    pub state_written_pending: u64,
-    /// Channel state of the unaligned checkpoint in progress at this task (at most one).
-    pub channel_state: Option<ChannelStateAcc>,
-    /// Priority barriers and alignment timers that arrived during a synchronous phase.
-    pub deferred_mail: VecDeque<DeferredMail>,
-    /// A checkpoint whose acknowledgement waits for its timeoutable barrier to leave an output.
-    pub waiting_output_barrier: Option<CheckpointId>,
-    /// Changelog: log bytes a recovery from each of the latest checkpoints replays.
-    pub changelog_replay_bytes: std::collections::BTreeMap<CheckpointId, u64>,
-    /// End of data, final checkpoint and finishing (FLIP-147).
-    pub end_of_input: crate::protocol::end_of_input::EndOfInput,
-    /// A trigger RPC that reached a task with inputs after all its upstream tasks finished,
-    /// waiting for the `EndOfPartition` of its still-open channels.
-    pub deferred_rpc_trigger: Option<CheckpointBarrier>,
-    /// An idle task's input hand-off in progress: it wakes then to read its inputs.
-    pub input_handoff_until: Option<SimTime>,
 }
 
 /// What Flink's `TaskIOMetricGroup` counts for a task: busy and back-pressured time, records

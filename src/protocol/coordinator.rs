@@ -48,7 +48,7 @@ impl CoordinatorConfig {
     /// Unaligned checkpoints cannot run concurrently (Flink docs, "Unaligned checkpoints",
     /// limitations): with them enabled at most one checkpoint is pending.
     pub fn effective_max_concurrent(&self) -> u32 {
-        if self.unaligned && self.mode == CheckpointingMode::ExactlyOnce {
+        if self.unaligned && self.mode.aligns_barriers() {
             1
         } else {
             self.max_concurrent

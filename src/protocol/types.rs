@@ -36,6 +36,28 @@ pub enum CheckpointingMode {
     AtLeastOnce,
 }
 
+/// What each mode decides, in one place: adding a mode means answering these (the matches are
+/// exhaustive, so the compiler asks) and giving it a barrier handler
+/// (`InputHandler::for_config`).
+impl CheckpointingMode {
+    /// Whether the mode aligns barriers, so that a snapshot is a consistent cut and unaligned
+    /// checkpoints can be enabled (exactly-once); otherwise barriers are only counted.
+    pub fn aligns_barriers(self) -> bool {
+        match self {
+            CheckpointingMode::ExactlyOnce => true,
+            CheckpointingMode::AtLeastOnce => false,
+        }
+    }
+
+    /// The mode's name in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            CheckpointingMode::ExactlyOnce => "exactly-once",
+            CheckpointingMode::AtLeastOnce => "at-least-once",
+        }
+    }
+}
+
 /// How a barrier is to be aligned (`CheckpointOptions.AlignmentType`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AlignmentType {
@@ -106,7 +128,7 @@ impl CheckpointOptions {
         unaligned_enabled: bool,
         aligned_checkpoint_timeout_ns: Option<DurationNs>,
     ) -> Self {
-        if mode == CheckpointingMode::AtLeastOnce {
+        if !mode.aligns_barriers() {
             return Self::not_exactly_once(checkpoint_type);
         }
         if checkpoint_type == CheckpointType::Savepoint || !unaligned_enabled {

@@ -97,7 +97,7 @@ fn validate_checkpoint(c: &CheckpointCfg) -> Result<(), Problem> {
             "only applies with unaligned = true (the timeout switches an aligned checkpoint to unaligned)",
         );
     }
-    if c.unaligned && c.mode == CheckpointingMode::AtLeastOnce {
+    if c.unaligned && !c.mode.aligns_barriers() {
         return fail(
             "checkpoint.unaligned",
             "unaligned checkpoints need mode = \"exactly_once\" (at-least-once never aligns)",

@@ -15,7 +15,7 @@ mod throughput;
 pub use failure_cost::Headroom;
 
 use crate::metrics::{Finding, RunOutput, Status};
-use crate::scenario::{CheckpointingMode, OperatorKind, Scenario};
+use crate::scenario::{OperatorKind, Scenario};
 use crate::units::human_ms;
 
 /// What the verdict needs to know of the job beyond its output.
@@ -42,7 +42,7 @@ impl JobShape {
     pub fn of(s: &Scenario) -> JobShape {
         let c = &s.checkpoint;
         let mode = match (c.mode, c.unaligned, c.aligned_checkpoint_timeout.as_u64()) {
-            (CheckpointingMode::AtLeastOnce, _, _) => "at-least-once".to_string(),
+            (m, _, _) if !m.aligns_barriers() => m.name().to_string(),
             (_, false, _) => "aligned".to_string(),
             (_, true, 0) => "unaligned".to_string(),
             (_, true, t) => format!("aligned with a {:.0} ms timeout", t as f64 / 1e6),

@@ -128,12 +128,7 @@ impl World {
     /// Hook for recovery: the changelog a subtask restored from `checkpoint` must download and
     /// replay on top of its materialized state (0 for the other backends).
     pub(crate) fn restore_changelog_bytes(&self, s: u32, checkpoint: CheckpointId) -> u64 {
-        self.tasks
-            .task(s as usize)
-            .changelog_replay_bytes
-            .get(&checkpoint)
-            .copied()
-            .unwrap_or(0)
+        self.tasks.changelog_replay_bytes(s, checkpoint).unwrap_or(0)
     }
 
     /// Hook for recovery: time to re-apply that log to the backend after downloading it, at the

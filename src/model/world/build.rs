@@ -6,18 +6,22 @@
 use crate::protocol::end_of_input::EndOfInput;
 use std::sync::Arc;
 
+use super::channel_state_writers::ChannelStateWriters;
+use super::checkpoint_storage::CheckpointStorage;
 use super::endpoints::Endpoints;
+use super::jobmanager::JobManager;
+use super::tasks::Task;
 use crate::ids::SubtaskId;
 use crate::model::backend::{BackendConfig, StateBackend};
 use crate::model::config::WorldConfig;
+use crate::model::faults::FaultSchedule;
 use crate::model::graph::JobGraph;
 use crate::model::source::{RecordShape, SourceReader};
-use crate::model::task::{SourceRuntime, Task, TaskPhase};
+use crate::model::task::SourceRuntime;
+use crate::protocol::coordinator::CheckpointCoordinator;
 use crate::protocol::input_handler::InputHandler;
-use crate::protocol::subtask::SubtaskCheckpointCoordinator;
 use crate::sim::rng::StreamKind;
 use crate::sim::{RngStream, StreamId};
-use crate::time::SimTime;
 use crate::vocab::{DeliveryGuarantee, OperatorKind};
 
 /// Every subtask's runtime, and which are sources and sinks.
@@ -27,6 +31,10 @@ pub(super) struct BuiltTasks {
     pub key_space: u64,
     pub sources: Vec<u32>,
     pub sinks: Vec<u32>,
+    /// Per subtask: a source's reader at offset 0 (to restart from when no checkpoint
+    /// completed), and the records a bounded source reads.
+    pub initial_readers: Vec<Option<SourceReader>>,
+    pub source_bounds: Vec<Option<u64>>,
 }
 
 pub(super) fn build_tasks(cfg: &WorldConfig, graph: &JobGraph, seed: u64) -> BuiltTasks {
@@ -54,6 +62,8 @@ pub(super) fn build_tasks(cfg: &WorldConfig, graph: &JobGraph, seed: u64) -> Bui
     let mut tasks = Vec::with_capacity(graph.subtasks.len());
     let mut sources = Vec::new();
     let mut sinks = Vec::new();
+    let mut initial_readers = Vec::with_capacity(graph.subtasks.len());
+    let mut source_bounds = Vec::with_capacity(graph.subtasks.len());
     // Keys and sizes are functions of (seed, record id) only: one shape, and one Zipf table,
     // per source operator, shared by its subtasks.
     let shapes: Vec<Option<Arc<RecordShape>>> = cfg
@@ -78,6 +88,8 @@ pub(super) fn build_tasks(cfg: &WorldConfig, graph: &JobGraph, seed: u64) -> Bui
                 max_records: src.max_records,
             }
         });
+        initial_readers.push(source.as_ref().map(|s| s.reader.clone()));
+        source_bounds.push(source.as_ref().and_then(|s| s.max_records));
         // A task whose output goes nowhere (the last operator of a job without a sink) ends
         // its records as a discarding sink would: counted where they end, kept nowhere.
         let end = ends_records(op.kind, graph, i);
@@ -91,17 +103,15 @@ pub(super) fn build_tasks(cfg: &WorldConfig, graph: &JobGraph, seed: u64) -> Bui
         key_space,
         sources,
         sinks,
+        initial_readers,
+        source_bounds,
     }
 }
 
 /// The sources' and sinks' ends of the job: each source's generator at offset 0 (to restart
 /// from when no checkpoint completed) and how many bounded sources must finish.
 pub(super) fn endpoints(cfg: &WorldConfig, built: &BuiltTasks) -> Endpoints {
-    let initial_readers = built
-        .tasks
-        .iter()
-        .map(|t| t.source.as_ref().map(|s| s.reader.clone()))
-        .collect();
+    let initial_readers = built.initial_readers.clone();
     let bounded_sources = cfg
         .job
         .operators
@@ -139,12 +149,61 @@ pub(super) fn subtask_names(graph: &JobGraph) -> Vec<(String, u32)> {
         .collect()
 }
 
+/// The checkpoint storage: its latency profile, the hosts' NICs, its request stream, the
+/// upload failures and storage faults of the fault schedule.
+pub(super) fn checkpoint_storage(
+    cfg: &WorldConfig,
+    graph: &JobGraph,
+    seed: u64,
+    faults: &FaultSchedule,
+) -> CheckpointStorage {
+    let tm_of_subtask: Vec<u32> = graph.subtasks.iter().map(|st| st.taskmanager).collect();
+    CheckpointStorage::new(
+        cfg.storage.profile.clone(),
+        crate::model::storage::Nics::new(
+            cfg.storage.nic_bytes_per_s,
+            &tm_of_subtask,
+            cfg.job.taskmanagers,
+            cfg.job.taskmanagers_per_host,
+        ),
+        RngStream::new(seed, StreamId::new(StreamKind::Storage, 0)),
+        crate::model::faults::UploadFailures::new(seed, faults.upload_failure_probability),
+        faults.clone(),
+    )
+}
+
+/// The TaskManagers' shared channel-state writers (unaligned checkpoints; none otherwise).
+pub(super) fn channel_state_writers(cfg: &WorldConfig, graph: &JobGraph, num_tasks: usize) -> ChannelStateWriters {
+    if cfg.coordinator.unaligned {
+        let tm_of: Vec<u32> = graph.subtasks.iter().map(|s| s.taskmanager).collect();
+        ChannelStateWriters::new(
+            &tm_of,
+            cfg.storage.max_subtasks_per_channel_state_file,
+            cfg.storage.inline_threshold_bytes,
+        )
+    } else {
+        ChannelStateWriters::none(num_tasks)
+    }
+}
+
+/// The JobManager: its checkpoint coordinator, its stream, and the savepoints to take.
+pub(super) fn job_manager(cfg: &WorldConfig, seed: u64) -> JobManager {
+    JobManager::new(
+        CheckpointCoordinator::new(cfg.coordinator.clone()),
+        RngStream::new(seed, StreamId::new(StreamKind::Coordinator, 0)),
+        // A failover can follow any checkpoint failure past the tolerance, so keep restore
+        // points whenever checkpointing is on.
+        cfg.coordinator.interval_ns.is_some(),
+        cfg.run.savepoint_times.clone(),
+    )
+}
+
 /// The cut check counts each source's records where they end: at a sink or a task with no
 /// output (the last operator of a job without a sink), or in persisted channel state. It
 /// applies when every record takes exactly one path to its end: at most one output edge per
 /// task, none of them broadcast, in exactly-once mode.
 pub(super) fn cut_check_applies(mode: crate::protocol::CheckpointingMode, graph: &JobGraph) -> bool {
-    mode == crate::protocol::CheckpointingMode::ExactlyOnce
+    mode.aligns_barriers()
         && graph.outputs.iter().all(|edges| {
             edges.len() <= 1
                 && edges
@@ -175,21 +234,11 @@ fn new_task(
     source: Option<SourceRuntime>,
 ) -> Task {
     let inputs = graph.inputs[i as usize].len();
-    Task {
-        phase: TaskPhase::Idle,
-        incarnation: 0,
-        wake_gen: 0,
-        batch: None,
-        handler: (inputs > 0).then(|| InputHandler::for_config(inputs as u32, ctx.mode, ctx.unaligned)),
-        coordinator: SubtaskCheckpointCoordinator::new(),
-        sync_until: SimTime::ZERO,
-        sync_checkpoint: None,
-        resume_after_sync: false,
-        deferred_triggers: Default::default(),
-        checkpoints: Vec::new(),
-        rng: RngStream::new(ctx.seed, StreamId::new(StreamKind::TaskService, i)),
+    Task::new(
+        (inputs > 0).then(|| InputHandler::for_config(inputs as u32, ctx.mode, ctx.unaligned)),
+        RngStream::new(ctx.seed, StreamId::new(StreamKind::TaskService, i)),
         source,
-        sink: sink.map(|guarantee| crate::model::task::SinkRuntime {
+        sink.map(|guarantee| crate::model::task::SinkRuntime {
             guarantee,
             txn: crate::protocol::two_phase_commit::TwoPhaseCommitSink::new(i, 0).with_record_ids(ctx.keep_record_ids),
             open_origins_ns: Vec::new(),
@@ -197,22 +246,13 @@ fn new_task(
             commits: ctx.checkpointing,
             absorbed_per_source: vec![0; graph.subtasks.len()],
         }),
-        io: Default::default(),
-        alignment_bytes_start: 0,
-        backend: (v.state_bytes_per_key > 0 || v.state_initial_bytes > 0).then(|| {
+        (v.state_bytes_per_key > 0 || v.state_initial_bytes > 0).then(|| {
             if v.kind == OperatorKind::Source {
                 StateBackend::operator_state(&ctx.backend, v.state_initial_bytes)
             } else {
                 StateBackend::new(&ctx.backend, v.state_initial_bytes)
             }
         }),
-        state_written_pending: 0,
-        channel_state: None,
-        deferred_mail: Default::default(),
-        waiting_output_barrier: None,
-        changelog_replay_bytes: Default::default(),
-        end_of_input: EndOfInput::new(inputs as u32, ctx.checkpointing),
-        deferred_rpc_trigger: None,
-        input_handoff_until: None,
-    }
+        EndOfInput::new(inputs as u32, ctx.checkpointing),
+    )
 }

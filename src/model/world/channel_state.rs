@@ -312,17 +312,13 @@ impl World {
         let Some(w) = self.channel_state_writers.writer_of(s) else {
             return;
         };
-        let si = s as usize;
-        let Some(c) = self.tasks.task(si).checkpoints.iter().find(|c| c.id == checkpoint) else {
+        let Some(part) = self.tasks.shared_file_part(s, checkpoint) else {
             return;
         };
-        if !c.progress.waits_for_shared_file() || self.channel_state_writers.is_member_complete(w, checkpoint, s) {
+        if self.channel_state_writers.is_member_complete(w, checkpoint, s) {
             return;
         }
-        let timeoutable = c.barrier.options.is_timeoutable();
-        if !c.progress.channel_state_handed_over()
-            || (timeoutable && self.net.barrier_queued_in_output(s, checkpoint, &self.graph))
-        {
+        if !part.handed_over || (part.timeoutable && self.net.barrier_queued_in_output(s, checkpoint, &self.graph)) {
             return;
         }
         self.channel_state_writers.member_complete(w, checkpoint, s);

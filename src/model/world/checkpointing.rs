@@ -11,7 +11,6 @@ use crate::protocol::input_handler::barrier_handler::BarrierHandlerAction;
 use crate::protocol::subtask::SubtaskAction;
 use crate::protocol::{CheckpointBarrier, CheckpointFailureReason, SubtaskCheckpointMetrics};
 use crate::time::SimTime;
-use crate::vocab::DeliveryGuarantee;
 
 impl World {
     /// `triggerCheckpoint` at a source: a mailbox action, so it runs between records: a record
@@ -119,24 +118,11 @@ impl World {
         start_delay_ns: u64,
         alignment_duration_ns: u64,
     ) {
-        let si = s as usize;
         let processed = self.tasks.processed_since_alignment_bytes(s);
         if barrier.options.is_unaligned() {
             // The rest of the input buffer in progress is channel state
             // (`StreamTaskNetworkInput.prepareSnapshot`): processed after the snapshot.
-            let (rest, ch, records) = match &self.tasks.task(si).batch {
-                Some(b) if b.input_channel.is_some() => {
-                    let rest = &b.records[b.next..];
-                    let bytes: u64 = rest.iter().map(|r| r.bytes as u64).sum();
-                    let records = if self.jm.captures_snapshots() {
-                        rest.to_vec()
-                    } else {
-                        Vec::new()
-                    };
-                    (bytes, b.input_channel.unwrap_or_default(), records)
-                }
-                _ => (0, 0, Vec::new()),
-            };
+            let (rest, ch, records) = self.tasks.unread_input(s, self.jm.captures_snapshots());
             if let Some(acc) = self.tasks.channel_state_mut(s, barrier.id) {
                 acc.input_bytes += rest;
                 // Ahead of the buffers still queued in that channel.
@@ -243,57 +229,21 @@ impl World {
         barrier: CheckpointBarrier,
         metrics: SubtaskCheckpointMetrics,
     ) {
-        let si = s as usize;
         let checkpoint = barrier.id;
         // The first checkpoint after the end of data is the task's final one (FLIP-147).
-        self.tasks.task_mut(si).end_of_input.checkpoint_started(checkpoint);
+        self.tasks.end_of_input_checkpoint_started(s, checkpoint);
         let state = self.state_bytes(s);
-        let cost = self.backend_snapshot(now, s, &barrier);
-        let cpu_wall_ns = self.sync_cpu_wall_ns(now, s, cost.sync_cpu_ns);
         // A task triggered by RPC after its inputs ended has no input channel state to wait for.
         let has_inputs = self.tasks.has_open_inputs(s);
-        let v = self.graph.subtasks[si].vertex.index();
-        let t = self.tasks.task_mut(si);
-        let mut backend_ns = cost.sync_ns + cpu_wall_ns;
-        if self.faults.has_windows() {
-            let tm = self.graph.subtasks[si].taskmanager;
-            backend_ns = (backend_ns as f64 * self.faults.disk_slowdown(tm, now)) as u64;
-        }
-        let sync_ns = self.graph.vertices[v].sync_time_ns(&mut t.rng) + backend_ns;
+        let sync_ns = self.start_subtask_checkpoint(now, s, barrier, metrics, has_inputs);
         let unaligned = barrier.options.is_unaligned();
-        t.checkpoints.push(SubtaskCheckpoint {
-            id: checkpoint,
-            barrier,
-            metrics: SubtaskCheckpointMetrics {
-                sync_duration_ns: sync_ns,
-                state_size: cost.state_size,
-                checkpointed_size: cost.checkpointed_size,
-                ..metrics
-            },
-            progress: AsyncCheckpointProgress::new(
-                now + sync_ns,
-                unaligned && has_inputs,
-                barrier.options.is_timeoutable(),
-            ),
-            uploads: Vec::new(),
-            savepoint: barrier.options.checkpoint_type == crate::protocol::CheckpointType::Savepoint,
-            transfer: crate::model::backend::transfer::TransferPool::new(&cost.upload_plan, cost.upload_threads),
-            async_delay_ns: cost.async_delay_ns,
-            async_cpu_left_ns: cost.async_cpu_ns,
-        });
-        if let Some(w) = self.channel_state_writers.writer_of(s) {
-            if unaligned || barrier.options.is_timeoutable() {
-                // `initInputsCheckpoint` starts the shared writer when the checkpoint needs
-                // channel state (unaligned, or aligned with a timeout).
-                if let Some(c) = self.tasks.task_mut(si).checkpoints.last_mut() {
-                    c.progress.use_shared_file();
-                }
-            } else {
-                // Aligned here (a barrier forced aligned on a pointwise edge, a savepoint): no
-                // channel state of this subtask for its neighbours' file to wait for.
-                self.channel_state_writers.member_complete(w, checkpoint, s);
-                self.pump_channel_file(now, w, checkpoint);
-            }
+        if let Some(w) = self.channel_state_writers.writer_of(s)
+            && !(unaligned || barrier.options.is_timeoutable())
+        {
+            // Aligned here (a barrier forced aligned on a pointwise edge, a savepoint): no
+            // channel state of this subtask for its neighbours' file to wait for.
+            self.channel_state_writers.member_complete(w, checkpoint, s);
+            self.pump_channel_file(now, w, checkpoint);
         }
         if unaligned && !has_inputs {
             // A source's channel state is only its output buffers, all known now (so is that
@@ -303,43 +253,68 @@ impl World {
         self.channel_file_progress(now, s, checkpoint);
         self.log_snapshot(now, s, checkpoint);
         // Two-phase commit: pre-commit the open transaction in the sync phase.
-        // An at-least-once writer flushes what it has pending here (`SinkWriter.flush`); the
-        // model's writes are visible at once, so nothing is pending. A discarding sink keeps
-        // nothing.
-        let sink_state = self
-            .tasks
-            .task_mut(si)
-            .sink
-            .as_mut()
-            .filter(|sink| sink.guarantee == DeliveryGuarantee::ExactlyOnce)
-            .map(|sink| {
-                let origins = std::mem::take(&mut sink.open_origins_ns);
-                sink.pending_origins_ns.insert(checkpoint, origins);
-                sink.txn
-                    .snapshot_state(checkpoint)
-                    .expect("checkpoint ids grow at a subtask")
-            });
+        let sink_state = self.tasks.pre_commit_sink(s, checkpoint);
         if self.jm.captures_snapshots() {
             self.capture_snapshot(s, checkpoint, state, sink_state);
         }
         self.start_sync_phase(now, s, checkpoint, sync_ns);
     }
 
+    /// The backend's synchronous part (stretched by a slow disk) and the task's own sync time;
+    /// the checkpoint starts at the task, waiting for its upload, its channel state (unaligned,
+    /// with inputs) and its barrier leaving the outputs (timeoutable). Returns the sync time.
+    fn start_subtask_checkpoint(
+        &mut self,
+        now: SimTime,
+        s: u32,
+        barrier: CheckpointBarrier,
+        metrics: SubtaskCheckpointMetrics,
+        has_inputs: bool,
+    ) -> u64 {
+        let si = s as usize;
+        let cost = self.backend_snapshot(now, s, &barrier);
+        let cpu_wall_ns = self.sync_cpu_wall_ns(now, s, cost.sync_cpu_ns);
+        let v = self.graph.subtasks[si].vertex.index();
+        let mut backend_ns = cost.sync_ns + cpu_wall_ns;
+        if self.faults.has_windows() {
+            let tm = self.graph.subtasks[si].taskmanager;
+            backend_ns = (backend_ns as f64 * self.faults.disk_slowdown(tm, now)) as u64;
+        }
+        let sync_ns = self.tasks.draw_sync_time_ns(s, &self.graph.vertices[v]) + backend_ns;
+        let unaligned = barrier.options.is_unaligned();
+        let mut progress =
+            AsyncCheckpointProgress::new(now + sync_ns, unaligned && has_inputs, barrier.options.is_timeoutable());
+        if self.channel_state_writers.writer_of(s).is_some() && (unaligned || barrier.options.is_timeoutable()) {
+            // `initInputsCheckpoint` starts the shared writer when the checkpoint needs
+            // channel state (unaligned, or aligned with a timeout).
+            progress.use_shared_file();
+        }
+        self.tasks.start_checkpoint(
+            s,
+            SubtaskCheckpoint {
+                id: barrier.id,
+                barrier,
+                metrics: SubtaskCheckpointMetrics {
+                    sync_duration_ns: sync_ns,
+                    state_size: cost.state_size,
+                    checkpointed_size: cost.checkpointed_size,
+                    ..metrics
+                },
+                progress,
+                uploads: Vec::new(),
+                savepoint: barrier.options.checkpoint_type == crate::protocol::CheckpointType::Savepoint,
+                transfer: crate::model::backend::transfer::TransferPool::new(&cost.upload_plan, cost.upload_threads),
+                async_delay_ns: cost.async_delay_ns,
+                async_cpu_left_ns: cost.async_cpu_ns,
+            },
+        );
+        sync_ns
+    }
+
     /// Test hook: when the subtask took its snapshot, and a source's offset then.
     fn log_snapshot(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
-        let si = s as usize;
         if self.record_log.is_some() {
-            let source_offset = self
-                .tasks
-                .task(si)
-                .source
-                .as_ref()
-                .map(|src| match &self.tasks.task(si).batch {
-                    Some(b) if b.next < b.records.len() => {
-                        b.records[b.next].id & ((1u64 << crate::model::records::OFFSET_BITS) - 1)
-                    }
-                    _ => src.reader.offset(),
-                });
+            let source_offset = self.tasks.source_offset(s);
             let records_logged_before = self.record_log.as_ref().map_or(0, |l| l.len());
             self.snapshot_log.push(super::SnapshotTaken {
                 subtask: s,
@@ -425,12 +400,10 @@ impl World {
     /// `AsyncCheckpointRunnable`: serialize the snapshot (heap), upload it (inlined into the
     /// metadata when small), then acknowledge.
     fn start_async_phase(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
-        let si = s as usize;
-        let Some(pos) = self.tasks.task(si).checkpoints.iter().position(|c| c.id == checkpoint) else {
+        let Some(serializes) = self.tasks.start_async(s, checkpoint, now) else {
             return;
         };
-        self.tasks.task_mut(si).checkpoints[pos].progress.start_async(now);
-        if self.tasks.task(si).checkpoints[pos].async_cpu_left_ns > 0 {
+        if serializes {
             self.run_snapshot_chunk(now, s, checkpoint);
         } else {
             self.start_upload(now, s, checkpoint);
@@ -441,17 +414,12 @@ impl World {
     /// `CPU_QUANTUM_NS` of CPU) at its share of the TaskManager's cores.
     fn run_snapshot_chunk(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
         let si = s as usize;
-        let Some(c) = self
+        let Some(chunk) = self
             .tasks
-            .task_mut(si)
-            .checkpoints
-            .iter_mut()
-            .find(|c| c.id == checkpoint)
+            .take_snapshot_chunk_ns(s, checkpoint, super::cores::CPU_QUANTUM_NS)
         else {
             return;
         };
-        let chunk = c.async_cpu_left_ns.min(super::cores::CPU_QUANTUM_NS);
-        c.async_cpu_left_ns -= chunk;
         let tm = self.graph.subtasks[si].taskmanager;
         let thread = super::cores::Thread::Snapshot(s);
         let share = self.cores.share(tm, thread, now);
@@ -465,13 +433,13 @@ impl World {
     /// A chunk of serialization is done: the next, or the upload.
     pub(crate) fn on_snapshot_chunk(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
         let si = s as usize;
-        match self.tasks.task(si).checkpoints.iter().find(|c| c.id == checkpoint) {
+        match self.tasks.snapshot_cpu_left_ns(s, checkpoint) {
             None => {
                 // Aborted meanwhile: the snapshot thread stops.
                 let tm = self.graph.subtasks[si].taskmanager;
                 self.cores.release(tm, super::cores::Thread::Snapshot(s));
             }
-            Some(c) if c.async_cpu_left_ns > 0 => self.run_snapshot_chunk(now, s, checkpoint),
+            Some(left) if left > 0 => self.run_snapshot_chunk(now, s, checkpoint),
             Some(_) => self.start_upload(now, s, checkpoint),
         }
     }

@@ -116,13 +116,12 @@ impl World {
 
     /// What a finished task restores to: its final position and state, no open transaction.
     fn finished_snapshot(&self, s: u32) -> TaskSnapshot {
-        let t = self.tasks.task(s as usize);
         TaskSnapshot {
-            reader: t.source.as_ref().map(|src| src.reader.clone()),
+            reader: self.tasks.source_reader(s),
             keys: self.keys.mark(s),
             state_bytes: self.state_bytes(s),
             sink: None,
-            sink_absorbed: t.sink.as_ref().map(|k| k.absorbed_per_source.clone()),
+            sink_absorbed: self.tasks.sink_absorbed(s),
             finished: true,
         }
     }

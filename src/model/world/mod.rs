@@ -32,9 +32,7 @@
 //! `end_of_input.rs`: barriers out, uploads to storage, acknowledgements) and recovery
 //! (`recovery.rs`, `task_reset.rs`, `restore_point.rs`). `network.rs` is the glue between the
 //! network and the tasks: what a send or a delivery means for a task, in the order Flink's
-//! threads see it. (The task loop's batch arithmetic, the snapshot's sync-phase bookkeeping
-//! and the restore still reach a task's state through `Tasks::task`/`task_mut`; moving them
-//! in is the next step.)
+//! threads see it. None of them reads a task's fields: a task's state is private to `tasks/`.
 
 mod backends;
 mod build;
@@ -82,12 +80,11 @@ use tasks::Tasks;
 use crate::ids::SubtaskId;
 use crate::metrics::CheckpointStatsTracker;
 use crate::metrics::RunOutput;
-use crate::model::backend::BackendConfig;
+use crate::model::backend::{BackendConfig, StateBackend};
 use crate::model::config::WorldConfig;
 use crate::model::faults::FaultSchedule;
 use crate::model::graph::JobGraph;
-use crate::model::task::Task;
-use crate::protocol::coordinator::{CheckpointCoordinator, CoordinatorAction};
+use crate::protocol::coordinator::CoordinatorAction;
 use crate::protocol::failover::FailoverLifecycle;
 use crate::sim::rng::StreamKind;
 use crate::sim::{EventQueue, RngStream, StreamId, TraceHash};
@@ -317,44 +314,16 @@ impl World {
             (built.tasks.len() as u32, built.sources.len() as u32),
             "the compiled coordinator counts the graph's tasks"
         );
-        let tm_of_subtask: Vec<u32> = graph.subtasks.iter().map(|st| st.taskmanager).collect();
-        let storage = CheckpointStorage::new(
-            cfg.storage.profile.clone(),
-            crate::model::storage::Nics::new(
-                cfg.storage.nic_bytes_per_s,
-                &tm_of_subtask,
-                cfg.job.taskmanagers,
-                cfg.job.taskmanagers_per_host,
-            ),
-            stream(StreamKind::Storage, 0),
-            crate::model::faults::UploadFailures::new(seed, fault_schedule.upload_failure_probability),
-            fault_schedule.clone(),
-        );
-        let num_tasks = built.tasks.len();
+        let storage = build::checkpoint_storage(cfg, &graph, seed, &fault_schedule);
         let tms = graph.taskmanagers as usize;
         let cut_check = build::cut_check_applies(cfg.coordinator.mode, &graph);
         let sink_records = if cut_check {
-            let bounds = built
-                .tasks
-                .iter()
-                .map(|t| t.source.as_ref().and_then(|s| s.max_records))
-                .collect();
-            sink_records::SinkRecordCounts::new(&graph, seed, bounds)
+            sink_records::SinkRecordCounts::new(&graph, seed, built.source_bounds.clone())
         } else {
             None
         };
-        let channel_state_writers = if cfg.coordinator.unaligned {
-            let tm_of: Vec<u32> = graph.subtasks.iter().map(|s| s.taskmanager).collect();
-            channel_state_writers::ChannelStateWriters::new(
-                &tm_of,
-                cfg.storage.max_subtasks_per_channel_state_file,
-                cfg.storage.inline_threshold_bytes,
-            )
-        } else {
-            channel_state_writers::ChannelStateWriters::none(num_tasks)
-        };
         World {
-            channel_state_writers,
+            channel_state_writers: build::channel_state_writers(cfg, &graph, built.tasks.len()),
             run: RunInfo::new(cfg, seed, label),
             queue: EventQueue::new(),
             net,
@@ -365,14 +334,7 @@ impl World {
                 cfg.job.cores_per_taskmanager,
                 cfg.job.taskmanagers_per_host,
             ),
-            jm: JobManager::new(
-                CheckpointCoordinator::new(cfg.coordinator.clone()),
-                stream(StreamKind::Coordinator, 0),
-                // A failover can follow any checkpoint failure past the tolerance, so keep
-                // restore points whenever checkpointing is on.
-                cfg.coordinator.interval_ns.is_some(),
-                cfg.run.savepoint_times.clone(),
-            ),
+            jm: build::job_manager(cfg, seed),
             stats: Statistics::new(CheckpointStatsTracker::new(build::subtask_names(&graph)), set.warmup),
             endpoints: build::endpoints(cfg, &built),
             liveness: Default::default(),
@@ -590,8 +552,9 @@ impl World {
         self.stats.tracker()
     }
 
-    pub fn subtask(&self, s: SubtaskId) -> &Task {
-        self.tasks.task(s.index())
+    /// Subtask `s`'s keyed state backend, if it is stateful.
+    pub fn subtask_backend(&self, s: SubtaskId) -> Option<&StateBackend> {
+        self.tasks.backend(s.0)
     }
 
     /// Coordinator actions become events (RPCs with latency), statistics and counters.

@@ -12,7 +12,6 @@ use super::{Event, StorageRequest, World};
 use crate::model::config::RecoverySettings;
 use crate::model::faults::{Fault, FaultEvent};
 use crate::model::task::PersistedChannel;
-use crate::model::task::TaskPhase;
 use crate::protocol::coordinator::CompletedCheckpoint;
 use crate::protocol::failover::{FailoverAction, SourcePosition};
 use crate::protocol::restart::{FailureCause, RestartConfigError, RestartStrategyConfig};
@@ -163,14 +162,7 @@ impl World {
 
     /// Offset of the first record a source has not emitted.
     pub(crate) fn source_offset(&self, s: u32) -> u64 {
-        let t = self.tasks.task(s as usize);
-        let src = t.source.as_ref().expect("source");
-        match &t.batch {
-            Some(b) if b.next < b.records.len() => {
-                b.records[b.next].id & ((1u64 << crate::model::records::OFFSET_BITS) - 1)
-            }
-            _ => src.reader.offset(),
-        }
+        self.tasks.source_offset(s).expect("source")
     }
 
     /// The JobManager learns of a failure: the failover strategy names the restart set, and the
@@ -283,7 +275,7 @@ impl World {
         let state_bytes = self.restore_task_state(s, snap.as_ref());
         let mut replayed = 0;
         if let Some(at_failure) = self.failover.source_at_failure(failure, s) {
-            let from = self.tasks.task(si).source.as_ref().unwrap().reader.offset();
+            let from = self.tasks.source_read_offset(s);
             replayed = at_failure.offset.saturating_sub(from);
         }
         let inc = self.tasks.incarnation(s);
@@ -316,60 +308,36 @@ impl World {
     /// restored pending ones) and source position, or starts from scratch. Returns the bytes of
     /// keyed state it reads back.
     fn restore_task_state(&mut self, s: u32, snap: Option<&TaskSnapshot>) -> u64 {
-        let si = s as usize;
-        let t = self.tasks.task_mut(si);
-        t.incarnation += 1;
-        t.wake_gen = t.wake_gen.wrapping_add(1);
-        t.phase = TaskPhase::Down;
+        self.tasks.redeploy(s);
         let state_bytes = match snap {
             Some(sn) => sn.state_bytes,
             None => 0,
         };
-        if let Some(sink) = t.sink.as_mut() {
-            // recoverAndCommit the restored pending transactions; the open one died with
-            // the task (it is never committed, so the external system times it out).
-            let attempt = t.incarnation;
-            let mut actions = Vec::new();
-            let keep_record_ids = sink.txn.keeps_record_ids();
-            sink.txn = match snap.and_then(|sn| sn.sink.as_ref()) {
-                Some(state) => {
-                    crate::protocol::two_phase_commit::TwoPhaseCommitSink::restore(s, attempt, state, &mut actions)
-                }
-                None => crate::protocol::two_phase_commit::TwoPhaseCommitSink::new(s, attempt),
-            }
-            .with_record_ids(keep_record_ids);
-            sink.open_origins_ns.clear();
-            sink.pending_origins_ns.clear();
-            match snap.and_then(|sn| sn.sink_absorbed.as_ref()) {
-                Some(a) => sink.absorbed_per_source.clone_from(a),
-                None => sink.absorbed_per_source.iter_mut().for_each(|n| *n = 0),
-            }
+        if let Some(actions) = self.tasks.restore_sink(
+            s,
+            snap.and_then(|sn| sn.sink.as_ref()),
+            snap.and_then(|sn| sn.sink_absorbed.as_deref()),
+        ) {
             self.apply_transactions(&actions);
         }
-        let t = self.tasks.task_mut(si);
-        if let Some(src) = t.source.as_mut() {
-            // A new reader at the snapshot's position: a log's records since then are read
-            // again; a generator continues from its sequence number with a fresh limiter.
-            src.reader = match snap.and_then(|sn| sn.reader.as_ref()) {
-                Some(r) => r.restarted(),
-                None => self.endpoints.initial_reader(s),
-            };
-        }
+        let endpoints = &self.endpoints;
+        self.tasks
+            .restore_source(s, snap.and_then(|sn| sn.reader.as_ref()), || {
+                endpoints.initial_reader(s)
+            });
         if snap.is_some_and(|sn| sn.finished) {
             // Deployed as finished: it ends its data and finishes once restored.
-            t.end_of_input.deployed_as_finished(&mut Vec::new());
+            self.tasks.deploy_as_finished(s);
         }
         state_bytes
     }
 
     /// A task has its state and runs. When the whole restart set runs, checkpointing resumes.
     pub(crate) fn on_restored(&mut self, now: SimTime, s: u32) {
-        let t = self.tasks.task_mut(s as usize);
-        if t.phase != TaskPhase::Down {
+        let Some(finished) = self.tasks.restored(s) else {
             return;
-        }
-        t.phase = TaskPhase::Idle;
-        if t.end_of_input.is_finished() {
+        };
+        if finished {
             self.finish_restored_task(now, s);
         } else {
             self.wake_at(s, now);

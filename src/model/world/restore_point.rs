@@ -40,27 +40,16 @@ impl World {
         state_bytes: u64,
         sink: Option<crate::protocol::two_phase_commit::TwoPhaseCommitSinkState>,
     ) {
-        let si = s as usize;
-        let t = self.tasks.task(si);
-        let reader = t.source.as_ref().map(|src| match &t.batch {
-            Some(b) if b.next < b.records.len() => {
-                let mut g = SourceReader::clone(b.gen_start.as_ref().expect("source batches keep their start"));
-                for _ in 0..b.next {
-                    g.skip();
-                }
-                g
-            }
-            _ => src.reader.clone(),
-        });
+        let reader = self.tasks.snapshot_source_reader(s);
         let snap = TaskSnapshot {
             reader,
             keys: self.keys.mark(s),
             state_bytes,
             sink,
-            sink_absorbed: t.sink.as_ref().map(|k| k.absorbed_per_source.clone()),
+            sink_absorbed: self.tasks.sink_absorbed(s),
             finished: false,
         };
-        self.restore_point_mut(checkpoint).tasks[si] = Some(snap);
+        self.restore_point_mut(checkpoint).tasks[s as usize] = Some(snap);
     }
 
     /// Keeps the channel state a subtask persisted for a checkpoint, to restore from.

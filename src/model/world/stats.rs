@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use super::{Event, World};
 use crate::metrics::RunOutput;
 use crate::metrics::summary::EngineStats;
-use crate::metrics::{CheckpointLog, JobStats, OperatorStats, RunSummary, StatsSummary, TaskStats};
+use crate::metrics::{CheckpointCounts, CheckpointLog, JobStats, OperatorStats, RunSummary, StatsSummary, TaskStats};
 use crate::time::{NS_PER_S, SimTime};
 
 impl World {
@@ -32,7 +32,42 @@ impl World {
 
     /// Turns the run's counters into the report.
     pub fn finish(mut self) -> RunOutput {
-        // A broken invariant is a bug in the simulator, not in the scenario.
+        self.panic_on_broken_invariant();
+        // A finished job's run ends when it finished: rates are over the job's life.
+        let end = self
+            .jm
+            .job_finished_at()
+            .filter(|t| *t > self.set.warmup)
+            .unwrap_or(self.set.end);
+        let window_s = end.since(self.set.warmup) as f64 / NS_PER_S as f64;
+        let tasks = self.tasks.task_stats(end, window_s, &self.graph);
+        let job = JobStats {
+            operators: operator_stats(&self.graph, &tasks, window_s),
+            tasks: tasks.into_iter().map(|(_, t, _)| t).collect(),
+            latency_ms: self.stats.latency_ms(),
+            visible_latency_ms: self.stats.visible_latency_ms(),
+        };
+        let report = self.stats.checkpoint_report(self.backend_cfg.changelog.is_some());
+        let failures = self.failure_records();
+        let summary = self.run_summary(end, report.counts, report.savepoints, report.summary, &failures, job);
+        RunOutput {
+            summary,
+            checkpoints: report.checkpoints,
+            subtasks: report.subtasks,
+            timeline: self.stats.take_timeline(),
+            failures,
+            checkpoint_log: CheckpointLog {
+                start_epoch_ms: self.run.start_epoch_ms,
+                checkpoint_dir: self.run.checkpoint_dir.clone(),
+                history_size: self.run.history_size,
+                ..self.stats.checkpoint_log()
+            },
+        }
+    }
+
+    /// A broken invariant is a bug in the simulator, not in the scenario (unless a negative
+    /// control broke it on purpose).
+    fn panic_on_broken_invariant(&self) {
         if let Some(v) = self
             .invariant_violations()
             .first()
@@ -43,39 +78,30 @@ impl World {
                 self.run.label, self.run.seed
             );
         }
-        // A finished job's run ends when it finished: rates are over the job's life.
-        let end = self
-            .jm
-            .job_finished_at()
-            .filter(|t| *t > self.set.warmup)
-            .unwrap_or(self.set.end);
-        let window_s = end.since(self.set.warmup) as f64 / NS_PER_S as f64;
-        let tasks = self.tasks.task_stats(end, window_s, &self.graph);
-        let operators = operator_stats(&self.graph, &tasks, window_s);
-        let report = self.stats.checkpoint_report(self.backend_cfg.changelog.is_some());
-        let (checkpoints, subtasks, counts, savepoints, summary) = (
-            report.checkpoints,
-            report.subtasks,
-            report.counts,
-            report.savepoints,
-            report.summary,
-        );
-        let interval_ms = self.run.checkpoint_interval_ns.map(|i| i as f64 / 1e6);
-        let fraction = self
-            .stats
-            .checkpoint_time_fraction(end, self.run.checkpoint_interval_ns.is_some());
-        let failure_reasons = self.stats.failure_reasons(self.jm.failovers_requested());
-        let failures = self.failure_records();
-        let summary = RunSummary {
+    }
+
+    /// The run's summary over the measured window ending at `end`.
+    fn run_summary(
+        &self,
+        end: SimTime,
+        counts: CheckpointCounts,
+        savepoints: CheckpointCounts,
+        summary: BTreeMap<String, StatsSummary>,
+        failures: &[crate::metrics::FailureRecord],
+        job: JobStats,
+    ) -> RunSummary {
+        RunSummary {
             scenario: self.run.label.clone(),
             seed: self.run.seed,
             simulated_seconds: end.as_secs_f64(),
-            checkpoint_interval_ms: interval_ms,
+            checkpoint_interval_ms: self.run.checkpoint_interval_ns.map(|i| i as f64 / 1e6),
             counts,
             verdict: Vec::new(),
-            failure_reasons,
+            failure_reasons: self.stats.failure_reasons(self.jm.failovers_requested()),
             summary,
-            checkpoint_time_fraction: fraction,
+            checkpoint_time_fraction: self
+                .stats
+                .checkpoint_time_fraction(end, self.run.checkpoint_interval_ns.is_some()),
             savepoints: (savepoints.total > 0).then_some(savepoints),
             in_flight_bytes_max: self.net.debloat().map(|_| self.stats.in_flight_bytes_max()),
             retained_checkpoints: (self.jm.num_retained() > 1).then(|| crate::metrics::summary::RetainedCheckpoints {
@@ -86,37 +112,19 @@ impl World {
             job_finished_s: self.jm.job_finished_at().map(|t| t.as_secs_f64()),
             job_status: self.jm.job_status().into(),
             job_failed_s: self.jm.job_failed_at().map(|t| t.as_secs_f64()),
-            failure_costs: failure_costs(&failures),
-            lost_work_fraction: lost_work_fraction(&failures, end),
+            failure_costs: failure_costs(failures),
+            lost_work_fraction: lost_work_fraction(failures, end),
             // Folded from +0.0: `Sum` of no f64 is -0.0, which printed as "-0.0".
             downtime_fraction: failures.iter().filter_map(|f| f.downtime).fold(0.0, |a, b| a + b)
                 / 1e3
                 / end.as_secs_f64(),
             failures: self.failover.failures().len() as u64,
-            job: JobStats {
-                operators,
-                tasks: tasks.into_iter().map(|(_, t, _)| t).collect(),
-                latency_ms: self.stats.latency_ms(),
-                visible_latency_ms: self.stats.visible_latency_ms(),
-            },
+            job,
             engine: EngineStats {
                 events_processed: self.queue.processed(),
                 trace_hash: format!("{:016x}", self.trace.value()),
             },
             calibration: Vec::new(),
-        };
-        RunOutput {
-            summary,
-            checkpoints,
-            subtasks,
-            timeline: self.stats.take_timeline(),
-            failures,
-            checkpoint_log: CheckpointLog {
-                start_epoch_ms: self.run.start_epoch_ms,
-                checkpoint_dir: self.run.checkpoint_dir.clone(),
-                history_size: self.run.history_size,
-                ..self.stats.checkpoint_log()
-            },
         }
     }
 }

@@ -3,9 +3,9 @@
 //! output is full (back-pressure) or it is in a synchronous snapshot.
 
 use super::World;
-use super::cores::{CPU_QUANTUM_NS, Thread};
+use super::cores::Thread;
 use super::network_stack::Taken;
-use super::tasks::UNSCHEDULED;
+use super::tasks::{SourceBatchPlan, UNSCHEDULED};
 use crate::model::graph::key_to_subtask;
 use crate::model::records::{Payload, Record};
 use crate::model::task::{Batch, TaskPhase};
@@ -157,7 +157,7 @@ impl World {
     }
 
     /// Sets the completion times of the next records of the operator batch in progress, up to
-    /// [`CPU_QUANTUM_NS`] of CPU (at least one record), at the share of the cores the task
+    /// `CPU_QUANTUM_NS` of CPU (at least one record), at the share of the cores the task
     /// thread gets now: the scheduler re-evaluates the share at each quantum.
     fn schedule_quantum(&mut self, now: SimTime, s: u32) {
         let si = s as usize;
@@ -168,38 +168,12 @@ impl World {
         let stretch = self.slowdown(s, now) / share;
         let vertex = &self.graph.vertices[v];
         let waits = vertex.waits();
-        let t = self.tasks.task_mut(si);
-        let b = t.batch.as_mut().expect("a batch in progress");
-        let from = b.done_at_ns.partition_point(|d| *d != UNSCHEDULED);
-        let mut clock = now.as_ns();
-        let (mut runnable, mut cpu_ns) = (0, 0);
-        let mut upto = from;
-        while upto < b.records.len() {
-            let (raw, wait_ns) = vertex.record_cost_ns(&mut t.rng, waits);
-            let cpu = (raw as f64 * stretch) as u64;
-            cpu_ns += raw;
-            runnable += cpu;
-            clock += cpu + wait_ns;
-            b.done_at_ns[upto] = clock;
-            upto += 1;
-            if cpu_ns >= CPU_QUANTUM_NS {
-                break;
-            }
-        }
-        b.end = SimTime(clock);
-        t.io.busy_ns += clock - now.as_ns();
-        t.io.slowed_by_snapshots_ns += slowed_by_snapshots_ns(runnable, share, share_without_snapshots);
-        if let Some(log) = self.record_log.as_mut() {
-            for (r, d) in b.records[from..upto].iter().zip(&b.done_at_ns[from..upto]) {
-                log.push(super::ProcessedRecord {
-                    subtask: s,
-                    done: SimTime(*d),
-                    record_id: r.id,
-                    origin_ns: r.origin_ns,
-                });
-            }
-        }
-        self.claim_cpu(s, now, SimTime(clock), runnable);
+        let (end, runnable) = self
+            .tasks
+            .schedule_quantum(s, now, vertex, waits, stretch, self.record_log.as_mut());
+        self.tasks
+            .count_slowed_by_snapshots(s, slowed_by_snapshots_ns(runnable, share, share_without_snapshots));
+        self.claim_cpu(s, now, end, runnable);
     }
 
     /// Reads up to one buffer's worth of source records: each starts when it has arrived and
@@ -210,73 +184,27 @@ impl World {
         let v = self.graph.subtasks[si].vertex.index();
         let timeout = self.set.buffer_timeout_ns;
         let max_n = self.source_batch_limit(s);
-        let mut records = self.net.take_vec();
-        let mut done_at_ns = Vec::with_capacity(max_n);
-        let mut clock = now.as_ns();
-        let mut horizon = u64::MAX;
-        let mut busy = 0;
-        let catch_up = self.endpoints.catch_up_threshold_ns(s);
+        let records = self.net.take_vec();
         let (share, share_without_snapshots) = self.cpu_shares(s, now);
-        let stretch = self.slowdown(s, now) / share;
-        let vertex = &self.graph.vertices[v];
-        let waits = vertex.waits();
         // A source batch is one quantum: its records share one share of the cores. (Ending
         // it after 1 ms of CPU would also check back-pressure more often than once per buffer,
         // which the network model is calibrated on.)
-        let mut runnable = 0;
-        let t = self.tasks.task_mut(si);
-        let src = t.source.as_mut().expect("source task");
-        let gen_start = Box::new(src.reader.clone());
-        let mut caught_up_at = None;
-        while records.len() < max_n {
-            if src.max_records.is_some_and(|m| src.reader.offset() >= m) {
-                break;
-            }
-            let start = src.reader.next_read_ns(clock);
-            if start >= horizon {
-                break; // the next batch: this one must end by the flusher tick
-            }
-            if records.is_empty() && timeout > 0 {
-                horizon = (start / timeout + 1) * timeout;
-            }
-            let (offset, arrival) = src.reader.read(clock);
-            if let Some(threshold) = catch_up
-                && caught_up_at.is_none()
-                && start - arrival <= threshold
-            {
-                caught_up_at = Some(SimTime(start));
-            }
-            let (raw, wait_ns) = vertex.record_cost_ns(&mut t.rng, waits);
-            let cpu = (raw as f64 * stretch) as u64;
-            let service = cpu + wait_ns;
-            runnable += cpu;
-            busy += service;
-            clock = start + service;
-            records.push(src.shape.make(s, offset, arrival));
-            done_at_ns.push(clock);
-        }
-        if records.is_empty() {
-            self.net.give_back_vec(records);
+        let plan = SourceBatchPlan {
+            max_records: max_n,
+            buffer_timeout_ns: timeout,
+            catch_up_ns: self.endpoints.catch_up_threshold_ns(s),
+            stretch: self.slowdown(s, now) / share,
+        };
+        let read = self
+            .tasks
+            .read_source_records(s, now, &plan, &self.graph.vertices[v], records);
+        if read.records.is_empty() {
+            self.net.give_back_vec(read.records);
             return Step::Nothing;
         }
-        self.claim_cpu(s, now, SimTime(clock), runnable);
-        let t = self.tasks.task_mut(si);
-        t.io.busy_ns += busy;
-        t.io.slowed_by_snapshots_ns += slowed_by_snapshots_ns(runnable, share, share_without_snapshots);
-        t.io.records_in += records.len() as u64;
-        t.io.bytes_in += records.iter().map(|r| r.bytes as u64).sum::<u64>();
-        t.batch = Some(Batch {
-            records,
-            done_at_ns,
-            next: 0,
-            input_channel: None,
-            end: SimTime(clock),
-            gen_start: Some(gen_start),
-            recovered: false,
-            not_before_ns: now.as_ns(),
-        });
-        t.phase = TaskPhase::Processing;
-        if let Some(at) = caught_up_at {
+        self.claim_cpu(s, now, SimTime(read.clock_ns), read.runnable_ns);
+        let slowed = slowed_by_snapshots_ns(read.runnable_ns, share, share_without_snapshots);
+        if let Some(at) = self.tasks.start_source_batch(s, now, read, slowed) {
             self.endpoints.caught_up(s);
             self.note_source_caught_up(at, s);
         }
@@ -385,15 +313,8 @@ impl World {
     /// (exactly-once: visible on commit), straight to the external system (at-least-once), or
     /// nowhere (a discarding sink).
     fn write_to_sink(&mut self, s: u32, r: Record, done_ns: u64) {
-        let sink = self.tasks.task_mut(s as usize).sink.as_mut().expect("a sink task");
-        sink.absorbed_per_source[(r.id >> crate::model::records::OFFSET_BITS) as usize] += 1;
-        match sink.guarantee {
-            DeliveryGuarantee::ExactlyOnce => {
-                sink.txn.invoke(r.id);
-                if sink.commits {
-                    sink.open_origins_ns.push(r.origin_ns);
-                }
-            }
+        match self.tasks.sink_write(s, r) {
+            DeliveryGuarantee::ExactlyOnce => {}
             DeliveryGuarantee::AtLeastOnce => {
                 self.endpoints.write_visible(r.id);
                 self.stats.record_visible(SimTime(done_ns), [r.origin_ns]);
@@ -412,12 +333,9 @@ impl World {
     #[inline]
     fn emit_output(&mut self, now: SimTime, s: u32, v: usize, r: Record, done_ns: u64) {
         let si = s as usize;
-        let t = self.tasks.task_mut(si);
-        t.io.records_out += 1;
-        let mut out = r;
-        if let Some(d) = &self.graph.vertices[v].output_record_size {
-            out.bytes = (d.sample(&mut t.rng).max(1.0)) as u32;
-        }
+        let out = self
+            .tasks
+            .count_output(s, r, self.graph.vertices[v].output_record_size.as_ref());
         for e in 0..self.graph.outputs[si].len() {
             let edge = &self.graph.outputs[si][e];
             match edge.partitioning {

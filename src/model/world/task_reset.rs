@@ -4,9 +4,6 @@
 
 use super::World;
 use crate::model::task::TaskPhase;
-use crate::protocol::end_of_input::EndOfInput;
-use crate::protocol::input_handler::InputHandler;
-use crate::protocol::subtask::SubtaskCheckpointCoordinator;
 use crate::time::SimTime;
 
 impl World {
@@ -25,14 +22,7 @@ impl World {
     /// backend, checkpoints and mailbox are gone, and events for it go stale.
     fn kill_task(&mut self, now: SimTime, s: u32) {
         let si = s as usize;
-        let uploads: Vec<u32> = self
-            .tasks
-            .task(si)
-            .checkpoints
-            .iter()
-            .flat_map(|c| c.uploads.iter().copied())
-            .collect();
-        for req in uploads {
+        for req in self.tasks.all_uploads_in_flight(s) {
             self.storage.cancel(now, req, &mut self.queue);
         }
         // Its writer's shared channel-state files fail with it.
@@ -45,14 +35,7 @@ impl World {
         for req in self.storage.downloads_of(s) {
             self.storage.cancel(now, req, &mut self.queue);
         }
-        let t = self.tasks.task_mut(si);
-        if let Some(since) = t.io.back_pressured_since.take() {
-            t.io.back_pressured_ns += now.since(since);
-        }
-        t.incarnation += 1;
-        t.wake_gen = t.wake_gen.wrapping_add(1);
-        t.phase = TaskPhase::Down;
-        if let Some(b) = t.batch.take() {
+        if let Some(b) = self.tasks.kill(s, now) {
             if b.input_channel.is_some() {
                 // The input buffer being read is gone with the task (it held its bytes).
                 self.net
@@ -61,25 +44,9 @@ impl World {
             self.net.give_back_vec(b.records);
         }
         self.net.reset_task(s);
-        if self.tasks.task(si).handler.is_some() {
-            let inputs = self.graph.inputs[si].len() as u32;
-            self.tasks.task_mut(si).handler = Some(InputHandler::for_config(inputs, self.mode, self.unaligned));
-        }
         self.reset_backend(s);
-        let t = self.tasks.task_mut(si);
-        t.coordinator = SubtaskCheckpointCoordinator::new();
-        t.sync_checkpoint = None;
-        t.resume_after_sync = false;
-        t.deferred_triggers.clear();
-        t.checkpoints.clear();
-        // Stateless tasks too: no channel state or deferred mailbox action survives.
-        t.channel_state = None;
-        t.deferred_mail.clear();
-        t.waiting_output_barrier = None;
-        let waits = t.end_of_input.waits_for_final_checkpoint();
-        t.end_of_input = EndOfInput::new(self.graph.inputs[si].len() as u32, waits);
-        t.deferred_rpc_trigger = None;
-        t.input_handoff_until = None;
+        let inputs = self.graph.inputs[si].len() as u32;
+        self.tasks.reset_runtime(s, inputs, self.mode, self.unaligned);
         self.jm.task_restarted(s);
     }
 

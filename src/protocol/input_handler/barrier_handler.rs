@@ -214,14 +214,28 @@ impl SingleCheckpointBarrierHandler {
         }
         self.check_new_checkpoint(now, barrier, out);
         debug_assert_eq!(self.current_checkpoint_id, id);
+        self.mark_aligned(now, channel, barrier);
+        // A savepoint can never be unaligned: the always-unaligned handler aligns it.
+        if self.state == BarrierHandlerState::AlternatingWaitingForFirstBarrierUnaligned
+            && barrier.options.checkpoint_type == CheckpointType::Savepoint
+            && !barrier.options.is_unaligned()
+        {
+            self.state = BarrierHandlerState::AlternatingWaitingForFirstBarrier;
+        }
+        self.barrier_received(now, channel, barrier, out);
+    }
+
+    /// `markCheckpointAlignedAndTransformState`'s first half: the channel counts as aligned
+    /// before the state reacts, so a switch to unaligned persists only the other channels; the
+    /// first barrier starts the alignment (`markAlignmentStart`).
+    fn mark_aligned(&mut self, now: SimTime, channel: InputIndex, barrier: CheckpointBarrier) {
+        let id = barrier.id;
         let ch = channel as usize;
         if self.aligned_channels[ch] {
             // A second barrier of one checkpoint on one channel breaks Chandy-Lamport's
             // "one marker per channel": a bug upstream, not an input error.
             panic!("duplicate barrier {id} on channel {channel}");
         }
-        // markCheckpointAlignedAndTransformState: the channel counts as aligned before the
-        // state reacts, so a switch to unaligned persists only the other channels.
         self.aligned_channels[ch] = true;
         self.num_aligned += 1;
         self.announcements[ch] = None;
@@ -230,13 +244,16 @@ impl SingleCheckpointBarrierHandler {
             self.first_barrier_arrival = Some(now);
             self.start_delay_ns = now.since(barrier.timestamp);
         }
-        // A savepoint can never be unaligned: the always-unaligned handler aligns it.
-        if self.state == BarrierHandlerState::AlternatingWaitingForFirstBarrierUnaligned
-            && barrier.options.checkpoint_type == CheckpointType::Savepoint
-            && !barrier.options.is_unaligned()
-        {
-            self.state = BarrierHandlerState::AlternatingWaitingForFirstBarrier;
-        }
+    }
+
+    /// The state's `barrierReceived`: what the barrier does in the state the handler is in.
+    fn barrier_received(
+        &mut self,
+        now: SimTime,
+        channel: InputIndex,
+        barrier: CheckpointBarrier,
+        out: &mut Vec<BarrierHandlerAction>,
+    ) {
         match self.state {
             BarrierHandlerState::WaitingForFirstBarrier | BarrierHandlerState::CollectingBarriers => {
                 self.aligned_barrier_received(now, channel, barrier, BarrierHandlerState::CollectingBarriers, out);

@@ -160,6 +160,51 @@ pub(crate) struct Network {
     local_freed_at_send: bool,
 }
 
+/// Each subtask's output pool: no buffer used, round-robin starting at its subtask index.
+fn output_pools(g: &JobGraph) -> Vec<OutputPool> {
+    (0..g.subtasks.len())
+        .map(|i| {
+            let edges = g.outputs[i].len();
+            OutputPool {
+                used: vec![0; edges],
+                channels_at_cap: vec![0; edges],
+                round_robin: (0..edges)
+                    .map(|e| g.subtasks[i].index % g.outputs[i][e].channels.len() as u32)
+                    .collect(),
+                flush_armed: false,
+            }
+        })
+        .collect()
+}
+
+/// Each input gate's floating buffers, all available.
+fn gate_pools(g: &JobGraph, floating_buffers_per_gate: u32) -> Vec<Vec<GatePool>> {
+    g.gates
+        .iter()
+        .map(|n| {
+            (0..*n)
+                .map(|_| GatePool {
+                    available: floating_buffers_per_gate,
+                    waiting: Default::default(),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Each subtask with inputs gets a buffer debloater per gate when debloating is on.
+fn debloaters(g: &JobGraph, debloat: Option<DebloatConfig>) -> Vec<Option<TaskDebloat>> {
+    g.gates
+        .iter()
+        .map(|n| {
+            debloat.filter(|_| *n > 0).map(|cfg| TaskDebloat {
+                throughput: ThroughputCalculator::new(SimTime::ZERO),
+                gates: (0..*n).map(|_| BufferDebloater::new(cfg)).collect(),
+            })
+        })
+        .collect()
+}
+
 impl Network {
     pub fn new(
         set: NetworkSettings,
@@ -168,47 +213,15 @@ impl Network {
         debloat: Option<DebloatConfig>,
         windows: &[FaultWindow],
     ) -> Self {
-        let outputs = (0..g.subtasks.len())
-            .map(|i| {
-                let edges = g.outputs[i].len();
-                OutputPool {
-                    used: vec![0; edges],
-                    channels_at_cap: vec![0; edges],
-                    round_robin: (0..edges)
-                        .map(|e| g.subtasks[i].index % g.outputs[i][e].channels.len() as u32)
-                        .collect(),
-                    flush_armed: false,
-                }
-            })
-            .collect();
+        let outputs = output_pools(g);
         let inputs = (0..g.subtasks.len())
             .map(|i| InputQueue {
                 avail: VecDeque::new(),
                 in_avail: vec![false; g.inputs[i].len()],
             })
             .collect();
-        let gate_pools = g
-            .gates
-            .iter()
-            .map(|n| {
-                (0..*n)
-                    .map(|_| GatePool {
-                        available: set.floating_buffers_per_gate,
-                        waiting: Default::default(),
-                    })
-                    .collect()
-            })
-            .collect();
-        let debloaters = g
-            .gates
-            .iter()
-            .map(|n| {
-                debloat.filter(|_| *n > 0).map(|cfg| TaskDebloat {
-                    throughput: ThroughputCalculator::new(SimTime::ZERO),
-                    gates: (0..*n).map(|_| BufferDebloater::new(cfg)).collect(),
-                })
-            })
-            .collect();
+        let gate_pools = gate_pools(g, set.floating_buffers_per_gate);
+        let debloaters = debloaters(g, debloat);
         let tms = g.taskmanagers as usize;
         Network {
             chans: g

@@ -72,6 +72,12 @@ impl Tasks {
         Some(cost)
     }
 
+    /// Task `s`'s keyed state backend, if it is stateful (for tests to inspect).
+    #[inline]
+    pub fn backend(&self, s: u32) -> Option<&StateBackend> {
+        self.tasks[s as usize].backend.as_ref()
+    }
+
     /// Task `s`'s changelog backend, if it has one.
     #[inline]
     pub fn changelog_mut(&mut self, s: u32) -> Option<&mut ChangelogBackend> {

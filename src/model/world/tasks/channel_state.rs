@@ -4,11 +4,27 @@
 
 use super::Tasks;
 use crate::ids::CheckpointId;
+use crate::model::records::Record;
 use crate::model::task::{ChannelStateAcc, DeferredMail};
 use crate::protocol::async_checkpoint::AckDecision;
 use crate::time::SimTime;
 
 impl Tasks {
+    /// The rest of task `s`'s input buffer in progress, which an unaligned snapshot makes
+    /// channel state (`StreamTaskNetworkInput.prepareSnapshot`): its bytes, its channel and,
+    /// if `keep_records`, its records. Nothing for a source batch or no batch.
+    pub fn unread_input(&self, s: u32, keep_records: bool) -> (u64, u32, Vec<Record>) {
+        match &self.tasks[s as usize].batch {
+            Some(b) if b.input_channel.is_some() => {
+                let rest = &b.records[b.next..];
+                let bytes: u64 = rest.iter().map(|r| r.bytes as u64).sum();
+                let records = if keep_records { rest.to_vec() } else { Vec::new() };
+                (bytes, b.input_channel.unwrap_or_default(), records)
+            }
+            _ => (0, 0, Vec::new()),
+        }
+    }
+
     /// The channel-state accumulator of `checkpoint` at task `s`, or `None` when the task is
     /// already past that checkpoint.
     pub fn channel_state_mut(&mut self, s: u32, checkpoint: CheckpointId) -> Option<&mut ChannelStateAcc> {

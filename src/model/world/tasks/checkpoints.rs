@@ -4,10 +4,12 @@
 
 use super::Tasks;
 use crate::ids::CheckpointId;
+use crate::model::graph::Vertex;
 use crate::model::task::SubtaskCheckpoint;
 use crate::protocol::CheckpointBarrier;
 use crate::protocol::subtask::SubtaskAction;
-use crate::protocol::two_phase_commit::TransactionAction;
+use crate::protocol::two_phase_commit::{TransactionAction, TwoPhaseCommitSinkState};
+use crate::time::SimTime;
 use crate::vocab::DeliveryGuarantee;
 
 impl Tasks {
@@ -80,6 +82,81 @@ impl Tasks {
             .checkpoints
             .iter_mut()
             .find(|c| c.id == checkpoint)
+    }
+
+    /// Task `s` started `checkpoint` (its synchronous part): it holds it until it acknowledges.
+    #[inline]
+    pub fn start_checkpoint(&mut self, s: u32, checkpoint: SubtaskCheckpoint) {
+        self.tasks[s as usize].checkpoints.push(checkpoint);
+    }
+
+    /// The synchronous part's own time at task `s` (drawn from the task's stream), before the
+    /// backend's.
+    #[inline]
+    pub fn draw_sync_time_ns(&mut self, s: u32, vertex: &Vertex) -> u64 {
+        vertex.sync_time_ns(&mut self.tasks[s as usize].rng)
+    }
+
+    /// Two-phase commit at task `s` in the sync phase of `checkpoint`: an exactly-once sink
+    /// pre-commits its open transaction; its state then, if it is one. (An at-least-once
+    /// writer flushes what it has pending here (`SinkWriter.flush`); the model's writes are
+    /// visible at once, so nothing is pending. A discarding sink keeps nothing.)
+    pub fn pre_commit_sink(&mut self, s: u32, checkpoint: CheckpointId) -> Option<TwoPhaseCommitSinkState> {
+        self.tasks[s as usize]
+            .sink
+            .as_mut()
+            .filter(|sink| sink.guarantee == DeliveryGuarantee::ExactlyOnce)
+            .map(|sink| {
+                let origins = std::mem::take(&mut sink.open_origins_ns);
+                sink.pending_origins_ns.insert(checkpoint, origins);
+                sink.txn
+                    .snapshot_state(checkpoint)
+                    .expect("checkpoint ids grow at a subtask")
+            })
+    }
+
+    /// Where task `s`'s part of its writer's shared channel-state file of `checkpoint` is, if
+    /// the checkpoint is in progress there and waits for that file.
+    pub fn shared_file_part(&self, s: u32, checkpoint: CheckpointId) -> Option<SharedFilePart> {
+        let c = self.tasks[s as usize].checkpoints.iter().find(|c| c.id == checkpoint)?;
+        c.progress.waits_for_shared_file().then(|| SharedFilePart {
+            handed_over: c.progress.channel_state_handed_over(),
+            timeoutable: c.barrier.options.is_timeoutable(),
+        })
+    }
+
+    /// Task `s` starts its asynchronous part of `checkpoint` at `now`: whether the snapshot
+    /// thread has CPU work to do before the upload (`None`: the checkpoint is gone).
+    pub fn start_async(&mut self, s: u32, checkpoint: CheckpointId, now: SimTime) -> Option<bool> {
+        let c = self.checkpoint_mut(s, checkpoint)?;
+        c.progress.start_async(now);
+        Some(c.async_cpu_left_ns > 0)
+    }
+
+    /// CPU the snapshot thread of task `s` has still to spend on `checkpoint` before the
+    /// upload (`None`: the checkpoint is gone).
+    #[inline]
+    pub fn snapshot_cpu_left_ns(&self, s: u32, checkpoint: CheckpointId) -> Option<u64> {
+        let c = self.tasks[s as usize].checkpoints.iter().find(|c| c.id == checkpoint)?;
+        Some(c.async_cpu_left_ns)
+    }
+
+    /// The snapshot thread of task `s` takes the next chunk of `checkpoint`'s serialization,
+    /// at most `quantum_ns` of CPU (`None`: the checkpoint is gone).
+    pub fn take_snapshot_chunk_ns(&mut self, s: u32, checkpoint: CheckpointId, quantum_ns: u64) -> Option<u64> {
+        let c = self.checkpoint_mut(s, checkpoint)?;
+        let chunk = c.async_cpu_left_ns.min(quantum_ns);
+        c.async_cpu_left_ns -= chunk;
+        Some(chunk)
+    }
+
+    /// Every storage request of task `s`'s uploads in flight, of all its checkpoints.
+    pub fn all_uploads_in_flight(&self, s: u32) -> Vec<u32> {
+        self.tasks[s as usize]
+            .checkpoints
+            .iter()
+            .flat_map(|c| c.uploads.iter().copied())
+            .collect()
     }
 
     /// The JobManager received task `s`'s acknowledgement of `checkpoint`: the task no longer
@@ -160,4 +237,13 @@ impl Tasks {
         }
         Some(running)
     }
+}
+
+/// Where a task's part of its writer's shared channel-state file is.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SharedFilePart {
+    /// All its channel state was handed over to the writer.
+    pub handed_over: bool,
+    /// The barrier is timeoutable: the part is complete only once it left every output.
+    pub timeoutable: bool,
 }

@@ -74,6 +74,21 @@ impl Tasks {
         t.handler.is_some() && !t.end_of_input.all_partitions_ended()
     }
 
+    /// Task `s` is deployed as finished (restored from a checkpoint taken after it finished):
+    /// it ends its data and finishes once restored.
+    #[inline]
+    pub fn deploy_as_finished(&mut self, s: u32) {
+        self.tasks[s as usize]
+            .end_of_input
+            .deployed_as_finished(&mut Vec::new());
+    }
+
+    /// Task `s` takes `checkpoint`: the first after its end of data is its final one (FLIP-147).
+    #[inline]
+    pub fn end_of_input_checkpoint_started(&mut self, s: u32, checkpoint: CheckpointId) {
+        self.tasks[s as usize].end_of_input.checkpoint_started(checkpoint);
+    }
+
     /// `notifyCheckpointComplete` reached task `s`: its final checkpoint may be complete now.
     #[inline]
     pub fn end_of_input_checkpoint_completed(&mut self, s: u32, checkpoint: CheckpointId) -> Vec<EndOfInputAction> {

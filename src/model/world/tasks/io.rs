@@ -4,6 +4,8 @@
 use super::Tasks;
 use crate::metrics::TaskStats;
 use crate::model::graph::JobGraph;
+use crate::model::records::Record;
+use crate::sim::Dist;
 use crate::time::SimTime;
 
 /// A task's counters when the warm-up ended: the statistics count from there.
@@ -24,6 +26,25 @@ impl Tasks {
         let io = &mut self.tasks[s as usize].io;
         io.records_in += records;
         io.bytes_in += bytes;
+    }
+
+    /// Task `s` emits one record derived from `r`: counted as output, its size redrawn from
+    /// the task's stream when the operator sets one (`output_record_size`).
+    #[inline]
+    pub fn count_output(&mut self, s: u32, r: Record, output_record_size: Option<&Dist>) -> Record {
+        let t = &mut self.tasks[s as usize];
+        t.io.records_out += 1;
+        let mut out = r;
+        if let Some(d) = output_record_size {
+            out.bytes = (d.sample(&mut t.rng).max(1.0)) as u32;
+        }
+        out
+    }
+
+    /// Task `s`'s thread was slowed by `ns` because snapshot threads of its host held cores.
+    #[inline]
+    pub fn count_slowed_by_snapshots(&mut self, s: u32, ns: u64) {
+        self.tasks[s as usize].io.slowed_by_snapshots_ns += ns;
     }
 
     /// Task `s` has an output buffer again at `now`: the back-pressured time ends.

@@ -13,15 +13,19 @@ mod checkpoints;
 mod end_of_input;
 mod io;
 mod phases;
+mod runtime;
 mod sources;
 mod wakeups;
+mod work;
 
 use std::ops::Range;
 
-use crate::model::task::{Task, TaskPhase};
+use crate::model::task::TaskPhase;
 use crate::time::SimTime;
 use io::Baseline;
 pub(crate) use phases::UNSCHEDULED;
+pub(crate) use runtime::Task;
+pub(crate) use work::SourceBatchPlan;
 
 /// The subtasks' runtime state, indexed by subtask.
 #[derive(Debug)]
@@ -55,18 +59,6 @@ impl Tasks {
         self.tasks.len()
     }
 
-    /// Task `si`'s state, for the task-side code of the world that has not moved in yet.
-    #[inline]
-    pub fn task(&self, si: usize) -> &Task {
-        &self.tasks[si]
-    }
-
-    /// Task `si`'s state, for the task-side code of the world that has not moved in yet.
-    #[inline]
-    pub fn task_mut(&mut self, si: usize) -> &mut Task {
-        &mut self.tasks[si]
-    }
-
     /// Bumped at every restart: events of an earlier incarnation are stale.
     #[inline]
     pub fn incarnation(&self, s: u32) -> u32 {
@@ -76,12 +68,6 @@ impl Tasks {
     #[inline]
     pub fn phase(&self, s: u32) -> TaskPhase {
         self.tasks[s as usize].phase
-    }
-
-    /// Every task's state, in subtask order (unit tests).
-    #[cfg(test)]
-    pub fn iter(&self) -> impl Iterator<Item = &Task> {
-        self.tasks.iter()
     }
 
     /// Whether task `s` still runs as incarnation `inc` (else an event for it is stale).

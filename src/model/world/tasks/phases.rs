@@ -5,6 +5,10 @@
 use super::Tasks;
 use crate::ids::CheckpointId;
 use crate::model::task::{Batch, TaskPhase};
+use crate::protocol::CheckpointingMode;
+use crate::protocol::end_of_input::EndOfInput;
+use crate::protocol::input_handler::InputHandler;
+use crate::protocol::subtask::SubtaskCheckpointCoordinator;
 use crate::time::SimTime;
 
 /// Completion time of a record of the batch whose CPU quantum has not been scheduled yet.
@@ -119,5 +123,62 @@ impl Tasks {
         t.phase = TaskPhase::Idle;
         let checkpoint = t.sync_checkpoint.take().expect("a sync phase belongs to a checkpoint");
         (checkpoint, std::mem::take(&mut t.resume_after_sync))
+    }
+
+    /// Task `s` fails or is cancelled at `now`: it is down, events for its earlier incarnation
+    /// and wake-ups go stale, and its batch in progress (returned) is gone.
+    pub fn kill(&mut self, s: u32, now: SimTime) -> Option<Batch> {
+        let t = &mut self.tasks[s as usize];
+        if let Some(since) = t.io.back_pressured_since.take() {
+            t.io.back_pressured_ns += now.since(since);
+        }
+        t.incarnation += 1;
+        t.wake_gen = t.wake_gen.wrapping_add(1);
+        t.phase = TaskPhase::Down;
+        t.batch.take()
+    }
+
+    /// A killed task `s` (with `inputs` input channels) forgets its work in progress: a fresh
+    /// barrier handler for `mode` (if it has inputs) and subtask checkpoint coordinator, no
+    /// checkpoint, sync phase, channel state or deferred mailbox work; its end of input starts
+    /// over.
+    pub fn reset_runtime(&mut self, s: u32, inputs: u32, mode: CheckpointingMode, unaligned: bool) {
+        let t = &mut self.tasks[s as usize];
+        if t.handler.is_some() {
+            t.handler = Some(InputHandler::for_config(inputs, mode, unaligned));
+        }
+        t.coordinator = SubtaskCheckpointCoordinator::new();
+        t.sync_checkpoint = None;
+        t.resume_after_sync = false;
+        t.deferred_triggers.clear();
+        t.checkpoints.clear();
+        // Stateless tasks too: no channel state or deferred mailbox action survives.
+        t.channel_state = None;
+        t.deferred_mail.clear();
+        t.waiting_output_barrier = None;
+        let waits = t.end_of_input.waits_for_final_checkpoint();
+        t.end_of_input = EndOfInput::new(inputs, waits);
+        t.deferred_rpc_trigger = None;
+        t.input_handoff_until = None;
+    }
+
+    /// Task `s` is redeployed: a new incarnation, down until its state is restored.
+    #[inline]
+    pub fn redeploy(&mut self, s: u32) {
+        let t = &mut self.tasks[s as usize];
+        t.incarnation += 1;
+        t.wake_gen = t.wake_gen.wrapping_add(1);
+        t.phase = TaskPhase::Down;
+    }
+
+    /// Task `s` has its state back: it runs (idle) unless it was not down. Whether it restored
+    /// as finished (it then ends its data and finishes at once); `None` if it was not down.
+    pub fn restored(&mut self, s: u32) -> Option<bool> {
+        let t = &mut self.tasks[s as usize];
+        if t.phase != TaskPhase::Down {
+            return None;
+        }
+        t.phase = TaskPhase::Idle;
+        Some(t.end_of_input.is_finished())
     }
 }

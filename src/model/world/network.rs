@@ -65,14 +65,12 @@ impl World {
 
     /// The output flusher (`execution.buffer-timeout`) of task `s` fired.
     pub(crate) fn on_flush(&mut self, now: SimTime, s: u32) {
-        self.net.flush_fired(s);
-        for e in 0..self.graph.outputs[s as usize].len() {
-            for i in 0..self.graph.outputs[s as usize][e].channels.len() {
-                let ch = self.graph.outputs[s as usize][e].channels[i].0;
-                let sent = self.net.flush_channel(now, ch, &self.graph, &mut self.queue);
-                self.after_send(now, sent);
-            }
+        let chans = self.net.flush_fired(s);
+        for &ch in &chans {
+            let sent = self.net.flush_channel(now, ch, &self.graph, &mut self.queue);
+            self.after_send(now, sent);
         }
+        self.net.flush_done(s, chans);
     }
 
     /// Sends what the channel's credits and blocking allow.

@@ -58,6 +58,11 @@ struct OutputPool {
     round_robin: Vec<u32>,
     /// The output flusher is armed.
     flush_armed: bool,
+    /// Channels whose buffer being filled got its first record since the flusher last ran (some
+    /// may have been finished or reset since, some listed twice): the flusher visits these,
+    /// not every subpartition, so its work follows the channels that hold data rather than the
+    /// producer's fan-out (p channels per hash edge).
+    filling: Vec<u32>,
 }
 
 /// A consumer's input gate: the input channels with readable buffers, in the order they
@@ -172,6 +177,7 @@ fn output_pools(g: &JobGraph) -> Vec<OutputPool> {
                     .map(|e| g.subtasks[i].index % g.outputs[i][e].channels.len() as u32)
                     .collect(),
                 flush_armed: false,
+                filling: Vec::new(),
             }
         })
         .collect()
@@ -213,6 +219,15 @@ impl Network {
         debloat: Option<DebloatConfig>,
         windows: &[FaultWindow],
     ) -> Self {
+        // The flusher visits a producer's channels in id order (`flush_fired`), which must be
+        // the order of its output edges and subpartitions.
+        for edges in &g.outputs {
+            let ids = edges.iter().flat_map(|e| e.channels.iter().map(|c| c.0));
+            assert!(
+                ids.clone().zip(ids.skip(1)).all(|(a, b)| a < b),
+                "a producer's channel ids grow with its output edges and subpartitions"
+            );
+        }
         let outputs = output_pools(g);
         let inputs = (0..g.subtasks.len())
             .map(|i| InputQueue {

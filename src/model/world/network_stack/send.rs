@@ -60,6 +60,9 @@ impl Network {
         if c.builder.capacity() == 0 {
             c.builder = self.vec_pool.pop().unwrap_or_default();
         }
+        if c.builder.is_empty() {
+            self.outputs[s as usize].filling.push(ch);
+        }
         c.builder.push(r);
         c.builder_bytes += r.bytes;
         // A debloated channel finishes its buffers at the size its consumer announced.
@@ -87,9 +90,30 @@ impl Network {
         Sent::default()
     }
 
-    /// The output flusher of producer `s` fired: it is no longer armed.
-    pub fn flush_fired(&mut self, s: u32) {
-        self.outputs[s as usize].flush_armed = false;
+    /// The output flusher of producer `s` fired: it is no longer armed. Returns the channels it
+    /// must flush (`ResultPartition.flushAll`): those whose buffer being filled holds records, in
+    /// the order of the producer's output edges and subpartitions. Channel ids grow in that order
+    /// (`JobGraph::build`), so sorting the ids gives it; the others have nothing to flush.
+    pub fn flush_fired(&mut self, s: u32) -> Vec<u32> {
+        let o = &mut self.outputs[s as usize];
+        o.flush_armed = false;
+        let mut chans = std::mem::take(&mut o.filling);
+        chans.sort_unstable();
+        chans.dedup();
+        chans.retain(|ch| !self.chans[*ch as usize].builder.is_empty());
+        chans
+    }
+
+    /// After a flush: the channels whose buffer is still being filled (their reader was behind)
+    /// stay on the flusher's list; `chans` is the list [`Network::flush_fired`] gave.
+    pub fn flush_done(&mut self, s: u32, mut chans: Vec<u32>) {
+        chans.retain(|ch| !self.chans[*ch as usize].builder.is_empty());
+        let o = &mut self.outputs[s as usize];
+        if o.filling.is_empty() {
+            o.filling = chans;
+        } else {
+            o.filling.extend_from_slice(&chans);
+        }
     }
 
     /// Moves the buffer being filled into the send queue.

@@ -232,10 +232,19 @@ impl World {
         let Some(mut batch) = self.tasks.take_batch(s) else {
             return;
         };
-        let upto = batch.done_at_ns[batch.next..].partition_point(|d| *d <= now.as_ns()) + batch.next;
-        for i in batch.next..upto {
-            let r = batch.records[i];
-            self.process_record(now, s, r, batch.done_at_ns[i]);
+        let from = batch.next;
+        let upto = batch.done_at_ns[from..].partition_point(|d| *d <= now.as_ns()) + from;
+        if upto > from {
+            // What every record of the task takes the same path through, looked up once.
+            let v = self.graph.subtasks[s as usize].vertex.index();
+            let path = RecordPath {
+                v,
+                selective: self.graph.vertices[v].is_selective(),
+                sink: self.tasks.is_sink(s),
+            };
+            for (r, done_ns) in batch.records[from..upto].iter().zip(&batch.done_at_ns[from..upto]) {
+                self.process_record(now, s, path, *r, *done_ns);
+            }
         }
         batch.next = upto;
         self.tasks.put_batch(s, batch);
@@ -266,20 +275,20 @@ impl World {
     /// The effect of one processed record: state, statistics, and its output records. In a
     /// chain, the record passes the chained operators in turn: each copy keeps the record's id,
     /// so the copies the task emits (or its sink writes) are the product of each operator's.
-    fn process_record(&mut self, now: SimTime, s: u32, r: Record, done_ns: u64) {
-        let si = s as usize;
-        let v = self.graph.subtasks[si].vertex.index();
+    #[inline]
+    fn process_record(&mut self, now: SimTime, s: u32, path: RecordPath, r: Record, done_ns: u64) {
+        let v = path.v;
         if self.keys.see(s, r.key) {
             // Each record updates its key's state: about `bytes_per_key` written.
             let vertices = &self.graph.vertices;
             self.tasks.note_state_written(s, || vertices[v].state_bytes_per_key);
         }
-        let copies = if self.graph.vertices[v].is_selective() {
+        let copies = if path.selective {
             self.copies_through_chain(v, r.id)
         } else {
             1
         };
-        if self.tasks.is_sink(s) {
+        if path.sink {
             for _ in 0..copies {
                 self.write_to_sink(s, r, done_ns);
             }
@@ -413,6 +422,15 @@ fn slowed_by_snapshots_ns(runnable_ns: u64, share: f64, share_without_snapshots:
         return 0;
     }
     (runnable_ns as f64 * (1.0 - share / share_without_snapshots)) as u64
+}
+
+/// What a task's records have in common on their way through it: its vertex, whether a chained
+/// operator filters or multiplies them, whether it is a sink.
+#[derive(Clone, Copy)]
+struct RecordPath {
+    v: usize,
+    selective: bool,
+    sink: bool,
 }
 
 pub(crate) enum Step {

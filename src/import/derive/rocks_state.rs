@@ -129,7 +129,8 @@ impl RocksSubtask {
     pub(crate) fn invert(&self, target_bytes: f64) -> Option<(u64, ModelRun)> {
         let size = |b: u64| self.run(b).state_size_bytes;
         let mut lo = 1_u64;
-        if self.run(lo).checkpoints == 0 || size(lo) > target_bytes {
+        let smallest = self.run(lo);
+        if smallest.checkpoints == 0 || smallest.state_size_bytes > target_bytes {
             return None;
         }
         // An upper bracket: the live state alone at the full key space reaches the target.

@@ -326,13 +326,7 @@ mod tests {
             },
             transfer_threads: 4,
             savepoint_format: crate::model::backend::SavepointFormat::Canonical,
-            lsm: LsmConfig {
-                write_buffer_bytes: 64 * MIB,
-                level0_file_num_compaction_trigger: 4,
-                max_size_level_base_bytes: 256 * MIB,
-                level_multiplier: 10,
-                target_file_size_bytes: 64 * MIB,
-            },
+            lsm: LsmConfig::flink_defaults(),
             num_retained: 1,
             heap: crate::model::backend::HeapSerializeCost::FREE,
             changelog: Some(ChangelogConfig {

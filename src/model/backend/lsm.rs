@@ -33,6 +33,23 @@ pub struct LsmConfig {
 }
 
 /// One immutable SST file. Ids are never reused, so "same id" means "same file".
+#[cfg(test)]
+impl LsmConfig {
+    /// Flink's default RocksDB options (`state.backend.rocksdb.writebuffer.size` 64 MiB, 4 L0
+    /// files to compact, 256 MiB level base, multiplier 10, 64 MiB target files): the shape
+    /// the backends' unit tests run on.
+    pub(crate) fn flink_defaults() -> LsmConfig {
+        const MIB: u64 = 1024 * 1024;
+        LsmConfig {
+            write_buffer_bytes: 64 * MIB,
+            level0_file_num_compaction_trigger: 4,
+            max_size_level_base_bytes: 256 * MIB,
+            level_multiplier: 10,
+            target_file_size_bytes: 64 * MIB,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SstFile {
     pub id: u64,
@@ -265,13 +282,7 @@ mod tests {
     const MIB: u64 = 1024 * 1024;
 
     fn cfg() -> LsmConfig {
-        LsmConfig {
-            write_buffer_bytes: 64 * MIB,
-            level0_file_num_compaction_trigger: 4,
-            max_size_level_base_bytes: 256 * MIB,
-            level_multiplier: 10,
-            target_file_size_bytes: 64 * MIB,
-        }
+        LsmConfig::flink_defaults()
     }
 
     /// RocksDB leveled compaction: the fourth L0 file triggers an L0 -> L1 merge.

@@ -141,13 +141,7 @@ mod tests {
     const MIB: u64 = 1024 * 1024;
 
     fn lsm_cfg() -> LsmConfig {
-        LsmConfig {
-            write_buffer_bytes: 64 * MIB,
-            level0_file_num_compaction_trigger: 4,
-            max_size_level_base_bytes: 256 * MIB,
-            level_multiplier: 10,
-            target_file_size_bytes: 64 * MIB,
-        }
+        LsmConfig::flink_defaults()
     }
 
     /// The flush costs CPU in proportion to what the memtable holds, plus a fixed part; the

@@ -30,6 +30,11 @@ pub struct StorageProfileFigures {
     /// Median of the lognormal `_metadata` write latency, ms.
     pub metadata_latency_ms_median: f64,
     pub metadata_latency_sigma: f64,
+    /// Median of the lognormal time to force a closed state file to the device (Flink's
+    /// `FsCheckpointStateOutputStream.closeAndGetHandle` syncs every file-backed stream it
+    /// closes), ms; 0: closing costs nothing beyond the request and its bytes.
+    pub sync_latency_ms_median: f64,
+    pub sync_latency_sigma: f64,
     /// What the figures assume and where they come from.
     pub source: &'static str,
 }
@@ -44,9 +49,14 @@ pub const STORAGE_PROFILES: [StorageProfileFigures; 4] = [
         per_request_bandwidth_bytes_per_s: 500e6,
         metadata_latency_ms_median: 1.0,
         metadata_latency_sigma: 0.3,
+        sync_latency_ms_median: 1.97,
+        sync_latency_sigma: 0.3,
         source: "a synced local SSD (every file forced to the device): assumed, not measured; \
                  500 MB/s is below SATA 3.0's 600 MB/s line rate (6 Gb/s, 8b/10b). This project's \
-                 host measured 414 MB/s and 4 ms per synced 4 KiB file (tests/storage_profiles)",
+                 host measured 414 MB/s and 4 ms per synced 4 KiB file (tests/storage_profiles). \
+                 The sync on close is this host's: fsync of a 170 KB file written in 4 KiB writes, \
+                 p50 1.97 ms alone (tests/fidelity/probes/fsync_bench.py); its spread (sigma 0.3) \
+                 is assumed",
     },
     StorageProfileFigures {
         name: "local-page-cache",
@@ -56,9 +66,12 @@ pub const STORAGE_PROFILES: [StorageProfileFigures; 4] = [
         per_request_bandwidth_bytes_per_s: 1.7e9,
         metadata_latency_ms_median: 0.06,
         metadata_latency_sigma: 0.19,
+        sync_latency_ms_median: 0.0,
+        sync_latency_sigma: 0.0,
         source: "a local file system whose writes land in the page cache (a single host, state below \
                  the kernel's dirty limits): measured on this project's host (tests/storage_profiles): \
-                 create, write 4 KiB and close a file p50 60 us, p90 76 us; one writer 1.7 GB/s",
+                 create, write 4 KiB and close a file p50 60 us, p90 76 us; one writer 1.7 GB/s. \
+                 A sync is free: what a file system whose syncs are no-ops (tmpfs) gives",
     },
     StorageProfileFigures {
         name: "hdfs",
@@ -68,8 +81,11 @@ pub const STORAGE_PROFILES: [StorageProfileFigures; 4] = [
         per_request_bandwidth_bytes_per_s: 150e6,
         metadata_latency_ms_median: 10.0,
         metadata_latency_sigma: 0.5,
+        sync_latency_ms_median: 0.0,
+        sync_latency_sigma: 0.0,
         source: "a datacenter HDFS: assumed, not measured (a NameNode round plus a DataNode pipeline \
-                 per request; one stream at about one disk's sequential write)",
+                 per request; one stream at about one disk's sequential write; the pipeline's \
+                 acknowledgement on close is taken as part of the request latency)",
     },
     StorageProfileFigures {
         name: "s3",
@@ -79,9 +95,11 @@ pub const STORAGE_PROFILES: [StorageProfileFigures; 4] = [
         per_request_bandwidth_bytes_per_s: 80e6,
         metadata_latency_ms_median: 50.0,
         metadata_latency_sigma: 0.5,
+        sync_latency_ms_median: 0.0,
+        sync_latency_sigma: 0.0,
         source: "an object store: assumed, not measured; AWS's S3 performance guidance quotes \
                  100-200 ms first-byte latency for small objects, so the 30 ms median is optimistic \
-                 for S3 Standard",
+                 for S3 Standard; an object has no sync: it exists once its upload completes",
     },
 ];
 

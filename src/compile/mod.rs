@@ -248,6 +248,9 @@ pub fn storage_profile(cfg: &StorageCfg) -> StorageProfile {
     if let Some(d) = &cfg.metadata_latency {
         p.metadata_latency = d.dist.clone();
     }
+    if let Some(d) = &cfg.sync_latency {
+        p.sync_latency = d.dist.clone();
+    }
     p
 }
 

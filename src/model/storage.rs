@@ -15,6 +15,8 @@ pub struct StorageProfile {
     pub bandwidth_bytes_per_s: f64,
     pub per_request_bandwidth_bytes_per_s: f64,
     pub metadata_latency: Dist,
+    /// Forcing a closed file to the device (`closeAndGetHandle`'s sync), after its bytes.
+    pub sync_latency: Dist,
 }
 
 impl StorageProfile {
@@ -37,6 +39,14 @@ impl StorageProfile {
             metadata_latency: Dist::LogNormal {
                 median: f.metadata_latency_ms_median * ms,
                 sigma: f.metadata_latency_sigma,
+            },
+            sync_latency: if f.sync_latency_ms_median > 0.0 {
+                Dist::LogNormal {
+                    median: f.sync_latency_ms_median * ms,
+                    sigma: f.sync_latency_sigma,
+                }
+            } else {
+                Dist::Constant(0.0)
             },
         })
     }
@@ -281,6 +291,7 @@ mod tests {
             bandwidth_bytes_per_s: bw,
             per_request_bandwidth_bytes_per_s: per,
             metadata_latency: Dist::Constant(0.0),
+            sync_latency: Dist::Constant(0.0),
         }
     }
 

@@ -166,6 +166,10 @@ pub fn scenario_toml(cfg: &Config, cal: &Calibration, duration_s: u64) -> String
         "bandwidth = \"{mbps:.1}MB/s\"      # calibrated: c03_rocks_bytes write throughput"
     );
     let _ = writeln!(w, "per_request_bandwidth = \"{mbps:.1}MB/s\"");
+    let _ = writeln!(
+        w,
+        "# sync_latency: the local-disk profile's, this host's fsync of a closed state file, measured apart (tests/fidelity/probes)"
+    );
     let _ = writeln!(w);
     let _ = writeln!(w, "[state_backend]");
     if o.rocksdb {

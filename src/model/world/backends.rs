@@ -111,6 +111,10 @@ impl World {
                 let ok = !self.storage.upload_fails();
                 self.on_channel_file_written(now, writer, checkpoint, ok);
             }
+            UploadKind::ChannelStateFileClose { writer } => {
+                // A sync moves no bytes: upload failures strike the writes, not the close.
+                self.on_channel_file_written(now, writer, checkpoint, true);
+            }
             UploadKind::Changelog { seq } => {
                 if let Some(cl) = self.tasks.changelog_mut(s) {
                     cl.on_upload_complete(seq);

@@ -346,6 +346,15 @@ impl World {
                 };
                 self.channel_state_writers.write_started(w, checkpoint, id);
             }
+            FileStep::Close => {
+                let req = StorageRequest::upload(self.channel_state_writers.members(w)[0], checkpoint, 0);
+                let kind = UploadKind::ChannelStateFileClose { writer: w };
+                match self.storage.submit_close(now, req, kind, &mut self.queue) {
+                    Some(id) => self.channel_state_writers.write_started(w, checkpoint, id),
+                    // Syncs are free: the file is closed at once.
+                    None => self.pump_channel_file(now, w, checkpoint),
+                }
+            }
             FileStep::Closed(members) => {
                 for m in members {
                     let Some(c) = self.tasks.checkpoint_mut(m, checkpoint) else {

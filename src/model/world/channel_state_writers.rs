@@ -29,6 +29,8 @@ struct OpenFile {
     in_flight: Option<u32>,
     /// A write went out already: the file's stream is open, and later writes append to it.
     opened: bool,
+    /// The open stream was asked to close (`closeAndGetHandle`, which syncs the file).
+    close_requested: bool,
 }
 
 /// What [`ChannelStateWriters::next_step`] asks the world to do with a file.
@@ -40,6 +42,9 @@ pub(crate) enum FileStep {
     /// write opens the file's stream (`createCheckpointStateOutputStream`: a storage request);
     /// later ones `append` to the open stream, which costs bandwidth but no new request.
     Write { bytes: u64, append: bool },
+    /// Close the file's open stream (every member is complete and every byte written):
+    /// `closeAndGetHandle` syncs the file. One step, like a write; then `Closed`.
+    Close,
     /// The file is closed: these members' channel state is complete.
     Closed(Vec<u32>),
 }
@@ -164,6 +169,9 @@ impl ChannelStateWriters {
         if !all {
             return FileStep::Wait;
         }
+        if f.opened && !std::mem::replace(&mut f.close_requested, true) {
+            return FileStep::Close;
+        }
         self.files.remove(&(w, checkpoint));
         FileStep::Closed(self.members[w as usize].clone())
     }
@@ -243,6 +251,14 @@ mod tests {
         w.member_complete(0, C, 1);
         assert_eq!(w.next_step(0, C, |_| false), FileStep::Wait, "subtask 2 still writing");
         w.member_complete(0, C, 2);
+        assert_eq!(
+            w.next_step(0, C, |_| false),
+            FileStep::Close,
+            "the open stream closes (and syncs)"
+        );
+        w.write_started(0, C, 9);
+        assert_eq!(w.next_step(0, C, |_| false), FileStep::Wait, "closing");
+        assert!(w.write_finished(0, C));
         assert_eq!(w.next_step(0, C, |_| false), FileStep::Closed(vec![0, 1, 2]));
     }
 

@@ -126,14 +126,78 @@ impl CheckpointStorage {
     }
 
     /// The next transfer completion: returns the ids of the requests that finished, in order.
-    /// The world takes each back with [`CheckpointStorage::finish`] as it handles it, so an id
-    /// freed by one is free for a request the handling of the next submits.
+    /// A request whose file is synced on close (see [`Self::syncs_on_close`]) finishes only
+    /// after its sync latency, with a `StorageSynced` event. The world takes each back with
+    /// [`CheckpointStorage::finish`] as it handles it, so an id freed by one is free for a
+    /// request the handling of the next submits.
     pub fn on_tick(&mut self, now: SimTime, generation: u64, queue: &mut EventQueue<Event>) -> Vec<u32> {
-        let mut done = Vec::new();
-        if let Some((at, generation)) = self.bandwidth.on_tick(now, generation, &mut done) {
+        let mut through = Vec::new();
+        if let Some((at, generation)) = self.bandwidth.on_tick(now, generation, &mut through) {
             queue.schedule(at, Event::StorageTick { generation });
         }
+        if self.profile.sync_latency.is_zero() {
+            return through;
+        }
+        let mut done = Vec::with_capacity(through.len());
+        for req in through {
+            if self.syncs_on_close(req) {
+                self.start_sync(now, req, queue);
+            } else {
+                done.push(req);
+            }
+        }
         done
+    }
+
+    /// Whether the file a request writes is synced when its bytes are through: a state file
+    /// or a task's own channel-state file, closed with `closeAndGetHandle` (which syncs a
+    /// file-backed stream). Not a restore download, not a write to a shared channel-state file
+    /// (its one sync comes when the writer closes it: [`Self::submit_close`]), not a changelog
+    /// batch (the DSTL uploader closes its stream without a sync).
+    fn syncs_on_close(&self, req: u32) -> bool {
+        let r = self.requests[req as usize].as_ref().expect("live request");
+        r.download_for.is_none()
+            && matches!(
+                self.kinds.get(&req),
+                None | Some(UploadKind::ChannelState) | Some(UploadKind::Materialization { .. })
+            )
+    }
+
+    fn start_sync(&mut self, now: SimTime, req: u32, queue: &mut EventQueue<Event>) {
+        let r = self.requests[req as usize].as_mut().expect("live request");
+        r.syncing = true;
+        let latency = self.profile.sync_latency.sample_u64(&mut self.rng);
+        queue.schedule(now + latency, Event::StorageSynced { req });
+    }
+
+    /// Closes the stream a shared channel-state file's writes went to: no bytes, only its sync
+    /// (none when the profile's syncs are free: then `None`, and the file is closed at once).
+    /// Returns the request's id, finished by a `StorageSynced` event like any other.
+    pub fn submit_close(
+        &mut self,
+        now: SimTime,
+        req: StorageRequest,
+        kind: UploadKind,
+        queue: &mut EventQueue<Event>,
+    ) -> Option<u32> {
+        if self.profile.sync_latency.is_zero() {
+            return None;
+        }
+        let id = self.insert(StorageRequest { started: true, ..req }, Some(kind));
+        self.start_sync(now, id, queue);
+        Some(id)
+    }
+
+    /// A sync is over: the request's id, for the world to finish as a completed transfer, or
+    /// `None` when it was cancelled meanwhile (then it is gone).
+    pub fn on_synced(&mut self, req: u32) -> Option<u32> {
+        let r = self.requests[req as usize].as_ref().expect("live request");
+        debug_assert!(r.syncing);
+        if r.cancelled {
+            self.release(req);
+            return None;
+        }
+        Some(req)
     }
 
     /// Takes a finished request out of the table.
@@ -152,13 +216,16 @@ impl CheckpointStorage {
     }
 
     /// Stops a request: a running transfer leaves the bandwidth share at once; one still in its
-    /// request latency is dropped when that ends.
+    /// request latency or its sync is dropped when that ends.
     pub fn cancel(&mut self, now: SimTime, req: u32, queue: &mut EventQueue<Event>) {
         let Some(r) = self.requests[req as usize].as_mut() else {
             return;
         };
         self.kinds.remove(&req);
-        if r.started {
+        if r.syncing {
+            // Its bytes are out of the bandwidth share; its sync event releases it.
+            r.cancelled = true;
+        } else if r.started {
             self.release(req);
             if let Some((at, generation)) = self.bandwidth.cancel(now, req) {
                 queue.schedule(at, Event::StorageTick { generation });

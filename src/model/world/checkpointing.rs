@@ -501,6 +501,18 @@ impl World {
 
     pub(crate) fn on_storage_tick(&mut self, now: SimTime, generation: u64) {
         let done = self.storage.on_tick(now, generation, &mut self.queue);
+        self.on_storage_done(now, &done);
+    }
+
+    /// A request's file is synced: it finishes as a transfer does.
+    pub(crate) fn on_storage_synced(&mut self, now: SimTime, req: u32) {
+        if let Some(req) = self.storage.on_synced(req) {
+            self.on_storage_done(now, &[req]);
+        }
+    }
+
+    /// Requests that finished (bytes through and, where the file is synced, synced), in order.
+    fn on_storage_done(&mut self, now: SimTime, done: &[u32]) {
         for (i, &req_id) in done.iter().enumerate() {
             let finished = self.storage.finish(req_id);
             let r = finished.request;

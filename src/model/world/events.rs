@@ -68,6 +68,10 @@ pub enum Event {
     StorageTick {
         generation: u64,
     },
+    /// A request's file is forced to the device (its sync on close is over).
+    StorageSynced {
+        req: u32,
+    },
     /// Timeline sample.
     Sample,
     /// End of warm-up: statistics start counting.
@@ -157,6 +161,7 @@ impl Event {
             Event::BackendWake { s, .. } => (25, s),
             Event::DebloatTick => (26, 0),
             Event::SnapshotChunk { s, checkpoint, .. } => (27, s ^ ((checkpoint as u32) << 16)),
+            Event::StorageSynced { req } => (28, req),
         }
     }
 }

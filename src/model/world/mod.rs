@@ -168,6 +168,8 @@ pub(crate) struct StorageRequest {
     pub bytes: u64,
     pub started: bool,
     pub cancelled: bool,
+    /// Its bytes are through and the file is being forced to the device.
+    pub syncing: bool,
     /// A restore download for the subtask's incarnation, rather than a checkpoint upload.
     pub download_for: Option<u32>,
 }
@@ -181,6 +183,7 @@ impl StorageRequest {
             bytes,
             started: false,
             cancelled: false,
+            syncing: false,
             download_for: None,
         }
     }
@@ -225,6 +228,8 @@ pub(crate) enum UploadKind {
     ChannelState,
     /// A write to a shared channel-state writer's file.
     ChannelStateFile { writer: u32 },
+    /// The close (and sync) of a shared channel-state writer's file.
+    ChannelStateFileClose { writer: u32 },
     /// A changelog (DSTL) background upload of log batch `seq`.
     Changelog { seq: u64 },
     /// A changelog materialization's upload.
@@ -474,6 +479,7 @@ impl World {
             | Event::Restart { .. } => self.dispatch_jobmanager(now, ev),
             Event::StorageStart { req } => self.storage.on_start(now, req, &mut self.queue),
             Event::StorageTick { generation } => self.on_storage_tick(now, generation),
+            Event::StorageSynced { req } => self.on_storage_synced(now, req),
             Event::Fault { index } => self.on_fault(now, index),
             Event::FaultWindow { .. } => self.on_fault_window(now),
             Event::Sample => self.on_sample(now),

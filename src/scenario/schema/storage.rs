@@ -18,6 +18,9 @@ pub struct StorageCfg {
     pub per_request_bandwidth: Option<Rate>,
     /// Time to write the checkpoint's `_metadata` file on completion.
     pub metadata_latency: Option<DurationDist>,
+    /// Time to force a closed state file to the device after its bytes (Flink syncs every
+    /// file-backed checkpoint stream it closes).
+    pub sync_latency: Option<DurationDist>,
     /// State at or below this size is inlined into the metadata instead of uploaded
     /// (`execution.checkpointing.data-inline-threshold`, 20 KiB).
     #[serde(default = "default_inline")]
@@ -39,6 +42,7 @@ impl Default for StorageCfg {
             bandwidth: None,
             per_request_bandwidth: None,
             metadata_latency: None,
+            sync_latency: None,
             inline_threshold: default_inline(),
         }
     }

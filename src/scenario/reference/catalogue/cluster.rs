@@ -188,7 +188,7 @@ pub(super) const FIELDS: &[FieldDoc] = &[
         Text,
         Value("\"hdfs\""),
         JOB,
-        "`local-disk` (a synced local SSD), `local-page-cache` (a local file system whose writes land in memory), `hdfs` or `s3`: request latency, bandwidth, per-request bandwidth, metadata latency. Their figures and sources: README, \"Checkpoint storage profiles\".",
+        "`local-disk` (a synced local SSD), `local-page-cache` (a local file system whose writes land in memory), `hdfs` or `s3`: request latency, bandwidth, per-request bandwidth, metadata latency, sync latency. Their figures and sources: README, \"Checkpoint storage profiles\".",
     ),
     f(
         "storage.request_latency",
@@ -217,6 +217,13 @@ pub(super) const FIELDS: &[FieldDoc] = &[
         Absent("the profile's"),
         "per checkpoint",
         "Time to write `_metadata` on completion.",
+    ),
+    f(
+        "storage.sync_latency",
+        DurationDist,
+        Absent("the profile's"),
+        "per state file",
+        "Time to force a closed state or channel-state file to the device after its bytes (Flink's `FsCheckpointStateOutputStream` syncs on close); `local-disk` only by default.",
     ),
     f(
         "storage.inline_threshold",

@@ -56,20 +56,20 @@ fn rocksdb_two_taskmanagers_repetition_1_predicts_repetition_2() {
     assert_all(pair("i03_rocks_remote.r1", &[], "i03_rocks_remote.r2", (None, None)));
 }
 
-/// Known gap, pinned (simulated / real e2e 1.29, measured 2026-12-02; 2.58 before the storage
-/// fit modelled the shared channel-state files, 1.74 before the simulator wrote each shared file
-/// as one stream, as Flink does): the two real runs differ by more than the tolerance
-/// themselves. r1's own median e2e is 36 ms, r2's 22 ms (its async phase 13 ms against r1's
-/// 21.5 ms); the simulation of r1's import gives 28.5 ms, between the two (their mean is 29 ms),
-/// so no prediction can be within 25 % of both. Nothing here may be fitted on r2, so the gap
-/// stays.
+/// Within the criterion since the importer stopped trusting a storage line whose slope is
+/// lost in its noise (e2e 1.07; 1.29 before): r1's checkpoints persisted 1.13-1.26 MB of
+/// channel state each (two shared files, one per TaskManager), too narrow a spread to separate a request latency from a
+/// bandwidth, so the fit's intercept and slope were noise and the importer now takes the
+/// median duration as the latency and keeps the profile's bandwidth. The rule was added after
+/// i10's import gave an intercept of -151 ms (below); it reads r1 only. The two real runs
+/// still differ by about the tolerance themselves (r1's median 36 ms, r2's 22 ms).
 #[test]
 fn unaligned_under_backpressure_repetition_1_predicts_repetition_2() {
     assert_all(pair(
         "i05_unaligned_remote.r1",
         &[],
         "i05_unaligned_remote.r2",
-        (Some(1.29), None),
+        (None, None),
     ));
 }
 
@@ -163,6 +163,56 @@ fn doubling_the_interval_of_a_heap_job_predicts_its_cadence() {
         &["checkpoint.interval=\"2000ms\""],
         "i09_heap_local_interval2s.r1",
         (Some(0.72), None),
+    ));
+}
+
+/// Unaligned under backpressure on one TaskManager (all channels local): a repetition pair
+/// beside i05, registered with i11 before either ran (session 11) and reported as it came.
+/// Known gap, pinned (simulated / real e2e 0.72, start delay 0.53, measured 2026-12-03). On
+/// the first import the storage fit of r1's shared channel-state files gave an intercept of
+/// -151 ms and 3.5 MB/s (e2e 10.2): every checkpoint persisted 0.56-0.66 MB into its one file, and the line through them
+/// was noise; the importer now refuses a slope within two standard errors of zero. What is
+/// left is the fidelity suite's f06 gap on the same shape (start delay 2.9 against 6.0 ms):
+/// the map's start delay of an unaligned checkpoint on local channels, whose priority
+/// barrier the simulator hands over at once (2.7 ms here, the sources' 2-3 ms plus nothing),
+/// where Flink's map starts 2-3 ms after its sources.
+#[test]
+fn unaligned_one_taskmanager_repetition_1_predicts_repetition_2() {
+    assert_all(pair(
+        "i10_unaligned_local.r1",
+        &[],
+        "i10_unaligned_local.r2",
+        (Some(0.72), Some(0.53)),
+    ));
+}
+
+/// `--rate 6000` -> `--rate 12000` on the RocksDB job on two TaskManagers: the rate of a
+/// RocksDB job doubled (registered with i10 before either ran). As for the heap job, the
+/// importer wrote A's measured rate and the scenario's rate is doubled.
+///
+/// Known gap, pinned (simulated / real e2e 3.12, start delay 4.21, measured 2026-12-03).
+/// Flink got faster at twice the rate: the map's sync phase 33.5 -> 20.5 ms, its async
+/// 50.5 -> 21.5 ms, end to end 116 -> 57 ms, and its busy time per record 60.1 -> 25.7 us
+/// (the source's 38.9 -> 19.7 us). The importer takes busy time per record as a constant cost
+/// and the simulator's flush costs the writes since the last flush at one `flush_throughput`
+/// (48.8 MB/s fitted on i03 r1), so the simulated sync doubles instead (82.5 ms) and the map,
+/// busy 52 % of the time, starts the next barrier late. The same writes per checkpoint made
+/// Flink's sync longer when the interval doubled (i04: 76 ms), so what shrinks it at the
+/// higher rate is not the flush's size; per-record costs that fall with the rate (work per
+/// wake-up, per buffer or per flush spread over more records) are the candidate, not yet
+/// measured.
+#[test]
+fn doubling_the_rate_of_a_rocksdb_job_predicts_the_faster_run() {
+    let a = "i03_rocks_remote.r1";
+    let set = format!(
+        "operators.gen.rate.records_per_second={}",
+        2.0 * ckptsim_rate(a)
+    );
+    assert_all(pair(
+        a,
+        &[&set],
+        "i11_rocks_remote_rate12k.r1",
+        (Some(3.12), Some(4.21)),
     ));
 }
 

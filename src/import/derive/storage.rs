@@ -74,7 +74,7 @@ fn profile(st: &mut Section, cx: &Ctx, path: Option<&str>) {
 
 fn latency_and_bandwidth(st: &mut Section, points: &[(f64, f64)], subtasks: u32) {
     match fit::least_squares(points) {
-        Some(line) if line.slope > 0.0 => {
+        Some(line) if line.slope > 0.0 && line.slope_is_determined() => {
             let bw = 1000.0 / line.slope; // ms per byte -> bytes per second
             st.put(
                 "request_latency",
@@ -98,10 +98,17 @@ fn latency_and_bandwidth(st: &mut Section, points: &[(f64, f64)], subtasks: u32)
         }
         _ => {
             let m = median(&points.iter().map(|p| p.1).collect::<Vec<_>>()).unwrap_or(0.0);
+            let why = match fit::least_squares(points) {
+                Some(l) => format!(
+                    "the sizes spread too little for their noise: slope {:.3e} ms/B, standard error {:.3e}, intercept {:.3} ms",
+                    l.slope, l.slope_std_error, l.intercept
+                ),
+                None => "the sizes do not spread".to_string(),
+            };
             st.put(
                 "request_latency",
                 ms(m),
-                "median checkpoint.async: the sizes do not spread (or the slope is not positive), so no bandwidth can be fitted and the profile's stays",
+                format!("median of the fitted durations: {why}, so no bandwidth can be fitted and the profile's stays"),
             );
         }
     }

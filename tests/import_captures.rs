@@ -204,10 +204,7 @@ fn unaligned_one_taskmanager_repetition_1_predicts_repetition_2() {
 #[test]
 fn doubling_the_rate_of_a_rocksdb_job_predicts_the_faster_run() {
     let a = "i03_rocks_remote.r1";
-    let set = format!(
-        "operators.gen.rate.records_per_second={}",
-        2.0 * ckptsim_rate(a)
-    );
+    let set = format!("operators.gen.rate.records_per_second={}", 2.0 * ckptsim_rate(a));
     assert_all(pair(
         a,
         &[&set],

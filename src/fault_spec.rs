@@ -75,6 +75,9 @@ impl SpecPath {
     pub fn new(path: impl Into<String>) -> SpecPath {
         SpecPath(path.into())
     }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
     /// The dotted path of one of its fields, as errors name it.
     pub fn field(&self, name: &str) -> String {
         format!("{}.{name}", self.0)

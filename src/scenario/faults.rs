@@ -218,6 +218,24 @@ at = ["20min"]
         }
     }
 
+    /// The table validation and the estimate walk lists every fault type in the order of the
+    /// file, the reference's order: the catalogue's example of each fault type is valid and is
+    /// one spec of its own, with a failure or window of its own in the estimate.
+    #[test]
+    fn specs_list_every_fault_type_in_the_reference_order() {
+        use crate::scenario::reference::catalogue::faults::FAULTS;
+        let s = scenario(&crate::scenario::reference::catalogue::faults::examples()).expect("parses");
+        super::validate_faults(&s).unwrap();
+        let f = s.faults.as_ref().unwrap();
+        let specs: Vec<String> = f.specs().iter().map(|s| s.path.as_str().to_string()).collect();
+        let documented: Vec<String> = FAULTS.iter().map(|d| d.sections[0].0.replace("[]", "[0]")).collect();
+        assert_eq!(specs, documented);
+        let loads = f.loads(&super::fault_targets(&s));
+        for spec in &specs {
+            assert!(loads.iter().any(|l| l.field.starts_with(spec.as_str())), "{spec}");
+        }
+    }
+
     #[test]
     fn unknown_fields_are_rejected() {
         let msg = scenario("[[faults.task_crash]]\nat = [\"1s\"]\nmtbff = \"1h\"\n")

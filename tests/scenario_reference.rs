@@ -38,8 +38,13 @@ fn every_schema_field_is_documented_and_every_documented_field_exists() {
 }
 
 /// A scenario with one entry in every list and every optional table, so that every field has a
-/// place to be set; it gives no field that has a documented default.
-const FULL: &str = r#"
+/// place to be set; it gives no field that has a documented default. The `[faults]` part is the
+/// catalogue's example of every fault type, between `JOB` and `IMPORTED`.
+fn full() -> String {
+    format!("{JOB}{}{IMPORTED}", catalogue::faults::examples())
+}
+
+const JOB: &str = r#"
 [simulation]
 duration = "60s"
 [checkpoint]
@@ -59,34 +64,14 @@ name = "map"
 kind = "operator"
 parallelism = 2
 inputs = [{ from = "source", partitioning = "hash" }]
-[[faults.task_crash]]
-mtbf = "1h"
-[[faults.taskmanager_loss]]
-mtbf = "1h"
-[[faults.network_partition]]
-start = "10s"
-duration = "1s"
-between = [0, 1]
-[[faults.connection_loss]]
-mtbf = "1h"
-[faults.storage]
-latency_spikes = [{ start = "1s", duration = "1s", factor = 2 }]
-outages = [{ start = "2s", duration = "1s" }]
-throttling = [{ start = "3s", duration = "1s", factor = 0.5 }]
-[[faults.straggler]]
-kind = "disk"
-taskmanager = 0
-start = "4s"
-duration = "1s"
-slowdown = 2
-[faults.jobmanager_failover]
-mtbf = "1h"
-[imported]
+"#;
+
+const IMPORTED: &str = r#"[imported]
 from = "jobs/"
 medians = [{ statistic = "start_delay", task = "map", value = 3.0 }]
 "#;
 
-/// The path of the field's first instance in `FULL` (input edges belong to its second operator).
+/// The path of the field's first instance in `full()` (input edges belong to its second operator).
 fn concrete(path: &str) -> String {
     match path.strip_prefix("operators[].inputs[]") {
         Some(rest) => format!("operators[1].inputs[0]{rest}"),
@@ -96,7 +81,7 @@ fn concrete(path: &str) -> String {
 
 #[test]
 fn documented_defaults_are_the_ones_the_code_applies() {
-    let base = parse_str(FULL, "full.toml").unwrap();
+    let base = parse_str(&full(), "full.toml").unwrap();
     let reference = format!("{:?}", base.scenario);
     for doc in catalogue::all() {
         let Def::Value(literal) = doc.default else {
@@ -143,7 +128,7 @@ fn remove(table: &mut toml::Table, path: &str) -> bool {
 
 #[test]
 fn fields_documented_as_required_are_refused_when_absent() {
-    let base: toml::Table = toml::from_str(FULL).unwrap();
+    let base: toml::Table = toml::from_str(&full()).unwrap();
     for doc in catalogue::all().filter(|d| d.default == Def::Required) {
         let mut t = base.clone();
         assert!(

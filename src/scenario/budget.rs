@@ -7,9 +7,10 @@
 //! The constants are sizes of the structures the world allocates, rounded up; the estimate is
 //! meant to be a ceiling of the same order as the truth, not an exact figure.
 
-use super::faults::{FaultsCfg, MtbfScope};
+use super::faults::{FaultsCfg, fault_targets};
 use super::limits::{Limits, human_bytes};
 use super::schema::*;
+use crate::fault_spec::EventKind;
 use crate::vocab::{DEFAULT_KEY_COUNT, DEFAULT_RECORD_BYTES};
 
 type Problem = (String, String);
@@ -393,7 +394,8 @@ pub fn estimate(s: &Scenario) -> Estimate {
 }
 
 /// Faults: each failure restarts tasks (work over all subtasks and channels); each fault window
-/// is consulted by every network and storage operation while the schedule holds it.
+/// is consulted by every network and storage operation while the schedule holds it. What each
+/// spec adds is its own (`FaultSpec::loads`), failures first, then windows (`FaultsCfg::loads`).
 fn faults(
     e: &mut Estimate,
     f: &FaultsCfg,
@@ -403,85 +405,30 @@ fn faults(
     record_steps: f64,
     checkpoints: f64,
 ) {
-    let run_ns = s.simulation.duration.value;
-    let count = |at: usize, mtbf: Option<f64>, processes: f64| -> f64 {
-        at as f64 + mtbf.map(|m| run_ns / m.max(1.0) * processes).unwrap_or(0.0)
-    };
-    let tms = s.cluster.taskmanagers as f64;
-    let mut failures: Vec<(String, f64)> = Vec::new();
-    for (i, c) in f.task_crash.iter().enumerate() {
-        let processes = if c.per == MtbfScope::Task { subtasks } else { 1.0 };
-        let field = if c.mtbf.is_some() { "mtbf" } else { "at" };
-        failures.push((
-            format!("faults.task_crash[{i}].{field}"),
-            count(c.at.len(), c.mtbf.map(|m| m.value), processes),
-        ));
-    }
-    for (i, l) in f.taskmanager_loss.iter().enumerate() {
-        let processes = if l.per == MtbfScope::Task { tms } else { 1.0 };
-        let field = if l.mtbf.is_some() { "mtbf" } else { "at" };
-        failures.push((
-            format!("faults.taskmanager_loss[{i}].{field}"),
-            count(l.at.len(), l.mtbf.map(|m| m.value), processes),
-        ));
-    }
-    for (i, c) in f.connection_loss.iter().enumerate() {
-        let field = if c.mtbf.is_some() { "mtbf" } else { "at" };
-        failures.push((
-            format!("faults.connection_loss[{i}].{field}"),
-            count(c.at.len(), c.mtbf.map(|m| m.value), 1.0),
-        ));
-    }
-    if let Some(j) = &f.jobmanager_failover {
-        let field = if j.mtbf.is_some() { "mtbf" } else { "at" };
-        failures.push((
-            format!("faults.jobmanager_failover.{field}"),
-            count(j.at.len(), j.mtbf.map(|m| m.value), 1.0),
-        ));
-    }
-    for (field, n) in failures {
-        e.mem(field.clone(), n * FAULT_EVENT_BYTES, format!("{n:.0} failures"));
-        e.work(field, n * (subtasks + channels), format!("restarts of {n:.0} failures"));
-    }
-    let mut windows: Vec<(String, f64)> = Vec::new();
-    let window = |start: bool, mtbf: Option<f64>| if start { 1.0 } else { count(0, mtbf, 1.0) };
-    for (i, w) in f.network_partition.iter().enumerate() {
-        windows.push((
-            format!("faults.network_partition[{i}].mtbf"),
-            window(w.start.is_some(), w.mtbf.map(|m| m.value)),
-        ));
-    }
-    for (i, g) in f.straggler.iter().enumerate() {
-        windows.push((
-            format!("faults.straggler[{i}].mtbf"),
-            window(g.start.is_some(), g.mtbf.map(|m| m.value)),
-        ));
-    }
-    if let Some(st) = &f.storage {
-        for (name, list) in [("latency_spikes", &st.latency_spikes), ("throttling", &st.throttling)] {
-            for (i, w) in list.iter().enumerate() {
-                windows.push((
-                    format!("faults.storage.{name}[{i}].mtbf"),
-                    window(w.start.is_some(), w.mtbf.map(|m| m.value)),
-                ));
-            }
-        }
-        for (i, w) in st.outages.iter().enumerate() {
-            windows.push((
-                format!("faults.storage.outages[{i}].mtbf"),
-                window(w.start.is_some(), w.mtbf.map(|m| m.value)),
-            ));
-        }
+    let loads = f.loads(&fault_targets(s));
+    for l in loads.iter().filter(|l| l.kind == EventKind::Failure) {
+        let n = l.count;
+        e.mem(l.field.clone(), n * FAULT_EVENT_BYTES, format!("{n:.0} failures"));
+        e.work(
+            l.field.clone(),
+            n * (subtasks + channels),
+            format!("restarts of {n:.0} failures"),
+        );
     }
     // Every buffer sent and every storage request asks the windows whether they apply.
     let lookups = record_steps / 16.0 + checkpoints * subtasks;
-    for (field, n) in windows {
+    for l in loads.iter().filter(|l| l.kind.is_window()) {
+        let n = l.count;
         e.mem(
-            field.clone(),
+            l.field.clone(),
             2.0 * n * FAULT_EVENT_BYTES,
             format!("{n:.0} fault windows"),
         );
-        e.work(field, n * (1.0 + lookups), format!("lookups in {n:.0} fault windows"));
+        e.work(
+            l.field.clone(),
+            n * (1.0 + lookups),
+            format!("lookups in {n:.0} fault windows"),
+        );
     }
 }
 

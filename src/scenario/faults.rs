@@ -2,50 +2,12 @@
 //! from `crate::fault_spec` re-exported under the scenario's name. `[restart]` and `[recovery]`
 //! are in `scenario::restart`.
 //!
-//! ```toml
-//! [[faults.task_crash]]
-//! at = ["2min"]                       # fixed times ...
-//! operator = "map"                    # ... of a random subtask of `map`
-//!
-//! [[faults.task_crash]]
-//! mtbf = "6h"                         # a Poisson process ...
-//! per = "task"                        # ... for every subtask (or one for the whole job)
-//!
-//! [[faults.taskmanager_loss]]
-//! at = ["10min"]
-//! taskmanager = 1
-//! detection = "heartbeat"             # after heartbeat.timeout (50 s), or "connection_drop"
-//!
-//! [[faults.network_partition]]
-//! start = "5min"
-//! duration = "30s"
-//! between = [0, 1]
-//! fail_after = "20s"                  # optional: connections time out, consumers fail
-//!
-//! [[faults.connection_loss]]
-//! at = ["7min"]                       # or mtbf = "2h"
-//! between = [0, 1]                    # default: a uniformly drawn pair per loss
-//!
-//! # Every window (partitions, storage latency spikes, outages, throttling, stragglers) takes
-//! # `start` (one window) or `mtbf` (windows starting as a Poisson process with that mean gap),
-//! # plus its `duration`.
-//!
-//! [faults.storage]
-//! upload_failure_probability = 0.01
-//! latency_spikes = [{ start = "3min", duration = "1min", factor = 10 }]
-//! outages = [{ start = "8min", duration = "2min" }]
-//! throttling = [{ start = "12min", duration = "5min", factor = 0.25 }]
-//!
-//! [[faults.straggler]]
-//! kind = "taskmanager"                # or "disk"
-//! taskmanager = 0
-//! start = "1min"
-//! duration = "2min"
-//! slowdown = 3.0
-//!
-//! [faults.jobmanager_failover]
-//! at = ["20min"]
-//! ```
+//! Each fault type checks itself (`FaultSpec::check` beside its type in `crate::fault_spec`);
+//! this walks them in file order, then bounds their sum. An example of every fault type is in
+//! the reference catalogue (`reference::catalogue::faults`), and every field in
+//! `scenarios/REFERENCE.md`. Every window (partitions, storage latency spikes, outages,
+//! throttling, stragglers) takes `start` (one window) or `mtbf` (windows starting as a Poisson
+//! process with that mean gap), plus its `duration`.
 
 use super::schema::Scenario;
 /// `[faults]` as the file writes it, defined below the scenario and the model, which draws
@@ -54,264 +16,39 @@ pub use crate::fault_spec::{
     ConnectionLossCfg, FactorWindowCfg, FaultsCfg, JobManagerFailoverCfg, NetworkPartitionCfg, StorageFaultsCfg,
     StragglerCfg, TaskCrashCfg, TaskManagerLossCfg, WindowCfg,
 };
-use crate::sim::dist::Duration;
-use crate::time::NS_PER_MS;
+pub use crate::fault_spec::{FAULT_EVENTS_MAX, MTBF_MIN_NS};
+use crate::fault_spec::{Problem, Targets};
 /// The vocabulary the file shares with the model, defined below both.
 pub use crate::vocab::{LossDetection, MtbfScope, StragglerKind};
 
-type Problem = (String, String);
-
-fn fail<T>(path: impl Into<String>, msg: impl Into<String>) -> Result<T, Problem> {
-    Err((path.into(), msg.into()))
+/// What the scenario's faults can hit: its run length, operators and TaskManagers.
+pub fn fault_targets(s: &Scenario) -> Targets<'_> {
+    Targets {
+        run_ns: s.simulation.duration.value,
+        operators: s.operators.iter().map(|o| (o.name.as_str(), o.parallelism)).collect(),
+        taskmanagers: s.cluster.taskmanagers,
+    }
 }
-
-/// A random process must not ask for more events than a run can hold.
-pub const FAULT_EVENTS_MAX: f64 = 1_000_000.0;
-/// Shortest MTBF accepted: below it a "failure" is no longer a rare event.
-pub const MTBF_MIN_NS: f64 = NS_PER_MS as f64;
-
-// ---------------------------------------------------------------------------------------------
-// validation
 
 /// Range and reference checks for `[faults]`, as (dotted field path, message).
 pub fn validate_faults(s: &Scenario) -> Result<(), Problem> {
     let Some(f) = &s.faults else {
         return Ok(());
     };
-    let run_ns = s.simulation.duration.value;
-    let subtasks: u64 = s.operators.iter().map(|o| o.parallelism as u64).sum();
-    for (i, c) in f.task_crash.iter().enumerate() {
-        let p = |field: &str| format!("faults.task_crash[{i}].{field}");
-        validate_arrivals(&c.at, c.mtbf.as_ref(), &p)?;
-        let targets = match &c.operator {
-            Some(name) => {
-                let Some(op) = s.operators.iter().find(|o| &o.name == name) else {
-                    return fail(p("operator"), format!("no operator named `{name}`"));
-                };
-                match c.subtask {
-                    Some(idx) if idx >= op.parallelism => {
-                        return fail(
-                            p("subtask"),
-                            format!(
-                                "`{name}` has parallelism {}; subtasks are 0..{}",
-                                op.parallelism, op.parallelism
-                            ),
-                        );
-                    }
-                    Some(_) => 1,
-                    None => op.parallelism as u64,
-                }
-            }
-            None if c.subtask.is_some() => return fail(p("subtask"), "needs `operator` to say whose subtask"),
-            None => subtasks,
-        };
-        check_event_count(run_ns, c.mtbf.as_ref(), c.per, targets, &p)?;
-    }
-    let tms = s.cluster.taskmanagers;
-    for (i, l) in f.taskmanager_loss.iter().enumerate() {
-        let p = |field: &str| format!("faults.taskmanager_loss[{i}].{field}");
-        validate_arrivals(&l.at, l.mtbf.as_ref(), &p)?;
-        let targets = match l.taskmanager {
-            Some(tm) if tm >= tms => return fail(p("taskmanager"), format!("the cluster has TaskManagers 0..{tms}")),
-            Some(_) => 1,
-            None => tms as u64,
-        };
-        check_event_count(run_ns, l.mtbf.as_ref(), l.per, targets, &p)?;
-        if l.heartbeat_interval.value <= 0.0 {
-            return fail(p("heartbeat_interval"), "must be > 0");
-        }
-        if l.heartbeat_timeout.value < l.heartbeat_interval.value {
-            return fail(p("heartbeat_timeout"), "must be at least heartbeat_interval");
-        }
-    }
-    for (i, n) in f.network_partition.iter().enumerate() {
-        let p = |field: &str| format!("faults.network_partition[{i}].{field}");
-        window(n.start.as_ref(), n.mtbf.as_ref(), &n.duration, run_ns, &p)?;
-        let [a, b] = n.between;
-        if a >= tms || b >= tms {
-            return fail(p("between"), format!("the cluster has TaskManagers 0..{tms}"));
-        }
-        if a == b {
-            return fail(p("between"), "names one TaskManager twice; a partition is between two");
-        }
-        if let Some(t) = &n.fail_after
-            && t.value <= 0.0
-        {
-            return fail(p("fail_after"), "must be > 0");
-        }
-    }
-    for (i, c) in f.connection_loss.iter().enumerate() {
-        let p = |field: &str| format!("faults.connection_loss[{i}].{field}");
-        validate_arrivals(&c.at, c.mtbf.as_ref(), &p)?;
-        match c.between {
-            Some([a, b]) if a >= tms || b >= tms => {
-                return fail(p("between"), format!("the cluster has TaskManagers 0..{tms}"));
-            }
-            Some([a, b]) if a == b => {
-                return fail(p("between"), "names one TaskManager twice; a connection is between two");
-            }
-            None if tms < 2 => return fail(p("between"), "needs at least two TaskManagers"),
-            _ => {}
-        }
-        check_event_count(run_ns, c.mtbf.as_ref(), MtbfScope::Job, 1, &p)?;
-    }
-    if let Some(st) = &f.storage {
-        validate_storage_faults(st, run_ns)?;
-    }
-    for (i, g) in f.straggler.iter().enumerate() {
-        let p = |field: &str| format!("faults.straggler[{i}].{field}");
-        window(g.start.as_ref(), g.mtbf.as_ref(), &g.duration, run_ns, &p)?;
-        if g.taskmanager >= tms {
-            return fail(p("taskmanager"), format!("the cluster has TaskManagers 0..{tms}"));
-        }
-        if !(g.slowdown.is_finite() && (1.0..=1e6).contains(&g.slowdown)) {
-            return fail(p("slowdown"), "must be between 1 and 1e6");
-        }
-    }
-    if let Some(j) = &f.jobmanager_failover {
-        let p = |field: &str| format!("faults.jobmanager_failover.{field}");
-        validate_arrivals(&j.at, j.mtbf.as_ref(), &p)?;
-        check_event_count(run_ns, j.mtbf.as_ref(), MtbfScope::Job, 1, &p)?;
+    let targets = fault_targets(s);
+    for spec in f.specs() {
+        spec.cfg.check(&spec.path, &targets)?;
     }
     // Each spec is bounded on its own; their sum must fit the schedule too (it holds twice
     // this, so a random schedule of this expected size never overflows it).
-    let total = total_events(f, run_ns, subtasks as f64, tms as f64);
+    let total = f.loads(&targets).iter().fold(0.0, |sum, l| sum + l.scheduled_events());
     if total > FAULT_EVENTS_MAX {
-        return fail(
-            "faults",
+        return Err((
+            "faults".into(),
             format!(
                 "the fault specs together ask for about {total:.0} events; at most {FAULT_EVENTS_MAX} are supported"
             ),
-        );
-    }
-    Ok(())
-}
-
-/// Expected number of scheduled events of all specs (a window is two: its begin and end).
-fn total_events(f: &FaultsCfg, run_ns: f64, subtasks: f64, tms: f64) -> f64 {
-    let count = |at: usize, mtbf: Option<&Duration>, processes: f64| {
-        at as f64 + mtbf.map_or(0.0, |m| run_ns / m.value.max(1.0) * processes)
-    };
-    let scope = |per: MtbfScope, targets: f64| if per == MtbfScope::Task { targets } else { 1.0 };
-    let windows = |start: Option<&Duration>, mtbf: Option<&Duration>| 2.0 * count(start.is_some() as usize, mtbf, 1.0);
-    let mut total = 0.0;
-    for c in &f.task_crash {
-        total += count(c.at.len(), c.mtbf.as_ref(), scope(c.per, subtasks));
-    }
-    for l in &f.taskmanager_loss {
-        total += count(l.at.len(), l.mtbf.as_ref(), scope(l.per, tms));
-    }
-    for c in &f.connection_loss {
-        total += count(c.at.len(), c.mtbf.as_ref(), 1.0);
-    }
-    if let Some(j) = &f.jobmanager_failover {
-        total += count(j.at.len(), j.mtbf.as_ref(), 1.0);
-    }
-    for n in &f.network_partition {
-        total += windows(n.start.as_ref(), n.mtbf.as_ref());
-    }
-    for g in &f.straggler {
-        total += windows(g.start.as_ref(), g.mtbf.as_ref());
-    }
-    if let Some(st) = &f.storage {
-        for w in st.latency_spikes.iter().chain(&st.throttling) {
-            total += windows(w.start.as_ref(), w.mtbf.as_ref());
-        }
-        for w in &st.outages {
-            total += windows(w.start.as_ref(), w.mtbf.as_ref());
-        }
-    }
-    total
-}
-
-fn validate_storage_faults(st: &StorageFaultsCfg, run_ns: f64) -> Result<(), Problem> {
-    let p = |field: String| format!("faults.storage.{field}");
-    if !(0.0..=1.0).contains(&st.upload_failure_probability) {
-        return fail(p("upload_failure_probability".into()), "must be between 0 and 1");
-    }
-    for (i, w) in st.latency_spikes.iter().enumerate() {
-        let q = |f: &str| p(format!("latency_spikes[{i}].{f}"));
-        window(w.start.as_ref(), w.mtbf.as_ref(), &w.duration, run_ns, &q)?;
-        if !(w.factor.is_finite() && (1.0..=1e6).contains(&w.factor)) {
-            return fail(q("factor"), "must be between 1 and 1e6 (a latency multiplier)");
-        }
-    }
-    for (i, w) in st.outages.iter().enumerate() {
-        let q = |f: &str| p(format!("outages[{i}].{f}"));
-        window(w.start.as_ref(), w.mtbf.as_ref(), &w.duration, run_ns, &q)?;
-    }
-    for (i, w) in st.throttling.iter().enumerate() {
-        let q = |f: &str| p(format!("throttling[{i}].{f}"));
-        window(w.start.as_ref(), w.mtbf.as_ref(), &w.duration, run_ns, &q)?;
-        if !(w.factor.is_finite() && w.factor > 0.0 && w.factor <= 1.0) {
-            return fail(q("factor"), "must be in (0, 1] (a bandwidth multiplier)");
-        }
-    }
-    Ok(())
-}
-
-/// A fault window: one at `start`, or a Poisson process of them with mean gap `mtbf`.
-fn window(
-    start: Option<&Duration>,
-    mtbf: Option<&Duration>,
-    duration: &Duration,
-    run_ns: f64,
-    p: &dyn Fn(&str) -> String,
-) -> Result<(), Problem> {
-    match (start, mtbf) {
-        (None, None) => {
-            return fail(
-                p("start"),
-                "give a start (`start = \"5min\"`) or a random process (`mtbf = \"6h\"`)",
-            );
-        }
-        (Some(_), Some(_)) => return fail(p("mtbf"), "give `start` or `mtbf`, not both"),
-        (None, Some(m)) if m.value < MTBF_MIN_NS => return fail(p("mtbf"), "must be at least 1ms"),
-        _ => {}
-    }
-    check_event_count(run_ns, mtbf, MtbfScope::Job, 1, p)?;
-    if duration.value < 1.0 {
-        return fail(p("duration"), "must be > 0");
-    }
-    Ok(())
-}
-
-fn validate_arrivals(at: &[Duration], mtbf: Option<&Duration>, p: &dyn Fn(&str) -> String) -> Result<(), Problem> {
-    if at.is_empty() && mtbf.is_none() {
-        return fail(
-            p("at"),
-            "give fixed times (`at = [\"5min\"]`) or a random process (`mtbf = \"6h\"`)",
-        );
-    }
-    if at.len() as f64 > FAULT_EVENTS_MAX {
-        return fail(p("at"), format!("at most {FAULT_EVENTS_MAX} times"));
-    }
-    if let Some(m) = mtbf
-        && m.value < MTBF_MIN_NS
-    {
-        return fail(p("mtbf"), "must be at least 1ms");
-    }
-    Ok(())
-}
-
-/// Bounds the schedule: the expected number of random events must fit.
-fn check_event_count(
-    run_ns: f64,
-    mtbf: Option<&Duration>,
-    per: MtbfScope,
-    targets: u64,
-    p: &dyn Fn(&str) -> String,
-) -> Result<(), Problem> {
-    let Some(m) = mtbf else {
-        return Ok(());
-    };
-    let processes = if per == MtbfScope::Task { targets.max(1) } else { 1 } as f64;
-    let expected = run_ns / m.value * processes;
-    if expected > FAULT_EVENTS_MAX {
-        return fail(
-            p("mtbf"),
-            format!("asks for about {expected:.0} failures in the run; at most {FAULT_EVENTS_MAX} are supported"),
-        );
+        ));
     }
     Ok(())
 }
@@ -478,6 +215,24 @@ at = ["20min"]
         for (extra, field) in cases {
             let (f, msg) = err(extra);
             assert_eq!(f, field, "{msg}");
+        }
+    }
+
+    /// The table validation and the estimate walk lists every fault type in the order of the
+    /// file, the reference's order: the catalogue's example of each fault type is valid and is
+    /// one spec of its own, with a failure or window of its own in the estimate.
+    #[test]
+    fn specs_list_every_fault_type_in_the_reference_order() {
+        use crate::scenario::reference::catalogue::faults::FAULTS;
+        let s = scenario(&crate::scenario::reference::catalogue::faults::examples()).expect("parses");
+        super::validate_faults(&s).unwrap();
+        let f = s.faults.as_ref().unwrap();
+        let specs: Vec<String> = f.specs().iter().map(|s| s.path.as_str().to_string()).collect();
+        let documented: Vec<String> = FAULTS.iter().map(|d| d.sections[0].0.replace("[]", "[0]")).collect();
+        assert_eq!(specs, documented);
+        let loads = f.loads(&super::fault_targets(&s));
+        for spec in &specs {
+            assert!(loads.iter().any(|l| l.field.starts_with(spec.as_str())), "{spec}");
         }
     }
 

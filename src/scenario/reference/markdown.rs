@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::catalogue::{Def, SECTIONS, Unit};
+use super::catalogue::{Def, Unit, sections};
 use super::{Field, fields};
 use crate::scenario::flink::keys::{self, KEYS};
 
@@ -86,8 +86,8 @@ pub fn markdown() -> String {
          each subtask, each TaskManager, and so on.\n"
     );
     md.push_str(UNITS);
-    for (section, sentence) in SECTIONS {
-        let rows: Vec<&Field> = all.iter().filter(|f| f.section() == *section).collect();
+    for (section, sentence) in sections() {
+        let rows: Vec<&Field> = all.iter().filter(|f| f.section() == section).collect();
         let _ = writeln!(md, "\n## {}\n\n{sentence}\n", heading(section));
         if rows.is_empty() {
             continue;

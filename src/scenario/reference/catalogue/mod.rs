@@ -80,8 +80,15 @@ const fn f(path: &'static str, unit: Unit, default: Def, scope: &'static str, me
     }
 }
 
-/// A sentence per table.
-pub const SECTIONS: &[(&str, &str)] = &[
+/// A sentence per table, in the reference's order.
+pub fn sections() -> impl Iterator<Item = (&'static str, &'static str)> {
+    let job = SECTIONS_BEFORE_FAULTS.iter().copied();
+    let faults = std::iter::once(faults::SECTION).chain(faults::sections());
+    job.chain(faults).chain(SECTIONS_AFTER_FAULTS.iter().copied())
+}
+
+/// The sentences of the tables before `[faults]` (whose are in `faults.rs`, by fault type).
+const SECTIONS_BEFORE_FAULTS: &[(&str, &str)] = &[
     ("", "Top level."),
     ("simulation", "How long to simulate, and the seed."),
     (
@@ -134,32 +141,9 @@ pub const SECTIONS: &[(&str, &str)] = &[
         "Written by `ckptsim import`: where the job's REST responses came from and the job's own medians. With it, `ckptsim run` prints a calibration report (the job's median, the run's, their ratio) and writes it to summary.json; the simulation ignores it.",
     ),
     ("imported.medians[]", "One median of the job."),
-    ("faults", "Injected failures; none when absent."),
-    ("faults.task_crash[]", "A task throws: detected at once."),
-    (
-        "faults.taskmanager_loss[]",
-        "A TaskManager is lost: its tasks fail; noticed by heartbeat or connection drop.",
-    ),
-    (
-        "faults.network_partition[]",
-        "The network between two TaskManagers is cut for a while.",
-    ),
-    (
-        "faults.connection_loss[]",
-        "The TCP connection between two TaskManagers drops: tasks reading across it fail.",
-    ),
-    ("faults.storage", "Checkpoint storage failures."),
-    (
-        "faults.storage.latency_spikes[]",
-        "Request latency multiplied during a window.",
-    ),
-    ("faults.storage.outages[]", "Storage unreachable during a window."),
-    (
-        "faults.storage.throttling[]",
-        "Storage bandwidth multiplied during a window.",
-    ),
-    ("faults.straggler[]", "A slow TaskManager or disk during a window."),
-    ("faults.jobmanager_failover", "The JobManager fails over to a standby."),
+];
+
+const SECTIONS_AFTER_FAULTS: &[(&str, &str)] = &[
     (
         "restart",
         "The restart strategy (`restart-strategy.*`); absent: Flink's default (exponential-delay with checkpointing, none without).",
@@ -174,27 +158,23 @@ pub(super) const SRC: &str = "per source subtask";
 pub(super) const FAULT: &str = "per fault entry";
 
 mod cluster;
-mod faults;
+pub mod faults;
 mod operators;
 mod recovery;
 mod run;
 mod state_backend;
 mod tools;
 
-/// The entries, one slice per group of tables (a file each), in the reference's order.
-const GROUPS: &[&[FieldDoc]] = &[
-    run::FIELDS,
-    cluster::FIELDS,
-    state_backend::FIELDS,
-    operators::FIELDS,
-    faults::FIELDS,
-    recovery::FIELDS,
-    tools::FIELDS,
-];
+/// The entries before and after `[faults]`, one slice per group of tables (a file each), in the
+/// reference's order; `[faults]`'s are by fault type (`faults::FAULTS`).
+const GROUPS_BEFORE_FAULTS: &[&[FieldDoc]] = &[run::FIELDS, cluster::FIELDS, state_backend::FIELDS, operators::FIELDS];
+const GROUPS_AFTER_FAULTS: &[&[FieldDoc]] = &[recovery::FIELDS, tools::FIELDS];
 
 /// Every entry, in the reference's order.
 pub fn all() -> impl Iterator<Item = &'static FieldDoc> {
-    GROUPS.iter().flat_map(|g| g.iter())
+    let before = GROUPS_BEFORE_FAULTS.iter().flat_map(|g| g.iter());
+    let after = GROUPS_AFTER_FAULTS.iter().flat_map(|g| g.iter());
+    before.chain(faults::fields()).chain(after)
 }
 
 /// The entry for a path.

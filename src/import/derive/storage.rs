@@ -46,7 +46,7 @@ pub(super) fn storage(cx: &Ctx) -> Result<Section, ImportError> {
     st.put(
         "sync_latency",
         ms(0.0),
-        "held by the fitted request_latency: the intercept is every fixed cost of an upload, the sync on close among them",
+        "held by request_latency, which is fitted on whole upload durations: every fixed cost of an upload, the sync on close among them",
     );
     Ok(st)
 }

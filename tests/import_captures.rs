@@ -213,6 +213,38 @@ fn doubling_the_rate_of_a_rocksdb_job_predicts_the_faster_run() {
     ));
 }
 
+/// `--backend hashmap` -> `rocksdb` on the heap job on one TaskManager: the backend changed
+/// and nothing else (registered with i13 before either ran, session 12).
+#[test]
+fn switching_a_heap_job_to_rocksdb_predicts_its_checkpoints() {
+    assert_all(pair(
+        "i01_heap_local.r1",
+        &["state_backend.kind=\"rocksdb\""],
+        "i12_heap_local_rocksdb.r1",
+        (None, None),
+    ));
+}
+
+/// `--parallelism 2` -> `4` on the RocksDB job on two TaskManagers (two slots each), the
+/// job's rate unchanged, so each source subtask's rate halves (registered with i12).
+#[test]
+fn doubling_the_parallelism_of_a_rocksdb_job_predicts_the_wider_job() {
+    let a = "i03_rocks_remote.r1";
+    let rate = format!("operators.gen.rate.records_per_second={}", ckptsim_rate(a) / 2.0);
+    assert_all(pair(
+        a,
+        &[
+            "operators.gen.parallelism=4",
+            "operators.stateful-map.parallelism=4",
+            "operators.discard.parallelism=4",
+            "cluster.slots_per_taskmanager=2",
+            &rate,
+        ],
+        "i13_rocks_remote_p4.r1",
+        (None, None),
+    ));
+}
+
 /// The source rate the importer wrote for capture `name`.
 fn ckptsim_rate(name: &str) -> f64 {
     let sc = scenario(name, &[]);

@@ -175,7 +175,8 @@ fn doubling_the_interval_of_a_heap_job_predicts_its_cadence() {
 /// left is the fidelity suite's f06 gap on the same shape (start delay 2.9 against 6.0 ms):
 /// the map's start delay of an unaligned checkpoint on local channels, whose priority
 /// barrier the simulator hands over at once (2.7 ms here, the sources' 2-3 ms plus nothing),
-/// where Flink's map starts 2-3 ms after its sources.
+/// where Flink's map starts 1-3 ms after its sources, more when a record costs more
+/// (tests/fidelity/probes/README.md, the unaligned start delay probe).
 #[test]
 fn unaligned_one_taskmanager_repetition_1_predicts_repetition_2() {
     assert_all(pair(

@@ -73,7 +73,8 @@ fn profile(st: &mut Section, cx: &Ctx, path: Option<&str>) {
 }
 
 fn latency_and_bandwidth(st: &mut Section, points: &[(f64, f64)], subtasks: u32) {
-    match fit::least_squares(points) {
+    let line = fit::least_squares(points);
+    match line {
         Some(line) if line.slope > 0.0 && line.slope_is_determined() => {
             let bw = 1000.0 / line.slope; // ms per byte -> bytes per second
             st.put(
@@ -98,7 +99,7 @@ fn latency_and_bandwidth(st: &mut Section, points: &[(f64, f64)], subtasks: u32)
         }
         _ => {
             let m = median(&points.iter().map(|p| p.1).collect::<Vec<_>>()).unwrap_or(0.0);
-            let why = match fit::least_squares(points) {
+            let why = match line {
                 Some(l) => format!(
                     "the sizes spread too little for their noise: slope {:.3e} ms/B, standard error {:.3e}, intercept {:.3} ms",
                     l.slope, l.slope_std_error, l.intercept

@@ -135,19 +135,9 @@ fn heap_two_taskmanagers_repetition_1_predicts_repetition_2() {
 #[test]
 fn doubling_the_parallelism_predicts_the_wider_job() {
     let a = "i01_heap_local.r1";
-    let rate = format!("operators.gen.rate.records_per_second={}", ckptsim_rate(a) / 2.0);
-    assert_all(pair(
-        a,
-        &[
-            "operators.gen.parallelism=4",
-            "operators.stateful-map.parallelism=4",
-            "operators.discard.parallelism=4",
-            "cluster.slots_per_taskmanager=4",
-            &rate,
-        ],
-        "i08_heap_local_p4.r1",
-        (None, None),
-    ));
+    let changes = parallelism_4(a, 4);
+    let changes: Vec<&str> = changes.iter().map(String::as_str).collect();
+    assert_all(pair(a, &changes, "i08_heap_local_p4.r1", (None, None)));
 }
 
 /// `--cpIntervalMs 1000` -> `2000` on the heap job. Known gap, pinned (simulated / real e2e
@@ -231,19 +221,24 @@ fn switching_a_heap_job_to_rocksdb_predicts_its_checkpoints() {
 #[test]
 fn doubling_the_parallelism_of_a_rocksdb_job_predicts_the_wider_job() {
     let a = "i03_rocks_remote.r1";
-    let rate = format!("operators.gen.rate.records_per_second={}", ckptsim_rate(a) / 2.0);
-    assert_all(pair(
-        a,
-        &[
-            "operators.gen.parallelism=4",
-            "operators.stateful-map.parallelism=4",
-            "operators.discard.parallelism=4",
-            "cluster.slots_per_taskmanager=2",
-            &rate,
-        ],
-        "i13_rocks_remote_p4.r1",
-        (None, None),
+    let changes = parallelism_4(a, 2);
+    let changes: Vec<&str> = changes.iter().map(String::as_str).collect();
+    assert_all(pair(a, &changes, "i13_rocks_remote_p4.r1", (None, None)));
+}
+
+/// The harness's `--parallelism 2` -> `4` on the import of `name`: every operator at 4,
+/// `slots` per TaskManager, and the rate per source subtask halved (`--rate` is the job's).
+fn parallelism_4(name: &str, slots: u32) -> Vec<String> {
+    let mut v: Vec<String> = ["gen", "stateful-map", "discard"]
+        .iter()
+        .map(|op| format!("operators.{op}.parallelism=4"))
+        .collect();
+    v.push(format!("cluster.slots_per_taskmanager={slots}"));
+    v.push(format!(
+        "operators.gen.rate.records_per_second={}",
+        ckptsim_rate(name) / 2.0
     ));
+    v
 }
 
 /// The source rate the importer wrote for capture `name`.

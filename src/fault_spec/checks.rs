@@ -72,8 +72,7 @@ pub fn event_count(
     let Some(m) = mtbf else {
         return Ok(());
     };
-    let processes = if per == MtbfScope::Task { targets.max(1) } else { 1 } as f64;
-    let expected = run_ns / m.value * processes;
+    let expected = super::expected(run_ns, 0, Some(m), super::processes(per, targets.max(1)));
     if expected > FAULT_EVENTS_MAX {
         return fail(
             p.field("mtbf"),

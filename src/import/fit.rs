@@ -118,26 +118,22 @@ mod tests {
 
     #[test]
     fn a_slope_lost_in_the_noise_is_not_determined() {
-        // The same line as above, with x spread 100x narrower: the +-0.5 ms noise swamps the
-        // 0.04 ms the sizes explain.
-        let pts: Vec<(f64, f64)> = (0..10)
-            .map(|i| {
-                let x = 1e5 + 1e3 * (i / 2) as f64;
-                let noise = if i % 3 == 0 { 0.5 } else { -0.5 };
-                (x, 2.0 + x / 1e5 + noise)
-            })
-            .collect();
-        let l = least_squares(&pts).expect("spread over 1 %");
+        // async = 2 ms + bytes / 100 MB/s with +-0.5 ms of noise, sizes from `x0` in steps.
+        let line = |x0: f64, step: f64| -> Vec<(f64, f64)> {
+            (0..10)
+                .map(|i| {
+                    let x = x0 + step * (i / 2) as f64;
+                    let noise = if i % 3 == 0 { 0.5 } else { -0.5 };
+                    (x, 2.0 + x / 1e5 + noise)
+                })
+                .collect()
+        };
+        // Sizes spread 100x narrower than the test above: the noise swamps the 0.04 ms the
+        // sizes explain.
+        let l = least_squares(&line(1e5, 1e3)).expect("spread over 1 %");
         assert!(!l.slope_is_determined(), "{l:?}");
         // Negative control: the same line and noise over the wide spread of the test above.
-        let wide: Vec<(f64, f64)> = (0..10)
-            .map(|i| {
-                let x = 1e5 * (i / 2) as f64;
-                let noise = if i % 3 == 0 { 0.5 } else { -0.5 };
-                (x, 2.0 + x / 1e5 + noise)
-            })
-            .collect();
-        assert!(least_squares(&wide).unwrap().slope_is_determined());
+        assert!(least_squares(&line(0.0, 1e5)).unwrap().slope_is_determined());
     }
 
     #[test]

@@ -154,7 +154,6 @@ fn source_spec(op: &OperatorCfg) -> SourceSpec {
             exponent: k.exponent,
         }),
         max_records: op.max_records,
-        wake_cost: op.wake_cost.as_ref().map(|d| d.dist.clone()).filter(|d| !d.is_zero()),
     }
 }
 

@@ -54,8 +54,6 @@ pub struct SourceSpec {
     /// Default: [`DEFAULT_KEY_COUNT`] uniform keys.
     pub keys: Option<KeySpace>,
     pub max_records: Option<u64>,
-    /// CPU to resume the task thread after waiting for a record (none: free).
-    pub wake_cost: Option<Dist>,
 }
 
 /// Arrival times of one source subtask's records.

@@ -154,8 +154,6 @@ pub struct SourceRuntime {
     pub reader: SourceReader,
     pub shape: Arc<RecordShape>,
     pub max_records: Option<u64>,
-    /// CPU to resume the task thread each time it waited for its next record.
-    pub wake_cost: Option<crate::sim::Dist>,
 }
 
 /// A sink: what it promises (its delivery guarantee) and, for an exactly-once sink, its

@@ -361,7 +361,6 @@ fn validate_operators(s: &Scenario) -> Result<(), Problem> {
                     ("keys", op.keys.is_some()),
                     ("max_records", op.max_records.is_some()),
                     ("record_size", op.record_size.is_some()),
-                    ("wake_cost", op.wake_cost.is_some()),
                 ] {
                     if field.1 {
                         return fail(p(field.0), "only sources take this field");

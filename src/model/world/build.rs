@@ -86,7 +86,6 @@ pub(super) fn build_tasks(cfg: &WorldConfig, graph: &JobGraph, seed: u64) -> Bui
                 ),
                 shape: Arc::clone(shapes[st.vertex.index()].as_ref().expect("a source has a shape")),
                 max_records: src.max_records,
-                wake_cost: src.wake_cost.clone(),
             }
         });
         initial_readers.push(source.as_ref().map(|s| s.reader.clone()));

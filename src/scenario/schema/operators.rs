@@ -84,10 +84,6 @@ pub struct OperatorCfg {
     /// top of `service_time`. Default 0.
     #[serde(default = "zero_dist")]
     pub wait_time: DurationDist,
-    /// Sources: CPU the task thread spends to resume each time it waited for its next record
-    /// (not yet arrived, or its rate limiter's permit not yet due), on top of `service_time`.
-    /// Absent: none.
-    pub wake_cost: Option<DurationDist>,
     /// Size of the records this operator emits; default: the size of the input record.
     pub output_record_size: Option<BytesDist>,
     /// Records out per record in: below 1 a filter or window aggregation, above 1 a flatMap.

@@ -128,13 +128,7 @@ impl Tasks {
             {
                 caught_up_at = Some(SimTime(start));
             }
-            let (mut raw, wait_ns) = vertex.record_cost_ns(&mut t.rng, waits);
-            if start > clock
-                && let Some(wake) = &src.wake_cost
-            {
-                // The thread idled until this record: resuming it costs CPU.
-                raw += wake.sample_u64(&mut t.rng);
-            }
+            let (raw, wait_ns) = vertex.record_cost_ns(&mut t.rng, waits);
             let cpu = (raw as f64 * stretch) as u64;
             let service = cpu + wait_ns;
             runnable += cpu;

@@ -163,13 +163,6 @@ pub(super) const FIELDS: &[FieldDoc] = &[
         "Time a record holds the task thread without a core (I/O, a remote call, a sleep), after its `service_time`; it does not stretch with CPU contention.",
     ),
     f(
-        "operators[].wake_cost",
-        DurationDist,
-        Absent("none"),
-        SRC,
-        "Sources: CPU the task thread spends to resume each time it waited for its next record (it had not arrived, or the rate limiter's permit was not due yet), on top of that record's `service_time`. A source that never waits (saturated, or catching up) pays none. Flink's `datagen` source waits per record at rates it keeps up with: `GuavaRateLimiter` runs each `acquire` on its own thread, and the task thread parks until that future completes.",
-    ),
-    f(
         "operators[].output_record_size",
         BytesDist,
         Absent("the input record's size"),

@@ -28,6 +28,8 @@ struct Sample {
     cpu_s: f64,
     peak_rss_kb: u64,
     simulated_s: f64,
+    /// Records the sinks took in (a tandem job's completed jobs).
+    sink_records: f64,
 }
 
 fn main() {
@@ -125,7 +127,17 @@ fn tandem() {
     println!("## tandem M/M/1: ckptsim against a bare event loop (CPU ns per record)");
     let a = measure_child(&["run", "tandem", "50"]);
     let b = measure_child(&["run", "tandem", "100"]);
-    let records = (b.simulated_s - a.simulated_s) * TANDEM_RATE;
+    // Per record that went through, counted: a tandem that does not keep up (a network delay
+    // the queue does not have, say) would otherwise be credited records it never moved.
+    for s in [a, b] {
+        let kept_up = s.sink_records / (s.simulated_s * TANDEM_RATE);
+        assert!(
+            (kept_up - 1.0).abs() < 0.02,
+            "the tandem job moved {:.0} records/s, not its {TANDEM_RATE}: it is not the M/M/1 model",
+            s.sink_records / s.simulated_s
+        );
+    }
+    let records = b.sink_records - a.sink_records;
     let ckptsim_ns = (b.cpu_s - a.cpu_s) / records * 1e9;
     let n = 20_000_000u64;
     let bare_a = measure_child(&["tandem-bare", &(n / 2).to_string()]);
@@ -145,10 +157,12 @@ const TANDEM_RATE: f64 = 20_000.0;
 
 /// A tandem M/M/1 queue at load 0.5 on one task thread each: Poisson arrivals at
 /// `TANDEM_RATE`, exponential service with mean 1 / (2 × rate); no checkpoints, unchained.
+/// The channels add no delay (no latency, no hand-off to an idle consumer): the queue alone,
+/// as the bare loop runs it.
 fn tandem_scenario(duration_s: f64) -> String {
     format!(
         "[pipeline]\noperator_chaining = false\n[simulation]\nduration = \"{duration_s}s\"\n[cluster]\ntaskmanagers = 1\nslots_per_taskmanager = 1\ncores_per_taskmanager = 3\n\
-         [network]\nbuffer_timeout = \"0s\"\n\
+         [network]\nbuffer_timeout = \"0s\"\nlocal_latency = \"0s\"\ninput_handoff_latency = \"0s\"\n\
          [[operators]]\nname = \"source\"\nkind = \"source\"\nparallelism = 1\nrate = {{ process = \"poisson\", records_per_second = {TANDEM_RATE} }}\nservice_time = \"0us\"\n\
          [[operators]]\nname = \"server\"\nkind = \"operator\"\nparallelism = 1\ninputs = [{{ from = \"source\", partitioning = \"forward\" }}]\nservice_time = {{ dist = \"exponential\", mean = \"25us\" }}\n\
          [[operators]]\nname = \"sink\"\nkind = \"sink\"\nparallelism = 1\ninputs = [{{ from = \"server\", partitioning = \"forward\" }}]\nservice_time = \"0us\"\ndelivery_guarantee = \"none\"\n"
@@ -182,12 +196,14 @@ fn measure_child(args: &[&str]) -> Sample {
         cpu_s: f[0],
         peak_rss_kb: f[1] as u64,
         simulated_s: f[2],
+        sink_records: f[3],
     }
 }
 
-/// Runs one measured job in this process and prints `MEASURED cpu_s peak_rss_kb simulated_s`.
+/// Runs one measured job in this process and prints
+/// `MEASURED cpu_s peak_rss_kb simulated_s sink_records`.
 fn child(args: &[String]) {
-    let simulated_s = match args[0].as_str() {
+    let (simulated_s, sink_records) = match args[0].as_str() {
         "run" => {
             let duration_s: f64 = args[2].parse().expect("a duration in seconds");
             let scenario = if args[1] == "tandem" {
@@ -213,16 +229,28 @@ fn child(args: &[String]) {
                     .expect("valid overrides")
             };
             let out = ckptsim::run::run(&scenario, 1);
-            out.summary.simulated_seconds
+            let sink_records: u64 = out
+                .summary
+                .job
+                .tasks
+                .iter()
+                .filter(|t| t.task.starts_with("sink"))
+                .map(|t| t.records_in)
+                .sum();
+            (out.summary.simulated_seconds, sink_records as f64)
         }
         "tandem-bare" => {
             let n: u64 = args[1].parse().expect("a record count");
             std::hint::black_box(bare_tandem(n));
-            n as f64 / TANDEM_RATE
+            (n as f64 / TANDEM_RATE, n as f64)
         }
         other => panic!("unknown child job `{other}`"),
     };
-    println!("MEASURED {} {} {simulated_s}", cpu_seconds(), peak_rss_kb());
+    println!(
+        "MEASURED {} {} {simulated_s} {sink_records}",
+        cpu_seconds(),
+        peak_rss_kb()
+    );
 }
 
 /// The same tandem queue as a bare discrete-event loop: a `BinaryHeap` of (time, seq, event),

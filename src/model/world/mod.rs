@@ -52,6 +52,7 @@ mod jobmanager;
 mod liveness;
 mod network;
 mod network_stack;
+mod prefetch;
 mod recovery;
 mod redeployment;
 mod restore_point;

@@ -11,6 +11,11 @@
 //! each has a bitset of its own. Bitsets are zero-allocated, so the pages of keys never seen are
 //! never touched.
 //!
+//! Over a key space larger than the caches (50 M keys: 6.25 MB per bitset), the word `see`
+//! reads is a cache miss for nearly every record. The task loop hides it: [`SeenKeys::prefetch`]
+//! fetches the words of a batch's keys when the batch starts, and again a few records ahead of
+//! the one being emitted.
+//!
 //! A restore point keeps no copy of a bitset: keys are only ever added between restores, so a
 //! subtask's set at its snapshot is the first `n` keys it saw, and the mark is `n`. While
 //! restore points are kept (checkpointing is on, or faults are planned), each subtask logs its new keys in the order it saw
@@ -130,8 +135,23 @@ impl SeenKeys {
         true
     }
 
-    /// Distinct keys subtask `s` has seen.
+    /// Starts fetching the bitset words `see(s, key)` will read for `keys`, so that their cache
+    /// misses overlap with other work: over a large key space each is a miss. Changes nothing
+    /// else.
     #[inline]
+    pub(crate) fn prefetch(&self, s: u32, keys: impl IntoIterator<Item = u32>) {
+        let k = &self.subtasks[s as usize];
+        if k.bits == STATELESS {
+            return;
+        }
+        let words = &self.bits[k.bits as usize].words;
+        for key in keys {
+            if let Some(word) = words.get((key / 64) as usize) {
+                super::prefetch::prefetch(word);
+            }
+        }
+    }
+
     /// How many bitsets the operators share out (tests: one per hash-fed operator, one per
     /// subtask otherwise).
     #[cfg(test)]
@@ -139,6 +159,7 @@ impl SeenKeys {
         self.bits.len()
     }
 
+    /// Distinct keys subtask `s` has seen.
     pub(crate) fn distinct(&self, s: u32) -> u64 {
         self.subtasks[s as usize].distinct
     }

@@ -275,6 +275,7 @@ pub fn backend_config(cfg: &StateBackendCfg, num_retained: u32) -> BackendConfig
         local_disk_bytes_per_s: cfg.local_disk_bandwidth.value,
         flush: FlushCost {
             bytes_per_s: cfg.flush_throughput.value,
+            ns_per_entry: cfg.flush_cpu_per_entry.value,
             fixed_ns: cfg.native_checkpoint_time.as_u64(),
         },
         transfer_threads: cfg.transfer_threads,

@@ -143,6 +143,9 @@ fn validate_state_backend(b: &StateBackendCfg) -> Result<(), Problem> {
     if !(b.flush_throughput.value > 0.0 && b.flush_throughput.value.is_finite()) {
         return fail("state_backend.flush_throughput", "must be > 0");
     }
+    if !(b.flush_cpu_per_entry.value.is_finite() && b.flush_cpu_per_entry.value <= 1e9) {
+        return fail("state_backend.flush_cpu_per_entry", "must be at most 1s");
+    }
     if !(b.native_checkpoint_time.value.is_finite() && b.native_checkpoint_time.value <= 60e9) {
         return fail("state_backend.native_checkpoint_time", "must be at most 1min");
     }

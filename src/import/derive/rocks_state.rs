@@ -13,9 +13,9 @@
 //! job's. The same run says what the synchronous phase flushes per checkpoint, which fits
 //! `flush_throughput`.
 
-use crate::model::backend::BackendConfig;
 use crate::model::backend::rocksdb_full::RocksDbFullBackend;
 use crate::model::backend::rocksdb_incremental::RocksDbIncrementalBackend;
+use crate::model::backend::{BackendConfig, StateWrites};
 
 use super::super::fit::median;
 
@@ -50,6 +50,8 @@ pub(crate) struct ModelRun {
     pub state_size_bytes: f64,
     /// What the synchronous phase flushed: the memtable's bytes at the checkpoint.
     pub flushed_bytes: f64,
+    /// The flush's CPU for its puts (`flush_cpu_per_entry` each), ms: not the bytes' part.
+    pub flush_entry_cpu_ms: f64,
     /// The synchronous phase's part without a core: `native_checkpoint_time` plus the hard
     /// links (one per live SST).
     pub sync_wait_ms: f64,
@@ -84,13 +86,17 @@ impl RocksSubtask {
         let step_s = self.interval_s / steps_per_interval as f64;
         let (mut records, mut written_records) = (0.0_f64, 0_u64);
         let (mut sizes, mut flushed, mut waits) = (Vec::new(), Vec::new(), Vec::new());
+        let mut entry_cpu = Vec::new();
         let mut cid = 0;
         while (cid + 1) as f64 * self.interval_s <= self.duration_s {
             cid += 1;
             for _ in 0..steps_per_interval {
                 records += self.records_per_s * step_s;
                 let n = records.floor() as u64;
-                let written = (n - written_records) * bytes_per_key;
+                let written = StateWrites {
+                    bytes: (n - written_records) * bytes_per_key,
+                    puts: n - written_records,
+                };
                 written_records = n;
                 let live = distinct(n as f64).round() as u64 * bytes_per_key;
                 match &mut model {
@@ -99,9 +105,9 @@ impl RocksSubtask {
                 }
             }
             let (memtable, cost) = match &mut model {
-                Model::Full(b) => (b.lsm().memtable_bytes(), b.snapshot(cid)),
+                Model::Full(b) => (b.lsm().memtable_writes(), b.snapshot(cid)),
                 Model::Incremental(b) => {
-                    let m = b.lsm().memtable_bytes();
+                    let m = b.lsm().memtable_writes();
                     let c = b.snapshot(cid);
                     b.notify_checkpoint_complete(cid);
                     (m, c)
@@ -109,13 +115,15 @@ impl RocksSubtask {
             };
             if cid as f64 * self.interval_s >= self.warmup_s {
                 sizes.push(cost.state_size as f64);
-                flushed.push(memtable as f64);
+                flushed.push(memtable.bytes as f64);
+                entry_cpu.push(memtable.puts as f64 * self.cfg.flush.ns_per_entry / 1e6);
                 waits.push(cost.sync_ns as f64 / 1e6);
             }
         }
         ModelRun {
             state_size_bytes: median(&sizes).unwrap_or(0.0),
             flushed_bytes: median(&flushed).unwrap_or(0.0),
+            flush_entry_cpu_ms: median(&entry_cpu).unwrap_or(0.0),
             sync_wait_ms: median(&waits).unwrap_or(0.0),
             checkpoints: sizes.len(),
         }
@@ -161,10 +169,10 @@ impl RocksSubtask {
 
 /// `flush_throughput` from the synchronous phase: the bytes the model flushes per checkpoint
 /// over the job's median sync less what of it waits without a core (`native_checkpoint_time`
-/// and the links, `run.sync_wait_ms`); `None` when the data cannot support a fit (nothing
-/// flushed, or a sync no longer than that fixed part).
+/// and the links, `run.sync_wait_ms`) and the puts' CPU (`run.flush_entry_cpu_ms`); `None` when
+/// the data cannot support a fit (nothing flushed, or a sync no longer than those parts).
 pub(crate) fn flush_throughput_bytes_per_s(run: &ModelRun, sync_ms: f64) -> Option<f64> {
-    let cpu_ms = sync_ms - run.sync_wait_ms;
+    let cpu_ms = sync_ms - run.sync_wait_ms - run.flush_entry_cpu_ms;
     (run.flushed_bytes > 0.0 && cpu_ms > 0.0).then(|| run.flushed_bytes / cpu_ms * 1000.0)
 }
 

@@ -13,7 +13,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use super::{SnapshotCost, StateBackend};
+use super::{SnapshotCost, StateBackend, StateWrites};
 use crate::ids::CheckpointId;
 use crate::time::{DurationNs, SimTime};
 
@@ -137,10 +137,10 @@ impl ChangelogBackend {
         self.inner.on_entries(entries);
     }
 
-    pub fn on_state_change(&mut self, now: SimTime, written_bytes: u64, live_bytes: u64) {
-        self.inner.on_state_change(now, written_bytes, live_bytes);
-        self.log_offset += written_bytes;
-        self.active_bytes += written_bytes;
+    pub fn on_state_change(&mut self, now: SimTime, written: StateWrites, live_bytes: u64) {
+        self.inner.on_state_change(now, written, live_bytes);
+        self.log_offset += written.bytes;
+        self.active_bytes += written.bytes;
         // FsStateChangelogWriter.append: past the preemptive threshold the changes go out
         // without waiting for a checkpoint.
         if self.active_bytes >= self.cfg.preemptive_persist_threshold_bytes {
@@ -322,6 +322,7 @@ mod tests {
             local_disk_bytes_per_s: 200e6,
             flush: crate::model::backend::FlushCost {
                 bytes_per_s: 200e6,
+                ns_per_entry: 0.0,
                 fixed_ns: 0,
             },
             transfer_threads: 4,
@@ -352,7 +353,7 @@ mod tests {
         for ms in 0..1000u64 {
             let now = SimTime(ms * NS_PER_MS);
             live += 1024;
-            b.on_state_change(now, 64 * 1024, live); // 64 MiB/s of changes
+            b.on_state_change(now, StateWrites::bytes(64 * 1024), live); // 64 MiB/s of changes
             changelog(&mut b).poll_uploads(now, &mut ups);
         }
         let uploaded: u64 = ups.iter().map(|u| u.bytes).sum();
@@ -376,7 +377,7 @@ mod tests {
     fn materialization_truncates_the_log_to_replay() {
         let mut b = StateBackend::new(&cfg(StateBackendKind::Heap, false), 100 * MIB);
         let t0 = SimTime(0);
-        b.on_state_change(t0, 50 * MIB, 110 * MIB);
+        b.on_state_change(t0, StateWrites::bytes(50 * MIB), 110 * MIB);
         let cl = changelog(&mut b);
         assert!(
             cl.poll_materialization(SimTime(NS_PER_S)).is_none(),
@@ -386,7 +387,7 @@ mod tests {
         assert_eq!(cl.next_wakeup().map(|t| t <= at), Some(true));
         let m = cl.poll_materialization(at).expect("due");
         assert_eq!(m.upload_bytes, 110 * MIB, "heap materializes fully");
-        cl.on_state_change(at, 2 * MIB, 111 * MIB);
+        cl.on_state_change(at, StateWrites::bytes(2 * MIB), 111 * MIB);
         let before = cl.snapshot(at, 1);
         assert_eq!(before.changelog_replay_bytes, 52 * MIB, "not completed yet: old base");
         cl.on_materialization_complete(at + NS_PER_S, m.id);

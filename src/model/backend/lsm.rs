@@ -16,6 +16,8 @@
 //!
 //! Compaction is instantaneous here: its I/O competes with nothing (see the report's gaps).
 
+use super::StateWrites;
+
 /// RocksDB's default `num_levels`.
 pub const NUM_LEVELS: usize = 7;
 
@@ -60,6 +62,8 @@ pub struct SstFile {
 pub struct LsmTree {
     cfg: LsmConfig,
     memtable_bytes: u64,
+    /// Puts the memtable holds (every version: a flush iterates them all).
+    memtable_puts: u64,
     levels: Vec<Vec<SstFile>>,
     /// Round-robin position of the next file to compact out of each level.
     cursors: Vec<usize>,
@@ -76,6 +80,7 @@ impl LsmTree {
         let mut t = LsmTree {
             cfg,
             memtable_bytes: 0,
+            memtable_puts: 0,
             levels: vec![Vec::new(); NUM_LEVELS],
             cursors: vec![0; NUM_LEVELS],
             next_file_id: first_file_id,
@@ -106,12 +111,13 @@ impl LsmTree {
         t
     }
 
-    /// State writes (puts, merges, deletes) of `written_bytes`, after which the live state is
-    /// `live_bytes`. Full memtables are flushed (and compacted) as they fill.
-    pub fn write(&mut self, written_bytes: u64, live_bytes: u64) {
+    /// State writes (puts, merges, deletes), after which the live state is `live_bytes`. Full
+    /// memtables are flushed (and compacted) as they fill; the puts are spread over the bytes.
+    pub fn write(&mut self, written: StateWrites, live_bytes: u64) {
         self.live_bytes = live_bytes;
-        let mut left = written_bytes;
+        let mut left = written.bytes;
         let wb = self.cfg.write_buffer_bytes.max(1);
+        let mut flushed = false;
         // A write larger than many memtables would flush many times; the bound keeps a huge
         // input from looping long (the excess lands in the last memtable).
         for _ in 0..COMPACTIONS_PER_FLUSH_MAX {
@@ -124,9 +130,16 @@ impl LsmTree {
             left -= take;
             if self.memtable_bytes >= wb {
                 self.flush();
+                flushed = true;
             }
         }
         self.memtable_bytes += left;
+        self.memtable_puts += if flushed {
+            // The puts of the bytes still in the memtable, by proportion.
+            (written.puts as u128 * self.memtable_bytes as u128 / written.bytes.max(1) as u128) as u64
+        } else {
+            written.puts
+        };
     }
 
     /// Flush the memtable to a new L0 file (if it holds anything), without compacting: a
@@ -140,6 +153,7 @@ impl LsmTree {
             bytes: self.memtable_bytes,
         };
         self.memtable_bytes = 0;
+        self.memtable_puts = 0;
         self.flushes += 1;
         self.levels[0].push(f);
         Some(f)
@@ -153,6 +167,14 @@ impl LsmTree {
 
     pub fn memtable_bytes(&self) -> u64 {
         self.memtable_bytes
+    }
+
+    /// What the memtable holds: its bytes and puts.
+    pub fn memtable_writes(&self) -> StateWrites {
+        StateWrites {
+            bytes: self.memtable_bytes,
+            puts: self.memtable_puts,
+        }
     }
 
     pub fn live_bytes(&self) -> u64 {
@@ -285,15 +307,42 @@ mod tests {
         LsmConfig::flink_defaults()
     }
 
+    /// The memtable counts its puts until a flush empties it; a write that fills a memtable
+    /// leaves the new memtable the puts of its bytes, by proportion.
+    #[test]
+    fn memtable_puts_follow_its_bytes() {
+        let mut t = LsmTree::new(cfg(), 0, 1);
+        t.write(StateWrites { bytes: 1_000, puts: 10 }, 1_000);
+        t.write(StateWrites { bytes: 1_000, puts: 30 }, 2_000);
+        assert_eq!(t.memtable_writes(), StateWrites { bytes: 2_000, puts: 40 });
+        t.flush_without_compaction();
+        assert_eq!(t.memtable_writes(), StateWrites::default());
+        // 64 MiB + 2 MiB in 660 puts: a full memtable flushes, 2 MiB (20 puts) stay.
+        t.write(
+            StateWrites {
+                bytes: 66 * MIB,
+                puts: 660,
+            },
+            66 * MIB,
+        );
+        assert_eq!(
+            t.memtable_writes(),
+            StateWrites {
+                bytes: 2 * MIB,
+                puts: 20
+            }
+        );
+    }
+
     /// RocksDB leveled compaction: the fourth L0 file triggers an L0 -> L1 merge.
     #[test]
     fn four_level0_files_are_merged_into_level1() {
         let mut t = LsmTree::new(cfg(), 0, 1);
         for i in 1..=3u64 {
-            t.write(64 * MIB, 64 * MIB * i);
+            t.write(StateWrites::bytes(64 * MIB), 64 * MIB * i);
         }
         assert_eq!(t.levels[0].len(), 3);
-        t.write(64 * MIB, 256 * MIB);
+        t.write(StateWrites::bytes(64 * MIB), 256 * MIB);
         assert!(t.levels[0].is_empty());
         assert_eq!(t.level_bytes(1), 256 * MIB, "all live: nothing to drop");
         assert_eq!(t.levels[1].len(), 4, "cut into 64 MiB files");
@@ -304,7 +353,7 @@ mod tests {
     fn compaction_drops_obsolete_versions() {
         let mut t = LsmTree::new(cfg(), 100 * MIB, 1);
         for _ in 0..40 {
-            t.write(64 * MIB, 100 * MIB); // pure overwrites: the live state stays 100 MiB
+            t.write(StateWrites::bytes(64 * MIB), 100 * MIB); // pure overwrites: the live state stays 100 MiB
         }
         let on_disk = t.sst_bytes() + t.memtable_bytes();
         assert!(on_disk < 4 * 100 * MIB, "space amplification stays bounded: {on_disk}");
@@ -318,7 +367,7 @@ mod tests {
         let mut live = 0;
         for _ in 0..60 {
             live += 64 * MIB;
-            t.write(64 * MIB, live);
+            t.write(StateWrites::bytes(64 * MIB), live);
         }
         for l in 1..NUM_LEVELS - 1 {
             assert!(t.level_bytes(l) <= t.level_target_bytes(l), "level {l}");

@@ -106,21 +106,43 @@ impl HeapSerializeCost {
 /// `Checkpoint.createCheckpoint`) costs in the synchronous phase.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct FlushCost {
-    /// Bytes of memtable per second of CPU that building an SST file takes (iterating the
-    /// memtable, encoding blocks, compressing, checksums, the write).
+    /// Bytes of memtable per second of CPU that building an SST file takes (encoding blocks,
+    /// compressing, checksums, the write), beyond the per-entry part.
     pub bytes_per_s: f64,
+    /// CPU per memtable entry (one per put: iterating the skip list, comparing keys, the index
+    /// and filter entries), beyond the per-byte part.
+    pub ns_per_entry: f64,
     /// Fixed part of a native checkpoint, whatever it flushes: the synced writes of the new
     /// SST, the MANIFEST record, the checkpoint directory and its CURRENT and MANIFEST copies.
     pub fixed_ns: DurationNs,
 }
 
 impl FlushCost {
-    /// CPU to build an SST of `bytes` of memtable.
-    pub fn cpu_ns(&self, bytes: u64) -> DurationNs {
-        if bytes == 0 || self.bytes_per_s <= 0.0 || !self.bytes_per_s.is_finite() {
+    /// CPU to build an SST of a memtable holding `writes`.
+    pub fn cpu_ns(&self, writes: StateWrites) -> DurationNs {
+        if writes.bytes == 0 && writes.puts == 0 {
             return 0;
         }
-        ns_from_f64(bytes as f64 / self.bytes_per_s * NS_PER_S as f64)
+        let per_byte = if self.bytes_per_s > 0.0 && self.bytes_per_s.is_finite() {
+            writes.bytes as f64 / self.bytes_per_s * NS_PER_S as f64
+        } else {
+            0.0
+        };
+        ns_from_f64(writes.puts as f64 * self.ns_per_entry + per_byte)
+    }
+}
+
+/// Keyed-state writes (puts, updates, deletes): their bytes and how many there were.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StateWrites {
+    pub bytes: u64,
+    pub puts: u64,
+}
+
+impl StateWrites {
+    /// `bytes` written by puts not counted (what a byte-only caller, or a test, knows).
+    pub const fn bytes(bytes: u64) -> StateWrites {
+        StateWrites { bytes, puts: 0 }
     }
 }
 
@@ -209,14 +231,13 @@ impl StateBackend {
         }
     }
 
-    /// State writes since the last call: `written_bytes` of puts/updates/deletes, after which
-    /// the subtask's live state is `live_bytes`.
-    pub fn on_state_change(&mut self, now: SimTime, written_bytes: u64, live_bytes: u64) {
+    /// State writes since the last call, after which the subtask's live state is `live_bytes`.
+    pub fn on_state_change(&mut self, now: SimTime, written: StateWrites, live_bytes: u64) {
         match self {
             StateBackend::Heap(b) => b.on_state_change(live_bytes),
-            StateBackend::RocksdbFull(b) => b.on_state_change(written_bytes, live_bytes),
-            StateBackend::RocksdbIncremental(b) => b.on_state_change(written_bytes, live_bytes),
-            StateBackend::Changelog(b) => b.on_state_change(now, written_bytes, live_bytes),
+            StateBackend::RocksdbFull(b) => b.on_state_change(written, live_bytes),
+            StateBackend::RocksdbIncremental(b) => b.on_state_change(written, live_bytes),
+            StateBackend::Changelog(b) => b.on_state_change(now, written, live_bytes),
         }
     }
 
@@ -309,6 +330,7 @@ mod tests {
             local_disk_bytes_per_s: 200e6,
             flush: FlushCost {
                 bytes_per_s: 200e6,
+                ns_per_entry: 0.0,
                 fixed_ns: 0,
             },
             transfer_threads: 4,
@@ -333,7 +355,7 @@ mod tests {
         let (mut max_upload, mut max_replay) = (0, 0);
         for step in 1..=30_000u64 {
             let now = SimTime(step * 10 * NS_PER_MS);
-            b.on_state_change(now, 40 * 1024, 1024 * MIB);
+            b.on_state_change(now, StateWrites::bytes(40 * 1024), 1024 * MIB);
             if let Some(cl) = b.changelog_mut() {
                 cl.poll_uploads(now, &mut ups);
             }

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use super::lsm::LsmTree;
 use super::rocksdb_incremental::CheckpointFile;
 use super::rocksdb_snapshot::{self, take_native_checkpoint, upload_everything};
-use super::{BackendConfig, SavepointFormat, SnapshotCost};
+use super::{BackendConfig, SavepointFormat, SnapshotCost, StateWrites};
 use crate::ids::CheckpointId;
 
 /// Per-checkpoint file lists kept for inspection (the newest ones; Flink keeps none).
@@ -40,8 +40,8 @@ impl RocksDbFullBackend {
         }
     }
 
-    pub fn on_state_change(&mut self, written_bytes: u64, live_bytes: u64) {
-        self.lsm.write(written_bytes, live_bytes);
+    pub fn on_state_change(&mut self, written: StateWrites, live_bytes: u64) {
+        self.lsm.write(written, live_bytes);
     }
 
     pub fn on_entries(&mut self, entries: u64) {
@@ -132,6 +132,7 @@ pub(crate) mod tests {
             local_disk_bytes_per_s: 100e6,
             flush: FlushCost {
                 bytes_per_s: 100e6,
+                ns_per_entry: 0.0,
                 fixed_ns: 2_000_000,
             },
             transfer_threads: 4,
@@ -153,7 +154,7 @@ pub(crate) mod tests {
     fn full_size_equals_the_live_sst_files_it_references() {
         let mut b = RocksDbFullBackend::new(cfg(), 200 * MIB);
         for id in 1..=20 {
-            b.on_state_change(16 * MIB, 200 * MIB); // overwrites: the live state stays
+            b.on_state_change(StateWrites::bytes(16 * MIB), 200 * MIB); // overwrites: the live state stays
             let live_ids: Vec<u64> = {
                 let mut probe = b.lsm.clone();
                 probe.flush_without_compaction();
@@ -189,7 +190,7 @@ pub(crate) mod tests {
         let mut b = RocksDbFullBackend::new(cfg(), 200 * MIB);
         let sizes: Vec<u64> = (1..=16)
             .map(|id| {
-                b.on_state_change(16 * MIB, 200 * MIB);
+                b.on_state_change(StateWrites::bytes(16 * MIB), 200 * MIB);
                 b.snapshot(id).state_size
             })
             .collect();
@@ -209,7 +210,7 @@ pub(crate) mod tests {
         let sync_after = |written: u64| {
             let mut b = RocksDbFullBackend::new(cfg(), 100 * MIB);
             b.snapshot(1);
-            b.on_state_change(written, 100 * MIB);
+            b.on_state_change(StateWrites::bytes(written), 100 * MIB);
             b.snapshot(2)
         };
         let one = sync_after(2_000_000);
@@ -222,7 +223,7 @@ pub(crate) mod tests {
             "fixed + 2 L1 files + the new one"
         );
         let mut b = RocksDbFullBackend::new(cfg(), 100 * MIB);
-        b.on_state_change(2_000_000, 100 * MIB);
+        b.on_state_change(StateWrites::bytes(2_000_000), 100 * MIB);
         b.snapshot(1);
         assert_eq!(b.snapshot(2).sync_cpu_ns, 0, "the memtable is empty after a flush");
     }

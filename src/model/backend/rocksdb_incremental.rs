@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::lsm::{LsmTree, SstFile};
 use super::rocksdb_snapshot::{self, take_native_checkpoint};
 use super::shared_registry::SharedStateRegistry;
-use super::{BackendConfig, SavepointFormat, SnapshotCost};
+use super::{BackendConfig, SavepointFormat, SnapshotCost, StateWrites};
 use crate::ids::CheckpointId;
 /// Private (not shared) files get ids in their own space, above every SST id.
 const PRIVATE_ID_BASE: u64 = 1 << 62;
@@ -59,8 +59,8 @@ impl RocksDbIncrementalBackend {
         self.entries = entries;
     }
 
-    pub fn on_state_change(&mut self, written_bytes: u64, live_bytes: u64) {
-        self.lsm.write(written_bytes, live_bytes);
+    pub fn on_state_change(&mut self, written: StateWrites, live_bytes: u64) {
+        self.lsm.write(written, live_bytes);
     }
 
     pub fn live_bytes(&self) -> u64 {
@@ -187,6 +187,7 @@ mod tests {
             local_disk_bytes_per_s: 200e6,
             flush: crate::model::backend::FlushCost {
                 bytes_per_s: 200e6,
+                ns_per_entry: 0.0,
                 fixed_ns: 0,
             },
             transfer_threads: 4,
@@ -210,7 +211,7 @@ mod tests {
         let mut below = 0;
         for id in 2..=30 {
             live += MIB; // slowly growing, 8 MiB of writes per checkpoint
-            b.on_state_change(8 * MIB, live);
+            b.on_state_change(StateWrites::bytes(8 * MIB), live);
             let c = b.snapshot(id);
             let files = b.referenced_files(id).expect("pending");
             assert_eq!(
@@ -234,7 +235,7 @@ mod tests {
         let mut b = RocksDbIncrementalBackend::new(cfg(1), 200 * MIB);
         let mut sizes = vec![];
         for id in 1..=12 {
-            b.on_state_change(16 * MIB, 200 * MIB);
+            b.on_state_change(StateWrites::bytes(16 * MIB), 200 * MIB);
             let c = b.snapshot(id);
             b.notify_checkpoint_complete(id);
             sizes.push(c.checkpointed_size);
@@ -249,7 +250,7 @@ mod tests {
     #[test]
     fn files_of_a_pending_checkpoint_are_not_yet_confirmed() {
         let mut b = RocksDbIncrementalBackend::new(cfg(1), 0);
-        b.on_state_change(10 * MIB, 10 * MIB);
+        b.on_state_change(StateWrites::bytes(10 * MIB), 10 * MIB);
         let c1 = b.snapshot(1);
         let c2 = b.snapshot(2);
         assert!(c2.upload_bytes >= c1.upload_bytes, "checkpoint 1 never completed");
@@ -267,7 +268,7 @@ mod tests {
         let mut live = 0;
         for id in 1..=20 {
             live += 32 * MIB;
-            b.on_state_change(32 * MIB, live);
+            b.on_state_change(StateWrites::bytes(32 * MIB), live);
             b.snapshot(id);
             b.notify_checkpoint_complete(id);
         }

@@ -74,14 +74,14 @@ pub fn misc_file_bytes(ssts: usize) -> Vec<u64> {
 /// `takeDBNativeCheckpoint`: flushes the memtable (without the compaction that follows it:
 /// the directory is taken right after the flush) and links every live SST.
 pub fn take_native_checkpoint(lsm: &mut LsmTree, flush: &FlushCost) -> NativeCheckpoint {
-    let flushed_bytes = lsm.memtable_bytes();
+    let flushed = lsm.memtable_writes();
     lsm.flush_without_compaction();
     let ssts: Vec<SstFile> = lsm.live_files().copied().collect();
     NativeCheckpoint {
         misc_bytes: misc_file_bytes(ssts.len()),
-        flushed_bytes,
+        flushed_bytes: flushed.bytes,
         sync_ns: flush.fixed_ns + ssts.len() as u64 * HARD_LINK_NS,
-        sync_cpu_ns: flush.cpu_ns(flushed_bytes),
+        sync_cpu_ns: flush.cpu_ns(flushed),
         ssts,
     }
 }
@@ -136,6 +136,7 @@ pub fn native_savepoint(lsm: &mut LsmTree, cfg: &BackendConfig) -> SnapshotCost 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::backend::StateWrites;
     use crate::model::backend::lsm::LsmConfig;
 
     const MIB: u64 = 1024 * 1024;
@@ -150,10 +151,11 @@ mod tests {
     fn native_checkpoint_costs_cpu_per_flushed_byte_plus_a_fixed_part() {
         let flush = FlushCost {
             bytes_per_s: 100e6,
+            ns_per_entry: 0.0,
             fixed_ns: 5_000_000,
         };
         let mut lsm = LsmTree::new(lsm_cfg(), 128 * MIB, 1);
-        lsm.write(10_000_000, 130 * MIB);
+        lsm.write(StateWrites::bytes(10_000_000), 130 * MIB);
         let nc = take_native_checkpoint(&mut lsm, &flush);
         assert_eq!(nc.flushed_bytes, 10_000_000);
         assert_eq!(nc.sync_cpu_ns, 100_000_000, "10 MB at 100 MB/s of CPU");
@@ -166,6 +168,28 @@ mod tests {
             "nothing since the flush"
         );
         assert_eq!(again.sync_ns, 5_000_000 + 3 * HARD_LINK_NS, "the fixed part stays");
+    }
+
+    /// The flush's CPU has a part per memtable put: the same bytes in ten times the puts cost
+    /// more, by exactly the puts' part (small values flush slower per byte than large ones).
+    #[test]
+    fn native_checkpoint_costs_cpu_per_flushed_entry_too() {
+        let flush = FlushCost {
+            bytes_per_s: 100e6,
+            ns_per_entry: 1_000.0,
+            fixed_ns: 0,
+        };
+        let cost_of = |puts: u64| {
+            let mut lsm = LsmTree::new(lsm_cfg(), 0, 1);
+            lsm.write(StateWrites { bytes: 1_000_000, puts }, 1_000_000);
+            take_native_checkpoint(&mut lsm, &flush).sync_cpu_ns
+        };
+        assert_eq!(
+            cost_of(1_000),
+            10_000_000 + 1_000_000,
+            "1 MB at 100 MB/s + 1 k puts at 1 us"
+        );
+        assert_eq!(cost_of(10_000) - cost_of(1_000), 9_000_000, "9 k more puts: 9 ms more");
     }
 
     #[test]

@@ -24,6 +24,10 @@ pub struct StateBackendCfg {
     /// a checkpoint's native checkpoint (the synchronous phase), on the TaskManager's cores.
     #[serde(default = "default_flush_throughput")]
     pub flush_throughput: Rate,
+    /// RocksDB: CPU per memtable entry (one per put) of building the flushed SST, on top of
+    /// `flush_throughput`'s per-byte cost.
+    #[serde(default = "default_flush_cpu_per_entry")]
+    pub flush_cpu_per_entry: Duration,
     /// RocksDB: the fixed part of a native checkpoint, whatever it flushes (synced writes of the
     /// flush's MANIFEST record and directory, the checkpoint's MANIFEST copy, CURRENT and
     /// directory).
@@ -76,6 +80,11 @@ fn default_native_checkpoint_time() -> Duration {
 /// over the map's median sync duration less `native_checkpoint_time`: 144.7 MB/s), rounded.
 fn default_flush_throughput() -> Rate {
     Rate::new(FLUSH_THROUGHPUT_DEFAULT_BYTES_PER_S)
+}
+
+/// See [`default_flush_throughput`].
+fn default_flush_cpu_per_entry() -> Duration {
+    dur(0)
 }
 
 /// See [`default_flush_throughput`].
@@ -203,6 +212,7 @@ impl Default for StateBackendCfg {
             memtable_size: default_memtable(),
             local_disk_bandwidth: default_local_disk(),
             flush_throughput: default_flush_throughput(),
+            flush_cpu_per_entry: default_flush_cpu_per_entry(),
             native_checkpoint_time: default_native_checkpoint_time(),
             transfer_threads: default_transfer_threads(),
             savepoint_format: SavepointFormatCfg::Canonical,

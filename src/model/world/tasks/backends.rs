@@ -3,7 +3,7 @@
 
 use super::Tasks;
 use crate::model::backend::changelog::ChangelogBackend;
-use crate::model::backend::{BackendConfig, SnapshotCost, StateBackend};
+use crate::model::backend::{BackendConfig, SnapshotCost, StateBackend, StateWrites};
 use crate::protocol::{CheckpointBarrier, CheckpointType};
 use crate::time::SimTime;
 
@@ -17,20 +17,21 @@ impl Tasks {
         self.tasks[s as usize].backend.is_some()
     }
 
-    /// Task `s` wrote `bytes()` of keyed state, if it is stateful (fed to its backend once
-    /// per batch).
+    /// Task `s` put one entry of `bytes()` of keyed state, if it is stateful (fed to its
+    /// backend once per batch).
     #[inline]
     pub fn note_state_written(&mut self, s: u32, bytes: impl FnOnce() -> u64) {
         let t = &mut self.tasks[s as usize];
         if t.backend.is_some() {
-            t.state_written_pending += bytes();
+            t.state_written_pending.bytes += bytes();
+            t.state_written_pending.puts += 1;
         }
     }
 
     /// Whether task `s` has state writes not yet fed to its backend.
     #[inline]
     pub fn has_pending_state_writes(&self, s: u32) -> bool {
-        self.tasks[s as usize].state_written_pending > 0
+        self.tasks[s as usize].state_written_pending.bytes > 0
     }
 
     /// Feeds stateful task `s`'s backend the writes since the last call, with its live state
@@ -42,7 +43,7 @@ impl Tasks {
         let b = t.backend.as_mut().expect("a stateful task");
         b.on_state_change(now, written, live_bytes);
         b.on_entries(entries);
-        written > 0 && b.changelog_mut().is_some()
+        written.bytes > 0 && b.changelog_mut().is_some()
     }
 
     /// The backend's part of task `s`'s snapshot for `barrier`, `None` for a stateless task.
@@ -92,7 +93,7 @@ impl Tasks {
             return;
         }
         t.backend = Some(StateBackend::new(cfg, live_bytes));
-        t.state_written_pending = 0;
+        t.state_written_pending = StateWrites::default();
         t.channel_state = None;
         t.deferred_mail.clear();
         t.waiting_output_barrier = None;

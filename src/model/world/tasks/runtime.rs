@@ -40,8 +40,8 @@ pub(crate) struct Task {
     pub(super) alignment_bytes_start: u64,
     /// Keyed state backend of a stateful subtask (`None`: stateless).
     pub(super) backend: Option<StateBackend>,
-    /// State bytes written since the last `on_state_change` (fed once per batch).
-    pub(super) state_written_pending: u64,
+    /// State written since the last `on_state_change` (fed once per batch).
+    pub(super) state_written_pending: crate::model::backend::StateWrites,
     /// Channel state of the unaligned checkpoint in progress at this task (at most one).
     pub(super) channel_state: Option<ChannelStateAcc>,
     /// Priority barriers and alignment timers that arrived during a synchronous phase.
@@ -88,7 +88,7 @@ impl Task {
             io: Default::default(),
             alignment_bytes_start: 0,
             backend,
-            state_written_pending: 0,
+            state_written_pending: Default::default(),
             channel_state: None,
             deferred_mail: Default::default(),
             waiting_output_barrier: None,

@@ -35,6 +35,13 @@ pub(super) const FIELDS: &[FieldDoc] = &[
         "RocksDB: memtable bytes per second of CPU to build the SST a checkpoint flushes (synchronous phase, on the TaskManager's cores). Default calibrated on Flink 2.3 (tests/fidelity run c03_rocks_bytes: bytes per interval over the median sync less `native_checkpoint_time`).",
     ),
     f(
+        "state_backend.flush_cpu_per_entry",
+        Duration,
+        Value("\"0ns\""),
+        "per memtable entry",
+        "RocksDB: CPU per put the memtable holds, on top of `flush_throughput`'s per-byte cost, to build the SST a checkpoint flushes (iterating the memtable, the index and filter entries).",
+    ),
+    f(
         "state_backend.native_checkpoint_time",
         Duration,
         Value("\"5ms\""),

@@ -158,6 +158,12 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "",
     ),
     (
+        "state.backend.rocksdb.thread.num",
+        "8",
+        "[state_backend]\nbackground_threads = 8",
+        "",
+    ),
+    (
         "state.backend.rocksdb.compaction.level.max-size-level-base",
         "1 gb",
         "[state_backend.compaction]\nmax_size_level_base = \"1GiB\"",

@@ -59,7 +59,7 @@ fn run(num_retained: u32, incremental: bool) -> (World, ckptsim::run::RunOutput)
 }
 
 /// With num_retained = 3 the store ends holding the three latest completed checkpoints (the
-/// savepoint is not among them), and the storage they hold is about three full snapshots.
+/// savepoint is not among them), and the storage they hold is what those three uploaded.
 #[test]
 fn num_retained_bounds_the_retained_checkpoints_and_their_storage() {
     let (_, three) = run(3, false);
@@ -75,14 +75,25 @@ fn num_retained_bounds_the_retained_checkpoints_and_their_storage() {
         .map(|c| c.id)
         .collect();
     assert_eq!(r.ids, completed[completed.len() - 3..].to_vec());
+    // Full snapshots share no file: the storage holds what the three uploaded, plus at most
+    // the files of the checkpoint still in flight at the end (its uploads are written, not yet
+    // registered). Their sizes saw-tooth with compaction, so "three times one" holds only on
+    // average.
+    let uploaded: u64 = three
+        .checkpoints
+        .iter()
+        .filter(|c| r.ids.contains(&c.id))
+        .map(|c| c.checkpointed_size)
+        .sum();
+    let largest = three.checkpoints.iter().map(|c| c.checkpointed_size).max().unwrap_or(0);
+    assert!(
+        (uploaded..=uploaded + largest).contains(&r.storage_bytes),
+        "3 retained full snapshots: storage holds {} B, their uploads {uploaded} B, the largest checkpoint {largest} B",
+        r.storage_bytes
+    );
     let (w1, _) = run(1, false);
     let one = w1.retained_checkpoint_bytes();
-    assert!(one > 0);
-    let ratio = r.storage_bytes as f64 / one as f64;
-    assert!(
-        (2.5..3.6).contains(&ratio),
-        "3 retained full snapshots hold {ratio:.2} x one"
-    );
+    assert!(one > 0 && one < r.storage_bytes, "one retained: {one} B");
 }
 
 /// Incremental checkpoints share SST files: what the retained checkpoints hold is far less than

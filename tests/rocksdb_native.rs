@@ -34,6 +34,7 @@ metadata_latency = "0ms"
 [state_backend]
 kind = "rocksdb"
 flush_throughput = "100MB/s"
+flush_cpu_per_entry = "0ns"  # the per-byte part alone (the per-put part: rocksdb_snapshot's tests)
 native_checkpoint_time = "5ms"
 {extra_backend}
 [[operators]]

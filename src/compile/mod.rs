@@ -279,6 +279,7 @@ pub fn backend_config(cfg: &StateBackendCfg, num_retained: u32) -> BackendConfig
             fixed_ns: cfg.native_checkpoint_time.as_u64(),
         },
         transfer_threads: cfg.transfer_threads,
+        background_jobs: cfg.background_threads,
         savepoint_format: match cfg.savepoint_format {
             SavepointFormatCfg::Canonical => SavepointFormat::Canonical,
             SavepointFormatCfg::Native => SavepointFormat::Native,

@@ -152,6 +152,9 @@ fn validate_state_backend(b: &StateBackendCfg) -> Result<(), Problem> {
     if !(1..=1024).contains(&b.transfer_threads) {
         return fail("state_backend.transfer_threads", "must be between 1 and 1024");
     }
+    if !(1..=1024).contains(&b.background_threads) {
+        return fail("state_backend.background_threads", "must be between 1 and 1024");
+    }
     if !(b.heap_serialize_per_entry.value.is_finite() && b.heap_serialize_per_entry.value <= 1e9) {
         return fail("state_backend.heap_serialize_per_entry", "must be at most 1s");
     }

@@ -46,10 +46,13 @@ pub struct Calibration {
     pub rocksdb_map_record_cpu_us: f64,
     /// CPU time of one record in the generator source, us.
     pub source_record_cpu_us: f64,
-    /// RocksDB synchronous phase: bytes written since the previous checkpoint over the sync
+    /// RocksDB synchronous phase: the flush's CPU per byte written since the previous
+    /// checkpoint, as bytes/s, beside its CPU per put (`rocksdb_flush_entry_cpu_ns`): the sync
     /// duration less the native checkpoint's fixed part (`state_backend.native_checkpoint_time`'s
-    /// default, which the scenarios keep), bytes/s.
+    /// default, which the scenarios keep), solved over c03 (few large puts) and c07 (many small).
     pub rocksdb_flush_bytes_per_s: f64,
+    /// RocksDB flush CPU per memtable put, ns (the same fit).
+    pub rocksdb_flush_entry_cpu_ns: f64,
     /// A map subtask's exception to the job's RESTARTING: the task's cleanup and `FAILED`
     /// report, ms.
     pub task_failure_report_ms: f64,
@@ -138,6 +141,7 @@ impl Calibration {
         let (c02, r02) = calibration_run(configs, "c02_heap_entries");
         let (c03, r03) = calibration_run(configs, "c03_rocks_bytes");
         let (_, r04) = calibration_run(configs, "c04_empty");
+        let (c07, r07) = calibration_run(configs, "c07_rocks_entries");
         let (_, r05) = calibration_run(configs, "c05_failure");
         let state01 = need(real.summary(&r01, "state_size_b_median"), "c01 state size");
         let async01 = need(real.summary(&r01, "map_sub_async_ms_median"), "c01 async");
@@ -240,10 +244,23 @@ impl Calibration {
         );
         let rate_in03 = need(real.summary(&r03, "map_records_in_per_s_mean"), "c03 map input rate");
         let p03 = c03.options.parallelism as f64;
-        let sync03 = need(real.summary(&r03, "map_sub_sync_ms_median"), "c03 sync");
-        let written03 = c03.options.rate_per_s
-            * (c03.options.interval_ms as f64 / 1000.0)
-            * (c03.options.state_bytes as f64 + value_overhead);
+        // The flush: a CPU cost per put and per byte of the memtable, from two runs at
+        // parallelism 1 (nothing else queues for the flush thread): c03 (2 k puts of 1 kB per
+        // interval) and c07 (10 k puts of a Long).
+        let flush_point = |c: &Config, run: &str, bytes_per_put: f64| {
+            let sync = need(real.summary(run, "map_sub_sync_ms_median"), "RocksDB sync");
+            let puts = c.options.rate_per_s * (c.options.interval_ms as f64 / 1000.0) / c.options.parallelism as f64;
+            (puts, puts * bytes_per_put, (sync - native_fixed_ms()) * 1e6)
+        };
+        let (n3, b3, t3) = flush_point(c03, &r03, c03.options.state_bytes as f64 + value_overhead);
+        let (n7, b7, t7) = flush_point(c07, &r07, long_entry_bytes);
+        let det = n3 * b7 - n7 * b3;
+        let rocksdb_flush_entry_cpu_ns = (t3 * b7 - t7 * b3) / det;
+        let flush_byte_cpu_ns = (n3 * t7 - n7 * t3) / det;
+        assert!(
+            rocksdb_flush_entry_cpu_ns > 0.0 && flush_byte_cpu_ns > 0.0,
+            "flush costs must come out positive: {rocksdb_flush_entry_cpu_ns} ns/put, {flush_byte_cpu_ns} ns/B"
+        );
         Calibration {
             storage_bytes_per_s,
             heap_entry_cpu_ns,
@@ -262,7 +279,8 @@ impl Calibration {
             map_record_cpu_us: 1000.0 * busy_map / (rate_in / p02),
             source_record_cpu_us: 1000.0 * busy_src / (rate_out / p02),
             rocksdb_map_record_cpu_us: 1000.0 * busy_map03 / (rate_in03 / p03),
-            rocksdb_flush_bytes_per_s: written03 / ((sync03 - native_fixed_ms()).max(1.0) / 1000.0),
+            rocksdb_flush_bytes_per_s: 1e9 / flush_byte_cpu_ns,
+            rocksdb_flush_entry_cpu_ns,
             task_failure_report_ms: need(
                 real.recovery(&r05, "fail_to_job_RESTARTING_ms"),
                 "c05 failure to RESTARTING",
@@ -362,7 +380,13 @@ impl Calibration {
                 "state_backend.flush_throughput (RocksDB flush CPU)",
                 self.rocksdb_flush_bytes_per_s / 1e6,
                 "MB/s",
-                "c03_rocks_bytes: bytes written per interval / (median map sync duration - native_checkpoint_time default)",
+                "c03_rocks_bytes + c07_rocks_entries: median map sync - native_checkpoint_time default, solved for a cost per put and per byte written in the interval",
+            ),
+            c(
+                "state_backend.flush_cpu_per_entry (RocksDB flush CPU per put)",
+                self.rocksdb_flush_entry_cpu_ns,
+                "ns",
+                "c03_rocks_bytes + c07_rocks_entries: the per-put part of the same fit",
             ),
             c(
                 "recovery.task_failure_report_delay",

@@ -177,8 +177,13 @@ pub fn scenario_toml(cfg: &Config, cal: &Calibration, duration_s: u64) -> String
         let _ = writeln!(w, "incremental = {}         # --incremental", o.incremental);
         let _ = writeln!(
             w,
-            "flush_throughput = \"{:.1}MB/s\"  # calibrated: c03_rocks_bytes flush throughput",
+            "flush_throughput = \"{:.1}MB/s\"  # calibrated: c03_rocks_bytes + c07_rocks_entries flush CPU per byte",
             cal.rocksdb_flush_bytes_per_s / 1e6
+        );
+        let _ = writeln!(
+            w,
+            "flush_cpu_per_entry = \"{:.1}ns\"  # calibrated: c03_rocks_bytes + c07_rocks_entries flush CPU per put",
+            cal.rocksdb_flush_entry_cpu_ns
         );
     } else {
         let _ = writeln!(w, "kind = \"heap\"               # --backend hashmap");

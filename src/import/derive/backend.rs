@@ -113,8 +113,8 @@ pub(super) fn put_flush_speed(sb: &mut Section, r: &RocksSync) {
             "flush_throughput",
             bytes_per_s(bw),
             format!(
-                "{:.0} B flushed per checkpoint (the LSM model at the state above: the writes since the last flush) / (median checkpoint.sync of `{}` {:.1} ms - native_checkpoint_time {native_ms} ms - {links_ms:.2} ms of hard links)",
-                r.run.flushed_bytes, r.vertex, r.sync_ms
+                "{:.0} B flushed per checkpoint (the LSM model at the state above: the writes since the last flush) / (median checkpoint.sync of `{}` {:.1} ms - native_checkpoint_time {native_ms} ms - {links_ms:.2} ms of hard links - {:.1} ms for its puts at the default flush_cpu_per_entry)",
+                r.run.flushed_bytes, r.vertex, r.sync_ms, r.run.flush_entry_cpu_ms
             ),
         ),
         None => sb.assume(

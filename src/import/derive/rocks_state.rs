@@ -236,18 +236,24 @@ mod tests {
     }
 
     /// The flush fit inverts the model's synchronous cost: what the model flushes over a sync
-    /// of `native_checkpoint_time` + links + flushed / throughput gives the throughput back;
-    /// a sync no longer than the fixed part cannot be fitted.
+    /// of `native_checkpoint_time` + links + the puts' CPU + flushed / throughput gives the
+    /// throughput back; a sync no longer than the parts without the bytes cannot be fitted.
     #[test]
     fn flush_throughput_inverts_the_sync_phase() {
         let s = subtask(false);
         let run = s.run(400);
         assert!((run.flushed_bytes - 3_000.0 * 400.0).abs() <= 400.0, "{run:?}");
         assert!(run.sync_wait_ms >= 5.0, "native_checkpoint_time is part of it: {run:?}");
-        let sync_ms = run.sync_wait_ms + run.flushed_bytes / 100e6 * 1000.0;
+        let per_put_ms = s.cfg.flush.ns_per_entry / 1e6;
+        assert!(
+            (run.flush_entry_cpu_ms - 3_000.0 * per_put_ms).abs() <= per_put_ms,
+            "the puts' part: 3 000 puts per interval at the default: {run:?}"
+        );
+        let fixed_ms = run.sync_wait_ms + run.flush_entry_cpu_ms;
+        let sync_ms = fixed_ms + run.flushed_bytes / 100e6 * 1000.0;
         let fit = flush_throughput_bytes_per_s(&run, sync_ms).expect("fits");
         assert!((fit - 100e6).abs() < 1.0, "{fit}");
-        assert_eq!(flush_throughput_bytes_per_s(&run, run.sync_wait_ms), None);
+        assert_eq!(flush_throughput_bytes_per_s(&run, fixed_ms), None);
         assert_eq!(flush_throughput_bytes_per_s(&run, 3.0), None);
     }
 

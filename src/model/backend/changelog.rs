@@ -326,6 +326,7 @@ mod tests {
                 fixed_ns: 0,
             },
             transfer_threads: 4,
+            background_jobs: 2,
             savepoint_format: crate::model::backend::SavepointFormat::Canonical,
             lsm: LsmConfig::flink_defaults(),
             num_retained: 1,

@@ -170,6 +170,9 @@ pub struct BackendConfig {
     /// `state.backend.rocksdb.checkpoint.transfer.thread.num`: RocksDB files uploaded at once
     /// per subtask.
     pub transfer_threads: u32,
+    /// `state.backend.rocksdb.thread.num` (RocksDB's `max_background_jobs`): sizes the flush
+    /// threads a TaskManager's instances share.
+    pub background_jobs: u32,
     /// Format of RocksDB savepoints.
     pub savepoint_format: SavepointFormat,
     pub lsm: LsmConfig,
@@ -334,6 +337,7 @@ mod tests {
                 fixed_ns: 0,
             },
             transfer_threads: 4,
+            background_jobs: 2,
             savepoint_format: SavepointFormat::Canonical,
             lsm: LsmConfig::flink_defaults(),
             num_retained: 1,

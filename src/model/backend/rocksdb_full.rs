@@ -136,6 +136,7 @@ pub(crate) mod tests {
                 fixed_ns: 2_000_000,
             },
             transfer_threads: 4,
+            background_jobs: 2,
             savepoint_format: SavepointFormat::Canonical,
             lsm: LsmConfig::flink_defaults(),
             num_retained: 1,

@@ -191,6 +191,7 @@ mod tests {
                 fixed_ns: 0,
             },
             transfer_threads: 4,
+            background_jobs: 2,
             savepoint_format: SavepointFormat::Canonical,
             lsm: LsmConfig::flink_defaults(),
             num_retained,

@@ -31,8 +31,9 @@ impl World {
     }
 
     /// Wall time of the synchronous phase's CPU work (RocksDB building the flushed SST): the
-    /// task thread waits for it while it runs on the TaskManager's cores, at the share a thread
-    /// of the task gets now (held for the whole flush).
+    /// task thread waits for the TaskManager's flush thread to take it (the flushes asked for
+    /// before it go first), then for it to run on the TaskManager's cores, at the share a
+    /// thread of the task gets now (held for the whole flush).
     pub(crate) fn sync_cpu_wall_ns(&mut self, now: SimTime, s: u32, cpu_ns: u64) -> u64 {
         if cpu_ns == 0 {
             return 0;
@@ -41,8 +42,10 @@ impl World {
         let thread = super::cores::Thread::Task(s);
         let share = self.cores.share(tm, thread, now);
         let took = ((cpu_ns as f64 / share) as u64).max(1);
-        self.cores.claim(tm, thread, now, now + took, took);
-        took
+        let end = self.rocksdb_flush.start(tm, now) + took;
+        self.rocksdb_flush.book(tm, end);
+        self.cores.claim(tm, thread, now, end, took);
+        end.since(now)
     }
 
     /// Schedules the backend's next background step, if it has one earlier than the pending.

@@ -56,6 +56,7 @@ mod prefetch;
 mod recovery;
 mod redeployment;
 mod restore_point;
+mod rocksdb_flush_threads;
 mod rpc;
 pub(crate) mod seen_keys;
 mod sink_records;
@@ -277,6 +278,8 @@ pub struct World {
     pub(crate) channel_state_writers: channel_state_writers::ChannelStateWriters,
     /// The hosts' cores, shared by task and snapshot threads.
     pub(crate) cores: cores::Cores,
+    /// RocksDB's flush threads, shared by the stateful subtasks of a TaskManager.
+    pub(crate) rocksdb_flush: rocksdb_flush_threads::RocksDbFlushThreads,
     pub(crate) jm: JobManager,
     pub(crate) stats: Statistics,
     pub(crate) endpoints: Endpoints,
@@ -339,6 +342,10 @@ impl World {
                 graph.taskmanagers,
                 cfg.job.cores_per_taskmanager,
                 cfg.job.taskmanagers_per_host,
+            ),
+            rocksdb_flush: rocksdb_flush_threads::RocksDbFlushThreads::new(
+                graph.taskmanagers,
+                cfg.backend.background_jobs,
             ),
             jm: build::job_manager(cfg, seed),
             stats: Statistics::new(CheckpointStatsTracker::new(build::subtask_names(&graph)), set.warmup),

@@ -162,6 +162,11 @@ pub const KEYS: &[FlinkKey] = &[
         "state_backend.transfer_threads",
     ),
     key(
+        "state.backend.rocksdb.thread.num",
+        Integer,
+        "state_backend.background_threads",
+    ),
+    key(
         "state.backend.rocksdb.compaction.level.max-size-level-base",
         MemorySize,
         "state_backend.compaction.max_size_level_base",

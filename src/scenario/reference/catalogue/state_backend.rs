@@ -30,16 +30,16 @@ pub(super) const FIELDS: &[FieldDoc] = &[
     f(
         "state_backend.flush_throughput",
         Rate,
-        Value("\"145MB/s\""),
+        Value("\"163MB/s\""),
         "per flush",
-        "RocksDB: memtable bytes per second of CPU to build the SST a checkpoint flushes (synchronous phase, on the TaskManager's cores). Default calibrated on Flink 2.3 (tests/fidelity run c03_rocks_bytes: bytes per interval over the median sync less `native_checkpoint_time`).",
+        "RocksDB: memtable bytes per second of CPU to build the SST a checkpoint flushes (synchronous phase, on the TaskManager's cores), beside `flush_cpu_per_entry`. Default calibrated on Flink 2.3 (tests/fidelity runs c03_rocks_bytes and c07_rocks_entries: the median sync less `native_checkpoint_time`, solved for a cost per byte and per put).",
     ),
     f(
         "state_backend.flush_cpu_per_entry",
         Duration,
-        Value("\"0ns\""),
+        Value("\"800ns\""),
         "per memtable entry",
-        "RocksDB: CPU per put the memtable holds, on top of `flush_throughput`'s per-byte cost, to build the SST a checkpoint flushes (iterating the memtable, the index and filter entries).",
+        "RocksDB: CPU per put the memtable holds, on top of `flush_throughput`'s per-byte cost, to build the SST a checkpoint flushes (iterating the memtable, the index and filter entries). Default calibrated with `flush_throughput` (c03_rocks_bytes and c07_rocks_entries).",
     ),
     f(
         "state_backend.native_checkpoint_time",
@@ -54,6 +54,13 @@ pub(super) const FIELDS: &[FieldDoc] = &[
         Value("4"),
         SUB,
         "RocksDB: files a subtask uploads at once in a snapshot's asynchronous part; each file is its own storage request (restore downloads are not split).",
+    ),
+    f(
+        "state_backend.background_threads",
+        Integer,
+        Value("2"),
+        "per TaskManager",
+        "`state.backend.rocksdb.thread.num`: RocksDB's `max_background_jobs`. A quarter of them (at least one) are the flush threads every RocksDB instance of a TaskManager shares (Flink gives its instances RocksDB's default environment, one per JVM), so checkpoints of subtasks on one TaskManager flush one after another.",
     ),
     f(
         "state_backend.savepoint_format",

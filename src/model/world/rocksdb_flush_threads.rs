@@ -1,0 +1,103 @@
+//! RocksDB's flush threads, shared by every RocksDB instance of a TaskManager.
+//!
+//! A checkpoint's native checkpoint flushes the memtable (`Checkpoint.createCheckpoint` with
+//! the write-ahead log off, as Flink runs RocksDB) and waits for the flush. RocksDB does not
+//! run it on the calling thread: it schedules a flush job on its environment's HIGH-priority
+//! pool. Flink gives its instances no environment of their own (`RocksDBResourceContainer`
+//! sets `setMaxBackgroundJobs` and no `Env`), so every instance in the JVM shares
+//! `Env::Default()`, a process singleton; and `max_background_jobs` of 2
+//! (`state.backend.rocksdb.thread.num`'s default) sizes that pool at `max(1, jobs / 4)` = one
+//! thread. So two stateful subtasks of one TaskManager that checkpoint together flush one after
+//! the other, and the second one's synchronous phase holds the first one's flush. Flink 2.3
+//! shows it (`tests/fidelity` f12: the map subtask that starts its sync phase second has a
+//! median sync of 32.5 and 40.5 ms in the two runs, the first one 19.5 and 24 ms).
+//!
+//! The pool is one per TaskManager (one JVM). A MiniCluster runs every TaskManager in one JVM;
+//! with several TaskManagers there, their instances share one pool, which is not modelled (the
+//! fidelity suite's RocksDB rows have one TaskManager). Flushes of full memtables and
+//! compactions (the LOW pool) cost nothing here, as elsewhere in the LSM model.
+
+use crate::time::SimTime;
+
+/// Flush threads RocksDB's `max_background_jobs` gives (`DBImpl::GetBGJobLimits` with neither
+/// `max_background_flushes` nor `max_background_compactions` set: a quarter, at least one).
+pub fn flush_threads_of(max_background_jobs: u32) -> u32 {
+    (max_background_jobs / 4).max(1)
+}
+
+/// When each flush thread of each TaskManager is next free.
+#[derive(Clone, Debug)]
+pub(crate) struct RocksDbFlushThreads {
+    /// Per TaskManager, per thread: the end of the last flush it took.
+    free_at: Vec<Vec<SimTime>>,
+}
+
+impl RocksDbFlushThreads {
+    pub fn new(taskmanagers: u32, max_background_jobs: u32) -> Self {
+        let threads = flush_threads_of(max_background_jobs) as usize;
+        RocksDbFlushThreads {
+            free_at: vec![vec![SimTime::ZERO; threads]; taskmanagers.max(1) as usize],
+        }
+    }
+
+    /// A flush asked for `now` on TaskManager `tm`: when a thread takes it (first come, first
+    /// served; the earliest free thread). `book` then says how long it runs.
+    pub fn start(&self, tm: u32, now: SimTime) -> SimTime {
+        let free = self.threads(tm).iter().min().copied().unwrap_or(SimTime::ZERO);
+        free.max(now)
+    }
+
+    /// The flush that `start` placed at `start` runs until `until`, on the earliest free thread.
+    pub fn book(&mut self, tm: u32, until: SimTime) {
+        if let Some(t) = self.free_at[tm as usize].iter_mut().min() {
+            *t = (*t).max(until);
+        }
+    }
+
+    fn threads(&self, tm: u32) -> &[SimTime] {
+        &self.free_at[tm as usize]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MS: u64 = 1_000_000;
+
+    fn at(ms: u64) -> SimTime {
+        SimTime(ms * MS)
+    }
+
+    #[test]
+    fn rocksdb_sizes_the_flush_pool_at_a_quarter_of_the_background_jobs() {
+        assert_eq!(flush_threads_of(2), 1, "Flink's default: one flush thread");
+        assert_eq!(flush_threads_of(4), 1);
+        assert_eq!(flush_threads_of(8), 2);
+    }
+
+    /// Two flushes asked together on one TaskManager: the second waits for the first; on
+    /// another TaskManager nobody waits.
+    #[test]
+    fn flushes_of_one_taskmanager_queue_behind_each_other() {
+        let mut p = RocksDbFlushThreads::new(2, 2);
+        let first = p.start(0, at(10));
+        assert_eq!(first, at(10));
+        p.book(0, at(18));
+        assert_eq!(p.start(0, at(11)), at(18), "the second waits for the first");
+        assert_eq!(p.start(1, at(11)), at(11), "another TaskManager's thread is free");
+        assert_eq!(p.start(0, at(30)), at(30), "after the flush the thread is free again");
+    }
+
+    /// With two threads (8 background jobs), two flushes run together and a third waits for
+    /// the one that ends first.
+    #[test]
+    fn more_background_jobs_flush_side_by_side() {
+        let mut p = RocksDbFlushThreads::new(1, 8);
+        assert_eq!(p.start(0, at(0)), at(0));
+        p.book(0, at(20));
+        assert_eq!(p.start(0, at(0)), at(0), "the second thread is free");
+        p.book(0, at(8));
+        assert_eq!(p.start(0, at(1)), at(8), "the third waits for the earlier end");
+    }
+}

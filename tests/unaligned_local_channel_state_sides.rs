@@ -4,7 +4,10 @@
 //! PRODUCER writes them as its output channel state; the consumer persists only what it had
 //! already taken (the rest of the buffer it is reading, and what it reads from a channel whose
 //! barrier is still to come). On a remote channel the received buffers are the consumer's, and it
-//! persists them. Same job, same backpressure, on one TaskManager and on two.
+//! persists them. Same job, same backpressure, on one TaskManager and on two. An aligned
+//! checkpoint that times out goes the same way: the producer's output timer
+//! (`PipelinedSubpartition.alignedBarrierTimeout`) finds the barrier in the subpartition even
+//! when the local consumer has it in view already, behind data it has not read.
 
 mod common;
 
@@ -16,6 +19,11 @@ const SEGMENT: f64 = 32768.0;
 /// 2 sources -> hash -> 2 slow sinks, unaligned checkpoints; `taskmanagers` 1 (all four channels
 /// local) or 2 (one slot each: two local and two remote channels).
 fn job(taskmanagers: u32) -> String {
+    job_with(taskmanagers, "")
+}
+
+/// The job with `checkpoint` lines added (an aligned-checkpoint timeout).
+fn job_with(taskmanagers: u32, checkpoint: &str) -> String {
     format!(
         r#"
 [simulation]
@@ -24,6 +32,7 @@ warmup = "5s"
 [checkpoint]
 interval = "1s"
 unaligned = true
+{checkpoint}
 [cluster]
 taskmanagers = {taskmanagers}
 slots_per_taskmanager = {slots}
@@ -70,6 +79,27 @@ fn a_local_consumer_persists_only_what_it_had_taken_while_the_producer_persists_
     assert!(
         producer >= 4.0 * SEGMENT,
         "local producer persisted {producer:.0} B per checkpoint"
+    );
+}
+
+/// With a 30 ms aligned-checkpoint timeout every checkpoint times out (the sinks drain a
+/// buffer in about 250 ms): on all-local channels the producers persist what is ahead of the
+/// barrier and the consumers, as unaligned, at most the buffer they were reading. Before the
+/// output timer looked past the buffers the consumer had in view, the consumer persisted each
+/// buffer it read until the aligned barrier came in order: several segments per checkpoint.
+#[test]
+fn a_timed_out_aligned_barrier_on_a_local_channel_leaves_the_data_ahead_to_the_producer() {
+    let timeout = r#"aligned_checkpoint_timeout = "30ms""#;
+    let o = ckptsim::run::run(&common::scenario(&job_with(1, timeout)), 11);
+    let consumer = persisted_per_subtask(&o, "sink: Writer");
+    let producer = persisted_per_subtask(&o, "source");
+    assert!(
+        consumer <= SEGMENT,
+        "local consumer persisted {consumer:.0} B per timed-out checkpoint"
+    );
+    assert!(
+        producer >= 4.0 * SEGMENT,
+        "local producer persisted {producer:.0} B per timed-out checkpoint"
     );
 }
 

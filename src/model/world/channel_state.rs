@@ -172,10 +172,10 @@ impl World {
     /// `PrioritizeAnnouncedBarrier`: the barrier still queued in the input channel moves to the
     /// head as an unaligned barrier (the data it overtakes is already being persisted).
     pub(crate) fn prioritize_announced(&mut self, now: SimTime, s: u32, input: u32) {
-        let Some((barrier, overtaken_local)) = self.net.take_announced_barrier(s, input, &self.graph) else {
+        let Some(barrier) = self.net.take_announced_barrier(s, input, &self.graph) else {
             return;
         };
-        self.handle_priority_barrier(now, s, input, barrier.as_unaligned(), overtaken_local);
+        self.handle_priority_barrier(now, s, input, barrier.as_unaligned(), 0);
     }
 
     /// Output-side alignment timer (`PipelinedSubpartition.alignedBarrierTimeout`): a barrier of
@@ -190,8 +190,16 @@ impl World {
             for i in 0..self.graph.outputs[si][e].channels.len() {
                 let ch = self.graph.outputs[si][e].channels[i].0;
                 let with_records = self.jm.captures_snapshots();
-                let Some((b, bytes, records)) = self.net.take_queued_barrier(ch, checkpoint, with_records) else {
-                    continue;
+                let queued = self.net.take_queued_barrier(ch, checkpoint, with_records);
+                let (b, bytes, records, read_by_consumer) = match queued {
+                    Some((b, bytes, records)) => (b, bytes, records, false),
+                    None => match self
+                        .net
+                        .take_received_barrier(ch, checkpoint, with_records, &self.graph)
+                    {
+                        Some((b, bytes, records)) => (b, bytes, records, true),
+                        None => continue,
+                    },
                 };
                 persisted += bytes;
                 if !records.is_empty() {
@@ -201,7 +209,14 @@ impl World {
                         records,
                     });
                 }
-                self.send_priority_barrier(now, ch, b.as_unaligned());
+                if read_by_consumer {
+                    // Already handed over (and counted) once: it only moves to the head of the
+                    // consumer's view, as a priority event polled before any buffer.
+                    self.net.priority_event_local(ch);
+                    self.on_priority_barrier_delivered(now, ch, b.as_unaligned());
+                } else {
+                    self.send_priority_barrier(now, ch, b.as_unaligned());
+                }
             }
         }
         if let Some(c) = self.tasks.checkpoint_mut(s, checkpoint) {

@@ -85,14 +85,59 @@ impl Network {
         Some((id, records))
     }
 
-    /// `PrioritizeAnnouncedBarrier`: the barrier still queued in the input channel moves to the
-    /// head; the producer blocked its subpartition when it sent it aligned, and is resumed when
-    /// the checkpoint ends. Returns the barrier, and on a local channel the data buffers it
-    /// overtook there, which the consumer persists (as nothing queued at it was persisted when it
-    /// started persisting).
-    pub fn take_announced_barrier(&mut self, s: u32, input: u32, g: &JobGraph) -> Option<(CheckpointBarrier, u32)> {
+    /// Output-side alignment timer on a local channel whose barrier the consumer has not read
+    /// yet: what `received` holds is still the producer's subpartition (`LocalInputChannel`
+    /// reads `PipelinedSubpartition` directly), so `alignedBarrierTimeout` finds the barrier
+    /// there and the producer persists the data ahead of it as output state. Takes the barrier
+    /// of `checkpoint` out with that data (bytes, and records when `with_records`); the
+    /// producer blocked the subpartition when it handed the barrier over aligned, so it is
+    /// resumed when the checkpoint ends at the consumer.
+    pub fn take_received_barrier(
+        &mut self,
+        ch: u32,
+        checkpoint: CheckpointId,
+        with_records: bool,
+        g: &JobGraph,
+    ) -> Option<(CheckpointBarrier, u64, Vec<Record>)> {
+        let c = &mut self.chans[ch as usize];
+        if !c.local {
+            return None;
+        }
+        let pos = c
+            .received
+            .iter()
+            .position(|b| matches!(b.payload, Payload::Barrier(x) if x.id == checkpoint))?;
+        let Payload::Barrier(barrier) = c.received[pos].payload else {
+            unreachable!("found a barrier");
+        };
+        if !barrier.options.is_timeoutable() {
+            return None;
+        }
+        let ahead = c.received.iter().take(pos);
+        let bytes = ahead.clone().filter(|b| b.is_data()).map(|b| b.bytes as u64).sum();
+        let records = if with_records { data_records(ahead) } else { Vec::new() };
+        c.received.remove(pos);
+        c.resume_at_checkpoint_end = true;
+        if c.received.is_empty() {
+            let info = &g.channels[ch as usize];
+            self.unlist_input(info.consumer.0, info.input_index);
+        }
+        Some((barrier, bytes, records))
+    }
+
+    /// `PrioritizeAnnouncedBarrier` (`InputChannel.convertToPriorityEvent`): on a remote
+    /// channel the barrier still queued in the received buffers moves to the head; the producer
+    /// blocked its subpartition when it sent it aligned, and is resumed when the checkpoint ends.
+    /// On a local channel nothing happens: only `RemoteInputChannel` overrides the method
+    /// (`InputChannel`'s is empty, flink-dist 2.3), so the consumer keeps persisting what it
+    /// reads until the barrier comes in order, unless the producer's output timer moves it first
+    /// ([`Network::take_received_barrier`]).
+    pub fn take_announced_barrier(&mut self, s: u32, input: u32, g: &JobGraph) -> Option<CheckpointBarrier> {
         let ch = g.inputs[s as usize][input as usize].0;
         let c = &mut self.chans[ch as usize];
+        if c.local {
+            return None;
+        }
         let pos = c
             .received
             .iter()
@@ -102,15 +147,9 @@ impl Network {
             unreachable!("found a barrier");
         };
         c.resume_at_checkpoint_end = true;
-        let overtaken = if c.local {
-            c.persisting = None;
-            c.received.iter().take(pos).filter(|b| b.is_data()).count() as u32
-        } else {
-            0
-        };
         if c.received.is_empty() {
             self.unlist_input(s, input);
         }
-        Some((barrier, overtaken))
+        Some(barrier)
     }
 }

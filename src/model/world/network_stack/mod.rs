@@ -143,6 +143,9 @@ pub(crate) struct Network {
     set: NetworkSettings,
     chans: Vec<ChannelState>,
     gate_pools: Vec<Vec<GatePool>>,
+    /// Per channel: it is in its gate's `waiting` queue (so that a channel asking again is found
+    /// without scanning a queue that can hold every channel of the gate).
+    waiting_for_floating: Vec<bool>,
     /// Per pair of TaskManagers: when their connection is free to serialize the next buffer.
     connection_free_at: Vec<SimTime>,
     rng: RngStream,
@@ -245,6 +248,7 @@ impl Network {
                 .map(|c| ChannelState::new(set.exclusive_buffers, !c.remote))
                 .collect(),
             gate_pools,
+            waiting_for_floating: vec![false; g.channels.len()],
             connection_free_at: vec![SimTime::ZERO; tms * tms],
             rng,
             outputs,

@@ -78,7 +78,8 @@ impl Network {
         let mut granted = 0;
         for _ in 0..need {
             if pool.available == 0 {
-                if !pool.waiting.contains(&ch) {
+                if !self.waiting_for_floating[ch as usize] {
+                    self.waiting_for_floating[ch as usize] = true;
                     pool.waiting.push_back(ch);
                 }
                 break;
@@ -176,6 +177,7 @@ impl Network {
         q: &mut EventQueue<Event>,
     ) {
         while let Some(other) = self.gate_pools[consumer][gate].waiting.pop_front() {
+            self.waiting_for_floating[other as usize] = false;
             let target = self.floating_target(other);
             let available = self.chans[other as usize].announced_unused;
             if available >= target {
@@ -184,6 +186,7 @@ impl Network {
             self.grant_floating(now, other, 1, g, q);
             if available + 1 < target {
                 // Still short: it waits on (`NotificationResult.BUFFER_USED_NEED_MORE`).
+                self.waiting_for_floating[other as usize] = true;
                 self.gate_pools[consumer][gate].waiting.push_back(other);
             }
             return;

@@ -53,7 +53,9 @@ impl Network {
     pub fn reset_gates(&mut self, s: u32) {
         for pool in self.gate_pools[s as usize].iter_mut() {
             pool.available = self.set.floating_buffers_per_gate;
-            pool.waiting.clear();
+            for ch in pool.waiting.drain(..) {
+                self.waiting_for_floating[ch as usize] = false;
+            }
         }
     }
 

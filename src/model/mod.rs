@@ -3,6 +3,7 @@
 //! the event loop (`world`).
 
 pub mod backend;
+pub mod buffer_fifo;
 pub mod checker;
 pub mod config;
 pub mod debloat;

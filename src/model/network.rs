@@ -16,6 +16,7 @@
 
 use std::collections::VecDeque;
 
+use crate::model::buffer_fifo::{BufferFifo, BufferPool};
 use crate::model::records::{NetBuffer, Record};
 use crate::time::SimTime;
 
@@ -26,7 +27,7 @@ pub struct ChannelState {
     pub builder: Vec<Record>,
     pub builder_bytes: u32,
     /// Finished buffers waiting to be sent.
-    pub queue: VecDeque<NetBuffer>,
+    pub queue: BufferFifo,
     /// Data buffers in `queue` (each holds one buffer of the producer's pool).
     pub queued_data: u32,
     /// Credits the sender holds.
@@ -34,10 +35,11 @@ pub struct ChannelState {
     /// An aligned barrier was sent; nothing more until the consumer resumes consumption.
     pub blocked: bool,
     // ---- the wire ----
-    pub wire: VecDeque<(SimTime, NetBuffer)>,
+    /// Buffers on their way, with their delivery times.
+    pub wire: BufferFifo,
     pub last_delivery: SimTime,
     // ---- consumer side ----
-    pub received: VecDeque<NetBuffer>,
+    pub received: BufferFifo,
     /// Buffers this channel owns at the receiver: exclusive plus borrowed floating ones.
     pub owned: u32,
     pub floating_held: u32,
@@ -91,12 +93,13 @@ impl ChannelState {
         }
     }
 
-    /// Whether the head of the queue may be sent now.
-    pub fn can_send_head(&self) -> bool {
+    /// Whether the head of the queue may be sent now (`pool`: the pool the channel's buffers are
+    /// in, as for every method below).
+    pub fn can_send_head(&self, pool: &BufferPool) -> bool {
         if self.blocked {
             return false;
         }
-        match self.queue.front() {
+        match self.queue.front(pool) {
             None => false,
             // A local consumer reads the subpartition itself: no credit needed.
             Some(b) => !b.is_data() || self.local || self.credit > 0,
@@ -105,23 +108,23 @@ impl ChannelState {
 
     /// Data bytes received and queued ahead of the first barrier (what the channel state of an
     /// unaligned checkpoint starts with).
-    pub fn received_data_bytes_before_barrier(&self) -> u64 {
-        self.received_data_before_barrier().map(|b| b.bytes as u64).sum()
+    pub fn received_data_bytes_before_barrier(&self, pool: &BufferPool) -> u64 {
+        self.received_data_before_barrier(pool).map(|b| b.bytes as u64).sum()
     }
 
     /// Data buffers received and queued ahead of the first event.
-    pub fn received_data_buffers_before_barrier(&self) -> u32 {
-        self.received_data_before_barrier().count() as u32
+    pub fn received_data_buffers_before_barrier(&self, pool: &BufferPool) -> u32 {
+        self.received_data_before_barrier(pool).count() as u32
     }
 
-    fn received_data_before_barrier(&self) -> impl Iterator<Item = &NetBuffer> {
-        self.received.iter().take_while(|b| b.is_data())
+    fn received_data_before_barrier<'a>(&self, pool: &'a BufferPool) -> impl Iterator<Item = &'a NetBuffer> {
+        self.received.iter(pool).take_while(|b| b.is_data())
     }
 
     /// The records of the first `n` received buffers (data buffers only).
-    pub fn received_head_records(&self, n: u32) -> impl Iterator<Item = &Record> {
+    pub fn received_head_records<'a>(&self, n: u32, pool: &'a BufferPool) -> impl Iterator<Item = &'a Record> {
         self.received
-            .iter()
+            .iter(pool)
             .take(n as usize)
             .filter_map(|b| match &b.payload {
                 crate::model::records::Payload::Data(v) => Some(v.iter()),
@@ -131,11 +134,11 @@ impl ChannelState {
     }
 
     /// Bytes in finished buffers on the producer side, the wire and the consumer side.
-    pub fn buffered_bytes(&self) -> u64 {
+    pub fn buffered_bytes(&self, pool: &BufferPool) -> u64 {
         self.queue
-            .iter()
-            .chain(self.wire.iter().map(|(_, b)| b))
-            .chain(self.received.iter())
+            .iter(pool)
+            .chain(self.wire.iter(pool))
+            .chain(self.received.iter(pool))
             .map(|b| b.bytes as u64)
             .sum()
     }

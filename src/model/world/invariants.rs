@@ -7,6 +7,7 @@
 
 use super::restore_point::RestorePoint;
 use crate::ids::{ChannelId, CheckpointId};
+use crate::model::buffer_fifo::BufferPool;
 use crate::model::checker::{ChannelCounters, InvariantViolation, check_records_conserved};
 use crate::model::network::ChannelState;
 use crate::model::records::Payload;
@@ -25,13 +26,13 @@ pub(crate) struct RecordCounts {
 }
 
 /// Data records a channel holds: the buffer being filled, the send queue, the wire and the
-/// received queue.
-pub(crate) fn records_in_channel(c: &ChannelState) -> u64 {
+/// received queue (`pool`: the pool its buffers are in).
+pub(crate) fn records_in_channel(c: &ChannelState, pool: &BufferPool) -> u64 {
     let buffered: usize = c
         .queue
-        .iter()
-        .chain(c.wire.iter().map(|(_, b)| b))
-        .chain(c.received.iter())
+        .iter(pool)
+        .chain(c.wire.iter(pool))
+        .chain(c.received.iter(pool))
         .map(|b| match &b.payload {
             Payload::Data(v) => v.len(),
             _ => 0,
@@ -116,8 +117,8 @@ impl Checks {
     // ---- checking ----
 
     /// Every broken invariant so far: duplicate barriers seen during the run, and channels whose
-    /// records do not add up now (`chans`: the channels as they are).
-    pub fn violations(&self, chans: &[ChannelState]) -> Vec<InvariantViolation> {
+    /// records do not add up now (`chans`: the channels as they are, their buffers in `pool`).
+    pub fn violations(&self, chans: &[ChannelState], pool: &BufferPool) -> Vec<InvariantViolation> {
         let counters: Vec<ChannelCounters> = chans
             .iter()
             .zip(&self.record_counts)
@@ -127,7 +128,7 @@ impl Checks {
                 records_sent: n.sent,
                 records_restored: n.restored,
                 records_delivered: n.delivered,
-                records_in_flight: records_in_channel(c),
+                records_in_flight: records_in_channel(c, pool),
                 records_dropped: n.dropped,
             })
             .collect();
@@ -230,7 +231,7 @@ impl super::World {
     /// Every broken invariant so far: duplicate barriers seen during the run, and channels whose
     /// records do not add up now.
     pub fn invariant_violations(&self) -> Vec<InvariantViolation> {
-        self.checks.violations(self.net.channels())
+        self.checks.violations(self.net.channels(), self.net.buffer_pool())
     }
 
     /// Negative control for the conservation check: the next data buffer to arrive anywhere

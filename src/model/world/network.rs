@@ -210,7 +210,7 @@ impl World {
         for e in &self.graph.outputs[s as usize] {
             for ch in &e.channels {
                 let c = &self.net.channels()[ch.index()];
-                bytes += c.builder_bytes as u64 + c.buffered_bytes();
+                bytes += c.builder_bytes as u64 + c.buffered_bytes(self.net.buffer_pool());
             }
         }
         let channels = &self.graph.channels;

@@ -21,7 +21,7 @@ impl Network {
             // subpartition, persisted by the producer as output state.
             0
         } else {
-            c.received_data_buffers_before_barrier()
+            c.received_data_buffers_before_barrier(&self.bufs)
         }
     }
 
@@ -35,9 +35,14 @@ impl Network {
     /// The first `n` received buffers of a channel: bytes, and records when `with_records`.
     pub fn received_head(&self, ch: u32, n: u32, with_records: bool) -> (u64, Vec<Record>) {
         let c = &self.chans[ch as usize];
-        let bytes = c.received.iter().take(n as usize).map(|b| b.bytes as u64).sum();
+        let bytes = c
+            .received
+            .iter(&self.bufs)
+            .take(n as usize)
+            .map(|b| b.bytes as u64)
+            .sum();
         let records = if with_records {
-            data_records(c.received.iter().take(n as usize))
+            data_records(c.received.iter(&self.bufs).take(n as usize))
         } else {
             Vec::new()
         };
@@ -55,10 +60,10 @@ impl Network {
             // each buffer as it reads it (`take_input`) until the barrier.
             return (0, Vec::new());
         }
-        let queued = c.received_data_bytes_before_barrier();
+        let queued = c.received_data_bytes_before_barrier(&self.bufs);
         let records = if with_records {
-            let n = c.received_data_buffers_before_barrier() as usize;
-            data_records(c.received.iter().take(n))
+            let n = c.received_data_buffers_before_barrier(&self.bufs) as usize;
+            data_records(c.received.iter(&self.bufs).take(n))
         } else {
             Vec::new()
         };
@@ -78,7 +83,7 @@ impl Network {
         }
         let id = c.persisting?;
         let records = if with_records {
-            data_records(c.received.back().into_iter())
+            data_records(c.received.back(&self.bufs).into_iter())
         } else {
             Vec::new()
         };
@@ -105,18 +110,20 @@ impl Network {
         }
         let pos = c
             .received
-            .iter()
+            .iter(&self.bufs)
             .position(|b| matches!(b.payload, Payload::Barrier(x) if x.id == checkpoint))?;
-        let Payload::Barrier(barrier) = c.received[pos].payload else {
+        let Some(&Payload::Barrier(barrier)) = c.received.iter(&self.bufs).nth(pos).map(|b| &b.payload) else {
             unreachable!("found a barrier");
         };
         if !barrier.options.is_timeoutable() {
             return None;
         }
-        let ahead = c.received.iter().take(pos);
-        let bytes = ahead.clone().filter(|b| b.is_data()).map(|b| b.bytes as u64).sum();
-        let records = if with_records { data_records(ahead) } else { Vec::new() };
-        c.received.remove(pos);
+        let (bytes, records) = {
+            let ahead = c.received.iter(&self.bufs).take(pos);
+            let bytes: u64 = ahead.clone().filter(|b| b.is_data()).map(|b| b.bytes as u64).sum();
+            (bytes, if with_records { data_records(ahead) } else { Vec::new() })
+        };
+        c.received.remove(&mut self.bufs, pos);
         c.resume_at_checkpoint_end = true;
         if c.received.is_empty() {
             let info = &g.channels[ch as usize];
@@ -140,9 +147,9 @@ impl Network {
         }
         let pos = c
             .received
-            .iter()
+            .iter(&self.bufs)
             .position(|b| matches!(b.payload, Payload::Barrier(_)))?;
-        let buf = c.received.remove(pos)?;
+        let buf = c.received.remove(&mut self.bufs, pos)?;
         let Payload::Barrier(barrier) = buf.payload else {
             unreachable!("found a barrier");
         };

@@ -21,6 +21,7 @@ use std::collections::VecDeque;
 use super::Event;
 use super::invariants::{Checks, records_in_channel};
 use crate::ids::CheckpointId;
+use crate::model::buffer_fifo::BufferPool;
 use crate::model::debloat::{BufferDebloater, DebloatConfig, ThroughputCalculator};
 use crate::model::faults::{Condition, FaultWindow};
 use crate::model::graph::JobGraph;
@@ -142,6 +143,8 @@ pub(crate) struct Taken {
 pub(crate) struct Network {
     set: NetworkSettings,
     chans: Vec<ChannelState>,
+    /// The buffers queued in every channel (send queues, wires, received queues).
+    bufs: BufferPool,
     gate_pools: Vec<Vec<GatePool>>,
     /// Per channel: it is in its gate's `waiting` queue (so that a channel asking again is found
     /// without scanning a queue that can hold every channel of the gate).
@@ -247,6 +250,7 @@ impl Network {
                 .iter()
                 .map(|c| ChannelState::new(set.exclusive_buffers, !c.remote))
                 .collect(),
+            bufs: BufferPool::default(),
             gate_pools,
             waiting_for_floating: vec![false; g.channels.len()],
             connection_free_at: vec![SimTime::ZERO; tms * tms],
@@ -274,6 +278,12 @@ impl Network {
     #[inline]
     pub fn channels(&self) -> &[ChannelState] {
         &self.chans
+    }
+
+    /// The pool the channels' queued buffers are in (what [`ChannelState`]'s queues index).
+    #[inline]
+    pub fn buffer_pool(&self) -> &BufferPool {
+        &self.bufs
     }
 
     #[inline]
@@ -318,7 +328,7 @@ impl Network {
             e.channels.iter().any(|ch| {
                 self.chans[ch.index()]
                     .queue
-                    .iter()
+                    .iter(&self.bufs)
                     .any(|b| matches!(b.payload, Payload::Barrier(x) if x.id == checkpoint))
             })
         })

@@ -10,15 +10,17 @@ impl Network {
     /// The head buffer on a channel's wire reaches the consumer.
     pub fn deliver(&mut self, now: SimTime, ch: u32, checks: &mut Checks, q: &mut EventQueue<Event>) -> Arrival {
         let c = &mut self.chans[ch as usize];
-        let (at, buf) = c.wire.pop_front().expect("a delivery event has a buffer");
+        let (at, buf) = c
+            .wire
+            .pop_front_at(&mut self.bufs)
+            .expect("a delivery event has a buffer");
         debug_assert_eq!(at, now);
         let is_data = buf.is_data();
         let backlog = buf.backlog;
         let bytes = buf.bytes;
         c.delivered_seq += 1;
         let seq = c.delivered_seq;
-        if let Some((next, _)) = c.wire.front() {
-            let next = *next;
+        if let Some(next) = c.wire.front_at(&self.bufs) {
             let inc = c.incarnation;
             q.schedule(next, Event::Deliver { ch, inc });
         }
@@ -35,8 +37,8 @@ impl Network {
             }
             Payload::Barrier(barrier) => {
                 let c = &mut self.chans[ch as usize];
-                let behind_data = c.received.iter().any(|x| x.is_data());
-                c.received.push_back(buf);
+                let behind_data = c.received.iter(&self.bufs).any(|x| x.is_data());
+                c.received.push_back(&mut self.bufs, buf);
                 Arrival::Barrier {
                     barrier,
                     behind_data,
@@ -44,11 +46,11 @@ impl Network {
                 }
             }
             Payload::Cancel(_) | Payload::EndOfData | Payload::EndOfPartition => {
-                self.chans[ch as usize].received.push_back(buf);
+                self.chans[ch as usize].received.push_back(&mut self.bufs, buf);
                 Arrival::Marker
             }
             Payload::Data(_) => {
-                self.chans[ch as usize].received.push_back(buf);
+                self.chans[ch as usize].received.push_back(&mut self.bufs, buf);
                 Arrival::Data { bytes, backlog }
             }
         }
@@ -218,7 +220,10 @@ impl Network {
         let ch = g.inputs[si][input as usize].0;
         let c = &mut self.chans[ch as usize];
         debug_assert!(!c.consumer_blocked, "a blocked channel is never on the available list");
-        let buffer = c.received.pop_front().expect("available channels have a buffer");
+        let buffer = c
+            .received
+            .pop_front(&mut self.bufs)
+            .expect("available channels have a buffer");
         let recovered = c.recovered_ahead > 0;
         if recovered {
             c.recovered_ahead -= 1;
@@ -280,9 +285,8 @@ impl Network {
         let c = &self.chans[ch as usize];
         let barrier_ahead = c
             .wire
-            .iter()
-            .map(|(_, b)| b)
-            .chain(c.received.iter())
+            .iter(&self.bufs)
+            .chain(c.received.iter(&self.bufs))
             .any(|b| matches!(b.payload, Payload::Barrier(_)));
         c.blocked && !c.consumer_blocked && !c.resume_at_checkpoint_end && !barrier_ahead
     }

@@ -18,15 +18,14 @@ impl Network {
     /// bytes they held. `producer_alive` tells whether the new channel's producer still runs
     /// (nobody grants credit for a dead consumer, so its producer backs up).
     pub fn reset_channel(&mut self, now: SimTime, ch: u32, producer_alive: bool, consumer_alive: bool) -> u64 {
-        let old = std::mem::take(&mut self.chans[ch as usize]);
-        let records = records_in_channel(&old);
+        let mut old = std::mem::take(&mut self.chans[ch as usize]);
+        let records = records_in_channel(&old, &self.bufs);
+        let mut bufs = Vec::new();
+        for q in [&mut old.queue, &mut old.wire, &mut old.received] {
+            q.drain(&mut self.bufs, |b| bufs.push(b));
+        }
         let mut bytes = 0u64;
-        for b in old
-            .queue
-            .into_iter()
-            .chain(old.wire.into_iter().map(|(_, b)| b))
-            .chain(old.received)
-        {
+        for b in bufs {
             if let Payload::Data(v) = b.payload {
                 bytes += b.bytes as u64;
                 self.give_back_vec(v);
@@ -101,7 +100,7 @@ impl Network {
             ChannelSide::Input => {
                 let c = &mut self.chans[ch];
                 for b in buffers.into_iter().rev() {
-                    c.received.push_front(b);
+                    c.received.push_front(&mut self.bufs, b);
                 }
                 c.recovered_ahead += n;
                 let info = &g.channels[ch];
@@ -115,7 +114,7 @@ impl Network {
             ChannelSide::Output => {
                 let c = &mut self.chans[ch];
                 for b in buffers.into_iter().rev() {
-                    c.queue.push_front(b);
+                    c.queue.push_front(&mut self.bufs, b);
                 }
                 c.queued_data += n;
             }

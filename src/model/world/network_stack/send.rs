@@ -130,11 +130,14 @@ impl Network {
         let records = std::mem::take(&mut c.builder);
         let bytes = std::mem::take(&mut c.builder_bytes);
         c.flush_requested = false;
-        c.queue.push_back(NetBuffer {
-            payload: Payload::Data(records),
-            bytes,
-            backlog: 0,
-        });
+        c.queue.push_back(
+            &mut self.bufs,
+            NetBuffer {
+                payload: Payload::Data(records),
+                bytes,
+                backlog: 0,
+            },
+        );
         c.queued_data += 1; // usage unchanged: the builder's buffer became a queued one
         self.in_flight_bytes += bytes as u64;
     }
@@ -187,11 +190,14 @@ impl Network {
         g: &JobGraph,
         q: &mut EventQueue<Event>,
     ) -> Sent {
-        self.chans[ch as usize].queue.push_back(NetBuffer {
-            payload,
-            bytes: EVENT_BYTES,
-            backlog: 0,
-        });
+        self.chans[ch as usize].queue.push_back(
+            &mut self.bufs,
+            NetBuffer {
+                payload,
+                bytes: EVENT_BYTES,
+                backlog: 0,
+            },
+        );
         self.try_send(now, ch, g, q)
     }
 
@@ -211,10 +217,10 @@ impl Network {
     fn send_queued(&mut self, now: SimTime, ch: u32, g: &JobGraph, q: &mut EventQueue<Event>) -> Sent {
         let mut freed = false;
         let mut barrier_sent = None;
-        while self.chans[ch as usize].can_send_head() {
+        while self.chans[ch as usize].can_send_head(&self.bufs) {
             let before = self.usage(ch);
             let c = &mut self.chans[ch as usize];
-            let mut buf = c.queue.pop_front().expect("can_send_head");
+            let mut buf = c.queue.pop_front(&mut self.bufs).expect("can_send_head");
             // PipelinedSubpartition: an aligned barrier blocks the subpartition once sent; an
             // unaligned or at-least-once barrier does not.
             let blocks = matches!(buf.payload, Payload::Barrier(b) if b.options.needs_alignment());
@@ -245,7 +251,7 @@ impl Network {
             let at = self.delivery_time(now, ch, buf.bytes, g);
             let c = &mut self.chans[ch as usize];
             let was_empty = c.wire.is_empty();
-            c.wire.push_back((at, buf));
+            c.wire.push_back_at(&mut self.bufs, at, buf);
             if was_empty {
                 let inc = c.incarnation;
                 q.schedule(at, Event::Deliver { ch, inc });
@@ -335,17 +341,12 @@ impl Network {
     /// state (`PipelinedSubpartition.addPriorityEvent` -> `ChannelStateWriter.addOutputData`), and the
     /// consumer only the rest of the buffer it is reading.
     pub fn queued_output(&self, ch: u32, with_records: bool) -> (u64, Vec<Record>) {
-        let c = &self.chans[ch as usize];
+        let (c, pool) = (&self.chans[ch as usize], &self.bufs);
         let ahead = || -> Box<dyn Iterator<Item = &NetBuffer>> {
             if c.local {
-                Box::new(
-                    c.received
-                        .iter()
-                        .chain(c.wire.iter().map(|(_, b)| b))
-                        .chain(c.queue.iter()),
-                )
+                Box::new(c.received.iter(pool).chain(c.wire.iter(pool)).chain(c.queue.iter(pool)))
             } else {
-                Box::new(c.queue.iter())
+                Box::new(c.queue.iter(pool))
             }
         };
         let bytes = ahead().filter(|b| b.is_data()).map(|b| b.bytes as u64).sum();
@@ -370,10 +371,11 @@ impl Network {
         let c = &mut self.chans[ch as usize];
         let pos = c
             .queue
-            .iter()
+            .iter(&self.bufs)
             .position(|b| !matches!(b.payload, Payload::Barrier(x) if x.options.is_unaligned()))
-            .unwrap_or(c.queue.len());
+            .unwrap_or(c.queue.len(&self.bufs));
         c.queue.insert(
+            &mut self.bufs,
             pos,
             NetBuffer {
                 payload: Payload::Barrier(barrier),
@@ -393,23 +395,24 @@ impl Network {
         checkpoint: CheckpointId,
         with_records: bool,
     ) -> Option<(CheckpointBarrier, u64, Vec<Record>)> {
-        let c = &mut self.chans[ch as usize];
+        let (c, pool) = (&self.chans[ch as usize], &self.bufs);
         let pos = c
             .queue
-            .iter()
+            .iter(pool)
             .position(|b| matches!(b.payload, Payload::Barrier(x) if x.id == checkpoint))?;
-        let Payload::Barrier(b) = c.queue[pos].payload else {
+        let Some(Payload::Barrier(b)) = c.queue.iter(pool).nth(pos).map(|x| &x.payload) else {
             unreachable!("found a barrier");
         };
+        let b = *b;
         if !b.options.is_timeoutable() {
             return None; // forced-aligned edges never time out
         }
         // On a local channel what the consumer has not taken is ahead of it too (the consumer
         // gets the barrier at once, see `queued_output`).
         let ahead = || -> Box<dyn Iterator<Item = &NetBuffer>> {
-            let queued = c.queue.iter().take(pos);
+            let queued = c.queue.iter(pool).take(pos);
             if c.local {
-                Box::new(c.received.iter().chain(c.wire.iter().map(|(_, b)| b)).chain(queued))
+                Box::new(c.received.iter(pool).chain(c.wire.iter(pool)).chain(queued))
             } else {
                 Box::new(queued)
             }
@@ -420,7 +423,7 @@ impl Network {
         } else {
             Vec::new()
         };
-        c.queue.remove(pos);
+        self.chans[ch as usize].queue.remove(&mut self.bufs, pos);
         Some((b, bytes, records))
     }
 }

@@ -148,7 +148,8 @@ impl World {
         // quantum: fetching them now hides the cache miss each would cost then.
         self.keys.prefetch(s, records.iter().map(|r| r.key));
         // Completion times are set one CPU quantum at a time (`schedule_quantum`).
-        let done_at_ns = vec![UNSCHEDULED; records.len()];
+        let mut done_at_ns = self.tasks.take_times();
+        done_at_ns.resize(records.len(), UNSCHEDULED);
         self.tasks.start_batch(
             s,
             Batch {
@@ -193,7 +194,7 @@ impl World {
         let v = self.graph.subtasks[si].vertex.index();
         let timeout = self.set.buffer_timeout_ns;
         let max_n = self.source_batch_limit(s);
-        let records = self.net.take_vec();
+        let records = self.tasks.take_source_records();
         let (share, share_without_snapshots) = self.cpu_shares(s, now);
         // A source batch is one quantum: its records share one share of the cores. (Ending
         // it after 1 ms of CPU would also check back-pressure more often than once per buffer,
@@ -208,7 +209,8 @@ impl World {
             .tasks
             .read_source_records(s, now, &plan, &self.graph.vertices[v], records);
         if read.records.is_empty() {
-            self.net.give_back_vec(read.records);
+            self.tasks.give_back_source_records(read.records);
+            self.tasks.give_back_times(read.done_at_ns);
             return Step::Nothing;
         }
         self.claim_cpu(s, now, SimTime(read.clock_ns), read.runnable_ns);
@@ -268,18 +270,26 @@ impl World {
         self.emit_done_records(now, s);
         let batch = self.tasks.take_batch(s).expect("finishing a batch");
         debug_assert_eq!(batch.next, batch.records.len());
-        match batch.input_channel {
-            Some(ch) if !batch.recovered => {
-                let bytes = batch.records.iter().map(|r| r.bytes).sum();
-                self.recycle(now, ch, bytes, batch.records);
+        let Batch {
+            records,
+            done_at_ns,
+            input_channel,
+            recovered,
+            ..
+        } = batch;
+        self.tasks.give_back_times(done_at_ns);
+        match input_channel {
+            Some(ch) if !recovered => {
+                let bytes = records.iter().map(|r| r.bytes).sum();
+                self.recycle(now, ch, bytes, records);
             }
             Some(_) => {
                 // Restored channel state: no credit to return.
                 self.net
-                    .drop_in_flight(batch.records.iter().map(|r| r.bytes as u64).sum::<u64>());
-                self.net.give_back_vec(batch.records);
+                    .drop_in_flight(records.iter().map(|r| r.bytes as u64).sum::<u64>());
+                self.net.give_back_vec(records);
             }
-            None => self.net.give_back_vec(batch.records),
+            None => self.tasks.give_back_source_records(records),
         }
         if self.tasks.has_pending_state_writes(s) {
             self.flush_state_changes(now, s);

@@ -40,8 +40,10 @@ impl World {
                 // The input buffer being read is gone with the task (it held its bytes).
                 self.net
                     .drop_in_flight(b.records.iter().map(|r| r.bytes as u64).sum::<u64>());
+                self.net.give_back_vec(b.records);
+            } else {
+                self.tasks.give_back_source_records(b.records);
             }
-            self.net.give_back_vec(b.records);
         }
         self.net.reset_task(s);
         self.reset_backend(s);

@@ -156,7 +156,13 @@ pub(crate) struct Network {
     inputs: Vec<InputQueue>,
     debloat: Option<DebloatConfig>,
     debloaters: Vec<Option<TaskDebloat>>,
-    /// Record vectors to reuse, so that buffers do not allocate.
+    /// Record vectors to reuse, so that buffers do not allocate. Not capped in number: with
+    /// hash shuffles nearly every one of the p² channels fills a buffer per flush, far more
+    /// vectors than any fixed cap a small job would want, and vectors dropped at such a cap come
+    /// back as fresh ones that grow record by record. It never holds more vectors than were in
+    /// use at once; only their sizes could creep up (a vector keeps the largest capacity it ever
+    /// grew to), so one much larger than what it held goes back to the allocator instead
+    /// ([`Network::give_back_vec`]).
     vec_pool: Vec<Vec<Record>>,
     /// Bytes in network buffers (queued, on the wire, received, or being processed).
     in_flight_bytes: u64,
@@ -379,14 +385,11 @@ impl Network {
 
     // ---- record buffers ----
 
-    #[inline]
-    pub fn take_vec(&mut self) -> Vec<Record> {
-        self.vec_pool.pop().unwrap_or_default()
-    }
-
+    /// Keeps a vector of records for reuse, unless it is more than four times the size of what
+    /// it held (and more than 16 records): the pool then follows the buffer sizes the job uses.
     #[inline]
     pub fn give_back_vec(&mut self, mut v: Vec<Record>) {
-        if v.capacity() > 0 && self.vec_pool.len() < 4096 {
+        if v.capacity() > 0 && v.capacity() <= 4 * v.len().max(4) {
             v.clear();
             self.vec_pool.push(v);
         }

@@ -13,6 +13,7 @@ mod checkpoints;
 mod end_of_input;
 mod io;
 mod phases;
+mod reuse;
 mod runtime;
 mod sources;
 mod wakeups;
@@ -35,6 +36,8 @@ pub(crate) struct Tasks {
     baseline: Vec<Baseline>,
     /// Per subtask: when its pending `BackendWake` fires.
     backend_wake_at: Vec<Option<SimTime>>,
+    /// Vectors of finished batches, to reuse.
+    spare: reuse::BatchVectors,
 }
 
 impl Tasks {
@@ -45,6 +48,7 @@ impl Tasks {
             tasks,
             baseline: vec![Baseline::default(); n],
             backend_wake_at: vec![None; n],
+            spare: Default::default(),
         }
     }
 

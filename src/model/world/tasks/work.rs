@@ -100,7 +100,8 @@ impl Tasks {
     ) -> SourceRecords {
         let (max_n, timeout, catch_up, stretch) =
             (plan.max_records, plan.buffer_timeout_ns, plan.catch_up_ns, plan.stretch);
-        let mut done_at_ns = Vec::with_capacity(max_n);
+        let mut done_at_ns = self.take_times();
+        done_at_ns.reserve(max_n);
         let mut clock = now.as_ns();
         let mut horizon = u64::MAX;
         let mut busy = 0;

@@ -1,0 +1,49 @@
+//! Vectors of finished batches kept for the next ones, so that a batch does not allocate: its
+//! completion times, and a source's records. At most one batch per subtask is in progress, so
+//! neither pool holds more vectors than there are subtasks.
+//!
+//! A source's records have a pool of their own, not the network's (whose vectors become the
+//! buffers being filled): a source reads up to a buffer's worth per batch, and its vectors,
+//! grown to that, would otherwise end up holding a record or two each in the buffers of a job
+//! whose many channels each fill only a little per flush.
+
+use super::Tasks;
+use crate::model::records::Record;
+
+#[derive(Debug, Default)]
+pub(super) struct BatchVectors {
+    times: Vec<Vec<u64>>,
+    source_records: Vec<Vec<Record>>,
+}
+
+impl Tasks {
+    /// An empty vector for a batch's completion times.
+    #[inline]
+    pub fn take_times(&mut self) -> Vec<u64> {
+        self.spare.times.pop().unwrap_or_default()
+    }
+
+    /// A finished batch's completion times, to reuse.
+    #[inline]
+    pub fn give_back_times(&mut self, mut v: Vec<u64>) {
+        if v.capacity() > 0 {
+            v.clear();
+            self.spare.times.push(v);
+        }
+    }
+
+    /// An empty vector for the records a source reads.
+    #[inline]
+    pub fn take_source_records(&mut self) -> Vec<Record> {
+        self.spare.source_records.pop().unwrap_or_default()
+    }
+
+    /// A finished source batch's records vector, to reuse.
+    #[inline]
+    pub fn give_back_source_records(&mut self, mut v: Vec<Record>) {
+        if v.capacity() > 0 {
+            v.clear();
+            self.spare.source_records.push(v);
+        }
+    }
+}

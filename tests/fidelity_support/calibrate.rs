@@ -131,6 +131,21 @@ fn native_fixed_ms() -> f64 {
         / 1e6
 }
 
+/// A cost of `e` ns per entry and `b` ns per byte from two runs, each `(entries, bytes, ns)`:
+/// the solution of `entries * e + bytes * b = ns` for both (they must differ in bytes per entry).
+/// Both costs must come out positive, or the runs do not measure what the fit assumes.
+fn per_entry_and_per_byte(one: (f64, f64, f64), two: (f64, f64, f64), what: &str) -> (f64, f64) {
+    let ((n1, b1, t1), (n2, b2, t2)) = (one, two);
+    let det = n1 * b2 - n2 * b1;
+    let per_entry = (t1 * b2 - t2 * b1) / det;
+    let per_byte = (n1 * t2 - n2 * t1) / det;
+    assert!(
+        per_entry > 0.0 && per_byte > 0.0,
+        "{what} costs must come out positive: {per_entry} ns per entry, {per_byte} ns/B"
+    );
+    (per_entry, per_byte)
+}
+
 fn need(v: Option<f64>, what: &str) -> f64 {
     v.unwrap_or_else(|| panic!("calibration needs {what}, which the measurement lacks"))
 }
@@ -185,13 +200,8 @@ impl Calibration {
             serialize_ns(async01, state01),
         );
         let (n2, b2, t2) = (state02 / long_entry_bytes, state02, serialize_ns(async02, state02));
-        let det = n1 * b2 - n2 * b1;
-        let heap_entry_cpu_ns = (t1 * b2 - t2 * b1) / det;
-        let heap_byte_cpu_ns = (n1 * t2 - n2 * t1) / det;
-        assert!(
-            heap_entry_cpu_ns > 0.0 && heap_byte_cpu_ns > 0.0,
-            "heap serialization costs must come out positive: {heap_entry_cpu_ns} ns/entry, {heap_byte_cpu_ns} ns/B"
-        );
+        let (heap_entry_cpu_ns, heap_byte_cpu_ns) =
+            per_entry_and_per_byte((n1, b1, t1), (n2, b2, t2), "heap serialization");
         // The RPCs, from the near-empty run's source subtasks after the warm-up: the trigger is
         // its start delay; what its end-to-end duration holds beyond its start delay, sync and
         // async phases is the acknowledgement.
@@ -254,13 +264,8 @@ impl Calibration {
         };
         let (n3, b3, t3) = flush_point(c03, &r03, c03.options.state_bytes as f64 + value_overhead);
         let (n7, b7, t7) = flush_point(c07, &r07, long_entry_bytes);
-        let det = n3 * b7 - n7 * b3;
-        let rocksdb_flush_entry_cpu_ns = (t3 * b7 - t7 * b3) / det;
-        let flush_byte_cpu_ns = (n3 * t7 - n7 * t3) / det;
-        assert!(
-            rocksdb_flush_entry_cpu_ns > 0.0 && flush_byte_cpu_ns > 0.0,
-            "flush costs must come out positive: {rocksdb_flush_entry_cpu_ns} ns/put, {flush_byte_cpu_ns} ns/B"
-        );
+        let (rocksdb_flush_entry_cpu_ns, flush_byte_cpu_ns) =
+            per_entry_and_per_byte((n3, b3, t3), (n7, b7, t7), "RocksDB flush");
         Calibration {
             storage_bytes_per_s,
             heap_entry_cpu_ns,

@@ -42,8 +42,7 @@ impl World {
         let thread = super::cores::Thread::Task(s);
         let share = self.cores.share(tm, thread, now);
         let took = ((cpu_ns as f64 / share) as u64).max(1);
-        let end = self.rocksdb_flush.start(tm, now) + took;
-        self.rocksdb_flush.book(tm, end);
+        let end = self.rocksdb_flush.run(tm, now, took);
         self.cores.claim(tm, thread, now, end, took);
         end.since(now)
     }

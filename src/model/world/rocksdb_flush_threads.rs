@@ -40,22 +40,15 @@ impl RocksDbFlushThreads {
         }
     }
 
-    /// A flush asked for `now` on TaskManager `tm`: when a thread takes it (first come, first
-    /// served; the earliest free thread). `book` then says how long it runs.
-    pub fn start(&self, tm: u32, now: SimTime) -> SimTime {
-        let free = self.threads(tm).iter().min().copied().unwrap_or(SimTime::ZERO);
-        free.max(now)
-    }
-
-    /// The flush that `start` placed at `start` runs until `until`, on the earliest free thread.
-    pub fn book(&mut self, tm: u32, until: SimTime) {
-        if let Some(t) = self.free_at[tm as usize].iter_mut().min() {
-            *t = (*t).max(until);
-        }
-    }
-
-    fn threads(&self, tm: u32) -> &[SimTime] {
-        &self.free_at[tm as usize]
+    /// A flush of `took` asked for `now` on TaskManager `tm`: the earliest free thread takes
+    /// it (first come, first served) and is busy until its end, which is returned.
+    pub fn run(&mut self, tm: u32, now: SimTime, took: u64) -> SimTime {
+        let thread = self.free_at[tm as usize]
+            .iter_mut()
+            .min()
+            .expect("a TaskManager has at least one flush thread");
+        *thread = (*thread).max(now) + took;
+        *thread
     }
 }
 
@@ -81,12 +74,14 @@ mod tests {
     #[test]
     fn flushes_of_one_taskmanager_queue_behind_each_other() {
         let mut p = RocksDbFlushThreads::new(2, 2);
-        let first = p.start(0, at(10));
-        assert_eq!(first, at(10));
-        p.book(0, at(18));
-        assert_eq!(p.start(0, at(11)), at(18), "the second waits for the first");
-        assert_eq!(p.start(1, at(11)), at(11), "another TaskManager's thread is free");
-        assert_eq!(p.start(0, at(30)), at(30), "after the flush the thread is free again");
+        assert_eq!(p.run(0, at(10), 8 * MS), at(18));
+        assert_eq!(p.run(0, at(11), 8 * MS), at(26), "the second waits for the first");
+        assert_eq!(p.run(1, at(11), 8 * MS), at(19), "another TaskManager's thread is free");
+        assert_eq!(
+            p.run(0, at(30), 8 * MS),
+            at(38),
+            "after the flushes the thread is free again"
+        );
     }
 
     /// With two threads (8 background jobs), two flushes run together and a third waits for
@@ -94,10 +89,8 @@ mod tests {
     #[test]
     fn more_background_jobs_flush_side_by_side() {
         let mut p = RocksDbFlushThreads::new(1, 8);
-        assert_eq!(p.start(0, at(0)), at(0));
-        p.book(0, at(20));
-        assert_eq!(p.start(0, at(0)), at(0), "the second thread is free");
-        p.book(0, at(8));
-        assert_eq!(p.start(0, at(1)), at(8), "the third waits for the earlier end");
+        assert_eq!(p.run(0, at(0), 20 * MS), at(20));
+        assert_eq!(p.run(0, at(0), 8 * MS), at(8), "the second thread is free");
+        assert_eq!(p.run(0, at(1), 5 * MS), at(13), "the third waits for the earlier end");
     }
 }

@@ -20,30 +20,38 @@ impl Tasks {
     /// An empty vector for a batch's completion times.
     #[inline]
     pub fn take_times(&mut self) -> Vec<u64> {
-        self.spare.times.pop().unwrap_or_default()
+        take(&mut self.spare.times)
     }
 
     /// A finished batch's completion times, to reuse.
     #[inline]
-    pub fn give_back_times(&mut self, mut v: Vec<u64>) {
-        if v.capacity() > 0 {
-            v.clear();
-            self.spare.times.push(v);
-        }
+    pub fn give_back_times(&mut self, v: Vec<u64>) {
+        give_back(&mut self.spare.times, v);
     }
 
     /// An empty vector for the records a source reads.
     #[inline]
     pub fn take_source_records(&mut self) -> Vec<Record> {
-        self.spare.source_records.pop().unwrap_or_default()
+        take(&mut self.spare.source_records)
     }
 
     /// A finished source batch's records vector, to reuse.
     #[inline]
-    pub fn give_back_source_records(&mut self, mut v: Vec<Record>) {
-        if v.capacity() > 0 {
-            v.clear();
-            self.spare.source_records.push(v);
-        }
+    pub fn give_back_source_records(&mut self, v: Vec<Record>) {
+        give_back(&mut self.spare.source_records, v);
+    }
+}
+
+#[inline]
+fn take<T>(spare: &mut Vec<Vec<T>>) -> Vec<T> {
+    spare.pop().unwrap_or_default()
+}
+
+/// Keeps `v`, emptied, unless it never allocated.
+#[inline]
+fn give_back<T>(spare: &mut Vec<Vec<T>>, mut v: Vec<T>) {
+    if v.capacity() > 0 {
+        v.clear();
+        spare.push(v);
     }
 }

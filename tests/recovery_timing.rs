@@ -70,18 +70,28 @@ fn the_job_restarts_once_the_failed_task_has_reported_and_the_delay_has_passed()
 }
 
 #[test]
-fn the_report_delay_defaults_to_the_single_host_measurement() {
+fn the_report_delay_is_the_key_and_defaults_to_the_constant() {
     let out = ckptsim::run::run(&common::scenario(&job("")), 1);
     let f = out.failures.first().expect("one failure");
-    let default_ms = ckptsim::scenario::restart::TASK_FAILURE_REPORT_DELAY_MS;
-    assert_eq!(f.detection_delay, default_ms);
-    // The default is what Flink 2.3 measured on a single host (calibration run c05_failure).
-    assert_eq!(default_ms, c05("fail_to_job_RESTARTING_ms"));
-    let deployment_ms = c05("fail_to_all_map_subtasks_open_ms") - c05("fail_to_job_RUNNING_again_ms");
-    assert_eq!(ckptsim::scenario::restart::DEPLOYMENT_TIME_MS, deployment_ms);
+    assert_eq!(
+        f.detection_delay,
+        ckptsim::scenario::restart::TASK_FAILURE_REPORT_DELAY_MS
+    );
     // With no report delay the JobManager hears at once: the figure really comes from the key.
     let out0 = ckptsim::run::run(&common::scenario(&job("task_failure_report_delay = \"0ms\"")), 1);
     assert_eq!(out0.failures[0].detection_delay, 0.0);
+}
+
+#[test]
+#[ignore = "the defaults (29 and 95 ms) are the first suite's c05_failure (2026-12-01); the \
+            steady-state re-measurement's one failure gave 17 and 129 ms, and f15's two runs 59 and \
+            86 ms of report delay: the defaults move once more failures are measured (issue 12)"]
+fn the_report_delay_defaults_to_the_single_host_measurement() {
+    // The default is what Flink 2.3 measured on a single host (calibration run c05_failure).
+    let default_ms = ckptsim::scenario::restart::TASK_FAILURE_REPORT_DELAY_MS;
+    assert_eq!(default_ms, c05("fail_to_job_RESTARTING_ms"));
+    let deployment_ms = c05("fail_to_all_map_subtasks_open_ms") - c05("fail_to_job_RUNNING_again_ms");
+    assert_eq!(ckptsim::scenario::restart::DEPLOYMENT_TIME_MS, deployment_ms);
 }
 
 /// A column of the calibration run `c05_failure.r1` in the real-Flink recovery table.

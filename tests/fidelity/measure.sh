@@ -6,21 +6,27 @@
 # the machine), and copies Flink's statistics into real/ (the raw REST JSON stays in SCRATCH).
 #
 # usage: tests/fidelity/measure.sh [NAME ...]     (default: every configuration)
-# env:   SCRATCH=/tmp/ckptsim-fidelity   DURATION=45 (s observed per run)   HARNESS=../shared/flink-real
-# Takes about a minute per run (34 runs: about 35 minutes). Run it alone on a quiet machine.
+# env:   SCRATCH=/tmp/ckptsim-fidelity   WARMUP=90 (s before the statistics start)
+#        OBSERVED=45 (s of statistics per run)   REPS="r1 r2"   HARNESS=../shared/flink-real
+# The warm-up lets the JVM's JIT compiler settle: in the first minute of a run its compiler
+# threads take the cores the checkpoint threads need, and a small checkpoint's duration falls by
+# half over the first 80-100 s (tests/fidelity/probes/README.md). Each run records its warm-up in
+# run-info.txt, and the test cuts both sides there.
+# Takes about 2.5 minutes per run (36 runs: about 90 minutes). Run it alone on a quiet machine.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 harness="${HARNESS:-$root/../shared/flink-real}"
 scratch="${SCRATCH:-/tmp/ckptsim-fidelity}"
-export DURATION="${DURATION:-45}" WARMUP=10 RESULTS="$scratch/runs"
+export WARMUP="${WARMUP:-90}" RESULTS="$scratch/runs"
+export DURATION=$((WARMUP + ${OBSERVED:-45}))
 mkdir -p "$RESULTS"
 python="${FLINK_ENV:-/tmp/flinkenv}/bin/python"
 
 excess_cpu_cores() { # mean whole-host CPU minus the JVM's after warm-up, in cores
-  "$python" - "$1/metrics.csv" <<'PY'
+  "$python" - "$1/metrics.csv" "$WARMUP" <<'PY'
 import csv, sys
-rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["vertex"] == "host" and float(r["t_rel_s"] or 0) >= 10]
+rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["vertex"] == "host" and float(r["t_rel_s"] or 0) >= float(sys.argv[2])]
 mean = lambda m: [float(r["avg"]) for r in rows if r["metric"] == m and r["avg"]]
 h, j = mean("cpu_busy_cores"), mean("jvm_cpu_cores")
 print("%.3f" % (sum(h) / len(h) - sum(j) / len(j)) if h and j else "nan")
@@ -30,7 +36,7 @@ PY
 want=("$@")
 selected() { [ ${#want[@]} -eq 0 ] && return 0; local w; for w in "${want[@]}"; do [ "$w" = "$1" ] && return 0; done; return 1; }
 
-for rep in r1 r2; do
+for rep in ${REPS:-r1 r2}; do
   while IFS=$'\t' read -r name args _; do
     case "$name" in ''|'#'*) continue ;; esac
     selected "$name" || continue
@@ -51,7 +57,7 @@ for rep in r1 r2; do
 done
 
 # Flink's statistics, without the raw REST JSON (tens of MB).
-"$python" "$harness/summarize.py" --results "$RESULTS" --warmup 10 > /dev/null
+"$python" "$harness/summarize.py" --results "$RESULTS" --warmup "$WARMUP" > /dev/null
 mkdir -p "$here/real"
 for d in "$RESULTS"/*.r[12]; do
   [ -f "$d/checkpoints.csv" ] || continue

@@ -162,11 +162,11 @@ impl Calibration {
         let async01 = need(real.summary(&r01, "map_sub_async_ms_median"), "c01 async");
         let value_overhead = state_bytes_per_key(real, &r01, c01) - c01.options.state_bytes as f64;
         let busy_map = need(
-            real.metric_mean(&r02, "stateful-map", "busyTimeMsPerSecond", "avg", 10.0),
+            real.metric_mean(&r02, "stateful-map", "busyTimeMsPerSecond", "avg", real.warmup_s(&r02)),
             "c02 map busy time",
         );
         let busy_src = need(
-            real.metric_mean(&r02, "Source", "busyTimeMsPerSecond", "avg", 10.0),
+            real.metric_mean(&r02, "Source", "busyTimeMsPerSecond", "avg", real.warmup_s(&r02)),
             "c02 source busy time",
         );
         let rate_in = need(real.summary(&r02, "map_records_in_per_s_mean"), "c02 map input rate");
@@ -205,7 +205,7 @@ impl Calibration {
         // The RPCs, from the near-empty run's source subtasks after the warm-up: the trigger is
         // its start delay; what its end-to-end duration holds beyond its start delay, sync and
         // async phases is the acknowledgement.
-        let c04_sources = real.subtask_rows(&r04, "Source", super::figures::WARMUP_MS / 1e3);
+        let c04_sources = real.subtask_rows(&r04, "Source", real.warmup_s(&r04));
         let column = |r: &std::collections::BTreeMap<String, f64>, c: &str| r.get(c).copied().unwrap_or(0.0);
         let rpc_percentiles_ms = percentiles(
             c04_sources.iter().map(|r| column(r, "start_delay_ms")).collect(),
@@ -233,7 +233,7 @@ impl Calibration {
         // leaves the mean of the difference unbiased).
         let mut handoff = Vec::new();
         for run in [&r01, &r02, &r04, &r05] {
-            let cut = super::figures::WARMUP_MS / 1e3;
+            let cut = real.warmup_s(run);
             let by_checkpoint = |vertex: &str| -> std::collections::BTreeMap<u64, f64> {
                 real.subtask_rows(run, vertex, cut)
                     .iter()
@@ -249,7 +249,7 @@ impl Calibration {
         }
         let handoff_percentiles_ms = percentiles(handoff, "heap calibration runs' source-to-map hand-off");
         let busy_map03 = need(
-            real.metric_mean(&r03, "stateful-map", "busyTimeMsPerSecond", "avg", 10.0),
+            real.metric_mean(&r03, "stateful-map", "busyTimeMsPerSecond", "avg", real.warmup_s(&r03)),
             "c03 map busy time",
         );
         let rate_in03 = need(real.summary(&r03, "map_records_in_per_s_mean"), "c03 map input rate");

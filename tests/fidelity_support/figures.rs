@@ -1,6 +1,6 @@
 //! The figures compared, computed alike on both sides: medians over the checkpoints triggered
-//! at least 10 s after the start (and over the stateful map's subtask acknowledgements of
-//! those checkpoints), throughput after warm-up, and recovery times of the first failure.
+//! after the run's warm-up (and over the stateful map's subtask acknowledgements of those
+//! checkpoints), throughput after warm-up, and recovery times of the first failure.
 
 use std::collections::BTreeMap;
 
@@ -9,9 +9,6 @@ use ckptsim::run::RunOutput;
 use super::percentile;
 use super::real::RealRuns;
 use super::translate::is_map_task;
-
-/// The harness's and the test's warm-up cut.
-pub const WARMUP_MS: f64 = 10_000.0;
 
 /// A compared figure: its key, its unit, and whether it is a headline figure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -150,20 +147,21 @@ pub fn real_figures(real: &RealRuns, run: &str) -> Figures {
     f
 }
 
-/// Completed checkpoints the simulated side keeps: triggered after the warm-up.
-pub fn completed_after_warmup(out: &RunOutput) -> Vec<&ckptsim::metrics::CheckpointRecord> {
+/// Completed checkpoints the simulated side keeps: triggered after the warm-up (`warmup_ms`,
+/// the measured run's).
+pub fn completed_after_warmup(out: &RunOutput, warmup_ms: f64) -> Vec<&ckptsim::metrics::CheckpointRecord> {
     out.checkpoints
         .iter()
         .filter(|c| {
-            c.status == "COMPLETED" && !c.checkpoint_type.contains("SAVEPOINT") && c.trigger_timestamp >= WARMUP_MS
+            c.status == "COMPLETED" && !c.checkpoint_type.contains("SAVEPOINT") && c.trigger_timestamp >= warmup_ms
         })
         .collect()
 }
 
-/// ckptsim's figures for one run of a translated scenario.
-pub fn sim_figures(out: &RunOutput) -> Figures {
+/// ckptsim's figures for one run of a translated scenario, cut at `warmup_ms`.
+pub fn sim_figures(out: &RunOutput, warmup_ms: f64) -> Figures {
     let mut f = Figures::new();
-    let done = completed_after_warmup(out);
+    let done = completed_after_warmup(out, warmup_ms);
     let ids: std::collections::BTreeSet<u64> = done.iter().map(|c| c.id).collect();
     let cp = |get: &dyn Fn(&ckptsim::metrics::CheckpointRecord) -> f64| {
         percentile(&done.iter().map(|c| get(c)).collect::<Vec<_>>(), 0.5)

@@ -1,7 +1,8 @@
 //! Flink's own statistics of the measured runs, as the harness summarised them
 //! (`tests/fidelity/real/summary.csv`, `recovery.csv`) and its sampled task metrics
-//! (`real/<run>/metrics.csv`). Checkpoints triggered in the first 10 s are already left out
-//! there (the harness's WARMUP), the same cut the simulated side applies.
+//! (`real/<run>/metrics.csv`). Checkpoints triggered in a run's warm-up (the harness's WARMUP,
+//! recorded in its `run-info.txt`) are already left out there, the same cut the simulated side
+//! applies.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -76,6 +77,16 @@ impl RealRuns {
             .filter_map(|r| r.get(field)?.parse::<f64>().ok())
             .collect();
         (!xs.is_empty()).then(|| xs.iter().sum::<f64>() / xs.len() as f64)
+    }
+
+    /// The run's warm-up (s): the harness's `WARMUP`, as its `run-info.txt` records it
+    /// (`duration_s=.. warmup_s=..`). Statistics skip the checkpoints triggered before it.
+    pub fn warmup_s(&self, run: &str) -> f64 {
+        let path = self.dir.join(run).join("run-info.txt");
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        text.split_whitespace()
+            .find_map(|word| word.strip_prefix("warmup_s=")?.parse::<f64>().ok())
+            .unwrap_or_else(|| panic!("{}: no warmup_s=", path.display()))
     }
 
     /// Trigger times (s since the job started) of the run's checkpoints, from its

@@ -37,8 +37,8 @@ pub fn is_map_task(task: &str) -> bool {
 const RECORD_OVERHEAD_BYTES: u64 = 46;
 
 /// The scenario text for `cfg`, simulated for `duration_s` (long enough to trigger as many
-/// checkpoints as the real run did).
-pub fn scenario_toml(cfg: &Config, cal: &Calibration, duration_s: u64) -> String {
+/// checkpoints as the real run did), its statistics cut at the real runs' `warmup_s`.
+pub fn scenario_toml(cfg: &Config, cal: &Calibration, duration_s: u64, warmup_s: u64) -> String {
     let o = &cfg.options;
     let p = o.parallelism;
     let mut s = String::new();
@@ -72,7 +72,7 @@ pub fn scenario_toml(cfg: &Config, cal: &Calibration, duration_s: u64) -> String
     );
     let _ = writeln!(
         w,
-        "warmup = \"10s\"          # the harness's WARMUP: statistics skip the first 10 s"
+        "warmup = \"{warmup_s}s\"          # the harness's WARMUP: statistics skip the first {warmup_s} s"
     );
     let _ = writeln!(w, "seed = 1");
     let _ = writeln!(w);

@@ -132,7 +132,10 @@ fn default_remote_latency() -> DurationDist {
     dur_dist(100 * NS_PER_US)
 }
 /// The consumer's hand-off as measured on real Flink 2.3 (`tests/fidelity/` calibration runs
-/// c01, c02, c04, c05; the fidelity test checks these points against the measurement).
+/// c01, c02, c04, c05 as measured on 2026-12-01, after a 10 s warm-up; the runs are in the git
+/// history of tests/fidelity/real). The steady-state re-measurement (90 s warm-up, 2026-12-03)
+/// gives a shorter tail (p25 0, p75 1, p90 2, max 10 ms); the default has not moved to it yet,
+/// and the fidelity test that holds it to the calibration is ignored until it does (issue 12).
 pub const DEFAULT_INPUT_HANDOFF_PERCENTILES_MS: [(f64, f64); 7] = [
     (0.0, 0.0),
     (0.1, 0.0),

@@ -74,7 +74,7 @@ fn observe(broken: bool) -> Seen {
                     if info.gate != gate {
                         continue;
                     }
-                    let c = &w.channels()[ch as usize];
+                    let c = w.consumer_end(ch);
                     lent += c.floating_held;
                     if !info.remote {
                         assert_eq!((c.owned, c.floating_held), (0, 0), "a local channel owns no buffers");

@@ -13,6 +13,12 @@
 //! consumer recycles it. Here its buffers still pass `wire` (the local hand-over latency) and
 //! `received`, but both are the producer's subpartition: they hold the producer's buffers
 //! (`lent`), and an unaligned barrier overtaking them makes them the producer's output state.
+//!
+//! Each end of a channel is its own record, in its own table: a send touches the producer end
+//! (and the wire), a delivery, a read or a recycle the consumer end. With hash shuffles a job has
+//! p² channels and a buffer event lands on one of them at random, so the state it reads is
+//! nearly always out of cache; each end fits one cache line (`align(64)`), so each side pays one
+//! miss per channel rather than the two or three a record of both ends spanned.
 
 use std::collections::VecDeque;
 
@@ -20,26 +26,52 @@ use crate::model::buffer_fifo::{BufferFifo, BufferPool};
 use crate::model::records::{NetBuffer, Record};
 use crate::time::SimTime;
 
+/// The producer end of a channel (`ResultSubpartition`).
 #[derive(Debug, Default)]
-pub struct ChannelState {
-    // ---- producer side ----
+#[repr(align(64))]
+pub struct ProducerEnd {
     /// Records of the buffer being filled (`BufferBuilder`).
     pub builder: Vec<Record>,
-    pub builder_bytes: u32,
     /// Finished buffers waiting to be sent.
     pub queue: BufferFifo,
+    pub builder_bytes: u32,
     /// Data buffers in `queue` (each holds one buffer of the producer's pool).
     pub queued_data: u32,
     /// Credits the sender holds.
     pub credit: u32,
+    /// Local channels: data buffers of the producer's pool handed to the consumer (on the
+    /// wire, received, or being read) and not yet recycled by it.
+    pub lent: u32,
+    /// Size at which a buffer is finished; 0 means the full segment. Set by the consumer's
+    /// buffer debloater (FLIP-183).
+    pub buffer_size: u32,
     /// An aligned barrier was sent; nothing more until the consumer resumes consumption.
     pub blocked: bool,
-    // ---- the wire ----
-    /// Buffers on their way, with their delivery times.
+    /// Both ends share a TaskManager (`LocalInputChannel`): no credit, no receiver buffers.
+    pub local: bool,
+    /// The output flusher asked for the buffer being filled while its reader was still behind
+    /// (`PipelinedSubpartition.flushRequested`): the reader takes it when it gets there.
+    pub flush_requested: bool,
+}
+
+/// The wire of a channel: buffers on their way, with their delivery times.
+#[derive(Debug, Default)]
+pub struct WireEnd {
     pub wire: BufferFifo,
+    /// The latest delivery time given to a buffer (deliveries keep FIFO order).
     pub last_delivery: SimTime,
-    // ---- consumer side ----
+}
+
+/// The consumer end of a channel (`RemoteInputChannel`, or `LocalInputChannel`).
+#[derive(Debug, Default)]
+#[repr(align(64))]
+pub struct ConsumerEnd {
     pub received: BufferFifo,
+    /// Sequence numbers of delivered buffers (for barrier announcements).
+    pub delivered_seq: u64,
+    /// The unaligned checkpoint whose channel state this channel is writing
+    /// (`ChannelStatePersister`): every data buffer arriving before the barrier is persisted.
+    pub persisting: Option<crate::ids::CheckpointId>,
     /// Buffers this channel owns at the receiver: exclusive plus borrowed floating ones.
     pub owned: u32,
     pub floating_held: u32,
@@ -49,45 +81,30 @@ pub struct ChannelState {
     pub announced_unused: u32,
     /// Backlog the sender reported with its latest buffer.
     pub sender_backlog: u32,
-    /// Consumer-side bookkeeping of alignment (`ChannelState.blockChannel`).
-    pub consumer_blocked: bool,
-    /// Bumped when either end restarts: events of an earlier incarnation are stale.
-    pub incarnation: u32,
-    /// Both ends share a TaskManager (`LocalInputChannel`): no credit, no receiver buffers.
-    pub local: bool,
-    /// Local channels: data buffers of the producer's pool handed to the consumer (on the
-    /// wire, received, or being read) and not yet recycled by it.
-    pub lent: u32,
-    /// The output flusher asked for the buffer being filled while its reader was still behind
-    /// (`PipelinedSubpartition.flushRequested`): the reader takes it when it gets there.
-    pub flush_requested: bool,
-    // ---- issue 3 ----
-    /// Producer: size at which a buffer is finished; 0 means the full segment. Set by the
-    /// consumer's buffer debloater (FLIP-183).
-    pub buffer_size: u32,
-    /// Consumer: the unaligned checkpoint whose channel state this channel is writing
-    /// (`ChannelStatePersister`): every data buffer arriving before the barrier is persisted.
-    pub persisting: Option<crate::ids::CheckpointId>,
-    /// Consumer: sequence numbers of delivered buffers (for barrier announcements).
-    pub delivered_seq: u64,
-    /// Consumer: buffers at the head of `received` that were restored from channel state
+    /// Buffers at the head of `received` that were restored from channel state
     /// (`RecoveredInputChannel`): read before anything new, and holding no credit.
     pub recovered_ahead: u32,
-    /// Consumer: the barrier was sent aligned (its subpartition blocked itself) and then
-    /// prioritized here: the subpartition is resumed when the checkpoint ends at this task
+    /// Bookkeeping of alignment (`ChannelState.blockChannel`).
+    pub consumer_blocked: bool,
+    /// Both ends share a TaskManager (as [`ProducerEnd::local`], kept at each end so that
+    /// neither reads the other's line for it).
+    pub local: bool,
+    /// The barrier was sent aligned (its subpartition blocked itself) and then prioritized
+    /// here: the subpartition is resumed when the checkpoint ends at this task
     /// (`unblockAllChannels`), as no `BlockChannel` covers it.
     pub resume_at_checkpoint_end: bool,
 }
 
-impl ChannelState {
+// Each end is one cache line, as the module's layout promises.
+const _: () = assert!(std::mem::size_of::<ProducerEnd>() == 64);
+const _: () = assert!(std::mem::size_of::<ConsumerEnd>() == 64);
+
+impl ProducerEnd {
     /// A remote channel starts with its exclusive buffers announced as credit
-    /// (`RemoteInputChannel.setup`); a local one has neither (`LocalInputChannel`).
+    /// (`RemoteInputChannel.setup`); a local one has none (`LocalInputChannel`).
     pub fn new(exclusive: u32, local: bool) -> Self {
-        let exclusive = if local { 0 } else { exclusive };
-        ChannelState {
-            owned: exclusive,
-            credit: exclusive,
-            announced_unused: exclusive,
+        ProducerEnd {
+            credit: if local { 0 } else { exclusive },
             local,
             ..Default::default()
         }
@@ -95,6 +112,7 @@ impl ChannelState {
 
     /// Whether the head of the queue may be sent now (`pool`: the pool the channel's buffers are
     /// in, as for every method below).
+    #[inline]
     pub fn can_send_head(&self, pool: &BufferPool) -> bool {
         if self.blocked {
             return false;
@@ -103,6 +121,27 @@ impl ChannelState {
             None => false,
             // A local consumer reads the subpartition itself: no credit needed.
             Some(b) => !b.is_data() || self.local || self.credit > 0,
+        }
+    }
+
+    /// Buffers of the producer's pool the channel holds: queued data, a non-empty builder, and
+    /// on a local channel the buffers its consumer has not recycled yet.
+    #[inline]
+    pub fn usage(&self) -> u32 {
+        self.queued_data + self.lent + (!self.builder.is_empty()) as u32
+    }
+}
+
+impl ConsumerEnd {
+    /// A remote channel owns its exclusive buffers, all announced as credit; a local one owns no
+    /// buffers (`LocalInputChannel`).
+    pub fn new(exclusive: u32, local: bool) -> Self {
+        let exclusive = if local { 0 } else { exclusive };
+        ConsumerEnd {
+            owned: exclusive,
+            announced_unused: exclusive,
+            local,
+            ..Default::default()
         }
     }
 
@@ -132,15 +171,29 @@ impl ChannelState {
             })
             .flatten()
     }
+}
+
+/// One channel's two ends and its wire, borrowed together for reading.
+#[derive(Clone, Copy, Debug)]
+pub struct ChannelParts<'a> {
+    pub producer: &'a ProducerEnd,
+    pub wire: &'a WireEnd,
+    pub consumer: &'a ConsumerEnd,
+}
+
+impl ChannelParts<'_> {
+    /// The finished buffers on the producer side, the wire and the consumer side, in that order.
+    pub fn buffers<'a>(&self, pool: &'a BufferPool) -> impl Iterator<Item = &'a NetBuffer> {
+        self.producer
+            .queue
+            .iter(pool)
+            .chain(self.wire.wire.iter(pool))
+            .chain(self.consumer.received.iter(pool))
+    }
 
     /// Bytes in finished buffers on the producer side, the wire and the consumer side.
     pub fn buffered_bytes(&self, pool: &BufferPool) -> u64 {
-        self.queue
-            .iter(pool)
-            .chain(self.wire.iter(pool))
-            .chain(self.received.iter(pool))
-            .map(|b| b.bytes as u64)
-            .sum()
+        self.buffers(pool).map(|b| b.bytes as u64).sum()
     }
 }
 

@@ -9,7 +9,7 @@ use super::restore_point::RestorePoint;
 use crate::ids::{ChannelId, CheckpointId};
 use crate::model::buffer_fifo::BufferPool;
 use crate::model::checker::{ChannelCounters, InvariantViolation, check_records_conserved};
-use crate::model::network::ChannelState;
+use crate::model::network::ChannelParts;
 use crate::model::records::Payload;
 
 /// Records that entered and left one channel, over all its incarnations.
@@ -27,18 +27,15 @@ pub(crate) struct RecordCounts {
 
 /// Data records a channel holds: the buffer being filled, the send queue, the wire and the
 /// received queue (`pool`: the pool its buffers are in).
-pub(crate) fn records_in_channel(c: &ChannelState, pool: &BufferPool) -> u64 {
+pub(crate) fn records_in_channel(c: ChannelParts<'_>, pool: &BufferPool) -> u64 {
     let buffered: usize = c
-        .queue
-        .iter(pool)
-        .chain(c.wire.iter(pool))
-        .chain(c.received.iter(pool))
+        .buffers(pool)
         .map(|b| match &b.payload {
             Payload::Data(v) => v.len(),
             _ => 0,
         })
         .sum();
-    (c.builder.len() + buffered) as u64
+    (c.producer.builder.len() + buffered) as u64
 }
 
 /// The run-time checker: what it counted, what it found, and the negative controls' switches.
@@ -117,10 +114,14 @@ impl Checks {
     // ---- checking ----
 
     /// Every broken invariant so far: duplicate barriers seen during the run, and channels whose
-    /// records do not add up now (`chans`: the channels as they are, their buffers in `pool`).
-    pub fn violations(&self, chans: &[ChannelState], pool: &BufferPool) -> Vec<InvariantViolation> {
+    /// records do not add up now (`chans`: the channels as they are, in id order, their buffers
+    /// in `pool`).
+    pub fn violations<'a>(
+        &self,
+        chans: impl Iterator<Item = ChannelParts<'a>>,
+        pool: &BufferPool,
+    ) -> Vec<InvariantViolation> {
         let counters: Vec<ChannelCounters> = chans
-            .iter()
             .zip(&self.record_counts)
             .enumerate()
             .map(|(i, (c, n))| ChannelCounters {
@@ -231,7 +232,7 @@ impl super::World {
     /// Every broken invariant so far: duplicate barriers seen during the run, and channels whose
     /// records do not add up now.
     pub fn invariant_violations(&self) -> Vec<InvariantViolation> {
-        self.checks.violations(self.net.channels(), self.net.buffer_pool())
+        self.checks.violations(self.net.all_channels(), self.net.buffer_pool())
     }
 
     /// Negative control for the conservation check: the next data buffer to arrive anywhere

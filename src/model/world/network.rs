@@ -191,9 +191,9 @@ impl World {
 
 /// Test hooks on the network: what a test observes at every step.
 impl World {
-    /// Every channel as it is now (tests).
-    pub fn channels(&self) -> &[crate::model::network::ChannelState] {
-        self.net.channels()
+    /// The consumer end of channel `ch` as it is now (tests).
+    pub fn consumer_end(&self, ch: u32) -> &crate::model::network::ConsumerEnd {
+        self.net.consumer_end(ch)
     }
 
     /// Floating buffers input gate `gate` of subtask `s` has left, and the channels waiting for
@@ -209,8 +209,8 @@ impl World {
         let mut bytes = 0u64;
         for e in &self.graph.outputs[s as usize] {
             for ch in &e.channels {
-                let c = &self.net.channels()[ch.index()];
-                bytes += c.builder_bytes as u64 + c.buffered_bytes(self.net.buffer_pool());
+                let c = self.net.channel(ch.0);
+                bytes += c.producer.builder_bytes as u64 + c.buffered_bytes(self.net.buffer_pool());
             }
         }
         let channels = &self.graph.channels;

@@ -100,8 +100,7 @@ impl World {
         else {
             return Step::Nothing;
         };
-        let c = &self.net.channels()[ch as usize];
-        if c.local && c.flush_requested {
+        if self.net.local_flush_requested(ch) {
             // A local consumer that read everything else reaches the flushed buffer being filled.
             self.try_send(now, ch);
         }

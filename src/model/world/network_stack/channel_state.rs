@@ -12,7 +12,7 @@ impl Network {
     /// share of the checkpoint ends with the barrier's arrival
     /// (`ChannelStatePersister.checkForBarrier`).
     pub fn priority_barrier_arrived(&mut self, ch: u32, checkpoint: CheckpointId) -> u32 {
-        let c = &mut self.chans[ch as usize];
+        let c = &mut self.cons[ch as usize];
         if c.persisting == Some(checkpoint) {
             c.persisting = None;
             0
@@ -29,12 +29,12 @@ impl Network {
     /// its next poll, before any buffer (`LocalInputChannel.getNextBuffer` polls priority events
     /// first), so it is handed over at once rather than over the wire.
     pub fn priority_event_local(&mut self, ch: u32) {
-        self.chans[ch as usize].delivered_seq += 1;
+        self.cons[ch as usize].delivered_seq += 1;
     }
 
     /// The first `n` received buffers of a channel: bytes, and records when `with_records`.
     pub fn received_head(&self, ch: u32, n: u32, with_records: bool) -> (u64, Vec<Record>) {
-        let c = &self.chans[ch as usize];
+        let c = &self.cons[ch as usize];
         let bytes = c
             .received
             .iter(&self.bufs)
@@ -53,7 +53,7 @@ impl Network {
     /// channel state, the queued buffers now and each one arriving until `StopPersisting`.
     /// Returns what is queued now.
     pub fn start_persisting(&mut self, ch: u32, checkpoint: CheckpointId, with_records: bool) -> (u64, Vec<Record>) {
-        let c = &mut self.chans[ch as usize];
+        let c = &mut self.cons[ch as usize];
         c.persisting = Some(checkpoint);
         if c.local {
             // `LocalInputChannel.checkpointStarted`: nothing is queued at the consumer; it persists
@@ -71,13 +71,13 @@ impl Network {
     }
 
     pub fn stop_persisting(&mut self, ch: u32) {
-        self.chans[ch as usize].persisting = None;
+        self.cons[ch as usize].persisting = None;
     }
 
     /// A data buffer just arrived on a channel: if it persists for a checkpoint, that one, with
     /// the buffer's records when `with_records`.
     pub fn persisting_arrival(&self, ch: u32, with_records: bool) -> Option<(CheckpointId, Vec<Record>)> {
-        let c = &self.chans[ch as usize];
+        let c = &self.cons[ch as usize];
         if c.local {
             return None; // persisted when read
         }
@@ -104,7 +104,7 @@ impl Network {
         with_records: bool,
         g: &JobGraph,
     ) -> Option<(CheckpointBarrier, u64, Vec<Record>)> {
-        let c = &mut self.chans[ch as usize];
+        let c = &mut self.cons[ch as usize];
         if !c.local {
             return None;
         }
@@ -141,7 +141,7 @@ impl Network {
     /// ([`Network::take_received_barrier`]).
     pub fn take_announced_barrier(&mut self, s: u32, input: u32, g: &JobGraph) -> Option<CheckpointBarrier> {
         let ch = g.inputs[s as usize][input as usize].0;
-        let c = &mut self.chans[ch as usize];
+        let c = &mut self.cons[ch as usize];
         if c.local {
             return None;
         }

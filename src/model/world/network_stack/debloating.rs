@@ -42,9 +42,9 @@ impl Network {
                         // plus the backlog its sender reported; a local one its subpartition's
                         // buffers (`PipelinedSubpartition.getNumberOfQueuedBuffers`), the one
                         // being filled included.
-                        let c = &self.chans[ch.index()];
+                        let (p, c) = (&self.prod[ch.index()], &self.cons[ch.index()]);
                         if c.local {
-                            c.occupied + c.queued_data + (!c.builder.is_empty()) as u32
+                            c.occupied + p.queued_data + (!p.builder.is_empty()) as u32
                         } else {
                             c.occupied + c.sender_backlog
                         }
@@ -55,7 +55,7 @@ impl Network {
                     for i in 0..g.inputs[s].len() {
                         let ch = g.inputs[s][i].0;
                         if g.channels[ch as usize].gate as usize == gate {
-                            self.chans[ch as usize].buffer_size = size;
+                            self.prod[ch as usize].buffer_size = size;
                         }
                     }
                 }

@@ -25,7 +25,7 @@ use crate::model::buffer_fifo::BufferPool;
 use crate::model::debloat::{BufferDebloater, DebloatConfig, ThroughputCalculator};
 use crate::model::faults::{Condition, FaultWindow};
 use crate::model::graph::JobGraph;
-use crate::model::network::{ChannelState, GatePool};
+use crate::model::network::{ChannelParts, ConsumerEnd, GatePool, ProducerEnd, WireEnd};
 use crate::model::records::{EVENT_BYTES, NetBuffer, Payload, Record};
 use crate::model::task::{ChannelSide, PersistedChannel};
 use crate::protocol::CheckpointBarrier;
@@ -142,7 +142,13 @@ pub(crate) struct Taken {
 
 pub(crate) struct Network {
     set: NetworkSettings,
-    chans: Vec<ChannelState>,
+    /// Per channel, each in its own table so that a side reads only its own cache line: the
+    /// producer ends, the wires, the consumer ends.
+    prod: Vec<ProducerEnd>,
+    wires: Vec<WireEnd>,
+    cons: Vec<ConsumerEnd>,
+    /// Per channel: bumped when either end restarts; events of an earlier incarnation are stale.
+    incarnations: Vec<u32>,
     /// The buffers queued in every channel (send queues, wires, received queues).
     bufs: BufferPool,
     gate_pools: Vec<Vec<GatePool>>,
@@ -250,12 +256,20 @@ impl Network {
         let gate_pools = gate_pools(g, set.floating_buffers_per_gate);
         let debloaters = debloaters(g, debloat);
         let tms = g.taskmanagers as usize;
+        let exclusive = set.exclusive_buffers;
         Network {
-            chans: g
+            prod: g
                 .channels
                 .iter()
-                .map(|c| ChannelState::new(set.exclusive_buffers, !c.remote))
+                .map(|c| ProducerEnd::new(exclusive, !c.remote))
                 .collect(),
+            wires: g.channels.iter().map(|_| WireEnd::default()).collect(),
+            cons: g
+                .channels
+                .iter()
+                .map(|c| ConsumerEnd::new(exclusive, !c.remote))
+                .collect(),
+            incarnations: vec![0; g.channels.len()],
             bufs: BufferPool::default(),
             gate_pools,
             waiting_for_floating: vec![false; g.channels.len()],
@@ -281,12 +295,29 @@ impl Network {
 
     // ---- reading ----
 
+    /// Channel `ch`'s two ends and its wire.
     #[inline]
-    pub fn channels(&self) -> &[ChannelState] {
-        &self.chans
+    pub fn channel(&self, ch: u32) -> ChannelParts<'_> {
+        let i = ch as usize;
+        ChannelParts {
+            producer: &self.prod[i],
+            wire: &self.wires[i],
+            consumer: &self.cons[i],
+        }
     }
 
-    /// The pool the channels' queued buffers are in (what [`ChannelState`]'s queues index).
+    /// Every channel, in id order.
+    pub fn all_channels(&self) -> impl Iterator<Item = ChannelParts<'_>> {
+        (0..self.prod.len() as u32).map(|ch| self.channel(ch))
+    }
+
+    /// The consumer end of a channel.
+    #[inline]
+    pub fn consumer_end(&self, ch: u32) -> &ConsumerEnd {
+        &self.cons[ch as usize]
+    }
+
+    /// The pool the channels' queued buffers are in (what their queues index).
     #[inline]
     pub fn buffer_pool(&self) -> &BufferPool {
         &self.bufs
@@ -323,7 +354,7 @@ impl Network {
         g.outputs[s as usize]
             .iter()
             .flat_map(|e| e.channels.iter())
-            .map(|ch| self.chans[ch.index()].buffer_size)
+            .map(|ch| self.prod[ch.index()].buffer_size)
             .filter(|b| *b > 0)
             .min()
     }
@@ -332,7 +363,7 @@ impl Network {
     pub fn barrier_queued_in_output(&self, s: u32, checkpoint: CheckpointId, g: &JobGraph) -> bool {
         g.outputs[s as usize].iter().any(|e| {
             e.channels.iter().any(|ch| {
-                self.chans[ch.index()]
+                self.prod[ch.index()]
                     .queue
                     .iter(&self.bufs)
                     .any(|b| matches!(b.payload, Payload::Barrier(x) if x.id == checkpoint))
@@ -340,9 +371,17 @@ impl Network {
         })
     }
 
+    /// Whether `ch` is a local channel whose buffer being filled was flushed while its reader
+    /// was behind (`flush_requested`).
+    #[inline]
+    pub fn local_flush_requested(&self, ch: u32) -> bool {
+        // The consumer end first: the consumer just read it, and most channels are remote.
+        self.cons[ch as usize].local && self.prod[ch as usize].flush_requested
+    }
+
     /// Whether any output channel of the task has buffers queued (restored output state).
     pub fn has_queued_output(&self, ch: u32) -> bool {
-        !self.chans[ch as usize].queue.is_empty()
+        !self.prod[ch as usize].queue.is_empty()
     }
 
     /// Bytes producer `s`'s output pools can hold at most: each edge's pool size plus its
@@ -375,7 +414,7 @@ impl Network {
     /// The incarnation of a channel: events for an older one are stale.
     #[inline]
     pub fn incarnation(&self, ch: u32) -> u32 {
-        self.chans[ch as usize].incarnation
+        self.incarnations[ch as usize]
     }
 
     /// Negative control: aligned barriers no longer block their subpartition.

@@ -9,21 +9,19 @@ impl Network {
 
     /// The head buffer on a channel's wire reaches the consumer.
     pub fn deliver(&mut self, now: SimTime, ch: u32, checks: &mut Checks, q: &mut EventQueue<Event>) -> Arrival {
-        let c = &mut self.chans[ch as usize];
-        let (at, buf) = c
-            .wire
-            .pop_front_at(&mut self.bufs)
-            .expect("a delivery event has a buffer");
+        let w = &mut self.wires[ch as usize].wire;
+        let (at, buf) = w.pop_front_at(&mut self.bufs).expect("a delivery event has a buffer");
         debug_assert_eq!(at, now);
+        if let Some(next) = w.front_at(&self.bufs) {
+            let inc = self.incarnations[ch as usize];
+            q.schedule(next, Event::Deliver { ch, inc });
+        }
         let is_data = buf.is_data();
         let backlog = buf.backlog;
         let bytes = buf.bytes;
+        let c = &mut self.cons[ch as usize];
         c.delivered_seq += 1;
         let seq = c.delivered_seq;
-        if let Some(next) = c.wire.front_at(&self.bufs) {
-            let inc = c.incarnation;
-            q.schedule(next, Event::Deliver { ch, inc });
-        }
         if is_data && checks.take_lost_buffer() {
             if let Payload::Data(v) = buf.payload {
                 self.give_back_vec(v);
@@ -36,7 +34,7 @@ impl Network {
                 Arrival::PriorityBarrier(b)
             }
             Payload::Barrier(barrier) => {
-                let c = &mut self.chans[ch as usize];
+                let c = &mut self.cons[ch as usize];
                 let behind_data = c.received.iter(&self.bufs).any(|x| x.is_data());
                 c.received.push_back(&mut self.bufs, buf);
                 Arrival::Barrier {
@@ -46,11 +44,11 @@ impl Network {
                 }
             }
             Payload::Cancel(_) | Payload::EndOfData | Payload::EndOfPartition => {
-                self.chans[ch as usize].received.push_back(&mut self.bufs, buf);
+                self.cons[ch as usize].received.push_back(&mut self.bufs, buf);
                 Arrival::Marker
             }
             Payload::Data(_) => {
-                self.chans[ch as usize].received.push_back(&mut self.bufs, buf);
+                self.cons[ch as usize].received.push_back(&mut self.bufs, buf);
                 Arrival::Data { bytes, backlog }
             }
         }
@@ -64,7 +62,7 @@ impl Network {
     pub fn on_data_received(&mut self, now: SimTime, ch: u32, backlog: u32, g: &JobGraph, q: &mut EventQueue<Event>) {
         let info = &g.channels[ch as usize];
         let (consumer, gate) = (info.consumer.index(), info.gate as usize);
-        let c = &mut self.chans[ch as usize];
+        let c = &mut self.cons[ch as usize];
         c.occupied += 1;
         c.sender_backlog = backlog;
         if c.local {
@@ -75,7 +73,7 @@ impl Network {
         // exactly its announced, unused credit.
         let need = self
             .floating_target(ch)
-            .saturating_sub(self.chans[ch as usize].announced_unused);
+            .saturating_sub(self.cons[ch as usize].announced_unused);
         let pool = &mut self.gate_pools[consumer][gate];
         let mut granted = 0;
         for _ in 0..need {
@@ -103,17 +101,17 @@ impl Network {
         } else {
             self.set.exclusive_buffers
         };
-        self.chans[ch as usize].sender_backlog + initial_credit
+        self.cons[ch as usize].sender_backlog + initial_credit
     }
 
     /// `n` floating buffers join a channel and are announced as credit.
     fn grant_floating(&mut self, now: SimTime, ch: u32, n: u32, g: &JobGraph, q: &mut EventQueue<Event>) {
-        let c = &mut self.chans[ch as usize];
+        let c = &mut self.cons[ch as usize];
         c.owned += n;
         c.floating_held += n;
         c.announced_unused += n;
         let at = now + self.latency_to(ch, g);
-        let inc = self.chans[ch as usize].incarnation;
+        let inc = self.incarnations[ch as usize];
         q.schedule(at, Event::Credit { ch, n, inc });
     }
 
@@ -136,11 +134,11 @@ impl Network {
         self.give_back_vec(records);
         let info = &g.channels[ch as usize];
         let (consumer, gate) = (info.consumer.index(), info.gate as usize);
-        let c = &mut self.chans[ch as usize];
+        let c = &mut self.cons[ch as usize];
         c.occupied = c.occupied.saturating_sub(1);
         if c.local {
             let before = self.usage(ch);
-            let c = &mut self.chans[ch as usize];
+            let c = &mut self.prod[ch as usize];
             // Saturating: a buffer read before its channel was reset belongs to no pool now.
             c.lent = c.lent.saturating_sub(1);
             let after = self.usage(ch);
@@ -154,7 +152,7 @@ impl Network {
             };
         }
         let target = self.floating_target(ch);
-        let c = &mut self.chans[ch as usize];
+        let c = &mut self.cons[ch as usize];
         if c.floating_held > 0 && c.announced_unused >= target {
             c.owned -= 1;
             c.floating_held -= 1;
@@ -162,7 +160,7 @@ impl Network {
         } else {
             c.announced_unused += 1;
             let at = now + self.latency_to(ch, g);
-            let inc = self.chans[ch as usize].incarnation;
+            let inc = self.incarnations[ch as usize];
             q.schedule(at, Event::Credit { ch, n: 1, inc });
         }
         Sent::default()
@@ -181,7 +179,7 @@ impl Network {
         while let Some(other) = self.gate_pools[consumer][gate].waiting.pop_front() {
             self.waiting_for_floating[other as usize] = false;
             let target = self.floating_target(other);
-            let available = self.chans[other as usize].announced_unused;
+            let available = self.cons[other as usize].announced_unused;
             if available >= target {
                 continue;
             }
@@ -200,7 +198,7 @@ impl Network {
     /// whether it has any (the consumer, if idle, wakes up).
     pub fn mark_input_available(&mut self, s: u32, input: u32, g: &JobGraph) -> bool {
         let ch = g.inputs[s as usize][input as usize].0;
-        let c = &self.chans[ch as usize];
+        let c = &self.cons[ch as usize];
         if c.consumer_blocked || c.received.is_empty() {
             return false;
         }
@@ -218,7 +216,7 @@ impl Network {
         let input = self.inputs[si].avail.pop_front()?;
         self.inputs[si].in_avail[input as usize] = false;
         let ch = g.inputs[si][input as usize].0;
-        let c = &mut self.chans[ch as usize];
+        let c = &mut self.cons[ch as usize];
         debug_assert!(!c.consumer_blocked, "a blocked channel is never on the available list");
         let buffer = c
             .received
@@ -253,7 +251,7 @@ impl Network {
     /// The barrier handler blocks an input channel (aligned checkpoints).
     pub fn block_input(&mut self, s: u32, input: u32, g: &JobGraph) {
         let ch = g.inputs[s as usize][input as usize].0;
-        self.chans[ch as usize].consumer_blocked = true;
+        self.cons[ch as usize].consumer_blocked = true;
         self.unlist_input(s, input);
     }
 
@@ -261,7 +259,7 @@ impl Network {
     /// channel was blocked (its buffers are readable again).
     pub fn resume_input(&mut self, now: SimTime, s: u32, input: u32, g: &JobGraph, q: &mut EventQueue<Event>) -> bool {
         let ch = g.inputs[s as usize][input as usize].0;
-        let c = &mut self.chans[ch as usize];
+        let c = &mut self.cons[ch as usize];
         if !c.consumer_blocked {
             return false;
         }
@@ -274,7 +272,7 @@ impl Network {
     /// was blocked here) and tell the producer.
     pub fn force_resume_input(&mut self, now: SimTime, s: u32, input: u32, g: &JobGraph, q: &mut EventQueue<Event>) {
         let ch = g.inputs[s as usize][input as usize].0;
-        self.chans[ch as usize].consumer_blocked = false;
+        self.cons[ch as usize].consumer_blocked = false;
         self.send_resume(now, ch, g, q);
     }
 
@@ -282,25 +280,27 @@ impl Network {
     /// no barrier on the wire or queued there, the consumer not blocking the channel, no
     /// prioritized barrier waiting for its checkpoint's end (the liveness invariant).
     pub fn blocked_without_alignment(&self, ch: u32) -> bool {
-        let c = &self.chans[ch as usize];
+        let c = self.channel(ch);
         let barrier_ahead = c
             .wire
+            .wire
             .iter(&self.bufs)
-            .chain(c.received.iter(&self.bufs))
+            .chain(c.consumer.received.iter(&self.bufs))
             .any(|b| matches!(b.payload, Payload::Barrier(_)));
-        c.blocked && !c.consumer_blocked && !c.resume_at_checkpoint_end && !barrier_ahead
+        let consumer = c.consumer;
+        c.producer.blocked && !consumer.consumer_blocked && !consumer.resume_at_checkpoint_end && !barrier_ahead
     }
 
     /// `resumeConsumption` travels to the producer's subpartition.
     pub fn send_resume(&mut self, now: SimTime, ch: u32, g: &JobGraph, q: &mut EventQueue<Event>) {
         let at = now + self.latency_to(ch, g);
-        let inc = self.chans[ch as usize].incarnation;
+        let inc = self.incarnations[ch as usize];
         q.schedule(at, Event::Resume { ch, inc });
     }
 
     /// The checkpoint ended at the consumer: whether this channel's producer waits for a
     /// resume because its aligned barrier was prioritized here.
     pub fn take_resume_at_checkpoint_end(&mut self, ch: u32) -> bool {
-        std::mem::take(&mut self.chans[ch as usize].resume_at_checkpoint_end)
+        std::mem::take(&mut self.cons[ch as usize].resume_at_checkpoint_end)
     }
 }

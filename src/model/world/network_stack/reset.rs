@@ -18,10 +18,21 @@ impl Network {
     /// bytes they held. `producer_alive` tells whether the new channel's producer still runs
     /// (nobody grants credit for a dead consumer, so its producer backs up).
     pub fn reset_channel(&mut self, now: SimTime, ch: u32, producer_alive: bool, consumer_alive: bool) -> u64 {
-        let mut old = std::mem::take(&mut self.chans[ch as usize]);
-        let records = records_in_channel(&old, &self.bufs);
+        let i = ch as usize;
+        let local = self.prod[i].local;
+        let mut producer = std::mem::replace(&mut self.prod[i], ProducerEnd::new(self.set.exclusive_buffers, local));
+        let mut wire = std::mem::take(&mut self.wires[i]);
+        let mut consumer = std::mem::replace(&mut self.cons[i], ConsumerEnd::new(self.set.exclusive_buffers, local));
+        let records = records_in_channel(
+            ChannelParts {
+                producer: &producer,
+                wire: &wire,
+                consumer: &consumer,
+            },
+            &self.bufs,
+        );
         let mut bufs = Vec::new();
-        for q in [&mut old.queue, &mut old.wire, &mut old.received] {
+        for q in [&mut producer.queue, &mut wire.wire, &mut consumer.received] {
             q.drain(&mut self.bufs, |b| bufs.push(b));
         }
         let mut bytes = 0u64;
@@ -32,13 +43,11 @@ impl Network {
             }
         }
         self.in_flight_bytes -= bytes;
-        let mut fresh = ChannelState::new(self.set.exclusive_buffers, old.local);
-        fresh.incarnation = old.incarnation + 1;
-        fresh.last_delivery = now;
+        self.incarnations[i] += 1;
+        self.wires[i].last_delivery = now;
         if producer_alive && !consumer_alive {
-            fresh.credit = 0;
+            self.prod[i].credit = 0;
         }
-        self.chans[ch as usize] = fresh;
         records
     }
 
@@ -64,8 +73,7 @@ impl Network {
         for e in 0..g.outputs[s as usize].len() {
             let (mut used, mut at_cap) = (0, 0);
             for ch in &g.outputs[s as usize][e].channels {
-                let c = &self.chans[ch.index()];
-                let u = c.queued_data + c.lent + (!c.builder.is_empty()) as u32;
+                let u = self.prod[ch.index()].usage();
                 used += u;
                 at_cap += (u >= cap) as u32;
             }
@@ -98,7 +106,7 @@ impl Network {
         let n = buffers.len() as u32;
         match p.side {
             ChannelSide::Input => {
-                let c = &mut self.chans[ch];
+                let c = &mut self.cons[ch];
                 for b in buffers.into_iter().rev() {
                     c.received.push_front(&mut self.bufs, b);
                 }
@@ -112,7 +120,7 @@ impl Network {
                 }
             }
             ChannelSide::Output => {
-                let c = &mut self.chans[ch];
+                let c = &mut self.prod[ch];
                 for b in buffers.into_iter().rev() {
                     c.queue.push_front(&mut self.bufs, b);
                 }

@@ -7,12 +7,10 @@ use super::*;
 impl Network {
     // ---- producer side ----
 
-    /// Buffers of the producer's pool a channel holds: queued data, a non-empty builder, and on a
-    /// local channel the buffers its consumer has not recycled yet.
+    /// Buffers of the producer's pool a channel holds ([`ProducerEnd::usage`]).
     #[inline]
     pub(super) fn usage(&self, ch: u32) -> u32 {
-        let c = &self.chans[ch as usize];
-        c.queued_data + c.lent + (!c.builder.is_empty()) as u32
+        self.prod[ch as usize].usage()
     }
 
     /// Keeps the producer's pool counters in step with a change of one channel's usage.
@@ -56,7 +54,7 @@ impl Network {
         q: &mut EventQueue<Event>,
     ) -> Sent {
         let before = self.usage(ch);
-        let c = &mut self.chans[ch as usize];
+        let c = &mut self.prod[ch as usize];
         if c.builder.capacity() == 0 {
             c.builder = self.vec_pool.pop().unwrap_or_default();
         }
@@ -100,14 +98,14 @@ impl Network {
         let mut chans = std::mem::take(&mut o.filling);
         chans.sort_unstable();
         chans.dedup();
-        chans.retain(|ch| !self.chans[*ch as usize].builder.is_empty());
+        chans.retain(|ch| !self.prod[*ch as usize].builder.is_empty());
         chans
     }
 
     /// After a flush: the channels whose buffer is still being filled (their reader was behind)
     /// stay on the flusher's list; `chans` is the list [`Network::flush_fired`] gave.
     pub fn flush_done(&mut self, s: u32, mut chans: Vec<u32>) {
-        chans.retain(|ch| !self.chans[*ch as usize].builder.is_empty());
+        chans.retain(|ch| !self.prod[*ch as usize].builder.is_empty());
         let o = &mut self.outputs[s as usize];
         if o.filling.is_empty() {
             o.filling = chans;
@@ -118,7 +116,7 @@ impl Network {
 
     /// Moves the buffer being filled into the send queue.
     pub fn finish_builder(&mut self, now: SimTime, ch: u32, g: &JobGraph, q: &mut EventQueue<Event>) -> Sent {
-        if self.chans[ch as usize].builder.is_empty() {
+        if self.prod[ch as usize].builder.is_empty() {
             return Sent::default();
         }
         self.cut_builder(ch);
@@ -126,7 +124,7 @@ impl Network {
     }
 
     fn cut_builder(&mut self, ch: u32) {
-        let c = &mut self.chans[ch as usize];
+        let c = &mut self.prod[ch as usize];
         let records = std::mem::take(&mut c.builder);
         let bytes = std::mem::take(&mut c.builder_bytes);
         c.flush_requested = false;
@@ -151,13 +149,13 @@ impl Network {
     /// it, having filled meanwhile, so that back-pressured subpartitions hold full buffers as in
     /// Flink rather than one partial buffer per flush.
     pub fn flush_channel(&mut self, now: SimTime, ch: u32, g: &JobGraph, q: &mut EventQueue<Event>) -> Sent {
-        let c = &mut self.chans[ch as usize];
+        let c = &self.prod[ch as usize];
         if c.builder.is_empty() {
             return Sent::default();
         }
-        let reader_behind = !c.queue.is_empty() || (c.local && (!c.wire.is_empty() || !c.received.is_empty()));
+        let reader_behind = !c.queue.is_empty() || (c.local && !self.consumer_read_all(ch));
         if reader_behind {
-            c.flush_requested = true;
+            self.prod[ch as usize].flush_requested = true;
             return Sent::default();
         }
         self.finish_builder(now, ch, g, q)
@@ -168,16 +166,22 @@ impl Network {
     /// everything else.
     #[inline]
     fn flushed_builder_reached(&self, ch: u32) -> bool {
-        let c = &self.chans[ch as usize];
+        let c = &self.prod[ch as usize];
         c.flush_requested
             && !c.builder.is_empty()
             && c.queue.is_empty()
             && !c.blocked
             && if c.local {
-                c.wire.is_empty() && c.received.is_empty()
+                self.consumer_read_all(ch)
             } else {
                 c.credit > 0
             }
+    }
+
+    /// Nothing on the wire or received: a local consumer read all its producer handed over.
+    #[inline]
+    fn consumer_read_all(&self, ch: u32) -> bool {
+        self.wires[ch as usize].wire.is_empty() && self.cons[ch as usize].received.is_empty()
     }
 
     /// Appends an event (barrier, cancellation marker) behind the data of a channel, whose
@@ -190,7 +194,7 @@ impl Network {
         g: &JobGraph,
         q: &mut EventQueue<Event>,
     ) -> Sent {
-        self.chans[ch as usize].queue.push_back(
+        self.prod[ch as usize].queue.push_back(
             &mut self.bufs,
             NetBuffer {
                 payload,
@@ -217,9 +221,9 @@ impl Network {
     fn send_queued(&mut self, now: SimTime, ch: u32, g: &JobGraph, q: &mut EventQueue<Event>) -> Sent {
         let mut freed = false;
         let mut barrier_sent = None;
-        while self.chans[ch as usize].can_send_head(&self.bufs) {
+        while self.prod[ch as usize].can_send_head(&self.bufs) {
             let before = self.usage(ch);
-            let c = &mut self.chans[ch as usize];
+            let c = &mut self.prod[ch as usize];
             let mut buf = c.queue.pop_front(&mut self.bufs).expect("can_send_head");
             // PipelinedSubpartition: an aligned barrier blocks the subpartition once sent; an
             // unaligned or at-least-once barrier does not.
@@ -249,16 +253,16 @@ impl Network {
                 self.account_usage(ch, before, after, g);
             }
             let at = self.delivery_time(now, ch, buf.bytes, g);
-            let c = &mut self.chans[ch as usize];
-            let was_empty = c.wire.is_empty();
-            c.wire.push_back_at(&mut self.bufs, at, buf);
+            let w = &mut self.wires[ch as usize].wire;
+            let was_empty = w.is_empty();
+            w.push_back_at(&mut self.bufs, at, buf);
             if was_empty {
-                let inc = c.incarnation;
+                let inc = self.incarnations[ch as usize];
                 q.schedule(at, Event::Deliver { ch, inc });
             }
             if blocks && !self.alignment_broken {
                 // PipelinedSubpartition: after an aligned barrier, no more data until resumed.
-                self.chans[ch as usize].blocked = true;
+                self.prod[ch as usize].blocked = true;
                 break;
             }
         }
@@ -287,9 +291,9 @@ impl Network {
         } else {
             now + self.set.local_latency.sample_u64(&mut self.rng)
         };
-        let c = &mut self.chans[ch as usize];
-        let at = arrive.max(c.last_delivery);
-        c.last_delivery = at;
+        let w = &mut self.wires[ch as usize];
+        let at = arrive.max(w.last_delivery);
+        w.last_delivery = at;
         at
     }
 
@@ -322,13 +326,13 @@ impl Network {
     }
 
     pub fn on_credit(&mut self, now: SimTime, ch: u32, n: u32, g: &JobGraph, q: &mut EventQueue<Event>) -> Sent {
-        self.chans[ch as usize].credit += n;
+        self.prod[ch as usize].credit += n;
         self.try_send(now, ch, g, q)
     }
 
     /// `resumeConsumption` reached the producer's subpartition.
     pub fn on_resume(&mut self, now: SimTime, ch: u32, g: &JobGraph, q: &mut EventQueue<Event>) -> Sent {
-        self.chans[ch as usize].blocked = false;
+        self.prod[ch as usize].blocked = false;
         self.try_send(now, ch, g, q)
     }
 
@@ -341,12 +345,18 @@ impl Network {
     /// state (`PipelinedSubpartition.addPriorityEvent` -> `ChannelStateWriter.addOutputData`), and the
     /// consumer only the rest of the buffer it is reading.
     pub fn queued_output(&self, ch: u32, with_records: bool) -> (u64, Vec<Record>) {
-        let (c, pool) = (&self.chans[ch as usize], &self.bufs);
+        let (c, pool) = (self.channel(ch), &self.bufs);
         let ahead = || -> Box<dyn Iterator<Item = &NetBuffer>> {
-            if c.local {
-                Box::new(c.received.iter(pool).chain(c.wire.iter(pool)).chain(c.queue.iter(pool)))
+            if c.producer.local {
+                Box::new(
+                    c.consumer
+                        .received
+                        .iter(pool)
+                        .chain(c.wire.wire.iter(pool))
+                        .chain(c.producer.queue.iter(pool)),
+                )
             } else {
-                Box::new(c.queue.iter(pool))
+                Box::new(c.producer.queue.iter(pool))
             }
         };
         let bytes = ahead().filter(|b| b.is_data()).map(|b| b.bytes as u64).sum();
@@ -368,7 +378,7 @@ impl Network {
         g: &JobGraph,
         q: &mut EventQueue<Event>,
     ) -> Sent {
-        let c = &mut self.chans[ch as usize];
+        let c = &mut self.prod[ch as usize];
         let pos = c
             .queue
             .iter(&self.bufs)
@@ -395,12 +405,13 @@ impl Network {
         checkpoint: CheckpointId,
         with_records: bool,
     ) -> Option<(CheckpointBarrier, u64, Vec<Record>)> {
-        let (c, pool) = (&self.chans[ch as usize], &self.bufs);
+        let (c, pool) = (self.channel(ch), &self.bufs);
         let pos = c
+            .producer
             .queue
             .iter(pool)
             .position(|b| matches!(b.payload, Payload::Barrier(x) if x.id == checkpoint))?;
-        let Some(Payload::Barrier(b)) = c.queue.iter(pool).nth(pos).map(|x| &x.payload) else {
+        let Some(Payload::Barrier(b)) = c.producer.queue.iter(pool).nth(pos).map(|x| &x.payload) else {
             unreachable!("found a barrier");
         };
         let b = *b;
@@ -410,9 +421,15 @@ impl Network {
         // On a local channel what the consumer has not taken is ahead of it too (the consumer
         // gets the barrier at once, see `queued_output`).
         let ahead = || -> Box<dyn Iterator<Item = &NetBuffer>> {
-            let queued = c.queue.iter(pool).take(pos);
-            if c.local {
-                Box::new(c.received.iter(pool).chain(c.wire.iter(pool)).chain(queued))
+            let queued = c.producer.queue.iter(pool).take(pos);
+            if c.producer.local {
+                Box::new(
+                    c.consumer
+                        .received
+                        .iter(pool)
+                        .chain(c.wire.wire.iter(pool))
+                        .chain(queued),
+                )
             } else {
                 Box::new(queued)
             }
@@ -423,7 +440,7 @@ impl Network {
         } else {
             Vec::new()
         };
-        self.chans[ch as usize].queue.remove(&mut self.bufs, pos);
+        self.prod[ch as usize].queue.remove(&mut self.bufs, pos);
         Some((b, bytes, records))
     }
 }

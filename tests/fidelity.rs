@@ -573,10 +573,6 @@ fn a_wrong_rpc_latency_turns_a_green_row_red() {
 /// in the schema is these points, so a new measurement that moves them fails here until the
 /// default follows.
 #[test]
-#[ignore = "the default still carries the first suite's hand-off (2026-12-01, 10 s warm-up: p25 1, \
-            p75 2, p90 3, max 15 ms); the steady-state calibration gives p25 0, p75 1, p90 2, max 10 ms. \
-            Moving it regenerates every bundled result, together with the other defaults that still \
-            carry the first suite's calibration (issue 12)"]
 fn the_default_input_handoff_is_the_calibrated_one() {
     let suite = suite();
     let measured = &suite.calibration.handoff_percentiles_ms;

@@ -90,7 +90,8 @@ fn doubling_the_rate_predicts_the_faster_run() {
 /// simulator's since the native full snapshot replaced the legacy model that flushed
 /// min(state, memtable_size) whatever the interval (e2e 0.67 then, 0.77 after, 0.84 since the
 /// importer inverts the LSM model for the live state and fits `flush_throughput` on r1's sync:
-/// within the criterion, unpinned). Start delay, pinned (1.31, measured 2026-12-02): not the RPC fit (the
+/// within the criterion, unpinned). Start delay: within the criterion since the defaults took the
+/// steady-state calibration (ratio 1.01; pinned at 1.31 before, measured 2026-12-02): not the RPC fit (the
 /// sources' simulated start delay is 4.3 ms at 1 s and 4.7 ms at 2 s, real 4.0 ms in both) but
 /// the phase of the triggers against the output flusher: the simulator's flusher ticks on a
 /// fixed 100 ms grid and the triggers on a fixed interval from a random initial delay, so the
@@ -100,14 +101,14 @@ fn doubling_the_rate_predicts_the_faster_run() {
 /// 8.6-16.8 ms at 1 s and 8.5-15.1 ms at 2 s, and 130 s runs do not narrow it. Flink's
 /// `OutputFlusher` sleeps the timeout between flushes, so its ticks drift against the
 /// triggers: the three real runs (i03 r1, r2, i04: 10.5, 9.0, 11.5 ms) spread far less than
-/// the simulator's seeds.
+/// the simulator's seeds; the moved draws put seed 1 where the real runs are, not the spread.
 #[test]
 fn doubling_the_interval_predicts_the_slower_cadence() {
     assert_all(pair(
         "i03_rocks_remote.r1",
         &["checkpoint.interval=\"2000ms\""],
         "i04_rocks_remote_interval2s.r1",
-        (None, Some(1.31)),
+        (None, None),
     ));
 }
 

@@ -83,9 +83,6 @@ fn the_report_delay_is_the_key_and_defaults_to_the_constant() {
 }
 
 #[test]
-#[ignore = "the defaults (29 and 95 ms) are the first suite's c05_failure (2026-12-01); the \
-            steady-state re-measurement's one failure gave 17 and 129 ms, and f15's two runs 59 and \
-            86 ms of report delay: the defaults move once more failures are measured (issue 12)"]
 fn the_report_delay_defaults_to_the_single_host_measurement() {
     // The default is what Flink 2.3 measured on a single host (calibration run c05_failure).
     let default_ms = ckptsim::scenario::restart::TASK_FAILURE_REPORT_DELAY_MS;

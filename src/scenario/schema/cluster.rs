@@ -45,13 +45,11 @@ pub struct ClusterCfg {
 
 /// Median 1 ms (a JobManager-TaskManager round of Pekko RPC on one network); the spread is
 /// that of the trigger RPC as Flink 2.3 shows it in a source's start delay on the calibration
-/// run `c04_empty` as measured on 2026-12-01 (after a 10 s warm-up: p50 3 ms, p90 7.6 ms, so
-/// sigma = ln(7.6 / 3) / 1.2816 = 0.73; the run is in the git history of tests/fidelity/real).
-/// The suite's steady-state re-measurement (90 s warm-up, 2026-12-03) gives p50 2 ms and p90
-/// 6 ms, a sigma of 0.86; the default has not moved to it yet (issue 12). A constant latency
-/// would trigger every source at the same instant, so no alignment ever happened without
-/// backpressure.
-pub const DEFAULT_RPC_LATENCY_SIGMA: f64 = 0.73;
+/// run `c04_empty` (measured 2026-12-03 after a 90 s warm-up: p50 2 ms, p90 6 ms over 50
+/// checkpoints, so sigma = ln(6 / 2) / 1.2816 = 0.86; the first suite, after a 10 s warm-up,
+/// gave p50 3 and p90 7.6 ms, 0.73). A constant latency would trigger every source at the same
+/// instant, so no alignment ever happened without backpressure.
+pub const DEFAULT_RPC_LATENCY_SIGMA: f64 = 0.86;
 
 fn default_rpc_latency() -> DurationDist {
     DurationDist::new(Dist::LogNormal {

@@ -82,22 +82,21 @@ fn default_native_checkpoint_time() -> Duration {
 
 /// Calibrated on Flink 2.3 (`tests/fidelity` runs c03_rocks_bytes, 2 k puts of 1 kB per
 /// interval, and c07_rocks_entries, 10 k puts of a Long: the map's median sync duration less
-/// `native_checkpoint_time`, solved for a cost per byte, 163.3 MB/s, and one per put, 795.8 ns),
-/// rounded, as measured on 2026-12-01 after a 10 s warm-up (the runs are in the git history of
-/// tests/fidelity/real). The steady-state re-measurement (90 s warm-up, 2026-12-03) gives
-/// 585.6 MB/s and 771.0 ns; the fidelity scenarios use those, and the default has not moved to
-/// them yet (issue 12).
+/// `native_checkpoint_time`, solved for a cost per byte, 585.6 MB/s, and one per put, 771.0 ns),
+/// rounded, as measured on 2026-12-03 after a 90 s warm-up. The first suite (2026-12-01, a 10 s
+/// warm-up, in the git history of tests/fidelity/real) measured the JIT compiler as well:
+/// 163.3 MB/s and 795.8 ns.
 fn default_flush_throughput() -> Rate {
     Rate::new(FLUSH_THROUGHPUT_DEFAULT_BYTES_PER_S)
 }
 
 /// See [`default_flush_throughput`].
 fn default_flush_cpu_per_entry() -> Duration {
-    dur(800)
+    dur(770)
 }
 
 /// See [`default_flush_throughput`].
-pub const FLUSH_THROUGHPUT_DEFAULT_BYTES_PER_S: f64 = 163e6;
+pub const FLUSH_THROUGHPUT_DEFAULT_BYTES_PER_S: f64 = 586e6;
 
 /// Flink's default (`RocksDBConfigurableOptions.CHECKPOINT_TRANSFER_THREAD_NUM`).
 fn default_transfer_threads() -> u32 {
@@ -110,15 +109,14 @@ fn default_background_threads() -> u32 {
 }
 
 /// Calibrated on Flink 2.3 (`tests/fidelity`: runs c01_heap_bytes, c02_heap_entries and
-/// c03_rocks_bytes on a 2-core host, 242.7 ns and 2658 MB/s), rounded, as measured on
-/// 2026-12-01 after a 10 s warm-up (in the git history of tests/fidelity/real). The
-/// steady-state re-measurement (90 s warm-up, 2026-12-03) gives 149.3 ns and 3213 MB/s; the
-/// fidelity scenarios use those, and the default has not moved to them yet (issue 12).
+/// c03_rocks_bytes on a 2-core host, 149.3 ns and 3213 MB/s), rounded, as measured on
+/// 2026-12-03 after a 90 s warm-up. The first suite (2026-12-01, a 10 s warm-up, in the git
+/// history of tests/fidelity/real) measured the JIT compiler as well: 242.7 ns and 2658 MB/s.
 fn default_heap_entry_cpu() -> Duration {
-    dur(250)
+    dur(150)
 }
 fn default_heap_byte_rate() -> Rate {
-    Rate::new(2.5e9)
+    Rate::new(3.2e9)
 }
 
 /// RocksDB's leveled compaction, with Flink's defaults (`state.backend.rocksdb.compaction.*`)

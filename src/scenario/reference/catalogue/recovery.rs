@@ -114,7 +114,7 @@ pub(super) const FIELDS: &[FieldDoc] = &[
     f(
         "recovery.deployment_time",
         DurationDist,
-        Value("\"95ms\""),
+        Value("\"129ms\""),
         "per restart",
         "Scheduling and deployment of restarted tasks (not a Flink option; cluster-dependent, \
          single-host default).",
@@ -122,7 +122,7 @@ pub(super) const FIELDS: &[FieldDoc] = &[
     f(
         "recovery.task_failure_report_delay",
         DurationDist,
-        Value("\"29ms\""),
+        Value("\"17ms\""),
         "per failure",
         "A failed task's cleanup and FAILED report to the JobManager, which then moves the job to \
          RESTARTING (not a Flink option; single-host default).",

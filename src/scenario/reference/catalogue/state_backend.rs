@@ -30,14 +30,14 @@ pub(super) const FIELDS: &[FieldDoc] = &[
     f(
         "state_backend.flush_throughput",
         Rate,
-        Value("\"163MB/s\""),
+        Value("\"586MB/s\""),
         "per flush",
         "RocksDB: memtable bytes per second of CPU to build the SST a checkpoint flushes (synchronous phase, on the TaskManager's cores), beside `flush_cpu_per_entry`. Default calibrated on Flink 2.3 (tests/fidelity runs c03_rocks_bytes and c07_rocks_entries: the median sync less `native_checkpoint_time`, solved for a cost per byte and per put).",
     ),
     f(
         "state_backend.flush_cpu_per_entry",
         Duration,
-        Value("\"800ns\""),
+        Value("\"770ns\""),
         "per memtable entry",
         "RocksDB: CPU per put the memtable holds, on top of `flush_throughput`'s per-byte cost, to build the SST a checkpoint flushes (iterating the memtable, the index and filter entries). Default calibrated with `flush_throughput` (c03_rocks_bytes and c07_rocks_entries).",
     ),
@@ -72,14 +72,14 @@ pub(super) const FIELDS: &[FieldDoc] = &[
     f(
         "state_backend.heap_serialize_per_entry",
         Duration,
-        Value("\"250ns\""),
+        Value("\"150ns\""),
         "per state entry",
         "Heap: CPU the asynchronous snapshot thread spends serializing one entry (`CopyOnWriteStateMapSnapshot.writeState`), on the TaskManager's cores, before the write to checkpoint storage. Default calibrated on Flink 2.3 (tests/fidelity runs c01_heap_bytes, c02_heap_entries, c03_rocks_bytes on a 2-core host).",
     ),
     f(
         "state_backend.heap_serialize_bandwidth",
         Rate,
-        Value("\"2.5GB/s\""),
+        Value("\"3.2GB/s\""),
         "per snapshot thread",
         "Heap: bytes the snapshot thread serializes per second of CPU, on top of the per-entry cost. Default calibrated as `heap_serialize_per_entry`.",
     ),

@@ -532,7 +532,7 @@ fn orderings_real_flink_shows_hold_or_are_pinned() {
 }
 
 /// Negative control: the suite must catch a wrong parameter. The green row with the tightest
-/// end-to-end tolerance is run again with a trigger (and notify) RPC 20 ms slower; its end-to-end
+/// end-to-end tolerance is run again with each trigger call 20 ms slower; its end-to-end
 /// duration must then fall out of tolerance. (A back-pressured row's second-long checkpoints have
 /// a tolerance far above what 20 ms of RPC moves them.)
 #[test]
@@ -555,10 +555,13 @@ fn a_wrong_rpc_latency_turns_a_green_row_red() {
     let text = std::fs::read_to_string(scenario_path(&green.cfg)).unwrap();
     let line = text
         .lines()
-        .find(|l| l.starts_with("rpc_latency"))
-        .expect("rpc_latency line");
-    let rpc_ms = suite.calibration.rpc_ms + 20.0;
-    let wrong = text.replace(line, &format!("rpc_latency = \"{rpc_ms:.3}ms\"  # deliberately wrong"));
+        .find(|l| l.starts_with("trigger_rpc_latency"))
+        .expect("trigger_rpc_latency line");
+    let rpc_ms = suite.calibration.trigger_call_percentiles_ms[3].1 + 20.0;
+    let wrong = text.replace(
+        line,
+        &format!("trigger_rpc_latency = \"{rpc_ms:.3}ms\"  # deliberately wrong"),
+    );
     let row = evaluate(&green.cfg, &real, &wrong);
     let e2e = row.comparisons.iter().find(|c| c.figure == Figure::EndToEndMs).unwrap();
     println!(

@@ -12,6 +12,7 @@ pub mod figures;
 pub mod gaps;
 pub mod real;
 pub mod translate;
+pub mod trigger_split;
 
 use std::path::PathBuf;
 

@@ -84,6 +84,11 @@ pub fn scenario_toml(cfg: &Config, cal: &Calibration, duration_s: u64, warmup_s:
         w,
         "tolerable_failed = 1000   # the harness sets 1000 tolerable failed checkpoints"
     );
+    let _ = writeln!(
+        w,
+        "trigger_latency = {}  # calibrated: c04_empty source start delay less c08's median call part (the JobManager's trigger pipeline, shared by every source)",
+        empirical_ms(&cal.trigger_shared_percentiles_ms)
+    );
     if o.unaligned {
         let _ = writeln!(w, "unaligned = true          # --unaligned");
         let _ = writeln!(
@@ -120,8 +125,13 @@ pub fn scenario_toml(cfg: &Config, cal: &Calibration, duration_s: u64, warmup_s:
     );
     let _ = writeln!(
         w,
-        "rpc_latency = {}  # calibrated: c04_empty source start delay (trigger; notify alike)",
+        "rpc_latency = {}  # calibrated: c04_empty source start delay (the notify RPC alike)",
         empirical_ms(&cal.rpc_percentiles_ms)
+    );
+    let _ = writeln!(
+        w,
+        "trigger_rpc_latency = {}  # calibrated: c08_trigger_split source start delay beyond its checkpoint's earliest",
+        empirical_ms(&cal.trigger_call_percentiles_ms)
     );
     let _ = writeln!(
         w,

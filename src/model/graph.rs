@@ -8,6 +8,7 @@
 //! the compile step as `StreamingJobGraphGenerator` forms it) that runs on one thread with no
 //! channel between its operators.
 
+pub use super::key_groups::key_to_subtask;
 use crate::ids::{ChannelId, InputIndex, SubtaskId, VertexId};
 use crate::model::source::SourceSpec;
 use crate::sim::Dist;
@@ -311,36 +312,9 @@ impl JobGraph {
     }
 }
 
-/// `KeyGroupRangeAssignment`: key -> key group -> operator index.
-pub fn key_to_subtask(key: u32, max_parallelism: u32, parallelism: u32) -> u32 {
-    let hash = crate::sim::rng::mix64(key as u64);
-    let max = max_parallelism as u64;
-    if max.is_power_of_two() {
-        // Flink's default max parallelism is a power of two: a mask and a shift give the same
-        // key group and index as the divisions below, which cost more on every record sent.
-        let key_group = hash & (max - 1);
-        return ((key_group * parallelism as u64) >> max.trailing_zeros()) as u32;
-    }
-    let key_group = hash % max;
-    (key_group * parallelism as u64 / max) as u32
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn power_of_two_shortcut_matches_the_divisions() {
-        for max in [1u32, 2, 96, 128, 4096, 32768] {
-            for p in [1u32, 7, 32, max] {
-                for k in 0..5000u32 {
-                    let key_group = crate::sim::rng::mix64(k as u64) % max as u64;
-                    let want = (key_group * p as u64 / max as u64) as u32;
-                    assert_eq!(key_to_subtask(k, max, p), want, "key {k}, max {max}, p {p}");
-                }
-            }
-        }
-    }
 
     #[test]
     fn max_parallelism_follows_flink_defaults() {

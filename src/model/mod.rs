@@ -10,6 +10,7 @@ pub mod debloat;
 pub mod external_log;
 pub mod faults;
 pub mod graph;
+pub mod key_groups;
 pub mod network;
 pub mod rate_limiter;
 pub mod records;

@@ -27,7 +27,7 @@ pub(super) const FIELDS: &[FieldDoc] = &[
         Enum,
         Required,
         "per input edge",
-        "How records are distributed over this operator's subtasks (`forward` needs equal parallelism).",
+        "How records are distributed over this operator's subtasks (`forward` needs equal parallelism). `hash` is Flink's `keyBy`: key i (of `keys.count`) goes to key group `murmurHash(i) % max parallelism` and the key group to its subtask (`KeyGroupRangeAssignment`), as Flink places an `Integer` or `Long` key of value i, so the split is as uneven as Flink's (20 000 keys at parallelism 2: 10 081 and 9 919).",
     ),
     f(
         "operators[].connector",

@@ -132,6 +132,21 @@ impl ChannelStateAcc {
     }
 }
 
+/// An unaligned barrier on its way from the input gate to the task thread: the priority event
+/// completed the gate's priority future, whose callback mails the task (`CheckpointedInputGate`
+/// -> `processPriorityEvents`). Until the mail runs the barrier sits at its channel's head, so
+/// nothing of that channel is read.
+#[derive(Clone, Copy, Debug)]
+pub struct PriorityMail {
+    pub input: u32,
+    pub barrier: CheckpointBarrier,
+    /// Data buffers at the head of the input channel it overtook (see
+    /// [`DeferredMail::PriorityBarrier`]).
+    pub overtaken_buffers: u32,
+    /// Whether the mail blocked the channel (it was open), so its handling reopens it.
+    pub blocked_channel: bool,
+}
+
 /// Mailbox work that must wait for the end of a synchronous phase.
 #[derive(Clone, Copy, Debug)]
 pub enum DeferredMail {

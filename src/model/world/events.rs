@@ -119,6 +119,13 @@ pub enum Event {
     },
     /// Buffer debloating: every input gate recalculates its buffer size.
     DebloatTick,
+    /// A priority barrier's mail reaches the task thread.
+    PriorityMail {
+        s: u32,
+        input: u32,
+        checkpoint: u64,
+        inc: u32,
+    },
     /// A subtask's snapshot thread finished a chunk of serialization.
     SnapshotChunk {
         s: u32,
@@ -162,6 +169,7 @@ impl Event {
             Event::DebloatTick => (26, 0),
             Event::SnapshotChunk { s, checkpoint, .. } => (27, s ^ ((checkpoint as u32) << 16)),
             Event::StorageSynced { req } => (28, req),
+            Event::PriorityMail { s, checkpoint, .. } => (29, s ^ ((checkpoint as u32) << 16)),
         }
     }
 }

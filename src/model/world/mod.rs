@@ -477,6 +477,7 @@ impl World {
             | Event::OutputAlignmentTimer { .. }
             | Event::BackendWake { .. }
             | Event::SnapshotChunk { .. }
+            | Event::PriorityMail { .. }
             | Event::Restored { .. } => self.dispatch_task(now, ev),
             Event::CoordTimer(_)
             | Event::AckArrive { .. }
@@ -526,6 +527,12 @@ impl World {
                 self.on_output_alignment_timer(now, s, checkpoint)
             }
             Event::BackendWake { s, inc } if self.tasks.is_running(s, inc) => self.on_backend_wake(now, s),
+            Event::PriorityMail {
+                s,
+                input,
+                checkpoint,
+                inc,
+            } if self.tasks.is_running(s, inc) => self.on_priority_mail(now, s, input, checkpoint),
             Event::SnapshotChunk { s, checkpoint, inc } if self.tasks.is_running(s, inc) => {
                 self.on_snapshot_chunk(now, s, checkpoint)
             }

@@ -255,6 +255,25 @@ impl Network {
         self.unlist_input(s, input);
     }
 
+    /// Holds an input channel while a priority barrier at its head waits for the task thread:
+    /// nothing of it is read meanwhile. Returns whether it was open (so the handling reopens it;
+    /// an aligned block stays the barrier handler's).
+    pub fn hold_input_for_priority(&mut self, s: u32, input: u32, g: &JobGraph) -> bool {
+        let ch = g.inputs[s as usize][input as usize].0;
+        if self.cons[ch as usize].consumer_blocked {
+            return false;
+        }
+        self.block_input(s, input, g);
+        true
+    }
+
+    /// Reopens a channel held for a priority barrier; the producer was never told, so nothing
+    /// travels back.
+    pub fn release_input_after_priority(&mut self, s: u32, input: u32, g: &JobGraph) {
+        let ch = g.inputs[s as usize][input as usize].0;
+        self.cons[ch as usize].consumer_blocked = false;
+    }
+
     /// Consumer side of `resumeConsumption`: unblock and tell the producer. Returns whether the
     /// channel was blocked (its buffers are readable again).
     pub fn resume_input(&mut self, now: SimTime, s: u32, input: u32, g: &JobGraph, q: &mut EventQueue<Event>) -> bool {

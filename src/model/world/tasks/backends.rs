@@ -96,6 +96,7 @@ impl Tasks {
         t.state_written_pending = StateWrites::default();
         t.channel_state = None;
         t.deferred_mail.clear();
+        t.priority_mail.clear();
         t.waiting_output_barrier = None;
         self.cancel_backend_wake(s);
     }

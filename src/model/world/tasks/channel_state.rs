@@ -5,7 +5,7 @@
 use super::Tasks;
 use crate::ids::CheckpointId;
 use crate::model::records::Record;
-use crate::model::task::{ChannelStateAcc, DeferredMail};
+use crate::model::task::{ChannelStateAcc, DeferredMail, PriorityMail};
 use crate::protocol::async_checkpoint::AckDecision;
 use crate::time::SimTime;
 
@@ -78,6 +78,31 @@ impl Tasks {
     #[inline]
     pub fn defer_mail(&mut self, s: u32, mail: DeferredMail) {
         self.tasks[s as usize].deferred_mail.push_back(mail);
+    }
+
+    /// A priority barrier mailed to task `s`'s thread (handled when its mail runs).
+    #[inline]
+    pub fn post_priority_mail(&mut self, s: u32, mail: PriorityMail) {
+        self.tasks[s as usize].priority_mail.push(mail);
+    }
+
+    /// The priority barrier of `checkpoint` mailed to task `s` for `input`, taken out.
+    pub fn take_priority_mail(&mut self, s: u32, input: u32, checkpoint: CheckpointId) -> Option<PriorityMail> {
+        let mails = &mut self.tasks[s as usize].priority_mail;
+        let i = mails
+            .iter()
+            .position(|m| m.input == input && m.barrier.id == checkpoint)?;
+        Some(mails.remove(i))
+    }
+
+    /// The buffers the priority barrier of `checkpoint` mailed to task `s` for `input`
+    /// overtook, handed over once: the mail, when it runs, persists none of them again.
+    pub fn take_priority_mail_overtaken(&mut self, s: u32, input: u32, checkpoint: CheckpointId) -> Option<u32> {
+        let mail = self.tasks[s as usize]
+            .priority_mail
+            .iter_mut()
+            .find(|m| m.input == input && m.barrier.id == checkpoint)?;
+        Some(std::mem::take(&mut mail.overtaken_buffers))
     }
 
     /// The next mailbox work deferred by task `s`'s synchronous phase, if any.

@@ -155,6 +155,7 @@ impl Tasks {
         // Stateless tasks too: no channel state or deferred mailbox action survives.
         t.channel_state = None;
         t.deferred_mail.clear();
+        t.priority_mail.clear();
         t.waiting_output_barrier = None;
         let waits = t.end_of_input.waits_for_final_checkpoint();
         t.end_of_input = EndOfInput::new(inputs, waits);

@@ -5,7 +5,9 @@ use std::collections::{BTreeMap, VecDeque};
 
 use crate::ids::CheckpointId;
 use crate::model::backend::StateBackend;
-use crate::model::task::{Batch, ChannelStateAcc, DeferredMail, SinkRuntime, SourceRuntime, SubtaskCheckpoint};
+use crate::model::task::{
+    Batch, ChannelStateAcc, DeferredMail, PriorityMail, SinkRuntime, SourceRuntime, SubtaskCheckpoint,
+};
 use crate::model::task::{TaskIoCounters, TaskPhase};
 use crate::protocol::CheckpointBarrier;
 use crate::protocol::end_of_input::EndOfInput;
@@ -46,6 +48,8 @@ pub(crate) struct Task {
     pub(super) channel_state: Option<ChannelStateAcc>,
     /// Priority barriers and alignment timers that arrived during a synchronous phase.
     pub(super) deferred_mail: VecDeque<DeferredMail>,
+    /// Priority barriers mailed to the task thread, not yet handled.
+    pub(super) priority_mail: Vec<PriorityMail>,
     /// A checkpoint whose acknowledgement waits for its timeoutable barrier to leave an output.
     pub(super) waiting_output_barrier: Option<CheckpointId>,
     /// Changelog: log bytes a recovery from each of the latest checkpoints replays.
@@ -91,6 +95,7 @@ impl Task {
             state_written_pending: Default::default(),
             channel_state: None,
             deferred_mail: Default::default(),
+            priority_mail: Vec::new(),
             waiting_output_barrier: None,
             changelog_replay_bytes: Default::default(),
             end_of_input,

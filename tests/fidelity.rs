@@ -160,13 +160,17 @@ fn suite() -> &'static Suite {
 }
 
 /// Which issue owns a gap: the network model (channels, chaining, sources) or the cost model
-/// (CPU, snapshot costs, statistics definitions, recovery timing).
+/// (CPU, snapshot costs including the channel-state write, statistics definitions, recovery
+/// timing). A snapshot phase is a cost on every row. Issue 11's criteria (every back-pressured
+/// row within tolerance on end to end and start delay, the orderings, alignment where Flink
+/// shows it) are met; what the network model still misses beyond them is pinned as residual.
 fn owner(row: &str, what: &str) -> &'static str {
     let cost_ordering = what.contains("incremental") || what.contains("rocksdb");
-    if row.contains("_bp_") || (row == "ordering" && !cost_ordering) {
-        "network (issue 11)"
-    } else {
+    let snapshot_phase = what.starts_with("sync") || what.starts_with("async");
+    if snapshot_phase || !(row.contains("_bp_") || (row == "ordering" && !cost_ordering)) {
         "costs (issue 12)"
+    } else {
+        "network (residual beyond issue 11's criteria)"
     }
 }
 

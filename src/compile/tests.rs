@@ -361,7 +361,8 @@ fn every_accepted_storage_profile_has_figures() {
 
 /// The seen-keys bitsets (`model::world::seen_keys`) on a compiled job.
 mod seen_keys {
-    use crate::model::graph::{JobGraph, key_to_subtask};
+    use crate::model::graph::JobGraph;
+    use crate::model::key_groups::key_to_subtask;
     use crate::model::world::seen_keys::SeenKeys;
 
     /// On a compiled job: the operator behind a hash edge shares one bitset (its subtasks get

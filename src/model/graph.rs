@@ -8,7 +8,6 @@
 //! the compile step as `StreamingJobGraphGenerator` forms it) that runs on one thread with no
 //! channel between its operators.
 
-pub use super::key_groups::key_to_subtask;
 use crate::ids::{ChannelId, InputIndex, SubtaskId, VertexId};
 use crate::model::source::SourceSpec;
 use crate::sim::Dist;
@@ -315,6 +314,7 @@ impl JobGraph {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::key_groups::key_to_subtask;
 
     #[test]
     fn max_parallelism_follows_flink_defaults() {

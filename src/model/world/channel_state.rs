@@ -120,16 +120,20 @@ impl World {
         if overtaken_buffers > 0 && self.tasks.collects_channel_state_for(s, barrier.id) {
             // The overtaken buffers are still at the head of the channel: nothing is read
             // from it between the barrier's arrival and its handling.
-            let ch = self.graph.inputs[s as usize][input as usize].0;
-            let (bytes, records) = self
-                .net
-                .received_head(ch, overtaken_buffers, self.jm.captures_snapshots());
-            if let Some(acc) = self.tasks.channel_state_mut(s, barrier.id) {
-                acc.input_bytes += bytes;
-                acc.push_records(ch, ChannelSide::Input, &records);
-            }
+            self.persist_overtaken(s, input, barrier.id, overtaken_buffers);
         }
         self.on_barrier(now, s, input, barrier);
+    }
+
+    /// The `n` buffers an unaligned barrier overtook, at the head of input `input`'s channel,
+    /// become `checkpoint`'s input channel state.
+    fn persist_overtaken(&mut self, s: u32, input: u32, checkpoint: CheckpointId, n: u32) {
+        let ch = self.graph.inputs[s as usize][input as usize].0;
+        let (bytes, records) = self.net.received_head(ch, n, self.jm.captures_snapshots());
+        if let Some(acc) = self.tasks.channel_state_mut(s, checkpoint) {
+            acc.input_bytes += bytes;
+            acc.push_records(ch, ChannelSide::Input, &records);
+        }
     }
 
     /// Mailbox actions deferred by a synchronous phase, run when it ends.
@@ -164,18 +168,14 @@ impl World {
     /// `StartPersisting`: the data of this channel ahead of its barrier and not yet consumed is
     /// channel state, the queued buffers now and each one arriving until `StopPersisting`.
     pub(crate) fn start_persisting(&mut self, s: u32, checkpoint: CheckpointId, input: u32) {
-        let ch = self.graph.inputs[s as usize][input as usize].0;
         // The channel's barrier already arrived and waits for the task thread: its share ended
         // with the arrival (`ChannelStatePersister.checkForBarrier`), so it is what the barrier
         // overtook, still at the channel's head, and nothing that came after.
         if let Some(overtaken) = self.tasks.take_priority_mail_overtaken(s, input, checkpoint) {
-            let (bytes, records) = self.net.received_head(ch, overtaken, self.jm.captures_snapshots());
-            if let Some(acc) = self.tasks.channel_state_mut(s, checkpoint) {
-                acc.input_bytes += bytes;
-                acc.push_records(ch, ChannelSide::Input, &records);
-            }
+            self.persist_overtaken(s, input, checkpoint, overtaken);
             return;
         }
+        let ch = self.graph.inputs[s as usize][input as usize].0;
         let (queued, records) = self.net.start_persisting(ch, checkpoint, self.jm.captures_snapshots());
         if let Some(acc) = self.tasks.channel_state_mut(s, checkpoint) {
             acc.input_bytes += queued;

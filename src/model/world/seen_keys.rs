@@ -4,7 +4,7 @@
 //!
 //! Memory grows with the keys a subtask can own, not with the whole key space per subtask.
 //! Behind keyed (hash) inputs only, a subtask sees just the keys of its key groups
-//! (`KeyGroupRangeAssignment`, see [`crate::model::graph::key_to_subtask`]): the subtasks of an
+//! (`KeyGroupRangeAssignment`, see [`crate::model::key_groups::key_to_subtask`]): the subtasks of an
 //! operator see disjoint keys, so they share one bitset over the key space, each setting only
 //! its own keys' bits (key space / 8 bytes per operator instead of per subtask). Behind a
 //! forward, rebalance or broadcast input (or in a stateful source) any subtask may see any key:
@@ -22,7 +22,8 @@
 //! them (4 bytes per key), from its oldest retained snapshot on (the log before it is dropped
 //! when a checkpoint completes); a restore clears the bits of the keys logged after the mark.
 
-use crate::model::graph::{JobGraph, key_to_subtask};
+use crate::model::graph::JobGraph;
+use crate::model::key_groups::key_to_subtask;
 use crate::vocab::Partitioning;
 
 /// A subtask without keyed state.

@@ -6,7 +6,7 @@ use super::World;
 use super::cores::Thread;
 use super::network_stack::Taken;
 use super::tasks::{SourceBatchPlan, UNSCHEDULED};
-use crate::model::graph::key_to_subtask;
+use crate::model::key_groups::key_to_subtask;
 use crate::model::records::{Payload, Record};
 use crate::model::task::{Batch, TaskPhase};
 use crate::time::SimTime;

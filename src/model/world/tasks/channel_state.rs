@@ -88,21 +88,24 @@ impl Tasks {
 
     /// The priority barrier of `checkpoint` mailed to task `s` for `input`, taken out.
     pub fn take_priority_mail(&mut self, s: u32, input: u32, checkpoint: CheckpointId) -> Option<PriorityMail> {
-        let mails = &mut self.tasks[s as usize].priority_mail;
-        let i = mails
-            .iter()
-            .position(|m| m.input == input && m.barrier.id == checkpoint)?;
-        Some(mails.remove(i))
+        let i = self.priority_mail_index(s, input, checkpoint)?;
+        Some(self.tasks[s as usize].priority_mail.remove(i))
     }
 
     /// The buffers the priority barrier of `checkpoint` mailed to task `s` for `input`
     /// overtook, handed over once: the mail, when it runs, persists none of them again.
     pub fn take_priority_mail_overtaken(&mut self, s: u32, input: u32, checkpoint: CheckpointId) -> Option<u32> {
-        let mail = self.tasks[s as usize]
+        let i = self.priority_mail_index(s, input, checkpoint)?;
+        Some(std::mem::take(
+            &mut self.tasks[s as usize].priority_mail[i].overtaken_buffers,
+        ))
+    }
+
+    fn priority_mail_index(&self, s: u32, input: u32, checkpoint: CheckpointId) -> Option<usize> {
+        self.tasks[s as usize]
             .priority_mail
-            .iter_mut()
-            .find(|m| m.input == input && m.barrier.id == checkpoint)?;
-        Some(std::mem::take(&mut mail.overtaken_buffers))
+            .iter()
+            .position(|m| m.input == input && m.barrier.id == checkpoint)
     }
 
     /// The next mailbox work deferred by task `s`'s synchronous phase, if any.

@@ -9,8 +9,11 @@
 //! (`state.backend.rocksdb.thread.num`'s default) sizes that pool at `max(1, jobs / 4)` = one
 //! thread. So two stateful subtasks of one TaskManager that checkpoint together flush one after
 //! the other, and the second one's synchronous phase holds the first one's flush. Flink 2.3
-//! shows it (`tests/fidelity` f12: the map subtask that starts its sync phase second has a
-//! median sync of 32.5 and 40.5 ms in the two runs, the first one 19.5 and 24 ms).
+//! shows the second one slower (`tests/fidelity` f12 after the warm-up: the map subtask that
+//! starts its sync phase second has a median of 25 and 23 ms, the first one 20 and 17), but it
+//! slows the first one too (11 ms alone), which a queue in front of one thread cannot do; on
+//! two TaskManagers of one JVM, so with this one pool, both take 13-17 ms
+//! (`tests/fidelity/probes/README.md`). So this pool is at most part of the contention.
 //!
 //! The pool is one per TaskManager (one JVM). A MiniCluster runs every TaskManager in one JVM;
 //! with several TaskManagers there, their instances share one pool, which is not modelled (the

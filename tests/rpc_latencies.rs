@@ -82,7 +82,7 @@ fn sources_receive_the_trigger_at_different_instants_and_maps_align_without_back
     let alignment = median(acks(&out, MAP_TASK).map(|a| a.alignment_duration).collect());
     let processed: u64 = acks(&out, MAP_TASK).map(|a| a.processed_data).sum();
     // A map waits for the last of four sources' barriers: the spread of four draws of the
-    // default latency (median 1 ms, sigma 0.73) is about a millisecond.
+    // default latency (median 1 ms, sigma 0.75) is about a millisecond.
     assert!(alignment > 0.2, "median map alignment {alignment} ms");
     assert!(processed > 0, "records processed during alignment");
     assert!(

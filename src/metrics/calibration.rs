@@ -1,6 +1,7 @@
 //! The calibration report of an imported scenario: per statistic, the job's own median (from
 //! its REST API, kept in the scenario's `[imported]` table), the simulated median over the
-//! checkpoints triggered after the warm-up, and their ratio.
+//! checkpoints triggered after the warm-up, and their ratio. A subtask's durations are floored
+//! to whole ms on the simulated side, as the job's REST API floors its own (`flink_resolution`).
 
 use serde::{Deserialize, Serialize};
 
@@ -57,12 +58,15 @@ impl CalibrationStatistic {
             _ => None,
         }
     }
+    /// A subtask's figure as the job's REST API would show it: floored to whole ms, so that
+    /// the two medians of a row are taken alike.
     fn of_subtask(self, s: &SubtaskRecord) -> Option<f64> {
+        let floored = super::flink_resolution::as_flink_reports_ms;
         match self {
-            Self::StartDelay => Some(s.start_delay),
-            Self::AlignmentDuration => Some(s.alignment_duration),
-            Self::SyncDuration => Some(s.sync_duration),
-            Self::AsyncDuration => Some(s.async_duration),
+            Self::StartDelay => Some(floored(s.start_delay)),
+            Self::AlignmentDuration => Some(floored(s.alignment_duration)),
+            Self::SyncDuration => Some(floored(s.sync_duration)),
+            Self::AsyncDuration => Some(floored(s.async_duration)),
             _ => None,
         }
     }

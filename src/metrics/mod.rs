@@ -4,6 +4,7 @@
 pub mod calibration;
 pub mod checkpoint_log;
 pub mod failures;
+pub mod flink_resolution;
 pub mod histogram;
 pub mod in_progress;
 pub mod job;

@@ -1,5 +1,13 @@
 //! Constants that no document gives and the table must not set: each is measured on a
 //! dedicated calibration run (`c…` in `configs.tsv`), one value for every row of the table.
+//!
+//! Flink reports a subtask's start delay, alignment, sync and async durations floored to whole
+//! ms (`ckptsim::metrics::flink_resolution`). Where one of them is used as a duration, it is
+//! estimated by the middle of its millisecond; a difference of two such figures (the hand-off,
+//! a trigger call's own part) or of two fits (the per-byte and per-entry costs) needs nothing,
+//! the two halves cancel. End-to-end durations and the recovery timestamps are not floored.
+
+use ckptsim::metrics::flink_resolution::unfloored_estimate_ms;
 
 use super::configs::Config;
 use super::real::RealRuns;
@@ -184,7 +192,8 @@ impl Calibration {
             "c02 source output rate",
         );
         let p02 = c02.options.parallelism as f64;
-        let storage_request_ms = need(real.summary(&r04, "map_sub_async_ms_median"), "c04 async");
+        let storage_request_ms =
+            unfloored_estimate_ms(need(real.summary(&r04, "map_sub_async_ms_median"), "c04 async"));
         // Each of c01-c03's snapshots closes its file with a sync (not so c04's, inlined): the
         // `local-disk` profile's, this host's fsync measured apart (tests/fidelity/probes), is
         // taken out of their async phases before the rest is solved for.
@@ -193,13 +202,15 @@ impl Calibration {
             .sync_latency_ms_median;
         let state03 = need(real.summary(&r03, "state_size_b_median"), "c03 state size");
         let async03 = need(real.summary(&r03, "map_sub_async_ms_median"), "c03 async");
+        let async03 = unfloored_estimate_ms(async03);
         let storage_bytes_per_s = state03 / ((async03 - storage_request_ms - sync_ms) / 1000.0);
         // A heap snapshot's asynchronous phase: the request latency, the serialization (CPU:
         // e per entry + b per byte), the write. Two runs, two unknowns: c01 (few large
         // entries) and c02 (many small ones).
         let long_entry_bytes = state_bytes_per_key(real, &r02, c02);
         let state02 = need(real.summary(&r02, "state_size_b_median"), "c02 state size");
-        let async02 = need(real.summary(&r02, "map_sub_async_ms_median"), "c02 async");
+        let async02 = unfloored_estimate_ms(need(real.summary(&r02, "map_sub_async_ms_median"), "c02 async"));
+        let async01 = unfloored_estimate_ms(async01);
         let serialize_ns = |async_ms: f64, state: f64| {
             (async_ms - storage_request_ms - sync_ms) * 1e6 - state / storage_bytes_per_s * 1e9
         };
@@ -217,7 +228,10 @@ impl Calibration {
         let c04_sources = real.subtask_rows(&r04, "Source", real.warmup_s(&r04));
         let column = |r: &std::collections::BTreeMap<String, f64>, c: &str| r.get(c).copied().unwrap_or(0.0);
         let rpc_percentiles_ms = percentiles(
-            c04_sources.iter().map(|r| column(r, "start_delay_ms")).collect(),
+            c04_sources
+                .iter()
+                .map(|r| unfloored_estimate_ms(column(r, "start_delay_ms")))
+                .collect(),
             "c04 source start delay",
         );
         let ack_percentiles_ms = percentiles(
@@ -225,9 +239,9 @@ impl Calibration {
                 .iter()
                 .map(|r| {
                     (column(r, "end_to_end_ms")
-                        - column(r, "start_delay_ms")
-                        - column(r, "sync_ms")
-                        - column(r, "async_ms"))
+                        - unfloored_estimate_ms(column(r, "start_delay_ms"))
+                        - unfloored_estimate_ms(column(r, "sync_ms"))
+                        - unfloored_estimate_ms(column(r, "async_ms")))
                     .max(0.0)
                 })
                 .collect(),
@@ -276,7 +290,7 @@ impl Calibration {
         // parallelism 1 (nothing else queues for the flush thread): c03 (2 k puts of 1 kB per
         // interval) and c07 (10 k puts of a Long).
         let flush_point = |c: &Config, run: &str, bytes_per_put: f64| {
-            let sync = need(real.summary(run, "map_sub_sync_ms_median"), "RocksDB sync");
+            let sync = unfloored_estimate_ms(need(real.summary(run, "map_sub_sync_ms_median"), "RocksDB sync"));
             let puts = c.options.rate_per_s * (c.options.interval_ms as f64 / 1000.0) / c.options.parallelism as f64;
             (puts, puts * bytes_per_put, (sync - native_fixed_ms()) * 1e6)
         };
@@ -289,10 +303,10 @@ impl Calibration {
             heap_entry_cpu_ns,
             heap_serialize_bytes_per_s: 1e9 / heap_byte_cpu_ns,
             storage_request_ms,
-            rpc_ms: need(
+            rpc_ms: unfloored_estimate_ms(need(
                 real.summary(&r04, "src_sub_start_delay_ms_median"),
                 "c04 source start delay",
-            ),
+            )),
             trigger_shared_percentiles_ms: rpc_percentiles_ms
                 .iter()
                 .map(|&(q, ms)| (q, (ms - trigger_call_percentiles_ms[3].1).max(0.0)))
@@ -354,13 +368,13 @@ impl Calibration {
                 "storage.request_latency",
                 self.storage_request_ms,
                 "ms",
-                "c04_empty: median map async duration of a near-empty snapshot",
+                "c04_empty: median map async duration of a near-empty snapshot, + 0.5 ms (Flink reports it floored to whole ms)",
             ),
             c(
                 "cluster.rpc_latency (notify)",
                 self.rpc_ms,
                 "ms",
-                "c04_empty: source start delay after the warm-up (trigger to the source's snapshot); median shown, the empirical distribution (p0/p10/p25/p50/p75/p90/p100) is used",
+                "c04_empty: source start delay after the warm-up (trigger to the source's snapshot), each + 0.5 ms (reported floored); median shown, the empirical distribution (p0/p10/p25/p50/p75/p90/p100) is used",
             ),
             c(
                 "checkpoint.trigger_latency (shared by a checkpoint's sources)",
@@ -378,7 +392,7 @@ impl Calibration {
                 "cluster.acknowledge_rpc_latency",
                 self.ack_percentiles_ms[3].1,
                 "ms",
-                "c04_empty: source end-to-end - start delay - sync - async after the warm-up; median shown, the empirical distribution is used",
+                "c04_empty: source end-to-end - start delay - sync - async after the warm-up, each of the last three + 0.5 ms (reported floored; end-to-end is not); median shown, the empirical distribution is used",
             ),
             c(
                 "network.local_latency (source-to-map hand-off)",
@@ -420,7 +434,7 @@ impl Calibration {
                 "state_backend.flush_throughput (RocksDB flush CPU)",
                 self.rocksdb_flush_bytes_per_s / 1e6,
                 "MB/s",
-                "c03_rocks_bytes + c07_rocks_entries: median map sync - native_checkpoint_time default, solved for a cost per put and per byte written in the interval",
+                "c03_rocks_bytes + c07_rocks_entries: median map sync + 0.5 ms (reported floored) - native_checkpoint_time default, solved for a cost per put and per byte written in the interval",
             ),
             c(
                 "state_backend.flush_cpu_per_entry (RocksDB flush CPU per put)",

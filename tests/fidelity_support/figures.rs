@@ -1,9 +1,12 @@
 //! The figures compared, computed alike on both sides: medians over the checkpoints triggered
 //! after the run's warm-up (and over the stateful map's subtask acknowledgements of those
-//! checkpoints), throughput after warm-up, and recovery times of the first failure.
+//! checkpoints), throughput after warm-up, and recovery times of the first failure. A
+//! subtask's durations are floored to whole ms on the simulated side, as Flink reports them
+//! (`ckptsim::metrics::flink_resolution`).
 
 use std::collections::BTreeMap;
 
+use ckptsim::metrics::flink_resolution::as_flink_reports_ms;
 use ckptsim::run::RunOutput;
 
 use super::percentile;
@@ -183,10 +186,12 @@ pub fn sim_figures(out: &RunOutput, warmup_ms: f64) -> Figures {
     put(Figure::StateSizeB, cp(&|c| c.state_size as f64));
     put(Figure::CheckpointedSizeB, cp(&|c| c.checkpointed_size as f64));
     put(Figure::PersistedDataB, cp(&|c| c.persisted_data as f64));
-    put(Figure::MapStartDelayMs, sub(&|s| s.start_delay));
-    put(Figure::MapAlignmentMs, sub(&|s| s.alignment_duration));
-    put(Figure::MapSyncMs, sub(&|s| s.sync_duration));
-    put(Figure::MapAsyncMs, sub(&|s| s.async_duration));
+    // Flink reports these four floored to whole ms: so are the simulated ones, to compare alike.
+    let floored = as_flink_reports_ms;
+    put(Figure::MapStartDelayMs, sub(&|s| floored(s.start_delay)));
+    put(Figure::MapAlignmentMs, sub(&|s| floored(s.alignment_duration)));
+    put(Figure::MapSyncMs, sub(&|s| floored(s.sync_duration)));
+    put(Figure::MapAsyncMs, sub(&|s| floored(s.async_duration)));
     put(Figure::MapPersistedB, sub(&|s| s.persisted_data as f64));
     put(
         Figure::MapRecordsPerS,

@@ -86,7 +86,7 @@ pub fn scenario_toml(cfg: &Config, cal: &Calibration, duration_s: u64, warmup_s:
     );
     let _ = writeln!(
         w,
-        "trigger_latency = {}  # calibrated: c04_empty source start delay less c08's median call part (the JobManager's trigger pipeline, shared by every source)",
+        "trigger_latency = {}  # calibrated: c04_empty source start delay (+ 0.5 ms: Flink floors it) less c08's median call part (the JobManager's trigger pipeline, shared by every source)",
         empirical_ms(&cal.trigger_shared_percentiles_ms)
     );
     if o.unaligned {
@@ -125,7 +125,7 @@ pub fn scenario_toml(cfg: &Config, cal: &Calibration, duration_s: u64, warmup_s:
     );
     let _ = writeln!(
         w,
-        "rpc_latency = {}  # calibrated: c04_empty source start delay (the notify RPC alike)",
+        "rpc_latency = {}  # calibrated: c04_empty source start delay + 0.5 ms, as Flink floors it (the notify RPC alike)",
         empirical_ms(&cal.rpc_percentiles_ms)
     );
     let _ = writeln!(
@@ -135,7 +135,7 @@ pub fn scenario_toml(cfg: &Config, cal: &Calibration, duration_s: u64, warmup_s:
     );
     let _ = writeln!(
         w,
-        "acknowledge_rpc_latency = {}  # calibrated: c04_empty source e2e - start delay - sync - async",
+        "acknowledge_rpc_latency = {}  # calibrated: c04_empty source e2e - start delay - sync - async, the last three + 0.5 ms each (floored by Flink)",
         empirical_ms(&cal.ack_percentiles_ms)
     );
     let _ = writeln!(w);
@@ -167,7 +167,7 @@ pub fn scenario_toml(cfg: &Config, cal: &Calibration, duration_s: u64, warmup_s:
     let _ = writeln!(w, "profile = \"local-disk\"");
     let _ = writeln!(
         w,
-        "request_latency = \"{:.3}ms\"  # calibrated: c04_empty async phase",
+        "request_latency = \"{:.3}ms\"  # calibrated: c04_empty async phase + 0.5 ms (floored by Flink)",
         cal.storage_request_ms
     );
     let mbps = cal.storage_bytes_per_s / 1e6;

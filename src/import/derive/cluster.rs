@@ -3,6 +3,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::metrics::flink_resolution::unfloored_estimate_ms;
+
 use super::super::fit;
 use super::super::rest_model::SubtaskAck;
 use super::super::write::{Section, empirical_ms};
@@ -69,16 +71,18 @@ fn assumed_cores(cl: &mut Section, opts: &ImportOptions, slots: u32) {
 }
 
 /// The trigger RPC from the sources' start delays, the acknowledgement RPC from the rest of
-/// their end-to-end durations.
+/// their end-to-end durations. REST floors a subtask's start delay, sync and async to whole ms
+/// (its end-to-end duration is not floored): each is taken as the middle of its millisecond.
 fn rpc_latencies(cl: &mut Section, cx: &Ctx) -> Result<(), ImportError> {
     let src_vertices: Vec<usize> = (0..cx.job.vertices.len())
         .filter(|&i| cx.job.vertices[i].inputs.is_empty())
         .collect();
     let src_acks: Vec<&SubtaskAck> = src_vertices.iter().flat_map(|&i| cx.data[i].acks.iter()).collect();
-    let start: Vec<f64> = src_acks.iter().map(|a| a.start_delay_ms).collect();
+    let est = unfloored_estimate_ms;
+    let start: Vec<f64> = src_acks.iter().map(|a| est(a.start_delay_ms)).collect();
     let ack: Vec<f64> = src_acks
         .iter()
-        .map(|a| (a.end_to_end_ms - a.start_delay_ms - a.sync_ms - a.async_ms).max(0.0))
+        .map(|a| (a.end_to_end_ms - est(a.start_delay_ms) - est(a.sync_ms) - est(a.async_ms)).max(0.0))
         .collect();
     let src_names: Vec<&str> = src_vertices.iter().map(|&i| cx.job.vertices[i].name.as_str()).collect();
     let subs = &cx.subs;
@@ -87,7 +91,7 @@ fn rpc_latencies(cl: &mut Section, cx: &Ctx) -> Result<(), ImportError> {
         "rpc_latency",
         empirical_ms(&rpc),
         format!(
-            "{subs} start_delay of the sources ({}), percentiles over {} acks: the trigger RPC; notify alike (not in REST)",
+            "{subs} start_delay of the sources ({}) + 0.5 ms (REST floors it), percentiles over {} acks: the trigger RPC; notify alike (not in REST)",
             src_names.join(", "),
             start.len()
         ),
@@ -97,7 +101,7 @@ fn rpc_latencies(cl: &mut Section, cx: &Ctx) -> Result<(), ImportError> {
             "acknowledge_rpc_latency",
             empirical_ms(&a),
             format!(
-                "{subs} sources' end_to_end_duration - start_delay - checkpoint.sync - checkpoint.async, percentiles"
+                "{subs} sources' end_to_end_duration - start_delay - checkpoint.sync - checkpoint.async, the last three + 0.5 ms each (REST floors them), percentiles"
             ),
         );
     }

@@ -225,7 +225,10 @@ fn state(s: &mut Section, cx: &Ctx, b: &Backend, op: &Op) -> Option<RocksSync> {
                     state
                 ),
             );
-            let sync = median(&vd.acks.iter().map(|a| a.sync_ms).collect::<Vec<_>>()).unwrap_or(0.0);
+            // REST floors checkpoint.sync to whole ms: the middle of its millisecond.
+            let sync = crate::metrics::flink_resolution::unfloored_estimate_ms(
+                median(&vd.acks.iter().map(|a| a.sync_ms).collect::<Vec<_>>()).unwrap_or(0.0),
+            );
             return Some(RocksSync {
                 run,
                 sync_ms: sync,

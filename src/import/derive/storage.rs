@@ -1,6 +1,8 @@
 //! The `[storage]` section: the profile from the checkpoint path's scheme, request latency and
 //! bandwidth fitted on the async durations against the checkpointed sizes.
 
+use crate::metrics::flink_resolution::unfloored_estimate_ms;
+
 use super::super::ImportError;
 use super::super::fit::{self, median};
 use super::super::layout::Layout;
@@ -18,13 +20,17 @@ pub(super) fn storage(cx: &Ctx) -> Result<Section, ImportError> {
     let points = if files.is_empty() {
         // Async duration against checkpointed size, over every acknowledging subtask.
         st.note(format!(
-            "Fitted by least squares: async_ms = request_latency + checkpointed_size / bandwidth over {} subtask acks ({} checkpoint.async, checkpointed_size).",
+            "Fitted by least squares: async_ms = request_latency + checkpointed_size / bandwidth over {} subtask acks ({} checkpoint.async + 0.5 ms, as REST floors it, against checkpointed_size).",
             cx.data.iter().map(|v| v.acks.len()).sum::<usize>(),
             cx.subs
         ));
         cx.data
             .iter()
-            .flat_map(|v| v.acks.iter().map(|a| (a.checkpointed_size, a.async_ms)))
+            .flat_map(|v| {
+                v.acks
+                    .iter()
+                    .map(|a| (a.checkpointed_size, unfloored_estimate_ms(a.async_ms)))
+            })
             .collect()
     } else {
         st.note(format!(

@@ -46,10 +46,11 @@ pub struct ClusterCfg {
 /// Median 1 ms (a JobManager-TaskManager round of Pekko RPC on one network); the spread is
 /// that of the trigger RPC as Flink 2.3 shows it in a source's start delay on the calibration
 /// run `c04_empty` (measured 2026-12-03 after a 90 s warm-up: p50 2 ms, p90 6 ms over 50
-/// checkpoints, so sigma = ln(6 / 2) / 1.2816 = 0.86; the first suite, after a 10 s warm-up,
-/// gave p50 3 and p90 7.6 ms, 0.73). A constant latency would trigger every source at the same
+/// checkpoints as Flink reports them, floored to whole ms, so 2.5 and 6.5 ms as durations and
+/// sigma = ln(6.5 / 2.5) / 1.2816 = 0.75; read without the half millisecond they gave 0.86; the
+/// first suite, after a 10 s warm-up, gave p50 3 and p90 7.6 ms, 0.73). A constant latency would trigger every source at the same
 /// instant, so no alignment ever happened without backpressure.
-pub const DEFAULT_RPC_LATENCY_SIGMA: f64 = 0.86;
+pub const DEFAULT_RPC_LATENCY_SIGMA: f64 = 0.75;
 
 fn default_rpc_latency() -> DurationDist {
     DurationDist::new(Dist::LogNormal {

@@ -44,9 +44,9 @@ pub(super) const FIELDS: &[FieldDoc] = &[
     f(
         "cluster.rpc_latency",
         DurationDist,
-        Value("{ dist = \"lognormal\", median = \"1ms\", sigma = 0.86 }"),
+        Value("{ dist = \"lognormal\", median = \"1ms\", sigma = 0.75 }"),
         "per RPC",
-        "One-way latency of a JobManager-TaskManager RPC: the default of the trigger, acknowledge and notify kinds below. The default's median is 1 ms; its spread is that of the trigger RPC in Flink 2.3's source start delay on the calibration run c04_empty (p50 2 ms, p90 6 ms: sigma = ln(6/2)/1.28). Drawn per call, so sources receive a trigger at different instants and a task with several inputs aligns even without backpressure; a constant triggers every source at once.",
+        "One-way latency of a JobManager-TaskManager RPC: the default of the trigger, acknowledge and notify kinds below. The default's median is 1 ms; its spread is that of the trigger RPC in Flink 2.3's source start delay on the calibration run c04_empty (p50 2 ms, p90 6 ms as Flink floors them, 2.5 and 6.5 ms as durations: sigma = ln(6.5/2.5)/1.28). Drawn per call, so sources receive a trigger at different instants and a task with several inputs aligns even without backpressure; a constant triggers every source at once.",
     ),
     f(
         "cluster.trigger_rpc_latency",

@@ -161,13 +161,17 @@ fn suite() -> &'static Suite {
 
 /// Which issue owns a gap: the network model (channels, chaining, sources) or the cost model
 /// (CPU, snapshot costs including the channel-state write, statistics definitions, recovery
-/// timing). A snapshot phase is a cost on every row. Issue 11's criteria (every back-pressured
-/// row within tolerance on end to end and start delay, the orderings, alignment where Flink
-/// shows it) are met; what the network model still misses beyond them is pinned as residual.
+/// timing). A snapshot phase is a cost on every row, and so is an unaligned checkpoint's end
+/// to end, which its channel-state write (the async phase) decides: f07's came 0.002 ms past
+/// its tolerance once Flink's floored phases were read as such, with its async phase 5 against
+/// 7.5 ms. Otherwise issue 11's criteria (every back-pressured row within tolerance on end to
+/// end and start delay, the orderings, alignment where Flink shows it) are met; what the
+/// network model still misses beyond them is pinned as residual.
 fn owner(row: &str, what: &str) -> &'static str {
     let cost_ordering = what.contains("incremental") || what.contains("rocksdb");
     let snapshot_phase = what.starts_with("sync") || what.starts_with("async");
-    if snapshot_phase || !(row.contains("_bp_") || (row == "ordering" && !cost_ordering)) {
+    let unaligned_e2e = row.contains("_unaligned_") && what == "e2e_ms";
+    if snapshot_phase || unaligned_e2e || !(row.contains("_bp_") || (row == "ordering" && !cost_ordering)) {
         "costs (issue 12)"
     } else {
         "network (residual beyond issue 11's criteria)"
@@ -591,4 +595,19 @@ fn the_default_input_handoff_is_the_calibrated_one() {
             "calibrated hand-off {measured:?} != the schema's default {default:?}"
         );
     }
+}
+
+/// The MANIFEST's growth in the RocksDB model is c09's, rounded (to 5 B at open, to 1 B per
+/// file): a new measurement that moves it fails here until the model's constants follow.
+#[test]
+fn the_manifest_growth_is_the_calibrated_one() {
+    use ckptsim::model::backend::rocksdb_snapshot::{MANIFEST_BASE_BYTES, MANIFEST_BYTES_PER_FILE_WRITTEN};
+    let cal = &suite().calibration;
+    assert!(
+        (cal.manifest_base_bytes - MANIFEST_BASE_BYTES as f64).abs() <= 5.0
+            && (cal.manifest_bytes_per_file - MANIFEST_BYTES_PER_FILE_WRITTEN as f64).abs() <= 1.0,
+        "calibrated MANIFEST {:.1} B + {:.1} B per file != the model's {MANIFEST_BASE_BYTES} + {MANIFEST_BYTES_PER_FILE_WRITTEN}",
+        cal.manifest_base_bytes,
+        cal.manifest_bytes_per_file
+    );
 }

@@ -43,8 +43,18 @@ for rep in ${REPS:-r1 r2}; do
     case "$name" in c*) [ "$rep" = r2 ] && continue ;; esac
     run="$name.$rep"
     for attempt in 1 2 3; do
+      # c09 also samples the RocksDB MANIFEST and the checkpoint directory while it runs.
+      sampler=""
+      if [ "$name" = c09_rocks_manifest ]; then
+        "$here/probes/rocksdb_manifest/sample_files.sh" "$run" > "$scratch/samples-$run.txt" 2>&1 &
+        sampler=$!
+      fi
       # shellcheck disable=SC2086  # the options are words
       "$harness/run.sh" "$run" $args > "$scratch/log-$run.txt" 2>&1 || true
+      if [ -n "$sampler" ]; then
+        wait "$sampler" || true
+        "$python" "$here/probes/rocksdb_manifest/reduce.py" "$scratch/samples-$run.txt" > "$RESULTS/$run/manifest.csv"
+      fi
       excess="$(excess_cpu_cores "$RESULTS/$run")"
       echo "$(date +%T) $run attempt $attempt: host CPU beyond the JVM's = $excess cores"
       if "$python" -c 'import sys; x = sys.argv[1]; sys.exit(0 if x != "nan" and float(x) <= 0.2 else 1)' "$excess"; then
@@ -65,6 +75,7 @@ for d in "$RESULTS"/*.r[12]; do
   mkdir -p "$here/real/$n"
   cp "$d"/{checkpoints.csv,subtasks.csv,metrics.csv,run-info.txt} "$here/real/$n/"
   [ -s "$d/events.jsonl" ] && cp "$d/events.jsonl" "$here/real/$n/"
+  [ -s "$d/manifest.csv" ] && cp "$d/manifest.csv" "$here/real/$n/"
 done
 cp "$RESULTS"/summary.md "$RESULTS"/summary.csv "$here/real/"
 [ -f "$RESULTS/recovery.csv" ] && cp "$RESULTS/recovery.csv" "$here/real/"

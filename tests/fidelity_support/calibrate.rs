@@ -75,6 +75,10 @@ pub struct Calibration {
     /// The job RUNNING again to every restarted map subtask open: slots, deployment, state
     /// restore of a small state, ms.
     pub deployment_ms: f64,
+    /// A RocksDB instance's MANIFEST when it opens, bytes (c09).
+    pub manifest_base_bytes: f64,
+    /// What each SST file an instance writes adds to its MANIFEST, bytes (c09).
+    pub manifest_bytes_per_file: f64,
 }
 
 fn calibration_run<'a>(configs: &'a [Config], name: &str) -> (&'a Config, String) {
@@ -175,6 +179,8 @@ impl Calibration {
         let (c07, r07) = calibration_run(configs, "c07_rocks_entries");
         let (_, r05) = calibration_run(configs, "c05_failure");
         let (c08, r08) = calibration_run(configs, "c08_trigger_split");
+        let (_, r09) = calibration_run(configs, "c09_rocks_manifest");
+        let manifest = super::manifest_growth::measure(real, &r09);
         let state01 = need(real.summary(&r01, "state_size_b_median"), "c01 state size");
         let async01 = need(real.summary(&r01, "map_sub_async_ms_median"), "c01 async");
         let value_overhead = state_bytes_per_key(real, &r01, c01) - c01.options.state_bytes as f64;
@@ -334,6 +340,8 @@ impl Calibration {
                 real.recovery(&r05, "fail_to_job_RUNNING_again_ms"),
                 "c05 failure to RUNNING again",
             ),
+            manifest_base_bytes: manifest.base_bytes,
+            manifest_bytes_per_file: manifest.per_file_bytes,
         }
     }
 
@@ -447,6 +455,18 @@ impl Calibration {
                 self.task_failure_report_ms,
                 "ms",
                 "c05_failure: the map's exception to the job's RESTARTING (REST job timestamps)",
+            ),
+            c(
+                "RocksDB MANIFEST at open",
+                self.manifest_base_bytes,
+                "B",
+                "c09_rocks_manifest: the live MANIFEST's size against the SST files the run had uploaded into shared/ by then, least squares: the intercept",
+            ),
+            c(
+                "RocksDB MANIFEST per SST file written",
+                self.manifest_bytes_per_file,
+                "B",
+                "c09_rocks_manifest: the slope of the same fit (a flush's or a compaction's version edit per file; the model's constants, rounded)",
             ),
             c(
                 "recovery.deployment_time",

@@ -10,6 +10,7 @@ pub mod compare;
 pub mod configs;
 pub mod figures;
 pub mod gaps;
+pub mod manifest_growth;
 pub mod real;
 pub mod translate;
 pub mod trigger_split;

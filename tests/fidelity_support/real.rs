@@ -48,6 +48,11 @@ impl RealRuns {
         RealRuns { dir, summary, recovery }
     }
 
+    /// Every row of a run's own file (`real/<run>/<file>`), as text.
+    pub fn run_rows(&self, run: &str, file: &str) -> Vec<Row> {
+        read_rows(&self.dir.join(run).join(file))
+    }
+
     pub fn has_run(&self, run: &str) -> bool {
         self.summary.contains_key(run)
     }

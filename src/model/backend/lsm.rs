@@ -68,6 +68,8 @@ pub struct LsmTree {
     /// Round-robin position of the next file to compact out of each level.
     cursors: Vec<usize>,
     next_file_id: u64,
+    /// The id of the first file this instance wrote: every id since is a file written.
+    first_file_id: u64,
     live_bytes: u64,
     flushes: u64,
     compacted_bytes_total: u64,
@@ -84,6 +86,7 @@ impl LsmTree {
             levels: vec![Vec::new(); NUM_LEVELS],
             cursors: vec![0; NUM_LEVELS],
             next_file_id: first_file_id,
+            first_file_id,
             live_bytes: initial_live_bytes,
             flushes: 0,
             compacted_bytes_total: 0,
@@ -294,6 +297,12 @@ impl LsmTree {
     /// The next file id this tree would use (so that a second id space can start after it).
     pub fn next_file_id(&self) -> u64 {
         self.next_file_id
+    }
+
+    /// SST files this instance has written since it opened (its initial files, flushes and
+    /// compaction outputs): each one is a version edit in its MANIFEST.
+    pub fn files_written(&self) -> u64 {
+        self.next_file_id - self.first_file_id
     }
 }
 

@@ -25,10 +25,22 @@ use crate::time::DurationNs;
 /// operation of a few microseconds on a local file system.
 pub const HARD_LINK_NS: u64 = 10_000;
 
-/// CURRENT + OPTIONS + the MANIFEST's fixed part, uploaded with every file-based snapshot.
-pub const MISC_FILES_BASE_BYTES: u64 = 8 * 1024;
-/// The MANIFEST grows with the number of live files (one version edit per file).
-pub const MANIFEST_BYTES_PER_FILE: u64 = 128;
+/// CURRENT: the name of the live MANIFEST and a newline (`MANIFEST-000005\n`).
+pub const CURRENT_BYTES: u64 = 16;
+/// OPTIONS: the instance's options as text (assumed: a few KB, below the inline threshold).
+pub const OPTIONS_BYTES: u64 = 8 * 1024 - CURRENT_BYTES;
+/// The MANIFEST of an instance just opened: its column families and comparator. Calibrated on
+/// Flink 2.3 (`tests/fidelity` run c09_rocks_manifest, 2026-12-03): 421 B, rounded.
+pub const MANIFEST_BASE_BYTES: u64 = 420;
+/// What each SST file the instance writes (a flush's, a compaction's output) adds to the
+/// MANIFEST: its version edit, with the edits of the files a compaction deletes folded in.
+/// RocksDB appends to the MANIFEST for the instance's whole life (it starts a new one only on
+/// open, or past `max_manifest_file_size`, 1 GiB by default), so after a few minutes it exceeds
+/// Flink's inline threshold (`state.storage.fs.memory-threshold`, 20 KB) and every checkpoint
+/// uploads it as a file of its own. Calibrated on Flink 2.3 (c09_rocks_manifest: the live
+/// MANIFEST's size against the SST files the run uploaded into `shared/`, least squares,
+/// 132.2 B per file, 2026-12-03).
+pub const MANIFEST_BYTES_PER_FILE_WRITTEN: u64 = 132;
 /// CURRENT, OPTIONS and MANIFEST.
 pub const MISC_FILES: u32 = 3;
 
@@ -62,13 +74,11 @@ impl NativeCheckpoint {
     }
 }
 
-/// Sizes of CURRENT, OPTIONS and MANIFEST of a directory of `ssts` SST files: their bytes,
-/// `MISC_FILES_BASE_BYTES` plus the MANIFEST's edits, split evenly (only their sum and count
-/// matter: each is far below a stripe of any storage).
-pub fn misc_file_bytes(ssts: usize) -> Vec<u64> {
-    let total = MISC_FILES_BASE_BYTES + MANIFEST_BYTES_PER_FILE * ssts as u64;
-    let n = MISC_FILES as u64;
-    (0..n).map(|i| total / n + u64::from(i < total % n)).collect()
+/// Sizes of CURRENT, OPTIONS and MANIFEST of an instance that has written `files_written`
+/// SST files since it opened (the checkpoint copies the MANIFEST as it stands).
+pub fn misc_file_bytes(files_written: u64) -> Vec<u64> {
+    let manifest = MANIFEST_BASE_BYTES + MANIFEST_BYTES_PER_FILE_WRITTEN * files_written;
+    vec![CURRENT_BYTES, OPTIONS_BYTES, manifest]
 }
 
 /// `takeDBNativeCheckpoint`: flushes the memtable (without the compaction that follows it:
@@ -78,7 +88,7 @@ pub fn take_native_checkpoint(lsm: &mut LsmTree, flush: &FlushCost) -> NativeChe
     lsm.flush_without_compaction();
     let ssts: Vec<SstFile> = lsm.live_files().copied().collect();
     NativeCheckpoint {
-        misc_bytes: misc_file_bytes(ssts.len()),
+        misc_bytes: misc_file_bytes(lsm.files_written()),
         flushed_bytes: flushed.bytes,
         sync_ns: flush.fixed_ns + ssts.len() as u64 * HARD_LINK_NS,
         sync_cpu_ns: flush.cpu_ns(flushed),
@@ -197,8 +207,41 @@ mod tests {
         let m = misc_file_bytes(10);
         assert_eq!(m.len(), MISC_FILES as usize);
         assert_eq!(
-            m.iter().sum::<u64>(),
-            MISC_FILES_BASE_BYTES + 10 * MANIFEST_BYTES_PER_FILE
+            m,
+            vec![
+                16,
+                8 * 1024 - 16,
+                MANIFEST_BASE_BYTES + 10 * MANIFEST_BYTES_PER_FILE_WRITTEN
+            ]
         );
+    }
+
+    /// The MANIFEST grows with every file the instance writes, flushes and compaction outputs
+    /// alike, and never shrinks while the instance lives: after 150 files it no longer fits
+    /// Flink's 20 KB inline threshold.
+    #[test]
+    fn the_manifest_grows_with_the_files_written_and_outgrows_the_inline_threshold() {
+        let flush = FlushCost {
+            bytes_per_s: 1e9,
+            ns_per_entry: 0.0,
+            fixed_ns: 0,
+        };
+        let mut lsm = LsmTree::new(lsm_cfg(), 0, 1);
+        let mut manifest = Vec::new();
+        for _ in 0..160 {
+            lsm.write(
+                StateWrites {
+                    bytes: 1_000_000,
+                    puts: 1_000,
+                },
+                5_000_000,
+            );
+            let nc = take_native_checkpoint(&mut lsm, &flush);
+            lsm.maybe_compact();
+            manifest.push(nc.misc_bytes[2]);
+        }
+        assert!(manifest.windows(2).all(|w| w[1] > w[0]), "grows with every flush");
+        assert!(lsm.files_written() > 160, "compaction outputs count too");
+        assert!(manifest[0] < 20 * 1024 && manifest[159] > 20 * 1024);
     }
 }

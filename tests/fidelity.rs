@@ -597,7 +597,7 @@ fn the_default_input_handoff_is_the_calibrated_one() {
     }
 }
 
-/// The MANIFEST's growth in the RocksDB model is c09's, rounded (to 5 B at open, to 1 B per
+/// The MANIFEST's growth in the RocksDB model is c09's, rounded (to 10 B at open, to 1 B per
 /// file): a new measurement that moves it fails here until the model's constants follow.
 #[test]
 fn the_manifest_growth_is_the_calibrated_one() {
@@ -605,7 +605,7 @@ fn the_manifest_growth_is_the_calibrated_one() {
     let cal = &suite().calibration;
     assert!(
         (cal.manifest_base_bytes - MANIFEST_BASE_BYTES as f64).abs() <= 5.0
-            && (cal.manifest_bytes_per_file - MANIFEST_BYTES_PER_FILE_WRITTEN as f64).abs() <= 1.0,
+            && (cal.manifest_bytes_per_file - MANIFEST_BYTES_PER_FILE_WRITTEN as f64).abs() <= 0.5,
         "calibrated MANIFEST {:.1} B + {:.1} B per file != the model's {MANIFEST_BASE_BYTES} + {MANIFEST_BYTES_PER_FILE_WRITTEN}",
         cal.manifest_base_bytes,
         cal.manifest_bytes_per_file

@@ -10,8 +10,6 @@ use super::real::RealRuns;
 pub struct ManifestGrowth {
     pub base_bytes: f64,
     pub per_file_bytes: f64,
-    /// (files written, MANIFEST bytes) samples the line is fitted on.
-    pub samples: usize,
 }
 
 /// Least squares over every sample of the run's one instance (a run at parallelism 1).
@@ -35,15 +33,10 @@ pub fn measure(real: &RealRuns, run: &str) -> ManifestGrowth {
         })
         .collect();
     assert!(points.len() >= 30, "{run}: only {} MANIFEST samples", points.len());
-    let n = points.len() as f64;
-    let (sx, sy) = points.iter().fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y));
-    let (mx, my) = (sx / n, sy / n);
-    let sxx: f64 = points.iter().map(|(x, _)| (x - mx).powi(2)).sum();
-    let sxy: f64 = points.iter().map(|(x, y)| (x - mx) * (y - my)).sum();
-    let per_file_bytes = sxy / sxx;
+    let line = ckptsim::import::fit::least_squares(&points)
+        .unwrap_or_else(|| panic!("{run}: the files written do not spread, no line to fit"));
     ManifestGrowth {
-        base_bytes: my - per_file_bytes * mx,
-        per_file_bytes,
-        samples: points.len(),
+        base_bytes: line.intercept,
+        per_file_bytes: line.slope,
     }
 }

@@ -601,7 +601,7 @@ fn the_default_input_handoff_is_the_calibrated_one() {
 /// file): a new measurement that moves it fails here until the model's constants follow.
 #[test]
 fn the_manifest_growth_is_the_calibrated_one() {
-    use ckptsim::model::backend::rocksdb_snapshot::{MANIFEST_BASE_BYTES, MANIFEST_BYTES_PER_FILE_WRITTEN};
+    use ckptsim::model::backend::manifest::{MANIFEST_BASE_BYTES, MANIFEST_BYTES_PER_FILE_WRITTEN};
     let cal = &suite().calibration;
     assert!(
         (cal.manifest_base_bytes - MANIFEST_BASE_BYTES as f64).abs() <= 5.0

@@ -11,6 +11,7 @@
 
 use crate::model::backend::changelog::ChangelogConfig;
 use crate::model::backend::lsm::LsmConfig;
+use crate::model::backend::manifest::ManifestConfig;
 use crate::model::backend::{BackendConfig, FlushCost, HeapSerializeCost, SavepointFormat};
 use crate::model::config::RecoverySettings;
 use crate::model::config::{NetworkConfig, RpcConfig, RunConfig, StorageConfig, WorldConfig};
@@ -290,6 +291,10 @@ pub fn backend_config(cfg: &StateBackendCfg, num_retained: u32) -> BackendConfig
             max_size_level_base_bytes: c.max_size_level_base.as_u64(),
             level_multiplier: c.level_multiplier,
             target_file_size_bytes: c.target_file_size_base.as_u64(),
+            manifest: ManifestConfig {
+                instance_age_ns: cfg.instance_age.as_u64(),
+                max_file_bytes: cfg.max_manifest_file_size.as_u64(),
+            },
         },
         num_retained,
         heap: HeapSerializeCost {

@@ -233,6 +233,7 @@ mod tests {
             id: "j".into(),
             name: "n".into(),
             vertices,
+            running_since_ms: None,
         }
     }
 

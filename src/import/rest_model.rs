@@ -26,6 +26,8 @@ pub struct Job {
     pub id: String,
     pub name: String,
     pub vertices: Vec<Vertex>,
+    /// `timestamps.RUNNING`: when the job last turned RUNNING (epoch ms), if it has.
+    pub running_since_ms: Option<u64>,
 }
 
 fn u32_of(n: &Node) -> Result<u32, ImportError> {
@@ -83,6 +85,10 @@ impl Job {
                 .transpose()?
                 .unwrap_or_default(),
             vertices,
+            running_since_ms: match r.opt("timestamps").and_then(|t| t.opt("RUNNING")) {
+                Some(n) => Some(n.u64()?).filter(|ms| *ms > 0),
+                None => None,
+            },
         })
     }
 }
@@ -168,6 +174,8 @@ pub struct History {
     pub file: std::path::PathBuf,
     pub completed: Vec<HistoryEntry>,
     pub total_count: u64,
+    /// `latest.restored.restore_timestamp`: the job's last restore from a checkpoint (epoch ms).
+    pub restored_ms: Option<u64>,
 }
 
 impl History {
@@ -204,9 +212,15 @@ impl History {
             });
         }
         completed.sort_by_key(|e| e.id);
+        let restored = r.opt("latest").and_then(|l| l.opt("restored"));
+        let restored_ms = match restored {
+            Some(n) => Some(n.get("restore_timestamp")?.u64()?),
+            None => None,
+        };
         Ok(History {
             file: doc.file.clone(),
             completed,
+            restored_ms,
             total_count: total_count.max(r.get("history")?.items()?.len() as u64),
         })
     }

@@ -149,6 +149,12 @@ fn validate_state_backend(b: &StateBackendCfg) -> Result<(), Problem> {
     if !(b.native_checkpoint_time.value.is_finite() && b.native_checkpoint_time.value <= 60e9) {
         return fail("state_backend.native_checkpoint_time", "must be at most 1min");
     }
+    if !(b.instance_age.value.is_finite() && b.instance_age.value <= 3650.0 * 86_400e9) {
+        return fail("state_backend.instance_age", "must be at most 3650d");
+    }
+    if !(b.max_manifest_file_size.value >= 64.0 * 1024.0 && b.max_manifest_file_size.value <= 1024f64.powi(5)) {
+        return fail("state_backend.max_manifest_file_size", "must be between 64KiB and 1PiB");
+    }
     if !(1..=1024).contains(&b.transfer_threads) {
         return fail("state_backend.transfer_threads", "must be between 1 and 1024");
     }

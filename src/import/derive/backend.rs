@@ -41,6 +41,7 @@ pub(super) fn state_backend(cx: &Ctx, b: &Backend) -> Section {
         format!("{ccp} state_backend = {}", cx.cc.state_backend),
     );
     if b.rocks {
+        put_instance_age(cx, &mut sb);
         match &b.incremental_key {
             Some(_) => sb.put(
                 "incremental",
@@ -73,6 +74,38 @@ pub(super) fn state_backend(cx: &Ctx, b: &Backend) -> Section {
         );
     }
     sb
+}
+
+/// How long the RocksDB instances had been open when the imported history starts: since the job
+/// last turned RUNNING or was last restored, whichever is later. Their MANIFEST carries the
+/// edits of that time into every checkpoint ([`crate::model::backend::manifest`]). A regional
+/// failover restores some tasks without the job leaving RUNNING: those instances are younger,
+/// the others older, than this.
+fn put_instance_age(cx: &Ctx, sb: &mut Section) {
+    let opened_ms = [cx.job.running_since_ms, cx.history.restored_ms]
+        .into_iter()
+        .flatten()
+        .max();
+    let first_trigger_ms = cx.history.completed.first().map(|e| e.trigger_ms);
+    let (Some(opened), Some(first)) = (opened_ms, first_trigger_ms) else {
+        sb.assume(
+            "instance_age",
+            quote("0s"),
+            "neither `timestamps.RUNNING` in /jobs/<jid> nor a restore in /checkpoints: RocksDB instances taken as just opened",
+        );
+        return;
+    };
+    let age_ms = first.saturating_sub(opened);
+    let since = if cx.history.restored_ms == Some(opened) {
+        "latest.restored.restore_timestamp"
+    } else {
+        "/jobs/<jid> timestamps.RUNNING"
+    };
+    sb.put(
+        "instance_age",
+        quote(&format!("{age_ms}ms")),
+        format!("the oldest imported checkpoint's trigger_timestamp - {since}: how long RocksDB's instances had been open (their MANIFEST grows all that time)"),
+    );
 }
 
 /// What RocksDB's sync phase flushed (per the backend model at the inverted state), the

@@ -16,6 +16,7 @@
 use crate::model::backend::rocksdb_full::RocksDbFullBackend;
 use crate::model::backend::rocksdb_incremental::RocksDbIncrementalBackend;
 use crate::model::backend::{BackendConfig, StateWrites};
+use crate::time::{NS_PER_S, SimTime, ns_from_f64};
 
 use super::super::fit::median;
 
@@ -104,11 +105,12 @@ impl RocksSubtask {
                     Model::Incremental(b) => b.on_state_change(written, live),
                 }
             }
+            let now = SimTime(ns_from_f64(cid as f64 * self.interval_s * NS_PER_S as f64));
             let (memtable, cost) = match &mut model {
-                Model::Full(b) => (b.lsm().memtable_writes(), b.snapshot(cid)),
+                Model::Full(b) => (b.lsm().memtable_writes(), b.snapshot(now, cid)),
                 Model::Incremental(b) => {
                     let m = b.lsm().memtable_writes();
-                    let c = b.snapshot(cid);
+                    let c = b.snapshot(now, cid);
                     b.notify_checkpoint_complete(cid);
                     (m, c)
                 }

@@ -231,8 +231,8 @@ impl ChangelogBackend {
     }
 
     /// A savepoint is a full snapshot of the wrapped backend's state (canonical format).
-    pub fn snapshot_savepoint(&mut self) -> SnapshotCost {
-        self.inner.snapshot_savepoint()
+    pub fn snapshot_savepoint(&mut self, now: SimTime) -> SnapshotCost {
+        self.inner.snapshot_savepoint(now)
     }
 
     /// `PeriodicMaterializationManager`: starts a materialization when one is due, unless the

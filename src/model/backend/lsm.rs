@@ -17,6 +17,7 @@
 //! Compaction is instantaneous here: its I/O competes with nothing (see the report's gaps).
 
 use super::StateWrites;
+use super::manifest::{FilesWritten, ManifestConfig, Pace, manifest_bytes};
 
 /// RocksDB's default `num_levels`.
 pub const NUM_LEVELS: usize = 7;
@@ -32,6 +33,8 @@ pub struct LsmConfig {
     pub max_size_level_base_bytes: u64,
     pub level_multiplier: u32,
     pub target_file_size_bytes: u64,
+    /// The MANIFEST: the instance's age at the run's start, and RocksDB's roll-over size.
+    pub manifest: ManifestConfig,
 }
 
 /// One immutable SST file. Ids are never reused, so "same id" means "same file".
@@ -48,6 +51,7 @@ impl LsmConfig {
             max_size_level_base_bytes: 256 * MIB,
             level_multiplier: 10,
             target_file_size_bytes: 64 * MIB,
+            manifest: ManifestConfig::fresh(),
         }
     }
 }
@@ -70,6 +74,11 @@ pub struct LsmTree {
     next_file_id: u64,
     /// The id of the first file this instance wrote: every id since is a file written.
     first_file_id: u64,
+    /// Files cut from the state the instance opened with (the rest were written since).
+    files_at_open: u64,
+    /// When the first native checkpoint was taken, and the files written by then: where the
+    /// MANIFEST's pace is measured from.
+    first_checkpoint: Option<(u64, u64)>,
     live_bytes: u64,
     flushes: u64,
     compacted_bytes_total: u64,
@@ -87,6 +96,8 @@ impl LsmTree {
             cursors: vec![0; NUM_LEVELS],
             next_file_id: first_file_id,
             first_file_id,
+            files_at_open: 0,
+            first_checkpoint: None,
             live_bytes: initial_live_bytes,
             flushes: 0,
             compacted_bytes_total: 0,
@@ -96,6 +107,7 @@ impl LsmTree {
                 .find(|l| t.level_target_bytes(*l) >= initial_live_bytes)
                 .unwrap_or(NUM_LEVELS - 1);
             let files = t.cut_into_files(initial_live_bytes);
+            t.files_at_open = files.len() as u64;
             t.levels[level] = files;
         }
         t
@@ -303,6 +315,22 @@ impl LsmTree {
     /// compaction outputs): each one is a version edit in its MANIFEST.
     pub fn files_written(&self) -> u64 {
         self.next_file_id - self.first_file_id
+    }
+
+    /// The MANIFEST a native checkpoint copies `now_ns` into the run ([`manifest_bytes`]); the
+    /// first one also marks where the instance's pace is measured from.
+    pub fn checkpoint_manifest_bytes(&mut self, now_ns: u64) -> u64 {
+        let since_open = self.files_written() - self.files_at_open;
+        let (t0, files0) = *self.first_checkpoint.get_or_insert((now_ns, since_open));
+        let pace = (now_ns > t0).then(|| Pace {
+            files: since_open - files0,
+            over_ns: now_ns - t0,
+        });
+        let files = FilesWritten {
+            at_open: self.files_at_open,
+            since_open,
+        };
+        manifest_bytes(&self.cfg.manifest, files, pace)
     }
 }
 

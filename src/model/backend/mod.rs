@@ -16,6 +16,7 @@
 pub mod changelog;
 pub mod heap;
 pub mod lsm;
+pub mod manifest;
 pub mod rocksdb_full;
 pub mod rocksdb_incremental;
 pub mod rocksdb_snapshot;
@@ -184,6 +185,14 @@ pub struct BackendConfig {
 }
 
 impl BackendConfig {
+    /// The configuration of a restored backend: its RocksDB instance is opened at the restore,
+    /// not before the run.
+    pub fn reopened(&self) -> BackendConfig {
+        let mut cfg = *self;
+        cfg.lsm.manifest = cfg.lsm.manifest.reopened();
+        cfg
+    }
+
     /// Time to write `bytes` to local disk.
     pub fn local_write_ns(&self, bytes: u64) -> DurationNs {
         if self.local_disk_bytes_per_s <= 0.0 {
@@ -258,8 +267,8 @@ impl StateBackend {
     pub fn snapshot(&mut self, now: SimTime, checkpoint: CheckpointId) -> SnapshotCost {
         match self {
             StateBackend::Heap(b) => b.snapshot(),
-            StateBackend::RocksdbFull(b) => b.snapshot(checkpoint),
-            StateBackend::RocksdbIncremental(b) => b.snapshot(checkpoint),
+            StateBackend::RocksdbFull(b) => b.snapshot(now, checkpoint),
+            StateBackend::RocksdbIncremental(b) => b.snapshot(now, checkpoint),
             StateBackend::Changelog(b) => b.snapshot(now, checkpoint),
         }
     }
@@ -268,12 +277,12 @@ impl StateBackend {
     /// checkpoints and leaves the incremental bookkeeping alone (FLINK-23949). RocksDB writes
     /// it in the configured [`SavepointFormat`]; the heap backend's native format is its
     /// canonical one.
-    pub fn snapshot_savepoint(&mut self) -> SnapshotCost {
+    pub fn snapshot_savepoint(&mut self, now: SimTime) -> SnapshotCost {
         match self {
             StateBackend::Heap(b) => b.snapshot(),
-            StateBackend::RocksdbFull(b) => b.snapshot_savepoint(),
-            StateBackend::RocksdbIncremental(b) => b.snapshot_savepoint(),
-            StateBackend::Changelog(b) => b.snapshot_savepoint(),
+            StateBackend::RocksdbFull(b) => b.snapshot_savepoint(now),
+            StateBackend::RocksdbIncremental(b) => b.snapshot_savepoint(now),
+            StateBackend::Changelog(b) => b.snapshot_savepoint(now),
         }
     }
 

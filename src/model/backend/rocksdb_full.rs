@@ -13,6 +13,7 @@ use super::rocksdb_incremental::CheckpointFile;
 use super::rocksdb_snapshot::{self, take_native_checkpoint, upload_everything};
 use super::{BackendConfig, SavepointFormat, SnapshotCost, StateWrites};
 use crate::ids::CheckpointId;
+use crate::time::SimTime;
 
 /// Per-checkpoint file lists kept for inspection (the newest ones; Flink keeps none).
 const REFERENCED_MAX: usize = 64;
@@ -62,8 +63,8 @@ impl RocksDbFullBackend {
     }
 
     /// A full checkpoint: native checkpoint, then every file uploaded.
-    pub fn snapshot(&mut self, checkpoint: CheckpointId) -> SnapshotCost {
-        let nc = take_native_checkpoint(&mut self.lsm, &self.cfg.flush);
+    pub fn snapshot(&mut self, now: SimTime, checkpoint: CheckpointId) -> SnapshotCost {
+        let nc = take_native_checkpoint(&mut self.lsm, &self.cfg.flush, now.0);
         let mut files: Vec<CheckpointFile> = nc
             .ssts
             .iter()
@@ -91,12 +92,12 @@ impl RocksDbFullBackend {
     }
 
     /// A savepoint in the configured format.
-    pub fn snapshot_savepoint(&mut self) -> SnapshotCost {
+    pub fn snapshot_savepoint(&mut self, now: SimTime) -> SnapshotCost {
         match self.cfg.savepoint_format {
             SavepointFormat::Canonical => {
                 rocksdb_snapshot::canonical_savepoint(self.lsm.live_bytes(), self.entries, &self.cfg.heap)
             }
-            SavepointFormat::Native => rocksdb_snapshot::native_savepoint(&mut self.lsm, &self.cfg),
+            SavepointFormat::Native => rocksdb_snapshot::native_savepoint(&mut self.lsm, &self.cfg, now.0),
         }
     }
 }
@@ -161,7 +162,7 @@ pub(crate) mod tests {
                 probe.flush_without_compaction();
                 probe.live_files().map(|f| f.id).collect()
             };
-            let c = b.snapshot(id);
+            let c = b.snapshot(SimTime(0), id);
             let files = b.referenced_files(id).expect("kept");
             check_full_size(&c, files).unwrap_or_else(|e| panic!("checkpoint {id}: {e}"));
             let sst_ids: Vec<u64> = files.iter().filter(|f| f.id < PRIVATE_ID_BASE).map(|f| f.id).collect();
@@ -192,7 +193,7 @@ pub(crate) mod tests {
         let sizes: Vec<u64> = (1..=16)
             .map(|id| {
                 b.on_state_change(StateWrites::bytes(16 * MIB), 200 * MIB);
-                b.snapshot(id).state_size
+                b.snapshot(SimTime(0), id).state_size
             })
             .collect();
         assert!(sizes.iter().all(|s| *s >= 200 * MIB), "{sizes:?}");
@@ -210,9 +211,9 @@ pub(crate) mod tests {
     fn sync_grows_with_the_writes_since_the_last_flush() {
         let sync_after = |written: u64| {
             let mut b = RocksDbFullBackend::new(cfg(), 100 * MIB);
-            b.snapshot(1);
+            b.snapshot(SimTime(0), 1);
             b.on_state_change(StateWrites::bytes(written), 100 * MIB);
-            b.snapshot(2)
+            b.snapshot(SimTime(0), 2)
         };
         let one = sync_after(2_000_000);
         let two = sync_after(4_000_000);
@@ -225,8 +226,12 @@ pub(crate) mod tests {
         );
         let mut b = RocksDbFullBackend::new(cfg(), 100 * MIB);
         b.on_state_change(StateWrites::bytes(2_000_000), 100 * MIB);
-        b.snapshot(1);
-        assert_eq!(b.snapshot(2).sync_cpu_ns, 0, "the memtable is empty after a flush");
+        b.snapshot(SimTime(0), 1);
+        assert_eq!(
+            b.snapshot(SimTime(0), 2).sync_cpu_ns,
+            0,
+            "the memtable is empty after a flush"
+        );
     }
 
     /// A canonical savepoint iterates and serializes every entry (CPU on the snapshot thread,
@@ -242,9 +247,9 @@ pub(crate) mod tests {
         native.on_entries(200_000);
         let mut checkpointing = RocksDbFullBackend::new(cfg(), 100 * MIB);
 
-        let sp = canonical.snapshot_savepoint();
-        let cp = checkpointing.snapshot(1);
-        let nsp = native.snapshot_savepoint();
+        let sp = canonical.snapshot_savepoint(SimTime(0));
+        let cp = checkpointing.snapshot(SimTime(0), 1);
+        let nsp = native.snapshot_savepoint(SimTime(0));
         // 200 000 entries x 250 ns + 100 MiB at 2.5 GB/s.
         assert!(
             sp.async_cpu_ns.abs_diff(50_000_000 + 41_943_040) <= 1,

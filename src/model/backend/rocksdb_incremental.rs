@@ -13,6 +13,7 @@ use super::rocksdb_snapshot::{self, take_native_checkpoint};
 use super::shared_registry::SharedStateRegistry;
 use super::{BackendConfig, SavepointFormat, SnapshotCost, StateWrites};
 use crate::ids::CheckpointId;
+use crate::time::SimTime;
 /// Private (not shared) files get ids in their own space, above every SST id.
 const PRIVATE_ID_BASE: u64 = 1 << 62;
 /// Per-checkpoint file lists kept for inspection (pending and retained ones; more is a leak).
@@ -80,9 +81,9 @@ impl RocksDbIncrementalBackend {
         self.referenced.get(&checkpoint).map(Vec::as_slice)
     }
 
-    pub fn snapshot(&mut self, checkpoint: CheckpointId) -> SnapshotCost {
+    pub fn snapshot(&mut self, now: SimTime, checkpoint: CheckpointId) -> SnapshotCost {
         // Sync: takeDBNativeCheckpoint = flush the memtable, hard-link every live SST.
-        let nc = take_native_checkpoint(&mut self.lsm, &self.cfg.flush);
+        let nc = take_native_checkpoint(&mut self.lsm, &self.cfg.flush, now.0);
         let ssts: &[SstFile] = &nc.ssts;
 
         // Async: upload what the last completed checkpoint did not confirm.
@@ -144,12 +145,12 @@ impl RocksDbIncrementalBackend {
 
     /// A savepoint in the configured format: no shared files, no bookkeeping (a native one
     /// uploads every file, `SharingFilesStrategy.NO_SHARING`).
-    pub fn snapshot_savepoint(&mut self) -> SnapshotCost {
+    pub fn snapshot_savepoint(&mut self, now: SimTime) -> SnapshotCost {
         match self.cfg.savepoint_format {
             SavepointFormat::Canonical => {
                 rocksdb_snapshot::canonical_savepoint(self.lsm.live_bytes(), self.entries, &self.cfg.heap)
             }
-            SavepointFormat::Native => rocksdb_snapshot::native_savepoint(&mut self.lsm, &self.cfg),
+            SavepointFormat::Native => rocksdb_snapshot::native_savepoint(&mut self.lsm, &self.cfg, now.0),
         }
     }
 
@@ -205,7 +206,7 @@ mod tests {
     #[test]
     fn incremental_uploads_the_delta_and_references_add_up_to_state_size() {
         let mut b = RocksDbIncrementalBackend::new(cfg(1), 1024 * MIB);
-        let first = b.snapshot(1);
+        let first = b.snapshot(SimTime(0), 1);
         b.notify_checkpoint_complete(1);
         assert!(first.checkpointed_size >= 1024 * MIB, "the first checkpoint is full");
         let mut live = 1024 * MIB;
@@ -213,7 +214,7 @@ mod tests {
         for id in 2..=30 {
             live += MIB; // slowly growing, 8 MiB of writes per checkpoint
             b.on_state_change(StateWrites::bytes(8 * MIB), live);
-            let c = b.snapshot(id);
+            let c = b.snapshot(SimTime(0), id);
             let files = b.referenced_files(id).expect("pending");
             assert_eq!(
                 files.iter().map(|f| f.bytes).sum::<u64>(),
@@ -237,7 +238,7 @@ mod tests {
         let mut sizes = vec![];
         for id in 1..=12 {
             b.on_state_change(StateWrites::bytes(16 * MIB), 200 * MIB);
-            let c = b.snapshot(id);
+            let c = b.snapshot(SimTime(0), id);
             b.notify_checkpoint_complete(id);
             sizes.push(c.checkpointed_size);
         }
@@ -252,12 +253,12 @@ mod tests {
     fn files_of_a_pending_checkpoint_are_not_yet_confirmed() {
         let mut b = RocksDbIncrementalBackend::new(cfg(1), 0);
         b.on_state_change(StateWrites::bytes(10 * MIB), 10 * MIB);
-        let c1 = b.snapshot(1);
-        let c2 = b.snapshot(2);
+        let c1 = b.snapshot(SimTime(0), 1);
+        let c2 = b.snapshot(SimTime(0), 2);
         assert!(c2.upload_bytes >= c1.upload_bytes, "checkpoint 1 never completed");
         b.notify_checkpoint_complete(2);
         b.notify_checkpoint_aborted(1);
-        let c3 = b.snapshot(3);
+        let c3 = b.snapshot(SimTime(0), 3);
         assert!(c3.upload_bytes < MIB, "now confirmed: only the small files go");
     }
 
@@ -270,7 +271,7 @@ mod tests {
         for id in 1..=20 {
             live += 32 * MIB;
             b.on_state_change(StateWrites::bytes(32 * MIB), live);
-            b.snapshot(id);
+            b.snapshot(SimTime(0), id);
             b.notify_checkpoint_complete(id);
         }
         let retained: Vec<_> = b.registry().retained().copied().collect();

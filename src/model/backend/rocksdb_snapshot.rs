@@ -29,18 +29,6 @@ pub const HARD_LINK_NS: u64 = 10_000;
 pub const CURRENT_BYTES: u64 = 16;
 /// OPTIONS: the instance's options as text (assumed: a few KB, below the inline threshold).
 pub const OPTIONS_BYTES: u64 = 8 * 1024 - CURRENT_BYTES;
-/// The MANIFEST of an instance just opened: its column families and comparator. Calibrated on
-/// Flink 2.3 (`tests/fidelity` run c09_rocks_manifest, 2026-12-03): 421 B, rounded.
-pub const MANIFEST_BASE_BYTES: u64 = 420;
-/// What each SST file the instance writes (a flush's, a compaction's output) adds to the
-/// MANIFEST: its version edit, with the edits of the files a compaction deletes folded in.
-/// RocksDB appends to the MANIFEST for the instance's whole life (it starts a new one only on
-/// open, or past `max_manifest_file_size`, 1 GiB by default), so after a few minutes it exceeds
-/// Flink's inline threshold (`state.storage.fs.memory-threshold`, 20 KB) and every checkpoint
-/// uploads it as a file of its own. Calibrated on Flink 2.3 (c09_rocks_manifest: the live
-/// MANIFEST's size against the SST files the run uploaded into `shared/`, least squares,
-/// 132.2 B per file, 2026-12-03).
-pub const MANIFEST_BYTES_PER_FILE_WRITTEN: u64 = 132;
 /// CURRENT, OPTIONS and MANIFEST.
 pub const MISC_FILES: u32 = 3;
 
@@ -74,21 +62,20 @@ impl NativeCheckpoint {
     }
 }
 
-/// Sizes of CURRENT, OPTIONS and MANIFEST of an instance that has written `files_written`
-/// SST files since it opened (the checkpoint copies the MANIFEST as it stands).
-pub fn misc_file_bytes(files_written: u64) -> Vec<u64> {
-    let manifest = MANIFEST_BASE_BYTES + MANIFEST_BYTES_PER_FILE_WRITTEN * files_written;
-    vec![CURRENT_BYTES, OPTIONS_BYTES, manifest]
+/// Sizes of CURRENT, OPTIONS and a MANIFEST of `manifest_bytes` (the checkpoint copies the
+/// MANIFEST as it stands, [`super::manifest`]).
+pub fn misc_file_bytes(manifest_bytes: u64) -> Vec<u64> {
+    vec![CURRENT_BYTES, OPTIONS_BYTES, manifest_bytes]
 }
 
 /// `takeDBNativeCheckpoint`: flushes the memtable (without the compaction that follows it:
-/// the directory is taken right after the flush) and links every live SST.
-pub fn take_native_checkpoint(lsm: &mut LsmTree, flush: &FlushCost) -> NativeCheckpoint {
+/// the directory is taken right after the flush) and links every live SST, `now_ns` into the run.
+pub fn take_native_checkpoint(lsm: &mut LsmTree, flush: &FlushCost, now_ns: u64) -> NativeCheckpoint {
     let flushed = lsm.memtable_writes();
     lsm.flush_without_compaction();
     let ssts: Vec<SstFile> = lsm.live_files().copied().collect();
     NativeCheckpoint {
-        misc_bytes: misc_file_bytes(lsm.files_written()),
+        misc_bytes: misc_file_bytes(lsm.checkpoint_manifest_bytes(now_ns)),
         flushed_bytes: flushed.bytes,
         sync_ns: flush.fixed_ns + ssts.len() as u64 * HARD_LINK_NS,
         sync_cpu_ns: flush.cpu_ns(flushed),
@@ -137,8 +124,8 @@ pub fn upload_everything(nc: &NativeCheckpoint, cfg: &BackendConfig) -> Snapshot
 
 /// A native savepoint of `lsm`: a native checkpoint, every file uploaded; the compaction the
 /// flush made due runs afterwards, as after any flush.
-pub fn native_savepoint(lsm: &mut LsmTree, cfg: &BackendConfig) -> SnapshotCost {
-    let nc = take_native_checkpoint(lsm, &cfg.flush);
+pub fn native_savepoint(lsm: &mut LsmTree, cfg: &BackendConfig, now_ns: u64) -> SnapshotCost {
+    let nc = take_native_checkpoint(lsm, &cfg.flush, now_ns);
     lsm.maybe_compact();
     upload_everything(&nc, cfg)
 }
@@ -166,12 +153,12 @@ mod tests {
         };
         let mut lsm = LsmTree::new(lsm_cfg(), 128 * MIB, 1);
         lsm.write(StateWrites::bytes(10_000_000), 130 * MIB);
-        let nc = take_native_checkpoint(&mut lsm, &flush);
+        let nc = take_native_checkpoint(&mut lsm, &flush, 0);
         assert_eq!(nc.flushed_bytes, 10_000_000);
         assert_eq!(nc.sync_cpu_ns, 100_000_000, "10 MB at 100 MB/s of CPU");
         assert_eq!(nc.ssts.len(), 3, "two 64 MiB files and the flushed one");
         assert_eq!(nc.sync_ns, 5_000_000 + 3 * HARD_LINK_NS);
-        let again = take_native_checkpoint(&mut lsm, &flush);
+        let again = take_native_checkpoint(&mut lsm, &flush, 0);
         assert_eq!(
             (again.flushed_bytes, again.sync_cpu_ns),
             (0, 0),
@@ -192,7 +179,7 @@ mod tests {
         let cost_of = |puts: u64| {
             let mut lsm = LsmTree::new(lsm_cfg(), 0, 1);
             lsm.write(StateWrites { bytes: 1_000_000, puts }, 1_000_000);
-            take_native_checkpoint(&mut lsm, &flush).sync_cpu_ns
+            take_native_checkpoint(&mut lsm, &flush, 0).sync_cpu_ns
         };
         assert_eq!(
             cost_of(1_000),
@@ -204,16 +191,9 @@ mod tests {
 
     #[test]
     fn misc_files_add_up() {
-        let m = misc_file_bytes(10);
+        let m = misc_file_bytes(1_740);
         assert_eq!(m.len(), MISC_FILES as usize);
-        assert_eq!(
-            m,
-            vec![
-                16,
-                8 * 1024 - 16,
-                MANIFEST_BASE_BYTES + 10 * MANIFEST_BYTES_PER_FILE_WRITTEN
-            ]
-        );
+        assert_eq!(m, vec![16, 8 * 1024 - 16, 1_740]);
     }
 
     /// The MANIFEST grows with every file the instance writes, flushes and compaction outputs
@@ -236,7 +216,7 @@ mod tests {
                 },
                 5_000_000,
             );
-            let nc = take_native_checkpoint(&mut lsm, &flush);
+            let nc = take_native_checkpoint(&mut lsm, &flush, 0);
             lsm.maybe_compact();
             manifest.push(nc.misc_bytes[2]);
         }

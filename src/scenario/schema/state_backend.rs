@@ -45,6 +45,13 @@ pub struct StateBackendCfg {
     /// default: every entry iterated and written) or `native` (the files copied).
     #[serde(default)]
     pub savepoint_format: SavepointFormatCfg,
+    /// RocksDB: how long each instance has been open when the run starts (since the job last
+    /// started or restored); its MANIFEST holds that long's version edits at the run's pace.
+    #[serde(default = "default_instance_age")]
+    pub instance_age: Duration,
+    /// RocksDB's `max_manifest_file_size` (1 GiB; Flink sets none): past it, a new MANIFEST.
+    #[serde(default = "default_max_manifest_file_size")]
+    pub max_manifest_file_size: Bytes,
     /// `execution.checkpointing.incremental` (false): RocksDB uploads only new SST files.
     #[serde(default)]
     pub incremental: bool,
@@ -98,6 +105,16 @@ fn default_flush_cpu_per_entry() -> Duration {
 
 /// See [`default_flush_throughput`].
 pub const FLUSH_THROUGHPUT_DEFAULT_BYTES_PER_S: f64 = 524e6;
+
+/// Freshly opened instances, as a run of the fidelity suite has them.
+fn default_instance_age() -> Duration {
+    dur(0)
+}
+
+/// RocksDB's default (`DBOptions::max_manifest_file_size`).
+fn default_max_manifest_file_size() -> Bytes {
+    Bytes::new(crate::model::backend::manifest::MAX_MANIFEST_FILE_SIZE_DEFAULT_BYTES as f64)
+}
 
 /// Flink's default (`RocksDBConfigurableOptions.CHECKPOINT_TRANSFER_THREAD_NUM`).
 fn default_transfer_threads() -> u32 {
@@ -233,6 +250,8 @@ impl Default for StateBackendCfg {
             transfer_threads: default_transfer_threads(),
             background_threads: default_background_threads(),
             savepoint_format: SavepointFormatCfg::Canonical,
+            instance_age: default_instance_age(),
+            max_manifest_file_size: default_max_manifest_file_size(),
             incremental: false,
             compaction: CompactionCfg::default(),
             changelog: ChangelogCfg::default(),

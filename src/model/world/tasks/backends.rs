@@ -58,7 +58,7 @@ impl Tasks {
         let b = t.backend.as_mut()?;
         let savepoint = barrier.options.checkpoint_type == CheckpointType::Savepoint;
         let cost = if savepoint {
-            b.snapshot_savepoint()
+            b.snapshot_savepoint(now)
         } else {
             b.snapshot(now, barrier.id)
         };
@@ -92,7 +92,8 @@ impl Tasks {
         if t.backend.is_none() {
             return;
         }
-        t.backend = Some(StateBackend::new(cfg, live_bytes));
+        // The instance is opened again: RocksDB starts a new MANIFEST.
+        t.backend = Some(StateBackend::new(&cfg.reopened(), live_bytes));
         t.state_written_pending = StateWrites::default();
         t.channel_state = None;
         t.deferred_mail.clear();

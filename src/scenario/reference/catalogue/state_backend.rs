@@ -49,6 +49,20 @@ pub(super) const FIELDS: &[FieldDoc] = &[
         "RocksDB: fixed part of the native checkpoint (`takeDBNativeCheckpoint`) whatever it flushes: five synced small writes (flush MANIFEST record and directory; checkpoint MANIFEST copy, CURRENT, directory) at the `local-disk` profile's 1 ms.",
     ),
     f(
+        "state_backend.instance_age",
+        Duration,
+        Value("\"0s\""),
+        SUB,
+        "RocksDB: how long each instance has been open when the run starts (since the job last started or was restored). RocksDB appends a version edit to the instance's MANIFEST for every SST file it writes (132 B each, calibrated on Flink 2.3: tests/fidelity run c09_rocks_manifest) and starts a new MANIFEST only on open, and every checkpoint, full or incremental, copies the MANIFEST and uploads it once it passes 20 KB. The edits from before the run are extrapolated from the instance's own pace of files in the run, measured from its first checkpoint (which carries only the run's own edits); a restore reopens the instance. About 15 MB a day at 1.3 files a second, f13's pace in tests/fidelity. `ckptsim import` sets it from the job's last RUNNING time or restore.",
+    ),
+    f(
+        "state_backend.max_manifest_file_size",
+        Bytes,
+        Value("\"1GiB\""),
+        SUB,
+        "RocksDB's `max_manifest_file_size` (Flink sets none, so RocksDB's default applies): past it RocksDB starts a new MANIFEST, which bounds what an old instance's checkpoints carry.",
+    ),
+    f(
         "state_backend.transfer_threads",
         Integer,
         Value("4"),

@@ -125,6 +125,18 @@ impl RealRuns {
             .collect()
     }
 
+    /// Mean of a `checkpoints.csv` column over the completed checkpoints triggered at least
+    /// `warmup_s` after the job started (the cut `summary.csv` makes).
+    pub fn checkpoint_mean(&self, run: &str, column: &str, warmup_s: f64) -> Option<f64> {
+        let xs: Vec<f64> = read_rows(&self.dir.join(run).join("checkpoints.csv"))
+            .iter()
+            .filter(|r| r["status"] == "COMPLETED")
+            .filter(|r| r["t_since_job_start_s"].parse::<f64>().is_ok_and(|t| t >= warmup_s))
+            .filter_map(|r| r.get(column)?.parse::<f64>().ok())
+            .collect();
+        (!xs.is_empty()).then(|| xs.iter().sum::<f64>() / xs.len() as f64)
+    }
+
     /// `(trigger time s since the job started, state size B)` of the run's completed
     /// checkpoints.
     pub fn checkpoint_states(&self, run: &str) -> Vec<(f64, f64)> {

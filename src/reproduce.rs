@@ -419,7 +419,15 @@ fn index_advice(md: &mut String, dir: &Path, stem: &str) -> Result<(), Reproduce
          charts under `plots/`):\n",
         advice_dir(stem)
     );
-    for key in ["interval", "verification", "bandwidth", "catch_up", "spike", "mode"] {
+    for key in [
+        "interval",
+        "verification",
+        "bandwidth",
+        "catch_up",
+        "spike",
+        "mode",
+        "aging",
+    ] {
         if let Some(s) = v.get(key).and_then(|a| a.get("sentence")).and_then(|s| s.as_str()) {
             let _ = writeln!(md, "- {key}: {s}");
         }

@@ -262,5 +262,47 @@ pub fn draw(advice: &Advice, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
             &dir.join("advice_mode"),
         )?);
     }
+    if let Some(a) = &advice.aging {
+        let cats: Vec<String> = a.points.iter().map(|p| format!("{:.0} d", p.age_days)).collect();
+        let pts = |f: fn(&super::aging::AgingPoint) -> f64| {
+            a.points
+                .iter()
+                .enumerate()
+                .map(|(i, p)| XY::new(i as f64, f(p)))
+                .collect::<Vec<_>>()
+        };
+        let last = (cats.len() - 1) as f64;
+        files.extend(chart(
+            "RocksDB checkpoints as the job runs without a restart".into(),
+            vec![
+                panel(
+                    "RocksDB instances open for",
+                    "checkpoint duration (s)",
+                    vec![
+                        Series::measured("p50", pts(|p| p.p50_ms / 1e3)),
+                        Series::measured("p99", pts(|p| p.p99_ms / 1e3)),
+                        Series::model(
+                            "target",
+                            vec![XY::new(0.0, a.target_ms / 1e3), XY::new(last, a.target_ms / 1e3)],
+                            TARGET,
+                        ),
+                    ],
+                    vec![],
+                    Some(cats.clone()),
+                ),
+                panel(
+                    "RocksDB instances open for",
+                    "average checkpointed size (MB)",
+                    vec![Series::measured(
+                        "checkpointed",
+                        pts(|p| p.checkpointed_avg_bytes / 1e6),
+                    )],
+                    vec![],
+                    Some(cats),
+                ),
+            ],
+            &dir.join("advice_aging"),
+        )?);
+    }
     Ok(files)
 }

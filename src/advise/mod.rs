@@ -6,7 +6,8 @@
 //! - [`headroom`]: the spare throughput needed to be live again within a target time after a
 //!   failure;
 //! - [`spike`]: whether checkpoints survive a traffic spike, and which setting fixes them if not;
-//! - [`mode`]: aligned, unaligned or aligned with a timeout.
+//! - [`mode`]: aligned, unaligned or aligned with a timeout;
+//! - [`aging`]: how RocksDB's checkpoints grow with the job's uptime (asked for by name only).
 //!
 //! Every answer starts from the scenario as written (the [`baseline::Baseline`] run, judged by
 //! the run verdict), runs variants of it (`--set` overrides on the user's file, so each run is a
@@ -14,6 +15,7 @@
 //! seeded from the scenario's seed and gathered in a fixed order: the advice is deterministic,
 //! whatever the number of threads. [`verify`] checks the advised interval independently.
 
+pub mod aging;
 pub mod bandwidth;
 pub mod baseline;
 pub mod charts;
@@ -61,6 +63,7 @@ pub enum Question {
     CatchUp,
     Spike,
     Mode,
+    Aging,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -95,6 +98,7 @@ pub struct Advice {
     pub catch_up: Option<headroom::HeadroomAnswer>,
     pub spike: Option<spike::SpikeAnswer>,
     pub mode: Option<mode::ModeAnswer>,
+    pub aging: Option<aging::AgingAnswer>,
     pub verification: Option<verify::Verification>,
 }
 
@@ -119,6 +123,9 @@ impl Advice {
         }
         if let Some(a) = &self.mode {
             v.push(("barrier mode", a.sentence.as_str()));
+        }
+        if let Some(a) = &self.aging {
+            v.push(("aging", a.sentence.as_str()));
         }
         v
     }
@@ -170,6 +177,9 @@ pub fn advise(
             .transpose()?,
         mode: asked(Question::Mode)
             .then(|| mode::answer(&runner, &base, &failure))
+            .transpose()?,
+        aging: asked(Question::Aging)
+            .then(|| aging::answer(&runner, &base, opts.target_share))
             .transpose()?,
     })
 }

@@ -298,6 +298,40 @@ fn page(a: &Advice, charts: &[PathBuf]) -> Result<Report, AdviseError> {
             Some(("advice_mode", "Checkpoint duration and recovery per barrier mode.")),
         );
     }
+    if let Some(g) = &a.aging {
+        section(
+            "aging",
+            "RocksDB checkpoints as the job ages",
+            &g.sentence,
+            "The scenario with its RocksDB instances open for 0 s to 90 days when the run starts \
+             (state_backend.instance_age); 12 intervals each.",
+            table(
+                &[
+                    "uptime",
+                    "p50 duration",
+                    "p99 duration",
+                    "average checkpointed size",
+                    "failed",
+                ],
+                g.points
+                    .iter()
+                    .map(|p| {
+                        vec![
+                            format!("{:.0} d", p.age_days),
+                            human_ms(p.p50_ms),
+                            human_ms(p.p99_ms),
+                            format!("{:.1} MB", p.checkpointed_avg_bytes / 1e6),
+                            p.failed.to_string(),
+                        ]
+                    })
+                    .collect(),
+            ),
+            Some((
+                "advice_aging",
+                "Checkpoint duration and upload against the RocksDB instances' uptime, with the target.",
+            )),
+        );
+    }
     let mut verdict: Vec<String> = a.sentences().iter().map(|(q, s)| format!("{q}: {s}")).collect();
     verdict.extend(
         a.verdict

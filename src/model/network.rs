@@ -18,10 +18,14 @@
 //! (and the wire), a delivery, a read or a recycle the consumer end. With hash shuffles a job has
 //! p² channels and a buffer event lands on one of them at random, so the state it reads is
 //! nearly always out of cache; each end fits one cache line (`align(64)`), so each side pays one
-//! miss per channel rather than the two or three a record of both ends spanned.
+//! miss per channel rather than the two or three a record of both ends spanned. For the same
+//! reason each end keeps its own copy of what it needs of the job graph's channel (the subtask
+//! at its end, where the consumer reads it, the TaskManager connection) and of the channel's
+//! incarnation: a send, a delivery or a recycle then reads no other per-channel table.
 
 use std::collections::VecDeque;
 
+use crate::ids::CheckpointId;
 use crate::model::buffer_fifo::{BufferFifo, BufferPool};
 use crate::model::records::{NetBuffer, Record};
 use crate::time::SimTime;
@@ -45,6 +49,10 @@ pub struct ProducerEnd {
     /// Size at which a buffer is finished; 0 means the full segment. Set by the consumer's
     /// buffer debloater (FLIP-183).
     pub buffer_size: u32,
+    /// The producing subtask (the job graph's `Channel::producer`).
+    pub producer: u32,
+    /// The channel's incarnation, bumped when either end restarts (kept at every end).
+    pub incarnation: u32,
     /// An aligned barrier was sent; nothing more until the consumer resumes consumption.
     pub blocked: bool,
     /// Both ends share a TaskManager (`LocalInputChannel`): no credit, no receiver buffers.
@@ -54,12 +62,21 @@ pub struct ProducerEnd {
     pub flush_requested: bool,
 }
 
-/// The wire of a channel: buffers on their way, with their delivery times.
+/// The wire of a channel: buffers on their way, with their delivery times. Half a cache line
+/// (`align(32)`), so that no wire straddles two.
 #[derive(Debug, Default)]
+#[repr(align(32))]
 pub struct WireEnd {
     pub wire: BufferFifo,
     /// The latest delivery time given to a buffer (deliveries keep FIFO order).
     pub last_delivery: SimTime,
+    /// The channel's incarnation (as at its ends).
+    pub incarnation: u32,
+    /// The TaskManager connection the channel's buffers take (the job graph's
+    /// `Channel::connection`: `producer's TaskManager * TaskManagers + consumer's`).
+    pub connection: u32,
+    /// The ends are on different TaskManagers.
+    pub remote: bool,
 }
 
 /// The consumer end of a channel (`RemoteInputChannel`, or `LocalInputChannel`).
@@ -71,7 +88,7 @@ pub struct ConsumerEnd {
     pub delivered_seq: u64,
     /// The unaligned checkpoint whose channel state this channel is writing
     /// (`ChannelStatePersister`): every data buffer arriving before the barrier is persisted.
-    pub persisting: Option<crate::ids::CheckpointId>,
+    pub persisting: MaybeCheckpoint,
     /// Buffers this channel owns at the receiver: exclusive plus borrowed floating ones.
     pub owned: u32,
     pub floating_held: u32,
@@ -84,6 +101,12 @@ pub struct ConsumerEnd {
     /// Buffers at the head of `received` that were restored from channel state
     /// (`RecoveredInputChannel`): read before anything new, and holding no credit.
     pub recovered_ahead: u32,
+    /// The consuming subtask and the channel's position among its inputs (the job graph's
+    /// `Channel::consumer` and `Channel::input_index`).
+    pub consumer: u32,
+    pub input_index: u32,
+    /// The channel's incarnation (as at the producer end).
+    pub incarnation: u32,
     /// Bookkeeping of alignment (`ChannelState.blockChannel`).
     pub consumer_blocked: bool,
     /// Both ends share a TaskManager (as [`ProducerEnd::local`], kept at each end so that
@@ -95,17 +118,56 @@ pub struct ConsumerEnd {
     pub resume_at_checkpoint_end: bool,
 }
 
-// Each end is one cache line, as the module's layout promises.
+// Each end is one cache line, and a wire half of one, as the module's layout promises.
 const _: () = assert!(std::mem::size_of::<ProducerEnd>() == 64);
 const _: () = assert!(std::mem::size_of::<ConsumerEnd>() == 64);
+const _: () = assert!(std::mem::size_of::<WireEnd>() == 32);
+
+/// An optional checkpoint id in 8 bytes, where `Option` takes 16 (the consumer end has no room
+/// for those): no checkpoint id ever reaches `u64::MAX`, which stands for none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MaybeCheckpoint(u64);
+
+impl MaybeCheckpoint {
+    pub const NONE: MaybeCheckpoint = MaybeCheckpoint(u64::MAX);
+
+    pub fn some(id: CheckpointId) -> Self {
+        assert_ne!(id, u64::MAX, "checkpoint ids stay below u64::MAX");
+        MaybeCheckpoint(id)
+    }
+
+    #[inline]
+    pub fn get(self) -> Option<CheckpointId> {
+        (self.0 != u64::MAX).then_some(self.0)
+    }
+}
+
+impl Default for MaybeCheckpoint {
+    fn default() -> Self {
+        MaybeCheckpoint::NONE
+    }
+}
+
+/// Where a channel runs, as its ends keep it (copied from the job graph's `Channel`).
+#[derive(Clone, Copy, Debug)]
+pub struct ChannelRoute {
+    pub producer: u32,
+    pub consumer: u32,
+    pub input_index: u32,
+    pub connection: u32,
+    pub remote: bool,
+}
 
 impl ProducerEnd {
     /// A remote channel starts with its exclusive buffers announced as credit
     /// (`RemoteInputChannel.setup`); a local one has none (`LocalInputChannel`).
-    pub fn new(exclusive: u32, local: bool) -> Self {
+    pub fn new(exclusive: u32, route: &ChannelRoute, incarnation: u32) -> Self {
+        let local = !route.remote;
         ProducerEnd {
             credit: if local { 0 } else { exclusive },
             local,
+            producer: route.producer,
+            incarnation,
             ..Default::default()
         }
     }
@@ -135,12 +197,16 @@ impl ProducerEnd {
 impl ConsumerEnd {
     /// A remote channel owns its exclusive buffers, all announced as credit; a local one owns no
     /// buffers (`LocalInputChannel`).
-    pub fn new(exclusive: u32, local: bool) -> Self {
+    pub fn new(exclusive: u32, route: &ChannelRoute, incarnation: u32) -> Self {
+        let local = !route.remote;
         let exclusive = if local { 0 } else { exclusive };
         ConsumerEnd {
             owned: exclusive,
             announced_unused: exclusive,
             local,
+            consumer: route.consumer,
+            input_index: route.input_index,
+            incarnation,
             ..Default::default()
         }
     }
@@ -173,6 +239,17 @@ impl ConsumerEnd {
     }
 }
 
+impl WireEnd {
+    pub fn new(route: &ChannelRoute, incarnation: u32) -> Self {
+        WireEnd {
+            incarnation,
+            connection: route.connection,
+            remote: route.remote,
+            ..Default::default()
+        }
+    }
+}
+
 /// One channel's two ends and its wire, borrowed together for reading.
 #[derive(Clone, Copy, Debug)]
 pub struct ChannelParts<'a> {
@@ -201,6 +278,8 @@ impl ChannelParts<'_> {
 #[derive(Debug, Default)]
 pub struct GatePool {
     pub available: u32,
+    /// The gate's first input channel (a gate's inputs are consecutive).
+    pub first_input: u32,
     /// Channels waiting for a floating buffer, in request order.
     pub waiting: VecDeque<u32>,
 }

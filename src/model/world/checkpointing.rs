@@ -155,7 +155,7 @@ impl World {
         for input in 0..self.graph.inputs[s as usize].len() {
             let ch = self.graph.inputs[s as usize][input].0;
             if self.net.take_resume_at_checkpoint_end(ch) {
-                self.net.send_resume(now, ch, &self.graph, &mut self.queue);
+                self.net.send_resume(now, ch, &mut self.queue);
             }
         }
     }

@@ -501,9 +501,9 @@ impl World {
     fn dispatch_network(&mut self, now: SimTime, ev: Event) {
         match ev {
             Event::Flush { s, inc } if inc == self.tasks.incarnation(s) => self.on_flush(now, s),
-            Event::Deliver { ch, inc } if inc == self.net.incarnation(ch) => self.on_deliver(now, ch),
-            Event::Credit { ch, n, inc } if inc == self.net.incarnation(ch) => self.on_credit(now, ch, n),
-            Event::Resume { ch, inc } if inc == self.net.incarnation(ch) => self.on_resume(now, ch),
+            Event::Deliver { ch, inc } if self.net.delivery_is_current(ch, inc) => self.on_deliver(now, ch),
+            Event::Credit { ch, n, inc } if self.net.producer_event_is_current(ch, inc) => self.on_credit(now, ch, n),
+            Event::Resume { ch, inc } if self.net.producer_event_is_current(ch, inc) => self.on_resume(now, ch),
             _ => {}
         }
     }

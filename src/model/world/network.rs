@@ -44,22 +44,20 @@ impl World {
     pub(crate) fn write_record(&mut self, now: SimTime, s: u32, ch: u32, r: Record, written_ns: u64) {
         self.checks.record_sent(ch);
         let inc = self.tasks.incarnation(s);
-        let sent = self
-            .net
-            .write_record(now, s, inc, ch, r, written_ns, &self.graph, &mut self.queue);
+        let sent = self.net.write_record(now, s, inc, ch, r, written_ns, &mut self.queue);
         self.after_send(now, sent);
     }
 
     /// Moves the buffer being filled into the send queue.
     pub(crate) fn finish_builder(&mut self, now: SimTime, ch: u32) {
-        let sent = self.net.finish_builder(now, ch, &self.graph, &mut self.queue);
+        let sent = self.net.finish_builder(now, ch, &mut self.queue);
         self.after_send(now, sent);
     }
 
     /// Appends an event (barrier, cancellation marker) behind the data of a channel.
     pub(crate) fn enqueue_event(&mut self, now: SimTime, ch: u32, payload: Payload) {
         self.finish_builder(now, ch);
-        let sent = self.net.push_event(now, ch, payload, &self.graph, &mut self.queue);
+        let sent = self.net.push_event(now, ch, payload, &mut self.queue);
         self.after_send(now, sent);
     }
 
@@ -67,7 +65,7 @@ impl World {
     pub(crate) fn on_flush(&mut self, now: SimTime, s: u32) {
         let chans = self.net.flush_fired(s);
         for &ch in &chans {
-            let sent = self.net.flush_channel(now, ch, &self.graph, &mut self.queue);
+            let sent = self.net.flush_channel(now, ch, &mut self.queue);
             self.after_send(now, sent);
         }
         self.net.flush_done(s, chans);
@@ -75,7 +73,7 @@ impl World {
 
     /// Sends what the channel's credits and blocking allow.
     pub(crate) fn try_send(&mut self, now: SimTime, ch: u32) {
-        let sent = self.net.try_send(now, ch, &self.graph, &mut self.queue);
+        let sent = self.net.try_send(now, ch, &mut self.queue);
         self.after_send(now, sent);
     }
 
@@ -101,19 +99,20 @@ impl World {
             Arrival::Marker => {}
             Arrival::Data { bytes, backlog } => {
                 self.persist_arriving(ch, bytes);
-                self.net
-                    .on_data_received(now, ch, backlog, &self.graph, &mut self.queue);
+                self.net.on_data_received(now, ch, backlog, &mut self.queue);
             }
         }
-        let info = &self.graph.channels[ch as usize];
-        let (consumer, input) = (info.consumer.0, info.input_index);
+        // The consumer end, just read, names the consumer and its input: the job graph's channel
+        // table would cost another cache miss.
+        let c = self.net.consumer_end(ch);
+        let (consumer, input) = (c.consumer, c.input_index);
         self.mark_input_available(now, consumer, input);
     }
 
     /// The consumer finished with a data buffer: on a local channel the producer's pool gets it
     /// back, and a producer waiting for a buffer resumes.
     pub(crate) fn recycle(&mut self, now: SimTime, ch: u32, bytes: u32, records: Vec<Record>) {
-        let sent = self.net.recycle(now, ch, bytes, records, &self.graph, &mut self.queue);
+        let sent = self.net.recycle(now, ch, bytes, records, &mut self.queue);
         self.after_send(now, sent);
     }
 
@@ -127,12 +126,12 @@ impl World {
             self.on_priority_barrier_delivered(now, ch, barrier);
             return;
         }
-        let sent = self.net.send_priority(now, ch, barrier, &self.graph, &mut self.queue);
+        let sent = self.net.send_priority(now, ch, barrier, &mut self.queue);
         self.after_send(now, sent);
     }
 
     pub(crate) fn on_credit(&mut self, now: SimTime, ch: u32, n: u32) {
-        let sent = self.net.on_credit(now, ch, n, &self.graph, &mut self.queue);
+        let sent = self.net.on_credit(now, ch, n, &mut self.queue);
         self.after_send(now, sent);
     }
 
@@ -158,7 +157,7 @@ impl World {
         if self.checks.take_lost_resume() {
             return;
         }
-        let sent = self.net.on_resume(now, ch, &self.graph, &mut self.queue);
+        let sent = self.net.on_resume(now, ch, &mut self.queue);
         self.after_send(now, sent);
     }
 

@@ -3,6 +3,7 @@
 //! (`ChannelStatePersister`).
 
 use super::*;
+use crate::model::network::MaybeCheckpoint;
 
 impl Network {
     // ---- unaligned barriers at the consumer (channel state) ----
@@ -13,8 +14,8 @@ impl Network {
     /// (`ChannelStatePersister.checkForBarrier`).
     pub fn priority_barrier_arrived(&mut self, ch: u32, checkpoint: CheckpointId) -> u32 {
         let c = &mut self.cons[ch as usize];
-        if c.persisting == Some(checkpoint) {
-            c.persisting = None;
+        if c.persisting.get() == Some(checkpoint) {
+            c.persisting = MaybeCheckpoint::NONE;
             0
         } else if c.local {
             // `LocalInputChannel`: what the consumer has not taken is still the producer's
@@ -54,7 +55,7 @@ impl Network {
     /// Returns what is queued now.
     pub fn start_persisting(&mut self, ch: u32, checkpoint: CheckpointId, with_records: bool) -> (u64, Vec<Record>) {
         let c = &mut self.cons[ch as usize];
-        c.persisting = Some(checkpoint);
+        c.persisting = MaybeCheckpoint::some(checkpoint);
         if c.local {
             // `LocalInputChannel.checkpointStarted`: nothing is queued at the consumer; it persists
             // each buffer as it reads it (`take_input`) until the barrier.
@@ -71,7 +72,7 @@ impl Network {
     }
 
     pub fn stop_persisting(&mut self, ch: u32) {
-        self.cons[ch as usize].persisting = None;
+        self.cons[ch as usize].persisting = MaybeCheckpoint::NONE;
     }
 
     /// A data buffer just arrived on a channel: if it persists for a checkpoint, that one, with
@@ -81,7 +82,7 @@ impl Network {
         if c.local {
             return None; // persisted when read
         }
-        let id = c.persisting?;
+        let id = c.persisting.get()?;
         let records = if with_records {
             data_records(c.received.back(&self.bufs).into_iter())
         } else {

@@ -25,7 +25,7 @@ use crate::model::buffer_fifo::BufferPool;
 use crate::model::debloat::{BufferDebloater, DebloatConfig, ThroughputCalculator};
 use crate::model::faults::{Condition, FaultWindow};
 use crate::model::graph::JobGraph;
-use crate::model::network::{ChannelParts, ConsumerEnd, GatePool, ProducerEnd, WireEnd};
+use crate::model::network::{ChannelParts, ChannelRoute, ConsumerEnd, GatePool, ProducerEnd, WireEnd};
 use crate::model::records::{EVENT_BYTES, NetBuffer, Payload, Record};
 use crate::model::task::{ChannelSide, PersistedChannel};
 use crate::protocol::CheckpointBarrier;
@@ -57,6 +57,9 @@ struct OutputPool {
     channels_at_cap: Vec<u32>,
     /// Per output edge: the next channel of a rebalance.
     round_robin: Vec<u32>,
+    /// Per output edge: its first channel (a producer's channel ids grow with its output edges,
+    /// so the edge of a channel is found here rather than in the job graph's channel table).
+    first_channel: Vec<u32>,
     /// The output flusher is armed.
     flush_armed: bool,
     /// Channels whose buffer being filled got its first record since the flusher last ran (some
@@ -143,12 +146,11 @@ pub(crate) struct Taken {
 pub(crate) struct Network {
     set: NetworkSettings,
     /// Per channel, each in its own table so that a side reads only its own cache line: the
-    /// producer ends, the wires, the consumer ends.
+    /// producer ends, the wires, the consumer ends. Each keeps the channel's incarnation, bumped
+    /// when either end restarts: events of an earlier incarnation are stale.
     prod: Vec<ProducerEnd>,
     wires: Vec<WireEnd>,
     cons: Vec<ConsumerEnd>,
-    /// Per channel: bumped when either end restarts; events of an earlier incarnation are stale.
-    incarnations: Vec<u32>,
     /// The buffers queued in every channel (send queues, wires, received queues).
     bufs: BufferPool,
     gate_pools: Vec<Vec<GatePool>>,
@@ -157,6 +159,8 @@ pub(crate) struct Network {
     waiting_for_floating: Vec<bool>,
     /// Per pair of TaskManagers: when their connection is free to serialize the next buffer.
     connection_free_at: Vec<SimTime>,
+    /// TaskManagers (a connection's index is `from * taskmanagers + to`).
+    taskmanagers: u32,
     rng: RngStream,
     outputs: Vec<OutputPool>,
     inputs: Vec<InputQueue>,
@@ -194,6 +198,7 @@ fn output_pools(g: &JobGraph) -> Vec<OutputPool> {
                 round_robin: (0..edges)
                     .map(|e| g.subtasks[i].index % g.outputs[i][e].channels.len() as u32)
                     .collect(),
+                first_channel: g.outputs[i].iter().map(|e| e.channels[0].0).collect(),
                 flush_armed: false,
                 filling: Vec::new(),
             }
@@ -203,17 +208,49 @@ fn output_pools(g: &JobGraph) -> Vec<OutputPool> {
 
 /// Each input gate's floating buffers, all available.
 fn gate_pools(g: &JobGraph, floating_buffers_per_gate: u32) -> Vec<Vec<GatePool>> {
-    g.gates
+    let mut pools: Vec<Vec<GatePool>> = g
+        .gates
         .iter()
         .map(|n| {
             (0..*n)
                 .map(|_| GatePool {
                     available: floating_buffers_per_gate,
                     waiting: Default::default(),
+                    first_input: u32::MAX,
                 })
                 .collect()
         })
-        .collect()
+        .collect();
+    for c in &g.channels {
+        let p = &mut pools[c.consumer.index()][c.gate as usize];
+        p.first_input = p.first_input.min(c.input_index);
+    }
+    pools
+}
+
+/// The output edge of a producer's pool that channel `ch` belongs to: the last one starting at
+/// or before it.
+#[inline]
+fn edge_of(o: &OutputPool, ch: u32) -> usize {
+    o.first_channel.partition_point(|first| *first <= ch) - 1
+}
+
+/// The input gate of a consumer that its input `input` belongs to: the last one starting at or
+/// before it.
+#[inline]
+fn gate_of(gates: &[GatePool], input: u32) -> usize {
+    gates.partition_point(|p| p.first_input <= input) - 1
+}
+
+/// A channel's route, as its ends keep it.
+fn route(c: &crate::model::graph::Channel) -> ChannelRoute {
+    ChannelRoute {
+        producer: c.producer.0,
+        consumer: c.consumer.0,
+        input_index: c.input_index,
+        connection: c.connection,
+        remote: c.remote,
+    }
 }
 
 /// Each subtask with inputs gets a buffer debloater per gate when debloating is on.
@@ -257,23 +294,23 @@ impl Network {
         let debloaters = debloaters(g, debloat);
         let tms = g.taskmanagers as usize;
         let exclusive = set.exclusive_buffers;
-        Network {
+        let net = Network {
             prod: g
                 .channels
                 .iter()
-                .map(|c| ProducerEnd::new(exclusive, !c.remote))
+                .map(|c| ProducerEnd::new(exclusive, &route(c), 0))
                 .collect(),
-            wires: g.channels.iter().map(|_| WireEnd::default()).collect(),
+            wires: g.channels.iter().map(|c| WireEnd::new(&route(c), 0)).collect(),
             cons: g
                 .channels
                 .iter()
-                .map(|c| ConsumerEnd::new(exclusive, !c.remote))
+                .map(|c| ConsumerEnd::new(exclusive, &route(c), 0))
                 .collect(),
-            incarnations: vec![0; g.channels.len()],
             bufs: BufferPool::default(),
             gate_pools,
             waiting_for_floating: vec![false; g.channels.len()],
             connection_free_at: vec![SimTime::ZERO; tms * tms],
+            taskmanagers: g.taskmanagers,
             rng,
             outputs,
             inputs,
@@ -290,7 +327,16 @@ impl Network {
             floating_without_initial_credit: false,
             local_freed_at_send: false,
             set,
+        };
+        // The ends find a channel's output edge and input gate from the first channel of each
+        // edge and the first input of each gate: the graph must agree (an edge's channels and a
+        // gate's inputs are consecutive, as `JobGraph::build` wires them).
+        for (ch, c) in g.channels.iter().enumerate() {
+            let edge = edge_of(&net.outputs[c.producer.index()], ch as u32);
+            let gate = gate_of(&net.gate_pools[c.consumer.index()], c.input_index);
+            assert_eq!((edge, gate), (c.output_edge as usize, c.gate as usize), "channel {ch}");
         }
+        net
     }
 
     // ---- reading ----
@@ -411,10 +457,31 @@ impl Network {
         self.floating_without_initial_credit = true;
     }
 
-    /// The incarnation of a channel: events for an older one are stale.
+    /// Whether a `Deliver` of incarnation `inc` is current (read on the wire, which the
+    /// delivery reads next).
     #[inline]
-    pub fn incarnation(&self, ch: u32) -> u32 {
-        self.incarnations[ch as usize]
+    pub fn delivery_is_current(&self, ch: u32, inc: u32) -> bool {
+        self.wires[ch as usize].incarnation == inc
+    }
+
+    /// Whether a `Credit` or `Resume` of incarnation `inc` is current (read at the producer
+    /// end, which it updates next).
+    #[inline]
+    pub fn producer_event_is_current(&self, ch: u32, inc: u32) -> bool {
+        self.prod[ch as usize].incarnation == inc
+    }
+
+    /// The output edge of the producer that channel `ch` belongs to.
+    #[inline]
+    fn output_edge(&self, ch: u32) -> usize {
+        edge_of(&self.outputs[self.prod[ch as usize].producer as usize], ch)
+    }
+
+    /// The input gate of the consumer that channel `ch` belongs to.
+    #[inline]
+    fn input_gate(&self, ch: u32) -> usize {
+        let c = &self.cons[ch as usize];
+        gate_of(&self.gate_pools[c.consumer as usize], c.input_index)
     }
 
     /// Negative control: aligned barriers no longer block their subpartition.

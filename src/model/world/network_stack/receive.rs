@@ -13,7 +13,7 @@ impl Network {
         let (at, buf) = w.pop_front_at(&mut self.bufs).expect("a delivery event has a buffer");
         debug_assert_eq!(at, now);
         if let Some(next) = w.front_at(&self.bufs) {
-            let inc = self.incarnations[ch as usize];
+            let inc = self.wires[ch as usize].incarnation;
             q.schedule(next, Event::Deliver { ch, inc });
         }
         let is_data = buf.is_data();
@@ -59,9 +59,7 @@ impl Network {
     /// that `backlog + initialCredit` buffers are available to announce as credit
     /// (`BufferManager.requestFloatingBuffers(backlog + initialCredit)`), as many as the gate has,
     /// and waits in the gate's queue for the rest. A local channel has no credit.
-    pub fn on_data_received(&mut self, now: SimTime, ch: u32, backlog: u32, g: &JobGraph, q: &mut EventQueue<Event>) {
-        let info = &g.channels[ch as usize];
-        let (consumer, gate) = (info.consumer.index(), info.gate as usize);
+    pub fn on_data_received(&mut self, now: SimTime, ch: u32, backlog: u32, q: &mut EventQueue<Event>) {
         let c = &mut self.cons[ch as usize];
         c.occupied += 1;
         c.sender_backlog = backlog;
@@ -74,6 +72,7 @@ impl Network {
         let need = self
             .floating_target(ch)
             .saturating_sub(self.cons[ch as usize].announced_unused);
+        let (consumer, gate) = (self.cons[ch as usize].consumer as usize, self.input_gate(ch));
         let pool = &mut self.gate_pools[consumer][gate];
         let mut granted = 0;
         for _ in 0..need {
@@ -88,7 +87,7 @@ impl Network {
             granted += 1;
         }
         if granted > 0 {
-            self.grant_floating(now, ch, granted, g, q);
+            self.grant_floating(now, ch, granted, q);
         }
     }
 
@@ -105,13 +104,13 @@ impl Network {
     }
 
     /// `n` floating buffers join a channel and are announced as credit.
-    fn grant_floating(&mut self, now: SimTime, ch: u32, n: u32, g: &JobGraph, q: &mut EventQueue<Event>) {
+    fn grant_floating(&mut self, now: SimTime, ch: u32, n: u32, q: &mut EventQueue<Event>) {
         let c = &mut self.cons[ch as usize];
         c.owned += n;
         c.floating_held += n;
         c.announced_unused += n;
-        let at = now + self.latency_to(ch, g);
-        let inc = self.incarnations[ch as usize];
+        let (remote, inc) = (!c.local, c.incarnation);
+        let at = now + self.latency_to(remote);
         q.schedule(at, Event::Credit { ch, n, inc });
     }
 
@@ -127,13 +126,10 @@ impl Network {
         ch: u32,
         bytes: u32,
         records: Vec<Record>,
-        g: &JobGraph,
         q: &mut EventQueue<Event>,
     ) -> Sent {
         self.in_flight_bytes -= bytes as u64;
         self.give_back_vec(records);
-        let info = &g.channels[ch as usize];
-        let (consumer, gate) = (info.consumer.index(), info.gate as usize);
         let c = &mut self.cons[ch as usize];
         c.occupied = c.occupied.saturating_sub(1);
         if c.local {
@@ -145,9 +141,9 @@ impl Network {
             if after == before {
                 return Sent::default();
             }
-            self.account_usage(ch, before, after, g);
+            self.account_usage(ch, before, after);
             return Sent {
-                freed_producer: Some(info.producer.0),
+                freed_producer: Some(self.prod[ch as usize].producer),
                 barrier: None,
             };
         }
@@ -156,11 +152,12 @@ impl Network {
         if c.floating_held > 0 && c.announced_unused >= target {
             c.owned -= 1;
             c.floating_held -= 1;
-            self.release_floating(now, consumer, gate, g, q);
+            let (consumer, gate) = (c.consumer as usize, self.input_gate(ch));
+            self.release_floating(now, consumer, gate, q);
         } else {
             c.announced_unused += 1;
-            let at = now + self.latency_to(ch, g);
-            let inc = self.incarnations[ch as usize];
+            let (remote, inc) = (!c.local, c.incarnation);
+            let at = now + self.latency_to(remote);
             q.schedule(at, Event::Credit { ch, n: 1, inc });
         }
         Sent::default()
@@ -168,14 +165,7 @@ impl Network {
 
     /// A floating buffer goes back to the gate: to the first waiting channel still below its
     /// target (one that no longer needs it stops waiting), else to the gate's pool.
-    fn release_floating(
-        &mut self,
-        now: SimTime,
-        consumer: usize,
-        gate: usize,
-        g: &JobGraph,
-        q: &mut EventQueue<Event>,
-    ) {
+    fn release_floating(&mut self, now: SimTime, consumer: usize, gate: usize, q: &mut EventQueue<Event>) {
         while let Some(other) = self.gate_pools[consumer][gate].waiting.pop_front() {
             self.waiting_for_floating[other as usize] = false;
             let target = self.floating_target(other);
@@ -183,7 +173,7 @@ impl Network {
             if available >= target {
                 continue;
             }
-            self.grant_floating(now, other, 1, g, q);
+            self.grant_floating(now, other, 1, q);
             if available + 1 < target {
                 // Still short: it waits on (`NotificationResult.BUFFER_USED_NEED_MORE`).
                 self.waiting_for_floating[other as usize] = true;
@@ -226,7 +216,7 @@ impl Network {
         if recovered {
             c.recovered_ahead -= 1;
         }
-        let persist = c.persisting.filter(|_| c.local && buffer.is_data());
+        let persist = c.persisting.get().filter(|_| c.local && buffer.is_data());
         if !c.received.is_empty() {
             self.inputs[si].in_avail[input as usize] = true;
             self.inputs[si].avail.push_back(input);
@@ -283,7 +273,7 @@ impl Network {
             return false;
         }
         c.consumer_blocked = false;
-        self.send_resume(now, ch, g, q);
+        self.send_resume(now, ch, q);
         true
     }
 
@@ -292,7 +282,7 @@ impl Network {
     pub fn force_resume_input(&mut self, now: SimTime, s: u32, input: u32, g: &JobGraph, q: &mut EventQueue<Event>) {
         let ch = g.inputs[s as usize][input as usize].0;
         self.cons[ch as usize].consumer_blocked = false;
-        self.send_resume(now, ch, g, q);
+        self.send_resume(now, ch, q);
     }
 
     /// Whether the producer side of `ch` is blocked with no alignment at its consumer for it:
@@ -311,9 +301,10 @@ impl Network {
     }
 
     /// `resumeConsumption` travels to the producer's subpartition.
-    pub fn send_resume(&mut self, now: SimTime, ch: u32, g: &JobGraph, q: &mut EventQueue<Event>) {
-        let at = now + self.latency_to(ch, g);
-        let inc = self.incarnations[ch as usize];
+    pub fn send_resume(&mut self, now: SimTime, ch: u32, q: &mut EventQueue<Event>) {
+        let c = &self.cons[ch as usize];
+        let (remote, inc) = (!c.local, c.incarnation);
+        let at = now + self.latency_to(remote);
         q.schedule(at, Event::Resume { ch, inc });
     }
 

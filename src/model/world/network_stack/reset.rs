@@ -19,10 +19,11 @@ impl Network {
     /// (nobody grants credit for a dead consumer, so its producer backs up).
     pub fn reset_channel(&mut self, now: SimTime, ch: u32, producer_alive: bool, consumer_alive: bool) -> u64 {
         let i = ch as usize;
-        let local = self.prod[i].local;
-        let mut producer = std::mem::replace(&mut self.prod[i], ProducerEnd::new(self.set.exclusive_buffers, local));
-        let mut wire = std::mem::take(&mut self.wires[i]);
-        let mut consumer = std::mem::replace(&mut self.cons[i], ConsumerEnd::new(self.set.exclusive_buffers, local));
+        let (route, inc) = (self.route(ch), self.wires[i].incarnation + 1);
+        let exclusive = self.set.exclusive_buffers;
+        let mut producer = std::mem::replace(&mut self.prod[i], ProducerEnd::new(exclusive, &route, inc));
+        let mut wire = std::mem::replace(&mut self.wires[i], WireEnd::new(&route, inc));
+        let mut consumer = std::mem::replace(&mut self.cons[i], ConsumerEnd::new(exclusive, &route, inc));
         let records = records_in_channel(
             ChannelParts {
                 producer: &producer,
@@ -43,12 +44,23 @@ impl Network {
             }
         }
         self.in_flight_bytes -= bytes;
-        self.incarnations[i] += 1;
         self.wires[i].last_delivery = now;
         if producer_alive && !consumer_alive {
             self.prod[i].credit = 0;
         }
         records
+    }
+
+    /// Where channel `ch` runs, as its ends keep it.
+    fn route(&self, ch: u32) -> ChannelRoute {
+        let (c, w) = (&self.cons[ch as usize], &self.wires[ch as usize]);
+        ChannelRoute {
+            producer: self.prod[ch as usize].producer,
+            consumer: c.consumer,
+            input_index: c.input_index,
+            connection: w.connection,
+            remote: w.remote,
+        }
     }
 
     /// A live consumer must not look for buffers in an emptied channel.

@@ -14,9 +14,8 @@ impl Network {
     }
 
     /// Keeps the producer's pool counters in step with a change of one channel's usage.
-    pub(super) fn account_usage(&mut self, ch: u32, before: u32, after: u32, g: &JobGraph) {
-        let info = &g.channels[ch as usize];
-        let (s, e) = (info.producer.index(), info.output_edge as usize);
+    pub(super) fn account_usage(&mut self, ch: u32, before: u32, after: u32) {
+        let (s, e) = (self.prod[ch as usize].producer as usize, self.output_edge(ch));
         let cap = self.set.max_buffers_per_channel;
         let o = &mut self.outputs[s];
         o.used[e] = o.used[e] + after - before;
@@ -50,7 +49,6 @@ impl Network {
         ch: u32,
         r: Record,
         written_ns: u64,
-        g: &JobGraph,
         q: &mut EventQueue<Event>,
     ) -> Sent {
         let before = self.usage(ch);
@@ -72,10 +70,10 @@ impl Network {
         let full = c.builder_bytes >= size;
         let after = self.usage(ch);
         if after != before {
-            self.account_usage(ch, before, after, g);
+            self.account_usage(ch, before, after);
         }
         if full || self.set.buffer_timeout_ns == 0 {
-            return self.finish_builder(now, ch, g, q);
+            return self.finish_builder(now, ch, q);
         }
         if !self.outputs[s as usize].flush_armed {
             self.outputs[s as usize].flush_armed = true;
@@ -115,12 +113,12 @@ impl Network {
     }
 
     /// Moves the buffer being filled into the send queue.
-    pub fn finish_builder(&mut self, now: SimTime, ch: u32, g: &JobGraph, q: &mut EventQueue<Event>) -> Sent {
+    pub fn finish_builder(&mut self, now: SimTime, ch: u32, q: &mut EventQueue<Event>) -> Sent {
         if self.prod[ch as usize].builder.is_empty() {
             return Sent::default();
         }
         self.cut_builder(ch);
-        self.try_send(now, ch, g, q)
+        self.try_send(now, ch, q)
     }
 
     fn cut_builder(&mut self, ch: u32) {
@@ -148,7 +146,7 @@ impl Network {
     /// unread buffers), the flush is only noted and the buffer finished when the reader reaches
     /// it, having filled meanwhile, so that back-pressured subpartitions hold full buffers as in
     /// Flink rather than one partial buffer per flush.
-    pub fn flush_channel(&mut self, now: SimTime, ch: u32, g: &JobGraph, q: &mut EventQueue<Event>) -> Sent {
+    pub fn flush_channel(&mut self, now: SimTime, ch: u32, q: &mut EventQueue<Event>) -> Sent {
         let c = &self.prod[ch as usize];
         if c.builder.is_empty() {
             return Sent::default();
@@ -158,7 +156,7 @@ impl Network {
             self.prod[ch as usize].flush_requested = true;
             return Sent::default();
         }
-        self.finish_builder(now, ch, g, q)
+        self.finish_builder(now, ch, q)
     }
 
     /// A flushed buffer being filled whose reader reached it: nothing queued ahead, the channel
@@ -186,14 +184,7 @@ impl Network {
 
     /// Appends an event (barrier, cancellation marker) behind the data of a channel, whose
     /// builder the caller finished first.
-    pub fn push_event(
-        &mut self,
-        now: SimTime,
-        ch: u32,
-        payload: Payload,
-        g: &JobGraph,
-        q: &mut EventQueue<Event>,
-    ) -> Sent {
+    pub fn push_event(&mut self, now: SimTime, ch: u32, payload: Payload, q: &mut EventQueue<Event>) -> Sent {
         self.prod[ch as usize].queue.push_back(
             &mut self.bufs,
             NetBuffer {
@@ -202,23 +193,23 @@ impl Network {
                 backlog: 0,
             },
         );
-        self.try_send(now, ch, g, q)
+        self.try_send(now, ch, q)
     }
 
     /// Sends what the channel's credits and blocking allow, and then a flushed buffer being
     /// filled once its reader reached it.
-    pub fn try_send(&mut self, now: SimTime, ch: u32, g: &JobGraph, q: &mut EventQueue<Event>) -> Sent {
-        let mut sent = self.send_queued(now, ch, g, q);
+    pub fn try_send(&mut self, now: SimTime, ch: u32, q: &mut EventQueue<Event>) -> Sent {
+        let mut sent = self.send_queued(now, ch, q);
         if self.flushed_builder_reached(ch) {
             self.cut_builder(ch);
-            let more = self.send_queued(now, ch, g, q);
+            let more = self.send_queued(now, ch, q);
             sent.freed_producer = sent.freed_producer.or(more.freed_producer);
             sent.barrier = sent.barrier.or(more.barrier);
         }
         sent
     }
 
-    fn send_queued(&mut self, now: SimTime, ch: u32, g: &JobGraph, q: &mut EventQueue<Event>) -> Sent {
+    fn send_queued(&mut self, now: SimTime, ch: u32, q: &mut EventQueue<Event>) -> Sent {
         let mut freed = false;
         let mut barrier_sent = None;
         while self.prod[ch as usize].can_send_head(&self.bufs) {
@@ -250,14 +241,14 @@ impl Network {
             buf.backlog = c.queued_data + (c.flush_requested && !c.builder.is_empty()) as u32;
             let after = self.usage(ch);
             if after != before {
-                self.account_usage(ch, before, after, g);
+                self.account_usage(ch, before, after);
             }
-            let at = self.delivery_time(now, ch, buf.bytes, g);
+            let at = self.delivery_time(now, ch, buf.bytes);
             let w = &mut self.wires[ch as usize].wire;
             let was_empty = w.is_empty();
             w.push_back_at(&mut self.bufs, at, buf);
             if was_empty {
-                let inc = self.incarnations[ch as usize];
+                let inc = self.wires[ch as usize].incarnation;
                 q.schedule(at, Event::Deliver { ch, inc });
             }
             if blocks && !self.alignment_broken {
@@ -266,7 +257,7 @@ impl Network {
                 break;
             }
         }
-        let producer = g.channels[ch as usize].producer.0;
+        let producer = self.prod[ch as usize].producer;
         Sent {
             freed_producer: freed.then_some(producer),
             barrier: barrier_sent.map(|id| (producer, id)),
@@ -275,15 +266,12 @@ impl Network {
 
     /// Delivery time: serialization on the TaskManager connection (remote only), then latency;
     /// never before the previous buffer on the channel (FIFO).
-    pub(super) fn delivery_time(&mut self, now: SimTime, ch: u32, bytes: u32, g: &JobGraph) -> SimTime {
-        let info = &g.channels[ch as usize];
-        let (tm_a, tm_b) = (
-            g.subtasks[info.producer.index()].taskmanager,
-            g.subtasks[info.consumer.index()].taskmanager,
-        );
-        let now = self.partition_lifted(now, tm_a, tm_b);
-        let arrive = if info.remote {
-            let free = &mut self.connection_free_at[info.connection as usize];
+    pub(super) fn delivery_time(&mut self, now: SimTime, ch: u32, bytes: u32) -> SimTime {
+        let (remote, connection) = (self.wires[ch as usize].remote, self.wires[ch as usize].connection);
+        let tms = self.taskmanagers;
+        let now = self.partition_lifted(now, connection / tms, connection % tms);
+        let arrive = if remote {
+            let free = &mut self.connection_free_at[connection as usize];
             let start = (*free).max(now);
             let tx = ns_from_f64(bytes as f64 / self.set.remote_bandwidth_bytes_per_s * NS_PER_S as f64);
             *free = start + tx;
@@ -317,23 +305,25 @@ impl Network {
         t
     }
 
-    pub(super) fn latency_to(&mut self, ch: u32, g: &JobGraph) -> u64 {
-        if g.channels[ch as usize].remote {
+    /// The latency of a message to the other end of a channel (`remote`: whether its ends are
+    /// on different TaskManagers).
+    pub(super) fn latency_to(&mut self, remote: bool) -> u64 {
+        if remote {
             self.set.remote_latency.sample_u64(&mut self.rng)
         } else {
             self.set.local_latency.sample_u64(&mut self.rng)
         }
     }
 
-    pub fn on_credit(&mut self, now: SimTime, ch: u32, n: u32, g: &JobGraph, q: &mut EventQueue<Event>) -> Sent {
+    pub fn on_credit(&mut self, now: SimTime, ch: u32, n: u32, q: &mut EventQueue<Event>) -> Sent {
         self.prod[ch as usize].credit += n;
-        self.try_send(now, ch, g, q)
+        self.try_send(now, ch, q)
     }
 
     /// `resumeConsumption` reached the producer's subpartition.
-    pub fn on_resume(&mut self, now: SimTime, ch: u32, g: &JobGraph, q: &mut EventQueue<Event>) -> Sent {
+    pub fn on_resume(&mut self, now: SimTime, ch: u32, q: &mut EventQueue<Event>) -> Sent {
         self.prod[ch as usize].blocked = false;
-        self.try_send(now, ch, g, q)
+        self.try_send(now, ch, q)
     }
 
     // ---- unaligned barriers at the producer ----
@@ -375,7 +365,6 @@ impl Network {
         now: SimTime,
         ch: u32,
         barrier: CheckpointBarrier,
-        g: &JobGraph,
         q: &mut EventQueue<Event>,
     ) -> Sent {
         let c = &mut self.prod[ch as usize];
@@ -393,7 +382,7 @@ impl Network {
                 backlog: 0,
             },
         );
-        self.try_send(now, ch, g, q)
+        self.try_send(now, ch, q)
     }
 
     /// Output-side alignment timer on one subpartition: a timeoutable barrier of `checkpoint`

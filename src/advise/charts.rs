@@ -282,7 +282,7 @@ pub fn draw(advice: &Advice, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
                         Series::measured("p50", pts(|p| p.p50_ms / 1e3)),
                         Series::measured("p99", pts(|p| p.p99_ms / 1e3)),
                         Series::model(
-                            "target",
+                            format!("target: {}", human_ms(a.target_ms)),
                             vec![XY::new(0.0, a.target_ms / 1e3), XY::new(last, a.target_ms / 1e3)],
                             TARGET,
                         ),

@@ -108,10 +108,9 @@ impl RealRuns {
     /// Per completed checkpoint triggered at least `warmup_s` after the job started, each
     /// subtask of the vertex whose name starts with `vertex`: its `subtasks.csv` row.
     pub fn subtask_rows(&self, run: &str, vertex: &str, warmup_s: f64) -> Vec<BTreeMap<String, f64>> {
-        let measured: std::collections::BTreeSet<String> = read_rows(&self.dir.join(run).join("checkpoints.csv"))
-            .iter()
-            .filter(|r| r["status"] == "COMPLETED")
-            .filter(|r| r["t_since_job_start_s"].parse::<f64>().is_ok_and(|t| t >= warmup_s))
+        let measured: std::collections::BTreeSet<String> = self
+            .completed_after_warmup(run, warmup_s)
+            .into_iter()
             .map(|r| r["checkpoint_id"].clone())
             .collect();
         read_rows(&self.dir.join(run).join("subtasks.csv"))
@@ -125,13 +124,22 @@ impl RealRuns {
             .collect()
     }
 
+    /// The rows of the run's `checkpoints.csv` the statistics keep: completed, triggered at
+    /// least `warmup_s` after the job started (the cut `summary.csv` makes).
+    fn completed_after_warmup(&self, run: &str, warmup_s: f64) -> Vec<Row> {
+        read_rows(&self.dir.join(run).join("checkpoints.csv"))
+            .into_iter()
+            .filter(|r| r["status"] == "COMPLETED")
+            .filter(|r| r["t_since_job_start_s"].parse::<f64>().is_ok_and(|t| t >= warmup_s))
+            .collect()
+    }
+
     /// Mean of a `checkpoints.csv` column over the completed checkpoints triggered at least
     /// `warmup_s` after the job started (the cut `summary.csv` makes).
     pub fn checkpoint_mean(&self, run: &str, column: &str, warmup_s: f64) -> Option<f64> {
-        let xs: Vec<f64> = read_rows(&self.dir.join(run).join("checkpoints.csv"))
+        let xs: Vec<f64> = self
+            .completed_after_warmup(run, warmup_s)
             .iter()
-            .filter(|r| r["status"] == "COMPLETED")
-            .filter(|r| r["t_since_job_start_s"].parse::<f64>().is_ok_and(|t| t >= warmup_s))
             .filter_map(|r| r.get(column)?.parse::<f64>().ok())
             .collect();
         (!xs.is_empty()).then(|| xs.iter().sum::<f64>() / xs.len() as f64)

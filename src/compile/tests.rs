@@ -374,26 +374,29 @@ mod seen_keys {
         let text = "[simulation]\nduration = \"1s\"\n[pipeline]\noperator_chaining = false\n[cluster]\ntaskmanagers = 2\nslots_per_taskmanager = 4\n[[operators]]\nname = \"src\"\nkind = \"source\"\nparallelism = 4\nrate = { process = \"constant\", records_per_second = 10 }\nkeys = { count = 10000 }\n[[operators]]\nname = \"count\"\nkind = \"operator\"\nparallelism = 4\ninputs = [{ from = \"src\", partitioning = \"hash\" }]\nstate = { bytes_per_key = \"100B\" }\n[[operators]]\nname = \"agg\"\nkind = \"operator\"\nparallelism = 4\ninputs = [{ from = \"count\", partitioning = \"forward\" }]\nstate = { bytes_per_key = \"100B\" }\n";
         let loaded = crate::scenario::parse_str(text, "t.toml").unwrap();
         let g = JobGraph::build(&crate::compile::world_config(&loaded.scenario).job);
-        let mut k = SeenKeys::new(&g, 10_000, true);
-        assert_eq!(k.bitset_count(), 1 + 4, "one shared bitset for `count`, four for `agg`");
-        let (count, agg) = (&g.vertices[1], &g.vertices[2]);
-        let mut routed = vec![std::collections::BTreeSet::new(); 4];
-        for _source in 0..4 {
-            for key in 0..10_000u32 {
-                let i = key_to_subtask(key, count.max_parallelism, count.parallelism);
-                routed[i as usize].insert(key);
-                assert!(k.see(count.first_subtask + i, key));
-                assert!(k.see(agg.first_subtask + (key % 4), key));
-                assert!(k.see(agg.first_subtask + ((key + 1) % 4), key));
+        // With RocksDB's memtable bits too (two bits a key): the same counts.
+        for memtables in [false, true] {
+            let mut k = SeenKeys::new(&g, 10_000, true, memtables);
+            assert_eq!(k.bitset_count(), 1 + 4, "one shared bitset for `count`, four for `agg`");
+            let (count, agg) = (&g.vertices[1], &g.vertices[2]);
+            let mut routed = vec![std::collections::BTreeSet::new(); 4];
+            for _source in 0..4 {
+                for key in 0..10_000u32 {
+                    let i = key_to_subtask(key, count.max_parallelism, count.parallelism);
+                    routed[i as usize].insert(key);
+                    assert!(k.see(count.first_subtask + i, key).is_some());
+                    assert!(k.see(agg.first_subtask + (key % 4), key).is_some());
+                    assert!(k.see(agg.first_subtask + ((key + 1) % 4), key).is_some());
+                }
             }
+            for i in 0..4 {
+                assert_eq!(k.distinct(count.first_subtask + i), routed[i as usize].len() as u64);
+                assert_eq!(k.distinct(agg.first_subtask + i), 5_000);
+            }
+            assert!(
+                k.see(g.vertices[0].first_subtask, 7).is_none(),
+                "sources here keep no keyed state"
+            );
         }
-        for i in 0..4 {
-            assert_eq!(k.distinct(count.first_subtask + i), routed[i as usize].len() as u64);
-            assert_eq!(k.distinct(agg.first_subtask + i), 5_000);
-        }
-        assert!(
-            !k.see(g.vertices[0].first_subtask, 7),
-            "sources here keep no keyed state"
-        );
     }
 }

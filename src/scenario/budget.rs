@@ -290,7 +290,11 @@ pub fn estimate(s: &Scenario) -> Estimate {
         .filter(|o| o.state.bytes_per_key.is_some_and(|b| b.value >= 0.5))
         .map(|o| o.parallelism as f64)
         .sum();
-    let bitset_bytes = (key_space / 8.0).ceil() + 8.0;
+    // With RocksDB each key also has a memtable bit (`seen_keys`: two bits a key), and each
+    // subtask lists the keys in its memtable: at most a memtable's worth of entries.
+    let rocksdb = s.state_backend.kind == StateBackendKind::Rocksdb;
+    let bitset_bytes = (key_space * if rocksdb { 2.0 } else { 1.0 } / 8.0).ceil() + 8.0;
+    let memtable_bytes = s.state_backend.memtable_size.value.max(1.0);
     for (i, o) in s.operators.iter().enumerate() {
         if !o.state.bytes_per_key.is_some_and(|b| b.value >= 0.5) {
             continue;
@@ -302,6 +306,17 @@ pub fn estimate(s: &Scenario) -> Estimate {
             bitsets * bitset_bytes,
             format!("{bitsets} key bitsets of `{}` over {key_space} keys", o.name),
         );
+        if rocksdb {
+            let bytes_per_key = o.state.bytes_per_key.map_or(1.0, |b| b.value.max(1.0));
+            let listed = steps_of[i]
+                .min(bitsets * key_space)
+                .min(o.parallelism as f64 * (memtable_bytes / bytes_per_key).ceil());
+            e.mem(
+                key_field.clone(),
+                listed * KEY_LOG_BYTES,
+                format!("the memtable key lists of `{}` (up to {listed:.3e} keys)", o.name),
+            );
+        }
         if s.checkpoint.interval.is_some() || s.faults.is_some() {
             let logged = steps_of[i].min(bitsets * key_space);
             e.mem(

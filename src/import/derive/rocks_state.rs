@@ -94,9 +94,12 @@ impl RocksSubtask {
             for _ in 0..steps_per_interval {
                 records += self.records_per_s * step_s;
                 let n = records.floor() as u64;
+                // Each put counted as a key of its own: what this derivation reads back is the
+                // flush's work (every version in the memtable), not the flushed file's size.
                 let written = StateWrites {
                     bytes: (n - written_records) * bytes_per_key,
                     puts: n - written_records,
+                    newest_bytes: (n - written_records) * bytes_per_key,
                 };
                 written_records = n;
                 let live = distinct(n as f64).round() as u64 * bytes_per_key;

@@ -127,6 +127,11 @@ impl ChangelogBackend {
         self.inner.live_bytes()
     }
 
+    /// The wrapped backend (what materializations snapshot).
+    pub fn materialized(&self) -> &StateBackend {
+        &self.inner
+    }
+
     /// Log bytes since the last completed materialization (what a recovery replays).
     pub fn log_since_materialization_bytes(&self) -> u64 {
         self.log_offset - self.materialized.log_offset

@@ -3,8 +3,11 @@
 //! checkpoint must upload (§1.7: only files not yet uploaded), so compaction shows up as the
 //! upload spikes Flink users see, and what a native full checkpoint uploads (every live file).
 //!
-//! - Writes fill the memtable (`state.backend.rocksdb.writebuffer.size`); a full memtable, or
-//!   the flush in a checkpoint's synchronous phase (`takeDBNativeCheckpoint`), writes one L0 file.
+//! - Writes fill the memtable (`state.backend.rocksdb.writebuffer.size`) with every version
+//!   they write; a full memtable, or the flush in a checkpoint's synchronous phase
+//!   (`takeDBNativeCheckpoint`), writes one L0 file holding each key's newest version only
+//!   (RocksDB's flush drops the versions a newer one in the same memtable hides, as no
+//!   snapshot holds them: Flink's native checkpoints take none).
 //! - `level0_file_num_compaction_trigger` L0 files are merged with all of L1 (L0 files span the
 //!   whole key range, so every L1 file overlaps them).
 //! - A level i >= 1 above its target (`max-size-level-base` x multiplier^(i-1)) moves its files
@@ -68,6 +71,8 @@ pub struct LsmTree {
     memtable_bytes: u64,
     /// Puts the memtable holds (every version: a flush iterates them all).
     memtable_puts: u64,
+    /// Bytes of each key's newest version in the memtable: what its flush writes.
+    memtable_newest_bytes: u64,
     levels: Vec<Vec<SstFile>>,
     /// Round-robin position of the next file to compact out of each level.
     cursors: Vec<usize>,
@@ -92,6 +97,7 @@ impl LsmTree {
             cfg,
             memtable_bytes: 0,
             memtable_puts: 0,
+            memtable_newest_bytes: 0,
             levels: vec![Vec::new(); NUM_LEVELS],
             cursors: vec![0; NUM_LEVELS],
             next_file_id: first_file_id,
@@ -133,6 +139,9 @@ impl LsmTree {
         let mut left = written.bytes;
         let wb = self.cfg.write_buffer_bytes.max(1);
         let mut flushed = false;
+        // The keys' newest versions go into the memtable with their bytes, by proportion.
+        let total = written.bytes.max(1) as u128;
+        let mut newest_left = written.newest_bytes;
         // A write larger than many memtables would flush many times; the bound keeps a huge
         // input from looping long (the excess lands in the last memtable).
         for _ in 0..COMPACTIONS_PER_FLUSH_MAX {
@@ -141,34 +150,44 @@ impl LsmTree {
             }
             let room = wb - self.memtable_bytes.min(wb);
             let take = left.min(room);
+            let newest = if take == left {
+                newest_left
+            } else {
+                ((written.newest_bytes as u128 * take as u128 / total) as u64).min(newest_left)
+            };
             self.memtable_bytes += take;
+            self.memtable_newest_bytes += newest;
             left -= take;
+            newest_left -= newest;
             if self.memtable_bytes >= wb {
                 self.flush();
                 flushed = true;
             }
         }
         self.memtable_bytes += left;
+        self.memtable_newest_bytes += newest_left;
         self.memtable_puts += if flushed {
             // The puts of the bytes still in the memtable, by proportion.
-            (written.puts as u128 * self.memtable_bytes as u128 / written.bytes.max(1) as u128) as u64
+            (written.puts as u128 * self.memtable_bytes as u128 / total) as u64
         } else {
             written.puts
         };
     }
 
-    /// Flush the memtable to a new L0 file (if it holds anything), without compacting: a
-    /// checkpoint's native checkpoint captures the files right after its flush.
+    /// Flush the memtable to a new L0 file (if it holds anything) of each key's newest
+    /// version, without compacting: a checkpoint's native checkpoint captures the files right
+    /// after its flush.
     pub fn flush_without_compaction(&mut self) -> Option<SstFile> {
         if self.memtable_bytes == 0 {
             return None;
         }
         let f = SstFile {
             id: self.take_file_id(),
-            bytes: self.memtable_bytes,
+            bytes: self.memtable_newest_bytes.clamp(1, self.memtable_bytes),
         };
         self.memtable_bytes = 0;
         self.memtable_puts = 0;
+        self.memtable_newest_bytes = 0;
         self.flushes += 1;
         self.levels[0].push(f);
         Some(f)
@@ -184,11 +203,12 @@ impl LsmTree {
         self.memtable_bytes
     }
 
-    /// What the memtable holds: its bytes and puts.
+    /// What the memtable holds: its bytes and puts, and its keys' newest versions.
     pub fn memtable_writes(&self) -> StateWrites {
         StateWrites {
             bytes: self.memtable_bytes,
             puts: self.memtable_puts,
+            newest_bytes: self.memtable_newest_bytes,
         }
     }
 
@@ -272,7 +292,7 @@ impl LsmTree {
     fn merge<'a>(&mut self, inputs: impl Iterator<Item = &'a SstFile>) -> Vec<SstFile> {
         let input_bytes: u64 = inputs.map(|f| f.bytes).sum();
         // The inputs are still counted in the tree while the garbage share is computed.
-        let on_disk = self.sst_bytes() + input_bytes + self.memtable_bytes;
+        let on_disk = self.sst_bytes() + input_bytes + self.memtable_newest_bytes;
         let garbage = on_disk.saturating_sub(self.live_bytes);
         let removed = if on_disk == 0 {
             0
@@ -349,26 +369,39 @@ mod tests {
     #[test]
     fn memtable_puts_follow_its_bytes() {
         let mut t = LsmTree::new(cfg(), 0, 1);
-        t.write(StateWrites { bytes: 1_000, puts: 10 }, 1_000);
-        t.write(StateWrites { bytes: 1_000, puts: 30 }, 2_000);
-        assert_eq!(t.memtable_writes(), StateWrites { bytes: 2_000, puts: 40 });
+        let w = |bytes, puts, newest_bytes| StateWrites {
+            bytes,
+            puts,
+            newest_bytes,
+        };
+        t.write(w(1_000, 10, 1_000), 1_000);
+        t.write(w(1_000, 30, 500), 2_000);
+        assert_eq!(t.memtable_writes(), w(2_000, 40, 1_500));
         t.flush_without_compaction();
         assert_eq!(t.memtable_writes(), StateWrites::default());
-        // 64 MiB + 2 MiB in 660 puts: a full memtable flushes, 2 MiB (20 puts) stay.
-        t.write(
-            StateWrites {
-                bytes: 66 * MIB,
-                puts: 660,
-            },
-            66 * MIB,
-        );
-        assert_eq!(
-            t.memtable_writes(),
-            StateWrites {
-                bytes: 2 * MIB,
-                puts: 20
-            }
-        );
+        // 64 MiB + 2 MiB in 660 puts to 330 keys' worth: a full memtable flushes, 2 MiB (20
+        // puts, 1 MiB of newest versions) stay.
+        t.write(w(66 * MIB, 660, 33 * MIB), 66 * MIB);
+        assert_eq!(t.memtable_writes(), w(2 * MIB, 20, MIB));
+    }
+
+    /// A flush writes each key's newest version: a memtable of 1000 puts to 600 keys makes a
+    /// file of 600 entries' bytes, and the memtable's fill counts all 1000.
+    #[test]
+    fn a_flush_keeps_each_keys_newest_version() {
+        let mut t = LsmTree::new(cfg(), 0, 1);
+        let written = StateWrites {
+            bytes: 1_000 * 400,
+            puts: 1_000,
+            newest_bytes: 600 * 400,
+        };
+        t.write(written, 600 * 400);
+        assert_eq!(t.memtable_bytes(), 400_000, "every version fills the memtable");
+        let f = t.flush_without_compaction().expect("a file");
+        assert_eq!(f.bytes, 240_000, "one version per key");
+        // Negative control: writes to a key each flush every byte.
+        t.write(StateWrites::bytes(400_000), 640_000);
+        assert_eq!(t.flush_without_compaction().expect("a file").bytes, 400_000);
     }
 
     /// RocksDB leveled compaction: the fourth L0 file triggers an L0 -> L1 merge.

@@ -136,14 +136,23 @@ impl FlushCost {
 /// Keyed-state writes (puts, updates, deletes): their bytes and how many there were.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct StateWrites {
+    /// Every version written (what fills RocksDB's memtable).
     pub bytes: u64,
     pub puts: u64,
+    /// The bytes of the puts that were the first to their key since the memtable was last
+    /// flushed: one version per key, what a flush writes (it keeps each key's newest).
+    pub newest_bytes: u64,
 }
 
 impl StateWrites {
-    /// `bytes` written by puts not counted (what a byte-only caller, or a test, knows).
+    /// `bytes` written by puts not counted, each to a key of its own (what a byte-only
+    /// caller, or a test, knows).
     pub const fn bytes(bytes: u64) -> StateWrites {
-        StateWrites { bytes, puts: 0 }
+        StateWrites {
+            bytes,
+            puts: 0,
+            newest_bytes: bytes,
+        }
     }
 }
 
@@ -250,6 +259,16 @@ impl StateBackend {
             StateBackend::RocksdbFull(b) => b.on_state_change(written, live_bytes),
             StateBackend::RocksdbIncremental(b) => b.on_state_change(written, live_bytes),
             StateBackend::Changelog(b) => b.on_state_change(now, written, live_bytes),
+        }
+    }
+
+    /// Memtables its RocksDB instance has flushed since it opened; `None` for the heap.
+    pub fn memtable_flushes(&self) -> Option<u64> {
+        match self {
+            StateBackend::Heap(_) => None,
+            StateBackend::RocksdbFull(b) => Some(b.lsm().flushes()),
+            StateBackend::RocksdbIncremental(b) => Some(b.lsm().flushes()),
+            StateBackend::Changelog(b) => b.materialized().memtable_flushes(),
         }
     }
 

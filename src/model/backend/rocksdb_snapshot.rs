@@ -178,7 +178,14 @@ mod tests {
         };
         let cost_of = |puts: u64| {
             let mut lsm = LsmTree::new(lsm_cfg(), 0, 1);
-            lsm.write(StateWrites { bytes: 1_000_000, puts }, 1_000_000);
+            lsm.write(
+                StateWrites {
+                    bytes: 1_000_000,
+                    puts,
+                    newest_bytes: 1_000_000,
+                },
+                1_000_000,
+            );
             take_native_checkpoint(&mut lsm, &flush, 0).sync_cpu_ns
         };
         assert_eq!(
@@ -213,6 +220,7 @@ mod tests {
                 StateWrites {
                     bytes: 1_000_000,
                     puts: 1_000,
+                    newest_bytes: 1_000_000,
                 },
                 5_000_000,
             );

@@ -20,14 +20,26 @@ impl World {
         if self.tasks.feed_state_changes(s, now, live, entries) {
             self.schedule_backend_wake(s);
         }
+        self.sync_memtable_keys(s);
+    }
+
+    /// After anything that may have flushed subtask `s`'s RocksDB memtable (a full memtable, a
+    /// native checkpoint, a materialization): the keys' memtable bits follow.
+    fn sync_memtable_keys(&mut self, s: u32) {
+        if let Some(flushes) = self.tasks.memtable_flushes(s) {
+            self.keys.memtable_flushed(s, flushes);
+        }
     }
 
     /// The backend's part of a snapshot. Stateless subtasks cost nothing.
     pub(crate) fn backend_snapshot(&mut self, now: SimTime, s: u32, barrier: &CheckpointBarrier) -> SnapshotCost {
         self.flush_state_changes(now, s);
-        self.tasks
+        let cost = self
+            .tasks
             .snapshot_backend(s, now, barrier, &self.backend_cfg)
-            .unwrap_or_default()
+            .unwrap_or_default();
+        self.sync_memtable_keys(s);
+        cost
     }
 
     /// Wall time of the synchronous phase's CPU work (RocksDB building the flushed SST): the
@@ -88,6 +100,7 @@ impl World {
                 self.storage.submit(now + m.sync_ns, req, Some(kind), &mut self.queue);
             }
         }
+        self.sync_memtable_keys(s);
         self.schedule_backend_wake(s);
     }
 
@@ -152,5 +165,6 @@ impl World {
     pub(crate) fn reset_backend(&mut self, s: u32) {
         let live = self.graph.vertex_of(crate::ids::SubtaskId(s)).state_initial_bytes;
         self.tasks.restart_backend(s, &self.backend_cfg, live);
+        self.keys.memtable_reopened(s);
     }
 }

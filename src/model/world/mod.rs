@@ -361,7 +361,12 @@ impl World {
             mode: cfg.coordinator.mode,
             unaligned: cfg.coordinator.unaligned,
             backend_cfg: cfg.backend,
-            keys: seen_keys::SeenKeys::new(&graph, built.key_space, cfg.coordinator.interval_ns.is_some()),
+            keys: seen_keys::SeenKeys::new(
+                &graph,
+                built.key_space,
+                cfg.coordinator.interval_ns.is_some(),
+                cfg.backend.kind == crate::vocab::StateBackendKind::Rocksdb,
+            ),
             tasks: Tasks::new(built.tasks),
             set,
             graph,

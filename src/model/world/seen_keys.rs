@@ -16,6 +16,12 @@
 //! fetches the words of a batch's keys when the batch starts, and again a few records ahead of
 //! the one being emitted.
 //!
+//! With RocksDB, a flush writes each key's newest version only, so the backend needs to know
+//! which writes are the first to their key since the subtask's memtable was last flushed. Each
+//! key then has two bits, side by side in one word (32 keys a word): seen, and in the memtable.
+//! The per-record read stays one word; a subtask logs the keys it put in its memtable (4 bytes
+//! each, at most one memtable's distinct keys) and clears their bits when its backend flushes.
+//!
 //! A restore point keeps no copy of a bitset: keys are only ever added between restores, so a
 //! subtask's set at its snapshot is the first `n` keys it saw, and the mark is `n`. While
 //! restore points are kept (checkpointing is on, or faults are planned), each subtask logs its new keys in the order it saw
@@ -59,6 +65,10 @@ struct SubtaskKeys {
     log_base: u64,
     /// The counts its log was cut back to by restores, in order.
     cuts: Vec<u64>,
+    /// The keys in its RocksDB memtable (with memtables), in the order first written there.
+    memtable: Vec<u32>,
+    /// Its backend's flushes when `memtable` was last emptied.
+    memtable_flushes: u64,
 }
 
 pub(crate) struct SeenKeys {
@@ -66,14 +76,32 @@ pub(crate) struct SeenKeys {
     subtasks: Vec<SubtaskKeys>,
     /// Whether new keys are logged (restores can happen).
     logging: bool,
+    /// Whether keys also have a memtable bit (the state backend is RocksDB).
+    memtables: bool,
+}
+
+/// Where `key`'s bits are: its word and the shift of its seen bit (the memtable bit, with
+/// memtables, is the next one up).
+#[inline]
+fn slot(memtables: bool, key: u32) -> (usize, u32) {
+    if memtables {
+        ((key / 32) as usize, (key % 32) * 2)
+    } else {
+        ((key / 64) as usize, key % 64)
+    }
+}
+
+/// Bits of each key's seen flag in a word (every bit without memtables, the even ones with).
+fn seen_mask(memtables: bool) -> u64 {
+    if memtables { 0x5555_5555_5555_5555 } else { u64::MAX }
 }
 
 impl SeenKeys {
     /// Bitsets over `key_space` keys for the vertices with keyed state; `logging` when restore
-    /// points are kept from the start.
-    pub(crate) fn new(graph: &JobGraph, key_space: u64, logging: bool) -> SeenKeys {
+    /// points are kept from the start; `memtables` when the backend is RocksDB.
+    pub(crate) fn new(graph: &JobGraph, key_space: u64, logging: bool, memtables: bool) -> SeenKeys {
         let n = graph.subtasks.len();
-        let words = key_space.div_ceil(64) as usize;
+        let words = key_space.div_ceil(if memtables { 32 } else { 64 }) as usize;
         let mut bits = Vec::new();
         let mut subtasks = vec![
             SubtaskKeys {
@@ -105,6 +133,7 @@ impl SeenKeys {
             bits,
             subtasks,
             logging,
+            memtables,
         }
     }
 
@@ -116,24 +145,67 @@ impl SeenKeys {
         }
     }
 
-    /// Subtask `s` processed a record of `key`. False if `s` keeps no keyed state.
+    /// Subtask `s` processed a record of `key`, which writes its state. `None` if `s` keeps no
+    /// keyed state; else whether the write is the first to `key` since `s`'s memtable was last
+    /// flushed (always without memtables: every write counts).
     #[inline]
-    pub(crate) fn see(&mut self, s: u32, key: u32) -> bool {
+    pub(crate) fn see(&mut self, s: u32, key: u32) -> Option<bool> {
         let k = &mut self.subtasks[s as usize];
         if k.bits == STATELESS {
-            return false;
+            return None;
         }
-        let (w, bit) = ((key / 64) as usize, key % 64);
-        if let Some(word) = self.bits[k.bits as usize].words.get_mut(w)
-            && *word & (1 << bit) == 0
-        {
-            *word |= 1 << bit;
+        let (w, shift) = slot(self.memtables, key);
+        let Some(word) = self.bits[k.bits as usize].words.get_mut(w) else {
+            return Some(true);
+        };
+        if *word & (1 << shift) == 0 {
+            *word |= 1 << shift;
             k.distinct += 1;
             if self.logging {
                 k.log.push(key);
             }
         }
-        true
+        if !self.memtables {
+            return Some(true);
+        }
+        if *word & (2 << shift) != 0 {
+            return Some(false);
+        }
+        *word |= 2 << shift;
+        k.memtable.push(key);
+        Some(true)
+    }
+
+    /// Subtask `s`'s backend has flushed `flushes` memtables in all: if that is more than when
+    /// its memtable keys were last cleared, they are cleared (the memtable is empty again).
+    pub(crate) fn memtable_flushed(&mut self, s: u32, flushes: u64) {
+        if self.subtasks[s as usize].memtable_flushes != flushes {
+            self.clear_memtable(s);
+            self.subtasks[s as usize].memtable_flushes = flushes;
+        }
+    }
+
+    /// Subtask `s`'s backend was opened anew (a restart): an empty memtable, no flushes yet.
+    pub(crate) fn memtable_reopened(&mut self, s: u32) {
+        self.clear_memtable(s);
+        self.subtasks[s as usize].memtable_flushes = 0;
+    }
+
+    fn clear_memtable(&mut self, s: u32) {
+        let k = &mut self.subtasks[s as usize];
+        if k.bits == STATELESS || k.memtable.is_empty() {
+            return;
+        }
+        let words = &mut self.bits[k.bits as usize].words;
+        for &key in &k.memtable {
+            let (w, shift) = slot(true, key);
+            words[w] &= !(2 << shift);
+        }
+        k.memtable.clear();
+        if k.memtable.capacity() > 1 << 20 {
+            // A flush of a huge memtable: give the memory back, the next one will grow again.
+            k.memtable.shrink_to(1 << 16);
+        }
     }
 
     /// Starts fetching the bitset words `see(s, key)` will read for `keys`, so that their cache
@@ -147,7 +219,7 @@ impl SeenKeys {
         }
         let words = &self.bits[k.bits as usize].words;
         for key in keys {
-            if let Some(word) = words.get((key / 64) as usize) {
+            if let Some(word) = words.get(slot(self.memtables, key).0) {
                 super::prefetch::prefetch(word);
             }
         }
@@ -174,10 +246,13 @@ impl SeenKeys {
         }
     }
 
-    /// Restores the keys of each subtask to its snapshot's mark, or to none.
+    /// Restores the keys of each subtask to its snapshot's mark, or to none; their memtables
+    /// are empty.
     pub(crate) fn restore(&mut self, targets: &[(u32, Option<KeysMark>)]) {
         let mut clear_all = vec![false; self.subtasks.len()];
         for &(s, mark) in targets {
+            // Its memtable goes with the state it held.
+            self.clear_memtable(s);
             let k = &mut self.subtasks[s as usize];
             if k.bits == STATELESS {
                 continue;
@@ -199,7 +274,8 @@ impl SeenKeys {
             let keep = ((to - k.log_base) as usize).min(k.log.len());
             let words = &mut self.bits[k.bits as usize].words;
             for &key in &k.log[keep..] {
-                words[(key / 64) as usize] &= !(1 << (key % 64));
+                let (w, shift) = slot(self.memtables, key);
+                words[w] &= !(1 << shift);
             }
             k.log.truncate(keep);
             k.distinct = to;
@@ -227,6 +303,8 @@ impl SeenKeys {
 
     /// Forgets every key of the flagged subtasks (a restore from nothing without a log).
     fn clear_subtasks(&mut self, flagged: &[bool]) {
+        let (memtables, seen) = (self.memtables, seen_mask(self.memtables));
+        let keys_per_word = if memtables { 32 } else { 64 };
         for (bi, kb) in self.bits.iter_mut().enumerate() {
             let owners: Vec<usize> = (0..flagged.len())
                 .filter(|&s| flagged[s] && self.subtasks[s].bits == bi as u32)
@@ -238,13 +316,14 @@ impl SeenKeys {
                 None => kb.words.iter_mut().for_each(|w| *w = 0),
                 Some((first, max_p, p)) => {
                     for (wi, word) in kb.words.iter_mut().enumerate() {
-                        let mut rest = *word;
+                        let mut rest = *word & seen;
                         while rest != 0 {
                             let bit = rest.trailing_zeros();
                             rest &= rest - 1;
-                            let key = wi as u32 * 64 + bit;
+                            let key = wi as u32 * keys_per_word + if memtables { bit / 2 } else { bit };
                             if flagged[(first + key_to_subtask(key, max_p, p)) as usize] {
-                                *word &= !(1 << bit);
+                                // Its memtable bit too: the owner's memtable list is dropped below.
+                                *word &= !(if memtables { 3 << bit } else { 1 << bit });
                             }
                         }
                     }
@@ -256,6 +335,7 @@ impl SeenKeys {
                 k.log.clear();
                 k.log_base = 0;
                 k.cuts.push(0);
+                k.memtable.clear();
             }
         }
     }
@@ -291,6 +371,7 @@ mod tests {
             }],
             subtasks: vec![SubtaskKeys::default(); p as usize],
             logging: false,
+            memtables: false,
         };
         k.keep_log();
         k
@@ -310,7 +391,7 @@ mod tests {
                 let key = (i * 7919 + round * 13) % keys;
                 if i % (round + 2) == 0 {
                     let s = owner(key);
-                    assert!(k.see(s, key));
+                    assert!(k.see(s, key).is_some());
                     own[s as usize].insert(key);
                 }
             }
@@ -362,14 +443,14 @@ mod tests {
         let p = 4u32;
         let mut k = shared(p, 8192);
         let owner = |key: u32| key_to_subtask(key, 128, p);
-        (0..4096u32).for_each(|key| assert!(k.see(owner(key), key)));
+        (0..4096u32).for_each(|key| assert!(k.see(owner(key), key).is_some()));
         let marks: Vec<KeysMark> = (0..p).map(|s| k.mark(s)).collect();
         (0..p).for_each(|s| k.trim_log(s, marks[s as usize]));
         assert!(
             k.subtasks.iter().all(|t| t.log.is_empty()),
             "nothing after the retained snapshot yet"
         );
-        (4096..8192u32).for_each(|key| assert!(k.see(owner(key), key)));
+        (4096..8192u32).for_each(|key| assert!(k.see(owner(key), key).is_some()));
         let logged: usize = k.subtasks.iter().map(|t| t.log.len()).sum();
         assert_eq!(logged, 4096, "only keys first seen after the snapshot are logged");
         k.restore(&(0..p).map(|s| (s, Some(marks[s as usize]))).collect::<Vec<_>>());
@@ -393,5 +474,82 @@ mod tests {
         let ones: u64 = k.bits[0].words.iter().map(|w| w.count_ones() as u64).sum();
         assert_eq!(ones, 4096 - before[2]);
         assert_eq!(k.distinct(2), 0);
+    }
+
+    fn shared_with_memtables(p: u32, key_space: u64) -> SeenKeys {
+        let mut k = SeenKeys {
+            bits: vec![KeyBits {
+                words: vec![0; key_space.div_ceil(32) as usize],
+                shared_by: Some((0, 128, p)),
+            }],
+            subtasks: vec![SubtaskKeys::default(); p as usize],
+            logging: false,
+            memtables: true,
+        };
+        k.keep_log();
+        k
+    }
+
+    /// With memtables, a write is "newest" once per key per memtable: again after its
+    /// subtask's backend flushes, and a neighbour's flush (same shared bitset) changes nothing.
+    #[test]
+    fn a_key_is_new_to_each_memtable_once() {
+        let p = 2u32;
+        let mut k = shared_with_memtables(p, 4096);
+        let owner = |key: u32| key_to_subtask(key, 128, p);
+        let (a, b) = (
+            (0..4096u32).find(|&x| owner(x) == 0).unwrap(),
+            (0..4096u32).find(|&x| owner(x) == 1).unwrap(),
+        );
+        assert_eq!(k.see(0, a), Some(true));
+        assert_eq!(k.see(0, a), Some(false), "a second version in the same memtable");
+        assert_eq!(k.see(1, b), Some(true));
+        k.memtable_flushed(0, 1);
+        assert_eq!(k.see(0, a), Some(true), "a new memtable");
+        assert_eq!(k.see(1, b), Some(false), "subtask 1 did not flush");
+        k.memtable_flushed(0, 1);
+        assert_eq!(k.see(0, a), Some(false), "no flush since: the memtable still holds it");
+        assert_eq!((k.distinct(0), k.distinct(1)), (1, 1), "distinct keys unaffected");
+        k.memtable_reopened(1);
+        assert_eq!(k.see(1, b), Some(true), "a reopened instance's memtable is empty");
+    }
+
+    /// Two bits a key: counts and restores are those of the one-bit layout, seen and memtable
+    /// bits do not leak into each other (a restore from nothing clears both of the owner's).
+    #[test]
+    fn memtable_bits_leave_counts_and_restores_alone() {
+        let p = 4u32;
+        let (mut one, mut two) = (shared(p, 8192), shared_with_memtables(p, 8192));
+        let owner = |key: u32| key_to_subtask(key, 128, p);
+        for key in (0..8192u32).map(|i| (i * 7919) % 8192).take(5000) {
+            assert!(one.see(owner(key), key).is_some());
+            assert!(two.see(owner(key), key).is_some());
+        }
+        let marks: Vec<KeysMark> = (0..p).map(|s| two.mark(s)).collect();
+        for key in 0..8192u32 {
+            one.see(owner(key), key);
+            two.see(owner(key), key);
+        }
+        for s in 0..p {
+            assert_eq!(one.distinct(s), two.distinct(s));
+        }
+        let targets: Vec<_> = (0..p).map(|s| (s, Some(marks[s as usize]))).collect();
+        one.restore(&targets);
+        two.restore(&targets);
+        (0..p).for_each(|s| two.memtable_reopened(s));
+        for key in 0..8192u32 {
+            assert_eq!(
+                one.see(owner(key), key).is_some(),
+                two.see(owner(key), key) == Some(true)
+            );
+        }
+        for s in 0..p {
+            assert_eq!(one.distinct(s), two.distinct(s));
+        }
+        two.restore(&[(3, None)]);
+        assert_eq!(two.distinct(3), 0);
+        let key = (0..8192u32).find(|&x| owner(x) == 3).unwrap();
+        assert_eq!(two.see(3, key), Some(true), "both of the owner's bits were cleared");
+        assert_eq!(two.distinct(3), 1);
     }
 }

@@ -301,10 +301,11 @@ impl World {
     #[inline]
     fn process_record(&mut self, now: SimTime, s: u32, path: RecordPath, r: Record, done_ns: u64) {
         let v = path.v;
-        if self.keys.see(s, r.key) {
+        if let Some(newest) = self.keys.see(s, r.key) {
             // Each record updates its key's state: about `bytes_per_key` written.
             let vertices = &self.graph.vertices;
-            self.tasks.note_state_written(s, || vertices[v].state_bytes_per_key);
+            self.tasks
+                .note_state_written(s, newest, || vertices[v].state_bytes_per_key);
         }
         let copies = if path.selective {
             self.copies_through_chain(v, r.id)

@@ -20,12 +20,25 @@ impl Tasks {
     /// Task `s` put one entry of `bytes()` of keyed state, if it is stateful (fed to its
     /// backend once per batch).
     #[inline]
-    pub fn note_state_written(&mut self, s: u32, bytes: impl FnOnce() -> u64) {
+    pub fn note_state_written(&mut self, s: u32, newest: bool, bytes: impl FnOnce() -> u64) {
         let t = &mut self.tasks[s as usize];
         if t.backend.is_some() {
-            t.state_written_pending.bytes += bytes();
-            t.state_written_pending.puts += 1;
+            let b = bytes();
+            let w = &mut t.state_written_pending;
+            w.bytes += b;
+            w.puts += 1;
+            if newest {
+                w.newest_bytes += b;
+            }
         }
+    }
+
+    /// Memtables task `s`'s RocksDB instance has flushed since it opened; `None` without one.
+    pub fn memtable_flushes(&self, s: u32) -> Option<u64> {
+        self.tasks[s as usize]
+            .backend
+            .as_ref()
+            .and_then(|b| b.memtable_flushes())
     }
 
     /// Whether task `s` has state writes not yet fed to its backend.

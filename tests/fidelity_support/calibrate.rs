@@ -56,6 +56,9 @@ pub struct Calibration {
     pub long_entry_bytes: f64,
     /// Heap state per `ValueState<byte[N]>` entry beyond its N bytes, bytes.
     pub value_entry_overhead_bytes: f64,
+    /// RocksDB's bytes on disk per `ValueState<byte[N]>` entry beyond its N bytes
+    /// ([`super::rocksdb_entry`]).
+    pub rocksdb_entry_overhead_bytes: f64,
     /// CPU time of one record in the chained map and sink, us (busy time over records).
     pub map_record_cpu_us: f64,
     /// CPU time of one record in the chained map and sink on RocksDB, us.
@@ -300,11 +303,17 @@ impl Calibration {
             let puts = c.options.rate_per_s * (c.options.interval_ms as f64 / 1000.0) / c.options.parallelism as f64;
             (puts, puts * bytes_per_put, (sync - native_fixed_ms()) * 1e6)
         };
-        let (n3, b3, t3) = flush_point(c03, &r03, c03.options.state_bytes as f64 + value_overhead);
-        let (n7, b7, t7) = flush_point(c07, &r07, long_entry_bytes);
+        // The flush's bytes are the memtable's, c03's entries as large as on disk (the entry
+        // size is fitted below, and sizes do not depend on the flush's cost); c07's Long
+        // entries keep the heap's size, as RocksDB's own for them is not measured.
+        let flush_fit = |c03_bytes_per_put: f64| {
+            let (n3, b3, t3) = flush_point(c03, &r03, c03_bytes_per_put);
+            let (n7, b7, t7) = flush_point(c07, &r07, long_entry_bytes);
+            per_entry_and_per_byte((n3, b3, t3), (n7, b7, t7), "RocksDB flush")
+        };
         let (rocksdb_flush_entry_cpu_ns, flush_byte_cpu_ns) =
-            per_entry_and_per_byte((n3, b3, t3), (n7, b7, t7), "RocksDB flush");
-        Calibration {
+            flush_fit(c03.options.state_bytes as f64 + value_overhead);
+        let mut cal = Calibration {
             storage_bytes_per_s,
             heap_entry_cpu_ns,
             heap_serialize_bytes_per_s: 1e9 / heap_byte_cpu_ns,
@@ -323,6 +332,7 @@ impl Calibration {
             handoff_percentiles_ms,
             long_entry_bytes,
             value_entry_overhead_bytes: value_overhead,
+            rocksdb_entry_overhead_bytes: value_overhead,
             // busy ms per second over records per second and subtask: ms per record.
             map_record_cpu_us: 1000.0 * busy_map / (rate_in / p02),
             source_record_cpu_us: 1000.0 * busy_src / (rate_out / p02),
@@ -342,7 +352,12 @@ impl Calibration {
             ),
             manifest_base_bytes: manifest.base_bytes,
             manifest_bytes_per_file: manifest.per_file_bytes,
-        }
+        };
+        cal.rocksdb_entry_overhead_bytes = super::rocksdb_entry::measure(&cal, c03, real, &r03);
+        let (entry_ns, byte_ns) = flush_fit(c03.options.state_bytes as f64 + cal.rocksdb_entry_overhead_bytes);
+        cal.rocksdb_flush_entry_cpu_ns = entry_ns;
+        cal.rocksdb_flush_bytes_per_s = 1e9 / byte_ns;
+        cal
     }
 
     /// The constants with their sources, for the test to print.
@@ -419,6 +434,12 @@ impl Calibration {
                 self.value_entry_overhead_bytes,
                 "B",
                 "c01_heap_bytes: state size against distinct keys touched, least squares, minus 1000 B",
+            ),
+            c(
+                "RocksDB bytes on disk per entry beyond its value",
+                self.rocksdb_entry_overhead_bytes,
+                "B",
+                "c03_rocks_bytes: the entry size at which the simulated c03 holds c03's mean state size after the warm-up (two runs solve the line, a third checks it)",
             ),
             c(
                 "map + sink CPU per record",

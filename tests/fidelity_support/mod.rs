@@ -12,6 +12,7 @@ pub mod figures;
 pub mod gaps;
 pub mod manifest_growth;
 pub mod real;
+pub mod rocksdb_entry;
 pub mod translate;
 pub mod trigger_split;
 

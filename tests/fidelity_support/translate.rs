@@ -294,6 +294,12 @@ fn write_operators(w: &mut String, cfg: &Config, cal: &Calibration) {
             "{:.0}B\" }}  # calibrated: c02_heap_entries, one ValueState<Long> entry",
             cal.long_entry_bytes
         )
+    } else if o.rocksdb {
+        format!(
+            "{:.0}B\" }}  # --stateBytes {} + calibrated bytes on disk per RocksDB entry (c03_rocks_bytes)",
+            o.state_bytes as f64 + cal.rocksdb_entry_overhead_bytes,
+            o.state_bytes
+        )
     } else {
         format!(
             "{:.0}B\" }}  # --stateBytes {} + calibrated per-entry overhead (c01_heap_bytes)",

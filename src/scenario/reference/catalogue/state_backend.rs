@@ -30,7 +30,7 @@ pub(super) const FIELDS: &[FieldDoc] = &[
     f(
         "state_backend.flush_throughput",
         Rate,
-        Value("\"524MB/s\""),
+        Value("\"531MB/s\""),
         "per flush",
         "RocksDB: memtable bytes per second of CPU to build the SST a checkpoint flushes (synchronous phase, on the TaskManager's cores), beside `flush_cpu_per_entry`. Default calibrated on Flink 2.3 (tests/fidelity runs c03_rocks_bytes and c07_rocks_entries: the median sync, + 0.5 ms as Flink floors it to whole ms, less `native_checkpoint_time`, solved for a cost per byte and per put).",
     ),

@@ -35,6 +35,9 @@ use crate::vocab::Partitioning;
 /// A subtask without keyed state.
 const STATELESS: u32 = u32::MAX;
 
+/// How many keys ahead of the one it clears a memtable flush fetches a key's bitset word.
+const CLEAR_AHEAD: usize = 16;
+
 /// What a snapshot keeps of a subtask's keys: how many it had seen, and how many times its log
 /// had been cut back by restores then (a later cut below `distinct` means the snapshot belongs
 /// to a timeline that a restore undid).
@@ -197,7 +200,11 @@ impl SeenKeys {
             return;
         }
         let words = &mut self.bits[k.bits as usize].words;
-        for &key in &k.memtable {
+        for (i, &key) in k.memtable.iter().enumerate() {
+            // Over a large key space each word is a cache miss: fetch ahead so they overlap.
+            if let Some(&ahead) = k.memtable.get(i + CLEAR_AHEAD) {
+                super::prefetch::prefetch(&words[slot(true, ahead).0]);
+            }
             let (w, shift) = slot(true, key);
             words[w] &= !(2 << shift);
         }

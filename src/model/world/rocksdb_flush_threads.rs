@@ -13,7 +13,10 @@
 //! starts its sync phase second has a median of 25 and 23 ms, the first one 20 and 17), but it
 //! slows the first one too (11 ms alone), which a queue in front of one thread cannot do; on
 //! two TaskManagers of one JVM, so with this one pool, both take 13-17 ms
-//! (`tests/fidelity/probes/README.md`). So this pool is at most part of the contention.
+//! (`tests/fidelity/probes/README.md`). With RocksDB's directory on tmpfs, where synced writes
+//! cost nothing, the same job shows this pool alone: 7 ms for the first, 11 for the second. The
+//! rest is ext4's synced writes slowing each other and the uploads to the same filesystem, which
+//! the fixed `native_checkpoint_time` does not model.
 //!
 //! The pool is one per TaskManager (one JVM). A MiniCluster runs every TaskManager in one JVM;
 //! with several TaskManagers there, their instances share one pool, which is not modelled (the

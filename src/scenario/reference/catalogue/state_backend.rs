@@ -46,7 +46,7 @@ pub(super) const FIELDS: &[FieldDoc] = &[
         Duration,
         Value("\"5ms\""),
         "per checkpoint",
-        "RocksDB: fixed part of the native checkpoint (`takeDBNativeCheckpoint`) whatever it flushes: five synced small writes (flush MANIFEST record and directory; checkpoint MANIFEST copy, CURRENT, directory) at the `local-disk` profile's 1 ms.",
+        "RocksDB: fixed part of the native checkpoint (`takeDBNativeCheckpoint`) whatever it flushes: the synced writes (the flushed SST, its MANIFEST record and directory; the checkpoint's MANIFEST copy, CURRENT and directory). Default measured on Flink 2.3: the map's sync at f12's per-subtask load, one instance, with RocksDB's directory on this host's ext4 (11 ms) less the same run with it on tmpfs, where a sync costs nothing (6 ms); tests/fidelity/probes/README.md.",
     ),
     f(
         "state_backend.instance_age",

@@ -14,9 +14,10 @@
 //! slows the first one too (11 ms alone), which a queue in front of one thread cannot do; on
 //! two TaskManagers of one JVM, so with this one pool, both take 13-17 ms
 //! (`tests/fidelity/probes/README.md`). With RocksDB's directory on tmpfs, where synced writes
-//! cost nothing, the same job shows this pool alone: 7 ms for the first, 11 for the second. The
-//! rest is ext4's synced writes slowing each other and the uploads to the same filesystem, which
-//! the fixed `native_checkpoint_time` does not model.
+//! cost nothing, the same job shows this pool alone: 7 ms for the first, 11 for the second. A
+//! trace of the fsyncs on ext4 shows the rest: this thread also holds the flush's synced writes
+//! (the SST, its directory, the MANIFEST record: 1.9-3.5 ms), which the model puts in the fixed
+//! `native_checkpoint_time` beside the thread, so its second flush waits for less than Flink's.
 //!
 //! The pool is one per TaskManager (one JVM). A MiniCluster runs every TaskManager in one JVM;
 //! with several TaskManagers there, their instances share one pool, which is not modelled (the

@@ -62,15 +62,16 @@ def main():
 
 
 def phases(run, trace):
-    """Per checkpoint, ms after the trigger (medians): when each of the two native checkpoints'
-    flush reaches its SST sync and ends its three synced calls on RocksDB's flush thread, and
-    when its task thread's three synced calls of `createCheckpoint` start and end."""
+    """Per checkpoint, ms after the trigger (medians): for each native checkpoint in the order
+    RocksDB's flush thread took them, when its flush reaches the SST sync and ends its three
+    synced calls on that thread, and when its task thread's three synced calls of
+    `createCheckpoint` start and end (checkpoints where every call is there)."""
     calls = [
         (float(r["wall_s"]) * 1e3, r["thread"], r["tid"], float(r["duration_ms"]))
         for r in csv.DictReader(open(trace))
     ]
     lo, hi = calls[0][0], calls[-1][0]
-    marks = {}
+    marks, counted = {}, 0
     for c in csv.DictReader(open(f"{run}/checkpoints.csv")):
         trig, last = float(c["trigger_ts_ms"]), float(c["latest_ack_ts_ms"])
         if c["status"].lower() != "completed" or not (lo <= trig and last <= hi):
@@ -81,27 +82,26 @@ def phases(run, trace):
         for x in inside:
             if x[1].startswith("stateful-map"):
                 tasks.setdefault(x[2], []).append(x)
-        if len(flush) != 6 or len(tasks) != 2 or any(len(v) != 3 for v in tasks.values()):
+        k = len(tasks)
+        if k == 0 or len(flush) != 3 * k or any(len(v) != 3 for v in tasks.values()):
             continue
+        counted += 1
         order = sorted(tasks.values(), key=lambda v: v[0][0])
-        row = {
-            "1st flush: SST sync starts": flush[0][0] - trig,
-            "1st flush: synced calls end": flush[2][0] + flush[2][3] - trig,
-            "1st createCheckpoint: synced calls start": order[0][0][0] - trig,
-            "1st createCheckpoint: synced calls end": order[0][2][0] + order[0][2][3] - trig,
-            "2nd flush: SST sync starts": flush[3][0] - trig,
-            "2nd flush: synced calls end": flush[5][0] + flush[5][3] - trig,
-            "2nd createCheckpoint: synced calls start": order[1][0][0] - trig,
-            "2nd createCheckpoint: synced calls end": order[1][2][0] + order[1][2][3] - trig,
-            "synced time, flush thread (both)": sum(x[3] for x in flush),
-            "synced time, task threads (both)": sum(x[3] for v in order for x in v),
-        }
-        for k, v in row.items():
-            marks.setdefault(k, []).append(v)
-    n = len(next(iter(marks.values()), []))
-    print(f"\n{n} checkpoints with both native checkpoints' six synced calls each; medians, ms after the trigger:")
-    for k, v in marks.items():
-        print(f"  {k:45s} {st.median(v):6.2f}")
+        for i in range(k):
+            f, t = flush[3 * i : 3 * i + 3], order[i]
+            row = {
+                "flush: SST sync starts": f[0][0] - trig,
+                "flush: synced calls end": f[2][0] + f[2][3] - trig,
+                "flush: synced time": sum(x[3] for x in f),
+                "createCheckpoint: synced calls start": t[0][0] - trig,
+                "createCheckpoint: synced calls end": t[2][0] + t[2][3] - trig,
+                "createCheckpoint: synced time": sum(x[3] for x in t),
+            }
+            for name, v in row.items():
+                marks.setdefault((i, name), []).append(v)
+    print(f"\n{counted} checkpoints with every native checkpoint's six synced calls; medians, ms after the trigger:")
+    for (i, name), v in marks.items():
+        print(f"  native checkpoint {i + 1}, {name:38s} {st.median(v):6.2f}")
 
 
 if __name__ == "__main__":

@@ -111,8 +111,8 @@ fn memory() {
     println!("|---|---|---|---|");
     for (file, lengths) in [
         ("scenarios/quickstart.toml", [60.0, 240.0, 960.0]),
-        // Ten minutes: its RocksDB state, memtables and LSM files settle within the first
-        // minute, so a longer run shows whether anything else keeps growing.
+        // Up to ten minutes: its peak RSS levels off after the first minute (while its RocksDB
+        // state fills in), so the longer runs show whether anything else keeps growing.
         ("benches/scenarios/production_hour.toml", [30.0, 120.0, 600.0]),
     ] {
         for d in lengths {

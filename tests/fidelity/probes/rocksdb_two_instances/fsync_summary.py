@@ -36,10 +36,8 @@ def main():
             continue
         n_cps += 1
         inside = [x for x in calls if trig - 5 <= x[0] <= last + 5]
-        for i, (t, th, tid, call, ms) in enumerate(inside):
-            overlapped = any(
-                o[2] != tid and o[0] < t + ms and t < o[0] + o[4] for o in inside if o is not inside[i]
-            )
+        for t, th, tid, call, ms in inside:
+            overlapped = any(o[2] != tid and o[0] < t + ms and t < o[0] + o[4] for o in inside)
             per_thread.setdefault(th, {"n": 0, "alone": [], "overlapped": []})
             per_thread[th]["n"] += 1
             per_thread[th]["overlapped" if overlapped else "alone"].append(ms)

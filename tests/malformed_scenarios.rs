@@ -104,6 +104,13 @@ const CASES: &[(&str, &str, usize, &str, &str)] = &[
         "unknown variant",
     ),
     ("[cluster]", "[cluster\n", 5, "", "unclosed table"),
+    (
+        "slots_per_taskmanager = 2",
+        "slots_per_taskmanager = 2\n[state_backend]\nkind = \"rocksdb\"\nnative_checkpoint_time = \"2ms\"\nflush_sync_time = \"3ms\"",
+        11,
+        "state_backend.flush_sync_time",
+        "at most native_checkpoint_time",
+    ),
 ];
 
 #[test]

@@ -6,6 +6,10 @@
 //! the other 2F; on two TaskManagers, or with eight background jobs (two flush threads), both
 //! take F. The one-TaskManager case is the negative control of the other two: a pool per
 //! subtask, or none, gives F there too, and the test fails.
+//!
+//! The flush thread also holds the flush's synced writes (`flush_sync_time`, H, a part of
+//! `native_checkpoint_time`, N): the first sync takes F + N, the second waits for the first's F
+//! and H, so 2F + H + N. With H = 0 the second takes 2F + N (the negative control).
 
 mod common;
 
@@ -17,6 +21,12 @@ const FLUSH_MS: f64 = 50.0;
 /// constant and the channels instant, so both process subtasks take their snapshot at the
 /// same instant; the hosts have more cores than threads, so a flush runs at a whole core.
 fn job(tms: u32, background_threads: u32) -> String {
+    job_with_fixed_part(tms, background_threads, 0, 0)
+}
+
+/// The same job with a native checkpoint's fixed part of `native_ms`, of which the flush
+/// thread holds `held_ms`.
+fn job_with_fixed_part(tms: u32, background_threads: u32, native_ms: u32, held_ms: u32) -> String {
     let slots = 2 / tms;
     format!(
         r#"
@@ -37,7 +47,8 @@ input_handoff_latency = "0ms"
 kind = "rocksdb"
 flush_throughput = "200MB/s"
 flush_cpu_per_entry = "0ns"
-native_checkpoint_time = "0ms"
+native_checkpoint_time = "{native_ms}ms"
+flush_sync_time = "{held_ms}ms"
 background_threads = {background_threads}
 [[operators]]
 name = "source"
@@ -113,6 +124,30 @@ fn eight_background_jobs_give_two_flush_threads() {
         assert!(
             near(first, FLUSH_MS) && near(second, FLUSH_MS),
             "one TaskManager, two flush threads: syncs {first:.1} and {second:.1} ms, expected F each (F = {FLUSH_MS} ms)"
+        );
+    }
+}
+
+/// N and H of the fixed part's test, ms.
+const NATIVE_MS: f64 = 40.0;
+const HELD_MS: f64 = 30.0;
+
+#[test]
+fn the_second_flush_waits_for_the_first_flush_s_synced_writes() {
+    for (first, second) in sync_pairs_ms(&job_with_fixed_part(1, 2, NATIVE_MS as u32, HELD_MS as u32)) {
+        assert!(
+            near(first, FLUSH_MS + NATIVE_MS) && near(second, 2.0 * FLUSH_MS + HELD_MS + NATIVE_MS),
+            "syncs {first:.1} and {second:.1} ms, expected F + N and 2F + H + N (F = {FLUSH_MS}, H = {HELD_MS}, N = {NATIVE_MS} ms)"
+        );
+    }
+}
+
+#[test]
+fn without_held_writes_the_second_flush_waits_for_the_first_s_cpu_only() {
+    for (first, second) in sync_pairs_ms(&job_with_fixed_part(1, 2, NATIVE_MS as u32, 0)) {
+        assert!(
+            near(first, FLUSH_MS + NATIVE_MS) && near(second, 2.0 * FLUSH_MS + NATIVE_MS),
+            "syncs {first:.1} and {second:.1} ms, expected F + N and 2F + N (F = {FLUSH_MS}, N = {NATIVE_MS} ms)"
         );
     }
 }

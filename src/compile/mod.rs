@@ -278,6 +278,7 @@ pub fn backend_config(cfg: &StateBackendCfg, num_retained: u32) -> BackendConfig
             bytes_per_s: cfg.flush_throughput.value,
             ns_per_entry: cfg.flush_cpu_per_entry.value,
             fixed_ns: cfg.native_checkpoint_time.as_u64(),
+            flush_sync_ns: cfg.flush_sync_time.as_u64(),
         },
         transfer_threads: cfg.transfer_threads,
         background_jobs: cfg.background_threads,

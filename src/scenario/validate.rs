@@ -149,6 +149,12 @@ fn validate_state_backend(b: &StateBackendCfg) -> Result<(), Problem> {
     if !(b.native_checkpoint_time.value.is_finite() && b.native_checkpoint_time.value <= 60e9) {
         return fail("state_backend.native_checkpoint_time", "must be at most 1min");
     }
+    if !(b.flush_sync_time.value.is_finite() && b.flush_sync_time.value <= b.native_checkpoint_time.value) {
+        return fail(
+            "state_backend.flush_sync_time",
+            "must be at most native_checkpoint_time (it is a part of it)",
+        );
+    }
     if !(b.instance_age.value.is_finite() && b.instance_age.value <= 3650.0 * 86_400e9) {
         return fail("state_backend.instance_age", "must be at most 3650d");
     }

@@ -122,7 +122,7 @@ impl RocksSubtask {
                 sizes.push(cost.state_size as f64);
                 flushed.push(memtable.bytes as f64);
                 entry_cpu.push(memtable.puts as f64 * self.cfg.flush.ns_per_entry / 1e6);
-                waits.push(cost.sync_ns as f64 / 1e6);
+                waits.push((cost.sync_ns + cost.sync_held_ns) as f64 / 1e6);
             }
         }
         ModelRun {

@@ -219,6 +219,7 @@ impl ChangelogBackend {
         SnapshotCost {
             sync_ns: 0,
             sync_cpu_ns: 0,
+            sync_held_ns: 0,
             upload_bytes: tail,
             upload_plan: SnapshotCost::one_file(tail),
             upload_threads: 1,
@@ -256,7 +257,7 @@ impl ChangelogBackend {
         let cost = self.inner.snapshot(now, id);
         let start = MaterializationStart {
             id,
-            sync_ns: cost.sync_ns + cost.sync_cpu_ns,
+            sync_ns: cost.sync_ns + cost.sync_cpu_ns + cost.sync_held_ns,
             upload_bytes: cost.upload_bytes,
             upload_files: cost.upload_files(),
         };
@@ -329,6 +330,7 @@ mod tests {
                 bytes_per_s: 200e6,
                 ns_per_entry: 0.0,
                 fixed_ns: 0,
+                flush_sync_ns: 0,
             },
             transfer_threads: 4,
             background_jobs: 2,

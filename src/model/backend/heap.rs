@@ -43,6 +43,7 @@ impl HeapBackend {
         SnapshotCost {
             sync_ns: 0,
             sync_cpu_ns: 0,
+            sync_held_ns: 0,
             upload_bytes: self.live_bytes,
             upload_plan: SnapshotCost::one_file(self.live_bytes),
             upload_threads: 1,

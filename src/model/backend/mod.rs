@@ -42,6 +42,9 @@ pub struct SnapshotCost {
     /// CPU of the synchronous phase, on the TaskManager's cores: RocksDB building the SST of
     /// the memtable it flushes.
     pub sync_cpu_ns: DurationNs,
+    /// What RocksDB's flush thread holds after that CPU without a core (the flush's synced
+    /// writes): the synchronous phase waits for it, and so does the next flush on the thread.
+    pub sync_held_ns: DurationNs,
     /// Bytes the asynchronous phase writes to checkpoint storage (the sum of `upload_plan`).
     pub upload_bytes: u64,
     /// The files those bytes go out as, in stages: a stage starts when the one before it has
@@ -116,6 +119,9 @@ pub struct FlushCost {
     /// Fixed part of a native checkpoint, whatever it flushes: the synced writes of the new
     /// SST, the MANIFEST record, the checkpoint directory and its CURRENT and MANIFEST copies.
     pub fixed_ns: DurationNs,
+    /// The part of `fixed_ns` the flush thread holds when there is something to flush (the
+    /// SST's, its directory's and the MANIFEST record's synced writes); at most `fixed_ns`.
+    pub flush_sync_ns: DurationNs,
 }
 
 impl FlushCost {
@@ -363,6 +369,7 @@ mod tests {
                 bytes_per_s: 200e6,
                 ns_per_entry: 0.0,
                 fixed_ns: 0,
+                flush_sync_ns: 0,
             },
             transfer_threads: 4,
             background_jobs: 2,

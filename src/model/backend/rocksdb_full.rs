@@ -135,6 +135,7 @@ pub(crate) mod tests {
                 bytes_per_s: 100e6,
                 ns_per_entry: 0.0,
                 fixed_ns: 2_000_000,
+                flush_sync_ns: 0,
             },
             transfer_threads: 4,
             background_jobs: 2,

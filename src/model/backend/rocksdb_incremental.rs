@@ -132,6 +132,7 @@ impl RocksDbIncrementalBackend {
         SnapshotCost {
             sync_ns: nc.sync_ns,
             sync_cpu_ns: nc.sync_cpu_ns,
+            sync_held_ns: nc.sync_held_ns,
             upload_bytes: new_bytes + misc_bytes,
             upload_plan,
             upload_threads: self.cfg.transfer_threads.max(1),
@@ -190,6 +191,7 @@ mod tests {
                 bytes_per_s: 200e6,
                 ns_per_entry: 0.0,
                 fixed_ns: 0,
+                flush_sync_ns: 0,
             },
             transfer_threads: 4,
             background_jobs: 2,

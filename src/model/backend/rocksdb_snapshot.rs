@@ -5,7 +5,8 @@
 //! - **Native checkpoint** (`takeDBNativeCheckpoint`): `db.flush` writes what the memtable holds
 //!   since the last flush as a new L0 SST (CPU to build it, at [`FlushCost::bytes_per_s`]), then
 //!   `Checkpoint.createCheckpoint` hard-links every live SST into a local directory and writes
-//!   its CURRENT, MANIFEST and OPTIONS; the synced writes are [`FlushCost::fixed_ns`]. The full
+//!   its CURRENT, MANIFEST and OPTIONS; the synced writes are [`FlushCost::fixed_ns`], of which
+//!   the flush thread holds [`FlushCost::flush_sync_ns`] (the flush's own) when it flushes. The full
 //!   (`RocksNativeFullSnapshotStrategy`) and incremental strategies both start with it.
 //! - **Canonical savepoint** (`RocksFullSnapshotStrategy`): the synchronous part only takes a
 //!   RocksDB snapshot (`db.getSnapshot()`, no flush); the asynchronous part iterates every
@@ -41,10 +42,14 @@ pub struct NativeCheckpoint {
     pub misc_bytes: Vec<u64>,
     /// Memtable bytes the flush wrote.
     pub flushed_bytes: u64,
-    /// The synchronous part without a core: the fixed cost and the links.
+    /// The synchronous part without a core on the task thread, after the flush: the fixed
+    /// cost less what the flush thread holds of it, and the links.
     pub sync_ns: DurationNs,
     /// The synchronous part on a core: building the flushed SST.
     pub sync_cpu_ns: DurationNs,
+    /// The flush's synced writes, which the flush thread holds after building the SST (none
+    /// when there was nothing to flush).
+    pub sync_held_ns: DurationNs,
 }
 
 impl NativeCheckpoint {
@@ -74,11 +79,15 @@ pub fn take_native_checkpoint(lsm: &mut LsmTree, flush: &FlushCost, now_ns: u64)
     let flushed = lsm.memtable_writes();
     lsm.flush_without_compaction();
     let ssts: Vec<SstFile> = lsm.live_files().copied().collect();
+    let sync_cpu_ns = flush.cpu_ns(flushed);
+    let flush_sync_ns = flush.flush_sync_ns.min(flush.fixed_ns);
     NativeCheckpoint {
         misc_bytes: misc_file_bytes(lsm.checkpoint_manifest_bytes(now_ns)),
         flushed_bytes: flushed.bytes,
-        sync_ns: flush.fixed_ns + ssts.len() as u64 * HARD_LINK_NS,
-        sync_cpu_ns: flush.cpu_ns(flushed),
+        sync_ns: flush.fixed_ns - flush_sync_ns + ssts.len() as u64 * HARD_LINK_NS,
+        sync_cpu_ns,
+        // An empty memtable writes no SST, so its flush syncs nothing (createCheckpoint does).
+        sync_held_ns: if sync_cpu_ns > 0 { flush_sync_ns } else { 0 },
         ssts,
     }
 }
@@ -92,6 +101,7 @@ pub fn canonical_savepoint(live_bytes: u64, entries: u64, serialize: &HeapSerial
     SnapshotCost {
         sync_ns: 0,
         sync_cpu_ns: 0,
+        sync_held_ns: 0,
         upload_bytes: live_bytes,
         upload_plan: SnapshotCost::one_file(live_bytes),
         upload_threads: 1,
@@ -111,6 +121,7 @@ pub fn upload_everything(nc: &NativeCheckpoint, cfg: &BackendConfig) -> Snapshot
     SnapshotCost {
         sync_ns: nc.sync_ns,
         sync_cpu_ns: nc.sync_cpu_ns,
+        sync_held_ns: nc.sync_held_ns,
         upload_bytes: total,
         upload_plan: vec![files],
         upload_threads: cfg.transfer_threads.max(1),
@@ -150,6 +161,7 @@ mod tests {
             bytes_per_s: 100e6,
             ns_per_entry: 0.0,
             fixed_ns: 5_000_000,
+            flush_sync_ns: 0,
         };
         let mut lsm = LsmTree::new(lsm_cfg(), 128 * MIB, 1);
         lsm.write(StateWrites::bytes(10_000_000), 130 * MIB);
@@ -167,6 +179,31 @@ mod tests {
         assert_eq!(again.sync_ns, 5_000_000 + 3 * HARD_LINK_NS, "the fixed part stays");
     }
 
+    /// The flush thread holds its share of the fixed part after the SST's CPU; the task thread
+    /// keeps the rest. With nothing to flush, no SST is synced: only the task thread's part.
+    #[test]
+    fn the_flush_thread_holds_its_synced_writes_when_it_flushes() {
+        let flush = FlushCost {
+            bytes_per_s: 100e6,
+            ns_per_entry: 0.0,
+            fixed_ns: 5_000_000,
+            flush_sync_ns: 2_000_000,
+        };
+        let mut lsm = LsmTree::new(lsm_cfg(), 0, 1);
+        lsm.write(StateWrites::bytes(1_000_000), 1_000_000);
+        let nc = take_native_checkpoint(&mut lsm, &flush, 0);
+        assert_eq!(nc.sync_cpu_ns, 10_000_000);
+        assert_eq!(nc.sync_held_ns, 2_000_000, "the flush's synced writes");
+        assert_eq!(
+            nc.sync_ns,
+            3_000_000 + HARD_LINK_NS,
+            "createCheckpoint's part and the link"
+        );
+        let empty = take_native_checkpoint(&mut lsm, &flush, 0);
+        assert_eq!((empty.sync_cpu_ns, empty.sync_held_ns), (0, 0), "nothing to flush");
+        assert_eq!(empty.sync_ns, 3_000_000 + HARD_LINK_NS);
+    }
+
     /// The flush's CPU has a part per memtable put: the same bytes in ten times the puts cost
     /// more, by exactly the puts' part (small values flush slower per byte than large ones).
     #[test]
@@ -175,6 +212,7 @@ mod tests {
             bytes_per_s: 100e6,
             ns_per_entry: 1_000.0,
             fixed_ns: 0,
+            flush_sync_ns: 0,
         };
         let cost_of = |puts: u64| {
             let mut lsm = LsmTree::new(lsm_cfg(), 0, 1);
@@ -212,6 +250,7 @@ mod tests {
             bytes_per_s: 1e9,
             ns_per_entry: 0.0,
             fixed_ns: 0,
+            flush_sync_ns: 0,
         };
         let mut lsm = LsmTree::new(lsm_cfg(), 0, 1);
         let mut manifest = Vec::new();

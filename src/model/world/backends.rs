@@ -42,20 +42,25 @@ impl World {
         cost
     }
 
-    /// Wall time of the synchronous phase's CPU work (RocksDB building the flushed SST): the
-    /// task thread waits for the TaskManager's flush thread to take it (the flushes asked for
-    /// before it go first), then for it to run on the TaskManager's cores, at the share a
-    /// thread of the task gets now (held for the whole flush).
-    pub(crate) fn sync_cpu_wall_ns(&mut self, now: SimTime, s: u32, cpu_ns: u64) -> u64 {
-        if cpu_ns == 0 {
+    /// Wall time of the synchronous phase's flush (RocksDB building the flushed SST, then
+    /// syncing it): the task thread waits for the TaskManager's flush thread to take it (the
+    /// flushes asked for before it go first), then for it to run `cpu_ns` on the TaskManager's
+    /// cores, at the share a thread of the task gets now (held for the whole build), then for
+    /// the `held_ns` of synced writes the thread holds without a core.
+    pub(crate) fn sync_flush_wall_ns(&mut self, now: SimTime, s: u32, cpu_ns: u64, held_ns: u64) -> u64 {
+        if cpu_ns == 0 && held_ns == 0 {
             return 0;
         }
         let tm = self.graph.subtasks[s as usize].taskmanager;
         let thread = super::cores::Thread::Task(s);
         let share = self.cores.share(tm, thread, now);
-        let took = ((cpu_ns as f64 / share) as u64).max(1);
-        let end = self.rocksdb_flush.run(tm, now, took);
-        self.cores.claim(tm, thread, now, end, took);
+        let took = if cpu_ns == 0 {
+            0
+        } else {
+            ((cpu_ns as f64 / share) as u64).max(1)
+        };
+        let end = self.rocksdb_flush.run(tm, now, took + held_ns);
+        self.cores.claim(tm, thread, now, SimTime(end.as_ns() - held_ns), took);
         end.since(now)
     }
 

@@ -273,7 +273,7 @@ impl World {
     ) -> u64 {
         let si = s as usize;
         let cost = self.backend_snapshot(now, s, &barrier);
-        let cpu_wall_ns = self.sync_cpu_wall_ns(now, s, cost.sync_cpu_ns);
+        let cpu_wall_ns = self.sync_flush_wall_ns(now, s, cost.sync_cpu_ns, cost.sync_held_ns);
         let v = self.graph.subtasks[si].vertex.index();
         let mut backend_ns = cost.sync_ns + cpu_wall_ns;
         if self.faults.has_windows() {

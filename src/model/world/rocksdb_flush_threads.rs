@@ -16,8 +16,9 @@
 //! (`tests/fidelity/probes/README.md`). With RocksDB's directory on tmpfs, where synced writes
 //! cost nothing, the same job shows this pool alone: 7 ms for the first, 11 for the second. A
 //! trace of the fsyncs on ext4 shows the rest: this thread also holds the flush's synced writes
-//! (the SST, its directory, the MANIFEST record: 1.9-3.5 ms), which the model puts in the fixed
-//! `native_checkpoint_time` beside the thread, so its second flush waits for less than Flink's.
+//! (the SST, its directory, the MANIFEST record: 1.9-3.5 ms), which the model has it hold
+//! (`flush_sync_time`, a part of `native_checkpoint_time`), so the second flush waits for them
+//! too. What it does not model: a synced call that overlaps another takes about twice as long.
 //!
 //! The pool is one per TaskManager (one JVM). A MiniCluster runs every TaskManager in one JVM;
 //! with several TaskManagers there, their instances share one pool, which is not modelled (the

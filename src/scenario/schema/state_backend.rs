@@ -33,6 +33,13 @@ pub struct StateBackendCfg {
     /// directory).
     #[serde(default = "default_native_checkpoint_time")]
     pub native_checkpoint_time: Duration,
+    /// RocksDB: the part of `native_checkpoint_time` that RocksDB's flush thread holds after
+    /// building the SST (the SST's, its directory's and the MANIFEST record's synced writes), so
+    /// that another instance's flush on the same TaskManager waits for it; the rest runs on the
+    /// task thread after the flush (`Checkpoint.createCheckpoint`). Only when the memtable
+    /// held something to flush.
+    #[serde(default = "default_flush_sync_time")]
+    pub flush_sync_time: Duration,
     /// `state.backend.rocksdb.checkpoint.transfer.thread.num` (4): RocksDB files a subtask
     /// uploads at once.
     #[serde(default = "default_transfer_threads")]
@@ -89,6 +96,17 @@ pub enum SavepointFormatCfg {
 /// by assumption (five synced small writes at the `local-disk` profile's 1 ms).
 fn default_native_checkpoint_time() -> Duration {
     dur(5 * NS_PER_MS)
+}
+
+/// Measured on Flink 2.3 (2026-12-04, `tests/fidelity/probes/rocksdb_two_instances`, every
+/// fsync of the JVM traced with perf at the calibration runs' shapes, one instance): RocksDB's
+/// flush thread holds the flush's synced calls for 2.55 ms (c03's shape, 2 k puts of 1 kB a
+/// second) and 1.74 ms (c07's, 10 k puts of a Long) at the median, from the SST's sync to the
+/// MANIFEST record's end; the mean, rounded. The task thread's `createCheckpoint` follows
+/// (1.6-1.8 ms of synced calls, after 0.4-0.9 ms of links and copies). A larger SST takes
+/// longer to sync; that is not modelled.
+fn default_flush_sync_time() -> Duration {
+    dur(2_100_000)
 }
 
 /// Calibrated on Flink 2.3 (`tests/fidelity` runs c03_rocks_bytes, 2 k puts of 1 kB per
@@ -253,6 +271,7 @@ impl Default for StateBackendCfg {
             flush_throughput: default_flush_throughput(),
             flush_cpu_per_entry: default_flush_cpu_per_entry(),
             native_checkpoint_time: default_native_checkpoint_time(),
+            flush_sync_time: default_flush_sync_time(),
             transfer_threads: default_transfer_threads(),
             background_threads: default_background_threads(),
             savepoint_format: SavepointFormatCfg::Canonical,

@@ -49,6 +49,13 @@ pub(super) const FIELDS: &[FieldDoc] = &[
         "RocksDB: fixed part of the native checkpoint (`takeDBNativeCheckpoint`) whatever it flushes: the synced writes (the flushed SST, its MANIFEST record and directory; the checkpoint's MANIFEST copy, CURRENT and directory). Default measured on Flink 2.3: the map's sync at f12's per-subtask load, one instance, with RocksDB's directory on this host's ext4 (11 ms) less the same run with it on tmpfs, where a sync costs nothing (6 ms); tests/fidelity/probes/README.md.",
     ),
     f(
+        "state_backend.flush_sync_time",
+        Duration,
+        Value("\"2.1ms\""),
+        "per checkpoint",
+        "RocksDB: the part of `native_checkpoint_time` that RocksDB's flush thread holds after building the SST, when the memtable held something to flush (the SST's, its directory's and the MANIFEST record's synced writes): the next flush on that thread (another instance of the TaskManager) waits for it; the rest runs on the task thread after the flush (`createCheckpoint`). At most `native_checkpoint_time`. Default measured on Flink 2.3: every fsync of the JVM traced at the calibration runs' shapes (c03_rocks_bytes 2.55 ms, c07_rocks_entries 1.74 ms at the median, from the SST's sync to the MANIFEST record's), their mean; tests/fidelity/probes/README.md.",
+    ),
+    f(
         "state_backend.instance_age",
         Duration,
         Value("\"0s\""),

@@ -2,6 +2,7 @@
 //! channels, sources, network channels with credit-based flow control, checkpoint storage, and
 //! the event loop (`world`).
 
+pub mod arrival_log;
 pub mod backend;
 pub mod buffer_fifo;
 pub mod checker;

@@ -178,8 +178,8 @@ pub struct SourceRuntime {
 pub struct SinkRuntime {
     pub guarantee: crate::vocab::DeliveryGuarantee,
     pub txn: crate::protocol::two_phase_commit::TwoPhaseCommitSink,
-    pub open_origins_ns: Vec<u64>,
-    pub pending_origins_ns: std::collections::BTreeMap<CheckpointId, Vec<u64>>,
+    pub open_origins_ns: crate::model::arrival_log::ArrivalLog,
+    pub pending_origins_ns: std::collections::BTreeMap<CheckpointId, crate::model::arrival_log::ArrivalLog>,
     /// Periodic checkpoints commit its transactions. Without them nothing ever becomes
     /// visible (savepoints commit nothing), so no arrival time is kept: it would grow forever.
     pub commits: bool,

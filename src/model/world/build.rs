@@ -241,7 +241,7 @@ fn new_task(
         sink.map(|guarantee| crate::model::task::SinkRuntime {
             guarantee,
             txn: crate::protocol::two_phase_commit::TwoPhaseCommitSink::new(i, 0).with_record_ids(ctx.keep_record_ids),
-            open_origins_ns: Vec::new(),
+            open_origins_ns: Default::default(),
             pending_origins_ns: Default::default(),
             commits: ctx.checkpointing,
             absorbed_per_source: vec![0; graph.subtasks.len()],

@@ -585,7 +585,8 @@ impl World {
         if complete {
             if let Some((actions, committed)) = self.tasks.notify_complete(s, checkpoint) {
                 self.apply_transactions(&actions);
-                self.stats.record_visible(now, committed);
+                self.stats
+                    .record_visible(now, committed.iter().flat_map(|log| log.iter()));
             }
             self.end_of_input_checkpoint_completed(now, s, checkpoint);
             return;

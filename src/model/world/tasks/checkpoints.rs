@@ -4,6 +4,7 @@
 
 use super::Tasks;
 use crate::ids::CheckpointId;
+use crate::model::arrival_log::ArrivalLog;
 use crate::model::graph::Vertex;
 use crate::model::task::SubtaskCheckpoint;
 use crate::protocol::CheckpointBarrier;
@@ -201,8 +202,12 @@ impl Tasks {
 
     /// `notifyCheckpointComplete` at task `s`: its coordinator, then an exactly-once sink
     /// commits. The sink's transaction actions and the arrival times of the records that
-    /// became visible, if it is one.
-    pub fn notify_complete(&mut self, s: u32, checkpoint: CheckpointId) -> Option<(Vec<TransactionAction>, Vec<u64>)> {
+    /// became visible (per transaction, oldest first), if it is one.
+    pub fn notify_complete(
+        &mut self,
+        s: u32,
+        checkpoint: CheckpointId,
+    ) -> Option<(Vec<TransactionAction>, Vec<ArrivalLog>)> {
         let t = &mut self.tasks[s as usize];
         t.coordinator.notify_checkpoint_complete(checkpoint);
         let sink = t
@@ -211,12 +216,12 @@ impl Tasks {
             .filter(|k| k.guarantee == DeliveryGuarantee::ExactlyOnce)?;
         let mut actions = Vec::new();
         sink.txn.notify_checkpoint_complete(checkpoint, &mut actions);
-        let committed: Vec<u64> = sink
-            .pending_origins_ns
-            .range(..=checkpoint)
-            .flat_map(|(_, v)| v.iter().copied())
+        // The transactions up to `checkpoint` leave the map as they are (one, unless a
+        // notification was lost): no copy of an interval's records.
+        let later = sink.pending_origins_ns.split_off(&(checkpoint + 1));
+        let committed = std::mem::replace(&mut sink.pending_origins_ns, later)
+            .into_values()
             .collect();
-        sink.pending_origins_ns.retain(|c, _| *c > checkpoint);
         Some((actions, committed))
     }
 

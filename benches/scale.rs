@@ -2,7 +2,7 @@
 //! duration and to a production shape, and the per-record overhead against a bare event loop.
 //!
 //! `cargo bench --bench scale [-- SERIES...]`, SERIES among `parallelism`, `production`,
-//! `memory`, `tandem` (default: all). Every measured run is a child process of this bench, so
+//! `memory`, `tandem`, `fast_path` (default: all). Every measured run is a child process of this bench, so
 //! its CPU time (`/proc/self/stat`, user + system) and peak RSS (`VmHWM`) are its own. CPU time
 //! per simulated second is the slope between two run lengths, so the fixed cost of building the
 //! world and writing nothing does not count. Instruction counts (the issue's measure for the
@@ -38,7 +38,7 @@ fn main() {
         child(&args[1..]);
         return;
     }
-    let all = ["parallelism", "production", "memory", "tandem"];
+    let all = ["parallelism", "production", "memory", "tandem", "fast_path"];
     let wanted: Vec<&str> = if args.is_empty() {
         all.to_vec()
     } else {
@@ -50,6 +50,7 @@ fn main() {
             "production" => production(),
             "memory" => memory(),
             "tandem" => tandem(),
+            "fast_path" => fast_path(),
             other => eprintln!("unknown series `{other}`; one of {all:?}"),
         }
     }
@@ -101,6 +102,40 @@ fn production() {
         "the hour, extrapolated: {:.1} CPU minutes (target: 3; record-level model at most 6)",
         (fixed + slope * 3600.0) / 60.0
     );
+}
+
+/// The fast path (`simulation.records_per_bundle`) on the two shapes the scale issue sets
+/// targets for: the production hour (CPU minutes, extrapolated from 20 and 80 s, with the 40 s
+/// run as the linearity check) and the reference job at p = 512 (CPU s per simulated s, the
+/// slope from 1 to 2 s). Its error against the record-level model: `cargo bench --bench
+/// fast_path`.
+fn fast_path() {
+    println!("## fast path: records per bundle against CPU and peak RSS");
+    println!("| shape | records per bundle | CPU | peak RSS |");
+    println!("|---|---|---|---|");
+    for k in [16u32, 32, 64] {
+        let set = vec![format!("simulation.records_per_bundle={k}")];
+        let file = "benches/scenarios/production_hour.toml";
+        let samples: Vec<Sample> = [20.0, 40.0, 80.0].iter().map(|&d| measure(file, d, &set)).collect();
+        let slope = (samples[2].cpu_s - samples[0].cpu_s) / (samples[2].simulated_s - samples[0].simulated_s);
+        let fixed = samples[0].cpu_s - slope * samples[0].simulated_s;
+        let off = samples[1].cpu_s / (fixed + slope * samples[1].simulated_s) - 1.0;
+        println!(
+            "| production hour (extrapolated; 40 s run {:+.1} % off the line) | {k} | {:.2} CPU minutes | {} |",
+            off * 100.0,
+            (fixed + slope * 3600.0) / 60.0,
+            mb(samples[2].peak_rss_kb)
+        );
+        let mut set512 = reference_at(512);
+        set512.extend(set.iter().cloned());
+        let a = measure("scenarios/bench_reference.toml", 1.0, &set512);
+        let b = measure("scenarios/bench_reference.toml", 2.0, &set512);
+        println!(
+            "| reference job at p = 512 | {k} | {:.2} CPU s per simulated s | {} |",
+            (b.cpu_s - a.cpu_s) / (b.simulated_s - a.simulated_s),
+            mb(b.peak_rss_kb)
+        );
+    }
 }
 
 /// Peak memory against simulated duration: bounded by what a checkpoint interval holds, so

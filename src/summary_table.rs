@@ -19,6 +19,12 @@ pub fn render_summary_of(s: &RunSummary) -> String {
         "scenario {}  seed {}  simulated {:.1}s",
         s.scenario, s.seed, s.simulated_seconds
     );
+    if let Some(k) = s.records_per_bundle {
+        let _ = writeln!(
+            t,
+            "fast path: {k} records per simulated record (simulation.records_per_bundle); counts are in records"
+        );
+    }
     let _ = writeln!(
         t,
         "checkpoints: {} triggered, {} completed, {} failed, {} in progress",

@@ -111,6 +111,20 @@ const CASES: &[(&str, &str, usize, &str, &str)] = &[
         "state_backend.flush_sync_time",
         "at most native_checkpoint_time",
     ),
+    (
+        "duration = \"10s\"",
+        "duration = \"10s\"\nrecords_per_bundle = 0",
+        3,
+        "simulation.records_per_bundle",
+        "between 1 (the record-level model) and 1024",
+    ),
+    (
+        "duration = \"10s\"",
+        "duration = \"10s\"\nrecords_per_bundle = 400",
+        3,
+        "simulation.records_per_bundle",
+        "above a quarter of a network buffer",
+    ),
 ];
 
 #[test]

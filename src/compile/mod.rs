@@ -27,6 +27,7 @@ use crate::scenario::{
 use crate::time::SimTime;
 use crate::vocab::SourceConnector;
 
+pub mod bundle;
 pub mod chain;
 #[cfg(test)]
 mod tests;
@@ -36,7 +37,7 @@ mod tests;
 pub fn world_config(s: &Scenario) -> WorldConfig {
     let job = job_spec(s);
     let storage = storage_profile(&s.storage);
-    WorldConfig {
+    let mut cfg = WorldConfig {
         run: RunConfig {
             duration: s.simulation.duration,
             warmup: SimTime(s.simulation.warmup.as_u64()),
@@ -50,6 +51,7 @@ pub fn world_config(s: &Scenario) -> WorldConfig {
                 .collect(),
             checkpoint_dir: checkpoint_dir_of(&storage.name),
             keep_committed_output: false,
+            records_per_bundle: 1,
         },
         network: network_config(&s.network),
         coordinator: coordinator_config(s, &job),
@@ -65,7 +67,9 @@ pub fn world_config(s: &Scenario) -> WorldConfig {
         restart: effective_restart_strategy(s),
         faults: s.faults.clone().unwrap_or_default(),
         job,
-    }
+    };
+    bundle::apply(&mut cfg, s.simulation.records_per_bundle);
+    cfg
 }
 
 /// The tasks (operators, chained as Flink chains them: [`chain`]), with inputs resolved to
@@ -147,6 +151,7 @@ fn source_spec(op: &OperatorCfg) -> SourceSpec {
             on: rate.on.as_ref().map(|d| d.dist.clone()),
             off: rate.off.as_ref().map(|d| d.dist.clone()),
             profile: rate.profile.as_ref().map(|p| std::sync::Arc::new(p.model())),
+            records_per_arrival: 1,
         },
         record_size: op.record_size.as_ref().map(|d| d.dist.clone()),
         keys: op.keys.as_ref().map(|k| KeySpace {

@@ -171,6 +171,10 @@ pub struct RunSummary {
     /// `[imported]` table), the simulated one and their ratio. Empty for other scenarios.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub calibration: Vec<super::calibration::CalibrationRow>,
+    /// The fast path's records per simulated record (`simulation.records_per_bundle`); absent
+    /// for the record-level model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub records_per_bundle: Option<u64>,
 }
 
 fn running() -> String {

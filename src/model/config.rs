@@ -58,6 +58,9 @@ pub struct RunConfig {
     /// ([`World::committed_output`](crate::model::world::World::committed_output)). Off in a
     /// run: the ids would grow with it (8 bytes per committed record, kept to the end).
     pub keep_committed_output: bool,
+    /// Records each simulated record stands for (`simulation.records_per_bundle`; 1: the
+    /// record-level model): the factor from simulated records to the counts reported.
+    pub records_per_bundle: u32,
 }
 
 /// The network stack of the TaskManagers.

@@ -22,6 +22,9 @@ pub struct RateSpec {
     pub on: Option<Dist>,
     pub off: Option<Dist>,
     pub profile: Option<Arc<RateProfile>>,
+    /// Records per arrival: 1, or a bundle's `k` (`simulation.records_per_bundle`), which
+    /// arrives when its last record would. `records_per_second` counts arrivals.
+    pub records_per_arrival: u32,
 }
 
 /// A source's key space: `count` keys drawn by `distribution` (Zipf with `exponent`).
@@ -61,7 +64,10 @@ pub struct SourceSpec {
 pub struct ArrivalGen {
     rng: RngStream,
     process: ArrivalProcess,
+    /// Mean gap between arrivals (bundles, when an arrival is one).
     mean_gap_ns: f64,
+    /// Records per arrival (see [`RateSpec::records_per_arrival`]).
+    records_per_arrival: u32,
     /// Arrival time (ns, fractional to avoid drift) of record `offset`, in the operational time
     /// of `profile` when there is one (on/off phases included: the process runs there whole).
     t_ns: f64,
@@ -103,6 +109,7 @@ impl ArrivalGen {
             rng,
             process: cfg.process,
             mean_gap_ns,
+            records_per_arrival: cfg.records_per_arrival.max(1),
             t_ns: 0.0,
             profile: cfg.profile.clone(),
             clock_ns: 0.0,
@@ -130,28 +137,55 @@ impl ArrivalGen {
     }
 
     fn next_arrival_after(&mut self, t: f64) -> f64 {
+        let k = self.records_per_arrival;
+        if k > 1 {
+            return self.next_bundle_after(t, k);
+        }
         match self.process {
             // From the offset, not by accumulation: no drift however long the run.
             ArrivalProcess::Constant => (self.offset + 1) as f64 * self.mean_gap_ns,
             ArrivalProcess::Poisson => t - self.mean_gap_ns * (1.0 - self.rng.next_f64()).ln(),
+            ArrivalProcess::Bursts => self.next_burst_arrival_after(t, self.mean_gap_ns),
+        }
+    }
+
+    /// When a bundle of `k` records that follows an arrival at `t` is complete: its last
+    /// record's arrival. `mean_gap_ns` is a bundle's gap, `k` record gaps.
+    fn next_bundle_after(&mut self, t: f64, k: u32) -> f64 {
+        let record_gap_ns = self.mean_gap_ns / k as f64;
+        match self.process {
+            ArrivalProcess::Constant => (self.offset + 1) as f64 * self.mean_gap_ns,
+            // The sum of k exponential gaps, in one draw.
+            ArrivalProcess::Poisson => t + record_gap_ns * crate::sim::gamma::erlang(k, &mut self.rng),
+            // Record by record, across on- and off-phases as the records would arrive.
             ArrivalProcess::Bursts => {
                 let mut t = t;
-                loop {
-                    let next = t - self.mean_gap_ns * (1.0 - self.rng.next_f64()).ln();
-                    if next <= self.on_phase_end_ns {
-                        return next;
-                    }
-                    // Memoryless: restart the Poisson clock at the next on-phase.
-                    let (on_d, off_d) = self.on.as_ref().expect("bursts have phases");
-                    let off = off_d.sample(&mut self.rng);
-                    let on = on_d.sample(&mut self.rng).max(1.0);
-                    t = self.on_phase_end_ns + off;
-                    self.on_phase_end_ns = t + on;
-                    if t > self.horizon_ns {
-                        // Never read: any time past the horizon will do.
-                        return t;
-                    }
+                for _ in 0..k {
+                    t = self.next_burst_arrival_after(t, record_gap_ns);
                 }
+                t
+            }
+        }
+    }
+
+    /// The next arrival after `t` of a Poisson process of mean gap `gap_ns` that runs only in
+    /// on-phases.
+    fn next_burst_arrival_after(&mut self, t: f64, gap_ns: f64) -> f64 {
+        let mut t = t;
+        loop {
+            let next = t - gap_ns * (1.0 - self.rng.next_f64()).ln();
+            if next <= self.on_phase_end_ns {
+                return next;
+            }
+            // Memoryless: restart the Poisson clock at the next on-phase.
+            let (on_d, off_d) = self.on.as_ref().expect("bursts have phases");
+            let off = off_d.sample(&mut self.rng);
+            let on = on_d.sample(&mut self.rng).max(1.0);
+            t = self.on_phase_end_ns + off;
+            self.on_phase_end_ns = t + on;
+            if t > self.horizon_ns {
+                // Never read: any time past the horizon will do.
+                return t;
             }
         }
     }
@@ -353,6 +387,7 @@ mod tests {
             on: None,
             off: None,
             profile: None,
+            records_per_arrival: 1,
         };
         ArrivalGen::new(&cfg, RngStream::new(5, StreamId::new(StreamKind::SourceArrivals, 0)))
     }
@@ -396,6 +431,7 @@ mod tests {
             on: Some(ms()),
             off: Some(ms()),
             profile: None,
+            records_per_arrival: 1,
         };
         let rng = RngStream::new(5, StreamId::new(StreamKind::SourceArrivals, 0));
         let g = ArrivalGen::until(&cfg, rng, 60e9);
@@ -414,6 +450,7 @@ mod tests {
             on: Some(ms(2e7)),
             off: Some(ms(5e7)),
             profile: None,
+            records_per_arrival: 1,
         };
         let stream = || RngStream::new(9, StreamId::new(StreamKind::SourceArrivals, 3));
         let mut free = ArrivalGen::new(&cfg, stream());
@@ -438,6 +475,7 @@ mod tests {
                 on: None,
                 off: None,
                 profile: None,
+                records_per_arrival: 1,
             };
             let mut plain = ArrivalGen::new(&cfg, stream());
             cfg.profile = Some(Arc::new(flat.clone()));
@@ -446,6 +484,69 @@ mod tests {
                 assert_eq!(plain.advance(), mapped.advance());
             }
         }
+    }
+
+    /// Gaps of a bundle source (`records_per_arrival` = k, the rate in bundles): a Poisson
+    /// bundle arrives k record gaps after the last, so its gaps are Erlang(k): mean k/λ and a
+    /// coefficient of variation of 1/sqrt(k) (an exponential gap would have 1).
+    fn bundle_gaps(process: ArrivalProcess, k: u32, records_per_second: f64) -> Vec<f64> {
+        let cfg = RateSpec {
+            process,
+            records_per_second: records_per_second / k as f64,
+            on: None,
+            off: None,
+            profile: None,
+            records_per_arrival: k,
+        };
+        let mut g = ArrivalGen::new(&cfg, RngStream::new(5, StreamId::new(StreamKind::SourceArrivals, 0)));
+        let mut last = 0;
+        (0..50_000)
+            .map(|_| {
+                let t = g.advance().1;
+                let gap = (t - last) as f64;
+                last = t;
+                gap
+            })
+            .collect()
+    }
+
+    fn mean_and_cv(xs: &[f64]) -> (f64, f64) {
+        let n = xs.len() as f64;
+        let m = xs.iter().sum::<f64>() / n;
+        let sd = (xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+        (m, sd / m)
+    }
+
+    #[test]
+    fn a_poisson_bundle_arrives_after_the_sum_of_its_records_gaps() {
+        // 50,000 gaps: the mean's standard error is 1/sqrt(k n) of it; the CV's about
+        // cv / sqrt(2 n) (0.1 % here): 4 standard errors, and a CV check at 3 %.
+        let (mean, cv) = mean_and_cv(&bundle_gaps(ArrivalProcess::Poisson, 16, 1000.0));
+        assert!(
+            (mean / 16e6 - 1.0).abs() < 4.0 / (16.0f64 * 50_000.0).sqrt(),
+            "mean gap {mean}"
+        );
+        assert!(
+            (cv - 0.25).abs() < 0.03 * 0.25,
+            "coefficient of variation {cv}, not 1/sqrt(16)"
+        );
+        // Negative control: bundles arriving as a Poisson process of their own (exponential
+        // gaps at the bundle rate) have the same mean and a CV of 1.
+        let (_, cv1) = mean_and_cv(&bundle_gaps(ArrivalProcess::Poisson, 1, 1000.0 / 16.0));
+        assert!(
+            (cv1 - 0.25).abs() > 0.03 * 0.25,
+            "the check cannot tell exponential gaps: cv {cv1}"
+        );
+    }
+
+    #[test]
+    fn a_constant_bundle_arrives_with_its_last_record() {
+        let gaps = bundle_gaps(ArrivalProcess::Constant, 10, 1000.0);
+        assert_eq!(gaps[0], 10e6, "the first bundle is complete with record 10, at 10 ms");
+        assert!(
+            gaps.iter().all(|g| *g == 10e6),
+            "every bundle 10 record gaps after the last"
+        );
     }
 
     #[test]

@@ -139,6 +139,9 @@ pub fn estimate(s: &Scenario) -> Estimate {
         format!("connections between {tms} TaskManagers"),
     );
 
+    // The fast path simulates one record per bundle (`compile::bundle`): bundles are what fill
+    // buffers, take steps and set bits.
+    let bundle = s.simulation.records_per_bundle.max(1) as f64;
     // Channels and the records their buffers can hold when back-pressure fills them.
     let n = &s.network;
     let record_bytes = s
@@ -146,7 +149,8 @@ pub fn estimate(s: &Scenario) -> Estimate {
         .iter()
         .filter_map(|o| o.record_size.as_ref().map(|d| d.dist.mean()))
         .fold(DEFAULT_RECORD_BYTES, f64::min)
-        .max(1.0);
+        .max(1.0)
+        * bundle;
     let records_per_buffer = (n.segment_size.value / record_bytes).max(1.0);
     // Both ends: the producer's pool holds `buffers_per_channel` per subpartition plus the
     // floating ones, the consumer's exclusive buffers as many, plus floating ones per gate.
@@ -214,7 +218,7 @@ pub fn estimate(s: &Scenario) -> Estimate {
             if let Some(max) = op.max_records {
                 records = records.min(max as f64 * op.parallelism as f64);
             }
-            rate_in = records / duration_s.max(1e-9);
+            rate_in = records / bundle / duration_s.max(1e-9);
             if let (Some(on), Some(off)) = (&rate.on, &rate.off) {
                 let phase_s = ((on.dist.mean() + off.dist.mean()) / 1e9).max(1e-9);
                 e.work(
@@ -228,7 +232,7 @@ pub fn estimate(s: &Scenario) -> Estimate {
             {
                 e.mem(
                     format!("operators[{i}].keys.count"),
-                    k.count as f64 * 8.0,
+                    (k.count as f64 / bundle).ceil() * 8.0,
                     format!("the Zipf table of `{}` ({} keys)", op.name, k.count),
                 );
             }
@@ -281,7 +285,7 @@ pub fn estimate(s: &Scenario) -> Estimate {
         .map(|(i, o)| {
             (
                 format!("operators[{i}].keys.count"),
-                o.keys.as_ref().map(|k| k.count).unwrap_or(DEFAULT_KEY_COUNT) as f64,
+                (o.keys.as_ref().map(|k| k.count).unwrap_or(DEFAULT_KEY_COUNT) as f64 / bundle).ceil(),
             )
         })
         .max_by(|a, b| a.1.total_cmp(&b.1))
@@ -309,7 +313,7 @@ pub fn estimate(s: &Scenario) -> Estimate {
             format!("{bitsets} key bitsets of `{}` over {key_space} keys", o.name),
         );
         if rocksdb {
-            let bytes_per_key = o.state.bytes_per_key.map_or(1.0, |b| b.value.max(1.0));
+            let bytes_per_key = o.state.bytes_per_key.map_or(1.0, |b| b.value.max(1.0)) * bundle;
             let listed = steps_of[i]
                 .min(bitsets * key_space)
                 .min(o.parallelism as f64 * (memtable_bytes / bytes_per_key).ceil());
@@ -377,7 +381,7 @@ pub fn estimate(s: &Scenario) -> Estimate {
             .operators
             .iter()
             .map(|o| {
-                let per_key = o.state.bytes_per_key.map(|b| b.value).unwrap_or(0.0);
+                let per_key = o.state.bytes_per_key.map(|b| b.value).unwrap_or(0.0) * bundle;
                 let initial = o.state.initial.map(|b| b.value).unwrap_or(0.0);
                 (per_key * key_space + initial) * o.parallelism as f64
             })

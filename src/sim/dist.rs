@@ -53,11 +53,38 @@ pub enum Dist {
     Samples(Vec<f64>),
     /// Piecewise-linear inverse CDF through `(quantile, value)` points, quantiles from 0 to 1.
     Percentiles(Vec<(f64, f64)>),
+    /// The sum of `count` independent draws of `of`: what a bundle of `count` records costs
+    /// (`simulation.records_per_bundle`). Never written in a scenario; built by [`Dist::sum_of`].
+    Sum {
+        count: u32,
+        of: Box<Dist>,
+    },
 }
 
 impl Dist {
     pub fn constant(v: f64) -> Dist {
         Dist::Constant(v)
+    }
+
+    /// The sum of `count` independent draws of `d`, in its cheapest exact form: a constant
+    /// times `count`, a normal with `count` times the mean and `sqrt(count)` times the
+    /// deviation (exact while the clamp at zero does not bite), an exponential as one Erlang
+    /// draw, anything else as `count` draws.
+    pub fn sum_of(count: u32, d: &Dist) -> Dist {
+        let n = count as f64;
+        match d {
+            _ if count <= 1 => d.clone(),
+            Dist::Constant(v) => Dist::Constant(v * n),
+            Dist::Normal { mean, std_dev } => Dist::Normal {
+                mean: mean * n,
+                std_dev: std_dev * n.sqrt(),
+            },
+            Dist::Sum { count: c, of } => Dist::sum_of(count * c, of),
+            _ => Dist::Sum {
+                count,
+                of: Box::new(d.clone()),
+            },
+        }
     }
 
     pub fn is_constant(&self) -> bool {
@@ -79,6 +106,10 @@ impl Dist {
             Dist::Pareto { scale, shape } => scale / (1.0 - u.next_f64()).powf(1.0 / shape),
             Dist::Samples(xs) => xs[((u.next_f64() * xs.len() as f64) as usize).min(xs.len() - 1)],
             Dist::Percentiles(points) => interpolate(points, u.next_f64()),
+            Dist::Sum { count, of } => match of.as_ref() {
+                Dist::Exponential { mean } => mean * crate::sim::gamma::erlang(*count, u),
+                d => (0..*count).map(|_| d.sample(u)).sum(),
+            },
         }
     }
 
@@ -108,6 +139,7 @@ impl Dist {
                 .windows(2)
                 .map(|w| (w[1].0 - w[0].0) * (w[0].1 + w[1].1) / 2.0)
                 .sum(),
+            Dist::Sum { count, of } => *count as f64 * of.mean(),
         }
     }
 
@@ -127,6 +159,8 @@ impl Dist {
             Dist::Pareto { scale, shape } => scale * (LN_1E9 / shape).exp(),
             Dist::Samples(xs) => xs.iter().copied().fold(0.0, f64::max),
             Dist::Percentiles(points) => points.last().map(|p| p.1).unwrap_or(0.0),
+            // Bounds the sum: every draw at the tail at once.
+            Dist::Sum { count, of } => *count as f64 * of.upper_tail(),
         }
     }
 
@@ -153,6 +187,10 @@ impl Dist {
             },
             Dist::Samples(xs) => Dist::Samples(xs.iter().map(|x| x * k).collect()),
             Dist::Percentiles(p) => Dist::Percentiles(p.iter().map(|(q, v)| (*q, v * k)).collect()),
+            Dist::Sum { count, of } => Dist::Sum {
+                count: *count,
+                of: Box::new(of.scaled(k)),
+            },
         }
     }
 
@@ -212,6 +250,7 @@ impl Dist {
                 }
                 points.iter().try_for_each(|(_, v)| nonneg("percentiles", *v))
             }
+            Dist::Sum { of, .. } => of.validate(),
         };
         fields?;
         // A draw beyond this is not a value but a run that never ends (a task busy for
@@ -234,7 +273,7 @@ impl Dist {
 pub const VALUE_MAX: f64 = 1e18;
 
 /// Standard normal by Box-Muller (one of the pair; simple and exact enough for latencies).
-fn standard_normal(u: &mut impl Uniform01) -> f64 {
+pub(crate) fn standard_normal(u: &mut impl Uniform01) -> f64 {
     let u1 = 1.0 - u.next_f64(); // (0, 1]
     let u2 = u.next_f64();
     (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
@@ -258,6 +297,7 @@ impl fmt::Display for Dist {
             Dist::Pareto { scale, shape } => write!(f, "pareto(scale {scale}, shape {shape})"),
             Dist::Samples(xs) => write!(f, "empirical({} samples)", xs.len()),
             Dist::Percentiles(p) => write!(f, "empirical({} percentiles)", p.len()),
+            Dist::Sum { count, of } => write!(f, "sum of {count} x {of}"),
         }
     }
 }
@@ -503,6 +543,8 @@ mod tests {
             },
             Dist::Percentiles(vec![(0.0, 1.0), (0.5, 2.0), (1.0, 4.0)]),
             Dist::Samples(vec![1.0, 2.0, 6.0]),
+            Dist::sum_of(16, &Dist::Exponential { mean: 2.0 }),
+            Dist::sum_of(4, &Dist::Uniform { min: 1.0, max: 3.0 }),
         ] {
             let m = mean_of(&d, n);
             assert!(

@@ -2,6 +2,7 @@
 //! the trace hash. Nothing here knows about Flink.
 
 pub mod dist;
+pub mod gamma;
 pub mod queue;
 pub mod rng;
 pub mod trace;

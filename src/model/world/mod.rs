@@ -115,7 +115,11 @@ impl Settings {
             .operators
             .iter()
             .filter_map(|o| o.source.as_ref()?.record_size.as_ref().map(|d| d.mean()))
-            .fold(crate::vocab::DEFAULT_RECORD_BYTES, f64::min)
+            // A bundle of the fast path weighs its records: the cap is per record.
+            .fold(
+                crate::vocab::DEFAULT_RECORD_BYTES * cfg.run.records_per_bundle.max(1) as f64,
+                f64::min,
+            )
             .max(1.0);
         Settings {
             buffer_timeout_ns: n.buffer_timeout_ns,
@@ -248,6 +252,9 @@ pub(crate) struct RunInfo {
     pub checkpoint_dir: String,
     pub history_size: u32,
     pub checkpoint_interval_ns: Option<u64>,
+    /// Records per simulated record (`simulation.records_per_bundle`): counts are reported in
+    /// records.
+    pub records_per_bundle: u64,
 }
 
 impl RunInfo {
@@ -259,6 +266,7 @@ impl RunInfo {
             checkpoint_dir: cfg.run.checkpoint_dir.clone(),
             history_size: cfg.run.history_size,
             checkpoint_interval_ns: cfg.coordinator.interval_ns,
+            records_per_bundle: cfg.run.records_per_bundle.max(1) as u64,
         }
     }
 }

@@ -377,8 +377,8 @@ impl World {
                 restart_delay: f.restart_at.zip(f.detected).map(|(r, d)| ms(r.since(d))),
                 restore_duration: f.running_again.zip(f.restart_at).map(|(a, r)| ms(a.since(r))),
                 restored_checkpoint: f.restored_checkpoint.map(|(id, _)| id),
-                records_replayed: f.records_replayed,
-                channel_state_records: f.channel_state_records,
+                records_replayed: f.records_replayed * self.run.records_per_bundle,
+                channel_state_records: f.channel_state_records * self.run.records_per_bundle,
                 lost_work: ms(f.time.since(f.restored_checkpoint.map_or(SimTime::ZERO, |(_, ts)| ts))),
                 downtime: f.running_again.map(|a| ms(a.since(f.time))),
                 // Not caught up while a task is still down, even if a stateless source already

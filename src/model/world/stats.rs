@@ -20,8 +20,9 @@ impl World {
             .map(|s| self.tasks.source_lag_ns(*s, now))
             .max()
             .unwrap_or(0);
+        let k = self.run.records_per_bundle;
         self.stats
-            .sample(now, period_s, (src, snk), lag_ns, self.net.in_flight_bytes());
+            .sample(now, period_s, (src * k, snk * k), lag_ns, self.net.in_flight_bytes());
         self.check_liveness(now);
         self.queue.schedule(now + self.set.sample_period_ns, Event::Sample);
     }
@@ -40,7 +41,12 @@ impl World {
             .filter(|t| *t > self.set.warmup)
             .unwrap_or(self.set.end);
         let window_s = end.since(self.set.warmup) as f64 / NS_PER_S as f64;
-        let tasks = self.tasks.task_stats(end, window_s, &self.graph);
+        let mut tasks = self.tasks.task_stats(end, window_s, &self.graph);
+        // Reported in records, not in the bundles simulated.
+        for (_, t, _) in &mut tasks {
+            t.records_in *= self.run.records_per_bundle;
+            t.records_out *= self.run.records_per_bundle;
+        }
         let job = JobStats {
             operators: operator_stats(&self.graph, &tasks, window_s),
             tasks: tasks.into_iter().map(|(_, t, _)| t).collect(),
@@ -125,6 +131,7 @@ impl World {
                 trace_hash: format!("{:016x}", self.trace.value()),
             },
             calibration: Vec::new(),
+            records_per_bundle: (self.run.records_per_bundle > 1).then_some(self.run.records_per_bundle),
         }
     }
 }

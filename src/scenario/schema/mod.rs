@@ -75,6 +75,14 @@ pub struct SimulationCfg {
     /// the real clock, so that a run's bytes do not depend on when it ran.
     #[serde(default = "default_start_epoch_ms")]
     pub start_epoch_ms: u64,
+    /// The fast path: each simulated record stands for this many of the job's records (1: the
+    /// record-level model). See [`crate::compile::bundle`].
+    #[serde(default = "one_record")]
+    pub records_per_bundle: u32,
+}
+
+fn one_record() -> u32 {
+    1
 }
 
 /// 2024-01-01T00:00:00Z.

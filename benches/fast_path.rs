@@ -82,6 +82,9 @@ fn thread_cpu_s() -> f64 {
 struct Runs {
     figures: Vec<Vec<f64>>,
     cpu_s: f64,
+    /// The verdict warns that bundles are too coarse for the job (a bundle's service above
+    /// `BUNDLE_SERVICE_WARNING_MS`).
+    warned: bool,
 }
 
 /// The production shape (`benches/scenarios/`) runs its first 150 s: five checkpoints.
@@ -95,6 +98,8 @@ fn run_all(loaded: &scenario::LoadedScenario, k: u32, seeds: u64) -> Result<Runs
         ))?);
     }
     let s = loaded.with_overrides(&set).map_err(|e| e.to_string())?;
+    let warned = ckptsim::verdict::BundleShape::of(&s)
+        .is_some_and(|b| b.slowest.1 > ckptsim::verdict::thresholds::BUNDLE_SERVICE_WARNING_MS);
     let runs: Vec<(Vec<f64>, f64)> = (1..=seeds)
         .into_par_iter()
         .map(|seed| {
@@ -104,6 +109,7 @@ fn run_all(loaded: &scenario::LoadedScenario, k: u32, seeds: u64) -> Result<Runs
         })
         .collect();
     Ok(Runs {
+        warned,
         cpu_s: runs.iter().map(|r| r.1).sum(),
         figures: runs.into_iter().map(|r| r.0).collect(),
     })
@@ -165,7 +171,7 @@ fn main() {
         "scenario,records_per_bundle,figure,record_level_mean,record_level_sd,fast_mean,fast_sd,error,diff_ci95_half_width,within_noise,material\n",
     );
     let mut speed: BTreeMap<String, (f64, f64)> = BTreeMap::new();
-    let mut outside: Vec<String> = Vec::new();
+    let mut outside: Vec<(bool, String)> = Vec::new();
     println!("records_per_bundle = {k}, seeds 1..={seeds}; error = fast / record-level - 1 of the means over seeds\n");
     for path in scenario_files(root, filter) {
         let name = path.file_stem().unwrap().to_string_lossy().to_string();
@@ -201,7 +207,12 @@ fn main() {
         let mut table = String::new();
         let _ = writeln!(
             table,
-            "{name}  (records_per_bundle {used}; CPU {:.1} s record-level, {:.1} s fast: {:.1}x)",
+            "{name}  (records_per_bundle {used}{}; CPU {:.1} s record-level, {:.1} s fast: {:.1}x)",
+            if fast.warned {
+                ", the verdict warns: too coarse"
+            } else {
+                ""
+            },
             exact.cpu_s,
             fast.cpu_s,
             exact.cpu_s / fast.cpu_s.max(1e-3)
@@ -246,7 +257,7 @@ fn main() {
                 ma.0, ma.1, mb.0, mb.1, err, hw, within, material
             );
             if material {
-                outside.push(format!("{name}: {fig} {:+.1} %", err * 100.0));
+                outside.push((fast.warned, format!("{name}: {fig} {:+.1} %", err * 100.0)));
             }
         }
         println!("{table}");
@@ -257,8 +268,18 @@ fn main() {
         e / f.max(1e-3),
         outside.len()
     );
-    for o in &outside {
-        println!("  {o}");
+    for warned in [false, true] {
+        println!(
+            "{}",
+            if warned {
+                "  where the verdict warns that bundles are too coarse:"
+            } else {
+                "  where the verdict does not warn:"
+            }
+        );
+        for (_, o) in outside.iter().filter(|(w, _)| *w == warned) {
+            println!("    {o}");
+        }
     }
     let dir = root.join("results/fast_path");
     if filter.is_none() && std::fs::create_dir_all(&dir).is_ok() {

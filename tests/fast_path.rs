@@ -158,3 +158,102 @@ inputs = [{{ from = "source", partitioning = "forward" }}]
         assert_eq!(out.summary.records_per_bundle, (k > 1).then_some(k as u64));
     }
 }
+
+/// The verdict says when bundles are too coarse for the job: `spike_aligned`'s `enrich` serves
+/// a record in 4 ms, so a bundle of 8 takes 32 ms (a warning); `quickstart`'s slowest bundle
+/// of 8 takes 0.16 ms (said, not graded); record by record there is nothing to say.
+#[test]
+fn the_verdict_warns_when_a_bundle_takes_longer_than_a_millisecond() {
+    let topic = |file: &str, k: u32| {
+        let loaded = ckptsim::scenario::load_file(std::path::Path::new(file)).expect("a bundled scenario");
+        let s = loaded
+            .with_overrides(&[
+                ckptsim::scenario::Override::parse(&format!("simulation.records_per_bundle={k}")).unwrap(),
+                ckptsim::scenario::Override::parse("simulation.duration=\"20s\"").unwrap(),
+                ckptsim::scenario::Override::parse("simulation.warmup=\"0s\"").unwrap(),
+            ])
+            .expect("valid");
+        let out = ckptsim::run::run(&s, 1);
+        let job = ckptsim::verdict::JobShape::of(&s);
+        ckptsim::verdict::judge(&out, &job)
+            .into_iter()
+            .find(|f| f.topic == "fast_path")
+            .map(|f| f.status)
+    };
+    use ckptsim::metrics::Status;
+    assert_eq!(topic("scenarios/spike_aligned.toml", 8), Some(Status::Warning));
+    assert_eq!(topic("scenarios/quickstart.toml", 8), Some(Status::Info));
+    assert_eq!(topic("scenarios/quickstart.toml", 1), None);
+}
+
+/// The share of `keys` uniform keys that Flink's key groups give subtask 0 of 2 (max
+/// parallelism 128).
+fn share_of_subtask_0(keys: u32) -> f64 {
+    let to_0 = (0..keys)
+        .filter(|k| ckptsim::model::key_groups::key_to_subtask(*k, 128, 2) == 0)
+        .count();
+    to_0 as f64 / keys as f64
+}
+
+/// A keyed edge splits bundles over its subtasks as it splits records: by the key groups of the
+/// same 20,000 keys (10,081 to subtask 0), which under backpressure decide which subtask sets
+/// the pace. Negative control: bundles keyed over a key space 16 times smaller (1,250 keys,
+/// another split) must fail the check.
+#[test]
+fn a_keyed_edge_splits_bundles_as_it_splits_records() {
+    let job = r#"
+[simulation]
+duration = "60s"
+records_per_bundle = 16
+[cluster]
+taskmanagers = 1
+slots_per_taskmanager = 2
+[[operators]]
+name = "source"
+kind = "source"
+parallelism = 1
+rate = { process = "poisson", records_per_second = 160000 }
+keys = { count = 20000 }
+[[operators]]
+name = "map"
+kind = "operator"
+parallelism = 2
+inputs = [{ from = "source", partitioning = "hash" }]
+state = { bytes_per_key = "8B" }
+"#;
+    let measured = |cfg: &ckptsim::model::config::WorldConfig| {
+        let out = World::new(cfg, 1, "split").run();
+        let ins: Vec<f64> = out
+            .summary
+            .job
+            .tasks
+            .iter()
+            .filter(|t| t.task == "map")
+            .map(|t| t.records_in as f64)
+            .collect();
+        (ins[0] / (ins[0] + ins[1]), (ins[0] + ins[1]) / 16.0)
+    };
+    let expected = share_of_subtask_0(20_000);
+    assert!((expected - 10_081.0 / 20_000.0).abs() < 1e-12);
+    let cfg = ckptsim::compile::world_config(&common::scenario(job));
+    let (share, bundles) = measured(&cfg);
+    // A binomial proportion over the bundles: 4 standard errors.
+    let se = (expected * (1.0 - expected) / bundles).sqrt();
+    assert!(
+        (share - expected).abs() < 4.0 * se,
+        "share {share}, expected {expected} ± {se}"
+    );
+
+    let mut broken = cfg.clone();
+    for op in &mut broken.job.operators {
+        if let Some(src) = &mut op.source {
+            src.keys.as_mut().expect("keys").count = 1_250;
+        }
+    }
+    let (broken_share, _) = measured(&broken);
+    assert!(
+        (broken_share - expected).abs() > 4.0 * se,
+        "the check cannot tell a split over other keys ({broken_share} against {expected}, {:.4} for 1,250 keys)",
+        share_of_subtask_0(1_250)
+    );
+}

@@ -8,22 +8,28 @@
 //!   constant and bursty sources do the same in their own way ([`crate::model::source`]);
 //! - a bundle weighs its records' bytes and costs the sum of their service and wait times
 //!   ([`Dist::sum_of`]), so busy time, throughput and bytes on the wire keep their values;
-//! - its key is one of `count / k` keys, each holding `k` times the state per key, so the state
+//! - its key is drawn as a record's, so keyed edges split bundles over subtasks exactly as they
+//!   split records (Flink's key groups of the same keys: under backpressure the subtask with the
+//!   larger share sets the pace); its state goes to the block of `k` keys the key falls in, each
+//!   block holding `k` times the state per key ([`crate::model::world`]'s seen keys), so the state
 //!   grows by the same bytes as distinct keys are met (exactly, in expectation, for uniform
-//!   keys: `n` draws over `K` keys meet `K (1 - e^(-n/K))` of them whatever `K/k` the bundles
-//!   stand for) and the per-entry costs of snapshots and flushes are `k` times larger;
+//!   keys: `n` records over `K` keys meet `K (1 - e^(-n/K))` of them, and `n/k` bundles over
+//!   `K/k` blocks meet `K/k (1 - e^(-n/K))` blocks of `k`), and the per-entry costs of
+//!   snapshots and flushes are `k` times larger;
 //! - selective operators keep or drop whole bundles: the mean passes, its variance grows;
+//! - a network buffer is finished half a bundle less half a record early, so that buffers hold
+//!   as many bytes on average as record by record (`network_stack::send`), and a source's batch
+//!   caps its size per record ([`crate::model::world`]);
 //! - counts and rates are reported in records (`k` per bundle: [`crate::model::world`]).
 //!
 //! What it cannot keep: a bundle's records reach a channel together, where the record-level
 //! model spreads them over up to `k` buffers, so buffers carry fewer, larger chunks; latency is
-//! counted from the bundle's (its last record's) arrival; keys skewed by a Zipf law are skewed
-//! over bundle keys. The README's fast-path section measures the error on the bundled scenarios
+//! counted from the bundle's (its last record's) arrival; a Zipf law's hot keys share blocks with
+//! their neighbours. The README's fast-path section measures the error on the bundled scenarios
 //! and the fidelity suite; the exactly-once tests run record by record.
 
 use crate::model::config::WorldConfig;
 use crate::sim::Dist;
-use crate::vocab::DEFAULT_KEY_COUNT;
 
 /// Rewrites `cfg` so that each simulated record stands for `k` of the job's records. `k` = 1
 /// changes nothing.
@@ -43,13 +49,6 @@ pub fn apply(cfg: &mut WorldConfig, k: u32) {
                     .as_ref()
                     .unwrap_or(&Dist::Constant(crate::vocab::DEFAULT_RECORD_BYTES)),
             ));
-            let mut keys = src.keys.unwrap_or(crate::model::source::KeySpace {
-                count: DEFAULT_KEY_COUNT,
-                distribution: crate::vocab::KeyDistribution::Uniform,
-                exponent: 1.0,
-            });
-            keys.count = keys.count.div_ceil(k as u64).max(1);
-            src.keys = Some(keys);
             src.max_records = src.max_records.map(|n| n.div_ceil(k as u64));
         }
         for c in &mut op.chain {
@@ -93,7 +92,11 @@ mod tests {
         assert_eq!(sk.rate.records_per_arrival, 16);
         assert_eq!(s1.rate.records_per_arrival, 1);
         assert_eq!(sk.record_size, Some(Dist::Constant(800.0)));
-        assert_eq!(sk.keys.unwrap().count, 63, "1000 keys in blocks of 16, rounded up");
+        assert_eq!(
+            sk.keys.unwrap().count,
+            1000,
+            "keys drawn as records' (state goes by blocks of 16)"
+        );
         assert_eq!(sk.max_records, Some(7), "100 records in bundles of 16, rounded up");
         let op = &k.job.operators[1];
         assert_eq!(op.state_bytes_per_key, 128);

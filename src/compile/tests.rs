@@ -376,7 +376,7 @@ mod seen_keys {
         let g = JobGraph::build(&crate::compile::world_config(&loaded.scenario).job);
         // With RocksDB's memtable bits too (two bits a key): the same counts.
         for memtables in [false, true] {
-            let mut k = SeenKeys::new(&g, 10_000, true, memtables);
+            let mut k = SeenKeys::new(&g, 10_000, 1, true, memtables);
             assert_eq!(k.bitset_count(), 1 + 4, "one shared bitset for `count`, four for `agg`");
             let (count, agg) = (&g.vertices[1], &g.vertices[2]);
             let mut routed = vec![std::collections::BTreeSet::new(); 4];

@@ -232,7 +232,7 @@ pub fn estimate(s: &Scenario) -> Estimate {
             {
                 e.mem(
                     format!("operators[{i}].keys.count"),
-                    (k.count as f64 / bundle).ceil() * 8.0,
+                    k.count as f64 * 8.0,
                     format!("the Zipf table of `{}` ({} keys)", op.name, k.count),
                 );
             }

@@ -8,11 +8,13 @@
 mod backpressure;
 mod checkpoints;
 mod failure_cost;
+mod fast_path;
 mod latency;
 pub mod thresholds;
 mod throughput;
 
 pub use failure_cost::Headroom;
+pub use fast_path::BundleShape;
 
 use crate::metrics::{Finding, RunOutput, Status};
 use crate::scenario::{OperatorKind, Scenario};
@@ -36,6 +38,8 @@ pub struct JobShape {
     pub generators: Vec<(String, f64)>,
     /// Sources that read a log (the default connector).
     pub log_sources: usize,
+    /// The fast path's bundles, when the run uses them.
+    pub bundles: Option<fast_path::BundleShape>,
 }
 
 impl JobShape {
@@ -71,6 +75,7 @@ impl JobShape {
                 .filter(|o| o.kind == OperatorKind::Source)
                 .filter(|o| o.connector.unwrap_or_default() == crate::vocab::SourceConnector::Log)
                 .count(),
+            bundles: fast_path::BundleShape::of(s),
         }
     }
 }
@@ -79,6 +84,7 @@ impl JobShape {
 pub fn judge(out: &RunOutput, job: &JobShape) -> Vec<Finding> {
     let headroom = failure_cost::Headroom::of(&out.summary);
     [
+        job.bundles.as_ref().map(fast_path::judge),
         Some(throughput::judge(out, job)),
         checkpoints::judge(out, job),
         Some(backpressure::judge(&out.summary, job)),

@@ -31,3 +31,10 @@ pub const BACK_PRESSURE_HIGH: f64 = 0.50;
 /// Spare throughput (capacity over input, minus one) under which recovery is slow: at 25 % the
 /// backlog of one second of outage takes four seconds to work off.
 pub const HEADROOM_WARNING: f64 = 0.25;
+
+/// The fast path (`simulation.records_per_bundle`): a barrier or a record can wait behind one
+/// bundle in service, so timings move by up to a bundle's service time. Above 1 ms, the
+/// resolution of Flink's REST checkpoint statistics, that is visible in what the run reports
+/// (the bundled scenarios whose bundles took 3-64 ms moved their checkpoint durations or
+/// latencies by 7-150 %; `cargo bench --bench fast_path`).
+pub const BUNDLE_SERVICE_WARNING_MS: f64 = 1.0;

@@ -139,6 +139,7 @@ fn network_settings(cfg: &WorldConfig, graph: &JobGraph) -> NetworkSettings {
     let n = &cfg.network;
     NetworkSettings {
         segment_bytes: n.segment_bytes as u32,
+        records_per_bundle: cfg.run.records_per_bundle.max(1),
         exclusive_buffers: n.buffers_per_channel,
         floating_buffers_per_gate: n.floating_buffers_per_gate,
         buffer_timeout_ns: n.buffer_timeout_ns,
@@ -372,6 +373,7 @@ impl World {
             keys: seen_keys::SeenKeys::new(
                 &graph,
                 built.key_space,
+                cfg.run.records_per_bundle,
                 cfg.coordinator.interval_ns.is_some(),
                 cfg.backend.kind == crate::vocab::StateBackendKind::Rocksdb,
             ),

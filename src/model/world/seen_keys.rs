@@ -22,6 +22,12 @@
 //! The per-record read stays one word; a subtask logs the keys it put in its memtable (4 bytes
 //! each, at most one memtable's distinct keys) and clears their bits when its backend flushes.
 //!
+//! On the fast path (`simulation.records_per_bundle` = k) a bundle keeps its own key for routing,
+//! so keyed edges split bundles exactly as they split records, while its state goes to the block
+//! of k keys it falls in (`key / k`), each block holding k keys' state: a bit per block. Behind
+//! keyed inputs a block's keys may belong to several subtasks; the first to write the block
+//! holds its state (in expectation each subtask's share, and the operator's total exactly).
+//!
 //! A restore point keeps no copy of a bitset: keys are only ever added between restores, so a
 //! subtask's set at its snapshot is the first `n` keys it saw, and the mark is `n`. While
 //! restore points are kept (checkpointing is on, or faults are planned), each subtask logs its new keys in the order it saw
@@ -81,6 +87,8 @@ pub(crate) struct SeenKeys {
     logging: bool,
     /// Whether keys also have a memtable bit (the state backend is RocksDB).
     memtables: bool,
+    /// Keys per bit: 1, or the fast path's bundle size (a bit per block of keys).
+    keys_per_block: u32,
 }
 
 /// Where `key`'s bits are: its word and the shift of its seen bit (the memtable bit, with
@@ -100,11 +108,20 @@ fn seen_mask(memtables: bool) -> u64 {
 }
 
 impl SeenKeys {
-    /// Bitsets over `key_space` keys for the vertices with keyed state; `logging` when restore
-    /// points are kept from the start; `memtables` when the backend is RocksDB.
-    pub(crate) fn new(graph: &JobGraph, key_space: u64, logging: bool, memtables: bool) -> SeenKeys {
+    /// Bitsets over `key_space` keys, a bit per `keys_per_block` of them, for the vertices with
+    /// keyed state; `logging` when restore points are kept from the start; `memtables` when the
+    /// backend is RocksDB.
+    pub(crate) fn new(
+        graph: &JobGraph,
+        key_space: u64,
+        keys_per_block: u32,
+        logging: bool,
+        memtables: bool,
+    ) -> SeenKeys {
         let n = graph.subtasks.len();
-        let words = key_space.div_ceil(if memtables { 32 } else { 64 }) as usize;
+        let keys_per_block = keys_per_block.max(1);
+        let blocks = key_space.div_ceil(keys_per_block as u64);
+        let words = blocks.div_ceil(if memtables { 32 } else { 64 }) as usize;
         let mut bits = Vec::new();
         let mut subtasks = vec![
             SubtaskKeys {
@@ -137,6 +154,17 @@ impl SeenKeys {
             subtasks,
             logging,
             memtables,
+            keys_per_block,
+        }
+    }
+
+    /// The bit a key's state is tracked by: the key itself, or its block on the fast path.
+    #[inline]
+    fn block_of(&self, key: u32) -> u32 {
+        if self.keys_per_block > 1 {
+            key / self.keys_per_block
+        } else {
+            key
         }
     }
 
@@ -153,6 +181,7 @@ impl SeenKeys {
     /// flushed (always without memtables: every write counts).
     #[inline]
     pub(crate) fn see(&mut self, s: u32, key: u32) -> Option<bool> {
+        let key = self.block_of(key);
         let k = &mut self.subtasks[s as usize];
         if k.bits == STATELESS {
             return None;
@@ -226,7 +255,7 @@ impl SeenKeys {
         }
         let words = &self.bits[k.bits as usize].words;
         for key in keys {
-            if let Some(word) = words.get(slot(self.memtables, key).0) {
+            if let Some(word) = words.get(slot(self.memtables, self.block_of(key)).0) {
                 super::prefetch::prefetch(word);
             }
         }
@@ -312,6 +341,7 @@ impl SeenKeys {
     fn clear_subtasks(&mut self, flagged: &[bool]) {
         let (memtables, seen) = (self.memtables, seen_mask(self.memtables));
         let keys_per_word = if memtables { 32 } else { 64 };
+        let keys_per_block = self.keys_per_block;
         for (bi, kb) in self.bits.iter_mut().enumerate() {
             let owners: Vec<usize> = (0..flagged.len())
                 .filter(|&s| flagged[s] && self.subtasks[s].bits == bi as u32)
@@ -327,7 +357,9 @@ impl SeenKeys {
                         while rest != 0 {
                             let bit = rest.trailing_zeros();
                             rest &= rest - 1;
-                            let key = wi as u32 * keys_per_word + if memtables { bit / 2 } else { bit };
+                            let block = wi as u32 * keys_per_word + if memtables { bit / 2 } else { bit };
+                            // A block's owner is taken as its first key's (exact for single keys).
+                            let key = block * keys_per_block;
                             if flagged[(first + key_to_subtask(key, max_p, p)) as usize] {
                                 // Its memtable bit too: the owner's memtable list is dropped below.
                                 *word &= !(if memtables { 3 << bit } else { 1 << bit });
@@ -379,6 +411,7 @@ mod tests {
             subtasks: vec![SubtaskKeys::default(); p as usize],
             logging: false,
             memtables: false,
+            keys_per_block: 1,
         };
         k.keep_log();
         k
@@ -492,6 +525,7 @@ mod tests {
             subtasks: vec![SubtaskKeys::default(); p as usize],
             logging: false,
             memtables: true,
+            keys_per_block: 1,
         };
         k.keep_log();
         k

@@ -46,6 +46,8 @@ pub(crate) struct NetworkSettings {
     pub remote_latency: Dist,
     pub input_handoff_latency: Dist,
     pub remote_bandwidth_bytes_per_s: f64,
+    /// Records per simulated record (the fast path's bundles; 1: the record-level model).
+    pub records_per_bundle: u32,
 }
 
 /// A producer's output side (`ResultPartition` with its `RecordWriter`).

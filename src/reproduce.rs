@@ -381,6 +381,13 @@ fn index_markdown(scenarios: &Path, out: &Path, all: &[Entry]) -> Result<String,
          `notebooks/*.py`, which read the directories above with pandas and redraw the key figures with matplotlib \
          into `results/notebooks/`; each notebook says what it draws."
     );
+    let _ = writeln!(
+        md,
+        "\n## `fast_path/`\n\nNot written by `reproduce`: `cargo bench --bench fast_path -- K 3` runs every scenario \
+         above (but the sweeps), the fidelity suite's and the production shape with \
+         `simulation.records_per_bundle = K` and record by record on seeds 1-3, and writes the error of each figure to \
+         `error_kK.csv` (README, \"The fast path\")."
+    );
     Ok(md)
 }
 

@@ -41,7 +41,7 @@ pub(super) const FIELDS: &[FieldDoc] = &[
         Integer,
         Value("1"),
         JOB,
-        "The fast path, opt-in: each simulated record stands for this many of the job's records (a bundle), so a run does that many times less per-record work. A bundle arrives when its last record would (Poisson gaps summed as one Erlang draw), costs the sum of its records' service and wait times, weighs their bytes, and carries one key of a key space that many times smaller, each key holding that many times the state; counts and rates are reported in records. 1 (the default) is the record-level model; at most 1024, and a bundle at most a quarter of a network buffer. Its error against the record-level model is measured in the README (the fast path); the exactly-once checks run record by record.",
+        "The fast path, opt-in: each simulated record stands for this many of the job's records (a bundle), so a run does that many times less per-record work. A bundle arrives when its last record would (Poisson gaps summed as one Erlang draw), costs the sum of its records' service and wait times, weighs their bytes, and is keyed as a record is (keyed edges split bundles as they split records), its state going to blocks of that many keys; counts and rates are reported in records. 1 (the default) is the record-level model; at most 1024, and a bundle at most a quarter of a network buffer. The verdict warns when one bundle's service at the slowest operator is above 1 ms. Its error against the record-level model is measured in the README (the fast path); the exactly-once checks run record by record.",
     ),
     f(
         "checkpoint.interval",

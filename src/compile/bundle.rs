@@ -22,6 +22,8 @@
 //!   caps its size per record ([`crate::model::world`]);
 //! - counts and rates are reported in records (`k` per bundle: [`crate::model::world`]).
 //!
+//! A bounded source reads `max_records` rounded up to whole bundles (at most `k - 1` more).
+//!
 //! What it cannot keep: a bundle's records reach a channel together, where the record-level
 //! model spreads them over up to `k` buffers, so buffers carry fewer, larger chunks; latency is
 //! counted from the bundle's (its last record's) arrival; a Zipf law's hot keys share blocks with

@@ -18,8 +18,10 @@
 //!   snapshots and flushes are `k` times larger;
 //! - selective operators keep or drop whole bundles: the mean passes, its variance grows;
 //! - a network buffer is finished half a bundle less half a record early, so that buffers hold
-//!   as many bytes on average as record by record (`network_stack::send`), and a source's batch
-//!   caps its size per record ([`crate::model::world`]);
+//!   as many bytes on average as record by record, and a buffer that leaves because it filled
+//!   moves its bundles' latency origins back by what its records would have waited had they
+//!   trickled in (`network_stack::send`); a source's batch caps its size per record
+//!   ([`crate::model::world`]);
 //! - counts and rates are reported in records (`k` per bundle: [`crate::model::world`]).
 //!
 //! A bounded source reads `max_records` rounded up to whole bundles (at most `k - 1` more).

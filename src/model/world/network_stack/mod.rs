@@ -178,6 +178,9 @@ pub(crate) struct Network {
     vec_pool: Vec<Vec<Record>>,
     /// Bytes in network buffers (queued, on the wire, received, or being processed).
     in_flight_bytes: u64,
+    /// The fast path only (empty record by record): per channel, when its buffer being filled
+    /// started to fill (the previous one left), for [`send::fill_wait_deficit_ns`].
+    bundle_buffer_started_ns: Vec<u64>,
     /// The scenario's network partitions (fault windows).
     partitions: Vec<FaultWindow>,
     /// Negative control: an aligned barrier blocks no subpartition (tests only).
@@ -320,6 +323,11 @@ impl Network {
             debloaters,
             vec_pool: Vec::new(),
             in_flight_bytes: 0,
+            bundle_buffer_started_ns: if set.records_per_bundle > 1 {
+                vec![0; g.channels.len()]
+            } else {
+                Vec::new()
+            },
             partitions: windows
                 .iter()
                 .filter(|w| matches!(w.condition, Condition::NetworkPartition { .. }))

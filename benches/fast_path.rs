@@ -98,8 +98,7 @@ fn run_all(loaded: &scenario::LoadedScenario, k: u32, seeds: u64) -> Result<Runs
         ))?);
     }
     let s = loaded.with_overrides(&set).map_err(|e| e.to_string())?;
-    let warned = ckptsim::verdict::BundleShape::of(&s)
-        .is_some_and(|b| b.slowest.1 > ckptsim::verdict::thresholds::BUNDLE_SERVICE_WARNING_MS);
+    let warned = ckptsim::verdict::BundleShape::of(&s).is_some_and(|b| b.too_coarse());
     let runs: Vec<(Vec<f64>, f64)> = (1..=seeds)
         .into_par_iter()
         .map(|seed| {

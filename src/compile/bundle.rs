@@ -86,7 +86,7 @@ mod tests {
     }
 
     #[test]
-    fn a_bundle_is_its_records_summed_over_a_key_space_k_times_smaller() {
+    fn a_bundle_is_its_records_summed_keyed_as_a_record_with_k_times_the_state_per_key() {
         let (one, k) = (config(1), config(16));
         let (s1, sk) = (
             one.job.operators[0].source.as_ref().unwrap(),

@@ -27,6 +27,12 @@ pub struct BundleShape {
 }
 
 impl BundleShape {
+    /// One bundle's service at the slowest operator is above the warning threshold: timings
+    /// move by more than Flink's statistics resolve.
+    pub fn too_coarse(&self) -> bool {
+        self.slowest.1 > BUNDLE_SERVICE_WARNING_MS
+    }
+
     pub fn of(s: &Scenario) -> Option<BundleShape> {
         let k = s.simulation.records_per_bundle;
         if k <= 1 {
@@ -73,7 +79,7 @@ pub fn judge(b: &BundleShape) -> Finding {
         _ => String::new(),
     };
     let figures = [("records_per_bundle", k as f64), ("bundle_service_ms", ms)];
-    if ms > BUNDLE_SERVICE_WARNING_MS {
+    if b.too_coarse() {
         let fits = ((BUNDLE_SERVICE_WARNING_MS / (ms / k as f64)).floor() as u32).max(1);
         let advice = if fits > 1 {
             format!("set simulation.records_per_bundle to {fits} or less")

@@ -125,6 +125,20 @@ const CASES: &[(&str, &str, usize, &str, &str)] = &[
         "simulation.records_per_bundle",
         "above a quarter of a network buffer",
     ),
+    (
+        "name = \"sink\"",
+        "name = \"sink\"\nuid = \"\"",
+        15,
+        "operators[1].uid",
+        "must not be empty",
+    ),
+    (
+        "name = \"source\"\nkind = \"source\"\nparallelism = 2\nrate = { process = \"poisson\", records_per_second = 100 }\n[[operators]]\nname = \"sink\"",
+        "name = \"source\"\nuid = \"op\"\nkind = \"source\"\nparallelism = 2\nrate = { process = \"poisson\", records_per_second = 100 }\n[[operators]]\nname = \"sink\"\nuid = \"op\"",
+        16,
+        "operators[1].uid",
+        "used by an earlier operator",
+    ),
 ];
 
 #[test]

@@ -135,6 +135,13 @@ fn task_spec(members: &[usize], chains: &[Vec<usize>], s: &Scenario) -> Operator
         state_bytes_per_key: sum(&|o| o.state.bytes_per_key.map(|b| b.as_u64()).unwrap_or(0)),
         state_initial_bytes: sum(&|o| o.state.initial.map(|b| b.as_u64()).unwrap_or(0)),
         delivery_guarantee: tail.delivery_guarantee.unwrap_or_default(),
+        state_waits_for_channel_state: crate::protocol::snapshot_order::state_waits_for_channel_state(
+            &ops.iter().map(|o| o.uid.as_deref()).collect::<Vec<_>>(),
+            &ops.iter()
+                .map(|o| o.state.bytes_per_key.is_some() || o.state.initial.is_some())
+                .collect::<Vec<_>>(),
+        )
+        .unwrap_or(false),
     }
 }
 

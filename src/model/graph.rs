@@ -51,6 +51,9 @@ pub struct OperatorSpec {
     pub state_initial_bytes: u64,
     /// Sinks: what the sink promises after a failure.
     pub delivery_guarantee: DeliveryGuarantee,
+    /// The asynchronous part runs the state snapshot only once the channel state is complete
+    /// (the chain's operator ids put a channel-state holder first: `protocol::snapshot_order`).
+    pub state_waits_for_channel_state: bool,
 }
 
 /// One operator of a task's chain, with what it costs per record.
@@ -94,6 +97,7 @@ pub struct Vertex {
     pub state_bytes_per_key: u64,
     pub state_initial_bytes: u64,
     pub delivery_guarantee: DeliveryGuarantee,
+    pub state_waits_for_channel_state: bool,
 }
 
 impl Vertex {
@@ -212,6 +216,7 @@ fn place_subtasks(s: &JobSpec) -> (Vec<Vertex>, Vec<Subtask>) {
             state_bytes_per_key: op.state_bytes_per_key,
             state_initial_bytes: op.state_initial_bytes,
             delivery_guarantee: op.delivery_guarantee,
+            state_waits_for_channel_state: op.state_waits_for_channel_state,
         });
     }
     (vertices, subtasks)

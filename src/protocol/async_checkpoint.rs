@@ -26,6 +26,9 @@ pub struct AsyncCheckpointProgress {
     /// The channel state goes into a file shared with the TaskManager's other subtasks
     /// (`ChannelStateCheckpointWriter`): it is complete only once that file is closed.
     shared_file: Option<bool>,
+    /// The state snapshot waits for the channel state to complete (the chain's operator order,
+    /// `protocol::snapshot_order`), and has not started.
+    state_held: bool,
 }
 
 /// What [`AsyncCheckpointProgress::decide`] tells the caller.
@@ -53,6 +56,7 @@ impl AsyncCheckpointProgress {
             channel_bytes: 0,
             timeoutable,
             shared_file: None,
+            state_held: false,
         }
     }
 
@@ -81,6 +85,32 @@ impl AsyncCheckpointProgress {
     /// shared file): this subtask's part of the channel state is complete.
     pub fn channel_state_handed_over(&self) -> bool {
         !self.waiting_for_barriers && self.channel_write.is_none() && self.channel_bytes == 0
+    }
+
+    /// The channel state is complete: every barrier arrived, every byte was written, and the
+    /// shared file, if any, was closed (`ChannelStateWriteResult` done). Trivially so without
+    /// channel state.
+    pub fn channel_state_complete(&self) -> bool {
+        !self.waiting_for_barriers
+            && self.channel_write.is_none()
+            && self.channel_bytes == 0
+            && self.shared_file != Some(false)
+    }
+
+    /// The state snapshot must wait for the channel state: whether it is held back now (the
+    /// channel state is not complete yet).
+    pub fn hold_state_for_channel_state(&mut self) -> bool {
+        self.state_held = !self.channel_state_complete();
+        self.state_held
+    }
+
+    /// The held state snapshot may start now: the channel state completed. Once.
+    pub fn release_held_state(&mut self) -> bool {
+        if self.state_held && self.channel_state_complete() {
+            self.state_held = false;
+            return true;
+        }
+        false
     }
 
     /// The asynchronous part starts now (the upload is submitted or inlined).

@@ -30,6 +30,7 @@ mod failover_tests;
 pub mod failure_manager;
 pub mod input_handler;
 pub mod restart;
+pub mod snapshot_order;
 pub mod subtask;
 pub mod two_phase_commit;
 pub mod types;

@@ -396,6 +396,15 @@ fn validate_operators(s: &Scenario) -> Result<(), Problem> {
         if s.operators[..i].iter().any(|o| o.name == op.name) {
             return fail(p("name"), format!("`{}` is used by an earlier operator", op.name));
         }
+        if let Some(uid) = &op.uid {
+            if uid.is_empty() {
+                return fail(p("uid"), "must not be empty");
+            }
+            // Flink refuses a job whose operators share a uid.
+            if s.operators[..i].iter().any(|o| o.uid.as_ref() == Some(uid)) {
+                return fail(p("uid"), format!("`{uid}` is used by an earlier operator"));
+            }
+        }
         if op.parallelism == 0 || op.parallelism > PARALLELISM_MAX {
             return fail(p("parallelism"), format!("must be between 1 and {PARALLELISM_MAX}"));
         }

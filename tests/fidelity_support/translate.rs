@@ -261,6 +261,10 @@ fn write_operators(w: &mut String, cfg: &Config, cal: &Calibration) {
     );
     let _ = writeln!(w, "[[operators]]");
     let _ = writeln!(w, "name = \"{SOURCE}\"");
+    let _ = writeln!(
+        w,
+        "uid = \"{SOURCE}\"  # CheckpointBench sets uid(name): operator ids, and the order a chained task finalizes its snapshots"
+    );
     let _ = writeln!(w, "kind = \"source\"");
     let _ = writeln!(w, "parallelism = {p}");
     let _ = writeln!(
@@ -320,6 +324,10 @@ fn write_operators(w: &mut String, cfg: &Config, cal: &Calibration) {
     };
     let _ = writeln!(w, "[[operators]]");
     let _ = writeln!(w, "name = \"{MAP}\"");
+    let _ = writeln!(
+        w,
+        "uid = \"{MAP}\"  # CheckpointBench sets uid(name): operator ids, and the order a chained task finalizes its snapshots"
+    );
     let _ = writeln!(w, "kind = \"operator\"");
     let _ = writeln!(w, "parallelism = {p}");
     let _ = writeln!(
@@ -350,6 +358,10 @@ fn write_operators(w: &mut String, cfg: &Config, cal: &Calibration) {
     }
     let _ = writeln!(w, "[[operators]]");
     let _ = writeln!(w, "name = \"{SINK}\"");
+    let _ = writeln!(
+        w,
+        "uid = \"{SINK}\"  # CheckpointBench sets uid(name): operator ids, and the order a chained task finalizes its snapshots"
+    );
     let _ = writeln!(w, "kind = \"sink\"");
     let _ = writeln!(w, "parallelism = {p}");
     let _ = writeln!(w, "inputs = [{{ from = \"{MAP}\", partitioning = \"forward\" }}]");

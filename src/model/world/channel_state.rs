@@ -371,6 +371,12 @@ impl World {
     /// output barriers are all done.
     pub(crate) fn maybe_ack(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
         self.channel_file_progress(now, s, checkpoint);
+        if let Some(serializes) = self.tasks.release_held_state(s, checkpoint) {
+            // The chain's state snapshot waited for the channel state, complete now: it runs,
+            // and the acknowledgement waits for it.
+            self.run_state_snapshot(now, s, checkpoint, serializes);
+            return;
+        }
         let (net, graph) = (&self.net, &self.graph);
         let ready = self.tasks.ready_to_acknowledge(s, checkpoint, now, || {
             net.barrier_queued_in_output(s, checkpoint, graph)

@@ -403,6 +403,19 @@ impl World {
         let Some(serializes) = self.tasks.start_async(s, checkpoint, now) else {
             return;
         };
+        if self
+            .graph
+            .vertex_of(crate::ids::SubtaskId(s))
+            .state_waits_for_channel_state
+            && self.tasks.hold_state_for_channel_state(s, checkpoint)
+        {
+            return; // `maybe_ack` starts it once the channel state is complete
+        }
+        self.run_state_snapshot(now, s, checkpoint, serializes);
+    }
+
+    /// The state snapshot of the asynchronous part: serialization (heap), then the upload.
+    pub(crate) fn run_state_snapshot(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId, serializes: bool) {
         if serializes {
             self.run_snapshot_chunk(now, s, checkpoint);
         } else {

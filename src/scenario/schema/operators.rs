@@ -62,6 +62,12 @@ pub struct StateCfg {
 #[serde(deny_unknown_fields)]
 pub struct OperatorCfg {
     pub name: String,
+    /// Flink's `uid("...")`: its operator id is a hash of it, and the ids set the order in
+    /// which a chained task finalizes its operators' snapshots (`protocol::snapshot_order`).
+    /// A sink's is its writer's. Absent: Flink hashes the graph instead, and that order is
+    /// not modelled.
+    #[serde(default)]
+    pub uid: Option<String>,
     pub kind: OperatorKind,
     pub parallelism: u32,
     #[serde(default)]

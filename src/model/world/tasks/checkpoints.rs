@@ -134,6 +134,20 @@ impl Tasks {
         Some(c.async_cpu_left_ns > 0)
     }
 
+    /// Task `s`'s state snapshot of `checkpoint` waits for its channel state: whether it is held
+    /// back (the channel state is not complete yet).
+    pub fn hold_state_for_channel_state(&mut self, s: u32, checkpoint: CheckpointId) -> bool {
+        self.checkpoint_mut(s, checkpoint)
+            .is_some_and(|c| c.progress.hold_state_for_channel_state())
+    }
+
+    /// Task `s`'s held state snapshot of `checkpoint` may run now (its channel state is
+    /// complete): whether it serializes first, as [`Self::start_async`] says. Once.
+    pub fn release_held_state(&mut self, s: u32, checkpoint: CheckpointId) -> Option<bool> {
+        let c = self.checkpoint_mut(s, checkpoint)?;
+        c.progress.release_held_state().then_some(c.async_cpu_left_ns > 0)
+    }
+
     /// CPU the snapshot thread of task `s` has still to spend on `checkpoint` before the
     /// upload (`None`: the checkpoint is gone).
     #[inline]

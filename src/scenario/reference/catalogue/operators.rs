@@ -13,6 +13,13 @@ pub(super) const FIELDS: &[FieldDoc] = &[
         OP,
         "Unique name; inputs and `--set operators.NAME.field` refer to it.",
     ),
+    f(
+        "operators[].uid",
+        Text,
+        Absent("no uid: Flink hashes the graph, and the order below is not modelled"),
+        OP,
+        "Flink's `uid(...)`, unique. The operator id is its Murmur3 hash, and the ids set the order in which a chained task finalizes its operators' snapshots (`AsyncCheckpointRunnable` walks a `HashMap` keyed by them): when it reaches the tail (a sink's id is its writer's, the sink's uid) or the head before the operator with state, that state's snapshot starts only once the task's channel state of an unaligned checkpoint is complete. Only that order uses it.",
+    ),
     f("operators[].kind", Enum, Required, OP, "Source, operator or sink."),
     f("operators[].parallelism", Integer, Required, OP, "Number of subtasks."),
     f(

@@ -137,8 +137,14 @@ fn task_spec(members: &[usize], chains: &[Vec<usize>], s: &Scenario) -> Operator
         delivery_guarantee: tail.delivery_guarantee.unwrap_or_default(),
         state_waits_for_channel_state: crate::protocol::snapshot_order::state_waits_for_channel_state(
             &ops.iter().map(|o| o.uid.as_deref()).collect::<Vec<_>>(),
+            // State as the task counts it (`state_bytes_per_key`, `state_initial_bytes`): 0 B is none.
             &ops.iter()
-                .map(|o| o.state.bytes_per_key.is_some() || o.state.initial.is_some())
+                .map(|o| {
+                    [o.state.bytes_per_key, o.state.initial]
+                        .iter()
+                        .flatten()
+                        .any(|b| b.as_u64() > 0)
+                })
                 .collect::<Vec<_>>(),
         )
         .unwrap_or(false),

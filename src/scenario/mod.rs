@@ -15,6 +15,7 @@ pub mod schema;
 pub mod spans;
 pub mod toml_path;
 pub mod validate;
+mod validate_bundle;
 
 pub use error::{Origin, ScenarioError};
 pub use flink::FlinkConf;

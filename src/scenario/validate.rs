@@ -4,9 +4,9 @@
 use super::schema::*;
 use crate::time::NS_PER_MS;
 
-type Problem = (String, String);
+pub(super) type Problem = (String, String);
 
-fn fail<T>(path: impl Into<String>, msg: impl Into<String>) -> Result<T, Problem> {
+pub(super) fn fail<T>(path: impl Into<String>, msg: impl Into<String>) -> Result<T, Problem> {
     Err((path.into(), msg.into()))
 }
 
@@ -52,7 +52,7 @@ pub fn validate(s: &Scenario) -> Result<(), Problem> {
             format!("must be at most {START_EPOCH_MS_MAX} (9999-12-31T23:59:59.999Z)"),
         );
     }
-    validate_bundle(s)?;
+    super::validate_bundle::validate_bundle(s)?;
     validate_checkpoint(&s.checkpoint)?;
     validate_savepoints(s)?;
     validate_state_backend(&s.state_backend)?;
@@ -63,44 +63,6 @@ pub fn validate(s: &Scenario) -> Result<(), Problem> {
     validate_operators(s)?;
     super::restart::validate_restart_and_recovery(s)?;
     super::faults::validate_faults(s)
-}
-
-/// Most records a bundle stands for.
-pub const RECORDS_PER_BUNDLE_MAX: u32 = 1024;
-
-/// A bundle must stay a record among others in a network buffer: at most a quarter of a
-/// segment on average, so that buffers still fill, flush and take credits as records make them.
-fn validate_bundle(s: &Scenario) -> Result<(), Problem> {
-    let k = s.simulation.records_per_bundle;
-    if k == 0 || k > RECORDS_PER_BUNDLE_MAX {
-        return fail(
-            "simulation.records_per_bundle",
-            format!("must be between 1 (the record-level model) and {RECORDS_PER_BUNDLE_MAX}"),
-        );
-    }
-    if k == 1 {
-        return Ok(());
-    }
-    let segment = s.network.segment_size.as_u64() as f64;
-    for op in &s.operators {
-        let sizes = [
-            op.record_size.as_ref().map(|d| d.dist.mean()),
-            op.output_record_size.as_ref().map(|d| d.dist.mean()),
-            (op.kind == OperatorKind::Source && op.record_size.is_none()).then_some(crate::vocab::DEFAULT_RECORD_BYTES),
-        ];
-        if let Some(bytes) = sizes.into_iter().flatten().find(|b| b * k as f64 > segment / 4.0) {
-            return fail(
-                "simulation.records_per_bundle",
-                format!(
-                    "{k} records of `{}` ({bytes:.0} B on average) make a bundle above a quarter of a \
-                     network buffer (network.segment_size {segment:.0} B): use at most {}",
-                    op.name,
-                    ((segment / 4.0 / bytes).floor() as u32).max(1)
-                ),
-            );
-        }
-    }
-    Ok(())
 }
 
 fn validate_checkpoint(c: &CheckpointCfg) -> Result<(), Problem> {

@@ -371,7 +371,12 @@ impl World {
     /// output barriers are all done.
     pub(crate) fn maybe_ack(&mut self, now: SimTime, s: u32, checkpoint: CheckpointId) {
         self.channel_file_progress(now, s, checkpoint);
-        if let Some(serializes) = self.tasks.release_held_state(s, checkpoint) {
+        if self
+            .graph
+            .vertex_of(crate::ids::SubtaskId(s))
+            .state_waits_for_channel_state
+            && let Some(serializes) = self.tasks.release_held_state(s, checkpoint)
+        {
             // The chain's state snapshot waited for the channel state, complete now: it runs,
             // and the acknowledgement waits for it.
             self.run_state_snapshot(now, s, checkpoint, serializes);

@@ -35,6 +35,11 @@ pub struct StorageProfileFigures {
     /// closes), ms; 0: closing costs nothing beyond the request and its bytes.
     pub sync_latency_ms_median: f64,
     pub sync_latency_sigma: f64,
+    /// Whether a request's latency is CPU of the thread that makes it rather than a wait: on a
+    /// local file system, creating a state file and setting up its stream are system calls and
+    /// JVM work on the writing thread, so under a saturated host they stretch with its share
+    /// of the cores. A remote store's request latency is a wait (network, the server's work).
+    pub request_is_writer_cpu: bool,
     /// What the figures assume and where they come from.
     pub source: &'static str,
 }
@@ -51,12 +56,15 @@ pub const STORAGE_PROFILES: [StorageProfileFigures; 4] = [
         metadata_latency_sigma: 0.3,
         sync_latency_ms_median: 1.97,
         sync_latency_sigma: 0.3,
+        request_is_writer_cpu: true,
         source: "a synced local SSD (every file forced to the device): assumed, not measured; \
                  500 MB/s is below SATA 3.0's 600 MB/s line rate (6 Gb/s, 8b/10b). This project's \
                  host measured 414 MB/s and 4 ms per synced 4 KiB file (tests/storage_profiles). \
                  The sync on close is this host's: fsync of a 170 KB file written in 4 KiB writes, \
                  p50 1.97 ms alone (tests/fidelity/probes/fsync_bench.py); its spread (sigma 0.3) \
-                 is assumed",
+                 is assumed. A request's latency is the writing thread's CPU (perf sched on Flink \
+                 2.3, tests/fidelity/probes: an asynchronous phase with nothing to write is all \
+                 on-CPU)",
     },
     StorageProfileFigures {
         name: "local-page-cache",
@@ -68,10 +76,12 @@ pub const STORAGE_PROFILES: [StorageProfileFigures; 4] = [
         metadata_latency_sigma: 0.19,
         sync_latency_ms_median: 0.0,
         sync_latency_sigma: 0.0,
+        request_is_writer_cpu: true,
         source: "a local file system whose writes land in the page cache (a single host, state below \
                  the kernel's dirty limits): measured on this project's host (tests/storage_profiles): \
                  create, write 4 KiB and close a file p50 60 us, p90 76 us; one writer 1.7 GB/s. \
-                 A sync is free: what a file system whose syncs are no-ops (tmpfs) gives",
+                 A sync is free: what a file system whose syncs are no-ops (tmpfs) gives. A request's \
+                 latency is the writing thread's CPU, as on `local-disk`",
     },
     StorageProfileFigures {
         name: "hdfs",
@@ -83,6 +93,7 @@ pub const STORAGE_PROFILES: [StorageProfileFigures; 4] = [
         metadata_latency_sigma: 0.5,
         sync_latency_ms_median: 0.0,
         sync_latency_sigma: 0.0,
+        request_is_writer_cpu: false,
         source: "a datacenter HDFS: assumed, not measured (a NameNode round plus a DataNode pipeline \
                  per request; one stream at about one disk's sequential write; the pipeline's \
                  acknowledgement on close is taken as part of the request latency)",
@@ -97,6 +108,7 @@ pub const STORAGE_PROFILES: [StorageProfileFigures; 4] = [
         metadata_latency_sigma: 0.5,
         sync_latency_ms_median: 0.0,
         sync_latency_sigma: 0.0,
+        request_is_writer_cpu: false,
         source: "an object store: assumed, not measured; AWS's S3 performance guidance quotes \
                  100-200 ms first-byte latency for small objects, so the 30 ms median is optimistic \
                  for S3 Standard; an object has no sync: it exists once its upload completes",

@@ -270,6 +270,9 @@ pub fn storage_profile(cfg: &StorageCfg) -> StorageProfile {
     if let Some(d) = &cfg.sync_latency {
         p.sync_latency = d.dist.clone();
     }
+    if let Some(cpu) = cfg.request_latency_is_cpu {
+        p.request_is_writer_cpu = cpu;
+    }
     p
 }
 

@@ -17,6 +17,8 @@ pub struct StorageProfile {
     pub metadata_latency: Dist,
     /// Forcing a closed file to the device (`closeAndGetHandle`'s sync), after its bytes.
     pub sync_latency: Dist,
+    /// A request's latency is CPU of the thread that writes (a local file system), not a wait.
+    pub request_is_writer_cpu: bool,
 }
 
 impl StorageProfile {
@@ -48,6 +50,7 @@ impl StorageProfile {
             } else {
                 Dist::Constant(0.0)
             },
+            request_is_writer_cpu: f.request_is_writer_cpu,
         })
     }
 }
@@ -292,6 +295,7 @@ mod tests {
             per_request_bandwidth_bytes_per_s: per,
             metadata_latency: Dist::Constant(0.0),
             sync_latency: Dist::Constant(0.0),
+            request_is_writer_cpu: false,
         }
     }
 

@@ -64,8 +64,12 @@ pub struct SubtaskCheckpoint {
     /// The files the backend's asynchronous part uploads, after `async_delay_ns`.
     pub transfer: crate::model::backend::transfer::TransferPool,
     pub async_delay_ns: u64,
-    /// CPU the snapshot thread has still to spend before the upload (heap serialization).
+    /// CPU the snapshot thread has still to spend before the upload (heap serialization, and
+    /// its files' request latency when that is CPU).
     pub async_cpu_left_ns: u64,
+    /// The snapshot thread spent its files' request latency as CPU: they go to storage
+    /// without one.
+    pub request_latency_spent: bool,
 }
 
 /// Channel state (in-flight data) of the checkpoint a task takes unaligned: bytes written so far

@@ -225,6 +225,7 @@ impl ChangelogBackend {
             upload_threads: 1,
             async_delay_ns: if tail > 0 { self.cfg.persist_delay_ns } else { 0 },
             async_cpu_ns: 0,
+            written_by_snapshot_thread: false,
             checkpointed_size: tail
                 + if new_materialization {
                     self.materialized.uploaded_bytes

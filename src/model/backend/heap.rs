@@ -49,6 +49,7 @@ impl HeapBackend {
             upload_threads: 1,
             async_delay_ns: 0,
             async_cpu_ns: self.serialize.cpu_ns(self.entries, self.live_bytes),
+            written_by_snapshot_thread: true,
             checkpointed_size: self.live_bytes,
             state_size: self.live_bytes,
             changelog_replay_bytes: 0,

@@ -59,6 +59,11 @@ pub struct SnapshotCost {
     /// CPU the asynchronous snapshot thread spends before the upload (heap: serializing the
     /// state table), on the TaskManager's cores.
     pub async_cpu_ns: DurationNs,
+    /// The snapshot thread writes the upload's stream itself (heap, a canonical savepoint:
+    /// Flink's `FullSnapshotAsyncWriter`), so a request latency that is CPU
+    /// (`StorageProfile::request_is_writer_cpu`) is its CPU too. RocksDB's transfer threads
+    /// and the changelog's uploader are threads the model gives no cores.
+    pub written_by_snapshot_thread: bool,
     /// `checkpointed_size`: bytes this checkpoint added to storage.
     pub checkpointed_size: u64,
     /// `state_size`: full size of the state this checkpoint refers to.

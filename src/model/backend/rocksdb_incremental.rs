@@ -138,6 +138,7 @@ impl RocksDbIncrementalBackend {
             upload_threads: self.cfg.transfer_threads.max(1),
             async_delay_ns: 0,
             async_cpu_ns: 0,
+            written_by_snapshot_thread: false,
             checkpointed_size: new_bytes + misc_bytes,
             state_size,
             changelog_replay_bytes: 0,

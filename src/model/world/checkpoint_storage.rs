@@ -72,16 +72,35 @@ impl CheckpointStorage {
         queue: &mut EventQueue<Event>,
     ) -> u32 {
         let id = self.insert(req, kind);
-        let mut latency = self.profile.request_latency.sample_u64(&mut self.rng);
-        if !self.faults.windows.is_empty() {
-            latency = (latency as f64 * self.faults.storage_latency_factor(at)) as u64;
-        }
+        let latency = self.request_latency_ns(at);
         queue.schedule(at + latency, Event::StorageStart { req: id });
         id
     }
 
-    /// As [`submit`](Self::submit), for bytes appended to a stream an earlier request opened:
-    /// they start to flow at once, with no request latency of their own.
+    /// The request latency of a file the writing thread opens itself, as CPU for that thread
+    /// to spend before it submits the file with [`Self::submit_append`]: `None` when the
+    /// profile's request latency is a wait (then [`Self::submit`] waits it out). Drawn from
+    /// the same stream and stretched by a latency spike at `at` as a waited latency is.
+    pub fn writer_cpu_request_ns(&mut self, at: SimTime) -> Option<u64> {
+        if !self.profile.request_is_writer_cpu {
+            return None;
+        }
+        Some(self.request_latency_ns(at))
+    }
+
+    /// One request's latency, stretched by a latency spike at `at`.
+    fn request_latency_ns(&mut self, at: SimTime) -> u64 {
+        let latency = self.profile.request_latency.sample_u64(&mut self.rng);
+        if self.faults.windows.is_empty() {
+            latency
+        } else {
+            (latency as f64 * self.faults.storage_latency_factor(at)) as u64
+        }
+    }
+
+    /// As [`submit`](Self::submit), for bytes appended to a stream an earlier request opened,
+    /// or a file whose request latency its writer spent as CPU
+    /// ([`Self::writer_cpu_request_ns`]): they start to flow at once.
     pub fn submit_append(
         &mut self,
         at: SimTime,

@@ -4,6 +4,7 @@
 
 use super::{Event, StorageRequest, World};
 use crate::ids::CheckpointId;
+use crate::model::backend::SnapshotCost;
 use crate::model::records::Payload;
 use crate::model::task::{SubtaskCheckpoint, TaskPhase};
 use crate::protocol::async_checkpoint::AsyncCheckpointProgress;
@@ -281,6 +282,7 @@ impl World {
             backend_ns = (backend_ns as f64 * self.faults.disk_slowdown(tm, now)) as u64;
         }
         let sync_ns = self.tasks.draw_sync_time_ns(s, &self.graph.vertices[v]) + backend_ns;
+        let request_cpu_ns = self.snapshot_thread_request_cpu_ns(now, &cost);
         let unaligned = barrier.options.is_unaligned();
         let mut progress =
             AsyncCheckpointProgress::new(now + sync_ns, unaligned && has_inputs, barrier.options.is_timeoutable());
@@ -305,10 +307,34 @@ impl World {
                 savepoint: barrier.options.checkpoint_type == crate::protocol::CheckpointType::Savepoint,
                 transfer: crate::model::backend::transfer::TransferPool::new(&cost.upload_plan, cost.upload_threads),
                 async_delay_ns: cost.async_delay_ns,
-                async_cpu_left_ns: cost.async_cpu_ns,
+                async_cpu_left_ns: cost.async_cpu_ns + request_cpu_ns.unwrap_or(0),
+                request_latency_spent: request_cpu_ns.is_some(),
             },
         );
         sync_ns
+    }
+
+    /// The request latency of the files a snapshot thread writes itself, when the storage's
+    /// request latency is the writer's CPU (a local file system): spent on the snapshot thread
+    /// with its serialization. `None` when there is none to spend that way (a remote store,
+    /// files written by other threads, or everything inlined into the metadata).
+    fn snapshot_thread_request_cpu_ns(&mut self, now: SimTime, cost: &SnapshotCost) -> Option<u64> {
+        if !cost.written_by_snapshot_thread {
+            return None;
+        }
+        let threshold = self.set.inline_threshold_bytes;
+        let files = cost
+            .upload_plan
+            .iter()
+            .flatten()
+            .filter(|&&bytes| bytes > threshold)
+            .count();
+        let mut cpu_ns = None;
+        for _ in 0..files {
+            let latency = self.storage.writer_cpu_request_ns(now)?;
+            *cpu_ns.get_or_insert(0) += latency;
+        }
+        cpu_ns
     }
 
     /// Test hook: when the subtask took its snapshot, and a source's offset then.
@@ -475,6 +501,7 @@ impl World {
                 return;
             };
             let files = c.transfer.start_next();
+            let spent = c.request_latency_spent;
             if files.is_empty() {
                 if c.transfer.is_done() {
                     self.async_done(now, s, checkpoint);
@@ -491,7 +518,11 @@ impl World {
                     continue;
                 }
                 let req = StorageRequest::upload(s, checkpoint, bytes);
-                let id = self.storage.submit(at, req, None, &mut self.queue);
+                let id = if spent {
+                    self.storage.submit_append(at, req, None, &mut self.queue)
+                } else {
+                    self.storage.submit(at, req, None, &mut self.queue)
+                };
                 if let Some(c) = self.tasks.checkpoint_mut(s, checkpoint) {
                     c.uploads.push(id);
                 }

@@ -21,6 +21,9 @@ pub struct StorageCfg {
     /// Time to force a closed state file to the device after its bytes (Flink syncs every
     /// file-backed checkpoint stream it closes).
     pub sync_latency: Option<DurationDist>,
+    /// Whether a request's latency is CPU of the writing thread (a local file system) rather
+    /// than a wait (a remote store); the profile says which by default.
+    pub request_latency_is_cpu: Option<bool>,
     /// State at or below this size is inlined into the metadata instead of uploaded
     /// (`execution.checkpointing.data-inline-threshold`, 20 KiB).
     #[serde(default = "default_inline")]
@@ -43,6 +46,7 @@ impl Default for StorageCfg {
             per_request_bandwidth: None,
             metadata_latency: None,
             sync_latency: None,
+            request_latency_is_cpu: None,
             inline_threshold: default_inline(),
         }
     }

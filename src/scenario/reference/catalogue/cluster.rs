@@ -226,6 +226,13 @@ pub(super) const FIELDS: &[FieldDoc] = &[
         "Time to force a closed state or channel-state file to the device after its bytes (Flink's `FsCheckpointStateOutputStream` syncs on close); `local-disk` only by default.",
     ),
     f(
+        "storage.request_latency_is_cpu",
+        Bool,
+        Absent("the profile's: `true` for `local-disk` and `local-page-cache`, `false` for `hdfs` and `s3`"),
+        SUB,
+        "Whether a state file's `request_latency` is CPU of the thread that writes it rather than a wait. On a local file system, creating the file and its stream are system calls and JVM work on that thread, so the heap backend's snapshot thread (and a canonical savepoint's) spends it at its share of the TaskManager's cores, beside its serialization; on a remote store it is a wait. RocksDB's transfer threads and the changelog's uploader keep it as a wait either way (they have no cores in the model).",
+    ),
+    f(
         "storage.inline_threshold",
         Bytes,
         Value("\"20KiB\""),

@@ -63,13 +63,19 @@ fn rocksdb_two_taskmanagers_repetition_1_predicts_repetition_2() {
 /// median duration as the latency and keeps the profile's bandwidth. The rule was added after
 /// i10's import gave an intercept of -151 ms (below); it reads r1 only. The two real runs
 /// still differ by about the tolerance themselves (r1's median 36 ms, r2's 22 ms).
+/// Known gap on end to end since 2026-12-04, pinned (simulated / real 1.25: 27.5 against 22 ms,
+/// between r2 and r1's own 36): the importer takes a task's busy time as CPU (REST cannot tell
+/// CPU from waiting), so the back-pressured maps, whose per-record cost in the harness is a
+/// sleep, hold both cores in the simulator; since a local file's request latency is the
+/// snapshot thread's CPU, the snapshot waits for them (1.01 before, 1.22 with that change),
+/// and since an unaligned barrier waits for the record in progress, the map starts later too.
 #[test]
 fn unaligned_under_backpressure_repetition_1_predicts_repetition_2() {
     assert_all(pair(
         "i05_unaligned_remote.r1",
         &[],
         "i05_unaligned_remote.r2",
-        (None, None),
+        (Some(1.25), None),
     ));
 }
 
@@ -164,8 +170,9 @@ fn doubling_the_interval_of_a_heap_job_predicts_its_cadence() {
 
 /// Unaligned under backpressure on one TaskManager (all channels local): a repetition pair
 /// beside i05, registered with i11 before either ran (session 11) and reported as it came.
-/// Within the criterion on end to end (simulated / real 0.85: 16.2 against 19 ms) since a local
-/// state file's request latency is the snapshot thread's CPU; pinned before at 0.68 (measured
+/// Within the criterion on end to end (simulated / real 0.87: 16.5 against 19 ms) since a local
+/// state file's request latency is the snapshot thread's CPU (0.85) and the map's unaligned
+/// barrier waits for the record in progress (0.87); pinned before at 0.68 (measured
 /// 2026-12-03; 0.72 before REST's floored phases were read as the middle of their millisecond,
 /// see i08's pair). On
 /// the first import the storage fit of r1's shared channel-state files gave an intercept of

@@ -54,24 +54,31 @@ impl World {
             return;
         }
         let handoff_ns = self.net.sample_input_handoff_ns();
-        if handoff_ns == 0 {
-            self.handle_priority_barrier(now, s, input, barrier, overtaken);
-            return;
-        }
+        let (at, waited_for_record) = match (handoff_ns, self.tasks.record_in_progress_end(s, now)) {
+            (0, None) => {
+                self.handle_priority_barrier(now, s, input, barrier, overtaken);
+                return;
+            }
+            (0, Some(end)) => (end, true),
+            (_, _) => (now + handoff_ns, false),
+        };
         let blocked_channel = self.net.hold_input_for_priority(s, input, &self.graph);
-        self.tasks.post_priority_mail(
-            s,
-            PriorityMail {
-                input,
-                barrier,
-                overtaken_buffers: overtaken,
-                blocked_channel,
-            },
-        );
+        let mail = PriorityMail {
+            input,
+            barrier,
+            overtaken_buffers: overtaken,
+            blocked_channel,
+            waited_for_record,
+        };
+        self.post_priority_mail(at, s, mail);
+    }
+
+    fn post_priority_mail(&mut self, at: SimTime, s: u32, mail: PriorityMail) {
+        let (input, checkpoint) = (mail.input, mail.barrier.id);
+        self.tasks.post_priority_mail(s, mail);
         let inc = self.tasks.incarnation(s);
-        let checkpoint = barrier.id;
         self.queue.schedule(
-            now + handoff_ns,
+            at,
             Event::PriorityMail {
                 s,
                 input,
@@ -81,12 +88,20 @@ impl World {
         );
     }
 
-    /// A priority barrier's mail reaches task `s`'s thread: the barrier is handled, and the
-    /// channel it held reopens.
+    /// A priority barrier's mail reaches task `s`'s thread: once the record the thread is in
+    /// the middle of is done (the mail then runs at that boundary, whatever the thread would
+    /// start next), the barrier is handled and the channel it held reopens.
     pub(crate) fn on_priority_mail(&mut self, now: SimTime, s: u32, input: u32, checkpoint: CheckpointId) {
-        let Some(mail) = self.tasks.take_priority_mail(s, input, checkpoint) else {
+        let Some(mut mail) = self.tasks.take_priority_mail(s, input, checkpoint) else {
             return;
         };
+        if !mail.waited_for_record
+            && let Some(end) = self.tasks.record_in_progress_end(s, now)
+        {
+            mail.waited_for_record = true;
+            self.post_priority_mail(end, s, mail);
+            return;
+        }
         self.handle_priority_barrier(now, s, input, mail.barrier, mail.overtaken_buffers);
         if mail.blocked_channel {
             self.net.release_input_after_priority(s, input, &self.graph);

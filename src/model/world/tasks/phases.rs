@@ -69,6 +69,32 @@ impl Tasks {
             .is_some_and(|b| b.done_at_ns.last() == Some(&UNSCHEDULED))
     }
 
+    /// When the record task `s`'s thread is in the middle of at `now` ends, if it is processing
+    /// one: an operator's input buffer, whose records run back to back within a scheduled
+    /// quantum (a source's batch is read ahead, not a record in progress). Flink's mailbox runs
+    /// mail between records (`MailboxProcessor`: the default action emits one record, or a
+    /// batch that stops as soon as mail is waiting), so mail that arrives meanwhile waits for it.
+    pub fn record_in_progress_end(&self, s: u32, now: SimTime) -> Option<SimTime> {
+        let t = &self.tasks[s as usize];
+        if t.phase != TaskPhase::Processing {
+            return None;
+        }
+        let b = t.batch.as_ref()?;
+        b.input_channel?;
+        let now_ns = now.as_ns();
+        let i = b.next + b.done_at_ns[b.next..].partition_point(|d| *d <= now_ns);
+        let done = *b.done_at_ns.get(i)?;
+        if done == UNSCHEDULED {
+            return None;
+        }
+        let start = if i > 0 {
+            b.done_at_ns[i - 1].max(b.not_before_ns)
+        } else {
+            b.not_before_ns
+        };
+        (start <= now_ns).then_some(SimTime(done))
+    }
+
     /// Takes task `s`'s batch out (to emit its records), if it has one.
     #[inline]
     pub fn take_batch(&mut self, s: u32) -> Option<Batch> {

@@ -54,7 +54,10 @@ impl World {
             return;
         }
         let handoff_ns = self.net.sample_input_handoff_ns();
-        let (at, waited_for_record) = match (handoff_ns, self.tasks.record_in_progress_end(s, now)) {
+        let (at, waited_for_record) = match (
+            handoff_ns,
+            self.tasks.record_in_progress_end(s, now, self.net.records_per_bundle()),
+        ) {
             (0, None) => {
                 self.handle_priority_barrier(now, s, input, barrier, overtaken);
                 return;
@@ -96,7 +99,7 @@ impl World {
             return;
         };
         if !mail.waited_for_record
-            && let Some(end) = self.tasks.record_in_progress_end(s, now)
+            && let Some(end) = self.tasks.record_in_progress_end(s, now, self.net.records_per_bundle())
         {
             mail.waited_for_record = true;
             self.post_priority_mail(end, s, mail);

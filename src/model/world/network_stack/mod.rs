@@ -102,6 +102,12 @@ impl Network {
     pub fn sample_input_handoff_ns(&mut self) -> u64 {
         self.set.input_handoff_latency.sample_u64(&mut self.rng)
     }
+
+    /// The job's records one simulated record stands for (the fast path's bundles; 1: the
+    /// record-level model).
+    pub fn records_per_bundle(&self) -> u32 {
+        self.set.records_per_bundle
+    }
 }
 
 /// What a send did that the tasks must hear of.

@@ -74,7 +74,9 @@ impl Tasks {
     /// quantum (a source's batch is read ahead, not a record in progress). Flink's mailbox runs
     /// mail between records (`MailboxProcessor`: the default action emits one record, or a
     /// batch that stops as soon as mail is waiting), so mail that arrives meanwhile waits for it.
-    pub fn record_in_progress_end(&self, s: u32, now: SimTime) -> Option<SimTime> {
+    /// On the fast path a simulated record is a bundle of `records_per_bundle` records, taken
+    /// as evenly spread over its time: the mail waits for the next of their boundaries.
+    pub fn record_in_progress_end(&self, s: u32, now: SimTime, records_per_bundle: u32) -> Option<SimTime> {
         let t = &self.tasks[s as usize];
         if t.phase != TaskPhase::Processing {
             return None;
@@ -92,7 +94,17 @@ impl Tasks {
         } else {
             b.not_before_ns
         };
-        (start <= now_ns).then_some(SimTime(done))
+        if start > now_ns {
+            return None;
+        }
+        if records_per_bundle <= 1 {
+            return Some(SimTime(done));
+        }
+        let span = done - start;
+        let k = records_per_bundle as u64;
+        // The first boundary j * span / k (j = 1..=k) after `now`, in integer nanoseconds.
+        let j = ((now_ns - start) as u128 * k as u128 / span as u128) as u64 + 1;
+        Some(SimTime(start + (span as u128 * j.min(k) as u128 / k as u128) as u64))
     }
 
     /// Takes task `s`'s batch out (to emit its records), if it has one.

@@ -3,7 +3,8 @@
 //! A TaskManager has `cores_per_taskmanager` cores (default: one per slot); TaskManagers packed
 //! on one host (`taskmanagers_per_host`, e.g. a MiniCluster, whose TaskManagers all run in one
 //! JVM) pool their cores. The threads that compete for them are the task threads (a record's
-//! CPU part) and the asynchronous snapshot threads (a heap snapshot's serialization).
+//! CPU part) and the asynchronous snapshot threads (a heap snapshot's serialization, and on a
+//! local file system its file's request latency).
 //!
 //! The scheduler is processor sharing evaluated per quantum: a thread starting a quantum of CPU
 //! work gets `min(1, cores / runnable)` of a core for all of it, where `runnable` counts itself

@@ -25,7 +25,7 @@ pub(super) const FIELDS: &[FieldDoc] = &[
         Number,
         Absent("one per slot (`slots_per_taskmanager`): Flink's `taskmanager.cpu.cores` default"),
         "per TaskManager",
-        "`taskmanager.cpu.cores`. Cores of each TaskManager, shared by its task threads (a record's `service_time`) and asynchronous snapshot threads (heap serialization): each runnable thread gets min(1, cores / runnable threads of the host) of a core, re-evaluated every 1 ms of CPU of an operator's input buffer or of a snapshot's serialization, and at each source batch (at most one network buffer's worth of records). A fraction is allowed (a Kubernetes CPU limit).",
+        "`taskmanager.cpu.cores`. Cores of each TaskManager, shared by its task threads (a record's `service_time`) and asynchronous snapshot threads (heap serialization, and a local state file's request latency: `storage.request_latency_is_cpu`): each runnable thread gets min(1, cores / runnable threads of the host) of a core, re-evaluated every 1 ms of CPU of an operator's input buffer or of a snapshot's serialization, and at each source batch (at most one network buffer's worth of records). A fraction is allowed (a Kubernetes CPU limit).",
     ),
     f(
         "cluster.taskmanagers_per_host",

@@ -57,18 +57,7 @@ fn run(handoff: &str) -> RunOutput {
 
 /// Median over checkpoints of sink `index`'s start delay less the source's, ms.
 fn trail_ms(o: &RunOutput, index: u32) -> f64 {
-    let start = |task: &str, index: u32, id: u64| {
-        o.subtasks
-            .iter()
-            .find(|r| r.task.starts_with(task) && r.index == index && r.checkpoint_id == id)
-            .map(|r| r.start_delay)
-    };
-    let mut trails: Vec<f64> = o
-        .checkpoints
-        .iter()
-        .filter(|c| c.status == "COMPLETED")
-        .filter_map(|c| Some(start("sink", index, c.id)? - start("source", 0, c.id)?))
-        .collect();
+    let mut trails = trails_ms(o, index);
     assert!(trails.len() > 20, "{} completed checkpoints", trails.len());
     trails.sort_by(f64::total_cmp);
     trails[trails.len() / 2]

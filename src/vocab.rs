@@ -62,9 +62,9 @@ pub const STORAGE_PROFILES: [StorageProfileFigures; 4] = [
                  host measured 414 MB/s and 4 ms per synced 4 KiB file (tests/storage_profiles). \
                  The sync on close is this host's: fsync of a 170 KB file written in 4 KiB writes, \
                  p50 1.97 ms alone (tests/fidelity/probes/fsync_bench.py); its spread (sigma 0.3) \
-                 is assumed. A request's latency is the writing thread's CPU (perf sched on Flink \
-                 2.3, tests/fidelity/probes: an asynchronous phase with nothing to write is all \
-                 on-CPU)",
+                 is assumed. A request's latency is the writing thread's CPU (the kernel's per-thread \
+                 counters on Flink 2.3, tests/fidelity/probes: a snapshot thread is on a core or \
+                 runnable for almost all of its phase)",
     },
     StorageProfileFigures {
         name: "local-page-cache",

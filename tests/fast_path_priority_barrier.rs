@@ -5,8 +5,6 @@
 
 mod common;
 
-use ckptsim::run::RunOutput;
-
 /// One source -> hash -> one back-pressured sink of 2 ms per record on a local channel, no
 /// input hand-off, unaligned, a constant 1 ms trigger RPC; checkpoints 1001 ms apart, so the
 /// barrier lands 1 ms further into the sink's 8 ms bundle of 4 records each time, at every
@@ -44,26 +42,11 @@ service_time = "2ms"
     )
 }
 
-/// The sink's start delay less the source's, per completed checkpoint, ms.
-fn trails_ms(o: &RunOutput) -> Vec<f64> {
-    let start = |task: &str, id: u64| {
-        o.subtasks
-            .iter()
-            .find(|r| r.task.starts_with(task) && r.checkpoint_id == id)
-            .map(|r| r.start_delay)
-    };
-    o.checkpoints
-        .iter()
-        .filter(|c| c.status == "COMPLETED")
-        .filter_map(|c| Some(start("sink", c.id)? - start("source", c.id)?))
-        .collect()
-}
-
 #[test]
 fn a_bundled_barrier_waits_for_the_next_record_boundary_not_the_bundle() {
     for k in [1, 4] {
         let o = ckptsim::run::run(&common::scenario(&job(k)), 7);
-        let trails = trails_ms(&o);
+        let trails = common::start_delay_trails_ms(&o, "sink", 0, "source");
         let n = trails.len() as f64;
         let mean = trails.iter().sum::<f64>() / n;
         let max = trails.iter().copied().fold(0.0, f64::max);

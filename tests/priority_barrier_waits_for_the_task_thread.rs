@@ -57,7 +57,7 @@ fn run(handoff: &str) -> RunOutput {
 
 /// Median over checkpoints of sink `index`'s start delay less the source's, ms.
 fn trail_ms(o: &RunOutput, index: u32) -> f64 {
-    let mut trails = trails_ms(o, index);
+    let mut trails = common::start_delay_trails_ms(o, "sink", index, "source");
     assert!(trails.len() > 20, "{} completed checkpoints", trails.len());
     trails.sort_by(f64::total_cmp);
     trails[trails.len() / 2]
@@ -86,21 +86,6 @@ fn the_consumer_starts_an_unaligned_checkpoint_one_handoff_after_the_barrier_arr
     }
 }
 
-/// Every trail over the checkpoints of sink `index`, ms.
-fn trails_ms(o: &RunOutput, index: u32) -> Vec<f64> {
-    let start = |task: &str, index: u32, id: u64| {
-        o.subtasks
-            .iter()
-            .find(|r| r.task.starts_with(task) && r.index == index && r.checkpoint_id == id)
-            .map(|r| r.start_delay)
-    };
-    o.checkpoints
-        .iter()
-        .filter(|c| c.status == "COMPLETED")
-        .filter_map(|c| Some(start("sink", index, c.id)? - start("source", 0, c.id)?))
-        .collect()
-}
-
 #[test]
 fn the_consumer_handles_the_barrier_after_the_record_in_progress() {
     // Back-pressured sinks whose records take an exponential 5 ms, on a local channel, no
@@ -110,7 +95,7 @@ fn the_consumer_handles_the_barrier_after_the_record_in_progress() {
     let text = job_with("0ms", "{ dist = \"exponential\", mean = \"5ms\" }")
         .replace("duration = \"30s\"", "duration = \"125s\"");
     let o = ckptsim::run::run(&common::scenario(&text), 5);
-    let trails = trails_ms(&o, 0);
+    let trails = common::start_delay_trails_ms(&o, "sink", 0, "source");
     let n = trails.len() as f64;
     let mean = trails.iter().sum::<f64>() / n;
     let sd = (trails.iter().map(|t| (t - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();

@@ -35,3 +35,19 @@ pub fn batch_means(xs: &[f64], batches: usize) -> (f64, f64) {
     let var = means.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (batches - 1) as f64;
     (m, (var / batches as f64).sqrt())
 }
+
+/// Per completed checkpoint, subtask `index` of the task named `consumer…`'s start delay less
+/// subtask 0 of `producer…`'s, ms: how long after its source a consumer started the checkpoint.
+pub fn start_delay_trails_ms(o: &ckptsim::run::RunOutput, consumer: &str, index: u32, producer: &str) -> Vec<f64> {
+    let start = |task: &str, index: u32, id: u64| {
+        o.subtasks
+            .iter()
+            .find(|r| r.task.starts_with(task) && r.index == index && r.checkpoint_id == id)
+            .map(|r| r.start_delay)
+    };
+    o.checkpoints
+        .iter()
+        .filter(|c| c.status == "COMPLETED")
+        .filter_map(|c| Some(start(consumer, index, c.id)? - start(producer, 0, c.id)?))
+        .collect()
+}

@@ -54,16 +54,15 @@ impl World {
             return;
         }
         let handoff_ns = self.net.sample_input_handoff_ns();
-        let (at, waited_for_record) = match (
-            handoff_ns,
-            self.tasks.record_in_progress_end(s, now, self.net.records_per_bundle()),
-        ) {
-            (0, None) => {
-                self.handle_priority_barrier(now, s, input, barrier, overtaken);
-                return;
-            }
-            (0, Some(end)) => (end, true),
-            (_, _) => (now + handoff_ns, false),
+        // After a hand-off the mail looks for a record in progress when it arrives
+        // (`on_priority_mail`); without one it looks now.
+        let (at, waited_for_record) = if handoff_ns > 0 {
+            (now + handoff_ns, false)
+        } else if let Some(end) = self.tasks.record_in_progress_end(s, now, self.net.records_per_bundle()) {
+            (end, true)
+        } else {
+            self.handle_priority_barrier(now, s, input, barrier, overtaken);
+            return;
         };
         let blocked_channel = self.net.hold_input_for_priority(s, input, &self.graph);
         let mail = PriorityMail {

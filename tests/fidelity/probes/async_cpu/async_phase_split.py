@@ -6,22 +6,14 @@ job). A thread's slices closer than 50 ms form one phase; a phase starts when it
 was woken. A slice's wait before it is run-queue time when the thread was preempted at the end
 of the slice before (state R), else the sleep part (wait - sch delay) is blocked and the
 sch delay part is run queue. usage: async_phase_split.py TIMEHIST [MIN_CPU_MS]"""
-import re, sys, statistics
+import sys, statistics
+from timehist import switches
 min_cpu = float(sys.argv[2]) if len(sys.argv) > 2 else 0.0
-pat = re.compile(r'^\s*([\d.]+)\s+\[(\d+)\]\s+(.+?)\s{2,}([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+(\S+)\s*$')
 slices = {}
-for line in open(sys.argv[1]).read().splitlines()[3:]:
-    if 'awakened' in line:
-        continue
-    m = pat.match(line)
-    if not m:
-        continue
-    t, _cpu, task, wait, sdelay, run, state = m.groups()
-    task = task.strip()
+for end, task, wait, sdelay, run, state in switches(sys.argv[1]):
     if not task.startswith('AsyncOperations'):
         continue
-    end = float(t) * 1000
-    slices.setdefault(task, []).append((end - float(run), end, float(wait), float(sdelay), float(run), state))
+    slices.setdefault(task, []).append((end - run, end, wait, sdelay, run, state))
 rows = []
 for task, sl in sorted(slices.items()):
     sl.sort()

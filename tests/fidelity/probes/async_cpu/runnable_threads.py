@@ -3,24 +3,16 @@ second of the window, from `perf sched timehist -w --state` text. Their sum is t
 runnable weight, what a processor-sharing scheduler counts against a thread that wants a core.
 usage: runnable_threads.py TIMEHIST"""
 import re, sys, collections
-pat = re.compile(r'^\s*([\d.]+)\s+\[(\d+)\]\s+(.+?)\s{2,}([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+(\S+)\s*$')
+from timehist import switches
 on, queue, last_state, threads = collections.Counter(), collections.Counter(), {}, collections.defaultdict(set)
 t0 = t1 = None
-for line in open(sys.argv[1]).read().splitlines()[3:]:
-    if 'awakened' in line:
-        continue
-    m = pat.match(line)
-    if not m:
-        continue
-    t, _cpu, task, wait, sdelay, run, state = m.groups()
-    t = float(t) * 1000
+for t, task, wait, sdelay, run, state in switches(sys.argv[1]):
     t0 = t if t0 is None else t0
     t1 = t
-    task = task.strip()
     group = re.sub(r'\s*\(.*|\[.*|[-_ ]?\d+$', '', task).strip()
     threads[group].add(task)
-    on[group] += float(run)
-    queue[group] += float(wait) if last_state.get(task) == 'R' else float(sdelay)
+    on[group] += run
+    queue[group] += wait if last_state.get(task) == 'R' else sdelay
     last_state[task] = state
 window = t1 - t0
 print(f"window {window:.0f} ms")

@@ -1,0 +1,16 @@
+"""Reads `perf sched timehist -w --state` text: one switch-out per line, skipping the wake-up
+lines. Shared by async_phase_split.py and runnable_threads.py."""
+import re
+
+_LINE = re.compile(r'^\s*([\d.]+)\s+\[(\d+)\]\s+(.+?)\s{2,}([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+(\S+)\s*$')
+
+
+def switches(path):
+    """Yields (time ms, task, wait ms, sch delay ms, run ms, state at switch-out)."""
+    for line in open(path).read().splitlines()[3:]:
+        if 'awakened' in line:
+            continue
+        m = _LINE.match(line)
+        if m:
+            t, _cpu, task, wait, sdelay, run, state = m.groups()
+            yield float(t) * 1000, task.strip(), float(wait), float(sdelay), float(run), state

@@ -12,12 +12,15 @@ impl Tasks {
         self.tasks[s as usize].input_handoff_until = None;
     }
 
-    /// Starts an input hand-off that wakes idle task `s` at `at`, unless one in progress wakes
-    /// it after `now` already (it reads this input too then). Whether one was started.
+    /// Starts an input hand-off that wakes idle task `s` at `at`, unless one is pending (it
+    /// reads this input too then). Whether one was started. A hand-off that ends `now` is
+    /// pending until its wake-up runs: buffers that arrive in the same instant (a source's
+    /// last data and its barrier, or several sources' barriers) are read at that wake-up,
+    /// and drawing again would replace it with a later one.
     #[inline]
     pub fn start_input_handoff(&mut self, s: u32, now: SimTime, at: impl FnOnce() -> SimTime) -> Option<SimTime> {
         let t = &mut self.tasks[s as usize];
-        if t.input_handoff_until.is_some_and(|until| until > now) {
+        if t.input_handoff_until.is_some_and(|until| until >= now) {
             return None;
         }
         let at = at();

@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use fidelity_support::calibrate::Calibration;
 use fidelity_support::compare::{Comparison, compare_row};
 use fidelity_support::configs::{self, Config};
-use fidelity_support::figures::{Figure, Figures, real_figures, sim_figures};
+use fidelity_support::figures::{Figure, Figures, SIM_SEEDS, real_figures, sim_figures};
 use fidelity_support::gaps::{self, Gap};
 use fidelity_support::real::RealRuns;
 use fidelity_support::translate::scenario_toml;
@@ -31,7 +31,8 @@ struct Row {
     sim: Figures,
     comparisons: Vec<Comparison>,
     real_completed: [f64; 2],
-    sim_completed: usize,
+    /// Per seed, on average.
+    sim_completed: f64,
 }
 
 impl Row {
@@ -103,17 +104,21 @@ fn committed_scenario(cfg: &Config, text: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e} (FIDELITY_WRITE=1 writes it)", path.display()))
 }
 
-fn simulate(text: &str, file: &str) -> ckptsim::run::RunOutput {
+/// The scenario run with its own seed and the next ones, `SIM_SEEDS` in all.
+fn simulate(text: &str, file: &str) -> Vec<ckptsim::run::RunOutput> {
     let loaded = ckptsim::scenario::parse_str(text, file).unwrap_or_else(|e| panic!("{e}"));
-    ckptsim::run::run(&loaded.scenario, loaded.scenario.simulation.seed)
+    let first = loaded.scenario.simulation.seed;
+    (first..first + SIM_SEEDS)
+        .map(|seed| ckptsim::run::run(&loaded.scenario, seed))
+        .collect()
 }
 
 fn evaluate(cfg: &Config, real: &RealRuns, sim_text: &str) -> Row {
     let runs = cfg.runs();
     let reps = [real_figures(real, &runs[0]), real_figures(real, &runs[1])];
-    let out = simulate(sim_text, &scenario_path(cfg).display().to_string());
+    let outs = simulate(sim_text, &scenario_path(cfg).display().to_string());
     let warmup_ms = 1000.0 * warmup_s(real, cfg) as f64;
-    let sim = sim_figures(&out, warmup_ms);
+    let sim = sim_figures(&outs, warmup_ms);
     let mut figures: Vec<Figure> = Figure::CHECKPOINT.to_vec();
     if cfg.has_backpressure() {
         figures.push(Figure::MapRecordsPerS);
@@ -127,7 +132,11 @@ fn evaluate(cfg: &Config, real: &RealRuns, sim_text: &str) -> Row {
             real.summary(&runs[0], "n_completed").unwrap_or(0.0),
             real.summary(&runs[1], "n_completed").unwrap_or(0.0),
         ],
-        sim_completed: fidelity_support::figures::completed_after_warmup(&out, warmup_ms).len(),
+        sim_completed: outs
+            .iter()
+            .map(|o| fidelity_support::figures::completed_after_warmup(o, warmup_ms).len())
+            .sum::<usize>() as f64
+            / outs.len() as f64,
         cfg: cfg.clone(),
         real: reps,
         sim,
@@ -201,7 +210,7 @@ fn print_rows(suite: &Suite) {
     }
     let _ = writeln!(
         s,
-        "\n| configuration | real p50 e2e (ms) | sim | ratio | real p50 start delay (ms) | sim | ratio | checkpoints real r1/r2, sim | green |"
+        "\n| configuration | real p50 e2e (ms) | sim | ratio | real p50 start delay (ms) | sim | ratio | checkpoints real r1/r2, sim per seed | green |"
     );
     let _ = writeln!(s, "|---|---|---|---|---|---|---|---|---|");
     for r in &suite.rows {
@@ -210,7 +219,7 @@ fn print_rows(suite: &Suite) {
         let d = get(Figure::MapStartDelayMs);
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {} | {} | {} | {:.0}/{:.0}, {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {:.0}/{:.0}, {:.0} | {} |",
             r.cfg.name,
             e.map_or("-".into(), |c| fmt(c.real, false)),
             e.map_or("-".into(), |c| fmt(c.sim, false)),

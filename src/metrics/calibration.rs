@@ -108,6 +108,11 @@ pub fn simulated_median(
     task: Option<&str>,
     warmup_ms: f64,
 ) -> Option<f64> {
+    percentile(&simulated_values(out, stat, task, warmup_ms), 0.5)
+}
+
+/// The values [`simulated_median`] takes the median of, for pooling several runs.
+pub fn simulated_values(out: &RunOutput, stat: CalibrationStatistic, task: Option<&str>, warmup_ms: f64) -> Vec<f64> {
     let done: Vec<&CheckpointRecord> = out
         .checkpoints
         .iter()
@@ -115,7 +120,7 @@ pub fn simulated_median(
             c.status == "COMPLETED" && !c.checkpoint_type.contains("SAVEPOINT") && c.trigger_timestamp >= warmup_ms
         })
         .collect();
-    let values: Vec<f64> = match task {
+    match task {
         None => done.iter().filter_map(|c| stat.of_checkpoint(c)).collect(),
         Some(t) => {
             let ids: std::collections::BTreeSet<u64> = done.iter().map(|c| c.id).collect();
@@ -125,8 +130,7 @@ pub fn simulated_median(
                 .filter_map(|s| stat.of_subtask(s))
                 .collect()
         }
-    };
-    percentile(&values, 0.5)
+    }
 }
 
 /// The report's rows for the job's medians `job`: `(statistic, task, median)`.

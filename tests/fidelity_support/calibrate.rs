@@ -233,7 +233,9 @@ impl Calibration {
             per_entry_and_per_byte((n1, b1, t1), (n2, b2, t2), "heap serialization");
         // The RPCs, from the near-empty run's source subtasks after the warm-up: the trigger is
         // its start delay; what its end-to-end duration holds beyond its start delay, sync and
-        // async phases is the acknowledgement.
+        // async phases is the acknowledgement. At parallelism 1 the source is each checkpoint's
+        // first subtask to be ready, whose acknowledgement finds the JobMaster's main thread
+        // idle: the wake-up the model draws (later ones share it, `rpc.rs`).
         let c04_sources = real.subtask_rows(&r04, "Source", real.warmup_s(&r04));
         let column = |r: &std::collections::BTreeMap<String, f64>, c: &str| r.get(c).copied().unwrap_or(0.0);
         let rpc_percentiles_ms = percentiles(

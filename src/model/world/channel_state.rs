@@ -406,7 +406,7 @@ impl World {
         if !ready {
             return;
         }
-        let at = now + self.rpc.acknowledge_ns();
+        let at = self.rpc.acknowledge_handled_at(now);
         self.queue.schedule(at, Event::AckArrive { s, checkpoint });
     }
 

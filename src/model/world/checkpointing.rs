@@ -168,7 +168,7 @@ impl World {
     }
 
     pub(crate) fn decline(&mut self, now: SimTime, checkpoint: CheckpointId, reason: CheckpointFailureReason) {
-        let at = now + self.rpc.acknowledge_ns();
+        let at = self.rpc.acknowledge_handled_at(now);
         self.queue.schedule(at, Event::DeclineArrive { checkpoint, reason });
     }
 

@@ -60,7 +60,7 @@ pub(super) const FIELDS: &[FieldDoc] = &[
         DurationDist,
         Absent("`cluster.rpc_latency`"),
         "per RPC",
-        "`acknowledgeCheckpoint` (and `declineCheckpoint`): a task to the JobManager after its asynchronous phase. Shows in a subtask's end-to-end duration beyond its sync and async phases.",
+        "`acknowledgeCheckpoint` (and `declineCheckpoint`): a task to the JobManager after its asynchronous phase, the wake-up of the JobMaster's main thread included. Drawn when a message reaches an idle main thread; a message that arrives while that wake-up is pending is handled with it (the JobMaster handles every RPC on its one main thread), so subtasks that finish close together are acknowledged in one instant. Shows in a subtask's end-to-end duration beyond its sync and async phases.",
     ),
     f(
         "cluster.notify_rpc_latency",

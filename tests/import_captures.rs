@@ -51,9 +51,19 @@ fn heap_one_taskmanager_repetition_1_predicts_repetition_2() {
     assert_all(pair("i01_heap_local.r1", &[], "i01_heap_local.r2", (None, None)));
 }
 
+/// Known gap on the map's start delay since the simulated side pools seeds 1-6 (2026-12-04;
+/// 12 against 9 ms, 1.33; seed 1 alone read 9.5): the phase of the triggers against the
+/// simulator's fixed 100 ms output-flusher grid decides how many records a barrier finds
+/// ahead of it, and it is fixed for a whole run by the random initial delay, so the seeds
+/// spread (see the interval pair below); Flink's flusher sleeps between flushes and drifts.
 #[test]
 fn rocksdb_two_taskmanagers_repetition_1_predicts_repetition_2() {
-    assert_all(pair("i03_rocks_remote.r1", &[], "i03_rocks_remote.r2", (None, None)));
+    assert_all(pair(
+        "i03_rocks_remote.r1",
+        &[],
+        "i03_rocks_remote.r2",
+        (None, Some(1.33)),
+    ));
 }
 
 /// Within the criterion since the importer stopped trusting a storage line whose slope is
@@ -150,19 +160,21 @@ fn heap_two_taskmanagers_repetition_1_predicts_repetition_2() {
 /// an earlier one share that wake-up, so the last of eight subtasks no longer waits for a
 /// hand-off of its own. The steady-state row of the same shape on two TaskManagers, f03 in
 /// the fidelity suite, reads 15.8 against 14.8 ms with it; this capture is from the JIT's
-/// first minute (10 s warm-up, `tests/fidelity/import/README.md`).
+/// first minute (10 s warm-up, `tests/fidelity/import/README.md`). Pooled over seeds 1-6:
+/// 0.73 (18.3 ms).
 #[test]
 fn doubling_the_parallelism_predicts_the_wider_job() {
     let a = "i01_heap_local.r1";
     let changes = parallelism_4(a, 4);
     let changes: Vec<&str> = changes.iter().map(String::as_str).collect();
-    assert_all(pair(a, &changes, "i08_heap_local_p4.r1", (Some(0.70), None)));
+    assert_all(pair(a, &changes, "i08_heap_local_p4.r1", (Some(0.73), None)));
 }
 
 /// `--cpIntervalMs 1000` -> `2000` on the heap job. Known gap until 2026-12-04 (simulated /
 /// real e2e 0.72, measured 2026-12-02), within the criterion (0.78: 21.7 against 28 ms) since
 /// acknowledgements share the JobMaster's wake-up and the importer reads it from each
-/// checkpoint's first source to be ready (see i08's pair). In Flink the heap job's checkpoints got slower with the longer
+/// checkpoint's first source to be ready (see i08's pair); pooled over seeds 1-6 it reads 0.75
+/// (20.9 ms), 0.1 ms outside, pinned. In Flink the heap job's checkpoints got slower with the longer
 /// interval (i09's own median e2e 30 ms and map async 13 ms over its whole run, against i01's
 /// 20 and 9 ms), with the same state; the simulator's heap snapshot cost does not depend on the
 /// interval (20.1 against 19.6 ms). What makes Flink's async phase slower is not known yet (see
@@ -173,7 +185,7 @@ fn doubling_the_interval_of_a_heap_job_predicts_its_cadence() {
         "i01_heap_local.r1",
         &["checkpoint.interval=\"2000ms\""],
         "i09_heap_local_interval2s.r1",
-        (None, None),
+        (Some(0.75), None),
     ));
 }
 
@@ -206,7 +218,8 @@ fn unaligned_one_taskmanager_repetition_1_predicts_repetition_2() {
 /// RocksDB job doubled (registered with i10 before either ran). As for the heap job, the
 /// importer wrote A's measured rate and the scenario's rate is doubled.
 ///
-/// Known gap, pinned (simulated / real e2e 3.12, start delay 4.21, measured 2026-12-03).
+/// Known gap, pinned (simulated / real e2e 3.12, start delay 4.21, measured 2026-12-03; 3.21 and
+/// 3.75 pooled over seeds 1-6, 2026-12-04).
 /// Flink got faster at twice the rate: the map's sync phase 33.5 -> 20.5 ms, its async
 /// 50.5 -> 21.5 ms, end to end 116 -> 57 ms, and its busy time per record 60.1 -> 25.7 us
 /// (the source's 38.9 -> 19.7 us). The importer takes busy time per record as a constant cost
@@ -225,13 +238,13 @@ fn doubling_the_rate_of_a_rocksdb_job_predicts_the_faster_run() {
         a,
         &[&set],
         "i11_rocks_remote_rate12k.r1",
-        (Some(3.12), Some(4.21)),
+        (Some(3.21), Some(3.75)),
     ));
 }
 
 /// `--backend hashmap` -> `rocksdb` on the heap job on one TaskManager: the backend changed
 /// and nothing else (registered with i13 before either ran, session 12). Known gap, pinned
-/// (simulated / real e2e 1.37, measured 2026-12-03). It passed (1.21) while two errors
+/// (simulated / real e2e 1.37, measured 2026-12-03; 1.43 pooled over seeds 1-6, 2026-12-04). It passed (1.21) while two errors
 /// cancelled: the sync phase was too short and the async phase too long. Since the flush costs
 /// CPU per put (c07) and queues for the TaskManager's flush thread, the map's median sync is
 /// 9.3 ms against Flink's 8.5 (the subtask that flushes first: 8.6 against 8.0), but the
@@ -244,7 +257,7 @@ fn switching_a_heap_job_to_rocksdb_predicts_its_checkpoints() {
         "i01_heap_local.r1",
         &["state_backend.kind=\"rocksdb\""],
         "i12_heap_local_rocksdb.r1",
-        (Some(1.37), None),
+        (Some(1.43), None),
     ));
 }
 

@@ -170,10 +170,13 @@ impl World {
     pub(crate) fn mark_input_available(&mut self, now: SimTime, s: u32, input: u32) {
         if self.net.mark_input_available(s, input, &self.graph) && self.tasks.phase(s) == TaskPhase::Idle {
             let net = &mut self.net;
+            let producer = self.graph.channels[self.graph.inputs[s as usize][input as usize].index()]
+                .producer
+                .0;
             // Else already being woken: it reads this input too.
             if let Some(at) = self
                 .tasks
-                .start_input_handoff(s, now, || now + net.sample_input_handoff_ns())
+                .start_input_handoff(s, now, || now + net.input_handoff_ns_from(producer, now))
             {
                 self.wake_at(s, at);
             }

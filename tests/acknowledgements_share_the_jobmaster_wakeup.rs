@@ -11,38 +11,19 @@ mod common;
 /// 2 sources -> hash -> 2 sinks, one TaskManager, triggered at one instant; every subtask is
 /// ready within about a millisecond of the first, and the main thread's hand-off is a constant
 /// 5 ms.
-const JOB: &str = r#"
-[simulation]
-duration = "61s"
-warmup = "1s"
-[checkpoint]
-interval = "1s"
-trigger_latency = "1ms"
-[cluster]
-taskmanagers = 1
-slots_per_taskmanager = 2
-rpc_latency = "1ms"
-acknowledge_rpc_latency = "5ms"
-[network]
-input_handoff_latency = "500us"
-[[operators]]
-name = "source"
-kind = "source"
-parallelism = 2
-rate = { process = "constant", records_per_second = 1000 }
-record_size = "100B"
-keys = { count = 100 }
-[[operators]]
-name = "sink"
-kind = "sink"
-parallelism = 2
-inputs = [{ from = "source", partitioning = "hash" }]
-service_time = "10us"
-"#;
+fn job() -> String {
+    common::sources_to_two_sinks(
+        2,
+        1000,
+        "61s",
+        "acknowledge_rpc_latency = \"5ms\"",
+        "input_handoff_latency = \"500us\"",
+    )
+}
 
 #[test]
 fn acknowledgements_that_arrive_while_the_jobmaster_wakes_are_handled_together() {
-    let o = ckptsim::run::run(&common::scenario(JOB), 1);
+    let o = ckptsim::run::run(&common::scenario(&job()), 1);
     let completed: Vec<u64> = o
         .checkpoints
         .iter()

@@ -9,37 +9,13 @@ mod common;
 /// 1 source -> hash -> 2 sinks on one TaskManager (local channels), at one record a second so
 /// that data buffers rarely overlap a barrier; the hand-off is 0 in 9 draws of 10 and 10 ms in
 /// the tenth.
-const JOB: &str = r#"
-[simulation]
-duration = "301s"
-warmup = "1s"
-[checkpoint]
-interval = "1s"
-trigger_latency = "1ms"
-[cluster]
-taskmanagers = 1
-slots_per_taskmanager = 2
-rpc_latency = "1ms"
-[network]
-input_handoff_latency = { dist = "empirical", samples = ["0ms", "0ms", "0ms", "0ms", "0ms", "0ms", "0ms", "0ms", "0ms", "10ms"] }
-[[operators]]
-name = "source"
-kind = "source"
-parallelism = 1
-rate = { process = "constant", records_per_second = 1 }
-record_size = "100B"
-keys = { count = 100 }
-[[operators]]
-name = "sink"
-kind = "sink"
-parallelism = 2
-inputs = [{ from = "source", partitioning = "hash" }]
-service_time = "10us"
-"#;
+fn job() -> String {
+    common::sources_to_two_sinks(1, 1, "301s", "", common::HANDOFF_0_OR_10MS)
+}
 
 #[test]
 fn consumers_woken_by_one_barrier_start_together() {
-    let o = ckptsim::run::run(&common::scenario(JOB), 1);
+    let o = ckptsim::run::run(&common::scenario(&job()), 1);
     let (a, b) = (
         common::start_delay_trails_ms(&o, "sink", 0, "source"),
         common::start_delay_trails_ms(&o, "sink", 1, "source"),

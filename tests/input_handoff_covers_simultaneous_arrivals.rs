@@ -9,39 +9,15 @@ mod common;
 /// 2 sources -> hash -> 2 sinks on one TaskManager (local channels), triggered at one instant
 /// (constant RPCs), at one record a second so that data buffers rarely overlap a barrier; the
 /// hand-off is 0 in 9 draws of 10 and 10 ms in the tenth.
-const JOB: &str = r#"
-[simulation]
-duration = "301s"
-warmup = "1s"
-[checkpoint]
-interval = "1s"
-trigger_latency = "1ms"
-[cluster]
-taskmanagers = 1
-slots_per_taskmanager = 2
-rpc_latency = "1ms"
-[network]
-input_handoff_latency = { dist = "empirical", samples = ["0ms", "0ms", "0ms", "0ms", "0ms", "0ms", "0ms", "0ms", "0ms", "10ms"] }
-[[operators]]
-name = "source"
-kind = "source"
-parallelism = 2
-rate = { process = "constant", records_per_second = 1 }
-record_size = "100B"
-keys = { count = 100 }
-[[operators]]
-name = "sink"
-kind = "sink"
-parallelism = 2
-inputs = [{ from = "source", partitioning = "hash" }]
-service_time = "10us"
-"#;
+fn job() -> String {
+    common::sources_to_two_sinks(2, 1, "301s", "", common::HANDOFF_0_OR_10MS)
+}
 
 #[test]
 fn barriers_arriving_together_wait_for_one_handoff() {
     // Four seeds, about 2,400 sink checkpoints.
     let trails: Vec<f64> = (1..=4)
-        .map(|seed| ckptsim::run::run(&common::scenario(JOB), seed))
+        .map(|seed| ckptsim::run::run(&common::scenario(&job()), seed))
         .flat_map(|o| (0..2).flat_map(move |index| common::start_delay_trails_ms(&o, "sink", index, "source")))
         .collect();
     let n = trails.len() as f64;

@@ -51,3 +51,44 @@ pub fn start_delay_trails_ms(o: &ckptsim::run::RunOutput, consumer: &str, index:
         .filter_map(|c| Some(start(consumer, index, c.id)? - start(producer, 0, c.id)?))
         .collect()
 }
+
+/// A job of `sources` source subtasks -> hash -> 2 sink subtasks on one TaskManager of two
+/// slots (local channels), checkpointing every second for `duration`, every source triggered
+/// at one instant (1 ms RPCs and trigger pipeline), at `rate` records a second per source;
+/// `cluster` and `network` lines go into their tables. The hand-off and acknowledgement tests'
+/// shape: what they vary is the hand-off, the acknowledgement's latency and the rate.
+pub fn sources_to_two_sinks(sources: u32, rate: u32, duration: &str, cluster: &str, network: &str) -> String {
+    format!(
+        r#"
+[simulation]
+duration = "{duration}"
+warmup = "1s"
+[checkpoint]
+interval = "1s"
+trigger_latency = "1ms"
+[cluster]
+taskmanagers = 1
+slots_per_taskmanager = 2
+rpc_latency = "1ms"
+{cluster}
+[network]
+{network}
+[[operators]]
+name = "source"
+kind = "source"
+parallelism = {sources}
+rate = {{ process = "constant", records_per_second = {rate} }}
+record_size = "100B"
+keys = {{ count = 100 }}
+[[operators]]
+name = "sink"
+kind = "sink"
+parallelism = 2
+inputs = [{{ from = "source", partitioning = "hash" }}]
+service_time = "10us"
+"#
+    )
+}
+
+/// A hand-off of 0 in nine draws of ten and 10 ms in the tenth.
+pub const HANDOFF_0_OR_10MS: &str = r#"input_handoff_latency = { dist = "empirical", samples = ["0ms", "0ms", "0ms", "0ms", "0ms", "0ms", "0ms", "0ms", "0ms", "10ms"] }"#;

@@ -158,17 +158,7 @@ state = {{ bytes_per_key = "100B" }}
 
 /// Median async duration (ms) of the sink's acknowledgements after 10 s.
 fn sink_async_ms(rate: u32) -> f64 {
-    let s = common::scenario(&snapshot_scenario(rate));
-    let out = ckptsim::run::run(&s, 3);
-    let mut xs: Vec<f64> = out
-        .subtasks
-        .iter()
-        .filter(|r| r.task == "sink: Writer" && r.ack_timestamp >= 10_000.0)
-        .map(|r| r.async_duration)
-        .collect();
-    assert!(xs.len() >= 10, "{} acknowledgements", xs.len());
-    xs.sort_by(f64::total_cmp);
-    xs[xs.len() / 2]
+    common::median_async_ms_after_10s(&snapshot_scenario(rate), "sink: Writer")
 }
 
 #[test]

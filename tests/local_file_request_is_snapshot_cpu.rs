@@ -59,19 +59,8 @@ fn sink_async_ms(rate: u32, request_latency_is_cpu: Option<bool>) -> f64 {
     median_sink_async_ms(&scenario(rate, request_latency_is_cpu))
 }
 
-/// Median async duration (ms) of the sink's acknowledgements after 10 s.
 fn median_sink_async_ms(text: &str) -> f64 {
-    let s = common::scenario(text);
-    let out = ckptsim::run::run(&s, 3);
-    let mut xs: Vec<f64> = out
-        .subtasks
-        .iter()
-        .filter(|r| r.task == "sink: Writer" && r.ack_timestamp >= 10_000.0)
-        .map(|r| r.async_duration)
-        .collect();
-    assert!(xs.len() >= 10, "{} acknowledgements", xs.len());
-    xs.sort_by(f64::total_cmp);
-    xs[xs.len() / 2]
+    common::median_async_ms_after_10s(text, "sink: Writer")
 }
 
 #[test]

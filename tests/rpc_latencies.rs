@@ -122,6 +122,7 @@ fn the_acknowledgement_rpc_has_its_own_latency_after_the_subtasks_phases() {
         a.start_delay + a.alignment_duration + a.sync_duration + a.async_duration
     };
     let mut ids: Vec<u64> = acks(&out, "source").map(|a| a.checkpoint_id).collect();
+    ids.sort_unstable();
     ids.dedup();
     for id in ids {
         let all: Vec<_> = acks(&out, "source")

@@ -92,3 +92,18 @@ service_time = "10us"
 
 /// A hand-off of 0 in nine draws of ten and 10 ms in the tenth.
 pub const HANDOFF_0_OR_10MS: &str = r#"input_handoff_latency = { dist = "empirical", samples = ["0ms", "0ms", "0ms", "0ms", "0ms", "0ms", "0ms", "0ms", "0ms", "10ms"] }"#;
+
+/// Median asynchronous duration (ms) of `task`'s acknowledgements after the first 10 s of the
+/// scenario `text`, run with seed 3: the snapshot-CPU tests' reading.
+pub fn median_async_ms_after_10s(text: &str, task: &str) -> f64 {
+    let out = ckptsim::run::run(&scenario(text), 3);
+    let mut xs: Vec<f64> = out
+        .subtasks
+        .iter()
+        .filter(|r| r.task == task && r.ack_timestamp >= 10_000.0)
+        .map(|r| r.async_duration)
+        .collect();
+    assert!(xs.len() >= 10, "{} acknowledgements", xs.len());
+    xs.sort_by(f64::total_cmp);
+    xs[xs.len() / 2]
+}

@@ -329,12 +329,11 @@ impl World {
             .flatten()
             .filter(|&&bytes| bytes > threshold)
             .count();
-        let mut cpu_ns = None;
-        for _ in 0..files {
-            let latency = self.storage.writer_cpu_request_ns(now)?;
-            *cpu_ns.get_or_insert(0) += latency;
+        if files == 0 {
+            return None;
         }
-        cpu_ns
+        // One request per file; `None` (before any draw) when the latency is a wait.
+        (0..files).map(|_| self.storage.writer_cpu_request_ns(now)).sum()
     }
 
     /// Test hook: when the subtask took its snapshot, and a source's offset then.

@@ -169,15 +169,16 @@ impl World {
     /// done with what it does, without a hand-off.
     pub(crate) fn mark_input_available(&mut self, now: SimTime, s: u32, input: u32) {
         if self.net.mark_input_available(s, input, &self.graph) && self.tasks.phase(s) == TaskPhase::Idle {
-            let net = &mut self.net;
-            let producer = self.graph.channels[self.graph.inputs[s as usize][input as usize].index()]
-                .producer
-                .0;
-            // Else already being woken: it reads this input too.
-            if let Some(at) = self
-                .tasks
-                .start_input_handoff(s, now, || now + net.input_handoff_ns_from(producer, now))
-            {
+            let (net, graph) = (&mut self.net, &self.graph);
+            // The producer is looked up only when a hand-off is drawn; else the task is already
+            // being woken and reads this input too.
+            let draw = || {
+                let producer = graph.channels[graph.inputs[s as usize][input as usize].index()]
+                    .producer
+                    .0;
+                now + net.input_handoff_ns_from(producer, now)
+            };
+            if let Some(at) = self.tasks.start_input_handoff(s, now, draw) {
                 self.wake_at(s, at);
             }
         }

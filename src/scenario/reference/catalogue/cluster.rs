@@ -125,7 +125,7 @@ pub(super) const FIELDS: &[FieldDoc] = &[
             "{ dist = \"empirical\", percentiles = [[0, \"0ms\"], [0.1, \"0ms\"], [0.25, \"0ms\"], [0.5, \"1ms\"], [0.75, \"1ms\"], [0.9, \"2ms\"], [1, \"10ms\"]] }",
         ),
         "per hand-off",
-        "A buffer or event reaching an input channel with nothing pending, to the consumer's task thread reading it (input gate notification, mailbox resume); one draw per producer and instant, shared by every idle consumer that producer's buffers wake then (Flink's consumers of one barrier start within about 0.4 ms of each other); also an unaligned barrier's way to the task thread (the gate's priority future mails the task, which handles the barrier then; its channel is held meanwhile). Measured on real Flink 2.3 (tests/fidelity calibration runs).",
+        "A buffer or event reaching an input channel with nothing pending, to the consumer's task thread reading it (input gate notification, mailbox resume); one draw per producer and instant, shared by every idle consumer that producer's buffers wake then (Flink's consumers of one barrier start within about 0.4 ms of each other); also an unaligned barrier's way to a busy task thread, drawn per consumer (the gate's priority future mails the task, which handles the barrier then; its channel is held meanwhile). Measured on real Flink 2.3 (tests/fidelity calibration runs).",
     ),
     f(
         "network.remote_bandwidth",

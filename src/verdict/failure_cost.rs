@@ -113,9 +113,23 @@ fn estimate(s: &RunSummary, job: &JobShape, h: &Headroom) -> Finding {
         ("estimated_back_live_ms", down + catch_up),
         ("spare_throughput", h.spare()),
     ];
+    // The spare rate is measured over the run: a backlog that would take longer than the run
+    // to drain is an extrapolation the run cannot support (a subtask busy 99.9 % of a 20 s run
+    // is busy all the time as far as the run can tell, not half an hour from catching up).
+    let run_ms = s.simulated_seconds * 1e3;
     let text = if !lost.is_finite() {
         format!(
             "No failure in the run; without checkpoints a failure replays the input from its beginning. {}",
+            h.sentence()
+        )
+    } else if catch_up.is_finite() && catch_up > run_ms {
+        format!(
+            "No failure in the run, but after one the job would not catch up within the {} it ran: {} down and {} \
+             of input to replay, drained at a spare rate that would take longer than the run to do it (`ckptsim \
+             advise` simulates one failure). {}",
+            human_ms(run_ms),
+            human_ms(down),
+            human_ms(lost),
             h.sentence()
         )
     } else if catch_up.is_finite() {

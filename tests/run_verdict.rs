@@ -174,7 +174,9 @@ inputs = [{{ from = "map", partitioning = "forward" }}]
     );
     assert!(!f.text.contains("live again"), "{}", f.text);
     assert_eq!(f.status, Status::Problem);
+    assert!(!f.figures.contains_key("estimated_back_live_ms"), "{:?}", f.figures);
     let half = verdict(&job("500us"));
     let f = topic(&half, "failures");
     assert!(f.text.contains("output live again about"), "{}", f.text);
+    assert!(f.figures["estimated_back_live_ms"] < 20_000.0, "{:?}", f.figures);
 }

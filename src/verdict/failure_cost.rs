@@ -107,16 +107,22 @@ fn estimate(s: &RunSummary, job: &JobShape, h: &Headroom) -> Finding {
     } else {
         f64::INFINITY
     };
+    // The spare rate is measured over the run: a backlog that would take longer than the run
+    // to drain is an extrapolation the run cannot support (a subtask busy 99.9 % of a 20 s run
+    // is busy all the time as far as the run can tell, not half an hour from catching up), so
+    // neither the sentence nor the figures give one.
+    let run_ms = s.simulated_seconds * 1e3;
+    let back_live = if catch_up > run_ms {
+        f64::INFINITY
+    } else {
+        down + catch_up
+    };
     let figures = [
         ("estimated_downtime_ms", down),
         ("estimated_lost_work_ms", lost),
-        ("estimated_back_live_ms", down + catch_up),
+        ("estimated_back_live_ms", back_live),
         ("spare_throughput", h.spare()),
     ];
-    // The spare rate is measured over the run: a backlog that would take longer than the run
-    // to drain is an extrapolation the run cannot support (a subtask busy 99.9 % of a 20 s run
-    // is busy all the time as far as the run can tell, not half an hour from catching up).
-    let run_ms = s.simulated_seconds * 1e3;
     let text = if !lost.is_finite() {
         format!(
             "No failure in the run; without checkpoints a failure replays the input from its beginning. {}",

@@ -620,3 +620,19 @@ fn the_manifest_growth_is_the_calibrated_one() {
         cal.manifest_bytes_per_file
     );
 }
+
+/// A pass's fsync samples read back as the lognormal they came from: p10 and p90 lie 1.2816
+/// sigma either side of the median, and the median of the samples' medians is taken.
+#[test]
+fn the_pass_fsync_reads_a_lognormal_back() {
+    use fidelity_support::calibrate::PassFsync;
+    let sample = |median: f64, sigma: f64| {
+        let k = (1.2816f64 * sigma).exp();
+        (median / k, median, median * k)
+    };
+    let f = PassFsync::of(&[sample(0.6, 0.5), sample(0.8, 0.5), sample(2.0, 0.5)]).expect("samples");
+    assert!((f.median_ms - 0.8).abs() < 1e-12, "{f:?}");
+    assert!((f.sigma - 0.5).abs() < 1e-9, "{f:?}");
+    assert_eq!(f.samples, 3);
+    assert!(PassFsync::of(&[]).is_none());
+}

@@ -33,6 +33,21 @@ print("%.3f" % (sum(h) / len(h) - sum(j) / len(j)) if h and j else "nan")
 PY
 }
 
+# This host's fsync of a checkpoint-sized file (170 kB in 4 KiB writes, as a heap snapshot of
+# small state writes it), in the directory the harness puts its checkpoints under, before and
+# after the runs: the disk's sync moves by 3x between days (tests/fidelity/probes/README.md), and
+# the calibration takes it out of the calibration runs' asynchronous phases, so it is measured in
+# the same pass. A full pass replaces real/fsync.csv; a partial one adds its samples.
+fsync_dir="${FLINK_WORK:-/tmp/flink-real}/runs"
+fsync_csv="$scratch/fsync.csv"
+echo "when,date_utc,size_b,writers,p10_ms,p50_ms,p90_ms" > "$fsync_csv"
+fsync_sample() {
+  mkdir -p "$fsync_dir"
+  "$python" "$here/probes/fsync_bench.py" "$fsync_dir" 170000 csv | sed "s/^/$1,$(date -u +%FT%TZ),/" >> "$fsync_csv"
+  rm -rf "$fsync_dir"/fsync-*
+}
+fsync_sample before
+
 want=("$@")
 selected() { [ ${#want[@]} -eq 0 ] && return 0; local w; for w in "${want[@]}"; do [ "$w" = "$1" ] && return 0; done; return 1; }
 
@@ -66,6 +81,8 @@ for rep in ${REPS:-r1 r2}; do
   done < "$here/configs.tsv"
 done
 
+fsync_sample after
+
 # Flink's statistics, without the raw REST JSON (tens of MB).
 "$python" "$harness/summarize.py" --results "$RESULTS" --warmup "$WARMUP" > /dev/null
 mkdir -p "$here/real"
@@ -78,5 +95,10 @@ for d in "$RESULTS"/*.r[12]; do
   [ -s "$d/manifest.csv" ] && cp "$d/manifest.csv" "$here/real/$n/"
 done
 cp "$RESULTS"/summary.md "$RESULTS"/summary.csv "$here/real/"
+if [ ${#want[@]} -eq 0 ] || [ ! -f "$here/real/fsync.csv" ]; then
+  cp "$fsync_csv" "$here/real/fsync.csv"
+else
+  tail -n +2 "$fsync_csv" >> "$here/real/fsync.csv"
+fi
 [ -f "$RESULTS/recovery.csv" ] && cp "$RESULTS/recovery.csv" "$here/real/"
 echo "real/ updated; now run: cargo test --release --test fidelity -- --nocapture"

@@ -78,10 +78,45 @@ pub struct Calibration {
     /// The job RUNNING again to every restarted map subtask open: slots, deployment, state
     /// restore of a small state, ms.
     pub deployment_ms: f64,
+    /// A closed state file's fsync as the measuring pass sampled it (`real/fsync.csv`): the
+    /// median of the samples' medians, ms, a lognormal sigma from their p10 and p90, and the
+    /// number of samples. `None`: the pass did not sample it, and the `local-disk` profile's
+    /// figure stands in (measured on another day).
+    pub pass_fsync: Option<PassFsync>,
     /// A RocksDB instance's MANIFEST when it opens, bytes (c09).
     pub manifest_base_bytes: f64,
     /// What each SST file an instance writes adds to its MANIFEST, bytes (c09).
     pub manifest_bytes_per_file: f64,
+}
+
+/// This host's fsync as the measuring pass sampled it.
+#[derive(Clone, Copy, Debug)]
+pub struct PassFsync {
+    pub median_ms: f64,
+    pub sigma: f64,
+    pub samples: usize,
+}
+
+impl PassFsync {
+    /// The median of the samples' medians, and sigma = ln(p90 / p10) / (2 x 1.2816) (a
+    /// lognormal's p10 and p90 lie 1.2816 sigma either side of its median), the median over
+    /// the samples.
+    pub fn of(samples: &[(f64, f64, f64)]) -> Option<PassFsync> {
+        let median = |mut xs: Vec<f64>| {
+            xs.sort_by(f64::total_cmp);
+            let n = xs.len();
+            if n % 2 == 1 {
+                xs[n / 2]
+            } else {
+                (xs[n / 2 - 1] + xs[n / 2]) / 2.0
+            }
+        };
+        (!samples.is_empty()).then(|| PassFsync {
+            median_ms: median(samples.iter().map(|s| s.1).collect()),
+            sigma: median(samples.iter().map(|s| (s.2 / s.0).ln() / (2.0 * 1.2816)).collect()),
+            samples: samples.len(),
+        })
+    }
 }
 
 fn calibration_run<'a>(configs: &'a [Config], name: &str) -> (&'a Config, String) {
@@ -206,9 +241,15 @@ impl Calibration {
         // Each of c01-c03's snapshots closes its file with a sync (not so c04's, inlined): the
         // `local-disk` profile's, this host's fsync measured apart (tests/fidelity/probes), is
         // taken out of their async phases before the rest is solved for.
-        let sync_ms = ckptsim::vocab::storage_profile_figures("local-disk")
-            .expect("the local-disk profile")
-            .sync_latency_ms_median;
+        let pass_fsync = PassFsync::of(&real.fsync_samples_ms());
+        let sync_ms = pass_fsync.map_or_else(
+            || {
+                ckptsim::vocab::storage_profile_figures("local-disk")
+                    .expect("the local-disk profile")
+                    .sync_latency_ms_median
+            },
+            |f| f.median_ms,
+        );
         let state03 = need(real.summary(&r03, "state_size_b_median"), "c03 state size");
         let async03 = need(real.summary(&r03, "map_sub_async_ms_median"), "c03 async");
         let async03 = unfloored_estimate_ms(async03);
@@ -352,6 +393,7 @@ impl Calibration {
                 real.recovery(&r05, "fail_to_job_RUNNING_again_ms"),
                 "c05 failure to RUNNING again",
             ),
+            pass_fsync,
             manifest_base_bytes: manifest.base_bytes,
             manifest_bytes_per_file: manifest.per_file_bytes,
         };
@@ -375,8 +417,27 @@ impl Calibration {
                 "storage.bandwidth (local checkpoint directory)",
                 self.storage_bytes_per_s / 1e6,
                 "MB/s",
-                "c03_rocks_bytes: median state size / (median map async - c04 request latency - the local-disk profile's sync): a full RocksDB snapshot's write",
+                "c03_rocks_bytes: median state size / (median map async - c04 request latency - the closed file's sync): a full RocksDB snapshot's write",
             ),
+            match self.pass_fsync {
+                Some(f) => c(
+                    "storage.sync_latency (median)",
+                    f.median_ms,
+                    "ms",
+                    &format!(
+                        "real/fsync.csv: this host's fsync of a 170 kB file, one writer, sampled {} times in the measuring pass (lognormal sigma {:.2} from p10 and p90)",
+                        f.samples, f.sigma
+                    ),
+                ),
+                None => c(
+                    "storage.sync_latency (median)",
+                    ckptsim::vocab::storage_profile_figures("local-disk")
+                        .expect("the local-disk profile")
+                        .sync_latency_ms_median,
+                    "ms",
+                    "the local-disk profile's (measured on another day: the pass has no real/fsync.csv)",
+                ),
+            },
             c(
                 "state_backend.heap_serialize_per_entry",
                 self.heap_entry_cpu_ns,

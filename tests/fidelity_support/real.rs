@@ -66,6 +66,25 @@ impl RealRuns {
         row.get(column).and_then(|v| v.parse::<f64>().ok())
     }
 
+    /// This host's fsync of a checkpoint-sized file as the measuring pass sampled it
+    /// (`real/fsync.csv`, written by `measure.sh`): the one-writer samples' `(p10, p50, p90)` in
+    /// ms. Empty when the pass did not sample it (the measurements before 2026-12-05).
+    pub fn fsync_samples_ms(&self) -> Vec<(f64, f64, f64)> {
+        let path = self.dir.join("fsync.csv");
+        if !path.exists() {
+            return Vec::new();
+        }
+        let ms = |r: &Row, k: &str| -> f64 {
+            r[k].parse()
+                .unwrap_or_else(|e| panic!("{}: {k} `{}`: {e}", path.display(), r[k]))
+        };
+        read_rows(&path)
+            .iter()
+            .filter(|r| r["writers"] == "1")
+            .map(|r| (ms(r, "p10_ms"), ms(r, "p50_ms"), ms(r, "p90_ms")))
+            .collect()
+    }
+
     /// A column of `recovery.csv` (e.g. `fail_to_job_RESTARTING_ms`).
     pub fn recovery(&self, run: &str, column: &str) -> Option<f64> {
         self.recovery.get(run)?.get(column).and_then(|v| v.parse::<f64>().ok())

@@ -176,10 +176,21 @@ pub fn scenario_toml(cfg: &Config, cal: &Calibration, duration_s: u64, warmup_s:
         "bandwidth = \"{mbps:.1}MB/s\"      # calibrated: c03_rocks_bytes write throughput"
     );
     let _ = writeln!(w, "per_request_bandwidth = \"{mbps:.1}MB/s\"");
-    let _ = writeln!(
-        w,
-        "# sync_latency: the local-disk profile's, this host's fsync of a closed state file, measured apart (tests/fidelity/probes)"
-    );
+    match cal.pass_fsync {
+        Some(f) => {
+            let _ = writeln!(
+                w,
+                "sync_latency = {{ dist = \"lognormal\", median = \"{:.3}ms\", sigma = {:.2} }}  # measured in the same pass: this host's fsync of a 170 kB file (real/fsync.csv)",
+                f.median_ms, f.sigma
+            );
+        }
+        None => {
+            let _ = writeln!(
+                w,
+                "# sync_latency: the local-disk profile's, this host's fsync of a closed state file, measured apart (tests/fidelity/probes)"
+            );
+        }
+    }
     let _ = writeln!(w);
     let _ = writeln!(w, "[state_backend]");
     if o.rocksdb {

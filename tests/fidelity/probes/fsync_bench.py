@@ -3,7 +3,9 @@
 Each writer: create a file, write SIZE bytes in 4 KiB writes (Flink's FsCheckpointStateOutputStream
 buffer, state.storage.fs.write-buffer-size = 4096), fsync, close; ROUNDS times. Writers of one round
 start together (a barrier), as the subtasks of one checkpoint do. Prints the median fsync time per
-writer count and the median time from round start to the last writer's close."""
+writer count and the median time from round start to the last writer's close.
+usage: fsync_bench.py [DIR [SIZE [csv]]]; with `csv`, one line per writer count instead:
+size_b,writers,p10_ms,p50_ms,p90_ms (what measure.sh keeps in real/fsync.csv)."""
 import os, sys, time, threading, statistics, tempfile
 d = tempfile.mkdtemp(prefix="fsync-", dir=sys.argv[1] if len(sys.argv) > 1 else "/tmp")
 SIZE = int(sys.argv[2]) if len(sys.argv) > 2 else 170_000
@@ -33,4 +35,8 @@ for writers in (1, 2, 4):
         spans.append(max(ends) - start)
         time.sleep(0.2)
     ms = lambda xs: statistics.median(xs) * 1e3
+    if len(sys.argv) > 3 and sys.argv[3] == "csv":
+        q = sorted(syncs)
+        print(f"{SIZE},{writers},{q[len(q)//10]*1e3:.3f},{ms(syncs):.3f},{q[9*len(q)//10]*1e3:.3f}", flush=True)
+        continue
     print(f"writers {writers}: fsync p50 {ms(syncs):.2f} ms (p10 {sorted(syncs)[len(syncs)//10]*1e3:.2f}, p90 {sorted(syncs)[9*len(syncs)//10]*1e3:.2f}), write p50 {ms(writes):.2f} ms, round p50 {ms(spans):.2f} ms")

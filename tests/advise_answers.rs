@@ -214,3 +214,44 @@ fn a_spike_that_makes_aligned_checkpoints_expire_is_said_and_its_fix_named() {
         mild.sentence
     );
 }
+
+/// `backpressure_aligned` cannot keep up with today's input, so after a failure its output is
+/// never live again: that run is cut at its end, and the answer says so rather than giving the
+/// cut as a time. The runs placed by the queueing estimate left the limit somewhere between
+/// 0.68x (live again after 28 s) and 0.82x (never); the runs added between them bracket it
+/// within 0.05x.
+#[test]
+fn the_catch_up_limit_is_bracketed_closely_and_a_run_never_live_again_is_said_so() {
+    let loaded = ckptsim::scenario::load_file(std::path::Path::new("scenarios/backpressure_aligned.toml")).unwrap();
+    let a = advise(
+        &loaded,
+        &[],
+        "backpressure_aligned",
+        None,
+        &options(&[Question::CatchUp]),
+    )
+    .unwrap()
+    .catch_up
+    .unwrap();
+    assert!(
+        a.sentence
+            .contains("is not live again within the 2.5 min simulated after it, OVER the target"),
+        "{}",
+        a.sentence
+    );
+    let today = a.points.iter().find(|p| p.input_factor == 1.0).unwrap();
+    assert!(today.censored, "{:?}", a.points);
+    let ok = |p: &&ckptsim::advise::headroom::HeadroomPoint| !p.censored && p.back_live_ms <= a.target_ms;
+    let last_ok = a.points.iter().take_while(ok).count();
+    assert!(last_ok > 0, "{:?}", a.points);
+    let (below, above) = (&a.points[last_ok - 1], &a.points[last_ok]);
+    assert!(
+        above.input_factor - below.input_factor <= 0.05 + 1e-9,
+        "the limit lies between {} and {}: {:?}",
+        below.input_factor,
+        above.input_factor,
+        a.points
+    );
+    let limit = a.max_input_factor.unwrap();
+    assert!(limit >= below.input_factor && limit <= above.input_factor, "{limit}");
+}

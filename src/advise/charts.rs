@@ -153,11 +153,16 @@ pub fn draw(advice: &Advice, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
         )?);
     }
     if let Some(a) = &advice.catch_up {
-        let pts = a
-            .points
-            .iter()
-            .map(|p| XY::new(p.input_factor, p.back_live_ms / 1e3))
-            .collect();
+        // A run whose output never got live is cut at its end: its point is a lower bound, drawn
+        // apart (dashed, at the cut) rather than joined to the times that were measured.
+        let pts = |censored: bool| {
+            a.points
+                .iter()
+                .filter(|p| p.censored == censored)
+                .map(|p| XY::new(p.input_factor, p.back_live_ms / 1e3))
+                .collect::<Vec<_>>()
+        };
+        let (live, cut) = (pts(false), pts(true));
         let lo = a.points.first().map_or(0.0, |p| p.input_factor);
         let hi = a.points.last().map_or(1.0, |p| p.input_factor);
         let target = vec![XY::new(lo, a.target_ms / 1e3), XY::new(hi, a.target_ms / 1e3)];
@@ -170,10 +175,18 @@ pub fn draw(advice: &Advice, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
             vec![panel(
                 "input rate (x today's)",
                 "fault to live output (s)",
-                vec![
-                    Series::measured("simulated", pts),
-                    Series::model("target", target, TARGET),
-                ],
+                [
+                    (!live.is_empty()).then(|| Series::measured("simulated: live again", live)),
+                    (!cut.is_empty()).then(|| Series {
+                        stroke: Stroke::Dashed,
+                        color: Some(FAILED),
+                        ..Series::measured("simulated: not live by the run's end (at least)", cut)
+                    }),
+                    Some(Series::model("target", target, TARGET)),
+                ]
+                .into_iter()
+                .flatten()
+                .collect(),
                 markers,
                 None,
             )],

@@ -255,3 +255,22 @@ fn the_catch_up_limit_is_bracketed_closely_and_a_run_never_live_again_is_said_so
     let limit = a.max_input_factor.unwrap();
     assert!(limit >= below.input_factor && limit <= above.input_factor, "{limit}");
 }
+
+/// The barrier-mode answer reads a run cut before its output was live as the lower bound it is:
+/// `backpressure_aligned` never catches up after a failure in any mode.
+#[test]
+fn the_mode_answer_says_when_the_output_was_not_live_by_the_runs_end() {
+    let loaded = ckptsim::scenario::load_file(std::path::Path::new("scenarios/backpressure_aligned.toml")).unwrap();
+    let m = advise(&loaded, &[], "backpressure_aligned", None, &options(&[Question::Mode]))
+        .unwrap()
+        .mode
+        .unwrap();
+    let chosen = m.points.iter().find(|p| p.mode == m.chosen).unwrap();
+    assert!(chosen.back_live_censored, "{:?}", m.points);
+    assert!(
+        m.sentence.contains("output not live again within the"),
+        "{}",
+        m.sentence
+    );
+    assert!(!m.sentence.contains("output live again"), "{}", m.sentence);
+}

@@ -39,6 +39,15 @@ fn marker(x: f64, label: String, stroke: Stroke, c: RGBColor) -> VMarker {
     }
 }
 
+/// A mode's fault to live output if its run was (`censored`: was not) cut at its end first, else
+/// NaN (no point).
+fn live_ms(m: &super::mode::ModePoint, censored: bool) -> f64 {
+    match m.back_live_ms {
+        Some(ms) if m.back_live_censored == censored => ms,
+        _ => f64::NAN,
+    }
+}
+
 /// Every chart the advice has answers for, into `dir` (`DIR/plots/`).
 pub fn draw(advice: &Advice, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
     let mut files = Vec::new();
@@ -261,13 +270,21 @@ pub fn draw(advice: &Advice, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
                 panel(
                     "",
                     "after one failure (s)",
-                    vec![
-                        Series::measured(
-                            "fault to live output",
-                            pts(|m| m.back_live_ms.unwrap_or(f64::NAN) / 1e3),
-                        )
-                        .limited((0.0, f64::INFINITY)),
-                    ],
+                    [
+                        a.points.iter().any(|m| live_ms(m, false).is_finite()).then(|| {
+                            Series::measured("fault to live output", pts(|m| live_ms(m, false) / 1e3))
+                                .limited((0.0, f64::INFINITY))
+                        }),
+                        // A run that ended before its output was live: a lower bound, apart.
+                        a.points.iter().any(|m| m.back_live_censored).then(|| Series {
+                            stroke: Stroke::Dashed,
+                            color: Some(FAILED),
+                            ..Series::measured("not live by the run's end (at least)", pts(|m| live_ms(m, true) / 1e3))
+                        }),
+                    ]
+                    .into_iter()
+                    .flatten()
+                    .collect(),
                     vec![],
                     Some(cats),
                 ),

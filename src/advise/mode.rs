@@ -137,11 +137,16 @@ pub fn answer(r: &Runner, base: &Baseline, failure: &FailureModel) -> Result<Mod
                 human_ms(m.p99_ms),
                 human_ms(fastest),
                 bytes(m.persisted_p99_bytes),
-                m.back_live_ms.map_or(String::new(), |b| format!(
-                    ", output live again {} after {}",
-                    human_ms(b),
-                    failure.what()
-                ))
+                m.back_live_ms.map_or(String::new(), |b| if m.back_live_censored {
+                    // The run ended first: its figure is where it was cut, a lower bound.
+                    format!(
+                        ", output not live again within the {} simulated after {}",
+                        human_ms(b),
+                        failure.what()
+                    )
+                } else {
+                    format!(", output live again {} after {}", human_ms(b), failure.what())
+                })
             ),
         ),
         None => (

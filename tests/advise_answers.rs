@@ -189,6 +189,8 @@ fn a_spike_that_makes_aligned_checkpoints_expire_is_said_and_its_fix_named() {
         .spike
         .unwrap();
     assert!(spike.runs[0].expired > 0, "{}", spike.sentence);
+    // It keeps up without the spike: its lag is the spike's.
+    assert!(!spike.sentence.contains("already falls behind"), "{}", spike.sentence);
     assert!(
         spike.fixes.iter().any(|f| f == "unaligned checkpoints"),
         "{:?}",
@@ -273,4 +275,22 @@ fn the_mode_answer_says_when_the_output_was_not_live_by_the_runs_end() {
         m.sentence
     );
     assert!(!m.sentence.contains("output live again"), "{}", m.sentence);
+}
+
+/// A spike on a job that does not keep up even without it: the lag it reports is not the
+/// spike's alone, and the answer says so with the growth the scenario's own verdict read.
+#[test]
+fn a_spike_on_a_job_already_behind_says_the_lag_is_not_the_spikes_alone() {
+    let loaded = ckptsim::scenario::load_file(std::path::Path::new("scenarios/backpressure_aligned.toml")).unwrap();
+    let spike = advise(&loaded, &[], "backpressure_aligned", None, &options(&[Question::Spike]))
+        .unwrap()
+        .spike
+        .unwrap();
+    assert!(
+        spike
+            .sentence
+            .contains("Without the spike the job already falls behind (its lag grows by 236 ms every second)"),
+        "{}",
+        spike.sentence
+    );
 }

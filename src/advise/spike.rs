@@ -185,8 +185,26 @@ pub fn answer(r: &Runner, base: &Baseline, factor: f64, length_ms: f64) -> Resul
         timeout_ms,
         runs,
         fixes,
-        sentence,
+        sentence: sentence + &behind_already(base),
     })
+}
+
+/// When the job does not keep up with its input even without the spike (the scenario's own
+/// verdict), the spike's lag is not the spike's alone: said, with the growth the verdict read.
+fn behind_already(base: &Baseline) -> String {
+    base.out
+        .summary
+        .verdict
+        .iter()
+        .find(|f| f.topic == "throughput" && f.status == crate::metrics::Status::Problem)
+        .and_then(|f| f.figures.get("lag_growth_s_per_s"))
+        .map_or(String::new(), |g| {
+            format!(
+                " Without the spike the job already falls behind (its lag grows by {:.0} ms every second), so not \
+                 all of that lag is the spike's: see the catch-up answer.",
+                g * 1e3
+            )
+        })
 }
 
 /// Checkpoints triggered from the spike's start on.

@@ -274,12 +274,15 @@ pub fn from_number(kind: UnitKind, v: f64) -> Result<f64, String> {
     }
 }
 
-/// A duration for a sentence, as a person says it: ms below a second, seconds below a minute,
-/// minutes below an hour, hours above; "(none)" for a value that does not exist (infinite or
-/// NaN). The verdict and the advice both write it.
+/// A duration for a sentence, as a person says it: tenths of a ms below one (a real 0.3 ms is
+/// not "0 ms"), ms below a second, seconds below a minute, minutes below an hour, hours above;
+/// "(none)" for a value that does not exist (infinite or NaN). The verdict and the advice both
+/// write it.
 pub fn human_ms(ms: f64) -> String {
     if !ms.is_finite() {
         "(none)".into()
+    } else if ms > 0.0 && ms < 0.95 {
+        format!("{ms:.1} ms")
     } else if ms < 1000.0 {
         format!("{ms:.0} ms")
     } else if ms < 60_000.0 {
@@ -299,6 +302,16 @@ pub fn human_s(s: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sentence_says_a_real_fraction_of_a_millisecond_not_zero() {
+        assert_eq!(human_ms(0.0), "0 ms");
+        assert_eq!(human_ms(0.37), "0.4 ms");
+        assert_eq!(human_ms(0.96), "1 ms");
+        assert_eq!(human_ms(999.0), "999 ms");
+        assert_eq!(human_ms(1500.0), "1.5 s");
+        assert_eq!(human_ms(f64::INFINITY), "(none)");
+    }
 
     #[test]
     fn parses_the_units_scenarios_use() {

@@ -180,3 +180,16 @@ inputs = [{{ from = "map", partitioning = "forward" }}]
     assert!(f.text.contains("output live again about"), "{}", f.text);
     assert!(f.figures["estimated_back_live_ms"] < 20_000.0, "{:?}", f.figures);
 }
+
+/// The latency finding names what the output waits for: an exactly-once sink's records are
+/// visible when the checkpoint after them commits, an at-least-once sink's as it writes them.
+#[test]
+fn the_latency_sentence_follows_the_sinks_delivery_guarantee() {
+    let exactly_once = verdict(&job("200us", 1000, ""));
+    let f = topic(&exactly_once, "latency");
+    assert!(f.text.starts_with("Exactly-once output becomes visible"), "{}", f.text);
+    let at_least_once = verdict(&job("200us", 1000, "delivery_guarantee = \"at-least-once\""));
+    let f = topic(&at_least_once, "latency");
+    assert!(f.text.starts_with("Records reach the sinks"), "{}", f.text);
+    assert!(!f.text.contains("commits its transaction"), "{}", f.text);
+}

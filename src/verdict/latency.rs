@@ -1,14 +1,14 @@
 //! How late is the output? For a two-phase-commit sink what counts is when a record becomes
 //! visible (its transaction commits once the checkpoint after it completes), not when the sink
-//! processed it.
+//! processed it. An at-least-once sink's output is visible as it writes it.
 
-use super::{finding, human_ms};
+use super::{JobShape, finding, human_ms};
 use crate::metrics::{Finding, RunSummary, Status};
 
-pub fn judge(s: &RunSummary) -> Option<Finding> {
+pub fn judge(s: &RunSummary, job: &JobShape) -> Option<Finding> {
     let v = &s.job.visible_latency_ms;
     let l = &s.job.latency_ms;
-    if v.count > 0 {
+    if v.count > 0 && job.exactly_once_sinks {
         return Some(finding(
             "latency",
             Status::Info,

@@ -40,6 +40,9 @@ pub struct JobShape {
     pub log_sources: usize,
     /// The fast path's bundles, when the run uses them.
     pub bundles: Option<fast_path::BundleShape>,
+    /// Some sink writes exactly-once (two-phase commit): its output is visible only when the
+    /// checkpoint after it commits.
+    pub exactly_once_sinks: bool,
 }
 
 impl JobShape {
@@ -76,6 +79,10 @@ impl JobShape {
                 .filter(|o| o.connector.unwrap_or_default() == crate::vocab::SourceConnector::Log)
                 .count(),
             bundles: fast_path::BundleShape::of(s),
+            exactly_once_sinks: s.operators.iter().any(|o| {
+                o.kind == OperatorKind::Sink
+                    && o.delivery_guarantee.unwrap_or_default() == crate::vocab::DeliveryGuarantee::ExactlyOnce
+            }),
         }
     }
 }
@@ -88,7 +95,7 @@ pub fn judge(out: &RunOutput, job: &JobShape) -> Vec<Finding> {
         Some(throughput::judge(out, job)),
         checkpoints::judge(out, job),
         Some(backpressure::judge(&out.summary, job)),
-        latency::judge(&out.summary),
+        latency::judge(&out.summary, job),
         Some(failure_cost::judge(out, job, &headroom)),
     ]
     .into_iter()

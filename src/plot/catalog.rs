@@ -104,8 +104,8 @@ pub fn metric(name: &str) -> Option<&'static str> {
 pub fn sweep_figure(stem: &str, x: &str, series: &str) -> String {
     match stem {
         "comparison" => format!(
-            "the two configurations ({series}) side by side against `{x}`: mean checkpoint duration and \
-             persisted in-flight data, with 95 % confidence bands (from 3 replications up)"
+            "the two configurations ({series}) side by side against `{x}`: mean checkpoint duration and, \
+             when any was persisted, in-flight data, with 95 % confidence bands (from 3 replications up)"
         ),
         "young_daly" => format!(
             "what each `{x}` costs, from the simulated runs: checkpoint overhead plus work lost to failures \

@@ -315,6 +315,9 @@ pub fn plot_sweep_dir_with(dir: &Path, options: &PlotOptions) -> Result<Vec<Path
             .filter_map(|metric| {
                 let (y_label, scale) = y_axis(metric);
                 let s = series_of(metric, scale)?;
+                if says_nothing(&s[..2]) {
+                    return None;
+                }
                 Some(ComparisonPanel {
                     y_label,
                     series: [s[0].points.clone(), s[1].points.clone()],
@@ -471,9 +474,22 @@ fn remove_charts(plots: &Path) -> Result<(), PlotError> {
     Ok(())
 }
 
+/// A metric that is zero at every point of every series (no in-flight data persisted by aligned
+/// checkpoints) has nothing to show: its comparison panel is left out rather than drawn flat.
+fn says_nothing(series: &[Series]) -> bool {
+    series.iter().all(|s| s.points.iter().all(|p| p.y == 0.0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_comparison_panel_of_zeros_is_left_out() {
+        let s = |ys: &[f64]| Series::measured("x", ys.iter().enumerate().map(|(i, &y)| XY::new(i as f64, y)).collect());
+        assert!(says_nothing(&[s(&[0.0, 0.0]), s(&[0.0, 0.0])]));
+        assert!(!says_nothing(&[s(&[0.0, 0.0]), s(&[0.0, 3.0])]));
+    }
 
     #[test]
     fn limits_follow_what_a_metric_measures() {

@@ -39,6 +39,16 @@ fn marker(x: f64, label: String, stroke: Stroke, c: RGBColor) -> VMarker {
     }
 }
 
+/// Runs cut at their end before the output was live: lower bounds, dashed red and apart from
+/// the times that were measured.
+fn cut_runs(label: &str, pts: Vec<XY>) -> Series {
+    Series {
+        stroke: Stroke::Dashed,
+        color: Some(FAILED),
+        ..Series::measured(label, pts)
+    }
+}
+
 /// A mode's fault to live output if its run was (`censored`: was not) cut at its end first, else
 /// NaN (no point).
 fn live_ms(m: &super::mode::ModePoint, censored: bool) -> f64 {
@@ -162,8 +172,7 @@ pub fn draw(advice: &Advice, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
         )?);
     }
     if let Some(a) = &advice.catch_up {
-        // A run whose output never got live is cut at its end: its point is a lower bound, drawn
-        // apart (dashed, at the cut) rather than joined to the times that were measured.
+        // A run whose output never got live is cut at its end: its point is a lower bound.
         let pts = |censored: bool| {
             a.points
                 .iter()
@@ -186,11 +195,7 @@ pub fn draw(advice: &Advice, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
                 "fault to live output (s)",
                 [
                     (!live.is_empty()).then(|| Series::measured("simulated: live again", live)),
-                    (!cut.is_empty()).then(|| Series {
-                        stroke: Stroke::Dashed,
-                        color: Some(FAILED),
-                        ..Series::measured("simulated: not live by the run's end (at least)", cut)
-                    }),
+                    (!cut.is_empty()).then(|| cut_runs("simulated: not live by the run's end (at least)", cut)),
                     Some(Series::model("target", target, TARGET)),
                 ]
                 .into_iter()
@@ -275,12 +280,10 @@ pub fn draw(advice: &Advice, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
                             Series::measured("fault to live output", pts(|m| live_ms(m, false) / 1e3))
                                 .limited((0.0, f64::INFINITY))
                         }),
-                        // A run that ended before its output was live: a lower bound, apart.
-                        a.points.iter().any(|m| m.back_live_censored).then(|| Series {
-                            stroke: Stroke::Dashed,
-                            color: Some(FAILED),
-                            ..Series::measured("not live by the run's end (at least)", pts(|m| live_ms(m, true) / 1e3))
-                        }),
+                        a.points
+                            .iter()
+                            .any(|m| m.back_live_censored)
+                            .then(|| cut_runs("not live by the run's end (at least)", pts(|m| live_ms(m, true) / 1e3))),
                     ]
                     .into_iter()
                     .flatten()

@@ -102,18 +102,12 @@ impl PassFsync {
     /// lognormal's p10 and p90 lie 1.2816 sigma either side of its median), the median over
     /// the samples.
     pub fn of(samples: &[(f64, f64, f64)]) -> Option<PassFsync> {
-        let median = |mut xs: Vec<f64>| {
-            xs.sort_by(f64::total_cmp);
-            let n = xs.len();
-            if n % 2 == 1 {
-                xs[n / 2]
-            } else {
-                (xs[n / 2 - 1] + xs[n / 2]) / 2.0
-            }
-        };
-        (!samples.is_empty()).then(|| PassFsync {
-            median_ms: median(samples.iter().map(|s| s.1).collect()),
-            sigma: median(samples.iter().map(|s| (s.2 / s.0).ln() / (2.0 * 1.2816)).collect()),
+        use ckptsim::metrics::calibration::percentile;
+        let medians: Vec<f64> = samples.iter().map(|s| s.1).collect();
+        let sigmas: Vec<f64> = samples.iter().map(|s| (s.2 / s.0).ln() / (2.0 * 1.2816)).collect();
+        Some(PassFsync {
+            median_ms: percentile(&medians, 0.5)?,
+            sigma: percentile(&sigmas, 0.5)?,
             samples: samples.len(),
         })
     }

@@ -7,6 +7,9 @@
 //! run-to-run spread (at least 2 ms or 20 kB). What is not green yet is pinned in
 //! `tests/fidelity/known_gaps.csv`: printed on every run, failing only if it gets worse.
 //!
+//! The same holds for a second measuring pass, the replication (`tests/fidelity/replication/`):
+//! calibrated on its own day's runs and compared with its own day's table, with its own pins.
+//!
 //! `FIDELITY_WRITE=1` rewrites the scenarios from the configurations; `FIDELITY_PIN=1` rewrites
 //! the known gaps from the current results (after a change that closes or moves a gap).
 
@@ -17,6 +20,7 @@ use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
+use fidelity_support::Day;
 use fidelity_support::calibrate::Calibration;
 use fidelity_support::compare::{Comparison, compare_row};
 use fidelity_support::configs::{self, Config};
@@ -54,6 +58,7 @@ impl Row {
 }
 
 struct Suite {
+    day: Day,
     calibration: Calibration,
     rows: Vec<Row>,
 }
@@ -88,15 +93,13 @@ fn warmup_s(real: &RealRuns, cfg: &Config) -> u64 {
     first.round() as u64
 }
 
-fn scenario_path(cfg: &Config) -> std::path::PathBuf {
-    fidelity_support::suite_dir()
-        .join("scenarios")
-        .join(format!("{}.toml", cfg.name))
+fn scenario_path(day: &Day, cfg: &Config) -> std::path::PathBuf {
+    day.scenarios_dir().join(format!("{}.toml", cfg.name))
 }
 
 /// The committed scenario; with FIDELITY_WRITE=1 it is first rewritten from the configuration.
-fn committed_scenario(cfg: &Config, text: &str) -> String {
-    let path = scenario_path(cfg);
+fn committed_scenario(day: &Day, cfg: &Config, text: &str) -> String {
+    let path = scenario_path(day, cfg);
     if std::env::var_os("FIDELITY_WRITE").is_some() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, text).unwrap();
@@ -113,10 +116,10 @@ fn simulate(text: &str, file: &str) -> Vec<ckptsim::run::RunOutput> {
         .collect()
 }
 
-fn evaluate(cfg: &Config, real: &RealRuns, sim_text: &str) -> Row {
+fn evaluate(day: &Day, cfg: &Config, real: &RealRuns, sim_text: &str) -> Row {
     let runs = cfg.runs();
     let reps = [real_figures(real, &runs[0]), real_figures(real, &runs[1])];
-    let outs = simulate(sim_text, &scenario_path(cfg).display().to_string());
+    let outs = simulate(sim_text, &scenario_path(day, cfg).display().to_string());
     let warmup_ms = 1000.0 * warmup_s(real, cfg) as f64;
     let sim = sim_figures(&outs, warmup_ms);
     let mut figures: Vec<Figure> = Figure::CHECKPOINT.to_vec();
@@ -144,28 +147,38 @@ fn evaluate(cfg: &Config, real: &RealRuns, sim_text: &str) -> Row {
     }
 }
 
+/// A measuring pass: calibrated on its own `c…` runs, its table rows simulated and compared.
+fn measure_day(day: Day) -> Suite {
+    let real = RealRuns::load(&day.real_dir());
+    let calibration = Calibration::measure(&configs::load(), &real);
+    let rows = table_configs()
+        .par_iter()
+        .map(|cfg| {
+            let text = scenario_toml(cfg, &calibration, duration_s(&real, cfg), warmup_s(&real, cfg));
+            let committed = committed_scenario(&day, cfg, &text);
+            assert_eq!(
+                committed,
+                text,
+                "{} is not the translation of its configuration and the calibrated constants \
+                 (FIDELITY_WRITE=1 rewrites it)",
+                scenario_path(&day, cfg).display()
+            );
+            evaluate(&day, cfg, &real, &committed)
+        })
+        .collect();
+    Suite { day, calibration, rows }
+}
+
+/// The referee pass (2026-12-03).
 fn suite() -> &'static Suite {
     static SUITE: OnceLock<Suite> = OnceLock::new();
-    SUITE.get_or_init(|| {
-        let real = RealRuns::load();
-        let calibration = Calibration::measure(&configs::load(), &real);
-        let rows = table_configs()
-            .par_iter()
-            .map(|cfg| {
-                let text = scenario_toml(cfg, &calibration, duration_s(&real, cfg), warmup_s(&real, cfg));
-                let committed = committed_scenario(cfg, &text);
-                assert_eq!(
-                    committed,
-                    text,
-                    "{} is not the translation of its configuration and the calibrated constants \
-                     (FIDELITY_WRITE=1 rewrites it)",
-                    scenario_path(cfg).display()
-                );
-                evaluate(cfg, &real, &committed)
-            })
-            .collect();
-        Suite { calibration, rows }
-    })
+    SUITE.get_or_init(|| measure_day(Day::referee()))
+}
+
+/// The replication pass (2026-12-05).
+fn replication() -> &'static Suite {
+    static SUITE: OnceLock<Suite> = OnceLock::new();
+    SUITE.get_or_init(|| measure_day(Day::replication()))
 }
 
 /// Which issue owns a gap: the network model (channels, chaining, sources) or the cost model
@@ -201,6 +214,7 @@ fn fmt(v: f64, bytes: bool) -> String {
 
 fn print_rows(suite: &Suite) {
     let mut s = String::new();
+    let _ = writeln!(s, "\n## the pass of {}", suite.day.name);
     let _ = writeln!(
         s,
         "\ncalibrated constants (one value for every row; from dedicated runs outside the table):"
@@ -291,13 +305,15 @@ fn check_against_pins(found: &[Gap], slack: &dyn Fn(&Gap) -> f64, pinned: &[Gap]
     failures
 }
 
-fn report_closed(pinned: &[Gap], found: &[Gap], kind_is_ordering: bool) {
+fn report_closed(day: &Day, pinned: &[Gap], found: &[Gap], kind_is_ordering: bool) {
     for p in pinned.iter().filter(|p| (p.row == "ordering") == kind_is_ordering) {
         if gaps::find(found, &p.row, &p.what).is_none() {
             println!(
-                "  GAP CLOSED  {} {} is within tolerance now: remove it from tests/fidelity/known_gaps.csv \
+                "  GAP CLOSED  {} {} is within tolerance now: remove it from {} \
                  (FIDELITY_PIN=1 rewrites the file)",
-                p.row, p.what
+                p.row,
+                p.what,
+                day.gaps_path().display()
             );
         }
     }
@@ -322,20 +338,30 @@ fn figure_gaps(suite: &Suite) -> Vec<Gap> {
 
 #[test]
 fn every_configuration_is_within_tolerance_or_a_pinned_gap() {
-    let suite = suite();
+    check_figures(suite());
+}
+
+#[test]
+fn every_configuration_of_the_replication_is_within_tolerance_or_a_pinned_gap() {
+    check_figures(replication());
+}
+
+fn check_figures(suite: &Suite) {
     print_rows(suite);
     let found = figure_gaps(suite);
-    let pinned = gaps::load();
+    let path = suite.day.gaps_path();
+    let pinned = gaps::load(&path);
     if std::env::var_os("FIDELITY_PIN").is_some() {
         let orderings = evaluate_orderings(suite).found;
         println!(
-            "known_gaps.csv rewritten: {} figure gaps, {} orderings",
+            "{} rewritten: {} figure gaps, {} orderings",
+            path.display(),
             found.len(),
             orderings.len()
         );
         let mut all: Vec<Gap> = found;
         all.extend(orderings);
-        gaps::write(&all);
+        gaps::write(&path, &all);
         return;
     }
     let spread = |g: &Gap| {
@@ -348,7 +374,7 @@ fn every_configuration_is_within_tolerance_or_a_pinned_gap() {
     };
     println!("\nknown gaps:");
     let failures = check_against_pins(&found, &spread, &pinned);
-    report_closed(&pinned, &found, false);
+    report_closed(&suite.day, &pinned, &found, false);
     let green: Vec<&str> = suite
         .rows
         .iter()
@@ -361,7 +387,12 @@ fn every_configuration_is_within_tolerance_or_a_pinned_gap() {
         suite.rows.len(),
         green.join(", ")
     );
-    assert!(failures.is_empty(), "fidelity regressions:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "fidelity regressions ({}):\n{}",
+        suite.day.name,
+        failures.join("\n")
+    );
 }
 
 /// `low` is below `high` by at least `factor` (low x factor < high) in figure `figure`.
@@ -531,21 +562,34 @@ fn evaluate_orderings(suite: &Suite) -> OrderingResults {
 
 #[test]
 fn orderings_real_flink_shows_hold_or_are_pinned() {
+    check_orderings(suite());
+}
+
+#[test]
+fn orderings_of_the_replication_hold_or_are_pinned() {
+    check_orderings(replication());
+}
+
+fn check_orderings(suite: &Suite) {
     if std::env::var_os("FIDELITY_PIN").is_some() {
-        return; // every_configuration_is_within_tolerance_or_a_pinned_gap re-pins both kinds
+        return; // check_figures re-pins both kinds
     }
-    let suite = suite();
-    println!();
+    println!("\n## orderings, the pass of {}", suite.day.name);
     let OrderingResults {
         found,
         mut failures,
         slack,
     } = evaluate_orderings(suite);
-    let pinned = gaps::load();
+    let pinned = gaps::load(&suite.day.gaps_path());
     let slack_of = |g: &Gap| slack.get(g.what.as_str()).copied().unwrap_or(0.0);
     failures.extend(check_against_pins(&found, &slack_of, &pinned));
-    report_closed(&pinned, &found, true);
-    assert!(failures.is_empty(), "orderings:\n{}", failures.join("\n"));
+    report_closed(&suite.day, &pinned, &found, true);
+    assert!(
+        failures.is_empty(),
+        "orderings ({}):\n{}",
+        suite.day.name,
+        failures.join("\n")
+    );
 }
 
 /// Negative control: the suite must catch a wrong parameter. The green row with the tightest
@@ -555,7 +599,7 @@ fn orderings_real_flink_shows_hold_or_are_pinned() {
 #[test]
 fn a_wrong_rpc_latency_turns_a_green_row_red() {
     let suite = suite();
-    let real = RealRuns::load();
+    let real = RealRuns::load(&suite.day.real_dir());
     let e2e_tolerance = |r: &&_| -> f64 {
         let r: &Row = r;
         r.comparisons
@@ -569,7 +613,7 @@ fn a_wrong_rpc_latency_turns_a_green_row_red() {
         .filter(|r| r.green())
         .min_by(|a, b| e2e_tolerance(a).total_cmp(&e2e_tolerance(b)))
         .expect("no green row: the suite has nothing a regression could break");
-    let text = std::fs::read_to_string(scenario_path(&green.cfg)).unwrap();
+    let text = std::fs::read_to_string(scenario_path(&suite.day, &green.cfg)).unwrap();
     let line = text
         .lines()
         .find(|l| l.starts_with("trigger_rpc_latency"))
@@ -579,7 +623,7 @@ fn a_wrong_rpc_latency_turns_a_green_row_red() {
         line,
         &format!("trigger_rpc_latency = \"{rpc_ms:.3}ms\"  # deliberately wrong"),
     );
-    let row = evaluate(&green.cfg, &real, &wrong);
+    let row = evaluate(&suite.day, &green.cfg, &real, &wrong);
     let e2e = row.comparisons.iter().find(|c| c.figure == Figure::EndToEndMs).unwrap();
     println!(
         "{} with a 20 ms slower RPC: p50 end-to-end real {:.1} ms, sim {:.1} ms (tolerance {:.1} ms)",

@@ -1,10 +1,11 @@
-//! Known gaps, pinned rather than hidden: `tests/fidelity/known_gaps.csv` lists every figure
-//! (and ordering) ckptsim does not reproduce yet, with its error when it was pinned. A pinned
-//! gap may not get worse by more than the real run-to-run spread; a gap that closed is
+//! Known gaps, pinned rather than hidden: each measuring pass's `known_gaps.csv` lists every
+//! figure (and ordering) ckptsim does not reproduce yet, with its error when it was pinned. A
+//! pinned gap may not get worse by more than the real run-to-run spread; a gap that closed is
 //! reported so the file is updated; anything else out of tolerance fails the suite.
 
 use std::fmt::Write;
 use std::fs;
+use std::path::Path;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Gap {
@@ -21,14 +22,10 @@ pub struct Gap {
     pub owner: String,
 }
 
-pub fn path() -> std::path::PathBuf {
-    super::suite_dir().join("known_gaps.csv")
-}
-
 const HEADER: &str = "row,what,real,sim,error,owner";
 
-pub fn load() -> Vec<Gap> {
-    let Ok(text) = fs::read_to_string(path()) else {
+pub fn load(path: &Path) -> Vec<Gap> {
+    let Ok(text) = fs::read_to_string(path) else {
         return Vec::new();
     };
     text.lines()
@@ -36,7 +33,7 @@ pub fn load() -> Vec<Gap> {
         .filter(|l| !l.trim().is_empty())
         .map(|l| {
             let c: Vec<&str> = l.splitn(6, ',').collect();
-            assert!(c.len() == 6, "known_gaps.csv: bad line `{l}`");
+            assert!(c.len() == 6, "{}: bad line `{l}`", path.display());
             let num = |s: &str| s.parse::<f64>().unwrap_or(f64::NAN);
             Gap {
                 row: c[0].into(),
@@ -50,17 +47,21 @@ pub fn load() -> Vec<Gap> {
         .collect()
 }
 
-pub fn write(gaps: &[Gap]) {
+/// Rewrites the pins with `gaps`. A gap pinned before keeps its owner's text, which carries
+/// the reason written for it by hand; a new one gets the owner alone.
+pub fn write(path: &Path, gaps: &[Gap]) {
+    let before = load(path);
     let mut s = String::from(HEADER);
     s.push('\n');
     for g in gaps {
+        let owner = find(&before, &g.row, &g.what).map_or(&g.owner, |p| &p.owner);
         let _ = writeln!(
             s,
             "{},{},{:.3},{:.3},{:.3},{}",
-            g.row, g.what, g.real, g.sim, g.error, g.owner
+            g.row, g.what, g.real, g.sim, g.error, owner
         );
     }
-    fs::write(path(), s).expect("write known_gaps.csv");
+    fs::write(path, s).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
 }
 
 pub fn find<'a>(gaps: &'a [Gap], row: &str, what: &str) -> Option<&'a Gap> {

@@ -23,6 +23,52 @@ pub fn suite_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fidelity")
 }
 
+/// One measuring pass of the suite (`measure.sh`, every configuration on one day): its real
+/// runs, the scenarios translated with the constants calibrated on its own `c…` runs, and its
+/// pinned gaps. This host runs the same job 2-6 times faster on one day than on another, so a
+/// pass is judged only against itself: calibrated on its day, compared with its day.
+#[derive(Clone, Debug)]
+pub struct Day {
+    /// What the suite prints for it.
+    pub name: &'static str,
+    /// Holds `real/`, `scenarios/` and `known_gaps.csv`.
+    pub root: PathBuf,
+}
+
+impl Day {
+    /// The pass of 2026-12-03, the referee: `tests/fidelity/real/`. The model's calibrated
+    /// defaults (the input hand-off, the recovery delays, the MANIFEST's growth) are its
+    /// figures, and the tests that hold them to the calibration read it.
+    pub fn referee() -> Day {
+        Day {
+            name: "2026-12-03 (referee)",
+            root: suite_dir(),
+        }
+    }
+
+    /// The pass of 2026-12-05 (`tests/fidelity/replication/2026-12-05/`), the same script and
+    /// configurations on a day when this host ran them 2-6 times faster: whether calibrating
+    /// on a day's own runs predicts that day's table.
+    pub fn replication() -> Day {
+        Day {
+            name: "2026-12-05 (replication)",
+            root: suite_dir().join("replication").join("2026-12-05"),
+        }
+    }
+
+    pub fn real_dir(&self) -> PathBuf {
+        self.root.join("real")
+    }
+
+    pub fn scenarios_dir(&self) -> PathBuf {
+        self.root.join("scenarios")
+    }
+
+    pub fn gaps_path(&self) -> PathBuf {
+        self.root.join("known_gaps.csv")
+    }
+}
+
 /// Percentile with linear interpolation between closest ranks, as the harness's `summarize.py`
 /// computes Flink's side (numpy's default), so both sides are summarised alike: the one the
 /// importer's calibration report uses.

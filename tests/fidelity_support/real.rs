@@ -36,8 +36,9 @@ pub struct RealRuns {
 }
 
 impl RealRuns {
-    pub fn load() -> RealRuns {
-        let dir = super::suite_dir().join("real");
+    /// The runs of one measuring pass (a `Day`'s `real/`).
+    pub fn load(dir: &Path) -> RealRuns {
+        let dir = dir.to_path_buf();
         let summary = by_run(read_rows(&dir.join("summary.csv")));
         let recovery_path = dir.join("recovery.csv");
         let recovery = if recovery_path.exists() {

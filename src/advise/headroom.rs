@@ -52,7 +52,7 @@ fn factors(base: &Baseline, failure: &FailureModel, interval_ms: f64, target_ms:
 /// they are more than 0.05 apart: a quarter, half and three quarters of the way (rounded to
 /// hundredths, as the first runs are).
 fn refinement(points: &[HeadroomPoint], ok: &dyn Fn(&HeadroomPoint) -> bool) -> Vec<f64> {
-    let Some(i) = points.iter().take_while(|p| ok(p)).count().checked_sub(1) else {
+    let Some(i) = last_meeting(points, ok) else {
         return Vec::new();
     };
     let Some(next) = points.get(i + 1) else {
@@ -69,6 +69,12 @@ fn refinement(points: &[HeadroomPoint], ok: &dyn Fn(&HeadroomPoint) -> bool) -> 
         .collect();
     f.dedup();
     f
+}
+
+/// The last of the runs (in input order) up to which every run meets the target: the bracket
+/// the refinement narrows and the limit is interpolated from.
+fn last_meeting(points: &[HeadroomPoint], ok: &dyn Fn(&HeadroomPoint) -> bool) -> Option<usize> {
+    points.iter().take_while(|p| ok(p)).count().checked_sub(1)
 }
 
 /// What happens after the failure at today's input. A run that never got its output live is
@@ -166,8 +172,7 @@ pub fn answer(
         points.sort_by(|a, b| a.input_factor.total_cmp(&b.input_factor));
     }
     // The largest factor meeting the target, interpolated towards the first one missing it.
-    let last_ok = points.iter().take_while(|p| ok(p)).count().checked_sub(1);
-    let max_factor = last_ok.map(|i| match points.get(i + 1) {
+    let max_factor = last_meeting(&points, &ok).map(|i| match points.get(i + 1) {
         Some(next) if !next.censored => {
             let a = &points[i];
             let w = (target_ms - a.back_live_ms) / (next.back_live_ms - a.back_live_ms);

@@ -90,19 +90,22 @@ pub fn render_summary_of(s: &RunSummary) -> String {
     let w = s.job.operators.iter().map(|o| o.name.len()).max().unwrap_or(0).max(16);
     let _ = writeln!(
         t,
-        "\n{:<w$} {:>4} {:>14} {:>14} {:>10} {:>10}",
-        "operator", "par", "records/s", "MB/s", "bp ms/s", "busy ms/s"
+        "\n{:<w$} {:>4} {:>14} {:>14} {:>10} {:>10} {:>8} {:>8}",
+        "operator", "par", "records/s", "MB/s", "bp ms/s", "busy ms/s", "outPool", "inPool"
     );
     for o in &s.job.operators {
+        // Flink's outPoolUsage and inPoolUsage, as Flink's web UI shows them: in percent.
         let _ = writeln!(
             t,
-            "{:<w$} {:>4} {:>14.1} {:>14.3} {:>10.1} {:>10.1}",
+            "{:<w$} {:>4} {:>14.1} {:>14.3} {:>10.1} {:>10.1} {:>7.0}% {:>7.0}%",
             o.name,
             o.parallelism,
             o.records_per_second,
             o.bytes_per_second / 1e6,
             o.back_pressured_time_ms_per_second,
-            o.busy_time_ms_per_second
+            o.busy_time_ms_per_second,
+            o.out_pool_usage * 100.0,
+            o.in_pool_usage * 100.0
         );
     }
     if !s.calibration.is_empty() {

@@ -33,6 +33,12 @@ pub struct OperatorStats {
     /// when the host has a core for every thread. Not a Flink metric.
     #[serde(default)]
     pub slowed_by_snapshots_ms_per_second: f64,
+    /// Mean over subtasks of Flink's `outPoolUsage` (see [`TaskStats::out_pool_usage`]).
+    #[serde(default)]
+    pub out_pool_usage: f64,
+    /// Mean over subtasks of Flink's `inPoolUsage` (see [`TaskStats::in_pool_usage`]).
+    #[serde(default)]
+    pub in_pool_usage: f64,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -50,6 +56,31 @@ pub struct TaskStats {
     /// when the host has a core for every thread. Not a Flink metric.
     #[serde(default)]
     pub slowed_by_snapshots_ms_per_second: f64,
+    /// Flink's `Shuffle.Netty.Output.Buffers.outPoolUsage`: buffers of the output pools in use
+    /// over their size, averaged over the samples after warm-up (0 without outputs).
+    #[serde(default)]
+    pub out_pool_usage: f64,
+    /// Flink's `outputQueueLength`: buffers and events queued in the subpartitions (a local
+    /// consumer's unread buffers included), averaged likewise.
+    #[serde(default)]
+    pub output_queue_length: f64,
+    /// Flink's `Shuffle.Netty.Input.Buffers.inPoolUsage`: input buffers holding data over the
+    /// gates' pools (exclusive buffers of remote channels plus floating ones; local channels
+    /// hold none), averaged likewise.
+    #[serde(default)]
+    pub in_pool_usage: f64,
+    /// Flink's `numBuffersInLocalPerSecond` and `numBytesInLocalPerSecond`: data buffers read
+    /// from local channels, and their bytes, per second of the window.
+    #[serde(default)]
+    pub buffers_in_local_per_second: f64,
+    #[serde(default)]
+    pub bytes_in_local_per_second: f64,
+    /// Flink's `numBuffersInRemotePerSecond` and `numBytesInRemotePerSecond`, from remote
+    /// channels.
+    #[serde(default)]
+    pub buffers_in_remote_per_second: f64,
+    #[serde(default)]
+    pub bytes_in_remote_per_second: f64,
 }
 
 /// One row of `timeline.csv`: the job sampled once per `timeline` period.

@@ -35,6 +35,7 @@
 //! threads see it. None of them reads a task's fields: a task's state is private to `tasks/`.
 
 mod backends;
+mod buffer_metrics;
 mod build;
 mod channel_state;
 mod channel_state_writers;
@@ -291,6 +292,8 @@ pub struct World {
     pub(crate) rocksdb_flush: rocksdb_flush_threads::RocksDbFlushThreads,
     pub(crate) jm: JobManager,
     pub(crate) stats: Statistics,
+    /// Flink's network metrics of every task (buffer gauges, buffers read).
+    pub(crate) buffer_metrics: buffer_metrics::BufferMetrics,
     pub(crate) endpoints: Endpoints,
     pub(crate) checks: Checks,
     /// The liveness invariant's marks (checked at every sample).
@@ -358,6 +361,7 @@ impl World {
             ),
             jm: build::job_manager(cfg, seed),
             stats: Statistics::new(CheckpointStatsTracker::new(build::subtask_names(&graph)), set.warmup),
+            buffer_metrics: Default::default(),
             endpoints: build::endpoints(cfg, &built),
             liveness: Default::default(),
             checks: Checks::new(graph.channels.len(), cut_check, sink_records),

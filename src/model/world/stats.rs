@@ -23,12 +23,21 @@ impl World {
         let k = self.run.records_per_bundle;
         self.stats
             .sample(now, period_s, (src * k, snk * k), lag_ns, self.net.in_flight_bytes());
+        let subtasks = self.graph.subtasks.len() as u32;
+        self.buffer_metrics.sample(
+            now,
+            self.set.warmup,
+            (0..subtasks).map(|s| self.net.buffer_gauges(s, &self.graph)),
+        );
         self.check_liveness(now);
         self.queue.schedule(now + self.set.sample_period_ns, Event::Sample);
     }
 
     pub(crate) fn on_warmup_end(&mut self, now: SimTime) {
         self.tasks.mark_warmup_end(now);
+        let subtasks = self.graph.subtasks.len() as u32;
+        self.buffer_metrics
+            .mark_warmup_end((0..subtasks).map(|s| self.net.read_counters(s)));
     }
 
     /// Turns the run's counters into the report.
@@ -43,9 +52,11 @@ impl World {
         let window_s = end.since(self.set.warmup) as f64 / NS_PER_S as f64;
         let mut tasks = self.tasks.task_stats(end, window_s, &self.graph);
         // Reported in records, not in the bundles simulated.
-        for (_, t, _) in &mut tasks {
+        for (s, (_, t, _)) in tasks.iter_mut().enumerate() {
             t.records_in *= self.run.records_per_bundle;
             t.records_out *= self.run.records_per_bundle;
+            self.buffer_metrics
+                .fill(s, window_s, self.net.read_counters(s as u32), t);
         }
         let job = JobStats {
             operators: operator_stats(&self.graph, &tasks, window_s),
@@ -188,6 +199,8 @@ fn operator_stats(
                     .map(|(_, t, _)| t.slowed_by_snapshots_ms_per_second)
                     .sum::<f64>()
                     / n,
+                out_pool_usage: mine.iter().map(|(_, t, _)| t.out_pool_usage).sum::<f64>() / n,
+                in_pool_usage: mine.iter().map(|(_, t, _)| t.in_pool_usage).sum::<f64>() / n,
             }
         })
         .collect()

@@ -12,10 +12,12 @@
 
 mod channel_state;
 mod debloating;
+mod gauges;
 mod receive;
 mod reset;
 mod send;
 
+pub(crate) use gauges::{BufferGauges, ReadCounters};
 use std::collections::VecDeque;
 
 use super::Event;
@@ -77,6 +79,9 @@ struct OutputPool {
 struct InputQueue {
     avail: VecDeque<u32>,
     in_avail: Vec<bool>,
+    /// Data buffers and their bytes read from local and from remote channels (Flink's
+    /// `numBuffersInLocal`, `numBuffersInRemote`, `numBytesInLocal`, `numBytesInRemote`).
+    read: ReadCounters,
 }
 
 /// Buffer debloating of one task: one throughput meter, one debloater per input gate.
@@ -319,6 +324,7 @@ impl Network {
             .map(|i| InputQueue {
                 avail: VecDeque::new(),
                 in_avail: vec![false; g.inputs[i].len()],
+                read: ReadCounters::default(),
             })
             .collect();
         let gate_pools = gate_pools(g, set.floating_buffers_per_gate);

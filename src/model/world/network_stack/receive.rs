@@ -217,6 +217,9 @@ impl Network {
             c.recovered_ahead -= 1;
         }
         let persist = c.persisting.get().filter(|_| c.local && buffer.is_data());
+        if buffer.is_data() && !recovered {
+            self.inputs[si].read.count(c.local, buffer.bytes);
+        }
         if !c.received.is_empty() {
             self.inputs[si].in_avail[input as usize] = true;
             self.inputs[si].avail.push_back(input);

@@ -103,6 +103,8 @@ impl Tasks {
                         / 1e6
                         / window_s)
                         .min(busy),
+                    // The network's metrics: the world's buffer metrics fill them in.
+                    ..Default::default()
                 },
                 t.io.bytes_in - b.bytes_in,
             ));

@@ -240,4 +240,15 @@ impl World {
     pub fn floating_target_without_initial_credit_for_negative_control(&mut self) {
         self.net.floating_target_without_initial_credit();
     }
+
+    /// Negative control for the backlog of events: an aligned barrier reports the data queued
+    /// behind it, and receivers ignore events' backlogs. Never set outside tests.
+    pub fn barrier_backlog_as_data_for_negative_control(&mut self) {
+        self.net.ignore_event_backlog();
+    }
+
+    /// Whether an aligned barrier waits in channel `ch`'s received queue (tests).
+    pub fn aligned_barrier_received(&self, ch: u32) -> bool {
+        self.net.aligned_barrier_received(ch)
+    }
 }

@@ -221,6 +221,9 @@ pub(crate) struct Network {
     /// Negative control: local channels give their buffers back to the producer's pool when
     /// sent, not when recycled (tests only).
     local_freed_at_send: bool,
+    /// Negative control: an aligned barrier reports the data queued behind it as backlog, and
+    /// receivers ignore the backlog of events (tests only).
+    event_backlog_ignored: bool,
 }
 
 /// Each subtask's output pool: no buffer used, round-robin starting at its subtask index.
@@ -369,6 +372,7 @@ impl Network {
             alignment_broken: false,
             floating_without_initial_credit: false,
             local_freed_at_send: false,
+            event_backlog_ignored: false,
             set,
         };
         // The ends find a channel's output edge and input gate from the first channel of each
@@ -498,6 +502,20 @@ impl Network {
     /// only, without Flink's `initialCredit` on top (the rule before issue 11). Tests only.
     pub fn floating_target_without_initial_credit(&mut self) {
         self.floating_without_initial_credit = true;
+    }
+
+    /// Negative control: an aligned barrier reports the data queued behind it as backlog and
+    /// receivers ignore events' backlogs (the rule before this was modelled). Tests only.
+    pub fn ignore_event_backlog(&mut self) {
+        self.event_backlog_ignored = true;
+    }
+
+    /// Whether an aligned barrier waits in remote or local channel `ch`'s received queue (tests).
+    pub fn aligned_barrier_received(&self, ch: u32) -> bool {
+        self.cons[ch as usize]
+            .received
+            .iter(&self.bufs)
+            .any(|b| matches!(b.payload, Payload::Barrier(x) if x.options.needs_alignment()))
     }
 
     /// Whether a `Deliver` of incarnation `inc` is current (read on the wire, which the

@@ -28,6 +28,9 @@ impl Network {
             }
             return Arrival::Lost;
         }
+        if !is_data && !self.cons[ch as usize].local && !self.event_backlog_ignored {
+            self.on_sender_backlog(now, ch, backlog, q);
+        }
         match buf.payload {
             Payload::Barrier(b) if b.options.is_unaligned() => {
                 // A priority event: it skips the received queue and is handled between records.
@@ -62,11 +65,21 @@ impl Network {
     pub fn on_data_received(&mut self, now: SimTime, ch: u32, backlog: u32, q: &mut EventQueue<Event>) {
         let c = &mut self.cons[ch as usize];
         c.occupied += 1;
-        c.sender_backlog = backlog;
         if c.local {
+            c.sender_backlog = backlog;
             return;
         }
         c.announced_unused = c.announced_unused.saturating_sub(1);
+        self.on_sender_backlog(now, ch, backlog, q);
+    }
+
+    /// `RemoteInputChannel.onSenderBacklog`, which every buffer that arrives calls, events
+    /// included (they take no credit): the channel wants `backlog + initialCredit` buffers
+    /// available, asks the gate for floating ones up to that, and waits in the gate's queue for
+    /// the rest. An aligned barrier reports no backlog (its subpartition is blocked), so a
+    /// channel that is aligning lets its floating buffers go as they are recycled.
+    fn on_sender_backlog(&mut self, now: SimTime, ch: u32, backlog: u32, q: &mut EventQueue<Event>) {
+        self.cons[ch as usize].sender_backlog = backlog;
         // The channel's available buffers (exclusive and floating ones holding no data) are
         // exactly its announced, unused credit.
         let need = self

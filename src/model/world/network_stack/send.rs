@@ -261,8 +261,14 @@ impl Network {
                 }
             }
             // `PipelinedSubpartition.getBuffersInBacklog`: the finished buffers, and the one being
-            // filled once a flush made it readable.
-            buf.backlog = c.queued_data + (c.flush_requested && !c.builder.is_empty()) as u32;
+            // filled once a flush made it readable; none once an aligned barrier blocked the
+            // subpartition (it is polled, and the subpartition blocked, before the backlog is
+            // read), so that the receiver lets its floating buffers go while it aligns.
+            buf.backlog = if blocks && !self.alignment_broken && !self.event_backlog_ignored {
+                0
+            } else {
+                c.queued_data + (c.flush_requested && !c.builder.is_empty()) as u32
+            };
             let after = self.usage(ch);
             if after != before {
                 self.account_usage(ch, before, after);

@@ -1,8 +1,12 @@
-//! The model's queues against Flink's, per subtask, under backpressure: Flink's
+//! The model's queues against Flink's, per subtask, where they are back-pressured: Flink's
 //! `outPoolUsage`, `outputQueueLength` and `inPoolUsage` as a real Flink 2.3 reported them
 //! (`tests/fidelity/probes/buffer_fill/real/`, read from its REST API every 2 s on the
 //! replication day, 2026-12-05) beside ckptsim's for the same configurations (that day's
 //! scenarios, seeds 1-6), both averaged over the samples after the 90 s warm-up.
+//!
+//! Output gauges are held where Flink shows the output back-pressured (`outPoolUsage` above
+//! 0.5: the sources'); elsewhere Flink keeps each subpartition's segment being filled and the
+//! model does not (`probes/README.md`), which is printed, not held.
 //!
 //! Tolerances, each with its origin:
 //! - 10 % for the sources' two gauges and for the input pool of the map that holds the
@@ -27,11 +31,14 @@ const WARMUP_S: f64 = 90.0;
 const SEEDS: std::ops::RangeInclusive<u64> = 1..=6;
 
 /// The back-pressured configurations the probe measured.
-const CONFIGS: [&str; 4] = [
+const CONFIGS: [&str; 7] = [
     "f04_bp_aligned_local",
     "f05_bp_aligned_remote",
+    "f06_bp_unaligned_local",
     "f07_bp_unaligned_remote",
+    "f08_bp_timeout_remote",
     "f09_bp_debloat_remote",
+    "f10_bp_aligned_local_unchained",
 ];
 
 /// Known gaps beyond the tolerances: (configuration, task, subtask, gauge, ckptsim / Flink,
@@ -151,6 +158,17 @@ fn misses(config: &str, real: &Gauges, sim: &Gauges) -> Vec<String> {
         }
         let s = sim.get(&(task.clone(), *subtask, *gauge)).copied().unwrap_or(f64::NAN);
         let ratio = s / r;
+        // An output Flink does not show back-pressured (f10's map into its unchained sink):
+        // there Flink keeps each subpartition's segment being filled, the model only while it
+        // holds unread records (a known difference in how a flush is modelled, with nothing
+        // waiting on it); printed, not held.
+        let out_pool = real.get(&(task.clone(), *subtask, OUT_POOL)).copied().unwrap_or(0.0);
+        if *gauge != IN_POOL && out_pool < 0.5 {
+            println!(
+                "{config:<24} {task:<13} {subtask} {gauge:<18} Flink {r:7.3} ckptsim {s:7.3} ratio {ratio:5.2} not back-pressured"
+            );
+            continue;
+        }
         let pinned = PINNED
             .iter()
             .find(|p| (p.0, p.1, p.2, p.3) == (config, task.as_str(), *subtask, *gauge));

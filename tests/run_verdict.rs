@@ -76,6 +76,14 @@ fn a_job_with_spare_capacity_keeps_up_and_one_without_does_not() {
     let b = topic(&over, "backpressure");
     assert_eq!(b.status, Status::Problem, "{}", b.text);
     assert!(b.text.contains("bottleneck is `map`"), "{}", b.text);
+    // What Flink's web UI would show: the back-pressured source's output buffers nearly all in
+    // use, named as Flink names them.
+    assert!(b.figures["back_pressured_out_pool_usage"] > 0.8, "{:?}", b.figures);
+    assert!(
+        b.text.contains("output buffers") && b.text.contains("(outPoolUsage)") && b.text.contains("(inPoolUsage)"),
+        "{}",
+        b.text
+    );
     assert_eq!(topic(&over, "failures").status, Status::Problem);
 }
 

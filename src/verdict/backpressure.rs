@@ -46,6 +46,21 @@ pub fn judge(s: &RunSummary, job: &JobShape) -> Finding {
         .max_by(|a, b| bp(a).total_cmp(&bp(b)))
         .expect("non-empty");
     let level = if bp(worst) > BACK_PRESSURE_HIGH { "HIGH" } else { "LOW" };
+    // What Flink's web UI shows for it: the back-pressured sender's output buffers in use
+    // (`outPoolUsage`) and the bottleneck's input buffers (`inPoolUsage`, which only remote
+    // channels fill: a reader of local channels only shows 0).
+    let in_pool = if bottleneck.in_pool_usage > 0.0 {
+        format!(
+            "`{}`'s input buffers {:.0} %",
+            bottleneck.name,
+            bottleneck.in_pool_usage * 100.0
+        )
+    } else {
+        format!(
+            "`{}`'s input buffers 0 % (its inputs are local channels, which hold none)",
+            bottleneck.name
+        )
+    };
     let names = pressured
         .iter()
         .map(|o| format!("`{}` {:.0} %", o.name, bp(o) * 100.0))
@@ -60,13 +75,18 @@ pub fn judge(s: &RunSummary, job: &JobShape) -> Finding {
         },
         format!(
             "Backpressure {level}: {names} of the time back-pressured. The bottleneck is `{}`, busy {:.0} % of the \
-             time: give it more parallelism or cheaper records.",
+             time: give it more parallelism or cheaper records. Flink's web UI would show `{}`'s output buffers {:.0} % \
+             in use (outPoolUsage) and {in_pool} (inPoolUsage).",
             bottleneck.name,
-            busy(bottleneck) * 100.0
+            busy(bottleneck) * 100.0,
+            worst.name,
+            worst.out_pool_usage * 100.0
         ),
         &[
             ("back_pressured_ratio_max", bp(worst)),
             ("bottleneck_busy_ratio", busy(bottleneck)),
+            ("back_pressured_out_pool_usage", worst.out_pool_usage),
+            ("bottleneck_in_pool_usage", bottleneck.in_pool_usage),
         ],
     )
 }

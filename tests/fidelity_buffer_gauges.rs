@@ -43,15 +43,26 @@ const CONFIGS: [&str; 7] = [
 
 /// Known gaps beyond the tolerances: (configuration, task, subtask, gauge, ckptsim / Flink,
 /// why).
-const PINNED: [(&str, &str, u32, &str, f64, &str); 1] = [(
-    "f09_bp_debloat_remote",
-    "stateful-map",
-    1,
-    "inPoolUsage",
-    0.60,
-    "the debloated buffers: 0.80 before aligned barriers reported no backlog, whose effect on \
-     the debloater also took f09's end to end from 0.92 to 1.15 of Flink's",
-)];
+const PINNED: [(&str, &str, u32, &str, f64, &str); 2] = [
+    (
+        "f09_bp_debloat_remote",
+        "stateful-map",
+        0,
+        "inPoolUsage",
+        1.11,
+        "the debloated buffers, 17.6 kB against Flink's 16 (1.08 before the debloater counted \
+         buffers in use as Flink's getBuffersInUseCount does, when they were 18.7 kB)",
+    ),
+    (
+        "f09_bp_debloat_remote",
+        "stateful-map",
+        1,
+        "inPoolUsage",
+        0.68,
+        "the debloated buffers: 0.80 before aligned barriers reported no backlog, 0.60 after, \
+         0.68 since the debloater counts buffers in use as Flink does",
+    ),
+];
 
 /// (task, subtask, gauge) -> mean; tasks by their first word (`gen`, `stateful-map`).
 type Gauges = BTreeMap<(String, u32, &'static str), f64>;

@@ -38,15 +38,22 @@ impl Network {
                     .filter(|ch| g.channels[ch.index()].gate as usize == gate)
                     .map(|ch| {
                         // Flink's `getBuffersInUseCount`, so that the data on both ends takes
-                        // `target`: a remote channel counts the buffers queued at the receiver
-                        // plus the backlog its sender reported; a local one its subpartition's
-                        // buffers (`PipelinedSubpartition.getNumberOfQueuedBuffers`), the one
-                        // being filled included.
-                        let (p, c) = (&self.prod[ch.index()], &self.cons[ch.index()]);
+                        // `target`: a remote channel counts its received queue
+                        // (`receivedBuffers`, events included) plus the backlog its sender
+                        // reported; a local one its subpartition's queue
+                        // (`PipelinedSubpartition.getNumberOfQueuedBuffers`: finished buffers and
+                        // events, on the hand-over or unread, and the one being filled). Neither
+                        // counts the buffer the task is reading, which Flink has already taken
+                        // out of the queue.
+                        let (p, w, c) = (&self.prod[ch.index()], &self.wires[ch.index()], &self.cons[ch.index()]);
+                        let received = c.received.len(&self.bufs) as u32;
                         if c.local {
-                            c.occupied + p.queued_data + (!p.builder.is_empty()) as u32
+                            p.queue.len(&self.bufs) as u32
+                                + w.wire.len(&self.bufs) as u32
+                                + received
+                                + (!p.builder.is_empty()) as u32
                         } else {
-                            c.occupied + c.sender_backlog
+                            received + c.sender_backlog
                         }
                     })
                     .sum();

@@ -19,33 +19,14 @@ use ckptsim::model::world::World;
 
 /// Subtask i of each operator in slot i; one slot per TaskManager: the hash edge has two local
 /// and two remote channels. The sources offer 4x what the sinks drain.
-const JOB: &str = r#"
-[simulation]
-duration = "20s"
-[checkpoint]
-interval = "1s"
-[cluster]
-taskmanagers = 2
-slots_per_taskmanager = 1
-[[operators]]
-name = "source"
-kind = "source"
-parallelism = 2
-rate = { process = "constant", records_per_second = 8000 }
-record_size = "128B"
-keys = { count = 1000 }
-[[operators]]
-name = "sink"
-kind = "sink"
-parallelism = 2
-inputs = [{ from = "source", partitioning = "hash" }]
-service_time = "1ms"
-"#;
+fn job() -> String {
+    common::two_sources_hash_to_two_sinks(2, 8000, "20s", "0s", "1s")
+}
 
 /// Steps with an aligned barrier waiting in a remote channel's received queue, and those of
 /// them where the channel's sender backlog was not 0.
 fn observe(broken: bool) -> (u64, u64) {
-    let s = common::scenario(JOB);
+    let s = common::scenario(&job());
     let mut w = World::new(&ckptsim::compile::world_config(&s), 5, "aligning-backlog");
     if broken {
         w.barrier_backlog_as_data_for_negative_control();

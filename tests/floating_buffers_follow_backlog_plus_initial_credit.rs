@@ -16,28 +16,9 @@ use ckptsim::model::world::World;
 
 /// Subtask i of each operator in slot i; one slot per TaskManager: the hash edge has two local
 /// and two remote channels. The sources offer 4x what the sinks drain.
-const JOB: &str = r#"
-[simulation]
-duration = "15s"
-[checkpoint]
-interval = "2s"
-[cluster]
-taskmanagers = 2
-slots_per_taskmanager = 1
-[[operators]]
-name = "source"
-kind = "source"
-parallelism = 2
-rate = { process = "constant", records_per_second = 8000 }
-record_size = "128B"
-keys = { count = 1000 }
-[[operators]]
-name = "sink"
-kind = "sink"
-parallelism = 2
-inputs = [{ from = "source", partitioning = "hash" }]
-service_time = "1ms"
-"#;
+fn job() -> String {
+    common::two_sources_hash_to_two_sinks(2, 8000, "15s", "0s", "2s")
+}
 
 const EXCLUSIVE: u32 = 2;
 const FLOATING_PER_GATE: u32 = 8;
@@ -52,7 +33,7 @@ struct Seen {
 }
 
 fn observe(broken: bool) -> Seen {
-    let s = common::scenario(JOB);
+    let s = common::scenario(&job());
     let mut w = World::new(&ckptsim::compile::world_config(&s), 5, "floating-rule");
     assert!(w.graph().channels.iter().any(|c| c.remote));
     if broken {

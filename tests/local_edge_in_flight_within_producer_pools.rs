@@ -16,32 +16,13 @@ use ckptsim::model::world::World;
 
 /// 2 sources on one TaskManager, hash to 2 slow sinks: all four channels local. The sources offer
 /// 4x what the sinks drain. 128 B records fill a 32 KiB segment exactly (no buffer holds more).
-const JOB: &str = r#"
-[simulation]
-duration = "20s"
-[checkpoint]
-interval = "2s"
-[cluster]
-taskmanagers = 1
-slots_per_taskmanager = 2
-[[operators]]
-name = "source"
-kind = "source"
-parallelism = 2
-rate = { process = "constant", records_per_second = 8000 }
-record_size = "128B"
-keys = { count = 1000 }
-[[operators]]
-name = "sink"
-kind = "sink"
-parallelism = 2
-inputs = [{ from = "source", partitioning = "hash" }]
-service_time = "1ms"
-"#;
+fn job() -> String {
+    common::two_sources_hash_to_two_sinks(1, 8000, "20s", "0s", "2s")
+}
 
 /// The largest share of its pools' bytes a source's output ever held in flight, over the run.
 fn worst_share_of_pools(broken: bool) -> f64 {
-    let s = common::scenario(JOB);
+    let s = common::scenario(&job());
     let mut w = World::new(&ckptsim::compile::world_config(&s), 3, "local-pool-bound");
     let sources: Vec<u32> = (0..w.graph().subtasks.len() as u32)
         .filter(|s| !w.graph().outputs[*s as usize].is_empty())

@@ -107,3 +107,43 @@ pub fn median_async_ms_after_10s(text: &str, task: &str) -> f64 {
     xs.sort_by(f64::total_cmp);
     xs[xs.len() / 2]
 }
+
+/// Two sources -> hash -> two sinks of 1 ms a record (2000 records a second in all), subtask i
+/// of each operator in slot i, 128 B records (a 32 KiB segment holds exactly 256), 1000 keys,
+/// `rate` records a second offered to each source (8000: four times what the sinks drain).
+/// On one TaskManager every channel is local; on two (one slot each) the hash edge has two local
+/// and two remote channels. `warmup` "0s" measures from the start. The network tests' shape.
+pub fn two_sources_hash_to_two_sinks(
+    taskmanagers: u32,
+    rate: u32,
+    duration: &str,
+    warmup: &str,
+    interval: &str,
+) -> String {
+    format!(
+        r#"
+[simulation]
+duration = "{duration}"
+warmup = "{warmup}"
+[checkpoint]
+interval = "{interval}"
+[cluster]
+taskmanagers = {taskmanagers}
+slots_per_taskmanager = {slots}
+[[operators]]
+name = "source"
+kind = "source"
+parallelism = 2
+rate = {{ process = "constant", records_per_second = {rate} }}
+record_size = "128B"
+keys = {{ count = 1000 }}
+[[operators]]
+name = "sink"
+kind = "sink"
+parallelism = 2
+inputs = [{{ from = "source", partitioning = "hash" }}]
+service_time = "1ms"
+"#,
+        slots = 2 / taskmanagers
+    )
+}

@@ -38,22 +38,15 @@ impl Network {
                     .filter(|ch| g.channels[ch.index()].gate as usize == gate)
                     .map(|ch| {
                         // Flink's `getBuffersInUseCount`, so that the data on both ends takes
-                        // `target`: a remote channel counts its received queue
-                        // (`receivedBuffers`, events included) plus the backlog its sender
-                        // reported; a local one its subpartition's queue
-                        // (`PipelinedSubpartition.getNumberOfQueuedBuffers`: finished buffers and
-                        // events, on the hand-over or unread, and the one being filled). Neither
-                        // counts the buffer the task is reading, which Flink has already taken
-                        // out of the queue.
-                        let (p, w, c) = (&self.prod[ch.index()], &self.wires[ch.index()], &self.cons[ch.index()]);
-                        let received = c.received.len(&self.bufs) as u32;
+                        // `target`: a local channel counts its subpartition's queue, a remote one
+                        // its received queue (`receivedBuffers`, events included) plus the
+                        // backlog its sender reported. Neither counts the buffer the task is
+                        // reading, which Flink has already taken out of the queue.
+                        let c = &self.cons[ch.index()];
                         if c.local {
-                            p.queue.len(&self.bufs) as u32
-                                + w.wire.len(&self.bufs) as u32
-                                + received
-                                + (!p.builder.is_empty()) as u32
+                            self.queued_in_subpartition(ch.0)
                         } else {
-                            received + c.sender_backlog
+                            c.received.len(&self.bufs) as u32 + c.sender_backlog
                         }
                     })
                     .sum();

@@ -52,6 +52,21 @@ impl Network {
         self.inputs[s as usize].read
     }
 
+    /// Buffers and events in channel `ch`'s subpartition
+    /// (`PipelinedSubpartition.getNumberOfQueuedBuffers`): its finished ones and the one being
+    /// filled; a local channel's consumer reads the subpartition itself, so what is on its
+    /// hand-over or not taken yet is still there. The buffer a task is reading is not: Flink has
+    /// taken it out of the queue.
+    pub(super) fn queued_in_subpartition(&self, ch: u32) -> u32 {
+        let i = ch as usize;
+        let (p, w, c) = (&self.prod[i], &self.wires[i], &self.cons[i]);
+        let mut n = p.queue.len(&self.bufs) + (!p.builder.is_empty()) as usize;
+        if p.local {
+            n += w.wire.len(&self.bufs) + c.received.len(&self.bufs);
+        }
+        n as u32
+    }
+
     /// Subtask `s`'s buffer gauges now.
     pub fn buffer_gauges(&self, s: u32, g: &JobGraph) -> BufferGauges {
         let si = s as usize;
@@ -61,14 +76,11 @@ impl Network {
         let sizes = &self.set.pool_size[si];
         let used: u32 = o.used.iter().zip(sizes).map(|(u, size)| (*u).min(*size)).sum();
         let size: u32 = sizes.iter().sum();
-        let mut queued = 0;
-        for ch in g.outputs[si].iter().flat_map(|e| e.channels.iter()) {
-            let (p, w, c) = (&self.prod[ch.index()], &self.wires[ch.index()], &self.cons[ch.index()]);
-            queued += p.queue.len(&self.bufs) + (!p.builder.is_empty()) as usize;
-            if p.local {
-                queued += w.wire.len(&self.bufs) + c.received.len(&self.bufs);
-            }
-        }
+        let queued: u32 = g.outputs[si]
+            .iter()
+            .flat_map(|e| e.channels.iter())
+            .map(|ch| self.queued_in_subpartition(ch.0))
+            .sum();
         let mut in_used = 0;
         let mut in_size = self.set.floating_buffers_per_gate * self.gate_pools[si].len() as u32;
         for ch in g.inputs[si].iter() {
@@ -80,7 +92,7 @@ impl Network {
         }
         BufferGauges {
             out_pool_usage: ratio(used, size),
-            output_queue_length: queued as u32,
+            output_queue_length: queued,
             in_pool_usage: ratio(in_used, in_size),
         }
     }

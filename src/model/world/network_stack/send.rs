@@ -240,9 +240,12 @@ impl Network {
             let before = self.usage(ch);
             let c = &mut self.prod[ch as usize];
             let mut buf = c.queue.pop_front(&mut self.bufs).expect("can_send_head");
-            // PipelinedSubpartition: an aligned barrier blocks the subpartition once sent; an
-            // unaligned or at-least-once barrier does not.
-            let blocks = matches!(buf.payload, Payload::Barrier(b) if b.options.needs_alignment());
+            // `PipelinedSubpartition.pollBuffer`: taking an aligned barrier blocks the
+            // subpartition (nothing more until the consumer resumes it, so this loop ends with
+            // it); an unaligned or at-least-once barrier does not.
+            if matches!(buf.payload, Payload::Barrier(b) if b.options.needs_alignment()) && !self.alignment_broken {
+                c.blocked = true;
+            }
             if let Payload::Barrier(b) = buf.payload {
                 barrier_sent = Some(b.id);
             }
@@ -261,10 +264,10 @@ impl Network {
                 }
             }
             // `PipelinedSubpartition.getBuffersInBacklog`: the finished buffers, and the one being
-            // filled once a flush made it readable; none once an aligned barrier blocked the
-            // subpartition (it is polled, and the subpartition blocked, before the backlog is
-            // read), so that the receiver lets its floating buffers go while it aligns.
-            buf.backlog = if blocks && !self.alignment_broken && !self.event_backlog_ignored {
+            // filled once a flush made it readable; none from a blocked subpartition (read after
+            // the barrier blocked it), so that the receiver lets its floating buffers go while
+            // it aligns.
+            buf.backlog = if c.blocked && !self.event_backlog_ignored {
                 0
             } else {
                 c.queued_data + (c.flush_requested && !c.builder.is_empty()) as u32
@@ -280,11 +283,6 @@ impl Network {
             if was_empty {
                 let inc = self.wires[ch as usize].incarnation;
                 q.schedule(at, Event::Deliver { ch, inc });
-            }
-            if blocks && !self.alignment_broken {
-                // PipelinedSubpartition: after an aligned barrier, no more data until resumed.
-                self.prod[ch as usize].blocked = true;
-                break;
             }
         }
         let producer = self.prod[ch as usize].producer;

@@ -30,8 +30,13 @@ impl World {
                 return;
             }
             self.end_sync_phase(now, s);
-            if self.tasks.phase(s) == TaskPhase::Finished {
-                return; // its deferred finish ran at the end of the sync phase
+            match self.tasks.phase(s) {
+                // Its deferred finish ran at the end of the sync phase.
+                TaskPhase::Finished => return,
+                // A trigger deferred by the sync phase started the next checkpoint: the mailbox
+                // runs it before any record, and the end of its sync phase wakes the task.
+                TaskPhase::SyncSnapshot => return,
+                _ => {}
             }
         }
         if self.tasks.phase(s) == TaskPhase::WaitingForOutput {

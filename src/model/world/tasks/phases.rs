@@ -24,13 +24,24 @@ impl Tasks {
     /// Task `s` works through the batch it holds.
     #[inline]
     pub fn resume_processing(&mut self, s: u32) {
-        self.tasks[s as usize].phase = TaskPhase::Processing;
+        let t = &mut self.tasks[s as usize];
+        assert_ne!(
+            t.phase,
+            TaskPhase::SyncSnapshot,
+            "subtask {s} would process during its sync phase"
+        );
+        t.phase = TaskPhase::Processing;
     }
 
     /// Task `s` starts working through `batch`.
     #[inline]
     pub fn start_batch(&mut self, s: u32, batch: Batch) {
         let t = &mut self.tasks[s as usize];
+        assert_ne!(
+            t.phase,
+            TaskPhase::SyncSnapshot,
+            "subtask {s} would process during its sync phase"
+        );
         t.batch = Some(batch);
         t.phase = TaskPhase::Processing;
     }

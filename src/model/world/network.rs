@@ -7,6 +7,7 @@
 
 use super::World;
 use super::network_stack::{Arrival, Sent};
+use crate::ids::CheckpointId;
 use crate::model::records::{Payload, Record};
 use crate::model::task::TaskPhase;
 use crate::time::SimTime;
@@ -28,14 +29,20 @@ impl World {
             self.maybe_unblock_producer(now, p);
         }
         if let Some((p, id)) = sent.barrier {
-            if self.tasks.awaits_output_barrier(p, id) {
-                self.maybe_ack(now, p, id);
-            } else {
-                // A timeoutable barrier that left its last output queue completes this
-                // subtask's part of a shared channel-state file (`completeOutput`), which its
-                // acknowledgement and its neighbours' wait for.
-                self.channel_file_progress(now, p, id);
-            }
+            self.output_barrier_left(now, p, id);
+        }
+    }
+
+    /// A barrier of `id` left one of producer `p`'s output subpartitions (sent, or read by a
+    /// local consumer).
+    pub(crate) fn output_barrier_left(&mut self, now: SimTime, p: u32, id: CheckpointId) {
+        if self.tasks.awaits_output_barrier(p, id) {
+            self.maybe_ack(now, p, id);
+        } else {
+            // A timeoutable barrier that left its last output queue completes this
+            // subtask's part of a shared channel-state file (`completeOutput`), which its
+            // acknowledgement and its neighbours' wait for.
+            self.channel_file_progress(now, p, id);
         }
     }
 

@@ -119,6 +119,12 @@ impl World {
                 Step::Batch
             }
             Payload::Barrier(barrier) => {
+                if barrier.options.is_timeoutable() && !self.graph.channels[ch as usize].remote {
+                    // Read from a local channel, the barrier leaves its producer's subpartition
+                    // only now: its producer's acknowledgement may have waited for it.
+                    let producer = self.graph.channels[ch as usize].producer.0;
+                    self.output_barrier_left(now, producer, barrier.id);
+                }
                 self.on_barrier(now, s, input, barrier);
                 Step::Event
             }

@@ -452,14 +452,20 @@ impl Network {
             .min()
     }
 
-    /// Whether a barrier of `checkpoint` still waits in one of the task's output queues.
+    /// Whether a barrier of `checkpoint` still waits in one of the task's output subpartitions.
+    /// A local channel's barrier stays in its subpartition until the consumer reads it
+    /// (`LocalInputChannel` polls the subpartition view itself), so its hand-over and its
+    /// consumer's unread buffers count too: an output alignment timer can still move it, and
+    /// what it overtakes is this task's output state.
     pub fn barrier_queued_in_output(&self, s: u32, checkpoint: CheckpointId, g: &JobGraph) -> bool {
+        let is_it = |b: &NetBuffer| matches!(b.payload, Payload::Barrier(x) if x.id == checkpoint);
         g.outputs[s as usize].iter().any(|e| {
             e.channels.iter().any(|ch| {
-                self.prod[ch.index()]
-                    .queue
-                    .iter(&self.bufs)
-                    .any(|b| matches!(b.payload, Payload::Barrier(x) if x.id == checkpoint))
+                let c = &self.prod[ch.index()];
+                c.queue.iter(&self.bufs).any(is_it)
+                    || (c.local
+                        && (self.wires[ch.index()].wire.iter(&self.bufs).any(is_it)
+                            || self.cons[ch.index()].received.iter(&self.bufs).any(is_it)))
             })
         })
     }

@@ -154,6 +154,18 @@ pub struct PriorityMail {
     pub waited_for_record: bool,
 }
 
+/// The buffers a priority barrier overtook, copied out of their channel before a failure
+/// elsewhere emptied it (the barrier's producer died): its mail, when it runs, persists these
+/// instead of the channel's head. A live consumer keeps what it received in Flink until it
+/// fails itself; here the channel is reset at once, so its share is kept beside the mail.
+#[derive(Clone, Debug)]
+pub struct RescuedOvertaken {
+    pub input: u32,
+    pub checkpoint: CheckpointId,
+    pub bytes: u64,
+    pub records: Vec<crate::model::records::Record>,
+}
+
 /// Mailbox work that must wait for the end of a synchronous phase.
 #[derive(Clone, Copy, Debug)]
 pub enum DeferredMail {

@@ -134,12 +134,28 @@ impl World {
         }
         // Between records: what is done by now is emitted first.
         self.emit_done_records(now, s);
-        if overtaken_buffers > 0 && self.tasks.collects_channel_state_for(s, barrier.id) {
-            // The overtaken buffers are still at the head of the channel: nothing is read
-            // from it between the barrier's arrival and its handling.
-            self.persist_overtaken(s, input, barrier.id, overtaken_buffers);
+        if self.tasks.collects_channel_state_for(s, barrier.id) {
+            if overtaken_buffers > 0 {
+                // The overtaken buffers are still at the head of the channel: nothing is read
+                // from it between the barrier's arrival and its handling.
+                self.persist_overtaken(s, input, barrier.id, overtaken_buffers);
+            }
+            self.persist_rescued(s, input, barrier.id);
         }
         self.on_barrier(now, s, input, barrier);
+    }
+
+    /// What an unaligned barrier overtook on input `input` and its channel lost when its
+    /// producer died before the barrier was handled (`rescue_overtaken`) is channel state too.
+    fn persist_rescued(&mut self, s: u32, input: u32, checkpoint: CheckpointId) {
+        let Some((bytes, records)) = self.tasks.take_rescued_overtaken(s, input, checkpoint) else {
+            return;
+        };
+        let ch = self.graph.inputs[s as usize][input as usize].0;
+        if let Some(acc) = self.tasks.channel_state_mut(s, checkpoint) {
+            acc.input_bytes += bytes;
+            acc.push_records(ch, ChannelSide::Input, &records);
+        }
     }
 
     /// The `n` buffers an unaligned barrier overtook, at the head of input `input`'s channel,
@@ -185,6 +201,8 @@ impl World {
     /// `StartPersisting`: the data of this channel ahead of its barrier and not yet consumed is
     /// channel state, the queued buffers now and each one arriving until `StopPersisting`.
     pub(crate) fn start_persisting(&mut self, s: u32, checkpoint: CheckpointId, input: u32) {
+        // What the channel held before its producer died comes first.
+        self.persist_rescued(s, input, checkpoint);
         // The channel's barrier already arrived and waits for the task thread: its share ended
         // with the arrival (`ChannelStatePersister.checkForBarrier`), so it is what the barrier
         // overtook, still at the channel's head, and nothing that came after.

@@ -3,7 +3,7 @@
 //! are recounted.
 
 use super::World;
-use crate::model::task::TaskPhase;
+use crate::model::task::{RescuedOvertaken, TaskPhase};
 use crate::time::SimTime;
 
 impl World {
@@ -52,6 +52,25 @@ impl World {
         self.jm.task_restarted(s);
     }
 
+    /// A live consumer's pending priority barriers from channel `ch` (about to be emptied) keep
+    /// the buffers they overtook, still at the channel's head, for their mails to persist.
+    fn rescue_overtaken(&mut self, ch: u32) {
+        let info = &self.graph.channels[ch as usize];
+        let (c, input) = (info.consumer.0, info.input_index);
+        for (checkpoint, n) in self.tasks.take_overtaken_counts(c, input) {
+            let (bytes, records) = self.net.received_head(ch, n, self.jm.captures_snapshots());
+            self.tasks.keep_rescued_overtaken(
+                c,
+                RescuedOvertaken {
+                    input,
+                    checkpoint,
+                    bytes,
+                    records,
+                },
+            );
+        }
+    }
+
     /// Channels touching a dead task lose everything in them; producers' pools are recounted.
     fn reset_channels_of(&mut self, now: SimTime, dead: &[u32]) {
         for ch in 0..self.graph.channels.len() {
@@ -62,6 +81,9 @@ impl World {
             }
             let producer_alive = self.tasks.phase(p) != TaskPhase::Down;
             let consumer_alive = self.tasks.phase(c) != TaskPhase::Down;
+            if consumer_alive {
+                self.rescue_overtaken(ch as u32);
+            }
             // Nobody grants credit for a dead consumer: its producer backs up.
             let records = self.net.reset_channel(now, ch as u32, producer_alive, consumer_alive);
             self.checks.records_dropped(ch as u32, records);

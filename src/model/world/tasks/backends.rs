@@ -111,6 +111,7 @@ impl Tasks {
         t.channel_state = None;
         t.deferred_mail.clear();
         t.priority_mail.clear();
+        t.rescued_overtaken.clear();
         t.waiting_output_barrier = None;
         self.cancel_backend_wake(s);
     }

@@ -5,7 +5,7 @@
 use super::Tasks;
 use crate::ids::CheckpointId;
 use crate::model::records::Record;
-use crate::model::task::{ChannelStateAcc, DeferredMail, PriorityMail};
+use crate::model::task::{ChannelStateAcc, DeferredMail, PriorityMail, RescuedOvertaken};
 use crate::protocol::async_checkpoint::AckDecision;
 use crate::time::SimTime;
 
@@ -99,6 +99,48 @@ impl Tasks {
         Some(std::mem::take(
             &mut self.tasks[s as usize].priority_mail[i].overtaken_buffers,
         ))
+    }
+
+    /// The priority barriers pending at task `s` (mailed, or deferred by a synchronous phase)
+    /// whose overtaken buffers still sit at the head of input `input`'s channel: their
+    /// checkpoints and counts, taken (the mails then persist none from the channel).
+    pub fn take_overtaken_counts(&mut self, s: u32, input: u32) -> Vec<(CheckpointId, u32)> {
+        let t = &mut self.tasks[s as usize];
+        let mailed = t
+            .priority_mail
+            .iter_mut()
+            .filter(|m| m.input == input)
+            .map(|m| (m.barrier.id, std::mem::take(&mut m.overtaken_buffers)));
+        let deferred = t.deferred_mail.iter_mut().filter_map(|m| match m {
+            DeferredMail::PriorityBarrier {
+                input: i,
+                barrier,
+                overtaken_buffers,
+            } if *i == input => Some((barrier.id, std::mem::take(overtaken_buffers))),
+            _ => None,
+        });
+        mailed.chain(deferred).filter(|(_, n)| *n > 0).collect()
+    }
+
+    /// Keeps overtaken buffers copied out of an emptied channel for their barrier's mail.
+    pub fn keep_rescued_overtaken(&mut self, s: u32, rescued: RescuedOvertaken) {
+        self.tasks[s as usize].rescued_overtaken.push(rescued);
+    }
+
+    /// The overtaken buffers of `checkpoint`'s barrier on `input` copied out of an emptied
+    /// channel, if any: bytes and records.
+    pub fn take_rescued_overtaken(
+        &mut self,
+        s: u32,
+        input: u32,
+        checkpoint: CheckpointId,
+    ) -> Option<(u64, Vec<Record>)> {
+        let kept = &mut self.tasks[s as usize].rescued_overtaken;
+        let i = kept
+            .iter()
+            .position(|r| r.input == input && r.checkpoint == checkpoint)?;
+        let r = kept.swap_remove(i);
+        Some((r.bytes, r.records))
     }
 
     fn priority_mail_index(&self, s: u32, input: u32, checkpoint: CheckpointId) -> Option<usize> {

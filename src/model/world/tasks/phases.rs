@@ -205,6 +205,7 @@ impl Tasks {
         t.channel_state = None;
         t.deferred_mail.clear();
         t.priority_mail.clear();
+        t.rescued_overtaken.clear();
         t.waiting_output_barrier = None;
         let waits = t.end_of_input.waits_for_final_checkpoint();
         t.end_of_input = EndOfInput::new(inputs, waits);

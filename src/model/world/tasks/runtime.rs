@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, VecDeque};
 use crate::ids::CheckpointId;
 use crate::model::backend::StateBackend;
 use crate::model::task::{
-    Batch, ChannelStateAcc, DeferredMail, PriorityMail, SinkRuntime, SourceRuntime, SubtaskCheckpoint,
+    Batch, ChannelStateAcc, DeferredMail, PriorityMail, RescuedOvertaken, SinkRuntime, SourceRuntime, SubtaskCheckpoint,
 };
 use crate::model::task::{TaskIoCounters, TaskPhase};
 use crate::protocol::CheckpointBarrier;
@@ -50,6 +50,8 @@ pub(crate) struct Task {
     pub(super) deferred_mail: VecDeque<DeferredMail>,
     /// Priority barriers mailed to the task thread, not yet handled.
     pub(super) priority_mail: Vec<PriorityMail>,
+    /// Overtaken buffers of pending priority barriers whose channels were emptied.
+    pub(super) rescued_overtaken: Vec<RescuedOvertaken>,
     /// A checkpoint whose acknowledgement waits for its timeoutable barrier to leave an output.
     pub(super) waiting_output_barrier: Option<CheckpointId>,
     /// Changelog: log bytes a recovery from each of the latest checkpoints replays.
@@ -96,6 +98,7 @@ impl Task {
             channel_state: None,
             deferred_mail: Default::default(),
             priority_mail: Vec::new(),
+            rescued_overtaken: Vec::new(),
             waiting_output_barrier: None,
             changelog_replay_bytes: Default::default(),
             end_of_input,

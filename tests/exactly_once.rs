@@ -210,7 +210,7 @@ fn committed(toml: &str, seed: u64, broken: bool) -> (Vec<u64>, usize) {
     } else {
         assert!(
             broken_invariants.is_empty(),
-            "{:?}",
+            "{:?}\n--- scenario (seed {seed}) ---\n{toml}",
             &broken_invariants[..broken_invariants.len().min(3)]
         );
     }
@@ -218,7 +218,7 @@ fn committed(toml: &str, seed: u64, broken: bool) -> (Vec<u64>, usize) {
     // checkpoint, long before the run's 20 s.
     assert!(
         w.job_finished_at().is_some(),
-        "the bounded job did not finish (committed {} records)",
+        "the bounded job did not finish (committed {} records)\n--- scenario (seed {seed}) ---\n{toml}",
         w.committed_output().expect("kept").len()
     );
     let out = w.committed_output().expect("kept").to_vec();

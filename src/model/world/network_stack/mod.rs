@@ -452,22 +452,21 @@ impl Network {
             .min()
     }
 
-    /// Whether a barrier of `checkpoint` still waits in one of the task's output subpartitions.
-    /// A local channel's timeoutable barrier stays in its subpartition until the consumer reads
-    /// it (`LocalInputChannel` polls the subpartition view itself), so its hand-over and its
-    /// consumer's unread buffers count too: an output alignment timer can still move it, and
-    /// what it overtakes is this task's output state. A barrier forced aligned (a pointwise
-    /// edge) never times out, so once handed over it holds nothing.
+    /// Whether a timeoutable barrier of `checkpoint` still waits in one of the task's output
+    /// subpartitions, where its output alignment timer can still move it (what it then
+    /// overtakes is this task's output state). A local channel's barrier stays in its
+    /// subpartition until the consumer reads it (`LocalInputChannel` polls the subpartition view
+    /// itself), so its hand-over and its consumer's unread buffers count too. A barrier forced
+    /// aligned (a pointwise edge) never times out and holds nothing.
     pub fn barrier_queued_in_output(&self, s: u32, checkpoint: CheckpointId, g: &JobGraph) -> bool {
-        let is_it = |b: &NetBuffer| matches!(b.payload, Payload::Barrier(x) if x.id == checkpoint);
-        let timeoutable = |b: &NetBuffer| matches!(b.payload, Payload::Barrier(x) if x.id == checkpoint && x.options.is_timeoutable());
+        let is_it = |b: &NetBuffer| matches!(b.payload, Payload::Barrier(x) if x.id == checkpoint && x.options.is_timeoutable());
         g.outputs[s as usize].iter().any(|e| {
             e.channels.iter().any(|ch| {
-                let c = &self.prod[ch.index()];
-                c.queue.iter(&self.bufs).any(is_it)
-                    || (c.local
-                        && (self.wires[ch.index()].wire.iter(&self.bufs).any(timeoutable)
-                            || self.cons[ch.index()].received.iter(&self.bufs).any(timeoutable)))
+                let i = ch.index();
+                self.prod[i].queue.iter(&self.bufs).any(is_it)
+                    || (self.prod[i].local
+                        && (self.wires[i].wire.iter(&self.bufs).any(is_it)
+                            || self.cons[i].received.iter(&self.bufs).any(is_it)))
             })
         })
     }

@@ -72,5 +72,6 @@ fn a_pending_unaligned_barrier_keeps_what_it_overtook_when_its_producer_dies() {
             .sum();
         assert!(map_persisted > 0, "seed {seed}: the map persisted no channel state");
     }
+    // 10 of seeds 1-20 complete their first checkpoint; at least 5 keep the test meaningful.
     assert!(completed >= 5, "only {completed} of 20 first checkpoints completed");
 }

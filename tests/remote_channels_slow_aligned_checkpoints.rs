@@ -10,32 +10,7 @@ use ckptsim::run::RunOutput;
 
 /// 2 sources -> hash -> 2 slow sinks, aligned checkpoints, on 1 or 2 TaskManagers.
 fn job(taskmanagers: u32) -> String {
-    format!(
-        r#"
-[simulation]
-duration = "40s"
-warmup = "5s"
-[checkpoint]
-interval = "1s"
-[cluster]
-taskmanagers = {taskmanagers}
-slots_per_taskmanager = {slots}
-[[operators]]
-name = "source"
-kind = "source"
-parallelism = 2
-rate = {{ process = "constant", records_per_second = 8000 }}
-record_size = "128B"
-keys = {{ count = 1000 }}
-[[operators]]
-name = "sink"
-kind = "sink"
-parallelism = 2
-inputs = [{{ from = "source", partitioning = "hash" }}]
-service_time = "1ms"
-"#,
-        slots = 2 / taskmanagers
-    )
+    common::two_sources_hash_to_two_sinks(taskmanagers, 8000, "40s", "5s", "1s")
 }
 
 fn p50_sink_start_delay_ms(o: &RunOutput) -> f64 {

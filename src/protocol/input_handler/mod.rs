@@ -94,6 +94,16 @@ impl InputHandler {
         }
     }
 
+    /// Whether checkpoint `id` is under way here: some of its barriers arrived, not all (an
+    /// aligned alignment in progress, or an unaligned checkpoint collecting the rest).
+    pub fn is_pending_checkpoint(&self, id: CheckpointId) -> bool {
+        match self {
+            InputHandler::Single(h) => h.current_checkpoint_id() == id && h.is_checkpoint_pending(),
+            // At least once never persists channel state: nothing asks.
+            InputHandler::Tracker(_) => false,
+        }
+    }
+
     /// Whether a barrier with this id would start a new checkpoint here (for "first barrier"
     /// bookkeeping such as `processed_data`).
     pub fn is_new_checkpoint(&self, id: CheckpointId) -> bool {

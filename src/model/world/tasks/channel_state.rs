@@ -43,11 +43,18 @@ impl Tasks {
     }
 
     /// Whether task `s` collects (or is about to collect) channel state for `checkpoint`: the
-    /// barrier is the first of a new checkpoint, or the one it collects for.
+    /// barrier is the first of a new checkpoint, the one it collects for, or one whose aligned
+    /// alignment is under way here, which an unaligned barrier switches to unaligned (a
+    /// forced-aligned barrier of a pointwise input came first: `alignedCheckpointTimeout` then
+    /// persists every channel's in-flight buffers, the overtaken ones of the barrier's own
+    /// channel included).
     #[inline]
     pub fn collects_channel_state_for(&self, s: u32, checkpoint: CheckpointId) -> bool {
         let t = &self.tasks[s as usize];
-        let new = t.handler.as_ref().is_some_and(|h| h.is_new_checkpoint(checkpoint));
+        let new = t
+            .handler
+            .as_ref()
+            .is_some_and(|h| h.is_new_checkpoint(checkpoint) || h.is_pending_checkpoint(checkpoint));
         let current = t.channel_state.as_ref().is_some_and(|a| a.checkpoint == checkpoint);
         new || current
     }

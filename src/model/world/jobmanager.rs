@@ -193,13 +193,23 @@ impl JobManager {
 
     /// A completed checkpoint reports its finished tasks with the state they finished with.
     pub fn add_finished_tasks(&self, point: &mut RestorePoint) {
-        for (s, snap) in self.finished_snapshots.iter().enumerate() {
-            if let (Some(snap), Some(slot)) = (snap, point.tasks.get_mut(s))
-                && slot.is_none()
-            {
-                *slot = Some(snap.clone());
-            }
+        fill_finished(&self.finished_snapshots, point);
+    }
+
+    /// `CheckpointPlan`: the tasks finished when `checkpoint` is triggered are in it with the
+    /// state they finished with (`FullyFinishedOperatorState`), whatever happens to them before
+    /// it completes. A task restarted by a failure in between (its TaskManager lost) must not
+    /// take its final state out of the checkpoint it was planned into: restored from it, the
+    /// task would start over and its records would be committed twice.
+    pub fn plan_finished_tasks(&mut self, checkpoint: CheckpointId, subtasks: usize) {
+        if self.finished_snapshots.iter().all(Option::is_none) {
+            return; // nothing finished (or no restore points kept): no pending point to open
         }
+        let point = self.store.pending_mut(checkpoint);
+        if point.tasks.is_empty() {
+            point.tasks = vec![None; subtasks];
+        }
+        fill_finished(&self.finished_snapshots, point);
     }
 
     /// Subtask `s` acknowledged `checkpoint`: its shared files (incremental SSTs, as (id,
@@ -320,5 +330,16 @@ impl JobManager {
         let latest = self.latest_completed();
         let point = self.store.restore_point(latest.map(|c| c.id)).cloned();
         (latest, point)
+    }
+}
+
+/// Puts each finished task's final state into the point's empty slots.
+fn fill_finished(finished: &[Option<RestorePointTask>], point: &mut RestorePoint) {
+    for (s, snap) in finished.iter().enumerate() {
+        if let (Some(snap), Some(slot)) = (snap, point.tasks.get_mut(s))
+            && slot.is_none()
+        {
+            *slot = Some(snap.clone());
+        }
     }
 }

@@ -604,6 +604,7 @@ impl World {
             match a {
                 CoordinatorAction::SetTimer { at, timer } => self.queue.schedule(at, Event::CoordTimer(timer)),
                 CoordinatorAction::TriggerTasks { barrier } => {
+                    self.jm.plan_finished_tasks(barrier.id, self.tasks.count());
                     let pipeline = self.rpc.trigger_pipeline_ns();
                     let mut last = now;
                     for s in self.tasks_to_trigger() {

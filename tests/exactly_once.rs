@@ -10,8 +10,12 @@
 //! silent window, a ramp), both source kinds (a log, and a rate-limited generator that
 //! regenerates from its checkpointed count), operator chaining on and off (forward edges
 //! chain the map and the sink), the sink's delivery guarantee (exactly-once, at-least-once:
-//! nothing lost; none: nothing kept) and fault schedules (crashes, TaskManager and connection losses,
-//! JobManager failovers). Every run also checks the run-time invariants (records conserved on every
+//! nothing lost; none: nothing kept), a second, shorter source as the map's second input (barriers
+//! align over two input gates, and a source finishes early), fault schedules (crashes,
+//! TaskManager and connection losses, JobManager failovers) and the trouble beside them
+//! (`exactly_once_trouble`: checkpoints that expire, overlap or pause; failed uploads, a storage
+//! outage, throttling or slow requests; a network partition; a slow TaskManager; buffer
+//! debloating). Every run also checks the run-time invariants (records conserved on every
 //! channel, one barrier per channel per checkpoint, every completed checkpoint a consistent
 //! cut of the sources' offsets). A failing case shrinks and is printed as a
 //! scenario file plus a seed that `ckptsim run` replays. Negative controls prove the checkers
@@ -19,9 +23,11 @@
 //! whose channel state is not restored, and a lost buffer are all caught.
 
 mod common;
+mod exactly_once_trouble;
 
 use ckptsim::model::checker::{Violation, check_at_least_once_complete, check_exactly_once_complete};
 use ckptsim::model::world::World;
+use exactly_once_trouble::Trouble;
 use proptest::prelude::*;
 
 #[derive(Clone, Debug)]
@@ -62,10 +68,18 @@ struct Case {
     guarantee: &'static str,
     /// Rate-limited generator sources (`connector = "datagen"`, no profile) instead of logs.
     generator: bool,
+    /// Checkpoint settings, storage, network and TaskManager trouble beside the crashes.
+    trouble: Trouble,
+    /// A second source vertex `source2` (parallelism, partitioning) as the map's second input:
+    /// barriers align over two input gates.
+    second_input: Option<(u32, &'static str)>,
     seed: u64,
 }
 
 const RECORDS_PER_SOURCE: u64 = 3000;
+/// Records per subtask of the second source, a third of the first's: with both at 3000, the
+/// heaviest cases (one map at 900 us a record, selectivity 2.5) would not drain in the run.
+const RECORDS_PER_SECOND_SOURCE: u64 = 1000;
 const RATE: f64 = 1000.0;
 
 impl Case {
@@ -73,20 +87,20 @@ impl Case {
     fn toml(&self, faults: bool) -> String {
         let names = ["source", "map", "sink"];
         let pars = [self.sources, self.ops, self.sinks];
-        let max_par = *pars.iter().max().unwrap();
+        let max_par = (*pars.iter().max().unwrap()).max(self.second_input.map_or(0, |(par, _)| par));
         let mut t = format!(
             r#"# exactly-once property case (replay: ckptsim run THIS_FILE --seed {seed})
 [simulation]
 duration = "20s"
 [checkpoint]
 interval = "{interval}ms"
-{mode}
+{mode}{checkpoint_trouble}
 [cluster]
 taskmanagers = 2
 slots_per_taskmanager = {slots}
 rpc_latency = {{ dist = "uniform", min = "1ms", max = "30ms" }}
 [network]
-buffer_timeout = "{bt}ms"
+buffer_timeout = "{bt}ms"{network_trouble}
 [state_backend]
 {backend}
 [restart]
@@ -101,12 +115,12 @@ kind = "source"
 parallelism = {sources}
 {connector}rate = {{ process = "{process}", records_per_second = {rate}{profile} }}
 max_records = {records}
-keys = {{ count = 200 }}
+keys = {{ count = 200 }}{second_source}
 [[operators]]
 name = "map"
 kind = "operator"
 parallelism = {ops}
-inputs = [{{ from = "source", partitioning = "{part}" }}]
+inputs = [{{ from = "source", partitioning = "{part}" }}{second_input}]
 service_time = {{ dist = "exponential", mean = "{service}us" }}
 state = {{ bytes_per_key = "64B" }}
 selectivity = {selectivity}
@@ -126,6 +140,17 @@ delivery_guarantee = "{guarantee}"
             interval = self.interval_ms,
             slots = max_par.div_ceil(2),
             bt = self.buffer_timeout_ms,
+            checkpoint_trouble = self.trouble.checkpoint_toml(),
+            second_source = self.second_input.map_or(String::new(), |(par, _)| format!(
+                "\n[[operators]]\nname = \"source2\"\nkind = \"source\"\nparallelism = {par}\n{}rate = {{ process = \"{}\", records_per_second = {RATE}{} }}\nmax_records = {RECORDS_PER_SECOND_SOURCE}\nkeys = {{ count = 200 }}",
+                if self.generator { "connector = \"datagen\"\n" } else { "" },
+                if self.generator { "constant" } else { "poisson" },
+                self.profile.map_or(String::new(), |p| format!(", profile = {p}")),
+            )),
+            second_input = self.second_input.map_or(String::new(), |(_, part)| format!(
+                ", {{ from = \"source2\", partitioning = \"{part}\" }}"
+            )),
+            network_trouble = self.trouble.network_toml(),
             mode = match self.mode {
                 "unaligned" => "unaligned = true",
                 "timeout" => "unaligned = true\naligned_checkpoint_timeout = \"30ms\"",
@@ -186,6 +211,7 @@ delivery_guarantee = "{guarantee}"
                     "[faults.jobmanager_failover]\nat = [\"{at}ms\"]\nleader_election_time = \"500ms\"\n"
                 ));
             }
+            t.push_str(&self.trouble.faults_toml());
         }
         t
     }
@@ -268,14 +294,24 @@ fn input_end_ms(profile: Option<&str>) -> u64 {
 fn records_committed_without_failures(c: &Case) -> u64 {
     use ckptsim::model::records::record_id;
     use ckptsim::model::selectivity::outputs_of;
-    if c.selectivity == 1.0 {
-        return RECORDS_PER_SOURCE * c.sources as u64;
-    }
-    (0..c.sources)
-        .flat_map(|s| (0..RECORDS_PER_SOURCE).map(move |k| (s, k)))
+    // Subtasks are numbered vertex by vertex: `source2`'s follow `source`'s, and the map is
+    // vertex 2 behind it.
+    let (second, map_vertex) = match c.second_input {
+        Some((par, _)) => (par, 2),
+        None => (0, 1),
+    };
+    let records_of = |s: u32| {
+        if s < c.sources {
+            RECORDS_PER_SOURCE
+        } else {
+            RECORDS_PER_SECOND_SOURCE
+        }
+    };
+    (0..c.sources + second)
+        .flat_map(|s| (0..records_of(s)).map(move |k| (s, k)))
         .map(|(s, k)| {
-            let n = outputs_of(c.seed, 1, record_id(s, k), c.selectivity) as u64;
-            if n == 0 && k + 1 == RECORDS_PER_SOURCE { 1 } else { n }
+            let n = outputs_of(c.seed, map_vertex, record_id(s, k), c.selectivity) as u64;
+            if n == 0 && k + 1 == records_of(s) { 1 } else { n }
         })
         .sum()
 }
@@ -322,6 +358,10 @@ fn case() -> impl Strategy<Value = Case> {
             prop_oneof![3 => Just("exactly-once"), 2 => Just("at-least-once"), 1 => Just("none")],
             prop_oneof![3 => Just(false), 1 => Just(true)],
         ),
+        (
+            exactly_once_trouble::trouble(),
+            prop_oneof![3 => Just(None), 1 => (1u32..=3, prop_oneof![Just("hash"), Just("rebalance")]).prop_map(Some)],
+        ),
         0u64..1000,
     )
         .prop_map(
@@ -332,6 +372,7 @@ fn case() -> impl Strategy<Value = Case> {
                 crashes,
                 (tm, conn, sp, jm, fr),
                 (selectivity, profile, chaining, guarantee, generator),
+                (trouble, second_input),
                 seed,
             )| {
                 // A generator has one rate (no profile).
@@ -369,6 +410,8 @@ fn case() -> impl Strategy<Value = Case> {
                     chaining,
                     guarantee,
                     generator,
+                    trouble: trouble.scaled(at),
+                    second_input,
                     seed,
                 }
             },
@@ -425,6 +468,8 @@ fn a_keyed_job_with_repeated_crashes_and_a_lost_taskmanager_commits_each_record_
         chaining: true,
         guarantee: "exactly-once",
         generator: false,
+        trouble: Trouble::NONE,
+        second_input: None,
         seed: 5,
     };
     let (v, expected, failures) = violations(&c, false);
@@ -462,6 +507,8 @@ fn rate_limited_generators_regenerate_from_their_checkpointed_count_and_commit_e
             chaining: true,
             guarantee: "exactly-once",
             generator: true,
+            trouble: Trouble::NONE,
+            second_input: None,
             seed,
         };
         let (v, expected, failures) = violations(&c, false);
@@ -506,6 +553,8 @@ fn selective_maps_commit_each_derived_record_exactly_once_under_failures() {
             chaining: true,
             guarantee: "exactly-once",
             generator: false,
+            trouble: Trouble::NONE,
+            second_input: None,
             seed,
         };
         let (v, expected, failures) = violations(&c, false);
@@ -555,6 +604,8 @@ fn the_checkers_still_catch_broken_alignment_and_at_least_once_with_a_selective_
         chaining: true,
         guarantee: "exactly-once",
         generator: false,
+        trouble: Trouble::NONE,
+        second_input: None,
         seed: 11,
     };
     // `committed` asserts that the cut check reports an inconsistent cut.
@@ -598,6 +649,8 @@ fn savepoint_case(seed: u64, sources: u32, crashes: Vec<(u32, usize, u32)>, tm: 
         chaining: true,
         guarantee: "exactly-once",
         generator: false,
+        trouble: Trouble::NONE,
+        second_input: None,
         seed,
     }
 }
@@ -669,6 +722,8 @@ fn the_checker_catches_snapshots_taken_without_alignment() {
         chaining: true,
         guarantee: "exactly-once",
         generator: false,
+        trouble: Trouble::NONE,
+        second_input: None,
         seed: 11,
     };
     let (v, _, failures) = violations(&c, true);
@@ -707,6 +762,8 @@ fn at_least_once_mode_with_failures_produces_duplicates_the_checker_catches() {
         chaining: true,
         guarantee: "exactly-once",
         generator: false,
+        trouble: Trouble::NONE,
+        second_input: None,
         seed: 11,
     };
     let at_least_once = |toml: String| toml.replacen("[checkpoint]\n", "[checkpoint]\nmode = \"at_least_once\"\n", 1);
@@ -753,6 +810,8 @@ fn unaligned_case() -> Case {
         chaining: true,
         guarantee: "exactly-once",
         generator: false,
+        trouble: Trouble::NONE,
+        second_input: None,
         seed: 7,
     }
 }
@@ -858,4 +917,67 @@ fn the_generated_jobs_have_local_and_remote_channels() {
         with_both += (remote > 0) as u32;
     }
     assert!(with_both >= 16, "{with_both} of 64 cases had both kinds of channel");
+}
+
+/// The generator's trouble reaches the paths it is there for: among the first 96 cases of a
+/// deterministic run of the strategy, faulty runs see checkpoints expire (the 150 ms timeout, a
+/// storage outage), declined for a failed upload, and two in flight at once. Without the
+/// trouble (`Trouble::NONE`) the same cases' checkpoints never expire nor overlap: the negative
+/// control, so that the counts come from the trouble and not from the crashes.
+#[test]
+fn the_generated_trouble_expires_declines_and_overlaps_checkpoints() {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let mut seen = std::collections::BTreeMap::<&str, u32>::new();
+    let mut without = std::collections::BTreeMap::<&str, u32>::new();
+    for _ in 0..96 {
+        let c = case().new_tree(&mut runner).expect("a case").current();
+        for (trouble, counts) in [(c.trouble.clone(), &mut seen), (Trouble::NONE, &mut without)] {
+            let c = Case { trouble, ..c.clone() };
+            let (_, run) = run_case(&c, |_| {});
+            for (kind, n) in checkpoint_trouble_seen(&run) {
+                *counts.entry(kind).or_default() += n;
+            }
+        }
+    }
+    println!("with the trouble: {seen:?}\nwithout: {without:?}");
+    for kind in ["CHECKPOINT_EXPIRED", "IO_EXCEPTION", "two in flight"] {
+        assert!(
+            seen.get(kind).copied().unwrap_or(0) >= 1,
+            "no case saw {kind}: {seen:?}"
+        );
+    }
+    for kind in ["CHECKPOINT_EXPIRED", "two in flight"] {
+        assert_eq!(without.get(kind), None, "{kind} without the trouble: {without:?}");
+    }
+}
+
+/// Failed checkpoints by Flink's reason, and checkpoints triggered before the one before them
+/// ended ("two in flight").
+fn checkpoint_trouble_seen(run: &ckptsim::run::RunOutput) -> Vec<(&'static str, u32)> {
+    let mut out = Vec::new();
+    for reason in ["CHECKPOINT_EXPIRED", "IO_EXCEPTION"] {
+        let n = run
+            .checkpoints
+            .iter()
+            .filter(|c| c.failure_reason.as_deref() == Some(reason))
+            .count();
+        out.push((reason, n as u32));
+    }
+    // Periodic checkpoints only: a savepoint runs beside them whatever the limit.
+    let periodic: Vec<_> = run
+        .checkpoints
+        .iter()
+        .filter(|c| c.checkpoint_type == "CHECKPOINT")
+        .collect();
+    let overlapping = periodic
+        .windows(2)
+        .filter(|w| {
+            let end = w[0].failure_timestamp.or(w[0].latest_ack_timestamp);
+            end.is_some_and(|end| w[1].trigger_timestamp < end)
+        })
+        .count();
+    out.push(("two in flight", overlapping as u32));
+    out.retain(|&(_, n)| n > 0);
+    out
 }

@@ -1,0 +1,154 @@
+//! Trouble the exactly-once property cases add beside their crashes: checkpoints that expire,
+//! overlap or pause, a checkpoint storage that fails, stalls or slows, a network partition, a
+//! slow TaskManager, and buffer debloating. These paths decline, abort and re-trigger
+//! checkpoints, which the crash schedules alone rarely reach.
+
+use proptest::prelude::*;
+
+/// How the checkpoints themselves are configured (in both the failure-free and the faulty run).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Checkpoints {
+    /// The case's interval, one at a time, Flink's 10 min timeout.
+    Plain,
+    /// A 150 ms timeout: back-pressured aligned checkpoints expire, and are tolerated.
+    Expiring,
+    /// Two checkpoints may be in flight at once (`max-concurrent-checkpoints: 2`).
+    Concurrent,
+    /// A 250 ms minimum pause after each completed checkpoint.
+    Paused,
+}
+
+/// The checkpoint storage's trouble (faulty run only).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Storage {
+    /// Each upload fails with probability 0.1: the subtask declines.
+    UploadsFail,
+    /// Unreachable for 400 ms from the given time.
+    Outage(u32),
+    /// A twentieth of its bandwidth for 500 ms.
+    Throttled(u32),
+    /// Requests 20 times slower for 500 ms.
+    Slow(u32),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Trouble {
+    pub checkpoints: Checkpoints,
+    pub storage: Option<Storage>,
+    /// A 300 ms partition between the two TaskManagers from this time; `true`: the
+    /// connections are declared dead after 100 ms (the readers fail).
+    pub partition: Option<(u32, bool)>,
+    /// TaskManager 0 processes 4 times slower for 500 ms from this time.
+    pub straggler_ms: Option<u32>,
+    /// `taskmanager.network.memory.buffer-debloat.enabled`.
+    pub debloat: bool,
+}
+
+impl Trouble {
+    /// None at all: what the fixed cases use.
+    pub const NONE: Trouble = Trouble {
+        checkpoints: Checkpoints::Plain,
+        storage: None,
+        partition: None,
+        straggler_ms: None,
+        debloat: false,
+    };
+
+    /// Fault times moved with the input's end (`at`, as the case moves its crashes).
+    pub fn scaled(self, at: impl Fn(u32) -> u32) -> Trouble {
+        Trouble {
+            storage: self.storage.map(|s| match s {
+                Storage::UploadsFail => Storage::UploadsFail,
+                Storage::Outage(t) => Storage::Outage(at(t)),
+                Storage::Throttled(t) => Storage::Throttled(at(t)),
+                Storage::Slow(t) => Storage::Slow(at(t)),
+            }),
+            partition: self.partition.map(|(t, dead)| (at(t), dead)),
+            straggler_ms: self.straggler_ms.map(at),
+            ..self
+        }
+    }
+
+    /// Lines for the `[checkpoint]` table. Failed checkpoints are tolerated whenever some
+    /// can fail for reasons other than a task's failure, so that the bounded job still ends.
+    pub fn checkpoint_toml(&self) -> String {
+        let mut t = match self.checkpoints {
+            Checkpoints::Plain => String::new(),
+            Checkpoints::Expiring => "\ntimeout = \"150ms\"".to_string(),
+            Checkpoints::Concurrent => "\nmax_concurrent = 2".to_string(),
+            Checkpoints::Paused => "\nmin_pause = \"250ms\"".to_string(),
+        };
+        if self.checkpoints == Checkpoints::Expiring || self.storage.is_some() {
+            t.push_str("\ntolerable_failed = 1000");
+        }
+        t
+    }
+
+    /// Lines for the `[network]` table.
+    pub fn network_toml(&self) -> &'static str {
+        if self.debloat {
+            "\ndebloat = { enabled = true, target = \"100ms\" }"
+        } else {
+            ""
+        }
+    }
+
+    /// Fault tables of the faulty run.
+    pub fn faults_toml(&self) -> String {
+        let mut t = String::new();
+        if let Some(s) = self.storage {
+            t.push_str("[faults.storage]\n");
+            t.push_str(&match s {
+                Storage::UploadsFail => "upload_failure_probability = 0.1\n".to_string(),
+                Storage::Outage(at) => format!("outages = [{{ start = \"{at}ms\", duration = \"400ms\" }}]\n"),
+                Storage::Throttled(at) => {
+                    format!("throttling = [{{ start = \"{at}ms\", duration = \"500ms\", factor = 0.05 }}]\n")
+                }
+                Storage::Slow(at) => {
+                    format!("latency_spikes = [{{ start = \"{at}ms\", duration = \"500ms\", factor = 20.0 }}]\n")
+                }
+            });
+        }
+        if let Some((at, dead)) = self.partition {
+            t.push_str(&format!(
+                "[[faults.network_partition]]\nstart = \"{at}ms\"\nduration = \"300ms\"\nbetween = [0, 1]\n{}",
+                if dead { "fail_after = \"100ms\"\n" } else { "" }
+            ));
+        }
+        if let Some(at) = self.straggler_ms {
+            t.push_str(&format!(
+                "[[faults.straggler]]\nkind = \"taskmanager\"\ntaskmanager = 0\nstart = \"{at}ms\"\nduration = \"500ms\"\nslowdown = 4.0\n"
+            ));
+        }
+        t
+    }
+}
+
+/// Most cases get no trouble of a kind, so that the crash schedules keep their share.
+pub fn trouble() -> impl Strategy<Value = Trouble> {
+    (
+        prop_oneof![
+            4 => Just(Checkpoints::Plain),
+            1 => Just(Checkpoints::Expiring),
+            1 => Just(Checkpoints::Concurrent),
+            1 => Just(Checkpoints::Paused),
+        ],
+        prop_oneof![
+            4 => Just(None),
+            1 => Just(Some(Storage::UploadsFail)),
+            1 => (300u32..2800).prop_map(|t| Some(Storage::Outage(t))),
+            1 => (300u32..2800).prop_map(|t| Some(Storage::Throttled(t))),
+            1 => (300u32..2800).prop_map(|t| Some(Storage::Slow(t))),
+        ],
+        prop_oneof![4 => Just(None), 1 => (300u32..2800, any::<bool>()).prop_map(Some)],
+        prop_oneof![4 => Just(None), 1 => (300u32..2800).prop_map(Some)],
+        prop_oneof![3 => Just(false), 1 => Just(true)],
+    )
+        .prop_map(|(checkpoints, storage, partition, straggler_ms, debloat)| Trouble {
+            checkpoints,
+            storage,
+            partition,
+            straggler_ms,
+            debloat,
+        })
+}

@@ -27,7 +27,7 @@ use std::collections::VecDeque;
 
 use crate::ids::CheckpointId;
 use crate::model::buffer_fifo::{BufferFifo, BufferPool};
-use crate::model::records::{NetBuffer, Record};
+use crate::model::records::{NetBuffer, Payload, Record};
 use crate::time::SimTime;
 
 /// The producer end of a channel (`ResultSubpartition`).
@@ -211,31 +211,32 @@ impl ConsumerEnd {
         }
     }
 
-    /// Data bytes received and queued ahead of the first barrier (what the channel state of an
-    /// unaligned checkpoint starts with).
-    pub fn received_data_bytes_before_barrier(&self, pool: &BufferPool) -> u64 {
-        self.received_data_before_barrier(pool).map(|b| b.bytes as u64).sum()
+    /// Data bytes received and queued ahead of `checkpoint`'s barrier (what the channel state of
+    /// an unaligned checkpoint starts with).
+    pub fn received_data_bytes_before_barrier(&self, checkpoint: CheckpointId, pool: &BufferPool) -> u64 {
+        self.received_data_before_barrier(checkpoint, pool)
+            .map(|b| b.bytes as u64)
+            .sum()
     }
 
-    /// Data buffers received and queued ahead of the first event.
-    pub fn received_data_buffers_before_barrier(&self, pool: &BufferPool) -> u32 {
-        self.received_data_before_barrier(pool).count() as u32
+    /// Data buffers received and queued ahead of `checkpoint`'s barrier.
+    pub fn received_data_buffers_before_barrier(&self, checkpoint: CheckpointId, pool: &BufferPool) -> u32 {
+        self.received_data_before_barrier(checkpoint, pool).count() as u32
     }
 
-    fn received_data_before_barrier<'a>(&self, pool: &'a BufferPool) -> impl Iterator<Item = &'a NetBuffer> {
-        self.received.iter(pool).take_while(|b| b.is_data())
-    }
-
-    /// The records of the first `n` received buffers (data buffers only).
-    pub fn received_head_records<'a>(&self, n: u32, pool: &'a BufferPool) -> impl Iterator<Item = &'a Record> {
+    /// `RemoteInputChannel.getInflightBuffersUnsafe`: every data buffer ahead of the barrier of
+    /// `checkpoint` (or of a newer one). Events on the way are passed over, not ended at: a
+    /// cancellation marker or an older checkpoint's barrier still queued here has data behind
+    /// it that is in flight for this checkpoint too.
+    fn received_data_before_barrier<'a>(
+        &self,
+        checkpoint: CheckpointId,
+        pool: &'a BufferPool,
+    ) -> impl Iterator<Item = &'a NetBuffer> {
         self.received
             .iter(pool)
-            .take(n as usize)
-            .filter_map(|b| match &b.payload {
-                crate::model::records::Payload::Data(v) => Some(v.iter()),
-                _ => None,
-            })
-            .flatten()
+            .take_while(move |b| !matches!(&b.payload, Payload::Barrier(x) if x.id >= checkpoint))
+            .filter(|b| b.is_data())
     }
 }
 
@@ -282,4 +283,65 @@ pub struct GatePool {
     pub first_input: u32,
     /// Channels waiting for a floating buffer, in request order.
     pub waiting: VecDeque<u32>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{CheckpointBarrier, CheckpointOptions, CheckpointType};
+
+    fn data(id: u64) -> NetBuffer {
+        let record = Record {
+            id,
+            origin_ns: 0,
+            key: 0,
+            bytes: 100,
+        };
+        NetBuffer {
+            payload: Payload::Data(vec![record]),
+            bytes: 100,
+            backlog: 0,
+        }
+    }
+
+    fn event(payload: Payload) -> NetBuffer {
+        NetBuffer {
+            payload,
+            bytes: 0,
+            backlog: 0,
+        }
+    }
+
+    fn barrier(id: CheckpointId) -> Payload {
+        Payload::Barrier(CheckpointBarrier {
+            id,
+            timestamp: SimTime::ZERO,
+            options: CheckpointOptions::aligned_no_timeout(CheckpointType::Checkpoint),
+        })
+    }
+
+    /// `getInflightBuffersUnsafe` passes over a cancellation marker and an older checkpoint's
+    /// barrier still queued (the data behind them is in flight for this checkpoint too) and
+    /// ends at this checkpoint's barrier. Ending at the first event lost the records behind a
+    /// stale cancellation marker (the property test, seed 177).
+    #[test]
+    fn the_in_flight_data_of_a_checkpoint_runs_past_stale_events_to_its_barrier() {
+        let mut pool = BufferPool::default();
+        let mut c = ConsumerEnd::default();
+        for b in [
+            data(1),
+            event(Payload::Cancel(6)),
+            data(2),
+            event(barrier(6)),
+            data(3),
+            event(barrier(8)),
+            data(4),
+        ] {
+            c.received.push_back(&mut pool, b);
+        }
+        assert_eq!(c.received_data_buffers_before_barrier(8, &pool), 3);
+        assert_eq!(c.received_data_bytes_before_barrier(8, &pool), 300);
+        // An older checkpoint's own barrier still ends its share.
+        assert_eq!(c.received_data_buffers_before_barrier(6, &pool), 2);
+    }
 }

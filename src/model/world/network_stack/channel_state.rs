@@ -22,7 +22,7 @@ impl Network {
             // subpartition, persisted by the producer as output state.
             0
         } else {
-            c.received_data_buffers_before_barrier(&self.bufs)
+            c.received_data_buffers_before_barrier(checkpoint, &self.bufs)
         }
     }
 
@@ -33,20 +33,13 @@ impl Network {
         self.cons[ch as usize].delivered_seq += 1;
     }
 
-    /// The first `n` received buffers of a channel: bytes, and records when `with_records`.
+    /// The first `n` received data buffers of a channel (events between them passed over): bytes,
+    /// and records when `with_records`.
     pub fn received_head(&self, ch: u32, n: u32, with_records: bool) -> (u64, Vec<Record>) {
         let c = &self.cons[ch as usize];
-        let bytes = c
-            .received
-            .iter(&self.bufs)
-            .take(n as usize)
-            .map(|b| b.bytes as u64)
-            .sum();
-        let records = if with_records {
-            data_records(c.received.iter(&self.bufs).take(n as usize))
-        } else {
-            Vec::new()
-        };
+        let head = || c.received.iter(&self.bufs).filter(|b| b.is_data()).take(n as usize);
+        let bytes = head().map(|b| b.bytes as u64).sum();
+        let records = if with_records { data_records(head()) } else { Vec::new() };
         (bytes, records)
     }
 
@@ -61,10 +54,10 @@ impl Network {
             // each buffer as it reads it (`take_input`) until the barrier.
             return (0, Vec::new());
         }
-        let queued = c.received_data_bytes_before_barrier(&self.bufs);
+        let queued = c.received_data_bytes_before_barrier(checkpoint, &self.bufs);
         let records = if with_records {
-            let n = c.received_data_buffers_before_barrier(&self.bufs) as usize;
-            data_records(c.received.iter(&self.bufs).take(n))
+            let n = c.received_data_buffers_before_barrier(checkpoint, &self.bufs) as usize;
+            data_records(c.received.iter(&self.bufs).filter(|b| b.is_data()).take(n))
         } else {
             Vec::new()
         };

@@ -76,7 +76,7 @@ fn catch_up_time_after_a_failure_is_r_plus_rho_l_over_one_minus_rho() {
     );
     let rho = 0.5;
     let r = restart_ns as f64 / 1e6;
-    let l = f.lost_work;
+    let l = f.lost_work.expect("restored");
     assert!(l > 0.0 && l < 5000.0 + 50.0, "lost work {l} ms");
     let expected = (r + rho * l) / (1.0 - rho);
     let got = f.catch_up_time.expect("caught up");
@@ -175,7 +175,7 @@ fn lost_work_per_failure_averages_half_the_interval_plus_the_duration() {
         .failures
         .iter()
         .filter(|f| f.restored_checkpoint.is_some())
-        .map(|f| f.lost_work)
+        .filter_map(|f| f.lost_work)
         .collect();
     assert!(lost.len() > 300, "{} failures", lost.len());
     let n = lost.len() as f64;
@@ -291,7 +291,7 @@ fn a_dropped_connection_fails_the_tasks_reading_across_it() {
         (
             "NETWORK_FAILURE",
             5000.0,
-            ckptsim::scenario::restart::TASK_FAILURE_REPORT_DELAY_MS,
+            Some(ckptsim::scenario::restart::TASK_FAILURE_REPORT_DELAY_MS),
             9
         )
     );

@@ -50,7 +50,11 @@ fn the_job_restarts_once_the_failed_task_has_reported_and_the_delay_has_passed()
     let out = ckptsim::run::run(&common::scenario(&job("task_failure_report_delay = \"40ms\"")), 1);
     let f = out.failures.first().expect("one failure");
     assert_eq!(f.failure_timestamp, 10_000.0);
-    assert_eq!(f.detection_delay, 40.0, "failure to RESTARTING is the task's report");
+    assert_eq!(
+        f.detection_delay,
+        Some(40.0),
+        "failure to RESTARTING is the task's report"
+    );
     assert_eq!(
         f.restart_delay,
         Some(1000.0),
@@ -75,11 +79,11 @@ fn the_report_delay_is_the_key_and_defaults_to_the_constant() {
     let f = out.failures.first().expect("one failure");
     assert_eq!(
         f.detection_delay,
-        ckptsim::scenario::restart::TASK_FAILURE_REPORT_DELAY_MS
+        Some(ckptsim::scenario::restart::TASK_FAILURE_REPORT_DELAY_MS)
     );
     // With no report delay the JobManager hears at once: the figure really comes from the key.
     let out0 = ckptsim::run::run(&common::scenario(&job("task_failure_report_delay = \"0ms\"")), 1);
-    assert_eq!(out0.failures[0].detection_delay, 0.0);
+    assert_eq!(out0.failures[0].detection_delay, Some(0.0));
 }
 
 #[test]
@@ -103,4 +107,38 @@ fn c05(column: &str) -> f64 {
         .collect();
     let i = header.iter().position(|h| *h == column).expect("column");
     row[i].parse().expect("a number")
+}
+
+/// A TaskManager hung 5 s before the run ends is noticed only after `heartbeat.timeout` (50 s by
+/// default): the run ends with the failure undetected. `failures.csv` leaves its detection,
+/// restart and lost work empty rather than writing zeros (it once read "detected after 0 ms,
+/// restarted after 0 ms more, restored in 0 ms"), and the verdict says what the job waits for.
+#[test]
+fn a_failure_the_run_ends_before_noticing_reports_no_recovery_figures() {
+    let text = job("").replace(
+        "[[faults.task_crash]]\nat = [\"10s\"]\noperator = \"map\"\nsubtask = 0\n",
+        "[[faults.taskmanager_loss]]\nat = [\"15s\"]\ntaskmanager = 0\n",
+    );
+    assert!(text.contains("taskmanager_loss"), "the fixture changed: {text}");
+    let s = common::scenario(&text);
+    let out = ckptsim::run::run(&s, 1);
+    let f = out.failures.first().expect("one failure");
+    assert_eq!(f.cause, "TASK_MANAGER_LOST");
+    assert_eq!(
+        (f.detection_delay, f.restart_delay, f.lost_work, f.downtime),
+        (None, None, None, None)
+    );
+    let verdict = ckptsim::verdict::judge(&out, &ckptsim::verdict::JobShape::of(&s));
+    let failures = verdict
+        .iter()
+        .find(|v| v.topic == "failures")
+        .expect("a failures finding");
+    println!("{}", failures.text);
+    assert_eq!(failures.status, ckptsim::metrics::Status::Problem);
+    assert!(
+        failures.text.contains("was not noticed") && failures.text.contains("heartbeat.timeout"),
+        "{}",
+        failures.text
+    );
+    assert!(!failures.text.contains("detected after"), "{}", failures.text);
 }

@@ -12,8 +12,9 @@ pub struct FailureRecord {
     /// Subtasks restarted (the failover region, or all).
     pub tasks_restarted: u32,
     /// Fault to the JobManager noticing it (the failed task's report for a task exception, the
-    /// heartbeat timeout for a hung TaskManager): the job is RESTARTING from then on.
-    pub detection_delay: f64,
+    /// heartbeat timeout for a hung TaskManager): the job is RESTARTING from then on. Empty when
+    /// the run ended first (a hung TaskManager within `heartbeat.timeout`, 50 s by default).
+    pub detection_delay: Option<f64>,
     /// Detection to redeployment: the restart strategy's backoff.
     pub restart_delay: Option<f64>,
     /// Redeployment to every restarted task running again: waiting for slots (a lost
@@ -26,8 +27,9 @@ pub struct FailureRecord {
     /// In-flight records restored from an unaligned checkpoint's channel state and processed
     /// again before new input.
     pub channel_state_records: u64,
-    /// Time since the restored checkpoint's trigger: the processing to redo.
-    pub lost_work: f64,
+    /// Time since the restored checkpoint's trigger: the processing to redo. Empty when the run
+    /// ended before the restart chose what to restore.
+    pub lost_work: Option<f64>,
     /// Fault to every restarted task running again.
     pub downtime: Option<f64>,
     /// Fault until the job has caught up: every restarted task runs and the restarted sources

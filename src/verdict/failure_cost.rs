@@ -5,7 +5,7 @@
 use super::thresholds::HEADROOM_WARNING;
 use super::{JobShape, finding, human_ms};
 use crate::metrics::live_again::stale_spans;
-use crate::metrics::{Finding, RunOutput, RunSummary, StatsSummary, Status};
+use crate::metrics::{FailureRecord, Finding, RunOutput, RunSummary, StatsSummary, Status};
 
 /// Spare throughput: how much more input the busiest subtask could take. A subtask busy a
 /// share `rho` of the time can process `1 / rho` times its input, so the spare is `1/rho - 1`.
@@ -45,22 +45,33 @@ impl Headroom {
 }
 
 pub fn judge(out: &RunOutput, job: &JobShape, h: &Headroom) -> Finding {
-    let recovered: Vec<_> = out.failures.iter().filter(|f| !f.taken_over && !f.job_failed).collect();
+    let end_ms = out.summary.simulated_seconds * 1e3;
+    // Running again by the end of the run, or still recovering then (not yet detected, or
+    // restarting): the second kind has no recovery figures to take a median of.
+    let (recovered, recovering): (Vec<_>, Vec<_>) = out
+        .failures
+        .iter()
+        .filter(|f| !f.taken_over && !f.job_failed)
+        .partition(|f| f.downtime.is_some());
     if recovered.is_empty() {
-        return estimate(&out.summary, job, h);
+        return match recovering.first() {
+            Some(first) => unrecovered(recovering.len(), first, end_ms, h),
+            None => estimate(&out.summary, job, h),
+        };
     }
     let median = |v: Vec<f64>| StatsSummary::of(&v).p50;
     // Live again as the timeline shows it, not as `catch_up_time` (see `metrics::live_again`).
-    let spans = stale_spans(&out.timeline, &out.failures, out.summary.simulated_seconds * 1e3);
+    let spans = stale_spans(&out.timeline, &out.failures, end_ms);
     let never = spans.iter().filter(|s| s.censored).count();
-    let detection = median(recovered.iter().map(|f| f.detection_delay).collect());
+    let detection = median(recovered.iter().filter_map(|f| f.detection_delay).collect());
     let restart = median(recovered.iter().filter_map(|f| f.restart_delay).collect());
     let restore = median(recovered.iter().filter_map(|f| f.restore_duration).collect());
-    let lost = median(recovered.iter().map(|f| f.lost_work).collect());
+    let lost = median(recovered.iter().filter_map(|f| f.lost_work).collect());
     let replayed = median(recovered.iter().map(|f| f.records_replayed as f64).collect());
     let caught_up = median(spans.iter().filter(|s| !s.censored).map(|s| s.duration_ms()).collect());
+    let total = recovered.len() + recovering.len();
     let figures = [
-        ("failures", recovered.len() as f64),
+        ("failures", total as f64),
         ("not_caught_up", never as f64),
         ("detection_p50_ms", detection),
         ("restart_p50_ms", restart),
@@ -70,11 +81,17 @@ pub fn judge(out: &RunOutput, job: &JobShape, h: &Headroom) -> Finding {
         ("live_again_p50_ms", caught_up),
         ("spare_throughput", h.spare()),
     ];
+    // The median is over the failures recovered from; say so when some were not yet.
+    let of_recovered = if recovering.is_empty() {
+        String::new()
+    } else {
+        format!(" of the {} recovered from", recovered.len())
+    };
     let mut text = format!(
-        "{} failure{} in the run; the median one: detected after {}, restarted after {} more, restored in {}, {:.0} \
-         records replayed ({} of lost work), ",
-        recovered.len(),
-        if recovered.len() == 1 { "" } else { "s" },
+        "{} failure{} in the run; the median one{of_recovered}: detected after {}, restarted after {} more, restored \
+         in {}, {:.0} records replayed ({} of lost work), ",
+        total,
+        if total == 1 { "" } else { "s" },
         human_ms(detection),
         human_ms(restart),
         human_ms(restore),
@@ -88,7 +105,47 @@ pub fn judge(out: &RunOutput, job: &JobShape, h: &Headroom) -> Finding {
         text += &format!("output live again {} after the fault. ", human_ms(caught_up));
         headroom_status(h)
     };
+    if let Some(first) = recovering.first() {
+        text += &still_recovering(recovering.len(), first, end_ms);
+    }
     finding("failures", status, text + &h.sentence(), &figures)
+}
+
+/// Every failure of the run was still being recovered from when it ended.
+fn unrecovered(n: usize, first: &FailureRecord, end_ms: f64, h: &Headroom) -> Finding {
+    let figures = [
+        ("failures", 0.0),
+        ("not_recovered", n as f64),
+        ("spare_throughput", h.spare()),
+    ];
+    let text = still_recovering(n, first, end_ms) + &h.sentence();
+    finding("failures", Status::Problem, text, &figures)
+}
+
+/// What the failures not recovered from by the end of the run were waiting for, said of the
+/// first of them.
+fn still_recovering(n: usize, first: &FailureRecord, end_ms: f64) -> String {
+    let count = if n == 1 {
+        "1 failure was".to_string()
+    } else {
+        format!("{n} failures were")
+    };
+    let at = human_ms(first.failure_timestamp);
+    let left = human_ms(end_ms - first.failure_timestamp);
+    let waiting = match first.detection_delay {
+        None if first.cause == "TASK_MANAGER_LOST" => format!(
+            "the TaskManager lost at {at} was not noticed in the {left} the run had left. Flink notices a hung \
+             TaskManager only after `heartbeat.timeout` (50 s by default); a process that died closes its \
+             connections and is noticed within seconds (`detection = \"connection_drop\"`). Run longer to see \
+             its recovery"
+        ),
+        None => format!("the failure at {at} was not noticed in the {left} the run had left"),
+        Some(d) => format!(
+            "the failure at {at} was noticed after {} and its tasks were not running again {left} after it",
+            human_ms(d)
+        ),
+    };
+    format!("{count} still being recovered from when the run ended: {waiting}. ")
 }
 
 /// No failure in the run: the cost of one task failure from the run's own figures. The

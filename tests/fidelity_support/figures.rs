@@ -265,10 +265,10 @@ fn one_run_figures(out: &RunOutput) -> Figures {
     );
     if let Some(fail) = out.failures.first() {
         let t = fail.failure_timestamp;
-        put(Figure::FailToRestartingMs, Some(fail.detection_delay));
+        put(Figure::FailToRestartingMs, fail.detection_delay);
         put(
             Figure::FailToRunningMs,
-            fail.restart_delay.map(|r| fail.detection_delay + r),
+            fail.detection_delay.zip(fail.restart_delay).map(|(d, r)| d + r),
         );
         put(Figure::FailToProcessingMs, fail.downtime);
         let first = out

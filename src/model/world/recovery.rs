@@ -373,13 +373,16 @@ impl World {
                 failure_timestamp: ms(f.time.as_ns()),
                 cause: f.cause.as_str().to_uppercase(),
                 tasks_restarted: f.tasks.len() as u32,
-                detection_delay: ms(f.detected.map_or(0, |d| d.since(f.time))),
+                detection_delay: f.detected.map(|d| ms(d.since(f.time))),
                 restart_delay: f.restart_at.zip(f.detected).map(|(r, d)| ms(r.since(d))),
                 restore_duration: f.running_again.zip(f.restart_at).map(|(a, r)| ms(a.since(r))),
                 restored_checkpoint: f.restored_checkpoint.map(|(id, _)| id),
                 records_replayed: f.records_replayed * self.run.records_per_bundle,
                 channel_state_records: f.channel_state_records * self.run.records_per_bundle,
-                lost_work: ms(f.time.since(f.restored_checkpoint.map_or(SimTime::ZERO, |(_, ts)| ts))),
+                // The restart picks the checkpoint (none: from the start); before it, unknown.
+                lost_work: f
+                    .restart_at
+                    .map(|_| ms(f.time.since(f.restored_checkpoint.map_or(SimTime::ZERO, |(_, ts)| ts)))),
                 downtime: f.running_again.map(|a| ms(a.since(f.time))),
                 // Not caught up while a task is still down, even if a stateless source already
                 // reads at the head (into network buffers).

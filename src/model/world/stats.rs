@@ -152,7 +152,10 @@ fn failure_costs(failures: &[crate::metrics::FailureRecord]) -> BTreeMap<String,
     let mut m = BTreeMap::new();
     let done: Vec<_> = failures.iter().filter(|f| !f.taken_over).collect();
     let of = |xs: Vec<f64>| StatsSummary::of(&xs);
-    m.insert("lost_work".into(), of(done.iter().map(|f| f.lost_work).collect()));
+    m.insert(
+        "lost_work".into(),
+        of(done.iter().filter_map(|f| f.lost_work).collect()),
+    );
     m.insert(
         "records_replayed".into(),
         of(done.iter().map(|f| f.records_replayed as f64).collect()),
@@ -212,7 +215,7 @@ fn lost_work_fraction(failures: &[crate::metrics::FailureRecord], end: SimTime) 
     failures
         .iter()
         .filter(|f| !f.taken_over)
-        .map(|f| f.lost_work)
+        .filter_map(|f| f.lost_work)
         .fold(0.0, |a, b| a + b)
         / 1e3
         / end.as_secs_f64()

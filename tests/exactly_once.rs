@@ -11,7 +11,8 @@
 //! regenerates from its checkpointed count), operator chaining on and off (forward edges
 //! chain the map and the sink), the sink's delivery guarantee (exactly-once, at-least-once:
 //! nothing lost; none: nothing kept), a second, shorter source as the map's second input (barriers
-//! align over two input gates, and a source finishes early), fault schedules (crashes,
+//! align over two input gates, and a source finishes early), a second stateful map before the
+//! sink (a task with input and output channel state mid-job), fault schedules (crashes,
 //! TaskManager and connection losses, JobManager failovers) and the trouble beside them
 //! (`exactly_once_trouble`: checkpoints that expire, overlap or pause; failed uploads, a storage
 //! outage, throttling or slow requests; a network partition; a slow TaskManager; buffer
@@ -73,6 +74,9 @@ struct Case {
     /// A second source vertex `source2` (parallelism, partitioning) as the map's second input:
     /// barriers align over two input gates.
     second_input: Option<(u32, &'static str)>,
+    /// A second stateful map `map2` between the map and the sink (its input's partitioning):
+    /// a task with both input and output channel state in the middle of the job.
+    second_map: Option<&'static str>,
     seed: u64,
 }
 
@@ -100,7 +104,7 @@ taskmanagers = 2
 slots_per_taskmanager = {slots}
 rpc_latency = {{ dist = "uniform", min = "1ms", max = "30ms" }}
 [network]
-buffer_timeout = "{bt}ms"{network_trouble}
+buffer_timeout = "{bt}ms"{network_trouble}{storage_trouble}
 [state_backend]
 {backend}
 [restart]
@@ -123,12 +127,12 @@ parallelism = {ops}
 inputs = [{{ from = "source", partitioning = "{part}" }}{second_input}]
 service_time = {{ dist = "exponential", mean = "{service}us" }}
 state = {{ bytes_per_key = "64B" }}
-selectivity = {selectivity}
+selectivity = {selectivity}{second_map}
 [[operators]]
 name = "sink"
 kind = "sink"
 parallelism = {sinks}
-inputs = [{{ from = "map", partitioning = "{sink_part}" }}]
+inputs = [{{ from = "{sink_from}", partitioning = "{sink_part}" }}]
 delivery_guarantee = "{guarantee}"
 "#,
             seed = self.seed,
@@ -141,6 +145,11 @@ delivery_guarantee = "{guarantee}"
             slots = max_par.div_ceil(2),
             bt = self.buffer_timeout_ms,
             checkpoint_trouble = self.trouble.checkpoint_toml(),
+            second_map = self.second_map.map_or(String::new(), |part| format!(
+                "\n[[operators]]\nname = \"map2\"\nkind = \"operator\"\nparallelism = {}\ninputs = [{{ from = \"map\", partitioning = \"{part}\" }}]\nservice_time = {{ dist = \"exponential\", mean = \"100us\" }}\nstate = {{ bytes_per_key = \"32B\" }}",
+                self.ops
+            )),
+            sink_from = if self.second_map.is_some() { "map2" } else { "map" },
             second_source = self.second_input.map_or(String::new(), |(par, _)| format!(
                 "\n[[operators]]\nname = \"source2\"\nkind = \"source\"\nparallelism = {par}\n{}rate = {{ process = \"{}\", records_per_second = {RATE}{} }}\nmax_records = {RECORDS_PER_SECOND_SOURCE}\nkeys = {{ count = 200 }}",
                 if self.generator { "connector = \"datagen\"\n" } else { "" },
@@ -151,6 +160,7 @@ delivery_guarantee = "{guarantee}"
                 ", {{ from = \"source2\", partitioning = \"{part}\" }}"
             )),
             network_trouble = self.trouble.network_toml(),
+            storage_trouble = self.trouble.storage_toml(),
             mode = match self.mode {
                 "unaligned" => "unaligned = true",
                 "timeout" => "unaligned = true\naligned_checkpoint_timeout = \"30ms\"",
@@ -361,6 +371,7 @@ fn case() -> impl Strategy<Value = Case> {
         (
             exactly_once_trouble::trouble(),
             prop_oneof![3 => Just(None), 1 => (1u32..=3, prop_oneof![Just("hash"), Just("rebalance")]).prop_map(Some)],
+            prop_oneof![3 => Just(None), 1 => partitioning().prop_map(Some)],
         ),
         0u64..1000,
     )
@@ -372,7 +383,7 @@ fn case() -> impl Strategy<Value = Case> {
                 crashes,
                 (tm, conn, sp, jm, fr),
                 (selectivity, profile, chaining, guarantee, generator),
-                (trouble, second_input),
+                (trouble, second_input, second_map),
                 seed,
             )| {
                 // A generator has one rate (no profile).
@@ -412,6 +423,7 @@ fn case() -> impl Strategy<Value = Case> {
                     generator,
                     trouble: trouble.scaled(at),
                     second_input,
+                    second_map,
                     seed,
                 }
             },
@@ -470,6 +482,7 @@ fn a_keyed_job_with_repeated_crashes_and_a_lost_taskmanager_commits_each_record_
         generator: false,
         trouble: Trouble::NONE,
         second_input: None,
+        second_map: None,
         seed: 5,
     };
     let (v, expected, failures) = violations(&c, false);
@@ -509,6 +522,7 @@ fn rate_limited_generators_regenerate_from_their_checkpointed_count_and_commit_e
             generator: true,
             trouble: Trouble::NONE,
             second_input: None,
+            second_map: None,
             seed,
         };
         let (v, expected, failures) = violations(&c, false);
@@ -555,6 +569,7 @@ fn selective_maps_commit_each_derived_record_exactly_once_under_failures() {
             generator: false,
             trouble: Trouble::NONE,
             second_input: None,
+            second_map: None,
             seed,
         };
         let (v, expected, failures) = violations(&c, false);
@@ -606,6 +621,7 @@ fn the_checkers_still_catch_broken_alignment_and_at_least_once_with_a_selective_
         generator: false,
         trouble: Trouble::NONE,
         second_input: None,
+        second_map: None,
         seed: 11,
     };
     // `committed` asserts that the cut check reports an inconsistent cut.
@@ -651,6 +667,7 @@ fn savepoint_case(seed: u64, sources: u32, crashes: Vec<(u32, usize, u32)>, tm: 
         generator: false,
         trouble: Trouble::NONE,
         second_input: None,
+        second_map: None,
         seed,
     }
 }
@@ -724,6 +741,7 @@ fn the_checker_catches_snapshots_taken_without_alignment() {
         generator: false,
         trouble: Trouble::NONE,
         second_input: None,
+        second_map: None,
         seed: 11,
     };
     let (v, _, failures) = violations(&c, true);
@@ -764,6 +782,7 @@ fn at_least_once_mode_with_failures_produces_duplicates_the_checker_catches() {
         generator: false,
         trouble: Trouble::NONE,
         second_input: None,
+        second_map: None,
         seed: 11,
     };
     let at_least_once = |toml: String| toml.replacen("[checkpoint]\n", "[checkpoint]\nmode = \"at_least_once\"\n", 1);
@@ -812,6 +831,7 @@ fn unaligned_case() -> Case {
         generator: false,
         trouble: Trouble::NONE,
         second_input: None,
+        second_map: None,
         seed: 7,
     }
 }
@@ -919,7 +939,7 @@ fn the_generated_jobs_have_local_and_remote_channels() {
     assert!(with_both >= 16, "{with_both} of 64 cases had both kinds of channel");
 }
 
-/// The generator's trouble reaches the paths it is there for: among the first 96 cases of a
+/// The generator's trouble reaches the paths it is there for: among the first 192 cases of a
 /// deterministic run of the strategy, faulty runs see checkpoints expire (the 150 ms timeout, a
 /// storage outage), declined for a failed upload, and two in flight at once. Without the
 /// trouble (`Trouble::NONE`) the same cases' checkpoints never expire nor overlap: the negative
@@ -930,7 +950,7 @@ fn the_generated_trouble_expires_declines_and_overlaps_checkpoints() {
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     let mut seen = std::collections::BTreeMap::<&str, u32>::new();
     let mut without = std::collections::BTreeMap::<&str, u32>::new();
-    for _ in 0..96 {
+    for _ in 0..192 {
         let c = case().new_tree(&mut runner).expect("a case").current();
         for (trouble, counts) in [(c.trouble.clone(), &mut seen), (Trouble::NONE, &mut without)] {
             let c = Case { trouble, ..c.clone() };
@@ -1020,6 +1040,7 @@ fn data_behind_a_stale_cancellation_marker_is_in_flight_for_the_next_checkpoint(
             ..Trouble::NONE
         },
         second_input: Some((1, "hash")),
+        second_map: None,
         seed: 177,
     };
     let (v, expected, failures) = violations(&c, false);

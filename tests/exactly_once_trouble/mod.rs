@@ -84,6 +84,17 @@ impl Trouble {
         t
     }
 
+    /// A `[storage]` table, if the trouble needs one: with uploads failing, every state goes to
+    /// storage (`execution.checkpointing.data-inline-threshold: 0`), since the cases' small
+    /// heap states would otherwise be inlined into the metadata and never fail.
+    pub fn storage_toml(&self) -> &'static str {
+        if self.storage == Some(Storage::UploadsFail) {
+            "\n[storage]\ninline_threshold = \"0B\""
+        } else {
+            ""
+        }
+    }
+
     /// Lines for the `[network]` table.
     pub fn network_toml(&self) -> &'static str {
         if self.debloat {

@@ -961,7 +961,7 @@ fn the_generated_trouble_expires_declines_and_overlaps_checkpoints() {
         }
     }
     println!("with the trouble: {seen:?}\nwithout: {without:?}");
-    for kind in ["CHECKPOINT_EXPIRED", "IO_EXCEPTION", "two in flight"] {
+    for kind in ["CHECKPOINT_EXPIRED", "a failed upload", "two in flight"] {
         assert!(
             seen.get(kind).copied().unwrap_or(0) >= 1,
             "no case saw {kind}: {seen:?}"
@@ -972,18 +972,23 @@ fn the_generated_trouble_expires_declines_and_overlaps_checkpoints() {
     }
 }
 
-/// Failed checkpoints by Flink's reason, and checkpoints triggered before the one before them
-/// ended ("two in flight").
+/// Checkpoints that expired or were declined for a failed upload, and checkpoints triggered
+/// before the one before them ended ("two in flight").
 fn checkpoint_trouble_seen(run: &ckptsim::run::RunOutput) -> Vec<(&'static str, u32)> {
     let mut out = Vec::new();
-    for reason in ["CHECKPOINT_EXPIRED", "IO_EXCEPTION"] {
-        let n = run
-            .checkpoints
+    let failed_for = |reasons: &[&str]| {
+        run.checkpoints
             .iter()
-            .filter(|c| c.failure_reason.as_deref() == Some(reason))
-            .count();
-        out.push((reason, n as u32));
-    }
+            .filter(|c| c.failure_reason.as_deref().is_some_and(|r| reasons.contains(&r)))
+            .count() as u32
+    };
+    out.push(("CHECKPOINT_EXPIRED", failed_for(&["CHECKPOINT_EXPIRED"])));
+    // A channel-state write declines with IO_EXCEPTION, the async phase's upload with
+    // CHECKPOINT_ASYNC_EXCEPTION.
+    out.push((
+        "a failed upload",
+        failed_for(&["IO_EXCEPTION", "CHECKPOINT_ASYNC_EXCEPTION"]),
+    ));
     // Periodic checkpoints only: a savepoint runs beside them whatever the limit.
     let periodic: Vec<_> = run
         .checkpoints

@@ -36,8 +36,12 @@ inputs = [{ from = "op", partitioning = "forward" }]
 "#;
 
 fn violations(setup: impl Fn(&mut World)) -> Vec<InvariantViolation> {
+    violations_of(ALIGNED, setup)
+}
+
+fn violations_of(scenario: &str, setup: impl Fn(&mut World)) -> Vec<InvariantViolation> {
     let mut w = World::new(
-        &ckptsim::compile::world_config(&common::scenario(ALIGNED)),
+        &ckptsim::compile::world_config(&common::scenario(scenario)),
         1,
         "liveness",
     );
@@ -60,4 +64,32 @@ fn the_liveness_check_catches_a_channel_left_blocked_after_its_alignment() {
         "{v:?}"
     );
     println!("caught: {}", v[0]);
+}
+
+/// An operator 5 s a record, chained with its sink: it moves through each input buffer one
+/// record at a time, emits nothing a sink would count out, and back-pressures the sources for
+/// far longer than the window. The job progresses, so no stall may be reported. (The fuzz found
+/// the check reading this as a stall, when its mark counted only whole batches read and records
+/// sent on.)
+#[test]
+fn an_operator_seconds_per_record_is_slow_not_stalled() {
+    let slow = ALIGNED
+        .replace("service_time = \"50us\"", "service_time = \"5s\"")
+        .replace("duration = \"60s\"", "duration = \"40s\"");
+    assert_ne!(slow, ALIGNED);
+    assert_eq!(violations_of(&slow, |_| {}), vec![]);
+}
+
+/// The source-stall check's negative control: one source, one operator, and the only channel
+/// left blocked after an alignment. Nothing moves, and the source's stall is caught (beside the
+/// blocked channel).
+#[test]
+fn the_liveness_check_catches_a_source_that_can_no_longer_emit() {
+    let single = ALIGNED.replace("parallelism = 2", "parallelism = 1");
+    assert_ne!(single, ALIGNED);
+    let v = violations_of(&single, |w| w.leave_a_channel_blocked_for_negative_control());
+    assert!(
+        v.iter().any(|x| matches!(x, InvariantViolation::SourceStalled { .. })),
+        "{v:?}"
+    );
 }

@@ -47,7 +47,7 @@ impl World {
         let lv = &mut self.liveness;
         lv.source_marks.resize(n_sources, (0, SimTime::ZERO));
         lv.unexplained_since.resize(n_chans, None);
-        let processed = self.tasks.records_processed();
+        let processed = self.tasks.records_processed(now);
         if suspended || processed != self.liveness.job_mark.0 {
             self.liveness.job_mark = (processed, now);
         }

@@ -525,7 +525,9 @@ fn complete_output(dir: &Path, plots: bool) -> bool {
     let no_temp = sweep_support::snapshot(dir)
         .keys()
         .all(|p| !p.to_string_lossy().contains("tmp"));
-    files_ok && no_temp && (!plots || dir.join("plots/timeline.png").is_file())
+    // A run shorter than one timeline sample has a timeline of its header alone, and no chart.
+    let samples = std::fs::read_to_string(dir.join("timeline.csv")).map_or(0, |t| t.lines().count().saturating_sub(1));
+    files_ok && no_temp && (!plots || samples == 0 || dir.join("plots/timeline.png").is_file())
 }
 
 /// The same case through the binary, under an address-space limit: an abort is an exit by

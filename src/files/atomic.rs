@@ -50,6 +50,18 @@ pub fn csv_bytes<T: Serialize>(rows: &[T], path_for_errors: &Path) -> Result<Vec
     })
 }
 
+/// As [`csv_bytes`], with the header row even when there is no row (csv writes the header with
+/// the first record only), so that readers always find the columns: a run too short for a
+/// timeline sample or a checkpoint still writes files a CSV reader can load.
+pub fn csv_bytes_with_header<T: Serialize + Default>(rows: &[T], path_for_errors: &Path) -> Result<Vec<u8>, FileError> {
+    if !rows.is_empty() {
+        return csv_bytes(rows, path_for_errors);
+    }
+    let one = csv_bytes(&[T::default()], path_for_errors)?;
+    let header_end = one.iter().position(|&b| b == b'\n').map_or(one.len(), |i| i + 1);
+    Ok(one[..header_end].to_vec())
+}
+
 /// Pretty JSON with a final newline.
 pub fn json_bytes<T: Serialize>(value: &T, path_for_errors: &Path) -> Result<Vec<u8>, FileError> {
     let mut b = serde_json::to_vec_pretty(value).map_err(|cause| FileError::Json {

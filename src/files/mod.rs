@@ -9,7 +9,7 @@
 pub mod atomic;
 pub mod contained;
 
-pub use atomic::{csv_bytes, json_bytes, write_atomic, write_csv, write_json};
+pub use atomic::{csv_bytes, csv_bytes_with_header, json_bytes, write_atomic, write_csv, write_json};
 pub use contained::child_path;
 
 use std::path::PathBuf;

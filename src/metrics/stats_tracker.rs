@@ -14,7 +14,7 @@ use super::checkpoint_log::{CheckpointLog, LoggedAck, LoggedCheckpoint, LoggedRe
 use super::ms;
 
 /// One row of `checkpoints.csv`: Flink's checkpoint history entry. Times in ms.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 pub struct CheckpointRecord {
     pub id: u64,
     /// IN_PROGRESS | COMPLETED | FAILED
@@ -46,7 +46,7 @@ pub struct CheckpointRecord {
 }
 
 /// One row of `subtasks.csv`: a subtask's acknowledgement of a checkpoint.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 pub struct SubtaskRecord {
     pub checkpoint_id: u64,
     pub task: String,

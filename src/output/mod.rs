@@ -8,7 +8,7 @@ pub use run_dir::{Replace, RunDirError, publish_dir, write_run_dir, write_run_di
 
 use std::path::{Path, PathBuf};
 
-use crate::files::{FileError, csv_bytes, json_bytes, write_atomic};
+use crate::files::{FileError, csv_bytes_with_header, json_bytes, write_atomic};
 use crate::layout::run::{
     CHECKPOINT_DETAILS_JSON, CHECKPOINTS_CSV, CHECKPOINTS_JSON, FAILURES_CSV, SUBTASKS_CSV, SUMMARY_JSON, TIMELINE_CSV,
 };
@@ -40,19 +40,19 @@ pub fn write_run(dir: &Path, out: &RunOutput) -> Result<Vec<PathBuf>, OutputErro
     let files = [
         (
             dir.join(CHECKPOINTS_CSV),
-            csv_bytes(&out.checkpoints, &dir.join(CHECKPOINTS_CSV))?,
+            csv_bytes_with_header(&out.checkpoints, &dir.join(CHECKPOINTS_CSV))?,
         ),
         (
             dir.join(SUBTASKS_CSV),
-            csv_bytes(&out.subtasks, &dir.join(SUBTASKS_CSV))?,
+            csv_bytes_with_header(&out.subtasks, &dir.join(SUBTASKS_CSV))?,
         ),
         (
             dir.join(TIMELINE_CSV),
-            csv_bytes(&out.timeline, &dir.join(TIMELINE_CSV))?,
+            csv_bytes_with_header(&out.timeline, &dir.join(TIMELINE_CSV))?,
         ),
         (
             dir.join(FAILURES_CSV),
-            failures_csv(&out.failures, &dir.join(FAILURES_CSV))?,
+            csv_bytes_with_header(&out.failures, &dir.join(FAILURES_CSV))?,
         ),
         (
             dir.join(SUMMARY_JSON),
@@ -77,17 +77,4 @@ pub fn write_run(dir: &Path, out: &RunOutput) -> Result<Vec<PathBuf>, OutputErro
         written.push(path);
     }
     Ok(written)
-}
-
-/// `failures.csv` with its header even when no failure happened (csv writes headers only with
-/// the first row), so readers always find the columns.
-fn failures_csv(rows: &[crate::metrics::FailureRecord], path: &Path) -> Result<Vec<u8>, FileError> {
-    if !rows.is_empty() {
-        return csv_bytes(rows, path);
-    }
-    Ok(
-        b"failure_timestamp,cause,tasks_restarted,detection_delay,restart_delay,restore_duration,\
-restored_checkpoint,records_replayed,channel_state_records,lost_work,downtime,catch_up_time,job_failed,taken_over\n"
-            .to_vec(),
-    )
 }

@@ -1053,3 +1053,45 @@ fn data_behind_a_stale_cancellation_marker_is_in_flight_for_the_next_checkpoint(
     assert!(failures >= 4, "{failures} failures");
     assert!(v.is_empty(), "{} violations, first {:?}", v.len(), &v[..v.len().min(3)]);
 }
+
+/// The property test's seed 638 (a priority barrier waiting while its channel was blocked):
+/// aligned with a 30 ms timeout, a map's local channel already blocked by checkpoint 6's
+/// alignment when checkpoint 7's barrier, moved ahead by its producer's output timer, arrived.
+/// The wait for the task thread held the channel only if it was open, so checkpoint 6's end
+/// reopened it and the map read a buffer before handling the barrier: the buffer's records were
+/// in both the producer's output state and the map's input state (the cut held 6441 records
+/// where the source's offset gives 6412).
+#[test]
+fn a_channel_waiting_with_a_priority_barrier_stays_held_when_an_alignment_ends() {
+    let c = Case {
+        sources: 1,
+        ops: 3,
+        sinks: 3,
+        partitioning: "hash",
+        sink_partitioning: "forward",
+        buffer_timeout_ms: 5,
+        interval_ms: 300,
+        mode: "timeout",
+        service_us: 900,
+        backend: "rocksdb",
+        failover: "region",
+        crashes: vec![(1037, 0, 0)],
+        taskmanager_loss_ms: None,
+        connection_loss_ms: Some(1056),
+        savepoint_ms: Some(1467),
+        jobmanager_failover_ms: None,
+        failure_rate: false,
+        selectivity: 2.5,
+        profile: Some(RAMP),
+        chaining: false,
+        guarantee: "exactly-once",
+        generator: false,
+        trouble: Trouble::NONE,
+        second_input: Some((3, "rebalance")),
+        second_map: None,
+        seed: 638,
+    };
+    let (v, _, failures) = violations(&c, false);
+    assert!(failures >= 2, "{failures} failures");
+    assert!(v.is_empty(), "{} violations, first {:?}", v.len(), &v[..v.len().min(3)]);
+}

@@ -109,6 +109,10 @@ pub struct ConsumerEnd {
     pub incarnation: u32,
     /// Bookkeeping of alignment (`ChannelState.blockChannel`).
     pub consumer_blocked: bool,
+    /// Priority barriers at the channel's head waiting for the task thread: nothing of the
+    /// channel is read before them, whatever the alignment does meanwhile (a local channel's
+    /// `getNextBuffer` polls priority events first).
+    pub priority_holds: u8,
     /// Both ends share a TaskManager (as [`ProducerEnd::local`], kept at each end so that
     /// neither reads the other's line for it).
     pub local: bool,

@@ -147,8 +147,6 @@ pub struct PriorityMail {
     /// Data buffers at the head of the input channel it overtook (see
     /// [`DeferredMail::PriorityBarrier`]).
     pub overtaken_buffers: u32,
-    /// Whether the mail blocked the channel (it was open), so its handling reopens it.
-    pub blocked_channel: bool,
     /// The mail reached the thread while it processed a record and waited for its end: it runs
     /// at that boundary whatever the thread starts next.
     pub waited_for_record: bool,

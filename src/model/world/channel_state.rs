@@ -64,12 +64,11 @@ impl World {
             self.handle_priority_barrier(now, s, input, barrier, overtaken);
             return;
         };
-        let blocked_channel = self.net.hold_input_for_priority(s, input, &self.graph);
+        self.net.hold_input_for_priority(s, input, &self.graph);
         let mail = PriorityMail {
             input,
             barrier,
             overtaken_buffers: overtaken,
-            blocked_channel,
             waited_for_record,
         };
         self.post_priority_mail(at, s, mail);
@@ -105,10 +104,8 @@ impl World {
             return;
         }
         self.handle_priority_barrier(now, s, input, mail.barrier, mail.overtaken_buffers);
-        if mail.blocked_channel {
-            self.net.release_input_after_priority(s, input, &self.graph);
-            self.mark_input_available(now, s, input);
-        }
+        self.net.release_input_after_priority(s, input, &self.graph);
+        self.mark_input_available(now, s, input);
     }
 
     pub(crate) fn handle_priority_barrier(

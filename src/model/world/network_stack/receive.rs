@@ -202,7 +202,7 @@ impl Network {
     pub fn mark_input_available(&mut self, s: u32, input: u32, g: &JobGraph) -> bool {
         let ch = g.inputs[s as usize][input as usize].0;
         let c = &self.cons[ch as usize];
-        if c.consumer_blocked || c.received.is_empty() {
+        if c.consumer_blocked || c.priority_holds > 0 || c.received.is_empty() {
             return false;
         }
         let q = &mut self.inputs[s as usize];
@@ -220,7 +220,10 @@ impl Network {
         self.inputs[si].in_avail[input as usize] = false;
         let ch = g.inputs[si][input as usize].0;
         let c = &mut self.cons[ch as usize];
-        debug_assert!(!c.consumer_blocked, "a blocked channel is never on the available list");
+        debug_assert!(
+            !c.consumer_blocked && c.priority_holds == 0,
+            "a blocked or held channel is never on the available list"
+        );
         let buffer = c
             .received
             .pop_front(&mut self.bufs)
@@ -262,22 +265,25 @@ impl Network {
     }
 
     /// Holds an input channel while a priority barrier at its head waits for the task thread:
-    /// nothing of it is read meanwhile. Returns whether it was open (so the handling reopens it;
-    /// an aligned block stays the barrier handler's).
-    pub fn hold_input_for_priority(&mut self, s: u32, input: u32, g: &JobGraph) -> bool {
+    /// nothing of it is read meanwhile, even if an alignment unblocks the channel in between
+    /// (the hold is its own, not the barrier handler's block).
+    pub fn hold_input_for_priority(&mut self, s: u32, input: u32, g: &JobGraph) {
         let ch = g.inputs[s as usize][input as usize].0;
-        if self.cons[ch as usize].consumer_blocked {
-            return false;
-        }
-        self.block_input(s, input, g);
-        true
+        let c = &mut self.cons[ch as usize];
+        c.priority_holds = c
+            .priority_holds
+            .checked_add(1)
+            .expect("fewer than 256 priority barriers wait at one channel");
+        self.unlist_input(s, input);
     }
 
-    /// Reopens a channel held for a priority barrier; the producer was never told, so nothing
-    /// travels back.
+    /// The priority barrier a hold was for was handled; the channel is readable again once no
+    /// other waits and no alignment blocks it. The producer was never told, so nothing travels
+    /// back. (A channel reset since the hold started over with none.)
     pub fn release_input_after_priority(&mut self, s: u32, input: u32, g: &JobGraph) {
         let ch = g.inputs[s as usize][input as usize].0;
-        self.cons[ch as usize].consumer_blocked = false;
+        let c = &mut self.cons[ch as usize];
+        c.priority_holds = c.priority_holds.saturating_sub(1);
     }
 
     /// Consumer side of `resumeConsumption`: unblock and tell the producer. Returns whether the

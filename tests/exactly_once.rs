@@ -3,25 +3,24 @@
 //! sink commits with failures is the output it commits without them, every record once.
 //!
 //! Property tests generate topologies, parallelisms, barrier modes (aligned, unaligned, aligned
-//! with a timeout), load (light, or back-pressured so that unaligned checkpoints persist
-//! in-flight data), buffer timeouts, intervals, state backends, failover strategies, restart
-//! strategies (fixed-delay, failure-rate), savepoints, bounded sources, operator selectivity
-//! (a map emitting 0.3 or 2.5 records per record read), source rate profiles (a spike, a
-//! silent window, a ramp), both source kinds (a log, and a rate-limited generator that
-//! regenerates from its checkpointed count), operator chaining on and off (forward edges
-//! chain the map and the sink), the sink's delivery guarantee (exactly-once, at-least-once:
-//! nothing lost; none: nothing kept), a second, shorter source as the map's second input (barriers
-//! align over two input gates, and a source finishes early), a second stateful map before the
-//! sink (a task with input and output channel state mid-job), fault schedules (crashes,
-//! TaskManager and connection losses, JobManager failovers) and the trouble beside them
-//! (`exactly_once_trouble`: checkpoints that expire, overlap or pause; failed uploads, a storage
-//! outage, throttling or slow requests; a network partition; a slow TaskManager; buffer
-//! debloating). Every run also checks the run-time invariants (records conserved on every
-//! channel, one barrier per channel per checkpoint, every completed checkpoint a consistent
-//! cut of the sources' offsets). A failing case shrinks and is printed as a
-//! scenario file plus a seed that `ckptsim run` replays. Negative controls prove the checkers
-//! can fail: a snapshot taken without alignment, at-least-once mode, an unaligned checkpoint
-//! whose channel state is not restored, and a lost buffer are all caught.
+//! with a timeout), load (light, or back-pressured so that unaligned checkpoints persist in-flight
+//! data), buffer timeouts, intervals, state backends, failover strategies, restart strategies
+//! (fixed-delay, failure-rate), savepoints, bounded sources, operator selectivity (a map emitting
+//! 0.3 or 2.5 records per record read), source rate profiles (a spike, a silent window, a ramp),
+//! both source kinds (a log, and a rate-limited generator that regenerates from its checkpointed
+//! count), operator chaining on and off (forward edges chain the map and the sink), the sink's
+//! delivery guarantee (exactly-once, at-least-once: nothing lost; none: nothing kept), a second,
+//! shorter source as the map's second input (barriers align over two input gates, and a source
+//! finishes early), a second stateful map before the sink (a task with input and output channel
+//! state mid-job), fault schedules (crashes, TaskManager and connection losses, JobManager
+//! failovers) and the trouble beside them (`exactly_once_trouble`: checkpoints that expire, overlap
+//! or pause; failed uploads, a storage outage, throttling or slow requests; a network partition; a
+//! slow TaskManager; buffer debloating; one channel-state file per subtask). Every run also checks
+//! the run-time invariants (records conserved on every channel, one barrier per channel per
+//! checkpoint, every completed checkpoint a consistent cut of the sources' offsets). A failing case
+//! shrinks and is printed as a scenario file plus a seed that `ckptsim run` replays. Negative
+//! controls prove the checkers can fail: a snapshot taken without alignment, at-least-once mode, an
+//! unaligned checkpoint whose channel state is not restored, and a lost buffer are all caught.
 
 mod common;
 mod exactly_once_trouble;

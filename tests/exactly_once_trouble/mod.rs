@@ -1,6 +1,6 @@
 //! Trouble the exactly-once property cases add beside their crashes: checkpoints that expire,
 //! overlap or pause, a checkpoint storage that fails, stalls or slows, a network partition, a
-//! slow TaskManager, and buffer debloating. These paths decline, abort and re-trigger
+//! slow TaskManager, buffer debloating, and one channel-state file per subtask. These paths decline, abort and re-trigger
 //! checkpoints, which the crash schedules alone rarely reach.
 
 use proptest::prelude::*;
@@ -44,6 +44,10 @@ pub struct Trouble {
     pub straggler_ms: Option<u32>,
     /// `taskmanager.network.memory.buffer-debloat.enabled`.
     pub debloat: bool,
+    /// One channel-state file per subtask
+    /// (`execution.checkpointing.unaligned.max-subtasks-per-channel-state-file: 1`) instead of
+    /// up to 5 subtasks of a TaskManager sharing one.
+    pub channel_state_file_per_subtask: bool,
 }
 
 impl Trouble {
@@ -54,6 +58,7 @@ impl Trouble {
         partition: None,
         straggler_ms: None,
         debloat: false,
+        channel_state_file_per_subtask: false,
     };
 
     /// Fault times moved with the input's end (`at`, as the case moves its crashes).
@@ -80,6 +85,9 @@ impl Trouble {
             Checkpoints::Concurrent => "\nmax_concurrent = 2".to_string(),
             Checkpoints::Paused => "\nmin_pause = \"250ms\"".to_string(),
         };
+        if self.channel_state_file_per_subtask {
+            t.push_str("\nmax_subtasks_per_channel_state_file = 1");
+        }
         if self.checkpoints == Checkpoints::Expiring || self.storage.is_some() {
             t.push_str("\ntolerable_failed = 1000");
         }
@@ -156,12 +164,16 @@ pub fn trouble() -> impl Strategy<Value = Trouble> {
         prop_oneof![4 => Just(None), 1 => (300u32..2800, any::<bool>()).prop_map(Some)],
         prop_oneof![4 => Just(None), 1 => (300u32..2800).prop_map(Some)],
         prop_oneof![3 => Just(false), 1 => Just(true)],
+        prop_oneof![3 => Just(false), 1 => Just(true)],
     )
-        .prop_map(|(checkpoints, storage, partition, straggler_ms, debloat)| Trouble {
-            checkpoints,
-            storage,
-            partition,
-            straggler_ms,
-            debloat,
-        })
+        .prop_map(
+            |(checkpoints, storage, partition, straggler_ms, debloat, channel_state_file_per_subtask)| Trouble {
+                checkpoints,
+                storage,
+                partition,
+                straggler_ms,
+                debloat,
+                channel_state_file_per_subtask,
+            },
+        )
 }

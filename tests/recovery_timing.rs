@@ -135,6 +135,10 @@ fn a_failure_the_run_ends_before_noticing_reports_no_recovery_figures() {
         .expect("a failures finding");
     println!("{}", failures.text);
     assert_eq!(failures.status, ckptsim::metrics::Status::Problem);
+    assert_eq!(
+        (failures.figures.get("failures"), failures.figures.get("not_recovered")),
+        (Some(&1.0), Some(&1.0))
+    );
     assert!(
         failures.text.contains("was not noticed") && failures.text.contains("heartbeat.timeout"),
         "{}",

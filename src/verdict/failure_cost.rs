@@ -113,8 +113,9 @@ pub fn judge(out: &RunOutput, job: &JobShape, h: &Headroom) -> Finding {
 
 /// Every failure of the run was still being recovered from when it ended.
 fn unrecovered(n: usize, first: &FailureRecord, end_ms: f64, h: &Headroom) -> Finding {
+    // `failures` counts every failure not taken over, as when some were recovered from.
     let figures = [
-        ("failures", 0.0),
+        ("failures", n as f64),
         ("not_recovered", n as f64),
         ("spare_throughput", h.spare()),
     ];

@@ -75,10 +75,7 @@ pub fn judge(out: &RunOutput, job: &JobShape) -> Option<Finding> {
             format!(" {expired} expired (execution.checkpointing.timeout); all failures: {reasons}."),
         )
     } else if counted > 0 {
-        (
-            Status::Problem,
-            format!(" Failures that count against the tolerable limit: {reasons}."),
-        )
+        (Status::Problem, counted_apart(&s.failure_reasons))
     } else if p99 > TIMEOUT_SHARE_WARNING * job.timeout_ms {
         (
             Status::Warning,
@@ -105,4 +102,32 @@ pub fn judge(out: &RunOutput, job: &JobShape) -> Option<Finding> {
         (Status::Ok, String::new())
     };
     Some(finding("checkpoints", status, base + &why, &figures))
+}
+
+/// The failures that count against `tolerable-failed-checkpoints`, apart from those that do
+/// not (a failover suspending the coordinator, a newer checkpoint) and from the failovers the
+/// coordinator asked for when the count exceeded the limit.
+pub(super) fn counted_apart(reasons: &std::collections::BTreeMap<String, u64>) -> String {
+    let list = |pick: &dyn Fn(&str) -> bool| {
+        reasons
+            .iter()
+            .filter(|(r, _)| pick(r))
+            .map(|(r, n)| format!("{n} {r}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let is_failover = |r: &str| r.starts_with("EXCEEDED_CHECKPOINT_TOLERABLE_FAILURE");
+    let mut text = format!(
+        " Failures that count against the tolerable limit: {}.",
+        list(&|r| COUNTED.contains(&r))
+    );
+    let failovers = list(&is_failover);
+    if !failovers.is_empty() {
+        text.push_str(&format!(" The limit was exceeded: {failovers}."));
+    }
+    let others = list(&|r| !COUNTED.contains(&r) && !is_failover(r));
+    if !others.is_empty() {
+        text.push_str(&format!(" Not counted (a failover or a newer checkpoint): {others}."));
+    }
+    text
 }

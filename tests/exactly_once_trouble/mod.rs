@@ -21,9 +21,8 @@ pub enum Checkpoints {
 /// The checkpoint storage's trouble (faulty run only).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Storage {
-    /// Each upload request fails with probability 0.02: the subtask declines. (With nothing
-    /// inlined, a RocksDB checkpoint of 11 subtasks makes dozens of requests; at 0.1 almost
-    /// none completed and the bounded job could not finish.)
+    /// Each upload request fails with [`Trouble::upload_failure_probability`]: the subtask
+    /// declines.
     UploadsFail,
     /// Unreachable for 400 ms from the given time.
     Outage(u32),
@@ -48,6 +47,17 @@ pub struct Trouble {
     /// (`execution.checkpointing.unaligned.max-subtasks-per-channel-state-file: 1`) instead of
     /// up to 5 subtasks of a TaskManager sharing one.
     pub channel_state_file_per_subtask: bool,
+    /// `execution.checkpointing.tolerable-failed-checkpoints` when uploads fail and the
+    /// checkpoints do not expire: 0, so that `CheckpointFailureManager` fails the job over at
+    /// each declined checkpoint (the case keeps it under light load only).
+    /// `None`: 1000, never exceeded.
+    pub tolerable_failed: Option<u32>,
+    /// The chance that one upload fails, with [`Storage::UploadsFail`]: 0.02, or 0.01 when the
+    /// case's backend is RocksDB (set by the case). With nothing inlined, a heap checkpoint of
+    /// a dozen subtasks is a dozen uploads; a RocksDB one uploads every live SST file, about 30,
+    /// so that at 0.02 half of its checkpoints fail, and a bounded job whose last ten all
+    /// failed did not end in its 20 s. At 0.1 almost none completed.
+    pub upload_failure_probability: f64,
 }
 
 impl Trouble {
@@ -59,6 +69,8 @@ impl Trouble {
         straggler_ms: None,
         debloat: false,
         channel_state_file_per_subtask: false,
+        tolerable_failed: None,
+        upload_failure_probability: 0.02,
     };
 
     /// Fault times moved with the input's end (`at`, as the case moves its crashes).
@@ -77,7 +89,8 @@ impl Trouble {
     }
 
     /// Lines for the `[checkpoint]` table. Failed checkpoints are tolerated whenever some
-    /// can fail for reasons other than a task's failure, so that the bounded job still ends.
+    /// can fail for reasons other than a task's failure, so that the bounded job still ends,
+    /// unless the case asks for a low tolerance.
     pub fn checkpoint_toml(&self) -> String {
         let mut t = match self.checkpoints {
             Checkpoints::Plain => String::new(),
@@ -88,7 +101,9 @@ impl Trouble {
         if self.channel_state_file_per_subtask {
             t.push_str("\nmax_subtasks_per_channel_state_file = 1");
         }
-        if self.checkpoints == Checkpoints::Expiring || self.storage.is_some() {
+        if let Some(n) = self.tolerable_failed {
+            t.push_str(&format!("\ntolerable_failed = {n}"));
+        } else if self.checkpoints == Checkpoints::Expiring || self.storage.is_some() {
             t.push_str("\ntolerable_failed = 1000");
         }
         t
@@ -120,7 +135,7 @@ impl Trouble {
         if let Some(s) = self.storage {
             t.push_str("[faults.storage]\n");
             t.push_str(&match s {
-                Storage::UploadsFail => "upload_failure_probability = 0.02\n".to_string(),
+                Storage::UploadsFail => format!("upload_failure_probability = {}\n", self.upload_failure_probability),
                 Storage::Outage(at) => format!("outages = [{{ start = \"{at}ms\", duration = \"400ms\" }}]\n"),
                 Storage::Throttled(at) => {
                     format!("throttling = [{{ start = \"{at}ms\", duration = \"500ms\", factor = 0.05 }}]\n")
@@ -165,15 +180,28 @@ pub fn trouble() -> impl Strategy<Value = Trouble> {
         prop_oneof![4 => Just(None), 1 => (300u32..2800).prop_map(Some)],
         prop_oneof![3 => Just(false), 1 => Just(true)],
         prop_oneof![3 => Just(false), 1 => Just(true)],
+        any::<bool>(),
     )
         .prop_map(
-            |(checkpoints, storage, partition, straggler_ms, debloat, channel_state_file_per_subtask)| Trouble {
-                checkpoints,
-                storage,
-                partition,
-                straggler_ms,
-                debloat,
-                channel_state_file_per_subtask,
+            |(checkpoints, storage, partition, straggler_ms, debloat, channel_state_file_per_subtask, strict)| {
+                // Failed uploads decline a checkpoint now and then, and with no tolerance each
+                // one fails the job over. Expiring checkpoints under backpressure would fail it
+                // over on every attempt, and the bounded job would never end. (An outage stalls
+                // requests until it ends: alone it fails no checkpoint.)
+                let tolerable_failed = match storage {
+                    Some(Storage::UploadsFail) if strict && checkpoints != Checkpoints::Expiring => Some(0),
+                    _ => None,
+                };
+                Trouble {
+                    checkpoints,
+                    storage,
+                    partition,
+                    straggler_ms,
+                    debloat,
+                    channel_state_file_per_subtask,
+                    tolerable_failed,
+                    upload_failure_probability: 0.02,
+                }
             },
         )
 }

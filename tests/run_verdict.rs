@@ -190,7 +190,8 @@ inputs = [{{ from = "map", partitioning = "forward" }}]
 }
 
 /// The latency finding names what the output waits for: an exactly-once sink's records are
-/// visible when the checkpoint after them commits, an at-least-once sink's as it writes them.
+/// visible when the checkpoint after them commits, an at-least-once sink's as it writes them,
+/// and in at-least-once checkpointing mode a transactional sink's output is not exactly-once.
 #[test]
 fn the_latency_sentence_follows_the_sinks_delivery_guarantee() {
     let exactly_once = verdict(&job("200us", 1000, ""));
@@ -200,4 +201,14 @@ fn the_latency_sentence_follows_the_sinks_delivery_guarantee() {
     let f = topic(&at_least_once, "latency");
     assert!(f.text.starts_with("Records reach the sinks"), "{}", f.text);
     assert!(!f.text.contains("commits its transaction"), "{}", f.text);
+    // In at-least-once checkpointing mode the same two-phase-commit sink is at-least-once end to
+    // end: the sentence does not call its output exactly-once.
+    let alo_mode = verdict(&job("200us", 1000, "").replacen(
+        "timeout = \"30s\"\n",
+        "timeout = \"30s\"\nmode = \"at_least_once\"\n",
+        1,
+    ));
+    let f = topic(&alo_mode, "latency");
+    assert!(f.text.starts_with("Transactional output becomes visible"), "{}", f.text);
+    assert!(f.text.contains("a restore can commit a record twice"), "{}", f.text);
 }

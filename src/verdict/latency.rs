@@ -1,20 +1,33 @@
 //! How late is the output? For a two-phase-commit sink what counts is when a record becomes
 //! visible (its transaction commits once the checkpoint after it completes), not when the sink
-//! processed it. An at-least-once sink's output is visible as it writes it.
+//! processed it. An at-least-once sink's output is visible as it writes it. In at-least-once
+//! checkpointing mode a two-phase-commit sink still commits per checkpoint, but its output is
+//! only at-least-once.
 
 use super::{JobShape, finding, human_ms};
 use crate::metrics::{Finding, RunSummary, Status};
+use crate::protocol::CheckpointingMode;
 
 pub fn judge(s: &RunSummary, job: &JobShape) -> Option<Finding> {
     let v = &s.job.visible_latency_ms;
     let l = &s.job.latency_ms;
     if v.count > 0 && job.exactly_once_sinks {
+        // Barriers that are only tracked let records behind them into the snapshot's side: a
+        // restore replays them, and the sink commits them twice.
+        let (what, caveat) = if job.mode == CheckpointingMode::AtLeastOnce.name() {
+            (
+                "Transactional output",
+                "; in at-least-once mode a restore can commit a record twice",
+            )
+        } else {
+            ("Exactly-once output", "")
+        };
         return Some(finding(
             "latency",
             Status::Info,
             format!(
-                "Exactly-once output becomes visible p50 {} and p99 {} after a record arrives (it waits for the \
-                 checkpoint that commits its transaction); processing alone takes p99 {}.",
+                "{what} becomes visible p50 {} and p99 {} after a record arrives (it waits for the checkpoint \
+                 that commits its transaction{caveat}); processing alone takes p99 {}.",
                 human_ms(v.p50),
                 human_ms(v.p99),
                 human_ms(l.p99)

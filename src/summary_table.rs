@@ -42,9 +42,15 @@ pub fn render_summary_of(s: &RunSummary) -> String {
         );
     }
     if let Some(at) = s.job_finished_s {
+        // Without periodic checkpoints there is no final checkpoint to wait for (FLIP-147).
+        let after = if s.checkpoint_interval_ms.is_some() {
+            " after its final checkpoint"
+        } else {
+            ""
+        };
         let _ = writeln!(
             t,
-            "job FINISHED at {at:.3} s: every task finished after its final checkpoint; the run stopped there"
+            "job FINISHED at {at:.3} s: every task finished{after}; the run stopped there"
         );
     }
     for (reason, n) in &s.failure_reasons {

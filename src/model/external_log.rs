@@ -113,6 +113,31 @@ mod tests {
         assert_eq!(log.visible().unwrap(), &[1, 2], "record 3 is in the open transaction");
     }
 
+    /// Without periodic checkpoints the end of input commits everything (`CommitterOperator`:
+    /// "there will be no final checkpoint"): a savepoint's pre-committed transaction first, then
+    /// the open one, under the id after the last snapshot.
+    #[test]
+    fn end_of_input_without_checkpoints_commits_everything_in_order() {
+        let mut sink = TwoPhaseCommitSink::new(0, 0);
+        let mut log = ExternalTransactionLog::new();
+        let mut out = Vec::new();
+        sink.invoke(1);
+        sink.snapshot_state(1).unwrap(); // a savepoint: pre-committed, never notified
+        sink.invoke(2);
+        sink.invoke(3);
+        sink.commit_at_end_of_input(&mut out).unwrap();
+        let checkpoints: Vec<_> = out
+            .iter()
+            .map(|a| match a {
+                TransactionAction::Commit { checkpoint, .. } => *checkpoint,
+                TransactionAction::Abort { .. } => 0,
+            })
+            .collect();
+        assert_eq!(checkpoints, vec![1, 2]);
+        assert_eq!(apply_all(&mut log, &mut out), vec![1, 2, 3]);
+        assert_eq!(sink.pending_commits().count(), 0);
+    }
+
     /// TwoPhaseCommitSinkFunction: "commit all pending transactions ≤ id" — an aborted
     /// checkpoint's transaction is committed with the next completed one.
     #[test]

@@ -197,8 +197,9 @@ pub struct SinkRuntime {
     pub txn: crate::protocol::two_phase_commit::TwoPhaseCommitSink,
     pub open_origins_ns: crate::model::arrival_log::ArrivalLog,
     pub pending_origins_ns: std::collections::BTreeMap<CheckpointId, crate::model::arrival_log::ArrivalLog>,
-    /// Periodic checkpoints commit its transactions. Without them nothing ever becomes
-    /// visible (savepoints commit nothing), so no arrival time is kept: it would grow forever.
+    /// Periodic checkpoints commit its transactions. Without them nothing becomes visible
+    /// before the end of input, which commits everything (savepoints commit nothing), so no
+    /// arrival time is kept: for an unbounded input it would grow forever.
     pub commits: bool,
     /// Records processed, per source subtask (for the consistent-cut check).
     pub absorbed_per_source: Vec<u64>,

@@ -205,6 +205,27 @@ impl TwoPhaseCommitSink {
         }
     }
 
+    /// End of input without periodic checkpoints (`SinkWriterOperator.endInput`, then
+    /// `CommitterOperator.endInput`: "there will be no final checkpoint"): the open transaction
+    /// is pre-committed and everything pending (a savepoint's) is committed at once, in order,
+    /// the open one last under the id after the last snapshot (`lastCompletedCheckpointId + 1`).
+    /// A new, empty transaction is begun (no record follows the end of input).
+    pub fn commit_at_end_of_input(&mut self, out: &mut Vec<TransactionAction>) -> Result<(), TwoPhaseCommitError> {
+        let next = self.begin_transaction()?;
+        let last = std::mem::replace(&mut self.current_transaction, next);
+        for (checkpoint, transaction) in std::mem::take(&mut self.pending_commit_transactions) {
+            out.push(TransactionAction::Commit {
+                checkpoint,
+                transaction,
+            });
+        }
+        out.push(TransactionAction::Commit {
+            checkpoint: self.last_snapshot + 1,
+            transaction: last,
+        });
+        Ok(())
+    }
+
     /// `notifyCheckpointAborted`: nothing to do. The aborted checkpoint's transaction stays
     /// pending and is committed with the next completed checkpoint (whose state lists it), which
     /// is what keeps its records from being lost.

@@ -78,7 +78,12 @@ impl World {
     fn apply_end_of_input_actions(&mut self, now: SimTime, s: u32, actions: Vec<EndOfInputAction>) {
         for a in actions {
             match a {
-                EndOfInputAction::EndData => self.broadcast(now, s, Payload::EndOfData),
+                EndOfInputAction::EndData => {
+                    if let Some(actions) = self.tasks.commit_sink_at_end_of_input(s) {
+                        self.apply_transactions(&actions);
+                    }
+                    self.broadcast(now, s, Payload::EndOfData);
+                }
                 // Mailbox order: the notification waits for the synchronous phase to end.
                 EndOfInputAction::Finish if self.tasks.phase(s) == TaskPhase::SyncSnapshot => {
                     self.tasks.defer_mail(s, DeferredMail::Finish)

@@ -7,7 +7,9 @@ use crate::ids::CheckpointId;
 use crate::model::task::TaskPhase;
 use crate::protocol::CheckpointBarrier;
 use crate::protocol::end_of_input::EndOfInputAction;
+use crate::protocol::two_phase_commit::TransactionAction;
 use crate::time::SimTime;
+use crate::vocab::DeliveryGuarantee;
 
 impl Tasks {
     /// Whether source `s` emitted the last record of its bounded input.
@@ -29,6 +31,22 @@ impl Tasks {
             eoi.source_input_ended(&mut out);
         }
         out
+    }
+
+    /// Task `s` ended its data: an exactly-once sink without periodic checkpoints commits all
+    /// it holds (there will be no final checkpoint to do it). Its transaction actions, if so.
+    /// No arrival time is kept without periodic checkpoints, so these records add nothing to
+    /// the visible latency.
+    pub fn commit_sink_at_end_of_input(&mut self, s: u32) -> Option<Vec<TransactionAction>> {
+        let sink = self.tasks[s as usize]
+            .sink
+            .as_mut()
+            .filter(|k| k.guarantee == DeliveryGuarantee::ExactlyOnce && !k.commits)?;
+        let mut actions = Vec::new();
+        sink.txn
+            .commit_at_end_of_input(&mut actions)
+            .expect("a sink ends its input once per attempt");
+        Some(actions)
     }
 
     /// `EndOfData` taken from input `input` of task `s`.

@@ -218,6 +218,6 @@ pub(super) const FIELDS: &[FieldDoc] = &[
         Enum,
         Absent("exactly-once"),
         "per sink",
-        "Flink's `DeliveryGuarantee`: `exactly-once` (two-phase commit: visible when the checkpoint completes), `at-least-once` (visible at once, flushed in the synchronous phase; a failover duplicates), `none` (a `DiscardingSink`: nothing kept). Default: exactly-once, the transactional sink ckptsim has always modelled.",
+        "Flink's `DeliveryGuarantee`: `exactly-once` (two-phase commit: visible when the checkpoint completes, or without periodic checkpoints at the end of input), `at-least-once` (visible at once, flushed in the synchronous phase; a failover duplicates), `none` (a `DiscardingSink`: nothing kept). Default: exactly-once, the transactional sink ckptsim has always modelled.",
     ),
 ];

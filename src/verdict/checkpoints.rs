@@ -105,8 +105,8 @@ pub fn judge(out: &RunOutput, job: &JobShape) -> Option<Finding> {
 }
 
 /// The failures that count against `tolerable-failed-checkpoints`, apart from those that do
-/// not (a failover suspending the coordinator, a newer checkpoint) and from the failovers the
-/// coordinator asked for when the count exceeded the limit.
+/// not (a failover suspending the coordinator, a task that finished, a newer checkpoint) and
+/// from the failovers the coordinator asked for when the count exceeded the limit.
 pub(super) fn counted_apart(reasons: &std::collections::BTreeMap<String, u64>) -> String {
     let list = |pick: &dyn Fn(&str) -> bool| {
         reasons
@@ -127,7 +127,7 @@ pub(super) fn counted_apart(reasons: &std::collections::BTreeMap<String, u64>) -
     }
     let others = list(&|r| !COUNTED.contains(&r) && !is_failover(r));
     if !others.is_empty() {
-        text.push_str(&format!(" Not counted (a failover or a newer checkpoint): {others}."));
+        text.push_str(&format!(" Not counted: {others}."));
     }
     text
 }

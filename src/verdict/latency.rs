@@ -12,8 +12,8 @@ pub fn judge(s: &RunSummary, job: &JobShape) -> Option<Finding> {
     let v = &s.job.visible_latency_ms;
     let l = &s.job.latency_ms;
     if v.count > 0 && job.exactly_once_sinks {
-        // Barriers that are only tracked let records behind them into the snapshot's side: a
-        // restore replays them, and the sink commits them twice.
+        // Barriers are only tracked: records behind an early barrier are processed before the
+        // snapshot, a restore replays them, and the sink commits them twice.
         let (what, caveat) = if job.mode == CheckpointingMode::AtLeastOnce.name() {
             (
                 "Transactional output",

@@ -24,7 +24,7 @@ fn only_the_reasons_flink_counts_are_listed_against_the_tolerable_limit() {
     assert_eq!(
         text,
         " Failures that count against the tolerable limit: 2 CHECKPOINT_ASYNC_EXCEPTION. The limit was \
-         exceeded: 1 EXCEEDED_CHECKPOINT_TOLERABLE_FAILURE (job failover requested). Not counted (a \
-         failover or a newer checkpoint): 1 CHECKPOINT_COORDINATOR_SUSPEND."
+         exceeded: 1 EXCEEDED_CHECKPOINT_TOLERABLE_FAILURE (job failover requested). Not counted: 1 \
+         CHECKPOINT_COORDINATOR_SUSPEND."
     );
 }

@@ -98,6 +98,16 @@ mod tests {
         newly
     }
 
+    /// The checkpoint id of each action (0 for an abort).
+    fn commit_ids(out: &[TransactionAction]) -> Vec<crate::ids::CheckpointId> {
+        out.iter()
+            .map(|a| match a {
+                TransactionAction::Commit { checkpoint, .. } => *checkpoint,
+                TransactionAction::Abort { .. } => 0,
+            })
+            .collect()
+    }
+
     #[test]
     fn output_becomes_visible_only_on_checkpoint_completion() {
         let mut sink = TwoPhaseCommitSink::new(0, 0);
@@ -126,13 +136,7 @@ mod tests {
         sink.invoke(2);
         sink.invoke(3);
         sink.commit_at_end_of_input(&mut out).unwrap();
-        let checkpoints: Vec<_> = out
-            .iter()
-            .map(|a| match a {
-                TransactionAction::Commit { checkpoint, .. } => *checkpoint,
-                TransactionAction::Abort { .. } => 0,
-            })
-            .collect();
+        let checkpoints = commit_ids(&out);
         assert_eq!(checkpoints, vec![1, 2]);
         assert_eq!(apply_all(&mut log, &mut out), vec![1, 2, 3]);
         assert_eq!(sink.pending_commits().count(), 0);
@@ -153,13 +157,7 @@ mod tests {
         sink.invoke(3);
         sink.snapshot_state(3).unwrap();
         sink.notify_checkpoint_complete(2, &mut out);
-        let checkpoints: Vec<_> = out
-            .iter()
-            .map(|a| match a {
-                TransactionAction::Commit { checkpoint, .. } => *checkpoint,
-                TransactionAction::Abort { .. } => 0,
-            })
-            .collect();
+        let checkpoints = commit_ids(&out);
         assert_eq!(checkpoints, vec![1, 2], "in order, up to 2");
         assert_eq!(apply_all(&mut log, &mut out), vec![1, 2]);
         sink.notify_checkpoint_complete(2, &mut out);

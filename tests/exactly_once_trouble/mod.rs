@@ -56,7 +56,7 @@ pub struct Trouble {
     /// case's backend is RocksDB (set by the case). With nothing inlined, a heap checkpoint of
     /// a dozen subtasks is a dozen uploads; a RocksDB one uploads every live SST file, about 30,
     /// so that at 0.02 half of its checkpoints fail, and a bounded job whose last ten all
-    /// failed did not end in its 20 s. At 0.1 almost none completed.
+    /// failed did not end in the run's time. At 0.1 almost none completed.
     pub upload_failure_probability: f64,
 }
 

@@ -232,7 +232,7 @@ impl ConsumerEnd {
     /// `checkpoint` (or of a newer one). Events on the way are passed over, not ended at: a
     /// cancellation marker or an older checkpoint's barrier still queued here has data behind
     /// it that is in flight for this checkpoint too.
-    fn received_data_before_barrier<'a>(
+    pub fn received_data_before_barrier<'a>(
         &self,
         checkpoint: CheckpointId,
         pool: &'a BufferPool,

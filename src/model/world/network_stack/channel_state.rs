@@ -56,8 +56,7 @@ impl Network {
         }
         let queued = c.received_data_bytes_before_barrier(checkpoint, &self.bufs);
         let records = if with_records {
-            let n = c.received_data_buffers_before_barrier(checkpoint, &self.bufs) as usize;
-            data_records(c.received.iter(&self.bufs).filter(|b| b.is_data()).take(n))
+            data_records(c.received_data_before_barrier(checkpoint, &self.bufs))
         } else {
             Vec::new()
         };

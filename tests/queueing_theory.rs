@@ -9,9 +9,12 @@ use ckptsim::model::world::World;
 use ckptsim::time::NS_PER_S;
 
 /// Poisson arrivals (800/s) into one server with exponential service (mean 1 ms): M/M/1 with
-/// rho = 0.8. Buffer timeout 0 sends every record at once; zero latency and zero source and sink
+/// rho = 0.8. Buffer timeout 0 sends every record at once to a reader with nothing else to
+/// read, and the records that arrive while the server is busy in one buffer when it gets there;
+/// the server emits each record when it is done with it. Zero latency and zero source and sink
 /// service make the operator the only place a record waits. Back-pressure moves the waiting
-/// line upstream (into the source's input) but keeps it FIFO, so the sojourn time is M/M/1's.
+/// line upstream (into the buffer being filled, or the source's input) but keeps it FIFO, so
+/// the sojourn time is M/M/1's.
 const MM1: &str = r#"
 [pipeline]
 operator_chaining = false  # one task per operator: the test reads each one's figures
@@ -196,11 +199,24 @@ fn deterministic_pipeline_throughput_equals_the_slowest_stage() {
     let s = common::scenario(TANDEM);
     let out = ckptsim::run::run(&s, 1);
     let ops = &out.summary.job.operators;
-    // 20 s window at 1 / 400 us = 2500 records/s: 50000 records; the record in service at
-    // each edge of the window is the only slack.
+    // 20 s window at 1 / 400 us = 2500 records/s: 50000 records. Into the sink, which keeps
+    // up, every record travels alone (Flink's flush after every record), and the record in
+    // service at each edge of the window is the only slack. Into `fast` and the bottleneck the
+    // queues are back-pressured, and a flush finishes no buffer while its reader is behind, so
+    // records arrive in buffers of up to a 32 KiB segment, whose records a task counts in when
+    // it takes the buffer: up to a buffer's records of slack.
     for o in ops.iter().skip(1) {
         let records = (o.records_per_second * 20.0).round() as i64;
-        assert!((records - 50_000).abs() <= 1, "{}: {records} records in 20 s", o.name);
+        let slack = if o.name.starts_with("sink") {
+            1
+        } else {
+            (32768.0 / (o.bytes_per_second / o.records_per_second)).ceil() as i64
+        };
+        assert!(
+            (records - 50_000).abs() <= slack,
+            "{}: {records} records in 20 s (slack {slack})",
+            o.name
+        );
     }
     let bp = |name: &str| {
         ops.iter()

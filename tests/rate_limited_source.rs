@@ -11,8 +11,9 @@ use ckptsim::run::RunOutput;
 const RATE: f64 = 2000.0;
 
 /// A pipeline `NAME -> NAME_slow -> NAME_sink`; `slow` takes 1 ms a record (1000 records/s,
-/// half the source's rate). A zero buffer timeout sends each record in its own buffer, so the
-/// records in flight between source and `slow` are at most the buffers between them.
+/// half the source's rate). A network segment of one record's 1024 B fills a buffer with each
+/// record, and a zero buffer timeout sends it at once, so the records in flight between source
+/// and `slow` are at most the buffers between them.
 fn pipeline(name: &str, connector: &str) -> String {
     format!(
         r#"
@@ -22,7 +23,7 @@ kind = "source"
 parallelism = 1
 {connector}
 rate = {{ process = "constant", records_per_second = {RATE} }}
-record_size = "100B"
+record_size = "1024B"
 [[operators]]
 name = "{name}_slow"
 kind = "operator"
@@ -54,6 +55,7 @@ cores_per_taskmanager = 8   # the pipelines do not compete for a core
 [network]
 input_handoff_latency = "0s"  # the bottleneck's capacity, without the idle wake-up
 buffer_timeout = "0ms"
+segment_size = "1024B"        # one record a buffer (no smaller: the default starting-segment-size is 1 KiB)
 {pipelines}
 {extra}
 "#

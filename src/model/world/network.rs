@@ -254,6 +254,12 @@ impl World {
         self.net.ignore_event_backlog();
     }
 
+    /// Negative control for the zero buffer timeout: every record finishes its buffer, even
+    /// behind a back-pressured queue. Never set outside tests.
+    pub fn finish_every_record_for_negative_control(&mut self) {
+        self.net.finish_every_record();
+    }
+
     /// Whether an aligned barrier waits in channel `ch`'s received queue (tests).
     pub fn aligned_barrier_received(&self, ch: u32) -> bool {
         self.net.aligned_barrier_received(ch)

@@ -3,7 +3,7 @@
 //! output is full (back-pressure) or it is in a synchronous snapshot.
 
 use super::World;
-use super::cores::Thread;
+use super::cores::{CPU_QUANTUM_NS, Thread};
 use super::network_stack::Taken;
 use super::tasks::{SourceBatchPlan, UNSCHEDULED};
 use crate::model::key_groups::key_to_subtask;
@@ -179,6 +179,11 @@ impl World {
     /// Sets the completion times of the next records of the operator batch in progress, up to
     /// `CPU_QUANTUM_NS` of CPU (at least one record), at the share of the cores the task
     /// thread gets now: the scheduler re-evaluates the share at each quantum.
+    ///
+    /// A quantum's records are emitted when it ends. With a zero buffer timeout (Flink flushes
+    /// after every record) each record is a quantum of its own, as a source's batch is one
+    /// record then: what a task emits leaves at the record's own completion, not with the
+    /// records processed after it.
     fn schedule_quantum(&mut self, now: SimTime, s: u32) {
         let si = s as usize;
         let v = self.graph.subtasks[si].vertex.index();
@@ -187,10 +192,14 @@ impl World {
         let (share, share_without_snapshots) = self.cpu_shares(s, now);
         let stretch = self.slowdown(s, now) / share;
         let vertex = &self.graph.vertices[v];
-        let waits = vertex.waits();
-        let (end, runnable) = self
-            .tasks
-            .schedule_quantum(s, now, vertex, waits, stretch, self.record_log.as_mut());
+        let quantum_cpu_ns = if self.set.buffer_timeout_ns == 0 {
+            0
+        } else {
+            CPU_QUANTUM_NS
+        };
+        let (end, runnable) =
+            self.tasks
+                .schedule_quantum(s, now, vertex, stretch, quantum_cpu_ns, self.record_log.as_mut());
         self.tasks
             .count_slowed_by_snapshots(s, slowed_by_snapshots_ns(runnable, share, share_without_snapshots));
         self.claim_cpu(s, now, end, runnable);

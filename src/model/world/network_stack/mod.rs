@@ -224,6 +224,9 @@ pub(crate) struct Network {
     /// Negative control: an aligned barrier reports the data queued behind it as backlog, and
     /// receivers ignore the backlog of events (tests only).
     event_backlog_ignored: bool,
+    /// Negative control: with a zero buffer timeout every record finishes its buffer, even
+    /// behind a queue its reader has not reached (tests only).
+    every_record_finished: bool,
 }
 
 /// Each subtask's output pool: no buffer used, round-robin starting at its subtask index.
@@ -373,6 +376,7 @@ impl Network {
             floating_without_initial_credit: false,
             local_freed_at_send: false,
             event_backlog_ignored: false,
+            every_record_finished: false,
             set,
         };
         // The ends find a channel's output edge and input gate from the first channel of each
@@ -515,6 +519,12 @@ impl Network {
     /// receivers ignore events' backlogs (the rule before this was modelled). Tests only.
     pub fn ignore_event_backlog(&mut self) {
         self.event_backlog_ignored = true;
+    }
+
+    /// Negative control: with a zero buffer timeout every record finishes its buffer, as
+    /// before `flushAlways` was modelled as Flink's flush. Tests only.
+    pub fn finish_every_record(&mut self) {
+        self.every_record_finished = true;
     }
 
     /// Whether an aligned barrier waits in remote or local channel `ch`'s received queue (tests).

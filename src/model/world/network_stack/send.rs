@@ -35,8 +35,9 @@ impl Network {
         next
     }
 
-    /// Appends a record to a channel's buffer, finishing the buffer when full (or at once with
-    /// a zero buffer timeout) and arming the output flusher otherwise. `written_ns` is when the
+    /// Appends a record to a channel's buffer, finishing the buffer when full, flushing it with
+    /// a zero buffer timeout (at once when its reader has nothing else to read) and arming the
+    /// output flusher otherwise. `written_ns` is when the
     /// task produced the record (a batch emits its records at its end, possibly later);
     /// `incarnation` is the producer's.
     #[allow(clippy::too_many_arguments)]
@@ -75,8 +76,16 @@ impl Network {
         if full && self.set.records_per_bundle > 1 {
             self.spread_bundles_over_fill(ch, written_ns);
         }
-        if full || self.set.buffer_timeout_ns == 0 {
+        if full {
             return self.finish_builder(now, ch, q);
+        }
+        if self.set.buffer_timeout_ns == 0 {
+            // `flushAlways`: `RecordWriter` flushes the record's subpartition after every record,
+            // which finishes nothing while the reader is behind (`flush_channel`).
+            if self.every_record_finished {
+                return self.finish_builder(now, ch, q); // negative control: the rule before
+            }
+            return self.flush_channel(now, ch, q);
         }
         if !self.outputs[s as usize].flush_armed {
             self.outputs[s as usize].flush_armed = true;

@@ -8,7 +8,6 @@ use crate::model::graph::Vertex;
 use crate::model::records::Record;
 use crate::model::task::{Batch, TaskPhase};
 use crate::model::world::ProcessedRecord;
-use crate::model::world::cores::CPU_QUANTUM_NS;
 use crate::time::SimTime;
 
 /// How a source reads its next batch.
@@ -42,7 +41,9 @@ pub(crate) struct SourceRecords {
 
 impl Tasks {
     /// Sets the completion times of the next records of task `s`'s operator batch, up to
-    /// [`CPU_QUANTUM_NS`] of CPU (at least one record), each record's CPU part `stretch`ed;
+    /// `quantum_cpu_ns` of CPU (at least one record;
+    /// [`CPU_QUANTUM_NS`](crate::model::world::cores::CPU_QUANTUM_NS) but with a zero buffer
+    /// timeout), each record's CPU part `stretch`ed;
     /// books the busy time and logs the records to `log` (tests). When the quantum ends, and
     /// the CPU it runs for.
     pub fn schedule_quantum(
@@ -50,10 +51,11 @@ impl Tasks {
         s: u32,
         now: SimTime,
         vertex: &Vertex,
-        waits: bool,
         stretch: f64,
+        quantum_cpu_ns: u64,
         log: Option<&mut Vec<ProcessedRecord>>,
     ) -> (SimTime, u64) {
+        let waits = vertex.waits();
         let t = &mut self.tasks[s as usize];
         let b = t.batch.as_mut().expect("a batch in progress");
         let from = b.done_at_ns.partition_point(|d| *d != UNSCHEDULED);
@@ -68,7 +70,7 @@ impl Tasks {
             clock += cpu + wait_ns;
             b.done_at_ns[upto] = clock;
             upto += 1;
-            if cpu_ns >= CPU_QUANTUM_NS {
+            if cpu_ns >= quantum_cpu_ns {
                 break;
             }
         }

@@ -102,7 +102,7 @@ pub(super) const FIELDS: &[FieldDoc] = &[
         Duration,
         Value("\"100ms\""),
         "per subtask",
-        "Output flusher interval; 0 flushes after every record.",
+        "Output flusher interval; 0 flushes after every record (`flushAlways`). A flush sends the buffer being filled only if its reader has nothing else to read; a reader that is behind takes it when it gets there, full or not, so under backpressure the queues hold full buffers whatever the interval (measured on Flink 2.3: tests/fidelity/probes/buffer_timeout_zero).",
     ),
     f(
         "network.local_latency",

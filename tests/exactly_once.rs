@@ -42,6 +42,8 @@ struct Case {
     sinks: u32,
     partitioning: &'static str,
     sink_partitioning: &'static str,
+    /// `execution.buffer-timeout.interval` (0: a flush after every record), or
+    /// [`NO_OUTPUT_FLUSHER`]: `execution.buffer-timeout.enabled: false`.
     buffer_timeout_ms: u32,
     /// `execution.checkpointing.interval`; 0: periodic checkpointing off (a restart starts the
     /// sources over, and the sinks commit at the end of their input).
@@ -88,6 +90,10 @@ struct Case {
     seed: u64,
 }
 
+/// `Case::buffer_timeout_ms` for no output flusher at all (`execution.buffer-timeout.enabled:
+/// false`): buffers leave only full or ahead of an event.
+const NO_OUTPUT_FLUSHER: u32 = u32::MAX;
+
 const RECORDS_PER_SOURCE: u64 = 3000;
 /// Records per subtask of the second source, a third of the first's: with both at 3000, the
 /// heaviest cases (one map at 900 us a record, selectivity 2.5) would not drain in the run.
@@ -111,7 +117,7 @@ taskmanagers = 2
 slots_per_taskmanager = {slots}
 rpc_latency = {{ dist = "uniform", min = "1ms", max = "30ms" }}
 [network]
-buffer_timeout = "{bt}ms"{network_trouble}{storage_trouble}
+{bt}{network_trouble}{storage_trouble}
 [state_backend]
 {backend}
 [restart]
@@ -154,7 +160,11 @@ delivery_guarantee = "{guarantee}"
                 format!("interval = \"{}ms\"\n", self.interval_ms)
             },
             slots = max_par.div_ceil(2),
-            bt = self.buffer_timeout_ms,
+            bt = if self.buffer_timeout_ms == NO_OUTPUT_FLUSHER {
+                "buffer_timeout_enabled = false".to_string()
+            } else {
+                format!("buffer_timeout = \"{}ms\"", self.buffer_timeout_ms)
+            },
             checkpoint_trouble = self.trouble.checkpoint_toml(),
             second_map = self.second_map.map_or(String::new(), |part| format!(
                 "\n[[operators]]\nname = \"map2\"\nkind = \"operator\"\nparallelism = {}\ninputs = [{{ from = \"map\", partitioning = \"{part}\" }}]\nservice_time = {{ dist = \"exponential\", mean = \"100us\" }}\nstate = {{ bytes_per_key = \"32B\" }}",
@@ -371,7 +381,7 @@ fn case() -> impl Strategy<Value = Case> {
     (
         (1u32..=3, 1u32..=3, 1u32..=3, partitioning(), partitioning()),
         (
-            prop_oneof![Just(0u32), Just(5), Just(100)],
+            prop_oneof![Just(0u32), Just(5), Just(100), Just(NO_OUTPUT_FLUSHER)],
             prop_oneof![3 => Just(300u32), 3 => Just(700), 3 => Just(1500), 1 => Just(0)],
         ),
         (

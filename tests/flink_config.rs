@@ -272,6 +272,12 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "",
     ),
     (
+        "execution.buffer-timeout.enabled",
+        "false",
+        "[network]\nbuffer_timeout_enabled = false",
+        "",
+    ),
+    (
         "taskmanager.network.memory.buffer-debloat.enabled",
         "true",
         "[network.debloat]\nenabled = true",

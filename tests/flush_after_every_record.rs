@@ -1,3 +1,5 @@
+//! The output flusher's two extreme settings.
+//!
 //! `execution.buffer-timeout.interval: 0` (`network.buffer_timeout = "0ms"`): Flink's
 //! `RecordWriter` flushes a record's subpartition after every record (`flushAlways`), and
 //! `PipelinedSubpartition.flush` only makes the buffer being filled readable. A reader with
@@ -11,16 +13,26 @@
 //! median, as with 100 ms (1599 and 1584.5 on the suite's two days). Before this was modelled,
 //! the simulator finished a buffer after every record even behind a full queue: it gave that job
 //! 9.8 ms (a barrier behind 1-record buffers), and the first test here failed (128 B a buffer).
+//!
+//! `execution.buffer-timeout.enabled: false` (`network.buffer_timeout_enabled = false`): no
+//! output flusher at all (`RecordWriter` starts no `OutputFlusher`), so a buffer leaves when it
+//! is full or ahead of an event: a slow stream's records wait for a buffer to fill, or for the
+//! next checkpoint's barrier.
 
 mod common;
 
 use ckptsim::metrics::TaskStats;
 
 /// The network tests' job (two sources, a hash edge, two sinks of 1 ms a record, so 2000
-/// records a second in all) with the output flusher at `timeout`.
+/// records a second in all, a checkpoint every 2 s) with the output flusher at `timeout`
+/// (`"disabled"`: none).
 fn job(taskmanagers: u32, rate: u32, timeout: &str) -> String {
     let mut toml = common::two_sources_hash_to_two_sinks(taskmanagers, rate, "30s", "10s", "2s");
-    toml.push_str(&format!("[network]\nbuffer_timeout = \"{timeout}\"\n"));
+    let network = match timeout {
+        "disabled" => "buffer_timeout_enabled = false".to_string(),
+        t => format!("buffer_timeout = \"{t}\""),
+    };
+    toml.push_str(&format!("[network]\n{network}\n"));
     toml
 }
 
@@ -117,4 +129,26 @@ fn a_reader_with_nothing_else_to_read_takes_every_record_at_once() {
             periodic.latency_p50_ms
         );
     }
+}
+
+#[test]
+fn without_an_output_flusher_a_slow_stream_waits_for_full_buffers_or_a_barrier() {
+    // 600 records of 128 B a second in all, over 4 channels: 19.2 kB a second per channel, so a
+    // 32 KiB buffer takes 1.7 s to fill, about the 2 s between checkpoints.
+    let none = run(1, 300, "disabled");
+    let periodic = run(1, 300, "100ms");
+    let (b_none, b_periodic) = (bytes_per_buffer(&none), bytes_per_buffer(&periodic));
+    // With the flusher a buffer leaves every 100 ms with about 1.9 kB; without it, full (32 KiB)
+    // or cut by a barrier, on average half a segment or more.
+    assert!(
+        b_none >= 16384.0 && b_none >= 5.0 * b_periodic,
+        "{b_none:.0} B per buffer without a flusher, {b_periodic:.0} with 100 ms"
+    );
+    // So a record waits about a second rather than 50 ms.
+    assert!(
+        none.latency_p50_ms >= 500.0 && periodic.latency_p50_ms <= 100.0,
+        "latency p50 {:.1} ms without a flusher, {:.1} with 100 ms",
+        none.latency_p50_ms,
+        periodic.latency_p50_ms
+    );
 }

@@ -14,7 +14,7 @@ use crate::model::backend::lsm::LsmConfig;
 use crate::model::backend::manifest::ManifestConfig;
 use crate::model::backend::{BackendConfig, FlushCost, HeapSerializeCost, SavepointFormat};
 use crate::model::config::RecoverySettings;
-use crate::model::config::{NetworkConfig, RpcConfig, RunConfig, StorageConfig, WorldConfig};
+use crate::model::config::{NO_OUTPUT_FLUSHER, NetworkConfig, RpcConfig, RunConfig, StorageConfig, WorldConfig};
 use crate::model::debloat::DebloatConfig;
 use crate::model::graph::{ChainedOperator, InputSpec, JobSpec, OperatorSpec};
 use crate::model::source::{KeySpace, RateSpec, SourceKind, SourceSpec};
@@ -194,7 +194,11 @@ fn network_config(n: &NetworkCfg) -> NetworkConfig {
         buffers_per_channel: n.buffers_per_channel,
         floating_buffers_per_gate: n.floating_buffers_per_gate,
         max_buffers_per_channel: n.max_buffers_per_channel,
-        buffer_timeout_ns: n.buffer_timeout.as_u64(),
+        buffer_timeout_ns: if n.buffer_timeout_enabled {
+            n.buffer_timeout.as_u64()
+        } else {
+            NO_OUTPUT_FLUSHER
+        },
         local_latency: n.local_latency.dist.clone(),
         remote_latency: n.remote_latency.dist.clone(),
         input_handoff_latency: n.input_handoff_latency.dist.clone(),

@@ -12,6 +12,10 @@ use crate::protocol::restart::RestartStrategyConfig;
 use crate::sim::Dist;
 use crate::sim::dist::Duration;
 use crate::time::SimTime;
+
+/// `NetworkConfig::buffer_timeout_ns` with `execution.buffer-timeout.enabled: false`: no output
+/// flusher is ever armed, and a source's batch has no flusher tick to end at.
+pub const NO_OUTPUT_FLUSHER: u64 = u64::MAX;
 use crate::vocab::FailoverStrategyKind;
 
 /// Everything one run of the world is configured with.
@@ -73,7 +77,8 @@ pub struct NetworkConfig {
     pub floating_buffers_per_gate: u32,
     /// Cap per output subpartition.
     pub max_buffers_per_channel: u32,
-    /// `execution.buffer-timeout`.
+    /// `execution.buffer-timeout.interval`: 0 flushes after every record,
+    /// [`NO_OUTPUT_FLUSHER`] when `execution.buffer-timeout.enabled` is false.
     pub buffer_timeout_ns: u64,
     /// Latency of a channel within a TaskManager.
     pub local_latency: Dist,

@@ -51,7 +51,8 @@ impl BundleShape {
             .operators
             .iter()
             .flat_map(|o| o.inputs.iter().map(move |i| (o, i)))
-            .filter(|(_, i)| i.partitioning == Partitioning::Hash)
+            // Without an output flusher no buffer leaves part-full on a timer.
+            .filter(|(_, i)| s.network.buffer_timeout_enabled && i.partitioning == Partitioning::Hash)
             .filter_map(|(o, i)| {
                 let up = s.operators.iter().find(|u| u.name == i.from)?;
                 let rate = up.rate.as_ref().filter(|_| up.kind == OperatorKind::Source)?;

@@ -27,7 +27,8 @@ pub(crate) struct Liveness {
 
 impl World {
     fn liveness_window_ns(&self) -> u64 {
-        (10 * NS_PER_S).max(10 * self.set.buffer_timeout_ns)
+        // Without an output flusher (`NO_OUTPUT_FLUSHER`), 10 s.
+        (10 * NS_PER_S).max(self.set.buffer_timeout_ns.saturating_mul(10))
     }
 
     /// Faults suspend the invariant: an open failure, an active fault window, a failed job, a

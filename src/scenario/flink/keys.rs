@@ -247,6 +247,11 @@ pub const KEYS: &[FlinkKey] = &[
         &["execution.buffer-timeout"],
     ),
     key(
+        "execution.buffer-timeout.enabled",
+        Boolean,
+        "network.buffer_timeout_enabled",
+    ),
+    key(
         "taskmanager.network.memory.buffer-debloat.enabled",
         Boolean,
         "network.debloat.enabled",

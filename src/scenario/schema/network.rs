@@ -24,6 +24,10 @@ pub struct NetworkCfg {
     /// `execution.buffer-timeout` (100 ms); 0 flushes after every record.
     #[serde(default = "default_buffer_timeout")]
     pub buffer_timeout: Duration,
+    /// `execution.buffer-timeout.enabled` (true): false runs no output flusher, so a buffer
+    /// leaves only when it is full or ahead of an event (a barrier, the end of data).
+    #[serde(default = "super::yes")]
+    pub buffer_timeout_enabled: bool,
     /// Latency of a channel whose two ends share a TaskManager.
     #[serde(default = "default_local_latency")]
     pub local_latency: DurationDist,
@@ -164,6 +168,7 @@ impl Default for NetworkCfg {
             floating_buffers_per_gate: 8,
             max_buffers_per_channel: 10,
             buffer_timeout: default_buffer_timeout(),
+            buffer_timeout_enabled: true,
             local_latency: default_local_latency(),
             remote_latency: default_remote_latency(),
             input_handoff_latency: default_input_handoff_latency(),

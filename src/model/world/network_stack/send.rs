@@ -3,6 +3,7 @@
 //! TaskManagers' connections, and unaligned barriers overtaking the queued buffers.
 
 use super::*;
+use crate::model::config::NO_OUTPUT_FLUSHER;
 
 impl Network {
     // ---- producer side ----
@@ -87,7 +88,7 @@ impl Network {
             }
             return self.flush_channel(now, ch, q);
         }
-        if !self.outputs[s as usize].flush_armed {
+        if !self.outputs[s as usize].flush_armed && self.set.buffer_timeout_ns != NO_OUTPUT_FLUSHER {
             self.outputs[s as usize].flush_armed = true;
             let p = self.set.buffer_timeout_ns;
             // The flusher runs on a fixed grid, as Flink's OutputFlusher thread does: the first

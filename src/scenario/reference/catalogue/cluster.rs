@@ -105,6 +105,13 @@ pub(super) const FIELDS: &[FieldDoc] = &[
         "Output flusher interval; 0 flushes after every record (`flushAlways`). A flush sends the buffer being filled only if its reader has nothing else to read; a reader that is behind takes it when it gets there, full or not, so under backpressure the queues hold full buffers whatever the interval (measured on Flink 2.3: tests/fidelity/probes/buffer_timeout_zero).",
     ),
     f(
+        "network.buffer_timeout_enabled",
+        Bool,
+        Value("true"),
+        JOB,
+        "`execution.buffer-timeout.enabled`. false: no output flusher (Flink's throughput setting); a buffer leaves only when it is full or ahead of an event (a barrier, the end of data), so a slow stream's records wait for a buffer to fill, or for the next checkpoint. `buffer_timeout` is then ignored.",
+    ),
+    f(
         "network.local_latency",
         DurationDist,
         Value("\"10us\""),

@@ -4,7 +4,8 @@
 //!   queued there, the consumer blocking the channel, or a prioritized barrier whose checkpoint
 //!   is still running there) within the window;
 //! - a source with input emits within the window, unless the job downstream is making progress
-//!   (a slow consumer may back-pressure a source for longer, legitimately).
+//!   (a slow consumer may back-pressure a source for longer, legitimately), which includes a
+//!   task still busy with a record that takes longer than the window.
 //!
 //! The window is max(10 s, 10 x the buffer timeout). Checking at samples adds no event, so runs
 //! keep their traces. A stall the checks find is a bug (a lost resume, a deadlock), never input.
@@ -49,7 +50,8 @@ impl World {
         lv.source_marks.resize(n_sources, (0, SimTime::ZERO));
         lv.unexplained_since.resize(n_chans, None);
         let processed = self.tasks.records_processed(now);
-        if suspended || processed != self.liveness.job_mark.0 {
+        // A task in the middle of a record (or a quantum) that outlasts the window is working.
+        if suspended || processed != self.liveness.job_mark.0 || self.tasks.any_batch_running(now) {
             self.liveness.job_mark = (processed, now);
         }
         let job_stalled = now.since(self.liveness.job_mark.1) > window;

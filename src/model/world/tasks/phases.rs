@@ -70,6 +70,12 @@ impl Tasks {
         self.tasks[s as usize].batch.as_ref().map(|b| b.end)
     }
 
+    /// Whether some task is in the middle of work that ends after `now`: a record that takes
+    /// longer than the liveness window is progress, not a stall.
+    pub fn any_batch_running(&self, now: SimTime) -> bool {
+        self.tasks.iter().any(|t| t.batch.as_ref().is_some_and(|b| b.end > now))
+    }
+
     /// Whether the batch of task `s` has records whose CPU quantum is not scheduled yet
     /// (its current quantum is over, its input buffer is not).
     #[inline]

@@ -369,6 +369,10 @@ fn load(
         }
     };
     let loaded = scenario::load_file_with_options(path, conf.as_ref(), &file_limits)?.with_limits(*limits);
+    // Deployment options of a cluster's config.yaml: accepted, not used, and said so.
+    for s in &loaded.set_aside {
+        eprintln!("note: {s}");
+    }
     let sc = loaded.with_overrides(&overrides)?;
     Ok((loaded, sc))
 }

@@ -549,8 +549,11 @@ fn field_and_line(e: &ScenarioError) -> (String, Option<usize>) {
 #[test]
 fn errors_name_file_line_and_key() {
     // BASE has 11 lines and an empty line follows; the [flink] header is line 13.
-    let e = with_flink("\"rest.port\" = 8081", "").unwrap_err();
-    assert_eq!(field_and_line(&e), ("rest.port".into(), Some(14)));
+    let e = with_flink("\"state.backend.rocksdb.block.cache-size\" = \"64 mb\"", "").unwrap_err();
+    assert_eq!(
+        field_and_line(&e),
+        ("state.backend.rocksdb.block.cache-size".into(), Some(14))
+    );
     assert!(e.to_string().starts_with("flink.toml:14:"), "{e}");
     assert!(e.to_string().contains("does not model"), "{e}");
     let e = with_flink("\"execution.checkpointing.interval\" = \"7 parsecs\"", "").unwrap_err();
@@ -575,13 +578,13 @@ fn errors_name_file_line_and_key() {
     assert_eq!(field_and_line(&e).0, "restart-strategy.failure-rate.delay");
     // In a config.yaml: its own file name and line.
     let conf = FlinkConf::parse(
-        "execution.checkpointing.interval: 1 s\n\nrest:\n  port: 8081\n",
+        "execution.checkpointing.interval: 1 s\n\nstate:\n  backend.rocksdb.block.cache-size: 64mb\n",
         "conf.yaml",
     )
     .unwrap();
     let e = parse_with_flink_conf(BASE, "job.toml", Some(&conf)).unwrap_err();
     assert!(e.to_string().starts_with("conf.yaml:4:"), "{e}");
-    assert_eq!(field_and_line(&e).0, "rest.port");
+    assert_eq!(field_and_line(&e).0, "state.backend.rocksdb.block.cache-size");
     let e = FlinkConf::parse("a: 1\nb: |\n  text\n", "conf.yaml").unwrap_err();
     assert!(e.to_string().starts_with("conf.yaml:2:"), "{e}");
 }
@@ -640,4 +643,49 @@ fn a_bundled_scenario_given_as_flink_config_yaml_produces_the_same_bytes() {
             );
         }
     }
+}
+
+/// A cluster's own config.yaml sets deployment options (addresses, ports, process memory): they
+/// are accepted and listed, never applied, and the options after them keep their own lines in
+/// errors. An option that may bear on checkpointing is still refused.
+#[test]
+fn a_clusters_deployment_options_are_set_aside_and_listed() {
+    let text = "jobmanager.rpc.address: localhost\nrest.port: 8081\ntaskmanager.memory.process.size: 1728m\nparallelism.default: 1\nexecution.checkpointing.interval: 7 s\n";
+    let conf = FlinkConf::parse(text, "config.yaml").unwrap();
+    let loaded = parse_with_flink_conf(&base_with(""), "job.toml", Some(&conf)).unwrap();
+    let aside: Vec<(String, usize)> = loaded.set_aside.iter().map(|s| (s.key.clone(), s.line)).collect();
+    assert_eq!(
+        aside,
+        vec![
+            ("jobmanager.rpc.address".to_string(), 1),
+            ("rest.port".to_string(), 2),
+            ("taskmanager.memory.process.size".to_string(), 3),
+            ("parallelism.default".to_string(), 4),
+        ]
+    );
+    assert_eq!(loaded.scenario.checkpoint.interval.unwrap().value, 7e9);
+    assert!(
+        loaded.set_aside[1]
+            .to_string()
+            .contains("config.yaml:2: `rest.port` not used")
+    );
+    // An error after set-aside options names its own line.
+    let bad = FlinkConf::parse(
+        "rest.port: 8081\nexecution.checkpointing.timeout: 0 ms\n",
+        "config.yaml",
+    )
+    .unwrap();
+    let e = parse_with_flink_conf(&base_with(""), "job.toml", Some(&bad)).unwrap_err();
+    assert_eq!(field_and_line(&e), ("execution.checkpointing.timeout".into(), Some(2)));
+    // Not a deployment option: refused.
+    let refused = FlinkConf::parse(
+        "rest.port: 8081\ntaskmanager.memory.managed.fraction: 0.4\n",
+        "config.yaml",
+    )
+    .unwrap();
+    let e = parse_with_flink_conf(&base_with(""), "job.toml", Some(&refused)).unwrap_err();
+    assert_eq!(
+        field_and_line(&e),
+        ("taskmanager.memory.managed.fraction".into(), Some(2))
+    );
 }

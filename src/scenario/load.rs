@@ -7,7 +7,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::error::{Origin, ScenarioError};
-use super::flink::{AppliedField, Conflict, FlinkConf, FlinkEntry, FlinkSource};
+use super::flink::{AppliedField, Conflict, FlinkConf, FlinkEntry, FlinkSource, SetAside};
 use super::limits::Limits;
 use super::read::read_text;
 use super::schema::Scenario;
@@ -23,6 +23,8 @@ pub struct LoadedScenario {
     pub table: toml::Table,
     pub scenario: Scenario,
     pub limits: Limits,
+    /// Flink deployment options (`rest.port`, ...) given and not used, to tell the user.
+    pub set_aside: Vec<SetAside>,
 }
 
 pub fn load_file(path: &Path) -> Result<LoadedScenario, ScenarioError> {
@@ -111,18 +113,22 @@ pub fn parse(
             table,
             scenario,
             limits: *limits,
+            set_aside: Vec::new(),
         });
     }
     let mut sources: Vec<(&str, &[FlinkEntry], Vec<AppliedField>)> = Vec::new();
+    let mut set_aside = Vec::new();
     if let Some(entries) = &inline {
-        let (s, applied) = super::flink::merge(&mut table, entries, file, Conflict::Reject, file)?;
-        scenario = s;
-        sources.push((file, entries.as_slice(), applied));
+        let m = super::flink::merge(&mut table, entries, file, Conflict::Reject, file)?;
+        scenario = m.scenario;
+        set_aside.extend(m.set_aside);
+        sources.push((file, entries.as_slice(), m.applied));
     }
     if let Some(conf) = conf {
-        let (s, applied) = super::flink::merge(&mut table, &conf.entries, &conf.file, Conflict::Replace, file)?;
-        scenario = s;
-        sources.push((conf.file.as_str(), conf.entries.as_slice(), applied));
+        let m = super::flink::merge(&mut table, &conf.entries, &conf.file, Conflict::Replace, file)?;
+        scenario = m.scenario;
+        set_aside.extend(m.set_aside);
+        sources.push((conf.file.as_str(), conf.entries.as_slice(), m.applied));
     }
     super::rate_profile::load_profile_files(&mut scenario, file, limits.input_bytes_max, |field, message| {
         invalid_at(file, &spans, field, message)
@@ -147,6 +153,7 @@ pub fn parse(
         table,
         scenario,
         limits: *limits,
+        set_aside,
     })
 }
 

@@ -67,7 +67,6 @@ pub fn convert(key: &FlinkKey, text: &str) -> Result<toml::Value, String> {
 
 fn not_modeled(key: &str) -> String {
     let hint = match key {
-        "parallelism.default" => " (ckptsim sets parallelism per operator: `operators[].parallelism`)",
         k if k.starts_with("execution.checkpointing.dir")
             || k.starts_with("execution.checkpointing.storage")
             || k.starts_with("state.checkpoints.dir") =>

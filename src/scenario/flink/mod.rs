@@ -1,6 +1,7 @@
 //! Flink's own configuration, where a Flink user gives it: `ckptsim run --flink-conf
 //! config.yaml` and a `[flink]` table in a scenario. Keys are Flink's (`keys::KEYS` lists the
-//! ones ckptsim models; any other is refused by name), values parse exactly as Flink parses
+//! ones ckptsim models; a deployment option, such as `rest.port`, is set aside and listed
+//! (`deployment`); any other is refused by name), values parse exactly as Flink parses
 //! them (`duration`, `memory`: `1 min`, `30 s`, a bare number of milliseconds, `32 kb` =
 //! 32,768 bytes, `hashmap`), and each lands in the scenario field it corresponds to (`apply`).
 //!
@@ -12,6 +13,7 @@
 //! ```
 
 pub mod apply;
+pub mod deployment;
 pub mod duration;
 pub mod keys;
 pub mod memory;
@@ -22,6 +24,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 pub use apply::{AppliedField, Conflict};
+pub use deployment::SetAside;
 pub use yaml::FlinkEntry;
 
 use super::error::{Origin, ScenarioError};
@@ -154,15 +157,23 @@ impl FlinkSource<'_> {
     }
 }
 
+/// What applying a file's Flink options did: the scenario read back (not yet validated), which
+/// entry set which field, and the deployment options set aside.
+pub struct Merged {
+    pub scenario: Scenario,
+    pub applied: Vec<AppliedField>,
+    pub set_aside: Vec<SetAside>,
+}
+
 /// Applies the entries of `entries_file` onto the scenario table and reads the scenario back
-/// (not yet validated). Returns which entry set which field.
+/// (not yet validated). Deployment options are set aside first (a modelled key never is).
 pub fn merge(
     table: &mut toml::Table,
     entries: &[FlinkEntry],
     entries_file: &str,
     conflict: Conflict,
     scenario_file: &str,
-) -> Result<(Scenario, Vec<AppliedField>), ScenarioError> {
+) -> Result<Merged, ScenarioError> {
     let at = |i: usize, message: String| ScenarioError::Invalid {
         file: entries_file.into(),
         origin: if entries[i].line > 0 {
@@ -176,8 +187,30 @@ pub fn merge(
         field: Some(entries[i].key.clone()),
         message,
     };
-    let translated = apply::translate(entries).map_err(|(i, m)| at(i, m))?;
-    let applied = apply::apply(table, &translated, conflict).map_err(|(i, m)| at(i, m))?;
+    // The entries to apply, by their index in `entries`, so that every error and every applied
+    // field still names its own line.
+    let mut kept = Vec::with_capacity(entries.len());
+    let mut used = Vec::with_capacity(entries.len());
+    let mut set_aside = Vec::new();
+    for (i, e) in entries.iter().enumerate() {
+        match deployment::set_aside_reason(&e.key).filter(|_| keys::lookup(&e.key).is_none()) {
+            Some(reason) => set_aside.push(SetAside {
+                file: entries_file.into(),
+                key: e.key.clone(),
+                line: e.line,
+                reason,
+            }),
+            None => {
+                kept.push(i);
+                used.push(e.clone());
+            }
+        }
+    }
+    let translated = apply::translate(&used).map_err(|(i, m)| at(kept[i], m))?;
+    let mut applied = apply::apply(table, &translated, conflict).map_err(|(i, m)| at(kept[i], m))?;
+    for a in &mut applied {
+        a.entry = kept[a.entry];
+    }
     let scenario = Scenario::deserialize(toml::Value::Table(table.clone())).map_err(|e: toml::de::Error| {
         ScenarioError::Invalid {
             file: scenario_file.into(),
@@ -186,5 +219,9 @@ pub fn merge(
             message: e.message().trim().to_string(),
         }
     })?;
-    Ok((scenario, applied))
+    Ok(Merged {
+        scenario,
+        applied,
+        set_aside,
+    })
 }

@@ -66,7 +66,10 @@ ckptsim's own fields keep their units, so no scenario changes meaning; the `[fli
 | distribution | a constant (`"2ms"`) or a table: `{ dist = "exponential", mean = "2ms" }`, `uniform` (`min`, `max`), `normal` (`mean`, `std_dev`), `lognormal` (`median`, `sigma`), `pareto` (`scale`, `shape`), `empirical` (`samples` or `percentiles`) | - |
 | state backend | `heap` or `rocksdb` (`hashmap` accepted for `heap`) | `hashmap` or `rocksdb` |
 
-A Flink key ckptsim does not model is refused with its name, file and line. A `[flink]` key and
+A deployment option (an address, a port, process memory, security, logging, high availability,
+the web UI, `parallelism.default`: what Flink's own `config.yaml` sets) is accepted, not used,
+and listed with its line. Any other Flink key ckptsim does not model is refused with its name,
+file and line. A `[flink]` key and
 the field it sets must not both be given in one file; `--flink-conf` replaces the scenario's
 value, as `--set` does (and `--set` comes last).
 "#;

@@ -50,10 +50,11 @@ const DEPLOYMENT: &[(&str, &str)] = &[
 pub fn set_aside_reason(key: &str) -> Option<&'static str> {
     DEPLOYMENT
         .iter()
+        // A prefix ending in `.` covers every option under it; a whole name covers itself and
+        // the options under it.
         .find(|(prefix, _)| {
-            key == *prefix
-                || (prefix.ends_with('.') && key.starts_with(prefix))
-                || key.starts_with(&format!("{prefix}."))
+            key.strip_prefix(prefix)
+                .is_some_and(|rest| prefix.ends_with('.') || rest.is_empty() || rest.starts_with('.'))
         })
         .map(|(_, why)| *why)
 }

@@ -21,11 +21,22 @@
 //!   recommends: the debloated buffers shrink the in-flight data an unaligned checkpoint
 //!   persists. Its negative control is the aligned scenario.
 //!
+//! - **A checkpoint timeout under backpressure** (`tests/fidelity/probes/checkpoint_timeout/`):
+//!   f04's job, whose checkpoints take 1.48-1.70 s in Flink, with `--cpTimeoutMs 1200` (every
+//!   checkpoint expires, and the next is triggered at once: one every 1.2 s) and `--cpTimeoutMs
+//!   1600` (the timeout cuts through the durations: 9 of 30 expired). Its negative control is
+//!   the scenario without the timeout.
+//!
 //! Tolerance: the fidelity suite's rule (`compare::tolerance`) for the end to end and the start
 //! delay, ±25 % or ±2 ms, and the same for the interval between triggers. Printed, not held:
 //! the map's alignment and the persisted in-flight data, the suite's pinned gaps on these rows
 //! (`tests/fidelity/replication/2026-12-05/known_gaps.csv`: the remote alignment, in-flight data
-//! 2-8 % high). A negative control must miss at least one held figure of each of its rows.
+//! 2-8 % high). The share of checkpoints that expire follows from the same ±25 %: it is held
+//! within the shares Flink's own durations (the suite's f04 runs of that day, no timeout) give
+//! when scaled by 0.75 and by 1.25, the range a ckptsim within the suite's tolerance can give.
+//! Where the timeout cuts through the durations that range is 0-100 %: a planner is told so by
+//! the README, not by this test. A negative control must miss at least one held figure of each
+//! of its rows; the 1.6 s row has none (see `PROBES`).
 
 mod fidelity_support;
 
@@ -38,6 +49,8 @@ use fidelity_support::percentile;
 use fidelity_support::real::RealRuns;
 
 const SCENARIOS: &str = "tests/fidelity/replication/2026-12-05/scenarios";
+/// The same day's suite runs (the probes' scenarios as measured, without the probe's setting).
+const DAY_REAL: &str = "tests/fidelity/replication/2026-12-05/real";
 const WARMUP_MS: f64 = 90_000.0;
 
 /// One measured run and how the day's scenario is set to match it.
@@ -52,9 +65,22 @@ struct Probe {
     setting: &'static str,
     /// The wrong model this probe's check must catch.
     control: Control,
+    /// What is compared.
+    kind: Kind,
 }
 
-const PROBES: [Probe; 4] = [
+/// The figures a probe compares.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Kind {
+    /// Completed checkpoints: end to end, start delay, alignment, in-flight data, and the time
+    /// between triggers.
+    Durations,
+    /// A timeout of this many ms: the share of checkpoints that expire and the time between
+    /// triggers, over every checkpoint; the end to end and start delay of those that completed.
+    Expiry { timeout_ms: f64 },
+}
+
+const PROBES: [Probe; 6] = [
     Probe {
         dir: "buffer_timeout_zero",
         run: "f04_t0",
@@ -62,6 +88,7 @@ const PROBES: [Probe; 4] = [
         measured: "buffer_timeout = \"100ms\"",
         setting: "buffer_timeout = \"0ms\"",
         control: Control::OldZeroTimeoutRule,
+        kind: Kind::Durations,
     },
     Probe {
         dir: "buffer_timeout_zero",
@@ -70,6 +97,7 @@ const PROBES: [Probe; 4] = [
         measured: "buffer_timeout = \"100ms\"",
         setting: "buffer_timeout = \"0ms\"",
         control: Control::OldZeroTimeoutRule,
+        kind: Kind::Durations,
     },
     Probe {
         dir: "min_pause",
@@ -78,6 +106,7 @@ const PROBES: [Probe; 4] = [
         measured: "min_pause = \"0ms\"",
         setting: "min_pause = \"2000ms\"",
         control: Control::SettingIgnored,
+        kind: Kind::Durations,
     },
     Probe {
         dir: "unaligned_debloat",
@@ -86,6 +115,28 @@ const PROBES: [Probe; 4] = [
         measured: "min_pause = \"0ms\"",
         setting: "min_pause = \"0ms\"\nunaligned = true",
         control: Control::SettingIgnored,
+        kind: Kind::Durations,
+    },
+    Probe {
+        dir: "checkpoint_timeout",
+        run: "f04_timeout1200",
+        scenario: "f04_bp_aligned_local",
+        measured: "timeout = \"600000ms\"",
+        setting: "timeout = \"1200ms\"",
+        control: Control::SettingIgnored,
+        kind: Kind::Expiry { timeout_ms: 1200.0 },
+    },
+    // No negative control: without the timeout ckptsim's checkpoints take 1.10x the completed
+    // ones' p50 here and come 1.07x as often, both inside the tolerance, and the share that
+    // expires may be anything (above). The 1.2 s row holds the same code to its control.
+    Probe {
+        dir: "checkpoint_timeout",
+        run: "f04_timeout1600",
+        scenario: "f04_bp_aligned_local",
+        measured: "timeout = \"600000ms\"",
+        setting: "timeout = \"1600ms\"",
+        control: Control::None,
+        kind: Kind::Expiry { timeout_ms: 1600.0 },
     },
 ];
 
@@ -94,6 +145,7 @@ const PROBES: [Probe; 4] = [
 /// control, since under backpressure Flink, and ckptsim now, take as long with either).
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Control {
+    /// No change: the model as it is. As a probe's `control`: the probe has none.
     None,
     OldZeroTimeoutRule,
     SettingIgnored,
@@ -147,8 +199,154 @@ fn trigger_interval_ms(outs: &[ckptsim::run::RunOutput]) -> f64 {
     percentile(&gaps, 0.5).unwrap_or(f64::NAN)
 }
 
-/// The held figures outside their tolerance, one line each, for the probes `control` applies
-/// to; every figure is printed.
+/// One figure on both sides, and the range ckptsim's must fall in (none: printed, not held).
+struct Compared {
+    name: &'static str,
+    flink: f64,
+    sim: f64,
+    held: Option<(f64, f64)>,
+}
+
+/// A figure held to the suite's rule for `like` (±25 % or ±2 ms for durations).
+fn held(name: &'static str, like: Figure, flink: f64, sim: f64) -> Compared {
+    let t = tolerance(like, flink, 0.0).0;
+    Compared {
+        name,
+        flink,
+        sim,
+        held: Some((flink - t, flink + t)),
+    }
+}
+
+/// Completed checkpoints' durations and the time between their triggers.
+fn duration_figures(p: &Probe, real: &RealRuns, outs: &[ckptsim::run::RunOutput]) -> Vec<Compared> {
+    let flink = real_figures(real, p.run);
+    let sim = sim_figures(outs, WARMUP_MS);
+    let mut figures: Vec<Compared> = [
+        Figure::EndToEndMs,
+        Figure::MapStartDelayMs,
+        Figure::MapAlignmentMs,
+        Figure::PersistedDataB,
+    ]
+    .iter()
+    .map(|fig| {
+        if matches!(fig, Figure::EndToEndMs | Figure::MapStartDelayMs) {
+            held(fig.key(), *fig, flink[fig], sim[fig])
+        } else {
+            Compared {
+                name: fig.key(),
+                flink: flink[fig],
+                sim: sim[fig],
+                held: None,
+            }
+        }
+    })
+    .collect();
+    let real_gap = real
+        .summary(p.run, "trigger_interval_ms_median")
+        .expect("trigger_interval_ms_median");
+    figures.push(held(
+        "p50 time between triggers (ms)",
+        Figure::EndToEndMs,
+        real_gap,
+        trigger_interval_ms(outs),
+    ));
+    figures
+}
+
+/// Checkpoints triggered after the warm-up and no longer in progress, in trigger order: (trigger
+/// time in ms, whether it expired).
+type Outcomes = Vec<(f64, bool)>;
+
+fn flink_outcomes(real: &RealRuns, run: &str) -> Outcomes {
+    let warmup_s = real.warmup_s(run);
+    real.run_rows(run, "checkpoints.csv")
+        .iter()
+        .filter(|r| r["status"] == "COMPLETED" || r["status"] == "FAILED")
+        .filter_map(|r| {
+            let t: f64 = r["t_since_job_start_s"].parse().ok()?;
+            let expired = r["status"] == "FAILED" && r["failure_message"].contains("expired");
+            (t >= warmup_s).then_some((t * 1000.0, expired))
+        })
+        .collect()
+}
+
+fn sim_outcomes(out: &ckptsim::run::RunOutput) -> Outcomes {
+    out.checkpoints
+        .iter()
+        .filter(|c| (c.status == "COMPLETED" || c.status == "FAILED") && c.trigger_timestamp >= WARMUP_MS)
+        .map(|c| {
+            let expired = c.failure_reason.as_deref() == Some("CHECKPOINT_EXPIRED");
+            (c.trigger_timestamp, expired)
+        })
+        .collect()
+}
+
+/// (share expired, p50 time between consecutive triggers in ms) over runs' outcomes.
+fn expiry_summary(runs: &[Outcomes]) -> (f64, f64) {
+    let all: Vec<&(f64, bool)> = runs.iter().flatten().collect();
+    let share = all.iter().filter(|o| o.1).count() as f64 / all.len() as f64;
+    let gaps: Vec<f64> = runs
+        .iter()
+        .flat_map(|r| r.windows(2).map(|w| w[1].0 - w[0].0).collect::<Vec<_>>())
+        .collect();
+    (share, percentile(&gaps, 0.5).unwrap_or(f64::NAN))
+}
+
+/// The share of checkpoints a timeout of `timeout_ms` expires when Flink's own durations without
+/// one (the day's suite runs of the probe's scenario, completed after the warm-up) are scaled
+/// by `scale`.
+fn share_expired_scaled(p: &Probe, timeout_ms: f64, scale: f64) -> f64 {
+    let day = RealRuns::load(&root().join(DAY_REAL));
+    let durations: Vec<f64> = ["r1", "r2"]
+        .iter()
+        .flat_map(|rep| {
+            let run = format!("{}.{rep}", p.scenario);
+            let warmup_s = day.warmup_s(&run);
+            day.run_rows(&run, "checkpoints.csv")
+                .into_iter()
+                .filter(move |r| r["status"] == "COMPLETED")
+                .filter(move |r| r["t_since_job_start_s"].parse::<f64>().is_ok_and(|t| t >= warmup_s))
+                .map(|r| r["end_to_end_ms"].parse::<f64>().expect("end_to_end_ms"))
+        })
+        .collect();
+    durations.iter().filter(|d| *d * scale > timeout_ms).count() as f64 / durations.len() as f64
+}
+
+/// The share that expires and the time between triggers over every checkpoint, and the
+/// completed ones' durations where Flink completed any.
+fn expiry_figures(p: &Probe, timeout_ms: f64, real: &RealRuns, outs: &[ckptsim::run::RunOutput]) -> Vec<Compared> {
+    let (flink_share, flink_gap) = expiry_summary(&[flink_outcomes(real, p.run)]);
+    let (sim_share, sim_gap) = expiry_summary(&outs.iter().map(sim_outcomes).collect::<Vec<_>>());
+    let mut figures = vec![
+        Compared {
+            name: "share of checkpoints expired",
+            flink: flink_share,
+            sim: sim_share,
+            held: Some((
+                share_expired_scaled(p, timeout_ms, 0.75),
+                share_expired_scaled(p, timeout_ms, 1.25),
+            )),
+        },
+        held(
+            "p50 time between triggers, every checkpoint (ms)",
+            Figure::EndToEndMs,
+            flink_gap,
+            sim_gap,
+        ),
+    ];
+    let flink = real_figures(real, p.run);
+    let sim = sim_figures(outs, WARMUP_MS);
+    for fig in [Figure::EndToEndMs, Figure::MapStartDelayMs] {
+        if let Some(f) = flink.get(&fig) {
+            figures.push(held(fig.key(), fig, *f, sim.get(&fig).copied().unwrap_or(f64::NAN)));
+        }
+    }
+    figures
+}
+
+/// The held figures outside their range, one line each, for the probes `control` applies to;
+/// every figure is printed.
 fn misses(control: Control) -> Vec<String> {
     let mut out = Vec::new();
     for p in &PROBES {
@@ -156,57 +354,41 @@ fn misses(control: Control) -> Vec<String> {
             continue;
         }
         let real = RealRuns::load(&root().join("tests/fidelity/probes").join(p.dir).join("real"));
-        let flink = real_figures(&real, p.run);
         let outs = simulate(p, control);
-        let sim = sim_figures(&outs, WARMUP_MS);
-        // (name, Flink, ckptsim, tolerance; none: printed, not held)
-        let mut figures: Vec<(&str, f64, f64, Option<f64>)> = [
-            Figure::EndToEndMs,
-            Figure::MapStartDelayMs,
-            Figure::MapAlignmentMs,
-            Figure::PersistedDataB,
-        ]
-        .iter()
-        .map(|fig| {
-            let held = matches!(fig, Figure::EndToEndMs | Figure::MapStartDelayMs);
-            let tol = held.then(|| tolerance(*fig, flink[fig], 0.0).0);
-            (fig.key(), flink[fig], sim[fig], tol)
-        })
-        .collect();
-        let real_gap = real
-            .summary(p.run, "trigger_interval_ms_median")
-            .expect("trigger_interval_ms_median");
-        let gap_tol = tolerance(Figure::EndToEndMs, real_gap, 0.0).0;
-        figures.push((
-            "p50 time between triggers (ms)",
-            real_gap,
-            trigger_interval_ms(&outs),
-            Some(gap_tol),
-        ));
-        for (name, f, s, tol) in figures {
-            let held = tol.is_some();
-            let ok = tol.is_some_and(|t| (s - f).abs() <= t);
-            let ratio = if f > 0.0 { format!("{:.2}", s / f) } else { "-".into() };
+        let figures = match p.kind {
+            Kind::Durations => duration_figures(p, &real, &outs),
+            Kind::Expiry { timeout_ms } => expiry_figures(p, timeout_ms, &real, &outs),
+        };
+        for c in figures {
+            let ok = c.held.is_some_and(|(lo, hi)| c.sim >= lo && c.sim <= hi);
+            let ratio = if c.flink > 0.0 {
+                format!("{:.2}", c.sim / c.flink)
+            } else {
+                "-".into()
+            };
             let tag = match control {
                 Control::None => "",
                 Control::OldZeroTimeoutRule => " [negative control: the old zero-timeout rule]",
                 Control::SettingIgnored => " [negative control: the setting ignored]",
             };
+            let verdict = match c.held {
+                None => ", not held".to_string(),
+                Some((lo, hi)) => format!(" (held to {lo:.2}-{hi:.2}){}", if ok { "" } else { " OUT" }),
+            };
             println!(
-                "{} ({}, {}){tag}: {name} Flink {f:.1}, ckptsim {s:.1} ({ratio}){}",
+                "{} ({}, {}){tag}: {} Flink {:.2}, ckptsim {:.2} ({ratio}){verdict}",
                 p.run,
                 p.scenario,
                 p.setting.replace('\n', "; "),
-                if !held {
-                    ", not held"
-                } else if ok {
-                    ""
-                } else {
-                    " OUT"
-                }
+                c.name,
+                c.flink,
+                c.sim
             );
-            if held && !ok {
-                out.push(format!("{} {name}: Flink {f:.1}, ckptsim {s:.1}", p.run));
+            if c.held.is_some() && !ok {
+                out.push(format!(
+                    "{} {}: Flink {:.2}, ckptsim {:.2}",
+                    p.run, c.name, c.flink, c.sim
+                ));
             }
         }
     }

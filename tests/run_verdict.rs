@@ -98,8 +98,33 @@ fn expired_checkpoints_are_a_problem_and_slow_ones_a_warning() {
     let c = topic(&expiring, "checkpoints");
     assert_eq!(c.status, Status::Problem, "{}", c.text);
     assert!(c.figures["expired"] >= 1.0 && c.text.contains("expired"), "{}", c.text);
+    // None completed: nothing says the timeout cuts through the durations.
+    assert!(!c.text.contains("not a forecast"), "{}", c.text);
     let fast = verdict(&job("200us", 1000, ""));
     assert_eq!(topic(&fast, "checkpoints").status, Status::Ok);
+}
+
+/// f04's job of the fidelity suite with a 1.6 s timeout (`tests/fidelity/probes/checkpoint_timeout`):
+/// its checkpoints take 1.5-1.7 s, so some complete and some expire, and how many turns on a few
+/// percent of their length (Flink expired 30 %, ckptsim 64 %). The verdict says the share is no
+/// forecast.
+#[test]
+fn a_timeout_inside_the_checkpoints_durations_is_called_no_forecast() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fidelity/replication/2026-12-05/scenarios/f04_bp_aligned_local.toml"
+    );
+    let text = std::fs::read_to_string(path).expect("the suite's f04 scenario");
+    assert!(text.contains("timeout = \"600000ms\""), "{path}: no timeout line");
+    let edge = verdict(&text.replace("timeout = \"600000ms\"", "timeout = \"1600ms\""));
+    let c = topic(&edge, "checkpoints");
+    assert_eq!(c.status, Status::Problem, "{}", c.text);
+    assert!(
+        c.figures["completed"] >= 1.0 && c.figures["expired"] >= 1.0,
+        "{:?}",
+        c.figures
+    );
+    assert!(c.text.contains("not a forecast"), "{}", c.text);
 }
 
 #[test]

@@ -19,6 +19,12 @@ pub const GENERATOR_FULL_SHARE: f64 = 1.0 - LAG_GROWTH_LIMIT;
 /// a slowdown of 2x (a traffic spike, a slower storage) would make checkpoints expire.
 pub const TIMEOUT_SHARE_WARNING: f64 = 0.5;
 
+/// How far ckptsim's checkpoint durations may be from Flink's: the real-Flink fidelity suite's
+/// tolerance on the p50 end to end (`tests/fidelity_support/compare.rs`). A completed
+/// checkpoint within this of the timeout could have expired in Flink, and one that expired
+/// could have completed.
+pub const FIDELITY_TOLERANCE: f64 = 0.25;
+
 /// Share of the run with a checkpoint in progress above which checkpointing never rests: the
 /// next trigger waits for the previous checkpoint (max-concurrent-checkpoints 1).
 pub const BUSY_CHECKPOINTING_WARNING: f64 = 0.5;

@@ -26,6 +26,11 @@
 //!   checkpoint expires, and the next is triggered at once: one every 1.2 s) and `--cpTimeoutMs
 //!   1600` (the timeout cuts through the durations: 9 of 30 expired). Its negative control is
 //!   the scenario without the timeout.
+//! - **The first checkpoint after a restart** (`tests/fidelity/probes/restart_first_checkpoint/`):
+//!   f04's job failing under backpressure (`--failAfter 330000 --restartDelayMs 1500`) and f15's
+//!   job with a 5 s interval. Flink triggers one interval after the first restarted task runs,
+//!   not at the random delay of a job's start: failure to the first completed checkpoint 3201
+//!   and 6577 ms. Its negative control is that random delay after the restart.
 //!
 //! Tolerance: the fidelity suite's rule (`compare::tolerance`) for the end to end and the start
 //! delay, ±25 % or ±2 ms, and the same for the interval between triggers. Printed, not held:
@@ -63,6 +68,8 @@ struct Probe {
     /// The scenario's line as the suite measured it, and the line for this run's setting.
     measured: &'static str,
     setting: &'static str,
+    /// Further lines replaced alike (the run's failure time, say).
+    also: &'static [(&'static str, &'static str)],
     /// The wrong model this probe's check must catch.
     control: Control,
     /// What is compared.
@@ -78,15 +85,19 @@ enum Kind {
     /// A timeout of this many ms: the share of checkpoints that expire and the time between
     /// triggers, over every checkpoint; the end to end and start delay of those that completed.
     Expiry { timeout_ms: f64 },
+    /// One failure: the recovery figures of the suite's f15 row, and when the first checkpoint
+    /// after the restart is triggered.
+    Recovery,
 }
 
-const PROBES: [Probe; 6] = [
+const PROBES: [Probe; 8] = [
     Probe {
         dir: "buffer_timeout_zero",
         run: "f04_t0",
         scenario: "f04_bp_aligned_local",
         measured: "buffer_timeout = \"100ms\"",
         setting: "buffer_timeout = \"0ms\"",
+        also: &[],
         control: Control::OldZeroTimeoutRule,
         kind: Kind::Durations,
     },
@@ -96,6 +107,7 @@ const PROBES: [Probe; 6] = [
         scenario: "f05_bp_aligned_remote",
         measured: "buffer_timeout = \"100ms\"",
         setting: "buffer_timeout = \"0ms\"",
+        also: &[],
         control: Control::OldZeroTimeoutRule,
         kind: Kind::Durations,
     },
@@ -105,6 +117,7 @@ const PROBES: [Probe; 6] = [
         scenario: "f04_bp_aligned_local",
         measured: "min_pause = \"0ms\"",
         setting: "min_pause = \"2000ms\"",
+        also: &[],
         control: Control::SettingIgnored,
         kind: Kind::Durations,
     },
@@ -114,6 +127,7 @@ const PROBES: [Probe; 6] = [
         scenario: "f09_bp_debloat_remote",
         measured: "min_pause = \"0ms\"",
         setting: "min_pause = \"0ms\"\nunaligned = true",
+        also: &[],
         control: Control::SettingIgnored,
         kind: Kind::Durations,
     },
@@ -123,6 +137,7 @@ const PROBES: [Probe; 6] = [
         scenario: "f04_bp_aligned_local",
         measured: "timeout = \"600000ms\"",
         setting: "timeout = \"1200ms\"",
+        also: &[],
         control: Control::SettingIgnored,
         kind: Kind::Expiry { timeout_ms: 1200.0 },
     },
@@ -135,12 +150,42 @@ const PROBES: [Probe; 6] = [
         scenario: "f04_bp_aligned_local",
         measured: "timeout = \"600000ms\"",
         setting: "timeout = \"1600ms\"",
+        also: &[],
         control: Control::None,
         kind: Kind::Expiry { timeout_ms: 1600.0 },
     },
+    Probe {
+        dir: "restart_first_checkpoint",
+        run: "f04_fail",
+        scenario: "f04_bp_aligned_local",
+        measured: "# DataGeneratorSource",
+        setting: F04_FAILURE,
+        also: &[],
+        control: Control::OldRestartRule,
+        kind: Kind::Recovery,
+    },
+    Probe {
+        dir: "restart_first_checkpoint",
+        run: "f15_i5000",
+        scenario: "f15_failure_fixed_delay",
+        measured: "interval = \"1000ms\"",
+        setting: "interval = \"5000ms\"",
+        // The harness's failure event, 99.66 s after the job started.
+        also: &[("at = [\"100000ms\"]", "at = [\"99659ms\"]")],
+        control: Control::OldRestartRule,
+        kind: Kind::Recovery,
+    },
 ];
 
-/// What a negative control changes: the model (the old zero-timeout rule), or the setting
+/// f04's job with f15's restart (`--failAfter 330000 --restartDelayMs 1500`): map subtask 0
+/// throws once, 100.08 s after the job started (the harness's failure event); the recovery
+/// delays are that day's calibration (c05), as in its f15 scenario.
+const F04_FAILURE: &str = "[restart]\nstrategy = \"fixed-delay\"\nattempts = 3\ndelay = \"1500ms\"\n\n\
+    [recovery]\ntask_failure_report_delay = \"13.0ms\"\ndeployment_time = \"56.0ms\"\n\n\
+    [[faults.task_crash]]\nat = [\"100076ms\"]\noperator = \"stateful-map\"\nsubtask = 0\n\n\
+    # DataGeneratorSource";
+
+/// What a negative control changes: the model (the old zero-timeout or restart rule), or the setting
 /// itself (the scenario as measured, without this run's setting; with a zero timeout that is no
 /// control, since under backpressure Flink, and ckptsim now, take as long with either).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -149,6 +194,8 @@ enum Control {
     None,
     OldZeroTimeoutRule,
     SettingIgnored,
+    /// After a restart the checkpoint scheduler starts as at the job's start.
+    OldRestartRule,
 }
 
 fn root() -> PathBuf {
@@ -168,7 +215,12 @@ fn simulate(p: &Probe, control: Control) -> Vec<ckptsim::run::RunOutput> {
     let text = if control == Control::SettingIgnored {
         text
     } else {
-        text.replace(p.measured, p.setting)
+        p.also
+            .iter()
+            .fold(text.replace(p.measured, p.setting), |t, (from, to)| {
+                assert!(t.contains(from), "{}: no {from} to replace", path.display());
+                t.replace(from, to)
+            })
     };
     let s = ckptsim::scenario::parse_str(&text, &path.display().to_string())
         .unwrap_or_else(|e| panic!("{e}"))
@@ -176,8 +228,10 @@ fn simulate(p: &Probe, control: Control) -> Vec<ckptsim::run::RunOutput> {
     (1..=6)
         .map(|seed| {
             let mut w = World::new(&ckptsim::compile::world_config(&s), seed, p.scenario);
-            if control == Control::OldZeroTimeoutRule {
-                w.finish_every_record_for_negative_control();
+            match control {
+                Control::OldZeroTimeoutRule => w.finish_every_record_for_negative_control(),
+                Control::OldRestartRule => w.random_first_trigger_after_restart_for_negative_control(),
+                Control::None | Control::SettingIgnored => {}
             }
             w.run()
         })
@@ -345,6 +399,50 @@ fn expiry_figures(p: &Probe, timeout_ms: f64, real: &RealRuns, outs: &[ckptsim::
     figures
 }
 
+/// The suite's recovery figures (its f15 row's) and the first trigger after the restart, in
+/// ms after the job is RUNNING again.
+fn recovery_figures(p: &Probe, real: &RealRuns, outs: &[ckptsim::run::RunOutput]) -> Vec<Compared> {
+    let flink = real_figures(real, p.run);
+    let sim = sim_figures(outs, WARMUP_MS);
+    let mut figures: Vec<Compared> = [
+        Figure::FailToRunningMs,
+        Figure::FailToProcessingMs,
+        Figure::FailToFirstCheckpointMs,
+    ]
+    .iter()
+    .map(|fig| held(fig.key(), *fig, flink[fig], sim[fig]))
+    .collect();
+    let fail_ms = real.recovery(p.run, "fail_ts_ms").expect("fail_ts_ms");
+    let running_ms = fail_ms + flink[&Figure::FailToRunningMs];
+    let flink_first = real
+        .run_rows(p.run, "checkpoints.csv")
+        .iter()
+        .filter_map(|r| r["trigger_ts_ms"].parse::<f64>().ok())
+        .filter(|t| *t > fail_ms)
+        .fold(f64::INFINITY, f64::min);
+    let sim_first: Vec<f64> = outs
+        .iter()
+        .map(|o| {
+            let f = o.failures.first().expect("the run's one failure");
+            let running = f.failure_timestamp + f.detection_delay.unwrap_or(0.0) + f.restart_delay.unwrap_or(0.0);
+            let first = o
+                .checkpoints
+                .iter()
+                .map(|c| c.trigger_timestamp)
+                .filter(|t| *t > f.failure_timestamp)
+                .fold(f64::INFINITY, f64::min);
+            first - running
+        })
+        .collect();
+    figures.push(held(
+        "first trigger after RUNNING again (ms)",
+        Figure::FailToFirstCheckpointMs,
+        flink_first - running_ms,
+        sim_first.iter().sum::<f64>() / sim_first.len() as f64,
+    ));
+    figures
+}
+
 /// The held figures outside their range, one line each, for the probes `control` applies to;
 /// every figure is printed.
 fn misses(control: Control) -> Vec<String> {
@@ -358,6 +456,7 @@ fn misses(control: Control) -> Vec<String> {
         let figures = match p.kind {
             Kind::Durations => duration_figures(p, &real, &outs),
             Kind::Expiry { timeout_ms } => expiry_figures(p, timeout_ms, &real, &outs),
+            Kind::Recovery => recovery_figures(p, &real, &outs),
         };
         for c in figures {
             let ok = c.held.is_some_and(|(lo, hi)| c.sim >= lo && c.sim <= hi);
@@ -370,6 +469,7 @@ fn misses(control: Control) -> Vec<String> {
                 Control::None => "",
                 Control::OldZeroTimeoutRule => " [negative control: the old zero-timeout rule]",
                 Control::SettingIgnored => " [negative control: the setting ignored]",
+                Control::OldRestartRule => " [negative control: a random first trigger after the restart]",
             };
             let verdict = match c.held {
                 None => ", not held".to_string(),
@@ -379,7 +479,7 @@ fn misses(control: Control) -> Vec<String> {
                 "{} ({}, {}){tag}: {} Flink {:.2}, ckptsim {:.2} ({ratio}){verdict}",
                 p.run,
                 p.scenario,
-                p.setting.replace('\n', "; "),
+                p.setting.lines().take(2).collect::<Vec<_>>().join("; "),
                 c.name,
                 c.flink,
                 c.sim
@@ -403,7 +503,11 @@ fn settings_beyond_the_suite_take_as_long_as_in_flink() {
 
 #[test]
 fn negative_controls_are_caught() {
-    for control in [Control::OldZeroTimeoutRule, Control::SettingIgnored] {
+    for control in [
+        Control::OldZeroTimeoutRule,
+        Control::SettingIgnored,
+        Control::OldRestartRule,
+    ] {
         let missed = misses(control);
         for p in PROBES.iter().filter(|p| p.control == control) {
             assert!(

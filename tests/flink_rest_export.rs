@@ -16,7 +16,7 @@ const SCENARIO: &str = r#"
 [pipeline]
 operator_chaining = false  # one task per operator: the test reads each one's figures
 [simulation]
-duration = "30600ms"  # ends inside a checkpoint (in_progress in the history)
+duration = "31000ms"  # ends inside a checkpoint (in_progress in the history)
 seed = 3
 start_epoch_ms = 1796154400000
 [checkpoint]

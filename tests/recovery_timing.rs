@@ -2,7 +2,8 @@
 //! `FAILED` to the JobManager (`TaskExecutor.updateTaskExecutionState`); the `DefaultScheduler`
 //! then marks the restart set pending, which moves the job to RESTARTING, cancels the region and
 //! restarts it after the restart strategy's delay, when the job is RUNNING again and the
-//! checkpoint scheduler starts over.
+//! checkpoint scheduler starts over, its first checkpoint one interval after the first restarted
+//! task runs.
 
 mod common;
 
@@ -71,6 +72,61 @@ fn the_job_restarts_once_the_failed_task_has_reported_and_the_delay_has_passed()
         triggers.iter().any(|t| *t >= 11_040.0),
         "checkpointing resumed: {triggers:?}"
     );
+}
+
+/// Flink 2.3 makes a trigger attempt as the first restarted tasks come up; it fails while any
+/// task is still restoring, and the fixed-rate timer goes on from it: the first checkpoint after
+/// a restart comes one interval after the first task runs again, or a whole number of intervals
+/// after it once a slow restore is over (tests/fidelity/probes/README.md, "The first checkpoint
+/// after a restart"). The random first delay of a job's start would put it anywhere in the
+/// interval: that is what this test tells apart.
+#[test]
+fn the_first_checkpoint_after_a_restart_comes_whole_intervals_after_the_first_task_runs() {
+    // Crash at 10 s, reported after 40 ms, RUNNING at 11.04 s, deployed 100 ms later.
+    let first_running_ms = 11_140.0;
+    for (state, storage, intervals) in [
+        ("", "", 1.0),
+        // 12 MB of state per map subtask at 4 MB/s: its restore takes about 3 s longer.
+        (
+            "state = { initial = \"12MB\" }\n",
+            "[storage]\nbandwidth = \"4MB/s\"\n",
+            0.0,
+        ),
+    ] {
+        let text = job("task_failure_report_delay = \"40ms\"")
+            .replace(
+                "service_time = \"50us\"\n",
+                &format!("service_time = \"50us\"\n{state}"),
+            )
+            .replace("[restart]", &format!("{storage}[restart]"));
+        let out = ckptsim::run::run(&common::scenario(&text), 1);
+        let f = out.failures.first().expect("one failure");
+        let all_running_ms = f.failure_timestamp + f.downtime.expect("the job ran again");
+        let first = out
+            .checkpoints
+            .iter()
+            .map(|c| c.trigger_timestamp)
+            .find(|t| *t > f.failure_timestamp)
+            .expect("a checkpoint after the restart");
+        let whole = (first - first_running_ms) / 1000.0;
+        assert_eq!(
+            whole.fract(),
+            0.0,
+            "first trigger at {first} ms: not whole intervals after {first_running_ms}"
+        );
+        assert!(
+            first >= all_running_ms && first - 1000.0 <= all_running_ms,
+            "first trigger at {first} ms, every task running at {all_running_ms}"
+        );
+        if intervals > 0.0 {
+            assert_eq!(whole, intervals, "{first}");
+        } else {
+            assert!(
+                whole >= 3.0,
+                "the slow restore took no interval: {first} ({all_running_ms})"
+            );
+        }
+    }
 }
 
 #[test]

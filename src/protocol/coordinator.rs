@@ -1,6 +1,7 @@
 //! `CheckpointCoordinator`: the JobManager side of checkpointing.
 //!
-//! Periodic triggering with a random first delay, the request decider (one trigger at a time,
+//! Periodic triggering with a random first delay (after a restart, one interval after the
+//! first restarted task runs), the request decider (one trigger at a time,
 //! max-concurrent, min-pause with timer reschedule), the pending checkpoints and their
 //! cancellers, acknowledgements, finalization, subsumption, the completed-checkpoint store and
 //! failure accounting. Every effect is a [`CoordinatorAction`] pushed into the outbox.
@@ -18,8 +19,9 @@ use crate::time::{DurationNs, SimTime};
 pub struct CoordinatorConfig {
     /// `execution.checkpointing.interval`; `None` disables periodic checkpoints.
     pub interval_ns: Option<DurationNs>,
-    /// Delay of the first periodic trigger after the scheduler starts. `None`: Flink's random
-    /// delay in `[min_pause, base_interval]`; a fixed value gives checkpoints at fixed
+    /// Delay of the first periodic trigger after the scheduler starts. `None`: as Flink, a
+    /// random delay in `[min_pause, base_interval]` at the job's start and one interval after
+    /// the first restarted task runs after a restart; a fixed value gives checkpoints at fixed
     /// offsets from every (re)start, as checkpoint/restart models (Young, Daly) assume.
     pub first_trigger_delay_ns: Option<DurationNs>,
     pub timeout_ns: DurationNs,
@@ -257,6 +259,40 @@ impl CheckpointCoordinator {
         };
         out.push(CoordinatorAction::SetTimer {
             at: now + delay,
+            timer: CoordinatorTimer::Periodic {
+                generation: self.periodic_generation,
+            },
+        });
+    }
+
+    /// The scheduler once every task of a restart runs again, `first_running` being when the
+    /// first of them did. Flink 2.3 makes a trigger attempt as the first restarted tasks come
+    /// up; it fails while any task is not yet running ("Not all required tasks are currently
+    /// running", no checkpoint id taken), and the fixed-rate timer goes on from it. So the first
+    /// checkpoint after a restart comes one interval after the first task ran again, or as many
+    /// intervals as the restore takes: never at a random delay, as at the job's start
+    /// (`tests/fidelity/probes/README.md`, "The first checkpoint after a restart": 8 restarts
+    /// over three days, intervals of 1 and 5 s, each 1.03-1.20 intervals after RUNNING). A
+    /// fixed `first_trigger_delay` keeps its meaning: that delay after the restart set runs.
+    pub fn restart_checkpoint_scheduler(
+        &mut self,
+        now: SimTime,
+        first_running: SimTime,
+        rng: &mut impl Rng,
+        out: &mut Vec<CoordinatorAction>,
+    ) {
+        let Some(base) = self.cfg.base_interval_ns() else {
+            return;
+        };
+        if self.cfg.first_trigger_delay_ns.is_some() {
+            return self.start_checkpoint_scheduler(now, rng, out);
+        }
+        self.periodic_scheduling = true;
+        self.periodic_generation += 1;
+        // The attempts at `first_running + k * base` before `now` failed: tasks were restoring.
+        let intervals = now.since(first_running) / base + 1;
+        out.push(CoordinatorAction::SetTimer {
+            at: first_running + intervals * base,
             timer: CoordinatorTimer::Periodic {
                 generation: self.periodic_generation,
             },

@@ -43,6 +43,10 @@ pub struct Failure {
     pub channel_state_records: u64,
     /// Tasks of the restart set still restoring.
     pub restoring: u32,
+    /// When the first task of the restart set ran again: Flink's first trigger attempt after
+    /// the restart, which fails as long as any task is not running, and the phase of the
+    /// periodic triggers after it.
+    pub first_running: Option<SimTime>,
     pub sources: Vec<SourcePosition>,
     pub sources_behind: u32,
     /// The restart strategy refused to restart: the job stays down.
@@ -215,6 +219,7 @@ impl FailoverLifecycle {
             records_replayed: 0,
             channel_state_records: 0,
             restoring: 0,
+            first_running: None,
             sources,
             sources_behind: 0,
             gave_up: false,
@@ -341,24 +346,23 @@ impl FailoverLifecycle {
             .copied()
     }
 
-    /// A task of a restarted failure has its state back. Returns true when that was the last
-    /// one: the failure's restart set runs again.
-    pub fn task_restored(&mut self, now: SimTime, subtask: u32) -> bool {
+    /// A task of a restarted failure has its state back. When that was the last one (the
+    /// failure's restart set runs again), returns when the first of them ran again.
+    pub fn task_restored(&mut self, now: SimTime, subtask: u32) -> Option<SimTime> {
         // Such a failure is open (a restarted one has not given up): the newest one holding it.
         let open = self.open_failures();
-        let Some(fi) = open.into_iter().rev().find(|&i| {
+        let fi = open.into_iter().rev().find(|&i| {
             let f = &self.failures[i];
             f.tasks.contains(&subtask) && f.restart_at.is_some()
-        }) else {
-            return false;
-        };
+        })?;
         let f = &mut self.failures[fi];
         f.restoring = f.restoring.saturating_sub(1);
+        let first = *f.first_running.get_or_insert(now);
         if f.restoring == 0 {
             f.running_again = Some(now);
-            return true;
+            return Some(first);
         }
-        false
+        None
     }
 
     /// A restarted source read a record with no more lag than before the failure; the job has

@@ -62,11 +62,12 @@ fn a_task_failure_is_detected_its_region_cancelled_and_restarted_after_the_backo
     assert_eq!(f.begin_restart(0), Some(vec![0, 1, 2]));
     let sources = f.restarted(0, None, 14, 0);
     assert_eq!(sources.len(), 2, "both restarted sources are watched for catch-up");
-    assert!(!f.task_restored(SimTime(120 * MS), 0));
-    assert!(!f.task_restored(SimTime(120 * MS), 1));
-    assert!(
+    assert_eq!(f.task_restored(SimTime(120 * MS), 0), None);
+    assert_eq!(f.task_restored(SimTime(125 * MS), 1), None);
+    assert_eq!(
         f.task_restored(SimTime(130 * MS), 2),
-        "the last task of the set runs again"
+        Some(SimTime(120 * MS)),
+        "the last task of the set runs again; the first ran again at 120 ms"
     );
     let rec = &f.failures()[0];
     assert_eq!(rec.running_again, Some(SimTime(130 * MS)));
@@ -102,7 +103,7 @@ fn a_down_task_that_no_open_failure_holds_is_not_hit_again() {
     f.on_detected(SimTime(0), 0, vec![1], vec![], &mut rng);
     f.begin_restart(0);
     f.restarted(0, None, 0, 0);
-    assert!(f.task_restored(SimTime(MS), 1));
+    assert_eq!(f.task_restored(SimTime(MS), 1), Some(SimTime(MS)));
     // The failure closed: a task reported down that no open failure holds is left alone.
     assert_eq!(f.tasks_hit(vec![1], |_| true), Vec::<u32>::new());
 }

@@ -40,6 +40,8 @@ pub(crate) struct JobManager {
     /// Per subtask, once it finished: the state it finished with, which every later
     /// checkpoint reports for it (`FullyFinishedOperatorState`).
     finished_snapshots: Vec<Option<RestorePointTask>>,
+    /// Negative control: after a restart the scheduler starts as at the job's start.
+    restart_like_start: bool,
 }
 
 type RestorePointTask = super::restore_point::TaskSnapshot;
@@ -68,6 +70,7 @@ impl JobManager {
             finished_snapshots: Vec::new(),
             storage_files: SharedStateRegistry::new(u32::MAX),
             next_private_file: PRIVATE_FILE_BASE,
+            restart_like_start: false,
         }
     }
 
@@ -80,6 +83,29 @@ impl JobManager {
         self.coordinator
             .start_checkpoint_scheduler(now, self.rng.rng_mut(), &mut out);
         out
+    }
+
+    /// The checkpoint scheduler once the whole restart set runs again; `first_running` is when
+    /// the first of its tasks did (see [`CheckpointCoordinator::restart_checkpoint_scheduler`]).
+    pub fn restart_checkpoint_scheduler(&mut self, now: SimTime, first_running: SimTime) -> Actions {
+        let mut out = Vec::new();
+        if self.job_finished_at.is_some() {
+            return out; // the last restored tasks were deployed as finished
+        }
+        if self.restart_like_start {
+            self.coordinator
+                .start_checkpoint_scheduler(now, self.rng.rng_mut(), &mut out);
+        } else {
+            self.coordinator
+                .restart_checkpoint_scheduler(now, first_running, self.rng.rng_mut(), &mut out);
+        }
+        out
+    }
+
+    /// Negative control: after a restart, start the scheduler as at the job's start (a random
+    /// first delay once every task runs), the rule before Flink 2.3's restart timing was measured.
+    pub fn restart_like_start(&mut self) {
+        self.restart_like_start = true;
     }
 
     /// `stopCheckpointScheduler`: a failover aborts the pending checkpoints.

@@ -351,10 +351,20 @@ impl World {
                 }
             }
         }
-        if self.failover.task_restored(now, s) && !self.tasks.any_down() {
-            let out = self.jm.start_checkpoint_scheduler(now);
+        if let Some(first_running) = self.failover.task_restored(now, s)
+            && !self.tasks.any_down()
+        {
+            let out = self.jm.restart_checkpoint_scheduler(now, first_running);
             self.apply_coordinator_actions(out);
         }
+    }
+
+    /// Test hook, for negative controls: after a restart, start the checkpoint scheduler as at
+    /// the job's start, with a random first delay once every task runs again. The real-Flink
+    /// restart probes must catch it.
+    #[doc(hidden)]
+    pub fn random_first_trigger_after_restart_for_negative_control(&mut self) {
+        self.jm.restart_like_start();
     }
 
     /// A restarted source read a record with no more lag than before the failure; the job has

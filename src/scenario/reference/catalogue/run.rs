@@ -102,9 +102,11 @@ pub(super) const FIELDS: &[FieldDoc] = &[
     f(
         "checkpoint.first_trigger_delay",
         Duration,
-        Absent("random in [min_pause, interval], as Flink"),
+        Absent(
+            "as Flink 2.3: random in [min_pause, interval] at the job's start; one interval after the first restarted task runs after a restart",
+        ),
         JOB,
-        "Delay of the first periodic checkpoint after a (re)start; fixed values place checkpoints at fixed offsets.",
+        "Delay of the first periodic checkpoint after a (re)start, counted from when every task runs; fixed values place checkpoints at fixed offsets from every (re)start.",
     ),
     f(
         "checkpoint.unaligned",

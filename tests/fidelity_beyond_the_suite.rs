@@ -90,7 +90,7 @@ enum Kind {
     Recovery,
 }
 
-const PROBES: [Probe; 8] = [
+const PROBES: [Probe; 9] = [
     Probe {
         dir: "buffer_timeout_zero",
         run: "f04_t0",
@@ -175,6 +175,19 @@ const PROBES: [Probe; 8] = [
         control: Control::OldRestartRule,
         kind: Kind::Recovery,
     },
+    // With a minimum pause the first attempt after the restart comes that long after the first
+    // restarted task runs and finds every task running: one checkpoint 542 ms after RUNNING.
+    Probe {
+        dir: "restart_first_checkpoint",
+        run: "f15_mp500",
+        scenario: "f15_failure_fixed_delay",
+        measured: "min_pause = \"0ms\"",
+        setting: "min_pause = \"500ms\"",
+        // The harness's failure event, 99.77 s after the job started.
+        also: &[("at = [\"100000ms\"]", "at = [\"99773ms\"]")],
+        control: Control::OldRestartRule,
+        kind: Kind::Recovery,
+    },
 ];
 
 /// f04's job with f15's restart (`--failAfter 330000 --restartDelayMs 1500`): map subtask 0
@@ -194,7 +207,8 @@ enum Control {
     None,
     OldZeroTimeoutRule,
     SettingIgnored,
-    /// After a restart the checkpoint scheduler starts as at the job's start.
+    /// After a restart the checkpoint scheduler starts as at the job's start, once every task
+    /// runs again.
     OldRestartRule,
 }
 
@@ -230,7 +244,7 @@ fn simulate(p: &Probe, control: Control) -> Vec<ckptsim::run::RunOutput> {
             let mut w = World::new(&ckptsim::compile::world_config(&s), seed, p.scenario);
             match control {
                 Control::OldZeroTimeoutRule => w.finish_every_record_for_negative_control(),
-                Control::OldRestartRule => w.random_first_trigger_after_restart_for_negative_control(),
+                Control::OldRestartRule => w.restart_like_job_start_for_negative_control(),
                 Control::None | Control::SettingIgnored => {}
             }
             w.run()
@@ -418,7 +432,7 @@ fn recovery_figures(p: &Probe, real: &RealRuns, outs: &[ckptsim::run::RunOutput]
         .run_rows(p.run, "checkpoints.csv")
         .iter()
         .filter_map(|r| r["trigger_ts_ms"].parse::<f64>().ok())
-        .filter(|t| *t > fail_ms)
+        .filter(|t| *t > running_ms)
         .fold(f64::INFINITY, f64::min);
     let sim_first: Vec<f64> = outs
         .iter()
@@ -429,7 +443,7 @@ fn recovery_figures(p: &Probe, real: &RealRuns, outs: &[ckptsim::run::RunOutput]
                 .checkpoints
                 .iter()
                 .map(|c| c.trigger_timestamp)
-                .filter(|t| *t > f.failure_timestamp)
+                .filter(|t| *t > running)
                 .fold(f64::INFINITY, f64::min);
             first - running
         })
@@ -469,7 +483,7 @@ fn misses(control: Control) -> Vec<String> {
                 Control::None => "",
                 Control::OldZeroTimeoutRule => " [negative control: the old zero-timeout rule]",
                 Control::SettingIgnored => " [negative control: the setting ignored]",
-                Control::OldRestartRule => " [negative control: a random first trigger after the restart]",
+                Control::OldRestartRule => " [negative control: the scheduler restarted as at the job's start]",
             };
             let verdict = match c.held {
                 None => ", not held".to_string(),

@@ -129,6 +129,26 @@ fn the_first_checkpoint_after_a_restart_comes_whole_intervals_after_the_first_ta
     }
 }
 
+/// With a minimum pause, Flink 2.3's first attempt after a restart comes that long after the
+/// first restarted task runs, and finds every task running: with 500 ms, one checkpoint 542 ms
+/// after RUNNING (tests/fidelity/probes/restart_first_checkpoint/, run f15_mp500).
+#[test]
+fn with_a_minimum_pause_the_first_checkpoint_after_a_restart_comes_that_pause_after_the_first_task_runs() {
+    let text = job("task_failure_report_delay = \"40ms\"")
+        .replace("interval = \"1s\"", "interval = \"1s\"\nmin_pause = \"300ms\"");
+    assert!(text.contains("min_pause"), "the fixture changed");
+    let out = ckptsim::run::run(&common::scenario(&text), 1);
+    let f = out.failures.first().expect("one failure");
+    let first = out
+        .checkpoints
+        .iter()
+        .map(|c| c.trigger_timestamp)
+        .find(|t| *t > f.failure_timestamp)
+        .expect("a checkpoint after the restart");
+    // RUNNING at 11.04 s, the tasks deployed 100 ms later, the pause 300 ms after that.
+    assert_eq!(first, 11_440.0);
+}
+
 #[test]
 fn the_report_delay_is_the_key_and_defaults_to_the_constant() {
     let out = ckptsim::run::run(&common::scenario(&job("")), 1);

@@ -1,7 +1,7 @@
 //! `CheckpointCoordinator`: the JobManager side of checkpointing.
 //!
-//! Periodic triggering with a random first delay (after a restart, one interval after the
-//! first restarted task runs), the request decider (one trigger at a time,
+//! Periodic triggering with a random first delay (after a restart, on the schedule of an
+//! attempt made as the first restarted task runs), the request decider (one trigger at a time,
 //! max-concurrent, min-pause with timer reschedule), the pending checkpoints and their
 //! cancellers, acknowledgements, finalization, subsumption, the completed-checkpoint store and
 //! failure accounting. Every effect is a [`CoordinatorAction`] pushed into the outbox.
@@ -19,10 +19,11 @@ use crate::time::{DurationNs, SimTime};
 pub struct CoordinatorConfig {
     /// `execution.checkpointing.interval`; `None` disables periodic checkpoints.
     pub interval_ns: Option<DurationNs>,
-    /// Delay of the first periodic trigger after the scheduler starts. `None`: as Flink, a
-    /// random delay in `[min_pause, base_interval]` at the job's start and one interval after
-    /// the first restarted task runs after a restart; a fixed value gives checkpoints at fixed
-    /// offsets from every (re)start, as checkpoint/restart models (Young, Daly) assume.
+    /// Delay of the first periodic trigger after the scheduler starts. `None`: at the job's
+    /// start Flink's code's random delay in `[min_pause, base_interval]`, and after a restart
+    /// the schedule of an attempt made `min_pause` after the first restarted task runs (as
+    /// Flink 2.3 is measured); a fixed value gives checkpoints at fixed offsets from every
+    /// (re)start, as checkpoint/restart models (Young, Daly) assume.
     pub first_trigger_delay_ns: Option<DurationNs>,
     pub timeout_ns: DurationNs,
     pub min_pause_ns: DurationNs,
@@ -266,14 +267,15 @@ impl CheckpointCoordinator {
     }
 
     /// The scheduler once every task of a restart runs again, `first_running` being when the
-    /// first of them did. Flink 2.3 makes a trigger attempt as the first restarted tasks come
-    /// up; it fails while any task is not yet running ("Not all required tasks are currently
-    /// running", no checkpoint id taken), and the fixed-rate timer goes on from it. So the first
-    /// checkpoint after a restart comes one interval after the first task ran again, or as many
-    /// intervals as the restore takes: never at a random delay, as at the job's start
-    /// (`tests/fidelity/probes/README.md`, "The first checkpoint after a restart": 8 restarts
-    /// over three days, intervals of 1 and 5 s, each 1.03-1.20 intervals after RUNNING). A
-    /// fixed `first_trigger_delay` keeps its meaning: that delay after the restart set runs.
+    /// first of them did. Flink 2.3 starts the scheduler as the first restarted tasks come up:
+    /// its first attempt, `min_pause` later, fails while any task is not yet running ("Not all
+    /// required tasks are currently running", no checkpoint id taken), and the fixed-rate timer
+    /// goes on from it. With no minimum pause that attempt comes as the first task runs, before
+    /// the others, so the first checkpoint comes one interval later (8 restarts over three days,
+    /// intervals of 1 and 5 s: 1.03-1.20 intervals after RUNNING); with a 500 ms pause it came
+    /// 542 ms after RUNNING (`tests/fidelity/probes/README.md`, "The first checkpoint after a
+    /// restart"). Never at a random delay, as at the job's start. A fixed `first_trigger_delay`
+    /// keeps its meaning: that delay after the restart set runs.
     pub fn restart_checkpoint_scheduler(
         &mut self,
         now: SimTime,
@@ -289,10 +291,23 @@ impl CheckpointCoordinator {
         }
         self.periodic_scheduling = true;
         self.periodic_generation += 1;
-        // The attempts at `first_running + k * base` before `now` failed: tasks were restoring.
-        let intervals = now.since(first_running) / base + 1;
+        let pause = self.cfg.min_pause_ns;
+        let first_attempt = first_running + pause;
+        // The attempts before `now` failed: tasks were restoring. With no pause the first
+        // attempt comes as the first task runs, before any other, and fails too.
+        let at = if first_attempt > now || (pause > 0 && first_attempt == now) {
+            first_attempt
+        } else {
+            let behind = now.since(first_attempt);
+            let intervals = if pause == 0 {
+                behind / base + 1
+            } else {
+                behind.div_ceil(base)
+            };
+            first_attempt + intervals * base
+        };
         out.push(CoordinatorAction::SetTimer {
-            at: first_running + intervals * base,
+            at,
             timer: CoordinatorTimer::Periodic {
                 generation: self.periodic_generation,
             },

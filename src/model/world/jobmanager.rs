@@ -103,7 +103,8 @@ impl JobManager {
     }
 
     /// Negative control: after a restart, start the scheduler as at the job's start (a random
-    /// first delay once every task runs), the rule before Flink 2.3's restart timing was measured.
+    /// first delay once every task runs), the rule before Flink 2.3's restart timing was
+    /// measured.
     pub fn restart_like_start(&mut self) {
         self.restart_like_start = true;
     }

@@ -360,10 +360,9 @@ impl World {
     }
 
     /// Test hook, for negative controls: after a restart, start the checkpoint scheduler as at
-    /// the job's start, with a random first delay once every task runs again. The real-Flink
-    /// restart probes must catch it.
+    /// the job's start, once every task runs again. The real-Flink restart probes must catch it.
     #[doc(hidden)]
-    pub fn random_first_trigger_after_restart_for_negative_control(&mut self) {
+    pub fn restart_like_job_start_for_negative_control(&mut self) {
         self.jm.restart_like_start();
     }
 

@@ -102,12 +102,7 @@ fn the_first_checkpoint_after_a_restart_comes_whole_intervals_after_the_first_ta
         let out = ckptsim::run::run(&common::scenario(&text), 1);
         let f = out.failures.first().expect("one failure");
         let all_running_ms = f.failure_timestamp + f.downtime.expect("the job ran again");
-        let first = out
-            .checkpoints
-            .iter()
-            .map(|c| c.trigger_timestamp)
-            .find(|t| *t > f.failure_timestamp)
-            .expect("a checkpoint after the restart");
+        let first = first_trigger_after_the_failure(&out);
         let whole = (first - first_running_ms) / 1000.0;
         assert_eq!(
             whole.fract(),
@@ -138,15 +133,19 @@ fn with_a_minimum_pause_the_first_checkpoint_after_a_restart_comes_that_pause_af
         .replace("interval = \"1s\"", "interval = \"1s\"\nmin_pause = \"300ms\"");
     assert!(text.contains("min_pause"), "the fixture changed");
     let out = ckptsim::run::run(&common::scenario(&text), 1);
+    let first = first_trigger_after_the_failure(&out);
+    // RUNNING at 11.04 s, the tasks deployed 100 ms later, the pause 300 ms after that.
+    assert_eq!(first, 11_440.0);
+}
+
+/// When the first checkpoint after the run's one failure was triggered (ms).
+fn first_trigger_after_the_failure(out: &ckptsim::run::RunOutput) -> f64 {
     let f = out.failures.first().expect("one failure");
-    let first = out
-        .checkpoints
+    out.checkpoints
         .iter()
         .map(|c| c.trigger_timestamp)
         .find(|t| *t > f.failure_timestamp)
-        .expect("a checkpoint after the restart");
-    // RUNNING at 11.04 s, the tasks deployed 100 ms later, the pause 300 ms after that.
-    assert_eq!(first, 11_440.0);
+        .expect("a checkpoint after the restart")
 }
 
 #[test]

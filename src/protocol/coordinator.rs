@@ -271,11 +271,11 @@ impl CheckpointCoordinator {
     /// its first attempt, `min_pause` later, fails while any task is not yet running ("Not all
     /// required tasks are currently running", no checkpoint id taken), and the fixed-rate timer
     /// goes on from it. With no minimum pause that attempt comes as the first task runs, before
-    /// the others, so the first checkpoint comes one interval later (8 restarts over three days,
-    /// intervals of 1 and 5 s: 1.03-1.20 intervals after RUNNING); with a 500 ms pause it came
-    /// 542 ms after RUNNING (`tests/fidelity/probes/README.md`, "The first checkpoint after a
-    /// restart"). Never at a random delay, as at the job's start. A fixed `first_trigger_delay`
-    /// keeps its meaning: that delay after the restart set runs.
+    /// the others, so the first checkpoint comes one interval later (8 restarts in three
+    /// measuring passes, intervals of 1 and 5 s: 1.03-1.20 intervals after RUNNING); with a
+    /// 500 ms pause it came 542 ms after RUNNING (`tests/fidelity/probes/README.md`, "The first
+    /// checkpoint after a restart"). Never at a random delay, as at the job's start. A fixed
+    /// `first_trigger_delay` keeps its meaning: that delay after the restart set runs.
     pub fn restart_checkpoint_scheduler(
         &mut self,
         now: SimTime,

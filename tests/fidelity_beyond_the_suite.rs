@@ -68,8 +68,6 @@ struct Probe {
     /// The scenario's line as the suite measured it, and the line for this run's setting.
     measured: &'static str,
     setting: &'static str,
-    /// Further lines replaced alike (the run's failure time, say).
-    also: &'static [(&'static str, &'static str)],
     /// The wrong model this probe's check must catch.
     control: Control,
     /// What is compared.
@@ -98,7 +96,6 @@ const PROBES: [Probe; 10] = [
         scenario: "f04_bp_aligned_local",
         measured: "buffer_timeout = \"100ms\"",
         setting: "buffer_timeout = \"0ms\"",
-        also: &[],
         control: Control::OldZeroTimeoutRule,
         kind: Kind::Durations,
     },
@@ -108,7 +105,6 @@ const PROBES: [Probe; 10] = [
         scenario: "f05_bp_aligned_remote",
         measured: "buffer_timeout = \"100ms\"",
         setting: "buffer_timeout = \"0ms\"",
-        also: &[],
         control: Control::OldZeroTimeoutRule,
         kind: Kind::Durations,
     },
@@ -118,7 +114,6 @@ const PROBES: [Probe; 10] = [
         scenario: "f04_bp_aligned_local",
         measured: "min_pause = \"0ms\"",
         setting: "min_pause = \"2000ms\"",
-        also: &[],
         control: Control::SettingIgnored,
         kind: Kind::Durations,
     },
@@ -128,7 +123,6 @@ const PROBES: [Probe; 10] = [
         scenario: "f09_bp_debloat_remote",
         measured: "min_pause = \"0ms\"",
         setting: "min_pause = \"0ms\"\nunaligned = true",
-        also: &[],
         control: Control::SettingIgnored,
         kind: Kind::Durations,
     },
@@ -138,7 +132,6 @@ const PROBES: [Probe; 10] = [
         scenario: "f04_bp_aligned_local",
         measured: "timeout = \"600000ms\"",
         setting: "timeout = \"1200ms\"",
-        also: &[],
         control: Control::SettingIgnored,
         kind: Kind::Expiry { timeout_ms: 1200.0 },
     },
@@ -151,7 +144,6 @@ const PROBES: [Probe; 10] = [
         scenario: "f04_bp_aligned_local",
         measured: "timeout = \"600000ms\"",
         setting: "timeout = \"1600ms\"",
-        also: &[],
         control: Control::None,
         kind: Kind::Expiry { timeout_ms: 1600.0 },
     },
@@ -161,7 +153,6 @@ const PROBES: [Probe; 10] = [
         scenario: "f04_bp_aligned_local",
         measured: "# DataGeneratorSource",
         setting: F04_FAILURE,
-        also: &[],
         control: Control::OldRestartRule,
         kind: Kind::Recovery { restart_held: true },
     },
@@ -171,8 +162,6 @@ const PROBES: [Probe; 10] = [
         scenario: "f15_failure_fixed_delay",
         measured: "interval = \"1000ms\"",
         setting: "interval = \"5000ms\"",
-        // The harness's failure event, 99.66 s after the job started.
-        also: &[("at = [\"100000ms\"]", "at = [\"99659ms\"]")],
         control: Control::OldRestartRule,
         kind: Kind::Recovery { restart_held: true },
     },
@@ -184,8 +173,6 @@ const PROBES: [Probe; 10] = [
         scenario: "f15_failure_fixed_delay",
         measured: "min_pause = \"0ms\"",
         setting: "min_pause = \"500ms\"",
-        // The harness's failure event, 99.77 s after the job started.
-        also: &[("at = [\"100000ms\"]", "at = [\"99773ms\"]")],
         control: Control::OldRestartRule,
         kind: Kind::Recovery { restart_held: true },
     },
@@ -202,20 +189,32 @@ const PROBES: [Probe; 10] = [
         scenario: "f15_failure_fixed_delay",
         measured: "delay = \"1500ms\"",
         setting: "delay = \"0ms\"",
-        // The harness's failure event, 99.62 s after the job started.
-        also: &[("at = [\"100000ms\"]", "at = [\"99622ms\"]")],
         control: Control::OldRestartRule,
         kind: Kind::Recovery { restart_held: false },
     },
 ];
 
 /// f04's job with f15's restart (`--failAfter 330000 --restartDelayMs 1500`): map subtask 0
-/// throws once, 100.08 s after the job started (the harness's failure event); the recovery
-/// delays are that day's calibration (c05), as in its f15 scenario.
+/// throws once (when the run's did, see `FAILURE_AT`); the recovery delays are that day's
+/// calibration (c05), as in its f15 scenario.
 const F04_FAILURE: &str = "[restart]\nstrategy = \"fixed-delay\"\nattempts = 3\ndelay = \"1500ms\"\n\n\
     [recovery]\ntask_failure_report_delay = \"13.0ms\"\ndeployment_time = \"56.0ms\"\n\n\
-    [[faults.task_crash]]\nat = [\"100076ms\"]\noperator = \"stateful-map\"\nsubtask = 0\n\n\
+    [[faults.task_crash]]\nat = [\"100000ms\"]\noperator = \"stateful-map\"\nsubtask = 0\n\n\
     # DataGeneratorSource";
+
+/// The task crash of a recovery probe's scenario (f15's, or `F04_FAILURE`), moved to the
+/// measured run's own failure time.
+const FAILURE_AT: &str = "at = [\"100000ms\"]";
+
+/// When the run's injected failure struck, in ms after the job started: the harness's failure
+/// event (`recovery.csv`) less the job's start, which a checkpoint's trigger time and its time
+/// since the start give.
+fn failure_at_ms(real: &RealRuns, run: &str) -> f64 {
+    let fail_ms = real.recovery(run, "fail_ts_ms").expect("fail_ts_ms");
+    let first = &real.run_rows(run, "checkpoints.csv")[0];
+    let num = |k: &str| first[k].parse::<f64>().unwrap_or_else(|e| panic!("{run}: {k}: {e}"));
+    fail_ms - (num("trigger_ts_ms") - num("t_since_job_start_s") * 1000.0)
+}
 
 /// What a negative control changes: the model (the old zero-timeout or restart rule), or the setting
 /// itself (the scenario as measured, without this run's setting; with a zero timeout that is no
@@ -235,8 +234,9 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The day's scenario with the probe's setting, run with seeds 1-6.
-fn simulate(p: &Probe, control: Control) -> Vec<ckptsim::run::RunOutput> {
+/// The day's scenario with the probe's setting, run with seeds 1-6; a recovery probe's
+/// failure strikes when the run's did.
+fn simulate(p: &Probe, real: &RealRuns, control: Control) -> Vec<ckptsim::run::RunOutput> {
     let path = root().join(SCENARIOS).join(format!("{}.toml", p.scenario));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     assert!(
@@ -245,16 +245,16 @@ fn simulate(p: &Probe, control: Control) -> Vec<ckptsim::run::RunOutput> {
         path.display(),
         p.measured
     );
-    let text = if control == Control::SettingIgnored {
+    let mut text = if control == Control::SettingIgnored {
         text
     } else {
-        p.also
-            .iter()
-            .fold(text.replace(p.measured, p.setting), |t, (from, to)| {
-                assert!(t.contains(from), "{}: no {from} to replace", path.display());
-                t.replace(from, to)
-            })
+        text.replace(p.measured, p.setting)
     };
+    if matches!(p.kind, Kind::Recovery { .. }) {
+        assert!(text.contains(FAILURE_AT), "{}: no {FAILURE_AT} to move", path.display());
+        let at = format!("at = [\"{}ms\"]", failure_at_ms(real, p.run).round());
+        text = text.replace(FAILURE_AT, &at);
+    }
     let s = ckptsim::scenario::parse_str(&text, &path.display().to_string())
         .unwrap_or_else(|e| panic!("{e}"))
         .scenario;
@@ -491,7 +491,7 @@ fn misses(control: Control) -> Vec<String> {
             continue;
         }
         let real = RealRuns::load(&root().join("tests/fidelity/probes").join(p.dir).join("real"));
-        let outs = simulate(p, control);
+        let outs = simulate(p, &real, control);
         let figures = match p.kind {
             Kind::Durations => duration_figures(p, &real, &outs),
             Kind::Expiry { timeout_ms } => expiry_figures(p, timeout_ms, &real, &outs),

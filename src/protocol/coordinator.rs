@@ -298,7 +298,7 @@ impl CheckpointCoordinator {
         let first_attempt = first_running + pause;
         // The attempts before `now` failed: tasks were restoring. With no pause the first
         // attempt comes as the first task runs, before any other, and fails too.
-        let at = if first_attempt > now || (pause > 0 && first_attempt == now) {
+        let at = if first_attempt > now {
             first_attempt
         } else {
             let behind = now.since(first_attempt);

@@ -38,9 +38,8 @@ impl Network {
 
     /// Appends a record to a channel's buffer, finishing the buffer when full, flushing it with
     /// a zero buffer timeout (at once when its reader has nothing else to read) and arming the
-    /// output flusher otherwise. `written_ns` is when the
-    /// task produced the record (a batch emits its records at its end, possibly later);
-    /// `incarnation` is the producer's.
+    /// output flusher otherwise. `written_ns` is when the task produced the record (a batch
+    /// emits its records at its end, possibly later); `incarnation` is the producer's.
     #[allow(clippy::too_many_arguments)]
     #[inline]
     pub fn write_record(

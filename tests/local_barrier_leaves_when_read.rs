@@ -54,7 +54,12 @@ fn a_timed_out_barrier_on_a_local_channel_takes_its_overtaken_buffers_into_the_p
     for seed in 1..=3 {
         // A cut missing records panics inside the run (the consistent-cut invariant).
         let out = ckptsim::run::run(&s, seed);
-        let completed: Vec<_> = out.checkpoints.iter().filter(|c| c.status == "COMPLETED").collect();
+        // The first checkpoint is triggered as the job starts, on empty channels.
+        let completed: Vec<_> = out
+            .checkpoints
+            .iter()
+            .filter(|c| c.status == "COMPLETED" && c.id > 1)
+            .collect();
         assert!(completed.len() >= 4, "seed {seed}: {} completed", completed.len());
         let source_persisted: Vec<u64> = out
             .subtasks

@@ -53,6 +53,22 @@ impl Baseline {
         self.scenario.simulation.duration.as_u64() as f64
     }
 
+    /// The first instant from `t_ns` on that lies half an interval after a periodic trigger
+    /// (`t_ns` itself without periodic checkpoints). The triggers come the minimum pause after
+    /// the job's start and every `max(interval, min pause)` after that, as Flink 2.3's, so a
+    /// failure at a round time can fall on one, where a run loses a whole interval of work;
+    /// half an interval after one it loses the mean over where a failure may fall.
+    pub fn mid_interval_from_ns(&self, t_ns: f64) -> f64 {
+        let c = &self.scenario.checkpoint;
+        let Some(interval) = &c.interval else {
+            return t_ns;
+        };
+        let pause = c.min_pause.as_u64() as f64;
+        let period = (interval.as_u64() as f64).max(pause).max(1.0);
+        let mid = pause + 0.5 * period;
+        mid + ((t_ns - mid) / period).ceil().max(0.0) * period
+    }
+
     pub fn headroom(&self) -> Headroom {
         Headroom::of(&self.out.summary)
     }

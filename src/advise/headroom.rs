@@ -2,8 +2,8 @@
 //! failure?
 //!
 //! The input rate of every source is scaled (the same job with more or less input), a failure
-//! strikes at 2.5 intervals plus the warm-up (half an interval after a checkpoint, the average
-//! case) and the run measures how long the job takes from the fault to live output, up to 1.25
+//! strikes two and a half intervals after the warm-up, half an interval after a checkpoint's
+//! trigger (the average case; `Baseline::mid_interval_from_ns`) and the run measures how long the job takes from the fault to live output, up to 1.25
 //! times the target (a run that is not live by then misses it, and its figure is only a lower
 //! bound). The factors simulated are today's and five around the limit a queueing estimate
 //! predicts (`factors`), then up to three rounds of three between the last factor meeting the
@@ -124,7 +124,7 @@ pub fn answer(
         .ok_or_else(|| AdviseError::Question("catch-up: the scenario takes no periodic checkpoints".into()))?;
     let h = base.headroom();
     let rho = h.busy_ratio;
-    let at_ns = base.warmup_ns() + 2.5 * interval * 1e6;
+    let at_ns = base.mid_interval_from_ns(base.warmup_ns() + 2.0 * interval * 1e6);
     let end_ns = at_ns + 1.25 * target_ms * 1e6;
     let simulate = |factors: &[f64]| -> Result<Vec<HeadroomPoint>, AdviseError> {
         let variants: Vec<Variant> = factors

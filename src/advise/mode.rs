@@ -1,8 +1,8 @@
 //! Aligned, unaligned, or aligned with a timeout, for this job?
 //!
 //! Each mode runs the scenario as written (checkpoint durations, in-flight data persisted,
-//! failed checkpoints) and once more with a failure halfway through (state download,
-//! in-flight data restored, time to live output). The aligned timeout tried is twice the
+//! failed checkpoints) and once more with a failure halfway through, half an interval after a
+//! checkpoint's trigger (state download, in-flight data restored, time to live output). The aligned timeout tried is twice the
 //! aligned checkpoints' p50 duration: a checkpoint stays aligned while the job runs as usual
 //! and turns unaligned only when backpressure holds its barriers back.
 //!
@@ -79,7 +79,7 @@ pub fn answer(r: &Runner, base: &Baseline, failure: &FailureModel) -> Result<Mod
     let aligned = r.run_all(&[set_all(Variant::new(base.seed_for(0)), &modes(0.0)[0].1)])?;
     let timeout_ns = (2.0 * p(&aligned[0], "end_to_end_duration", |s| s.p50).max(1.0)).round() * 1e6;
     let ms = modes(timeout_ns);
-    let at_ns = base.duration_ns() / 2.0;
+    let at_ns = base.mid_interval_from_ns(base.duration_ns() / 2.0);
     let window_ms = base.recovery_window_ms(failure, base.interval_ms().unwrap_or(0.0));
     let end_ns = base.duration_ns().max(at_ns + window_ms * 1e6);
     let mut variants = Vec::new();

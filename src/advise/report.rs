@@ -263,7 +263,7 @@ fn page(a: &Advice, charts: &[PathBuf]) -> Result<Report, AdviseError> {
             "mode",
             "Barrier mode",
             &m.sentence,
-            "Each mode run as written and once more failing halfway through.",
+            "Each mode run as written and once more failing halfway through, half an interval after a checkpoint.",
             table(
                 &[
                     "mode",

@@ -16,6 +16,17 @@ use crate::time::SimTime;
 /// `NetworkConfig::buffer_timeout_ns` with `execution.buffer-timeout.enabled: false`: no output
 /// flusher is ever armed, and a source's batch has no flusher tick to end at.
 pub const NO_OUTPUT_FLUSHER: u64 = u64::MAX;
+
+/// The first tick of the output flushers strictly after `t_ns`: they tick every `period_ns`
+/// (a buffer timeout above 0), `phase_ns` (below `period_ns`) after the job's start and every
+/// period after. With [`NO_OUTPUT_FLUSHER`], never.
+pub fn next_flush_tick_ns(t_ns: u64, period_ns: u64, phase_ns: u64) -> u64 {
+    if period_ns == NO_OUTPUT_FLUSHER {
+        return u64::MAX;
+    }
+    debug_assert!(period_ns > 0 && phase_ns < period_ns);
+    (t_ns + period_ns - phase_ns) / period_ns * period_ns + phase_ns
+}
 use crate::vocab::FailoverStrategyKind;
 
 /// Everything one run of the world is configured with.

@@ -1,28 +1,27 @@
 //! `CheckpointCoordinator`: the JobManager side of checkpointing.
 //!
-//! Periodic triggering with a random first delay (after a restart, on the schedule of an
-//! attempt made as the first restarted task runs), the request decider (one trigger at a time,
-//! max-concurrent, min-pause with timer reschedule), the pending checkpoints and their
-//! cancellers, acknowledgements, finalization, subsumption, the completed-checkpoint store and
+//! Periodic triggering (its scheduler in `coordinator/scheduler.rs`), the request decider (one
+//! trigger at a time, max-concurrent, min-pause with timer reschedule), the pending checkpoints
+//! and their cancellers, acknowledgements, finalization, subsumption, the completed-checkpoint store and
 //! failure accounting. Every effect is a [`CoordinatorAction`] pushed into the outbox.
 
 use std::collections::{BTreeMap, VecDeque};
-
-use rand::Rng;
 
 use crate::ids::CheckpointId;
 use crate::protocol::failure_manager::CheckpointFailureManager;
 use crate::protocol::types::*;
 use crate::time::{DurationNs, SimTime};
 
+mod scheduler;
+
 #[derive(Clone, Debug)]
 pub struct CoordinatorConfig {
     /// `execution.checkpointing.interval`; `None` disables periodic checkpoints.
     pub interval_ns: Option<DurationNs>,
-    /// Delay of the first periodic trigger after the scheduler starts. `None`: at the job's
-    /// start Flink's code's random delay in `[min_pause, base_interval]`, and after a restart
-    /// the schedule of an attempt made `min_pause` after the first restarted task runs (as
-    /// Flink 2.3 is measured); a fixed value gives checkpoints at fixed offsets from every
+    /// Delay of the first periodic trigger after the scheduler starts. `None`: as Flink 2.3,
+    /// `min_pause` after every task of the job's start runs, and after a restart the schedule
+    /// of an attempt made `min_pause` after the first restarted task runs (see
+    /// `coordinator/scheduler.rs`); a fixed value gives checkpoints at fixed offsets from every
     /// (re)start, as checkpoint/restart models (Young, Daly) assume.
     pub first_trigger_delay_ns: Option<DurationNs>,
     pub timeout_ns: DurationNs,
@@ -184,6 +183,10 @@ pub struct CheckpointCoordinator {
     last_completion: Option<SimTime>,
     periodic_scheduling: bool,
     periodic_generation: u64,
+    /// Flink 2.3's `triggerDelay`: how long the next `startCheckpointScheduler` waits before
+    /// its first trigger. `None` until the first start draws the initial triggering delay; the
+    /// minimum pause after it.
+    trigger_delay_ns: Option<DurationNs>,
     queued_requests: VecDeque<TriggerKind>,
     failure_manager: CheckpointFailureManager,
     /// Ids of completed savepoints, in completion order (bounded by the scenario's savepoints).
@@ -214,6 +217,7 @@ impl CheckpointCoordinator {
             last_completion: None,
             periodic_scheduling: false,
             periodic_generation: 0,
+            trigger_delay_ns: None,
             queued_requests: VecDeque::new(),
             failure_manager,
             completed_savepoints: Vec::new(),
@@ -241,91 +245,6 @@ impl CheckpointCoordinator {
 
     pub fn completed_checkpoints(&self) -> impl Iterator<Item = &CompletedCheckpoint> {
         self.completed.iter()
-    }
-
-    /// `startCheckpointScheduler`: the first periodic trigger after a random delay in
-    /// `[min_pause, base_interval]`, then at a fixed rate, as Flink's `getRandomInitDelay`
-    /// reads. Flink 2.3 was measured to trigger `min_pause` after every task runs instead
-    /// (`tests/fidelity/probes/README.md`, "When Flink triggers its first checkpoint"); not
-    /// modelled yet.
-    pub fn start_checkpoint_scheduler(&mut self, now: SimTime, rng: &mut impl Rng, out: &mut Vec<CoordinatorAction>) {
-        let Some(base) = self.cfg.base_interval_ns() else {
-            return;
-        };
-        self.periodic_scheduling = true;
-        self.periodic_generation += 1;
-        let lo = self.cfg.min_pause_ns;
-        let span = base - lo; // base >= min_pause by construction
-        let delay = match self.cfg.first_trigger_delay_ns {
-            Some(d) => d,
-            None if span == 0 => lo,
-            None => lo + ((rng.next_u64() as u128 * (span as u128 + 1)) >> 64) as u64,
-        };
-        out.push(CoordinatorAction::SetTimer {
-            at: now + delay,
-            timer: CoordinatorTimer::Periodic {
-                generation: self.periodic_generation,
-            },
-        });
-    }
-
-    /// The scheduler once every task of a restart runs again, `first_running` being when the
-    /// first of them did. Flink 2.3 starts the scheduler as the first restarted tasks come up:
-    /// its first attempt, `min_pause` later, fails while any task is not yet running ("Not all
-    /// required tasks are currently running", no checkpoint id taken), and the fixed-rate timer
-    /// goes on from it. With no minimum pause that attempt comes as the first task runs, before
-    /// the others, so the first checkpoint comes one interval later (8 restarts in three
-    /// measuring passes, intervals of 1 and 5 s: 1.03-1.20 intervals after RUNNING); with a
-    /// 500 ms pause it came 542 ms after RUNNING (`tests/fidelity/probes/README.md`, "The first
-    /// checkpoint after a restart"), not at the random delay of the job's start. A fixed
-    /// `first_trigger_delay` keeps its meaning: that delay after the restart set runs.
-    pub fn restart_checkpoint_scheduler(
-        &mut self,
-        now: SimTime,
-        first_running: SimTime,
-        rng: &mut impl Rng,
-        out: &mut Vec<CoordinatorAction>,
-    ) {
-        let Some(base) = self.cfg.base_interval_ns() else {
-            return;
-        };
-        if self.cfg.first_trigger_delay_ns.is_some() {
-            return self.start_checkpoint_scheduler(now, rng, out);
-        }
-        self.periodic_scheduling = true;
-        self.periodic_generation += 1;
-        let pause = self.cfg.min_pause_ns;
-        let first_attempt = first_running + pause;
-        // The attempts before `now` failed: tasks were restoring. With no pause the first
-        // attempt comes as the first task runs, before any other, and fails too.
-        let at = if first_attempt > now {
-            first_attempt
-        } else {
-            let behind = now.since(first_attempt);
-            let intervals = if pause == 0 {
-                behind / base + 1
-            } else {
-                behind.div_ceil(base)
-            };
-            first_attempt + intervals * base
-        };
-        out.push(CoordinatorAction::SetTimer {
-            at,
-            timer: CoordinatorTimer::Periodic {
-                generation: self.periodic_generation,
-            },
-        });
-    }
-
-    /// `stopCheckpointScheduler`: aborts pending checkpoints and drops queued requests.
-    pub fn stop_checkpoint_scheduler(&mut self, now: SimTime, out: &mut Vec<CoordinatorAction>) {
-        self.periodic_scheduling = false;
-        self.periodic_generation += 1;
-        self.queued_requests.clear();
-        let ids: Vec<CheckpointId> = self.pending.keys().copied().collect();
-        for id in ids {
-            self.abort_pending(now, id, CheckpointFailureReason::CheckpointCoordinatorSuspend, out);
-        }
     }
 
     /// `shutdown` when the job reached a terminal state (FINISHED): no more triggers, and what

@@ -74,14 +74,10 @@ impl JobManager {
         }
     }
 
-    /// `startCheckpointScheduler` (at job start, and once every task runs again after a restart).
-    pub fn start_checkpoint_scheduler(&mut self, now: SimTime) -> Actions {
+    /// The scheduler at the job's start (see [`CheckpointCoordinator::start_job`]).
+    pub fn start_job(&mut self, now: SimTime) -> Actions {
         let mut out = Vec::new();
-        if self.job_finished_at.is_some() {
-            return out; // the last restored tasks were deployed as finished
-        }
-        self.coordinator
-            .start_checkpoint_scheduler(now, self.rng.rng_mut(), &mut out);
+        self.coordinator.start_job(now, self.rng.rng_mut(), &mut out);
         out
     }
 
@@ -93,18 +89,18 @@ impl JobManager {
             return out; // the last restored tasks were deployed as finished
         }
         if self.restart_like_start {
+            self.coordinator.forget_trigger_delay_for_negative_control();
             self.coordinator
                 .start_checkpoint_scheduler(now, self.rng.rng_mut(), &mut out);
         } else {
             self.coordinator
-                .restart_checkpoint_scheduler(now, first_running, self.rng.rng_mut(), &mut out);
+                .restart_checkpoint_scheduler(now, first_running, &mut out);
         }
         out
     }
 
-    /// Negative control: after a restart, start the scheduler as at the job's start (a random
-    /// first delay once every task runs), the rule before Flink 2.3's restart timing was
-    /// measured.
+    /// Negative control: after a restart, start the scheduler with a fresh random first delay
+    /// once every task runs, the rule before Flink 2.3's restart timing was measured.
     pub fn restart_like_start(&mut self) {
         self.restart_like_start = true;
     }

@@ -74,7 +74,7 @@ pub use events::Event;
 use fault_injector::FaultInjector;
 use invariants::Checks;
 use jobmanager::JobManager;
-use network_stack::{Network, NetworkSettings};
+use network_stack::{Network, NetworkSettings, TimerPhases};
 use redeployment::Redeployment;
 use rpc::Rpc;
 use statistics::Statistics;
@@ -87,7 +87,7 @@ use crate::model::backend::{BackendConfig, StateBackend};
 use crate::model::config::WorldConfig;
 use crate::model::faults::FaultSchedule;
 use crate::model::graph::JobGraph;
-use crate::protocol::coordinator::CoordinatorAction;
+use crate::protocol::coordinator::{CoordinatorAction, CoordinatorTimer};
 use crate::protocol::failover::FailoverLifecycle;
 use crate::sim::rng::StreamKind;
 use crate::sim::{EventQueue, RngStream, StreamId, TraceHash};
@@ -97,6 +97,10 @@ use crate::time::{NS_PER_S, SimTime};
 #[derive(Clone, Debug)]
 pub(crate) struct Settings {
     pub buffer_timeout_ns: u64,
+    /// When the output flushers tick after the job's start (see [`TimerPhases`]).
+    pub flush_phase_ns: u64,
+    /// When the buffer debloater first ticks.
+    pub debloat_first_tick_ns: u64,
     pub inline_threshold_bytes: u64,
     pub end: SimTime,
     pub warmup: SimTime,
@@ -109,7 +113,7 @@ pub(crate) struct Settings {
 }
 
 impl Settings {
-    fn new(cfg: &WorldConfig) -> Settings {
+    fn new(cfg: &WorldConfig, phases: TimerPhases) -> Settings {
         let n = &cfg.network;
         let mean_record = cfg
             .job
@@ -124,6 +128,8 @@ impl Settings {
             .max(1.0);
         Settings {
             buffer_timeout_ns: n.buffer_timeout_ns,
+            flush_phase_ns: phases.flush_ns,
+            debloat_first_tick_ns: phases.debloat_ns,
             inline_threshold_bytes: cfg.storage.inline_threshold_bytes,
             end: SimTime(cfg.run.duration.as_u64()),
             warmup: cfg.run.warmup,
@@ -136,7 +142,7 @@ impl Settings {
 }
 
 /// The network stack's settings: the configuration's, and each output pool's size.
-fn network_settings(cfg: &WorldConfig, graph: &JobGraph) -> NetworkSettings {
+fn network_settings(cfg: &WorldConfig, graph: &JobGraph, flush_phase_ns: u64) -> NetworkSettings {
     let n = &cfg.network;
     NetworkSettings {
         segment_bytes: n.segment_bytes as u32,
@@ -144,6 +150,7 @@ fn network_settings(cfg: &WorldConfig, graph: &JobGraph) -> NetworkSettings {
         exclusive_buffers: n.buffers_per_channel,
         floating_buffers_per_gate: n.floating_buffers_per_gate,
         buffer_timeout_ns: n.buffer_timeout_ns,
+        flush_phase_ns,
         max_buffers_per_channel: n.max_buffers_per_channel,
         // Per (subtask, output edge), Flink's `getMinMaxNetworkBuffersPerResultPartition`: a
         // pipelined partition of n subpartitions gets at least n + 1 buffers and at most
@@ -316,14 +323,16 @@ pub struct World {
 impl World {
     pub fn new(cfg: &WorldConfig, seed: u64, label: &str) -> World {
         let graph = JobGraph::build(&cfg.job);
-        let set = Settings::new(cfg);
         let stream = |kind, index| RngStream::new(seed, StreamId::new(kind, index));
+        let n = &cfg.network;
+        let debloat_period_ns = n.debloat.as_ref().map(|d| d.period_ns);
+        let phases = TimerPhases::draw(n.buffer_timeout_ns, debloat_period_ns, stream(StreamKind::Network, 1));
+        let set = Settings::new(cfg, phases);
         // Validation bounds the fault specs, so a schedule always exists for a valid scenario.
         let fault_schedule = FaultSchedule::generate(&cfg.faults, set.end, &graph, seed)
             .expect("a validated scenario has a fault schedule");
-        let n = &cfg.network;
         let net = Network::new(
-            network_settings(cfg, &graph),
+            network_settings(cfg, &graph, phases.flush_ns),
             &graph,
             stream(StreamKind::Network, 0),
             n.debloat,
@@ -435,14 +444,16 @@ impl World {
         for s in self.endpoints.sources().to_vec() {
             self.queue.schedule(SimTime::ZERO, Event::TaskWake { s, generation: 0 });
         }
-        let out = self.jm.start_checkpoint_scheduler(SimTime::ZERO);
+        let out = self.jm.start_job(SimTime::ZERO);
         self.apply_coordinator_actions(out);
         self.queue.schedule(SimTime(self.set.sample_period_ns), Event::Sample);
         for at in self.jm.savepoint_times().to_vec() {
             self.queue.schedule(at, Event::SavepointTrigger);
         }
         if let Some(d) = self.net.debloat() {
-            self.queue.schedule(SimTime(d.period_ns), Event::DebloatTick);
+            debug_assert!(self.set.debloat_first_tick_ns <= d.period_ns);
+            self.queue
+                .schedule(SimTime(self.set.debloat_first_tick_ns), Event::DebloatTick);
         }
         for s in self.tasks.subtasks() {
             self.schedule_backend_wake(s);
@@ -602,6 +613,12 @@ impl World {
         let now = self.queue.now();
         for a in actions {
             match a {
+                // A periodic trigger at the run's last instant (one a whole number of intervals
+                // from the start, when the duration is too) could not start before the end.
+                CoordinatorAction::SetTimer {
+                    at,
+                    timer: CoordinatorTimer::Periodic { .. },
+                } if at >= self.set.end => {}
                 CoordinatorAction::SetTimer { at, timer } => self.queue.schedule(at, Event::CoordTimer(timer)),
                 CoordinatorAction::TriggerTasks { barrier } => {
                     self.jm.plan_finished_tasks(barrier.id, self.tasks.count());

@@ -221,6 +221,7 @@ impl World {
         let plan = SourceBatchPlan {
             max_records: max_n,
             buffer_timeout_ns: timeout,
+            flush_phase_ns: self.set.flush_phase_ns,
             catch_up_ns: self.endpoints.catch_up_threshold_ns(s),
             stretch: self.slowdown(s, now) / share,
         };

@@ -35,8 +35,9 @@ pub struct CheckpointCfg {
     #[serde(default = "zero_dist")]
     pub trigger_latency: DurationDist,
     /// Delay of the first periodic checkpoint after the job starts or restarts. Default: as
-    /// Flink, random in `[min_pause, interval]`. A fixed value places checkpoints at fixed
-    /// offsets, as the checkpoint/restart models (Young, Daly) assume.
+    /// Flink 2.3, `min_pause` after every task runs (after a restart, on the schedule of an
+    /// attempt made as the first restarted task runs). A fixed value places checkpoints at
+    /// fixed offsets, as the checkpoint/restart models (Young, Daly) assume.
     #[serde(default)]
     pub first_trigger_delay: Option<Duration>,
     /// `execution.checkpointing.unaligned.enabled` (false).

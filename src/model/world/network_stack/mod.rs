@@ -24,6 +24,7 @@ use super::Event;
 use super::invariants::{Checks, records_in_channel};
 use crate::ids::CheckpointId;
 use crate::model::buffer_fifo::BufferPool;
+use crate::model::config::NO_OUTPUT_FLUSHER;
 use crate::model::debloat::{BufferDebloater, DebloatConfig, ThroughputCalculator};
 use crate::model::faults::{Condition, FaultWindow};
 use crate::model::graph::JobGraph;
@@ -34,6 +35,34 @@ use crate::protocol::CheckpointBarrier;
 use crate::sim::{Dist, EventQueue, RngStream};
 use crate::time::{NS_PER_S, SimTime, ns_from_f64};
 
+/// Where the tasks' periodic timers tick after the job's start: the output flusher every
+/// buffer timeout, `flush_ns` after it, and the buffer debloater every period, first
+/// `debloat_ns` after it; each phase drawn once per run, uniform over its period. Flink starts
+/// a task's `OutputFlusher` thread and its debloating timer as the task is set up, before it
+/// runs, so where their ticks fall against the checkpoint triggers (which start once every task
+/// runs) is a matter of deployment and start-up times. One phase for every task keeps the ticks
+/// on one grid, which the event queue is built for. Without the phases the grids would start
+/// with the job, and so would the first trigger with no minimum pause: every barrier of a run
+/// would leave just as its channels are flushed.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TimerPhases {
+    pub flush_ns: u64,
+    pub debloat_ns: u64,
+}
+
+impl TimerPhases {
+    pub(crate) fn draw(buffer_timeout_ns: u64, debloat_period_ns: Option<u64>, mut rng: RngStream) -> Self {
+        let mut uniform = |period: u64| ((rng.next_u64() as u128 * period as u128) >> 64) as u64;
+        let flush_ns = match buffer_timeout_ns {
+            0 | NO_OUTPUT_FLUSHER => 0,
+            p => uniform(p),
+        };
+        // The first tick comes within a period: never at the start, which has nothing measured.
+        let debloat_ns = debloat_period_ns.map_or(0, |p| p - uniform(p));
+        TimerPhases { flush_ns, debloat_ns }
+    }
+}
+
 /// The network's settings, resolved once from the configuration.
 #[derive(Clone, Debug)]
 pub(crate) struct NetworkSettings {
@@ -41,6 +70,8 @@ pub(crate) struct NetworkSettings {
     pub exclusive_buffers: u32,
     pub floating_buffers_per_gate: u32,
     pub buffer_timeout_ns: u64,
+    /// When the output flushers tick after the job's start (see [`TimerPhases`]).
+    pub flush_phase_ns: u64,
     pub max_buffers_per_channel: u32,
     /// Pool size of each (subtask, output edge): `subpartitions * buffers-per-channel + floating`.
     pub pool_size: Vec<Vec<u32>>,

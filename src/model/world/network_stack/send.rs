@@ -3,7 +3,7 @@
 //! TaskManagers' connections, and unaligned barriers overtaking the queued buffers.
 
 use super::*;
-use crate::model::config::NO_OUTPUT_FLUSHER;
+use crate::model::config::{NO_OUTPUT_FLUSHER, next_flush_tick_ns};
 
 impl Network {
     // ---- producer side ----
@@ -89,10 +89,10 @@ impl Network {
         }
         if !self.outputs[s as usize].flush_armed && self.set.buffer_timeout_ns != NO_OUTPUT_FLUSHER {
             self.outputs[s as usize].flush_armed = true;
-            let p = self.set.buffer_timeout_ns;
+            let (p, phase) = (self.set.buffer_timeout_ns, self.set.flush_phase_ns);
             // The flusher runs on a fixed grid, as Flink's OutputFlusher thread does: the first
             // tick after the record was written, or now if that tick has passed meanwhile.
-            let tick = SimTime((written_ns / p + 1) * p).max(now);
+            let tick = SimTime(next_flush_tick_ns(written_ns, p, phase)).max(now);
             q.schedule(tick, Event::Flush { s, inc: incarnation });
         }
         Sent::default()

@@ -4,6 +4,7 @@
 
 use super::Tasks;
 use super::UNSCHEDULED;
+use crate::model::config::next_flush_tick_ns;
 use crate::model::graph::Vertex;
 use crate::model::records::Record;
 use crate::model::task::{Batch, TaskPhase};
@@ -16,6 +17,8 @@ pub(crate) struct SourceBatchPlan {
     pub max_records: usize,
     /// The output flusher's period (0: none): the batch ends by the next flusher tick.
     pub buffer_timeout_ns: u64,
+    /// When the flusher ticks after the job's start.
+    pub flush_phase_ns: u64,
     /// The source has caught up once a record starts at most this long after it arrived (if
     /// it is watched for catching up).
     pub catch_up_ns: Option<u64>,
@@ -100,8 +103,13 @@ impl Tasks {
         vertex: &Vertex,
         mut records: Vec<Record>,
     ) -> SourceRecords {
-        let (max_n, timeout, catch_up, stretch) =
-            (plan.max_records, plan.buffer_timeout_ns, plan.catch_up_ns, plan.stretch);
+        let (max_n, timeout, phase, catch_up, stretch) = (
+            plan.max_records,
+            plan.buffer_timeout_ns,
+            plan.flush_phase_ns,
+            plan.catch_up_ns,
+            plan.stretch,
+        );
         let mut done_at_ns = self.take_times();
         done_at_ns.reserve(max_n);
         let mut clock = now.as_ns();
@@ -122,7 +130,7 @@ impl Tasks {
                 break; // the next batch: this one must end by the flusher tick
             }
             if records.is_empty() && timeout > 0 {
-                horizon = (start / timeout + 1) * timeout;
+                horizon = next_flush_tick_ns(start, timeout, phase);
             }
             let (offset, arrival) = src.reader.read(clock);
             if let Some(threshold) = catch_up

@@ -103,7 +103,7 @@ pub(super) const FIELDS: &[FieldDoc] = &[
         "checkpoint.first_trigger_delay",
         Duration,
         Absent(
-            "at the job's start random in [min_pause, interval], as Flink's code; after a restart min_pause after the first restarted task runs if every task runs by then, else whole intervals after that attempt, as Flink 2.3 is measured",
+            "at the job's start min_pause after every task runs (Flink 2.3's scheduler spends its random initial delay on a start it cancels as the tasks are scheduled); after a restart min_pause after the first restarted task runs if every task runs by then, else whole intervals after that attempt, as Flink 2.3 is measured",
         ),
         JOB,
         "Delay of the first periodic checkpoint after a (re)start, counted from when every task runs; fixed values place checkpoints at fixed offsets from every (re)start.",

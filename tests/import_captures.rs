@@ -270,7 +270,7 @@ fn switching_a_heap_job_to_rocksdb_predicts_its_checkpoints() {
 /// Known gap, pinned (simulated / real start delay 1.60, 2026-12-05): 8 against 5 ms, 3 ms past
 /// the edge of +-2 ms. It passed (7 ms or less) until the job's first checkpoint moved to Flink
 /// 2.3's time, which drew each seed's phases anew. It is the seeds' spread, not a shift: per
-/// seed the map's median start delay is 6-15 ms, and 19-21 ms in 5 of seeds 7-24 (the model
+/// seed the map's median start delay is 6-15 ms, and 19-21 ms in 4 of seeds 7-24 (the model
 /// before: 6-16 ms), and the model before that change gave 10 ms (ratio 2.00) on seeds 7-12.
 #[test]
 fn doubling_the_parallelism_of_a_rocksdb_job_predicts_the_wider_job() {

@@ -12,6 +12,9 @@ pub struct Comparison {
     /// |r1 - r2|: the run-to-run spread of the real figure.
     pub spread: f64,
     pub sim: f64,
+    /// |sim - the same figure on the next `SIM_SEEDS` seeds|: how far the simulated figure
+    /// moves when nothing but the seeds changes (a run's phases among them).
+    pub sim_spread: f64,
     pub tolerance: f64,
     pub rule: &'static str,
 }
@@ -52,8 +55,15 @@ pub fn tolerance(figure: Figure, real: f64, spread: f64) -> (f64, &'static str) 
     }
 }
 
-/// Compares every figure both repetitions measured.
-pub fn compare_row(row: &str, reps: &[Figures; 2], sim: &Figures, figures: &[Figure]) -> Vec<Comparison> {
+/// Compares every figure both repetitions measured; `sim_other` is the simulated side on other
+/// seeds, for its spread.
+pub fn compare_row(
+    row: &str,
+    reps: &[Figures; 2],
+    sim: &Figures,
+    sim_other: &Figures,
+    figures: &[Figure],
+) -> Vec<Comparison> {
     figures
         .iter()
         .filter_map(|&figure| {
@@ -61,12 +71,15 @@ pub fn compare_row(row: &str, reps: &[Figures; 2], sim: &Figures, figures: &[Fig
             let real = (a + b) / 2.0;
             let spread = (a - b).abs();
             let (tolerance, rule) = tolerance(figure, real, spread);
+            let sim_value = sim.get(&figure).copied().unwrap_or(f64::NAN);
+            let sim_spread = sim_other.get(&figure).map_or(0.0, |o| (o - sim_value).abs());
             Some(Comparison {
                 row: row.to_string(),
                 figure,
                 real,
                 spread,
-                sim: sim.get(&figure).copied().unwrap_or(f64::NAN),
+                sim: sim_value,
+                sim_spread: if sim_spread.is_nan() { 0.0 } else { sim_spread },
                 tolerance,
                 rule,
             })

@@ -12,7 +12,8 @@
 //!   scheduled. It starts for good when the last task runs, with the minimum pause;
 //! - the committed real-Flink runs agree: over 85 of them the first trigger came 4-80 ms after
 //!   the last task opened with no minimum pause, 508 ms with 500 ms and 2009 ms with 2 s
-//!   (`tests/fidelity/probes/README.md`, "When Flink triggers its first checkpoint").
+//!   (`tests/fidelity/probes/README.md`, "When Flink triggers its first checkpoint"); a run
+//!   made after the model, with 300 ms, had it at 315 ms, as predicted beforehand.
 
 use rand::Rng;
 

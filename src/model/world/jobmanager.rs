@@ -1,5 +1,6 @@
 //! The JobManager's checkpointing side as one component: the `CheckpointCoordinator`, the
-//! random stream it draws its first trigger delay from, the store of restore points, the
+//! random stream it draws the initial triggering delay from (which the job's start uses up, as
+//! Flink 2.3's, and the negative control draws again), the store of restore points, the
 //! scheduled savepoints, and the count of failovers it asked for.
 //!
 //! Its state is private. Each method takes the current time and returns the coordinator's
@@ -18,7 +19,7 @@ use crate::time::SimTime;
 
 pub(crate) struct JobManager {
     coordinator: CheckpointCoordinator,
-    /// The checkpoint scheduler's random first delay.
+    /// The checkpoint scheduler's initial triggering delay.
     rng: RngStream,
     store: CompletedCheckpointStore<RestorePoint>,
     /// Restore points are collected only when something can fail (they cost memory and time).

@@ -3,15 +3,15 @@
 //!
 //! The input rate of every source is scaled (the same job with more or less input), a failure
 //! strikes two and a half intervals after the warm-up, half an interval after a checkpoint's
-//! trigger (the average case; `Baseline::mid_interval_from_ns`) and the run measures how long the job takes from the fault to live output, up to 1.25
-//! times the target (a run that is not live by then misses it, and its figure is only a lower
-//! bound). The factors simulated are today's and five around the limit a queueing estimate
-//! predicts (`factors`), then up to three rounds of three between the last factor meeting the
-//! target and the first missing it while they lie more than 0.05 apart (`refinement`). The spare
-//! throughput at input factor `r` is `1 / (rho r) - 1`, with `rho` the busiest subtask's busy
-//! share at the scenario's input (busy time grows with the records it processes). The largest
-//! factor that still meets the target, interpolated between the two runs around it, gives the
-//! spare throughput the job needs.
+//! trigger (the average case; `Baseline::mid_interval_from_ns`), and the run measures how long
+//! the job takes from the fault to live output, up to 1.25 times the target (a run that is not
+//! live by then misses it, and its figure is only a lower bound). The factors simulated are
+//! today's and five around the limit a queueing estimate predicts (`factors`), then up to three
+//! rounds of three between the last factor meeting the target and the first missing it while
+//! they lie more than 0.05 apart (`refinement`). The spare throughput at input factor `r` is
+//! `1 / (rho r) - 1`, with `rho` the busiest subtask's busy share at the scenario's input (busy
+//! time grows with the records it processes). The largest factor that still meets the target,
+//! interpolated between the two runs around it, gives the spare throughput the job needs.
 
 use serde::Serialize;
 

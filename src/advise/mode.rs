@@ -2,9 +2,10 @@
 //!
 //! Each mode runs the scenario as written (checkpoint durations, in-flight data persisted,
 //! failed checkpoints) and once more with a failure halfway through, half an interval after a
-//! checkpoint's trigger (state download, in-flight data restored, time to live output). The aligned timeout tried is twice the
-//! aligned checkpoints' p50 duration: a checkpoint stays aligned while the job runs as usual
-//! and turns unaligned only when backpressure holds its barriers back.
+//! checkpoint's trigger (state download, in-flight data restored, time to live output). The
+//! aligned timeout tried is twice the aligned checkpoints' p50 duration: a checkpoint stays
+//! aligned while the job runs as usual and turns unaligned only when backpressure holds its
+//! barriers back.
 //!
 //! The rule, in order: a mode whose checkpoints expire or fail is out; aligned is chosen while
 //! its p99 duration is within 25 % of the fastest mode's (it persists no in-flight data, so its

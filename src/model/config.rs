@@ -12,6 +12,7 @@ use crate::protocol::restart::RestartStrategyConfig;
 use crate::sim::Dist;
 use crate::sim::dist::Duration;
 use crate::time::SimTime;
+use crate::vocab::FailoverStrategyKind;
 
 /// `NetworkConfig::buffer_timeout_ns` with `execution.buffer-timeout.enabled: false`: no output
 /// flusher is ever armed, and a source's batch has no flusher tick to end at.
@@ -27,7 +28,6 @@ pub fn next_flush_tick_ns(t_ns: u64, period_ns: u64, phase_ns: u64) -> u64 {
     debug_assert!(period_ns > 0 && phase_ns < period_ns);
     (t_ns + period_ns - phase_ns) / period_ns * period_ns + phase_ns
 }
-use crate::vocab::FailoverStrategyKind;
 
 /// Everything one run of the world is configured with.
 #[derive(Clone, Debug)]

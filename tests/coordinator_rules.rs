@@ -50,10 +50,7 @@ fn a_checkpoint_that_outlives_its_timeout_expires() {
     ));
     let out = ckptsim::run::run(&s, 1);
     assert!(out.checkpoints.len() >= 10);
-    // The last may have been triggered less than the timeout before the run's end.
-    let ended: Vec<_> = out.checkpoints.iter().filter(|c| c.status != "IN_PROGRESS").collect();
-    assert!(out.checkpoints.len() - ended.len() <= 1);
-    for c in ended {
+    for c in &out.checkpoints {
         assert_eq!(c.status, "FAILED", "checkpoint {}", c.id);
         assert_eq!(c.failure_reason.as_deref(), Some("CHECKPOINT_EXPIRED"));
         assert!(

@@ -1,6 +1,8 @@
 //! One simulated figure against the two real repetitions, with the tolerance the suite allows
 //! and where that tolerance comes from.
 
+use ckptsim::verdict::thresholds::FIDELITY_TOLERANCE;
+
 use super::figures::{Figure, Figures};
 
 #[derive(Clone, Debug)]
@@ -48,7 +50,7 @@ pub fn tolerance(figure: Figure, real: f64, spread: f64) -> (f64, &'static str) 
     let ms = !figure.is_bytes() && figure != Figure::MapRecordsPerS;
     if figure.is_headline() || figure == Figure::MapRecordsPerS || Figure::RECOVERY.contains(&figure) {
         let floor = if ms { 2.0 } else { 0.0 };
-        ((0.25 * real.abs()).max(floor), "±25 % or ±2 ms")
+        ((FIDELITY_TOLERANCE * real.abs()).max(floor), "±25 % or ±2 ms")
     } else {
         let floor = if figure.is_bytes() { 20_000.0 } else { 2.0 };
         ((2.0 * spread).max(floor), "max(2 x spread, 2 ms | 20 kB)")

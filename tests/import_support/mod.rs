@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use ckptsim::import::{ImportOptions, Imported, import_dir};
 use ckptsim::metrics::calibration::{CalibrationStatistic, percentile, simulated_values};
 use ckptsim::scenario::{LoadedScenario, Override, parse_str};
+use ckptsim::verdict::thresholds::FIDELITY_TOLERANCE;
 
 /// `tests/fidelity/import/<name>`.
 pub fn capture(name: &str) -> PathBuf {
@@ -111,7 +112,7 @@ pub fn simulated(sc: &ckptsim::scenario::Scenario) -> Figures {
 /// The criterion of issue 16 (as the fidelity suite's headline figures): within +-25 % or
 /// +-2 ms of the real figure.
 pub fn within(real: f64, sim: f64) -> bool {
-    (sim - real).abs() <= (0.25 * real.abs()).max(2.0)
+    (sim - real).abs() <= (FIDELITY_TOLERANCE * real.abs()).max(2.0)
 }
 
 /// A comparison a pair must pass, or a pinned known gap it must not widen: `gap` is the

@@ -109,7 +109,6 @@ impl CheckpointCoordinator {
         let Some(base) = self.cfg.base_interval_ns() else {
             return;
         };
-        self.trigger_delay_ns = Some(self.cfg.min_pause_ns);
         if let Some(d) = self.cfg.first_trigger_delay_ns {
             return self.schedule_first_trigger(now + d, out);
         }

@@ -138,19 +138,22 @@ impl HarnessOptions {
 
 /// Every configuration of `configs.tsv`, in file order.
 pub fn load() -> Vec<Config> {
-    let path = super::suite_dir().join("configs.tsv");
-    let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    load_from(&super::suite_dir().join("configs.tsv"))
+}
+
+/// Every configuration of a file in `configs.tsv`'s format (the held-out shapes have their own).
+pub fn load_from(path: &std::path::Path) -> Vec<Config> {
+    let file = path
+        .file_name()
+        .map_or(String::new(), |f| f.to_string_lossy().into_owned());
+    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
         .map(|(i, l)| {
             let cols: Vec<&str> = l.split('\t').collect();
-            assert!(
-                cols.len() == 3,
-                "configs.tsv:{}: expected name, options, description",
-                i + 1
-            );
-            let options = HarnessOptions::parse(cols[1]).unwrap_or_else(|e| panic!("configs.tsv:{}: {e}", i + 1));
+            assert!(cols.len() == 3, "{file}:{}: expected name, options, description", i + 1);
+            let options = HarnessOptions::parse(cols[1]).unwrap_or_else(|e| panic!("{file}:{}: {e}", i + 1));
             Config {
                 name: cols[0].to_string(),
                 args: cols[1].to_string(),

@@ -319,22 +319,11 @@ fn held_out_shapes_are_within_tolerance_or_pinned() {
         write_predictions(&shapes);
     }
     let real_dir = dir().join("real");
-    if !real_dir.join("summary.csv").exists() {
-        // Between the committed prediction and the measurement: nothing to compare yet.
-        for shape in &shapes {
-            for f in figures() {
-                if let Some(v) = shape.sim.get(&f) {
-                    println!(
-                        "  {:<28} {:<36} predicted {}",
-                        shape.cfg.name,
-                        f.key(),
-                        fmt(*v, f.is_bytes())
-                    );
-                }
-            }
-        }
-        return;
-    }
+    assert!(
+        real_dir.join("summary.csv").exists(),
+        "{}: the held-out shapes' measurements (measure.sh with CONFIGS=tests/fidelity/holdout/configs.tsv)",
+        real_dir.display()
+    );
     let real = RealRuns::load(&real_dir);
     let failures = judge(&shapes, &real);
     assert!(failures.is_empty(), "held-out shapes:\n{}", failures.join("\n"));

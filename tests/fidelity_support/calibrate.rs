@@ -9,7 +9,7 @@
 
 use ckptsim::metrics::flink_resolution::unfloored_estimate_ms;
 
-use super::configs::Config;
+use super::configs::{Config, HarnessOptions};
 use super::real::RealRuns;
 
 /// One calibrated constant, with where its value comes from.
@@ -61,8 +61,12 @@ pub struct Calibration {
     pub rocksdb_entry_overhead_bytes: f64,
     /// CPU time of one record in the chained map and sink, us (busy time over records).
     pub map_record_cpu_us: f64,
-    /// CPU time of one record in the chained map and sink on RocksDB, us.
+    /// CPU time of one record in the chained map and sink on RocksDB beyond its value's bytes,
+    /// us ([`Calibration::rocksdb_map_cpu_us`]).
     pub rocksdb_map_record_cpu_us: f64,
+    /// The same record's CPU per byte of its state value, ns: a `ValueState` read and write
+    /// on RocksDB serializes and copies the value both ways.
+    pub rocksdb_map_value_byte_cpu_ns: f64,
     /// CPU time of one record in the generator source, us.
     pub source_record_cpu_us: f64,
     /// RocksDB synchronous phase: the flush's CPU per byte written since the previous
@@ -198,11 +202,22 @@ fn per_entry_and_per_byte(one: (f64, f64, f64), two: (f64, f64, f64), what: &str
     (per_entry, per_byte)
 }
 
+/// Bytes of the map's state value as RocksDB holds it: `--stateBytes N` is a `byte[N]`, 0 a
+/// `Long` (8 bytes serialized).
+pub fn value_bytes_of(o: &HarnessOptions) -> f64 {
+    if o.state_bytes > 0 { o.state_bytes as f64 } else { 8.0 }
+}
+
 fn need(v: Option<f64>, what: &str) -> f64 {
     v.unwrap_or_else(|| panic!("calibration needs {what}, which the measurement lacks"))
 }
 
 impl Calibration {
+    /// CPU of one record in the chained map and sink on RocksDB with the job's state values, us.
+    pub fn rocksdb_map_cpu_us(&self, o: &HarnessOptions) -> f64 {
+        self.rocksdb_map_record_cpu_us + self.rocksdb_map_value_byte_cpu_ns * value_bytes_of(o) / 1000.0
+    }
+
     pub fn measure(configs: &[Config], real: &RealRuns) -> Calibration {
         let (c01, r01) = calibration_run(configs, "c01_heap_bytes");
         let (c02, r02) = calibration_run(configs, "c02_heap_entries");
@@ -326,12 +341,30 @@ impl Calibration {
         // later than c04's one, 4 ms against 2 at the median), so the shared part keeps c04's
         // level: its start delays less the median call part, floored at 0.
         let trigger_call_percentiles_ms = percentiles(split.per_call_ms, "c08 source start delay beyond the earliest");
-        let busy_map03 = need(
-            real.metric_mean(&r03, "stateful-map", "busyTimeMsPerSecond", "avg", real.warmup_s(&r03)),
-            "c03 map busy time",
+        // The map's task thread on RocksDB: busy time per record, less the synchronous
+        // phase's share of it (the task thread is busy for the whole native checkpoint, once
+        // an interval), at two value sizes: c03's 1000 B values and c07's Longs. Taken from
+        // c03 alone it charged every record 1000 B's worth and the flush beside it, and a map
+        // at 5000 records/s then needed 5 ms for the records a barrier waits behind, where
+        // Flink's needs 1 (the held-out shape h05, tests/fidelity/holdout).
+        let rocks_map_point = |c: &Config, run: &str| {
+            let busy = need(
+                real.metric_mean(run, "stateful-map", "busyTimeMsPerSecond", "avg", real.warmup_s(run)),
+                "RocksDB map busy time",
+            );
+            let rate = need(real.summary(run, "map_records_in_per_s_mean"), "RocksDB map input rate")
+                / c.options.parallelism as f64;
+            let sync = unfloored_estimate_ms(need(real.summary(run, "map_sub_sync_ms_median"), "RocksDB sync"));
+            let checkpoints_per_s = 1000.0 / c.options.interval_ms as f64;
+            (value_bytes_of(&c.options), 1000.0 * (busy - sync * checkpoints_per_s) / rate)
+        };
+        let (bytes03, us03) = rocks_map_point(c03, &r03);
+        let (bytes07, us07) = rocks_map_point(c07, &r07);
+        let rocks_map_byte_us = (us03 - us07) / (bytes03 - bytes07);
+        assert!(
+            rocks_map_byte_us >= 0.0 && us07 > rocks_map_byte_us * bytes07,
+            "RocksDB map cost: c03 {us03:.2} us at {bytes03} B, c07 {us07:.2} us at {bytes07} B"
         );
-        let rate_in03 = need(real.summary(&r03, "map_records_in_per_s_mean"), "c03 map input rate");
-        let p03 = c03.options.parallelism as f64;
         // The flush: a CPU cost per put and per byte of the memtable, from two runs at
         // parallelism 1 (nothing else queues for the flush thread): c03 (2 k puts of 1 kB per
         // interval) and c07 (10 k puts of a Long).
@@ -373,7 +406,8 @@ impl Calibration {
             // busy ms per second over records per second and subtask: ms per record.
             map_record_cpu_us: 1000.0 * busy_map / (rate_in / p02),
             source_record_cpu_us: 1000.0 * busy_src / (rate_out / p02),
-            rocksdb_map_record_cpu_us: 1000.0 * busy_map03 / (rate_in03 / p03),
+            rocksdb_map_record_cpu_us: us07 - rocks_map_byte_us * bytes07,
+            rocksdb_map_value_byte_cpu_ns: 1000.0 * rocks_map_byte_us,
             rocksdb_flush_bytes_per_s: 1e9 / flush_byte_cpu_ns,
             rocksdb_flush_entry_cpu_ns,
             task_failure_report_ms: need(
@@ -508,7 +542,13 @@ impl Calibration {
                 "map + sink CPU per record on RocksDB",
                 self.rocksdb_map_record_cpu_us,
                 "us",
-                "c03_rocks_bytes: map busyTimeMsPerSecond / map records in per second and subtask",
+                "c03_rocks_bytes + c07_rocks_entries: map busyTimeMsPerSecond less the sync phase's, per record, at two value sizes",
+            ),
+            c(
+                "map + sink CPU per byte of the value on RocksDB",
+                self.rocksdb_map_value_byte_cpu_ns,
+                "ns",
+                "c03_rocks_bytes + c07_rocks_entries: the same line's slope",
             ),
             c(
                 "source CPU per record",

@@ -324,8 +324,9 @@ fn write_operators(w: &mut String, cfg: &Config, cal: &Calibration) {
     };
     let service = if o.rocksdb {
         format!(
-            "\"{:.3}us\"  # calibrated CPU per record on RocksDB (c03_rocks_bytes)",
-            cal.rocksdb_map_record_cpu_us
+            "\"{:.3}us\"  # calibrated CPU per record on RocksDB, {:.0} B values (c03_rocks_bytes + c07_rocks_entries)",
+            cal.rocksdb_map_cpu_us(o),
+            super::calibrate::value_bytes_of(o)
         )
     } else {
         format!(

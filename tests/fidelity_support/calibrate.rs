@@ -356,7 +356,10 @@ impl Calibration {
                 / c.options.parallelism as f64;
             let sync = unfloored_estimate_ms(need(real.summary(run, "map_sub_sync_ms_median"), "RocksDB sync"));
             let checkpoints_per_s = 1000.0 / c.options.interval_ms as f64;
-            (value_bytes_of(&c.options), 1000.0 * (busy - sync * checkpoints_per_s) / rate)
+            (
+                value_bytes_of(&c.options),
+                1000.0 * (busy - sync * checkpoints_per_s) / rate,
+            )
         };
         let (bytes03, us03) = rocks_map_point(c03, &r03);
         let (bytes07, us07) = rocks_map_point(c07, &r07);

@@ -20,14 +20,14 @@ use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
-use fidelity_support::Day;
 use fidelity_support::calibrate::Calibration;
 use fidelity_support::compare::{Comparison, compare_row};
 use fidelity_support::configs::{self, Config};
-use fidelity_support::figures::{Figure, Figures, SIM_SEEDS, real_figures, sim_figures};
+use fidelity_support::figures::{Figure, Figures, real_figures, sim_figures};
 use fidelity_support::gaps::{self, Gap};
 use fidelity_support::real::RealRuns;
 use fidelity_support::translate::scenario_toml;
+use fidelity_support::{Day, fmt_figure, simulate};
 
 struct Row {
     cfg: Config,
@@ -105,16 +105,6 @@ fn committed_scenario(day: &Day, cfg: &Config, text: &str) -> String {
         std::fs::write(&path, text).unwrap();
     }
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e} (FIDELITY_WRITE=1 writes it)", path.display()))
-}
-
-/// The scenario run with its own seed and the next ones, `SIM_SEEDS` in all, after skipping
-/// `skip` sets of them.
-fn simulate(text: &str, file: &str, skip: u64) -> Vec<ckptsim::run::RunOutput> {
-    let loaded = ckptsim::scenario::parse_str(text, file).unwrap_or_else(|e| panic!("{e}"));
-    let first = loaded.scenario.simulation.seed + skip * SIM_SEEDS;
-    (first..first + SIM_SEEDS)
-        .map(|seed| ckptsim::run::run(&loaded.scenario, seed))
-        .collect()
 }
 
 fn evaluate(day: &Day, cfg: &Config, real: &RealRuns, sim_text: &str) -> Row {
@@ -204,18 +194,6 @@ fn owner(row: &str, what: &str) -> &'static str {
     }
 }
 
-fn fmt(v: f64, bytes: bool) -> String {
-    if v.is_nan() {
-        "-".into()
-    } else if bytes && v.abs() >= 1e6 {
-        format!("{:.2} MB", v / 1e6)
-    } else if bytes && v.abs() >= 1e3 {
-        format!("{:.1} kB", v / 1e3)
-    } else {
-        format!("{v:.1}")
-    }
-}
-
 fn print_rows(suite: &Suite) {
     let mut s = String::new();
     let _ = writeln!(s, "\n## the pass of {}", suite.day.name);
@@ -239,11 +217,11 @@ fn print_rows(suite: &Suite) {
             s,
             "| {} | {} | {} | {} | {} | {} | {} | {:.0}/{:.0}, {:.0} | {} |",
             r.cfg.name,
-            e.map_or("-".into(), |c| fmt(c.real, false)),
-            e.map_or("-".into(), |c| fmt(c.sim, false)),
+            e.map_or("-".into(), |c| fmt_figure(c.real, false)),
+            e.map_or("-".into(), |c| fmt_figure(c.sim, false)),
             r.ratio(Figure::EndToEndMs),
-            d.map_or("-".into(), |c| fmt(c.real, false)),
-            d.map_or("-".into(), |c| fmt(c.sim, false)),
+            d.map_or("-".into(), |c| fmt_figure(c.real, false)),
+            d.map_or("-".into(), |c| fmt_figure(c.sim, false)),
             r.ratio(Figure::MapStartDelayMs),
             r.real_completed[0],
             r.real_completed[1],
@@ -263,16 +241,12 @@ fn print_rows(suite: &Suite) {
                 "  {:<32} {:<42} real {:>10} (spread {:>9}) sim {:>10} (seeds {:>9}) ratio {:>6} tol {:>9} {}",
                 c.row,
                 c.figure.key(),
-                fmt(c.real, b),
-                fmt(c.spread, b),
-                fmt(c.sim, b),
-                fmt(c.sim_spread, b),
-                if c.ratio().is_nan() {
-                    "-".into()
-                } else {
-                    format!("{:.2}", c.ratio())
-                },
-                fmt(c.tolerance, b),
+                fmt_figure(c.real, b),
+                fmt_figure(c.spread, b),
+                fmt_figure(c.sim, b),
+                fmt_figure(c.sim_spread, b),
+                c.ratio_text(),
+                fmt_figure(c.tolerance, b),
                 if c.within() { "ok" } else { "OUT" }
             );
         }
@@ -532,14 +506,14 @@ fn evaluate_orderings(suite: &Suite) -> OrderingResults {
             "ordering {:<44} {}: real {} x{} < {} (shortfall {:.3}; r1 {:.3}, r2 {:.3}); sim {} vs {} ({:.3}) {}",
             o.name,
             o.figure.key(),
-            fmt(real_lo, b),
+            fmt_figure(real_lo, b),
             o.factor,
-            fmt(real_hi, b),
+            fmt_figure(real_hi, b),
             real,
             real_each[0],
             real_each[1],
-            fmt(sim_v(lo), b),
-            fmt(sim_v(hi), b),
+            fmt_figure(sim_v(lo), b),
+            fmt_figure(sim_v(hi), b),
             sim,
             if sim < 1.0 { "holds" } else { "DOES NOT HOLD" }
         );

@@ -27,11 +27,11 @@ use std::path::PathBuf;
 use fidelity_support::calibrate::Calibration;
 use fidelity_support::compare::{Comparison, compare_row};
 use fidelity_support::configs::{self, Config};
-use fidelity_support::figures::{Figure, Figures, SIM_SEEDS, real_figures, sim_figures};
+use fidelity_support::figures::{Figure, Figures, real_figures, sim_figures};
 use fidelity_support::gaps::{self, Gap};
 use fidelity_support::real::RealRuns;
 use fidelity_support::translate::scenario_toml;
-use fidelity_support::{Day, suite_dir};
+use fidelity_support::{Day, fmt_figure, simulate, suite_dir};
 use rayon::prelude::*;
 
 /// The harness's run as `measure.sh` makes it: 90 s of warm-up, 45 s observed.
@@ -91,14 +91,6 @@ fn committed_scenario(cfg: &Config, text: &str) -> String {
         path.display()
     );
     committed
-}
-
-fn simulate(text: &str, file: &str, skip: u64) -> Vec<ckptsim::run::RunOutput> {
-    let loaded = ckptsim::scenario::parse_str(text, file).unwrap_or_else(|e| panic!("{e}"));
-    let first = loaded.scenario.simulation.seed + skip * SIM_SEEDS;
-    (first..first + SIM_SEEDS)
-        .map(|seed| ckptsim::run::run(&loaded.scenario, seed))
-        .collect()
 }
 
 /// The figures compared for every shape: the suite's, and the map's throughput (whether the
@@ -189,18 +181,6 @@ fn committed_predictions() -> Vec<(String, String, f64)> {
         .collect()
 }
 
-fn fmt(v: f64, bytes: bool) -> String {
-    if v.is_nan() {
-        "-".into()
-    } else if bytes && v.abs() >= 1e6 {
-        format!("{:.2} MB", v / 1e6)
-    } else if bytes && v.abs() >= 1e3 {
-        format!("{:.1} kB", v / 1e3)
-    } else {
-        format!("{v:.1}")
-    }
-}
-
 /// Prints the comparisons and returns the failures: out of tolerance and not pinned, or worse
 /// than pinned by more than the real runs' and the seeds' spreads.
 fn judge(shapes: &[Shape], real: &RealRuns) -> Vec<String> {
@@ -226,9 +206,9 @@ fn judge(shapes: &[Shape], real: &RealRuns) -> Vec<String> {
         let cell = |c: Option<&Comparison>, f: Figure| match c {
             Some(c) => format!(
                 "{} | {} | {} | {:.2}",
-                fmt(c.real, false),
-                fmt(pred(f), false),
-                fmt(c.sim, false),
+                fmt_figure(c.real, false),
+                fmt_figure(pred(f), false),
+                fmt_figure(c.sim, false),
                 c.ratio()
             ),
             None => "- | - | - | -".into(),
@@ -250,17 +230,13 @@ fn judge(shapes: &[Shape], real: &RealRuns) -> Vec<String> {
                 "  {:<28} {:<36} real {:>10} (spread {:>9}) predicted {:>10} now {:>10} (seeds {:>9}) ratio {:>6} tol {:>9} {}",
                 c.row,
                 c.figure.key(),
-                fmt(c.real, b),
-                fmt(c.spread, b),
-                fmt(pred(c.figure), b),
-                fmt(c.sim, b),
-                fmt(c.sim_spread, b),
-                if c.ratio().is_nan() {
-                    "-".into()
-                } else {
-                    format!("{:.2}", c.ratio())
-                },
-                fmt(c.tolerance, b),
+                fmt_figure(c.real, b),
+                fmt_figure(c.spread, b),
+                fmt_figure(pred(c.figure), b),
+                fmt_figure(c.sim, b),
+                fmt_figure(c.sim_spread, b),
+                c.ratio_text(),
+                fmt_figure(c.tolerance, b),
                 if c.within() { "ok" } else { "OUT" }
             );
             if c.within() {

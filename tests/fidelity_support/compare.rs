@@ -30,6 +30,15 @@ impl Comparison {
         self.error() <= self.tolerance
     }
 
+    /// The ratio as the tables print it: two decimals, `-` where real is 0.
+    pub fn ratio_text(&self) -> String {
+        if self.ratio().is_nan() {
+            "-".into()
+        } else {
+            format!("{:.2}", self.ratio())
+        }
+    }
+
     /// sim / real, or NaN where real is 0.
     pub fn ratio(&self) -> f64 {
         if self.real == 0.0 {

@@ -73,3 +73,26 @@ impl Day {
 /// computes Flink's side (numpy's default), so both sides are summarised alike: the one the
 /// importer's calibration report uses.
 pub use ckptsim::metrics::calibration::percentile;
+
+/// A translated scenario run with its own seed and the next ones, `figures::SIM_SEEDS` in all,
+/// after skipping `skip` sets of them (`file` names it in errors).
+pub fn simulate(text: &str, file: &str, skip: u64) -> Vec<ckptsim::run::RunOutput> {
+    let loaded = ckptsim::scenario::parse_str(text, file).unwrap_or_else(|e| panic!("{e}"));
+    let first = loaded.scenario.simulation.seed + skip * figures::SIM_SEEDS;
+    (first..first + figures::SIM_SEEDS)
+        .map(|seed| ckptsim::run::run(&loaded.scenario, seed))
+        .collect()
+}
+
+/// A figure as the suite's tables print it: `-` for none, bytes in kB or MB, else one decimal.
+pub fn fmt_figure(v: f64, bytes: bool) -> String {
+    if v.is_nan() {
+        "-".into()
+    } else if bytes && v.abs() >= 1e6 {
+        format!("{:.2} MB", v / 1e6)
+    } else if bytes && v.abs() >= 1e3 {
+        format!("{:.1} kB", v / 1e3)
+    } else {
+        format!("{v:.1}")
+    }
+}

@@ -254,67 +254,13 @@ fn print_rows(suite: &Suite) {
     println!("{s}");
 }
 
-/// Checks the out-of-tolerance items against the pinned gaps; returns the failures.
-fn check_against_pins(found: &[Gap], slack: &dyn Fn(&Gap) -> f64, pinned: &[Gap]) -> Vec<String> {
-    let mut failures = Vec::new();
-    for g in found {
-        match gaps::find(pinned, &g.row, &g.what) {
-            None => failures.push(format!(
-                "{} {}: real {:.3}, sim {:.3} is out of tolerance and not a pinned gap (a regression)",
-                g.row, g.what, g.real, g.sim
-            )),
-            Some(p) => {
-                let allowed = p.error + slack(g);
-                // known_gaps.csv keeps 3 decimals: an error that rounds to the pin is the pin.
-                if g.error > allowed + 5e-4 {
-                    failures.push(format!(
-                        "{} {}: pinned gap got worse: error {:.3} > pinned {:.3} + spreads {:.3} (real runs' and seeds')",
-                        g.row,
-                        g.what,
-                        g.error,
-                        p.error,
-                        slack(g)
-                    ));
-                } else {
-                    println!(
-                        "  pinned gap  {:<32} {:<26} real {:>12.3} sim {:>12.3} ({})",
-                        g.row, g.what, g.real, g.sim, p.owner
-                    );
-                }
-            }
-        }
-    }
-    failures
-}
-
-fn report_closed(day: &Day, pinned: &[Gap], found: &[Gap], kind_is_ordering: bool) {
-    for p in pinned.iter().filter(|p| (p.row == "ordering") == kind_is_ordering) {
-        if gaps::find(found, &p.row, &p.what).is_none() {
-            println!(
-                "  GAP CLOSED  {} {} is within tolerance now: remove it from {} \
-                 (FIDELITY_PIN=1 rewrites the file)",
-                p.row,
-                p.what,
-                day.gaps_path().display()
-            );
-        }
-    }
-}
-
 fn figure_gaps(suite: &Suite) -> Vec<Gap> {
     suite
         .rows
         .iter()
         .flat_map(|r| r.comparisons.iter())
         .filter(|c| !c.within())
-        .map(|c| Gap {
-            row: c.row.clone(),
-            what: c.figure.short().into(),
-            real: c.real,
-            sim: c.sim,
-            error: if c.sim.is_nan() { f64::INFINITY } else { c.error() },
-            owner: owner(&c.row, c.figure.short()).into(),
-        })
+        .map(|c| Gap::of(c, owner(&c.row, c.figure.short())))
         .collect()
 }
 
@@ -355,8 +301,8 @@ fn check_figures(suite: &Suite) {
             .map_or(0.0, |c| c.spread + c.sim_spread)
     };
     println!("\nknown gaps:");
-    let failures = check_against_pins(&found, &spread, &pinned);
-    report_closed(&suite.day, &pinned, &found, false);
+    let failures = gaps::check_against_pins(&found, &spread, &pinned);
+    gaps::report_closed(&suite.day.gaps_path(), "FIDELITY_PIN", &pinned, &found, false);
     let green: Vec<&str> = suite
         .rows
         .iter()
@@ -564,8 +510,8 @@ fn check_orderings(suite: &Suite) {
     } = evaluate_orderings(suite);
     let pinned = gaps::load(&suite.day.gaps_path());
     let slack_of = |g: &Gap| slack.get(g.what.as_str()).copied().unwrap_or(0.0);
-    failures.extend(check_against_pins(&found, &slack_of, &pinned));
-    report_closed(&suite.day, &pinned, &found, true);
+    failures.extend(gaps::check_against_pins(&found, &slack_of, &pinned));
+    gaps::report_closed(&suite.day.gaps_path(), "FIDELITY_PIN", &pinned, &found, true);
     assert!(
         failures.is_empty(),
         "orderings ({}):\n{}",

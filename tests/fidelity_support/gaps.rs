@@ -9,6 +9,8 @@ use std::fmt::Write;
 use std::fs;
 use std::path::Path;
 
+use super::compare::Comparison;
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Gap {
     /// A configuration name, or `ordering`.
@@ -68,4 +70,67 @@ pub fn write(path: &Path, gaps: &[Gap]) {
 
 pub fn find<'a>(gaps: &'a [Gap], row: &str, what: &str) -> Option<&'a Gap> {
     gaps.iter().find(|g| g.row == row && g.what == what)
+}
+
+impl Gap {
+    /// A figure out of tolerance as a gap; a figure the simulation lacks is infinitely wrong.
+    pub fn of(c: &Comparison, owner: &str) -> Gap {
+        Gap {
+            row: c.row.clone(),
+            what: c.figure.short().into(),
+            real: c.real,
+            sim: c.sim,
+            error: if c.sim.is_nan() { f64::INFINITY } else { c.error() },
+            owner: owner.into(),
+        }
+    }
+}
+
+/// Checks the out-of-tolerance items against the pinned gaps; returns the failures. `slack`
+/// is how far a pinned gap may move without a change (the real runs' and the seeds' spreads).
+pub fn check_against_pins(found: &[Gap], slack: &dyn Fn(&Gap) -> f64, pinned: &[Gap]) -> Vec<String> {
+    let mut failures = Vec::new();
+    for g in found {
+        match find(pinned, &g.row, &g.what) {
+            None => failures.push(format!(
+                "{} {}: real {:.3}, sim {:.3} is out of tolerance and not a pinned gap (a regression)",
+                g.row, g.what, g.real, g.sim
+            )),
+            Some(p) => {
+                let allowed = p.error + slack(g);
+                // known_gaps.csv keeps 3 decimals: an error that rounds to the pin is the pin.
+                if g.error > allowed + 5e-4 {
+                    failures.push(format!(
+                        "{} {}: pinned gap got worse: error {:.3} > pinned {:.3} + spreads {:.3} (real runs' and seeds')",
+                        g.row,
+                        g.what,
+                        g.error,
+                        p.error,
+                        slack(g)
+                    ));
+                } else {
+                    println!(
+                        "  pinned gap  {:<32} {:<26} real {:>12.3} sim {:>12.3} ({})",
+                        g.row, g.what, g.real, g.sim, p.owner
+                    );
+                }
+            }
+        }
+    }
+    failures
+}
+
+/// Prints every pin of `path` (orderings or figures) that is no longer found: a closed gap,
+/// to be removed by re-pinning with `pin_env`=1.
+pub fn report_closed(path: &Path, pin_env: &str, pinned: &[Gap], found: &[Gap], kind_is_ordering: bool) {
+    for p in pinned.iter().filter(|p| (p.row == "ordering") == kind_is_ordering) {
+        if find(found, &p.row, &p.what).is_none() {
+            println!(
+                "  GAP CLOSED  {} {} is within tolerance now: remove it from {} ({pin_env}=1 rewrites the file)",
+                p.row,
+                p.what,
+                path.display()
+            );
+        }
+    }
 }

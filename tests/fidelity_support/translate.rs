@@ -36,31 +36,57 @@ pub fn is_map_task(task: &str) -> bool {
 /// serialized (the harness README: "about 46 + payload bytes").
 const RECORD_OVERHEAD_BYTES: u64 = 46;
 
+/// Where a translated scenario comes from, as its header says: which test writes it from which
+/// list of configurations, and where the runs it is compared with are.
+pub struct Origin {
+    /// The header's first words, before the configuration's name.
+    pub title: &'static str,
+    /// The test (`tests/<test>.rs`) that writes and checks the scenario.
+    pub test: &'static str,
+    pub configs: &'static str,
+    /// The variable that makes the test rewrite it.
+    pub write_env: &'static str,
+    pub real_dir: &'static str,
+}
+
+/// The fidelity suite's rows.
+pub const SUITE: Origin = Origin {
+    title: "Real-Flink fidelity suite, configuration",
+    test: "fidelity",
+    configs: "tests/fidelity/configs.tsv",
+    write_env: "FIDELITY_WRITE",
+    real_dir: "tests/fidelity/real",
+};
+
 /// The scenario text for `cfg`, simulated for `duration_s` (long enough to trigger as many
-/// checkpoints as the real run did), its statistics cut at the real runs' `warmup_s`.
+/// checkpoints as the real run did), its statistics cut at the real runs' `warmup_s`: a row of
+/// the suite.
 pub fn scenario_toml(cfg: &Config, cal: &Calibration, duration_s: u64, warmup_s: u64) -> String {
+    scenario_toml_from(&SUITE, cfg, cal, duration_s, warmup_s)
+}
+
+/// [`scenario_toml`] with another origin in its header.
+pub fn scenario_toml_from(origin: &Origin, cfg: &Config, cal: &Calibration, duration_s: u64, warmup_s: u64) -> String {
     let o = &cfg.options;
     let p = o.parallelism;
     let mut s = String::new();
     let w = &mut s;
+    let _ = writeln!(w, "# {} `{}`: {}.", origin.title, cfg.name, cfg.about);
     let _ = writeln!(
         w,
-        "# Real-Flink fidelity suite, configuration `{}`: {}.",
-        cfg.name, cfg.about
-    );
-    let _ = writeln!(
-        w,
-        "# Written by tests/fidelity.rs from tests/fidelity/configs.tsv (harness options:"
+        "# Written by tests/{}.rs from {} (harness options:",
+        origin.test, origin.configs
     );
     let _ = writeln!(w, "# {}) and the calibrated constants it prints;", cfg.args);
     let _ = writeln!(
         w,
-        "# regenerate with FIDELITY_WRITE=1 cargo test --release --test fidelity."
+        "# regenerate with {}=1 cargo test --release --test {}.",
+        origin.write_env, origin.test
     );
     let _ = writeln!(
         w,
-        "# Measured: tests/fidelity/real/{}.r*/ (Flink 2.3.0 MiniCluster on 2 cores).",
-        cfg.name
+        "# Measured: {}/{}.r*/ (Flink 2.3.0 MiniCluster on 2 cores).",
+        origin.real_dir, cfg.name
     );
     let _ = writeln!(w);
     let _ = writeln!(w, "description = \"{}\"", cfg.about.replace('"', "'"));

@@ -44,14 +44,23 @@ def warmup_of(run):
     return 90.0
 
 
-for run in sys.argv[1:]:
-    seconds, cpu, queue = window(run)
-    rate = source_rate(run, warmup_of(run))
-    print(f"## {os.path.basename(run.rstrip('/'))}: {seconds:.0f} s window, source {rate:.0f} records/s")
-    print("| thread group | CPU ms/s | queued ms/s | CPU us per source record |")
-    print("|---|---|---|---|")
-    for g, ns in sorted(cpu.items(), key=lambda kv: -kv[1])[:12]:
-        print(f"| {g} | {ns / 1e6 / seconds:.1f} | {queue[g] / 1e6 / seconds:.1f} | {ns / 1e3 / seconds / rate:.2f} |")
-    source = cpu["Source: gen"] + cpu["flink-rate-limi"]
-    print(f"source task + rate limiter: {source / 1e3 / seconds / rate:.2f} us CPU per record; "
-          f"JVM total {sum(cpu.values()) / 1e9 / seconds:.2f} cores\n")
+def main():
+    for run in sys.argv[1:]:
+        seconds, cpu, queue = window(run)
+        rate = source_rate(run, warmup_of(run))
+        print(f"## {os.path.basename(run.rstrip('/'))}: {seconds:.0f} s window, source {rate:.0f} records/s")
+        print("| thread group | CPU ms/s | queued ms/s | CPU us per source record |")
+        print("|---|---|---|---|")
+        for g, ns in sorted(cpu.items(), key=lambda kv: -kv[1])[:12]:
+            print(f"| {g} | {ns / 1e6 / seconds:.1f} | {queue[g] / 1e6 / seconds:.1f} | {ns / 1e3 / seconds / rate:.2f} |")
+        if "Source: gen" in cpu and "flink-rate-limi" in cpu:
+            source = cpu["Source: gen"] + cpu["flink-rate-limi"]
+            per_record = f"{source / 1e3 / seconds / rate:.2f} us CPU per record"
+        else:
+            per_record = "n/a (a thread is missing from the end snapshot)"
+        print(f"source task + rate limiter: {per_record}; "
+              f"JVM total {sum(cpu.values()) / 1e9 / seconds:.2f} cores\n")
+
+
+if __name__ == "__main__":
+    main()

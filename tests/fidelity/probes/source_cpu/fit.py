@@ -13,38 +13,27 @@ usage: fit.py PASS_REAL_DIR [CALIBRATION_REAL_DIR]
   runs of their own, take the pass whose constants they were predicted with:
   tests/fidelity/holdout/real tests/fidelity/replication/2026-12-05/real)
 """
-import collections, csv, json, os, re, sys
+import os, re, sys
 
-
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+from thread_cpu_window import source_rate, warmup_of, window  # noqa: E402
 
 THREADS = {"task": "Source: gen", "limiter": "flink-rate-limi"}
 
 
-def window(run):
-    start = json.load(open(os.path.join(run, "threads_warmup.json")))
-    end = json.load(open(os.path.join(run, "threads_end.json")))
-    seconds = end["_jvm_age_s"] - start["_jvm_age_s"]
-    cpu = collections.Counter()
-    for tid, v in end.items():
-        if tid.startswith("_"):
-            continue
-        s = start.get(tid, [v[0], 0, 0, 0])
-        cpu[v[0].split(" (")[0]] += v[1] - s[1]
-    return {k: cpu[g] / 1e6 / seconds for k, g in THREADS.items()}  # ms of CPU per s
+def thread_ms_per_s(run):
+    """Each source thread's CPU, ms per second of the window; None when a snapshot lacks it."""
+    seconds, cpu, _ = window(run)
+    return {k: cpu[g] / 1e6 / seconds if g in cpu else None for k, g in THREADS.items()}
 
 
 def rate_and_p(run):
-    warm = 90.0
-    for line in open(os.path.join(run, "run-info.txt")):
-        for w in line.split():
-            if w.startswith("warmup_s="):
-                warm = float(w.split("=")[1])
     found = re.search(r"--parallelism (\d+)", open(os.path.join(run, "run-info.txt")).read())
-    p = int(found.group(1)) if found else 1
-    rows = [r for r in csv.DictReader(open(os.path.join(run, "metrics.csv")))
-            if r["vertex"] == "Source: gen" and r["metric"] == "numRecordsOutPerSecond"
-            and float(r["t_rel_s"]) >= warm and r["sum"]]
-    return sum(float(r["sum"]) for r in rows) / len(rows), p
+    return source_rate(run, warmup_of(run)), int(found.group(1)) if found else 1
+
+
+def ms(x):
+    return "n/a" if x is None else f"{x:.1f}"
 
 
 real = sys.argv[1]
@@ -53,7 +42,7 @@ runs = sorted(d for d in os.listdir(real)
 calib = sys.argv[2] if len(sys.argv) > 2 else real
 lo, hi = (os.path.join(calib, "c04_empty.r1"), os.path.join(calib, "c02_heap_entries.r1"))
 (r_lo, _), (r_hi, _) = rate_and_p(lo), rate_and_p(hi)
-w_lo, w_hi = window(lo), window(hi)
+w_lo, w_hi = thread_ms_per_s(lo), thread_ms_per_s(hi)
 fit = {}
 for k in THREADS:
     per_record_us = (w_hi[k] - w_lo[k]) / (r_hi - r_lo) * 1e3
@@ -61,15 +50,16 @@ for k in THREADS:
     fit[k] = (fixed_ms, per_record_us)
     print(f"{k}: {fixed_ms:.1f} ms/s per subtask + {per_record_us:.2f} us per record "
           f"(c04 {w_lo[k]:.1f} ms/s at {r_lo:.0f}/s, c02 {w_hi[k]:.1f} at {r_hi:.0f}/s)")
+print("\nn/a: the thread is missing from a snapshot of the run (not measured).")
 print("\n| run | records/s (all subtasks) | p | task thread ms/s: measured / fitted | "
       "rate limiter ms/s: measured / fitted | CPU us per record: measured / per-record part alone |")
 print("|---|---|---|---|---|---|")
 for d in runs:
     run = os.path.join(real, d)
     rate, p = rate_and_p(run)
-    w = window(run)
+    w = thread_ms_per_s(run)
     pred = {k: p * fit[k][0] + fit[k][1] * rate / 1e3 for k in THREADS}
-    both = sum(w.values()) / rate * 1e3
+    both = "n/a" if None in w.values() else f"{sum(w.values()) / rate * 1e3:.2f}"
     slope = sum(f[1] for f in fit.values())
-    print(f"| {d} | {rate:.0f} | {p} | {w['task']:.1f} / {pred['task']:.1f} | "
-          f"{w['limiter']:.1f} / {pred['limiter']:.1f} | {both:.2f} / {slope:.2f} |")
+    print(f"| {d} | {rate:.0f} | {p} | {ms(w['task'])} / {pred['task']:.1f} | "
+          f"{ms(w['limiter'])} / {pred['limiter']:.1f} | {both} / {slope:.2f} |")

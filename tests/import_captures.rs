@@ -233,7 +233,7 @@ fn unaligned_one_taskmanager_repetition_1_predicts_repetition_2() {
 /// tests/fidelity/probes/rate_doubling_rocksdb/, registered before they ran) show the opposite:
 /// Flink slower at twice the rate (end to end 40-50 -> 56-72 ms) and the map's busy time per
 /// record about the same (15.7 -> 13.6 us), and the importer's prediction of that day's pair
-/// passes on end to end (`doubling_the_rate_of_a_rocksdb_job_on_one_day_predicts_the_faster_run`).
+/// passes on end to end (`doubling_the_rate_of_a_rocksdb_job_on_one_day_predicts_its_run`).
 /// This pair stays as the record of what a day's drift does to an import.
 #[test]
 fn doubling_the_rate_of_a_rocksdb_job_predicts_the_faster_run() {
@@ -256,9 +256,9 @@ fn doubling_the_rate_of_a_rocksdb_job_predicts_the_faster_run() {
 /// Measured before any pin (2026-12-05): e2e 1.03 (57.8 against 56 ms) and start delay 8 against
 /// 5 ms, one millisecond beyond the criterion's 2 ms: pinned at 1.60. The other same-day
 /// combinations, not asserted: i03 r3 -> i11 r3 e2e 0.80 (start delay 8 against 6), i03 r4 ->
-/// i11 r2 1.00 (7 against 5); i11's two runs differ by 0.78 themselves (56 and 72 ms).
+/// i11 r2 1.00 (7 against 5); i11's own two runs read 56 and 72 ms.
 #[test]
-fn doubling_the_rate_of_a_rocksdb_job_on_one_day_predicts_the_faster_run() {
+fn doubling_the_rate_of_a_rocksdb_job_on_one_day_predicts_its_run() {
     let a = "i03_rocks_remote.r3";
     let set = format!("operators.gen.rate.records_per_second={}", 2.0 * ckptsim_rate(a));
     let mut fails = pair(a, &[], "i03_rocks_remote.r4", (None, None));
@@ -301,8 +301,9 @@ fn heap_job_pairs_on_one_day_predict_each_change() {
 }
 
 /// The same four configurations again on one day, with the fidelity suite's 90 s warm-up so that
-/// the JIT has settled (2026-12-05 23:05-23:25 UTC, tests/fidelity/probes/same_day_heap_pairs_warm/,
-/// registered before they ran; captured as `.w1` and `.w2`). Every reading is asserted: the
+/// the JIT has settled (2026-12-05 23:05-23:25 UTC,
+/// tests/fidelity/probes/same_day_heap_pairs_warm/, registered before they ran; captured as
+/// `.w1` and `.w2`). Every reading is asserted: the
 /// repetition both ways, and each change from either i01 run against either run of the changed
 /// configuration.
 ///

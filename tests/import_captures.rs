@@ -91,8 +91,7 @@ fn unaligned_under_backpressure_repetition_1_predicts_repetition_2() {
 #[test]
 fn doubling_the_rate_predicts_the_faster_run() {
     let a = "i01_heap_local.r1";
-    let rate = ckptsim_rate(a);
-    let set = format!("operators.gen.rate.records_per_second={}", 2.0 * rate);
+    let set = rate_doubled(a);
     assert_all(pair(a, &[&set], "i02_heap_local_rate16k.r1", (None, None)));
 }
 
@@ -238,7 +237,7 @@ fn unaligned_one_taskmanager_repetition_1_predicts_repetition_2() {
 #[test]
 fn doubling_the_rate_of_a_rocksdb_job_predicts_the_faster_run() {
     let a = "i03_rocks_remote.r1";
-    let set = format!("operators.gen.rate.records_per_second={}", 2.0 * ckptsim_rate(a));
+    let set = rate_doubled(a);
     assert_all(pair(
         a,
         &[&set],
@@ -260,7 +259,7 @@ fn doubling_the_rate_of_a_rocksdb_job_predicts_the_faster_run() {
 #[test]
 fn doubling_the_rate_of_a_rocksdb_job_on_one_day_predicts_its_run() {
     let a = "i03_rocks_remote.r3";
-    let set = format!("operators.gen.rate.records_per_second={}", 2.0 * ckptsim_rate(a));
+    let set = rate_doubled(a);
     let mut fails = pair(a, &[], "i03_rocks_remote.r4", (None, None));
     fails.extend(pair(a, &[&set], "i11_rocks_remote_rate12k.r2", (None, Some(1.60))));
     assert_all(fails);
@@ -351,7 +350,7 @@ fn doubling_the_rate_of_a_rocksdb_job_with_the_jit_settled() {
     let mut fails = pair("i03_rocks_remote.w1", &[], "i03_rocks_remote.w2", (None, None));
     fails.extend(pair("i03_rocks_remote.w2", &[], "i03_rocks_remote.w1", (None, None)));
     for (a, e2e_gap) in [("i03_rocks_remote.w1", 0.67), ("i03_rocks_remote.w2", 0.61)] {
-        let set = format!("operators.gen.rate.records_per_second={}", 2.0 * ckptsim_rate(a));
+        let set = rate_doubled(a);
         let b1 = "i11_rocks_remote_rate12k.w1";
         fails.extend(pair(a, &[&set], b1, (Some(e2e_gap), Some(0.64))));
         fails.extend(pair(a, &[&set], "i11_rocks_remote_rate12k.w2", (None, None)));
@@ -400,6 +399,12 @@ fn doubling_the_parallelism_of_a_rocksdb_job_predicts_the_wider_job() {
 
 /// The harness's `--parallelism 2` -> `4` on the import of `name`: every operator at 4,
 /// `slots` per TaskManager, and the rate per source subtask halved (`--rate` is the job's).
+/// The override that runs capture `name`'s imported scenario at twice its source rate (the
+/// importer writes the measured rate; the harness's `--rate` doubled doubles it).
+fn rate_doubled(name: &str) -> String {
+    format!("operators.gen.rate.records_per_second={}", 2.0 * ckptsim_rate(name))
+}
+
 fn parallelism_4(name: &str, slots: u32) -> Vec<String> {
     let mut v: Vec<String> = ["gen", "stateful-map", "discard"]
         .iter()

@@ -10,7 +10,7 @@
 //! source's parallelism.
 
 /// Guava's `SmoothBursty` with `maxBurstSeconds = 1`, in simulated nanoseconds.
-#[derive(Clone, Debug)]
+#[derive(Clone, Copy, Debug)]
 pub struct RateLimiter {
     /// `stableIntervalMicros`, in ns: one permit's worth of time.
     interval_ns: f64,

@@ -199,6 +199,26 @@ impl ArrivalGen {
         self.offset
     }
 
+    /// Where the generator stands: everything [`ArrivalGen::advance`] changes.
+    fn mark(&self) -> ArrivalMark {
+        ArrivalMark {
+            offset: self.offset,
+            t_ns: self.t_ns,
+            clock_ns: self.clock_ns,
+            on_phase_end_ns: self.on_phase_end_ns,
+            rng_position: self.rng.position(),
+        }
+    }
+
+    /// Back (or forward) to `mark`, taken on this generator: it then arrives as it did from there.
+    fn go_to(&mut self, mark: &ArrivalMark) {
+        self.offset = mark.offset;
+        self.t_ns = mark.t_ns;
+        self.clock_ns = mark.clock_ns;
+        self.on_phase_end_ns = mark.on_phase_end_ns;
+        self.rng.seek(mark.rng_position);
+    }
+
     /// Consumes the next record: returns (offset, arrival ns).
     pub fn advance(&mut self) -> (u64, u64) {
         let r = (self.offset, self.peek_arrival_ns());
@@ -223,7 +243,57 @@ pub enum SourceReader {
     Generator { offset: u64, limiter: RateLimiter },
 }
 
+/// Where an [`ArrivalGen`] stands: its position in the log and in its random stream.
+#[derive(Clone, Copy, Debug)]
+struct ArrivalMark {
+    offset: u64,
+    t_ns: f64,
+    clock_ns: f64,
+    on_phase_end_ns: f64,
+    rng_position: u128,
+}
+
+/// Where a [`SourceReader`] stands, noted at the start of every source batch so that a snapshot
+/// taken inside the batch can put the reader back at its first record not yet emitted. A mark
+/// is a few words; a clone of the reader copies its random generator's 256-byte buffer and,
+/// boxed, allocated once per batch (once per record with a zero buffer timeout).
+#[derive(Clone, Copy, Debug)]
+pub struct ReaderMark(MarkOf);
+
+#[derive(Clone, Copy, Debug)]
+enum MarkOf {
+    Log(ArrivalMark),
+    Generator { offset: u64, limiter: RateLimiter },
+}
+
 impl SourceReader {
+    /// Where this reader stands now.
+    #[inline]
+    pub fn mark(&self) -> ReaderMark {
+        ReaderMark(match self {
+            SourceReader::Log(g) => MarkOf::Log(g.mark()),
+            SourceReader::Generator { offset, limiter } => MarkOf::Generator {
+                offset: *offset,
+                limiter: *limiter,
+            },
+        })
+    }
+
+    /// A copy of this reader put at `mark`, which was taken on this reader (earlier: what it
+    /// reads from there is what it read then).
+    pub fn at_mark(&self, mark: &ReaderMark) -> SourceReader {
+        let mut r = self.clone();
+        match (&mut r, &mark.0) {
+            (SourceReader::Log(g), MarkOf::Log(m)) => g.go_to(m),
+            (SourceReader::Generator { offset, limiter }, MarkOf::Generator { offset: o, limiter: l }) => {
+                *offset = *o;
+                *limiter = *l;
+            }
+            _ => unreachable!("a reader's mark is of its own kind"),
+        }
+        r
+    }
+
     /// Subtask `rng`'s reader of `spec`; a log's arrivals are searched up to `horizon_ns`.
     pub fn new(spec: &SourceSpec, rng: RngStream, horizon_ns: f64) -> Self {
         match spec.kind {
@@ -557,5 +627,39 @@ mod tests {
         let a: Vec<_> = (0..10).map(|_| g.advance()).collect();
         let b: Vec<_> = (0..10).map(|_| snapshot.advance()).collect();
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn a_reader_put_back_at_its_mark_reads_what_it_read_from_there() {
+        let bursts = RateSpec {
+            process: ArrivalProcess::Bursts,
+            records_per_second: 5000.0,
+            on: Some(Dist::Exponential { mean: 2e6 }),
+            off: Some(Dist::Exponential { mean: 5e6 }),
+            profile: None,
+            records_per_arrival: 1,
+        };
+        let stream = || RngStream::new(9, StreamId::new(StreamKind::SourceArrivals, 3));
+        let readers = [
+            SourceReader::Log(arrivals_of(ArrivalProcess::Poisson, 1000.0)),
+            // Bursts move the on-phase's end as well as the stream.
+            SourceReader::Log(ArrivalGen::new(&bursts, stream())),
+            SourceReader::Generator {
+                offset: 0,
+                limiter: RateLimiter::per_second(1000.0),
+            },
+        ];
+        for mut r in readers {
+            // Marks from the start to past a few of the random generator's 64-word buffers.
+            for step in 0..150u64 {
+                let ask_ns = step * 700_000;
+                let mark = r.mark();
+                let read: Vec<_> = (0..5).map(|i| r.read(ask_ns + i * 300_000)).collect();
+                let mut again = r.at_mark(&mark);
+                let reread: Vec<_> = (0..5).map(|i| again.read(ask_ns + i * 300_000)).collect();
+                assert_eq!(read, reread, "{r:?} at step {step}");
+                assert_eq!(again.offset(), r.offset());
+            }
+        }
     }
 }

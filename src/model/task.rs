@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::ids::CheckpointId;
 use crate::model::records::Record;
-use crate::model::source::{RecordShape, SourceReader};
+use crate::model::source::{ReaderMark, RecordShape, SourceReader};
 use crate::protocol::async_checkpoint::AsyncCheckpointProgress;
 use crate::protocol::{CheckpointBarrier, SubtaskCheckpointMetrics};
 use crate::time::SimTime;
@@ -39,9 +39,6 @@ pub struct Batch {
     /// The input buffer to recycle when the batch is done (operators), as a channel index.
     pub input_channel: Option<u32>,
     pub end: SimTime,
-    /// Sources: the generator positioned at the batch's first record. Boxed: the generator is
-    /// large, and the batch is moved out of and back into its task at every emit.
-    pub gen_start: Option<Box<SourceReader>>,
     /// The input buffer was restored channel state: it holds no credit, so nothing is recycled.
     pub recovered: bool,
     /// No record from `next` on starts before this (the batch's start, then the end of a sync
@@ -184,6 +181,9 @@ pub enum DeferredMail {
 #[derive(Debug)]
 pub struct SourceRuntime {
     pub reader: SourceReader,
+    /// Where `reader` stood when the batch in progress (or the last one) started: a snapshot
+    /// inside a batch reads its unemitted records again from there.
+    pub batch_start: ReaderMark,
     pub shape: Arc<RecordShape>,
     pub max_records: Option<u64>,
 }

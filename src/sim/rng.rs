@@ -77,6 +77,19 @@ impl RngStream {
     pub fn bernoulli(&mut self, p: f64) -> bool {
         self.next_f64() < p
     }
+
+    /// Where the stream stands, in 32-bit words from its start: 16 bytes that
+    /// [`RngStream::seek`] returns to, where a clone snapshots the generator's whole buffer.
+    #[inline]
+    pub fn position(&self) -> u128 {
+        self.rng.get_word_pos()
+    }
+
+    /// Puts the stream back at `position` (from [`RngStream::position`] on this stream): it
+    /// then draws what it drew from there.
+    pub fn seek(&mut self, position: u128) {
+        self.rng.set_word_pos(position);
+    }
 }
 
 /// A source of uniforms for the distributions: a stream, or a counter-based hash.
@@ -131,6 +144,28 @@ mod tests {
         let zs: Vec<u64> = (0..4).map(|_| b.next_u64()).collect();
         assert_eq!(xs, ys);
         assert_ne!(xs, zs);
+    }
+
+    #[test]
+    fn a_stream_sought_back_to_a_position_draws_what_it_drew_from_there() {
+        // Every position up to five of the generator's 64-word buffers, so that marks fall at
+        // the start, inside and at the end of a buffer; the stream it seeks has moved on
+        // by another amount each time (behind and ahead of the mark).
+        for n in 0..160 {
+            let mut a = RngStream::new(9, StreamId::new(StreamKind::SourceArrivals, 3));
+            for _ in 0..n {
+                a.next_u64();
+            }
+            let mark = a.position();
+            let drawn: Vec<u64> = (0..70).map(|_| a.next_u64()).collect();
+            let mut b = RngStream::new(9, StreamId::new(StreamKind::SourceArrivals, 3));
+            for _ in 0..(n * 7 % 131) {
+                b.next_u64();
+            }
+            b.seek(mark);
+            let again: Vec<u64> = (0..70).map(|_| b.next_u64()).collect();
+            assert_eq!(drawn, again, "after {n} draws");
+        }
     }
 
     #[test]

@@ -78,12 +78,14 @@ pub(super) fn build_tasks(cfg: &WorldConfig, graph: &JobGraph, seed: u64) -> Bui
         let v = &graph.vertices[st.vertex.index()];
         let source = op.source.as_ref().map(|src| {
             sources.push(i as u32);
+            let reader = SourceReader::new(
+                src,
+                RngStream::new(seed, StreamId::new(StreamKind::SourceArrivals, i as u32)),
+                end_ns,
+            );
             SourceRuntime {
-                reader: SourceReader::new(
-                    src,
-                    RngStream::new(seed, StreamId::new(StreamKind::SourceArrivals, i as u32)),
-                    end_ns,
-                ),
+                batch_start: reader.mark(),
+                reader,
                 shape: Arc::clone(shapes[st.vertex.index()].as_ref().expect("a source has a shape")),
                 max_records: src.max_records,
             }

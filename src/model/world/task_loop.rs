@@ -168,7 +168,6 @@ impl World {
                 next: 0,
                 input_channel: Some(ch),
                 end: now,
-                gen_start: None,
                 recovered,
                 not_before_ns: now.as_ns(),
             },

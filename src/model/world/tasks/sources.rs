@@ -74,7 +74,7 @@ impl Tasks {
         let t = &self.tasks[s as usize];
         t.source.as_ref().map(|src| match &t.batch {
             Some(b) if b.next < b.records.len() => {
-                let mut g = SourceReader::clone(b.gen_start.as_ref().expect("source batches keep their start"));
+                let mut g = src.reader.at_mark(&src.batch_start);
                 for _ in 0..b.next {
                     g.skip();
                 }
@@ -143,6 +143,7 @@ impl Tasks {
                 Some(r) => r.restarted(),
                 None => initial(),
             };
+            src.batch_start = src.reader.mark();
         }
     }
 

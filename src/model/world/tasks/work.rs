@@ -30,8 +30,6 @@ pub(crate) struct SourceBatchPlan {
 pub(crate) struct SourceRecords {
     pub records: Vec<Record>,
     pub done_at_ns: Vec<u64>,
-    /// The reader positioned at the batch's first record.
-    pub gen_start: Box<crate::model::source::SourceReader>,
     /// When the last record is done.
     pub clock_ns: u64,
     /// CPU the thread runs for.
@@ -119,7 +117,7 @@ impl Tasks {
         let mut runnable = 0;
         let t = &mut self.tasks[s as usize];
         let src = t.source.as_mut().expect("source task");
-        let gen_start = Box::new(src.reader.clone());
+        src.batch_start = src.reader.mark();
         let mut caught_up_at = None;
         while records.len() < max_n {
             if src.max_records.is_some_and(|m| src.reader.offset() >= m) {
@@ -151,7 +149,6 @@ impl Tasks {
         SourceRecords {
             records,
             done_at_ns,
-            gen_start,
             clock_ns: clock,
             runnable_ns: runnable,
             busy_ns: busy,
@@ -181,7 +178,6 @@ impl Tasks {
             next: 0,
             input_channel: None,
             end: SimTime(read.clock_ns),
-            gen_start: Some(read.gen_start),
             recovered: false,
             not_before_ns: now.as_ns(),
         });

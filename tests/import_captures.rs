@@ -15,7 +15,7 @@
 
 mod import_support;
 
-use import_support::{check, real, scenario, simulated};
+use import_support::{check, range_check, real, scenario, simulated};
 
 /// One comparison: the import of `a` with `changes`, against the real `b`; a pinned known gap
 /// per figure (sim / real as measured) when it misses.
@@ -356,6 +356,66 @@ fn doubling_the_rate_of_a_rocksdb_job_with_the_jit_settled() {
         fails.extend(pair(a, &[&set], "i11_rocks_remote_rate12k.w2", (None, None)));
     }
     assert_all(fails);
+}
+
+/// Three runs of every configuration of the two probes above, all on one boot of this VM
+/// (`.w1`, `.w2` from 2026-12-05 23:05-23:40 UTC, `.w3` from 2026-12-06 00:53-01:07 UTC;
+/// tests/fidelity/probes/one_boot_three_runs/, its criterion registered before the third runs).
+/// Each prediction is held against the range of Flink's own runs of the configuration it
+/// predicts (`range_check`): each run of i01 and of i03 against the other two, each run of i01
+/// with parallelism 4, interval 2 s and RocksDB against i08's, i09's and i12's three, and each
+/// run of i03 at twice its rate against i11's three.
+///
+/// Measured before any pin (2026-12-06): 35 of the 36 figures lie in the range. Flink's own
+/// runs (w1, w2, w3; p50 end to end as the importer reads them): i01 9, 9 and 11 ms; i08 13,
+/// 9 and 15; i09 13, 10 and 13; i12 23, 22 and 26; i03 60, 53 and 48; i11 116, 76 and 72.
+/// The miss is pinned below.
+#[test]
+fn one_boot_three_runs_predict_within_flinks_own_spread() {
+    let runs = |name: &str| ["w1", "w2", "w3"].map(|k| format!("{name}.{k}"));
+    let mut fails = Vec::new();
+    for (base, changed) in [("i01_heap_local", "i08"), ("i03_rocks_remote", "i11")] {
+        let base_runs = runs(base);
+        for a in &base_runs {
+            let others: Vec<String> = base_runs.iter().filter(|b| *b != a).cloned().collect();
+            // The one miss: the import of i01's slowest run (11 ms) reads 11.95 ms, above its
+            // two siblings (9 and 9 ms) by 1.33; the import's overshoot of its own heap run.
+            let pinned = (a == "i01_heap_local.w3").then_some(1.33);
+            fails.extend(against_range(a, &[], &others, pinned));
+            if changed == "i08" {
+                let p4 = parallelism_4(a, 4);
+                let p4: Vec<&str> = p4.iter().map(String::as_str).collect();
+                fails.extend(against_range(a, &p4, &runs("i08_heap_local_p4"), None));
+                let interval = ["checkpoint.interval=\"2000ms\""];
+                fails.extend(against_range(a, &interval, &runs("i09_heap_local_interval2s"), None));
+                let backend = ["state_backend.kind=\"rocksdb\""];
+                fails.extend(against_range(a, &backend, &runs("i12_heap_local_rocksdb"), None));
+            } else {
+                let set = rate_doubled(a);
+                fails.extend(against_range(a, &[&set], &runs("i11_rocks_remote_rate12k"), None));
+            }
+        }
+    }
+    assert_all(fails);
+}
+
+/// The import of `a` with `changes` against the range of the real runs `bs`
+/// (`range_check`), on both figures; `e2e_gap` pins a known end-to-end gap as in [`pair`] (no
+/// start delay here misses).
+fn against_range(a: &str, changes: &[&str], bs: &[String], e2e_gap: Option<f64>) -> Vec<String> {
+    let sim = simulated(&scenario(a, changes));
+    let reals: Vec<_> = bs.iter().map(|b| real(b)).collect();
+    let what = if changes.is_empty() { "itself" } else { "changed" };
+    let label = format!("{a} ({what}) -> {}", bs.join(" "));
+    let e2e: Vec<f64> = reals.iter().map(|r| r.e2e_ms).collect();
+    let delay: Vec<f64> = reals.iter().map(|r| r.map_start_delay_ms).collect();
+    [
+        range_check(&label, "p50 e2e", &e2e, sim.e2e_ms, e2e_gap),
+        range_check(&label, "p50 start delay", &delay, sim.map_start_delay_ms, None),
+    ]
+    .into_iter()
+    .filter_map(Result::err)
+    .collect()
 }
 
 /// `--backend hashmap` -> `rocksdb` on the heap job on one TaskManager: the backend changed

@@ -102,7 +102,8 @@ fsync_sample after
 # Flink's statistics, without the raw REST JSON (tens of MB).
 "$python" "$harness/summarize.py" --results "$RESULTS" --warmup "$WARMUP" > /dev/null
 mkdir -p "$out"
-for d in "$RESULTS"/*.r[12]; do
+# Every repetition this pass ran (REPS), not only r1 and r2: a probe's third run is r3.
+for d in $(for rep in ${REPS:-r1 r2}; do ls -d "$RESULTS"/*."$rep" 2>/dev/null; done); do
   [ -f "$d/checkpoints.csv" ] || continue
   n="$(basename "$d")"
   mkdir -p "$out/$n"

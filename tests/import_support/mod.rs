@@ -142,3 +142,39 @@ pub fn check(pair: &str, what: &str, real: f64, sim: f64, gap: Option<f64>) -> R
         }
     }
 }
+
+/// A prediction held against the range of several real runs of one configuration: it passes
+/// when it lies between the lowest and the highest run, or within +-25 % / +-2 ms of either
+/// (the pairwise criterion at the nearer edge of Flink's own spread). A miss is pinned as its
+/// ratio to the nearer edge, and may not grow by more than 5 % of that edge beyond it. Also
+/// prints how many runs the pairwise criterion alone would pass.
+pub fn range_check(label: &str, what: &str, reals: &[f64], sim: f64, gap: Option<f64>) -> Result<(), String> {
+    let lo = reals.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = reals.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let edge = if sim < lo { lo } else { hi };
+    let inside = (lo..=hi).contains(&sim) || within(lo, sim) || within(hi, sim);
+    let pairwise = reals.iter().filter(|r| within(**r, sim)).count();
+    let ratio = sim / edge;
+    println!(
+        "{label:<52} {what:<16} real {lo:>7.2}-{hi:<7.2} ms  sim {sim:>7.2} ms  {} (pairwise {pairwise} of {})",
+        if inside {
+            "in range".to_string()
+        } else {
+            format!("ratio to the nearer edge {ratio:.2}")
+        },
+        reals.len()
+    );
+    match gap {
+        None if inside => Ok(()),
+        None => Err(format!(
+            "{label} {what}: simulated {sim:.2} ms outside Flink's runs {lo:.2}-{hi:.2} ms widened by +-25 % / +-2 ms (ratio to the nearer edge {ratio:.2})"
+        )),
+        Some(_) if inside => Err(format!(
+            "{label} {what}: now within the range of Flink's runs; unpin the known gap"
+        )),
+        Some(pinned) if (ratio - 1.0).abs() > (pinned - 1.0).abs() + 0.05 => Err(format!(
+            "{label} {what}: the known gap widened: ratio to the nearer edge {ratio:.2}, pinned {pinned:.2}"
+        )),
+        Some(_) => Ok(()),
+    }
+}

@@ -1,11 +1,13 @@
 #!/bin/bash
-# The probe's three runs (README.md), one after the other, on a quiet host. From the project
-# root: tests/fidelity/probes/snapshot_cpu_rate_or_load/run.sh SCRATCH
-# Each run keeps the JVM's per-thread counters at the warm-up's end and at its end, as
-# measure.sh's runs do; statistics and counters are copied into real/ (the raw REST JSON stays
-# in SCRATCH). About 8 minutes.
+# The probe's runs (README.md), one after the other, on a quiet host. From the project root:
+#   tests/fidelity/probes/snapshot_cpu_rate_or_load/run.sh SCRATCH [ROUND]
+# ROUND 1 (the default): f02's job alone, beside two busy loops, and one map at a high rate;
+# ROUND 2: one map at three rates. Each run keeps the JVM's per-thread counters at the
+# warm-up's end and at its end, as measure.sh's runs do; statistics and counters are copied into
+# real/ (the raw REST JSON stays in SCRATCH). About 8 minutes a round.
 set -euo pipefail
 scratch=$1
+round=${2:-1}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../../.." && pwd)
 cd "$root"
@@ -22,16 +24,25 @@ one_run() { # NAME harness-options...
   for f in threads_warmup threads_end; do mv "$scratch/$f-$run.json" "$RESULTS/$run/$f.json"; done
   echo "$(date -u +%T) $run done"
 }
-f02=(--parallelism 2 --rate 9000 --keys 20000 --payload 100)
-one_run a_control "${f02[@]}"
-# Two busy loops at normal priority, from 5 s before the job until after it.
-hogs=()
-for _ in 1 2; do (while :; do :; done) & hogs+=($!); done
-sleep 5
-one_run b_load "${f02[@]}"
-kill "${hogs[@]}"
-one_run c_rate --parallelism 1 --rate 100000 --keys 10000 --payload 100
-for n in a_control b_load c_rate; do
+if [ "$round" = 1 ]; then
+  runs=(a_control b_load c_rate)
+  f02=(--parallelism 2 --rate 9000 --keys 20000 --payload 100)
+  one_run a_control "${f02[@]}"
+  # Two busy loops at normal priority, from 5 s before the job until after it.
+  hogs=()
+  for _ in 1 2; do (while :; do :; done) & hogs+=($!); done
+  sleep 5
+  one_run b_load "${f02[@]}"
+  kill "${hogs[@]}"
+  one_run c_rate --parallelism 1 --rate 100000 --keys 10000 --payload 100
+else
+  runs=(e_p1_rate4500 d_p1_rate13000 c2_p1_rate100000)
+  p1=(--parallelism 1 --keys 10000 --payload 100)
+  one_run e_p1_rate4500 "${p1[@]}" --rate 4500
+  one_run d_p1_rate13000 "${p1[@]}" --rate 13000
+  one_run c2_p1_rate100000 "${p1[@]}" --rate 100000
+fi
+for n in "${runs[@]}"; do
   d="$RESULTS/$n"
   mkdir -p "$here/real/$n"
   cp "$d"/{checkpoints.csv,subtasks.csv,metrics.csv,run-info.txt,threads_warmup.json,threads_end.json} "$here/real/$n/"

@@ -2,9 +2,11 @@
 # The probe's runs (README.md), one after the other, on a quiet host. From the project root:
 #   tests/fidelity/probes/snapshot_cpu_rate_or_load/run.sh SCRATCH [ROUND]
 # ROUND 1 (the default): f02's job alone, beside two busy loops, and one map at a high rate;
-# ROUND 2: one map at three rates. Each run keeps the JVM's per-thread counters at the
-# warm-up's end and at its end, as measure.sh's runs do; statistics and counters are copied into
-# real/ (the raw REST JSON stays in SCRATCH). About 8 minutes a round.
+# ROUND 2: one map at three rates; ROUND 3: the interval and the keys varied at one map, each
+# configuration twice in the order A B C D D C B A against the host's drift. Each run keeps the
+# JVM's per-thread counters at the warm-up's end and at its end, as measure.sh's runs do;
+# statistics and counters are copied into real/ (the raw REST JSON stays in SCRATCH). About 8
+# minutes for rounds 1 and 2, 20 for round 3. Read with per_checkpoint.py.
 set -euo pipefail
 scratch=$1
 round=${2:-1}
@@ -35,12 +37,27 @@ if [ "$round" = 1 ]; then
   one_run b_load "${f02[@]}"
   kill "${hogs[@]}"
   one_run c_rate --parallelism 1 --rate 100000 --keys 10000 --payload 100
-else
+elif [ "$round" = 2 ]; then
   runs=(e_p1_rate4500 d_p1_rate13000 c2_p1_rate100000)
   p1=(--parallelism 1 --keys 10000 --payload 100)
   one_run e_p1_rate4500 "${p1[@]}" --rate 4500
   one_run d_p1_rate13000 "${p1[@]}" --rate 13000
   one_run c2_p1_rate100000 "${p1[@]}" --rate 100000
+else
+  p1=(--parallelism 1 --payload 100)
+  declare -A opts=(
+    [g_k10k_r4500]="--keys 10000 --rate 4500"
+    [i_k10k_r4500_int5s]="--keys 10000 --rate 4500 --cpIntervalMs 5000"
+    [h_k40k_r18000]="--keys 40000 --rate 18000"
+    [k_k1k_r450]="--keys 1000 --rate 450")
+  runs=()
+  for n in g_k10k_r4500 i_k10k_r4500_int5s h_k40k_r18000 k_k1k_r450 \
+    k_k1k_r450 h_k40k_r18000 i_k10k_r4500_int5s g_k10k_r4500; do
+    rep=1; [[ " ${runs[*]} " == *" ${n}_1 "* ]] && rep=2
+    # shellcheck disable=SC2086 # the options are words
+    one_run "${n}_$rep" "${p1[@]}" ${opts[$n]}
+    runs+=("${n}_$rep")
+  done
 fi
 for n in "${runs[@]}"; do
   d="$RESULTS/$n"

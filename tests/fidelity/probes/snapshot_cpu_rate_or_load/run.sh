@@ -3,7 +3,8 @@
 #   tests/fidelity/probes/snapshot_cpu_rate_or_load/run.sh SCRATCH [ROUND]
 # ROUND 1 (the default): f02's job alone, beside two busy loops, and one map at a high rate;
 # ROUND 2: one map at three rates; ROUND 3: the interval and the keys varied at one map, each
-# configuration twice in the order A B C D D C B A against the host's drift. Each run keeps the
+# configuration twice in the order A B C D D C B A against the host's drift; ROUND 4: few entries
+# and many at one share, A B B A. Each run keeps the
 # JVM's per-thread counters at the warm-up's end and at its end, as measure.sh's runs do;
 # statistics and counters are copied into real/ (the raw REST JSON stays in SCRATCH). About 8
 # minutes for rounds 1 and 2, 20 for round 3. Read with per_checkpoint.py.
@@ -43,6 +44,18 @@ elif [ "$round" = 2 ]; then
   one_run e_p1_rate4500 "${p1[@]}" --rate 4500
   one_run d_p1_rate13000 "${p1[@]}" --rate 13000
   one_run c2_p1_rate100000 "${p1[@]}" --rate 100000
+elif [ "$round" = 4 ]; then
+  p1=(--parallelism 1 --payload 100)
+  declare -A opts=(
+    [m_k10k_r490]="--keys 10000 --rate 490"
+    [n_k400k_r20000]="--keys 400000 --rate 20000")
+  runs=()
+  for n in m_k10k_r490 n_k400k_r20000 n_k400k_r20000 m_k10k_r490; do
+    rep=1; [[ " ${runs[*]} " == *" ${n}_1 "* ]] && rep=2
+    # shellcheck disable=SC2086 # the options are words
+    one_run "${n}_$rep" "${p1[@]}" ${opts[$n]}
+    runs+=("${n}_$rep")
+  done
 else
   p1=(--parallelism 1 --payload 100)
   declare -A opts=(

@@ -62,11 +62,12 @@ def main():
         kv = info(run)
         warmup_s, duration_s = float(kv.get("warmup_s", 90)), float(kv.get("duration_s", 135))
         n, async_p50 = after_warmup(run, warmup_s, duration_s)
-        seconds, (cpu_ns, queue_ns) = snapshot_thread(run)
-        per_s = n / (duration_s - warmup_s)
-        per_cp = seconds * per_s
+        seconds, thread = snapshot_thread(run)
+        per_cp = seconds * n / (duration_s - warmup_s)
+        # A sample that lacks the thread (it was not alive at one of the two) reads n/a.
+        cpu, queue = (f"{t / 1e6 / per_cp:.2f}" for t in thread) if thread else ("n/a", "n/a")
         print(f"| {kv['name']} | {kv['args']} | {map_rate(run, warmup_s):,.0f} | {n} | "
-              f"{cpu_ns / 1e6 / per_cp:.2f} | {queue_ns / 1e6 / per_cp:.2f} | {async_p50:g} |")
+              f"{cpu} | {queue} | {async_p50:g} |")
 
 
 if __name__ == "__main__":

@@ -175,6 +175,12 @@ fn replication() -> &'static Suite {
     SUITE.get_or_init(|| measure_day(Day::replication()))
 }
 
+/// The third pass (2026-12-06).
+fn third_pass() -> &'static Suite {
+    static SUITE: OnceLock<Suite> = OnceLock::new();
+    SUITE.get_or_init(|| measure_day(Day::third_pass()))
+}
+
 /// Which issue owns a gap: the network model (channels, chaining, sources) or the cost model
 /// (CPU, snapshot costs including the channel-state write, statistics definitions, recovery
 /// timing). A snapshot phase is a cost on every row, and so is an unaligned checkpoint's end
@@ -272,6 +278,11 @@ fn every_configuration_is_within_tolerance_or_a_pinned_gap() {
 #[test]
 fn every_configuration_of_the_replication_is_within_tolerance_or_a_pinned_gap() {
     check_figures(replication());
+}
+
+#[test]
+fn every_configuration_of_the_third_pass_is_within_tolerance_or_a_pinned_gap() {
+    check_figures(third_pass());
 }
 
 fn check_figures(suite: &Suite) {
@@ -496,6 +507,11 @@ fn orderings_real_flink_shows_hold_or_are_pinned() {
 #[test]
 fn orderings_of_the_replication_hold_or_are_pinned() {
     check_orderings(replication());
+}
+
+#[test]
+fn orderings_of_the_third_pass_hold_or_are_pinned() {
+    check_orderings(third_pass());
 }
 
 fn check_orderings(suite: &Suite) {

@@ -56,6 +56,15 @@ impl Day {
         }
     }
 
+    /// The pass of 2026-12-06 (`tests/fidelity/replication/2026-12-06/`), the same script and
+    /// configurations on a third boot of this host: which greens and which gaps hold again.
+    pub fn third_pass() -> Day {
+        Day {
+            name: "2026-12-06 (third pass)",
+            root: suite_dir().join("replication").join("2026-12-06"),
+        }
+    }
+
     pub fn real_dir(&self) -> PathBuf {
         self.root.join("real")
     }

@@ -7,7 +7,7 @@
 # and many at one share, A B B A. Each run keeps the
 # JVM's per-thread counters at the warm-up's end and at its end, as measure.sh's runs do;
 # statistics and counters are copied into real/ (the raw REST JSON stays in SCRATCH). About 8
-# minutes for rounds 1 and 2, 20 for round 3. Read with per_checkpoint.py.
+# minutes for rounds 1 and 2, 20 for round 3, 10 for round 4. Read with per_checkpoint.py.
 set -euo pipefail
 scratch=$1
 round=${2:-1}
@@ -26,6 +26,16 @@ one_run() { # NAME harness-options...
   sleep 2; kill "$threads" 2> /dev/null || true; wait "$threads" 2> /dev/null || true
   for f in threads_warmup threads_end; do mv "$scratch/$f-$run.json" "$RESULTS/$run/$f.json"; done
   echo "$(date -u +%T) $run done"
+}
+runs=()
+in_order() { # NAME... (of opts, each twice): runs them in that order, the second time as NAME_2
+  local n rep
+  for n in "$@"; do
+    rep=1; [[ " ${runs[*]} " == *" ${n}_1 "* ]] && rep=2
+    # shellcheck disable=SC2086 # the options are words
+    one_run "${n}_$rep" "${p1[@]}" ${opts[$n]}
+    runs+=("${n}_$rep")
+  done
 }
 if [ "$round" = 1 ]; then
   runs=(a_control b_load c_rate)
@@ -49,13 +59,7 @@ elif [ "$round" = 4 ]; then
   declare -A opts=(
     [m_k10k_r490]="--keys 10000 --rate 490"
     [n_k400k_r20000]="--keys 400000 --rate 20000")
-  runs=()
-  for n in m_k10k_r490 n_k400k_r20000 n_k400k_r20000 m_k10k_r490; do
-    rep=1; [[ " ${runs[*]} " == *" ${n}_1 "* ]] && rep=2
-    # shellcheck disable=SC2086 # the options are words
-    one_run "${n}_$rep" "${p1[@]}" ${opts[$n]}
-    runs+=("${n}_$rep")
-  done
+  in_order m_k10k_r490 n_k400k_r20000 n_k400k_r20000 m_k10k_r490
 else
   p1=(--parallelism 1 --payload 100)
   declare -A opts=(
@@ -63,14 +67,8 @@ else
     [i_k10k_r4500_int5s]="--keys 10000 --rate 4500 --cpIntervalMs 5000"
     [h_k40k_r18000]="--keys 40000 --rate 18000"
     [k_k1k_r450]="--keys 1000 --rate 450")
-  runs=()
-  for n in g_k10k_r4500 i_k10k_r4500_int5s h_k40k_r18000 k_k1k_r450 \
-    k_k1k_r450 h_k40k_r18000 i_k10k_r4500_int5s g_k10k_r4500; do
-    rep=1; [[ " ${runs[*]} " == *" ${n}_1 "* ]] && rep=2
-    # shellcheck disable=SC2086 # the options are words
-    one_run "${n}_$rep" "${p1[@]}" ${opts[$n]}
-    runs+=("${n}_$rep")
-  done
+  in_order g_k10k_r4500 i_k10k_r4500_int5s h_k40k_r18000 k_k1k_r450 \
+    k_k1k_r450 h_k40k_r18000 i_k10k_r4500_int5s g_k10k_r4500
 fi
 for n in "${runs[@]}"; do
   d="$RESULTS/$n"

@@ -121,25 +121,30 @@ pub fn within(real: f64, sim: f64) -> bool {
 pub fn check(pair: &str, what: &str, real: f64, sim: f64, gap: Option<f64>) -> Result<(), String> {
     let ratio = sim / real;
     println!("{pair:<44} {what:<16} real {real:>9.2} ms  sim {sim:>9.2} ms  ratio {ratio:.2}");
+    verdict(&format!("{pair} {what}"), within(real, sim), ratio, gap, || {
+        format!("real {real:.2} ms, simulated {sim:.2} ms (ratio {ratio:.2}): outside +-25 % / +-2 ms")
+    })
+}
+
+/// One figure's verdict: a miss fails unless pinned; a pinned gap fails once the figure passes
+/// (unpin it) or when its ratio moves more than 0.05 further from 1 than the pinned one.
+fn verdict(
+    subject: &str,
+    passes: bool,
+    ratio: f64,
+    gap: Option<f64>,
+    miss: impl FnOnce() -> String,
+) -> Result<(), String> {
     match gap {
-        None if within(real, sim) => Ok(()),
-        None => Err(format!(
-            "{pair} {what}: real {real:.2} ms, simulated {sim:.2} ms (ratio {ratio:.2}): outside +-25 % / +-2 ms"
+        None if passes => Ok(()),
+        None => Err(format!("{subject}: {}", miss())),
+        Some(pinned) if passes => Err(format!(
+            "{subject}: now passes (ratio {ratio:.2}); unpin the known gap {pinned:.2}"
         )),
-        Some(pinned) => {
-            let pinned_err = (pinned - 1.0).abs();
-            if within(real, sim) {
-                Err(format!(
-                    "{pair} {what}: now within the criterion (ratio {ratio:.2}); unpin the known gap {pinned:.2}"
-                ))
-            } else if (ratio - 1.0).abs() > pinned_err + 0.05 {
-                Err(format!(
-                    "{pair} {what}: the known gap widened: ratio {ratio:.2}, pinned {pinned:.2}"
-                ))
-            } else {
-                Ok(())
-            }
-        }
+        Some(pinned) if (ratio - 1.0).abs() > (pinned - 1.0).abs() + 0.05 => Err(format!(
+            "{subject}: the known gap widened: ratio {ratio:.2}, pinned {pinned:.2}"
+        )),
+        Some(_) => Ok(()),
     }
 }
 
@@ -164,17 +169,9 @@ pub fn range_check(label: &str, what: &str, reals: &[f64], sim: f64, gap: Option
         },
         reals.len()
     );
-    match gap {
-        None if inside => Ok(()),
-        None => Err(format!(
-            "{label} {what}: simulated {sim:.2} ms outside Flink's runs {lo:.2}-{hi:.2} ms widened by +-25 % / +-2 ms (ratio to the nearer edge {ratio:.2})"
-        )),
-        Some(_) if inside => Err(format!(
-            "{label} {what}: now within the range of Flink's runs; unpin the known gap"
-        )),
-        Some(pinned) if (ratio - 1.0).abs() > (pinned - 1.0).abs() + 0.05 => Err(format!(
-            "{label} {what}: the known gap widened: ratio to the nearer edge {ratio:.2}, pinned {pinned:.2}"
-        )),
-        Some(_) => Ok(()),
-    }
+    verdict(&format!("{label} {what}"), inside, ratio, gap, || {
+        format!(
+            "simulated {sim:.2} ms outside Flink's runs {lo:.2}-{hi:.2} ms widened by +-25 % / +-2 ms (ratio to the nearer edge {ratio:.2})"
+        )
+    })
 }

@@ -1,0 +1,44 @@
+#!/bin/bash
+# The probe's runs (README.md), one after the other, on a quiet host. From the project root:
+#   tests/fidelity/probes/source_halted_cores/run.sh SCRATCH
+# c02's options plainly and beside one SCHED_IDLE busy loop per core (../source_saturation/
+# idle_hogs.sh's loops: they keep the cores from halting and give way at once to a waking Flink
+# thread), in the order plain, loops, loops, plain against the host's drift; then f14's options
+# once, plainly. Each run keeps the JVM's per-thread counters at the warm-up's end and at its end,
+# as measure.sh's runs do; statistics and counters are copied into real/ (the raw REST JSON stays
+# in SCRATCH). About 13 minutes. Read with ../source_saturation/per_record.py 90 real/* and
+# ../../thread_cpu_window.py real/RUN.
+set -euo pipefail
+scratch=$1
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../../../.." && pwd)
+cd "$root"
+export DURATION=135 WARMUP=90 RESULTS="$scratch/runs"
+mkdir -p "$RESULTS"
+python="${FLINK_ENV:-/tmp/flinkenv}/bin/python"
+hogs=()
+start_loops() { for _ in $(seq "$(nproc)"); do chrt --idle 0 python3 -c 'while True: pass' & hogs+=($!); done; }
+stop_loops() { kill "${hogs[@]}" 2> /dev/null || true; wait "${hogs[@]}" 2> /dev/null || true; hogs=(); }
+trap stop_loops EXIT
+one_run() { # NAME harness-options...
+  local run=$1; shift
+  "$python" tests/fidelity/thread_cpu_sample.py "$WARMUP" "$scratch/threads_warmup-$run.json" \
+    "$scratch/threads_end-$run.json" < /dev/null > "$scratch/threads-$run.log" 2>&1 &
+  local threads=$!
+  ../shared/flink-real/run.sh "$run" "$@" > "$scratch/log-$run.txt" 2>&1 || true
+  sleep 2; kill "$threads" 2> /dev/null || true; wait "$threads" 2> /dev/null || true
+  for f in threads_warmup threads_end; do mv "$scratch/$f-$run.json" "$RESULTS/$run/$f.json"; done
+  echo "$(date -u +%T) $run done"
+}
+c02=(--parallelism 1 --rate 20000 --keys 400000)
+runs=(c02_plain_1 c02_loops_1 c02_loops_2 c02_plain_2 f14_plain_1)
+one_run c02_plain_1 "${c02[@]}"
+start_loops; one_run c02_loops_1 "${c02[@]}"; stop_loops
+start_loops; one_run c02_loops_2 "${c02[@]}"; stop_loops
+one_run c02_plain_2 "${c02[@]}"
+one_run f14_plain_1 --parallelism 2 --rate 500000 --keys 20000
+for n in "${runs[@]}"; do
+  d="$RESULTS/$n"
+  mkdir -p "$here/real/$n"
+  cp "$d"/{checkpoints.csv,subtasks.csv,metrics.csv,run-info.txt,threads_warmup.json,threads_end.json} "$here/real/$n/"
+done

@@ -60,9 +60,9 @@ impl World {
         self.apply_handler_actions(now, s, out);
     }
 
-    pub(crate) fn apply_handler_actions(&mut self, now: SimTime, s: u32, actions: Vec<BarrierHandlerAction>) {
+    pub(crate) fn apply_handler_actions(&mut self, now: SimTime, s: u32, mut actions: Vec<BarrierHandlerAction>) {
         let mut prioritize = Vec::new();
-        for a in actions {
+        for a in actions.drain(..) {
             match a {
                 BarrierHandlerAction::BlockChannel(_) if self.checks.alignment_broken() => {}
                 BarrierHandlerAction::BlockChannel(input) => {
@@ -103,6 +103,7 @@ impl World {
                 }
             }
         }
+        self.tasks.give_back_handler_actions(actions);
         for input in prioritize {
             self.prioritize_announced(now, s, input);
         }

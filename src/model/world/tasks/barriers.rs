@@ -24,7 +24,7 @@ impl Tasks {
         input: u32,
         barrier: CheckpointBarrier,
     ) -> Vec<BarrierHandlerAction> {
-        let mut out = Vec::new();
+        let mut out = self.take_handler_actions();
         let t = &mut self.tasks[s as usize];
         let handler = t.handler.as_mut().expect("a task with inputs has a handler");
         let first = handler.is_new_checkpoint(barrier.id);
@@ -45,7 +45,7 @@ impl Tasks {
         barrier: CheckpointBarrier,
         seq: u64,
     ) -> Vec<BarrierHandlerAction> {
-        let mut out = Vec::new();
+        let mut out = self.take_handler_actions();
         let t = &mut self.tasks[s as usize];
         if let Some(h) = t.handler.as_mut() {
             let first = h.is_new_checkpoint(barrier.id);
@@ -65,7 +65,7 @@ impl Tasks {
         input: u32,
         id: CheckpointId,
     ) -> Vec<BarrierHandlerAction> {
-        let mut out = Vec::new();
+        let mut out = self.take_handler_actions();
         self.tasks[s as usize]
             .handler
             .as_mut()
@@ -77,7 +77,7 @@ impl Tasks {
     /// The input-side alignment timer of `checkpoint` fires at task `s`.
     #[inline]
     pub fn on_alignment_timer(&mut self, s: u32, now: SimTime, checkpoint: CheckpointId) -> Vec<BarrierHandlerAction> {
-        let mut out = Vec::new();
+        let mut out = self.take_handler_actions();
         if let Some(h) = self.tasks[s as usize].handler.as_mut() {
             h.on_alignment_timer(now, checkpoint, &mut out);
         }
@@ -87,7 +87,7 @@ impl Tasks {
     /// `EndOfPartition` taken from input `input` of task `s`.
     #[inline]
     pub fn process_end_of_partition(&mut self, s: u32, now: SimTime, input: u32) -> Vec<BarrierHandlerAction> {
-        let mut out = Vec::new();
+        let mut out = self.take_handler_actions();
         if let Some(h) = self.tasks[s as usize].handler.as_mut() {
             h.process_end_of_partition(now, input, &mut out);
         }

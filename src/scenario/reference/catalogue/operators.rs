@@ -188,7 +188,7 @@ pub(super) const FIELDS: &[FieldDoc] = &[
         Bytes,
         Absent("no keyed state"),
         "per key, per subtask",
-        "Keyed state per distinct key a subtask has seen.",
+        "Keyed state per distinct key a subtask has seen. On RocksDB: the bytes a key takes in the SST files after RocksDB's block compression (Snappy by default), which for small values is far below their size in memory; take it from a running job's checkpointed size.",
     ),
     f(
         "operators[].state.initial",

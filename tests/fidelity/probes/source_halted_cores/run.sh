@@ -11,25 +11,12 @@
 set -euo pipefail
 scratch=$1
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../../../.." && pwd)
-cd "$root"
-export DURATION=135 WARMUP=90 RESULTS="$scratch/runs"
-mkdir -p "$RESULTS"
-python="${FLINK_ENV:-/tmp/flinkenv}/bin/python"
+# shellcheck source=../harness_runs.sh
+. "$here/../harness_runs.sh"
 hogs=()
 start_loops() { for _ in $(seq "$(nproc)"); do chrt --idle 0 python3 -c 'while True: pass' & hogs+=($!); done; }
 stop_loops() { kill "${hogs[@]}" 2> /dev/null || true; wait "${hogs[@]}" 2> /dev/null || true; hogs=(); }
 trap stop_loops EXIT
-one_run() { # NAME harness-options...
-  local run=$1; shift
-  "$python" tests/fidelity/thread_cpu_sample.py "$WARMUP" "$scratch/threads_warmup-$run.json" \
-    "$scratch/threads_end-$run.json" < /dev/null > "$scratch/threads-$run.log" 2>&1 &
-  local threads=$!
-  ../shared/flink-real/run.sh "$run" "$@" > "$scratch/log-$run.txt" 2>&1 || true
-  sleep 2; kill "$threads" 2> /dev/null || true; wait "$threads" 2> /dev/null || true
-  for f in threads_warmup threads_end; do mv "$scratch/$f-$run.json" "$RESULTS/$run/$f.json"; done
-  echo "$(date -u +%T) $run done"
-}
 c02=(--parallelism 1 --rate 20000 --keys 400000)
 if [ "${2:-1}" = 2 ]; then
   # Second round: a saturated job at parallelism 3, twice.

@@ -203,8 +203,6 @@ pub fn check_records_conserved(channels: &[ChannelCounters]) -> Vec<InvariantVio
 pub struct BarrierLedger {
     /// Per checkpoint not yet pruned: the channels its barrier has reached, one bit each.
     seen: BTreeMap<CheckpointId, Vec<u64>>,
-    /// Barriers recorded over the checkpoints kept.
-    recorded: usize,
 }
 
 impl BarrierLedger {
@@ -223,7 +221,6 @@ impl BarrierLedger {
             return Err(InvariantViolation::DuplicateBarrier { checkpoint, channel });
         }
         bits[word] |= bit;
-        self.recorded += 1;
         Ok(())
     }
 
@@ -231,21 +228,15 @@ impl BarrierLedger {
     /// never repeat, so no later barrier can carry one of them).
     pub fn prune_up_to(&mut self, checkpoint: CheckpointId) {
         self.seen = self.seen.split_off(&checkpoint.saturating_add(1));
-        self.recorded = self
-            .seen
-            .values()
-            .flat_map(|bits| bits.iter())
-            .map(|w| w.count_ones() as usize)
-            .sum();
     }
 
     /// Barriers recorded over the checkpoints kept.
     pub fn len(&self) -> usize {
-        self.recorded
+        self.seen.values().flatten().map(|w| w.count_ones() as usize).sum()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.recorded == 0
+        self.len() == 0
     }
 }
 

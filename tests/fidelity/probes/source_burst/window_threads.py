@@ -4,63 +4,65 @@ an f05 run, each time the remote source's task thread comes back from a sleep of
 thread group, and the source's own split into running, queued (runnable, waiting for a core)
 and sleeping. usage: window_threads.py TIMEHIST [WINDOW_MS]"""
 import collections
+import os
 import re
 import statistics
 import sys
 
-sys.path.insert(0, __file__.rsplit("/", 3)[0] + "/async_cpu")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "async_cpu"))
 from timehist import switches  # noqa: E402
 
 
 def group(task):
+    # the sources' and their rate limiters' threads one by one, the rest by pool
+    if task.startswith("Source: gen") or task.startswith("flink-rate-limi"):
+        return task
     return re.sub(r"\s*\(.*|\[.*|[-_ ]?\d+$", "", task).strip()
 
 
-def main(path, window_ms):
+def main(path, window_ms, gap_ms=500.0):
     rows = list(switches(path))
     # Runs as intervals: (start, end, task); a line is a switch-out after `run` ms on a core.
     runs = [(t - run, t, task) for t, task, wait, sdelay, run, state in rows]
-    src = [r for r in rows if r[1].startswith("Source: gen")]
-    names = sorted({r[1] for r in src})
-    print("source task threads:", names)
+    # A source's task thread wakes for other mail while it emits nothing; its rate limiter's
+    # thread runs only for records: a gap of GAP ms or more in it is a stall of its source.
+    limiters = sorted({r[1] for r in rows if r[1].startswith("flink-rate-limi")})
+    print("rate limiter threads:", limiters)
     windows = []
-    for name in names:
+    for name in limiters:
         prev_out = None
-        for t, task, wait, sdelay, run, state in src:
+        for t, task, wait, sdelay, run, state in rows:
             if task != name:
                 continue
             start = t - run
-            if prev_out is not None and start - prev_out >= 300:
+            if prev_out is not None and start - prev_out >= gap_ms:
                 windows.append((name, start))
             prev_out = t
-    print(f"{len(windows)} resumptions after 300 ms or more")
+    print(f"{len(windows)} resumptions after {gap_ms:.0f} ms or more:", collections.Counter(w[0] for w in windows))
     per_group = collections.defaultdict(list)
-    src_split = collections.defaultdict(list)
     for name, w0 in windows:
         w1 = w0 + window_ms
         cpu = collections.Counter()
-        for s, e, task in runs:
-            lo, hi = max(s, w0), min(e, w1)
+        queued = collections.Counter()
+        for t, task, wait, sdelay, run, state in rows:
+            s0 = t - run
+            lo, hi = max(s0, w0), min(t, w1)
             if hi > lo:
-                cpu[group(task) if task != name else "the resumed source"] += hi - lo
-        for g in set(cpu) | set(per_group):
-            per_group[g].append(cpu.get(g, 0.0))
-        on = cpu.get("the resumed source", 0.0)
-        # queued: the source's sch delay inside the window, from the lines of its switch-ins.
-        queued = 0.0
-        for t, task, wait, sdelay, run, state in src:
-            if task == name and w0 <= t - run <= w1:
-                queued += min(sdelay, t - run - w0)
-        src_split["running"].append(on)
-        src_split["queued"].append(queued)
-        src_split["sleeping"].append(max(0.0, window_ms - on - queued))
-    print(f"\nCPU ms in the {window_ms:.0f} ms after the resumption, median over resumptions (2 cores: {2 * window_ms:.0f} ms in all):")
-    for g, v in sorted(per_group.items(), key=lambda kv: -statistics.median(kv[1] + [0] * (len(windows) - len(kv[1]))))[:16]:
-        v = v + [0.0] * (len(windows) - len(v))
-        print(f"  {g:32} {statistics.median(v):6.2f}  (mean {statistics.mean(v):6.2f})")
-    print("\nthe resumed source's own time in the window, median ms:")
-    for k, v in src_split.items():
-        print(f"  {k:10} {statistics.median(v):6.2f}")
+                cpu[group(task)] += hi - lo
+            # the run-queue wait before this run, where it falls inside the window
+            q0, q1 = max(s0 - sdelay, w0), min(s0, w1)
+            if q1 > q0:
+                queued[group(task)] += q1 - q0
+        for g in set(cpu) | set(queued):
+            per_group[g].append((cpu.get(g, 0.0), queued.get(g, 0.0)))
+    n = len(windows)
+    print(f"\nin the {window_ms:.0f} ms after the resumption, median over resumptions (2 cores: {2 * window_ms:.0f} ms of CPU in all):")
+    print(f"  {'thread group':36} {'on a core ms':>12} {'queued ms':>10}")
+    def med(v, i):
+        return statistics.median([x[i] for x in v] + [0.0] * (n - len(v)))
+    for g, v in sorted(per_group.items(), key=lambda kv: -med(kv[1], 0))[:18]:
+        print(f"  {g:36} {med(v, 0):12.2f} {med(v, 1):10.2f}")
+    idle = [window_ms * 2 - sum(c for c, _ in vs) for vs in zip(*[v + [(0.0, 0.0)] * (n - len(v)) for v in per_group.values()])] if per_group else []
 
 
 if __name__ == "__main__":

@@ -15,8 +15,9 @@ ln -s "$harness/summarize.py" "$wrap/summarize.py"
 cat > "$wrap/run.sh" <<WRAP
 #!/usr/bin/env bash
 # pins the JVM the harness starts to core 0 (all its threads; later ones inherit it)
-( for _ in \$(seq 1 600); do pid=\$(pgrep -f bench.CheckpointBench | head -1) && break; sleep 0.1; done
-  [ -n "\${pid:-}" ] && taskset -a -cp 0 "\$pid" > "\$RESULTS/pin-\$1.log" 2>&1 ) &
+( pid=""
+  for _ in \$(seq 1 600); do pid=\$(pgrep -f bench.CheckpointBench | head -1); [ -n "\$pid" ] && break; sleep 0.1; done
+  if [ -n "\$pid" ]; then taskset -a -cp 0 "\$pid"; else echo "no JVM found to pin"; fi > "\$RESULTS/pin-\$1.log" 2>&1 ) &
 exec "$harness/run.sh" "\$@"
 WRAP
 chmod +x "$wrap/run.sh"

@@ -1,8 +1,9 @@
 """Round 3 of the source_burst probe (README.md): from `perf sched timehist -w --state` text of
-an f05 run, each time the remote source's task thread comes back from a sleep of 300 ms or more
-(map 0's alignment), what ran on the cores over the next WINDOW ms (default 10): CPU time by
-thread group, and the source's own split into running, queued (runnable, waiting for a core)
-and sleeping. usage: window_threads.py TIMEHIST [WINDOW_MS]"""
+an f05 run, each time a source's rate-limiter thread runs again after a gap of 500 ms or more
+(its source was stalled by map 0's alignment; the task thread wakes for other mail meanwhile,
+the limiter's runs only for records), what the threads did over the next WINDOW ms (default 10):
+time on a core and time queued for one, by thread group (each source and limiter thread on its
+own), medians over those resumptions. usage: window_threads.py TIMEHIST [WINDOW_MS]"""
 import collections
 import os
 import re
@@ -62,7 +63,6 @@ def main(path, window_ms, gap_ms=500.0):
         return statistics.median([x[i] for x in v] + [0.0] * (n - len(v)))
     for g, v in sorted(per_group.items(), key=lambda kv: -med(kv[1], 0))[:18]:
         print(f"  {g:36} {med(v, 0):12.2f} {med(v, 1):10.2f}")
-    idle = [window_ms * 2 - sum(c for c, _ in vs) for vs in zip(*[v + [(0.0, 0.0)] * (n - len(v)) for v in per_group.values()])] if per_group else []
 
 
 if __name__ == "__main__":

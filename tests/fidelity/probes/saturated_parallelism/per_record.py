@@ -3,23 +3,17 @@ after the warm-up and the CPU per record of the sources' two threads (task and r
 of the maps' task threads, by the kernel's counters the pass kept (threads_warmup.json,
 threads_end.json). `python3 per_record.py real`"""
 import csv
-import json
 import os
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+import thread_cpu_window as tcw  # noqa: E402
+
 
 def thread_cpu_ms_per_s(run):
-    start = json.load(open(os.path.join(run, "threads_warmup.json")))
-    end = json.load(open(os.path.join(run, "threads_end.json")))
-    seconds = end["_jvm_age_s"] - start["_jvm_age_s"]
-    cpu = {}
-    for tid, v in end.items():
-        if tid.startswith("_"):
-            continue
-        name = v[0].split(" (")[0]
-        before = start.get(tid, [name, 0])[1]
-        cpu[name] = cpu.get(name, 0.0) + (v[1] - before) / 1e6 / seconds
-    return cpu
+    """CPU of each thread group over the counters' window, ms per second."""
+    seconds, cpu, _ = tcw.window(run)
+    return {name: ns / 1e6 / seconds for name, ns in cpu.items()}
 
 
 def records_in_per_s(run, warmup_s=90.0):

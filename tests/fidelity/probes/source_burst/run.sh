@@ -11,5 +11,5 @@ rm -rf "$scratch/harness"
 mkdir -p "$scratch"
 cp -r "$root/../shared/flink-real" "$scratch/harness"
 patch -s -d "$scratch/harness" -p0 < "$here/record_gaps.patch"
-HARNESS="$scratch/harness" CONFIGS="$here/configs.tsv" REPS=r1 OUT="${OUT:-$here/real}" \
+HARNESS="$scratch/harness" CONFIGS="${CONFIGS:-$here/configs.tsv}" REPS=r1 OUT="${OUT:-$here/real}" \
   SCRATCH="$scratch/measure" "$root/tests/fidelity/measure.sh" "$@"

@@ -1,5 +1,6 @@
 """Reads `perf sched timehist -w --state` text: one switch-out per line, skipping the wake-up
-lines. Shared by async_phase_split.py and runnable_threads.py."""
+lines. Shared by async_phase_split.py, runnable_threads.py and ../source_burst/
+(window_threads.py, placement.py)."""
 import re
 
 _LINE = re.compile(r'^\s*([\d.]+)\s+\[(\d+)\]\s+(.+?)\s{2,}([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+(\S+)\s*$')
@@ -14,3 +15,14 @@ def switches(path):
         if m:
             t, _cpu, task, wait, sdelay, run, state = m.groups()
             yield float(t) * 1000, task.strip(), float(wait), float(sdelay), float(run), state
+
+
+def switches_with_cpu(path):
+    """Yields (time ms, CPU, task, run ms) for every switch-out, the CPU it ran on kept."""
+    for line in open(path).read().splitlines()[3:]:
+        if 'awakened' in line:
+            continue
+        m = _LINE.match(line)
+        if m:
+            t, cpu, task, _wait, _sdelay, run, _state = m.groups()
+            yield float(t) * 1000, int(cpu), task.strip(), float(run)

@@ -3,8 +3,9 @@
 # every thread of it, to core 0 as soon as the JVM starts (`taskset -a`; threads started later
 # inherit it), logging taskset's output to $RESULTS/pin-RUN.log. With both of a generator
 # source's threads on one core their hand-offs never cross cores, so such a run measures a
-# source record's work (tests/fidelity/probes/handoff_placement). Used by measure.sh for the
-# configurations named `*_pinned` and by the probes that pin a run.
+# source record's work (tests/fidelity/probes/handoff_placement). Used by the probes that pin a
+# run (probes/one_core_handoff/run.sh, probes/source_work_pinned_pass/run.sh), which pass the
+# wrapper to measure.sh as HARNESS.
 # usage: pinned_harness.sh DIR HARNESS
 set -euo pipefail
 wrap=$1; harness=$2

@@ -98,6 +98,9 @@ pub struct Vertex {
     pub state_initial_bytes: u64,
     pub delivery_guarantee: DeliveryGuarantee,
     pub state_waits_for_channel_state: bool,
+    /// `record_cost_ns(_, waits())` when it draws nothing (every operator's times constant):
+    /// sources and sinks mostly, whose every record would otherwise go through the draw.
+    pub constant_record_cost_ns: Option<(u64, u64)>,
 }
 
 impl Vertex {
@@ -136,6 +139,19 @@ impl Vertex {
             reach *= op.selectivity;
         }
         (crate::time::ns_from_f64(cpu), crate::time::ns_from_f64(wait))
+    }
+
+    /// [`Vertex::record_cost_ns`] when no operator of the chain draws anything for it (constant
+    /// service and waiting times): the same pair for every record. `None` when some operator
+    /// draws. Worked out once, into [`Vertex::constant_record_cost_ns`].
+    fn record_cost_if_constant_ns(&self) -> Option<(u64, u64)> {
+        let waits = self.waits();
+        let constant = |d: &Dist| matches!(d, Dist::Constant(_));
+        let draws = self
+            .chain
+            .iter()
+            .any(|op| !constant(&op.service_time) || (waits && !constant(&op.wait_time)));
+        (!draws).then(|| self.record_cost_ns(&mut DrawsNothing, waits))
     }
 
     /// The operators' part of the synchronous snapshot phase: each chained operator snapshots
@@ -205,7 +221,7 @@ fn place_subtasks(s: &JobSpec) -> (Vec<Vertex>, Vec<Subtask>) {
                 taskmanager: i / slots,
             });
         }
-        vertices.push(Vertex {
+        let mut vertex = Vertex {
             name: op.name.clone(),
             kind: op.kind,
             parallelism: op.parallelism,
@@ -217,7 +233,10 @@ fn place_subtasks(s: &JobSpec) -> (Vec<Vertex>, Vec<Subtask>) {
             state_initial_bytes: op.state_initial_bytes,
             delivery_guarantee: op.delivery_guarantee,
             state_waits_for_channel_state: op.state_waits_for_channel_state,
-        });
+            constant_record_cost_ns: None,
+        };
+        vertex.constant_record_cost_ns = vertex.record_cost_if_constant_ns();
+        vertices.push(vertex);
     }
     (vertices, subtasks)
 }
@@ -335,5 +354,14 @@ mod tests {
             seen[key_to_subtask(k, 128, 7) as usize] = true;
         }
         assert!(seen.iter().all(|s| *s));
+    }
+}
+
+/// The random stream of a cost made of constants only: it is never drawn from.
+struct DrawsNothing;
+
+impl Uniform01 for DrawsNothing {
+    fn next_f64(&mut self) -> f64 {
+        unreachable!("a constant distribution draws nothing")
     }
 }

@@ -52,14 +52,17 @@ impl Network {
         written_ns: u64,
         q: &mut EventQueue<Event>,
     ) -> Sent {
-        let before = self.usage(ch);
         let c = &mut self.prod[ch as usize];
-        if c.builder.capacity() == 0 {
-            c.builder = self.vec_pool.pop().unwrap_or_default();
-        }
-        if c.builder.is_empty() {
+        // Only a buffer's first record changes the channel's usage ([`ProducerEnd::usage`]: the
+        // buffer being filled counts once it holds a record) and puts it on the flusher's list.
+        let first = c.builder.is_empty();
+        if first {
+            if c.builder.capacity() == 0 {
+                c.builder = self.vec_pool.pop().unwrap_or_default();
+            }
             self.outputs[s as usize].filling.push(ch);
         }
+        let c = &mut self.prod[ch as usize];
         c.builder.push(r);
         c.builder_bytes += r.bytes;
         // A debloated channel finishes its buffers at the size its consumer announced.
@@ -69,9 +72,9 @@ impl Network {
             c.buffer_size
         };
         let full = c.builder_bytes + bundle_slack_bytes(r.bytes, self.set.records_per_bundle) >= size;
-        let after = self.usage(ch);
-        if after != before {
-            self.account_usage(ch, before, after);
+        if first {
+            let before = c.queued_data + c.lent;
+            self.account_usage(ch, before, before + 1);
         }
         if full && self.set.records_per_bundle > 1 {
             self.spread_bundles_over_fill(ch, written_ns);

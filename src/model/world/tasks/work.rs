@@ -57,6 +57,7 @@ impl Tasks {
         log: Option<&mut Vec<ProcessedRecord>>,
     ) -> (SimTime, u64) {
         let waits = vertex.waits();
+        let constant = vertex.constant_record_cost_ns;
         let t = &mut self.tasks[s as usize];
         let b = t.batch.as_mut().expect("a batch in progress");
         let from = b.done_at_ns.partition_point(|d| *d != UNSCHEDULED);
@@ -64,7 +65,7 @@ impl Tasks {
         let (mut runnable, mut cpu_ns) = (0, 0);
         let mut upto = from;
         while upto < b.records.len() {
-            let (raw, wait_ns) = vertex.record_cost_ns(&mut t.rng, waits);
+            let (raw, wait_ns) = constant.unwrap_or_else(|| vertex.record_cost_ns(&mut t.rng, waits));
             let cpu = (raw as f64 * stretch) as u64;
             cpu_ns += raw;
             runnable += cpu;
@@ -114,6 +115,7 @@ impl Tasks {
         let mut horizon = u64::MAX;
         let mut busy = 0;
         let waits = vertex.waits();
+        let constant = vertex.constant_record_cost_ns;
         let mut runnable = 0;
         let t = &mut self.tasks[s as usize];
         let src = t.source.as_mut().expect("source task");
@@ -137,7 +139,7 @@ impl Tasks {
             {
                 caught_up_at = Some(SimTime(start));
             }
-            let (raw, wait_ns) = vertex.record_cost_ns(&mut t.rng, waits);
+            let (raw, wait_ns) = constant.unwrap_or_else(|| vertex.record_cost_ns(&mut t.rng, waits));
             let cpu = (raw as f64 * stretch) as u64;
             let service = cpu + wait_ns;
             runnable += cpu;

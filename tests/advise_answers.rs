@@ -125,8 +125,11 @@ fn the_advised_interval_holds_in_random_failure_runs_and_a_wrong_one_does_not() 
     let v = advice.verification.as_ref().unwrap();
     assert!(v.holds, "{}", v.sentence);
     assert!(v.intervals.iter().all(|i| i.failures >= 20), "{:?}", v.intervals);
-    // Negative control: the same check of an interval 16 times too long must fail.
+    // Negative control: the same check of an interval 16 times too long must fail. Its
+    // neighbours differ by a few % of the time with wide spreads from run to run (a source that
+    // stops at its pool's last buffer catches up with less in flight), so it takes 12 runs.
     let best = advice.interval.as_ref().unwrap().best_interval_ms;
+    opts.verify_runs = 12;
     let wrong = verify::check_interval(&loaded, &[], &opts, best * 16.0).unwrap();
     assert!(!wrong.holds, "{}", wrong.sentence);
 }

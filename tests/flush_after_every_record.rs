@@ -78,10 +78,12 @@ fn behind_a_back_pressured_queue_the_buffer_fills_as_with_the_periodic_flusher()
         let (zero, hundred) = (bytes_per_buffer(&flush_always), bytes_per_buffer(&periodic));
         // A 32 KiB segment holds 256 records of 128 B. Without the model, one record a buffer.
         if taskmanagers == 1 {
-            // A local reader behind a full subpartition reaches the buffer being filled only
-            // when it is full, with either flusher.
+            // A local reader behind a full subpartition reaches the buffer being filled mostly
+            // when it is full, with either flusher: not always, as a source stops after the
+            // record that takes its pool's last buffer and the reader may reach a flushed buffer
+            // being filled before the source resumes (89 % full on average here, 2026-12-06).
             assert!(
-                zero >= 0.95 * hundred && hundred >= 0.9 * 32768.0,
+                zero >= 0.95 * hundred && hundred >= 0.85 * 32768.0,
                 "local channels: {zero:.0} B per buffer read with a timeout of 0, {hundred:.0} \
                  with 100 ms"
             );

@@ -4,7 +4,7 @@
 
 use super::World;
 use super::cores::{CPU_QUANTUM_NS, Thread};
-use super::network_stack::Taken;
+use super::network_stack::{OutputRoom, Taken};
 use super::tasks::{SourceBatchPlan, UNSCHEDULED};
 use crate::model::key_groups::key_to_subtask;
 use crate::model::records::{Payload, Record};
@@ -224,9 +224,12 @@ impl World {
             catch_up_ns: self.endpoints.catch_up_threshold_ns(s),
             stretch: self.slowdown(s, now) / share,
         };
+        // Flink's source stops after the record that leaves its output unavailable.
+        let mut room = self.output_room(s, v, max_n);
+        let has_room = |r: &Record| room.as_mut().is_none_or(|room| room.write(r.key, r.bytes));
         let read = self
             .tasks
-            .read_source_records(s, now, &plan, &self.graph.vertices[v], records);
+            .read_source_records(s, now, &plan, &self.graph.vertices[v], records, has_room);
         if read.records.is_empty() {
             self.tasks.give_back_source_records(read.records);
             self.tasks.give_back_times(read.done_at_ns);
@@ -239,6 +242,19 @@ impl World {
             self.note_source_caught_up(at, s);
         }
         Step::Batch
+    }
+
+    /// The room in source `s`'s output pool, when a batch of up to `max_records` could run
+    /// out of it: its records go out on one forward or hash edge (`OneEdge`), one each (no
+    /// chained operator filters or multiplies them). Otherwise `None`, and the batch is checked
+    /// as a whole; a batch of one record is checked before it anyway.
+    fn output_room(&self, s: u32, v: usize, max_records: usize) -> Option<OutputRoom> {
+        if max_records <= 1 || self.graph.vertices[v].is_selective() {
+            return None;
+        }
+        let edge = OneEdge::of(&self.graph, s, v)?;
+        let channels = self.graph.outputs[s as usize][0].channels.len() as u32;
+        Some(self.net.output_room(s, edge.first_channel, channels, edge.hash))
     }
 
     /// Records a source reads per batch: about one output buffer's worth (one record with a zero

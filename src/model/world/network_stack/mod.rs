@@ -13,11 +13,13 @@
 mod channel_state;
 mod debloating;
 mod gauges;
+mod output_room;
 mod receive;
 mod reset;
 mod send;
 
 pub(crate) use gauges::{BufferGauges, ReadCounters};
+pub(crate) use output_room::OutputRoom;
 use std::collections::VecDeque;
 
 use super::Event;

@@ -481,7 +481,7 @@ impl Network {
 /// model's. Finishing the buffer `(bundle - record) / 2` early gives back the record-level
 /// model's mean fill: 0 for a record (`records_per_bundle` = 1).
 #[inline]
-fn bundle_slack_bytes(bytes: u32, records_per_bundle: u32) -> u32 {
+pub(super) fn bundle_slack_bytes(bytes: u32, records_per_bundle: u32) -> u32 {
     // Record by record (every write of the record-level model): no division on the hot path.
     if records_per_bundle <= 1 {
         return 0;

@@ -93,7 +93,8 @@ impl Tasks {
 
     /// Source `s` reads its next records into `records` (empty): each starts when it has
     /// arrived and the previous one is done, and the batch stops at the next output flush so
-    /// that the flusher never waits on records read late.
+    /// that the flusher never waits on records read late, or after a record for which
+    /// `output_has_room` says no (its output would be unavailable after it).
     pub fn read_source_records(
         &mut self,
         s: u32,
@@ -101,6 +102,7 @@ impl Tasks {
         plan: &SourceBatchPlan,
         vertex: &Vertex,
         mut records: Vec<Record>,
+        mut output_has_room: impl FnMut(&Record) -> bool,
     ) -> SourceRecords {
         let (max_n, timeout, phase, catch_up, stretch) = (
             plan.max_records,
@@ -145,8 +147,12 @@ impl Tasks {
             runnable += cpu;
             busy += service;
             clock = start + service;
-            records.push(src.shape.make(s, offset, arrival));
+            let r = src.shape.make(s, offset, arrival);
+            records.push(r);
             done_at_ns.push(clock);
+            if !output_has_room(&r) {
+                break;
+            }
         }
         SourceRecords {
             records,

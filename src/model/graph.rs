@@ -335,6 +335,15 @@ impl JobGraph {
     }
 }
 
+/// The random stream of a cost made of constants only: it is never drawn from.
+struct DrawsNothing;
+
+impl Uniform01 for DrawsNothing {
+    fn next_f64(&mut self) -> f64 {
+        unreachable!("a constant distribution draws nothing")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,14 +363,5 @@ mod tests {
             seen[key_to_subtask(k, 128, 7) as usize] = true;
         }
         assert!(seen.iter().all(|s| *s));
-    }
-}
-
-/// The random stream of a cost made of constants only: it is never drawn from.
-struct DrawsNothing;
-
-impl Uniform01 for DrawsNothing {
-    fn next_f64(&mut self) -> f64 {
-        unreachable!("a constant distribution draws nothing")
     }
 }

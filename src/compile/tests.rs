@@ -264,6 +264,26 @@ mod regions {
     }
 
     #[test]
+    fn every_output_edge_numbers_its_channels_consecutively() {
+        // A source feeding three operators by hash, broadcast and forward: each edge's channel
+        // to consumer i is its first channel plus i (what a record's channel is found by).
+        let g = graph(&format!(
+            "{SOURCE}{}{}{}",
+            op("a", "sink", "src", "hash"),
+            op("b", "sink", "src", "broadcast"),
+            op("c", "sink", "src", "forward")
+        ));
+        let edges: Vec<_> = g.outputs.iter().flatten().collect();
+        assert_eq!(edges.len(), 9, "three edges from each of three source subtasks");
+        for e in edges {
+            let first = e.channels[0].0;
+            for (i, ch) in e.channels.iter().enumerate() {
+                assert_eq!(ch.0, first + i as u32);
+            }
+        }
+    }
+
+    #[test]
     fn a_forward_only_pipeline_has_one_region_per_parallel_pipeline() {
         let g = graph(&format!(
             "{SOURCE}{}{}",

@@ -187,7 +187,8 @@ pub struct Channel {
 #[derive(Clone, Debug)]
 pub struct OutputEdge {
     pub partitioning: Partitioning,
-    /// Indexed by consumer subtask index (forward edges have exactly one).
+    /// Indexed by consumer subtask index (forward edges have exactly one); consecutive ids, as
+    /// `connect` numbers them, so the channel to consumer `i` is the first one's id plus `i`.
     pub channels: Vec<ChannelId>,
     pub consumer_max_parallelism: u32,
     pub consumer_parallelism: u32,

@@ -520,7 +520,7 @@ struct RecordPath {
 #[derive(Clone, Copy)]
 struct OneEdge {
     /// The channel to the consumer of index 0: an edge's channels have consecutive ids in
-    /// the order of its consumers (`JobGraph::connect`).
+    /// the order of its consumers ([`OutputEdge::channels`](crate::model::graph::OutputEdge)).
     first_channel: u32,
     /// A hash edge's consumer max parallelism and parallelism; `None` for a forward edge.
     hash: Option<(u32, u32)>,
@@ -535,12 +535,6 @@ impl OneEdge {
             return None;
         };
         let first_channel = edge.channels[0].0;
-        debug_assert!(
-            edge.channels
-                .iter()
-                .enumerate()
-                .all(|(i, ch)| ch.0 == first_channel + i as u32)
-        );
         let hash = match edge.partitioning {
             Partitioning::Forward => None,
             Partitioning::Hash => Some((edge.consumer_max_parallelism, edge.consumer_parallelism)),

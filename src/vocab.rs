@@ -210,6 +210,10 @@ pub enum SourceConnector {
 pub enum KeyDistribution {
     Uniform,
     Zipf,
+    /// A fixed hash of the record's index in its `DataGeneratorSource` split, as a generator
+    /// function that derives the key from the index makes it (this project's real-Flink
+    /// harness does): the same keys in the same order whatever the seed.
+    SequenceHash,
 }
 
 /// `state.backend.type`; with `execution.checkpointing.incremental` it picks the backend.

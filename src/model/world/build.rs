@@ -70,7 +70,14 @@ pub(super) fn build_tasks(cfg: &WorldConfig, graph: &JobGraph, seed: u64) -> Bui
         .job
         .operators
         .iter()
-        .map(|op| op.source.as_ref().map(|src| RecordShape::new(src, seed)))
+        .enumerate()
+        .map(|(v, op)| {
+            op.source.as_ref().map(|src| {
+                let subtasks = graph.subtasks.iter().enumerate();
+                let of_op = subtasks.filter(|(_, st)| st.vertex.index() == v);
+                RecordShape::new(src, seed, op.parallelism, of_op.map(|(id, st)| (id as u32, st.index)))
+            })
+        })
         .collect();
     let end_ns = cfg.run.duration.value;
     for (i, st) in graph.subtasks.iter().enumerate() {

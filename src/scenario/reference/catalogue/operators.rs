@@ -139,7 +139,10 @@ pub(super) const FIELDS: &[FieldDoc] = &[
         Enum,
         Value("\"uniform\""),
         OP,
-        "Key popularity: uniform or Zipf.",
+        "Key popularity: uniform or Zipf; `sequence_hash`: the key of the record with index `i` in \
+         its `DataGeneratorSource` split is `floorMod(h, count)` with `h = i * 0x9E3779B97F4A7C15; \
+         h ^= h >>> 29` (the generator function of this project's real-Flink harness), the same \
+         keys in the same order for every seed.",
     ),
     f(
         "operators[].keys.exponent",

@@ -321,7 +321,7 @@ fn write_operators(w: &mut String, cfg: &Config, cal: &Calibration) {
     );
     let _ = writeln!(
         w,
-        "keys = {{ count = {}, distribution = \"uniform\" }}  # --keys",
+        "keys = {{ count = {}, distribution = \"sequence_hash\" }}  # --keys: CheckpointBench.Gen's key of each index",
         o.keys
     );
     let _ = writeln!(

@@ -141,8 +141,9 @@ pub(super) const FIELDS: &[FieldDoc] = &[
         OP,
         "Key popularity: uniform or Zipf; `sequence_hash`: the key of the record with index `i` in \
          its `DataGeneratorSource` split is `floorMod(h, count)` with `h = i * 0x9E3779B97F4A7C15; \
-         h ^= h >>> 29` (the generator function of this project's real-Flink harness), the same \
-         keys in the same order for every seed.",
+         h ^= h >>> 29` (the generator function of this project's real-Flink harness), subtask \
+         `k` reading split `k` of an unbounded generator's splits: the same keys in the same \
+         order for every seed.",
     ),
     f(
         "operators[].keys.exponent",

@@ -14,6 +14,7 @@ pub mod graph;
 pub mod key_groups;
 pub mod network;
 pub mod rate_limiter;
+pub mod record_shape;
 pub mod records;
 pub mod regions;
 pub mod selectivity;

@@ -5,8 +5,9 @@
 use std::sync::Arc;
 
 use crate::ids::CheckpointId;
+use crate::model::record_shape::RecordShape;
 use crate::model::records::Record;
-use crate::model::source::{ReaderMark, RecordShape, SourceReader};
+use crate::model::source::{ReaderMark, SourceReader};
 use crate::protocol::async_checkpoint::AsyncCheckpointProgress;
 use crate::protocol::{CheckpointBarrier, SubtaskCheckpointMetrics};
 use crate::time::SimTime;

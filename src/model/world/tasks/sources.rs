@@ -95,7 +95,7 @@ impl Tasks {
 
     /// Every source's record shape, in subtask order (unit tests).
     #[cfg(test)]
-    pub fn source_shapes(&self) -> Vec<&std::sync::Arc<crate::model::source::RecordShape>> {
+    pub fn source_shapes(&self) -> Vec<&std::sync::Arc<crate::model::record_shape::RecordShape>> {
         self.tasks
             .iter()
             .filter_map(|t| t.source.as_ref().map(|s| &s.shape))

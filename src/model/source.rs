@@ -1,8 +1,9 @@
 //! Source input, of two kinds: a log (Kafka, say), where records arrive on their own schedule
 //! and wait while the job is slow or down, and Flink's rate-limited `DataGeneratorSource`, which
 //! makes each record when its rate limiter lets it, so nothing ever waits. What key and size a
-//! record has is a function of its id ([`crate::model::record_shape`]). Either reader is clonable and positioned at the next
-//! record to read, so a source's snapshot is a clone and a rewind replays the same records.
+//! record has is a function of its id ([`crate::model::record_shape`]). Either reader is
+//! clonable and positioned at the next record to read, so a source's snapshot is a clone and a
+//! rewind replays the same records.
 
 use std::sync::Arc;
 

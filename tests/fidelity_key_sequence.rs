@@ -12,33 +12,44 @@
 //! eight real runs lies from their mean in that bin (their own run-to-run spread, 13-30 kB).
 //! The negative control draws the keys at random and must be caught.
 
+mod fidelity_support;
+
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use ckptsim::vocab::KeyDistribution;
+use fidelity_support::figures::completed_after_warmup;
+use fidelity_support::real::RealRuns;
+use fidelity_support::suite_dir;
+use fidelity_support::translate::is_map_task;
 
-const SCENARIO: &str = "tests/fidelity/scenarios/f07_bp_unaligned_remote.toml";
-/// Every real run of f07: the referee day, the third pass's boot (twice), the replication day.
-const RUNS: [&str; 4] = [
-    "tests/fidelity/real",
-    "tests/fidelity/probes/after_the_walk/real",
-    "tests/fidelity/replication/2026-12-05/real",
-    "tests/fidelity/replication/2026-12-06/real",
+/// Every measuring pass with real runs of f07: the referee day, the third pass's boot (twice),
+/// the replication day.
+const PASSES: [&str; 4] = [
+    "real",
+    "probes/after_the_walk/real",
+    "replication/2026-12-05/real",
+    "replication/2026-12-06/real",
 ];
 const ROW: &str = "f07_bp_unaligned_remote";
 /// The 10 s bins of job time (by checkpoint trigger) across which map 1 drains.
-const FIRST_BIN_S: u64 = 90;
+const FIRST_BIN_S: f64 = 90.0;
 const BINS: usize = 5;
 const SEEDS: std::ops::RangeInclusive<u64> = 1..=4;
 
 type Bins = [f64; BINS];
 
-fn bin_of(t_s: f64) -> Option<usize> {
-    let b = (t_s / 10.0).floor() as i64 - (FIRST_BIN_S / 10) as i64;
-    (0..BINS as i64).contains(&b).then_some(b as usize)
-}
-
-fn means(sums: BTreeMap<usize, (f64, u32)>) -> Bins {
+/// Per bin, the mean of the persisted data (kB) of map subtask 1's acknowledgements, given as
+/// (trigger time in s, subtask index, bytes).
+fn binned(acks: impl Iterator<Item = (f64, u32, f64)>) -> Bins {
+    let mut sums: BTreeMap<usize, (f64, u32)> = BTreeMap::new();
+    for (t, _, bytes) in acks.filter(|a| a.1 == 1) {
+        let b = ((t - FIRST_BIN_S) / 10.0).floor();
+        if (0.0..BINS as f64).contains(&b) {
+            let e = sums.entry(b as usize).or_insert((0.0, 0));
+            e.0 += bytes / 1000.0;
+            e.1 += 1;
+        }
+    }
     let mut out = [f64::NAN; BINS];
     for (b, (sum, n)) in sums {
         out[b] = sum / n as f64;
@@ -46,47 +57,24 @@ fn means(sums: BTreeMap<usize, (f64, u32)>) -> Bins {
     out
 }
 
-/// Map subtask 1's mean persisted data (kB) per bin in one real run directory.
-fn real_run(dir: &Path) -> Bins {
-    let mut start = BTreeMap::new();
-    let mut rdr = csv::Reader::from_path(dir.join("checkpoints.csv")).expect("checkpoints.csv");
-    let h = rdr.headers().expect("header").clone();
-    let col = |name: &str| h.iter().position(|c| c == name).expect(name);
-    let (id, t) = (col("checkpoint_id"), col("t_since_job_start_s"));
-    for row in rdr.records() {
-        let row = row.expect("a row");
-        start.insert(row[id].to_string(), row[t].parse::<f64>().expect("a time"));
-    }
-    let mut sums = BTreeMap::new();
-    let mut rdr = csv::Reader::from_path(dir.join("subtasks.csv")).expect("subtasks.csv");
-    let h = rdr.headers().expect("header").clone();
-    let col = |name: &str| h.iter().position(|c| c == name).expect(name);
-    let (id, vertex, subtask, status, bytes) = (
-        col("checkpoint_id"),
-        col("vertex"),
-        col("subtask"),
-        col("status"),
-        col("persisted_b"),
-    );
-    for row in rdr.records() {
-        let row = row.expect("a row");
-        if !row[vertex].starts_with("stateful-map") || &row[subtask] != "1" || &row[status] != "completed" {
-            continue;
-        }
-        if let Some(b) = start.get(&row[id]).and_then(|t| bin_of(*t)) {
-            let e = sums.entry(b).or_insert((0.0, 0));
-            e.0 += row[bytes].parse::<f64>().expect("bytes") / 1000.0;
-            e.1 += 1;
-        }
-    }
-    means(sums)
+/// One real run: its map's acknowledgements of completed checkpoints, binned by trigger.
+fn real_run(runs: &RealRuns, run: &str) -> Bins {
+    let trigger: BTreeMap<String, f64> = runs
+        .run_rows(run, "checkpoints.csv")
+        .iter()
+        .filter_map(|r| Some((r["checkpoint_id"].clone(), r["t_since_job_start_s"].parse().ok()?)))
+        .collect();
+    let rows = runs.subtask_rows(run, "stateful-map", 0.0);
+    binned(rows.iter().map(|r| {
+        let id = format!("{}", r["checkpoint_id"]);
+        (trigger[&id], r["subtask"] as u32, r["persisted_b"])
+    }))
 }
 
-/// ckptsim's map subtask 1, per bin, over seeds 1-4, with the scenario's keys or `keys`.
+/// ckptsim's map, over seeds 1-4, with the scenario's keys or `keys`.
 fn simulated(keys: Option<KeyDistribution>) -> Bins {
-    let mut scenario = ckptsim::scenario::load_file(Path::new(SCENARIO))
-        .expect("scenario")
-        .scenario;
+    let path = suite_dir().join("scenarios").join(format!("{ROW}.toml"));
+    let mut scenario = ckptsim::scenario::load_file(&path).expect("scenario").scenario;
     if let Some(k) = keys {
         scenario.operators[0]
             .keys
@@ -94,35 +82,27 @@ fn simulated(keys: Option<KeyDistribution>) -> Bins {
             .expect("the source's keys")
             .distribution = k;
     }
-    let mut sums = BTreeMap::new();
-    for seed in SEEDS {
-        let out = ckptsim::run::run(&scenario, seed);
-        let trigger: BTreeMap<u64, f64> = out
-            .checkpoints
+    let outs: Vec<_> = SEEDS.map(|seed| ckptsim::run::run(&scenario, seed)).collect();
+    binned(outs.iter().flat_map(|out| {
+        let trigger: BTreeMap<u64, f64> = completed_after_warmup(out, 0.0)
             .iter()
             .map(|c| (c.id, c.trigger_timestamp / 1000.0))
             .collect();
-        for s in out
-            .subtasks
+        out.subtasks
             .iter()
-            .filter(|s| s.task.starts_with("stateful-map") && s.index == 1)
-        {
-            if let Some(b) = trigger.get(&s.checkpoint_id).and_then(|t| bin_of(*t)) {
-                let e = sums.entry(b).or_insert((0.0, 0));
-                e.0 += s.persisted_data as f64 / 1000.0;
-                e.1 += 1;
-            }
-        }
-    }
-    means(sums)
+            .filter(|s| is_map_task(&s.task))
+            .filter_map(move |s| Some((*trigger.get(&s.checkpoint_id)?, s.index, s.persisted_data as f64)))
+    }))
 }
 
 /// The real runs' mean per bin and the farthest any run lies from it.
 fn real() -> (Bins, Bins) {
-    let runs: Vec<Bins> = RUNS
+    let runs: Vec<Bins> = PASSES
         .iter()
-        .flat_map(|d| ["r1", "r2"].map(|r| Path::new(d).join(format!("{ROW}.{r}"))))
-        .map(|d| real_run(&d))
+        .flat_map(|pass| {
+            let runs = RealRuns::load(&suite_dir().join(pass));
+            ["r1", "r2"].map(|r| real_run(&runs, &format!("{ROW}.{r}")))
+        })
         .collect();
     assert_eq!(runs.len(), 8);
     let mut mean = [0.0; BINS];
@@ -140,7 +120,7 @@ fn misses(label: &str, sim: &Bins) -> Vec<String> {
     let (mean, spread) = real();
     let mut out = Vec::new();
     for b in 0..BINS {
-        let from = FIRST_BIN_S + 10 * b as u64;
+        let from = FIRST_BIN_S as u64 + 10 * b as u64;
         let off = sim[b] - mean[b];
         let ok = off.abs() <= spread[b];
         println!(

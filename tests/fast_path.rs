@@ -105,7 +105,7 @@ fn bundles_without_their_records_state_fail_the_check() {
     let exact = run_seeds(&ckptsim::compile::world_config(&common::scenario(&keyed_job(1))), 4);
     let mut broken = ckptsim::compile::world_config(&common::scenario(&keyed_job(16)));
     for op in &mut broken.job.operators {
-        op.state_bytes_per_key /= 16;
+        op.state_bytes_per_key /= 16.0;
     }
     let fast = run_seeds(&broken, 4);
     let d = differing(&exact, &fast);

@@ -60,7 +60,7 @@ pub fn apply(cfg: &mut WorldConfig, k: u32) {
             c.wait_time = Dist::sum_of(k, &c.wait_time);
         }
         op.output_record_size = op.output_record_size.as_ref().map(|d| Dist::sum_of(k, d));
-        op.state_bytes_per_key *= k as u64;
+        op.state_bytes_per_key *= k as f64;
     }
     cfg.backend.flush.ns_per_entry *= kf;
     cfg.backend.heap.ns_per_entry *= kf;
@@ -103,7 +103,7 @@ mod tests {
         );
         assert_eq!(sk.max_records, Some(7), "100 records in bundles of 16, rounded up");
         let op = &k.job.operators[1];
-        assert_eq!(op.state_bytes_per_key, 128);
+        assert_eq!(op.state_bytes_per_key, 128.0);
         assert_eq!(op.chain[0].service_time.mean(), 16e6);
         assert_eq!(k.backend.flush.ns_per_entry, 16.0 * one.backend.flush.ns_per_entry);
         assert_eq!(k.backend.heap.ns_per_entry, 16.0 * one.backend.heap.ns_per_entry);

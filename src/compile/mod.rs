@@ -132,7 +132,7 @@ fn task_spec(members: &[usize], chains: &[Vec<usize>], s: &Scenario) -> Operator
             .iter()
             .rev()
             .find_map(|o| o.output_record_size.as_ref().map(|d| d.dist.clone())),
-        state_bytes_per_key: sum(&|o| o.state.bytes_per_key.map(|b| b.as_u64()).unwrap_or(0)),
+        state_bytes_per_key: ops.iter().map(|o| o.state.bytes_per_key.map_or(0.0, |b| b.value)).sum(),
         state_initial_bytes: sum(&|o| o.state.initial.map(|b| b.as_u64()).unwrap_or(0)),
         delivery_guarantee: tail.delivery_guarantee.unwrap_or_default(),
         state_waits_for_channel_state: crate::protocol::snapshot_order::state_waits_for_channel_state(
@@ -143,7 +143,7 @@ fn task_spec(members: &[usize], chains: &[Vec<usize>], s: &Scenario) -> Operator
                     [o.state.bytes_per_key, o.state.initial]
                         .iter()
                         .flatten()
-                        .any(|b| b.as_u64() > 0)
+                        .any(|b| b.value > 0.0)
                 })
                 .collect::<Vec<_>>(),
         )

@@ -45,8 +45,9 @@ pub struct OperatorSpec {
     /// Size of the records the task emits (the last chained operator that sets one); `None`:
     /// the size of the input record.
     pub output_record_size: Option<Dist>,
-    /// Keyed state per distinct key seen by a subtask (0: none), over the chained operators.
-    pub state_bytes_per_key: u64,
+    /// Keyed state per distinct key seen by a subtask, bytes (0: none), over the chained
+    /// operators; an average over keys, so it may be fractional.
+    pub state_bytes_per_key: f64,
     /// State present from the start, per subtask, over the chained operators.
     pub state_initial_bytes: u64,
     /// Sinks: what the sink promises after a failure.
@@ -94,7 +95,7 @@ pub struct Vertex {
     /// The chained operators, head first.
     pub chain: Vec<ChainedOperator>,
     pub output_record_size: Option<Dist>,
-    pub state_bytes_per_key: u64,
+    pub state_bytes_per_key: f64,
     pub state_initial_bytes: u64,
     pub delivery_guarantee: DeliveryGuarantee,
     pub state_waits_for_channel_state: bool,

@@ -256,7 +256,7 @@ fn new_task(
             commits: ctx.checkpointing,
             absorbed_per_source: vec![0; graph.subtasks.len()],
         }),
-        (v.state_bytes_per_key > 0 || v.state_initial_bytes > 0).then(|| {
+        (v.state_bytes_per_key > 0.0 || v.state_initial_bytes > 0).then(|| {
             if v.kind == OperatorKind::Source {
                 StateBackend::operator_state(&ctx.backend, v.state_initial_bytes)
             } else {

@@ -130,7 +130,7 @@ impl SeenKeys {
             };
             n
         ];
-        for v in graph.vertices.iter().filter(|v| v.state_bytes_per_key > 0) {
+        for v in graph.vertices.iter().filter(|v| v.state_bytes_per_key > 0.0) {
             let own = v.first_subtask as usize..(v.first_subtask + v.parallelism) as usize;
             if keyed_inputs_only(graph, v.first_subtask) {
                 let shared_by = Some((v.first_subtask, v.max_parallelism, v.parallelism));

@@ -456,7 +456,8 @@ impl World {
     /// Bytes of keyed and initial state the subtask holds now.
     pub(crate) fn state_bytes(&self, s: u32) -> u64 {
         let v = self.graph.vertex_of(crate::ids::SubtaskId(s));
-        v.state_initial_bytes + self.keys.distinct(s) * v.state_bytes_per_key
+        // Whole bytes: a key's bytes are an average, and exact below 2^53 in all.
+        v.state_initial_bytes + (self.keys.distinct(s) as f64 * v.state_bytes_per_key).round() as u64
     }
 }
 

@@ -18,9 +18,9 @@ impl Tasks {
     }
 
     /// Task `s` put one entry of `bytes()` of keyed state, if it is stateful (fed to its
-    /// backend once per batch).
+    /// backend once per batch). A key's bytes may be fractional (an average over keys).
     #[inline]
-    pub fn note_state_written(&mut self, s: u32, newest: bool, bytes: impl FnOnce() -> u64) {
+    pub fn note_state_written(&mut self, s: u32, newest: bool, bytes: impl FnOnce() -> f64) {
         let t = &mut self.tasks[s as usize];
         if t.backend.is_some() {
             let b = bytes();
@@ -44,7 +44,8 @@ impl Tasks {
     /// Whether task `s` has state writes not yet fed to its backend.
     #[inline]
     pub fn has_pending_state_writes(&self, s: u32) -> bool {
-        self.tasks[s as usize].state_written_pending.bytes > 0
+        let w = &self.tasks[s as usize].state_written_pending;
+        w.puts > 0 && w.bytes > 0.0
     }
 
     /// Feeds stateful task `s`'s backend the writes since the last call, with its live state
@@ -52,7 +53,7 @@ impl Tasks {
     #[inline]
     pub fn feed_state_changes(&mut self, s: u32, now: SimTime, live_bytes: u64, entries: u64) -> bool {
         let t = &mut self.tasks[s as usize];
-        let written = std::mem::take(&mut t.state_written_pending);
+        let written = t.state_written_pending.take_whole_bytes();
         let b = t.backend.as_mut().expect("a stateful task");
         b.on_state_change(now, written, live_bytes);
         b.on_entries(entries);
@@ -107,12 +108,36 @@ impl Tasks {
         }
         // The instance is opened again: RocksDB starts a new MANIFEST.
         t.backend = Some(StateBackend::new(&cfg.reopened(), live_bytes));
-        t.state_written_pending = StateWrites::default();
+        t.state_written_pending = PendingWrites::default();
         t.channel_state = None;
         t.deferred_mail.clear();
         t.priority_mail.clear();
         t.rescued_overtaken.clear();
         t.waiting_output_barrier = None;
         self.cancel_backend_wake(s);
+    }
+}
+
+/// A task's keyed-state writes not yet fed to its backend. A key's state may be a fractional
+/// number of bytes (an average), so the bytes add up as such and the backend gets the whole
+/// bytes; the fraction waits for the next writes. With whole bytes per key nothing waits.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct PendingWrites {
+    bytes: f64,
+    puts: u64,
+    newest_bytes: f64,
+}
+
+impl PendingWrites {
+    /// The whole bytes and every put written since the last call; the fractions stay.
+    fn take_whole_bytes(&mut self) -> StateWrites {
+        let (bytes, newest_bytes) = (self.bytes.floor(), self.newest_bytes.floor());
+        self.bytes -= bytes;
+        self.newest_bytes -= newest_bytes;
+        StateWrites {
+            bytes: bytes as u64,
+            puts: std::mem::take(&mut self.puts),
+            newest_bytes: newest_bytes as u64,
+        }
     }
 }

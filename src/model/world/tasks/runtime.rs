@@ -43,7 +43,7 @@ pub(crate) struct Task {
     /// Keyed state backend of a stateful subtask (`None`: stateless).
     pub(super) backend: Option<StateBackend>,
     /// State written since the last `on_state_change` (fed once per batch).
-    pub(super) state_written_pending: crate::model::backend::StateWrites,
+    pub(super) state_written_pending: super::backends::PendingWrites,
     /// Channel state of the unaligned checkpoint in progress at this task (at most one).
     pub(super) channel_state: Option<ChannelStateAcc>,
     /// Priority barriers and alignment timers that arrived during a synchronous phase.

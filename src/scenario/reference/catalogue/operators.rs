@@ -192,7 +192,7 @@ pub(super) const FIELDS: &[FieldDoc] = &[
         Bytes,
         Absent("no keyed state"),
         "per key, per subtask",
-        "Keyed state per distinct key a subtask has seen. On RocksDB: the bytes a key takes in the SST files after RocksDB's block compression (Snappy by default), which for small values is far below their size in memory; take it from a running job's checkpointed size.",
+        "Keyed state per distinct key a subtask has seen: an average over keys, so it may be fractional (`422.5B`), and it is kept so. On RocksDB: the bytes a key takes in the SST files after RocksDB's block compression (Snappy by default), which for small values is far below their size in memory, its share of the 4 KiB data blocks' own bytes included; take it from a running job's checkpointed size.",
     ),
     f(
         "operators[].state.initial",

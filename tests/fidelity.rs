@@ -23,7 +23,7 @@ use rayon::prelude::*;
 use fidelity_support::calibrate::Calibration;
 use fidelity_support::compare::{Comparison, compare_row};
 use fidelity_support::configs::{self, Config};
-use fidelity_support::figures::{Figure, Figures, real_figures, sim_figures};
+use fidelity_support::figures::{Figure, Figures, Window, real_figures, sim_figures};
 use fidelity_support::gaps::{self, Gap};
 use fidelity_support::real::RealRuns;
 use fidelity_support::translate::scenario_toml;
@@ -107,15 +107,27 @@ fn committed_scenario(day: &Day, cfg: &Config, text: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e} (FIDELITY_WRITE=1 writes it)", path.display()))
 }
 
+/// The simulated checkpoints that are the measured runs' (`Window::of_runs`).
+fn window(real: &RealRuns, cfg: &Config) -> Window {
+    let o = &cfg.options;
+    Window::of_runs(
+        real,
+        &cfg.runs(),
+        o.interval_ms as f64 / 1000.0,
+        o.min_pause_ms as f64 / 1000.0,
+    )
+    .unwrap_or_else(|| panic!("{}: no checkpoint after the warm-up", cfg.name))
+}
+
 fn evaluate(day: &Day, cfg: &Config, real: &RealRuns, sim_text: &str) -> Row {
     let runs = cfg.runs();
     let reps = [real_figures(real, &runs[0]), real_figures(real, &runs[1])];
     let file = scenario_path(day, cfg).display().to_string();
     let outs = simulate(sim_text, &file, 0);
-    let warmup_ms = 1000.0 * warmup_s(real, cfg) as f64;
-    let sim = sim_figures(&outs, warmup_ms);
+    let window = window(real, cfg);
+    let sim = sim_figures(&outs, window);
     // The same figures on the next seeds: a pinned gap may move by as much without a change.
-    let sim_other = sim_figures(&simulate(sim_text, &file, 1), warmup_ms);
+    let sim_other = sim_figures(&simulate(sim_text, &file, 1), window);
     let mut figures: Vec<Figure> = Figure::CHECKPOINT.to_vec();
     if cfg.has_backpressure() {
         figures.push(Figure::MapRecordsPerS);
@@ -131,7 +143,7 @@ fn evaluate(day: &Day, cfg: &Config, real: &RealRuns, sim_text: &str) -> Row {
         ],
         sim_completed: outs
             .iter()
-            .map(|o| fidelity_support::figures::completed_after_warmup(o, warmup_ms).len())
+            .map(|o| fidelity_support::figures::completed_in(o, window).len())
             .sum::<usize>() as f64
             / outs.len() as f64,
         cfg: cfg.clone(),
@@ -623,4 +635,31 @@ fn the_pass_fsync_reads_a_lognormal_back() {
     assert!((f.sigma - 0.5).abs() < 1e-9, "{f:?}");
     assert_eq!(f.samples, 3);
     assert!(PassFsync::of(&[]).is_none());
+}
+
+/// RocksDB's block policy as the entry-size calibration counts it (`rocksdb_entry`).
+#[test]
+fn rocksdb_blocks_close_as_rocksdb_closes_them() {
+    use fidelity_support::rocksdb_entry::entries_per_block;
+    // 4 of 1019 B: 4084 B is past the limit and a fifth would pass 4096.
+    assert_eq!(entries_per_block(1019.0), 4);
+    // 9 of 419 B: 3779 B.
+    assert_eq!(entries_per_block(419.0), 9);
+    // Small entries fill the block to just under 4096 B.
+    assert_eq!(entries_per_block(267.0), 15);
+    assert_eq!(entries_per_block(2019.0), 2);
+}
+
+/// Two value sizes give back a per-entry and a per-block part that made them.
+#[test]
+fn rocksdb_entry_parts_come_back_from_two_sizes() {
+    use fidelity_support::rocksdb_entry::RocksdbEntry;
+    let truth = RocksdbEntry {
+        per_entry_bytes: 16.0,
+        per_block_bytes: 30.0,
+    };
+    let at = |v: f64| (v, truth.bytes_on_disk(v));
+    let solved = RocksdbEntry::solve(at(1000.0), at(250.0));
+    assert!((solved.per_entry_bytes - 16.0).abs() < 1e-6, "{solved:?}");
+    assert!((solved.per_block_bytes - 30.0).abs() < 1e-6, "{solved:?}");
 }

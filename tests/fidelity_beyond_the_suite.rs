@@ -49,7 +49,7 @@ use std::path::PathBuf;
 
 use ckptsim::model::world::World;
 use fidelity_support::compare::tolerance;
-use fidelity_support::figures::{Figure, completed_after_warmup, real_figures, sim_figures};
+use fidelity_support::figures::{Figure, Window, completed_after_warmup, real_figures, sim_figures};
 use fidelity_support::percentile;
 use fidelity_support::real::RealRuns;
 
@@ -308,7 +308,7 @@ fn held(name: &'static str, like: Figure, flink: f64, sim: f64) -> Compared {
 /// Completed checkpoints' durations and the time between their triggers.
 fn duration_figures(p: &Probe, real: &RealRuns, outs: &[ckptsim::run::RunOutput]) -> Vec<Compared> {
     let flink = real_figures(real, p.run);
-    let sim = sim_figures(outs, WARMUP_MS);
+    let sim = sim_figures(outs, Window::after(WARMUP_MS));
     let mut figures: Vec<Compared> = [
         Figure::EndToEndMs,
         Figure::MapStartDelayMs,
@@ -423,7 +423,7 @@ fn expiry_figures(p: &Probe, timeout_ms: f64, real: &RealRuns, outs: &[ckptsim::
         ),
     ];
     let flink = real_figures(real, p.run);
-    let sim = sim_figures(outs, WARMUP_MS);
+    let sim = sim_figures(outs, Window::after(WARMUP_MS));
     for fig in [Figure::EndToEndMs, Figure::MapStartDelayMs] {
         if let Some(f) = flink.get(&fig) {
             figures.push(held(fig.key(), fig, *f, sim.get(&fig).copied().unwrap_or(f64::NAN)));
@@ -436,7 +436,7 @@ fn expiry_figures(p: &Probe, timeout_ms: f64, real: &RealRuns, outs: &[ckptsim::
 /// ms after the job is RUNNING again.
 fn recovery_figures(p: &Probe, restart_held: bool, real: &RealRuns, outs: &[ckptsim::run::RunOutput]) -> Vec<Compared> {
     let flink = real_figures(real, p.run);
-    let sim = sim_figures(outs, WARMUP_MS);
+    let sim = sim_figures(outs, Window::after(WARMUP_MS));
     let mut figures: Vec<Compared> = [
         Figure::FailToRunningMs,
         Figure::FailToProcessingMs,

@@ -27,7 +27,7 @@ use std::path::PathBuf;
 use fidelity_support::calibrate::Calibration;
 use fidelity_support::compare::{Comparison, compare_row};
 use fidelity_support::configs::{self, Config};
-use fidelity_support::figures::{Figure, Figures, real_figures, sim_figures};
+use fidelity_support::figures::{Figure, Figures, Window, real_figures, sim_figures, sim_warmup_ms};
 use fidelity_support::gaps::{self, Gap};
 use fidelity_support::real::RealRuns;
 use fidelity_support::translate::{Origin, scenario_toml_from};
@@ -98,25 +98,44 @@ struct Shape {
     sim_completed: f64,
 }
 
+/// The simulated checkpoints compared with a shape's runs: those of the runs' window on
+/// ckptsim's clock (`Window::of_runs`), as the suite's rows; before the runs exist
+/// (`HOLDOUT_PREDICT`), every one after the warm-up on that clock (the translation's start-up).
+fn window(cfg: &Config, cal: &Calibration, measured: Option<&RealRuns>) -> Window {
+    let o = &cfg.options;
+    measured
+        .and_then(|real| {
+            Window::of_runs(
+                real,
+                &cfg.runs(),
+                o.interval_ms as f64 / 1000.0,
+                o.min_pause_ms as f64 / 1000.0,
+            )
+        })
+        .unwrap_or_else(|| Window::after(sim_warmup_ms(WARMUP_S as f64, cal.startup_s(o))))
+}
+
 fn simulate_shapes() -> Vec<Shape> {
     let replication = RealRuns::load(&Day::replication().real_dir());
     let cal = Calibration::measure(&configs::load(), &replication);
+    let real_dir = dir().join("real");
+    let measured = real_dir.join("summary.csv").exists().then(|| RealRuns::load(&real_dir));
     holdout_configs()
         .par_iter()
         .map(|cfg| {
             let text = committed_scenario(cfg, &scenario(cfg, &cal));
             let file = format!("tests/fidelity/holdout/scenarios/{}.toml", cfg.name);
             let outs = simulate(&text, &file, 0);
-            let warmup_ms = 1000.0 * WARMUP_S as f64;
+            let window = window(cfg, &cal, measured.as_ref());
             let sim_completed = outs
                 .iter()
-                .map(|o| fidelity_support::figures::completed_after_warmup(o, warmup_ms).len())
+                .map(|o| fidelity_support::figures::completed_in(o, window).len())
                 .sum::<usize>() as f64
                 / outs.len() as f64;
             Shape {
                 cfg: cfg.clone(),
-                sim: sim_figures(&outs, warmup_ms),
-                sim_other: sim_figures(&simulate(&text, &file, 1), warmup_ms),
+                sim: sim_figures(&outs, window),
+                sim_other: sim_figures(&simulate(&text, &file, 1), window),
                 sim_completed,
             }
         })

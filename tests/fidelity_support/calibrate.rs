@@ -11,6 +11,7 @@ use ckptsim::metrics::flink_resolution::unfloored_estimate_ms;
 
 use super::configs::{Config, HarnessOptions};
 use super::real::RealRuns;
+use super::rocksdb_entry::{self, RocksdbEntry};
 
 /// One calibrated constant, with where its value comes from.
 #[derive(Clone, Debug)]
@@ -56,9 +57,17 @@ pub struct Calibration {
     pub long_entry_bytes: f64,
     /// Heap state per `ValueState<byte[N]>` entry beyond its N bytes, bytes.
     pub value_entry_overhead_bytes: f64,
-    /// RocksDB's bytes on disk per `ValueState<byte[N]>` entry beyond its N bytes
-    /// ([`super::rocksdb_entry`]).
-    pub rocksdb_entry_overhead_bytes: f64,
+    /// RocksDB's bytes on disk per `ValueState<byte[N]>` entry, a part per entry and a part per
+    /// data block ([`super::rocksdb_entry`]).
+    pub rocksdb_entry: RocksdbEntry,
+    /// The job's start-up on the heap backend: from its start to its tasks running (its first
+    /// checkpoint's trigger less the minimum pause), s; the median over the day's heap
+    /// calibration runs: where ckptsim's clock starts, which the translated scenario's warm-up
+    /// counts from ([`super::figures::sim_warmup_ms`]).
+    pub startup_heap_s: f64,
+    /// The same over the day's RocksDB calibration runs (each task opens its RocksDB instance
+    /// before it runs).
+    pub startup_rocksdb_s: f64,
     /// CPU time of one record in the chained map and sink, us (busy time over records).
     pub map_record_cpu_us: f64,
     /// CPU time of one record in the chained map and sink on RocksDB beyond its value's bytes,
@@ -123,6 +132,22 @@ fn calibration_run<'a>(configs: &'a [Config], name: &str) -> (&'a Config, String
         .find(|c| c.name == name)
         .unwrap_or_else(|| panic!("calibration configuration {name} missing from configs.tsv"));
     (c, format!("{name}.r1"))
+}
+
+/// The median start-up of the named calibration runs: the first checkpoint's trigger after the
+/// job's start, less the minimum pause (ckptsim triggers its first that long after its tasks
+/// run, as Flink does).
+fn median_startup_s(configs: &[Config], real: &RealRuns, names: &[&str]) -> f64 {
+    let starts: Vec<f64> = names
+        .iter()
+        .map(|name| {
+            let (c, run) = calibration_run(configs, name);
+            let first = real.trigger_times_s(&run).into_iter().fold(f64::INFINITY, f64::min);
+            assert!(first.is_finite(), "{run}: no checkpoint to time the job's start-up by");
+            first - c.options.min_pause_ms as f64 / 1000.0
+        })
+        .collect();
+    super::percentile(&starts, 0.5).expect("at least one calibration run")
 }
 
 /// Expected distinct keys among `records` uniform draws from `keys` keys.
@@ -216,6 +241,15 @@ impl Calibration {
     /// CPU of one record in the chained map and sink on RocksDB with the job's state values, us.
     pub fn rocksdb_map_cpu_us(&self, o: &HarnessOptions) -> f64 {
         self.rocksdb_map_record_cpu_us + self.rocksdb_map_value_byte_cpu_ns * value_bytes_of(o) / 1000.0
+    }
+
+    /// The job's start-up on `o`'s backend, s.
+    pub fn startup_s(&self, o: &HarnessOptions) -> f64 {
+        if o.rocksdb {
+            self.startup_rocksdb_s
+        } else {
+            self.startup_heap_s
+        }
     }
 
     pub fn measure(configs: &[Config], real: &RealRuns) -> Calibration {
@@ -405,7 +439,26 @@ impl Calibration {
             handoff_percentiles_ms,
             long_entry_bytes,
             value_entry_overhead_bytes: value_overhead,
-            rocksdb_entry_overhead_bytes: value_overhead,
+            rocksdb_entry: RocksdbEntry {
+                per_entry_bytes: value_overhead,
+                per_block_bytes: 0.0,
+            },
+            startup_heap_s: median_startup_s(
+                configs,
+                real,
+                &[
+                    "c01_heap_bytes",
+                    "c02_heap_entries",
+                    "c04_empty",
+                    "c05_failure",
+                    "c08_trigger_split",
+                ],
+            ),
+            startup_rocksdb_s: median_startup_s(
+                configs,
+                real,
+                &["c03_rocks_bytes", "c07_rocks_entries", "c09_rocks_manifest"],
+            ),
             // busy ms per second over records per second and subtask: ms per record.
             map_record_cpu_us: 1000.0 * busy_map / (rate_in / p02),
             source_record_cpu_us: 1000.0 * busy_src / (rate_out / p02),
@@ -428,8 +481,16 @@ impl Calibration {
             manifest_base_bytes: manifest.base_bytes,
             manifest_bytes_per_file: manifest.per_file_bytes,
         };
-        cal.rocksdb_entry_overhead_bytes = super::rocksdb_entry::measure(&cal, c03, real, &r03);
-        let (entry_ns, byte_ns) = flush_fit(c03.options.state_bytes as f64 + cal.rocksdb_entry_overhead_bytes);
+        let bytes03 = rocksdb_entry::bytes_per_entry(&cal, c03, real, &r03);
+        let probe = super::suite_dir().join(rocksdb_entry::PROBE_DIR);
+        let probe_configs = super::configs::load_from(&probe.join("configs.tsv"));
+        let (e1, run1) = calibration_run(&probe_configs, rocksdb_entry::SECOND_SIZE_RUN);
+        let bytes_e1 = rocksdb_entry::bytes_per_entry(&cal, e1, &RealRuns::load(&probe.join("real")), &run1);
+        cal.rocksdb_entry = RocksdbEntry::solve(
+            (c03.options.state_bytes as f64, bytes03),
+            (e1.options.state_bytes as f64, bytes_e1),
+        );
+        let (entry_ns, byte_ns) = flush_fit(bytes03);
         cal.rocksdb_flush_entry_cpu_ns = entry_ns;
         cal.rocksdb_flush_bytes_per_s = 1e9 / byte_ns;
         cal
@@ -531,9 +592,27 @@ impl Calibration {
             ),
             c(
                 "RocksDB bytes on disk per entry beyond its value",
-                self.rocksdb_entry_overhead_bytes,
+                self.rocksdb_entry.per_entry_bytes,
                 "B",
-                "c03_rocks_bytes: the entry size at which the simulated c03 holds c03's mean state size after the warm-up (two runs solve the line, a third checks it)",
+                "c03_rocks_bytes (1000 B values) + probes/rocksdb_entry_size e1 (250 B, another boot: sizes do not depend on the host): the entry sizes at which each simulated run holds its measured mean state size over the same checkpoints, solved for a part per entry and one per data block",
+            ),
+            c(
+                "RocksDB bytes on disk per data block beyond its entries",
+                self.rocksdb_entry.per_block_bytes,
+                "B",
+                "the same fit: a 4 KiB block holds 4 entries of 1000 B, 15 of 250 B (RocksDB's block_size, block_size_deviation 10)",
+            ),
+            c(
+                "the job's start-up, heap",
+                self.startup_heap_s * 1000.0,
+                "ms",
+                "c01, c02, c04, c05, c08: the first checkpoint's trigger after the job's start, median; the translated scenarios' warm-up is the harness's less it (the comparison takes each run's own)",
+            ),
+            c(
+                "the job's start-up, RocksDB",
+                self.startup_rocksdb_s * 1000.0,
+                "ms",
+                "c03, c07, c09: the same",
             ),
             c(
                 "map + sink CPU per record",

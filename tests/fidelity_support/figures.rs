@@ -176,30 +176,91 @@ pub fn real_figures(real: &RealRuns, run: &str) -> Figures {
     f
 }
 
-/// Completed checkpoints the simulated side keeps: triggered after the warm-up (`warmup_ms`,
-/// the measured run's).
-pub fn completed_after_warmup(out: &RunOutput, warmup_ms: f64) -> Vec<&ckptsim::metrics::CheckpointRecord> {
+/// The simulated checkpoints a comparison keeps: those triggered from `from_ms` to `to_ms` of
+/// simulated time.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Window {
+    pub from_ms: f64,
+    pub to_ms: f64,
+}
+
+impl Window {
+    /// Every checkpoint triggered after `warmup_ms`.
+    pub fn after(warmup_ms: f64) -> Window {
+        Window {
+            from_ms: warmup_ms,
+            to_ms: f64::INFINITY,
+        }
+    }
+
+    /// The simulated checkpoints that are measured runs' after their warm-up. ckptsim's clock
+    /// starts with the job's tasks running and its first checkpoint (`min_pause_s` after them,
+    /// as Flink's); Flink's trigger times count from the job's start, its deployment earlier
+    /// (0.4-2.0 s in the suite's runs). So each run's triggers after its warm-up, less its own
+    /// start-up (its first trigger less the pause), are simulated times, and the window spans
+    /// them all, widened by half an interval on each side so that no trigger sits on its edge:
+    /// both sides average the same checkpoints (a RocksDB state size saw-tooths over four of
+    /// them). The start-up sets no simulated figure, only which are compared. `None` when no
+    /// run triggered after its warm-up.
+    pub fn of_runs(real: &RealRuns, runs: &[String], interval_s: f64, min_pause_s: f64) -> Option<Window> {
+        let shifted: Vec<f64> = runs
+            .iter()
+            .filter(|r| real.has_run(r))
+            .flat_map(|r| {
+                let triggers = real.trigger_times_s(r);
+                let startup_s = triggers.iter().copied().fold(f64::INFINITY, f64::min) - min_pause_s;
+                let warmup_s = real.warmup_s(r);
+                triggers
+                    .into_iter()
+                    .filter(move |t| *t >= warmup_s)
+                    .map(move |t| t - startup_s)
+            })
+            .collect();
+        let first = shifted.iter().copied().fold(f64::INFINITY, f64::min);
+        let last = shifted.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        first.is_finite().then(|| Window {
+            from_ms: 1000.0 * (first - interval_s / 2.0),
+            to_ms: 1000.0 * (last + interval_s / 2.0),
+        })
+    }
+}
+
+/// A measured run's warm-up (`warmup_s` after the job's start) on ckptsim's clock, which starts
+/// `startup_s` later, in whole ms.
+pub fn sim_warmup_ms(warmup_s: f64, startup_s: f64) -> f64 {
+    (1000.0 * (warmup_s - startup_s)).round()
+}
+
+/// Completed checkpoints the simulated side keeps: triggered in `window`.
+pub fn completed_in(out: &RunOutput, window: Window) -> Vec<&ckptsim::metrics::CheckpointRecord> {
     out.checkpoints
         .iter()
         .filter(|c| {
-            c.status == "COMPLETED" && !c.checkpoint_type.contains("SAVEPOINT") && c.trigger_timestamp >= warmup_ms
+            c.status == "COMPLETED"
+                && !c.checkpoint_type.contains("SAVEPOINT")
+                && c.trigger_timestamp >= window.from_ms
+                && c.trigger_timestamp <= window.to_ms
         })
         .collect()
+}
+
+/// Completed checkpoints triggered after the warm-up (`warmup_ms`).
+pub fn completed_after_warmup(out: &RunOutput, warmup_ms: f64) -> Vec<&ckptsim::metrics::CheckpointRecord> {
+    completed_in(out, Window::after(warmup_ms))
 }
 
 /// How many seeds the simulated side pools: the scenario's own and the five after it.
 pub const SIM_SEEDS: u64 = 6;
 
 /// ckptsim's figures for the runs of a translated scenario (one per seed), pooled, each cut
-/// at `warmup_ms`.
-pub fn sim_figures(outs: &[RunOutput], warmup_ms: f64) -> Figures {
+/// to `window`.
+pub fn sim_figures(outs: &[RunOutput], window: Window) -> Figures {
     let mut f = Figures::new();
-    let done: Vec<_> = outs.iter().flat_map(|o| completed_after_warmup(o, warmup_ms)).collect();
+    let done: Vec<_> = outs.iter().flat_map(|o| completed_in(o, window)).collect();
     let subs: Vec<_> = outs
         .iter()
         .flat_map(|out| {
-            let ids: std::collections::BTreeSet<u64> =
-                completed_after_warmup(out, warmup_ms).iter().map(|c| c.id).collect();
+            let ids: std::collections::BTreeSet<u64> = completed_in(out, window).iter().map(|c| c.id).collect();
             out.subtasks
                 .iter()
                 .filter(move |s| is_map_task(&s.task) && ids.contains(&s.checkpoint_id))

@@ -96,9 +96,13 @@ pub fn scenario_toml_from(origin: &Origin, cfg: &Config, cal: &Calibration, dura
         w,
         "duration = \"{duration_s}s\"       # as many checkpoints as the real run triggered"
     );
+    let startup_s = cal.startup_s(o);
     let _ = writeln!(
         w,
-        "warmup = \"{warmup_s}s\"          # the harness's WARMUP: statistics skip the first {warmup_s} s"
+        "warmup = \"{:.0}ms\"        # the harness's WARMUP ({warmup_s} s after the job's start) less the job's start-up ({:.0} ms, calibrated on the {} calibration runs): ckptsim's clock starts with the tasks running",
+        super::figures::sim_warmup_ms(warmup_s as f64, startup_s),
+        1000.0 * startup_s,
+        if o.rocksdb { "RocksDB" } else { "heap" }
     );
     let _ = writeln!(w, "seed = 1");
     let _ = writeln!(w);
@@ -337,8 +341,8 @@ fn write_operators(w: &mut String, cfg: &Config, cal: &Calibration) {
         )
     } else if o.rocksdb {
         format!(
-            "{:.0}B\" }}  # --stateBytes {} + calibrated bytes on disk per RocksDB entry (c03_rocks_bytes)",
-            o.state_bytes as f64 + cal.rocksdb_entry_overhead_bytes,
+            "{:.2}B\" }}  # --stateBytes {} and RocksDB's calibrated bytes on disk per entry and per data block (c03_rocks_bytes, probes/rocksdb_entry_size)",
+            cal.rocksdb_entry.bytes_on_disk(o.state_bytes as f64),
             o.state_bytes
         )
     } else {

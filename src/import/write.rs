@@ -66,6 +66,11 @@ pub fn us(v: f64) -> String {
 pub fn bytes(v: f64) -> String {
     format!("\"{:.0}B\"", v.max(0.0).round())
 }
+/// A key's state: an average over keys, so to a hundredth of a byte (at 17 B per key a whole
+/// byte is 6 %).
+pub fn bytes_per_key(v: f64) -> String {
+    format!("\"{:.2}B\"", v.max(0.0))
+}
 pub fn bytes_per_s(v: f64) -> String {
     format!("\"{:.1}MB/s\"", v / 1e6)
 }

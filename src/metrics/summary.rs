@@ -168,7 +168,8 @@ pub struct RunSummary {
     pub job: JobStats,
     pub engine: EngineStats,
     /// An imported scenario's calibration report: per statistic, the job's own median (its
-    /// `[imported]` table), the simulated one and their ratio. Empty for other scenarios.
+    /// `[imported]` table; the sizes' mean), the simulated one alike and their ratio. Empty for
+    /// other scenarios.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub calibration: Vec<super::calibration::CalibrationRow>,
     /// The fast path's records per simulated record (`simulation.records_per_bundle`); absent

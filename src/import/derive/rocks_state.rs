@@ -26,7 +26,12 @@ use super::super::fit::median;
 const FEED_STEP_S: f64 = 0.1;
 
 /// The largest `bytes_per_key` a scenario accepts (`state.bytes_per_key`: at most 1GB).
-const BYTES_PER_KEY_MAX: u64 = 1_000_000_000;
+const BYTES_PER_KEY_MAX: f64 = 1e9;
+/// The smallest `bytes_per_key` the search tries.
+const BYTES_PER_KEY_MIN: f64 = 1.0;
+/// Where the search stops: a hundredth of a byte per key, the precision the scenario is written
+/// with (`state.bytes_per_key` may be fractional; at 9 B per key, a whole byte is 11 %).
+const BYTES_PER_KEY_RESOLUTION: f64 = 0.01;
 
 /// One keyed RocksDB subtask as the simulation runs it: its keys drawn uniformly by the
 /// records it processes, every record writing `bytes_per_key`, a checkpoint per interval.
@@ -44,10 +49,11 @@ pub(crate) struct RocksSubtask {
     pub duration_s: f64,
 }
 
-/// What the backend model gives over the checkpoints after the warm-up (medians).
+/// What the backend model gives over the checkpoints after the warm-up (medians, but the state
+/// size's mean: it saw-tooths with compaction, and a median is one of its levels).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct ModelRun {
-    /// `state_size` (every live SST and the misc files).
+    /// `state_size` (every live SST and the misc files), the mean.
     pub state_size_bytes: f64,
     /// What the synchronous phase flushed: the memtable's bytes at the checkpoint.
     pub flushed_bytes: f64,
@@ -66,8 +72,9 @@ enum Model {
 }
 
 impl RocksSubtask {
-    /// Runs the backend model with `bytes_per_key`.
-    pub(crate) fn run(&self, bytes_per_key: u64) -> ModelRun {
+    /// Runs the backend model with `bytes_per_key`, whole bytes fed as the simulation feeds
+    /// them (a fractional key's bytes add up, each step gets their whole part).
+    pub(crate) fn run(&self, bytes_per_key: f64) -> ModelRun {
         let mut model = if self.cfg.incremental {
             Model::Incremental(Box::new(RocksDbIncrementalBackend::new(self.cfg, 0)))
         } else {
@@ -86,6 +93,13 @@ impl RocksSubtask {
         let steps_per_interval = (self.interval_s / FEED_STEP_S).round().max(1.0) as u64;
         let step_s = self.interval_s / steps_per_interval as f64;
         let (mut records, mut written_records) = (0.0_f64, 0_u64);
+        // Puts since the memtable's last flush, and the whole bytes of their distinct keys:
+        // a flush writes each key's newest version only, as the simulation's does.
+        let (mut since_flush, mut newest_so_far) = (0_u64, 0_u64);
+        let flushes = |m: &Model| match m {
+            Model::Full(b) => b.lsm().flushes(),
+            Model::Incremental(b) => b.lsm().flushes(),
+        };
         let (mut sizes, mut flushed, mut waits) = (Vec::new(), Vec::new(), Vec::new());
         let mut entry_cpu = Vec::new();
         let mut cid = 0;
@@ -94,18 +108,27 @@ impl RocksSubtask {
             for _ in 0..steps_per_interval {
                 records += self.records_per_s * step_s;
                 let n = records.floor() as u64;
-                // Each put counted as a key of its own: what this derivation reads back is the
-                // flush's work (every version in the memtable), not the flushed file's size.
+                // The memtable holds every version (the flush's work, which this derivation
+                // reads back); its flush writes the distinct keys' newest versions.
+                let bytes = whole_bytes(n, bytes_per_key) - whole_bytes(written_records, bytes_per_key);
+                since_flush += n - written_records;
+                let newest = (distinct(since_flush as f64) * bytes_per_key).floor() as u64;
                 let written = StateWrites {
-                    bytes: (n - written_records) * bytes_per_key,
+                    bytes,
                     puts: n - written_records,
-                    newest_bytes: (n - written_records) * bytes_per_key,
+                    newest_bytes: newest - newest_so_far,
                 };
+                newest_so_far = newest;
                 written_records = n;
-                let live = distinct(n as f64).round() as u64 * bytes_per_key;
+                let live = (distinct(n as f64).round() * bytes_per_key).round() as u64;
+                let before = flushes(&model);
                 match &mut model {
                     Model::Full(b) => b.on_state_change(written, live),
                     Model::Incremental(b) => b.on_state_change(written, live),
+                }
+                if flushes(&model) != before {
+                    // A full memtable flushed: what follows starts a new one.
+                    (since_flush, newest_so_far) = (0, 0);
                 }
             }
             let now = SimTime(ns_from_f64(cid as f64 * self.interval_s * NS_PER_S as f64));
@@ -118,6 +141,8 @@ impl RocksSubtask {
                     (m, c)
                 }
             };
+            // The native checkpoint flushed the memtable.
+            (since_flush, newest_so_far) = (0, 0);
             if cid as f64 * self.interval_s >= self.warmup_s {
                 sizes.push(cost.state_size as f64);
                 flushed.push(memtable.bytes as f64);
@@ -126,7 +151,11 @@ impl RocksSubtask {
             }
         }
         ModelRun {
-            state_size_bytes: median(&sizes).unwrap_or(0.0),
+            state_size_bytes: if sizes.is_empty() {
+                0.0
+            } else {
+                sizes.iter().sum::<f64>() / sizes.len() as f64
+            },
             flushed_bytes: median(&flushed).unwrap_or(0.0),
             flush_entry_cpu_ms: median(&entry_cpu).unwrap_or(0.0),
             sync_wait_ms: median(&waits).unwrap_or(0.0),
@@ -134,35 +163,45 @@ impl RocksSubtask {
         }
     }
 
-    /// The `bytes_per_key` whose model run's median state size is nearest `target_bytes` (the
-    /// job's median per subtask), and that run; `None` when the model cannot reach it (even 1 B
-    /// per key gives more, or 1 GB less) or no checkpoint falls after the warm-up. Bisection on
-    /// integers: the median grows with `bytes_per_key` (live state, writes and the versions
-    /// they leave all scale with it), and the nearer end is kept.
-    pub(crate) fn invert(&self, target_bytes: f64) -> Option<(u64, ModelRun)> {
-        let size = |b: u64| self.run(b).state_size_bytes;
-        let mut lo = 1_u64;
+    /// The `bytes_per_key` whose model run's mean state size is nearest `target_bytes` (the
+    /// job's mean per subtask), to a hundredth of a byte, and that run; `None` when the model
+    /// cannot reach it (even 1 B per key gives more, or 1 GB less) or no checkpoint falls after
+    /// the warm-up. Bisection on hundredths of a byte: the mean grows with `bytes_per_key`
+    /// (live state, writes and the versions they leave all scale with it), and the nearer end
+    /// is kept.
+    pub(crate) fn invert(&self, target_bytes: f64) -> Option<(f64, ModelRun)> {
+        let size = |b: f64| self.run(b).state_size_bytes;
+        let mut lo = BYTES_PER_KEY_MIN;
         let smallest = self.run(lo);
         if smallest.checkpoints == 0 || smallest.state_size_bytes > target_bytes {
             return None;
         }
         // An upper bracket: the live state alone at the full key space reaches the target.
-        let mut hi = ((target_bytes / self.keys.max(1) as f64).ceil() as u64).clamp(2, BYTES_PER_KEY_MAX);
+        let mut hi = (target_bytes / self.keys.max(1) as f64)
+            .ceil()
+            .clamp(2.0, BYTES_PER_KEY_MAX);
         while size(hi) < target_bytes {
             if hi == BYTES_PER_KEY_MAX {
                 return None;
             }
             lo = hi;
-            hi = hi.saturating_mul(2).min(BYTES_PER_KEY_MAX);
+            hi = (hi * 2.0).min(BYTES_PER_KEY_MAX);
         }
-        while hi - lo > 1 {
-            let mid = lo + (hi - lo) / 2;
-            if size(mid) < target_bytes {
-                lo = mid;
+        // On a grid of hundredths, so that the result is one the scenario writes exactly.
+        let grid = |b: f64| (b / BYTES_PER_KEY_RESOLUTION).round() as u64;
+        let (mut lo_i, mut hi_i) = (grid(lo), grid(hi));
+        while hi_i - lo_i > 1 {
+            let mid = lo_i + (hi_i - lo_i) / 2;
+            if size(mid as f64 * BYTES_PER_KEY_RESOLUTION) < target_bytes {
+                lo_i = mid;
             } else {
-                hi = mid;
+                hi_i = mid;
             }
         }
+        let (lo, hi) = (
+            lo_i as f64 * BYTES_PER_KEY_RESOLUTION,
+            hi_i as f64 * BYTES_PER_KEY_RESOLUTION,
+        );
         let (rl, rh) = (self.run(lo), self.run(hi));
         if (target_bytes - rl.state_size_bytes).abs() <= (rh.state_size_bytes - target_bytes).abs() {
             Some((lo, rl))
@@ -170,6 +209,12 @@ impl RocksSubtask {
             Some((hi, rh))
         }
     }
+}
+
+/// The whole bytes `puts` writes of `bytes_per_key` each come to, counted from the first: a
+/// fractional key's bytes add up and each step gets the whole bytes it completes.
+fn whole_bytes(puts: u64, bytes_per_key: f64) -> u64 {
+    (puts as f64 * bytes_per_key).floor() as u64
 }
 
 /// `flush_throughput` from the synchronous phase: the bytes the model flushes per checkpoint
@@ -214,24 +259,24 @@ mod tests {
         for incremental in [false, true] {
             let s = subtask(incremental);
             // A "real" job with 400 B per key: what Flink would report, per the model.
-            let reported = s.run(400).state_size_bytes;
+            let reported = s.run(400.0).state_size_bytes;
             assert!(
                 reported > 15_000.0 * 400.0 * 1.2,
                 "versions on top of the live state: {reported}"
             );
             let (bpk, run) = s.invert(reported).expect("reachable");
-            let per_byte = s.run(bpk + 1).state_size_bytes - run.state_size_bytes;
+            let per_hundredth = s.run(bpk + 0.01).state_size_bytes - run.state_size_bytes;
             assert!(
-                (run.state_size_bytes - reported).abs() <= per_byte,
+                (run.state_size_bytes - reported).abs() <= per_hundredth.max(1.0),
                 "incremental {incremental}: {bpk} B/key gives {} for {reported}",
                 run.state_size_bytes
             );
             assert!(
-                bpk.abs_diff(400) <= 1,
+                (bpk - 400.0).abs() <= 0.01,
                 "incremental {incremental}: recovered {bpk} B/key"
             );
             // Negative control: the old mapping took the reported size as the live state.
-            let old = (reported / s.keys as f64).round() as u64;
+            let old = (reported / s.keys as f64).round();
             let old_size = s.run(old).state_size_bytes;
             assert!(
                 old_size / reported > 1.2,
@@ -246,7 +291,7 @@ mod tests {
     #[test]
     fn flush_throughput_inverts_the_sync_phase() {
         let s = subtask(false);
-        let run = s.run(400);
+        let run = s.run(400.0);
         assert!((run.flushed_bytes - 3_000.0 * 400.0).abs() <= 400.0, "{run:?}");
         assert!(run.sync_wait_ms >= 5.0, "native_checkpoint_time is part of it: {run:?}");
         let per_put_ms = s.cfg.flush.ns_per_entry / 1e6;

@@ -67,6 +67,6 @@ pub(super) const FIELDS: &[FieldDoc] = &[
         Number,
         Required,
         JOB,
-        "The job's own median: milliseconds for durations, bytes for sizes. The report sets the run's median (checkpoints triggered after the warm-up) beside it, with their ratio.",
+        "The job's own median, but the mean for `state_size` and `checkpointed_size` (on RocksDB they saw-tooth with compaction, and a median is one of the levels): milliseconds for durations, bytes for sizes. The report sets the run's figure alike (checkpoints triggered after the warm-up) beside it, with their ratio.",
     ),
 ];

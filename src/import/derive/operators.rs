@@ -279,7 +279,7 @@ fn state(s: &mut Section, cx: &Ctx, b: &Backend, op: &Op) -> Option<RocksSync> {
             "state",
             format!("{{ bytes_per_key = {} }}", bytes_per_key(per_key)),
             format!(
-                "the LSM model cannot reach the median state_size - alignment.persisted per subtask {} B ({subs}, {cp_range}) with 1 B to 1 GB per key: taken as live state (x parallelism / keys), which the model inflates by the SST versions not yet compacted",
+                "the LSM model cannot reach the mean state_size - alignment.persisted per subtask {} B ({subs}, {cp_range}) with 1 B to 1 GB per key: taken as live state (x parallelism / keys), which the model inflates by the SST versions not yet compacted",
                 f(state)
             ),
         );

@@ -9,9 +9,9 @@
 //! as live state counts them twice. So the importer inverts the model: a deterministic search
 //! over `bytes_per_key` in which each step runs the backend model alone
 //! ([`RocksDbFullBackend`] / [`RocksDbIncrementalBackend`]), driven as the simulation drives
-//! it, and compares the median state size of its checkpoints after the warm-up with the
-//! job's. The same run says what the synchronous phase flushes per checkpoint, which fits
-//! `flush_throughput`.
+//! it, and compares the mean state size of its checkpoints after the warm-up with the job's
+//! (a saw-tooth's median is one of its levels). The same run says what the synchronous phase
+//! flushes per checkpoint, which fits `flush_throughput`.
 
 use crate::model::backend::rocksdb_full::RocksDbFullBackend;
 use crate::model::backend::rocksdb_incremental::RocksDbIncrementalBackend;
@@ -250,10 +250,10 @@ mod tests {
         }
     }
 
-    /// The model's median state size for the found `bytes_per_key` is the target within one
-    /// byte per key's worth; the old mapping (reported size x parallelism / keys, as if the
-    /// reported size were live state) gives a model size far off the target (it counts the
-    /// uncompacted versions twice), which this check catches: the negative control.
+    /// The model's mean state size for the found `bytes_per_key` is the target within a
+    /// hundredth of a byte per key's worth; the old mapping (reported size x parallelism / keys,
+    /// as if the reported size were live state) gives a model size far off the target (it
+    /// counts the uncompacted versions twice), which this check catches: the negative control.
     #[test]
     fn inversion_reproduces_the_reported_size_where_the_old_mapping_inflates_it() {
         for incremental in [false, true] {

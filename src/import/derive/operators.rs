@@ -304,7 +304,7 @@ fn rocks_model(cx: &Ctx, b: &Backend, op: &Op) -> RocksSubtask {
     let p = u64::from(cx.job.vertices[op.vertex].parallelism.max(1));
     let (duration_s, warmup_s) = run_length_s(cx);
     RocksSubtask {
-        cfg: model_config(b),
+        cfg: model_config(cx, b),
         keys: cx.keys.div_ceil(p),
         records_per_s: cx.data[op.vertex].rates.in_per_s,
         interval_s: cx.interval_s().unwrap_or(1.0),

@@ -18,26 +18,46 @@
 //! i12's second run 0.82); with the first three fixes 0.998-1.005 at 400 B values and 1.028-1.036
 //! on i12; with the fourth 0.997-1.005 on all seven.
 //!
-//! Tolerance, from the statistic: a window of N checkpoints over a saw-tooth of four steps moves
-//! its mean by at most two steps over N (a partial cycle), on each side. The captures hold 15
-//! checkpoints and a step is one interval's flushed file (1.15 MB per subtask at 3,000 records/s
-//! of 400 B values; 2.3 MB at 2 s or 6,000/s), so 2.5 % (the largest step's bound, 2 x 2.3 MB /
-//! 15 over i04's 23.4 MB, is 1.3 % a side). It catches each fix undone on some capture: i12
-//! without the instance age (1.028 and 1.036), and the older mappings above. The negative
-//! control takes the reported size as live state (what the importer did before it inverted
-//! the model) and must fall outside.
+//! Tolerance, from the statistic, per capture: the state steps up one flushed file per
+//! checkpoint and drops back at every fourth, so its levels lie within one range, three steps
+//! wide, of the capture's smallest and largest sizes. A window of N consecutive checkpoints
+//! holds whole cycles and a partial one of at most three, whose levels pull its mean from the
+//! cycle's by at most 1.5 steps over N, half the range over N. The two sides' windows (the
+//! capture's, the simulated run's after its warm-up) fall on the cycle independently, so they
+//! may differ by half the range times (1 / N_capture + 1 / N_simulated): 1.9-3.6 % of the state
+//! on these captures. It catches each fix undone on some capture: i12's second run without the
+//! instance age (1.036 against 3.0 %), and the older mappings above. The negative control takes
+//! the reported size as live state (what the importer did before it inverted the model) and
+//! must fall outside.
 
 mod import_support;
 
 use ckptsim::metrics::calibration::{CalibrationStatistic, simulated_values};
-use import_support::{capture, scenario};
+use import_support::{capture, options, scenario};
 
-/// How far the simulated mean may lie from the capture's (see the module's comment).
-const TOLERANCE: f64 = 0.025;
+/// A run's checkpoint state sizes: their mean, their range (largest less smallest) and count.
+struct Sizes {
+    mean: f64,
+    range: f64,
+    n: usize,
+}
 
-/// The capture's mean `state_size` over the completed checkpoints of its REST history (the
+impl Sizes {
+    fn of(sizes: &[f64], what: &str) -> Sizes {
+        assert!(sizes.len() >= 10, "{what}: {} checkpoints", sizes.len());
+        let max = sizes.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let min = sizes.iter().copied().fold(f64::INFINITY, f64::min);
+        Sizes {
+            mean: sizes.iter().sum::<f64>() / sizes.len() as f64,
+            range: max - min,
+            n: sizes.len(),
+        }
+    }
+}
+
+/// The capture's `state_size` over the completed checkpoints of its REST history (the
 /// checkpoints the importer read).
-fn captured_mean_state(name: &str) -> f64 {
+fn captured(name: &str) -> Sizes {
     let jobs = capture(name).join("jobs");
     let job = std::fs::read_dir(&jobs)
         .expect("jobs/")
@@ -54,30 +74,33 @@ fn captured_mean_state(name: &str) -> f64 {
         .filter(|c| c["status"] == "COMPLETED")
         .filter_map(|c| c["state_size"].as_f64())
         .collect();
-    assert!(sizes.len() >= 10, "{name}: {} completed checkpoints", sizes.len());
-    sizes.iter().sum::<f64>() / sizes.len() as f64
+    Sizes::of(&sizes, name)
 }
 
-/// The simulated mean checkpoint state size of `name`'s imported scenario with `changes`, after
-/// its warm-up.
-fn simulated_mean_state(name: &str, changes: &[&str]) -> f64 {
+/// The checkpoint state sizes of `name`'s imported scenario with `changes`, after its warm-up.
+fn simulated(name: &str, changes: &[&str]) -> Sizes {
     let sc = scenario(name, changes);
     let warmup_ms = sc.simulation.warmup.value / 1e6;
     let out = ckptsim::run::run(&sc, sc.simulation.seed);
-    let sizes = simulated_values(&out, CalibrationStatistic::StateSize, None, warmup_ms);
-    assert!(sizes.len() >= 10, "{name}: {} simulated checkpoints", sizes.len());
-    sizes.iter().sum::<f64>() / sizes.len() as f64
+    Sizes::of(
+        &simulated_values(&out, CalibrationStatistic::StateSize, None, warmup_ms),
+        name,
+    )
 }
 
-fn ratio(name: &str) -> f64 {
-    let (real, sim) = (captured_mean_state(name), simulated_mean_state(name, &[]));
-    let r = sim / real;
+/// The simulated mean over the capture's, and the tolerance of the module's comment, both as
+/// fractions of the capture's mean.
+fn compare(name: &str, changes: &[&str]) -> (f64, f64) {
+    let (real, sim) = (captured(name), simulated(name, changes));
+    let tolerance = real.range / 2.0 * (1.0 / real.n as f64 + 1.0 / sim.n as f64) / real.mean;
+    let ratio = sim.mean / real.mean;
     println!(
-        "{name:<32} state real {:>10.1} kB  imported {:>10.1} kB  ratio {r:.4}",
-        real / 1e3,
-        sim / 1e3
+        "{name:<32} {changes:?} state real {:>10.1} kB  imported {:>10.1} kB  ratio {ratio:.4}  tolerance {:.1} %",
+        real.mean / 1e3,
+        sim.mean / 1e3,
+        100.0 * tolerance
     );
-    r
+    (ratio, tolerance)
 }
 
 #[test]
@@ -93,9 +116,9 @@ fn imported_rocksdb_jobs_hold_their_captures_state() {
     ];
     let misses: Vec<String> = captures
         .iter()
-        .map(|name| (name, ratio(name)))
-        .filter(|(_, r)| (r - 1.0).abs() > TOLERANCE)
-        .map(|(name, r)| format!("{name}: imported state {r:.4} of the capture's"))
+        .map(|name| (name, compare(name, &[])))
+        .filter(|(_, (r, tol))| (r - 1.0).abs() > *tol)
+        .map(|(name, (r, tol))| format!("{name}: imported state {r:.4} of the capture's (tolerance {tol:.4})"))
         .collect();
     assert!(misses.is_empty(), "{}", misses.join("\n"));
 }
@@ -105,11 +128,10 @@ fn imported_rocksdb_jobs_hold_their_captures_state() {
 #[test]
 fn reported_size_as_live_state_is_caught() {
     let name = "i03_rocks_remote.r1";
-    // Per subtask the reported state x parallelism / keys: the job's state over its keys
-    // (`--keys 30000` in the capture's run-info.txt).
-    let old = captured_mean_state(name) / 30_000.0;
+    let keys = options(name).keys.expect("--keys of the capture's run-info.txt") as f64;
+    // Per subtask the reported state x parallelism / keys: the job's state over its keys.
+    let old = captured(name).mean / keys;
     let change = format!("operators.stateful-map.state.bytes_per_key=\"{old:.2}B\"");
-    let r = simulated_mean_state(name, &[change.as_str()]) / captured_mean_state(name);
-    println!("{name} with the reported size as live state: {r:.4}");
-    assert!((r - 1.0).abs() > TOLERANCE, "the old mapping passed: {r:.4}");
+    let (r, tolerance) = compare(name, &[change.as_str()]);
+    assert!((r - 1.0).abs() > tolerance, "the old mapping passed: {r:.4}");
 }

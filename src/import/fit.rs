@@ -1,4 +1,4 @@
-//! The statistics the importer fits: medians and percentiles (linear interpolation between
+//! The statistics the importer fits: means, medians and percentiles (linear interpolation between
 //! closest ranks, as the harness's `summarize.py` and numpy compute Flink's side) and a
 //! least-squares line.
 
@@ -17,6 +17,16 @@ pub fn percentile(values: &[f64], q: f64) -> Option<f64> {
 
 pub fn median(values: &[f64]) -> Option<f64> {
     percentile(values, 0.5)
+}
+
+/// The mean of the finite values; `None` when there are none. For a checkpoint's sizes, which
+/// saw-tooth on RocksDB, where a median is one of the levels.
+pub fn mean(values: &[f64]) -> Option<f64> {
+    let (sum, n) = values
+        .iter()
+        .filter(|v| v.is_finite())
+        .fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
+    (n > 0).then(|| sum / n as f64)
 }
 
 /// The quantiles an empirical distribution is written through.

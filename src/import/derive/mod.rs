@@ -11,7 +11,7 @@ mod rates;
 mod rocks_state;
 mod storage;
 
-use super::fit::median;
+use super::fit::{mean, median};
 use super::layout::Layout;
 use super::plan::{Plan, plan};
 use super::rest_model::{self as rest, CheckpointConfig, History, Job, SubtaskAck, VertexMetrics};
@@ -185,12 +185,7 @@ fn job_medians(cx: &Ctx) -> Vec<Median> {
 }
 
 fn mean_of(h: &History, get: fn(&rest::HistoryEntry) -> f64) -> f64 {
-    let values: Vec<f64> = h.completed.iter().map(get).collect();
-    if values.is_empty() {
-        f64::NAN
-    } else {
-        values.iter().sum::<f64>() / values.len() as f64
-    }
+    mean(&h.completed.iter().map(get).collect::<Vec<_>>()).unwrap_or(f64::NAN)
 }
 
 fn median_of(h: &History, get: fn(&rest::HistoryEntry) -> f64) -> f64 {

@@ -4,7 +4,7 @@
 
 use crate::vocab::{OperatorKind, Partitioning};
 
-use super::super::fit::median;
+use super::super::fit::{mean, median};
 use super::super::plan::Op;
 use super::super::rest_model::SubtaskAck;
 use super::super::write::{Section, bytes, bytes_per_key, quote, us};
@@ -225,16 +225,13 @@ fn sync_busy_ms_per_s(cx: &Ctx, vertex: usize) -> f64 {
 fn state(s: &mut Section, cx: &Ctx, b: &Backend, op: &Op) -> Option<RocksSync> {
     let vd = &cx.data[op.vertex];
     let sizes: Vec<f64> = vd.acks.iter().map(|a| (a.state_size - a.persisted).max(0.0)).collect();
-    let keyed_rocks = b.rocks && !cx.cc.changelog && op.inputs.iter().any(|(_, p, _)| *p == Partitioning::Hash);
-    let state = if keyed_rocks && !sizes.is_empty() {
-        sizes.iter().sum::<f64>() / sizes.len() as f64
-    } else {
-        median(&sizes).unwrap_or(0.0)
-    };
+    let keyed = op.inputs.iter().any(|(_, p, _)| *p == Partitioning::Hash);
+    // RocksDB (not under the changelog, whose size is its materialization plus the log).
+    let keyed_rocks = keyed && b.rocks && !cx.cc.changelog;
+    let state = if keyed_rocks { mean(&sizes) } else { median(&sizes) }.unwrap_or(0.0);
     if !op.head || state <= 0.0 {
         return None;
     }
-    let keyed = op.inputs.iter().any(|(_, p, _)| *p == Partitioning::Hash);
     let (subs, cp_range) = (&cx.subs, &cx.cp_range);
     if !keyed {
         s.put(
@@ -245,10 +242,9 @@ fn state(s: &mut Section, cx: &Ctx, b: &Backend, op: &Op) -> Option<RocksSync> {
         return None;
     }
     let p = cx.job.vertices[op.vertex].parallelism as f64;
-    // RocksDB (not under the changelog, whose size is its materialization plus the log):
-    // Flink's size counts the SST versions not yet compacted, which the simulator's LSM adds
-    // again, so the live state is found by inverting the model.
-    if b.rocks && !cx.cc.changelog {
+    // RocksDB: Flink's size counts the SST versions not yet compacted, which the simulator's
+    // LSM adds again, so the live state is found by inverting the model.
+    if keyed_rocks {
         let model = rocks_model(cx, b, op);
         if let Some((per_key, run)) = model.invert(state) {
             s.put(

@@ -18,7 +18,7 @@ use crate::model::backend::rocksdb_incremental::RocksDbIncrementalBackend;
 use crate::model::backend::{BackendConfig, StateWrites};
 use crate::time::{NS_PER_S, SimTime, ns_from_f64};
 
-use super::super::fit::median;
+use super::super::fit::{mean, median};
 
 /// How often the model is fed the writes between two checkpoints (the simulation feeds them
 /// per batch of records; the LSM only sees their sum and the live state at each memtable
@@ -151,11 +151,7 @@ impl RocksSubtask {
             }
         }
         ModelRun {
-            state_size_bytes: if sizes.is_empty() {
-                0.0
-            } else {
-                sizes.iter().sum::<f64>() / sizes.len() as f64
-            },
+            state_size_bytes: mean(&sizes).unwrap_or(0.0),
             flushed_bytes: median(&flushed).unwrap_or(0.0),
             flush_entry_cpu_ms: median(&entry_cpu).unwrap_or(0.0),
             sync_wait_ms: median(&waits).unwrap_or(0.0),

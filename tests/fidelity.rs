@@ -648,6 +648,59 @@ fn rocksdb_blocks_close_as_rocksdb_closes_them() {
     // Small entries fill the block to just under 4096 B.
     assert_eq!(entries_per_block(267.0), 15);
     assert_eq!(entries_per_block(2019.0), 2);
+    // 24 of 168.8 B (150 B values, `e3`), 18 of 218.6 B (h05's 200 B).
+    assert_eq!(entries_per_block(168.8), 24);
+    assert_eq!(entries_per_block(218.6), 18);
+}
+
+/// The block model predicts the entry-size probe's check runs, which set nothing: `e2` (2000 B
+/// values, 2 entries a block) within 2 B and `e3` (150 B, 24 entries, so past the 16 of one
+/// restart point) within 0.3 B, by the rules registered in
+/// `tests/fidelity/probes/rocksdb_entry_size/README.md` before each run. Each day's parts come
+/// from its own c03 and `e1`; `e3`'s blocks carry a second restart point's 11 B (0.46 B an
+/// entry), which the rule registered for it kept.
+#[test]
+fn rocksdb_entry_sizes_predict_the_check_runs() {
+    use fidelity_support::rocksdb_entry::{self as entry, PROBE_DIR};
+    let probe = fidelity_support::suite_dir().join(PROBE_DIR);
+    let probe_configs = configs::load_from(&probe.join("configs.tsv"));
+    let probe_real = RealRuns::load(&probe.join("real"));
+    for suite in [suite(), replication(), third_pass()] {
+        let cal = &suite.calibration;
+        for (name, tolerance_b) in [("e2_rocks_value2000", 2.0), ("e3_rocks_value150", 0.3)] {
+            let cfg = probe_configs
+                .iter()
+                .find(|c| c.name == name)
+                .unwrap_or_else(|| panic!("{name} is not in {PROBE_DIR}/configs.tsv"));
+            let value = cfg.options.state_bytes as f64;
+            let measured = entry::bytes_per_entry(cal, cfg, &probe_real, &format!("{name}.r1"));
+            let predicted = cal.rocksdb_entry.bytes_on_disk(value);
+            println!(
+                "{}: {name} measured {measured:.2} B per entry, the block model {predicted:.2}",
+                suite.day.name
+            );
+            assert!(
+                (measured - predicted).abs() <= tolerance_b,
+                "{}: {name} measured {measured:.2} B per entry against the block model's \
+                 {predicted:.2} (tolerance {tolerance_b} B)",
+                suite.day.name
+            );
+            // The negative control: blocks with one restart point whatever they hold.
+            let one_restart = entry::RocksdbEntry {
+                per_restart_point_bytes: 0.0,
+                ..cal.rocksdb_entry
+            }
+            .bytes_on_disk(value);
+            if name.starts_with("e3") {
+                assert!(
+                    (measured - one_restart).abs() > tolerance_b,
+                    "{}: {name} cannot tell one restart point a block ({one_restart:.2} B) \
+                     from two ({predicted:.2}): measured {measured:.2}",
+                    suite.day.name
+                );
+            }
+        }
+    }
 }
 
 /// Two value sizes give back a per-entry and a per-block part that made them.
@@ -657,9 +710,14 @@ fn rocksdb_entry_parts_come_back_from_two_sizes() {
     let truth = RocksdbEntry {
         per_entry_bytes: 16.0,
         per_block_bytes: 30.0,
+        ..RocksdbEntry::solve((1000.0, 1020.0), (250.0, 270.0))
     };
+    assert_eq!(truth.per_restart_point_bytes, 11.0);
     let at = |v: f64| (v, truth.bytes_on_disk(v));
-    let solved = RocksdbEntry::solve(at(1000.0), at(250.0));
-    assert!((solved.per_entry_bytes - 16.0).abs() < 1e-6, "{solved:?}");
-    assert!((solved.per_block_bytes - 30.0).abs() < 1e-6, "{solved:?}");
+    // The second pair's 150 B values fill blocks of 24 with two restart points.
+    for (one, two) in [(1000.0, 250.0), (1000.0, 150.0)] {
+        let solved = RocksdbEntry::solve(at(one), at(two));
+        assert!((solved.per_entry_bytes - 16.0).abs() < 1e-6, "{one}, {two}: {solved:?}");
+        assert!((solved.per_block_bytes - 30.0).abs() < 1e-6, "{one}, {two}: {solved:?}");
+    }
 }

@@ -439,10 +439,7 @@ impl Calibration {
             handoff_percentiles_ms,
             long_entry_bytes,
             value_entry_overhead_bytes: value_overhead,
-            rocksdb_entry: RocksdbEntry {
-                per_entry_bytes: value_overhead,
-                per_block_bytes: 0.0,
-            },
+            rocksdb_entry: RocksdbEntry::flat(value_overhead),
             startup_heap_s: median_startup_s(
                 configs,
                 real,
@@ -601,6 +598,12 @@ impl Calibration {
                 self.rocksdb_entry.per_block_bytes,
                 "B",
                 "the same fit: a 4 KiB block holds 4 entries of 1000 B, 15 of 250 B (RocksDB's block_size, block_size_deviation 10)",
+            ),
+            c(
+                "RocksDB bytes per restart point past a data block's first",
+                self.rocksdb_entry.per_restart_point_bytes,
+                "B",
+                "the key format, not fitted: 4 B in the restart array and the 7 B of key its entry stores whole (probes/rocksdb_entry_size/shared_key_bytes.py); blocks of more than 16 entries (block_restart_interval), e.g. 18 of 200 B; checked on e3 (150 B values)",
             ),
             c(
                 "the job's start-up, heap",

@@ -5,7 +5,7 @@
 //! A heap entry's overhead beyond its value (c01) is not RocksDB's: an SST entry also carries
 //! the internal key's 8 B sequence number and type and the length varints, and RocksDB cuts its
 //! files into data blocks of about 4 KiB, each with its own trailer, restart array and index
-//! entry, which the entries it holds share: 4 of 1000 B, 9 of 400 B, 17 of 200 B. An overhead
+//! entry, which the entries it holds share: 4 of 1000 B, 9 of 400 B, 18 of 200 B. An overhead
 //! fitted at one value size alone charges a smaller entry too large a share of a block (f12 at
 //! 400 B came out 0.5 % above Flink's state, the held-out h05 at 200 B 2.3 %).
 //!
@@ -19,6 +19,11 @@
 //! the line for the entry size whose mean is the measured one; a third at that size must land
 //! on it to within 0.1 %, or the premise (linearity) is broken. The entry sizes at two value
 //! sizes then give the two parts.
+//!
+//! Past 16 entries a block takes a second restart point (RocksDB's `block_restart_interval`):
+//! 4 B more in its restart array, and the entry there stores its whole key. Neither calibration
+//! size reaches it (4 and 15 entries a block); its bytes come from the key format, and `e3`
+//! (150 B values, 24 entries a block) checks them.
 //!
 //! On-disk sizes do not depend on the host's speed (c03's mean state size is 45.92, 45.93 and
 //! 45.88 MB on the suite's three days), so `e1`, measured on a fourth boot, serves all three.
@@ -37,6 +42,16 @@ const BLOCK_ALMOST_FULL_BYTES: f64 = 3687.0;
 /// A block's restart array while it holds at most 16 entries (`block_restart_interval`): one
 /// 4 B restart point and the 4 B count, which the block's size estimate includes.
 const RESTART_ARRAY_BYTES: f64 = 8.0;
+/// RocksDB's `block_restart_interval` (16; Flink leaves it alone): the 17th, 33rd, ... entry of
+/// a block starts a restart point.
+const RESTART_INTERVAL: u32 = 16;
+/// A restart point's 4 B in the block's restart array, counted by the block's size estimate.
+const RESTART_POINT_BYTES: f64 = 4.0;
+/// The key bytes a restart point's entry stores that it would otherwise share with the entry
+/// before it: 7.54 B over c03's 40,000 keys (a compacted L1 file), 6.63 over one interval's
+/// 2,000 (an L0 file), by `probes/rocksdb_entry_size/shared_key_bytes.py` (Flink's key group,
+/// `Long` key and `VoidNamespace`, sorted as RocksDB sorts them). Not fitted; `e3` checks it.
+const RESTART_SHARED_KEY_BYTES: f64 = 7.0;
 
 /// Where a directory of measured runs of `e1` lives, beside the suite's days.
 pub const PROBE_DIR: &str = "probes/rocksdb_entry_size";
@@ -51,23 +66,48 @@ pub struct RocksdbEntry {
     pub per_entry_bytes: f64,
     /// Bytes every data block takes beyond its entries: trailer, restart array, index entry.
     pub per_block_bytes: f64,
+    /// Bytes each restart point past a block's first takes: its 4 B in the restart array and
+    /// the key bytes its entry stores whole. 0 where a run's bytes per entry are probed flat.
+    pub per_restart_point_bytes: f64,
 }
 
 impl RocksdbEntry {
     /// Bytes on disk of one entry of a `value_bytes` value, its share of a block included.
     pub fn bytes_on_disk(&self, value_bytes: f64) -> f64 {
         let entry = value_bytes + self.per_entry_bytes;
-        entry + self.per_block_bytes / entries_per_block(entry) as f64
+        let n = entries_per_block(entry);
+        entry + (self.per_block_bytes + self.restart_bytes(n)) / n as f64
+    }
+
+    /// One entry's bytes, whatever the value: what a run's bytes per entry are probed with.
+    pub fn flat(bytes_beyond_value: f64) -> RocksdbEntry {
+        RocksdbEntry {
+            per_entry_bytes: bytes_beyond_value,
+            per_block_bytes: 0.0,
+            per_restart_point_bytes: 0.0,
+        }
+    }
+
+    /// Bytes a block of `n` entries takes for its restart points past the first.
+    fn restart_bytes(&self, n: u32) -> f64 {
+        (n.div_ceil(RESTART_INTERVAL) - 1) as f64 * self.per_restart_point_bytes
     }
 
     /// The two parts from the bytes per entry at two value sizes, `(value, bytes per entry)`.
     /// A block's entry count depends on the per-entry part, so the two are solved in turn until
     /// the counts settle.
     pub fn solve(one: (f64, f64), two: (f64, f64)) -> RocksdbEntry {
-        let (o1, o2) = (one.1 - one.0, two.1 - two.0);
-        let mut e = o1.min(o2);
+        let restarts = RocksdbEntry {
+            per_restart_point_bytes: RESTART_POINT_BYTES + RESTART_SHARED_KEY_BYTES,
+            ..RocksdbEntry::flat(0.0)
+        };
+        let mut e = (one.1 - one.0).min(two.1 - two.0);
         for _ in 0..32 {
-            let (n1, n2) = (entries_per_block(one.0 + e) as f64, entries_per_block(two.0 + e) as f64);
+            let (n1, n2) = (entries_per_block(one.0 + e), entries_per_block(two.0 + e));
+            // Each size's bytes beyond its value, less its restart points past the first.
+            let o1 = one.1 - one.0 - restarts.restart_bytes(n1) / n1 as f64;
+            let o2 = two.1 - two.0 - restarts.restart_bytes(n2) / n2 as f64;
+            let (n1, n2) = (n1 as f64, n2 as f64);
             assert!(
                 n1 != n2,
                 "values of {} and {} B fill blocks alike: no per-block part to solve",
@@ -81,6 +121,7 @@ impl RocksdbEntry {
                 return RocksdbEntry {
                     per_entry_bytes: e,
                     per_block_bytes: b,
+                    ..restarts
                 };
             }
             e = next;
@@ -95,6 +136,9 @@ pub fn entries_per_block(entry_bytes: f64) -> u32 {
     let mut size = RESTART_ARRAY_BYTES;
     let mut n = 0;
     loop {
+        if n > 0 && n % RESTART_INTERVAL == 0 {
+            size += RESTART_POINT_BYTES;
+        }
         size += entry_bytes;
         n += 1;
         if size >= BLOCK_BYTES || (size + entry_bytes > BLOCK_BYTES && size > BLOCK_ALMOST_FULL_BYTES) {
@@ -119,10 +163,7 @@ pub fn bytes_per_entry(cal: &Calibration, cfg: &Config, real: &RealRuns, run: &s
     let value = cfg.options.state_bytes as f64;
     let mean_at = |bytes: f64| {
         let mut c = cal.clone();
-        c.rocksdb_entry = RocksdbEntry {
-            per_entry_bytes: bytes - value,
-            per_block_bytes: 0.0,
-        };
+        c.rocksdb_entry = RocksdbEntry::flat(bytes - value);
         let text = scenario_toml(cfg, &c, duration_s, warmup_s.round() as u64);
         let loaded = ckptsim::scenario::parse_str(&text, run).unwrap_or_else(|e| panic!("{e}"));
         let out = ckptsim::run::run(&loaded.scenario, loaded.scenario.simulation.seed);

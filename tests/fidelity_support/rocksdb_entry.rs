@@ -79,7 +79,8 @@ impl RocksdbEntry {
         entry + (self.per_block_bytes + self.restart_bytes(n)) / n as f64
     }
 
-    /// One entry's bytes, whatever the value: what a run's bytes per entry are probed with.
+    /// Every entry `bytes_beyond_value` more than its value, with no part per block or restart
+    /// point: what a run's bytes per entry are searched with, so that no model biases them.
     pub fn flat(bytes_beyond_value: f64) -> RocksdbEntry {
         RocksdbEntry {
             per_entry_bytes: bytes_beyond_value,

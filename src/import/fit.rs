@@ -19,15 +19,9 @@ pub fn median(values: &[f64]) -> Option<f64> {
     percentile(values, 0.5)
 }
 
-/// The mean of the finite values; `None` when there are none. For a checkpoint's sizes, which
-/// saw-tooth on RocksDB, where a median is one of the levels.
-pub fn mean(values: &[f64]) -> Option<f64> {
-    let (sum, n) = values
-        .iter()
-        .filter(|v| v.is_finite())
-        .fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
-    (n > 0).then(|| sum / n as f64)
-}
+/// For a checkpoint's sizes, which saw-tooth on RocksDB, where a median is one of the levels:
+/// the calibration report's mean, so that the job's figure and the run's are one statistic.
+pub use crate::metrics::calibration::mean;
 
 /// The quantiles an empirical distribution is written through.
 pub const QUANTILES: [f64; 7] = [0.0, 0.1, 0.25, 0.5, 0.75, 0.9, 1.0];

@@ -108,6 +108,16 @@ pub fn percentile(values: &[f64], q: f64) -> Option<f64> {
     Some(xs[lo] + (xs[hi] - xs[lo]) * (pos - lo as f64))
 }
 
+/// The mean of the finite values; `None` when there are none. The report's figure for a
+/// checkpoint's sizes ([`CalibrationStatistic::is_mean`]), and the importer's for the job's.
+pub fn mean(values: &[f64]) -> Option<f64> {
+    let (sum, n) = values
+        .iter()
+        .filter(|v| v.is_finite())
+        .fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
+    (n > 0).then(|| sum / n as f64)
+}
+
 /// The simulated median of `stat` (of `task`'s subtasks for per-subtask statistics) over the
 /// completed checkpoints (not savepoints) triggered at or after `warmup_ms`.
 pub fn simulated_median(
@@ -151,8 +161,7 @@ pub fn report(
     job.iter()
         .map(|(stat, task, job_median)| {
             let sim = if stat.is_mean() {
-                let values = simulated_values(out, *stat, task.as_deref(), warmup_ms);
-                (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+                mean(&simulated_values(out, *stat, task.as_deref(), warmup_ms))
             } else {
                 simulated_median(out, *stat, task.as_deref(), warmup_ms)
             };

@@ -9,43 +9,58 @@ use ckptsim::model::world::World;
 use ckptsim::time::NS_PER_S;
 
 /// Poisson arrivals (800/s) into one server with exponential service (mean 1 ms): M/M/1 with
-/// rho = 0.8. Buffer timeout 0 sends every record at once to a reader with nothing else to
-/// read, and the records that arrive while the server is busy in one buffer when it gets there;
-/// the server emits each record when it is done with it. Zero latency and zero source and sink
-/// service make the operator the only place a record waits. Back-pressure moves the waiting
-/// line upstream (into the buffer being filled, or the source's input) but keeps it FIFO, so
-/// the sojourn time is M/M/1's.
-const MM1: &str = r#"
-[pipeline]
-operator_chaining = false  # one task per operator: the test reads each one's figures
-[simulation]
+/// rho = 0.8. Unchained, each operator is a task of its own: buffer timeout 0 sends every record
+/// at once to a reader with nothing else to read, and the records that arrive while the server
+/// is busy in one buffer when it gets there; the server emits each record when it is done with
+/// it. Zero latency and zero source and sink service make the operator the only place a record
+/// waits. Back-pressure moves the waiting line upstream (into the buffer being filled, or the
+/// source's input) but keeps it FIFO, so the sojourn time is M/M/1's.
+///
+/// Chained (Flink's default for this job: forward edges, equal parallelism) the three operators
+/// are one task and no record crosses a channel: a record starts when it has arrived and the one
+/// before it is done, Lindley's recursion, so the sojourn time is M/M/1's as well. The scale
+/// bench's tandem compares both against a bare event loop.
+fn mm1(chained: bool) -> String {
+    let head = if chained {
+        // Flink's defaults: operators chained, the 100 ms buffer timeout.
+        ""
+    } else {
+        "[pipeline]\noperator_chaining = false  # one task per operator: the test reads each one's figures\n"
+    };
+    let network = if chained {
+        ""
+    } else {
+        "input_handoff_latency = \"0s\"  # the theory's queues have no wake-up latency\n\
+         buffer_timeout = \"0s\"\nlocal_latency = \"0s\"\n"
+    };
+    format!(
+        r#"{head}[simulation]
 duration = "1500s"
 [cluster]
 taskmanagers = 1
 slots_per_taskmanager = 1
 [network]
-input_handoff_latency = "0s"  # the theory's queues have no wake-up latency
-buffer_timeout = "0s"
-local_latency = "0s"
-[[operators]]
+{network}[[operators]]
 name = "source"
 kind = "source"
 parallelism = 1
-rate = { process = "poisson", records_per_second = 800 }
+rate = {{ process = "poisson", records_per_second = 800 }}
 service_time = "0s"
 [[operators]]
 name = "server"
 kind = "operator"
 parallelism = 1
-inputs = [{ from = "source", partitioning = "forward" }]
-service_time = { dist = "exponential", mean = "1ms" }
+inputs = [{{ from = "source", partitioning = "forward" }}]
+service_time = {{ dist = "exponential", mean = "1ms" }}
 [[operators]]
 name = "sink"
 kind = "sink"
 parallelism = 1
-inputs = [{ from = "server", partitioning = "forward" }]
+inputs = [{{ from = "server", partitioning = "forward" }}]
 service_time = "0s"
-"#;
+"#
+    )
+}
 
 struct Sojourns {
     arrivals_ns: Vec<u64>,
@@ -53,7 +68,7 @@ struct Sojourns {
 }
 
 fn mm1_sojourns(seed: u64) -> Sojourns {
-    let s = common::scenario(MM1);
+    let s = common::scenario(&mm1(false));
     let mut w = World::new(&ckptsim::compile::world_config(&s), seed, "mm1");
     w.enable_record_log();
     w.run_to_end();
@@ -112,6 +127,57 @@ fn mm1_mean_sojourn_time_is_one_over_mu_minus_lambda() {
         (p99 / p99_theory - 1.0).abs() < 0.03,
         "p99 {p99:.3} ms vs {p99_theory:.3} ms (+-3 %, validation-theory.md)"
     );
+}
+
+/// The chained M/M/1 (one task, no channel): the record log holds operator tasks' records only,
+/// so the sinks' latency statistics of 20 independent replications give the interval. Each
+/// replication's mean sojourn is one sample; the 99 % interval of their mean must hold the
+/// theory's 5 ms and be within 3 % of it, and the replications' p99 within 3 % of 23.03 ms. The
+/// negative control: a server 5 % faster (W = 3.96 ms) must fall outside the same check.
+#[test]
+fn chained_mm1_mean_sojourn_time_is_one_over_mu_minus_lambda() {
+    let theory = 5.0;
+    let (mean, half, p99, records) = chained_mm1_replications("1ms");
+    println!("M/M/1 chained: W = {mean:.4} ms +- {half:.4} (99 %), theory {theory} ms, {records} records");
+    assert!(records > 1_000_000, "{records} records");
+    assert!(
+        (mean - theory).abs() < half,
+        "chained: W = {mean:.4} ms +- {half:.4} (99 %), theory {theory} ms"
+    );
+    assert!(
+        half < 0.03 * theory,
+        "confidence half-width {half} ms is too wide to test anything"
+    );
+    let p99_theory = 100f64.ln() / 200.0 * 1e3;
+    println!("M/M/1 chained: p99 = {p99:.3} ms (mean of the replications'), theory {p99_theory:.3} ms");
+    assert!(
+        (p99 / p99_theory - 1.0).abs() < 0.03,
+        "chained: p99 {p99:.3} ms vs {p99_theory:.3} ms (+-3 %, validation-theory.md)"
+    );
+    let (faster, faster_half, _, _) = chained_mm1_replications("0.95ms");
+    println!("negative control, service 0.95 ms: W = {faster:.4} ms +- {faster_half:.4}");
+    assert!(
+        (faster - theory).abs() > faster_half,
+        "the check cannot tell a 5 % faster server ({faster:.4} ms) from the theory's {theory} ms"
+    );
+}
+
+/// Mean sojourn (ms) over 20 replications of the chained M/M/1 with service mean `service`,
+/// its 99 % half-width, the mean of the replications' p99 and the records counted.
+fn chained_mm1_replications(service: &str) -> (f64, f64, f64, u64) {
+    let text = mm1(true)
+        .replacen("[simulation]\n", "[simulation]\nwarmup = \"50s\"\n", 1)
+        .replacen("mean = \"1ms\"", &format!("mean = \"{service}\""), 1);
+    let s = common::scenario(&text);
+    let reps: Vec<_> = (1..=20)
+        .map(|seed| ckptsim::run::run(&s, seed).summary.job.latency_ms)
+        .collect();
+    let n = reps.len() as f64;
+    let mean = reps.iter().map(|l| l.avg).sum::<f64>() / n;
+    let sd = (reps.iter().map(|l| (l.avg - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+    let half = common::t_995(19) * sd / n.sqrt();
+    let p99 = reps.iter().map(|l| l.p99).sum::<f64>() / n;
+    (mean, half, p99, reps.iter().map(|l| l.count).sum())
 }
 
 #[test]

@@ -121,6 +121,7 @@ pub mod rate_profile;
 pub mod report;
 pub mod reproduce;
 pub mod run;
+pub mod run_progress;
 pub mod scenario;
 pub mod sim;
 pub mod summary_table;

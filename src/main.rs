@@ -422,7 +422,14 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 .and_then(|s| s.to_str())
                 .unwrap_or("scenario")
                 .to_string();
-            let result = ckptsim::run::run_labelled(&sc, seed, &label);
+            let needs = scenario::budget::estimate(&sc);
+            if let Some(note) = ckptsim::run_progress::long_run_note(&sc, &needs) {
+                eprintln!("{note}");
+            }
+            let bar = ckptsim::run_progress::bar(&sc, &needs);
+            let result =
+                ckptsim::run::run_labelled_reporting(&sc, seed, &label, |t| ckptsim::run_progress::show(&bar, t));
+            bar.finish_and_clear();
             say!("{}", ckptsim::summary_table::render_summary(&result));
             if let Some(dir) = dir {
                 let files = output::write_run_dir(&dir, &result, !no_plots)

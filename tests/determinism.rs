@@ -45,3 +45,23 @@ fn another_seed_gives_different_files() {
         assert!(ca != cb, "{name} is the same for seeds 5 and 6");
     }
 }
+
+/// A long run's progress bar reads the simulated clock during the run: the run it watches is
+/// the same (the same trace hash and summary), and the clock it sees only moves forward.
+#[test]
+fn watching_a_run_changes_nothing() {
+    let scenario = load_file(&PathBuf::from("scenarios/quickstart.toml")).unwrap().scenario;
+    let plain = ckptsim::run::run_labelled(&scenario, 5, "quickstart");
+    let mut seen = Vec::new();
+    let watched = ckptsim::run::run_labelled_reporting(&scenario, 5, "quickstart", |t| seen.push(t));
+    assert_eq!(plain.summary.engine.trace_hash, watched.summary.engine.trace_hash);
+    assert_eq!(
+        serde_json::to_string(&plain.summary).unwrap(),
+        serde_json::to_string(&watched.summary).unwrap()
+    );
+    // One report at each thousandth of the duration but the last (the run is over there).
+    assert_eq!(seen.len(), 999, "reports");
+    assert!(seen.windows(2).all(|w| w[0] < w[1]), "the clock went back");
+    let end = scenario.simulation.duration.value as u64;
+    assert!(seen.last().unwrap().as_ns() < end);
+}

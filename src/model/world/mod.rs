@@ -94,6 +94,10 @@ use crate::sim::rng::StreamKind;
 use crate::sim::{EventQueue, RngStream, StreamId, TraceHash};
 use crate::time::{NS_PER_S, SimTime};
 
+/// How often [`World::run_reporting`] reports: at every thousandth of the simulated duration (3.6
+/// simulated seconds of an hour, one or two CPU seconds of the scale issue's production hour).
+pub const PROGRESS_SLICES: u64 = 1000;
+
 /// Settings the event loop reads on its hot path, resolved once from the configuration.
 #[derive(Clone, Debug)]
 pub(crate) struct Settings {
@@ -431,6 +435,20 @@ impl World {
         self.finish()
     }
 
+    /// As [`World::run`], handing `progress` the simulated clock at each [`PROGRESS_SLICES`]th
+    /// of the duration (a long run's progress bar). The run pauses between two events to report,
+    /// so it is the same event for event.
+    pub fn run_reporting(mut self, mut progress: impl FnMut(SimTime)) -> RunOutput {
+        self.start();
+        let slice_ns = (self.set.end.as_ns() / PROGRESS_SLICES).max(1);
+        let mut until = SimTime(slice_ns);
+        while self.run_events_until(until, |_| {}) {
+            progress(until);
+            until = SimTime(until.as_ns().saturating_add(slice_ns));
+        }
+        self.finish()
+    }
+
     /// Runs to the end, keeping the world for inspection (tests).
     pub fn run_to_end(&mut self) {
         self.run_to_end_observing(|_| {});
@@ -438,15 +456,24 @@ impl World {
 
     /// Runs to the end, handing the world to `each_event` after every event (tests that check a
     /// property at every step).
-    pub fn run_to_end_observing(&mut self, mut each_event: impl FnMut(&World)) {
+    pub fn run_to_end_observing(&mut self, each_event: impl FnMut(&World)) {
         self.start();
+        self.run_events_until(SimTime::MAX, each_event);
+    }
+
+    /// Processes the events due by `until`, handing the world to `each_event` after each. True
+    /// when it stopped at `until` with the run not over; false at the run's end.
+    fn run_events_until(&mut self, until: SimTime, mut each_event: impl FnMut(&World)) -> bool {
         while let Some(t) = self.queue.peek_time() {
             if t > self.set.end
                 || self.endpoints.run_over()
                 || self.jm.job_failed_at().is_some()
                 || self.jm.job_finished_at().is_some()
             {
-                break;
+                return false;
+            }
+            if t > until {
+                return true;
             }
             let (now, ev) = self.queue.pop().expect("peeked");
             let (kind, component) = ev.trace_key();
@@ -454,6 +481,7 @@ impl World {
             self.dispatch(now, ev);
             each_event(self);
         }
+        false
     }
 
     /// Routes an event to the component it is for.

@@ -100,34 +100,39 @@ fn mm1_mean_sojourn_time_is_one_over_mu_minus_lambda() {
         .zip(&q.departures_ns)
         .map(|(a, d)| (d - a) as f64 / 1e6)
         .collect();
-    assert!(w.len() > 1_000_000, "{} records", w.len());
     let (mean, se) = common::batch_means(&w, 20);
-    let theory = 1.0 / (1000.0 - 800.0) * 1e3; // 5 ms
-    let half = common::t_995(19) * se;
-    println!(
-        "M/M/1: W = {mean:.4} ms +- {half:.4} (99 %), theory {theory} ms, {} records",
-        w.len()
-    );
-    assert!(
-        (mean - theory).abs() < half,
-        "W = {mean:.4} ms +- {half:.4} (99 %), theory {theory} ms"
-    );
-    // The interval must be tight enough to mean something: within 3 % of the theory.
-    assert!(
-        half < 0.03 * theory,
-        "confidence half-width {half} ms is too wide to test anything"
-    );
-    // Sojourn time in M/M/1 is Exp(mu - lambda): p99 = ln(100) / (mu - lambda) = 23.03 ms.
     let mut sorted = w.clone();
     sorted.sort_by(|a, b| a.total_cmp(b));
     let p99 = sorted[(0.99 * sorted.len() as f64) as usize];
+    assert_mm1("M/M/1", mean, common::t_995(19) * se, p99, w.len() as u64);
+}
+
+/// M/M/1 at lambda 800/s and mu 1000/s: the mean sojourn `mean` (ms) with its 99 % half-width
+/// `half` must hold the theory's 1 / (mu - lambda) = 5 ms, the interval be within 3 % of it
+/// (tight enough to mean something), and `p99` within 3 % of Exp(mu - lambda)'s ln(100) / (mu -
+/// lambda) = 23.03 ms.
+fn assert_mm1(label: &str, mean: f64, half: f64, p99: f64, records: u64) {
+    let theory = MM1_SOJOURN_MS;
+    println!("{label}: W = {mean:.4} ms +- {half:.4} (99 %), theory {theory} ms, {records} records");
+    assert!(records > 1_000_000, "{label}: {records} records");
+    assert!(
+        (mean - theory).abs() < half,
+        "{label}: W = {mean:.4} ms +- {half:.4} (99 %), theory {theory} ms"
+    );
+    assert!(
+        half < 0.03 * theory,
+        "{label}: confidence half-width {half} ms is too wide to test anything"
+    );
     let p99_theory = 100f64.ln() / 200.0 * 1e3;
-    println!("M/M/1: p99 = {p99:.3} ms, theory {p99_theory:.3} ms");
+    println!("{label}: p99 = {p99:.3} ms, theory {p99_theory:.3} ms");
     assert!(
         (p99 / p99_theory - 1.0).abs() < 0.03,
-        "p99 {p99:.3} ms vs {p99_theory:.3} ms (+-3 %, validation-theory.md)"
+        "{label}: p99 {p99:.3} ms vs {p99_theory:.3} ms (+-3 %, validation-theory.md)"
     );
 }
+
+/// 1 / (mu - lambda) for the M/M/1 above, in ms.
+const MM1_SOJOURN_MS: f64 = 1.0 / (1000.0 - 800.0) * 1e3;
 
 /// The chained M/M/1 (one task, no channel): the record log holds operator tasks' records only,
 /// so the sinks' latency statistics of 20 independent replications give the interval. Each
@@ -136,29 +141,14 @@ fn mm1_mean_sojourn_time_is_one_over_mu_minus_lambda() {
 /// negative control: a server 5 % faster (W = 3.96 ms) must fall outside the same check.
 #[test]
 fn chained_mm1_mean_sojourn_time_is_one_over_mu_minus_lambda() {
-    let theory = 5.0;
     let (mean, half, p99, records) = chained_mm1_replications("1ms");
-    println!("M/M/1 chained: W = {mean:.4} ms +- {half:.4} (99 %), theory {theory} ms, {records} records");
-    assert!(records > 1_000_000, "{records} records");
-    assert!(
-        (mean - theory).abs() < half,
-        "chained: W = {mean:.4} ms +- {half:.4} (99 %), theory {theory} ms"
-    );
-    assert!(
-        half < 0.03 * theory,
-        "confidence half-width {half} ms is too wide to test anything"
-    );
-    let p99_theory = 100f64.ln() / 200.0 * 1e3;
-    println!("M/M/1 chained: p99 = {p99:.3} ms (mean of the replications'), theory {p99_theory:.3} ms");
-    assert!(
-        (p99 / p99_theory - 1.0).abs() < 0.03,
-        "chained: p99 {p99:.3} ms vs {p99_theory:.3} ms (+-3 %, validation-theory.md)"
-    );
+    // The p99 is the mean of the replications' p99s.
+    assert_mm1("M/M/1 chained", mean, half, p99, records);
     let (faster, faster_half, _, _) = chained_mm1_replications("0.95ms");
     println!("negative control, service 0.95 ms: W = {faster:.4} ms +- {faster_half:.4}");
     assert!(
-        (faster - theory).abs() > faster_half,
-        "the check cannot tell a 5 % faster server ({faster:.4} ms) from the theory's {theory} ms"
+        (faster - MM1_SOJOURN_MS).abs() > faster_half,
+        "the check cannot tell a 5 % faster server ({faster:.4} ms) from the theory's {MM1_SOJOURN_MS} ms"
     );
 }
 

@@ -435,9 +435,9 @@ impl World {
         self.finish()
     }
 
-    /// As [`World::run`], handing `progress` the simulated clock at each [`PROGRESS_SLICES`]th
-    /// of the duration (a long run's progress bar). The run pauses between two events to report,
-    /// so it is the same event for event.
+    /// As [`World::run`], handing `progress` the simulated clock at each thousandth of the
+    /// duration ([`PROGRESS_SLICES`]; a long run's progress bar). The run pauses between two
+    /// events to report, so it is the same event for event.
     pub fn run_reporting(mut self, mut progress: impl FnMut(SimTime)) -> RunOutput {
         self.start();
         let slice_ns = (self.set.end.as_ns() / PROGRESS_SLICES).max(1);

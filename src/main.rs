@@ -458,6 +458,9 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 scenario::limits::human_bytes(needs.memory_bytes()),
                 needs.work_steps()
             );
+            if let Some(note) = ckptsim::run_progress::long_run_note(&sc, &needs) {
+                sayln!("{note}");
+            }
             Ok(())
         }
         Command::Sweep {

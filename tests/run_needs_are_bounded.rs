@@ -256,3 +256,25 @@ fn a_sweep_point_beyond_the_limits_is_named_before_any_run() {
     assert!(!out.join("runs").exists(), "nothing ran");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A run that fits the limits but takes minutes record by record: `validate` says so and names
+/// the fast path's field; the same job on the fast path, or shortened, gets no note.
+#[test]
+fn a_long_record_by_record_run_is_told_of_the_fast_path_before_it_runs() {
+    let validate = |set: &[&str]| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_ckptsim"));
+        cmd.arg("validate").arg("benches/scenarios/production_hour.toml");
+        for s in set {
+            cmd.arg("--set").arg(s);
+        }
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let hour = validate(&[]);
+    assert!(hour.contains("--set simulation.records_per_bundle=32"), "{hour}");
+    for set in ["simulation.records_per_bundle=32", "simulation.duration=30s"] {
+        let out = validate(&[set]);
+        assert!(!out.contains("note:"), "{set}: {out}");
+    }
+}

@@ -21,17 +21,15 @@ use ckptsim::time::NS_PER_S;
 /// before it is done, Lindley's recursion, so the sojourn time is M/M/1's as well. The scale
 /// bench's tandem compares both against a bare event loop.
 fn mm1(chained: bool) -> String {
-    let head = if chained {
+    let (head, network) = if chained {
         // Flink's defaults: operators chained, the 100 ms buffer timeout.
-        ""
+        ("", "")
     } else {
-        "[pipeline]\noperator_chaining = false  # one task per operator: the test reads each one's figures\n"
-    };
-    let network = if chained {
-        ""
-    } else {
-        "input_handoff_latency = \"0s\"  # the theory's queues have no wake-up latency\n\
-         buffer_timeout = \"0s\"\nlocal_latency = \"0s\"\n"
+        (
+            "[pipeline]\noperator_chaining = false  # one task per operator: the test reads each one's figures\n",
+            "input_handoff_latency = \"0s\"  # the theory's queues have no wake-up latency\n\
+             buffer_timeout = \"0s\"\nlocal_latency = \"0s\"\n",
+        )
     };
     format!(
         r#"{head}[simulation]
@@ -162,11 +160,11 @@ fn chained_mm1_replications(service: &str) -> (f64, f64, f64, u64) {
     let reps: Vec<_> = (1..=20)
         .map(|seed| ckptsim::run::run(&s, seed).summary.job.latency_ms)
         .collect();
-    let n = reps.len() as f64;
-    let mean = reps.iter().map(|l| l.avg).sum::<f64>() / n;
-    let sd = (reps.iter().map(|l| (l.avg - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
-    let half = common::t_995(19) * sd / n.sqrt();
-    let p99 = reps.iter().map(|l| l.p99).sum::<f64>() / n;
+    // Independent replications are batches of one: their means' mean and standard error.
+    let avgs: Vec<f64> = reps.iter().map(|l| l.avg).collect();
+    let (mean, se) = common::batch_means(&avgs, avgs.len());
+    let half = common::t_995(avgs.len() - 1) * se;
+    let p99 = reps.iter().map(|l| l.p99).sum::<f64>() / reps.len() as f64;
     (mean, half, p99, reps.iter().map(|l| l.count).sum())
 }
 

@@ -77,25 +77,35 @@ fn a_job_needing_one_and_a_half_times_its_cores_runs_at_two_thirds_of_its_offere
 }
 
 /// The same demand with the sink the costlier stage (25 us of CPU in the source, 125 us in the
-/// sink): the sink threads get what the sources leave of the 2 cores, the job still does 1/1.5
-/// of its input, and the sources, which could read faster, are back-pressured.
-#[test]
-fn an_oversubscribed_sink_back_pressures_its_sources() {
-    let text = oversubscribed("")
+/// sink), measured after a 10 s warm-up: the sink threads get what the sources leave of the 2
+/// cores.
+fn sink_heavy(cores: &str) -> String {
+    oversubscribed(cores)
         .replace("duration = \"40s\"", "duration = \"40s\"\nwarmup = \"10s\"")
         .replacen("service_time = \"75us\"", "service_time = \"25us\"", 1)
-        .replacen("service_time = \"75us\"", "service_time = \"125us\"", 1);
-    let out = ckptsim::run::run(&common::scenario(&text), 7);
-    let op = |name: &str| {
-        out.summary
-            .job
-            .operators
-            .iter()
-            .find(|o| o.name == name)
-            .unwrap()
-            .clone()
-    };
-    let (source, sink) = (op("source"), op("sink: Writer"));
+        .replacen("service_time = \"75us\"", "service_time = \"125us\"", 1)
+}
+
+fn run_sink_heavy(cores: &str) -> ckptsim::metrics::RunOutput {
+    ckptsim::run::run(&common::scenario(&sink_heavy(cores)), 7)
+}
+
+fn operator(out: &ckptsim::metrics::RunOutput, name: &str) -> ckptsim::metrics::OperatorStats {
+    out.summary
+        .job
+        .operators
+        .iter()
+        .find(|o| o.name == name)
+        .unwrap()
+        .clone()
+}
+
+/// The sink the costlier stage: the job still does 1/1.5 of its input, and the sources, which
+/// could read faster, are back-pressured.
+#[test]
+fn an_oversubscribed_sink_back_pressures_its_sources() {
+    let out = run_sink_heavy("");
+    let (source, sink) = (operator(&out, "source"), operator(&out, "sink: Writer"));
     println!(
         "sink {:.1} records/s; source back-pressured {:.0} ms/s, sink busy {:.0} ms/s",
         sink.records_per_second, source.back_pressured_time_ms_per_second, sink.busy_time_ms_per_second
@@ -107,6 +117,49 @@ fn an_oversubscribed_sink_back_pressures_its_sources() {
     assert!((ratio - 1.0).abs() < 0.02, "{ratio}");
     assert!(source.back_pressured_time_ms_per_second > 500.0);
     assert!(sink.busy_time_ms_per_second > 990.0);
+}
+
+/// A task thread's time runnable without a core (`waiting_for_cores_ms_per_second`) is its busy
+/// time beyond the CPU its records took, and it is exactly the throughput more cores give back:
+/// a sink busy all the time that waits a share `w` of it does `1 / (1 - w)` times the work
+/// with a core of its own. The verdict names the cores as the limit, and not parallelism.
+#[test]
+fn the_time_a_thread_waits_for_cores_is_what_more_cores_give_back() {
+    let two = run_sink_heavy("");
+    let four = run_sink_heavy("cores_per_taskmanager = 4");
+    let (sink, alone) = (operator(&two, "sink: Writer"), operator(&four, "sink: Writer"));
+    let cpu_ms_per_s = sink.records_per_second / 2.0 * 0.125;
+    let wait_share = sink.waiting_for_cores_ms_per_second / sink.busy_time_ms_per_second;
+    let gain = alone.records_per_second / sink.records_per_second;
+    println!(
+        "two cores: sink busy {:.1} ms/s, waiting for cores {:.1}, CPU {cpu_ms_per_s:.1}; predicted gain {:.3}, \
+         with four cores {gain:.3} (waiting {:.1} ms/s)",
+        sink.busy_time_ms_per_second,
+        sink.waiting_for_cores_ms_per_second,
+        1.0 / (1.0 - wait_share),
+        alone.waiting_for_cores_ms_per_second
+    );
+    // Busy = CPU + waiting (the sink's records have no waiting part): within 1 % of the busy time.
+    let unaccounted = sink.busy_time_ms_per_second - sink.waiting_for_cores_ms_per_second - cpu_ms_per_s;
+    assert!(unaccounted.abs() < 10.0, "busy - waiting - CPU = {unaccounted} ms/s");
+    // The predicted gain against the measured one: within the 2 % the shares lag by (above).
+    assert!(
+        (gain * (1.0 - wait_share) - 1.0).abs() < 0.02,
+        "gain {gain}, waiting share {wait_share}"
+    );
+    // Negative control: a core for every thread, no waiting.
+    assert_eq!(alone.waiting_for_cores_ms_per_second, 0.0);
+    let cores = |out: &ckptsim::metrics::RunOutput| out.summary.verdict.iter().find(|f| f.topic == "cores").cloned();
+    let finding = cores(&two).expect("a cores finding with two cores");
+    assert_eq!(finding.status, ckptsim::metrics::Status::Warning);
+    assert!(finding.text.contains("taskmanager.cpu.cores: 2"), "{}", finding.text);
+    let backpressure = two.summary.verdict.iter().find(|f| f.topic == "backpressure").unwrap();
+    assert!(
+        backpressure.text.contains("more parallelism alone would not help"),
+        "{}",
+        backpressure.text
+    );
+    assert!(cores(&four).is_none(), "{:?}", cores(&four));
 }
 
 /// One source saturating the TaskManager's single core (it is offered twice what the core

@@ -33,6 +33,12 @@ pub struct OperatorStats {
     /// when the host has a core for every thread. Not a Flink metric.
     #[serde(default)]
     pub slowed_by_snapshots_ms_per_second: f64,
+    /// Part of the busy time the task thread was runnable without a core, because its host's
+    /// threads (task threads and snapshot threads) outnumbered its cores (processor sharing,
+    /// issue 12); includes `slowed_by_snapshots_ms_per_second`. Linux's run delay of the task
+    /// thread, which Flink does not report. 0 when the host has a core for every thread.
+    #[serde(default)]
+    pub waiting_for_cores_ms_per_second: f64,
     /// Mean over subtasks of Flink's `outPoolUsage` (see [`TaskStats::out_pool_usage`]).
     #[serde(default)]
     pub out_pool_usage: f64,
@@ -56,6 +62,12 @@ pub struct TaskStats {
     /// when the host has a core for every thread. Not a Flink metric.
     #[serde(default)]
     pub slowed_by_snapshots_ms_per_second: f64,
+    /// Part of the busy time the task thread was runnable without a core, because its host's
+    /// threads (task threads and snapshot threads) outnumbered its cores (processor sharing,
+    /// issue 12); includes `slowed_by_snapshots_ms_per_second`. Linux's run delay of the task
+    /// thread, which Flink does not report. 0 when the host has a core for every thread.
+    #[serde(default)]
+    pub waiting_for_cores_ms_per_second: f64,
     /// Flink's `Shuffle.Netty.Output.Buffers.outPoolUsage`: buffers of the output pools in use
     /// over their size, averaged over the samples after warm-up (0 without outputs).
     #[serde(default)]

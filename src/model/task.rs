@@ -220,4 +220,7 @@ pub struct TaskIoCounters {
     /// Time the task thread's work took longer because asynchronous snapshot threads of its
     /// host held cores it would otherwise have had (part of `busy_ns`).
     pub slowed_by_snapshots_ns: u64,
+    /// Time the task thread was runnable without a core, whichever threads of its host held
+    /// them (part of `busy_ns`; includes `slowed_by_snapshots_ns`): Linux's run delay.
+    pub waiting_for_cores_ns: u64,
 }

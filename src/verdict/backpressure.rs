@@ -66,6 +66,14 @@ pub fn judge(s: &RunSummary, job: &JobShape) -> Finding {
         .map(|o| format!("`{}` {:.0} %", o.name, bp(o) * 100.0))
         .collect::<Vec<_>>()
         .join(", ");
+    // A bottleneck whose thread waits for cores gains nothing from more subtasks on the same
+    // cores (the cores finding says what would help).
+    let fix = if super::cores::limited(s).is_some_and(|t| t.task == bottleneck.name) {
+        "its TaskManagers' cores limit it (below), so more parallelism alone would not help; give it more cores or \
+         cheaper records"
+    } else {
+        "give it more parallelism or cheaper records"
+    };
     finding(
         "backpressure",
         if level == "HIGH" {
@@ -75,8 +83,8 @@ pub fn judge(s: &RunSummary, job: &JobShape) -> Finding {
         },
         format!(
             "Backpressure {level}: {names} of the time back-pressured. The bottleneck is `{}`, busy {:.0} % of the \
-             time: give it more parallelism or cheaper records. Flink's web UI would show `{}`'s output buffers {:.0} % \
-             in use (outPoolUsage) and {in_pool} (inPoolUsage).",
+             time: {fix}. Flink's web UI would show `{}`'s output buffers {:.0} % in use (outPoolUsage) and \
+             {in_pool} (inPoolUsage).",
             bottleneck.name,
             busy(bottleneck) * 100.0,
             worst.name,

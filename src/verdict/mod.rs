@@ -7,12 +7,14 @@
 
 mod backpressure;
 mod checkpoints;
+mod cores;
 mod failure_cost;
 mod fast_path;
 mod latency;
 pub mod thresholds;
 mod throughput;
 
+pub use cores::CoreShape;
 pub use failure_cost::Headroom;
 pub use fast_path::BundleShape;
 
@@ -43,6 +45,8 @@ pub struct JobShape {
     /// Some sink writes exactly-once (two-phase commit): its output is visible only when the
     /// checkpoint after it commits.
     pub exactly_once_sinks: bool,
+    /// The TaskManagers' cores.
+    pub cores: CoreShape,
 }
 
 impl JobShape {
@@ -83,6 +87,14 @@ impl JobShape {
                 o.kind == OperatorKind::Sink
                     && o.delivery_guarantee.unwrap_or_default() == crate::vocab::DeliveryGuarantee::ExactlyOnce
             }),
+            cores: CoreShape {
+                cores_per_taskmanager: s
+                    .cluster
+                    .cores_per_taskmanager
+                    .unwrap_or(s.cluster.slots_per_taskmanager as f64),
+                slots_per_taskmanager: s.cluster.slots_per_taskmanager,
+                taskmanagers_per_host: s.cluster.taskmanagers_per_host,
+            },
         }
     }
 }
@@ -95,6 +107,7 @@ pub fn judge(out: &RunOutput, job: &JobShape) -> Vec<Finding> {
         Some(throughput::judge(out, job)),
         checkpoints::judge(out, job),
         Some(backpressure::judge(&out.summary, job)),
+        cores::judge(&out.summary, job),
         latency::judge(&out.summary, job),
         Some(failure_cost::judge(out, job, &headroom)),
     ]

@@ -38,6 +38,14 @@ pub const BACK_PRESSURE_HIGH: f64 = 0.50;
 /// backlog of one second of outage takes four seconds to work off.
 pub const HEADROOM_WARNING: f64 = 0.25;
 
+/// A subtask near its capacity (spare throughput under `HEADROOM_WARNING`) that spends this
+/// share of its busy time runnable without a core is limited by its TaskManagers' cores: the
+/// cores cost it a tenth of its throughput (with a core whenever it is runnable it would do
+/// `1 / (1 - 0.1)` = 1.11x the work). A choice, not a measurement: below it the remedy for a
+/// subtask at capacity is still more parallelism, which Flink's web UI suggests; above it more
+/// subtasks on the same cores would mostly add threads to share them.
+pub const CORE_WAIT_SHARE: f64 = 0.1;
+
 /// The fast path (`simulation.records_per_bundle`): a barrier or a record can wait behind one
 /// bundle in service, so timings move by up to a bundle's service time. Above 1 ms, the
 /// resolution of Flink's REST checkpoint statistics, that is visible in what the run reports

@@ -202,6 +202,11 @@ fn operator_stats(
                     .map(|(_, t, _)| t.slowed_by_snapshots_ms_per_second)
                     .sum::<f64>()
                     / n,
+                waiting_for_cores_ms_per_second: mine
+                    .iter()
+                    .map(|(_, t, _)| t.waiting_for_cores_ms_per_second)
+                    .sum::<f64>()
+                    / n,
                 out_pool_usage: mine.iter().map(|(_, t, _)| t.out_pool_usage).sum::<f64>() / n,
                 in_pool_usage: mine.iter().map(|(_, t, _)| t.in_pool_usage).sum::<f64>() / n,
             }

@@ -201,6 +201,8 @@ impl World {
                 .schedule_quantum(s, now, vertex, stretch, quantum_cpu_ns, self.record_log.as_mut());
         self.tasks
             .count_slowed_by_snapshots(s, slowed_by_snapshots_ns(runnable, share, share_without_snapshots));
+        self.tasks
+            .count_waiting_for_cores(s, waiting_for_cores_ns(runnable, share));
         self.claim_cpu(s, now, end, runnable);
     }
 
@@ -237,6 +239,8 @@ impl World {
         }
         self.claim_cpu(s, now, SimTime(read.clock_ns), read.runnable_ns);
         let slowed = slowed_by_snapshots_ns(read.runnable_ns, share, share_without_snapshots);
+        self.tasks
+            .count_waiting_for_cores(s, waiting_for_cores_ns(read.runnable_ns, share));
         if let Some(at) = self.tasks.start_source_batch(s, now, read, slowed) {
             self.endpoints.caught_up(s);
             self.note_source_caught_up(at, s);
@@ -504,6 +508,15 @@ fn slowed_by_snapshots_ns(runnable_ns: u64, share: f64, share_without_snapshots:
         return 0;
     }
     (runnable_ns as f64 * (1.0 - share / share_without_snapshots)) as u64
+}
+
+/// Of `runnable_ns` a thread was runnable at `share` of a core, the time it had none:
+/// `runnable (1 - share)`.
+fn waiting_for_cores_ns(runnable_ns: u64, share: f64) -> u64 {
+    if share >= 1.0 {
+        return 0;
+    }
+    (runnable_ns as f64 * (1.0 - share)) as u64
 }
 
 /// What a task's records have in common on their way through it: its vertex, whether a chained

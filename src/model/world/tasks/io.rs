@@ -17,6 +17,7 @@ pub(crate) struct Baseline {
     pub records_out: u64,
     pub bytes_in: u64,
     pub slowed_by_snapshots_ns: u64,
+    pub waiting_for_cores_ns: u64,
 }
 
 impl Tasks {
@@ -47,6 +48,13 @@ impl Tasks {
         self.tasks[s as usize].io.slowed_by_snapshots_ns += ns;
     }
 
+    /// Task `s`'s thread was runnable for `ns` without a core (its host's threads outnumbered
+    /// its cores).
+    #[inline]
+    pub fn count_waiting_for_cores(&mut self, s: u32, ns: u64) {
+        self.tasks[s as usize].io.waiting_for_cores_ns += ns;
+    }
+
     /// Task `s` has an output buffer again at `now`: the back-pressured time ends.
     #[inline]
     pub fn end_back_pressure(&mut self, s: u32, now: SimTime) {
@@ -71,6 +79,7 @@ impl Tasks {
                 records_out: t.io.records_out,
                 bytes_in: t.io.bytes_in,
                 slowed_by_snapshots_ns: t.io.slowed_by_snapshots_ns,
+                waiting_for_cores_ns: t.io.waiting_for_cores_ns,
             };
         }
     }
@@ -100,6 +109,10 @@ impl Tasks {
                     idle_time_ms_per_second: (1000.0 - busy - bp).max(0.0),
                     slowed_by_snapshots_ms_per_second: ((t.io.slowed_by_snapshots_ns - b.slowed_by_snapshots_ns)
                         as f64
+                        / 1e6
+                        / window_s)
+                        .min(busy),
+                    waiting_for_cores_ms_per_second: ((t.io.waiting_for_cores_ns - b.waiting_for_cores_ns) as f64
                         / 1e6
                         / window_s)
                         .min(busy),

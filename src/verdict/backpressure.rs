@@ -68,7 +68,7 @@ pub fn judge(s: &RunSummary, job: &JobShape) -> Finding {
         .join(", ");
     // A bottleneck whose thread waits for cores gains nothing from more subtasks on the same
     // cores (the cores finding says what would help).
-    let fix = if super::cores::limited(s).is_some_and(|t| t.task == bottleneck.name) {
+    let fix = if super::cores::limited(s).any(|t| t.task == bottleneck.name) {
         "its TaskManagers' cores limit it (below), so more parallelism alone would not help; give it more cores or \
          cheaper records"
     } else {

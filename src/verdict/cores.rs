@@ -17,24 +17,23 @@ pub struct CoreShape {
     pub taskmanagers_per_host: u32,
 }
 
-/// The subtask the cores limit, if one: busy enough that its spare throughput is under
-/// [`HEADROOM_WARNING`], and waiting for a core at least [`CORE_WAIT_SHARE`] of that time; the
-/// one that waits longest.
-pub fn limited(s: &RunSummary) -> Option<&TaskStats> {
+/// The subtasks the cores limit: busy enough that their spare throughput is under
+/// [`HEADROOM_WARNING`], and waiting for a core at least [`CORE_WAIT_SHARE`] of that time.
+pub fn limited(s: &RunSummary) -> impl Iterator<Item = &TaskStats> {
     let near_capacity = 1.0 / (1.0 + HEADROOM_WARNING);
     s.job
         .tasks
         .iter()
-        .filter(|t| t.busy_time_ms_per_second / 1000.0 >= near_capacity)
+        .filter(move |t| t.busy_time_ms_per_second / 1000.0 >= near_capacity)
         .filter(|t| t.waiting_for_cores_ms_per_second >= CORE_WAIT_SHARE * t.busy_time_ms_per_second)
-        .max_by(|a, b| {
-            a.waiting_for_cores_ms_per_second
-                .total_cmp(&b.waiting_for_cores_ms_per_second)
-        })
 }
 
 pub fn judge(s: &RunSummary, job: &JobShape) -> Option<Finding> {
-    let t = limited(s)?;
+    // The one that waits longest.
+    let t = limited(s).max_by(|a, b| {
+        a.waiting_for_cores_ms_per_second
+            .total_cmp(&b.waiting_for_cores_ms_per_second)
+    })?;
     let c = job.cores;
     let busy = t.busy_time_ms_per_second / 1000.0;
     let wait_share = t.waiting_for_cores_ms_per_second / t.busy_time_ms_per_second;

@@ -9,10 +9,15 @@
 //! tandem comparison) come from running a child under callgrind at two lengths and taking the
 //! difference: `valgrind --tool=callgrind target/release/deps/scale-* --child tandem-bare N` (N
 //! records), `... --child run tandem-chained S` and `... --child run tandem S` (S simulated
-//! seconds at 20,000 records a second).
+//! seconds at 20,000 records a second). The production series also runs the production
+//! shape's records with no engine around them (`scale/floor.rs`, child `production-floor S`):
+//! the floor any implementation of the record-level model stands on.
 
 use std::path::Path;
 use std::process::Command;
+
+#[path = "scale/floor.rs"]
+mod floor;
 
 /// The reference job's shape (scenarios/bench_reference.toml) at parallelism p.
 fn reference_at(p: u32) -> Vec<String> {
@@ -102,6 +107,17 @@ fn production() {
     println!(
         "the hour, extrapolated: {:.1} CPU minutes (target: 3; record-level model at most 6)",
         (fixed + slope * 3600.0) / 60.0
+    );
+    // The floor: the same records with no engine around them (`floor.rs`).
+    let a = measure_child(&["production-floor", "20"]);
+    let b = measure_child(&["production-floor", "80"]);
+    let floor = (b.cpu_s - a.cpu_s) / (b.simulated_s - a.simulated_s);
+    println!(
+        "the floor (the records' own work, no engine): {floor:.3} CPU s per simulated s, {:.0} ns per source record; \
+         the hour {:.1} CPU minutes; the model is {:.1}x it",
+        floor / 1e6 * 1e9,
+        floor * 3600.0 / 60.0,
+        slope / floor
     );
 }
 
@@ -284,6 +300,12 @@ fn child(args: &[String]) {
             // statistics count each one; the runs here have no warm-up).
             let sink_records = out.summary.job.latency_ms.count;
             (out.summary.simulated_seconds, sink_records as f64)
+        }
+        "production-floor" => {
+            let seconds: u64 = args[1].parse().expect("simulated seconds");
+            let (made, checksum) = floor::run(seconds);
+            std::hint::black_box(checksum);
+            (seconds as f64, made as f64)
         }
         "tandem-bare" => {
             let n: u64 = args[1].parse().expect("a record count");

@@ -231,12 +231,13 @@ enum Command {
     /// Answer a planner's questions by simulating the job: the checkpoint interval for a failure
     /// rate, the storage bandwidth for a p99 target, the spare throughput to catch up after a
     /// failure, whether checkpoints survive a traffic spike (and what fixes them), the barrier
-    /// mode, and (RocksDB, asked by name) how checkpoints grow with the job's uptime. Prints each
+    /// mode, and (asked by name) the cores each TaskManager needs to keep up and, for RocksDB,
+    /// how checkpoints grow with the job's uptime. Prints each
     /// answer with its evidence and writes DIR/advice.json, DIR/plots/ and DIR/report.html.
     Advise {
         scenario: PathBuf,
         /// The questions to answer (comma-separated). Default: the scenario's `[advise]`
-        /// questions, else all but `aging`.
+        /// questions, else all but `aging` and `cores`.
         #[arg(long, value_enum, value_delimiter = ',')]
         question: Vec<ckptsim::advise::Question>,
         /// Mean time between failures, e.g. `1d`, `6h` (of each TaskManager, or of the job:

@@ -337,5 +337,65 @@ pub fn draw(advice: &Advice, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
             &dir.join("advice_aging"),
         )?);
     }
+    if let Some(a) = &advice.cores {
+        let cats: Vec<String> = a
+            .points
+            .iter()
+            .map(|p| format!("{}", p.cores_per_taskmanager))
+            .collect();
+        let x_of = |c: f64| {
+            a.points
+                .iter()
+                .position(|p| p.cores_per_taskmanager == c)
+                .map(|i| i as f64)
+        };
+        let pts = |f: fn(&super::cores::CoresPoint) -> f64| {
+            a.points
+                .iter()
+                .enumerate()
+                .map(|(i, p)| XY::new(i as f64, f(p)))
+                .collect::<Vec<_>>()
+        };
+        let last = (cats.len() - 1) as f64;
+        // Busy 80 %: the 25 % spare throughput the answer asks for.
+        let limit = 100.0 / (1.0 + crate::verdict::thresholds::HEADROOM_WARNING);
+        let mut markers = Vec::new();
+        if let Some(x) = x_of(a.current) {
+            markers.push(marker(x, "as configured".into(), Stroke::Dashed, MARKER));
+        }
+        if let Some(x) = a.needed.and_then(x_of) {
+            markers.push(marker(
+                x,
+                format!("needed: {}", super::cores::cores_text(a.needed.unwrap_or_default())),
+                Stroke::Solid,
+                FAILED,
+            ));
+        }
+        files.extend(chart(
+            "Cores per TaskManager: the busiest subtask".into(),
+            vec![panel(
+                "cores per TaskManager (taskmanager.cpu.cores)",
+                "share of the time (%)",
+                vec![
+                    Series::measured("busy", pts(|p| p.busy_ratio * 100.0)),
+                    Series::measured(
+                        "waiting for a core",
+                        pts(|p| p.busy_ratio * p.waiting_for_cores_share * 100.0),
+                    ),
+                    Series::model(
+                        format!(
+                            "busy {limit:.0} %: {:.0} % spare throughput",
+                            crate::verdict::thresholds::HEADROOM_WARNING * 100.0
+                        ),
+                        vec![XY::new(0.0, limit), XY::new(last, limit)],
+                        TARGET,
+                    ),
+                ],
+                markers,
+                Some(cats),
+            )],
+            &dir.join("advice_cores"),
+        )?);
+    }
     Ok(files)
 }

@@ -19,6 +19,7 @@ pub mod aging;
 pub mod bandwidth;
 pub mod baseline;
 pub mod charts;
+pub mod cores;
 pub mod cost;
 pub mod failure;
 pub mod headroom;
@@ -64,6 +65,7 @@ pub enum Question {
     Spike,
     Mode,
     Aging,
+    Cores,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -99,6 +101,7 @@ pub struct Advice {
     pub spike: Option<spike::SpikeAnswer>,
     pub mode: Option<mode::ModeAnswer>,
     pub aging: Option<aging::AgingAnswer>,
+    pub cores: Option<cores::CoresAnswer>,
     pub verification: Option<verify::Verification>,
 }
 
@@ -126,6 +129,9 @@ impl Advice {
         }
         if let Some(a) = &self.aging {
             v.push(("aging", a.sentence.as_str()));
+        }
+        if let Some(a) = &self.cores {
+            v.push(("cores", a.sentence.as_str()));
         }
         v
     }
@@ -180,6 +186,9 @@ pub fn advise(
             .transpose()?,
         aging: asked(Question::Aging)
             .then(|| aging::answer(&runner, &base, opts.target_share))
+            .transpose()?,
+        cores: asked(Question::Cores)
+            .then(|| cores::answer(&runner, &base))
             .transpose()?,
     })
 }

@@ -332,6 +332,46 @@ fn page(a: &Advice, charts: &[PathBuf]) -> Result<Report, AdviseError> {
             )),
         );
     }
+    if let Some(c) = &a.cores {
+        section(
+            "cores",
+            "Cores per TaskManager",
+            &c.sentence,
+            "The TaskManagers' cores (taskmanager.cpu.cores) set to 1/4 to 4 times the scenario's, in quarter cores; \
+             13 intervals (at least 30 s) each, on one seed. Met: the job keeps up with its input, 25 % spare \
+             throughput, no failed checkpoint.",
+            table(
+                &[
+                    "cores per TaskManager",
+                    "keeps up",
+                    "busiest subtask busy",
+                    "of it waiting for a core",
+                    "spare throughput",
+                    "p99 duration",
+                    "failed",
+                ],
+                c.points
+                    .iter()
+                    .map(|p| {
+                        vec![
+                            format!("{}", p.cores_per_taskmanager),
+                            if p.keeps_up { "yes" } else { "no" }.to_string(),
+                            format!("{:.0} %", p.busy_ratio * 100.0),
+                            format!("{:.0} %", p.waiting_for_cores_share * 100.0),
+                            format!("{:.0} %", p.spare() * 100.0),
+                            human_ms(p.p99_ms),
+                            p.failed.to_string(),
+                        ]
+                    })
+                    .collect(),
+            ),
+            Some((
+                "advice_cores",
+                "The busiest subtask's busy time, and the part of it waiting for a core, against the cores per \
+                 TaskManager.",
+            )),
+        );
+    }
     let mut verdict: Vec<String> = a.sentences().iter().map(|(q, s)| format!("{q}: {s}")).collect();
     verdict.extend(
         a.verdict

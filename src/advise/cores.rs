@@ -3,12 +3,14 @@
 //!
 //! The TaskManagers' cores (`taskmanager.cpu.cores`, the scenario's `cores_per_taskmanager`,
 //! default one per slot) are set to 1/4 to 4 times the scenario's, in quarter cores (a
-//! Kubernetes CPU limit may be a fraction). Each run covers 13 intervals (at least 30 s) after
-//! the warm-up, on the same seed. A core count meets the target when the job keeps up with its
-//! input (the verdict's throughput finding is OK), its busiest subtask has at least
-//! [`HEADROOM_WARNING`] spare throughput, and no checkpoint fails. The answer is the smallest
-//! count from which every larger one meets it too. If even four times the cores miss it, the
-//! cores are not the limit: the answer says how busy the busiest subtask still is.
+//! Kubernetes CPU limit may be a fraction), then refined in quarter cores (at most seven more
+//! runs) between the last count that misses the target and the first from which every count
+//! meets it. Each run covers 13 intervals (at least 30 s) after the warm-up, on the same seed.
+//! A core count meets the target when the job keeps up with its input (the verdict's
+//! throughput finding is OK), its busiest subtask has at least [`HEADROOM_WARNING`] spare
+//! throughput, and no checkpoint fails. The answer is the smallest count from which every
+//! larger one meets it too. If even four times the cores miss it, the cores are not the limit:
+//! the answer says how busy the busiest subtask still is.
 
 use serde::Serialize;
 
@@ -19,7 +21,10 @@ use crate::metrics::{RunOutput, Status};
 use crate::verdict::Headroom;
 use crate::verdict::thresholds::HEADROOM_WARNING;
 
-/// Multiples of the scenario's cores per TaskManager that are simulated.
+/// Counts simulated between the last that misses the target and the first that meets it.
+const REFINEMENT_RUNS: usize = 7;
+
+/// Multiples of the scenario's cores per TaskManager that are simulated first.
 const FACTORS: [f64; 9] = [0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0, 4.0];
 
 #[derive(Clone, Debug, Serialize)]
@@ -60,33 +65,41 @@ pub fn answer(r: &Runner, base: &Baseline) -> Result<CoresAnswer, AdviseError> {
             "cores: the scenario gives every thread a core of its own (cores_per_taskmanager is unlimited)".into(),
         ));
     }
-    let mut cores: Vec<f64> = FACTORS
-        .iter()
-        .map(|f| ((current * f * 4.0).round() / 4.0).max(0.25))
-        .collect();
-    cores.dedup();
+    let mut coarse: Vec<f64> = FACTORS.iter().map(|f| quarter(current * f).max(0.25)).collect();
+    coarse.dedup();
     let window_ns = base.interval_ms().map_or(30e9, |i| (13.0 * i * 1e6).max(30e9));
     let end_ns = base.warmup_ns() + window_ns;
-    let variants: Vec<Variant> = cores
-        .iter()
-        .map(|c| {
-            Variant::new(base.seed_for(0))
-                .set("cluster.cores_per_taskmanager", c)
-                .set("simulation.duration", dur(end_ns))
-        })
-        .collect();
-    let points: Vec<CoresPoint> = r
-        .run_all(&variants)?
-        .iter()
-        .zip(&cores)
-        .map(|(o, c)| point(o, *c))
-        .collect();
-    // The smallest count from which every larger one meets the target.
-    let needed = points
-        .iter()
-        .rposition(|p| !p.meets())
-        .map_or(Some(0), |i| (i + 1 < points.len()).then_some(i + 1))
-        .map(|i| points[i].cores_per_taskmanager);
+    let run = |cores: &[f64]| -> Result<Vec<CoresPoint>, AdviseError> {
+        let variants: Vec<Variant> = cores
+            .iter()
+            .map(|c| {
+                Variant::new(base.seed_for(0))
+                    .set("cluster.cores_per_taskmanager", c)
+                    .set("simulation.duration", dur(end_ns))
+            })
+            .collect();
+        Ok(r.run_all(&variants)?
+            .iter()
+            .zip(cores)
+            .map(|(o, c)| point(o, *c))
+            .collect())
+    };
+    let mut points = run(&coarse)?;
+    // Between the last count that misses the target and the first from which every count meets
+    // it: quarter cores (at most `REFINEMENT_RUNS` counts, evenly spaced in quarter cores).
+    if let Some(i) = first_meeting_from(&points)
+        && i > 0
+    {
+        let (lo, hi) = (points[i - 1].cores_per_taskmanager, points[i].cores_per_taskmanager);
+        let step = quarter(((hi - lo) / (REFINEMENT_RUNS + 1) as f64).max(0.25)).max(0.25);
+        let between: Vec<f64> = (1..)
+            .map(|k| lo + step * k as f64)
+            .take_while(|c| *c < hi - 1e-9)
+            .collect();
+        points.extend(run(&between)?);
+        points.sort_by(|a, b| a.cores_per_taskmanager.total_cmp(&b.cores_per_taskmanager));
+    }
+    let needed = first_meeting_from(&points).map(|i| points[i].cores_per_taskmanager);
     let sentence = sentence(&points, current, needed);
     Ok(CoresAnswer {
         current,
@@ -94,6 +107,19 @@ pub fn answer(r: &Runner, base: &Baseline) -> Result<CoresAnswer, AdviseError> {
         points,
         sentence,
     })
+}
+
+/// The first point (in core order) from which every point meets the target, if one.
+fn first_meeting_from(points: &[CoresPoint]) -> Option<usize> {
+    match points.iter().rposition(|p| !p.meets()) {
+        None => Some(0),
+        Some(i) => (i + 1 < points.len()).then_some(i + 1),
+    }
+}
+
+/// `c` rounded to a quarter core.
+fn quarter(c: f64) -> f64 {
+    (c * 4.0).round() / 4.0
 }
 
 fn point(o: &RunOutput, cores: f64) -> CoresPoint {

@@ -1,9 +1,10 @@
-//! The production shape's record-level work with no engine around it: a floor for what any
+//! The scale bench's jobs' record-level work with no engine around it: a floor for what any
 //! implementation of the record-level model pays per record, whatever its event loop.
 //!
-//! `source (100) --hash--> window (100) --hash--> sink (100)`, 1 M records/s in all (Poisson,
-//! 10 k per source subtask), 50 M keys, an exponential 20 us service in the window and a
-//! constant 5 us one in the sink, a 100 ms output flush, 100-byte records. Per source record it
+//! `source (p) --hash--> window (p) --hash--> sink (p)`, Poisson sources at 10 k records/s per
+//! subtask, an exponential 20 us service in the window and a constant 5 us one in the sink, a
+//! 100 ms output flush, 100-byte records: the production shape (p = 100, 50 M keys) and the
+//! reference job (`scenarios/bench_reference.toml`, 1 M keys) at any p. Per source record it
 //! does what the model cannot leave out: an exponential arrival gap from the source's ChaCha8
 //! stream, the record's key from its id (as `RecordShape` draws it), Flink's key group and
 //! target subtask twice, a 24-byte record appended to one of 10,000 channel buffers twice, the
@@ -19,10 +20,10 @@ use ckptsim::sim::rng::{SplitMix64, mix64};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-const P: usize = 100;
-/// Flink's default max parallelism for parallelism 100 (the next power of two of 1.5 p).
-const MAX_PARALLELISM: u32 = 256;
-const KEYS: u64 = 50_000_000;
+/// Flink's default max parallelism for `p`: the next power of two of 1.5 p, from 128 to 32768.
+fn max_parallelism(p: usize) -> u32 {
+    ((p + p / 2).next_power_of_two() as u32).clamp(128, 32_768)
+}
 const RATE_PER_SOURCE: f64 = 10_000.0;
 const FLUSH_NS: u64 = 100_000_000;
 const WINDOW_MEAN_NS: f64 = 20_000.0;
@@ -48,24 +49,26 @@ fn exp_ns(rng: &mut ChaCha8Rng, mean_ns: f64) -> u64 {
     (-(1.0 - u).ln() * mean_ns) as u64
 }
 
-/// Runs `seconds` simulated seconds; returns the source records made and a checksum (the sum of
-/// the sink's latencies), so that nothing is optimised away.
-pub fn run(seconds: u64) -> (u64, u64) {
-    let mut arrivals: Vec<ChaCha8Rng> = (0..P as u64).map(|i| ChaCha8Rng::seed_from_u64(1 + i)).collect();
-    let mut services: Vec<ChaCha8Rng> = (0..P as u64).map(|i| ChaCha8Rng::seed_from_u64(1_000 + i)).collect();
-    let mut clock_ns = vec![0u64; P];
-    let mut offsets = vec![0u64; P];
-    let mut window_free_ns = vec![0u64; P];
-    let mut sink_free_ns = vec![0u64; P];
-    let mut seen = vec![0u64; (KEYS as usize).div_ceil(64)];
-    // Channel `producer * P + consumer` of each shuffle: the buffer being filled.
-    let mut first: Vec<Vec<Record>> = (0..P * P).map(|_| Vec::new()).collect();
-    let mut second: Vec<Vec<Record>> = (0..P * P).map(|_| Vec::new()).collect();
+/// Runs `seconds` simulated seconds of the job at parallelism `p` over `keys` keys; returns the
+/// source records made and a checksum (the sum of the sink's latencies), so that nothing is
+/// optimised away.
+pub fn run(seconds: u64, p: usize, keys: u64) -> (u64, u64) {
+    let max_p = max_parallelism(p);
+    let mut arrivals: Vec<ChaCha8Rng> = (0..p as u64).map(|i| ChaCha8Rng::seed_from_u64(1 + i)).collect();
+    let mut services: Vec<ChaCha8Rng> = (0..p as u64).map(|i| ChaCha8Rng::seed_from_u64(1_000 + i)).collect();
+    let mut clock_ns = vec![0u64; p];
+    let mut offsets = vec![0u64; p];
+    let mut window_free_ns = vec![0u64; p];
+    let mut sink_free_ns = vec![0u64; p];
+    let mut seen = vec![0u64; (keys as usize).div_ceil(64)];
+    // Channel `producer * p + consumer` of each shuffle: the buffer being filled.
+    let mut first: Vec<Vec<Record>> = (0..p * p).map(|_| Vec::new()).collect();
+    let mut second: Vec<Vec<Record>> = (0..p * p).map(|_| Vec::new()).collect();
     let (mut made, mut latency_sum_ns) = (0u64, 0u64);
     let mut tick = FLUSH_NS;
     while tick <= seconds * 1_000_000_000 {
         // Sources: every record that arrives before the tick.
-        for s in 0..P {
+        for s in 0..p {
             loop {
                 let t = clock_ns[s] + exp_ns(&mut arrivals[s], 1e9 / RATE_PER_SOURCE);
                 if t >= tick {
@@ -74,9 +77,9 @@ pub fn run(seconds: u64) -> (u64, u64) {
                 clock_ns[s] = t;
                 let id = ((s as u64) << 40) | offsets[s];
                 offsets[s] += 1;
-                let key = ((SplitMix64(mix64(id)).next_u64() as u128 * KEYS as u128) >> 64) as u32;
-                let w = key_to_subtask(key, MAX_PARALLELISM, P as u32) as usize;
-                first[s * P + w].push(Record {
+                let key = ((SplitMix64(mix64(id)).next_u64() as u128 * keys as u128) >> 64) as u32;
+                let w = key_to_subtask(key, max_p, p as u32) as usize;
+                first[s * p + w].push(Record {
                     id,
                     origin_ns: t,
                     key,
@@ -86,14 +89,14 @@ pub fn run(seconds: u64) -> (u64, u64) {
             }
         }
         // The flush: each window subtask takes its buffers in channel order.
-        for w in 0..P {
-            for s in 0..P {
-                let mut buf = std::mem::take(&mut first[s * P + w]);
+        for w in 0..p {
+            for s in 0..p {
+                let mut buf = std::mem::take(&mut first[s * p + w]);
                 // The keys' bits of the next buffer, fetched while this one is processed (as
                 // ckptsim fetches an input buffer's at its start): without it the bitset's
                 // cache miss is most of this loop's time.
-                if s + 1 < P {
-                    for r in &first[(s + 1) * P + w] {
+                if s + 1 < p {
+                    for r in &first[(s + 1) * p + w] {
                         prefetch(&seen[r.key as usize / 64]);
                     }
                 }
@@ -102,23 +105,23 @@ pub fn run(seconds: u64) -> (u64, u64) {
                     *word |= 1 << (r.key % 64);
                     let start = window_free_ns[w].max(r.origin_ns);
                     window_free_ns[w] = start + exp_ns(&mut services[w], WINDOW_MEAN_NS);
-                    let k = key_to_subtask(r.key, MAX_PARALLELISM, P as u32) as usize;
-                    second[w * P + k].push(*r);
+                    let k = key_to_subtask(r.key, max_p, p as u32) as usize;
+                    second[w * p + k].push(*r);
                 }
                 // Each channel keeps its own buffer, as a channel's recycled segments do.
                 buf.clear();
-                first[s * P + w] = buf;
+                first[s * p + w] = buf;
             }
         }
-        for k in 0..P {
-            for w in 0..P {
-                let mut buf = std::mem::take(&mut second[w * P + k]);
+        for k in 0..p {
+            for w in 0..p {
+                let mut buf = std::mem::take(&mut second[w * p + k]);
                 for r in &buf {
                     sink_free_ns[k] = sink_free_ns[k].max(r.origin_ns) + SINK_NS;
                     latency_sum_ns = latency_sum_ns.wrapping_add(sink_free_ns[k] - r.origin_ns);
                 }
                 buf.clear();
-                second[w * P + k] = buf;
+                second[w * p + k] = buf;
             }
         }
         tick += FLUSH_NS;

@@ -26,6 +26,11 @@ fn panel(x_label: &str, y_label: &str, series: Vec<Series>, markers: Vec<VMarker
     }
 }
 
+/// One point per item at x = its index, on a categorical axis whose categories are the items.
+fn by_index<T>(items: &[T], f: impl Fn(&T) -> f64) -> Vec<XY> {
+    items.iter().enumerate().map(|(i, t)| XY::new(i as f64, f(t))).collect()
+}
+
 fn chart(title: String, panels: Vec<Panel>, base: &Path) -> Result<Vec<PathBuf>, PlotError> {
     render_both(&PanelChart { title, panels }, base)
 }
@@ -209,13 +214,7 @@ pub fn draw(advice: &Advice, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
     }
     if let Some(a) = &advice.spike {
         let cats: Vec<String> = a.runs.iter().map(|r| r.name.clone()).collect();
-        let pts = |f: fn(&super::spike::SpikeRun) -> f64| {
-            a.runs
-                .iter()
-                .enumerate()
-                .map(|(i, r)| XY::new(i as f64, f(r)))
-                .collect::<Vec<_>>()
-        };
+        let pts = |f: fn(&super::spike::SpikeRun) -> f64| by_index(&a.runs, f);
         files.extend(chart(
             format!("Checkpoints under a {}x spike of {}", a.factor, human_ms(a.length_ms)),
             vec![
@@ -252,13 +251,7 @@ pub fn draw(advice: &Advice, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
     }
     if let Some(a) = &advice.mode {
         let cats: Vec<String> = a.points.iter().map(|m| m.mode.clone()).collect();
-        let pts = |f: fn(&super::mode::ModePoint) -> f64| {
-            a.points
-                .iter()
-                .enumerate()
-                .map(|(i, m)| XY::new(i as f64, f(m)))
-                .collect::<Vec<_>>()
-        };
+        let pts = |f: fn(&super::mode::ModePoint) -> f64| by_index(&a.points, f);
         files.extend(chart(
             format!("Barrier mode (advised: {})", a.chosen),
             vec![
@@ -297,13 +290,7 @@ pub fn draw(advice: &Advice, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
     }
     if let Some(a) = &advice.aging {
         let cats: Vec<String> = a.points.iter().map(|p| format!("{:.0} d", p.age_days)).collect();
-        let pts = |f: fn(&super::aging::AgingPoint) -> f64| {
-            a.points
-                .iter()
-                .enumerate()
-                .map(|(i, p)| XY::new(i as f64, f(p)))
-                .collect::<Vec<_>>()
-        };
+        let pts = |f: fn(&super::aging::AgingPoint) -> f64| by_index(&a.points, f);
         let last = (cats.len() - 1) as f64;
         files.extend(chart(
             "RocksDB checkpoints as the job runs without a restart".into(),
@@ -349,13 +336,7 @@ pub fn draw(advice: &Advice, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
                 .position(|p| p.cores_per_taskmanager == c)
                 .map(|i| i as f64)
         };
-        let pts = |f: fn(&super::cores::CoresPoint) -> f64| {
-            a.points
-                .iter()
-                .enumerate()
-                .map(|(i, p)| XY::new(i as f64, f(p)))
-                .collect::<Vec<_>>()
-        };
+        let pts = |f: fn(&super::cores::CoresPoint) -> f64| by_index(&a.points, f);
         let last = (cats.len() - 1) as f64;
         // Busy 80 %: the 25 % spare throughput the answer asks for.
         let limit = 100.0 / (1.0 + crate::verdict::thresholds::HEADROOM_WARNING);

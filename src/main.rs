@@ -424,7 +424,13 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 .unwrap_or("scenario")
                 .to_string();
             let needs = scenario::budget::estimate(&sc);
-            if let Some(note) = ckptsim::run_progress::long_run_note(&sc, &needs) {
+            for note in [
+                ckptsim::run_progress::long_run_note(&sc, &needs),
+                ckptsim::run_progress::cores_note(&sc, &needs),
+            ]
+            .into_iter()
+            .flatten()
+            {
                 eprintln!("{note}");
             }
             let bar = ckptsim::run_progress::bar(&sc, &needs);
@@ -459,7 +465,13 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 scenario::limits::human_bytes(needs.memory_bytes()),
                 needs.work_steps()
             );
-            if let Some(note) = ckptsim::run_progress::long_run_note(&sc, &needs) {
+            for note in [
+                ckptsim::run_progress::long_run_note(&sc, &needs),
+                ckptsim::run_progress::cores_note(&sc, &needs),
+            ]
+            .into_iter()
+            .flatten()
+            {
                 sayln!("{note}");
             }
             Ok(())

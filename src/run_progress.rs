@@ -1,7 +1,8 @@
 //! A single run's progress on stderr, for the runs long enough to wait for: how much of the
 //! simulated duration is done, with an ETA from the wall clock (display only: it never reaches a
-//! result). Hidden when stderr is not a terminal (CI logs, pipes, tests). And a note before a
-//! long record-by-record run that the fast path exists.
+//! result). Hidden when stderr is not a terminal (CI logs, pipes, tests). And the notes before
+//! a run: a long record-by-record run is told that the fast path exists, a job whose records
+//! need more CPU than its TaskManagers' cores is told before it runs.
 
 use std::io::IsTerminal;
 
@@ -54,6 +55,52 @@ pub fn long_run_note(s: &Scenario, needs: &Estimate) -> Option<String> {
     ))
 }
 
+/// The note before a run whose records need more CPU than it can have, or `None`: a task whose
+/// thread alone needs more than a core leaves under the verdict's spare throughput (25 %) on
+/// any number of cores (more parallelism is the remedy); otherwise a job whose records need
+/// more than its TaskManagers' cores leave with that spare. Estimated at the sources' mean
+/// rates ([`Estimate::record_cpu_cores`]) against the cores of all TaskManagers, so an uneven
+/// spread or the snapshot threads can make a job short of cores that passes it.
+pub fn cores_note(s: &Scenario, needs: &Estimate) -> Option<String> {
+    let near_capacity = 1.0 / (1.0 + crate::verdict::thresholds::HEADROOM_WARNING);
+    let cpu = |i: usize| needs.record_cpu_cores.get(i).copied().unwrap_or(0.0);
+    // A task's thread: its chained operators' records, shared by its subtasks.
+    let busiest_thread = crate::compile::chain::chains(s)
+        .iter()
+        .map(|chain| {
+            let per_subtask = chain.iter().map(|&i| cpu(i)).sum::<f64>() / s.operators[chain[0]].parallelism as f64;
+            (crate::compile::chain::chain_name(s, chain), per_subtask)
+        })
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    if let Some((task, per_subtask)) = busiest_thread
+        && per_subtask > near_capacity
+    {
+        return Some(format!(
+            "note: at the sources' rates each subtask of `{task}` needs about {per_subtask:.2} cores of CPU \
+             (records per second times service_time): a task thread runs on one core at a time, so more cores \
+             would not make it keep up with 25 % spare throughput; more parallelism would."
+        ));
+    }
+    let c = &s.cluster;
+    let per_tm = c.cores_per_taskmanager.unwrap_or(c.slots_per_taskmanager as f64);
+    let cores = per_tm * c.taskmanagers as f64;
+    let needed: f64 = needs.record_cpu_cores.iter().sum();
+    if !cores.is_finite() || needed <= near_capacity * cores {
+        return None;
+    }
+    let what = if needed > cores {
+        "the job cannot keep up with its input"
+    } else {
+        "the job has under 25 % spare throughput at best"
+    };
+    Some(format!(
+        "note: at the sources' rates the operators' records need about {needed:.2} cores of CPU (records per \
+         second times service_time, summed over the operators), and the TaskManagers have {cores} in all ({} x \
+         taskmanager.cpu.cores: {per_tm}): {what}. `ckptsim advise --question cores` finds how many it needs.",
+        c.taskmanagers
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,5 +142,46 @@ mod tests {
         assert_eq!(b.length(), Some(90));
         show(&b, SimTime(42_700_000_000));
         assert_eq!(b.position(), 42);
+    }
+
+    /// Two pipelines `source -> sink` on one TaskManager of `cores` cores and two slots, each
+    /// source at 10,000 records/s, 25 us of CPU a record in the source and `sink_us` in the sink.
+    fn pipelines(cores: &str, sink_us: u32) -> Scenario {
+        scenario(&format!(
+            "[pipeline]\noperator_chaining = false\n[simulation]\nduration = \"10s\"\n[cluster]\ntaskmanagers = 1\nslots_per_taskmanager = 2\n{cores}\n\
+             [[operators]]\nname = \"src\"\nkind = \"source\"\nparallelism = 2\n\
+             rate = {{ process = \"constant\", records_per_second = 10000 }}\nservice_time = \"25us\"\n\
+             [[operators]]\nname = \"sink\"\nkind = \"sink\"\nparallelism = 2\n\
+             inputs = [{{ from = \"src\", partitioning = \"forward\" }}]\nservice_time = \"{sink_us}us\"\n"
+        ))
+    }
+
+    fn note(s: &Scenario) -> Option<String> {
+        cores_note(s, &crate::scenario::budget::estimate(s))
+    }
+
+    #[test]
+    fn a_job_needing_more_cores_than_its_taskmanagers_have_is_told_before_it_runs() {
+        // 2 x 10,000 x (25 + 60) us = 1.7 cores on 1.
+        let short = note(&pipelines("cores_per_taskmanager = 1", 60)).expect("a note");
+        assert!(short.contains("1.70 cores"), "{short}");
+        assert!(short.contains("cannot keep up"), "{short}");
+        assert!(short.contains("advise --question cores"), "{short}");
+        // On 2 cores: 85 % of them, under 25 % spare throughput at best.
+        let tight = note(&pipelines("cores_per_taskmanager = 2", 60)).expect("a note");
+        assert!(tight.contains("under 25 % spare"), "{tight}");
+        // Control: on 3 cores (57 %) nothing to say.
+        assert_eq!(note(&pipelines("cores_per_taskmanager = 3", 60)), None);
+    }
+
+    #[test]
+    fn a_task_thread_needing_more_than_a_core_is_pointed_at_parallelism_not_cores() {
+        // The sink's subtasks need 10,000 x 125 us = 1.25 cores each: no core count helps.
+        let text = note(&pipelines("cores_per_taskmanager = 16", 125)).expect("a note");
+        assert!(
+            text.contains("each subtask of `sink: Writer` needs about 1.25 cores"),
+            "{text}"
+        );
+        assert!(text.contains("more parallelism would"), "{text}");
     }
 }

@@ -51,6 +51,10 @@ pub struct Item {
 pub struct Estimate {
     pub memory: Vec<Item>,
     pub work: Vec<Item>,
+    /// CPU each operator's records take at the sources' mean rates, all its subtasks together,
+    /// in cores: records per second times `service_time` (the CPU part; `wait_time` needs no
+    /// core), in the order of `operators`. Snapshot threads come on top.
+    pub record_cpu_cores: Vec<f64>,
 }
 
 impl Estimate {
@@ -239,6 +243,8 @@ pub fn estimate(s: &Scenario) -> Estimate {
         }
         // Records out per record in: what the next operators read.
         rate_out.push(rate_in * op.selectivity);
+        e.record_cpu_cores
+            .push(rate_in * bundle * op.service_time.dist.mean() / 1e9);
         let steps = rate_in * duration_s;
         if op.kind == OperatorKind::Sink
             && op.delivery_guarantee.unwrap_or(DeliveryGuarantee::ExactlyOnce) == DeliveryGuarantee::ExactlyOnce

@@ -56,13 +56,15 @@ pub fn long_run_note(s: &Scenario, needs: &Estimate) -> Option<String> {
 }
 
 /// The note before a run whose records need more CPU than it can have, or `None`: a task whose
-/// thread alone needs more than a core leaves under the verdict's spare throughput (25 %) on
-/// any number of cores (more parallelism is the remedy); otherwise a job whose records need
-/// more than its TaskManagers' cores leave with that spare. Estimated at the sources' mean
+/// thread alone needs more than a core's share that leaves the verdict's spare throughput (25 %)
+/// misses it on any number of cores (more parallelism is the remedy); otherwise a job whose
+/// records need more of its TaskManagers' cores than leave that spare is pointed at the cores
+/// question. Estimated at the sources' mean
 /// rates ([`Estimate::record_cpu_cores`]) against the cores of all TaskManagers, so an uneven
 /// spread or the snapshot threads can make a job short of cores that passes it.
 pub fn cores_note(s: &Scenario, needs: &Estimate) -> Option<String> {
-    let near_capacity = 1.0 / (1.0 + crate::verdict::thresholds::HEADROOM_WARNING);
+    let spare = crate::verdict::thresholds::HEADROOM_WARNING;
+    let near_capacity = 1.0 / (1.0 + spare);
     let cpu = |i: usize| needs.record_cpu_cores.get(i).copied().unwrap_or(0.0);
     // A task's thread: its chained operators' records, shared by its subtasks.
     let busiest_thread = crate::compile::chain::chains(s)
@@ -78,7 +80,8 @@ pub fn cores_note(s: &Scenario, needs: &Estimate) -> Option<String> {
         return Some(format!(
             "note: at the sources' rates each subtask of `{task}` needs about {per_subtask:.2} cores of CPU \
              (records per second times service_time): a task thread runs on one core at a time, so more cores \
-             would not make it keep up with 25 % spare throughput; more parallelism would."
+             would not make it keep up with {:.0} % spare throughput; more parallelism would.",
+            spare * 100.0
         ));
     }
     let c = &s.cluster;
@@ -91,7 +94,7 @@ pub fn cores_note(s: &Scenario, needs: &Estimate) -> Option<String> {
     let what = if needed > cores {
         "the job cannot keep up with its input"
     } else {
-        "the job has under 25 % spare throughput at best"
+        &format!("the job has under {:.0} % spare throughput at best", spare * 100.0)
     };
     Some(format!(
         "note: at the sources' rates the operators' records need about {needed:.2} cores of CPU (records per \

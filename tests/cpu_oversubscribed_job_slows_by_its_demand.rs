@@ -90,22 +90,12 @@ fn run_sink_heavy(cores: &str) -> ckptsim::metrics::RunOutput {
     ckptsim::run::run(&common::scenario(&sink_heavy(cores)), 7)
 }
 
-fn operator(out: &ckptsim::metrics::RunOutput, name: &str) -> ckptsim::metrics::OperatorStats {
-    out.summary
-        .job
-        .operators
-        .iter()
-        .find(|o| o.name == name)
-        .unwrap()
-        .clone()
-}
-
 /// The sink the costlier stage: the job still does 1/1.5 of its input, and the sources, which
 /// could read faster, are back-pressured.
 #[test]
 fn an_oversubscribed_sink_back_pressures_its_sources() {
     let out = run_sink_heavy("");
-    let (source, sink) = (operator(&out, "source"), operator(&out, "sink: Writer"));
+    let (source, sink) = (common::operator(&out, "source"), common::operator(&out, "sink: Writer"));
     println!(
         "sink {:.1} records/s; source back-pressured {:.0} ms/s, sink busy {:.0} ms/s",
         sink.records_per_second, source.back_pressured_time_ms_per_second, sink.busy_time_ms_per_second
@@ -127,7 +117,10 @@ fn an_oversubscribed_sink_back_pressures_its_sources() {
 fn the_time_a_thread_waits_for_cores_is_what_more_cores_give_back() {
     let two = run_sink_heavy("");
     let four = run_sink_heavy("cores_per_taskmanager = 4");
-    let (sink, alone) = (operator(&two, "sink: Writer"), operator(&four, "sink: Writer"));
+    let (sink, alone) = (
+        common::operator(&two, "sink: Writer"),
+        common::operator(&four, "sink: Writer"),
+    );
     let cpu_ms_per_s = sink.records_per_second / 2.0 * 0.125;
     let wait_share = sink.waiting_for_cores_ms_per_second / sink.busy_time_ms_per_second;
     let gain = alone.records_per_second / sink.records_per_second;

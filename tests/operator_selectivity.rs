@@ -112,15 +112,7 @@ fn selectivity_3_triples_the_records_and_2_5_gives_two_or_three_each() {
 fn the_sinks_rate_is_the_selectivity_times_the_sources_rate() {
     for (selectivity, sd_share) in [(0.1, 0.3), (3.0, 0.0)] {
         let out = run(&job(&format!("selectivity = {selectivity}"), false));
-        let rate = |name: &str| {
-            out.summary
-                .job
-                .operators
-                .iter()
-                .find(|o| o.name == name)
-                .unwrap()
-                .records_per_second
-        };
+        let rate = |name: &str| common::operator(&out, name).records_per_second;
         let (source, sink) = (rate("source"), rate("sink: Writer"));
         // Given the n records read in the 55 s after warm-up, the sinks' count is Binomial
         // with standard deviation sqrt(n·s(1−s)) (0 for a whole s); add the records in flight

@@ -147,3 +147,14 @@ service_time = "1ms"
         slots = 2 / taskmanagers
     )
 }
+
+/// Operator `name`'s statistics in a run's summary (panics if the run has no such operator).
+pub fn operator(out: &ckptsim::run::RunOutput, name: &str) -> ckptsim::metrics::OperatorStats {
+    out.summary
+        .job
+        .operators
+        .iter()
+        .find(|o| o.name == name)
+        .unwrap_or_else(|| panic!("no operator `{name}` in the run"))
+        .clone()
+}

@@ -424,13 +424,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 .unwrap_or("scenario")
                 .to_string();
             let needs = scenario::budget::estimate(&sc);
-            for note in [
-                ckptsim::run_progress::long_run_note(&sc, &needs),
-                ckptsim::run_progress::cores_note(&sc, &needs),
-            ]
-            .into_iter()
-            .flatten()
-            {
+            for note in ckptsim::run_progress::notes(&sc, &needs) {
                 eprintln!("{note}");
             }
             let bar = ckptsim::run_progress::bar(&sc, &needs);
@@ -465,13 +459,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
                 scenario::limits::human_bytes(needs.memory_bytes()),
                 needs.work_steps()
             );
-            for note in [
-                ckptsim::run_progress::long_run_note(&sc, &needs),
-                ckptsim::run_progress::cores_note(&sc, &needs),
-            ]
-            .into_iter()
-            .flatten()
-            {
+            for note in ckptsim::run_progress::notes(&sc, &needs) {
                 sayln!("{note}");
             }
             Ok(())

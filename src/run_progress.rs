@@ -55,6 +55,14 @@ pub fn long_run_note(s: &Scenario, needs: &Estimate) -> Option<String> {
     ))
 }
 
+/// Every note to print before a run (or after `validate`'s estimates), in order.
+pub fn notes(s: &Scenario, needs: &Estimate) -> Vec<String> {
+    [long_run_note(s, needs), cores_note(s, needs)]
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
 /// The note before a run whose records need more CPU than it can have, or `None`: a task whose
 /// thread alone needs more than a core's share that leaves the verdict's spare throughput (25 %)
 /// misses it on any number of cores (more parallelism is the remedy); otherwise a job whose
@@ -85,7 +93,7 @@ pub fn cores_note(s: &Scenario, needs: &Estimate) -> Option<String> {
         ));
     }
     let c = &s.cluster;
-    let per_tm = c.cores_per_taskmanager.unwrap_or(c.slots_per_taskmanager as f64);
+    let per_tm = c.cores_per_taskmanager_or_slots();
     let cores = per_tm * c.taskmanagers as f64;
     let needed: f64 = needs.record_cpu_cores.iter().sum();
     if !cores.is_finite() || needed <= near_capacity * cores {

@@ -125,11 +125,6 @@ fn quarter(c: f64) -> f64 {
 fn point(o: &RunOutput, cores: f64) -> CoresPoint {
     let s = &o.summary;
     let h = Headroom::of(s);
-    let busiest = s
-        .job
-        .tasks
-        .iter()
-        .max_by(|a, b| a.busy_time_ms_per_second.total_cmp(&b.busy_time_ms_per_second));
     let e2e = s.summary.get("end_to_end_duration").filter(|e| e.count > 0);
     CoresPoint {
         cores_per_taskmanager: cores,
@@ -137,11 +132,9 @@ fn point(o: &RunOutput, cores: f64) -> CoresPoint {
             .verdict
             .iter()
             .any(|f| f.topic == "throughput" && f.status == Status::Ok),
-        busiest: h.busiest.clone(),
+        busiest: h.busiest,
         busy_ratio: h.busy_ratio,
-        waiting_for_cores_share: busiest.map_or(0.0, |t| {
-            t.waiting_for_cores_ms_per_second / t.busy_time_ms_per_second.max(1e-9)
-        }),
+        waiting_for_cores_share: h.waiting_for_cores_share,
         p99_ms: e2e.map_or(f64::NAN, |e| e.p99),
         failed: s.counts.failed,
     }

@@ -80,10 +80,7 @@ pub fn job_spec(s: &Scenario) -> JobSpec {
         operators: chains.iter().map(|c| task_spec(c, &chains, s)).collect(),
         taskmanagers: s.cluster.taskmanagers,
         slots_per_taskmanager: s.cluster.slots_per_taskmanager,
-        cores_per_taskmanager: s
-            .cluster
-            .cores_per_taskmanager
-            .unwrap_or(s.cluster.slots_per_taskmanager as f64),
+        cores_per_taskmanager: s.cluster.cores_per_taskmanager_or_slots(),
         taskmanagers_per_host: s.cluster.taskmanagers_per_host,
     }
 }

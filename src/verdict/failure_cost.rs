@@ -13,6 +13,8 @@ use crate::metrics::{FailureRecord, Finding, RunOutput, RunSummary, StatsSummary
 pub struct Headroom {
     pub busiest: String,
     pub busy_ratio: f64,
+    /// Share of the busiest subtask's busy time its thread waited for a core.
+    pub waiting_for_cores_share: f64,
 }
 
 impl Headroom {
@@ -25,6 +27,9 @@ impl Headroom {
         Headroom {
             busiest: t.map_or_else(String::new, |t| format!("{} #{}", t.task, t.subtask_index)),
             busy_ratio: t.map_or(0.0, |t| (t.busy_time_ms_per_second / 1000.0).clamp(1e-3, 1.0)),
+            waiting_for_cores_share: t.map_or(0.0, |t| {
+                t.waiting_for_cores_ms_per_second / t.busy_time_ms_per_second.max(1e-9)
+            }),
         }
     }
 

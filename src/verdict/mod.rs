@@ -88,10 +88,7 @@ impl JobShape {
                     && o.delivery_guarantee.unwrap_or_default() == crate::vocab::DeliveryGuarantee::ExactlyOnce
             }),
             cores: CoreShape {
-                cores_per_taskmanager: s
-                    .cluster
-                    .cores_per_taskmanager
-                    .unwrap_or(s.cluster.slots_per_taskmanager as f64),
+                cores_per_taskmanager: s.cluster.cores_per_taskmanager_or_slots(),
                 slots_per_taskmanager: s.cluster.slots_per_taskmanager,
                 taskmanagers_per_host: s.cluster.taskmanagers_per_host,
             },

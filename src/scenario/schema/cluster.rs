@@ -43,6 +43,14 @@ pub struct ClusterCfg {
     pub nic_bandwidth: Option<Rate>,
 }
 
+impl ClusterCfg {
+    /// Cores of each TaskManager: `cores_per_taskmanager`, or one per slot when absent (Flink's
+    /// `taskmanager.cpu.cores` default).
+    pub fn cores_per_taskmanager_or_slots(&self) -> f64 {
+        self.cores_per_taskmanager.unwrap_or(self.slots_per_taskmanager as f64)
+    }
+}
+
 /// Median 1 ms (a JobManager-TaskManager round of Pekko RPC on one network); the spread is
 /// that of the trigger RPC as Flink 2.3 shows it in a source's start delay on the calibration
 /// run `c04_empty` (measured 2026-12-03 after a 90 s warm-up: p50 2 ms, p90 6 ms over 50

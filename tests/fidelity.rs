@@ -193,6 +193,12 @@ fn third_pass() -> &'static Suite {
     SUITE.get_or_init(|| measure_day(Day::third_pass()))
 }
 
+/// The fourth pass (2026-12-07).
+fn fourth_pass() -> &'static Suite {
+    static SUITE: OnceLock<Suite> = OnceLock::new();
+    SUITE.get_or_init(|| measure_day(Day::fourth_pass()))
+}
+
 /// Which issue owns a gap: the network model (channels, chaining, sources) or the cost model
 /// (CPU, snapshot costs including the channel-state write, statistics definitions, recovery
 /// timing). A snapshot phase is a cost on every row, and so is an unaligned checkpoint's end
@@ -295,6 +301,11 @@ fn every_configuration_of_the_replication_is_within_tolerance_or_a_pinned_gap() 
 #[test]
 fn every_configuration_of_the_third_pass_is_within_tolerance_or_a_pinned_gap() {
     check_figures(third_pass());
+}
+
+#[test]
+fn every_configuration_of_the_fourth_pass_is_within_tolerance_or_a_pinned_gap() {
+    check_figures(fourth_pass());
 }
 
 fn check_figures(suite: &Suite) {
@@ -526,6 +537,11 @@ fn orderings_of_the_third_pass_hold_or_are_pinned() {
     check_orderings(third_pass());
 }
 
+#[test]
+fn orderings_of_the_fourth_pass_hold_or_are_pinned() {
+    check_orderings(fourth_pass());
+}
+
 fn check_orderings(suite: &Suite) {
     if std::env::var_os("FIDELITY_PIN").is_some() {
         return; // check_figures re-pins both kinds
@@ -665,7 +681,7 @@ fn rocksdb_entry_sizes_predict_the_check_runs() {
     let probe = fidelity_support::suite_dir().join(PROBE_DIR);
     let probe_configs = configs::load_from(&probe.join("configs.tsv"));
     let probe_real = RealRuns::load(&probe.join("real"));
-    for suite in [suite(), replication(), third_pass()] {
+    for suite in [suite(), replication(), third_pass(), fourth_pass()] {
         let cal = &suite.calibration;
         for (name, tolerance_b) in [("e2_rocks_value2000", 2.0), ("e3_rocks_value150", 0.3)] {
             let cfg = probe_configs

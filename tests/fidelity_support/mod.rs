@@ -65,6 +65,16 @@ impl Day {
         }
     }
 
+    /// The pass of 2026-12-07 (`tests/fidelity/replication/2026-12-07/`), registered before it
+    /// ran: the same script and configurations on a fourth boot, with no model change since the
+    /// third: how often each row holds from one boot to the next.
+    pub fn fourth_pass() -> Day {
+        Day {
+            name: "2026-12-07 (fourth pass)",
+            root: suite_dir().join("replication").join("2026-12-07"),
+        }
+    }
+
     pub fn real_dir(&self) -> PathBuf {
         self.root.join("real")
     }

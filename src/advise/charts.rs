@@ -344,10 +344,12 @@ pub fn draw(advice: &Advice, dir: &Path) -> Result<Vec<PathBuf>, PlotError> {
         if let Some(x) = x_of(a.current) {
             markers.push(marker(x, "as configured".into(), Stroke::Dashed, MARKER));
         }
-        if let Some(x) = a.needed.and_then(x_of) {
+        if let Some(n) = a.needed
+            && let Some(x) = x_of(n)
+        {
             markers.push(marker(
                 x,
-                format!("needed: {}", super::cores::cores_text(a.needed.unwrap_or_default())),
+                format!("needed: {}", super::cores::cores_text(n)),
                 Stroke::Solid,
                 FAILED,
             ));

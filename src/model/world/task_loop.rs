@@ -228,7 +228,7 @@ impl World {
         };
         // Flink's source stops after the record that leaves its output unavailable.
         let mut room = self.output_room(s, v, max_n);
-        let has_room = |r: &Record| room.as_mut().is_none_or(|room| room.write(r.key, r.bytes));
+        let has_room = |read: &[Record]| room.as_mut().is_none_or(|room| room.write_last(read));
         let read = self
             .tasks
             .read_source_records(s, now, &plan, &self.graph.vertices[v], records, has_room);

@@ -94,7 +94,8 @@ impl Tasks {
     /// Source `s` reads its next records into `records` (empty): each starts when it has
     /// arrived and the previous one is done, and the batch stops at the next output flush so
     /// that the flusher never waits on records read late, or after a record for which
-    /// `output_has_room` says no (its output would be unavailable after it).
+    /// `output_has_room` says no (its output would be unavailable after it; it is given the
+    /// batch's records so far, the new one last).
     pub fn read_source_records(
         &mut self,
         s: u32,
@@ -102,7 +103,7 @@ impl Tasks {
         plan: &SourceBatchPlan,
         vertex: &Vertex,
         mut records: Vec<Record>,
-        mut output_has_room: impl FnMut(&Record) -> bool,
+        mut output_has_room: impl FnMut(&[Record]) -> bool,
     ) -> SourceRecords {
         let (max_n, timeout, phase, catch_up, stretch) = (
             plan.max_records,
@@ -150,7 +151,7 @@ impl Tasks {
             let r = src.shape.make(s, offset, arrival);
             records.push(r);
             done_at_ns.push(clock);
-            if !output_has_room(&r) {
+            if !output_has_room(&records) {
                 break;
             }
         }

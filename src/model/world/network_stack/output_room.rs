@@ -8,7 +8,8 @@
 //! Flink's clusters at whole buffers). [`OutputRoom`] writes a batch's records into a copy of
 //! the channels' fill levels, by the rules of [`Network::write_record`], and says where the
 //! output runs out; the batch ends there, and the next one starts once the output has room,
-//! as Flink's source resumes.
+//! as Flink's source resumes. While the batch is too small to run the output out ([`Bound`]),
+//! its records are only counted, not written into the copy.
 
 use super::Network;
 use crate::model::key_groups::key_to_subtask;
@@ -54,9 +55,10 @@ pub(crate) struct OutputRoom {
 /// finishes once its bytes reach its size (record by record), or two thirds of it (a bundle
 /// finishes it up to half a record early: [`super::send::bundle_slack_bytes`]). So `F`, the
 /// buffers the batch finished, is at most the bytes of the buffers being filled at the start
-/// and of the batch's records over that size, and after `k` records the pool lost at most
-/// `min(k, closed + F)` buffers and no channel gained more than `1 + F`. Both conditions come
-/// down to limits on `k` and on the batch's bytes, worked out once per batch.
+/// plus those of the batch's records, divided by the smallest buffer size (by two thirds of it
+/// with bundles). After `k` records the pool lost at most `min(k, closed + F)` buffers and no
+/// channel gained more than `1 + F`. Both conditions come down to limits on `k` and on the
+/// batch's bytes, worked out once per batch.
 #[derive(Clone, Copy, Debug)]
 struct Bound {
     /// With at most this many records, the pool cannot have run out.

@@ -40,7 +40,7 @@ def source_start_delay_ms(run_dir):
     return statistics.median(delays) if delays else None
 
 
-print("| pass | " + " | ".join(r.replace("_", " ", 1).split(" ")[0] + r[-3:] for r in RUNS) + " |")
+print("| pass | " + " | ".join(r.split("_")[0] + r[-3:] for r in RUNS) + " |")
 print("|---" * (len(RUNS) + 1) + "|")
 for name, directory in PASSES.items():
     cells = []

@@ -54,7 +54,6 @@ mod liveness;
 mod network;
 mod network_stack;
 mod observers;
-mod prefetch;
 mod recovery;
 mod redeployment;
 mod restore_point;
@@ -476,12 +475,27 @@ impl World {
                 return true;
             }
             let (now, ev) = self.queue.pop().expect("peeked");
+            if let Some(&next) = self.queue.peek_next_in_list() {
+                self.prefetch_for(next);
+            }
             let (kind, component) = ev.trace_key();
             self.trace.fold_event(now.as_ns(), kind, component);
             self.dispatch(now, ev);
             each_event(self);
         }
         false
+    }
+
+    /// Starts fetching what `ev`, the event after the one being handled, will read first: with
+    /// thousands of channels a delivery's or a credit's channel end is a cache miss, which the
+    /// handling of the event before it can hide. Changes speed only.
+    #[inline]
+    fn prefetch_for(&self, ev: Event) {
+        match ev {
+            Event::Deliver { ch, .. } => self.net.prefetch_delivery(ch),
+            Event::Credit { ch, .. } | Event::Resume { ch, .. } => self.net.prefetch_producer_end(ch),
+            _ => {}
+        }
     }
 
     /// Routes an event to the component it is for.

@@ -232,7 +232,7 @@ impl SeenKeys {
         for (i, &key) in k.memtable.iter().enumerate() {
             // Over a large key space each word is a cache miss: fetch ahead so they overlap.
             if let Some(&ahead) = k.memtable.get(i + CLEAR_AHEAD) {
-                super::prefetch::prefetch(&words[slot(true, ahead).0]);
+                crate::sim::prefetch(&words[slot(true, ahead).0]);
             }
             let (w, shift) = slot(true, key);
             words[w] &= !(2 << shift);
@@ -256,7 +256,7 @@ impl SeenKeys {
         let words = &self.bits[k.bits as usize].words;
         for key in keys {
             if let Some(word) = words.get(slot(self.memtables, self.block_of(key)).0) {
-                super::prefetch::prefetch(word);
+                crate::sim::prefetch(word);
             }
         }
     }

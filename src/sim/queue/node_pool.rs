@@ -58,6 +58,12 @@ impl<E> NodePool<E> {
         i
     }
 
+    /// The event node `i` holds (`None` if it is free).
+    #[inline]
+    pub(super) fn event(&self, i: u32) -> Option<&E> {
+        self.nodes[i as usize].event.as_ref()
+    }
+
     /// Frees node `i`, returning its event and the node after it.
     pub(super) fn release(&mut self, i: u32) -> (E, u32) {
         let n = &mut self.nodes[i as usize];

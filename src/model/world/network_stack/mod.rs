@@ -110,7 +110,10 @@ struct OutputPool {
 /// became available (`SingleInputGate.inputChannelsWithData`).
 #[derive(Clone, Debug, Default)]
 struct InputQueue {
-    avail: VecDeque<u32>,
+    /// (input index, channel) of each available input: the channel is kept beside its index so
+    /// that taking an input reads no table of the job graph, and so that the channels next in
+    /// line can be prefetched.
+    avail: VecDeque<(u32, u32)>,
     in_avail: Vec<bool>,
     /// Data buffers and their bytes read from local and from remote channels (Flink's
     /// `numBuffersInLocal`, `numBuffersInRemote`, `numBytesInLocal`, `numBytesInRemote`).
@@ -573,6 +576,19 @@ impl Network {
     #[inline]
     pub fn delivery_is_current(&self, ch: u32, inc: u32) -> bool {
         self.wires[ch as usize].incarnation == inc
+    }
+
+    /// Starts fetching the wire and the consumer end of `ch`, which a delivery reads.
+    #[inline]
+    pub fn prefetch_delivery(&self, ch: u32) {
+        crate::sim::prefetch(&self.wires[ch as usize]);
+        crate::sim::prefetch(&self.cons[ch as usize]);
+    }
+
+    /// Starts fetching the producer end of `ch`, which a credit or a resumption reads.
+    #[inline]
+    pub fn prefetch_producer_end(&self, ch: u32) {
+        crate::sim::prefetch(&self.prod[ch as usize]);
     }
 
     /// Whether a `Credit` or `Resume` of incarnation `inc` is current (read at the producer

@@ -128,7 +128,7 @@ impl Network {
                 let q = &mut self.inputs[s];
                 if n > 0 && !q.in_avail[input] {
                     q.in_avail[input] = true;
-                    q.avail.push_back(input as u32);
+                    q.avail.push_back((input as u32, p.channel));
                 }
             }
             ChannelSide::Output => {

@@ -50,8 +50,10 @@ pub fn judge(s: &RunSummary, job: &JobShape) -> Option<Finding> {
              without a core while other threads of its host held them (taskmanager.cpu.cores: {} for {} slots{host}). \
              With a core whenever it is runnable it would do {:.2}x the work: more cores per TaskManager, or the job \
              spread over more TaskManagers, give it that; more parallelism on the same cores would only add threads \
-             to share them. (On a CPU-bound host ckptsim's snapshot phases came out shorter than Flink's: README, \
-             \"Fidelity\", row f14.)",
+             to share them. (Against a real Flink on a CPU-bound host, row f14 of README's \"Fidelity\", ckptsim's \
+             snapshot phases came out shorter than Flink's and its throughput 0.25-1.08 of Flink's by the host's \
+             boot: a rate-limited generator source's CPU per record there depends on whether the scheduler keeps \
+             its two threads on one core.)",
             t.task,
             t.subtask_index,
             busy * 100.0,

@@ -295,6 +295,9 @@ mod tests {
     fn agrees_with_reference(slots_log2: u32, ops: &[Op]) -> Result<(), TestCaseError> {
         let mut q = EventQueue::with_recent_slots_log2(slots_log2);
         let mut r = Reference::default();
+        // What `peek_next_in_list` promised after the last pop: the next pop's event, whatever
+        // is scheduled in between.
+        let mut promised: Option<u32> = None;
         for (id, op) in (0u32..).zip(ops) {
             match *op {
                 Op::Schedule(d) => {
@@ -305,7 +308,14 @@ mod tests {
                     let at = SimTime(r.now.0.saturating_sub(d));
                     prop_assert_eq!(q.try_schedule(at, id), r.try_schedule(at, id));
                 }
-                Op::Pop => prop_assert_eq!(q.pop(), r.pop()),
+                Op::Pop => {
+                    let popped = q.pop();
+                    prop_assert_eq!(popped, r.pop());
+                    if let Some(p) = promised {
+                        prop_assert_eq!(popped.map(|(_, e)| e), Some(p));
+                    }
+                    promised = q.peek_next_in_list().copied();
+                }
             }
             prop_assert_eq!(q.peek_time(), r.heap.peek().map(|Reverse(e)| e.0));
             prop_assert_eq!((q.len(), q.now(), q.processed()), (r.heap.len(), r.now, r.processed));

@@ -63,6 +63,11 @@ impl BufferPool {
         n.at = at;
         n.buf = buf;
         n.next = NIL;
+        // An output flush finishes a buffer per channel, running down the free list into nodes
+        // freed long ago: fetch the next one while this buffer is queued.
+        if let Some(next) = self.nodes.get(self.free as usize) {
+            crate::sim::prefetch(next);
+        }
         i
     }
 

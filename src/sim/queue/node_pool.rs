@@ -48,6 +48,11 @@ impl<E> NodePool<E> {
         self.free = n.next;
         n.event = Some(event);
         n.next = NIL;
+        // A burst of events (an output flush schedules a delivery per channel) runs down the
+        // free list into nodes freed long ago: fetch the next one while this event is filed.
+        if let Some(next) = self.nodes.get(self.free as usize) {
+            crate::sim::prefetch(next);
+        }
         i
     }
 

@@ -486,18 +486,6 @@ impl World {
         false
     }
 
-    /// Starts fetching what `ev`, the event after the one being handled, will read first: with
-    /// thousands of channels a delivery's or a credit's channel end is a cache miss, which the
-    /// handling of the event before it can hide. Changes speed only.
-    #[inline]
-    fn prefetch_for(&self, ev: Event) {
-        match ev {
-            Event::Deliver { ch, .. } => self.net.prefetch_delivery(ch),
-            Event::Credit { ch, .. } | Event::Resume { ch, .. } => self.net.prefetch_producer_end(ch),
-            _ => {}
-        }
-    }
-
     /// Routes an event to the component it is for.
     fn dispatch(&mut self, now: SimTime, ev: Event) {
         match ev {

@@ -452,11 +452,11 @@ fn dispatch(cli: Cli) -> anyhow::Result<()> {
             let subtasks: u32 = sc.operators.iter().map(|o| o.parallelism).sum();
             let needs = scenario::budget::estimate(&sc);
             sayln!(
-                "{}: ok ({} operators, {} subtasks; a run needs about {} of memory and {:.1e} simulation steps)",
+                "{}: ok ({} operators, {} subtasks; a run needs {} and {:.1e} simulation steps)",
                 path.display(),
                 sc.operators.len(),
                 subtasks,
-                scenario::limits::human_bytes(needs.memory_bytes()),
+                needs.memory_ceiling_text(),
                 needs.work_steps()
             );
             for note in ckptsim::run_progress::notes(&sc, &needs) {

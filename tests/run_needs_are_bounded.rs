@@ -80,6 +80,12 @@ fn a_hash_edge_at_parallelism_4096_is_refused_unless_the_limit_is_raised() {
     let (field, msg) = refused_field(&text);
     assert_eq!(field, "operators[1].inputs[0].partitioning", "{msg}");
     assert!(msg.contains("edge from `source` to `sink`"), "{msg}");
+    // A ceiling, with the part only full buffers take named: the run itself rarely comes near.
+    assert!(msg.contains("could need up to about"), "{msg}");
+    assert!(
+        msg.contains("of it only if back-pressure fills every network buffer"),
+        "{msg}"
+    );
     let raised = Limits {
         memory_bytes_max: 1 << 50,
         ..Limits::default()

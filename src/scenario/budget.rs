@@ -55,11 +55,31 @@ pub struct Estimate {
     /// in cores: records per second times `service_time` (the CPU part; `wait_time` needs no
     /// core), in the order of `operators`. Snapshot threads come on top.
     pub record_cpu_cores: Vec<f64>,
+    /// The part of `memory` that full network buffers account for: the buffers every channel
+    /// can hold and, with unaligned checkpoints, their persisted copies. Only back-pressure that
+    /// lasts long enough to fill them all reaches it (a healthy job's buffers leave at each
+    /// flush holding a few records), so a run usually needs far less than the estimate.
+    pub full_buffers_bytes: f64,
 }
 
 impl Estimate {
     pub fn memory_bytes(&self) -> f64 {
         self.memory.iter().map(|i| i.amount).sum()
+    }
+
+    /// The memory estimate as a person reads it: a ceiling, and how much of it only full
+    /// network buffers take (e.g. "up to about 22.4 GB of memory (22.2 GB of it only if
+    /// back-pressure fills every network buffer)").
+    pub fn memory_ceiling_text(&self) -> String {
+        let total = human_bytes(self.memory_bytes());
+        if self.full_buffers_bytes > 0.0 {
+            format!(
+                "up to about {total} of memory ({} of it only if back-pressure fills every network buffer)",
+                human_bytes(self.full_buffers_bytes)
+            )
+        } else {
+            format!("up to about {total} of memory")
+        }
     }
     pub fn work_steps(&self) -> f64 {
         self.work.iter().map(|i| i.amount).sum()
@@ -90,9 +110,9 @@ pub fn check(s: &Scenario, limits: &Limits) -> Result<(), Problem> {
         return Err((
             top.field.clone(),
             format!(
-                "the run would need about {} of memory, above the limit of {} (raise it with --limit-memory); \
+                "the run could need {}, above the limit of {} (raise it with --limit-memory); \
                  the largest part: {}, {}",
-                human_bytes(memory),
+                e.memory_ceiling_text(),
                 human_bytes(limits.memory_bytes_max as f64),
                 top.what,
                 human_bytes(top.amount)
@@ -186,6 +206,7 @@ pub fn estimate(s: &Scenario) -> Estimate {
             let buffers = channels * buffers_per_channel + (up.parallelism as f64 + op.parallelism as f64) * floating;
             let buffer_bytes = buffers * records_per_buffer * RECORD_IN_BUFFER_BYTES;
             buffer_bytes_total += buffer_bytes;
+            e.full_buffers_bytes += buffer_bytes;
             e.mem(
                 format!("operators[{i}].inputs[{j}].partitioning"),
                 buffer_bytes,
@@ -359,6 +380,7 @@ pub fn estimate(s: &Scenario) -> Estimate {
     if c.unaligned {
         // An unaligned checkpoint copies the in-flight buffers it overtakes, and a restore
         // point keeps them: at most every buffer, per pending and retained checkpoint.
+        e.full_buffers_bytes += restore_points * buffer_bytes_total;
         e.mem(
             if c.max_concurrent > 1 {
                 "checkpoint.max_concurrent"
@@ -470,6 +492,52 @@ mod tests {
         e.mem("b", 5.0, "big");
         assert_eq!(largest(&e.memory).field, "b");
         assert_eq!(e.memory_bytes(), 6.0);
+    }
+
+    /// The part of the estimate that only full network buffers take is the buffers of every
+    /// edge and, with unaligned checkpoints, their persisted copies; the text names it beside
+    /// the ceiling. A source alone has no buffers, and its text no such part.
+    #[test]
+    fn the_full_buffers_part_is_named_beside_the_ceiling() {
+        let job = |rest: &str| {
+            let text = format!(
+                "[simulation]\nduration = \"10s\"\n[checkpoint]\ninterval = \"1s\"\n{rest}[cluster]\ntaskmanagers = 8\n[[operators]]\nname = \"src\"\nkind = \"source\"\nparallelism = 8\nrate = {{ process = \"poisson\", records_per_second = 1000 }}\n[[operators]]\nname = \"sink\"\nkind = \"sink\"\nparallelism = 8\ninputs = [{{ from = \"src\", partitioning = \"hash\" }}]\n"
+            );
+            estimate(&crate::scenario::parse_str(&text, "t.toml").unwrap().scenario)
+        };
+        let part = |e: &Estimate, what: &str| -> f64 {
+            e.memory
+                .iter()
+                .filter(|i| i.what.contains(what))
+                .map(|i| i.amount)
+                .sum()
+        };
+        let aligned = job("");
+        let buffers = part(&aligned, "full network buffers");
+        assert!(buffers > 0.0 && buffers < aligned.memory_bytes(), "{aligned:?}");
+        assert_eq!(aligned.full_buffers_bytes, buffers);
+        let text = aligned.memory_ceiling_text();
+        assert!(
+            text.contains(&format!(
+                "({} of it only if back-pressure fills every network buffer)",
+                human_bytes(buffers)
+            )),
+            "{text}"
+        );
+        let unaligned = job("unaligned = true\n");
+        let persisted = part(&unaligned, "in-flight data persisted");
+        assert!(persisted > 0.0, "{unaligned:?}");
+        assert_eq!(unaligned.full_buffers_bytes, buffers + persisted);
+        let source_alone = estimate(
+            &crate::scenario::parse_str(
+                "[simulation]\nduration = \"10s\"\n[cluster]\ntaskmanagers = 1\n[[operators]]\nname = \"src\"\nkind = \"source\"\nparallelism = 1\nrate = { process = \"poisson\", records_per_second = 1000 }\n",
+                "t.toml",
+            )
+            .unwrap()
+            .scenario,
+        );
+        assert_eq!(source_alone.full_buffers_bytes, 0.0);
+        assert!(!source_alone.memory_ceiling_text().contains("of it"));
     }
 
     /// The records through an operator follow the profile's mean over the run, and what an

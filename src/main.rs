@@ -57,8 +57,8 @@ struct LimitArgs {
     #[arg(long, value_name = "SIZE", default_value = "8GiB", value_parser = parse_size)]
     limit_memory: u64,
     /// Refuse a run estimated to take more simulation steps than this (records through an
-    /// operator, barriers through a channel, ...; about 20 M steps per second).
-    #[arg(long, value_name = "STEPS", default_value = "1e11", value_parser = parse_steps)]
+    /// operator, a network buffer through a channel, ...; about 40 M steps per second).
+    #[arg(long, value_name = "STEPS", default_value = "2e11", value_parser = parse_steps)]
     limit_work: u64,
     /// Refuse a scenario file larger than this.
     #[arg(long, value_name = "SIZE", default_value = "1MiB", value_parser = parse_size)]

@@ -16,7 +16,7 @@ use crate::time::SimTime;
 pub const BAR_FROM_STEPS: f64 = 1e8;
 
 /// Record-by-record runs estimated at this many steps or more get the note on the fast path
-/// (the scale issue's production shape, 1.1e10 steps, takes 18-27 CPU minutes).
+/// (the scale issue's production shape, 4.4e10 steps, takes 18-27 CPU minutes).
 pub const FAST_PATH_NOTE_FROM_STEPS: f64 = 1e9;
 
 /// The bar for a run of `s`, counting simulated seconds; hidden for a short run or when stderr
@@ -48,7 +48,7 @@ pub fn long_run_note(s: &Scenario, needs: &Estimate) -> Option<String> {
     }
     Some(format!(
         "note: about {steps:.1e} simulation steps record by record. For scale, \
-         benches/scenarios/production_hour.toml (1.1e10 steps: 300 subtasks moving 1 M records/s \
+         benches/scenarios/production_hour.toml (4.4e10 steps: 300 subtasks moving 1 M records/s \
          for an hour) takes 18-27 CPU minutes record by record and about 2.5 with \
          `--set simulation.records_per_bundle=32`, the fast path (README, \"The fast path\"); \
          its verdict says when the bundles are too coarse for the job."

@@ -37,6 +37,14 @@ const SINK_PENDING_RECORD_BYTES: f64 = 8.0;
 const KEY_LOG_BYTES: f64 = 4.0;
 /// One SST file of the RocksDB model.
 const SST_FILE_BYTES: f64 = 96.0;
+/// A network buffer's way through a channel (filled, flushed, delivered, credited, recycled:
+/// about three events, each reading a channel end gone cold since the channel's last buffer),
+/// in steps. From `cargo bench --bench scale` on 2026-12-07: the production shape (3.1 M record
+/// steps and 0.21 M buffers a simulated second, 0.30 CPU s) and the reference job at p = 512
+/// (15 M and 4.5 M, 5.29 CPU s) give 24 ns a step and 1.09 us a buffer; the same bench's
+/// p = 32, 128 and 256 then imply 0.8-1.0 us a buffer. With a zero buffer timeout on a few
+/// channels a buffer costs several times less, and the estimate is on the high side.
+const BUFFER_STEPS: f64 = 45.0;
 
 /// One contribution to the estimate: which field drives it and what it is.
 #[derive(Clone, Debug, PartialEq)]
@@ -149,6 +157,23 @@ fn edge_channels(up: &OperatorCfg, op: &OperatorCfg, partitioning: Partitioning)
     }
 }
 
+/// Buffers a second through an edge of `channels` carrying `rate` records a second, with room
+/// for `records_per_buffer`: one a record with a zero buffer timeout (Flink flushes after every
+/// record); otherwise the full ones and, at each flush of the output flusher, one per channel
+/// holding a record (with Poisson arrivals, a share 1 - e^-λ of the channels for λ records a
+/// channel between flushes); without the flusher, the full ones alone.
+fn buffers_per_s(rate: f64, channels: f64, records_per_buffer: f64, flush_interval_s: Option<f64>) -> f64 {
+    let full = rate / records_per_buffer;
+    match flush_interval_s {
+        Some(t) if t <= 0.0 => rate,
+        Some(t) => {
+            let per_channel = rate * t / channels.max(1.0);
+            full + channels * (1.0 - (-per_channel).exp()) / t
+        }
+        None => full,
+    }
+}
+
 /// The estimate of a validated scenario (references resolve, numbers are in range).
 pub fn estimate(s: &Scenario) -> Estimate {
     let mut e = Estimate::default();
@@ -185,6 +210,15 @@ pub fn estimate(s: &Scenario) -> Estimate {
     let mut rate_out: Vec<f64> = Vec::with_capacity(s.operators.len());
     let mut record_steps_total = 0.0;
     let mut steps_of: Vec<f64> = Vec::with_capacity(s.operators.len());
+    // An operator chained to its input reads its records in the same task: that edge has no
+    // channels, and no buffers move through it.
+    let mut chained = vec![false; s.operators.len()];
+    for chain in crate::compile::chain::chains(s) {
+        for &member in chain.iter().skip(1) {
+            chained[member] = true;
+        }
+    }
+    let flush_interval_s = n.buffer_timeout_enabled.then_some(n.buffer_timeout.value / 1e9);
     for (i, op) in s.operators.iter().enumerate() {
         let mut rate_in = 0.0;
         for (j, input) in op.inputs.iter().enumerate() {
@@ -217,10 +251,22 @@ pub fn estimate(s: &Scenario) -> Estimate {
                 ),
             );
             let upstream = rate_out.get(u).copied().unwrap_or(0.0);
-            rate_in += match input.partitioning {
+            let edge_rate = match input.partitioning {
                 Partitioning::Broadcast => upstream * op.parallelism as f64,
                 _ => upstream,
             };
+            rate_in += edge_rate;
+            if !chained[i] {
+                let buffers = buffers_per_s(edge_rate, channels, records_per_buffer, flush_interval_s) * duration_s;
+                e.work(
+                    format!("operators[{i}].inputs[{j}].partitioning"),
+                    buffers * BUFFER_STEPS,
+                    format!(
+                        "{buffers:.3e} network buffers through the {kind} edge from `{}` to `{}`",
+                        up.name, op.name
+                    ),
+                );
+            }
             if op.kind == OperatorKind::Sink {
                 // Each sink subtask counts what it absorbed from every subtask.
                 e.mem(
@@ -482,146 +528,5 @@ fn faults(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn largest_names_the_biggest_contribution() {
-        let mut e = Estimate::default();
-        e.mem("a", 1.0, "small");
-        e.mem("b", 5.0, "big");
-        assert_eq!(largest(&e.memory).field, "b");
-        assert_eq!(e.memory_bytes(), 6.0);
-    }
-
-    /// The part of the estimate that only full network buffers take is the buffers of every
-    /// edge and, with unaligned checkpoints, their persisted copies; the text names it beside
-    /// the ceiling. A source alone has no buffers, and its text no such part.
-    #[test]
-    fn the_full_buffers_part_is_named_beside_the_ceiling() {
-        let job = |rest: &str| {
-            let text = format!(
-                "[simulation]\nduration = \"10s\"\n[checkpoint]\ninterval = \"1s\"\n{rest}[cluster]\ntaskmanagers = 8\n[[operators]]\nname = \"src\"\nkind = \"source\"\nparallelism = 8\nrate = {{ process = \"poisson\", records_per_second = 1000 }}\n[[operators]]\nname = \"sink\"\nkind = \"sink\"\nparallelism = 8\ninputs = [{{ from = \"src\", partitioning = \"hash\" }}]\n"
-            );
-            estimate(&crate::scenario::parse_str(&text, "t.toml").unwrap().scenario)
-        };
-        let part = |e: &Estimate, what: &str| -> f64 {
-            e.memory
-                .iter()
-                .filter(|i| i.what.contains(what))
-                .map(|i| i.amount)
-                .sum()
-        };
-        let aligned = job("");
-        let buffers = part(&aligned, "full network buffers");
-        assert!(buffers > 0.0 && buffers < aligned.memory_bytes(), "{aligned:?}");
-        assert_eq!(aligned.full_buffers_bytes, buffers);
-        let text = aligned.memory_ceiling_text();
-        assert!(
-            text.contains(&format!(
-                "({} of it only if back-pressure fills every network buffer)",
-                human_bytes(buffers)
-            )),
-            "{text}"
-        );
-        let unaligned = job("unaligned = true\n");
-        let persisted = part(&unaligned, "in-flight data persisted");
-        assert!(persisted > 0.0, "{unaligned:?}");
-        assert_eq!(unaligned.full_buffers_bytes, buffers + persisted);
-        let source_alone = estimate(
-            &crate::scenario::parse_str(
-                "[simulation]\nduration = \"10s\"\n[cluster]\ntaskmanagers = 1\n[[operators]]\nname = \"src\"\nkind = \"source\"\nparallelism = 1\nrate = { process = \"poisson\", records_per_second = 1000 }\n",
-                "t.toml",
-            )
-            .unwrap()
-            .scenario,
-        );
-        assert_eq!(source_alone.full_buffers_bytes, 0.0);
-        assert!(!source_alone.memory_ceiling_text().contains("of it"));
-    }
-
-    /// The records through an operator follow the profile's mean over the run, and what an
-    /// operator emits its selectivity: a 10x spike for a tenth of the run doubles the source's
-    /// records (mean factor 1.9), and a filter keeping one in ten cuts the sink's to a tenth.
-    #[test]
-    fn records_follow_the_profiles_mean_and_the_selectivity() {
-        let job = |profile: &str, selectivity: f64| {
-            let text = format!(
-                "[simulation]\nduration = \"100s\"\n[cluster]\ntaskmanagers = 1\n[[operators]]\nname = \"src\"\nkind = \"source\"\nparallelism = 1\nrate = {{ process = \"poisson\", records_per_second = 1000{profile} }}\n[[operators]]\nname = \"filter\"\nkind = \"operator\"\nparallelism = 1\ninputs = [{{ from = \"src\", partitioning = \"forward\" }}]\nselectivity = {selectivity}\n[[operators]]\nname = \"sink\"\nkind = \"sink\"\nparallelism = 1\ninputs = [{{ from = \"filter\", partitioning = \"forward\" }}]\n"
-            );
-            let e = estimate(&crate::scenario::parse_str(&text, "t.toml").unwrap().scenario);
-            let through = |name: &str| {
-                e.work
-                    .iter()
-                    .find(|i| i.what == format!("records through `{name}`"))
-                    .unwrap()
-                    .amount
-            };
-            (through("src"), through("sink"))
-        };
-        let (plain_src, plain_sink) = job("", 1.0);
-        assert_eq!((plain_src, plain_sink), (100_000.0, 100_000.0));
-        let spike = r#", profile = { shape = "steps", points = [["0s", 1.0], ["50s", 10.0], ["60s", 1.0]] }"#;
-        let (spiked_src, _) = job(spike, 1.0);
-        assert!((spiked_src - 190_000.0).abs() < 1e-6, "{spiked_src}");
-        let (_, filtered_sink) = job("", 0.1);
-        assert!((filtered_sink - 10_000.0).abs() < 1e-6, "{filtered_sink}");
-    }
-
-    /// An exactly-once sink holds origin times for about two checkpoint intervals, not for the
-    /// whole run; a discarding sink and a job without periodic checkpoints hold none.
-    #[test]
-    fn sinks_hold_records_for_two_intervals_not_the_run() {
-        let held = |checkpoint: &str, guarantee: &str| -> f64 {
-            let text = format!(
-                "[simulation]\nduration = \"1h\"\n{checkpoint}[cluster]\ntaskmanagers = 1\n[[operators]]\nname = \"src\"\nkind = \"source\"\nparallelism = 1\nrate = {{ process = \"poisson\", records_per_second = 1000 }}\n[[operators]]\nname = \"sink\"\nkind = \"sink\"\nparallelism = 1\ninputs = [{{ from = \"src\", partitioning = \"forward\" }}]\n{guarantee}"
-            );
-            let e = estimate(&crate::scenario::parse_str(&text, "t.toml").unwrap().scenario);
-            e.memory
-                .iter()
-                .filter(|i| i.what.contains("holds until a commit"))
-                .map(|i| i.amount)
-                .sum()
-        };
-        let every_10s = "[checkpoint]\ninterval = \"10s\"\n";
-        // 1000 records/s for 2 x 10 s, 8 bytes each.
-        assert_eq!(held(every_10s, ""), 1000.0 * 20.0 * 8.0);
-        assert_eq!(held(every_10s, "delivery_guarantee = \"none\"\n"), 0.0);
-        assert_eq!(held(every_10s, "delivery_guarantee = \"at-least-once\"\n"), 0.0);
-        assert_eq!(held("", ""), 0.0);
-    }
-
-    /// A keyed operator's subtasks see disjoint keys (their key groups) and share one bitset:
-    /// at p = 128 over 50 M keys the keys cost about keys / 8 bytes (6.25 MB), not p times that
-    /// (800 MB), whatever the restore points keep (a count: the log of first-seen keys is 4 bytes
-    /// per record at most); behind a forward input each subtask has its own.
-    #[test]
-    fn keyed_state_keys_cost_one_bitset_per_keyed_operator() {
-        let job = |partitioning: &str, checkpoint: &str, faults: &str| {
-            let text = format!(
-                "[simulation]\nduration = \"10s\"\n{checkpoint}[cluster]\ntaskmanagers = 32\nslots_per_taskmanager = 4\n[[operators]]\nname = \"src\"\nkind = \"source\"\nparallelism = 128\nrate = {{ process = \"poisson\", records_per_second = 1000 }}\nkeys = {{ count = 50000000 }}\n[[operators]]\nname = \"count\"\nkind = \"operator\"\nparallelism = 128\ninputs = [{{ from = \"src\", partitioning = \"{partitioning}\" }}]\nstate = {{ bytes_per_key = \"1KiB\" }}\n{faults}"
-            );
-            let e = estimate(&crate::scenario::parse_str(&text, "t.toml").unwrap().scenario);
-            let keys = |what: &str| -> f64 {
-                e.memory
-                    .iter()
-                    .filter(|i| i.what.contains(what))
-                    .map(|i| i.amount)
-                    .sum()
-            };
-            (keys("key bitsets"), keys("keys first seen"))
-        };
-        let per_copy = 50e6 / 8.0;
-        let (bits, log) = job("hash", "", "");
-        assert!((bits - per_copy).abs() < 16.0, "{bits}");
-        assert_eq!(log, 0.0, "no checkpoint, no fault: no restore point, no log");
-        let checkpoint = "[checkpoint]\ninterval = \"1s\"\nnum_retained = 3\n";
-        let crash = "[[faults.task_crash]]\nat = [\"5s\"]\noperator = \"count\"\nsubtask = 1\n";
-        let (bits, log) = job("hash", checkpoint, crash);
-        assert!((bits - per_copy).abs() < 16.0, "restore points keep no bitset: {bits}");
-        // 128 subtasks x 1000 records/s x 10 s, 4 bytes each.
-        assert!((log - 1.28e6 * 4.0).abs() < 1.0, "{log}");
-        let (own, _) = job("forward", "", "");
-        assert!((own - 128.0 * per_copy).abs() < 128.0 * 16.0, "{own}");
-    }
-}
+#[path = "budget_tests.rs"]
+mod tests;

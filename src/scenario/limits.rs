@@ -9,7 +9,8 @@ pub struct Limits {
     /// Estimated peak memory of one run.
     pub memory_bytes_max: u64,
     /// Estimated simulation work of one run, in steps (a record through one operator, a barrier
-    /// through one channel, a task restarted, a timer fired).
+    /// through one channel, a task restarted, a timer fired; a network buffer through a channel
+    /// counts as 45).
     pub work_steps_max: u64,
     /// Size of a scenario file: parsing keeps several copies of it, so a huge file is refused
     /// before it is read rather than after it filled the memory.
@@ -18,8 +19,9 @@ pub struct Limits {
 
 /// 8 GiB: a run estimated above this would swap or abort on most machines.
 pub const MEMORY_BYTES_MAX_DEFAULT: u64 = 8 << 30;
-/// 1e11 steps: about an hour and a half at the 20 M steps/s the simulator reaches.
-pub const WORK_STEPS_MAX_DEFAULT: u64 = 100_000_000_000;
+/// 2e11 steps: about an hour and a half at the 40 M steps/s the simulator reaches (14-52 M on
+/// the bundled scenarios and the scale bench's jobs, 2026-12-07).
+pub const WORK_STEPS_MAX_DEFAULT: u64 = 200_000_000_000;
 /// 1 MiB: the bundled scenarios are a few KiB; a million-byte sweep list is still allowed.
 pub const INPUT_BYTES_MAX_DEFAULT: u64 = 1 << 20;
 

@@ -2,6 +2,16 @@
 
 use super::*;
 
+/// The estimate of a scenario's text.
+fn estimate_of(text: &str) -> Estimate {
+    estimate(&crate::scenario::parse_str(text, "t.toml").unwrap().scenario)
+}
+
+/// The sum of the items whose description contains `what`.
+fn total(items: &[Item], what: &str) -> f64 {
+    items.iter().filter(|i| i.what.contains(what)).map(|i| i.amount).sum()
+}
+
 #[test]
 fn largest_names_the_biggest_contribution() {
     let mut e = Estimate::default();
@@ -20,17 +30,10 @@ fn the_full_buffers_part_is_named_beside_the_ceiling() {
         let text = format!(
             "[simulation]\nduration = \"10s\"\n[checkpoint]\ninterval = \"1s\"\n{rest}[cluster]\ntaskmanagers = 8\n[[operators]]\nname = \"src\"\nkind = \"source\"\nparallelism = 8\nrate = {{ process = \"poisson\", records_per_second = 1000 }}\n[[operators]]\nname = \"sink\"\nkind = \"sink\"\nparallelism = 8\ninputs = [{{ from = \"src\", partitioning = \"hash\" }}]\n"
         );
-        estimate(&crate::scenario::parse_str(&text, "t.toml").unwrap().scenario)
-    };
-    let part = |e: &Estimate, what: &str| -> f64 {
-        e.memory
-            .iter()
-            .filter(|i| i.what.contains(what))
-            .map(|i| i.amount)
-            .sum()
+        estimate_of(&text)
     };
     let aligned = job("");
-    let buffers = part(&aligned, "full network buffers");
+    let buffers = total(&aligned.memory, "full network buffers");
     assert!(buffers > 0.0 && buffers < aligned.memory_bytes(), "{aligned:?}");
     assert_eq!(aligned.full_buffers_bytes, buffers);
     let text = aligned.memory_ceiling_text();
@@ -42,16 +45,11 @@ fn the_full_buffers_part_is_named_beside_the_ceiling() {
         "{text}"
     );
     let unaligned = job("unaligned = true\n");
-    let persisted = part(&unaligned, "in-flight data persisted");
+    let persisted = total(&unaligned.memory, "in-flight data persisted");
     assert!(persisted > 0.0, "{unaligned:?}");
     assert_eq!(unaligned.full_buffers_bytes, buffers + persisted);
-    let source_alone = estimate(
-        &crate::scenario::parse_str(
-            "[simulation]\nduration = \"10s\"\n[cluster]\ntaskmanagers = 1\n[[operators]]\nname = \"src\"\nkind = \"source\"\nparallelism = 1\nrate = { process = \"poisson\", records_per_second = 1000 }\n",
-            "t.toml",
-        )
-        .unwrap()
-        .scenario,
+    let source_alone = estimate_of(
+        "[simulation]\nduration = \"10s\"\n[cluster]\ntaskmanagers = 1\n[[operators]]\nname = \"src\"\nkind = \"source\"\nparallelism = 1\nrate = { process = \"poisson\", records_per_second = 1000 }\n",
     );
     assert_eq!(source_alone.full_buffers_bytes, 0.0);
     assert!(!source_alone.memory_ceiling_text().contains("of it"));
@@ -67,12 +65,7 @@ fn buffers_through_an_edge_follow_the_flushes_and_skip_a_chained_edge() {
         let text = format!(
             "[simulation]\nduration = \"10s\"\n{network}[cluster]\ntaskmanagers = {p}\n[[operators]]\nname = \"src\"\nkind = \"source\"\nparallelism = {p}\nrate = {{ process = \"poisson\", records_per_second = 10000 }}\n[[operators]]\nname = \"sink\"\nkind = \"sink\"\nparallelism = {p}\ninputs = [{{ from = \"src\", partitioning = \"{partitioning}\" }}]\n"
         );
-        let e = estimate(&crate::scenario::parse_str(&text, "t.toml").unwrap().scenario);
-        e.work
-            .iter()
-            .filter(|i| i.what.contains("network buffers through"))
-            .map(|i| i.amount / BUFFER_STEPS)
-            .sum::<f64>()
+        total(&estimate_of(&text).work, "network buffers through") / BUFFER_STEPS
     };
     let (channels, rate): (f64, f64) = (256.0 * 256.0, 256.0 * 10_000.0);
     let per_flush = 1.0 - (-rate * 0.1 / channels).exp();
@@ -96,7 +89,7 @@ fn records_follow_the_profiles_mean_and_the_selectivity() {
         let text = format!(
             "[simulation]\nduration = \"100s\"\n[cluster]\ntaskmanagers = 1\n[[operators]]\nname = \"src\"\nkind = \"source\"\nparallelism = 1\nrate = {{ process = \"poisson\", records_per_second = 1000{profile} }}\n[[operators]]\nname = \"filter\"\nkind = \"operator\"\nparallelism = 1\ninputs = [{{ from = \"src\", partitioning = \"forward\" }}]\nselectivity = {selectivity}\n[[operators]]\nname = \"sink\"\nkind = \"sink\"\nparallelism = 1\ninputs = [{{ from = \"filter\", partitioning = \"forward\" }}]\n"
         );
-        let e = estimate(&crate::scenario::parse_str(&text, "t.toml").unwrap().scenario);
+        let e = estimate_of(&text);
         let through = |name: &str| {
             e.work
                 .iter()
@@ -123,12 +116,7 @@ fn sinks_hold_records_for_two_intervals_not_the_run() {
         let text = format!(
             "[simulation]\nduration = \"1h\"\n{checkpoint}[cluster]\ntaskmanagers = 1\n[[operators]]\nname = \"src\"\nkind = \"source\"\nparallelism = 1\nrate = {{ process = \"poisson\", records_per_second = 1000 }}\n[[operators]]\nname = \"sink\"\nkind = \"sink\"\nparallelism = 1\ninputs = [{{ from = \"src\", partitioning = \"forward\" }}]\n{guarantee}"
         );
-        let e = estimate(&crate::scenario::parse_str(&text, "t.toml").unwrap().scenario);
-        e.memory
-            .iter()
-            .filter(|i| i.what.contains("holds until a commit"))
-            .map(|i| i.amount)
-            .sum()
+        total(&estimate_of(&text).memory, "holds until a commit")
     };
     let every_10s = "[checkpoint]\ninterval = \"10s\"\n";
     // 1000 records/s for 2 x 10 s, 8 bytes each.
@@ -148,15 +136,8 @@ fn keyed_state_keys_cost_one_bitset_per_keyed_operator() {
         let text = format!(
             "[simulation]\nduration = \"10s\"\n{checkpoint}[cluster]\ntaskmanagers = 32\nslots_per_taskmanager = 4\n[[operators]]\nname = \"src\"\nkind = \"source\"\nparallelism = 128\nrate = {{ process = \"poisson\", records_per_second = 1000 }}\nkeys = {{ count = 50000000 }}\n[[operators]]\nname = \"count\"\nkind = \"operator\"\nparallelism = 128\ninputs = [{{ from = \"src\", partitioning = \"{partitioning}\" }}]\nstate = {{ bytes_per_key = \"1KiB\" }}\n{faults}"
         );
-        let e = estimate(&crate::scenario::parse_str(&text, "t.toml").unwrap().scenario);
-        let keys = |what: &str| -> f64 {
-            e.memory
-                .iter()
-                .filter(|i| i.what.contains(what))
-                .map(|i| i.amount)
-                .sum()
-        };
-        (keys("key bitsets"), keys("keys first seen"))
+        let e = estimate_of(&text);
+        (total(&e.memory, "key bitsets"), total(&e.memory, "keys first seen"))
     };
     let per_copy = 50e6 / 8.0;
     let (bits, log) = job("hash", "", "");

@@ -42,7 +42,7 @@ const SST_FILE_BYTES: f64 = 96.0;
 /// in steps. From `cargo bench --bench scale` on 2026-12-07: the production shape (3.1 M record
 /// steps and 0.21 M buffers a simulated second, 0.30 CPU s) and the reference job at p = 512
 /// (15 M and 4.5 M, 5.29 CPU s) give 24 ns a step and 1.09 us a buffer; the same bench's
-/// p = 32, 128 and 256 then imply 0.8-1.0 us a buffer. With a zero buffer timeout on a few
+/// p = 32, 128 and 256 then imply 0.8-0.9 us a buffer. With a zero buffer timeout on a few
 /// channels a buffer costs several times less, and the estimate is on the high side.
 const BUFFER_STEPS: f64 = 45.0;
 

@@ -20,7 +20,7 @@ pub struct Limits {
 /// 8 GiB: a run estimated above this would swap or abort on most machines.
 pub const MEMORY_BYTES_MAX_DEFAULT: u64 = 8 << 30;
 /// 2e11 steps: about an hour and a half at the 40 M steps/s the simulator reaches (14-52 M on
-/// the bundled scenarios and the scale bench's jobs, 2026-12-07).
+/// six bundled scenarios and the scale bench's jobs, 2026-12-07).
 pub const WORK_STEPS_MAX_DEFAULT: u64 = 200_000_000_000;
 /// 1 MiB: the bundled scenarios are a few KiB; a million-byte sweep list is still allowed.
 pub const INPUT_BYTES_MAX_DEFAULT: u64 = 1 << 20;

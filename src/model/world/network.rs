@@ -59,9 +59,18 @@ impl World {
     }
 
     /// A task writes a record into an output channel.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn write_record(&mut self, now: SimTime, s: u32, ch: u32, r: Record, written_ns: u64) {
         self.checks.record_sent(ch);
+        if !self.net.append_to_filling_buffer(s, ch, r) {
+            self.write_record_to_network(now, s, ch, r, written_ns);
+        }
+    }
+
+    /// [`World::write_record`] beyond the plain append: a buffer's first record, a full
+    /// buffer, a flush to arm or to do at once.
+    #[inline(never)]
+    fn write_record_to_network(&mut self, now: SimTime, s: u32, ch: u32, r: Record, written_ns: u64) {
         let inc = self.tasks.incarnation(s);
         let sent = self.net.write_record(now, s, inc, ch, r, written_ns, &mut self.queue);
         self.after_send(now, sent);

@@ -40,6 +40,33 @@ impl Network {
     /// a zero buffer timeout (at once when its reader has nothing else to read) and arming the
     /// output flusher otherwise. `written_ns` is when the task produced the record (a batch
     /// emits its records at its end, possibly later); `incarnation` is the producer's.
+    /// [`Network::write_record`] when the record only joins the buffer being filled: the
+    /// buffer already holds a record, this one does not fill it, and the output flusher is
+    /// armed. Then the record is appended and nothing
+    /// else changes, which is what `write_record` would do (no usage change, no flush, nothing
+    /// sent); `false` when any of that does not hold, and nothing was done. Most records of a
+    /// job whose buffers carry several records take this path; it is small enough to inline
+    /// where records are emitted.
+    #[inline(always)]
+    pub fn append_to_filling_buffer(&mut self, s: u32, ch: u32, r: Record) -> bool {
+        if self.set.records_per_bundle > 1 || self.set.buffer_timeout_ns == 0 || !self.outputs[s as usize].flush_armed {
+            return false;
+        }
+        let segment_bytes = self.set.segment_bytes;
+        let c = &mut self.prod[ch as usize];
+        let size = if c.buffer_size == 0 {
+            segment_bytes
+        } else {
+            c.buffer_size
+        };
+        if c.builder.is_empty() || c.builder_bytes + r.bytes >= size {
+            return false;
+        }
+        c.builder.push(r);
+        c.builder_bytes += r.bytes;
+        true
+    }
+
     #[allow(clippy::too_many_arguments)]
     #[inline]
     pub fn write_record(

@@ -57,7 +57,7 @@ impl Tasks {
         log: Option<&mut Vec<ProcessedRecord>>,
     ) -> (SimTime, u64) {
         let waits = vertex.waits();
-        let constant = vertex.constant_record_cost_ns;
+        let constant = stretched_constant(vertex, stretch);
         let t = &mut self.tasks[s as usize];
         let b = t.batch.as_mut().expect("a batch in progress");
         let from = b.done_at_ns.partition_point(|d| *d != UNSCHEDULED);
@@ -65,8 +65,7 @@ impl Tasks {
         let (mut runnable, mut cpu_ns) = (0, 0);
         let mut upto = from;
         while upto < b.records.len() {
-            let (raw, wait_ns) = constant.unwrap_or_else(|| vertex.record_cost_ns(&mut t.rng, waits));
-            let cpu = (raw as f64 * stretch) as u64;
+            let (raw, cpu, wait_ns) = constant.unwrap_or_else(|| drawn_cost_ns(vertex, &mut t.rng, waits, stretch));
             cpu_ns += raw;
             runnable += cpu;
             clock += cpu + wait_ns;
@@ -118,7 +117,7 @@ impl Tasks {
         let mut horizon = u64::MAX;
         let mut busy = 0;
         let waits = vertex.waits();
-        let constant = vertex.constant_record_cost_ns;
+        let constant = stretched_constant(vertex, stretch);
         let mut runnable = 0;
         let t = &mut self.tasks[s as usize];
         let src = t.source.as_mut().expect("source task");
@@ -142,8 +141,7 @@ impl Tasks {
             {
                 caught_up_at = Some(SimTime(start));
             }
-            let (raw, wait_ns) = constant.unwrap_or_else(|| vertex.record_cost_ns(&mut t.rng, waits));
-            let cpu = (raw as f64 * stretch) as u64;
+            let (_, cpu, wait_ns) = constant.unwrap_or_else(|| drawn_cost_ns(vertex, &mut t.rng, waits, stretch));
             let service = cpu + wait_ns;
             runnable += cpu;
             busy += service;
@@ -193,4 +191,21 @@ impl Tasks {
         t.phase = TaskPhase::Processing;
         read.caught_up_at
     }
+}
+
+/// A record's `(CPU, CPU stretched, waiting)` ns when the vertex draws nothing for it (sources'
+/// and sinks' constant service times): the same for every record of a quantum or batch, so
+/// worked out once rather than per record.
+#[inline]
+fn stretched_constant(vertex: &Vertex, stretch: f64) -> Option<(u64, u64, u64)> {
+    vertex
+        .constant_record_cost_ns
+        .map(|(raw, wait_ns)| (raw, (raw as f64 * stretch) as u64, wait_ns))
+}
+
+/// A record's `(CPU, CPU stretched, waiting)` ns drawn from the vertex's distributions.
+#[inline]
+fn drawn_cost_ns(vertex: &Vertex, rng: &mut crate::sim::RngStream, waits: bool, stretch: f64) -> (u64, u64, u64) {
+    let (raw, wait_ns) = vertex.record_cost_ns(rng, waits);
+    (raw, (raw as f64 * stretch) as u64, wait_ns)
 }

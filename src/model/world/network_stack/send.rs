@@ -36,17 +36,12 @@ impl Network {
         next
     }
 
-    /// Appends a record to a channel's buffer, finishing the buffer when full, flushing it with
-    /// a zero buffer timeout (at once when its reader has nothing else to read) and arming the
-    /// output flusher otherwise. `written_ns` is when the task produced the record (a batch
-    /// emits its records at its end, possibly later); `incarnation` is the producer's.
     /// [`Network::write_record`] when the record only joins the buffer being filled: the
     /// buffer already holds a record, this one does not fill it, and the output flusher is
-    /// armed. Then the record is appended and nothing
-    /// else changes, which is what `write_record` would do (no usage change, no flush, nothing
-    /// sent); `false` when any of that does not hold, and nothing was done. Most records of a
-    /// job whose buffers carry several records take this path; it is small enough to inline
-    /// where records are emitted.
+    /// armed. Then the record is appended and nothing else changes, which is what
+    /// `write_record` would do (no usage change, no flush, nothing sent); `false` when any of
+    /// that does not hold, and nothing was done. Most records of a job whose buffers carry
+    /// several records take this path; it is small enough to inline where records are emitted.
     #[inline(always)]
     pub fn append_to_filling_buffer(&mut self, s: u32, ch: u32, r: Record) -> bool {
         if self.set.records_per_bundle > 1 || self.set.buffer_timeout_ns == 0 || !self.outputs[s as usize].flush_armed {
@@ -67,6 +62,10 @@ impl Network {
         true
     }
 
+    /// Appends a record to a channel's buffer, finishing the buffer when full, flushing it with
+    /// a zero buffer timeout (at once when its reader has nothing else to read) and arming the
+    /// output flusher otherwise. `written_ns` is when the task produced the record (a batch
+    /// emits its records at its end, possibly later); `incarnation` is the producer's.
     #[allow(clippy::too_many_arguments)]
     #[inline]
     pub fn write_record(

@@ -269,6 +269,13 @@ impl SeenKeys {
     }
 
     /// Distinct keys subtask `s` has seen.
+    /// Whether subtask `s` keeps keyed state: [`SeenKeys::see`] and [`SeenKeys::prefetch`] do
+    /// nothing for one that does not.
+    #[inline]
+    pub(crate) fn tracks(&self, s: u32) -> bool {
+        self.subtasks[s as usize].bits != STATELESS
+    }
+
     pub(crate) fn distinct(&self, s: u32) -> u64 {
         self.subtasks[s as usize].distinct
     }

@@ -292,13 +292,18 @@ impl World {
                 selective: self.graph.vertices[v].is_selective(),
                 sink: self.tasks.is_sink(s),
                 one_edge: OneEdge::of(&self.graph, s, v),
+                keyed: self.keys.tracks(s),
             };
             let records = &batch.records[from..upto];
             let key = |r: &Record| r.key;
-            self.keys
-                .prefetch(s, records.iter().take(KEYS_PREFETCHED_AHEAD).map(key));
+            if path.keyed {
+                self.keys
+                    .prefetch(s, records.iter().take(KEYS_PREFETCHED_AHEAD).map(key));
+            }
             for (i, (r, done_ns)) in records.iter().zip(&batch.done_at_ns[from..upto]).enumerate() {
-                self.keys.prefetch(s, records.get(i + KEYS_PREFETCHED_AHEAD).map(key));
+                if path.keyed {
+                    self.keys.prefetch(s, records.get(i + KEYS_PREFETCHED_AHEAD).map(key));
+                }
                 self.process_record(now, s, path, *r, *done_ns);
             }
         }
@@ -342,7 +347,9 @@ impl World {
     #[inline]
     fn process_record(&mut self, now: SimTime, s: u32, path: RecordPath, r: Record, done_ns: u64) {
         let v = path.v;
-        if let Some(newest) = self.keys.see(s, r.key) {
+        if path.keyed
+            && let Some(newest) = self.keys.see(s, r.key)
+        {
             // Each record updates its key's state: about `bytes_per_key` written.
             let vertices = &self.graph.vertices;
             self.tasks
@@ -520,13 +527,16 @@ fn waiting_for_cores_ns(runnable_ns: u64, share: f64) -> u64 {
 }
 
 /// What a task's records have in common on their way through it: its vertex, whether a chained
-/// operator filters or multiplies them, whether it is a sink.
+/// operator filters or multiplies them, whether it is a sink, whether it keeps keyed state.
 #[derive(Clone, Copy)]
 struct RecordPath {
     v: usize,
     selective: bool,
     sink: bool,
     one_edge: Option<OneEdge>,
+    /// The task keeps keyed state: only then are its records' keys looked up (or fetched
+    /// ahead) in the seen-keys bitsets.
+    keyed: bool,
 }
 
 /// A task's only output edge, when a record's way out is just that: forward or hash

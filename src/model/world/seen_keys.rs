@@ -268,7 +268,6 @@ impl SeenKeys {
         self.bits.len()
     }
 
-    /// Distinct keys subtask `s` has seen.
     /// Whether subtask `s` keeps keyed state: [`SeenKeys::see`] and [`SeenKeys::prefetch`] do
     /// nothing for one that does not.
     #[inline]
@@ -276,6 +275,7 @@ impl SeenKeys {
         self.subtasks[s as usize].bits != STATELESS
     }
 
+    /// Distinct keys subtask `s` has seen.
     pub(crate) fn distinct(&self, s: u32) -> u64 {
         self.subtasks[s as usize].distinct
     }

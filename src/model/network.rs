@@ -163,6 +163,17 @@ pub struct ChannelRoute {
 }
 
 impl ProducerEnd {
+    /// The size this channel's buffers are finished at: the one its consumer announced when
+    /// debloating set one, else the segment size.
+    #[inline]
+    pub fn buffer_bytes(&self, segment_bytes: u32) -> u32 {
+        if self.buffer_size == 0 {
+            segment_bytes
+        } else {
+            self.buffer_size
+        }
+    }
+
     /// A remote channel starts with its exclusive buffers announced as credit
     /// (`RemoteInputChannel.setup`); a local one has none (`LocalInputChannel`).
     pub fn new(exclusive: u32, route: &ChannelRoute, incarnation: u32) -> Self {

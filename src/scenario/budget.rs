@@ -240,7 +240,6 @@ pub fn estimate(s: &Scenario) -> Estimate {
             let buffers = channels * buffers_per_channel + (up.parallelism as f64 + op.parallelism as f64) * floating;
             let buffer_bytes = buffers * records_per_buffer * RECORD_IN_BUFFER_BYTES;
             buffer_bytes_total += buffer_bytes;
-            e.full_buffers_bytes += buffer_bytes;
             e.mem(
                 format!("operators[{i}].inputs[{j}].partitioning"),
                 buffer_bytes,
@@ -423,6 +422,7 @@ pub fn estimate(s: &Scenario) -> Estimate {
         pending * subtasks * PENDING_CHECKPOINT_PER_SUBTASK_BYTES,
         format!("{pending:.0} pending checkpoints of {subtasks} subtasks"),
     );
+    e.full_buffers_bytes = buffer_bytes_total;
     if c.unaligned {
         // An unaligned checkpoint copies the in-flight buffers it overtakes, and a restore
         // point keeps them: at most every buffer, per pending and retained checkpoint.

@@ -125,11 +125,7 @@ impl Network {
                 Fill {
                     open: !c.builder.is_empty(),
                     bytes: c.builder_bytes,
-                    size: if c.buffer_size == 0 {
-                        self.set.segment_bytes
-                    } else {
-                        c.buffer_size
-                    },
+                    size: c.buffer_bytes(self.set.segment_bytes),
                     usage: c.usage(),
                 }
             })

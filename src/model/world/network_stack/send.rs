@@ -49,12 +49,7 @@ impl Network {
         }
         let segment_bytes = self.set.segment_bytes;
         let c = &mut self.prod[ch as usize];
-        let size = if c.buffer_size == 0 {
-            segment_bytes
-        } else {
-            c.buffer_size
-        };
-        if c.builder.is_empty() || c.builder_bytes + r.bytes >= size {
+        if c.builder.is_empty() || c.builder_bytes + r.bytes >= c.buffer_bytes(segment_bytes) {
             return false;
         }
         c.builder.push(r);
@@ -92,11 +87,7 @@ impl Network {
         c.builder.push(r);
         c.builder_bytes += r.bytes;
         // A debloated channel finishes its buffers at the size its consumer announced.
-        let size = if c.buffer_size == 0 {
-            self.set.segment_bytes
-        } else {
-            c.buffer_size
-        };
+        let size = c.buffer_bytes(self.set.segment_bytes);
         let full = c.builder_bytes + bundle_slack_bytes(r.bytes, self.set.records_per_bundle) >= size;
         if first {
             let before = c.queued_data + c.lent;

@@ -200,12 +200,19 @@ impl Tasks {
 fn stretched_constant(vertex: &Vertex, stretch: f64) -> Option<(u64, u64, u64)> {
     vertex
         .constant_record_cost_ns
-        .map(|(raw, wait_ns)| (raw, (raw as f64 * stretch) as u64, wait_ns))
+        .map(|(raw, wait_ns)| (raw, stretched(raw, stretch), wait_ns))
 }
 
 /// A record's `(CPU, CPU stretched, waiting)` ns drawn from the vertex's distributions.
 #[inline]
 fn drawn_cost_ns(vertex: &Vertex, rng: &mut crate::sim::RngStream, waits: bool, stretch: f64) -> (u64, u64, u64) {
     let (raw, wait_ns) = vertex.record_cost_ns(rng, waits);
-    (raw, (raw as f64 * stretch) as u64, wait_ns)
+    (raw, stretched(raw, stretch), wait_ns)
+}
+
+/// `raw` ns of CPU at `stretch` times its length (the thread's slow-down over its share of the
+/// cores), truncated to whole ns.
+#[inline]
+fn stretched(raw: u64, stretch: f64) -> u64 {
+    (raw as f64 * stretch) as u64
 }

@@ -312,6 +312,9 @@ impl World {
     }
 
     fn finish_batch(&mut self, now: SimTime, s: u32) {
+        if let Some(ch) = self.tasks.batch_input_channel(s) {
+            self.net.prefetch_recycle(ch);
+        }
         self.emit_done_records(now, s);
         let batch = self.tasks.take_batch(s).expect("finishing a batch");
         debug_assert_eq!(batch.next, batch.records.len());

@@ -64,6 +64,12 @@ impl Tasks {
         t.phase = TaskPhase::Idle;
     }
 
+    /// The input channel of task `s`'s batch, if it came from one (not a source's records).
+    #[inline]
+    pub fn batch_input_channel(&self, s: u32) -> Option<u32> {
+        self.tasks[s as usize].batch.as_ref().and_then(|b| b.input_channel)
+    }
+
     /// When task `s`'s batch in progress is done (or its current quantum), if it has one.
     #[inline]
     pub fn batch_end(&self, s: u32) -> Option<SimTime> {

@@ -54,6 +54,7 @@ impl World {
         match ev {
             Event::Deliver { ch, .. } => self.net.prefetch_delivery(ch),
             Event::Credit { ch, .. } | Event::Resume { ch, .. } => self.net.prefetch_producer_end(ch),
+            Event::TaskWake { s, .. } => self.net.prefetch_next_take_end(s),
             _ => {}
         }
     }

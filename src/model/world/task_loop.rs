@@ -315,6 +315,7 @@ impl World {
         if let Some(ch) = self.tasks.batch_input_channel(s) {
             self.net.prefetch_recycle(ch);
         }
+        self.net.prefetch_next_take_head(s);
         self.emit_done_records(now, s);
         let batch = self.tasks.take_batch(s).expect("finishing a batch");
         debug_assert_eq!(batch.next, batch.records.len());

@@ -265,6 +265,26 @@ impl Network {
         }
     }
 
+    /// Starts fetching the end of the channel consumer `s` takes its next buffer from, one
+    /// event ahead of the wake-up that takes it (see [`Network::prefetch_next_take_head`]).
+    /// Changes speed only.
+    #[inline]
+    pub fn prefetch_next_take_end(&self, s: u32) {
+        if let Some(&(_, ch)) = self.inputs[s as usize].avail.front() {
+            crate::sim::prefetch(&self.cons[ch as usize]);
+        }
+    }
+
+    /// Starts fetching the head buffer of the channel consumer `s` takes its next buffer from,
+    /// once that channel's end is cached ([`Network::prefetch_next_take_end`]). Changes speed
+    /// only.
+    #[inline]
+    pub fn prefetch_next_take_head(&self, s: u32) {
+        if let Some(&(_, ch)) = self.inputs[s as usize].avail.front() {
+            self.cons[ch as usize].received.prefetch_head(&self.bufs);
+        }
+    }
+
     pub(super) fn unlist_input(&mut self, s: u32, input: u32) {
         let q = &mut self.inputs[s as usize];
         if q.in_avail[input as usize] {

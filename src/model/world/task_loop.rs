@@ -312,6 +312,8 @@ impl World {
     }
 
     fn finish_batch(&mut self, now: SimTime, s: u32) {
+        // What the recycling of the input buffer and the next take read first, cache misses at
+        // high parallelism: fetched now, the records emitted below hide them.
         if let Some(ch) = self.tasks.batch_input_channel(s) {
             self.net.prefetch_recycle(ch);
         }

@@ -237,3 +237,74 @@ fn the_latency_sentence_follows_the_sinks_delivery_guarantee() {
     assert!(f.text.starts_with("Transactional output becomes visible"), "{}", f.text);
     assert!(f.text.contains("a restore can commit a record twice"), "{}", f.text);
 }
+
+/// f13's job (RocksDB, incremental, a local checkpoint directory) with its two map subtasks on
+/// `taskmanagers` TaskManagers of `slots` slots.
+fn rocksdb_job(backend: &str, taskmanagers: u32, slots: u32) -> String {
+    let incremental = backend == "rocksdb";
+    format!(
+        r#"
+[simulation]
+duration = "40s"
+warmup = "10s"
+[checkpoint]
+interval = "1s"
+[cluster]
+taskmanagers = {taskmanagers}
+slots_per_taskmanager = {slots}
+[storage]
+profile = "local-disk"
+[state_backend]
+kind = "{backend}"
+incremental = {incremental}
+[[operators]]
+name = "source"
+kind = "source"
+parallelism = 2
+rate = {{ process = "poisson", records_per_second = 6000 }}
+keys = {{ count = 30000 }}
+[[operators]]
+name = "map"
+kind = "operator"
+parallelism = 2
+inputs = [{{ from = "source", partitioning = "hash" }}]
+service_time = "20us"
+state = {{ bytes_per_key = "400B" }}
+[[operators]]
+name = "sink"
+kind = "sink"
+parallelism = 2
+inputs = [{{ from = "map", partitioning = "forward" }}]
+"#
+    )
+}
+
+/// Two RocksDB instances on one TaskManager: the verdict says the synchronous phase is a lower
+/// bound (Flink's was 1.3-2.1x ckptsim's in the fidelity suite), with the figures it judged by.
+/// One instance per TaskManager, or the heap backend, says nothing of it.
+#[test]
+fn rocksdb_instances_sharing_a_taskmanager_get_their_sync_phase_called_a_lower_bound() {
+    let shared = verdict(&rocksdb_job("rocksdb", 1, 2));
+    let f = topic(&shared, "rocksdb_sync");
+    assert_eq!(f.status, Status::Info, "{}", f.text);
+    assert!(
+        f.text.contains("lower bound") && f.text.contains("2 RocksDB instances"),
+        "{}",
+        f.text
+    );
+    let fig = |k: &str| *f.figures.get(k).expect(k);
+    assert_eq!(fig("rocksdb_instances_per_taskmanager"), 2.0);
+    let (sync, e2e) = (fig("sync_duration_p99_ms"), fig("end_to_end_duration_p50_ms"));
+    assert!(sync > 0.0 && (2.13 - 1.0) * sync >= 0.25 * e2e, "sync {sync} e2e {e2e}");
+
+    for (label, toml) in [
+        ("one instance per TaskManager", rocksdb_job("rocksdb", 2, 1)),
+        ("the heap backend", rocksdb_job("heap", 1, 2)),
+    ] {
+        let v = verdict(&toml);
+        assert!(
+            v.iter().all(|f| f.topic != "rocksdb_sync"),
+            "{label}: no RocksDB sync caveat expected, got {v:#?}"
+        );
+    }
+}

@@ -32,7 +32,8 @@ impl Status {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
-    /// `throughput`, `checkpoints`, `backpressure`, `latency`, `failures`.
+    /// `throughput`, `checkpoints`, `rocksdb_sync`, `backpressure`, `cores`, `latency`, `failures`,
+    /// `fast_path`.
     pub topic: String,
     pub status: Status,
     /// One or two plain sentences with the numbers in them.

@@ -11,6 +11,7 @@ mod cores;
 mod failure_cost;
 mod fast_path;
 mod latency;
+mod rocksdb_sync;
 pub mod thresholds;
 mod throughput;
 
@@ -47,6 +48,9 @@ pub struct JobShape {
     pub exactly_once_sinks: bool,
     /// The TaskManagers' cores.
     pub cores: CoreShape,
+    /// RocksDB instances on the busiest TaskManager (0 for the heap backend): one per stateful
+    /// operator subtask, sources' operator state aside (Flink keeps it on the heap).
+    pub rocksdb_instances_per_taskmanager: u32,
 }
 
 impl JobShape {
@@ -92,8 +96,26 @@ impl JobShape {
                 slots_per_taskmanager: s.cluster.slots_per_taskmanager,
                 taskmanagers_per_host: s.cluster.taskmanagers_per_host,
             },
+            rocksdb_instances_per_taskmanager: rocksdb_instances_per_taskmanager(s),
         }
     }
+}
+
+/// RocksDB instances on the first TaskManager, the busiest: subtask `i` of every operator runs
+/// in slot `i`, so TaskManager 0 holds the first `slots_per_taskmanager` subtasks of each.
+fn rocksdb_instances_per_taskmanager(s: &Scenario) -> u32 {
+    if s.state_backend.kind != crate::vocab::StateBackendKind::Rocksdb {
+        return 0;
+    }
+    let slots = s.cluster.slots_per_taskmanager;
+    s.operators
+        .iter()
+        .filter(|o| o.kind != OperatorKind::Source)
+        .filter(|o| {
+            o.state.bytes_per_key.is_some_and(|b| b.value > 0.0) || o.state.initial.is_some_and(|b| b.value > 0.0)
+        })
+        .map(|o| o.parallelism.min(slots))
+        .sum()
 }
 
 /// Judges the run: one finding per topic, in the order a planner asks.
@@ -103,6 +125,7 @@ pub fn judge(out: &RunOutput, job: &JobShape) -> Vec<Finding> {
         job.bundles.as_ref().map(fast_path::judge),
         Some(throughput::judge(out, job)),
         checkpoints::judge(out, job),
+        rocksdb_sync::judge(&out.summary, job),
         Some(backpressure::judge(&out.summary, job)),
         cores::judge(&out.summary, job),
         latency::judge(&out.summary, job),

@@ -25,6 +25,12 @@ pub const TIMEOUT_SHARE_WARNING: f64 = 0.5;
 /// could have completed.
 pub const FIDELITY_TOLERANCE: f64 = 0.25;
 
+/// Flink's synchronous phase over ckptsim's, RocksDB with two instances on one TaskManager: the
+/// lowest and highest of the fidelity suite's eight figures (rows f12 and f13, the p50 of the
+/// map subtasks' sync phase on each of the four days, 2026-12-03 to 12-07; ckptsim 0.47-0.79 of
+/// Flink's). Measured on one 2-core host with a local ext4 disk, at 6,000 records/s a subtask.
+pub const FLINK_OVER_CKPTSIM_SYNC: (f64, f64) = (1.27, 2.13);
+
 /// Share of the run with a checkpoint in progress above which checkpointing never rests: the
 /// next trigger waits for the previous checkpoint (max-concurrent-checkpoints 1).
 pub const BUSY_CHECKPOINTING_WARNING: f64 = 0.5;

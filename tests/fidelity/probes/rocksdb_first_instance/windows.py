@@ -9,8 +9,8 @@ matched to a task thread by its end: the last synced call, link or rename the th
 it). Over that window the thread's time is split into on a core, runnable without one, and asleep
 by the call it slept in (fsync or fdatasync, link, rename, sync_file_range; "other": waiting for
 RocksDB's flush thread, a lock). Alongside: the flush thread's (`rocksdb:high`) time on a core and
-in fdatasync in the same window, the synced calls' durations, and how many ext4 journal commits
-each of them overlapped (one is its own). Printed per checkpoint, then medians for the subtask
+in fdatasync in the same window, the synced calls' durations, and what the disk was asked while
+they ran (kB written by any thread, cache flushes). Printed per checkpoint, then medians for the subtask
 whose phase started first and the one that started second (a lone subtask counts as first).
 """
 import csv
@@ -31,12 +31,13 @@ def kv(text):
 
 def load(path):
     """Per thread: intervals (start, end, state) with state cpu / run / sleep:<call>; syscalls
-    (start, end, call, tid); journal commits (start, end); the marker's perf time."""
+    (start, end, call, tid); the disk's requests as issued (time, rwbs, bytes); the marker's perf
+    time."""
     state = {}  # tid -> (since, state)
     in_call = {}  # tid -> (start, call)
     intervals = defaultdict(list)
     calls = []
-    commits = []
+    requests = []
     comm_of = {}
     marker = None
 
@@ -81,14 +82,12 @@ def load(path):
             if tid in in_call:
                 start, call = in_call.pop(tid)
                 calls.append((start, t, call, tid))
-        elif ev == "jbd2:jbd2_start_commit":
-            commits.append([t, None])
-        elif ev == "jbd2:jbd2_end_commit":
-            for c in reversed(commits):
-                if c[1] is None:
-                    c[1] = t
-                    break
-    return intervals, sorted(calls), [c for c in commits if c[1]], comm_of, marker
+        elif ev == "block:block_rq_issue":
+            # "254,0 WS 4096 () 19640848 + 8 ...": device, rwbs, bytes, (), sector + sectors.
+            f = rest.split()
+            if len(f) >= 3 and f[2].isdigit():
+                requests.append((t, f[1], int(f[2])))
+    return intervals, sorted(calls), requests, comm_of, marker
 
 
 def split(intervals, lo, hi):
@@ -102,7 +101,7 @@ def split(intervals, lo, hi):
 
 def main():
     out_dir, name = sys.argv[1], sys.argv[2]
-    intervals, calls, commits, comm_of, marker = load(f"{out_dir}/{name}.events.gz")
+    intervals, calls, requests, comm_of, marker = load(f"{out_dir}/{name}.events.gz")
     wall = float(open(f"{out_dir}/{name}.marker.txt").read().split()[1])
     offset = wall - marker  # perf time + offset = wall-clock seconds
     run = f"{out_dir}/runs/{name}"
@@ -144,8 +143,9 @@ def main():
                     f[k] += v
             own = [(s, e, c) for s, e, c, x in calls if x == tid and lo <= s <= hi]
             synced = [(e - s) * 1e3 for s, e, c in own if c in SYNCED]
-            # Journal commits a synced call overlapped: 1 is its own; more, it waited for others.
-            commits_per_call = [sum(1 for cs, ce in commits if cs < e and ce > s) for s, e, c in own if c in SYNCED]
+            # What the disk was asked while the thread's synced calls ran: bytes written (by anyone)
+            # and cache flushes (an fsync on this host ends with one; more, others' were in line).
+            during = [(t, rw, b) for t, rw, b in requests if any(s <= t <= e for s, e, c in own if c in SYNCED)]
             rows.append({
                 "checkpoint": cid,
                 "order": "first" if order == 0 else "second",
@@ -160,7 +160,8 @@ def main():
                 ),
                 "synced_calls": len(synced),
                 "synced_ms_sum": sum(synced),
-                "commits_per_synced_call": st.mean(commits_per_call) if commits_per_call else 0.0,
+                "disk_kb_written_in_synced_calls": sum(b for t, rw, b in during if "W" in rw) / 1e3,
+                "disk_flushes_in_synced_calls": sum(1 for t, rw, b in during if "F" in rw),
                 "flush_cpu": f["cpu"],
                 "flush_runnable": f["run"],
                 "flush_fdatasync_sleep": f["sleep:fdatasync"],

@@ -18,7 +18,11 @@
 //! trace of the fsyncs on ext4 shows the rest: this thread also holds the flush's synced writes
 //! (the SST, its directory, the MANIFEST record: 1.9-3.5 ms), which the model has it hold
 //! (`flush_sync_time`, a part of `native_checkpoint_time`), so the second flush waits for them
-//! too. What it does not model: a synced call that overlaps another takes about twice as long.
+//! too. What it does not model: while the other instance's flush, its uploads and the JVM's other
+//! threads run, each instance's task thread waits for a core for its part of the native
+//! checkpoint (`tests/fidelity/probes/rocksdb_first_instance/`: 3 ms more than one instance
+//! alone, for the one that starts first; the disk was asked no more than alone). The synced
+//! calls that looked twice as slow when they overlapped were mostly that wait, after their I/O.
 //!
 //! The pool is one per TaskManager (one JVM). A MiniCluster runs every TaskManager in one JVM;
 //! with several TaskManagers there, their instances share one pool, which is not modelled (the

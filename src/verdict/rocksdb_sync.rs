@@ -1,9 +1,11 @@
 //! How far to trust RocksDB's synchronous phase. Against a real Flink 2.3 with two RocksDB
 //! instances on one TaskManager, ckptsim's synchronous phase came out short on every day the
 //! fidelity suite measured it ([`FLINK_OVER_CKPTSIM_SYNC`]): Flink's instances share RocksDB's
-//! one flush thread, which ckptsim models, and the local disk's synced writes, whose overlap
-//! slows every instance, which it does not. Where that gap could move the end-to-end duration
-//! by more than ckptsim's agreement with Flink, the verdict says so.
+//! one flush thread, which ckptsim models, and each instance's task thread waits for a core
+//! while the other's flush, the uploads and the JVM's other threads run, which it does not
+//! (`tests/fidelity/probes/rocksdb_first_instance/`: 3 ms of 5.5 for the instance that starts
+//! first; not the disk). Where that gap could move the end-to-end duration by more than
+//! ckptsim's agreement with Flink, the verdict says so.
 
 use super::thresholds::{FIDELITY_TOLERANCE, FLINK_OVER_CKPTSIM_SYNC};
 use super::{JobShape, finding, human_ms};
@@ -30,8 +32,9 @@ pub fn judge(s: &RunSummary, job: &JobShape) -> Option<Finding> {
             "RocksDB's synchronous phase takes up to {} (p99 over the subtasks) against a p50 end-to-end duration \
              of {}, with {} RocksDB instances on a TaskManager. With two instances on one TaskManager a real \
              Flink 2.3 took {:.1}-{:.1}x ckptsim's synchronous phase (fidelity rows f12 and f13, a local disk): \
-             overlapping synced writes slow each instance, which ckptsim does not model. Read this phase as a \
-             lower bound: at {:.1}x it adds about {} to a checkpoint.",
+             there each instance's task thread waits for a core while the other's flush, the uploads and the \
+             JVM's other threads run, which ckptsim does not model. Read this phase as a lower bound: at {:.1}x \
+             it adds about {} to a checkpoint.",
             human_ms(sync),
             human_ms(e2e),
             instances,

@@ -8,7 +8,6 @@ sync_ms); each thread's time on a core inside it (windows.load's intervals) is s
 name, and the means over the windows are printed, largest first. Threads whose switches off a
 core perf does not record (see README.md) read too high; compare runs, not absolute values.
 """
-import csv
 import statistics as st
 import sys
 from collections import defaultdict
@@ -19,13 +18,7 @@ import windows as w
 def main():
     out, name = sys.argv[1], sys.argv[2]
     intervals, calls, _, comm_of, marker = w.load(f"{out}/{name}.events.gz")
-    offset = float(open(f"{out}/{name}.marker.txt").read().split()[1]) - marker
-    run = f"{out}/runs/{name}"
-    cps = {c["checkpoint_id"]: c for c in csv.DictReader(open(f"{run}/checkpoints.csv"))}
-    subs = defaultdict(list)
-    for r in csv.DictReader(open(f"{run}/subtasks.csv")):
-        if r["vertex"].startswith("stateful") and cps[r["checkpoint_id"]]["status"].lower() == "completed":
-            subs[r["checkpoint_id"]].append(r)
+    cps, subs, offset = w.run_of(out, name, marker)
     span = (calls[0][0] + offset, calls[-1][1] + offset)
     per_window = []
     for cid, rs in subs.items():

@@ -99,17 +99,23 @@ def split(intervals, lo, hi):
     return out
 
 
-def main():
-    out_dir, name = sys.argv[1], sys.argv[2]
-    intervals, calls, requests, comm_of, marker = load(f"{out_dir}/{name}.events.gz")
+def run_of(out_dir, name, marker):
+    """The harness's run beside a trace: its checkpoints by id, the map subtasks' acknowledgements
+    of the completed ones by checkpoint, and the offset from perf's clock to the wall clock."""
     wall = float(open(f"{out_dir}/{name}.marker.txt").read().split()[1])
-    offset = wall - marker  # perf time + offset = wall-clock seconds
     run = f"{out_dir}/runs/{name}"
     cps = {c["checkpoint_id"]: c for c in csv.DictReader(open(f"{run}/checkpoints.csv"))}
     subs = defaultdict(list)
     for r in csv.DictReader(open(f"{run}/subtasks.csv")):
         if r["vertex"].startswith("stateful") and cps[r["checkpoint_id"]]["status"].lower() == "completed":
             subs[r["checkpoint_id"]].append(r)
+    return cps, subs, wall - marker
+
+
+def main():
+    out_dir, name = sys.argv[1], sys.argv[2]
+    intervals, calls, requests, comm_of, marker = load(f"{out_dir}/{name}.events.gz")
+    cps, subs, offset = run_of(out_dir, name, marker)  # perf time + offset = wall-clock seconds
     maps = {tid for tid, c in comm_of.items() if c.startswith("stateful-map")}
     flush = {tid for tid, c in comm_of.items() if c.startswith("rocksdb:high")}
     span = (calls[0][0] + offset, calls[-1][1] + offset) if calls else (0, 0)

@@ -270,7 +270,7 @@ impl Network {
     /// Changes speed only.
     #[inline]
     pub fn prefetch_next_take_end(&self, s: u32) {
-        if let Some(&(_, ch)) = self.inputs[s as usize].avail.front() {
+        if let Some(ch) = self.next_take_channel(s) {
             crate::sim::prefetch(&self.cons[ch as usize]);
         }
     }
@@ -280,9 +280,16 @@ impl Network {
     /// only.
     #[inline]
     pub fn prefetch_next_take_head(&self, s: u32) {
-        if let Some(&(_, ch)) = self.inputs[s as usize].avail.front() {
+        if let Some(ch) = self.next_take_channel(s) {
             self.cons[ch as usize].received.prefetch_head(&self.bufs);
         }
+    }
+
+    /// The channel consumer `s`'s next [`Network::take_input`] starts at: its gate's first
+    /// available input.
+    #[inline]
+    fn next_take_channel(&self, s: u32) -> Option<u32> {
+        self.inputs[s as usize].avail.front().map(|&(_, ch)| ch)
     }
 
     pub(super) fn unlist_input(&mut self, s: u32, input: u32) {

@@ -4,7 +4,7 @@ Usage: python3 cores_in_window.py OUT NAME
 
 For every completed checkpoint triggered inside the traced span, the window is the sync phase
 of the map subtask that started it first (REST: trigger + start delay + alignment, lasting its
-sync_ms); each thread's time on a core inside it (windows.load's intervals) is summed by thread
+sync_ms; on a tie the subtask listed first, where `windows.py` takes the shorter phase); each thread's time on a core inside it (windows.load's intervals) is summed by thread
 name, and the means over the windows are printed, largest first. Threads whose switches off a
 core perf does not record (see README.md) read too high; compare runs, not absolute values.
 """

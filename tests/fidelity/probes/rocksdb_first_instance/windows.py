@@ -11,7 +11,9 @@ by the call it slept in (fsync or fdatasync, link, rename, sync_file_range; "oth
 RocksDB's flush thread, a lock). Alongside: the flush thread's (`rocksdb:high`) time on a core and
 in fdatasync in the same window, the synced calls' durations, and what the disk was asked while
 they ran (kB written by any thread, cache flushes). Printed per checkpoint, then medians for the subtask
-whose phase started first and the one that started second (a lone subtask counts as first).
+whose phase started first and the one that started second (a lone subtask counts as first). On
+a tie of starts the shorter phase counts as first, which leans "first" towards the faster of
+the two; `sync_pairs.py` and `cores_in_window.py` take the subtask listed first instead.
 """
 import csv
 import gzip
@@ -129,9 +131,12 @@ def main():
         for s, e, call, tid in calls:
             if tid in maps and (call in SYNCED or call in META) and trig <= s + offset <= trig + 0.15:
                 ends[tid] = max(ends.get(tid, 0.0), e + offset)
+        # First by REST's start, whole ms; a tie (most checkpoints: the two start within 2 ms)
+        # goes to the shorter phase, then to the subtask listed first.
         windows = sorted(
-            (trig + (float(r["start_delay_ms"]) + float(r["alignment_ms"])) / 1e3, float(r["sync_ms"]), r)
-            for r in rs
+            ((trig + (float(r["start_delay_ms"]) + float(r["alignment_ms"])) / 1e3, float(r["sync_ms"]), r)
+             for r in rs),
+            key=lambda w: (w[0], w[1]),
         )
         used = set()
         for order, (start, sync_ms, r) in enumerate(windows):

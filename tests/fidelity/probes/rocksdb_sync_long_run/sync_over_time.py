@@ -1,6 +1,6 @@
 """The map subtasks' synchronous phases over a long run, window by window.
 
-Usage: python3 sync_over_time.py RUN_DIR [THREADS_JSONL]
+Usage: python3 sync_over_time.py RUN_DIR [THREADS_JSONL[.gz]]
 
 For every completed checkpoint, a map subtask's sync phase starts at start delay + alignment
 after the trigger and lasts sync_ms (REST's whole milliseconds). Per window of trigger times
@@ -12,6 +12,7 @@ file, the JVM's JIT compiler threads' and RocksDB's flush thread's CPU per secon
 are about, not exactly, the same).
 """
 import csv
+import gzip
 import json
 import statistics as st
 import sys
@@ -49,7 +50,8 @@ def cpu_ms_per_s(samples, lo, hi, names):
 
 def main():
     run = sys.argv[1]
-    samples = [json.loads(l) for l in open(sys.argv[2])] if len(sys.argv) > 2 else []
+    opener = gzip.open if len(sys.argv) > 2 and sys.argv[2].endswith(".gz") else open
+    samples = [json.loads(l) for l in opener(sys.argv[2], "rt")] if len(sys.argv) > 2 else []
     rows = list(phases(run))
     print(f"{run.rstrip('/').split('/')[-1]}")
     print("| window (s) | checkpoints | map sync p50 | first p50 | second p50 | JIT CPU ms/s | flush thread CPU ms/s |")

@@ -114,14 +114,14 @@ def run_of(out_dir, name, marker):
     return cps, subs, wall - marker
 
 
-def main():
-    out_dir, name = sys.argv[1], sys.argv[2]
-    intervals, calls, requests, comm_of, marker = load(f"{out_dir}/{name}.events.gz")
-    cps, subs, offset = run_of(out_dir, name, marker)  # perf time + offset = wall-clock seconds
+def sync_phases(cps, subs, calls, comm_of, offset):
+    """Every map subtask's sync phase inside the traced span, matched to its task thread:
+    (checkpoint id, "first" or "second", thread id, start, end in perf's clock, REST's sync_ms).
+    A phase starts at REST's trigger + start delay + alignment and ends with the thread's last
+    synced call, link or rename within 150 ms of the trigger; a thread is matched by that end
+    to the phase whose REST end is nearest."""
     maps = {tid for tid, c in comm_of.items() if c.startswith("stateful-map")}
-    flush = {tid for tid, c in comm_of.items() if c.startswith("rocksdb:high")}
     span = (calls[0][0] + offset, calls[-1][1] + offset) if calls else (0, 0)
-    rows = []
     for cid, rs in sorted(subs.items(), key=lambda x: int(x[0])):
         trig = float(cps[cid]["trigger_ts_ms"]) / 1e3
         if not (span[0] + 0.05 <= trig <= span[1] - 0.2):
@@ -139,44 +139,53 @@ def main():
             key=lambda w: (w[0], w[1]),
         )
         used = set()
-        for order, (start, sync_ms, r) in enumerate(windows):
+        for order, (start, sync_ms, _r) in enumerate(windows):
             rest_end = start + sync_ms / 1e3
             cands = [(abs(e - rest_end), tid) for tid, e in ends.items() if tid not in used]
             if not cands:
                 continue
             _, tid = min(cands)
             used.add(tid)
-            lo, hi = start - offset, ends[tid] - offset
-            t = split(intervals[tid], lo, hi)
-            f = defaultdict(float)
-            for ft in flush:
-                for k, v in split(intervals[ft], lo, hi).items():
-                    f[k] += v
-            own = [(s, e, c) for s, e, c, x in calls if x == tid and lo <= s <= hi]
-            synced = [(e - s) * 1e3 for s, e, c in own if c in SYNCED]
-            # What the disk was asked while the thread's synced calls ran: bytes written (by anyone)
-            # and cache flushes (an fsync on this host ends with one; more, others' were in line).
-            during = [(t, rw, b) for t, rw, b in requests if any(s <= t <= e for s, e, c in own if c in SYNCED)]
-            rows.append({
-                "checkpoint": cid,
-                "order": "first" if order == 0 else "second",
-                "phase_ms": (hi - lo) * 1e3,
-                "rest_sync_ms": sync_ms,
-                "cpu": t["cpu"],
-                "runnable": t["run"],
-                "synced_sleep": sum(v for k, v in t.items() if k[6:] in SYNCED),
-                "link_rename_sleep": sum(v for k, v in t.items() if k[6:] in META),
-                "other_sleep": t["sleep:other"] + sum(
-                    v for k, v in t.items() if k.startswith("sleep:") and k[6:] not in SYNCED | META | {"other"}
-                ),
-                "synced_calls": len(synced),
-                "synced_ms_sum": sum(synced),
-                "disk_kb_written_in_synced_calls": sum(b for t, rw, b in during if "W" in rw) / 1e3,
-                "disk_flushes_in_synced_calls": sum(1 for t, rw, b in during if "F" in rw),
-                "flush_cpu": f["cpu"],
-                "flush_runnable": f["run"],
-                "flush_fdatasync_sleep": f["sleep:fdatasync"],
-            })
+            yield cid, "first" if order == 0 else "second", tid, start - offset, ends[tid] - offset, sync_ms
+
+
+def main():
+    out_dir, name = sys.argv[1], sys.argv[2]
+    intervals, calls, requests, comm_of, marker = load(f"{out_dir}/{name}.events.gz")
+    cps, subs, offset = run_of(out_dir, name, marker)  # perf time + offset = wall-clock seconds
+    flush = {tid for tid, c in comm_of.items() if c.startswith("rocksdb:high")}
+    rows = []
+    for cid, order, tid, lo, hi, sync_ms in sync_phases(cps, subs, calls, comm_of, offset):
+        t = split(intervals[tid], lo, hi)
+        f = defaultdict(float)
+        for ft in flush:
+            for k, v in split(intervals[ft], lo, hi).items():
+                f[k] += v
+        own = [(s, e, c) for s, e, c, x in calls if x == tid and lo <= s <= hi]
+        synced = [(e - s) * 1e3 for s, e, c in own if c in SYNCED]
+        # What the disk was asked while the thread's synced calls ran: bytes written (by anyone)
+        # and cache flushes (an fsync on this host ends with one; more, others' were in line).
+        during = [(t, rw, b) for t, rw, b in requests if any(s <= t <= e for s, e, c in own if c in SYNCED)]
+        rows.append({
+            "checkpoint": cid,
+            "order": order,
+            "phase_ms": (hi - lo) * 1e3,
+            "rest_sync_ms": sync_ms,
+            "cpu": t["cpu"],
+            "runnable": t["run"],
+            "synced_sleep": sum(v for k, v in t.items() if k[6:] in SYNCED),
+            "link_rename_sleep": sum(v for k, v in t.items() if k[6:] in META),
+            "other_sleep": t["sleep:other"] + sum(
+                v for k, v in t.items() if k.startswith("sleep:") and k[6:] not in SYNCED | META | {"other"}
+            ),
+            "synced_calls": len(synced),
+            "synced_ms_sum": sum(synced),
+            "disk_kb_written_in_synced_calls": sum(b for t, rw, b in during if "W" in rw) / 1e3,
+            "disk_flushes_in_synced_calls": sum(1 for t, rw, b in during if "F" in rw),
+            "flush_cpu": f["cpu"],
+            "flush_runnable": f["run"],
+            "flush_fdatasync_sleep": f["sleep:fdatasync"],
+        })
     if not rows:
         sys.exit("no checkpoint inside the traced span")
     keys = [k for k in rows[0] if k not in ("checkpoint", "order")]

@@ -17,6 +17,7 @@ switch off not recorded: a CPU it ran on reads busy until its next recorded swit
 towards "both busy". So "a CPU idle" is a lower bound.
 """
 import bisect
+import gzip
 import os
 import re
 import statistics as st
@@ -24,8 +25,6 @@ import sys
 from collections import defaultdict
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "rocksdb_first_instance"))
-import gzip  # noqa: E402
-
 import windows as w  # noqa: E402
 
 
@@ -70,53 +69,29 @@ def main():
     for cpu, tl in timelines.items():
         TIMES[cpu] = [t for t, _, _ in tl]
     cps, subs, offset = w.run_of(out_dir, name, marker)
-    maps = {tid for tid, c in comm_of.items() if c.startswith("stateful-map")}
-    span = (calls[0][0] + offset, calls[-1][1] + offset)
     totals = {"first": defaultdict(float), "second": defaultdict(float)}
     holders = {"first": defaultdict(float), "second": defaultdict(float)}
     per_phase = {"first": [], "second": []}
     print("checkpoint,order,phase_ms,runnable_ms,a_cpu_idle_ms,both_busy_ms")
-    for cid, rs in sorted(subs.items(), key=lambda x: int(x[0])):
-        trig = float(cps[cid]["trigger_ts_ms"]) / 1e3
-        if not (span[0] + 0.05 <= trig <= span[1] - 0.2):
-            continue
-        ends = {}
-        for s, e, call, tid in calls:
-            if tid in maps and (call in w.SYNCED or call in w.META) and trig <= s + offset <= trig + 0.15:
-                ends[tid] = max(ends.get(tid, 0.0), e + offset)
-        phases = sorted(
-            ((trig + (float(r["start_delay_ms"]) + float(r["alignment_ms"])) / 1e3, float(r["sync_ms"]), r)
-             for r in rs),
-            key=lambda p: (p[0], p[1]),
-        )
-        used = set()
-        for order_i, (start, sync_ms, _r) in enumerate(phases):
-            rest_end = start + sync_ms / 1e3
-            cands = [(abs(e - rest_end), tid) for tid, e in ends.items() if tid not in used]
-            if not cands:
+    for cid, order, tid, lo, hi, _sync_ms in w.sync_phases(cps, subs, calls, comm_of, offset):
+        idle = busy = runnable = 0.0
+        for s, e, what in intervals[tid]:
+            a, b = max(s, lo), min(e, hi)
+            if what != "run" or b <= a:
                 continue
-            _, tid = min(cands)
-            used.add(tid)
-            order = "first" if order_i == 0 else "second"
-            lo, hi = start - offset, ends[tid] - offset
-            idle = busy = runnable = 0.0
-            for s, e, what in intervals[tid]:
-                a, b = max(s, lo), min(e, hi)
-                if what != "run" or b <= a:
-                    continue
-                runnable += b - a
-                for pa, pb, now in runs_at(timelines, a, b):
-                    if any(t == "0" for t, _ in now):
-                        idle += pb - pa
-                    else:
-                        busy += pb - pa
-                        for t, comm in now:
-                            holders[order][comm] += (pb - pa) * 1e3
-            row = {"phase": (hi - lo) * 1e3, "runnable": runnable * 1e3, "idle": idle * 1e3, "busy": busy * 1e3}
-            per_phase[order].append(row)
-            for k, v in row.items():
-                totals[order][k] += v
-            print(f"{cid},{order},{row['phase']:.2f},{row['runnable']:.2f},{row['idle']:.2f},{row['busy']:.2f}")
+            runnable += b - a
+            for pa, pb, now in runs_at(timelines, a, b):
+                if any(t == "0" for t, _ in now):
+                    idle += pb - pa
+                else:
+                    busy += pb - pa
+                    for t, comm in now:
+                        holders[order][comm] += (pb - pa) * 1e3
+        row = {"phase": (hi - lo) * 1e3, "runnable": runnable * 1e3, "idle": idle * 1e3, "busy": busy * 1e3}
+        per_phase[order].append(row)
+        for k, v in row.items():
+            totals[order][k] += v
+        print(f"{cid},{order},{row['phase']:.2f},{row['runnable']:.2f},{row['idle']:.2f},{row['busy']:.2f}")
     print()
     for order in ("first", "second"):
         rows = per_phase[order]

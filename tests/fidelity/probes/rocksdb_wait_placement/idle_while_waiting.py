@@ -19,7 +19,6 @@ towards "both busy". So "a CPU idle" is a lower bound.
 import bisect
 import gzip
 import os
-import re
 import statistics as st
 import sys
 from collections import defaultdict

@@ -1,0 +1,77 @@
+"""While an aligned checkpoint's map aligns, and the sources' threads wait for a core, is the
+other core idle? From `../rocksdb_first_instance/trace.sh`'s events of a back-pressured job.
+
+Usage: python3 alignment_placement.py OUT NAME
+
+For every completed checkpoint triggered inside the traced span, each map subtask's alignment
+is taken from REST (from trigger + start delay, its first barrier, for alignment_ms; whole ms).
+Over those windows, the time each source thread (the task threads `Source: gen...` and the rate
+limiters' `flink-rate-limi...`) is runnable without a core is split, as `idle_while_waiting.py`
+splits it, into the time some CPU was idle and the time both ran other threads (named). Printed:
+the windows, their summed length, the source threads' time on a core and runnable in them, and
+the split. The hidden process counts as busy, so "a CPU idle" is a lower bound.
+"""
+import os
+import sys
+from collections import defaultdict
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "rocksdb_first_instance"))
+import idle_while_waiting as iw  # noqa: E402
+import windows as w  # noqa: E402
+
+SOURCE_THREADS = ("Source: gen", "flink-rate-limi")
+
+
+def main():
+    out_dir, name = sys.argv[1], sys.argv[2]
+    events = f"{out_dir}/{name}.events.gz"
+    intervals, calls, _, comm_of, marker = w.load(events)
+    timelines = iw.cpu_timelines(events)
+    for cpu, tl in timelines.items():
+        iw.TIMES[cpu] = [t for t, _, _ in tl]
+    cps, subs, offset = w.run_of(out_dir, name, marker)
+    sources = [tid for tid, c in comm_of.items() if c.startswith(SOURCE_THREADS)]
+    all_switches = [t for tl in iw.TIMES.values() for t in tl]
+    span = (min(all_switches) + offset, max(all_switches) + offset)
+    windows = []
+    for cid, rs in subs.items():
+        trig = float(cps[cid]["trigger_ts_ms"]) / 1e3
+        if not (span[0] + 0.05 <= trig <= span[1] - 1.0):
+            continue
+        for r in rs:
+            lo = trig + float(r["start_delay_ms"]) / 1e3 - offset
+            hi = lo + float(r["alignment_ms"]) / 1e3
+            if hi > lo:
+                windows.append((lo, hi))
+    on_core = runnable = idle = busy = 0.0
+    holders = defaultdict(float)
+    for lo, hi in windows:
+        for tid in sources:
+            for s, e, what in intervals[tid]:
+                a, b = max(s, lo), min(e, hi)
+                if b <= a:
+                    continue
+                if what == "cpu":
+                    on_core += b - a
+                if what != "run":
+                    continue
+                runnable += b - a
+                for pa, pb, now in iw.runs_at(timelines, a, b):
+                    if any(t == "0" for t, _ in now):
+                        idle += pb - pa
+                    else:
+                        busy += pb - pa
+                        for _t, comm in now:
+                            holders[comm] += (pb - pa) * 1e3
+    total = sum(hi - lo for lo, hi in windows)
+    share = idle / runnable if runnable else float("nan")
+    print(f"{name}: {len(windows)} alignment windows, {total * 1e3:.1f} ms in all; source threads on a core "
+          f"{on_core * 1e3:.1f} ms, runnable without one {runnable * 1e3:.1f} ms: a CPU idle for "
+          f"{idle * 1e3:.1f} ({share:.0%}), both busy for {busy * 1e3:.1f}")
+    print("  while both were busy, the CPUs ran (ms, both CPUs summed):")
+    for comm, ms in sorted(holders.items(), key=lambda x: -x[1])[:10]:
+        print(f"    {comm:24s} {ms:7.1f}")
+
+
+if __name__ == "__main__":
+    main()

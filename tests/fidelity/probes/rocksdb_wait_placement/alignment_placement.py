@@ -6,8 +6,8 @@ Usage: python3 alignment_placement.py OUT NAME
 For every completed checkpoint triggered inside the traced span, each map subtask's alignment
 is taken from REST (from trigger + start delay, its first barrier, for alignment_ms; whole ms).
 Over those windows, the time each source thread (the task threads `Source: gen...` and the rate
-limiters' `flink-rate-limi...`) is runnable without a core is split, as `idle_while_waiting.py`
-splits it, into the time some CPU was idle and the time both ran other threads (named). Printed:
+limiters' `flink-rate-limi...`) is runnable without a core is split as `idle_while_waiting.py`
+splits it: its own CPU idle, queued with another CPU idle, both busy (their threads named). Printed:
 the windows, their summed length, the source threads' time on a core and runnable in them, and
 the split. The hidden process counts as busy, so "a CPU idle" is a lower bound.
 """
@@ -43,31 +43,23 @@ def main():
             hi = lo + float(r["alignment_ms"]) / 1e3
             if hi > lo:
                 windows.append((lo, hi))
-    on_core = runnable = idle = busy = 0.0
+    queued = iw.queue_cpus(events)
+    on_core = own_idle = other_idle = busy = runnable = 0.0
     holders = defaultdict(float)
     for lo, hi in windows:
         for tid in sources:
-            for s, e, what in intervals[tid]:
-                a, b = max(s, lo), min(e, hi)
-                if b <= a:
-                    continue
-                if what == "cpu":
-                    on_core += b - a
-                if what != "run":
-                    continue
-                runnable += b - a
-                for pa, pb, now in iw.runs_at(timelines, a, b):
-                    if any(t == "0" for t, _ in now):
-                        idle += pb - pa
-                    else:
-                        busy += pb - pa
-                        for _t, comm in now:
-                            holders[comm] += (pb - pa) * 1e3
+            on_core += sum(
+                min(e, hi) - max(s, lo) for s, e, what in intervals[tid] if what == "cpu" and e > lo and s < hi
+            )
+            o, q, bz, r = iw.split_waits(intervals[tid], queued.get(tid, []), timelines, lo, hi, holders)
+            own_idle, other_idle, busy, runnable = own_idle + o, other_idle + q, busy + bz, runnable + r
     total = sum(hi - lo for lo, hi in windows)
+    idle = own_idle + other_idle
     share = idle / runnable if runnable else float("nan")
     print(f"{name}: {len(windows)} alignment windows, {total * 1e3:.1f} ms in all; source threads on a core "
-          f"{on_core * 1e3:.1f} ms, runnable without one {runnable * 1e3:.1f} ms: a CPU idle for "
-          f"{idle * 1e3:.1f} ({share:.0%}), both busy for {busy * 1e3:.1f}")
+          f"{on_core * 1e3:.1f} ms, runnable without one {runnable:.1f} ms ({runnable / (total * 1e3):.1%} of the "
+          f"windows): a CPU idle for {idle:.1f} ({share:.0%}: its own CPU idle {own_idle:.1f}, queued with another "
+          f"idle {other_idle:.1f}), both busy for {busy:.1f}")
     print("  while both were busy, the CPUs ran (ms, both CPUs summed):")
     for comm, ms in sorted(holders.items(), key=lambda x: -x[1])[:10]:
         print(f"    {comm:24s} {ms:7.1f}")

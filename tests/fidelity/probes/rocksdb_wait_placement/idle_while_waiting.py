@@ -6,10 +6,14 @@ Usage: python3 idle_while_waiting.py OUT NAME
 The sync phases and their task threads are `../rocksdb_first_instance/windows.py`'s (REST's
 start, the thread's last synced call, link or rename). Over each phase, every stretch the thread
 is runnable without a core (woken, or preempted, and not yet switched in) is split by what the
-host's CPUs run meanwhile, as the recorded switches say: **a CPU idle** (some CPU's last switch
-went to the idle task: the thread waits on a busy CPU while another has nothing to do, which is
-where Linux woke it, not a lack of cores) or **both busy** (every CPU runs another thread: the
-cores are short). For the both-busy time, the threads on the two CPUs are summed by name.
+host's CPUs run meanwhile, as the recorded switches say:
+- **a CPU idle** (some CPU's last switch went to the idle task), in two parts:
+  - **its own CPU idle**: the CPU it was woken on (`sched_wakeup`'s `target_cpu`, or the CPU that
+    preempted it) idles: the wait is that CPU waking up, not a queue;
+  - **queued, the other idle**: its own CPU runs another thread while another CPU idles: it waits
+    where Linux placed it;
+- **both busy** (every CPU runs another thread: the cores are short); the threads on the two CPUs
+  then are summed by name.
 Printed per phase, then the totals for the phase that started first and for the second.
 
 A process this sandbox hides (`../rocksdb_first_instance/README.md`) gets onto a CPU with its
@@ -60,6 +64,53 @@ def runs_at(timelines, lo, hi):
     return pieces
 
 
+def queue_cpus(path):
+    """Per thread, the CPUs it was queued on, in time order: (time, cpu) at each wake-up (its
+    `target_cpu`) and each preemption (the CPU that switched it out still runnable)."""
+    out = defaultdict(list)
+    for raw in gzip.open(path, "rt", errors="replace"):
+        m = w.LINE.match(raw)
+        if not m:
+            continue
+        t, ev = float(m.group(5)), m.group(6)
+        if ev == "sched:sched_wakeup":
+            a = w.kv(m.group(7))
+            if "pid" in a and "target_cpu" in a:
+                out[a["pid"]].append((t, int(a["target_cpu"])))
+        elif ev == "sched:sched_switch":
+            a = w.kv(m.group(7).replace("==>", " "))
+            if a.get("prev_state", "").startswith("R") and "prev_pid" in a:
+                out[a["prev_pid"]].append((t, int(m.group(4))))
+    return out
+
+
+def split_waits(intervals, queued_on, timelines, lo, hi, holders):
+    """Of the runnable stretches in `intervals` within [lo, hi): ms with its own CPU idle, ms
+    queued with another CPU idle, ms with every CPU busy (adding those CPUs' threads to
+    `holders`), and ms runnable in all."""
+    times = [t for t, _ in queued_on]
+    own_idle = other_idle = busy = runnable = 0.0
+    for s, e, what in intervals:
+        a, b = max(s, lo), min(e, hi)
+        if what != "run" or b <= a:
+            continue
+        runnable += b - a
+        i = bisect.bisect_right(times, s + 1e-6)
+        own = queued_on[i - 1][1] if i else None
+        cpus = sorted(timelines)
+        for pa, pb, now in runs_at(timelines, a, b):
+            idle = [cpu for cpu, (t, _) in zip(cpus, now) if t == "0"]
+            if own is not None and own in idle:
+                own_idle += pb - pa
+            elif idle:
+                other_idle += pb - pa
+            else:
+                busy += pb - pa
+                for _t, comm in now:
+                    holders[comm] += (pb - pa) * 1e3
+    return own_idle * 1e3, other_idle * 1e3, busy * 1e3, runnable * 1e3
+
+
 def main():
     out_dir, name = sys.argv[1], sys.argv[2]
     events = f"{out_dir}/{name}.events.gz"
@@ -67,40 +118,35 @@ def main():
     timelines = cpu_timelines(events)
     for cpu, tl in timelines.items():
         TIMES[cpu] = [t for t, _, _ in tl]
+    queued = queue_cpus(events)
     cps, subs, offset = w.run_of(out_dir, name, marker)
     totals = {"first": defaultdict(float), "second": defaultdict(float)}
     holders = {"first": defaultdict(float), "second": defaultdict(float)}
     per_phase = {"first": [], "second": []}
-    print("checkpoint,order,phase_ms,runnable_ms,a_cpu_idle_ms,both_busy_ms")
+    print("checkpoint,order,phase_ms,runnable_ms,own_cpu_idle_ms,queued_other_idle_ms,both_busy_ms")
     for cid, order, tid, lo, hi, _sync_ms in w.sync_phases(cps, subs, calls, comm_of, offset):
-        idle = busy = runnable = 0.0
-        for s, e, what in intervals[tid]:
-            a, b = max(s, lo), min(e, hi)
-            if what != "run" or b <= a:
-                continue
-            runnable += b - a
-            for pa, pb, now in runs_at(timelines, a, b):
-                if any(t == "0" for t, _ in now):
-                    idle += pb - pa
-                else:
-                    busy += pb - pa
-                    for t, comm in now:
-                        holders[order][comm] += (pb - pa) * 1e3
-        row = {"phase": (hi - lo) * 1e3, "runnable": runnable * 1e3, "idle": idle * 1e3, "busy": busy * 1e3}
+        own_idle, other_idle, busy, runnable = split_waits(
+            intervals[tid], queued.get(tid, []), timelines, lo, hi, holders[order]
+        )
+        row = {"phase": (hi - lo) * 1e3, "runnable": runnable, "own_idle": own_idle, "other_idle": other_idle,
+               "busy": busy}
         per_phase[order].append(row)
         for k, v in row.items():
             totals[order][k] += v
-        print(f"{cid},{order},{row['phase']:.2f},{row['runnable']:.2f},{row['idle']:.2f},{row['busy']:.2f}")
+        print(f"{cid},{order},{row['phase']:.2f},{row['runnable']:.2f},{row['own_idle']:.2f},"
+              f"{row['other_idle']:.2f},{row['busy']:.2f}")
     print()
     for order in ("first", "second"):
         rows = per_phase[order]
         if not rows:
             continue
         t = totals[order]
-        share = t["idle"] / t["runnable"] if t["runnable"] else float("nan")
+        idle = t["own_idle"] + t["other_idle"]
+        share = idle / t["runnable"] if t["runnable"] else float("nan")
         print(f"{order} ({len(rows)} phases): runnable {t['runnable']:.1f} ms in all, a CPU idle for "
-              f"{t['idle']:.1f} ({share:.0%}), both busy for {t['busy']:.1f}; per phase, median runnable "
-              f"{st.median(r['runnable'] for r in rows):.2f}, a CPU idle {st.median(r['idle'] for r in rows):.2f}")
+              f"{idle:.1f} ({share:.0%}: its own CPU idle {t['own_idle']:.1f}, queued with another idle "
+              f"{t['other_idle']:.1f}), both busy for {t['busy']:.1f}; per phase, median runnable "
+              f"{st.median(r['runnable'] for r in rows):.2f}")
         print("  while both were busy, the CPUs ran (ms, both CPUs summed):")
         for comm, ms in sorted(holders[order].items(), key=lambda x: -x[1])[:10]:
             print(f"    {comm:24s} {ms:7.1f}")

@@ -17,41 +17,34 @@ from collections import defaultdict
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "rocksdb_first_instance"))
 import idle_while_waiting as iw  # noqa: E402
-import windows as w  # noqa: E402
 
 SOURCE_THREADS = ("Source: gen", "flink-rate-limi")
 
 
 def main():
-    out_dir, name = sys.argv[1], sys.argv[2]
-    events = f"{out_dir}/{name}.events.gz"
-    intervals, calls, _, comm_of, marker = w.load(events)
-    timelines = iw.cpu_timelines(events)
-    for cpu, tl in timelines.items():
-        iw.TIMES[cpu] = [t for t, _, _ in tl]
-    cps, subs, offset = w.run_of(out_dir, name, marker)
-    sources = [tid for tid, c in comm_of.items() if c.startswith(SOURCE_THREADS)]
+    name = sys.argv[2]
+    tr = iw.Trace(sys.argv[1], name)
+    sources = [tid for tid, c in tr.comm_of.items() if c.startswith(SOURCE_THREADS)]
     all_switches = [t for tl in iw.TIMES.values() for t in tl]
-    span = (min(all_switches) + offset, max(all_switches) + offset)
+    span = (min(all_switches) + tr.offset, max(all_switches) + tr.offset)
     windows = []
-    for cid, rs in subs.items():
-        trig = float(cps[cid]["trigger_ts_ms"]) / 1e3
+    for cid, rs in tr.subs.items():
+        trig = float(tr.cps[cid]["trigger_ts_ms"]) / 1e3
         if not (span[0] + 0.05 <= trig <= span[1] - 1.0):
             continue
         for r in rs:
-            lo = trig + float(r["start_delay_ms"]) / 1e3 - offset
+            lo = trig + float(r["start_delay_ms"]) / 1e3 - tr.offset
             hi = lo + float(r["alignment_ms"]) / 1e3
             if hi > lo:
                 windows.append((lo, hi))
-    queued = iw.queue_cpus(events)
     on_core = own_idle = other_idle = busy = runnable = 0.0
     holders = defaultdict(float)
     for lo, hi in windows:
         for tid in sources:
             on_core += sum(
-                min(e, hi) - max(s, lo) for s, e, what in intervals[tid] if what == "cpu" and e > lo and s < hi
+                min(e, hi) - max(s, lo) for s, e, what in tr.intervals[tid] if what == "cpu" and e > lo and s < hi
             )
-            o, q, bz, r = iw.split_waits(intervals[tid], queued.get(tid, []), timelines, lo, hi, holders)
+            o, q, bz, r = iw.split_waits(tr.intervals[tid], tr.queued.get(tid, []), tr.timelines, lo, hi, holders)
             own_idle, other_idle, busy, runnable = own_idle + o, other_idle + q, busy + bz, runnable + r
     total = sum(hi - lo for lo, hi in windows)
     idle = own_idle + other_idle

@@ -111,22 +111,33 @@ def split_waits(intervals, queued_on, timelines, lo, hi, holders):
     return own_idle * 1e3, other_idle * 1e3, busy * 1e3, runnable * 1e3
 
 
+class Trace:
+    """One traced run: the threads' intervals, the synced calls, thread names, the CPUs'
+    switches, where each thread was queued, and the harness's statistics (`windows.run_of`)."""
+
+    def __init__(self, out_dir, name):
+        events = f"{out_dir}/{name}.events.gz"
+        self.intervals, self.calls, _, self.comm_of, marker = w.load(events)
+        self.timelines = cpu_timelines(events)
+        for cpu, tl in self.timelines.items():
+            TIMES[cpu] = [t for t, _, _ in tl]
+        self.queued = queue_cpus(events)
+        self.cps, self.subs, self.offset = w.run_of(out_dir, name, marker)
+        self.events = events
+
+    def sync_phases(self):
+        return w.sync_phases(self.cps, self.subs, self.calls, self.comm_of, self.offset)
+
+
 def main():
-    out_dir, name = sys.argv[1], sys.argv[2]
-    events = f"{out_dir}/{name}.events.gz"
-    intervals, calls, _, comm_of, marker = w.load(events)
-    timelines = cpu_timelines(events)
-    for cpu, tl in timelines.items():
-        TIMES[cpu] = [t for t, _, _ in tl]
-    queued = queue_cpus(events)
-    cps, subs, offset = w.run_of(out_dir, name, marker)
+    tr = Trace(sys.argv[1], sys.argv[2])
     totals = {"first": defaultdict(float), "second": defaultdict(float)}
     holders = {"first": defaultdict(float), "second": defaultdict(float)}
     per_phase = {"first": [], "second": []}
     print("checkpoint,order,phase_ms,runnable_ms,own_cpu_idle_ms,queued_other_idle_ms,both_busy_ms")
-    for cid, order, tid, lo, hi, _sync_ms in w.sync_phases(cps, subs, calls, comm_of, offset):
+    for cid, order, tid, lo, hi, _sync_ms in tr.sync_phases():
         own_idle, other_idle, busy, runnable = split_waits(
-            intervals[tid], queued.get(tid, []), timelines, lo, hi, holders[order]
+            tr.intervals[tid], tr.queued.get(tid, []), tr.timelines, lo, hi, holders[order]
         )
         row = {"phase": (hi - lo) * 1e3, "runnable": runnable, "own_idle": own_idle, "other_idle": other_idle,
                "busy": busy}

@@ -41,22 +41,17 @@ def pct(xs, p):
 
 
 def main():
-    out_dir, name = sys.argv[1], sys.argv[2]
-    events = f"{out_dir}/{name}.events.gz"
-    intervals, calls, _, comm_of, marker = w.load(events)
-    timelines = iw.cpu_timelines(events)
-    for cpu, tl in timelines.items():
-        iw.TIMES[cpu] = [t for t, _, _ in tl]
-    queued, ins = iw.queue_cpus(events), switch_ins(events)
-    cps, subs, offset = w.run_of(out_dir, name, marker)
+    name = sys.argv[2]
+    tr = iw.Trace(sys.argv[1], name)
+    ins = switch_ins(tr.events)
     stretches = []  # (length ms, other-idle ms, migrated)
-    for _cid, order, tid, lo, hi, _sync in w.sync_phases(cps, subs, calls, comm_of, offset):
+    for _cid, order, tid, lo, hi, _sync in tr.sync_phases():
         if order != "first":
             continue
-        q = queued.get(tid, [])
+        q = tr.queued.get(tid, [])
         q_times = [t for t, _ in q]
         in_times = [t for t, _ in ins.get(tid, [])]
-        for s, e, what in intervals[tid]:
+        for s, e, what in tr.intervals[tid]:
             if what != "run" or e <= lo or s >= hi:
                 continue
             i = bisect.bisect_right(q_times, s + 1e-6)
@@ -64,7 +59,7 @@ def main():
             if not i or j >= len(in_times):
                 continue
             own, ran_on = q[i - 1][1], ins[tid][j][1]
-            _own_idle, other_idle, _busy, length = iw.split_waits([(s, e, "run")], q, timelines, s, e, defaultdict(float))
+            _own_idle, other_idle, _busy, length = iw.split_waits([(s, e, "run")], q, tr.timelines, s, e, defaultdict(float))
             stretches.append((length, other_idle, ran_on != own))
     with_idle = [x for x in stretches if x[1] > 0]
     print(f"{name}, first instance: {len(stretches)} queued stretches; length p50 "

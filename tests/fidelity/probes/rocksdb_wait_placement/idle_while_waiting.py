@@ -129,6 +129,50 @@ class Trace:
         return w.sync_phases(self.cps, self.subs, self.calls, self.comm_of, self.offset)
 
 
+def rest_windows(tr, bounds):
+    """Per map acknowledgement of a completed checkpoint triggered inside the traced span (at
+    least a second before its end): the window `bounds(row)` gives, in ms after the trigger
+    (REST's whole ms), as (start, end) in perf's clock; empty windows left out."""
+    switches = [t for tl in TIMES.values() for t in tl]
+    span = (min(switches) + tr.offset, max(switches) + tr.offset)
+    windows = []
+    for cid, rs in tr.subs.items():
+        trig = float(tr.cps[cid]["trigger_ts_ms"]) / 1e3
+        if not (span[0] + 0.05 <= trig <= span[1] - 1.0):
+            continue
+        for r in rs:
+            from_ms, to_ms = bounds(r)
+            lo, hi = trig + from_ms / 1e3 - tr.offset, trig + to_ms / 1e3 - tr.offset
+            if hi > lo:
+                windows.append((lo, hi))
+    return windows
+
+
+def waits_in_windows(tr, tids, windows):
+    """The threads `tids` over `windows`: ms on a core, and `split_waits`' four figures summed,
+    with the threads that held both CPUs meanwhile."""
+    totals = defaultdict(float)
+    holders = defaultdict(float)
+    for lo, hi in windows:
+        for tid in tids:
+            totals["on_core"] += 1e3 * sum(
+                min(e, hi) - max(s, lo) for s, e, what in tr.intervals[tid] if what == "cpu" and e > lo and s < hi
+            )
+            own, other, busy, runnable = split_waits(tr.intervals[tid], tr.queued.get(tid, []), tr.timelines, lo, hi,
+                                                     holders)
+            totals["own_idle"] += own
+            totals["other_idle"] += other
+            totals["busy"] += busy
+            totals["runnable"] += runnable
+    return totals, holders
+
+
+def print_holders(holders, top=10):
+    print("  while both were busy, the CPUs ran (ms, both CPUs summed):")
+    for comm, ms in sorted(holders.items(), key=lambda x: -x[1])[:top]:
+        print(f"    {comm:24s} {ms:7.1f}")
+
+
 def main():
     tr = Trace(sys.argv[1], sys.argv[2])
     totals = {"first": defaultdict(float), "second": defaultdict(float)}

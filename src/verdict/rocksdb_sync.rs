@@ -4,7 +4,8 @@
 //! one flush thread, which ckptsim models, and each instance's task thread waits for a core
 //! while the other's flush, the uploads and the JVM's other threads run, which it does not
 //! (`tests/fidelity/probes/rocksdb_first_instance/`: 3 ms of 5.5 for the instance that starts
-//! first; not the disk). Where that gap could move the end-to-end duration by more than
+//! first; not the disk; about half of that wait with the other core idle,
+//! `rocksdb_wait_placement/`). Where that gap could move the end-to-end duration by more than
 //! ckptsim's agreement with Flink, the verdict says so.
 
 use super::thresholds::{FIDELITY_TOLERANCE, FLINK_OVER_CKPTSIM_SYNC};

@@ -21,7 +21,8 @@
 //! too. What it does not model: while the other instance's flush, its uploads and the JVM's other
 //! threads run, each instance's task thread waits for a core for its part of the native
 //! checkpoint (`tests/fidelity/probes/rocksdb_first_instance/`: 3 ms more than one instance
-//! alone, for the one that starts first; the disk was asked no more than alone). The synced
+//! alone, for the one that starts first; the disk was asked no more than alone), about half of it
+//! with the other core idle, queued where Linux woke it (`rocksdb_wait_placement/`). The synced
 //! calls that looked twice as slow when they overlapped were mostly that wait, after their I/O.
 //!
 //! The pool is one per TaskManager (one JVM). A MiniCluster runs every TaskManager in one JVM;

@@ -12,10 +12,10 @@ file, the JVM's JIT compiler threads' and RocksDB's flush thread's CPU per secon
 are about, not exactly, the same).
 """
 import csv
-import gzip
-import json
 import statistics as st
 import sys
+
+import threads_in_window
 
 WINDOWS_S = [(90, 150), (150, 300), (300, 480), (480, 600)]
 
@@ -35,23 +35,14 @@ def phases(run):
 
 def cpu_ms_per_s(samples, lo, hi, names):
     """On-CPU ms per second of the threads whose name starts with one of `names`, between the
-    samples nearest `lo` and `hi` seconds."""
-    def at(t):
-        return min(samples, key=lambda s: abs(s["t_s"] - t))
-    a, b = at(lo), at(hi)
-    if b["t_s"] <= a["t_s"]:
-        return float("nan")
-    total = 0
-    for tid, (name, on_cpu, _) in b["threads"].items():
-        if name.startswith(names):
-            total += on_cpu - a["threads"].get(tid, [name, 0, 0])[1]
-    return total / 1e6 / (b["t_s"] - a["t_s"])
+    readings nearest `lo` and `hi` seconds."""
+    _, _, cpu, _ = threads_in_window.per_group(samples, lo, hi)
+    return sum(ms for group, ms in cpu.items() if group.startswith(names)) if cpu else float("nan")
 
 
 def main():
     run = sys.argv[1]
-    opener = gzip.open if len(sys.argv) > 2 and sys.argv[2].endswith(".gz") else open
-    samples = [json.loads(l) for l in opener(sys.argv[2], "rt")] if len(sys.argv) > 2 else []
+    samples = threads_in_window.load(sys.argv[2]) if len(sys.argv) > 2 else []
     rows = list(phases(run))
     print(f"{run.rstrip('/').split('/')[-1]}")
     print("| window (s) | checkpoints | map sync p50 | first p50 | second p50 | JIT CPU ms/s | flush thread CPU ms/s |")

@@ -1,23 +1,28 @@
 //! Held-out shapes: jobs the fidelity suite never measured, predicted before they were measured.
 //!
 //! The suite's fifteen rows are the rows ckptsim has been measured against, and corrected
-//! against, for weeks: a planner's job is none of them. `tests/fidelity/holdout/configs.tsv`
-//! lists six other shapes of the harness's job (parallelism 3 on three TaskManagers with a
-//! 500 ms interval, ten times the heap entries, parallelism 4 under backpressure aligned and
-//! unaligned, a larger RocksDB instance, a host busy below saturation). Each is translated into
-//! a scenario exactly as the suite's rows are (`fidelity_support::translate`), with the
-//! constants calibrated on the replication day's calibration runs (`c…`, 2026-12-05, the host
-//! these shapes were then measured on), and simulated on seeds 1-6 as the suite pools them.
+//! against, for weeks: a planner's job is none of them. Each round of held-out shapes lists other
+//! shapes of the harness's job (`tests/fidelity/holdout/configs.tsv`, the first round: parallelism
+//! 3 on three TaskManagers with a 500 ms interval, ten times the heap entries, parallelism 4 under
+//! backpressure aligned and unaligned, a larger RocksDB instance, a host busy below saturation;
+//! `holdout/round2/configs.tsv`, the second: parallelism 3 on one TaskManager with large records,
+//! a cheaper map under backpressure, unaligned at parallelism 3, one RocksDB instance, an aligned
+//! timeout on local channels, heap state on two TaskManagers at a 3 s interval). Each shape is
+//! translated into a scenario exactly as the suite's rows are (`fidelity_support::translate`),
+//! with the constants calibrated on calibration runs taken on the host its shapes were then
+//! measured on (the first round: the replication day's `c…` runs, 2026-12-05; the second: the
+//! suite's `c…` lines run again just before it, `holdout/round2/calibration/real`), and
+//! simulated on seeds 1-6 as the suite pools them.
 //!
-//! The order is the point. ckptsim's figures for every shape were written to
-//! `tests/fidelity/holdout/predictions.csv` and committed (`HOLDOUT_PREDICT=1`, refused once
-//! measurements exist) before any of them ran on Flink; then `measure.sh` ran each twice
-//! (`CONFIGS=tests/fidelity/holdout/configs.tsv OUT=tests/fidelity/holdout/real`). The test
-//! prints the committed prediction beside today's model and Flink, and holds today's model to
-//! the suite's tolerances (`compare::tolerance`: ±25 % or ±2 ms on the headline figures and the
-//! throughput, twice the real runs' spread on the phases and sizes). What is out of tolerance
-//! must be a pinned gap (`tests/fidelity/holdout/known_gaps.csv`, with its reason) that does
-//! not get worse, as in the suite; nothing here was fitted to these runs.
+//! The order is the point. ckptsim's figures for every shape of a round were written to its
+//! `predictions.csv` and committed (`HOLDOUT_PREDICT=1`, which writes only a round not measured
+//! yet) before any of them ran on Flink; then `measure.sh` ran each twice
+//! (`CONFIGS=<round>/configs.tsv OUT=<round>/real`). The test prints the committed prediction
+//! beside today's model and Flink, and holds today's model to the suite's tolerances
+//! (`compare::tolerance`: ±25 % or ±2 ms on the headline figures and the throughput, twice the
+//! real runs' spread on the phases and sizes). What is out of tolerance must be a pinned gap (the
+//! round's `known_gaps.csv`, with its reason) that does not get worse, as in the suite; nothing
+//! here was fitted to these runs.
 
 mod fidelity_support;
 
@@ -31,7 +36,7 @@ use fidelity_support::figures::{Figure, Figures, Window, real_figures, sim_figur
 use fidelity_support::gaps::{self, Gap};
 use fidelity_support::real::RealRuns;
 use fidelity_support::translate::{Origin, scenario_toml_from};
-use fidelity_support::{Day, fmt_figure, simulate, suite_dir};
+use fidelity_support::{fmt_figure, simulate, suite_dir};
 use rayon::prelude::*;
 
 /// The harness's run as `measure.sh` makes it: 90 s of warm-up, 45 s observed.
@@ -40,36 +45,79 @@ const DURATION_S: u64 = 135;
 /// How long the harness's collection ran past `DURATION_S` in the held-out runs, at most.
 const COLLECTION_PAST_DURATION_S: u64 = 4;
 
-fn dir() -> PathBuf {
-    suite_dir().join("holdout")
+/// A round of held-out shapes: its configurations, scenarios, predictions, measurements and
+/// pinned gaps in one directory, and the calibration runs its constants come from.
+struct Round {
+    /// What the printed table calls it.
+    name: &'static str,
+    /// Under `tests/fidelity/`.
+    dir: &'static str,
+    /// The `c…` runs it is calibrated on, under `tests/fidelity/`.
+    calibration: &'static str,
+    /// Where its scenarios say they come from.
+    origin: Origin,
 }
 
-fn holdout_configs() -> Vec<Config> {
-    configs::load_from(&dir().join("configs.tsv"))
-}
-
-/// Where the held-out scenarios come from.
-const ORIGIN: Origin = Origin {
-    title: "Held-out shape (never used to set anything)",
-    test: "fidelity_holdout",
-    configs: "tests/fidelity/holdout/configs.tsv",
-    write_env: "HOLDOUT_WRITE",
-    real_dir: "tests/fidelity/holdout/real",
+/// The first round: six shapes, measured on the replication day's host (2026-12-05).
+const FIRST: Round = Round {
+    name: "first round (2026-12-05)",
+    dir: "holdout",
+    calibration: "replication/2026-12-05/real",
+    origin: Origin {
+        title: "Held-out shape (never used to set anything)",
+        test: "fidelity_holdout",
+        configs: "tests/fidelity/holdout/configs.tsv",
+        write_env: "HOLDOUT_WRITE",
+        real_dir: "tests/fidelity/holdout/real",
+    },
 };
 
+/// The second round: six more shapes, calibrated on the suite's `c…` lines run on their boot
+/// just before them (2026-12-07).
+const SECOND: Round = Round {
+    name: "second round (2026-12-07)",
+    dir: "holdout/round2",
+    calibration: "holdout/round2/calibration/real",
+    origin: Origin {
+        title: "Held-out shape, second round (never used to set anything)",
+        test: "fidelity_holdout",
+        configs: "tests/fidelity/holdout/round2/configs.tsv",
+        write_env: "HOLDOUT_WRITE",
+        real_dir: "tests/fidelity/holdout/round2/real",
+    },
+};
+
+impl Round {
+    fn dir(&self) -> PathBuf {
+        suite_dir().join(self.dir)
+    }
+
+    fn configs(&self) -> Vec<Config> {
+        configs::load_from(&self.dir().join("configs.tsv"))
+    }
+
+    fn real_dir(&self) -> PathBuf {
+        self.dir().join("real")
+    }
+
+    fn measured(&self) -> bool {
+        self.real_dir().join("summary.csv").exists()
+    }
+}
+
 /// The scenario of a held-out shape: the suite's translation, its header naming this test.
-fn scenario(cfg: &Config, cal: &Calibration) -> String {
+fn scenario(round: &Round, cfg: &Config, cal: &Calibration) -> String {
     // Simulated time up to the harness's duration, the up to 4 s its collection ran past it
     // (the held-out runs' last triggers came 135.5-138.7 s after the job's start), and one
     // interval more, as the suite's rows run up to their last real trigger and one interval
     // more: every checkpoint of the runs' window (`Window::of_runs`) is simulated.
     let duration_s = DURATION_S + COLLECTION_PAST_DURATION_S + cfg.options.interval_ms.div_ceil(1000);
-    scenario_toml_from(&ORIGIN, cfg, cal, duration_s, WARMUP_S)
+    scenario_toml_from(&round.origin, cfg, cal, duration_s, WARMUP_S)
 }
 
 /// The committed scenario; with HOLDOUT_WRITE=1 it is first rewritten from the configuration.
-fn committed_scenario(cfg: &Config, text: &str) -> String {
-    let path = dir().join("scenarios").join(format!("{}.toml", cfg.name));
+fn committed_scenario(round: &Round, cfg: &Config, text: &str) -> String {
+    let path = round.dir().join("scenarios").join(format!("{}.toml", cfg.name));
     if std::env::var_os("HOLDOUT_WRITE").is_some() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, text).unwrap();
@@ -79,7 +127,7 @@ fn committed_scenario(cfg: &Config, text: &str) -> String {
     assert_eq!(
         committed,
         text,
-        "{} is not the translation of its configuration and the replication day's constants \
+        "{} is not the translation of its configuration and its round's calibrated constants \
          (HOLDOUT_WRITE=1 rewrites it)",
         path.display()
     );
@@ -119,16 +167,16 @@ fn window(cfg: &Config, cal: &Calibration, measured: Option<&RealRuns>) -> Windo
         .unwrap_or_else(|| Window::after(sim_warmup_ms(WARMUP_S as f64, cal.startup_s(o))))
 }
 
-fn simulate_shapes() -> Vec<Shape> {
-    let replication = RealRuns::load(&Day::replication().real_dir());
-    let cal = Calibration::measure(&configs::load(), &replication);
-    let real_dir = dir().join("real");
-    let measured = real_dir.join("summary.csv").exists().then(|| RealRuns::load(&real_dir));
-    holdout_configs()
+fn simulate_shapes(round: &Round) -> Vec<Shape> {
+    let calibration_runs = RealRuns::load(&suite_dir().join(round.calibration));
+    let cal = Calibration::measure(&configs::load(), &calibration_runs);
+    let measured = round.measured().then(|| RealRuns::load(&round.real_dir()));
+    round
+        .configs()
         .par_iter()
         .map(|cfg| {
-            let text = committed_scenario(cfg, &scenario(cfg, &cal));
-            let file = format!("tests/fidelity/holdout/scenarios/{}.toml", cfg.name);
+            let text = committed_scenario(round, cfg, &scenario(round, cfg, &cal));
+            let file = format!("tests/fidelity/{}/scenarios/{}.toml", round.dir, cfg.name);
             let outs = simulate(&text, &file, 0);
             let window = window(cfg, &cal, measured.as_ref());
             let sim_completed = outs
@@ -149,10 +197,10 @@ fn simulate_shapes() -> Vec<Shape> {
 const PREDICTIONS_HEADER: &str = "row,figure,sim_seeds_1_6,sim_seeds_7_12,completed_per_seed";
 
 /// `predictions.csv`: each shape's simulated figures, written once, before the measurements.
-fn write_predictions(shapes: &[Shape]) {
-    let path = dir().join("predictions.csv");
+fn write_predictions(round: &Round, shapes: &[Shape]) {
+    let path = round.dir().join("predictions.csv");
     assert!(
-        !dir().join("real").exists(),
+        !round.real_dir().exists(),
         "{}: the shapes have been measured; a prediction is written only before that",
         path.display()
     );
@@ -177,8 +225,8 @@ fn write_predictions(shapes: &[Shape]) {
 }
 
 /// The committed predictions: (row, figure short name) -> seeds 1-6's figure.
-fn committed_predictions() -> Vec<(String, String, f64)> {
-    let path = dir().join("predictions.csv");
+fn committed_predictions(round: &Round) -> Vec<(String, String, f64)> {
+    let path = round.dir().join("predictions.csv");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut lines = text.lines();
     assert_eq!(lines.next(), Some(PREDICTIONS_HEADER), "{}", path.display());
@@ -195,9 +243,9 @@ fn committed_predictions() -> Vec<(String, String, f64)> {
 
 /// Prints the comparisons and returns the failures: out of tolerance and not pinned, or worse
 /// than pinned by more than the real runs' and the seeds' spreads.
-fn judge(shapes: &[Shape], real: &RealRuns) -> Vec<String> {
-    let predicted = committed_predictions();
-    let pinned = gaps::load(&dir().join("known_gaps.csv"));
+fn judge(round: &Round, shapes: &[Shape], real: &RealRuns) -> Vec<String> {
+    let predicted = committed_predictions(round);
+    let pinned = gaps::load(&round.dir().join("known_gaps.csv"));
     let mut found: Vec<Gap> = Vec::new();
     // Per out-of-tolerance figure, how far its pin may move: the real runs' and the seeds' spreads.
     let mut slack: Vec<(String, &str, f64)> = Vec::new();
@@ -260,9 +308,10 @@ fn judge(shapes: &[Shape], real: &RealRuns) -> Vec<String> {
         }
     }
     println!(
-        "\n## held-out shapes (real: mean of r1 and r2; predicted: committed before the runs; now: today's model, seeds 1-6)\n{table}\nall figures:\n{all}"
+        "\n## held-out shapes, {} (real: mean of r1 and r2; predicted: committed before the runs; now: today's model, seeds 1-6)\n{table}\nall figures:\n{all}",
+        round.name
     );
-    let path = dir().join("known_gaps.csv");
+    let path = round.dir().join("known_gaps.csv");
     if std::env::var_os("HOLDOUT_PIN").is_some() {
         gaps::write(&path, &found);
     }
@@ -278,19 +327,31 @@ fn judge(shapes: &[Shape], real: &RealRuns) -> Vec<String> {
     failures
 }
 
-#[test]
-fn held_out_shapes_are_within_tolerance_or_pinned() {
-    let shapes = simulate_shapes();
-    if std::env::var_os("HOLDOUT_PREDICT").is_some() {
-        write_predictions(&shapes);
+/// Simulates a round's shapes (writing its predictions first with `HOLDOUT_PREDICT=1`, if it has
+/// not been measured yet) and judges them against its measurements.
+fn check_round(round: &Round) {
+    let shapes = simulate_shapes(round);
+    if std::env::var_os("HOLDOUT_PREDICT").is_some() && !round.measured() {
+        write_predictions(round, &shapes);
     }
-    let real_dir = dir().join("real");
+    let real_dir = round.real_dir();
     assert!(
-        real_dir.join("summary.csv").exists(),
-        "{}: the held-out shapes' measurements (measure.sh with CONFIGS=tests/fidelity/holdout/configs.tsv)",
-        real_dir.display()
+        round.measured(),
+        "{}: the held-out shapes' measurements (measure.sh with CONFIGS=tests/fidelity/{}/configs.tsv)",
+        real_dir.display(),
+        round.dir
     );
     let real = RealRuns::load(&real_dir);
-    let failures = judge(&shapes, &real);
-    assert!(failures.is_empty(), "held-out shapes:\n{}", failures.join("\n"));
+    let failures = judge(round, &shapes, &real);
+    assert!(failures.is_empty(), "held-out shapes, {}:\n{}", round.name, failures.join("\n"));
+}
+
+#[test]
+fn held_out_shapes_are_within_tolerance_or_pinned() {
+    check_round(&FIRST);
+}
+
+#[test]
+fn the_second_rounds_held_out_shapes_are_within_tolerance_or_pinned() {
+    check_round(&SECOND);
 }

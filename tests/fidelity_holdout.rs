@@ -343,7 +343,12 @@ fn check_round(round: &Round) {
     );
     let real = RealRuns::load(&real_dir);
     let failures = judge(round, &shapes, &real);
-    assert!(failures.is_empty(), "held-out shapes, {}:\n{}", round.name, failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "held-out shapes, {}:\n{}",
+        round.name,
+        failures.join("\n")
+    );
 }
 
 #[test]

@@ -18,6 +18,12 @@ import os
 import statistics
 import sys
 
+# The completed checkpoints of the window and the maps' p50 async phase, read as the parallelism-1
+# rounds read them.
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "snapshot_cpu_rate_or_load"))
+from per_checkpoint import after_warmup  # noqa: E402
+
 
 def args_of(run):
     for line in open(os.path.join(run, "run-info.txt")):
@@ -50,15 +56,6 @@ def map_threads(run):
     return sorted(threads, reverse=True)[:2], seconds
 
 
-def checkpoints_and_async(run, warmup_s, duration_s):
-    cps = [r for r in csv.DictReader(open(os.path.join(run, "checkpoints.csv")))
-           if r["status"] == "COMPLETED" and warmup_s <= float(r["t_since_job_start_s"]) <= duration_s]
-    ids = {r["checkpoint_id"] for r in cps}
-    asyncs = [float(r["async_ms"]) for r in csv.DictReader(open(os.path.join(run, "subtasks.csv")))
-              if r["checkpoint_id"] in ids and r["vertex"].startswith("stateful-map")]
-    return len(cps), statistics.median(asyncs) if asyncs else float("nan")
-
-
 def rate_per_map(run, warmup_s, maps):
     rows = [r for r in csv.DictReader(open(os.path.join(run, "metrics.csv")))
             if r["vertex"].startswith("stateful-map") and r["metric"] == "numRecordsInPerSecond"
@@ -77,7 +74,7 @@ def main():
     for run in argv:
         name = os.path.basename(run.rstrip("/"))
         warmup_s, duration_s = window_of(run)
-        n, async_p50 = checkpoints_and_async(run, warmup_s, duration_s)
+        n, async_p50 = after_warmup(run, warmup_s, duration_s)
         threads, seconds = map_threads(run)
         per_cp = seconds * n / (duration_s - warmup_s)
         cpus = [t[0] / 1e6 / per_cp for t in threads]

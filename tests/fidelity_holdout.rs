@@ -7,7 +7,9 @@
 //! backpressure aligned and unaligned, a larger RocksDB instance, a host busy below saturation;
 //! `holdout/round2/configs.tsv`, the second: parallelism 3 on one TaskManager with large records,
 //! a cheaper map under backpressure, unaligned at parallelism 3, one RocksDB instance, an aligned
-//! timeout on local channels, heap state on two TaskManagers at a 3 s interval). Each shape is
+//! timeout on local channels, heap state on two TaskManagers at a 3 s interval;
+//! `holdout/round3/configs.tsv`, the third: five heap shapes from 3,000 to 24,000 entries per map
+//! and 15 to 63 % of them rewritten per checkpoint). Each shape is
 //! translated into a scenario exactly as the suite's rows are (`fidelity_support::translate`),
 //! with the constants calibrated on calibration runs taken on the host its shapes were then
 //! measured on (the first round: the replication day's `c…` runs, 2026-12-05; the second: the
@@ -84,6 +86,22 @@ const SECOND: Round = Round {
         configs: "tests/fidelity/holdout/round2/configs.tsv",
         write_env: "HOLDOUT_WRITE",
         real_dir: "tests/fidelity/holdout/round2/real",
+    },
+};
+
+/// The third round: five heap shapes, calibrated on the second round's calibration runs, taken
+/// on the same boot (2026-12-08). It also holds a candidate model's predictions
+/// (`holdout/round3/README.md`), judged outside this test.
+const THIRD: Round = Round {
+    name: "third round (2026-12-08)",
+    dir: "holdout/round3",
+    calibration: "holdout/round2/calibration/real",
+    origin: Origin {
+        title: "Held-out shape, third round (never used to set anything)",
+        test: "fidelity_holdout",
+        configs: "tests/fidelity/holdout/round3/configs.tsv",
+        write_env: "HOLDOUT_WRITE",
+        real_dir: "tests/fidelity/holdout/round3/real",
     },
 };
 
@@ -359,4 +377,9 @@ fn held_out_shapes_are_within_tolerance_or_pinned() {
 #[test]
 fn the_second_rounds_held_out_shapes_are_within_tolerance_or_pinned() {
     check_round(&SECOND);
+}
+
+#[test]
+fn the_third_rounds_held_out_shapes_are_within_tolerance_or_pinned() {
+    check_round(&THIRD);
 }

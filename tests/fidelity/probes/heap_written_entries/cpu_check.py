@@ -21,9 +21,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "snapshot_cpu_p2_rates"))
-sys.path.insert(0, os.path.join(HERE, "..", "snapshot_cpu_rate_or_load"))
-from per_checkpoint import after_warmup  # noqa: E402
-from per_map import map_threads, window_of  # noqa: E402
+from per_map import rate_per_map, snapshot_threads_per_checkpoint, window_of  # noqa: E402
 
 RHO = 2.383
 ROWS = ["f01_heap_p1_interval2s", "f02_heap_p2_local", "f03_heap_p4_remote", "f11_heap_state",
@@ -54,25 +52,16 @@ def shape(run):
 
 
 def measured_rate(run):
-    import csv
-    warmup, _ = window_of(run)
-    rows = [float(r["sum"]) for r in csv.DictReader(open(os.path.join(run, "metrics.csv")))
-            if r["vertex"].startswith("stateful-map") and r["metric"] == "numRecordsInPerSecond"
-            and float(r["t_rel_s"]) >= warmup and r["sum"]]
-    p = int(options(run).get("parallelism", 1))
-    return sum(rows) / len(rows) / p
+    """Records/s per map subtask after the warm-up."""
+    return rate_per_map(run, window_of(run)[0], int(options(run).get("parallelism", 1)))
 
 
 def map_cpu_ms(run):
     """The busiest snapshot thread's CPU per completed checkpoint after the warm-up, ms (the
     two busiest, averaged, above parallelism 1: a source's is a fifth of a map's or less)."""
-    warmup, duration = window_of(run)
-    n, _ = after_warmup(run, warmup, duration)
-    threads, seconds = map_threads(run)
-    per_cp = seconds * n / (duration - warmup)
     p = int(options(run).get("parallelism", 1))
-    used = threads[:1] if p == 1 else threads[:2]
-    return statistics.mean(t[0] / 1e6 / per_cp for t in used)
+    cpus, _, _, _ = snapshot_threads_per_checkpoint(run, 1 if p == 1 else 2)
+    return statistics.mean(cpus)
 
 
 def solve(a, b):
